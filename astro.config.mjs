@@ -1,0 +1,32 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+import svelte from '@astrojs/svelte';
+import mdx from '@astrojs/mdx';
+
+// The site is fully static: every widget runs the simulator in the reader's browser.
+export default defineConfig({
+  site: 'https://identity-lab.example',
+  integrations: [
+    starlight({
+      title: 'Identity Lab',
+      description:
+        'Step through how Kubernetes workloads get a network-security identity, and how that identity can be mistaken.',
+      // The logo sits next to the site title, so it is decorative: an alt text would repeat the title.
+      logo: { src: './src/assets/logo.svg', alt: '' },
+      favicon: '/favicon.svg',
+      customCss: ['./src/styles/site.css'],
+      lastUpdated: false,
+      // Code blocks go through Expressive Code, which highlights with Shiki at build time
+      // (yaml, bash, console, json and go among its bundled grammars), so no highlighter ships to readers.
+      sidebar: [
+        { label: 'Start here', items: [{ label: 'About Identity Lab', slug: 'about' }] },
+        { label: 'Guides', items: [{ autogenerate: { directory: 'guides' } }] },
+        { label: 'Cilium security reference', items: [{ autogenerate: { directory: 'reference' } }] },
+      ],
+    }),
+    svelte(),
+    // MDX must come after Starlight, which registers its own remark plugins first.
+    mdx(),
+  ],
+});

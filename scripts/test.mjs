@@ -1,0 +1,76 @@
+// Runs every test layer in order and stops at the first failing one:
+// static checks, unit tests with coverage, the production build, then browser tests.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+
+const resultsDir = 'test-results';
+mkdirSync(resultsDir, { recursive: true });
+
+/** Each stage is a command whose failure fails the whole run. */
+const stages = [
+  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
+  { name: 'type checks', command: ['npm', 'run', '--silent', 'check'] },
+  {
+    name: 'unit tests',
+    command: [
+      'vitest',
+      'run',
+      '--coverage',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${resultsDir}/unit.json`,
+    ],
+    report: `${resultsDir}/unit.json`,
+  },
+  { name: 'production build', command: ['astro', 'build'] },
+  {
+    name: 'browser tests',
+    command: [
+      'vitest',
+      'run',
+      '-c',
+      'vitest.browser.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${resultsDir}/browser.json`,
+    ],
+    report: `${resultsDir}/browser.json`,
+  },
+];
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+/** Adds a Vitest JSON report's counts to the totals. */
+function addReport(path) {
+  if (!existsSync(path)) return;
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  totals.passed += report.numPassedTests;
+  totals.failed += report.numFailedTests;
+  totals.skipped += report.numPendingTests + report.numTodoTests;
+}
+
+function summaryLine() {
+  return `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`;
+}
+
+for (const stage of stages) {
+  console.log(`\n=== ${stage.name} ===`);
+  const started = process.hrtime.bigint();
+  const [command, ...args] = stage.command;
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (stage.report) addReport(stage.report);
+  if (result.status !== 0) {
+    console.error(
+      `\n✗ ${stage.name} failed (exit ${result.status ?? result.signal}) after ${seconds.toFixed(1)} s`,
+    );
+    if (totals.failed === 0) totals.failed = 1; // a failed stage counts even when it ran no test
+    console.log(summaryLine());
+    process.exit(1);
+  }
+  console.log(`✓ ${stage.name} passed in ${seconds.toFixed(1)} s`);
+}
+console.log(summaryLine());

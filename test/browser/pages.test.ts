@@ -1,0 +1,59 @@
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, recordProblems, siteUrl } from './setup/browser';
+import { builtPagePaths } from './setup/pages';
+
+// Every page of the built site must load cleanly, pass axe in both themes and fit a phone screen.
+const pagePaths = builtPagePaths();
+const themes = ['light', 'dark'] as const;
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser.close();
+});
+
+describe('site: every page', () => {
+  it('the build produced the pages the sidebar links to', () => {
+    expect(pagePaths).toEqual(
+      expect.arrayContaining(['/', '/about/', '/guides/mistaken-identity/', '/reference/']),
+    );
+  });
+
+  describe.each(pagePaths)('%s', (path) => {
+    it('loads with no console error and no failed request', async () => {
+      const page = await browser.newPage();
+      const problems = recordProblems(page);
+      await page.goto(siteUrl(path), { waitUntil: 'networkidle' });
+      expect(problems.consoleErrors).toEqual([]);
+      expect(problems.failedRequests).toEqual([]);
+      await page.close();
+    });
+
+    it.each(themes)('has no axe violations in the %s theme', async (theme) => {
+      const context = await browser.newContext({ colorScheme: theme });
+      // Starlight reads the stored theme before first paint; setting it here tests the real switch.
+      await context.addInitScript((chosen) => localStorage.setItem('starlight-theme', chosen), theme);
+      const page = await context.newPage();
+      await page.goto(siteUrl(path), { waitUntil: 'networkidle' });
+      expect(await page.getAttribute('html', 'data-theme')).toBe(theme);
+      const results = await new AxeBuilder({ page }).analyze();
+      const summary = results.violations.map(
+        (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+      );
+      expect(summary).toEqual([]);
+      await context.close();
+    });
+
+    it('fits a 375 px wide screen without horizontal scrolling', async () => {
+      const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+      await page.goto(siteUrl(path), { waitUntil: 'networkidle' });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.close();
+    });
+  });
+});
