@@ -2,4 +2,16 @@
  * Public surface of the simulator core, shared by the site, the command line and the tests.
  * Nothing here may depend on a browser, a framework or the wall clock.
  */
-export { scenarioIds } from './scenarios/catalog';
+export { scenarioIds, scenarios } from './scenarios/catalog';
+export type { Scenario, ScenarioStep, ScenarioAction } from './scenarios/types';
+export {
+  runScenario,
+  type ScenarioTranscript,
+  type StepTranscript,
+  type ScenarioVariant,
+} from './scenarios/runner';
+export { Simulation, replay, type TimelineStep, type LogEntry } from './simulation';
+export type { World, Cluster } from './world';
+export type { InputEvent, SimEvent } from './events';
+export type { InputResult } from './dispatch';
+export { stateHash } from './engine/state-hash';

@@ -1,5 +1,14 @@
 /**
- * Stable kebab-case ids of every scenario the simulator ships. Pages name scenarios by
- * these ids in their frontmatter, and the site build fails on an id missing here.
+ * Every scenario the simulator ships, by stable kebab-case id. Pages name scenarios by these ids in
+ * their frontmatter, and the site build fails on an id missing here.
  */
-export const scenarioIds: readonly string[] = [];
+import type { Scenario } from './types';
+import { mistakenIdentity } from './mistaken-identity';
+
+/** Scenarios by id. */
+export const scenarios: Readonly<Record<string, Scenario>> = {
+  [mistakenIdentity.id]: mistakenIdentity,
+};
+
+/** The ids of all scenarios. */
+export const scenarioIds: readonly string[] = Object.keys(scenarios);

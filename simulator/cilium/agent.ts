@@ -1,0 +1,131 @@
+/**
+ * The cilium-agent's life on a node: start-up (router and health addresses, the first list of the
+ * API server), losing and regaining the API server, and the re-list that makes its caches correct
+ * again. What an agent cannot do while cut off (create identities, write CiliumEndpoints, learn
+ * about pods elsewhere) is what the mistaken-identity scenario is about.
+ */
+import { allocateNext } from '../k8s/ipam';
+import { apiRemove } from '../k8s/api-writes';
+import { getObject } from '../k8s/api-store';
+import { markNetworkReady } from '../k8s/node-lifecycle';
+import { startWaitingPods } from '../k8s/kubelet';
+import { nextState } from '../machines/step';
+import { apiConnectionMachine, type ApiConnectionState } from '../machines/api-connection';
+import { nextIntBetween } from '../engine/prng';
+import type { FirewallRule, NodeRuntime, World } from '../world';
+import { requireCluster, schedule } from '../world';
+import { retryPendingLabelResolution, writeCiliumEndpoint } from './cni';
+import { forkView, relistView, sharedViewId } from './views';
+import type { AgentState } from './state';
+
+/** Starts a node's agent: it takes its router and health addresses and joins the shared view. */
+export function startAgent(world: World, nodeName: string): void {
+  const cluster = requireCluster(world);
+  const cilium = cluster.cilium;
+  const node = cluster.nodes[nodeName];
+  const agent = cilium?.agents[nodeName];
+  if (cilium === undefined || node === undefined || agent === undefined || agent.running) return;
+  agent.routerIP = allocateNext(node.ipam, world.random, 'router') ?? '';
+  agent.healthIP = allocateNext(node.ipam, world.random, 'health') ?? '';
+  agent.running = true;
+  const shared = cilium.views[sharedViewId];
+  if (shared !== undefined && !shared.members.includes(nodeName))
+    shared.members = [...shared.members, nodeName].sort();
+  agent.viewId = sharedViewId;
+  markNetworkReady(world, nodeName);
+  startWaitingPods(world, nodeName);
+}
+
+/**
+ * Whether the API server's packets still reach this node. The seed's rules drop, in the node's
+ * mangle INPUT chain, TCP from the API server's ClusterIP and from its endpoint address. Replies to
+ * a ClusterIP connection carry the endpoint address at that point (the NAT is undone later, in the
+ * nat INPUT hook), so it is the endpoint rule that cuts both the agent and the kubelet.
+ */
+export function apiServerReachable(world: World, node: NodeRuntime): boolean {
+  const cluster = requireCluster(world);
+  if (node.role === 'control-plane') return true; // the API server runs on this node and is reached over loopback
+  const blocked = (rule: FirewallRule): boolean =>
+    rule.table === 'mangle' &&
+    (rule.chain === 'INPUT' || rule.chain === 'PREROUTING') &&
+    (rule.protocol === 'tcp' || rule.protocol === 'all') &&
+    (rule.target === 'DROP' || rule.target === 'REJECT') &&
+    (rule.source === cluster.apiServer.endpointIP || rule.source === `${cluster.apiServer.endpointIP}/32`);
+  return !node.firewall.some(blocked);
+}
+
+function moveConnection(
+  state: ApiConnectionState,
+  eventType: 'link.cut' | 'link.heal' | 'relist.completed',
+): ApiConnectionState {
+  return (nextState(apiConnectionMachine, state, eventType) ?? state) as ApiConnectionState;
+}
+
+/** Re-evaluates a node's link to the API server after its firewall changed. */
+export function updateApiLink(world: World, nodeName: string): void {
+  const cluster = requireCluster(world);
+  const node = cluster.nodes[nodeName];
+  if (node === undefined) return;
+  const reachable = apiServerReachable(world, node);
+  const kubelet = node.kubelet;
+  const agent = cluster.cilium?.agents[nodeName];
+  if (!reachable) {
+    if (kubelet.connection !== 'cutOff') kubelet.connection = moveConnection(kubelet.connection, 'link.cut');
+    if (agent !== undefined && agent.connection !== 'cutOff') cutAgentOff(world, agent);
+    return;
+  }
+  if (kubelet.connection === 'cutOff') {
+    kubelet.connection = moveConnection(kubelet.connection, 'link.heal');
+    schedule(world, 1000, { type: 'kubelet.relist', node: nodeName });
+  }
+  if (agent !== undefined && agent.connection === 'cutOff') {
+    agent.connection = moveConnection(agent.connection, 'link.heal');
+    // client-go retries list+watch with a capped backoff, so the re-list lands some seconds later.
+    const cutFor = world.timeMs - (agent.cutOffSinceMs ?? world.timeMs);
+    const delay = 800 + nextIntBetween(world.random, 0, Math.min(30_000, Math.max(1000, cutFor)));
+    schedule(world, delay, { type: 'agent.relist', node: nodeName });
+  }
+}
+
+function cutAgentOff(world: World, agent: AgentState): void {
+  const cilium = requireCluster(world).cilium;
+  if (cilium === undefined) return;
+  agent.connection = moveConnection(agent.connection, 'link.cut');
+  agent.cutOffSinceMs = world.timeMs;
+  if (agent.running) forkView(cilium, agent);
+  const config = cilium.config;
+  const livenessIncludesApiServer = config.versionMinor <= 17;
+  agent.notes.push({
+    atMs: world.timeMs,
+    text:
+      `${agent.podName} on ${agent.node} lost the API server: its caches, ipcache and BPF maps stay as they are, with no expiry.` +
+      (livenessIncludesApiServer
+        ? ` In Cilium ${config.versionMajor}.${config.versionMinor} the agent's liveness probe includes API-server connectivity, so after several minutes kubelet restarts it and the new agent cannot initialise without the API server; the pinned BPF maps keep enforcing this frozen state.`
+        : ` From 1.18 (and 1.17 backports) the liveness probe no longer depends on the API server, so the agent keeps running with its frozen caches.`),
+  });
+}
+
+/** The agent's re-list after the link healed: caches converge and deferred work is done. */
+export function relistAgent(world: World, nodeName: string): void {
+  const cluster = requireCluster(world);
+  const agent = cluster.cilium?.agents[nodeName];
+  if (agent === undefined || agent.connection !== 'relisting') return;
+  const delta = relistView(world, agent);
+  agent.connection = moveConnection(agent.connection, 'relist.completed');
+  delete agent.cutOffSinceMs;
+  agent.notes.push({
+    atMs: world.timeMs,
+    text: `${agent.podName} re-listed the API server: ${delta.deletes} stale ipcache entr${delta.deletes === 1 ? 'y' : 'ies'} deleted, ${delta.upserts} upserted; its view now matches the cluster.`,
+  });
+  // CiliumEndpoints it could not delete while cut off.
+  for (const [podKey, endpointId] of Object.entries(agent.orphanedCiliumEndpoints)) {
+    const existing = getObject(cluster.api, 'CiliumEndpoint', podKey);
+    if (existing !== undefined && existing.status.id === endpointId)
+      apiRemove(world, 'CiliumEndpoint', podKey);
+  }
+  agent.orphanedCiliumEndpoints = {};
+  for (const endpoint of Object.values(agent.endpoints)) {
+    if (endpoint.state === 'ready') writeCiliumEndpoint(world, agent, endpoint);
+  }
+  retryPendingLabelResolution(world, agent);
+}

@@ -1,0 +1,247 @@
+/**
+ * The Cilium CNI plugin and the agent's endpoint manager: CNI ADD allocates the pod's address from
+ * the node's pool and creates an endpoint, which resolves its identity, regenerates, and only then
+ * lets the kubelet finish the sandbox; CNI DEL deletes the endpoint and frees the address at once.
+ */
+import { nextIntBetween } from '../engine/prng';
+import { getObject, keyOf } from '../k8s/api-store';
+import { apiPut, apiRemove } from '../k8s/api-writes';
+import { allocateNext, releaseAddress } from '../k8s/ipam';
+import { newMetadata } from '../k8s/metadata';
+import type { CiliumEndpoint, Pod } from '../k8s/objects';
+import { requireNextState } from '../machines/step';
+import { endpointLifecycleMachine, type EndpointState } from '../machines/endpoint-lifecycle';
+import type { Sandbox, World } from '../world';
+import { requireCluster, schedule } from '../world';
+import { allocateIdentity } from './identity-allocation';
+import { identityRelevantLabels, labelSetToStrings, podSecurityLabels } from './labels';
+import { ReservedIdentity } from './reserved-identities';
+import type { AgentState, LocalEndpoint } from './state';
+
+/** Time the agent takes to resolve an endpoint's labels and identity. */
+const identityResolutionMs = 30;
+/** Time a regeneration takes (compile policy, write the policy map). */
+const regenerationMs = 120;
+
+/** Whether the node's CNI plugin can serve CNI ADD (its agent is running). */
+export function cniReady(world: World, nodeName: string): boolean {
+  return requireCluster(world).cilium?.agents[nodeName]?.running === true;
+}
+
+function requireAgent(world: World, nodeName: string): AgentState {
+  const agent = requireCluster(world).cilium?.agents[nodeName];
+  if (agent === undefined) throw new Error(`no cilium agent on ${nodeName}`);
+  return agent;
+}
+
+function moveEndpoint(endpoint: LocalEndpoint, eventType: string): void {
+  endpoint.state = requireNextState(endpointLifecycleMachine, endpoint.state, eventType) as EndpointState;
+}
+
+/** Cilium endpoint ids are leased at random from 1-4095 on each node (idpool). */
+function leaseEndpointId(world: World, agent: AgentState): number {
+  const used = new Set(Object.keys(agent.endpoints).map(Number));
+  let id = nextIntBetween(world.random, 1, 4095);
+  while (used.has(id)) id = (id % 4095) + 1;
+  return id;
+}
+
+/** CNI ADD for a pod sandbox. */
+export function cniAdd(world: World, nodeName: string, sandbox: Sandbox, pod: Pod): void {
+  const cluster = requireCluster(world);
+  const node = cluster.nodes[nodeName];
+  const agent = requireAgent(world, nodeName);
+  if (node === undefined) return;
+  const ip = allocateNext(node.ipam, world.random, sandbox.podKey);
+  if (ip === undefined) return; // pool exhausted: the sandbox stays in creating, as with a real IPAM error
+  sandbox.ip = ip;
+  const id = leaseEndpointId(world, agent);
+  sandbox.endpointId = id;
+  const endpoint: LocalEndpoint = {
+    id,
+    podKey: sandbox.podKey,
+    namespace: pod.metadata.namespace ?? 'default',
+    podName: pod.metadata.name,
+    podUid: pod.metadata.uid,
+    ip,
+    state: 'none',
+    identity: ReservedIdentity.init,
+    labels: ['reserved:init'],
+    containerId: sandbox.containerId,
+  };
+  moveEndpoint(endpoint, 'endpoint.create');
+  agent.endpoints[String(id)] = endpoint;
+  agent.ipToEndpoint[ip] = id;
+  schedule(world, identityResolutionMs, {
+    type: 'agent.endpoint.step',
+    node: nodeName,
+    endpointId: id,
+    step: 'resolve-identity',
+  });
+}
+
+/** Advances an endpoint through identity resolution and regeneration. */
+export function stepEndpoint(
+  world: World,
+  nodeName: string,
+  endpointId: number,
+  step: 'resolve-identity' | 'regenerate' | 'regenerated' | 'disconnected',
+): void {
+  const agent = requireAgent(world, nodeName);
+  const endpoint = agent.endpoints[String(endpointId)];
+  if (endpoint === undefined) return;
+  switch (step) {
+    case 'resolve-identity':
+      if (endpoint.state !== 'waiting-for-identity') return;
+      resolveIdentity(world, agent, endpoint);
+      moveEndpoint(endpoint, 'identity.resolved');
+      moveEndpoint(endpoint, 'regeneration.queued');
+      schedule(world, 5, { type: 'agent.endpoint.step', node: nodeName, endpointId, step: 'regenerate' });
+      return;
+    case 'regenerate':
+      if (endpoint.state !== 'waiting-to-regenerate') return;
+      moveEndpoint(endpoint, 'regeneration.started');
+      schedule(world, regenerationMs, {
+        type: 'agent.endpoint.step',
+        node: nodeName,
+        endpointId,
+        step: 'regenerated',
+      });
+      return;
+    case 'regenerated': {
+      if (endpoint.state !== 'regenerating') return;
+      moveEndpoint(endpoint, 'regeneration.completed');
+      writeCiliumEndpoint(world, agent, endpoint);
+      const node = requireCluster(world).nodes[nodeName];
+      const sandbox = node?.kubelet.sandboxes[endpoint.podUid];
+      if (sandbox?.state === 'creating') {
+        schedule(world, requireCluster(world).timings.sandboxCreateMs, {
+          type: 'kubelet.sandbox.step',
+          node: nodeName,
+          podUid: endpoint.podUid,
+          step: 'sandbox.created',
+        });
+      }
+      return;
+    }
+    case 'disconnected':
+      if (endpoint.state !== 'disconnecting') return;
+      moveEndpoint(endpoint, 'endpoint.disconnected');
+      delete agent.endpoints[String(endpointId)];
+      return;
+  }
+}
+
+/**
+ * Resolves an endpoint's identity from its pod's labels. This needs the API server twice (the pod's
+ * labels, then the CiliumIdentity); a cut-off agent keeps the endpoint at reserved:init and retries
+ * after it re-lists.
+ */
+function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
+  const cluster = requireCluster(world);
+  if (agent.connection !== 'connected') {
+    endpoint.identity = ReservedIdentity.init;
+    endpoint.labels = ['reserved:init'];
+    agent.pendingLabelResolution[String(endpoint.id)] = true;
+    return;
+  }
+  const pod = getObject(cluster.api, 'Pod', endpoint.podKey);
+  const namespace = getObject(cluster.api, 'Namespace', endpoint.namespace);
+  const config = cluster.cilium?.config;
+  const labels = identityRelevantLabels(
+    podSecurityLabels({
+      podLabels: pod?.metadata.labels ?? {},
+      namespace: endpoint.namespace,
+      namespaceLabels: namespace?.metadata.labels ?? {},
+      serviceAccount: pod?.spec.serviceAccountName ?? 'default',
+      clusterName: config?.clusterName ?? 'default',
+    }),
+  );
+  endpoint.identity = allocateIdentity(world, labels, endpoint.namespace);
+  endpoint.labels = labelSetToStrings(labels);
+  delete agent.pendingLabelResolution[String(endpoint.id)];
+}
+
+/** Retries label resolution for endpoints that got reserved:init while the agent was cut off. */
+export function retryPendingLabelResolution(world: World, agent: AgentState): void {
+  for (const id of Object.keys(agent.pendingLabelResolution).sort()) {
+    const endpoint = agent.endpoints[id];
+    if (endpoint === undefined || endpoint.state !== 'ready') continue;
+    moveEndpoint(endpoint, 'labels.changed');
+    schedule(world, 0, {
+      type: 'agent.endpoint.step',
+      node: agent.node,
+      endpointId: endpoint.id,
+      step: 'resolve-identity',
+    });
+  }
+}
+
+/** Creates or updates the CiliumEndpoint object for an endpoint (only possible while connected). */
+export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
+  if (agent.connection !== 'connected') return;
+  const cluster = requireCluster(world);
+  const pod = getObject(cluster.api, 'Pod', endpoint.podKey);
+  const node = cluster.nodes[agent.node];
+  if (pod === undefined || node === undefined) return;
+  const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);
+  const metadata =
+    existing !== undefined
+      ? structuredClone(existing.metadata)
+      : newMetadata(world, endpoint.podName, endpoint.namespace, pod.metadata.labels);
+  metadata.ownerReferences = [
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: pod.metadata.name,
+      uid: pod.metadata.uid,
+      controller: false,
+      blockOwnerDeletion: true,
+    },
+  ];
+  const ciliumEndpoint: CiliumEndpoint = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumEndpoint',
+    metadata,
+    status: {
+      id: endpoint.id,
+      identity: { id: endpoint.identity, labels: [...endpoint.labels] },
+      networking: { addressing: [{ ipv4: endpoint.ip }], node: node.internalIP },
+      state: endpoint.state,
+      encryption: {},
+      'external-identifiers': {
+        'container-id': endpoint.containerId,
+        'k8s-namespace': endpoint.namespace,
+        'k8s-pod-name': endpoint.podName,
+        'pod-name': `${endpoint.namespace}/${endpoint.podName}`,
+      },
+    },
+  };
+  apiPut(world, ciliumEndpoint);
+}
+
+/** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */
+export function cniDel(world: World, nodeName: string, sandbox: Sandbox): void {
+  const cluster = requireCluster(world);
+  const node = cluster.nodes[nodeName];
+  const agent = requireAgent(world, nodeName);
+  const endpoint = sandbox.endpointId === undefined ? undefined : agent.endpoints[String(sandbox.endpointId)];
+  if (sandbox.ip !== undefined && node !== undefined) releaseAddress(node.ipam, sandbox.ip);
+  if (endpoint === undefined) return;
+  if (agent.ipToEndpoint[endpoint.ip] === endpoint.id) delete agent.ipToEndpoint[endpoint.ip];
+  delete agent.pendingLabelResolution[String(endpoint.id)];
+  moveEndpoint(endpoint, 'endpoint.delete');
+  if (agent.connection === 'connected') {
+    const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);
+    if (existing !== undefined && existing.status.id === endpoint.id)
+      apiRemove(world, 'CiliumEndpoint', keyOf(existing));
+  } else {
+    agent.orphanedCiliumEndpoints[endpoint.podKey] = endpoint.id;
+  }
+  schedule(world, 10, {
+    type: 'agent.endpoint.step',
+    node: nodeName,
+    endpointId: endpoint.id,
+    step: 'disconnected',
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * Cilium's configuration from `helm install cilium cilium/cilium --version V --set …`: the values
+ * that change what the model does, with the version-dependent defaults of the chart.
+ */
+
+/** What a reader asked helm for. */
+export interface CiliumInstallRequest {
+  version: string;
+  values: Record<string, string>;
+}
+
+/** How pod traffic between nodes travels and therefore where the receiver learns its source identity. */
+export type RoutingMode = 'tunnel' | 'native';
+export type EncryptionType = 'none' | 'wireguard' | 'ipsec';
+export type EnforcementMode = 'default' | 'always' | 'never';
+
+/** The resolved configuration the model runs with. */
+export interface CiliumConfig {
+  version: string;
+  /** Major and minor as numbers, for version comparisons. */
+  versionMajor: number;
+  versionMinor: number;
+  routingMode: RoutingMode;
+  tunnelProtocol: 'vxlan' | 'geneve';
+  encryption: EncryptionType;
+  /** 1.14's opt-in `encryption.wireguard.encapsulate`; always on from 1.15. */
+  wireguardEncapsulate: boolean;
+  ipamMode: 'kubernetes' | 'cluster-pool';
+  l7Proxy: boolean;
+  policyEnforcementMode: EnforcementMode;
+  policyAuditMode: boolean;
+  clusterName: string;
+  values: Record<string, string>;
+}
+
+/** Values the model reads. */
+const modelledValues = new Set([
+  'encryption.enabled',
+  'encryption.type',
+  'encryption.wireguard.encapsulate',
+  'tunnel',
+  'routingMode',
+  'tunnelProtocol',
+  'ipam.mode',
+  'l7Proxy',
+  'policyEnforcementMode',
+  'policyAuditMode',
+  'cluster.name',
+]);
+
+/** Values a reader pastes along that do not change anything the model shows. */
+const acceptedValues = new Set([
+  'socketLB.enabled',
+  'externalIPs.enabled',
+  'bpf.masquerade',
+  'image.pullPolicy',
+  'kubeProxyReplacement',
+  'hubble.enabled',
+  'hubble.relay.enabled',
+  'hubble.ui.enabled',
+  'operator.replicas',
+  'nodePort.enabled',
+  'hostPort.enabled',
+  'autoDirectNodeRoutes',
+  'ipv4NativeRoutingCIDR',
+  'k8sServiceHost',
+  'k8sServicePort',
+]);
+
+/** Parses `1.12.0` or `v1.12` into numbers, or undefined. */
+export function parseCiliumVersion(
+  version: string,
+): { major: number; minor: number; patch: number } | undefined {
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version.trim());
+  if (match === null) return undefined;
+  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0) };
+}
+
+/** Versions the model knows how to behave like. */
+export const supportedCiliumMinors = [12, 13, 14, 15, 16, 17, 18] as const;
+
+/** Result of resolving helm values: the config, or why it cannot be installed, plus warnings. */
+export interface ResolvedCiliumConfig {
+  config?: CiliumConfig;
+  error?: string;
+  warnings: string[];
+}
+
+const truthy = (value: string | undefined): boolean => value === 'true';
+
+/** Resolves a helm install request into the model's configuration. */
+export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCiliumConfig {
+  const warnings: string[] = [];
+  const parsed = parseCiliumVersion(request.version);
+  if (parsed === undefined) return { error: `invalid chart version "${request.version}"`, warnings };
+  if (
+    parsed.major !== 1 ||
+    !supportedCiliumMinors.includes(parsed.minor as (typeof supportedCiliumMinors)[number])
+  ) {
+    return { error: `chart version ${request.version} is not modelled; use 1.12 to 1.18`, warnings };
+  }
+  const values = request.values;
+  for (const key of Object.keys(values)) {
+    if (!modelledValues.has(key) && !acceptedValues.has(key)) {
+      warnings.push(`value ${key}=${values[key]} is not modelled by the simulator and has no effect here`);
+    }
+  }
+  const minor = parsed.minor;
+  // 1.12-1.13 select tunnelling with `tunnel`; from 1.14 `routingMode` and `tunnelProtocol` replace it.
+  let routingMode: RoutingMode = 'tunnel';
+  let tunnelProtocol: 'vxlan' | 'geneve' = 'vxlan';
+  const tunnel = values.tunnel;
+  if (tunnel !== undefined) {
+    if (tunnel === 'disabled') routingMode = 'native';
+    else if (tunnel === 'vxlan' || tunnel === 'geneve') tunnelProtocol = tunnel;
+    else return { error: `invalid value tunnel=${tunnel}: expected vxlan, geneve or disabled`, warnings };
+  }
+  if (values.routingMode !== undefined) {
+    if (values.routingMode !== 'native' && values.routingMode !== 'tunnel') {
+      return {
+        error: `invalid value routingMode=${values.routingMode}: expected native or tunnel`,
+        warnings,
+      };
+    }
+    routingMode = values.routingMode;
+  }
+  if (values.tunnelProtocol === 'geneve' || values.tunnelProtocol === 'vxlan')
+    tunnelProtocol = values.tunnelProtocol;
+  let encryption: EncryptionType = 'none';
+  if (truthy(values['encryption.enabled'])) {
+    const type = values['encryption.type'] ?? 'ipsec';
+    if (type !== 'wireguard' && type !== 'ipsec')
+      return { error: `invalid value encryption.type=${type}`, warnings };
+    encryption = type;
+  }
+  const ipamMode = values['ipam.mode'] ?? 'cluster-pool';
+  if (ipamMode !== 'kubernetes' && ipamMode !== 'cluster-pool') {
+    return { error: `ipam.mode=${ipamMode} is not modelled; use kubernetes or cluster-pool`, warnings };
+  }
+  const enforcement = values.policyEnforcementMode ?? 'default';
+  if (enforcement !== 'default' && enforcement !== 'always' && enforcement !== 'never') {
+    return {
+      error: `invalid value policyEnforcementMode=${enforcement}: expected default, always or never`,
+      warnings,
+    };
+  }
+  const encapsulateValue = values['encryption.wireguard.encapsulate'];
+  if (encapsulateValue !== undefined && minor !== 14) {
+    warnings.push(
+      `encryption.wireguard.encapsulate exists only in 1.14; ${minor < 14 ? 'earlier releases never encapsulate WireGuard traffic' : 'from 1.15 WireGuard traffic is always encapsulated in tunnel mode'}`,
+    );
+  }
+  return {
+    config: {
+      version: `${parsed.major}.${parsed.minor}.${parsed.patch}`,
+      versionMajor: parsed.major,
+      versionMinor: minor,
+      routingMode,
+      tunnelProtocol,
+      encryption,
+      wireguardEncapsulate: minor >= 15 || (minor === 14 && truthy(encapsulateValue)),
+      ipamMode,
+      l7Proxy: values.l7Proxy !== 'false',
+      policyEnforcementMode: enforcement,
+      policyAuditMode: truthy(values.policyAuditMode),
+      clusterName: values['cluster.name'] ?? 'default',
+      values: { ...values },
+    },
+    warnings,
+  };
+}
+
+/**
+ * How the receiving node learns a remote pod's source identity (FACTS §3). `tunnel-header`: from
+ * the VNI the sending node wrote; `ipcache`: from its own IP-to-identity cache.
+ */
+export function sourceIdentityTransport(config: CiliumConfig): 'tunnel-header' | 'ipcache' {
+  if (config.routingMode === 'native') return 'ipcache';
+  if (config.encryption === 'wireguard') {
+    // 1.10-1.13 send pod traffic only through cilium_wg0; 1.14 encapsulates on request; 1.15+ always.
+    return config.wireguardEncapsulate ? 'tunnel-header' : 'ipcache';
+  }
+  if (config.encryption === 'ipsec') {
+    // 1.12-era code carries the VNI identity across decryption; ~1.15-1.16 looked the source up again.
+    return config.versionMinor >= 15 && config.versionMinor <= 16 ? 'ipcache' : 'tunnel-header';
+  }
+  return 'tunnel-header';
+}

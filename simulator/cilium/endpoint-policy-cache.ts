@@ -1,0 +1,108 @@
+/**
+ * Connects an agent's view to the policy engine: the view's policy objects become a policy
+ * repository, its CiliumIdentities the identity directory, and each local endpoint gets the policy
+ * the agent would compute from them. Results are cached per view and invalidated by the view's
+ * revision counters; the cache is derived data, never part of the world.
+ */
+import type { LabelSet } from './labels';
+import type { Cluster } from '../world';
+import type { AgentState, ClusterView, LocalEndpoint } from './state';
+import { PolicyRepository } from '../policy/repository';
+import { parsePolicyDocuments } from '../policy/parse-documents';
+import { computeEndpointPolicy } from '../policy/compile';
+import type { EndpointPolicy, IdentityDirectory, PolicyEngineConfig } from '../policy/endpoint-policy';
+import { labelSetFromStrings } from './labels';
+import { agentView } from './agent-ipcache';
+
+interface ViewPolicyCache {
+  policyRevision: number;
+  identityRevision: number;
+  repository: PolicyRepository;
+  directory: IdentityDirectory;
+  byEndpoint: Map<string, EndpointPolicy>;
+}
+
+const caches = new WeakMap<ClusterView, ViewPolicyCache>();
+
+/** An identity directory over a view's CiliumIdentity cache. */
+function directoryOf(view: ClusterView): IdentityDirectory {
+  const parsed = new Map<number, LabelSet>();
+  for (const [id, labels] of Object.entries(view.identities)) parsed.set(Number(id), labels);
+  return {
+    labelsOf: (id) => parsed.get(id),
+    entries: () => parsed.entries(),
+  };
+}
+
+/** Imports a view's policy objects into a repository, as the agent's policy watcher does. */
+function repositoryOf(view: ClusterView): PolicyRepository {
+  const repository = new PolicyRepository();
+  for (const key of Object.keys(view.policies).sort()) {
+    // The watch delivers JSON; JSON is YAML, so the same validator the terminal uses reads it.
+    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]));
+    for (const object of result.objects) repository.upsert(object);
+  }
+  return repository;
+}
+
+function cacheFor(view: ClusterView): ViewPolicyCache {
+  const cached = caches.get(view);
+  if (
+    cached !== undefined &&
+    cached.policyRevision === view.policyRevision &&
+    cached.identityRevision === view.identityRevision
+  )
+    return cached;
+  const fresh: ViewPolicyCache = {
+    policyRevision: view.policyRevision,
+    identityRevision: view.identityRevision,
+    repository: repositoryOf(view),
+    directory: directoryOf(view),
+    byEndpoint: new Map(),
+  };
+  caches.set(view, fresh);
+  return fresh;
+}
+
+/** The policy engine settings of the cluster's Cilium. */
+export function engineConfig(cluster: Cluster): PolicyEngineConfig {
+  const config = cluster.cilium?.config;
+  return {
+    enforcementMode: config?.policyEnforcementMode ?? 'default',
+    auditMode: config?.policyAuditMode ?? false,
+    ciliumVersion: config?.version ?? '1.18.0',
+    clusterName: config?.clusterName ?? 'default',
+  };
+}
+
+/** The policy an agent enforces for one of its endpoints, computed from the agent's own view. */
+export function endpointPolicyFor(
+  cluster: Cluster,
+  agent: AgentState,
+  endpoint: LocalEndpoint,
+): EndpointPolicy | undefined {
+  const view = agentView(cluster, agent);
+  if (view === undefined) return undefined;
+  const cache = cacheFor(view);
+  const cacheKey = `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`;
+  let policy = cache.byEndpoint.get(cacheKey);
+  if (policy === undefined) {
+    policy = computeEndpointPolicy(
+      cache.repository,
+      {
+        identity: endpoint.identity,
+        labels: labelSetFromStrings(endpoint.labels),
+        namespace: endpoint.namespace,
+      },
+      cache.directory,
+      engineConfig(cluster),
+    );
+    cache.byEndpoint.set(cacheKey, policy);
+  }
+  return policy;
+}
+
+/** Policies the agent of this view refused, with their errors (for policy status and the agent log). */
+export function refusedPolicies(view: ClusterView): ReturnType<PolicyRepository['refusals']> {
+  return cacheFor(view).repository.refusals();
+}

@@ -1,0 +1,81 @@
+/**
+ * Security identity allocation in CRD mode (FACTS §1.3): an endpoint's identity-relevant labels
+ * are looked up among the CiliumIdentity objects; if none matches, a number is drawn at random
+ * from 256-65535 and a new CiliumIdentity is created. Only a CiliumEndpoint referring to an
+ * identity keeps it alive; the operator garbage-collects the rest in two passes.
+ */
+import { nextIntBetween } from '../engine/prng';
+import { toTimestamp } from '../engine/virtual-time';
+import { listObjects } from '../k8s/api-store';
+import { apiPut, apiRemove } from '../k8s/api-writes';
+import { newMetadata } from '../k8s/metadata';
+import type { CiliumIdentity } from '../k8s/objects';
+import type { World } from '../world';
+import { requireCluster, schedule } from '../world';
+import { labelSetKey, type LabelSet } from './labels';
+import { maximalAllocationIdentity, minimalAllocationIdentity } from './reserved-identities';
+
+/** The operator's garbage-collection interval (identity-gc-interval, 15 minutes). */
+export const identityGcIntervalMs = 15 * 60 * 1000;
+const heartbeatAnnotation = 'io.cilium.heartbeat';
+
+/** Finds or creates the CiliumIdentity for a label set; returns its number. Needs the API server. */
+export function allocateIdentity(world: World, labels: LabelSet, namespace: string): number {
+  const cluster = requireCluster(world);
+  const wanted = labelSetKey(labels);
+  const candidates = listObjects(cluster.api, 'CiliumIdentity')
+    .filter((identity) => labelSetKey(identity['security-labels']) === wanted)
+    .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
+  const existing = candidates[0];
+  if (existing !== undefined) {
+    if (existing.metadata.annotations?.[heartbeatAnnotation] !== undefined) {
+      // Using an identity marked for deletion cancels the deletion.
+      const next = structuredClone(existing);
+      delete next.metadata.annotations?.[heartbeatAnnotation];
+      apiPut(world, next);
+    }
+    return Number(existing.metadata.name);
+  }
+  const used = new Set(
+    listObjects(cluster.api, 'CiliumIdentity').map((identity) => Number(identity.metadata.name)),
+  );
+  let id = nextIntBetween(world.random, minimalAllocationIdentity, maximalAllocationIdentity);
+  while (used.has(id)) id = id === maximalAllocationIdentity ? minimalAllocationIdentity : id + 1;
+  const metadata = newMetadata(world, String(id), undefined, { 'io.kubernetes.pod.namespace': namespace });
+  const identity: CiliumIdentity = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumIdentity',
+    metadata,
+    'security-labels': { ...labels },
+  };
+  apiPut(world, identity);
+  return id;
+}
+
+/**
+ * One pass of the operator's identity GC: identities no CiliumEndpoint uses are first annotated
+ * with a heartbeat timestamp, and deleted on a later pass if still unused.
+ */
+export function collectIdentityGarbage(world: World): void {
+  const cluster = requireCluster(world);
+  const inUse = new Set<number>();
+  for (const endpoint of listObjects(cluster.api, 'CiliumEndpoint')) {
+    if (endpoint.status.identity !== undefined) inUse.add(endpoint.status.identity.id);
+  }
+  for (const identity of listObjects(cluster.api, 'CiliumIdentity')) {
+    const id = Number(identity.metadata.name);
+    const marked = identity.metadata.annotations?.[heartbeatAnnotation] !== undefined;
+    if (inUse.has(id)) continue;
+    if (marked) {
+      apiRemove(world, 'CiliumIdentity', identity.metadata.name);
+    } else {
+      const next = structuredClone(identity);
+      next.metadata.annotations = {
+        ...next.metadata.annotations,
+        [heartbeatAnnotation]: toTimestamp(world.timeMs),
+      };
+      apiPut(world, next);
+    }
+  }
+  schedule(world, identityGcIntervalMs, { type: 'operator.identity.gc' });
+}

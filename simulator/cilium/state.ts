@@ -1,0 +1,153 @@
+/**
+ * Cilium's state in the model: one agent per node, the caches each agent built from its watch of
+ * the API server, and the datapath's conntrack and flow log.
+ *
+ * Agents that are connected and equally up to date see the same API objects, so they share one
+ * ClusterView rather than holding a copy each; that is what lets the model run thousands of nodes.
+ * An agent that is cut off forks its own view, which stays frozen until it re-lists.
+ */
+import type { CiliumConfig } from './config';
+import type { EndpointState } from '../machines/endpoint-lifecycle';
+import type { ApiConnectionState } from '../machines/api-connection';
+import type { ServicePort } from '../k8s/objects';
+import type { Flow } from './flow';
+
+/** Where an ipcache entry came from (pkg/source), strongest first. */
+export const ipcacheSources = [
+  'kube-apiserver',
+  'local',
+  'kvstore',
+  'custom-resource',
+  'k8s',
+  'generated',
+  'unspec',
+] as const;
+export type IpcacheSource = (typeof ipcacheSources)[number];
+
+/** One userspace ipcache entry (an IP with an identity, a tunnel endpoint and pod metadata). */
+export interface IpcacheEntry {
+  identity: number;
+  source: IpcacheSource;
+  /** Node IP behind which the address lives (the tunnel endpoint); empty for local entries. */
+  hostIP: string;
+  encryptKey: number;
+  namespace?: string;
+  podName?: string;
+}
+
+/** What a view remembers of one CiliumEndpoint, enough to compute deletes on re-list. */
+export interface CachedCiliumEndpoint {
+  namespace: string;
+  name: string;
+  ips: string[];
+  identity: number;
+  nodeIP: string;
+}
+
+/** A service as an agent's load balancer knows it. */
+export interface CachedService {
+  clusterIP: string;
+  ports: ServicePort[];
+}
+
+/** A node as an agent knows it. */
+export interface CachedNode {
+  internalIP: string;
+  podCIDR: string;
+  isControlPlane: boolean;
+}
+
+/** What one or more agents have seen from the API server. */
+export interface ClusterView {
+  id: string;
+  members: string[];
+  /** Whether watch events are still being delivered to this view. */
+  receiving: boolean;
+  syncedResourceVersion: number;
+  /** Pod addresses learnt from CiliumEndpoints (source custom-resource). */
+  ipcache: Record<string, IpcacheEntry>;
+  ciliumEndpoints: Record<string, CachedCiliumEndpoint>;
+  /** CiliumIdentity number → security labels as `source:key` → value. */
+  identities: Record<string, Record<string, string>>;
+  services: Record<string, CachedService>;
+  /** Service key → ready backend addresses (from Endpoints). */
+  serviceBackends: Record<
+    string,
+    { ip: string; ports: { name?: string; port: number; protocol: string }[] }[]
+  >;
+  /** Policy objects by `kind/namespace/name`. */
+  policies: Record<string, unknown>;
+  nodes: Record<string, CachedNode>;
+  /** Namespace labels, for the io.cilium.k8s.namespace.labels.* identity labels. */
+  namespaceLabels: Record<string, Record<string, string>>;
+  /** Bumped on every policy change, so computed endpoint policies know they are stale. */
+  policyRevision: number;
+  /** Bumped on every identity change (selectors may now match other identities). */
+  identityRevision: number;
+}
+
+/** An endpoint the agent manages on its own node. */
+export interface LocalEndpoint {
+  id: number;
+  podKey: string;
+  namespace: string;
+  podName: string;
+  podUid: string;
+  ip: string;
+  state: EndpointState;
+  identity: number;
+  /** Identity-relevant labels as `source:key=value` strings. */
+  labels: string[];
+  containerId: string;
+}
+
+/** What happened to one agent that a reader should be told (re-lists, restarts). */
+export interface AgentNote {
+  atMs: number;
+  text: string;
+}
+
+/** One node's cilium-agent. */
+export interface AgentState {
+  node: string;
+  podName: string;
+  viewId: string;
+  connection: ApiConnectionState;
+  running: boolean;
+  routerIP: string;
+  healthIP: string;
+  endpoints: Record<string, LocalEndpoint>;
+  /** Pod address → endpoint id, for the datapath's lookups. */
+  ipToEndpoint: Record<string, number>;
+  /** Endpoints left at reserved:init because the API server was unreachable. */
+  pendingLabelResolution: Record<string, true>;
+  /** CiliumEndpoints of endpoints deleted while cut off; deleted from the API after the re-list. */
+  orphanedCiliumEndpoints: Record<string, number>;
+  cutOffSinceMs?: number;
+  notes: AgentNote[];
+}
+
+/** A tracked connection (bpf conntrack), keyed by node and 5-tuple. */
+export interface ConntrackEntry {
+  node: string;
+  createdAtMs: number;
+  sourceIdentity: number;
+}
+
+/** All of Cilium in the cluster. */
+export interface CiliumState {
+  config: CiliumConfig;
+  agents: Record<string, AgentState>;
+  views: Record<string, ClusterView>;
+  nextViewNumber: number;
+  operatorPodNames: string[];
+  conntrack: Record<string, ConntrackEntry>;
+  /** The most recent flows, oldest first, bounded by flowCapacity. */
+  flows: Flow[];
+  nextFlowNumber: number;
+  /** Identities the operator marked for deletion, with the time of marking. */
+  identityGcMarks: Record<string, number>;
+}
+
+/** How many flows each cluster keeps, like Hubble's ring buffer. */
+export const flowCapacity = 4095;

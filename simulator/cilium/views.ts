@@ -1,0 +1,252 @@
+/**
+ * Agents' views of the API server. A view is built by listing and then kept current by watch
+ * events; connected agents share one, a cut-off agent forks its own, frozen copy, and a re-list
+ * after the link heals turns the differences into synthetic deletes and upserts.
+ */
+import { listObjects, type WatchChange } from '../k8s/api-store';
+import type { ApiObject, CiliumEndpoint } from '../k8s/objects';
+import type { World } from '../world';
+import { requireCluster } from '../world';
+import { ipcacheDeleteOnMetadataMatch, ipcacheUpsert } from './ipcache';
+import type { AgentState, CachedCiliumEndpoint, CiliumState, ClusterView } from './state';
+
+/** The id of the view that every connected, current agent shares. */
+export const sharedViewId = 'shared';
+
+/** An empty view. */
+function emptyView(id: string, resourceVersion: number): ClusterView {
+  return {
+    id,
+    members: [],
+    receiving: true,
+    syncedResourceVersion: resourceVersion,
+    ipcache: {},
+    ciliumEndpoints: {},
+    identities: {},
+    services: {},
+    serviceBackends: {},
+    policies: {},
+    nodes: {},
+    namespaceLabels: {},
+    policyRevision: 0,
+    identityRevision: 0,
+  };
+}
+
+function cachedEndpointFrom(endpoint: CiliumEndpoint): CachedCiliumEndpoint | undefined {
+  const identity = endpoint.status.identity?.id;
+  const nodeIP = endpoint.status.networking.node;
+  // A CEP without a node IP is skipped by the agent (FACTS §2.1).
+  if (nodeIP === '') return undefined;
+  return {
+    namespace: endpoint.metadata.namespace ?? 'default',
+    name: endpoint.metadata.name,
+    ips: endpoint.status.networking.addressing.flatMap((address) =>
+      address.ipv4 === undefined ? [] : [address.ipv4],
+    ),
+    // A CEP with no identity maps to reserved:unmanaged (3).
+    identity: identity ?? 3,
+    nodeIP,
+  };
+}
+
+/** Statistics of one application of changes, for the transcript. */
+export interface ViewDelta {
+  upserts: number;
+  deletes: number;
+}
+
+function removeEndpoint(view: ClusterView, key: string, delta: ViewDelta): void {
+  const cached = view.ciliumEndpoints[key];
+  if (cached === undefined) return;
+  for (const ip of cached.ips) {
+    if (ipcacheDeleteOnMetadataMatch(view.ipcache, ip, 'custom-resource', cached.namespace, cached.name))
+      delta.deletes += 1;
+  }
+  delete view.ciliumEndpoints[key];
+}
+
+function upsertEndpoint(view: ClusterView, key: string, endpoint: CiliumEndpoint, delta: ViewDelta): void {
+  const next = cachedEndpointFrom(endpoint);
+  const previous = view.ciliumEndpoints[key];
+  if (previous !== undefined) {
+    // An address the CEP no longer has is deleted, still only if the entry names this pod.
+    for (const ip of previous.ips) {
+      if (next === undefined || !next.ips.includes(ip)) {
+        if (
+          ipcacheDeleteOnMetadataMatch(view.ipcache, ip, 'custom-resource', previous.namespace, previous.name)
+        )
+          delta.deletes += 1;
+      }
+    }
+  }
+  if (next === undefined) {
+    delete view.ciliumEndpoints[key];
+    return;
+  }
+  view.ciliumEndpoints[key] = next;
+  for (const ip of next.ips) {
+    const changed = ipcacheUpsert(view.ipcache, ip, {
+      identity: next.identity,
+      source: 'custom-resource',
+      hostIP: next.nodeIP,
+      encryptKey: 0,
+      namespace: next.namespace,
+      podName: next.name,
+    });
+    if (changed) delta.upserts += 1;
+  }
+}
+
+/** Applies one object (as listed or watched) to a view. */
+function applyObject(
+  view: ClusterView,
+  type: WatchChange['type'],
+  key: string,
+  object: ApiObject,
+  delta: ViewDelta,
+): void {
+  switch (object.kind) {
+    case 'CiliumEndpoint':
+      if (type === 'DELETED') removeEndpoint(view, key, delta);
+      else upsertEndpoint(view, key, object, delta);
+      return;
+    case 'CiliumIdentity':
+      if (type === 'DELETED') delete view.identities[key];
+      else view.identities[key] = { ...object['security-labels'] };
+      view.identityRevision += 1;
+      return;
+    case 'Service':
+      if (type === 'DELETED') delete view.services[key];
+      else
+        view.services[key] = { clusterIP: object.spec.clusterIP, ports: structuredClone(object.spec.ports) };
+      return;
+    case 'Endpoints':
+      if (type === 'DELETED') delete view.serviceBackends[key];
+      else {
+        view.serviceBackends[key] = (object.subsets ?? []).flatMap((subset) =>
+          (subset.addresses ?? []).map((address) => ({
+            ip: address.ip,
+            ports: structuredClone(subset.ports ?? []),
+          })),
+        );
+      }
+      return;
+    case 'Node':
+      if (type === 'DELETED') delete view.nodes[key];
+      else {
+        view.nodes[key] = {
+          internalIP: object.status.addresses.find((address) => address.type === 'InternalIP')?.address ?? '',
+          podCIDR: object.spec.podCIDR ?? '',
+          isControlPlane: object.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined,
+        };
+      }
+      return;
+    case 'Namespace':
+      if (type === 'DELETED') delete view.namespaceLabels[key];
+      else view.namespaceLabels[key] = { ...object.metadata.labels };
+      return;
+    case 'CiliumNetworkPolicy':
+    case 'CiliumClusterwideNetworkPolicy':
+    case 'NetworkPolicy': {
+      const policyKey = `${object.kind}/${key}`;
+      if (type === 'DELETED') delete view.policies[policyKey];
+      else view.policies[policyKey] = object;
+      view.policyRevision += 1;
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Every object an agent lists at start-up, as (key, object) pairs per kind. */
+function listForAgent(world: World): { key: string; object: ApiObject }[] {
+  const cluster = requireCluster(world);
+  const kinds = [
+    'Namespace',
+    'Node',
+    'CiliumIdentity',
+    'CiliumEndpoint',
+    'Service',
+    'Endpoints',
+    'CiliumNetworkPolicy',
+    'CiliumClusterwideNetworkPolicy',
+    'NetworkPolicy',
+  ] as const;
+  return kinds.flatMap((kind) =>
+    listObjects(cluster.api, kind).map((object) => ({
+      key:
+        object.metadata.namespace !== undefined &&
+        kind !== 'Namespace' &&
+        kind !== 'Node' &&
+        kind !== 'CiliumIdentity' &&
+        kind !== 'CiliumClusterwideNetworkPolicy'
+          ? `${object.metadata.namespace}/${object.metadata.name}`
+          : object.metadata.name,
+      object,
+    })),
+  );
+}
+
+/** Builds the shared view from a full list of the API server. */
+export function createSharedView(world: World): ClusterView {
+  const cluster = requireCluster(world);
+  const view = emptyView(sharedViewId, cluster.api.resourceVersion);
+  const delta: ViewDelta = { upserts: 0, deletes: 0 };
+  for (const { key, object } of listForAgent(world)) applyObject(view, 'ADDED', key, object, delta);
+  return view;
+}
+
+/** Applies a delivered watch event to a view. */
+export function deliverToView(world: World, viewId: string, change: WatchChange): void {
+  const cilium = requireCluster(world).cilium;
+  const view = cilium?.views[viewId];
+  if (view === undefined || !view.receiving) return;
+  applyObject(view, change.type, change.key, change.object, { upserts: 0, deletes: 0 });
+  view.syncedResourceVersion = Math.max(view.syncedResourceVersion, change.resourceVersion);
+}
+
+/** Gives a cut-off agent its own frozen copy of the view it had. */
+export function forkView(cilium: CiliumState, agent: AgentState): ClusterView {
+  const current = cilium.views[agent.viewId];
+  if (current === undefined) throw new Error(`agent ${agent.node} has no view`);
+  current.members = current.members.filter((member) => member !== agent.node);
+  const fork: ClusterView = {
+    ...structuredClone(current),
+    id: `frozen-${cilium.nextViewNumber++}-${agent.node}`,
+    members: [agent.node],
+    receiving: false,
+  };
+  cilium.views[fork.id] = fork;
+  agent.viewId = fork.id;
+  return fork;
+}
+
+/**
+ * Re-lists for an agent whose link healed: objects it cached that no longer exist get synthetic
+ * deletes, every current object an upsert; then the agent rejoins the shared view, which the
+ * re-listed copy now equals.
+ */
+export function relistView(world: World, agent: AgentState): ViewDelta {
+  const cilium = requireCluster(world).cilium;
+  if (cilium === undefined) return { upserts: 0, deletes: 0 };
+  const view = cilium.views[agent.viewId];
+  const delta: ViewDelta = { upserts: 0, deletes: 0 };
+  if (view === undefined || view.id === sharedViewId) return delta;
+  const listed = listForAgent(world);
+  const listedKeys = new Set(
+    listed.filter(({ object }) => object.kind === 'CiliumEndpoint').map(({ key }) => key),
+  );
+  for (const key of Object.keys(view.ciliumEndpoints).sort()) {
+    if (!listedKeys.has(key)) removeEndpoint(view, key, delta);
+  }
+  for (const { key, object } of listed) applyObject(view, 'MODIFIED', key, object, delta);
+  delete cilium.views[view.id];
+  const shared = cilium.views[sharedViewId];
+  if (shared !== undefined) {
+    shared.members = [...shared.members, agent.node].sort();
+    agent.viewId = sharedViewId;
+  }
+  return delta;
+}

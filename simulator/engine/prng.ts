@@ -1,0 +1,72 @@
+/**
+ * The simulator's one source of randomness: sfc32, a small fast generator whose whole state is four
+ * 32-bit words. The state lives inside the world, so a snapshot of the world also freezes the
+ * random sequence, and replaying from a snapshot draws the same numbers.
+ */
+
+/** Four unsigned 32-bit words; plain data so it serialises and clones with the world. */
+export type RandomState = [number, number, number, number];
+
+/** Seeds a generator from an integer seed, discarding the first outputs as sfc32 recommends. */
+export function seedRandom(seed: number): RandomState {
+  const state: RandomState = [0x9e3779b9, 0x243f6a88, 0xb7e15162, seed >>> 0];
+  for (let i = 0; i < 15; i++) nextUint32(state);
+  return state;
+}
+
+/** Advances the generator and returns an unsigned 32-bit integer. */
+export function nextUint32(state: RandomState): number {
+  let [a, b, c, d] = state;
+  a >>>= 0;
+  b >>>= 0;
+  c >>>= 0;
+  d >>>= 0;
+  const t = (((a + b) >>> 0) + d) >>> 0;
+  d = (d + 1) >>> 0;
+  a = b ^ (b >>> 9);
+  b = (c + (c << 3)) >>> 0;
+  c = ((c << 21) | (c >>> 11)) >>> 0;
+  c = (c + t) >>> 0;
+  state[0] = a >>> 0;
+  state[1] = b;
+  state[2] = c;
+  state[3] = d;
+  return t;
+}
+
+/** A uniform integer in [0, bound), without modulo bias. */
+export function nextInt(state: RandomState, bound: number): number {
+  if (!Number.isInteger(bound) || bound <= 0 || bound > 0x1_0000_0000) {
+    throw new RangeError(`random bound must be an integer in 1..2^32, got ${bound}`);
+  }
+  const limit = 0x1_0000_0000 - (0x1_0000_0000 % bound);
+  for (;;) {
+    const value = nextUint32(state);
+    if (value < limit) return value % bound;
+  }
+}
+
+/** A uniform integer in [min, max], both inclusive. */
+export function nextIntBetween(state: RandomState, min: number, max: number): number {
+  return min + nextInt(state, max - min + 1);
+}
+
+/** One element of a non-empty list, chosen uniformly. */
+export function pickOne<T>(state: RandomState, items: readonly T[]): T {
+  const item = items[nextInt(state, items.length)];
+  if (item === undefined) throw new RangeError('pickOne needs a non-empty list');
+  return item;
+}
+
+/**
+ * Kubernetes' alphabet for generated name suffixes (k8s.io/apimachinery/pkg/util/rand): no vowels
+ * and no easily confused characters, so generated names never spell words.
+ */
+const nameSuffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** A random suffix of the given length, as Kubernetes appends to generated names. */
+export function randomNameSuffix(state: RandomState, length: number): string {
+  let suffix = '';
+  for (let i = 0; i < length; i++) suffix += nameSuffixAlphabet[nextInt(state, nameSuffixAlphabet.length)];
+  return suffix;
+}

@@ -1,0 +1,61 @@
+/**
+ * Virtual time. The simulator counts milliseconds from the start of a run; this module turns them
+ * into the wall-clock strings Kubernetes prints, from a fixed epoch, without touching the real clock.
+ */
+
+/** The virtual epoch: 29 July 2022 09:00 UTC, the week the mistaken-identity experiment was published. */
+export const virtualEpochMs = Date.UTC(2022, 6, 29, 9, 0, 0);
+
+/** Converts days since 1970-01-01 into a civil date (Howard Hinnant's days_from_civil, inverted). */
+function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const dayOfEra = z - era * 146097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthPrime = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthPrime + 2) / 5) + 1;
+  const month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return { year, month, day };
+}
+
+const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+
+/** RFC 3339 timestamp (second precision, as Kubernetes stores metadata times) for a virtual time. */
+export function toTimestamp(timeMs: number): string {
+  const absoluteMs = virtualEpochMs + timeMs;
+  const days = Math.floor(absoluteMs / 86_400_000);
+  const msOfDay = absoluteMs - days * 86_400_000;
+  const { year, month, day } = civilFromDays(days);
+  const hours = Math.floor(msOfDay / 3_600_000);
+  const minutes = Math.floor((msOfDay % 3_600_000) / 60_000);
+  const seconds = Math.floor((msOfDay % 60_000) / 1000);
+  return `${year}-${pad(month)}-${pad(day)}T${pad(hours)}:${pad(minutes)}:${pad(seconds)}Z`;
+}
+
+/** Age as kubectl prints it: `45s`, `3m12s`, `5h4m`, `2d3h`. */
+export function formatAge(elapsedMs: number): string {
+  const seconds = Math.max(0, Math.floor(elapsedMs / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return `${minutes}m${seconds % 60}s`;
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  const days = Math.floor(hours / 24);
+  if (days < 8) return `${days}d${hours % 24}h`;
+  return `${days}d`;
+}
+
+/** A duration in a unit a reader scans easily: `850ms`, `12.4s`, `3m05s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes}m${pad(Math.floor((ms % 60_000) / 1000))}s`;
+}

@@ -1,0 +1,139 @@
+/**
+ * Every write to the simulated API server goes through here, so that each one reaches the clients
+ * watching it the way a real watch would: controllers in the control plane at once, kubelets and
+ * Cilium agents after the watch latency, and nobody on a node that is cut off.
+ */
+import { schedule, type World } from '../world';
+import { putObject, removeObject, type WatchChange } from './api-store';
+import type { ApiKind, ApiObject, Pod } from './objects';
+import { mapSelectorMatches } from './metadata';
+import { listObjects } from './api-store';
+
+/** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
+export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
+  'CiliumEndpoint',
+  'CiliumIdentity',
+  'Service',
+  'Endpoints',
+  'Node',
+  'Namespace',
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+  'NetworkPolicy',
+]);
+
+/** How long a control-plane controller takes to react to a change it watches. */
+const controllerReactionMs = 5;
+
+/** Stores an object and notifies its watchers. */
+export function apiPut(world: World, object: ApiObject): WatchChange {
+  const cluster = world.cluster;
+  if (cluster === undefined) throw new Error('no cluster');
+  const change = putObject(cluster.api, object);
+  notifyWatchers(world, change);
+  return change;
+}
+
+/** Deletes an object and notifies its watchers; returns undefined when it did not exist. */
+export function apiRemove(world: World, kind: ApiKind, key: string): WatchChange | undefined {
+  const cluster = world.cluster;
+  if (cluster === undefined) throw new Error('no cluster');
+  const change = removeObject(cluster.api, kind, key);
+  if (change !== undefined) notifyWatchers(world, change);
+  return change;
+}
+
+function notifyWatchers(world: World, change: WatchChange): void {
+  const cluster = world.cluster;
+  if (cluster === undefined) return;
+  const object = change.object;
+  switch (object.kind) {
+    case 'Deployment':
+      schedule(world, controllerReactionMs, { type: 'controller.deployment.sync', key: change.key });
+      break;
+    case 'ReplicaSet': {
+      schedule(world, controllerReactionMs, { type: 'controller.replicaset.sync', key: change.key });
+      const owner = object.metadata.ownerReferences?.find((reference) => reference.kind === 'Deployment');
+      if (owner !== undefined) {
+        schedule(world, controllerReactionMs, {
+          type: 'controller.deployment.sync',
+          key: `${object.metadata.namespace ?? 'default'}/${owner.name}`,
+        });
+      }
+      break;
+    }
+    case 'Pod':
+      notifyPodWatchers(world, change, object);
+      break;
+    case 'Service':
+      schedule(world, controllerReactionMs, { type: 'controller.endpoints.sync', key: change.key });
+      break;
+    case 'Node':
+      retryUnschedulable(world);
+      break;
+    default:
+      break;
+  }
+  const cilium = cluster.cilium;
+  if (cilium !== undefined && agentWatchedKinds.has(change.kind)) {
+    for (const viewId of Object.keys(cilium.views).sort()) {
+      const view = cilium.views[viewId];
+      if (view?.receiving === true) {
+        schedule(world, cluster.timings.watchLatencyMs, { type: 'watch.deliver', viewId, change });
+      }
+    }
+  }
+}
+
+/** The scheduler retries pods it could not place when something that could free room changes. */
+function retryUnschedulable(world: World): void {
+  for (const podKey of Object.keys(world.cluster?.unschedulablePods ?? {}).sort()) {
+    schedule(world, controllerReactionMs, { type: 'scheduler.schedule', podKey });
+  }
+}
+
+function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
+  const cluster = world.cluster;
+  if (cluster === undefined) return;
+  if (change.type === 'DELETED') {
+    if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[change.key];
+    retryUnschedulable(world);
+  }
+  const namespace = pod.metadata.namespace ?? 'default';
+  const owner = pod.metadata.ownerReferences?.find((reference) => reference.kind === 'ReplicaSet');
+  if (owner !== undefined) {
+    schedule(world, controllerReactionMs, {
+      type: 'controller.replicaset.sync',
+      key: `${namespace}/${owner.name}`,
+    });
+  }
+  if (
+    change.type !== 'DELETED' &&
+    pod.spec.nodeName === undefined &&
+    pod.metadata.deletionTimestamp === undefined
+  ) {
+    schedule(world, controllerReactionMs, { type: 'scheduler.schedule', podKey: change.key });
+  }
+  const nodeName = pod.spec.nodeName;
+  if (nodeName !== undefined) {
+    const node = cluster.nodes[nodeName];
+    if (node !== undefined && node.kubelet.connection === 'connected') {
+      schedule(world, cluster.timings.watchLatencyMs, {
+        type: 'kubelet.pod.sync',
+        node: nodeName,
+        podKey: change.key,
+      });
+    }
+  }
+  for (const service of listObjects(cluster.api, 'Service')) {
+    if (
+      (service.metadata.namespace ?? 'default') === namespace &&
+      mapSelectorMatches(service.spec.selector, pod.metadata.labels)
+    ) {
+      schedule(world, controllerReactionMs, {
+        type: 'controller.endpoints.sync',
+        key: `${namespace}/${service.metadata.name}`,
+      });
+    }
+  }
+}

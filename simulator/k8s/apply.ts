@@ -1,0 +1,141 @@
+/**
+ * `kubectl apply`: creates or updates objects, filling in what the API server defaults (metadata,
+ * a Service's ClusterIP, a Deployment's RollingUpdate strategy) and reporting each object the way
+ * kubectl does (`deployment.apps/sleep-v1 created`).
+ */
+import type { World } from '../world';
+import { requireCluster } from '../world';
+import { getObject, keyOf } from './api-store';
+import { apiPut } from './api-writes';
+import { allocateClusterIP } from './cluster-create';
+import { newMetadata } from './metadata';
+import { namespacedKinds, type ApiObject, type Deployment, type Service } from './objects';
+import { canonicalJson } from '../engine/state-hash';
+
+/** kubectl's resource names, as printed before the object name. */
+export const resourceNames: Readonly<Record<string, string>> = {
+  Pod: 'pod',
+  Deployment: 'deployment.apps',
+  ReplicaSet: 'replicaset.apps',
+  Service: 'service',
+  Endpoints: 'endpoints',
+  Node: 'node',
+  Namespace: 'namespace',
+  ServiceAccount: 'serviceaccount',
+  CiliumEndpoint: 'ciliumendpoint.cilium.io',
+  CiliumIdentity: 'ciliumidentity.cilium.io',
+  CiliumNetworkPolicy: 'ciliumnetworkpolicy.cilium.io',
+  CiliumClusterwideNetworkPolicy: 'ciliumclusterwidenetworkpolicy.cilium.io',
+  NetworkPolicy: 'networkpolicy.networking.k8s.io',
+  Lease: 'lease.coordination.k8s.io',
+};
+
+/** What happened to one applied object. */
+export interface ApplyOutcome {
+  kind: string;
+  name: string;
+  namespace?: string;
+  action: 'created' | 'configured' | 'unchanged';
+}
+
+/** `deployment.apps/sleep-v1 created`. */
+export function formatApplyOutcome(outcome: ApplyOutcome): string {
+  return `${resourceNames[outcome.kind] ?? outcome.kind.toLowerCase()}/${outcome.name} ${outcome.action}`;
+}
+
+function withDefaults(world: World, object: ApiObject, existing: ApiObject | undefined): ApiObject {
+  const next = structuredClone(object);
+  const namespaced = namespacedKinds.has(next.kind);
+  const fresh = newMetadata(
+    world,
+    next.metadata.name,
+    namespaced ? (next.metadata.namespace ?? 'default') : undefined,
+    next.metadata.labels,
+  );
+  next.metadata = {
+    ...fresh,
+    ...(existing !== undefined
+      ? { uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp }
+      : {}),
+    ...(next.metadata.annotations !== undefined ? { annotations: next.metadata.annotations } : {}),
+  };
+  if (next.kind === 'Service')
+    defaultService(world, next, existing?.kind === 'Service' ? existing : undefined);
+  if (next.kind === 'Deployment')
+    defaultDeployment(next, existing?.kind === 'Deployment' ? existing : undefined);
+  return next;
+}
+
+function defaultService(world: World, service: Service, existing: Service | undefined): void {
+  const clusterIP =
+    existing?.spec.clusterIP ??
+    (service.spec.clusterIP !== undefined && service.spec.clusterIP !== ''
+      ? service.spec.clusterIP
+      : allocateClusterIP(world));
+  service.spec = {
+    ...service.spec,
+    type: 'ClusterIP',
+    clusterIP,
+    clusterIPs: [clusterIP],
+    ports: (service.spec.ports ?? []).map((port) => ({
+      ...port,
+      protocol: port.protocol ?? 'TCP',
+      targetPort: port.targetPort ?? port.port,
+    })),
+  };
+  service.status = {};
+}
+
+function defaultDeployment(deployment: Deployment, existing: Deployment | undefined): void {
+  deployment.spec.replicas ??= 1;
+  deployment.spec.strategy ??= {
+    type: 'RollingUpdate',
+    rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+  };
+  deployment.spec.strategy.rollingUpdate ??= { maxSurge: '25%', maxUnavailable: '25%' };
+  deployment.spec.revisionHistoryLimit ??= 10;
+  deployment.spec.progressDeadlineSeconds ??= 600;
+  deployment.spec.template.metadata ??= {};
+  const specChanged =
+    existing === undefined || canonicalJson(existing.spec) !== canonicalJson(deployment.spec);
+  deployment.metadata.generation = (existing?.metadata.generation ?? 0) + (specChanged ? 1 : 0);
+  deployment.status = existing?.status ?? {};
+}
+
+/** Applies objects in order; returns one outcome each. */
+export function applyObjects(world: World, objects: readonly ApiObject[]): ApplyOutcome[] {
+  const cluster = requireCluster(world);
+  return objects.map((object) => {
+    const key = keyOf({
+      ...object,
+      metadata: {
+        ...object.metadata,
+        namespace: namespacedKinds.has(object.kind) ? (object.metadata.namespace ?? 'default') : undefined,
+      },
+    } as ApiObject);
+    const existing = getObject(cluster.api, object.kind, key);
+    const next = withDefaults(world, object, existing);
+    const outcome: ApplyOutcome = {
+      kind: object.kind,
+      name: object.metadata.name,
+      action: existing === undefined ? 'created' : 'configured',
+    };
+    if (next.metadata.namespace !== undefined) outcome.namespace = next.metadata.namespace;
+    if (existing !== undefined) {
+      // Status and server-set metadata do not count as a change a user applied.
+      const comparable = (value: ApiObject): string => {
+        const record: Record<string, unknown> = { ...value };
+        delete record.status;
+        delete record.metadata;
+        return canonicalJson({
+          labels: value.metadata.labels,
+          annotations: value.metadata.annotations,
+          ...record,
+        });
+      };
+      if (comparable(existing) === comparable(next)) return { ...outcome, action: 'unchanged' };
+    }
+    apiPut(world, next);
+    return outcome;
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Node-local pod address allocation, as Cilium's host-scope IPAM does it for `ipam.mode=kubernetes`
+ * and `cluster-pool` (FACTS §8): a bitmap over the node's pod CIDR without its network and broadcast
+ * addresses, a random starting offset, a forward scan that wraps to the first free address, and
+ * release that frees an address for the very next allocation. No quarantine, no lowest-free rule.
+ */
+import { nextInt, type RandomState } from '../engine/prng';
+import { formatIPv4, parseIPv4, parsePrefix } from '../net/ipv4';
+
+/** One node's pool: which offsets are taken and by whom (`default/sleep-v1-…`, `router`, `health`). */
+export interface IpamPool {
+  readonly cidr: string;
+  /** Numeric address of offset 0, the first usable address. */
+  readonly firstAddress: number;
+  /** Number of usable addresses: 254 in a /24. */
+  readonly size: number;
+  owners: Record<number, string>;
+  allocatedCount: number;
+}
+
+/** A pool over a node's pod CIDR. */
+export function createIpamPool(cidr: string): IpamPool {
+  const prefix = parsePrefix(cidr);
+  if (prefix === undefined || prefix.length > 30) throw new RangeError(`invalid pod CIDR ${cidr}`);
+  const size = 2 ** (32 - prefix.length) - 2;
+  return { cidr, firstAddress: prefix.network + 1, size, owners: {}, allocatedCount: 0 };
+}
+
+/**
+ * Allocates the next address by random scan: pick a random offset, walk forward (wrapping) to the
+ * first free one. Returns undefined when the pool is exhausted.
+ */
+export function allocateNext(pool: IpamPool, random: RandomState, owner: string): string | undefined {
+  if (pool.allocatedCount >= pool.size) return undefined;
+  const start = nextInt(random, pool.size);
+  for (let step = 0; step < pool.size; step++) {
+    const offset = (start + step) % pool.size;
+    if (pool.owners[offset] === undefined) {
+      pool.owners[offset] = owner;
+      pool.allocatedCount += 1;
+      return formatIPv4(pool.firstAddress + offset);
+    }
+  }
+  return undefined;
+}
+
+/** Offset of an address in the pool, or undefined when it is outside. */
+function offsetOf(pool: IpamPool, ip: string): number | undefined {
+  const address = parseIPv4(ip);
+  if (address === undefined) return undefined;
+  const offset = address - pool.firstAddress;
+  return offset >= 0 && offset < pool.size ? offset : undefined;
+}
+
+/** Releases an address at once; the next allocation may return it. Returns whether it was taken. */
+export function releaseAddress(pool: IpamPool, ip: string): boolean {
+  const offset = offsetOf(pool, ip);
+  if (offset === undefined || pool.owners[offset] === undefined) return false;
+  delete pool.owners[offset];
+  pool.allocatedCount -= 1;
+  return true;
+}
+
+/** Who holds an address, or undefined when it is free. */
+export function addressOwner(pool: IpamPool, ip: string): string | undefined {
+  const offset = offsetOf(pool, ip);
+  return offset === undefined ? undefined : pool.owners[offset];
+}
+
+/** All allocated addresses with their owners, in address order. */
+export function allocatedAddresses(pool: IpamPool): { ip: string; owner: string }[] {
+  return Object.keys(pool.owners)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((offset) => ({ ip: formatIPv4(pool.firstAddress + offset), owner: pool.owners[offset] ?? '' }));
+}

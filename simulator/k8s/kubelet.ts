@@ -1,0 +1,247 @@
+/**
+ * The kubelet of each node: it runs the pods bound to its node (sandbox, CNI ADD, containers),
+ * reports their status, tears them down on deletion (CNI DEL, which frees the pod's address), and
+ * renews the node's Lease. Everything it learns from or tells the API server needs a working link:
+ * a cut-off kubelet keeps its pods running, cannot see deletions, and reports nothing.
+ */
+import { randomNameSuffix, nextUint32 } from '../engine/prng';
+import { toTimestamp } from '../engine/virtual-time';
+import { requireNextState } from '../machines/step';
+import { podSandboxMachine, type PodSandboxState } from '../machines/pod-sandbox';
+import type { NodeRuntime, Sandbox, World } from '../world';
+import { requireCluster, schedule } from '../world';
+import { getObject, keyOf, listObjects } from './api-store';
+import { apiPut, apiRemove } from './api-writes';
+import { allocateNext, releaseAddress } from './ipam';
+import type { Pod } from './objects';
+import { podExitsOnSigterm } from './applications';
+import { cniAdd, cniDel, cniReady } from '../cilium/cni';
+
+function requireNode(world: World, nodeName: string): NodeRuntime {
+  const node = requireCluster(world).nodes[nodeName];
+  if (node === undefined) throw new Error(`unknown node ${nodeName}`);
+  return node;
+}
+
+function moveSandbox(sandbox: Sandbox, eventType: string): void {
+  sandbox.state = requireNextState(podSandboxMachine, sandbox.state, eventType) as PodSandboxState;
+}
+
+const randomContainerId = (world: World): string => {
+  let id = '';
+  while (id.length < 64) id += nextUint32(world.random).toString(16).padStart(8, '0');
+  return id;
+};
+
+/** Reconciles one pod on a node with what the API server says about it. */
+export function syncPod(world: World, nodeName: string, podKey: string): void {
+  const cluster = requireCluster(world);
+  const node = requireNode(world, nodeName);
+  if (node.kubelet.connection !== 'connected') return;
+  const pod = getObject(cluster.api, 'Pod', podKey);
+  const sandbox = Object.values(node.kubelet.sandboxes).find((candidate) => candidate.podKey === podKey);
+  if (pod === undefined || pod.spec.nodeName !== nodeName) {
+    if (sandbox !== undefined) beginTermination(world, node, sandbox, 0);
+    return;
+  }
+  if (sandbox !== undefined && sandbox.podUid !== pod.metadata.uid) {
+    // Same name, new pod (a StatefulSet-style replacement): the old sandbox must go first.
+    beginTermination(world, node, sandbox, 0);
+    return;
+  }
+  if (pod.metadata.deletionTimestamp !== undefined) {
+    if (sandbox === undefined) apiRemove(world, 'Pod', podKey);
+    else
+      beginTermination(
+        world,
+        node,
+        sandbox,
+        pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30,
+      );
+    return;
+  }
+  if (sandbox === undefined) createSandbox(world, node, pod);
+}
+
+function createSandbox(world: World, node: NodeRuntime, pod: Pod): void {
+  const cluster = requireCluster(world);
+  if (pod.spec.hostNetwork !== true && !cniReady(world, node.name)) return; // retried when the CNI becomes ready
+  const sandbox: Sandbox = {
+    podKey: keyOf(pod),
+    podUid: pod.metadata.uid,
+    state: 'creating',
+    containerId: randomContainerId(world),
+  };
+  node.kubelet.sandboxes[pod.metadata.uid] = sandbox;
+  if (pod.spec.hostNetwork === true) {
+    sandbox.ip = node.internalIP;
+    schedule(world, cluster.timings.sandboxCreateMs, {
+      type: 'kubelet.sandbox.step',
+      node: node.name,
+      podUid: pod.metadata.uid,
+      step: 'sandbox.created',
+    });
+    return;
+  }
+  if (cluster.cilium === undefined) {
+    // kind's default CNI (kindnet) with host-local IPAM: no policy, no identities.
+    const ip = allocateNext(node.ipam, world.random, sandbox.podKey);
+    if (ip === undefined) return;
+    sandbox.ip = ip;
+    schedule(world, cluster.timings.sandboxCreateMs, {
+      type: 'kubelet.sandbox.step',
+      node: node.name,
+      podUid: pod.metadata.uid,
+      step: 'sandbox.created',
+    });
+    return;
+  }
+  // Cilium's CNI plugin allocates the address and waits for the endpoint's first regeneration;
+  // the agent reports back with sandbox.created when it is done.
+  cniAdd(world, node.name, sandbox, pod);
+}
+
+function beginTermination(world: World, node: NodeRuntime, sandbox: Sandbox, graceSeconds: number): void {
+  if (sandbox.state === 'terminating' || sandbox.state === 'stopped' || sandbox.state === 'removed') return;
+  const cluster = requireCluster(world);
+  moveSandbox(sandbox, 'pod.deletionRequested');
+  const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
+  const exitsPromptly = pod === undefined || podExitsOnSigterm(pod);
+  const stopMs = exitsPromptly
+    ? Math.min(graceSeconds * 1000, cluster.timings.gracefulExitMs)
+    : graceSeconds * 1000;
+  schedule(world, stopMs, {
+    type: 'kubelet.sandbox.step',
+    node: node.name,
+    podUid: sandbox.podUid,
+    step: 'containers.stopped',
+  });
+}
+
+/** Advances a sandbox after the work it was waiting for completed. */
+export function stepSandbox(
+  world: World,
+  nodeName: string,
+  podUid: string,
+  step: 'sandbox.created' | 'containers.started' | 'containers.stopped' | 'sandbox.removed',
+): void {
+  const cluster = requireCluster(world);
+  const node = requireNode(world, nodeName);
+  const sandbox = node.kubelet.sandboxes[podUid];
+  if (sandbox === undefined) return;
+  switch (step) {
+    case 'sandbox.created':
+      if (sandbox.state !== 'creating') return;
+      moveSandbox(sandbox, step);
+      schedule(world, cluster.timings.containerStartMs, {
+        type: 'kubelet.sandbox.step',
+        node: nodeName,
+        podUid,
+        step: 'containers.started',
+      });
+      reportPodStatus(world, node, sandbox);
+      return;
+    case 'containers.started':
+      if (sandbox.state !== 'starting') return;
+      moveSandbox(sandbox, step);
+      reportPodStatus(world, node, sandbox);
+      return;
+    case 'containers.stopped':
+      moveSandbox(sandbox, step);
+      schedule(world, 100, { type: 'kubelet.sandbox.step', node: nodeName, podUid, step: 'sandbox.removed' });
+      return;
+    case 'sandbox.removed':
+      moveSandbox(sandbox, step);
+      if (sandbox.ip !== undefined && sandbox.ip !== node.internalIP) {
+        if (cluster.cilium !== undefined && sandbox.endpointId !== undefined)
+          cniDel(world, nodeName, sandbox);
+        else releaseAddress(node.ipam, sandbox.ip);
+      }
+      delete node.kubelet.sandboxes[podUid];
+      if (node.kubelet.connection === 'connected') {
+        const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
+        if (pod !== undefined && pod.metadata.uid === podUid) apiRemove(world, 'Pod', sandbox.podKey);
+      }
+      return;
+  }
+}
+
+/** Writes a pod's status from its sandbox (only possible while the kubelet reaches the API server). */
+function reportPodStatus(world: World, node: NodeRuntime, sandbox: Sandbox): void {
+  if (node.kubelet.connection !== 'connected') return;
+  const cluster = requireCluster(world);
+  const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
+  if (pod === undefined || pod.metadata.uid !== sandbox.podUid) return;
+  const next = structuredClone(pod);
+  const now = toTimestamp(world.timeMs);
+  const running = sandbox.state === 'running';
+  if (sandbox.ip !== undefined) {
+    next.status.podIP = sandbox.ip;
+    next.status.podIPs = [{ ip: sandbox.ip }];
+  }
+  next.status.hostIP = node.internalIP;
+  next.status.startTime ??= now;
+  next.status.phase = running ? 'Running' : 'Pending';
+  const readyStatus = running && pod.metadata.deletionTimestamp === undefined ? 'True' : 'False';
+  next.status.conditions = [
+    { type: 'Initialized', status: 'True', lastTransitionTime: now },
+    { type: 'Ready', status: readyStatus, lastTransitionTime: now },
+    { type: 'ContainersReady', status: readyStatus, lastTransitionTime: now },
+    {
+      type: 'PodScheduled',
+      status: 'True',
+      lastTransitionTime:
+        pod.status.conditions?.find((condition) => condition.type === 'PodScheduled')?.lastTransitionTime ??
+        now,
+    },
+  ];
+  next.status.containerStatuses = pod.spec.containers.map((container) => ({
+    name: container.name,
+    image: container.image,
+    ready: running,
+    restartCount: 0,
+    started: running,
+    state: running ? { running: { startedAt: now } } : { waiting: { reason: 'ContainerCreating' } },
+  }));
+  apiPut(world, next);
+}
+
+/** Renews the node's Lease every interval; a cut-off kubelet tries but nothing reaches the API server. */
+export function renewLease(world: World, nodeName: string): void {
+  const cluster = requireCluster(world);
+  const node = requireNode(world, nodeName);
+  if (node.kubelet.connection === 'connected') node.kubelet.lastLeaseRenewMs = world.timeMs;
+  schedule(world, cluster.timings.leaseRenewIntervalMs, { type: 'kubelet.lease.renew', node: nodeName });
+}
+
+/**
+ * After the link heals, the kubelet re-lists its pods: it tears down pods deleted meanwhile, starts
+ * pods bound to it meanwhile, and reports the status it could not send.
+ */
+export function relistKubelet(world: World, nodeName: string): void {
+  const cluster = requireCluster(world);
+  const node = requireNode(world, nodeName);
+  if (node.kubelet.connection !== 'connected') return;
+  node.kubelet.lastLeaseRenewMs = world.timeMs;
+  const keys = new Set<string>();
+  for (const sandbox of Object.values(node.kubelet.sandboxes)) keys.add(sandbox.podKey);
+  for (const pod of listObjects(cluster.api, 'Pod')) if (pod.spec.nodeName === nodeName) keys.add(keyOf(pod));
+  for (const key of [...keys].sort()) syncPod(world, nodeName, key);
+  for (const sandbox of Object.values(node.kubelet.sandboxes)) reportPodStatus(world, node, sandbox);
+}
+
+/** Starts pods that were waiting for the node's CNI plugin to become ready. */
+export function startWaitingPods(world: World, nodeName: string): void {
+  const cluster = requireCluster(world);
+  for (const pod of listObjects(cluster.api, 'Pod')) {
+    if (pod.spec.nodeName === nodeName) syncPod(world, nodeName, keyOf(pod));
+  }
+}
+
+/** A container id as crictl prints it (13 characters). */
+export function shortContainerId(sandbox: Sandbox): string {
+  return sandbox.containerId.slice(0, 13);
+}
+
+/** Random pod-name suffix, exported for components that name their own pods (DaemonSets). */
+export const daemonPodSuffix = (world: World): string => randomNameSuffix(world.random, 5);

@@ -1,0 +1,63 @@
+/**
+ * Reads manifests the way `kubectl apply -f` does: several YAML documents, each an object whose
+ * kind the API server must know. Parsing uses the policy engine's safe YAML reader, so a policy
+ * that the CRD schema refuses is refused here with the API server's message and position.
+ */
+import { parsePolicyDocuments } from '../policy/parse-documents';
+import type { PolicyError } from '../policy/policy-error';
+import type { ApiObject } from './objects';
+
+/** Kinds `kubectl apply` accepts in the model. */
+export const applicableKinds = new Set([
+  'Namespace',
+  'ServiceAccount',
+  'Service',
+  'Deployment',
+  'Pod',
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+  'NetworkPolicy',
+]);
+
+/** Objects read from manifests, and what kubectl would refuse. */
+export interface ManifestResult {
+  objects: ApiObject[];
+  errors: string[];
+  /** Problems the API server accepts but the agent reports later (policy status, agent log). */
+  agentErrors: PolicyError[];
+}
+
+/** Formats a parse error as kubectl prints it, with its position in the input. */
+export function formatManifestError(error: PolicyError): string {
+  const where =
+    error.line > 0
+      ? ` (document ${error.documentIndex + 1}, line ${error.line}, column ${error.column})`
+      : '';
+  return `error: ${error.message}${where}`;
+}
+
+/** Parses manifest text into API objects. */
+export function parseManifests(text: string): ManifestResult {
+  const parsed = parsePolicyDocuments(text);
+  const errors = parsed.errors.filter((error) => error.stage === 'apiserver').map(formatManifestError);
+  const agentErrors = parsed.errors.filter((error) => error.stage === 'agent');
+  const objects: ApiObject[] = [];
+  for (const object of parsed.objects) {
+    agentErrors.push(...object.agentErrors);
+    if (!applicableKinds.has(object.kind)) {
+      errors.push(
+        `error: resource mapping not found for name: "${object.name}" namespace: "${object.namespace ?? ''}" from "STDIN": no matches for kind "${object.kind}" in version "${object.apiVersion}"`,
+      );
+      continue;
+    }
+    if (object.name === '') {
+      errors.push(
+        `error: error validating data: metadata.name: Required value: name is required (document ${object.documentIndex + 1})`,
+      );
+      continue;
+    }
+    // The parser hands back null-prototype maps; the API stores plain JSON objects.
+    objects.push(JSON.parse(JSON.stringify(object.body)) as ApiObject);
+  }
+  return { objects, errors, agentErrors };
+}

@@ -1,0 +1,75 @@
+/** Helpers that stamp Kubernetes metadata from the virtual clock and the seeded generator. */
+import { nextUint32 } from '../engine/prng';
+import { toTimestamp } from '../engine/virtual-time';
+import type { World } from '../world';
+import type { LabelSelector, ObjectMeta } from './objects';
+
+/** A version-4-shaped UUID drawn from the world's generator. */
+export function newUid(world: World): string {
+  const hex = (count: number): string => {
+    let text = '';
+    while (text.length < count) text += nextUint32(world.random).toString(16).padStart(8, '0');
+    return text.slice(0, count);
+  };
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+}
+
+/** Fresh metadata for an object created now. */
+export function newMetadata(
+  world: World,
+  name: string,
+  namespace?: string,
+  labels?: Record<string, string>,
+): ObjectMeta {
+  const metadata: ObjectMeta = {
+    name,
+    uid: newUid(world),
+    resourceVersion: '0',
+    creationTimestamp: toTimestamp(world.timeMs),
+  };
+  if (namespace !== undefined) metadata.namespace = namespace;
+  if (labels !== undefined) metadata.labels = { ...labels };
+  return metadata;
+}
+
+/** Whether labels satisfy a Kubernetes label selector (matchLabels AND matchExpressions). */
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (selector === undefined) return false;
+  const actual = labels ?? {};
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (actual[key] !== value) return false;
+  }
+  for (const expression of selector.matchExpressions ?? []) {
+    const present = Object.hasOwn(actual, expression.key);
+    const value = actual[expression.key];
+    const values = expression.values ?? [];
+    switch (expression.operator) {
+      case 'In':
+        if (!present || value === undefined || !values.includes(value)) return false;
+        break;
+      case 'NotIn':
+        if (present && value !== undefined && values.includes(value)) return false;
+        break;
+      case 'Exists':
+        if (!present) return false;
+        break;
+      case 'DoesNotExist':
+        if (present) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+/** Whether a plain map selector (Service.spec.selector) matches labels. */
+export function mapSelectorMatches(
+  selector: Readonly<Record<string, string>> | undefined,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (selector === undefined || Object.keys(selector).length === 0) return false;
+  const actual = labels ?? {};
+  return Object.entries(selector).every(([key, value]) => actual[key] === value);
+}

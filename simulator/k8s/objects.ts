@@ -1,0 +1,329 @@
+/**
+ * Kubernetes and Cilium API objects, shaped as the API server serves them (metadata/spec/status),
+ * so the terminal can print them with kubectl's -o json, yaml and jsonpath unchanged.
+ * Only the fields the model uses are typed; everything is plain JSON data.
+ */
+
+/** Object metadata common to every kind. */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid: string;
+  resourceVersion: string;
+  creationTimestamp: string;
+  generation?: number;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  generateName?: string;
+}
+
+/** A link from a dependent object (a Pod) to its owner (a ReplicaSet). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller: boolean;
+  blockOwnerDeletion: boolean;
+}
+
+/** A label selector as Deployments and NetworkPolicies write it. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
+}
+
+export interface ContainerPort {
+  containerPort: number;
+  name?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  ports?: ContainerPort[];
+  imagePullPolicy?: string;
+}
+
+/** A pod anti-affinity term: never share a topology domain with pods matching the selector. */
+export interface PodAffinityTerm {
+  labelSelector: LabelSelector;
+  topologyKey: string;
+  namespaces?: string[];
+}
+
+export interface PodSpec {
+  containers: Container[];
+  serviceAccountName?: string;
+  serviceAccount?: string;
+  nodeName?: string;
+  terminationGracePeriodSeconds?: number;
+  hostNetwork?: boolean;
+  affinity?: {
+    podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] };
+  };
+  tolerations?: { key?: string; operator?: string; effect?: string; tolerationSeconds?: number }[];
+}
+
+export interface PodCondition {
+  type: 'PodScheduled' | 'Initialized' | 'ContainersReady' | 'Ready';
+  status: 'True' | 'False' | 'Unknown';
+  lastTransitionTime: string;
+  reason?: string;
+}
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  ready: boolean;
+  restartCount: number;
+  started: boolean;
+  state: {
+    running?: { startedAt: string };
+    waiting?: { reason: string };
+    terminated?: { reason: string; exitCode: number };
+  };
+}
+
+export interface PodStatus {
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+  conditions?: PodCondition[];
+  hostIP?: string;
+  podIP?: string;
+  podIPs?: { ip: string }[];
+  startTime?: string;
+  containerStatuses?: ContainerStatus[];
+  reason?: string;
+}
+
+export interface Pod {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  metadata: ObjectMeta;
+  spec: PodSpec;
+  status: PodStatus;
+}
+
+export interface PodTemplate {
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: PodSpec;
+}
+
+export interface Deployment {
+  apiVersion: 'apps/v1';
+  kind: 'Deployment';
+  metadata: ObjectMeta;
+  spec: {
+    replicas: number;
+    selector: LabelSelector;
+    template: PodTemplate;
+    strategy: {
+      type: 'RollingUpdate';
+      rollingUpdate: { maxSurge: string | number; maxUnavailable: string | number };
+    };
+    revisionHistoryLimit?: number;
+    progressDeadlineSeconds?: number;
+  };
+  status: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    unavailableReplicas?: number;
+    conditions?: { type: string; status: string; reason: string; message: string; lastUpdateTime: string }[];
+  };
+}
+
+export interface ReplicaSet {
+  apiVersion: 'apps/v1';
+  kind: 'ReplicaSet';
+  metadata: ObjectMeta;
+  spec: { replicas: number; selector: LabelSelector; template: PodTemplate };
+  status: {
+    replicas: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+  };
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+export interface Service {
+  apiVersion: 'v1';
+  kind: 'Service';
+  metadata: ObjectMeta;
+  spec: {
+    type: 'ClusterIP';
+    clusterIP: string;
+    clusterIPs: string[];
+    selector?: Record<string, string>;
+    ports: ServicePort[];
+  };
+  status: Record<string, never>;
+}
+
+export interface EndpointAddress {
+  ip: string;
+  nodeName?: string;
+  targetRef?: { kind: 'Pod'; name: string; namespace: string; uid: string };
+}
+
+export interface Endpoints {
+  apiVersion: 'v1';
+  kind: 'Endpoints';
+  metadata: ObjectMeta;
+  subsets?: {
+    addresses?: EndpointAddress[];
+    notReadyAddresses?: EndpointAddress[];
+    ports?: { name?: string; port: number; protocol: string }[];
+  }[];
+}
+
+export interface NodeCondition {
+  type: 'Ready' | 'MemoryPressure' | 'DiskPressure' | 'PIDPressure' | 'NetworkUnavailable';
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastHeartbeatTime: string;
+  lastTransitionTime: string;
+}
+
+export interface Taint {
+  key: string;
+  effect: 'NoSchedule' | 'NoExecute' | 'PreferNoSchedule';
+  value?: string;
+  timeAdded?: string;
+}
+
+export interface Node {
+  apiVersion: 'v1';
+  kind: 'Node';
+  metadata: ObjectMeta;
+  spec: { podCIDR?: string; podCIDRs?: string[]; taints?: Taint[]; unschedulable?: boolean };
+  status: {
+    addresses: { type: 'InternalIP' | 'Hostname'; address: string }[];
+    conditions: NodeCondition[];
+    nodeInfo: {
+      kubeletVersion: string;
+      containerRuntimeVersion: string;
+      osImage: string;
+      kernelVersion: string;
+      architecture: string;
+      operatingSystem: string;
+    };
+  };
+}
+
+export interface Lease {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: ObjectMeta;
+  spec: { holderIdentity: string; leaseDurationSeconds: number; renewTime: string };
+}
+
+export interface Namespace {
+  apiVersion: 'v1';
+  kind: 'Namespace';
+  metadata: ObjectMeta;
+  spec: { finalizers: string[] };
+  status: { phase: 'Active' | 'Terminating' };
+}
+
+export interface ServiceAccount {
+  apiVersion: 'v1';
+  kind: 'ServiceAccount';
+  metadata: ObjectMeta;
+}
+
+/** A CiliumEndpoint: the agent's report of one pod's endpoint, which every other agent watches. */
+export interface CiliumEndpoint {
+  apiVersion: 'cilium.io/v2';
+  kind: 'CiliumEndpoint';
+  metadata: ObjectMeta;
+  status: {
+    id: number;
+    identity?: { id: number; labels: string[] };
+    networking: { addressing: { ipv4?: string; ipv6?: string }[]; node: string };
+    state: string;
+    encryption: Record<string, number>;
+    'external-identifiers': {
+      'container-id': string;
+      'k8s-namespace': string;
+      'k8s-pod-name': string;
+      'pod-name': string;
+    };
+    policy?: { ingress: { enforcing: boolean }; egress: { enforcing: boolean } };
+    'named-ports'?: { name: string; port: number; protocol: string }[];
+  };
+}
+
+/** A CiliumIdentity: cluster-scoped, named by its number, holding the security-relevant labels. */
+export interface CiliumIdentity {
+  apiVersion: 'cilium.io/v2';
+  kind: 'CiliumIdentity';
+  metadata: ObjectMeta;
+  'security-labels': Record<string, string>;
+}
+
+/** A network policy object kept as the user wrote its spec; the policy engine interprets it. */
+export interface PolicyObject {
+  apiVersion: string;
+  kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy';
+  metadata: ObjectMeta;
+  spec?: unknown;
+  specs?: unknown;
+  status?: unknown;
+}
+
+/** Every object kind the simulated API server stores. */
+export type ApiObject =
+  | Pod
+  | Deployment
+  | ReplicaSet
+  | Service
+  | Endpoints
+  | Node
+  | Lease
+  | Namespace
+  | ServiceAccount
+  | CiliumEndpoint
+  | CiliumIdentity
+  | PolicyObject;
+
+export type ApiKind = ApiObject['kind'];
+
+/** The kinds that live in a namespace; the rest are cluster-scoped. */
+export const namespacedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
+  'Pod',
+  'Deployment',
+  'ReplicaSet',
+  'Service',
+  'Endpoints',
+  'Lease',
+  'ServiceAccount',
+  'CiliumEndpoint',
+  'CiliumNetworkPolicy',
+  'NetworkPolicy',
+]);
+
+/** Store key of an object: `namespace/name` for namespaced kinds, `name` otherwise. */
+export function objectKey(kind: ApiKind, name: string, namespace?: string): string {
+  return namespacedKinds.has(kind) ? `${namespace ?? 'default'}/${name}` : name;
+}

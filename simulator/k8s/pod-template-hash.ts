@@ -1,0 +1,33 @@
+/**
+ * The `pod-template-hash` label: a hash of the pod template, encoded in Kubernetes' safe alphabet,
+ * so that a changed template (a new image, or `rollout restart`'s restartedAt annotation) gets a
+ * new ReplicaSet and an unchanged one finds its old ReplicaSet again.
+ */
+import { canonicalJson } from '../engine/state-hash';
+import type { PodTemplate } from './objects';
+
+const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** FNV-1a 32-bit of a string. */
+function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** The template hash of a pod template, 10 characters like the ones kubectl shows. */
+export function podTemplateHash(template: PodTemplate, collisionCount = 0): string {
+  let value = fnv1a32(`${canonicalJson(template)}#${collisionCount}`);
+  let second = fnv1a32(`${value}:${canonicalJson(template)}`);
+  let text = '';
+  for (let i = 0; i < 10; i++) {
+    const source = i < 6 ? value : second;
+    text += alphabet[source % alphabet.length];
+    if (i < 6) value = Math.floor(value / alphabet.length);
+    else second = Math.floor(second / alphabet.length);
+  }
+  return text;
+}

@@ -1,0 +1,107 @@
+/**
+ * kube-scheduler, reduced to what decides placement in these scenarios: taints and tolerations,
+ * required pod anti-affinity on the hostname, and spreading (fewest pods wins, ties broken at
+ * random as the real scheduler does among equally scored nodes).
+ */
+import { nextInt } from '../engine/prng';
+import type { World } from '../world';
+import { requireCluster } from '../world';
+import { getObject, listObjects } from './api-store';
+import { apiPut } from './api-writes';
+import { selectorMatches } from './metadata';
+import type { Node, Pod, Taint } from './objects';
+import { toTimestamp } from '../engine/virtual-time';
+
+function tolerates(pod: Pod, taint: Taint): boolean {
+  return (pod.spec.tolerations ?? []).some((toleration) => {
+    if (toleration.effect !== undefined && toleration.effect !== taint.effect) return false;
+    if (toleration.operator === 'Exists') return toleration.key === undefined || toleration.key === taint.key;
+    return toleration.key === taint.key;
+  });
+}
+
+/** Taints that keep a pod off a node at scheduling time (NoSchedule and NoExecute). */
+function blockedByTaints(pod: Pod, node: Node): boolean {
+  return (node.spec.taints ?? []).some(
+    (taint) => (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerates(pod, taint),
+  );
+}
+
+function violatesAntiAffinity(pod: Pod, podsOnNode: Pod[]): boolean {
+  const terms = pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  return terms.some(
+    (term) =>
+      term.topologyKey === 'kubernetes.io/hostname' &&
+      podsOnNode.some(
+        (other) =>
+          other.metadata.deletionTimestamp === undefined &&
+          (term.namespaces ?? [pod.metadata.namespace ?? 'default']).includes(
+            other.metadata.namespace ?? 'default',
+          ) &&
+          selectorMatches(term.labelSelector, other.metadata.labels),
+      ),
+  );
+}
+
+/** Why a pod could not be placed, in the wording of kube-scheduler's FailedScheduling event. */
+export interface SchedulingFailure {
+  podKey: string;
+  message: string;
+}
+
+/** Tries to bind a pending pod to a node; returns the node name, or a failure. */
+export function schedulePod(world: World, podKey: string): string | SchedulingFailure | undefined {
+  const cluster = requireCluster(world);
+  const pod = getObject(cluster.api, 'Pod', podKey);
+  if (pod === undefined || pod.spec.nodeName !== undefined || pod.metadata.deletionTimestamp !== undefined)
+    return undefined;
+  const nodes = listObjects(cluster.api, 'Node');
+  const pods = listObjects(cluster.api, 'Pod');
+  const podsByNode = new Map<string, Pod[]>();
+  for (const other of pods) {
+    if (other.spec.nodeName === undefined) continue;
+    const list = podsByNode.get(other.spec.nodeName) ?? [];
+    list.push(other);
+    podsByNode.set(other.spec.nodeName, list);
+  }
+  let taintBlocked = 0;
+  let affinityBlocked = 0;
+  const feasible: { name: string; load: number }[] = [];
+  for (const node of nodes) {
+    const onNode = podsByNode.get(node.metadata.name) ?? [];
+    if (node.spec.unschedulable === true || blockedByTaints(pod, node)) {
+      taintBlocked += 1;
+      continue;
+    }
+    if (violatesAntiAffinity(pod, onNode)) {
+      affinityBlocked += 1;
+      continue;
+    }
+    feasible.push({
+      name: node.metadata.name,
+      load: onNode.filter(
+        (other) => other.metadata.deletionTimestamp === undefined && other.spec.hostNetwork !== true,
+      ).length,
+    });
+  }
+  if (feasible.length === 0) {
+    const reasons: string[] = [];
+    if (affinityBlocked > 0) reasons.push(`${affinityBlocked} node(s) didn't match pod anti-affinity rules`);
+    if (taintBlocked > 0) reasons.push(`${taintBlocked} node(s) had untolerated taint(s)`);
+    cluster.unschedulablePods ??= {};
+    cluster.unschedulablePods[podKey] = `0/${nodes.length} nodes are available: ${reasons.join(', ')}.`;
+    return { podKey, message: cluster.unschedulablePods[podKey] };
+  }
+  const lightest = Math.min(...feasible.map((candidate) => candidate.load));
+  const best = feasible.filter((candidate) => candidate.load === lightest);
+  const chosen = best[nextInt(world.random, best.length)];
+  if (chosen === undefined) return undefined;
+  if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
+  const next = structuredClone(pod);
+  next.spec.nodeName = chosen.name;
+  next.status.conditions = [
+    { type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(world.timeMs) },
+  ];
+  apiPut(world, next);
+  return chosen.name;
+}

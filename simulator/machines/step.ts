@@ -1,0 +1,52 @@
+/**
+ * Runs the simulator's XState machines on plain state strings. The world stores only each
+ * machine's state value (so it hashes, clones and replays as plain data); this module asks XState's
+ * pure `transition()` for the next state and memoises the answer, since the machines have no
+ * context and the same (state, event) pair always leads to the same place.
+ */
+import { initialTransition, transition, type AnyStateMachine, type StateValue } from 'xstate';
+
+const memo = new WeakMap<AnyStateMachine, Map<string, string | null>>();
+
+/** The initial state value of a flat machine. */
+export function initialStateOf(machine: AnyStateMachine): string {
+  const [snapshot] = initialTransition(machine);
+  return flatValue(snapshot.value as StateValue);
+}
+
+/** The machines here are flat, so a state value is a plain string. */
+function flatValue(value: StateValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * The state a machine moves to from `state` on an event of `eventType`, or undefined when the
+ * machine does not accept that event in that state (an invalid transition the caller must not make).
+ */
+export function nextState(machine: AnyStateMachine, state: string, eventType: string): string | undefined {
+  let table = memo.get(machine);
+  if (table === undefined) {
+    table = new Map();
+    memo.set(machine, table);
+  }
+  const memoKey = `${state}\u0000${eventType}`;
+  const cached = table.get(memoKey);
+  if (cached !== undefined) return cached ?? undefined;
+  const snapshot = machine.resolveState({ value: state, context: {} });
+  let result: string | null = null;
+  if (snapshot.can({ type: eventType })) {
+    const [next] = transition(machine, snapshot, { type: eventType });
+    result = flatValue(next.value as StateValue);
+  }
+  table.set(memoKey, result);
+  return result ?? undefined;
+}
+
+/** Like nextState, but an event the machine refuses is a bug in the model, so it throws. */
+export function requireNextState(machine: AnyStateMachine, state: string, eventType: string): string {
+  const next = nextState(machine, state, eventType);
+  if (next === undefined) {
+    throw new Error(`${String(machine.id)}: event ${eventType} is not valid in state ${state}`);
+  }
+  return next;
+}

@@ -1,0 +1,61 @@
+/**
+ * The Cilium network-policy engine: parse and validate policies, hold them in a repository,
+ * compile an endpoint's policy map, look connections up in it, cross-check with the oracle, and
+ * answer L7 requests as the proxies would.
+ */
+export { parsePolicyDocuments, parseLimits, type ParsedObject, type ParseResult } from './parse-documents';
+export type { PolicyError, PolicyErrorStage } from './policy-error';
+export type * from './model';
+export { PolicyRepository, policyKey, type AgentRefusal } from './repository';
+export {
+  dropReasonText,
+  proxyPorts,
+  resolveIdentityLabels,
+  type DirectionPolicy,
+  type EndpointPolicy,
+  type IdentityDirectory,
+  type L7Policy,
+  type PolicyEndpoint,
+  type PolicyEngineConfig,
+  type PolicyExplanation,
+  type PolicyMapEntry,
+  type PolicyQuery,
+  type PolicyVerdict,
+  type RuleReference,
+  type DecisionLayer,
+} from './endpoint-policy';
+export { computeEndpointPolicy } from './compile';
+export { lookupPolicy } from './lookup';
+export { evaluatePolicyOracle } from './oracle';
+export { enforcementText } from './enforcement';
+export {
+  accessDeniedBody,
+  evaluateDnsQuery,
+  evaluateHttpRequest,
+  evaluateKafkaRequest,
+  evaluateL7,
+  type DnsQuestion,
+  type HttpRequest,
+  type KafkaRequest,
+  type L7Answer,
+  type L7Request,
+} from './l7-proxy';
+export {
+  layoutFor,
+  matchTypeNumbers,
+  portKeyToString,
+  type MapLayout,
+  type MatchType,
+  type NamedPortValue,
+  type PortKey,
+} from './policy-key';
+export {
+  originToString,
+  protocolNumbers,
+  type Direction,
+  type FlowProtocol,
+  type RuleOrigin,
+} from './normalize';
+export type { ServiceInfo } from './peer-matchers';
+export { MapIdentityDirectory } from './identity-directory';
+export { dnsNameMatches } from './dns-match';

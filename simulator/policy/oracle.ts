@@ -1,0 +1,194 @@
+/**
+ * The reference evaluator. It reads the selecting rules directly for one connection: which
+ * statements match this peer and port, what keys they would own, which denies overlap them, and
+ * which key the version's lookup order reaches first. It never expands selectors over the identity
+ * directory nor builds a map, so agreement with the compiled map checks the compiler and the lookup.
+ */
+import {
+  resolveIdentityLabels,
+  type IdentityDirectory,
+  type PolicyEndpoint,
+  type PolicyEngineConfig,
+  type PolicyMapEntry,
+  type PolicyQuery,
+  type PolicyVerdict,
+  type RuleReference,
+} from './endpoint-policy';
+import { namedPortResolver, referenceFor, statementPortKeys, unionL7 } from './compile';
+import { agentAllowances, selectRules } from './enforcement';
+import { lookupPort, verdictFromHit } from './lookup';
+import { protocolNumbers, type AuthType } from './normalize';
+import {
+  anyPortKey,
+  layoutFor,
+  matchTypeOf,
+  portKeyCovers,
+  type MapLayout,
+  type MatchType,
+  type PortKey,
+} from './policy-key';
+import type { PolicyRepository } from './repository';
+import { indexLabels } from './selector-match';
+
+interface Candidate {
+  readonly identity: number;
+  readonly key: PortKey;
+  readonly allows: RuleReference[];
+  readonly denies: RuleReference[];
+}
+
+function sameKey(a: PortKey, b: PortKey): boolean {
+  return a.protocol === b.protocol && a.prefix === b.prefix && a.port === b.port;
+}
+
+/** Position in the ≤1.15 probe order, or undefined for keys that layout cannot hold. */
+function hashRank(candidate: Candidate): { rank: number; matchType: MatchType } | undefined {
+  const specific = candidate.identity !== 0;
+  if (candidate.key.protocol === 0)
+    return specific ? { rank: 2, matchType: 'L3-Only' } : { rank: 3, matchType: 'all' };
+  if (candidate.key.prefix !== 16) return undefined;
+  return specific ? { rank: 0, matchType: 'L3-L4' } : { rank: 1, matchType: 'L4-Only' };
+}
+
+/** LPM preference: more covered bits first, then the identity-specific trie. */
+function lpmRank(candidate: Candidate): { rank: number; matchType: MatchType } {
+  const bits = candidate.key.protocol === 0 ? 0 : 8 + candidate.key.prefix;
+  return {
+    rank: (24 - bits) * 2 + (candidate.identity !== 0 ? 0 : 1),
+    matchType: matchTypeOf(candidate.identity !== 0, candidate.key),
+  };
+}
+
+function pickFirst(
+  candidates: readonly Candidate[],
+  layout: MapLayout,
+): { candidate: Candidate; matchType: MatchType } | undefined {
+  let best: { candidate: Candidate; matchType: MatchType; rank: number } | undefined;
+  for (const candidate of candidates) {
+    const ranked = layout === 'hash' ? hashRank(candidate) : lpmRank(candidate);
+    if (ranked && (!best || ranked.rank < best.rank)) best = { candidate, ...ranked };
+  }
+  return best;
+}
+
+/** Evaluates one connection straight from the rules; same result shape as lookupPolicy. */
+export function evaluatePolicyOracle(
+  repo: PolicyRepository,
+  endpoint: PolicyEndpoint,
+  identities: IdentityDirectory,
+  config: PolicyEngineConfig,
+  query: PolicyQuery,
+): PolicyVerdict {
+  const layout = layoutFor(config.ciliumVersion);
+  const selection = selectRules(repo, endpoint, config);
+  const state = selection[query.direction];
+  const remote = query.remoteIdentity;
+  const labels = remote === 0 ? undefined : resolveIdentityLabels(identities, remote);
+  const indexed = labels ? indexLabels(labels) : undefined;
+  const protocol = protocolNumbers[query.protocol];
+  const port = lookupPort(query);
+  const candidates: Candidate[] = [];
+  const candidate = (identity: number, key: PortKey): Candidate => {
+    const found = candidates.find((existing) => existing.identity === identity && sameKey(existing.key, key));
+    if (found) return found;
+    const created: Candidate = { identity, key, allows: [], denies: [] };
+    candidates.push(created);
+    return created;
+  };
+  for (const allowance of agentAllowances(query.direction, state, endpoint, config)) {
+    if (allowance.identity === 0 || (allowance.identity === remote && indexed)) {
+      candidate(allowance.identity, anyPortKey).allows.push(allowance.reference);
+    }
+  }
+  if (state.enforced) {
+    const resolve = namedPortResolver(query.direction, endpoint, config);
+    for (const subject of selection.selecting) {
+      for (const rule of subject.statements) {
+        if (rule.direction !== query.direction) continue;
+        const keys = statementPortKeys(rule, layout, resolve).filter(({ key }) =>
+          portKeyCovers(key, protocol, port),
+        );
+        if (keys.length === 0) continue;
+        for (const peer of rule.peers) {
+          const identity = peer.wildcard ? 0 : indexed && peer.matches(remote, indexed) ? remote : undefined;
+          if (identity === undefined) continue;
+          for (const { key, spec } of keys) {
+            const reference = referenceFor(rule, peer, spec?.text ?? 'all ports');
+            const target = candidate(identity, key);
+            const list = rule.deny ? target.denies : target.allows;
+            if (!list.includes(reference)) list.push(reference);
+          }
+        }
+      }
+    }
+    // A deny that covers this connection wins over every allow that covers it, at the allow's key or a narrower one.
+    const denies = candidates.filter((entry) => entry.denies.length > 0);
+    const allows = candidates.filter((entry) => entry.denies.length === 0 && entry.allows.length > 0);
+    for (const allow of allows) {
+      for (const deny of denies) {
+        const key =
+          allow.key.protocol === 0
+            ? deny.key
+            : deny.key.protocol === 0
+              ? allow.key
+              : allow.key.prefix >= deny.key.prefix
+                ? allow.key
+                : deny.key;
+        const target = candidate(allow.identity === 0 ? deny.identity : allow.identity, key);
+        for (const reference of deny.denies)
+          if (!target.denies.includes(reference)) target.denies.push(reference);
+      }
+    }
+  }
+  const first = pickFirst(candidates, layout);
+  const identityKnown = indexed !== undefined;
+  if (!first) return verdictFromHit(undefined, { auditMode: config.auditMode }, state, identityKnown);
+  const chosen = first.candidate;
+  const deny = chosen.denies.length > 0;
+  let entry: PolicyMapEntry;
+  if (deny) {
+    entry = {
+      direction: query.direction,
+      identity: chosen.identity,
+      key: chosen.key,
+      deny: true,
+      proxyPort: 0,
+      authType: 0,
+      derivedFrom: chosen.denies,
+      overriddenAllows: chosen.allows,
+    };
+  } else {
+    const wildcard =
+      chosen.identity !== 0 && chosen.key.protocol !== 0
+        ? candidates.find(
+            (other) => other.identity === 0 && sameKey(other.key, chosen.key) && other.denies.length === 0,
+          )
+        : undefined;
+    const { l7, proxyPort } = unionL7(
+      wildcard ? [...chosen.allows, ...wildcard.allows] : chosen.allows,
+      query.direction,
+      [],
+    );
+    const authType = chosen.allows.reduce<AuthType>(
+      (max, reference) => (reference.authType > max ? reference.authType : max),
+      0,
+    );
+    entry = {
+      direction: query.direction,
+      identity: chosen.identity,
+      key: chosen.key,
+      deny: false,
+      proxyPort,
+      authType,
+      derivedFrom: chosen.allows,
+      overriddenAllows: [],
+      ...(l7 ? { l7 } : {}),
+    };
+  }
+  return verdictFromHit(
+    { deny, matchType: first.matchType, entry },
+    { auditMode: config.auditMode },
+    state,
+    identityKnown,
+  );
+}

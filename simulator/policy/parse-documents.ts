@@ -1,0 +1,350 @@
+/**
+ * Turns user-supplied multi-document YAML into typed policy objects and positioned errors, as
+ * `kubectl apply -f` followed by the agent would. Any input, however hostile, ends in a bounded
+ * amount of work and yields only PolicyErrors: never another exception.
+ */
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { readObject, ValidationContext, type ObjectReader } from './field-reader';
+import type { CiliumRule, NetworkPolicyObject } from './model';
+import type { PolicyError, SourcePosition } from './policy-error';
+import { SourceTreeError, toPlainValue, toSourceTree, type SourceNode } from './source-tree';
+import { readCiliumRule } from './validate-cilium';
+import { readKubernetesPolicy } from './validate-kubernetes';
+
+/** Size and shape limits applied before and during conversion. */
+export const parseLimits = {
+  maxTextLength: 1 << 20,
+  maxDocumentLength: 256 << 10,
+  maxDocuments: 500,
+  maxDepth: 64,
+  maxNodesPerDocument: 50_000,
+  maxAliasesPerDocument: 20,
+} as const;
+
+/** One object of the input, policy or not, with where it starts. */
+export interface ParsedObject {
+  readonly documentIndex: number;
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly line: number;
+  readonly column: number;
+  /** The typed policy, when the kind is a policy kind the API server accepted. */
+  readonly policy?: NetworkPolicyObject;
+  /** Errors the agent would report for this (stored but not enforced) policy. */
+  readonly agentErrors: readonly PolicyError[];
+  /** The whole object as plain data (null-prototype maps), for non-policy kinds. */
+  readonly body: unknown;
+}
+
+/** The result of parsing: accepted objects and every error found. */
+export interface ParseResult {
+  readonly objects: ParsedObject[];
+  readonly errors: PolicyError[];
+}
+
+const policyApiVersions: Readonly<Record<string, string>> = {
+  CiliumNetworkPolicy: 'cilium.io/v2',
+  CiliumClusterwideNetworkPolicy: 'cilium.io/v2',
+  NetworkPolicy: 'networking.k8s.io/v1',
+};
+
+const metadataKeys = [
+  'name',
+  'generateName',
+  'namespace',
+  'labels',
+  'annotations',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+  'selfLink',
+];
+
+const dnsSubdomain = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+
+function textError(documentIndex: number, position: SourcePosition, message: string, path = ''): PolicyError {
+  return { documentIndex, path, line: position.line, column: position.column, message, stage: 'apiserver' };
+}
+
+/** Finds flow-collection nesting deeper than the limit before the YAML parser recurses into it. */
+function flowNestingTooDeep(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (quote !== undefined) {
+      if (char === quote) quote = undefined;
+      continue;
+    }
+    if (char === '"' || char === "'") quote = char;
+    else if (char === '[' || char === '{') {
+      depth += 1;
+      if (depth > limit) return index;
+    } else if (char === ']' || char === '}') depth = Math.max(0, depth - 1);
+    else if (char === '\n') quote = undefined;
+  }
+  return undefined;
+}
+
+function readMetadata(
+  context: ValidationContext,
+  root: ObjectReader,
+  strict: boolean,
+): { name: string; namespace?: string; labels: Record<string, string> } {
+  const labels = Object.create(null) as Record<string, string>;
+  const metadataNode = root.node('metadata');
+  if (!metadataNode) return { name: '', labels };
+  // Other kinds are passed through: their metadata is not ours to police beyond name and labels.
+  const allowed = strict || metadataNode.type !== 'map' ? metadataKeys : [...metadataNode.entries.keys()];
+  const metadata = readObject(context, metadataNode, 'metadata', allowed);
+  if (!metadata) return { name: '', labels };
+  const name = metadata.string('name')?.value ?? '';
+  const namespace = metadata.string('namespace')?.value;
+  for (const [key, value] of metadata.stringMap('labels') ?? []) labels[key] = value;
+  return { name, labels, ...(namespace !== undefined ? { namespace } : {}) };
+}
+
+function readPolicy(
+  context: ValidationContext,
+  root: ObjectReader,
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+): NetworkPolicyObject | undefined {
+  if (kind === 'NetworkPolicy') {
+    return readKubernetesPolicy(context, root.node('spec'), name, namespace ?? 'default');
+  }
+  const clusterwide = kind === 'CiliumClusterwideNetworkPolicy';
+  const rules: CiliumRule[] = [];
+  const specNode = root.node('spec');
+  if (specNode) {
+    const rule = readCiliumRule(context, specNode, 'spec', clusterwide);
+    if (rule) rules.push(rule);
+  }
+  root.list('specs', (item, path) => {
+    const rule = readCiliumRule(context, item, path, clusterwide);
+    if (rule) rules.push(rule);
+    return rule;
+  });
+  if (!specNode && !root.has('specs')) {
+    context.agent('spec', root.position, `Invalid ${kind} spec(s): empty policy`);
+  }
+  return clusterwide
+    ? { kind: 'CiliumClusterwideNetworkPolicy', name, rules }
+    : { kind: 'CiliumNetworkPolicy', name, namespace: namespace ?? 'default', rules };
+}
+
+function convertDocument(
+  documentIndex: number,
+  document: Document,
+  lineCounter: LineCounter,
+): { object?: ParsedObject; errors: PolicyError[] } {
+  const start = document.contents?.range?.[0] ?? 0;
+  const { line, col } = lineCounter.linePos(start);
+  const position = { line, column: col };
+  const range = document.range as readonly number[] | undefined;
+  const end = range?.[2] ?? start;
+  if (end - (range?.[0] ?? 0) > parseLimits.maxDocumentLength) {
+    return {
+      errors: [
+        textError(documentIndex, position, `document larger than ${parseLimits.maxDocumentLength} bytes`),
+      ],
+    };
+  }
+  const firstError = document.errors[0];
+  if (firstError) {
+    const located = lineCounter.linePos(firstError.pos[0]);
+    const errorLine = located.line;
+    const errorColumn = located.col;
+    const reason = firstError.message.split('\n')[0] ?? firstError.code;
+    return {
+      errors: [
+        textError(
+          documentIndex,
+          { line: errorLine, column: errorColumn },
+          `error converting YAML to JSON: yaml: line ${errorLine}: ${reason}`,
+        ),
+      ],
+    };
+  }
+  let tree: SourceNode;
+  try {
+    tree = toSourceTree(document, lineCounter, {
+      maxDepth: parseLimits.maxDepth,
+      maxNodes: parseLimits.maxNodesPerDocument,
+      maxAliases: parseLimits.maxAliasesPerDocument,
+    });
+  } catch (error) {
+    if (error instanceof SourceTreeError) {
+      return {
+        errors: [
+          textError(
+            documentIndex,
+            error.position,
+            `error converting YAML to JSON: ${error.message}`,
+            error.path,
+          ),
+        ],
+      };
+    }
+    throw error;
+  }
+  if (tree.type === 'scalar' && tree.value === null) return { errors: [] };
+  if (tree.type !== 'map') {
+    return {
+      errors: [
+        textError(documentIndex, tree.position, 'error validating data: the document is not an object'),
+      ],
+    };
+  }
+  const kindEntry = tree.entries.get('kind')?.value;
+  const versionEntry = tree.entries.get('apiVersion')?.value;
+  const kind = kindEntry?.type === 'scalar' && typeof kindEntry.value === 'string' ? kindEntry.value : '';
+  const apiVersion =
+    versionEntry?.type === 'scalar' && typeof versionEntry.value === 'string' ? versionEntry.value : '';
+  const missing = [
+    ...(apiVersion === '' ? ['apiVersion not set'] : []),
+    ...(kind === '' ? ['kind not set'] : []),
+  ];
+  if (missing.length > 0) {
+    return {
+      errors: [textError(documentIndex, tree.position, `error validating data: [${missing.join(', ')}]`)],
+    };
+  }
+  const expectedVersion = policyApiVersions[kind];
+  const isPolicy = expectedVersion !== undefined;
+  const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
+  const context = new ValidationContext(documentIndex, kind, version, '');
+  if (isPolicy && apiVersion !== expectedVersion) {
+    return {
+      errors: [
+        textError(
+          documentIndex,
+          versionEntry?.position ?? tree.position,
+          `resource mapping not found: no matches for kind "${kind}" in version "${apiVersion}"`,
+          'apiVersion',
+        ),
+      ],
+    };
+  }
+  const rootKeys = isPolicy
+    ? ['apiVersion', 'kind', 'metadata', 'spec', 'status', ...(kind === 'NetworkPolicy' ? [] : ['specs'])]
+    : [...tree.entries.keys()];
+  const root = readObject(context, tree, '', rootKeys);
+  if (!root) return { errors: context.errors };
+  const metadata = readMetadata(context, root, isPolicy);
+  context.name = metadata.name;
+  const errorsBeforeSpec = context.errors.length;
+  if (metadata.name === '') {
+    context.invalid(
+      'metadata.name',
+      root.keyPosition('metadata'),
+      'Required value: name or generateName is required',
+    );
+  } else if (kind === 'NetworkPolicy' && !dnsSubdomain.test(metadata.name)) {
+    context.invalid(
+      'metadata.name',
+      root.keyPosition('metadata'),
+      `Invalid value: "${metadata.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+    );
+  }
+  const clusterScoped = kind === 'CiliumClusterwideNetworkPolicy';
+  const namespace = clusterScoped ? undefined : (metadata.namespace ?? (isPolicy ? 'default' : undefined));
+  const policy = isPolicy ? readPolicy(context, root, kind, metadata.name, namespace) : undefined;
+  const refusedByApiServer = context.errors.some((error) => error.stage === 'apiserver');
+  if (refusedByApiServer) return { errors: context.errors };
+  const agentErrors = context.errors.slice(errorsBeforeSpec).filter((error) => error.stage === 'agent');
+  const object: ParsedObject = {
+    documentIndex,
+    kind,
+    apiVersion,
+    name: metadata.name,
+    labels: metadata.labels,
+    line: position.line,
+    column: position.column,
+    agentErrors,
+    body: toPlainValue(tree),
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(policy ? { policy } : {}),
+  };
+  return { object, errors: context.errors };
+}
+
+/** Parses multi-document YAML into objects (policies typed) and PolicyErrors, never throwing. */
+export function parsePolicyDocuments(text: string): ParseResult {
+  const objects: ParsedObject[] = [];
+  const errors: PolicyError[] = [];
+  const origin = { line: 1, column: 1 };
+  if (text.length > parseLimits.maxTextLength) {
+    return {
+      objects,
+      errors: [textError(0, origin, `input larger than ${parseLimits.maxTextLength} bytes`)],
+    };
+  }
+  const lineCounter = new LineCounter();
+  const deepAt = flowNestingTooDeep(text, parseLimits.maxDepth);
+  if (deepAt !== undefined) {
+    const { line, col } = new LineCounterFromText(text).position(deepAt);
+    return {
+      objects,
+      errors: [
+        textError(
+          0,
+          { line, column: col },
+          `error converting YAML to JSON: nesting deeper than ${parseLimits.maxDepth} levels`,
+        ),
+      ],
+    };
+  }
+  try {
+    const documents = parseAllDocuments(text, {
+      schema: 'core',
+      uniqueKeys: true,
+      customTags: [],
+      merge: false,
+      strict: true,
+      prettyErrors: false,
+      lineCounter,
+    });
+    const list = Array.isArray(documents) ? documents : [];
+    if (list.length > parseLimits.maxDocuments) {
+      return { objects, errors: [textError(0, origin, `more than ${parseLimits.maxDocuments} documents`)] };
+    }
+    list.forEach((document, index) => {
+      const result = convertDocument(index, document, lineCounter);
+      errors.push(...result.errors);
+      if (result.object) objects.push(result.object);
+    });
+  } catch (error) {
+    // The contract is "only PolicyErrors": anything unexpected (a stack overflow included) is reported, not thrown.
+    const reason = error instanceof Error ? error.message : 'unknown failure';
+    return { objects: [], errors: [textError(0, origin, `error converting YAML to JSON: ${reason}`)] };
+  }
+  return { objects, errors };
+}
+
+/** Line/column of an offset, for errors found before the YAML parser runs. */
+class LineCounterFromText {
+  constructor(private readonly text: string) {}
+
+  position(offset: number): { line: number; col: number } {
+    let line = 1;
+    let lineStart = 0;
+    for (let index = 0; index < offset; index += 1) {
+      if (this.text.charCodeAt(index) === 10) {
+        line += 1;
+        lineStart = index + 1;
+      }
+    }
+    return { line, col: offset - lineStart + 1 };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Reads label selectors (endpointSelector, fromEndpoints, podSelector, ...). The API server validates
+ * Kubernetes selectors itself; for Cilium CRDs the operator rules are only checked by the agent when
+ * it converts the selector, so the stage differs by kind.
+ */
+import { readObject, type ValidationContext } from './field-reader';
+import type { LabelSelector, SelectorOperator, SelectorRequirement } from './model';
+import { forbiddenKeys, type SourceNode } from './source-tree';
+import { joinPath } from './policy-error';
+
+const operators: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+/** Reads one selector; `strictOperators` makes operator/value mistakes API-server errors (Kubernetes kinds). */
+export function readSelector(
+  context: ValidationContext,
+  node: SourceNode,
+  path: string,
+  strictOperators: boolean,
+): LabelSelector | undefined {
+  const reader = readObject(context, node, path, ['matchLabels', 'matchExpressions']);
+  if (!reader) return undefined;
+  const matchLabels = (reader.stringMap('matchLabels') ?? []).filter(([key]) => !forbiddenKeys.has(key));
+  const matchExpressions =
+    reader.list('matchExpressions', (item, itemPath): SelectorRequirement | undefined => {
+      const expression = readObject(context, item, itemPath, ['key', 'operator', 'values']);
+      if (!expression) return undefined;
+      const key = expression.string('key');
+      const operator = expression.string('operator');
+      const values =
+        expression.list('values', (valueNode, valuePath) => {
+          if (valueNode.type === 'scalar' && typeof valueNode.value === 'string') return valueNode.value;
+          context.invalid(
+            valuePath,
+            valueNode.position,
+            `Invalid value: "${valueNode.type}": ${valuePath} in body must be of type string`,
+          );
+          return undefined;
+        }) ?? [];
+      if (!key) {
+        context.invalid(joinPath(itemPath, 'key'), expression.position, 'Required value');
+        return undefined;
+      }
+      if (!operator) {
+        context.invalid(joinPath(itemPath, 'operator'), expression.position, 'Required value');
+        return undefined;
+      }
+      if (!operators.includes(operator.value as SelectorOperator)) {
+        const detail = `Unsupported value: "${operator.value}": supported values: "In", "NotIn", "Exists", "DoesNotExist"`;
+        if (strictOperators) context.invalid(operator.path, operator.position, detail);
+        else
+          context.agent(
+            operator.path,
+            operator.position,
+            `"${operator.value}" is not a valid label selector operator`,
+          );
+        return undefined;
+      }
+      const op = operator.value as SelectorOperator;
+      const needsValues = op === 'In' || op === 'NotIn';
+      if (needsValues && values.length === 0) {
+        if (strictOperators) {
+          context.invalid(
+            joinPath(itemPath, 'values'),
+            expression.position,
+            "Required value: must be specified when `operator` is 'In' or 'NotIn'",
+          );
+        } else {
+          context.agent(
+            joinPath(itemPath, 'values'),
+            expression.position,
+            "for 'in', 'notin' operators, values set can't be empty",
+          );
+        }
+        return undefined;
+      }
+      if (!needsValues && values.length > 0) {
+        if (strictOperators) {
+          context.invalid(
+            joinPath(itemPath, 'values'),
+            expression.position,
+            "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+          );
+        } else {
+          context.agent(
+            joinPath(itemPath, 'values'),
+            expression.position,
+            'values set must be empty for exists and does not exist',
+          );
+        }
+        return undefined;
+      }
+      return { key: key.value, operator: op, values };
+    }) ?? [];
+  return { matchLabels, matchExpressions };
+}

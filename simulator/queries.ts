@@ -1,0 +1,67 @@
+/**
+ * Read-only questions about a world that commands, scenarios and widgets all ask: which pods match
+ * labels, where a pod runs, which agent serves a node, and the ground truth of who owns an address.
+ */
+import { getObject, keyOf, listObjects } from './k8s/api-store';
+import { selectorMatches } from './k8s/metadata';
+import type { Pod } from './k8s/objects';
+import type { AgentState } from './cilium/state';
+import type { World } from './world';
+import { sandboxOwningAddress } from './cilium/datapath';
+
+/** Pods in a namespace whose labels include all given labels, in name order. */
+export function podsWithLabels(
+  world: Readonly<World>,
+  labels: Record<string, string>,
+  namespace = 'default',
+): Pod[] {
+  const cluster = world.cluster;
+  if (cluster === undefined) return [];
+  return listObjects(cluster.api, 'Pod').filter(
+    (pod) =>
+      (pod.metadata.namespace ?? 'default') === namespace &&
+      selectorMatches({ matchLabels: labels }, pod.metadata.labels),
+  );
+}
+
+/** Pods that are running and not being deleted. */
+export function runningPods(pods: Pod[]): Pod[] {
+  return pods.filter((pod) => pod.status.phase === 'Running' && pod.metadata.deletionTimestamp === undefined);
+}
+
+/** A pod by namespace and name. */
+export function podByName(world: Readonly<World>, name: string, namespace = 'default'): Pod | undefined {
+  return world.cluster === undefined
+    ? undefined
+    : getObject(world.cluster.api, 'Pod', `${namespace}/${name}`);
+}
+
+/** The cilium agent on a node. */
+export function agentOn(world: Readonly<World>, nodeName: string): AgentState | undefined {
+  return world.cluster?.cilium?.agents[nodeName];
+}
+
+/** The store key of a pod. */
+export function podKey(pod: Pod): string {
+  return keyOf(pod);
+}
+
+/** Who really holds an address now: the pod and its node, whatever any cache believes. */
+export function trueOwnerOf(world: Readonly<World>, ip: string): { pod: string; node: string } | undefined {
+  const cluster = world.cluster;
+  if (cluster === undefined) return undefined;
+  const located = sandboxOwningAddress(cluster, ip);
+  return located === undefined ? undefined : { pod: located.sandbox.podKey, node: located.node };
+}
+
+/** Whether every agent is running and every Deployment's rollout is complete. */
+export function clusterSettled(world: Readonly<World>): boolean {
+  const cluster = world.cluster;
+  if (cluster === undefined) return false;
+  const agentsUp =
+    cluster.cilium === undefined || Object.values(cluster.cilium.agents).every((agent) => agent.running);
+  const rolloutsDone = listObjects(cluster.api, 'Deployment').every(
+    (deployment) => cluster.rollouts?.[keyOf(deployment)] === 'complete',
+  );
+  return agentsUp && rolloutsDone;
+}

@@ -1,0 +1,130 @@
+/**
+ * The simulated world: everything the model knows, as plain serialisable data. A world plus the
+ * inputs that follow fully determines the future, because the clock, the random generator and the
+ * queue of pending events are all inside it.
+ */
+import type { Scheduled } from './engine/event-queue';
+import { heapPush } from './engine/event-queue';
+import { seedRandom, type RandomState } from './engine/prng';
+import type { ApiStore } from './k8s/api-store';
+import type { IpamPool } from './k8s/ipam';
+import type { SimEvent } from './events';
+import type { CiliumState } from './cilium/state';
+import type { NodeHealthState } from './machines/node-health';
+import type { PodSandboxState } from './machines/pod-sandbox';
+import type { ApiConnectionState } from './machines/api-connection';
+import type { RolloutState } from './machines/rollout';
+
+/** Timings of the Kubernetes control plane, in virtual milliseconds. */
+export interface ClusterTimings {
+  /** Delay between an API write and its delivery on a watch stream. */
+  watchLatencyMs: number;
+  /** How often a kubelet renews its node Lease (kubelet default: 10 s). */
+  leaseRenewIntervalMs: number;
+  /** How often the node lifecycle controller checks Leases (--node-monitor-period, 5 s). */
+  nodeMonitorPeriodMs: number;
+  /** Lease age after which a node is marked Unknown (--node-monitor-grace-period, 40 s up to Kubernetes 1.31). */
+  nodeMonitorGracePeriodMs: number;
+  /** Default toleration of not-ready/unreachable taints added by admission (300 s). */
+  defaultTolerationMs: number;
+  /** Time to create a pod sandbox, excluding the CNI plugin's own wait. */
+  sandboxCreateMs: number;
+  /** Time from sandbox to started containers for an image already on the node. */
+  containerStartMs: number;
+  /** Time for a pod's process to exit after SIGTERM when it handles the signal. */
+  gracefulExitMs: number;
+}
+
+/** Defaults resembling a kind cluster of the experiment's time (Kubernetes 1.24). */
+export const defaultClusterTimings: ClusterTimings = {
+  watchLatencyMs: 40,
+  leaseRenewIntervalMs: 10_000,
+  nodeMonitorPeriodMs: 5_000,
+  nodeMonitorGracePeriodMs: 40_000,
+  defaultTolerationMs: 300_000,
+  sandboxCreateMs: 250,
+  containerStartMs: 600,
+  gracefulExitMs: 800,
+};
+
+/** A rule in a node container's iptables, as `docker exec NODE iptables …` manages it. */
+export interface FirewallRule {
+  table: 'mangle' | 'filter' | 'raw';
+  chain: string;
+  protocol: 'tcp' | 'udp' | 'all';
+  source: string;
+  target: 'DROP' | 'REJECT' | 'ACCEPT';
+}
+
+/** A pod as its node's kubelet runs it. */
+export interface Sandbox {
+  podKey: string;
+  podUid: string;
+  state: PodSandboxState;
+  ip?: string;
+  /** Cilium endpoint id on this node, once the CNI plugin created one. */
+  endpointId?: number;
+  containerId: string;
+}
+
+/** One node: its identity on the Docker network, kubelet state and pod address pool. */
+export interface NodeRuntime {
+  name: string;
+  role: 'control-plane' | 'worker';
+  internalIP: string;
+  podCIDR: string;
+  firewall: FirewallRule[];
+  kubelet: {
+    connection: ApiConnectionState;
+    health: NodeHealthState;
+    sandboxes: Record<string, Sandbox>;
+    lastLeaseRenewMs: number;
+  };
+  ipam: IpamPool;
+}
+
+/** A kind cluster: the API server, its nodes and (once installed) Cilium. */
+export interface Cluster {
+  name: string;
+  kubernetesVersion: string;
+  timings: ClusterTimings;
+  api: ApiStore;
+  nodes: Record<string, NodeRuntime>;
+  apiServer: { clusterIP: string; endpointIP: string; port: number };
+  serviceCIDR: string;
+  nextServiceOffset: number;
+  cilium?: CiliumState;
+  /** Rollout machine state per Deployment key. */
+  rollouts?: Record<string, RolloutState>;
+  /** Pods the scheduler could not place, with its FailedScheduling message; retried when nodes or pods change. */
+  unschedulablePods?: Record<string, string>;
+}
+
+/** The whole simulated world. */
+export interface World {
+  readonly seed: number;
+  timeMs: number;
+  /** Taken by each scheduled event so that events due at the same time keep their order. */
+  nextSequence: number;
+  random: RandomState;
+  queue: Scheduled<SimEvent>[];
+  /** Number of events processed so far: the world's position in its log. */
+  processed: number;
+  cluster?: Cluster;
+}
+
+/** A fresh world: no cluster yet, the clock at zero. */
+export function createWorld(seed: number): World {
+  return { seed, timeMs: 0, nextSequence: 0, random: seedRandom(seed), queue: [], processed: 0 };
+}
+
+/** Schedules an event `delayMs` from now. */
+export function schedule(world: World, delayMs: number, event: SimEvent): void {
+  heapPush(world.queue, { atMs: world.timeMs + Math.max(0, delayMs), sequence: world.nextSequence++, event });
+}
+
+/** The cluster, or an error when none has been created yet. */
+export function requireCluster(world: World): Cluster {
+  if (world.cluster === undefined) throw new Error('no cluster: run `kind create cluster` first');
+  return world.cluster;
+}
