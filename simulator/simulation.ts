@@ -121,10 +121,17 @@ export class Simulation {
     return true;
   }
 
-  /** Moves to any position in the log, backwards through a checkpoint or forwards by replay. */
+  /**
+   * Moves to any position in the log, backwards through a checkpoint or forwards by replay. A
+   * position in the middle is the state right after that event; the end is the live head.
+   */
   seek(position: number): void {
     const target = Math.max(0, Math.min(Math.floor(position), this.log.length));
-    if (target < this.world.processed || !this.canReachForward(target)) {
+    const interval = Math.max(1, this.checkpointInterval);
+    // Jump to the nearest checkpoint at or before the target whenever that saves replaying.
+    const nearest = this.checkpointInterval > 0 ? Math.floor(target / interval) * interval : 0;
+    const checkpointAhead = nearest > this.world.processed && this.checkpoints.has(nearest);
+    if (target < this.world.processed || checkpointAhead) {
       const base =
         Math.floor(target / Math.max(1, this.checkpointInterval)) * Math.max(1, this.checkpointInterval);
       let checkpointPosition = this.checkpointInterval > 0 ? base : 0;
@@ -138,10 +145,10 @@ export class Simulation {
     while (this.world.processed < target) {
       if (!this.processOneReplayEvent()) break;
     }
-  }
-
-  private canReachForward(target: number): boolean {
-    return target >= this.world.processed;
+    // The end of the log is the live head: also replay the clock advances that followed the last event.
+    if (target === this.log.length) {
+      while (this.cursor < this.timeline.length) this.consumeStep();
+    }
   }
 
   /** Drops timeline steps and log entries beyond the current position. */

@@ -163,6 +163,20 @@ function decide(
   return lookupPolicy(policy, { direction, remoteIdentity, port, protocol: 'TCP' });
 }
 
+/**
+ * The receiving node's verdict for a new connection from an address, when the source identity
+ * comes from its ipcache: the hot path of the datapath (one ipcache and one policy-map lookup).
+ */
+export function ingressVerdictFromIpcache(
+  cluster: Cluster,
+  agent: AgentState,
+  endpoint: LocalEndpoint,
+  sourceIP: string,
+  port: number,
+): PolicyVerdict | undefined {
+  return decide(cluster, agent, endpoint, 'ingress', lookupIpcache(cluster, agent, sourceIP).identity, port);
+}
+
 function matchTypeOf(verdict: PolicyVerdict): PolicyMatchType {
   return verdict.matchType;
 }

@@ -172,7 +172,7 @@ function reportPodStatus(world: World, node: NodeRuntime, sandbox: Sandbox): voi
   const cluster = requireCluster(world);
   const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
   if (pod === undefined || pod.metadata.uid !== sandbox.podUid) return;
-  const next = structuredClone(pod);
+  const next: Pod = { ...pod, status: { ...pod.status } };
   const now = toTimestamp(world.timeMs);
   const running = sandbox.state === 'running';
   if (sandbox.ip !== undefined) {

@@ -18,8 +18,21 @@ function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+const memo = new WeakMap<PodTemplate, string>();
+
 /** The template hash of a pod template, 10 characters like the ones kubectl shows. */
 export function podTemplateHash(template: PodTemplate, collisionCount = 0): string {
+  if (collisionCount === 0) {
+    const cached = memo.get(template);
+    if (cached !== undefined) return cached;
+    const hash = computeHash(template, 0);
+    memo.set(template, hash);
+    return hash;
+  }
+  return computeHash(template, collisionCount);
+}
+
+function computeHash(template: PodTemplate, collisionCount: number): string {
   let value = fnv1a32(`${canonicalJson(template)}#${collisionCount}`);
   let second = fnv1a32(`${value}:${canonicalJson(template)}`);
   let text = '';

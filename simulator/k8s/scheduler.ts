@@ -6,7 +6,7 @@
 import { nextInt } from '../engine/prng';
 import type { World } from '../world';
 import { requireCluster } from '../world';
-import { getObject, listObjects } from './api-store';
+import { getObject, listObjects, listPodsOnNode } from './api-store';
 import { apiPut } from './api-writes';
 import { selectorMatches } from './metadata';
 import type { Node, Pod, Taint } from './objects';
@@ -56,14 +56,9 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   if (pod === undefined || pod.spec.nodeName !== undefined || pod.metadata.deletionTimestamp !== undefined)
     return undefined;
   const nodes = listObjects(cluster.api, 'Node');
-  const pods = listObjects(cluster.api, 'Pod');
-  const podsByNode = new Map<string, Pod[]>();
-  for (const other of pods) {
-    if (other.spec.nodeName === undefined) continue;
-    const list = podsByNode.get(other.spec.nodeName) ?? [];
-    list.push(other);
-    podsByNode.set(other.spec.nodeName, list);
-  }
+  const podsByNode = new Map<string, Pod[]>(
+    nodes.map((node) => [node.metadata.name, listPodsOnNode(cluster.api, node.metadata.name)]),
+  );
   let taintBlocked = 0;
   let affinityBlocked = 0;
   const feasible: { name: string; load: number }[] = [];

@@ -7,7 +7,7 @@ import { randomNameSuffix } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import type { World } from '../world';
 import { requireCluster } from '../world';
-import { getObject, listObjects, keyOf } from './api-store';
+import { getObject, keyOf, listOwnedBy } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import { newMetadata, selectorMatches } from './metadata';
 import type { Deployment, Pod, PodTemplate, ReplicaSet } from './objects';
@@ -33,18 +33,12 @@ function templateWithHash(template: PodTemplate, hash: string): PodTemplate {
 
 /** Pods a ReplicaSet owns, found by owner reference. */
 export function podsOwnedBy(world: World, replicaSet: ReplicaSet): Pod[] {
-  const cluster = requireCluster(world);
-  return listObjects(cluster.api, 'Pod').filter((pod) =>
-    pod.metadata.ownerReferences?.some((reference) => reference.uid === replicaSet.metadata.uid),
-  );
+  return listOwnedBy(requireCluster(world).api, 'Pod', replicaSet.metadata.uid);
 }
 
 /** ReplicaSets a Deployment owns. */
 export function replicaSetsOwnedBy(world: World, deployment: Deployment): ReplicaSet[] {
-  const cluster = requireCluster(world);
-  return listObjects(cluster.api, 'ReplicaSet').filter((replicaSet) =>
-    replicaSet.metadata.ownerReferences?.some((reference) => reference.uid === deployment.metadata.uid),
-  );
+  return listOwnedBy(requireCluster(world).api, 'ReplicaSet', deployment.metadata.uid);
 }
 
 const isActive = (pod: Pod): boolean => pod.metadata.deletionTimestamp === undefined;
@@ -138,9 +132,7 @@ export function syncDeployment(world: World, key: string): void {
 }
 
 function scaleReplicaSet(world: World, replicaSet: ReplicaSet, replicas: number): void {
-  const next = structuredClone(replicaSet);
-  next.spec.replicas = Math.max(0, replicas);
-  apiPut(world, next);
+  apiPut(world, { ...replicaSet, spec: { ...replicaSet.spec, replicas: Math.max(0, replicas) } });
 }
 
 function setRolloutState(
@@ -211,11 +203,7 @@ function updateDeploymentStatus(world: World, key: string): void {
       ...value,
       conditions: value.conditions?.map((condition) => ({ ...condition, lastUpdateTime: '' })),
     });
-  if (comparable(status) !== comparable(deployment.status)) {
-    const next = structuredClone(deployment);
-    next.status = status;
-    apiPut(world, next);
-  }
+  if (comparable(status) !== comparable(deployment.status)) apiPut(world, { ...deployment, status });
 }
 
 /** Whether a Deployment's rollout is complete, as `kubectl rollout status` waits for. */
@@ -267,7 +255,7 @@ function createPodFor(world: World, replicaSet: ReplicaSet, namespace: string): 
       blockOwnerDeletion: true,
     },
   ];
-  const spec = structuredClone(template.spec);
+  const spec = { ...template.spec };
   spec.serviceAccountName ??= 'default';
   spec.serviceAccount = spec.serviceAccountName;
   spec.terminationGracePeriodSeconds ??= 30;
@@ -319,11 +307,15 @@ export function requestPodDeletion(world: World, pod: Pod, gracePeriodSeconds?: 
     apiRemove(world, 'Pod', keyOf(pod));
     return;
   }
-  const next = structuredClone(pod);
   const grace = gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-  next.metadata.deletionTimestamp = toTimestamp(world.timeMs + grace * 1000);
-  next.metadata.deletionGracePeriodSeconds = grace;
-  apiPut(world, next);
+  apiPut(world, {
+    ...pod,
+    metadata: {
+      ...pod.metadata,
+      deletionTimestamp: toTimestamp(world.timeMs + grace * 1000),
+      deletionGracePeriodSeconds: grace,
+    },
+  });
 }
 
 /** Whether a pod is selected by a Deployment (for `kubectl get pods -l` and exec deploy/NAME). */

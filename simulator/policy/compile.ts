@@ -45,30 +45,73 @@ interface ContributionGroup {
   hasL7: boolean;
   hasPlain: boolean;
   auth: AuthType;
-  /** The L7 parsers of the group's rules (more than one is a conflict the agent reports). */
-  readonly parsers: Set<L7Rules['type']>;
+  /** The first L7 parser of the group's rules, and whether another one appears too (a conflict). */
+  parser: L7Rules['type'] | undefined;
+  mixedParsers: boolean;
+  /** True for entries the agent adds itself (allow-localhost, ...), which are not rules and never widen L7. */
+  readonly agent: boolean;
 }
 
 /**
- * A finished map entry. The rules behind it are kept as shared groups and only listed when asked,
- * since a wildcard peer can put thousands of rules behind every entry.
+ * A policy-map entry, built in place: rule groups are added while compiling, then `finalize` settles
+ * deny, proxy port and auth. The rules behind it are only listed when asked, since a wildcard peer
+ * can put thousands of rules behind every entry.
  */
+const noGroups: readonly ContributionGroup[] = Object.freeze([]);
+
 class CompiledEntry implements PolicyMapEntry {
-  private derived: readonly RuleReference[] | undefined;
-  private overridden: readonly RuleReference[] | undefined;
+  // Most entries never get a deny (and some never an allow): share one empty list until they do.
+  allows: readonly ContributionGroup[] = noGroups;
+  denies: readonly ContributionGroup[] = noGroups;
+  deny = false;
+  proxyPort = 0;
+  authType: AuthType = 0;
+  private l7Groups: readonly ContributionGroup[] | undefined;
   private union: L7Policy | undefined;
+  private derived: readonly RuleReference[] | undefined;
 
   constructor(
     readonly direction: Direction,
     readonly identity: number,
     readonly key: PortKey,
-    readonly deny: boolean,
-    readonly proxyPort: number,
-    readonly authType: AuthType,
-    private readonly l7Groups: readonly ContributionGroup[] | undefined,
-    private readonly groups: readonly ContributionGroup[],
-    private readonly overriddenGroups: readonly ContributionGroup[],
   ) {}
+
+  addAllow(group: ContributionGroup): void {
+    if (this.allows === noGroups) this.allows = [group];
+    else (this.allows as ContributionGroup[]).push(group);
+  }
+
+  addDeny(group: ContributionGroup): void {
+    if (this.denies.includes(group)) return;
+    if (this.denies === noGroups) this.denies = [group];
+    else (this.denies as ContributionGroup[]).push(group);
+  }
+
+  /** Settles the value once every contribution is in; `wildcard` is the same key's any-peer entry. */
+  finalize(wildcard: CompiledEntry | undefined, warnings: string[]): void {
+    this.deny = this.denies.length > 0;
+    if (this.deny) return;
+    let auth: AuthType = 0;
+    for (const group of this.allows) if (group.auth > auth) auth = group.auth;
+    this.authType = auth;
+    // The proxy sees every rule on this port, including any-peer ones that also cover this identity.
+    const wildcardAllows = wildcard && !wildcard.deny && wildcard.denies.length === 0 ? wildcard.allows : [];
+    let parser: L7Rules['type'] | undefined;
+    let conflict = false;
+    const scan = (group: ContributionGroup): void => {
+      if (!group.parser) return;
+      if (parser === undefined) parser = group.parser;
+      if (group.parser !== parser || group.mixedParsers) conflict = true;
+    };
+    this.allows.forEach(scan);
+    wildcardAllows.forEach(scan);
+    if (parser === undefined) return;
+    const contributors = wildcardAllows.length > 0 ? [...this.allows, ...wildcardAllows] : this.allows;
+    // Conflicting parsers are rare; building the union now records the agent's warning.
+    if (conflict) unionL7(flatten(contributors), this.direction, warnings);
+    this.l7Groups = contributors;
+    this.proxyPort = proxyPorts[`${parser}-${this.direction}`] ?? 0;
+  }
 
   /** The proxy's rule union, built on first use (only redirected entries have one). */
   get l7(): L7Policy | undefined {
@@ -77,25 +120,20 @@ class CompiledEntry implements PolicyMapEntry {
   }
 
   get derivedFrom(): readonly RuleReference[] {
-    return (this.derived ??= flatten(this.groups));
+    return (this.derived ??= flatten(this.deny ? this.denies : this.allows));
   }
 
   get overriddenAllows(): readonly RuleReference[] {
-    return (this.overridden ??= flatten(this.overriddenGroups));
+    return this.deny ? flatten(this.allows) : [];
   }
 }
 
-interface BuildingEntry {
-  readonly identity: number;
-  readonly key: PortKey;
-  readonly allows: ContributionGroup[];
-  readonly denies: ContributionGroup[];
-}
-
 class EntryTable {
-  readonly byIdentity = new Map<number, Map<number, BuildingEntry>>();
+  readonly byIdentity = new Map<number, Map<number, CompiledEntry>>();
 
-  entry(identity: number, key: PortKey): BuildingEntry {
+  constructor(readonly direction: Direction) {}
+
+  entry(identity: number, key: PortKey): CompiledEntry {
     let table = this.byIdentity.get(identity);
     if (!table) {
       table = new Map();
@@ -104,17 +142,17 @@ class EntryTable {
     const subKey = subKeyOf(key);
     let entry = table.get(subKey);
     if (!entry) {
-      entry = { identity, key, allows: [], denies: [] };
+      entry = new CompiledEntry(this.direction, identity, key);
       table.set(subKey, entry);
     }
     return entry;
   }
 
-  find(identity: number, key: PortKey): BuildingEntry | undefined {
+  find(identity: number, key: PortKey): CompiledEntry | undefined {
     return this.byIdentity.get(identity)?.get(subKeyOf(key));
   }
 
-  *all(): Generator<BuildingEntry> {
+  *all(): Generator<CompiledEntry> {
     for (const table of this.byIdentity.values()) yield* table.values();
   }
 }
@@ -125,7 +163,9 @@ function singleGroup(reference: RuleReference): ContributionGroup {
     hasL7: reference.l7 !== undefined,
     hasPlain: reference.l7 === undefined,
     auth: reference.authType,
-    parsers: new Set(reference.l7 ? [reference.l7.type] : []),
+    parser: reference.l7?.type,
+    mixedParsers: false,
+    agent: true,
   };
 }
 
@@ -272,9 +312,9 @@ function buildDirection(
   identities: () => [number, IndexedLabels][],
   warnings: string[],
 ): DirectionPolicy {
-  const table = new EntryTable();
+  const table = new EntryTable(direction);
   for (const allowance of agentAllowances(direction, enforcement, endpoint, config)) {
-    table.entry(allowance.identity, anyPortKey).allows.push(singleGroup(allowance.reference));
+    table.entry(allowance.identity, anyPortKey).addAllow(singleGroup(allowance.reference));
   }
   if (enforcement.enforced) {
     const resolve = namedPortResolver(direction, endpoint, config);
@@ -302,7 +342,9 @@ function buildDirection(
             hasL7: false,
             hasPlain: false,
             auth: 0,
-            parsers: new Set(),
+            parser: undefined,
+            mixedParsers: false,
+            agent: false,
           };
           found = { peer: item.peer, key: item.key, deny: rule.deny, group };
           groups.set(item.groupKey, found);
@@ -311,69 +353,25 @@ function buildDirection(
         if (rule.authType > found.group.auth) found.group.auth = rule.authType;
         if (rule.l7) {
           found.group.hasL7 = true;
-          found.group.parsers.add(rule.l7.type);
+          if (found.group.parser === undefined) found.group.parser = rule.l7.type;
+          else if (found.group.parser !== rule.l7.type) found.group.mixedParsers = true;
         } else found.group.hasPlain = true;
       }
     }
     for (const { peer, key, deny, group } of groups.values()) {
-      for (const id of expand(peer)) table.entry(id, key)[deny ? 'denies' : 'allows'].push(group);
+      if (deny) for (const id of expand(peer)) table.entry(id, key).addDeny(group);
+      else for (const id of expand(peer)) table.entry(id, key).addAllow(group);
     }
+    widenIntoL7Ports(table, l7PortKeys(statements, layout, resolve));
     resolveDenyPrecedence(table);
   }
-  const entries = new Map<number, Map<number, PolicyMapEntry>>();
   const prefixes = new Set<number>();
   for (const entry of table.all()) {
-    const deny = entry.denies.length > 0;
-    let value: PolicyMapEntry;
-    if (deny) {
-      value = new CompiledEntry(
-        direction,
-        entry.identity,
-        entry.key,
-        true,
-        0,
-        0,
-        undefined,
-        entry.denies,
-        entry.allows,
-      );
-    } else {
-      // The proxy sees every rule on this port, including wildcard-peer ones that also cover this identity.
-      const wildcard =
-        entry.identity !== 0 && entry.key.protocol !== 0 ? table.find(0, entry.key) : undefined;
-      const wildcardAllows = wildcard && wildcard.denies.length === 0 ? wildcard.allows : [];
-      const parsers = new Set<L7Rules['type']>();
-      for (const group of entry.allows) for (const parser of group.parsers) parsers.add(parser);
-      for (const group of wildcardAllows) for (const parser of group.parsers) parsers.add(parser);
-      const contributors =
-        parsers.size > 0 && wildcardAllows.length > 0 ? [...entry.allows, ...wildcardAllows] : entry.allows;
-      // Conflicting parsers are rare; building the union now records the agent's warning.
-      if (parsers.size > 1) unionL7(flatten(contributors), direction, warnings);
-      const [parser] = parsers;
-      const proxyPort = parser ? (proxyPorts[`${parser}-${direction}`] ?? 0) : 0;
-      const l7Groups = parser ? contributors : undefined;
-      const authType = entry.allows.reduce<AuthType>(
-        (max, group) => (group.auth > max ? group.auth : max),
-        0,
-      );
-      value = new CompiledEntry(
-        direction,
-        entry.identity,
-        entry.key,
-        false,
-        proxyPort,
-        authType,
-        l7Groups,
-        entry.allows,
-        [],
-      );
-    }
-    let byKey = entries.get(entry.identity);
-    if (!byKey) {
-      byKey = new Map();
-      entries.set(entry.identity, byKey);
-    }
-    byKey.set(subKeyOf(entry.key), value);
+    if (entry.denies.length > 0) entry.deny = true;
+  }
+  for (const entry of table.all()) {
+    const wildcard = entry.identity !== 0 && entry.key.protocol !== 0 ? table.find(0, entry.key) : undefined;
+    entry.finalize(wildcard, warnings);
     if (entry.key.protocol !== 0 && entry.key.prefix !== 0 && entry.key.prefix !== 16)
       prefixes.add(entry.key.prefix);
   }
@@ -381,9 +379,53 @@ function buildDirection(
     enforced: enforcement.enforced,
     defaultDeny: enforcement.enforced && enforcement.defaultDeny,
     selectedBy: enforcement.selectedBy,
-    entries,
+    entries: table.byIdentity,
     rangePrefixes: [...prefixes].sort((a, b) => b - a),
   };
+}
+
+/** Whether `outer` covers every (protocol, port) of `inner` and more. */
+export function strictlyBroader(outer: PortKey, inner: PortKey): boolean {
+  if (inner.protocol === 0) return false;
+  if (outer.protocol === 0) return true;
+  return outer.protocol === inner.protocol && outer.prefix < inner.prefix && portKeysOverlap(outer, inner);
+}
+
+/** The distinct keys that carry L7 rules of some allow statement with a peer (whoever that peer selects). */
+export function l7PortKeys(
+  statements: readonly NormalizedRule[],
+  layout: MapLayout,
+  resolve: (name: string) => readonly NamedPortValue[],
+): PortKey[] {
+  const keys = new Map<number, PortKey>();
+  for (const rule of statements) {
+    if (rule.deny || !rule.l7) continue;
+    for (const { key } of statementItems(rule, layout, resolve)) keys.set(subKeyOf(key), key);
+  }
+  return [...keys.values()];
+}
+
+/**
+ * A port with L7 rules is redirected to the proxy, so a broader allow of the same peer (L3-only,
+ * protocol-wide or a wider range) would be narrowed by those rules. As the agent does
+ * (`wildcardL3L4Rules`), such allows are copied into the L7 port's key, where they widen the
+ * proxy's rules to allow-all for that peer. Only the entries as written are copied, never copies.
+ */
+function widenIntoL7Ports(table: EntryTable, l7Keys: readonly PortKey[]): void {
+  if (l7Keys.length === 0) return;
+  const copies: { identity: number; key: PortKey; groups: ContributionGroup[] }[] = [];
+  for (const entry of table.all()) {
+    if (entry.key.protocol !== 0 && entry.key.prefix === 16) continue;
+    const ruleGroups = entry.allows.filter((group) => !group.agent);
+    if (ruleGroups.length === 0) continue;
+    for (const key of l7Keys) {
+      if (strictlyBroader(entry.key, key)) copies.push({ identity: entry.identity, key, groups: ruleGroups });
+    }
+  }
+  for (const copy of copies) {
+    const target = table.entry(copy.identity, copy.key);
+    for (const group of copy.groups) if (!target.allows.includes(group)) target.addAllow(group);
+  }
 }
 
 /**
@@ -391,32 +433,39 @@ function buildDirection(
  * specific as the allow, so whatever the datapath probes first is a deny (`denyPreferredInsert`).
  */
 function resolveDenyPrecedence(table: EntryTable): void {
-  const denies = [...table.all()].filter((entry) => entry.denies.length > 0);
-  if (denies.length === 0) return;
-  const byIdentity = new Map<number, BuildingEntry[]>();
-  for (const deny of denies) {
-    const list = byIdentity.get(deny.identity);
-    if (list) list.push(deny);
-    else byIdentity.set(deny.identity, [deny]);
+  const byIdentity = new Map<number, CompiledEntry[]>();
+  let anyDeny = false;
+  for (const entry of table.all()) {
+    if (entry.denies.length === 0) continue;
+    anyDeny = true;
+    const list = byIdentity.get(entry.identity);
+    if (list) list.push(entry);
+    else byIdentity.set(entry.identity, [entry]);
   }
+  if (!anyDeny) return;
+  const allDenies = [...byIdentity.values()].flat();
   const wildcardDenies = byIdentity.get(0) ?? [];
   const additions: { identity: number; key: PortKey; groups: readonly ContributionGroup[] }[] = [];
+  const consider = (allow: CompiledEntry, deny: CompiledEntry): void => {
+    if (deny === allow || !portKeysOverlap(allow.key, deny.key)) return;
+    additions.push({
+      identity: allow.identity === 0 ? deny.identity : allow.identity,
+      key: narrowerPortKey(allow.key, deny.key),
+      groups: deny.denies,
+    });
+  };
   for (const allow of table.all()) {
     if (allow.denies.length > 0 || allow.allows.length === 0) continue;
-    const candidates =
-      allow.identity === 0 ? denies : [...(byIdentity.get(allow.identity) ?? []), ...wildcardDenies];
-    for (const deny of candidates) {
-      if (!portKeysOverlap(allow.key, deny.key)) continue;
-      additions.push({
-        identity: allow.identity === 0 ? deny.identity : allow.identity,
-        key: narrowerPortKey(allow.key, deny.key),
-        groups: deny.denies,
-      });
+    if (allow.identity === 0) {
+      for (const deny of allDenies) consider(allow, deny);
+      continue;
     }
+    for (const deny of byIdentity.get(allow.identity) ?? []) consider(allow, deny);
+    for (const deny of wildcardDenies) consider(allow, deny);
   }
   for (const addition of additions) {
     const entry = table.entry(addition.identity, addition.key);
-    for (const group of addition.groups) if (!entry.denies.includes(group)) entry.denies.push(group);
+    for (const group of addition.groups) entry.addDeny(group);
   }
 }
 

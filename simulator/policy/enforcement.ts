@@ -11,7 +11,7 @@ import {
   type RuleOrigin,
   type SubjectRule,
 } from './normalize';
-import { supportsEnableDefaultDeny } from './policy-key';
+import { supportsEnableDefaultDeny, versionAtLeast } from './policy-key';
 import type { PolicyRepository } from './repository';
 import { indexLabels } from './selector-match';
 
@@ -54,10 +54,10 @@ export function selectRules(
   endpoint: PolicyEndpoint,
   config: PolicyEngineConfig,
 ): Selection {
-  const rules = repo.subjectRules(
-    normalizeOptionsFor(config),
-    supportsEnableDefaultDeny(config.ciliumVersion),
-  );
+  const rules = repo.subjectRules(normalizeOptionsFor(config), {
+    enableDefaultDeny: supportsEnableDefaultDeny(config.ciliumVersion),
+    explicitDefaultDeny: versionAtLeast(config.ciliumVersion, 1, 17),
+  });
   const subject = endpointSubject(endpoint);
   const selecting = rules.filter((rule) => rule.selects(subject));
   const direction = (name: Direction): DirectionEnforcement => {

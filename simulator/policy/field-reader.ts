@@ -5,6 +5,26 @@
 import { joinPath, type PolicyError, type SourcePosition } from './policy-error';
 import type { SourceEntry, SourceNode } from './source-tree';
 
+/** Schema differences between Cilium releases that change what is accepted. */
+export interface SchemaFeatures {
+  /** `enableDefaultDeny` exists (1.16+). */
+  readonly enableDefaultDeny: boolean;
+  /** `authentication` exists in ingress/egress rules (1.14+). */
+  readonly authentication: boolean;
+  /** `endPort` exists in CNP ports (1.16+, with the LPM policy map). */
+  readonly endPort: boolean;
+  /** At least one ingress/egress section is required (1.17+: CRD and agent). */
+  readonly sectionsRequired: boolean;
+}
+
+/** The schema of the newest release modelled (1.18). */
+export const latestSchema: SchemaFeatures = {
+  enableDefaultDeny: true,
+  authentication: true,
+  endPort: true,
+  sectionsRequired: true,
+};
+
 /** What the readers need to word and place an error. */
 export class ValidationContext {
   readonly errors: PolicyError[] = [];
@@ -14,6 +34,7 @@ export class ValidationContext {
     readonly kind: string,
     readonly version: string,
     public name: string,
+    readonly schema: SchemaFeatures = latestSchema,
   ) {}
 
   /** An error the CRD schema (or built-in type validation) would return from `kubectl apply`. */

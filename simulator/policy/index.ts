@@ -3,7 +3,15 @@
  * compile an endpoint's policy map, look connections up in it, cross-check with the oracle, and
  * answer L7 requests as the proxies would.
  */
-export { parsePolicyDocuments, parseLimits, type ParsedObject, type ParseResult } from './parse-documents';
+export {
+  parsePolicyDocuments,
+  parseLimits,
+  schemaFor,
+  type ParsedObject,
+  type ParseOptions,
+  type ParseResult,
+} from './parse-documents';
+export type { SchemaFeatures } from './field-reader';
 export type { PolicyError, PolicyErrorStage } from './policy-error';
 export type * from './model';
 export { PolicyRepository, policyKey, type AgentRefusal } from './repository';

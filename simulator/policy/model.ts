@@ -19,8 +19,8 @@ export interface LabelSelector {
   readonly matchExpressions: readonly SelectorRequirement[];
 }
 
-/** L4 protocols a toPorts entry may name; ANY means TCP, UDP and SCTP, never ICMP. */
-export type PortProtocolName = 'TCP' | 'UDP' | 'SCTP' | 'ANY';
+/** L4 protocols a toPorts entry may name; ANY means TCP, UDP and SCTP, never ICMP (VRRP and IGMP since 1.18). */
+export type PortProtocolName = 'TCP' | 'UDP' | 'SCTP' | 'VRRP' | 'IGMP' | 'ANY';
 
 /** One port of a toPorts entry: a number, a name resolved on the pod, or 0 for every port. */
 export interface PortProtocol {

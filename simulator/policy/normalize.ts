@@ -31,7 +31,7 @@ import {
   type SelectorScope,
   type ServiceInfo,
 } from './peer-matchers';
-import { selectorMatches, type IndexedLabels } from './selector-match';
+import { selectorMatches, selectorMentions, type IndexedLabels } from './selector-match';
 
 /** Traffic direction as seen from the endpoint the policy protects. */
 export type Direction = 'ingress' | 'egress';
@@ -62,7 +62,7 @@ export interface RuleOrigin {
 
 /** A port selector before named ports are resolved; ICMP types travel in `port`. */
 export interface PortSpec {
-  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'ANY' | 'ICMP' | 'ICMPv6';
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'VRRP' | 'IGMP' | 'ANY' | 'ICMP' | 'ICMPv6';
   readonly port: number | string;
   readonly endPort?: number;
   /** How it was written, for explanations. */
@@ -223,16 +223,24 @@ function ciliumSubject(policy: CiliumPolicy, rule: CiliumRule): (endpoint: Endpo
   return (endpoint) => !endpoint.isHost && selectorMatches(selector, endpoint.labels);
 }
 
+function matchesInit(rule: CiliumRule): boolean {
+  const selector = rule.endpointSelector;
+  return (
+    selector !== undefined &&
+    selectorMentions(selector, (key, source) => key === 'init' && source === 'reserved')
+  );
+}
+
 function ciliumSubjectRules(
   policy: CiliumPolicy,
   options: NormalizeOptions,
-  enableDefaultDenySupported: boolean,
+  features: VersionFeatures,
 ): SubjectRule[] {
-  const scope: SelectorScope =
-    policy.kind === 'CiliumNetworkPolicy' && policy.namespace !== undefined
-      ? { type: 'namespace', namespace: policy.namespace }
-      : { type: 'clusterwide' };
   return policy.rules.map((rule) => {
+    const scope: SelectorScope =
+      policy.kind === 'CiliumNetworkPolicy' && policy.namespace !== undefined
+        ? { type: 'namespace', namespace: policy.namespace }
+        : { type: 'clusterwide', matchesInit: matchesInit(rule) };
     const statements: NormalizedRule[] = [];
     const directions = new Set<Direction>();
     for (const sectionName of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
@@ -252,7 +260,12 @@ function ciliumSubjectRules(
       });
     }
     const optOut = (direction: Direction): boolean =>
-      enableDefaultDenySupported && rule.enableDefaultDeny[direction] === false;
+      features.enableDefaultDeny && rule.enableDefaultDeny[direction] === false;
+    // Since 1.17 an explicit `enableDefaultDeny: true` enforces that direction even without rules in it.
+    for (const direction of ['ingress', 'egress'] as const) {
+      if (features.explicitDefaultDeny && rule.enableDefaultDeny[direction] === true)
+        directions.add(direction);
+    }
     return {
       origin: {
         kind: policy.kind,
@@ -360,14 +373,22 @@ function kubernetesSubjectRule(policy: KubernetesNetworkPolicy): SubjectRule {
   };
 }
 
+/** Policy-language features that depend on the agent version. */
+export interface VersionFeatures {
+  /** `enableDefaultDeny: false` is honoured (1.16+; older agents do not know the field). */
+  readonly enableDefaultDeny: boolean;
+  /** `enableDefaultDeny: true` enforces a direction that has no rules (1.17+). */
+  readonly explicitDefaultDeny: boolean;
+}
+
 /** Normalizes one policy object into its subject rules and statements. */
 export function normalizePolicy(
   policy: NetworkPolicyObject,
   options: NormalizeOptions,
-  enableDefaultDenySupported: boolean,
+  features: VersionFeatures,
 ): SubjectRule[] {
   if (policy.kind === 'NetworkPolicy') return [kubernetesSubjectRule(policy)];
-  return ciliumSubjectRules(policy, options, enableDefaultDenySupported);
+  return ciliumSubjectRules(policy, options, features);
 }
 
 const originText = new WeakMap<RuleOrigin, string>();

@@ -14,7 +14,14 @@ import {
   type PolicyVerdict,
   type RuleReference,
 } from './endpoint-policy';
-import { namedPortResolver, referenceFor, statementPortKeys, unionL7 } from './compile';
+import {
+  l7PortKeys,
+  namedPortResolver,
+  referenceFor,
+  statementPortKeys,
+  strictlyBroader,
+  unionL7,
+} from './compile';
 import { agentAllowances, selectRules } from './enforcement';
 import { lookupPort, verdictFromHit } from './lookup';
 import { protocolNumbers, type AuthType } from './normalize';
@@ -119,6 +126,28 @@ export function evaluatePolicyOracle(
             if (!list.includes(reference)) list.push(reference);
           }
         }
+      }
+    }
+    // Broader allows of the same peer are copied into ports that carry L7 rules (see widenIntoL7Ports).
+    const l7Keys = l7PortKeys(
+      selection.selecting
+        .flatMap((subject) => subject.statements)
+        .filter((rule) => rule.direction === query.direction),
+      layout,
+      resolve,
+    ).filter((key) => portKeyCovers(key, protocol, port));
+    const originals = candidates.map((entry) => ({
+      identity: entry.identity,
+      key: entry.key,
+      references: entry.allows.filter((reference) => reference.origin.kind !== 'agent'),
+    }));
+    for (const original of originals) {
+      if (original.references.length === 0) continue;
+      for (const key of l7Keys) {
+        if (!strictlyBroader(original.key, key)) continue;
+        const target = candidate(original.identity, key);
+        for (const reference of original.references)
+          if (!target.allows.includes(reference)) target.allows.push(reference);
       }
     }
     // A deny that covers this connection wins over every allow that covers it, at the allow's key or a narrower one.

@@ -4,7 +4,14 @@
  * amount of work and yields only PolicyErrors: never another exception.
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { readObject, ValidationContext, type ObjectReader } from './field-reader';
+import {
+  latestSchema,
+  readObject,
+  ValidationContext,
+  type ObjectReader,
+  type SchemaFeatures,
+} from './field-reader';
+import { versionAtLeast } from './policy-key';
 import type { CiliumRule, NetworkPolicyObject } from './model';
 import type { PolicyError, SourcePosition } from './policy-error';
 import { SourceTreeError, toPlainValue, toSourceTree, type SourceNode } from './source-tree';
@@ -147,6 +154,7 @@ function convertDocument(
   documentIndex: number,
   document: Document,
   lineCounter: LineCounter,
+  schema: SchemaFeatures,
 ): { object?: ParsedObject; errors: PolicyError[] } {
   const start = document.contents?.range?.[0] ?? 0;
   const { line, col } = lineCounter.linePos(start);
@@ -160,7 +168,8 @@ function convertDocument(
       ],
     };
   }
-  const firstError = document.errors[0];
+  // Warnings include unresolved tags such as !!js/function: refuse them rather than read them as strings.
+  const firstError = document.errors[0] ?? document.warnings[0];
   if (firstError) {
     const located = lineCounter.linePos(firstError.pos[0]);
     const errorLine = located.line;
@@ -223,7 +232,7 @@ function convertDocument(
   const expectedVersion = policyApiVersions[kind];
   const isPolicy = expectedVersion !== undefined;
   const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
-  const context = new ValidationContext(documentIndex, kind, version, '');
+  const context = new ValidationContext(documentIndex, kind, version, '', schema);
   if (isPolicy && apiVersion !== expectedVersion) {
     return {
       errors: [
@@ -279,8 +288,25 @@ function convertDocument(
   return { object, errors: context.errors };
 }
 
+/** Options of a parse: which release's schema to apply (default: the newest modelled, 1.18). */
+export interface ParseOptions {
+  readonly ciliumVersion?: string;
+}
+
+/** The schema features of a Cilium release. */
+export function schemaFor(ciliumVersion: string | undefined): SchemaFeatures {
+  if (ciliumVersion === undefined) return latestSchema;
+  return {
+    enableDefaultDeny: versionAtLeast(ciliumVersion, 1, 16),
+    authentication: versionAtLeast(ciliumVersion, 1, 14),
+    endPort: versionAtLeast(ciliumVersion, 1, 16),
+    sectionsRequired: versionAtLeast(ciliumVersion, 1, 17),
+  };
+}
+
 /** Parses multi-document YAML into objects (policies typed) and PolicyErrors, never throwing. */
-export function parsePolicyDocuments(text: string): ParseResult {
+export function parsePolicyDocuments(text: string, options: ParseOptions = {}): ParseResult {
+  const schema = schemaFor(options.ciliumVersion);
   const objects: ParsedObject[] = [];
   const errors: PolicyError[] = [];
   const origin = { line: 1, column: 1 };
@@ -320,7 +346,7 @@ export function parsePolicyDocuments(text: string): ParseResult {
       return { objects, errors: [textError(0, origin, `more than ${parseLimits.maxDocuments} documents`)] };
     }
     list.forEach((document, index) => {
-      const result = convertDocument(index, document, lineCounter);
+      const result = convertDocument(index, document, lineCounter, schema);
       errors.push(...result.errors);
       if (result.object) objects.push(result.object);
     });

@@ -99,7 +99,7 @@ export function entityMatcher(
 /** The namespace scope a selector gets from the policy that holds it. */
 export type SelectorScope =
   | { readonly type: 'namespace'; readonly namespace: string }
-  | { readonly type: 'clusterwide' }
+  | { readonly type: 'clusterwide'; readonly matchesInit: boolean }
   | { readonly type: 'none' };
 
 function namesNamespace(selector: LabelSelector): boolean {
@@ -112,8 +112,10 @@ function namesNamespace(selector: LabelSelector): boolean {
 
 /**
  * Matches an endpoint selector used as a peer. In a namespaced policy a selector that names no
- * namespace is limited to the policy's namespace; in a clusterwide policy the empty selector means
- * every pod but no reserved identity.
+ * namespace is limited to the policy's namespace; in a clusterwide policy it is limited to pods
+ * (any namespace), so `{}` means every pod but no reserved identity. Selectors on `reserved:` labels
+ * are left alone, and so are clusterwide selectors of a rule whose subject is `reserved:init`
+ * (initializing endpoints carry no namespace label).
  */
 export function endpointMatcher(selector: LabelSelector, field: string, scope: SelectorScope): PeerMatcher {
   const empty = selector.matchLabels.length === 0 && selector.matchExpressions.length === 0;
@@ -128,12 +130,16 @@ export function endpointMatcher(selector: LabelSelector, field: string, scope: S
         labels.bySourceKey.get(`k8s:${namespaceKey}`) === namespace && selectorMatches(selector, labels),
     };
   }
-  if (scope.type === 'clusterwide' && empty) {
+  const mentionsReservedOrNamespace = selectorMentions(
+    selector,
+    (key, source) => source === 'reserved' || key === namespaceKey,
+  );
+  if (scope.type === 'clusterwide' && !scope.matchesInit && !mentionsReservedOrNamespace) {
     return {
       wildcard: false,
-      description: `${field} {} (every pod, no reserved identity)`,
-      cacheKey: 'ep:*:pods',
-      matches: (_identity, labels) => isPodIdentity(labels),
+      description: empty ? `${field} {} (every pod, no reserved identity)` : `${field} ${text} (pods only)`,
+      cacheKey: `ep:pods:${text}`,
+      matches: (_identity, labels) => isPodIdentity(labels) && selectorMatches(selector, labels),
     };
   }
   return {
@@ -144,16 +150,14 @@ export function endpointMatcher(selector: LabelSelector, field: string, scope: S
   };
 }
 
-/** Matches nodes (host, remote-node and kube-apiserver identities) by their labels. */
+/** Matches remote nodes (remote-node and kube-apiserver identities, never the local host) by their labels. */
 export function nodeMatcher(selector: LabelSelector, field: string): PeerMatcher {
   const text = selectorToString(selector);
   return {
     wildcard: false,
     description: `${field} ${text}`,
     cacheKey: `node:${text}`,
-    matches: (_identity, labels) =>
-      (has(labels, 'reserved:host') || has(labels, 'reserved:remote-node')) &&
-      selectorMatches(selector, labels),
+    matches: (_identity, labels) => has(labels, 'reserved:remote-node') && selectorMatches(selector, labels),
   };
 }
 

@@ -52,9 +52,9 @@ export function layoutFor(version: string): MapLayout {
   return versionAtLeast(version, 1, 16) ? 'lpm' : 'hash';
 }
 
-/** Whether the version honours `enableDefaultDeny` (added in 1.15; older agents ignore the field). */
+/** Whether the version honours `enableDefaultDeny` (added in 1.16; older agents do not know the field). */
 export function supportsEnableDefaultDeny(version: string): boolean {
-  return versionAtLeast(version, 1, 15);
+  return versionAtLeast(version, 1, 16);
 }
 
 /** The numeric sub-key of a port key within one identity (protocol, prefix, port). */
@@ -92,7 +92,15 @@ export interface NamedPortValue {
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
 }
 
-const protocolOf: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPv6: 58 };
+const protocolOf: Readonly<Record<string, number>> = {
+  TCP: 6,
+  UDP: 17,
+  SCTP: 132,
+  ICMP: 1,
+  ICMPv6: 58,
+  VRRP: 112,
+  IGMP: 2,
+};
 
 /**
  * The keys a port spec produces in a layout. ANY means TCP, UDP and SCTP (never ICMP); port 0 with

@@ -10,6 +10,10 @@ import { joinPath } from './policy-error';
 
 const operators: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
+/** The pattern Kubernetes (and the CRDs) require of label values. */
+export const labelValuePattern = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
+const labelValue = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
 /** Reads one selector; `strictOperators` makes operator/value mistakes API-server errors (Kubernetes kinds). */
 export function readSelector(
   context: ValidationContext,
@@ -20,6 +24,24 @@ export function readSelector(
   const reader = readObject(context, node, path, ['matchLabels', 'matchExpressions']);
   if (!reader) return undefined;
   const matchLabels = (reader.stringMap('matchLabels') ?? []).filter(([key]) => !forbiddenKeys.has(key));
+  for (const [key, value] of matchLabels) {
+    const valuePath = joinPath(joinPath(path, 'matchLabels'), key);
+    const labelsNode = reader.node('matchLabels');
+    const position =
+      (labelsNode?.type === 'map' ? labelsNode.entries.get(key)?.value.position : undefined) ??
+      reader.keyPosition('matchLabels');
+    if (value.length > 63) {
+      context.invalid(valuePath, position, `Too long: may not be more than 63 bytes`);
+    } else if (!labelValue.test(value)) {
+      context.invalid(
+        valuePath,
+        position,
+        strictOperators
+          ? `Invalid value: "${value}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`
+          : `Invalid value: "${value}": ${valuePath} in body should match '${labelValuePattern}'`,
+      );
+    }
+  }
   const matchExpressions =
     reader.list('matchExpressions', (item, itemPath): SelectorRequirement | undefined => {
       const expression = readObject(context, item, itemPath, ['key', 'operator', 'values']);

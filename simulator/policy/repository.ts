@@ -3,7 +3,7 @@
  * kind/namespace/name, with a revision that moves on every change, and the objects it refused.
  */
 import type { NetworkPolicyObject, PolicyKind } from './model';
-import { normalizePolicy, type NormalizeOptions, type SubjectRule } from './normalize';
+import { normalizePolicy, type NormalizeOptions, type SubjectRule, type VersionFeatures } from './normalize';
 import type { ParsedObject } from './parse-documents';
 import type { PolicyError } from './policy-error';
 
@@ -30,7 +30,8 @@ export class PolicyRepository {
   private readonly policies = new Map<string, NetworkPolicyObject>();
   private readonly refused = new Map<string, AgentRefusal>();
   private cache:
-    { revision: number; options: NormalizeOptions; defaultDeny: boolean; rules: SubjectRule[] } | undefined;
+    | { revision: number; options: NormalizeOptions; features: VersionFeatures; rules: SubjectRule[] }
+    | undefined;
   private currentRevision = 0;
 
   /** Monotonic revision; endpoints compare it to know whether to regenerate. */
@@ -96,20 +97,19 @@ export class PolicyRepository {
   }
 
   /** The normalized rules of every imported policy, cached until the next change. */
-  subjectRules(options: NormalizeOptions, enableDefaultDenySupported: boolean): readonly SubjectRule[] {
+  subjectRules(options: NormalizeOptions, features: VersionFeatures): readonly SubjectRule[] {
     const cache = this.cache;
     if (
       cache &&
       cache.revision === this.currentRevision &&
       cache.options === options &&
-      cache.defaultDeny === enableDefaultDenySupported
+      cache.features.enableDefaultDeny === features.enableDefaultDeny &&
+      cache.features.explicitDefaultDeny === features.explicitDefaultDeny
     ) {
       return cache.rules;
     }
-    const rules = this.list().flatMap((policy) =>
-      normalizePolicy(policy, options, enableDefaultDenySupported),
-    );
-    this.cache = { revision: this.currentRevision, options, defaultDeny: enableDefaultDenySupported, rules };
+    const rules = this.list().flatMap((policy) => normalizePolicy(policy, options, features));
+    this.cache = { revision: this.currentRevision, options, features, rules };
     return rules;
   }
 }

@@ -27,7 +27,7 @@ import {
   type RuleSectionName,
   type ServiceReference,
 } from './model';
-import { joinPath } from './policy-error';
+import { joinPath, type SourcePosition } from './policy-error';
 import { readSelector } from './read-selector';
 import { compileFullMatch } from './regex-check';
 import type { SourceNode } from './source-tree';
@@ -46,7 +46,7 @@ export const matchPatternPattern = '^([-a-zA-Z0-9_*]+[.]?)+$';
 const dnsName = /^[-a-zA-Z0-9_]+(?:\.[-a-zA-Z0-9_]+)*\.?$/;
 const dnsPattern = /^[-a-zA-Z0-9_*]+(?:\.[-a-zA-Z0-9_*]+)*\.?$/;
 
-const protocols: readonly PortProtocolName[] = ['TCP', 'UDP', 'SCTP', 'ANY'];
+const protocols: readonly PortProtocolName[] = ['TCP', 'UDP', 'SCTP', 'VRRP', 'IGMP', 'ANY'];
 
 const ingressPeerFields = [
   'fromEndpoints',
@@ -67,18 +67,28 @@ const egressPeerFields = [
   'toNodes',
 ] as const;
 
+/** The API server's message for a failed oneOf (none or several alternatives valid). */
+function oneOfMessage(several: boolean): string {
+  return `Invalid value: "object": must validate one and only one schema (oneOf). Found ${several ? '2 valid alternatives' : 'none valid'}`;
+}
+
 /** The Go field name the agent prints in "combining X and Y is not supported yet". */
 function goFieldName(field: string): string {
   return field.charAt(0).toUpperCase() + field.slice(1);
 }
 
-function allowedSectionKeys(section: RuleSectionName): string[] {
+function allowedSectionKeys(section: RuleSectionName, authentication: boolean): string[] {
   const ingress = section.startsWith('ingress');
   const deny = section.endsWith('Deny');
-  const keys: string[] = [...(ingress ? ingressPeerFields : egressPeerFields), 'toPorts', 'icmps'];
+  const keys: string[] = [
+    ...(ingress ? ingressPeerFields : egressPeerFields),
+    ingress ? 'fromRequires' : 'toRequires',
+    'toPorts',
+    'icmps',
+  ];
   // Deny rules have neither L7 nor DNS-based peers, nor authentication.
   if (deny) return keys.filter((key) => key !== 'toFQDNs');
-  return [...keys, 'authentication'];
+  return authentication ? [...keys, 'authentication'] : keys;
 }
 
 /** Reads one rule (one `spec` or one element of `specs`). */
@@ -97,7 +107,7 @@ export function readCiliumRule(
     'egressDeny',
     'labels',
     'description',
-    'enableDefaultDeny',
+    ...(context.schema.enableDefaultDeny ? ['enableDefaultDeny'] : []),
     'log',
   ]);
   if (!rule) return undefined;
@@ -111,12 +121,26 @@ export function readCiliumRule(
     );
   }
   const sections: RuleSectionName[] = ['ingress', 'ingressDeny', 'egress', 'egressDeny'];
-  // The 1.18 CRD requires at least one section key (an empty list still counts as written).
-  if (!sections.some((section) => rule.node(section) !== undefined)) {
+  // Since 1.17 the CRD requires at least one section key (an empty list still counts as written).
+  if (!context.schema.sectionsRequired) {
+    // Older CRDs and agents accept a rule without sections; it simply enforces nothing.
+  } else if (!sections.some((section) => rule.node(section) !== undefined)) {
     context.invalid(
       path,
       rule.position,
       'Invalid value: "object": must validate at least one schema (anyOf): set at least one of ingress, ingressDeny, egress or egressDeny',
+    );
+  } else if (
+    !sections.some((section) => {
+      const node = rule.node(section);
+      return node !== undefined && !(node.type === 'seq' && node.items.length === 0);
+    })
+  ) {
+    // Empty lists satisfy the CRD, but since 1.17 the agent's sanitising wants at least one rule.
+    context.agent(
+      path,
+      rule.position,
+      'rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny',
     );
   }
   const endpointNode = rule.node('endpointSelector');
@@ -169,7 +193,7 @@ function readSection(
   name: RuleSectionName,
   hostPolicy: boolean,
 ): RuleSection | undefined {
-  const section = readObject(context, node, path, allowedSectionKeys(name));
+  const section = readObject(context, node, path, allowedSectionKeys(name, context.schema.authentication));
   if (!section) return undefined;
   const ingress = name.startsWith('ingress');
   const deny = name.endsWith('Deny');
@@ -179,6 +203,16 @@ function readSection(
     return value !== undefined && !(value.type === 'seq' && value.items.length === 0);
   });
   const errorsBefore = context.errors.length;
+  // fromRequires/toRequires were removed in 1.18: the CRD keeps the field but allows no items.
+  const requiresKey = ingress ? 'fromRequires' : 'toRequires';
+  const requires = section.node(requiresKey);
+  if (requires?.type === 'seq' && requires.items.length > 0) {
+    context.invalid(
+      section.childPath(requiresKey),
+      section.keyPosition(requiresKey),
+      `Too many: ${requires.items.length}: must have at most 0 items`,
+    );
+  }
   const peers = readPeers(context, section, ingress);
   const toPorts = section.list('toPorts', (item, itemPath) =>
     readPortRule(context, item, itemPath, ingress, deny, hostPolicy),
@@ -263,7 +297,13 @@ function readCidrSet(context: ValidationContext, node: SourceNode, path: string)
   const cidr = cidrNode ? readCidr(context, cidrNode, set.childPath('cidr')) : undefined;
   set.string('cidrGroupRef');
   set.object('cidrGroupSelector', ['matchLabels', 'matchExpressions']);
-  const except = set.list('except', (item, itemPath) => readCidr(context, item, itemPath)) ?? [];
+  const exceptPositions: SourcePosition[] = [];
+  const except =
+    set.list('except', (item, itemPath) => {
+      const text = readCidr(context, item, itemPath);
+      if (text !== undefined) exceptPositions.push(item.position);
+      return text;
+    }) ?? [];
   if (cidr === undefined) {
     // CiliumCIDRGroup references are accepted but select nothing in the simulator.
     return set.has('cidrGroupRef') || set.has('cidrGroupSelector')
@@ -277,7 +317,7 @@ function readCidrSet(context: ValidationContext, node: SourceNode, path: string)
       const exceptPath = joinPath(set.childPath('except'), index);
       context.agent(
         exceptPath,
-        set.keyPosition('except'),
+        exceptPositions[index] ?? set.keyPosition('except'),
         `allow CIDR prefix ${cidr} does not contain exclude prefix ${text}`,
       );
     }
@@ -306,16 +346,9 @@ function readFqdn(context: ValidationContext, node: SourceNode, path: string): D
     );
     return undefined;
   }
-  if (name && pattern) {
-    context.agent(
-      path,
-      selector.position,
-      'only one of MatchName or MatchPattern is allowed in an FQDNSelector',
-    );
-    return undefined;
-  }
-  if (!name && !pattern) {
-    context.agent(path, selector.position, 'one of MatchName or MatchPattern is required in an FQDNSelector');
+  // The CRD wants exactly one of matchName and matchPattern.
+  if ((name === undefined) === (pattern === undefined)) {
+    context.invalid(path, selector.position, oneOfMessage(name !== undefined));
     return undefined;
   }
   return name ? { matchName: name.value } : pattern ? { matchPattern: pattern.value } : undefined;
@@ -389,8 +422,26 @@ function readPeers(context: ValidationContext, section: ObjectReader, ingress: b
   return peers;
 }
 
+// Where each port was written, so errors found later (L7 on UDP, port 0) can point at it.
+const portPositions = new WeakMap<PortProtocol, SourcePosition>();
+
 function readPort(context: ValidationContext, node: SourceNode, path: string): PortProtocol | undefined {
-  const port = readObject(context, node, path, ['port', 'endPort', 'protocol']);
+  const result = readPortFields(context, node, path);
+  if (result) portPositions.set(result, node.position);
+  return result;
+}
+
+function readPortFields(
+  context: ValidationContext,
+  node: SourceNode,
+  path: string,
+): PortProtocol | undefined {
+  const port = readObject(
+    context,
+    node,
+    path,
+    context.schema.endPort ? ['port', 'endPort', 'protocol'] : ['port', 'protocol'],
+  );
   if (!port) return undefined;
   const portText = port.string('port');
   const endPort = port.integer('endPort');
@@ -425,7 +476,7 @@ function readPort(context: ValidationContext, node: SourceNode, path: string): P
       context.invalid(
         protocolText.path,
         protocolText.position,
-        `Unsupported value: "${protocolText.value}": supported values: "TCP", "UDP", "SCTP", "ANY"`,
+        `Unsupported value: "${protocolText.value}": supported values: "TCP", "UDP", "SCTP", "VRRP", "IGMP", "ANY"`,
       );
       return undefined;
     }
@@ -538,8 +589,9 @@ function readKafkaRule(context: ValidationContext, node: SourceNode, path: strin
 
 function readL7(context: ValidationContext, reader: ObjectReader, path: string): L7Rules | undefined {
   const present = (['http', 'kafka', 'dns', 'l7proto', 'l7'] as const).filter((key) => reader.has(key));
-  if (present.length > 1) {
-    context.agent(path, reader.position, 'multiple L7 protocol rule types specified in single rule');
+  // The CRD's oneOf over http, kafka, dns and l7proto refuses a mix before the agent sees it.
+  if (present.filter((key) => key !== 'l7').length > 1) {
+    context.invalid(path, reader.position, oneOfMessage(true));
     return undefined;
   }
   if (reader.has('http')) {
@@ -605,18 +657,19 @@ function readPortRule(
     }
     for (const [index, port] of ports.entries()) {
       const portPath = joinPath(rule.childPath('ports'), index);
+      const portPosition = portPositions.get(port) ?? rulesPosition;
       if (port.port === 0) {
-        context.agent(portPath, rulesPosition, 'L7 rules can not be used when a port is 0');
+        context.agent(portPath, portPosition, 'L7 rules can not be used when a port is 0');
         return undefined;
       }
       if (rules.type === 'dns' && port.endPort !== undefined) {
-        context.agent(portPath, rulesPosition, 'DNS rules do not support port ranges');
+        context.agent(portPath, portPosition, 'DNS rules do not support port ranges');
         return undefined;
       }
       if (rules.type !== 'dns' && port.protocol !== 'TCP' && port.protocol !== 'ANY') {
         context.agent(
           portPath,
-          rulesPosition,
+          portPosition,
           `L7 rules can only apply to TCP (not ${port.protocol}) except for DNS rules`,
         );
         return undefined;

@@ -1,0 +1,188 @@
+/**
+ * Benchmarks of the simulator core and the policy engine. Prints figures; BENCHMARKS.md records
+ * them with the machine and date. Not a test: nothing here fails on a slow machine.
+ *
+ *   npm run bench [-- --quick]
+ */
+import { cpus, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { replay, runScenario, scenarios, type Simulation } from '../simulator/index';
+import { ingressVerdictFromIpcache } from '../simulator/cilium/datapath';
+import { runPolicyBenchmarks } from '../simulator/policy/bench';
+import { apply, clusterWithCilium, deploymentYaml, settle } from '../test/unit/simulator/support';
+
+const quick = process.argv.includes('--quick');
+const results: Record<string, string> = {};
+
+function report(name: string, value: string): void {
+  results[name] = value;
+  console.log(`${name.padEnd(58)} ${value}`);
+}
+
+function timed<T>(action: () => T): { value: T; ms: number } {
+  const started = performance.now();
+  const value = action();
+  return { value, ms: performance.now() - started };
+}
+
+/** A run with steady churn: two deployments restarted over and over. */
+function churnRun(targetEvents: number): Simulation {
+  const simulation = clusterWithCilium(1, 3);
+  apply(simulation, deploymentYaml('alpha', 10, { app: 'alpha' }));
+  apply(simulation, deploymentYaml('beta', 10, { app: 'beta' }));
+  settle(simulation);
+  let round = 0;
+  while (simulation.position < targetEvents) {
+    simulation.input({ type: 'deployment.restart', key: `default/${round % 2 === 0 ? 'alpha' : 'beta'}` });
+    simulation.advance(5_000);
+    round += 1;
+  }
+  return simulation;
+}
+
+console.log(
+  `Identity Lab benchmarks — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+);
+
+// 1. Replay of 100,000 events.
+{
+  const target = quick ? 20_000 : 100_000;
+  const source = churnRun(target);
+  const steps = source.steps;
+  const runs = [0, 1, 2].map(() => timed(() => replay(1, steps, { checkpointInterval: 0, keepLog: false })));
+  const best = Math.min(...runs.map((run) => run.ms));
+  const events = runs[0]?.value.position ?? 0;
+  if (runs[0]?.value.hash() !== source.hash()) throw new Error('replay diverged');
+  report(
+    `replay of ${events.toLocaleString('en')} events`,
+    `${best.toFixed(0)} ms (${((events / best) * 1000).toFixed(0)} events/s)`,
+  );
+}
+
+// 2. Datapath verdicts on a steady state.
+{
+  const simulation = churnRun(2_000);
+  const cluster = simulation.state.cluster;
+  const cilium = cluster?.cilium;
+  if (cluster === undefined || cilium === undefined) throw new Error('no cluster');
+  apply(
+    simulation,
+    `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: beta-from-alpha
+spec:
+  endpointSelector:
+    matchLabels:
+      app: beta
+  ingress:
+  - fromEndpoints:
+    - matchLabels:
+        app: alpha
+    toPorts:
+    - ports:
+      - port: "80"
+        protocol: TCP
+`,
+  );
+  simulation.advance(2_000);
+  const servers = Object.values(cilium.agents).flatMap((agent) =>
+    Object.values(agent.endpoints)
+      .filter((endpoint) => endpoint.podName.startsWith('beta'))
+      .map((endpoint) => ({ agent, endpoint })),
+  );
+  const sources = Object.values(cilium.agents).flatMap((agent) =>
+    Object.values(agent.endpoints).map((endpoint) => endpoint.ip),
+  );
+  const count = quick ? 200_000 : 2_000_000;
+  let allowed = 0;
+  const { ms } = timed(() => {
+    for (let i = 0; i < count; i++) {
+      const server = servers[i % servers.length];
+      const source = sources[(i * 7) % sources.length];
+      if (server === undefined || source === undefined) continue;
+      const verdict = ingressVerdictFromIpcache(
+        cluster,
+        server.agent,
+        server.endpoint,
+        source,
+        i % 3 === 0 ? 80 : 443,
+      );
+      if (verdict?.decision === 'allowed') allowed += 1;
+    }
+  });
+  report(
+    'datapath verdicts (ipcache + policy map), steady state',
+    `${((count / ms) * 1000).toFixed(0)} verdicts/s (${allowed} allowed of ${count})`,
+  );
+}
+
+// 3. Seeking in a 10,000-event log.
+{
+  const simulation = churnRun(10_000);
+  const length = simulation.length;
+  const positions = Array.from({ length: 200 }, (_, i) => Math.floor((((i * 7919) % 1000) / 1000) * length));
+  const times = positions.map((position) => timed(() => simulation.seek(position)).ms);
+  times.sort((a, b) => a - b);
+  const percentile = (p: number): number =>
+    times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
+  report(
+    `seek anywhere in a ${length.toLocaleString('en')}-event log (200 seeks)`,
+    `median ${percentile(0.5).toFixed(2)} ms, p95 ${percentile(0.95).toFixed(2)} ms, max ${percentile(1).toFixed(2)} ms`,
+  );
+}
+
+// 4. The policy engine.
+{
+  const policy = runPolicyBenchmarks({
+    now: () => performance.now(),
+    ...(quick ? { rules: 2000, lookups: 200_000 } : {}),
+  });
+  report(
+    `policy: compile ${policy.rules.toLocaleString('en')} rules over ${policy.identities.toLocaleString('en')} identities`,
+    `${policy.compileMilliseconds.toFixed(0)} ms warm, ${policy.firstCompileMilliseconds.toFixed(0)} ms cold, ${policy.mapEntries.toLocaleString('en')} map entries`,
+  );
+  report('policy: compiled-map lookups', `${policy.lookupsPerSecond.toFixed(0)} lookups/s`);
+}
+
+// 5. The experiment over many seeds.
+{
+  const scenario = scenarios['mistaken-identity'];
+  if (scenario === undefined) throw new Error('scenario missing');
+  const seeds = quick ? 50 : 1000;
+  const study = (
+    variant: Parameters<typeof runScenario>[2],
+  ): { bypasses: number; restarts: number[]; ms: number } => {
+    const restarts: number[] = [];
+    let bypasses = 0;
+    const { ms } = timed(() => {
+      for (let seed = 1; seed <= seeds; seed++) {
+        const transcript = runScenario(scenario, seed, variant);
+        const bypass =
+          transcript.steps
+            .find((step) => step.id === 'bypass')
+            ?.lines.some((line) => line.includes('Connection success')) === true;
+        if (bypass) bypasses += 1;
+        if (typeof transcript.recorded.restarts === 'number') restarts.push(transcript.recorded.restarts);
+      }
+    });
+    restarts.sort((a, b) => a - b);
+    return { bypasses, restarts, ms };
+  };
+  const at = (values: number[], p: number): number =>
+    values[Math.min(values.length - 1, Math.floor(p * values.length))] ?? 0;
+  const base = study({});
+  report(
+    `mistaken-identity, Cilium 1.12 + WireGuard, ${seeds} seeds`,
+    `bypass in ${base.bypasses}/${seeds}; restarts median ${at(base.restarts, 0.5)}, p95 ${at(base.restarts, 0.95)}, max ${at(base.restarts, 1)} (${(base.ms / seeds).toFixed(0)} ms/run)`,
+  );
+  const modern = study({ ciliumVersion: '1.15.0' });
+  report(
+    `mistaken-identity, Cilium 1.15 + WireGuard, ${seeds} seeds`,
+    `bypass in ${modern.bypasses}/${seeds}`,
+  );
+  const noCut = study({ skipActions: ['cut-off'] });
+  report(`mistaken-identity, no cut-off, ${seeds} seeds`, `bypass in ${noCut.bypasses}/${seeds}`);
+}
+
+console.log(`\n${JSON.stringify(results)}`);

@@ -1,0 +1,112 @@
+import { getShortestPaths, getSimplePaths } from 'xstate/graph';
+import { describe, expect, it } from 'vitest';
+import {
+  allowedEndpointTransitions,
+  endpointLifecycleMachine,
+  type EndpointState,
+} from '../../../simulator/machines/endpoint-lifecycle';
+import { apiConnectionMachine } from '../../../simulator/machines/api-connection';
+import { podSandboxMachine } from '../../../simulator/machines/pod-sandbox';
+import { nodeHealthMachine } from '../../../simulator/machines/node-health';
+import { nextState } from '../../../simulator/machines/step';
+import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
+
+// Model-based tests: walk every path of each lifecycle machine and check that each step is one
+// the real system allows (FACTS §9 for Cilium endpoints), then check the model uses them so.
+const endpointEvents = [
+  'endpoint.create',
+  'endpoint.restore',
+  'identity.resolved',
+  'labels.changed',
+  'regeneration.queued',
+  'regeneration.started',
+  'regeneration.completed',
+  'endpoint.invalid',
+  'endpoint.delete',
+  'endpoint.disconnected',
+] as const;
+
+describe('machines: endpoint lifecycle', () => {
+  it('only ever takes transitions Cilium allows, on every simple path', () => {
+    const paths = getSimplePaths(endpointLifecycleMachine, {
+      events: endpointEvents.map((type) => ({ type })),
+    });
+    expect(paths.length).toBeGreaterThan(10);
+    for (const path of paths) {
+      let previous: EndpointState | undefined;
+      for (const step of path.steps) {
+        const state = step.state.value;
+        if (previous !== undefined && previous !== state)
+          expect(allowedEndpointTransitions[previous]).toContain(state);
+        previous = state;
+      }
+    }
+  });
+
+  it('reaches every Cilium endpoint state', () => {
+    const reached = new Set(
+      getShortestPaths(endpointLifecycleMachine, { events: endpointEvents.map((type) => ({ type })) }).map(
+        (path) => String(path.state.value),
+      ),
+    );
+    expect([...reached].sort()).toEqual(Object.keys(allowedEndpointTransitions).sort());
+  });
+
+  it('makes terminal states final', () => {
+    for (const state of ['disconnected', 'invalid']) {
+      for (const type of endpointEvents)
+        expect(nextState(endpointLifecycleMachine, state, type)).toBeUndefined();
+    }
+  });
+});
+
+describe('machines: other lifecycles', () => {
+  it('re-lists before an agent counts as connected again', () => {
+    expect(nextState(apiConnectionMachine, 'cutOff', 'relist.completed')).toBeUndefined();
+    expect(nextState(apiConnectionMachine, 'cutOff', 'link.heal')).toBe('relisting');
+    expect(nextState(apiConnectionMachine, 'relisting', 'relist.completed')).toBe('connected');
+  });
+
+  it('frees a sandbox only after its containers stopped', () => {
+    expect(nextState(podSandboxMachine, 'running', 'sandbox.removed')).toBeUndefined();
+    expect(nextState(podSandboxMachine, 'terminating', 'containers.stopped')).toBe('stopped');
+    const paths = getShortestPaths(podSandboxMachine, {
+      events: [
+        'sandbox.created',
+        'containers.started',
+        'pod.deletionRequested',
+        'containers.stopped',
+        'sandbox.removed',
+      ].map((type) => ({ type })),
+    });
+    expect(paths.map((path) => String(path.state.value)).sort()).toEqual([
+      'creating',
+      'removed',
+      'running',
+      'starting',
+      'stopped',
+      'terminating',
+    ]);
+  });
+
+  it('marks a node Unknown only after its lease expires', () => {
+    expect(nextState(nodeHealthMachine, 'ready', 'lease.expired')).toBe('unknown');
+    expect(nextState(nodeHealthMachine, 'unknown', 'lease.renewed')).toBe('ready');
+  });
+});
+
+describe('machines: as the model drives them', () => {
+  it('brings every endpoint of a settled cluster to ready through waiting-for-identity and regeneration', () => {
+    const simulation = clusterWithCilium(9, 2);
+    apply(simulation, deploymentYaml('alpha', 4, { app: 'alpha' }));
+    settle(simulation);
+    const endpoints = Object.values(simulation.state.cluster?.cilium?.agents ?? {}).flatMap((agent) =>
+      Object.values(agent.endpoints),
+    );
+    expect(endpoints).toHaveLength(4);
+    for (const endpoint of endpoints) {
+      expect(endpoint.state).toBe('ready');
+      expect(endpoint.identity).toBeGreaterThanOrEqual(256);
+    }
+  });
+});
