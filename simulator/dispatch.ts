@@ -8,7 +8,7 @@ import { requireCluster } from './world';
 import { createKindCluster } from './k8s/cluster-create';
 import { applyObjects, type ApplyOutcome } from './k8s/apply';
 import { getObject } from './k8s/api-store';
-import { apiPut, apiRemove } from './k8s/api-writes';
+import { apiPut, apiRemove, dequeueSync } from './k8s/api-writes';
 import { requestPodDeletion, syncDeployment, syncReplicaSet } from './k8s/workloads';
 import { schedulePod } from './k8s/scheduler';
 import { syncEndpoints } from './k8s/endpoints-controller';
@@ -132,12 +132,15 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return { ok: true, connection: openConnection(world, event.request) };
     // The model's own events.
     case 'controller.deployment.sync':
+      dequeueSync(world, event.type, event.key);
       syncDeployment(world, event.key);
       return undefined;
     case 'controller.replicaset.sync':
+      dequeueSync(world, event.type, event.key);
       syncReplicaSet(world, event.key);
       return undefined;
     case 'controller.endpoints.sync':
+      dequeueSync(world, event.type, event.key);
       syncEndpoints(world, event.key);
       return undefined;
     case 'scheduler.schedule':

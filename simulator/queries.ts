@@ -2,9 +2,9 @@
  * Read-only questions about a world that commands, scenarios and widgets all ask: which pods match
  * labels, where a pod runs, which agent serves a node, and the ground truth of who owns an address.
  */
-import { getObject, keyOf, listObjects } from './k8s/api-store';
+import { eachObject, getObject, keyOf, listObjects } from './k8s/api-store';
 import { selectorMatches } from './k8s/metadata';
-import type { Pod } from './k8s/objects';
+import type { Deployment, Pod } from './k8s/objects';
 import type { AgentState } from './cilium/state';
 import type { World } from './world';
 import { sandboxOwningAddress } from './cilium/datapath';
@@ -54,14 +54,27 @@ export function trueOwnerOf(world: Readonly<World>, ip: string): { pod: string; 
   return located === undefined ? undefined : { pod: located.sandbox.podKey, node: located.node };
 }
 
+/**
+ * Whether a Deployment's rollout is complete by the rules `kubectl rollout status` applies: the
+ * controller observed the latest generation, every replica runs the newest template, no old
+ * replica is left, and all of them are available.
+ */
+export function deploymentRolledOut(deployment: Deployment): boolean {
+  const status = deployment.status;
+  const desired = deployment.spec.replicas;
+  return (
+    (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 1) &&
+    (status.updatedReplicas ?? 0) === desired &&
+    (status.replicas ?? 0) === desired &&
+    (status.availableReplicas ?? 0) === desired
+  );
+}
+
 /** Whether every agent is running and every Deployment's rollout is complete. */
 export function clusterSettled(world: Readonly<World>): boolean {
   const cluster = world.cluster;
   if (cluster === undefined) return false;
   const agentsUp =
     cluster.cilium === undefined || Object.values(cluster.cilium.agents).every((agent) => agent.running);
-  const rolloutsDone = listObjects(cluster.api, 'Deployment').every(
-    (deployment) => cluster.rollouts?.[keyOf(deployment)] === 'complete',
-  );
-  return agentsUp && rolloutsDone;
+  return agentsUp && eachObject(cluster.api, 'Deployment').every(deploymentRolledOut);
 }

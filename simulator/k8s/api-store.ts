@@ -27,11 +27,13 @@ export interface ApiStore {
   owned: Record<string, Record<string, true>>;
   /** Node name → keys of the pods bound to it (the spec.nodeName field index). */
   podsByNode: Record<string, Record<string, true>>;
+  /** Node name → how many pods bound to it are not being deleted (what the scheduler spreads by). */
+  activePodsByNode: Record<string, number>;
 }
 
 /** An empty store. */
 export function createApiStore(): ApiStore {
-  return { resourceVersion: 1000, objects: {}, owned: {}, podsByNode: {} };
+  return { resourceVersion: 1000, objects: {}, owned: {}, podsByNode: {}, activePodsByNode: {} };
 }
 
 function indexObject(store: ApiStore, object: ApiObject, key: string, add: boolean): void {
@@ -43,9 +45,13 @@ function indexObject(store: ApiStore, object: ApiObject, key: string, add: boole
     else delete bucket[key];
   }
   if (object.kind === 'Pod' && object.spec.nodeName !== undefined) {
-    const bucket = (store.podsByNode[object.spec.nodeName] ??= {});
+    const node = object.spec.nodeName;
+    const bucket = (store.podsByNode[node] ??= {});
     if (add) bucket[key] = true;
     else delete bucket[key];
+    if (object.metadata.deletionTimestamp === undefined && object.spec.hostNetwork !== true) {
+      store.activePodsByNode[node] = (store.activePodsByNode[node] ?? 0) + (add ? 1 : -1);
+    }
   }
 }
 

@@ -25,6 +25,32 @@ export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
 /** How long a control-plane controller takes to react to a change it watches. */
 const controllerReactionMs = 5;
 
+/**
+ * Queues a controller sync the way client-go's workqueue does: a key already waiting is not queued
+ * twice, so a burst of changes to one object's dependents costs one sync.
+ */
+export function enqueueSync(
+  world: World,
+  event: {
+    type: 'controller.deployment.sync' | 'controller.replicaset.sync' | 'controller.endpoints.sync';
+    key: string;
+  },
+): void {
+  const cluster = world.cluster;
+  if (cluster === undefined) return;
+  cluster.queuedSyncs ??= {};
+  const queueKey = `${event.type}|${event.key}`;
+  if (cluster.queuedSyncs[queueKey] === true) return;
+  cluster.queuedSyncs[queueKey] = true;
+  schedule(world, controllerReactionMs, event);
+}
+
+/** Marks a queued sync as taken off the queue, so the next change queues it again. */
+export function dequeueSync(world: World, type: string, key: string): void {
+  const queued = world.cluster?.queuedSyncs;
+  if (queued !== undefined) delete queued[`${type}|${key}`];
+}
+
 /** Stores an object and notifies its watchers. */
 export function apiPut(world: World, object: ApiObject): WatchChange {
   const cluster = world.cluster;
@@ -49,13 +75,13 @@ function notifyWatchers(world: World, change: WatchChange): void {
   const object = change.object;
   switch (object.kind) {
     case 'Deployment':
-      schedule(world, controllerReactionMs, { type: 'controller.deployment.sync', key: change.key });
+      enqueueSync(world, { type: 'controller.deployment.sync', key: change.key });
       break;
     case 'ReplicaSet': {
-      schedule(world, controllerReactionMs, { type: 'controller.replicaset.sync', key: change.key });
+      enqueueSync(world, { type: 'controller.replicaset.sync', key: change.key });
       const owner = object.metadata.ownerReferences?.find((reference) => reference.kind === 'Deployment');
       if (owner !== undefined) {
-        schedule(world, controllerReactionMs, {
+        enqueueSync(world, {
           type: 'controller.deployment.sync',
           key: `${object.metadata.namespace ?? 'default'}/${owner.name}`,
         });
@@ -66,7 +92,7 @@ function notifyWatchers(world: World, change: WatchChange): void {
       notifyPodWatchers(world, change, object);
       break;
     case 'Service':
-      schedule(world, controllerReactionMs, { type: 'controller.endpoints.sync', key: change.key });
+      enqueueSync(world, { type: 'controller.endpoints.sync', key: change.key });
       break;
     case 'Node':
       retryUnschedulable(world);
@@ -102,7 +128,7 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
   const namespace = pod.metadata.namespace ?? 'default';
   const owner = pod.metadata.ownerReferences?.find((reference) => reference.kind === 'ReplicaSet');
   if (owner !== undefined) {
-    schedule(world, controllerReactionMs, {
+    enqueueSync(world, {
       type: 'controller.replicaset.sync',
       key: `${namespace}/${owner.name}`,
     });

@@ -10,7 +10,7 @@ import { requireNextState } from '../machines/step';
 import { podSandboxMachine, type PodSandboxState } from '../machines/pod-sandbox';
 import type { NodeRuntime, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
-import { getObject, keyOf, listObjects } from './api-store';
+import { getObject, keyOf, listPodsOnNode } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import { allocateNext, releaseAddress } from './ipam';
 import type { Pod } from './objects';
@@ -225,7 +225,7 @@ export function relistKubelet(world: World, nodeName: string): void {
   node.kubelet.lastLeaseRenewMs = world.timeMs;
   const keys = new Set<string>();
   for (const sandbox of Object.values(node.kubelet.sandboxes)) keys.add(sandbox.podKey);
-  for (const pod of listObjects(cluster.api, 'Pod')) if (pod.spec.nodeName === nodeName) keys.add(keyOf(pod));
+  for (const pod of listPodsOnNode(cluster.api, nodeName)) keys.add(keyOf(pod));
   for (const key of [...keys].sort()) syncPod(world, nodeName, key);
   for (const sandbox of Object.values(node.kubelet.sandboxes)) reportPodStatus(world, node, sandbox);
 }
@@ -233,9 +233,7 @@ export function relistKubelet(world: World, nodeName: string): void {
 /** Starts pods that were waiting for the node's CNI plugin to become ready. */
 export function startWaitingPods(world: World, nodeName: string): void {
   const cluster = requireCluster(world);
-  for (const pod of listObjects(cluster.api, 'Pod')) {
-    if (pod.spec.nodeName === nodeName) syncPod(world, nodeName, keyOf(pod));
-  }
+  for (const pod of listPodsOnNode(cluster.api, nodeName)) syncPod(world, nodeName, keyOf(pod));
 }
 
 /** A container id as crictl prints it (13 characters). */

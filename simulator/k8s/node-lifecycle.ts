@@ -8,7 +8,7 @@ import { nextState } from '../machines/step';
 import { nodeHealthMachine, type NodeHealthState } from '../machines/node-health';
 import type { NodeRuntime, World } from '../world';
 import { requireCluster, schedule } from '../world';
-import { getObject, keyOf, listObjects } from './api-store';
+import { getObject, keyOf, listPodsOnNode } from './api-store';
 import { apiPut } from './api-writes';
 import type { Node, NodeCondition, Taint } from './objects';
 import { requestPodDeletion } from './workloads';
@@ -131,8 +131,7 @@ export function monitorNodes(world: World): void {
 
 function markPodsNotReadyAndScheduleEviction(world: World, nodeName: string): void {
   const cluster = requireCluster(world);
-  for (const pod of listObjects(cluster.api, 'Pod')) {
-    if (pod.spec.nodeName !== nodeName) continue;
+  for (const pod of listPodsOnNode(cluster.api, nodeName)) {
     const next = structuredClone(pod);
     const now = toTimestamp(world.timeMs);
     next.status.conditions = (pod.status.conditions ?? []).map((condition) =>

@@ -6,7 +6,7 @@
 import { nextInt } from '../engine/prng';
 import type { World } from '../world';
 import { requireCluster } from '../world';
-import { getObject, listObjects, listPodsOnNode } from './api-store';
+import { eachObject, getObject, listPodsOnNode } from './api-store';
 import { apiPut } from './api-writes';
 import { selectorMatches } from './metadata';
 import type { Node, Pod, Taint } from './objects';
@@ -55,29 +55,23 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   const pod = getObject(cluster.api, 'Pod', podKey);
   if (pod === undefined || pod.spec.nodeName !== undefined || pod.metadata.deletionTimestamp !== undefined)
     return undefined;
-  const nodes = listObjects(cluster.api, 'Node');
-  const podsByNode = new Map<string, Pod[]>(
-    nodes.map((node) => [node.metadata.name, listPodsOnNode(cluster.api, node.metadata.name)]),
-  );
+  const nodes = eachObject(cluster.api, 'Node');
+  const hasAntiAffinity =
+    (pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
   let taintBlocked = 0;
   let affinityBlocked = 0;
   const feasible: { name: string; load: number }[] = [];
   for (const node of nodes) {
-    const onNode = podsByNode.get(node.metadata.name) ?? [];
     if (node.spec.unschedulable === true || blockedByTaints(pod, node)) {
       taintBlocked += 1;
       continue;
     }
-    if (violatesAntiAffinity(pod, onNode)) {
+    // Only pods with anti-affinity terms need to look at the other pods on the node.
+    if (hasAntiAffinity && violatesAntiAffinity(pod, listPodsOnNode(cluster.api, node.metadata.name))) {
       affinityBlocked += 1;
       continue;
     }
-    feasible.push({
-      name: node.metadata.name,
-      load: onNode.filter(
-        (other) => other.metadata.deletionTimestamp === undefined && other.spec.hostNetwork !== true,
-      ).length,
-    });
+    feasible.push({ name: node.metadata.name, load: cluster.api.activePodsByNode[node.metadata.name] ?? 0 });
   }
   if (feasible.length === 0) {
     const reasons: string[] = [];
@@ -87,8 +81,12 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
     cluster.unschedulablePods[podKey] = `0/${nodes.length} nodes are available: ${reasons.join(', ')}.`;
     return { podKey, message: cluster.unschedulablePods[podKey] };
   }
-  const lightest = Math.min(...feasible.map((candidate) => candidate.load));
-  const best = feasible.filter((candidate) => candidate.load === lightest);
+  let lightest = Infinity;
+  for (const candidate of feasible) lightest = Math.min(lightest, candidate.load);
+  // Equal scores are broken at random; sorting by name first keeps that independent of storage order.
+  const best = feasible
+    .filter((candidate) => candidate.load === lightest)
+    .sort((a, b) => a.name.localeCompare(b.name));
   const chosen = best[nextInt(world.random, best.length)];
   if (chosen === undefined) return undefined;
   if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];

@@ -6,7 +6,7 @@ import {
   type EndpointState,
 } from '../../../simulator/machines/endpoint-lifecycle';
 import { apiConnectionMachine } from '../../../simulator/machines/api-connection';
-import { podSandboxMachine } from '../../../simulator/machines/pod-sandbox';
+import { podSandboxMachine, type PodSandboxEvent } from '../../../simulator/machines/pod-sandbox';
 import { nodeHealthMachine } from '../../../simulator/machines/node-health';
 import { nextState } from '../../../simulator/machines/step';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
@@ -77,7 +77,7 @@ describe('machines: other lifecycles', () => {
         'pod.deletionRequested',
         'containers.stopped',
         'sandbox.removed',
-      ].map((type) => ({ type })),
+      ].map((type) => ({ type }) as PodSandboxEvent),
     });
     expect(paths.map((path) => String(path.state.value)).sort()).toEqual([
       'creating',
