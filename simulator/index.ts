@@ -15,3 +15,18 @@ export type { World, Cluster } from './world';
 export type { InputEvent, SimEvent } from './events';
 export type { InputResult } from './dispatch';
 export { stateHash } from './engine/state-hash';
+export { ScenarioPlayer } from './scenarios/runner';
+export {
+  clusterPicture,
+  ipcachePicture,
+  type NodePicture,
+  type PodPicture,
+  type IpcacheRowPicture,
+} from './pictures/cluster-picture';
+export { formatIpcacheMapGet } from './cilium/cli-format';
+export {
+  encodeScenarioPermalink,
+  decodeScenarioPermalink,
+  type ScenarioPermalink,
+  type DecodedPermalink,
+} from './permalink';

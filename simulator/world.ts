@@ -98,6 +98,8 @@ export interface Cluster {
   rollouts?: Record<string, RolloutState>;
   /** Pods the scheduler could not place, with its FailedScheduling message; retried when nodes or pods change. */
   unschedulablePods?: Record<string, string>;
+  /** Where kube-scheduler's next search over the node list starts. */
+  schedulerNextStartIndex?: number;
   /** Controller syncs waiting in the work queue, by `event type|key`. */
   queuedSyncs?: Record<string, true>;
 }

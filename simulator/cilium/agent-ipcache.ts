@@ -119,6 +119,18 @@ export function lookupIpcache(cluster: Cluster, agent: AgentState, ip: string): 
   return { identity: ReservedIdentity.world, source: 'custom-resource', hostIP: '', encryptKey: 0 };
 }
 
+/** Just the identity an agent's datapath resolves for an address: the allocation-free hot path. */
+export function lookupIdentity(cluster: Cluster, agent: AgentState, ip: string): number {
+  const endpointId = agent.ipToEndpoint[ip];
+  if (endpointId !== undefined) {
+    const endpoint = agent.endpoints[String(endpointId)];
+    if (endpoint !== undefined) return endpoint.identity;
+  }
+  const learnt = cluster.cilium?.views[agent.viewId]?.ipcache[ip];
+  if (learnt !== undefined) return learnt.identity;
+  return lookupIpcache(cluster, agent, ip).identity;
+}
+
 /** Every row of an agent's ipcache, sorted by address, with the world prefix last. */
 export function listIpcache(cluster: Cluster, agent: AgentState): IpcacheRow[] {
   const rows = new Map<string, IpcacheEntry>();

@@ -12,13 +12,12 @@ import { applicationListeningOn, type HttpRequest, type HttpResponse } from '../
 import type { Pod } from '../k8s/objects';
 import type { Cluster, Sandbox, World } from '../world';
 import { requireCluster } from '../world';
-import { lookupIpcache } from './agent-ipcache';
+import { lookupIdentity, lookupIpcache } from './agent-ipcache';
 import { sourceIdentityTransport } from './config';
 import { endpointPolicyFor } from './endpoint-policy-cache';
 import { flowCapacity, type AgentState, type LocalEndpoint } from './state';
 import type { Flow, FlowEndpoint, MistakenIdentity, PolicyMatchType } from './flow';
-import { lookupPolicy } from '../policy/lookup';
-import type { PolicyVerdict } from '../policy/endpoint-policy';
+import { lookupPolicy, type PolicyVerdict } from '../policy/index';
 import { ReservedIdentity } from './reserved-identities';
 
 /** A connection a client pod opens. */
@@ -174,7 +173,7 @@ export function ingressVerdictFromIpcache(
   sourceIP: string,
   port: number,
 ): PolicyVerdict | undefined {
-  return decide(cluster, agent, endpoint, 'ingress', lookupIpcache(cluster, agent, sourceIP).identity, port);
+  return decide(cluster, agent, endpoint, 'ingress', lookupIdentity(cluster, agent, sourceIP), port);
 }
 
 function matchTypeOf(verdict: PolicyVerdict): PolicyMatchType {
@@ -383,7 +382,6 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     headers: {},
     body: '',
   };
-  if (mistaken !== undefined) explanation.push(mistaken.sentence);
   return mistaken === undefined
     ? { kind: 'response', elapsedMs: 6, address, response, serverPod: serverPod.metadata.name, explanation }
     : {

@@ -7,10 +7,14 @@
 import type { LabelSet } from './labels';
 import type { Cluster } from '../world';
 import type { AgentState, ClusterView, LocalEndpoint } from './state';
-import { PolicyRepository } from '../policy/repository';
-import { parsePolicyDocuments } from '../policy/parse-documents';
-import { computeEndpointPolicy } from '../policy/compile';
-import type { EndpointPolicy, IdentityDirectory, PolicyEngineConfig } from '../policy/endpoint-policy';
+import {
+  PolicyRepository,
+  computeEndpointPolicy,
+  parsePolicyDocuments,
+  type EndpointPolicy,
+  type IdentityDirectory,
+  type PolicyEngineConfig,
+} from '../policy/index';
 import { labelSetFromStrings } from './labels';
 import { agentView } from './agent-ipcache';
 
@@ -35,17 +39,17 @@ function directoryOf(view: ClusterView): IdentityDirectory {
 }
 
 /** Imports a view's policy objects into a repository, as the agent's policy watcher does. */
-function repositoryOf(view: ClusterView): PolicyRepository {
+function repositoryOf(view: ClusterView, ciliumVersion: string): PolicyRepository {
   const repository = new PolicyRepository();
   for (const key of Object.keys(view.policies).sort()) {
     // The watch delivers JSON; JSON is YAML, so the same validator the terminal uses reads it.
-    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]));
+    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]), { ciliumVersion });
     for (const object of result.objects) repository.upsert(object);
   }
   return repository;
 }
 
-function cacheFor(view: ClusterView): ViewPolicyCache {
+function cacheFor(view: ClusterView, ciliumVersion: string): ViewPolicyCache {
   const cached = caches.get(view);
   if (
     cached !== undefined &&
@@ -56,7 +60,7 @@ function cacheFor(view: ClusterView): ViewPolicyCache {
   const fresh: ViewPolicyCache = {
     policyRevision: view.policyRevision,
     identityRevision: view.identityRevision,
-    repository: repositoryOf(view),
+    repository: repositoryOf(view, ciliumVersion),
     directory: directoryOf(view),
     byEndpoint: new Map(),
   };
@@ -75,6 +79,14 @@ export function engineConfig(cluster: Cluster): PolicyEngineConfig {
   };
 }
 
+/** The last policy computed for an endpoint object, and what it was computed from. */
+interface EndpointMemo {
+  cache: ViewPolicyCache;
+  identity: number;
+  policy: EndpointPolicy;
+}
+const endpointMemos = new WeakMap<LocalEndpoint, EndpointMemo>();
+
 /** The policy an agent enforces for one of its endpoints, computed from the agent's own view. */
 export function endpointPolicyFor(
   cluster: Cluster,
@@ -83,7 +95,10 @@ export function endpointPolicyFor(
 ): EndpointPolicy | undefined {
   const view = agentView(cluster, agent);
   if (view === undefined) return undefined;
-  const cache = cacheFor(view);
+  const cache = cacheFor(view, engineConfig(cluster).ciliumVersion);
+  // The datapath asks this per connection: answer from the endpoint's memo while nothing changed.
+  const memo = endpointMemos.get(endpoint);
+  if (memo !== undefined && memo.cache === cache && memo.identity === endpoint.identity) return memo.policy;
   const cacheKey = `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`;
   let policy = cache.byEndpoint.get(cacheKey);
   if (policy === undefined) {
@@ -99,10 +114,14 @@ export function endpointPolicyFor(
     );
     cache.byEndpoint.set(cacheKey, policy);
   }
+  endpointMemos.set(endpoint, { cache, identity: endpoint.identity, policy });
   return policy;
 }
 
 /** Policies the agent of this view refused, with their errors (for policy status and the agent log). */
-export function refusedPolicies(view: ClusterView): ReturnType<PolicyRepository['refusals']> {
-  return cacheFor(view).repository.refusals();
+export function refusedPolicies(
+  cluster: Cluster,
+  view: ClusterView,
+): ReturnType<PolicyRepository['refusals']> {
+  return cacheFor(view, engineConfig(cluster).ciliumVersion).repository.refusals();
 }

@@ -3,3 +3,15 @@
  * but belongs to the DOM and Node type libraries, which the core deliberately leaves out.
  */
 declare function structuredClone<T>(value: T): T;
+
+/**
+ * TextEncoder and TextDecoder, likewise present in every target runtime but typed only by the DOM
+ * and Node libraries; declared here with just the members the core uses.
+ */
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean });
+  decode(input?: Uint8Array): string;
+}

@@ -3,8 +3,7 @@
  * kind the API server must know. Parsing uses the policy engine's safe YAML reader, so a policy
  * that the CRD schema refuses is refused here with the API server's message and position.
  */
-import { parsePolicyDocuments } from '../policy/parse-documents';
-import type { PolicyError } from '../policy/policy-error';
+import { parsePolicyDocuments, type PolicyError } from '../policy/index';
 import type { ApiObject } from './objects';
 
 /** Kinds `kubectl apply` accepts in the model. */
@@ -36,9 +35,9 @@ export function formatManifestError(error: PolicyError): string {
   return `error: ${error.message}${where}`;
 }
 
-/** Parses manifest text into API objects. */
-export function parseManifests(text: string): ManifestResult {
-  const parsed = parsePolicyDocuments(text);
+/** Parses manifest text into API objects, with the CRD schema of the installed Cilium version. */
+export function parseManifests(text: string, ciliumVersion?: string): ManifestResult {
+  const parsed = parsePolicyDocuments(text, ciliumVersion === undefined ? {} : { ciliumVersion });
   const errors = parsed.errors.filter((error) => error.stage === 'apiserver').map(formatManifestError);
   const agentErrors = parsed.errors.filter((error) => error.stage === 'agent');
   const objects: ApiObject[] = [];

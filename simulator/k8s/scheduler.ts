@@ -43,6 +43,17 @@ function violatesAntiAffinity(pod: Pod, podsOnNode: Pod[]): boolean {
   );
 }
 
+/**
+ * How many feasible nodes kube-scheduler looks for before scoring (percentageOfNodesToScore left
+ * at its adaptive default): every node below 100, else 50 % minus 1 % per 125 nodes, at least 5 %,
+ * and never fewer than 100 nodes.
+ */
+export function feasibleNodesToFind(nodeCount: number): number {
+  if (nodeCount < 100) return nodeCount;
+  const percentage = Math.max(5, 50 - Math.floor(nodeCount / 125));
+  return Math.max(100, Math.floor((nodeCount * percentage) / 100));
+}
+
 /** Why a pod could not be placed, in the wording of kube-scheduler's FailedScheduling event. */
 export interface SchedulingFailure {
   podKey: string;
@@ -61,7 +72,13 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   let taintBlocked = 0;
   let affinityBlocked = 0;
   const feasible: { name: string; load: number }[] = [];
-  for (const node of nodes) {
+  const wanted = feasibleNodesToFind(nodes.length);
+  // Like kube-scheduler, start where the previous cycle stopped and stop once enough nodes fit.
+  const start = (cluster.schedulerNextStartIndex ?? 0) % Math.max(1, nodes.length);
+  let visited = 0;
+  for (; visited < nodes.length && feasible.length < wanted; visited++) {
+    const node = nodes[(start + visited) % nodes.length];
+    if (node === undefined) continue;
     if (node.spec.unschedulable === true || blockedByTaints(pod, node)) {
       taintBlocked += 1;
       continue;
@@ -73,6 +90,7 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
     }
     feasible.push({ name: node.metadata.name, load: cluster.api.activePodsByNode[node.metadata.name] ?? 0 });
   }
+  cluster.schedulerNextStartIndex = (start + visited) % Math.max(1, nodes.length);
   if (feasible.length === 0) {
     const reasons: string[] = [];
     if (affinityBlocked > 0) reasons.push(`${affinityBlocked} node(s) didn't match pod anti-affinity rules`);

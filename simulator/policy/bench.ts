@@ -4,6 +4,7 @@
  * (`performance.now` in Node).
  */
 import { podSecurityLabels, type LabelSet } from '../cilium/labels';
+import { nextUint32, seedRandom } from '../engine/prng';
 import { computeEndpointPolicy } from './compile';
 import { MapIdentityDirectory } from './identity-directory';
 import { lookupPolicy } from './lookup';
@@ -40,16 +41,10 @@ export interface PolicyBenchmarkResult {
   readonly allowedLookups: number;
 }
 
-/** A small deterministic generator (mulberry32), so every run measures the same workload. */
+/** A deterministic generator over the simulator's own seeded PRNG, so every run measures the same workload. */
 function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const state = seedRandom(seed);
+  return () => nextUint32(state) / 0x1_0000_0000;
 }
 
 function selector(pairs: readonly (readonly [string, string])[]): LabelSelector {

@@ -16,7 +16,7 @@ import {
   type PolicyMapEntry,
   type RuleReference,
 } from './endpoint-policy';
-import { agentAllowances, selectRules, type DirectionEnforcement } from './enforcement';
+import { agentAllowances, selectRules, type DirectionEnforcement, type Selection } from './enforcement';
 import type { L7Rules } from './model';
 import {
   originToString,
@@ -24,6 +24,7 @@ import {
   type Direction,
   type NormalizedRule,
   type PortSpec,
+  type SubjectRule,
 } from './normalize';
 import type { PeerMatcher } from './peer-matchers';
 import {
@@ -98,13 +99,14 @@ class CompiledEntry implements PolicyMapEntry {
     const wildcardAllows = wildcard && !wildcard.deny && wildcard.denies.length === 0 ? wildcard.allows : [];
     let parser: L7Rules['type'] | undefined;
     let conflict = false;
-    const scan = (group: ContributionGroup): void => {
-      if (!group.parser) return;
-      if (parser === undefined) parser = group.parser;
-      if (group.parser !== parser || group.mixedParsers) conflict = true;
-    };
-    this.allows.forEach(scan);
-    wildcardAllows.forEach(scan);
+    // Plain loops: this runs for every entry of the map.
+    for (let list = 0; list < 2; list += 1) {
+      for (const group of list === 0 ? this.allows : wildcardAllows) {
+        if (!group.parser) continue;
+        if (parser === undefined) parser = group.parser;
+        if (group.parser !== parser || group.mixedParsers) conflict = true;
+      }
+    }
     if (parser === undefined) return;
     const contributors = wildcardAllows.length > 0 ? [...this.allows, ...wildcardAllows] : this.allows;
     // Conflicting parsers are rare; building the union now records the agent's warning.
@@ -302,14 +304,100 @@ function statementItems(
   return items;
 }
 
+/** A peer, a key and the rules reaching the entries they produce. */
+interface PeerKeyGroup {
+  readonly peer: PeerMatcher;
+  readonly key: PortKey;
+  readonly deny: boolean;
+  readonly group: ContributionGroup;
+}
+
+/** The identity-independent part of a direction's policy (Cilium caches the like per subject). */
+interface GroupedStatements {
+  readonly groups: readonly PeerKeyGroup[];
+  readonly l7Keys: readonly PortKey[];
+}
+
+function groupStatements(
+  statements: readonly NormalizedRule[],
+  layout: MapLayout,
+  resolve: (name: string) => readonly NamedPortValue[],
+): GroupedStatements {
+  // Group first: many rules share a peer and a key, and each entry then holds one group, not every rule.
+  const groups = new Map<
+    string,
+    { peer: PeerMatcher; key: PortKey; deny: boolean; group: ContributionGroup }
+  >();
+  for (const rule of statements) {
+    for (const item of statementItems(rule, layout, resolve)) {
+      let found = groups.get(item.groupKey);
+      if (!found) {
+        const group: ContributionGroup = {
+          references: [],
+          hasL7: false,
+          hasPlain: false,
+          auth: 0,
+          parser: undefined,
+          mixedParsers: false,
+          agent: false,
+        };
+        found = { peer: item.peer, key: item.key, deny: rule.deny, group };
+        groups.set(item.groupKey, found);
+      }
+      found.group.references.push(item.reference);
+      if (rule.authType > found.group.auth) found.group.auth = rule.authType;
+      if (rule.l7) {
+        found.group.hasL7 = true;
+        if (found.group.parser === undefined) found.group.parser = rule.l7.type;
+        else if (found.group.parser !== rule.l7.type) found.group.mixedParsers = true;
+      } else found.group.hasPlain = true;
+    }
+  }
+  return { groups: [...groups.values()], l7Keys: l7PortKeys(statements, layout, resolve) };
+}
+
+// Grouped statements by the repository's rule list (one per revision) and by which rules select the endpoint.
+const groupedCache = new WeakMap<readonly SubjectRule[], Map<string, GroupedStatements>>();
+const ruleIndexes = new WeakMap<readonly SubjectRule[], Map<SubjectRule, number>>();
+
+function cachedGroups(
+  selection: Selection,
+  direction: Direction,
+  layout: MapLayout,
+  statements: readonly NormalizedRule[],
+  resolve: (name: string) => readonly NamedPortValue[],
+): GroupedStatements {
+  // Named ports resolve per endpoint, so such selections are grouped afresh every time.
+  if (statements.some((rule) => rule.ports?.some((spec) => typeof spec.port === 'string'))) {
+    return groupStatements(statements, layout, resolve);
+  }
+  let indexes = ruleIndexes.get(selection.all);
+  if (!indexes) {
+    indexes = new Map(selection.all.map((rule, index) => [rule, index]));
+    ruleIndexes.set(selection.all, indexes);
+  }
+  const key = `${layout}|${direction}|${selection.selecting.map((rule) => indexes.get(rule) ?? -1).join(',')}`;
+  let byKey = groupedCache.get(selection.all);
+  if (!byKey) {
+    byKey = new Map();
+    groupedCache.set(selection.all, byKey);
+  }
+  let grouped = byKey.get(key);
+  if (!grouped) {
+    grouped = groupStatements(statements, layout, resolve);
+    if (byKey.size > 256) byKey.clear();
+    byKey.set(key, grouped);
+  }
+  return grouped;
+}
+
 function buildDirection(
   direction: Direction,
   enforcement: DirectionEnforcement,
-  statements: readonly NormalizedRule[],
+  grouping: (resolve: (name: string) => readonly NamedPortValue[]) => GroupedStatements,
   endpoint: PolicyEndpoint,
   config: PolicyEngineConfig,
-  layout: MapLayout,
-  identities: () => [number, IndexedLabels][],
+  expand: (peer: PeerMatcher) => readonly number[],
   warnings: string[],
 ): DirectionPolicy {
   const table = new EntryTable(direction);
@@ -317,52 +405,12 @@ function buildDirection(
     table.entry(allowance.identity, anyPortKey).addAllow(singleGroup(allowance.reference));
   }
   if (enforcement.enforced) {
-    const resolve = namedPortResolver(direction, endpoint, config);
-    const expansion = new Map<string, number[]>();
-    const expand = (peer: PeerMatcher): number[] => {
-      if (peer.wildcard) return [0];
-      const cached = expansion.get(peer.cacheKey);
-      if (cached) return cached;
-      const selected: number[] = [];
-      for (const [id, labels] of identities()) if (peer.matches(id, labels)) selected.push(id);
-      expansion.set(peer.cacheKey, selected);
-      return selected;
-    };
-    // Group first: many rules share a peer and a key, and each entry then holds one group, not every rule.
-    const groups = new Map<
-      string,
-      { peer: PeerMatcher; key: PortKey; deny: boolean; group: ContributionGroup }
-    >();
-    for (const rule of statements) {
-      for (const item of statementItems(rule, layout, resolve)) {
-        let found = groups.get(item.groupKey);
-        if (!found) {
-          const group: ContributionGroup = {
-            references: [],
-            hasL7: false,
-            hasPlain: false,
-            auth: 0,
-            parser: undefined,
-            mixedParsers: false,
-            agent: false,
-          };
-          found = { peer: item.peer, key: item.key, deny: rule.deny, group };
-          groups.set(item.groupKey, found);
-        }
-        found.group.references.push(item.reference);
-        if (rule.authType > found.group.auth) found.group.auth = rule.authType;
-        if (rule.l7) {
-          found.group.hasL7 = true;
-          if (found.group.parser === undefined) found.group.parser = rule.l7.type;
-          else if (found.group.parser !== rule.l7.type) found.group.mixedParsers = true;
-        } else found.group.hasPlain = true;
-      }
-    }
-    for (const { peer, key, deny, group } of groups.values()) {
+    const grouped = grouping(namedPortResolver(direction, endpoint, config));
+    for (const { peer, key, deny, group } of grouped.groups) {
       if (deny) for (const id of expand(peer)) table.entry(id, key).addDeny(group);
       else for (const id of expand(peer)) table.entry(id, key).addAllow(group);
     }
-    widenIntoL7Ports(table, l7PortKeys(statements, layout, resolve));
+    widenIntoL7Ports(table, grouped.l7Keys);
     resolveDenyPrecedence(table);
   }
   const prefixes = new Set<number>();
@@ -415,8 +463,9 @@ function widenIntoL7Ports(table: EntryTable, l7Keys: readonly PortKey[]): void {
   if (l7Keys.length === 0) return;
   const copies: { identity: number; key: PortKey; groups: ContributionGroup[] }[] = [];
   for (const entry of table.all()) {
-    if (entry.key.protocol !== 0 && entry.key.prefix === 16) continue;
-    const ruleGroups = entry.allows.filter((group) => !group.agent);
+    if ((entry.key.protocol !== 0 && entry.key.prefix === 16) || entry.allows.length === 0) continue;
+    const ruleGroups: ContributionGroup[] = [];
+    for (const group of entry.allows) if (!group.agent) ruleGroups.push(group);
     if (ruleGroups.length === 0) continue;
     for (const key of l7Keys) {
       if (strictlyBroader(entry.key, key)) copies.push({ identity: entry.identity, key, groups: ruleGroups });
@@ -481,16 +530,38 @@ export function computeEndpointPolicy(
   let known: [number, IndexedLabels][] | undefined;
   const lazyIdentities = (): [number, IndexedLabels][] => (known ??= knownIdentities(identities));
   const warnings: string[] = [];
+  // The selector cache of this computation: each distinct peer is expanded once, for both directions.
+  const expansion = new Map<string, readonly number[]>();
+  const wildcardOnly: readonly number[] = [0];
+  const expand = (peer: PeerMatcher): readonly number[] => {
+    if (peer.wildcard) return wildcardOnly;
+    const cached = expansion.get(peer.cacheKey);
+    if (cached) return cached;
+    const selected: number[] = [];
+    const all = lazyIdentities();
+    for (let index = 0; index < all.length; index += 1) {
+      const known = all[index];
+      if (known && peer.matches(known[0], known[1])) selected.push(known[0]);
+    }
+    expansion.set(peer.cacheKey, selected);
+    return selected;
+  };
   const statements = selection.selecting.flatMap((rule) => rule.statements);
   const build = (direction: Direction): DirectionPolicy =>
     buildDirection(
       direction,
       selection[direction],
-      statements.filter((statement) => statement.direction === direction),
+      (resolve) =>
+        cachedGroups(
+          selection,
+          direction,
+          layout,
+          statements.filter((statement) => statement.direction === direction),
+          resolve,
+        ),
       endpoint,
       config,
-      layout,
-      lazyIdentities,
+      expand,
       warnings,
     );
   return {

@@ -24,6 +24,8 @@ export interface DirectionEnforcement {
 
 /** The rules selecting an endpoint and the enforcement they imply. */
 export interface Selection {
+  /** Every normalized rule of the repository (stable until the repository changes). */
+  readonly all: readonly SubjectRule[];
   readonly selecting: readonly SubjectRule[];
   readonly ingress: DirectionEnforcement;
   readonly egress: DirectionEnforcement;
@@ -57,6 +59,8 @@ export function selectRules(
   const rules = repo.subjectRules(normalizeOptionsFor(config), {
     enableDefaultDeny: supportsEnableDefaultDeny(config.ciliumVersion),
     explicitDefaultDeny: versionAtLeast(config.ciliumVersion, 1, 17),
+    authentication: versionAtLeast(config.ciliumVersion, 1, 14),
+    namespacedInitPolicies: !versionAtLeast(config.ciliumVersion, 1, 15),
   });
   const subject = endpointSubject(endpoint);
   const selecting = rules.filter((rule) => rule.selects(subject));
@@ -71,7 +75,7 @@ export function selectRules(
       selectedBy,
     };
   };
-  return { selecting, ingress: direction('ingress'), egress: direction('egress') };
+  return { all: rules, selecting, ingress: direction('ingress'), egress: direction('egress') };
 }
 
 /** Origins of entries the agent adds on its own rather than from a rule. */

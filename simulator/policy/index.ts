@@ -67,3 +67,4 @@ export {
 export type { ServiceInfo } from './peer-matchers';
 export { MapIdentityDirectory } from './identity-directory';
 export { dnsNameMatches } from './dns-match';
+export { policyMapRows, type PolicyMapRow } from './map-dump';

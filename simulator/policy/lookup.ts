@@ -15,14 +15,7 @@ import {
   type RuleReference,
 } from './endpoint-policy';
 import { protocolNumbers } from './normalize';
-import {
-  anyPortKey,
-  maskedPortKey,
-  matchTypeOf,
-  portKeyToString,
-  subKeyOf,
-  type MatchType,
-} from './policy-key';
+import { anyPortKey, matchTypeOf, portKeyToString, subKeyOf, type MatchType } from './policy-key';
 
 /** The entry a lookup hit and how specific it was. */
 export interface MapHit {
@@ -36,25 +29,28 @@ function exactSubKey(protocol: number, port: number): number {
   return (protocol * 17 + 16) * 65536 + port;
 }
 
-/** The four probes of the ≤1.15 hash map. */
+/** The entry the four probes of the ≤1.15 hash map reach first. */
+function hashEntry(
+  state: DirectionPolicy,
+  identity: number,
+  protocol: number,
+  port: number,
+): PolicyMapEntry | undefined {
+  const exact = exactSubKey(protocol, port);
+  const own = identity !== 0 ? state.entries.get(identity) : undefined;
+  const wildcard = state.entries.get(0);
+  return own?.get(exact) ?? wildcard?.get(exact) ?? own?.get(l3OnlySubKey) ?? wildcard?.get(l3OnlySubKey);
+}
+
+/** The four probes of the ≤1.15 hash map (L3+L4, L4-only, L3-only, allow-all), with the match type of the hit. */
 export function hashLookup(
   state: DirectionPolicy,
   identity: number,
   protocol: number,
   port: number,
 ): MapHit | undefined {
-  const exact = exactSubKey(protocol, port);
-  const own = state.entries.get(identity);
-  const wildcard = state.entries.get(0);
-  const l3l4 = identity !== 0 ? own?.get(exact) : undefined;
-  if (l3l4) return { entry: l3l4, matchType: 'L3-L4' };
-  const l4 = wildcard?.get(exact);
-  if (l4) return { entry: l4, matchType: 'L4-Only' };
-  const l3 = identity !== 0 ? own?.get(l3OnlySubKey) : undefined;
-  if (l3) return { entry: l3, matchType: 'L3-Only' };
-  const all = wildcard?.get(l3OnlySubKey);
-  if (all) return { entry: all, matchType: 'all' };
-  return undefined;
+  const entry = hashEntry(state, identity, protocol, port);
+  return entry ? { entry, matchType: matchTypeOf(entry.identity !== 0, entry.key) } : undefined;
 }
 
 /** Longest-prefix match within one identity's entries; returns the entry and the bits it covers. */
@@ -63,36 +59,48 @@ function longestMatch(
   rangePrefixes: readonly number[],
   protocol: number,
   port: number,
-): { entry: PolicyMapEntry; bits: number } | undefined {
+): PolicyMapEntry | undefined {
   if (!entries) return undefined;
+  // Sub-keys are computed as numbers here (see subKeyOf): this runs once per new connection.
   const exact = entries.get(exactSubKey(protocol, port));
-  if (exact) return { entry: exact, bits: 24 };
+  if (exact) return exact;
   for (const prefix of rangePrefixes) {
-    const entry = entries.get(subKeyOf(maskedPortKey(protocol, port, prefix)));
-    if (entry) return { entry, bits: 8 + prefix };
+    const mask = (0xffff << (16 - prefix)) & 0xffff;
+    const entry = entries.get((protocol * 17 + prefix) * 65536 + (port & mask));
+    if (entry) return entry;
   }
-  const protocolOnly = entries.get(subKeyOf({ protocol, prefix: 0, port: 0 }));
-  if (protocolOnly) return { entry: protocolOnly, bits: 8 };
-  const l3 = entries.get(l3OnlySubKey);
-  if (l3) return { entry: l3, bits: 0 };
-  return undefined;
+  return entries.get(protocol * 17 * 65536) ?? entries.get(l3OnlySubKey);
 }
 
-/** The ≥1.16 LPM lookup: the longer of the identity's and the wildcard's best matches; ties go to the identity. */
+function coveredBits(entry: PolicyMapEntry): number {
+  return entry.key.protocol === 0 ? 0 : 8 + entry.key.prefix;
+}
+
+/** The entry the ≥1.16 LPM lookup reaches: the longer of the identity's and the wildcard's matches; ties go to the identity. */
+function lpmEntry(
+  state: DirectionPolicy,
+  identity: number,
+  protocol: number,
+  port: number,
+): PolicyMapEntry | undefined {
+  const own =
+    identity !== 0
+      ? longestMatch(state.entries.get(identity), state.rangePrefixes, protocol, port)
+      : undefined;
+  const wildcard = longestMatch(state.entries.get(0), state.rangePrefixes, protocol, port);
+  if (own && (!wildcard || coveredBits(own) >= coveredBits(wildcard))) return own;
+  return wildcard;
+}
+
+/** The ≥1.16 LPM lookup, with the Hubble match type of the hit. */
 export function lpmLookup(
   state: DirectionPolicy,
   identity: number,
   protocol: number,
   port: number,
 ): MapHit | undefined {
-  const own =
-    identity !== 0
-      ? longestMatch(state.entries.get(identity), state.rangePrefixes, protocol, port)
-      : undefined;
-  const wildcard = longestMatch(state.entries.get(0), state.rangePrefixes, protocol, port);
-  const chosen = own && (!wildcard || own.bits >= wildcard.bits) ? own : wildcard;
-  if (!chosen) return undefined;
-  return { entry: chosen.entry, matchType: matchTypeOf(chosen.entry.identity !== 0, chosen.entry.key) };
+  const entry = lpmEntry(state, identity, protocol, port);
+  return entry ? { entry, matchType: matchTypeOf(entry.identity !== 0, entry.key) } : undefined;
 }
 
 /** The port a flow is looked up with: the destination port, or the ICMP type for ICMP. */
@@ -174,18 +182,19 @@ export function verdictFromHit(
 }
 
 // Verdicts are immutable and depend only on the hit, so each is built once per entry.
-const verdictCache = new WeakMap<object, Map<string, PolicyVerdict>>();
+// Slot 0 when the remote identity is known to the agent, 1 when it is not.
+const verdictCache = new WeakMap<object, (PolicyVerdict | undefined)[]>();
 
-function cachedVerdict(owner: object, variant: string, build: () => PolicyVerdict): PolicyVerdict {
-  let byVariant = verdictCache.get(owner);
-  if (!byVariant) {
-    byVariant = new Map();
-    verdictCache.set(owner, byVariant);
+function cachedVerdict(owner: object, slot: number, build: () => PolicyVerdict): PolicyVerdict {
+  let slots = verdictCache.get(owner);
+  if (!slots) {
+    slots = [];
+    verdictCache.set(owner, slots);
   }
-  let verdict = byVariant.get(variant);
+  let verdict = slots[slot];
   if (!verdict) {
     verdict = build();
-    byVariant.set(variant, verdict);
+    slots[slot] = verdict;
   }
   return verdict;
 }
@@ -196,14 +205,16 @@ export function lookupPolicy(policy: EndpointPolicy, query: PolicyQuery): Policy
   const state = policy[query.direction];
   const protocol = protocolNumbers[query.protocol];
   const port = lookupPort(query);
-  const hit =
+  const entry =
     policy.layout === 'hash'
-      ? hashLookup(state, query.remoteIdentity, protocol, port)
-      : lpmLookup(state, query.remoteIdentity, protocol, port);
-  const variant = `${hit?.matchType ?? 'none'}${identityKnown ? '' : '?'}`;
-  return cachedVerdict(hit ? hit.entry : state, variant, () =>
+      ? hashEntry(state, query.remoteIdentity, protocol, port)
+      : lpmEntry(state, query.remoteIdentity, protocol, port);
+  // An entry's match type follows from its own key, so one cached verdict per entry (and per known/unknown) suffices.
+  return cachedVerdict(entry ?? state, identityKnown ? 0 : 1, () =>
     verdictFromHit(
-      hit ? { deny: hit.entry.deny, matchType: hit.matchType, entry: hit.entry } : undefined,
+      entry
+        ? { deny: entry.deny, matchType: matchTypeOf(entry.identity !== 0, entry.key), entry }
+        : undefined,
       policy,
       state,
       identityKnown,

@@ -153,7 +153,8 @@ function peerMatchers(
   return matchers;
 }
 
-function authTypeOf(section: RuleSection): AuthType {
+function authTypeOf(section: RuleSection, features: VersionFeatures): AuthType {
+  if (!features.authentication) return 0;
   if (section.authentication === 'required') return 1;
   if (section.authentication === 'test-always-fail') return 2;
   return 0;
@@ -171,11 +172,12 @@ function sectionStatements(
   scope: SelectorScope,
   policyNamespace: string | undefined,
   options: NormalizeOptions,
+  features: VersionFeatures,
 ): NormalizedRule[] {
   const direction: Direction = sectionName.startsWith('ingress') ? 'ingress' : 'egress';
   const deny = sectionName.endsWith('Deny');
   const peers = peerMatchers(section, direction, scope, policyNamespace, options);
-  const authType = authTypeOf(section);
+  const authType = authTypeOf(section, features);
   const base = { origin, direction, deny, peers, authType };
   const statements: NormalizedRule[] = [];
   for (const portRule of section.toPorts ?? []) {
@@ -207,14 +209,20 @@ function sectionStatements(
   return statements;
 }
 
-function ciliumSubject(policy: CiliumPolicy, rule: CiliumRule): (endpoint: EndpointSubject) => boolean {
+function ciliumSubject(
+  policy: CiliumPolicy,
+  rule: CiliumRule,
+  features: VersionFeatures,
+): (endpoint: EndpointSubject) => boolean {
   if (rule.nodeSelector) {
     const selector = rule.nodeSelector;
     return (endpoint) => endpoint.isHost && selectorMatches(selector, endpoint.labels);
   }
   const selector = rule.endpointSelector ?? { matchLabels: [], matchExpressions: [] };
   const namespace = policy.namespace;
-  if (policy.kind === 'CiliumNetworkPolicy' && namespace !== undefined) {
+  // Before 1.15 a namespaced policy whose subject names `reserved:init` was not limited to its namespace.
+  const initAnywhere = features.namespacedInitPolicies && matchesInit(rule);
+  if (policy.kind === 'CiliumNetworkPolicy' && namespace !== undefined && !initAnywhere) {
     return (endpoint) =>
       !endpoint.isHost &&
       inNamespace(endpoint.labels, namespace) &&
@@ -256,7 +264,9 @@ function ciliumSubjectRules(
           ruleIndex,
           ...(policy.namespace !== undefined ? { namespace: policy.namespace } : {}),
         };
-        statements.push(...sectionStatements(section, sectionName, origin, scope, policy.namespace, options));
+        statements.push(
+          ...sectionStatements(section, sectionName, origin, scope, policy.namespace, options, features),
+        );
       });
     }
     const optOut = (direction: Direction): boolean =>
@@ -275,7 +285,7 @@ function ciliumSubjectRules(
         ruleIndex: 0,
         ...(policy.namespace !== undefined ? { namespace: policy.namespace } : {}),
       },
-      selects: ciliumSubject(policy, rule),
+      selects: ciliumSubject(policy, rule, features),
       directions: [...directions],
       defaultDeny: [...directions].filter((direction) => !optOut(direction)),
       statements,
@@ -379,6 +389,10 @@ export interface VersionFeatures {
   readonly enableDefaultDeny: boolean;
   /** `enableDefaultDeny: true` enforces a direction that has no rules (1.17+). */
   readonly explicitDefaultDeny: boolean;
+  /** `authentication` sets the entries' auth type (1.14+; older agents never require auth). */
+  readonly authentication: boolean;
+  /** A CiliumNetworkPolicy may select `reserved:init` endpoints (before 1.15; later only clusterwide ones). */
+  readonly namespacedInitPolicies: boolean;
 }
 
 /** Normalizes one policy object into its subject rules and statements. */

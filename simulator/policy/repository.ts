@@ -104,7 +104,9 @@ export class PolicyRepository {
       cache.revision === this.currentRevision &&
       cache.options === options &&
       cache.features.enableDefaultDeny === features.enableDefaultDeny &&
-      cache.features.explicitDefaultDeny === features.explicitDefaultDeny
+      cache.features.explicitDefaultDeny === features.explicitDefaultDeny &&
+      cache.features.authentication === features.authentication &&
+      cache.features.namespacedInitPolicies === features.namespacedInitPolicies
     ) {
       return cache.rules;
     }

@@ -205,7 +205,7 @@ function runAction(run: Run, action: ScenarioAction): void {
         run.fail(`the scenario has no file ${action.file}`);
         return;
       }
-      const parsed = parseManifests(text);
+      const parsed = parseManifests(text, run.world.cluster?.cilium?.config.version);
       for (const error of parsed.errors) run.fail(error);
       run.simulation.advance(commandMs);
       const result = run.input({ type: 'api.apply', objects: parsed.objects });
@@ -406,30 +406,85 @@ function runAction(run: Run, action: ScenarioAction): void {
   }
 }
 
+/**
+ * Plays a scenario one step at a time, for widgets that let a reader step through it. The player
+ * runs the same actions as the headless runner and keeps every step's transcript.
+ */
+export class ScenarioPlayer {
+  private readonly run: Run;
+  private readonly transcripts: StepTranscript[] = [];
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly seed = scenario.defaultSeed,
+    variant: ScenarioVariant = {},
+  ) {
+    this.run = new Run(scenario, seed, variant);
+  }
+
+  /** The simulation behind the player (read it; change it only through the player). */
+  get simulation(): Simulation {
+    return this.run.simulation;
+  }
+
+  /** Values recorded so far (identities, addresses, the pod that re-used an address). */
+  get recorded(): Readonly<Record<string, string | number | string[]>> {
+    return this.run.recorded;
+  }
+
+  /** How many steps have run. */
+  get completedSteps(): number {
+    return this.transcripts.length;
+  }
+
+  /** Whether every step has run. */
+  get finished(): boolean {
+    return this.transcripts.length >= this.scenario.steps.length;
+  }
+
+  /** Transcripts of the steps run so far. */
+  get steps(): readonly StepTranscript[] {
+    return this.transcripts;
+  }
+
+  /** Runs the next step and returns its transcript, or undefined when the scenario is over. */
+  next(): StepTranscript | undefined {
+    const step = this.scenario.steps[this.transcripts.length];
+    if (step === undefined) return undefined;
+    this.run.begin();
+    const startedAtMs = this.run.simulation.nowMs;
+    for (const action of step.actions) {
+      if (!actionSkipped(this.run, action)) runAction(this.run, action);
+    }
+    const transcript = this.run.end(step, startedAtMs);
+    this.transcripts.push(transcript);
+    return transcript;
+  }
+
+  /** The narrated result of everything run so far. */
+  transcript(): ScenarioTranscript {
+    return {
+      scenario: this.scenario.id,
+      seed: this.seed,
+      ok: this.transcripts.every((step) => step.failures.length === 0),
+      steps: this.transcripts,
+      recorded: this.run.recorded,
+      finalHash: this.run.simulation.hash(),
+      eventCount: this.run.simulation.position,
+      virtualTimeMs: this.run.simulation.nowMs,
+    };
+  }
+}
+
 /** Runs a scenario from its first step to its last. */
 export function runScenario(
   scenario: Scenario,
   seed = scenario.defaultSeed,
   variant: ScenarioVariant = {},
 ): ScenarioTranscript {
-  const run = new Run(scenario, seed, variant);
-  const steps: StepTranscript[] = [];
-  for (const step of scenario.steps) {
-    run.begin();
-    const startedAtMs = run.simulation.nowMs;
-    for (const action of step.actions) {
-      if (!actionSkipped(run, action)) runAction(run, action);
-    }
-    steps.push(run.end(step, startedAtMs));
+  const player = new ScenarioPlayer(scenario, seed, variant);
+  while (player.next() !== undefined) {
+    // Each call runs one step; the loop ends after the last.
   }
-  return {
-    scenario: scenario.id,
-    seed,
-    ok: steps.every((step) => step.failures.length === 0),
-    steps,
-    recorded: run.recorded,
-    finalHash: run.simulation.hash(),
-    eventCount: run.simulation.position,
-    virtualTimeMs: run.simulation.nowMs,
-  };
+  return player.transcript();
 }

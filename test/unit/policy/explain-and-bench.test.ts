@@ -1,5 +1,5 @@
-// Goal: verdicts say which rule decided and at which layer, the repository tracks revisions, and the
-// benchmark entry point runs and reports its figures.
+// Goal: verdicts say which rule decided and at which layer, the map lists like `cilium bpf policy get`,
+// the repository tracks revisions, and the benchmark entry point runs and reports its figures.
 import { describe, expect, it } from 'vitest';
 import { runPolicyBenchmarks } from '../../../simulator/policy/bench';
 import {
@@ -7,6 +7,7 @@ import {
   lookupPolicy,
   enforcementText,
   parsePolicyDocuments,
+  policyMapRows,
   PolicyRepository,
 } from '../../../simulator/policy';
 import { configFor, pod, PolicyWorld, repositoryFrom } from './fixtures';
@@ -104,6 +105,47 @@ describe('policy: explain', () => {
     );
     expect(enforcementText(policy, 'ingress')).toBe('Disabled (Audit)');
     expect(enforcementText(policy, 'egress')).toBe('Disabled');
+  });
+});
+
+describe('policy: map listing', () => {
+  const world = new PolicyWorld(repositoryFrom(yaml), {
+    api: [1000, pod({ app: 'api' }, 'prod')],
+    web: [1001, pod({ app: 'web' }, 'prod')],
+  });
+  const api = world.endpoint('api');
+
+  it('policy: map: 1.12 rows have neither auth type nor prefix', () => {
+    const rows = policyMapRows(world.policy(api, configFor('1.12.0')), world.directory);
+    const web = rows.find((row) => row.identity === 1001);
+    expect(web).toEqual({
+      policy: 'Allow',
+      direction: 'Ingress',
+      identity: 1001,
+      labels: web?.labels,
+      port: '8080/TCP',
+      proxyPort: 0,
+      rules: ['CiliumNetworkPolicy prod/api spec.ingress[0]'],
+    });
+    expect(web?.labels).toContain('k8s:app=web');
+    expect(rows.find((row) => row.identity === 2)).toMatchObject({
+      policy: 'Deny',
+      labels: 'reserved:world',
+      port: 'ANY',
+    });
+  });
+
+  it('policy: map: 1.18 rows carry auth type and LPM prefix length', () => {
+    const rows = policyMapRows(world.policy(api, configFor('1.18.5')), world.directory);
+    expect(rows.find((row) => row.identity === 1001)).toMatchObject({
+      authType: 'disabled',
+      prefixLength: 24,
+    });
+    expect(rows.find((row) => row.identity === 1)).toMatchObject({
+      port: 'ANY',
+      prefixLength: 0,
+      rules: ['agent: allow-localhost (traffic from the local host)'],
+    });
   });
 });
 

@@ -126,11 +126,14 @@ function sectionArb(deny: boolean): fc.Arbitrary<RuleSection> {
       shape: fc.constantFrom('l3', 'ports', 'ports', 'icmp'),
       toPorts: fc.array(portRuleArb(deny), { minLength: 1, maxLength: 2 }),
       icmpType: fc.constantFrom(0, 8),
+      auth: fc.constantFrom(undefined, undefined, 'required' as const),
     })
-    .map(({ peers, shape, toPorts, icmpType }) => {
-      if (shape === 'l3') return { peers };
-      if (shape === 'icmp') return { peers, icmps: [{ family: 'IPv4' as const, type: icmpType }] };
-      return { peers, toPorts };
+    .map(({ peers, shape, toPorts, icmpType, auth }): RuleSection => {
+      const authentication = !deny && auth ? { authentication: auth } : {};
+      if (shape === 'l3') return { peers, ...authentication };
+      if (shape === 'icmp')
+        return { peers, icmps: [{ family: 'IPv4' as const, type: icmpType }], ...authentication };
+      return { peers, toPorts, ...authentication };
     });
 }
 
@@ -169,46 +172,45 @@ const ruleArb: fc.Arbitrary<CiliumRule> = fc
     ...(egressDeny ? { egressDeny } : {}),
   }));
 
+const kubernetesRuleArb = fc
+  .record({
+    peers: fc.option(
+      fc.array(
+        fc.oneof(
+          fc.record({ podSelector: selectorArb }),
+          fc.record({
+            namespaceSelector: fc.constant({
+              matchLabels: [['kubernetes.io/metadata.name', 'prod']] as [string, string][],
+              matchExpressions: [],
+            }),
+          }),
+          fc.record({ ipBlock: cidrArb }),
+        ),
+        { minLength: 1, maxLength: 2 },
+      ),
+      { nil: undefined },
+    ),
+    ports: fc.option(
+      fc.array(
+        fc.record({
+          port: fc.constantFrom(80, 443, 'http'),
+          protocol: fc.constantFrom('TCP' as const, 'UDP' as const),
+        }),
+        { minLength: 1, maxLength: 2 },
+      ),
+      { nil: undefined },
+    ),
+  })
+  .map(({ peers, ports }) => ({ ...(peers ? { peers } : {}), ...(ports ? { ports } : {}) }));
+
 const kubernetesArb: fc.Arbitrary<KubernetesNetworkPolicy> = fc.record({
   kind: fc.constant('NetworkPolicy' as const),
   name: fc.constant('knp'),
   namespace: fc.constantFrom(...namespaces),
   podSelector: selectorArb,
   policyTypes: fc.subarray(['Ingress', 'Egress'] as const, { minLength: 1 }),
-  ingress: fc.array(
-    fc
-      .record({
-        peers: fc.option(
-          fc.array(
-            fc.oneof(
-              fc.record({ podSelector: selectorArb }),
-              fc.record({
-                namespaceSelector: fc.constant({
-                  matchLabels: [['kubernetes.io/metadata.name', 'prod']] as [string, string][],
-                  matchExpressions: [],
-                }),
-              }),
-              fc.record({ ipBlock: cidrArb }),
-            ),
-            { minLength: 1, maxLength: 2 },
-          ),
-          { nil: undefined },
-        ),
-        ports: fc.option(
-          fc.array(
-            fc.record({
-              port: fc.constantFrom(80, 443, 'http'),
-              protocol: fc.constantFrom('TCP' as const, 'UDP' as const),
-            }),
-            { minLength: 1, maxLength: 2 },
-          ),
-          { nil: undefined },
-        ),
-      })
-      .map(({ peers, ports }) => ({ ...(peers ? { peers } : {}), ...(ports ? { ports } : {}) })),
-    { maxLength: 2 },
-  ),
-  egress: fc.constant([]),
+  ingress: fc.array(kubernetesRuleArb, { maxLength: 2 }),
+  egress: fc.array(kubernetesRuleArb, { maxLength: 2 }),
 });
 
 const policyArb = fc.oneof(

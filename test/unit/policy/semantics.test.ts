@@ -552,6 +552,21 @@ describe.each(versions)('policy: semantics (Cilium %s)', (version) => {
       ),
       identities,
     );
+    const namespacedInit = new PolicyWorld(
+      repositoryFrom(
+        cnp(
+          'init-cnp',
+          '  endpointSelector:\n    matchLabels:\n      reserved:init: ""\n  egress:\n  - toEntities: [kube-apiserver]\n',
+          'prod',
+        ),
+      ),
+      identities,
+    );
+    it(`policy: init: a CiliumNetworkPolicy selecting reserved:init ${version === '1.12.0' ? 'applies (before 1.15)' : 'does not apply (1.15+)'}`, () => {
+      expect(namespacedInit.verdict(initEndpoint, config, 'egress', 2, 443).decision).toBe(
+        version === '1.12.0' ? 'denied' : 'allowed',
+      );
+    });
     it('policy: init: a CCNP selecting reserved:init restricts it in that direction only', () => {
       expect(initPolicy.verdict(initEndpoint, config, 'egress', 7, 443).decision).toBe('allowed');
       expect(initPolicy.verdict(initEndpoint, config, 'egress', 2, 443).decision).toBe('denied');
@@ -785,5 +800,28 @@ describe('policy: map generations', () => {
   it('policy: lookup: the map layout follows the version', () => {
     expect(world.policy(world.endpoint('server'), configFor('1.12.0')).layout).toBe('hash');
     expect(world.policy(world.endpoint('server'), configFor('1.16.0')).layout).toBe('lpm');
+  });
+});
+
+describe('policy: the agent decides from its own identity view', () => {
+  const yaml = cnp(
+    'clients',
+    '  endpointSelector: {}\n  ingress:\n  - fromEndpoints:\n    - matchLabels: {app: client}\n',
+    'prod',
+  );
+  const config = configFor('1.12.0');
+  it('policy: identity: an identity the agent still maps to the old labels keeps their access', () => {
+    const stale = new PolicyWorld(repositoryFrom(yaml), {
+      ...identities,
+      reused: [1001, pod({ app: 'client' }, 'prod')],
+    });
+    expect(stale.verdict(stale.endpoint('server'), config, 'ingress', 1001, 80).decision).toBe('allowed');
+  });
+  it('policy: identity: an identity the agent does not know only matches wildcard entries', () => {
+    const rest = Object.fromEntries(Object.entries(identities).filter(([name]) => name !== 'prodClient'));
+    const missing = new PolicyWorld(repositoryFrom(yaml), rest);
+    const verdict = missing.verdict(missing.endpoint('server'), config, 'ingress', 1001, 80);
+    expect(verdict).toMatchObject({ decision: 'denied', dropReason: 133 });
+    expect(verdict.explanation).toMatchObject({ layer: 'identity', identityKnown: false });
   });
 });

@@ -1,0 +1,124 @@
+/**
+ * Read-only projections of a world for widgets: the nodes with their pods, and one node's ipcache
+ * beside the truth, so a picture can mark which entries are stale. Widgets render these; they never
+ * compute model facts themselves.
+ */
+import { listPodsOnNode } from '../k8s/api-store';
+import { listIpcache } from '../cilium/agent-ipcache';
+import { sandboxOwningAddress } from '../cilium/datapath';
+import type { World } from '../world';
+
+/** One pod as a picture shows it. */
+export interface PodPicture {
+  name: string;
+  app?: string;
+  version?: string;
+  ip?: string;
+  /** The pod's real security identity, from its node's endpoint. */
+  identity?: number;
+  phase: 'Pending' | 'Running' | 'Terminating';
+}
+
+/** One node as a picture shows it. */
+export interface NodePicture {
+  name: string;
+  ip: string;
+  role: 'control-plane' | 'worker';
+  podCIDR: string;
+  /** Whether its agent and kubelet hear the API server. */
+  apiLink: 'connected' | 'cutOff' | 'relisting';
+  ready: 'ready' | 'networkNotReady' | 'unknown';
+  pods: PodPicture[];
+}
+
+/** The cluster's nodes and their pods (host-network system pods left out). */
+export function clusterPicture(world: Readonly<World>): NodePicture[] {
+  const cluster = world.cluster;
+  if (cluster === undefined) return [];
+  return Object.values(cluster.nodes)
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((node) => {
+      const agent = cluster.cilium?.agents[node.name];
+      const pods = listPodsOnNode(cluster.api, node.name)
+        .filter((pod) => pod.spec.hostNetwork !== true)
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+        .map((pod): PodPicture => {
+          const sandbox = node.kubelet.sandboxes[pod.metadata.uid];
+          const endpoint =
+            sandbox?.endpointId === undefined ? undefined : agent?.endpoints[String(sandbox.endpointId)];
+          const picture: PodPicture = {
+            name: pod.metadata.name,
+            phase:
+              pod.metadata.deletionTimestamp !== undefined
+                ? 'Terminating'
+                : pod.status.phase === 'Running'
+                  ? 'Running'
+                  : 'Pending',
+          };
+          const app = pod.metadata.labels?.app;
+          const version = pod.metadata.labels?.version;
+          if (app !== undefined) picture.app = app;
+          if (version !== undefined) picture.version = version;
+          if (sandbox?.ip !== undefined) picture.ip = sandbox.ip;
+          if (endpoint !== undefined) picture.identity = endpoint.identity;
+          return picture;
+        });
+      return {
+        name: node.name,
+        ip: node.internalIP,
+        role: node.role,
+        podCIDR: node.podCIDR,
+        apiLink: agent?.connection ?? node.kubelet.connection,
+        ready: node.kubelet.health,
+        pods,
+      };
+    });
+}
+
+/** One ipcache row beside the truth. */
+export interface IpcacheRowPicture {
+  prefix: string;
+  identity: number;
+  source: string;
+  tunnelEndpoint: string;
+  /** The pod the node believes holds the address (from the entry's metadata). */
+  believedPod?: string;
+  /** The pod that really holds it now, if any. */
+  actualPod?: string;
+  actualIdentity?: number;
+  /** True when the entry names a pod that no longer holds the address, or a wrong identity. */
+  stale: boolean;
+}
+
+/** A node's ipcache, pod addresses only, with stale entries marked. */
+export function ipcachePicture(world: Readonly<World>, nodeName: string): IpcacheRowPicture[] {
+  const cluster = world.cluster;
+  const agent = cluster?.cilium?.agents[nodeName];
+  if (cluster === undefined || agent === undefined) return [];
+  return listIpcache(cluster, agent)
+    .filter((row) => row.entry.podName !== undefined)
+    .map((row) => {
+      const ip = row.prefix.replace(/\/32$/, '');
+      const owner = sandboxOwningAddress(cluster, ip);
+      const ownerAgent = owner === undefined ? undefined : cluster.cilium?.agents[owner.node];
+      const ownerEndpoint =
+        owner?.sandbox.endpointId === undefined
+          ? undefined
+          : ownerAgent?.endpoints[String(owner.sandbox.endpointId)];
+      const actualPod = owner?.sandbox.podKey.split('/')[1];
+      const picture: IpcacheRowPicture = {
+        prefix: row.prefix,
+        identity: row.entry.identity,
+        source: row.entry.source,
+        tunnelEndpoint: row.entry.hostIP === '' ? 'local' : row.entry.hostIP,
+        stale:
+          actualPod === undefined ||
+          actualPod !== row.entry.podName ||
+          (ownerEndpoint !== undefined && ownerEndpoint.identity !== row.entry.identity),
+      };
+      if (row.entry.podName !== undefined) picture.believedPod = row.entry.podName;
+      if (actualPod !== undefined) picture.actualPod = actualPod;
+      if (ownerEndpoint !== undefined) picture.actualIdentity = ownerEndpoint.identity;
+      return picture;
+    });
+}
