@@ -17,7 +17,7 @@ import { sourceIdentityTransport } from './config';
 import { endpointPolicyFor } from './endpoint-policy-cache';
 import { flowCapacity, type AgentState, type LocalEndpoint } from './state';
 import type { Flow, FlowEndpoint, MistakenIdentity, PolicyMatchType } from './flow';
-import { lookupPolicy, type PolicyVerdict } from '../policy/index';
+import { evaluateHttpRequest, lookupPolicy, type PolicyVerdict } from '../policy/index';
 import { ReservedIdentity } from './reserved-identities';
 
 /** A connection a client pod opens. */
@@ -244,6 +244,8 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
   const serverEndpoint = serverAgent === undefined ? undefined : endpointOf(serverAgent, server.sandbox);
   const sourcePort = nextIntBetween(world.random, 32768, 60999);
   let mistaken: MistakenIdentity | undefined;
+  /** Verdicts that redirect the connection to a node's L7 proxy, client side first. */
+  const redirects: { node: string; direction: 'INGRESS' | 'EGRESS'; verdict: PolicyVerdict; observer: AgentState }[] = [];
   if (
     cilium !== undefined &&
     clientAgent !== undefined &&
@@ -272,6 +274,9 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
       return timeout(
         `Egress policy of ${client.metadata.name} on ${clientLocation.node} drops the SYN: ${egress.explanation.summary}`,
       );
+    }
+    if (egress?.l7 !== undefined && (egress.proxyPort ?? 0) > 0) {
+      redirects.push({ node: clientLocation.node, direction: 'EGRESS', verdict: egress, observer: clientAgent });
     }
     // The trip to the server's node decides where the receiver learns the source identity.
     let sourceIdentity = clientEndpoint.identity;
@@ -354,6 +359,9 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
       });
       explanation.push(`Ingress policy on ${server.node} allows it: ${ingress.explanation.summary}`);
     }
+    if (ingress?.l7 !== undefined && (ingress.proxyPort ?? 0) > 0) {
+      redirects.push({ node: server.node, direction: 'INGRESS', verdict: ingress, observer: serverAgent });
+    }
     recordFlow(cluster, {
       timeMs: world.timeMs,
       node: server.node,
@@ -377,6 +385,32 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     return { kind: 'refused', elapsedMs: 3, address, explanation };
   }
   const http = request.http ?? { method: 'GET', path: '/', headers: {} };
+  // The node's Envoy answers redirected requests itself when its L7 rules refuse them.
+  for (const redirect of redirects) {
+    const answer = evaluateHttpRequest(redirect.verdict, { method: http.method, path: http.path, host: request.host, headers: http.headers });
+    recordFlow(cluster, {
+      timeMs: world.timeMs,
+      node: redirect.node,
+      eventType: 'l7',
+      verdict: answer.allowed ? 'FORWARDED' : 'DROPPED',
+      trafficDirection: redirect.direction,
+      protocol: 'TCP',
+      source: flowEndpoint(cluster, redirect.observer, sourceIP, sourcePort, redirect.direction === 'INGRESS' ? (mistaken?.believedIdentity ?? clientEndpoint?.identity ?? 0) : (clientEndpoint?.identity ?? 0)),
+      destination: flowEndpoint(cluster, redirect.observer, backendIP, backendPort, serverEndpoint?.identity ?? 0),
+      explanation: answer.explanation.summary,
+      l7: { type: 'http-request', method: http.method, url: `http://${request.host}:${request.port}${http.path}` },
+      ...(mistaken !== undefined ? { mistaken } : {}),
+    });
+    explanation.push(`${redirect.node}'s Envoy (cilium.l7policy filter) ${answer.allowed ? 'lets' : 'refuses'} ${http.method} ${http.path}: ${answer.explanation.summary}`);
+    if (!answer.allowed) {
+      const response: HttpResponse = {
+        status: answer.httpStatus ?? 403,
+        headers: { 'content-type': 'text/plain', server: 'envoy' },
+        body: answer.body ?? 'Access denied\r\n',
+      };
+      return { kind: 'response', elapsedMs: 4, address, response, serverPod: serverPod.metadata.name, explanation, ...(mistaken !== undefined ? { mistaken } : {}) };
+    }
+  }
   const response = application.respond({ ...http, host: request.host, port: request.port }, serverPod) ?? {
     status: 200,
     headers: {},

@@ -45,7 +45,7 @@ export interface Flow {
   number: number;
   timeMs: number;
   node: string;
-  eventType: 'policy-verdict' | 'drop' | 'trace';
+  eventType: 'policy-verdict' | 'drop' | 'trace' | 'l7';
   verdict: Verdict;
   dropReason?: DropReasonName;
   trafficDirection: 'INGRESS' | 'EGRESS';
@@ -54,6 +54,8 @@ export interface Flow {
   tcpFlags?: string;
   source: FlowEndpoint;
   destination: FlowEndpoint;
+  /** For L7 events: what the proxy saw (Hubble prints `http-request`). */
+  l7?: { type: 'http-request' | 'http-response'; method: string; url: string };
   /** Human explanation of the decision: which rule, or default deny. */
   explanation: string;
   mistaken?: MistakenIdentity;

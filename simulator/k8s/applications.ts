@@ -84,6 +84,33 @@ function genericServer(image: string, ports: number[]): Application {
   };
 }
 
+/** Cilium's Star Wars demo service: the deathstar answers landing requests on port 80. */
+function deathstar(ports: number[]): Application {
+  return {
+    name: 'deathstar',
+    ports: ports.length > 0 ? ports : [80],
+    exitsOnSigterm: true,
+    respond(request) {
+      if (request.method === 'POST' && request.path === '/v1/request-landing')
+        return { status: 200, headers: { 'content-type': 'text/plain' }, body: 'Ship landed\n' };
+      if (request.method === 'PUT' && request.path === '/v1/exhaust-port') {
+        return {
+          status: 503,
+          headers: { 'content-type': 'text/plain' },
+          body: 'Panic: deathstar exploded\n\ngoroutine 1 [running]:\nmain.HandleGarbage(0x2080c3f50, 0x2, 0x4, 0x425c0, 0x5, 0xa)\n',
+        };
+      }
+      if (request.method === 'GET' && request.path === '/v1')
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: '{"name":"Death Star","model":"DS-1 Orbital Battle Station"}\n',
+        };
+      return { status: 404, headers: { 'content-type': 'text/plain' }, body: '404 page not found\n' };
+    },
+  };
+}
+
 const idleClient = (name: string): Application => ({
   name,
   ports: [],
@@ -100,6 +127,7 @@ export function applicationFor(container: Container): Application {
   const helloMatch = /examples-helloworld-(v\d+)/.exec(image);
   if (helloMatch?.[1] !== undefined) return helloworld(helloMatch[1], ports);
   if (image.includes('http-echo')) return httpEcho(container);
+  if (/cilium\/starwars/.test(image)) return deathstar(ports);
   const command = [...(container.command ?? []), ...(container.args ?? [])].join(' ');
   if (/(^|\/)(curl|sleep|netshoot|busybox|alpine)(:|$)/.test(image) || /\bsleep\b/.test(command)) {
     if (ports.length === 0) return idleClient(image.includes('curl') ? 'curl' : 'sleep');
