@@ -245,7 +245,12 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
   const sourcePort = nextIntBetween(world.random, 32768, 60999);
   let mistaken: MistakenIdentity | undefined;
   /** Verdicts that redirect the connection to a node's L7 proxy, client side first. */
-  const redirects: { node: string; direction: 'INGRESS' | 'EGRESS'; verdict: PolicyVerdict; observer: AgentState }[] = [];
+  const redirects: {
+    node: string;
+    direction: 'INGRESS' | 'EGRESS';
+    verdict: PolicyVerdict;
+    observer: AgentState;
+  }[] = [];
   if (
     cilium !== undefined &&
     clientAgent !== undefined &&
@@ -276,7 +281,12 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
       );
     }
     if (egress?.l7 !== undefined && (egress.proxyPort ?? 0) > 0) {
-      redirects.push({ node: clientLocation.node, direction: 'EGRESS', verdict: egress, observer: clientAgent });
+      redirects.push({
+        node: clientLocation.node,
+        direction: 'EGRESS',
+        verdict: egress,
+        observer: clientAgent,
+      });
     }
     // The trip to the server's node decides where the receiver learns the source identity.
     let sourceIdentity = clientEndpoint.identity;
@@ -387,7 +397,12 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
   const http = request.http ?? { method: 'GET', path: '/', headers: {} };
   // The node's Envoy answers redirected requests itself when its L7 rules refuse them.
   for (const redirect of redirects) {
-    const answer = evaluateHttpRequest(redirect.verdict, { method: http.method, path: http.path, host: request.host, headers: http.headers });
+    const answer = evaluateHttpRequest(redirect.verdict, {
+      method: http.method,
+      path: http.path,
+      host: request.host,
+      headers: http.headers,
+    });
     recordFlow(cluster, {
       timeMs: world.timeMs,
       node: redirect.node,
@@ -395,20 +410,48 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
       verdict: answer.allowed ? 'FORWARDED' : 'DROPPED',
       trafficDirection: redirect.direction,
       protocol: 'TCP',
-      source: flowEndpoint(cluster, redirect.observer, sourceIP, sourcePort, redirect.direction === 'INGRESS' ? (mistaken?.believedIdentity ?? clientEndpoint?.identity ?? 0) : (clientEndpoint?.identity ?? 0)),
-      destination: flowEndpoint(cluster, redirect.observer, backendIP, backendPort, serverEndpoint?.identity ?? 0),
+      source: flowEndpoint(
+        cluster,
+        redirect.observer,
+        sourceIP,
+        sourcePort,
+        redirect.direction === 'INGRESS'
+          ? (mistaken?.believedIdentity ?? clientEndpoint?.identity ?? 0)
+          : (clientEndpoint?.identity ?? 0),
+      ),
+      destination: flowEndpoint(
+        cluster,
+        redirect.observer,
+        backendIP,
+        backendPort,
+        serverEndpoint?.identity ?? 0,
+      ),
       explanation: answer.explanation.summary,
-      l7: { type: 'http-request', method: http.method, url: `http://${request.host}:${request.port}${http.path}` },
+      l7: {
+        type: 'http-request',
+        method: http.method,
+        url: `http://${request.host}:${request.port}${http.path}`,
+      },
       ...(mistaken !== undefined ? { mistaken } : {}),
     });
-    explanation.push(`${redirect.node}'s Envoy (cilium.l7policy filter) ${answer.allowed ? 'lets' : 'refuses'} ${http.method} ${http.path}: ${answer.explanation.summary}`);
+    explanation.push(
+      `${redirect.node}'s Envoy (cilium.l7policy filter) ${answer.allowed ? 'lets' : 'refuses'} ${http.method} ${http.path}: ${answer.explanation.summary}`,
+    );
     if (!answer.allowed) {
       const response: HttpResponse = {
         status: answer.httpStatus ?? 403,
         headers: { 'content-type': 'text/plain', server: 'envoy' },
         body: answer.body ?? 'Access denied\r\n',
       };
-      return { kind: 'response', elapsedMs: 4, address, response, serverPod: serverPod.metadata.name, explanation, ...(mistaken !== undefined ? { mistaken } : {}) };
+      return {
+        kind: 'response',
+        elapsedMs: 4,
+        address,
+        response,
+        serverPod: serverPod.metadata.name,
+        explanation,
+        ...(mistaken !== undefined ? { mistaken } : {}),
+      };
     }
   }
   const response = application.respond({ ...http, host: request.host, port: request.port }, serverPod) ?? {

@@ -8,13 +8,20 @@ import type { InputEvent } from '../events';
 import type { InputResult } from '../dispatch';
 import { parseManifests } from '../k8s/manifests';
 import { formatApplyOutcome } from '../k8s/apply';
-import { clusterSettled, podsWithLabels, podKey, runningPods, trueOwnerOf } from '../queries';
+import {
+  clusterSettled,
+  deploymentRolledOut,
+  podsWithLabels,
+  podKey,
+  runningPods,
+  trueOwnerOf,
+} from '../queries';
 import { formatIpcacheMapGet } from '../cilium/cli-format';
 import { lookupIpcache } from '../cilium/agent-ipcache';
 import type { ConnectionOutcome } from '../cilium/datapath';
 import { getObject } from '../k8s/api-store';
 import { formatDuration } from '../engine/virtual-time';
-import type { FirewallRule } from '../world';
+import type { FirewallRule, World } from '../world';
 import type { PodSelector, Scenario, ScenarioAction, ScenarioStep } from './types';
 
 /** The narrated result of one step. */
@@ -346,7 +353,15 @@ function runAction(run: Run, action: ScenarioAction): void {
           return;
         }
         run.input({ type: 'deployment.restart', key: `default/${action.deployment}` });
-        if (!run.simulation.advanceUntil(clusterSettled, 600_000, 1000)) {
+        // Like `kubectl rollout status deployment/NAME`: wait for this Deployment only.
+        const rolledOut = (world: Readonly<World>): boolean => {
+          const deployment =
+            world.cluster === undefined
+              ? undefined
+              : getObject(world.cluster.api, 'Deployment', `default/${action.deployment}`);
+          return deployment !== undefined && deploymentRolledOut(deployment);
+        };
+        if (!run.simulation.advanceUntil(rolledOut, 600_000, 1000)) {
           run.fail(`rollout of ${action.deployment} did not finish`);
           return;
         }

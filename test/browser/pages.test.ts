@@ -16,6 +16,21 @@ afterAll(async () => {
   await browser.close();
 });
 
+describe('site: code blocks', () => {
+  it('are highlighted by Shiki at build time, in both themes, for yaml and bash', async () => {
+    const page = await browser.newPage();
+    await page.goto(siteUrl('/guides/mistaken-identity/'), { waitUntil: 'networkidle' });
+    for (const language of ['yaml', 'bash']) {
+      const block = page.locator(`.expressive-code pre[data-language="${language}"]`).first();
+      expect(await block.count()).toBe(1);
+      // Expressive Code writes one colour per theme as CSS variables on each token.
+      const coloured = await block.locator('span[style*="--0:"][style*="--1:"]').count();
+      expect(coloured).toBeGreaterThan(3);
+    }
+    await page.close();
+  });
+});
+
 describe('site: every page', () => {
   it('the build produced the pages the sidebar links to', () => {
     expect(pagePaths).toEqual(
