@@ -2,14 +2,27 @@
  * The simulator on the command line.
  *
  *   npm run sim -- run <scenario> [--seed N] [--json]
+ *   npm run sim -- shell [--seed N] [--scenario ID[:STEPS]] [FILE]
  *
  * `run` prints a narrated transcript of every step and exits non-zero when an expectation of the
- * scenario fails. The terminal of the guides will add `shell` on the same core.
+ * scenario fails. `shell` runs a script (FILE, or standard input) in the simulated terminal: a fresh
+ * machine with no cluster, or with `--scenario` the scenario's files and the state after its first
+ * STEPS steps (0 by default). It prints exactly what the browser terminal prints and exits with the
+ * script's status.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runScenario, scenarioIds, scenarios } from '../simulator/index';
+import {
+  ScenarioPlayer,
+  Simulation,
+  TerminalSession,
+  runScenario,
+  scenarioIds,
+  scenarios,
+} from '../simulator/index';
 
 const usage = `usage: npm run sim -- run <scenario> [--seed N] [--json]
+       npm run sim -- shell [--seed N] [--scenario ID[:STEPS]] [FILE]
 
 scenarios: ${scenarioIds.join(', ')}`;
 
@@ -25,6 +38,7 @@ const { positionals, values } = (() => {
       options: {
         seed: { type: 'string' },
         json: { type: 'boolean', default: false },
+        scenario: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -38,29 +52,71 @@ if (values.help) {
   process.exit(0);
 }
 
-const [command, scenarioId] = positionals;
-if (command !== 'run') fail(command === undefined ? 'missing command' : `unknown command "${command}"`);
-if (scenarioId === undefined) fail('missing scenario id');
-const scenario = scenarios[scenarioId];
-if (scenario === undefined) fail(`unknown scenario "${scenarioId}"`);
-const seed = values.seed === undefined ? scenario.defaultSeed : Number(values.seed);
-if (!Number.isSafeInteger(seed)) fail(`--seed must be an integer, got "${values.seed ?? ''}"`);
+const seedOf = (fallback: number): number => {
+  const seed = values.seed === undefined ? fallback : Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    fail(`--seed must be a whole number, got "${values.seed ?? ''}"`);
+  return seed;
+};
 
-const transcript = runScenario(scenario, seed);
-if (values.json) {
-  console.log(JSON.stringify(transcript, null, 2));
-} else {
-  console.log(`${scenario.title}\nseed ${seed}\n`);
-  transcript.steps.forEach((step, index) => {
-    const seconds = (step.startedAtMs / 1000).toFixed(1);
-    console.log(`${index + 1}. ${step.title}  [t=${seconds}s]`);
-    for (const line of step.lines) console.log(`   ${line}`);
-    console.log('');
-  });
-  console.log(
-    transcript.ok
-      ? `✓ every expectation held (${transcript.eventCount} events, ${(transcript.virtualTimeMs / 1000).toFixed(1)} s of virtual time, state ${transcript.finalHash})`
-      : `✗ ${transcript.steps.flatMap((step) => step.failures).length} expectation(s) failed`,
-  );
+const [command, argument] = positionals;
+
+if (command === 'run') {
+  if (argument === undefined) fail('missing scenario id');
+  const scenario = scenarios[argument];
+  if (scenario === undefined) fail(`unknown scenario "${argument}"`);
+  const seed = seedOf(scenario.defaultSeed);
+  const transcript = runScenario(scenario, seed);
+  if (values.json) {
+    console.log(JSON.stringify(transcript, null, 2));
+  } else {
+    console.log(`${scenario.title}\nseed ${seed}\n`);
+    transcript.steps.forEach((step, index) => {
+      console.log(`${index + 1}. ${step.title}  [t=${(step.startedAtMs / 1000).toFixed(1)}s]`);
+      for (const line of step.lines) console.log(`   ${line}`);
+      console.log('');
+    });
+    console.log(
+      transcript.ok
+        ? `✓ every expectation held (${transcript.eventCount} events, ${(transcript.virtualTimeMs / 1000).toFixed(1)} s of virtual time, state ${transcript.finalHash})`
+        : `✗ ${transcript.steps.flatMap((step) => step.failures).length} expectation(s) failed`,
+    );
+  }
+  process.exit(transcript.ok ? 0 : 1);
 }
-process.exit(transcript.ok ? 0 : 1);
+
+if (command === 'shell') {
+  let simulation: Simulation;
+  let files: Record<string, string> = {};
+  if (values.scenario !== undefined) {
+    const [id = '', stepsText = '0'] = values.scenario.split(':');
+    const scenario = scenarios[id];
+    if (scenario === undefined) fail(`unknown scenario "${id}"`);
+    const steps = Number(stepsText);
+    if (!Number.isInteger(steps) || steps < 0 || steps > scenario.steps.length)
+      fail(`--scenario ${id}:STEPS takes 0 to ${scenario.steps.length}`);
+    const player = new ScenarioPlayer(scenario, seedOf(scenario.defaultSeed));
+    for (let step = 0; step < steps; step++) player.next();
+    simulation = player.simulation;
+    files = scenario.files;
+  } else {
+    simulation = new Simulation(seedOf(1));
+  }
+  const script =
+    argument === undefined
+      ? readFileSync(0, 'utf8')
+      : (() => {
+          try {
+            return readFileSync(argument, 'utf8');
+          } catch {
+            return fail(`cannot read ${argument}`);
+          }
+        })();
+  const session = new TerminalSession(simulation, files);
+  const result = await session.run(script);
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exit(result.exitCode);
+}
+
+fail(command === undefined ? 'missing command' : `unknown command "${command}"`);

@@ -30,3 +30,4 @@ export {
   type ScenarioPermalink,
   type DecodedPermalink,
 } from './permalink';
+export { TerminalSession, simulatedCommands } from './terminal/session';

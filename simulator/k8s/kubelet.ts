@@ -133,13 +133,14 @@ export function stepSandbox(
     case 'sandbox.created':
       if (sandbox.state !== 'creating') return;
       moveSandbox(sandbox, step);
+      // The kubelet starts the containers in the same sync as the sandbox and reports status after
+      // it, so the pod's address appears in the API together with its running containers.
       schedule(world, cluster.timings.containerStartMs, {
         type: 'kubelet.sandbox.step',
         node: nodeName,
         podUid,
         step: 'containers.started',
       });
-      reportPodStatus(world, node, sandbox);
       return;
     case 'containers.started':
       if (sandbox.state !== 'starting') return;

@@ -1,5 +1,11 @@
-/** run-test.sh of the experiment, as the article lists it (commands are facts and kept verbatim). */
-export const runTestScript = `# Find the all the IPs of sleep-v1:
+/**
+ * run-test.sh of the experiment, as the article lists it (commands are facts and kept verbatim),
+ * plus the line that finds NODEV1, so the script also works when run on its own.
+ */
+export const runTestScript = `# The node running helloworld-v1 (the one cut off from the API server):
+NODEV1=$(kubectl get pod -l app=helloworld,version=v1 -o=jsonpath='{.items[0].spec.nodeName}')
+
+# Find the all the IPs of sleep-v1:
 SLEEPV1_IPs=$(kubectl get pod -l app=sleep,version=v1 -o json | jq -r '.items[]|.status.podIP')
 # scale sleepv1 to 0
 kubectl scale deploy sleep-v1 --replicas=0

@@ -1,0 +1,29 @@
+/** What every simulated command can reach: the simulation, and how to charge it virtual time. */
+import type { Simulation } from '../simulation';
+import type { InputEvent } from '../events';
+import type { InputResult } from '../dispatch';
+
+/** A command's result, as a shell sees it. */
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export const ok = (stdout = ''): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
+export const fail = (stderr: string, exitCode = 1): CommandResult => ({
+  stdout: '',
+  stderr: stderr.endsWith('\n') ? stderr : `${stderr}\n`,
+  exitCode,
+});
+
+/** The simulated machine behind a terminal. */
+export interface TerminalContext {
+  readonly simulation: Simulation;
+  /** Lets virtual time pass (a command's own duration); refuses when the session's budget is spent. */
+  spend(durationMs: number): void;
+  /** Sends an input to the model. */
+  input(event: InputEvent): InputResult;
+  /** Files of the scenario, by path relative to the home directory. */
+  readonly files: Readonly<Record<string, string>>;
+}

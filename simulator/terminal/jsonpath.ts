@@ -1,0 +1,121 @@
+/**
+ * The part of kubectl's JSONPath templates that readers type: `{.items[0].spec.nodeName}`,
+ * `{.items[*].status.podIP}`, several expressions and literal text in one template, and
+ * `{range .items[*]}…{end}`. Values print as kubectl prints them (lists space-separated).
+ */
+
+type Step = { key: string } | { index: number } | { all: true };
+
+function parsePath(path: string): Step[] | string {
+  const steps: Step[] = [];
+  const pattern = /\.([A-Za-z0-9_\-/]+)|\[(\d+|\*)\]|\[['"]([^'"]+)['"]\]/y;
+  let position = path.startsWith('.') || path.startsWith('[') ? 0 : -1;
+  if (position < 0) return `unexpected path "${path}"`;
+  while (position < path.length) {
+    pattern.lastIndex = position;
+    const match = pattern.exec(path);
+    if (match === null) return `unrecognized character in path "${path}" at ${position}`;
+    if (match[1] !== undefined) steps.push({ key: match[1] });
+    else if (match[2] === '*') steps.push({ all: true });
+    else if (match[2] !== undefined) steps.push({ index: Number(match[2]) });
+    else if (match[3] !== undefined) steps.push({ key: match[3] });
+    position = pattern.lastIndex;
+  }
+  return steps;
+}
+
+function walk(values: unknown[], steps: Step[]): unknown[] {
+  let current = values;
+  for (const step of steps) {
+    const next: unknown[] = [];
+    for (const value of current) {
+      if ('key' in step) {
+        if (
+          value !== null &&
+          typeof value === 'object' &&
+          !Array.isArray(value) &&
+          Object.hasOwn(value, step.key)
+        )
+          next.push((value as Record<string, unknown>)[step.key]);
+      } else if ('index' in step) {
+        if (Array.isArray(value) && step.index < value.length) next.push((value as unknown[])[step.index]);
+      } else if (Array.isArray(value)) next.push(...(value as unknown[]));
+      else if (value !== null && typeof value === 'object') next.push(...(Object.values(value) as unknown[]));
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** Prints a value as kubectl does: scalars as text, objects and lists as JSON, nothing for null. */
+export function printValue(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return value.toString();
+  return JSON.stringify(value) ?? '';
+}
+
+/** Renders a JSONPath template against an object; returns the text or an error message. */
+export function renderJsonPath(
+  template: string,
+  root: unknown,
+): { ok: true; text: string } | { ok: false; error: string } {
+  const parts = template.split(/(\{[^}]*\})/).filter((part) => part !== '');
+  let output = '';
+  let index = 0;
+  const render = (contexts: unknown[], stopAtEnd: boolean): string | { error: string } => {
+    let text = '';
+    while (index < parts.length) {
+      const part = parts[index++] ?? '';
+      if (!part.startsWith('{')) {
+        text += part;
+        continue;
+      }
+      const expression = part.slice(1, -1).trim();
+      if (expression === 'end') {
+        if (stopAtEnd) return text;
+        return { error: 'unexpected {end}' };
+      }
+      if (expression.startsWith('range ')) {
+        const steps = parsePath(expression.slice(6).trim());
+        if (typeof steps === 'string') return { error: steps };
+        const items = contexts.flatMap((context) => walk([context], steps));
+        const bodyStart = index;
+        if (items.length === 0) {
+          // Skip the body.
+          let depth = 1;
+          while (index < parts.length && depth > 0) {
+            const skipped = (parts[index++] ?? '').trim();
+            if (skipped.startsWith('{range ')) depth += 1;
+            else if (skipped === '{end}') depth -= 1;
+          }
+          continue;
+        }
+        for (const item of items) {
+          index = bodyStart;
+          const body = render([item], true);
+          if (typeof body !== 'string') return body;
+          text += body;
+        }
+        continue;
+      }
+      if (expression.startsWith('"') && expression.endsWith('"')) {
+        text += expression.slice(1, -1).replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+        continue;
+      }
+      const steps = parsePath(expression === '@' ? '.' : expression.replace(/^@/, ''));
+      if (typeof steps === 'string') return { error: steps };
+      text += contexts
+        .flatMap((context) => walk([context], steps))
+        .map(printValue)
+        .join(' ');
+    }
+    return stopAtEnd ? { error: 'missing {end}' } : text;
+  };
+  const result = render([root], false);
+  if (typeof result !== 'string')
+    return { ok: false, error: `error: error parsing jsonpath ${template}, ${result.error}` };
+  output += result;
+  return { ok: true, text: output };
+}

@@ -1,0 +1,327 @@
+/**
+ * kubectl's resource names and the tables `kubectl get` prints for them, column for column, so a
+ * reader recognises the output. Ages and states come from the simulated world.
+ */
+import { formatAge } from '../engine/virtual-time';
+import type {
+  ApiKind,
+  ApiObject,
+  CiliumEndpoint,
+  Deployment,
+  Endpoints,
+  Node,
+  Pod,
+  ReplicaSet,
+  Service,
+} from '../k8s/objects';
+import { alignColumns } from '../cilium/cli-format';
+import { virtualEpochMs } from '../engine/virtual-time';
+
+/** A resource type kubectl knows, with every name a reader may use for it. */
+export interface ResourceType {
+  kind: ApiKind;
+  /** Plural name, as in `pods "x" not found`. */
+  plural: string;
+  /** Resource prefix in `-o name` output. */
+  prefix: string;
+  names: string[];
+  namespaced: boolean;
+}
+
+export const resourceTypes: ResourceType[] = [
+  { kind: 'Pod', plural: 'pods', prefix: 'pod', names: ['pods', 'pod', 'po'], namespaced: true },
+  {
+    kind: 'Deployment',
+    plural: 'deployments.apps',
+    prefix: 'deployment.apps',
+    names: ['deployments', 'deployment', 'deploy', 'deployments.apps'],
+    namespaced: true,
+  },
+  {
+    kind: 'ReplicaSet',
+    plural: 'replicasets.apps',
+    prefix: 'replicaset.apps',
+    names: ['replicasets', 'replicaset', 'rs'],
+    namespaced: true,
+  },
+  {
+    kind: 'Service',
+    plural: 'services',
+    prefix: 'service',
+    names: ['services', 'service', 'svc'],
+    namespaced: true,
+  },
+  {
+    kind: 'Endpoints',
+    plural: 'endpoints',
+    prefix: 'endpoints',
+    names: ['endpoints', 'ep'],
+    namespaced: true,
+  },
+  { kind: 'Node', plural: 'nodes', prefix: 'node', names: ['nodes', 'node', 'no'], namespaced: false },
+  {
+    kind: 'Namespace',
+    plural: 'namespaces',
+    prefix: 'namespace',
+    names: ['namespaces', 'namespace', 'ns'],
+    namespaced: false,
+  },
+  {
+    kind: 'ServiceAccount',
+    plural: 'serviceaccounts',
+    prefix: 'serviceaccount',
+    names: ['serviceaccounts', 'serviceaccount', 'sa'],
+    namespaced: true,
+  },
+  {
+    kind: 'CiliumEndpoint',
+    plural: 'ciliumendpoints.cilium.io',
+    prefix: 'ciliumendpoint.cilium.io',
+    names: ['ciliumendpoints', 'ciliumendpoint', 'cep', 'ciliumep', 'ciliumendpoints.cilium.io'],
+    namespaced: true,
+  },
+  {
+    kind: 'CiliumIdentity',
+    plural: 'ciliumidentities.cilium.io',
+    prefix: 'ciliumidentity.cilium.io',
+    names: ['ciliumidentities', 'ciliumidentity', 'ciliumid', 'ciliumidentities.cilium.io'],
+    namespaced: false,
+  },
+  {
+    kind: 'CiliumNetworkPolicy',
+    plural: 'ciliumnetworkpolicies.cilium.io',
+    prefix: 'ciliumnetworkpolicy.cilium.io',
+    names: [
+      'ciliumnetworkpolicies',
+      'ciliumnetworkpolicy',
+      'cnp',
+      'ciliumnp',
+      'ciliumnetworkpolicies.cilium.io',
+    ],
+    namespaced: true,
+  },
+  {
+    kind: 'CiliumClusterwideNetworkPolicy',
+    plural: 'ciliumclusterwidenetworkpolicies.cilium.io',
+    prefix: 'ciliumclusterwidenetworkpolicy.cilium.io',
+    names: [
+      'ciliumclusterwidenetworkpolicies',
+      'ciliumclusterwidenetworkpolicy',
+      'ccnp',
+      'ciliumclusterwidenetworkpolicies.cilium.io',
+    ],
+    namespaced: false,
+  },
+  {
+    kind: 'NetworkPolicy',
+    plural: 'networkpolicies.networking.k8s.io',
+    prefix: 'networkpolicy.networking.k8s.io',
+    names: ['networkpolicies', 'networkpolicy', 'netpol'],
+    namespaced: true,
+  },
+];
+
+/** Finds a resource type by any of its names. */
+export function resourceType(name: string): ResourceType | undefined {
+  const lower = name.toLowerCase();
+  return resourceTypes.find((type) => type.names.includes(lower));
+}
+
+function age(object: ApiObject, nowMs: number): string {
+  const created = Date.parse(object.metadata.creationTimestamp) - virtualEpochMs;
+  return formatAge(nowMs - created);
+}
+
+/** The STATUS column of `kubectl get pods`. */
+export function podStatus(pod: Pod): string {
+  if (pod.metadata.deletionTimestamp !== undefined) return 'Terminating';
+  if (pod.status.phase === 'Pending')
+    return pod.spec.nodeName === undefined ? 'Pending' : 'ContainerCreating';
+  return pod.status.phase;
+}
+
+function podReady(pod: Pod): string {
+  const ready = (pod.status.containerStatuses ?? []).filter((status) => status.ready).length;
+  return `${ready}/${pod.spec.containers.length}`;
+}
+
+const servicePorts = (service: Service): string =>
+  service.spec.ports.map((port) => `${port.port}/${port.protocol ?? 'TCP'}`).join(',');
+
+function endpointsText(endpoints: Endpoints): string {
+  const addresses = (endpoints.subsets ?? []).flatMap((subset) =>
+    (subset.addresses ?? []).flatMap((address) =>
+      (subset.ports ?? []).map((port) => `${address.ip}:${port.port}`),
+    ),
+  );
+  if (addresses.length === 0) return '<none>';
+  return addresses.length > 3
+    ? `${addresses.slice(0, 3).join(',')} + ${addresses.length - 3} more...`
+    : addresses.join(',');
+}
+
+function nodeStatus(node: Node): string {
+  const ready = node.status.conditions.find((condition) => condition.type === 'Ready');
+  const base = ready?.status === 'True' ? 'Ready' : 'NotReady';
+  return node.spec.unschedulable === true ? `${base},SchedulingDisabled` : base;
+}
+
+function nodeRoles(node: Node): string {
+  const roles = Object.keys(node.metadata.labels ?? {})
+    .filter((key) => key.startsWith('node-role.kubernetes.io/'))
+    .map((key) => key.slice('node-role.kubernetes.io/'.length));
+  return roles.length > 0 ? roles.join(',') : '<none>';
+}
+
+/** The header and row cells of one object in `kubectl get` (wide adds columns). */
+function tableRow(object: ApiObject, nowMs: number, wide: boolean): { header: string[]; cells: string[] } {
+  switch (object.kind) {
+    case 'Pod': {
+      const header = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'];
+      const cells = [object.metadata.name, podReady(object), podStatus(object), '0', age(object, nowMs)];
+      if (wide) {
+        header.push('IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES');
+        cells.push(object.status.podIP ?? '<none>', object.spec.nodeName ?? '<none>', '<none>', '<none>');
+      }
+      return { header, cells };
+    }
+    case 'Deployment': {
+      const deployment: Deployment = object;
+      const header = ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'];
+      const cells = [
+        deployment.metadata.name,
+        `${deployment.status.readyReplicas ?? 0}/${deployment.spec.replicas}`,
+        String(deployment.status.updatedReplicas ?? 0),
+        String(deployment.status.availableReplicas ?? 0),
+        age(deployment, nowMs),
+      ];
+      if (wide) {
+        header.push('CONTAINERS', 'IMAGES', 'SELECTOR');
+        const containers = deployment.spec.template.spec.containers;
+        cells.push(
+          containers.map((c) => c.name).join(','),
+          containers.map((c) => c.image).join(','),
+          Object.entries(deployment.spec.selector.matchLabels ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','),
+        );
+      }
+      return { header, cells };
+    }
+    case 'ReplicaSet': {
+      const replicaSet: ReplicaSet = object;
+      return {
+        header: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+        cells: [
+          replicaSet.metadata.name,
+          String(replicaSet.spec.replicas),
+          String(replicaSet.status.replicas),
+          String(replicaSet.status.readyReplicas ?? 0),
+          age(replicaSet, nowMs),
+        ],
+      };
+    }
+    case 'Service':
+      return {
+        header: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
+        cells: [
+          object.metadata.name,
+          object.spec.type,
+          object.spec.clusterIP,
+          '<none>',
+          servicePorts(object),
+          age(object, nowMs),
+        ],
+      };
+    case 'Endpoints':
+      return {
+        header: ['NAME', 'ENDPOINTS', 'AGE'],
+        cells: [object.metadata.name, endpointsText(object), age(object, nowMs)],
+      };
+    case 'Node': {
+      const header = ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'];
+      const cells = [
+        object.metadata.name,
+        nodeStatus(object),
+        nodeRoles(object),
+        age(object, nowMs),
+        object.status.nodeInfo.kubeletVersion,
+      ];
+      if (wide) {
+        header.push('INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME');
+        cells.push(
+          object.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '',
+          '<none>',
+          object.status.nodeInfo.osImage,
+          object.status.nodeInfo.kernelVersion,
+          object.status.nodeInfo.containerRuntimeVersion,
+        );
+      }
+      return { header, cells };
+    }
+    case 'Namespace':
+      return {
+        header: ['NAME', 'STATUS', 'AGE'],
+        cells: [object.metadata.name, object.status.phase, age(object, nowMs)],
+      };
+    case 'ServiceAccount':
+      return { header: ['NAME', 'SECRETS', 'AGE'], cells: [object.metadata.name, '0', age(object, nowMs)] };
+    case 'CiliumEndpoint': {
+      const endpoint: CiliumEndpoint = object;
+      const enforcing = (direction: 'ingress' | 'egress'): string =>
+        endpoint.status.policy?.[direction].enforcing === true ? 'true' : '<status disabled>';
+      return {
+        header: [
+          'NAME',
+          'ENDPOINT ID',
+          'IDENTITY ID',
+          'INGRESS ENFORCEMENT',
+          'EGRESS ENFORCEMENT',
+          'VISIBILITY POLICY',
+          'ENDPOINT STATE',
+          'IPV4',
+          'IPV6',
+        ],
+        cells: [
+          endpoint.metadata.name,
+          String(endpoint.status.id),
+          String(endpoint.status.identity?.id ?? ''),
+          enforcing('ingress'),
+          enforcing('egress'),
+          '',
+          endpoint.status.state,
+          endpoint.status.networking.addressing[0]?.ipv4 ?? '',
+          '',
+        ],
+      };
+    }
+    case 'CiliumIdentity':
+      return {
+        header: ['NAME', 'NAMESPACE', 'AGE'],
+        cells: [
+          object.metadata.name,
+          object.metadata.labels?.['io.kubernetes.pod.namespace'] ?? '',
+          age(object, nowMs),
+        ],
+      };
+    default:
+      return { header: ['NAME', 'AGE'], cells: [object.metadata.name, age(object, nowMs)] };
+  }
+}
+
+/** `kubectl get` as a table. */
+export function formatTable(
+  objects: ApiObject[],
+  nowMs: number,
+  options: { wide: boolean; allNamespaces: boolean; headers: boolean },
+): string {
+  const rows: string[][] = [];
+  let header: string[] = [];
+  for (const object of objects) {
+    const row = tableRow(object, nowMs, options.wide);
+    header = row.header;
+    rows.push(options.allNamespaces ? [object.metadata.namespace ?? '', ...row.cells] : row.cells);
+  }
+  if (options.allNamespaces) header = ['NAMESPACE', ...header];
+  return alignColumns(options.headers ? [header, ...rows] : rows);
+}

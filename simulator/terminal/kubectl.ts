@@ -1,0 +1,433 @@
+/**
+ * `kubectl` against the simulated API server: get, apply, scale, rollout restart/status, exec and
+ * delete, with the flags the guides use and kubectl's own wording for mistakes.
+ */
+import { stringify } from 'yaml';
+import { listObjects, getObject } from '../k8s/api-store';
+import { selectorMatches } from '../k8s/metadata';
+import type { ApiObject, LabelSelector, Pod } from '../k8s/objects';
+import { namespacedKinds } from '../k8s/objects';
+import { parseManifests } from '../k8s/manifests';
+import { formatApplyOutcome } from '../k8s/apply';
+import { deploymentRolledOut } from '../queries';
+import { printValue, renderJsonPath } from './jsonpath';
+import { parseArgs, type FlagSpec } from './kube-args';
+import { formatTable, podStatus, resourceType, type ResourceType } from './kubectl-resources';
+import { fail, ok, type CommandResult, type TerminalContext } from './context';
+import { runInPod } from './pod-commands';
+
+const commonFlags: FlagSpec[] = [
+  { names: ['--namespace', '-n'], takesValue: true },
+  { names: ['--all-namespaces', '-A'], takesValue: false },
+  { names: ['--selector', '-l'], takesValue: true },
+  { names: ['--output', '-o'], takesValue: true },
+  { names: ['--field-selector'], takesValue: true },
+  { names: ['--no-headers'], takesValue: false },
+  { names: ['--filename', '-f'], takesValue: true },
+  { names: ['--replicas'], takesValue: true },
+  { names: ['--container', '-c'], takesValue: true },
+  { names: ['--stdin', '-i'], takesValue: false },
+  { names: ['--tty', '-t'], takesValue: false },
+  { names: ['--all'], takesValue: false },
+  { names: ['--timeout'], takesValue: true },
+  { names: ['--watch', '-w'], takesValue: false },
+];
+
+/** How long an API round trip from the reader's machine takes. */
+const apiCallMs = 120;
+
+/** Parses `a=b,c!=d,e,!f` into a label selector. */
+export function parseLabelSelector(text: string): LabelSelector | string {
+  const selector: LabelSelector = { matchLabels: {}, matchExpressions: [] };
+  for (const part of text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')) {
+    let match: RegExpExecArray | null;
+    if ((match = /^([\w./-]+)\s*!=\s*([\w.-]*)$/.exec(part)) !== null)
+      selector.matchExpressions?.push({ key: match[1] ?? '', operator: 'NotIn', values: [match[2] ?? ''] });
+    else if ((match = /^([\w./-]+)\s*==?\s*([\w.-]*)$/.exec(part)) !== null)
+      (selector.matchLabels ?? {})[match[1] ?? ''] = match[2] ?? '';
+    else if ((match = /^!([\w./-]+)$/.exec(part)) !== null)
+      selector.matchExpressions?.push({ key: match[1] ?? '', operator: 'DoesNotExist' });
+    else if ((match = /^([\w./-]+)$/.exec(part)) !== null)
+      selector.matchExpressions?.push({ key: match[1] ?? '', operator: 'Exists' });
+    else return `error: unable to parse requirement: found '${part}', expected: identifier`;
+  }
+  return selector;
+}
+
+function fieldValue(object: ApiObject, path: string): string | undefined {
+  let current: unknown = object;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current === undefined || current === null ? undefined : printValue(current);
+}
+
+function namespaceOf(flags: Map<string, string>): string {
+  return flags.get('--namespace') ?? 'default';
+}
+
+/** `kubectl get`. */
+function get(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined)
+    return fail(
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+    );
+  const [typeName, ...names] = positionals;
+  if (typeName === undefined)
+    return fail(
+      'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',
+    );
+  const [typePart, namePart] = typeName.split('/');
+  const type = resourceType(typePart ?? '');
+  if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
+  if (namePart !== undefined) names.push(namePart);
+  const allNamespaces = flags.has('--all-namespaces');
+  const namespace = namespaceOf(flags);
+  let objects: ApiObject[] = listObjects(cluster.api, type.kind).filter(
+    (object) => !type.namespaced || allNamespaces || (object.metadata.namespace ?? 'default') === namespace,
+  );
+  const selectorText = flags.get('--selector');
+  if (selectorText !== undefined) {
+    const selector = parseLabelSelector(selectorText);
+    if (typeof selector === 'string') return fail(selector);
+    objects = objects.filter((object) => selectorMatches(selector, object.metadata.labels));
+  }
+  const fieldSelector = flags.get('--field-selector');
+  if (fieldSelector !== undefined) {
+    for (const term of fieldSelector.split(',')) {
+      const match = /^([\w.]+)(==?|!=)(.*)$/.exec(term);
+      if (match === null) return fail(`error: invalid field selector: '${term}'`);
+      const [, path = '', operator, value] = match;
+      if (
+        !['metadata.name', 'metadata.namespace', 'spec.nodeName', 'status.phase', 'status.podIP'].includes(
+          path,
+        )
+      ) {
+        return fail(
+          `Error from server (BadRequest): Unable to find "/v1, Resource=${type.plural}" that match label selector "", field selector "${fieldSelector}": "${path}" is not a known field selector: only "metadata.name", "metadata.namespace"`,
+        );
+      }
+      objects = objects.filter((object) =>
+        operator === '!=' ? fieldValue(object, path) !== value : fieldValue(object, path) === value,
+      );
+    }
+  }
+  if (names.length > 0) {
+    const found: ApiObject[] = [];
+    for (const name of names) {
+      const object = objects.find((candidate) => candidate.metadata.name === name);
+      if (object === undefined)
+        return fail(`Error from server (NotFound): ${type.plural} "${name}" not found`);
+      found.push(object);
+    }
+    objects = found;
+  }
+  return printObjects(context, type, objects, flags, names.length === 1, allNamespaces, namespace);
+}
+
+function printObjects(
+  context: TerminalContext,
+  type: ResourceType,
+  objects: ApiObject[],
+  flags: Map<string, string>,
+  single: boolean,
+  allNamespaces: boolean,
+  namespace: string,
+): CommandResult {
+  const output = flags.get('--output') ?? '';
+  const asList = (): unknown =>
+    single
+      ? objects[0]
+      : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };
+  if (output === 'json') return ok(`${JSON.stringify(asList(), null, 4)}\n`);
+  if (output === 'yaml') return ok(stringify(asList()));
+  if (output === 'name')
+    return ok(objects.map((object) => `${type.prefix}/${object.metadata.name}\n`).join(''));
+  if (output.startsWith('jsonpath=') || output.startsWith('jsonpath-as-json=')) {
+    const template = output.slice(output.indexOf('=') + 1);
+    const rendered = renderJsonPath(template, asList());
+    return rendered.ok ? ok(rendered.text) : fail(rendered.error);
+  }
+  if (output.startsWith('custom-columns=')) {
+    const specs = output
+      .slice('custom-columns='.length)
+      .split(',')
+      .map((spec) => {
+        const colon = spec.indexOf(':');
+        return {
+          header: colon < 0 ? spec : spec.slice(0, colon),
+          path: colon < 0 ? '' : spec.slice(colon + 1),
+        };
+      });
+    const rows = objects.map((object) =>
+      specs.map((spec) => {
+        const rendered = renderJsonPath(`{${spec.path}}`, object);
+        return rendered.ok && rendered.text !== '' ? rendered.text : '<none>';
+      }),
+    );
+    const lines = flags.has('--no-headers') ? rows : [specs.map((spec) => spec.header), ...rows];
+    return ok(lines.map((cells) => cells.join('   ').trimEnd()).join('\n') + (lines.length > 0 ? '\n' : ''));
+  }
+  if (output !== '' && output !== 'wide')
+    return fail(
+      `error: unable to match a printer suitable for the output format "${output}", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml`,
+    );
+  if (objects.length === 0) {
+    return {
+      stdout: '',
+      stderr:
+        type.namespaced && !allNamespaces
+          ? `No resources found in ${namespace} namespace.\n`
+          : 'No resources found\n',
+      exitCode: 0,
+    };
+  }
+  const table = formatTable(objects, context.simulation.nowMs, {
+    wide: output === 'wide',
+    allNamespaces: allNamespaces && type.namespaced,
+    headers: !flags.has('--no-headers'),
+  });
+  return ok(`${table}\n`);
+}
+
+/** `kubectl apply -f FILE|-`. */
+function apply(context: TerminalContext, flags: Map<string, string>, stdin: string): CommandResult {
+  const file = flags.get('--filename');
+  if (file === undefined) return fail('error: must specify one of -f and -k');
+  const text = file === '-' ? stdin : context.files[file.replace(/^\.\//, '')];
+  if (text === undefined) return fail(`error: the path "${file}" does not exist`);
+  const version = context.simulation.state.cluster?.cilium?.config.version;
+  const parsed = parseManifests(text, version);
+  if (parsed.errors.length > 0) return fail(parsed.errors.join('\n'));
+  if (parsed.objects.length === 0) return fail('error: no objects passed to apply');
+  const result = context.input({
+    type: 'api.apply',
+    objects: parsed.objects.map((object) =>
+      namespacedKinds.has(object.kind) && object.metadata.namespace === undefined
+        ? { ...object, metadata: { ...object.metadata, namespace: namespaceOf(flags) } }
+        : object,
+    ),
+  });
+  context.spend(apiCallMs);
+  if (!result.ok) return fail(`error: ${result.error}`);
+  return ok((result.applied ?? []).map((outcome) => `${formatApplyOutcome(outcome)}\n`).join(''));
+}
+
+function deploymentKey(
+  flags: Map<string, string>,
+  reference: string | undefined,
+  kindWord: string,
+): string | CommandResult {
+  if (reference === undefined) return fail(`error: resource(s) were provided, but no name was specified`);
+  const [typePart, name] = reference.includes('/') ? reference.split('/') : [kindWord, reference];
+  const type = resourceType(typePart ?? '');
+  if (type?.kind !== 'Deployment' || name === undefined || name === '')
+    return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
+  return `${namespaceOf(flags)}/${name}`;
+}
+
+/** `kubectl scale deploy NAME --replicas=N`. */
+function scale(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
+  const replicas = Number(flags.get('--replicas'));
+  if (!flags.has('--replicas') || !Number.isInteger(replicas) || replicas < 0)
+    return fail('error: --replicas=COUNT is required, and COUNT must be greater than or equal to 0');
+  const key = deploymentKey(
+    flags,
+    positionals.length === 2 ? positionals[1] : positionals[0],
+    positionals.length === 2 ? (positionals[0] ?? '') : 'deployment',
+  );
+  if (typeof key !== 'string') return key;
+  const result = context.input({ type: 'deployment.scale', key, replicas });
+  context.spend(apiCallMs);
+  if (!result.ok) return fail(`Error from server (NotFound): ${result.error}`);
+  return ok(`deployment.apps/${key.split('/')[1] ?? ''} scaled\n`);
+}
+
+/** `kubectl rollout restart|status deployment/NAME`. */
+function rollout(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
+  const [action, ...targets] = positionals;
+  const key = deploymentKey(
+    flags,
+    targets.length === 2 ? targets[1] : targets[0],
+    targets.length === 2 ? (targets[0] ?? '') : 'deployment',
+  );
+  if (typeof key !== 'string') return key;
+  const name = key.split('/')[1] ?? '';
+  if (action === 'restart') {
+    const result = context.input({ type: 'deployment.restart', key });
+    context.spend(apiCallMs);
+    return result.ok
+      ? ok(`deployment.apps/${name} restarted\n`)
+      : fail(`Error from server (NotFound): ${result.error}`);
+  }
+  if (action === 'status') {
+    const lines: string[] = [];
+    const deadline = context.simulation.nowMs + 600_000;
+    let last = '';
+    for (;;) {
+      const deployment =
+        context.simulation.state.cluster === undefined
+          ? undefined
+          : getObject(context.simulation.state.cluster.api, 'Deployment', key);
+      if (deployment === undefined)
+        return fail(`Error from server (NotFound): deployments.apps "${name}" not found`);
+      if (deploymentRolledOut(deployment)) {
+        lines.push(`deployment "${name}" successfully rolled out`);
+        return ok(`${lines.join('\n')}\n`);
+      }
+      const status = deployment.status;
+      const updated = status.updatedReplicas ?? 0;
+      const line =
+        updated < deployment.spec.replicas
+          ? `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${deployment.spec.replicas} new replicas have been updated...`
+          : (status.replicas ?? 0) > updated
+            ? `Waiting for deployment "${name}" rollout to finish: ${(status.replicas ?? 0) - updated} old replicas are pending termination...`
+            : `Waiting for deployment "${name}" rollout to finish: ${status.availableReplicas ?? 0} of ${updated} updated replicas are available...`;
+      if (line !== last) lines.push(line);
+      last = line;
+      if (context.simulation.nowMs >= deadline)
+        return {
+          stdout: `${lines.join('\n')}\n`,
+          stderr: 'error: timed out waiting for the condition\n',
+          exitCode: 1,
+        };
+      context.spend(1000);
+    }
+  }
+  return fail(`error: unknown command "${action ?? ''}" for "kubectl rollout"`);
+}
+
+/** Finds the pod `kubectl exec` targets: a pod name, pod/NAME or deploy/NAME (its first pod). */
+function execTarget(
+  context: TerminalContext,
+  reference: string | undefined,
+  namespace: string,
+): Pod | CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined)
+    return fail(
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+    );
+  if (reference === undefined)
+    return fail("error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.");
+  const [typePart, name] = reference.includes('/') ? reference.split('/') : ['pod', reference];
+  const type = resourceType(typePart ?? '');
+  if (type?.kind === 'Pod') {
+    const pod = getObject(cluster.api, 'Pod', `${namespace}/${name ?? ''}`);
+    return pod ?? fail(`Error from server (NotFound): pods "${name ?? ''}" not found`);
+  }
+  if (type?.kind === 'Deployment') {
+    const deployment = getObject(cluster.api, 'Deployment', `${namespace}/${name ?? ''}`);
+    if (deployment === undefined)
+      return fail(`Error from server (NotFound): deployments.apps "${name ?? ''}" not found`);
+    const pods = listObjects(cluster.api, 'Pod').filter(
+      (pod) =>
+        (pod.metadata.namespace ?? 'default') === namespace &&
+        pod.status.phase === 'Running' &&
+        pod.metadata.deletionTimestamp === undefined &&
+        selectorMatches(deployment.spec.selector, pod.metadata.labels),
+    );
+    return (
+      pods[0] ??
+      fail(`error: unable to upgrade connection: no running pods found for deployment ${name ?? ''}`)
+    );
+  }
+  return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
+}
+
+/** `kubectl exec`. */
+function exec(
+  context: TerminalContext,
+  positionals: string[],
+  flags: Map<string, string>,
+  rest: string[],
+): CommandResult {
+  if (rest.length === 0) return fail('error: you must specify at least one command for the container');
+  const target = execTarget(context, positionals[0], namespaceOf(flags));
+  if ('exitCode' in target) return target;
+  const cluster = context.simulation.state.cluster;
+  const node = target.spec.nodeName === undefined ? undefined : cluster?.nodes[target.spec.nodeName];
+  if (podStatus(target) !== 'Running')
+    return fail(
+      `error: unable to upgrade connection: container not found ("${target.spec.containers[0]?.name ?? ''}")`,
+    );
+  // The API server reaches the kubelet on the pod's node; the cut-off rules drop that too.
+  if (node !== undefined && node.kubelet.connection !== 'connected') {
+    context.spend(30_000);
+    return fail(`Error from server: error dialing backend: dial tcp ${node.internalIP}:10250: i/o timeout`);
+  }
+  const container = flags.get('--container');
+  if (container !== undefined && !target.spec.containers.some((candidate) => candidate.name === container)) {
+    return fail(
+      `error: unable to upgrade connection: container ${container} not found in pod ${target.metadata.name}`,
+    );
+  }
+  context.spend(apiCallMs);
+  return runInPod(context, target, rest);
+}
+
+/** `kubectl delete pod NAME`. */
+function remove(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
+  const [typeName, ...names] = positionals;
+  const [typePart, namePart] = (typeName ?? '').split('/');
+  const type = resourceType(typePart ?? '');
+  if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
+  if (namePart !== undefined) names.push(namePart);
+  if (names.length === 0) return fail('error: resource(s) were provided, but no name was specified');
+  const lines: string[] = [];
+  for (const name of names) {
+    const key = type.namespaced ? `${namespaceOf(flags)}/${name}` : name;
+    const result = context.input({ type: 'api.delete', kind: type.kind, key });
+    if (!result.ok)
+      return {
+        stdout: lines.join(''),
+        stderr: `Error from server (NotFound): ${type.plural} "${name}" not found\n`,
+        exitCode: 1,
+      };
+    lines.push(`${type.prefix.split('.')[0] ?? type.prefix} "${name}" deleted\n`);
+    context.spend(apiCallMs);
+  }
+  return ok(lines.join(''));
+}
+
+const subcommands = ['get', 'apply', 'scale', 'rollout', 'exec', 'delete'];
+
+/** Runs `kubectl ARGS`. */
+export function kubectl(context: TerminalContext, args: string[], stdin: string): CommandResult {
+  const [subcommand, ...remaining] = args;
+  if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
+    return ok(
+      `kubectl controls the simulated Kubernetes cluster.\n\nSupported commands: ${subcommands.join(', ')}\n`,
+    );
+  }
+  if (!subcommands.includes(subcommand))
+    return fail(
+      `error: unknown command "${subcommand}" for "kubectl"\nSupported in this simulator: ${subcommands.join(', ')}`,
+    );
+  const parsed = parseArgs(remaining, commonFlags);
+  if ('error' in parsed) return fail(`${parsed.error}\nSee 'kubectl ${subcommand} --help' for usage.`);
+  if (context.simulation.state.cluster === undefined)
+    return fail(
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+    );
+  context.spend(apiCallMs);
+  switch (subcommand) {
+    case 'get':
+      return get(context, parsed.positionals, parsed.flags);
+    case 'apply':
+      return apply(context, parsed.flags, stdin);
+    case 'scale':
+      return scale(context, parsed.positionals, parsed.flags);
+    case 'rollout':
+      return rollout(context, parsed.positionals, parsed.flags);
+    case 'exec':
+      return exec(context, parsed.positionals, parsed.flags, parsed.rest);
+    default:
+      return remove(context, parsed.positionals, parsed.flags);
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Commands run inside a pod through `kubectl exec` (or `crictl exec` on a node): curl in client
+ * pods, and the cilium CLI in an agent pod, which reads that agent's own (possibly stale) state.
+ */
+import type { Pod } from '../k8s/objects';
+import { formatIpcacheMapGet, alignColumns } from '../cilium/cli-format';
+import { listIpcache } from '../cilium/agent-ipcache';
+import { labelSetToStrings } from '../cilium/labels';
+import { reservedIdentityNames } from '../cilium/reserved-identities';
+import type { AgentState } from '../cilium/state';
+import { fail, ok, type CommandResult, type TerminalContext } from './context';
+
+function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult {
+  let silent = false;
+  let showErrors = false;
+  let verbose = false;
+  let outputFile: string | undefined;
+  let writeOut: string | undefined;
+  let maxTimeMs = 120_000;
+  let method: string | undefined;
+  const headers: Record<string, string> = {};
+  let url: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const value = (): string => args[++i] ?? '';
+    if (/^-[sSvo]+$/.test(arg) && !arg.startsWith('--')) {
+      if (arg.includes('s')) silent = true;
+      if (arg.includes('S')) showErrors = true;
+      if (arg.includes('v')) verbose = true;
+      if (arg.endsWith('o')) outputFile = value();
+    } else if (arg === '--silent') silent = true;
+    else if (arg === '--show-error') showErrors = true;
+    else if (arg === '--verbose') verbose = true;
+    else if (arg === '--output') outputFile = value();
+    else if (arg === '-w' || arg === '--write-out') writeOut = value();
+    else if (arg === '-m' || arg === '--max-time' || arg === '--connect-timeout')
+      maxTimeMs = Math.round(Number(value()) * 1000);
+    else if (arg.startsWith('--max-time=')) maxTimeMs = Math.round(Number(arg.slice(11)) * 1000);
+    else if (arg === '-X' || arg === '--request') method = value();
+    else if (arg.startsWith('-X') && arg.length > 2) method = arg.slice(2);
+    else if (arg === '-H' || arg === '--header') {
+      const header = value();
+      const colon = header.indexOf(':');
+      if (colon > 0) headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
+    } else if (arg.startsWith('-'))
+      return fail(`curl: option ${arg}: is unknown\ncurl: try 'curl --help' for more information`, 2);
+    else url = arg;
+  }
+  if (!Number.isFinite(maxTimeMs) || maxTimeMs <= 0)
+    return fail('curl: (2) option --max-time: expected a proper numerical parameter', 2);
+  if (url === undefined)
+    return fail("curl: no URL specified!\ncurl: try 'curl --help' for more information", 2);
+  const match = /^(?:(https?):\/\/)?([^/:]+)(?::(\d+))?(\/[^\s]*)?$/.exec(url);
+  if (match === null) return fail(`curl: (3) URL using bad/illegal format or missing URL`, 3);
+  const [, scheme = 'http', host = '', portText, path = '/'] = match;
+  const port = portText === undefined ? (scheme === 'https' ? 443 : 80) : Number(portText);
+  const result = context.input({
+    type: 'pod.connect',
+    request: {
+      fromPodKey: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`,
+      host,
+      port,
+      protocol: 'TCP',
+      http: { method: method ?? 'GET', path, headers },
+      timeoutMs: maxTimeMs,
+    },
+  });
+  if (!result.ok || result.connection === undefined)
+    return fail(`curl: (7) ${result.ok ? 'no connection' : result.error}`, 7);
+  const outcome = result.connection;
+  context.spend(outcome.elapsedMs);
+  const errors = !silent || showErrors;
+  const trace = verbose ? outcome.explanation.map((line) => `* ${line}\n`).join('') : '';
+  switch (outcome.kind) {
+    case 'response': {
+      const body = outputFile === undefined ? outcome.response.body : '';
+      const written =
+        writeOut === undefined
+          ? ''
+          : writeOut.replace(/%\{http_code\}/g, String(outcome.response.status)).replace(/\\n/g, '\n');
+      return { stdout: body + written, stderr: trace, exitCode: 0 };
+    }
+    case 'timeout':
+      return {
+        stdout: writeOut?.replace(/%\{http_code\}/g, '000') ?? '',
+        stderr:
+          trace + (errors ? `curl: (28) Connection timed out after ${maxTimeMs + 1} milliseconds\n` : ''),
+        exitCode: 28,
+      };
+    case 'refused':
+      return {
+        stdout: writeOut?.replace(/%\{http_code\}/g, '000') ?? '',
+        stderr:
+          trace +
+          (errors
+            ? `curl: (7) Failed to connect to ${host} port ${port} after ${outcome.elapsedMs} ms: Connection refused\n`
+            : ''),
+        exitCode: 7,
+      };
+    case 'resolve-failed':
+      return {
+        stdout: '',
+        stderr: trace + (errors ? `curl: (6) Could not resolve host: ${host}\n` : ''),
+        exitCode: 6,
+      };
+    case 'error':
+      return fail(outcome.message, 1);
+  }
+}
+
+function identityName(id: number): string {
+  const name = reservedIdentityNames[id];
+  return name === undefined ? String(id) : `reserved:${name}`;
+}
+
+/** The cilium (cilium-dbg from 1.15) CLI inside an agent pod. */
+export function ciliumCli(context: TerminalContext, agent: AgentState, args: string[]): CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined) return fail('no cluster');
+  const command = args.join(' ');
+  if (command === 'map get cilium_ipcache') return ok(`${formatIpcacheMapGet(cluster, agent)}\n`);
+  if (command === 'bpf ipcache list') {
+    const rows = [
+      ['IP PREFIX/ADDRESS', 'IDENTITY'],
+      ...listIpcache(cluster, agent).map((row) => [
+        row.prefix,
+        `identity=${row.entry.identity} encryptkey=${row.entry.encryptKey} tunnelendpoint=${row.entry.hostIP === '' ? '0.0.0.0' : row.entry.hostIP}`,
+      ]),
+    ];
+    return ok(`${alignColumns(rows)}\n`);
+  }
+  if (command === 'ip list') {
+    const rows = [
+      ['IP', 'IDENTITY', 'SOURCE'],
+      ...listIpcache(cluster, agent).map((row) => [
+        row.prefix,
+        identityName(row.entry.identity),
+        row.entry.source,
+      ]),
+    ];
+    return ok(`${alignColumns(rows)}\n`);
+  }
+  if (command === 'identity list') {
+    const view = cluster.cilium?.views[agent.viewId];
+    const rows: string[][] = [['ID', 'LABELS']];
+    for (const [id, name] of Object.entries(reservedIdentityNames)) rows.push([id, `reserved:${name}`]);
+    for (const id of Object.keys(view?.identities ?? {})
+      .map(Number)
+      .sort((a, b) => a - b)) {
+      const labels = labelSetToStrings(view?.identities[String(id)] ?? {});
+      labels.forEach((label, index) => rows.push([index === 0 ? String(id) : '', label]));
+    }
+    return ok(`${alignColumns(rows)}\n`);
+  }
+  return fail(
+    `Error: unknown command "${command}" for "cilium"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, identity list`,
+  );
+}
+
+/** Runs a command line inside a pod. */
+export function runInPod(context: TerminalContext, pod: Pod, argv: string[]): CommandResult {
+  const [program, ...args] = argv;
+  if (program === 'curl') return curl(context, pod, args);
+  const agent = Object.values(context.simulation.state.cluster?.cilium?.agents ?? {}).find(
+    (candidate) => candidate.podName === pod.metadata.name,
+  );
+  if (agent !== undefined && (program === 'cilium' || program === 'cilium-dbg')) {
+    const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
+    if (program === 'cilium' && minor >= 15)
+      return fail(
+        'OCI runtime exec failed: exec failed: unable to start container process: exec: "cilium": executable file not found in $PATH: unknown\ncommand terminated with exit code 127 (from 1.15 the agent\'s CLI is cilium-dbg)',
+        127,
+      );
+    return ciliumCli(context, agent, args);
+  }
+  return fail(
+    `OCI runtime exec failed: exec failed: unable to start container process: exec: "${program ?? ''}": executable file not found in $PATH: unknown\ncommand terminated with exit code 126`,
+    126,
+  );
+}
