@@ -12,14 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  ScenarioPlayer,
-  Simulation,
-  TerminalSession,
-  runScenario,
-  scenarioIds,
-  scenarios,
-} from '../simulator/index';
+import { ScenarioPlayer, Simulation, runScenario, scenarioIds, scenarios } from '../simulator/index';
+import { TerminalSession } from '../simulator/terminal/session';
 
 const usage = `usage: npm run sim -- run <scenario> [--seed N] [--json]
        npm run sim -- shell [--seed N] [--scenario ID[:STEPS]] [FILE]

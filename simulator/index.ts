@@ -30,4 +30,5 @@ export {
   type ScenarioPermalink,
   type DecodedPermalink,
 } from './permalink';
-export { TerminalSession, simulatedCommands } from './terminal/session';
+/** Loads the terminal (and its shell interpreter) on demand, so pages without one never download it. */
+export const loadTerminal = () => import('./terminal/session');

@@ -18,7 +18,7 @@ import { endpointPolicyFor } from './endpoint-policy-cache';
 import { flowCapacity, type AgentState, type LocalEndpoint } from './state';
 import type { Flow, FlowEndpoint, MistakenIdentity, PolicyMatchType } from './flow';
 import { evaluateHttpRequest, lookupPolicy, type PolicyVerdict } from '../policy/index';
-import { ReservedIdentity } from './reserved-identities';
+import { ReservedIdentity, reservedIdentityNames } from './reserved-identities';
 
 /** A connection a client pod opens. */
 export interface ConnectionRequest {
@@ -103,17 +103,9 @@ export function resolveServiceName(cluster: Cluster, host: string, namespace: st
   return undefined;
 }
 
+/** An identity as a sentence names it: `reserved:world (2)` or `36537 (app=sleep, version=v1)`. */
 function describeIdentity(cluster: Cluster, agent: AgentState, id: number): string {
-  const reserved: Record<number, string> = {
-    1: 'host',
-    2: 'world',
-    3: 'unmanaged',
-    4: 'health',
-    5: 'init',
-    6: 'remote-node',
-    7: 'kube-apiserver',
-  };
-  const name = reserved[id];
+  const name = reservedIdentityNames[id];
   if (name !== undefined) return `reserved:${name} (${id})`;
   const labels = cluster.cilium?.views[agent.viewId]?.identities[String(id)];
   const app = labels?.['k8s:app'];

@@ -4,7 +4,7 @@
  * that persist from one command line to the next, and a budget of virtual time per command line,
  * so a runaway loop stops with a message instead of freezing anything.
  */
-import { Bash, decodeBytesToUtf8, defineCommand } from 'just-bash';
+import { Bash, defineCommand } from 'just-bash';
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
 import { fail, type CommandResult, type TerminalContext } from './context';
@@ -18,6 +18,17 @@ export const commandLineBudgetMs = 60 * 60 * 1000;
 export const simulatedCommands = ['kubectl', 'kind', 'helm', 'docker'] as const;
 
 class BudgetExceeded extends Error {}
+
+/**
+ * just-bash hands commands their stdin as a latin1 "byte string" (one character per byte); its
+ * decoder is not part of the browser build, so the UTF-8 decoding is done here.
+ */
+function decodeStdin(stdin: object | string): string {
+  const latin1 = typeof stdin === 'string' ? stdin : (stdin as unknown as string);
+  const bytes = new Uint8Array(latin1.length);
+  for (let i = 0; i < latin1.length; i++) bytes[i] = latin1.charCodeAt(i) & 0xff;
+  return new TextDecoder('utf-8').decode(bytes);
+}
 
 /** One reader's terminal. */
 export class TerminalSession {
@@ -44,7 +55,7 @@ export class TerminalSession {
     ) =>
       defineCommand(name, async (args, ctx) => {
         try {
-          return await run(args, decodeBytesToUtf8(ctx.stdin), ctx.env);
+          return await run(args, decodeStdin(ctx.stdin), ctx.env);
         } catch (error) {
           if (error instanceof BudgetExceeded) return fail(error.message, 124);
           return fail(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ScenarioPlayer, TerminalSession, scenarios } from '../../../simulator/index';
+import { ScenarioPlayer, scenarios } from '../../../simulator/index';
+import { TerminalSession } from '../../../simulator/terminal/session';
 
 // Every command block of the seed 001 article, typed verbatim into the simulated terminal (in
 // order, including its run-test.sh), must end as the article does: a sleep-v2 pod on a recycled

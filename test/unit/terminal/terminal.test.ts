@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Simulation, TerminalSession } from '../../../simulator/index';
+import { Simulation } from '../../../simulator/index';
+import { TerminalSession } from '../../../simulator/terminal/session';
 import { renderJsonPath } from '../../../simulator/terminal/jsonpath';
 
 // Bad input in the terminal gets the real tools' kind of message, never a crash or a hang.
