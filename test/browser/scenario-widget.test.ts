@@ -73,4 +73,25 @@ describe('guide: mistaken identity widget', () => {
     expect(await runButton(page).textContent()).toBe('Run step 1 of 7');
     await page.close();
   });
+
+  it('opens a terminal on the same cluster, runs commands, and keeps a mistyped command', async () => {
+    const page = await openGuide();
+    await runButton(page).click();
+    await page.getByRole('button', { name: /Open a terminal/ }).click();
+    const box = page.getByLabel(/Command \(Enter runs it/);
+    await box.fill('kubectl get nodes');
+    await box.press('Enter');
+    const log = page.getByRole('log', { name: 'Terminal output' });
+    await expect.poll(() => log.textContent(), { timeout: 30_000 }).toContain('kind-worker3');
+    await box.fill('kubecttl get pods');
+    await box.press('Enter');
+    await expect.poll(() => log.textContent()).toContain('command not found');
+    const results = await new AxeBuilder({ page }).include('section[aria-label="Terminal"]').analyze();
+    expect(
+      results.violations.map(
+        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+      ),
+    ).toEqual([]);
+    await page.close();
+  });
 });
