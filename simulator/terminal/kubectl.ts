@@ -337,6 +337,13 @@ function execTarget(
       fail(`error: unable to upgrade connection: no running pods found for deployment ${name ?? ''}`)
     );
   }
+  if (typePart === 'ds' || typePart === 'daemonset' || typePart === 'daemonsets') {
+    const pods = listObjects(cluster.api, 'Pod').filter(
+      (pod) =>
+        (pod.metadata.namespace ?? 'default') === namespace && pod.metadata.labels?.['k8s-app'] === name,
+    );
+    return pods[0] ?? fail(`Error from server (NotFound): daemonsets.apps "${name ?? ''}" not found`);
+  }
   return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
 }
 

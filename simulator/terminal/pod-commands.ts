@@ -8,6 +8,8 @@ import { listIpcache } from '../cilium/agent-ipcache';
 import { labelSetToStrings } from '../cilium/labels';
 import { reservedIdentityNames } from '../cilium/reserved-identities';
 import type { AgentState } from '../cilium/state';
+import type { Flow } from '../cilium/flow';
+import { formatFlowCompact, formatFlowJson } from '../cilium/hubble-format';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 
 function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult {
@@ -157,6 +159,89 @@ export function ciliumCli(context: TerminalContext, agent: AgentState, args: str
   );
 }
 
+/** `hubble observe` in an agent pod: the flows that node observed, filtered as the flags ask. */
+function hubbleObserve(context: TerminalContext, agent: AgentState, args: string[]): CommandResult {
+  if (args[0] !== 'observe')
+    return fail(
+      `Error: unknown command "${args[0] ?? ''}" for "hubble"\nSupported in this simulator: hubble observe`,
+    );
+  let flows = (context.simulation.state.cluster?.cilium?.flows ?? []).filter(
+    (flow) => flow.node === agent.node,
+  );
+  let output = 'compact';
+  let last: number | undefined;
+  const podOf = (endpoint: Flow['source']): string =>
+    `${endpoint.namespace ?? 'default'}/${endpoint.podName ?? ''}`;
+  const matchesPod = (endpoint: Flow['source'], wanted: string): boolean => {
+    const full = wanted.includes('/') ? wanted : `default/${wanted}`;
+    return endpoint.podName !== undefined && podOf(endpoint).startsWith(full);
+  };
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const value = (): string => args[++i] ?? '';
+    if (arg === '--verdict') {
+      const verdict = value().toUpperCase();
+      flows = flows.filter((flow) => flow.verdict === verdict);
+    } else if (arg === '--pod') {
+      const pod = value();
+      flows = flows.filter((flow) => matchesPod(flow.source, pod) || matchesPod(flow.destination, pod));
+    } else if (arg === '--from-pod') {
+      const pod = value();
+      flows = flows.filter((flow) => matchesPod(flow.source, pod));
+    } else if (arg === '--to-pod') {
+      const pod = value();
+      flows = flows.filter((flow) => matchesPod(flow.destination, pod));
+    } else if (arg === '--type' || arg === '-t') {
+      const type = value();
+      flows = flows.filter((flow) =>
+        type === 'policy-verdict'
+          ? flow.eventType === 'policy-verdict'
+          : type === 'drop'
+            ? flow.verdict === 'DROPPED'
+            : type === 'l7'
+              ? flow.eventType === 'l7'
+              : flow.eventType === 'trace',
+      );
+    } else if (arg === '-o' || arg === '--output') output = value();
+    else if (arg.startsWith('--output=')) output = arg.slice(9);
+    else if (arg === '--last') last = Number(value());
+    else if (arg === '--all' || arg === '--follow' || arg === '-f') continue;
+    else
+      return fail(
+        `Error: unknown flag: ${arg}\nSupported in this simulator: --verdict, --pod, --from-pod, --to-pod, --type, -o compact|json, --last N`,
+      );
+  }
+  if (output !== 'compact' && output !== 'json')
+    return fail(`Error: invalid output format "${output}": use compact or json`);
+  if (last !== undefined && Number.isInteger(last) && last >= 0) flows = flows.slice(-last);
+  const lines = flows.map((flow) => (output === 'json' ? formatFlowJson(flow) : formatFlowCompact(flow)));
+  return ok(lines.map((line) => `${line}\n`).join(''));
+}
+
+/** Runs a command inside a cilium-agent container (through kubectl exec or crictl exec). */
+export function runInAgent(context: TerminalContext, agent: AgentState, argv: string[]): CommandResult {
+  const [program, ...args] = argv;
+  if (program === 'cilium' || program === 'cilium-dbg') {
+    const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
+    if (program === 'cilium' && minor >= 15) {
+      return fail(
+        'OCI runtime exec failed: exec failed: unable to start container process: exec: "cilium": executable file not found in $PATH: unknown\ncommand terminated with exit code 127 (from 1.15 the agent\'s CLI is cilium-dbg)',
+        127,
+      );
+    }
+    return ciliumCli(context, agent, args);
+  }
+  if (program === 'hubble') return hubbleObserve(context, agent, args);
+  return notInContainer(program);
+}
+
+function notInContainer(program: string | undefined): CommandResult {
+  return fail(
+    `OCI runtime exec failed: exec failed: unable to start container process: exec: "${program ?? ''}": executable file not found in $PATH: unknown\ncommand terminated with exit code 126`,
+    126,
+  );
+}
+
 /** Runs a command line inside a pod. */
 export function runInPod(context: TerminalContext, pod: Pod, argv: string[]): CommandResult {
   const [program, ...args] = argv;
@@ -164,17 +249,6 @@ export function runInPod(context: TerminalContext, pod: Pod, argv: string[]): Co
   const agent = Object.values(context.simulation.state.cluster?.cilium?.agents ?? {}).find(
     (candidate) => candidate.podName === pod.metadata.name,
   );
-  if (agent !== undefined && (program === 'cilium' || program === 'cilium-dbg')) {
-    const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
-    if (program === 'cilium' && minor >= 15)
-      return fail(
-        'OCI runtime exec failed: exec failed: unable to start container process: exec: "cilium": executable file not found in $PATH: unknown\ncommand terminated with exit code 127 (from 1.15 the agent\'s CLI is cilium-dbg)',
-        127,
-      );
-    return ciliumCli(context, agent, args);
-  }
-  return fail(
-    `OCI runtime exec failed: exec failed: unable to start container process: exec: "${program ?? ''}": executable file not found in $PATH: unknown\ncommand terminated with exit code 126`,
-    126,
-  );
+  if (agent !== undefined) return runInAgent(context, agent, argv);
+  return notInContainer(program);
 }

@@ -10,7 +10,7 @@ import { virtualEpochMs } from '../engine/virtual-time';
 import { parse as parseYaml } from 'yaml';
 import type { FirewallRule } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
-import { ciliumCli } from './pod-commands';
+import { runInAgent } from './pod-commands';
 
 const digest = (text: string): string =>
   `sha256:${hashString64(text)}${hashString64(`${text}#2`)}${hashString64(`${text}#3`)}${hashString64(`${text}#4`)}`;
@@ -279,8 +279,9 @@ export function crictl(context: TerminalContext, node: string, args: string[]): 
       return fail(
         `FATA[0000] execing command in container: rpc error: code = NotFound desc = could not find container "${id ?? ''}"`,
       );
-    const [program, ...programArgs] = command;
-    if (program === 'cilium' || program === 'cilium-dbg') return ciliumCli(context, agent, programArgs);
+    const [program] = command;
+    if (program === 'cilium' || program === 'cilium-dbg' || program === 'hubble')
+      return runInAgent(context, agent, command);
     return fail(
       `FATA[0000] execing command in container: exec: "${program ?? ''}": executable file not found in $PATH`,
     );

@@ -37,3 +37,17 @@ describe('terminal: the seed 001 experiment, verbatim', () => {
     expect(result.exitCode).toBe(0);
   }, 60_000);
 });
+
+describe('terminal: hubble on the cut-off node', () => {
+  it('names the old sleep-v1 pod for the connection the recycled address made', async () => {
+    const player = new ScenarioPlayer(scenario, scenario.defaultSeed);
+    const session = new TerminalSession(player.simulation, scenario.files);
+    await session.run(script);
+    const result = await session.run(
+      "docker exec $NODEV1 /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe --type policy-verdict --to-pod default/helloworld-v1 --last 1'",
+    );
+    expect(result.stdout).toMatch(
+      /default\/sleep-v1-\S+:\d+ \(ID:\d+\) -> default\/helloworld-v1-\S+:5000 \(ID:\d+\) policy-verdict:L3-L4 INGRESS ALLOWED \(TCP Flags: SYN\)/,
+    );
+  }, 60_000);
+});
