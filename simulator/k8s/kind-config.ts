@@ -30,22 +30,23 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Reads a parsed kind config document. Unknown top-level fields are refused as kind's strict
+ * Reads a parsed kind config (one YAML document); unknown top-level fields are refused as kind's strict
  * decoding does; fields the model does not use are accepted and ignored.
  */
 export function kindConfigFromDocument(
-  document: unknown,
+  yamlDocument: unknown,
   name = 'kind',
 ): { config?: KindClusterConfig; errors: KindConfigError[] } {
   const errors: KindConfigError[] = [];
-  if (document === null || document === undefined) return { config: { ...defaultKindConfig, name }, errors };
-  if (!isRecord(document)) return { errors: [{ path: '', message: 'config must be a YAML mapping' }] };
-  if (document.kind !== 'Cluster')
-    errors.push({ path: 'kind', message: `unknown kind "${String(document.kind)}", expected Cluster` });
-  if (document.apiVersion !== 'kind.x-k8s.io/v1alpha4') {
+  if (yamlDocument === null || yamlDocument === undefined)
+    return { config: { ...defaultKindConfig, name }, errors };
+  if (!isRecord(yamlDocument)) return { errors: [{ path: '', message: 'config must be a YAML mapping' }] };
+  if (yamlDocument.kind !== 'Cluster')
+    errors.push({ path: 'kind', message: `unknown kind "${String(yamlDocument.kind)}", expected Cluster` });
+  if (yamlDocument.apiVersion !== 'kind.x-k8s.io/v1alpha4') {
     errors.push({
       path: 'apiVersion',
-      message: `unknown apiVersion "${String(document.apiVersion)}", expected kind.x-k8s.io/v1alpha4`,
+      message: `unknown apiVersion "${String(yamlDocument.apiVersion)}", expected kind.x-k8s.io/v1alpha4`,
     });
   }
   const known = new Set([
@@ -59,14 +60,14 @@ export function kindConfigFromDocument(
     'kubeadmConfigPatches',
     'containerdConfigPatches',
   ]);
-  for (const key of Object.keys(document)) {
+  for (const key of Object.keys(yamlDocument)) {
     if (!known.has(key)) errors.push({ path: key, message: `unknown field "${key}"` });
   }
   const nodes: KindClusterConfig['nodes'] = [];
-  if (document.nodes !== undefined) {
-    if (!Array.isArray(document.nodes)) errors.push({ path: 'nodes', message: 'nodes must be a list' });
+  if (yamlDocument.nodes !== undefined) {
+    if (!Array.isArray(yamlDocument.nodes)) errors.push({ path: 'nodes', message: 'nodes must be a list' });
     else {
-      document.nodes.forEach((node: unknown, index) => {
+      yamlDocument.nodes.forEach((node: unknown, index) => {
         const role = isRecord(node) ? node.role : undefined;
         if (role === 'control-plane' || role === 'worker') nodes.push({ role });
         else
@@ -77,17 +78,17 @@ export function kindConfigFromDocument(
       });
     }
   }
-  if (nodes.length === 0 && document.nodes === undefined) nodes.push({ role: 'control-plane' });
+  if (nodes.length === 0 && yamlDocument.nodes === undefined) nodes.push({ role: 'control-plane' });
   if (nodes.filter((node) => node.role === 'control-plane').length !== 1 && errors.length === 0) {
     errors.push({ path: 'nodes', message: 'the model supports exactly one control-plane node' });
   }
-  const networking = isRecord(document.networking) ? document.networking : {};
+  const networking = isRecord(yamlDocument.networking) ? yamlDocument.networking : {};
   const disableDefaultCNI = networking.disableDefaultCNI === true;
   const podSubnet =
     typeof networking.podSubnet === 'string' ? networking.podSubnet : defaultKindConfig.podSubnet;
   const serviceSubnet =
     typeof networking.serviceSubnet === 'string' ? networking.serviceSubnet : defaultKindConfig.serviceSubnet;
-  const clusterName = typeof document.name === 'string' ? document.name : name;
+  const clusterName = typeof yamlDocument.name === 'string' ? yamlDocument.name : name;
   if (errors.length > 0) return { errors };
   return { config: { name: clusterName, nodes, disableDefaultCNI, podSubnet, serviceSubnet }, errors };
 }

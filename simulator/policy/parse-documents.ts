@@ -152,24 +152,24 @@ function readPolicy(
 
 function convertDocument(
   documentIndex: number,
-  document: Document,
+  yamlDocument: Document,
   lineCounter: LineCounter,
   schema: SchemaFeatures,
 ): { object?: ParsedObject; errors: PolicyError[] } {
-  const start = document.contents?.range?.[0] ?? 0;
+  const start = yamlDocument.contents?.range?.[0] ?? 0;
   const { line, col } = lineCounter.linePos(start);
   const position = { line, column: col };
-  const range = document.range as readonly number[] | undefined;
+  const range = yamlDocument.range as readonly number[] | undefined;
   const end = range?.[2] ?? start;
   if (end - (range?.[0] ?? 0) > parseLimits.maxDocumentLength) {
     return {
       errors: [
-        textError(documentIndex, position, `document larger than ${parseLimits.maxDocumentLength} bytes`),
+        textError(documentIndex, position, `yamlDocument larger than ${parseLimits.maxDocumentLength} bytes`),
       ],
     };
   }
   // Warnings include unresolved tags such as !!js/function: refuse them rather than read them as strings.
-  const firstError = document.errors[0] ?? document.warnings[0];
+  const firstError = yamlDocument.errors[0] ?? yamlDocument.warnings[0];
   if (firstError) {
     const located = lineCounter.linePos(firstError.pos[0]);
     const errorLine = located.line;
@@ -187,7 +187,7 @@ function convertDocument(
   }
   let tree: SourceNode;
   try {
-    tree = toSourceTree(document, lineCounter, {
+    tree = toSourceTree(yamlDocument, lineCounter, {
       maxDepth: parseLimits.maxDepth,
       maxNodes: parseLimits.maxNodesPerDocument,
       maxAliases: parseLimits.maxAliasesPerDocument,
@@ -211,7 +211,7 @@ function convertDocument(
   if (tree.type !== 'map') {
     return {
       errors: [
-        textError(documentIndex, tree.position, 'error validating data: the document is not an object'),
+        textError(documentIndex, tree.position, 'error validating data: the yamlDocument is not an object'),
       ],
     };
   }
@@ -345,8 +345,8 @@ export function parsePolicyDocuments(text: string, options: ParseOptions = {}): 
     if (list.length > parseLimits.maxDocuments) {
       return { objects, errors: [textError(0, origin, `more than ${parseLimits.maxDocuments} documents`)] };
     }
-    list.forEach((document, index) => {
-      const result = convertDocument(index, document, lineCounter, schema);
+    list.forEach((yamlDocument, index) => {
+      const result = convertDocument(index, yamlDocument, lineCounter, schema);
       errors.push(...result.errors);
       if (result.object) objects.push(result.object);
     });

@@ -1,5 +1,5 @@
 /**
- * A plain, positioned copy of one YAML document. The `yaml` package's own objects are never handed
+ * A plain, positioned copy of one YAML document; the `yaml` package's own objects are never handed
  * to the rest of the engine: converting node by node lets us bound depth and size, refuse
  * prototype-polluting keys and keep a line/column for every value we later validate.
  */
@@ -51,7 +51,7 @@ interface ConversionState {
   nodes: number;
   aliases: number;
   readonly limits: SourceLimits;
-  readonly document: Document;
+  readonly yamlDocument: Document;
   readonly lineCounter: LineCounter;
 }
 
@@ -74,14 +74,14 @@ function convert(state: ConversionState, node: unknown, depth: number, path: str
   }
   state.nodes += 1;
   if (state.nodes > state.limits.maxNodes) {
-    throw new SourceTreeError(`document has more than ${state.limits.maxNodes} nodes`, position, path);
+    throw new SourceTreeError(`yamlDocument has more than ${state.limits.maxNodes} nodes`, position, path);
   }
   if (isAlias(node)) {
     state.aliases += 1;
     if (state.aliases > state.limits.maxAliases) {
       throw new SourceTreeError(`more than ${state.limits.maxAliases} aliases`, position, path);
     }
-    const target = node.resolve(state.document);
+    const target = node.resolve(state.yamlDocument);
     if (target === undefined) throw new SourceTreeError(`unresolved alias *${node.source}`, position, path);
     // Converting the target again keeps counting its nodes, so a chain of aliases cannot grow unbounded.
     return convert(state, target, depth + 1, path);
@@ -139,9 +139,13 @@ function convert(state: ConversionState, node: unknown, depth: number, path: str
 }
 
 /** Converts a parsed document into a SourceNode tree, or throws SourceTreeError when a limit is hit. */
-export function toSourceTree(document: Document, lineCounter: LineCounter, limits: SourceLimits): SourceNode {
-  const state: ConversionState = { nodes: 0, aliases: 0, limits, document, lineCounter };
-  return convert(state, document.contents, 0, '');
+export function toSourceTree(
+  yamlDocument: Document,
+  lineCounter: LineCounter,
+  limits: SourceLimits,
+): SourceNode {
+  const state: ConversionState = { nodes: 0, aliases: 0, limits, yamlDocument, lineCounter };
+  return convert(state, yamlDocument.contents, 0, '');
 }
 
 /** A JSON-like plain value of a source node, for passing non-policy objects through (null-prototype maps). */

@@ -29,7 +29,7 @@ export function kind(context: TerminalContext, args: string[], stdin: string): C
       else if (arg.startsWith('--name=')) name = arg.slice(7);
       else if (arg.startsWith('--')) return fail(`ERROR: unknown flag: ${arg}`);
     }
-    let document: unknown = null;
+    let yamlDocument: unknown = null;
     if (configText !== undefined) {
       const text = configText === '-' ? stdin : context.files[configText.replace(/^\.\//, '')];
       if (text === undefined)
@@ -37,14 +37,14 @@ export function kind(context: TerminalContext, args: string[], stdin: string): C
           `ERROR: failed to create cluster: failed to read config file: open ${configText}: no such file or directory`,
         );
       try {
-        document = parseYaml(text, { maxAliasCount: 10 });
+        yamlDocument = parseYaml(text, { maxAliasCount: 10 });
       } catch (error) {
         return fail(
           `ERROR: failed to create cluster: ${error instanceof Error ? error.message.split('\n')[0] : 'invalid YAML'}`,
         );
       }
     }
-    const { config, errors } = kindConfigFromDocument(document, name);
+    const { config, errors } = kindConfigFromDocument(yamlDocument, name);
     if (config === undefined)
       return fail(
         `ERROR: failed to create cluster: ${errors.map((error) => `${error.path}: ${error.message}`).join('; ')}`,
