@@ -8,6 +8,7 @@ import { requireCluster } from './world';
 import { createKindCluster } from './k8s/cluster-create';
 import { applyObjects, type ApplyOutcome } from './k8s/apply';
 import { getObject } from './k8s/api-store';
+import type { Deployment } from './k8s/objects';
 import { apiPut, apiRemove, dequeueSync } from './k8s/api-writes';
 import { requestPodDeletion, syncDeployment, syncReplicaSet } from './k8s/workloads';
 import { schedulePod } from './k8s/scheduler';
@@ -31,6 +32,18 @@ export type InputResult =
   | { ok: false; error: string };
 
 const ok: InputResult = { ok: true };
+
+/** Applies a change to a Deployment's spec as a new generation, or reports that it does not exist. */
+function changeDeploymentSpec(world: World, key: string, change: (next: Deployment) => void): InputResult {
+  const deployment = getObject(requireCluster(world).api, 'Deployment', key);
+  if (deployment === undefined)
+    return { ok: false, error: `deployments.apps "${key.split('/').pop() ?? ''}" not found` };
+  const next = structuredClone(deployment);
+  change(next);
+  next.metadata.generation = (deployment.metadata.generation ?? 1) + 1;
+  apiPut(world, next);
+  return ok;
+}
 
 /** Processes one event. Inputs return a result; internal events return undefined. */
 export function processEvent(world: World, event: SimEvent): InputResult | undefined {
@@ -73,29 +86,18 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
         ? { ok: false, error: `${event.kind} "${event.key}" not found` }
         : ok;
     }
-    case 'deployment.scale': {
-      const deployment = getObject(requireCluster(world).api, 'Deployment', event.key);
-      if (deployment === undefined)
-        return { ok: false, error: `deployments.apps "${event.key.split('/').pop() ?? ''}" not found` };
-      const next = structuredClone(deployment);
-      next.spec.replicas = event.replicas;
-      next.metadata.generation = (deployment.metadata.generation ?? 1) + 1;
-      apiPut(world, next);
-      return ok;
-    }
-    case 'deployment.restart': {
-      const deployment = getObject(requireCluster(world).api, 'Deployment', event.key);
-      if (deployment === undefined)
-        return { ok: false, error: `deployments.apps "${event.key.split('/').pop() ?? ''}" not found` };
-      const next = structuredClone(deployment);
-      next.spec.template.metadata.annotations = {
-        ...next.spec.template.metadata.annotations,
-        'kubectl.kubernetes.io/restartedAt': toTimestamp(world.timeMs),
-      };
-      next.metadata.generation = (deployment.metadata.generation ?? 1) + 1;
-      apiPut(world, next);
-      return ok;
-    }
+    case 'deployment.scale':
+      return changeDeploymentSpec(world, event.key, (next) => {
+        next.spec.replicas = event.replicas;
+      });
+    case 'deployment.restart':
+      // kubectl rollout restart changes the template, so the controller rolls out a new ReplicaSet.
+      return changeDeploymentSpec(world, event.key, (next) => {
+        next.spec.template.metadata.annotations = {
+          ...next.spec.template.metadata.annotations,
+          'kubectl.kubernetes.io/restartedAt': toTimestamp(world.timeMs),
+        };
+      });
     case 'object.label': {
       const existing = getObject(requireCluster(world).api, event.kind, event.key);
       if (existing === undefined) return { ok: false, error: `${event.kind} "${event.key}" not found` };

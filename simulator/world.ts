@@ -92,7 +92,6 @@ export interface Cluster {
   nodes: Record<string, NodeRuntime>;
   apiServer: { clusterIP: string; endpointIP: string; port: number };
   serviceCIDR: string;
-  nextServiceOffset: number;
   cilium?: CiliumState;
   /** Rollout machine state per Deployment key. */
   rollouts?: Record<string, RolloutState>;

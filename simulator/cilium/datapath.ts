@@ -16,7 +16,7 @@ import { lookupIdentity, lookupIpcache } from './agent-ipcache';
 import { sourceIdentityTransport } from './config';
 import { endpointPolicyFor } from './endpoint-policy-cache';
 import { flowCapacity, type AgentState, type LocalEndpoint } from './state';
-import type { Flow, FlowEndpoint, MistakenIdentity, PolicyMatchType } from './flow';
+import type { Flow, FlowEndpoint, MistakenIdentity } from './flow';
 import { evaluateHttpRequest, lookupPolicy, type PolicyVerdict } from '../policy/index';
 import { ReservedIdentity, reservedIdentityNames } from './reserved-identities';
 
@@ -168,8 +168,33 @@ export function ingressVerdictFromIpcache(
   return decide(cluster, agent, endpoint, 'ingress', lookupIdentity(cluster, agent, sourceIP), port);
 }
 
-function matchTypeOf(verdict: PolicyVerdict): PolicyMatchType {
-  return verdict.matchType;
+/** Records the policy-verdict event the deciding node emits for a new connection's SYN. */
+function recordPolicyVerdict(
+  cluster: Cluster,
+  timeMs: number,
+  node: string,
+  direction: 'INGRESS' | 'EGRESS',
+  verdict: PolicyVerdict,
+  ends: { source: FlowEndpoint; destination: FlowEndpoint; mistaken?: MistakenIdentity | undefined },
+): void {
+  const denied = verdict.decision === 'denied';
+  recordFlow(cluster, {
+    timeMs,
+    node,
+    eventType: 'policy-verdict',
+    verdict: denied ? 'DROPPED' : verdict.decision === 'audit' ? 'AUDIT' : 'FORWARDED',
+    ...(denied
+      ? { dropReason: verdict.dropReason === 181 ? ('POLICY_DENY' as const) : ('POLICY_DENIED' as const) }
+      : {}),
+    trafficDirection: direction,
+    matchType: verdict.matchType,
+    protocol: 'TCP',
+    tcpFlags: 'SYN',
+    source: ends.source,
+    destination: ends.destination,
+    explanation: verdict.explanation.summary,
+    ...(ends.mistaken !== undefined ? { mistaken: ends.mistaken } : {}),
+  });
 }
 
 /** Opens a connection from a pod and, if it gets through, sends the HTTP request. */
@@ -254,19 +279,9 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     const destinationIdentity = lookupIpcache(cluster, clientAgent, backendIP).identity;
     const egress = decide(cluster, clientAgent, clientEndpoint, 'egress', destinationIdentity, backendPort);
     if (egress !== undefined && egress.decision === 'denied') {
-      recordFlow(cluster, {
-        timeMs: world.timeMs,
-        node: clientLocation.node,
-        eventType: 'policy-verdict',
-        verdict: 'DROPPED',
-        dropReason: egress.dropReason === 181 ? 'POLICY_DENY' : 'POLICY_DENIED',
-        trafficDirection: 'EGRESS',
-        matchType: matchTypeOf(egress),
-        protocol: 'TCP',
-        tcpFlags: 'SYN',
+      recordPolicyVerdict(cluster, world.timeMs, clientLocation.node, 'EGRESS', egress, {
         source: flowEndpoint(cluster, clientAgent, sourceIP, sourcePort, clientEndpoint.identity),
         destination: flowEndpoint(cluster, clientAgent, backendIP, backendPort, destinationIdentity),
-        explanation: egress.explanation.summary,
       });
       return timeout(
         `Egress policy of ${client.metadata.name} on ${clientLocation.node} drops the SYN: ${egress.explanation.summary}`,
@@ -324,20 +339,10 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     const source = flowEndpoint(cluster, serverAgent, sourceIP, sourcePort, sourceIdentity);
     const destination = flowEndpoint(cluster, serverAgent, backendIP, backendPort, serverEndpoint.identity);
     if (ingress !== undefined && ingress.decision === 'denied') {
-      recordFlow(cluster, {
-        timeMs: world.timeMs,
-        node: server.node,
-        eventType: 'policy-verdict',
-        verdict: 'DROPPED',
-        dropReason: ingress.dropReason === 181 ? 'POLICY_DENY' : 'POLICY_DENIED',
-        trafficDirection: 'INGRESS',
-        matchType: matchTypeOf(ingress),
-        protocol: 'TCP',
-        tcpFlags: 'SYN',
+      recordPolicyVerdict(cluster, world.timeMs, server.node, 'INGRESS', ingress, {
         source,
         destination,
-        explanation: ingress.explanation.summary,
-        ...(mistaken !== undefined ? { mistaken } : {}),
+        mistaken,
       });
       return timeout(
         `Ingress policy of ${serverPod?.metadata.name ?? backendIP} on ${server.node} drops the SYN: ${ingress.explanation.summary}`,
@@ -345,19 +350,10 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
       );
     }
     if (ingress !== undefined && ingress.decision !== 'denied' && serverEndpointEnforces(ingress)) {
-      recordFlow(cluster, {
-        timeMs: world.timeMs,
-        node: server.node,
-        eventType: 'policy-verdict',
-        verdict: ingress.decision === 'audit' ? 'AUDIT' : 'FORWARDED',
-        trafficDirection: 'INGRESS',
-        matchType: matchTypeOf(ingress),
-        protocol: 'TCP',
-        tcpFlags: 'SYN',
+      recordPolicyVerdict(cluster, world.timeMs, server.node, 'INGRESS', ingress, {
         source,
         destination,
-        explanation: ingress.explanation.summary,
-        ...(mistaken !== undefined ? { mistaken } : {}),
+        mistaken,
       });
       explanation.push(`Ingress policy on ${server.node} allows it: ${ingress.explanation.summary}`);
     }

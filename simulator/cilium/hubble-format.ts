@@ -3,28 +3,9 @@
  * identities as the observing node resolved them, the policy-verdict column, and the verdict words
  * ALLOWED, DENIED and AUDITED for policy-verdict events.
  */
-import { toTimestamp, virtualEpochMs } from '../engine/virtual-time';
+import { toStampMilli, toTimestamp } from '../engine/virtual-time';
 import { reservedIdentityNames } from './reserved-identities';
 import { dropReasons, type Flow, type FlowEndpoint } from './flow';
-
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `Jul 29 09:01:26.123`, Hubble's compact timestamp, from the virtual clock (UTC). */
-export function hubbleTime(timeMs: number): string {
-  const absolute = virtualEpochMs + timeMs;
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'UTC',
-    month: 'numeric',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(absolute);
-  const part = (type: string): string => parts.find((entry) => entry.type === type)?.value ?? '';
-  const millis = String(absolute % 1000).padStart(3, '0');
-  return `${months[Number(part('month')) - 1] ?? 'Jan'} ${part('day')} ${part('hour')}:${part('minute')}:${part('second')}.${millis}`;
-}
 
 function identityText(id: number): string {
   const reserved = reservedIdentityNames[id];
@@ -48,16 +29,16 @@ export function formatFlowCompact(flow: Flow): string {
         : flow.verdict === 'DROPPED' || flow.verdict === 'ERROR'
           ? 'DENIED'
           : 'ALLOWED';
-    return `${hubbleTime(flow.timeMs)}: ${route} policy-verdict:${flow.matchType ?? 'none'} ${flow.trafficDirection} ${verdict}${flags}`;
+    return `${toStampMilli(flow.timeMs)}: ${route} policy-verdict:${flow.matchType ?? 'none'} ${flow.trafficDirection} ${verdict}${flags}`;
   }
   if (flow.eventType === 'l7') {
-    return `${hubbleTime(flow.timeMs)}: ${route} http-request ${flow.verdict} (HTTP/1.1 ${flow.l7?.method ?? 'GET'} ${flow.l7?.url ?? ''})`;
+    return `${toStampMilli(flow.timeMs)}: ${route} http-request ${flow.verdict} (HTTP/1.1 ${flow.l7?.method ?? 'GET'} ${flow.l7?.url ?? ''})`;
   }
   if (flow.eventType === 'drop') {
     const reason = flow.dropReason === undefined ? 'Policy denied' : dropReasons[flow.dropReason].text;
-    return `${hubbleTime(flow.timeMs)}: ${route} ${reason} DROPPED${flags}`;
+    return `${toStampMilli(flow.timeMs)}: ${route} ${reason} DROPPED${flags}`;
   }
-  return `${hubbleTime(flow.timeMs)}: ${route} to-endpoint ${flow.verdict}${flags}`;
+  return `${toStampMilli(flow.timeMs)}: ${route} to-endpoint ${flow.verdict}${flags}`;
 }
 
 /** One flow as `hubble observe -o json` prints it (the fields the model has, in flow.proto names). */

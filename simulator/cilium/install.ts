@@ -68,10 +68,8 @@ export function installCilium(world: World, config: CiliumConfig): void {
     views: {},
     nextViewNumber: 1,
     operatorPodNames: [],
-    conntrack: {},
     flows: [],
     nextFlowNumber: 1,
-    identityGcMarks: {},
   };
   const image = `quay.io/cilium/cilium:v${config.version}`;
   for (const nodeName of Object.keys(cluster.nodes).sort()) {

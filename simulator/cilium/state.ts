@@ -1,6 +1,6 @@
 /**
  * Cilium's state in the model: one agent per node, the caches each agent built from its watch of
- * the API server, and the datapath's conntrack and flow log.
+ * the API server, and the datapath's flow log.
  *
  * Agents that are connected and equally up to date see the same API objects, so they share one
  * ClusterView rather than holding a copy each; that is what lets the model run thousands of nodes.
@@ -127,13 +127,6 @@ export interface AgentState {
   notes: AgentNote[];
 }
 
-/** A tracked connection (bpf conntrack), keyed by node and 5-tuple. */
-export interface ConntrackEntry {
-  node: string;
-  createdAtMs: number;
-  sourceIdentity: number;
-}
-
 /** All of Cilium in the cluster. */
 export interface CiliumState {
   config: CiliumConfig;
@@ -141,12 +134,9 @@ export interface CiliumState {
   views: Record<string, ClusterView>;
   nextViewNumber: number;
   operatorPodNames: string[];
-  conntrack: Record<string, ConntrackEntry>;
   /** The most recent flows, oldest first, bounded by flowCapacity. */
   flows: Flow[];
   nextFlowNumber: number;
-  /** Identities the operator marked for deletion, with the time of marking. */
-  identityGcMarks: Record<string, number>;
 }
 
 /** How many flows each cluster keeps, like Hubble's ring buffer. */

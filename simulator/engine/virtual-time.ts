@@ -25,16 +25,58 @@ function civilFromDays(days: number): { year: number; month: number; day: number
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
 
-/** RFC 3339 timestamp (second precision, as Kubernetes stores metadata times) for a virtual time. */
-export function toTimestamp(timeMs: number): string {
+/** The calendar parts (UTC) of a virtual time. */
+export interface VirtualDate {
+  year: number;
+  /** 1-12. */
+  month: number;
+  day: number;
+  hours: number;
+  minutes: number;
+  seconds: number;
+  milliseconds: number;
+  /** 0 = Sunday … 6 = Saturday. */
+  weekday: number;
+}
+
+/** Splits a virtual time into UTC calendar parts, without the real clock or time zones. */
+export function virtualDate(timeMs: number): VirtualDate {
   const absoluteMs = virtualEpochMs + timeMs;
   const days = Math.floor(absoluteMs / 86_400_000);
   const msOfDay = absoluteMs - days * 86_400_000;
   const { year, month, day } = civilFromDays(days);
-  const hours = Math.floor(msOfDay / 3_600_000);
-  const minutes = Math.floor((msOfDay % 3_600_000) / 60_000);
-  const seconds = Math.floor((msOfDay % 60_000) / 1000);
-  return `${year}-${pad(month)}-${pad(day)}T${pad(hours)}:${pad(minutes)}:${pad(seconds)}Z`;
+  return {
+    year,
+    month,
+    day,
+    hours: Math.floor(msOfDay / 3_600_000),
+    minutes: Math.floor((msOfDay % 3_600_000) / 60_000),
+    seconds: Math.floor((msOfDay % 60_000) / 1000),
+    milliseconds: msOfDay % 1000,
+    // 1970-01-01 was a Thursday.
+    weekday: (((days + 4) % 7) + 7) % 7,
+  };
+}
+
+/** RFC 3339 timestamp (second precision, as Kubernetes stores metadata times) for a virtual time. */
+export function toTimestamp(timeMs: number): string {
+  const date = virtualDate(timeMs);
+  return `${date.year}-${pad(date.month)}-${pad(date.day)}T${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)}Z`;
+}
+
+const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const weekdayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** Go's ANSIC layout (`Fri Jul 29 09:01:00 2022`), as helm prints LAST DEPLOYED. */
+export function toAnsiC(timeMs: number): string {
+  const date = virtualDate(timeMs);
+  return `${weekdayNames[date.weekday] ?? ''} ${monthNames[date.month - 1] ?? ''} ${String(date.day).padStart(2, ' ')} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)} ${date.year}`;
+}
+
+/** Go's StampMilli layout (`Jul 29 09:01:26.123`), as Hubble's compact output prints times. */
+export function toStampMilli(timeMs: number): string {
+  const date = virtualDate(timeMs);
+  return `${monthNames[date.month - 1] ?? ''} ${pad(date.day)} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)}.${pad(date.milliseconds, 3)}`;
 }
 
 /** Age as kubectl prints it: `45s`, `3m12s`, `5h4m`, `2d3h`. */

@@ -82,7 +82,6 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
       port: 6443,
     },
     serviceCIDR: config.serviceSubnet,
-    nextServiceOffset: 2,
   };
   world.cluster = cluster;
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']) {
@@ -201,6 +200,5 @@ export function allocateClusterIP(world: World): string {
   const used = new Set(listObjects(cluster.api, 'Service').map((service) => service.spec.clusterIP));
   let offset = 2 + nextInt(world.random, size - 2);
   while (used.has(formatIPv4(prefix.network + offset))) offset = offset >= size ? 2 : offset + 1;
-  cluster.nextServiceOffset += 1;
   return formatIPv4(prefix.network + offset);
 }

@@ -206,11 +206,6 @@ function updateDeploymentStatus(world: World, key: string): void {
   if (comparable(status) !== comparable(deployment.status)) apiPut(world, { ...deployment, status });
 }
 
-/** Whether a Deployment's rollout is complete, as `kubectl rollout status` waits for. */
-export function rolloutComplete(world: World, key: string): boolean {
-  return requireCluster(world).rollouts?.[key] === 'complete';
-}
-
 /** ReplicaSet controller: create or delete pods until the active count matches spec.replicas. */
 export function syncReplicaSet(world: World, key: string): void {
   const cluster = requireCluster(world);

@@ -6,7 +6,7 @@
 import { kindConfigFromDocument, kindNodeNames, type KindClusterConfig } from '../k8s/kind-config';
 import { kindKubernetesVersion } from '../k8s/cluster-create';
 import { hashString64 } from '../engine/state-hash';
-import { virtualEpochMs } from '../engine/virtual-time';
+import { toAnsiC } from '../engine/virtual-time';
 import { parse as parseYaml } from 'yaml';
 import type { FirewallRule } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
@@ -104,25 +104,6 @@ function kindCreateLog(config: KindClusterConfig): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** helm's `LAST DEPLOYED` time, from the virtual clock (ANSIC layout, UTC). */
-function ansiTime(timeMs: number): string {
-  const absolute = virtualEpochMs + timeMs;
-  const days = Math.floor(absolute / 86_400_000);
-  const weekday = ['Thu', 'Fri', 'Sat', 'Sun', 'Mon', 'Tue', 'Wed'][((days % 7) + 7) % 7] ?? 'Thu';
-  const iso = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'UTC',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    year: 'numeric',
-    hourCycle: 'h23',
-  }).formatToParts(absolute);
-  const part = (type: string): string => iso.find((entry) => entry.type === type)?.value ?? '';
-  return `${weekday} ${part('month')} ${part('day').padStart(2, ' ')} ${part('hour')}:${part('minute')}:${part('second')} ${part('year')}`;
-}
-
 /** `helm repo add`, `helm install cilium cilium/cilium …`. */
 export function helm(context: TerminalContext, args: string[]): CommandResult {
   const [verb, ...rest] = args;
@@ -174,7 +155,7 @@ export function helm(context: TerminalContext, args: string[]): CommandResult {
   const warnings = (result.warnings ?? []).map((warning) => `WARNING: ${warning}\n`).join('');
   const minor = config?.versionMinor ?? 18;
   return {
-    stdout: `NAME: ${release}\nLAST DEPLOYED: ${ansiTime(context.simulation.nowMs)}\nNAMESPACE: ${namespace}\nSTATUS: deployed\nREVISION: 1\nTEST SUITE: None\nNOTES:\nYou have successfully installed Cilium${values['hubble.relay.enabled'] === 'true' ? ' with Hubble Relay' : ''}.\n\nYour release version is ${config?.version ?? version ?? ''}.\n\nFor any further help, visit https://docs.cilium.io/en/v1.${minor}/gettinghelp\n`,
+    stdout: `NAME: ${release}\nLAST DEPLOYED: ${toAnsiC(context.simulation.nowMs)}\nNAMESPACE: ${namespace}\nSTATUS: deployed\nREVISION: 1\nTEST SUITE: None\nNOTES:\nYou have successfully installed Cilium${values['hubble.relay.enabled'] === 'true' ? ' with Hubble Relay' : ''}.\n\nYour release version is ${config?.version ?? version ?? ''}.\n\nFor any further help, visit https://docs.cilium.io/en/v1.${minor}/gettinghelp\n`,
     stderr: warnings,
     exitCode: 0,
   };

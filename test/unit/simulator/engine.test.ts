@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { heapPop, heapPush, type Scheduled } from '../../../simulator/engine/event-queue';
 import { nextInt, seedRandom } from '../../../simulator/engine/prng';
 import { canonicalJson, stateHash } from '../../../simulator/engine/state-hash';
-import { formatAge, toTimestamp } from '../../../simulator/engine/virtual-time';
+import { formatAge, toAnsiC, toStampMilli, toTimestamp } from '../../../simulator/engine/virtual-time';
 
 // The engine's building blocks must be deterministic and order-stable, or replay would drift.
 describe('engine: seeded randomness', () => {
@@ -55,6 +55,12 @@ describe('engine: virtual time', () => {
   it('prints RFC 3339 times from the virtual epoch, across day and month boundaries', () => {
     expect(toTimestamp(0)).toBe('2022-07-29T09:00:00Z');
     expect(toTimestamp(3 * 86_400_000 + 15 * 3_600_000 + 61_000)).toBe('2022-08-02T00:01:01Z');
+  });
+
+  it('prints the layouts helm and Hubble use, with the right weekday', () => {
+    expect(toAnsiC(61_000)).toBe('Fri Jul 29 09:01:01 2022');
+    expect(toAnsiC(3 * 86_400_000)).toBe('Mon Aug  1 09:00:00 2022');
+    expect(toStampMilli(86_123)).toBe('Jul 29 09:01:26.123');
   });
 
   it('prints ages as kubectl does', () => {
