@@ -15,20 +15,40 @@ export type { World, Cluster } from './world';
 export type { InputEvent, SimEvent } from './events';
 export type { InputResult } from './dispatch';
 export { stateHash } from './engine/state-hash';
+export { toStampMilli, toTimestamp } from './engine/virtual-time';
 export { ScenarioPlayer } from './scenarios/runner';
 export {
   clusterPicture,
   ipcachePicture,
+  flowPicture,
+  type FlowPicture,
+  type WatchPicture,
   type NodePicture,
   type PodPicture,
   type IpcacheRowPicture,
 } from './pictures/cluster-picture';
 export { formatIpcacheMapGet } from './cilium/cli-format';
 export {
+  encodeLabPermalink,
+  decodeLabPermalink,
+  parseLabRecord,
+  compactRecord,
+  readPermalinkFragment,
   encodeScenarioPermalink,
   decodeScenarioPermalink,
+  maxLinkLength,
+  type LabAction,
+  type LabRecord,
+  type DecodedLab,
   type ScenarioPermalink,
   type DecodedPermalink,
 } from './permalink';
+export {
+  LabSession,
+  withoutLastStep,
+  type TerminalEntry,
+  type TerminalLoader,
+  type RestoreResult,
+} from './scenarios/lab-session';
 /** Loads the terminal (and its shell interpreter) on demand, so pages without one never download it. */
 export const loadTerminal = () => import('./terminal/session');

@@ -4,9 +4,11 @@
  * compute model facts themselves.
  */
 import { listPodsOnNode } from '../k8s/api-store';
-import { listIpcache } from '../cilium/agent-ipcache';
+import { agentView, listIpcache, lookupIdentity } from '../cilium/agent-ipcache';
 import { sandboxOwningAddress } from '../cilium/datapath';
 import type { World } from '../world';
+import type { Flow } from '../cilium/flow';
+import { formatFlowCompact } from '../cilium/hubble-format';
 
 /** One pod as a picture shows it. */
 export interface PodPicture {
@@ -17,6 +19,20 @@ export interface PodPicture {
   /** The pod's real security identity, from its node's endpoint. */
   identity?: number;
   phase: 'Pending' | 'Running' | 'Terminating';
+  /** Other nodes whose ipcache maps this pod's address to an identity that is not the pod's. */
+  misbelievedBy: { node: string; identity: number }[];
+}
+
+/** A node agent's watch stream from the API server. */
+export interface WatchPicture {
+  /** The API server's resourceVersion now. */
+  apiResourceVersion: number;
+  /** The last resourceVersion the node's view has applied. */
+  viewResourceVersion: number;
+  /** Watch events sent to the node and not yet delivered (they take the watch latency). */
+  inFlight: number;
+  /** Delivery latency of a watch event on a healthy link. */
+  latencyMs: number;
 }
 
 /** One node as a picture shows it. */
@@ -29,12 +45,20 @@ export interface NodePicture {
   apiLink: 'connected' | 'cutOff' | 'relisting';
   ready: 'ready' | 'networkNotReady' | 'unknown';
   pods: PodPicture[];
+  /** Undefined before Cilium runs on the node. */
+  watch?: WatchPicture;
 }
 
 /** The cluster's nodes and their pods (host-network system pods left out). */
 export function clusterPicture(world: Readonly<World>): NodePicture[] {
   const cluster = world.cluster;
   if (cluster === undefined) return [];
+  const agents = Object.values(cluster.cilium?.agents ?? {});
+  const inFlight = new Map<string, number>();
+  for (const scheduled of world.queue) {
+    if (scheduled.event.type === 'watch.deliver')
+      inFlight.set(scheduled.event.viewId, (inFlight.get(scheduled.event.viewId) ?? 0) + 1);
+  }
   return Object.values(cluster.nodes)
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((node) => {
@@ -48,6 +72,7 @@ export function clusterPicture(world: Readonly<World>): NodePicture[] {
             sandbox?.endpointId === undefined ? undefined : agent?.endpoints[String(sandbox.endpointId)];
           const picture: PodPicture = {
             name: pod.metadata.name,
+            misbelievedBy: [],
             phase:
               pod.metadata.deletionTimestamp !== undefined
                 ? 'Terminating'
@@ -61,8 +86,26 @@ export function clusterPicture(world: Readonly<World>): NodePicture[] {
           if (version !== undefined) picture.version = version;
           if (sandbox?.ip !== undefined) picture.ip = sandbox.ip;
           if (endpoint !== undefined) picture.identity = endpoint.identity;
+          if (sandbox?.ip !== undefined && endpoint !== undefined) {
+            for (const other of agents) {
+              if (other.node === node.name) continue;
+              const believed = lookupIdentity(cluster, other, sandbox.ip);
+              if (believed !== endpoint.identity)
+                picture.misbelievedBy.push({ node: other.node, identity: believed });
+            }
+          }
           return picture;
         });
+      const view = agent === undefined ? undefined : agentView(cluster, agent);
+      const watch: WatchPicture | undefined =
+        agent === undefined || view === undefined
+          ? undefined
+          : {
+              apiResourceVersion: cluster.api.resourceVersion,
+              viewResourceVersion: view.syncedResourceVersion,
+              inFlight: inFlight.get(view.id) ?? 0,
+              latencyMs: cluster.timings.watchLatencyMs,
+            };
       return {
         name: node.name,
         ip: node.internalIP,
@@ -71,6 +114,7 @@ export function clusterPicture(world: Readonly<World>): NodePicture[] {
         apiLink: agent?.connection ?? node.kubelet.connection,
         ready: node.kubelet.health,
         pods,
+        ...(watch === undefined ? {} : { watch }),
       };
     });
 }
@@ -121,4 +165,31 @@ export function ipcachePicture(world: Readonly<World>, nodeName: string): Ipcach
       if (ownerEndpoint !== undefined) picture.actualIdentity = ownerEndpoint.identity;
       return picture;
     });
+}
+
+/** One Hubble flow as the flow list shows it: the compact line and the model's explanation. */
+export interface FlowPicture {
+  number: number;
+  node: string;
+  verdict: Flow['verdict'];
+  line: string;
+  explanation: string;
+  /** Set when the verdict rests on a stale ipcache entry: which entry misled the node. */
+  mistaken?: string;
+}
+
+/** The most recent flows, newest first. */
+export function flowPicture(world: Readonly<World>, limit: number): FlowPicture[] {
+  const flows = world.cluster?.cilium?.flows ?? [];
+  return flows
+    .slice(-limit)
+    .reverse()
+    .map((flow) => ({
+      number: flow.number,
+      node: flow.node,
+      verdict: flow.verdict,
+      line: formatFlowCompact(flow),
+      explanation: flow.explanation,
+      ...(flow.mistaken === undefined ? {} : { mistaken: flow.mistaken.sentence }),
+    }));
 }

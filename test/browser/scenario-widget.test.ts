@@ -14,9 +14,12 @@ afterAll(async () => {
   await browser.close();
 });
 
-async function openGuide(hash = ''): Promise<Page> {
-  // A page in its own context, as axe requires.
-  const context = await browser.newContext();
+async function openGuide(hash = '', options: { width?: number } = {}): Promise<Page> {
+  // A page in its own context (a fresh browser profile: no stored session), as axe requires.
+  const context = await browser.newContext({
+    permissions: ['clipboard-read', 'clipboard-write'],
+    ...(options.width === undefined ? {} : { viewport: { width: options.width, height: 800 } }),
+  });
   const page = await context.newPage();
   await page.goto(siteUrl(`/guides/mistaken-identity/${hash}`), { waitUntil: 'networkidle' });
   await page.locator('[data-testid="scenario-widget"]').scrollIntoViewIfNeeded();
@@ -25,6 +28,16 @@ async function openGuide(hash = ''): Promise<Page> {
 }
 
 const runButton = (page: Page) => page.getByRole('button', { name: /Run step|Finished/ });
+const widget = (page: Page) => page.locator('[data-testid="scenario-widget"]');
+const ready = (page: Page) =>
+  page.waitForSelector('[data-testid="scenario-widget"][data-ready="true"]', { timeout: 60_000 });
+
+async function axeViolations(page: Page, selector: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).include(selector).analyze();
+  return results.violations.map(
+    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  );
+}
 
 describe('guide: mistaken identity widget', () => {
   it('steps through to the bypass and marks the stale ipcache entries', async () => {
@@ -32,20 +45,14 @@ describe('guide: mistaken identity widget', () => {
     const problems = recordProblems(page);
     for (let step = 0; step < 7; step++) await runButton(page).click();
     await expect.poll(() => runButton(page).textContent()).toBe('Finished');
-    const widget = page.locator('[data-testid="scenario-widget"]');
     await expect
-      .poll(() => widget.textContent())
+      .poll(() => widget(page).textContent())
       .toContain('Connection success (HTTP 200: Hello version: v1');
     const staleRows = page.locator('table tr.stale');
     expect(await staleRows.count()).toBeGreaterThan(0);
     expect(await page.getByText('cut off from the API server').count()).toBeGreaterThan(0);
     expect(problems.consoleErrors).toEqual([]);
-    const results = await new AxeBuilder({ page }).include('[data-testid="scenario-widget"]').analyze();
-    expect(
-      results.violations.map(
-        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-      ),
-    ).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="scenario-widget"]')).toEqual([]);
     await page.close();
   });
 
@@ -67,11 +74,104 @@ describe('guide: mistaken identity widget', () => {
     await page.close();
   });
 
-  it('explains a tampered permalink and starts from the beginning instead', async () => {
-    const page = await openGuide('#scenario-mistaken-identity=v1.bm90LWpzb24');
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('damaged');
+  it.each([
+    ['a tampered step link', '#scenario-mistaken-identity=v1.bm90LWpzb24', 'damaged'],
+    ['garbage in the lab format', '#v1.garbage-that-is-not-deflate', 'damaged'],
+    ['a link from a future release', '#v7.AAAA', 'newer version'],
+  ])('explains %s and starts from the beginning instead', async (_name, hash, notice) => {
+    const page = await openGuide(hash);
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain(notice);
     expect(await runButton(page).textContent()).toBe('Run step 1 of 7');
     await page.close();
+  });
+
+  it('reaches the bypass through the terminal and shares the exact state with a new browser', async () => {
+    const page = await openGuide();
+    await page.getByRole('button', { name: 'Bring the lab to the cut-off' }).click();
+    await expect.poll(() => runButton(page).textContent(), { timeout: 60_000 }).toBe('Run step 6 of 7');
+    await page.getByRole('button', { name: /Open a terminal/ }).click();
+    const box = page.getByLabel(/Command \(Enter runs it/);
+    await box.fill('bash run-test.sh');
+    await box.press('Enter');
+    const log = page.getByRole('log', { name: 'Terminal output' });
+    await expect.poll(() => log.textContent(), { timeout: 120_000 }).toContain('Connection success.');
+    await ready(page);
+    // Look at a moment in the past, then share.
+    const timeline = page.getByRole('slider', { name: /Timeline/ });
+    const length = Number(await timeline.getAttribute('max'));
+    await timeline.fill(String(Math.floor(length * 0.8)));
+    await expect.poll(() => widget(page).textContent()).toContain('viewing the past');
+    const hash = await widget(page).getAttribute('data-state-hash');
+    await page.getByRole('button', { name: 'Share' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('restores exactly');
+    const href = page.url();
+    expect(href).toMatch(/#v1\.[A-Za-z0-9_-]+$/);
+    expect(href.length).toBeLessThan(2000);
+    await page.context().close();
+
+    const context = await browser.newContext();
+    const fresh = await context.newPage();
+    const problems = recordProblems(fresh);
+    await fresh.goto(href, { waitUntil: 'networkidle' });
+    await widget(fresh).scrollIntoViewIfNeeded();
+    await expect.poll(() => widget(fresh).getAttribute('data-state-hash'), { timeout: 120_000 }).toBe(hash);
+    await ready(fresh);
+    expect(await fresh.getByRole('slider', { name: /Timeline/ }).inputValue()).toBe(
+      String(Math.floor(length * 0.8)),
+    );
+    expect(await fresh.getByRole('log', { name: 'Terminal output' }).textContent()).toContain(
+      'Connection success.',
+    );
+    expect(problems.consoleErrors).toEqual([]);
+    expect(await axeViolations(fresh, '[data-testid="scenario-widget"]')).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps the steps and the half-typed command across a reload', async () => {
+    const page = await openGuide();
+    await runButton(page).click();
+    await runButton(page).click();
+    await expect.poll(() => runButton(page).textContent()).toBe('Run step 3 of 7');
+    await page.getByRole('button', { name: /Open a terminal/ }).click();
+    const box = page.getByLabel(/Command \(Enter runs it/);
+    await box.fill('kubectl get pods -l app=sleep');
+    // The draft is saved shortly after typing stops.
+    await page.waitForTimeout(600);
+    const hash = await widget(page).getAttribute('data-state-hash');
+    await page.reload({ waitUntil: 'networkidle' });
+    await widget(page).scrollIntoViewIfNeeded();
+    await ready(page);
+    await expect.poll(() => runButton(page).textContent()).toBe('Run step 3 of 7');
+    expect(await widget(page).getAttribute('data-state-hash')).toBe(hash);
+    await expect
+      .poll(() => page.getByLabel(/Command \(Enter runs it/).inputValue())
+      .toBe('kubectl get pods -l app=sleep');
+    await page.getByRole('button', { name: 'Restart' }).click();
+    await expect.poll(() => runButton(page).textContent()).toBe('Run step 1 of 7');
+    await page.context().close();
+  });
+
+  it('moves through the event log with the timeline and the keyboard, and stays usable at 375 px', async () => {
+    const page = await openGuide('', { width: 375 });
+    await runButton(page).focus();
+    for (let step = 0; step < 5; step++) await page.keyboard.press('n');
+    await expect.poll(() => runButton(page).textContent(), { timeout: 60_000 }).toBe('Run step 6 of 7');
+    await expect.poll(() => widget(page).textContent()).toContain('cut off from the API server');
+    const timeline = page.getByRole('slider', { name: /Timeline/ });
+    await timeline.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => timeline.inputValue()).toBe('0');
+    expect(await widget(page).textContent()).not.toContain('cut off from the API server');
+    await page.keyboard.press('End');
+    await expect.poll(() => widget(page).textContent()).toContain('cut off from the API server');
+    // Back one event with the comma shortcut: the past again.
+    await runButton(page).focus();
+    await page.keyboard.press(',');
+    await expect.poll(() => widget(page).textContent()).toContain('viewing the past');
+    expect(await axeViolations(page, '[data-testid="scenario-widget"]')).toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.context().close();
   });
 
   it('opens a terminal on the same cluster, runs commands, and keeps a mistyped command', async () => {
@@ -86,12 +186,7 @@ describe('guide: mistaken identity widget', () => {
     await box.fill('kubecttl get pods');
     await box.press('Enter');
     await expect.poll(() => log.textContent()).toContain('command not found');
-    const results = await new AxeBuilder({ page }).include('section[aria-label="Terminal"]').analyze();
-    expect(
-      results.violations.map(
-        (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-      ),
-    ).toEqual([]);
+    expect(await axeViolations(page, 'section[aria-label="Terminal"]')).toEqual([]);
     await page.close();
   });
 });
