@@ -1,5 +1,5 @@
 // Runs every test layer in order and stops at the first failing one:
-// static checks, unit tests with coverage, the production build, then browser tests.
+// static checks, unit tests with coverage, the production build, the initial-JS budget, then browser tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
@@ -23,6 +23,13 @@ const stages = [
     report: `${resultsDir}/unit.json`,
   },
   { name: 'production build', command: ['astro', 'build'] },
+  {
+    // The deterministic budget (initial JS of the mistaken-identity guide, mobile and desktop): each
+    // budget counts as one test. Lighthouse and INP depend on the machine: `npm run budgets` runs them.
+    name: 'JS budgets',
+    command: ['tsx', 'scripts/budgets.ts', '--only', 'initial-js', '--report', `${resultsDir}/budgets.json`],
+    report: `${resultsDir}/budgets.json`,
+  },
   {
     name: 'browser tests',
     command: [
