@@ -20,3 +20,4 @@ export * from './tls/key-schedule';
 export * from './tls/handshake';
 export * from './tls/handshake-machine';
 export * from './tls/s-client';
+export * from './tls/handshake-cases';

@@ -50,5 +50,11 @@ export {
   type TerminalLoader,
   type RestoreResult,
 } from './scenarios/lab-session';
+/**
+ * Loads the certificate layer (deterministic X.509, Istio's CA, SPIRE, the TLS handshake machine)
+ * on demand: it brings the crypto libraries, which no page should pay for until it shows a
+ * certificate or a handshake.
+ */
+export const loadIdentityPki = () => import('./identity-pki');
 /** Loads the terminal (and its shell interpreter) on demand, so pages without one never download it. */
 export const loadTerminal = () => import('./terminal/session');

@@ -190,3 +190,58 @@ describe('guide: mistaken identity widget', () => {
     await page.close();
   });
 });
+
+describe('guide: the TLS handshake stepper', () => {
+  async function openStepper(hash = ''): Promise<Page> {
+    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await context.newPage();
+    await page.goto(siteUrl(`/guides/l7-cilium-vs-istio/${hash}`), { waitUntil: 'networkidle' });
+    await page.locator('[data-testid="handshake-stepper"]').scrollIntoViewIfNeeded();
+    await page.waitForSelector('[data-testid="handshake-stepper"][data-ready="true"]', { timeout: 60_000 });
+    return page;
+  }
+  const stepper = (page: Page) => page.locator('[data-testid="handshake-stepper"]');
+
+  it('steps through a handshake with the keyboard and ends in the RBAC denial of the reused address', async () => {
+    const page = await openStepper();
+    const problems = recordProblems(page);
+    await page.getByLabel('Handshake').selectOption('istio-reused-address');
+    await page.getByRole('button', { name: /Send message/ }).focus();
+    for (let message = 0; message < 11; message++) await page.keyboard.press('n');
+    await expect.poll(() => stepper(page).textContent()).toContain('403 RBAC: access denied');
+    expect(await stepper(page).textContent()).toContain('Finished (client)');
+    await page.keyboard.press('b');
+    await expect
+      .poll(() => page.getByRole('button', { name: /Send message/ }).textContent())
+      .toBe('Send message 11');
+    expect(problems.consoleErrors).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="handshake-stepper"]')).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shares a handshake at a message and opens it in a new browser', async () => {
+    const page = await openStepper();
+    await page.getByLabel('Handshake').selectOption('istio-no-client-certificate');
+    for (let message = 0; message < 8; message++)
+      await page.getByRole('button', { name: /Send message|Handshake over/ }).click();
+    await expect.poll(() => stepper(page).textContent()).toContain('alert 116 (certificate_required)');
+    await page.getByRole('button', { name: 'Share' }).click();
+    const href = page.url();
+    expect(href).toContain('#handshake=v1.istio-no-client-certificate.8');
+    await page.context().close();
+    const context = await browser.newContext();
+    const fresh = await context.newPage();
+    await fresh.goto(href, { waitUntil: 'networkidle' });
+    await fresh.locator('[data-testid="handshake-stepper"]').scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => fresh.locator('[data-testid="handshake-stepper"]').textContent(), { timeout: 60_000 })
+      .toContain('alert 116 (certificate_required)');
+    await context.close();
+  });
+
+  it('explains a damaged handshake link', async () => {
+    const page = await openStepper('#handshake=v1.no-such-case.3');
+    await expect.poll(() => stepper(page).getByRole('status').textContent()).toContain('damaged');
+    await page.context().close();
+  });
+});
