@@ -4,11 +4,11 @@
  */
 import type { SimEvent } from './events';
 import type { World } from './world';
-import { requireCluster } from './world';
+import { requireCluster, schedule } from './world';
 import { createKindCluster } from './k8s/cluster-create';
 import { applyObjects, type ApplyOutcome } from './k8s/apply';
-import { getObject } from './k8s/api-store';
-import type { Deployment } from './k8s/objects';
+import { getObject, keyOf, listObjects } from './k8s/api-store';
+import type { ApiObject, Deployment } from './k8s/objects';
 import { apiPut, apiRemove, dequeueSync } from './k8s/api-writes';
 import { requestPodDeletion, syncDeployment, syncReplicaSet } from './k8s/workloads';
 import { schedulePod } from './k8s/scheduler';
@@ -18,17 +18,47 @@ import { evictPod, monitorNodes } from './k8s/node-lifecycle';
 import { resolveCiliumConfig } from './cilium/config';
 import { installCilium } from './cilium/install';
 import { relistAgent, startAgent, updateApiLink } from './cilium/agent';
-import { stepEndpoint } from './cilium/cni';
+import { podLabelsChanged, stepEndpoint } from './cilium/cni';
 import { deliverToView } from './cilium/views';
 import { collectIdentityGarbage } from './cilium/identity-allocation';
 import { toTimestamp } from './engine/virtual-time';
+import { clonePlain } from './engine/clone';
+import { canonicalJson } from './engine/state-hash';
 import { requireNextState } from './machines/step';
 import { apiConnectionMachine, type ApiConnectionState } from './machines/api-connection';
 import { openConnection, type ConnectionOutcome } from './cilium/datapath';
+import { handleTraffic, type TrafficOutcome } from './cilium/traffic';
+import { loadWasmFilter, unloadWasmFilter } from './cilium/envoy';
+import {
+  dropSvid,
+  issueSvid,
+  renewSvid,
+  rotateSpireCa,
+  spireIdentityChanged,
+  startSpireServer,
+} from './cilium/spire-model';
+import {
+  authCertificateDeleted,
+  authCertificateRotated,
+  collectAuthGarbage,
+  completeHandshake,
+  handleAuthSignals,
+} from './cilium/auth-manager';
+import { sharedViewId } from './cilium/views';
+import { missingIstioCrds, processMeshEvent, processMeshInput } from './mesh/dispatch';
+import type { IstioInstallResult } from './mesh/install';
 
 /** What an input event reports back to whoever sent it (a terminal command prints it). */
 export type InputResult =
-  | { ok: true; applied?: ApplyOutcome[]; warnings?: string[]; connection?: ConnectionOutcome }
+  | {
+      ok: true;
+      applied?: ApplyOutcome[];
+      warnings?: string[];
+      connection?: ConnectionOutcome;
+      traffic?: TrafficOutcome;
+      /** What `istioctl install` / `helm install` of Istio did (mesh/install.ts formats it). */
+      istio?: IstioInstallResult;
+    }
   | { ok: false; error: string };
 
 const ok: InputResult = { ok: true };
@@ -38,11 +68,37 @@ function changeDeploymentSpec(world: World, key: string, change: (next: Deployme
   const deployment = getObject(requireCluster(world).api, 'Deployment', key);
   if (deployment === undefined)
     return { ok: false, error: `deployments.apps "${key.split('/').pop() ?? ''}" not found` };
-  const next = structuredClone(deployment);
+  const next = clonePlain(deployment);
   change(next);
   next.metadata.generation = (deployment.metadata.generation ?? 1) + 1;
   apiPut(world, next);
   return ok;
+}
+
+/**
+ * Cilium agents watch the pods of their own node and every namespace: a label change on a pod
+ * (or on a pod's namespace, whose labels are identity labels too) reaches the agent that manages
+ * the endpoint after the watch latency, unless that agent is cut off from the API server.
+ * A Deployment's or a Node's own labels do not touch any endpoint.
+ */
+function notifyAgentsOfLabels(world: World, before: ApiObject, after: ApiObject): void {
+  const cluster = requireCluster(world);
+  if (cluster.cilium === undefined) return;
+  if (canonicalJson(before.metadata.labels ?? {}) === canonicalJson(after.metadata.labels ?? {})) return;
+  const pods =
+    after.kind === 'Pod'
+      ? [after]
+      : after.kind === 'Namespace'
+        ? listObjects(cluster.api, 'Pod').filter(
+            (pod) => (pod.metadata.namespace ?? 'default') === after.metadata.name,
+          )
+        : [];
+  for (const pod of pods) {
+    const node = pod.spec.nodeName;
+    const agent = node === undefined ? undefined : cluster.cilium.agents[node];
+    if (node === undefined || agent === undefined || agent.connection !== 'connected') continue;
+    schedule(world, cluster.timings.watchLatencyMs, { type: 'agent.pod.labels', node, podKey: keyOf(pod) });
+  }
 }
 
 /** Processes one event. Inputs return a result; internal events return undefined. */
@@ -71,8 +127,15 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       installCilium(world, resolved.config);
       return { ok: true, warnings: resolved.warnings };
     }
-    case 'api.apply':
+    case 'api.apply': {
+      const missingCrds = missingIstioCrds(world, event.objects);
+      if (missingCrds !== undefined) return { ok: false, error: missingCrds };
       return { ok: true, applied: applyObjects(world, event.objects) };
+    }
+    case 'istio.install': {
+      const istio = processMeshInput(world, event);
+      return istio.ok ? { ok: true, istio } : { ok: false, error: istio.error };
+    }
     case 'api.delete': {
       const cluster = requireCluster(world);
       if (event.kind === 'Pod') {
@@ -109,6 +172,7 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       }
       next.metadata.labels = labels;
       apiPut(world, next);
+      notifyAgentsOfLabels(world, existing, next);
       return ok;
     }
     case 'node.firewall.insert': {
@@ -132,6 +196,12 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     }
     case 'pod.connect':
       return { ok: true, connection: openConnection(world, event.request) };
+    case 'pod.traffic':
+      return { ok: true, traffic: handleTraffic(world, event.request) };
+    case 'envoy.wasm.load':
+      return loadWasmFilter(world, event.node, event);
+    case 'envoy.wasm.unload':
+      return unloadWasmFilter(world, event.node, event.name);
     // The model's own events.
     case 'controller.deployment.sync':
       dequeueSync(world, event.type, event.key);
@@ -184,11 +254,48 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     case 'agent.relist':
       relistAgent(world, event.node);
       return undefined;
+    case 'agent.pod.labels':
+      podLabelsChanged(world, event.node, event.podKey);
+      return undefined;
     case 'watch.deliver':
       deliverToView(world, event.viewId, event.change);
+      // The operator watches identities too; it shares the connected agents' delivery timing.
+      if (event.viewId === sharedViewId && event.change.kind === 'CiliumIdentity')
+        spireIdentityChanged(world, event.change);
       return undefined;
     case 'operator.identity.gc':
       collectIdentityGarbage(world);
+      return undefined;
+    case 'spire.server.start':
+      startSpireServer(world);
+      return undefined;
+    case 'spire.ca.rotate':
+      rotateSpireCa(world);
+      return undefined;
+    case 'spire.svid.issue':
+      issueSvid(world, event.node, event.identity);
+      return undefined;
+    case 'spire.svid.rotate':
+      if (renewSvid(world, event.node, event.identity, event.serialHex))
+        authCertificateRotated(world, event.node, event.identity);
+      return undefined;
+    case 'spire.svid.drop':
+      if (dropSvid(world, event.node, event.identity))
+        authCertificateDeleted(world, event.node, event.identity);
+      return undefined;
+    case 'auth.signal':
+      handleAuthSignals(world, event.node);
+      return undefined;
+    case 'auth.handshake':
+      completeHandshake(world, event.node, event.key);
+      return undefined;
+    case 'auth.gc':
+      collectAuthGarbage(world);
+      return undefined;
+    case 'mesh.sidecar.csr':
+    case 'mesh.ztunnel.csr':
+    case 'mesh.certificate.rotate':
+      processMeshEvent(world, event);
       return undefined;
   }
 }

@@ -9,6 +9,9 @@ import type { FirewallRule } from './world';
 import type { KindClusterConfig } from './k8s/kind-config';
 import type { CiliumInstallRequest } from './cilium/config';
 import type { ConnectionRequest } from './cilium/datapath';
+import type { TrafficRequest } from './cilium/traffic';
+import type { WasmBehaviour } from './cilium/envoy';
+import type { MeshInputEvent, MeshInternalEvent } from './mesh/events';
 
 /** Events that only come from outside the model. */
 export type InputEvent =
@@ -21,7 +24,12 @@ export type InputEvent =
   | { type: 'object.label'; kind: ApiKind; key: string; labels: Record<string, string | null> }
   | { type: 'node.firewall.insert'; node: string; rule: FirewallRule }
   | { type: 'node.firewall.delete'; node: string; rule: FirewallRule }
-  | { type: 'pod.connect'; request: ConnectionRequest };
+  | { type: 'pod.connect'; request: ConnectionRequest }
+  | { type: 'pod.traffic'; request: TrafficRequest }
+  /** Loads an HTTP Wasm filter into a node's Envoy (cilium/envoy.ts); `infinite-loop` pins its workers. */
+  | { type: 'envoy.wasm.load'; node: string; name: string; owner: string; behaviour: WasmBehaviour }
+  | { type: 'envoy.wasm.unload'; node: string; name: string }
+  | MeshInputEvent;
 
 /** Events the model schedules for itself. */
 export type InternalEvent =
@@ -48,8 +56,22 @@ export type InternalEvent =
       step: 'resolve-identity' | 'regenerate' | 'regenerated' | 'disconnected';
     }
   | { type: 'agent.relist'; node: string }
+  /** The agent's pod watcher saw a local pod (or its namespace) change labels. */
+  | { type: 'agent.pod.labels'; node: string; podKey: string }
   | { type: 'watch.deliver'; viewId: string; change: WatchChange }
-  | { type: 'operator.identity.gc' };
+  | { type: 'operator.identity.gc' }
+  /** SPIRE for mutual authentication (cilium/spire-model.ts). */
+  | { type: 'spire.server.start' }
+  | { type: 'spire.ca.rotate' }
+  | { type: 'spire.svid.issue'; node: string; identity: number }
+  | { type: 'spire.svid.rotate'; node: string; identity: number; serialHex: string }
+  | { type: 'spire.svid.drop'; node: string; identity: number }
+  /** The agent's auth manager (cilium/auth-manager.ts). */
+  | { type: 'auth.signal'; node: string }
+  | { type: 'auth.handshake'; node: string; key: string }
+  | { type: 'auth.gc' }
+  /** Istio's certificate work (mesh/events.ts). */
+  | MeshInternalEvent;
 
 export type SimEvent = InputEvent | InternalEvent;
 export type SimEventType = SimEvent['type'];

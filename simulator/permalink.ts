@@ -12,8 +12,11 @@
  */
 import { scenarios } from './scenarios/catalog';
 
-/** One thing a reader did: run the scenario's next step, or type a command line. */
-export type LabAction = { kind: 'step' } | { kind: 'command'; line: string };
+/**
+ * One thing a reader did: run the scenario's next step, or type a command line. A line the reader
+ * interrupted keeps the checkpoint it stopped at, so a replay stops there too.
+ */
+export type LabAction = { kind: 'step' } | { kind: 'command'; line: string; stopAt?: number };
 
 /** What a lab permalink restores. */
 export interface LabRecord {
@@ -151,12 +154,14 @@ async function readAll(reader: ByteReader, limit: number): Promise<Uint8Array | 
 
 /**
  * The compact JSON of a record: `[scenario, seed, actions, cursor]`, where a run of steps is a
- * number and a command line is a string, e.g. `["mistaken-identity",1,[3,"kubectl get pods",1],null]`.
+ * number, a command line is a string and an interrupted one `[line, checkpoint]`, e.g.
+ * `["mistaken-identity",1,[3,"kubectl get pods",1,["kubectl get pods -w",4]],null]`.
  */
 export function compactRecord(record: LabRecord): unknown[] {
-  const actions: (number | string)[] = [];
+  const actions: (number | string | [string, number])[] = [];
   for (const action of record.actions) {
-    if (action.kind === 'command') actions.push(action.line);
+    if (action.kind === 'command')
+      actions.push(action.stopAt === undefined ? action.line : [action.line, action.stopAt]);
     else if (typeof actions.at(-1) === 'number') actions[actions.length - 1] = (actions.at(-1) as number) + 1;
     else actions.push(1);
   }
@@ -194,10 +199,21 @@ export function parseLabRecord(value: unknown): DecodedLab {
   const actions: LabAction[] = [];
   let steps = 0;
   for (const raw of rawActions as unknown[]) {
-    if (typeof raw === 'string') {
-      if (raw.length > maxCommandLength)
+    const interrupted =
+      Array.isArray(raw) &&
+      raw.length === 2 &&
+      typeof raw[0] === 'string' &&
+      Number.isSafeInteger(raw[1]) &&
+      (raw[1] as number) > 0;
+    const line = typeof raw === 'string' ? raw : interrupted ? (raw as [string, number])[0] : undefined;
+    if (line !== undefined) {
+      if (line.length > maxCommandLength)
         return { ok: false, error: 'This link is damaged: one of its commands is too long.' };
-      actions.push({ kind: 'command', line: raw });
+      actions.push(
+        interrupted
+          ? { kind: 'command', line, stopAt: (raw as [string, number])[1] }
+          : { kind: 'command', line },
+      );
     } else if (typeof raw === 'number' && Number.isInteger(raw) && raw > 0 && steps + raw <= stepCount) {
       steps += raw;
       for (let i = 0; i < raw; i++) actions.push({ kind: 'step' });

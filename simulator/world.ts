@@ -14,6 +14,9 @@ import type { NodeHealthState } from './machines/node-health';
 import type { PodSandboxState } from './machines/pod-sandbox';
 import type { ApiConnectionState } from './machines/api-connection';
 import type { RolloutState } from './machines/rollout';
+import type { DatapathState } from './cilium/datapath-state';
+import type { EnvoyState } from './cilium/envoy';
+import type { MeshState } from './mesh/state';
 
 /** Timings of the Kubernetes control plane, in virtual milliseconds. */
 export interface ClusterTimings {
@@ -101,6 +104,12 @@ export interface Cluster {
   schedulerNextStartIndex?: number;
   /** Controller syncs waiting in the work queue, by `event type|key`. */
   queuedSyncs?: Record<string, true>;
+  /** Each node's connection tracking, DNS-proxy cache and node-local identities (cilium/datapath-state.ts). */
+  datapath?: DatapathState;
+  /** Each node's Envoy: the extensions loaded into it (cilium/envoy.ts). */
+  envoy?: EnvoyState;
+  /** Istio, once installed (mesh/state.ts). */
+  mesh?: MeshState;
 }
 
 /** The whole simulated world. */

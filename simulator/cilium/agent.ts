@@ -14,7 +14,7 @@ import { apiConnectionMachine, type ApiConnectionState } from '../machines/api-c
 import { nextIntBetween } from '../engine/prng';
 import type { FirewallRule, NodeRuntime, World } from '../world';
 import { requireCluster, schedule } from '../world';
-import { retryPendingLabelResolution, writeCiliumEndpoint } from './cni';
+import { podLabelsChanged, retryPendingLabelResolution, writeCiliumEndpoint } from './cni';
 import { forkView, relistView, sharedViewId } from './views';
 import type { AgentState } from './state';
 
@@ -128,4 +128,7 @@ export function relistAgent(world: World, nodeName: string): void {
     if (endpoint.state === 'ready') writeCiliumEndpoint(world, agent, endpoint);
   }
   retryPendingLabelResolution(world, agent);
+  // Pods relabelled while the agent was cut off: the re-listed pods carry their new labels.
+  for (const endpoint of Object.values(agent.endpoints).sort((a, b) => a.id - b.id))
+    podLabelsChanged(world, nodeName, endpoint.podKey);
 }

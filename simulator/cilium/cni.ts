@@ -4,6 +4,7 @@
  * lets the kubelet finish the sandbox; CNI DEL deletes the endpoint and frees the address at once.
  */
 import { nextIntBetween } from '../engine/prng';
+import { clonePlain } from '../engine/clone';
 import { getObject, keyOf } from '../k8s/api-store';
 import { apiPut, apiRemove } from '../k8s/api-writes';
 import { allocateNext, releaseAddress } from '../k8s/ipam';
@@ -14,7 +15,7 @@ import { endpointLifecycleMachine, type EndpointState } from '../machines/endpoi
 import type { Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { allocateIdentity } from './identity-allocation';
-import { identityRelevantLabels, labelSetToStrings, podSecurityLabels } from './labels';
+import { identityRelevantLabels, labelSetToStrings, podSecurityLabels, type LabelSet } from './labels';
 import { ReservedIdentity } from './reserved-identities';
 import type { AgentState, LocalEndpoint } from './state';
 
@@ -40,9 +41,9 @@ function moveEndpoint(endpoint: LocalEndpoint, eventType: string): void {
 
 /** Cilium endpoint ids are leased at random from 1-4095 on each node (idpool). */
 function leaseEndpointId(world: World, agent: AgentState): number {
-  const used = new Set(Object.keys(agent.endpoints).map(Number));
+  // Endpoints are keyed by String(id), so a taken id is one with an entry.
   let id = nextIntBetween(world.random, 1, 4095);
-  while (used.has(id)) id = (id % 4095) + 1;
+  while (Object.hasOwn(agent.endpoints, String(id))) id = (id % 4095) + 1;
   return id;
 }
 
@@ -138,28 +139,62 @@ export function stepEndpoint(
  * after it re-lists.
  */
 function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
-  const cluster = requireCluster(world);
   if (agent.connection !== 'connected') {
     endpoint.identity = ReservedIdentity.init;
     endpoint.labels = ['reserved:init'];
     agent.pendingLabelResolution[String(endpoint.id)] = true;
     return;
   }
+  const labels = endpointSecurityLabels(world, endpoint);
+  endpoint.identity = allocateIdentity(world, labels, endpoint.namespace);
+  endpoint.labels = labelSetToStrings(labels);
+  delete agent.pendingLabelResolution[String(endpoint.id)];
+}
+
+/** The identity-relevant labels of an endpoint's pod as the API server has them now. */
+function endpointSecurityLabels(world: World, endpoint: LocalEndpoint): LabelSet {
+  const cluster = requireCluster(world);
   const pod = getObject(cluster.api, 'Pod', endpoint.podKey);
   const namespace = getObject(cluster.api, 'Namespace', endpoint.namespace);
-  const config = cluster.cilium?.config;
-  const labels = identityRelevantLabels(
+  return identityRelevantLabels(
     podSecurityLabels({
       podLabels: pod?.metadata.labels ?? {},
       namespace: endpoint.namespace,
       namespaceLabels: namespace?.metadata.labels ?? {},
       serviceAccount: pod?.spec.serviceAccountName ?? 'default',
-      clusterName: config?.clusterName ?? 'default',
+      clusterName: cluster.cilium?.config.clusterName ?? 'default',
     }),
   );
-  endpoint.identity = allocateIdentity(world, labels, endpoint.namespace);
-  endpoint.labels = labelSetToStrings(labels);
-  delete agent.pendingLabelResolution[String(endpoint.id)];
+}
+
+/**
+ * The agent's pod watcher saw new labels on a local pod (or on its namespace). When the
+ * identity-relevant labels differ from the endpoint's, the endpoint goes back to
+ * waiting-for-identity (FACTS §9), resolves or allocates the identity of the new label set and
+ * regenerates; the CiliumEndpoint written at the end carries the new identity, so every other
+ * agent's ipcache learns it through its CiliumEndpoint watch. Until then the old identity stays.
+ */
+export function podLabelsChanged(world: World, nodeName: string, podKey: string): void {
+  const agent = requireCluster(world).cilium?.agents[nodeName];
+  if (agent === undefined || agent.connection !== 'connected') return;
+  const endpoint = Object.values(agent.endpoints).find(
+    (candidate) =>
+      candidate.podKey === podKey &&
+      (candidate.state === 'ready' ||
+        candidate.state === 'waiting-to-regenerate' ||
+        candidate.state === 'regenerating'),
+  );
+  // An endpoint still waiting for its identity reads the labels when it resolves them.
+  if (endpoint === undefined || agent.pendingLabelResolution[String(endpoint.id)] === true) return;
+  const labels = labelSetToStrings(endpointSecurityLabels(world, endpoint));
+  if (labels.join('\n') === endpoint.labels.join('\n')) return;
+  moveEndpoint(endpoint, 'labels.changed');
+  schedule(world, identityResolutionMs, {
+    type: 'agent.endpoint.step',
+    node: nodeName,
+    endpointId: endpoint.id,
+    step: 'resolve-identity',
+  });
 }
 
 /** Retries label resolution for endpoints that got reserved:init while the agent was cut off. */
@@ -187,7 +222,7 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
   const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);
   const metadata =
     existing !== undefined
-      ? structuredClone(existing.metadata)
+      ? clonePlain(existing.metadata)
       : newMetadata(world, endpoint.podName, endpoint.namespace, pod.metadata.labels);
   metadata.ownerReferences = [
     {

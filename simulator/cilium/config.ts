@@ -30,7 +30,25 @@ export interface CiliumConfig {
   policyEnforcementMode: EnforcementMode;
   policyAuditMode: boolean;
   clusterName: string;
+  /** Mutual authentication (1.14+, beta): the auth manager and, when enabled, SPIRE. */
+  mutualAuth: MutualAuthConfig;
   values: Record<string, string>;
+}
+
+/** Helm's `authentication.*` values as the agent and the chart use them (FACTS §5). */
+export interface MutualAuthConfig {
+  /** The agent's auth manager (`authentication.enabled`, on by default from 1.14; absent before). */
+  enabled: boolean;
+  /** `authentication.mutual.spire.enabled`: SPIRE backs the mTLS handshake. */
+  spire: boolean;
+  /** `authentication.mutual.spire.install.enabled`: the chart installs a SPIRE server and agents. */
+  spireInstall: boolean;
+  /** `authentication.mutual.port` (mesh-auth-mutual-listener-port), 4250. */
+  port: number;
+  /** `authentication.gcInterval`, 5 minutes. */
+  gcIntervalMs: number;
+  /** mesh-auth-spiffe-trust-domain, `spiffe.cilium`. */
+  trustDomain: string;
 }
 
 /** Values the model reads. */
@@ -46,6 +64,12 @@ const modelledValues = new Set([
   'policyEnforcementMode',
   'policyAuditMode',
   'cluster.name',
+  'authentication.enabled',
+  'authentication.gcInterval',
+  'authentication.mutual.port',
+  'authentication.mutual.spire.enabled',
+  'authentication.mutual.spire.install.enabled',
+  'authentication.mutual.spire.trustDomain',
 ]);
 
 /** Values a reader pastes along that do not change anything the model shows. */
@@ -150,6 +174,8 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
       `encryption.wireguard.encapsulate exists only in 1.14; ${minor < 14 ? 'earlier releases never encapsulate WireGuard traffic' : 'from 1.15 WireGuard traffic is always encapsulated in tunnel mode'}`,
     );
   }
+  const mutualAuth = resolveMutualAuth(values, minor, warnings);
+  if (typeof mutualAuth === 'string') return { error: mutualAuth, warnings };
   return {
     config: {
       version: `${parsed.major}.${parsed.minor}.${parsed.patch}`,
@@ -164,9 +190,64 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
       policyEnforcementMode: enforcement,
       policyAuditMode: truthy(values.policyAuditMode),
       clusterName: values['cluster.name'] ?? 'default',
+      mutualAuth,
       values: { ...values },
     },
     warnings,
+  };
+}
+
+/** Parses a Go duration as Helm passes it (`5m0s`, `30s`, `1h`), in milliseconds. */
+export function parseGoDuration(text: string): number | undefined {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let total = 0;
+  let rest = text.trim();
+  if (rest === '') return undefined;
+  while (rest !== '') {
+    const match = /^(\d+(?:\.\d+)?)(ms|h|m|s)/.exec(rest);
+    if (match === null) return undefined;
+    total += Number(match[1]) * (units[match[2] ?? 's'] ?? 0);
+    rest = rest.slice(match[0].length);
+  }
+  return Math.round(total);
+}
+
+/**
+ * The `authentication.*` values. Before 1.14 the chart has no such keys (Helm ignores them and the
+ * agent has no auth manager), so they only draw a warning; from 1.14 they configure the agent.
+ */
+function resolveMutualAuth(
+  values: Record<string, string>,
+  minor: number,
+  warnings: string[],
+): MutualAuthConfig | string {
+  const keys = Object.keys(values).filter((key) => key.startsWith('authentication.'));
+  const supported = minor >= 14;
+  if (!supported && keys.length > 0)
+    warnings.push(
+      `${keys.join(', ')}: mutual authentication exists from Cilium 1.14; this chart has no such values and its agent ignores them`,
+    );
+  const gcText = values['authentication.gcInterval'] ?? '5m0s';
+  const gcIntervalMs = parseGoDuration(gcText);
+  if (gcIntervalMs === undefined || gcIntervalMs <= 0)
+    return `invalid value authentication.gcInterval=${gcText}: expected a duration such as 5m0s`;
+  const portText = values['authentication.mutual.port'] ?? '4250';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return `invalid value authentication.mutual.port=${portText}: expected a port number`;
+  const enabled = supported && values['authentication.enabled'] !== 'false';
+  const spire = enabled && truthy(values['authentication.mutual.spire.enabled']);
+  if (supported && !enabled && truthy(values['authentication.mutual.spire.enabled']))
+    warnings.push(
+      'authentication.mutual.spire.enabled=true has no effect with authentication.enabled=false: the agent runs no auth manager',
+    );
+  return {
+    enabled,
+    spire,
+    spireInstall: spire && values['authentication.mutual.spire.install.enabled'] !== 'false',
+    port,
+    gcIntervalMs,
+    trustDomain: values['authentication.mutual.spire.trustDomain'] ?? 'spiffe.cilium',
   };
 }
 

@@ -1,40 +1,72 @@
 /**
- * The path of one new connection through Cilium's datapath, decided on the state each node really
- * has: service translation on the client's node, the client endpoint's egress policy, the trip to
+ * The path of a connection through Cilium's datapath, decided on the state each node really has:
+ * name resolution (through CoreDNS and the DNS proxy when the cluster runs cluster DNS), service
+ * translation on the client's node, conntrack and the client endpoint's egress policy, the trip to
  * the server's node (where the source identity comes from the tunnel header or from that node's own
- * ipcache, depending on version and encryption), WireGuard's allowed-IPs check, the server
- * endpoint's ingress policy, and finally the application. Each step leaves Hubble flows on the node
- * that observed it, and the model compares what each node believed with the truth.
+ * ipcache, depending on version and encryption), WireGuard's allowed-IPs check, conntrack and the
+ * server endpoint's ingress policy, the L7 proxies, the application, and the reply, which conntrack
+ * lets through without a policy lookup. Destinations can be pods, nodes (host, remote-node,
+ * kube-apiserver) or the modelled internet (world, CIDR and FQDN identities). Each step leaves
+ * Hubble flows on the node that observed it, and the model compares each node's belief with the truth.
  */
 import { nextIntBetween } from '../engine/prng';
 import { getObject, listObjects } from '../k8s/api-store';
-import { applicationListeningOn, type HttpRequest, type HttpResponse } from '../k8s/applications';
+import {
+  applicationListeningOn,
+  type Application,
+  type HttpRequest,
+  type HttpResponse,
+} from '../k8s/applications';
 import type { Pod } from '../k8s/objects';
+import { parsePrefix, prefixContains } from '../net/ipv4';
 import type { Cluster, Sandbox, World } from '../world';
 import { requireCluster } from '../world';
 import { lookupIdentity, lookupIpcache } from './agent-ipcache';
 import { sourceIdentityTransport } from './config';
+import { ctCreate, ctLookup, ctTouch, type PacketTuple } from './conntrack';
+import { datapathState, peekNodeDatapath, type OpenSocket } from './datapath-state';
 import { endpointPolicyFor } from './endpoint-policy-cache';
+import {
+  externalHostAt,
+  hasClusterDns,
+  resolveWithoutDns,
+  upstreamAnswer,
+  type ExternalHost,
+} from './dns-world';
+import {
+  localIdentityLabels,
+  policyForEndpoint,
+  remoteIdentityFor,
+  syncLocalIdentities,
+} from './local-identities';
 import { flowCapacity, type AgentState, type LocalEndpoint } from './state';
 import type { Flow, FlowEndpoint, MistakenIdentity } from './flow';
 import { evaluateHttpRequest, lookupPolicy, type PolicyVerdict } from '../policy/index';
 import { ReservedIdentity, reservedIdentityNames } from './reserved-identities';
+import { authTypeNames, formatGoTime, remoteNodeIdFor, type AuthKey, type AuthMapEntry } from './auth-map';
+import { authMapLookup, projectedAuthEntry, signalAuthRequired } from './auth-manager';
+import { stallAtProxy } from './envoy';
+import { answerInMesh } from '../mesh/traffic';
 
-/** A connection a client pod opens. */
+/** A connection a client pod (or a node) opens. */
 export interface ConnectionRequest {
   fromPodKey: string;
-  /** A service name, a cluster DNS name or an IP address. */
+  /** Set to start the connection in a node's own network namespace (`docker exec NODE curl …`); fromPodKey is then ignored. */
+  fromNode?: string;
+  /** A service name, a cluster DNS name, an external name or an IP address. */
   host: string;
   port: number;
   protocol: 'TCP';
-  /** The HTTP request to send once connected (curl sends one). */
-  http?: Omit<HttpRequest, 'host' | 'port'>;
+  /** The HTTP request to send once connected (curl sends one); `grpc` makes it a gRPC call over HTTP/2. */
+  http?: Omit<HttpRequest, 'host' | 'port'> & { grpc?: boolean };
   timeoutMs: number;
+  /** Keep the connection open after the response, so later requests reuse it (see sendOnConnection). */
+  keepOpen?: boolean;
 }
 
 /** Where the connection ended and why. */
 export type ConnectionOutcome =
-  | { kind: 'resolve-failed'; elapsedMs: number; explanation: string[] }
+  | { kind: 'resolve-failed'; elapsedMs: number; explanation: string[]; dnsRcode?: string }
   | { kind: 'refused'; elapsedMs: number; address: string; explanation: string[] }
   | {
       kind: 'timeout';
@@ -51,6 +83,8 @@ export type ConnectionOutcome =
       serverPod: string;
       explanation: string[];
       mistaken?: MistakenIdentity;
+      /** Set when the request asked to keep the connection open. */
+      connectionId?: string;
     }
   | { kind: 'error'; elapsedMs: number; message: string; explanation: string[] };
 
@@ -89,40 +123,36 @@ function sandboxOfPod(cluster: Cluster, podKey: string): Located | undefined {
 
 /** Resolves a name the way a pod's resolver does with cluster DNS: short names in its namespace first. */
 export function resolveServiceName(cluster: Cluster, host: string, namespace: string): string | undefined {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return host;
-  const trimmed = host.replace(/\.$/, '');
-  const parts = trimmed.split('.');
-  const candidates: { name: string; namespace: string }[] = [];
-  if (parts.length === 1) candidates.push({ name: trimmed, namespace });
-  else if (parts.length >= 2 && (parts.length === 2 || parts[2] === 'svc'))
-    candidates.push({ name: parts[0] ?? '', namespace: parts[1] ?? '' });
-  for (const candidate of candidates) {
-    const service = getObject(cluster.api, 'Service', `${candidate.namespace}/${candidate.name}`);
-    if (service !== undefined) return service.spec.clusterIP;
-  }
-  return undefined;
+  return resolveWithoutDns(cluster, host, namespace);
 }
 
 /** An identity as a sentence names it: `reserved:world (2)` or `36537 (app=sleep, version=v1)`. */
-function describeIdentity(cluster: Cluster, agent: AgentState, id: number): string {
+export function describeIdentity(cluster: Cluster, agent: AgentState, id: number): string {
   const name = reservedIdentityNames[id];
   if (name !== undefined) return `reserved:${name} (${id})`;
+  const local = localIdentityLabels(cluster, agent.node, id);
+  if (local !== undefined) {
+    const shown = Object.keys(local).filter((key) => !key.startsWith('reserved:'));
+    return `${id} (${shown.join(', ')}, local to ${agent.node})`;
+  }
   const labels = cluster.cilium?.views[agent.viewId]?.identities[String(id)];
-  const app = labels?.['k8s:app'];
+  const app = labels?.['k8s:app'] ?? labels?.['k8s:k8s-app'];
   const version = labels?.['k8s:version'];
   return app !== undefined
     ? `${id} (app=${app}${version !== undefined ? `, version=${version}` : ''})`
     : String(id);
 }
 
-function recordFlow(cluster: Cluster, flow: Omit<Flow, 'number'>): void {
+/** Appends a flow to the cluster's Hubble ring. */
+export function recordFlow(cluster: Cluster, flow: Omit<Flow, 'number'>): void {
   const cilium = cluster.cilium;
   if (cilium === undefined) return;
   cilium.flows.push({ ...flow, number: cilium.nextFlowNumber++ });
   if (cilium.flows.length > flowCapacity) cilium.flows.splice(0, cilium.flows.length - flowCapacity);
 }
 
-function flowEndpoint(
+/** One end of a flow as the observing node names it: its ipcache for pods, its DNS proxy's cache for names. */
+export function flowEndpoint(
   cluster: Cluster,
   observer: AgentState,
   ip: string,
@@ -134,6 +164,14 @@ function flowEndpoint(
   const endpoint: FlowEndpoint = { ip, port, identity };
   if (entry.namespace !== undefined) endpoint.namespace = entry.namespace;
   if (entry.podName !== undefined) endpoint.podName = entry.podName;
+  if (entry.podName === undefined) {
+    const names = new Set<string>();
+    for (const byName of Object.values(peekNodeDatapath(cluster, observer.node)?.fqdn ?? {})) {
+      for (const [name, addresses] of Object.entries(byName))
+        if (addresses[ip] !== undefined) names.add(name);
+    }
+    if (names.size > 0) endpoint.names = [...names].sort();
+  }
   return endpoint;
 }
 
@@ -148,10 +186,11 @@ function decide(
   direction: 'ingress' | 'egress',
   remoteIdentity: number,
   port: number,
+  protocol: 'TCP' | 'UDP' = 'TCP',
 ): PolicyVerdict | undefined {
-  const policy = endpointPolicyFor(cluster, agent, endpoint);
+  const policy = policyForEndpoint(cluster, agent, endpoint);
   if (policy === undefined) return undefined;
-  return lookupPolicy(policy, { direction, remoteIdentity, port, protocol: 'TCP' });
+  return lookupPolicy(policy, { direction, remoteIdentity, port, protocol });
 }
 
 /**
@@ -165,234 +204,1055 @@ export function ingressVerdictFromIpcache(
   sourceIP: string,
   port: number,
 ): PolicyVerdict | undefined {
-  return decide(cluster, agent, endpoint, 'ingress', lookupIdentity(cluster, agent, sourceIP), port);
+  const policy = endpointPolicyFor(cluster, agent, endpoint);
+  if (policy === undefined) return undefined;
+  return lookupPolicy(policy, {
+    direction: 'ingress',
+    remoteIdentity: lookupIdentity(cluster, agent, sourceIP),
+    port,
+    protocol: 'TCP',
+  });
 }
 
-/** Records the policy-verdict event the deciding node emits for a new connection's SYN. */
+/** Whether the verdict came from an enforcing policy (only then does Hubble emit a policy-verdict event). */
+function enforces(verdict: PolicyVerdict): boolean {
+  return verdict.explanation.layer !== 'enforcement';
+}
+
+interface FlowEnds {
+  source: FlowEndpoint;
+  destination: FlowEndpoint;
+  mistaken?: MistakenIdentity | undefined;
+}
+
+/** Records the policy-verdict event the deciding node emits (new connections, and every drop). */
 function recordPolicyVerdict(
   cluster: Cluster,
   timeMs: number,
   node: string,
   direction: 'INGRESS' | 'EGRESS',
   verdict: PolicyVerdict,
-  ends: { source: FlowEndpoint; destination: FlowEndpoint; mistaken?: MistakenIdentity | undefined },
+  ends: FlowEnds,
+  packet: { protocol: 'TCP' | 'UDP'; tcpFlags?: string },
+  authDrop?: AuthDropReason,
 ): void {
-  const denied = verdict.decision === 'denied';
+  const denied = verdict.decision === 'denied' || authDrop !== undefined;
   recordFlow(cluster, {
     timeMs,
     node,
     eventType: 'policy-verdict',
-    verdict: denied ? 'DROPPED' : verdict.decision === 'audit' ? 'AUDIT' : 'FORWARDED',
+    verdict: denied
+      ? 'DROPPED'
+      : verdict.decision === 'audit'
+        ? 'AUDIT'
+        : (verdict.proxyPort ?? 0) > 0
+          ? 'REDIRECTED'
+          : 'FORWARDED',
     ...(denied
-      ? { dropReason: verdict.dropReason === 181 ? ('POLICY_DENY' as const) : ('POLICY_DENIED' as const) }
+      ? {
+          dropReason:
+            authDrop ?? (verdict.dropReason === 181 ? ('POLICY_DENY' as const) : ('POLICY_DENIED' as const)),
+        }
       : {}),
     trafficDirection: direction,
     matchType: verdict.matchType,
-    protocol: 'TCP',
-    tcpFlags: 'SYN',
+    ...(verdict.authType === 1
+      ? { authType: 'SPIRE' as const }
+      : verdict.authType === 2
+        ? { authType: 'TEST_ALWAYS_FAIL' as const }
+        : {}),
+    protocol: packet.protocol,
+    ...(packet.tcpFlags !== undefined ? { tcpFlags: packet.tcpFlags } : {}),
     source: ends.source,
     destination: ends.destination,
-    explanation: verdict.explanation.summary,
+    explanation: `${direction === 'EGRESS' ? 'egress' : 'ingress'} policy (${verdict.explanation.layer}): ${verdict.explanation.summary}`,
     ...(ends.mistaken !== undefined ? { mistaken: ends.mistaken } : {}),
   });
 }
 
-/** Opens a connection from a pod and, if it gets through, sends the HTTP request. */
-export function openConnection(world: World, request: ConnectionRequest): ConnectionOutcome {
-  const cluster = requireCluster(world);
-  const explanation: string[] = [];
-  const client: Pod | undefined = getObject(cluster.api, 'Pod', request.fromPodKey);
-  const clientLocation = sandboxOfPod(cluster, request.fromPodKey);
+/** Records the drop event that follows a denial (`Policy denied DROPPED`). */
+function recordDrop(
+  cluster: Cluster,
+  timeMs: number,
+  node: string,
+  direction: 'INGRESS' | 'EGRESS',
+  verdict: PolicyVerdict,
+  ends: FlowEnds,
+  packet: { protocol: 'TCP' | 'UDP'; tcpFlags?: string },
+  authDrop?: AuthDropReason,
+): void {
+  recordFlow(cluster, {
+    timeMs,
+    node,
+    eventType: 'drop',
+    verdict: 'DROPPED',
+    dropReason: authDrop ?? (verdict.dropReason === 181 ? 'POLICY_DENY' : 'POLICY_DENIED'),
+    trafficDirection: direction,
+    protocol: packet.protocol,
+    ...(packet.tcpFlags !== undefined ? { tcpFlags: packet.tcpFlags } : {}),
+    source: ends.source,
+    destination: ends.destination,
+    explanation:
+      authDrop === undefined
+        ? `${verdict.explanation.layer}: ${verdict.explanation.summary}`
+        : `auth: ${authDrop === 'NO_NODE_ID' ? 'no node id for the tunnel endpoint' : 'no valid auth map entry'}; ${verdict.explanation.summary}`,
+    ...(ends.mistaken !== undefined ? { mistaken: ends.mistaken } : {}),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutual authentication (1.14+): the auth map consulted after a policy entry that requires it.
+
+/** Why the auth step dropped a packet. */
+export type AuthDropReason = 'AUTH_REQUIRED' | 'NO_NODE_ID';
+
+/** The auth step's outcome for one packet. */
+type AuthCheck =
+  | { ok: true; key?: AuthKey; entry?: AuthMapEntry; peerIP?: string }
+  | { ok: false; drop: AuthDropReason; key?: AuthKey; sentence: string };
+
+/**
+ * auth_lookup (bpf/lib/auth.h): when the policy entry carries an auth type, the packet passes only
+ * if the node's auth map holds an unexpired entry for {local identity, remote identity as this
+ * node resolved it, remote node id, auth type}. A miss writes an auth-required signal for the
+ * agent and drops the packet; a peer behind a tunnel endpoint the node map does not know drops
+ * with "No node ID found". `now` can lie ahead of the clock for a retransmission.
+ */
+function checkAuthentication(
+  world: World,
+  cluster: Cluster,
+  agent: AgentState,
+  verdict: PolicyVerdict,
+  localIdentity: number,
+  remoteIdentity: number,
+  peerIP: string,
+  now: number,
+): AuthCheck {
+  if (verdict.decision !== 'allowed' || verdict.authType === 0) return { ok: true };
+  const tunnelEndpoint = lookupIpcache(cluster, agent, peerIP).hostIP;
+  const remoteNodeId = remoteNodeIdFor(cluster, agent, tunnelEndpoint);
+  const typeName = authTypeNames[verdict.authType] ?? String(verdict.authType);
+  if (remoteNodeId === undefined)
+    return {
+      ok: false,
+      drop: 'NO_NODE_ID',
+      sentence: `${agent.node}'s policy entry requires authentication (${typeName}), but its node map has no id for tunnel endpoint ${tunnelEndpoint}, so the packet is dropped with reason 197 "No node ID found".`,
+    };
+  const key: AuthKey = { localIdentity, remoteIdentity, remoteNodeId, authType: verdict.authType };
+  const entry =
+    now > world.timeMs
+      ? projectedAuthEntry(world, agent.node, key, now)
+      : authMapLookup(cluster, agent.node, key, now);
+  if (entry !== undefined) return { ok: true, key, entry, peerIP };
+  signalAuthRequired(world, agent.node, key, now);
+  return {
+    ok: false,
+    drop: 'AUTH_REQUIRED',
+    key,
+    sentence: `${agent.node}'s policy entry requires authentication (${typeName}) and its auth map has no valid entry for local ${localIdentity}, remote ${remoteIdentity}, remote node ${remoteNodeId}: the datapath drops the packet with reason 189 "Authentication required" and signals ${agent.podName}'s auth manager.`,
+  };
+}
+
+/** The sentence for a packet the auth map let through. */
+function authPassSentence(agent: AgentState, check: AuthCheck, now: number): string | undefined {
+  if (!check.ok || check.key === undefined || check.entry === undefined) return undefined;
+  const { key, entry } = check;
+  const written =
+    entry.storedAtMs > now || entry.handshake === 0
+      ? `written by the handshake that finished at ${formatGoTime(entry.storedAtMs)}`
+      : `written by handshake #${entry.handshake}`;
+  return `${agent.node}'s auth map holds local ${key.localIdentity}, remote ${key.remoteIdentity}, remote node ${key.remoteNodeId} (${authTypeNames[key.authType] ?? key.authType}) until ${formatGoTime(entry.expirationMs)}, ${written}, so the packet passes.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two ends of a connection.
+
+/** Where a connection starts: a pod's network namespace or a node's own. */
+export type Origin =
+  | {
+      kind: 'pod';
+      node: string;
+      pod: Pod;
+      podKey: string;
+      namespace: string;
+      sandbox: Sandbox;
+      ip: string;
+      agent?: AgentState;
+      endpoint?: LocalEndpoint;
+    }
+  | { kind: 'node'; node: string; ip: string; agent?: AgentState };
+
+/** Where a connection ends: a pod, a node's own stack, or a host on the modelled internet. */
+export type Target =
+  | {
+      kind: 'pod';
+      node: string;
+      sandbox: Sandbox;
+      pod?: Pod;
+      agent?: AgentState;
+      endpoint?: LocalEndpoint;
+    }
+  | { kind: 'node'; node: string; ip: string }
+  | { kind: 'world'; ip: string; host?: ExternalHost };
+
+/** The origin of a request, or why it cannot start. */
+export function locateOrigin(
+  cluster: Cluster,
+  from: { fromPodKey?: string; fromNode?: string },
+): Origin | string {
+  if (from.fromNode !== undefined) {
+    const node = cluster.nodes[from.fromNode];
+    if (node === undefined) return `Error response from daemon: No such container: ${from.fromNode}`;
+    const agent = cluster.cilium?.agents[node.name];
+    return { kind: 'node', node: node.name, ip: node.internalIP, ...(agent !== undefined ? { agent } : {}) };
+  }
+  const podKey = from.fromPodKey ?? '';
+  const pod: Pod | undefined = getObject(cluster.api, 'Pod', podKey);
+  const location = sandboxOfPod(cluster, podKey);
   if (
-    client === undefined ||
-    clientLocation === undefined ||
-    clientLocation.sandbox.state !== 'running' ||
-    clientLocation.sandbox.ip === undefined
-  ) {
-    return { kind: 'error', elapsedMs: 0, message: 'the client pod is not running', explanation };
+    pod === undefined ||
+    location === undefined ||
+    location.sandbox.state !== 'running' ||
+    location.sandbox.ip === undefined
+  )
+    return 'the client pod is not running';
+  const agent = cluster.cilium?.agents[location.node];
+  const endpoint = agent === undefined ? undefined : endpointOf(agent, location.sandbox);
+  return {
+    kind: 'pod',
+    node: location.node,
+    pod,
+    podKey,
+    namespace: pod.metadata.namespace ?? 'default',
+    sandbox: location.sandbox,
+    ip: location.sandbox.ip,
+    ...(agent !== undefined ? { agent } : {}),
+    ...(endpoint !== undefined ? { endpoint } : {}),
+  };
+}
+
+function inClusterRange(cluster: Cluster, ip: string): boolean {
+  const address = parsePrefix(`${ip}/32`, true)?.network;
+  if (address === undefined) return false;
+  const ranges = [cluster.serviceCIDR, ...Object.values(cluster.nodes).map((node) => node.podCIDR)];
+  for (const range of ranges) {
+    const prefix = parsePrefix(range, true);
+    if (prefix !== undefined && prefixContains(prefix, address)) return true;
   }
-  const namespace = client.metadata.namespace ?? 'default';
-  const cilium = cluster.cilium;
-  const sourceIP = clientLocation.sandbox.ip;
-  const address = resolveServiceName(cluster, request.host, namespace);
-  if (address === undefined) {
-    explanation.push(`Cluster DNS has no record for ${request.host} in namespace ${namespace}.`);
-    return { kind: 'resolve-failed', elapsedMs: 5, explanation };
+  return Object.values(cluster.nodes).some((node) => node.internalIP === ip);
+}
+
+/** What holds an address in truth: a pod, a node, or (outside the cluster's ranges) the internet. */
+export function locateTarget(cluster: Cluster, ip: string): Target | undefined {
+  const server = sandboxOwningAddress(cluster, ip);
+  if (server !== undefined) {
+    const pod = getObject(cluster.api, 'Pod', server.sandbox.podKey);
+    const agent = cluster.cilium?.agents[server.node];
+    const endpoint = agent === undefined ? undefined : endpointOf(agent, server.sandbox);
+    return {
+      kind: 'pod',
+      node: server.node,
+      sandbox: server.sandbox,
+      ...(pod !== undefined ? { pod } : {}),
+      ...(agent !== undefined ? { agent } : {}),
+      ...(endpoint !== undefined ? { endpoint } : {}),
+    };
   }
-  const clientAgent = cilium?.agents[clientLocation.node];
-  // Service translation happens on the client's node, from that node's view of the Endpoints.
-  let backendIP = address;
-  let backendPort = request.port;
+  for (const name of Object.keys(cluster.nodes).sort()) {
+    const node = cluster.nodes[name];
+    if (node === undefined) continue;
+    const agent = cluster.cilium?.agents[name];
+    if (node.internalIP === ip || agent?.routerIP === ip) return { kind: 'node', node: name, ip };
+  }
+  if (inClusterRange(cluster, ip)) return undefined;
+  const host = externalHostAt(ip);
+  return { kind: 'world', ip, ...(host !== undefined ? { host } : {}) };
+}
+
+/** Service translation on the client's node, from that node's view of the Endpoints. */
+export function translateService(
+  world: World,
+  cluster: Cluster,
+  origin: Origin,
+  address: string,
+  port: number,
+  explanation: string[],
+): { backendIP: string; backendPort: number } | 'refused' {
   const service = listObjects(cluster.api, 'Service').find(
     (candidate) => candidate.spec.clusterIP === address,
   );
-  if (service !== undefined) {
-    const serviceKey = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
-    const view = clientAgent === undefined ? undefined : cilium?.views[clientAgent.viewId];
-    const servicePort = service.spec.ports.find((port) => port.port === request.port);
-    const backends = (view?.serviceBackends[serviceKey] ?? []).filter(() => servicePort !== undefined);
-    if (backends.length === 0) {
-      explanation.push(
-        `${service.metadata.name} (${address}) has no ready backend in ${clientLocation.node}'s view, so the connection is rejected at once.`,
-      );
-      return { kind: 'refused', elapsedMs: 2, address, explanation };
-    }
-    const backend = backends[nextIntBetween(world.random, 0, backends.length - 1)];
-    if (backend === undefined) return { kind: 'refused', elapsedMs: 2, address, explanation };
-    backendIP = backend.ip;
-    const target = servicePort?.targetPort;
-    backendPort = typeof target === 'number' ? target : request.port;
+  if (service === undefined) return { backendIP: address, backendPort: port };
+  const cilium = cluster.cilium;
+  const clientAgent = cilium?.agents[origin.node];
+  const serviceKey = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
+  const view = clientAgent === undefined ? undefined : cilium?.views[clientAgent.viewId];
+  const servicePort = service.spec.ports.find((candidate) => candidate.port === port);
+  const backends = (view?.serviceBackends[serviceKey] ?? []).filter(() => servicePort !== undefined);
+  if (backends.length === 0) {
     explanation.push(
-      `${clientLocation.node} translates ${service.metadata.name} (${address}:${request.port}) to backend ${backendIP}:${backendPort}.`,
+      `${service.metadata.name} (${address}) has no ready backend in ${origin.node}'s view, so the connection is rejected at once.`,
     );
+    return 'refused';
   }
-  const server = sandboxOwningAddress(cluster, backendIP);
-  const timeout = (reason: string, mistaken?: MistakenIdentity): ConnectionOutcome => {
-    explanation.push(reason);
-    return mistaken === undefined
-      ? { kind: 'timeout', elapsedMs: request.timeoutMs, address, explanation }
-      : { kind: 'timeout', elapsedMs: request.timeoutMs, address, explanation, mistaken };
+  const backend = backends[nextIntBetween(world.random, 0, backends.length - 1)];
+  if (backend === undefined) return 'refused';
+  const target = servicePort?.targetPort;
+  const backendPort = typeof target === 'number' ? target : port;
+  explanation.push(
+    `${origin.node} translates ${service.metadata.name} (${address}:${port}) to backend ${backend.ip}:${backendPort}.`,
+  );
+  return { backendIP: backend.ip, backendPort };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The trip through the datapath.
+
+/** A verdict that sends the connection through a node's L7 proxy. */
+export interface Redirect {
+  node: string;
+  direction: 'INGRESS' | 'EGRESS';
+  verdict: PolicyVerdict;
+  observer: AgentState;
+}
+
+/** A connection (or one more packet of it) that made it to the server side. */
+export interface Passage {
+  ok: true;
+  origin: Origin;
+  target: Target;
+  tuple: PacketTuple;
+  redirects: Redirect[];
+  mistaken?: MistakenIdentity;
+  /** The client's identity as the server's node believed it. */
+  sourceIdentityAtServer: number;
+  /** The server's identity as the client's node resolved it. */
+  destinationIdentity: number;
+  /** True when conntrack already knew the connection (CT_ESTABLISHED). */
+  established: boolean;
+  /** Virtual time at which this packet passed (later than the clock for a retransmitted SYN). */
+  atMs: number;
+}
+
+/** Why a connection (or packet) went nowhere. */
+export interface Blocked {
+  ok: false;
+  reason: string;
+  mistaken?: MistakenIdentity;
+  /** Set when mutual authentication dropped the packet: which node, why, and the auth key. */
+  auth?: { node: string; drop: AuthDropReason; key?: AuthKey };
+}
+
+/** How traverse sends a packet: now, or later (a retransmission), and whether it repeats a SYN. */
+export interface TraverseOptions {
+  atMs?: number;
+  retransmit?: boolean;
+}
+
+function originIdentity(origin: Origin): number {
+  return origin.kind === 'pod' ? (origin.endpoint?.identity ?? 0) : ReservedIdentity.host;
+}
+
+function tcpFlagsFor(tuple: PacketTuple, established: boolean): string | undefined {
+  if (tuple.protocol !== 'TCP') return undefined;
+  return established ? 'ACK, PSH' : 'SYN';
+}
+
+/**
+ * Sends the first packet of a connection (or, with an established conntrack entry, the next packet
+ * in the original direction) from the origin to the target: conntrack and egress policy on the
+ * client's node, the transport, conntrack and ingress policy on the server's node.
+ */
+export function traverse(
+  world: World,
+  cluster: Cluster,
+  origin: Origin,
+  target: Target,
+  tuple: PacketTuple,
+  explanation: string[],
+  options: TraverseOptions = {},
+): Passage | Blocked {
+  const now = options.atMs ?? world.timeMs;
+  const cilium = cluster.cilium;
+  const redirects: Redirect[] = [];
+  const flags = (established: boolean) => {
+    const value = tcpFlagsFor(tuple, established);
+    return { protocol: tuple.protocol, ...(value !== undefined ? { tcpFlags: value } : {}) };
   };
-  if (server === undefined) return timeout(`No pod holds ${backendIP} any more, so nothing answers.`);
-  const serverPod = getObject(cluster.api, 'Pod', server.sandbox.podKey);
-  const serverAgent = cilium?.agents[server.node];
-  const clientEndpoint =
-    clientAgent === undefined ? undefined : endpointOf(clientAgent, clientLocation.sandbox);
-  const serverEndpoint = serverAgent === undefined ? undefined : endpointOf(serverAgent, server.sandbox);
-  const sourcePort = nextIntBetween(world.random, 32768, 60999);
-  let mistaken: MistakenIdentity | undefined;
-  /** Verdicts that redirect the connection to a node's L7 proxy, client side first. */
-  const redirects: {
-    node: string;
-    direction: 'INGRESS' | 'EGRESS';
-    verdict: PolicyVerdict;
-    observer: AgentState;
-  }[] = [];
-  if (
-    cilium !== undefined &&
-    clientAgent !== undefined &&
-    serverAgent !== undefined &&
-    clientEndpoint !== undefined &&
-    serverEndpoint !== undefined
-  ) {
-    // Egress, on the client's node: the destination's identity comes from that node's ipcache.
-    const destinationIdentity = lookupIpcache(cluster, clientAgent, backendIP).identity;
-    const egress = decide(cluster, clientAgent, clientEndpoint, 'egress', destinationIdentity, backendPort);
-    if (egress !== undefined && egress.decision === 'denied') {
-      recordPolicyVerdict(cluster, world.timeMs, clientLocation.node, 'EGRESS', egress, {
-        source: flowEndpoint(cluster, clientAgent, sourceIP, sourcePort, clientEndpoint.identity),
-        destination: flowEndpoint(cluster, clientAgent, backendIP, backendPort, destinationIdentity),
-      });
-      return timeout(
-        `Egress policy of ${client.metadata.name} on ${clientLocation.node} drops the SYN: ${egress.explanation.summary}`,
+  const clientAgent = origin.agent;
+  const clientIdentity = originIdentity(origin);
+  let destinationIdentity: number = ReservedIdentity.world;
+  let established = false;
+  if (clientAgent !== undefined && cilium !== undefined) {
+    syncLocalIdentities(cluster, clientAgent, now);
+    destinationIdentity = remoteIdentityFor(cluster, clientAgent, tuple.destinationIP);
+  }
+  // Egress, on the client's node; only endpoints have an egress policy (the host firewall is off).
+  if (origin.kind === 'pod' && clientAgent !== undefined && origin.endpoint !== undefined) {
+    const endpoint = origin.endpoint;
+    const ct = ctLookup(cluster, origin.node, 'egress', tuple, now);
+    // A retransmitted SYN finds the entry its first copy created, but it is still a SYN.
+    established = ct.status === 'established' && options.retransmit !== true;
+    const verdict = decide(
+      cluster,
+      clientAgent,
+      endpoint,
+      'egress',
+      destinationIdentity,
+      tuple.destinationPort,
+      tuple.protocol,
+    );
+    const ends: FlowEnds = {
+      source: flowEndpoint(cluster, clientAgent, tuple.sourceIP, tuple.sourcePort, endpoint.identity),
+      destination: flowEndpoint(
+        cluster,
+        clientAgent,
+        tuple.destinationIP,
+        tuple.destinationPort,
+        destinationIdentity,
+      ),
+    };
+    if (verdict !== undefined && verdict.decision === 'denied') {
+      recordPolicyVerdict(cluster, now, origin.node, 'EGRESS', verdict, ends, flags(established));
+      recordDrop(cluster, now, origin.node, 'EGRESS', verdict, ends, flags(established));
+      return {
+        ok: false,
+        reason: `${established ? 'The connection is established (CT_ESTABLISHED), but bpf_lxc still looks every packet of the original direction up in the policy map, and the ' : 'The '}egress policy of ${origin.pod.metadata.name} on ${origin.node} drops the ${established ? 'packet' : tuple.protocol === 'TCP' ? 'SYN' : 'packet'} to ${describeIdentity(cluster, clientAgent, destinationIdentity)}: ${verdict.explanation.summary}`,
+      };
+    }
+    if (verdict !== undefined && verdict.authType !== 0) {
+      const auth = checkAuthentication(
+        world,
+        cluster,
+        clientAgent,
+        verdict,
+        endpoint.identity,
+        destinationIdentity,
+        tuple.destinationIP,
+        now,
       );
+      if (!auth.ok) {
+        recordPolicyVerdict(
+          cluster,
+          now,
+          origin.node,
+          'EGRESS',
+          verdict,
+          ends,
+          flags(established),
+          auth.drop,
+        );
+        recordDrop(cluster, now, origin.node, 'EGRESS', verdict, ends, flags(established), auth.drop);
+        return {
+          ok: false,
+          reason: auth.sentence,
+          auth: { node: origin.node, drop: auth.drop, ...(auth.key !== undefined ? { key: auth.key } : {}) },
+        };
+      }
+      const pass = authPassSentence(clientAgent, auth, now);
+      if (pass !== undefined && !established) explanation.push(pass);
     }
-    if (egress?.l7 !== undefined && (egress.proxyPort ?? 0) > 0) {
-      redirects.push({
-        node: clientLocation.node,
-        direction: 'EGRESS',
-        verdict: egress,
-        observer: clientAgent,
-      });
-    }
-    // The trip to the server's node decides where the receiver learns the source identity.
-    let sourceIdentity = clientEndpoint.identity;
-    if (server.node === clientLocation.node) {
+    const redirected = verdict?.l7 !== undefined && (verdict.proxyPort ?? 0) > 0;
+    if (ct.entry !== undefined && options.retransmit === true) {
+      ctTouch(ct.entry, now, { reply: false });
+    } else if (ct.entry !== undefined) {
+      ctTouch(ct.entry, now, { reply: false });
       explanation.push(
-        `Client and server share ${server.node}; the datapath knows the local source endpoint's identity ${describeIdentity(cluster, serverAgent, sourceIdentity)}.`,
+        `Conntrack on ${origin.node} finds the connection established; the policy map still allows it${redirected ? ' and keeps redirecting it to the proxy' : ''}, and no new policy-verdict event is emitted.`,
       );
     } else {
-      const transport = sourceIdentityTransport(cilium.config);
-      const receiverEntry = lookupIpcache(cluster, serverAgent, sourceIP);
+      ctCreate(
+        cluster,
+        origin.node,
+        'egress',
+        tuple,
+        {
+          endpointId: endpoint.id,
+          sourceIdentity: endpoint.identity,
+          remoteIdentity: destinationIdentity,
+          proxyRedirect: redirected,
+        },
+        now,
+      );
+      if (verdict !== undefined && enforces(verdict)) {
+        recordPolicyVerdict(cluster, now, origin.node, 'EGRESS', verdict, ends, flags(false));
+        explanation.push(
+          `Egress policy on ${origin.node} allows ${describeIdentity(cluster, clientAgent, destinationIdentity)}: ${verdict.explanation.summary}`,
+        );
+      }
+    }
+    if (redirected && verdict !== undefined)
+      redirects.push({ node: origin.node, direction: 'EGRESS', verdict, observer: clientAgent });
+  }
+  if (target.kind !== 'pod') {
+    if (target.kind === 'world') {
+      explanation.push(
+        `${tuple.destinationIP} is outside the cluster; ${origin.node} resolves it to ${clientAgent === undefined ? 'reserved:world (2)' : describeIdentity(cluster, clientAgent, destinationIdentity)} and masquerades the packet to the node's address on its way out.`,
+      );
+    } else {
+      explanation.push(
+        `${tuple.destinationIP} is node ${target.node}'s own address (${clientAgent === undefined ? 'a node' : describeIdentity(cluster, clientAgent, destinationIdentity)}); without the host firewall no ingress policy applies there.`,
+      );
+    }
+    return {
+      ok: true,
+      origin,
+      target,
+      tuple,
+      redirects,
+      sourceIdentityAtServer: clientIdentity,
+      destinationIdentity,
+      established,
+      atMs: now,
+    };
+  }
+  // The trip to the server's node decides where the receiver learns the source identity.
+  const serverAgent = target.agent;
+  const serverEndpoint = target.endpoint;
+  let sourceIdentity = clientIdentity;
+  let mistaken: MistakenIdentity | undefined;
+  if (cilium === undefined || serverAgent === undefined || serverEndpoint === undefined) {
+    return {
+      ok: true,
+      origin,
+      target,
+      tuple,
+      redirects,
+      sourceIdentityAtServer: sourceIdentity,
+      destinationIdentity,
+      established,
+      atMs: now,
+    };
+  }
+  if (target.node === origin.node) {
+    if (origin.kind === 'node') {
+      sourceIdentity = ReservedIdentity.host;
+      explanation.push(
+        `The packet comes from ${origin.node}'s own stack, which its datapath marks as reserved:host (1).`,
+      );
+    } else if (!established) {
+      explanation.push(
+        `Client and server share ${target.node}; the datapath knows the local source endpoint's identity ${describeIdentity(cluster, serverAgent, sourceIdentity)}.`,
+      );
+    }
+  } else {
+    const transport = sourceIdentityTransport(cilium.config);
+    const receiverEntry = lookupIpcache(cluster, serverAgent, tuple.sourceIP);
+    if (origin.kind === 'node') {
+      // A node's own traffic carries no endpoint identity; the receiver sees a remote node.
+      sourceIdentity =
+        receiverEntry.identity === ReservedIdentity.world
+          ? ReservedIdentity.remoteNode
+          : receiverEntry.identity;
+      explanation.push(
+        `The packet comes from node ${origin.node}; ${target.node} classifies ${tuple.sourceIP} as ${describeIdentity(cluster, serverAgent, sourceIdentity)}.`,
+      );
+    } else {
       if (cilium.config.encryption === 'wireguard') {
-        const clientNodeIP = cluster.nodes[clientLocation.node]?.internalIP ?? '';
+        const clientNodeIP = cluster.nodes[origin.node]?.internalIP ?? '';
         // WireGuard accepts an inner source address only if it is in the sending peer's allowed IPs,
         // which the receiving agent fills from its own ipcache.
         if (receiverEntry.hostIP !== clientNodeIP) {
-          return timeout(
-            `${server.node}'s WireGuard device drops the packet: ${sourceIP} is not in the allowed IPs of peer ${clientLocation.node}, because ${server.node}'s ipcache ${receiverEntry.identity === ReservedIdentity.world ? 'has no entry for it' : `places it behind ${receiverEntry.hostIP}`}.`,
-          );
+          return {
+            ok: false,
+            reason: `${target.node}'s WireGuard device drops the packet: ${tuple.sourceIP} is not in the allowed IPs of peer ${origin.node}, because ${target.node}'s ipcache ${receiverEntry.identity === ReservedIdentity.world ? 'has no entry for it' : `places it behind ${receiverEntry.hostIP}`}.`,
+          };
         }
       }
       if (transport === 'ipcache') {
         sourceIdentity = receiverEntry.identity;
+        if (!established && options.retransmit !== true)
+          explanation.push(
+            `Cilium ${cilium.config.versionMajor}.${cilium.config.versionMinor} with ${cilium.config.encryption === 'wireguard' ? 'WireGuard' : cilium.config.encryption === 'ipsec' ? 'IPsec' : 'native routing'} carries no identity to ${target.node}; it looks ${tuple.sourceIP} up in its own ipcache and finds identity ${describeIdentity(cluster, serverAgent, sourceIdentity)}.`,
+          );
+      } else if (!established && options.retransmit !== true) {
         explanation.push(
-          `Cilium ${cilium.config.versionMajor}.${cilium.config.versionMinor} with ${cilium.config.encryption === 'wireguard' ? 'WireGuard' : cilium.config.encryption === 'ipsec' ? 'IPsec' : 'native routing'} carries no identity to ${server.node}; it looks ${sourceIP} up in its own ipcache and finds identity ${describeIdentity(cluster, serverAgent, sourceIdentity)}.`,
-        );
-      } else {
-        explanation.push(
-          `${clientLocation.node} writes the source identity ${describeIdentity(cluster, serverAgent, sourceIdentity)} into the tunnel header; ${server.node} takes it from there, not from its ipcache.`,
+          `${origin.node} writes the source identity ${describeIdentity(cluster, serverAgent, sourceIdentity)} into the tunnel header; ${target.node} takes it from there, not from its ipcache.`,
         );
       }
     }
-    if (sourceIdentity !== clientEndpoint.identity) {
-      const believedPod = lookupIpcache(cluster, serverAgent, sourceIP).podName;
-      mistaken = {
-        believedIdentity: sourceIdentity,
-        actualIdentity: clientEndpoint.identity,
-        actualPod: client.metadata.name,
-        ...(believedPod !== undefined ? { believedPod } : {}),
-        sentence: `${server.node} believed ${sourceIP} was identity ${sourceIdentity}${believedPod !== undefined ? ` (${believedPod})` : ''}, but ${client.metadata.name} with identity ${clientEndpoint.identity} sent it.`,
+  }
+  if (origin.kind === 'pod' && sourceIdentity !== clientIdentity) {
+    const believedPod = lookupIpcache(cluster, serverAgent, tuple.sourceIP).podName;
+    mistaken = {
+      believedIdentity: sourceIdentity,
+      actualIdentity: clientIdentity,
+      actualPod: origin.pod.metadata.name,
+      ...(believedPod !== undefined ? { believedPod } : {}),
+      sentence: `${target.node} believed ${tuple.sourceIP} was identity ${sourceIdentity}${believedPod !== undefined ? ` (${believedPod})` : ''}, but ${origin.pod.metadata.name} with identity ${clientIdentity} sent it.`,
+    };
+  }
+  const ct = ctLookup(cluster, target.node, 'ingress', tuple, now);
+  const ingress = decide(
+    cluster,
+    serverAgent,
+    serverEndpoint,
+    'ingress',
+    sourceIdentity,
+    tuple.destinationPort,
+    tuple.protocol,
+  );
+  const ends: FlowEnds = {
+    source: flowEndpoint(cluster, serverAgent, tuple.sourceIP, tuple.sourcePort, sourceIdentity),
+    destination: flowEndpoint(
+      cluster,
+      serverAgent,
+      tuple.destinationIP,
+      tuple.destinationPort,
+      serverEndpoint.identity,
+    ),
+    mistaken,
+  };
+  const ingressEstablished = ct.status === 'established';
+  if (ingress !== undefined && ingress.decision === 'denied') {
+    recordPolicyVerdict(cluster, now, target.node, 'INGRESS', ingress, ends, flags(ingressEstablished));
+    recordDrop(cluster, now, target.node, 'INGRESS', ingress, ends, flags(ingressEstablished));
+    return {
+      ok: false,
+      reason: `${ingressEstablished ? 'The connection is established, but the policy map is consulted for every packet of the original direction: the ' : 'The '}ingress policy of ${target.pod?.metadata.name ?? tuple.destinationIP} on ${target.node} drops the ${ingressEstablished || tuple.protocol !== 'TCP' ? 'packet' : 'SYN'}: ${ingress.explanation.summary}`,
+      ...(mistaken !== undefined ? { mistaken } : {}),
+    };
+  }
+  if (ingress !== undefined && ingress.authType !== 0) {
+    const auth = checkAuthentication(
+      world,
+      cluster,
+      serverAgent,
+      ingress,
+      serverEndpoint.identity,
+      sourceIdentity,
+      tuple.sourceIP,
+      now,
+    );
+    if (!auth.ok) {
+      const packet = flags(ingressEstablished);
+      recordPolicyVerdict(cluster, now, target.node, 'INGRESS', ingress, ends, packet, auth.drop);
+      recordDrop(cluster, now, target.node, 'INGRESS', ingress, ends, packet, auth.drop);
+      return {
+        ok: false,
+        reason: auth.sentence,
+        ...(mistaken !== undefined ? { mistaken } : {}),
+        auth: { node: target.node, drop: auth.drop, ...(auth.key !== undefined ? { key: auth.key } : {}) },
       };
     }
-    const ingress = decide(cluster, serverAgent, serverEndpoint, 'ingress', sourceIdentity, backendPort);
-    const source = flowEndpoint(cluster, serverAgent, sourceIP, sourcePort, sourceIdentity);
-    const destination = flowEndpoint(cluster, serverAgent, backendIP, backendPort, serverEndpoint.identity);
-    if (ingress !== undefined && ingress.decision === 'denied') {
-      recordPolicyVerdict(cluster, world.timeMs, server.node, 'INGRESS', ingress, {
-        source,
-        destination,
-        mistaken,
-      });
-      return timeout(
-        `Ingress policy of ${serverPod?.metadata.name ?? backendIP} on ${server.node} drops the SYN: ${ingress.explanation.summary}`,
-        mistaken,
-      );
+    const pass = authPassSentence(serverAgent, auth, now);
+    if (pass !== undefined && !ingressEstablished) {
+      explanation.push(pass);
+      if (mistaken !== undefined && origin.kind === 'pod') {
+        const peer = Object.values(cluster.nodes).find(
+          (node) => node.internalIP === lookupIpcache(cluster, serverAgent, tuple.sourceIP).hostIP,
+        );
+        explanation.push(
+          `Mutual authentication does not catch it: the remote identity ${sourceIdentity} in the key is what ${target.node}'s own ipcache says about ${tuple.sourceIP}, and the handshake only proved that the agent on ${peer?.name ?? origin.node} holds identity ${sourceIdentity}'s SVID (every agent holds every identity's SVID), not that the packet came from a pod with that identity; it came from ${origin.pod.metadata.name} (identity ${clientIdentity}).`,
+        );
+      }
     }
-    if (ingress !== undefined && ingress.decision !== 'denied' && serverEndpointEnforces(ingress)) {
-      recordPolicyVerdict(cluster, world.timeMs, server.node, 'INGRESS', ingress, {
-        source,
-        destination,
-        mistaken,
-      });
-      explanation.push(`Ingress policy on ${server.node} allows it: ${ingress.explanation.summary}`);
-    }
-    if (ingress?.l7 !== undefined && (ingress.proxyPort ?? 0) > 0) {
-      redirects.push({ node: server.node, direction: 'INGRESS', verdict: ingress, observer: serverAgent });
-    }
-    recordFlow(cluster, {
-      timeMs: world.timeMs,
-      node: server.node,
-      eventType: 'trace',
-      verdict: 'FORWARDED',
-      trafficDirection: 'INGRESS',
-      protocol: 'TCP',
-      tcpFlags: 'SYN',
-      source,
-      destination,
-      explanation: 'to-endpoint',
-      ...(mistaken !== undefined ? { mistaken } : {}),
-    });
   }
-  if (serverPod === undefined) return timeout(`No pod object for ${backendIP}.`);
-  const application = applicationListeningOn(serverPod, backendPort);
-  if (application === undefined || server.sandbox.state !== 'running') {
-    explanation.push(
-      `Nothing listens on ${backendIP}:${backendPort} in ${serverPod.metadata.name}; the kernel answers with a reset.`,
+  const redirected = ingress?.l7 !== undefined && (ingress.proxyPort ?? 0) > 0;
+  if (ct.entry !== undefined) ctTouch(ct.entry, now, { reply: false });
+  else {
+    ctCreate(
+      cluster,
+      target.node,
+      'ingress',
+      tuple,
+      {
+        endpointId: serverEndpoint.id,
+        sourceIdentity,
+        remoteIdentity: sourceIdentity,
+        proxyRedirect: redirected,
+      },
+      now,
     );
-    return { kind: 'refused', elapsedMs: 3, address, explanation };
+    if (ingress !== undefined && enforces(ingress)) {
+      recordPolicyVerdict(cluster, now, target.node, 'INGRESS', ingress, ends, flags(false));
+      explanation.push(`Ingress policy on ${target.node} allows it: ${ingress.explanation.summary}`);
+    }
   }
-  const http = request.http ?? { method: 'GET', path: '/', headers: {} };
+  if (redirected && ingress !== undefined)
+    redirects.push({ node: target.node, direction: 'INGRESS', verdict: ingress, observer: serverAgent });
+  recordFlow(cluster, {
+    timeMs: now,
+    node: target.node,
+    eventType: 'trace',
+    verdict: 'FORWARDED',
+    trafficDirection: 'INGRESS',
+    protocol: tuple.protocol,
+    ...(flags(ingressEstablished).tcpFlags !== undefined
+      ? { tcpFlags: flags(ingressEstablished).tcpFlags }
+      : {}),
+    isReply: false,
+    source: ends.source,
+    destination: ends.destination,
+    explanation: 'to-endpoint',
+    ...(mistaken !== undefined ? { mistaken } : {}),
+  });
+  return {
+    ok: true,
+    origin,
+    target,
+    tuple,
+    redirects,
+    ...(mistaken !== undefined ? { mistaken } : {}),
+    sourceIdentityAtServer: sourceIdentity,
+    destinationIdentity,
+    established: established || ingressEstablished,
+    atMs: now,
+  };
+}
+
+/**
+ * The server's answer travelling back: conntrack on each node finds the entry the request created
+ * (CT_REPLY), so neither the server's egress nor the client's ingress policy is consulted. With
+ * `closing`, the FIN moves the entries to the 10 s close timeout.
+ */
+export function returnReply(
+  world: World,
+  cluster: Cluster,
+  passage: Passage,
+  explanation: string[],
+  closing: boolean,
+): void {
+  const now = Math.max(passage.atMs, world.timeMs);
+  const { origin, target, tuple } = passage;
+  const back: PacketTuple = {
+    protocol: tuple.protocol,
+    sourceIP: tuple.destinationIP,
+    sourcePort: tuple.destinationPort,
+    destinationIP: tuple.sourceIP,
+    destinationPort: tuple.sourcePort,
+  };
+  const notes: string[] = [];
+  if (target.kind === 'pod') {
+    const serverCt = ctLookup(cluster, target.node, 'egress', back, now);
+    if (serverCt.status === 'reply' && serverCt.entry !== undefined) {
+      ctTouch(serverCt.entry, now, { reply: true, closing });
+      notes.push(`${target.node} (leaving ${target.pod?.metadata.name ?? tuple.destinationIP})`);
+    }
+  }
+  if (origin.kind === 'pod' && origin.agent !== undefined) {
+    const clientCt = ctLookup(cluster, origin.node, 'ingress', back, now);
+    if (clientCt.status === 'reply' && clientCt.entry !== undefined) {
+      ctTouch(clientCt.entry, now, { reply: true, closing });
+      notes.push(`${origin.node} (entering ${origin.pod.metadata.name})`);
+      const flags = tuple.protocol === 'TCP' ? (passage.established ? 'ACK, PSH' : 'SYN, ACK') : undefined;
+      recordFlow(cluster, {
+        timeMs: now,
+        node: origin.node,
+        eventType: 'trace',
+        verdict: 'FORWARDED',
+        trafficDirection: 'EGRESS',
+        protocol: tuple.protocol,
+        ...(flags !== undefined ? { tcpFlags: flags } : {}),
+        isReply: true,
+        source: flowEndpoint(
+          cluster,
+          origin.agent,
+          back.sourceIP,
+          back.sourcePort,
+          passage.destinationIdentity,
+        ),
+        destination: flowEndpoint(
+          cluster,
+          origin.agent,
+          back.destinationIP,
+          back.destinationPort,
+          originIdentity(origin),
+        ),
+        explanation: 'to-endpoint (reply: conntrack CT_REPLY, no policy lookup)',
+      });
+    }
+  }
+  if (notes.length > 0)
+    explanation.push(
+      `The reply matches the conntrack entries the request created (CT_REPLY) on ${notes.join(' and ')}, so it passes without a policy lookup.`,
+    );
+  // The client's egress and the server's ingress entries see the FIN too.
+  if (closing) {
+    if (origin.kind === 'pod') {
+      const entry = ctLookup(cluster, origin.node, 'egress', tuple, now).entry;
+      if (entry !== undefined) ctTouch(entry, now, { reply: false, closing: true });
+    }
+    if (target.kind === 'pod') {
+      const entry = ctLookup(cluster, target.node, 'ingress', tuple, now).entry;
+      if (entry !== undefined) ctTouch(entry, now, { reply: false, closing: true });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applications on the far end.
+
+/** What answers a TCP connection on a node's own address. */
+function nodeApplication(cluster: Cluster, node: string, port: number): Application | undefined {
+  const runtime = cluster.nodes[node];
+  if (runtime === undefined) return undefined;
+  if (runtime.role === 'control-plane' && port === cluster.apiServer.port) {
+    return {
+      name: 'kube-apiserver',
+      ports: [port],
+      exitsOnSigterm: true,
+      respond: (request) => ({
+        status: 403,
+        headers: { 'content-type': 'application/json' },
+        body: `{\n  "kind": "Status",\n  "apiVersion": "v1",\n  "metadata": {},\n  "status": "Failure",\n  "message": "forbidden: User \\"system:anonymous\\" cannot get path \\"${request.path}\\"",\n  "reason": "Forbidden",\n  "details": {},\n  "code": 403\n}\n`,
+      }),
+    };
+  }
+  if (port === 10250) {
+    return {
+      name: 'kubelet',
+      ports: [port],
+      exitsOnSigterm: true,
+      respond: () => ({ status: 401, headers: { 'content-type': 'text/plain' }, body: 'Unauthorized' }),
+    };
+  }
+  return undefined;
+}
+
+/** What answers on a host of the modelled internet. */
+function worldApplication(host: ExternalHost | undefined, port: number): Application | undefined {
+  if (host === undefined || !host.httpPorts.includes(port)) return undefined;
+  return {
+    name: host.name,
+    ports: [...host.httpPorts],
+    exitsOnSigterm: true,
+    respond: (request) => ({
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', server: host.name },
+      body: `<!doctype html><title>${host.name}</title><p>${request.method} ${request.path} answered by ${host.name}</p>\n`,
+    }),
+  };
+}
+
+/** The application that accepts a TCP connection at the target, if any. */
+export function applicationAt(cluster: Cluster, target: Target, port: number): Application | undefined {
+  if (target.kind === 'pod') {
+    if (target.pod === undefined || target.sandbox.state !== 'running') return undefined;
+    return applicationListeningOn(target.pod, port);
+  }
+  if (target.kind === 'node') return nodeApplication(cluster, target.node, port);
+  return worldApplication(target.host, port);
+}
+
+/** A short name for the target in outcomes (`serverPod`). */
+export function targetName(target: Target): string {
+  if (target.kind === 'pod') return target.pod?.metadata.name ?? target.sandbox.podKey;
+  if (target.kind === 'node') return target.node;
+  return target.host?.name ?? target.ip;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening a connection.
+
+/** A fresh ephemeral source port (the kernel's default range). */
+export function ephemeralPort(world: World): number {
+  return nextIntBetween(world.random, 32768, 60999);
+}
+
+/** Resolves a name for an origin: cluster DNS as packets when it exists, otherwise the model's shortcut. */
+export type NameResolver = (
+  world: World,
+  origin: Origin,
+  name: string,
+) => { ok: true; ip: string; elapsedMs: number } | { ok: false; elapsedMs: number; rcode?: string };
+
+let nameResolver: NameResolver | undefined;
+
+/** Installed by traffic.ts, which owns the DNS path (avoids an import cycle). */
+export function setNameResolver(resolver: NameResolver): void {
+  nameResolver = resolver;
+}
+
+/** Resolves the host of a request to an address, recording how. */
+export function resolveHost(
+  world: World,
+  cluster: Cluster,
+  origin: Origin,
+  host: string,
+  explanation: string[],
+): { ok: true; address: string; elapsedMs: number } | { ok: false; elapsedMs: number; rcode?: string } {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return { ok: true, address: host, elapsedMs: 0 };
+  if (origin.kind === 'pod' && hasClusterDns(cluster) && nameResolver !== undefined) {
+    const answer = nameResolver(world, origin, host);
+    if (answer.ok) return { ok: true, address: answer.ip, elapsedMs: answer.elapsedMs };
+    explanation.push(
+      `The DNS lookup of ${host} failed${answer.rcode !== undefined ? ` (${answer.rcode})` : ''}.`,
+    );
+    return answer;
+  }
+  const namespace = origin.kind === 'pod' ? origin.namespace : 'default';
+  const address =
+    origin.kind === 'pod'
+      ? resolveWithoutDns(cluster, host, namespace)
+      : upstreamAnswer(host, 0).answers[0]?.ip;
+  if (address === undefined) {
+    explanation.push(
+      origin.kind === 'pod'
+        ? `Cluster DNS has no record for ${host} in namespace ${namespace}.`
+        : `${origin.node}'s resolver has no record for ${host}.`,
+    );
+    return { ok: false, elapsedMs: 5 };
+  }
+  return { ok: true, address, elapsedMs: 0 };
+}
+
+/** What an application-level exchange over an opened connection needs. */
+export interface OpenedConnection {
+  passage: Passage;
+  address: string;
+  backendIP: string;
+  backendPort: number;
+  elapsedMs: number;
+}
+
+/**
+ * Opens a TCP connection (or sends a UDP datagram) up to the server side: resolution, service
+ * translation, the datapath. Returns either the passage or the outcome to report.
+ */
+export function connect(
+  world: World,
+  origin: Origin,
+  request: { host: string; port: number; protocol: 'TCP' | 'UDP'; timeoutMs: number },
+  explanation: string[],
+): OpenedConnection | ConnectionOutcome {
+  const cluster = requireCluster(world);
+  const resolved = resolveHost(world, cluster, origin, request.host, explanation);
+  if (!resolved.ok)
+    return {
+      kind: 'resolve-failed',
+      elapsedMs: resolved.elapsedMs,
+      explanation,
+      ...(resolved.rcode !== undefined ? { dnsRcode: resolved.rcode } : {}),
+    };
+  const address = resolved.address;
+  const translated = translateService(world, cluster, origin, address, request.port, explanation);
+  if (translated === 'refused')
+    return { kind: 'refused', elapsedMs: resolved.elapsedMs + 2, address, explanation };
+  const { backendIP, backendPort } = translated;
+  const target = locateTarget(cluster, backendIP);
+  const elapsed = resolved.elapsedMs;
+  if (target === undefined) {
+    explanation.push(`No pod holds ${backendIP} any more, so nothing answers.`);
+    return { kind: 'timeout', elapsedMs: elapsed + request.timeoutMs, address, explanation };
+  }
+  const tuple: PacketTuple = {
+    protocol: request.protocol,
+    sourceIP: sourceAddressFor(cluster, origin, target),
+    sourcePort: ephemeralPort(world),
+    destinationIP: backendIP,
+    destinationPort: backendPort,
+  };
+  let passage = traverse(world, cluster, origin, target, tuple, explanation);
+  // A SYN that mutual authentication dropped is retransmitted by the client's kernel after 1 s,
+  // then 2 s, 4 s, … until the client gives up; once the agent has written the auth map entry, the
+  // next copy passes. The wait counts into the connection's time.
+  let waitedMs = 0;
+  if (!passage.ok && passage.auth !== undefined && request.protocol === 'TCP') {
+    let backoffMs = 1000;
+    while (!passage.ok && passage.auth !== undefined) {
+      explanation.push(passage.reason);
+      if (elapsed + waitedMs + backoffMs >= request.timeoutMs) break;
+      waitedMs += backoffMs;
+      backoffMs *= 2;
+      explanation.push(
+        `No SYN-ACK came back, so ${origin.kind === 'pod' ? origin.pod.metadata.name : origin.node}'s kernel retransmits the SYN ${(waitedMs / 1000).toFixed(0)} s after the first one.`,
+      );
+      passage = traverse(world, cluster, origin, target, tuple, explanation, {
+        atMs: world.timeMs + waitedMs,
+        retransmit: true,
+      });
+    }
+    if (!passage.ok) {
+      return passage.mistaken === undefined
+        ? { kind: 'timeout', elapsedMs: elapsed + request.timeoutMs, address, explanation }
+        : {
+            kind: 'timeout',
+            elapsedMs: elapsed + request.timeoutMs,
+            address,
+            explanation,
+            mistaken: passage.mistaken,
+          };
+    }
+  }
+  if (!passage.ok) {
+    explanation.push(passage.reason);
+    return passage.mistaken === undefined
+      ? { kind: 'timeout', elapsedMs: elapsed + request.timeoutMs, address, explanation }
+      : {
+          kind: 'timeout',
+          elapsedMs: elapsed + request.timeoutMs,
+          address,
+          explanation,
+          mistaken: passage.mistaken,
+        };
+  }
+  return { passage, address, backendIP, backendPort, elapsedMs: elapsed + waitedMs };
+}
+
+/** The source address a packet leaves with: the pod's, or for a node the address its route uses. */
+function sourceAddressFor(cluster: Cluster, origin: Origin, target: Target): string {
+  if (origin.kind === 'pod') return origin.ip;
+  // A node reaches pods through cilium_host, so its packets carry the router address.
+  if (target.kind === 'pod') return origin.agent?.routerIP ?? origin.ip;
+  return cluster.nodes[origin.node]?.internalIP ?? origin.ip;
+}
+
+/** Remembers a connection the client keeps open, returning its id. */
+export function rememberSocket(
+  world: World,
+  cluster: Cluster,
+  opened: OpenedConnection,
+  host: string,
+  port: number,
+): string {
+  const state = datapathState(cluster);
+  const id = `conn-${state.nextSocketNumber++}`;
+  const { origin, target, tuple } = opened.passage;
+  const socket: OpenSocket = {
+    id,
+    ...(origin.kind === 'pod' ? { fromPodKey: origin.podKey } : { fromNode: origin.node }),
+    protocol: tuple.protocol,
+    sourceIP: tuple.sourceIP,
+    sourcePort: tuple.sourcePort,
+    host,
+    address: opened.address,
+    port,
+    backendIP: opened.backendIP,
+    backendPort: opened.backendPort,
+    clientNode: origin.node,
+    ...(target.kind === 'pod' || target.kind === 'node' ? { serverNode: target.node } : {}),
+    openedMs: Math.max(opened.passage.atMs, world.timeMs),
+  };
+  state.sockets[id] = socket;
+  return id;
+}
+
+/** Runs an HTTP (or gRPC) request over a passage: the proxies in order, then the application. */
+export function exchangeHttp(
+  world: World,
+  cluster: Cluster,
+  opened: OpenedConnection,
+  request: { host: string; port: number; http: Omit<HttpRequest, 'host' | 'port'> & { grpc?: boolean } },
+  explanation: string[],
+  application: Application,
+): { response: HttpResponse; elapsedMs: number; proxyAnswered: boolean } {
+  const { passage, backendIP, backendPort } = opened;
+  const { origin, target, tuple } = passage;
+  const http = request.http;
+  const grpc = http.grpc === true;
+  const serverIdentity =
+    target.kind === 'pod' ? (target.endpoint?.identity ?? 0) : passage.destinationIdentity;
   // The node's Envoy answers redirected requests itself when its L7 rules refuse them.
-  for (const redirect of redirects) {
+  for (const redirect of passage.redirects) {
     const answer = evaluateHttpRequest(redirect.verdict, {
       method: http.method,
       path: http.path,
       host: request.host,
       headers: http.headers,
+      grpc,
     });
     recordFlow(cluster, {
-      timeMs: world.timeMs,
+      timeMs: Math.max(passage.atMs, world.timeMs),
       node: redirect.node,
       eventType: 'l7',
       verdict: answer.allowed ? 'FORWARDED' : 'DROPPED',
@@ -401,66 +1261,124 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
       source: flowEndpoint(
         cluster,
         redirect.observer,
-        sourceIP,
-        sourcePort,
-        redirect.direction === 'INGRESS'
-          ? (mistaken?.believedIdentity ?? clientEndpoint?.identity ?? 0)
-          : (clientEndpoint?.identity ?? 0),
+        tuple.sourceIP,
+        tuple.sourcePort,
+        redirect.direction === 'INGRESS' ? passage.sourceIdentityAtServer : originIdentity(origin),
       ),
-      destination: flowEndpoint(
-        cluster,
-        redirect.observer,
-        backendIP,
-        backendPort,
-        serverEndpoint?.identity ?? 0,
-      ),
-      explanation: answer.explanation.summary,
+      destination: flowEndpoint(cluster, redirect.observer, backendIP, backendPort, serverIdentity),
+      explanation: `${answer.explanation.layer}: ${answer.explanation.summary}`,
       l7: {
         type: 'http-request',
         method: http.method,
         url: `http://${request.host}:${request.port}${http.path}`,
+        httpProtocol: grpc ? 'HTTP/2' : 'HTTP/1.1',
       },
-      ...(mistaken !== undefined ? { mistaken } : {}),
+      ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
     });
     explanation.push(
-      `${redirect.node}'s Envoy (cilium.l7policy filter) ${answer.allowed ? 'lets' : 'refuses'} ${http.method} ${http.path}: ${answer.explanation.summary}`,
+      `${redirect.node}'s Envoy (cilium.l7policy filter, ${redirect.direction.toLowerCase()}) ${answer.allowed ? 'lets' : 'refuses'} ${http.method} ${http.path}: ${answer.explanation.summary}`,
     );
     if (!answer.allowed) {
-      const response: HttpResponse = {
-        status: answer.httpStatus ?? 403,
-        headers: { 'content-type': 'text/plain', server: 'envoy' },
-        body: answer.body ?? 'Access denied\r\n',
-      };
-      return {
-        kind: 'response',
-        elapsedMs: 4,
-        address,
-        response,
-        serverPod: serverPod.metadata.name,
-        explanation,
-        ...(mistaken !== undefined ? { mistaken } : {}),
-      };
+      const response: HttpResponse = grpc
+        ? {
+            status: 200,
+            headers: {
+              'content-type': 'application/grpc',
+              'grpc-status': String(answer.grpcStatus ?? 7),
+              'grpc-message': answer.grpcMessage ?? 'Access denied',
+              server: 'envoy',
+            },
+            body: '',
+          }
+        : {
+            status: answer.httpStatus ?? 403,
+            headers: { 'content-type': 'text/plain', server: 'envoy' },
+            body: answer.body ?? 'Access denied\r\n',
+          };
+      return { response, elapsedMs: 4, proxyAnswered: true };
     }
   }
-  const response = application.respond({ ...http, host: request.host, port: request.port }, serverPod) ?? {
+  const pod = target.kind === 'pod' ? target.pod : undefined;
+  if (grpc && application.grpc !== undefined && pod !== undefined) {
+    const [, service = '', method = ''] = /^\/([^/]+)\/([^/]+)$/.exec(http.path) ?? [];
+    const argument = http.headers['x-grpc-argument'];
+    const reply = application.grpc({ service, method, ...(argument !== undefined ? { argument } : {}) }, pod);
+    return {
+      response: {
+        status: 200,
+        headers: {
+          'content-type': 'application/grpc',
+          'grpc-status': String(reply.status),
+          'grpc-message': reply.message,
+        },
+        body: reply.body ?? '',
+      },
+      elapsedMs: 6,
+      proxyAnswered: false,
+    };
+  }
+  const response = (pod === undefined
+    ? application.respond({ ...http, host: request.host, port: request.port }, {} as Pod)
+    : application.respond({ ...http, host: request.host, port: request.port }, pod)) ?? {
     status: 200,
     headers: {},
     body: '',
   };
-  return mistaken === undefined
-    ? { kind: 'response', elapsedMs: 6, address, response, serverPod: serverPod.metadata.name, explanation }
-    : {
-        kind: 'response',
-        elapsedMs: 6,
-        address,
-        response,
-        serverPod: serverPod.metadata.name,
-        explanation,
-        mistaken,
-      };
+  return { response, elapsedMs: 6, proxyAnswered: false };
 }
 
-/** Whether the verdict came from an enforcing policy (only then does Hubble emit a policy-verdict event). */
-function serverEndpointEnforces(verdict: PolicyVerdict): boolean {
-  return verdict.explanation.layer !== 'enforcement';
+/** Opens a connection from a pod (or a node) and, if it gets through, sends the HTTP request. */
+export function openConnection(world: World, request: ConnectionRequest): ConnectionOutcome {
+  const cluster = requireCluster(world);
+  const explanation: string[] = [];
+  const origin = locateOrigin(cluster, request);
+  if (typeof origin === 'string') return { kind: 'error', elapsedMs: 0, message: origin, explanation };
+  const opened = connect(world, origin, { ...request, protocol: 'TCP' }, explanation);
+  if (!('passage' in opened)) return opened;
+  // A redirected request waits in a node's Envoy that an extension keeps busy (cilium/envoy.ts).
+  const stalled = stallAtProxy(cluster, opened, request.timeoutMs, explanation);
+  if (stalled !== undefined) return stalled;
+  const { passage, address, backendIP, backendPort } = opened;
+  const mistaken = passage.mistaken;
+  const application = applicationAt(cluster, passage.target, backendPort);
+  if (application === undefined) {
+    if (passage.target.kind === 'world') {
+      explanation.push(`Nothing on the modelled internet answers ${backendIP}:${backendPort}.`);
+      return { kind: 'timeout', elapsedMs: opened.elapsedMs + request.timeoutMs, address, explanation };
+    }
+    explanation.push(
+      `Nothing listens on ${backendIP}:${backendPort} in ${targetName(passage.target)}; the kernel answers with a reset.`,
+    );
+    returnReply(world, cluster, passage, explanation, true);
+    return { kind: 'refused', elapsedMs: opened.elapsedMs + 3, address, explanation };
+  }
+  // Istio (mesh/traffic.ts): sidecars or ztunnel may end the exchange before the application.
+  const meshAnswer = answerInMesh(world, opened, request, explanation, () =>
+    returnReply(world, cluster, passage, explanation, true),
+  );
+  if (meshAnswer !== undefined) return meshAnswer;
+  const http = request.http ?? { method: 'GET', path: '/', headers: {} };
+  const result = exchangeHttp(
+    world,
+    cluster,
+    opened,
+    { host: request.host, port: request.port, http },
+    explanation,
+    application,
+  );
+  returnReply(world, cluster, passage, explanation, request.keepOpen !== true);
+  const connectionId =
+    request.keepOpen === true
+      ? rememberSocket(world, cluster, opened, request.host, request.port)
+      : undefined;
+  return {
+    kind: 'response',
+    elapsedMs: opened.elapsedMs + result.elapsedMs,
+    address,
+    response: result.response,
+    serverPod: targetName(passage.target),
+    explanation,
+    ...(mistaken !== undefined ? { mistaken } : {}),
+    ...(connectionId !== undefined ? { connectionId } : {}),
+  };
 }

@@ -16,6 +16,7 @@ export const dropReasons = {
   AUTH_REQUIRED: { code: 189, text: 'Authentication required' },
   INVALID_IDENTITY: { code: 171, text: 'Invalid identity' },
   NO_SERVICE: { code: 158, text: 'Service backend not found' },
+  NO_NODE_ID: { code: 197, text: 'No node ID found' },
 } as const;
 export type DropReasonName = keyof typeof dropReasons;
 
@@ -27,6 +28,8 @@ export interface FlowEndpoint {
   namespace?: string;
   podName?: string;
   labels?: string[];
+  /** DNS names the observing node's DNS proxy learnt for the address (Hubble's source/destination_names). */
+  names?: string[];
 }
 
 /** Why the model knows this flow's verdict is wrong: the ground truth beside the node's belief. */
@@ -38,6 +41,21 @@ export interface MistakenIdentity {
   actualPod: string;
   believedPod?: string;
   sentence: string;
+}
+
+/** What an L7 proxy logged for one request or response. */
+export interface L7FlowRecord {
+  type:
+    'http-request' | 'http-response' | 'dns-request' | 'dns-response' | 'kafka-request' | 'kafka-response';
+  /** HTTP method and URL; empty for DNS and Kafka. */
+  method: string;
+  url: string;
+  /** `HTTP/1.1`, or `HTTP/2` for gRPC. */
+  httpProtocol?: 'HTTP/1.1' | 'HTTP/2';
+  /** HTTP status of a response. */
+  code?: number;
+  dns?: { query: string; qtypes: string[]; rcode?: string; ips?: string[]; ttl?: number };
+  kafka?: { apiKey: string; apiVersion: number; clientID?: string; topic?: string; errorCode?: number };
 }
 
 /** One Hubble flow event. */
@@ -52,11 +70,19 @@ export interface Flow {
   matchType?: PolicyMatchType;
   protocol: 'TCP' | 'UDP' | 'ICMPv4';
   tcpFlags?: string;
+  /**
+   * Hubble's is_reply: true for a packet of the reply direction (CT_REPLY), false for the original
+   * direction, unset when the datapath could not tell (drops, policy verdicts). On a reply the
+   * traffic direction stays the connection's, and source and destination are the packet's own.
+   */
+  isReply?: boolean;
   source: FlowEndpoint;
   destination: FlowEndpoint;
-  /** For L7 events: what the proxy saw (Hubble prints `http-request`). */
-  l7?: { type: 'http-request' | 'http-response'; method: string; url: string };
+  /** For L7 events: what the proxy saw (Hubble prints `http-request`, `dns-request`, `kafka-request`). */
+  l7?: L7FlowRecord;
   /** Human explanation of the decision: which rule, or default deny. */
   explanation: string;
   mistaken?: MistakenIdentity;
+  /** The policy entry's auth type on policy-verdict events (flow.proto AuthType; absent = DISABLED). */
+  authType?: 'SPIRE' | 'TEST_ALWAYS_FAIL';
 }

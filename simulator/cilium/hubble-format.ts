@@ -13,15 +13,45 @@ function identityText(id: number): string {
 }
 
 function endpointText(endpoint: FlowEndpoint): string {
+  // Hubble prints the pod, else a DNS name the node's DNS proxy learnt for the address, else the address.
   const name =
-    endpoint.podName === undefined ? endpoint.ip : `${endpoint.namespace ?? 'default'}/${endpoint.podName}`;
+    endpoint.podName !== undefined
+      ? `${endpoint.namespace ?? 'default'}/${endpoint.podName}`
+      : (endpoint.names?.[0]?.replace(/\.$/, '') ?? endpoint.ip);
   return `${name}:${endpoint.port} (${identityText(endpoint.identity)})`;
+}
+
+/** The L7 summary in parentheses, as Hubble's compact printer writes it per protocol. */
+function l7Summary(flow: Flow): string {
+  const l7 = flow.l7;
+  if (l7 === undefined) return '';
+  if (l7.dns !== undefined) {
+    const query = `${l7.dns.query} ${l7.dns.qtypes.join(',')}`;
+    if (l7.type === 'dns-request') return `DNS Query ${query}`;
+    const ips = (l7.dns.ips ?? []).map((ip) => `"${ip}"`).join(',');
+    return l7.dns.rcode !== undefined && l7.dns.rcode !== 'NOERROR'
+      ? `DNS Answer RCode: ${l7.dns.rcode === 'NXDOMAIN' ? 'Non-Existent Domain' : 'Refused'} (Proxy ${query})`
+      : `DNS Answer ${ips} TTL: ${l7.dns.ttl ?? 0} (Proxy ${query})`;
+  }
+  if (l7.kafka !== undefined) {
+    const topic = l7.kafka.topic === undefined ? '' : ` topic '${l7.kafka.topic}'`;
+    return `Kafka request ${l7.kafka.apiKey} version ${l7.kafka.apiVersion}${topic}${l7.kafka.errorCode !== undefined ? ` error ${l7.kafka.errorCode}` : ''}`;
+  }
+  return `${l7.httpProtocol ?? 'HTTP/1.1'} ${l7.method} ${l7.url}`;
 }
 
 /** One flow in `hubble observe -o compact` form. */
 export function formatFlowCompact(flow: Flow): string {
-  const route = `${endpointText(flow.source)} -> ${endpointText(flow.destination)}`;
-  const flags = flow.tcpFlags === undefined ? '' : ` (TCP Flags: ${flow.tcpFlags})`;
+  // A reply flips the arrow and prints the connection's client first, as Hubble does.
+  const route =
+    flow.isReply === true
+      ? `${endpointText(flow.destination)} <- ${endpointText(flow.source)}`
+      : `${endpointText(flow.source)} -> ${endpointText(flow.destination)}`;
+  // The printer appends the auth type to the summary (`TCP Flags: SYN; Auth: SPIRE`).
+  const auth = flow.authType === undefined ? '' : `; Auth: ${flow.authType}`;
+  const summary =
+    flow.tcpFlags === undefined ? auth.replace(/^; /, '') : `TCP Flags: ${flow.tcpFlags}${auth}`;
+  const flags = summary === '' ? '' : ` (${summary})`;
   if (flow.eventType === 'policy-verdict') {
     const verdict =
       flow.verdict === 'AUDIT'
@@ -32,13 +62,50 @@ export function formatFlowCompact(flow: Flow): string {
     return `${toStampMilli(flow.timeMs)}: ${route} policy-verdict:${flow.matchType ?? 'none'} ${flow.trafficDirection} ${verdict}${flags}`;
   }
   if (flow.eventType === 'l7') {
-    return `${toStampMilli(flow.timeMs)}: ${route} http-request ${flow.verdict} (HTTP/1.1 ${flow.l7?.method ?? 'GET'} ${flow.l7?.url ?? ''})`;
+    const proxy = flow.l7?.dns !== undefined ? ' proxy' : '';
+    return `${toStampMilli(flow.timeMs)}: ${route} ${flow.l7?.type ?? 'http-request'}${proxy} ${flow.verdict} (${l7Summary(flow)})`;
   }
   if (flow.eventType === 'drop') {
     const reason = flow.dropReason === undefined ? 'Policy denied' : dropReasons[flow.dropReason].text;
     return `${toStampMilli(flow.timeMs)}: ${route} ${reason} DROPPED${flags}`;
   }
   return `${toStampMilli(flow.timeMs)}: ${route} to-endpoint ${flow.verdict}${flags}`;
+}
+
+function tcpFlagsJson(flags: string): Record<string, boolean> {
+  const result: Record<string, boolean> = {};
+  for (const flag of flags.split(',')) if (flag.trim() !== '') result[flag.trim()] = true;
+  return result;
+}
+
+function l7Json(flow: Flow): Record<string, unknown> {
+  const l7 = flow.l7;
+  if (l7 === undefined) return {};
+  const type = l7.type.endsWith('-request') ? 'REQUEST' : 'RESPONSE';
+  if (l7.dns !== undefined)
+    return {
+      type,
+      dns: {
+        query: l7.dns.query,
+        qtypes: l7.dns.qtypes,
+        ...(l7.dns.ips !== undefined ? { ips: l7.dns.ips } : {}),
+        ...(l7.dns.ttl !== undefined ? { ttl: l7.dns.ttl } : {}),
+        ...(l7.dns.rcode !== undefined
+          ? { rcode: l7.dns.rcode === 'NOERROR' ? 0 : l7.dns.rcode === 'NXDOMAIN' ? 3 : 5 }
+          : {}),
+      },
+    };
+  if (l7.kafka !== undefined)
+    return {
+      type,
+      kafka: {
+        api_key: l7.kafka.apiKey,
+        api_version: l7.kafka.apiVersion,
+        ...(l7.kafka.topic !== undefined ? { topic: l7.kafka.topic } : {}),
+        ...(l7.kafka.errorCode !== undefined ? { error_code: l7.kafka.errorCode } : {}),
+      },
+    };
+  return { type, http: { method: l7.method, url: l7.url, protocol: l7.httpProtocol ?? 'HTTP/1.1' } };
 }
 
 /** One flow as `hubble observe -o json` prints it (the fields the model has, in flow.proto names). */
@@ -48,6 +115,10 @@ export function formatFlowJson(flow: Flow): string {
     ...(endpoint.namespace !== undefined ? { namespace: endpoint.namespace } : {}),
     ...(endpoint.podName !== undefined ? { pod_name: endpoint.podName } : {}),
   });
+  const ports = {
+    source_port: flow.source.port,
+    destination_port: flow.destination.port,
+  };
   return JSON.stringify({
     flow: {
       time: toTimestamp(flow.timeMs),
@@ -56,16 +127,22 @@ export function formatFlowJson(flow: Flow): string {
         ? { drop_reason: dropReasons[flow.dropReason].code, drop_reason_desc: flow.dropReason }
         : {}),
       IP: { source: flow.source.ip, destination: flow.destination.ip, ipVersion: 'IPv4' },
-      l4: {
-        TCP: {
-          source_port: flow.source.port,
-          destination_port: flow.destination.port,
-          ...(flow.tcpFlags === 'SYN' ? { flags: { SYN: true } } : {}),
-        },
-      },
+      l4:
+        flow.protocol === 'UDP'
+          ? { UDP: ports }
+          : {
+              TCP: {
+                ...ports,
+                ...(flow.tcpFlags !== undefined ? { flags: tcpFlagsJson(flow.tcpFlags) } : {}),
+              },
+            },
       source: side(flow.source),
       destination: side(flow.destination),
+      ...(flow.source.names !== undefined ? { source_names: flow.source.names } : {}),
+      ...(flow.destination.names !== undefined ? { destination_names: flow.destination.names } : {}),
       Type: flow.eventType === 'l7' ? 'L7' : 'L3_L4',
+      ...(flow.isReply !== undefined ? { is_reply: flow.isReply } : {}),
+      ...(flow.l7 !== undefined ? { l7: l7Json(flow) } : {}),
       node_name: flow.node,
       event_type: {
         type:
@@ -79,6 +156,7 @@ export function formatFlowJson(flow: Flow): string {
       },
       traffic_direction: flow.trafficDirection,
       ...(flow.matchType !== undefined ? { policy_match_type: flow.matchType } : {}),
+      ...(flow.authType !== undefined ? { auth_type: flow.authType } : {}),
       Summary: formatFlowCompact(flow).replace(/^[^:]+:[^:]+:[^:]+: /, ''),
     },
     node_name: flow.node,

@@ -19,12 +19,24 @@ import { maximalAllocationIdentity, minimalAllocationIdentity } from './reserved
 export const identityGcIntervalMs = 15 * 60 * 1000;
 const heartbeatAnnotation = 'io.cilium.heartbeat';
 
+/** labelSetKey of each stored identity's labels; stored objects are never mutated. */
+const identityKeys = new WeakMap<CiliumIdentity, string>();
+
+function identityLabelKey(identity: CiliumIdentity): string {
+  let key = identityKeys.get(identity);
+  if (key === undefined) {
+    key = labelSetKey(identity['security-labels']);
+    identityKeys.set(identity, key);
+  }
+  return key;
+}
+
 /** Finds or creates the CiliumIdentity for a label set; returns its number. Needs the API server. */
 export function allocateIdentity(world: World, labels: LabelSet, namespace: string): number {
   const cluster = requireCluster(world);
   const wanted = labelSetKey(labels);
   const candidates = listObjects(cluster.api, 'CiliumIdentity')
-    .filter((identity) => labelSetKey(identity['security-labels']) === wanted)
+    .filter((identity) => identityLabelKey(identity) === wanted)
     .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
   const existing = candidates[0];
   if (existing !== undefined) {

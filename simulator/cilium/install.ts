@@ -13,6 +13,7 @@ import type { CiliumConfig } from './config';
 import { identityGcIntervalMs } from './identity-allocation';
 import { createSharedView, sharedViewId } from './views';
 import type { AgentState } from './state';
+import { installSpire } from './spire-model';
 
 function systemPod(
   world: World,
@@ -126,4 +127,11 @@ export function installCilium(world: World, config: CiliumConfig): void {
   const view = createSharedView(world);
   cluster.cilium.views[view.id] = view;
   schedule(world, identityGcIntervalMs, { type: 'operator.identity.gc' });
+  // Mutual authentication (1.14+): SPIRE when the chart installs it, and each agent's auth map GC.
+  // Without SPIRE no handshake can succeed, so the auth maps stay empty and their GC has nothing to do.
+  if (config.mutualAuth.spire) {
+    cluster.cilium.mutualAuth = { nodes: {}, handshakes: [], nextHandshakeNumber: 1 };
+    if (config.mutualAuth.spireInstall) cluster.cilium.spire = installSpire(world, config);
+    schedule(world, config.mutualAuth.gcIntervalMs, { type: 'auth.gc' });
+  }
 }

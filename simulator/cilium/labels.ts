@@ -148,8 +148,21 @@ function longestMatch(patterns: readonly RegExp[], text: string): number {
   return longest;
 }
 
+/** Answers of isIdentityRelevant, a pure function of its argument; cleared if it ever grows large. */
+const relevanceMemo = new Map<string, boolean>();
+
 /** Whether Cilium's default filter keeps this label for the security identity. */
 export function isIdentityRelevant(sourceKey: string): boolean {
+  let relevant = relevanceMemo.get(sourceKey);
+  if (relevant === undefined) {
+    if (relevanceMemo.size >= 10_000) relevanceMemo.clear();
+    relevant = computeIdentityRelevance(sourceKey);
+    relevanceMemo.set(sourceKey, relevant);
+  }
+  return relevant;
+}
+
+function computeIdentityRelevance(sourceKey: string): boolean {
   const { source, key } = splitSourceKey(sourceKey);
   if (source === 'reserved') return true;
   const included = longestMatch(includePatterns, key);

@@ -11,6 +11,8 @@ import type { EndpointState } from '../machines/endpoint-lifecycle';
 import type { ApiConnectionState } from '../machines/api-connection';
 import type { ServicePort } from '../k8s/objects';
 import type { Flow } from './flow';
+import type { MutualAuthState } from './auth-map';
+import type { SpireState } from './spire-model';
 
 /** Where an ipcache entry came from (pkg/source), strongest first. */
 export const ipcacheSources = [
@@ -137,6 +139,10 @@ export interface CiliumState {
   /** The most recent flows, oldest first, bounded by flowCapacity. */
   flows: Flow[];
   nextFlowNumber: number;
+  /** SPIRE as the chart installs it for mutual authentication (1.14+, when enabled). */
+  spire?: SpireState;
+  /** Each node's auth map and auth manager, and the handshakes they ran (1.14+). */
+  mutualAuth?: MutualAuthState;
 }
 
 /** How many flows each cluster keeps, like Hubble's ring buffer. */

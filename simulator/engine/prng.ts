@@ -16,11 +16,10 @@ export function seedRandom(seed: number): RandomState {
 
 /** Advances the generator and returns an unsigned 32-bit integer. */
 export function nextUint32(state: RandomState): number {
-  let [a, b, c, d] = state;
-  a >>>= 0;
-  b >>>= 0;
-  c >>>= 0;
-  d >>>= 0;
+  let a = state[0] >>> 0;
+  let b = state[1] >>> 0;
+  let c = state[2] >>> 0;
+  let d = state[3] >>> 0;
   const t = (((a + b) >>> 0) + d) >>> 0;
   d = (d + 1) >>> 0;
   a = b ^ (b >>> 9);
@@ -32,6 +31,36 @@ export function nextUint32(state: RandomState): number {
   state[2] = c;
   state[3] = d;
   return t;
+}
+
+/** Character codes of the lowercase hex digits. */
+const hexCodes = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
+
+/**
+ * An unsigned 32-bit integer as 8 lowercase hex digits: the same text as
+ * `value.toString(16).padStart(8, '0')`, built without the number-to-string conversion.
+ */
+export function hex32(value: number): string {
+  return String.fromCharCode(
+    hexCodes[(value >>> 28) & 15]!,
+    hexCodes[(value >>> 24) & 15]!,
+    hexCodes[(value >>> 20) & 15]!,
+    hexCodes[(value >>> 16) & 15]!,
+    hexCodes[(value >>> 12) & 15]!,
+    hexCodes[(value >>> 8) & 15]!,
+    hexCodes[(value >>> 4) & 15]!,
+    hexCodes[value & 15]!,
+  );
+}
+
+/**
+ * `count` random hex digits: whole 32-bit draws of 8 digits each, the last one cut short (its
+ * unused digits are discarded, not kept for the next call).
+ */
+export function randomHex(state: RandomState, count: number): string {
+  let text = '';
+  while (text.length < count) text += hex32(nextUint32(state));
+  return text.length === count ? text : text.slice(0, count);
 }
 
 /** A uniform integer in [0, bound), without modulo bias. */

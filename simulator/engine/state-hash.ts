@@ -5,20 +5,78 @@
 
 /** Serialises plain data with sorted object keys; undefined properties are skipped as JSON does. */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value === null || typeof value !== 'object') {
     return JSON.stringify(value) ?? 'null';
   }
   if (Array.isArray(value)) {
-    return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) text += ',';
+      // A hole stays empty, as join writes it.
+      if (i in value) text += canonicalJson(value[i]);
+    }
+    return `${text}]`;
   }
   const record = value as Record<string, unknown>;
-  const parts: string[] = [];
+  let text = '{';
+  let first = true;
   for (const key of Object.keys(record).sort()) {
     const item = record[key];
     if (item === undefined) continue;
-    parts.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
+    text += first ? quotedKey(key) : `,${quotedKey(key)}`;
+    text += `:${canonicalJson(item)}`;
+    first = false;
   }
-  return `{${parts.join(',')}}`;
+  return `${text}}`;
+}
+
+/** JSON text of object keys; worlds repeat the same few hundred keys over and over. */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    if (quotedKeys.size >= 50_000) quotedKeys.clear();
+    quoted = JSON.stringify(key);
+    quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+/**
+ * Whether two plain values serialise to the same JSON text (`JSON.stringify(a) ===
+ * JSON.stringify(b)`, key order included), without building either text.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' || typeof b === 'number') {
+    // JSON writes every non-finite number as null.
+    const left = typeof a === 'number' && !Number.isFinite(a) ? null : a;
+    const right = typeof b === 'number' && !Number.isFinite(b) ? null : b;
+    return left === right;
+  }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) {
+      // Inside arrays, undefined is written as null.
+      if (!jsonEqual(a[i] === undefined ? null : a[i], b[i] === undefined ? null : b[i])) return false;
+    }
+    return true;
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const leftKeys = Object.keys(left).filter((key) => left[key] !== undefined);
+  const rightKeys = Object.keys(right).filter((key) => right[key] !== undefined);
+  if (leftKeys.length !== rightKeys.length) return false;
+  for (let i = 0; i < leftKeys.length; i++) {
+    const key = leftKeys[i]!;
+    if (key !== rightKeys[i] || !jsonEqual(left[key], right[key])) return false;
+  }
+  return true;
 }
 
 /**

@@ -58,10 +58,19 @@ export function virtualDate(timeMs: number): VirtualDate {
   };
 }
 
+/** The last second toTimestamp formatted, and its text: a run asks for the same second many times. */
+let lastTimestampSecond = NaN;
+let lastTimestamp = '';
+
 /** RFC 3339 timestamp (second precision, as Kubernetes stores metadata times) for a virtual time. */
 export function toTimestamp(timeMs: number): string {
+  const second = Math.floor(timeMs / 1000);
+  if (second === lastTimestampSecond) return lastTimestamp;
   const date = virtualDate(timeMs);
-  return `${date.year}-${pad(date.month)}-${pad(date.day)}T${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)}Z`;
+  const text = `${date.year}-${pad(date.month)}-${pad(date.day)}T${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)}Z`;
+  lastTimestampSecond = second;
+  lastTimestamp = text;
+  return text;
 }
 
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

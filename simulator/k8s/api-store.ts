@@ -3,8 +3,8 @@
  * bumped on every write, and the list of changes each write produces for watchers. Stored objects
  * are never mutated after a write, so watch events and caches can share them safely.
  */
-import type { ApiKind, ApiObject } from './objects';
-import { objectKey } from './objects';
+import type { ApiKind, ApiObject, OwnerReference, ReplicaSet } from './objects';
+import { namespacedKinds, objectKey } from './objects';
 
 /** What one write did, as a watch stream reports it. */
 export interface WatchChange {
@@ -36,8 +36,14 @@ export function createApiStore(): ApiStore {
   return { resourceVersion: 1000, objects: {}, owned: {}, podsByNode: {}, activePodsByNode: {} };
 }
 
-function indexObject(store: ApiStore, object: ApiObject, key: string, add: boolean): void {
-  const controller = object.metadata.ownerReferences?.find((reference) => reference.controller);
+function indexObject(
+  store: ApiStore,
+  object: ApiObject,
+  key: string,
+  add: boolean,
+  updateDerived = true,
+): void {
+  const controller = controllerOf(object);
   if (controller !== undefined) {
     const bucket = (store.owned[controller.uid] ??= {});
     // Empty buckets stay: counting keys on every delete would cost more than they weigh.
@@ -53,6 +59,305 @@ function indexObject(store: ApiStore, object: ApiObject, key: string, add: boole
       store.activePodsByNode[node] = (store.activePodsByNode[node] ?? 0) + (add ? 1 : -1);
     }
   }
+  if (!updateDerived) return;
+  const derived = derivedIndexes.get(store);
+  if (derived !== undefined) indexDerived(store, derived, object, key, add, controller);
+}
+
+/**
+ * Whether replacing one version of a pod by another leaves the derived indexes as they were: the
+ * same controller, and the same answers to "being deleted?", "ready?" and its template hash.
+ */
+function sameDerivedPod(previous: ApiObject, next: ApiObject): boolean {
+  if (previous.kind !== 'Pod' || next.kind !== 'Pod') return false;
+  const before = controllerOf(previous);
+  const after = controllerOf(next);
+  if (before?.uid !== after?.uid) return false;
+  if ((previous.metadata.deletionTimestamp === undefined) !== (next.metadata.deletionTimestamp === undefined))
+    return false;
+  return (
+    podIsReady(previous) === podIsReady(next) &&
+    previous.metadata.labels?.[templateHashLabel] === next.metadata.labels?.[templateHashLabel]
+  );
+}
+
+function controllerOf(object: ApiObject): OwnerReference | undefined {
+  const references = object.metadata.ownerReferences;
+  if (references === undefined) return undefined;
+  for (const reference of references) if (reference.controller) return reference;
+  return undefined;
+}
+
+/*
+ * Derived indexes. They answer the controllers' hot questions (which ReplicaSets of a Deployment
+ * still have replicas or live pods, which one carries a template hash, the sorted keys of a kind)
+ * without walking every ReplicaSet a long history left behind, or sorting on every call. They are
+ * not part of the world's data: they live beside the store (so a clone or a hash of the world never
+ * sees them), are kept current by every write, and are rebuilt from the stored objects the first
+ * time a store without them (a checkpoint's clone, a store built elsewhere) is asked.
+ */
+
+/** The label that names a ReplicaSet's pod template; indexed per owner. */
+const templateHashLabel = 'pod-template-hash';
+
+interface DerivedIndexes {
+  nextSequence: number;
+  /**
+   * Owner uid → key of an owned ReplicaSet → sequence, following the insertion order of
+   * `store.owned[uid]`, so that results built from the indexes come out in listOwnedBy's order.
+   */
+  order: Map<string, Map<string, number>>;
+  /** Controller uid → how many of the objects it controls are not being deleted. */
+  activeDependents: Map<string, number>;
+  /** ReplicaSet uid → its key. */
+  replicaSetKeys: Map<string, string>;
+  /**
+   * Owner uid → key → owned ReplicaSet that is busy: its spec asks for replicas, or pods it
+   * controls are not being deleted. A ReplicaSet that is not busy has nothing running.
+   */
+  busy: Map<string, Map<string, ReplicaSet>>;
+  /** Owner uid → pod-template-hash → keys of owned ReplicaSets with that label. */
+  byTemplateHash: Map<string, Map<string, Set<string>>>;
+  /** Controller uid → counts of the pods it controls that are not being deleted. */
+  podCounts: Map<string, ControlledPodCounts>;
+  /** Kind → its keys, sorted; dropped whenever a key of that kind comes or goes. */
+  sortedKeys: Map<ApiKind, readonly string[]>;
+}
+
+const derivedIndexes = new WeakMap<ApiStore, DerivedIndexes>();
+
+/** Pods one controller (a ReplicaSet) controls that are not being deleted. */
+export interface ControlledPodCounts {
+  active: number;
+  /** Of those, pods whose Ready condition is True. */
+  ready: number;
+  /** Of those, how many carry each pod-template-hash label value. */
+  byTemplateHash: Map<string, number>;
+}
+
+function podIsReady(pod: ObjectOfKind<'Pod'>): boolean {
+  const conditions = pod.status.conditions;
+  if (conditions === undefined) return false;
+  for (const condition of conditions) {
+    if (condition.type === 'Ready' && condition.status === 'True') return true;
+  }
+  return false;
+}
+
+function countControlledPod(
+  derived: DerivedIndexes,
+  pod: ObjectOfKind<'Pod'>,
+  ownerUid: string,
+  delta: number,
+): void {
+  let counts = derived.podCounts.get(ownerUid);
+  if (counts === undefined) {
+    counts = { active: 0, ready: 0, byTemplateHash: new Map() };
+    derived.podCounts.set(ownerUid, counts);
+  }
+  counts.active += delta;
+  if (podIsReady(pod)) counts.ready += delta;
+  const templateHash = pod.metadata.labels?.[templateHashLabel];
+  if (templateHash !== undefined)
+    counts.byTemplateHash.set(templateHash, (counts.byTemplateHash.get(templateHash) ?? 0) + delta);
+}
+
+function refreshBusy(derived: DerivedIndexes, replicaSet: ReplicaSet, key: string, ownerUid: string): void {
+  let entries = derived.busy.get(ownerUid);
+  const busy =
+    replicaSet.spec.replicas !== 0 || (derived.activeDependents.get(replicaSet.metadata.uid) ?? 0) > 0;
+  if (busy) {
+    if (entries === undefined) {
+      entries = new Map();
+      derived.busy.set(ownerUid, entries);
+    }
+    entries.set(key, replicaSet);
+  } else if (entries !== undefined) entries.delete(key);
+}
+
+/** Re-evaluates whether the ReplicaSet with this uid is busy, after its pods changed. */
+function refreshBusyByUid(store: ApiStore, derived: DerivedIndexes, uid: string): void {
+  const key = derived.replicaSetKeys.get(uid);
+  if (key === undefined) return;
+  const replicaSet = store.objects.ReplicaSet?.[key];
+  if (replicaSet?.kind !== 'ReplicaSet') return;
+  const controller = controllerOf(replicaSet);
+  if (controller !== undefined) refreshBusy(derived, replicaSet, key, controller.uid);
+}
+
+function indexDerived(
+  store: ApiStore,
+  derived: DerivedIndexes,
+  object: ApiObject,
+  key: string,
+  add: boolean,
+  controller: OwnerReference | undefined,
+): void {
+  if (object.kind === 'ReplicaSet') {
+    const uid = object.metadata.uid;
+    if (add) derived.replicaSetKeys.set(uid, key);
+    else if (derived.replicaSetKeys.get(uid) === key) derived.replicaSetKeys.delete(uid);
+  }
+  if (controller === undefined) return;
+  const ownerUid = controller.uid;
+  if (object.metadata.deletionTimestamp === undefined) {
+    const before = derived.activeDependents.get(ownerUid) ?? 0;
+    const after = before + (add ? 1 : -1);
+    derived.activeDependents.set(ownerUid, after);
+    if (before > 0 !== after > 0) refreshBusyByUid(store, derived, ownerUid);
+    if (object.kind === 'Pod') countControlledPod(derived, object, ownerUid, add ? 1 : -1);
+  }
+  if (object.kind !== 'ReplicaSet') return;
+  let order = derived.order.get(ownerUid);
+  if (order === undefined) {
+    order = new Map();
+    derived.order.set(ownerUid, order);
+  }
+  if (!add) order.delete(key);
+  else if (!order.has(key)) order.set(key, derived.nextSequence++);
+  if (add) refreshBusy(derived, object, key, ownerUid);
+  else derived.busy.get(ownerUid)?.delete(key);
+  const templateHash = object.metadata.labels?.[templateHashLabel];
+  if (templateHash !== undefined) {
+    let byHash = derived.byTemplateHash.get(ownerUid);
+    if (byHash === undefined) {
+      byHash = new Map();
+      derived.byTemplateHash.set(ownerUid, byHash);
+    }
+    let keys = byHash.get(templateHash);
+    if (add) {
+      if (keys === undefined) {
+        keys = new Set();
+        byHash.set(templateHash, keys);
+      }
+      keys.add(key);
+    } else keys?.delete(key);
+  }
+}
+
+/** The derived indexes of a store, built from its objects the first time they are needed. */
+function derivedOf(store: ApiStore): DerivedIndexes {
+  let derived = derivedIndexes.get(store);
+  if (derived !== undefined) return derived;
+  derived = {
+    nextSequence: 0,
+    order: new Map(),
+    activeDependents: new Map(),
+    replicaSetKeys: new Map(),
+    busy: new Map(),
+    byTemplateHash: new Map(),
+    podCounts: new Map(),
+    sortedKeys: new Map(),
+  };
+  // The order mirrors the owned buckets as they stand; indexing below only appends to it.
+  for (const ownerUid in store.owned) {
+    const order = new Map<string, number>();
+    for (const key in store.owned[ownerUid]) order.set(key, derived.nextSequence++);
+    derived.order.set(ownerUid, order);
+  }
+  for (const kind in store.objects) {
+    const bucket = store.objects[kind as ApiKind];
+    for (const key in bucket) {
+      const object = bucket[key];
+      if (object !== undefined) indexDerived(store, derived, object, key, true, controllerOf(object));
+    }
+  }
+  // Busy flags computed before all of a ReplicaSet's pods were counted are settled here.
+  for (const key in store.objects.ReplicaSet) {
+    const replicaSet = store.objects.ReplicaSet[key];
+    const controller = replicaSet === undefined ? undefined : controllerOf(replicaSet);
+    if (replicaSet?.kind === 'ReplicaSet' && controller !== undefined)
+      refreshBusy(derived, replicaSet, key, controller.uid);
+  }
+  derivedIndexes.set(store, derived);
+  return derived;
+}
+
+/** Whether a key is an array index, which object property order puts first, in numeric order. */
+function isArrayIndex(key: string): boolean {
+  return /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/** Sorts keys of one owner into the order `store.owned[ownerUid]` enumerates them. */
+function inOwnedOrder(order: Map<string, number> | undefined, keys: string[]): string[] {
+  return keys.sort((a, b) => {
+    const aIndex = isArrayIndex(a);
+    const bIndex = isArrayIndex(b);
+    if (aIndex || bIndex) {
+      if (aIndex && bIndex) return Number(a) - Number(b);
+      return aIndex ? -1 : 1;
+    }
+    return (order?.get(a) ?? Infinity) - (order?.get(b) ?? Infinity);
+  });
+}
+
+/**
+ * ReplicaSets controlled by this owner that are busy (spec.replicas is not zero, or pods they
+ * control are not being deleted), in listOwnedBy's order. Every ReplicaSet left out has zero
+ * replicas and controls no pod that is still running.
+ */
+export function listBusyReplicaSetsOwnedBy(store: ApiStore, ownerUid: string): ReplicaSet[] {
+  const derived = derivedOf(store);
+  const entries = derived.busy.get(ownerUid);
+  if (entries === undefined || entries.size === 0) return [];
+  if (entries.size === 1) return [...entries.values()];
+  return inOwnedOrder(derived.order.get(ownerUid), [...entries.keys()]).map((key) => entries.get(key)!);
+}
+
+/**
+ * The first ReplicaSet controlled by this owner whose pod-template-hash label has this value, in
+ * listOwnedBy's order: what `listOwnedBy(...).find(...)` on that label finds.
+ */
+export function findOwnedReplicaSetByTemplateHash(
+  store: ApiStore,
+  ownerUid: string,
+  templateHash: string,
+): ReplicaSet | undefined {
+  const derived = derivedOf(store);
+  const keys = derived.byTemplateHash.get(ownerUid)?.get(templateHash);
+  if (keys === undefined || keys.size === 0) return undefined;
+  const bucket = store.objects.ReplicaSet;
+  const candidates = keys.size === 1 ? [...keys] : inOwnedOrder(derived.order.get(ownerUid), [...keys]);
+  for (const key of candidates) {
+    const object = bucket?.[key];
+    if (object?.kind === 'ReplicaSet') return object;
+  }
+  return undefined;
+}
+
+/**
+ * Counts of the pods the controller with this uid controls that are not being deleted (what
+ * filtering listOwnedBy(store, 'Pod', uid) would count), or undefined when it never had any.
+ */
+export function controlledPodCounts(
+  store: ApiStore,
+  controllerUid: string,
+): Readonly<ControlledPodCounts> | undefined {
+  return derivedOf(store).podCounts.get(controllerUid);
+}
+
+/**
+ * How many ReplicaSets the owner with this uid controls (what listOwnedBy(store, 'ReplicaSet', uid)
+ * would count).
+ */
+export function countOwnedReplicaSets(store: ApiStore, ownerUid: string): number {
+  return derivedOf(store).order.get(ownerUid)?.size ?? 0;
+}
+
+/** The keys of a kind in sorted order (cached until a key of that kind comes or goes). */
+function sortedKeysOf(store: ApiStore, kind: ApiKind): readonly string[] {
+  const derived = derivedOf(store);
+  let keys = derived.sortedKeys.get(kind);
+  if (keys === undefined) {
+    keys = Object.keys(store.objects[kind] ?? {}).sort();
+    derived.sortedKeys.set(kind, keys);
+  }
+  return keys;
+}
+
+/** Forgets a kind's sorted keys after a key of that kind was added or removed. */
+function keysChanged(store: ApiStore, kind: ApiKind): void {
+  derivedIndexes.get(store)?.sortedKeys.delete(kind);
 }
 
 function collect<K extends ApiKind>(
@@ -79,6 +384,14 @@ export function listOwnedBy<K extends ApiKind>(
   return collect(store, kind, store.owned[ownerUid]);
 }
 
+/**
+ * Keys of the objects the owner with this uid controls, in listOwnedBy's order, for callers that
+ * only count: read-only, and no array is built.
+ */
+export function ownedKeys(store: ApiStore, ownerUid: string): Readonly<Record<string, true>> | undefined {
+  return store.owned[ownerUid];
+}
+
 /** Pods bound to a node, in the (deterministic) order they were indexed. */
 export function listPodsOnNode(store: ApiStore, nodeName: string): ObjectOfKind<'Pod'>[] {
   return collect(store, 'Pod', store.podsByNode[nodeName]);
@@ -89,7 +402,32 @@ export type ObjectOfKind<K extends ApiKind> = Extract<ApiObject, { kind: K }>;
 
 /** The store key of an object already carrying metadata. */
 export function keyOf(object: ApiObject): string {
-  return objectKey(object.kind, object.metadata.name, object.metadata.namespace);
+  const { name, namespace } = object.metadata;
+  if (!namespacedKinds.has(object.kind)) return objectKey(object.kind, name, namespace);
+  return namespacedKey(namespace ?? 'default', name);
+}
+
+/** Namespace → name → store key, for namespacedKey. */
+const namespacedKeys = new Map<string, Map<string, string>>();
+
+/**
+ * The store key `namespace/name` of a namespaced object (what objectKey gives). The same string is
+ * handed out for the same key every time rather than a new concatenation, which makes every
+ * lookup by that key cheap: the engine must hash and intern a fresh string before looking it up.
+ */
+export function namespacedKey(namespace: string, name: string): string {
+  let keys = namespacedKeys.get(namespace);
+  if (keys === undefined) {
+    keys = new Map();
+    namespacedKeys.set(namespace, keys);
+  }
+  let key = keys.get(name);
+  if (key === undefined) {
+    if (keys.size >= 100_000) keys.clear();
+    key = `${namespace}/${name}`;
+    keys.set(name, key);
+  }
+  return key;
 }
 
 /** Reads one object, or undefined. */
@@ -105,9 +443,10 @@ export function getObject<K extends ApiKind>(
 export function listObjects<K extends ApiKind>(store: ApiStore, kind: K): ObjectOfKind<K>[] {
   const bucket = store.objects[kind];
   if (bucket === undefined) return [];
-  return Object.keys(bucket)
-    .sort()
-    .map((key) => bucket[key] as ObjectOfKind<K>);
+  const keys = sortedKeysOf(store, kind);
+  const objects: ObjectOfKind<K>[] = new Array<ObjectOfKind<K>>(keys.length);
+  for (let i = 0; i < keys.length; i++) objects[i] = bucket[keys[i]!] as ObjectOfKind<K>;
+  return objects;
 }
 
 /**
@@ -132,14 +471,14 @@ export function putObject(store: ApiStore, incoming: ApiObject): WatchChange {
     store.objects[incoming.kind] = bucket;
   }
   store.resourceVersion += 1;
-  const object = {
-    ...incoming,
-    metadata: { ...incoming.metadata, resourceVersion: String(store.resourceVersion) },
-  };
+  const object = storedCopy(incoming, String(store.resourceVersion));
   const previous = bucket[key];
-  if (previous !== undefined) indexObject(store, previous, key, false);
+  // A pod whose new version changes nothing the derived indexes count skips them both ways.
+  const derivedToo = previous === undefined || !sameDerivedPod(previous, object);
+  if (previous !== undefined) indexObject(store, previous, key, false, derivedToo);
+  else keysChanged(store, incoming.kind);
   bucket[key] = object;
-  indexObject(store, object, key, true);
+  indexObject(store, object, key, true, derivedToo);
   return {
     type: previous !== undefined ? 'MODIFIED' : 'ADDED',
     kind: object.kind,
@@ -149,6 +488,26 @@ export function putObject(store: ApiStore, incoming: ApiObject): WatchChange {
   };
 }
 
+/**
+ * The copy of an incoming object that the store keeps: the same fields, in the same order, with
+ * fresh metadata. The copy is spelt out once per busy kind so that each copy site sees objects of
+ * few shapes, which keeps it fast; every branch does the same thing.
+ */
+function storedCopy(incoming: ApiObject, resourceVersion: string): ApiObject {
+  switch (incoming.kind) {
+    case 'Pod':
+      return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };
+    case 'ReplicaSet':
+      return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };
+    case 'Deployment':
+      return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };
+    case 'CiliumEndpoint':
+      return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };
+    default:
+      return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };
+  }
+}
+
 /** Removes an object; returns the change, or undefined when there was nothing to remove. */
 export function removeObject(store: ApiStore, kind: ApiKind, key: string): WatchChange | undefined {
   const bucket = store.objects[kind];
@@ -156,6 +515,7 @@ export function removeObject(store: ApiStore, kind: ApiKind, key: string): Watch
   if (bucket === undefined || object === undefined) return undefined;
   store.resourceVersion += 1;
   delete bucket[key];
+  keysChanged(store, kind);
   indexObject(store, object, key, false);
   return { type: 'DELETED', kind, key, resourceVersion: store.resourceVersion, object };
 }

@@ -4,7 +4,7 @@
  * Cilium agents after the watch latency, and nobody on a node that is cut off.
  */
 import { schedule, type World } from '../world';
-import { putObject, removeObject, type WatchChange } from './api-store';
+import { namespacedKey, putObject, removeObject, type WatchChange } from './api-store';
 import type { ApiKind, ApiObject, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
 import { listObjects } from './api-store';
@@ -39,7 +39,7 @@ export function enqueueSync(
   const cluster = world.cluster;
   if (cluster === undefined) return;
   cluster.queuedSyncs ??= {};
-  const queueKey = `${event.type}|${event.key}`;
+  const queueKey = syncQueueKey(event.type, event.key);
   if (cluster.queuedSyncs[queueKey] === true) return;
   cluster.queuedSyncs[queueKey] = true;
   schedule(world, controllerReactionMs, event);
@@ -48,7 +48,25 @@ export function enqueueSync(
 /** Marks a queued sync as taken off the queue, so the next change queues it again. */
 export function dequeueSync(world: World, type: string, key: string): void {
   const queued = world.cluster?.queuedSyncs;
-  if (queued !== undefined) delete queued[`${type}|${key}`];
+  if (queued !== undefined) delete queued[syncQueueKey(type, key)];
+}
+
+/** Event type → key → `type|key`, handed out as the same string each time (see namespacedKey). */
+const syncQueueKeys = new Map<string, Map<string, string>>();
+
+function syncQueueKey(type: string, key: string): string {
+  let keys = syncQueueKeys.get(type);
+  if (keys === undefined) {
+    keys = new Map();
+    syncQueueKeys.set(type, keys);
+  }
+  let queueKey = keys.get(key);
+  if (queueKey === undefined) {
+    if (keys.size >= 100_000) keys.clear();
+    queueKey = `${type}|${key}`;
+    keys.set(key, queueKey);
+  }
+  return queueKey;
 }
 
 /** Stores an object and notifies its watchers. */
@@ -83,7 +101,7 @@ function notifyWatchers(world: World, change: WatchChange): void {
       if (owner !== undefined) {
         enqueueSync(world, {
           type: 'controller.deployment.sync',
-          key: `${object.metadata.namespace ?? 'default'}/${owner.name}`,
+          key: namespacedKey(object.metadata.namespace ?? 'default', owner.name),
         });
       }
       break;
@@ -102,7 +120,9 @@ function notifyWatchers(world: World, change: WatchChange): void {
   }
   const cilium = cluster.cilium;
   if (cilium !== undefined && agentWatchedKinds.has(change.kind)) {
-    for (const viewId of Object.keys(cilium.views).sort()) {
+    const viewIds = Object.keys(cilium.views);
+    if (viewIds.length > 1) viewIds.sort();
+    for (const viewId of viewIds) {
       const view = cilium.views[viewId];
       if (view?.receiving === true) {
         schedule(world, cluster.timings.watchLatencyMs, { type: 'watch.deliver', viewId, change });
@@ -130,7 +150,7 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
   if (owner !== undefined) {
     enqueueSync(world, {
       type: 'controller.replicaset.sync',
-      key: `${namespace}/${owner.name}`,
+      key: namespacedKey(namespace, owner.name),
     });
   }
   if (
@@ -158,7 +178,7 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
     ) {
       schedule(world, controllerReactionMs, {
         type: 'controller.endpoints.sync',
-        key: `${namespace}/${service.metadata.name}`,
+        key: namespacedKey(namespace, service.metadata.name),
       });
     }
   }

@@ -21,15 +21,54 @@ export interface HttpResponse {
   body: string;
 }
 
+/** A gRPC call as it reaches a server: `/package.Service/Method` over HTTP/2. */
+export interface GrpcCall {
+  service: string;
+  method: string;
+  /** The request message, as the demo clients pass it (e.g. a door id). */
+  argument?: string;
+}
+
+/** A gRPC server's answer: status 0 with a message, or an error status. */
+export interface GrpcReply {
+  status: number;
+  message: string;
+  body?: string;
+}
+
+/** A Kafka request as a broker sees it. */
+export interface KafkaCall {
+  apiKey: string;
+  apiVersion: number;
+  clientID?: string;
+  topics: string[];
+  /** Messages to produce. */
+  messages?: string[];
+}
+
+/** A broker's answer: error code 0 and, for a fetch, the messages of the topic. */
+export interface KafkaReply {
+  errorCode: number;
+  messages?: string[];
+}
+
 /** A running application's behaviour. */
 export interface Application {
   /** Short name for explanations: `helloworld v1`, `sleep`, `http-echo`. */
   name: string;
   /** TCP ports the process listens on. */
   ports: number[];
+  /** UDP ports the process listens on (a DNS server's 53). */
+  udpPorts?: number[];
   /** Whether PID 1 exits on SIGTERM; `sleep` does not, so it waits out the grace period. */
   exitsOnSigterm: boolean;
   respond(request: HttpRequest, pod: Pod): HttpResponse | undefined;
+  /** Set for gRPC servers: answers one call. */
+  grpc?(call: GrpcCall, pod: Pod): GrpcReply;
+  /** Set for Kafka brokers: answers one request. */
+  kafka?(call: KafkaCall, pod: Pod): KafkaReply;
+  /** True for DNS servers; the cluster model (cilium/dns-world.ts) supplies the answers. */
+  dns?: boolean;
 }
 
 const flaskNotFound =
@@ -111,6 +150,78 @@ function deathstar(ports: number[]): Application {
   };
 }
 
+/** CoreDNS: answers DNS on 53 (UDP and TCP) and serves metrics on 9153. */
+function coreDns(): Application {
+  return {
+    name: 'coredns',
+    ports: [53, 9153],
+    udpPorts: [53],
+    exitsOnSigterm: true,
+    dns: true,
+    respond: (request) =>
+      request.port === 9153
+        ? { status: 200, headers: { 'content-type': 'text/plain' }, body: '# HELP coredns_build_info\n' }
+        : undefined,
+  };
+}
+
+const doorNames: Readonly<Record<string, string>> = { '1': 'Spaceport Door #1', '2': 'Cloud City Main Gate' };
+
+/**
+ * Cilium's gRPC demo (cc-door-mgr): cloudcity.DoorManager with GetName, GetLocation, GetStatus,
+ * RequestMaintenance and SetAccessCode; any other service or method is UNIMPLEMENTED (12).
+ */
+function doorManager(ports: number[]): Application {
+  return {
+    name: 'cc-door-mgr',
+    ports: ports.length > 0 ? ports : [50051],
+    exitsOnSigterm: true,
+    respond: () => ({
+      status: 415,
+      headers: { 'content-type': 'text/plain' },
+      body: 'gRPC requires HTTP/2\n',
+    }),
+    grpc(call) {
+      if (call.service !== 'cloudcity.DoorManager')
+        return { status: 12, message: `unknown service ${call.service}` };
+      const door = call.argument ?? '1';
+      switch (call.method) {
+        case 'GetName':
+          return { status: 0, message: 'OK', body: `Door name is: ${doorNames[door] ?? `Door #${door}`}` };
+        case 'GetLocation':
+          return { status: 0, message: 'OK', body: 'Door location is lat = 10.2222 long = 68.897' };
+        case 'GetStatus':
+          return { status: 0, message: 'OK', body: 'Door status is: CLOSED' };
+        case 'RequestMaintenance':
+          return { status: 0, message: 'OK', body: 'Maintenance request accepted' };
+        case 'SetAccessCode':
+          return {
+            status: 0,
+            message: 'OK',
+            body: `Successfully set AccessCode to ${call.argument ?? '0000'}`,
+          };
+        default:
+          return { status: 12, message: `unknown method ${call.method} for service cloudcity.DoorManager` };
+      }
+    },
+  };
+}
+
+/** A Kafka broker on 9092: produce appends to a topic, fetch returns what the topic holds. */
+function kafkaBroker(ports: number[]): Application {
+  return {
+    name: 'kafka-broker',
+    ports: ports.length > 0 ? ports : [9092],
+    exitsOnSigterm: true,
+    respond: () => undefined,
+    kafka(call) {
+      const key = call.apiKey.toLowerCase();
+      if (key === 'fetch') return { errorCode: 0, messages: [] };
+      return { errorCode: 0 };
+    },
+  };
+}
+
 const idleClient = (name: string): Application => ({
   name,
   ports: [],
@@ -124,6 +235,10 @@ export function applicationFor(container: Container): Application {
   const ports = (container.ports ?? [])
     .filter((port) => (port.protocol ?? 'TCP') === 'TCP')
     .map((port) => port.containerPort);
+  if (/(^|\/)coredns(:|$)/.test(image)) return coreDns();
+  if (/cc-grpc-demo|cc-door/.test(image)) return doorManager(ports);
+  if (/kafka/.test(image) && !/client/.test(image) && (ports.length === 0 || ports.includes(9092)))
+    return kafkaBroker(ports);
   const helloMatch = /examples-helloworld-(v\d+)/.exec(image);
   if (helloMatch?.[1] !== undefined) return helloworld(helloMatch[1], ports);
   if (image.includes('http-echo')) return httpEcho(container);
@@ -145,7 +260,29 @@ export function applicationListeningOn(pod: Pod, port: number): Application | un
   return undefined;
 }
 
+/** The application of a pod listening on a UDP port (a DNS server), if any. */
+export function applicationListeningOnUdp(pod: Pod, port: number): Application | undefined {
+  for (const container of pod.spec.containers) {
+    const application = applicationFor(container);
+    if (application.udpPorts?.includes(port) === true) return application;
+  }
+  return undefined;
+}
+
 /** Whether every container of a pod exits promptly on SIGTERM. */
 export function podExitsOnSigterm(pod: Pod): boolean {
-  return pod.spec.containers.every((container) => applicationFor(container).exitsOnSigterm);
+  for (const container of pod.spec.containers) if (!containerExitsOnSigterm(container)) return false;
+  return true;
+}
+
+/** Answers per container object: stored containers are never mutated, and pods share them. */
+const exitsOnSigtermMemo = new WeakMap<Container, boolean>();
+
+function containerExitsOnSigterm(container: Container): boolean {
+  let exits = exitsOnSigtermMemo.get(container);
+  if (exits === undefined) {
+    exits = applicationFor(container).exitsOnSigterm;
+    exitsOnSigtermMemo.set(container, exits);
+  }
+  return exits;
 }

@@ -11,6 +11,7 @@ import { allocateClusterIP } from './cluster-create';
 import { newMetadata } from './metadata';
 import { namespacedKinds, type ApiObject, type Deployment, type Service } from './objects';
 import { canonicalJson } from '../engine/state-hash';
+import { injectSidecar } from '../mesh/workloads';
 
 /** kubectl's resource names, as printed before the object name. */
 export const resourceNames: Readonly<Record<string, string>> = {
@@ -28,6 +29,8 @@ export const resourceNames: Readonly<Record<string, string>> = {
   CiliumClusterwideNetworkPolicy: 'ciliumclusterwidenetworkpolicy.cilium.io',
   NetworkPolicy: 'networkpolicy.networking.k8s.io',
   Lease: 'lease.coordination.k8s.io',
+  PeerAuthentication: 'peerauthentication.security.istio.io',
+  AuthorizationPolicy: 'authorizationpolicy.security.istio.io',
 };
 
 /** What happened to one applied object. */
@@ -63,6 +66,8 @@ function withDefaults(world: World, object: ApiObject, existing: ApiObject | und
     defaultService(world, next, existing?.kind === 'Service' ? existing : undefined);
   if (next.kind === 'Deployment')
     defaultDeployment(next, existing?.kind === 'Deployment' ? existing : undefined);
+  // Admission: Istio's sidecar injection webhook mutates pods when they are created.
+  if (next.kind === 'Pod' && existing === undefined) injectSidecar(world, next);
   return next;
 }
 

@@ -38,15 +38,40 @@ export function allocateNext(pool: IpamPool, random: RandomState, owner: string)
     if (pool.owners[offset] === undefined) {
       pool.owners[offset] = owner;
       pool.allocatedCount += 1;
-      return formatIPv4(pool.firstAddress + offset);
+      return formatAddress(pool.firstAddress + offset);
     }
   }
   return undefined;
 }
 
+/*
+ * Pools format and parse the same few hundred addresses over and over; both are pure, so the
+ * answers are kept (and dropped wholesale should a run ever use very many addresses).
+ */
+const formatted = new Map<number, string>();
+const parsed = new Map<string, number | undefined>();
+
+function formatAddress(value: number): string {
+  let text = formatted.get(value);
+  if (text === undefined) {
+    if (formatted.size >= 100_000) formatted.clear();
+    text = formatIPv4(value);
+    formatted.set(value, text);
+  }
+  return text;
+}
+
+function parseAddress(text: string): number | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  if (parsed.size >= 100_000) parsed.clear();
+  const value = parseIPv4(text);
+  parsed.set(text, value);
+  return value;
+}
+
 /** Offset of an address in the pool, or undefined when it is outside. */
 function offsetOf(pool: IpamPool, ip: string): number | undefined {
-  const address = parseIPv4(ip);
+  const address = parseAddress(ip);
   if (address === undefined) return undefined;
   const offset = address - pool.firstAddress;
   return offset >= 0 && offset < pool.size ? offset : undefined;

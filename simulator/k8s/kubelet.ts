@@ -4,7 +4,7 @@
  * renews the node's Lease. Everything it learns from or tells the API server needs a working link:
  * a cut-off kubelet keeps its pods running, cannot see deletions, and reports nothing.
  */
-import { randomNameSuffix, nextUint32 } from '../engine/prng';
+import { randomHex, randomNameSuffix } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import { requireNextState } from '../machines/step';
 import { podSandboxMachine, type PodSandboxState } from '../machines/pod-sandbox';
@@ -16,6 +16,7 @@ import { allocateNext, releaseAddress } from './ipam';
 import type { Pod } from './objects';
 import { podExitsOnSigterm } from './applications';
 import { cniAdd, cniDel, cniReady } from '../cilium/cni';
+import { meshContainersStarted, meshSandboxRemoved } from '../mesh/workloads';
 
 function requireNode(world: World, nodeName: string): NodeRuntime {
   const node = requireCluster(world).nodes[nodeName];
@@ -27,11 +28,60 @@ function moveSandbox(sandbox: Sandbox, eventType: string): void {
   sandbox.state = requireNextState(podSandboxMachine, sandbox.state, eventType) as PodSandboxState;
 }
 
-const randomContainerId = (world: World): string => {
-  let id = '';
-  while (id.length < 64) id += nextUint32(world.random).toString(16).padStart(8, '0');
-  return id;
-};
+const randomContainerId = (world: World): string => randomHex(world.random, 64);
+
+/**
+ * Per node's sandbox record: pod key → that pod's sandboxes in the record's insertion order. A
+ * derived index beside the world (never cloned or hashed), kept current by addSandbox and
+ * removeSandbox, the only writers of the record, and rebuilt when missing (after a clone).
+ */
+const sandboxesByPod = new WeakMap<Record<string, Sandbox>, Map<string, Sandbox[]>>();
+
+function sandboxIndex(sandboxes: Record<string, Sandbox>): Map<string, Sandbox[]> {
+  let index = sandboxesByPod.get(sandboxes);
+  if (index === undefined) {
+    index = new Map();
+    for (const uid in sandboxes) {
+      const sandbox = sandboxes[uid];
+      if (sandbox === undefined) continue;
+      const list = index.get(sandbox.podKey);
+      if (list === undefined) index.set(sandbox.podKey, [sandbox]);
+      else list.push(sandbox);
+    }
+    sandboxesByPod.set(sandboxes, index);
+  }
+  return index;
+}
+
+function addSandbox(node: NodeRuntime, podUid: string, sandbox: Sandbox): void {
+  const sandboxes = node.kubelet.sandboxes;
+  const replaced = sandboxes[podUid];
+  sandboxes[podUid] = sandbox;
+  // A replaced entry keeps its place in the record: simplest to rebuild the index then.
+  if (replaced !== undefined) sandboxesByPod.delete(sandboxes);
+  const index = sandboxesByPod.get(sandboxes);
+  if (index === undefined) return;
+  const list = index.get(sandbox.podKey);
+  if (list === undefined) index.set(sandbox.podKey, [sandbox]);
+  else list.push(sandbox);
+}
+
+function removeSandbox(node: NodeRuntime, podUid: string): void {
+  const sandboxes = node.kubelet.sandboxes;
+  const removed = sandboxes[podUid];
+  if (removed === undefined) return;
+  delete sandboxes[podUid];
+  const list = sandboxesByPod.get(sandboxes)?.get(removed.podKey);
+  if (list === undefined) return;
+  const at = list.indexOf(removed);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) sandboxesByPod.get(sandboxes)?.delete(removed.podKey);
+}
+
+/** The first of a node's sandboxes (in insertion order) that runs the pod with this key. */
+function sandboxOfPod(node: NodeRuntime, podKey: string): Sandbox | undefined {
+  return sandboxIndex(node.kubelet.sandboxes).get(podKey)?.[0];
+}
 
 /** Reconciles one pod on a node with what the API server says about it. */
 export function syncPod(world: World, nodeName: string, podKey: string): void {
@@ -39,7 +89,7 @@ export function syncPod(world: World, nodeName: string, podKey: string): void {
   const node = requireNode(world, nodeName);
   if (node.kubelet.connection !== 'connected') return;
   const pod = getObject(cluster.api, 'Pod', podKey);
-  const sandbox = Object.values(node.kubelet.sandboxes).find((candidate) => candidate.podKey === podKey);
+  const sandbox = sandboxOfPod(node, podKey);
   if (pod === undefined || pod.spec.nodeName !== nodeName) {
     if (sandbox !== undefined) beginTermination(world, node, sandbox, 0);
     return;
@@ -72,7 +122,7 @@ function createSandbox(world: World, node: NodeRuntime, pod: Pod): void {
     state: 'creating',
     containerId: randomContainerId(world),
   };
-  node.kubelet.sandboxes[pod.metadata.uid] = sandbox;
+  addSandbox(node, pod.metadata.uid, sandbox);
   if (pod.spec.hostNetwork === true) {
     sandbox.ip = node.internalIP;
     schedule(world, cluster.timings.sandboxCreateMs, {
@@ -146,6 +196,8 @@ export function stepSandbox(
       if (sandbox.state !== 'starting') return;
       moveSandbox(sandbox, step);
       reportPodStatus(world, node, sandbox);
+      // istio-agent (sidecar) or the node's ztunnel (ambient) asks istiod for the pod's certificate.
+      meshContainersStarted(world, nodeName, sandbox);
       return;
     case 'containers.stopped':
       moveSandbox(sandbox, step);
@@ -158,7 +210,8 @@ export function stepSandbox(
           cniDel(world, nodeName, sandbox);
         else releaseAddress(node.ipam, sandbox.ip);
       }
-      delete node.kubelet.sandboxes[podUid];
+      removeSandbox(node, podUid);
+      meshSandboxRemoved(world, sandbox);
       if (node.kubelet.connection === 'connected') {
         const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
         if (pod !== undefined && pod.metadata.uid === podUid) apiRemove(world, 'Pod', sandbox.podKey);

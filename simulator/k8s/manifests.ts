@@ -5,6 +5,7 @@
  */
 import { parsePolicyDocuments, type PolicyError } from '../policy/index';
 import type { ApiObject } from './objects';
+import { istioSecurityKinds, validateIstioSecurityObject } from '../mesh/policies';
 
 /** Kinds `kubectl apply` accepts in the model. */
 export const applicableKinds = new Set([
@@ -16,6 +17,8 @@ export const applicableKinds = new Set([
   'CiliumNetworkPolicy',
   'CiliumClusterwideNetworkPolicy',
   'NetworkPolicy',
+  'PeerAuthentication',
+  'AuthorizationPolicy',
 ]);
 
 /** Objects read from manifests, and what kubectl would refuse. */
@@ -54,6 +57,13 @@ export function parseManifests(text: string, ciliumVersion?: string): ManifestRe
         `error: error validating data: metadata.name: Required value: name is required (document ${object.documentIndex + 1})`,
       );
       continue;
+    }
+    if (istioSecurityKinds.has(object.kind)) {
+      const refused = validateIstioSecurityObject(object.kind, object.apiVersion, object.name, object.body);
+      if (refused !== undefined) {
+        errors.push(refused);
+        continue;
+      }
     }
     // The parser hands back null-prototype maps; the API stores plain JSON objects.
     objects.push(JSON.parse(JSON.stringify(object.body)) as ApiObject);

@@ -1,17 +1,13 @@
 /** Helpers that stamp Kubernetes metadata from the virtual clock and the seeded generator. */
-import { nextUint32 } from '../engine/prng';
+import { randomHex } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import type { World } from '../world';
 import type { LabelSelector, ObjectMeta } from './objects';
 
 /** A version-4-shaped UUID drawn from the world's generator. */
 export function newUid(world: World): string {
-  const hex = (count: number): string => {
-    let text = '';
-    while (text.length < count) text += nextUint32(world.random).toString(16).padStart(8, '0');
-    return text.slice(0, count);
-  };
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  const random = world.random;
+  return `${randomHex(random, 8)}-${randomHex(random, 4)}-4${randomHex(random, 3)}-a${randomHex(random, 3)}-${randomHex(random, 12)}`;
 }
 
 /** Fresh metadata for an object created now. */
@@ -69,7 +65,12 @@ export function mapSelectorMatches(
   selector: Readonly<Record<string, string>> | undefined,
   labels: Readonly<Record<string, string>> | undefined,
 ): boolean {
-  if (selector === undefined || Object.keys(selector).length === 0) return false;
+  if (selector === undefined) return false;
   const actual = labels ?? {};
-  return Object.entries(selector).every(([key, value]) => actual[key] === value);
+  let empty = true;
+  for (const key of Object.keys(selector)) {
+    empty = false;
+    if (actual[key] !== selector[key]) return false;
+  }
+  return !empty;
 }

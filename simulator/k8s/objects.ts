@@ -63,6 +63,8 @@ export interface PodAffinityTerm {
 }
 
 export interface PodSpec {
+  /** Run to completion before the containers start (Istio's injected istio-init, for example). */
+  initContainers?: Container[];
   containers: Container[];
   serviceAccountName?: string;
   serviceAccount?: string;
@@ -292,6 +294,23 @@ export interface PolicyObject {
   status?: unknown;
 }
 
+/** Istio security resources (security.istio.io v1/v1beta1), kept as written; mesh/policies.ts reads them. */
+export interface PeerAuthenticationObject {
+  apiVersion: string;
+  kind: 'PeerAuthentication';
+  metadata: ObjectMeta;
+  spec?: unknown;
+}
+
+export interface AuthorizationPolicyObject {
+  apiVersion: string;
+  kind: 'AuthorizationPolicy';
+  metadata: ObjectMeta;
+  spec?: unknown;
+}
+
+export type IstioSecurityObject = PeerAuthenticationObject | AuthorizationPolicyObject;
+
 /** Every object kind the simulated API server stores. */
 export type ApiObject =
   | Pod
@@ -305,7 +324,9 @@ export type ApiObject =
   | ServiceAccount
   | CiliumEndpoint
   | CiliumIdentity
-  | PolicyObject;
+  | PolicyObject
+  | PeerAuthenticationObject
+  | AuthorizationPolicyObject;
 
 export type ApiKind = ApiObject['kind'];
 
@@ -321,6 +342,8 @@ export const namespacedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
   'CiliumEndpoint',
   'CiliumNetworkPolicy',
   'NetworkPolicy',
+  'PeerAuthentication',
+  'AuthorizationPolicy',
 ]);
 
 /** Store key of an object: `namespace/name` for namespaced kinds, `name` otherwise. */

@@ -33,8 +33,9 @@ export function podTemplateHash(template: PodTemplate, collisionCount = 0): stri
 }
 
 function computeHash(template: PodTemplate, collisionCount: number): string {
-  let value = fnv1a32(`${canonicalJson(template)}#${collisionCount}`);
-  let second = fnv1a32(`${value}:${canonicalJson(template)}`);
+  const json = canonicalJson(template);
+  let value = fnv1a32(`${json}#${collisionCount}`);
+  let second = fnv1a32(`${value}:${json}`);
   let text = '';
   for (let i = 0; i < 10; i++) {
     const source = i < 6 ? value : second;

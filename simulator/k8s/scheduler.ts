@@ -108,11 +108,14 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   const chosen = best[nextInt(world.random, best.length)];
   if (chosen === undefined) return undefined;
   if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
-  const next = structuredClone(pod);
-  next.spec.nodeName = chosen.name;
-  next.status.conditions = [
-    { type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(world.timeMs) },
-  ];
-  apiPut(world, next);
+  // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
+  apiPut(world, {
+    ...pod,
+    spec: { ...pod.spec, nodeName: chosen.name },
+    status: {
+      ...pod.status,
+      conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(world.timeMs) }],
+    },
+  });
   return chosen.name;
 }

@@ -5,28 +5,52 @@
  */
 import { randomNameSuffix } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
+import { jsonEqual } from '../engine/state-hash';
+import { clonePlain } from '../engine/clone';
 import type { World } from '../world';
 import { requireCluster } from '../world';
-import { getObject, keyOf, listOwnedBy } from './api-store';
+import {
+  findOwnedReplicaSetByTemplateHash,
+  getObject,
+  keyOf,
+  controlledPodCounts,
+  countOwnedReplicaSets,
+  listBusyReplicaSetsOwnedBy,
+  listOwnedBy,
+  type ApiStore,
+} from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import { newMetadata, selectorMatches } from './metadata';
 import type { Deployment, Pod, PodTemplate, ReplicaSet } from './objects';
 import { podTemplateHash } from './pod-template-hash';
 import { nextState } from '../machines/step';
 import { rolloutMachine, type RolloutState } from '../machines/rollout';
+import { injectSidecar } from '../mesh/workloads';
 
 /** Resolves an int-or-percent field against a replica count, rounding as Kubernetes does. */
 export function resolveIntOrPercent(value: string | number, total: number, roundUp: boolean): number {
   if (typeof value === 'number') return value;
-  const match = /^(\d+)%$/.exec(value);
-  if (match === null) return Number.parseInt(value, 10) || 0;
-  const exact = (Number(match[1]) * total) / 100;
+  let parsed = parsedIntOrPercent.get(value);
+  if (parsed === undefined) {
+    const match = /^(\d+)%$/.exec(value);
+    parsed =
+      match === null
+        ? { percent: false, number: Number.parseInt(value, 10) || 0 }
+        : { percent: true, number: Number(match[1]) };
+    if (parsedIntOrPercent.size >= 1000) parsedIntOrPercent.clear();
+    parsedIntOrPercent.set(value, parsed);
+  }
+  if (!parsed.percent) return parsed.number;
+  const exact = (parsed.number * total) / 100;
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
 
+/** Int-or-percent strings already parsed (a pure function of the text). */
+const parsedIntOrPercent = new Map<string, { percent: boolean; number: number }>();
+
 /** The template a ReplicaSet must carry for a Deployment: the Deployment's plus the hash label. */
 function templateWithHash(template: PodTemplate, hash: string): PodTemplate {
-  const copy = structuredClone(template);
+  const copy = clonePlain(template);
   copy.metadata.labels = { ...copy.metadata.labels, 'pod-template-hash': hash };
   return copy;
 }
@@ -41,11 +65,49 @@ export function replicaSetsOwnedBy(world: World, deployment: Deployment): Replic
   return listOwnedBy(requireCluster(world).api, 'ReplicaSet', deployment.metadata.uid);
 }
 
+/**
+ * ReplicaSets of a Deployment that still have replicas or pods not being deleted, in
+ * replicaSetsOwnedBy's order. The others (a long history of scaled-down ones) contribute no
+ * replicas and no active pods, so the controllers can leave them out of every count.
+ */
+function busyReplicaSetsOf(world: World, deployment: Deployment): ReplicaSet[] {
+  return listBusyReplicaSetsOwnedBy(requireCluster(world).api, deployment.metadata.uid);
+}
+
 const isActive = (pod: Pod): boolean => pod.metadata.deletionTimestamp === undefined;
-const isReady = (pod: Pod): boolean =>
-  isActive(pod) &&
-  pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ===
-    true;
+function isReady(pod: Pod): boolean {
+  if (!isActive(pod)) return false;
+  const conditions = pod.status.conditions;
+  if (conditions === undefined) return false;
+  for (const condition of conditions) {
+    if (condition.type === 'Ready' && condition.status === 'True') return true;
+  }
+  return false;
+}
+
+/** Counts of the pods some ReplicaSets control: not being deleted, ready, and on a template hash. */
+interface PodCounts {
+  active: number;
+  ready: number;
+  /** Active pods labelled with the template hash asked for. */
+  updated: number;
+}
+
+/**
+ * Counts the pods the given ReplicaSets control, as filtering podsOwnedBy would, without building
+ * the lists.
+ */
+function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash?: string): PodCounts {
+  const counts: PodCounts = { active: 0, ready: 0, updated: 0 };
+  for (const replicaSet of replicaSets) {
+    const controlled = controlledPodCounts(store, replicaSet.metadata.uid);
+    if (controlled === undefined) continue;
+    counts.active += controlled.active;
+    counts.ready += controlled.ready;
+    if (templateHash !== undefined) counts.updated += controlled.byTemplateHash.get(templateHash) ?? 0;
+  }
+  return counts;
+}
 
 /** Deployment controller: make sure the current template has a ReplicaSet and roll replicas over. */
 export function syncDeployment(world: World, key: string): void {
@@ -58,9 +120,11 @@ export function syncDeployment(world: World, key: string): void {
   }
   const namespace = deployment.metadata.namespace ?? 'default';
   const hash = podTemplateHash(deployment.spec.template);
-  const owned = replicaSetsOwnedBy(world, deployment);
-  let newReplicaSet = owned.find((replicaSet) => replicaSet.metadata.labels?.['pod-template-hash'] === hash);
+  // Only busy ReplicaSets matter below: the rest have zero replicas and no active pods.
+  const busy = busyReplicaSetsOf(world, deployment);
+  let newReplicaSet = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
   if (newReplicaSet === undefined) {
+    const revision = countOwnedReplicaSets(cluster.api, deployment.metadata.uid) + 1;
     const template = templateWithHash(deployment.spec.template, hash);
     const metadata = newMetadata(
       world,
@@ -78,8 +142,8 @@ export function syncDeployment(world: World, key: string): void {
         blockOwnerDeletion: true,
       },
     ];
-    metadata.annotations = { 'deployment.kubernetes.io/revision': String(owned.length + 1) };
-    const selector = structuredClone(deployment.spec.selector);
+    metadata.annotations = { 'deployment.kubernetes.io/revision': String(revision) };
+    const selector = clonePlain(deployment.spec.selector);
     selector.matchLabels = { ...selector.matchLabels, 'pod-template-hash': hash };
     newReplicaSet = {
       apiVersion: 'apps/v1',
@@ -91,7 +155,6 @@ export function syncDeployment(world: World, key: string): void {
     apiPut(world, newReplicaSet);
     setRolloutState(world, key, 'rollout.started');
   }
-  const oldReplicaSets = owned.filter((replicaSet) => replicaSet !== newReplicaSet);
   const desired = deployment.spec.replicas;
   const strategy = deployment.spec.strategy.rollingUpdate;
   let maxSurge = resolveIntOrPercent(strategy.maxSurge, desired, true);
@@ -100,24 +163,26 @@ export function syncDeployment(world: World, key: string): void {
   if (desired === 0) {
     maxSurge = 0;
   }
-  const oldWithReplicas = oldReplicaSets.filter((replicaSet) => replicaSet.spec.replicas > 0);
+  const oldWithReplicas: ReplicaSet[] = [];
+  for (const replicaSet of busy)
+    if (replicaSet !== newReplicaSet && replicaSet.spec.replicas > 0) oldWithReplicas.push(replicaSet);
   if (oldWithReplicas.length === 0) {
     if (newReplicaSet.spec.replicas !== desired) scaleReplicaSet(world, newReplicaSet, desired);
   } else {
     // Scale the new ReplicaSet up within the surge allowance.
-    const total = owned.reduce((sum, replicaSet) => sum + replicaSet.spec.replicas, 0);
+    let total = 0;
+    for (const replicaSet of busy) total += replicaSet.spec.replicas;
     const room = desired + maxSurge - total;
     if (room > 0 && newReplicaSet.spec.replicas < desired) {
       scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
     }
     // Scale old ReplicaSets down while enough pods stay available.
-    const allPods = owned.flatMap((replicaSet) => podsOwnedBy(world, replicaSet));
-    const available = allPods.filter(isReady).length;
+    const available = countPods(cluster.api, busy).ready;
     let canRemove = available - (desired - maxUnavailable);
     for (const oldReplicaSet of oldWithReplicas) {
       // Replicas that are not ready can go at once: removing them costs no availability.
-      const oldPods = podsOwnedBy(world, oldReplicaSet).filter(isActive);
-      const unready = oldPods.filter((pod) => !isReady(pod)).length;
+      const oldPods = countPods(cluster.api, [oldReplicaSet]);
+      const unready = oldPods.active - oldPods.ready;
       const remove = Math.min(
         oldReplicaSet.spec.replicas,
         Math.max(0, canRemove) + Math.min(unready, oldReplicaSet.spec.replicas),
@@ -153,29 +218,27 @@ function updateDeploymentStatus(world: World, key: string): void {
   const deployment = getObject(cluster.api, 'Deployment', key);
   if (deployment === undefined) return;
   const hash = podTemplateHash(deployment.spec.template);
-  const replicaSets = replicaSetsOwnedBy(world, deployment);
-  const pods = replicaSets.flatMap((replicaSet) => podsOwnedBy(world, replicaSet)).filter(isActive);
-  const updated = pods.filter((pod) => pod.metadata.labels?.['pod-template-hash'] === hash);
-  const ready = pods.filter(isReady);
+  const { active, updated, ready } = countPods(cluster.api, busyReplicaSetsOf(world, deployment), hash);
   const status: Deployment['status'] = {
     observedGeneration: deployment.metadata.generation ?? 1,
-    replicas: pods.length,
-    updatedReplicas: updated.length,
-    readyReplicas: ready.length,
-    availableReplicas: ready.length,
-    unavailableReplicas: Math.max(0, deployment.spec.replicas - ready.length),
+    replicas: active,
+    updatedReplicas: updated,
+    readyReplicas: ready,
+    availableReplicas: ready,
+    unavailableReplicas: Math.max(0, deployment.spec.replicas - ready),
   };
   const complete =
-    updated.length === deployment.spec.replicas &&
-    pods.length === deployment.spec.replicas &&
-    ready.length === deployment.spec.replicas;
+    updated === deployment.spec.replicas &&
+    active === deployment.spec.replicas &&
+    ready === deployment.spec.replicas;
+  const now = toTimestamp(world.timeMs);
   const previous = cluster.rollouts?.[key];
   if (complete && previous !== 'complete') setRolloutState(world, key, 'rollout.completed');
   status.conditions = [
     {
       type: 'Available',
       status:
-        ready.length >=
+        ready >=
         deployment.spec.replicas -
           resolveIntOrPercent(
             deployment.spec.strategy.rollingUpdate.maxUnavailable,
@@ -186,7 +249,7 @@ function updateDeploymentStatus(world: World, key: string): void {
           : 'False',
       reason: 'MinimumReplicasAvailable',
       message: 'Deployment has minimum availability.',
-      lastUpdateTime: toTimestamp(world.timeMs),
+      lastUpdateTime: now,
     },
     {
       type: 'Progressing',
@@ -195,15 +258,86 @@ function updateDeploymentStatus(world: World, key: string): void {
       message: complete
         ? `ReplicaSet "${deployment.metadata.name}-${hash}" has successfully progressed.`
         : `ReplicaSet "${deployment.metadata.name}-${hash}" is progressing.`,
-      lastUpdateTime: toTimestamp(world.timeMs),
+      lastUpdateTime: now,
     },
   ];
+  if (!sameStatusApartFromUpdateTimes(status, deployment.status)) {
+    writtenShape.set(status, true);
+    apiPut(world, { ...deployment, status });
+  }
+}
+
+/** The keys of a status updateDeploymentStatus writes, in the order it writes them. */
+const statusKeys = [
+  'observedGeneration',
+  'replicas',
+  'updatedReplicas',
+  'readyReplicas',
+  'availableReplicas',
+  'unavailableReplicas',
+  'conditions',
+] as const;
+const conditionKeys = ['type', 'status', 'reason', 'message', 'lastUpdateTime'] as const;
+
+function hasExactly(value: object, keys: readonly string[]): boolean {
+  const own = Object.keys(value);
+  if (own.length !== keys.length) return false;
+  for (let i = 0; i < own.length; i++) {
+    if (own[i] !== keys[i] || (value as Record<string, unknown>)[keys[i]!] === undefined) return false;
+  }
+  return true;
+}
+
+/** Stored statuses (never mutated) that have exactly the shape updateDeploymentStatus writes. */
+const writtenShape = new WeakMap<object, boolean>();
+
+function shapedAsWritten(status: Deployment['status']): boolean {
+  let shaped = writtenShape.get(status);
+  if (shaped === undefined) {
+    const conditions = status.conditions;
+    shaped =
+      hasExactly(status, statusKeys) &&
+      Array.isArray(conditions) &&
+      conditions.length === 2 &&
+      conditions.every(
+        (condition) =>
+          typeof condition === 'object' &&
+          condition !== null &&
+          !Array.isArray(condition) &&
+          hasExactly(condition, conditionKeys),
+      );
+    writtenShape.set(status, shaped);
+  }
+  return shaped;
+}
+
+/**
+ * Whether two statuses are equal as JSON once every condition's lastUpdateTime is blanked: then the
+ * status has not changed. `next` has the shape updateDeploymentStatus writes; when the previous
+ * status has it too, the fields are compared one by one, else both are serialised.
+ */
+function sameStatusApartFromUpdateTimes(next: Deployment['status'], previous: Deployment['status']): boolean {
+  if (shapedAsWritten(previous)) {
+    for (const key of statusKeys) {
+      if (key !== 'conditions' && !jsonEqual(next[key], previous[key])) return false;
+    }
+    const nextConditions = next.conditions ?? [];
+    const previousConditions = previous.conditions ?? [];
+    for (let i = 0; i < 2; i++) {
+      const left = nextConditions[i] as unknown as Record<string, unknown>;
+      const right = previousConditions[i] as unknown as Record<string, unknown>;
+      for (const key of conditionKeys) {
+        if (key !== 'lastUpdateTime' && !jsonEqual(left[key], right[key])) return false;
+      }
+    }
+    return true;
+  }
   const comparable = (value: Deployment['status']): string =>
     JSON.stringify({
       ...value,
       conditions: value.conditions?.map((condition) => ({ ...condition, lastUpdateTime: '' })),
     });
-  if (comparable(status) !== comparable(deployment.status)) apiPut(world, { ...deployment, status });
+  return comparable(next) === comparable(previous);
 }
 
 /** ReplicaSet controller: create or delete pods until the active count matches spec.replicas. */
@@ -211,25 +345,29 @@ export function syncReplicaSet(world: World, key: string): void {
   const cluster = requireCluster(world);
   const replicaSet = getObject(cluster.api, 'ReplicaSet', key);
   if (replicaSet === undefined) return;
-  const pods = podsOwnedBy(world, replicaSet);
-  const active = pods.filter(isActive);
-  const difference = replicaSet.spec.replicas - active.length;
+  // Counted before any pod is created or deleted below, as the status reports them.
+  const counts = controlledPodCounts(cluster.api, replicaSet.metadata.uid);
+  const active = counts?.active ?? 0;
+  const ready = counts?.ready ?? 0;
+  const difference = replicaSet.spec.replicas - active;
   const namespace = replicaSet.metadata.namespace ?? 'default';
   if (difference > 0) {
     for (let i = 0; i < difference; i++) createPodFor(world, replicaSet, namespace);
   } else if (difference < 0) {
-    for (const pod of rankForDeletion(active).slice(0, -difference)) requestPodDeletion(world, pod);
+    const activePods = podsOwnedBy(world, replicaSet).filter(isActive);
+    for (const pod of rankForDeletion(activePods).slice(0, -difference)) requestPodDeletion(world, pod);
   }
-  const ready = active.filter(isReady).length;
-  if (replicaSet.status.replicas !== active.length || replicaSet.status.readyReplicas !== ready) {
-    const next = structuredClone(replicaSet);
-    next.status = {
-      replicas: active.length,
-      readyReplicas: ready,
-      availableReplicas: ready,
-      observedGeneration: 1,
-    };
-    apiPut(world, next);
+  if (replicaSet.status.replicas !== active || replicaSet.status.readyReplicas !== ready) {
+    // Stored objects are never mutated, so the new version may share everything but its status.
+    apiPut(world, {
+      ...replicaSet,
+      status: {
+        replicas: active,
+        readyReplicas: ready,
+        availableReplicas: ready,
+        observedGeneration: 1,
+      },
+    });
   }
 }
 
@@ -266,6 +404,8 @@ function createPodFor(world: World, replicaSet: ReplicaSet, namespace: string): 
     },
   ];
   const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: { phase: 'Pending' } };
+  // Admission: Istio's sidecar injection webhook, when the namespace asks for it.
+  injectSidecar(world, pod);
   apiPut(world, pod);
 }
 
@@ -274,22 +414,23 @@ function createPodFor(world: World, replicaSet: ReplicaSet, namespace: string): 
  * unscheduled before scheduled, pending before running, not ready before ready, newer before older.
  */
 function rankForDeletion(pods: Pod[]): Pod[] {
-  const score = (pod: Pod): number[] => [
-    pod.spec.nodeName === undefined ? 0 : 1,
-    pod.status.phase === 'Pending' ? 0 : 1,
-    isReady(pod) ? 1 : 0,
-  ];
-  return [...pods].sort((a, b) => {
-    const left = score(a);
-    const right = score(b);
-    for (let i = 0; i < left.length; i++) {
-      const difference = (left[i] ?? 0) - (right[i] ?? 0);
-      if (difference !== 0) return difference;
-    }
+  // The three 0/1 scores, compared in turn, order pods as one number whose binary digits they are.
+  const ranked = pods.map((pod) => ({
+    pod,
+    rank:
+      (pod.spec.nodeName === undefined ? 0 : 4) +
+      (pod.status.phase === 'Pending' ? 0 : 2) +
+      (isReady(pod) ? 1 : 0),
+  }));
+  ranked.sort((a, b) => {
+    if (a.rank !== b.rank) return a.rank - b.rank;
     // Newer pods go first; creation times tie at second precision, so fall back on the name.
-    const byTime = b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp);
-    return byTime !== 0 ? byTime : a.metadata.name.localeCompare(b.metadata.name);
+    const later = b.pod.metadata.creationTimestamp;
+    const earlier = a.pod.metadata.creationTimestamp;
+    const byTime = later === earlier ? 0 : later.localeCompare(earlier);
+    return byTime !== 0 ? byTime : a.pod.metadata.name.localeCompare(b.pod.metadata.name);
   });
+  return ranked.map(({ pod }) => pod);
 }
 
 /**

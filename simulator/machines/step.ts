@@ -6,7 +6,8 @@
  */
 import { initialTransition, transition, type AnyStateMachine, type StateValue } from 'xstate';
 
-const memo = new WeakMap<AnyStateMachine, Map<string, string | null>>();
+/** Per machine: state → event type → next state (null when the machine refuses the event). */
+const memo = new WeakMap<AnyStateMachine, Map<string, Map<string, string | null>>>();
 
 /** The initial state value of a flat machine. */
 export function initialStateOf(machine: AnyStateMachine): string {
@@ -29,8 +30,12 @@ export function nextState(machine: AnyStateMachine, state: string, eventType: st
     table = new Map();
     memo.set(machine, table);
   }
-  const memoKey = `${state}\u0000${eventType}`;
-  const cached = table.get(memoKey);
+  let row = table.get(state);
+  if (row === undefined) {
+    row = new Map();
+    table.set(state, row);
+  }
+  const cached = row.get(eventType);
   if (cached !== undefined) return cached ?? undefined;
   const snapshot = machine.resolveState({ value: state, context: {} });
   let result: string | null = null;
@@ -38,7 +43,7 @@ export function nextState(machine: AnyStateMachine, state: string, eventType: st
     const [next] = transition(machine, snapshot, { type: eventType });
     result = flatValue(next.value as StateValue);
   }
-  table.set(memoKey, result);
+  row.set(eventType, result);
   return result ?? undefined;
 }
 

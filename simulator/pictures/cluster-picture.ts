@@ -9,6 +9,7 @@ import { sandboxOwningAddress } from '../cilium/datapath';
 import type { World } from '../world';
 import type { Flow } from '../cilium/flow';
 import { formatFlowCompact } from '../cilium/hubble-format';
+import { toStampMilli } from '../engine/virtual-time';
 
 /** One pod as a picture shows it. */
 export interface PodPicture {
@@ -192,4 +193,130 @@ export function flowPicture(world: Readonly<World>, limit: number): FlowPicture[
       explanation: flow.explanation,
       ...(flow.mistaken === undefined ? {} : { mistaken: flow.mistaken.sentence }),
     }));
+}
+
+/** One identity's address set as each node's ipcache holds it, beside the truth. */
+export interface IdentityAddressesPicture {
+  identity: number;
+  /** The identity's name from its labels (`app=sleep,version=v1`), or the reserved name. */
+  name: string;
+  /** The pod addresses that really have this identity now. */
+  truth: string[];
+  /** Per node: the addresses its ipcache maps to this identity. */
+  byNode: { node: string; addresses: string[]; extra: string[]; missing: string[] }[];
+}
+
+/**
+ * Every workload identity with the set of addresses each node maps to it (the article's figures
+ * 8–10): equal sets on healthy nodes, drifting sets on a node that stopped hearing the API server.
+ */
+export function identityAddressesPicture(world: Readonly<World>): IdentityAddressesPicture[] {
+  const cluster = world.cluster;
+  const agents = Object.values(cluster?.cilium?.agents ?? {}).sort((a, b) => a.node.localeCompare(b.node));
+  if (cluster === undefined || agents.length === 0) return [];
+  const truth = new Map<number, Set<string>>();
+  const names = new Map<number, string>();
+  for (const node of Object.keys(cluster.nodes)) {
+    for (const pod of clusterPicture(world).find((picture) => picture.name === node)?.pods ?? []) {
+      if (pod.ip === undefined || pod.identity === undefined) continue;
+      const set = truth.get(pod.identity) ?? new Set<string>();
+      set.add(pod.ip);
+      truth.set(pod.identity, set);
+      if (pod.app !== undefined)
+        names.set(
+          pod.identity,
+          `app=${pod.app}${pod.version === undefined ? '' : `,version=${pod.version}`}`,
+        );
+    }
+  }
+  const believed = new Map<string, Map<number, Set<string>>>();
+  for (const agent of agents) {
+    const sets = new Map<number, Set<string>>();
+    for (const row of listIpcache(cluster, agent)) {
+      if (row.entry.podName === undefined) continue;
+      const ip = row.prefix.replace(/\/32$/, '');
+      const set = sets.get(row.entry.identity) ?? new Set<string>();
+      set.add(ip);
+      sets.set(row.entry.identity, set);
+    }
+    believed.set(agent.node, sets);
+  }
+  const identities = new Set<number>(truth.keys());
+  for (const sets of believed.values())
+    for (const identity of sets.keys()) if (identity >= 256) identities.add(identity);
+  const sortIps = (ips: Iterable<string>) =>
+    [...ips].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return [...identities]
+    .sort((a, b) => a - b)
+    .map((identity) => {
+      const real = truth.get(identity) ?? new Set<string>();
+      return {
+        identity,
+        name: names.get(identity) ?? (real.size === 0 ? 'no pod has it any more' : `identity ${identity}`),
+        truth: sortIps(real),
+        byNode: agents.map((agent) => {
+          const held = believed.get(agent.node)?.get(identity) ?? new Set<string>();
+          return {
+            node: agent.node,
+            addresses: sortIps(held),
+            extra: sortIps([...held].filter((ip) => !real.has(ip))),
+            missing: sortIps([...real].filter((ip) => !held.has(ip))),
+          };
+        }),
+      };
+    });
+}
+
+/** Mutual authentication as a picture: every node's auth map and the recent agent handshakes. */
+export interface AuthPicture {
+  nodes: {
+    node: string;
+    entries: {
+      localIdentity: number;
+      remoteIdentity: number;
+      remoteNodeId: number;
+      authType: string;
+      expires: string;
+      handshake: number;
+    }[];
+  }[];
+  handshakes: { number: number; at: string; node: string; sni: string; result: string; sentence: string }[];
+}
+
+/** Undefined when mutual authentication is not enabled in the cluster. */
+export function authPicture(world: Readonly<World>): AuthPicture | undefined {
+  const state = world.cluster?.cilium?.mutualAuth;
+  if (state === undefined) return undefined;
+  const typeNames = ['disabled', 'spire', 'test-always-fail'];
+  return {
+    nodes: Object.entries(state.nodes)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([node, auth]) => ({
+        node,
+        entries: Object.values(auth.authMap)
+          .sort(
+            (a, b) =>
+              a.key.localIdentity - b.key.localIdentity || a.key.remoteIdentity - b.key.remoteIdentity,
+          )
+          .map((entry) => ({
+            localIdentity: entry.key.localIdentity,
+            remoteIdentity: entry.key.remoteIdentity,
+            remoteNodeId: entry.key.remoteNodeId,
+            authType: typeNames[entry.key.authType] ?? String(entry.key.authType),
+            expires: toStampMilli(entry.expirationMs),
+            handshake: entry.handshake,
+          })),
+      })),
+    handshakes: state.handshakes
+      .slice(-8)
+      .reverse()
+      .map((record) => ({
+        number: record.number,
+        at: toStampMilli(record.atMs),
+        node: record.node,
+        sni: record.sni,
+        result: record.result,
+        sentence: record.sentence,
+      })),
+  };
 }

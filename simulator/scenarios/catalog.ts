@@ -4,10 +4,18 @@
  */
 import type { Scenario } from './types';
 import { mistakenIdentity } from './mistaken-identity';
+import { mutualAuth } from './mutual-auth';
+import { l7Cilium } from './l7-cilium';
+import { l7EnvoyBlastRadius } from './l7-envoy-blast-radius';
+import { istioMistakenIdentity } from './istio-mistaken-identity';
 
 /** Scenarios by id. */
 export const scenarios: Readonly<Record<string, Scenario>> = {
   [mistakenIdentity.id]: mistakenIdentity,
+  [mutualAuth.id]: mutualAuth,
+  [l7Cilium.id]: l7Cilium,
+  [l7EnvoyBlastRadius.id]: l7EnvoyBlastRadius,
+  [istioMistakenIdentity.id]: istioMistakenIdentity,
 };
 
 /** The ids of all scenarios. */

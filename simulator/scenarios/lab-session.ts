@@ -56,7 +56,7 @@ export class LabSession {
     let index = 0;
     for (const action of record.actions) {
       if (action.kind === 'step') session.next();
-      else await session.run(action.line);
+      else await session.run(action.line, action.stopAt);
       index += 1;
       progress?.(index, record.actions.length);
     }
@@ -139,21 +139,30 @@ export class LabSession {
     return transcript;
   }
 
-  /** Runs a command line in the session's terminal (loading the shell the first time). */
-  async run(line: string): Promise<TerminalEntry> {
+  /**
+   * Runs a command line in the session's terminal (loading the shell the first time). `stopAt`
+   * replays a line that was interrupted, stopping it where the reader did.
+   */
+  async run(line: string, stopAt?: number): Promise<TerminalEntry> {
     this.returnToPresent();
     this.terminal ??= new (await this.loadTerminal()).TerminalSession(this.simulation, this.scenario.files);
-    const result = await this.terminal.run(line);
+    const { interruptedAt, ...result } = await this.terminal.run(
+      line,
+      stopAt === undefined ? {} : { stopAt },
+    );
     const entry = { command: line, ...result };
-    this.done.push({ kind: 'command', line });
+    this.done.push(
+      interruptedAt === undefined
+        ? { kind: 'command', line }
+        : { kind: 'command', line, stopAt: interruptedAt },
+    );
     this.terminalEntries.push(entry);
     return entry;
   }
 
-  /** Stops the command line that is running, if any. */
+  /** Interrupts the command line that is running, if any, as Ctrl-C does. */
   cancel(): void {
-    const terminal = this.terminal as (TerminalSession & { cancel?: () => void }) | undefined;
-    terminal?.cancel?.();
+    this.terminal?.cancel();
   }
 
   /** Everything needed to rebuild this session. */

@@ -17,12 +17,16 @@ import {
   trueOwnerOf,
 } from '../queries';
 import { formatIpcacheMapGet } from '../cilium/cli-format';
+import { formatFlowCompact } from '../cilium/hubble-format';
+import { authMapEntries, formatAuthMapList } from '../cilium/auth-map';
 import { lookupIpcache } from '../cilium/agent-ipcache';
 import type { ConnectionOutcome } from '../cilium/datapath';
 import { getObject } from '../k8s/api-store';
 import { formatDuration } from '../engine/virtual-time';
 import type { FirewallRule, World } from '../world';
 import type { PodSelector, Scenario, ScenarioAction, ScenarioStep } from './types';
+import { isL7Action, runL7Action } from './l7-cilium/actions';
+import { isMeshAction, runMeshAction, type MeshVariant } from '../mesh/scenario-actions';
 
 /** The narrated result of one step. */
 export interface StepTranscript {
@@ -51,6 +55,11 @@ export interface ScenarioVariant {
   ciliumVersion?: string;
   helmValues?: Record<string, string>;
   skipActions?: ScenarioAction['do'][];
+  /** Istio's profile for install-istio, and mesh expectations by label (mesh/scenario-actions.ts). */
+  istioProfile?: MeshVariant['istioProfile'];
+  meshExpect?: MeshVariant['meshExpect'];
+  /** Files that replace the scenario's own by path (other manifests for a variant). */
+  files?: Record<string, string>;
 }
 
 /** How long ordinary kubectl commands take in virtual time. */
@@ -137,6 +146,19 @@ class Run {
     return outcome;
   }
 
+  /** The number the next Hubble flow will get, to list the flows an action caused. */
+  get flowMark(): number {
+    return this.world.cluster?.cilium?.nextFlowNumber ?? 0;
+  }
+
+  /** Says the flows recorded since a mark, as `hubble observe` prints them. */
+  sayFlows(mark: number): void {
+    const flows = (this.world.cluster?.cilium?.flows ?? []).filter((flow) => flow.number >= mark);
+    if (flows.length === 0) return;
+    this.say('hubble observe:');
+    for (const flow of flows) this.say(`  ${flow.node}: ${formatFlowCompact(flow)}`);
+  }
+
   describeOutcome(outcome: ConnectionOutcome | undefined): string {
     if (outcome === undefined) return 'no outcome';
     switch (outcome.kind) {
@@ -159,6 +181,14 @@ function actionSkipped(run: Run, action: ScenarioAction): boolean {
 }
 
 function runAction(run: Run, action: ScenarioAction): void {
+  if (isL7Action(action)) {
+    runL7Action(run, action);
+    return;
+  }
+  if (isMeshAction(action)) {
+    runMeshAction(run, action);
+    return;
+  }
   switch (action.do) {
     case 'create-cluster': {
       const nodes: { role: 'control-plane' | 'worker' }[] = [{ role: 'control-plane' }];
@@ -207,7 +237,7 @@ function runAction(run: Run, action: ScenarioAction): void {
       return;
     }
     case 'apply': {
-      const text = run.scenario.files[action.file];
+      const text = run.variant.files?.[action.file] ?? run.scenario.files[action.file];
       if (text === undefined) {
         run.fail(`the scenario has no file ${action.file}`);
         return;
@@ -373,12 +403,14 @@ function runAction(run: Run, action: ScenarioAction): void {
         run.fail(`nothing recorded as ${action.pod}`);
         return;
       }
+      const mark = run.flowMark;
       const outcome = run.curl(pod, action.server, action.port, action.path, action.timeoutMs);
       const success = outcome?.kind === 'response' && outcome.response.status < 400;
       run.say(
         `kubectl exec ${pod} -- curl -s http://${action.server}:${action.port}${action.path} --max-time ${action.timeoutMs / 1000}: ${success ? 'Connection success' : 'Connection Failed'} (${run.describeOutcome(outcome)})`,
       );
       for (const line of outcome?.explanation ?? []) run.say(`  · ${line}`);
+      if (action.showFlows === true) run.sayFlows(mark);
       if (outcome !== undefined && 'mistaken' in outcome && outcome.mistaken !== undefined)
         run.say(`Mistaken identity: ${outcome.mistaken.sentence}`);
       if ((action.expect === 'success') !== success) run.fail(`the curl should be a ${action.expect}`);
@@ -418,6 +450,73 @@ function runAction(run: Run, action: ScenarioAction): void {
     case 'wait':
       run.simulation.advance(action.ms);
       return;
+    case 'curl': {
+      const [app = '', version = ''] = action.from.split('-');
+      const clientPod = runningPods(podsWithLabels(run.world, { app, version }))[0];
+      if (clientPod === undefined) {
+        run.fail(`no running pod for ${action.from}`);
+        return;
+      }
+      const mark = run.flowMark;
+      const outcome = run.curl(
+        clientPod.metadata.name,
+        action.server,
+        action.port,
+        action.path,
+        action.timeoutMs,
+      );
+      const success = outcome?.kind === 'response' && outcome.response.status < 400;
+      run.say(
+        `kubectl exec ${clientPod.metadata.name} -- curl -s http://${action.server}:${action.port}${action.path} --max-time ${action.timeoutMs / 1000}: ${success ? 'Connection success' : 'Connection Failed'} (${run.describeOutcome(outcome)}, ${((outcome?.elapsedMs ?? 0) / 1000).toFixed(3)} s)`,
+      );
+      for (const line of outcome?.explanation ?? []) run.say(`  · ${line}`);
+      if (action.showFlows === true) run.sayFlows(mark);
+      if ((action.expect === 'success') !== success) run.fail(`the curl should be a ${action.expect}`);
+      const drops = new Set<string>(
+        (run.world.cluster?.cilium?.flows ?? [])
+          .filter((flow) => flow.number >= mark && flow.eventType === 'drop')
+          .map((flow) => flow.dropReason ?? ''),
+      );
+      for (const reason of action.expectDrops ?? [])
+        if (!drops.has(reason)) run.fail(`expected a ${reason} drop during the curl`);
+      if (action.minElapsedMs !== undefined && (outcome?.elapsedMs ?? 0) < action.minElapsedMs)
+        run.fail(`the curl should take at least ${formatDuration(action.minElapsedMs)}`);
+      return;
+    }
+    case 'show-auth-map': {
+      const node =
+        run.nodeOf(action.nodeOf) ??
+        (typeof run.recorded.NODEV1 === 'string' ? run.recorded.NODEV1 : undefined);
+      const agent = node === undefined ? undefined : run.cluster.cilium?.agents[node];
+      if (node === undefined || agent === undefined) {
+        run.fail('no node found for the selector');
+        return;
+      }
+      const entries = authMapEntries(run.cluster, node);
+      run.say(`kubectl -n kube-system exec ${agent.podName} -- cilium bpf auth list   (on ${node})`);
+      const listing = formatAuthMapList(entries);
+      for (const line of `${listing.stdout}${listing.stderr}`.trimEnd().split('\n')) run.say(`  ${line}`);
+      const handshakes = (run.cluster.cilium?.mutualAuth?.handshakes ?? []).filter(
+        (record) => record.node === node,
+      );
+      for (const record of handshakes.slice(-(action.showHandshakes ?? 1)))
+        run.say(`Handshake #${record.number} (${record.reason}, ${record.result}): ${record.sentence}`);
+      if (action.expectEntry !== undefined) {
+        const local = run.recorded[action.expectEntry.local];
+        const remote = run.recorded[action.expectEntry.remote];
+        const found = entries.some(
+          (entry) =>
+            entry.key.localIdentity === local &&
+            entry.key.remoteIdentity === remote &&
+            entry.expirationMs > run.simulation.nowMs,
+        );
+        if (!found)
+          run.fail(
+            `expected an auth map entry on ${node} for local ${String(local)} and remote ${String(remote)}`,
+          );
+      }
+      return;
+    }
   }
 }
 

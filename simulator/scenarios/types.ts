@@ -3,6 +3,7 @@
  * small vocabulary with the outcomes a reader should see. The same data drives the headless runner,
  * the golden tests and (later) the widgets.
  */
+import type { MeshScenarioAction } from '../mesh/scenario-actions';
 
 /** Selects pods by labels in a namespace, as `kubectl get pods -l` does. */
 export interface PodSelector {
@@ -43,10 +44,92 @@ export type ScenarioAction =
       path: string;
       timeoutMs: number;
       expect: ConnectionExpectation;
+      /** Print the Hubble flows the curl caused. */
+      showFlows?: boolean;
     }
   | { do: 'check-stale-entry'; nodeOf: PodSelector; pod: string; expectIdentity: string }
   | { do: 'heal'; nodeOf: PodSelector }
-  | { do: 'wait'; ms: number };
+  /** `kubectl exec` into the first running pod of `from` and curl a URL; `expect` checks the answer. */
+  | {
+      do: 'exec-curl';
+      from: PodSelector;
+      host: string;
+      port: number;
+      path: string;
+      timeoutMs: number;
+      expect: { outcome: 'response' | 'timeout'; status?: number; body?: string };
+    }
+  /** `hubble observe` on the node of a pod: its last flows of one type; each `expect` regex must match a line. */
+  | {
+      do: 'hubble-observe';
+      nodeOf: PodSelector;
+      type: 'l7' | 'policy-verdict';
+      last: number;
+      expect: string[];
+    }
+  /** The NPDS resource (cilium.NetworkPolicy) the agent sends its Envoy for a pod, from the compiled policy. */
+  | { do: 'show-npds'; of: PodSelector; expect: { port: number; headers: Record<string, string> } }
+  /** The listeners and filters of the Envoy on a pod's node (its config dump); each regex must match a listener. */
+  | { do: 'show-envoy-config'; nodeOf: PodSelector; expectListeners: string[] }
+  /** `kubectl get ciliumendpoint|ciliumidentity … -o yaml` for a pod; each expected string must appear. */
+  | { do: 'get-yaml'; kind: 'CiliumEndpoint' | 'CiliumIdentity'; of: PodSelector; expect: string[] }
+  /** Loads or unloads a Wasm filter in the Envoy of a pod's node (records ENVOY_NODE and the owner pod). */
+  | {
+      do: 'envoy-wasm';
+      action: 'load' | 'unload';
+      nodeOf: PodSelector;
+      name: string;
+      behaviour: 'pass' | 'infinite-loop';
+    }
+  /**
+   * Curls every running pod of `to` by address from the first pod of `from`; `expect` says, per `to`
+   * app label, what a pod on the node with the faulty Envoy (ENVOY_NODE) and a pod elsewhere should see.
+   */
+  | {
+      do: 'probe-pods';
+      probes: { from: PodSelector; to: PodSelector }[];
+      port: number;
+      path: string;
+      timeoutMs: number;
+      expect: Record<string, { onFaultyNode: 'answers' | 'times-out'; elsewhere: 'answers' | 'times-out' }>;
+    }
+  /** Which pods share the proxy carrying the faulty extension, per L7 proxy architecture. */
+  | {
+      do: 'compare-proxy-blast-radius';
+      expect: Record<
+        'cilium-node-envoy' | 'istio-sidecar' | 'istio-ambient-waypoint',
+        { pods: number; namespaces: number }
+      >;
+    }
+  /**
+   * One curl from the first running pod of a deployment (`sleep-v1`), with the Hubble flows it
+   * caused; `expectDrops` lists drop reasons that must appear, `minElapsedMs` a floor on its time.
+   */
+  | {
+      do: 'curl';
+      from: string;
+      server: string;
+      port: number;
+      path: string;
+      timeoutMs: number;
+      expect: ConnectionExpectation;
+      expectDrops?: string[];
+      minElapsedMs?: number;
+      showFlows?: boolean;
+    }
+  /**
+   * `cilium bpf auth list` on a node (the recorded NODEV1 when no pod matches) and the handshakes
+   * that node ran; `expectEntry` names recorded identities that must have an entry.
+   */
+  | {
+      do: 'show-auth-map';
+      nodeOf: PodSelector;
+      expectEntry?: { local: string; remote: string };
+      showHandshakes?: number;
+    }
+  | { do: 'wait'; ms: number }
+  /** Istio: install, enrol a namespace, mesh curls (mesh/scenario-actions.ts). */
+  | MeshScenarioAction;
 
 /** One step a reader takes. */
 export interface ScenarioStep {

@@ -26,4 +26,11 @@ export interface TerminalContext {
   input(event: InputEvent): InputResult;
   /** Files of the scenario, by path relative to the home directory. */
   readonly files: Readonly<Record<string, string>>;
+  /** Virtual time this command line may still use before its budget stops it. */
+  remainingMs?(): number;
+  /**
+   * Hands the thread back to the host for a moment (the page repaints, a Ctrl-C button works);
+   * resolves to false when the reader interrupted the command line, which should then stop.
+   */
+  pause?(): Promise<boolean>;
 }

@@ -269,7 +269,8 @@ function tableRow(object: ApiObject, nowMs: number, wide: boolean): { header: st
     case 'CiliumEndpoint': {
       const endpoint: CiliumEndpoint = object;
       const enforcing = (direction: 'ingress' | 'egress'): string =>
-        endpoint.status.policy?.[direction].enforcing === true ? 'true' : '<status disabled>';
+        // Without the agent's endpoint-status option the fields are absent and the column is blank (seed 003).
+        endpoint.status.policy === undefined ? '' : String(endpoint.status.policy[direction].enforcing);
       return {
         header: [
           'NAME',
@@ -309,19 +310,37 @@ function tableRow(object: ApiObject, nowMs: number, wide: boolean): { header: st
   }
 }
 
-/** `kubectl get` as a table. */
-export function formatTable(
-  objects: ApiObject[],
+/** The header and the cells of each object's row in `kubectl get` (with NAMESPACE under -A). */
+export function tableRows(
+  objects: readonly ApiObject[],
   nowMs: number,
-  options: { wide: boolean; allNamespaces: boolean; headers: boolean },
-): string {
+  options: { wide: boolean; allNamespaces: boolean; showLabels?: boolean },
+): { header: string[]; rows: string[][] } {
   const rows: string[][] = [];
   let header: string[] = [];
   for (const object of objects) {
     const row = tableRow(object, nowMs, options.wide);
-    header = row.header;
-    rows.push(options.allNamespaces ? [object.metadata.namespace ?? '', ...row.cells] : row.cells);
+    header = options.showLabels === true ? [...row.header, 'LABELS'] : row.header;
+    const cells = options.showLabels === true ? [...row.cells, labelsText(object)] : row.cells;
+    rows.push(options.allNamespaces ? [object.metadata.namespace ?? '', ...cells] : cells);
   }
   if (options.allNamespaces) header = ['NAMESPACE', ...header];
+  return { header, rows };
+}
+
+/** The LABELS column of `--show-labels`: sorted `key=value` pairs, or `<none>`. */
+function labelsText(object: ApiObject): string {
+  const labels = object.metadata.labels ?? {};
+  const keys = Object.keys(labels).sort();
+  return keys.length === 0 ? '<none>' : keys.map((key) => `${key}=${labels[key] ?? ''}`).join(',');
+}
+
+/** `kubectl get` as a table. */
+export function formatTable(
+  objects: ApiObject[],
+  nowMs: number,
+  options: { wide: boolean; allNamespaces: boolean; headers: boolean; showLabels?: boolean },
+): string {
+  const { header, rows } = tableRows(objects, nowMs, options);
   return alignColumns(options.headers ? [header, ...rows] : rows);
 }

@@ -2,10 +2,9 @@
  * `kubectl` against the simulated API server: get, apply, scale, rollout restart/status, exec and
  * delete, with the flags the guides use and kubectl's own wording for mistakes.
  */
-import { stringify } from 'yaml';
 import { listObjects, getObject } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
-import type { ApiObject, LabelSelector, Pod } from '../k8s/objects';
+import type { ApiObject, Pod } from '../k8s/objects';
 import { namespacedKinds } from '../k8s/objects';
 import { parseManifests } from '../k8s/manifests';
 import { formatApplyOutcome } from '../k8s/apply';
@@ -15,6 +14,11 @@ import { parseArgs, type FlagSpec } from './kube-args';
 import { formatTable, podStatus, resourceType, type ResourceType } from './kubectl-resources';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { runInPod } from './pod-commands';
+import { parseLabelSelector } from './kubectl-select';
+import { describe } from './kubectl-describe-command';
+import { label } from './kubectl-label';
+import { wait, watch } from './kubectl-wait';
+import { kubectlJson, kubectlYaml } from './kubectl-output';
 
 const commonFlags: FlagSpec[] = [
   { names: ['--namespace', '-n'], takesValue: true },
@@ -31,31 +35,37 @@ const commonFlags: FlagSpec[] = [
   { names: ['--all'], takesValue: false },
   { names: ['--timeout'], takesValue: true },
   { names: ['--watch', '-w'], takesValue: false },
+  { names: ['--request-timeout'], takesValue: true },
+  { names: ['--show-labels'], takesValue: false },
 ];
+
+/** The flags each new subcommand accepts; anything else is an unknown flag, as in kubectl. */
+const namespaceFlags: FlagSpec[] = [
+  { names: ['--namespace', '-n'], takesValue: true },
+  { names: ['--all-namespaces', '-A'], takesValue: false },
+  { names: ['--selector', '-l'], takesValue: true },
+  { names: ['--request-timeout'], takesValue: true },
+];
+const subcommandFlags: Record<string, FlagSpec[]> = {
+  describe: [...namespaceFlags, { names: ['--show-events'], takesValue: false }],
+  label: [
+    ...namespaceFlags,
+    { names: ['--overwrite'], takesValue: false },
+    { names: ['--all'], takesValue: false },
+    { names: ['--list'], takesValue: false },
+  ],
+  wait: [
+    ...namespaceFlags,
+    { names: ['--for'], takesValue: true },
+    { names: ['--timeout'], takesValue: true },
+    { names: ['--all'], takesValue: false },
+  ],
+};
 
 /** How long an API round trip from the reader's machine takes. */
 const apiCallMs = 120;
 
-/** Parses `a=b,c!=d,e,!f` into a label selector. */
-export function parseLabelSelector(text: string): LabelSelector | string {
-  const selector: LabelSelector = { matchLabels: {}, matchExpressions: [] };
-  for (const part of text
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '')) {
-    let match: RegExpExecArray | null;
-    if ((match = /^([\w./-]+)\s*!=\s*([\w.-]*)$/.exec(part)) !== null)
-      selector.matchExpressions?.push({ key: match[1] ?? '', operator: 'NotIn', values: [match[2] ?? ''] });
-    else if ((match = /^([\w./-]+)\s*==?\s*([\w.-]*)$/.exec(part)) !== null)
-      (selector.matchLabels ?? {})[match[1] ?? ''] = match[2] ?? '';
-    else if ((match = /^!([\w./-]+)$/.exec(part)) !== null)
-      selector.matchExpressions?.push({ key: match[1] ?? '', operator: 'DoesNotExist' });
-    else if ((match = /^([\w./-]+)$/.exec(part)) !== null)
-      selector.matchExpressions?.push({ key: match[1] ?? '', operator: 'Exists' });
-    else return `error: unable to parse requirement: found '${part}', expected: identifier`;
-  }
-  return selector;
-}
+export { parseLabelSelector } from './kubectl-select';
 
 function fieldValue(object: ApiObject, path: string): string | undefined {
   let current: unknown = object;
@@ -144,8 +154,8 @@ function printObjects(
     single
       ? objects[0]
       : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } };
-  if (output === 'json') return ok(`${JSON.stringify(asList(), null, 4)}\n`);
-  if (output === 'yaml') return ok(stringify(asList()));
+  if (output === 'json') return ok(kubectlJson(asList()));
+  if (output === 'yaml') return ok(kubectlYaml(asList()));
   if (output === 'name')
     return ok(objects.map((object) => `${type.prefix}/${object.metadata.name}\n`).join(''));
   if (output.startsWith('jsonpath=') || output.startsWith('jsonpath-as-json=')) {
@@ -191,6 +201,7 @@ function printObjects(
     wide: output === 'wide',
     allNamespaces: allNamespaces && type.namespaced,
     headers: !flags.has('--no-headers'),
+    showLabels: flags.has('--show-labels') && flags.get('--show-labels') !== 'false',
   });
   return ok(`${table}\n`);
 }
@@ -402,11 +413,42 @@ function remove(context: TerminalContext, positionals: string[], flags: Map<stri
   return ok(lines.join(''));
 }
 
-const subcommands = ['get', 'apply', 'scale', 'rollout', 'exec', 'delete'];
+/** Flags that take a separate value, so that a flag before the subcommand does not hide it. */
+const valueFlags = new Set([
+  '-n',
+  '--namespace',
+  '-l',
+  '--selector',
+  '-o',
+  '--output',
+  '-c',
+  '--container',
+  '-f',
+  '--filename',
+  '--request-timeout',
+  '--context',
+  '--kubeconfig',
+]);
+
+const subcommands = ['get', 'describe', 'apply', 'label', 'scale', 'rollout', 'wait', 'exec', 'delete'];
 
 /** Runs `kubectl ARGS`. */
-export function kubectl(context: TerminalContext, args: string[], stdin: string): CommandResult {
-  const [subcommand, ...remaining] = args;
+export function kubectl(
+  context: TerminalContext,
+  args: string[],
+  stdin: string,
+): CommandResult | Promise<CommandResult> {
+  // Flags may come before the subcommand (`kubectl -n kube-system exec …`), as cobra allows.
+  const leading: string[] = [];
+  let index = 0;
+  while (index < args.length && (args[index] ?? '').startsWith('-') && args[index] !== '--') {
+    const flag = args[index] ?? '';
+    leading.push(flag);
+    if (valueFlags.has(flag) && index + 1 < args.length) leading.push(args[++index] ?? '');
+    index += 1;
+  }
+  const subcommand = leading.length > 0 && index >= args.length ? leading[0] : args[index];
+  const remaining = leading.length > 0 && index >= args.length ? [] : [...leading, ...args.slice(index + 1)];
   if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
     return ok(
       `kubectl controls the simulated Kubernetes cluster.\n\nSupported commands: ${subcommands.join(', ')}\n`,
@@ -416,7 +458,7 @@ export function kubectl(context: TerminalContext, args: string[], stdin: string)
     return fail(
       `error: unknown command "${subcommand}" for "kubectl"\nSupported in this simulator: ${subcommands.join(', ')}`,
     );
-  const parsed = parseArgs(remaining, commonFlags);
+  const parsed = parseArgs(remaining, subcommandFlags[subcommand] ?? commonFlags);
   if ('error' in parsed) return fail(`${parsed.error}\nSee 'kubectl ${subcommand} --help' for usage.`);
   if (context.simulation.state.cluster === undefined)
     return fail(
@@ -425,7 +467,15 @@ export function kubectl(context: TerminalContext, args: string[], stdin: string)
   context.spend(apiCallMs);
   switch (subcommand) {
     case 'get':
+      if (parsed.flags.has('--watch') && parsed.flags.get('--watch') !== 'false')
+        return watch(context, parsed.positionals, parsed.flags);
       return get(context, parsed.positionals, parsed.flags);
+    case 'describe':
+      return describe(context, parsed.positionals, parsed.flags);
+    case 'label':
+      return label(context, parsed.positionals, parsed.flags);
+    case 'wait':
+      return wait(context, parsed.positionals, parsed.flags);
     case 'apply':
       return apply(context, parsed.flags, stdin);
     case 'scale':

@@ -2,15 +2,19 @@
  * Commands run inside a pod through `kubectl exec` (or `crictl exec` on a node): curl in client
  * pods, and the cilium CLI in an agent pod, which reads that agent's own (possibly stale) state.
  */
+import { authMapListFor } from '../cilium/auth-map';
 import type { Pod } from '../k8s/objects';
 import { formatIpcacheMapGet, alignColumns } from '../cilium/cli-format';
 import { listIpcache } from '../cilium/agent-ipcache';
-import { labelSetToStrings } from '../cilium/labels';
 import { reservedIdentityNames } from '../cilium/reserved-identities';
 import type { AgentState } from '../cilium/state';
 import type { Flow } from '../cilium/flow';
 import { formatFlowCompact, formatFlowJson } from '../cilium/hubble-format';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
+import { ciliumPolicyCommands } from './cilium-cli';
+import { nslookup, ping } from './net-tools';
+import { envoyAdminCurl, usesUnixSocket } from './envoy-admin';
+import { isStalledOutcome } from '../cilium/envoy';
 
 function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult {
   let silent = false;
@@ -86,7 +90,13 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
       return {
         stdout: writeOut?.replace(/%\{http_code\}/g, '000') ?? '',
         stderr:
-          trace + (errors ? `curl: (28) Connection timed out after ${maxTimeMs + 1} milliseconds\n` : ''),
+          trace +
+          (errors
+            ? isStalledOutcome(outcome)
+              ? // The proxy accepted the connection and never answered.
+                `curl: (28) Operation timed out after ${maxTimeMs + 1} milliseconds with 0 bytes received\n`
+              : `curl: (28) Connection timed out after ${maxTimeMs + 1} milliseconds\n`
+            : ''),
         exitCode: 28,
       };
     case 'refused':
@@ -142,20 +152,15 @@ export function ciliumCli(context: TerminalContext, agent: AgentState, args: str
     ];
     return ok(`${alignColumns(rows)}\n`);
   }
-  if (command === 'identity list') {
-    const view = cluster.cilium?.views[agent.viewId];
-    const rows: string[][] = [['ID', 'LABELS']];
-    for (const [id, name] of Object.entries(reservedIdentityNames)) rows.push([id, `reserved:${name}`]);
-    for (const id of Object.keys(view?.identities ?? {})
-      .map(Number)
-      .sort((a, b) => a - b)) {
-      const labels = labelSetToStrings(view?.identities[String(id)] ?? {});
-      labels.forEach((label, index) => rows.push([index === 0 ? String(id) : '', label]));
-    }
-    return ok(`${alignColumns(rows)}\n`);
+  const authList = /^bpf auth list(?: (?:-o|--output)[ =](json))?$/.exec(command);
+  if (authList !== null) {
+    const output = authList[1] === 'json' ? { output: 'json' as const } : {};
+    return authMapListFor(cluster, agent.node, output);
   }
+  const policyCommand = ciliumPolicyCommands(cluster, agent, args);
+  if (policyCommand !== undefined) return policyCommand;
   return fail(
-    `Error: unknown command "${command}" for "cilium"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, identity list`,
+    `Error: unknown command "${command}" for "cilium"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, endpoint list, endpoint get ID, identity list, identity get ID, policy get, bpf policy get ID|--all, bpf auth list`,
   );
 }
 
@@ -245,10 +250,15 @@ function notInContainer(program: string | undefined): CommandResult {
 /** Runs a command line inside a pod. */
 export function runInPod(context: TerminalContext, pod: Pod, argv: string[]): CommandResult {
   const [program, ...args] = argv;
-  if (program === 'curl') return curl(context, pod, args);
   const agent = Object.values(context.simulation.state.cluster?.cilium?.agents ?? {}).find(
     (candidate) => candidate.podName === pod.metadata.name,
   );
+  // In an agent pod, curl over the unix socket talks to the node's Envoy admin API.
+  if (program === 'curl' && agent !== undefined && usesUnixSocket(args))
+    return envoyAdminCurl(context, agent, args);
+  if (program === 'curl') return curl(context, pod, args);
   if (agent !== undefined) return runInAgent(context, agent, argv);
+  if (program === 'ping') return ping(context, pod, args);
+  if (program === 'nslookup') return nslookup(context, pod, args);
   return notInContainer(program);
 }

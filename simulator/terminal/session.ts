@@ -17,7 +17,31 @@ export const commandLineBudgetMs = 60 * 60 * 1000;
 /** The commands the simulator adds to the shell, for help and for "command not found" hints. */
 export const simulatedCommands = ['kubectl', 'kind', 'helm', 'docker'] as const;
 
+/** Short names for simulated commands that readers' shells usually define (`alias k=kubectl`). */
+export const commandAliases: Readonly<Record<string, (typeof simulatedCommands)[number]>> = { k: 'kubectl' };
+
 class BudgetExceeded extends Error {}
+
+/** Simulated commands run between two hand-backs of the thread to the page. */
+const commandsPerYield = 32;
+
+/**
+ * Hands the thread back to the host's event loop for a moment, so a browser tab repaints and its
+ * buttons (such as the terminal's interrupt) respond while a long command line runs. This is real
+ * time spent waiting on the host, never simulated time, so the model stays deterministic; where
+ * the host has no timer it is a no-op.
+ */
+function yieldToHost(): Promise<void> {
+  const host = globalThis as { setTimeout?: (callback: () => void, ms: number) => unknown };
+  const timer = host.setTimeout;
+  return new Promise((resolve) => {
+    if (timer === undefined) resolve();
+    else timer(resolve, 0);
+  });
+}
+
+/** The result of a command the reader interrupted: what a shell reports for SIGINT. */
+const interruptedResult: CommandResult = { stdout: '', stderr: '', exitCode: 130 };
 
 /**
  * just-bash hands commands their stdin as a latin1 "byte string" (one character per byte); its
@@ -37,6 +61,15 @@ export class TerminalSession {
   private spentMs = 0;
   private budgetExceeded = false;
   private controller: AbortController | undefined;
+  private interrupted = false;
+  private commandRunning = false;
+  private commandsSinceYield = 0;
+  /** Points where a command line can be interrupted (each simulated command, each pause), counted. */
+  private checkpoint = 0;
+  /** Interrupt when this checkpoint is reached: a replay of a line the reader interrupted. */
+  private stopAt: number | undefined;
+  /** The checkpoint at which this command line was interrupted. */
+  private stoppedAt: number | undefined;
 
   constructor(
     readonly simulation: Simulation,
@@ -55,6 +88,8 @@ export class TerminalSession {
     ) =>
       defineCommand(name, async (args, ctx) => {
         try {
+          if (!(await this.breathe())) return interruptedResult;
+          this.commandRunning = true;
           return await run(args, decodeStdin(ctx.stdin), ctx.env);
         } catch (error) {
           if (error instanceof BudgetExceeded) return fail(error.message, 124);
@@ -62,6 +97,8 @@ export class TerminalSession {
             `${name}: internal error in the simulator: ${error instanceof Error ? error.message : String(error)}`,
             1,
           );
+        } finally {
+          this.commandRunning = false;
         }
       });
     this.bash = new Bash({
@@ -75,15 +112,21 @@ export class TerminalSession {
       },
       executionLimits: {
         maxCommandCount: 200_000,
-        maxExecutionTimeMs: 15_000,
+        // The virtual-time budget and the command count stop runaway loops; this wall-clock limit is
+        // only a last resort, generous enough that a slow machine still reaches the others first.
+        maxExecutionTimeMs: 120_000,
         maxOutputSize: 8 * 1024 * 1024,
       },
       customCommands: [
         wrap('kubectl', (args, stdin) => kubectl(context, args, stdin)),
+        // `k` is the alias for kubectl most readers' shells have (`alias k=kubectl`); guides such as
+        // seed 003 use it without defining it, so the simulated shell has it as a command.
+        wrap('k', (args, stdin) => kubectl(context, args, stdin)),
         wrap('kind', (args, stdin) => kind(context, args, stdin)),
         wrap('helm', (args) => helm(context, args)),
         defineCommand('docker', async (args, ctx) => {
           try {
+            if (!(await this.breathe())) return interruptedResult;
             const result = docker(context, args);
             if (!('nodeScript' in result)) return result;
             // A script run inside a node container: its commands see that node's crictl.
@@ -108,6 +151,55 @@ export class TerminalSession {
     });
   }
 
+  /**
+   * Called before every simulated command: every few dozen commands the thread goes back to the
+   * host, so even a tight loop of cheap commands leaves the page responsive. False once the reader
+   * interrupted the command line.
+   */
+  private async breathe(): Promise<boolean> {
+    if (!this.reachCheckpoint()) {
+      // An interrupt that arrived while a command ran stops the shell here, after that command's
+      // output was taken in.
+      this.controller?.abort();
+      return false;
+    }
+    this.commandsSinceYield += 1;
+    if (this.commandsSinceYield >= commandsPerYield) {
+      this.commandsSinceYield = 0;
+      await yieldToHost();
+    }
+    if (this.interrupted) {
+      this.stoppedAt ??= this.checkpoint;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Counts a checkpoint and says whether the line may go on. Interrupts land only on checkpoints, so
+   * recording the checkpoint number makes an interrupted line replay to exactly the same world.
+   */
+  private reachCheckpoint(): boolean {
+    this.checkpoint += 1;
+    if (this.stopAt !== undefined && this.checkpoint >= this.stopAt) this.interrupted = true;
+    if (!this.interrupted) return true;
+    this.stoppedAt ??= this.checkpoint;
+    return false;
+  }
+
+  /**
+   * Interrupts the running command line, as Ctrl-C does: the running command stops at its next
+   * pause, nothing after it runs, and the result reports `^C` with exit status 130. Does nothing
+   * when no command line is running.
+   */
+  cancel(): void {
+    if (this.controller === undefined) return;
+    this.interrupted = true;
+    // A running simulated command stops at its next pause and keeps what it printed; the shell
+    // stops before the next one.
+    if (!this.commandRunning) this.controller.abort();
+  }
+
   private context(): TerminalContext {
     return {
       simulation: this.simulation,
@@ -125,24 +217,57 @@ export class TerminalSession {
         this.simulation.advance(durationMs);
       },
       input: (event: InputEvent) => this.simulation.input(event),
+      remainingMs: () => commandLineBudgetMs - this.spentMs,
+      pause: async () => {
+        this.commandsSinceYield = 0;
+        await yieldToHost();
+        return this.reachCheckpoint();
+      },
     };
   }
 
-  /** Runs one command line (or a whole script) and returns what it printed. */
-  async run(script: string): Promise<CommandResult> {
+  /**
+   * Runs one command line (or a whole script) and returns what it printed. `stopAt` replays an
+   * interrupted line: it is interrupted at the same checkpoint (`interruptedAt` of the original).
+   */
+  async run(
+    script: string,
+    options: { stopAt?: number } = {},
+  ): Promise<CommandResult & { interruptedAt?: number }> {
     this.spentMs = 0;
     this.budgetExceeded = false;
+    this.interrupted = false;
+    this.commandsSinceYield = 0;
+    this.checkpoint = 0;
+    this.stopAt = options.stopAt;
+    this.stoppedAt = undefined;
     const controller = new AbortController();
     this.controller = controller;
-    const result = await this.bash.exec(script, {
-      rawScript: true,
-      signal: controller.signal,
-      ...(this.environment !== undefined ? { env: this.environment, replaceEnv: true } : {}),
-    });
+    let result: Awaited<ReturnType<Bash['exec']>>;
+    try {
+      result = await this.bash.exec(script, {
+        rawScript: true,
+        signal: controller.signal,
+        ...(this.environment !== undefined ? { env: this.environment, replaceEnv: true } : {}),
+      });
+    } finally {
+      this.controller = undefined;
+    }
     this.environment = result.env;
+    if (this.interrupted) {
+      // As in a terminal: the ^C echo, whatever was printed before it, and status 130 (128 + SIGINT).
+      // An interrupt between simulated commands changed nothing in the world after the last
+      // checkpoint, so replaying up to the next one rebuilds the same world.
+      return {
+        stdout: result.stdout,
+        stderr: `${result.stderr}^C\n`,
+        exitCode: 130,
+        interruptedAt: this.stoppedAt ?? this.checkpoint + 1,
+      };
+    }
     let stderr = result.stderr;
     if (/command not found/.test(stderr)) {
-      stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')} (and, inside pods, curl and cilium), plus the shell's own tools such as grep, jq, sed and awk.\n`;
+      stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')} (and, inside pods, curl, ping, nslookup, cilium and hubble), plus the shell's own tools such as grep, jq, sed and awk.\n`;
     }
     if (this.budgetExceeded && !stderr.includes('stopped:'))
       stderr += `stopped: this command line used more than ${commandLineBudgetMs / 60_000} minutes of simulated time\n`;

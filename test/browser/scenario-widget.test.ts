@@ -245,3 +245,23 @@ describe('guide: the TLS handshake stepper', () => {
     await page.context().close();
   });
 });
+
+describe('guide: mutual authentication', () => {
+  it('brings the lab to the bypass and shows the auth map entry that let the wrong pod in', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems = recordProblems(page);
+    await page.goto(siteUrl('/guides/mutual-auth/'), { waitUntil: 'networkidle' });
+    await page.getByRole('button', { name: 'Bring the lab to the bypass' }).click();
+    const lab = page.locator('[data-testid="scenario-widget"]');
+    await expect.poll(() => lab.getAttribute('data-ready'), { timeout: 120_000 }).toBe('true');
+    await expect.poll(() => runButton(page).textContent(), { timeout: 120_000 }).toBe('Finished');
+    const text = (await lab.textContent()) ?? '';
+    expect(text).toContain('Mutual authentication does not catch it');
+    expect(text).toContain('Authentication required');
+    expect(await page.getByRole('region', { name: /Auth map of / }).count()).toBeGreaterThan(0);
+    expect(problems.consoleErrors).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="scenario-widget"]')).toEqual([]);
+    await context.close();
+  });
+});

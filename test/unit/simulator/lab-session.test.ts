@@ -53,6 +53,27 @@ describe('lab session', () => {
     expect(session.simulation.hash()).toBe(fresh.simulation.hash());
   });
 
+  it('replays a line the reader interrupted up to the same point', async () => {
+    const original = new LabSession(scenario, 3, loadTerminal);
+    original.next();
+    original.next();
+    const line = 'while true; do kubectl get pods -l app=sleep --no-headers | wc -l; sleep 5; done';
+    const watching = original.run(line);
+    // The reader presses Ctrl-C after a moment of real time; where that lands is not deterministic.
+    setTimeout(() => original.cancel(), 150);
+    const entry = await watching;
+    expect(entry.exitCode).toBe(130);
+    const action = original.actions.at(-1);
+    expect(action).toMatchObject({ kind: 'command', line });
+    expect(action?.kind === 'command' ? action.stopAt : undefined).toBeGreaterThan(0);
+
+    const decoded = await decodeLabPermalink(await encodeLabPermalink(original.record()));
+    if (!decoded.ok) throw new Error(decoded.error);
+    const { session: restored } = await LabSession.restore(scenario, decoded.record, loadTerminal);
+    expect(restored.simulation.hash()).toBe(original.simulation.hash());
+    expect(restored.terminalLog).toEqual(original.terminalLog);
+  });
+
   it('reports a cursor past the end of the timeline and shows the end', async () => {
     const { session, warning } = await LabSession.restore(
       scenario,

@@ -1,5 +1,5 @@
 /** Small worlds for tests: a cluster with Cilium and a few workloads, driven through the public API. */
-import { Simulation } from '../../../simulator/simulation';
+import { Simulation, type SimulationOptions } from '../../../simulator/simulation';
 import { parseManifests } from '../../../simulator/k8s/manifests';
 import { clusterSettled } from '../../../simulator/queries';
 
@@ -48,8 +48,9 @@ export function clusterWithCilium(
   workers = 2,
   version = '1.12.0',
   values: Record<string, string> = {},
+  options: SimulationOptions = {},
 ): Simulation {
-  const simulation = new Simulation(seed);
+  const simulation = new Simulation(seed, options);
   const nodes: { role: 'control-plane' | 'worker' }[] = [
     { role: 'control-plane' },
     ...Array.from({ length: workers }, () => ({ role: 'worker' as const })),

@@ -1,0 +1,235 @@
+/**
+ * Node-local identities and the policy that sees them. An agent allocates a CIDR identity for every
+ * prefix its policies name (toCIDR, toCIDRSet and its `except` entries, fromCIDR, ipBlock) and an
+ * FQDN identity for every address its DNS proxy learnt for a name some toFQDNs selector matches.
+ * They are numbered from LocalIdentityFlag (1<<24) on that node only, with labels `cidr:<prefix>`,
+ * `fqdn:<name>` and `reserved:world`, and the ipcache maps their prefixes to them; an address no
+ * prefix claims stays `reserved:world`. Pod and node addresses are exact ipcache entries, so a CIDR
+ * rule never selects a Cilium-managed pod.
+ */
+import type { Cluster } from '../world';
+import type { AgentState, ClusterView, LocalEndpoint } from './state';
+import {
+  PolicyRepository,
+  computeEndpointPolicy,
+  parsePolicyDocuments,
+  type DnsSelector,
+  type EndpointPolicy,
+  type IdentityDirectory,
+} from '../policy/index';
+import { parsePrefix, prefixContains, type Prefix } from '../policy/cidr';
+import { labelSetFromStrings, labelSetKey, type LabelSet } from './labels';
+import { agentView, lookupIpcache } from './agent-ipcache';
+import { endpointPolicyFor, engineConfig } from './endpoint-policy-cache';
+import { nodeDatapath, peekNodeDatapath } from './datapath-state';
+import { collectFqdnCache, selectedNamesByAddress } from './fqdn';
+import { ReservedIdentity } from './reserved-identities';
+
+/** CIDR prefixes and toFQDNs selectors the policies of a view name. */
+export interface PolicyPeers {
+  prefixes: string[];
+  fqdnSelectors: DnsSelector[];
+}
+
+const peerCache = new WeakMap<ClusterView, { revision: number; peers: PolicyPeers }>();
+
+function collectPeers(value: unknown, prefixes: Set<string>, selectors: Map<string, DnsSelector>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) collectPeers(item, prefixes, selectors);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    if ((key === 'toCIDR' || key === 'fromCIDR') && Array.isArray(inner)) {
+      for (const cidr of inner) if (typeof cidr === 'string') prefixes.add(cidr);
+    } else if ((key === 'toCIDRSet' || key === 'fromCIDRSet' || key === 'ipBlock') && inner !== null) {
+      for (const rule of Array.isArray(inner) ? inner : [inner]) {
+        if (rule === null || typeof rule !== 'object') continue;
+        const record = rule as { cidr?: unknown; except?: unknown };
+        if (typeof record.cidr === 'string') prefixes.add(record.cidr);
+        if (Array.isArray(record.except))
+          for (const except of record.except) if (typeof except === 'string') prefixes.add(except);
+      }
+    } else if (key === 'toFQDNs' && Array.isArray(inner)) {
+      for (const selector of inner) {
+        if (selector === null || typeof selector !== 'object') continue;
+        const record = selector as { matchName?: unknown; matchPattern?: unknown };
+        if (typeof record.matchName === 'string')
+          selectors.set(`n:${record.matchName}`, { matchName: record.matchName });
+        else if (typeof record.matchPattern === 'string')
+          selectors.set(`p:${record.matchPattern}`, { matchPattern: record.matchPattern });
+      }
+    } else collectPeers(inner, prefixes, selectors);
+  }
+}
+
+/** The prefixes and FQDN selectors of every policy in a view (cached per policy revision). */
+export function policyPeers(view: ClusterView): PolicyPeers {
+  const cached = peerCache.get(view);
+  if (cached !== undefined && cached.revision === view.policyRevision) return cached.peers;
+  const prefixes = new Set<string>();
+  const selectors = new Map<string, DnsSelector>();
+  for (const key of Object.keys(view.policies).sort()) collectPeers(view.policies[key], prefixes, selectors);
+  const normalized = new Set<string>();
+  for (const text of prefixes) {
+    const prefix = parsePrefix(text);
+    // Only IPv4 is modelled; the whole family is `reserved:world` itself, not a CIDR identity.
+    if (prefix === undefined || prefix.family !== 4 || prefix.length === 0) continue;
+    normalized.add(prefixText(prefix));
+  }
+  const peers = {
+    prefixes: [...normalized].sort(),
+    fqdnSelectors: [...selectors.keys()].sort().map((key) => selectors.get(key) as DnsSelector),
+  };
+  peerCache.set(view, { revision: view.policyRevision, peers });
+  return peers;
+}
+
+function prefixText(prefix: Prefix): string {
+  const value = Number(prefix.bits);
+  const octets = [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255];
+  return `${octets.join('.')}/${prefix.length}`;
+}
+
+/**
+ * Brings a node's local identities in line with its policies and its DNS proxy's cache: allocates
+ * identities for new prefixes and label sets, releases those nothing needs any more.
+ */
+export function syncLocalIdentities(cluster: Cluster, agent: AgentState, nowMs: number): void {
+  const view = agentView(cluster, agent);
+  if (view === undefined) return;
+  const peers = policyPeers(view);
+  const existing = peekNodeDatapath(cluster, agent.node);
+  if (existing === undefined && peers.prefixes.length === 0 && peers.fqdnSelectors.length === 0) return;
+  collectFqdnCache(cluster, agent.node, nowMs);
+  const wanted = new Map<string, { prefix: string; labels: Record<string, string> }>();
+  for (const prefix of peers.prefixes) {
+    const labels = { [`cidr:${prefix}`]: '', 'reserved:world': '' };
+    wanted.set(labelSetKey(labels), { prefix, labels });
+  }
+  for (const [ip, names] of selectedNamesByAddress(cluster, agent.node, peers.fqdnSelectors)) {
+    const labels: Record<string, string> = { [`cidr:${ip}/32`]: '', 'reserved:world': '' };
+    for (const name of names) labels[`fqdn:${name}`] = '';
+    // A /32 FQDN identity replaces a plain CIDR identity for the same address.
+    wanted.delete(labelSetKey({ [`cidr:${ip}/32`]: '', 'reserved:world': '' }));
+    wanted.set(labelSetKey(labels), { prefix: `${ip}/32`, labels });
+  }
+  const state = nodeDatapath(cluster, agent.node);
+  let changed = false;
+  const have = new Map<string, string>();
+  for (const [id, identity] of Object.entries(state.localIdentities)) {
+    const key = labelSetKey(identity.labels);
+    if (!wanted.has(key)) {
+      delete state.localIdentities[id];
+      changed = true;
+    } else have.set(key, id);
+  }
+  for (const [key, { prefix, labels }] of [...wanted.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    if (have.has(key)) continue;
+    // The local allocator hands out the next free number in sequence.
+    while (state.localIdentities[String(state.nextLocalIdentity)] !== undefined) state.nextLocalIdentity += 1;
+    state.localIdentities[String(state.nextLocalIdentity)] = { prefix, labels };
+    state.nextLocalIdentity += 1;
+    changed = true;
+  }
+  if (changed) state.localRevision += 1;
+}
+
+/** The local identity whose prefix most specifically contains an address, if any. */
+export function localIdentityFor(cluster: Cluster, node: string, ip: string): number | undefined {
+  const state = peekNodeDatapath(cluster, node);
+  const address = parsePrefix(ip);
+  if (state === undefined || address === undefined) return undefined;
+  let best: { id: number; length: number } | undefined;
+  for (const [id, identity] of Object.entries(state.localIdentities)) {
+    const prefix = parsePrefix(identity.prefix);
+    if (prefix === undefined || !prefixContains(prefix, address)) continue;
+    if (best === undefined || prefix.length > best.length) best = { id: Number(id), length: prefix.length };
+  }
+  return best?.id;
+}
+
+/**
+ * The identity an agent's datapath resolves for a remote address: the exact ipcache entry of a pod
+ * or node, else the longest CIDR/FQDN prefix of this node, else `reserved:world`.
+ */
+export function remoteIdentityFor(cluster: Cluster, agent: AgentState, ip: string): number {
+  const entry = lookupIpcache(cluster, agent, ip);
+  if (entry.identity !== ReservedIdentity.world) return entry.identity;
+  return localIdentityFor(cluster, agent.node, ip) ?? ReservedIdentity.world;
+}
+
+/** Labels of a node-local identity, for Hubble and explanations. */
+export function localIdentityLabels(cluster: Cluster, node: string, id: number): LabelSet | undefined {
+  return peekNodeDatapath(cluster, node)?.localIdentities[String(id)]?.labels;
+}
+
+interface LocalPolicyCache {
+  key: string;
+  repository: PolicyRepository;
+  byEndpoint: Map<string, EndpointPolicy>;
+}
+const localCaches = new WeakMap<ClusterView, Map<string, LocalPolicyCache>>();
+
+function repositoryOf(view: ClusterView, ciliumVersion: string): PolicyRepository {
+  const repository = new PolicyRepository();
+  for (const key of Object.keys(view.policies).sort()) {
+    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]), { ciliumVersion });
+    for (const object of result.objects) repository.upsert(object);
+  }
+  return repository;
+}
+
+/**
+ * The policy an agent enforces for an endpoint, with the node's local identities in its selector
+ * cache. Without local identities this is exactly the shared per-view policy.
+ */
+export function policyForEndpoint(
+  cluster: Cluster,
+  agent: AgentState,
+  endpoint: LocalEndpoint,
+): EndpointPolicy | undefined {
+  const view = agentView(cluster, agent);
+  if (view === undefined) return undefined;
+  const state = peekNodeDatapath(cluster, agent.node);
+  const locals = state === undefined ? [] : Object.entries(state.localIdentities);
+  if (state === undefined || locals.length === 0) return endpointPolicyFor(cluster, agent, endpoint);
+  const config = engineConfig(cluster);
+  const cacheKey = `${view.policyRevision}|${view.identityRevision}|${state.localRevision}|${config.ciliumVersion}`;
+  let byNode = localCaches.get(view);
+  if (byNode === undefined) {
+    byNode = new Map();
+    localCaches.set(view, byNode);
+  }
+  let cache = byNode.get(agent.node);
+  if (cache === undefined || cache.key !== cacheKey) {
+    cache = {
+      key: cacheKey,
+      repository:
+        cache?.key.split('|')[0] === String(view.policyRevision)
+          ? cache.repository
+          : repositoryOf(view, config.ciliumVersion),
+      byEndpoint: new Map(),
+    };
+    byNode.set(agent.node, cache);
+  }
+  const endpointKey = `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`;
+  const cached = cache.byEndpoint.get(endpointKey);
+  if (cached !== undefined) return cached;
+  const parsed = new Map<number, LabelSet>();
+  for (const [id, labels] of Object.entries(view.identities)) parsed.set(Number(id), labels);
+  for (const [id, identity] of locals) parsed.set(Number(id), identity.labels);
+  const directory: IdentityDirectory = { labelsOf: (id) => parsed.get(id), entries: () => parsed.entries() };
+  const policy = computeEndpointPolicy(
+    cache.repository,
+    {
+      identity: endpoint.identity,
+      labels: labelSetFromStrings(endpoint.labels),
+      namespace: endpoint.namespace,
+    },
+    directory,
+    config,
+  );
+  cache.byEndpoint.set(endpointKey, policy);
+  return policy;
+}

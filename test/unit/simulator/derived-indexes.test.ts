@@ -1,0 +1,193 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clonePlain } from '../../../simulator/engine/clone';
+import { hex32, nextUint32, randomHex, seedRandom } from '../../../simulator/engine/prng';
+import { canonicalJson, jsonEqual } from '../../../simulator/engine/state-hash';
+import { toTimestamp, virtualEpochMs } from '../../../simulator/engine/virtual-time';
+import {
+  controlledPodCounts,
+  countOwnedReplicaSets,
+  findOwnedReplicaSetByTemplateHash,
+  listBusyReplicaSetsOwnedBy,
+  listObjects,
+  listOwnedBy,
+  type ApiStore,
+} from '../../../simulator/k8s/api-store';
+import { replay, type Simulation } from '../../../simulator/simulation';
+import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
+
+// The engine's shortcuts (derived indexes beside the world, memoised pure functions, a faster
+// clone and hash) must answer exactly what the slow, obvious code answers, or replay would drift.
+
+/** The canonical JSON the engine used before it was tuned: the reference for the faster one. */
+function referenceCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item) => referenceCanonicalJson(item)).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    const item = record[key];
+    if (item === undefined) continue;
+    parts.push(`${JSON.stringify(key)}:${referenceCanonicalJson(item)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+const plainData = fc
+  .jsonValue()
+  .chain((value) =>
+    fc.constantFrom(value, { wrapped: value, missing: undefined }, [value, undefined, -0, NaN]),
+  );
+
+describe('engine: plain-data helpers', () => {
+  it('serialises canonically exactly as the reference does', () => {
+    fc.assert(
+      fc.property(plainData, (value) => {
+        expect(canonicalJson(value)).toBe(referenceCanonicalJson(value));
+      }),
+    );
+    // eslint-disable-next-line no-sparse-arrays
+    expect(canonicalJson([, 1])).toBe(referenceCanonicalJson([, 1]));
+  });
+
+  it('compares as JSON.stringify would, key order included', () => {
+    fc.assert(
+      fc.property(plainData, plainData, (a, b) => {
+        expect(jsonEqual(a, b)).toBe(JSON.stringify(a) === JSON.stringify(b));
+        expect(jsonEqual(a, clonePlain(a))).toBe(true);
+      }),
+    );
+    expect(jsonEqual({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);
+    expect(jsonEqual({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(jsonEqual([undefined], [null])).toBe(true);
+    expect(jsonEqual(NaN, null)).toBe(true);
+  });
+
+  it('clones like structuredClone: same content and key order, shared parts stay shared', () => {
+    fc.assert(
+      fc.property(plainData, (value) => {
+        const copy = clonePlain(value);
+        expect(JSON.stringify(copy)).toBe(JSON.stringify(structuredClone(value)));
+        expect(canonicalJson(copy)).toBe(canonicalJson(value));
+      }),
+    );
+    const shared = { labels: { app: 'a' } };
+    const world = { first: shared, second: shared, list: [shared] };
+    const copy = clonePlain(world);
+    expect(copy.first).not.toBe(shared);
+    expect(copy.first).toBe(copy.second);
+    expect(copy.list[0]).toBe(copy.first);
+  });
+
+  it('prints hex digits as toString(16) does, and draws the same numbers', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (value) => {
+        expect(hex32(value)).toBe(value.toString(16).padStart(8, '0'));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 1, max: 70 }), (seed, count) => {
+        const fast = seedRandom(seed);
+        const slow = seedRandom(seed);
+        let expected = '';
+        while (expected.length < count) expected += nextUint32(slow).toString(16).padStart(8, '0');
+        expect(randomHex(fast, count)).toBe(expected.slice(0, count));
+        expect(fast).toEqual(slow);
+      }),
+    );
+  });
+
+  it('formats timestamps the same whether or not the second was formatted just before', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 400 * 86_400_000 }), { maxLength: 50 }), (times) => {
+        for (const timeMs of times) {
+          const expected = `${new Date(virtualEpochMs + timeMs).toISOString().slice(0, 19)}Z`;
+          expect(toTimestamp(timeMs)).toBe(expected);
+          expect(toTimestamp(timeMs)).toBe(expected);
+        }
+      }),
+    );
+  });
+});
+
+/** What the derived indexes must answer, computed the slow way from listOwnedBy. */
+function expectIndexesMatch(store: ApiStore): void {
+  for (const deployment of listObjects(store, 'Deployment')) {
+    const owned = listOwnedBy(store, 'ReplicaSet', deployment.metadata.uid);
+    const activePods = (uid: string) =>
+      listOwnedBy(store, 'Pod', uid).filter((pod) => pod.metadata.deletionTimestamp === undefined);
+    const busy = owned.filter(
+      (replicaSet) => replicaSet.spec.replicas !== 0 || activePods(replicaSet.metadata.uid).length > 0,
+    );
+    expect(listBusyReplicaSetsOwnedBy(store, deployment.metadata.uid)).toEqual(busy);
+    expect(countOwnedReplicaSets(store, deployment.metadata.uid)).toBe(owned.length);
+    for (const replicaSet of owned) {
+      const hash = replicaSet.metadata.labels?.['pod-template-hash'] ?? '';
+      expect(findOwnedReplicaSetByTemplateHash(store, deployment.metadata.uid, hash)).toBe(
+        owned.find((candidate) => candidate.metadata.labels?.['pod-template-hash'] === hash),
+      );
+      const pods = activePods(replicaSet.metadata.uid);
+      const counts = controlledPodCounts(store, replicaSet.metadata.uid);
+      expect(counts?.active ?? 0).toBe(pods.length);
+      expect(counts?.ready ?? 0).toBe(
+        pods.filter((pod) =>
+          pod.status.conditions?.some(
+            (condition) => condition.type === 'Ready' && condition.status === 'True',
+          ),
+        ).length,
+      );
+      expect(counts?.byTemplateHash.get(hash) ?? 0).toBe(
+        pods.filter((pod) => pod.metadata.labels?.['pod-template-hash'] === hash).length,
+      );
+    }
+  }
+}
+
+function restartedWorld(
+  seed: number,
+  rounds: readonly { scale?: number | undefined; waitMs: number }[],
+): Simulation {
+  const simulation = clusterWithCilium(seed, 2);
+  apply(simulation, deploymentYaml('alpha', 3, { app: 'alpha' }));
+  settle(simulation);
+  for (const round of rounds) {
+    if (round.scale !== undefined)
+      simulation.input({ type: 'deployment.scale', key: 'default/alpha', replicas: round.scale });
+    else simulation.input({ type: 'deployment.restart', key: 'default/alpha' });
+    simulation.advance(round.waitMs);
+  }
+  return simulation;
+}
+
+describe('api store: derived indexes', () => {
+  it('answer as listOwnedBy does, mid-rollout, settled, and rebuilt on a clone', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.array(
+          fc.record({
+            scale: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+            waitMs: fc.integer({ min: 0, max: 4_000 }),
+          }),
+          { maxLength: 6 },
+        ),
+        (seed, rounds) => {
+          const simulation = restartedWorld(seed, rounds);
+          const store = simulation.state.cluster?.api;
+          if (store === undefined) throw new Error('no cluster');
+          expectIndexesMatch(store);
+          // A clone has no indexes yet: they are built from its objects on first use.
+          expectIndexesMatch(structuredClone(store));
+          expectIndexesMatch(clonePlain(store));
+          // Seeking restores a checkpoint clone; the indexes must follow it.
+          simulation.seek(Math.floor(simulation.position / 2));
+          expectIndexesMatch(simulation.state.cluster!.api);
+          simulation.seek(simulation.length);
+          expectIndexesMatch(simulation.state.cluster!.api);
+          expect(replay(seed, simulation.steps).hash()).toBe(simulation.hash());
+        },
+      ),
+      { numRuns: 12 },
+    );
+  }, 120_000);
+});

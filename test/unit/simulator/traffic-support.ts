@@ -1,0 +1,102 @@
+/** Helpers for the datapath traffic tests: workloads, policies and inputs through the public API. */
+import { podsWithLabels, runningPods } from '../../../simulator/queries';
+import type { Simulation } from '../../../simulator/simulation';
+import type { ConnectionOutcome, ConnectionRequest } from '../../../simulator/cilium/datapath';
+import type { TrafficOutcome, TrafficRequest } from '../../../simulator/cilium/traffic';
+import type { Pod } from '../../../simulator/k8s/objects';
+import { apply } from './support';
+
+/** A Deployment (and optional ClusterIP Service) of one image. */
+export function workload(
+  name: string,
+  labels: Record<string, string>,
+  image: string,
+  options: { port?: number; service?: boolean; replicas?: number; namespace?: string } = {},
+): string {
+  const namespace = options.namespace ?? 'default';
+  const labelLines = (indent: string): string =>
+    Object.entries(labels)
+      .map(([key, value]) => `${indent}${key}: ${value}`)
+      .join('\n');
+  const ports =
+    options.port === undefined ? '' : `\n        ports:\n        - containerPort: ${options.port}`;
+  const command = options.port === undefined ? '\n        command: ["/bin/sleep", "3650d"]' : '';
+  const service =
+    options.service === true && options.port !== undefined
+      ? `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  selector:
+${labelLines('    ')}
+  ports:
+  - port: ${options.port}
+`
+      : '';
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  replicas: ${options.replicas ?? 1}
+  selector:
+    matchLabels:
+${labelLines('      ')}
+  template:
+    metadata:
+      labels:
+${labelLines('        ')}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: main
+        image: ${image}${command}${ports}
+${service}`;
+}
+
+/** The first running pod with these labels. */
+export function onePod(simulation: Simulation, labels: Record<string, string>, namespace = 'default'): Pod {
+  const pod = runningPods(podsWithLabels(simulation.state, labels, namespace))[0];
+  if (pod === undefined) throw new Error(`no running pod with ${JSON.stringify(labels)}`);
+  return pod;
+}
+
+/** The store key of a pod. */
+export function keyOfPod(pod: Pod): string {
+  return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+}
+
+/** Sends `pod.connect` and returns the outcome. */
+export function connectFrom(
+  simulation: Simulation,
+  request: Omit<ConnectionRequest, 'protocol' | 'timeoutMs'> & { timeoutMs?: number },
+): ConnectionOutcome {
+  const result = simulation.input({
+    type: 'pod.connect',
+    request: { protocol: 'TCP', timeoutMs: 2000, ...request },
+  });
+  if (!result.ok || result.connection === undefined) throw new Error('no outcome');
+  return result.connection;
+}
+
+/** Sends `pod.traffic` and returns the outcome. */
+export function traffic(simulation: Simulation, request: TrafficRequest): TrafficOutcome {
+  const result = simulation.input({ type: 'pod.traffic', request });
+  if (!result.ok || result.traffic === undefined) throw new Error('no outcome');
+  return result.traffic;
+}
+
+/** Applies a policy and lets the agents receive it. */
+export function applyPolicy(simulation: Simulation, yaml: string): void {
+  apply(simulation, yaml);
+  simulation.advance(1000);
+}
+
+/** The flows of the cluster so far. */
+export function flowsOf(simulation: Simulation) {
+  return simulation.state.cluster?.cilium?.flows ?? [];
+}
