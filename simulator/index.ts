@@ -18,6 +18,12 @@ export { stateHash } from './engine/state-hash';
 export { toStampMilli, toTimestamp } from './engine/virtual-time';
 export { ScenarioPlayer } from './scenarios/runner';
 export {
+  architectureCases,
+  runArchitecture,
+  type ArchitectureCase,
+  type ArchitectureVerdict,
+} from './scenarios/comparison';
+export {
   clusterPicture,
   ipcachePicture,
   flowPicture,

@@ -302,7 +302,8 @@ export function decodeScenarioPermalink(text: string): DecodedPermalink {
 
 /**
  * Reads a page's fragment (without `#`) for a scenario's widget. Returns undefined when the
- * fragment is not a scenario link at all (a heading anchor, say), so nothing is reported.
+ * fragment is not a link for this scenario (a heading anchor, another lab's link), so nothing is
+ * reported.
  */
 export async function readPermalinkFragment(
   fragment: string,
@@ -332,7 +333,8 @@ export async function readPermalinkFragment(
   if (/^scenario-[a-z0-9-]+=/.test(text)) return undefined;
   if (!/^v\d+\./.test(text)) return undefined;
   const decoded = await decodeLabPermalink(text);
-  if (decoded.ok && decoded.record.scenario !== scenario)
-    return { ok: false, error: `This link belongs to another scenario (${decoded.record.scenario}).` };
+  // A page can hold several labs; a link restores the one whose scenario it names, and the others
+  // carry on as if the page had no fragment.
+  if (decoded.ok && decoded.record.scenario !== scenario) return undefined;
   return decoded;
 }

@@ -364,7 +364,7 @@ function exec(
   positionals: string[],
   flags: Map<string, string>,
   rest: string[],
-): CommandResult {
+): CommandResult | Promise<CommandResult> {
   if (rest.length === 0) return fail('error: you must specify at least one command for the container');
   const target = execTarget(context, positionals[0], namespaceOf(flags));
   if ('exitCode' in target) return target;
@@ -386,7 +386,7 @@ function exec(
     );
   }
   context.spend(apiCallMs);
-  return runInPod(context, target, rest);
+  return runInPod(context, target, rest, container);
 }
 
 /** `kubectl delete pod NAME`. */

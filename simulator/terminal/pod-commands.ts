@@ -2,6 +2,7 @@
  * Commands run inside a pod through `kubectl exec` (or `crictl exec` on a node): curl in client
  * pods, and the cilium CLI in an agent pod, which reads that agent's own (possibly stale) state.
  */
+import { opensslInProxy } from './mesh-tools';
 import { authMapListFor } from '../cilium/auth-map';
 import type { Pod } from '../k8s/objects';
 import { formatIpcacheMapGet, alignColumns } from '../cilium/cli-format';
@@ -115,8 +116,16 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
         stderr: trace + (errors ? `curl: (6) Could not resolve host: ${host}\n` : ''),
         exitCode: 6,
       };
-    case 'error':
-      return fail(outcome.message, 1);
+    case 'error': {
+      // curl's own failures carry their exit code (56 for a connection reset, …); -s hides the text.
+      const code = /^curl: \((\d+)\)/.exec(outcome.message);
+      if (code === null) return fail(outcome.message, 1);
+      return {
+        stdout: '',
+        stderr: trace + (errors ? `${outcome.message}\n` : ''),
+        exitCode: Number(code[1]),
+      };
+    }
   }
 }
 
@@ -248,7 +257,12 @@ function notInContainer(program: string | undefined): CommandResult {
 }
 
 /** Runs a command line inside a pod. */
-export function runInPod(context: TerminalContext, pod: Pod, argv: string[]): CommandResult {
+export function runInPod(
+  context: TerminalContext,
+  pod: Pod,
+  argv: string[],
+  container?: string,
+): CommandResult | Promise<CommandResult> {
   const [program, ...args] = argv;
   const agent = Object.values(context.simulation.state.cluster?.cilium?.agents ?? {}).find(
     (candidate) => candidate.podName === pod.metadata.name,
@@ -258,6 +272,7 @@ export function runInPod(context: TerminalContext, pod: Pod, argv: string[]): Co
     return envoyAdminCurl(context, agent, args);
   if (program === 'curl') return curl(context, pod, args);
   if (agent !== undefined) return runInAgent(context, agent, argv);
+  if (program === 'openssl' && container === 'istio-proxy') return opensslInProxy(context, pod, args);
   if (program === 'ping') return ping(context, pod, args);
   if (program === 'nslookup') return nslookup(context, pod, args);
   return notInContainer(program);

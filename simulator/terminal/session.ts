@@ -8,6 +8,7 @@ import { Bash, defineCommand } from 'just-bash';
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
 import { fail, type CommandResult, type TerminalContext } from './context';
+import { istioctl, openssl, step } from './mesh-tools';
 import { kubectl } from './kubectl';
 import { crictl, docker, helm, kind } from './tools';
 
@@ -15,7 +16,15 @@ import { crictl, docker, helm, kind } from './tools';
 export const commandLineBudgetMs = 60 * 60 * 1000;
 
 /** The commands the simulator adds to the shell, for help and for "command not found" hints. */
-export const simulatedCommands = ['kubectl', 'kind', 'helm', 'docker'] as const;
+export const simulatedCommands = [
+  'kubectl',
+  'kind',
+  'helm',
+  'docker',
+  'istioctl',
+  'openssl',
+  'step',
+] as const;
 
 /** Short names for simulated commands that readers' shells usually define (`alias k=kubectl`). */
 export const commandAliases: Readonly<Record<string, (typeof simulatedCommands)[number]>> = { k: 'kubectl' };
@@ -124,6 +133,9 @@ export class TerminalSession {
         wrap('k', (args, stdin) => kubectl(context, args, stdin)),
         wrap('kind', (args, stdin) => kind(context, args, stdin)),
         wrap('helm', (args) => helm(context, args)),
+        wrap('istioctl', (args) => istioctl(context, args)),
+        wrap('openssl', (args, stdin) => openssl(context, args, stdin)),
+        wrap('step', (args, stdin) => step(context, args, stdin)),
         defineCommand('docker', async (args, ctx) => {
           try {
             if (!(await this.breathe())) return interruptedResult;

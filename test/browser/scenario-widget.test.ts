@@ -225,7 +225,7 @@ describe('guide: the TLS handshake stepper', () => {
     for (let message = 0; message < 8; message++)
       await page.getByRole('button', { name: /Send message|Handshake over/ }).click();
     await expect.poll(() => stepper(page).textContent()).toContain('alert 116 (certificate_required)');
-    await page.getByRole('button', { name: 'Share' }).click();
+    await stepper(page).getByRole('button', { name: 'Share' }).click();
     const href = page.url();
     expect(href).toContain('#handshake=v1.istio-no-client-certificate.8');
     await page.context().close();
@@ -262,6 +262,43 @@ describe('guide: mutual authentication', () => {
     expect(await page.getByRole('region', { name: /Auth map of / }).count()).toBeGreaterThan(0);
     expect(problems.consoleErrors).toEqual([]);
     expect(await axeViolations(page, '[data-testid="scenario-widget"]')).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('guide: architectures side by side', () => {
+  it('runs the experiment under every architecture and says which let the recycled address in', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    const problems = recordProblems(page);
+    await page.goto(siteUrl('/guides/l7-cilium-vs-istio/'), { waitUntil: 'networkidle' });
+    const comparison = page.locator('[data-testid="architecture-comparison"]');
+    await comparison.scrollIntoViewIfNeeded();
+    await page.waitForSelector('[data-testid="architecture-comparison"][data-ready="true"]', {
+      timeout: 60_000,
+    });
+    await comparison.getByRole('button', { name: /every architecture/ }).click();
+    await expect
+      .poll(() => comparison.getByRole('status').textContent(), { timeout: 120_000 })
+      .toContain('Done with seed 1');
+    const rows = comparison.locator('tbody tr');
+    expect(await rows.count()).toBe(7);
+    const verdicts = await rows.evaluateAll((elements) =>
+      elements.map(
+        (row) =>
+          `${row.querySelector('th')?.textContent ?? ''}: ${row.querySelector('strong')?.textContent ?? ''}`,
+      ),
+    );
+    expect(verdicts).toContain('Cilium 1.12, WireGuard: Let in');
+    expect(verdicts).toContain('Cilium 1.15, WireGuard: Kept out');
+    expect(verdicts).toContain('Cilium 1.14, WireGuard + mutual authentication: Let in');
+    expect(verdicts).toContain('Istio sidecars, STRICT mTLS: Kept out');
+    expect(verdicts).toContain('Istio ambient (ztunnel): Kept out');
+    expect(verdicts).toContain('Istio sidecars, sleep-v1 and v2 share one service account: Let in');
+    expect(problems.consoleErrors).toEqual([]);
+    expect(await axeViolations(page, '[data-testid="architecture-comparison"]')).toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
     await context.close();
   });
 });
