@@ -66,6 +66,12 @@ function withDefaults(world: World, object: ApiObject, existing: ApiObject | und
     defaultService(world, next, existing?.kind === 'Service' ? existing : undefined);
   if (next.kind === 'Deployment')
     defaultDeployment(next, existing?.kind === 'Deployment' ? existing : undefined);
+  if (next.kind === 'Namespace') {
+    // The API server labels every namespace with its name and adds the kubernetes finalizer.
+    next.metadata.labels = { ...next.metadata.labels, 'kubernetes.io/metadata.name': next.metadata.name };
+    next.spec = { finalizers: ['kubernetes'] };
+    next.status = existing?.kind === 'Namespace' ? existing.status : { phase: 'Active' };
+  }
   // Admission: Istio's sidecar injection webhook mutates pods when they are created.
   if (next.kind === 'Pod' && existing === undefined) injectSidecar(world, next);
   return next;

@@ -19,6 +19,7 @@ import { describe } from './kubectl-describe-command';
 import { label } from './kubectl-label';
 import { wait, watch } from './kubectl-wait';
 import { kubectlJson, kubectlYaml } from './kubectl-output';
+import { alignColumns } from '../cilium/cli-format';
 
 const commonFlags: FlagSpec[] = [
   { names: ['--namespace', '-n'], takesValue: true },
@@ -92,6 +93,8 @@ function get(context: TerminalContext, positionals: string[], flags: Map<string,
     return fail(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',
     );
+  if (typeName.includes(',') && !typeName.includes('/') && names.length === 0)
+    return getSeveral(context, typeName.split(','), flags);
   const [typePart, namePart] = typeName.split('/');
   const type = resourceType(typePart ?? '');
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
@@ -140,6 +143,54 @@ function get(context: TerminalContext, positionals: string[], flags: Map<string,
   return printObjects(context, type, objects, flags, names.length === 1, allNamespaces, namespace);
 }
 
+/**
+ * `kubectl get po,svc`: one table per type, separated by a blank line, names prefixed with their
+ * type as kubectl does when several types are asked for.
+ */
+function getSeveral(
+  context: TerminalContext,
+  typeNames: string[],
+  flags: Map<string, string>,
+): CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined) return fail('no cluster');
+  const tables: string[] = [];
+  const output = flags.get('--output') ?? '';
+  for (const typeName of typeNames) {
+    const type = resourceType(typeName);
+    if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
+    const single = get(context, [typeName], flags);
+    if (single.exitCode !== 0) return single;
+    if (single.stdout === '') continue;
+    if (output !== '' && output !== 'wide') {
+      tables.push(single.stdout);
+      continue;
+    }
+    const prefix = `${type.prefix}/`;
+    const lines = single.stdout.replace(/\n$/, '').split('\n');
+    const headers = !flags.has('--no-headers');
+    const nameColumn = flags.has('--all-namespaces') && type.namespaced ? 1 : 0;
+    const cells = lines.map((line, index) => {
+      const columns = line.split(/ {2,}/);
+      if (!(headers && index === 0) && columns[nameColumn] !== undefined)
+        columns[nameColumn] = prefix + columns[nameColumn];
+      return columns;
+    });
+    tables.push(`${alignColumns(cells)}\n`);
+  }
+  if (tables.length === 0) {
+    const namespace = namespaceOf(flags);
+    return {
+      stdout: '',
+      stderr: flags.has('--all-namespaces')
+        ? 'No resources found\n'
+        : `No resources found in ${namespace} namespace.\n`,
+      exitCode: 0,
+    };
+  }
+  return ok(tables.join('\n'));
+}
+
 function printObjects(
   context: TerminalContext,
   type: ResourceType,
@@ -181,7 +232,7 @@ function printObjects(
       }),
     );
     const lines = flags.has('--no-headers') ? rows : [specs.map((spec) => spec.header), ...rows];
-    return ok(lines.map((cells) => cells.join('   ').trimEnd()).join('\n') + (lines.length > 0 ? '\n' : ''));
+    return ok(lines.length > 0 ? `${alignColumns(lines)}\n` : '');
   }
   if (output !== '' && output !== 'wide')
     return fail(
@@ -389,17 +440,71 @@ function exec(
   return runInPod(context, target, rest, container);
 }
 
+/** `kubectl create namespace NAME` (other kinds are created with apply). */
+function create(context: TerminalContext, positionals: string[]): CommandResult {
+  const [kind, name] = positionals;
+  if (kind !== 'namespace' && kind !== 'ns')
+    return fail(
+      `error: this simulator creates namespaces only (kubectl create namespace NAME); use kubectl apply -f for other objects`,
+    );
+  if (name === undefined || name === '') return fail('error: exactly one NAME is required, got 0');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)
+    return fail(
+      `The Namespace "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`,
+    );
+  const cluster = context.simulation.state.cluster;
+  if (
+    cluster !== undefined &&
+    listObjects(cluster.api, 'Namespace').some((namespace) => namespace.metadata.name === name)
+  )
+    return fail(`Error from server (AlreadyExists): namespaces "${name}" already exists`);
+  // The same path as `kubectl apply` of a one-line manifest, so the model fills in what the API
+  // server and its controllers would (the metadata.name label, the default service account).
+  const parsed = parseManifests(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`, undefined);
+  if (parsed.errors.length > 0) return fail(parsed.errors.join('\n'));
+  const result = context.input({ type: 'api.apply', objects: parsed.objects });
+  if (!result.ok) return fail(`error: ${result.error}`);
+  return ok(`namespace/${name} created\n`);
+}
+
 /** `kubectl delete pod NAME`. */
 function remove(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
-  const [typeName, ...names] = positionals;
-  const [typePart, namePart] = (typeName ?? '').split('/');
-  const type = resourceType(typePart ?? '');
-  if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
-  if (namePart !== undefined) names.push(namePart);
-  if (names.length === 0) return fail('error: resource(s) were provided, but no name was specified');
+  const targets: { type: ResourceType; name: string; namespace: string }[] = [];
+  const file = flags.get('--filename');
+  if (file !== undefined) {
+    // `kubectl delete -f FILE`: every object the file names, in the file's order.
+    const text = context.files[file.replace(/^\.\//, '')];
+    if (text === undefined) return fail(`error: the path "${file}" does not exist`);
+    const parsed = parseManifests(text, context.simulation.state.cluster?.cilium?.config.version);
+    if (parsed.errors.length > 0) return fail(parsed.errors.join('\n'));
+    for (const object of parsed.objects) {
+      const type = resourceType(object.kind.toLowerCase());
+      if (type === undefined) return fail(`error: the server doesn't have a resource type "${object.kind}"`);
+      targets.push({
+        type,
+        name: object.metadata.name,
+        namespace: object.metadata.namespace ?? namespaceOf(flags),
+      });
+    }
+  } else {
+    const [typeName, ...names] = positionals;
+    const [typePart, namePart] = (typeName ?? '').split('/');
+    const type = resourceType(typePart ?? '');
+    if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
+    if (namePart !== undefined) names.push(namePart);
+    const cluster = context.simulation.state.cluster;
+    if (flags.has('--all') && cluster !== undefined) {
+      for (const object of listObjects(cluster.api, type.kind))
+        if (!type.namespaced || (object.metadata.namespace ?? 'default') === namespaceOf(flags))
+          names.push(object.metadata.name);
+      if (names.length === 0) return { stdout: '', stderr: `No resources found\n`, exitCode: 0 };
+    }
+    if (names.length === 0) return fail('error: resource(s) were provided, but no name was specified');
+    for (const name of names) targets.push({ type, name, namespace: namespaceOf(flags) });
+  }
   const lines: string[] = [];
-  for (const name of names) {
-    const key = type.namespaced ? `${namespaceOf(flags)}/${name}` : name;
+  for (const { type, name, namespace } of targets) {
+    const key = type.namespaced ? `${namespace}/${name}` : name;
     const result = context.input({ type: 'api.delete', kind: type.kind, key });
     if (!result.ok)
       return {
@@ -407,7 +512,7 @@ function remove(context: TerminalContext, positionals: string[], flags: Map<stri
         stderr: `Error from server (NotFound): ${type.plural} "${name}" not found\n`,
         exitCode: 1,
       };
-    lines.push(`${type.prefix.split('.')[0] ?? type.prefix} "${name}" deleted\n`);
+    lines.push(`${type.prefix} "${name}" deleted\n`);
     context.spend(apiCallMs);
   }
   return ok(lines.join(''));
@@ -430,7 +535,18 @@ const valueFlags = new Set([
   '--kubeconfig',
 ]);
 
-const subcommands = ['get', 'describe', 'apply', 'label', 'scale', 'rollout', 'wait', 'exec', 'delete'];
+const subcommands = [
+  'get',
+  'describe',
+  'apply',
+  'create',
+  'label',
+  'scale',
+  'rollout',
+  'wait',
+  'exec',
+  'delete',
+];
 
 /** Runs `kubectl ARGS`. */
 export function kubectl(
@@ -484,6 +600,8 @@ export function kubectl(
       return rollout(context, parsed.positionals, parsed.flags);
     case 'exec':
       return exec(context, parsed.positionals, parsed.flags, parsed.rest);
+    case 'create':
+      return create(context, parsed.positionals);
     default:
       return remove(context, parsed.positionals, parsed.flags);
   }

@@ -383,3 +383,51 @@ describe('the session stays responsive', () => {
     expect(result.stdout).toMatch(/^NAME +READY +STATUS/);
   }, 60_000);
 });
+
+describe('kubectl create, multi-type get and delete', () => {
+  it('creates a namespace the way the API server stores it, once', async () => {
+    const { session } = await cluster();
+    expect(await session.run('kubectl create namespace demo')).toMatchObject({
+      stdout: 'namespace/demo created\n',
+      exitCode: 0,
+    });
+    const shown = await session.run('kubectl get ns demo --show-labels --no-headers');
+    expect(shown.stdout).toMatch(/^demo\s+Active\s+\S+\s+kubernetes\.io\/metadata\.name=demo\n$/);
+    const again = await session.run('kubectl create ns demo');
+    expect(again).toMatchObject({ exitCode: 1 });
+    expect(again.stderr).toContain('Error from server (AlreadyExists): namespaces "demo" already exists');
+    expect((await session.run('kubectl create namespace Not_Valid')).stderr).toContain('RFC 1123');
+  });
+
+  it('prints one table per type with type-prefixed names for get po,svc', async () => {
+    const { session } = await cluster();
+    const result = await session.run('kubectl get deploy,svc --no-headers');
+    const lines = result.stdout.split('\n').filter((line) => line !== '');
+    expect(lines.some((line) => line.startsWith('deployment.apps/sleep-v1 '))).toBe(true);
+    expect(lines.some((line) => line.startsWith('service/helloworld-v1 '))).toBe(true);
+    expect(result.stdout).toContain('\n\n');
+  });
+
+  it('aligns custom columns like kubectl', async () => {
+    const { session } = await cluster();
+    const result = await session.run(
+      'kubectl get svc -o custom-columns=NAME:.metadata.name,IP:.spec.clusterIP',
+    );
+    const [header, ...rows] = result.stdout.trimEnd().split('\n');
+    const column = header?.indexOf('IP') ?? -1;
+    expect(column).toBeGreaterThan(0);
+    for (const row of rows) expect(row.slice(column)).toMatch(/^10\.96\.\d+\.\d+$/);
+  });
+
+  it('deletes what a file names, with the group in the resource, and everything with --all', async () => {
+    const { session } = await cluster();
+    const result = await session.run('kubectl delete -f yamls/sleep.yaml');
+    expect(result.stdout).toContain('deployment.apps "sleep-v1" deleted\n');
+    expect(result.stdout).toContain('serviceaccount "sleep-v2" deleted\n');
+    expect((await session.run('kubectl get deploy sleep-v1')).stderr).toContain('NotFound');
+    const all = await session.run('kubectl delete cnp --all');
+    expect(all.stdout).toBe(
+      'ciliumnetworkpolicy.cilium.io "v1" deleted\nciliumnetworkpolicy.cilium.io "v2" deleted\n',
+    );
+  });
+});
