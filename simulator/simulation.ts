@@ -143,7 +143,7 @@ export class Simulation {
         checkpointPosition -= this.checkpointInterval;
       const checkpoint = this.checkpoints.get(checkpointPosition);
       if (checkpoint === undefined) throw new Error('no checkpoint to seek from');
-      this.world = clonePlain(checkpoint.world);
+      this.world = cloneWorld(checkpoint.world);
       this.cursor = checkpoint.cursor;
     }
     while (this.world.processed < target) {
@@ -231,7 +231,29 @@ export class Simulation {
   }
 
   private takeCheckpoint(): void {
-    this.checkpoints.set(this.world.processed, { world: clonePlain(this.world), cursor: this.cursor });
+    this.checkpoints.set(this.world.processed, { world: cloneWorld(this.world), cursor: this.cursor });
+  }
+}
+
+/**
+ * A copy of a world for a checkpoint, or of a checkpoint to resume from. The API server's stored
+ * objects are never mutated after a write (a new version replaces them), so the copy shares them
+ * with the original; everything else (the store's buckets and indexes, nodes, agents, views, the
+ * queue) is copied.
+ */
+function cloneWorld(world: World): World {
+  return clonePlain(world, storedObjects(world));
+}
+
+function* storedObjects(world: World): Generator<object> {
+  const objects = world.cluster?.api.objects;
+  if (objects === undefined) return;
+  for (const kind in objects) {
+    const bucket = objects[kind as keyof typeof objects];
+    for (const key in bucket) {
+      const object = bucket[key];
+      if (object !== undefined) yield object;
+    }
   }
 }
 

@@ -39,17 +39,28 @@ function directoryOf(view: ClusterView): IdentityDirectory {
 }
 
 /** Imports a view's policy objects into a repository, as the agent's policy watcher does. */
-function repositoryOf(view: ClusterView, ciliumVersion: string): PolicyRepository {
+function repositoryOf(view: ClusterView, ciliumVersion: string, l7Proxy: boolean): PolicyRepository {
   const repository = new PolicyRepository();
   for (const key of Object.keys(view.policies).sort()) {
     // The watch delivers JSON; JSON is YAML, so the same validator the terminal uses reads it.
-    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]), { ciliumVersion });
+    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]), { ciliumVersion, l7Proxy });
+    const refused = result.objects.some((object) => object.agentErrors.length > 0);
+    if (refused) {
+      // A refused update leaves the version the agent imported before in force.
+      for (const earlier of [...(view.policyHistory?.[key] ?? [])].reverse()) {
+        const accepted = parsePolicyDocuments(JSON.stringify(earlier), { ciliumVersion, l7Proxy }).objects;
+        if (accepted.length > 0 && accepted.every((object) => object.agentErrors.length === 0)) {
+          for (const object of accepted) repository.upsert(object);
+          break;
+        }
+      }
+    }
     for (const object of result.objects) repository.upsert(object);
   }
   return repository;
 }
 
-function cacheFor(view: ClusterView, ciliumVersion: string): ViewPolicyCache {
+function cacheFor(view: ClusterView, ciliumVersion: string, l7Proxy = true): ViewPolicyCache {
   const cached = caches.get(view);
   if (
     cached !== undefined &&
@@ -60,7 +71,7 @@ function cacheFor(view: ClusterView, ciliumVersion: string): ViewPolicyCache {
   const fresh: ViewPolicyCache = {
     policyRevision: view.policyRevision,
     identityRevision: view.identityRevision,
-    repository: repositoryOf(view, ciliumVersion),
+    repository: repositoryOf(view, ciliumVersion, l7Proxy),
     directory: directoryOf(view),
     byEndpoint: new Map(),
   };
@@ -95,7 +106,7 @@ export function endpointPolicyFor(
 ): EndpointPolicy | undefined {
   const view = agentView(cluster, agent);
   if (view === undefined) return undefined;
-  const cache = cacheFor(view, engineConfig(cluster).ciliumVersion);
+  const cache = cacheFor(view, engineConfig(cluster).ciliumVersion, cluster.cilium?.config.l7Proxy ?? true);
   // The datapath asks this per connection: answer from the endpoint's memo while nothing changed.
   const memo = endpointMemos.get(endpoint);
   if (memo !== undefined && memo.cache === cache && memo.identity === endpoint.identity) return memo.policy;
@@ -123,5 +134,9 @@ export function refusedPolicies(
   cluster: Cluster,
   view: ClusterView,
 ): ReturnType<PolicyRepository['refusals']> {
-  return cacheFor(view, engineConfig(cluster).ciliumVersion).repository.refusals();
+  return cacheFor(
+    view,
+    engineConfig(cluster).ciliumVersion,
+    cluster.cilium?.config.l7Proxy ?? true,
+  ).repository.refusals();
 }

@@ -79,6 +79,8 @@ export interface ClusterView {
   >;
   /** Policy objects by `kind/namespace/name`. */
   policies: Record<string, unknown>;
+  /** Earlier versions of updated policies, oldest first (absent until a policy is updated). */
+  policyHistory?: Record<string, unknown[]>;
   nodes: Record<string, CachedNode>;
   /** Namespace labels, for the io.cilium.k8s.namespace.labels.* identity labels. */
   namespaceLabels: Record<string, Record<string, string>>;

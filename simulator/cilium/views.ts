@@ -98,6 +98,9 @@ function upsertEndpoint(view: ClusterView, key: string, endpoint: CiliumEndpoint
   }
 }
 
+/** How many earlier versions of a policy a view remembers. */
+const policyHistoryDepth = 8;
+
 /** Applies one object (as listed or watched) to a view. */
 function applyObject(
   view: ClusterView,
@@ -150,8 +153,20 @@ function applyObject(
     case 'CiliumClusterwideNetworkPolicy':
     case 'NetworkPolicy': {
       const policyKey = `${object.kind}/${key}`;
-      if (type === 'DELETED') delete view.policies[policyKey];
-      else view.policies[policyKey] = object;
+      if (type === 'DELETED') {
+        delete view.policies[policyKey];
+        if (view.policyHistory !== undefined) delete view.policyHistory[policyKey];
+      } else {
+        // Earlier versions are kept because an agent that refuses an update keeps enforcing the
+        // version it had imported (endpoint-policy-cache.ts picks it).
+        const previous = view.policies[policyKey];
+        if (previous !== undefined) {
+          const history = ((view.policyHistory ??= {})[policyKey] ??= []);
+          history.push(previous);
+          if (history.length > policyHistoryDepth) history.shift();
+        }
+        view.policies[policyKey] = object;
+      }
       view.policyRevision += 1;
       return;
     }

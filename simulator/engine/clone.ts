@@ -4,11 +4,15 @@
  * Each object is copied with a spread, so the copy has the original's shape (and code that ran on
  * the original stays fast on the copy), then its object-valued fields are copied in turn. Shared
  * references stay shared in the copy, as with structuredClone; anything that is not plain data (a
- * Map, a Date, a class instance) is handed to structuredClone.
+ * Map, a Date, a class instance) is handed to structuredClone. Objects passed as `shared`, which
+ * the caller guarantees are never mutated, are not copied at all: the copy refers to them.
  */
-export function clonePlain<T>(value: T): T {
+export function clonePlain<T>(value: T, shared?: Iterable<object>): T {
   if (typeof value !== 'object' || value === null) return value;
-  return copy(value, new Map<object, unknown>()) as T;
+  const seen = new Map<object, unknown>();
+  // Objects the caller knows are never mutated are referenced from the copy, not copied.
+  if (shared !== undefined) for (const object of shared) seen.set(object, object);
+  return copy(value, seen) as T;
 }
 
 function copy(value: object, seen: Map<object, unknown>): unknown {

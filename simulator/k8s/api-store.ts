@@ -384,14 +384,6 @@ export function listOwnedBy<K extends ApiKind>(
   return collect(store, kind, store.owned[ownerUid]);
 }
 
-/**
- * Keys of the objects the owner with this uid controls, in listOwnedBy's order, for callers that
- * only count: read-only, and no array is built.
- */
-export function ownedKeys(store: ApiStore, ownerUid: string): Readonly<Record<string, true>> | undefined {
-  return store.owned[ownerUid];
-}
-
 /** Pods bound to a node, in the (deterministic) order they were indexed. */
 export function listPodsOnNode(store: ApiStore, nodeName: string): ObjectOfKind<'Pod'>[] {
   return collect(store, 'Pod', store.podsByNode[nodeName]);

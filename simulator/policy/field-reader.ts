@@ -15,6 +15,11 @@ export interface SchemaFeatures {
   readonly endPort: boolean;
   /** At least one ingress/egress section is required (1.17+: CRD and agent). */
   readonly sectionsRequired: boolean;
+  /**
+   * The agent runs its L7 proxy (Helm `l7Proxy`, default true). Not a schema feature of the CRD but
+   * of the importing agent: without the proxy it refuses every policy with L7 rules.
+   */
+  readonly l7Proxy?: boolean;
 }
 
 /** The schema of the newest release modelled (1.18). */

@@ -291,6 +291,8 @@ function convertDocument(
 /** Options of a parse: which release's schema to apply (default: the newest modelled, 1.18). */
 export interface ParseOptions {
   readonly ciliumVersion?: string;
+  /** Whether the importing agent runs its L7 proxy (default true); false refuses L7 rules. */
+  readonly l7Proxy?: boolean;
 }
 
 /** The schema features of a Cilium release. */
@@ -306,7 +308,7 @@ export function schemaFor(ciliumVersion: string | undefined): SchemaFeatures {
 
 /** Parses multi-document YAML into objects (policies typed) and PolicyErrors, never throwing. */
 export function parsePolicyDocuments(text: string, options: ParseOptions = {}): ParseResult {
-  const schema = schemaFor(options.ciliumVersion);
+  const schema = { ...schemaFor(options.ciliumVersion), l7Proxy: options.l7Proxy ?? true };
   const objects: ParsedObject[] = [];
   const errors: PolicyError[] = [];
   const origin = { line: 1, column: 1 };

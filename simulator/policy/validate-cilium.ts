@@ -647,6 +647,10 @@ function readPortRule(
   if (rules) {
     const rulesPath = rule.childPath('rules');
     const rulesPosition = rule.keyPosition('rules');
+    if (context.schema.l7Proxy === false) {
+      // pkg/policy/api rule sanitizing: with the proxy off, any L7 section (DNS included) is refused.
+      context.agent(rulesPath, rulesPosition, 'L7 policy is not supported since L7 proxy is not enabled');
+    }
     if (hostPolicy && rules.type !== 'dns') {
       context.agent(rulesPath, rulesPosition, 'host policies (nodeSelector) cannot have layer 7 rules');
       return undefined;

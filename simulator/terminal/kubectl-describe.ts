@@ -7,6 +7,7 @@
  * emulation of Go's tabwriter with kubectl's settings, so columns align as they do for real.
  * The model records no Kubernetes Events, so a single object's description ends in `Events: <none>`.
  */
+import { withPolicyStatus } from './policy-status';
 import { getObject, listObjects } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
 import type {
@@ -728,7 +729,7 @@ export function describeObject(cluster: Cluster, object: ApiObject, nowMs: numbe
     case 'NetworkPolicy':
       return describeNetworkPolicy(object);
     default:
-      return describeGeneric(object, events);
+      return describeGeneric(withPolicyStatus(cluster, object, nowMs), events);
   }
 }
 

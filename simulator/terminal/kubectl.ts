@@ -20,6 +20,7 @@ import { label } from './kubectl-label';
 import { wait, watch } from './kubectl-wait';
 import { kubectlJson, kubectlYaml } from './kubectl-output';
 import { alignColumns } from '../cilium/cli-format';
+import { agentLogLines } from './policy-status';
 
 const commonFlags: FlagSpec[] = [
   { names: ['--namespace', '-n'], takesValue: true },
@@ -440,6 +441,27 @@ function exec(
   return runInPod(context, target, rest, container);
 }
 
+/**
+ * `kubectl logs POD|ds/NAME|deploy/NAME`. The model keeps no application logs; a cilium-agent's log
+ * holds what the agent reports about policies it refused to import.
+ */
+function logs(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
+  const target = execTarget(context, positionals[0], namespaceOf(flags));
+  if ('exitCode' in target) return target;
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined) return fail('no cluster');
+  const agent = Object.values(cluster.cilium?.agents ?? {}).find(
+    (candidate) => candidate.podName === target.metadata.name,
+  );
+  if (agent === undefined) return ok('');
+  const lines = [
+    `level=info msg="Cilium ${cluster.cilium?.config.version ?? ''}" subsys=daemon`,
+    `level=info msg="Initializing daemon" subsys=daemon`,
+    ...agentLogLines(cluster, agent),
+  ];
+  return ok(`${lines.join('\n')}\n`);
+}
+
 /** `kubectl create namespace NAME` (other kinds are created with apply). */
 function create(context: TerminalContext, positionals: string[]): CommandResult {
   const [kind, name] = positionals;
@@ -545,6 +567,7 @@ const subcommands = [
   'rollout',
   'wait',
   'exec',
+  'logs',
   'delete',
 ];
 
@@ -602,6 +625,8 @@ export function kubectl(
       return exec(context, parsed.positionals, parsed.flags, parsed.rest);
     case 'create':
       return create(context, parsed.positionals);
+    case 'logs':
+      return logs(context, parsed.positionals, parsed.flags);
     default:
       return remove(context, parsed.positionals, parsed.flags);
   }

@@ -79,11 +79,14 @@ export class TerminalSession {
   private stopAt: number | undefined;
   /** The checkpoint at which this command line was interrupted. */
   private stoppedAt: number | undefined;
+  /** The files the running command may read: the scenario's, and those its arguments name. */
+  private currentFiles: Readonly<Record<string, string>>;
 
   constructor(
     readonly simulation: Simulation,
     readonly files: Readonly<Record<string, string>> = {},
   ) {
+    this.currentFiles = files;
     const initialFiles: Record<string, string> = {};
     for (const [path, content] of Object.entries(files)) initialFiles[`/home/user/${path}`] = content;
     const context = this.context();
@@ -99,6 +102,7 @@ export class TerminalSession {
         try {
           if (!(await this.breathe())) return interruptedResult;
           this.commandRunning = true;
+          await this.shareShellFiles(args, ctx);
           return await run(args, decodeStdin(ctx.stdin), ctx.env);
         } catch (error) {
           if (error instanceof BudgetExceeded) return fail(error.message, 124);
@@ -188,6 +192,37 @@ export class TerminalSession {
   }
 
   /**
+   * The simulated tools read files by name (`kubectl apply -f FILE`, `openssl x509 -in FILE`); the
+   * reader may have written them in the shell (`cat > policy.yaml <<EOF`), so any argument naming a
+   * file in the shell's file system is handed to the tools, under the name as typed.
+   */
+  private async shareShellFiles(
+    args: string[],
+    ctx: {
+      fs: {
+        exists(path: string): Promise<boolean>;
+        readFile(path: string): Promise<string>;
+        resolvePath(base: string, path: string): string;
+      };
+      cwd: string;
+    },
+  ): Promise<void> {
+    const shared: Record<string, string> = {};
+    for (const arg of args) {
+      const candidate = arg.startsWith('--filename=') ? arg.slice('--filename='.length) : arg;
+      if (candidate === '' || candidate === '-' || candidate.startsWith('-') || candidate.length > 4096)
+        continue;
+      const path = ctx.fs.resolvePath(ctx.cwd, candidate);
+      try {
+        if (await ctx.fs.exists(path)) shared[candidate.replace(/^\.\//, '')] = await ctx.fs.readFile(path);
+      } catch {
+        // A directory or an unreadable path is not a file to share.
+      }
+    }
+    this.currentFiles = { ...this.files, ...shared };
+  }
+
+  /**
    * Counts a checkpoint and says whether the line may go on. Interrupts land only on checkpoints, so
    * recording the checkpoint number makes an interrupted line replay to exactly the same world.
    */
@@ -213,9 +248,14 @@ export class TerminalSession {
   }
 
   private context(): TerminalContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below reads the live session
+    const session = this;
     return {
       simulation: this.simulation,
-      files: this.files,
+      // A getter: each command sees the files its own arguments named (see shareShellFiles).
+      get files() {
+        return session.currentFiles;
+      },
       spend: (durationMs: number) => {
         if (durationMs <= 0) return;
         if (this.spentMs + durationMs > commandLineBudgetMs) {

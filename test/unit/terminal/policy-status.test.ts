@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ScenarioPlayer, scenarios } from '../../../simulator/index';
+import { TerminalSession } from '../../../simulator/terminal/session';
+
+// The seed installs Cilium 1.12 with l7Proxy=false. An L7 rule is then something the API server
+// stores but every agent refuses: the refusal shows in the policy's status (1.12 still writes
+// per-node status) and in the agent's log, and the previous version of the policy stays enforced.
+const scenario = scenarios['mistaken-identity'];
+if (scenario === undefined) throw new Error('scenario missing');
+
+const l7Policy = `cat > l7.yaml <<'YAML'
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: v1
+spec:
+  endpointSelector:
+    matchLabels:
+      io.cilium.k8s.policy.serviceaccount: helloworld-v1
+  ingress:
+    - fromEndpoints:
+        - matchLabels:
+            io.cilium.k8s.policy.serviceaccount: sleep-v1
+      toPorts:
+        - ports:
+            - port: '5000'
+              protocol: TCP
+          rules:
+            http:
+              - method: GET
+                path: /hello
+YAML
+kubectl apply -f l7.yaml && sleep 2`;
+
+function session(): TerminalSession {
+  const player = new ScenarioPlayer(scenario!);
+  for (let step = 0; step < 3; step++) player.next();
+  return new TerminalSession(player.simulation, scenario!.files);
+}
+
+describe('terminal: a policy the agents refuse', () => {
+  it('applies a file the reader wrote in the shell, and every agent refuses its L7 rule', async () => {
+    const terminal = session();
+    const applied = await terminal.run(l7Policy);
+    expect(applied.stdout).toBe('ciliumnetworkpolicy.cilium.io/v1 configured\n');
+    const described = await terminal.run('kubectl describe cnp v1');
+    expect(described.stdout).toMatch(/Status:\n {2}Nodes:\n/);
+    expect(described.stdout).toContain(
+      'Error:         L7 policy is not supported since L7 proxy is not enabled',
+    );
+    expect(described.stdout).not.toMatch(/Ok:\s+true/);
+    const logs = await terminal.run('kubectl -n kube-system logs ds/cilium');
+    expect(logs.stdout).toContain(
+      'level=warning msg="Unable to add CiliumNetworkPolicy" ciliumNetworkPolicyName=v1 k8sNamespace=default error="Invalid CiliumNetworkPolicy spec: L7 policy is not supported since L7 proxy is not enabled" subsys=k8s-watcher',
+    );
+  });
+
+  it('keeps enforcing the version it had imported: /hello3 is not answered by a proxy', async () => {
+    const terminal = session();
+    await terminal.run(l7Policy);
+    const allowed = await terminal.run(
+      'kubectl exec deploy/sleep-v1 -- curl -s -o /dev/null -w "%{http_code}" --max-time 2 http://helloworld-v1:5000/hello3',
+    );
+    // The L4 rule still admits sleep-v1; the application answers 404, not the proxy's 403.
+    expect(allowed.stdout).toBe('404');
+    const denied = await terminal.run(
+      'kubectl exec deploy/sleep-v2 -- curl -s --max-time 2 http://helloworld-v1:5000/hello',
+    );
+    expect(denied.exitCode).toBe(28);
+  });
+
+  it('reports an imported policy as enforcing on every node', async () => {
+    const terminal = session();
+    const described = await terminal.run('kubectl describe cnp v2');
+    expect(described.stdout.match(/Enforcing:\s+true/g)?.length).toBe(4);
+    expect(described.stdout).not.toContain('Error:');
+  });
+});
