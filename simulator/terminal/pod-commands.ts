@@ -134,6 +134,41 @@ function identityName(id: number): string {
   return name === undefined ? String(id) : `reserved:${name}`;
 }
 
+/**
+ * `cilium status` in an agent pod, the lines the model can answer: the API server connection as the
+ * agent sees it, the version, IPAM on its node, encryption and how many nodes' health it hears.
+ */
+function ciliumStatus(context: TerminalContext, agent: AgentState, brief: boolean): CommandResult {
+  const cluster = context.simulation.state.cluster;
+  const config = cluster?.cilium?.config;
+  if (cluster === undefined || config === undefined) return fail('no cluster');
+  const connected = agent.connection === 'connected';
+  if (brief) return connected ? ok('OK\n') : fail('error: Kubernetes: Failure', 1);
+  const node = cluster.nodes[agent.node];
+  const allocated =
+    Object.values(node?.kubelet.sandboxes ?? {}).filter((sandbox) => sandbox.ip !== undefined).length + 2;
+  const peers = Object.keys(cluster.cilium?.agents ?? {}).length - 1;
+  const kubernetes = connected
+    ? 'Ok   1.24 (v1.24.0) [linux/amd64]'
+    : 'Failure   Get "https://10.96.0.1:443/version?timeout=32s": dial tcp 10.96.0.1:443: i/o timeout';
+  const encryption =
+    config.encryption === 'wireguard'
+      ? `Wireguard   [cilium_wg0 (Port: 51871, Peers: ${peers})]`
+      : config.encryption === 'ipsec'
+        ? 'IPsec'
+        : 'Disabled';
+  const rows = [
+    ['KVStore:', 'Ok   Disabled'],
+    ['Kubernetes:', kubernetes],
+    ['Cilium:', `Ok   ${config.version}`],
+    ['IPAM:', `IPv4: ${allocated}/254 allocated from ${node?.podCIDR ?? ''},`],
+    ['Encryption:', encryption],
+  ];
+  // The real output is one tabwriter block whose longest label ("Global Identity Range:") sets 25.
+  const width = 25;
+  return ok(rows.map(([label = '', value = '']) => `${label.padEnd(width)}${value}\n`).join(''));
+}
+
 /** The cilium (cilium-dbg from 1.15) CLI inside an agent pod. */
 export function ciliumCli(context: TerminalContext, agent: AgentState, args: string[]): CommandResult {
   const cluster = context.simulation.state.cluster;
@@ -161,6 +196,8 @@ export function ciliumCli(context: TerminalContext, agent: AgentState, args: str
     ];
     return ok(`${alignColumns(rows)}\n`);
   }
+  if (command === 'status' || command === 'status --brief')
+    return ciliumStatus(context, agent, command.endsWith('--brief'));
   const authList = /^bpf auth list(?: (?:-o|--output)[ =](json))?$/.exec(command);
   if (authList !== null) {
     const output = authList[1] === 'json' ? { output: 'json' as const } : {};

@@ -76,3 +76,21 @@ describe('terminal: a policy the agents refuse', () => {
     expect(described.stdout).not.toContain('Error:');
   });
 });
+
+describe('terminal: cilium status', () => {
+  it('reports the agent, its node’s IPAM and WireGuard, and the cut-off agent’s failure', async () => {
+    const player = new ScenarioPlayer(scenario!);
+    for (let step = 0; step < 5; step++) player.next();
+    const terminal = new TerminalSession(player.simulation, scenario!.files);
+    const healthy = await terminal.run('kubectl -n kube-system exec ds/cilium -- cilium status');
+    expect(healthy.stdout).toMatch(/^KVStore: {17}Ok {3}Disabled\nKubernetes: {14}Ok /);
+    expect(healthy.stdout).toMatch(/IPAM: {20}IPv4: \d+\/254 allocated from 10\.244\.\d+\.0\/24,/);
+    expect(healthy.stdout).toContain('Wireguard   [cilium_wg0 (Port: 51871, Peers: 3)]');
+    const cut = await terminal.run(
+      "NODEV1=$(kubectl get pod -l app=helloworld,version=v1 -o=jsonpath='{.items[0].spec.nodeName}'); docker exec $NODEV1 /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) cilium status'",
+    );
+    expect(cut.stdout).toMatch(
+      /Kubernetes: {14}Failure {3}Get "https:\/\/10\.96\.0\.1:443\/version\?timeout=32s": dial tcp 10\.96\.0\.1:443: i\/o timeout/,
+    );
+  });
+});
