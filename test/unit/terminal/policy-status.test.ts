@@ -79,9 +79,9 @@ describe('terminal: a policy the agents refuse', () => {
 
 describe('terminal: cilium status', () => {
   it('reports the agent, its node’s IPAM and WireGuard, and the cut-off agent’s failure', async () => {
-    const player = new ScenarioPlayer(scenario!);
+    const player = new ScenarioPlayer(scenario);
     for (let step = 0; step < 5; step++) player.next();
-    const terminal = new TerminalSession(player.simulation, scenario!.files);
+    const terminal = new TerminalSession(player.simulation, scenario.files);
     const healthy = await terminal.run('kubectl -n kube-system exec ds/cilium -- cilium status');
     expect(healthy.stdout).toMatch(/^KVStore: {17}Ok {3}Disabled\nKubernetes: {14}Ok /);
     expect(healthy.stdout).toMatch(/IPAM: {20}IPv4: \d+\/254 allocated from 10\.244\.\d+\.0\/24,/);
