@@ -29,6 +29,8 @@ export {
   flowPicture,
   identityAddressesPicture,
   authPicture,
+  keyHoldersPicture,
+  type KeyHolderPicture,
   type AuthPicture,
   type IdentityAddressesPicture,
   type FlowPicture,

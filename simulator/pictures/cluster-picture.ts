@@ -320,3 +320,98 @@ export function authPicture(world: Readonly<World>): AuthPicture | undefined {
       })),
   };
 }
+
+/** One key that protects traffic on the wire, what it protects and who holds it (figures 6–7). */
+export interface KeyHolderPicture {
+  key: string;
+  /** Workload pairs whose traffic this key protected, `sleep v1 → helloworld v1`. */
+  protects: string[];
+  /** Who holds the key, so who could read that traffic. */
+  holders: string[];
+  note?: string;
+}
+
+function workloadName(world: Readonly<World>, podKey: string | undefined): string {
+  if (podKey === undefined) return 'unknown';
+  const key = podKey.includes('/') ? podKey : `default/${podKey}`;
+  const pod = world.cluster?.api.objects.Pod?.[key];
+  const labels = pod?.metadata.labels;
+  if (labels?.app !== undefined)
+    return `${labels.app}${labels.version === undefined ? '' : ` ${labels.version}`}`;
+  // A pod that is gone: its Deployment's name, without the ReplicaSet and pod suffixes.
+  return (key.split('/')[1] ?? key).replace(/-[a-z0-9]{8,10}-[a-z0-9]{5}$/, '');
+}
+
+/** The node whose pod CIDR holds an address: where a packet from or to it leaves or arrives. */
+function nodeOfAddress(world: Readonly<World>, ip: string): string | undefined {
+  const prefix = ip.split('.').slice(0, 3).join('.');
+  return Object.values(world.cluster?.nodes ?? {}).find((node) => node.podCIDR.startsWith(`${prefix}.`))
+    ?.name;
+}
+
+/**
+ * The keys that protected the traffic seen so far: with WireGuard one key pair per node pair, shared
+ * by every pod pair across those nodes and readable on both nodes; with Istio one set of session
+ * keys per connection, held by its two proxies; Cilium's mutual-auth handshakes derive session keys
+ * that no traffic ever uses.
+ */
+export function keyHoldersPicture(world: Readonly<World>): KeyHolderPicture[] {
+  const cluster = world.cluster;
+  if (cluster === undefined) return [];
+  const rows: KeyHolderPicture[] = [];
+  if (cluster.cilium?.config.encryption === 'wireguard') {
+    const byPair = new Map<string, Set<string>>();
+    for (const flow of cluster.cilium.flows) {
+      if (flow.verdict !== 'FORWARDED' || flow.isReply === true) continue;
+      const from = nodeOfAddress(world, flow.source.ip);
+      const to = nodeOfAddress(world, flow.destination.ip);
+      if (from === undefined || to === undefined || from === to) continue;
+      const pair = [from, to].sort().join(' ↔ ');
+      const set = byPair.get(pair) ?? new Set<string>();
+      set.add(
+        `${workloadName(world, flow.source.podName === undefined ? undefined : `${flow.source.namespace ?? 'default'}/${flow.source.podName}`)} → ${workloadName(world, flow.destination.podName === undefined ? undefined : `${flow.destination.namespace ?? 'default'}/${flow.destination.podName}`)}`,
+      );
+      byPair.set(pair, set);
+    }
+    for (const [pair, protects] of [...byPair.entries()].sort(([a], [b]) => a.localeCompare(b)))
+      rows.push({
+        key: `WireGuard session keys of ${pair}`,
+        protects: [...protects].sort(),
+        holders: pair.split(' ↔ ').map((node) => `the kernel of ${node} (anyone root on it)`),
+        note: 'One tunnel per node pair: every pod pair across these nodes shares it.',
+      });
+  }
+  for (const connection of (cluster.mesh?.connections ?? []).slice(-8)) {
+    if (connection.transport === 'plaintext') continue;
+    const holders =
+      connection.transport === 'hbone'
+        ? [`ztunnel on ${connection.client.node}`, `ztunnel on ${connection.server.node}`]
+        : [`${connection.client.pod}'s istio-proxy`, `${connection.server.pod}'s istio-proxy`];
+    rows.push({
+      key: `TLS 1.3 session keys of connection #${connection.number} (${connection.transport === 'hbone' ? 'HBONE' : 'mTLS'})`,
+      protects: [
+        `${workloadName(world, connection.client.pod)} → ${workloadName(world, connection.server.pod)}`,
+      ],
+      holders,
+      note:
+        connection.transport === 'hbone'
+          ? 'Per connection, between the two nodes’ ztunnels, which serve every pod on their node.'
+          : 'Per connection, known only to the two sidecars.',
+    });
+  }
+  const handshakes = (cluster.cilium?.mutualAuth?.handshakes ?? []).filter(
+    (handshake) => handshake.result === 'success',
+  );
+  for (const handshake of handshakes.slice(-3)) {
+    rows.push({
+      key: `TLS 1.3 session keys of mutual-auth handshake #${handshake.number}`,
+      protects: [],
+      holders: [
+        `cilium-agent on ${handshake.node}`,
+        `cilium-agent on ${handshake.peerNode ?? handshake.peerAddress}`,
+      ],
+      note: 'Discarded when the handshake ends: the application’s traffic never uses them.',
+    });
+  }
+  return rows;
+}

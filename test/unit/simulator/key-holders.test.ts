@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ScenarioPlayer, keyHoldersPicture, scenarios } from '../../../simulator/index';
+
+// The seed 002 article's figures 6 and 7: which keys protect the traffic, and who can read it.
+function finished(id: string) {
+  const player = new ScenarioPlayer(scenarios[id]!);
+  while (player.next() !== undefined) {
+    // Run every step.
+  }
+  return keyHoldersPicture(player.simulation.state);
+}
+
+describe('pictures: who holds the keys', () => {
+  it('shows Cilium’s handshake keys protecting nothing and WireGuard keys shared per node pair', () => {
+    const keys = finished('mutual-auth');
+    const handshakes = keys.filter((key) => key.key.includes('mutual-auth handshake'));
+    expect(handshakes.length).toBeGreaterThan(0);
+    for (const handshake of handshakes) {
+      expect(handshake.protects).toEqual([]);
+      expect(handshake.holders.every((holder) => holder.startsWith('cilium-agent on '))).toBe(true);
+    }
+    const tunnels = keys.filter((key) => key.key.startsWith('WireGuard'));
+    expect(tunnels.length).toBeGreaterThan(0);
+    for (const tunnel of tunnels) {
+      const [a, b] = tunnel.key.replace('WireGuard session keys of ', '').split(' ↔ ');
+      expect(tunnel.holders).toEqual([
+        `the kernel of ${a ?? ''} (anyone root on it)`,
+        `the kernel of ${b ?? ''} (anyone root on it)`,
+      ]);
+    }
+  });
+
+  it('gives every Istio connection its own keys, held by its two sidecars only', () => {
+    const keys = finished('istio-mistaken-identity').filter((key) => key.key.includes('(mTLS)'));
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    for (const key of keys) {
+      expect(key.protects).toHaveLength(1);
+      expect(key.holders).toHaveLength(2);
+      expect(key.holders.every((holder) => holder.endsWith("'s istio-proxy"))).toBe(true);
+    }
+    expect(new Set(keys.map((key) => key.key)).size).toBe(keys.length);
+  });
+});
