@@ -3,6 +3,8 @@
  * into a kind node container), and, inside a node, iptables and crictl. Output follows the real
  * tools' wording so the article's transcripts look familiar.
  */
+import { helmInstallOutput } from '../mesh/install';
+import type { IstioHelmChart } from '../mesh/events';
 import { kindConfigFromDocument, kindNodeNames, type KindClusterConfig } from '../k8s/kind-config';
 import { kindKubernetesVersion } from '../k8s/cluster-create';
 import { hashString64 } from '../engine/state-hash';
@@ -128,6 +130,7 @@ export function helm(context: TerminalContext, args: string[]): CommandResult {
     else if (arg.startsWith('--version=')) version = arg.slice(10);
     else if (arg === '--namespace' || arg === '-n') namespace = value();
     else if (arg.startsWith('--namespace=')) namespace = arg.slice(12);
+    else if (arg === '--create-namespace' || arg === '--wait') continue;
     else if (arg === '--set') {
       for (const pair of value().split(',')) {
         const equals = pair.indexOf('=');
@@ -140,9 +143,34 @@ export function helm(context: TerminalContext, args: string[]): CommandResult {
   const [release, chart] = positionals;
   if (release === undefined || chart === undefined)
     return fail('Error: INSTALLATION FAILED: must either provide a name or specify --generate-name');
+  const istioChart = /^istio\/(base|istiod|cni|ztunnel)$/.exec(chart)?.[1] as IstioHelmChart | undefined;
+  if (istioChart !== undefined) {
+    // Istio's charts go into istio-system (created with --create-namespace, as the Istio docs do).
+    if (namespace !== 'istio-system')
+      return fail(
+        'Error: INSTALLATION FAILED: the simulator installs Istio into istio-system; add -n istio-system --create-namespace',
+      );
+    const installed = context.input({
+      type: 'istio.install',
+      request: { tool: 'helm', chart: istioChart, values },
+    });
+    if (!installed.ok) return fail(`Error: INSTALLATION FAILED: ${installed.error}`);
+    if (installed.istio === undefined || !installed.istio.ok)
+      return fail(
+        `Error: INSTALLATION FAILED: ${installed.istio?.ok === false ? installed.istio.error : 'unknown error'}`,
+      );
+    context.spend(3_000);
+    // helm prints when the release was deployed right after its name.
+    return ok(
+      helmInstallOutput(istioChart, release, installed.istio).replace(
+        /^NAME: .*\n/,
+        (line) => `${line}LAST DEPLOYED: ${toAnsiC(context.simulation.nowMs)}\n`,
+      ),
+    );
+  }
   if (chart !== 'cilium/cilium')
     return fail(
-      `Error: INSTALLATION FAILED: repo ${chart.split('/')[0] ?? chart} not found (the simulator installs cilium/cilium)`,
+      `Error: INSTALLATION FAILED: repo ${chart.split('/')[0] ?? chart} not found (the simulator installs cilium/cilium and istio/base, istio/istiod, istio/cni, istio/ztunnel)`,
     );
   if (namespace !== 'kube-system')
     return fail(

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Simulation, scenarios } from '../../../simulator/index';
+import { TerminalSession } from '../../../simulator/terminal/session';
+
+// The guides' own command blocks, copied from the MDX pages and run in a fresh terminal: what a
+// reader pastes must work as the page says.
+function codeBlocks(page: string, language: string): string[] {
+  const text = readFileSync(new URL(`../../../content/guides/${page}.mdx`, import.meta.url), 'utf8');
+  const blocks: string[] = [];
+  const fence = new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g');
+  for (const match of text.matchAll(fence)) blocks.push(match[1] ?? '');
+  return blocks;
+}
+
+const kindCluster = `kind create cluster --config=- <<EOF
+kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+nodes:
+- role: control-plane
+- role: worker
+- role: worker
+- role: worker
+networking:
+  disableDefaultCNI: true
+EOF`;
+
+describe('guide commands, verbatim', () => {
+  it('mutual-auth: the Helm install and the policy with authentication required', async () => {
+    const [helmInstall] = codeBlocks('mutual-auth', 'bash');
+    const [policy] = codeBlocks('mutual-auth', 'yaml');
+    expect(helmInstall).toContain('authentication.mutual.spire.enabled=true');
+    const terminal = new TerminalSession(new Simulation(1), scenarios['mutual-auth']?.files ?? {});
+    expect((await terminal.run(kindCluster)).exitCode).toBe(0);
+    const installed = await terminal.run(helmInstall ?? '');
+    expect(installed.exitCode).toBe(0);
+    expect(installed.stdout).toContain('Your release version is 1.14.5.');
+    await terminal.run('sleep 60');
+    expect((await terminal.run('kubectl apply -f yamls/helloworld.yaml && kubectl apply -f yamls/sleep.yaml')).exitCode).toBe(
+      0,
+    );
+    const applied = await terminal.run(`kubectl apply -f - <<'EOF'\n${policy ?? ''}EOF`);
+    expect(applied).toMatchObject({ stdout: 'ciliumnetworkpolicy.cilium.io/v1 created\n', exitCode: 0 });
+    await terminal.run(
+      'kubectl rollout status deploy/helloworld-v1 && kubectl rollout status deploy/sleep-v1 && sleep 15',
+    );
+    const curl = await terminal.run(
+      'kubectl exec deploy/sleep-v1 -- curl -s -w " %{http_code}" --max-time 5 http://helloworld-v1:5000/hello',
+    );
+    expect(curl.stdout).toMatch(/^Hello version: v1, instance: helloworld-v1-\S+\n? 200$/);
+    const auth = await terminal.run(
+      'for p in $(kubectl -n kube-system get pods -l k8s-app=cilium -o name); do kubectl -n kube-system exec $p -- cilium bpf auth list 2>/dev/null; done',
+    );
+    expect(auth.stdout).toMatch(
+      /SRC IDENTITY\s+DST IDENTITY\s+REMOTE NODE ID\s+AUTH TYPE\s+EXPIRATION\n\d+\s+\d+\s+\d+\s+spire\s+2022-07-29 /,
+    );
+  }, 60_000);
+
+  it('l7: installs Istio from its Helm charts and accepts the AuthorizationPolicy of the page', async () => {
+    const policy = codeBlocks('l7-cilium-vs-istio', 'yaml').find((block) =>
+      block.includes('AuthorizationPolicy'),
+    );
+    const terminal = new TerminalSession(new Simulation(2), {});
+    await terminal.run(kindCluster);
+    await terminal.run(
+      'helm install cilium cilium/cilium --version 1.12.0 --namespace kube-system && sleep 60',
+    );
+    for (const chart of ['base', 'istiod']) {
+      const installed = await terminal.run(
+        `helm install istio-${chart} istio/${chart} -n istio-system --create-namespace --wait`,
+      );
+      expect(installed.stdout).toMatch(
+        /^NAME: istio-\w+\nLAST DEPLOYED: \w{3} \w{3} [ \d]\d [\d:]{8} 2022\nNAMESPACE: istio-system\nSTATUS: deployed\n/,
+      );
+    }
+    const applied = await terminal.run(`kubectl apply -f - <<'EOF'\n${policy ?? ''}EOF`);
+    expect(applied).toMatchObject({
+      stdout: 'authorizationpolicy.security.istio.io/helloworld-v1 created\n',
+      exitCode: 0,
+    });
+  }, 60_000);
+});
