@@ -7,6 +7,8 @@
 export interface ParsedArgs {
   positionals: string[];
   flags: Map<string, string>;
+  /** Every value of a flag given several times (`-f a.yaml -f b.yaml`), in order. */
+  repeated: Map<string, string[]>;
   rest: string[];
 }
 
@@ -23,7 +25,7 @@ export function parseArgs(
 ): ParsedArgs | { error: string } {
   const byName = new Map<string, FlagSpec>();
   for (const spec of specs) for (const name of spec.names) byName.set(name, spec);
-  const parsed: ParsedArgs = { positionals: [], flags: new Map(), rest: [] };
+  const parsed: ParsedArgs = { positionals: [], flags: new Map(), repeated: new Map(), rest: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--') {
@@ -52,6 +54,7 @@ export function parseArgs(
     const value = inlineValue ?? args[++i];
     if (value === undefined) return { error: `error: flag needs an argument: ${name}` };
     parsed.flags.set(canonical, value);
+    parsed.repeated.set(canonical, [...(parsed.repeated.get(canonical) ?? []), value]);
   }
   return parsed;
 }

@@ -259,26 +259,37 @@ function printObjects(
 }
 
 /** `kubectl apply -f FILE|-`. */
-function apply(context: TerminalContext, flags: Map<string, string>, stdin: string): CommandResult {
-  const file = flags.get('--filename');
-  if (file === undefined) return fail('error: must specify one of -f and -k');
-  const text = file === '-' ? stdin : context.files[file.replace(/^\.\//, '')];
-  if (text === undefined) return fail(`error: the path "${file}" does not exist`);
+function apply(
+  context: TerminalContext,
+  flags: Map<string, string>,
+  files: readonly string[],
+  stdin: string,
+): CommandResult {
+  if (files.length === 0) return fail('error: must specify one of -f and -k');
   const version = context.simulation.state.cluster?.cilium?.config.version;
-  const parsed = parseManifests(text, version);
-  if (parsed.errors.length > 0) return fail(parsed.errors.join('\n'));
-  if (parsed.objects.length === 0) return fail('error: no objects passed to apply');
-  const result = context.input({
-    type: 'api.apply',
-    objects: parsed.objects.map((object) =>
-      namespacedKinds.has(object.kind) && object.metadata.namespace === undefined
-        ? { ...object, metadata: { ...object.metadata, namespace: namespaceOf(flags) } }
-        : object,
-    ),
-  });
-  context.spend(apiCallMs);
-  if (!result.ok) return fail(`error: ${result.error}`);
-  return ok((result.applied ?? []).map((outcome) => `${formatApplyOutcome(outcome)}\n`).join(''));
+  let stdout = '';
+  // Each -f is read and applied in turn, as kubectl does; the first failure stops the rest.
+  for (const file of files) {
+    const text = file === '-' ? stdin : context.files[file.replace(/^\.\//, '')];
+    if (text === undefined)
+      return { stdout, stderr: `error: the path "${file}" does not exist\n`, exitCode: 1 };
+    const parsed = parseManifests(text, version);
+    if (parsed.errors.length > 0) return { stdout, stderr: `${parsed.errors.join('\n')}\n`, exitCode: 1 };
+    if (parsed.objects.length === 0)
+      return { stdout, stderr: 'error: no objects passed to apply\n', exitCode: 1 };
+    const result = context.input({
+      type: 'api.apply',
+      objects: parsed.objects.map((object) =>
+        namespacedKinds.has(object.kind) && object.metadata.namespace === undefined
+          ? { ...object, metadata: { ...object.metadata, namespace: namespaceOf(flags) } }
+          : object,
+      ),
+    });
+    context.spend(apiCallMs);
+    if (!result.ok) return { stdout, stderr: `error: ${result.error}\n`, exitCode: 1 };
+    stdout += (result.applied ?? []).map((outcome) => `${formatApplyOutcome(outcome)}\n`).join('');
+  }
+  return ok(stdout);
 }
 
 function deploymentKey(
@@ -616,7 +627,7 @@ export function kubectl(
     case 'wait':
       return wait(context, parsed.positionals, parsed.flags);
     case 'apply':
-      return apply(context, parsed.flags, stdin);
+      return apply(context, parsed.flags, parsed.repeated.get('--filename') ?? [], stdin);
     case 'scale':
       return scale(context, parsed.positionals, parsed.flags);
     case 'rollout':

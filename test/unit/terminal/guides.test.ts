@@ -36,10 +36,9 @@ describe('guide commands, verbatim', () => {
     expect(installed.exitCode).toBe(0);
     expect(installed.stdout).toContain('Your release version is 1.14.5.');
     await terminal.run('sleep 60');
-    expect(
-      (await terminal.run('kubectl apply -f yamls/helloworld.yaml && kubectl apply -f yamls/sleep.yaml'))
-        .exitCode,
-    ).toBe(0);
+    expect((await terminal.run('kubectl apply -f yamls/helloworld.yaml -f yamls/sleep.yaml')).exitCode).toBe(
+      0,
+    );
     const applied = await terminal.run(`kubectl apply -f - <<'EOF'\n${policy ?? ''}EOF`);
     expect(applied).toMatchObject({ stdout: 'ciliumnetworkpolicy.cilium.io/v1 created\n', exitCode: 0 });
     await terminal.run(
