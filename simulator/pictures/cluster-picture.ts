@@ -415,3 +415,110 @@ export function keyHoldersPicture(world: Readonly<World>): KeyHolderPicture[] {
   }
   return rows;
 }
+
+/** One message of the mutual-authentication flow (the seed 002 article's figures 1–5). */
+export interface AuthFlowStep {
+  atMs: number;
+  time: string;
+  from: 'client pod' | 'datapath' | 'agent' | 'peer agent' | 'server pod';
+  to: 'client pod' | 'datapath' | 'agent' | 'peer agent' | 'server pod';
+  label: string;
+  outcome: 'dropped' | 'signal' | 'handshake' | 'stored' | 'allowed';
+}
+
+/** The latest flow that had to be authenticated, told as the messages it took. */
+export interface AuthFlowPicture {
+  node: string;
+  peerNode: string;
+  client: string;
+  server: string;
+  steps: AuthFlowStep[];
+}
+
+/**
+ * Rebuilds the most recent authenticated connection from the model's records: the SYN the datapath
+ * dropped with reason 189, the signal to the agent, the handshake with the peer agent, the auth map
+ * entry, and the retransmitted SYN that passed. Undefined until such a flow exists.
+ */
+export function authFlowPicture(world: Readonly<World>): AuthFlowPicture | undefined {
+  const cilium = world.cluster?.cilium;
+  const handshakes = cilium?.mutualAuth?.handshakes ?? [];
+  const flows = cilium?.flows ?? [];
+  const dropped = [...flows].reverse().find((flow) => flow.dropReason === 'AUTH_REQUIRED');
+  if (dropped === undefined) return undefined;
+  const passed = flows.find(
+    (flow) =>
+      flow.timeMs > dropped.timeMs &&
+      flow.verdict === 'FORWARDED' &&
+      flow.source.ip === dropped.source.ip &&
+      flow.source.port === dropped.source.port &&
+      flow.destination.ip === dropped.destination.ip,
+  );
+  const handshake = [...handshakes]
+    .reverse()
+    .find(
+      (record) =>
+        record.node === dropped.node &&
+        record.startedAtMs >= dropped.timeMs &&
+        record.key.remoteIdentity === dropped.source.identity,
+    );
+  const client = dropped.source.podName ?? dropped.source.ip;
+  const server = dropped.destination.podName ?? dropped.destination.ip;
+  const steps: AuthFlowStep[] = [
+    {
+      atMs: dropped.timeMs,
+      time: toStampMilli(dropped.timeMs),
+      from: 'client pod',
+      to: 'datapath',
+      label: `SYN from ${dropped.source.ip}: the policy entry requires authentication and the auth map has no entry → dropped, reason 189`,
+      outcome: 'dropped',
+    },
+    {
+      atMs: dropped.timeMs,
+      time: toStampMilli(dropped.timeMs),
+      from: 'datapath',
+      to: 'agent',
+      label: `signal: authenticate local ${dropped.destination.identity} with remote ${dropped.source.identity}`,
+      outcome: 'signal',
+    },
+  ];
+  if (handshake !== undefined) {
+    steps.push(
+      {
+        atMs: handshake.startedAtMs,
+        time: toStampMilli(handshake.startedAtMs),
+        from: 'agent',
+        to: 'peer agent',
+        label: `TLS 1.3 to ${handshake.peerAddress}:${handshake.port}, SNI ${handshake.sni}: ${handshake.result}`,
+        outcome: 'handshake',
+      },
+      {
+        atMs: handshake.atMs,
+        time: toStampMilli(handshake.atMs),
+        from: 'agent',
+        to: 'datapath',
+        label:
+          handshake.expirationMs === undefined
+            ? 'no auth map entry: the handshake failed'
+            : `auth map entry written, expires ${toStampMilli(handshake.expirationMs)}`,
+        outcome: 'stored',
+      },
+    );
+  }
+  if (passed !== undefined)
+    steps.push({
+      atMs: passed.timeMs,
+      time: toStampMilli(passed.timeMs),
+      from: 'client pod',
+      to: 'server pod',
+      label: 'retransmitted SYN: the auth map entry matches → allowed',
+      outcome: 'allowed',
+    });
+  return {
+    node: dropped.node,
+    peerNode: handshake?.peerNode ?? handshake?.peerAddress ?? 'the client’s node',
+    client,
+    server,
+    steps,
+  };
+}

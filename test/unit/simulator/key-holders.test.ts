@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioPlayer, keyHoldersPicture, scenarios } from '../../../simulator/index';
+import { ScenarioPlayer, authFlowPicture, keyHoldersPicture, scenarios } from '../../../simulator/index';
 
 // The seed 002 article's figures 6 and 7: which keys protect the traffic, and who can read it.
 function finished(id: string) {
@@ -39,5 +39,27 @@ describe('pictures: who holds the keys', () => {
       expect(key.holders.every((holder) => holder.endsWith("'s istio-proxy"))).toBe(true);
     }
     expect(new Set(keys.map((key) => key.key)).size).toBe(keys.length);
+  });
+});
+
+describe('pictures: the mutual-authentication flow', () => {
+  it('tells the first authenticated connection as drop, signal, handshake, entry, retransmission', () => {
+    const player = new ScenarioPlayer(scenarios['mutual-auth']!);
+    expect(authFlowPicture(player.simulation.state)).toBeUndefined();
+    for (let step = 0; step < 3; step++) player.next();
+    const flow = authFlowPicture(player.simulation.state);
+    expect(flow?.steps.map((step) => step.outcome)).toEqual([
+      'dropped',
+      'signal',
+      'handshake',
+      'stored',
+      'allowed',
+    ]);
+    const [dropped, , handshake, stored, allowed] = flow?.steps ?? [];
+    expect(handshake?.label).toMatch(/TLS 1\.3 to [\d.]+:4250, SNI \d+\.spiffe\.cilium: success/);
+    expect(stored?.atMs).toBeGreaterThanOrEqual(handshake?.atMs ?? Infinity);
+    // The client's TCP stack retransmits its SYN a second later; by then the entry exists.
+    expect((allowed?.atMs ?? 0) - (dropped?.atMs ?? 0)).toBe(1000);
+    expect(stored?.atMs).toBeLessThan(allowed?.atMs ?? 0);
   });
 });
