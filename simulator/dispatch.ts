@@ -6,6 +6,7 @@ import type { SimEvent } from './events';
 import type { World } from './world';
 import { requireCluster, schedule } from './world';
 import { createKindCluster } from './k8s/cluster-create';
+import { addKindCoreDns } from './k8s/cluster-dns';
 import { applyObjects, type ApplyOutcome } from './k8s/apply';
 import { getObject, keyOf, listObjects } from './k8s/api-store';
 import type { ApiObject, Deployment } from './k8s/objects';
@@ -112,6 +113,7 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
           error: `node(s) already exist for a cluster with the name "${world.cluster.name}"`,
         };
       createKindCluster(world, event.config);
+      addKindCoreDns(world);
       return ok;
     case 'cilium.install': {
       if (world.cluster === undefined)

@@ -62,6 +62,8 @@ export interface ConnectionRequest {
   timeoutMs: number;
   /** Keep the connection open after the response, so later requests reuse it (see sendOnConnection). */
   keepOpen?: boolean;
+  /** The SNI of the TLS ClientHello the client sends first (curl https:// to a name sends the name). */
+  tlsServerName?: string;
 }
 
 /** Where the connection ended and why. */
@@ -531,6 +533,26 @@ export interface Passage {
   established: boolean;
   /** Virtual time at which this packet passed (later than the clock for a retransmitted SYN). */
   atMs: number;
+  /** Policy entries that admit only some TLS server names (`toPorts[].serverNames`), per node. */
+  serverNames?: ServerNameCheck[];
+}
+
+/** Where a `serverNames` rule restricts the TLS SNI of a connection, and which names it admits. */
+export interface ServerNameCheck {
+  node: string;
+  direction: 'EGRESS' | 'INGRESS';
+  allowed: readonly string[];
+}
+
+/**
+ * The SNIs an allowing verdict admits: undefined when some allowing rule has no `serverNames`
+ * (it admits any), else the union of the rules' lists.
+ */
+function serverNamesOf(verdict: PolicyVerdict | undefined): readonly string[] | undefined {
+  if (verdict === undefined || verdict.decision !== 'allowed') return undefined;
+  const rules = verdict.explanation.rules.filter((rule) => !rule.deny);
+  if (rules.length === 0 || rules.some((rule) => (rule.serverNames?.length ?? 0) === 0)) return undefined;
+  return [...new Set(rules.flatMap((rule) => rule.serverNames ?? []))].sort();
 }
 
 /** Why a connection (or packet) went nowhere. */
@@ -574,6 +596,7 @@ export function traverse(
   const now = options.atMs ?? world.timeMs;
   const cilium = cluster.cilium;
   const redirects: Redirect[] = [];
+  const serverNames: ServerNameCheck[] = [];
   const flags = (established: boolean) => {
     const value = tcpFlagsFor(tuple, established);
     return { protocol: tuple.protocol, ...(value !== undefined ? { tcpFlags: value } : {}) };
@@ -682,6 +705,9 @@ export function traverse(
     }
     if (redirected && verdict !== undefined)
       redirects.push({ node: origin.node, direction: 'EGRESS', verdict, observer: clientAgent });
+    const egressNames = serverNamesOf(verdict);
+    if (egressNames !== undefined)
+      serverNames.push({ node: origin.node, direction: 'EGRESS', allowed: egressNames });
   }
   if (target.kind !== 'pod') {
     if (target.kind === 'world') {
@@ -699,6 +725,7 @@ export function traverse(
       target,
       tuple,
       redirects,
+      ...(serverNames.length > 0 ? { serverNames } : {}),
       sourceIdentityAtServer: clientIdentity,
       destinationIdentity,
       established,
@@ -717,6 +744,7 @@ export function traverse(
       target,
       tuple,
       redirects,
+      ...(serverNames.length > 0 ? { serverNames } : {}),
       sourceIdentityAtServer: sourceIdentity,
       destinationIdentity,
       established,
@@ -870,6 +898,9 @@ export function traverse(
   }
   if (redirected && ingress !== undefined)
     redirects.push({ node: target.node, direction: 'INGRESS', verdict: ingress, observer: serverAgent });
+  const ingressNames = serverNamesOf(ingress);
+  if (ingressNames !== undefined)
+    serverNames.push({ node: target.node, direction: 'INGRESS', allowed: ingressNames });
   recordFlow(cluster, {
     timeMs: now,
     node: target.node,
@@ -892,6 +923,7 @@ export function traverse(
     target,
     tuple,
     redirects,
+    ...(serverNames.length > 0 ? { serverNames } : {}),
     ...(mistaken !== undefined ? { mistaken } : {}),
     sourceIdentityAtServer: sourceIdentity,
     destinationIdentity,
@@ -1339,6 +1371,24 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
   const stalled = stallAtProxy(cluster, opened, request.timeoutMs, explanation);
   if (stalled !== undefined) return stalled;
   const { passage, address, backendIP, backendPort } = opened;
+  // A `serverNames` rule: Envoy reads the ClientHello's SNI and closes a connection it does not admit.
+  // Enforced by Envoy, so only with the L7 proxy on (the docs: "requires L7 proxy enabled").
+  const sniChecks = cluster.cilium?.config.l7Proxy === true ? (passage.serverNames ?? []) : [];
+  const refusedSni = sniChecks.find(
+    (check) => request.tlsServerName === undefined || !check.allowed.includes(request.tlsServerName),
+  );
+  if (refusedSni !== undefined) {
+    explanation.push(
+      `The ${refusedSni.direction.toLowerCase()} rule on ${refusedSni.node} admits only the TLS server names ${refusedSni.allowed.join(', ')}; Envoy reads ${request.tlsServerName === undefined ? 'no SNI' : `SNI ${request.tlsServerName}`} in the ClientHello and resets the connection.`,
+    );
+    returnReply(world, cluster, passage, explanation, true);
+    return {
+      kind: 'error',
+      elapsedMs: opened.elapsedMs + 3,
+      message: `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to ${request.host}:${request.port}`,
+      explanation,
+    };
+  }
   const mistaken = passage.mistaken;
   const application = applicationAt(cluster, passage.target, backendPort);
   if (application === undefined) {

@@ -215,6 +215,7 @@ export function referenceFor(rule: NormalizedRule, peer: PeerMatcher, port: stri
     deny: rule.deny,
     authType: rule.authType,
     ...(rule.l7 ? { l7: rule.l7 } : {}),
+    ...(rule.serverNames.length > 0 ? { serverNames: rule.serverNames } : {}),
   };
 }
 

@@ -52,6 +52,8 @@ export interface RuleReference {
   readonly deny: boolean;
   readonly l7?: L7Rules;
   readonly authType: AuthType;
+  /** The rule's `toPorts[].serverNames`: the TLS SNIs it admits (absent when it admits any). */
+  readonly serverNames?: readonly string[];
 }
 
 /** The L7 policy the proxy enforces for a redirected entry: the union of every rule on that peer and port. */

@@ -15,6 +15,9 @@ import { labelSetToStrings } from '../cilium/labels';
 import { ReservedIdentity, reservedIdentityNames } from '../cilium/reserved-identities';
 import { policyMapRows, type EndpointPolicy } from '../policy/index';
 import { fail, ok, type CommandResult } from './context';
+import { toTimestamp } from '../engine/virtual-time';
+import { peekNodeDatapath } from '../cilium/datapath-state';
+import { hasLiveConnectionTo } from '../cilium/conntrack';
 import { renderJsonPath } from './jsonpath';
 import { ciliumTabs, tabwrite } from './tabwriter';
 
@@ -489,6 +492,7 @@ export function ciliumPolicyCommands(
   cluster: Cluster,
   agent: AgentState,
   args: string[],
+  nowMs = 0,
 ): CommandResult | undefined {
   const [group, verb, ...rest] = args;
   if (group === 'endpoint' || group === 'ep') {
@@ -497,6 +501,8 @@ export function ciliumPolicyCommands(
     return fail(`Error: unknown command "${verb ?? ''}" for "cilium endpoint"`);
   }
   if (group === 'identity') return identity(cluster, agent, [verb ?? '', ...rest]);
+  if (group === 'fqdn' && verb === 'cache' && (rest[0] === 'list' || rest[0] === 'ls'))
+    return fqdnCacheList(cluster, agent, nowMs);
   if (group === 'policy' && verb === 'get') return policyGet(cluster, agent, rest);
   if (group === 'bpf' && verb === 'policy') {
     const [action, ...options] = rest;
@@ -504,4 +510,51 @@ export function ciliumPolicyCommands(
     return fail(`Error: unknown command "${action ?? ''}" for "cilium bpf policy"`);
   }
   return undefined;
+}
+
+/** A virtual time as Go's time.Time prints in JSON/RFC 3339 with milliseconds. */
+function rfc3339Millis(timeMs: number): string {
+  return toTimestamp(timeMs).replace(/Z$/, `.${String(timeMs % 1000).padStart(3, '0')}Z`);
+}
+
+/**
+ * `cilium fqdn cache list`: what the node's DNS proxy learnt, one row per endpoint, name and answer,
+ * read without collecting garbage (an address past its TTL stays listed while a connection uses it).
+ */
+function fqdnCacheList(cluster: Cluster, agent: AgentState, nowMs: number): CommandResult {
+  const cache = peekNodeDatapath(cluster, agent.node)?.fqdn ?? {};
+  const rows: string[][] = [];
+  for (const endpointId of Object.keys(cache).sort((a, b) => Number(a) - Number(b))) {
+    const byName = cache[endpointId] ?? {};
+    for (const name of Object.keys(byName).sort()) {
+      const answers = new Map<string, { ttl: number; expires: number; ips: string[] }>();
+      for (const [ip, entry] of Object.entries(byName[name] ?? {})) {
+        const live =
+          entry.expiresAtMs > nowMs ||
+          hasLiveConnectionTo(cluster, agent.node, Number(endpointId), ip, nowMs);
+        if (!live) continue;
+        const key = `${entry.expiresAtMs}/${entry.answerTtlSeconds}`;
+        const answer = answers.get(key) ?? {
+          ttl: entry.answerTtlSeconds,
+          expires: entry.expiresAtMs,
+          ips: [],
+        };
+        answer.ips.push(ip);
+        answers.set(key, answer);
+      }
+      for (const answer of answers.values())
+        rows.push([
+          endpointId,
+          'lookup',
+          name,
+          String(answer.ttl),
+          rfc3339Millis(answer.expires),
+          answer.ips.sort().join(','),
+        ]);
+    }
+  }
+  const lines = [['Endpoint', 'Source', 'FQDN', 'TTL', 'ExpirationTime', 'IPs'], ...rows].map((row) =>
+    row.join('\t'),
+  );
+  return ok(tabwrite(`${lines.join('\n')}\n`, ciliumTabs));
 }

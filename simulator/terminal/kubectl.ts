@@ -427,6 +427,7 @@ function exec(
   positionals: string[],
   flags: Map<string, string>,
   rest: string[],
+  stdin: string,
 ): CommandResult | Promise<CommandResult> {
   if (rest.length === 0) return fail('error: you must specify at least one command for the container');
   const target = execTarget(context, positionals[0], namespaceOf(flags));
@@ -449,7 +450,8 @@ function exec(
     );
   }
   context.spend(apiCallMs);
-  return runInPod(context, target, rest, container);
+  // Only `-i` passes the terminal's stdin on to the command in the container.
+  return runInPod(context, target, rest, container, flags.has('--stdin') ? stdin : '');
 }
 
 /**
@@ -633,7 +635,7 @@ export function kubectl(
     case 'rollout':
       return rollout(context, parsed.positionals, parsed.flags);
     case 'exec':
-      return exec(context, parsed.positionals, parsed.flags, parsed.rest);
+      return exec(context, parsed.positionals, parsed.flags, parsed.rest, stdin);
     case 'create':
       return create(context, parsed.positionals);
     case 'logs':

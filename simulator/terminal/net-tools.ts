@@ -1,7 +1,8 @@
 /**
  * `ping` and `nslookup` inside a pod, as busybox prints them (the curl and sleep images are
- * busybox-based). nslookup answers from the cluster's Services as CoreDNS would
- * (NAME.NAMESPACE.svc.cluster.local, through the pod's search list). ping evaluates each echo
+ * busybox-based). With cluster DNS, nslookup sends its queries through the datapath (`pod.traffic`
+ * dns: policy, Cilium's DNS proxy, CoreDNS), walking the pod's search list; without it, it answers
+ * from the cluster's Services as CoreDNS would (NAME.NAMESPACE.svc.cluster.local). ping evaluates each echo
  * request the way Cilium's datapath would on the nodes' real (possibly stale) state: the client's
  * egress policy, where the receiving node learns the source identity (tunnel header or its own
  * ipcache), WireGuard's allowed-IPs check and the server's ingress policy for ICMP type 8; replies
@@ -19,6 +20,7 @@ import { lookupIdentity, lookupIpcache } from '../cilium/agent-ipcache';
 import { sourceIdentityTransport } from '../cilium/config';
 import { endpointPolicyFor } from '../cilium/endpoint-policy-cache';
 import { sandboxOwningAddress } from '../cilium/datapath';
+import { hasClusterDns } from '../cilium/dns-world';
 import type { AgentState, LocalEndpoint } from '../cilium/state';
 import { lookupPolicy } from '../policy/index';
 import { fail, type CommandResult, type TerminalContext } from './context';
@@ -75,6 +77,44 @@ export function nslookup(context: TerminalContext, pod: Pod, args: string[]): Co
     return fail(
       'BusyBox v1.36.1 multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]',
     );
+  const serverArg = args.filter((arg) => !arg.startsWith('-'))[1];
+  const podKey = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+  if (hasClusterDns(cluster) || serverArg !== undefined) {
+    // The query leaves the pod as a UDP packet: policy, Cilium's DNS proxy and CoreDNS decide the answer.
+    const result = context.input({
+      type: 'pod.traffic',
+      request: {
+        kind: 'dns',
+        fromPodKey: podKey,
+        name,
+        ...(serverArg !== undefined ? { server: serverArg } : {}),
+      },
+    });
+    if (!result.ok || result.traffic?.request !== 'dns')
+      return fail(result.ok ? 'nslookup: no answer' : result.error);
+    const outcome = result.traffic;
+    context.spend(outcome.elapsedMs);
+    const header = `Server:\t\t${outcome.server}\nAddress:\t${outcome.server}:53\n\n`;
+    if (outcome.kind === 'error') return fail(outcome.message ?? 'nslookup: error');
+    if (outcome.kind === 'timeout')
+      return { stdout: ';; connection timed out; no servers could be reached\n\n', stderr: '', exitCode: 1 };
+    if (outcome.rcode !== 'NOERROR' || outcome.answers.length === 0)
+      return {
+        stdout: `${header}** server can't find ${name}: ${outcome.rcode ?? 'NXDOMAIN'}\n\n`,
+        stderr: '',
+        exitCode: 1,
+      };
+    // CoreDNS is authoritative for cluster.local; what it forwards comes back non-authoritative.
+    const authoritative = outcome.name.endsWith('.cluster.local.');
+    const records = outcome.answers
+      .map((record) => `Name:\t${record.name.replace(/\.$/, '')}\nAddress: ${record.ip}\n`)
+      .join('');
+    return {
+      stdout: `${header}${authoritative ? '' : 'Non-authoritative answer:\n'}${records}\n`,
+      stderr: '',
+      exitCode: 0,
+    };
+  }
   context.spend(5);
   const server = dnsServer(cluster);
   const header = `Server:\t\t${server}\nAddress:\t${server}:53\n\n`;

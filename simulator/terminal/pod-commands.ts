@@ -14,13 +14,25 @@ import { formatFlowCompact, formatFlowJson } from '../cilium/hubble-format';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { ciliumPolicyCommands } from './cilium-cli';
 import { nslookup, ping } from './net-tools';
+import { grpcurl, kafkaConsumer, kafkaProducer } from './app-clients';
 import { envoyAdminCurl, usesUnixSocket } from './envoy-admin';
 import { isStalledOutcome } from '../cilium/envoy';
+
+const reasonPhrases: Readonly<Record<number, string>> = {
+  200: 'OK',
+  301: 'Moved Permanently',
+  302: 'Found',
+  403: 'Forbidden',
+  404: 'Not Found',
+  415: 'Unsupported Media Type',
+  503: 'Service Unavailable',
+};
 
 function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult {
   let silent = false;
   let showErrors = false;
   let verbose = false;
+  let head = false;
   let outputFile: string | undefined;
   let writeOut: string | undefined;
   let maxTimeMs = 120_000;
@@ -30,7 +42,8 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     const value = (): string => args[++i] ?? '';
-    if (/^-[sSvo]+$/.test(arg) && !arg.startsWith('--')) {
+    if (/^-[sSvIo]+$/.test(arg) && !arg.startsWith('--')) {
+      if (arg.includes('I')) head = true;
       if (arg.includes('s')) silent = true;
       if (arg.includes('S')) showErrors = true;
       if (arg.includes('v')) verbose = true;
@@ -38,6 +51,7 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
     } else if (arg === '--silent') silent = true;
     else if (arg === '--show-error') showErrors = true;
     else if (arg === '--verbose') verbose = true;
+    else if (arg === '--head') head = true;
     else if (arg === '--output') outputFile = value();
     else if (arg === '-w' || arg === '--write-out') writeOut = value();
     else if (arg === '-m' || arg === '--max-time' || arg === '--connect-timeout')
@@ -68,8 +82,10 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
       host,
       port,
       protocol: 'TCP',
-      http: { method: method ?? 'GET', path, headers },
+      http: { method: method ?? (head ? 'HEAD' : 'GET'), path, headers },
       timeoutMs: maxTimeMs,
+      // curl sends the host name as SNI in its ClientHello, never an IP address.
+      ...(scheme === 'https' && !/^\d+\.\d+\.\d+\.\d+$/.test(host) ? { tlsServerName: host } : {}),
     },
   });
   if (!result.ok || result.connection === undefined)
@@ -80,7 +96,15 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
   const trace = verbose ? outcome.explanation.map((line) => `* ${line}\n`).join('') : '';
   switch (outcome.kind) {
     case 'response': {
-      const body = outputFile === undefined ? outcome.response.body : '';
+      // -I prints the status line and headers (HTTP/2 over TLS, as curl negotiates with ALPN).
+      const headLines = head
+        ? `HTTP/${scheme === 'https' ? '2' : '1.1'} ${outcome.response.status}${scheme === 'https' ? ' ' : ` ${reasonPhrases[outcome.response.status] ?? ''}`}\r\n${Object.entries(
+            outcome.response.headers,
+          )
+            .map(([name, value]) => `${name}: ${value}\r\n`)
+            .join('')}\r\n`
+        : '';
+      const body = head ? headLines : outputFile === undefined ? outcome.response.body : '';
       const written =
         writeOut === undefined
           ? ''
@@ -203,10 +227,10 @@ export function ciliumCli(context: TerminalContext, agent: AgentState, args: str
     const output = authList[1] === 'json' ? { output: 'json' as const } : {};
     return authMapListFor(cluster, agent.node, output);
   }
-  const policyCommand = ciliumPolicyCommands(cluster, agent, args);
+  const policyCommand = ciliumPolicyCommands(cluster, agent, args, context.simulation.state.timeMs);
   if (policyCommand !== undefined) return policyCommand;
   return fail(
-    `Error: unknown command "${command}" for "cilium"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, endpoint list, endpoint get ID, identity list, identity get ID, policy get, bpf policy get ID|--all, bpf auth list`,
+    `Error: unknown command "${command}" for "cilium"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, endpoint list, endpoint get ID, identity list, identity get ID, policy get, bpf policy get ID|--all, bpf auth list, fqdn cache list`,
   );
 }
 
@@ -299,6 +323,7 @@ export function runInPod(
   pod: Pod,
   argv: string[],
   container?: string,
+  stdin = '',
 ): CommandResult | Promise<CommandResult> {
   const [program, ...args] = argv;
   const agent = Object.values(context.simulation.state.cluster?.cilium?.agents ?? {}).find(
@@ -312,5 +337,18 @@ export function runInPod(
   if (program === 'openssl' && container === 'istio-proxy') return opensslInProxy(context, pod, args);
   if (program === 'ping') return ping(context, pod, args);
   if (program === 'nslookup') return nslookup(context, pod, args);
+  const image = (
+    pod.spec.containers.find((candidate) => candidate.name === container) ?? pod.spec.containers[0]
+  )?.image;
+  const tool = (program ?? '').split('/').pop() ?? '';
+  // netshoot ships grpcurl; Kafka's images (brokers and the docs' kafkaclient) ship its console tools.
+  if (tool === 'grpcurl' && /netshoot/.test(image ?? '')) return grpcurl(context, pod, args);
+  if (/kafka/.test(image ?? '')) {
+    if (tool === 'kafka-console-producer.sh') return kafkaProducer(context, pod, args, stdin);
+    if (tool === 'kafka-console-consumer.sh') return kafkaConsumer(context, pod, args);
+    // The docs' kafkaclient image wraps them with the broker preset to kafka-service:9092.
+    if (tool === 'kafka-produce.sh') return kafkaProducer(context, pod, args, stdin, 'kafka-service:9092');
+    if (tool === 'kafka-consume.sh') return kafkaConsumer(context, pod, args, 'kafka-service:9092');
+  }
   return notInContainer(program);
 }

@@ -23,7 +23,7 @@ export const l7Cilium: Scenario = {
   summary:
     "An HTTP rule in a CiliumNetworkPolicy sends helloworld's inbound traffic through the Envoy of its node, which lets GET /hello through and answers any other path with 403 Access denied.",
   // With this seed the scheduler puts helloworld on kind-worker, the node the article inspects.
-  defaultSeed: 9,
+  defaultSeed: 8,
   files: {
     'yamls/helloworld.yaml': helloworldYaml,
     'yamls/sleep.yaml': sleepYaml,

@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { TerminalSession } from '../../../simulator/terminal/session';
+import { apply, clusterWithCilium, settle } from '../simulator/support';
+import { onePod, workload } from '../simulator/traffic-support';
+
+// DNS, toFQDNs, gRPC and Kafka policies exercised the way a reader would: kubectl apply, then the
+// clients inside pods. Every kind cluster runs CoreDNS, so names are resolved with DNS packets
+// that pass through the datapath and, when a DNS rule applies, through Cilium's DNS proxy.
+
+// The docs' mediabot example with matchPattern, except that the DNS rule itself only admits
+// GitHub names, so a lookup of anything else is refused by the DNS proxy.
+const fqdnPolicy = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: fqdn
+spec:
+  endpointSelector:
+    matchLabels:
+      org: empire
+      class: mediabot
+  egress:
+  - toFQDNs:
+    - matchPattern: "*.github.com"
+  - toEndpoints:
+    - matchLabels:
+        "k8s:io.kubernetes.pod.namespace": kube-system
+        "k8s:k8s-app": kube-dns
+    toPorts:
+    - ports:
+      - port: "53"
+        protocol: ANY
+      rules:
+        dns:
+        - matchPattern: "*.github.com"
+        - matchPattern: "*.github.com.*.svc.cluster.local"
+        - matchPattern: "*.github.com.svc.cluster.local"
+        - matchPattern: "*.github.com.cluster.local"
+`;
+
+describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
+  const simulation = clusterWithCilium(11, 2, '1.18.5', { 'encryption.enabled': 'false' });
+  apply(simulation, workload('mediabot', { org: 'empire', class: 'mediabot' }, 'docker.io/curlimages/curl'));
+  settle(simulation);
+  const session = new TerminalSession(simulation, { 'fqdn.yaml': fqdnPolicy });
+  const pod = onePod(simulation, { class: 'mediabot' }).metadata.name;
+
+  it('runs kind CoreDNS: two coredns pods behind kube-dns at 10.96.0.10', async () => {
+    const pods = await session.run('kubectl -n kube-system get pods -l k8s-app=kube-dns --no-headers');
+    expect(pods.stdout.trim().split('\n')).toHaveLength(2);
+    expect(pods.stdout).toMatch(/^coredns-\S+ +1\/1 +Running/m);
+    const service = await session.run('kubectl -n kube-system get svc kube-dns --no-headers');
+    expect(service.stdout).toMatch(/^kube-dns +ClusterIP +10\.96\.0\.10 +<none> +53\/UDP,53\/TCP,9153\/TCP/);
+  });
+
+  it('resolves a Service name through CoreDNS with nslookup before any policy', async () => {
+    const result = await session.run(`kubectl exec ${pod} -- nslookup kubernetes.default`);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n');
+    expect(result.stdout).toContain('Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n');
+  });
+
+  it('lets mediabot reach api.github.com once the DNS proxy has seen the lookup', async () => {
+    expect((await session.run('kubectl apply -f fqdn.yaml')).exitCode).toBe(0);
+    simulation.advance(5000);
+    const result = await session.run(`kubectl exec ${pod} -- curl -sI https://api.github.com`);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^HTTP\/2 200 \r\n/);
+  });
+
+  it("shows what the DNS proxy learnt with cilium-dbg fqdn cache list on the pod's node", async () => {
+    const node = onePod(simulation, { class: 'mediabot' }).spec.nodeName ?? '';
+    const agent = simulation.state.cluster?.cilium?.agents[node]?.podName ?? '';
+    const result = await session.run(`kubectl -n kube-system exec ${agent} -- cilium-dbg fqdn cache list`);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^Endpoint +Source +FQDN +TTL +ExpirationTime +IPs *\n/);
+    expect(result.stdout).toMatch(/\n\d+ +lookup +api\.github\.com\. +30 +\S+Z +140\.82\.121\.6 *\n/);
+  });
+
+  it('refuses the lookup of a name outside the pattern, so curl cannot resolve it', async () => {
+    const result = await session.run(`kubectl exec ${pod} -- curl -sS https://cilium.io`);
+    expect(result.exitCode).toBe(6);
+    expect(result.stderr).toContain('curl: (6) Could not resolve host: cilium.io');
+    const lookup = await session.run(`kubectl exec ${pod} -- nslookup cilium.io.`);
+    expect(lookup.exitCode).toBe(1);
+    expect(lookup.stdout).toContain("** server can't find cilium.io.: REFUSED");
+  });
+
+  it('answers nslookup of an allowed name through the proxy (not authoritative)', async () => {
+    const result = await session.run(`kubectl exec ${pod} -- nslookup api.github.com.`);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(
+      'Non-authoritative answer:\nName:\tapi.github.com\nAddress: 140.82.121.6\n',
+    );
+  });
+});
+
+const grpcPolicy = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: rule1
+spec:
+  endpointSelector:
+    matchLabels:
+      app: cc-door-mgr
+  ingress:
+  - fromEndpoints:
+    - matchLabels:
+        app: public-terminal
+    toPorts:
+    - ports:
+      - port: "50051"
+        protocol: TCP
+      rules:
+        http:
+        - method: "POST"
+          path: "/cloudcity.DoorManager/GetName"
+        - method: "POST"
+          path: "/cloudcity.DoorManager/GetLocation"
+        - method: "POST"
+          path: "/cloudcity.DoorManager/RequestMaintenance"
+`;
+
+describe('terminal: grpcurl against the docs’ door manager', () => {
+  const simulation = clusterWithCilium(5, 2, '1.18.5', { 'encryption.enabled': 'false' });
+  apply(
+    simulation,
+    `${workload('cc-door-mgr', { app: 'cc-door-mgr' }, 'docker.io/cilium/cc-grpc-demo:v2', { port: 50051, service: true })}---
+${workload('terminal-87', { app: 'public-terminal' }, 'docker.io/nicolaka/netshoot')}`,
+  );
+  settle(simulation);
+  const session = new TerminalSession(simulation, { 'rule1.yaml': grpcPolicy });
+  const pod = onePod(simulation, { app: 'public-terminal' }).metadata.name;
+  const call = (method: string, data: string) =>
+    session.run(
+      `kubectl exec ${pod} -- grpcurl -plaintext -d '${data}' cc-door-mgr:50051 cloudcity.DoorManager/${method}`,
+    );
+
+  it('allows GetName and denies SetAccessCode with PermissionDenied once the policy is in', async () => {
+    expect((await session.run('kubectl apply -f rule1.yaml')).exitCode).toBe(0);
+    simulation.advance(5000);
+    const allowed = await call('GetName', '{"door_id": 1}');
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.stdout).toBe('{\n  "message": "Door name is: Spaceport Door #1"\n}\n');
+    const denied = await call('SetAccessCode', '{"door_id": 1, "access_code": 4567}');
+    expect(denied.stdout).toBe('');
+    expect(denied.stderr).toBe('ERROR:\n  Code: PermissionDenied\n  Message: Access denied\n');
+    expect(denied.exitCode).toBe(64 + 7);
+  });
+
+  it('is missing from images that do not ship it, and complains about a bad call', async () => {
+    const door = onePod(simulation, { app: 'cc-door-mgr' }).metadata.name;
+    const missing = await session.run(`kubectl exec ${door} -- grpcurl -plaintext localhost:50051 x/y`);
+    expect(missing.exitCode).toBe(126);
+    const tooFew = await session.run(`kubectl exec ${pod} -- grpcurl -plaintext cc-door-mgr:50051`);
+    expect(tooFew.exitCode).toBe(2);
+    expect(tooFew.stderr).toContain('Too few arguments.');
+  });
+});
+
+const kafkaPolicy = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: secure-empire-kafka
+spec:
+  endpointSelector:
+    matchLabels:
+      app: kafka
+  ingress:
+  - fromEndpoints:
+    - matchLabels:
+        app: empire-hq
+    toPorts:
+    - ports:
+      - port: "9092"
+        protocol: TCP
+      rules:
+        kafka:
+        - role: "produce"
+          topic: "empire-announce"
+`;
+
+describe('terminal: Kafka console clients through the Kafka proxy', () => {
+  const simulation = clusterWithCilium(6, 2, '1.18.5', { 'encryption.enabled': 'false' });
+  apply(
+    simulation,
+    `${workload('kafka-service', { app: 'kafka' }, 'docker.io/wurstmeister/kafka:2.11-0.11.0.3', { port: 9092, service: true })}---
+${workload('empire-hq', { app: 'empire-hq' }, 'docker.io/cilium/kafkaclient')}`,
+  );
+  settle(simulation);
+  const session = new TerminalSession(simulation, { 'kafka-policy.yaml': kafkaPolicy });
+  const pod = onePod(simulation, { app: 'empire-hq' }).metadata.name;
+
+  it('produces to an allowed topic and gets TopicAuthorizationException on another', async () => {
+    expect((await session.run('kubectl apply -f kafka-policy.yaml')).exitCode).toBe(0);
+    simulation.advance(5000);
+    const allowed = await session.run(
+      `echo 'Happy 40th Birthday to General Tagge' | kubectl exec -i ${pod} -- kafka-console-producer.sh --broker-list kafka-service:9092 --topic empire-announce`,
+    );
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.stderr).toBe('');
+    const denied = await session.run(
+      `echo 'deathstar reactor design v3' | kubectl exec -i ${pod} -- kafka-console-producer.sh --broker-list kafka-service:9092 --topic deathstar-plans`,
+    );
+    expect(denied.stderr).toContain('{deathstar-plans=TOPIC_AUTHORIZATION_FAILED}');
+    expect(denied.stderr).toContain(
+      'org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [deathstar-plans]',
+    );
+    const consume = await session.run(
+      `kubectl exec ${pod} -- kafka-console-consumer.sh --bootstrap-server kafka-service:9092 --topic deathstar-plans --from-beginning --max-messages 2`,
+    );
+    expect(consume.exitCode).toBe(1);
+    expect(consume.stderr).toContain('Not authorized to access topics: [deathstar-plans]');
+  });
+});
+
+// The docs' SNI example: TLS connections from the pod only with the SNI one.one.one.one; the
+// toFQDNs peer and the DNS rule are there so the names resolve and the addresses are allowed.
+const sniPolicy = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: l7-rule-sni
+spec:
+  endpointSelector:
+    matchLabels:
+      app: myService
+  egress:
+  - toFQDNs:
+    - matchName: one.one.one.one
+    - matchName: cilium.io
+    toPorts:
+    - ports:
+      - port: "443"
+        protocol: TCP
+      serverNames:
+      - one.one.one.one
+  - toEndpoints:
+    - matchLabels:
+        "k8s:io.kubernetes.pod.namespace": kube-system
+        "k8s:k8s-app": kube-dns
+    toPorts:
+    - ports:
+      - port: "53"
+        protocol: ANY
+      rules:
+        dns:
+        - matchPattern: "*"
+`;
+
+describe('terminal: TLS SNI through toPorts serverNames', () => {
+  const simulation = clusterWithCilium(12, 2, '1.18.5', { 'encryption.enabled': 'false' });
+  apply(simulation, workload('my-service', { app: 'myService' }, 'docker.io/curlimages/curl'));
+  settle(simulation);
+  const session = new TerminalSession(simulation, { 'sni.yaml': sniPolicy });
+  const pod = onePod(simulation, { app: 'myService' }).metadata.name;
+
+  it('lets a ClientHello for an admitted name through and resets one for another name', async () => {
+    expect((await session.run('kubectl apply -f sni.yaml')).exitCode).toBe(0);
+    simulation.advance(5000);
+    const allowed = await session.run(
+      `kubectl exec ${pod} -- curl -sS -o /dev/null -w '%{http_code}' https://one.one.one.one`,
+    );
+    expect(allowed.stderr).toBe('');
+    expect(allowed.stdout).toBe('200');
+    const refused = await session.run(`kubectl exec ${pod} -- curl -sS https://cilium.io`);
+    expect(refused.exitCode).toBe(35);
+    expect(refused.stderr).toBe(
+      'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to cilium.io:443\n',
+    );
+  });
+
+  it('sends no SNI for an address, which the rule does not admit either', async () => {
+    const result = await session.run(`kubectl exec ${pod} -- curl -sS https://104.198.14.52`);
+    expect(result.exitCode).toBe(35);
+  });
+});
