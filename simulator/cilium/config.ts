@@ -30,6 +30,11 @@ export interface CiliumConfig {
   policyEnforcementMode: EnforcementMode;
   policyAuditMode: boolean;
   clusterName: string;
+  /**
+   * `hostFirewall.enabled`: bpf_host enforces host policies (CiliumClusterwideNetworkPolicy with a
+   * nodeSelector) on the host endpoint. The feature exists since 1.8 (beta); every modelled chart has it.
+   */
+  hostFirewall: boolean;
   /** Mutual authentication (1.14+, beta): the auth manager and, when enabled, SPIRE. */
   mutualAuth: MutualAuthConfig;
   values: Record<string, string>;
@@ -64,6 +69,7 @@ const modelledValues = new Set([
   'policyEnforcementMode',
   'policyAuditMode',
   'cluster.name',
+  'hostFirewall.enabled',
   'authentication.enabled',
   'authentication.gcInterval',
   'authentication.mutual.port',
@@ -89,6 +95,8 @@ const acceptedValues = new Set([
   'ipv4NativeRoutingCIDR',
   'k8sServiceHost',
   'k8sServicePort',
+  // The host firewall's devices; the model has one device per node (eth0), which auto-detection finds.
+  'devices',
 ]);
 
 /** Parses `1.12.0` or `v1.12` into numbers, or undefined. */
@@ -174,6 +182,11 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
       `encryption.wireguard.encapsulate exists only in 1.14; ${minor < 14 ? 'earlier releases never encapsulate WireGuard traffic' : 'from 1.15 WireGuard traffic is always encapsulated in tunnel mode'}`,
     );
   }
+  const hostFirewall = truthy(values['hostFirewall.enabled']);
+  if (hostFirewall && encryption === 'ipsec')
+    warnings.push(
+      'hostFirewall.enabled=true with IPsec: Cilium documents the host firewall as not working together with IPsec (known issue); the model still enforces host policies',
+    );
   const mutualAuth = resolveMutualAuth(values, minor, warnings);
   if (typeof mutualAuth === 'string') return { error: mutualAuth, warnings };
   return {
@@ -190,6 +203,7 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
       policyEnforcementMode: enforcement,
       policyAuditMode: truthy(values.policyAuditMode),
       clusterName: values['cluster.name'] ?? 'default',
+      hostFirewall,
       mutualAuth,
       values: { ...values },
     },

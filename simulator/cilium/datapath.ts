@@ -25,7 +25,7 @@ import { lookupIdentity, lookupIpcache } from './agent-ipcache';
 import { sourceIdentityTransport } from './config';
 import { ctCreate, ctLookup, ctTouch, type PacketTuple } from './conntrack';
 import { datapathState, peekNodeDatapath, type OpenSocket } from './datapath-state';
-import { endpointPolicyFor } from './endpoint-policy-cache';
+import { endpointPolicyFor, hostEndpointPolicyFor } from './endpoint-policy-cache';
 import {
   externalHostAt,
   hasClusterDns,
@@ -580,6 +580,88 @@ function tcpFlagsFor(tuple: PacketTuple, established: boolean): string | undefin
 }
 
 /**
+ * The host firewall (`hostFirewall.enabled=true`): bpf_host on the target node looks a packet for
+ * the node's own address up in the host endpoint's policy (identity reserved:host, selected only by
+ * host policies). The source identity is what that node resolves, as for its pods: the local pod's
+ * identity, the tunnel header's, or its ipcache's (remote-node for other nodes, world outside).
+ * The node's own stack talking to itself never crosses bpf_host. Returns the drop, if any.
+ */
+function hostFirewallIngress(
+  cluster: Cluster,
+  origin: Origin,
+  target: Extract<Target, { kind: 'node' }>,
+  tuple: PacketTuple,
+  clientIdentity: number,
+  explanation: string[],
+  now: number,
+): Blocked | undefined {
+  const cilium = cluster.cilium;
+  const hostAgent = cilium?.agents[target.node];
+  if (cilium === undefined || hostAgent === undefined) return undefined;
+  if (origin.kind === 'node' && origin.node === target.node) {
+    explanation.push(
+      `${tuple.destinationIP} is ${target.node}'s own address and the packet comes from its own stack: it never leaves the host, so bpf_host and the host policy do not see it.`,
+    );
+    return undefined;
+  }
+  let sourceIdentity = clientIdentity;
+  if (origin.node !== target.node) {
+    const receiverEntry = lookupIpcache(cluster, hostAgent, tuple.sourceIP);
+    if (origin.kind === 'node')
+      sourceIdentity =
+        receiverEntry.identity === ReservedIdentity.world
+          ? ReservedIdentity.remoteNode
+          : receiverEntry.identity;
+    else if (sourceIdentityTransport(cilium.config) === 'ipcache') sourceIdentity = receiverEntry.identity;
+  }
+  const policy = hostEndpointPolicyFor(cluster, hostAgent);
+  const verdict =
+    policy === undefined
+      ? undefined
+      : lookupPolicy(policy, {
+          direction: 'ingress',
+          remoteIdentity: sourceIdentity,
+          port: tuple.destinationPort,
+          protocol: tuple.protocol,
+        });
+  const source = describeIdentity(cluster, hostAgent, sourceIdentity);
+  if (verdict === undefined || !enforces(verdict)) {
+    explanation.push(
+      `${tuple.destinationIP} is node ${target.node}'s own address; the host firewall is on, but no host policy (a CiliumClusterwideNetworkPolicy with a nodeSelector) selects ${target.node}'s host endpoint for ingress, so ${source} passes without default deny.`,
+    );
+    return undefined;
+  }
+  const ends: FlowEnds = {
+    source: flowEndpoint(cluster, hostAgent, tuple.sourceIP, tuple.sourcePort, sourceIdentity),
+    destination: flowEndpoint(
+      cluster,
+      hostAgent,
+      tuple.destinationIP,
+      tuple.destinationPort,
+      ReservedIdentity.host,
+    ),
+  };
+  const packet = {
+    protocol: tuple.protocol,
+    ...(tuple.protocol === 'TCP' ? { tcpFlags: 'SYN' } : {}),
+  };
+  recordPolicyVerdict(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
+  if (verdict.decision === 'denied') {
+    recordDrop(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
+    return {
+      ok: false,
+      reason: `The host firewall on ${target.node} drops the ${tuple.protocol === 'TCP' ? 'SYN' : 'packet'} from ${source} to its own address ${tuple.destinationIP}:${tuple.destinationPort}: the ingress policy of its host endpoint (reserved:host) says: ${verdict.explanation.summary}`,
+    };
+  }
+  explanation.push(
+    verdict.decision === 'audit'
+      ? `The host firewall on ${target.node} is in policy audit mode: the host endpoint's ingress policy would drop ${source} (${verdict.explanation.summary}), but the packet passes and Hubble reports it as AUDIT.`
+      : `The host firewall on ${target.node} allows ${source} to its own address: ${verdict.explanation.summary}`,
+  );
+  return undefined;
+}
+
+/**
  * Sends the first packet of a connection (or, with an established conntrack entry, the next packet
  * in the original direction) from the origin to the target: conntrack and egress policy on the
  * client's node, the transport, conntrack and ingress policy on the server's node.
@@ -609,7 +691,7 @@ export function traverse(
     syncLocalIdentities(cluster, clientAgent, now);
     destinationIdentity = remoteIdentityFor(cluster, clientAgent, tuple.destinationIP);
   }
-  // Egress, on the client's node; only endpoints have an egress policy (the host firewall is off).
+  // Egress, on the client's node; only endpoints have an egress policy here (host egress policies are not modelled).
   if (origin.kind === 'pod' && clientAgent !== undefined && origin.endpoint !== undefined) {
     const endpoint = origin.endpoint;
     const ct = ctLookup(cluster, origin.node, 'egress', tuple, now);
@@ -714,6 +796,9 @@ export function traverse(
       explanation.push(
         `${tuple.destinationIP} is outside the cluster; ${origin.node} resolves it to ${clientAgent === undefined ? 'reserved:world (2)' : describeIdentity(cluster, clientAgent, destinationIdentity)} and masquerades the packet to the node's address on its way out.`,
       );
+    } else if (cilium?.config.hostFirewall === true) {
+      const blocked = hostFirewallIngress(cluster, origin, target, tuple, clientIdentity, explanation, now);
+      if (blocked !== undefined) return blocked;
     } else {
       explanation.push(
         `${tuple.destinationIP} is node ${target.node}'s own address (${clientAgent === undefined ? 'a node' : describeIdentity(cluster, clientAgent, destinationIdentity)}); without the host firewall no ingress policy applies there.`,

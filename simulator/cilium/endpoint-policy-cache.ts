@@ -13,8 +13,10 @@ import {
   parsePolicyDocuments,
   type EndpointPolicy,
   type IdentityDirectory,
+  type PolicyEndpoint,
   type PolicyEngineConfig,
 } from '../policy/index';
+import { ReservedIdentity } from './reserved-identities';
 import { labelSetFromStrings } from './labels';
 import { agentView } from './agent-ipcache';
 
@@ -110,23 +112,65 @@ export function endpointPolicyFor(
   // The datapath asks this per connection: answer from the endpoint's memo while nothing changed.
   const memo = endpointMemos.get(endpoint);
   if (memo !== undefined && memo.cache === cache && memo.identity === endpoint.identity) return memo.policy;
-  const cacheKey = `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`;
-  let policy = cache.byEndpoint.get(cacheKey);
-  if (policy === undefined) {
-    policy = computeEndpointPolicy(
-      cache.repository,
-      {
-        identity: endpoint.identity,
-        labels: labelSetFromStrings(endpoint.labels),
-        namespace: endpoint.namespace,
-      },
-      cache.directory,
-      engineConfig(cluster),
-    );
-    cache.byEndpoint.set(cacheKey, policy);
-  }
+  const policy = policyOfSubject(
+    cluster,
+    cache,
+    `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`,
+    {
+      identity: endpoint.identity,
+      labels: labelSetFromStrings(endpoint.labels),
+      namespace: endpoint.namespace,
+    },
+  );
   endpointMemos.set(endpoint, { cache, identity: endpoint.identity, policy });
   return policy;
+}
+
+/** The policy of one endpoint subject (a pod's endpoint or the host endpoint), computed once per cache. */
+function policyOfSubject(
+  cluster: Cluster,
+  cache: ViewPolicyCache,
+  cacheKey: string,
+  subject: PolicyEndpoint,
+): EndpointPolicy {
+  let policy = cache.byEndpoint.get(cacheKey);
+  if (policy === undefined) {
+    policy = computeEndpointPolicy(cache.repository, subject, cache.directory, engineConfig(cluster));
+    cache.byEndpoint.set(cacheKey, policy);
+  }
+  return policy;
+}
+
+/**
+ * The host endpoint's labels as the agent builds them: `reserved:host` plus its own Node's
+ * Kubernetes labels (source `k8s`), read from the agent's view of the Node object.
+ */
+export function hostEndpointLabels(cluster: Cluster, agent: AgentState): LabelSet {
+  const nodeLabels = agentView(cluster, agent)?.nodes[agent.node]?.labels ?? {};
+  const labels: Record<string, string> = { 'reserved:host': '' };
+  for (const key of Object.keys(nodeLabels).sort()) labels[`k8s:${key}`] = nodeLabels[key] ?? '';
+  return labels;
+}
+
+/**
+ * The policy the agent enforces for its node's host endpoint (identity reserved:host, selected only
+ * by host policies, i.e. CiliumClusterwideNetworkPolicies with a nodeSelector), computed from the
+ * agent's own view exactly as for its pod endpoints. Only the host firewall enforces it.
+ */
+export function hostEndpointPolicyFor(cluster: Cluster, agent: AgentState): EndpointPolicy | undefined {
+  const view = agentView(cluster, agent);
+  if (view === undefined) return undefined;
+  const cache = cacheFor(view, engineConfig(cluster).ciliumVersion, cluster.cilium?.config.l7Proxy ?? true);
+  const labels = hostEndpointLabels(cluster, agent);
+  const key = `host|${ReservedIdentity.host}|${Object.entries(labels)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(',')}`;
+  return policyOfSubject(cluster, cache, key, {
+    identity: ReservedIdentity.host,
+    labels,
+    namespace: '',
+    isHost: true,
+  });
 }
 
 /** Policies the agent of this view refused, with their errors (for policy status and the agent log). */

@@ -57,6 +57,8 @@ export interface CachedNode {
   internalIP: string;
   podCIDR: string;
   isControlPlane: boolean;
+  /** The Node's Kubernetes labels (the host endpoint's labels, which host policies select). */
+  labels?: Record<string, string>;
 }
 
 /** What one or more agents have seen from the API server. */

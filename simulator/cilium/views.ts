@@ -142,6 +142,7 @@ function applyObject(
           internalIP: object.status.addresses.find((address) => address.type === 'InternalIP')?.address ?? '',
           podCIDR: object.spec.podCIDR ?? '',
           isControlPlane: object.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined,
+          labels: { ...object.metadata.labels },
         };
       }
       return;

@@ -187,6 +187,8 @@ function ciliumStatus(context: TerminalContext, agent: AgentState, brief: boolea
     ['Cilium:', `Ok   ${config.version}`],
     ['IPAM:', `IPv4: ${allocated}/254 allocated from ${node?.podCIDR ?? ''},`],
     ['Encryption:', encryption],
+    // Shown only when enabled, so outputs of clusters without the host firewall keep their shape.
+    ...(config.hostFirewall ? [['Host firewall:', 'Enabled   [eth0]']] : []),
   ];
   // The real output is one tabwriter block whose longest label ("Global Identity Range:") sets 25.
   const width = 25;
