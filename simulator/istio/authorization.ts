@@ -2,7 +2,9 @@
  * Istio AuthorizationPolicy evaluation as the server-side proxy's RBAC filter performs it (FACTS §10):
  *
  * - A policy applies to a workload when it lives in the workload's namespace (or in the root
- *   namespace, mesh-wide) and its selector matches the workload's labels.
+ *   namespace, mesh-wide) and its selector matches the workload's labels. A policy with `targetRefs`
+ *   attaches to a waypoint (its Gateway, or a Service bound to it) instead, and only that waypoint
+ *   enforces it (ambient mode).
  * - Order: DENY first (any match denies), then ALLOW: with no ALLOW policy the request is allowed;
  *   with ALLOW policies, a request that matches none is denied. AUDIT policies only mark a request as
  *   audited. CUSTOM (external authorizers) is not modelled: such policies are reported and skipped.
@@ -63,11 +65,20 @@ export interface AuthorizationRule {
   when?: readonly AuthorizationCondition[];
 }
 
+/** `spec.targetRefs[]`: what a policy attaches to instead of a selector (a waypoint Gateway, a Service). */
+export interface AuthorizationTargetRef {
+  group?: string;
+  kind: string;
+  name: string;
+}
+
 /** An AuthorizationPolicy resource (security.istio.io/v1). */
 export interface AuthorizationPolicy {
   metadata: { name: string; namespace: string };
   spec: {
     selector?: { matchLabels: Readonly<Record<string, string>> };
+    /** Set: the policy is enforced by the waypoint it names (or a Service's waypoint), never by ztunnel or a sidecar. */
+    targetRefs?: readonly AuthorizationTargetRef[];
     action?: AuthorizationAction;
     rules?: readonly AuthorizationRule[];
   };
@@ -226,7 +237,9 @@ export function ruleMatches(
   return true;
 }
 
-/** The policies that apply to a workload. */
+const hasTargetRefs = (policy: AuthorizationPolicy): boolean => (policy.spec.targetRefs ?? []).length > 0;
+
+/** The policies that apply to a workload (selector-based; policies with targetRefs belong to waypoints). */
 export function policiesFor(
   policies: readonly AuthorizationPolicy[],
   workload: IstioWorkload,
@@ -234,9 +247,50 @@ export function policiesFor(
 ): AuthorizationPolicy[] {
   return policies.filter(
     (policy) =>
+      !hasTargetRefs(policy) &&
       (policy.metadata.namespace === workload.namespace || policy.metadata.namespace === rootNamespace) &&
       selectorMatches(policy.spec.selector, workload.labels),
   );
+}
+
+/** What a waypoint serves a request for: itself (a Gateway) and the Service the request was addressed to. */
+export interface WaypointTarget {
+  namespace: string;
+  gateway: string;
+  service?: string;
+}
+
+/**
+ * The policies a waypoint enforces for a request: those in its namespace whose targetRefs name the
+ * waypoint's Gateway (group gateway.networking.k8s.io) or the destination Service (core group).
+ */
+export function policiesForWaypoint(
+  policies: readonly AuthorizationPolicy[],
+  target: WaypointTarget,
+): AuthorizationPolicy[] {
+  return policies.filter(
+    (policy) =>
+      policy.metadata.namespace === target.namespace &&
+      (policy.spec.targetRefs ?? []).some(
+        (ref) =>
+          (ref.kind === 'Gateway' &&
+            (ref.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io' &&
+            ref.name === target.gateway) ||
+          (ref.kind === 'Service' &&
+            (ref.group ?? '') === '' &&
+            target.service !== undefined &&
+            ref.name === target.service),
+      ),
+  );
+}
+
+/** Evaluates the policies attached to a waypoint (by targetRefs) for one request. */
+export function evaluateWaypointAuthorization(
+  policies: readonly AuthorizationPolicy[],
+  target: WaypointTarget,
+  request: AuthorizationRequest,
+): AuthorizationVerdict {
+  return evaluateApplicable(policiesForWaypoint(policies, target), request);
 }
 
 function policyMatches(policy: AuthorizationPolicy, request: AuthorizationRequest): boolean {
@@ -254,7 +308,13 @@ export function evaluateAuthorization(
   request: AuthorizationRequest,
   rootNamespace = istioRootNamespace,
 ): AuthorizationVerdict {
-  const applicable = policiesFor(policies, workload, rootNamespace);
+  return evaluateApplicable(policiesFor(policies, workload, rootNamespace), request);
+}
+
+function evaluateApplicable(
+  applicable: readonly AuthorizationPolicy[],
+  request: AuthorizationRequest,
+): AuthorizationVerdict {
   const byAction = (action: AuthorizationAction): AuthorizationPolicy[] =>
     applicable.filter((policy) => (policy.spec.action ?? 'ALLOW') === action);
   const audited = byAction('AUDIT').some((policy) => policyMatches(policy, request));

@@ -293,12 +293,24 @@ export function authorizationPoliciesIn(world: Readonly<World>): AuthorizationPo
           }))
         : undefined;
       const selectorValue = matchLabelsOf(spec.selector);
+      const targetRefs = [
+        ...(Array.isArray(spec.targetRefs) ? (spec.targetRefs as unknown[]) : []),
+        spec.targetRef,
+      ]
+        .filter(isRecord)
+        .filter((ref) => typeof ref.kind === 'string' && typeof ref.name === 'string')
+        .map((ref) => ({
+          ...(typeof ref.group === 'string' ? { group: ref.group } : {}),
+          kind: String(ref.kind),
+          name: String(ref.name),
+        }));
       const action =
         typeof spec.action === 'string' ? (spec.action as AuthorizationPolicy['spec']['action']) : undefined;
       return {
         metadata: { name: object.metadata.name, namespace: object.metadata.namespace ?? 'default' },
         spec: {
           ...(selectorValue !== undefined ? { selector: selectorValue } : {}),
+          ...(targetRefs.length > 0 ? { targetRefs } : {}),
           ...(action !== undefined ? { action } : {}),
           ...(rules !== undefined ? { rules } : {}),
         },

@@ -108,7 +108,8 @@ export type MeshResult =
   | 'closed-by-policy'
   | 'reset-plaintext-strict'
   | 'server-san-mismatch'
-  | 'no-certificate';
+  | 'no-certificate'
+  | 'waypoint-unavailable';
 
 /** A plain-data record of one mesh connection and its handshake, for a widget. */
 export interface MeshConnectionRecord {
@@ -130,7 +131,34 @@ export interface MeshConnectionRecord {
   ipcacheBelief?: { node: string; identity: number; podName?: string };
   /** An Envoy-style access-log line for the request, where a sidecar saw HTTP. */
   accessLog?: string;
+  /** The waypoint the connection went through (ambient, service enrolled with `istio.io/use-waypoint`). */
+  waypoint?: MeshPeer & { name: string; namespace: string };
   explanation: string[];
+}
+
+/** Which traffic a waypoint serves (label `istio.io/waypoint-for`; `istioctl waypoint apply` default: service). */
+export type WaypointFor = 'service' | 'workload' | 'all' | 'none';
+
+/** A waypoint as istiod sees it: its Gateway (gatewayClassName istio-waypoint) and its Envoy's certificate. */
+export interface WaypointState {
+  name: string;
+  namespace: string;
+  waypointFor: WaypointFor;
+  /** The service account its Deployment runs as (named after the Gateway); its SPIFFE ID is the waypoint's identity. */
+  serviceAccount: string;
+  /** The Gateway object as applied (gateway.networking.k8s.io/v1), kept as written. */
+  gateway: {
+    apiVersion: 'gateway.networking.k8s.io/v1';
+    kind: 'Gateway';
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    spec: {
+      gatewayClassName: 'istio-waypoint';
+      listeners: { name: string; port: number; protocol: 'HBONE' }[];
+    };
+  };
+  /** The certificate the waypoint's istio-agent got from istiod (absent until istiod answered). */
+  certificate?: MeshCertificate;
+  createdAtMs: number;
 }
 
 /** Istio in the cluster. */
@@ -144,6 +172,8 @@ export interface MeshState {
   root: MeshRootCertificate;
   sidecars: Record<string, SidecarState>;
   ztunnels: Record<string, ZtunnelState>;
+  /** Waypoints by `namespace/name` (absent until the first `istioctl waypoint apply`). */
+  waypoints?: Record<string, WaypointState>;
   connections: MeshConnectionRecord[];
   nextConnectionNumber: number;
   /** Things istiod and the agents logged (CSR refusals, rotations), newest last. */

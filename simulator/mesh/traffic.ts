@@ -10,6 +10,10 @@
  *   the certificate it holds for the client pod's service account, and checks the server's SAN is
  *   the destination workload's identity; the destination ztunnel enforces L4 AuthorizationPolicy and
  *   closes a denied connection.
+ * - Ambient with a waypoint: when the destination Service is enrolled (`istio.io/use-waypoint`), the
+ *   client ztunnel's HBONE goes to the waypoint instead, which enforces the policies attached to it
+ *   by targetRefs on the client certificate (403 `RBAC: access denied`), then opens its own HBONE to
+ *   the destination ztunnel; that ztunnel's L4 policies see the waypoint's identity.
  *
  * The client identity is always the certificate of the pod that really opened the socket: a sidecar
  * lives in that pod, and ztunnel's in-pod redirection hands it the pod's own socket. No ipcache is
@@ -17,7 +21,11 @@
  */
 import { lookupIpcache } from '../cilium/agent-ipcache';
 import type { ConnectionOutcome, OpenedConnection } from '../cilium/datapath';
-import { evaluateAuthorization, type AuthorizationVerdict } from '../istio/authorization';
+import {
+  evaluateAuthorization,
+  evaluateWaypointAuthorization,
+  type AuthorizationVerdict,
+} from '../istio/authorization';
 import { principalOf } from '../istio/identity';
 import { effectiveMtlsMode, inboundOutcome } from '../istio/peer-authentication';
 import { getObject, listObjects } from '../k8s/api-store';
@@ -43,6 +51,13 @@ import {
   inAmbientMesh,
   serviceAccountOf,
 } from './workloads';
+import {
+  waypointCertificate,
+  waypointForService,
+  waypointHbonePort,
+  waypointPod,
+  waypointReady,
+} from './waypoint';
 
 /** The proxy that handles a pod's traffic in the mesh. */
 export function meshProxyOf(world: World, pod: Pod, node: string): MeshPeer['proxy'] {
@@ -189,6 +204,30 @@ export function answerInMesh(
         ? 'ambient'
         : 'sidecar'
       : 'mixed';
+  // Ambient only: a Service enrolled to a waypoint is reached through it (sidecars do not use waypoints).
+  const waypoint =
+    transport === 'hbone' && clientProxy === 'ztunnel' && serverProxy === 'ztunnel' && service !== undefined
+      ? waypointForService(world, service)
+      : undefined;
+  const waypointPodNow = waypoint === undefined ? undefined : waypointPod(world, waypoint);
+  const waypointCert =
+    waypoint === undefined || !waypointReady(world, waypoint)
+      ? undefined
+      : waypointCertificate(world, mesh, waypoint);
+  const waypointHop =
+    waypoint === undefined
+      ? undefined
+      : {
+          ...peer(
+            waypointPodNow,
+            waypointPodNow?.spec.nodeName ?? '',
+            waypointPodNow?.status.podIP ?? '',
+            'istio-proxy',
+            waypointCert,
+          ),
+          name: waypoint.name,
+          namespace: waypoint.namespace,
+        };
   const sni =
     clientProxy === 'istio-proxy' && service !== undefined
       ? outboundSni(service, request.port, mesh.trustDomain)
@@ -215,6 +254,7 @@ export function answerInMesh(
     ...(transport !== 'plaintext' ? { expectedServerSpiffeIds: expected } : {}),
     mtlsMode: mode,
     ...(ipcacheBelief !== undefined ? { ipcacheBelief } : {}),
+    ...(waypointHop !== undefined ? { waypoint: waypointHop } : {}),
   };
   const mistaken = opened.passage.mistaken;
   const finish = (
@@ -266,10 +306,59 @@ export function answerInMesh(
         return finish({ result: 'no-certificate' }, proxyAnswer(503, connectionFailure, 3));
       return finish({ result: 'no-certificate' }, reset(3));
     }
+    if (waypoint !== undefined) {
+      const expectedWaypoint = spiffeIdOf(mesh, waypoint.namespace, waypoint.serviceAccount);
+      if (waypointHop === undefined || waypointCert === undefined || waypointPodNow === undefined) {
+        steps.push(
+          `${service?.metadata.name ?? ''} is enrolled to waypoint ${waypoint.namespace}/${waypoint.name}, which has no ready pod with a certificate: ztunnel on ${origin.node} cannot open HBONE to it, and the connection fails.`,
+        );
+        return finish({ result: 'waypoint-unavailable' }, reset(3));
+      }
+      steps.push(
+        `${service?.metadata.name ?? ''} is enrolled to waypoint ${waypoint.name} (istio.io/use-waypoint): ztunnel on ${origin.node} opens HBONE to the waypoint ${waypointPodNow.metadata.name} at ${waypointHop.ip}:${waypointHbonePort}, presenting ${clientCertificate.spiffeId}; the waypoint presents ${waypointCert.spiffeId} (the expected ${expectedWaypoint}).`,
+      );
+      const l7 = evaluateWaypointAuthorization(
+        authorizationPoliciesIn(world),
+        { namespace: waypoint.namespace, gateway: waypoint.name, service: service?.metadata.name ?? '' },
+        {
+          peerSpiffeId: clientCertificate.spiffeId,
+          sourceIp: tuple.sourceIP,
+          protocol: request.http !== undefined ? 'http' : 'tcp',
+          ...(request.http !== undefined
+            ? { method: request.http.method, path: request.http.path, headers: request.http.headers }
+            : {}),
+          host: `${request.host}:${request.port}`,
+          port: targetPort,
+        },
+      );
+      const waypointAuthorization = {
+        allowed: l7.allowed,
+        ...(l7.policy !== undefined ? { policy: l7.policy } : {}),
+        reason: l7.reason,
+        layer: `waypoint ${l7.layer}`,
+      };
+      steps.push(
+        `AuthorizationPolicy at waypoint ${waypoint.name} (targetRefs; ${l7.layer}) for principal ${principalOf(clientCertificate.spiffeId)}: ${l7.allowed ? 'allowed' : 'denied'}, ${l7.reason}${l7.policy !== undefined ? ` (${l7.policy})` : ''}.`,
+      );
+      if (!l7.allowed) {
+        if (request.http !== undefined)
+          return finish(
+            {
+              result: 'denied-403',
+              authorization: waypointAuthorization,
+              accessLog: `[${waypointPodNow.metadata.name}] "${request.http.method} ${request.http.path} HTTP/1.1" 403 - rbac_access_denied_matched_policy[${l7.policy ?? 'none'}] ${clientCertificate.spiffeId}`,
+            },
+            proxyAnswer(403, 'RBAC: access denied', 5),
+          );
+        return finish({ result: 'closed-by-policy', authorization: waypointAuthorization }, reset(4));
+      }
+    }
     steps.push(
       clientProxy === 'istio-proxy'
         ? `${clientPod?.metadata.name ?? ''}'s istio-proxy opens mutual TLS to ${tuple.destinationIP}:${targetPort}, SNI ${sni ?? '(none)'}, presenting ${clientCertificate.spiffeId} (serial ${clientCertificate.serialHex.slice(0, 8)}…).`
-        : `ztunnel on ${origin.node} opens HBONE (HTTP/2 CONNECT over mTLS) to ${tuple.destinationIP}:${meshDefaults.hbonePort}, presenting the certificate it holds for ${clientPod?.metadata.name ?? ''}'s service account: ${clientCertificate.spiffeId}.`,
+        : waypoint !== undefined && waypointCert !== undefined
+          ? `The waypoint opens HBONE to ${tuple.destinationIP}:${meshDefaults.hbonePort}, presenting its own certificate ${waypointCert.spiffeId}; the destination ztunnel sees the waypoint's identity, not the client's.`
+          : `ztunnel on ${origin.node} opens HBONE (HTTP/2 CONNECT over mTLS) to ${tuple.destinationIP}:${meshDefaults.hbonePort}, presenting the certificate it holds for ${clientPod?.metadata.name ?? ''}'s service account: ${clientCertificate.spiffeId}.`,
     );
     if (!expected.includes(serverCertificate.spiffeId)) {
       steps.push(
@@ -301,7 +390,11 @@ export function answerInMesh(
     steps.push(`PeerAuthentication at ${enforcer}: ${inbound.explanation}.`);
     return finish({ result: 'reset-plaintext-strict' }, reset(2));
   }
-  const peerSpiffeId = inbound.mutualTls ? clientCertificate?.spiffeId : undefined;
+  const peerSpiffeId = inbound.mutualTls
+    ? waypoint !== undefined
+      ? waypointCert?.spiffeId
+      : clientCertificate?.spiffeId
+    : undefined;
   const http = serverProxy === 'istio-proxy' && request.http !== undefined;
   const verdict: AuthorizationVerdict = evaluateAuthorization(authorizationPoliciesIn(world), workload, {
     peerSpiffeId,
