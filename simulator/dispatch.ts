@@ -2,6 +2,7 @@
  * Routes each event to the part of the model that handles it. Handlers change the world in place
  * and schedule follow-up events; they never read the wall clock or global randomness.
  */
+import { applyWaypoint, type WaypointApplyResult } from './mesh/waypoint';
 import type { SimEvent } from './events';
 import type { World } from './world';
 import { requireCluster, schedule } from './world';
@@ -59,6 +60,8 @@ export type InputResult =
       traffic?: TrafficOutcome;
       /** What `istioctl install` / `helm install` of Istio did (mesh/install.ts formats it). */
       istio?: IstioInstallResult;
+      /** What `istioctl waypoint apply` did (mesh/waypoint.ts formats it). */
+      waypoint?: WaypointApplyResult;
     }
   | { ok: false; error: string };
 
@@ -137,6 +140,10 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     case 'istio.install': {
       const istio = processMeshInput(world, event);
       return istio.ok ? { ok: true, istio } : { ok: false, error: istio.error };
+    }
+    case 'istio.waypoint.apply': {
+      const waypoint = applyWaypoint(world, event.request);
+      return waypoint.ok ? { ok: true, waypoint } : { ok: false, error: waypoint.error };
     }
     case 'api.delete': {
       const cluster = requireCluster(world);

@@ -10,7 +10,10 @@ import { istioSecurityKinds } from './policies';
 import { handleRotation, handleSidecarCsr, handleZtunnelCsr } from './workloads';
 
 /** Runs `istio.install`. */
-export function processMeshInput(world: World, event: MeshInputEvent): IstioInstallResult {
+export function processMeshInput(
+  world: World,
+  event: Extract<MeshInputEvent, { type: 'istio.install' }>,
+): IstioInstallResult {
   return installIstio(world, event.request);
 }
 

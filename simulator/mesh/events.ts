@@ -3,6 +3,7 @@
  * and ztunnel do on their own (internal events).
  */
 import type { CertificateHolder, IstioProfile } from './state';
+import type { WaypointApplyRequest } from './waypoint';
 
 /** Helm charts of an ambient installation, in the order the docs install them. */
 export type IstioHelmChart = 'base' | 'istiod' | 'cni' | 'ztunnel';
@@ -12,8 +13,10 @@ export type IstioInstallRequest =
   | { tool: 'istioctl'; profile: IstioProfile }
   | { tool: 'helm'; chart: IstioHelmChart; values?: Record<string, string> };
 
-/** Inputs Istio adds. */
-export type MeshInputEvent = { type: 'istio.install'; request: IstioInstallRequest };
+/** Inputs Istio adds: installing it, and `istioctl waypoint apply`. */
+export type MeshInputEvent =
+  | { type: 'istio.install'; request: IstioInstallRequest }
+  | { type: 'istio.waypoint.apply'; request: WaypointApplyRequest };
 
 /** Work istio-agent, ztunnel and istiod schedule for themselves. */
 export type MeshInternalEvent =

@@ -5,6 +5,7 @@
  */
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { istioctlInstallOutput, istioctlInstallPrompt } from '../mesh/install';
+import { istioctlWaypointApplyOutput, waypointEnrolment } from '../mesh/waypoint';
 import { certificateForPod } from '../mesh/workloads';
 import type { IstioProfile } from '../mesh/state';
 import type { Pod } from '../k8s/objects';
@@ -16,11 +17,12 @@ const installMs = 45_000;
 /** `istioctl install [--set profile=default|ambient] [-y]` and `istioctl version`. */
 export function istioctl(context: TerminalContext, args: string[]): CommandResult {
   const [verb, ...rest] = args;
+  if (verb === 'waypoint') return waypoint(context, rest);
   if (verb === 'version')
     return ok('client version: 1.24.0\ncontrol plane version: 1.24.0\ndata plane version: 1.24.0\n');
   if (verb !== 'install')
     return fail(
-      `Error: unknown command "${verb ?? ''}" for "istioctl"\nSupported in this simulator: install, version`,
+      `Error: unknown command "${verb ?? ''}" for "istioctl"\nSupported in this simulator: install, waypoint apply, version`,
     );
   let profile: IstioProfile = 'default';
   let confirmed = false;
@@ -51,6 +53,62 @@ export function istioctl(context: TerminalContext, args: string[]): CommandResul
     return fail(`Error: ${installed?.ok === false ? installed.error : 'install failed'}`);
   context.spend(installMs);
   return ok(istioctlInstallOutput(installed));
+}
+
+/** `istioctl waypoint apply [-n NS] [--name NAME] [--for service|workload|all] [--enroll-namespace]`. */
+function waypoint(context: TerminalContext, args: string[]): CommandResult {
+  const [verb, ...rest] = args;
+  if (verb !== 'apply')
+    return fail(
+      `Error: unknown command "${verb ?? ''}" for "istioctl waypoint"\nSupported in this simulator: apply`,
+    );
+  let namespace = 'default';
+  let name: string | undefined;
+  let waypointFor: string | undefined;
+  let enroll = false;
+  for (let index = 0; index < rest.length; index++) {
+    const arg = rest[index] ?? '';
+    const value = () => rest[++index] ?? '';
+    if (arg === '-n' || arg === '--namespace') namespace = value();
+    else if (arg.startsWith('--namespace=')) namespace = arg.slice('--namespace='.length);
+    else if (arg === '--name') name = value();
+    else if (arg === '--for') waypointFor = value();
+    else if (arg === '--enroll-namespace') enroll = true;
+    else if (arg === '--wait') continue;
+    else return fail(`Error: unknown flag: ${arg}`);
+  }
+  if (waypointFor !== undefined && !['service', 'workload', 'all', 'none'].includes(waypointFor))
+    return fail(
+      `Error: invalid value "${waypointFor}" for --for: must be one of service, workload, all, none`,
+    );
+  const result = context.input({
+    type: 'istio.waypoint.apply',
+    request: {
+      namespace,
+      ...(name === undefined ? {} : { name }),
+      ...(waypointFor === undefined
+        ? {}
+        : { waypointFor: waypointFor as 'service' | 'workload' | 'all' | 'none' }),
+      enrollNamespace: enroll,
+    },
+  });
+  if (!result.ok || result.waypoint === undefined || !result.waypoint.ok)
+    return fail(
+      `Error: ${result.ok ? (result.waypoint?.ok === false ? result.waypoint.error : 'waypoint apply failed') : result.error}`,
+    );
+  if (enroll) {
+    // istioctl labels the namespace itself; the label reaches the model like kubectl label's.
+    const labels = waypointEnrolment(result.waypoint.name);
+    const labelled = context.input({
+      type: 'object.label',
+      kind: 'Namespace',
+      key: namespace,
+      labels,
+    });
+    if (!labelled.ok) return fail(`Error: ${labelled.error}`);
+  }
+  context.spend(2_000);
+  return ok(`${istioctlWaypointApplyOutput(result.waypoint)}\n`);
 }
 
 async function certificateLayer() {

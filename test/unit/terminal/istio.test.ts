@@ -72,3 +72,65 @@ describe('terminal: Istio certificates', () => {
     expect(prompt.stdout).toContain('Proceed? (y/N)');
   });
 });
+
+describe('terminal: an ambient waypoint', () => {
+  it('applies a waypoint, enrols the namespace, and answers a path outside the policy with 403', async () => {
+    const { Simulation } = await import('../../../simulator/index');
+    const files = scenarios['istio-mistaken-identity']?.files ?? {};
+    const terminal = new TerminalSession(new Simulation(3), files);
+    const setup = [
+      'kind create cluster --config=- <<EOF',
+      'kind: Cluster',
+      'apiVersion: kind.x-k8s.io/v1alpha4',
+      'nodes:',
+      '- role: control-plane',
+      '- role: worker',
+      '- role: worker',
+      '- role: worker',
+      'networking:',
+      '  disableDefaultCNI: true',
+      'EOF',
+      'helm install cilium cilium/cilium --version 1.12.0 --namespace kube-system && sleep 60',
+      'istioctl install --set profile=ambient -y && sleep 30',
+      'kubectl label namespace default istio.io/dataplane-mode=ambient',
+      'kubectl apply -f yamls/helloworld.yaml -f yamls/sleep.yaml',
+      'kubectl rollout status deploy/helloworld-v1 && kubectl rollout status deploy/sleep-v1',
+    ].join('\n');
+    expect((await terminal.run(setup)).exitCode).toBe(0);
+    const waypoint = await terminal.run('istioctl waypoint apply -n default --enroll-namespace');
+    expect(waypoint.stdout).toBe(
+      '✅ waypoint default/waypoint applied\n✅ namespace default labeled with "istio.io/use-waypoint: waypoint"\n',
+    );
+    expect((await terminal.run('kubectl get ns default --show-labels')).stdout).toContain(
+      'istio.io/use-waypoint=waypoint',
+    );
+    const policy = `kubectl apply -f - <<'EOF'
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: helloworld-paths
+spec:
+  targetRefs:
+    - kind: Service
+      group: ''
+      name: helloworld-v1
+  action: ALLOW
+  rules:
+    - to:
+        - operation:
+            methods: ['GET']
+            paths: ['/hello']
+EOF`;
+    expect(
+      (await terminal.run(`${policy}\nkubectl rollout status deploy/waypoint && sleep 5`)).exitCode,
+    ).toBe(0);
+    const allowed = await terminal.run(
+      'kubectl exec deploy/sleep-v1 -- curl -s --max-time 5 http://helloworld-v1:5000/hello',
+    );
+    expect(allowed.stdout).toMatch(/^Hello version: v1/);
+    const denied = await terminal.run(
+      'kubectl exec deploy/sleep-v1 -- curl -s -w " %{http_code}" --max-time 5 http://helloworld-v1:5000/hello3',
+    );
+    expect(denied.stdout).toBe('RBAC: access denied 403');
+  }, 60_000);
+});
