@@ -64,6 +64,12 @@ export interface ConnectionRequest {
   keepOpen?: boolean;
   /** The SNI of the TLS ClientHello the client sends first (curl https:// to a name sends the name). */
   tlsServerName?: string;
+  /**
+   * Set when the client speaks TLS (curl https://): whether it skips certificate checks (`-k`) or
+   * trusts an extra CA file (`--cacert`). The file's contents are not modelled: any CA file is
+   * taken to be the one that signed the certificate Envoy presents when it intercepts TLS.
+   */
+  tls?: { insecure: boolean; caFile?: string };
 }
 
 /** Where the connection ended and why. */
@@ -1349,7 +1355,13 @@ export function exchangeHttp(
   world: World,
   cluster: Cluster,
   opened: OpenedConnection,
-  request: { host: string; port: number; http: Omit<HttpRequest, 'host' | 'port'> & { grpc?: boolean } },
+  request: {
+    host: string;
+    port: number;
+    http: Omit<HttpRequest, 'host' | 'port'> & { grpc?: boolean };
+    /** The request travels inside TLS that Envoy terminated (terminatingTLS). */
+    tls?: boolean;
+  },
   explanation: string[],
   application: Application,
 ): { response: HttpResponse; elapsedMs: number; proxyAnswered: boolean } {
@@ -1387,7 +1399,7 @@ export function exchangeHttp(
       l7: {
         type: 'http-request',
         method: http.method,
-        url: `http://${request.host}:${request.port}${http.path}`,
+        url: `${request.tls === true ? 'https' : 'http'}://${request.host}:${request.port}${http.path}`,
         httpProtocol: grpc ? 'HTTP/2' : 'HTTP/1.1',
       },
       ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
@@ -1444,6 +1456,58 @@ export function exchangeHttp(
   return { response, elapsedMs: 6, proxyAnswered: false };
 }
 
+/**
+ * TLS through Envoy's HTTP listener (docs: security/tls-visibility). A TLS connection redirected to
+ * the HTTP proxy can only be parsed when the rule has `terminatingTLS`: Envoy then completes the
+ * handshake with that secret's certificate (signed by the operator's own CA, so the client must
+ * trust that CA or skip verification), reads the HTTP requests in clear and opens its own TLS
+ * connection to the server with the `originatingTLS` CA bundle. Without `terminatingTLS` Envoy
+ * cannot read the encrypted bytes and the connection is closed during the handshake. Returns curl's
+ * error when the handshake fails, undefined when the request goes on to the HTTP rules.
+ *
+ * Not modelled: whether the named Kubernetes Secrets exist (the model has no Secret objects), the
+ * certificate's names, and what Envoy does upstream without `originatingTLS`.
+ */
+function interceptTls(
+  cluster: Cluster,
+  passage: Passage,
+  request: ConnectionRequest,
+  explanation: string[],
+): string | undefined {
+  if (request.tls === undefined || cluster.cilium?.config.l7Proxy !== true) return undefined;
+  for (const redirect of passage.redirects) {
+    const l7 = redirect.verdict.l7;
+    if (l7?.parser !== 'http') continue;
+    const where = `${redirect.node}'s Envoy (${redirect.direction.toLowerCase()})`;
+    const terminating = l7.rules.find((rule) => rule.reference.terminatingTLS !== undefined)?.reference;
+    if (terminating?.terminatingTLS === undefined) {
+      explanation.push(
+        `${where} is asked to parse HTTP on a TLS connection, but no rule on this port has terminatingTLS; it cannot read the encrypted bytes and closes the connection during the handshake.`,
+      );
+      return `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to ${request.host}:${request.port}`;
+    }
+    const secret = terminating.terminatingTLS;
+    const origin = terminating.originatingTLS;
+    explanation.push(
+      `${where} terminates TLS with the certificate of secret ${secret.namespace ?? ''}${secret.namespace !== undefined ? '/' : ''}${secret.name} (${terminating.rule})${origin !== undefined ? ` and re-encrypts to the server, verifying it with the CA bundle of secret ${origin.namespace ?? ''}${origin.namespace !== undefined ? '/' : ''}${origin.name}` : ''}.`,
+    );
+    if (!request.tls.insecure && request.tls.caFile === undefined) {
+      explanation.push(
+        'The client does not trust the CA that signed Envoy’s certificate (no --cacert, no -k), so certificate verification fails.',
+      );
+      return [
+        'curl: (60) SSL certificate problem: unable to get local issuer certificate',
+        'More details here: https://curl.se/docs/sslcerts.html',
+        '',
+        'curl failed to verify the legitimacy of the server and therefore could not',
+        'establish a secure connection to it. To learn more about this situation and',
+        'how to fix it, please visit the web page mentioned above.',
+      ].join('\n');
+    }
+  }
+  return undefined;
+}
+
 /** Opens a connection from a pod (or a node) and, if it gets through, sends the HTTP request. */
 export function openConnection(world: World, request: ConnectionRequest): ConnectionOutcome {
   const cluster = requireCluster(world);
@@ -1474,6 +1538,11 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
       explanation,
     };
   }
+  const intercepted = interceptTls(cluster, passage, request, explanation);
+  if (intercepted !== undefined) {
+    returnReply(world, cluster, passage, explanation, true);
+    return { kind: 'error', elapsedMs: opened.elapsedMs + 3, message: intercepted, explanation };
+  }
   const mistaken = passage.mistaken;
   const application = applicationAt(cluster, passage.target, backendPort);
   if (application === undefined) {
@@ -1497,7 +1566,7 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     world,
     cluster,
     opened,
-    { host: request.host, port: request.port, http },
+    { host: request.host, port: request.port, http, ...(request.tls !== undefined ? { tls: true } : {}) },
     explanation,
     application,
   );

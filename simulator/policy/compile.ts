@@ -216,6 +216,8 @@ export function referenceFor(rule: NormalizedRule, peer: PeerMatcher, port: stri
     authType: rule.authType,
     ...(rule.l7 ? { l7: rule.l7 } : {}),
     ...(rule.serverNames.length > 0 ? { serverNames: rule.serverNames } : {}),
+    ...(rule.terminatingTLS ? { terminatingTLS: rule.terminatingTLS } : {}),
+    ...(rule.originatingTLS ? { originatingTLS: rule.originatingTLS } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { LabelSet } from '../cilium/labels';
 import { isReservedIdentity, reservedIdentityLabels } from '../cilium/reserved-identities';
-import type { L7Rules } from './model';
+import type { L7Rules, TlsSecretRef } from './model';
 import type { AuthType, Direction, FlowProtocol, RuleOrigin } from './normalize';
 import type { ServiceInfo } from './peer-matchers';
 import type { MapLayout, MatchType, NamedPortValue, PortKey } from './policy-key';
@@ -54,6 +54,9 @@ export interface RuleReference {
   readonly authType: AuthType;
   /** The rule's `toPorts[].serverNames`: the TLS SNIs it admits (absent when it admits any). */
   readonly serverNames?: readonly string[];
+  /** The rule's `toPorts[].terminatingTLS` / `originatingTLS` secrets: Envoy intercepts TLS with them. */
+  readonly terminatingTLS?: TlsSecretRef;
+  readonly originatingTLS?: TlsSecretRef;
 }
 
 /** The L7 policy the proxy enforces for a redirected entry: the union of every rule on that peer and port. */

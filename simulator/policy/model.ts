@@ -66,11 +66,21 @@ export type L7Rules =
   | { readonly type: 'kafka'; readonly kafka: readonly KafkaRule[] }
   | { readonly type: 'dns'; readonly dns: readonly DnsSelector[] };
 
+/** The Kubernetes Secret a `terminatingTLS` / `originatingTLS` stanza names (`secret: {namespace, name}`). */
+export interface TlsSecretRef {
+  readonly namespace?: string;
+  readonly name: string;
+}
+
 /** A toPorts entry. */
 export interface PortRule {
   readonly ports: readonly PortProtocol[];
   readonly rules?: L7Rules;
   readonly serverNames: readonly string[];
+  /** The certificate Envoy presents to the client when it intercepts TLS. */
+  readonly terminatingTLS?: TlsSecretRef;
+  /** The CA bundle (and client certificate) Envoy uses for its own TLS connection to the server. */
+  readonly originatingTLS?: TlsSecretRef;
 }
 
 /** An ICMP type to allow, already resolved from its name. */

@@ -16,6 +16,7 @@ import type {
   PolicyKind,
   RuleSection,
   RuleSectionName,
+  TlsSecretRef,
 } from './model';
 import {
   anyPeerMatcher,
@@ -88,6 +89,9 @@ export interface NormalizedRule {
   readonly ports?: readonly PortSpec[];
   readonly l7?: L7Rules;
   readonly serverNames: readonly string[];
+  /** The toPorts entry's `terminatingTLS` / `originatingTLS` secrets (TLS interception by Envoy). */
+  readonly terminatingTLS?: TlsSecretRef;
+  readonly originatingTLS?: TlsSecretRef;
   readonly authType: AuthType;
 }
 
@@ -194,6 +198,8 @@ function sectionStatements(
       ports: effective,
       serverNames: portRule.serverNames,
       ...(portRule.rules ? { l7: portRule.rules } : {}),
+      ...(portRule.terminatingTLS ? { terminatingTLS: portRule.terminatingTLS } : {}),
+      ...(portRule.originatingTLS ? { originatingTLS: portRule.originatingTLS } : {}),
     });
   }
   if (section.icmps !== undefined) {

@@ -26,6 +26,7 @@ import {
   type RuleSection,
   type RuleSectionName,
   type ServiceReference,
+  type TlsSecretRef,
 } from './model';
 import { joinPath, type SourcePosition } from './policy-error';
 import { readSelector } from './read-selector';
@@ -634,8 +635,12 @@ function readPortRule(
   const errorsBefore = context.errors.length;
   const ports = rule.list('ports', (item, itemPath) => readPort(context, item, itemPath)) ?? [];
   const serverNames = rule.list('serverNames', (item, itemPath) => stringItem(context, item, itemPath)) ?? [];
-  rule.object('terminatingTLS', ['secret', 'certificate', 'privateKey', 'trustedCA']);
-  rule.object('originatingTLS', ['secret', 'certificate', 'privateKey', 'trustedCA']);
+  const terminatingTLS = readTlsSecret(
+    rule.object('terminatingTLS', ['secret', 'certificate', 'privateKey', 'trustedCA']),
+  );
+  const originatingTLS = readTlsSecret(
+    rule.object('originatingTLS', ['secret', 'certificate', 'privateKey', 'trustedCA']),
+  );
   rule.object('listener', ['envoyConfig', 'name', 'priority']);
   const rulesReader = rule.object('rules', ['http', 'kafka', 'dns', 'l7proto', 'l7']);
   const rules = rulesReader ? readL7(context, rulesReader, rule.childPath('rules')) : undefined;
@@ -680,7 +685,22 @@ function readPortRule(
       }
     }
   }
-  return { ports, serverNames, ...(rules ? { rules } : {}) };
+  return {
+    ports,
+    serverNames,
+    ...(rules ? { rules } : {}),
+    ...(terminatingTLS ? { terminatingTLS } : {}),
+    ...(originatingTLS ? { originatingTLS } : {}),
+  };
+}
+
+/** The `secret: {namespace, name}` of a TLS context stanza (undefined without a named secret). */
+function readTlsSecret(stanza: ObjectReader | undefined): TlsSecretRef | undefined {
+  const secret = stanza?.object('secret', ['namespace', 'name']);
+  const name = secret?.string('name')?.value;
+  if (secret === undefined || name === undefined) return undefined;
+  const namespace = secret.string('namespace')?.value;
+  return { name, ...(namespace !== undefined ? { namespace } : {}) };
 }
 
 function readIcmpRule(context: ValidationContext, node: SourceNode, path: string): IcmpField[] | undefined {

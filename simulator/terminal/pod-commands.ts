@@ -35,6 +35,8 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
   let head = false;
   let outputFile: string | undefined;
   let writeOut: string | undefined;
+  let insecure = false;
+  let caFile: string | undefined;
   let maxTimeMs = 120_000;
   let method: string | undefined;
   const headers: Record<string, string> = {};
@@ -42,8 +44,9 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     const value = (): string => args[++i] ?? '';
-    if (/^-[sSvIo]+$/.test(arg) && !arg.startsWith('--')) {
+    if (/^-[sSvIok]+$/.test(arg) && !arg.startsWith('--')) {
       if (arg.includes('I')) head = true;
+      if (arg.includes('k')) insecure = true;
       if (arg.includes('s')) silent = true;
       if (arg.includes('S')) showErrors = true;
       if (arg.includes('v')) verbose = true;
@@ -53,6 +56,8 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
     else if (arg === '--verbose') verbose = true;
     else if (arg === '--head') head = true;
     else if (arg === '--output') outputFile = value();
+    else if (arg === '--insecure') insecure = true;
+    else if (arg === '--cacert') caFile = value();
     else if (arg === '-w' || arg === '--write-out') writeOut = value();
     else if (arg === '-m' || arg === '--max-time' || arg === '--connect-timeout')
       maxTimeMs = Math.round(Number(value()) * 1000);
@@ -86,6 +91,7 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
       timeoutMs: maxTimeMs,
       // curl sends the host name as SNI in its ClientHello, never an IP address.
       ...(scheme === 'https' && !/^\d+\.\d+\.\d+\.\d+$/.test(host) ? { tlsServerName: host } : {}),
+      ...(scheme === 'https' ? { tls: { insecure, ...(caFile !== undefined ? { caFile } : {}) } } : {}),
     },
   });
   if (!result.ok || result.connection === undefined)
