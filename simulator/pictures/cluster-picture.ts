@@ -216,8 +216,9 @@ export function identityAddressesPicture(world: Readonly<World>): IdentityAddres
   if (cluster === undefined || agents.length === 0) return [];
   const truth = new Map<number, Set<string>>();
   const names = new Map<number, string>();
-  for (const node of Object.keys(cluster.nodes)) {
-    for (const pod of clusterPicture(world).find((picture) => picture.name === node)?.pods ?? []) {
+  // One picture of the whole cluster, not one per node: this runs on every redraw.
+  for (const node of clusterPicture(world)) {
+    for (const pod of node.pods) {
       if (pod.ip === undefined || pod.identity === undefined) continue;
       const set = truth.get(pod.identity) ?? new Set<string>();
       set.add(pod.ip);
@@ -430,6 +431,7 @@ export interface AuthFlowStep {
 export interface AuthFlowPicture {
   node: string;
   peerNode: string;
+  /** The client and server as workloads (Deployment names), or addresses when unnamed. */
   client: string;
   server: string;
   steps: AuthFlowStep[];
@@ -462,8 +464,14 @@ export function authFlowPicture(world: Readonly<World>): AuthFlowPicture | undef
         record.startedAtMs >= dropped.timeMs &&
         record.key.remoteIdentity === dropped.source.identity,
     );
-  const client = dropped.source.podName ?? dropped.source.ip;
-  const server = dropped.destination.podName ?? dropped.destination.ip;
+  const client =
+    dropped.source.podName === undefined
+      ? dropped.source.ip
+      : workloadName(world, `${dropped.source.namespace ?? 'default'}/${dropped.source.podName}`);
+  const server =
+    dropped.destination.podName === undefined
+      ? dropped.destination.ip
+      : workloadName(world, `${dropped.destination.namespace ?? 'default'}/${dropped.destination.podName}`);
   const steps: AuthFlowStep[] = [
     {
       atMs: dropped.timeMs,
