@@ -9,13 +9,19 @@
  */
 import type { ScenarioVariant } from '../runner';
 import type { Scenario } from '../types';
-import { experimentHelmValues } from '../mistaken-identity';
+import {
+  clusterActions,
+  cutOffStep,
+  deployActions,
+  experimentHelmValues,
+  matrixPairs,
+  recycleActions,
+  sleepV1,
+  staleEntryCheck,
+} from '../mistaken-identity/experiment-steps';
 import { helloworldYaml } from '../mistaken-identity/helloworld.yaml';
 import { sleepYaml } from '../mistaken-identity/sleep.yaml';
 import { istioPoliciesSharedAccountYaml, istioPoliciesYaml } from './istio-policies';
-
-const helloworldV1 = { labels: { app: 'helloworld', version: 'v1' } };
-const sleepV1 = { labels: { app: 'sleep', version: 'v1' } };
 
 /** sleep.yaml with one ServiceAccount, `sleep`, for both versions. */
 export const sleepSharedAccountYaml = sleepYaml
@@ -42,11 +48,7 @@ export const istioMistakenIdentity: Scenario = {
       title: 'Create the cluster and install Cilium 1.12 with WireGuard',
       summary:
         'The same kind cluster and Cilium settings as the experiment; Cilium is the CNI and keeps its ipcache.',
-      actions: [
-        { do: 'create-cluster', workers: 3, disableDefaultCNI: true },
-        { do: 'install-cilium', version: '1.12.0', values: experimentHelmValues },
-        { do: 'wait-cilium-ready' },
-      ],
+      actions: clusterActions('1.12.0', experimentHelmValues),
     },
     {
       id: 'istio',
@@ -64,10 +66,7 @@ export const istioMistakenIdentity: Scenario = {
       summary:
         'No CiliumNetworkPolicy this time: helloworld-vN admits only the principal of sleep-vN, checked on the client certificate.',
       actions: [
-        { do: 'apply', file: 'yamls/helloworld.yaml' },
-        { do: 'apply', file: 'yamls/sleep.yaml' },
-        { do: 'apply', file: 'yamls/istio-policies.yaml' },
-        { do: 'wait-rollouts' },
+        ...deployActions(['yamls/helloworld.yaml', 'yamls/sleep.yaml', 'yamls/istio-policies.yaml']),
         { do: 'show-mesh-identities', apps: ['helloworld-v1', 'sleep-v1', 'sleep-v2'] },
       ],
     },
@@ -79,10 +78,7 @@ export const istioMistakenIdentity: Scenario = {
       actions: [
         {
           do: 'mesh-matrix',
-          clients: ['sleep-v1', 'sleep-v2'],
-          servers: ['helloworld-v1', 'helloworld-v2'],
-          port: 5000,
-          path: '/hello',
+          ...matrixPairs,
           timeoutMs: 2000,
           expect: {
             'sleep-v1 -> helloworld-v1': 'hello',
@@ -94,30 +90,15 @@ export const istioMistakenIdentity: Scenario = {
         { do: 'record-identity', of: sleepV1, as: 'SLEEPV1_ID' },
       ],
     },
-    {
-      id: 'cut-off',
-      title: "Cut helloworld-v1's node off from the API server",
-      summary:
-        "The experiment's two iptables rules: that node's Cilium agent and kubelet stop hearing anything.",
-      actions: [{ do: 'cut-off', nodeOf: helloworldV1 }],
-    },
+    cutOffStep(
+      "The experiment's two iptables rules: that node's Cilium agent and kubelet stop hearing anything.",
+    ),
     {
       id: 'recycle',
       title:
         'Record the sleep-v1 addresses, swap sleep-v1 for sleep-v2, and restart until an address is reused',
       summary: 'As in the experiment, a new sleep-v2 pod soon gets a former sleep-v1 address.',
-      actions: [
-        { do: 'record-addresses', of: sleepV1, as: 'SLEEPV1_IPs' },
-        { do: 'scale', deployment: 'sleep-v1', replicas: 0 },
-        { do: 'scale', deployment: 'sleep-v2', replicas: 15 },
-        {
-          do: 'restart-until-reuse',
-          deployment: 'sleep-v2',
-          addresses: 'SLEEPV1_IPs',
-          maxRestarts: 200,
-          as: 'SLEEPV2POD',
-        },
-      ],
+      actions: [...recycleActions],
     },
     {
       id: 'bypass',
@@ -135,7 +116,7 @@ export const istioMistakenIdentity: Scenario = {
           timeoutMs: 2000,
           expect: 'rbac-denied',
         },
-        { do: 'check-stale-entry', nodeOf: helloworldV1, pod: 'SLEEPV2POD', expectIdentity: 'SLEEPV1_ID' },
+        staleEntryCheck,
       ],
     },
   ],

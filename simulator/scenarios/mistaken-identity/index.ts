@@ -4,25 +4,23 @@
  * pod inherits a sleep-v1 address that the cut-off node still maps to sleep-v1's identity.
  */
 import type { Scenario } from '../types';
+import {
+  clusterActions,
+  cutOffStep,
+  deployActions,
+  experimentHelmValues,
+  helloworldV1,
+  matrixPairs,
+  recycleActions,
+  sleepV1,
+  staleEntryCheck,
+} from './experiment-steps';
 import { helloworldYaml } from './helloworld.yaml';
 import { policyV1Yaml, policyV2Yaml } from './policies';
 import { runTestScript } from './run-test.sh';
 import { sleepYaml } from './sleep.yaml';
 
-/** Helm values of the experiment's `helm install cilium`. */
-export const experimentHelmValues: Record<string, string> = {
-  'socketLB.enabled': 'false',
-  'externalIPs.enabled': 'true',
-  'bpf.masquerade': 'false',
-  'image.pullPolicy': 'IfNotPresent',
-  'ipam.mode': 'kubernetes',
-  l7Proxy: 'false',
-  'encryption.enabled': 'true',
-  'encryption.type': 'wireguard',
-};
-
-const helloworldV1 = { labels: { app: 'helloworld', version: 'v1' } };
-const sleepV1 = { labels: { app: 'sleep', version: 'v1' } };
+export { experimentHelmValues } from './experiment-steps';
 
 export const mistakenIdentity: Scenario = {
   id: 'mistaken-identity',
@@ -43,24 +41,19 @@ export const mistakenIdentity: Scenario = {
       title: 'Create the cluster and install Cilium 1.12 with WireGuard',
       summary:
         'A kind cluster with three workers and no default CNI, then Cilium 1.12.0 with pod-to-pod WireGuard encryption.',
-      actions: [
-        { do: 'create-cluster', workers: 3, disableDefaultCNI: true },
-        { do: 'install-cilium', version: '1.12.0', values: experimentHelmValues },
-        { do: 'wait-cilium-ready' },
-      ],
+      actions: clusterActions('1.12.0', experimentHelmValues),
     },
     {
       id: 'deploy',
       title: 'Deploy helloworld and sleep, v1 and v2, and the two L4 policies',
       summary:
         'Each helloworld version admits only the sleep version with the same number, by service account.',
-      actions: [
-        { do: 'apply', file: 'yamls/helloworld.yaml' },
-        { do: 'apply', file: 'yamls/sleep.yaml' },
-        { do: 'apply', file: 'yamls/policy-v1.yaml' },
-        { do: 'apply', file: 'yamls/policy-v2.yaml' },
-        { do: 'wait-rollouts' },
-      ],
+      actions: deployActions([
+        'yamls/helloworld.yaml',
+        'yamls/sleep.yaml',
+        'yamls/policy-v1.yaml',
+        'yamls/policy-v2.yaml',
+      ]),
     },
     {
       id: 'matrix',
@@ -69,10 +62,7 @@ export const mistakenIdentity: Scenario = {
       actions: [
         {
           do: 'connectivity-matrix',
-          clients: ['sleep-v1', 'sleep-v2'],
-          servers: ['helloworld-v1', 'helloworld-v2'],
-          port: 5000,
-          path: '/hello',
+          ...matrixPairs,
           timeoutMs: 2000,
           expect: {
             'sleep-v1 -> helloworld-v1': 'success',
@@ -92,31 +82,16 @@ export const mistakenIdentity: Scenario = {
         { do: 'record-identity', of: sleepV1, as: 'SLEEPV1_ID' },
       ],
     },
-    {
-      id: 'cut-off',
-      title: "Cut helloworld-v1's node off from the API server",
-      summary:
-        "Two iptables rules drop the API server's packets on that node; its agent and kubelet stop hearing anything.",
-      actions: [{ do: 'cut-off', nodeOf: helloworldV1 }],
-    },
+    cutOffStep(
+      "Two iptables rules drop the API server's packets on that node; its agent and kubelet stop hearing anything.",
+    ),
     {
       id: 'recycle',
       title:
         'Record the sleep-v1 addresses, swap sleep-v1 for sleep-v2, and restart until an address is reused',
       summary:
         'Freed addresses go straight back into the node pool, so a new sleep-v2 pod soon gets a former sleep-v1 address.',
-      actions: [
-        { do: 'record-addresses', of: sleepV1, as: 'SLEEPV1_IPs' },
-        { do: 'scale', deployment: 'sleep-v1', replicas: 0 },
-        { do: 'scale', deployment: 'sleep-v2', replicas: 15 },
-        {
-          do: 'restart-until-reuse',
-          deployment: 'sleep-v2',
-          addresses: 'SLEEPV1_IPs',
-          maxRestarts: 200,
-          as: 'SLEEPV2POD',
-        },
-      ],
+      actions: [...recycleActions],
     },
     {
       id: 'bypass',
@@ -133,7 +108,7 @@ export const mistakenIdentity: Scenario = {
           timeoutMs: 2000,
           expect: 'success',
         },
-        { do: 'check-stale-entry', nodeOf: helloworldV1, pod: 'SLEEPV2POD', expectIdentity: 'SLEEPV1_ID' },
+        staleEntryCheck,
       ],
     },
   ],

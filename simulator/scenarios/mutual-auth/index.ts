@@ -9,7 +9,17 @@
  */
 import type { ScenarioVariant } from '../runner';
 import type { Scenario } from '../types';
-import { experimentHelmValues } from '../mistaken-identity';
+import {
+  clusterActions,
+  cutOffStep,
+  deployActions,
+  experimentHelmValues,
+  helloworldV1,
+  matrixPairs,
+  recycleActions,
+  sleepV1,
+  staleEntryCheck,
+} from '../mistaken-identity/experiment-steps';
 import { helloworldYaml } from '../mistaken-identity/helloworld.yaml';
 import { sleepYaml } from '../mistaken-identity/sleep.yaml';
 import { authPolicyV1Yaml, authPolicyV2Yaml } from './policies';
@@ -26,9 +36,6 @@ export const mutualAuthHelmValues: Record<string, string> = {
 
 /** The same steps on 1.15, where the source identity crosses in the tunnel header and the bypass fails. */
 export const mutualAuthTunnelIdentityVariant: ScenarioVariant = { ciliumVersion: '1.15.6' };
-
-const helloworldV1 = { labels: { app: 'helloworld', version: 'v1' } };
-const sleepV1 = { labels: { app: 'sleep', version: 'v1' } };
 
 export const mutualAuth: Scenario = {
   id: 'mutual-auth',
@@ -48,11 +55,7 @@ export const mutualAuth: Scenario = {
       title: 'Create the cluster and install Cilium 1.14 with WireGuard, SPIRE and mutual authentication',
       summary:
         'A kind cluster with three workers, then Cilium 1.14 with WireGuard and authentication.mutual.spire.enabled: the chart adds a SPIRE server and an agent per node.',
-      actions: [
-        { do: 'create-cluster', workers: 3, disableDefaultCNI: true },
-        { do: 'install-cilium', version: mutualAuthCiliumVersion, values: mutualAuthHelmValues },
-        { do: 'wait-cilium-ready' },
-      ],
+      actions: clusterActions(mutualAuthCiliumVersion, mutualAuthHelmValues),
     },
     {
       id: 'deploy',
@@ -60,11 +63,12 @@ export const mutualAuth: Scenario = {
       summary:
         'The same L4 policies as the experiment, each ingress rule now carrying authentication: {mode: required}. The operator registers a SPIRE entry per new identity, and every SPIRE agent fetches its SVID within a sync period.',
       actions: [
-        { do: 'apply', file: 'yamls/helloworld.yaml' },
-        { do: 'apply', file: 'yamls/sleep.yaml' },
-        { do: 'apply', file: 'yamls/policy-v1.yaml' },
-        { do: 'apply', file: 'yamls/policy-v2.yaml' },
-        { do: 'wait-rollouts' },
+        ...deployActions([
+          'yamls/helloworld.yaml',
+          'yamls/sleep.yaml',
+          'yamls/policy-v1.yaml',
+          'yamls/policy-v2.yaml',
+        ]),
         // New identities reach every node's delegate store on its SPIRE agent's next 5 s sync.
         { do: 'wait', ms: 10_000 },
         { do: 'record-identity', of: helloworldV1, as: 'HELLOV1_ID' },
@@ -103,10 +107,7 @@ export const mutualAuth: Scenario = {
       actions: [
         {
           do: 'connectivity-matrix',
-          clients: ['sleep-v1', 'sleep-v2'],
-          servers: ['helloworld-v1', 'helloworld-v2'],
-          port: 5000,
-          path: '/hello',
+          ...matrixPairs,
           timeoutMs: 5000,
           expect: {
             'sleep-v1 -> helloworld-v1': 'success',
@@ -117,30 +118,15 @@ export const mutualAuth: Scenario = {
         },
       ],
     },
-    {
-      id: 'cut-off',
-      title: "Cut helloworld-v1's node off from the API server",
-      summary:
-        "The same two iptables rules as the experiment. They match only the API server's addresses, so SPIRE and the agents' port 4250 still work.",
-      actions: [{ do: 'cut-off', nodeOf: helloworldV1 }],
-    },
+    cutOffStep(
+      "The same two iptables rules as the experiment. They match only the API server's addresses, so SPIRE and the agents' port 4250 still work.",
+    ),
     {
       id: 'recycle',
       title: 'Swap sleep-v1 for sleep-v2 and restart until an address is reused',
       summary:
         'As in the experiment, a sleep-v2 pod soon takes an address the cut-off node still maps to sleep-v1.',
-      actions: [
-        { do: 'record-addresses', of: sleepV1, as: 'SLEEPV1_IPs' },
-        { do: 'scale', deployment: 'sleep-v1', replicas: 0 },
-        { do: 'scale', deployment: 'sleep-v2', replicas: 15 },
-        {
-          do: 'restart-until-reuse',
-          deployment: 'sleep-v2',
-          addresses: 'SLEEPV1_IPs',
-          maxRestarts: 200,
-          as: 'SLEEPV2POD',
-        },
-      ],
+      actions: [...recycleActions],
     },
     {
       id: 'bypass',
@@ -158,7 +144,7 @@ export const mutualAuth: Scenario = {
           expect: 'success',
           showFlows: true,
         },
-        { do: 'check-stale-entry', nodeOf: helloworldV1, pod: 'SLEEPV2POD', expectIdentity: 'SLEEPV1_ID' },
+        staleEntryCheck,
         {
           do: 'show-auth-map',
           nodeOf: helloworldV1,
