@@ -31,6 +31,11 @@ const runButton = (page: Page) => page.getByRole('button', { name: /Run step|Fin
 const widget = (page: Page) => page.locator('[data-testid="scenario-widget"]');
 const ready = (page: Page) =>
   page.waitForSelector('[data-testid="scenario-widget"][data-ready="true"]', { timeout: 60_000 });
+/** The world's state hash once the widget has computed it (it waits for an idle moment). */
+async function settledHash(page: Page): Promise<string | null> {
+  await page.waitForSelector('[data-testid="scenario-widget"][data-state-hash]', { timeout: 30_000 });
+  return widget(page).getAttribute('data-state-hash');
+}
 
 async function axeViolations(page: Page, selector: string): Promise<string[]> {
   const results = await new AxeBuilder({ page }).include(selector).analyze();
@@ -101,7 +106,7 @@ describe('guide: mistaken identity widget', () => {
     const length = Number(await timeline.getAttribute('max'));
     await timeline.fill(String(Math.floor(length * 0.8)));
     await expect.poll(() => widget(page).textContent()).toContain('viewing the past');
-    const hash = await widget(page).getAttribute('data-state-hash');
+    const hash = await settledHash(page);
     await page.getByRole('button', { name: 'Share' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('restores exactly');
     const href = page.url();
@@ -137,12 +142,12 @@ describe('guide: mistaken identity widget', () => {
     await box.fill('kubectl get pods -l app=sleep');
     // The draft is saved shortly after typing stops.
     await page.waitForTimeout(600);
-    const hash = await widget(page).getAttribute('data-state-hash');
+    const hash = await settledHash(page);
     await page.reload({ waitUntil: 'networkidle' });
     await widget(page).scrollIntoViewIfNeeded();
     await ready(page);
     await expect.poll(() => runButton(page).textContent()).toBe('Run step 3 of 7');
-    expect(await widget(page).getAttribute('data-state-hash')).toBe(hash);
+    expect(await settledHash(page)).toBe(hash);
     await expect
       .poll(() => page.getByLabel(/Command \(Enter runs it/).inputValue())
       .toBe('kubectl get pods -l app=sleep');
