@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateDnsQuery, evaluateHttpRequest, evaluateKafkaRequest } from '../../../simulator/policy';
 import { configFor, pod, PolicyWorld, repositoryFrom, versions } from './fixtures';
+import { cloudCityGrpcPolicy } from '../docs-policies';
 
 const starWarsL7 = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
@@ -193,34 +194,10 @@ spec:
   });
 
   describe('grpc door manager', () => {
-    const world = new PolicyWorld(
-      repositoryFrom(`apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata:
-  name: rule1
-spec:
-  endpointSelector:
-    matchLabels:
-      app: cc-door-mgr
-  ingress:
-  - fromEndpoints:
-    - matchLabels:
-        app: public-terminal
-    toPorts:
-    - ports:
-      - port: "50051"
-        protocol: TCP
-      rules:
-        http:
-        - method: POST
-          path: /cloudcity.DoorManager/GetName
-        - method: POST
-          path: /cloudcity.DoorManager/GetLocation
-        - method: POST
-          path: /cloudcity.DoorManager/RequestMaintenance
-`),
-      { door: [3000, pod({ app: 'cc-door-mgr' })], terminal: [3001, pod({ app: 'public-terminal' })] },
-    );
+    const world = new PolicyWorld(repositoryFrom(cloudCityGrpcPolicy), {
+      door: [3000, pod({ app: 'cc-door-mgr' })],
+      terminal: [3001, pod({ app: 'public-terminal' })],
+    });
     const door = world.endpoint('door');
 
     it('policy: l7: grpc: GetLocation is allowed', () => {

@@ -3,6 +3,7 @@ import { clusterDnsManifest } from '../../../simulator/cilium/dns-world';
 import { formatFlowCompact } from '../../../simulator/cilium/hubble-format';
 import { apply, clusterWithCilium, settle } from './support';
 import { applyPolicy, flowsOf, keyOfPod, onePod, traffic, workload } from './traffic-support';
+import { cloudCityGrpcPolicy } from '../docs-policies';
 
 // gRPC, Kafka and DNS answered the way Cilium's proxies answer them (FACTS §7, the gRPC, Kafka and
 // DNS pages of the Cilium docs), decided by the policy engine through the simulator's datapath.
@@ -14,34 +15,7 @@ describe('gRPC through Envoy (Cloud City)', () => {
 ${workload('terminal-87', { app: 'public-terminal' }, 'docker.io/cilium/cc-grpc-demo:v2-client')}`,
   );
   settle(simulation);
-  applyPolicy(
-    simulation,
-    `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata:
-  name: rule1
-spec:
-  endpointSelector:
-    matchLabels:
-      app: cc-door-mgr
-  ingress:
-  - fromEndpoints:
-    - matchLabels:
-        app: public-terminal
-    toPorts:
-    - ports:
-      - port: "50051"
-        protocol: TCP
-      rules:
-        http:
-        - method: "POST"
-          path: "/cloudcity.DoorManager/GetName"
-        - method: "POST"
-          path: "/cloudcity.DoorManager/GetLocation"
-        - method: "POST"
-          path: "/cloudcity.DoorManager/RequestMaintenance"
-`,
-  );
+  applyPolicy(simulation, cloudCityGrpcPolicy);
   const terminal = keyOfPod(onePod(simulation, { app: 'public-terminal' }));
   const call = (method: string) =>
     traffic(simulation, {

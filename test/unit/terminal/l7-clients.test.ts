@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { apply, clusterWithCilium, settle } from '../simulator/support';
 import { onePod, workload } from '../simulator/traffic-support';
+import { cloudCityGrpcPolicy } from '../docs-policies';
 
 // DNS, toFQDNs, gRPC and Kafka policies exercised the way a reader would: kubectl apply, then the
 // clients inside pods. Every kind cluster runs CoreDNS, so names are resolved with DNS packets
@@ -95,32 +96,6 @@ describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
   });
 });
 
-const grpcPolicy = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata:
-  name: rule1
-spec:
-  endpointSelector:
-    matchLabels:
-      app: cc-door-mgr
-  ingress:
-  - fromEndpoints:
-    - matchLabels:
-        app: public-terminal
-    toPorts:
-    - ports:
-      - port: "50051"
-        protocol: TCP
-      rules:
-        http:
-        - method: "POST"
-          path: "/cloudcity.DoorManager/GetName"
-        - method: "POST"
-          path: "/cloudcity.DoorManager/GetLocation"
-        - method: "POST"
-          path: "/cloudcity.DoorManager/RequestMaintenance"
-`;
-
 describe('terminal: grpcurl against the docs’ door manager', () => {
   const simulation = clusterWithCilium(5, 2, '1.18.5', { 'encryption.enabled': 'false' });
   apply(
@@ -129,7 +104,7 @@ describe('terminal: grpcurl against the docs’ door manager', () => {
 ${workload('terminal-87', { app: 'public-terminal' }, 'docker.io/nicolaka/netshoot')}`,
   );
   settle(simulation);
-  const session = new TerminalSession(simulation, { 'rule1.yaml': grpcPolicy });
+  const session = new TerminalSession(simulation, { 'rule1.yaml': cloudCityGrpcPolicy });
   const pod = onePod(simulation, { app: 'public-terminal' }).metadata.name;
   const call = (method: string, data: string) =>
     session.run(
