@@ -339,8 +339,21 @@ function labelsText(object: ApiObject): string {
 export function formatTable(
   objects: ApiObject[],
   nowMs: number,
-  options: { wide: boolean; allNamespaces: boolean; headers: boolean; showLabels?: boolean },
+  options: {
+    wide: boolean;
+    allNamespaces: boolean;
+    headers: boolean;
+    showLabels?: boolean;
+    /** Put before every NAME, as `kubectl get po,svc` writes `pod/NAME` when several types are asked for. */
+    namePrefix?: string;
+  },
 ): string {
   const { header, rows } = tableRows(objects, nowMs, options);
-  return alignColumns(options.headers ? [header, ...rows] : rows);
+  const prefix = options.namePrefix;
+  const nameColumn = options.allNamespaces ? 1 : 0;
+  const named =
+    prefix === undefined
+      ? rows
+      : rows.map((row) => row.map((cell, index) => (index === nameColumn ? prefix + cell : cell)));
+  return alignColumns(options.headers ? [header, ...named] : named);
 }

@@ -83,7 +83,12 @@ function namespaceOf(flags: Map<string, string>): string {
 }
 
 /** `kubectl get`. */
-function get(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
+function get(
+  context: TerminalContext,
+  positionals: string[],
+  flags: Map<string, string>,
+  namePrefix?: string,
+): CommandResult {
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined)
     return fail(
@@ -141,7 +146,16 @@ function get(context: TerminalContext, positionals: string[], flags: Map<string,
     }
     objects = found;
   }
-  return printObjects(context, type, objects, flags, names.length === 1, allNamespaces, namespace);
+  return printObjects(
+    context,
+    type,
+    objects,
+    flags,
+    names.length === 1,
+    allNamespaces,
+    namespace,
+    namePrefix,
+  );
 }
 
 /**
@@ -156,28 +170,12 @@ function getSeveral(
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('no cluster');
   const tables: string[] = [];
-  const output = flags.get('--output') ?? '';
   for (const typeName of typeNames) {
     const type = resourceType(typeName);
     if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
-    const single = get(context, [typeName], flags);
+    const single = get(context, [typeName], flags, `${type.prefix}/`);
     if (single.exitCode !== 0) return single;
-    if (single.stdout === '') continue;
-    if (output !== '' && output !== 'wide') {
-      tables.push(single.stdout);
-      continue;
-    }
-    const prefix = `${type.prefix}/`;
-    const lines = single.stdout.replace(/\n$/, '').split('\n');
-    const headers = !flags.has('--no-headers');
-    const nameColumn = flags.has('--all-namespaces') && type.namespaced ? 1 : 0;
-    const cells = lines.map((line, index) => {
-      const columns = line.split(/ {2,}/);
-      if (!(headers && index === 0) && columns[nameColumn] !== undefined)
-        columns[nameColumn] = prefix + columns[nameColumn];
-      return columns;
-    });
-    tables.push(`${alignColumns(cells)}\n`);
+    if (single.stdout !== '') tables.push(single.stdout);
   }
   if (tables.length === 0) {
     const namespace = namespaceOf(flags);
@@ -200,6 +198,7 @@ function printObjects(
   single: boolean,
   allNamespaces: boolean,
   namespace: string,
+  namePrefix?: string,
 ): CommandResult {
   const output = flags.get('--output') ?? '';
   const asList = (): unknown =>
@@ -254,6 +253,7 @@ function printObjects(
     allNamespaces: allNamespaces && type.namespaced,
     headers: !flags.has('--no-headers'),
     showLabels: flags.has('--show-labels') && flags.get('--show-labels') !== 'false',
+    ...(namePrefix !== undefined ? { namePrefix } : {}),
   });
   return ok(`${table}\n`);
 }

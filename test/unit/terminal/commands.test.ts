@@ -406,6 +406,14 @@ describe('kubectl create, multi-type get and delete', () => {
     expect(lines.some((line) => line.startsWith('deployment.apps/sleep-v1 '))).toBe(true);
     expect(lines.some((line) => line.startsWith('service/helloworld-v1 '))).toBe(true);
     expect(result.stdout).toContain('\n\n');
+    // Across namespaces the prefix goes on NAME, not NAMESPACE, and the header row keeps its columns aligned.
+    const wide = await session.run('kubectl get po,svc -A');
+    const [header, first] = wide.stdout.split('\n');
+    expect(header).toMatch(/^NAMESPACE +NAME +READY +STATUS/);
+    expect(first).toMatch(/^\S+ +pod\/\S+ +\d+\/\d+ +\w+/);
+    expect(first?.indexOf('pod/')).toBe(header?.indexOf('NAME ', 1));
+    expect(wide.stdout).toMatch(/\n\nNAMESPACE +NAME +TYPE +CLUSTER-IP/);
+    expect(wide.stdout).toMatch(/\ndefault +service\/helloworld-v1 +ClusterIP +10\.96\./);
   });
 
   it('aligns custom columns like kubectl', async () => {
