@@ -210,7 +210,13 @@ export class TerminalSession {
     const shared: Record<string, string> = {};
     for (const arg of args) {
       const candidate = arg.startsWith('--filename=') ? arg.slice('--filename='.length) : arg;
-      if (candidate === '' || candidate === '-' || candidate.startsWith('-') || candidate.length > 4096)
+      // Flags, URLs and long strings never name a file the reader wrote; skip the lookups.
+      if (
+        candidate === '' ||
+        candidate.startsWith('-') ||
+        candidate.includes('://') ||
+        candidate.length > 4096
+      )
         continue;
       const path = ctx.fs.resolvePath(ctx.cwd, candidate);
       try {
@@ -219,7 +225,7 @@ export class TerminalSession {
         // A directory or an unreadable path is not a file to share.
       }
     }
-    this.currentFiles = { ...this.files, ...shared };
+    this.currentFiles = Object.keys(shared).length === 0 ? this.files : { ...this.files, ...shared };
   }
 
   /**
