@@ -6,8 +6,10 @@
  * ipcache, depending on version and encryption), WireGuard's allowed-IPs check, conntrack and the
  * server endpoint's ingress policy, the L7 proxies, the application, and the reply, which conntrack
  * lets through without a policy lookup. Destinations can be pods, nodes (host, remote-node,
- * kube-apiserver) or the modelled internet (world, CIDR and FQDN identities). Each step leaves
- * Hubble flows on the node that observed it, and the model compares each node's belief with the truth.
+ * kube-apiserver) or the modelled internet (world, CIDR and FQDN identities); with the host
+ * firewall, host policies also filter what reaches and leaves a node's own stack (host-firewall.ts).
+ * Each step leaves Hubble flows on the node that observed it, and the model compares each node's
+ * belief with the truth.
  */
 import { nextIntBetween } from '../engine/prng';
 import { getObject, listObjects } from '../k8s/api-store';
@@ -24,8 +26,8 @@ import { requireCluster } from '../world';
 import { lookupIdentity, lookupIpcache } from './agent-ipcache';
 import { sourceIdentityTransport } from './config';
 import { ctCreate, ctLookup, ctTouch, type PacketTuple } from './conntrack';
-import { datapathState, peekNodeDatapath, type OpenSocket } from './datapath-state';
-import { endpointPolicyFor, hostEndpointPolicyFor } from './endpoint-policy-cache';
+import { datapathState, type OpenSocket } from './datapath-state';
+import { endpointPolicyFor } from './endpoint-policy-cache';
 import {
   externalHostAt,
   hasClusterDns,
@@ -33,20 +35,29 @@ import {
   upstreamAnswer,
   type ExternalHost,
 } from './dns-world';
-import {
-  localIdentityLabels,
-  policyForEndpoint,
-  remoteIdentityFor,
-  syncLocalIdentities,
-} from './local-identities';
-import { flowCapacity, type AgentState, type LocalEndpoint } from './state';
-import type { Flow, FlowEndpoint, MistakenIdentity } from './flow';
+import { policyForEndpoint, remoteIdentityFor, syncLocalIdentities } from './local-identities';
+import type { AgentState, LocalEndpoint } from './state';
+import type { MistakenIdentity } from './flow';
 import { evaluateHttpRequest, lookupPolicy, type PolicyVerdict } from '../policy/index';
-import { ReservedIdentity, reservedIdentityNames } from './reserved-identities';
+import { ReservedIdentity } from './reserved-identities';
+import { hostFirewallEgress, hostFirewallIngress, hostRepliesPass } from './host-firewall';
+import {
+  describeIdentity,
+  enforces,
+  flowEndpoint,
+  recordDrop,
+  recordFlow,
+  recordPolicyVerdict,
+  type AuthDropReason,
+  type FlowEnds,
+} from './verdict-flows';
 import { authTypeNames, formatGoTime, remoteNodeIdFor, type AuthKey, type AuthMapEntry } from './auth-map';
 import { authMapLookup, projectedAuthEntry, signalAuthRequired } from './auth-manager';
 import { stallAtProxy } from './envoy';
 import { answerInMesh } from '../mesh/traffic';
+
+// The flow helpers moved to verdict-flows.ts; traffic.ts and older callers still import them from here.
+export { describeIdentity, flowEndpoint, recordFlow, type AuthDropReason };
 
 /** A connection a client pod (or a node) opens. */
 export interface ConnectionRequest {
@@ -134,55 +145,6 @@ export function resolveServiceName(cluster: Cluster, host: string, namespace: st
   return resolveWithoutDns(cluster, host, namespace);
 }
 
-/** An identity as a sentence names it: `reserved:world (2)` or `36537 (app=sleep, version=v1)`. */
-export function describeIdentity(cluster: Cluster, agent: AgentState, id: number): string {
-  const name = reservedIdentityNames[id];
-  if (name !== undefined) return `reserved:${name} (${id})`;
-  const local = localIdentityLabels(cluster, agent.node, id);
-  if (local !== undefined) {
-    const shown = Object.keys(local).filter((key) => !key.startsWith('reserved:'));
-    return `${id} (${shown.join(', ')}, local to ${agent.node})`;
-  }
-  const labels = cluster.cilium?.views[agent.viewId]?.identities[String(id)];
-  const app = labels?.['k8s:app'] ?? labels?.['k8s:k8s-app'];
-  const version = labels?.['k8s:version'];
-  return app !== undefined
-    ? `${id} (app=${app}${version !== undefined ? `, version=${version}` : ''})`
-    : String(id);
-}
-
-/** Appends a flow to the cluster's Hubble ring. */
-export function recordFlow(cluster: Cluster, flow: Omit<Flow, 'number'>): void {
-  const cilium = cluster.cilium;
-  if (cilium === undefined) return;
-  cilium.flows.push({ ...flow, number: cilium.nextFlowNumber++ });
-  if (cilium.flows.length > flowCapacity) cilium.flows.splice(0, cilium.flows.length - flowCapacity);
-}
-
-/** One end of a flow as the observing node names it: its ipcache for pods, its DNS proxy's cache for names. */
-export function flowEndpoint(
-  cluster: Cluster,
-  observer: AgentState,
-  ip: string,
-  port: number,
-  identity: number,
-): FlowEndpoint {
-  // Hubble names remote addresses from the observing node's ipcache, stale or not.
-  const entry = lookupIpcache(cluster, observer, ip);
-  const endpoint: FlowEndpoint = { ip, port, identity };
-  if (entry.namespace !== undefined) endpoint.namespace = entry.namespace;
-  if (entry.podName !== undefined) endpoint.podName = entry.podName;
-  if (entry.podName === undefined) {
-    const names = new Set<string>();
-    for (const byName of Object.values(peekNodeDatapath(cluster, observer.node)?.fqdn ?? {})) {
-      for (const [name, addresses] of Object.entries(byName))
-        if (addresses[ip] !== undefined) names.add(name);
-    }
-    if (names.size > 0) endpoint.names = [...names].sort();
-  }
-  return endpoint;
-}
-
 function endpointOf(agent: AgentState, sandbox: Sandbox): LocalEndpoint | undefined {
   return sandbox.endpointId === undefined ? undefined : agent.endpoints[String(sandbox.endpointId)];
 }
@@ -222,97 +184,8 @@ export function ingressVerdictFromIpcache(
   });
 }
 
-/** Whether the verdict came from an enforcing policy (only then does Hubble emit a policy-verdict event). */
-function enforces(verdict: PolicyVerdict): boolean {
-  return verdict.explanation.layer !== 'enforcement';
-}
-
-interface FlowEnds {
-  source: FlowEndpoint;
-  destination: FlowEndpoint;
-  mistaken?: MistakenIdentity | undefined;
-}
-
-/** Records the policy-verdict event the deciding node emits (new connections, and every drop). */
-function recordPolicyVerdict(
-  cluster: Cluster,
-  timeMs: number,
-  node: string,
-  direction: 'INGRESS' | 'EGRESS',
-  verdict: PolicyVerdict,
-  ends: FlowEnds,
-  packet: { protocol: 'TCP' | 'UDP'; tcpFlags?: string },
-  authDrop?: AuthDropReason,
-): void {
-  const denied = verdict.decision === 'denied' || authDrop !== undefined;
-  recordFlow(cluster, {
-    timeMs,
-    node,
-    eventType: 'policy-verdict',
-    verdict: denied
-      ? 'DROPPED'
-      : verdict.decision === 'audit'
-        ? 'AUDIT'
-        : (verdict.proxyPort ?? 0) > 0
-          ? 'REDIRECTED'
-          : 'FORWARDED',
-    ...(denied
-      ? {
-          dropReason:
-            authDrop ?? (verdict.dropReason === 181 ? ('POLICY_DENY' as const) : ('POLICY_DENIED' as const)),
-        }
-      : {}),
-    trafficDirection: direction,
-    matchType: verdict.matchType,
-    ...(verdict.authType === 1
-      ? { authType: 'SPIRE' as const }
-      : verdict.authType === 2
-        ? { authType: 'TEST_ALWAYS_FAIL' as const }
-        : {}),
-    protocol: packet.protocol,
-    ...(packet.tcpFlags !== undefined ? { tcpFlags: packet.tcpFlags } : {}),
-    source: ends.source,
-    destination: ends.destination,
-    explanation: `${direction === 'EGRESS' ? 'egress' : 'ingress'} policy (${verdict.explanation.layer}): ${verdict.explanation.summary}`,
-    ...(ends.mistaken !== undefined ? { mistaken: ends.mistaken } : {}),
-  });
-}
-
-/** Records the drop event that follows a denial (`Policy denied DROPPED`). */
-function recordDrop(
-  cluster: Cluster,
-  timeMs: number,
-  node: string,
-  direction: 'INGRESS' | 'EGRESS',
-  verdict: PolicyVerdict,
-  ends: FlowEnds,
-  packet: { protocol: 'TCP' | 'UDP'; tcpFlags?: string },
-  authDrop?: AuthDropReason,
-): void {
-  recordFlow(cluster, {
-    timeMs,
-    node,
-    eventType: 'drop',
-    verdict: 'DROPPED',
-    dropReason: authDrop ?? (verdict.dropReason === 181 ? 'POLICY_DENY' : 'POLICY_DENIED'),
-    trafficDirection: direction,
-    protocol: packet.protocol,
-    ...(packet.tcpFlags !== undefined ? { tcpFlags: packet.tcpFlags } : {}),
-    source: ends.source,
-    destination: ends.destination,
-    explanation:
-      authDrop === undefined
-        ? `${verdict.explanation.layer}: ${verdict.explanation.summary}`
-        : `auth: ${authDrop === 'NO_NODE_ID' ? 'no node id for the tunnel endpoint' : 'no valid auth map entry'}; ${verdict.explanation.summary}`,
-    ...(ends.mistaken !== undefined ? { mistaken: ends.mistaken } : {}),
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Mutual authentication (1.14+): the auth map consulted after a policy entry that requires it.
-
-/** Why the auth step dropped a packet. */
-export type AuthDropReason = 'AUTH_REQUIRED' | 'NO_NODE_ID';
 
 /** The auth step's outcome for one packet. */
 type AuthCheck =
@@ -586,88 +459,6 @@ function tcpFlagsFor(tuple: PacketTuple, established: boolean): string | undefin
 }
 
 /**
- * The host firewall (`hostFirewall.enabled=true`): bpf_host on the target node looks a packet for
- * the node's own address up in the host endpoint's policy (identity reserved:host, selected only by
- * host policies). The source identity is what that node resolves, as for its pods: the local pod's
- * identity, the tunnel header's, or its ipcache's (remote-node for other nodes, world outside).
- * The node's own stack talking to itself never crosses bpf_host. Returns the drop, if any.
- */
-function hostFirewallIngress(
-  cluster: Cluster,
-  origin: Origin,
-  target: Extract<Target, { kind: 'node' }>,
-  tuple: PacketTuple,
-  clientIdentity: number,
-  explanation: string[],
-  now: number,
-): Blocked | undefined {
-  const cilium = cluster.cilium;
-  const hostAgent = cilium?.agents[target.node];
-  if (cilium === undefined || hostAgent === undefined) return undefined;
-  if (origin.kind === 'node' && origin.node === target.node) {
-    explanation.push(
-      `${tuple.destinationIP} is ${target.node}'s own address and the packet comes from its own stack: it never leaves the host, so bpf_host and the host policy do not see it.`,
-    );
-    return undefined;
-  }
-  let sourceIdentity = clientIdentity;
-  if (origin.node !== target.node) {
-    const receiverEntry = lookupIpcache(cluster, hostAgent, tuple.sourceIP);
-    if (origin.kind === 'node')
-      sourceIdentity =
-        receiverEntry.identity === ReservedIdentity.world
-          ? ReservedIdentity.remoteNode
-          : receiverEntry.identity;
-    else if (sourceIdentityTransport(cilium.config) === 'ipcache') sourceIdentity = receiverEntry.identity;
-  }
-  const policy = hostEndpointPolicyFor(cluster, hostAgent);
-  const verdict =
-    policy === undefined
-      ? undefined
-      : lookupPolicy(policy, {
-          direction: 'ingress',
-          remoteIdentity: sourceIdentity,
-          port: tuple.destinationPort,
-          protocol: tuple.protocol,
-        });
-  const source = describeIdentity(cluster, hostAgent, sourceIdentity);
-  if (verdict === undefined || !enforces(verdict)) {
-    explanation.push(
-      `${tuple.destinationIP} is node ${target.node}'s own address; the host firewall is on, but no host policy (a CiliumClusterwideNetworkPolicy with a nodeSelector) selects ${target.node}'s host endpoint for ingress, so ${source} passes without default deny.`,
-    );
-    return undefined;
-  }
-  const ends: FlowEnds = {
-    source: flowEndpoint(cluster, hostAgent, tuple.sourceIP, tuple.sourcePort, sourceIdentity),
-    destination: flowEndpoint(
-      cluster,
-      hostAgent,
-      tuple.destinationIP,
-      tuple.destinationPort,
-      ReservedIdentity.host,
-    ),
-  };
-  const packet = {
-    protocol: tuple.protocol,
-    ...(tuple.protocol === 'TCP' ? { tcpFlags: 'SYN' } : {}),
-  };
-  recordPolicyVerdict(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
-  if (verdict.decision === 'denied') {
-    recordDrop(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
-    return {
-      ok: false,
-      reason: `The host firewall on ${target.node} drops the ${tuple.protocol === 'TCP' ? 'SYN' : 'packet'} from ${source} to its own address ${tuple.destinationIP}:${tuple.destinationPort}: the ingress policy of its host endpoint (reserved:host) says: ${verdict.explanation.summary}`,
-    };
-  }
-  explanation.push(
-    verdict.decision === 'audit'
-      ? `The host firewall on ${target.node} is in policy audit mode: the host endpoint's ingress policy would drop ${source} (${verdict.explanation.summary}), but the packet passes and Hubble reports it as AUDIT.`
-      : `The host firewall on ${target.node} allows ${source} to its own address: ${verdict.explanation.summary}`,
-  );
-  return undefined;
-}
-
-/**
  * Sends the first packet of a connection (or, with an established conntrack entry, the next packet
  * in the original direction) from the origin to the target: conntrack and egress policy on the
  * client's node, the transport, conntrack and ingress policy on the server's node.
@@ -697,7 +488,22 @@ export function traverse(
     syncLocalIdentities(cluster, clientAgent, now);
     destinationIdentity = remoteIdentityFor(cluster, clientAgent, tuple.destinationIP);
   }
-  // Egress, on the client's node; only endpoints have an egress policy here (host egress policies are not modelled).
+  // Egress, on the client's node: the host firewall for the node's own stack (host-firewall.ts),
+  // the endpoint's egress policy for a pod.
+  if (origin.kind === 'node' && cilium?.config.hostFirewall === true) {
+    const leaving = hostFirewallEgress(
+      cluster,
+      origin,
+      target,
+      tuple,
+      destinationIdentity,
+      explanation,
+      now,
+      options.retransmit === true,
+    );
+    if (!leaving.ok) return leaving;
+    established = leaving.established;
+  }
   if (origin.kind === 'pod' && clientAgent !== undefined && origin.endpoint !== undefined) {
     const endpoint = origin.endpoint;
     const ct = ctLookup(cluster, origin.node, 'egress', tuple, now);
@@ -1085,6 +891,10 @@ export function returnReply(
       });
     }
   }
+  // Host endpoints (host firewall): the reply leaves or enters them as CT_REPLY too.
+  const host = hostRepliesPass(cluster, passage, now, closing);
+  if (host.atServer !== undefined) notes.unshift(host.atServer);
+  if (host.atClient !== undefined) notes.push(host.atClient);
   if (notes.length > 0)
     explanation.push(
       `The reply matches the conntrack entries the request created (CT_REPLY) on ${notes.join(' and ')}, so it passes without a policy lookup.`,

@@ -16,11 +16,17 @@ import {
   type DnsSelector,
   type EndpointPolicy,
   type IdentityDirectory,
+  type PolicyEndpoint,
 } from '../policy/index';
 import { parsePrefix, prefixContains, type Prefix } from '../policy/cidr';
 import { labelSetFromStrings, labelSetKey, type LabelSet } from './labels';
 import { agentView, lookupIpcache } from './agent-ipcache';
-import { endpointPolicyFor, engineConfig } from './endpoint-policy-cache';
+import {
+  endpointPolicyFor,
+  engineConfig,
+  hostEndpointLabels,
+  hostEndpointPolicyFor,
+} from './endpoint-policy-cache';
 import { nodeDatapath, peekNodeDatapath } from './datapath-state';
 import { collectFqdnCache, selectedNamesByAddress } from './fqdn';
 import { ReservedIdentity } from './reserved-identities';
@@ -189,11 +195,56 @@ export function policyForEndpoint(
   agent: AgentState,
   endpoint: LocalEndpoint,
 ): EndpointPolicy | undefined {
+  return policyWithLocalIdentities(
+    cluster,
+    agent,
+    `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`,
+    {
+      identity: endpoint.identity,
+      labels: labelSetFromStrings(endpoint.labels),
+      namespace: endpoint.namespace,
+    },
+    () => endpointPolicyFor(cluster, agent, endpoint),
+  );
+}
+
+/**
+ * The policy of the node's host endpoint, compiled against the same identities as its pods': the
+ * agent has one selector cache, so a host policy's toCIDR, fromCIDR and toCIDRSet select the node's
+ * CIDR identities, and its toFQDNs select whatever addresses this agent's DNS proxy learnt for the
+ * name, whichever local endpoint's lookup taught them (the name cache is per agent, not per endpoint).
+ */
+export function hostPolicyWithLocalIdentities(
+  cluster: Cluster,
+  agent: AgentState,
+): EndpointPolicy | undefined {
+  const labels = hostEndpointLabels(cluster, agent);
+  return policyWithLocalIdentities(
+    cluster,
+    agent,
+    `host|${labelSetKey(labels)}`,
+    { identity: ReservedIdentity.host, labels, namespace: '', isHost: true },
+    () => hostEndpointPolicyFor(cluster, agent),
+  );
+}
+
+/**
+ * Compiles a subject's policy over the view's identities plus this node's local ones, cached per
+ * node until the policies, the identities or the local identities change; `shared` answers when the
+ * node has no local identity (then the per-view cache already holds the same policy).
+ */
+function policyWithLocalIdentities(
+  cluster: Cluster,
+  agent: AgentState,
+  subjectKey: string,
+  subject: PolicyEndpoint,
+  shared: () => EndpointPolicy | undefined,
+): EndpointPolicy | undefined {
   const view = agentView(cluster, agent);
   if (view === undefined) return undefined;
   const state = peekNodeDatapath(cluster, agent.node);
   const locals = state === undefined ? [] : Object.entries(state.localIdentities);
-  if (state === undefined || locals.length === 0) return endpointPolicyFor(cluster, agent, endpoint);
+  if (state === undefined || locals.length === 0) return shared();
   const config = engineConfig(cluster);
   const cacheKey = `${view.policyRevision}|${view.identityRevision}|${state.localRevision}|${config.ciliumVersion}`;
   let byNode = localCaches.get(view);
@@ -213,23 +264,13 @@ export function policyForEndpoint(
     };
     byNode.set(agent.node, cache);
   }
-  const endpointKey = `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`;
-  const cached = cache.byEndpoint.get(endpointKey);
+  const cached = cache.byEndpoint.get(subjectKey);
   if (cached !== undefined) return cached;
   const parsed = new Map<number, LabelSet>();
   for (const [id, labels] of Object.entries(view.identities)) parsed.set(Number(id), labels);
   for (const [id, identity] of locals) parsed.set(Number(id), identity.labels);
   const directory: IdentityDirectory = { labelsOf: (id) => parsed.get(id), entries: () => parsed.entries() };
-  const policy = computeEndpointPolicy(
-    cache.repository,
-    {
-      identity: endpoint.identity,
-      labels: labelSetFromStrings(endpoint.labels),
-      namespace: endpoint.namespace,
-    },
-    directory,
-    config,
-  );
-  cache.byEndpoint.set(endpointKey, policy);
+  const policy = computeEndpointPolicy(cache.repository, subject, directory, config);
+  cache.byEndpoint.set(subjectKey, policy);
   return policy;
 }

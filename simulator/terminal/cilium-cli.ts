@@ -10,7 +10,7 @@ import { hashString64 } from '../engine/state-hash';
 import type { Cluster } from '../world';
 import type { AgentState, ClusterView, LocalEndpoint } from '../cilium/state';
 import { agentView } from '../cilium/agent-ipcache';
-import { endpointPolicyFor } from '../cilium/endpoint-policy-cache';
+import { endpointPolicyFor, hostEndpointPolicyFor } from '../cilium/endpoint-policy-cache';
 import { labelSetToStrings } from '../cilium/labels';
 import { ReservedIdentity, reservedIdentityNames } from '../cilium/reserved-identities';
 import { policyMapRows, type EndpointPolicy } from '../policy/index';
@@ -78,8 +78,18 @@ function cliEndpoints(agent: AgentState): CliEndpoint[] {
   return [...pods, ...agentEndpoints(agent)].sort((a, b) => a.id - b.id);
 }
 
-/** The policy the agent enforces for a CLI endpoint (host and health get the unselected policy). */
+/**
+ * The policy the agent enforces for a CLI endpoint. With the host firewall on, the host endpoint
+ * has the host policies that select its node; otherwise it (and the health endpoint) gets the
+ * unselected policy, since the agent enforces nothing on the host without the host firewall.
+ */
 function policyOf(cluster: Cluster, agent: AgentState, endpoint: CliEndpoint): EndpointPolicy | undefined {
+  if (
+    endpoint.local === undefined &&
+    endpoint.identity === ReservedIdentity.host &&
+    cluster.cilium?.config.hostFirewall === true
+  )
+    return hostEndpointPolicyFor(cluster, agent);
   const local: LocalEndpoint = endpoint.local ?? {
     id: endpoint.id,
     podKey: '',

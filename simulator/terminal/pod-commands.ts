@@ -1,6 +1,7 @@
 /**
  * Commands run inside a pod through `kubectl exec` (or `crictl exec` on a node): curl in client
- * pods, and the cilium CLI in an agent pod, which reads that agent's own (possibly stale) state.
+ * pods (and on the kind nodes themselves), and the cilium CLI in an agent pod, which reads that
+ * agent's own (possibly stale) state.
  */
 import { opensslInProxy } from './mesh-tools';
 import { authMapListFor } from '../cilium/auth-map';
@@ -28,7 +29,23 @@ const reasonPhrases: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
+/** Where curl runs: a pod's network namespace, or a kind node's own (`docker exec NODE curl …`). */
+type CurlOrigin = { fromPodKey: string } | { fromPodKey: ''; fromNode: string };
+
 function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult {
+  return curlFrom(
+    context,
+    { fromPodKey: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}` },
+    args,
+  );
+}
+
+/** curl in a kind node's own network namespace: the node's stack, so the host firewall's egress policy applies. */
+export function curlOnNode(context: TerminalContext, node: string, args: string[]): CommandResult {
+  return curlFrom(context, { fromPodKey: '', fromNode: node }, args);
+}
+
+function curlFrom(context: TerminalContext, origin: CurlOrigin, args: string[]): CommandResult {
   let silent = false;
   let showErrors = false;
   let verbose = false;
@@ -83,7 +100,7 @@ function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult
   const result = context.input({
     type: 'pod.connect',
     request: {
-      fromPodKey: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`,
+      ...origin,
       host,
       port,
       protocol: 'TCP',

@@ -11,6 +11,7 @@ import { fail, type CommandResult, type TerminalContext } from './context';
 import { istioctl, openssl, step } from './mesh-tools';
 import { kubectl } from './kubectl';
 import { crictl, docker, helm, kind } from './tools';
+import { curlOnNode } from './pod-commands';
 
 /** Virtual time one command line may consume before it is stopped. */
 export const commandLineBudgetMs = 60 * 60 * 1000;
@@ -156,6 +157,14 @@ export class TerminalSession {
             if (error instanceof BudgetExceeded) return fail(error.message, 124);
             throw error;
           }
+        }),
+        // Inside a kind node (docker exec NODE bash -c '…') curl is the node's; the reader's own
+        // machine has none in this terminal, as before.
+        wrap('curl', (args, _stdin, env) => {
+          const node = env.get('SIMULATED_NODE');
+          return node === undefined
+            ? fail('bash: curl: command not found', 127)
+            : curlOnNode(context, node, args);
         }),
         wrap('crictl', (args, _stdin, env) => {
           const node = env.get('SIMULATED_NODE');
@@ -325,7 +334,7 @@ export class TerminalSession {
     }
     let stderr = result.stderr;
     if (/command not found/.test(stderr)) {
-      stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')} (and, inside pods, curl, ping, nslookup, cilium and hubble), plus the shell's own tools such as grep, jq, sed and awk.\n`;
+      stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')} (and, inside pods, curl, ping, nslookup, cilium and hubble; inside kind nodes, curl, crictl and iptables), plus the shell's own tools such as grep, jq, sed and awk.\n`;
     }
     if (this.budgetExceeded && !stderr.includes('stopped:'))
       stderr += `stopped: this command line used more than ${commandLineBudgetMs / 60_000} minutes of simulated time\n`;

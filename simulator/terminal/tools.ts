@@ -1,6 +1,6 @@
 /**
  * The tools a reader runs on their own machine besides kubectl: kind, helm, docker (pull and exec
- * into a kind node container), and, inside a node, iptables and crictl. Output follows the real
+ * into a kind node container), and, inside a node, iptables, crictl and curl. Output follows the real
  * tools' wording so the article's transcripts look familiar.
  */
 import { helmInstallOutput } from '../mesh/install';
@@ -12,7 +12,7 @@ import { toAnsiC } from '../engine/virtual-time';
 import { parse as parseYaml } from 'yaml';
 import type { FirewallRule } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
-import { runInAgent } from './pod-commands';
+import { curlOnNode, runInAgent } from './pod-commands';
 
 const digest = (text: string): string =>
   `sha256:${hashString64(text)}${hashString64(`${text}#2`)}${hashString64(`${text}#3`)}${hashString64(`${text}#4`)}`;
@@ -298,7 +298,7 @@ export function crictl(context: TerminalContext, node: string, args: string[]): 
   return fail(`FATA[0000] unknown command "${verb ?? ''}" for "crictl"`);
 }
 
-/** `docker pull IMAGE`, `docker exec NODE CMD…` (iptables directly; bash -c scripts by the session). */
+/** `docker pull IMAGE`, `docker exec NODE CMD…` (iptables, crictl and curl directly; bash -c scripts by the session). */
 export function docker(
   context: TerminalContext,
   args: string[],
@@ -326,6 +326,8 @@ export function docker(
     return fail(`Error response from daemon: No such container: ${node}`);
   if (program === 'iptables') return iptables(context, node, programArgs);
   if (program === 'crictl') return crictl(context, node, programArgs);
+  // kind's node image ships curl; it runs in the node's own network namespace.
+  if (program === 'curl') return curlOnNode(context, node, programArgs);
   if (
     (program === '/bin/bash' || program === 'bash' || program === 'sh' || program === '/bin/sh') &&
     programArgs[0] === '-c'

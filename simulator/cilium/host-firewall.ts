@@ -1,0 +1,329 @@
+/**
+ * The host firewall (`hostFirewall.enabled=true`): bpf_host enforcing host policies, the
+ * CiliumClusterwideNetworkPolicies with a nodeSelector, on the node's host endpoint (identity
+ * reserved:host). Modelled after bpf/bpf_host.c and bpf/lib/host_firewall.h of Cilium 1.12 to 1.18
+ * (the structure is the same in every release the model covers):
+ *
+ * - Ingress: a packet whose destination the node's ipcache resolves to reserved:host (the node's
+ *   own addresses) is checked against the host endpoint's ingress policy, with the source identity
+ *   the node resolves for the sender.
+ * - Egress: a packet the node's own stack sends (identity reserved:host) is checked against the host
+ *   endpoint's egress policy, with the destination identity from the node's ipcache (pods,
+ *   remote-node, kube-apiserver, its CIDR and FQDN identities, world). bpf_host sees it on
+ *   cilium_host when the route goes there (local pods, and remote pods in tunnel mode) and on the
+ *   native device otherwise (other nodes, the internet, remote pods with native routing); a
+ *   destination on the node itself never leaves the host and is not checked. Pod traffic leaving
+ *   the node is not host traffic, even when masquerading gives it the node's address.
+ * - Conntrack: both directions use the node's global conntrack table, so an allowed connection
+ *   (or any connection, while no host policy enforces that direction) leaves an entry. A reply
+ *   (CT_REPLY) passes without a policy lookup; further packets in the original direction
+ *   (CT_ESTABLISHED) are still looked up, as for pods, and only new connections and drops emit a
+ *   policy-verdict event.
+ *
+ * Not modelled: the tunnel and WireGuard packets that carry pod traffic between nodes (VXLAN
+ * 8472/UDP, Geneve 6081/UDP, WireGuard 51871/UDP), which bpf_host also treats as the host's own
+ * traffic, so real host policies must allow them between nodes; host-networked pods (they share the
+ * host endpoint in Cilium); ICMP; mutual authentication on host policies; and the redirect of the
+ * host's DNS lookups to the DNS proxy by DNS rules in host policies (newer releases), so the host
+ * learns toFQDNs addresses only from its pods' lookups.
+ */
+import type { Cluster } from '../world';
+import { lookupIpcache } from './agent-ipcache';
+import { sourceIdentityTransport } from './config';
+import { ctCreate, ctLookup, ctTouch, type PacketTuple } from './conntrack';
+import type { Blocked, Origin, Passage, Target } from './datapath';
+import { hostPolicyWithLocalIdentities, syncLocalIdentities } from './local-identities';
+import { ReservedIdentity } from './reserved-identities';
+import type { AgentState } from './state';
+import {
+  describeIdentity,
+  enforces,
+  flowEndpoint,
+  recordDrop,
+  recordPolicyVerdict,
+  type FlowEnds,
+} from './verdict-flows';
+import { lookupPolicy, type PolicyVerdict } from '../policy/index';
+
+/** The host endpoint's own id in conntrack entries (the model does not number the host endpoint). */
+const hostEndpointId = 0;
+
+/** What the host firewall let through: whether conntrack already knew the connection. */
+export interface HostPassage {
+  ok: true;
+  established: boolean;
+}
+
+function packetOf(tuple: PacketTuple, established: boolean): { protocol: 'TCP' | 'UDP'; tcpFlags?: string } {
+  if (tuple.protocol !== 'TCP') return { protocol: tuple.protocol };
+  return { protocol: 'TCP', tcpFlags: established ? 'ACK, PSH' : 'SYN' };
+}
+
+function packetWord(tuple: PacketTuple, established: boolean): string {
+  return established || tuple.protocol !== 'TCP' ? 'packet' : 'SYN';
+}
+
+/** The host endpoint's verdict for one direction, or undefined when the agent computed no policy. */
+function hostVerdict(
+  cluster: Cluster,
+  agent: AgentState,
+  direction: 'ingress' | 'egress',
+  remoteIdentity: number,
+  tuple: PacketTuple,
+): PolicyVerdict | undefined {
+  const policy = hostPolicyWithLocalIdentities(cluster, agent);
+  if (policy === undefined) return undefined;
+  return lookupPolicy(policy, {
+    direction,
+    remoteIdentity,
+    port: tuple.destinationPort,
+    protocol: tuple.protocol,
+  });
+}
+
+/** Where bpf_host meets a packet the node sends, for the explanation. */
+function egressHook(cluster: Cluster, origin: Origin, target: Target): string {
+  if (target.kind === 'pod' && target.node === origin.node)
+    return 'on cilium_host, before delivering it to the local pod';
+  if (target.kind === 'pod' && cluster.cilium?.config.routingMode === 'tunnel')
+    return 'on cilium_host, before encapsulating it for the remote pod';
+  return 'as it leaves through eth0 (to-netdev)';
+}
+
+/**
+ * Host egress: a connection the node's own stack opens (`docker exec NODE curl …`). Returns the
+ * drop, or whether the packet belongs to a connection conntrack already knows.
+ */
+export function hostFirewallEgress(
+  cluster: Cluster,
+  origin: Extract<Origin, { kind: 'node' }>,
+  target: Target,
+  tuple: PacketTuple,
+  destinationIdentity: number,
+  explanation: string[],
+  now: number,
+  retransmit = false,
+): HostPassage | Blocked {
+  const agent = origin.agent;
+  // Traffic to the node's own addresses stays in the host; hostFirewallIngress explains it.
+  if (agent === undefined || (target.kind === 'node' && target.node === origin.node))
+    return { ok: true, established: false };
+  const ct = ctLookup(cluster, origin.node, 'egress', tuple, now);
+  if (ct.status === 'reply') {
+    if (ct.entry !== undefined) ctTouch(ct.entry, now, { reply: true });
+    return { ok: true, established: true };
+  }
+  // A retransmitted SYN finds the entry its first copy created, but it is still a SYN.
+  const established = ct.status === 'established' && !retransmit;
+  const verdict = hostVerdict(cluster, agent, 'egress', destinationIdentity, tuple);
+  const destination = `${describeIdentity(cluster, agent, destinationIdentity)} at ${tuple.destinationIP}:${tuple.destinationPort}`;
+  const ends: FlowEnds = {
+    source: flowEndpoint(cluster, agent, tuple.sourceIP, tuple.sourcePort, ReservedIdentity.host),
+    destination: flowEndpoint(
+      cluster,
+      agent,
+      tuple.destinationIP,
+      tuple.destinationPort,
+      destinationIdentity,
+    ),
+  };
+  const packet = packetOf(tuple, established);
+  if (verdict !== undefined && verdict.decision === 'denied') {
+    recordPolicyVerdict(cluster, now, origin.node, 'EGRESS', verdict, ends, packet);
+    recordDrop(cluster, now, origin.node, 'EGRESS', verdict, ends, packet);
+    return {
+      ok: false,
+      reason: `${established ? 'The connection is established (CT_ESTABLISHED), but bpf_host still looks every packet of the original direction up in the host policy, and the ' : 'The '}host firewall on ${origin.node} drops the ${packetWord(tuple, established)} its own stack sends to ${destination} ${egressHook(cluster, origin, target)}: the egress policy of its host endpoint (reserved:host) says: ${verdict.explanation.summary}`,
+    };
+  }
+  if (ct.entry !== undefined) {
+    ctTouch(ct.entry, now, { reply: false });
+    if (!retransmit)
+      explanation.push(
+        `Conntrack on ${origin.node} finds the host's connection established; the host endpoint's egress policy still allows it, and no new policy-verdict event is emitted.`,
+      );
+    return { ok: true, established };
+  }
+  // Every new host connection gets an entry while the host firewall is on, enforced or not, so
+  // that its reply is recognised (CT_REPLY) by the host's ingress policy.
+  ctCreate(
+    cluster,
+    origin.node,
+    'egress',
+    tuple,
+    {
+      endpointId: hostEndpointId,
+      sourceIdentity: ReservedIdentity.host,
+      remoteIdentity: destinationIdentity,
+      proxyRedirect: false,
+    },
+    now,
+  );
+  if (verdict === undefined || !enforces(verdict)) {
+    explanation.push(
+      `The host firewall is on, but no host policy (a CiliumClusterwideNetworkPolicy with a nodeSelector) selects ${origin.node}'s host endpoint for egress, so its own traffic to ${destination} leaves without default deny.`,
+    );
+    return { ok: true, established: false };
+  }
+  recordPolicyVerdict(cluster, now, origin.node, 'EGRESS', verdict, ends, packet);
+  explanation.push(
+    verdict.decision === 'audit'
+      ? `The host firewall on ${origin.node} is in policy audit mode: the host endpoint's egress policy would drop the ${packetWord(tuple, false)} to ${destination} (${verdict.explanation.summary}), but it leaves and Hubble reports it as AUDIT.`
+      : `The host firewall on ${origin.node} checks the ${packetWord(tuple, false)} its own stack sends ${egressHook(cluster, origin, target)} and allows ${destination}: ${verdict.explanation.summary}`,
+  );
+  return { ok: true, established: false };
+}
+
+/**
+ * Host ingress: bpf_host on the target node looks a packet for the node's own address up in the
+ * host endpoint's policy. The source identity is what that node resolves, as for its pods: the
+ * local pod's identity, the tunnel header's, or its ipcache's (remote-node for other nodes, world
+ * outside). The node's own stack talking to itself never crosses bpf_host. Returns the drop, if any.
+ */
+export function hostFirewallIngress(
+  cluster: Cluster,
+  origin: Origin,
+  target: Extract<Target, { kind: 'node' }>,
+  tuple: PacketTuple,
+  clientIdentity: number,
+  explanation: string[],
+  now: number,
+): Blocked | undefined {
+  const cilium = cluster.cilium;
+  const hostAgent = cilium?.agents[target.node];
+  if (cilium === undefined || hostAgent === undefined) return undefined;
+  if (origin.kind === 'node' && origin.node === target.node) {
+    explanation.push(
+      `${tuple.destinationIP} is ${target.node}'s own address and the packet comes from its own stack: it never leaves the host, so bpf_host and the host policy do not see it.`,
+    );
+    return undefined;
+  }
+  let sourceIdentity = clientIdentity;
+  if (origin.node !== target.node) {
+    const receiverEntry = lookupIpcache(cluster, hostAgent, tuple.sourceIP);
+    if (origin.kind === 'node')
+      sourceIdentity =
+        receiverEntry.identity === ReservedIdentity.world
+          ? ReservedIdentity.remoteNode
+          : receiverEntry.identity;
+    else if (sourceIdentityTransport(cilium.config) === 'ipcache') sourceIdentity = receiverEntry.identity;
+  }
+  const ct = ctLookup(cluster, target.node, 'ingress', tuple, now);
+  const source = describeIdentity(cluster, hostAgent, sourceIdentity);
+  if (ct.status === 'reply') {
+    if (ct.entry !== undefined) ctTouch(ct.entry, now, { reply: true });
+    explanation.push(
+      `The packet answers a connection ${target.node} opened itself (CT_REPLY), so the host firewall lets it in without a policy lookup.`,
+    );
+    return undefined;
+  }
+  const established = ct.status === 'established';
+  // The host's CIDR and FQDN identities must be current before its policy is compiled.
+  syncLocalIdentities(cluster, hostAgent, now);
+  const verdict = hostVerdict(cluster, hostAgent, 'ingress', sourceIdentity, tuple);
+  const ends: FlowEnds = {
+    source: flowEndpoint(cluster, hostAgent, tuple.sourceIP, tuple.sourcePort, sourceIdentity),
+    destination: flowEndpoint(
+      cluster,
+      hostAgent,
+      tuple.destinationIP,
+      tuple.destinationPort,
+      ReservedIdentity.host,
+    ),
+  };
+  const packet = packetOf(tuple, established);
+  if (verdict !== undefined && verdict.decision === 'denied') {
+    recordPolicyVerdict(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
+    recordDrop(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
+    return {
+      ok: false,
+      reason: `${established ? 'The connection is established, but bpf_host looks every packet of the original direction up in the host policy: the ' : 'The '}host firewall on ${target.node} drops the ${packetWord(tuple, established)} from ${source} to its own address ${tuple.destinationIP}:${tuple.destinationPort}: the ingress policy of its host endpoint (reserved:host) says: ${verdict.explanation.summary}`,
+    };
+  }
+  if (ct.entry !== undefined) {
+    ctTouch(ct.entry, now, { reply: false });
+    return undefined;
+  }
+  ctCreate(
+    cluster,
+    target.node,
+    'ingress',
+    tuple,
+    {
+      endpointId: hostEndpointId,
+      sourceIdentity,
+      remoteIdentity: sourceIdentity,
+      proxyRedirect: false,
+    },
+    now,
+  );
+  if (verdict === undefined || !enforces(verdict)) {
+    explanation.push(
+      `${tuple.destinationIP} is node ${target.node}'s own address; the host firewall is on, but no host policy (a CiliumClusterwideNetworkPolicy with a nodeSelector) selects ${target.node}'s host endpoint for ingress, so ${source} passes without default deny.`,
+    );
+    return undefined;
+  }
+  recordPolicyVerdict(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
+  explanation.push(
+    verdict.decision === 'audit'
+      ? `The host firewall on ${target.node} is in policy audit mode: the host endpoint's ingress policy would drop ${source} (${verdict.explanation.summary}), but the packet passes and Hubble reports it as AUDIT.`
+      : `The host firewall on ${target.node} allows ${source} to its own address: ${verdict.explanation.summary}`,
+  );
+  return undefined;
+}
+
+/** Where a reply matched a host endpoint's conntrack entry: at the answering node, at the asking one. */
+export interface HostReplyNotes {
+  atServer?: string;
+  atClient?: string;
+}
+
+/**
+ * The reply of a connection, at the host endpoints it involves: a node answering (its ingress
+ * entry) and a node that opened the connection (its egress entry). The reply matches the entry in
+ * the opposite direction (CT_REPLY), so neither host policy is consulted; a FIN moves both the
+ * reply's and the request's entries to the close timeout. Returns where the reply matched, for the
+ * explanation.
+ */
+export function hostRepliesPass(
+  cluster: Cluster,
+  passage: Passage,
+  now: number,
+  closing: boolean,
+): HostReplyNotes {
+  if (cluster.cilium?.config.hostFirewall !== true) return {};
+  const { origin, target, tuple } = passage;
+  const back: PacketTuple = {
+    protocol: tuple.protocol,
+    sourceIP: tuple.destinationIP,
+    sourcePort: tuple.destinationPort,
+    destinationIP: tuple.sourceIP,
+    destinationPort: tuple.sourcePort,
+  };
+  const pass = (node: string, direction: 'ingress' | 'egress', where: string): string | undefined => {
+    const reply = ctLookup(cluster, node, direction, back, now);
+    const matched = reply.status === 'reply' && reply.entry !== undefined;
+    if (matched && reply.entry !== undefined) ctTouch(reply.entry, now, { reply: true, closing });
+    if (closing) {
+      const request = ctLookup(cluster, node, direction === 'egress' ? 'ingress' : 'egress', tuple, now);
+      if (request.status === 'established' && request.entry !== undefined)
+        ctTouch(request.entry, now, { reply: false, closing: true });
+    }
+    return matched ? where : undefined;
+  };
+  // A node talking to its own address never crosses bpf_host, so it has no entries.
+  const loopback = origin.kind === 'node' && target.kind === 'node' && origin.node === target.node;
+  if (loopback) return {};
+  const atServer =
+    target.kind === 'node'
+      ? pass(target.node, 'egress', `${target.node} (leaving its host endpoint)`)
+      : undefined;
+  const atClient =
+    origin.kind === 'node'
+      ? pass(origin.node, 'ingress', `${origin.node} (entering its host endpoint)`)
+      : undefined;
+  return {
+    ...(atServer !== undefined ? { atServer } : {}),
+    ...(atClient !== undefined ? { atClient } : {}),
+  };
+}
