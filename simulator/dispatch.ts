@@ -23,6 +23,7 @@ import { relistAgent, startAgent, updateApiLink } from './cilium/agent';
 import { podLabelsChanged, stepEndpoint } from './cilium/cni';
 import { deliverToView } from './cilium/views';
 import { collectIdentityGarbage } from './cilium/identity-allocation';
+import { syncPolicySecrets } from './cilium/policy-secrets';
 import { toTimestamp } from './engine/virtual-time';
 import { clonePlain } from './engine/clone';
 import { canonicalJson } from './engine/state-hash';
@@ -274,6 +275,10 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return undefined;
     case 'operator.identity.gc':
       collectIdentityGarbage(world);
+      return undefined;
+    case 'operator.secretsync.sync':
+      dequeueSync(world, event.type, event.key);
+      syncPolicySecrets(world);
       return undefined;
     case 'spire.server.start':
       startSpireServer(world);

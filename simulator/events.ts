@@ -60,6 +60,8 @@ export type InternalEvent =
   | { type: 'agent.pod.labels'; node: string; podKey: string }
   | { type: 'watch.deliver'; viewId: string; change: WatchChange }
   | { type: 'operator.identity.gc' }
+  /** The operator copies the Secrets that policies name into the secrets namespace (SDS, 1.17+). */
+  | { type: 'operator.secretsync.sync'; key: string }
   /** SPIRE for mutual authentication (cilium/spire-model.ts). */
   | { type: 'spire.server.start' }
   | { type: 'spire.ca.rotate' }

@@ -76,6 +76,11 @@ const modelledValues = new Set([
   'authentication.mutual.spire.enabled',
   'authentication.mutual.spire.install.enabled',
   'authentication.mutual.spire.trustDomain',
+  // Where Envoy's policy TLS Secrets come from (cilium/policy-secrets.ts).
+  'tls.secretSync.enabled',
+  'tls.readSecretsOnlyFromSecretsNamespace',
+  'tls.secretsNamespace.name',
+  'tls.secretsBackend',
 ]);
 
 /** Values a reader pastes along that do not change anything the model shows. */
@@ -187,6 +192,11 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
     warnings.push(
       'hostFirewall.enabled=true with IPsec: Cilium documents the host firewall as not working together with IPsec (known issue); the model still enforces host policies',
     );
+  for (const key of ['tls.secretSync.enabled', 'tls.readSecretsOnlyFromSecretsNamespace'])
+    if (values[key] !== undefined && minor < 17)
+      warnings.push(
+        `${key} exists from Cilium 1.17; before it the agent always reads policy Secrets from the API server`,
+      );
   const mutualAuth = resolveMutualAuth(values, minor, warnings);
   if (typeof mutualAuth === 'string') return { error: mutualAuth, warnings };
   return {

@@ -55,6 +55,7 @@ import { authTypeNames, formatGoTime, remoteNodeIdFor, type AuthKey, type AuthMa
 import { authMapLookup, projectedAuthEntry, signalAuthRequired } from './auth-manager';
 import { stallAtProxy } from './envoy';
 import { answerInMesh } from '../mesh/traffic';
+import { directTlsFailure, interceptTlsConnection } from './tls-interception';
 
 // The flow helpers moved to verdict-flows.ts; traffic.ts and older callers still import them from here.
 export { describeIdentity, flowEndpoint, recordFlow, type AuthDropReason };
@@ -78,7 +79,8 @@ export interface ConnectionRequest {
   /**
    * Set when the client speaks TLS (curl https://): whether it skips certificate checks (`-k`) or
    * trusts an extra CA file (`--cacert`). The file's contents are not modelled: any CA file is
-   * taken to be the one that signed the certificate Envoy presents when it intercepts TLS.
+   * taken to be the one that signed the certificate Envoy presents when it intercepts TLS (the
+   * upstream leg, where Envoy checks the server, is modelled: cilium/tls-interception.ts).
    */
   tls?: { insecure: boolean; caFile?: string };
 }
@@ -1171,6 +1173,8 @@ export function exchangeHttp(
     http: Omit<HttpRequest, 'host' | 'port'> & { grpc?: boolean };
     /** The request travels inside TLS that Envoy terminated (terminatingTLS). */
     tls?: boolean;
+    /** Envoy's answer when its own connection to the server fails (cilium/tls-interception.ts). */
+    upstreamFailure?: HttpResponse;
   },
   explanation: string[],
   application: Application,
@@ -1237,6 +1241,9 @@ export function exchangeHttp(
       return { response, elapsedMs: 4, proxyAnswered: true };
     }
   }
+  // Every rule let the request through; Envoy now needs the server, and may fail to reach it.
+  if (request.upstreamFailure !== undefined)
+    return { response: request.upstreamFailure, elapsedMs: 4, proxyAnswered: true };
   const pod = target.kind === 'pod' ? target.pod : undefined;
   if (grpc && application.grpc !== undefined && pod !== undefined) {
     const [, service = '', method = ''] = /^\/([^/]+)\/([^/]+)$/.exec(http.path) ?? [];
@@ -1268,22 +1275,20 @@ export function exchangeHttp(
 
 /**
  * TLS through Envoy's HTTP listener (docs: security/tls-visibility). A TLS connection redirected to
- * the HTTP proxy can only be parsed when the rule has `terminatingTLS`: Envoy then completes the
- * handshake with that secret's certificate (signed by the operator's own CA, so the client must
- * trust that CA or skip verification), reads the HTTP requests in clear and opens its own TLS
- * connection to the server with the `originatingTLS` CA bundle. Without `terminatingTLS` Envoy
- * cannot read the encrypted bytes and the connection is closed during the handshake. Returns curl's
- * error when the handshake fails, undefined when the request goes on to the HTTP rules.
- *
- * Not modelled: whether the named Kubernetes Secrets exist (the model has no Secret objects), the
- * certificate's names, and what Envoy does upstream without `originatingTLS`.
+ * the HTTP proxy can only be parsed when the rule has `terminatingTLS`; Envoy then terminates it
+ * with that Secret, applies the HTTP rules and opens its own connection to the server
+ * (cilium/tls-interception.ts). Without `terminatingTLS` Envoy cannot read the encrypted bytes and
+ * the connection is closed during the handshake. Returns curl's error when the handshake fails,
+ * the 503 Envoy will answer when its upstream connection fails, or undefined when nothing intercepts.
  */
 function interceptTls(
   cluster: Cluster,
-  passage: Passage,
+  opened: OpenedConnection,
   request: ConnectionRequest,
   explanation: string[],
-): string | undefined {
+  atMs: number,
+): { error: string } | { upstreamFailure?: HttpResponse } | undefined {
+  const { passage, backendIP } = opened;
   if (request.tls === undefined || cluster.cilium?.config.l7Proxy !== true) return undefined;
   for (const redirect of passage.redirects) {
     const l7 = redirect.verdict.l7;
@@ -1294,26 +1299,34 @@ function interceptTls(
       explanation.push(
         `${where} is asked to parse HTTP on a TLS connection, but no rule on this port has terminatingTLS; it cannot read the encrypted bytes and closes the connection during the handshake.`,
       );
-      return `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to ${request.host}:${request.port}`;
+      return {
+        error: `curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to ${request.host}:${request.port}`,
+      };
     }
-    const secret = terminating.terminatingTLS;
-    const origin = terminating.originatingTLS;
-    explanation.push(
-      `${where} terminates TLS with the certificate of secret ${secret.namespace ?? ''}${secret.namespace !== undefined ? '/' : ''}${secret.name} (${terminating.rule})${origin !== undefined ? ` and re-encrypts to the server, verifying it with the CA bundle of secret ${origin.namespace ?? ''}${origin.namespace !== undefined ? '/' : ''}${origin.name}` : ''}.`,
+    const ingress = redirect.direction === 'INGRESS';
+    const outcome = interceptTlsConnection(
+      cluster,
+      {
+        node: redirect.node,
+        observer: redirect.observer,
+        direction: redirect.direction,
+        reference: terminating,
+        podIP: ingress ? backendIP : passage.tuple.sourceIP,
+        remoteIP: ingress ? passage.tuple.sourceIP : backendIP,
+        remoteIdentity: ingress ? passage.sourceIdentityAtServer : passage.destinationIdentity,
+        port: request.port,
+        ...(request.tlsServerName !== undefined ? { sni: request.tlsServerName } : {}),
+        ...(passage.target.kind === 'world' && passage.target.host !== undefined
+          ? { server: passage.target.host }
+          : {}),
+        client: request.tls,
+        host: request.host,
+        atMs,
+      },
+      explanation,
     );
-    if (!request.tls.insecure && request.tls.caFile === undefined) {
-      explanation.push(
-        'The client does not trust the CA that signed Envoy’s certificate (no --cacert, no -k), so certificate verification fails.',
-      );
-      return [
-        'curl: (60) SSL certificate problem: unable to get local issuer certificate',
-        'More details here: https://curl.se/docs/sslcerts.html',
-        '',
-        'curl failed to verify the legitimacy of the server and therefore could not',
-        'establish a secure connection to it. To learn more about this situation and',
-        'how to fix it, please visit the web page mentioned above.',
-      ].join('\n');
-    }
+    if (outcome.kind === 'handshake-failed') return { error: outcome.message };
+    return outcome.upstreamFailure !== undefined ? { upstreamFailure: outcome.upstreamFailure } : {};
   }
   return undefined;
 }
@@ -1348,10 +1361,16 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
       explanation,
     };
   }
-  const intercepted = interceptTls(cluster, passage, request, explanation);
-  if (intercepted !== undefined) {
+  const intercepted = interceptTls(
+    cluster,
+    opened,
+    request,
+    explanation,
+    Math.max(passage.atMs, world.timeMs),
+  );
+  if (intercepted !== undefined && 'error' in intercepted) {
     returnReply(world, cluster, passage, explanation, true);
-    return { kind: 'error', elapsedMs: opened.elapsedMs + 3, message: intercepted, explanation };
+    return { kind: 'error', elapsedMs: opened.elapsedMs + 3, message: intercepted.error, explanation };
   }
   const mistaken = passage.mistaken;
   const application = applicationAt(cluster, passage.target, backendPort);
@@ -1366,6 +1385,14 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     returnReply(world, cluster, passage, explanation, true);
     return { kind: 'refused', elapsedMs: opened.elapsedMs + 3, address, explanation };
   }
+  const untrusted =
+    intercepted === undefined && passage.target.kind === 'world'
+      ? directTlsFailure(passage.target.host, request.tls, explanation)
+      : undefined;
+  if (untrusted !== undefined) {
+    returnReply(world, cluster, passage, explanation, true);
+    return { kind: 'error', elapsedMs: opened.elapsedMs + 3, message: untrusted, explanation };
+  }
   // Istio (mesh/traffic.ts): sidecars or ztunnel may end the exchange before the application.
   const meshAnswer = answerInMesh(world, opened, request, explanation, () =>
     returnReply(world, cluster, passage, explanation, true),
@@ -1376,7 +1403,13 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     world,
     cluster,
     opened,
-    { host: request.host, port: request.port, http, ...(request.tls !== undefined ? { tls: true } : {}) },
+    {
+      host: request.host,
+      port: request.port,
+      http,
+      ...(request.tls !== undefined ? { tls: true } : {}),
+      ...(intercepted?.upstreamFailure !== undefined ? { upstreamFailure: intercepted.upstreamFailure } : {}),
+    },
     explanation,
     application,
   );

@@ -21,6 +21,11 @@ export interface ExternalHost {
   httpPorts: readonly number[];
   /** Whether it answers DNS queries on UDP 53 (a public resolver). */
   resolver?: boolean;
+  /**
+   * The public root its HTTPS certificate chains to (tls/public-roots.ts): what a client, or Envoy
+   * re-encrypting with `originatingTLS`, must trust to accept the server.
+   */
+  certificateRoot: string;
 }
 
 function pool(base: string, count: number): string[] {
@@ -31,18 +36,55 @@ function pool(base: string, count: number): string[] {
 
 /** The modelled internet: names, their fixed addresses and TTLs. */
 export const externalHosts: readonly ExternalHost[] = [
-  { name: 'api.github.com', addresses: ['140.82.121.6'], ttlSeconds: 60, httpPorts: [80, 443] },
-  { name: 'github.com', addresses: ['140.82.121.3'], ttlSeconds: 60, httpPorts: [80, 443] },
-  { name: 'cilium.io', addresses: ['104.198.14.52'], ttlSeconds: 300, httpPorts: [80, 443] },
-  { name: 'docs.cilium.io', addresses: ['104.17.32.82'], ttlSeconds: 300, httpPorts: [80, 443] },
-  { name: 'httpbin.org', addresses: ['3.223.125.42', '44.207.188.95'], ttlSeconds: 60, httpPorts: [80, 443] },
-  { name: 'example.com', addresses: ['93.184.215.14'], ttlSeconds: 300, httpPorts: [80, 443] },
+  {
+    name: 'api.github.com',
+    addresses: ['140.82.121.6'],
+    ttlSeconds: 60,
+    httpPorts: [80, 443],
+    certificateRoot: 'USERTrust ECC Certification Authority',
+  },
+  {
+    name: 'github.com',
+    addresses: ['140.82.121.3'],
+    ttlSeconds: 60,
+    httpPorts: [80, 443],
+    certificateRoot: 'USERTrust ECC Certification Authority',
+  },
+  {
+    name: 'cilium.io',
+    addresses: ['104.198.14.52'],
+    ttlSeconds: 300,
+    httpPorts: [80, 443],
+    certificateRoot: 'ISRG Root X1',
+  },
+  {
+    name: 'docs.cilium.io',
+    addresses: ['104.17.32.82'],
+    ttlSeconds: 300,
+    httpPorts: [80, 443],
+    certificateRoot: 'ISRG Root X1',
+  },
+  {
+    name: 'httpbin.org',
+    addresses: ['3.223.125.42', '44.207.188.95'],
+    ttlSeconds: 60,
+    httpPorts: [80, 443],
+    certificateRoot: 'Amazon Root CA 1',
+  },
+  {
+    name: 'example.com',
+    addresses: ['93.184.215.14'],
+    ttlSeconds: 300,
+    httpPorts: [80, 443],
+    certificateRoot: 'DigiCert Global Root G2',
+  },
   {
     name: 'one.one.one.one',
     addresses: ['1.1.1.1', '1.0.0.1'],
     ttlSeconds: 300,
     httpPorts: [80, 443],
     resolver: true,
+    certificateRoot: 'DigiCert Global Root G2',
   },
   {
     name: 'dns.google',
@@ -50,6 +92,7 @@ export const externalHosts: readonly ExternalHost[] = [
     ttlSeconds: 900,
     httpPorts: [443],
     resolver: true,
+    certificateRoot: 'GTS Root R1',
   },
   // A name behind many short-lived addresses, one per answer (like an object store's endpoint).
   {
@@ -58,6 +101,7 @@ export const externalHosts: readonly ExternalHost[] = [
     ttlSeconds: 5,
     rotate: true,
     httpPorts: [80, 443],
+    certificateRoot: 'Amazon Root CA 1',
   },
 ];
 

@@ -19,10 +19,32 @@ import {
 import { ReservedIdentity } from './reserved-identities';
 import { labelSetFromStrings } from './labels';
 import { agentView } from './agent-ipcache';
+import { agentSecretError, secretsFingerprint, tlsSecretUses, type TlsSecretUse } from './policy-secrets';
+import { policySecretsMode } from './policy-secrets-mode';
+import type { CiliumPolicy, ParsedObject } from '../policy/index';
+
+/**
+ * A policy the agent imported but cannot compute because a TLS Secret it names cannot be read
+ * (agent-reads mode, cilium/policy-secrets.ts): the endpoints it selects fail to regenerate.
+ */
+export interface SecretFailure {
+  kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+  namespace?: string;
+  name: string;
+  policy: CiliumPolicy;
+  use: TlsSecretUse;
+  error: string;
+  /** Whether the Secret lookup itself failed (the agent then also logs "Error getting … TLS Context"). */
+  fromLookup: boolean;
+}
 
 interface ViewPolicyCache {
   policyRevision: number;
   identityRevision: number;
+  /** `namespace/name` of every Secret the policies name, read in agent-reads mode, and their state. */
+  secretKeys: string[];
+  secretsFingerprint: string;
+  secretFailures: SecretFailure[];
   repository: PolicyRepository;
   directory: IdentityDirectory;
   byEndpoint: Map<string, EndpointPolicy>;
@@ -40,40 +62,100 @@ function directoryOf(view: ClusterView): IdentityDirectory {
   };
 }
 
-/** Imports a view's policy objects into a repository, as the agent's policy watcher does. */
-function repositoryOf(view: ClusterView, ciliumVersion: string, l7Proxy: boolean): PolicyRepository {
+/** The first TLS Secret of parsed policies the agent cannot read, in agent-reads mode. */
+function secretFailureOf(
+  cluster: Cluster,
+  objects: readonly ParsedObject[],
+  secretKeys: Set<string>,
+): SecretFailure | undefined {
+  for (const object of objects) {
+    const policy = object.policy;
+    if (policy === undefined || policy.kind === 'NetworkPolicy') continue;
+    for (const use of tlsSecretUses(policy)) {
+      secretKeys.add(`${use.namespace}/${use.name}`);
+      const failed = agentSecretError(cluster, use);
+      if (failed !== undefined)
+        return {
+          kind: policy.kind,
+          ...(policy.namespace !== undefined ? { namespace: policy.namespace } : {}),
+          name: policy.name,
+          policy,
+          use,
+          error: failed.error,
+          fromLookup: failed.fromLookup,
+        };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Imports a view's policy objects into a repository, as the agent's policy watcher does. In
+ * agent-reads mode a policy whose TLS Secret cannot be read is left out, with the version the
+ * agent computed before in force, since the endpoints it selects keep their last policy.
+ */
+function repositoryOf(
+  cluster: Cluster,
+  view: ClusterView,
+  ciliumVersion: string,
+  l7Proxy: boolean,
+): { repository: PolicyRepository; secretKeys: string[]; secretFailures: SecretFailure[] } {
   const repository = new PolicyRepository();
+  const config = cluster.cilium?.config;
+  const readsSecrets = config !== undefined && policySecretsMode(config).kind === 'agent-reads';
+  const secretKeys = new Set<string>();
+  const secretFailures: SecretFailure[] = [];
+  const failureOf = (objects: readonly ParsedObject[]): SecretFailure | undefined =>
+    readsSecrets ? secretFailureOf(cluster, objects, secretKeys) : undefined;
   for (const key of Object.keys(view.policies).sort()) {
     // The watch delivers JSON; JSON is YAML, so the same validator the terminal uses reads it.
     const result = parsePolicyDocuments(JSON.stringify(view.policies[key]), { ciliumVersion, l7Proxy });
     const refused = result.objects.some((object) => object.agentErrors.length > 0);
-    if (refused) {
+    const secretFailure = refused ? undefined : failureOf(result.objects);
+    if (refused || secretFailure !== undefined) {
       // A refused update leaves the version the agent imported before in force.
       for (const earlier of [...(view.policyHistory?.[key] ?? [])].reverse()) {
         const accepted = parsePolicyDocuments(JSON.stringify(earlier), { ciliumVersion, l7Proxy }).objects;
-        if (accepted.length > 0 && accepted.every((object) => object.agentErrors.length === 0)) {
+        if (
+          accepted.length > 0 &&
+          accepted.every((object) => object.agentErrors.length === 0) &&
+          failureOf(accepted) === undefined
+        ) {
           for (const object of accepted) repository.upsert(object);
           break;
         }
       }
     }
+    if (secretFailure !== undefined) {
+      secretFailures.push(secretFailure);
+      continue;
+    }
     for (const object of result.objects) repository.upsert(object);
   }
-  return repository;
+  return { repository, secretKeys: [...secretKeys].sort(), secretFailures };
 }
 
-function cacheFor(view: ClusterView, ciliumVersion: string, l7Proxy = true): ViewPolicyCache {
+function cacheFor(cluster: Cluster, view: ClusterView): ViewPolicyCache {
+  const ciliumVersion = engineConfig(cluster).ciliumVersion;
+  const l7Proxy = cluster.cilium?.config.l7Proxy ?? true;
   const cached = caches.get(view);
   if (
     cached !== undefined &&
     cached.policyRevision === view.policyRevision &&
-    cached.identityRevision === view.identityRevision
+    cached.identityRevision === view.identityRevision &&
+    // The agent re-reads the Secrets its policies name; a change in them is a new computation.
+    (cached.secretKeys.length === 0 ||
+      secretsFingerprint(cluster, cached.secretKeys) === cached.secretsFingerprint)
   )
     return cached;
+  const imported = repositoryOf(cluster, view, ciliumVersion, l7Proxy);
   const fresh: ViewPolicyCache = {
     policyRevision: view.policyRevision,
     identityRevision: view.identityRevision,
-    repository: repositoryOf(view, ciliumVersion, l7Proxy),
+    secretKeys: imported.secretKeys,
+    secretsFingerprint: secretsFingerprint(cluster, imported.secretKeys),
+    secretFailures: imported.secretFailures,
+    repository: imported.repository,
     directory: directoryOf(view),
     byEndpoint: new Map(),
   };
@@ -108,7 +190,7 @@ export function endpointPolicyFor(
 ): EndpointPolicy | undefined {
   const view = agentView(cluster, agent);
   if (view === undefined) return undefined;
-  const cache = cacheFor(view, engineConfig(cluster).ciliumVersion, cluster.cilium?.config.l7Proxy ?? true);
+  const cache = cacheFor(cluster, view);
   // The datapath asks this per connection: answer from the endpoint's memo while nothing changed.
   const memo = endpointMemos.get(endpoint);
   if (memo !== undefined && memo.cache === cache && memo.identity === endpoint.identity) return memo.policy;
@@ -160,7 +242,7 @@ export function hostEndpointLabels(cluster: Cluster, agent: AgentState): LabelSe
 export function hostEndpointPolicyFor(cluster: Cluster, agent: AgentState): EndpointPolicy | undefined {
   const view = agentView(cluster, agent);
   if (view === undefined) return undefined;
-  const cache = cacheFor(view, engineConfig(cluster).ciliumVersion, cluster.cilium?.config.l7Proxy ?? true);
+  const cache = cacheFor(cluster, view);
   const labels = hostEndpointLabels(cluster, agent);
   const key = `host|${ReservedIdentity.host}|${Object.entries(labels)
     .map(([name, value]) => `${name}=${value}`)
@@ -178,9 +260,10 @@ export function refusedPolicies(
   cluster: Cluster,
   view: ClusterView,
 ): ReturnType<PolicyRepository['refusals']> {
-  return cacheFor(
-    view,
-    engineConfig(cluster).ciliumVersion,
-    cluster.cilium?.config.l7Proxy ?? true,
-  ).repository.refusals();
+  return cacheFor(cluster, view).repository.refusals();
+}
+
+/** Policies whose TLS Secrets the agent of this view cannot read (agent-reads mode), for its log. */
+export function policySecretFailures(cluster: Cluster, view: ClusterView): readonly SecretFailure[] {
+  return cacheFor(cluster, view).secretFailures;
 }

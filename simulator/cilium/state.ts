@@ -86,6 +86,11 @@ export interface ClusterView {
   nodes: Record<string, CachedNode>;
   /** Namespace labels, for the io.cilium.k8s.namespace.labels.* identity labels. */
   namespaceLabels: Record<string, Record<string, string>>;
+  /**
+   * Secrets the agent watches (SDS mode: the secrets namespace), `namespace/name` → base64 data, as
+   * it serves them to Envoy. Absent until the first one arrives.
+   */
+  secrets?: Record<string, Record<string, string>>;
   /** Bumped on every policy change, so computed endpoint policies know they are stale. */
   policyRevision: number;
   /** Bumped on every identity change (selectors may now match other identities). */
@@ -131,6 +136,8 @@ export interface AgentState {
   orphanedCiliumEndpoints: Record<string, number>;
   cutOffSinceMs?: number;
   notes: AgentNote[];
+  /** Warnings the node's Envoy logged (most recent last, bounded); absent until the first one. */
+  proxyLog?: AgentNote[];
 }
 
 /** All of Cilium in the cluster. */

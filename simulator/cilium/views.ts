@@ -9,6 +9,7 @@ import type { World } from '../world';
 import { requireCluster } from '../world';
 import { ipcacheDeleteOnMetadataMatch, ipcacheUpsert } from './ipcache';
 import type { AgentState, CachedCiliumEndpoint, CiliumState, ClusterView } from './state';
+import { agentsWatchSecret } from './policy-secrets-mode';
 
 /** The id of the view that every connected, current agent shares. */
 export const sharedViewId = 'shared';
@@ -146,6 +147,12 @@ function applyObject(
         };
       }
       return;
+    case 'Secret':
+      // Only the secrets namespace is watched (SDS mode); the data is what the agent serves Envoy.
+      if (type === 'DELETED') {
+        if (view.secrets !== undefined) delete view.secrets[key];
+      } else (view.secrets ??= {})[key] = { ...object.data };
+      return;
     case 'Namespace':
       if (type === 'DELETED') delete view.namespaceLabels[key];
       else view.namespaceLabels[key] = { ...object.metadata.labels };
@@ -189,19 +196,22 @@ function listForAgent(world: World): { key: string; object: ApiObject }[] {
     'CiliumNetworkPolicy',
     'CiliumClusterwideNetworkPolicy',
     'NetworkPolicy',
+    'Secret',
   ] as const;
   return kinds.flatMap((kind) =>
-    listObjects(cluster.api, kind).map((object) => ({
-      key:
-        object.metadata.namespace !== undefined &&
-        kind !== 'Namespace' &&
-        kind !== 'Node' &&
-        kind !== 'CiliumIdentity' &&
-        kind !== 'CiliumClusterwideNetworkPolicy'
-          ? `${object.metadata.namespace}/${object.metadata.name}`
-          : object.metadata.name,
-      object,
-    })),
+    listObjects(cluster.api, kind)
+      .filter((object) => object.kind !== 'Secret' || agentsWatchSecret(cluster, object))
+      .map((object) => ({
+        key:
+          object.metadata.namespace !== undefined &&
+          kind !== 'Namespace' &&
+          kind !== 'Node' &&
+          kind !== 'CiliumIdentity' &&
+          kind !== 'CiliumClusterwideNetworkPolicy'
+            ? `${object.metadata.namespace}/${object.metadata.name}`
+            : object.metadata.name,
+        object,
+      })),
   );
 }
 
@@ -256,6 +266,13 @@ export function relistView(world: World, agent: AgentState): ViewDelta {
   );
   for (const key of Object.keys(view.ciliumEndpoints).sort()) {
     if (!listedKeys.has(key)) removeEndpoint(view, key, delta);
+  }
+  // A Secret deleted while the agent was cut off is forgotten too (it stops serving it to Envoy).
+  const listedSecrets = new Set(
+    listed.filter(({ object }) => object.kind === 'Secret').map(({ key }) => key),
+  );
+  for (const key of Object.keys(view.secrets ?? {})) {
+    if (!listedSecrets.has(key) && view.secrets !== undefined) delete view.secrets[key];
   }
   for (const { key, object } of listed) applyObject(view, 'MODIFIED', key, object, delta);
   delete cilium.views[view.id];

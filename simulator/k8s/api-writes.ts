@@ -8,6 +8,7 @@ import { namespacedKey, putObject, removeObject, type WatchChange } from './api-
 import type { ApiKind, ApiObject, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
 import { listObjects } from './api-store';
+import { agentsWatchSecret, secretSyncConcerns } from '../cilium/policy-secrets-mode';
 
 /** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
 export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
@@ -32,7 +33,11 @@ const controllerReactionMs = 5;
 export function enqueueSync(
   world: World,
   event: {
-    type: 'controller.deployment.sync' | 'controller.replicaset.sync' | 'controller.endpoints.sync';
+    type:
+      | 'controller.deployment.sync'
+      | 'controller.replicaset.sync'
+      | 'controller.endpoints.sync'
+      | 'operator.secretsync.sync';
     key: string;
   },
 ): void {
@@ -119,7 +124,10 @@ function notifyWatchers(world: World, change: WatchChange): void {
       break;
   }
   const cilium = cluster.cilium;
-  if (cilium !== undefined && agentWatchedKinds.has(change.kind)) {
+  // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
+  if (cilium !== undefined && secretSyncConcerns(cluster, object))
+    enqueueSync(world, { type: 'operator.secretsync.sync', key: 'policy-secrets' });
+  if (cilium !== undefined && (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object))) {
     const viewIds = Object.keys(cilium.views);
     if (viewIds.length > 1) viewIds.sort();
     for (const viewId of viewIds) {

@@ -23,6 +23,7 @@ export const resourceNames: Readonly<Record<string, string>> = {
   Node: 'node',
   Namespace: 'namespace',
   ServiceAccount: 'serviceaccount',
+  Secret: 'secret',
   CiliumEndpoint: 'ciliumendpoint.cilium.io',
   CiliumIdentity: 'ciliumidentity.cilium.io',
   CiliumNetworkPolicy: 'ciliumnetworkpolicy.cilium.io',

@@ -6,6 +6,7 @@
 import { parsePolicyDocuments, type PolicyError } from '../policy/index';
 import type { ApiObject } from './objects';
 import { istioSecurityKinds, validateIstioSecurityObject } from '../mesh/policies';
+import { admitSecret, secretRefusalForKubectl } from './secrets';
 
 /** Kinds `kubectl apply` accepts in the model. */
 export const applicableKinds = new Set([
@@ -14,6 +15,7 @@ export const applicableKinds = new Set([
   'Service',
   'Deployment',
   'Pod',
+  'Secret',
   'CiliumNetworkPolicy',
   'CiliumClusterwideNetworkPolicy',
   'NetworkPolicy',
@@ -56,6 +58,19 @@ export function parseManifests(text: string, ciliumVersion?: string): ManifestRe
       errors.push(
         `error: error validating data: metadata.name: Required value: name is required (document ${object.documentIndex + 1})`,
       );
+      continue;
+    }
+    if (object.kind === 'Secret') {
+      if (object.apiVersion !== 'v1') {
+        errors.push(
+          `error: resource mapping not found for name: "${object.name}" namespace: "${object.namespace ?? ''}" from "STDIN": no matches for kind "Secret" in version "${object.apiVersion}"`,
+        );
+        continue;
+      }
+      // The API server's decoding and validation of Secrets (k8s/secrets.ts).
+      const admitted = admitSecret(JSON.parse(JSON.stringify(object.body)));
+      if ('refusal' in admitted) errors.push(secretRefusalForKubectl(admitted.refusal));
+      else objects.push(admitted.secret);
       continue;
     }
     if (istioSecurityKinds.has(object.kind)) {

@@ -254,6 +254,19 @@ export interface ServiceAccount {
   metadata: ObjectMeta;
 }
 
+/**
+ * A Secret (core v1). `data` holds base64 of the bytes, as the API server serves it; `stringData`
+ * is write-only: the API server merges it into `data` and never stores it (k8s/secrets.ts).
+ */
+export interface Secret {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: ObjectMeta;
+  type: string;
+  data?: Record<string, string>;
+  immutable?: boolean;
+}
+
 /** A CiliumEndpoint: the agent's report of one pod's endpoint, which every other agent watches. */
 export interface CiliumEndpoint {
   apiVersion: 'cilium.io/v2';
@@ -322,6 +335,7 @@ export type ApiObject =
   | Lease
   | Namespace
   | ServiceAccount
+  | Secret
   | CiliumEndpoint
   | CiliumIdentity
   | PolicyObject
@@ -339,6 +353,7 @@ export const namespacedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
   'Endpoints',
   'Lease',
   'ServiceAccount',
+  'Secret',
   'CiliumEndpoint',
   'CiliumNetworkPolicy',
   'NetworkPolicy',

@@ -21,8 +21,10 @@ import type {
   Pod,
   PolicyObject,
   ReplicaSet,
+  Secret,
   Service,
 } from '../k8s/objects';
+import { secretValueBytes } from '../k8s/secrets';
 import { canonicalJson, hashString64 } from '../engine/state-hash';
 import { formatAge, virtualDate, virtualEpochMs } from '../engine/virtual-time';
 import type { Cluster } from '../world';
@@ -514,6 +516,24 @@ function describeNamespace(namespace: Namespace): string {
   return w.toString();
 }
 
+/**
+ * describeSecret: the keys and their sizes, never the values. Go ranges over the data map in random
+ * order; the model sorts the keys so the output is the same every time.
+ */
+function describeSecret(secret: Secret): string {
+  const w = new PrefixWriter();
+  w.write(0, `Name:\t${secret.metadata.name}\n`);
+  w.write(0, `Namespace:\t${secret.metadata.namespace ?? 'default'}\n`);
+  printLabelsMultiline(w, 'Labels', secret.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', secret.metadata.annotations);
+  w.write(0, `\nType:\t${secret.type}\n`);
+  w.write(0, '\nData\n====\n');
+  const data = secret.data ?? {};
+  for (const key of Object.keys(data).sort())
+    w.write(0, `${key}:\t${secretValueBytes(data[key] ?? '')} bytes\n`);
+  return w.toString();
+}
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const asRecord = (value: unknown): Record<string, unknown> =>
@@ -728,6 +748,8 @@ export function describeObject(cluster: Cluster, object: ApiObject, nowMs: numbe
       return describeNamespace(object);
     case 'NetworkPolicy':
       return describeNetworkPolicy(object);
+    case 'Secret':
+      return describeSecret(object);
     default:
       return describeGeneric(withPolicyStatus(cluster, object, nowMs), events);
   }

@@ -74,6 +74,13 @@ export const resourceTypes: ResourceType[] = [
     namespaced: true,
   },
   {
+    kind: 'Secret',
+    plural: 'secrets',
+    prefix: 'secret',
+    names: ['secrets', 'secret'],
+    namespaced: true,
+  },
+  {
     kind: 'CiliumEndpoint',
     plural: 'ciliumendpoints.cilium.io',
     prefix: 'ciliumendpoint.cilium.io',
@@ -266,6 +273,17 @@ function tableRow(object: ApiObject, nowMs: number, wide: boolean): { header: st
       };
     case 'ServiceAccount':
       return { header: ['NAME', 'SECRETS', 'AGE'], cells: [object.metadata.name, '0', age(object, nowMs)] };
+    case 'Secret':
+      // DATA counts the keys; the values never appear in a table.
+      return {
+        header: ['NAME', 'TYPE', 'DATA', 'AGE'],
+        cells: [
+          object.metadata.name,
+          object.type,
+          String(Object.keys(object.data ?? {}).length),
+          age(object, nowMs),
+        ],
+      };
     case 'CiliumEndpoint': {
       const endpoint: CiliumEndpoint = object;
       const enforcing = (direction: 'ingress' | 'egress'): string =>

@@ -21,6 +21,7 @@ import { wait, watch } from './kubectl-wait';
 import { kubectlJson, kubectlYaml } from './kubectl-output';
 import { alignColumns } from '../cilium/cli-format';
 import { agentLogLines } from './policy-status';
+import { createSecret } from './kubectl-create-secret';
 
 const commonFlags: FlagSpec[] = [
   { names: ['--namespace', '-n'], takesValue: true },
@@ -55,6 +56,18 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--overwrite'], takesValue: false },
     { names: ['--all'], takesValue: false },
     { names: ['--list'], takesValue: false },
+  ],
+  create: [
+    ...namespaceFlags,
+    { names: ['--filename', '-f'], takesValue: true },
+    { names: ['--output', '-o'], takesValue: true },
+    { names: ['--dry-run'], takesValue: true },
+    // create secret tls|generic (kubectl-create-secret.ts)
+    { names: ['--cert'], takesValue: true },
+    { names: ['--key'], takesValue: true },
+    { names: ['--from-file'], takesValue: true },
+    { names: ['--from-literal'], takesValue: true },
+    { names: ['--type'], takesValue: true },
   ],
   wait: [
     ...namespaceFlags,
@@ -475,12 +488,72 @@ function logs(context: TerminalContext, positionals: string[], flags: Map<string
   return ok(`${lines.join('\n')}\n`);
 }
 
-/** `kubectl create namespace NAME` (other kinds are created with apply). */
-function create(context: TerminalContext, positionals: string[]): CommandResult {
+/**
+ * `kubectl create -f FILE`: like apply, but an object that already exists is an error
+ * (AlreadyExists) instead of an update; the objects before it are still created.
+ */
+function createFromFiles(
+  context: TerminalContext,
+  flags: Map<string, string>,
+  files: readonly string[],
+  stdin: string,
+): CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined) return fail('error: no cluster');
+  let stdout = '';
+  for (const file of files) {
+    const text = file === '-' ? stdin : context.files[file.replace(/^\.\//, '')];
+    if (text === undefined)
+      return { stdout, stderr: `error: the path "${file}" does not exist\n`, exitCode: 1 };
+    const parsed = parseManifests(text, cluster.cilium?.config.version);
+    if (parsed.errors.length > 0) return { stdout, stderr: `${parsed.errors.join('\n')}\n`, exitCode: 1 };
+    if (parsed.objects.length === 0)
+      return { stdout, stderr: 'error: no objects passed to create\n', exitCode: 1 };
+    for (const object of parsed.objects) {
+      const namespaced = namespacedKinds.has(object.kind);
+      const target = namespaced
+        ? {
+            ...object,
+            metadata: { ...object.metadata, namespace: object.metadata.namespace ?? namespaceOf(flags) },
+          }
+        : object;
+      const key = namespaced
+        ? `${target.metadata.namespace ?? 'default'}/${target.metadata.name}`
+        : target.metadata.name;
+      if (getObject(cluster.api, target.kind, key) !== undefined) {
+        const plural = resourceType(target.kind.toLowerCase())?.plural ?? `${target.kind.toLowerCase()}s`;
+        return {
+          stdout,
+          stderr: `Error from server (AlreadyExists): error when creating "${file}": ${plural} "${target.metadata.name}" already exists\n`,
+          exitCode: 1,
+        };
+      }
+      const result = context.input({ type: 'api.apply', objects: [target] });
+      context.spend(apiCallMs);
+      if (!result.ok) return { stdout, stderr: `error: ${result.error}\n`, exitCode: 1 };
+      stdout += (result.applied ?? [])
+        .map((outcome) => `${formatApplyOutcome({ ...outcome, action: 'created' })}\n`)
+        .join('');
+    }
+  }
+  return ok(stdout);
+}
+
+/** `kubectl create namespace NAME`, `kubectl create secret …` and `kubectl create -f FILE`. */
+function create(
+  context: TerminalContext,
+  positionals: string[],
+  flags: Map<string, string>,
+  repeated: Map<string, string[]>,
+  stdin: string,
+): CommandResult {
+  const files = repeated.get('--filename') ?? [];
+  if (files.length > 0) return createFromFiles(context, flags, files, stdin);
   const [kind, name] = positionals;
+  if (kind === 'secret') return createSecret(context, positionals.slice(1), { flags, repeated });
   if (kind !== 'namespace' && kind !== 'ns')
     return fail(
-      `error: this simulator creates namespaces only (kubectl create namespace NAME); use kubectl apply -f for other objects`,
+      `error: this simulator creates namespaces and secrets (kubectl create namespace|secret …) and objects from files (kubectl create -f FILE)`,
     );
   if (name === undefined || name === '') return fail('error: exactly one NAME is required, got 0');
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)
@@ -637,7 +710,7 @@ export function kubectl(
     case 'exec':
       return exec(context, parsed.positionals, parsed.flags, parsed.rest, stdin);
     case 'create':
-      return create(context, parsed.positionals);
+      return create(context, parsed.positionals, parsed.flags, parsed.repeated, stdin);
     case 'logs':
       return logs(context, parsed.positionals, parsed.flags);
     default:

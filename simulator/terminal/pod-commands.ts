@@ -18,6 +18,7 @@ import { nslookup, ping } from './net-tools';
 import { grpcurl, kafkaConsumer, kafkaProducer } from './app-clients';
 import { envoyAdminCurl, usesUnixSocket } from './envoy-admin';
 import { isStalledOutcome } from '../cilium/envoy';
+import { catInPod } from './pod-files';
 
 const reasonPhrases: Readonly<Record<number, string>> = {
   200: 'OK',
@@ -362,6 +363,7 @@ export function runInPod(
   if (program === 'openssl' && container === 'istio-proxy') return opensslInProxy(context, pod, args);
   if (program === 'ping') return ping(context, pod, args);
   if (program === 'nslookup') return nslookup(context, pod, args);
+  if (program === 'cat') return catInPod(args);
   const image = (
     pod.spec.containers.find((candidate) => candidate.name === container) ?? pod.spec.containers[0]
   )?.image;

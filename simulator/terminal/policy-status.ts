@@ -5,11 +5,13 @@
  * enforcement: the policy repository each agent builds from its own view.
  */
 import { agentView } from '../cilium/agent-ipcache';
-import { refusedPolicies } from '../cilium/endpoint-policy-cache';
+import { policySecretFailures, refusedPolicies, type SecretFailure } from '../cilium/endpoint-policy-cache';
+import { labelSetFromStrings } from '../cilium/labels';
+import { indexLabels, selectorMatches } from '../policy/selector-match';
 import { toTimestamp } from '../engine/virtual-time';
 import type { ApiObject } from '../k8s/objects';
 import type { Cluster } from '../world';
-import type { AgentState } from '../cilium/state';
+import type { AgentState, LocalEndpoint } from '../cilium/state';
 
 /** One agent's refusal of one policy. */
 interface Refusal {
@@ -70,9 +72,52 @@ export function withPolicyStatus(cluster: Cluster, object: ApiObject, nowMs: num
   return { ...object, status: { nodes } };
 }
 
-/** `kubectl logs` of a cilium-agent pod: the policy import warnings the agent logged. */
+/** Go's quoting of a logfmt value. */
+const quoted = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** Whether a policy whose Secret failed selects one of the agent's endpoints. */
+function selectsEndpoint(failure: SecretFailure, endpoint: LocalEndpoint): boolean {
+  if (failure.kind === 'CiliumNetworkPolicy' && failure.namespace !== endpoint.namespace) return false;
+  const labels = indexLabels(labelSetFromStrings(endpoint.labels));
+  return failure.policy.rules.some(
+    (rule) => rule.endpointSelector !== undefined && selectorMatches(rule.endpointSelector, labels),
+  );
+}
+
+/**
+ * What the agent logs when it cannot read a policy's TLS Secret (agent-reads mode): getCerts'
+ * warning for a failed lookup, then a failed regeneration for each of its endpoints the policy
+ * selects (only those make the agent compute the policy).
+ */
+function secretFailureLines(cluster: Cluster, agent: AgentState): string[] {
+  const view = agentView(cluster, agent);
+  if (view === undefined) return [];
+  const lines: string[] = [];
+  for (const failure of policySecretFailures(cluster, view)) {
+    const endpoints = Object.values(agent.endpoints)
+      .filter((endpoint) => selectsEndpoint(failure, endpoint))
+      .sort((a, b) => a.id - b.id);
+    if (endpoints.length === 0) continue;
+    if (failure.fromLookup)
+      lines.push(
+        `level=warning msg="policy: Error getting ${failure.use.direction} TLS Context." error=${quoted(failure.error)} subsys=policy`,
+      );
+    for (const endpoint of endpoints)
+      lines.push(
+        `level=warning msg="Regeneration of endpoint failed" ciliumEndpointName=${endpoint.namespace}/${endpoint.podName} endpointID=${endpoint.id} error=${quoted(`unable to regenerate policy for '${endpoint.id}': ${failure.error}`)} identity=${endpoint.identity} subsys=endpoint`,
+      );
+  }
+  return lines;
+}
+
+/**
+ * `kubectl logs` of a cilium-agent pod: the policy import warnings the agent logged, its failures
+ * to read policy Secrets, and the warnings of the node's Envoy. From 1.16 the chart runs Envoy in
+ * its own DaemonSet (cilium-envoy); the model has no such pods, so its lines appear here, as they
+ * do in the agent's log when Envoy runs embedded.
+ */
 export function agentLogLines(cluster: Cluster, agent: AgentState): string[] {
-  return refusalsOf(cluster, agent).map((refusal) => {
+  const refusals = refusalsOf(cluster, agent).map((refusal) => {
     const what =
       refusal.kind === 'CiliumClusterwideNetworkPolicy'
         ? 'CiliumClusterwideNetworkPolicy'
@@ -83,4 +128,9 @@ export function agentLogLines(cluster: Cluster, agent: AgentState): string[] {
         : `ciliumNetworkPolicyName=${refusal.name} k8sNamespace=${refusal.namespace ?? 'default'}`;
     return `level=warning msg="Unable to add ${what}" ${fields} error="Invalid ${what} spec: ${refusal.message}" subsys=k8s-watcher`;
   });
+  return [
+    ...refusals,
+    ...secretFailureLines(cluster, agent),
+    ...(agent.proxyLog ?? []).map((entry) => entry.text),
+  ];
 }

@@ -64,6 +64,34 @@ function decodeStdin(stdin: object | string): string {
   return new TextDecoder('utf-8').decode(bytes);
 }
 
+/** Flags whose value names a file: `-f`, and `kubectl create secret`'s sources. */
+const fileFlag = /^--(?:filename|cert|key|from-file|from-env-file)=(.*)$/s;
+
+/**
+ * The paths an argument may name: the argument itself, a file flag's value, and the parts of
+ * `--from-file` sources (comma-separated lists of `[key=]path`).
+ */
+function fileCandidates(arg: string): string[] {
+  const flag = fileFlag.exec(arg);
+  const value = flag !== null ? (flag[1] ?? '') : arg;
+  // Flags, URLs and long strings never name a file the reader wrote; skip the lookups.
+  if (
+    value === '' ||
+    value === '-' ||
+    (flag === null && value.startsWith('-')) ||
+    value.includes('://') ||
+    value.length > 4096
+  )
+    return [];
+  const candidates = new Set([value]);
+  for (const part of value.split(',')) {
+    candidates.add(part);
+    const equals = part.indexOf('=');
+    if (equals >= 0) candidates.add(part.slice(equals + 1));
+  }
+  return [...candidates].filter((candidate) => candidate !== '' && candidate !== '-');
+}
+
 /** One reader's terminal. */
 export class TerminalSession {
   private readonly bash: Bash;
@@ -218,20 +246,13 @@ export class TerminalSession {
   ): Promise<void> {
     const shared: Record<string, string> = {};
     for (const arg of args) {
-      const candidate = arg.startsWith('--filename=') ? arg.slice('--filename='.length) : arg;
-      // Flags, URLs and long strings never name a file the reader wrote; skip the lookups.
-      if (
-        candidate === '' ||
-        candidate.startsWith('-') ||
-        candidate.includes('://') ||
-        candidate.length > 4096
-      )
-        continue;
-      const path = ctx.fs.resolvePath(ctx.cwd, candidate);
-      try {
-        if (await ctx.fs.exists(path)) shared[candidate.replace(/^\.\//, '')] = await ctx.fs.readFile(path);
-      } catch {
-        // A directory or an unreadable path is not a file to share.
+      for (const candidate of fileCandidates(arg)) {
+        const path = ctx.fs.resolvePath(ctx.cwd, candidate);
+        try {
+          if (await ctx.fs.exists(path)) shared[candidate.replace(/^\.\//, '')] = await ctx.fs.readFile(path);
+        } catch {
+          // A directory or an unreadable path is not a file to share.
+        }
       }
     }
     this.currentFiles = Object.keys(shared).length === 0 ? this.files : { ...this.files, ...shared };

@@ -1,13 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { TerminalSession } from '../../../simulator/terminal/session';
+import { replay } from '../../../simulator/simulation';
+import type { Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, settle } from '../simulator/support';
 import { onePod, workload } from '../simulator/traffic-support';
 
-// The docs' TLS inspection example (security/tls-visibility): mediabot reaches httpbin.org on 443
-// through Envoy, which terminates TLS with the httpbin-tls-data certificate (signed by the
-// operator's own CA), applies the HTTP rules and re-encrypts with the tls-orig-data CA bundle.
-// The HTTP rule here admits only GET /get, so other paths show Envoy's 403.
-const policy = (tls: boolean): string => `apiVersion: cilium.io/v2
+// The docs' TLS inspection walk-through (security/tls-visibility), typed into the terminal: the
+// internal CA's certificate for httpbin.org and its key become the httpbin-tls-data TLS Secret,
+// the client's system CA bundle becomes the tls-orig-data Secret, and the docs' policy has
+// mediabot's HTTPS to httpbin.org terminated and re-encrypted by Envoy. The model reads neither
+// certificate's contents here (PEM-shaped text is enough for kubectl's checks); what it checks is
+// which Secrets exist, which keys they hold, and whether the CA bundle holds httpbin.org's root.
+
+/** A certificate and key as the docs' openssl steps leave them (contents not parsed by the model). */
+const internalCertificate = `-----BEGIN CERTIFICATE-----
+MIIBszCCAVmgAwIBAgIUaW50ZXJuYWwtaHR0cGJpbi5jcnQgZm9yIHRoZSBtb2RlbA==
+-----END CERTIFICATE-----
+`;
+const internalKey = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgaW50ZXJuYWwta2V5
+-----END PRIVATE KEY-----
+`;
+
+type Variant = 'docs' | 'get-only' | 'no-terminating' | 'no-originating';
+
+/** The docs' l7-visibility-tls policy, and variants without one of the TLS stanzas. */
+const policy = (variant: Variant): string => `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata:
   name: l7-visibility-tls
@@ -24,22 +42,24 @@ spec:
       - port: "443"
         protocol: TCP
 ${
-  tls
-    ? `      terminatingTLS:
+  variant === 'no-terminating'
+    ? ''
+    : `      terminatingTLS:
         secret:
           namespace: kube-system
           name: httpbin-tls-data
-      originatingTLS:
+`
+}${
+  variant === 'no-originating' || variant === 'no-terminating'
+    ? ''
+    : `      originatingTLS:
         secret:
           namespace: kube-system
           name: tls-orig-data
 `
-    : ''
 }      rules:
         http:
-        - method: GET
-          path: "/get"
-  - toEndpoints:
+${variant === 'get-only' ? '        - method: GET\n          path: "/get"\n' : '        - {}\n'}  - toEndpoints:
     - matchLabels:
         "k8s:io.kubernetes.pod.namespace": kube-system
         "k8s:k8s-app": kube-dns
@@ -52,52 +72,245 @@ ${
         - matchPattern: "*"
 `;
 
-describe('terminal: TLS visibility with terminatingTLS / originatingTLS', () => {
-  const simulation = clusterWithCilium(13, 2, '1.18.5', { 'encryption.enabled': 'false' });
+/** A cluster with the docs' mediabot and a terminal holding the policy files. */
+function lab(
+  version: string,
+  seed = 13,
+): {
+  simulation: Simulation;
+  session: TerminalSession;
+  pod: string;
+  /** The cilium agent pod on mediabot's node: its Envoy intercepts, its agent computes the policy. */
+  agentPod: string;
+  run: (command: string) => ReturnType<TerminalSession['run']>;
+} {
+  const simulation = clusterWithCilium(seed, 2, version, { 'encryption.enabled': 'false' });
   apply(simulation, workload('mediabot', { org: 'empire', class: 'mediabot' }, 'docker.io/curlimages/curl'));
   settle(simulation);
   const session = new TerminalSession(simulation, {
-    'tls.yaml': policy(true),
-    'no-tls.yaml': policy(false),
+    'l7-visibility-tls.yaml': policy('docs'),
+    'get-only.yaml': policy('get-only'),
+    'no-terminating.yaml': policy('no-terminating'),
+    'no-originating.yaml': policy('no-originating'),
   });
-  const pod = onePod(simulation, { class: 'mediabot' }).metadata.name;
-
-  it('applies the HTTP rules to the decrypted request when the client trusts the CA', async () => {
-    expect((await session.run('kubectl apply -f tls.yaml')).exitCode).toBe(0);
+  const mediabot = onePod(simulation, { class: 'mediabot' });
+  const pod = mediabot.metadata.name;
+  const agentPod = simulation.state.cluster?.cilium?.agents[mediabot.spec.nodeName ?? '']?.podName ?? '';
+  // Each command line is followed by a few seconds, enough for watches, the operator and agents.
+  const run = async (command: string) => {
+    const result = await session.run(command);
     simulation.advance(5000);
-    const allowed = await session.run(
-      `kubectl exec ${pod} -- curl -sS -o /dev/null -w '%{http_code}' --cacert /tmp/ca.crt https://httpbin.org/get`,
+    return result;
+  };
+  return { simulation, session, pod, agentPod, run };
+}
+
+/** The docs' steps that write the internal certificate and key into the shell's files. */
+const writeCertificateFiles = `cat > internal-httpbin.crt <<'EOF'
+${internalCertificate}EOF
+cat > internal-httpbin.key <<'EOF'
+${internalKey}EOF`;
+
+const curlVerbose = (pod: string, path = '/anything'): string =>
+  `kubectl exec ${pod} -- curl -sS -w ' %{http_code}' --cacert /tmp/ca.crt https://httpbin.org${path}`;
+
+describe('terminal: the TLS-visibility walk-through with SDS (Cilium 1.18, the default)', () => {
+  const { simulation, pod, agentPod, run } = lab('1.18.5');
+
+  it('without the terminating Secret, Envoy has no certificate and the client handshake fails', async () => {
+    expect((await run(writeCertificateFiles)).exitCode).toBe(0);
+    expect((await run('kubectl apply -f l7-visibility-tls.yaml')).stdout).toBe(
+      'ciliumnetworkpolicy.cilium.io/l7-visibility-tls created\n',
     );
-    expect(allowed.stderr).toBe('');
-    expect(allowed.stdout).toBe('200');
-    const insecure = await session.run(
-      `kubectl exec ${pod} -- curl -sk -o /dev/null -w '%{http_code}' https://httpbin.org/get`,
+    const result = await run(curlVerbose(pod));
+    expect(result.exitCode).toBe(35);
+    expect(result.stderr).toBe(
+      'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to httpbin.org:443\n',
     );
-    expect(insecure.stdout).toBe('200');
-    const denied = await session.run(
+    const logs = await run(`kubectl -n kube-system logs ${agentPod}`);
+    expect(logs.stdout).toMatch(
+      /cilium\.tls_wrapper: Could not get server TLS context for pod 10\.244\.\d+\.\d+ on destination IP 3\.223\.125\.42 \(id \d+\) port 443 sni \\"httpbin\.org\\" and raw socket is not allowed/,
+    );
+  });
+
+  it('the operator copies a created Secret into cilium-secrets; without the CA bundle Envoy answers 503', async () => {
+    const created = await run(
+      'kubectl create secret tls httpbin-tls-data -n kube-system --cert=internal-httpbin.crt --key=internal-httpbin.key',
+    );
+    expect(created.stdout).toBe('secret/httpbin-tls-data created\n');
+    const copies = await run('kubectl get secrets -n cilium-secrets');
+    expect(copies.stdout).toMatch(
+      /^NAME\s+TYPE\s+DATA\s+AGE\nkube-system-httpbin-tls-data\s+kubernetes\.io\/tls\s+2\s+/,
+    );
+    const result = await run(curlVerbose(pod));
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(
+      'upstream connect error or disconnect/reset before headers. reset reason: remote connection failure, transport failure reason: TLS error: Secret is not supplied by SDS 503',
+    );
+  });
+
+  it('with the client’s system CA bundle as tls-orig-data, mediabot reaches httpbin.org and Hubble sees the request', async () => {
+    const copied = await run(
+      `kubectl exec ${pod} -- cat /etc/ssl/certs/ca-certificates.crt > ca-certificates.crt && grep -c 'BEGIN CERTIFICATE' ca-certificates.crt`,
+    );
+    expect(copied.stdout).toBe('5\n');
+    expect(
+      (
+        await run(
+          'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=./ca-certificates.crt',
+        )
+      ).stdout,
+    ).toBe('secret/tls-orig-data created\n');
+    const result = await run(curlVerbose(pod));
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/ 200$/);
+    const flows = await run(
+      `kubectl -n kube-system exec ds/cilium -- hubble observe --type l7 --from-pod default/${pod}`,
+    );
+    expect(flows.stdout).toContain('https://httpbin.org:443/anything');
+  });
+
+  it('a CA bundle without httpbin.org’s root fails Envoy’s upstream handshake: the client gets a 503', async () => {
+    await run('kubectl delete secret tls-orig-data -n kube-system');
+    expect(
+      (
+        await run(
+          'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=internal-httpbin.crt',
+        )
+      ).exitCode,
+    ).toBe(0);
+    const result = await run(curlVerbose(pod));
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(
+      'upstream connect error or disconnect/reset before headers. reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end 503',
+    );
+  });
+
+  it('replaying the recorded inputs rebuilds the same world, Secrets and copies included', () => {
+    expect(replay(13, simulation.steps).hash()).toBe(simulation.hash());
+  });
+});
+
+describe('terminal: what the TLS stanzas and the client need (Cilium 1.18)', () => {
+  const { pod, run } = lab('1.18.5', 21);
+  const secrets = async (): Promise<void> => {
+    await run(writeCertificateFiles);
+    await run(
+      'kubectl create secret tls httpbin-tls-data -n kube-system --cert=internal-httpbin.crt --key=internal-httpbin.key',
+    );
+    await run(`kubectl exec ${pod} -- cat /etc/ssl/certs/ca-certificates.crt > ca-certificates.crt`);
+    await run(
+      'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=ca-certificates.crt',
+    );
+  };
+
+  it('applies the HTTP rules to the decrypted request', async () => {
+    await secrets();
+    await run('kubectl apply -f get-only.yaml');
+    expect((await run(curlVerbose(pod, '/get'))).stdout).toMatch(/ 200$/);
+    const denied = await run(
       `kubectl exec ${pod} -- curl -sS --cacert /tmp/ca.crt https://httpbin.org/headers`,
     );
-    expect(denied.exitCode).toBe(0);
     expect(denied.stdout).toBe('Access denied\r\n');
+    expect(
+      (await run(`kubectl exec ${pod} -- curl -sk -o /dev/null -w '%{http_code}' https://httpbin.org/get`))
+        .stdout,
+    ).toBe('200');
   });
 
-  it('fails certificate verification without --cacert or -k', async () => {
-    const result = await session.run(`kubectl exec ${pod} -- curl -sS https://httpbin.org/get`);
+  it('fails certificate verification when the client does not trust the internal CA', async () => {
+    const result = await run(`kubectl exec ${pod} -- curl -sS https://httpbin.org/get`);
     expect(result.exitCode).toBe(60);
     expect(result.stderr).toContain(
       'curl: (60) SSL certificate problem: unable to get local issuer certificate\n',
     );
   });
 
-  it('cannot parse HTTP inside TLS without terminatingTLS: the handshake fails', async () => {
-    expect((await session.run('kubectl apply -f no-tls.yaml')).exitCode).toBe(0);
-    simulation.advance(5000);
-    const result = await session.run(
-      `kubectl exec ${pod} -- curl -sS --cacert /tmp/ca.crt https://httpbin.org/get`,
+  it('without originatingTLS Envoy sends the decrypted request in clear, and httpbin.org:443 hangs up', async () => {
+    await run('kubectl apply -f no-originating.yaml');
+    const result = await run(curlVerbose(pod, '/get'));
+    expect(result.stdout).toBe(
+      'upstream connect error or disconnect/reset before headers. reset reason: connection termination 503',
     );
+  });
+
+  it('cannot parse HTTP inside TLS without terminatingTLS: the handshake fails', async () => {
+    await run('kubectl apply -f no-terminating.yaml');
+    const result = await run(`kubectl exec ${pod} -- curl -sS --cacert /tmp/ca.crt https://httpbin.org/get`);
     expect(result.exitCode).toBe(35);
     expect(result.stderr).toBe(
       'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to httpbin.org:443\n',
     );
+  });
+
+  it('deleting the source Secret deletes the operator’s copy, and Envoy loses the certificate', async () => {
+    await run('kubectl apply -f l7-visibility-tls.yaml');
+    expect((await run(curlVerbose(pod))).stdout).toMatch(/ 200$/);
+    await run('kubectl delete secret httpbin-tls-data -n kube-system');
+    const copies = await run('kubectl get secrets -n cilium-secrets -o name');
+    expect(copies.stdout).toBe('secret/kube-system-tls-orig-data\n');
+    expect((await run(curlVerbose(pod))).exitCode).toBe(35);
+  });
+});
+
+describe('terminal: the walk-through where the agent reads the Secrets itself (Cilium 1.12)', () => {
+  const { simulation, pod, agentPod, run } = lab('1.12.0');
+
+  it('a missing Secret fails the endpoint’s regeneration: the policy is not enforced and nothing intercepts', async () => {
+    await run(writeCertificateFiles);
+    await run('kubectl apply -f l7-visibility-tls.yaml');
+    // The endpoint keeps its earlier (empty) policy, so curl reaches httpbin.org itself, whose
+    // certificate the internal CA did not sign.
+    const result = await run(curlVerbose(pod));
+    expect(result.exitCode).toBe(60);
+    const logs = await run(`kubectl -n kube-system logs ${agentPod}`);
+    expect(logs.stdout).toContain(
+      'level=warning msg="policy: Error getting terminating TLS Context." error="secrets \\"httpbin-tls-data\\" not found" subsys=policy\n',
+    );
+    expect(logs.stdout).toMatch(
+      /msg="Regeneration of endpoint failed" ciliumEndpointName=default\/mediabot-\S+ endpointID=\d+ error="unable to regenerate policy for '\d+': secrets \\"httpbin-tls-data\\" not found"/,
+    );
+  });
+
+  it('a generic Secret without tls.crt and tls.key is not a certificate the agent can use', async () => {
+    await run(
+      'kubectl create secret generic httpbin-tls-data -n kube-system --from-literal=note=not-a-certificate',
+    );
+    const logs = await run(`kubectl -n kube-system logs ${agentPod}`);
+    expect(logs.stdout).toContain(
+      'certificates not found locally in /var/run/cilium/certs nor in k8s secret kube-system/httpbin-tls-data ',
+    );
+    await run('kubectl delete secret httpbin-tls-data -n kube-system');
+  });
+
+  it('once both Secrets exist the agent retries, and the policy intercepts', async () => {
+    await run(
+      'kubectl create secret tls httpbin-tls-data -n kube-system --cert=internal-httpbin.crt --key=internal-httpbin.key',
+    );
+    await run(`kubectl exec ${pod} -- cat /etc/ssl/certs/ca-certificates.crt > ca-certificates.crt`);
+    await run(
+      'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=ca-certificates.crt',
+    );
+    expect((await run(curlVerbose(pod))).stdout).toMatch(/ 200$/);
+    // No operator copies before 1.17: the agent reads kube-system directly.
+    expect((await run('kubectl get secrets -A -o name')).stdout).toBe(
+      'secret/httpbin-tls-data\nsecret/tls-orig-data\n',
+    );
+    const logs = await run(`kubectl -n kube-system logs ${agentPod}`);
+    expect(logs.stdout).not.toContain('TLS Context');
+  });
+
+  it('Envoy of this release words the upstream verification failure the older way', async () => {
+    await run('kubectl delete secret tls-orig-data -n kube-system');
+    await run(
+      'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=internal-httpbin.crt',
+    );
+    expect((await run(curlVerbose(pod))).stdout).toBe(
+      'upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED 503',
+    );
+  });
+
+  it('replays to the same world', () => {
+    expect(replay(13, simulation.steps).hash()).toBe(simulation.hash());
   });
 });
