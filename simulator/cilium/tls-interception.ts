@@ -21,7 +21,11 @@
 import type { HttpResponse } from '../k8s/applications';
 import { secretValueText } from '../k8s/secrets';
 import type { RuleReference } from '../policy/index';
-import { bundleCertificateCount, bundleTrustsRoot, systemCaBundlePath } from '../tls/public-roots';
+import {
+  bundleCertificateCount,
+  bundleTrustsRoot,
+  systemCaBundlePath,
+} from '../tls/public-root-fingerprints';
 import type { Cluster } from '../world';
 import type { ExternalHost } from './dns-world';
 import { envoySecretFor, resolveSecretRef, type TlsSecretUse } from './policy-secrets';

@@ -3,7 +3,8 @@
  * CA bundle a reader builds (a Secret made from a client's /etc/ssl/certs/ca-certificates.crt, or
  * from their own CA file) can be checked for the issuer of a server's chain: a bundle trusts a root
  * when one of its PEM blocks is that root certificate, byte for byte. Comparing the base64 bodies
- * needs no ASN.1 parsing, so the datapath can ask without loading the certificate layer.
+ * needs no ASN.1 parsing. The datapath compares fingerprints (public-root-fingerprints.ts) and never
+ * loads this file; the terminal does, to print a client's system bundle.
  *
  * A distribution's bundle holds about 140 roots; the model's holds the five that anchor the chains
  * of its internet hosts (cilium/dns-world.ts). Which root anchors which site follows what those
@@ -166,29 +167,9 @@ export const publicRoots: readonly PublicRoot[] = [
   },
 ];
 
-/** Where Debian, Ubuntu and Alpine keep the system CA bundle that curl and OpenSSL read by default. */
-export const systemCaBundlePath = '/etc/ssl/certs/ca-certificates.crt';
+export { systemCaBundlePath } from './public-root-fingerprints';
 
 /** The system CA bundle of the model's client images: the public roots, concatenated as update-ca-certificates writes them. */
 export function systemCaBundle(): string {
   return publicRoots.map((root) => `${root.pem}\n`).join('');
-}
-
-/** The base64 bodies of every CERTIFICATE PEM block in a text, whitespace removed. */
-function certificateBodies(text: string): string[] {
-  const pattern = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-  return [...text.matchAll(pattern)].map((match) => (match[1] ?? '').replace(/\s+/g, ''));
-}
-
-/** Whether a CA bundle (PEM text) contains the named public root. */
-export function bundleTrustsRoot(bundle: string, rootName: string): boolean {
-  const root = publicRoots.find((candidate) => candidate.name === rootName);
-  if (root === undefined) return false;
-  const [wanted] = certificateBodies(root.pem);
-  return wanted !== undefined && certificateBodies(bundle).includes(wanted);
-}
-
-/** How many certificates a CA bundle holds (Envoy refuses a trusted-CA input with none). */
-export function bundleCertificateCount(bundle: string): number {
-  return certificateBodies(bundle).length;
 }
