@@ -3,6 +3,7 @@
  * and schedule follow-up events; they never read the wall clock or global randomness.
  */
 import { applyWaypoint, type WaypointApplyResult } from './mesh/waypoint';
+import { applyGatewayApiCrds } from './k8s/gateway-api-crds';
 import type { SimEvent } from './events';
 import type { World } from './world';
 import { requireCluster, schedule } from './world';
@@ -63,6 +64,8 @@ export type InputResult =
       istio?: IstioInstallResult;
       /** What `istioctl waypoint apply` did (mesh/waypoint.ts formats it). */
       waypoint?: WaypointApplyResult;
+      /** kubectl's line for each CRD a Gateway API bundle applied. */
+      crds?: string[];
     }
   | { ok: false; error: string };
 
@@ -138,6 +141,14 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       if (missingCrds !== undefined) return { ok: false, error: missingCrds };
       return { ok: true, applied: applyObjects(world, event.objects) };
     }
+    case 'gateway-api.crds.apply':
+      if (world.cluster === undefined)
+        return {
+          ok: false,
+          error:
+            'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+        };
+      return { ok: true, crds: applyGatewayApiCrds(world, event.version) };
     case 'istio.install': {
       const istio = processMeshInput(world, event);
       return istio.ok ? { ok: true, istio } : { ok: false, error: istio.error };

@@ -18,6 +18,8 @@ export type InputEvent =
   | { type: 'kind.cluster.create'; config: KindClusterConfig }
   | { type: 'cilium.install'; request: CiliumInstallRequest }
   | { type: 'api.apply'; objects: ApiObject[] }
+  /** `kubectl apply -f` of a Gateway API release bundle (standard channel). */
+  | { type: 'gateway-api.crds.apply'; version: string }
   | { type: 'api.delete'; kind: ApiKind; key: string }
   | { type: 'deployment.scale'; key: string; replicas: number }
   | { type: 'deployment.restart'; key: string }

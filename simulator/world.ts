@@ -3,6 +3,7 @@
  * inputs that follow fully determines the future, because the clock, the random generator and the
  * queue of pending events are all inside it.
  */
+import type { GatewayApiCrds } from './k8s/gateway-api-crds';
 import type { Scheduled } from './engine/event-queue';
 import { heapPush } from './engine/event-queue';
 import { seedRandom, type RandomState } from './engine/prng';
@@ -110,6 +111,8 @@ export interface Cluster {
   envoy?: EnvoyState;
   /** Istio, once installed (mesh/state.ts). */
   mesh?: MeshState;
+  /** The Gateway API CRD bundle, once applied (k8s/gateway-api-crds.ts). */
+  gatewayApiCrds?: GatewayApiCrds;
 }
 
 /** The whole simulated world. */

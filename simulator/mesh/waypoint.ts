@@ -110,10 +110,24 @@ export function applyWaypoint(world: World, request: WaypointApplyRequest): Wayp
   const mesh = cluster?.mesh;
   const name = request.name ?? 'waypoint';
   const namespace = request.namespace;
-  if (cluster === undefined || mesh === undefined || !mesh.components.base)
+  if (cluster === undefined)
     return {
       ok: false,
-      error: `Error: failed to apply gateway: no matches for kind "Gateway" in version "gateway.networking.k8s.io/v1"`,
+      error:
+        'Error: failed to create Kubernetes client: the connection to the server localhost:8080 was refused',
+    };
+  // The Gateway API CRDs come from their own release bundle, not from Istio (k8s/gateway-api-crds.ts).
+  if (cluster.gatewayApiCrds === undefined)
+    return {
+      ok: false,
+      error: `Error: missing Kubernetes Gateway CRDs need to be installed before applying a waypoint: the server could not find the requested resource (patch gateways.gateway.networking.k8s.io ${name})`,
+    };
+  // A real Gateway would be stored and wait for an istiod; the model keeps waypoints with istiod.
+  if (mesh === undefined || !mesh.components.istiod)
+    return {
+      ok: false,
+      error:
+        'Error: no Istio control plane runs in this cluster, so nothing would deploy the waypoint; install Istio first (istioctl install --set profile=ambient -y)',
     };
   if (getObject(cluster.api, 'Namespace', namespace) === undefined)
     return { ok: false, error: `Error: namespaces "${namespace}" not found` };

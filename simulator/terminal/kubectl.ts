@@ -2,6 +2,7 @@
  * `kubectl` against the simulated API server: get, apply, scale, rollout restart/status, exec and
  * delete, with the flags the guides use and kubectl's own wording for mistakes.
  */
+import { gatewayApiBundle, getGatewayApiCrds } from '../k8s/gateway-api-crds';
 import { listObjects, getObject } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
 import type { ApiObject, Pod } from '../k8s/objects';
@@ -112,6 +113,8 @@ function get(
     return fail(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',
     );
+  const [crdType, crdName] = typeName.split('/');
+  if (crdTypeNames.has(crdType ?? '')) return getCrds(context, crdName ?? names[0]);
   if (typeName.includes(',') && !typeName.includes('/') && names.length === 0)
     return getSeveral(context, typeName.split(','), flags);
   const [typePart, namePart] = typeName.split('/');
@@ -283,6 +286,12 @@ function apply(
   let stdout = '';
   // Each -f is read and applied in turn, as kubectl does; the first failure stops the rest.
   for (const file of files) {
+    if (/^https?:\/\//.test(file)) {
+      const fetched = applyUrl(context, file);
+      if (fetched.exitCode !== 0) return { ...fetched, stdout: stdout + fetched.stdout };
+      stdout += fetched.stdout;
+      continue;
+    }
     const text = file === '-' ? stdin : context.files[file.replace(/^\.\//, '')];
     if (text === undefined)
       return { stdout, stderr: `error: the path "${file}" does not exist\n`, exitCode: 1 };
@@ -303,6 +312,48 @@ function apply(
     stdout += (result.applied ?? []).map((outcome) => `${formatApplyOutcome(outcome)}\n`).join('');
   }
   return ok(stdout);
+}
+
+/** The names kubectl accepts for CustomResourceDefinitions. */
+const crdTypeNames = new Set([
+  'crd',
+  'crds',
+  'customresourcedefinition',
+  'customresourcedefinitions',
+  'customresourcedefinitions.apiextensions.k8s.io',
+]);
+
+/** `kubectl get crd [NAME]`: the model tracks the Gateway API CRDs, which a reader installs by hand. */
+function getCrds(context: TerminalContext, name: string | undefined): CommandResult {
+  if (name !== undefined && !name.endsWith('.gateway.networking.k8s.io'))
+    return fail(
+      `error: the simulator tracks only the Gateway API CRDs (*.gateway.networking.k8s.io); Cilium's and Istio's CRDs come with their installs and are not listed here`,
+    );
+  const result = getGatewayApiCrds(context.simulation.state, name);
+  return {
+    ...result,
+    stderr:
+      name === undefined && result.exitCode === 0
+        ? `${result.stderr}(the simulator lists only the Gateway API CRDs; Cilium's and Istio's are installed but not shown)\n`
+        : result.stderr,
+  };
+}
+
+/**
+ * `kubectl apply -f URL`: the simulated machine reaches no web server, but the Gateway API release
+ * bundles that Istio's ambient guides apply are modelled (k8s/gateway-api-crds.ts).
+ */
+function applyUrl(context: TerminalContext, url: string): CommandResult {
+  const bundle = gatewayApiBundle(url);
+  if (bundle === undefined)
+    return fail(
+      `error: unable to read URL "${url}": the simulated machine has no internet access; it knows only the Gateway API release bundles (https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml). Save other manifests to a file and apply that.`,
+    );
+  if (!bundle.ok) return fail(`error: ${bundle.error}`);
+  const result = context.input({ type: 'gateway-api.crds.apply', version: bundle.version });
+  context.spend(apiCallMs);
+  if (!result.ok) return fail(result.error);
+  return ok((result.crds ?? []).map((line) => `${line}\n`).join(''));
 }
 
 function deploymentKey(

@@ -94,7 +94,13 @@ function waypoint(context: TerminalContext, args: string[]): CommandResult {
   });
   if (!result.ok || result.waypoint === undefined || !result.waypoint.ok)
     return fail(
-      `Error: ${result.ok ? (result.waypoint?.ok === false ? result.waypoint.error : 'waypoint apply failed') : result.error}`,
+      result.ok
+        ? result.waypoint?.ok === false
+          ? result.waypoint.error
+          : 'Error: waypoint apply failed'
+        : result.error.startsWith('Error: ')
+          ? result.error
+          : `Error: ${result.error}`,
     );
   if (enroll) {
     // istioctl labels the namespace itself; the label reaches the model like kubectl label's.

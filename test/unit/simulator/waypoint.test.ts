@@ -100,6 +100,17 @@ function ambientCluster(seed: number): Simulation {
 
 /** `istioctl waypoint apply -n default --enroll-namespace`, then waits for the waypoint pod. */
 function addWaypoint(simulation: Simulation): void {
+  // Without the Gateway API CRDs a waypoint (a Gateway object) cannot be created.
+  const refused = applyWaypoint(simulation.state, { namespace: 'default', enrollNamespace: true });
+  expect(istioctlWaypointApplyOutput(refused)).toMatch(
+    /^Error: missing Kubernetes Gateway CRDs need to be installed before applying a waypoint/,
+  );
+  expect(simulation.input({ type: 'gateway-api.crds.apply', version: 'v1.2.1' })).toMatchObject({
+    ok: true,
+    crds: expect.arrayContaining([
+      'customresourcedefinition.apiextensions.k8s.io/gateways.gateway.networking.k8s.io created',
+    ]) as unknown,
+  });
   // The terminal wires this as an input; the test calls the handler on the world directly.
   const result = applyWaypoint(simulation.state, { namespace: 'default', enrollNamespace: true });
   expect(istioctlWaypointApplyOutput(result)).toBe(

@@ -97,6 +97,23 @@ describe('terminal: an ambient waypoint', () => {
       'kubectl rollout status deploy/helloworld-v1 && kubectl rollout status deploy/sleep-v1',
     ].join('\n');
     expect((await terminal.run(setup)).exitCode).toBe(0);
+    // Istio does not bring the Gateway API CRDs, and a waypoint is a Gateway.
+    const early = await terminal.run('istioctl waypoint apply -n default --enroll-namespace');
+    expect(early.exitCode).toBe(1);
+    expect(early.stderr).toBe(
+      'Error: missing Kubernetes Gateway CRDs need to be installed before applying a waypoint: the server could not find the requested resource (patch gateways.gateway.networking.k8s.io waypoint)\n',
+    );
+    const crds = await terminal.run(
+      'kubectl get crd gateways.gateway.networking.k8s.io &> /dev/null || kubectl apply -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml',
+    );
+    expect(crds.stdout.split('\n').filter((line) => line !== '')).toEqual(
+      ['gatewayclasses', 'gateways', 'grpcroutes', 'httproutes', 'referencegrants'].map(
+        (kind) => `customresourcedefinition.apiextensions.k8s.io/${kind}.gateway.networking.k8s.io created`,
+      ),
+    );
+    expect((await terminal.run('kubectl get crd gateways.gateway.networking.k8s.io')).stdout).toMatch(
+      /^NAME +CREATED AT\ngateways\.gateway\.networking\.k8s\.io +\d{4}-\d\d-\d\dT[\d:]+Z\n$/,
+    );
     const waypoint = await terminal.run('istioctl waypoint apply -n default --enroll-namespace');
     expect(waypoint.stdout).toBe(
       '✅ waypoint default/waypoint applied\n✅ namespace default labeled with "istio.io/use-waypoint: waypoint"\n',
