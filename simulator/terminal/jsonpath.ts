@@ -1,27 +1,88 @@
 /**
  * The part of kubectl's JSONPath templates that readers type: `{.items[0].spec.nodeName}`,
- * `{.items[*].status.podIP}`, several expressions and literal text in one template, and
- * `{range .items[*]}…{end}`. Values print as kubectl prints them (lists space-separated).
+ * `{.items[*].status.podIP}`, filters such as `{.items[?(@.spec.nodeName=='kind-worker')].metadata.name}`,
+ * several expressions and literal text in one template, and `{range .items[*]}…{end}`. Values print
+ * as kubectl prints them (lists space-separated).
  */
 
-type Step = { key: string } | { index: number } | { all: true };
+type Literal = string | number | boolean;
+type Comparison = '==' | '!=' | '<' | '<=' | '>' | '>=';
+type Step =
+  | { key: string }
+  | { index: number }
+  | { all: true }
+  /** `[?(@.path)]` keeps the elements where the path exists; with a comparison, where it holds. */
+  | { filter: Step[]; comparison?: { op: Comparison; literal: Literal } };
+
+const keyStep = /\.([A-Za-z0-9_\-/]+)|\[(\d+|\*)\]|\[['"]([^'"]+)['"]\]/y;
+const filterStep =
+  /\[\?\(\s*@((?:\.[A-Za-z0-9_\-/]+|\[['"][^'"]+['"]\])*)\s*(?:(==|!=|<=|>=|<|>)\s*('[^']*'|"[^"]*"|-?\d+(?:\.\d+)?|true|false)\s*)?\)\]/y;
+
+function parseLiteral(text: string): Literal {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (text.startsWith("'") || text.startsWith('"')) return text.slice(1, -1);
+  return Number(text);
+}
 
 function parsePath(path: string): Step[] | string {
   const steps: Step[] = [];
-  const pattern = /\.([A-Za-z0-9_\-/]+)|\[(\d+|\*)\]|\[['"]([^'"]+)['"]\]/y;
   let position = path.startsWith('.') || path.startsWith('[') ? 0 : -1;
   if (position < 0) return `unexpected path "${path}"`;
   while (position < path.length) {
-    pattern.lastIndex = position;
-    const match = pattern.exec(path);
+    filterStep.lastIndex = position;
+    const filter = filterStep.exec(path);
+    if (filter !== null) {
+      // Read the end first: parsing the inner path reuses these sticky patterns.
+      const end = filterStep.lastIndex;
+      const inner = filter[1] === '' || filter[1] === undefined ? [] : parsePath(filter[1]);
+      if (typeof inner === 'string') return inner;
+      const [, , op, literal] = filter;
+      steps.push({
+        filter: inner,
+        ...(op !== undefined && literal !== undefined
+          ? { comparison: { op: op as Comparison, literal: parseLiteral(literal) } }
+          : {}),
+      });
+      position = end;
+      continue;
+    }
+    keyStep.lastIndex = position;
+    const match = keyStep.exec(path);
     if (match === null) return `unrecognized character in path "${path}" at ${position}`;
     if (match[1] !== undefined) steps.push({ key: match[1] });
     else if (match[2] === '*') steps.push({ all: true });
     else if (match[2] !== undefined) steps.push({ index: Number(match[2]) });
     else if (match[3] !== undefined) steps.push({ key: match[3] });
-    position = pattern.lastIndex;
+    position = keyStep.lastIndex;
   }
   return steps;
+}
+
+/** client-go compares only values of the literal's type; an item without the field never matches. */
+function compare(value: unknown, op: Comparison, literal: Literal): boolean {
+  if (typeof value !== typeof literal) return op === '!=';
+  const left = value as Literal;
+  switch (op) {
+    case '==':
+      return left === literal;
+    case '!=':
+      return left !== literal;
+    case '<':
+      return left < literal;
+    case '<=':
+      return left <= literal;
+    case '>':
+      return left > literal;
+    case '>=':
+      return left >= literal;
+  }
+}
+
+function passes(element: unknown, step: Extract<Step, { filter: Step[] }>): boolean {
+  const found = walk([element], step.filter);
+  if (step.comparison === undefined) return found.length > 0 && found[0] !== undefined;
+  const { op, literal } = step.comparison;
+  return found.some((value) => compare(value, op, literal));
 }
 
 function walk(values: unknown[], steps: Step[]): unknown[] {
@@ -37,6 +98,13 @@ function walk(values: unknown[], steps: Step[]): unknown[] {
           Object.hasOwn(value, step.key)
         )
           next.push((value as Record<string, unknown>)[step.key]);
+      } else if ('filter' in step) {
+        const elements: unknown[] = Array.isArray(value)
+          ? (value as unknown[])
+          : value !== null && typeof value === 'object'
+            ? Object.values(value)
+            : [];
+        for (const element of elements) if (passes(element, step)) next.push(element);
       } else if ('index' in step) {
         if (Array.isArray(value) && step.index < value.length) next.push((value as unknown[])[step.index]);
       } else if (Array.isArray(value)) next.push(...(value as unknown[]));

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { renderJsonPath } from '../../../simulator/terminal/jsonpath';
+
+// kubectl's JSONPath as the Cilium docs use it: filters pick the cilium pod of a node and the host
+// endpoint's id (security/host-firewall).
+const pods = {
+  items: [
+    { metadata: { name: 'cilium-a' }, spec: { nodeName: 'kind-control-plane' }, status: { ready: true } },
+    { metadata: { name: 'cilium-b' }, spec: { nodeName: 'kind-worker' }, status: { ready: false } },
+    { metadata: { name: 'cilium-c' }, spec: {}, status: { ready: true } },
+  ],
+};
+const endpoints = [
+  { id: 266, status: { identity: { id: 104 } } },
+  { id: 1687, status: { identity: { id: 1 } } },
+  { id: 3362, status: { identity: { id: 4 } } },
+];
+
+describe('kubectl JSONPath filters', () => {
+  it('selects list items by a string field', () => {
+    expect(renderJsonPath("{.items[?(@.spec.nodeName=='kind-worker')].metadata.name}", pods)).toEqual({
+      ok: true,
+      text: 'cilium-b',
+    });
+    // As in client-go, an item without the field is skipped whatever the operator.
+    expect(renderJsonPath('{.items[?(@.spec.nodeName!="kind-worker")].metadata.name}', pods)).toEqual({
+      ok: true,
+      text: 'cilium-a',
+    });
+  });
+
+  it('selects by number, boolean and presence, at the root too', () => {
+    expect(renderJsonPath('{[?(@.status.identity.id==1)].id}', endpoints)).toEqual({
+      ok: true,
+      text: '1687',
+    });
+    expect(renderJsonPath('{[?(@.status.identity.id>100)].id}', endpoints)).toEqual({
+      ok: true,
+      text: '266',
+    });
+    expect(renderJsonPath('{.items[?(@.status.ready==true)].metadata.name}', pods)).toEqual({
+      ok: true,
+      text: 'cilium-a cilium-c',
+    });
+    expect(renderJsonPath('{.items[?(@.spec.nodeName)].metadata.name}', pods)).toEqual({
+      ok: true,
+      text: 'cilium-a cilium-b',
+    });
+  });
+
+  it('works inside range and refuses a malformed filter with kubectl’s message', () => {
+    expect(
+      renderJsonPath('{range .items[?(@.status.ready==true)]}{.metadata.name}{"\\n"}{end}', pods),
+    ).toEqual({ ok: true, text: 'cilium-a\ncilium-c\n' });
+    const broken = renderJsonPath("{.items[?(@.spec.nodeName=='x'].metadata.name}", pods);
+    expect(broken.ok).toBe(false);
+    if (!broken.ok) expect(broken.error).toMatch(/^error: error parsing jsonpath .*unrecognized character/);
+  });
+});
