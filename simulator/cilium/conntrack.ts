@@ -26,26 +26,37 @@ export const ctLifetimesMs = {
 /** What a conntrack lookup found for a packet (enum ct_status). */
 export type CtStatus = 'new' | 'established' | 'reply';
 
-/** The tuple of a packet as it travels. */
+/**
+ * The tuple of a packet as it travels. For an ICMP echo, conntrack keys on the echo identifier in
+ * place of a port (bpf/lib/conntrack.h: the request carries it as the destination port, the reply as
+ * the source port), so the two directions of one ping find each other like a UDP flow's.
+ */
 export interface PacketTuple {
-  protocol: 'TCP' | 'UDP';
+  protocol: 'TCP' | 'UDP' | 'ICMP';
   sourceIP: string;
   sourcePort: number;
   destinationIP: string;
   destinationPort: number;
+  /** ICMP only: 8 for an echo request, 0 for an echo reply. */
+  icmpType?: number;
 }
+
+const icmpEchoRequest = 8;
+const icmpEchoReply = 0;
 
 function keyOf(direction: 'egress' | 'ingress', tuple: PacketTuple): string {
   return `${direction}|${tuple.protocol}|${tuple.sourceIP}:${tuple.sourcePort}|${tuple.destinationIP}:${tuple.destinationPort}`;
 }
 
-function reversed(tuple: PacketTuple): PacketTuple {
+/** The tuple of the answer to a packet: addresses and ports swapped, an echo request's answer an echo reply. */
+export function reversed(tuple: PacketTuple): PacketTuple {
   return {
     protocol: tuple.protocol,
     sourceIP: tuple.destinationIP,
     sourcePort: tuple.destinationPort,
     destinationIP: tuple.sourceIP,
     destinationPort: tuple.sourcePort,
+    ...(tuple.icmpType === icmpEchoRequest ? { icmpType: icmpEchoReply } : {}),
   };
 }
 
@@ -104,7 +115,11 @@ export function ctCreate(
 ): CtEntry {
   const state: CtEntry['state'] = tuple.protocol === 'TCP' ? 'syn' : 'established';
   const entry: CtEntry = {
-    ...tuple,
+    protocol: tuple.protocol,
+    sourceIP: tuple.sourceIP,
+    sourcePort: tuple.sourcePort,
+    destinationIP: tuple.destinationIP,
+    destinationPort: tuple.destinationPort,
     direction,
     endpointId: details.endpointId,
     state,

@@ -8,7 +8,7 @@ import type { Cluster } from '../world';
 
 /** One conntrack entry, keyed by its original-direction tuple and its CT direction. */
 export interface CtEntry {
-  protocol: 'TCP' | 'UDP';
+  protocol: 'TCP' | 'UDP' | 'ICMP';
   sourceIP: string;
   sourcePort: number;
   destinationIP: string;
@@ -17,7 +17,7 @@ export interface CtEntry {
   direction: 'egress' | 'ingress';
   /** The local endpoint the entry belongs to (0 for the host). */
   endpointId: number;
-  /** TCP: SYN seen, handshake completed, FIN seen. UDP entries are always `established`. */
+  /** TCP: SYN seen, handshake completed, FIN seen. UDP and ICMP entries are always `established`. */
   state: 'syn' | 'established' | 'closing';
   createdMs: number;
   lastSeenMs: number;
@@ -73,7 +73,7 @@ export interface OpenSocket {
   id: string;
   fromPodKey?: string;
   fromNode?: string;
-  protocol: 'TCP' | 'UDP';
+  protocol: 'TCP' | 'UDP' | 'ICMP';
   sourceIP: string;
   sourcePort: number;
   /** What the client connected to (before service translation) and the backend it reached. */

@@ -25,7 +25,7 @@ import type { Cluster, Sandbox, World } from '../world';
 import { requireCluster } from '../world';
 import { lookupIdentity, lookupIpcache } from './agent-ipcache';
 import { sourceIdentityTransport } from './config';
-import { ctCreate, ctLookup, ctTouch, type PacketTuple } from './conntrack';
+import { ctCreate, ctLookup, ctTouch, reversed, type PacketTuple } from './conntrack';
 import { datapathState, type OpenSocket } from './datapath-state';
 import { endpointPolicyFor } from './endpoint-policy-cache';
 import {
@@ -48,8 +48,13 @@ import {
   recordDrop,
   recordFlow,
   recordPolicyVerdict,
+  packetFields,
+  packetOf,
+  policyQuery,
+  replyPacketOf,
   type AuthDropReason,
   type FlowEnds,
+  type FlowPacket,
 } from './verdict-flows';
 import { authTypeNames, formatGoTime, remoteNodeIdFor, type AuthKey, type AuthMapEntry } from './auth-map';
 import { authMapLookup, projectedAuthEntry, signalAuthRequired } from './auth-manager';
@@ -157,12 +162,11 @@ function decide(
   endpoint: LocalEndpoint,
   direction: 'ingress' | 'egress',
   remoteIdentity: number,
-  port: number,
-  protocol: 'TCP' | 'UDP' = 'TCP',
+  tuple: PacketTuple,
 ): PolicyVerdict | undefined {
   const policy = policyForEndpoint(cluster, agent, endpoint);
   if (policy === undefined) return undefined;
-  return lookupPolicy(policy, { direction, remoteIdentity, port, protocol });
+  return lookupPolicy(policy, policyQuery(direction, remoteIdentity, tuple));
 }
 
 /**
@@ -455,11 +459,6 @@ function originIdentity(origin: Origin): number {
   return origin.kind === 'pod' ? (origin.endpoint?.identity ?? 0) : ReservedIdentity.host;
 }
 
-function tcpFlagsFor(tuple: PacketTuple, established: boolean): string | undefined {
-  if (tuple.protocol !== 'TCP') return undefined;
-  return established ? 'ACK, PSH' : 'SYN';
-}
-
 /**
  * Sends the first packet of a connection (or, with an established conntrack entry, the next packet
  * in the original direction) from the origin to the target: conntrack and egress policy on the
@@ -478,10 +477,7 @@ export function traverse(
   const cilium = cluster.cilium;
   const redirects: Redirect[] = [];
   const serverNames: ServerNameCheck[] = [];
-  const flags = (established: boolean) => {
-    const value = tcpFlagsFor(tuple, established);
-    return { protocol: tuple.protocol, ...(value !== undefined ? { tcpFlags: value } : {}) };
-  };
+  const flags = (established: boolean): FlowPacket => packetOf(tuple, established);
   const clientAgent = origin.agent;
   const clientIdentity = originIdentity(origin);
   let destinationIdentity: number = ReservedIdentity.world;
@@ -511,15 +507,7 @@ export function traverse(
     const ct = ctLookup(cluster, origin.node, 'egress', tuple, now);
     // A retransmitted SYN finds the entry its first copy created, but it is still a SYN.
     established = ct.status === 'established' && options.retransmit !== true;
-    const verdict = decide(
-      cluster,
-      clientAgent,
-      endpoint,
-      'egress',
-      destinationIdentity,
-      tuple.destinationPort,
-      tuple.protocol,
-    );
+    const verdict = decide(cluster, clientAgent, endpoint, 'egress', destinationIdentity, tuple);
     const ends: FlowEnds = {
       source: flowEndpoint(cluster, clientAgent, tuple.sourceIP, tuple.sourcePort, endpoint.identity),
       destination: flowEndpoint(
@@ -709,15 +697,7 @@ export function traverse(
     };
   }
   const ct = ctLookup(cluster, target.node, 'ingress', tuple, now);
-  const ingress = decide(
-    cluster,
-    serverAgent,
-    serverEndpoint,
-    'ingress',
-    sourceIdentity,
-    tuple.destinationPort,
-    tuple.protocol,
-  );
+  const ingress = decide(cluster, serverAgent, serverEndpoint, 'ingress', sourceIdentity, tuple);
   const ends: FlowEnds = {
     source: flowEndpoint(cluster, serverAgent, tuple.sourceIP, tuple.sourcePort, sourceIdentity),
     destination: flowEndpoint(
@@ -806,10 +786,7 @@ export function traverse(
     eventType: 'trace',
     verdict: 'FORWARDED',
     trafficDirection: 'INGRESS',
-    protocol: tuple.protocol,
-    ...(flags(ingressEstablished).tcpFlags !== undefined
-      ? { tcpFlags: flags(ingressEstablished).tcpFlags }
-      : {}),
+    ...packetFields(flags(ingressEstablished)),
     isReply: false,
     source: ends.source,
     destination: ends.destination,
@@ -845,13 +822,7 @@ export function returnReply(
 ): void {
   const now = Math.max(passage.atMs, world.timeMs);
   const { origin, target, tuple } = passage;
-  const back: PacketTuple = {
-    protocol: tuple.protocol,
-    sourceIP: tuple.destinationIP,
-    sourcePort: tuple.destinationPort,
-    destinationIP: tuple.sourceIP,
-    destinationPort: tuple.sourcePort,
-  };
+  const back = reversed(tuple);
   const notes: string[] = [];
   if (target.kind === 'pod') {
     const serverCt = ctLookup(cluster, target.node, 'egress', back, now);
@@ -865,15 +836,13 @@ export function returnReply(
     if (clientCt.status === 'reply' && clientCt.entry !== undefined) {
       ctTouch(clientCt.entry, now, { reply: true, closing });
       notes.push(`${origin.node} (entering ${origin.pod.metadata.name})`);
-      const flags = tuple.protocol === 'TCP' ? (passage.established ? 'ACK, PSH' : 'SYN, ACK') : undefined;
       recordFlow(cluster, {
         timeMs: now,
         node: origin.node,
         eventType: 'trace',
         verdict: 'FORWARDED',
         trafficDirection: 'EGRESS',
-        protocol: tuple.protocol,
-        ...(flags !== undefined ? { tcpFlags: flags } : {}),
+        ...packetFields(replyPacketOf(back, passage.established)),
         isReply: true,
         source: flowEndpoint(
           cluster,
@@ -1125,7 +1094,7 @@ export function connect(
 }
 
 /** The source address a packet leaves with: the pod's, or for a node the address its route uses. */
-function sourceAddressFor(cluster: Cluster, origin: Origin, target: Target): string {
+export function sourceAddressFor(cluster: Cluster, origin: Origin, target: Target): string {
   if (origin.kind === 'pod') return origin.ip;
   // A node reaches pods through cilium_host, so its packets carry the router address.
   if (target.kind === 'pod') return origin.agent?.routerIP ?? origin.ip;

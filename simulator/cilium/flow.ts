@@ -70,6 +70,8 @@ export interface Flow {
   matchType?: PolicyMatchType;
   protocol: 'TCP' | 'UDP' | 'ICMPv4';
   tcpFlags?: string;
+  /** ICMPv4 only: the message type (8 EchoRequest, 0 EchoReply), which Hubble prints in the summary. */
+  icmpType?: number;
   /**
    * Hubble's is_reply: true for a packet of the reply direction (CT_REPLY), false for the original
    * direction, unset when the datapath could not tell (drops, policy verdicts). On a reply the

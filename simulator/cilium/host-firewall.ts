@@ -30,7 +30,7 @@
 import type { Cluster } from '../world';
 import { lookupIpcache } from './agent-ipcache';
 import { sourceIdentityTransport } from './config';
-import { ctCreate, ctLookup, ctTouch, type PacketTuple } from './conntrack';
+import { ctCreate, ctLookup, ctTouch, reversed, type PacketTuple } from './conntrack';
 import type { Blocked, Origin, Passage, Target } from './datapath';
 import { hostPolicyWithLocalIdentities, syncLocalIdentities } from './local-identities';
 import { ReservedIdentity } from './reserved-identities';
@@ -41,6 +41,8 @@ import {
   flowEndpoint,
   recordDrop,
   recordPolicyVerdict,
+  packetOf,
+  policyQuery,
   type FlowEnds,
 } from './verdict-flows';
 import { lookupPolicy, type PolicyVerdict } from '../policy/index';
@@ -52,11 +54,6 @@ const hostEndpointId = 0;
 export interface HostPassage {
   ok: true;
   established: boolean;
-}
-
-function packetOf(tuple: PacketTuple, established: boolean): { protocol: 'TCP' | 'UDP'; tcpFlags?: string } {
-  if (tuple.protocol !== 'TCP') return { protocol: tuple.protocol };
-  return { protocol: 'TCP', tcpFlags: established ? 'ACK, PSH' : 'SYN' };
 }
 
 function packetWord(tuple: PacketTuple, established: boolean): string {
@@ -73,12 +70,7 @@ function hostVerdict(
 ): PolicyVerdict | undefined {
   const policy = hostPolicyWithLocalIdentities(cluster, agent);
   if (policy === undefined) return undefined;
-  return lookupPolicy(policy, {
-    direction,
-    remoteIdentity,
-    port: tuple.destinationPort,
-    protocol: tuple.protocol,
-  });
+  return lookupPolicy(policy, policyQuery(direction, remoteIdentity, tuple));
 }
 
 /** Where bpf_host meets a packet the node sends, for the explanation. */
@@ -293,13 +285,7 @@ export function hostRepliesPass(
 ): HostReplyNotes {
   if (cluster.cilium?.config.hostFirewall !== true) return {};
   const { origin, target, tuple } = passage;
-  const back: PacketTuple = {
-    protocol: tuple.protocol,
-    sourceIP: tuple.destinationIP,
-    sourcePort: tuple.destinationPort,
-    destinationIP: tuple.sourceIP,
-    destinationPort: tuple.sourcePort,
-  };
+  const back = reversed(tuple);
   const pass = (node: string, direction: 'ingress' | 'egress', where: string): string | undefined => {
     const reply = ctLookup(cluster, node, direction, back, now);
     const matched = reply.status === 'reply' && reply.entry !== undefined;

@@ -12,13 +12,29 @@ function identityText(id: number): string {
   return reserved === undefined ? `ID:${id}` : reserved;
 }
 
-function endpointText(endpoint: FlowEndpoint): string {
+function endpointText(endpoint: FlowEndpoint, hasPorts: boolean): string {
   // Hubble prints the pod, else a DNS name the node's DNS proxy learnt for the address, else the address.
   const name =
     endpoint.podName !== undefined
       ? `${endpoint.namespace ?? 'default'}/${endpoint.podName}`
       : (endpoint.names?.[0]?.replace(/\.$/, '') ?? endpoint.ip);
-  return `${name}:${endpoint.port} (${identityText(endpoint.identity)})`;
+  return `${name}${hasPorts ? `:${endpoint.port}` : ''} (${identityText(endpoint.identity)})`;
+}
+
+/** ICMPv4 message types by number, as gopacket names them in Hubble's summary. */
+const icmpTypeNames: Readonly<Record<number, string>> = {
+  0: 'EchoReply',
+  3: 'DestinationUnreachable',
+  8: 'EchoRequest',
+  11: 'TimeExceeded',
+};
+
+/** The L3/L4 summary the flow parser writes: TCP flags, `UDP`, or the ICMP message type. */
+function packetSummary(flow: Flow): string {
+  if (flow.protocol === 'ICMPv4')
+    return `ICMPv4 ${icmpTypeNames[flow.icmpType ?? 8] ?? String(flow.icmpType)}`;
+  if (flow.protocol === 'UDP') return 'UDP';
+  return flow.tcpFlags === undefined ? '' : `TCP Flags: ${flow.tcpFlags}`;
 }
 
 /** The L7 summary in parentheses, as Hubble's compact printer writes it per protocol. */
@@ -43,14 +59,16 @@ function l7Summary(flow: Flow): string {
 /** One flow in `hubble observe -o compact` form. */
 export function formatFlowCompact(flow: Flow): string {
   // A reply flips the arrow and prints the connection's client first, as Hubble does.
+  // ICMP has no ports, so Hubble prints bare names for it.
+  const ports = flow.protocol !== 'ICMPv4';
   const route =
     flow.isReply === true
-      ? `${endpointText(flow.destination)} <- ${endpointText(flow.source)}`
-      : `${endpointText(flow.source)} -> ${endpointText(flow.destination)}`;
+      ? `${endpointText(flow.destination, ports)} <- ${endpointText(flow.source, ports)}`
+      : `${endpointText(flow.source, ports)} -> ${endpointText(flow.destination, ports)}`;
   // The printer appends the auth type to the summary (`TCP Flags: SYN; Auth: SPIRE`).
-  const auth = flow.authType === undefined ? '' : `; Auth: ${flow.authType}`;
-  const summary =
-    flow.tcpFlags === undefined ? auth.replace(/^; /, '') : `TCP Flags: ${flow.tcpFlags}${auth}`;
+  const summary = [packetSummary(flow), flow.authType === undefined ? '' : `Auth: ${flow.authType}`]
+    .filter((part) => part !== '')
+    .join('; ');
   const flags = summary === '' ? '' : ` (${summary})`;
   if (flow.eventType === 'policy-verdict') {
     const verdict =
@@ -128,14 +146,16 @@ export function formatFlowJson(flow: Flow): string {
         : {}),
       IP: { source: flow.source.ip, destination: flow.destination.ip, ipVersion: 'IPv4' },
       l4:
-        flow.protocol === 'UDP'
-          ? { UDP: ports }
-          : {
-              TCP: {
-                ...ports,
-                ...(flow.tcpFlags !== undefined ? { flags: tcpFlagsJson(flow.tcpFlags) } : {}),
+        flow.protocol === 'ICMPv4'
+          ? { ICMPv4: { type: flow.icmpType ?? 8 } }
+          : flow.protocol === 'UDP'
+            ? { UDP: ports }
+            : {
+                TCP: {
+                  ...ports,
+                  ...(flow.tcpFlags !== undefined ? { flags: tcpFlagsJson(flow.tcpFlags) } : {}),
+                },
               },
-            },
       source: side(flow.source),
       destination: side(flow.destination),
       ...(flow.source.names !== undefined ? { source_names: flow.source.names } : {}),

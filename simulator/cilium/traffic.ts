@@ -49,6 +49,7 @@ import {
 import { canonicalName, fqdnSettings, learnDnsAnswer } from './fqdn';
 import { remoteIdentityFor, syncLocalIdentities } from './local-identities';
 import type { MistakenIdentity } from './flow';
+import { sendEcho, type EchoOutcome, type EchoRequest } from './icmp-echo';
 
 // ---------------------------------------------------------------------------------------------
 // DNS.
@@ -751,6 +752,7 @@ export type TrafficRequest =
   | ({ kind: 'grpc' } & GrpcRequest)
   | ({ kind: 'kafka' } & KafkaRequest)
   | ({ kind: 'send' } & SendRequest)
+  | ({ kind: 'icmp-echo' } & EchoRequest)
   | { kind: 'close'; connectionId: string };
 
 /** What `pod.traffic` reports back. */
@@ -759,6 +761,7 @@ export type TrafficOutcome =
   | ({ request: 'grpc' } & GrpcOutcome)
   | ({ request: 'kafka' } & KafkaOutcome)
   | ({ request: 'send' } & SendOutcome)
+  | ({ request: 'icmp-echo' } & EchoOutcome)
   | { request: 'close'; closed: boolean };
 
 /** Handles one `pod.traffic` input. */
@@ -772,6 +775,8 @@ export function handleTraffic(world: World, request: TrafficRequest): TrafficOut
       return { request: 'kafka', ...kafkaRequest(world, request) };
     case 'send':
       return { request: 'send', ...sendOnConnection(world, request) };
+    case 'icmp-echo':
+      return { request: 'icmp-echo', ...sendEcho(world, request) };
     case 'close':
       return { request: 'close', ...closeConnection(world, request.connectionId) };
   }

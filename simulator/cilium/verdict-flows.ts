@@ -11,7 +11,50 @@ import type { Flow, FlowEndpoint, MistakenIdentity } from './flow';
 import { localIdentityLabels } from './local-identities';
 import { reservedIdentityNames } from './reserved-identities';
 import { flowCapacity, type AgentState } from './state';
-import type { PolicyVerdict } from '../policy/index';
+import type { PolicyQuery, PolicyVerdict } from '../policy/index';
+import type { PacketTuple } from './conntrack';
+
+/** What a flow event says about the packet itself: protocol, TCP flags or ICMP type. */
+export interface FlowPacket {
+  protocol: Flow['protocol'];
+  tcpFlags?: string;
+  icmpType?: number;
+}
+
+/**
+ * The packet part of a flow for a tuple in the original direction: a TCP packet is the SYN of a
+ * new connection or carries data on an established one; ICMP becomes Hubble's ICMPv4.
+ */
+export function packetOf(tuple: PacketTuple, established: boolean): FlowPacket {
+  if (tuple.protocol === 'ICMP') return { protocol: 'ICMPv4', icmpType: tuple.icmpType ?? 8 };
+  if (tuple.protocol === 'UDP') return { protocol: 'UDP' };
+  return { protocol: 'TCP', tcpFlags: established ? 'ACK, PSH' : 'SYN' };
+}
+
+/** The packet part of a flow for a reply: the SYN-ACK of a TCP handshake, data after it, an echo reply. */
+export function replyPacketOf(back: PacketTuple, established: boolean): FlowPacket {
+  if (back.protocol !== 'TCP') return packetOf(back, established);
+  return { protocol: 'TCP', tcpFlags: established ? 'ACK, PSH' : 'SYN, ACK' };
+}
+
+/** The policy-map question for a packet: its destination port, or for ICMP its message type. */
+export function policyQuery(
+  direction: 'ingress' | 'egress',
+  remoteIdentity: number,
+  tuple: PacketTuple,
+): PolicyQuery {
+  if (tuple.protocol === 'ICMP')
+    return { direction, remoteIdentity, port: 0, protocol: 'ICMP', icmpType: tuple.icmpType ?? 8 };
+  return { direction, remoteIdentity, port: tuple.destinationPort, protocol: tuple.protocol };
+}
+
+/** The packet fields of a flow record, leaving out the ones a protocol does not have. */
+export function packetFields(packet: FlowPacket): FlowPacket {
+  const fields: FlowPacket = { protocol: packet.protocol };
+  if (packet.tcpFlags !== undefined) fields.tcpFlags = packet.tcpFlags;
+  if (packet.icmpType !== undefined) fields.icmpType = packet.icmpType;
+  return fields;
+}
 
 /** Why the auth step dropped a packet. */
 export type AuthDropReason = 'AUTH_REQUIRED' | 'NO_NODE_ID';
@@ -84,7 +127,7 @@ export function recordPolicyVerdict(
   direction: 'INGRESS' | 'EGRESS',
   verdict: PolicyVerdict,
   ends: FlowEnds,
-  packet: { protocol: 'TCP' | 'UDP'; tcpFlags?: string },
+  packet: FlowPacket,
   authDrop?: AuthDropReason,
 ): void {
   const denied = verdict.decision === 'denied' || authDrop !== undefined;
@@ -112,8 +155,7 @@ export function recordPolicyVerdict(
       : verdict.authType === 2
         ? { authType: 'TEST_ALWAYS_FAIL' as const }
         : {}),
-    protocol: packet.protocol,
-    ...(packet.tcpFlags !== undefined ? { tcpFlags: packet.tcpFlags } : {}),
+    ...packetFields(packet),
     source: ends.source,
     destination: ends.destination,
     explanation: `${direction === 'EGRESS' ? 'egress' : 'ingress'} policy (${verdict.explanation.layer}): ${verdict.explanation.summary}`,
@@ -129,7 +171,7 @@ export function recordDrop(
   direction: 'INGRESS' | 'EGRESS',
   verdict: PolicyVerdict,
   ends: FlowEnds,
-  packet: { protocol: 'TCP' | 'UDP'; tcpFlags?: string },
+  packet: FlowPacket,
   authDrop?: AuthDropReason,
 ): void {
   recordFlow(cluster, {
@@ -139,8 +181,7 @@ export function recordDrop(
     verdict: 'DROPPED',
     dropReason: authDrop ?? (verdict.dropReason === 181 ? 'POLICY_DENY' : 'POLICY_DENIED'),
     trafficDirection: direction,
-    protocol: packet.protocol,
-    ...(packet.tcpFlags !== undefined ? { tcpFlags: packet.tcpFlags } : {}),
+    ...packetFields(packet),
     source: ends.source,
     destination: ends.destination,
     explanation:

@@ -2,31 +2,18 @@
  * `ping` and `nslookup` inside a pod, as busybox prints them (the curl and sleep images are
  * busybox-based). With cluster DNS, nslookup sends its queries through the datapath (`pod.traffic`
  * dns: policy, Cilium's DNS proxy, CoreDNS), walking the pod's search list; without it, it answers
- * from the cluster's Services as CoreDNS would (NAME.NAMESPACE.svc.cluster.local). ping evaluates each echo
- * request the way Cilium's datapath would on the nodes' real (possibly stale) state: the client's
- * egress policy, where the receiving node learns the source identity (tunnel header or its own
- * ipcache), WireGuard's allowed-IPs check and the server's ingress policy for ICMP type 8; replies
- * ride the connection-tracking entry and skip policy.
- *
- * Limits, stated honestly: the datapath module only follows TCP connections, so this evaluation is
- * read-only. It records no Hubble flows for ICMP, and a ClusterIP never answers ICMP here (neither
- * kube-proxy nor Cilium's load balancer translates echo requests to a backend in these versions).
+ * from the cluster's Services as CoreDNS would (NAME.NAMESPACE.svc.cluster.local). ping sends one
+ * `pod.traffic` icmp-echo input a second of simulated time (cilium/icmp-echo.ts), so each request
+ * meets the policies, the nodes' real (possibly stale) ipcaches and conntrack, and leaves Hubble flows.
  */
-import { getObject, listObjects } from '../k8s/api-store';
+import { getObject } from '../k8s/api-store';
 import type { Pod } from '../k8s/objects';
 import { hashString64 } from '../engine/state-hash';
 import type { Cluster } from '../world';
-import { lookupIdentity, lookupIpcache } from '../cilium/agent-ipcache';
-import { sourceIdentityTransport } from '../cilium/config';
-import { endpointPolicyFor } from '../cilium/endpoint-policy-cache';
-import { sandboxOwningAddress } from '../cilium/datapath';
 import { hasClusterDns } from '../cilium/dns-world';
-import type { AgentState, LocalEndpoint } from '../cilium/state';
-import { lookupPolicy } from '../policy/index';
 import { fail, type CommandResult, type TerminalContext } from './context';
 
 const clusterDomain = 'cluster.local';
-const echoRequest = 8;
 
 /** The cluster DNS Service's address (kind's kube-dns is 10.96.0.10). */
 function dnsServer(cluster: Cluster): string {
@@ -131,94 +118,6 @@ export function nslookup(context: TerminalContext, pod: Pod, args: string[]): Co
   return { stdout: `${header}Name:\t${found.fqdn}\nAddress: ${found.address}\n\n`, stderr: '', exitCode: 0 };
 }
 
-/** Where the pod's endpoint lives. */
-function endpointOfPod(
-  cluster: Cluster,
-  podKey: string,
-): { agent: AgentState; endpoint: LocalEndpoint } | undefined {
-  for (const agent of Object.values(cluster.cilium?.agents ?? {})) {
-    const endpoint = Object.values(agent.endpoints).find(
-      (candidate) =>
-        candidate.podKey === podKey &&
-        candidate.state !== 'disconnecting' &&
-        candidate.state !== 'disconnected',
-    );
-    if (endpoint !== undefined) return { agent, endpoint };
-  }
-  return undefined;
-}
-
-/** What happens to one echo request: a reply (with its TTL) or silence, and why. */
-type EchoOutcome =
-  { reply: true; ttl: number; from: string; sameNode: boolean } | { reply: false; reason: string };
-
-function echo(cluster: Cluster, pod: Pod, destination: string): EchoOutcome {
-  const podKey = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
-  const client = endpointOfPod(cluster, podKey);
-  if (client === undefined) return { reply: false, reason: 'the client pod has no endpoint' };
-  const node = Object.values(cluster.nodes).find((candidate) => candidate.internalIP === destination);
-  const egressTo = (identity: number): boolean => {
-    const policy = endpointPolicyFor(cluster, client.agent, client.endpoint);
-    if (policy === undefined) return true;
-    const verdict = lookupPolicy(policy, {
-      direction: 'egress',
-      remoteIdentity: identity,
-      port: 0,
-      protocol: 'ICMP',
-      icmpType: echoRequest,
-    });
-    return verdict.decision !== 'denied';
-  };
-  if (node !== undefined) {
-    const identity = lookupIpcache(cluster, client.agent, destination).identity;
-    if (!egressTo(identity)) return { reply: false, reason: 'egress policy drops the echo request' };
-    return { reply: true, ttl: 64, from: destination, sameNode: node.name === client.agent.node };
-  }
-  if (listObjects(cluster.api, 'Service').some((service) => service.spec.clusterIP === destination))
-    return { reply: false, reason: 'a ClusterIP does not answer ICMP' };
-  const server = sandboxOwningAddress(cluster, destination);
-  if (server === undefined) return { reply: false, reason: 'no pod holds the address' };
-  const serverAgent = cluster.cilium?.agents[server.node];
-  const serverEndpoint =
-    serverAgent === undefined || server.sandbox.endpointId === undefined
-      ? undefined
-      : serverAgent.endpoints[String(server.sandbox.endpointId)];
-  const destinationIdentity = lookupIdentity(cluster, client.agent, destination);
-  if (!egressTo(destinationIdentity)) return { reply: false, reason: 'egress policy drops the echo request' };
-  if (serverAgent === undefined || serverEndpoint === undefined)
-    return { reply: true, ttl: 63, from: destination, sameNode: false };
-  const sameNode = server.node === client.agent.node;
-  let sourceIdentity = client.endpoint.identity;
-  if (!sameNode && cluster.cilium !== undefined) {
-    const receiverEntry = lookupIpcache(cluster, serverAgent, client.endpoint.ip);
-    if (cluster.cilium.config.encryption === 'wireguard') {
-      const clientNodeIP = cluster.nodes[client.agent.node]?.internalIP ?? '';
-      if (receiverEntry.hostIP !== clientNodeIP)
-        return { reply: false, reason: "WireGuard's allowed-IPs check drops the packet" };
-    }
-    if (sourceIdentityTransport(cluster.cilium.config) === 'ipcache') sourceIdentity = receiverEntry.identity;
-  }
-  const serverPolicy = endpointPolicyFor(cluster, serverAgent, serverEndpoint);
-  if (serverPolicy !== undefined) {
-    const verdict = lookupPolicy(serverPolicy, {
-      direction: 'ingress',
-      remoteIdentity: sourceIdentity,
-      port: 0,
-      protocol: 'ICMP',
-      icmpType: echoRequest,
-    });
-    if (verdict.decision === 'denied')
-      return { reply: false, reason: 'ingress policy drops the echo request' };
-  }
-  return { reply: true, ttl: sameNode ? 63 : 62, from: destination, sameNode };
-}
-
-/** A round-trip time that looks like a real one and never changes between runs. */
-function roundTrip(from: string, to: string, sequence: number, sameNode: boolean): number {
-  const jitter = parseInt(hashString64(`${from}>${to}#${sequence}`).slice(0, 4), 16) / 65535;
-  return sameNode ? 0.05 + jitter * 0.08 : 0.3 + jitter * 0.4;
-}
-
 /** `ping [-c COUNT] [-W SEC] [-q] HOST` (busybox). */
 export function ping(context: TerminalContext, pod: Pod, args: string[]): CommandResult {
   const cluster = context.simulation.state.cluster;
@@ -244,23 +143,39 @@ export function ping(context: TerminalContext, pod: Pod, args: string[]): Comman
   // Without -c (or with -c 0) a real ping runs until Ctrl-C; here it stops after four requests.
   const unbounded = !Number.isFinite(count) || count < 1;
   count = unbounded ? 4 : Math.min(Math.floor(count), 1000);
-  const resolved = resolveInCluster(cluster, host, pod.metadata.namespace ?? 'default');
-  if (resolved === undefined) return fail(`ping: bad address '${host}'`);
-  const address = resolved.address;
-  const lines = [`PING ${host} (${address}): 56 data bytes`];
+  const podKey = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+  // busybox ping uses its process id as the echo identifier; any stable 16-bit number will do.
+  const identifier = parseInt(hashString64(`${podKey}@${context.simulation.state.timeMs}`).slice(0, 4), 16);
+  const lines: string[] = [];
   const times: number[] = [];
+  let address: string | undefined;
   for (let sequence = 0; sequence < count; sequence++) {
-    const outcome = echo(cluster, pod, address);
-    if (outcome.reply) {
-      const time = roundTrip(pod.metadata.name, address, sequence, outcome.sameNode);
-      times.push(time);
+    const result = context.input({
+      type: 'pod.traffic',
+      request: { kind: 'icmp-echo', fromPodKey: podKey, host: address ?? host, identifier, sequence },
+    });
+    if (!result.ok || result.traffic?.request !== 'icmp-echo')
+      return fail(result.ok ? 'ping: no answer' : result.error);
+    const outcome = result.traffic;
+    if (outcome.kind === 'error') return fail(`ping: ${outcome.message}`);
+    if (outcome.kind === 'resolve-failed') {
+      context.spend(outcome.elapsedMs);
+      return fail(`ping: bad address '${host}'`);
+    }
+    if (address === undefined) {
+      context.spend(outcome.elapsedMs);
+      address = outcome.address;
+      lines.push(`PING ${host} (${address}): 56 data bytes`);
+    }
+    if (outcome.kind === 'reply') {
+      times.push(outcome.roundTripMs);
       if (!quiet)
         lines.push(
-          `64 bytes from ${outcome.from}: seq=${sequence} ttl=${outcome.ttl} time=${time.toFixed(3)} ms`,
+          `64 bytes from ${outcome.address}: seq=${sequence} ttl=${outcome.ttl} time=${outcome.roundTripMs.toFixed(3)} ms`,
         );
     }
     // One echo request a second; the last one waits for its reply (busybox waits up to 10 s for none).
-    context.spend(sequence < count - 1 ? 1000 : outcome.reply ? 1 : 10_000);
+    context.spend(sequence < count - 1 ? 1000 : outcome.kind === 'reply' ? 1 : 10_000);
   }
   const received = times.length;
   const loss = Math.round(((count - received) / count) * 100);
@@ -279,10 +194,4 @@ export function ping(context: TerminalContext, pod: Pod, args: string[]): Comman
       : '',
     exitCode: received > 0 ? 0 : 1,
   };
-}
-
-/** Why the last echo request of a ping got no reply (for tests and explanations). */
-export function explainEcho(cluster: Cluster, pod: Pod, destination: string): string {
-  const outcome = echo(cluster, pod, destination);
-  return outcome.reply ? `reply from ${outcome.from}` : outcome.reason;
 }
