@@ -267,7 +267,21 @@ export type Origin =
       agent?: AgentState;
       endpoint?: LocalEndpoint;
     }
-  | { kind: 'node'; node: string; ip: string; agent?: AgentState };
+  | {
+      kind: 'node';
+      node: string;
+      ip: string;
+      agent?: AgentState;
+      /** The reader's own machine on the kind Docker network: outside the cluster, seen as world. */
+      external?: true;
+    };
+
+/**
+ * The reader's own machine, as a `fromNode` value: it reaches the kind node containers over the
+ * Docker network from that network's gateway address, and nothing else of the cluster.
+ */
+export const readersMachine = 'docker-host';
+export const dockerGatewayIP = '172.18.0.1';
 
 /** Where a connection ends: a pod, a node's own stack, or a host on the modelled internet. */
 export type Target =
@@ -287,6 +301,8 @@ export function locateOrigin(
   cluster: Cluster,
   from: { fromPodKey?: string; fromNode?: string },
 ): Origin | string {
+  if (from.fromNode === readersMachine)
+    return { kind: 'node', node: readersMachine, ip: dockerGatewayIP, external: true };
   if (from.fromNode !== undefined) {
     const node = cluster.nodes[from.fromNode];
     if (node === undefined) return `Error response from daemon: No such container: ${from.fromNode}`;
@@ -1029,6 +1045,13 @@ export function connect(
       ...(resolved.rcode !== undefined ? { dnsRcode: resolved.rcode } : {}),
     };
   const address = resolved.address;
+  const unreachable = unreachableFromOutside(cluster, origin, address, request.port);
+  if (unreachable !== undefined) {
+    explanation.push(unreachable.sentence);
+    return unreachable.outcome === 'timeout'
+      ? { kind: 'timeout', elapsedMs: resolved.elapsedMs + request.timeoutMs, address, explanation }
+      : { kind: 'error', elapsedMs: 0, message: unreachable.sentence, explanation };
+  }
   const translated = translateService(world, cluster, origin, address, request.port, explanation);
   if (translated === 'refused')
     return { kind: 'refused', elapsedMs: resolved.elapsedMs + 2, address, explanation };
@@ -1091,6 +1114,30 @@ export function connect(
         };
   }
   return { passage, address, backendIP, backendPort, elapsedMs: elapsed + waitedMs };
+}
+
+/**
+ * Why the reader's machine cannot reach an address: it has a route to the Docker network, where
+ * only the node containers (and their published ports) answer; the pod and service ranges exist
+ * only inside the nodes, and the simulator does not model the reader's own internet traffic.
+ */
+export function unreachableFromOutside(
+  cluster: Cluster,
+  origin: Origin,
+  address: string,
+  port?: number,
+): { outcome: 'timeout' | 'error'; sentence: string } | undefined {
+  if (origin.kind !== 'node' || origin.external !== true) return undefined;
+  if (Object.values(cluster.nodes).some((node) => node.internalIP === address)) return undefined;
+  if (inClusterRange(cluster, address))
+    return {
+      outcome: 'timeout',
+      sentence: `Your machine has no route to ${address}: the pod and service ranges exist only inside the kind nodes, so the packet${port === undefined ? '' : ` to port ${port}`} leaves through your default route and nothing answers.`,
+    };
+  return {
+    outcome: 'error',
+    sentence: `${address} is outside the kind network: the simulator models your machine's traffic to the kind nodes (the Docker network 172.18.0.0/16) only.`,
+  };
 }
 
 /** The source address a packet leaves with: the pod's, or for a node the address its route uses. */

@@ -193,7 +193,9 @@ export function hostFirewallIngress(
   let sourceIdentity = clientIdentity;
   if (origin.node !== target.node) {
     const receiverEntry = lookupIpcache(cluster, hostAgent, tuple.sourceIP);
-    if (origin.kind === 'node')
+    // Another node's own traffic is remote-node; the reader's machine is just an address outside.
+    if (origin.kind === 'node' && origin.external === true) sourceIdentity = receiverEntry.identity;
+    else if (origin.kind === 'node')
       sourceIdentity =
         receiverEntry.identity === ReservedIdentity.world
           ? ReservedIdentity.remoteNode

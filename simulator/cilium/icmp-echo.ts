@@ -18,6 +18,7 @@ import {
   resolveHost,
   returnReply,
   sourceAddressFor,
+  unreachableFromOutside,
   traverse,
   type Origin,
   type Target,
@@ -87,7 +88,10 @@ function roundTripMs(tuple: PacketTuple, sequence: number, origin: Origin, targe
   const jitter =
     parseInt(hashString64(`${tuple.sourceIP}>${tuple.destinationIP}#${sequence}`).slice(0, 4), 16) / 65535;
   if (target.kind === 'world') return 8 + jitter * 6;
-  const local = (target.kind === 'pod' || target.kind === 'node') && target.node === origin.node;
+  // The reader's machine reaches a node container over the Docker bridge: no tunnel, no wire.
+  const external = origin.kind === 'node' && origin.external === true;
+  const local =
+    external || ((target.kind === 'pod' || target.kind === 'node') && target.node === origin.node);
   return local ? 0.05 + jitter * 0.08 : 0.3 + jitter * 0.4;
 }
 
@@ -111,6 +115,9 @@ export function sendEcho(world: World, request: EchoRequest): EchoOutcome {
       ...(mistaken !== undefined ? { mistaken } : {}),
     };
   };
+  const unreachable = unreachableFromOutside(cluster, origin, address);
+  if (unreachable?.outcome === 'error') return { kind: 'error', message: unreachable.sentence, explanation };
+  if (unreachable !== undefined) return lost(unreachable.sentence);
   const service = listObjects(cluster.api, 'Service').find(
     (candidate) => candidate.spec.clusterIP === address,
   );

@@ -1,14 +1,11 @@
 /**
- * `ping` and `nslookup` inside a pod, as busybox prints them (the curl and sleep images are
- * busybox-based). With cluster DNS, nslookup sends its queries through the datapath (`pod.traffic`
- * dns: policy, Cilium's DNS proxy, CoreDNS), walking the pod's search list; without it, it answers
- * from the cluster's Services as CoreDNS would (NAME.NAMESPACE.svc.cluster.local). ping sends one
- * `pod.traffic` icmp-echo input a second of simulated time (cilium/icmp-echo.ts), so each request
- * meets the policies, the nodes' real (possibly stale) ipcaches and conntrack, and leaves Hubble flows.
+ * `nslookup` inside a pod, as busybox prints it (the curl and sleep images are busybox-based). With
+ * cluster DNS, it sends its queries through the datapath (`pod.traffic` dns: policy, Cilium's DNS
+ * proxy, CoreDNS), walking the pod's search list; without it, it answers from the cluster's Services
+ * as CoreDNS would (NAME.NAMESPACE.svc.cluster.local). `ping` is in ping.ts.
  */
 import { getObject } from '../k8s/api-store';
 import type { Pod } from '../k8s/objects';
-import { hashString64 } from '../engine/state-hash';
 import type { Cluster } from '../world';
 import { hasClusterDns } from '../cilium/dns-world';
 import { fail, type CommandResult, type TerminalContext } from './context';
@@ -116,82 +113,4 @@ export function nslookup(context: TerminalContext, pod: Pod, args: string[]): Co
     };
   }
   return { stdout: `${header}Name:\t${found.fqdn}\nAddress: ${found.address}\n\n`, stderr: '', exitCode: 0 };
-}
-
-/** `ping [-c COUNT] [-W SEC] [-q] HOST` (busybox). */
-export function ping(context: TerminalContext, pod: Pod, args: string[]): CommandResult {
-  const cluster = context.simulation.state.cluster;
-  if (cluster === undefined) return fail('no cluster');
-  let count = Infinity;
-  let quiet = false;
-  let host: string | undefined;
-  const usage = 'BusyBox v1.36.1 multi-call binary.\n\nUsage: ping [OPTIONS] HOST';
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? '';
-    if (arg === '-c' || arg === '-W' || arg === '-w' || arg === '-i' || arg === '-s') {
-      const value = args[++index];
-      if (value === undefined || !/^\d+(\.\d+)?$/.test(value))
-        return fail(`ping: invalid number '${value ?? ''}'`);
-      if (arg === '-c') count = Number(value);
-    } else if (/^-c\d+$/.test(arg)) count = Number(arg.slice(2));
-    else if (arg === '-q') quiet = true;
-    else if (arg.startsWith('-'))
-      return fail(`ping: unrecognized option '${arg.replace(/^-+/, '')}'\n${usage}`);
-    else host = arg;
-  }
-  if (host === undefined) return fail(usage);
-  // Without -c (or with -c 0) a real ping runs until Ctrl-C; here it stops after four requests.
-  const unbounded = !Number.isFinite(count) || count < 1;
-  count = unbounded ? 4 : Math.min(Math.floor(count), 1000);
-  const podKey = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
-  // busybox ping uses its process id as the echo identifier; any stable 16-bit number will do.
-  const identifier = parseInt(hashString64(`${podKey}@${context.simulation.state.timeMs}`).slice(0, 4), 16);
-  const lines: string[] = [];
-  const times: number[] = [];
-  let address: string | undefined;
-  for (let sequence = 0; sequence < count; sequence++) {
-    const result = context.input({
-      type: 'pod.traffic',
-      request: { kind: 'icmp-echo', fromPodKey: podKey, host: address ?? host, identifier, sequence },
-    });
-    if (!result.ok || result.traffic?.request !== 'icmp-echo')
-      return fail(result.ok ? 'ping: no answer' : result.error);
-    const outcome = result.traffic;
-    if (outcome.kind === 'error') return fail(`ping: ${outcome.message}`);
-    if (outcome.kind === 'resolve-failed') {
-      context.spend(outcome.elapsedMs);
-      return fail(`ping: bad address '${host}'`);
-    }
-    if (address === undefined) {
-      context.spend(outcome.elapsedMs);
-      address = outcome.address;
-      lines.push(`PING ${host} (${address}): 56 data bytes`);
-    }
-    if (outcome.kind === 'reply') {
-      times.push(outcome.roundTripMs);
-      if (!quiet)
-        lines.push(
-          `64 bytes from ${outcome.address}: seq=${sequence} ttl=${outcome.ttl} time=${outcome.roundTripMs.toFixed(3)} ms`,
-        );
-    }
-    // One echo request a second; the last one waits for its reply (busybox waits up to 10 s for none).
-    context.spend(sequence < count - 1 ? 1000 : outcome.kind === 'reply' ? 1 : 10_000);
-  }
-  const received = times.length;
-  const loss = Math.round(((count - received) / count) * 100);
-  lines.push('', `--- ${host} ping statistics ---`);
-  lines.push(`${count} packets transmitted, ${received} packets received, ${loss}% packet loss`);
-  if (received > 0) {
-    const min = Math.min(...times);
-    const max = Math.max(...times);
-    const avg = times.reduce((sum, time) => sum + time, 0) / received;
-    lines.push(`round-trip min/avg/max = ${min.toFixed(3)}/${avg.toFixed(3)}/${max.toFixed(3)} ms`);
-  }
-  return {
-    stdout: `${lines.join('\n')}\n`,
-    stderr: unbounded
-      ? `(ping stopped after ${count} requests: a real ping runs until Ctrl-C; use -c N)\n`
-      : '',
-    exitCode: received > 0 ? 0 : 1,
-  };
 }

@@ -12,6 +12,8 @@ import { istioctl, openssl, step } from './mesh-tools';
 import { kubectl } from './kubectl';
 import { crictl, docker, helm, kind } from './tools';
 import { curlOnNode } from './pod-commands';
+import { pingFromMachine } from './ping';
+import { readersMachine } from '../cilium/datapath';
 
 /** Virtual time one command line may consume before it is stopped. */
 export const commandLineBudgetMs = 60 * 60 * 1000;
@@ -186,14 +188,17 @@ export class TerminalSession {
             throw error;
           }
         }),
-        // Inside a kind node (docker exec NODE bash -c '…') curl is the node's; the reader's own
-        // machine has none in this terminal, as before.
-        wrap('curl', (args, _stdin, env) => {
-          const node = env.get('SIMULATED_NODE');
-          return node === undefined
-            ? fail('bash: curl: command not found', 127)
-            : curlOnNode(context, node, args);
-        }),
+        // Inside a kind node (docker exec NODE bash -c '…') curl is the node's; on the reader's own
+        // machine it reaches the nodes over the Docker network, from outside the cluster.
+        wrap('curl', (args, _stdin, env) =>
+          curlOnNode(context, env.get('SIMULATED_NODE') ?? readersMachine, args),
+        ),
+        // kind's node image has no ping; the reader's machine has iputils' ping.
+        wrap('ping', (args, _stdin, env) =>
+          env.get('SIMULATED_NODE') === undefined
+            ? pingFromMachine(context, args)
+            : fail('bash: ping: command not found', 127),
+        ),
         wrap('crictl', (args, _stdin, env) => {
           const node = env.get('SIMULATED_NODE');
           return node === undefined

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { formatFlowCompact } from '../../../simulator/cilium/hubble-format';
+import { TerminalSession } from '../../../simulator/terminal/session';
+import { apply, clusterWithCilium, settle } from '../simulator/support';
+import { applyPolicy, flowsOf, onePod, workload } from '../simulator/traffic-support';
+
+// The reader's own machine sits on kind's Docker network (gateway 172.18.0.1): it reaches the node
+// containers, not the pod or service ranges, and to a node it is an address outside the cluster.
+// The Cilium docs' demo host policy admits SSH and pings from anywhere and everything else only
+// from the cluster, so the reader's machine can ping a selected node but not reach its kubelet.
+const demoHostPolicy = `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata:
+  name: demo-host-policy
+spec:
+  nodeSelector:
+    matchLabels:
+      node-access: ssh
+  ingress:
+  - fromEntities:
+    - cluster
+  - toPorts:
+    - ports:
+      - port: "22"
+        protocol: TCP
+  - icmps:
+    - fields:
+      - type: 8
+        family: IPv4
+`;
+
+function setup() {
+  const simulation = clusterWithCilium(21, 2, '1.18.5', {
+    'encryption.enabled': 'false',
+    'hostFirewall.enabled': 'true',
+  });
+  apply(simulation, workload('server', { app: 'server' }, 'docker.io/library/nginx', { port: 80 }));
+  settle(simulation);
+  const session = new TerminalSession(simulation);
+  const workerIP = simulation.state.cluster?.nodes['kind-worker']?.internalIP ?? '';
+  const podIP = onePod(simulation, { app: 'server' }).status?.podIP ?? '';
+  return { simulation, session, workerIP, podIP };
+}
+
+describe("the reader's machine on the kind network", () => {
+  it('pings a node with iputils output, and cannot reach pods or the internet', async () => {
+    const { session, workerIP, podIP } = setup();
+    const ping = await session.run(`ping -c 2 ${workerIP}`);
+    expect(ping.exitCode).toBe(0);
+    expect(ping.stdout).toMatch(
+      new RegExp(
+        `^PING ${workerIP} \\(${workerIP}\\) 56\\(84\\) bytes of data\\.\\n64 bytes from ${workerIP}: icmp_seq=1 ttl=64 time=0\\.\\d{3} ms\\n64 bytes from ${workerIP}: icmp_seq=2 ttl=64 time=0\\.\\d{3} ms\\n\\n--- ${workerIP} ping statistics ---\\n2 packets transmitted, 2 received, 0% packet loss, time 100\\dms\\nrtt min/avg/max/mdev = [\\d.]+/[\\d.]+/[\\d.]+/[\\d.]+ ms\\n$`,
+      ),
+    );
+    const toPod = await session.run(`ping -c 1 ${podIP}`);
+    expect(toPod.exitCode).toBe(1);
+    expect(toPod.stdout).toContain('1 packets transmitted, 0 received, 100% packet loss');
+    const curlPod = await session.run(`curl -sS -m 2 http://${podIP}`);
+    expect(curlPod.exitCode).toBe(28);
+    const outside = await session.run('curl -s http://93.184.215.14');
+    expect(outside.exitCode).toBe(1);
+    expect(outside.stderr).toContain('outside the kind network');
+    expect((await session.run('ping nosuch.example')).stderr).toBe(
+      'ping: nosuch.example: Name or service not known\n',
+    );
+  }, 60_000);
+
+  it('reaches the kubelet until the demo host policy selects the node, which still admits ping and SSH', async () => {
+    const { simulation, session, workerIP } = setup();
+    const open = await session.run(`curl -sk -m 3 https://${workerIP}:10250/pods`);
+    expect(open.stdout).toBe('Unauthorized');
+    applyPolicy(simulation, demoHostPolicy);
+    await session.run('kubectl label node kind-worker node-access=ssh');
+    simulation.advance(2000);
+    const kubelet = await session.run(`curl -sSk -m 3 https://${workerIP}:10250/pods`);
+    expect(kubelet.exitCode).toBe(28);
+    const verdicts = flowsOf(simulation)
+      .filter((flow) => flow.node === 'kind-worker' && flow.eventType === 'policy-verdict')
+      .map((flow) => formatFlowCompact(flow).replace(/^[^:]+:[^:]+:[^:]+: /, ''));
+    expect(verdicts.at(-1)).toBe(
+      `172.18.0.1:${/172\.18\.0\.1:(\d+)/.exec(verdicts.at(-1) ?? '')?.[1] ?? ''} (world) -> ${workerIP}:10250 (host) policy-verdict:none INGRESS DENIED (TCP Flags: SYN)`,
+    );
+    // Nothing listens on port 22 in a kind node: the policy lets the SYN in and the node resets it.
+    const ssh = await session.run(`curl -sS -m 3 http://${workerIP}:22`);
+    expect(ssh.stderr).toMatch(/^curl: \(7\) Failed to connect to .* Connection refused\n$/);
+    expect((await session.run(`ping -c 1 ${workerIP}`)).exitCode).toBe(0);
+    // The other worker carries no label, so its host endpoint has no policy.
+    const other = simulation.state.cluster?.nodes['kind-worker2']?.internalIP ?? '';
+    expect((await session.run(`curl -sk -m 3 https://${other}:10250/pods`)).stdout).toBe('Unauthorized');
+  }, 60_000);
+});
