@@ -13,6 +13,7 @@ import { deploymentRolledOut } from '../queries';
 import { printValue, renderJsonPath } from './jsonpath';
 import { parseArgs, type FlagSpec } from './kube-args';
 import { formatTable, podStatus, resourceType, type ResourceType } from './kubectl-resources';
+import { apiServerUnreachable } from './kubectl-connection';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { runInPod } from './pod-commands';
 import { parseLabelSelector } from './kubectl-select';
@@ -713,6 +714,8 @@ export function kubectl(
   context: TerminalContext,
   args: string[],
   stdin: string,
+  /** Set when kubectl runs inside a kind node (`docker exec NODE bash -c 'kubectl …'`). */
+  fromNode?: string,
 ): CommandResult | Promise<CommandResult> {
   // Flags may come before the subcommand (`kubectl -n kube-system exec …`), as cobra allows.
   const leading: string[] = [];
@@ -740,6 +743,8 @@ export function kubectl(
     return fail(
       'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
     );
+  const unreachable = apiServerUnreachable(context, fromNode);
+  if (unreachable !== undefined) return unreachable;
   context.spend(apiCallMs);
   switch (subcommand) {
     case 'get':

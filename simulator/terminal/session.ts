@@ -162,10 +162,10 @@ export class TerminalSession {
         maxOutputSize: 8 * 1024 * 1024,
       },
       customCommands: [
-        wrap('kubectl', (args, stdin) => kubectl(context, args, stdin)),
+        wrap('kubectl', (args, stdin, env) => kubectl(context, args, stdin, env.get('SIMULATED_NODE'))),
         // `k` is the alias for kubectl most readers' shells have (`alias k=kubectl`); guides such as
         // seed 003 use it without defining it, so the simulated shell has it as a command.
-        wrap('k', (args, stdin) => kubectl(context, args, stdin)),
+        wrap('k', (args, stdin, env) => kubectl(context, args, stdin, env.get('SIMULATED_NODE'))),
         wrap('kind', (args, stdin) => kind(context, args, stdin)),
         wrap('helm', (args) => helm(context, args)),
         wrap('istioctl', (args) => istioctl(context, args)),

@@ -88,4 +88,31 @@ describe("the reader's machine on the kind network", () => {
     const other = simulation.state.cluster?.nodes['kind-worker2']?.internalIP ?? '';
     expect((await session.run(`curl -sk -m 3 https://${other}:10250/pods`)).stdout).toBe('Unauthorized');
   }, 60_000);
+
+  it("locks the reader's kubectl out when a host policy on the control plane admits only the cluster", async () => {
+    const { simulation, session } = setup();
+    applyPolicy(simulation, demoHostPolicy);
+    expect((await session.run('kubectl label node kind-control-plane node-access=ssh')).exitCode).toBe(0);
+    simulation.advance(2000);
+    const before = simulation.state.timeMs;
+    const locked = await session.run('kubectl get pods');
+    expect(locked.stderr).toBe('Unable to connect to the server: net/http: TLS handshake timeout\n');
+    expect(locked.exitCode).toBe(1);
+    expect(simulation.state.timeMs - before).toBeGreaterThanOrEqual(10_000);
+    const controlPlane = simulation.state.cluster?.nodes['kind-control-plane']?.internalIP ?? '';
+    const denied = flowsOf(simulation)
+      .filter((flow) => flow.node === 'kind-control-plane' && flow.eventType === 'policy-verdict')
+      .at(-1);
+    expect(denied?.verdict).toBe('DROPPED');
+    expect(denied?.source.ip).toBe('172.18.0.1');
+    expect(denied?.source.identity).toBe(2);
+    expect(`${denied?.destination.ip}:${denied?.destination.port}`).toBe(`${controlPlane}:6443`);
+    // Inside the control-plane node, kubectl talks to its own address, which bpf_host never sees.
+    const inside = await session.run(
+      "docker exec kind-control-plane bash -c 'kubectl delete ccnp demo-host-policy'",
+    );
+    expect(inside.stdout).toBe('ciliumclusterwidenetworkpolicy.cilium.io "demo-host-policy" deleted\n');
+    simulation.advance(2000);
+    expect((await session.run('kubectl get nodes -o name')).stdout).toContain('node/kind-control-plane');
+  }, 60_000);
 });
