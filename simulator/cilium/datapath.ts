@@ -1089,30 +1089,15 @@ export function connect(
         retransmit: true,
       });
     }
-    if (!passage.ok) {
-      return passage.mistaken === undefined
-        ? { kind: 'timeout', elapsedMs: elapsed + request.timeoutMs, address, explanation }
-        : {
-            kind: 'timeout',
-            elapsedMs: elapsed + request.timeoutMs,
-            address,
-            explanation,
-            mistaken: passage.mistaken,
-          };
-    }
-  }
-  if (!passage.ok) {
-    explanation.push(passage.reason);
-    return passage.mistaken === undefined
-      ? { kind: 'timeout', elapsedMs: elapsed + request.timeoutMs, address, explanation }
-      : {
-          kind: 'timeout',
-          elapsedMs: elapsed + request.timeoutMs,
-          address,
-          explanation,
-          mistaken: passage.mistaken,
-        };
-  }
+  } else if (!passage.ok) explanation.push(passage.reason);
+  if (!passage.ok)
+    return {
+      kind: 'timeout',
+      elapsedMs: elapsed + request.timeoutMs,
+      address,
+      explanation,
+      ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
+    };
   return { passage, address, backendIP, backendPort, elapsedMs: elapsed + waitedMs };
 }
 
