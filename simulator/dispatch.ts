@@ -33,6 +33,7 @@ import { apiConnectionMachine, type ApiConnectionState } from './machines/api-co
 import { openConnection, type ConnectionOutcome } from './cilium/datapath';
 import { handleTraffic, type TrafficOutcome } from './cilium/traffic';
 import { loadWasmFilter, unloadWasmFilter } from './cilium/envoy';
+import { configureEndpoint } from './cilium/endpoint-config';
 import {
   dropSvid,
   issueSvid,
@@ -223,6 +224,8 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return loadWasmFilter(world, event.node, event);
     case 'envoy.wasm.unload':
       return unloadWasmFilter(world, event.node, event.name);
+    case 'cilium.endpoint.config':
+      return configureEndpoint(world, event.node, event.endpointId, event.options);
     // The model's own events.
     case 'controller.deployment.sync':
       dequeueSync(world, event.type, event.key);

@@ -31,6 +31,8 @@ export type InputEvent =
   /** Loads an HTTP Wasm filter into a node's Envoy (cilium/envoy.ts); `infinite-loop` pins its workers. */
   | { type: 'envoy.wasm.load'; node: string; name: string; owner: string; behaviour: WasmBehaviour }
   | { type: 'envoy.wasm.unload'; node: string; name: string }
+  /** `cilium-dbg endpoint config ID Name=value…`: option settings for one endpoint of a node's agent. */
+  | { type: 'cilium.endpoint.config'; node: string; endpointId: number; options: Record<string, number> }
   | MeshInputEvent;
 
 /** Events the model schedules for itself. */

@@ -21,6 +21,7 @@ import { labelSetFromStrings } from './labels';
 import { agentView } from './agent-ipcache';
 import { agentSecretError, secretsFingerprint, tlsSecretUses, type TlsSecretUse } from './policy-secrets';
 import { policySecretsMode } from './policy-secrets-mode';
+import { effectiveAuditMode } from './endpoint-options';
 import type { CiliumPolicy, ParsedObject } from '../policy/index';
 
 /**
@@ -163,12 +164,15 @@ function cacheFor(cluster: Cluster, view: ClusterView): ViewPolicyCache {
   return fresh;
 }
 
-/** The policy engine settings of the cluster's Cilium. */
-export function engineConfig(cluster: Cluster): PolicyEngineConfig {
+/**
+ * The policy engine settings of the cluster's Cilium; `auditMode` is one endpoint's own audit mode
+ * (`endpoint config ID PolicyAuditMode=…`) where it differs from the agent's.
+ */
+export function engineConfig(cluster: Cluster, auditMode?: boolean): PolicyEngineConfig {
   const config = cluster.cilium?.config;
   return {
     enforcementMode: config?.policyEnforcementMode ?? 'default',
-    auditMode: config?.policyAuditMode ?? false,
+    auditMode: auditMode ?? config?.policyAuditMode ?? false,
     ciliumVersion: config?.version ?? '1.18.0',
     clusterName: config?.clusterName ?? 'default',
   };
@@ -178,7 +182,23 @@ export function engineConfig(cluster: Cluster): PolicyEngineConfig {
 interface EndpointMemo {
   cache: ViewPolicyCache;
   identity: number;
+  audit: boolean;
   policy: EndpointPolicy;
+}
+
+/** Whether a pod's endpoint is in policy audit mode: its own option, else the agent's setting. */
+export function endpointAuditMode(cluster: Cluster, endpoint: LocalEndpoint): boolean {
+  return effectiveAuditMode(cluster.cilium?.config, endpoint.options);
+}
+
+/** Whether the node's host endpoint is in policy audit mode (the host firewall guide's first step). */
+export function hostEndpointAuditMode(cluster: Cluster, agent: AgentState): boolean {
+  return effectiveAuditMode(cluster.cilium?.config, agent.hostEndpointOptions);
+}
+
+/** Audit mode is compiled into the policy (its verdicts), so policies differing in it are cached apart. */
+function auditKey(audit: boolean): string {
+  return audit ? '|audit' : '';
 }
 const endpointMemos = new WeakMap<LocalEndpoint, EndpointMemo>();
 
@@ -192,19 +212,27 @@ export function endpointPolicyFor(
   if (view === undefined) return undefined;
   const cache = cacheFor(cluster, view);
   // The datapath asks this per connection: answer from the endpoint's memo while nothing changed.
+  const audit = endpointAuditMode(cluster, endpoint);
   const memo = endpointMemos.get(endpoint);
-  if (memo !== undefined && memo.cache === cache && memo.identity === endpoint.identity) return memo.policy;
+  if (
+    memo !== undefined &&
+    memo.cache === cache &&
+    memo.identity === endpoint.identity &&
+    memo.audit === audit
+  )
+    return memo.policy;
   const policy = policyOfSubject(
     cluster,
     cache,
-    `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`,
+    `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}${auditKey(audit)}`,
     {
       identity: endpoint.identity,
       labels: labelSetFromStrings(endpoint.labels),
       namespace: endpoint.namespace,
     },
+    audit,
   );
-  endpointMemos.set(endpoint, { cache, identity: endpoint.identity, policy });
+  endpointMemos.set(endpoint, { cache, identity: endpoint.identity, audit, policy });
   return policy;
 }
 
@@ -214,10 +242,11 @@ function policyOfSubject(
   cache: ViewPolicyCache,
   cacheKey: string,
   subject: PolicyEndpoint,
+  audit: boolean,
 ): EndpointPolicy {
   let policy = cache.byEndpoint.get(cacheKey);
   if (policy === undefined) {
-    policy = computeEndpointPolicy(cache.repository, subject, cache.directory, engineConfig(cluster));
+    policy = computeEndpointPolicy(cache.repository, subject, cache.directory, engineConfig(cluster, audit));
     cache.byEndpoint.set(cacheKey, policy);
   }
   return policy;
@@ -244,15 +273,17 @@ export function hostEndpointPolicyFor(cluster: Cluster, agent: AgentState): Endp
   if (view === undefined) return undefined;
   const cache = cacheFor(cluster, view);
   const labels = hostEndpointLabels(cluster, agent);
+  const audit = hostEndpointAuditMode(cluster, agent);
   const key = `host|${ReservedIdentity.host}|${Object.entries(labels)
     .map(([name, value]) => `${name}=${value}`)
-    .join(',')}`;
-  return policyOfSubject(cluster, cache, key, {
-    identity: ReservedIdentity.host,
-    labels,
-    namespace: '',
-    isHost: true,
-  });
+    .join(',')}${auditKey(audit)}`;
+  return policyOfSubject(
+    cluster,
+    cache,
+    key,
+    { identity: ReservedIdentity.host, labels, namespace: '', isHost: true },
+    audit,
+  );
 }
 
 /** Policies the agent of this view refused, with their errors (for policy status and the agent log). */

@@ -22,8 +22,10 @@ import { parsePrefix, prefixContains, type Prefix } from '../policy/cidr';
 import { labelSetFromStrings, labelSetKey, type LabelSet } from './labels';
 import { agentView, lookupIpcache } from './agent-ipcache';
 import {
+  endpointAuditMode,
   endpointPolicyFor,
   engineConfig,
+  hostEndpointAuditMode,
   hostEndpointLabels,
   hostEndpointPolicyFor,
 } from './endpoint-policy-cache';
@@ -204,6 +206,7 @@ export function policyForEndpoint(
       labels: labelSetFromStrings(endpoint.labels),
       namespace: endpoint.namespace,
     },
+    endpointAuditMode(cluster, endpoint),
     () => endpointPolicyFor(cluster, agent, endpoint),
   );
 }
@@ -224,6 +227,7 @@ export function hostPolicyWithLocalIdentities(
     agent,
     `host|${labelSetKey(labels)}`,
     { identity: ReservedIdentity.host, labels, namespace: '', isHost: true },
+    hostEndpointAuditMode(cluster, agent),
     () => hostEndpointPolicyFor(cluster, agent),
   );
 }
@@ -231,13 +235,15 @@ export function hostPolicyWithLocalIdentities(
 /**
  * Compiles a subject's policy over the view's identities plus this node's local ones, cached per
  * node until the policies, the identities or the local identities change; `shared` answers when the
- * node has no local identity (then the per-view cache already holds the same policy).
+ * node has no local identity (then the per-view cache already holds the same policy). `audit` is
+ * the subject's own policy audit mode, part of the compiled policy.
  */
 function policyWithLocalIdentities(
   cluster: Cluster,
   agent: AgentState,
   subjectKey: string,
   subject: PolicyEndpoint,
+  audit: boolean,
   shared: () => EndpointPolicy | undefined,
 ): EndpointPolicy | undefined {
   const view = agentView(cluster, agent);
@@ -245,7 +251,7 @@ function policyWithLocalIdentities(
   const state = peekNodeDatapath(cluster, agent.node);
   const locals = state === undefined ? [] : Object.entries(state.localIdentities);
   if (state === undefined || locals.length === 0) return shared();
-  const config = engineConfig(cluster);
+  const config = engineConfig(cluster, audit);
   const cacheKey = `${view.policyRevision}|${view.identityRevision}|${state.localRevision}|${config.ciliumVersion}`;
   let byNode = localCaches.get(view);
   if (byNode === undefined) {
@@ -264,13 +270,14 @@ function policyWithLocalIdentities(
     };
     byNode.set(agent.node, cache);
   }
-  const cached = cache.byEndpoint.get(subjectKey);
+  const policyKey = audit ? `${subjectKey}|audit` : subjectKey;
+  const cached = cache.byEndpoint.get(policyKey);
   if (cached !== undefined) return cached;
   const parsed = new Map<number, LabelSet>();
   for (const [id, labels] of Object.entries(view.identities)) parsed.set(Number(id), labels);
   for (const [id, identity] of locals) parsed.set(Number(id), identity.labels);
   const directory: IdentityDirectory = { labelsOf: (id) => parsed.get(id), entries: () => parsed.entries() };
   const policy = computeEndpointPolicy(cache.repository, subject, directory, config);
-  cache.byEndpoint.set(subjectKey, policy);
+  cache.byEndpoint.set(policyKey, policy);
   return policy;
 }

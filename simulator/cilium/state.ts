@@ -110,6 +110,8 @@ export interface LocalEndpoint {
   /** Identity-relevant labels as `source:key=value` strings. */
   labels: string[];
   containerId: string;
+  /** Options set with `endpoint config` (cilium/endpoint-options.ts); absent until one is set. */
+  options?: Record<string, number>;
 }
 
 /** What happened to one agent that a reader should be told (re-lists, restarts). */
@@ -138,6 +140,9 @@ export interface AgentState {
   notes: AgentNote[];
   /** Warnings the node's Envoy logged (most recent last, bounded); absent until the first one. */
   proxyLog?: AgentNote[];
+  /** Options set with `endpoint config` on the host and health endpoints; absent until one is set. */
+  hostEndpointOptions?: Record<string, number>;
+  healthEndpointOptions?: Record<string, number>;
 }
 
 /** All of Cilium in the cluster. */

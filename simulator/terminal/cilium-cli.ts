@@ -1,12 +1,12 @@
 /**
  * The agent-side cilium CLI (`cilium`, `cilium-dbg` from 1.15) for endpoints, identities and
- * policy: `endpoint list|get`, `identity list|get`, `policy get` and `bpf policy get`. Everything is
+ * policy: `endpoint list|get` (with `-o json|jsonpath=…`), `identity list|get`, `policy get` and
+ * `bpf policy get`; `endpoint config` and `monitor` have their own modules. Everything is
  * read from the agent's own state (its endpoints, its view of identities and policies, the policy
  * map it computed), so a cut-off agent shows its stale picture. Layouts follow the CLI's sources
  * (cilium/cmd and cilium-dbg/cmd: tabwriter with min width 5 and padding 3, JSON indented by two
  * spaces), with the columns of the configured version (FACTS §4.5).
  */
-import { hashString64 } from '../engine/state-hash';
 import type { Cluster } from '../world';
 import type { AgentState, ClusterView, LocalEndpoint } from '../cilium/state';
 import { agentView } from '../cilium/agent-ipcache';
@@ -17,6 +17,8 @@ import { policyMapRows, type EndpointPolicy } from '../policy/index';
 import { fail, ok, type CommandResult } from './context';
 import { toTimestamp } from '../engine/virtual-time';
 import { peekNodeDatapath } from '../cilium/datapath-state';
+import { agentEndpointIds, hostEndpointDisplayLabels } from '../cilium/agent-endpoints';
+import { endpointOptionValues, type EndpointOptionSettings } from '../cilium/endpoint-options';
 import { hasLiveConnectionTo } from '../cilium/conntrack';
 import { renderJsonPath } from './jsonpath';
 import { ciliumTabs, tabwrite } from './tabwriter';
@@ -31,39 +33,37 @@ interface CliEndpoint {
   /** The pod's endpoint, absent for the host and health endpoints. */
   local?: LocalEndpoint;
   containerId?: string;
+  /** Options set with `endpoint config`. */
+  options?: EndpointOptionSettings | undefined;
 }
 
 /**
- * The host and health endpoints the agent creates at start-up. The model does not track them, so
- * their ids are derived from the node's name (stable across runs, never a pod endpoint's id).
+ * The host and health endpoints the agent creates at start-up (cilium/agent-endpoints.ts); the
+ * host endpoint carries the node's identity-relevant labels.
  */
-function agentEndpoints(agent: AgentState): CliEndpoint[] {
-  const used = new Set(Object.keys(agent.endpoints).map(Number));
-  const pick = (seed: string): number => {
-    let id = (parseInt(hashString64(seed).slice(0, 8), 16) % 4095) + 1;
-    while (used.has(id)) id = (id % 4095) + 1;
-    used.add(id);
-    return id;
-  };
+function agentEndpoints(cluster: Cluster, agent: AgentState): CliEndpoint[] {
+  const ids = agentEndpointIds(agent);
   return [
     {
-      id: pick(`${agent.node}/host`),
+      id: ids.host,
       identity: ReservedIdentity.host,
-      labels: ['reserved:host'],
+      labels: hostEndpointDisplayLabels(cluster, agent),
       ipv4: '',
       state: 'ready',
+      options: agent.hostEndpointOptions,
     },
     {
-      id: pick(`${agent.node}/health`),
+      id: ids.health,
       identity: ReservedIdentity.health,
       labels: ['reserved:health'],
       ipv4: agent.healthIP,
       state: 'ready',
+      options: agent.healthEndpointOptions,
     },
   ];
 }
 
-function cliEndpoints(agent: AgentState): CliEndpoint[] {
+function cliEndpoints(cluster: Cluster, agent: AgentState): CliEndpoint[] {
   const pods = Object.values(agent.endpoints)
     .filter((endpoint) => endpoint.state !== 'disconnected')
     .map((endpoint) => ({
@@ -74,8 +74,9 @@ function cliEndpoints(agent: AgentState): CliEndpoint[] {
       state: endpoint.state,
       local: endpoint,
       containerId: endpoint.containerId,
+      options: endpoint.options,
     }));
-  return [...pods, ...agentEndpoints(agent)].sort((a, b) => a.id - b.id);
+  return [...pods, ...agentEndpoints(cluster, agent)].sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -101,36 +102,35 @@ function policyOf(cluster: Cluster, agent: AgentState, endpoint: CliEndpoint): E
     identity: endpoint.identity,
     labels: endpoint.labels,
     containerId: '',
+    ...(endpoint.options !== undefined ? { options: { ...endpoint.options } } : {}),
   };
   return endpointPolicyFor(cluster, agent, local);
 }
 
-function enforcementWords(cluster: Cluster, policy: EndpointPolicy | undefined): [string, string] {
+/** The enforcement columns; the policy carries the endpoint's own audit mode (agent-wide or its own). */
+function enforcementWords(policy: EndpointPolicy | undefined): [string, string] {
   if (policy === undefined) return ['Unknown', 'Unknown'];
-  const audit = cluster.cilium?.config.policyAuditMode === true;
   const word = (enforced: boolean): string =>
-    !enforced ? 'Disabled' : audit ? 'Disabled (Audit)' : 'Enabled';
+    !enforced ? 'Disabled' : policy.auditMode ? 'Disabled (Audit)' : 'Enabled';
   return [word(policy.ingress.enforced), word(policy.egress.enforced)];
 }
 
-function policyEnabledValue(cluster: Cluster, policy: EndpointPolicy | undefined): string {
+function policyEnabledValue(policy: EndpointPolicy | undefined): string {
   const ingress = policy?.ingress.enforced === true;
   const egress = policy?.egress.enforced === true;
   const base = ingress && egress ? 'both' : ingress ? 'ingress' : egress ? 'egress' : 'none';
-  return cluster.cilium?.config.policyAuditMode === true && base !== 'none' ? `audit-${base}` : base;
+  return policy?.auditMode === true && base !== 'none' ? `audit-${base}` : base;
 }
 
-/** `cilium endpoint list [--no-headers] [-o json]`. */
+/** `cilium endpoint list [--no-headers] [-o json|jsonpath=…]`. */
 function endpointList(cluster: Cluster, agent: AgentState, args: string[]): CommandResult {
   const noHeaders = args.includes('--no-headers');
-  const endpoints = cliEndpoints(agent);
-  if (outputFormat(args) === 'json')
-    return ok(
-      `${JSON.stringify(
-        endpoints.map((endpoint) => endpointModel(cluster, agent, endpoint)),
-        null,
-        2,
-      )}\n`,
+  const endpoints = cliEndpoints(cluster, agent);
+  const format = outputFormat(args);
+  if (format !== undefined)
+    return printModels(
+      endpoints.map((endpoint) => endpointModel(cluster, agent, endpoint)),
+      format,
     );
   const lines: string[] = [];
   if (!noHeaders) {
@@ -140,7 +140,7 @@ function endpointList(cluster: Cluster, agent: AgentState, args: string[]): Comm
     );
   }
   for (const endpoint of endpoints) {
-    const [ingress, egress] = enforcementWords(cluster, policyOf(cluster, agent, endpoint));
+    const [ingress, egress] = enforcementWords(policyOf(cluster, agent, endpoint));
     const labels = endpoint.labels.length > 0 ? endpoint.labels : ['no labels'];
     labels.forEach((label, index) =>
       lines.push(
@@ -164,14 +164,18 @@ function endpointModel(cluster: Cluster, agent: AgentState, endpoint: CliEndpoin
     'allowed-ingress-identities': allowed('ingress'),
     build: (view?.policyRevision ?? 0) + 1,
     id: endpoint.identity,
-    'policy-enabled': policyEnabledValue(cluster, policy),
+    'policy-enabled': policyEnabledValue(policy),
     'policy-revision': (view?.policyRevision ?? 0) + 1,
   };
   const local = endpoint.local;
   const healthy = endpoint.state === 'ready' ? 'OK' : 'Pending';
+  const config = cluster.cilium?.config;
   return {
     id: endpoint.id,
-    spec: { 'label-configuration': {}, options: {} },
+    spec: {
+      'label-configuration': {},
+      options: config === undefined ? {} : endpointOptionValues(config, endpoint.options),
+    },
     status: {
       ...(local !== undefined
         ? {
@@ -196,6 +200,17 @@ function endpointModel(cluster: Cluster, agent: AgentState, endpoint: CliEndpoin
   };
 }
 
+/** The agent API's endpoint models as `-o json` or `-o jsonpath=…` prints them (pkg/command). */
+function printModels(models: unknown[], format: string): CommandResult {
+  if (format.startsWith('jsonpath=')) {
+    const rendered = renderJsonPath(format.slice('jsonpath='.length), models);
+    return rendered.ok ? ok(`${rendered.text}\n`) : fail(rendered.error);
+  }
+  if (format !== 'json')
+    return fail(`Error: Unable to handle output format "${format}": use json or jsonpath=…`);
+  return ok(`${JSON.stringify(models, null, 2)}\n`);
+}
+
 function outputFormat(args: readonly string[]): string | undefined {
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? '';
@@ -208,7 +223,7 @@ function outputFormat(args: readonly string[]): string | undefined {
 
 /** `cilium endpoint get ID | -l LABEL [-o json|jsonpath=…]`. */
 function endpointGet(cluster: Cluster, agent: AgentState, args: string[]): CommandResult {
-  const endpoints = cliEndpoints(agent);
+  const endpoints = cliEndpoints(cluster, agent);
   const labelIndex = args.findIndex((arg) => arg === '-l' || arg === '--labels');
   let selected: CliEndpoint[];
   if (labelIndex >= 0) {
@@ -230,14 +245,7 @@ function endpointGet(cluster: Cluster, agent: AgentState, args: string[]): Comma
     selected = [found];
   }
   const models = selected.map((endpoint) => endpointModel(cluster, agent, endpoint));
-  const format = outputFormat(args);
-  if (format !== undefined && format.startsWith('jsonpath=')) {
-    const rendered = renderJsonPath(format.slice('jsonpath='.length), models);
-    return rendered.ok ? ok(`${rendered.text}\n`) : fail(rendered.error);
-  }
-  if (format !== undefined && format !== 'json')
-    return fail(`Error: Unable to handle output format "${format}": use json or jsonpath=…`);
-  return ok(`${JSON.stringify(models, null, 2)}\n`);
+  return printModels(models, outputFormat(args) ?? 'json');
 }
 
 /** The identities an agent knows: the reserved ones and its view's CiliumIdentities. */
@@ -471,7 +479,7 @@ function policyMapTable(
 /** `cilium bpf policy get ID|--all [-n]`. */
 function bpfPolicyGet(cluster: Cluster, agent: AgentState, args: string[]): CommandResult {
   const numeric = args.includes('-n') || args.includes('--numeric');
-  const endpoints = cliEndpoints(agent);
+  const endpoints = cliEndpoints(cluster, agent);
   if (args.includes('--all')) {
     const minor = cluster.cilium?.config.versionMinor ?? 12;
     return ok(

@@ -24,6 +24,7 @@ import { kubectlJson, kubectlYaml } from './kubectl-output';
 import { alignColumns } from '../cilium/cli-format';
 import { agentLogLines } from './policy-status';
 import { createSecret } from './kubectl-create-secret';
+import { ciliumExampleAt } from '../cilium/example-manifests';
 
 const commonFlags: FlagSpec[] = [
   { names: ['--namespace', '-n'], takesValue: true },
@@ -287,13 +288,15 @@ function apply(
   let stdout = '';
   // Each -f is read and applied in turn, as kubectl does; the first failure stops the rest.
   for (const file of files) {
-    if (/^https?:\/\//.test(file)) {
+    const isUrl = /^https?:\/\//.test(file);
+    const example = isUrl ? ciliumExampleAt(file) : undefined;
+    if (isUrl && example === undefined) {
       const fetched = applyUrl(context, file);
       if (fetched.exitCode !== 0) return { ...fetched, stdout: stdout + fetched.stdout };
       stdout += fetched.stdout;
       continue;
     }
-    const text = file === '-' ? stdin : context.files[file.replace(/^\.\//, '')];
+    const text = example ?? (file === '-' ? stdin : context.files[file.replace(/^\.\//, '')]);
     if (text === undefined)
       return { stdout, stderr: `error: the path "${file}" does not exist\n`, exitCode: 1 };
     const parsed = parseManifests(text, version);
@@ -340,16 +343,20 @@ function getCrds(context: TerminalContext, name: string | undefined): CommandRes
   };
 }
 
+/** What kubectl says for a URL the offline machine cannot fetch, with the ones it can. */
+function unreachableUrl(url: string): CommandResult {
+  return fail(
+    `error: unable to read URL "${url}": the simulated machine has no internet access; it knows only the Gateway API release bundles (https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml) and Cilium's examples/policies/host/demo-host-policy.yaml (https://raw.githubusercontent.com/cilium/cilium/1.18.5/examples/policies/host/demo-host-policy.yaml). Save other manifests to a file and apply that.`,
+  );
+}
+
 /**
  * `kubectl apply -f URL`: the simulated machine reaches no web server, but the Gateway API release
  * bundles that Istio's ambient guides apply are modelled (k8s/gateway-api-crds.ts).
  */
 function applyUrl(context: TerminalContext, url: string): CommandResult {
   const bundle = gatewayApiBundle(url);
-  if (bundle === undefined)
-    return fail(
-      `error: unable to read URL "${url}": the simulated machine has no internet access; it knows only the Gateway API release bundles (https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml). Save other manifests to a file and apply that.`,
-    );
+  if (bundle === undefined) return unreachableUrl(url);
   if (!bundle.ok) return fail(`error: ${bundle.error}`);
   const result = context.input({ type: 'gateway-api.crds.apply', version: bundle.version });
   context.spend(apiCallMs);
@@ -554,7 +561,17 @@ function createFromFiles(
   if (cluster === undefined) return fail('error: no cluster');
   let stdout = '';
   for (const file of files) {
-    const text = file === '-' ? stdin : context.files[file.replace(/^\.\//, '')];
+    // Of the web, the offline machine can fetch only Cilium's example manifests.
+    const isUrl = /^https?:\/\//.test(file);
+    const text = isUrl
+      ? ciliumExampleAt(file)
+      : file === '-'
+        ? stdin
+        : context.files[file.replace(/^\.\//, '')];
+    if (text === undefined && isUrl) {
+      const unreachable = unreachableUrl(file);
+      return { ...unreachable, stdout };
+    }
     if (text === undefined)
       return { stdout, stderr: `error: the path "${file}" does not exist\n`, exitCode: 1 };
     const parsed = parseManifests(text, cluster.cilium?.config.version);

@@ -14,6 +14,8 @@ import type { Flow } from '../cilium/flow';
 import { formatFlowCompact, formatFlowJson } from '../cilium/hubble-format';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { ciliumPolicyCommands } from './cilium-cli';
+import { endpointConfig } from './cilium-endpoint-config';
+import { ciliumMonitor } from './cilium-monitor';
 import { nslookup } from './net-tools';
 import { ping } from './ping';
 import { grpcurl, kafkaConsumer, kafkaProducer } from './app-clients';
@@ -221,10 +223,19 @@ function ciliumStatus(context: TerminalContext, agent: AgentState, brief: boolea
 }
 
 /** The cilium (cilium-dbg from 1.15) CLI inside an agent pod. */
-export function ciliumCli(context: TerminalContext, agent: AgentState, args: string[]): CommandResult {
+export function ciliumCli(
+  context: TerminalContext,
+  agent: AgentState,
+  args: string[],
+  program = 'cilium-dbg',
+): CommandResult | Promise<CommandResult> {
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('no cluster');
   const command = args.join(' ');
+  const [group, verb, ...rest] = args;
+  if ((group === 'endpoint' || group === 'ep') && verb === 'config')
+    return endpointConfig(context, agent, rest, program);
+  if (group === 'monitor') return ciliumMonitor(context, agent, args.slice(1));
   if (command === 'map get cilium_ipcache') return ok(`${formatIpcacheMapGet(cluster, agent)}\n`);
   if (command === 'bpf ipcache list') {
     const rows = [
@@ -257,7 +268,7 @@ export function ciliumCli(context: TerminalContext, agent: AgentState, args: str
   const policyCommand = ciliumPolicyCommands(cluster, agent, args, context.simulation.state.timeMs);
   if (policyCommand !== undefined) return policyCommand;
   return fail(
-    `Error: unknown command "${command}" for "cilium"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, endpoint list, endpoint get ID, identity list, identity get ID, policy get, bpf policy get ID|--all, bpf auth list, fqdn cache list`,
+    `Error: unknown command "${command}" for "cilium"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, endpoint list, endpoint get ID, endpoint config ID [Option=value…], identity list, identity get ID, policy get, bpf policy get ID|--all, bpf auth list, fqdn cache list, monitor [-t policy-verdict|drop] [--related-to ID]`,
   );
 }
 
@@ -321,7 +332,11 @@ function hubbleObserve(context: TerminalContext, agent: AgentState, args: string
 }
 
 /** Runs a command inside a cilium-agent container (through kubectl exec or crictl exec). */
-export function runInAgent(context: TerminalContext, agent: AgentState, argv: string[]): CommandResult {
+export function runInAgent(
+  context: TerminalContext,
+  agent: AgentState,
+  argv: string[],
+): CommandResult | Promise<CommandResult> {
   const [program, ...args] = argv;
   if (program === 'cilium' || program === 'cilium-dbg') {
     const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
@@ -331,7 +346,7 @@ export function runInAgent(context: TerminalContext, agent: AgentState, argv: st
         127,
       );
     }
-    return ciliumCli(context, agent, args);
+    return ciliumCli(context, agent, args, program);
   }
   if (program === 'hubble') return hubbleObserve(context, agent, args);
   return notInContainer(program);

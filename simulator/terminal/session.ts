@@ -175,7 +175,8 @@ export class TerminalSession {
           try {
             if (!(await this.breathe())) return interruptedResult;
             const result = docker(context, args);
-            if (!('nodeScript' in result)) return result;
+            // Awaited here, so a command that runs on (crictl exec … cilium-dbg monitor) is caught below.
+            if (!('nodeScript' in result)) return await result;
             // A script run inside a node container: its commands see that node's crictl.
             const exec = ctx.exec;
             if (exec === undefined) return fail('docker: cannot run scripts here');
@@ -334,6 +335,10 @@ export class TerminalSession {
     this.checkpoint = 0;
     this.stopAt = options.stopAt;
     this.stoppedAt = undefined;
+    // A reader's terminal is an interactive shell, where aliases expand (`alias kexec="kubectl
+    // exec …"`, as the Cilium docs define); a script shell would need `shopt -s expand_aliases`.
+    if (this.environment === undefined)
+      this.environment = (await this.bash.exec('shopt -s expand_aliases', { rawScript: true })).env;
     const controller = new AbortController();
     this.controller = controller;
     let result: Awaited<ReturnType<Bash['exec']>>;

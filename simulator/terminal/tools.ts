@@ -264,7 +264,11 @@ function iptables(context: TerminalContext, node: string, args: string[]): Comma
 }
 
 /** `crictl ps --name NAME -q` and `crictl exec ID CMD…` inside a node. */
-export function crictl(context: TerminalContext, node: string, args: string[]): CommandResult {
+export function crictl(
+  context: TerminalContext,
+  node: string,
+  args: string[],
+): CommandResult | Promise<CommandResult> {
   const cluster = context.simulation.state.cluster;
   const agent = cluster?.cilium?.agents[node];
   const agentContainerId = digest(`${node}/cilium-agent`).slice(7, 20);
@@ -302,7 +306,7 @@ export function crictl(context: TerminalContext, node: string, args: string[]): 
 export function docker(
   context: TerminalContext,
   args: string[],
-): CommandResult | { nodeScript: { node: string; script: string } } {
+): CommandResult | Promise<CommandResult> | { nodeScript: { node: string; script: string } } {
   const [verb, ...rest] = args;
   if (verb === 'pull') {
     const image = rest.find((arg) => !arg.startsWith('-'));

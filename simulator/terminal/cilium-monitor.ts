@@ -1,0 +1,140 @@
+/**
+ * `cilium-dbg monitor [-t TYPE…] [--related-to ID…] [--from ID] [--to ID] [-n]` in an agent pod: a
+ * live view of the events that node's datapath emits. Like `kubectl get --watch`
+ * (kubectl-wait.ts), it lets a bounded window of virtual time pass (a minute, or what the command
+ * line has left) in small slices, handing the thread back to the page now and then so Ctrl-C
+ * works, and prints the policy-verdict and drop events the agent's node recorded in that window,
+ * filtered as the real monitor filters them (cilium/monitor-events.ts). As in cilium-dbg, the
+ * `Listening for events…` and `Press Ctrl-C to quit` lines go to stderr.
+ *
+ * Only events of the window are shown: traffic sent before the command, or by a later command,
+ * is not (`hubble observe` lists past flows). Trace, debug, capture, L7 and agent events are not
+ * modelled.
+ */
+import type { AgentState } from '../cilium/state';
+import {
+  formatMonitorEvent,
+  monitorEventOf,
+  monitorMessageTypes,
+  monitorShows,
+  type MonitorFilter,
+} from '../cilium/monitor-events';
+import { fail, type CommandResult, type TerminalContext } from './context';
+
+/** How long a monitor runs when nothing stops it, in virtual time (as a watch does). */
+export const defaultMonitorMs = 60_000;
+/** How often the monitor looks for new events, and how many looks between hand-backs to the page. */
+const sliceMs = 250;
+const slicesPerPause = 20;
+/** What `Listening for events on …` reports: the node's CPUs and the perf ring (64 pages of 4 KiB). */
+const nodeCpus = 8;
+const ringPages = 64;
+const pageSize = 4096;
+
+interface MonitorRequest extends MonitorFilter {
+  numeric: boolean;
+}
+
+/** The Go map the CLI prints for an unknown `-t` (keys sorted, as fmt prints maps). */
+function typeList(): string {
+  const entries = Object.keys(monitorMessageTypes)
+    .sort()
+    .map((name) => `${name}:${monitorMessageTypes[name] ?? 0}`);
+  return `map[${entries.join(' ')}]`;
+}
+
+/** Parses the monitor's flags, or returns the CLI's error. */
+function parseMonitorArgs(args: readonly string[]): MonitorRequest | string {
+  const request: { types: string[]; from: number[]; to: number[]; related: number[]; numeric: boolean } = {
+    types: [],
+    from: [],
+    to: [],
+    related: [],
+    numeric: false,
+  };
+  const endpointIds = (flag: string, value: string, into: number[]): string | undefined => {
+    for (const part of value.split(',')) {
+      if (!/^\d+$/.test(part) || Number(part) > 65535)
+        return `Error: invalid argument "${value}" for "${flag}" flag: strconv.ParseUint: parsing "${part}": ${/^\d+$/.test(part) ? 'value out of range' : 'invalid syntax'}`;
+      into.push(Number(part));
+    }
+    return undefined;
+  };
+  for (let index = 0; index < args.length; index++) {
+    const raw = args[index] ?? '';
+    const equals = raw.startsWith('--') ? raw.indexOf('=') : -1;
+    const flag = equals < 0 ? raw : raw.slice(0, equals);
+    const value = (): string => (equals < 0 ? (args[++index] ?? '') : raw.slice(equals + 1));
+    if (flag === '-t' || flag === '--type') {
+      const type = value();
+      if (monitorMessageTypes[type] === undefined)
+        return `Error: invalid argument "${type}" for "-t, --type" flag: Unknown type (${type}). Please use one of the following ones ${typeList()}`;
+      request.types.push(type);
+    } else if (flag === '--related-to' || flag === '--from' || flag === '--to') {
+      const into = flag === '--from' ? request.from : flag === '--to' ? request.to : request.related;
+      const error = endpointIds(flag, value(), into);
+      if (error !== undefined) return error;
+    } else if (flag === '-n' || flag === '--numeric') request.numeric = true;
+    else if (['-v', '-vv', '--verbose', '-j', '--json', '--hex'].includes(flag))
+      return `Error: ${flag} is not simulated: the simulated monitor prints the default one-line events`;
+    else
+      return `Error: unknown ${raw.startsWith('--') ? 'flag' : 'shorthand flag'}: ${raw}\nSupported in this simulator: -t/--type, --related-to, --from, --to, -n/--numeric`;
+  }
+  return request;
+}
+
+/** Runs the monitor on one agent's node. */
+export async function ciliumMonitor(
+  context: TerminalContext,
+  agent: AgentState,
+  args: readonly string[],
+): Promise<CommandResult> {
+  const cilium = context.simulation.state.cluster?.cilium;
+  if (cilium === undefined) return fail('Error: Cilium is not installed');
+  const request = parseMonitorArgs(args);
+  if (typeof request === 'string') return fail(request);
+  let stderr = `Listening for events on ${nodeCpus} CPUs with ${ringPages}x${pageSize} of shared memory\nPress Ctrl-C to quit\n`;
+  const remaining = context.remainingMs?.() ?? defaultMonitorMs;
+  const capped = defaultMonitorMs > remaining;
+  const windowMs = Math.max(0, Math.min(defaultMonitorMs, remaining));
+  const format = { numeric: request.numeric, versionMinor: cilium.config.versionMinor };
+  const events: string[] = [];
+  // Events are the flows recorded from now on; a number mark survives the ring dropping old ones.
+  let nextFlow = cilium.nextFlowNumber;
+  // Each slice's new flows become events at once, against the agent's endpoints of that moment.
+  const collect = (): void => {
+    const now = context.simulation.state.cluster?.cilium;
+    const current = now?.agents[agent.node] ?? agent;
+    for (const flow of now?.flows ?? []) {
+      if (flow.number < nextFlow || flow.node !== agent.node) continue;
+      const event = monitorEventOf(current, flow);
+      if (monitorShows(event, request)) events.push(`${formatMonitorEvent(event, format)}\n`);
+    }
+    nextFlow = now?.nextFlowNumber ?? nextFlow;
+  };
+  const end = context.simulation.nowMs + windowMs;
+  let slices = 0;
+  let interrupted = false;
+  while (context.simulation.nowMs < end) {
+    context.spend(Math.min(sliceMs, end - context.simulation.nowMs));
+    collect();
+    slices += 1;
+    if (slices % slicesPerPause === 0 && context.pause !== undefined && !(await context.pause())) {
+      interrupted = true;
+      break;
+    }
+  }
+  // Whatever happened while the page last had the thread still reached the monitor.
+  collect();
+  if (interrupted) {
+    stderr += '\nReceived an interrupt, disconnecting from monitor...\n\n';
+    return { stdout: events.join(''), stderr, exitCode: 130 };
+  }
+  const asksUnmodelled =
+    request.types.length === 0 || request.types.some((type) => type !== 'policy-verdict' && type !== 'drop');
+  if (asksUnmodelled)
+    stderr +=
+      '(the simulated monitor shows policy-verdict and drop events; trace, debug, capture, L7 and agent events are not modelled)\n';
+  stderr += `(monitor stopped after ${Math.round(windowMs / 1000)} simulated seconds: a real cilium-dbg monitor runs until you press Ctrl-C${capped ? '; this command line has no more simulated time left' : ''}. It shows only events of its own window; hubble observe --type policy-verdict lists earlier ones)\n`;
+  return { stdout: events.join(''), stderr, exitCode: 0 };
+}
