@@ -8,7 +8,7 @@
 import type { Cluster } from '../world';
 import { hashString64 } from '../engine/state-hash';
 import { hostEndpointLabels } from './endpoint-policy-cache';
-import { identityRelevantLabels, labelSetToStrings } from './labels';
+import { labelSetToStrings } from './labels';
 import type { AgentState, LocalEndpoint } from './state';
 
 /** Endpoint ids are 1-4095 (pkg/endpoint/id: MaxEndpointID). */
@@ -52,11 +52,8 @@ export function findAgentEndpoint(agent: AgentState, id: number): AgentEndpoint 
 
 /**
  * The host endpoint's labels as `endpoint list` shows them: `reserved:host` and the Node's labels
- * that Cilium's identity label filter keeps (pkg/labelsfilter, which the agent applies to node
- * labels too), so kind's `kubernetes.io/*` and `beta.kubernetes.io/*` labels are not among them but
- * `node-access=ssh` is. Host policies are still matched against all Node labels (see
- * hostEndpointLabels), which is what the model did before the CLI showed them.
+ * that Cilium's identity label filter keeps, the same set host policies are matched against.
  */
 export function hostEndpointDisplayLabels(cluster: Cluster, agent: AgentState): string[] {
-  return labelSetToStrings(identityRelevantLabels(hostEndpointLabels(cluster, agent)));
+  return labelSetToStrings(hostEndpointLabels(cluster, agent));
 }

@@ -17,7 +17,7 @@ import {
   type PolicyEngineConfig,
 } from '../policy/index';
 import { ReservedIdentity } from './reserved-identities';
-import { labelSetFromStrings } from './labels';
+import { identityRelevantLabels, labelSetFromStrings } from './labels';
 import { agentView } from './agent-ipcache';
 import { agentSecretError, secretsFingerprint, tlsSecretUses, type TlsSecretUse } from './policy-secrets';
 import { policySecretsMode } from './policy-secrets-mode';
@@ -254,13 +254,16 @@ function policyOfSubject(
 
 /**
  * The host endpoint's labels as the agent builds them: `reserved:host` plus its own Node's
- * Kubernetes labels (source `k8s`), read from the agent's view of the Node object.
+ * Kubernetes labels (source `k8s`, from the agent's view of the Node object) that the identity
+ * label filter keeps, as for pods (Endpoint.InitWithNodeLabels and the node watcher both filter).
+ * A nodeSelector on `kubernetes.io/hostname` or `kubernetes.io/os` therefore selects no host:
+ * host policies select nodes by labels such as the docs' `node-access=ssh`.
  */
 export function hostEndpointLabels(cluster: Cluster, agent: AgentState): LabelSet {
   const nodeLabels = agentView(cluster, agent)?.nodes[agent.node]?.labels ?? {};
   const labels: Record<string, string> = { 'reserved:host': '' };
   for (const key of Object.keys(nodeLabels).sort()) labels[`k8s:${key}`] = nodeLabels[key] ?? '';
-  return labels;
+  return identityRelevantLabels(labels);
 }
 
 /**

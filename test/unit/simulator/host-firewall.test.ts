@@ -6,7 +6,16 @@ import { listConntrack } from '../../../simulator/cilium/conntrack';
 import { hostEndpointPolicyFor } from '../../../simulator/cilium/endpoint-policy-cache';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { apply, clusterWithCilium, settle } from './support';
-import { applyPolicy, connectFrom, flowsOf, keyOfPod, onePod, traffic, workload } from './traffic-support';
+import {
+  applyPolicy,
+  connectFrom,
+  flowsOf,
+  keyOfPod,
+  labelNode,
+  onePod,
+  traffic,
+  workload,
+} from './traffic-support';
 
 // Host policies (CiliumClusterwideNetworkPolicy with a nodeSelector) select the host endpoint
 // (reserved:host plus the Node's labels); only the host firewall enforces them, in bpf_host.
@@ -17,7 +26,7 @@ metadata:
 spec:
   nodeSelector:
     matchLabels:
-      kubernetes.io/hostname: kind-control-plane
+      node-role.kubernetes.io/control-plane: ""
   ingress:
   - fromEntities:
     - cluster
@@ -172,7 +181,7 @@ metadata:
 spec:
   nodeSelector:
     matchLabels:
-      kubernetes.io/hostname: kind-worker
+      host-policy: kind-worker
   egress:
   - toEntities:
     - kube-apiserver
@@ -204,6 +213,7 @@ function egressSetup(seed: number, values: Record<string, string>, policies = [w
     ].join('---\n'),
   );
   settle(simulation);
+  labelNode(simulation, 'kind-worker', { 'host-policy': 'kind-worker' });
   for (const policy of policies) applyPolicy(simulation, policy);
   const nodes = simulation.state.cluster?.nodes ?? {};
   const nodeIP = (name: string) => nodes[name]?.internalIP ?? '';
@@ -475,6 +485,7 @@ describe('host firewall: toFQDNs in a host policy', () => {
   settle(simulation);
   const mediabot = onePod(simulation, { class: 'mediabot' });
   const node = mediabot.spec.nodeName ?? '';
+  labelNode(simulation, node, { 'host-policy': node });
   applyPolicy(simulation, mediabotPolicy);
   applyPolicy(
     simulation,
@@ -485,7 +496,7 @@ metadata:
 spec:
   nodeSelector:
     matchLabels:
-      kubernetes.io/hostname: ${node}
+      host-policy: ${node}
   egress:
   - toFQDNs:
     - matchName: api.github.com
@@ -541,7 +552,7 @@ describe('host firewall: through the terminal', () => {
     expect(elsewhere.exitCode).toBe(0);
   });
 
-  it('runs curl in a bash -c script on the node, and from the reader\'s machine only into the kind network', async () => {
+  it("runs curl in a bash -c script on the node, and from the reader's machine only into the kind network", async () => {
     const script = await session.run(
       `docker exec kind-worker bash -c 'curl -s -o /dev/null -w "%{http_code}" -m 2 http://93.184.215.14 && curl -s -m 2 http://1.1.1.1'`,
     );
@@ -556,7 +567,9 @@ describe('host firewall: through the terminal', () => {
   it('shows egress enforcement on the host endpoint and the drop in Hubble', async () => {
     const agent = simulation.state.cluster?.cilium?.agents['kind-worker']?.podName ?? '';
     const endpoints = await session.run(`kubectl -n kube-system exec ${agent} -- cilium-dbg endpoint list`);
-    expect(endpoints.stdout).toMatch(/\n\d+ +Disabled +Enabled +1 +reserved:host/);
+    expect(endpoints.stdout).toMatch(
+      /\n\d+ +Disabled +Enabled +1 +k8s:host-policy=kind-worker +ready +\n +reserved:host +\n/,
+    );
     const observed = await session.run(
       `kubectl -n kube-system exec ${agent} -- hubble observe --type policy-verdict --last 2`,
     );

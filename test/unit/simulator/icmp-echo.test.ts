@@ -4,7 +4,7 @@ import { formatFlowCompact, formatFlowJson } from '../../../simulator/cilium/hub
 import type { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { apply, clusterWithCilium, settle } from './support';
-import { applyPolicy, flowsOf, keyOfPod, onePod, traffic, workload } from './traffic-support';
+import { applyPolicy, flowsOf, keyOfPod, labelNode, onePod, traffic, workload } from './traffic-support';
 
 // Pings go through the datapath like connections: the policy map is asked with the ICMP type in
 // place of a port, conntrack pairs the echo reply with its request, Hubble reports ICMPv4.
@@ -167,7 +167,7 @@ metadata:
 spec:
   nodeSelector:
     matchLabels:
-      kubernetes.io/hostname: kind-worker
+      host-policy: kind-worker
   ingress:
   - fromEntities:
     - cluster
@@ -176,6 +176,7 @@ spec:
       - port: "22"
         protocol: TCP
 ${icmp ? '  - icmps:\n    - fields:\n      - type: 8\n        family: IPv4\n' : ''}`;
+    labelNode(simulation, 'kind-worker', { 'host-policy': 'kind-worker' });
     applyPolicy(simulation, hostPolicy(false));
     const dropped = ping(node?.internalIP ?? '');
     expect(dropped.kind).toBe('lost');

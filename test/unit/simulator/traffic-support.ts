@@ -100,3 +100,13 @@ export function applyPolicy(simulation: Simulation, yaml: string): void {
 export function flowsOf(simulation: Simulation) {
   return simulation.state.cluster?.cilium?.flows ?? [];
 }
+
+/**
+ * Labels a Node (as `kubectl label node`) and lets the agents see it. Host policies select nodes
+ * by labels the identity filter keeps, so tests cannot use `kubernetes.io/hostname`.
+ */
+export function labelNode(simulation: Simulation, node: string, labels: Record<string, string>): void {
+  const result = simulation.input({ type: 'object.label', kind: 'Node', key: node, labels });
+  if (!result.ok) throw new Error(result.error);
+  simulation.advance(1000);
+}
