@@ -115,4 +115,48 @@ describe("the reader's machine on the kind network", () => {
     simulation.advance(2000);
     expect((await session.run('kubectl get nodes -o name')).stdout).toContain('node/kind-control-plane');
   }, 60_000);
+
+  it('walks the host firewall guide: audit first, then enforcement, for traffic from outside', async () => {
+    const { session, workerIP } = setup();
+    const guide = [
+      'export NODE_NAME=kind-worker',
+      'kubectl label node $NODE_NAME node-access=ssh',
+      'CILIUM_NAMESPACE=kube-system',
+      `CILIUM_POD_NAME=$(kubectl -n $CILIUM_NAMESPACE get pods -l "k8s-app=cilium" -o jsonpath="{.items[?(@.spec.nodeName=='$NODE_NAME')].metadata.name}")`,
+      'alias kexec="kubectl -n $CILIUM_NAMESPACE exec $CILIUM_POD_NAME --"',
+      `HOST_EP_ID=$(kexec cilium-dbg endpoint list -o jsonpath='{[?(@.status.identity.id==1)].id}')`,
+      'kexec cilium-dbg endpoint config $HOST_EP_ID PolicyAuditMode=Enabled',
+      'kubectl create -f https://raw.githubusercontent.com/cilium/cilium/v1.18.5/examples/policies/host/demo-host-policy.yaml',
+      'sleep 2',
+    ];
+    for (const line of guide) expect((await session.run(line)).exitCode, line).toBe(0);
+    const verdict = async () =>
+      (await session.run('kexec hubble observe --type policy-verdict --last 1')).stdout.replace(
+        /^[^:]+:[^:]+:[^:]+: /,
+        '',
+      );
+    // Audit mode: the kubelet answers, and Hubble says what enforcement would have done.
+    expect((await session.run(`curl -sk -m 3 https://${workerIP}:10250/pods`)).stdout).toBe('Unauthorized');
+    expect(await verdict()).toMatch(
+      new RegExp(
+        `^172\\.18\\.0\\.1:\\d+ \\(world\\) -> ${workerIP}:10250 \\(host\\) policy-verdict:none INGRESS AUDITED \\(TCP Flags: SYN\\)\\n$`,
+      ),
+    );
+    expect((await session.run(`ping -c 1 ${workerIP}`)).exitCode).toBe(0);
+    expect(await verdict()).toMatch(
+      /\(world\) -> [\d.]+ \(host\) policy-verdict:L4-Only INGRESS ALLOWED \(ICMPv4 EchoRequest\)\n$/,
+    );
+    // Enforcement: the same request is dropped; pings still pass.
+    expect(
+      (await session.run('kexec cilium-dbg endpoint config $HOST_EP_ID PolicyAuditMode=Disabled')).exitCode,
+    ).toBe(0);
+    expect((await session.run(`curl -sk -m 3 https://${workerIP}:10250/pods`)).exitCode).toBe(28);
+    expect(await verdict()).toMatch(/policy-verdict:none INGRESS DENIED \(TCP Flags: SYN\)\n$/);
+    expect((await session.run(`ping -c 1 ${workerIP}`)).exitCode).toBe(0);
+    // Clean up, as the guide does: the kubelet answers again.
+    await session.run(
+      'kubectl delete ccnp demo-host-policy && kubectl label node $NODE_NAME node-access- && sleep 2',
+    );
+    expect((await session.run(`curl -sk -m 3 https://${workerIP}:10250/pods`)).stdout).toBe('Unauthorized');
+  }, 60_000);
 });
