@@ -10,12 +10,11 @@ import { formatIpcacheMapGet, alignColumns } from '../cilium/cli-format';
 import { listIpcache } from '../cilium/agent-ipcache';
 import { reservedIdentityNames } from '../cilium/reserved-identities';
 import type { AgentState } from '../cilium/state';
-import type { Flow } from '../cilium/flow';
-import { formatFlowCompact, formatFlowJson } from '../cilium/hubble-format';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { ciliumPolicyCommands } from './cilium-cli';
 import { endpointConfig } from './cilium-endpoint-config';
 import { ciliumMonitor } from './cilium-monitor';
+import { hubbleObserve } from './hubble-observe';
 import { nslookup } from './net-tools';
 import { ping } from './ping';
 import { grpcurl, kafkaConsumer, kafkaProducer } from './app-clients';
@@ -273,64 +272,6 @@ export function ciliumCli(
 }
 
 /** `hubble observe` in an agent pod: the flows that node observed, filtered as the flags ask. */
-function hubbleObserve(context: TerminalContext, agent: AgentState, args: string[]): CommandResult {
-  if (args[0] !== 'observe')
-    return fail(
-      `Error: unknown command "${args[0] ?? ''}" for "hubble"\nSupported in this simulator: hubble observe`,
-    );
-  let flows = (context.simulation.state.cluster?.cilium?.flows ?? []).filter(
-    (flow) => flow.node === agent.node,
-  );
-  let output = 'compact';
-  let last: number | undefined;
-  const podOf = (endpoint: Flow['source']): string =>
-    `${endpoint.namespace ?? 'default'}/${endpoint.podName ?? ''}`;
-  const matchesPod = (endpoint: Flow['source'], wanted: string): boolean => {
-    const full = wanted.includes('/') ? wanted : `default/${wanted}`;
-    return endpoint.podName !== undefined && podOf(endpoint).startsWith(full);
-  };
-  for (let i = 1; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    const value = (): string => args[++i] ?? '';
-    if (arg === '--verdict') {
-      const verdict = value().toUpperCase();
-      flows = flows.filter((flow) => flow.verdict === verdict);
-    } else if (arg === '--pod') {
-      const pod = value();
-      flows = flows.filter((flow) => matchesPod(flow.source, pod) || matchesPod(flow.destination, pod));
-    } else if (arg === '--from-pod') {
-      const pod = value();
-      flows = flows.filter((flow) => matchesPod(flow.source, pod));
-    } else if (arg === '--to-pod') {
-      const pod = value();
-      flows = flows.filter((flow) => matchesPod(flow.destination, pod));
-    } else if (arg === '--type' || arg === '-t') {
-      const type = value();
-      flows = flows.filter((flow) =>
-        type === 'policy-verdict'
-          ? flow.eventType === 'policy-verdict'
-          : type === 'drop'
-            ? flow.verdict === 'DROPPED'
-            : type === 'l7'
-              ? flow.eventType === 'l7'
-              : flow.eventType === 'trace',
-      );
-    } else if (arg === '-o' || arg === '--output') output = value();
-    else if (arg.startsWith('--output=')) output = arg.slice(9);
-    else if (arg === '--last') last = Number(value());
-    else if (arg === '--all' || arg === '--follow' || arg === '-f') continue;
-    else
-      return fail(
-        `Error: unknown flag: ${arg}\nSupported in this simulator: --verdict, --pod, --from-pod, --to-pod, --type, -o compact|json, --last N`,
-      );
-  }
-  if (output !== 'compact' && output !== 'json')
-    return fail(`Error: invalid output format "${output}": use compact or json`);
-  if (last !== undefined && Number.isInteger(last) && last >= 0) flows = flows.slice(-last);
-  const lines = flows.map((flow) => (output === 'json' ? formatFlowJson(flow) : formatFlowCompact(flow)));
-  return ok(lines.map((line) => `${line}\n`).join(''));
-}
-
 /** Runs a command inside a cilium-agent container (through kubectl exec or crictl exec). */
 export function runInAgent(
   context: TerminalContext,

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { TerminalSession } from '../../../simulator/terminal/session';
+import { apply, clusterWithCilium, settle } from '../simulator/support';
+import { onePod, workload } from '../simulator/traffic-support';
+
+// hubble observe's filters over one node's flows: a curl, a ping and a DNS lookup from one client.
+describe('hubble observe filters', () => {
+  const simulation = clusterWithCilium(31, 1, '1.18.5', { 'encryption.enabled': 'false' });
+  apply(simulation, workload('client', { app: 'client' }, 'docker.io/curlimages/curl'));
+  apply(
+    simulation,
+    workload('server', { app: 'server' }, 'docker.io/library/nginx', { port: 80, service: true }),
+  );
+  settle(simulation);
+  const session = new TerminalSession(simulation);
+  const serverIP = onePod(simulation, { app: 'server' }).status?.podIP ?? '';
+  const node = onePod(simulation, { app: 'client' }).spec.nodeName ?? '';
+  const observe = async (filters: string): Promise<string[]> => {
+    const result = await session.run(
+      `docker exec ${node} /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe ${filters}'`,
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    return result.stdout.split('\n').filter((line) => line !== '');
+  };
+
+  it('selects by protocol, address, port and identity, and combines flags', async () => {
+    await session.run(`kubectl exec deploy/client -- ping -c 1 ${serverIP}`);
+    await session.run('kubectl exec deploy/client -- curl -s -o /dev/null http://server');
+    const icmp = await observe('--protocol icmp');
+    expect(icmp.length).toBeGreaterThan(0);
+    expect(icmp.every((line) => line.includes('(ICMPv4 Echo'))).toBe(true);
+    const udp = await observe('--protocol udp');
+    expect(udp.length).toBeGreaterThan(0);
+    expect(udp.every((line) => line.endsWith('(UDP)'))).toBe(true);
+    const toPort = await observe(`--to-ip ${serverIP} --to-port 80`);
+    expect(toPort.length).toBeGreaterThan(0);
+    expect(toPort.every((line) => line.includes(`-> default/server-`) && line.includes('(TCP Flags:'))).toBe(
+      true,
+    );
+    // Two values of one flag widen the filter; a second flag narrows it.
+    const either = await observe('--protocol icmp --protocol tcp');
+    expect(either.length).toBe(icmp.length + (await observe('--protocol tcp')).length);
+    const narrowed = await observe(`--protocol icmp --to-ip ${serverIP}/32`);
+    expect(narrowed.every((line) => line.includes('EchoRequest'))).toBe(true);
+    const identity = /\(ID:(\d+)\) -> default\/server/.exec(toPort[0] ?? '')?.[1] ?? '';
+    expect((await observe(`--from-identity ${identity} --protocol tcp`)).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a malformed value with the flag list', async () => {
+    const result = await session.run(
+      `docker exec ${node} /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe --to-ip 10.0.0.300'`,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('invalid IP address or CIDR in filter: "10.0.0.300"');
+  });
+});
