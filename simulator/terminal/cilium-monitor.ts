@@ -7,9 +7,10 @@
  * filtered as the real monitor filters them (cilium/monitor-events.ts). As in cilium-dbg, the
  * `Listening for events…` and `Press Ctrl-C to quit` lines go to stderr.
  *
- * Only events of the window are shown: traffic sent before the command, or by a later command,
- * is not (`hubble observe` lists past flows). Trace, debug, capture, L7 and agent events are not
- * modelled.
+ * Only events of the window are shown: traffic sent before the command is not (`hubble observe`
+ * lists past flows). Started with `&`, the monitor instead runs as a background job
+ * (background-jobs.ts) and shows what later command lines cause, as the docs use it while they
+ * send traffic. Trace, debug, capture, L7 and agent events are not modelled.
  */
 import type { AgentState } from '../cilium/state';
 import {
@@ -94,9 +95,6 @@ export async function ciliumMonitor(
   const request = parseMonitorArgs(args);
   if (typeof request === 'string') return fail(request);
   let stderr = `Listening for events on ${nodeCpus} CPUs with ${ringPages}x${pageSize} of shared memory\nPress Ctrl-C to quit\n`;
-  const remaining = context.remainingMs?.() ?? defaultMonitorMs;
-  const capped = defaultMonitorMs > remaining;
-  const windowMs = Math.max(0, Math.min(defaultMonitorMs, remaining));
   const format = { numeric: request.numeric, versionMinor: cilium.config.versionMinor };
   const events: string[] = [];
   // Events are the flows recorded from now on; a number mark survives the ring dropping old ones.
@@ -112,6 +110,17 @@ export async function ciliumMonitor(
     }
     nextFlow = now?.nextFlowNumber ?? nextFlow;
   };
+  // Started with `&`: the monitor goes on as a job and reports after each later command line.
+  const job = context.startJob?.({
+    poll: () => {
+      collect();
+      return { stdout: events.splice(0).join(''), stderr: '' };
+    },
+  });
+  if (job !== undefined) return { stdout: '', stderr, exitCode: 0 };
+  const remaining = context.remainingMs?.() ?? defaultMonitorMs;
+  const capped = defaultMonitorMs > remaining;
+  const windowMs = Math.max(0, Math.min(defaultMonitorMs, remaining));
   const end = context.simulation.nowMs + windowMs;
   let slices = 0;
   let interrupted = false;
@@ -135,6 +144,6 @@ export async function ciliumMonitor(
   if (asksUnmodelled)
     stderr +=
       '(the simulated monitor shows policy-verdict and drop events; trace, debug, capture, L7 and agent events are not modelled)\n';
-  stderr += `(monitor stopped after ${Math.round(windowMs / 1000)} simulated seconds: a real cilium-dbg monitor runs until you press Ctrl-C${capped ? '; this command line has no more simulated time left' : ''}. It shows only events of its own window; hubble observe --type policy-verdict lists earlier ones)\n`;
+  stderr += `(monitor stopped after ${Math.round(windowMs / 1000)} simulated seconds: a real cilium-dbg monitor runs until you press Ctrl-C${capped ? '; this command line has no more simulated time left' : ''}. It shows only events of its own window: start it with & to keep it running while you send traffic; hubble observe --type policy-verdict lists earlier ones)\n`;
   return { stdout: events.join(''), stderr, exitCode: 0 };
 }

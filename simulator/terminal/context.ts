@@ -17,6 +17,14 @@ export const fail = (stderr: string, exitCode = 1): CommandResult => ({
   exitCode,
 });
 
+/**
+ * A command that goes on after its line returns, started with `&` (`cilium-dbg monitor … &`): the
+ * session asks it for what it printed since the last time after every later command line.
+ */
+export interface BackgroundJob {
+  poll(): { stdout: string; stderr: string };
+}
+
 /** The simulated machine behind a terminal. */
 export interface TerminalContext {
   readonly simulation: Simulation;
@@ -33,4 +41,10 @@ export interface TerminalContext {
    * resolves to false when the reader interrupted the command line, which should then stop.
    */
   pause?(): Promise<boolean>;
+  /**
+   * On a line that ends with `&`, a command that streams (a monitor) hands itself over as a job
+   * instead of running its window; returns the job's number, or undefined when the line runs in
+   * the foreground.
+   */
+  startJob?(job: BackgroundJob): number | undefined;
 }

@@ -14,6 +14,7 @@ import { crictl, docker, helm, kind } from './tools';
 import { curlOnNode } from './pod-commands';
 import { pingFromMachine } from './ping';
 import { readersMachine } from '../cilium/datapath';
+import { BackgroundJobs, backgroundCommand } from './background-jobs';
 
 /** Virtual time one command line may consume before it is stopped. */
 export const commandLineBudgetMs = 60 * 60 * 1000;
@@ -110,6 +111,12 @@ export class TerminalSession {
   private stopAt: number | undefined;
   /** The checkpoint at which this command line was interrupted. */
   private stoppedAt: number | undefined;
+  /** Jobs started with `&` that go on between command lines (background-jobs.ts). */
+  private readonly jobs = new BackgroundJobs();
+  /** The command of the running line when it ends with `&`, until a command takes it as a job. */
+  private backgroundLine: string | undefined;
+  /** What the running line's job printed when it started (bash's `[1] PID`). */
+  private jobAnnouncement = '';
   /** The files the running command may read: the scenario's, and those its arguments name. */
   private currentFiles: Readonly<Record<string, string>>;
 
@@ -167,6 +174,13 @@ export class TerminalSession {
         // seed 003 use it without defining it, so the simulated shell has it as a command.
         wrap('k', (args, stdin, env) => kubectl(context, args, stdin, env.get('SIMULATED_NODE'))),
         wrap('kind', (args, stdin) => kind(context, args, stdin)),
+        wrap('jobs', () => this.jobs.list()),
+        wrap('kill', (args) => this.jobs.kill(args)),
+        wrap('fg', () =>
+          fail(
+            'fg: a simulated job cannot come back to the foreground; its output appears after each command line, and kill %N stops it',
+          ),
+        ),
         wrap('helm', (args) => helm(context, args)),
         wrap('istioctl', (args) => istioctl(context, args)),
         wrap('openssl', (args, stdin) => openssl(context, args, stdin)),
@@ -317,6 +331,14 @@ export class TerminalSession {
         await yieldToHost();
         return this.reachCheckpoint();
       },
+      startJob: (job) => {
+        if (this.backgroundLine === undefined) return undefined;
+        const started = this.jobs.start(this.backgroundLine, job);
+        // bash backgrounds one pipeline per `&`: the line's other commands run in the foreground.
+        this.backgroundLine = undefined;
+        this.jobAnnouncement += started.announcement;
+        return started.number;
+      },
     };
   }
 
@@ -341,17 +363,28 @@ export class TerminalSession {
       this.environment = (await this.bash.exec('shopt -s expand_aliases', { rawScript: true })).env;
     const controller = new AbortController();
     this.controller = controller;
+    this.backgroundLine = backgroundCommand(script);
+    this.jobAnnouncement = '';
     let result: Awaited<ReturnType<Bash['exec']>>;
     try {
-      result = await this.bash.exec(script, {
+      // The shell runs an `&` line in order; a command that streams takes it as a job instead.
+      result = await this.bash.exec(this.backgroundLine ?? script, {
         rawScript: true,
         signal: controller.signal,
         ...(this.environment !== undefined ? { env: this.environment, replaceEnv: true } : {}),
       });
     } finally {
       this.controller = undefined;
+      this.backgroundLine = undefined;
     }
     this.environment = result.env;
+    // Jobs running in the background print what happened during this line after its own output.
+    const jobs = this.jobs.drain();
+    result = {
+      ...result,
+      stdout: result.stdout + jobs.stdout,
+      stderr: this.jobAnnouncement + result.stderr + jobs.stderr,
+    };
     if (this.interrupted) {
       // As in a terminal: the ^C echo, whatever was printed before it, and status 130 (128 + SIGINT).
       // An interrupt between simulated commands changed nothing in the world after the last

@@ -135,6 +135,26 @@ describe("the reader's machine on the kind network", () => {
         /^[^:]+:[^:]+:[^:]+: /,
         '',
       );
+    // The guide watches the verdicts with the monitor while it sends traffic: here as a job (&).
+    const monitor = await session.run(
+      'kexec cilium-dbg monitor -t policy-verdict --related-to $HOST_EP_ID &',
+    );
+    expect(monitor.stderr).toBe(
+      '[1] 4711\nListening for events on 8 CPUs with 64x4096 of shared memory\nPress Ctrl-C to quit\n',
+    );
+    const watched = await session.run(`curl -sk -m 3 https://${workerIP}:10250/pods`);
+    expect(watched.stdout).toMatch(
+      new RegExp(
+        `^UnauthorizedPolicy verdict log: flow 0x0 local EP ID \\d+, remote ID world, proto 6, ingress, action audit, auth: disabled, match none, 172\\.18\\.0\\.1:\\d+ -> ${workerIP}:10250 tcp SYN\\n$`,
+      ),
+    );
+    expect((await session.run('jobs')).stdout).toBe(
+      '[1]+  Running                 kexec cilium-dbg monitor -t policy-verdict --related-to $HOST_EP_ID &\n',
+    );
+    expect((await session.run('kill %1')).stderr).toBe(
+      '[1]+  Terminated              kexec cilium-dbg monitor -t policy-verdict --related-to $HOST_EP_ID\n',
+    );
+    expect((await session.run('jobs')).stdout).toBe('');
     // Audit mode: the kubelet answers, and Hubble says what enforcement would have done.
     expect((await session.run(`curl -sk -m 3 https://${workerIP}:10250/pods`)).stdout).toBe('Unauthorized');
     expect(await verdict()).toMatch(

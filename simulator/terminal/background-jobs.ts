@@ -1,0 +1,87 @@
+/**
+ * Background jobs of a terminal session: a line ending with `&` whose command streams (the
+ * monitor) keeps running while the reader types other commands, and what it prints shows up
+ * after each later line, as a job's output interleaves with the prompt in a real terminal.
+ * `jobs` lists them and `kill %N` (or the job's process id) stops them. The shell underneath runs
+ * `&` lines in order, so only commands that register as jobs really go on in the background.
+ */
+import { fail, ok, type BackgroundJob, type CommandResult } from './context';
+
+interface RunningJob extends BackgroundJob {
+  number: number;
+  pid: number;
+  command: string;
+}
+
+/** Splits a trailing `&` off a one-line command (not `&&`), or returns undefined. */
+export function backgroundCommand(script: string): string | undefined {
+  const trimmed = script.trimEnd();
+  if (trimmed.includes('\n') || !trimmed.endsWith('&') || trimmed.endsWith('&&')) return undefined;
+  const command = trimmed.slice(0, -1).trimEnd();
+  return command === '' ? undefined : command;
+}
+
+export class BackgroundJobs {
+  private readonly running = new Map<number, RunningJob>();
+  /** Process ids look like a shell's and never change between runs. */
+  private nextPid = 4711;
+
+  /** Registers a job started by `command`; returns its number and the line bash prints for it. */
+  start(command: string, job: BackgroundJob): { number: number; announcement: string } {
+    // bash numbers a new job after the highest one still running.
+    const number = this.running.size === 0 ? 1 : Math.max(...this.running.keys()) + 1;
+    const pid = this.nextPid++;
+    this.running.set(number, { poll: () => job.poll(), number, pid, command });
+    return { number, announcement: `[${number}] ${pid}\n` };
+  }
+
+  /** What every running job printed since it was last asked. */
+  drain(): { stdout: string; stderr: string } {
+    let stdout = '';
+    let stderr = '';
+    for (const job of [...this.running.values()].sort((a, b) => a.number - b.number)) {
+      const output = job.poll();
+      stdout += output.stdout;
+      stderr += output.stderr;
+    }
+    return { stdout, stderr };
+  }
+
+  /** `jobs`: the running jobs, the newest marked `+` and the one before it `-`, as bash does. */
+  list(): CommandResult {
+    const numbers = [...this.running.keys()].sort((a, b) => a - b);
+    const lines = numbers.map((number, index) => {
+      const mark = index === numbers.length - 1 ? '+' : index === numbers.length - 2 ? '-' : ' ';
+      return `[${number}]${mark}  ${'Running'.padEnd(24)}${this.running.get(number)?.command ?? ''} &\n`;
+    });
+    return ok(lines.join(''));
+  }
+
+  /** `kill %N` or `kill PID` (a signal flag such as `-9` or `-INT` is accepted and changes nothing). */
+  kill(args: readonly string[]): CommandResult {
+    const targets = args.filter((arg) => !/^-(\d+|[A-Z]+|s)$/.test(arg));
+    if (targets.length === 0)
+      return fail('kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ...', 2);
+    let stdout = '';
+    let stderr = '';
+    let exitCode = 0;
+    for (const target of targets) {
+      const job = target.startsWith('%')
+        ? this.running.get(Number(target.slice(1)))
+        : [...this.running.values()].find((candidate) => String(candidate.pid) === target);
+      if (job === undefined) {
+        stderr += target.startsWith('%')
+          ? `bash: kill: ${target}: no such job\n`
+          : `bash: kill: (${target}) - No such process\n`;
+        exitCode = 1;
+        continue;
+      }
+      // What it printed until the signal still reaches the terminal.
+      const last = job.poll();
+      this.running.delete(job.number);
+      stdout += last.stdout;
+      stderr += `${last.stderr}[${job.number}]+  ${'Terminated'.padEnd(24)}${job.command}\n`;
+    }
+    return { stdout, stderr, exitCode };
+  }
+}
