@@ -282,6 +282,9 @@ export type Origin =
  */
 export const readersMachine = 'docker-host';
 export const dockerGatewayIP = '172.18.0.1';
+const dockerNetworkCIDR = '172.18.0.0/16';
+/** How long Linux tries ARP before it reports a neighbour unreachable (3 probes, 1 s apart). */
+export const arpFailureMs = 3070;
 
 /** Where a connection ends: a pod, a node's own stack, or a host on the modelled internet. */
 export type Target =
@@ -1048,9 +1051,16 @@ export function connect(
   const unreachable = unreachableFromOutside(cluster, origin, address, request.port);
   if (unreachable !== undefined) {
     explanation.push(unreachable.sentence);
-    return unreachable.outcome === 'timeout'
-      ? { kind: 'timeout', elapsedMs: resolved.elapsedMs + request.timeoutMs, address, explanation }
-      : { kind: 'error', elapsedMs: 0, message: unreachable.sentence, explanation };
+    if (unreachable.outcome === 'timeout')
+      return { kind: 'timeout', elapsedMs: resolved.elapsedMs + request.timeoutMs, address, explanation };
+    if (unreachable.outcome === 'no-host')
+      return {
+        kind: 'error',
+        elapsedMs: arpFailureMs,
+        message: `curl: (7) Failed to connect to ${request.host} port ${request.port} after ${arpFailureMs} ms: No route to host`,
+        explanation,
+      };
+    return { kind: 'error', elapsedMs: 0, message: unreachable.sentence, explanation };
   }
   const translated = translateService(world, cluster, origin, address, request.port, explanation);
   if (translated === 'refused')
@@ -1111,9 +1121,16 @@ export function unreachableFromOutside(
   origin: Origin,
   address: string,
   port?: number,
-): { outcome: 'timeout' | 'error'; sentence: string } | undefined {
+): { outcome: 'timeout' | 'error' | 'no-host'; sentence: string } | undefined {
   if (origin.kind !== 'node' || origin.external !== true) return undefined;
   if (Object.values(cluster.nodes).some((node) => node.internalIP === address)) return undefined;
+  const dockerNetwork = parsePrefix(dockerNetworkCIDR, true);
+  const parsed = parsePrefix(`${address}/32`, true);
+  if (dockerNetwork !== undefined && parsed !== undefined && prefixContains(dockerNetwork, parsed.network))
+    return {
+      outcome: 'no-host',
+      sentence: `${address} is on the kind Docker network, but no container holds it: your machine's ARP requests go unanswered and the kernel reports the host unreachable.`,
+    };
   if (inClusterRange(cluster, address))
     return {
       outcome: 'timeout',

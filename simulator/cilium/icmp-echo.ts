@@ -54,6 +54,8 @@ export type EchoOutcome =
       address: string;
       elapsedMs: number;
       reason: string;
+      /** The sender's own kernel gave up resolving the neighbour (ping prints Destination Host Unreachable). */
+      hostUnreachable?: true;
       explanation: string[];
       mistaken?: MistakenIdentity;
     }
@@ -104,20 +106,22 @@ export function sendEcho(world: World, request: EchoRequest): EchoOutcome {
   const resolved = resolveHost(world, cluster, origin, request.host, explanation);
   if (!resolved.ok) return { kind: 'resolve-failed', elapsedMs: resolved.elapsedMs, explanation };
   const address = resolved.address;
-  const lost = (reason: string, mistaken?: MistakenIdentity): EchoOutcome => {
+  const lost = (reason: string, mistaken?: MistakenIdentity, hostUnreachable = false): EchoOutcome => {
     explanation.push(reason);
     return {
       kind: 'lost',
       address,
       elapsedMs: resolved.elapsedMs,
       reason,
+      ...(hostUnreachable ? { hostUnreachable: true as const } : {}),
       explanation,
       ...(mistaken !== undefined ? { mistaken } : {}),
     };
   };
   const unreachable = unreachableFromOutside(cluster, origin, address);
   if (unreachable?.outcome === 'error') return { kind: 'error', message: unreachable.sentence, explanation };
-  if (unreachable !== undefined) return lost(unreachable.sentence);
+  if (unreachable !== undefined)
+    return lost(unreachable.sentence, undefined, unreachable.outcome === 'no-host');
   const service = listObjects(cluster.api, 'Service').find(
     (candidate) => candidate.spec.clusterIP === address,
   );

@@ -36,6 +36,8 @@ function ipMatches(endpoint: FlowEndpoint, wanted: string): boolean {
   return prefix !== undefined && address !== undefined && prefixContains(prefix, address.network);
 }
 
+const knownProtocols = ['tcp', 'udp', 'icmp', 'icmpv4', 'http', 'dns', 'kafka'];
+
 /** `--protocol` values: L4 names (icmp covers ICMPv4 here, the model has no IPv6) and L7 parsers. */
 function protocolMatches(flow: Flow, wanted: string): boolean {
   switch (wanted.toLowerCase()) {
@@ -105,6 +107,8 @@ function filterFor(flag: string, value: string): Test | string {
       return on(sideOf(flag), (endpoint) => endpoint.identity === Number(value));
     }
     case '--protocol':
+      if (!knownProtocols.includes(value.toLowerCase()))
+        return `unknown protocol in filter: "${value}" (the simulated flows carry ${knownProtocols.join(', ')})`;
       return (flow) => protocolMatches(flow, value);
     case '--type':
     case '-t':

@@ -6,7 +6,7 @@
  * and leaves Hubble flows. Only the options and the printing differ.
  */
 import { hashString64 } from '../engine/state-hash';
-import { readersMachine } from '../cilium/datapath';
+import { dockerGatewayIP, readersMachine } from '../cilium/datapath';
 import type { Pod } from '../k8s/objects';
 import { fail, type CommandResult, type TerminalContext } from './context';
 
@@ -18,10 +18,10 @@ interface PingOptions {
   quiet: boolean;
 }
 
-/** What came back for each request, in order (undefined: no reply). */
+/** What came back for each request, in order: a reply, nothing, or the sender's own unreachable error. */
 interface EchoRun {
   address: string;
-  replies: ({ ttl: number; roundTripMs: number } | undefined)[];
+  replies: ({ ttl: number; roundTripMs: number } | 'unreachable' | undefined)[];
 }
 
 /** Parses the options both pings share; a string is the error to print. */
@@ -74,7 +74,11 @@ function sendEchoes(
       address = outcome.address;
     }
     replies.push(
-      outcome.kind === 'reply' ? { ttl: outcome.ttl, roundTripMs: outcome.roundTripMs } : undefined,
+      outcome.kind === 'reply'
+        ? { ttl: outcome.ttl, roundTripMs: outcome.roundTripMs }
+        : outcome.hostUnreachable === true
+          ? 'unreachable'
+          : undefined,
     );
     // One request a second; the last one waits for its reply (up to 10 s when none comes).
     context.spend(sequence < options.count - 1 ? 1000 : outcome.kind === 'reply' ? 1 : 10_000);
@@ -83,7 +87,7 @@ function sendEchoes(
 }
 
 function roundTrips(run: EchoRun): number[] {
-  return run.replies.flatMap((reply) => (reply === undefined ? [] : [reply.roundTripMs]));
+  return run.replies.flatMap((reply) => (typeof reply === 'object' ? [reply.roundTripMs] : []));
 }
 
 function stoppedNote(options: PingOptions): string {
@@ -108,7 +112,7 @@ export function ping(context: TerminalContext, pod: Pod, args: string[]): Comman
     );
   const lines = [`PING ${options.host} (${run.address}): 56 data bytes`];
   run.replies.forEach((reply, sequence) => {
-    if (reply !== undefined && !options.quiet)
+    if (typeof reply === 'object' && !options.quiet)
       lines.push(
         `64 bytes from ${run.address}: seq=${sequence} ttl=${reply.ttl} time=${reply.roundTripMs.toFixed(3)} ms`,
       );
@@ -148,20 +152,24 @@ export function pingFromMachine(context: TerminalContext, args: string[]): Comma
       : fail(`ping: ${run.failure}`, 2);
   const lines = [`PING ${options.host} (${run.address}) 56(84) bytes of data.`];
   run.replies.forEach((reply, index) => {
-    if (reply !== undefined && !options.quiet)
+    if (options.quiet) return;
+    if (reply === 'unreachable')
+      lines.push(`From ${dockerGatewayIP} icmp_seq=${index + 1} Destination Host Unreachable`);
+    else if (reply !== undefined)
       lines.push(
         `64 bytes from ${run.address}: icmp_seq=${index + 1} ttl=${reply.ttl} time=${reply.roundTripMs.toFixed(3)} ms`,
       );
   });
+  const errors = run.replies.filter((reply) => reply === 'unreachable').length;
   const times = roundTrips(run);
   const loss = Math.round(((options.count - times.length) / options.count) * 100);
   // iputils reports the time from the first request to the last reply (or the last request).
   const lastReply = run.replies[options.count - 1];
   const elapsed =
-    (options.count - 1) * 1000 + (lastReply !== undefined ? Math.round(lastReply.roundTripMs) : 0);
+    (options.count - 1) * 1000 + (typeof lastReply === 'object' ? Math.round(lastReply.roundTripMs) : 0);
   lines.push('', `--- ${options.host} ping statistics ---`);
   lines.push(
-    `${options.count} packets transmitted, ${times.length} received, ${loss}% packet loss, time ${elapsed}ms`,
+    `${options.count} packets transmitted, ${times.length} received, ${errors > 0 ? `+${errors} errors, ` : ''}${loss}% packet loss, time ${elapsed}ms`,
   );
   if (times.length > 0) {
     const min = Math.min(...times);

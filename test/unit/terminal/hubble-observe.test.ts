@@ -52,5 +52,9 @@ describe('hubble observe filters', () => {
     );
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('invalid IP address or CIDR in filter: "10.0.0.300"');
+    const protocol = await session.run(
+      `docker exec ${node} /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe --protocol foo'`,
+    );
+    expect(protocol.stderr).toContain('unknown protocol in filter: "foo"');
   });
 });

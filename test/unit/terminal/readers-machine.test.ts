@@ -60,6 +60,14 @@ describe("the reader's machine on the kind network", () => {
     const outside = await session.run('curl -s http://93.184.215.14');
     expect(outside.exitCode).toBe(1);
     expect(outside.stderr).toContain('outside the kind network');
+    // An address of the Docker network that no container holds: ARP fails on the reader's machine.
+    const nobody = await session.run('ping -c 2 172.18.0.250');
+    expect(nobody.stdout).toMatch(
+      /^PING 172\.18\.0\.250 \(172\.18\.0\.250\) 56\(84\) bytes of data\.\nFrom 172\.18\.0\.1 icmp_seq=1 Destination Host Unreachable\nFrom 172\.18\.0\.1 icmp_seq=2 Destination Host Unreachable\n\n--- 172\.18\.0\.250 ping statistics ---\n2 packets transmitted, 0 received, \+2 errors, 100% packet loss, time 1000ms\n$/,
+    );
+    expect((await session.run('curl -sS http://172.18.0.250')).stderr).toBe(
+      'curl: (7) Failed to connect to 172.18.0.250 port 80 after 3070 ms: No route to host\n',
+    );
     expect((await session.run('ping nosuch.example')).stderr).toBe(
       'ping: nosuch.example: Name or service not known\n',
     );
