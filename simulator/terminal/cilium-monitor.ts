@@ -21,12 +21,10 @@ import {
   type MonitorFilter,
 } from '../cilium/monitor-events';
 import { fail, type CommandResult, type TerminalContext } from './context';
+import { defaultWindowMs, runLiveWindow } from './live-window';
 
 /** How long a monitor runs when nothing stops it, in virtual time (as a watch does). */
-export const defaultMonitorMs = 60_000;
-/** How often the monitor looks for new events, and how many looks between hand-backs to the page. */
-const sliceMs = 250;
-const slicesPerPause = 20;
+export const defaultMonitorMs = defaultWindowMs;
 /** What `Listening for events on …` reports: the node's CPUs and the perf ring (64 pages of 4 KiB). */
 const nodeCpus = 8;
 const ringPages = 64;
@@ -118,23 +116,7 @@ export async function ciliumMonitor(
     },
   });
   if (job !== undefined) return { stdout: '', stderr, exitCode: 0 };
-  const remaining = context.remainingMs?.() ?? defaultMonitorMs;
-  const capped = defaultMonitorMs > remaining;
-  const windowMs = Math.max(0, Math.min(defaultMonitorMs, remaining));
-  const end = context.simulation.nowMs + windowMs;
-  let slices = 0;
-  let interrupted = false;
-  while (context.simulation.nowMs < end) {
-    context.spend(Math.min(sliceMs, end - context.simulation.nowMs));
-    collect();
-    slices += 1;
-    if (slices % slicesPerPause === 0 && context.pause !== undefined && !(await context.pause())) {
-      interrupted = true;
-      break;
-    }
-  }
-  // Whatever happened while the page last had the thread still reached the monitor.
-  collect();
+  const { interrupted, windowMs, capped } = await runLiveWindow(context, collect);
   if (interrupted) {
     stderr += '\nReceived an interrupt, disconnecting from monitor...\n\n';
     return { stdout: events.join(''), stderr, exitCode: 130 };

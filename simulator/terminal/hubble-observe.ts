@@ -8,12 +8,13 @@ import { formatFlowCompact, formatFlowJson } from '../cilium/hubble-format';
 import type { AgentState } from '../cilium/state';
 import { parsePrefix, prefixContains } from '../net/ipv4';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
+import { runLiveWindow } from './live-window';
 
 type Side = 'source' | 'destination' | 'either';
 type Test = (flow: Flow) => boolean;
 
 const supported =
-  '--verdict, --pod, --from-pod, --to-pod, -n/--namespace, --from-namespace, --to-namespace, --ip, --from-ip, --to-ip, --port, --from-port, --to-port, --identity, --from-identity, --to-identity, --protocol, --type, -o compact|json, --last N';
+  '--verdict, --pod, --from-pod, --to-pod, -n/--namespace, --from-namespace, --to-namespace, --ip, --from-ip, --to-ip, --port, --from-port, --to-port, --identity, --from-identity, --to-identity, --protocol, --type, -o compact|json, --last N, --all, -f/--follow';
 
 function sides(flow: Flow, side: Side): FlowEndpoint[] {
   if (side === 'source') return [flow.source];
@@ -118,8 +119,19 @@ function filterFor(flag: string, value: string): Test | string {
   }
 }
 
-/** `hubble observe [filters] [-o compact|json] [--last N]`. */
-export function hubbleObserve(context: TerminalContext, agent: AgentState, args: string[]): CommandResult {
+/** What `hubble observe` prints with no `--last`, `--all` or `--follow` (hubble's FlowPrintCount). */
+const defaultPrintCount = 20;
+
+/**
+ * `hubble observe [filters] [-o compact|json] [--last N | --all] [-f]`. Without `--last` it prints
+ * the last 20 matching flows; `--all` prints every one the agent keeps; `--follow` prints only new
+ * ones, for a bounded window in the foreground or, started with `&`, as a background job.
+ */
+export function hubbleObserve(
+  context: TerminalContext,
+  agent: AgentState,
+  args: string[],
+): CommandResult | Promise<CommandResult> {
   if (args[0] !== 'observe')
     return fail(
       `Error: unknown command "${args[0] ?? ''}" for "hubble"\nSupported in this simulator: hubble observe`,
@@ -127,12 +139,15 @@ export function hubbleObserve(context: TerminalContext, agent: AgentState, args:
   const groups = new Map<string, Test[]>();
   let output = 'compact';
   let last: number | undefined;
+  let all = false;
+  let follow = false;
   for (let i = 1; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '-o' || arg === '--output') output = args[++i] ?? '';
     else if (arg.startsWith('--output=')) output = arg.slice(9);
     else if (arg === '--last') last = Number(args[++i]);
-    else if (arg === '--all' || arg === '--follow' || arg === '-f') continue;
+    else if (arg === '--all') all = true;
+    else if (arg === '--follow' || arg === '-f') follow = true;
     else {
       const [flag = '', inline] = arg.startsWith('--') ? arg.split(/=(.*)/s) : [arg];
       const value = inline ?? args[++i];
@@ -146,11 +161,40 @@ export function hubbleObserve(context: TerminalContext, agent: AgentState, args:
   }
   if (output !== 'compact' && output !== 'json')
     return fail(`Error: invalid output format "${output}": use compact or json`);
-  let flows = (context.simulation.state.cluster?.cilium?.flows ?? []).filter(
-    (flow) =>
-      flow.node === agent.node && [...groups.values()].every((tests) => tests.some((test) => test(flow))),
-  );
-  if (last !== undefined && Number.isInteger(last) && last >= 0) flows = flows.slice(-last);
-  const lines = flows.map((flow) => (output === 'json' ? formatFlowJson(flow) : formatFlowCompact(flow)));
-  return ok(lines.map((line) => `${line}\n`).join(''));
+  if (last !== undefined && (!Number.isInteger(last) || last < 0))
+    return fail(`Error: invalid argument "${args[args.indexOf('--last') + 1] ?? ''}" for "--last" flag`);
+  if (all && last !== undefined) return fail('Error: --last and --all are mutually exclusive');
+  const matches = (flow: Flow): boolean =>
+    flow.node === agent.node && [...groups.values()].every((tests) => tests.some((test) => test(flow)));
+  const print = (flows: readonly Flow[]): string =>
+    flows.map((flow) => `${output === 'json' ? formatFlowJson(flow) : formatFlowCompact(flow)}\n`).join('');
+  const cilium = context.simulation.state.cluster?.cilium;
+  const kept = (cilium?.flows ?? []).filter(matches);
+  const count = all ? kept.length : (last ?? (follow ? 0 : defaultPrintCount));
+  const past = print(count === 0 ? [] : kept.slice(-count));
+  if (!follow) return ok(past);
+  // Following: the flows recorded from now on, by number (the ring may drop old ones meanwhile).
+  let nextFlow = cilium?.nextFlowNumber ?? 0;
+  let fresh = '';
+  const collect = (): void => {
+    const now = context.simulation.state.cluster?.cilium;
+    fresh += print((now?.flows ?? []).filter((flow) => flow.number >= nextFlow && matches(flow)));
+    nextFlow = now?.nextFlowNumber ?? nextFlow;
+  };
+  const job = context.startJob?.({
+    poll: () => {
+      collect();
+      const text = fresh;
+      fresh = '';
+      return { stdout: text, stderr: '' };
+    },
+  });
+  if (job !== undefined) return ok(past);
+  return runLiveWindow(context, collect).then(({ interrupted, windowMs, capped }) => ({
+    stdout: past + fresh,
+    stderr: interrupted
+      ? ''
+      : `(hubble observe --follow stopped after ${Math.round(windowMs / 1000)} simulated seconds: a real one runs until you press Ctrl-C${capped ? '; this command line has no more simulated time left' : ''}; start it with & to keep it running while you send traffic)\n`,
+    exitCode: interrupted ? 130 : 0,
+  }));
 }

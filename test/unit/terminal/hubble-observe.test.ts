@@ -46,6 +46,34 @@ describe('hubble observe filters', () => {
     expect((await observe(`--from-identity ${identity} --protocol tcp`)).length).toBeGreaterThan(0);
   });
 
+  it('prints the last 20 flows by default, every flow with --all', async () => {
+    await session.run(`kubectl exec deploy/client -- ping -c 12 ${serverIP}`);
+    const vanilla = await observe('');
+    const all = await observe('--all');
+    expect(vanilla.length).toBe(20);
+    expect(all.length).toBeGreaterThan(20);
+    expect(vanilla).toEqual(all.slice(-20));
+  });
+
+  it('follows new flows: as a background job with &, or for a window in the foreground', async () => {
+    const agent = simulation.state.cluster?.cilium?.agents[node]?.podName ?? '';
+    const started = await session.run(
+      `kubectl -n kube-system exec ${agent} -- hubble observe -f --protocol icmp --to-ip ${serverIP} &`,
+    );
+    expect(started).toMatchObject({ stdout: '', exitCode: 0 });
+    expect(started.stderr).toMatch(/^\[1\] \d+\n$/);
+    const pinged = await session.run(`kubectl exec deploy/client -- ping -c 2 ${serverIP}`);
+    const followed = pinged.stdout.split('\n').filter((line) => line.includes('(ICMPv4 '));
+    expect(followed.length).toBeGreaterThanOrEqual(2);
+    expect(followed.every((line) => line.includes('EchoRequest'))).toBe(true);
+    expect((await session.run('kill %1')).exitCode).toBe(0);
+    const before = simulation.state.timeMs;
+    const foreground = await session.run(`kubectl -n kube-system exec ${agent} -- hubble observe --follow`);
+    expect(foreground.stdout).toBe('');
+    expect(foreground.stderr).toContain('hubble observe --follow stopped after 60 simulated seconds');
+    expect(simulation.state.timeMs - before).toBeGreaterThanOrEqual(60_000);
+  });
+
   it('refuses a malformed value with the flag list', async () => {
     const result = await session.run(
       `docker exec ${node} /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe --to-ip 10.0.0.300'`,
