@@ -50,6 +50,7 @@ import { canonicalName, fqdnSettings, learnDnsAnswer } from './fqdn';
 import { remoteIdentityFor, syncLocalIdentities } from './local-identities';
 import type { MistakenIdentity } from './flow';
 import { sendEcho, type EchoOutcome, type EchoRequest } from './icmp-echo';
+import { tcpConnect, type TcpConnectOutcome, type TcpConnectRequest } from './tcp-connect';
 
 // ---------------------------------------------------------------------------------------------
 // DNS.
@@ -753,6 +754,7 @@ export type TrafficRequest =
   | ({ kind: 'kafka' } & KafkaRequest)
   | ({ kind: 'send' } & SendRequest)
   | ({ kind: 'icmp-echo' } & EchoRequest)
+  | ({ kind: 'tcp-connect' } & TcpConnectRequest)
   | { kind: 'close'; connectionId: string };
 
 /** What `pod.traffic` reports back. */
@@ -762,6 +764,7 @@ export type TrafficOutcome =
   | ({ request: 'kafka' } & KafkaOutcome)
   | ({ request: 'send' } & SendOutcome)
   | ({ request: 'icmp-echo' } & EchoOutcome)
+  | ({ request: 'tcp-connect' } & TcpConnectOutcome)
   | { request: 'close'; closed: boolean };
 
 /** Handles one `pod.traffic` input. */
@@ -777,6 +780,8 @@ export function handleTraffic(world: World, request: TrafficRequest): TrafficOut
       return { request: 'send', ...sendOnConnection(world, request) };
     case 'icmp-echo':
       return { request: 'icmp-echo', ...sendEcho(world, request) };
+    case 'tcp-connect':
+      return { request: 'tcp-connect', ...tcpConnect(world, request) };
     case 'close':
       return { request: 'close', ...closeConnection(world, request.connectionId) };
   }

@@ -9,8 +9,7 @@ import { istioctlWaypointApplyOutput, waypointEnrolment } from '../mesh/waypoint
 import { certificateForPod } from '../mesh/workloads';
 import type { IstioProfile } from '../mesh/state';
 import type { Pod } from '../k8s/objects';
-import { resolveServiceName } from '../cilium/datapath';
-import { listObjects } from '../k8s/api-store';
+import { getObject } from '../k8s/api-store';
 
 const installMs = 45_000;
 
@@ -121,6 +120,9 @@ async function certificateLayer() {
   return Promise.all([import('../identity-pki'), import('../mesh/render')]);
 }
 
+/** How long Linux retries an unanswered SYN before connect() fails (tcp_syn_retries 6: 1+2+…+64 s). */
+const connectTimeoutMs = 127_000;
+
 /** `openssl s_client -connect HOST:PORT [-showcerts]` run in a pod's istio-proxy container. */
 export async function opensslInProxy(
   context: TerminalContext,
@@ -138,24 +140,40 @@ export async function opensslInProxy(
   const cluster = context.simulation.state.cluster;
   const mesh = cluster?.mesh;
   if (cluster === undefined || mesh?.root === undefined) return fail('openssl: no mesh here', 1);
-  const namespace = pod.metadata.namespace ?? 'default';
-  const address = resolveServiceName(cluster, host, namespace);
-  const serviceObject = listObjects(cluster.api, 'Service').find(
-    (candidate) => address !== undefined && candidate.spec.clusterIP === address,
-  );
-  const selector = serviceObject?.spec.selector;
+  // The TCP connection goes through the datapath like any other (service translation on the
+  // client's node, policies, the server node's view of the source); s_client then speaks TLS to
+  // whichever pod accepted it. Traffic of the istio-proxy container itself is not captured.
+  const connection = context.input({
+    type: 'pod.traffic',
+    request: {
+      kind: 'tcp-connect',
+      fromPodKey: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`,
+      host,
+      port: Number(portText),
+      timeoutMs: connectTimeoutMs,
+    },
+  });
+  if (!connection.ok || connection.traffic?.request !== 'tcp-connect')
+    return fail(connection.ok ? 'connect:errno=111' : connection.error, 1);
+  const outcome = connection.traffic;
+  context.spend(outcome.elapsedMs);
+  if (outcome.kind === 'error') return fail(outcome.message, 1);
+  if (outcome.kind !== 'connected') {
+    if (outcome.kind === 'resolve-failed')
+      return fail(`${host}:${portText}: Name or service not known\nconnect:errno=2`, 1);
+    return fail(
+      outcome.kind === 'timeout'
+        ? 'connect: Connection timed out\nconnect:errno=110'
+        : 'connect: Connection refused\nconnect:errno=111',
+      1,
+    );
+  }
   const backend =
-    serviceObject === undefined || selector === undefined
+    outcome.serverPodKey === undefined
       ? undefined
-      : listObjects(cluster.api, 'Pod').find(
-          (candidate) =>
-            (candidate.metadata.namespace ?? 'default') === (serviceObject.metadata.namespace ?? 'default') &&
-            candidate.status.phase === 'Running' &&
-            candidate.metadata.deletionTimestamp === undefined &&
-            Object.entries(selector).every(([key, value]) => candidate.metadata.labels?.[key] === value),
-        );
+      : getObject(context.simulation.state.cluster?.api ?? cluster.api, 'Pod', outcome.serverPodKey);
   if (backend === undefined)
-    return fail(`${host}:${portText}: Name or service not known\nconnect:errno=2`, 1);
+    return fail(`CONNECTED(00000003)\nwrite:errno=104\n---\nno peer certificate available\n---`, 1);
   const certificate = certificateForPod(context.simulation.state, backend, backend.spec.nodeName ?? '');
   if (certificate === undefined)
     return fail(`CONNECTED(00000003)\nwrite:errno=104\n---\nno peer certificate available\n---`, 1);

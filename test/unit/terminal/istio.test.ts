@@ -35,6 +35,36 @@ describe('terminal: Istio certificates', () => {
     expect(result.stderr).toContain('SSL alert number 116');
   });
 
+  it('opens its TCP connection through Cilium: a deny policy on the server leaves it hanging', async () => {
+    const session = meshSession();
+    const denied = await session.run(`kubectl apply -f - <<'EOF'
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: no-sleep-v1
+spec:
+  endpointSelector:
+    matchLabels:
+      app: helloworld
+      version: v1
+  ingressDeny:
+  - fromEndpoints:
+    - matchLabels:
+        app: sleep
+        version: v1
+EOF
+sleep 2`);
+    expect(denied.exitCode).toBe(0);
+    const before = session.simulation.state.timeMs;
+    const result = await session.run(sClient);
+    expect(result).toMatchObject({
+      stdout: '',
+      stderr: 'connect: Connection timed out\nconnect:errno=110\n',
+      exitCode: 1,
+    });
+    expect(session.simulation.state.timeMs - before).toBeGreaterThanOrEqual(127_000);
+  });
+
   it('reads the leaf with step and openssl: the SAN is the server’s service account', async () => {
     const session = meshSession();
     const stepped = await session.run(

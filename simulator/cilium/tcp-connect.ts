@@ -1,0 +1,67 @@
+/**
+ * A bare TCP connection through the datapath, for clients that speak their own protocol on top
+ * (`openssl s_client` renders its TLS handshake itself): resolution, service translation on the
+ * client's node, policies, the receiving node's view of the source, and which pod accepted it.
+ * The connection closes at once; what the client says over it is the caller's business.
+ */
+import type { World } from '../world';
+import { requireCluster } from '../world';
+import type { MistakenIdentity } from './flow';
+import { applicationAt, connect, locateOrigin, returnReply, targetName } from './datapath';
+
+export interface TcpConnectRequest {
+  fromPodKey: string;
+  host: string;
+  port: number;
+  timeoutMs: number;
+}
+
+export type TcpConnectOutcome =
+  | {
+      kind: 'connected';
+      elapsedMs: number;
+      address: string;
+      /** The pod that accepted the connection (namespace/name), when a pod did. */
+      serverPodKey?: string;
+      serverName: string;
+      explanation: string[];
+      mistaken?: MistakenIdentity;
+    }
+  | { kind: 'timeout' | 'refused' | 'resolve-failed'; elapsedMs: number; explanation: string[] }
+  | { kind: 'error'; elapsedMs: number; message: string; explanation: string[] };
+
+export function tcpConnect(world: World, request: TcpConnectRequest): TcpConnectOutcome {
+  const cluster = requireCluster(world);
+  const explanation: string[] = [];
+  const origin = locateOrigin(cluster, request);
+  if (typeof origin === 'string') return { kind: 'error', elapsedMs: 0, message: origin, explanation };
+  const opened = connect(world, origin, { ...request, protocol: 'TCP' }, explanation);
+  if (!('passage' in opened)) {
+    if (opened.kind === 'error')
+      return { kind: 'error', elapsedMs: opened.elapsedMs, message: opened.message, explanation };
+    if (opened.kind === 'response')
+      return { kind: 'error', elapsedMs: opened.elapsedMs, message: 'unexpected response', explanation };
+    return { kind: opened.kind, elapsedMs: opened.elapsedMs, explanation };
+  }
+  const { passage } = opened;
+  if (applicationAt(cluster, passage.target, opened.backendPort) === undefined) {
+    explanation.push(
+      `Nothing listens on ${opened.backendIP}:${opened.backendPort}; the kernel answers with a reset.`,
+    );
+    returnReply(world, cluster, passage, explanation, true);
+    return { kind: 'refused', elapsedMs: opened.elapsedMs + 3, explanation };
+  }
+  returnReply(world, cluster, passage, explanation, true);
+  const pod = passage.target.kind === 'pod' ? passage.target.pod : undefined;
+  return {
+    kind: 'connected',
+    elapsedMs: opened.elapsedMs + 1,
+    address: opened.address,
+    ...(pod !== undefined
+      ? { serverPodKey: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}` }
+      : {}),
+    serverName: targetName(passage.target),
+    explanation,
+    ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
+  };
+}
