@@ -124,6 +124,30 @@ export function printValue(value: unknown): string {
   return JSON.stringify(value) ?? '';
 }
 
+/**
+ * A value as Go's `%v` prints a decoded JSON value, which is how `-o custom-columns` shows each
+ * result: maps as `map[key:value …]` with sorted keys, lists as `[a b]`, null as `<nil>`.
+ */
+export function goValue(value: unknown): string {
+  if (value === undefined || value === null) return '<nil>';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return value.toString();
+  if (Array.isArray(value)) return `[${(value as unknown[]).map(goValue).join(' ')}]`;
+  const record = value as Record<string, unknown>;
+  return `map[${Object.keys(record)
+    .sort()
+    .map((key) => `${key}:${goValue(record[key])}`)
+    .join(' ')}]`;
+}
+
+/** The values one JSONPath expression selects (`.metadata.labels`), or the parse error. */
+export function jsonPathValues(path: string, root: unknown): unknown[] | { error: string } {
+  const steps = parsePath(path.replace(/^\{|\}$/g, '').replace(/^@/, ''));
+  if (typeof steps === 'string') return { error: steps };
+  return walk([root], steps);
+}
+
 /** Renders a JSONPath template against an object; returns the text or an error message. */
 export function renderJsonPath(
   template: string,

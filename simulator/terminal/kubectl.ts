@@ -10,7 +10,7 @@ import { namespacedKinds } from '../k8s/objects';
 import { parseManifests } from '../k8s/manifests';
 import { formatApplyOutcome } from '../k8s/apply';
 import { deploymentRolledOut } from '../queries';
-import { printValue, renderJsonPath } from './jsonpath';
+import { goValue, jsonPathValues, printValue, renderJsonPath } from './jsonpath';
 import { parseArgs, type FlagSpec } from './kube-args';
 import { formatTable, podStatus, resourceType, type ResourceType } from './kubectl-resources';
 import { apiServerUnreachable } from './kubectl-connection';
@@ -243,10 +243,11 @@ function printObjects(
           path: colon < 0 ? '' : spec.slice(colon + 1),
         };
       });
+    // kubectl prints each selected value with Go's %v and joins several with commas.
     const rows = objects.map((object) =>
       specs.map((spec) => {
-        const rendered = renderJsonPath(`{${spec.path}}`, object);
-        return rendered.ok && rendered.text !== '' ? rendered.text : '<none>';
+        const values = jsonPathValues(spec.path, object);
+        return Array.isArray(values) && values.length > 0 ? values.map(goValue).join(',') : '<none>';
       }),
     );
     const lines = flags.has('--no-headers') ? rows : [specs.map((spec) => spec.header), ...rows];

@@ -259,6 +259,13 @@ export function ciliumCli(
   }
   if (command === 'status' || command === 'status --brief')
     return ciliumStatus(context, agent, command.endsWith('--brief'));
+  if (command === 'status --verbose' || command === 'status -v') {
+    const status = ciliumStatus(context, agent, false);
+    return {
+      ...status,
+      stderr: `${status.stderr}(the simulated status prints the lines the model answers; the verbose sections (controllers, proxy, allocated addresses…) are not modelled)\n`,
+    };
+  }
   const authList = /^bpf auth list(?: (?:-o|--output)[ =](json))?$/.exec(command);
   if (authList !== null) {
     const output = authList[1] === 'json' ? { output: 'json' as const } : {};

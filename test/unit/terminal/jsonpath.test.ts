@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderJsonPath } from '../../../simulator/terminal/jsonpath';
+import { TerminalSession } from '../../../simulator/terminal/session';
+import { clusterWithCilium } from '../simulator/support';
 
 // kubectl's JSONPath as the Cilium docs use it: filters pick the cilium pod of a node and the host
 // endpoint's id (security/host-firewall).
@@ -56,4 +58,29 @@ describe('kubectl JSONPath filters', () => {
     expect(broken.ok).toBe(false);
     if (!broken.ok) expect(broken.error).toMatch(/^error: error parsing jsonpath .*unrecognized character/);
   });
+});
+
+describe('the docs’ host policy troubleshooting commands', () => {
+  it('grep a node label in custom columns (maps printed as Go prints them) and read the status', async () => {
+    const session = new TerminalSession(clusterWithCilium(3, 1, '1.18.5'));
+    await session.run('kubectl label node kind-worker type=ingress-worker');
+    const columns = await session.run(
+      'kubectl get nodes -o custom-columns=NAME:.metadata.name,LABELS:.metadata.labels,TAINTS:.spec.taints',
+    );
+    expect(columns.stdout).toMatch(
+      /\nkind-worker +map\[beta\.kubernetes\.io\/arch:amd64 beta\.kubernetes\.io\/os:linux kubernetes\.io\/arch:amd64 kubernetes\.io\/hostname:kind-worker kubernetes\.io\/os:linux type:ingress-worker\] +<none>\n/,
+    );
+    expect(columns.stdout).toMatch(
+      /kind-control-plane +map\[.*node-role\.kubernetes\.io\/control-plane: .*\] +\[map\[effect:NoSchedule key:node-role\.kubernetes\.io\/control-plane\]\]/,
+    );
+    const grepped = await session.run(
+      'kubectl get nodes -o custom-columns=NAME:.metadata.name,LABELS:.metadata.labels | grep type:ingress-worker',
+    );
+    expect(grepped.stdout).toMatch(/^kind-worker /);
+    const agent = Object.values(session.simulation.state.cluster?.cilium?.agents ?? {})[0]?.podName ?? '';
+    const verbose = await session.run(`kubectl -n kube-system exec ${agent} -- cilium-dbg status --verbose`);
+    expect(verbose.exitCode).toBe(0);
+    expect(verbose.stdout).toContain('KVStore:');
+    expect(verbose.stderr).toContain('not modelled');
+  }, 60_000);
 });
