@@ -1180,8 +1180,85 @@ export function rememberSocket(
   return id;
 }
 
+/**
+ * The URL the proxy logs: scheme, the Host header the client sent (curl leaves out the scheme's
+ * default port, as browsers do) and the path.
+ */
+function requestUrl(tls: boolean, host: string, port: number, path: string): string {
+  const scheme = tls ? 'https' : 'http';
+  const defaultPort = tls ? 443 : 80;
+  return `${scheme}://${host}${port === defaultPort ? '' : `:${port}`}${path}`;
+}
+
+/** What answered an HTTP request, and whether a proxy refused it (then no response is logged). */
+interface HttpAnswer {
+  response: HttpResponse;
+  elapsedMs: number;
+  proxyAnswered: boolean;
+  denied?: true;
+}
+
 /** Runs an HTTP (or gRPC) request over a passage: the proxies in order, then the application. */
 export function exchangeHttp(
+  world: World,
+  cluster: Cluster,
+  opened: OpenedConnection,
+  request: Parameters<typeof answerHttp>[3],
+  explanation: string[],
+  application: Application,
+): { response: HttpResponse; elapsedMs: number; proxyAnswered: boolean } {
+  const answer = answerHttp(world, cluster, opened, request, explanation, application);
+  // Each proxy that let the request through logs the response on its way back (http-response).
+  if (answer.denied !== true) recordHttpResponses(world, cluster, opened, request, answer);
+  return { response: answer.response, elapsedMs: answer.elapsedMs, proxyAnswered: answer.proxyAnswered };
+}
+
+/** The http-response records of the proxies a forwarded request went through. */
+function recordHttpResponses(
+  world: World,
+  cluster: Cluster,
+  opened: OpenedConnection,
+  request: Parameters<typeof answerHttp>[3],
+  answer: HttpAnswer,
+): void {
+  const { passage, backendIP, backendPort } = opened;
+  const { origin, target, tuple } = passage;
+  const serverIdentity =
+    target.kind === 'pod' ? (target.endpoint?.identity ?? 0) : passage.destinationIdentity;
+  for (const redirect of passage.redirects) {
+    const client = flowEndpoint(
+      cluster,
+      redirect.observer,
+      tuple.sourceIP,
+      tuple.sourcePort,
+      redirect.direction === 'INGRESS' ? passage.sourceIdentityAtServer : originIdentity(origin),
+    );
+    recordFlow(cluster, {
+      timeMs: Math.max(passage.atMs, world.timeMs),
+      node: redirect.node,
+      eventType: 'l7',
+      verdict: 'FORWARDED',
+      trafficDirection: redirect.direction,
+      protocol: 'TCP',
+      isReply: true,
+      source: flowEndpoint(cluster, redirect.observer, backendIP, backendPort, serverIdentity),
+      destination: client,
+      explanation: `the response passes back through ${redirect.node}'s Envoy`,
+      l7: {
+        type: 'http-response',
+        method: request.http.method,
+        url: requestUrl(request.tls === true, request.host, request.port, request.http.path),
+        httpProtocol: request.http.grpc === true ? 'HTTP/2' : 'HTTP/1.1',
+        code: answer.response.status,
+        latencyMs: answer.elapsedMs,
+      },
+      ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
+    });
+  }
+}
+
+/** The proxies' verdicts in order (each logs its http-request), then the application's answer. */
+function answerHttp(
   world: World,
   cluster: Cluster,
   opened: OpenedConnection,
@@ -1196,7 +1273,7 @@ export function exchangeHttp(
   },
   explanation: string[],
   application: Application,
-): { response: HttpResponse; elapsedMs: number; proxyAnswered: boolean } {
+): HttpAnswer {
   const { passage, backendIP, backendPort } = opened;
   const { origin, target, tuple } = passage;
   const http = request.http;
@@ -1231,7 +1308,7 @@ export function exchangeHttp(
       l7: {
         type: 'http-request',
         method: http.method,
-        url: `${request.tls === true ? 'https' : 'http'}://${request.host}:${request.port}${http.path}`,
+        url: requestUrl(request.tls === true, request.host, request.port, http.path),
         httpProtocol: grpc ? 'HTTP/2' : 'HTTP/1.1',
       },
       ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
@@ -1256,7 +1333,7 @@ export function exchangeHttp(
             headers: { 'content-type': 'text/plain', server: 'envoy' },
             body: answer.body ?? 'Access denied\r\n',
           };
-      return { response, elapsedMs: 4, proxyAnswered: true };
+      return { response, elapsedMs: 4, proxyAnswered: true, denied: true };
     }
   }
   // Every rule let the request through; Envoy now needs the server, and may fail to reach it.

@@ -54,6 +54,8 @@ export interface L7FlowRecord {
   httpProtocol?: 'HTTP/1.1' | 'HTTP/2';
   /** HTTP status of a response. */
   code?: number;
+  /** How long the response took, as the proxy measured it (Hubble's latency_ns). */
+  latencyMs?: number;
   dns?: { query: string; qtypes: string[]; rcode?: string; ips?: string[]; ttl?: number };
   kafka?: { apiKey: string; apiVersion: number; clientID?: string; topic?: string; errorCode?: number };
 }

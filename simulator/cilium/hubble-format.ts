@@ -53,6 +53,8 @@ function l7Summary(flow: Flow): string {
     const topic = l7.kafka.topic === undefined ? '' : ` topic '${l7.kafka.topic}'`;
     return `Kafka request ${l7.kafka.apiKey} version ${l7.kafka.apiVersion}${topic}${l7.kafka.errorCode !== undefined ? ` error ${l7.kafka.errorCode}` : ''}`;
   }
+  if (l7.type === 'http-response')
+    return `${l7.httpProtocol ?? 'HTTP/1.1'} ${l7.code ?? 0} ${l7.latencyMs ?? 0}ms (${l7.method} ${l7.url})`;
   return `${l7.httpProtocol ?? 'HTTP/1.1'} ${l7.method} ${l7.url}`;
 }
 
@@ -123,7 +125,16 @@ function l7Json(flow: Flow): Record<string, unknown> {
         ...(l7.kafka.errorCode !== undefined ? { error_code: l7.kafka.errorCode } : {}),
       },
     };
-  return { type, http: { method: l7.method, url: l7.url, protocol: l7.httpProtocol ?? 'HTTP/1.1' } };
+  return {
+    type,
+    ...(l7.latencyMs !== undefined ? { latency_ns: String(l7.latencyMs * 1_000_000) } : {}),
+    http: {
+      ...(l7.code !== undefined ? { code: l7.code } : {}),
+      method: l7.method,
+      url: l7.url,
+      protocol: l7.httpProtocol ?? 'HTTP/1.1',
+    },
+  };
 }
 
 /** One flow as `hubble observe -o json` prints it (the fields the model has, in flow.proto names). */

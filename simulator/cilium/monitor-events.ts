@@ -24,6 +24,9 @@ import type { AgentState } from './state';
 export interface MonitorEvent {
   flow: Flow;
   localEndpointId: number;
+  /** L7 records: the endpoint ids of both ends on this node (0 when an end is not a local endpoint). */
+  sourceEndpointId?: number;
+  destinationEndpointId?: number;
 }
 
 /** The monitor's message types (bpf/lib/common.h), as `-t` names them. */
@@ -53,6 +56,8 @@ export interface MonitorFormat {
   /** `-n`: identities as numbers. */
   numeric: boolean;
   versionMinor: number;
+  /** An identity's labels as the agent knows them (`k8s:app=x`, `reserved:world`), for L7 records. */
+  labelsOf?: (identity: number) => readonly string[];
 }
 
 const protocolNumbers: Readonly<Record<Flow['protocol'], number>> = { TCP: 6, UDP: 17, ICMPv4: 1 };
@@ -71,15 +76,27 @@ function onHostEndpoint(flow: Flow): boolean {
   return localEnd(flow).identity === ReservedIdentity.host;
 }
 
+/** The endpoint id of an address on the agent's node (a pod's endpoint), 0 for anything else. */
+function endpointIdAt(agent: AgentState, ip: string): number {
+  return agent.ipToEndpoint[ip] ?? 0;
+}
+
 /**
  * A flow the agent's node recorded, as the monitor event it was: the endpoint is the node's host
  * endpoint for the host firewall's verdicts, else the pod endpoint that holds the local address.
  * The monitor reads its events as they happen, so the agent's endpoints now are the ones of the flow.
  */
 export function monitorEventOf(agent: AgentState, flow: Flow): MonitorEvent {
+  if (flow.eventType === 'l7')
+    return {
+      flow,
+      localEndpointId: endpointIdAt(agent, localEnd(flow).ip),
+      sourceEndpointId: endpointIdAt(agent, flow.source.ip),
+      destinationEndpointId: endpointIdAt(agent, flow.destination.ip),
+    };
   const localEndpointId = onHostEndpoint(flow)
     ? hostEndpointId(agent)
-    : (agent.ipToEndpoint[localEnd(flow).ip] ?? 0);
+    : endpointIdAt(agent, localEnd(flow).ip);
   return { flow, localEndpointId };
 }
 
@@ -102,12 +119,9 @@ function connectionSummary(flow: Flow): string {
   return `${route} tcp ${flags}`;
 }
 
-/**
- * gopacket's name of an ICMPv4 type (code 0). Flows carry the type once the datapath models ICMP
- * beyond ping's echo request; until then an ICMP flow is an echo request.
- */
+/** gopacket's name of an ICMPv4 type (code 0). */
 function icmpTypeName(flow: Flow): string {
-  const type = (flow as Flow & { icmpType?: number }).icmpType ?? 8;
+  const type = flow.icmpType ?? 8;
   if (type === 8) return 'EchoRequest';
   return type === 0 ? 'EchoReply' : `${type}(0)`;
 }
@@ -172,10 +186,16 @@ export function formatDropEvent(event: MonitorEvent, format: MonitorFormat): str
  */
 export function monitorShows(event: MonitorEvent, filter: MonitorFilter): boolean {
   const type = event.flow.eventType;
-  if (type !== 'policy-verdict' && type !== 'drop') return false;
+  if (type === 'trace') return false;
   if (filter.types.length > 0 && !filter.types.includes(type)) return false;
-  const source = event.localEndpointId;
-  const destination = type === 'drop' ? dropDestinationId(event) : remoteIdentity(event.flow) & 0xffff;
+  // A proxy access log record matches on the endpoint ids of its two ends (GetSrc, GetDst).
+  const source = type === 'l7' ? (event.sourceEndpointId ?? 0) : event.localEndpointId;
+  const destination =
+    type === 'l7'
+      ? (event.destinationEndpointId ?? 0)
+      : type === 'drop'
+        ? dropDestinationId(event)
+        : remoteIdentity(event.flow) & 0xffff;
   if (filter.from.length > 0 && !filter.from.includes(source)) return false;
   if (filter.to.length > 0 && !filter.to.includes(destination)) return false;
   return (
@@ -183,8 +203,51 @@ export function monitorShows(event: MonitorEvent, filter: MonitorFilter): boolea
   );
 }
 
+/** The access log's verdict words (accesslog.FlowVerdict). */
+function l7Verdict(flow: Flow): string {
+  if (flow.verdict === 'DROPPED') return 'Denied';
+  return flow.verdict === 'ERROR' ? 'Error' : 'Forwarded';
+}
+
+/** What the record adds per protocol (LogRecordNotify.DumpInfo). */
+function l7Details(flow: Flow): string {
+  const l7 = flow.l7;
+  if (l7 === undefined) return '';
+  const request = l7.type.endsWith('-request');
+  if (l7.dns !== undefined) {
+    const types = l7.dns.qtypes.join(',');
+    if (request) return ` DNS Query: ${l7.dns.query} ${types}`;
+    return ` DNS Proxy: ${l7.dns.query} ${types} TTL: ${l7.dns.ttl ?? 0} Answer: '${(l7.dns.ips ?? []).join(',')}'`;
+  }
+  if (l7.kafka !== undefined)
+    return ` ${l7.kafka.apiKey} topic ${l7.kafka.topic ?? ''} => ${l7.kafka.errorCode ?? 0}`;
+  return ` ${l7.method} ${l7.url} => ${request ? 0 : (l7.code ?? 0)}`;
+}
+
+/**
+ * One proxy access log record as the monitor prints it (`-t l7`): `->` for egress and `<-` for
+ * ingress redirection, the two endpoints with their ids on this node and their labels, the
+ * identities, the verdict, then the HTTP method, URL and status (0 on a request), the DNS query
+ * and answer, or the Kafka API key and topic.
+ */
+export function formatL7Event(event: MonitorEvent, format: MonitorFormat): string {
+  const flow = event.flow;
+  const l7 = flow.l7;
+  const labels = (identity: number): string => `[${(format.labelsOf?.(identity) ?? []).join(' ')}]`;
+  const protocol = l7?.dns !== undefined ? 'dns' : l7?.kafka !== undefined ? 'kafka' : 'http';
+  const direction = flow.trafficDirection === 'INGRESS' ? '<-' : '->';
+  const source = `${event.sourceEndpointId ?? 0} (${labels(flow.source.identity)})`;
+  const destination = `${event.destinationEndpointId ?? 0} (${labels(flow.destination.identity)})`;
+  const ends =
+    l7?.type.endsWith('-request') === false
+      ? `Response ${protocol} to ${destination} from ${source}`
+      : `Request ${protocol} from ${source} to ${destination}`;
+  return `${direction} ${ends}, identity ${flow.source.identity}->${flow.destination.identity}, verdict ${l7Verdict(flow)}${l7Details(flow)}`;
+}
+
 /** One event as the monitor prints it. */
 export function formatMonitorEvent(event: MonitorEvent, format: MonitorFormat): string {
+  if (event.flow.eventType === 'l7') return formatL7Event(event, format);
   return event.flow.eventType === 'drop'
     ? formatDropEvent(event, format)
     : formatPolicyVerdictEvent(event, format);

@@ -10,9 +10,12 @@
  * Only events of the window are shown: traffic sent before the command is not (`hubble observe`
  * lists past flows). Started with `&`, the monitor instead runs as a background job
  * (background-jobs.ts) and shows what later command lines cause, as the docs use it while they
- * send traffic. Trace, debug, capture, L7 and agent events are not modelled.
+ * send traffic. `-t l7` shows the proxies' access log records (HTTP, DNS, Kafka); trace, debug,
+ * capture and agent events are not modelled.
  */
 import type { AgentState } from '../cilium/state';
+import { reservedIdentityNames } from '../cilium/reserved-identities';
+import { localIdentityLabels } from '../cilium/local-identities';
 import {
   formatMonitorEvent,
   monitorEventOf,
@@ -82,6 +85,23 @@ function parseMonitorArgs(args: readonly string[]): MonitorRequest | string {
   return request;
 }
 
+/** An identity's labels as the agent knows them, sorted, as the access log prints an endpoint's. */
+function identityLabels(context: TerminalContext, agent: AgentState, identity: number): string[] {
+  const reserved = reservedIdentityNames[identity];
+  if (reserved !== undefined) return [`reserved:${reserved}`];
+  const cilium = context.simulation.state.cluster?.cilium;
+  const current = cilium?.agents[agent.node] ?? agent;
+  const cluster = context.simulation.state.cluster;
+  // CIDR and FQDN identities are the node's own (local identities), not in the shared view.
+  const labels =
+    (cluster === undefined ? undefined : localIdentityLabels(cluster, agent.node, identity)) ??
+    cilium?.views[current.viewId]?.identities[String(identity)] ??
+    {};
+  return Object.keys(labels)
+    .sort()
+    .map((key) => (labels[key] === '' ? key : `${key}=${labels[key] ?? ''}`));
+}
+
 /** Runs the monitor on one agent's node. */
 export async function ciliumMonitor(
   context: TerminalContext,
@@ -93,7 +113,11 @@ export async function ciliumMonitor(
   const request = parseMonitorArgs(args);
   if (typeof request === 'string') return fail(request);
   let stderr = `Listening for events on ${nodeCpus} CPUs with ${ringPages}x${pageSize} of shared memory\nPress Ctrl-C to quit\n`;
-  const format = { numeric: request.numeric, versionMinor: cilium.config.versionMinor };
+  const format = {
+    numeric: request.numeric,
+    versionMinor: cilium.config.versionMinor,
+    labelsOf: (identity: number): readonly string[] => identityLabels(context, agent, identity),
+  };
   const events: string[] = [];
   // Events are the flows recorded from now on; a number mark survives the ring dropping old ones.
   let nextFlow = cilium.nextFlowNumber;
@@ -122,10 +146,11 @@ export async function ciliumMonitor(
     return { stdout: events.join(''), stderr, exitCode: 130 };
   }
   const asksUnmodelled =
-    request.types.length === 0 || request.types.some((type) => type !== 'policy-verdict' && type !== 'drop');
+    request.types.length === 0 ||
+    request.types.some((type) => type !== 'policy-verdict' && type !== 'drop' && type !== 'l7');
   if (asksUnmodelled)
     stderr +=
-      '(the simulated monitor shows policy-verdict and drop events; trace, debug, capture, L7 and agent events are not modelled)\n';
+      '(the simulated monitor shows policy-verdict, drop and L7 events; trace, debug, capture and agent events are not modelled)\n';
   stderr += `(monitor stopped after ${Math.round(windowMs / 1000)} simulated seconds: a real cilium-dbg monitor runs until you press Ctrl-C${capped ? '; this command line has no more simulated time left' : ''}. It shows only events of its own window: start it with & to keep it running while you send traffic; hubble observe --type policy-verdict lists earlier ones)\n`;
   return { stdout: events.join(''), stderr, exitCode: 0 };
 }

@@ -76,8 +76,11 @@ export const l7Cilium: Scenario = {
           do: 'hubble-observe',
           nodeOf: helloworld,
           type: 'l7',
-          last: 1,
-          expect: ['http-request FORWARDED \\(HTTP/1.1 GET http://helloworld:5000/hello\\)'],
+          last: 2,
+          expect: [
+            'http-request FORWARDED \\(HTTP/1.1 GET http://helloworld:5000/hello\\)',
+            'http-response FORWARDED \\(HTTP/1.1 200 \\d+ms \\(GET http://helloworld:5000/hello\\)\\)',
+          ],
         },
       ],
     },
@@ -100,7 +103,7 @@ export const l7Cilium: Scenario = {
           do: 'hubble-observe',
           nodeOf: helloworld,
           type: 'l7',
-          last: 2,
+          last: 3,
           expect: [
             'http-request FORWARDED \\(HTTP/1.1 GET http://helloworld:5000/hello\\)',
             'http-request DROPPED \\(HTTP/1.1 GET http://helloworld:5000/hello3\\)',

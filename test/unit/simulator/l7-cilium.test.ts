@@ -70,9 +70,11 @@ describe('scenario l7-cilium', () => {
     expect(denied.response.body).toBe('Access denied\r\n');
     expect(denied.response.headers.server).toBe('envoy');
     const l7 = (simulation.state.cluster?.cilium?.flows ?? []).filter((flow) => flow.eventType === 'l7');
-    expect(l7.map((flow) => [flow.verdict, flow.l7?.url])).toEqual([
-      ['FORWARDED', 'http://helloworld:5000/hello'],
-      ['DROPPED', 'http://helloworld:5000/hello3'],
+    // Envoy logs the response of a forwarded request; a refused one has only its request.
+    expect(l7.map((flow) => [flow.l7?.type, flow.verdict, flow.l7?.url, flow.l7?.code])).toEqual([
+      ['http-request', 'FORWARDED', 'http://helloworld:5000/hello', undefined],
+      ['http-response', 'FORWARDED', 'http://helloworld:5000/hello', 200],
+      ['http-request', 'DROPPED', 'http://helloworld:5000/hello3', undefined],
     ]);
   }, 60_000);
 

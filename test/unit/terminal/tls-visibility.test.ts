@@ -167,7 +167,28 @@ describe('terminal: the TLS-visibility walk-through with SDS (Cilium 1.18, the d
     const flows = await run(
       `kubectl -n kube-system exec ds/cilium -- hubble observe --type l7 --from-pod default/${pod}`,
     );
-    expect(flows.stdout).toContain('https://httpbin.org:443/anything');
+    expect(flows.stdout).toContain('(HTTP/1.1 GET https://httpbin.org/anything)');
+    // The docs watch the same requests with the agent's monitor in L7 mode, here as a job.
+    const node = (await run(`kubectl get pod ${pod} -o jsonpath='{.spec.nodeName}'`)).stdout;
+    const agent = (
+      await run(
+        `kubectl -n kube-system get pods -l k8s-app=cilium -o jsonpath="{.items[?(@.spec.nodeName=='${node}')].metadata.name}"`,
+      )
+    ).stdout;
+    expect((await run(`kubectl -n kube-system exec ${agent} -- cilium-dbg monitor -t l7 &`)).exitCode).toBe(
+      0,
+    );
+    const watched = await run(curlVerbose(pod));
+    const records = watched.stdout.split('\n').filter((line) => / (Request|Response) http /.test(line));
+    expect(records).toEqual([
+      expect.stringMatching(
+        /^-> Request http from \d+ \(\[[^\]]*k8s:class=mediabot[^\]]*\]\) to 0 \(\[cidr:[\d./]+ fqdn:httpbin\.org\. reserved:world\]\), identity \d+->16777217, verdict Forwarded GET https:\/\/httpbin\.org\/anything => 0$/,
+      ),
+      expect.stringMatching(
+        /^-> Response http to \d+ \(\[[^\]]*k8s:class=mediabot[^\]]*\]\) from 0 \(\[cidr:[\d./]+ fqdn:httpbin\.org\. reserved:world\]\), identity 16777217->\d+, verdict Forwarded GET https:\/\/httpbin\.org\/anything => 200$/,
+      ),
+    ]);
+    await run('kill %1');
   });
 
   it('a CA bundle without httpbin.org’s root fails Envoy’s upstream handshake: the client gets a 503', async () => {
