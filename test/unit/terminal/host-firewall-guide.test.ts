@@ -10,6 +10,7 @@ import { endpointOptionValues } from '../../../simulator/cilium/endpoint-options
 import { resolveCiliumConfig } from '../../../simulator/cilium/config';
 import type { Flow } from '../../../simulator/cilium/flow';
 import { apply, clusterWithCilium, settle } from '../simulator/support';
+import { demoPolicyUrl, guidePreamble } from './host-firewall-guide-lines';
 import { connectFrom, flowsOf, keyOfPod, onePod, workload } from '../simulator/traffic-support';
 
 // The docs' Host Firewall guide (security/host-firewall), in Cilium 1.18 terms: label a node, find
@@ -17,9 +18,6 @@ import { connectFrom, flowsOf, keyOfPod, onePod, workload } from '../simulator/t
 // `cilium-dbg endpoint config`, create the demo host policy from its URL, watch the verdicts with
 // `cilium-dbg monitor`, then enforce. Audit mode is per endpoint here, as in Cilium: the agent-wide
 // policyAuditMode stays off.
-
-const demoPolicyUrl =
-  'https://raw.githubusercontent.com/cilium/cilium/1.18.5/examples/policies/host/demo-host-policy.yaml';
 
 /** A host policy that allows only SSH into labelled nodes, so a pod's kubelet request is refused. */
 const sshOnlyPolicy = `apiVersion: cilium.io/v2
@@ -75,12 +73,7 @@ describe('host firewall guide: its command lines, as the page has them', () => {
 
   it('labels the node, finds the host endpoint through the kexec alias and enables audit mode', async () => {
     const lines = [
-      'export NODE_NAME=kind-worker',
-      'kubectl label node $NODE_NAME node-access=ssh',
-      'CILIUM_NAMESPACE=kube-system',
-      `CILIUM_POD_NAME=$(kubectl -n $CILIUM_NAMESPACE get pods -l "k8s-app=cilium" -o jsonpath="{.items[?(@.spec.nodeName=='$NODE_NAME')].metadata.name}")`,
-      'alias kexec="kubectl -n $CILIUM_NAMESPACE exec $CILIUM_POD_NAME --"',
-      `HOST_EP_ID=$(kexec cilium-dbg endpoint list -o jsonpath='{[?(@.status.identity.id==1)].id}')`,
+      ...guidePreamble,
       'kexec cilium-dbg endpoint config $HOST_EP_ID PolicyAuditMode=Enabled',
       'kexec cilium-dbg endpoint config $HOST_EP_ID | grep PolicyAuditMode',
       `kubectl create -f ${demoPolicyUrl}`,

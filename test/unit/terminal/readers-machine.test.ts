@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ciliumExampleAt } from '../../../simulator/cilium/example-manifests';
+import { demoPolicyUrl, guidePreamble } from './host-firewall-guide-lines';
 import { formatFlowCompact } from '../../../simulator/cilium/hubble-format';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { apply, clusterWithCilium, settle } from '../simulator/support';
@@ -8,26 +10,7 @@ import { applyPolicy, flowsOf, onePod, workload } from '../simulator/traffic-sup
 // containers, not the pod or service ranges, and to a node it is an address outside the cluster.
 // The Cilium docs' demo host policy admits SSH and pings from anywhere and everything else only
 // from the cluster, so the reader's machine can ping a selected node but not reach its kubelet.
-const demoHostPolicy = `apiVersion: cilium.io/v2
-kind: CiliumClusterwideNetworkPolicy
-metadata:
-  name: demo-host-policy
-spec:
-  nodeSelector:
-    matchLabels:
-      node-access: ssh
-  ingress:
-  - fromEntities:
-    - cluster
-  - toPorts:
-    - ports:
-      - port: "22"
-        protocol: TCP
-  - icmps:
-    - fields:
-      - type: 8
-        family: IPv4
-`;
+const demoHostPolicy = ciliumExampleAt(demoPolicyUrl) ?? '';
 
 function setup() {
   const simulation = clusterWithCilium(21, 2, '1.18.5', {
@@ -127,14 +110,9 @@ describe("the reader's machine on the kind network", () => {
   it('walks the host firewall guide: audit first, then enforcement, for traffic from outside', async () => {
     const { session, workerIP } = setup();
     const guide = [
-      'export NODE_NAME=kind-worker',
-      'kubectl label node $NODE_NAME node-access=ssh',
-      'CILIUM_NAMESPACE=kube-system',
-      `CILIUM_POD_NAME=$(kubectl -n $CILIUM_NAMESPACE get pods -l "k8s-app=cilium" -o jsonpath="{.items[?(@.spec.nodeName=='$NODE_NAME')].metadata.name}")`,
-      'alias kexec="kubectl -n $CILIUM_NAMESPACE exec $CILIUM_POD_NAME --"',
-      `HOST_EP_ID=$(kexec cilium-dbg endpoint list -o jsonpath='{[?(@.status.identity.id==1)].id}')`,
+      ...guidePreamble,
       'kexec cilium-dbg endpoint config $HOST_EP_ID PolicyAuditMode=Enabled',
-      'kubectl create -f https://raw.githubusercontent.com/cilium/cilium/v1.18.5/examples/policies/host/demo-host-policy.yaml',
+      `kubectl create -f ${demoPolicyUrl}`,
       'sleep 2',
     ];
     for (const line of guide) expect((await session.run(line)).exitCode, line).toBe(0);
