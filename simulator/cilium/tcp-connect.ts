@@ -27,7 +27,8 @@ export type TcpConnectOutcome =
       explanation: string[];
       mistaken?: MistakenIdentity;
     }
-  | { kind: 'timeout' | 'refused' | 'resolve-failed'; elapsedMs: number; explanation: string[] }
+  | { kind: 'timeout' | 'refused'; elapsedMs: number; address: string; explanation: string[] }
+  | { kind: 'resolve-failed'; elapsedMs: number; explanation: string[] }
   | { kind: 'error'; elapsedMs: number; message: string; explanation: string[] };
 
 export function tcpConnect(world: World, request: TcpConnectRequest): TcpConnectOutcome {
@@ -41,7 +42,9 @@ export function tcpConnect(world: World, request: TcpConnectRequest): TcpConnect
       return { kind: 'error', elapsedMs: opened.elapsedMs, message: opened.message, explanation };
     if (opened.kind === 'response')
       return { kind: 'error', elapsedMs: opened.elapsedMs, message: 'unexpected response', explanation };
-    return { kind: opened.kind, elapsedMs: opened.elapsedMs, explanation };
+    if (opened.kind === 'resolve-failed')
+      return { kind: 'resolve-failed', elapsedMs: opened.elapsedMs, explanation };
+    return { kind: opened.kind, elapsedMs: opened.elapsedMs, address: opened.address, explanation };
   }
   const { passage } = opened;
   if (applicationAt(cluster, passage.target, opened.backendPort) === undefined) {
@@ -49,7 +52,7 @@ export function tcpConnect(world: World, request: TcpConnectRequest): TcpConnect
       `Nothing listens on ${opened.backendIP}:${opened.backendPort}; the kernel answers with a reset.`,
     );
     returnReply(world, cluster, passage, explanation, true);
-    return { kind: 'refused', elapsedMs: opened.elapsedMs + 3, explanation };
+    return { kind: 'refused', elapsedMs: opened.elapsedMs + 3, address: opened.address, explanation };
   }
   returnReply(world, cluster, passage, explanation, true);
   const pod = passage.target.kind === 'pod' ? passage.target.pod : undefined;

@@ -51,6 +51,7 @@ import { remoteIdentityFor, syncLocalIdentities } from './local-identities';
 import type { MistakenIdentity } from './flow';
 import { sendEcho, type EchoOutcome, type EchoRequest } from './icmp-echo';
 import { tcpConnect, type TcpConnectOutcome, type TcpConnectRequest } from './tcp-connect';
+import { sendUdpDatagram, type UdpDatagramOutcome, type UdpDatagramRequest } from './udp-datagram';
 
 // ---------------------------------------------------------------------------------------------
 // DNS.
@@ -755,6 +756,7 @@ export type TrafficRequest =
   | ({ kind: 'send' } & SendRequest)
   | ({ kind: 'icmp-echo' } & EchoRequest)
   | ({ kind: 'tcp-connect' } & TcpConnectRequest)
+  | ({ kind: 'udp-datagram' } & UdpDatagramRequest)
   | { kind: 'close'; connectionId: string };
 
 /** What `pod.traffic` reports back. */
@@ -765,6 +767,7 @@ export type TrafficOutcome =
   | ({ request: 'send' } & SendOutcome)
   | ({ request: 'icmp-echo' } & EchoOutcome)
   | ({ request: 'tcp-connect' } & TcpConnectOutcome)
+  | ({ request: 'udp-datagram' } & UdpDatagramOutcome)
   | { request: 'close'; closed: boolean };
 
 /** Handles one `pod.traffic` input. */
@@ -782,6 +785,8 @@ export function handleTraffic(world: World, request: TrafficRequest): TrafficOut
       return { request: 'icmp-echo', ...sendEcho(world, request) };
     case 'tcp-connect':
       return { request: 'tcp-connect', ...tcpConnect(world, request) };
+    case 'udp-datagram':
+      return { request: 'udp-datagram', ...sendUdpDatagram(world, request) };
     case 'close':
       return { request: 'close', ...closeConnection(world, request.connectionId) };
   }

@@ -17,6 +17,7 @@ import { ciliumMonitor } from './cilium-monitor';
 import { hubbleObserve } from './hubble-observe';
 import { nslookup } from './net-tools';
 import { ping } from './ping';
+import { netcat } from './netcat';
 import { grpcurl, kafkaConsumer, kafkaProducer } from './app-clients';
 import { envoyAdminCurl, usesUnixSocket } from './envoy-admin';
 import { isStalledOutcome } from '../cilium/envoy';
@@ -326,6 +327,7 @@ export function runInPod(
   if (agent !== undefined) return runInAgent(context, agent, argv);
   if (program === 'openssl' && container === 'istio-proxy') return opensslInProxy(context, pod, args);
   if (program === 'ping') return ping(context, pod, args);
+  if (program === 'nc') return netcat(context, pod, args, stdin);
   if (program === 'nslookup') return nslookup(context, pod, args);
   if (program === 'cat') return catInPod(args);
   const image = (

@@ -398,7 +398,7 @@ export class TerminalSession {
     }
     let stderr = result.stderr;
     if (/command not found/.test(stderr)) {
-      stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')}, curl and ping into the kind network, jobs and kill (and, inside pods, curl, ping, nslookup, cilium and hubble; inside kind nodes, curl, crictl and iptables), plus the shell's own tools such as grep, jq, sed and awk.\n`;
+      stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')}, curl and ping into the kind network, jobs and kill (and, inside pods, curl, ping, nc, nslookup, cilium and hubble; inside kind nodes, curl, crictl and iptables), plus the shell's own tools such as grep, jq, sed and awk.\n`;
     }
     if (this.budgetExceeded && !stderr.includes('stopped:'))
       stderr += `stopped: this command line used more than ${commandLineBudgetMs / 60_000} minutes of simulated time\n`;
