@@ -184,6 +184,8 @@ describe('guide: mistaken identity widget', () => {
     await runButton(page).click();
     await page.getByRole('button', { name: /Open a terminal/ }).click();
     const box = page.getByLabel(/Command \(Enter runs it/);
+    // The button that opened it is gone; keyboard focus goes to the command box, not to the page.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
     await box.fill('kubectl get nodes');
     await box.press('Enter');
     const log = page.getByRole('log', { name: 'Terminal output' });
