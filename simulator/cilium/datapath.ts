@@ -37,7 +37,7 @@ import {
 } from './dns-world';
 import { policyForEndpoint, remoteIdentityFor, syncLocalIdentities } from './local-identities';
 import type { AgentState, LocalEndpoint } from './state';
-import type { MistakenIdentity } from './flow';
+import type { FlowEndpoint, MistakenIdentity } from './flow';
 import { evaluateHttpRequest, lookupPolicy, type PolicyVerdict } from '../policy/index';
 import { ReservedIdentity } from './reserved-identities';
 import { hostFirewallEgress, hostFirewallIngress, hostRepliesPass } from './host-firewall';
@@ -1035,7 +1035,14 @@ export interface OpenedConnection {
 export function connect(
   world: World,
   origin: Origin,
-  request: { host: string; port: number; protocol: 'TCP' | 'UDP'; timeoutMs: number },
+  request: {
+    host: string;
+    port: number;
+    protocol: 'TCP' | 'UDP';
+    timeoutMs: number;
+    /** The client socket's port, when it is already bound (a UDP socket sending again). */
+    sourcePort?: number;
+  },
   explanation: string[],
 ): OpenedConnection | ConnectionOutcome {
   const cluster = requireCluster(world);
@@ -1075,7 +1082,7 @@ export function connect(
   const tuple: PacketTuple = {
     protocol: request.protocol,
     sourceIP: sourceAddressFor(cluster, origin, target),
-    sourcePort: ephemeralPort(world),
+    sourcePort: request.sourcePort ?? ephemeralPort(world),
     destinationIP: backendIP,
     destinationPort: backendPort,
   };
@@ -1190,6 +1197,17 @@ function requestUrl(tls: boolean, host: string, port: number, path: string): str
   return `${scheme}://${host}${port === defaultPort ? '' : `:${port}`}${path}`;
 }
 
+/** An HTTP request sent over an opened connection. */
+interface HttpExchangeRequest {
+  host: string;
+  port: number;
+  http: Omit<HttpRequest, 'host' | 'port'> & { grpc?: boolean };
+  /** The request travels inside TLS that Envoy terminated (terminatingTLS). */
+  tls?: boolean;
+  /** Envoy's answer when its own connection to the server fails (cilium/tls-interception.ts). */
+  upstreamFailure?: HttpResponse;
+}
+
 /** What answered an HTTP request, and whether a proxy refused it (then no response is logged). */
 interface HttpAnswer {
   response: HttpResponse;
@@ -1203,7 +1221,7 @@ export function exchangeHttp(
   world: World,
   cluster: Cluster,
   opened: OpenedConnection,
-  request: Parameters<typeof answerHttp>[3],
+  request: HttpExchangeRequest,
   explanation: string[],
   application: Application,
 ): { response: HttpResponse; elapsedMs: number; proxyAnswered: boolean } {
@@ -1213,26 +1231,36 @@ export function exchangeHttp(
   return { response: answer.response, elapsedMs: answer.elapsedMs, proxyAnswered: answer.proxyAnswered };
 }
 
+/** The two ends of an HTTP exchange as the node whose proxy saw it names them. */
+function proxyFlowEnds(
+  cluster: Cluster,
+  opened: OpenedConnection,
+  redirect: Redirect,
+): { client: FlowEndpoint; server: FlowEndpoint } {
+  const { passage, backendIP, backendPort } = opened;
+  const { origin, target, tuple } = passage;
+  const serverIdentity =
+    target.kind === 'pod' ? (target.endpoint?.identity ?? 0) : passage.destinationIdentity;
+  // The ingress proxy knows the client by the identity its node resolved for it.
+  const clientIdentity =
+    redirect.direction === 'INGRESS' ? passage.sourceIdentityAtServer : originIdentity(origin);
+  return {
+    client: flowEndpoint(cluster, redirect.observer, tuple.sourceIP, tuple.sourcePort, clientIdentity),
+    server: flowEndpoint(cluster, redirect.observer, backendIP, backendPort, serverIdentity),
+  };
+}
+
 /** The http-response records of the proxies a forwarded request went through. */
 function recordHttpResponses(
   world: World,
   cluster: Cluster,
   opened: OpenedConnection,
-  request: Parameters<typeof answerHttp>[3],
+  request: HttpExchangeRequest,
   answer: HttpAnswer,
 ): void {
-  const { passage, backendIP, backendPort } = opened;
-  const { origin, target, tuple } = passage;
-  const serverIdentity =
-    target.kind === 'pod' ? (target.endpoint?.identity ?? 0) : passage.destinationIdentity;
+  const { passage } = opened;
   for (const redirect of passage.redirects) {
-    const client = flowEndpoint(
-      cluster,
-      redirect.observer,
-      tuple.sourceIP,
-      tuple.sourcePort,
-      redirect.direction === 'INGRESS' ? passage.sourceIdentityAtServer : originIdentity(origin),
-    );
+    const { client, server } = proxyFlowEnds(cluster, opened, redirect);
     recordFlow(cluster, {
       timeMs: Math.max(passage.atMs, world.timeMs),
       node: redirect.node,
@@ -1241,7 +1269,7 @@ function recordHttpResponses(
       trafficDirection: redirect.direction,
       protocol: 'TCP',
       isReply: true,
-      source: flowEndpoint(cluster, redirect.observer, backendIP, backendPort, serverIdentity),
+      source: server,
       destination: client,
       explanation: `the response passes back through ${redirect.node}'s Envoy`,
       l7: {
@@ -1262,24 +1290,14 @@ function answerHttp(
   world: World,
   cluster: Cluster,
   opened: OpenedConnection,
-  request: {
-    host: string;
-    port: number;
-    http: Omit<HttpRequest, 'host' | 'port'> & { grpc?: boolean };
-    /** The request travels inside TLS that Envoy terminated (terminatingTLS). */
-    tls?: boolean;
-    /** Envoy's answer when its own connection to the server fails (cilium/tls-interception.ts). */
-    upstreamFailure?: HttpResponse;
-  },
+  request: HttpExchangeRequest,
   explanation: string[],
   application: Application,
 ): HttpAnswer {
-  const { passage, backendIP, backendPort } = opened;
-  const { origin, target, tuple } = passage;
+  const { passage } = opened;
+  const { target } = passage;
   const http = request.http;
   const grpc = http.grpc === true;
-  const serverIdentity =
-    target.kind === 'pod' ? (target.endpoint?.identity ?? 0) : passage.destinationIdentity;
   // The node's Envoy answers redirected requests itself when its L7 rules refuse them.
   for (const redirect of passage.redirects) {
     const answer = evaluateHttpRequest(redirect.verdict, {
@@ -1289,6 +1307,7 @@ function answerHttp(
       headers: http.headers,
       grpc,
     });
+    const ends = proxyFlowEnds(cluster, opened, redirect);
     recordFlow(cluster, {
       timeMs: Math.max(passage.atMs, world.timeMs),
       node: redirect.node,
@@ -1296,14 +1315,8 @@ function answerHttp(
       verdict: answer.allowed ? 'FORWARDED' : 'DROPPED',
       trafficDirection: redirect.direction,
       protocol: 'TCP',
-      source: flowEndpoint(
-        cluster,
-        redirect.observer,
-        tuple.sourceIP,
-        tuple.sourcePort,
-        redirect.direction === 'INGRESS' ? passage.sourceIdentityAtServer : originIdentity(origin),
-      ),
-      destination: flowEndpoint(cluster, redirect.observer, backendIP, backendPort, serverIdentity),
+      source: ends.client,
+      destination: ends.server,
       explanation: `${answer.explanation.layer}: ${answer.explanation.summary}`,
       l7: {
         type: 'http-request',

@@ -90,3 +90,17 @@ export interface Flow {
   /** The policy entry's auth type on policy-verdict events (flow.proto AuthType; absent = DISABLED). */
   authType?: 'SPIRE' | 'TEST_ALWAYS_FAIL';
 }
+
+/** ICMPv4 message types by number, as gopacket names them (Hubble's summary, the monitor's). */
+const icmpv4TypeNames: Readonly<Record<number, string>> = {
+  0: 'EchoReply',
+  3: 'DestinationUnreachable',
+  8: 'EchoRequest',
+  11: 'TimeExceeded',
+};
+
+/** The name of an ICMPv4 flow's message type (an echo request when the flow does not say). */
+export function icmpv4TypeName(flow: Pick<Flow, 'icmpType'>): string {
+  const type = flow.icmpType ?? 8;
+  return icmpv4TypeNames[type] ?? `${type}(0)`;
+}

@@ -47,7 +47,10 @@ import {
 } from './verdict-flows';
 import { lookupPolicy, type PolicyVerdict } from '../policy/index';
 
-/** The host endpoint's own id in conntrack entries (the model does not number the host endpoint). */
+/**
+ * The endpoint id the host's conntrack entries carry. The CLI numbers the host endpoint
+ * (agent-endpoints.ts); these entries keep 0, which no pod endpoint has, and tests rely on it.
+ */
 const hostEndpointId = 0;
 
 /** What the host firewall let through: whether conntrack already knew the connection. */

@@ -5,7 +5,7 @@
  */
 import { toStampMilli, toTimestamp } from '../engine/virtual-time';
 import { reservedIdentityNames } from './reserved-identities';
-import { dropReasons, type Flow, type FlowEndpoint } from './flow';
+import { dropReasons, icmpv4TypeName, type Flow, type FlowEndpoint } from './flow';
 
 function identityText(id: number): string {
   const reserved = reservedIdentityNames[id];
@@ -21,18 +21,9 @@ function endpointText(endpoint: FlowEndpoint, hasPorts: boolean): string {
   return `${name}${hasPorts ? `:${endpoint.port}` : ''} (${identityText(endpoint.identity)})`;
 }
 
-/** ICMPv4 message types by number, as gopacket names them in Hubble's summary. */
-const icmpTypeNames: Readonly<Record<number, string>> = {
-  0: 'EchoReply',
-  3: 'DestinationUnreachable',
-  8: 'EchoRequest',
-  11: 'TimeExceeded',
-};
-
 /** The L3/L4 summary the flow parser writes: TCP flags, `UDP`, or the ICMP message type. */
 function packetSummary(flow: Flow): string {
-  if (flow.protocol === 'ICMPv4')
-    return `ICMPv4 ${icmpTypeNames[flow.icmpType ?? 8] ?? String(flow.icmpType)}`;
+  if (flow.protocol === 'ICMPv4') return `ICMPv4 ${icmpv4TypeName(flow)}`;
   if (flow.protocol === 'UDP') return 'UDP';
   return flow.tcpFlags === undefined ? '' : `TCP Flags: ${flow.tcpFlags}`;
 }

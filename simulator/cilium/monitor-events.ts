@@ -16,7 +16,7 @@
  */
 import { hashString64 } from '../engine/state-hash';
 import { hostEndpointId } from './agent-endpoints';
-import { dropReasons, type Flow } from './flow';
+import { dropReasons, icmpv4TypeName, type Flow } from './flow';
 import { ReservedIdentity, reservedIdentityNames } from './reserved-identities';
 import type { AgentState } from './state';
 
@@ -111,19 +111,12 @@ function flowHash(flow: Flow): string {
 function connectionSummary(flow: Flow): string {
   const source = flow.source;
   const destination = flow.destination;
-  if (flow.protocol === 'ICMPv4') return `${source.ip} -> ${destination.ip} ${icmpTypeName(flow)}`;
+  if (flow.protocol === 'ICMPv4') return `${source.ip} -> ${destination.ip} ${icmpv4TypeName(flow)}`;
   const route = `${source.ip}:${source.port} -> ${destination.ip}:${destination.port}`;
   if (flow.protocol === 'UDP') return `${route} udp`;
   const set = new Set((flow.tcpFlags ?? '').split(',').map((flag) => flag.trim()));
   const flags = ['SYN', 'ACK', 'RST', 'FIN'].filter((flag) => set.has(flag)).join(', ');
   return `${route} tcp ${flags}`;
-}
-
-/** gopacket's name of an ICMPv4 type (code 0). */
-function icmpTypeName(flow: Flow): string {
-  const type = flow.icmpType ?? 8;
-  if (type === 8) return 'EchoRequest';
-  return type === 0 ? 'EchoReply' : `${type}(0)`;
 }
 
 function actionOf(flow: Flow): string {

@@ -9,16 +9,7 @@ import { applicationListeningOnUdp } from '../k8s/applications';
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import type { MistakenIdentity } from './flow';
-import {
-  locateOrigin,
-  locateTarget,
-  resolveHost,
-  sourceAddressFor,
-  translateService,
-  traverse,
-  unreachableFromOutside,
-} from './datapath';
-import type { PacketTuple } from './conntrack';
+import { connect, locateOrigin, resolveHost } from './datapath';
 
 export interface UdpDatagramRequest {
   fromPodKey: string;
@@ -60,56 +51,60 @@ export function sendUdpDatagram(world: World, request: UdpDatagramRequest): UdpD
   const explanation: string[] = [];
   const origin = locateOrigin(cluster, request);
   if (typeof origin === 'string') return { kind: 'error', message: origin, explanation };
-  const resolved = resolveHost(world, cluster, origin, request.host, explanation);
-  if (!resolved.ok) return { kind: 'resolve-failed', elapsedMs: resolved.elapsedMs, explanation };
-  const address = resolved.address;
-  if (request.resolveOnly === true)
-    return { kind: 'resolved', address, elapsedMs: resolved.elapsedMs, explanation };
-  const lost = (reason: string, mistaken?: MistakenIdentity): UdpDatagramOutcome => {
-    explanation.push(reason);
-    return {
-      kind: 'lost',
-      address,
-      elapsedMs: resolved.elapsedMs,
-      reason,
-      explanation,
-      ...(mistaken !== undefined ? { mistaken } : {}),
-    };
-  };
-  const unreachable = unreachableFromOutside(cluster, origin, address, request.port);
-  if (unreachable?.outcome === 'error') return { kind: 'error', message: unreachable.sentence, explanation };
-  if (unreachable !== undefined) return lost(unreachable.sentence);
-  const translated = translateService(world, cluster, origin, address, request.port, explanation);
-  if (translated === 'refused') return lost(`No backend takes the datagram for ${address}:${request.port}.`);
-  const target = locateTarget(cluster, translated.backendIP);
-  if (target === undefined)
-    return lost(`No pod holds ${translated.backendIP}, so the datagram goes nowhere.`);
-  const tuple: PacketTuple = {
-    protocol: 'UDP',
-    sourceIP: sourceAddressFor(cluster, origin, target),
-    sourcePort: request.sourcePort,
-    destinationIP: translated.backendIP,
-    destinationPort: translated.backendPort,
-  };
-  const passage = traverse(world, cluster, origin, target, tuple, explanation);
-  if (!passage.ok) return lost(passage.reason, passage.mistaken);
-  const listening =
-    target.kind === 'pod'
-      ? target.pod !== undefined &&
-        target.sandbox.state === 'running' &&
-        applicationListeningOnUdp(target.pod, translated.backendPort) !== undefined
-      : target.kind === 'world' && target.host?.resolver === true && translated.backendPort === 53;
-  explanation.push(
-    listening
-      ? `A socket on ${translated.backendIP}:${translated.backendPort} receives the datagram.`
-      : `Nothing listens on UDP ${translated.backendIP}:${translated.backendPort}; the kernel there answers ICMP port unreachable.`,
-  );
-  return {
-    kind: 'delivered',
-    address,
-    listening,
-    elapsedMs: resolved.elapsedMs,
+  if (request.resolveOnly === true) {
+    const resolved = resolveHost(world, cluster, origin, request.host, explanation);
+    return resolved.ok
+      ? { kind: 'resolved', address: resolved.address, elapsedMs: resolved.elapsedMs, explanation }
+      : { kind: 'resolve-failed', elapsedMs: resolved.elapsedMs, explanation };
+  }
+  // The same trip as a connection's first packet: resolution, service translation, the datapath.
+  const opened = connect(
+    world,
+    origin,
+    { host: request.host, port: request.port, protocol: 'UDP', timeoutMs: 0, sourcePort: request.sourcePort },
     explanation,
-    ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
-  };
+  );
+  if ('passage' in opened) {
+    const { target } = opened.passage;
+    const listening =
+      target.kind === 'pod'
+        ? target.pod !== undefined &&
+          target.sandbox.state === 'running' &&
+          applicationListeningOnUdp(target.pod, opened.backendPort) !== undefined
+        : target.kind === 'world' && target.host?.resolver === true && opened.backendPort === 53;
+    explanation.push(
+      listening
+        ? `A socket on ${opened.backendIP}:${opened.backendPort} receives the datagram.`
+        : `Nothing listens on UDP ${opened.backendIP}:${opened.backendPort}; the kernel there answers ICMP port unreachable.`,
+    );
+    return {
+      kind: 'delivered',
+      address: opened.address,
+      listening,
+      elapsedMs: opened.elapsedMs,
+      explanation,
+      ...(opened.passage.mistaken !== undefined ? { mistaken: opened.passage.mistaken } : {}),
+    };
+  }
+  switch (opened.kind) {
+    case 'resolve-failed':
+      return { kind: 'resolve-failed', elapsedMs: opened.elapsedMs, explanation };
+    case 'error':
+    case 'response':
+      return {
+        kind: 'error',
+        message: opened.kind === 'error' ? opened.message : 'unexpected response',
+        explanation,
+      };
+    default:
+      // Dropped on the way, or no backend for the service: nothing comes back.
+      return {
+        kind: 'lost',
+        address: opened.address,
+        elapsedMs: opened.elapsedMs,
+        reason: explanation.at(-1) ?? 'The datagram goes nowhere.',
+        explanation,
+        ...(opened.kind === 'timeout' && opened.mistaken !== undefined ? { mistaken: opened.mistaken } : {}),
+      };
+  }
 }

@@ -16,6 +16,7 @@
 import type { AgentState } from '../cilium/state';
 import { reservedIdentityNames } from '../cilium/reserved-identities';
 import { localIdentityLabels } from '../cilium/local-identities';
+import { labelSetToStrings } from '../cilium/labels';
 import {
   formatMonitorEvent,
   monitorEventOf,
@@ -24,7 +25,7 @@ import {
   type MonitorFilter,
 } from '../cilium/monitor-events';
 import { fail, type CommandResult, type TerminalContext } from './context';
-import { defaultWindowMs, runLiveWindow } from './live-window';
+import { defaultWindowMs, newFlows, runLiveWindow } from './live-window';
 
 /** How long a monitor runs when nothing stops it, in virtual time (as a watch does). */
 export const defaultMonitorMs = defaultWindowMs;
@@ -97,9 +98,7 @@ function identityLabels(context: TerminalContext, agent: AgentState, identity: n
     (cluster === undefined ? undefined : localIdentityLabels(cluster, agent.node, identity)) ??
     cilium?.views[current.viewId]?.identities[String(identity)] ??
     {};
-  return Object.keys(labels)
-    .sort()
-    .map((key) => (labels[key] === '' ? key : `${key}=${labels[key] ?? ''}`));
+  return labelSetToStrings(labels);
 }
 
 /** Runs the monitor on one agent's node. */
@@ -119,18 +118,15 @@ export async function ciliumMonitor(
     labelsOf: (identity: number): readonly string[] => identityLabels(context, agent, identity),
   };
   const events: string[] = [];
-  // Events are the flows recorded from now on; a number mark survives the ring dropping old ones.
-  let nextFlow = cilium.nextFlowNumber;
+  const read = newFlows(context);
   // Each slice's new flows become events at once, against the agent's endpoints of that moment.
   const collect = (): void => {
-    const now = context.simulation.state.cluster?.cilium;
-    const current = now?.agents[agent.node] ?? agent;
-    for (const flow of now?.flows ?? []) {
-      if (flow.number < nextFlow || flow.node !== agent.node) continue;
+    const current = context.simulation.state.cluster?.cilium?.agents[agent.node] ?? agent;
+    for (const flow of read()) {
+      if (flow.node !== agent.node) continue;
       const event = monitorEventOf(current, flow);
       if (monitorShows(event, request)) events.push(`${formatMonitorEvent(event, format)}\n`);
     }
-    nextFlow = now?.nextFlowNumber ?? nextFlow;
   };
   // Started with `&`: the monitor goes on as a job and reports after each later command line.
   const job = context.startJob?.({

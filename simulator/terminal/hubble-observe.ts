@@ -8,7 +8,7 @@ import { formatFlowCompact, formatFlowJson } from '../cilium/hubble-format';
 import type { AgentState } from '../cilium/state';
 import { parsePrefix, prefixContains } from '../net/ipv4';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
-import { runLiveWindow } from './live-window';
+import { newFlows, runLiveWindow } from './live-window';
 
 type Side = 'source' | 'destination' | 'either';
 type Test = (flow: Flow) => boolean;
@@ -173,13 +173,11 @@ export function hubbleObserve(
   const count = all ? kept.length : (last ?? (follow ? 0 : defaultPrintCount));
   const past = print(count === 0 ? [] : kept.slice(-count));
   if (!follow) return ok(past);
-  // Following: the flows recorded from now on, by number (the ring may drop old ones meanwhile).
-  let nextFlow = cilium?.nextFlowNumber ?? 0;
+  // Following: the flows recorded from now on.
+  const read = newFlows(context);
   let fresh = '';
   const collect = (): void => {
-    const now = context.simulation.state.cluster?.cilium;
-    fresh += print((now?.flows ?? []).filter((flow) => flow.number >= nextFlow && matches(flow)));
-    nextFlow = now?.nextFlowNumber ?? nextFlow;
+    fresh += print(read().filter(matches));
   };
   const job = context.startJob?.({
     poll: () => {

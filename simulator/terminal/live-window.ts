@@ -4,6 +4,7 @@
  * time pass (a minute, or what the command line has left) in small slices, collecting what
  * happened after each, and hands the thread back to the page now and then so Ctrl-C works.
  */
+import type { Flow } from '../cilium/flow';
 import type { TerminalContext } from './context';
 
 /** How long a streaming command runs when nothing stops it, in virtual time. */
@@ -39,4 +40,18 @@ export async function runLiveWindow(context: TerminalContext, collect: () => voi
   // Whatever happened while the page last had the thread still counts.
   collect();
   return { interrupted, windowMs, capped };
+}
+
+/**
+ * What a streaming command reads: each call returns the flows recorded since the previous one
+ * (from now on for the first), by flow number, so the ring dropping old flows loses nothing newer.
+ */
+export function newFlows(context: TerminalContext): () => Flow[] {
+  let next = context.simulation.state.cluster?.cilium?.nextFlowNumber ?? 0;
+  return () => {
+    const cilium = context.simulation.state.cluster?.cilium;
+    const fresh = (cilium?.flows ?? []).filter((flow) => flow.number >= next);
+    next = cilium?.nextFlowNumber ?? next;
+    return fresh;
+  };
 }

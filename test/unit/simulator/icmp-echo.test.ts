@@ -3,8 +3,8 @@ import { listConntrack } from '../../../simulator/cilium/conntrack';
 import { formatFlowCompact, formatFlowJson } from '../../../simulator/cilium/hubble-format';
 import type { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
-import { apply, clusterWithCilium, settle } from './support';
-import { applyPolicy, flowsOf, keyOfPod, labelNode, onePod, traffic, workload } from './traffic-support';
+import { apply } from './support';
+import { applyPolicy, clientAndServer, flowsOf, labelNode, traffic } from './traffic-support';
 
 // Pings go through the datapath like connections: the policy map is asked with the ICMP type in
 // place of a port, conntrack pairs the echo reply with its request, Hubble reports ICMPv4.
@@ -46,12 +46,7 @@ spec:
 `;
 
 function setup(seed: number, values: Record<string, string> = {}) {
-  const simulation = clusterWithCilium(seed, 2, '1.18.5', { 'encryption.enabled': 'false', ...values });
-  apply(simulation, workload('client', { app: 'client' }, 'docker.io/curlimages/curl'));
-  apply(simulation, workload('server', { app: 'server' }, 'docker.io/library/nginx', { port: 80 }));
-  settle(simulation);
-  const client = keyOfPod(onePod(simulation, { app: 'client' }));
-  const serverIP = onePod(simulation, { app: 'server' }).status?.podIP ?? '';
+  const { simulation, clientKey: client, serverIP } = clientAndServer(seed, { values });
   let sequence = 0;
   const ping = (host: string, from = client) => {
     const outcome = traffic(simulation, {
@@ -124,8 +119,9 @@ describe('ping through the datapath', () => {
     const { simulation, serverIP, ping } = setup(10);
     ping(serverIP);
     const now = simulation.state.timeMs;
-    const nodes = Object.keys(simulation.state.cluster?.nodes ?? {});
-    const entries = nodes.flatMap((node) => listConntrack(simulation.state.cluster!, node, now));
+    const cluster = simulation.state.cluster;
+    if (cluster === undefined) throw new Error('no cluster');
+    const entries = Object.keys(cluster.nodes).flatMap((node) => listConntrack(cluster, node, now));
     const icmp = entries.filter((entry) => entry.protocol === 'ICMP' && entry.destinationIP === serverIP);
     expect(icmp.map((entry) => entry.direction).sort()).toEqual(['egress', 'ingress']);
     for (const entry of icmp) {
@@ -187,12 +183,8 @@ ${icmp ? '  - icmps:\n    - fields:\n      - type: 8\n        family: IPv4\n' : 
 
 describe('ping in the terminal', () => {
   it('prints busybox replies and shows the flows in hubble observe', async () => {
-    const simulation = clusterWithCilium(13, 2, '1.18.5', { 'encryption.enabled': 'false' });
-    apply(simulation, workload('client', { app: 'client' }, 'docker.io/curlimages/curl'));
-    apply(simulation, workload('server', { app: 'server' }, 'docker.io/library/nginx', { port: 80 }));
-    settle(simulation);
+    const { simulation, serverIP, serverNode } = clientAndServer(13);
     const session = new TerminalSession(simulation);
-    const serverIP = onePod(simulation, { app: 'server' }).status?.podIP ?? '';
     const result = await session.run(`kubectl exec deploy/client -- ping -c 2 ${serverIP}`);
     expect(result.stdout).toMatch(
       new RegExp(
@@ -203,9 +195,8 @@ describe('ping in the terminal', () => {
     const lost = await session.run(`kubectl exec deploy/client -- ping -c 1 ${serverIP}`);
     expect(lost.exitCode).toBe(1);
     expect(lost.stdout).toContain('1 packets transmitted, 0 packets received, 100% packet loss');
-    const node = onePod(simulation, { app: 'server' }).spec.nodeName ?? '';
     const observed = await session.run(
-      `docker exec ${node} /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe --type policy-verdict --last 1'`,
+      `docker exec ${serverNode} /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe --type policy-verdict --last 1'`,
     );
     expect(observed.stdout).toMatch(
       new RegExp(

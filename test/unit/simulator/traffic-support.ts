@@ -4,7 +4,7 @@ import type { Simulation } from '../../../simulator/simulation';
 import type { ConnectionOutcome, ConnectionRequest } from '../../../simulator/cilium/datapath';
 import type { TrafficOutcome, TrafficRequest } from '../../../simulator/cilium/traffic';
 import type { Pod } from '../../../simulator/k8s/objects';
-import { apply } from './support';
+import { apply, clusterWithCilium, settle } from './support';
 
 /** A Deployment (and optional ClusterIP Service) of one image. */
 export function workload(
@@ -109,4 +109,36 @@ export function labelNode(simulation: Simulation, node: string, labels: Record<s
   const result = simulation.input({ type: 'object.label', kind: 'Node', key: node, labels });
   if (!result.ok) throw new Error(result.error);
   simulation.advance(1000);
+}
+
+/**
+ * The usual traffic test bed: Cilium 1.18 without encryption, a curl client and an nginx server
+ * on port 80 (with a Service when asked), rolled out.
+ */
+export function clientAndServer(
+  seed: number,
+  options: { workers?: number; values?: Record<string, string>; service?: boolean } = {},
+) {
+  const simulation = clusterWithCilium(seed, options.workers ?? 2, '1.18.5', {
+    'encryption.enabled': 'false',
+    ...options.values,
+  });
+  apply(simulation, workload('client', { app: 'client' }, 'docker.io/curlimages/curl'));
+  apply(
+    simulation,
+    workload('server', { app: 'server' }, 'docker.io/library/nginx', {
+      port: 80,
+      ...(options.service === true ? { service: true } : {}),
+    }),
+  );
+  settle(simulation);
+  const client = onePod(simulation, { app: 'client' });
+  const server = onePod(simulation, { app: 'server' });
+  return {
+    simulation,
+    clientKey: keyOfPod(client),
+    clientNode: client.spec.nodeName ?? '',
+    serverIP: server.status?.podIP ?? '',
+    serverNode: server.spec.nodeName ?? '',
+  };
 }

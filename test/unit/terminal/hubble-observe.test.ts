@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { TerminalSession } from '../../../simulator/terminal/session';
-import { apply, clusterWithCilium, settle } from '../simulator/support';
-import { onePod, workload } from '../simulator/traffic-support';
+import { clientAndServer } from '../simulator/traffic-support';
 
 // hubble observe's filters over one node's flows: a curl, a ping and a DNS lookup from one client.
 describe('hubble observe filters', () => {
-  const simulation = clusterWithCilium(31, 1, '1.18.5', { 'encryption.enabled': 'false' });
-  apply(simulation, workload('client', { app: 'client' }, 'docker.io/curlimages/curl'));
-  apply(
-    simulation,
-    workload('server', { app: 'server' }, 'docker.io/library/nginx', { port: 80, service: true }),
-  );
-  settle(simulation);
+  const { simulation, serverIP, clientNode: node } = clientAndServer(31, { workers: 1, service: true });
   const session = new TerminalSession(simulation);
-  const serverIP = onePod(simulation, { app: 'server' }).status?.podIP ?? '';
-  const node = onePod(simulation, { app: 'client' }).spec.nodeName ?? '';
   const observe = async (filters: string): Promise<string[]> => {
     const result = await session.run(
       `docker exec ${node} /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe ${filters}'`,

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatFlowCompact } from '../../../simulator/cilium/hubble-format';
 import { TerminalSession } from '../../../simulator/terminal/session';
-import { apply, clusterWithCilium, settle } from '../simulator/support';
-import { applyPolicy, flowsOf, onePod, workload } from '../simulator/traffic-support';
+import { applyPolicy, clientAndServer, flowsOf } from '../simulator/traffic-support';
 
 // busybox nc from a client pod: TCP port checks and UDP datagrams through the datapath, so an L4
 // policy on a UDP port can be tried and seen in Hubble.
@@ -25,16 +24,8 @@ spec:
 `;
 
 function setup() {
-  const simulation = clusterWithCilium(51, 1, '1.18.5', { 'encryption.enabled': 'false' });
-  apply(simulation, workload('client', { app: 'client' }, 'docker.io/curlimages/curl'));
-  apply(
-    simulation,
-    workload('server', { app: 'server' }, 'docker.io/library/nginx', { port: 80, service: true }),
-  );
-  settle(simulation);
+  const { simulation, serverIP, serverNode } = clientAndServer(51, { workers: 1, service: true });
   const session = new TerminalSession(simulation);
-  const serverIP = onePod(simulation, { app: 'server' }).status?.podIP ?? '';
-  const serverNode = onePod(simulation, { app: 'server' }).spec.nodeName ?? '';
   const verdicts = () =>
     flowsOf(simulation)
       .filter((flow) => flow.eventType === 'policy-verdict' && flow.node === serverNode)
