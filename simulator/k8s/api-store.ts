@@ -122,6 +122,8 @@ interface DerivedIndexes {
   podCounts: Map<string, ControlledPodCounts>;
   /** Kind → its keys, sorted; dropped whenever a key of that kind comes or goes. */
   sortedKeys: Map<ApiKind, readonly string[]>;
+  /** Kind → its keys in storage order; dropped whenever a key of that kind comes or goes. */
+  storageKeys: Map<ApiKind, readonly string[]>;
 }
 
 const derivedIndexes = new WeakMap<ApiStore, DerivedIndexes>();
@@ -248,6 +250,7 @@ function derivedOf(store: ApiStore): DerivedIndexes {
     byTemplateHash: new Map(),
     podCounts: new Map(),
     sortedKeys: new Map(),
+    storageKeys: new Map(),
   };
   // The order mirrors the owned buckets as they stand; indexing below only appends to it.
   for (const ownerUid in store.owned) {
@@ -355,9 +358,25 @@ function sortedKeysOf(store: ApiStore, kind: ApiKind): readonly string[] {
   return keys;
 }
 
-/** Forgets a kind's sorted keys after a key of that kind was added or removed. */
+/**
+ * The keys of a kind in storage order (cached until a key of that kind comes or goes), for walks
+ * over a large kind that must not copy it each time, such as the scheduler's over 5,000 Nodes.
+ */
+export function keysInStorageOrder(store: ApiStore, kind: ApiKind): readonly string[] {
+  const derived = derivedOf(store);
+  let keys = derived.storageKeys.get(kind);
+  if (keys === undefined) {
+    keys = Object.keys(store.objects[kind] ?? {});
+    derived.storageKeys.set(kind, keys);
+  }
+  return keys;
+}
+
+/** Forgets a kind's cached key lists after a key of that kind was added or removed. */
 function keysChanged(store: ApiStore, kind: ApiKind): void {
-  derivedIndexes.get(store)?.sortedKeys.delete(kind);
+  const derived = derivedIndexes.get(store);
+  derived?.sortedKeys.delete(kind);
+  derived?.storageKeys.delete(kind);
 }
 
 function collect<K extends ApiKind>(

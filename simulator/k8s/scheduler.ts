@@ -6,7 +6,7 @@
 import { nextInt } from '../engine/prng';
 import type { World } from '../world';
 import { requireCluster } from '../world';
-import { eachObject, getObject, listPodsOnNode } from './api-store';
+import { getObject, keysInStorageOrder, listPodsOnNode } from './api-store';
 import { apiPut } from './api-writes';
 import { selectorMatches } from './metadata';
 import type { Node, Pod, Taint } from './objects';
@@ -22,9 +22,12 @@ function tolerates(pod: Pod, taint: Taint): boolean {
 
 /** Taints that keep a pod off a node at scheduling time (NoSchedule and NoExecute). */
 function blockedByTaints(pod: Pod, node: Node): boolean {
-  return (node.spec.taints ?? []).some(
-    (taint) => (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerates(pod, taint),
-  );
+  const taints = node.spec.taints;
+  if (taints === undefined) return false;
+  for (const taint of taints)
+    if ((taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerates(pod, taint))
+      return true;
+  return false;
 }
 
 function violatesAntiAffinity(pod: Pod, podsOnNode: Pod[]): boolean {
@@ -66,19 +69,24 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   const pod = getObject(cluster.api, 'Pod', podKey);
   if (pod === undefined || pod.spec.nodeName !== undefined || pod.metadata.deletionTimestamp !== undefined)
     return undefined;
-  const nodes = eachObject(cluster.api, 'Node');
+  // Keys, not a copy of every Node: a scheduling cycle in a 5,000-node cluster visits only some.
+  const nodeBucket = cluster.api.objects.Node ?? {};
+  const nodeKeys = keysInStorageOrder(cluster.api, 'Node');
+  const nodeCount = nodeKeys.length;
   const hasAntiAffinity =
     (pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
   let taintBlocked = 0;
   let affinityBlocked = 0;
-  const feasible: { name: string; load: number }[] = [];
-  const wanted = feasibleNodesToFind(nodes.length);
+  // Nodes that pass the filters, with the number of active pods each runs (the spreading score).
+  const feasibleNames: string[] = [];
+  const feasibleLoads: number[] = [];
+  const wanted = feasibleNodesToFind(nodeCount);
   // Like kube-scheduler, start where the previous cycle stopped and stop once enough nodes fit.
-  const start = (cluster.schedulerNextStartIndex ?? 0) % Math.max(1, nodes.length);
+  const start = (cluster.schedulerNextStartIndex ?? 0) % Math.max(1, nodeCount);
   let visited = 0;
-  for (; visited < nodes.length && feasible.length < wanted; visited++) {
-    const node = nodes[(start + visited) % nodes.length];
-    if (node === undefined) continue;
+  for (; visited < nodeCount && feasibleNames.length < wanted; visited++) {
+    const node = nodeBucket[nodeKeys[(start + visited) % nodeCount] ?? ''];
+    if (node?.kind !== 'Node') continue;
     if (node.spec.unschedulable === true || blockedByTaints(pod, node)) {
       taintBlocked += 1;
       continue;
@@ -88,34 +96,37 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
       affinityBlocked += 1;
       continue;
     }
-    feasible.push({ name: node.metadata.name, load: cluster.api.activePodsByNode[node.metadata.name] ?? 0 });
+    feasibleNames.push(node.metadata.name);
+    feasibleLoads.push(cluster.api.activePodsByNode[node.metadata.name] ?? 0);
   }
-  cluster.schedulerNextStartIndex = (start + visited) % Math.max(1, nodes.length);
-  if (feasible.length === 0) {
+  cluster.schedulerNextStartIndex = (start + visited) % Math.max(1, nodeCount);
+  if (feasibleNames.length === 0) {
     const reasons: string[] = [];
     if (affinityBlocked > 0) reasons.push(`${affinityBlocked} node(s) didn't match pod anti-affinity rules`);
     if (taintBlocked > 0) reasons.push(`${taintBlocked} node(s) had untolerated taint(s)`);
     cluster.unschedulablePods ??= {};
-    cluster.unschedulablePods[podKey] = `0/${nodes.length} nodes are available: ${reasons.join(', ')}.`;
+    cluster.unschedulablePods[podKey] = `0/${nodeCount} nodes are available: ${reasons.join(', ')}.`;
     return { podKey, message: cluster.unschedulablePods[podKey] };
   }
   let lightest = Infinity;
-  for (const candidate of feasible) lightest = Math.min(lightest, candidate.load);
+  for (const load of feasibleLoads) if (load < lightest) lightest = load;
   // Equal scores are broken at random; sorting by name first keeps that independent of storage order.
-  const best = feasible
-    .filter((candidate) => candidate.load === lightest)
-    .sort((a, b) => a.name.localeCompare(b.name));
+  // Node names are DNS labels, whose default (code unit) sort is the alphabetical one.
+  const best: string[] = [];
+  for (let i = 0; i < feasibleNames.length; i++)
+    if (feasibleLoads[i] === lightest) best.push(feasibleNames[i]!);
+  best.sort();
   const chosen = best[nextInt(world.random, best.length)];
   if (chosen === undefined) return undefined;
   if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
   // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
   apiPut(world, {
     ...pod,
-    spec: { ...pod.spec, nodeName: chosen.name },
+    spec: { ...pod.spec, nodeName: chosen },
     status: {
       ...pod.status,
       conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(world.timeMs) }],
     },
   });
-  return chosen.name;
+  return chosen;
 }
