@@ -145,27 +145,65 @@ function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoin
     agent.pendingLabelResolution[String(endpoint.id)] = true;
     return;
   }
-  const labels = endpointSecurityLabels(world, endpoint);
-  endpoint.identity = allocateIdentity(world, labels, endpoint.namespace);
-  endpoint.labels = labelSetToStrings(labels);
+  const derived = endpointSecurityLabels(world, endpoint);
+  endpoint.identity = allocateIdentity(world, derived.labels, endpoint.namespace, derived.key);
+  endpoint.labels = [...derived.strings];
   delete agent.pendingLabelResolution[String(endpoint.id)];
 }
 
+/** An endpoint's identity-relevant labels, with their CLI strings and the allocator's key. */
+interface EndpointLabels {
+  readonly labels: LabelSet;
+  readonly strings: readonly string[];
+  readonly key: string;
+}
+
+/**
+ * Derived labels by the pod's labels object, then the namespace's, then the remaining inputs. Stored
+ * objects are never mutated and the pods of a ReplicaSet share their template's labels, so a
+ * restart of many pods derives the same set once instead of once per pod.
+ */
+const derivedLabels = new WeakMap<object, WeakMap<object, Map<string, EndpointLabels>>>();
+
 /** The identity-relevant labels of an endpoint's pod as the API server has them now. */
-function endpointSecurityLabels(world: World, endpoint: LocalEndpoint): LabelSet {
+function endpointSecurityLabels(world: World, endpoint: LocalEndpoint): EndpointLabels {
   const cluster = requireCluster(world);
   const pod = getObject(cluster.api, 'Pod', endpoint.podKey);
   const namespace = getObject(cluster.api, 'Namespace', endpoint.namespace);
-  return identityRelevantLabels(
-    podSecurityLabels({
-      podLabels: pod?.metadata.labels ?? {},
-      namespace: endpoint.namespace,
-      namespaceLabels: namespace?.metadata.labels ?? {},
-      serviceAccount: pod?.spec.serviceAccountName ?? 'default',
-      clusterName: cluster.cilium?.config.clusterName ?? 'default',
-    }),
-  );
+  const podLabels = pod?.metadata.labels ?? noLabels;
+  const namespaceLabels = namespace?.metadata.labels ?? noLabels;
+  const serviceAccount = pod?.spec.serviceAccountName ?? 'default';
+  const clusterName = cluster.cilium?.config.clusterName ?? 'default';
+  let byNamespace = derivedLabels.get(podLabels);
+  if (byNamespace === undefined) {
+    byNamespace = new WeakMap();
+    derivedLabels.set(podLabels, byNamespace);
+  }
+  let byRest = byNamespace.get(namespaceLabels);
+  if (byRest === undefined) {
+    byRest = new Map();
+    byNamespace.set(namespaceLabels, byRest);
+  }
+  const restKey = `${endpoint.namespace}\n${serviceAccount}\n${clusterName}`;
+  let derived = byRest.get(restKey);
+  if (derived === undefined) {
+    const labels = identityRelevantLabels(
+      podSecurityLabels({
+        podLabels,
+        namespace: endpoint.namespace,
+        namespaceLabels,
+        serviceAccount,
+        clusterName,
+      }),
+    );
+    const strings = labelSetToStrings(labels);
+    derived = { labels, strings, key: strings.join(';') };
+    byRest.set(restKey, derived);
+  }
+  return derived;
 }
+
+const noLabels: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * The agent's pod watcher saw new labels on a local pod (or on its namespace). When the
@@ -186,7 +224,7 @@ export function podLabelsChanged(world: World, nodeName: string, podKey: string)
   );
   // An endpoint still waiting for its identity reads the labels when it resolves them.
   if (endpoint === undefined || agent.pendingLabelResolution[String(endpoint.id)] === true) return;
-  const labels = labelSetToStrings(endpointSecurityLabels(world, endpoint));
+  const labels = endpointSecurityLabels(world, endpoint).strings;
   if (labels.join('\n') === endpoint.labels.join('\n')) return;
   moveEndpoint(endpoint, 'labels.changed');
   schedule(world, identityResolutionMs, {

@@ -32,9 +32,13 @@ function identityLabelKey(identity: CiliumIdentity): string {
 }
 
 /** Finds or creates the CiliumIdentity for a label set; returns its number. Needs the API server. */
-export function allocateIdentity(world: World, labels: LabelSet, namespace: string): number {
+export function allocateIdentity(
+  world: World,
+  labels: LabelSet,
+  namespace: string,
+  wanted = labelSetKey(labels),
+): number {
   const cluster = requireCluster(world);
-  const wanted = labelSetKey(labels);
   const candidates = listObjects(cluster.api, 'CiliumIdentity')
     .filter((identity) => identityLabelKey(identity) === wanted)
     .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));

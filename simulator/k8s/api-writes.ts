@@ -30,25 +30,22 @@ const controllerReactionMs = 5;
  * Queues a controller sync the way client-go's workqueue does: a key already waiting is not queued
  * twice, so a burst of changes to one object's dependents costs one sync.
  */
-export function enqueueSync(
-  world: World,
-  event: {
-    type:
-      | 'controller.deployment.sync'
-      | 'controller.replicaset.sync'
-      | 'controller.endpoints.sync'
-      | 'operator.secretsync.sync';
-    key: string;
-  },
-): void {
+export function enqueueSync(world: World, type: SyncEventType, key: string): void {
   const cluster = world.cluster;
   if (cluster === undefined) return;
   cluster.queuedSyncs ??= {};
-  const queueKey = syncQueueKey(event.type, event.key);
+  const queueKey = syncQueueKey(type, key);
   if (cluster.queuedSyncs[queueKey] === true) return;
   cluster.queuedSyncs[queueKey] = true;
-  schedule(world, controllerReactionMs, event);
+  schedule(world, controllerReactionMs, { type, key });
 }
+
+/** Controller syncs that go through the work queue. */
+export type SyncEventType =
+  | 'controller.deployment.sync'
+  | 'controller.replicaset.sync'
+  | 'controller.endpoints.sync'
+  | 'operator.secretsync.sync';
 
 /** Marks a queued sync as taken off the queue, so the next change queues it again. */
 export function dequeueSync(world: World, type: string, key: string): void {
@@ -98,16 +95,17 @@ function notifyWatchers(world: World, change: WatchChange): void {
   const object = change.object;
   switch (object.kind) {
     case 'Deployment':
-      enqueueSync(world, { type: 'controller.deployment.sync', key: change.key });
+      enqueueSync(world, 'controller.deployment.sync', change.key);
       break;
     case 'ReplicaSet': {
-      enqueueSync(world, { type: 'controller.replicaset.sync', key: change.key });
+      enqueueSync(world, 'controller.replicaset.sync', change.key);
       const owner = object.metadata.ownerReferences?.find((reference) => reference.kind === 'Deployment');
       if (owner !== undefined) {
-        enqueueSync(world, {
-          type: 'controller.deployment.sync',
-          key: namespacedKey(object.metadata.namespace ?? 'default', owner.name),
-        });
+        enqueueSync(
+          world,
+          'controller.deployment.sync',
+          namespacedKey(object.metadata.namespace ?? 'default', owner.name),
+        );
       }
       break;
     }
@@ -115,7 +113,7 @@ function notifyWatchers(world: World, change: WatchChange): void {
       notifyPodWatchers(world, change, object);
       break;
     case 'Service':
-      enqueueSync(world, { type: 'controller.endpoints.sync', key: change.key });
+      enqueueSync(world, 'controller.endpoints.sync', change.key);
       break;
     case 'Node':
       retryUnschedulable(world);
@@ -126,7 +124,7 @@ function notifyWatchers(world: World, change: WatchChange): void {
   const cilium = cluster.cilium;
   // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
   if (cilium !== undefined && secretSyncConcerns(cluster, object))
-    enqueueSync(world, { type: 'operator.secretsync.sync', key: 'policy-secrets' });
+    enqueueSync(world, 'operator.secretsync.sync', 'policy-secrets');
   if (cilium !== undefined && (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object))) {
     const viewIds = Object.keys(cilium.views);
     if (viewIds.length > 1) viewIds.sort();
@@ -156,10 +154,7 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
   const namespace = pod.metadata.namespace ?? 'default';
   const owner = pod.metadata.ownerReferences?.find((reference) => reference.kind === 'ReplicaSet');
   if (owner !== undefined) {
-    enqueueSync(world, {
-      type: 'controller.replicaset.sync',
-      key: namespacedKey(namespace, owner.name),
-    });
+    enqueueSync(world, 'controller.replicaset.sync', namespacedKey(namespace, owner.name));
   }
   if (
     change.type !== 'DELETED' &&

@@ -374,7 +374,10 @@ export function syncReplicaSet(world: World, key: string): void {
 function createPodFor(world: World, replicaSet: ReplicaSet, namespace: string): void {
   const template = replicaSet.spec.template;
   const name = `${replicaSet.metadata.name}-${randomNameSuffix(world.random, 5)}`;
-  const metadata = newMetadata(world, name, namespace, template.metadata.labels);
+  const metadata = newMetadata(world, name, namespace);
+  // Shared with the template: stored objects are never mutated, and sharing lets every pod of a
+  // ReplicaSet hit the caches keyed by its labels object (cilium/cni.ts).
+  if (template.metadata.labels !== undefined) metadata.labels = template.metadata.labels;
   metadata.generateName = `${replicaSet.metadata.name}-`;
   if (template.metadata.annotations !== undefined)
     metadata.annotations = { ...template.metadata.annotations };
