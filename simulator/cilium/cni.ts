@@ -290,7 +290,8 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
       },
     },
   };
-  apiPut(world, ciliumEndpoint);
+  // A CiliumEndpoint is named and namespaced like its pod, so it shares the pod's store key.
+  apiPut(world, ciliumEndpoint, endpoint.podKey);
 }
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */

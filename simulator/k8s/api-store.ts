@@ -36,13 +36,7 @@ export function createApiStore(): ApiStore {
   return { resourceVersion: 1000, objects: {}, owned: {}, podsByNode: {}, activePodsByNode: {} };
 }
 
-function indexObject(
-  store: ApiStore,
-  object: ApiObject,
-  key: string,
-  add: boolean,
-  updateDerived = true,
-): void {
+function indexObject(store: ApiStore, object: ApiObject, key: string, add: boolean): void {
   const controller = controllerOf(object);
   if (controller !== undefined) {
     const bucket = (store.owned[controller.uid] ??= {});
@@ -59,26 +53,72 @@ function indexObject(
       store.activePodsByNode[node] = (store.activePodsByNode[node] ?? 0) + (add ? 1 : -1);
     }
   }
-  if (!updateDerived) return;
   const derived = derivedIndexes.get(store);
   if (derived !== undefined) indexDerived(store, derived, object, key, add, controller);
 }
 
 /**
- * Whether replacing one version of a pod by another leaves the derived indexes as they were: the
- * same controller, and the same answers to "being deleted?", "ready?" and its template hash.
+ * Moves an object's index entries from one version to the next, touching only the entries whose
+ * inputs changed. Most writes are status updates, and an entry that stays keeps its place: owned
+ * objects and a node's pods enumerate in the order they were first indexed (a Deployment's old
+ * ReplicaSets in creation order, as its controller orders them).
  */
-function sameDerivedPod(previous: ApiObject, next: ApiObject): boolean {
-  if (previous.kind !== 'Pod' || next.kind !== 'Pod') return false;
+function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, key: string): void {
   const before = controllerOf(previous);
   const after = controllerOf(next);
-  if (before?.uid !== after?.uid) return false;
+  if (before?.uid !== after?.uid) {
+    if (before !== undefined) delete (store.owned[before.uid] ??= {})[key];
+    if (after !== undefined) (store.owned[after.uid] ??= {})[key] = true;
+  }
+  if (previous.kind === 'Pod' && next.kind === 'Pod') {
+    const nodeBefore = previous.spec.nodeName;
+    const nodeAfter = next.spec.nodeName;
+    if (nodeBefore !== nodeAfter) {
+      if (nodeBefore !== undefined) delete (store.podsByNode[nodeBefore] ??= {})[key];
+      if (nodeAfter !== undefined) (store.podsByNode[nodeAfter] ??= {})[key] = true;
+    }
+    const activeBefore = nodeBefore !== undefined && activeOnNode(previous);
+    const activeAfter = nodeAfter !== undefined && activeOnNode(next);
+    if (nodeBefore !== nodeAfter || activeBefore !== activeAfter) {
+      if (activeBefore) store.activePodsByNode[nodeBefore] = (store.activePodsByNode[nodeBefore] ?? 0) - 1;
+      if (activeAfter) store.activePodsByNode[nodeAfter] = (store.activePodsByNode[nodeAfter] ?? 0) + 1;
+    }
+  }
+  const derived = derivedIndexes.get(store);
+  if (derived === undefined) return;
+  if (!sameDerivedFacts(previous, next, before, after)) {
+    indexDerived(store, derived, previous, key, false, before);
+    indexDerived(store, derived, next, key, true, after);
+  } else if (next.kind === 'ReplicaSet' && after !== undefined) {
+    // The busy index holds the ReplicaSet itself, and its replicas may have changed.
+    refreshBusy(derived, next, key, after.uid);
+  }
+}
+
+/** Whether a pod counts towards its node's load: not being deleted, not on the host network. */
+function activeOnNode(pod: ObjectOfKind<'Pod'>): boolean {
+  return pod.metadata.deletionTimestamp === undefined && pod.spec.hostNetwork !== true;
+}
+
+/**
+ * Whether two versions of an object count the same in the derived indexes: the same controller and
+ * deletion state, and for pods the same readiness and template hash, for ReplicaSets the same uid
+ * and template hash.
+ */
+function sameDerivedFacts(
+  previous: ApiObject,
+  next: ApiObject,
+  before: OwnerReference | undefined,
+  after: OwnerReference | undefined,
+): boolean {
+  if (previous.kind !== next.kind || before?.uid !== after?.uid) return false;
   if ((previous.metadata.deletionTimestamp === undefined) !== (next.metadata.deletionTimestamp === undefined))
     return false;
-  return (
-    podIsReady(previous) === podIsReady(next) &&
-    previous.metadata.labels?.[templateHashLabel] === next.metadata.labels?.[templateHashLabel]
-  );
+  if (previous.metadata.labels?.[templateHashLabel] !== next.metadata.labels?.[templateHashLabel])
+    return false;
+  if (previous.kind === 'Pod' && next.kind === 'Pod') return podIsReady(previous) === podIsReady(next);
+  if (previous.kind === 'ReplicaSet') return previous.metadata.uid === next.metadata.uid;
+  return true;
 }
 
 function controllerOf(object: ApiObject): OwnerReference | undefined {
@@ -474,8 +514,7 @@ export function eachObject<K extends ApiKind>(store: ApiStore, kind: K): ObjectO
  * stored copy gets fresh metadata, so callers may pass an object that shares nested parts with the
  * previous version, as long as they never mutate a stored object afterwards.
  */
-export function putObject(store: ApiStore, incoming: ApiObject): WatchChange {
-  const key = keyOf(incoming);
+export function putObject(store: ApiStore, incoming: ApiObject, key = keyOf(incoming)): WatchChange {
   let bucket = store.objects[incoming.kind];
   if (bucket === undefined) {
     bucket = {};
@@ -484,12 +523,11 @@ export function putObject(store: ApiStore, incoming: ApiObject): WatchChange {
   store.resourceVersion += 1;
   const object = storedCopy(incoming, String(store.resourceVersion));
   const previous = bucket[key];
-  // A pod whose new version changes nothing the derived indexes count skips them both ways.
-  const derivedToo = previous === undefined || !sameDerivedPod(previous, object);
-  if (previous !== undefined) indexObject(store, previous, key, false, derivedToo);
-  else keysChanged(store, incoming.kind);
   bucket[key] = object;
-  indexObject(store, object, key, true, derivedToo);
+  if (previous === undefined) {
+    keysChanged(store, incoming.kind);
+    indexObject(store, object, key, true);
+  } else reindexObject(store, previous, object, key);
   return {
     type: previous !== undefined ? 'MODIFIED' : 'ADDED',
     kind: object.kind,

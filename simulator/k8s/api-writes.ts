@@ -71,11 +71,14 @@ function syncQueueKey(type: string, key: string): string {
   return queueKey;
 }
 
-/** Stores an object and notifies its watchers. */
-export function apiPut(world: World, object: ApiObject): WatchChange {
+/**
+ * Stores an object and notifies its watchers. A caller that read the object by its key may pass
+ * that key, which spares working it out again.
+ */
+export function apiPut(world: World, object: ApiObject, key?: string): WatchChange {
   const cluster = world.cluster;
   if (cluster === undefined) throw new Error('no cluster');
-  const change = putObject(cluster.api, object);
+  const change = putObject(cluster.api, object, key);
   notifyWatchers(world, change);
   return change;
 }
@@ -139,9 +142,16 @@ function notifyWatchers(world: World, change: WatchChange): void {
 
 /** The scheduler retries pods it could not place when something that could free room changes. */
 function retryUnschedulable(world: World): void {
-  for (const podKey of Object.keys(world.cluster?.unschedulablePods ?? {}).sort()) {
+  const waiting = world.cluster?.unschedulablePods;
+  if (waiting === undefined || !hasAnyKey(waiting)) return;
+  for (const podKey of Object.keys(waiting).sort()) {
     schedule(world, controllerReactionMs, { type: 'scheduler.schedule', podKey });
   }
+}
+
+function hasAnyKey(record: object): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
 }
 
 function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {

@@ -257,7 +257,7 @@ function reportPodStatus(world: World, node: NodeRuntime, sandbox: Sandbox): voi
     started: running,
     state: running ? { running: { startedAt: now } } : { waiting: { reason: 'ContainerCreating' } },
   }));
-  apiPut(world, next);
+  apiPut(world, next, sandbox.podKey);
 }
 
 /** Renews the node's Lease every interval; a cut-off kubelet tries but nothing reaches the API server. */

@@ -68,7 +68,8 @@ export function mapSelectorMatches(
   if (selector === undefined) return false;
   const actual = labels ?? {};
   let empty = true;
-  for (const key of Object.keys(selector)) {
+  for (const key in selector) {
+    if (!Object.hasOwn(selector, key)) continue;
     empty = false;
     if (actual[key] !== selector[key]) return false;
   }

@@ -120,13 +120,17 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   if (chosen === undefined) return undefined;
   if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
   // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
-  apiPut(world, {
-    ...pod,
-    spec: { ...pod.spec, nodeName: chosen },
-    status: {
-      ...pod.status,
-      conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(world.timeMs) }],
+  apiPut(
+    world,
+    {
+      ...pod,
+      spec: { ...pod.spec, nodeName: chosen },
+      status: {
+        ...pod.status,
+        conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(world.timeMs) }],
+      },
     },
-  });
+    podKey,
+  );
   return chosen;
 }

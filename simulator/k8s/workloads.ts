@@ -263,7 +263,7 @@ function updateDeploymentStatus(world: World, key: string): void {
   ];
   if (!sameStatusApartFromUpdateTimes(status, deployment.status)) {
     writtenShape.set(status, true);
-    apiPut(world, { ...deployment, status });
+    apiPut(world, { ...deployment, status }, key);
   }
 }
 
@@ -359,15 +359,19 @@ export function syncReplicaSet(world: World, key: string): void {
   }
   if (replicaSet.status.replicas !== active || replicaSet.status.readyReplicas !== ready) {
     // Stored objects are never mutated, so the new version may share everything but its status.
-    apiPut(world, {
-      ...replicaSet,
-      status: {
-        replicas: active,
-        readyReplicas: ready,
-        availableReplicas: ready,
-        observedGeneration: 1,
+    apiPut(
+      world,
+      {
+        ...replicaSet,
+        status: {
+          replicas: active,
+          readyReplicas: ready,
+          availableReplicas: ready,
+          observedGeneration: 1,
+        },
       },
-    });
+      key,
+    );
   }
 }
 
