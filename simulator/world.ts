@@ -4,6 +4,7 @@
  * queue of pending events are all inside it.
  */
 import type { GatewayApiCrds } from './k8s/gateway-api-crds';
+import type { SyncEventType } from './k8s/api-writes';
 import type { Scheduled } from './engine/event-queue';
 import { heapPush } from './engine/event-queue';
 import { seedRandom, type RandomState } from './engine/prng';
@@ -103,8 +104,8 @@ export interface Cluster {
   unschedulablePods?: Record<string, string>;
   /** Where kube-scheduler's next search over the node list starts. */
   schedulerNextStartIndex?: number;
-  /** Controller syncs waiting in the work queue, by `event type|key`. */
-  queuedSyncs?: Record<string, true>;
+  /** Controller syncs waiting in the work queue: event type → keys. */
+  queuedSyncs?: Partial<Record<SyncEventType, Record<string, true>>>;
   /** Each node's connection tracking, DNS-proxy cache and node-local identities (cilium/datapath-state.ts). */
   datapath?: DatapathState;
   /** Each node's Envoy: the extensions loaded into it (cilium/envoy.ts). */

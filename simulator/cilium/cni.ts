@@ -4,7 +4,6 @@
  * lets the kubelet finish the sandbox; CNI DEL deletes the endpoint and frees the address at once.
  */
 import { nextIntBetween } from '../engine/prng';
-import { clonePlain } from '../engine/clone';
 import { getObject, keyOf } from '../k8s/api-store';
 import { apiPut, apiRemove } from '../k8s/api-writes';
 import { allocateNext, releaseAddress } from '../k8s/ipam';
@@ -41,9 +40,9 @@ function moveEndpoint(endpoint: LocalEndpoint, eventType: string): void {
 
 /** Cilium endpoint ids are leased at random from 1-4095 on each node (idpool). */
 function leaseEndpointId(world: World, agent: AgentState): number {
-  // Endpoints are keyed by String(id), so a taken id is one with an entry.
+  // A taken id is one with an entry in the agent's endpoints.
   let id = nextIntBetween(world.random, 1, 4095);
-  while (Object.hasOwn(agent.endpoints, String(id))) id = (id % 4095) + 1;
+  while (agent.endpoints[id] !== undefined) id = (id % 4095) + 1;
   return id;
 }
 
@@ -71,7 +70,7 @@ export function cniAdd(world: World, nodeName: string, sandbox: Sandbox, pod: Po
     containerId: sandbox.containerId,
   };
   moveEndpoint(endpoint, 'endpoint.create');
-  agent.endpoints[String(id)] = endpoint;
+  agent.endpoints[id] = endpoint;
   agent.ipToEndpoint[ip] = id;
   schedule(world, identityResolutionMs, {
     type: 'agent.endpoint.step',
@@ -89,7 +88,7 @@ export function stepEndpoint(
   step: 'resolve-identity' | 'regenerate' | 'regenerated' | 'disconnected',
 ): void {
   const agent = requireAgent(world, nodeName);
-  const endpoint = agent.endpoints[String(endpointId)];
+  const endpoint = agent.endpoints[endpointId];
   if (endpoint === undefined) return;
   switch (step) {
     case 'resolve-identity':
@@ -128,7 +127,7 @@ export function stepEndpoint(
     case 'disconnected':
       if (endpoint.state !== 'disconnecting') return;
       moveEndpoint(endpoint, 'endpoint.disconnected');
-      delete agent.endpoints[String(endpointId)];
+      delete agent.endpoints[endpointId];
       return;
   }
 }
@@ -174,6 +173,16 @@ function endpointSecurityLabels(world: World, endpoint: LocalEndpoint): Endpoint
   const namespaceLabels = namespace?.metadata.labels ?? noLabels;
   const serviceAccount = pod?.spec.serviceAccountName ?? 'default';
   const clusterName = cluster.cilium?.config.clusterName ?? 'default';
+  const last = lastDerived;
+  if (
+    last !== undefined &&
+    last.podLabels === podLabels &&
+    last.namespaceLabels === namespaceLabels &&
+    last.namespace === endpoint.namespace &&
+    last.serviceAccount === serviceAccount &&
+    last.clusterName === clusterName
+  )
+    return last.derived;
   let byNamespace = derivedLabels.get(podLabels);
   if (byNamespace === undefined) {
     byNamespace = new WeakMap();
@@ -200,8 +209,28 @@ function endpointSecurityLabels(world: World, endpoint: LocalEndpoint): Endpoint
     derived = { labels, strings, key: strings.join(';') };
     byRest.set(restKey, derived);
   }
+  lastDerived = {
+    podLabels,
+    namespaceLabels,
+    namespace: endpoint.namespace,
+    serviceAccount,
+    clusterName,
+    derived,
+  };
   return derived;
 }
+
+/** The last answer of endpointSecurityLabels: the pods of one rollout come one after another. */
+let lastDerived:
+  | {
+      podLabels: object;
+      namespaceLabels: object;
+      namespace: string;
+      serviceAccount: string;
+      clusterName: string;
+      derived: EndpointLabels;
+    }
+  | undefined;
 
 const noLabels: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -260,7 +289,8 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
   const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);
   const metadata =
     existing !== undefined
-      ? clonePlain(existing.metadata)
+      ? // Only ownerReferences is replaced below, so a shallow copy leaves the stored version intact.
+        { ...existing.metadata }
       : newMetadata(world, endpoint.podName, endpoint.namespace, pod.metadata.labels);
   metadata.ownerReferences = [
     {

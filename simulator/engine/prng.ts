@@ -63,6 +63,19 @@ export function randomHex(state: RandomState, count: number): string {
   return text.length === count ? text : text.slice(0, count);
 }
 
+/**
+ * Appends the character codes of `randomHex(state, count)` to `codes`: the same draws and digits,
+ * for callers that build a longer string in one piece (one flat string hashes and interns faster
+ * than a concatenation of pieces, and uids are used as keys everywhere).
+ */
+export function pushRandomHexCodes(state: RandomState, count: number, codes: number[]): void {
+  for (let written = 0; written < count;) {
+    const value = nextUint32(state);
+    for (let shift = 28; shift >= 0 && written < count; shift -= 4, written++)
+      codes.push(hexCodes[(value >>> shift) & 15]!);
+  }
+}
+
 /** A uniform integer in [0, bound), without modulo bias. */
 export function nextInt(state: RandomState, bound: number): number {
   if (!Number.isInteger(bound) || bound <= 0 || bound > 0x1_0000_0000) {

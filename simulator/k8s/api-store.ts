@@ -318,6 +318,8 @@ function derivedOf(store: ApiStore): DerivedIndexes {
 
 /** Whether a key is an array index, which object property order puts first, in numeric order. */
 function isArrayIndex(key: string): boolean {
+  const first = key.charCodeAt(0);
+  if (!(first >= 48 && first <= 57)) return false; // not a digit: the usual case, decided at once
   return /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
 }
 

@@ -33,10 +33,9 @@ const controllerReactionMs = 5;
 export function enqueueSync(world: World, type: SyncEventType, key: string): void {
   const cluster = world.cluster;
   if (cluster === undefined) return;
-  cluster.queuedSyncs ??= {};
-  const queueKey = syncQueueKey(type, key);
-  if (cluster.queuedSyncs[queueKey] === true) return;
-  cluster.queuedSyncs[queueKey] = true;
+  const queued = ((cluster.queuedSyncs ??= {})[type] ??= {});
+  if (queued[key] === true) return;
+  queued[key] = true;
   schedule(world, controllerReactionMs, { type, key });
 }
 
@@ -48,27 +47,9 @@ export type SyncEventType =
   | 'operator.secretsync.sync';
 
 /** Marks a queued sync as taken off the queue, so the next change queues it again. */
-export function dequeueSync(world: World, type: string, key: string): void {
-  const queued = world.cluster?.queuedSyncs;
-  if (queued !== undefined) delete queued[syncQueueKey(type, key)];
-}
-
-/** Event type → key → `type|key`, handed out as the same string each time (see namespacedKey). */
-const syncQueueKeys = new Map<string, Map<string, string>>();
-
-function syncQueueKey(type: string, key: string): string {
-  let keys = syncQueueKeys.get(type);
-  if (keys === undefined) {
-    keys = new Map();
-    syncQueueKeys.set(type, keys);
-  }
-  let queueKey = keys.get(key);
-  if (queueKey === undefined) {
-    if (keys.size >= 100_000) keys.clear();
-    queueKey = `${type}|${key}`;
-    keys.set(key, queueKey);
-  }
-  return queueKey;
+export function dequeueSync(world: World, type: SyncEventType, key: string): void {
+  const queued = world.cluster?.queuedSyncs?.[type];
+  if (queued !== undefined) delete queued[key];
 }
 
 /**

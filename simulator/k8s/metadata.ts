@@ -1,5 +1,5 @@
 /** Helpers that stamp Kubernetes metadata from the virtual clock and the seeded generator. */
-import { randomHex } from '../engine/prng';
+import { pushRandomHexCodes } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import type { World } from '../world';
 import type { LabelSelector, ObjectMeta } from './objects';
@@ -7,8 +7,20 @@ import type { LabelSelector, ObjectMeta } from './objects';
 /** A version-4-shaped UUID drawn from the world's generator. */
 export function newUid(world: World): string {
   const random = world.random;
-  return `${randomHex(random, 8)}-${randomHex(random, 4)}-4${randomHex(random, 3)}-a${randomHex(random, 3)}-${randomHex(random, 12)}`;
+  const codes: number[] = [];
+  pushRandomHexCodes(random, 8, codes);
+  codes.push(dash);
+  pushRandomHexCodes(random, 4, codes);
+  codes.push(dash, 0x34); // '-4': version 4
+  pushRandomHexCodes(random, 3, codes);
+  codes.push(dash, 0x61); // '-a': the RFC 4122 variant
+  pushRandomHexCodes(random, 3, codes);
+  codes.push(dash);
+  pushRandomHexCodes(random, 12, codes);
+  return String.fromCharCode(...codes);
 }
+
+const dash = 0x2d;
 
 /** Fresh metadata for an object created now. */
 export function newMetadata(
