@@ -26,7 +26,6 @@ import { deliverToView } from './cilium/views';
 import { collectIdentityGarbage } from './cilium/identity-allocation';
 import { syncPolicySecrets } from './cilium/policy-secrets';
 import { toTimestamp } from './engine/virtual-time';
-import { clonePlain } from './engine/clone';
 import { canonicalJson } from './engine/state-hash';
 import { requireNextState } from './machines/step';
 import { apiConnectionMachine, type ApiConnectionState } from './machines/api-connection';
@@ -72,15 +71,28 @@ export type InputResult =
 
 const ok: InputResult = { ok: true };
 
-/** Applies a change to a Deployment's spec as a new generation, or reports that it does not exist. */
-function changeDeploymentSpec(world: World, key: string, change: (next: Deployment) => void): InputResult {
+/**
+ * Applies a change to a Deployment's spec as a new generation, or reports that it does not exist.
+ * The change returns a new spec and shares whatever it leaves alone (stored objects are never
+ * mutated), so scaling keeps the pod template, and its memoised hash, as it was.
+ */
+function changeDeploymentSpec(
+  world: World,
+  key: string,
+  change: (spec: Deployment['spec']) => Deployment['spec'],
+): InputResult {
   const deployment = getObject(requireCluster(world).api, 'Deployment', key);
   if (deployment === undefined)
     return { ok: false, error: `deployments.apps "${key.split('/').pop() ?? ''}" not found` };
-  const next = clonePlain(deployment);
-  change(next);
-  next.metadata.generation = (deployment.metadata.generation ?? 1) + 1;
-  apiPut(world, next);
+  apiPut(
+    world,
+    {
+      ...deployment,
+      metadata: { ...deployment.metadata, generation: (deployment.metadata.generation ?? 1) + 1 },
+      spec: change(deployment.spec),
+    },
+    key,
+  );
   return ok;
 }
 
@@ -233,17 +245,22 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
         : ok;
     }
     case 'deployment.scale':
-      return changeDeploymentSpec(world, event.key, (next) => {
-        next.spec.replicas = event.replicas;
-      });
+      return changeDeploymentSpec(world, event.key, (spec) => ({ ...spec, replicas: event.replicas }));
     case 'deployment.restart':
       // kubectl rollout restart changes the template, so the controller rolls out a new ReplicaSet.
-      return changeDeploymentSpec(world, event.key, (next) => {
-        next.spec.template.metadata.annotations = {
-          ...next.spec.template.metadata.annotations,
-          'kubectl.kubernetes.io/restartedAt': toTimestamp(world.timeMs),
-        };
-      });
+      return changeDeploymentSpec(world, event.key, (spec) => ({
+        ...spec,
+        template: {
+          ...spec.template,
+          metadata: {
+            ...spec.template.metadata,
+            annotations: {
+              ...spec.template.metadata.annotations,
+              'kubectl.kubernetes.io/restartedAt': toTimestamp(world.timeMs),
+            },
+          },
+        },
+      }));
     case 'object.label': {
       const existing = getObject(requireCluster(world).api, event.kind, event.key);
       if (existing === undefined) return { ok: false, error: `${event.kind} "${event.key}" not found` };

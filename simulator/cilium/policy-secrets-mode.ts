@@ -35,12 +35,15 @@ export function syncedSecretName(use: { namespace: string; name: string }): stri
  * exist. Policies without TLS stanzas cost the operator nothing, as a reconcile would find no work.
  */
 export function secretSyncConcerns(cluster: Cluster, object: ApiObject): boolean {
+  // Most writes are pods and their controllers: decided by kind before anything else.
+  const kind = object.kind;
+  if (kind !== 'Secret' && kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy')
+    return false;
   const config = cluster.cilium?.config;
   if (config === undefined) return false;
   const mode = policySecretsMode(config);
   if (mode.kind !== 'sds') return false;
-  if (object.kind === 'Secret') return true;
-  if (object.kind !== 'CiliumNetworkPolicy' && object.kind !== 'CiliumClusterwideNetworkPolicy') return false;
+  if (kind === 'Secret') return true;
   const text = JSON.stringify(object);
   if (text.includes('"terminatingTLS"') || text.includes('"originatingTLS"')) return true;
   const prefix = `${mode.namespace}/`;

@@ -323,17 +323,20 @@ function isArrayIndex(key: string): boolean {
   return /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
 }
 
+/** Compares two keys of one owner by the order `store.owned[ownerUid]` enumerates them in. */
+function compareOwned(order: Map<string, number> | undefined, a: string, b: string): number {
+  const aIndex = isArrayIndex(a);
+  const bIndex = isArrayIndex(b);
+  if (aIndex || bIndex) {
+    if (aIndex && bIndex) return Number(a) - Number(b);
+    return aIndex ? -1 : 1;
+  }
+  return (order?.get(a) ?? Infinity) - (order?.get(b) ?? Infinity);
+}
+
 /** Sorts keys of one owner into the order `store.owned[ownerUid]` enumerates them. */
 function inOwnedOrder(order: Map<string, number> | undefined, keys: string[]): string[] {
-  return keys.sort((a, b) => {
-    const aIndex = isArrayIndex(a);
-    const bIndex = isArrayIndex(b);
-    if (aIndex || bIndex) {
-      if (aIndex && bIndex) return Number(a) - Number(b);
-      return aIndex ? -1 : 1;
-    }
-    return (order?.get(a) ?? Infinity) - (order?.get(b) ?? Infinity);
-  });
+  return keys.sort((a, b) => compareOwned(order, a, b));
 }
 
 /**
@@ -346,7 +349,16 @@ export function listBusyReplicaSetsOwnedBy(store: ApiStore, ownerUid: string): R
   const entries = derived.busy.get(ownerUid);
   if (entries === undefined || entries.size === 0) return [];
   if (entries.size === 1) return [...entries.values()];
-  return inOwnedOrder(derived.order.get(ownerUid), [...entries.keys()]).map((key) => entries.get(key)!);
+  const order = derived.order.get(ownerUid);
+  if (entries.size === 2) {
+    // A rollout in progress: the old ReplicaSet and the new one, in owned order without a sort.
+    const keys = entries.keys();
+    const first = keys.next().value!;
+    const second = keys.next().value!;
+    const pair = [entries.get(first)!, entries.get(second)!];
+    return compareOwned(order, first, second) > 0 ? [pair[1]!, pair[0]!] : pair;
+  }
+  return inOwnedOrder(order, [...entries.keys()]).map((key) => entries.get(key)!);
 }
 
 /**
@@ -379,6 +391,11 @@ export function controlledPodCounts(
   controllerUid: string,
 ): Readonly<ControlledPodCounts> | undefined {
   return derivedOf(store).podCounts.get(controllerUid);
+}
+
+/** The store key of the ReplicaSet with this uid, or undefined when none is stored. */
+export function replicaSetKeyOf(store: ApiStore, uid: string): string | undefined {
+  return derivedOf(store).replicaSetKeys.get(uid);
 }
 
 /**

@@ -4,7 +4,7 @@
  * Cilium agents after the watch latency, and nobody on a node that is cut off.
  */
 import { schedule, type World } from '../world';
-import { namespacedKey, putObject, removeObject, type WatchChange } from './api-store';
+import { namespacedKey, putObject, removeObject, replicaSetKeyOf, type WatchChange } from './api-store';
 import type { ApiKind, ApiObject, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
 import { listObjects } from './api-store';
@@ -145,7 +145,8 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
   const namespace = pod.metadata.namespace ?? 'default';
   const owner = pod.metadata.ownerReferences?.find((reference) => reference.kind === 'ReplicaSet');
   if (owner !== undefined) {
-    enqueueSync(world, 'controller.replicaset.sync', namespacedKey(namespace, owner.name));
+    const ownerKey = replicaSetKeyOf(cluster.api, owner.uid) ?? namespacedKey(namespace, owner.name);
+    enqueueSync(world, 'controller.replicaset.sync', ownerKey);
   }
   if (
     change.type !== 'DELETED' &&

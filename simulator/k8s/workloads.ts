@@ -50,9 +50,11 @@ const parsedIntOrPercent = new Map<string, { percent: boolean; number: number }>
 
 /** The template a ReplicaSet must carry for a Deployment: the Deployment's plus the hash label. */
 function templateWithHash(template: PodTemplate, hash: string): PodTemplate {
-  const copy = clonePlain(template);
-  copy.metadata.labels = { ...copy.metadata.labels, 'pod-template-hash': hash };
-  return copy;
+  // Shares the Deployment's pod spec: stored objects are never mutated.
+  return {
+    ...template,
+    metadata: { ...template.metadata, labels: { ...template.metadata.labels, 'pod-template-hash': hash } },
+  };
 }
 
 /** Pods a ReplicaSet owns, found by owner reference. */
@@ -262,7 +264,6 @@ function updateDeploymentStatus(world: World, key: string): void {
     },
   ];
   if (!sameStatusApartFromUpdateTimes(status, deployment.status)) {
-    writtenShape.set(status, true);
     apiPut(world, { ...deployment, status }, key);
   }
 }
@@ -288,27 +289,21 @@ function hasExactly(value: object, keys: readonly string[]): boolean {
   return true;
 }
 
-/** Stored statuses (never mutated) that have exactly the shape updateDeploymentStatus writes. */
-const writtenShape = new WeakMap<object, boolean>();
-
+/** Whether a status has exactly the shape updateDeploymentStatus writes. */
 function shapedAsWritten(status: Deployment['status']): boolean {
-  let shaped = writtenShape.get(status);
-  if (shaped === undefined) {
-    const conditions = status.conditions;
-    shaped =
-      hasExactly(status, statusKeys) &&
-      Array.isArray(conditions) &&
-      conditions.length === 2 &&
-      conditions.every(
-        (condition) =>
-          typeof condition === 'object' &&
-          condition !== null &&
-          !Array.isArray(condition) &&
-          hasExactly(condition, conditionKeys),
-      );
-    writtenShape.set(status, shaped);
-  }
-  return shaped;
+  const conditions = status.conditions;
+  return (
+    hasExactly(status, statusKeys) &&
+    Array.isArray(conditions) &&
+    conditions.length === 2 &&
+    conditions.every(
+      (condition) =>
+        typeof condition === 'object' &&
+        condition !== null &&
+        !Array.isArray(condition) &&
+        hasExactly(condition, conditionKeys),
+    )
+  );
 }
 
 /**
@@ -318,7 +313,8 @@ function shapedAsWritten(status: Deployment['status']): boolean {
  */
 function sameStatusApartFromUpdateTimes(next: Deployment['status'], previous: Deployment['status']): boolean {
   if (shapedAsWritten(previous)) {
-    for (const key of statusKeys) {
+    for (let k = 0; k < statusKeys.length; k++) {
+      const key = statusKeys[k]!;
       if (key !== 'conditions' && !jsonEqual(next[key], previous[key])) return false;
     }
     const nextConditions = next.conditions ?? [];
@@ -326,7 +322,8 @@ function sameStatusApartFromUpdateTimes(next: Deployment['status'], previous: De
     for (let i = 0; i < 2; i++) {
       const left = nextConditions[i] as unknown as Record<string, unknown>;
       const right = previousConditions[i] as unknown as Record<string, unknown>;
-      for (const key of conditionKeys) {
+      for (let k = 0; k < conditionKeys.length; k++) {
+        const key = conditionKeys[k]!;
         if (key !== 'lastUpdateTime' && !jsonEqual(left[key], right[key])) return false;
       }
     }
