@@ -4,7 +4,7 @@
  * lets the kubelet finish the sandbox; CNI DEL deletes the endpoint and frees the address at once.
  */
 import { nextIntBetween } from '../engine/prng';
-import { getObject, keyOf } from '../k8s/api-store';
+import { getObject } from '../k8s/api-store';
 import { apiPut, apiRemove } from '../k8s/api-writes';
 import { allocateNext, releaseAddress } from '../k8s/ipam';
 import { newMetadata } from '../k8s/metadata';
@@ -141,13 +141,13 @@ function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoin
   if (agent.connection !== 'connected') {
     endpoint.identity = ReservedIdentity.init;
     endpoint.labels = ['reserved:init'];
-    agent.pendingLabelResolution[String(endpoint.id)] = true;
+    agent.pendingLabelResolution[endpoint.id] = true;
     return;
   }
   const derived = endpointSecurityLabels(world, endpoint);
   endpoint.identity = allocateIdentity(world, derived.labels, endpoint.namespace, derived.key);
   endpoint.labels = [...derived.strings];
-  delete agent.pendingLabelResolution[String(endpoint.id)];
+  delete agent.pendingLabelResolution[endpoint.id];
 }
 
 /** An endpoint's identity-relevant labels, with their CLI strings and the allocator's key. */
@@ -252,7 +252,7 @@ export function podLabelsChanged(world: World, nodeName: string, podKey: string)
         candidate.state === 'regenerating'),
   );
   // An endpoint still waiting for its identity reads the labels when it resolves them.
-  if (endpoint === undefined || agent.pendingLabelResolution[String(endpoint.id)] === true) return;
+  if (endpoint === undefined || agent.pendingLabelResolution[endpoint.id] === true) return;
   const labels = endpointSecurityLabels(world, endpoint).strings;
   if (labels.join('\n') === endpoint.labels.join('\n')) return;
   moveEndpoint(endpoint, 'labels.changed');
@@ -329,16 +329,16 @@ export function cniDel(world: World, nodeName: string, sandbox: Sandbox): void {
   const cluster = requireCluster(world);
   const node = cluster.nodes[nodeName];
   const agent = requireAgent(world, nodeName);
-  const endpoint = sandbox.endpointId === undefined ? undefined : agent.endpoints[String(sandbox.endpointId)];
+  const endpoint = sandbox.endpointId === undefined ? undefined : agent.endpoints[sandbox.endpointId];
   if (sandbox.ip !== undefined && node !== undefined) releaseAddress(node.ipam, sandbox.ip);
   if (endpoint === undefined) return;
   if (agent.ipToEndpoint[endpoint.ip] === endpoint.id) delete agent.ipToEndpoint[endpoint.ip];
-  delete agent.pendingLabelResolution[String(endpoint.id)];
+  delete agent.pendingLabelResolution[endpoint.id];
   moveEndpoint(endpoint, 'endpoint.delete');
   if (agent.connection === 'connected') {
     const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);
     if (existing !== undefined && existing.status.id === endpoint.id)
-      apiRemove(world, 'CiliumEndpoint', keyOf(existing));
+      apiRemove(world, 'CiliumEndpoint', endpoint.podKey);
   } else {
     agent.orphanedCiliumEndpoints[endpoint.podKey] = endpoint.id;
   }

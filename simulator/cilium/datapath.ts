@@ -153,7 +153,7 @@ export function resolveServiceName(cluster: Cluster, host: string, namespace: st
 }
 
 function endpointOf(agent: AgentState, sandbox: Sandbox): LocalEndpoint | undefined {
-  return sandbox.endpointId === undefined ? undefined : agent.endpoints[String(sandbox.endpointId)];
+  return sandbox.endpointId === undefined ? undefined : agent.endpoints[sandbox.endpointId];
 }
 
 function decide(

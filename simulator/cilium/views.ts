@@ -39,12 +39,13 @@ function cachedEndpointFrom(endpoint: CiliumEndpoint): CachedCiliumEndpoint | un
   const nodeIP = endpoint.status.networking.node;
   // A CEP without a node IP is skipped by the agent (FACTS §2.1).
   if (nodeIP === '') return undefined;
+  const ips: string[] = [];
+  for (const address of endpoint.status.networking.addressing)
+    if (address.ipv4 !== undefined) ips.push(address.ipv4);
   return {
     namespace: endpoint.metadata.namespace ?? 'default',
     name: endpoint.metadata.name,
-    ips: endpoint.status.networking.addressing.flatMap((address) =>
-      address.ipv4 === undefined ? [] : [address.ipv4],
-    ),
+    ips,
     // A CEP with no identity maps to reserved:unmanaged (3).
     identity: identity ?? 3,
     nodeIP,

@@ -407,7 +407,7 @@ export function countOwnedReplicaSets(store: ApiStore, ownerUid: string): number
 }
 
 /** The keys of a kind in sorted order (cached until a key of that kind comes or goes). */
-function sortedKeysOf(store: ApiStore, kind: ApiKind): readonly string[] {
+export function sortedKeysOf(store: ApiStore, kind: ApiKind): readonly string[] {
   const derived = derivedOf(store);
   let keys = derived.sortedKeys.get(kind);
   if (keys === undefined) {

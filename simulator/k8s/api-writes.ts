@@ -4,10 +4,16 @@
  * Cilium agents after the watch latency, and nobody on a node that is cut off.
  */
 import { schedule, type World } from '../world';
-import { namespacedKey, putObject, removeObject, replicaSetKeyOf, type WatchChange } from './api-store';
+import {
+  namespacedKey,
+  putObject,
+  removeObject,
+  replicaSetKeyOf,
+  sortedKeysOf,
+  type WatchChange,
+} from './api-store';
 import type { ApiKind, ApiObject, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
-import { listObjects } from './api-store';
 import { agentsWatchSecret, secretSyncConcerns } from '../cilium/policy-secrets-mode';
 
 /** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
@@ -166,7 +172,12 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
       });
     }
   }
-  for (const service of listObjects(cluster.api, 'Service')) {
+  // Every Service in key order, without building a list per pod write.
+  const services = cluster.api.objects.Service;
+  const serviceKeys = services === undefined ? [] : sortedKeysOf(cluster.api, 'Service');
+  for (let i = 0; i < serviceKeys.length; i++) {
+    const service = services?.[serviceKeys[i]!];
+    if (service?.kind !== 'Service') continue;
     if (
       (service.metadata.namespace ?? 'default') === namespace &&
       mapSelectorMatches(service.spec.selector, pod.metadata.labels)

@@ -7,7 +7,8 @@ import type { LabelSelector, ObjectMeta } from './objects';
 /** A version-4-shaped UUID drawn from the world's generator. */
 export function newUid(world: World): string {
   const random = world.random;
-  const codes: number[] = [];
+  const codes = uidCodes;
+  codes.length = 0;
   pushRandomHexCodes(random, 8, codes);
   codes.push(dash);
   pushRandomHexCodes(random, 4, codes);
@@ -17,10 +18,12 @@ export function newUid(world: World): string {
   pushRandomHexCodes(random, 3, codes);
   codes.push(dash);
   pushRandomHexCodes(random, 12, codes);
-  return String.fromCharCode(...codes);
+  return String.fromCharCode.apply(null, codes);
 }
 
 const dash = 0x2d;
+/** Scratch space for newUid's 36 character codes, reused by every call. */
+const uidCodes: number[] = [];
 
 /** Fresh metadata for an object created now. */
 export function newMetadata(

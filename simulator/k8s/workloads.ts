@@ -17,6 +17,7 @@ import {
   countOwnedReplicaSets,
   listBusyReplicaSetsOwnedBy,
   listOwnedBy,
+  replicaSetKeyOf,
   type ApiStore,
 } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
@@ -199,7 +200,8 @@ export function syncDeployment(world: World, key: string): void {
 }
 
 function scaleReplicaSet(world: World, replicaSet: ReplicaSet, replicas: number): void {
-  apiPut(world, { ...replicaSet, spec: { ...replicaSet.spec, replicas: Math.max(0, replicas) } });
+  const key = replicaSetKeyOf(requireCluster(world).api, replicaSet.metadata.uid) ?? keyOf(replicaSet);
+  apiPut(world, { ...replicaSet, spec: { ...replicaSet.spec, replicas: Math.max(0, replicas) } }, key);
 }
 
 function setRolloutState(

@@ -6,8 +6,11 @@
  */
 import { initialTransition, transition, type AnyStateMachine, type StateValue } from 'xstate';
 
-/** Per machine: state → event type → next state (null when the machine refuses the event). */
-const memo = new WeakMap<AnyStateMachine, Map<string, Map<string, string | null>>>();
+/**
+ * Per machine: state → event type → next state (null when the machine refuses the event). Plain
+ * records keyed by the state and event names, which the engine looks up fastest.
+ */
+const memo = new Map<AnyStateMachine, Record<string, Record<string, string | null>>>();
 
 /** The initial state value of a flat machine. */
 export function initialStateOf(machine: AnyStateMachine): string {
@@ -27,15 +30,15 @@ function flatValue(value: StateValue): string {
 export function nextState(machine: AnyStateMachine, state: string, eventType: string): string | undefined {
   let table = memo.get(machine);
   if (table === undefined) {
-    table = new Map();
+    table = Object.create(null) as Record<string, Record<string, string | null>>;
     memo.set(machine, table);
   }
-  let row = table.get(state);
+  let row = table[state];
   if (row === undefined) {
-    row = new Map();
-    table.set(state, row);
+    row = Object.create(null) as Record<string, string | null>;
+    table[state] = row;
   }
-  const cached = row.get(eventType);
+  const cached = row[eventType];
   if (cached !== undefined) return cached ?? undefined;
   const snapshot = machine.resolveState({ value: state, context: {} });
   let result: string | null = null;
@@ -43,7 +46,7 @@ export function nextState(machine: AnyStateMachine, state: string, eventType: st
     const [next] = transition(machine, snapshot, { type: eventType });
     result = flatValue(next.value as StateValue);
   }
-  row.set(eventType, result);
+  row[eventType] = result;
   return result ?? undefined;
 }
 
