@@ -61,16 +61,20 @@ console.log(
     return { steps: source.steps, hash: source.hash(), position: source.position };
   })();
   // Each replay processes every event again from the seed, then must reach the original's state.
-  const runs = [0, 1, 2].map(() => {
-    const run = timed(() => replay(1, steps, { checkpointInterval: 0, keepLog: false }));
-    if (run.value.position !== position || run.value.hash() !== hash) throw new Error('replay diverged');
-    return run;
-  });
-  const best = Math.min(...runs.map((run) => run.ms));
+  // Seven of them: on a shared machine the fastest is the figure that best describes the code.
+  const times = [0, 1, 2, 3, 4, 5, 6]
+    .map(() => {
+      const run = timed(() => replay(1, steps, { checkpointInterval: 0, keepLog: false }));
+      if (run.value.position !== position || run.value.hash() !== hash) throw new Error('replay diverged');
+      return run.ms;
+    })
+    .sort((a, b) => a - b);
+  const best = times[0] ?? NaN;
+  const median = times[Math.floor(times.length / 2)] ?? NaN;
   const events = position;
   report(
     `replay of ${events.toLocaleString('en')} events`,
-    `${best.toFixed(0)} ms (${((events / best) * 1000).toFixed(0)} events/s)`,
+    `${best.toFixed(0)} ms best of 7, median ${median.toFixed(0)} ms (${((events / best) * 1000).toFixed(0)} events/s)`,
   );
 }
 
