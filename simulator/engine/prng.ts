@@ -64,16 +64,19 @@ export function randomHex(state: RandomState, count: number): string {
 }
 
 /**
- * Appends the character codes of `randomHex(state, count)` to `codes`: the same draws and digits,
- * for callers that build a longer string in one piece (one flat string hashes and interns faster
- * than a concatenation of pieces, and uids are used as keys everywhere).
+ * Writes the character codes of `randomHex(state, count)` into `codes` from index `at` and returns
+ * the index after them: the same draws and digits, for callers that build a longer string in one
+ * piece (one flat string hashes and interns faster than a concatenation of pieces, and uids are
+ * used as keys everywhere).
  */
-export function pushRandomHexCodes(state: RandomState, count: number, codes: number[]): void {
-  for (let written = 0; written < count;) {
+export function writeRandomHexCodes(state: RandomState, count: number, codes: number[], at: number): number {
+  let written = 0;
+  while (written < count) {
     const value = nextUint32(state);
     for (let shift = 28; shift >= 0 && written < count; shift -= 4, written++)
-      codes.push(hexCodes[(value >>> shift) & 15]!);
+      codes[at + written] = hexCodes[(value >>> shift) & 15]!;
   }
+  return at + written;
 }
 
 /** A uniform integer in [0, bound), without modulo bias. */

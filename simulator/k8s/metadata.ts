@@ -1,5 +1,5 @@
 /** Helpers that stamp Kubernetes metadata from the virtual clock and the seeded generator. */
-import { pushRandomHexCodes } from '../engine/prng';
+import { writeRandomHexCodes } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import type { World } from '../world';
 import type { LabelSelector, ObjectMeta } from './objects';
@@ -8,22 +8,23 @@ import type { LabelSelector, ObjectMeta } from './objects';
 export function newUid(world: World): string {
   const random = world.random;
   const codes = uidCodes;
-  codes.length = 0;
-  pushRandomHexCodes(random, 8, codes);
-  codes.push(dash);
-  pushRandomHexCodes(random, 4, codes);
-  codes.push(dash, 0x34); // '-4': version 4
-  pushRandomHexCodes(random, 3, codes);
-  codes.push(dash, 0x61); // '-a': the RFC 4122 variant
-  pushRandomHexCodes(random, 3, codes);
-  codes.push(dash);
-  pushRandomHexCodes(random, 12, codes);
+  let at = writeRandomHexCodes(random, 8, codes, 0);
+  codes[at++] = dash;
+  at = writeRandomHexCodes(random, 4, codes, at);
+  codes[at++] = dash;
+  codes[at++] = 0x34; // '4': version 4
+  at = writeRandomHexCodes(random, 3, codes, at);
+  codes[at++] = dash;
+  codes[at++] = 0x61; // 'a': the RFC 4122 variant
+  at = writeRandomHexCodes(random, 3, codes, at);
+  codes[at++] = dash;
+  writeRandomHexCodes(random, 12, codes, at);
   return String.fromCharCode.apply(null, codes);
 }
 
 const dash = 0x2d;
-/** Scratch space for newUid's 36 character codes, reused by every call. */
-const uidCodes: number[] = [];
+/** Scratch space for newUid: exactly the 36 character codes of a uid, rewritten by every call. */
+const uidCodes: number[] = new Array<number>(36).fill(0);
 
 /** Fresh metadata for an object created now. */
 export function newMetadata(

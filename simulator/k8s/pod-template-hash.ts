@@ -32,8 +32,25 @@ export function podTemplateHash(template: PodTemplate, collisionCount = 0): stri
   return computeHash(template, collisionCount);
 }
 
+/** canonicalJson of pod specs: a restart changes the template's metadata and shares its spec. */
+const specJson = new WeakMap<object, string>();
+
+/** canonicalJson(template), reusing the JSON of a spec it has seen before. */
+function templateJson(template: PodTemplate): string {
+  const keys = Object.keys(template);
+  if (keys.length !== 2 || typeof template.metadata !== 'object' || typeof template.spec !== 'object')
+    return canonicalJson(template);
+  let spec = specJson.get(template.spec);
+  if (spec === undefined) {
+    spec = canonicalJson(template.spec);
+    specJson.set(template.spec, spec);
+  }
+  // Sorted keys, as canonicalJson writes them: "metadata" before "spec".
+  return `{"metadata":${canonicalJson(template.metadata)},"spec":${spec}}`;
+}
+
 function computeHash(template: PodTemplate, collisionCount: number): string {
-  const json = canonicalJson(template);
+  const json = templateJson(template);
   let value = fnv1a32(`${json}#${collisionCount}`);
   let second = fnv1a32(`${value}:${json}`);
   let text = '';

@@ -167,14 +167,16 @@ export function syncDeployment(world: World, key: string): void {
     maxSurge = 0;
   }
   const oldWithReplicas: ReplicaSet[] = [];
-  for (const replicaSet of busy)
+  for (let i = 0; i < busy.length; i++) {
+    const replicaSet = busy[i]!;
     if (replicaSet !== newReplicaSet && replicaSet.spec.replicas > 0) oldWithReplicas.push(replicaSet);
+  }
   if (oldWithReplicas.length === 0) {
     if (newReplicaSet.spec.replicas !== desired) scaleReplicaSet(world, newReplicaSet, desired);
   } else {
     // Scale the new ReplicaSet up within the surge allowance.
     let total = 0;
-    for (const replicaSet of busy) total += replicaSet.spec.replicas;
+    for (let i = 0; i < busy.length; i++) total += busy[i]!.spec.replicas;
     const room = desired + maxSurge - total;
     if (room > 0 && newReplicaSet.spec.replicas < desired) {
       scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
