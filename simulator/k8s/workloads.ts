@@ -198,7 +198,9 @@ export function syncDeployment(world: World, key: string): void {
       }
     }
   }
-  updateDeploymentStatus(world, key);
+  // The pods are counted over the ReplicaSets that were busy before the scaling above: scaling
+  // changes no pod, and a ReplicaSet that became busy or idle here controls no active pod.
+  updateDeploymentStatus(world, key, deployment, hash, busy);
 }
 
 function scaleReplicaSet(world: World, replicaSet: ReplicaSet, replicas: number): void {
@@ -218,13 +220,16 @@ function setRolloutState(
   if (next !== undefined) cluster.rollouts[key] = next as RolloutState;
 }
 
-/** Recomputes a Deployment's status from its pods and writes it when it changed. */
-function updateDeploymentStatus(world: World, key: string): void {
+/** Recomputes a Deployment's status from the pods of its busy ReplicaSets; writes it when it changed. */
+function updateDeploymentStatus(
+  world: World,
+  key: string,
+  deployment: Deployment,
+  hash: string,
+  busy: readonly ReplicaSet[],
+): void {
   const cluster = requireCluster(world);
-  const deployment = getObject(cluster.api, 'Deployment', key);
-  if (deployment === undefined) return;
-  const hash = podTemplateHash(deployment.spec.template);
-  const { active, updated, ready } = countPods(cluster.api, busyReplicaSetsOf(world, deployment), hash);
+  const { active, updated, ready } = countPods(cluster.api, busy, hash);
   const status: Deployment['status'] = {
     observedGeneration: deployment.metadata.generation ?? 1,
     replicas: active,
@@ -384,8 +389,7 @@ function createPodFor(world: World, replicaSet: ReplicaSet, namespace: string): 
   // ReplicaSet hit the caches keyed by its labels object (cilium/cni.ts).
   if (template.metadata.labels !== undefined) metadata.labels = template.metadata.labels;
   metadata.generateName = `${replicaSet.metadata.name}-`;
-  if (template.metadata.annotations !== undefined)
-    metadata.annotations = { ...template.metadata.annotations };
+  if (template.metadata.annotations !== undefined) metadata.annotations = template.metadata.annotations;
   metadata.ownerReferences = [
     {
       apiVersion: 'apps/v1',
@@ -401,21 +405,22 @@ function createPodFor(world: World, replicaSet: ReplicaSet, namespace: string): 
   spec.serviceAccount = spec.serviceAccountName;
   spec.terminationGracePeriodSeconds ??= 30;
   // The DefaultTolerationSeconds admission plugin adds these to every pod.
-  spec.tolerations = [
-    ...(spec.tolerations ?? []),
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-    {
-      key: 'node.kubernetes.io/unreachable',
-      operator: 'Exists',
-      effect: 'NoExecute',
-      tolerationSeconds: 300,
-    },
-  ];
+  spec.tolerations =
+    spec.tolerations === undefined ? defaultTolerations : [...spec.tolerations, ...defaultTolerations];
   const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: { phase: 'Pending' } };
   // Admission: Istio's sidecar injection webhook, when the namespace asks for it.
   injectSidecar(world, pod);
   apiPut(world, pod);
 }
+
+/**
+ * The tolerations the DefaultTolerationSeconds admission plugin adds. Shared by every pod that
+ * gets them: stored objects are never mutated.
+ */
+const defaultTolerations: NonNullable<Pod['spec']['tolerations']> = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+];
 
 /**
  * The order in which a ReplicaSet picks pods to delete (controller.ActivePods ranking, reduced):
