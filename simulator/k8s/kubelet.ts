@@ -110,14 +110,14 @@ export function syncPod(world: World, nodeName: string, podKey: string): void {
       );
     return;
   }
-  if (sandbox === undefined) createSandbox(world, node, pod);
+  if (sandbox === undefined) createSandbox(world, node, pod, podKey);
 }
 
-function createSandbox(world: World, node: NodeRuntime, pod: Pod): void {
+function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string): void {
   const cluster = requireCluster(world);
   if (pod.spec.hostNetwork !== true && !cniReady(world, node.name)) return; // retried when the CNI becomes ready
   const sandbox: Sandbox = {
-    podKey: keyOf(pod),
+    podKey,
     podUid: pod.metadata.uid,
     state: 'creating',
     containerId: randomContainerId(world),

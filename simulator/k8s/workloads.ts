@@ -360,8 +360,14 @@ export function syncReplicaSet(world: World, key: string): void {
   if (difference > 0) {
     for (let i = 0; i < difference; i++) createPodFor(world, replicaSet, namespace);
   } else if (difference < 0) {
-    const activePods = podsOwnedBy(world, replicaSet).filter(isActive);
-    for (const pod of rankForDeletion(activePods).slice(0, -difference)) requestPodDeletion(world, pod);
+    const pods = cluster.api.objects.Pod;
+    const active: OwnedPod[] = [];
+    for (const podKey in cluster.api.owned[replicaSet.metadata.uid]) {
+      const pod = pods?.[podKey];
+      if (pod?.kind === 'Pod' && isActive(pod)) active.push({ pod, key: podKey });
+    }
+    const doomed = rankForDeletion(active).slice(0, -difference);
+    for (const { pod, key: podKey } of doomed) requestPodDeletion(world, pod, undefined, podKey);
   }
   if (replicaSet.status.replicas !== active || replicaSet.status.readyReplicas !== ready) {
     // Stored objects are never mutated, so the new version may share everything but its status.
@@ -410,7 +416,8 @@ function createPodFor(world: World, replicaSet: ReplicaSet, namespace: string): 
   const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: { phase: 'Pending' } };
   // Admission: Istio's sidecar injection webhook, when the namespace asks for it.
   injectSidecar(world, pod);
-  apiPut(world, pod);
+  // A new name: its key is built here rather than looked up among the names seen before.
+  apiPut(world, pod, `${namespace}/${name}`);
 }
 
 /**
@@ -426,45 +433,63 @@ const defaultTolerations: NonNullable<Pod['spec']['tolerations']> = [
  * The order in which a ReplicaSet picks pods to delete (controller.ActivePods ranking, reduced):
  * unscheduled before scheduled, pending before running, not ready before ready, newer before older.
  */
-function rankForDeletion(pods: Pod[]): Pod[] {
+function rankForDeletion(pods: readonly OwnedPod[]): OwnedPod[] {
   // The three 0/1 scores, compared in turn, order pods as one number whose binary digits they are.
-  const ranked = pods.map((pod) => ({
-    pod,
+  const ranked = pods.map((entry) => ({
+    entry,
     rank:
-      (pod.spec.nodeName === undefined ? 0 : 4) +
-      (pod.status.phase === 'Pending' ? 0 : 2) +
-      (isReady(pod) ? 1 : 0),
+      (entry.pod.spec.nodeName === undefined ? 0 : 4) +
+      (entry.pod.status.phase === 'Pending' ? 0 : 2) +
+      (isReady(entry.pod) ? 1 : 0),
   }));
   ranked.sort((a, b) => {
     if (a.rank !== b.rank) return a.rank - b.rank;
-    // Newer pods go first; creation times tie at second precision, so fall back on the name.
-    const later = b.pod.metadata.creationTimestamp;
-    const earlier = a.pod.metadata.creationTimestamp;
-    const byTime = later === earlier ? 0 : later.localeCompare(earlier);
-    return byTime !== 0 ? byTime : a.pod.metadata.name.localeCompare(b.pod.metadata.name);
+    // Newer pods go first; creation times tie at second precision, so fall back on the name. Both
+    // are ASCII of one format (RFC 3339, DNS names), whose code unit order is the alphabetical one.
+    const later = b.entry.pod.metadata.creationTimestamp;
+    const earlier = a.entry.pod.metadata.creationTimestamp;
+    if (later !== earlier) return later < earlier ? -1 : 1;
+    const left = a.entry.pod.metadata.name;
+    const right = b.entry.pod.metadata.name;
+    return left < right ? -1 : left > right ? 1 : 0;
   });
-  return ranked.map(({ pod }) => pod);
+  return ranked.map(({ entry }) => entry);
+}
+
+/** A pod with its store key. */
+interface OwnedPod {
+  pod: Pod;
+  key: string;
 }
 
 /**
  * Graceful deletion: the API server sets deletionTimestamp and the pod stays (Terminating) until
  * its kubelet confirms the containers are gone. An unscheduled pod has no kubelet and goes at once.
  */
-export function requestPodDeletion(world: World, pod: Pod, gracePeriodSeconds?: number): void {
+export function requestPodDeletion(
+  world: World,
+  pod: Pod,
+  gracePeriodSeconds?: number,
+  key: string = keyOf(pod),
+): void {
   if (pod.metadata.deletionTimestamp !== undefined) return;
   if (pod.spec.nodeName === undefined) {
-    apiRemove(world, 'Pod', keyOf(pod));
+    apiRemove(world, 'Pod', key);
     return;
   }
   const grace = gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-  apiPut(world, {
-    ...pod,
-    metadata: {
-      ...pod.metadata,
-      deletionTimestamp: toTimestamp(world.timeMs + grace * 1000),
-      deletionGracePeriodSeconds: grace,
+  apiPut(
+    world,
+    {
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        deletionTimestamp: toTimestamp(world.timeMs + grace * 1000),
+        deletionGracePeriodSeconds: grace,
+      },
     },
-  });
+    key,
+  );
 }
 
 /** Whether a pod is selected by a Deployment (for `kubectl get pods -l` and exec deploy/NAME). */
