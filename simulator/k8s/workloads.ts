@@ -127,7 +127,8 @@ export function syncDeployment(world: World, key: string): void {
   const busy = busyReplicaSetsOf(world, deployment);
   let newReplicaSet = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
   if (newReplicaSet === undefined) {
-    const revision = countOwnedReplicaSets(cluster.api, deployment.metadata.uid) + 1;
+    // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns.
+    const revision = maxRevision(replicaSetsOwnedBy(world, deployment)) + 1;
     const template = templateWithHash(deployment.spec.template, hash);
     const metadata = newMetadata(
       world,
@@ -200,7 +201,43 @@ export function syncDeployment(world: World, key: string): void {
   }
   // The pods are counted over the ReplicaSets that were busy before the scaling above: scaling
   // changes no pod, and a ReplicaSet that became busy or idle here controls no active pod.
-  updateDeploymentStatus(world, key, deployment, hash, busy);
+  const complete = updateDeploymentStatus(world, key, deployment, hash, busy);
+  if (complete) cleanupOldReplicaSets(world, deployment, newReplicaSet.metadata.uid);
+}
+
+const revisionAnnotation = 'deployment.kubernetes.io/revision';
+
+function revisionOf(replicaSet: ReplicaSet): number {
+  return Number(replicaSet.metadata.annotations?.[revisionAnnotation] ?? 0) || 0;
+}
+
+function maxRevision(replicaSets: readonly ReplicaSet[]): number {
+  let max = 0;
+  for (const replicaSet of replicaSets) max = Math.max(max, revisionOf(replicaSet));
+  return max;
+}
+
+/**
+ * The Deployment controller's cleanupDeployment: once a rollout is complete, old ReplicaSets beyond
+ * spec.revisionHistoryLimit (10 unless set) are deleted, lowest revision first, skipping any that
+ * still has replicas. What is left is the history `kubectl rollout undo` can return to.
+ */
+function cleanupOldReplicaSets(world: World, deployment: Deployment, newReplicaSetUid: string): void {
+  const cluster = requireCluster(world);
+  const limit = deployment.spec.revisionHistoryLimit ?? 10;
+  // Every ReplicaSet it owns, the new one included, against the limit plus that one.
+  if (countOwnedReplicaSets(cluster.api, deployment.metadata.uid) <= limit + 1) return;
+  const old = replicaSetsOwnedBy(world, deployment).filter(
+    (replicaSet) =>
+      replicaSet.metadata.uid !== newReplicaSetUid && replicaSet.metadata.deletionTimestamp === undefined,
+  );
+  const excess = old.length - limit;
+  if (excess <= 0) return;
+  old.sort((a, b) => revisionOf(a) - revisionOf(b));
+  for (const replicaSet of old.slice(0, excess)) {
+    if (replicaSet.status.replicas !== 0 || replicaSet.spec.replicas !== 0) continue;
+    apiRemove(world, 'ReplicaSet', keyOf(replicaSet));
+  }
 }
 
 function scaleReplicaSet(world: World, replicaSet: ReplicaSet, replicas: number): void {
@@ -220,14 +257,17 @@ function setRolloutState(
   if (next !== undefined) cluster.rollouts[key] = next as RolloutState;
 }
 
-/** Recomputes a Deployment's status from the pods of its busy ReplicaSets; writes it when it changed. */
+/**
+ * Recomputes a Deployment's status from the pods of its busy ReplicaSets and writes it when it
+ * changed; returns whether the rollout is complete.
+ */
 function updateDeploymentStatus(
   world: World,
   key: string,
   deployment: Deployment,
   hash: string,
   busy: readonly ReplicaSet[],
-): void {
+): boolean {
   const cluster = requireCluster(world);
   const { active, updated, ready } = countPods(cluster.api, busy, hash);
   const status: Deployment['status'] = {
@@ -275,6 +315,7 @@ function updateDeploymentStatus(
   if (!sameStatusApartFromUpdateTimes(status, deployment.status)) {
     apiPut(world, { ...deployment, status }, key);
   }
+  return complete;
 }
 
 /** The keys of a status updateDeploymentStatus writes, in the order it writes them. */

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clonePlain } from '../../../simulator/engine/clone';
-import { hex32, nextUint32, randomHex, seedRandom } from '../../../simulator/engine/prng';
+import {
+  hex32,
+  nextUint32,
+  randomHex,
+  seedRandom,
+  writeRandomHexCodes,
+} from '../../../simulator/engine/prng';
 import { canonicalJson, jsonEqual } from '../../../simulator/engine/state-hash';
 import { toTimestamp, virtualEpochMs } from '../../../simulator/engine/virtual-time';
 import {
@@ -92,6 +98,17 @@ describe('engine: plain-data helpers', () => {
         let expected = '';
         while (expected.length < count) expected += nextUint32(slow).toString(16).padStart(8, '0');
         expect(randomHex(fast, count)).toBe(expected.slice(0, count));
+        expect(fast).toEqual(slow);
+      }),
+    );
+    // The uid writer draws what randomHex draws, digit for digit.
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 1, max: 40 }), fc.nat(8), (seed, count, at) => {
+        const fast = seedRandom(seed);
+        const slow = seedRandom(seed);
+        const codes: number[] = new Array<number>(at).fill(0);
+        expect(writeRandomHexCodes(fast, count, codes, at)).toBe(at + count);
+        expect(String.fromCharCode(...codes.slice(at))).toBe(randomHex(slow, count));
         expect(fast).toEqual(slow);
       }),
     );
