@@ -12,7 +12,7 @@ import {
   sortedKeysOf,
   type WatchChange,
 } from './api-store';
-import type { ApiKind, ApiObject, Pod } from './objects';
+import type { ApiKind, ApiObject, OwnerReference, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
 import { agentsWatchSecret, secretSyncConcerns } from '../cilium/policy-secrets-mode';
 
@@ -136,6 +136,13 @@ function retryUnschedulable(world: World): void {
   }
 }
 
+function replicaSetOwner(pod: Pod): OwnerReference | undefined {
+  const references = pod.metadata.ownerReferences;
+  if (references === undefined) return undefined;
+  for (const reference of references) if (reference.kind === 'ReplicaSet') return reference;
+  return undefined;
+}
+
 function hasAnyKey(record: object): boolean {
   for (const key in record) if (Object.hasOwn(record, key)) return true;
   return false;
@@ -149,7 +156,7 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
     retryUnschedulable(world);
   }
   const namespace = pod.metadata.namespace ?? 'default';
-  const owner = pod.metadata.ownerReferences?.find((reference) => reference.kind === 'ReplicaSet');
+  const owner = replicaSetOwner(pod);
   if (owner !== undefined) {
     const ownerKey = replicaSetKeyOf(cluster.api, owner.uid) ?? namespacedKey(namespace, owner.name);
     enqueueSync(world, 'controller.replicaset.sync', ownerKey);

@@ -49,7 +49,7 @@ export function allocateNext(pool: IpamPool, random: RandomState, owner: string)
  * answers are kept (and dropped wholesale should a run ever use very many addresses).
  */
 const formatted = new Map<number, string>();
-const parsed = new Map<string, number | undefined>();
+const parsed = new Map<string, number | null>();
 
 function formatAddress(value: number): string {
   let text = formatted.get(value);
@@ -62,10 +62,11 @@ function formatAddress(value: number): string {
 }
 
 function parseAddress(text: string): number | undefined {
-  if (parsed.has(text)) return parsed.get(text);
+  const known = parsed.get(text);
+  if (known !== undefined) return known ?? undefined;
   if (parsed.size >= 100_000) parsed.clear();
   const value = parseIPv4(text);
-  parsed.set(text, value);
+  parsed.set(text, value ?? null);
   return value;
 }
 
