@@ -3,12 +3,16 @@
  * them with the machine and date. Not a test: nothing here fails on a slow machine.
  *
  *   npm run bench [-- --quick]
+ *
+ * Run bundled by esbuild (scripts/run-bundled.mjs), as the site ships the simulator; the replay is
+ * also timed in headless Chromium (scripts/bench-browser.ts) when one is installed.
  */
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { replay, runScenario, scenarios, type Simulation, type TimelineStep } from '../simulator/index';
 import { ingressVerdictFromIpcache } from '../simulator/cilium/datapath';
 import { runPolicyBenchmarks } from '../simulator/policy/bench';
+import { replayInChromium } from './bench-browser';
 import { apply, clusterWithCilium, deploymentYaml, settle } from '../test/unit/simulator/support';
 
 const quick = process.argv.includes('--quick');
@@ -77,6 +81,15 @@ console.log(
     `replay of ${events.toLocaleString('en')} events`,
     `${best.toFixed(0)} ms best of 7, median ${median.toFixed(0)} ms (${((events / best) * 1000).toFixed(0)} events/s)`,
   );
+  // The same timeline where the site replays it: in the reader's browser.
+  const inBrowser = await replayInChromium(steps, { position, hash }, 7);
+  if (inBrowser.ok) {
+    const sorted = [...inBrowser.times].sort((a, b) => a - b);
+    report(
+      `  the same in Chromium ${inBrowser.browser.split('.')[0] ?? ''}`,
+      `${(sorted[0] ?? NaN).toFixed(0)} ms best of 7, median ${(sorted[3] ?? NaN).toFixed(0)} ms; first replay in a fresh page ${inBrowser.coldMs.toFixed(0)} ms`,
+    );
+  } else report('  the same in Chromium', `skipped: ${inBrowser.reason}`);
 }
 
 // 2. Datapath verdicts on a steady state.

@@ -19,12 +19,12 @@ if (entry === undefined) {
 // Inside node_modules, so that the bundle resolves the external packages from the project.
 const outDir = resolve('node_modules/.cache/identity-lab');
 mkdirSync(outDir, { recursive: true });
-const outfile = join(outDir, `${basename(entry, '.ts')}.bundle.cjs`);
+const outfile = join(outDir, `${basename(entry, '.ts')}.bundle.mjs`);
 await build({
   entryPoints: [entry],
   bundle: true,
   platform: 'node',
-  format: 'cjs',
+  format: 'esm',
   target: 'node22',
   packages: 'external',
   outfile,
