@@ -87,8 +87,13 @@ function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, ke
   const derived = derivedIndexes.get(store);
   if (derived === undefined) return;
   if (!sameDerivedFacts(previous, next, before, after)) {
+    // A ReplicaSet that keeps its owner keeps its place in the owner's order too, as it does in
+    // the owner's bucket (which a clone's rebuilt indexes follow).
+    const order = after !== undefined && before?.uid === after.uid ? derived.order.get(after.uid) : undefined;
+    const sequence = next.kind === 'ReplicaSet' ? order?.get(key) : undefined;
     indexDerived(store, derived, previous, key, false, before);
     indexDerived(store, derived, next, key, true, after);
+    if (sequence !== undefined) order?.set(key, sequence);
   } else if (next.kind === 'ReplicaSet' && after !== undefined) {
     // The busy index holds the ReplicaSet itself, and its replicas may have changed.
     refreshBusy(derived, next, key, after.uid);
