@@ -47,13 +47,20 @@ export class BackgroundJobs {
     return { stdout, stderr };
   }
 
-  /** `jobs`: the running jobs, the newest marked `+` and the one before it `-`, as bash does. */
+  /** bash's mark for a job: `+` for the current (newest) job, `-` for the one before it. */
+  private markOf(number: number): string {
+    const numbers = [...this.running.keys()].sort((a, b) => a - b);
+    const index = numbers.indexOf(number);
+    return index === numbers.length - 1 ? '+' : index === numbers.length - 2 ? '-' : ' ';
+  }
+
+  /** `jobs`: the running jobs with their marks, as bash lists them. */
   list(): CommandResult {
     const numbers = [...this.running.keys()].sort((a, b) => a - b);
-    const lines = numbers.map((number, index) => {
-      const mark = index === numbers.length - 1 ? '+' : index === numbers.length - 2 ? '-' : ' ';
-      return `[${number}]${mark}  ${'Running'.padEnd(24)}${this.running.get(number)?.command ?? ''} &\n`;
-    });
+    const lines = numbers.map(
+      (number) =>
+        `[${number}]${this.markOf(number)}  ${'Running'.padEnd(24)}${this.running.get(number)?.command ?? ''} &\n`,
+    );
     return ok(lines.join(''));
   }
 
@@ -76,11 +83,13 @@ export class BackgroundJobs {
         exitCode = 1;
         continue;
       }
-      // What it printed until the signal still reaches the terminal.
+      // What it printed until the signal still reaches the terminal; the notice carries the mark
+      // the job had while it ran.
       const last = job.poll();
+      const mark = this.markOf(job.number);
       this.running.delete(job.number);
       stdout += last.stdout;
-      stderr += `${last.stderr}[${job.number}]+  ${'Terminated'.padEnd(24)}${job.command}\n`;
+      stderr += `${last.stderr}[${job.number}]${mark}  ${'Terminated'.padEnd(24)}${job.command}\n`;
     }
     return { stdout, stderr, exitCode };
   }

@@ -34,7 +34,10 @@ describe('background jobs', () => {
       stderr: 'bash: kill: (99) - No such process\n',
       exitCode: 1,
     });
-    expect((await session.run('kill -9 4711')).stderr).toContain('[1]+  Terminated');
+    // Job 2 is the current one (+), so job 1's notice carries bash's - mark.
+    expect((await session.run('kill -9 4711')).stderr).toContain('[1]-  Terminated');
+    expect((await session.run('kill %2')).stderr).toContain('[2]+  Terminated');
+    expect((await session.run('jobs')).stdout).toBe('');
     expect((await session.run('fg')).stderr).toContain('kill %N stops it');
     // A foreground monitor still runs its window and ends.
     const before = simulation.state.timeMs;
