@@ -1439,13 +1439,25 @@ function interceptTls(
   return undefined;
 }
 
+/**
+ * Finds the sender of a request and opens its TCP connection: how every TCP client starts (curl,
+ * an OpenSSL or nc port check, a Kafka client). Returns the open connection or what to report.
+ */
+export function openTcpConnection(
+  world: World,
+  request: { fromPodKey?: string; fromNode?: string; host: string; port: number; timeoutMs: number },
+  explanation: string[],
+): OpenedConnection | ConnectionOutcome {
+  const origin = locateOrigin(requireCluster(world), request);
+  if (typeof origin === 'string') return { kind: 'error', elapsedMs: 0, message: origin, explanation };
+  return connect(world, origin, { ...request, protocol: 'TCP' }, explanation);
+}
+
 /** Opens a connection from a pod (or a node) and, if it gets through, sends the HTTP request. */
 export function openConnection(world: World, request: ConnectionRequest): ConnectionOutcome {
   const cluster = requireCluster(world);
   const explanation: string[] = [];
-  const origin = locateOrigin(cluster, request);
-  if (typeof origin === 'string') return { kind: 'error', elapsedMs: 0, message: origin, explanation };
-  const opened = connect(world, origin, { ...request, protocol: 'TCP' }, explanation);
+  const opened = openTcpConnection(world, request, explanation);
   if (!('passage' in opened)) return opened;
   // A redirected request waits in a node's Envoy that an extension keeps busy (cilium/envoy.ts).
   const stalled = stallAtProxy(cluster, opened, request.timeoutMs, explanation);

@@ -7,7 +7,7 @@
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import type { MistakenIdentity } from './flow';
-import { applicationAt, connect, locateOrigin, returnReply, targetName } from './datapath';
+import { applicationAt, openTcpConnection, returnReply, targetName } from './datapath';
 
 export interface TcpConnectRequest {
   fromPodKey: string;
@@ -34,9 +34,7 @@ export type TcpConnectOutcome =
 export function tcpConnect(world: World, request: TcpConnectRequest): TcpConnectOutcome {
   const cluster = requireCluster(world);
   const explanation: string[] = [];
-  const origin = locateOrigin(cluster, request);
-  if (typeof origin === 'string') return { kind: 'error', elapsedMs: 0, message: origin, explanation };
-  const opened = connect(world, origin, { ...request, protocol: 'TCP' }, explanation);
+  const opened = openTcpConnection(world, request, explanation);
   if (!('passage' in opened)) {
     if (opened.kind === 'error')
       return { kind: 'error', elapsedMs: opened.elapsedMs, message: opened.message, explanation };

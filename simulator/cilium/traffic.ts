@@ -16,7 +16,6 @@ import { ctLookup, ctTouch, type PacketTuple } from './conntrack';
 import { datapathState } from './datapath-state';
 import {
   applicationAt,
-  connect,
   describeIdentity,
   ephemeralPort,
   exchangeHttp,
@@ -24,6 +23,7 @@ import {
   locateOrigin,
   locateTarget,
   openConnection,
+  openTcpConnection,
   recordFlow,
   rememberSocket,
   returnReply,
@@ -572,9 +572,7 @@ function exchangeKafka(
 export function kafkaRequest(world: World, request: KafkaRequest): KafkaOutcome {
   const cluster = requireCluster(world);
   const explanation: string[] = [];
-  const origin = locateOrigin(cluster, request);
-  if (typeof origin === 'string') return { kind: 'error', elapsedMs: 0, message: origin, explanation };
-  const opened = connect(world, origin, { ...request, protocol: 'TCP' }, explanation);
+  const opened = openTcpConnection(world, request, explanation);
   if (!('passage' in opened)) {
     if (opened.kind === 'response')
       return { kind: 'error', elapsedMs: opened.elapsedMs, message: 'unexpected HTTP answer', explanation };

@@ -467,6 +467,23 @@ export function listOwnedBy<K extends ApiKind>(
   return collect(store, kind, store.owned[ownerUid]);
 }
 
+/** listOwnedBy with each object's store key, for callers that write the objects back. */
+export function listOwnedWithKeys<K extends ApiKind>(
+  store: ApiStore,
+  kind: K,
+  ownerUid: string,
+): { key: string; object: ObjectOfKind<K> }[] {
+  const bucket = store.objects[kind];
+  const keys = store.owned[ownerUid];
+  if (bucket === undefined || keys === undefined) return [];
+  const found: { key: string; object: ObjectOfKind<K> }[] = [];
+  for (const key in keys) {
+    const object = bucket[key];
+    if (object !== undefined) found.push({ key, object: object as ObjectOfKind<K> });
+  }
+  return found;
+}
+
 /** Pods bound to a node, in the (deterministic) order they were indexed. */
 export function listPodsOnNode(store: ApiStore, nodeName: string): ObjectOfKind<'Pod'>[] {
   return collect(store, 'Pod', store.podsByNode[nodeName]);

@@ -115,7 +115,7 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   const best: string[] = [];
   for (let i = 0; i < feasibleNames.length; i++)
     if (feasibleLoads[i] === lightest) best.push(feasibleNames[i]!);
-  sortSmall(best);
+  best.sort();
   const chosen = best[nextInt(world.random, best.length)];
   if (chosen === undefined) return undefined;
   if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
@@ -133,24 +133,4 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
     podKey,
   );
   return chosen;
-}
-
-/**
- * Sorts strings by code unit in place. The tied nodes are usually few, and an insertion sort of a
- * few allocates nothing; a large cluster's hundreds go to the built-in sort.
- */
-function sortSmall(names: string[]): void {
-  if (names.length > 16) {
-    names.sort();
-    return;
-  }
-  for (let i = 1; i < names.length; i++) {
-    const name = names[i]!;
-    let j = i - 1;
-    while (j >= 0 && names[j]! > name) {
-      names[j + 1] = names[j]!;
-      j--;
-    }
-    names[j + 1] = name;
-  }
 }

@@ -17,6 +17,7 @@ import {
   countOwnedReplicaSets,
   listBusyReplicaSetsOwnedBy,
   listOwnedBy,
+  listOwnedWithKeys,
   replicaSetKeyOf,
   type ApiStore,
 } from './api-store';
@@ -58,11 +59,6 @@ function templateWithHash(template: PodTemplate, hash: string): PodTemplate {
   };
 }
 
-/** Pods a ReplicaSet owns, found by owner reference. */
-export function podsOwnedBy(world: World, replicaSet: ReplicaSet): Pod[] {
-  return listOwnedBy(requireCluster(world).api, 'Pod', replicaSet.metadata.uid);
-}
-
 /** ReplicaSets a Deployment owns. */
 export function replicaSetsOwnedBy(world: World, deployment: Deployment): ReplicaSet[] {
   return listOwnedBy(requireCluster(world).api, 'ReplicaSet', deployment.metadata.uid);
@@ -97,7 +93,7 @@ interface PodCounts {
 }
 
 /**
- * Counts the pods the given ReplicaSets control, as filtering podsOwnedBy would, without building
+ * Counts the pods the given ReplicaSets control, as filtering listOwnedBy(store, 'Pod', uid) would, without building
  * the lists.
  */
 function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash?: string): PodCounts {
@@ -401,14 +397,11 @@ export function syncReplicaSet(world: World, key: string): void {
   if (difference > 0) {
     for (let i = 0; i < difference; i++) createPodFor(world, replicaSet, namespace);
   } else if (difference < 0) {
-    const pods = cluster.api.objects.Pod;
-    const active: OwnedPod[] = [];
-    for (const podKey in cluster.api.owned[replicaSet.metadata.uid]) {
-      const pod = pods?.[podKey];
-      if (pod?.kind === 'Pod' && isActive(pod)) active.push({ pod, key: podKey });
-    }
+    const active = listOwnedWithKeys(cluster.api, 'Pod', replicaSet.metadata.uid).filter((entry) =>
+      isActive(entry.object),
+    );
     const doomed = rankForDeletion(active).slice(0, -difference);
-    for (const { pod, key: podKey } of doomed) requestPodDeletion(world, pod, undefined, podKey);
+    for (const { object: pod, key: podKey } of doomed) requestPodDeletion(world, pod, undefined, podKey);
   }
   if (replicaSet.status.replicas !== active || replicaSet.status.readyReplicas !== ready) {
     // Stored objects are never mutated, so the new version may share everything but its status.
@@ -479,29 +472,26 @@ function rankForDeletion(pods: readonly OwnedPod[]): OwnedPod[] {
   const ranked = pods.map((entry) => ({
     entry,
     rank:
-      (entry.pod.spec.nodeName === undefined ? 0 : 4) +
-      (entry.pod.status.phase === 'Pending' ? 0 : 2) +
-      (isReady(entry.pod) ? 1 : 0),
+      (entry.object.spec.nodeName === undefined ? 0 : 4) +
+      (entry.object.status.phase === 'Pending' ? 0 : 2) +
+      (isReady(entry.object) ? 1 : 0),
   }));
   ranked.sort((a, b) => {
     if (a.rank !== b.rank) return a.rank - b.rank;
     // Newer pods go first; creation times tie at second precision, so fall back on the name. Both
     // are ASCII of one format (RFC 3339, DNS names), whose code unit order is the alphabetical one.
-    const later = b.entry.pod.metadata.creationTimestamp;
-    const earlier = a.entry.pod.metadata.creationTimestamp;
+    const later = b.entry.object.metadata.creationTimestamp;
+    const earlier = a.entry.object.metadata.creationTimestamp;
     if (later !== earlier) return later < earlier ? -1 : 1;
-    const left = a.entry.pod.metadata.name;
-    const right = b.entry.pod.metadata.name;
+    const left = a.entry.object.metadata.name;
+    const right = b.entry.object.metadata.name;
     return left < right ? -1 : left > right ? 1 : 0;
   });
   return ranked.map(({ entry }) => entry);
 }
 
 /** A pod with its store key. */
-interface OwnedPod {
-  pod: Pod;
-  key: string;
-}
+type OwnedPod = { key: string; object: Pod };
 
 /**
  * Graceful deletion: the API server sets deletionTimestamp and the pod stays (Terminating) until
