@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { TimelineStep } from '../simulator/simulation';
-import { locateChromium } from './find-chromium.mjs';
+import { headlessChromiumFlags, locateChromium } from './find-chromium.mjs';
 
 export type BrowserReplay =
   { ok: true; browser: string; coldMs: number; times: number[] } | { ok: false; reason: string };
@@ -36,15 +36,7 @@ export async function replayInChromium(
   if (script === undefined) return { ok: false, reason: 'esbuild produced no bundle' };
   const browser = await chromium.launch({
     executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: headlessChromiumFlags,
   });
   try {
     const page = await browser.newPage();

@@ -28,7 +28,7 @@ import { gzipSync } from 'node:zlib';
 import { launch as launchChrome } from 'chrome-launcher';
 import lighthouse, { type Result as LighthouseResult } from 'lighthouse';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { ensureChromium } from './find-chromium.mjs';
+import { ensureChromium, headlessChromiumFlags } from './find-chromium.mjs';
 import { serveStatic } from './budgets-server';
 
 // ---------------------------------------------------------------------------------------------
@@ -63,17 +63,6 @@ const budgets = {
   lighthouse: { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 },
   inpMs: 100,
 };
-
-/** The flags the browser tests use: Debian's Chromium, headless, as root, with no outside network. */
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Lighthouse's mobile device (Moto G Power) and its desktop preset, so every check sees the same screens. */
 const viewports: { name: string; options: BrowserContextOptions }[] = [
@@ -375,7 +364,7 @@ function failingAudits(lhr: Lhr, categoryId: string): { losing: string[]; advice
 async function checkLighthouse(chromiumPath: string, origin: string): Promise<void> {
   const chrome = await launchChrome({
     chromePath: chromiumPath,
-    chromeFlags: chromiumFlags,
+    chromeFlags: headlessChromiumFlags,
     logLevel: 'silent',
   });
   const results: Lhr[] = [];
@@ -617,7 +606,7 @@ async function main(): Promise<number> {
   const server = await serveStatic(dist);
   try {
     if (enabled('initial-js') || enabled('inp')) {
-      const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
+      const browser = await chromium.launch({ executablePath: chromiumPath, args: headlessChromiumFlags });
       try {
         if (enabled('initial-js')) await checkInitialJs(browser, server.origin);
         if (enabled('inp')) await checkInp(browser, server.origin);

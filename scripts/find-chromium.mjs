@@ -5,6 +5,20 @@ import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * Flags that let Debian's Chromium run headless as root on a machine with no outside network, for
+ * the browser tests, the budgets and the benchmarks alike.
+ */
+export const headlessChromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** Chromium executables that Playwright may have installed under its cache folder. */
 function playwrightInstalledChromiums() {
   const cache = process.env.PLAYWRIGHT_BROWSERS_PATH ?? join(homedir(), '.cache', 'ms-playwright');

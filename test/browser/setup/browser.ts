@@ -1,17 +1,9 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { inject } from 'vitest';
+import { headlessChromiumFlags } from '../../../scripts/find-chromium.mjs';
 
-/** Flags that let Debian's Chromium run headless as root on a machine with no outside network. */
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+/** The shared headless flags, plus QUIC off, as these tests have always run. */
+const chromiumFlags = [...headlessChromiumFlags, '--disable-quic'];
 
 /** Launches the Chromium that the global setup found. */
 export async function launchBrowser(): Promise<Browser> {
