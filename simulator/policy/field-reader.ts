@@ -4,31 +4,10 @@
  */
 import { joinPath, type PolicyError, type SourcePosition } from './policy-error';
 import type { SourceEntry, SourceNode } from './source-tree';
+import { latestSchema, type SchemaFeatures } from './release-schema';
 
-/** Schema differences between Cilium releases that change what is accepted. */
-export interface SchemaFeatures {
-  /** `enableDefaultDeny` exists (1.16+). */
-  readonly enableDefaultDeny: boolean;
-  /** `authentication` exists in ingress/egress rules (1.14+). */
-  readonly authentication: boolean;
-  /** `endPort` exists in CNP ports (1.16+, with the LPM policy map). */
-  readonly endPort: boolean;
-  /** At least one ingress/egress section is required (1.17+: CRD and agent). */
-  readonly sectionsRequired: boolean;
-  /**
-   * The agent runs its L7 proxy (Helm `l7Proxy`, default true). Not a schema feature of the CRD but
-   * of the importing agent: without the proxy it refuses every policy with L7 rules.
-   */
-  readonly l7Proxy?: boolean;
-}
-
-/** The schema of the newest release modelled (1.18). */
-export const latestSchema: SchemaFeatures = {
-  enableDefaultDeny: true,
-  authentication: true,
-  endPort: true,
-  sectionsRequired: true,
-};
+export type { SchemaFeatures } from './release-schema';
+export { latestSchema } from './release-schema';
 
 /** What the readers need to word and place an error. */
 export class ValidationContext {
@@ -66,8 +45,11 @@ export class ValidationContext {
     });
   }
 
-  /** A rule the API server stores but the agent refuses to import (reported in its log and policy status). */
-  agent(path: string, position: SourcePosition, message: string): void {
+  /**
+   * A rule the API server stores but the agent refuses to import (reported in its log and policy
+   * status). `complete` marks a message that is already the whole import error, not a sanitize error.
+   */
+  agent(path: string, position: SourcePosition, message: string, complete = false): void {
     this.errors.push({
       documentIndex: this.documentIndex,
       path,
@@ -75,7 +57,29 @@ export class ValidationContext {
       column: position.column,
       message,
       stage: 'agent',
+      ...(complete ? { complete } : {}),
     });
+  }
+
+  /**
+   * Removes and returns the agent's findings recorded since the given count, so a caller can put
+   * them in the order the agent's sanitising meets them (it reports only the first).
+   */
+  takeAgentErrorsSince(count: number): PolicyError[] {
+    const taken = this.errors.slice(count).filter((error) => error.stage === 'agent');
+    const kept = this.errors.slice(count).filter((error) => error.stage !== 'agent');
+    this.errors.splice(count, this.errors.length - count, ...kept);
+    return taken;
+  }
+
+  /** Records an agent finding taken earlier. */
+  putAgentError(error: PolicyError): void {
+    this.errors.push(error);
+  }
+
+  /** Whether an API-server error was recorded since the given count. */
+  refusedSince(count: number): boolean {
+    return this.errors.slice(count).some((error) => error.stage === 'apiserver');
   }
 
   /** Whether an error was recorded since the given count (used to skip semantic checks on broken input). */

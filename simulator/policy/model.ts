@@ -19,7 +19,7 @@ export interface LabelSelector {
   readonly matchExpressions: readonly SelectorRequirement[];
 }
 
-/** L4 protocols a toPorts entry may name; ANY means TCP, UDP and SCTP, never ICMP (VRRP and IGMP since 1.18). */
+/** L4 protocols a toPorts entry may name; ANY means TCP, UDP and SCTP, never ICMP (VRRP and IGMP only after 1.18). */
 export type PortProtocolName = 'TCP' | 'UDP' | 'SCTP' | 'VRRP' | 'IGMP' | 'ANY';
 
 /** One port of a toPorts entry: a number, a name resolved on the pod, or 0 for every port. */
@@ -128,6 +128,8 @@ export interface PeerSpec {
   readonly nodes?: readonly LabelSelector[];
   readonly services?: readonly ServiceReference[];
   readonly fqdns?: readonly DnsSelector[];
+  /** fromRequires/toRequires: accepted (valid up to 1.18) but not enforced by the simulator. */
+  readonly requires?: readonly LabelSelector[];
 }
 
 /** The directions and kinds of rule sections a Cilium rule has. */

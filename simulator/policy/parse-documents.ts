@@ -4,14 +4,8 @@
  * amount of work and yields only PolicyErrors: never another exception.
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
-import {
-  latestSchema,
-  readObject,
-  ValidationContext,
-  type ObjectReader,
-  type SchemaFeatures,
-} from './field-reader';
-import { versionAtLeast } from './policy-key';
+import { readObject, ValidationContext, type ObjectReader } from './field-reader';
+import { schemaFor, type SchemaFeatures } from './release-schema';
 import type { CiliumRule, NetworkPolicyObject } from './model';
 import type { PolicyError, SourcePosition } from './policy-error';
 import { SourceTreeError, toPlainValue, toSourceTree, type SourceNode } from './source-tree';
@@ -143,7 +137,7 @@ function readPolicy(
     return rule;
   });
   if (!specNode && !root.has('specs')) {
-    context.agent('spec', root.position, `Invalid ${kind} spec(s): empty policy`);
+    context.agent('spec', root.position, `Invalid ${kind} spec(s): empty policy`, true);
   }
   return clusterwide
     ? { kind: 'CiliumClusterwideNetworkPolicy', name, rules }
@@ -293,22 +287,24 @@ export interface ParseOptions {
   readonly ciliumVersion?: string;
   /** Whether the importing agent runs its L7 proxy (default true); false refuses L7 rules. */
   readonly l7Proxy?: boolean;
+  /** Whether the agent runs with enable-node-selector-labels (default false): fromNodes/toNodes allowed. */
+  readonly nodeSelectorLabels?: boolean;
+  /**
+   * The YAML version to read: kubectl decodes manifests with go-yaml v2, which is YAML 1.1 (so an
+   * unquoted `yes`, `on` or `off` is a boolean); 1.2's core schema is the default for other callers.
+   */
+  readonly yamlVersion?: '1.1' | '1.2';
 }
 
-/** The schema features of a Cilium release. */
-export function schemaFor(ciliumVersion: string | undefined): SchemaFeatures {
-  if (ciliumVersion === undefined) return latestSchema;
-  return {
-    enableDefaultDeny: versionAtLeast(ciliumVersion, 1, 16),
-    authentication: versionAtLeast(ciliumVersion, 1, 14),
-    endPort: versionAtLeast(ciliumVersion, 1, 16),
-    sectionsRequired: versionAtLeast(ciliumVersion, 1, 17),
-  };
-}
+export { schemaFor } from './release-schema';
 
 /** Parses multi-document YAML into objects (policies typed) and PolicyErrors, never throwing. */
 export function parsePolicyDocuments(text: string, options: ParseOptions = {}): ParseResult {
-  const schema = { ...schemaFor(options.ciliumVersion), l7Proxy: options.l7Proxy ?? true };
+  const schema: SchemaFeatures = {
+    ...schemaFor(options.ciliumVersion),
+    l7Proxy: options.l7Proxy ?? true,
+    nodeSelectorLabels: options.nodeSelectorLabels ?? false,
+  };
   const objects: ParsedObject[] = [];
   const errors: PolicyError[] = [];
   const origin = { line: 1, column: 1 };
@@ -335,7 +331,7 @@ export function parsePolicyDocuments(text: string, options: ParseOptions = {}): 
   }
   try {
     const documents = parseAllDocuments(text, {
-      schema: 'core',
+      schema: options.yamlVersion === '1.1' ? 'yaml-1.1' : 'core',
       uniqueKeys: true,
       customTags: [],
       merge: false,

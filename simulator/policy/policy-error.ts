@@ -15,6 +15,11 @@ export interface PolicyError {
   readonly column: number;
   readonly message: string;
   readonly stage: PolicyErrorStage;
+  /**
+   * For agent errors: the message is the whole error CiliumNetworkPolicy.Parse returns (an empty
+   * policy, a nodeSelector in a namespaced policy) rather than a rule's sanitize error.
+   */
+  readonly complete?: boolean;
 }
 
 /** A location inside one YAML document, carried by every node of the source tree. */

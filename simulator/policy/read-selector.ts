@@ -1,7 +1,9 @@
 /**
  * Reads label selectors (endpointSelector, fromEndpoints, podSelector, ...). The API server validates
- * Kubernetes selectors itself; for Cilium CRDs the operator rules are only checked by the agent when
- * it converts the selector, so the stage differs by kind.
+ * Kubernetes selectors itself (ValidateLabelSelector). For the Cilium CRDs the schema has an enum on
+ * `operator` (every release modelled), so a wrong operator fails `kubectl apply` too; the values
+ * rules are only checked by the agent, whose EndpointSelector sanitize runs the same Kubernetes
+ * validation on the selector alone and reports `invalid label selector: <field>: <message>`.
  */
 import { readObject, type ValidationContext } from './field-reader';
 import type { LabelSelector, SelectorOperator, SelectorRequirement } from './model';
@@ -13,6 +15,11 @@ const operators: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNo
 /** The pattern Kubernetes (and the CRDs) require of label values. */
 export const labelValuePattern = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 const labelValue = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+/** The agent validates a selector on its own, so its paths start at `matchExpressions[i]`. */
+function selectorRelativePath(itemPath: string): string {
+  return itemPath.slice(itemPath.lastIndexOf('matchExpressions['));
+}
 
 /** Reads one selector; `strictOperators` makes operator/value mistakes API-server errors (Kubernetes kinds). */
 export function readSelector(
@@ -67,14 +74,11 @@ export function readSelector(
         return undefined;
       }
       if (!operators.includes(operator.value as SelectorOperator)) {
-        const detail = `Unsupported value: "${operator.value}": supported values: "In", "NotIn", "Exists", "DoesNotExist"`;
-        if (strictOperators) context.invalid(operator.path, operator.position, detail);
-        else
-          context.agent(
-            operator.path,
-            operator.position,
-            `"${operator.value}" is not a valid label selector operator`,
-          );
+        // NetworkPolicy: apimachinery's ValidateLabelSelectorRequirement; CRDs: the schema's enum.
+        const detail = strictOperators
+          ? `Invalid value: "${operator.value}": not a valid selector operator`
+          : `Unsupported value: "${operator.value}": supported values: "In", "NotIn", "Exists", "DoesNotExist"`;
+        context.invalid(operator.path, operator.position, detail);
         return undefined;
       }
       const op = operator.value as SelectorOperator;
@@ -90,7 +94,7 @@ export function readSelector(
           context.agent(
             joinPath(itemPath, 'values'),
             expression.position,
-            "for 'in', 'notin' operators, values set can't be empty",
+            `invalid label selector: ${selectorRelativePath(itemPath)}.values: Required value: must be specified when \`operator\` is 'In' or 'NotIn'`,
           );
         }
         return undefined;
@@ -106,7 +110,7 @@ export function readSelector(
           context.agent(
             joinPath(itemPath, 'values'),
             expression.position,
-            'values set must be empty for exists and does not exist',
+            `invalid label selector: ${selectorRelativePath(itemPath)}.values: Forbidden: may not be specified when \`operator\` is 'Exists' or 'DoesNotExist'`,
           );
         }
         return undefined;

@@ -1,9 +1,11 @@
 /**
- * Validates a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy document into the typed model.
- * Each check is placed where a real cluster makes it: the CRD's OpenAPI schema and kubectl's strict
- * decoding (stage `apiserver`), or the agent's rule sanitising (stage `agent`: the object is stored,
- * then not enforced, and the error shows in the policy status and agent log). Modelled on the
- * Cilium 1.18 CRD.
+ * Validates a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy document into the typed model,
+ * in the two stages of a real cluster and for the release installed (release-schema.ts):
+ * - the API server checks the CRD's OpenAPI schema and kubectl's strict decoding (stage
+ *   `apiserver`: `kubectl apply` fails and nothing is stored);
+ * - the agent sanitises each rule when it imports the stored object (stage `agent`: the object is
+ *   stored but not enforced). Sanitising stops at a rule's first problem, so each rule yields at
+ *   most one agent error, found in the order of Rule.Sanitize in pkg/policy/api/rule_validation.go.
  */
 import { parsePrefix, prefixContains } from './cidr';
 import { readObject, type ObjectReader, type ValidationContext } from './field-reader';
@@ -14,32 +16,26 @@ import {
   type CiliumRule,
   type DnsSelector,
   type EntityName,
-  type HeaderMatch,
-  type HttpRule,
   type IcmpField,
-  type KafkaRule,
-  type L7Rules,
   type PeerSpec,
-  type PortProtocol,
-  type PortProtocolName,
-  type PortRule,
   type RuleSection,
   type RuleSectionName,
   type ServiceReference,
-  type TlsSecretRef,
 } from './model';
 import { joinPath, type SourcePosition } from './policy-error';
 import { readSelector } from './read-selector';
-import { compileFullMatch } from './regex-check';
+import { legacyCidrPattern } from './release-schema';
 import type { SourceNode } from './source-tree';
-import { kafkaApiKeyNumbers } from './kafka-api-keys';
+import {
+  findingOf,
+  oneOfMessage,
+  readPortRule,
+  stringItem,
+  type Finding,
+  type PortRuleReading,
+} from './validate-cilium-ports';
 
-/** The pattern the CRD puts on `port` (a number up to 65535 or an IANA service name). */
-export const portPattern =
-  '^(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$';
-const numericPort = /^(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})$/;
-// Equivalent to the named-port half of the CRD pattern, written without nested quantifiers.
-const namedPort = /^[a-zA-Z0-9](?:-?[a-zA-Z0-9])*$/;
+export { portPattern } from './validate-cilium-ports';
 
 /** The CRD patterns for DNS names; the checks below are linear-time equivalents. */
 export const matchNamePattern = '^([-a-zA-Z0-9_]+[.]?)+$';
@@ -47,8 +43,10 @@ export const matchPatternPattern = '^([-a-zA-Z0-9_*]+[.]?)+$';
 const dnsName = /^[-a-zA-Z0-9_]+(?:\.[-a-zA-Z0-9_]+)*\.?$/;
 const dnsPattern = /^[-a-zA-Z0-9_*]+(?:\.[-a-zA-Z0-9_*]+)*\.?$/;
 
-const protocols: readonly PortProtocolName[] = ['TCP', 'UDP', 'SCTP', 'VRRP', 'IGMP', 'ANY'];
-
+/**
+ * L3 peer fields. The agent walks a Go map to name a pair in "combining X and Y", so the real order
+ * varies between runs; the simulator names them in this fixed order.
+ */
 const ingressPeerFields = [
   'fromEndpoints',
   'fromCIDR',
@@ -68,28 +66,32 @@ const egressPeerFields = [
   'toNodes',
 ] as const;
 
-/** The API server's message for a failed oneOf (none or several alternatives valid). */
-function oneOfMessage(several: boolean): string {
-  return `Invalid value: "object": must validate one and only one schema (oneOf). Found ${several ? '2 valid alternatives' : 'none valid'}`;
-}
-
-/** The Go field name the agent prints in "combining X and Y is not supported yet". */
+/** The Go field name the agent prints in "combining X and Y". */
 function goFieldName(field: string): string {
   return field.charAt(0).toUpperCase() + field.slice(1);
 }
 
-function allowedSectionKeys(section: RuleSectionName, authentication: boolean): string[] {
+function allowedSectionKeys(context: ValidationContext, section: RuleSectionName): string[] {
   const ingress = section.startsWith('ingress');
   const deny = section.endsWith('Deny');
+  const nodes = ingress ? 'fromNodes' : 'toNodes';
   const keys: string[] = [
-    ...(ingress ? ingressPeerFields : egressPeerFields),
+    ...(ingress ? ingressPeerFields : egressPeerFields).filter(
+      (key) => key !== nodes || context.schema.nodePeers,
+    ),
     ingress ? 'fromRequires' : 'toRequires',
     'toPorts',
     'icmps',
   ];
   // Deny rules have neither L7 nor DNS-based peers, nor authentication.
   if (deny) return keys.filter((key) => key !== 'toFQDNs');
-  return authentication ? [...keys, 'authentication'] : keys;
+  return context.schema.authentication ? [...keys, 'authentication'] : keys;
+}
+
+/** Records a rule's first agent finding, as Rule.Sanitize returns only that one. */
+function reportFirst(context: ValidationContext, findings: readonly (Finding | undefined)[]): void {
+  const first = findings.find((finding) => finding !== undefined);
+  if (first !== undefined) context.agent(first.path, first.position, first.message);
 }
 
 /** Reads one rule (one `spec` or one element of `specs`). */
@@ -109,9 +111,10 @@ export function readCiliumRule(
     'labels',
     'description',
     ...(context.schema.enableDefaultDeny ? ['enableDefaultDeny'] : []),
-    'log',
+    ...(context.schema.policyLog ? ['log'] : []),
   ]);
   if (!rule) return undefined;
+  const errorsBefore = context.errors.length;
   const hasEndpointSelector = rule.has('endpointSelector');
   const hasNodeSelector = rule.has('nodeSelector');
   if (hasEndpointSelector === hasNodeSelector) {
@@ -123,25 +126,11 @@ export function readCiliumRule(
   }
   const sections: RuleSectionName[] = ['ingress', 'ingressDeny', 'egress', 'egressDeny'];
   // Since 1.17 the CRD requires at least one section key (an empty list still counts as written).
-  if (!context.schema.sectionsRequired) {
-    // Older CRDs and agents accept a rule without sections; it simply enforces nothing.
-  } else if (!sections.some((section) => rule.node(section) !== undefined)) {
+  if (context.schema.sectionsRequired && !sections.some((section) => rule.node(section) !== undefined)) {
     context.invalid(
       path,
       rule.position,
       'Invalid value: "object": must validate at least one schema (anyOf): set at least one of ingress, ingressDeny, egress or egressDeny',
-    );
-  } else if (
-    !sections.some((section) => {
-      const node = rule.node(section);
-      return node !== undefined && !(node.type === 'seq' && node.items.length === 0);
-    })
-  ) {
-    // Empty lists satisfy the CRD, but since 1.17 the agent's sanitising wants at least one rule.
-    context.agent(
-      path,
-      rule.position,
-      'rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny',
     );
   }
   const endpointNode = rule.node('endpointSelector');
@@ -152,25 +141,32 @@ export function readCiliumRule(
   const nodeSelector = nodeSelectorNode
     ? readSelector(context, nodeSelectorNode, rule.childPath('nodeSelector'), false)
     : undefined;
-  if (nodeSelectorNode && !clusterwide) {
-    context.agent(
-      rule.childPath('nodeSelector'),
-      rule.keyPosition('nodeSelector'),
-      'Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector; host policies must be CiliumClusterwideNetworkPolicy',
-    );
-  }
+  const selectorFindings = context.takeAgentErrorsSince(errorsBefore).map(findingOf);
   rule.list('labels', (item, itemPath) => readObject(context, item, itemPath, ['key', 'value', 'source']));
-  rule.object('log', ['value']);
+  rule.object('log', ['value'])?.string('value');
   const description = rule.string('description')?.value;
   const defaults = rule.object('enableDefaultDeny', ['ingress', 'egress']);
   const defaultIngress = defaults?.boolean('ingress')?.value;
   const defaultEgress = defaults?.boolean('egress')?.value;
   const hostPolicy = nodeSelectorNode !== undefined;
-  const readSections = (name: RuleSectionName): RuleSection[] | undefined =>
-    rule.list(name, (item, itemPath) => readSection(context, item, itemPath, name, hostPolicy));
-  const result: {
-    -readonly [K in keyof CiliumRule]: CiliumRule[K];
-  } = {
+  const readings = new Map<RuleSectionName, SectionReading[]>();
+  for (const name of sections) {
+    const list = rule.list(name, (item, itemPath) => readSection(context, item, itemPath, name, hostPolicy));
+    if (list) readings.set(name, list);
+  }
+  if (!context.refusedSince(errorsBefore)) {
+    reportFirst(context, ruleFindings(context, rule, path, selectorFindings, readings, hostPolicy));
+    if (nodeSelectorNode && !clusterwide) {
+      // CiliumNetworkPolicy.Parse, after Sanitize: only clusterwide policies select nodes.
+      context.agent(
+        rule.childPath('nodeSelector'),
+        rule.keyPosition('nodeSelector'),
+        'Invalid CiliumNetworkPolicy spec: rule cannot have NodeSelector',
+        true,
+      );
+    }
+  }
+  const result: { -readonly [K in keyof CiliumRule]: CiliumRule[K] } = {
     path,
     enableDefaultDeny: {
       ...(defaultIngress !== undefined ? { ingress: defaultIngress } : {}),
@@ -180,11 +176,59 @@ export function readCiliumRule(
   if (endpointSelector) result.endpointSelector = endpointSelector;
   if (nodeSelector) result.nodeSelector = nodeSelector;
   if (description !== undefined) result.description = description;
-  for (const name of sections) {
-    const list = readSections(name);
-    if (list) result[name] = list;
-  }
+  for (const [name, list] of readings) result[name] = list.map((reading) => reading.section);
   return result;
+}
+
+/** Rule.Sanitize's findings in its order, by release. */
+function ruleFindings(
+  context: ValidationContext,
+  rule: ObjectReader,
+  path: string,
+  selectorFindings: readonly Finding[],
+  readings: ReadonlyMap<RuleSectionName, SectionReading[]>,
+  hostPolicy: boolean,
+): (Finding | undefined)[] {
+  const findings: (Finding | undefined)[] = [];
+  const written = (name: RuleSectionName): boolean => (readings.get(name)?.length ?? 0) > 0;
+  if (
+    context.schema.sectionsRequired &&
+    !['ingress', 'ingressDeny', 'egress', 'egressDeny'].some((name) => written(name as RuleSectionName))
+  ) {
+    // Empty lists satisfy the CRD's anyOf, but since 1.17 sanitising wants at least one rule.
+    const message = 'rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny';
+    findings.push({ path, position: rule.position, message });
+  }
+  findings.push(...selectorFindings);
+  for (const name of ['ingress', 'ingressDeny', 'egress', 'egressDeny'] as const) {
+    // Before 1.17 Rule.Sanitize leaves deny sections alone.
+    if (name.endsWith('Deny') && !context.schema.modernWording) continue;
+    for (const reading of readings.get(name) ?? []) {
+      findings.push(reading.finding);
+      // Before 1.17 a host policy's L7 rules are refused after the section's own checks.
+      if (hostPolicy && !context.schema.modernWording && l7Count(reading) > 0) {
+        findings.push({
+          path: reading.path,
+          position: reading.position,
+          message: 'host policies do not support L7 rules yet',
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** One ingress/egress(Deny) element as read, with its first agent finding. */
+interface SectionReading {
+  readonly section: RuleSection;
+  readonly path: string;
+  readonly position: SourcePosition;
+  readonly ports: readonly PortRuleReading[];
+  readonly finding?: Finding;
+}
+
+function l7Count(reading: SectionReading): number {
+  return reading.ports.reduce((sum, port) => sum + port.l7.dns + port.l7.http + port.l7.kafka, 0);
 }
 
 function readSection(
@@ -193,94 +237,191 @@ function readSection(
   path: string,
   name: RuleSectionName,
   hostPolicy: boolean,
-): RuleSection | undefined {
-  const section = readObject(context, node, path, allowedSectionKeys(name, context.schema.authentication));
+): SectionReading | undefined {
+  const section = readObject(context, node, path, allowedSectionKeys(context, name));
   if (!section) return undefined;
   const ingress = name.startsWith('ingress');
   const deny = name.endsWith('Deny');
-  const peerFields = ingress ? ingressPeerFields : egressPeerFields;
-  const written = peerFields.filter((field) => {
-    const value = section.node(field);
-    return value !== undefined && !(value.type === 'seq' && value.items.length === 0);
-  });
   const errorsBefore = context.errors.length;
-  // fromRequires/toRequires were removed in 1.18: the CRD keeps the field but allows no items.
-  const requiresKey = ingress ? 'fromRequires' : 'toRequires';
-  const requires = section.node(requiresKey);
-  if (requires?.type === 'seq' && requires.items.length > 0) {
-    context.invalid(
-      section.childPath(requiresKey),
-      section.keyPosition(requiresKey),
-      `Too many: ${requires.items.length}: must have at most 0 items`,
-    );
-  }
   const peers = readPeers(context, section, ingress);
-  const toPorts = section.list('toPorts', (item, itemPath) =>
-    readPortRule(context, item, itemPath, ingress, deny, hostPolicy),
-  );
+  const peerFindings = context.takeAgentErrorsSince(errorsBefore).map(findingOf);
+  const ports =
+    section.list('toPorts', (item, itemPath) =>
+      readPortRule(context, item, itemPath, ingress, deny, readFqdn),
+    ) ?? [];
   const icmps = section.list('icmps', (item, itemPath) => readIcmpRule(context, item, itemPath))?.flat();
-  const authObject = section.object('authentication', ['mode']);
-  const authMode = authObject?.string('mode');
-  let authentication: RuleSection['authentication'];
-  if (authMode) {
-    const modes = ['disabled', 'required', 'test-always-fail'] as const;
-    const mode = modes.find((candidate) => candidate === authMode.value);
-    if (mode) authentication = mode;
-    else
-      context.invalid(
-        authMode.path,
-        authMode.position,
-        `Unsupported value: "${authMode.value}": supported values: "disabled", "required", "test-always-fail"`,
-      );
-  }
-  // The agent's sanitising only runs on a well-formed rule, and reports the first problem it meets.
-  if (!context.failedSince(errorsBefore)) {
-    const [first, second] = written;
-    if (first !== undefined && second !== undefined) {
-      context.agent(
-        path,
-        section.position,
-        `combining ${goFieldName(first)} and ${goFieldName(second)} is not supported yet`,
-      );
-    } else if (section.has('icmps') && section.has('toPorts')) {
-      context.agent(
-        joinPath(path, 'icmps'),
-        section.keyPosition('icmps'),
-        'the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts.',
-      );
-    }
-  }
+  const authentication = readAuthentication(context, section);
   const result: { -readonly [K in keyof RuleSection]: RuleSection[K] } = { peers };
-  if (toPorts) result.toPorts = toPorts;
+  if (section.has('toPorts')) result.toPorts = ports.map((reading) => reading.rule);
   if (icmps) result.icmps = icmps;
   if (authentication) result.authentication = authentication;
-  return result;
+  const reading = { section: result, path, position: section.position, ports };
+  if (context.refusedSince(errorsBefore)) return reading;
+  const facts: SectionFacts = { section, path, ingress, hostPolicy, peerFindings, ports, deny };
+  const finding = (context.schema.modernWording ? modernSectionFindings : legacySectionFindings)(
+    context,
+    facts,
+  ).find((candidate) => candidate !== undefined);
+  return finding ? { ...reading, finding } : reading;
 }
 
-function stringItem(context: ValidationContext, node: SourceNode, path: string): string | undefined {
-  if (node.type === 'scalar' && typeof node.value === 'string') return node.value;
-  const actual =
-    node.type === 'scalar'
-      ? node.value === null
-        ? 'null'
-        : typeof node.value === 'number'
-          ? 'integer'
-          : typeof node.value
-      : node.type === 'seq'
-        ? 'array'
-        : 'object';
-  context.invalid(
-    path,
-    node.position,
-    `Invalid value: "${actual}": ${path} in body must be of type string: "${actual}"`,
-  );
-  return undefined;
+function readAuthentication(
+  context: ValidationContext,
+  section: ObjectReader,
+): RuleSection['authentication'] {
+  const mode = section.object('authentication', ['mode'])?.string('mode');
+  if (!mode) return undefined;
+  const modes = ['disabled', 'required', 'test-always-fail'] as const;
+  const found = modes.find((candidate) => candidate === mode.value);
+  if (!found) {
+    context.invalid(
+      mode.path,
+      mode.position,
+      `Unsupported value: "${mode.value}": supported values: "disabled", "required", "test-always-fail"`,
+    );
+  }
+  return found;
 }
 
+/** What a section's sanitising looks at. */
+interface SectionFacts {
+  readonly section: ObjectReader;
+  readonly path: string;
+  readonly ingress: boolean;
+  readonly deny: boolean;
+  readonly hostPolicy: boolean;
+  readonly peerFindings: readonly Finding[];
+  readonly ports: readonly PortRuleReading[];
+}
+
+/** The peer fields written with at least one element. */
+function writtenPeers(facts: SectionFacts): string[] {
+  const fields = facts.ingress ? ingressPeerFields : egressPeerFields;
+  return fields.filter((field) => {
+    const value = facts.section.node(field);
+    return value !== undefined && !(value.type === 'seq' && value.items.length === 0);
+  });
+}
+
+function combiningFinding(context: ValidationContext, facts: SectionFacts): Finding | undefined {
+  const [first, second] = writtenPeers(facts).filter((field) => !facts.deny || field !== 'toFQDNs');
+  if (first === undefined || second === undefined) return undefined;
+  const verb = context.schema.modernWording ? 'combining' : 'Combining';
+  return {
+    path: facts.path,
+    position: facts.section.position,
+    message: `${verb} ${goFieldName(first)} and ${goFieldName(second)} is not supported yet`,
+  };
+}
+
+/** fromNodes/toNodes need enable-node-selector-labels (Helm `nodeSelectorLabels`, off by default). */
+function nodesFinding(context: ValidationContext, facts: SectionFacts): Finding | undefined {
+  const field = facts.ingress ? 'fromNodes' : 'toNodes';
+  if (!writtenPeers(facts).includes(field) || context.schema.nodeSelectorLabels === true) return undefined;
+  return {
+    path: facts.section.childPath(field),
+    position: facts.section.keyPosition(field),
+    message: 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set',
+  };
+}
+
+function icmpWithPortsFinding(context: ValidationContext, facts: SectionFacts): Finding | undefined {
+  if (!facts.section.has('icmps') || !facts.section.has('toPorts')) return undefined;
+  const message = context.schema.modernWording
+    ? 'the ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts'
+    : 'The ICMPs block may only be present without ToPorts. Define a separate rule to use ToPorts.';
+  return { path: facts.section.childPath('icmps'), position: facts.section.keyPosition('icmps'), message };
+}
+
+/** The first L7 protocol of the section the direction does not support, as countL7Rules names it. */
+function unsupportedL7(facts: SectionFacts): string | undefined {
+  const totals = { DNS: 0, HTTP: 0, Kafka: 0 };
+  for (const port of facts.ports) {
+    totals.DNS += port.l7.dns;
+    totals.HTTP += port.l7.http;
+    totals.Kafka += port.l7.kafka;
+  }
+  if (facts.ingress) return totals.DNS > 0 ? 'DNS' : undefined;
+  if (!facts.hostPolicy) return undefined;
+  return totals.HTTP > 0 ? 'HTTP' : totals.Kafka > 0 ? 'Kafka' : undefined;
+}
+
+/** L7 checks shared by both orders: the proxy must run, and the direction must support the protocol. */
+function l7Findings(context: ValidationContext, facts: SectionFacts): (Finding | undefined)[] {
+  const hasL7 = facts.ports.some((port) => port.l7.dns + port.l7.http + port.l7.kafka > 0);
+  if (!hasL7 || facts.deny) return [];
+  const at = (message: string): Finding => ({ path: facts.path, position: facts.section.position, message });
+  const findings: (Finding | undefined)[] = [];
+  if (context.schema.modernWording && facts.ingress && facts.hostPolicy) {
+    findings.push(at('L7 policy is not supported on host ingress yet'));
+  }
+  if (context.schema.l7Proxy === false)
+    findings.push(at('L7 policy is not supported since L7 proxy is not enabled'));
+  const protocol = unsupportedL7(facts);
+  if (protocol !== undefined && (facts.ingress || context.schema.modernWording)) {
+    const where = facts.ingress ? 'ingress' : 'host egress';
+    findings.push(at(`L7 protocol ${protocol} is not supported on ${where} yet`));
+  }
+  return findings;
+}
+
+/** 1.17+ (IngressRule/EgressRule.sanitize with a common peer check first). */
+function modernSectionFindings(context: ValidationContext, facts: SectionFacts): (Finding | undefined)[] {
+  const peerFinding = facts.peerFindings[0];
+  return [
+    combiningFinding(context, facts),
+    peerFinding ?? nodesFinding(context, facts),
+    ...l7Findings(context, facts),
+    icmpWithPortsFinding(context, facts),
+    ...facts.ports.map((port) => port.finding),
+  ];
+}
+
+/** 1.12 to 1.16: L3 combinations and L7 support first, peers after the ports. */
+function legacySectionFindings(context: ValidationContext, facts: SectionFacts): (Finding | undefined)[] {
+  const servicesWithPorts =
+    context.schema.servicesWithoutPorts &&
+    writtenPeers(facts).includes('toServices') &&
+    facts.section.has('toPorts');
+  return [
+    combiningFinding(context, facts),
+    servicesWithPorts
+      ? {
+          path: facts.path,
+          position: facts.section.position,
+          message: 'Combining ToServices and ToPorts is not supported yet',
+        }
+      : undefined,
+    ...l7Findings(context, facts),
+    icmpWithPortsFinding(context, facts),
+    ...facts.ports.map((port) => port.finding),
+    ...facts.peerFindings,
+    nodesFinding(context, facts),
+  ];
+}
+
+/** Whether the 1.12–1.15 CRD pattern accepts a CIDR (it always wants a prefix length). */
+function legacyCidrAccepts(text: string): boolean {
+  // The pattern's alternatives are anchored and bounded; a long string cannot match anyway.
+  return text.length <= 128 && new RegExp(legacyCidrPattern).test(text);
+}
+
+/**
+ * A CIDR string: up to 1.15 the CRD's pattern, from 1.16 `format: cidr` (Go's net.ParseCIDR).
+ * Neither accepts a bare address; the agent would (CIDR.sanitize), but it never sees one.
+ */
 function readCidr(context: ValidationContext, node: SourceNode, path: string): string | undefined {
   const text = stringItem(context, node, path);
   if (text === undefined) return undefined;
-  if (!parsePrefix(text)) {
+  if (context.schema.cidrCheck === 'pattern' && !legacyCidrAccepts(text)) {
+    context.invalid(
+      path,
+      node.position,
+      `Invalid value: "${text}": ${path} in body should match '${legacyCidrPattern}'`,
+    );
+    return undefined;
+  }
+  if (!text.includes('/') || !parsePrefix(text)) {
     context.invalid(
       path,
       node.position,
@@ -292,7 +433,12 @@ function readCidr(context: ValidationContext, node: SourceNode, path: string): s
 }
 
 function readCidrSet(context: ValidationContext, node: SourceNode, path: string): CidrRule | undefined {
-  const set = readObject(context, node, path, ['cidr', 'except', 'cidrGroupRef', 'cidrGroupSelector']);
+  const set = readObject(context, node, path, [
+    'cidr',
+    'except',
+    ...(context.schema.listener ? ['cidrGroupRef'] : []),
+    ...(context.schema.cidrGroupSelector ? ['cidrGroupSelector'] : []),
+  ]);
   if (!set) return undefined;
   const cidrNode = set.node('cidr');
   const cidr = cidrNode ? readCidr(context, cidrNode, set.childPath('cidr')) : undefined;
@@ -319,7 +465,7 @@ function readCidrSet(context: ValidationContext, node: SourceNode, path: string)
       context.agent(
         exceptPath,
         exceptPositions[index] ?? set.keyPosition('except'),
-        `allow CIDR prefix ${cidr} does not contain exclude prefix ${text}`,
+        `allow CIDR prefix ${cidr} does not contain exclude CIDR prefix ${text}`,
       );
     }
   });
@@ -395,6 +541,11 @@ function readPeers(context: ValidationContext, section: ObjectReader, ingress: b
   if (endpoints) peers.endpoints = endpoints;
   const nodes = section.list(`${prefix}Nodes`, (item, path) => readSelector(context, item, path, false));
   if (nodes) peers.nodes = nodes;
+  // fromRequires/toRequires stay valid up to 1.18 (removed in 1.19); the simulator does not enforce them.
+  const requires = section.list(`${prefix}Requires`, (item, path) =>
+    readSelector(context, item, path, false),
+  );
+  if (requires) peers.requires = requires;
   const entities = section.list(`${prefix}Entities`, (item, path): EntityName | undefined => {
     const text = stringItem(context, item, path);
     if (text === undefined) return undefined;
@@ -421,286 +572,6 @@ function readPeers(context: ValidationContext, section: ObjectReader, ingress: b
     if (fqdns) peers.fqdns = fqdns;
   }
   return peers;
-}
-
-// Where each port was written, so errors found later (L7 on UDP, port 0) can point at it.
-const portPositions = new WeakMap<PortProtocol, SourcePosition>();
-
-function readPort(context: ValidationContext, node: SourceNode, path: string): PortProtocol | undefined {
-  const result = readPortFields(context, node, path);
-  if (result) portPositions.set(result, node.position);
-  return result;
-}
-
-function readPortFields(
-  context: ValidationContext,
-  node: SourceNode,
-  path: string,
-): PortProtocol | undefined {
-  const port = readObject(
-    context,
-    node,
-    path,
-    context.schema.endPort ? ['port', 'endPort', 'protocol'] : ['port', 'protocol'],
-  );
-  if (!port) return undefined;
-  const portText = port.string('port');
-  const endPort = port.integer('endPort');
-  const protocolText = port.string('protocol');
-  let value: number | string = 0;
-  if (portText) {
-    if (numericPort.test(portText.value)) value = Number(portText.value);
-    else if (namedPort.test(portText.value) && /[a-zA-Z]/.test(portText.value))
-      value = portText.value.toLowerCase();
-    else {
-      context.invalid(
-        portText.path,
-        portText.position,
-        `Invalid value: "${portText.value}": ${portText.path} in body should match '${portPattern}'`,
-      );
-      return undefined;
-    }
-  }
-  if (endPort && (endPort.value < 0 || endPort.value > 65535)) {
-    const bound = endPort.value < 0 ? 'greater than or equal to 0' : 'less than or equal to 65535';
-    context.invalid(
-      endPort.path,
-      endPort.position,
-      `Invalid value: ${endPort.value}: ${endPort.path} in body should be ${bound}`,
-    );
-    return undefined;
-  }
-  let protocol: PortProtocolName = 'ANY';
-  if (protocolText) {
-    const found = protocols.find((candidate) => candidate === protocolText.value);
-    if (!found) {
-      context.invalid(
-        protocolText.path,
-        protocolText.position,
-        `Unsupported value: "${protocolText.value}": supported values: "TCP", "UDP", "SCTP", "VRRP", "IGMP", "ANY"`,
-      );
-      return undefined;
-    }
-    protocol = found;
-  }
-  if (endPort && endPort.value !== 0) {
-    if (typeof value === 'string') {
-      context.agent(endPort.path, endPort.position, 'endPort cannot be used with a named port');
-      return undefined;
-    }
-    if (endPort.value < value) {
-      context.agent(
-        endPort.path,
-        endPort.position,
-        `endPort (${endPort.value}) must be greater than or equal to port (${value})`,
-      );
-      return undefined;
-    }
-    if (endPort.value > value) return { port: value, endPort: endPort.value, protocol };
-  }
-  return { port: value, protocol };
-}
-
-function readHttpRule(context: ValidationContext, node: SourceNode, path: string): HttpRule | undefined {
-  const rule = readObject(context, node, path, ['method', 'path', 'host', 'headers', 'headerMatches']);
-  if (!rule) return undefined;
-  const result: { -readonly [K in keyof HttpRule]: HttpRule[K] } = { headers: [], headerMatches: [] };
-  for (const field of ['method', 'path', 'host'] as const) {
-    const text = rule.string(field);
-    if (!text) continue;
-    const compiled = compileFullMatch(text.value);
-    if (!compiled.ok) {
-      context.agent(text.path, text.position, `Invalid ${field} regex: ${compiled.error}`);
-      return undefined;
-    }
-    result[field] = text.value;
-  }
-  result.headers = rule.list('headers', (item, itemPath) => stringItem(context, item, itemPath)) ?? [];
-  result.headerMatches =
-    rule.list('headerMatches', (item, itemPath): HeaderMatch | undefined => {
-      const match = readObject(context, item, itemPath, ['mismatch', 'name', 'secret', 'value']);
-      if (!match) return undefined;
-      const name = match.string('name');
-      if (!name) {
-        context.invalid(joinPath(itemPath, 'name'), match.position, 'Required value');
-        return undefined;
-      }
-      match.object('secret', ['name', 'namespace']);
-      const value = match.string('value')?.value;
-      const mismatch = match.string('mismatch');
-      const actions = ['LOG', 'ADD', 'DELETE', 'REPLACE'] as const;
-      const action = mismatch ? actions.find((candidate) => candidate === mismatch.value) : undefined;
-      if (mismatch && !action) {
-        context.invalid(
-          mismatch.path,
-          mismatch.position,
-          `Unsupported value: "${mismatch.value}": supported values: "LOG", "ADD", "DELETE", "REPLACE"`,
-        );
-        return undefined;
-      }
-      return {
-        name: name.value,
-        ...(value !== undefined ? { value } : {}),
-        ...(action ? { mismatch: action } : {}),
-      };
-    }) ?? [];
-  return result;
-}
-
-function readKafkaRule(context: ValidationContext, node: SourceNode, path: string): KafkaRule | undefined {
-  const rule = readObject(context, node, path, ['role', 'apiKey', 'apiVersion', 'clientID', 'topic']);
-  if (!rule) return undefined;
-  const role = rule.string('role');
-  const apiKey = rule.string('apiKey');
-  const apiVersion = rule.string('apiVersion');
-  const clientID = rule.string('clientID');
-  const topic = rule.string('topic');
-  if (role && role.value !== 'produce' && role.value !== 'consume') {
-    context.invalid(
-      role.path,
-      role.position,
-      `Unsupported value: "${role.value}": supported values: "produce", "consume"`,
-    );
-    return undefined;
-  }
-  if (role && apiKey) {
-    context.agent(path, rule.position, 'Cannot set both Role and APIKey in a Kafka rule');
-    return undefined;
-  }
-  if (apiKey && kafkaApiKeyNumbers[apiKey.value.toLowerCase()] === undefined) {
-    context.agent(apiKey.path, apiKey.position, `Unknown Kafka apiKey: ${apiKey.value}`);
-    return undefined;
-  }
-  if (apiVersion && !/^[0-9]{1,5}$/.test(apiVersion.value)) {
-    context.agent(apiVersion.path, apiVersion.position, `Invalid Kafka apiVersion: ${apiVersion.value}`);
-    return undefined;
-  }
-  if (topic && (topic.value.length > 255 || !/^[a-zA-Z0-9._-]*$/.test(topic.value))) {
-    context.agent(topic.path, topic.position, `Invalid Kafka topic name: ${topic.value}`);
-    return undefined;
-  }
-  return {
-    ...(role ? { role: role.value as 'produce' | 'consume' } : {}),
-    ...(apiKey ? { apiKey: apiKey.value.toLowerCase() } : {}),
-    ...(apiVersion ? { apiVersion: apiVersion.value } : {}),
-    ...(clientID ? { clientID: clientID.value } : {}),
-    ...(topic ? { topic: topic.value } : {}),
-  };
-}
-
-function readL7(context: ValidationContext, reader: ObjectReader, path: string): L7Rules | undefined {
-  const present = (['http', 'kafka', 'dns', 'l7proto', 'l7'] as const).filter((key) => reader.has(key));
-  // The CRD's oneOf over http, kafka, dns and l7proto refuses a mix before the agent sees it.
-  if (present.filter((key) => key !== 'l7').length > 1) {
-    context.invalid(path, reader.position, oneOfMessage(true));
-    return undefined;
-  }
-  if (reader.has('http')) {
-    return {
-      type: 'http',
-      http: reader.list('http', (item, itemPath) => readHttpRule(context, item, itemPath)) ?? [],
-    };
-  }
-  if (reader.has('kafka')) {
-    return {
-      type: 'kafka',
-      kafka: reader.list('kafka', (item, itemPath) => readKafkaRule(context, item, itemPath)) ?? [],
-    };
-  }
-  if (reader.has('dns')) {
-    return {
-      type: 'dns',
-      dns: reader.list('dns', (item, itemPath) => readFqdn(context, item, itemPath)) ?? [],
-    };
-  }
-  if (reader.has('l7proto') || reader.has('l7')) {
-    context.agent(path, reader.position, 'generic L7 (l7proto) rules are not simulated');
-  }
-  return undefined;
-}
-
-function readPortRule(
-  context: ValidationContext,
-  node: SourceNode,
-  path: string,
-  ingress: boolean,
-  deny: boolean,
-  hostPolicy: boolean,
-): PortRule | undefined {
-  const allowed = deny
-    ? ['ports']
-    : ['ports', 'rules', 'terminatingTLS', 'originatingTLS', 'serverNames', 'listener'];
-  const rule = readObject(context, node, path, allowed);
-  if (!rule) return undefined;
-  const errorsBefore = context.errors.length;
-  const ports = rule.list('ports', (item, itemPath) => readPort(context, item, itemPath)) ?? [];
-  const serverNames = rule.list('serverNames', (item, itemPath) => stringItem(context, item, itemPath)) ?? [];
-  const terminatingTLS = readTlsSecret(
-    rule.object('terminatingTLS', ['secret', 'certificate', 'privateKey', 'trustedCA']),
-  );
-  const originatingTLS = readTlsSecret(
-    rule.object('originatingTLS', ['secret', 'certificate', 'privateKey', 'trustedCA']),
-  );
-  rule.object('listener', ['envoyConfig', 'name', 'priority']);
-  const rulesReader = rule.object('rules', ['http', 'kafka', 'dns', 'l7proto', 'l7']);
-  const rules = rulesReader ? readL7(context, rulesReader, rule.childPath('rules')) : undefined;
-  if (context.failedSince(errorsBefore)) return undefined;
-  if (ports.length > 40) {
-    context.agent(rule.childPath('ports'), rule.keyPosition('ports'), 'too many ports, the max is 40');
-    return undefined;
-  }
-  if (rules) {
-    const rulesPath = rule.childPath('rules');
-    const rulesPosition = rule.keyPosition('rules');
-    if (context.schema.l7Proxy === false) {
-      // pkg/policy/api rule sanitizing: with the proxy off, any L7 section (DNS included) is refused.
-      context.agent(rulesPath, rulesPosition, 'L7 policy is not supported since L7 proxy is not enabled');
-    }
-    if (hostPolicy && rules.type !== 'dns') {
-      context.agent(rulesPath, rulesPosition, 'host policies (nodeSelector) cannot have layer 7 rules');
-      return undefined;
-    }
-    if (rules.type === 'dns' && ingress) {
-      context.agent(rulesPath, rulesPosition, 'DNS rules are not allowed on ingress');
-      return undefined;
-    }
-    for (const [index, port] of ports.entries()) {
-      const portPath = joinPath(rule.childPath('ports'), index);
-      const portPosition = portPositions.get(port) ?? rulesPosition;
-      if (port.port === 0) {
-        context.agent(portPath, portPosition, 'L7 rules can not be used when a port is 0');
-        return undefined;
-      }
-      if (rules.type === 'dns' && port.endPort !== undefined) {
-        context.agent(portPath, portPosition, 'DNS rules do not support port ranges');
-        return undefined;
-      }
-      if (rules.type !== 'dns' && port.protocol !== 'TCP' && port.protocol !== 'ANY') {
-        context.agent(
-          portPath,
-          portPosition,
-          `L7 rules can only apply to TCP (not ${port.protocol}) except for DNS rules`,
-        );
-        return undefined;
-      }
-    }
-  }
-  return {
-    ports,
-    serverNames,
-    ...(rules ? { rules } : {}),
-    ...(terminatingTLS ? { terminatingTLS } : {}),
-    ...(originatingTLS ? { originatingTLS } : {}),
-  };
-}
-
-/** The `secret: {namespace, name}` of a TLS context stanza (undefined without a named secret). */
-function readTlsSecret(stanza: ObjectReader | undefined): TlsSecretRef | undefined {
-  const secret = stanza?.object('secret', ['namespace', 'name']);
-  const name = secret?.string('name')?.value;
-  if (secret === undefined || name === undefined) return undefined;
-  const namespace = secret.string('namespace')?.value;
-  return { name, ...(namespace !== undefined ? { namespace } : {}) };
 }
 
 function readIcmpRule(context: ValidationContext, node: SourceNode, path: string): IcmpField[] | undefined {
@@ -734,6 +605,15 @@ function readIcmpRule(context: ValidationContext, node: SourceNode, path: string
         (typeof typeNode.value === 'string' || typeof typeNode.value === 'number')
           ? typeNode.value
           : undefined;
+      // Before 1.16 the CRD types `type` as an integer (0-255); names came with int-or-string.
+      if (typeof raw === 'string' && !context.schema.icmpTypeNames) {
+        context.invalid(
+          typePath,
+          typeNode.position,
+          `Invalid value: "string": ${typePath} in body must be of type integer: "string"`,
+        );
+        return undefined;
+      }
       const type = raw === undefined ? undefined : resolveIcmpType(family, raw);
       if (type === undefined) {
         context.invalid(

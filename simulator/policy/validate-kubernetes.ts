@@ -1,6 +1,7 @@
 /**
  * Validates a networking.k8s.io/v1 NetworkPolicy. Kubernetes validates these itself (no CRD), so
- * every refusal here is the API server's.
+ * every refusal here is the API server's (pkg/apis/networking/validation/validation.go,
+ * ValidateNetworkPolicyPeer; selectors through apimachinery's ValidateLabelSelector).
  */
 import { parsePrefix, prefixContains } from './cidr';
 import { readObject, type ObjectReader, type ValidationContext } from './field-reader';
@@ -67,7 +68,7 @@ function readPeer(context: ValidationContext, node: SourceNode, path: string): K
   const namespaceNode = peer.node('namespaceSelector');
   const ipBlock = readIpBlock(context, peer);
   if (ipBlock && (podNode || namespaceNode)) {
-    context.invalid(path, peer.position, 'Forbidden: may not specify more than 1 peer type');
+    context.invalid(path, peer.position, 'Forbidden: may not specify both ipBlock and another peer');
     return undefined;
   }
   if (!ipBlock && !podNode && !namespaceNode) {

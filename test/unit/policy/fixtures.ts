@@ -39,7 +39,8 @@ export function configFor(version: string, overrides: Partial<PolicyEngineConfig
 
 /** A repository loaded from YAML; fails the test if any document is refused. */
 export function repositoryFrom(yaml: string): PolicyRepository {
-  const parsed = parsePolicyDocuments(yaml);
+  // The agents of these tests run with nodeSelectorLabels=true, so fromNodes/toNodes rules import.
+  const parsed = parsePolicyDocuments(yaml, { nodeSelectorLabels: true });
   expect(parsed.errors).toEqual([]);
   const repo = new PolicyRepository();
   for (const object of parsed.objects) repo.upsert(object);
