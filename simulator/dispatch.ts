@@ -25,6 +25,7 @@ import { podLabelsChanged, stepEndpoint } from './cilium/cni';
 import { deliverToView } from './cilium/views';
 import { collectIdentityGarbage } from './cilium/identity-allocation';
 import { syncPolicySecrets } from './cilium/policy-secrets';
+import { validatePolicyStatus } from './cilium/policy-validator';
 import { toTimestamp } from './engine/virtual-time';
 import { canonicalJson } from './engine/state-hash';
 import { requireNextState } from './machines/step';
@@ -310,6 +311,10 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     case 'operator.secretsync.sync':
       dequeueSync(world, event.type, event.key);
       syncPolicySecrets(world);
+      return undefined;
+    case 'operator.policyvalidation.sync':
+      dequeueSync(world, event.type, event.key);
+      validatePolicyStatus(world, event.key);
       return undefined;
     case 'spire.server.start':
       startSpireServer(world);

@@ -66,6 +66,7 @@ export type InternalEvent =
   | { type: 'operator.identity.gc' }
   /** The operator copies the Secrets that policies name into the secrets namespace (SDS, 1.17+). */
   | { type: 'operator.secretsync.sync'; key: string }
+  | { type: 'operator.policyvalidation.sync'; key: string }
   /** SPIRE for mutual authentication (cilium/spire-model.ts). */
   | { type: 'spire.server.start' }
   | { type: 'spire.ca.rotate' }

@@ -81,6 +81,9 @@ const modelledValues = new Set([
   'tls.readSecretsOnlyFromSecretsNamespace',
   'tls.secretsNamespace.name',
   'tls.secretsBackend',
+  // What the agents accept and where refusals show (cilium/policy-validator.ts).
+  'nodeSelectorLabels',
+  'enableCnpStatusUpdates',
 ]);
 
 /** Values a reader pastes along that do not change anything the model shows. */

@@ -22,6 +22,7 @@ import { agentView } from './agent-ipcache';
 import { agentSecretError, secretsFingerprint, tlsSecretUses, type TlsSecretUse } from './policy-secrets';
 import { policySecretsMode } from './policy-secrets-mode';
 import { effectiveAuditMode } from './endpoint-options';
+import { nodeSelectorLabels } from './policy-validator';
 import type { CiliumPolicy, ParsedObject } from '../policy/index';
 
 /**
@@ -104,19 +105,28 @@ function repositoryOf(
   const repository = new PolicyRepository();
   const config = cluster.cilium?.config;
   const readsSecrets = config !== undefined && policySecretsMode(config).kind === 'agent-reads';
+  const selectsNodes = nodeSelectorLabels(config);
   const secretKeys = new Set<string>();
   const secretFailures: SecretFailure[] = [];
   const failureOf = (objects: readonly ParsedObject[]): SecretFailure | undefined =>
     readsSecrets ? secretFailureOf(cluster, objects, secretKeys) : undefined;
   for (const key of Object.keys(view.policies).sort()) {
     // The watch delivers JSON; JSON is YAML, so the same validator the terminal uses reads it.
-    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]), { ciliumVersion, l7Proxy });
+    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]), {
+      ciliumVersion,
+      l7Proxy,
+      nodeSelectorLabels: selectsNodes,
+    });
     const refused = result.objects.some((object) => object.agentErrors.length > 0);
     const secretFailure = refused ? undefined : failureOf(result.objects);
     if (refused || secretFailure !== undefined) {
       // A refused update leaves the version the agent imported before in force.
       for (const earlier of [...(view.policyHistory?.[key] ?? [])].reverse()) {
-        const accepted = parsePolicyDocuments(JSON.stringify(earlier), { ciliumVersion, l7Proxy }).objects;
+        const accepted = parsePolicyDocuments(JSON.stringify(earlier), {
+          ciliumVersion,
+          l7Proxy,
+          nodeSelectorLabels: selectsNodes,
+        }).objects;
         if (
           accepted.length > 0 &&
           accepted.every((object) => object.agentErrors.length === 0) &&

@@ -169,6 +169,12 @@ function applyObject(
         // Earlier versions are kept because an agent that refuses an update keeps enforcing the
         // version it had imported (endpoint-policy-cache.ts picks it).
         const previous = view.policies[policyKey];
+        // The policy watcher skips an update that changed only the status (the operator's Valid
+        // condition, 1.12's node status): the agent's policy is unchanged.
+        if (previous !== undefined && onlyStatusChanged(previous, object)) {
+          view.policies[policyKey] = object;
+          return;
+        }
         if (previous !== undefined) {
           const history = ((view.policyHistory ??= {})[policyKey] ??= []);
           history.push(previous);
@@ -182,6 +188,15 @@ function applyObject(
     default:
       return;
   }
+}
+
+/** Whether two versions of a policy object differ in their status alone. */
+function onlyStatusChanged(previous: unknown, next: ApiObject): boolean {
+  const withoutStatus = (value: unknown): string => {
+    const { metadata, ...rest } = value as { status?: unknown; metadata?: { labels?: unknown } };
+    return JSON.stringify({ ...rest, status: undefined, labels: metadata?.labels });
+  };
+  return withoutStatus(previous) === withoutStatus(next);
 }
 
 /** Every object an agent lists at start-up, as (key, object) pairs per kind. */

@@ -15,6 +15,7 @@ import {
 import type { ApiKind, ApiObject, OwnerReference, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
 import { agentsWatchSecret, secretSyncConcerns } from '../cilium/policy-secrets-mode';
+import { notifyPolicyValidator } from '../cilium/policy-validator';
 
 /** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
 export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
@@ -50,7 +51,8 @@ export type SyncEventType =
   | 'controller.deployment.sync'
   | 'controller.replicaset.sync'
   | 'controller.endpoints.sync'
-  | 'operator.secretsync.sync';
+  | 'operator.secretsync.sync'
+  | 'operator.policyvalidation.sync';
 
 /** Marks a queued sync as taken off the queue, so the next change queues it again. */
 export function dequeueSync(world: World, type: SyncEventType, key: string): void {
@@ -115,6 +117,8 @@ function notifyWatchers(world: World, change: WatchChange): void {
   // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
   if (cilium !== undefined && secretSyncConcerns(cluster, object))
     enqueueSync(world, 'operator.secretsync.sync', 'policy-secrets');
+  // From 1.16 the operator validates every Cilium policy it sees (cilium/policy-validator.ts).
+  if (cilium !== undefined && change.type !== 'DELETED') notifyPolicyValidator(world, object, change.key);
   if (cilium !== undefined && (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object))) {
     const viewIds = Object.keys(cilium.views);
     if (viewIds.length > 1) viewIds.sort();

@@ -73,6 +73,13 @@ function withDefaults(world: World, object: ApiObject, existing: ApiObject | und
     next.spec = { finalizers: ['kubernetes'] };
     next.status = existing?.kind === 'Namespace' ? existing.status : { phase: 'Active' };
   }
+  // Cilium's policy CRDs have a status subresource: a create or update ignores the status the
+  // client sends, which belongs to the operator and the agents (cilium/policy-validator.ts).
+  if (next.kind === 'CiliumNetworkPolicy' || next.kind === 'CiliumClusterwideNetworkPolicy') {
+    const kept = existing?.kind === next.kind ? existing.status : undefined;
+    if (kept === undefined) delete next.status;
+    else next.status = kept;
+  }
   // Admission: Istio's sidecar injection webhook mutates pods when they are created.
   if (next.kind === 'Pod' && existing === undefined) injectSidecar(world, next);
   return next;

@@ -29,6 +29,8 @@ export interface ManifestResult {
   errors: string[];
   /** Problems the API server accepts but the agent reports later (policy status, agent log). */
   agentErrors: PolicyError[];
+  /** The simulator's own notes on valid policies it stores but does not fully enforce. */
+  notes: string[];
 }
 
 /** Formats a parse error as kubectl prints it, with its position in the input. */
@@ -42,12 +44,22 @@ export function formatManifestError(error: PolicyError): string {
 
 /** Parses manifest text into API objects, with the CRD schema of the installed Cilium version. */
 export function parseManifests(text: string, ciliumVersion?: string): ManifestResult {
-  const parsed = parsePolicyDocuments(text, ciliumVersion === undefined ? {} : { ciliumVersion });
+  // kubectl decodes YAML with go-yaml v2 (YAML 1.1): an unquoted yes/on/off is a boolean.
+  const parsed = parsePolicyDocuments(text, {
+    yamlVersion: '1.1',
+    ...(ciliumVersion === undefined ? {} : { ciliumVersion }),
+  });
+  const notes: string[] = [];
   const errors = parsed.errors.filter((error) => error.stage === 'apiserver').map(formatManifestError);
   const agentErrors = parsed.errors.filter((error) => error.stage === 'agent');
   const objects: ApiObject[] = [];
   for (const object of parsed.objects) {
     agentErrors.push(...object.agentErrors);
+    if (object.unsimulated.length > 0) {
+      notes.push(
+        `(the simulator stores ${object.kind.toLowerCase()}/${object.name} as valid, as Cilium does, but does not enforce its ${object.unsimulated.join(' and ')})`,
+      );
+    }
     if (!applicableKinds.has(object.kind)) {
       errors.push(
         `error: resource mapping not found for name: "${object.name}" namespace: "${object.namespace ?? ''}" from "STDIN": no matches for kind "${object.kind}" in version "${object.apiVersion}"`,
@@ -83,5 +95,5 @@ export function parseManifests(text: string, ciliumVersion?: string): ManifestRe
     // The parser hands back null-prototype maps; the API stores plain JSON objects.
     objects.push(JSON.parse(JSON.stringify(object.body)) as ApiObject);
   }
-  return { objects, errors, agentErrors };
+  return { objects, errors, agentErrors, notes };
 }

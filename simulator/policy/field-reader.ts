@@ -12,6 +12,8 @@ export { latestSchema } from './release-schema';
 /** What the readers need to word and place an error. */
 export class ValidationContext {
   readonly errors: PolicyError[] = [];
+  /** Valid features the simulator stores but does not enforce, named for a note to the reader. */
+  readonly unsimulated: string[] = [];
 
   constructor(
     readonly documentIndex: number,
@@ -70,6 +72,11 @@ export class ValidationContext {
     const kept = this.errors.slice(count).filter((error) => error.stage !== 'agent');
     this.errors.splice(count, this.errors.length - count, ...kept);
     return taken;
+  }
+
+  /** Notes a valid feature the simulator does not enforce (once per feature). */
+  notSimulated(feature: string): void {
+    if (!this.unsimulated.includes(feature)) this.unsimulated.push(feature);
   }
 
   /** Records an agent finding taken earlier. */

@@ -13,6 +13,7 @@ export {
 } from './parse-documents';
 export type { SchemaFeatures } from './field-reader';
 export type { PolicyError, PolicyErrorStage } from './policy-error';
+export { agentImportError } from './import-error';
 export type * from './model';
 export { PolicyRepository, policyKey, type AgentRefusal } from './repository';
 export {

@@ -38,6 +38,8 @@ export interface ParsedObject {
   readonly agentErrors: readonly PolicyError[];
   /** The whole object as plain data (null-prototype maps), for non-policy kinds. */
   readonly body: unknown;
+  /** Valid features of this policy the simulator stores but does not enforce (l7proto, fromRequires). */
+  readonly unsimulated: readonly string[];
 }
 
 /** The result of parsing: accepted objects and every error found. */
@@ -275,6 +277,7 @@ function convertDocument(
     line: position.line,
     column: position.column,
     agentErrors,
+    unsimulated: context.unsimulated,
     body: toPlainValue(tree),
     ...(namespace !== undefined ? { namespace } : {}),
     ...(policy ? { policy } : {}),

@@ -322,6 +322,7 @@ function readL7(
   }
   if (reader.has('l7proto')) {
     reader.string('l7proto');
+    context.notSimulated('generic L7 (l7proto) rules');
     return { generic: true, genericEntries };
   }
   if (reader.has('http')) {

@@ -546,6 +546,7 @@ function readPeers(context: ValidationContext, section: ObjectReader, ingress: b
     readSelector(context, item, path, false),
   );
   if (requires) peers.requires = requires;
+  if (requires && requires.length > 0) context.notSimulated(`${prefix}Requires`);
   const entities = section.list(`${prefix}Entities`, (item, path): EntityName | undefined => {
     const text = stringItem(context, item, path);
     if (text === undefined) return undefined;

@@ -6,7 +6,6 @@ import { formatAge } from '../engine/virtual-time';
 import type {
   ApiKind,
   ApiObject,
-  CiliumEndpoint,
   Deployment,
   Endpoints,
   Node,
@@ -16,6 +15,7 @@ import type {
 } from '../k8s/objects';
 import { alignColumns } from '../cilium/cli-format';
 import { virtualEpochMs } from '../engine/virtual-time';
+import { ciliumTableRow } from '../cilium/crd-printer-columns';
 
 /** A resource type kubectl knows, with every name a reader may use for it. */
 export interface ResourceType {
@@ -181,7 +181,15 @@ function nodeRoles(node: Node): string {
 }
 
 /** The header and row cells of one object in `kubectl get` (wide adds columns). */
-function tableRow(object: ApiObject, nowMs: number, wide: boolean): { header: string[]; cells: string[] } {
+function tableRow(
+  object: ApiObject,
+  nowMs: number,
+  wide: boolean,
+  ciliumMinor?: number,
+): { header: string[]; cells: string[] } {
+  // Cilium's kinds print their CRD's printer columns, which differ by release.
+  const cilium = ciliumTableRow(object, nowMs, wide, ciliumMinor ?? 18);
+  if (cilium !== undefined) return cilium;
   switch (object.kind) {
     case 'Pod': {
       const header = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'];
@@ -284,45 +292,6 @@ function tableRow(object: ApiObject, nowMs: number, wide: boolean): { header: st
           age(object, nowMs),
         ],
       };
-    case 'CiliumEndpoint': {
-      const endpoint: CiliumEndpoint = object;
-      const enforcing = (direction: 'ingress' | 'egress'): string =>
-        // Without the agent's endpoint-status option the fields are absent and the column is blank (seed 003).
-        endpoint.status.policy === undefined ? '' : String(endpoint.status.policy[direction].enforcing);
-      return {
-        header: [
-          'NAME',
-          'ENDPOINT ID',
-          'IDENTITY ID',
-          'INGRESS ENFORCEMENT',
-          'EGRESS ENFORCEMENT',
-          'VISIBILITY POLICY',
-          'ENDPOINT STATE',
-          'IPV4',
-          'IPV6',
-        ],
-        cells: [
-          endpoint.metadata.name,
-          String(endpoint.status.id),
-          String(endpoint.status.identity?.id ?? ''),
-          enforcing('ingress'),
-          enforcing('egress'),
-          '',
-          endpoint.status.state,
-          endpoint.status.networking.addressing[0]?.ipv4 ?? '',
-          '',
-        ],
-      };
-    }
-    case 'CiliumIdentity':
-      return {
-        header: ['NAME', 'NAMESPACE', 'AGE'],
-        cells: [
-          object.metadata.name,
-          object.metadata.labels?.['io.kubernetes.pod.namespace'] ?? '',
-          age(object, nowMs),
-        ],
-      };
     default:
       return { header: ['NAME', 'AGE'], cells: [object.metadata.name, age(object, nowMs)] };
   }
@@ -332,12 +301,12 @@ function tableRow(object: ApiObject, nowMs: number, wide: boolean): { header: st
 export function tableRows(
   objects: readonly ApiObject[],
   nowMs: number,
-  options: { wide: boolean; allNamespaces: boolean; showLabels?: boolean },
+  options: { wide: boolean; allNamespaces: boolean; showLabels?: boolean; ciliumMinor?: number },
 ): { header: string[]; rows: string[][] } {
   const rows: string[][] = [];
   let header: string[] = [];
   for (const object of objects) {
-    const row = tableRow(object, nowMs, options.wide);
+    const row = tableRow(object, nowMs, options.wide, options.ciliumMinor);
     header = options.showLabels === true ? [...row.header, 'LABELS'] : row.header;
     const cells = options.showLabels === true ? [...row.cells, labelsText(object)] : row.cells;
     rows.push(options.allNamespaces ? [object.metadata.namespace ?? '', ...cells] : cells);
@@ -362,6 +331,8 @@ export function formatTable(
     allNamespaces: boolean;
     headers: boolean;
     showLabels?: boolean;
+    /** The installed Cilium's minor release, whose CRDs' printer columns Cilium objects use. */
+    ciliumMinor?: number;
     /** Put before every NAME, as `kubectl get po,svc` writes `pod/NAME` when several types are asked for. */
     namePrefix?: string;
   },

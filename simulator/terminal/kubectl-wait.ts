@@ -267,6 +267,7 @@ export async function watch(
     wide: output === 'wide',
     allNamespaces: scope.allNamespaces && type.namespaced,
     showLabels: flags.has('--show-labels') && flags.get('--show-labels') !== 'false',
+    ...(cluster.cilium !== undefined ? { ciliumMinor: cluster.cilium.config.versionMinor } : {}),
   };
   const widths: number[] = [];
   const out: string[] = [];

@@ -2,6 +2,7 @@
  * `kubectl` against the simulated API server: get, apply, scale, rollout restart/status, exec and
  * delete, with the flags the guides use and kubectl's own wording for mistakes.
  */
+import { withPolicyStatus } from './policy-status';
 import { gatewayApiBundle, getGatewayApiCrds } from '../k8s/gateway-api-crds';
 import { listObjects, getObject } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
@@ -219,6 +220,10 @@ function printObjects(
   namePrefix?: string,
 ): CommandResult {
   const output = flags.get('--output') ?? '';
+  const cluster = context.simulation.state.cluster;
+  // 1.12–1.14 agents' per-node status, when enabled, is part of what the API server returns.
+  if (cluster !== undefined)
+    objects = objects.map((object) => withPolicyStatus(cluster, object, context.simulation.nowMs));
   const asList = (): unknown =>
     single
       ? objects[0]
@@ -267,8 +272,10 @@ function printObjects(
       exitCode: 0,
     };
   }
+  const ciliumMinor = context.simulation.state.cluster?.cilium?.config.versionMinor;
   const table = formatTable(objects, context.simulation.nowMs, {
     wide: output === 'wide',
+    ...(ciliumMinor !== undefined ? { ciliumMinor } : {}),
     allNamespaces: allNamespaces && type.namespaced,
     headers: !flags.has('--no-headers'),
     showLabels: flags.has('--show-labels') && flags.get('--show-labels') !== 'false',
@@ -287,6 +294,7 @@ function apply(
   if (files.length === 0) return fail('error: must specify one of -f and -k');
   const version = context.simulation.state.cluster?.cilium?.config.version;
   let stdout = '';
+  const notes: string[] = [];
   // Each -f is read and applied in turn, as kubectl does; the first failure stops the rest.
   for (const file of files) {
     const isUrl = /^https?:\/\//.test(file);
@@ -315,8 +323,9 @@ function apply(
     context.spend(apiCallMs);
     if (!result.ok) return { stdout, stderr: `error: ${result.error}\n`, exitCode: 1 };
     stdout += (result.applied ?? []).map((outcome) => `${formatApplyOutcome(outcome)}\n`).join('');
+    notes.push(...parsed.notes);
   }
-  return ok(stdout);
+  return notes.length > 0 ? { stdout, stderr: `${notes.join('\n')}\n`, exitCode: 0 } : ok(stdout);
 }
 
 /** The names kubectl accepts for CustomResourceDefinitions. */

@@ -1,14 +1,17 @@
 /**
- * What each agent made of a Cilium policy, for `kubectl describe` and `kubectl logs`: Cilium up to
- * 1.12 writes a per-node status into the CiliumNetworkPolicy (enforcing, ok, the error that made the
- * agent refuse it); every release logs a refused policy. Both come from the same place as
- * enforcement: the policy repository each agent builds from its own view.
+ * What each agent made of a Cilium policy, for `kubectl describe`, `-o yaml` and `kubectl logs`:
+ * Cilium 1.12 to 1.14 agents write a per-node status into the policy (enforcing, ok, the error that
+ * made the agent refuse it) when Helm's `enableCnpStatusUpdates` is true (off by default; see
+ * cilium/policy-validator.ts, which also covers 1.16+'s operator condition); every release logs a
+ * refused policy. Both come from the same place as enforcement: each agent's own policy repository.
  */
 import { agentView } from '../cilium/agent-ipcache';
 import { policySecretFailures, refusedPolicies, type SecretFailure } from '../cilium/endpoint-policy-cache';
 import { labelSetFromStrings } from '../cilium/labels';
 import { indexLabels, selectorMatches } from '../policy/selector-match';
 import { toTimestamp } from '../engine/virtual-time';
+import { agentImportError } from '../policy/index';
+import { agentsWriteNodeStatus } from '../cilium/policy-validator';
 import type { ApiObject } from '../k8s/objects';
 import type { Cluster } from '../world';
 import type { AgentState, LocalEndpoint } from '../cilium/state';
@@ -28,24 +31,18 @@ function refusalsOf(cluster: Cluster, agent: AgentState): Refusal[] {
     kind: refusal.kind,
     ...(refusal.namespace !== undefined ? { namespace: refusal.namespace } : {}),
     name: refusal.name,
-    message: refusal.errors.map((error) => error.message).join('; '),
+    message: agentImportError(refusal.kind, refusal.errors),
   }));
 }
 
-/** Whether this Cilium writes policy status into the object (CNP node status, up to 1.12). */
-function writesNodeStatus(cluster: Cluster): boolean {
-  const config = cluster.cilium?.config;
-  return config !== undefined && config.versionMinor <= 12;
-}
-
 /**
- * The object as `kubectl describe` would read it back from the API server: for Cilium ≤ 1.12, with
- * `status.nodes` filled in by each agent.
+ * The object as `kubectl describe` or `get -o yaml` read it back from the API server: on 1.12 to 1.14
+ * with `enableCnpStatusUpdates=true`, with `status.nodes` filled in by each agent.
  */
 export function withPolicyStatus(cluster: Cluster, object: ApiObject, nowMs: number): ApiObject {
   if (object.kind !== 'CiliumNetworkPolicy' && object.kind !== 'CiliumClusterwideNetworkPolicy')
     return object;
-  if (!writesNodeStatus(cluster)) return object;
+  if (!agentsWriteNodeStatus(cluster.cilium?.config)) return object;
   const nodes: Record<string, Record<string, unknown>> = {};
   for (const agent of Object.values(cluster.cilium?.agents ?? {}).sort((a, b) =>
     a.node.localeCompare(b.node),
@@ -126,7 +123,7 @@ export function agentLogLines(cluster: Cluster, agent: AgentState): string[] {
       refusal.kind === 'CiliumClusterwideNetworkPolicy'
         ? `ciliumClusterwideNetworkPolicyName=${refusal.name}`
         : `ciliumNetworkPolicyName=${refusal.name} k8sNamespace=${refusal.namespace ?? 'default'}`;
-    return `level=warning msg="Unable to add ${what}" ${fields} error="Invalid ${what} spec: ${refusal.message}" subsys=k8s-watcher`;
+    return `level=warning msg="Unable to add ${what}" ${fields} error=${quoted(refusal.message)} subsys=k8s-watcher`;
   });
   return [
     ...refusals,
