@@ -12,7 +12,9 @@ async function ruleIdsFor(code: string, filePath: string): Promise<string[]> {
   return (result?.messages ?? []).map((message) => message.ruleId ?? message.message);
 }
 
-describe('lint: simulator boundary', () => {
+// Loading the ESLint configuration with its type-aware plugins takes seconds on a busy machine, so
+// the first case gets more than Vitest's default 5 s.
+describe('lint: simulator boundary', { timeout: 30_000 }, () => {
   it.each([
     ['Date.now()', 'export const at = Date.now();\n', 'no-restricted-properties'],
     ['Math.random()', 'export const roll = Math.random();\n', 'no-restricted-properties'],
