@@ -23,6 +23,7 @@ import { installCilium } from './cilium/install';
 import { relistAgent, startAgent, updateApiLink } from './cilium/agent';
 import { podLabelsChanged, stepEndpoint } from './cilium/cni';
 import { deliverToView } from './cilium/views';
+import { nodeIdsObserveNode } from './cilium/node-ids';
 import { collectIdentityGarbage } from './cilium/identity-allocation';
 import { syncPolicySecrets } from './cilium/policy-secrets';
 import { validatePolicyStatus } from './cilium/policy-validator';
@@ -142,6 +143,7 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return undefined;
     case 'watch.deliver':
       deliverToView(world, event.viewId, event.change);
+      if (event.change.kind === 'Node') nodeIdsObserveNode(world, event.viewId, event.change);
       // The operator watches identities too; it shares the connected agents' delivery timing.
       if (event.viewId === sharedViewId && event.change.kind === 'CiliumIdentity')
         spireIdentityChanged(world, event.change);

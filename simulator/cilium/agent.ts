@@ -17,6 +17,7 @@ import { requireCluster, schedule } from '../world';
 import { podLabelsChanged, retryPendingLabelResolution, writeCiliumEndpoint } from './cni';
 import { forkView, relistView, sharedViewId } from './views';
 import type { AgentState } from './state';
+import { syncNodeIds } from './node-ids';
 
 /** Starts a node's agent: it takes its router and health addresses and joins the shared view. */
 export function startAgent(world: World, nodeName: string): void {
@@ -32,6 +33,7 @@ export function startAgent(world: World, nodeName: string): void {
   if (shared !== undefined && !shared.members.includes(nodeName))
     shared.members = [...shared.members, nodeName].sort();
   agent.viewId = sharedViewId;
+  syncNodeIds(world, agent);
   markNetworkReady(world, nodeName);
   startWaitingPods(world, nodeName);
 }
@@ -111,6 +113,7 @@ export function relistAgent(world: World, nodeName: string): void {
   const agent = cluster.cilium?.agents[nodeName];
   if (agent === undefined || agent.connection !== 'relisting') return;
   const delta = relistView(world, agent);
+  syncNodeIds(world, agent);
   agent.connection = moveConnection(agent.connection, 'relist.completed');
   delete agent.cutOffSinceMs;
   agent.notes.push({

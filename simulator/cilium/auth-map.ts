@@ -1,15 +1,16 @@
 /**
  * `cilium_auth_map` (pkg/maps/authmap, bpf/lib/auth.h; FACTS §5.1): one map per node, keyed by
  * {local identity, remote identity, remote node id, auth type}, holding the time until which the
- * pair counts as authenticated. Remote node ids come from the node's own node map: 0 is the local
- * node, other nodes get the ids the agent allocated when it learnt about them.
+ * pair counts as authenticated. Remote node ids come from the node's own node map (node-ids.ts): 0
+ * is the local node (auth_lookup uses 0 when the packet has no tunnel endpoint), other nodes get
+ * the random ids the agent allocated when it learnt about them.
  *
  * Also the plain-data record of each handshake the auth managers ran, for widgets that replay it
  * with the real TLS machine, and `cilium bpf auth list` as the CLI prints it.
  */
 import { virtualDate, toTimestamp } from '../engine/virtual-time';
 import type { Cluster } from '../world';
-import { agentView } from './agent-ipcache';
+import { nodeIdForAddress, nodeIdsOf } from './node-ids';
 import { alignColumns } from './cli-format';
 import type { AgentState } from './state';
 
@@ -116,22 +117,6 @@ export function describeAuthKey(key: AuthKey): string {
   return `localIdentity=${key.localIdentity}, remoteIdentity=${key.remoteIdentity}, remoteNodeID=${key.remoteNodeId}, authType=${key.authType}`;
 }
 
-/**
- * The node ids an agent allocated: every other node it knows, by address. The model hands them
- * out in address order from 1 (the agent allocates the lowest free id as it learns nodes), the same
- * numbering `cilium map get cilium_ipcache` prints in 1.14's nodeid column.
- */
-export function nodeIdsOf(cluster: Cluster, agent: AgentState): Map<string, number> {
-  const ids = new Map<string, number>();
-  const view = agentView(cluster, agent);
-  const addresses = Object.values(view?.nodes ?? {}).map((node) => node.internalIP);
-  addresses.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  addresses.forEach((ip, index) => ids.set(ip, index + 1));
-  const own = cluster.nodes[agent.node]?.internalIP;
-  if (own !== undefined) ids.set(own, 0);
-  return ids;
-}
-
 /** The remote node id for a tunnel endpoint ('' = local), or undefined when the node map has none. */
 export function remoteNodeIdFor(
   cluster: Cluster,
@@ -139,12 +124,11 @@ export function remoteNodeIdFor(
   tunnelEndpoint: string,
 ): number | undefined {
   if (tunnelEndpoint === '') return 0;
-  return nodeIdsOf(cluster, agent).get(tunnelEndpoint);
+  return nodeIdForAddress(cluster, agent, tunnelEndpoint);
 }
 
 /** The address behind a node id in an agent's node map (GetNodeIP), or undefined. */
 export function nodeAddressForId(cluster: Cluster, agent: AgentState, id: number): string | undefined {
-  if (id === 0) return cluster.nodes[agent.node]?.internalIP;
   for (const [ip, candidate] of nodeIdsOf(cluster, agent)) if (candidate === id) return ip;
   return undefined;
 }

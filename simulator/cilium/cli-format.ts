@@ -1,10 +1,11 @@
 /**
  * Output of the cilium CLI inside the agent pod, shaped like the real tool of each version
- * (FACTS §2.5): `cilium map get cilium_ipcache` prints the agent's userspace copy of the map with a
- * State column; the value string gained node ids in 1.14 and flags from 1.15.
+ * (cilium/cmd/map_get.go): `cilium map get cilium_ipcache` prints the agent's userspace copy of the
+ * map with a State column; the value string gained node ids in 1.14 and flags from 1.15.
  */
 import type { Cluster } from '../world';
 import { listIpcache } from './agent-ipcache';
+import { nodeIdForAddress } from './node-ids';
 import type { AgentState, IpcacheEntry } from './state';
 
 /** Formats rows as a tab-aligned table, as Go's tabwriter does for the CLI. */
@@ -22,27 +23,24 @@ export function alignColumns(rows: string[][], gap = 3): string {
     .join('\n');
 }
 
-function nodeIds(cluster: Cluster): Map<string, number> {
-  const ids = new Map<string, number>();
-  Object.values(cluster.nodes)
-    .map((node) => node.internalIP)
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-    .forEach((ip, index) => ids.set(ip, index + 1));
-  return ids;
-}
-
-/** The value string of one ipcache entry for the agent's Cilium version. */
-export function ipcacheValueString(cluster: Cluster, entry: IpcacheEntry): string {
+/**
+ * The value string of one ipcache entry for the agent's Cilium version (RemoteEndpointInfo.String in
+ * pkg/maps/ipcache/ipcache.go): 1.12-1.13 `identity= encryptkey= tunnelendpoint=`; 1.14 adds
+ * `nodeid=`, the node map's ID for the tunnel endpoint (0 for local entries); from 1.15 `flags=`.
+ * The flags print `<none>` until 1.18, which sets `hastunnel` on every entry with a tunnel endpoint
+ * (NewValue, cilium/cilium#38296); the listener fills the tunnel endpoint for any address behind
+ * another node, whatever the routing mode (pkg/datapath/ipcache/listener.go).
+ */
+export function ipcacheValueString(cluster: Cluster, agent: AgentState, entry: IpcacheEntry): string {
   const minor = cluster.cilium?.config.versionMinor ?? 12;
   const tunnel = entry.hostIP === '' ? '0.0.0.0' : entry.hostIP;
   const base = `identity=${entry.identity} encryptkey=${entry.encryptKey} tunnelendpoint=${tunnel}`;
   if (minor <= 13) return base;
   if (minor === 14) {
-    const nodeId = entry.hostIP === '' ? 0 : (nodeIds(cluster).get(entry.hostIP) ?? 0);
+    const nodeId = entry.hostIP === '' ? 0 : (nodeIdForAddress(cluster, agent, entry.hostIP) ?? 0);
     return `${base} nodeid=${nodeId}`;
   }
-  const routing = cluster.cilium?.config.routingMode ?? 'tunnel';
-  const flags = entry.hostIP === '' ? '<none>' : routing === 'tunnel' ? 'hastunnel' : '<none>';
+  const flags = minor >= 18 && entry.hostIP !== '' ? 'hastunnel' : '<none>';
   return `${base} flags=${flags}`;
 }
 
@@ -50,6 +48,6 @@ export function ipcacheValueString(cluster: Cluster, entry: IpcacheEntry): strin
 export function formatIpcacheMapGet(cluster: Cluster, agent: AgentState): string {
   const rows = [['Key', 'Value', 'State', 'Error']];
   for (const row of listIpcache(cluster, agent))
-    rows.push([row.prefix, ipcacheValueString(cluster, row.entry), 'sync', '']);
+    rows.push([row.prefix, ipcacheValueString(cluster, agent, row.entry), 'sync', '']);
   return alignColumns(rows);
 }

@@ -10,6 +10,7 @@ import type { World } from '../world';
 import type { Flow } from '../cilium/flow';
 import { formatFlowCompact } from '../cilium/hubble-format';
 import { toStampMilli } from '../engine/virtual-time';
+import { agentCliName } from '../cilium/agent-image';
 
 /** One pod as a picture shows it. */
 export interface PodPicture {
@@ -270,6 +271,8 @@ export function identityAddressesPicture(world: Readonly<World>): IdentityAddres
 
 /** Mutual authentication as a picture: every node's auth map and the recent agent handshakes. */
 export interface AuthPicture {
+  /** The command that lists an auth map in this version's agent (`cilium` or `cilium-dbg`). */
+  listCommand: string;
   nodes: {
     node: string;
     entries: {
@@ -290,6 +293,7 @@ export function authPicture(world: Readonly<World>): AuthPicture | undefined {
   if (state === undefined) return undefined;
   const typeNames = ['disabled', 'spire', 'test-always-fail'];
   return {
+    listCommand: `${agentCliName(world.cluster?.cilium?.config.versionMinor ?? 14)} bpf auth list`,
     nodes: Object.entries(state.nodes)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([node, auth]) => ({

@@ -6,7 +6,7 @@
 import { opensslInProxy } from './mesh-tools';
 import { authMapListFor } from '../cilium/auth-map';
 import type { Pod } from '../k8s/objects';
-import { formatIpcacheMapGet, alignColumns } from '../cilium/cli-format';
+import { formatIpcacheMapGet, alignColumns, ipcacheValueString } from '../cilium/cli-format';
 import { listIpcache } from '../cilium/agent-ipcache';
 import { reservedIdentityNames } from '../cilium/reserved-identities';
 import type { AgentState } from '../cilium/state';
@@ -15,6 +15,7 @@ import { ciliumPolicyCommands } from './cilium-cli';
 import { endpointConfig } from './cilium-endpoint-config';
 import { ciliumMonitor } from './cilium-monitor';
 import { hubbleObserve } from './hubble-observe';
+import { agentCliName, agentImageHas } from '../cilium/agent-image';
 import { nslookup } from './net-tools';
 import { ping } from './ping';
 import { netcat } from './netcat';
@@ -222,12 +223,12 @@ function ciliumStatus(context: TerminalContext, agent: AgentState, brief: boolea
   return ok(rows.map(([label = '', value = '']) => `${label.padEnd(width)}${value}\n`).join(''));
 }
 
-/** The cilium (cilium-dbg from 1.15) CLI inside an agent pod. */
+/** The cilium (cilium-dbg from 1.15) CLI inside an agent pod; `program` is the CLI's own name. */
 export function ciliumCli(
   context: TerminalContext,
   agent: AgentState,
   args: string[],
-  program = 'cilium-dbg',
+  program: 'cilium' | 'cilium-dbg' = 'cilium-dbg',
 ): CommandResult | Promise<CommandResult> {
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('no cluster');
@@ -237,12 +238,14 @@ export function ciliumCli(
     return endpointConfig(context, agent, rest, program);
   if (group === 'monitor') return ciliumMonitor(context, agent, args.slice(1));
   if (command === 'map get cilium_ipcache') return ok(`${formatIpcacheMapGet(cluster, agent)}\n`);
+  // `bpf ipcache list` dumps the kernel map (cilium/cmd/bpf_ipcache_list.go): each value as
+  // RemoteEndpointInfo.String prints it, in the version's format, as `map get` does.
   if (command === 'bpf ipcache list') {
     const rows = [
       ['IP PREFIX/ADDRESS', 'IDENTITY'],
       ...listIpcache(cluster, agent).map((row) => [
         row.prefix,
-        `identity=${row.entry.identity} encryptkey=${row.entry.encryptKey} tunnelendpoint=${row.entry.hostIP === '' ? '0.0.0.0' : row.entry.hostIP}`,
+        ipcacheValueString(cluster, agent, row.entry),
       ]),
     ];
     return ok(`${alignColumns(rows)}\n`);
@@ -275,11 +278,10 @@ export function ciliumCli(
   const policyCommand = ciliumPolicyCommands(cluster, agent, args, context.simulation.state.timeMs);
   if (policyCommand !== undefined) return policyCommand;
   return fail(
-    `Error: unknown command "${command}" for "cilium"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, endpoint list, endpoint get ID, endpoint config ID [Option=value…], identity list, identity get ID, policy get, bpf policy get ID|--all, bpf auth list, fqdn cache list, monitor [-t policy-verdict|drop] [--related-to ID]`,
+    `Error: unknown command "${command}" for "${program}"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, endpoint list, endpoint get ID, endpoint config ID [Option=value…], identity list, identity get ID, policy get, bpf policy get ID|--all, bpf auth list, fqdn cache list, monitor [-t policy-verdict|drop] [--related-to ID]`,
   );
 }
 
-/** `hubble observe` in an agent pod: the flows that node observed, filtered as the flags ask. */
 /** Runs a command inside a cilium-agent container (through kubectl exec or crictl exec). */
 export function runInAgent(
   context: TerminalContext,
@@ -287,18 +289,10 @@ export function runInAgent(
   argv: string[],
 ): CommandResult | Promise<CommandResult> {
   const [program, ...args] = argv;
-  if (program === 'cilium' || program === 'cilium-dbg') {
-    const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
-    if (program === 'cilium' && minor >= 15) {
-      return fail(
-        'OCI runtime exec failed: exec failed: unable to start container process: exec: "cilium": executable file not found in $PATH: unknown\ncommand terminated with exit code 127 (from 1.15 the agent\'s CLI is cilium-dbg)',
-        127,
-      );
-    }
-    return ciliumCli(context, agent, args, program);
-  }
+  const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
+  if (!agentImageHas(minor, program)) return notInContainer(program);
   if (program === 'hubble') return hubbleObserve(context, agent, args);
-  return notInContainer(program);
+  return ciliumCli(context, agent, args, agentCliName(minor));
 }
 
 function notInContainer(program: string | undefined): CommandResult {

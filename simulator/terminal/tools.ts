@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import type { FirewallRule } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { curlOnNode, runInAgent } from './pod-commands';
+import { agentImageHas } from '../cilium/agent-image';
 
 const digest = (text: string): string =>
   `sha256:${hashString64(text)}${hashString64(`${text}#2`)}${hashString64(`${text}#3`)}${hashString64(`${text}#4`)}`;
@@ -293,8 +294,8 @@ export function crictl(
         `FATA[0000] execing command in container: rpc error: code = NotFound desc = could not find container "${id ?? ''}"`,
       );
     const [program] = command;
-    if (program === 'cilium' || program === 'cilium-dbg' || program === 'hubble')
-      return runInAgent(context, agent, command);
+    const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
+    if (agentImageHas(minor, program)) return runInAgent(context, agent, command);
     return fail(
       `FATA[0000] execing command in container: exec: "${program ?? ''}": executable file not found in $PATH`,
     );

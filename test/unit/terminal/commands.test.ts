@@ -313,10 +313,10 @@ describe('the cilium CLI in an agent pod', () => {
     expect((await exec('endpoint get 99999')).exitCode).toBe(1);
   }, 60_000);
 
-  it('uses cilium-dbg and the LPM map columns on 1.18', async () => {
+  it('uses cilium-dbg (cilium stays its alias) and the LPM map columns on 1.18', async () => {
     const { session } = await cluster('1.18.5');
-    const old = await session.run('kubectl -n kube-system exec ds/cilium -- cilium endpoint list');
-    expect(old.exitCode).toBe(127);
+    const alias = await session.run('kubectl -n kube-system exec ds/cilium -- cilium endpoint list');
+    expect(alias.exitCode).toBe(0);
     const map = await session.run('kubectl -n kube-system exec ds/cilium -- cilium-dbg bpf policy get --all');
     expect(map.stdout).toMatch(
       /Endpoint ID: \d+\nPath: \/sys\/fs\/bpf\/tc\/globals\/cilium_policy_\d{5}\n\nPOLICY +DIRECTION +LABELS \(source:key\[=value\]\) +PORT\/PROTO +PROXY PORT +AUTH TYPE +BYTES +PACKETS +PREFIX\n/,

@@ -56,6 +56,26 @@ describe('guide commands, verbatim', () => {
     );
   }, 60_000);
 
+  it('mutual-auth: every agent command the page names runs in its Cilium 1.14 lab', async () => {
+    const page = readFileSync(new URL('../../../content/guides/mutual-auth.mdx', import.meta.url), 'utf8');
+    const commands = [...page.matchAll(/`((?:cilium|cilium-dbg) [a-z][^`]*)`/g)].map(
+      (match) => match[1] ?? '',
+    );
+    expect(commands).toContain('cilium bpf auth list');
+    const [helmInstall] = codeBlocks('mutual-auth', 'bash');
+    const terminal = new TerminalSession(new Simulation(1), scenarios['mutual-auth']?.files ?? {});
+    await terminal.run(kindCluster);
+    expect((await terminal.run(helmInstall ?? '')).exitCode).toBe(0);
+    await terminal.run('sleep 60');
+    const agent = (
+      await terminal.run('kubectl -n kube-system get pods -l k8s-app=cilium -o name')
+    ).stdout.split('\n')[0];
+    for (const command of commands) {
+      const result = await terminal.run(`kubectl -n kube-system exec ${agent ?? ''} -- ${command}`);
+      expect(result.exitCode, `${command}: ${result.stderr}`).toBe(0);
+    }
+  }, 60_000);
+
   it('l7: installs Istio from its Helm charts and accepts the AuthorizationPolicy of the page', async () => {
     const policy = codeBlocks('l7-cilium-vs-istio', 'yaml').find((block) =>
       block.includes('AuthorizationPolicy'),

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { TerminalSession } from '../../../simulator/terminal/session';
+import type { Simulation } from '../../../simulator/simulation';
+import type { AgentState } from '../../../simulator/cilium/state';
+import { clusterWithCilium } from '../simulator/support';
+
+// The agent-side CLI as each Cilium release ships it: which binary names exist in the agent image,
+// and the value format of the ipcache as `bpf ipcache list` and `map get cilium_ipcache` print it.
+// Every case builds its own cluster of the version under test.
+
+type Version = '1.12.0' | '1.14.5' | '1.15.6' | '1.18.5';
+
+interface Bed {
+  simulation: Simulation;
+  session: TerminalSession;
+  /** An agent on one worker, and the other worker's health address (an ipcache entry behind it). */
+  agent: AgentState;
+  serverIP: string;
+  serverNodeIP: string;
+}
+
+/** A cluster of the version with two workers, seen from the first worker's agent. */
+function twoNodeBed(version: Version): Bed {
+  const simulation = clusterWithCilium(11, 2, version, { 'encryption.enabled': 'false' });
+  const session = new TerminalSession(simulation);
+  const cilium = simulation.state.cluster?.cilium;
+  const agents = Object.values(cilium?.agents ?? {}).filter((agent) => agent.node !== 'kind-control-plane');
+  const [agent, other] = agents;
+  if (agent === undefined || other === undefined) throw new Error('two workers expected');
+  return {
+    simulation,
+    session,
+    agent,
+    serverIP: other.healthIP,
+    serverNodeIP: simulation.state.cluster?.nodes[other.node]?.internalIP ?? '',
+  };
+}
+
+const exec = (bed: Bed, command: string) =>
+  bed.session.run(`kubectl -n kube-system exec ${bed.agent.podName} -- ${command}`);
+
+describe('cilium agent CLI: which names the agent image has', () => {
+  const cases: { name: string; version: Version; program: string; runs: boolean }[] = [
+    { name: '1.12 has cilium', version: '1.12.0', program: 'cilium', runs: true },
+    { name: '1.12 has no cilium-dbg', version: '1.12.0', program: 'cilium-dbg', runs: false },
+    { name: '1.14 has cilium', version: '1.14.5', program: 'cilium', runs: true },
+    { name: '1.14 has no cilium-dbg', version: '1.14.5', program: 'cilium-dbg', runs: false },
+    { name: '1.15 has cilium-dbg', version: '1.15.6', program: 'cilium-dbg', runs: true },
+    { name: '1.15 keeps cilium as an alias', version: '1.15.6', program: 'cilium', runs: true },
+    { name: '1.18 has cilium-dbg', version: '1.18.5', program: 'cilium-dbg', runs: true },
+    { name: '1.18 keeps cilium as an alias', version: '1.18.5', program: 'cilium', runs: true },
+  ];
+  for (const testCase of cases)
+    it(`${testCase.name}`, async () => {
+      const simulation = clusterWithCilium(3, 1, testCase.version);
+      const session = new TerminalSession(simulation);
+      const result = await session.run(
+        `kubectl -n kube-system exec ds/cilium -- ${testCase.program} endpoint list`,
+      );
+      if (testCase.runs) {
+        expect(result.exitCode).toBe(0);
+        expect(result.stdout).toMatch(/^ENDPOINT +POLICY/);
+      } else {
+        expect(result.exitCode).toBe(126);
+        expect(result.stderr).toContain(`exec: "${testCase.program}": executable file not found in $PATH`);
+      }
+    });
+
+  it('names itself cilium-dbg in its errors from 1.15, whichever name ran it', async () => {
+    const session = new TerminalSession(clusterWithCilium(3, 1, '1.15.6'));
+    const result = await session.run('kubectl -n kube-system exec ds/cilium -- cilium nonsense');
+    expect(result.stderr).toMatch(/^Error: unknown command "nonsense" for "cilium-dbg"/);
+  });
+});
+
+describe('cilium agent CLI: the ipcache value of each version', () => {
+  const cases: { name: string; version: Version; value: (bed: Bed) => RegExp }[] = [
+    {
+      name: '1.12: identity, key and tunnel endpoint',
+      version: '1.12.0',
+      value: (bed) => new RegExp(`^identity=4 encryptkey=0 tunnelendpoint=${bed.serverNodeIP}$`),
+    },
+    {
+      name: '1.14: the node map id of the tunnel endpoint',
+      version: '1.14.5',
+      value: (bed) =>
+        new RegExp(
+          `^identity=4 encryptkey=0 tunnelendpoint=${bed.serverNodeIP} nodeid=${bed.agent.nodeIds?.[bed.serverNodeIP] ?? -1}$`,
+        ),
+    },
+    {
+      name: '1.15: flags, none set',
+      version: '1.15.6',
+      value: (bed) => new RegExp(`^identity=4 encryptkey=0 tunnelendpoint=${bed.serverNodeIP} flags=<none>$`),
+    },
+    {
+      name: '1.18: hastunnel for an address behind another node',
+      version: '1.18.5',
+      value: (bed) =>
+        new RegExp(`^identity=4 encryptkey=0 tunnelendpoint=${bed.serverNodeIP} flags=hastunnel$`),
+    },
+  ];
+  for (const testCase of cases)
+    it(testCase.name, async () => {
+      const bed = twoNodeBed(testCase.version);
+      const cliName =
+        testCase.version === '1.15.6' || testCase.version === '1.18.5' ? 'cilium-dbg' : 'cilium';
+      const list = await exec(bed, `${cliName} bpf ipcache list`);
+      const map = await exec(bed, `${cliName} map get cilium_ipcache`);
+      const listed = list.stdout.split('\n').find((line) => line.startsWith(`${bed.serverIP}/32 `));
+      const mapped = map.stdout.split('\n').find((line) => line.startsWith(`${bed.serverIP}/32 `));
+      expect(listed?.replace(/^\S+\s+/, '')).toMatch(testCase.value(bed));
+      expect(mapped?.replace(/^\S+\s+/, '').replace(/\s+sync$/, '')).toMatch(testCase.value(bed));
+    });
+});
