@@ -8,13 +8,13 @@ import { authMapListFor } from '../cilium/auth-map';
 import type { Pod } from '../k8s/objects';
 import { formatIpcacheMapGet, alignColumns, ipcacheValueString } from '../cilium/cli-format';
 import { listIpcache } from '../cilium/agent-ipcache';
-import { reservedIdentityNames } from '../cilium/reserved-identities';
 import type { AgentState } from '../cilium/state';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { ciliumPolicyCommands } from './cilium-cli';
 import { endpointConfig } from './cilium-endpoint-config';
 import { ciliumMonitor } from './cilium-monitor';
 import { hubbleObserve } from './hubble-observe';
+import { ciliumIpList } from './cilium-ip-list';
 import { agentCliName, agentImageHas } from '../cilium/agent-image';
 import { nslookup } from './net-tools';
 import { ping } from './ping';
@@ -181,11 +181,6 @@ function curlFrom(context: TerminalContext, origin: CurlOrigin, args: string[]):
   }
 }
 
-function identityName(id: number): string {
-  const name = reservedIdentityNames[id];
-  return name === undefined ? String(id) : `reserved:${name}`;
-}
-
 /**
  * `cilium status` in an agent pod, the lines the model can answer: the API server connection as the
  * agent sees it, the version, IPAM on its node, encryption and how many nodes' health it hears.
@@ -250,17 +245,7 @@ export function ciliumCli(
     ];
     return ok(`${alignColumns(rows)}\n`);
   }
-  if (command === 'ip list') {
-    const rows = [
-      ['IP', 'IDENTITY', 'SOURCE'],
-      ...listIpcache(cluster, agent).map((row) => [
-        row.prefix,
-        identityName(row.entry.identity),
-        row.entry.source,
-      ]),
-    ];
-    return ok(`${alignColumns(rows)}\n`);
-  }
+  if (group === 'ip' && (verb === 'list' || verb === 'ls')) return ciliumIpList(cluster, agent, rest);
   if (command === 'status' || command === 'status --brief')
     return ciliumStatus(context, agent, command.endsWith('--brief'));
   if (command === 'status --verbose' || command === 'status -v') {

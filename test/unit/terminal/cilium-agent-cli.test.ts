@@ -3,6 +3,7 @@ import { TerminalSession } from '../../../simulator/terminal/session';
 import type { Simulation } from '../../../simulator/simulation';
 import type { AgentState } from '../../../simulator/cilium/state';
 import { clusterWithCilium } from '../simulator/support';
+import { listObjects } from '../../../simulator/k8s/api-store';
 
 // The agent-side CLI as each Cilium release ships it: which binary names exist in the agent image,
 // and the value format of the ipcache as `bpf ipcache list` and `map get cilium_ipcache` print it.
@@ -111,5 +112,77 @@ describe('cilium agent CLI: the ipcache value of each version', () => {
       const mapped = map.stdout.split('\n').find((line) => line.startsWith(`${bed.serverIP}/32 `));
       expect(listed?.replace(/^\S+\s+/, '')).toMatch(testCase.value(bed));
       expect(mapped?.replace(/^\S+\s+/, '').replace(/\s+sync$/, '')).toMatch(testCase.value(bed));
+    });
+});
+
+describe('cilium agent CLI: ip list prints identities as labels', () => {
+  /** The row of an address and its continuation lines, as printed. */
+  const rowsOf = (stdout: string, ip: string): string[] => {
+    const lines = stdout.split('\n');
+    const start = lines.findIndex((line) => line.startsWith(`${ip}/32 `));
+    if (start < 0) return [];
+    const rows = [lines[start] ?? ''];
+    for (const line of lines.slice(start + 1)) {
+      if (!line.startsWith(' ')) break;
+      rows.push(line);
+    }
+    return rows.map((row) => row.trim().replace(/\s+/g, ' '));
+  };
+  const cases: { name: string; version: string; args: string; health: string[]; world: string }[] = [
+    {
+      name: '1.12: reserved names, pod labels',
+      version: '1.12.0',
+      args: '',
+      health: ['health custom-resource'],
+      world: 'world',
+    },
+    {
+      name: '1.14.2: reserved names still',
+      version: '1.14.2',
+      args: '',
+      health: ['health custom-resource'],
+      world: 'world',
+    },
+    {
+      name: '1.14.4: every identity as labels',
+      version: '1.14.4',
+      args: '',
+      health: ['reserved:health custom-resource'],
+      world: 'reserved:world',
+    },
+    {
+      name: '1.18: every identity as labels',
+      version: '1.18.5',
+      args: '',
+      health: ['reserved:health custom-resource'],
+      world: 'reserved:world',
+    },
+    { name: '1.18 -n: numbers', version: '1.18.5', args: ' -n', health: ['4 custom-resource'], world: '2' },
+  ];
+  for (const testCase of cases)
+    it(testCase.name, async () => {
+      const simulation = clusterWithCilium(11, 2, testCase.version, { 'encryption.enabled': 'false' });
+      const session = new TerminalSession(simulation);
+      const agents = Object.values(simulation.state.cluster!.cilium!.agents);
+      const [agent, other] = agents.filter((candidate) => candidate.node !== 'kind-control-plane');
+      const name = testCase.version.startsWith('1.18') ? 'cilium-dbg' : 'cilium';
+      const result = await session.run(
+        `kubectl -n kube-system exec ${agent!.podName} -- ${name} ip list${testCase.args}`,
+      );
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toMatch(/^IP +IDENTITY +SOURCE\n/);
+      expect(rowsOf(result.stdout, other!.healthIP).map((row) => row.replace(/^\S+ /, ''))).toEqual(
+        testCase.health,
+      );
+      expect(result.stdout).toMatch(new RegExp(`\\n0\\.0\\.0\\.0/0 +${testCase.world} `));
+      const coredns = listObjects(simulation.state.cluster!.api, 'Pod').find((pod) =>
+        pod.metadata.name.startsWith('coredns-'),
+      );
+      const dns = rowsOf(result.stdout, coredns?.status?.podIP ?? '');
+      if (testCase.args === ' -n') expect(dns[0]).toMatch(/^\S+ \d+ custom-resource$/);
+      else {
+        expect(dns[0]).toMatch(/^\S+ k8s:\S+ custom-resource$/);
+        expect(dns).toContain('k8s:k8s-app=kube-dns');
+      }
     });
 });
