@@ -145,7 +145,7 @@ function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoin
     return;
   }
   const derived = endpointSecurityLabels(world, endpoint);
-  endpoint.identity = allocateIdentity(world, derived.labels, endpoint.namespace, derived.key);
+  endpoint.identity = allocateIdentity(world, derived.labels, derived.key);
   endpoint.labels = [...derived.strings];
   delete agent.pendingLabelResolution[endpoint.id];
 }
@@ -291,16 +291,12 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
     existing !== undefined
       ? // Only ownerReferences is replaced below, so a shallow copy leaves the stored version intact.
         { ...existing.metadata }
-      : newMetadata(world, endpoint.podName, endpoint.namespace, pod.metadata.labels);
+      : { ...newMetadata(world, endpoint.podName, endpoint.namespace, pod.metadata.labels), generation: 1 };
+  // The agent names the pod as owner without controller or blockOwnerDeletion (pkg/k8s/
+  // watchers/endpointsynchronizer.go at v1.12.0); the API server gives a new custom resource
+  // generation 1, and status writes leave it there.
   metadata.ownerReferences = [
-    {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      name: pod.metadata.name,
-      uid: pod.metadata.uid,
-      controller: false,
-      blockOwnerDeletion: true,
-    },
+    { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid },
   ];
   const ciliumEndpoint: CiliumEndpoint = {
     apiVersion: 'cilium.io/v2',

@@ -31,13 +31,24 @@ function identityLabelKey(identity: CiliumIdentity): string {
   return key;
 }
 
+/**
+ * The Kubernetes labels the agent gives a new CiliumIdentity (SanitizeK8sLabels in
+ * pkg/k8s/identitybackend/identity.go): the identity's `k8s:` labels without that prefix, leaving
+ * out the synthesized namespace labels (`io.cilium.k8s.namespace.labels.*`, which may be too long
+ * for a label name) and every other source. The security labels keep all of them.
+ */
+export function identityObjectLabels(labels: LabelSet): Record<string, string> {
+  const selected: Record<string, string> = {};
+  for (const [sourceKey, value] of Object.entries(labels)) {
+    if (!sourceKey.startsWith('k8s:') || sourceKey.startsWith('k8s:io.cilium.k8s.namespace.labels.'))
+      continue;
+    selected[sourceKey.slice('k8s:'.length)] = value;
+  }
+  return selected;
+}
+
 /** Finds or creates the CiliumIdentity for a label set; returns its number. Needs the API server. */
-export function allocateIdentity(
-  world: World,
-  labels: LabelSet,
-  namespace: string,
-  wanted = labelSetKey(labels),
-): number {
+export function allocateIdentity(world: World, labels: LabelSet, wanted = labelSetKey(labels)): number {
   const cluster = requireCluster(world);
   const candidates = listObjects(cluster.api, 'CiliumIdentity')
     .filter((identity) => identityLabelKey(identity) === wanted)
@@ -57,7 +68,10 @@ export function allocateIdentity(
   );
   let id = nextIntBetween(world.random, minimalAllocationIdentity, maximalAllocationIdentity);
   while (used.has(id)) id = id === maximalAllocationIdentity ? minimalAllocationIdentity : id + 1;
-  const metadata = newMetadata(world, String(id), undefined, { 'io.kubernetes.pod.namespace': namespace });
+  const metadata = {
+    ...newMetadata(world, String(id), undefined, identityObjectLabels(labels)),
+    generation: 1,
+  };
   const identity: CiliumIdentity = {
     apiVersion: 'cilium.io/v2',
     kind: 'CiliumIdentity',

@@ -26,8 +26,9 @@ export interface OwnerReference {
   kind: string;
   name: string;
   uid: string;
-  controller: boolean;
-  blockOwnerDeletion: boolean;
+  /** Omitted by writers that set no controller (the Cilium agent's CiliumEndpoint owner reference). */
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
 }
 
 /** A label selector as Deployments and NetworkPolicies write it. */

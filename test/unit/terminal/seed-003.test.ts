@@ -59,7 +59,11 @@ describe('terminal: the seed 003 Cilium commands, verbatim', () => {
     expect(endpoint).toMatch(
       /^apiVersion: cilium.io\/v2\nkind: CiliumEndpoint\nmetadata:\n {2}creationTimestamp: "[^"]+"\n/,
     );
-    expect(endpoint).toContain('  ownerReferences:\n  - apiVersion: v1\n');
+    // The metadata block as in the article: generation 1, the pod's labels, an owner reference
+    // with neither controller nor blockOwnerDeletion.
+    expect(endpoint).toMatch(
+      /\nmetadata:\n {2}creationTimestamp: "[^"]+"\n {2}generation: 1\n {2}labels:\n {4}app: helloworld\n {4}pod-template-hash: [a-z0-9]+\n {4}version: v1\n {2}name: (\S+)\n {2}namespace: default\n {2}ownerReferences:\n {2}- apiVersion: v1\n {4}kind: Pod\n {4}name: \1\n {4}uid: [0-9a-f-]{36}\n {2}resourceVersion: "\d+"\n {2}uid: [0-9a-f-]{36}\nstatus:\n/,
+    );
     expect(endpoint).toMatch(
       /status:\n {2}encryption: \{\}\n {2}external-identifiers:\n {4}container-id: [0-9a-f]{64}\n {4}k8s-namespace: default\n {4}k8s-pod-name: helloworld-v1-cross-node-\S+\n {4}pod-name: default\/helloworld-v1-cross-node-\S+\n {2}id: \d+\n {2}identity:\n {4}id: \d+\n {4}labels:\n {4}- k8s:app=helloworld\n/,
     );
@@ -68,7 +72,11 @@ describe('terminal: the seed 003 Cilium commands, verbatim', () => {
     );
     const id = /identity:\n {4}id: (\d+)/.exec(endpoint)?.[1] ?? '?';
     const identity = (await session.run(`kubectl get ciliumidentity ${id} -o yaml`)).stdout;
-    expect(identity).toContain(`  name: "${id}"\n`);
+    expect(identity).toMatch(
+      new RegExp(
+        `^apiVersion: cilium.io/v2\\nkind: CiliumIdentity\\nmetadata:\\n {2}creationTimestamp: "[^"]+"\\n {2}generation: 1\\n {2}labels:\\n {4}app: helloworld\\n {4}io.cilium.k8s.policy.cluster: default\\n {4}io.cilium.k8s.policy.serviceaccount: helloworld\\n {4}io.kubernetes.pod.namespace: default\\n {4}version: v1\\n {2}name: "${id}"\\n {2}resourceVersion: "\\d+"\\n {2}uid: [0-9a-f-]{36}\\nsecurity-labels:\\n`,
+      ),
+    );
     expect(identity).toMatch(
       /security-labels:\n {2}k8s:app: helloworld\n {2}k8s:io.cilium.k8s.namespace.labels.kubernetes.io\/metadata.name: default\n {2}k8s:io.cilium.k8s.policy.cluster: default\n {2}k8s:io.cilium.k8s.policy.serviceaccount: helloworld\n {2}k8s:io.kubernetes.pod.namespace: default\n {2}k8s:version: v1\n$/,
     );
