@@ -66,6 +66,8 @@ export interface NodeDatapath {
   localRevision: number;
   /** Next FqdnAddress.sequence. */
   nextFqdnSequence: number;
+  /** Policy-map entry counters by `endpoint|direction|identity|port` (policy-stats.ts); absent until a hit. */
+  policyStats?: Record<string, { packets: number; bytes: number }>;
 }
 
 /** A connection a client holds open (a socket), so later requests can travel on it. */

@@ -58,6 +58,14 @@ import {
 } from './verdict-flows';
 import { authTypeNames, formatGoTime, remoteNodeIdFor, type AuthKey, type AuthMapEntry } from './auth-map';
 import { authMapLookup, projectedAuthEntry, signalAuthRequired } from './auth-manager';
+import {
+  accountHttpExchange,
+  accountPolicyPackets,
+  counterKeyOf,
+  defaultFrameBytes,
+  httpRequestBytes,
+  type PolicyCounterKey,
+} from './policy-stats';
 import { stallAtProxy } from './envoy';
 import { answerInMesh } from '../mesh/traffic';
 import { directTlsFailure, interceptTlsConnection } from './tls-interception';
@@ -439,6 +447,8 @@ export interface Passage {
   atMs: number;
   /** Policy entries that admit only some TLS server names (`toPorts[].serverNames`), per node. */
   serverNames?: ServerNameCheck[];
+  /** The policy-map entries this packet was counted on, for the rest of the exchange (policy-stats.ts). */
+  policyCounters?: PolicyCounterKey[];
 }
 
 /** Where a `serverNames` rule restricts the TLS SNI of a connection, and which names it admits. */
@@ -472,6 +482,8 @@ export interface Blocked {
 export interface TraverseOptions {
   atMs?: number;
   retransmit?: boolean;
+  /** The packet's frame length when the caller knows its payload (policy counters). */
+  frameBytes?: number;
 }
 
 function originIdentity(origin: Origin): number {
@@ -496,6 +508,7 @@ export function traverse(
   const cilium = cluster.cilium;
   const redirects: Redirect[] = [];
   const serverNames: ServerNameCheck[] = [];
+  const counters: PolicyCounterKey[] = [];
   const flags = (established: boolean): FlowPacket => packetOf(tuple, established);
   const clientAgent = origin.agent;
   const clientIdentity = originIdentity(origin);
@@ -527,6 +540,14 @@ export function traverse(
     // A retransmitted SYN finds the entry its first copy created, but it is still a SYN.
     established = ct.status === 'established' && options.retransmit !== true;
     const verdict = decide(cluster, clientAgent, endpoint, 'egress', destinationIdentity, tuple);
+    const egressCounter = counterKeyOf(origin.node, endpoint.id, 'egress', verdict);
+    accountPolicyPackets(
+      cluster,
+      egressCounter,
+      1,
+      options.frameBytes ?? defaultFrameBytes(tuple, established),
+    );
+    if (egressCounter !== undefined) counters.push(egressCounter);
     const ends: FlowEnds = {
       source: flowEndpoint(cluster, clientAgent, tuple.sourceIP, tuple.sourcePort, endpoint.identity),
       destination: flowEndpoint(
@@ -632,6 +653,7 @@ export function traverse(
       tuple,
       redirects,
       ...(serverNames.length > 0 ? { serverNames } : {}),
+      ...(counters.length > 0 ? { policyCounters: counters } : {}),
       sourceIdentityAtServer: clientIdentity,
       destinationIdentity,
       established,
@@ -651,6 +673,7 @@ export function traverse(
       tuple,
       redirects,
       ...(serverNames.length > 0 ? { serverNames } : {}),
+      ...(counters.length > 0 ? { policyCounters: counters } : {}),
       sourceIdentityAtServer: sourceIdentity,
       destinationIdentity,
       established,
@@ -717,6 +740,14 @@ export function traverse(
   }
   const ct = ctLookup(cluster, target.node, 'ingress', tuple, now);
   const ingress = decide(cluster, serverAgent, serverEndpoint, 'ingress', sourceIdentity, tuple);
+  const ingressCounter = counterKeyOf(target.node, serverEndpoint.id, 'ingress', ingress);
+  accountPolicyPackets(
+    cluster,
+    ingressCounter,
+    1,
+    options.frameBytes ?? defaultFrameBytes(tuple, ct.status === 'established'),
+  );
+  if (ingressCounter !== undefined) counters.push(ingressCounter);
   const ends: FlowEnds = {
     source: flowEndpoint(cluster, serverAgent, tuple.sourceIP, tuple.sourcePort, sourceIdentity),
     destination: flowEndpoint(
@@ -819,6 +850,7 @@ export function traverse(
     tuple,
     redirects,
     ...(serverNames.length > 0 ? { serverNames } : {}),
+    ...(counters.length > 0 ? { policyCounters: counters } : {}),
     ...(mistaken !== undefined ? { mistaken } : {}),
     sourceIdentityAtServer: sourceIdentity,
     destinationIdentity,
@@ -1086,36 +1118,78 @@ export function connect(
     destinationIP: backendIP,
     destinationPort: backendPort,
   };
-  let passage = traverse(world, cluster, origin, target, tuple, explanation);
-  // A SYN that mutual authentication dropped is retransmitted by the client's kernel after 1 s,
-  // then 2 s, 4 s, … until the client gives up; once the agent has written the auth map entry, the
-  // next copy passes. The wait counts into the connection's time.
-  let waitedMs = 0;
-  if (!passage.ok && passage.auth !== undefined && request.protocol === 'TCP') {
-    let backoffMs = 1000;
-    while (!passage.ok && passage.auth !== undefined) {
-      explanation.push(passage.reason);
-      if (elapsed + waitedMs + backoffMs >= request.timeoutMs) break;
-      waitedMs += backoffMs;
-      backoffMs *= 2;
-      explanation.push(
-        `No SYN-ACK came back, so ${origin.kind === 'pod' ? origin.pod.metadata.name : origin.node}'s kernel retransmits the SYN ${(waitedMs / 1000).toFixed(0)} s after the first one.`,
-      );
-      passage = traverse(world, cluster, origin, target, tuple, explanation, {
-        atMs: world.timeMs + waitedMs,
-        retransmit: true,
-      });
-    }
-  } else if (!passage.ok) explanation.push(passage.reason);
+  const sent = sendSynWithRetransmissions(
+    world,
+    cluster,
+    origin,
+    target,
+    tuple,
+    request,
+    elapsed,
+    explanation,
+  );
+  const passage = sent.passage;
+  const waitedMs = sent.waitedMs;
   if (!passage.ok)
     return {
       kind: 'timeout',
-      elapsedMs: elapsed + request.timeoutMs,
+      elapsedMs: elapsed + Math.min(request.timeoutMs, synGiveUpMs),
       address,
       explanation,
       ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
     };
   return { passage, address, backendIP, backendPort, elapsedMs: elapsed + waitedMs };
+}
+
+/**
+ * How the client's kernel retransmits an unanswered SYN (net/ipv4/tcp_timer.c): the initial RTO is
+ * 1 s (TCP_TIMEOUT_INIT, RFC 6298), doubling after each retransmission, up to
+ * net.ipv4.tcp_syn_retries = 6 retransmissions; connect() fails with ETIMEDOUT after the last one's
+ * timeout, 1 + 2 + 4 + 8 + 16 + 32 + 64 = 127 s after the first SYN.
+ */
+export const synRetransmission = { initialRtoMs: 1000, retries: 6 } as const;
+export const synGiveUpMs = 127_000;
+
+/**
+ * Sends a connection's SYN and, while it goes unanswered, the retransmissions the client's kernel
+ * sends before the client gives up (its timeout) or the kernel does (tcp_syn_retries). Every copy
+ * goes through the datapath again, so a policy that drops the SYN drops each copy and reports each
+ * (policy-verdict and drop events); a copy can also pass where the first did not (mutual
+ * authentication once the auth map has the entry). UDP and ICMP are not retransmitted here.
+ */
+function sendSynWithRetransmissions(
+  world: World,
+  cluster: Cluster,
+  origin: Origin,
+  target: Target,
+  tuple: PacketTuple,
+  request: { protocol: 'TCP' | 'UDP'; timeoutMs: number },
+  elapsedMs: number,
+  explanation: string[],
+): { passage: Passage | Blocked; waitedMs: number } {
+  let passage = traverse(world, cluster, origin, target, tuple, explanation);
+  let waitedMs = 0;
+  if (passage.ok) return { passage, waitedMs };
+  explanation.push(passage.reason);
+  if (request.protocol !== 'TCP') return { passage, waitedMs };
+  let backoffMs: number = synRetransmission.initialRtoMs;
+  for (let retry = 1; retry <= synRetransmission.retries && !passage.ok; retry++) {
+    if (elapsedMs + waitedMs + backoffMs >= request.timeoutMs) break;
+    waitedMs += backoffMs;
+    backoffMs *= 2;
+    explanation.push(
+      `No SYN-ACK came back, so ${origin.kind === 'pod' ? origin.pod.metadata.name : origin.node}'s kernel retransmits the SYN ${(waitedMs / 1000).toFixed(0)} s after the first one.`,
+    );
+    const previous = passage.reason;
+    passage = traverse(world, cluster, origin, target, tuple, explanation, {
+      atMs: world.timeMs + waitedMs,
+      retransmit: true,
+    });
+    // A copy dropped for the same reason adds nothing new; the auth path changes as the agent works.
+    if (!passage.ok && (passage.reason !== previous || passage.auth !== undefined))
+      explanation.push(passage.reason);
+  }
+  return { passage, waitedMs };
 }
 
 /**
@@ -1532,6 +1606,12 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     },
     explanation,
     application,
+  );
+  accountHttpExchange(
+    cluster,
+    passage.policyCounters ?? [],
+    httpRequestBytes(request.host, request.port, http),
+    request.keepOpen !== true,
   );
   returnReply(world, cluster, passage, explanation, request.keepOpen !== true);
   const connectionId =

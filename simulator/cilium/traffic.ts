@@ -14,6 +14,7 @@ import { applicationListeningOnUdp, type HttpRequest, type KafkaCall } from '../
 import { evaluateDnsQuery, evaluateKafkaRequest } from '../policy/index';
 import { ctLookup, ctTouch, type PacketTuple } from './conntrack';
 import { datapathState } from './datapath-state';
+import { dnsQueryFrameBytes } from './policy-stats';
 import {
   applicationAt,
   describeIdentity,
@@ -134,7 +135,9 @@ function dnsQuery(
     destinationIP: translated.backendIP,
     destinationPort: translated.backendPort,
   };
-  const passage = traverse(world, cluster, origin, target, tuple, explanation);
+  const passage = traverse(world, cluster, origin, target, tuple, explanation, {
+    frameBytes: dnsQueryFrameBytes(name),
+  });
   if (!passage.ok) {
     explanation.push(passage.reason);
     return {

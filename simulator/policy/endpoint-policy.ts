@@ -144,6 +144,8 @@ export interface PolicyVerdict {
   readonly l7?: L7Policy;
   readonly authType: AuthType;
   readonly explanation: PolicyExplanation;
+  /** The policy-map entry the lookup hit (its identity and port key as `bpf policy get` prints them). */
+  readonly mapKey?: { readonly identity: number; readonly port: string };
 }
 
 /** Drop reason names as Hubble prints them. */

@@ -145,6 +145,7 @@ export function verdictFromHit(
   const entry = hit.entry;
   const rules = entry ? entry.derivedFrom : [];
   const matchedKey = entry ? describeKey(entry) : undefined;
+  const mapKey = entry ? { mapKey: { identity: entry.identity, port: portKeyToString(entry.key) } } : {};
   if (hit.deny) {
     const explanation: PolicyExplanation = {
       layer: 'deny',
@@ -159,6 +160,7 @@ export function verdictFromHit(
       dropReason: 181,
       authType: 0,
       explanation,
+      ...mapKey,
     };
   }
   const enforcementOff = !state.enforced;
@@ -176,6 +178,7 @@ export function verdictFromHit(
     matchType: hit.matchType,
     authType: entry?.authType ?? 0,
     explanation,
+    ...mapKey,
     ...(entry && entry.proxyPort !== 0 ? { proxyPort: entry.proxyPort } : {}),
     ...(entry?.l7 ? { l7: entry.l7 } : {}),
   };

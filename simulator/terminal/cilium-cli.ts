@@ -20,6 +20,7 @@ import { peekNodeDatapath } from '../cilium/datapath-state';
 import { agentEndpointIds, hostEndpointDisplayLabels } from '../cilium/agent-endpoints';
 import { endpointOptionValues, type EndpointOptionSettings } from '../cilium/endpoint-options';
 import { hasLiveConnectionTo } from '../cilium/conntrack';
+import { policyCountersOf } from '../cilium/policy-stats';
 import { renderJsonPath } from './jsonpath';
 import { ciliumTabs, tabwrite } from './tabwriter';
 
@@ -453,6 +454,13 @@ function policyMapTable(
       return known === undefined ? [String(row.identity)] : labelSetToStrings(known);
     };
     const labels = numeric ? [String(row.identity)] : labelsOf();
+    const counters = policyCountersOf(cluster, {
+      node: agent.node,
+      endpointId: endpoint.id,
+      direction: row.direction === 'Ingress' ? 'ingress' : 'egress',
+      identity: row.identity,
+      port: row.port,
+    });
     const cells = (label: string): string[] => [
       row.policy,
       row.direction,
@@ -460,8 +468,8 @@ function policyMapTable(
       row.port,
       row.proxyPort === 0 ? 'NONE' : String(row.proxyPort),
       ...(withAuth ? [row.authType ?? 'disabled'] : []),
-      '0',
-      '0',
+      String(counters.bytes),
+      String(counters.packets),
       ...(withPrefix ? [String(row.prefixLength ?? 0)] : []),
     ];
     labels.forEach((label, index) =>

@@ -294,7 +294,7 @@ describe('the cilium CLI in an agent pod', () => {
     expect(map.stdout).toMatch(
       /^POLICY +DIRECTION +LABELS \(source:key\[=value\]\) +PORT\/PROTO +PROXY PORT +BYTES +PACKETS +\n/,
     );
-    expect(map.stdout).toMatch(/\nAllow +Ingress +k8s:app=sleep +5000\/TCP +NONE +0 +0 +\n/);
+    expect(map.stdout).toMatch(/\nAllow +Ingress +k8s:app=sleep +5000\/TCP +NONE +\d+ +\d+ +\n/);
     expect(map.stdout).toMatch(/\n +k8s:io\.cilium\.k8s\.policy\.serviceaccount=sleep-v1 +\n/);
     const numeric = await exec(`bpf policy get -n ${id}`);
     expect(numeric.stdout).toMatch(/^POLICY +DIRECTION +IDENTITY +PORT\/PROTO/);
