@@ -18,6 +18,7 @@ import { podLabelsChanged, retryPendingLabelResolution, writeCiliumEndpoint } fr
 import { forkView, relistView, sharedViewId } from './views';
 import type { AgentState } from './state';
 import { syncNodeIds } from './node-ids';
+import { ensureWireguardKey } from './wireguard';
 
 /** Starts a node's agent: it takes its router and health addresses and joins the shared view. */
 export function startAgent(world: World, nodeName: string): void {
@@ -34,6 +35,7 @@ export function startAgent(world: World, nodeName: string): void {
     shared.members = [...shared.members, nodeName].sort();
   agent.viewId = sharedViewId;
   syncNodeIds(world, agent);
+  ensureWireguardKey(world, agent, cilium.config);
   markNetworkReady(world, nodeName);
   startWaitingPods(world, nodeName);
 }

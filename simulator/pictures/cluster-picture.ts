@@ -11,6 +11,7 @@ import type { Flow } from '../cilium/flow';
 import { formatFlowCompact } from '../cilium/hubble-format';
 import { toStampMilli } from '../engine/virtual-time';
 import { agentCliName } from '../cilium/agent-image';
+import { wireguardPublicKeyAnnotation, wireguardRekeyAfterMs } from '../cilium/wireguard';
 
 /** One pod as a picture shows it. */
 export interface PodPicture {
@@ -355,8 +356,9 @@ function nodeOfAddress(world: Readonly<World>, ip: string): string | undefined {
 }
 
 /**
- * The keys that protected the traffic seen so far: with WireGuard one key pair per node pair, shared
- * by every pod pair across those nodes and readable on both nodes; with Istio one set of session
+ * The keys that protected the traffic seen so far: with WireGuard one static key pair per node and,
+ * per node pair, session keys that rotate about every two minutes, shared by every pod pair across
+ * those nodes and readable on both nodes; with Istio one set of session
  * keys per connection, held by its two proxies; Cilium's mutual-auth handshakes derive session keys
  * that no traffic ever uses.
  */
@@ -378,12 +380,22 @@ export function keyHoldersPicture(world: Readonly<World>): KeyHolderPicture[] {
       );
       byPair.set(pair, set);
     }
-    for (const [pair, protects] of [...byPair.entries()].sort(([a], [b]) => a.localeCompare(b)))
+    const nodesWithTraffic = new Set<string>();
+    for (const [pair, protects] of [...byPair.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      for (const node of pair.split(' ↔ ')) nodesWithTraffic.add(node);
       rows.push({
         key: `WireGuard session keys of ${pair}`,
         protects: [...protects].sort(),
         holders: pair.split(' ↔ ').map((node) => `the kernel of ${node} (anyone root on it)`),
-        note: 'One tunnel per node pair: every pod pair across these nodes shares it.',
+        note: `Derived by a WireGuard handshake between the two nodes' static keys and replaced about every ${wireguardRekeyAfterMs / 60_000} minutes. One tunnel per node pair: every pod pair across these nodes shares it.`,
+      });
+    }
+    for (const node of [...nodesWithTraffic].sort())
+      rows.push({
+        key: `WireGuard static key pair of ${node}`,
+        protects: [],
+        holders: [`the kernel of ${node} (anyone root on it)`],
+        note: `One per node, kept across agent restarts; its public key is published in the node's CiliumNode annotation ${wireguardPublicKeyAnnotation}. It authenticates the node in every session handshake and encrypts no traffic itself.`,
       });
   }
   for (const connection of (cluster.mesh?.connections ?? []).slice(-8)) {

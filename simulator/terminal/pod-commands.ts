@@ -15,6 +15,8 @@ import { endpointConfig } from './cilium-endpoint-config';
 import { ciliumMonitor } from './cilium-monitor';
 import { hubbleObserve } from './hubble-observe';
 import { ciliumIpList } from './cilium-ip-list';
+import { wireguardStatusValue } from '../cilium/wireguard';
+import { ciliumStatusVersion } from '../cilium/releases';
 import { agentCliName, agentImageHas } from '../cilium/agent-image';
 import { nslookup } from './net-tools';
 import { ping } from './ping';
@@ -200,14 +202,14 @@ function ciliumStatus(context: TerminalContext, agent: AgentState, brief: boolea
     : 'Failure   Get "https://10.96.0.1:443/version?timeout=32s": dial tcp 10.96.0.1:443: i/o timeout';
   const encryption =
     config.encryption === 'wireguard'
-      ? `Wireguard   [cilium_wg0 (Port: 51871, Peers: ${peers})]`
+      ? wireguardStatusValue(config, agent, peers)
       : config.encryption === 'ipsec'
         ? 'IPsec'
         : 'Disabled';
   const rows = [
     ['KVStore:', 'Ok   Disabled'],
     ['Kubernetes:', kubernetes],
-    ['Cilium:', `Ok   ${config.version}`],
+    ['Cilium:', `Ok   ${ciliumStatusVersion(config.version)}`],
     ['IPAM:', `IPv4: ${allocated}/254 allocated from ${node?.podCIDR ?? ''},`],
     ['Encryption:', encryption],
     // Shown only when enabled, so outputs of clusters without the host firewall keep their shape.

@@ -19,7 +19,7 @@ describe('pictures: who holds the keys', () => {
       expect(handshake.protects).toEqual([]);
       expect(handshake.holders.every((holder) => holder.startsWith('cilium-agent on '))).toBe(true);
     }
-    const tunnels = keys.filter((key) => key.key.startsWith('WireGuard'));
+    const tunnels = keys.filter((key) => key.key.startsWith('WireGuard session keys'));
     expect(tunnels.length).toBeGreaterThan(0);
     for (const tunnel of tunnels) {
       const [a, b] = tunnel.key.replace('WireGuard session keys of ', '').split(' ↔ ');
@@ -27,6 +27,25 @@ describe('pictures: who holds the keys', () => {
         `the kernel of ${a ?? ''} (anyone root on it)`,
         `the kernel of ${b ?? ''} (anyone root on it)`,
       ]);
+      expect(tunnel.note).toMatch(/replaced about every 2 minutes/);
+    }
+  });
+
+  it('shows one static WireGuard key pair per node, published in its CiliumNode, protecting nothing', () => {
+    const keys = finished('mutual-auth');
+    const tunnelNodes = new Set(
+      keys
+        .filter((key) => key.key.startsWith('WireGuard session keys of '))
+        .flatMap((key) => key.key.replace('WireGuard session keys of ', '').split(' ↔ ')),
+    );
+    const statics = keys.filter((key) => key.key.startsWith('WireGuard static key pair of '));
+    expect(statics.map((key) => key.key.replace('WireGuard static key pair of ', ''))).toEqual(
+      [...tunnelNodes].sort(),
+    );
+    for (const key of statics) {
+      expect(key.protects).toEqual([]);
+      expect(key.holders).toHaveLength(1);
+      expect(key.note).toContain('network.cilium.io/wg-pub-key');
     }
   });
 

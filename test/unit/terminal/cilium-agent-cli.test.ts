@@ -186,3 +186,47 @@ describe('cilium agent CLI: ip list prints identities as labels', () => {
       }
     });
 });
+
+describe('cilium agent CLI: status', () => {
+  const cases: { name: string; version: string; cilium: string; encryption: RegExp }[] = [
+    {
+      name: '1.12: the commit, and the WireGuard device with its key',
+      version: '1.12.0',
+      cilium: 'Ok   1.12.0 (v1.12.0-9447cd1)',
+      encryption: /^Wireguard {3}\[cilium_wg0 \(Pubkey: [A-Za-z0-9+/]{43}=, Port: 51871, Peers: 2\)\]$/,
+    },
+    {
+      name: '1.14: node encryption first',
+      version: '1.14.5',
+      cilium: 'Ok   1.14.5 (v1.14.5-85db28be)',
+      encryption:
+        /^Wireguard {3}\[NodeEncryption: Disabled, cilium_wg0 \(Pubkey: [A-Za-z0-9+/]{43}=, Port: 51871, Peers: 2\)\]$/,
+    },
+    {
+      name: '1.18',
+      version: '1.18.5',
+      cilium: 'Ok   1.18.5 (v1.18.5-7d4d8932)',
+      encryption:
+        /^Wireguard {3}\[NodeEncryption: Disabled, cilium_wg0 \(Pubkey: [A-Za-z0-9+/]{43}=, Port: 51871, Peers: 2\)\]$/,
+    },
+  ];
+  const line = (stdout: string, label: string): string =>
+    (stdout.split('\n').find((candidate) => candidate.startsWith(label)) ?? '').slice(25);
+  for (const testCase of cases)
+    it(testCase.name, async () => {
+      const simulation = clusterWithCilium(8, 2, testCase.version);
+      const session = new TerminalSession(simulation);
+      const agents = Object.values(simulation.state.cluster!.cilium!.agents);
+      const outputs: { stdout: string }[] = [];
+      for (const agent of agents)
+        outputs.push(await session.run(`kubectl -n kube-system exec ${agent.podName} -- cilium status`));
+      const keys = outputs.map((output) => /Pubkey: (\S+),/.exec(output.stdout)?.[1]);
+      for (const output of outputs) {
+        expect(line(output.stdout, 'Cilium:')).toBe(testCase.cilium);
+        expect(line(output.stdout, 'Encryption:')).toMatch(testCase.encryption);
+      }
+      // One static key per node: every agent shows its own.
+      expect(new Set(keys).size).toBe(agents.length);
+      expect(keys).toEqual(agents.map((agent) => agent.wireguardPublicKey));
+    });
+});

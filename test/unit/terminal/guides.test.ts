@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Simulation, scenarios } from '../../../simulator/index';
 import { TerminalSession } from '../../../simulator/terminal/session';
+import { wireguardPublicKeyAnnotation, wireguardRekeyAfterMs } from '../../../simulator/cilium/wireguard';
 
 // The guides' own command blocks, copied from the MDX pages and run in a fresh terminal: what a
 // reader pastes must work as the page says.
@@ -75,6 +76,17 @@ describe('guide commands, verbatim', () => {
       expect(result.exitCode, `${command}: ${result.stderr}`).toBe(0);
     }
   }, 60_000);
+
+  it('mutual-auth: describes WireGuard keys as the model keeps them', () => {
+    const page = readFileSync(
+      new URL('../../../content/guides/mutual-auth.mdx', import.meta.url),
+      'utf8',
+    ).replace(/\s+/g, ' ');
+    expect(page).toContain(`annotation \`${wireguardPublicKeyAnnotation}\``);
+    expect(page).toContain('single static WireGuard key pair');
+    expect(page).toContain(`replaces about every ${wireguardRekeyAfterMs === 120_000 ? 'two' : '?'} minutes`);
+    expect(page).not.toMatch(/key pair per pair of nodes/);
+  });
 
   it('l7: installs Istio from its Helm charts and accepts the AuthorizationPolicy of the page', async () => {
     const policy = codeBlocks('l7-cilium-vs-istio', 'yaml').find((block) =>

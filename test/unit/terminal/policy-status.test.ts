@@ -76,7 +76,10 @@ describe('terminal: cilium status', () => {
     const healthy = await terminal.run('kubectl -n kube-system exec ds/cilium -- cilium status');
     expect(healthy.stdout).toMatch(/^KVStore: {17}Ok {3}Disabled\nKubernetes: {14}Ok /);
     expect(healthy.stdout).toMatch(/IPAM: {20}IPv4: \d+\/254 allocated from 10\.244\.\d+\.0\/24,/);
-    expect(healthy.stdout).toContain('Wireguard   [cilium_wg0 (Port: 51871, Peers: 3)]');
+    expect(healthy.stdout).toMatch(
+      /\nEncryption: {14}Wireguard {3}\[cilium_wg0 \(Pubkey: [A-Za-z0-9+/]{43}=, Port: 51871, Peers: 3\)\]\n/,
+    );
+    expect(healthy.stdout).toContain('\nCilium:                  Ok   1.12.0 (v1.12.0-9447cd1)\n');
     const cut = await terminal.run(
       "NODEV1=$(kubectl get pod -l app=helloworld,version=v1 -o=jsonpath='{.items[0].spec.nodeName}'); docker exec $NODEV1 /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) cilium status'",
     );
