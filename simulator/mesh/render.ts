@@ -7,6 +7,7 @@
 import { createSelfSignedRoot, issueLeaf, type CertificateAuthority } from '../pki/authority';
 import { deriveKeyPair } from '../pki/keys';
 import { formatOpensslSClient, envoyRequestedSignatureAlgorithms } from '../tls/s-client';
+import type { OpensslBuild } from '../tls/openssl-builds';
 import type { MeshCertificate, MeshRootCertificate } from './state';
 
 /** istiod's root as a CA, from its metadata. */
@@ -61,6 +62,8 @@ export function sClientToSidecar(options: {
   port: number;
   atMs: number;
   showCerts: boolean;
+  openssl?: OpensslBuild;
+  threadId?: bigint;
 }): { output: string; exitCode: number } {
   const root = renderMeshRoot(options.seed, options.root);
   const { chainPem } = renderWorkloadChain(options.seed, root, options.server);
@@ -77,5 +80,7 @@ export function sClientToSidecar(options: {
     clientCertificateSent: false,
     alertAfterHandshake: { code: 116 },
     showCerts: options.showCerts,
+    ...(options.openssl !== undefined ? { openssl: options.openssl } : {}),
+    ...(options.threadId !== undefined ? { threadId: options.threadId } : {}),
   });
 }

@@ -10,6 +10,7 @@ import { certificateForPod } from '../mesh/workloads';
 import type { IstioProfile } from '../mesh/state';
 import type { Pod } from '../k8s/objects';
 import { getObject } from '../k8s/api-store';
+import { opensslOfProxyImage, threadIdFrom } from '../tls/openssl-builds';
 
 const installMs = 45_000;
 
@@ -179,6 +180,8 @@ export async function opensslInProxy(
     return fail(`CONNECTED(00000003)\nwrite:errno=104\n---\nno peer certificate available\n---`, 1);
   context.spend(20);
   const [, render] = await certificateLayer();
+  // The istio-proxy container's image decides the OpenSSL build; each run is a new process.
+  const image = pod.spec.containers.find((container) => container.name === 'istio-proxy')?.image;
   const result = render.sClientToSidecar({
     seed: context.simulation.seed,
     root: mesh.root,
@@ -187,6 +190,8 @@ export async function opensslInProxy(
     port: Number(portText),
     atMs: context.simulation.nowMs,
     showCerts: args.includes('-showcerts'),
+    openssl: opensslOfProxyImage(image),
+    threadId: threadIdFrom(`${context.simulation.seed}/${pod.metadata.name}/${context.simulation.nowMs}`),
   });
   const lines = result.output.split('\n');
   const errorAt = lines.findIndex((line) => /:error:/.test(line));

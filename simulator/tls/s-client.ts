@@ -1,6 +1,7 @@
 /**
- * `openssl s_client -connect HOST:PORT [-showcerts]` output (OpenSSL 1.1.1, as in the istio-proxy
- * image the seed article ran it from), for a session against a simulated server. The verify callback
+ * `openssl s_client -connect HOST:PORT [-showcerts]` output for a session against a simulated server,
+ * in the OpenSSL build of the container it runs in (openssl-builds.ts; 1.1.1 as in the istio-proxy
+ * image the seed article ran it from, unless told otherwise). The verify callback
  * lines, chain listing, CA names from CertificateRequest, signature and key-exchange lines, session
  * summary and verify code follow s_client's layout. A fatal alert the server sends after s_client
  * considers the handshake done (TLS 1.3 client authentication fails that way) is printed as the
@@ -12,6 +13,7 @@ import { fromHex } from '../pki/encoding';
 import { verifyChain } from '../pki/verify';
 import type { CipherSuiteName } from './key-schedule';
 import type { HandshakeContext } from './handshake-machine';
+import { formatThreadId, opensslBuilds, type OpensslBuild } from './openssl-builds';
 
 /** The signature algorithms Envoy's BoringSSL lists in CertificateRequest, as s_client names them. */
 export const envoyRequestedSignatureAlgorithms =
@@ -41,11 +43,13 @@ export interface SClientSession {
   showCerts: boolean;
   /** The socket file descriptor printed by CONNECTED(…); 3 by default. */
   fileDescriptor?: number;
-  /** The thread id OpenSSL prefixes error lines with (a fixed number keeps output deterministic). */
-  threadId?: string;
+  /** The OpenSSL build that runs s_client (its texts and error line); 1.1.1f when not given. */
+  openssl?: OpensslBuild;
+  /** The thread id OpenSSL prefixes error lines with; the seed article's when not given. */
+  threadId?: bigint;
 }
 
-/** OpenSSL 1.1.1 reason strings and codes for received alerts (SSL_R_…_ALERT_…). */
+/** OpenSSL reason strings and codes for received alerts (SSL_R_…_ALERT_…, the same in 1.1.1 and 3.0). */
 const alertReasons: Readonly<Record<number, { reason: number; text: string }>> = {
   42: { reason: 0x412, text: 'sslv3 alert bad certificate' },
   45: { reason: 0x415, text: 'sslv3 alert certificate expired' },
@@ -55,11 +59,30 @@ const alertReasons: Readonly<Record<number, { reason: number; text: string }>> =
   116: { reason: 0x45c, text: 'tlsv13 alert certificate required' },
 };
 
-/** The OpenSSL error line for a received fatal alert. */
-export function opensslAlertLine(code: number, threadId = '140555461989696'): string {
+/** The thread id of the seed article's s_client run (OpenSSL 1.1.1 prints it in decimal). */
+const seedThreadId = 140555461989696n;
+
+/**
+ * The OpenSSL error line for a received fatal alert, in the build's format (openssl-builds.ts): the
+ * reason code is the alert number plus SSL_AD_REASON_OFFSET (1000), packed with library 20 (SSL)
+ * and, in 1.1.1, function 148 (ssl3_read_bytes).
+ */
+export function opensslAlertLine(
+  code: number,
+  build: OpensslBuild = opensslBuilds.focal,
+  threadId: bigint = seedThreadId,
+): string {
   const reason = alertReasons[code] ?? { reason: 0x410 + (code % 0x100), text: `alert number ${code}` };
-  const packed = (0x14094000 + reason.reason).toString(16).toUpperCase().padStart(8, '0');
-  return `${threadId}:error:${packed}:SSL routines:ssl3_read_bytes:${reason.text}:../ssl/record/rec_layer_s3.c:1543:SSL alert number ${code}`;
+  const packed = (build.flavour === '1.1.1' ? 0x14094000 + reason.reason : (20 << 23) + reason.reason)
+    .toString(16)
+    .toUpperCase()
+    .padStart(8, '0');
+  return `${formatThreadId(build, threadId)}:error:${packed}:SSL routines:ssl3_read_bytes:${reason.text}:../ssl/record/rec_layer_s3.c:${build.alertSourceLine}:SSL alert number ${code}`;
+}
+
+/** OpenSSL 3.0 spells "self-signed" with a hyphen in its verify texts (crypto/x509/x509_txt.c). */
+function verifyText(build: OpensslBuild, text: string): string {
+  return build.flavour === '3.0' ? text.replace('self signed', 'self-signed') : text;
 }
 
 const hashLength = (suite: CipherSuiteName): number => (suite === 'TLS_AES_256_GCM_SHA384' ? 48 : 32);
@@ -72,6 +95,7 @@ function certificateMessageLength(chain: readonly string[]): number {
 
 /** The verify-callback lines s_client prints, from the top of the chain down, and the final code. */
 function verifyLines(session: SClientSession): { lines: string[]; code: number; text: string } {
+  const build = session.openssl ?? opensslBuilds.focal;
   const verification = verifyChain(session.serverChainPem, session.caFilePem, session.atMs, {
     usage: 'serverAuth',
   });
@@ -93,14 +117,17 @@ function verifyLines(session: SClientSession): { lines: string[]; code: number; 
             : [[20, 'unable to get local issuer certificate']]
           : [[problem.opensslCode, problem.opensslText]];
       for (const [number, message] of reported) {
-        lines.push(`depth=${depth} ${nameAt(certificate)}`, `verify error:num=${number}:${message}`);
+        lines.push(
+          `depth=${depth} ${nameAt(certificate)}`,
+          `verify error:num=${number}:${verifyText(build, message)}`,
+        );
         if (problem.code === 'expired' && certificate !== undefined)
           lines.push(`notAfter=${opensslTime(certificate.notAfterMs)}`);
         if (problem.code === 'not-yet-valid' && certificate !== undefined)
           lines.push(`notBefore=${opensslTime(certificate.notBeforeMs)}`);
         lines.push('verify return:1');
         code = number;
-        text = message;
+        text = verifyText(build, message);
       }
     }
     lines.push(`depth=${depth} ${nameAt(certificate)}`, 'verify return:1');
@@ -185,7 +212,7 @@ export function formatOpensslSClient(session: SClientSession): { output: string;
   );
   let exitCode = 0;
   if (session.alertAfterHandshake !== undefined) {
-    lines.push(opensslAlertLine(session.alertAfterHandshake.code, session.threadId));
+    lines.push(opensslAlertLine(session.alertAfterHandshake.code, session.openssl, session.threadId));
     exitCode = 1;
   }
   return { output: `${lines.join('\n')}\n`, exitCode };

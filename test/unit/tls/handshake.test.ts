@@ -1,6 +1,7 @@
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { describe, expect, it } from 'vitest';
 import { seedRandom } from '../../../simulator/engine/prng';
+import { opensslOfProxyImage } from '../../../simulator/tls/openssl-builds';
 import { issueWorkloadSecret } from '../../../simulator/istio/ca';
 import { istioSpiffeId } from '../../../simulator/istio/identity';
 import type { AuthorizationPolicy } from '../../../simulator/istio/authorization';
@@ -386,4 +387,28 @@ describe('tls: openssl s_client', () => {
       ':error:14094418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:',
     );
   });
+
+  // The error line of each OpenSSL build an istio-proxy image ships (tls/openssl-builds.ts).
+  const builds: { name: string; image: string; line: string }[] = [
+    {
+      name: 'Istio 1.14 (Ubuntu 20.04, OpenSSL 1.1.1f)',
+      image: 'docker.io/istio/proxyv2:1.14.1',
+      line: '140555461989696:error:1409445C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../ssl/record/rec_layer_s3.c:1543:SSL alert number 116',
+    },
+    {
+      name: 'Istio 1.20 (Ubuntu 22.04, OpenSSL 3.0.2)',
+      image: 'docker.io/istio/proxyv2:1.20.0',
+      line: '40F7D1C2D57F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../ssl/record/rec_layer_s3.c:1593:SSL alert number 116',
+    },
+    {
+      name: 'Istio 1.24 (Ubuntu 24.04, OpenSSL 3.0.13)',
+      image: 'docker.io/istio/proxyv2:1.24.0',
+      line: '40F7D1C2D57F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../ssl/record/rec_layer_s3.c:1605:SSL alert number 116',
+    },
+  ];
+  for (const build of builds)
+    it(`prints the alert line of ${build.name}`, () => {
+      const threadId = build.line.startsWith('1405') ? 140555461989696n : 0x7fd5c2d1f740n;
+      expect(opensslAlertLine(116, opensslOfProxyImage(build.image), threadId)).toBe(build.line);
+    });
 });
