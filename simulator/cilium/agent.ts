@@ -19,14 +19,23 @@ import { forkView, relistView, sharedViewId } from './views';
 import type { AgentState } from './state';
 import { syncNodeIds } from './node-ids';
 import { ensureWireguardKey } from './wireguard';
+import { agentStartRefusal, failAgentStart } from './agent-startup';
 
-/** Starts a node's agent: it takes its router and health addresses and joins the shared view. */
+/**
+ * Starts a node's agent: it takes its router and health addresses and joins the shared view. A
+ * configuration the agent refuses makes it exit instead, and the kubelet tries again later.
+ */
 export function startAgent(world: World, nodeName: string): void {
   const cluster = requireCluster(world);
   const cilium = cluster.cilium;
   const node = cluster.nodes[nodeName];
   const agent = cilium?.agents[nodeName];
   if (cilium === undefined || node === undefined || agent === undefined || agent.running) return;
+  const refusal = agentStartRefusal(cilium.config);
+  if (refusal !== undefined) {
+    failAgentStart(world, agent, refusal);
+    return;
+  }
   agent.routerIP = allocateNext(node.ipam, world.random, 'router') ?? '';
   agent.healthIP = allocateNext(node.ipam, world.random, 'health') ?? '';
   agent.running = true;

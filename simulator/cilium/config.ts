@@ -23,7 +23,7 @@ export interface CiliumConfig {
   routingMode: RoutingMode;
   tunnelProtocol: 'vxlan' | 'geneve';
   encryption: EncryptionType;
-  /** 1.14's opt-in `encryption.wireguard.encapsulate`; always on from 1.15. */
+  /** The opt-in `encryption.wireguard.encapsulate` of 1.14.4 and later 1.14 releases; always on from 1.15. */
   wireguardEncapsulate: boolean;
   ipamMode: 'kubernetes' | 'cluster-pool';
   l7Proxy: boolean;
@@ -113,7 +113,11 @@ export function parseCiliumVersion(
 ): { major: number; minor: number; patch: number } | undefined {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version.trim());
   if (match === null) return undefined;
-  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0) };
+  return {
+    major: Number(match[1]),
+    minor: Number(match[2]),
+    patch: Number(match[3] ?? 0),
+  };
 }
 
 /** Versions the model knows how to behave like. */
@@ -137,7 +141,10 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
     parsed.major !== 1 ||
     !supportedCiliumMinors.includes(parsed.minor as (typeof supportedCiliumMinors)[number])
   ) {
-    return { error: `chart version ${request.version} is not modelled; use 1.12 to 1.18`, warnings };
+    return {
+      error: `chart version ${request.version} is not modelled; use 1.12 to 1.18`,
+      warnings,
+    };
   }
   const values = request.values;
   for (const key of Object.keys(values)) {
@@ -153,7 +160,11 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
   if (tunnel !== undefined) {
     if (tunnel === 'disabled') routingMode = 'native';
     else if (tunnel === 'vxlan' || tunnel === 'geneve') tunnelProtocol = tunnel;
-    else return { error: `invalid value tunnel=${tunnel}: expected vxlan, geneve or disabled`, warnings };
+    else
+      return {
+        error: `invalid value tunnel=${tunnel}: expected vxlan, geneve or disabled`,
+        warnings,
+      };
   }
   if (values.routingMode !== undefined) {
     if (values.routingMode !== 'native' && values.routingMode !== 'tunnel') {
@@ -175,7 +186,10 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
   }
   const ipamMode = values['ipam.mode'] ?? 'cluster-pool';
   if (ipamMode !== 'kubernetes' && ipamMode !== 'cluster-pool') {
-    return { error: `ipam.mode=${ipamMode} is not modelled; use kubernetes or cluster-pool`, warnings };
+    return {
+      error: `ipam.mode=${ipamMode} is not modelled; use kubernetes or cluster-pool`,
+      warnings,
+    };
   }
   const enforcement = values.policyEnforcementMode ?? 'default';
   if (enforcement !== 'default' && enforcement !== 'always' && enforcement !== 'never') {
@@ -184,10 +198,14 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
       warnings,
     };
   }
+  // `--wireguard-encapsulate` arrived in 1.14.4 (cilium/cilium#28917, the backport of "bpf: Encap
+  // with cilium_{vxlan,geneve} before passing to WG"); from 1.15 tunnel mode always encapsulates
+  // first (#29000). Earlier charts do not know the value and ignore it.
   const encapsulateValue = values['encryption.wireguard.encapsulate'];
-  if (encapsulateValue !== undefined && minor !== 14) {
+  const encapsulateKnown = minor === 14 && parsed.patch >= 4;
+  if (encapsulateValue !== undefined && !encapsulateKnown) {
     warnings.push(
-      `encryption.wireguard.encapsulate exists only in 1.14; ${minor < 14 ? 'earlier releases never encapsulate WireGuard traffic' : 'from 1.15 WireGuard traffic is always encapsulated in tunnel mode'}`,
+      `encryption.wireguard.encapsulate exists only from 1.14.4 to 1.14.x; ${minor < 15 ? 'earlier releases never encapsulate WireGuard traffic' : 'from 1.15 WireGuard traffic is always encapsulated in tunnel mode'}`,
     );
   }
   const hostFirewall = truthy(values['hostFirewall.enabled']);
@@ -210,7 +228,7 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
       routingMode,
       tunnelProtocol,
       encryption,
-      wireguardEncapsulate: minor >= 15 || (minor === 14 && truthy(encapsulateValue)),
+      wireguardEncapsulate: minor >= 15 || (encapsulateKnown && truthy(encapsulateValue)),
       ipamMode,
       l7Proxy: values.l7Proxy !== 'false',
       policyEnforcementMode: enforcement,
@@ -226,7 +244,12 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
 
 /** Parses a Go duration as Helm passes it (`5m0s`, `30s`, `1h`), in milliseconds. */
 export function parseGoDuration(text: string): number | undefined {
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  const units: Record<string, number> = {
+    h: 3_600_000,
+    m: 60_000,
+    s: 1000,
+    ms: 1,
+  };
   let total = 0;
   let rest = text.trim();
   if (rest === '') return undefined;
@@ -285,7 +308,7 @@ function resolveMutualAuth(
 export function sourceIdentityTransport(config: CiliumConfig): 'tunnel-header' | 'ipcache' {
   if (config.routingMode === 'native') return 'ipcache';
   if (config.encryption === 'wireguard') {
-    // 1.10-1.13 send pod traffic only through cilium_wg0; 1.14 encapsulates on request; 1.15+ always.
+    // 1.10-1.13 send pod traffic only through cilium_wg0; 1.14.4+ encapsulates on request; 1.15+ always.
     return config.wireguardEncapsulate ? 'tunnel-header' : 'ipcache';
   }
   if (config.encryption === 'ipsec') {

@@ -147,6 +147,8 @@ export interface AgentState {
   wireguardPublicKey?: string;
   /** Node IP → the ID this agent's node map gave that node (cilium/node-ids.ts); absent before 1.14. */
   nodeIds?: Record<string, number>;
+  /** Why the agent exits at start (cilium/agent-startup.ts) and how often it has; absent when it runs. */
+  startFailure?: { message: string; failures: number };
 }
 
 /** All of Cilium in the cluster. */

@@ -144,7 +144,9 @@ export function podStatus(pod: Pod): string {
   if (pod.metadata.deletionTimestamp !== undefined) return 'Terminating';
   if (pod.status.phase === 'Pending')
     return pod.spec.nodeName === undefined ? 'Pending' : 'ContainerCreating';
-  return pod.status.phase;
+  // kubectl prints a waiting container's reason (CrashLoopBackOff) in place of the phase.
+  const waiting = (pod.status.containerStatuses ?? []).find((status) => status.state.waiting !== undefined);
+  return waiting?.state.waiting?.reason ?? pod.status.phase;
 }
 
 function podReady(pod: Pod): string {
@@ -193,7 +195,17 @@ function tableRow(
   switch (object.kind) {
     case 'Pod': {
       const header = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'];
-      const cells = [object.metadata.name, podReady(object), podStatus(object), '0', age(object, nowMs)];
+      const restarts = (object.status.containerStatuses ?? []).reduce(
+        (sum, status) => sum + status.restartCount,
+        0,
+      );
+      const cells = [
+        object.metadata.name,
+        podReady(object),
+        podStatus(object),
+        String(restarts),
+        age(object, nowMs),
+      ];
       if (wide) {
         header.push('IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES');
         cells.push(object.status.podIP ?? '<none>', object.spec.nodeName ?? '<none>', '<none>', '<none>');

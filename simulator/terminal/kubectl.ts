@@ -24,6 +24,7 @@ import { wait, watch } from './kubectl-wait';
 import { kubectlJson, kubectlYaml } from './kubectl-output';
 import { alignColumns } from '../cilium/cli-format';
 import { agentLogLines } from './policy-status';
+import { agentStartFailureLog } from '../cilium/agent-startup';
 import { createSecret } from './kubectl-create-secret';
 import { ciliumExampleAt } from '../cilium/example-manifests';
 
@@ -552,7 +553,7 @@ function logs(context: TerminalContext, positionals: string[], flags: Map<string
   const lines = [
     `level=info msg="Cilium ${cluster.cilium?.config.version ?? ''}" subsys=daemon`,
     `level=info msg="Initializing daemon" subsys=daemon`,
-    ...agentLogLines(cluster, agent),
+    ...(agent.startFailure !== undefined ? agentStartFailureLog(agent) : agentLogLines(cluster, agent)),
   ];
   return ok(`${lines.join('\n')}\n`);
 }

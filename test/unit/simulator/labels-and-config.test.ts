@@ -58,6 +58,9 @@ describe('cilium: where the receiver learns the source identity', () => {
     ['1.13.0', wireguard, 'ipcache'],
     ['1.14.0', wireguard, 'ipcache'],
     ['1.14.4', { ...wireguard, 'encryption.wireguard.encapsulate': 'true' }, 'tunnel-header'],
+    // The value arrived in 1.14.4; earlier 1.14 charts do not know it.
+    ['1.14.3', { ...wireguard, 'encryption.wireguard.encapsulate': 'true' }, 'ipcache'],
+    ['1.16.0', { ...wireguard, tunnelProtocol: 'geneve' }, 'tunnel-header'],
     ['1.15.0', wireguard, 'tunnel-header'],
     ['1.18.5', wireguard, 'tunnel-header'],
     ['1.12.0', { tunnel: 'disabled' }, 'ipcache'],
@@ -65,6 +68,15 @@ describe('cilium: where the receiver learns the source identity', () => {
     ['1.12.0', { 'encryption.enabled': 'true', 'encryption.type': 'ipsec' }, 'tunnel-header'],
   ] as const)('Cilium %s with %o: %s', (version, values, expected) => {
     expect(transport(version, values)).toBe(expected);
+  });
+
+  it('warns that encryption.wireguard.encapsulate does nothing before 1.14.4', () => {
+    const resolved = resolveCiliumConfig({
+      version: '1.14.2',
+      values: { ...wireguard, 'encryption.wireguard.encapsulate': 'true' },
+    });
+    expect(resolved.config?.wireguardEncapsulate).toBe(false);
+    expect(resolved.warnings.join('\n')).toContain('from 1.14.4');
   });
 
   it('warns about values it does not model instead of ignoring them silently', () => {

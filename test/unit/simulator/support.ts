@@ -42,6 +42,16 @@ ${labelLines('        ')}
 `;
 }
 
+/**
+ * Up to 1.13 the agent refuses WireGuard together with the L7 proxy (cilium/agent-startup.ts), so a
+ * WireGuard cluster of those versions is installed with `l7Proxy=false`, as seed 001 and cilium-cli do.
+ */
+function withoutL7ProxyWhereRefused(version: string, values: Record<string, string>): Record<string, string> {
+  const minor = Number(version.split('.')[1]);
+  const wireguard = values['encryption.enabled'] === 'true' && values['encryption.type'] === 'wireguard';
+  return wireguard && minor <= 13 && values.l7Proxy === undefined ? { ...values, l7Proxy: 'false' } : values;
+}
+
 /** Creates a kind cluster with Cilium and waits for the agents. */
 export function clusterWithCilium(
   seed: number,
@@ -69,12 +79,12 @@ export function clusterWithCilium(
     type: 'cilium.install',
     request: {
       version,
-      values: {
+      values: withoutL7ProxyWhereRefused(version, {
         'ipam.mode': 'kubernetes',
         'encryption.enabled': 'true',
         'encryption.type': 'wireguard',
         ...values,
-      },
+      }),
     },
   });
   simulation.advance(10_000);
