@@ -33,7 +33,8 @@ import { requireNextState } from './machines/step';
 import { apiConnectionMachine, type ApiConnectionState } from './machines/api-connection';
 import { openConnection, type ConnectionOutcome } from './cilium/datapath';
 import { handleTraffic, type TrafficOutcome } from './cilium/traffic';
-import { loadWasmFilter, unloadWasmFilter } from './cilium/envoy';
+import { restartEnvoy } from './cilium/envoy';
+import { applyEnvoyConfig, deleteEnvoyConfig } from './cilium/envoy-config-resources';
 import { configureEndpoint } from './cilium/endpoint-config';
 import {
   dropSvid,
@@ -301,10 +302,12 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return { ok: true, connection: openConnection(world, event.request) };
     case 'pod.traffic':
       return { ok: true, traffic: handleTraffic(world, event.request) };
-    case 'envoy.wasm.load':
-      return loadWasmFilter(world, event.node, event);
-    case 'envoy.wasm.unload':
-      return unloadWasmFilter(world, event.node, event.name);
+    case 'envoy.config.apply':
+      return applyEnvoyConfig(world, event.config);
+    case 'envoy.config.delete':
+      return deleteEnvoyConfig(world, event.namespace, event.name);
+    case 'envoy.restart':
+      return restartEnvoy(world, event.node);
     case 'cilium.endpoint.config':
       return configureEndpoint(world, event.node, event.endpointId, event.options);
     case 'operator.identity.gc':

@@ -10,7 +10,7 @@ import type { KindClusterConfig } from './k8s/kind-config';
 import type { CiliumInstallRequest } from './cilium/config';
 import type { ConnectionRequest } from './cilium/datapath';
 import type { TrafficRequest } from './cilium/traffic';
-import type { WasmBehaviour } from './cilium/envoy';
+import type { CiliumEnvoyConfigInput } from './cilium/envoy-config-resources';
 import type { MeshInputEvent, MeshInternalEvent } from './mesh/events';
 
 /** Events that only come from outside the model. */
@@ -28,9 +28,11 @@ export type InputEvent =
   | { type: 'node.firewall.delete'; node: string; rule: FirewallRule }
   | { type: 'pod.connect'; request: ConnectionRequest }
   | { type: 'pod.traffic'; request: TrafficRequest }
-  /** Loads an HTTP Wasm filter into a node's Envoy (cilium/envoy.ts); `infinite-loop` pins its workers. */
-  | { type: 'envoy.wasm.load'; node: string; name: string; owner: string; behaviour: WasmBehaviour }
-  | { type: 'envoy.wasm.unload'; node: string; name: string }
+  /** A CiliumEnvoyConfig is applied or deleted (cilium/envoy-config-resources.ts). */
+  | { type: 'envoy.config.apply'; config: CiliumEnvoyConfigInput }
+  | { type: 'envoy.config.delete'; namespace: string; name: string }
+  /** A node's Envoy process is killed and started again (cilium/envoy.ts): fresh workers, same config. */
+  | { type: 'envoy.restart'; node: string }
   /** `cilium-dbg endpoint config ID Name=value…`: option settings for one endpoint of a node's agent. */
   | { type: 'cilium.endpoint.config'; node: string; endpointId: number; options: Record<string, number> }
   | MeshInputEvent;

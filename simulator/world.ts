@@ -108,7 +108,7 @@ export interface Cluster {
   queuedSyncs?: Partial<Record<SyncEventType, Record<string, true>>>;
   /** Each node's connection tracking, DNS-proxy cache and node-local identities (cilium/datapath-state.ts). */
   datapath?: DatapathState;
-  /** Each node's Envoy: the extensions loaded into it (cilium/envoy.ts). */
+  /** Each node's Envoy process and the CiliumEnvoyConfigs the agents read (cilium/envoy.ts). */
   envoy?: EnvoyState;
   /** Istio, once installed (mesh/state.ts). */
   mesh?: MeshState;

@@ -70,6 +70,12 @@ const modelledValues = new Set([
   'policyAuditMode',
   'cluster.name',
   'hostFirewall.enabled',
+  // CiliumEnvoyConfig and the BPF service translation its `services` redirect needs (cilium/envoy*.ts).
+  'envoyConfig.enabled',
+  'ingressController.enabled',
+  'extraConfig.enable-envoy-config',
+  'kubeProxyReplacement',
+  'nodePort.enabled',
   'authentication.enabled',
   'authentication.gcInterval',
   'authentication.mutual.port',
@@ -92,12 +98,10 @@ const acceptedValues = new Set([
   'externalIPs.enabled',
   'bpf.masquerade',
   'image.pullPolicy',
-  'kubeProxyReplacement',
   'hubble.enabled',
   'hubble.relay.enabled',
   'hubble.ui.enabled',
   'operator.replicas',
-  'nodePort.enabled',
   'hostPort.enabled',
   'autoDirectNodeRoutes',
   'ipv4NativeRoutingCIDR',
@@ -113,11 +117,7 @@ export function parseCiliumVersion(
 ): { major: number; minor: number; patch: number } | undefined {
   const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(version.trim());
   if (match === null) return undefined;
-  return {
-    major: Number(match[1]),
-    minor: Number(match[2]),
-    patch: Number(match[3] ?? 0),
-  };
+  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0) };
 }
 
 /** Versions the model knows how to behave like. */
@@ -141,10 +141,7 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
     parsed.major !== 1 ||
     !supportedCiliumMinors.includes(parsed.minor as (typeof supportedCiliumMinors)[number])
   ) {
-    return {
-      error: `chart version ${request.version} is not modelled; use 1.12 to 1.18`,
-      warnings,
-    };
+    return { error: `chart version ${request.version} is not modelled; use 1.12 to 1.18`, warnings };
   }
   const values = request.values;
   for (const key of Object.keys(values)) {
@@ -160,11 +157,7 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
   if (tunnel !== undefined) {
     if (tunnel === 'disabled') routingMode = 'native';
     else if (tunnel === 'vxlan' || tunnel === 'geneve') tunnelProtocol = tunnel;
-    else
-      return {
-        error: `invalid value tunnel=${tunnel}: expected vxlan, geneve or disabled`,
-        warnings,
-      };
+    else return { error: `invalid value tunnel=${tunnel}: expected vxlan, geneve or disabled`, warnings };
   }
   if (values.routingMode !== undefined) {
     if (values.routingMode !== 'native' && values.routingMode !== 'tunnel') {
@@ -186,10 +179,7 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
   }
   const ipamMode = values['ipam.mode'] ?? 'cluster-pool';
   if (ipamMode !== 'kubernetes' && ipamMode !== 'cluster-pool') {
-    return {
-      error: `ipam.mode=${ipamMode} is not modelled; use kubernetes or cluster-pool`,
-      warnings,
-    };
+    return { error: `ipam.mode=${ipamMode} is not modelled; use kubernetes or cluster-pool`, warnings };
   }
   const enforcement = values.policyEnforcementMode ?? 'default';
   if (enforcement !== 'default' && enforcement !== 'always' && enforcement !== 'never') {
@@ -244,12 +234,7 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
 
 /** Parses a Go duration as Helm passes it (`5m0s`, `30s`, `1h`), in milliseconds. */
 export function parseGoDuration(text: string): number | undefined {
-  const units: Record<string, number> = {
-    h: 3_600_000,
-    m: 60_000,
-    s: 1000,
-    ms: 1,
-  };
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
   let total = 0;
   let rest = text.trim();
   if (rest === '') return undefined;

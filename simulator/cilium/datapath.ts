@@ -1533,8 +1533,15 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
   const explanation: string[] = [];
   const opened = openTcpConnection(world, request, explanation);
   if (!('passage' in opened)) return opened;
-  // A redirected request waits in a node's Envoy that an extension keeps busy (cilium/envoy.ts).
-  const stalled = stallAtProxy(cluster, opened, request.timeoutMs, explanation);
+  // A request handed to a node's Envoy may wait on a worker a filter keeps busy (cilium/envoy.ts).
+  const stalled = stallAtProxy(
+    cluster,
+    opened,
+    request.port,
+    request.timeoutMs,
+    explanation,
+    Math.max(opened.passage.atMs, world.timeMs),
+  );
   if (stalled !== undefined) return stalled;
   const { passage, address, backendIP, backendPort } = opened;
   // A `serverNames` rule: Envoy reads the ClientHello's SNI and closes a connection it does not admit.

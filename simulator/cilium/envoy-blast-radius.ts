@@ -1,15 +1,22 @@
 /**
- * Who shares a faulty L7 proxy, by architecture (the multi-tenancy argument of seed 003): a pure
- * function over one set of pods, so the comparison is computed, not asserted.
+ * Who shares a proxy with a faulty HTTP filter, by architecture (the multi-tenancy argument of seed
+ * 003): a pure function over one set of pods, so the comparison is computed, not asserted. The
+ * fault is a filter configured for some Services of one namespace (a CiliumEnvoyConfig's
+ * `services`, an Istio WasmPlugin on those workloads or on their waypoint).
  *
- * - Cilium's node Envoy: one proxy per node serves every endpoint on that node whose traffic a
- *   policy redirects to it, whatever namespace or team the endpoint belongs to.
- * - An Istio sidecar: one proxy per pod; a faulty extension in it hurts that pod only.
- * - An Istio ambient waypoint: one proxy per namespace (or per service account when the waypoint is
- *   bound to one); it serves those workloads on every node, and nobody else.
+ * - Cilium's node Envoy: one process per node. Once the filter has pinned its workers, every pod on
+ *   that node whose traffic a policy redirects to the proxy waits, whatever namespace or team it
+ *   belongs to (cilium/envoy.ts).
+ * - An Istio sidecar: one proxy per pod; the filter runs in the sidecars of the pods it is configured
+ *   for, and a stuck sidecar hurts its own pod only.
+ * - An Istio ambient waypoint: one proxy deployment for what is enrolled to it: a Service (the
+ *   default `istio.io/waypoint-for: service`), a namespace's Services, or workloads
+ *   (istio.io docs: ambient/usage/waypoint). It never spans namespaces, and it is not bound to a
+ *   service account.
  */
 import type { Cluster } from '../world';
 import { getObject, listObjects } from '../k8s/api-store';
+import { mapSelectorMatches } from '../k8s/metadata';
 import { policyForEndpoint } from './local-identities';
 import { httpRedirects } from './envoy';
 
@@ -28,62 +35,77 @@ export interface ProxiedPod {
   namespace: string;
   serviceAccount: string;
   node: string;
-  /** Whether an L7 policy sends this pod's traffic through a proxy (Cilium: an HTTP redirect). */
+  /** The Services of its namespace that select it. */
+  services: string[];
+  /** Whether a Cilium policy redirects this pod's traffic to the node's Envoy (an HTTP rule). */
   l7: boolean;
 }
 
-/** Where the faulty extension was loaded: a node's Envoy, and the pod of the team that asked for it. */
+/** Where the faulty filter runs: the node whose Envoy it pinned, and the Services it was configured for. */
 export interface FaultyExtension {
   node: string;
-  ownerPod: { name: string; namespace: string; serviceAccount: string };
+  namespace: string;
+  services: string[];
 }
 
-/** The pods whose L7 traffic passes through the proxy that carries the faulty extension. */
+/** What a waypoint is enrolled for: the faulty Services only, or every Service of their namespace. */
+export type WaypointScope = 'service' | 'namespace';
+
+const servesFaultyService = (pod: ProxiedPod, fault: FaultyExtension): boolean =>
+  pod.namespace === fault.namespace && pod.services.some((service) => fault.services.includes(service));
+
+/** The pods whose traffic passes through a proxy that runs the faulty filter. */
 export function podsSharingFaultyProxy(
   pods: readonly ProxiedPod[],
   architecture: ProxyArchitecture,
   fault: FaultyExtension,
-  waypointScope: 'namespace' | 'service-account' = 'namespace',
+  waypointScope: WaypointScope = 'namespace',
 ): ProxiedPod[] {
-  const owner = fault.ownerPod;
   const affected = pods.filter((pod) => {
-    if (!pod.l7) return false;
     switch (architecture) {
       case 'cilium-node-envoy':
-        return pod.node === fault.node;
+        return pod.l7 && pod.node === fault.node;
       case 'istio-sidecar':
-        return pod.name === owner.name && pod.namespace === owner.namespace;
+        return servesFaultyService(pod, fault);
       case 'istio-ambient-waypoint':
-        return (
-          pod.namespace === owner.namespace &&
-          (waypointScope === 'namespace' || pod.serviceAccount === owner.serviceAccount)
-        );
+        return waypointScope === 'service'
+          ? servesFaultyService(pod, fault)
+          : pod.namespace === fault.namespace && pod.services.length > 0;
     }
   });
   return affected.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }
 
-/** The running pods of the cluster with their node, service account and whether Cilium redirects them to Envoy. */
+/** The running pods of the cluster with their node, Services and whether Cilium redirects them to Envoy. */
 export function proxiedPods(cluster: Cluster): ProxiedPod[] {
   const pods: ProxiedPod[] = [];
+  const services = listObjects(cluster.api, 'Service');
   for (const pod of listObjects(cluster.api, 'Pod')) {
     const node = pod.spec.nodeName;
     if (node === undefined || pod.status.phase !== 'Running' || pod.metadata.deletionTimestamp !== undefined)
       continue;
     if (getObject(cluster.api, 'Node', node) === undefined) continue;
+    const namespace = pod.metadata.namespace ?? 'default';
     const agent = cluster.cilium?.agents[node];
     const endpoint = Object.values(agent?.endpoints ?? {}).find(
-      (candidate) =>
-        candidate.podName === pod.metadata.name &&
-        candidate.namespace === (pod.metadata.namespace ?? 'default'),
+      (candidate) => candidate.podName === pod.metadata.name && candidate.namespace === namespace,
     );
     const policy =
       agent === undefined || endpoint === undefined ? undefined : policyForEndpoint(cluster, agent, endpoint);
     pods.push({
       name: pod.metadata.name,
-      namespace: pod.metadata.namespace ?? 'default',
+      namespace,
       serviceAccount: pod.spec.serviceAccountName ?? 'default',
       node,
+      services: services
+        .filter(
+          (service) =>
+            (service.metadata.namespace ?? 'default') === namespace &&
+            service.spec.selector !== undefined &&
+            mapSelectorMatches(service.spec.selector, pod.metadata.labels),
+        )
+        .map((service) => service.metadata.name)
+        .sort(),
       l7: policy !== undefined && httpRedirects(policy).length > 0,
     });
   }

@@ -26,6 +26,7 @@ import { formatDuration } from '../engine/virtual-time';
 import type { FirewallRule, World } from '../world';
 import type { PodSelector, Scenario, ScenarioAction, ScenarioStep } from './types';
 import { isL7Action, runL7Action } from './l7-cilium/actions';
+import { isEnvoyLabAction, runEnvoyLabAction } from './l7-envoy-blast-radius/actions';
 import { isMeshAction, runMeshAction, type MeshVariant } from '../mesh/scenario-actions';
 
 /** The narrated result of one step. */
@@ -183,6 +184,10 @@ function actionSkipped(run: Run, action: ScenarioAction): boolean {
 function runAction(run: Run, action: ScenarioAction): void {
   if (isL7Action(action)) {
     runL7Action(run, action);
+    return;
+  }
+  if (isEnvoyLabAction(action)) {
+    runEnvoyLabAction(run, action);
     return;
   }
   if (isMeshAction(action)) {

@@ -4,6 +4,7 @@
  * the golden tests and (later) the widgets.
  */
 import type { MeshScenarioAction } from '../mesh/scenario-actions';
+import type { CiliumEnvoyConfigInput } from '../cilium/envoy-config-resources';
 
 /** Selects pods by labels in a namespace, as `kubectl get pods -l` does. */
 export interface PodSelector {
@@ -69,18 +70,32 @@ export type ScenarioAction =
     }
   /** The NPDS resource (cilium.NetworkPolicy) the agent sends its Envoy for a pod, from the compiled policy. */
   | { do: 'show-npds'; of: PodSelector; expect: { port: number; headers: Record<string, string> } }
-  /** The listeners and filters of the Envoy on a pod's node (its config dump); each regex must match a listener. */
+  /**
+   * The listeners and filters of the Envoy on a pod's node (its config dump); each regex must match a
+   * listener, and the agent's own policy listeners must keep exactly Cilium's HTTP filters.
+   */
   | { do: 'show-envoy-config'; nodeOf: PodSelector; expectListeners: string[] }
   /** `kubectl get ciliumendpoint|ciliumidentity … -o yaml` for a pod; each expected string must appear. */
   | { do: 'get-yaml'; kind: 'CiliumEndpoint' | 'CiliumIdentity'; of: PodSelector; expect: string[] }
-  /** Loads or unloads a Wasm filter in the Envoy of a pod's node (records ENVOY_NODE and the owner pod). */
+  /** `kubectl apply -f FILE` of a CiliumEnvoyConfig; `config` is the file's content as the agents read it. */
+  | { do: 'apply-envoy-config'; file: string; config: CiliumEnvoyConfigInput }
+  /** `kubectl delete ciliumenvoyconfig`: the agents remove the CEC's listeners. */
+  | { do: 'delete-envoy-config'; namespace: string; name: string }
+  /**
+   * Curls a URL from the first pod of `from` until every worker of the Envoy on that pod's node is
+   * stuck (at most `maxRequests`); records that node as ENVOY_NODE and the CEC that holds the loop.
+   */
   | {
-      do: 'envoy-wasm';
-      action: 'load' | 'unload';
-      nodeOf: PodSelector;
-      name: string;
-      behaviour: 'pass' | 'infinite-loop';
+      do: 'curl-until-envoy-stuck';
+      from: PodSelector;
+      host: string;
+      port: number;
+      path: string;
+      timeoutMs: number;
+      maxRequests: number;
     }
+  /** Kills the Envoy of the recorded ENVOY_NODE; the agent starts a new one with the same listeners. */
+  | { do: 'restart-envoy' }
   /**
    * Curls every running pod of `to` by address from the first pod of `from`; `expect` says, per `to`
    * app label, what a pod on the node with the faulty Envoy (ENVOY_NODE) and a pod elsewhere should see.
@@ -93,7 +108,7 @@ export type ScenarioAction =
       timeoutMs: number;
       expect: Record<string, { onFaultyNode: 'answers' | 'times-out'; elsewhere: 'answers' | 'times-out' }>;
     }
-  /** Which pods share the proxy carrying the faulty extension, per L7 proxy architecture. */
+  /** Which pods share a proxy with the faulty filter, per L7 proxy architecture (from the recorded fault). */
   | {
       do: 'compare-proxy-blast-radius';
       expect: Record<

@@ -1,15 +1,14 @@
 /**
- * `curl --unix-socket /var/run/cilium/envoy-admin.sock http://localhost/…` inside a cilium-agent pod:
- * Envoy's admin API on the node (FACTS §7). In 1.12 the agent starts Envoy on the first L7 redirect
- * of the node, so before any endpoint there has an L7 policy the socket does not exist and curl
- * cannot connect. `/config_dump` prints the listeners the agent configured (cilium/envoy-config-dump.ts).
+ * `curl --unix-socket <admin socket> http://localhost/…` inside a cilium-agent pod: Envoy's admin API
+ * on the node (FACTS §7). The socket is /var/run/cilium/envoy-admin.sock up to 1.13 and
+ * /var/run/cilium/envoy/sockets/admin.sock from 1.14 (cilium/envoy-config-dump.ts). In 1.12 the agent
+ * starts Envoy on the first L7 redirect of the node, so before any endpoint there has an L7 policy
+ * (or a CiliumEnvoyConfig adds a listener) the socket does not exist and curl cannot connect.
+ * `/config_dump` and `/listeners` list the agent's policy listeners and the CiliumEnvoyConfig ones.
  */
 import type { AgentState } from '../cilium/state';
-import { envoyListeners } from '../cilium/envoy';
-import { envoyConfigDump } from '../cilium/envoy-config-dump';
+import { envoyConfigDump, envoyListenerConfigs, envoySockets } from '../cilium/envoy-config-dump';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
-
-export const envoyAdminSocket = '/var/run/cilium/envoy-admin.sock';
 
 const adminHelp = `admin commands are:
   /: Admin home page
@@ -47,8 +46,8 @@ export function envoyAdminCurl(context: TerminalContext, agent: AgentState, args
   const running =
     cluster !== undefined &&
     cluster.cilium?.config.l7Proxy === true &&
-    (envoyListeners(cluster, agent).length > 0 || cluster.envoy?.nodes[agent.node] !== undefined);
-  if (socket !== envoyAdminSocket || cluster === undefined || !running) {
+    (envoyListenerConfigs(cluster, agent).length > 0 || cluster.envoy?.nodes[agent.node] !== undefined);
+  if (socket !== envoySockets(cluster?.cilium?.config).admin || cluster === undefined || !running) {
     return {
       stdout: '',
       stderr: silent
@@ -61,8 +60,12 @@ export function envoyAdminCurl(context: TerminalContext, agent: AgentState, args
   if (path === '/ready') return ok('LIVE\n');
   if (path === '/listeners')
     return ok(
-      envoyListeners(cluster, agent)
-        .map((listener) => `${listener.name}::[::]:${listener.port}\n`)
+      envoyListenerConfigs(cluster, agent)
+        .map((listener) => {
+          const port = (listener.config as { address: { socket_address: { port_value: number } } }).address
+            .socket_address.port_value;
+          return `${listener.name}::[::]:${port}\n`;
+        })
         .join(''),
     );
   return { stdout: `invalid path. ${adminHelp}`, stderr: '', exitCode: 0 };

@@ -1,8 +1,8 @@
 /**
  * The scenario actions of the L7 guide (seed 003), run on top of simulation inputs: curl from a pod
  * as `kubectl exec … -- curl` would, Hubble's last flows on a node, the NPDS resource and the Envoy
- * listeners a node's proxy has, the CiliumEndpoint and CiliumIdentity objects, Wasm filters loaded
- * into a node's Envoy, probes of every pod of a workload, and the blast-radius comparison.
+ * listeners a node's proxy has, and the CiliumEndpoint and CiliumIdentity objects. The blast-radius
+ * lab's Envoy actions build on the helpers exported here (l7-envoy-blast-radius/actions.ts).
  */
 import type { InputEvent } from '../../events';
 import type { InputResult } from '../../dispatch';
@@ -13,15 +13,9 @@ import { getObject } from '../../k8s/api-store';
 import type { Pod } from '../../k8s/objects';
 import { podKey, podsWithLabels, runningPods } from '../../queries';
 import { formatFlowCompact } from '../../cilium/hubble-format';
-import { envoyListeners, isStalledOutcome, localEndpoints } from '../../cilium/envoy';
-import { listenerConfig } from '../../cilium/envoy-config-dump';
+import { isStalledOutcome, localEndpoints } from '../../cilium/envoy';
+import { envoyListenerConfigs, envoySockets } from '../../cilium/envoy-config-dump';
 import { networkPolicyResource, type NetworkPolicyResource } from '../../cilium/envoy-npds';
-import {
-  podsSharingFaultyProxy,
-  proxiedPods,
-  proxyArchitectures,
-  type FaultyExtension,
-} from '../../cilium/envoy-blast-radius';
 import { kubectlYaml } from '../../terminal/kubectl-output';
 import type { PodSelector, ScenarioAction } from '../types';
 
@@ -40,15 +34,7 @@ export interface ActionRun {
 export type L7Action = Extract<
   ScenarioAction,
   {
-    do:
-      | 'exec-curl'
-      | 'hubble-observe'
-      | 'show-npds'
-      | 'show-envoy-config'
-      | 'get-yaml'
-      | 'envoy-wasm'
-      | 'probe-pods'
-      | 'compare-proxy-blast-radius';
+    do: 'exec-curl' | 'hubble-observe' | 'show-npds' | 'show-envoy-config' | 'get-yaml';
   }
 >;
 
@@ -58,9 +44,6 @@ const l7ActionKinds = new Set<string>([
   'show-npds',
   'show-envoy-config',
   'get-yaml',
-  'envoy-wasm',
-  'probe-pods',
-  'compare-proxy-blast-radius',
 ]);
 
 /** Whether an action is one of this module's. */
@@ -70,11 +53,13 @@ export function isL7Action(action: ScenarioAction): action is L7Action {
 
 const commandMs = 150;
 
-function firstPod(run: ActionRun, selector: PodSelector): Pod | undefined {
+/** The first running pod a selector matches. */
+export function firstPod(run: ActionRun, selector: PodSelector): Pod | undefined {
   return runningPods(podsWithLabels(run.world, selector.labels, selector.namespace))[0];
 }
 
-function describeSelector(selector: PodSelector): string {
+/** A selector as the narration names it (`app=shop in tenant-a`). */
+export function describeSelector(selector: PodSelector): string {
   const labels = Object.entries(selector.labels)
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
@@ -82,7 +67,7 @@ function describeSelector(selector: PodSelector): string {
 }
 
 /** Sends one HTTP GET from a pod, charging the virtual time it takes. */
-function curlFrom(
+export function curlFrom(
   run: ActionRun,
   pod: Pod,
   host: string,
@@ -108,7 +93,7 @@ function curlFrom(
 }
 
 /** What curl prints for an outcome (body, or its error line). */
-function curlText(outcome: ConnectionOutcome | undefined, timeoutMs: number): string {
+export function curlText(outcome: ConnectionOutcome | undefined, timeoutMs: number): string {
   if (outcome === undefined) return 'no outcome';
   switch (outcome.kind) {
     case 'response':
@@ -134,6 +119,27 @@ function endpointOfPod(run: ActionRun, pod: Pod) {
       candidate.namespace === (pod.metadata.namespace ?? 'default'),
   );
   return agent === undefined || endpoint === undefined ? undefined : { agent, endpoint };
+}
+
+/** The filter names of one listener's first filter chain, as the config dump shows them. */
+function listenerFilterNames(config: unknown): {
+  listenerFilters: string[];
+  network: string[];
+  http: string[];
+} {
+  const listener = config as {
+    listener_filters: { name: string }[];
+    filter_chains: { filters: { name: string; typed_config?: { http_filters?: { name: string }[] } }[] }[];
+  };
+  const chain = listener.filter_chains[0];
+  return {
+    listenerFilters: listener.listener_filters.map((filter) => filter.name),
+    network: chain?.filters.map((filter) => filter.name) ?? [],
+    http:
+      chain?.filters
+        .flatMap((filter) => filter.typed_config?.http_filters ?? [])
+        .map((filter) => filter.name) ?? [],
+  };
 }
 
 function headerRegex(resource: NetworkPolicyResource, port: number, name: string): string[] {
@@ -238,28 +244,22 @@ export function runL7Action(run: ActionRun, action: L7Action): void {
         run.fail(`no node for ${describeSelector(action.nodeOf)}`);
         return;
       }
-      const listeners = envoyListeners(run.cluster, agent);
-      const wasm = run.cluster.envoy?.nodes[node]?.wasmFilters ?? [];
+      const listeners = envoyListenerConfigs(run.cluster, agent);
       run.say(
-        `kubectl -n kube-system exec ${agent.podName} -- curl -s --unix-socket /var/run/cilium/envoy-admin.sock http://localhost/config_dump   (on ${node}, ${localEndpoints(agent).length} local endpoints)`,
+        `kubectl -n kube-system exec ${agent.podName} -- curl -s --unix-socket ${envoySockets(run.cluster.cilium?.config).admin} http://localhost/config_dump   (on ${node}, ${localEndpoints(agent).length} local endpoints)`,
       );
       if (listeners.length === 0) run.say('  no proxy listener: no local endpoint has an L7 policy');
       for (const listener of listeners) {
-        const config = listenerConfig(listener, wasm) as {
-          listener_filters: { name: string }[];
-          filter_chains: {
-            filters: { name: string; typed_config?: { http_filters?: { name: string }[] } }[];
-          }[];
-        };
-        const chain = config.filter_chains[0];
-        const network = chain?.filters.map((filter) => filter.name) ?? [];
-        const http =
-          chain?.filters
-            .flatMap((filter) => filter.typed_config?.http_filters ?? [])
-            .map((filter) => filter.name) ?? [];
+        const { network, http, listenerFilters } = listenerFilterNames(listener.config);
         run.say(
-          `  listener ${listener.name} (endpoints ${listener.endpointIds.join(', ')}): listener filters ${config.listener_filters.map((filter) => filter.name).join(', ')}; network filters ${network.join(', ')}; http_filters ${http.join(' → ')}`,
+          `  listener ${listener.name}: listener filters ${listenerFilters.join(', ')}; network filters ${network.join(', ')}; http_filters ${http.join(' → ')}`,
         );
+        // Nobody but the agent configures its policy listeners: their chain is Cilium's own.
+        if (
+          listener.name.startsWith('cilium-http-') &&
+          http.join(' ') !== 'cilium.l7policy envoy.filters.http.router'
+        )
+          run.fail(`the agent's listener ${listener.name} carries other HTTP filters: ${http.join(', ')}`);
       }
       for (const pattern of action.expectListeners) {
         const regex = new RegExp(pattern);
@@ -292,106 +292,6 @@ export function runL7Action(run: ActionRun, action: L7Action): void {
       for (const line of text.trimEnd().split('\n')) run.say(`  ${line}`);
       for (const expected of action.expect) {
         if (!text.includes(expected)) run.fail(`expected the YAML to contain "${expected}"`);
-      }
-      return;
-    }
-    case 'envoy-wasm': {
-      const pod = firstPod(run, action.nodeOf);
-      const node = pod?.spec.nodeName;
-      if (pod === undefined || node === undefined) {
-        run.fail(`no node for ${describeSelector(action.nodeOf)}`);
-        return;
-      }
-      const owner = `${pod.metadata.namespace ?? 'default'}/${pod.spec.serviceAccountName ?? 'default'}`;
-      run.simulation.advance(commandMs);
-      const result =
-        action.action === 'load'
-          ? run.input({
-              type: 'envoy.wasm.load',
-              node,
-              name: action.name,
-              owner,
-              behaviour: action.behaviour,
-            })
-          : run.input({ type: 'envoy.wasm.unload', node, name: action.name });
-      if (!result.ok) return;
-      if (action.action === 'load') {
-        run.recorded.ENVOY_NODE = node;
-        run.recorded.WASM_OWNER_POD = podKey(pod);
-        run.say(
-          `${node}'s Envoy now runs the Wasm filter ${action.name} for ${owner}${action.behaviour === 'infinite-loop' ? ', which never returns from its request callback' : ''}.`,
-        );
-      } else {
-        run.say(`${node}'s Envoy no longer runs ${action.name}; its workers are free again.`);
-      }
-      return;
-    }
-    case 'probe-pods': {
-      const faulty = run.cluster.envoy?.nodes[String(run.recorded.ENVOY_NODE ?? '')]?.wasmFilters.some(
-        (filter) => filter.behaviour === 'infinite-loop',
-      )
-        ? String(run.recorded.ENVOY_NODE)
-        : undefined;
-      for (const probe of action.probes) {
-        const client = firstPod(run, probe.from);
-        if (client === undefined) {
-          run.fail(`no running pod with ${describeSelector(probe.from)}`);
-          continue;
-        }
-        const app = probe.to.labels.app ?? Object.values(probe.to.labels)[0] ?? '?';
-        const expected = action.expect[app];
-        for (const server of runningPods(podsWithLabels(run.world, probe.to.labels, probe.to.namespace))) {
-          const address = server.status.podIP ?? '';
-          const outcome = curlFrom(run, client, address, action.port, action.path, action.timeoutMs);
-          const onFaulty = faulty !== undefined && server.spec.nodeName === faulty;
-          const answered = outcome?.kind === 'response';
-          run.say(
-            `${client.metadata.name} → ${server.metadata.name} (${address} on ${server.spec.nodeName ?? '?'}${onFaulty ? ', the faulty Envoy' : ''}): ${answered ? `HTTP ${outcome.response.status}` : curlText(outcome, action.timeoutMs)}`,
-          );
-          if (expected === undefined) continue;
-          const wanted = onFaulty ? expected.onFaultyNode : expected.elsewhere;
-          if ((wanted === 'answers') !== answered)
-            run.fail(`${server.metadata.name} should ${wanted === 'answers' ? 'answer' : 'time out'}`);
-        }
-      }
-      return;
-    }
-    case 'compare-proxy-blast-radius': {
-      const node = run.recorded.ENVOY_NODE;
-      const ownerKey = run.recorded.WASM_OWNER_POD;
-      const owner = typeof ownerKey === 'string' ? getObject(run.cluster.api, 'Pod', ownerKey) : undefined;
-      if (typeof node !== 'string' || owner === undefined) {
-        run.fail('no faulty extension was loaded');
-        return;
-      }
-      const fault: FaultyExtension = {
-        node,
-        ownerPod: {
-          name: owner.metadata.name,
-          namespace: owner.metadata.namespace ?? 'default',
-          serviceAccount: owner.spec.serviceAccountName ?? 'default',
-        },
-      };
-      const pods = proxiedPods(run.cluster);
-      const descriptions = {
-        'cilium-node-envoy': `Cilium (one Envoy per node, ${node})`,
-        'istio-sidecar': `Istio sidecar (the filter in ${fault.ownerPod.name}'s own proxy)`,
-        'istio-ambient-waypoint': `Istio ambient (a waypoint for namespace ${fault.ownerPod.namespace})`,
-      } as const;
-      run.say(
-        `The same ${pods.length} pods, ${pods.filter((pod) => pod.l7).length} of them behind an L7 policy; who shares the proxy with the faulty filter:`,
-      );
-      for (const architecture of proxyArchitectures) {
-        const affected = podsSharingFaultyProxy(pods, architecture, fault);
-        const namespaces = new Set(affected.map((pod) => pod.namespace));
-        run.say(
-          `  ${descriptions[architecture]}: ${affected.length} pod(s) in ${namespaces.size} namespace(s): ${affected.map((pod) => `${pod.namespace}/${pod.name}@${pod.node}`).join(', ') || 'none'}`,
-        );
-        const expected = action.expect[architecture];
-        if (affected.length !== expected.pods || namespaces.size !== expected.namespaces)
-          run.fail(
-            `${architecture}: expected ${expected.pods} pod(s) in ${expected.namespaces} namespace(s), found ${affected.length} in ${namespaces.size}`,
-          );
       }
       return;
     }

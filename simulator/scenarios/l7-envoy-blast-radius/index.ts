@@ -1,12 +1,19 @@
 /**
- * Multi-tenancy of Cilium's node Envoy (seed 003's closing argument): two teams in their own
- * namespaces, each with an L7 policy on its service, both served by the Envoy of each node. One
- * team's Wasm filter that never returns stalls every redirected request on its node, the other
- * team's included, while an L4-only service on the same node and the other node keep answering.
- * The last step computes, over the same pods, who would share the faulty proxy with an Istio sidecar
- * (one pod) or an ambient waypoint (one namespace).
+ * Multi-tenancy of Cilium's node Envoy (seed 003's closing argument), as Cilium really lets a tenant
+ * extend it: two teams in their own namespaces, each with an HTTP rule on a service, and one team's
+ * CiliumEnvoyConfig that adds its own listener, with a Lua filter, for its own Service. The agent's
+ * policy listeners never change; what the tenants share is the node Envoy's worker threads. The
+ * filter never returns, each request that runs it pins a worker, and once every worker of that node's
+ * Envoy is pinned, every redirected request on the node waits, the other team's included, while an
+ * L4-only service and the other node carry on. Deleting the CiliumEnvoyConfig frees no worker; only
+ * a new Envoy process does. The comparison step computes, over the same pods, who would share the
+ * faulty filter's proxy with an Istio sidecar or an ambient waypoint.
+ *
+ * Cilium 1.15: the first release whose agent decodes Lua and Wasm HTTP filters in a
+ * CiliumEnvoyConfig (cilium/envoy-config-resources.ts), with Envoy still inside the agent pod.
  */
 import type { Scenario } from '../types';
+import { envoyConfigYaml, shopEnvoyConfig } from './envoy-config';
 
 /** One team: a namespace, a curl client and helloworld services, each spread one pod per node. */
 function tenantYaml(namespace: string, services: { name: string; version: string }[]): string {
@@ -45,6 +52,18 @@ spec:
         image: docker.io/istio/examples-helloworld-${version}
         ports:
         - containerPort: 5000
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  selector:
+    app: ${name}
+  ports:
+  - name: http
+    port: 5000
 `;
   return `apiVersion: v1
 kind: Namespace
@@ -123,11 +142,32 @@ const probes = [
   { from: sleepB, to: ledger },
 ];
 
+const everyPodAnswers = {
+  shop: { onFaultyNode: 'answers', elsewhere: 'answers' },
+  billing: { onFaultyNode: 'answers', elsewhere: 'answers' },
+  ledger: { onFaultyNode: 'answers', elsewhere: 'answers' },
+} as const;
+
+const redirectedPodsHang = {
+  shop: { onFaultyNode: 'times-out', elsewhere: 'answers' },
+  billing: { onFaultyNode: 'times-out', elsewhere: 'answers' },
+  ledger: { onFaultyNode: 'answers', elsewhere: 'answers' },
+} as const;
+
+/** Helm values of the lab: CiliumEnvoyConfig on, and the BPF service translation its redirect needs. */
+export const blastRadiusHelmValues: Record<string, string> = {
+  'ipam.mode': 'kubernetes',
+  kubeProxyReplacement: 'true',
+  k8sServiceHost: 'kind-control-plane',
+  k8sServicePort: '6443',
+  'envoyConfig.enabled': 'true',
+};
+
 export const l7EnvoyBlastRadius: Scenario = {
   id: 'l7-envoy-blast-radius',
-  title: "One node's Envoy, two tenants: a stuck Wasm filter stalls both",
+  title: "One node's Envoy, two tenants: a filter that never returns stalls both",
   summary:
-    "Cilium runs one Envoy per node for every endpoint with an L7 policy; a tenant's looping Wasm filter stalls the other tenant's L7 traffic on that node, but not L4-only traffic or other nodes.",
+    "Cilium runs one Envoy per node for every endpoint with an L7 policy and every CiliumEnvoyConfig listener; a tenant's looping Lua filter pins that Envoy's workers and stalls the other tenant's L7 traffic on the node, but not L4-only traffic or other nodes, until Envoy restarts.",
   defaultSeed: 3,
   files: {
     'yamls/tenant-a.yaml': tenantYaml('tenant-a', [{ name: 'shop', version: 'v1' }]),
@@ -138,15 +178,17 @@ export const l7EnvoyBlastRadius: Scenario = {
     'yamls/shop-l7.yaml': policyYaml('tenant-a', 'shop', true),
     'yamls/billing-l7.yaml': policyYaml('tenant-b', 'billing', true),
     'yamls/ledger-l4.yaml': policyYaml('tenant-b', 'ledger', false),
+    'yamls/shop-envoy-config.yaml': envoyConfigYaml(shopEnvoyConfig),
   },
   steps: [
     {
       id: 'cluster',
-      title: 'Create a two-worker kind cluster with Cilium 1.12',
-      summary: 'Each worker runs one cilium-agent, and inside it one Envoy for all of the node’s endpoints.',
+      title: 'Create a two-worker kind cluster with Cilium 1.15 and CiliumEnvoyConfig enabled',
+      summary:
+        'Each worker runs one cilium-agent, and inside its pod one Envoy for all of the node’s L7 traffic.',
       actions: [
         { do: 'create-cluster', workers: 2, disableDefaultCNI: true },
-        { do: 'install-cilium', version: '1.12.0', values: { 'ipam.mode': 'kubernetes' } },
+        { do: 'install-cilium', version: '1.15.0', values: blastRadiusHelmValues },
         { do: 'wait-cilium-ready' },
       ],
     },
@@ -171,95 +213,83 @@ export const l7EnvoyBlastRadius: Scenario = {
       summary:
         'Before anything goes wrong, all requests pass, through Envoy for shop and billing, directly for ledger.',
       actions: [
+        { do: 'probe-pods', probes, port: 5000, path: '/hello', timeoutMs: 2000, expect: everyPodAnswers },
+      ],
+    },
+    {
+      id: 'envoy-config',
+      title: 'tenant-a adds its own Envoy listener for the shop Service with a CiliumEnvoyConfig',
+      summary:
+        "The listener is tenant-a's, next to the agent's cilium-http-ingress, whose filters do not change; its Lua filter loops forever.",
+      actions: [
+        { do: 'apply-envoy-config', file: 'yamls/shop-envoy-config.yaml', config: shopEnvoyConfig },
         {
-          do: 'probe-pods',
-          probes,
-          port: 5000,
-          path: '/hello',
-          timeoutMs: 2000,
-          expect: {
-            shop: { onFaultyNode: 'answers', elsewhere: 'answers' },
-            billing: { onFaultyNode: 'answers', elsewhere: 'answers' },
-            ledger: { onFaultyNode: 'answers', elsewhere: 'answers' },
-          },
+          do: 'show-envoy-config',
+          nodeOf: sleepA,
+          expectListeners: ['^tenant-a/shop-header-rewrite/shop-listener$'],
         },
       ],
     },
     {
-      id: 'wasm',
-      title: "tenant-a loads a Wasm filter with an endless loop into its node's Envoy",
-      summary: "The filter is tenant-a's, but the proxy is the node's: its workers stop serving anyone.",
+      id: 'pin-workers',
+      title: "tenant-a's client calls shop through its listener until that node's Envoy has no free worker",
+      summary:
+        'Each request that lands on a free worker runs the loop and keeps the worker; the client times out every time.',
       actions: [
         {
-          do: 'envoy-wasm',
-          action: 'load',
-          nodeOf: shop,
-          name: 'shop-header-rewrite',
-          behaviour: 'infinite-loop',
+          do: 'curl-until-envoy-stuck',
+          from: sleepA,
+          host: 'shop.tenant-a',
+          port: 5000,
+          path: '/hello',
+          timeoutMs: 2000,
+          maxRequests: 20,
         },
-        { do: 'show-envoy-config', nodeOf: shop, expectListeners: ['^cilium-http-ingress:\\d+$'] },
       ],
     },
     {
       id: 'stalled',
       title: 'Probe again: L7 traffic on that node hangs, for both tenants',
       summary:
-        'shop and billing time out on the faulty node and answer on the other; ledger, never redirected to Envoy, answers everywhere.',
+        'shop and billing time out on the node with the stuck Envoy and answer on the other; ledger, never redirected to Envoy, answers everywhere.',
       actions: [
-        {
-          do: 'probe-pods',
-          probes,
-          port: 5000,
-          path: '/hello',
-          timeoutMs: 2000,
-          expect: {
-            shop: { onFaultyNode: 'times-out', elsewhere: 'answers' },
-            billing: { onFaultyNode: 'times-out', elsewhere: 'answers' },
-            ledger: { onFaultyNode: 'answers', elsewhere: 'answers' },
-          },
-        },
+        { do: 'probe-pods', probes, port: 5000, path: '/hello', timeoutMs: 2000, expect: redirectedPodsHang },
       ],
     },
     {
       id: 'compare',
-      title: 'Who shares the faulty proxy: Cilium, an Istio sidecar, an ambient waypoint',
+      title: 'Who shares a proxy with the looping filter: Cilium, Istio sidecars, an ambient waypoint',
       summary:
-        "Over the same pods: the node Envoy takes in both tenants on one node, a sidecar only tenant-a's pod, a waypoint tenant-a's namespace on every node.",
+        "Over the same pods: the node Envoy takes in both tenants on one node; sidecars or a waypoint keep it within tenant-a's shop.",
       actions: [
         {
           do: 'compare-proxy-blast-radius',
           expect: {
             'cilium-node-envoy': { pods: 2, namespaces: 2 },
-            'istio-sidecar': { pods: 1, namespaces: 1 },
+            'istio-sidecar': { pods: 2, namespaces: 1 },
             'istio-ambient-waypoint': { pods: 2, namespaces: 1 },
           },
         },
       ],
     },
     {
-      id: 'recover',
-      title: 'Unload the filter: the node’s Envoy serves everyone again',
-      summary: 'With the filter gone, every probe answers again.',
+      id: 'delete-config',
+      title: 'Delete the CiliumEnvoyConfig: the workers stay stuck',
+      summary:
+        'The agents remove the listener, but a worker inside an endless loop never returns to pick up the change.',
       actions: [
-        {
-          do: 'envoy-wasm',
-          action: 'unload',
-          nodeOf: shop,
-          name: 'shop-header-rewrite',
-          behaviour: 'infinite-loop',
-        },
-        {
-          do: 'probe-pods',
-          probes,
-          port: 5000,
-          path: '/hello',
-          timeoutMs: 2000,
-          expect: {
-            shop: { onFaultyNode: 'answers', elsewhere: 'answers' },
-            billing: { onFaultyNode: 'answers', elsewhere: 'answers' },
-            ledger: { onFaultyNode: 'answers', elsewhere: 'answers' },
-          },
-        },
+        { do: 'delete-envoy-config', namespace: 'tenant-a', name: 'shop-header-rewrite' },
+        { do: 'probe-pods', probes, port: 5000, path: '/hello', timeoutMs: 2000, expect: redirectedPodsHang },
+      ],
+    },
+    {
+      id: 'restart',
+      title: 'Restart that node’s Envoy: every tenant is served again',
+      summary:
+        'The agent starts a new Envoy process with fresh workers and pushes its listeners again; every probe answers.',
+      actions: [
+        { do: 'restart-envoy' },
+        { do: 'probe-pods', probes, port: 5000, path: '/hello', timeoutMs: 2000, expect: everyPodAnswers },
       ],
     },
   ],
