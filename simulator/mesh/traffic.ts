@@ -10,8 +10,9 @@
  *   the certificate it holds for the client pod's service account, and checks the server's SAN is
  *   the destination workload's identity; the destination ztunnel enforces L4 AuthorizationPolicy and
  *   closes a denied connection.
- * - Ambient with a waypoint: when the destination Service is enrolled (`istio.io/use-waypoint`), the
- *   client ztunnel's HBONE goes to the waypoint instead, which enforces the policies attached to it
+ * - Ambient with a waypoint: when the destination Service (or, for a connection to a pod's IP, the
+ *   pod with a `workload` waypoint) is enrolled (`istio.io/use-waypoint`), the client ztunnel's
+ *   HBONE goes to the waypoint instead, which enforces the policies attached to it
  *   by targetRefs on the client certificate (403 `RBAC: access denied`), then opens its own HBONE to
  *   the destination ztunnel; that ztunnel's L4 policies see the waypoint's identity.
  *
@@ -54,6 +55,7 @@ import {
 import {
   waypointCertificate,
   waypointForService,
+  waypointForWorkload,
   waypointHbonePort,
   waypointPod,
   waypointReady,
@@ -204,11 +206,14 @@ export function answerInMesh(
         ? 'ambient'
         : 'sidecar'
       : 'mixed';
-  // Ambient only: a Service enrolled to a waypoint is reached through it (sidecars do not use waypoints).
-  const waypoint =
-    transport === 'hbone' && clientProxy === 'ztunnel' && serverProxy === 'ztunnel' && service !== undefined
+  // Ambient only (sidecars do not use waypoints): a connection addressed to a Service goes through
+  // the Service's waypoint, one addressed to a pod's IP through the pod's workload waypoint.
+  const ambient = transport === 'hbone' && clientProxy === 'ztunnel' && serverProxy === 'ztunnel';
+  const waypoint = !ambient
+    ? undefined
+    : service !== undefined
       ? waypointForService(world, service)
-      : undefined;
+      : waypointForWorkload(world, serverPod);
   const waypointPodNow = waypoint === undefined ? undefined : waypointPod(world, waypoint);
   const waypointCert =
     waypoint === undefined || !waypointReady(world, waypoint)
@@ -307,15 +312,17 @@ export function answerInMesh(
       return finish({ result: 'no-certificate' }, reset(3));
     }
     if (waypoint !== undefined) {
+      const enrolled =
+        service !== undefined ? `Service ${service.metadata.name}` : `Pod ${serverPod.metadata.name}`;
       const expectedWaypoint = spiffeIdOf(mesh, waypoint.namespace, waypoint.serviceAccount);
       if (waypointHop === undefined || waypointCert === undefined || waypointPodNow === undefined) {
         steps.push(
-          `${service?.metadata.name ?? ''} is enrolled to waypoint ${waypoint.namespace}/${waypoint.name}, which has no ready pod with a certificate: ztunnel on ${origin.node} cannot open HBONE to it, and the connection fails.`,
+          `${enrolled} is enrolled to waypoint ${waypoint.namespace}/${waypoint.name}, which has no ready pod with a certificate: ztunnel on ${origin.node} cannot open HBONE to it, and the connection fails.`,
         );
         return finish({ result: 'waypoint-unavailable' }, reset(3));
       }
       steps.push(
-        `${service?.metadata.name ?? ''} is enrolled to waypoint ${waypoint.name} (istio.io/use-waypoint): ztunnel on ${origin.node} opens HBONE to the waypoint ${waypointPodNow.metadata.name} at ${waypointHop.ip}:${waypointHbonePort}, presenting ${clientCertificate.spiffeId}; the waypoint presents ${waypointCert.spiffeId} (the expected ${expectedWaypoint}).`,
+        `${enrolled} is enrolled to waypoint ${waypoint.name} (istio.io/use-waypoint): ztunnel on ${origin.node} opens HBONE to the waypoint ${waypointPodNow.metadata.name} at ${waypointHop.ip}:${waypointHbonePort}, presenting ${clientCertificate.spiffeId}; the waypoint presents ${waypointCert.spiffeId} (the expected ${expectedWaypoint}).`,
       );
       const l7 = evaluateWaypointAuthorization(
         authorizationPoliciesIn(world),

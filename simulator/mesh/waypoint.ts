@@ -4,8 +4,11 @@
  * `istio.io/waypoint-for: service` by default), and istiod deploys it as an Envoy Deployment in the
  * namespace, running as its own service account, so the waypoint holds its own workload certificate.
  *
- * A Service, or every Service of a namespace, labelled `istio.io/use-waypoint: <name>` is served by
- * that waypoint: the client node's ztunnel sends the request over HBONE to the waypoint, which
+ * A waypoint serves what is enrolled to it with the label `istio.io/use-waypoint: <name>` on a
+ * Service, a pod or their namespace (istio.io docs: ambient/usage/waypoint), and only the traffic
+ * types its `istio.io/waypoint-for` names: `service` (the default) for connections addressed to a
+ * Service, `workload` for connections addressed to a pod's own address, `all` for both. It is never
+ * bound to a service account. The client node's ztunnel sends the request over HBONE to the waypoint, which
  * enforces the AuthorizationPolicies attached to it by `targetRefs` (L7: methods, paths) on the
  * client certificate it verified, then opens HBONE with its own certificate to the destination
  * ztunnel. That ztunnel still enforces selector-based L4 policy, and sees the waypoint's identity.
@@ -188,8 +191,8 @@ export function waypointPod(world: Readonly<World>, waypoint: WaypointState): Po
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))[0];
 }
 
-/** The waypoint's name a Service is enrolled to: its own label first (`none` opts out), else its namespace's. */
-function enrolledName(world: Readonly<World>, service: Service): string | undefined {
+/** The waypoint's name a Service or pod is enrolled to: its own label first (`none` opts out), else its namespace's. */
+function enrolledName(world: Readonly<World>, service: Service | Pod): string | undefined {
   const own = service.metadata.labels?.[useWaypointLabel];
   if (own !== undefined) return own === 'none' ? undefined : own;
   const cluster = world.cluster;
@@ -209,6 +212,19 @@ export function waypointForService(world: Readonly<World>, service: Service): Wa
   const waypoint = mesh.waypoints?.[`${service.metadata.namespace ?? 'default'}/${name}`];
   if (waypoint === undefined) return undefined;
   return waypoint.waypointFor === 'service' || waypoint.waypointFor === 'all' ? waypoint : undefined;
+}
+
+/**
+ * The waypoint that serves traffic addressed to a pod's own IP, if the pod (or its namespace) is
+ * enrolled to one that exists and serves workloads.
+ */
+export function waypointForWorkload(world: Readonly<World>, pod: Pod): WaypointState | undefined {
+  const mesh = world.cluster?.mesh;
+  const name = enrolledName(world, pod);
+  if (mesh === undefined || name === undefined) return undefined;
+  const waypoint = mesh.waypoints?.[`${pod.metadata.namespace ?? 'default'}/${name}`];
+  if (waypoint === undefined) return undefined;
+  return waypoint.waypointFor === 'workload' || waypoint.waypointFor === 'all' ? waypoint : undefined;
 }
 
 /**
@@ -255,10 +271,10 @@ export interface WaypointAffectedPod {
 }
 
 /**
- * Blast radius of a stalled waypoint: every running pod behind a Service enrolled to it (its
- * namespace's label or the Service's own), on whatever node it runs, and nothing outside that
- * enrolment. Compare Cilium's per-node Envoy (cilium/envoy-blast-radius.ts), which takes down every
- * redirected endpoint of one node, whatever its namespace.
+ * Blast radius of a stalled waypoint: every running pod behind a Service enrolled to it, or enrolled
+ * itself for workload traffic (its own label or its namespace's), on whatever node it runs, and
+ * nothing outside that enrolment. Compare Cilium's per-node Envoy (cilium/envoy-blast-radius.ts),
+ * which takes down every redirected endpoint of one node, whatever its namespace.
  */
 export function podsBehindWaypoint(world: Readonly<World>, waypointKey: string): WaypointAffectedPod[] {
   const cluster = world.cluster;
@@ -289,7 +305,7 @@ export function podsBehindWaypoint(world: Readonly<World>, waypointKey: string):
       )
       .map((service) => service.metadata.name)
       .sort();
-    if (services.length === 0) continue;
+    if (services.length === 0 && waypointForWorkload(world, pod) !== waypoint) continue;
     affected.push({
       name: pod.metadata.name,
       namespace,

@@ -270,11 +270,107 @@ spec:
       namespace: pod.metadata.namespace ?? 'default',
       serviceAccount: pod.spec.serviceAccountName ?? 'default',
       node: pod.spec.nodeName ?? '',
+      services: [],
       l7: true,
     }));
     const first = behind[0];
     if (first === undefined) throw new Error('no pod behind the waypoint');
-    const node = podsSharingFaultyProxy(pods, 'cilium-node-envoy', { node: first.node, ownerPod: first });
+    const node = podsSharingFaultyProxy(pods, 'cilium-node-envoy', {
+      node: first.node,
+      namespace: first.namespace,
+      services: first.services,
+    });
     expect(node.some((pod) => pod.name.startsWith('helloworld') === false)).toBe(true);
   });
+
+  interface AddressingCase {
+    name: string;
+    waypointFor: 'service' | 'workload' | 'all';
+    enrol: 'namespace' | 'pod';
+    address: 'service' | 'pod';
+    viaWaypoint: boolean;
+  }
+  // istio.io docs, ambient/usage/waypoint: a waypoint handles only the traffic type its
+  // istio.io/waypoint-for names; a Service, a pod or a namespace opts in with istio.io/use-waypoint.
+  const addressing: AddressingCase[] = [
+    {
+      name: 'service waypoint, Service address',
+      waypointFor: 'service',
+      enrol: 'namespace',
+      address: 'service',
+      viaWaypoint: true,
+    },
+    {
+      name: 'service waypoint, pod address',
+      waypointFor: 'service',
+      enrol: 'namespace',
+      address: 'pod',
+      viaWaypoint: false,
+    },
+    {
+      name: 'workload waypoint on the pod, pod address',
+      waypointFor: 'workload',
+      enrol: 'pod',
+      address: 'pod',
+      viaWaypoint: true,
+    },
+    {
+      name: 'workload waypoint on the namespace, pod address',
+      waypointFor: 'workload',
+      enrol: 'namespace',
+      address: 'pod',
+      viaWaypoint: true,
+    },
+    {
+      name: 'workload waypoint, Service address',
+      waypointFor: 'workload',
+      enrol: 'namespace',
+      address: 'service',
+      viaWaypoint: false,
+    },
+    { name: 'all, pod address', waypointFor: 'all', enrol: 'pod', address: 'pod', viaWaypoint: true },
+  ];
+
+  it.each(addressing)(
+    '$name: through the waypoint = $viaWaypoint',
+    ({ waypointFor, enrol, address, viaWaypoint }) => {
+      const simulation = ambientCluster(27);
+      simulation.input({ type: 'gateway-api.crds.apply', version: 'v1.2.1' });
+      const applied = applyWaypoint(simulation.state, { namespace: 'default', name: 'wp', waypointFor });
+      expect(applied.ok).toBe(true);
+      const server = runningPods(podsWithLabels(simulation.state, { app: 'helloworld' }, 'default'))[0];
+      if (server === undefined) throw new Error('no helloworld pod');
+      if (enrol === 'namespace')
+        simulation.input({
+          type: 'object.label',
+          kind: 'Namespace',
+          key: 'default',
+          labels: waypointEnrolment('wp'),
+        });
+      else
+        for (const pod of runningPods(podsWithLabels(simulation.state, { app: 'helloworld' }, 'default')))
+          simulation.input({
+            type: 'object.label',
+            kind: 'Pod',
+            key: `default/${pod.metadata.name}`,
+            labels: waypointEnrolment('wp'),
+          });
+      settle(simulation);
+      simulation.advance(2_000);
+      const client = runningPods(podsWithLabels(simulation.state, { app: 'sleep' }, 'default'))[0];
+      const result = simulation.input({
+        type: 'pod.connect',
+        request: {
+          fromPodKey: `default/${client?.metadata.name ?? ''}`,
+          host: address === 'service' ? 'helloworld.default' : (server.status.podIP ?? ''),
+          port: 5000,
+          protocol: 'TCP',
+          http: { method: 'GET', path: '/hello', headers: {} },
+          timeoutMs: 2000,
+        },
+      });
+      expect(result.ok && result.connection !== undefined && status(result.connection)).toBe(200);
+      expect(lastMeshConnection(simulation.state)?.waypoint?.name).toBe(viaWaypoint ? 'wp' : undefined);
+    },
+  );
 });
