@@ -4,9 +4,11 @@
  * the way the agent's xDS server converts an L4 policy (pkg/envoy/server.go):
  *
  * - a direction the datapath does not enforce becomes one allow-all port policy (`[{}]`);
- * - otherwise one port policy per TCP port (UDP is not sent to Envoy), with one rule per selector:
- *   its identities in `remotePolicies`, left out when the port has a single selector (the datapath
- *   already admitted only that selector's identities) or the selector is a wildcard;
+ * - otherwise one port policy per TCP port (UDP is not sent to Envoy), with one rule per cached
+ *   selector (rules of several policies that write the same selector merge): its identities in
+ *   `remotePolicies`, left out when the port has a single selector (the datapath already admitted
+ *   only that selector's identities) or the selector is a wildcard, so that Envoy then checks no
+ *   identity at all (getDirectionNetworkPolicy, cilium/cilium v1.12.0 pkg/envoy/server.go);
  * - an HTTP rule becomes header matchers on `:path`, `:method` and `:authority` (RE2 regexes, sorted
  *   by name) plus exact or presence matchers for `headers`;
  * - a rule that allows everything on the port makes the others moot, and the port keeps no rules.
@@ -20,7 +22,7 @@ import type { Cluster } from '../world';
 import type { AgentState, LocalEndpoint } from './state';
 import { agentView } from './agent-ipcache';
 import { policyForEndpoint } from './local-identities';
-import type { EndpointPolicy, HttpRule, L7Rules } from '../policy/index';
+import type { EndpointPolicy, HttpRule } from '../policy/index';
 import { versionAtLeast } from '../policy/policy-key';
 
 /** An Envoy HeaderMatcher as NPDS carries it. */
@@ -124,7 +126,8 @@ const byJson = <T>(a: T, b: T): number => {
 
 interface SelectorShare {
   identities: Set<number>;
-  l7?: L7Rules;
+  /** The HTTP rules every rule with this selector allows on the port. */
+  http: HttpRule[];
 }
 
 /** The per-port policies of one direction, or undefined when there is nothing to send. */
@@ -147,10 +150,16 @@ export function directionToNpds(
         if (reference.origin.kind === 'agent' || reference.deny) continue;
         const selectors = ports.get(port) ?? new Map<string, SelectorShare>();
         ports.set(port, selectors);
-        const key = `${reference.rule}|${reference.peer}|${reference.port}`;
-        const share = selectors.get(key) ?? { identities: new Set<number>() };
+        // Cilium keys a port's L7 rules by cached selector (L4Filter.L7RulesPerSelector): rules of
+        // several policies that write the same selector merge into one entry.
+        const key = reference.selectorKey ?? `${reference.rule}|${reference.peer}`;
+        const share = selectors.get(key) ?? { identities: new Set<number>(), http: [] };
         share.identities.add(identity);
-        if (reference.l7 !== undefined) share.l7 = reference.l7;
+        // Equal HTTP rules are kept once, as PerSelectorPolicy merges L7 rules.
+        if (reference.l7?.type === 'http')
+          for (const rule of reference.l7.http)
+            if (!share.http.some((kept) => JSON.stringify(kept) === JSON.stringify(rule)))
+              share.http.push(rule);
         selectors.set(key, share);
       }
     }
@@ -164,8 +173,8 @@ export function directionToNpds(
       const wildcard = selectors.size === 1 || share.identities.has(0);
       const rule: NpdsPortRule = {};
       if (!wildcard) rule.remotePolicies = [...share.identities].sort((a, b) => a - b).map(String);
-      if (port !== 0 && share.l7?.type === 'http' && share.l7.http.length > 0) {
-        const httpRules = share.l7.http.map(httpRuleToNpds).sort(byJson);
+      if (port !== 0 && share.http.length > 0) {
+        const httpRules = share.http.map(httpRuleToNpds).sort(byJson);
         if (httpRules.some((httpRule) => httpRule.headerMatches !== undefined)) canShortCircuit = false;
         rule.httpRules = { httpRules };
       }

@@ -211,6 +211,7 @@ export function referenceFor(rule: NormalizedRule, peer: PeerMatcher, port: stri
     origin: rule.origin,
     rule: originToString(rule.origin),
     peer: peer.description,
+    selectorKey: peer.cacheKey,
     port,
     deny: rule.deny,
     authType: rule.authType,

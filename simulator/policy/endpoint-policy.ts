@@ -48,6 +48,8 @@ export interface RuleReference {
   /** `CiliumNetworkPolicy default/rule1 spec.ingress[0]`. */
   readonly rule: string;
   readonly peer: string;
+  /** The peer's selector-cache key: rules that write the same selector share one cached selector. */
+  readonly selectorKey?: string;
   readonly port: string;
   readonly deny: boolean;
   readonly l7?: L7Rules;

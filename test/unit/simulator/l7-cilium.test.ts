@@ -144,6 +144,42 @@ spec:
     expect(two.some((rule) => rule.remotePolicies?.includes('2'))).toBe(true);
   }, 60_000);
 
+  it('merges the HTTP rules of two policies with the same selector, and still checks no identity', () => {
+    const { simulation } = deployed();
+    // The same peer as the guide's policy, in a second policy with another path.
+    apply(
+      simulation,
+      `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: same-selector
+spec:
+  endpointSelector:
+    matchLabels:
+      io.cilium.k8s.policy.serviceaccount: helloworld
+  ingress:
+  - fromEndpoints:
+    - matchLabels:
+        io.cilium.k8s.policy.serviceaccount: sleep
+    toPorts:
+    - ports:
+      - port: "5000"
+        protocol: TCP
+      rules:
+        http:
+        - method: GET
+          path: "/healthz"
+`,
+    );
+    const rules = helloworldResource(simulation).resource?.ingressPerPortPolicies?.[0]?.rules ?? [];
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.remotePolicies).toBeUndefined();
+    const paths = (rules[0]?.httpRules?.httpRules ?? []).map(
+      (rule) => rule.headers?.find((header) => header.name === ':path')?.safeRegexMatch?.regex,
+    );
+    expect(paths.sort()).toEqual(['/healthz', '/hello']);
+  }, 60_000);
+
   it('is deterministic', () => {
     const first = runScenario(l7Cilium);
     const second = runScenario(l7Cilium);
