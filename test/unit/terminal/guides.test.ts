@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { Simulation, scenarios } from '../../../simulator/index';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { wireguardPublicKeyAnnotation, wireguardRekeyAfterMs } from '../../../simulator/cilium/wireguard';
+import { experimentHelmValues } from '../../../simulator/scenarios/mistaken-identity/experiment-steps';
+import { defaultClusterTimings } from '../../../simulator/world';
 
 // The guides' own command blocks, copied from the MDX pages and run in a fresh terminal: what a
 // reader pastes must work as the page says.
@@ -107,8 +110,59 @@ describe('guide commands, verbatim', () => {
     }
     const applied = await terminal.run(`kubectl apply -f - <<'EOF'\n${policy ?? ''}EOF`);
     expect(applied).toMatchObject({
-      stdout: 'authorizationpolicy.security.istio.io/helloworld-v1 created\n',
+      stdout:
+        'peerauthentication.security.istio.io/default created\nauthorizationpolicy.security.istio.io/helloworld-v1 created\n',
       exitCode: 0,
     });
   }, 60_000);
+});
+
+// Facts a page states about its own lab, checked against the lab's data: what the page shows is what
+// the scenario runs.
+describe('guide pages agree with their labs', () => {
+  const documents = (text: string): unknown[] =>
+    parseAllDocuments(text).map((document): unknown => document.toJS() as unknown);
+
+  it('mistaken-identity: the Helm install shows every value of the scenario, and only those', () => {
+    const helm = codeBlocks('mistaken-identity', 'bash').find((block) => block.startsWith('helm install'));
+    const values: Record<string, string> = {};
+    for (const match of (helm ?? '').matchAll(/--set (\S+?)=(\S+)/g)) values[match[1] ?? ''] = match[2] ?? '';
+    expect(values).toEqual(experimentHelmValues);
+    const install = scenarios['mistaken-identity']?.steps
+      .flatMap((step) => step.actions)
+      .find((action) => action.do === 'install-cilium');
+    expect(helm).toContain(`--version ${install?.do === 'install-cilium' ? install.version : '?'} `);
+  });
+
+  it("mistaken-identity: the timings the page quotes are the model's", () => {
+    const page = readFileSync(
+      new URL('../../../content/guides/mistaken-identity.mdx', import.meta.url),
+      'utf8',
+    );
+    expect(page).toContain(`every watch event ${defaultClusterTimings.watchLatencyMs} ms after`);
+    expect(page).toContain(`(${defaultClusterTimings.nodeMonitorGracePeriodMs / 1000} seconds in Kubernetes`);
+  });
+
+  it('l7: the Istio policies shown are documents of the lab file, with the same content', () => {
+    const shown = codeBlocks('l7-cilium-vs-istio', 'yaml').find((block) =>
+      block.includes('AuthorizationPolicy'),
+    );
+    const file = scenarios['istio-mistaken-identity']?.files['yamls/istio-policies.yaml'] ?? '';
+    const labDocuments = documents(file);
+    const shownDocuments = documents(shown ?? '');
+    expect(shownDocuments.length).toBeGreaterThan(0);
+    for (const document of shownDocuments) expect(labDocuments).toContainEqual(document);
+  });
+
+  it('l7: the blast-radius lab runs the Cilium version the page names', () => {
+    const page = readFileSync(
+      new URL('../../../content/guides/l7-cilium-vs-istio.mdx', import.meta.url),
+      'utf8',
+    );
+    const install = scenarios['l7-envoy-blast-radius']?.steps
+      .flatMap((step) => step.actions)
+      .find((action) => action.do === 'install-cilium');
+    const minor = install?.do === 'install-cilium' ? install.version.split('.').slice(0, 2).join('.') : '?';
+    expect(page).toContain(`The lab below runs Cilium ${minor}`);
+  });
 });
