@@ -60,6 +60,15 @@ export function parseManifests(text: string, ciliumVersion?: string): ManifestRe
         `(the simulator stores ${object.kind.toLowerCase()}/${object.name} as valid, as Cilium does, but does not enforce its ${object.unsimulated.join(' and ')})`,
       );
     }
+    // The lab's CiliumEnvoyConfig reaches the agents through the scenario's own input
+    // (cilium/envoy-config-resources.ts): the model cannot run the Lua or Wasm code a terminal
+    // manifest would bring, so it says so rather than pretending the CRD is missing.
+    if (object.kind === 'CiliumEnvoyConfig' || object.kind === 'CiliumClusterwideEnvoyConfig') {
+      errors.push(
+        `error: the simulator applies ${object.kind} objects only through a lab's steps ("${object.name}" was not applied): it does not run the filters' code`,
+      );
+      continue;
+    }
     if (!applicableKinds.has(object.kind)) {
       errors.push(
         `error: resource mapping not found for name: "${object.name}" namespace: "${object.namespace ?? ''}" from "STDIN": no matches for kind "${object.kind}" in version "${object.apiVersion}"`,

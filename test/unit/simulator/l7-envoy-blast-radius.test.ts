@@ -119,6 +119,15 @@ describe('scenario l7-envoy-blast-radius', () => {
     expect(old.exitCode).toBe(7);
   }, 60_000);
 
+  it("tells a reader who applies the CiliumEnvoyConfig by hand that only the lab's step does", async () => {
+    const { simulation } = playerAfter('tenants');
+    const terminal = new TerminalSession(simulation, blastRadius.files);
+    const applied = await terminal.run('kubectl apply -f yamls/shop-envoy-config.yaml');
+    expect(applied.exitCode).toBe(1);
+    expect(applied.stderr).toContain('applies CiliumEnvoyConfig objects only through a lab');
+    expect(simulation.state.cluster?.envoy?.configs).toBeUndefined();
+  }, 60_000);
+
   it('stalls every redirected pod on the stuck node, and nothing else', () => {
     const player = playerAfter('pin-workers');
     const faulty = player.recorded.ENVOY_NODE;
