@@ -238,6 +238,33 @@ describe('istio: AuthorizationPolicy', () => {
       http(undefined, 'POST', '/x'),
       true,
     ],
+    // ztunnel sees connections, not requests: istiod drops ALLOW rules that name HTTP attributes
+    // and keeps only the L4 part of such DENY rules (istio/istio
+    // pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go, handleRule), so the
+    // policy fails closed (istio.io docs: ambient/usage/l4-policy).
+    [
+      'ztunnel: refuses even the allowed principal when the ALLOW rule names methods and paths',
+      [allowSleepGetHello],
+      { peerSpiffeId: sleep, protocol: 'tcp', port: 5000 },
+      false,
+    ],
+    [
+      'ztunnel: a DENY rule with a path denies every connection it otherwise matches',
+      [denyAdmin],
+      { peerSpiffeId: sleep, protocol: 'tcp', port: 5000 },
+      false,
+    ],
+    [
+      'ztunnel: an L4-only ALLOW rule admits its principal',
+      [
+        {
+          metadata: { name: 'l4', namespace: 'default' },
+          spec: { rules: [{ from: [{ source: { principals: ['cluster.local/ns/default/sa/sleep'] } }] }] },
+        },
+      ],
+      { peerSpiffeId: sleep, protocol: 'tcp', port: 5000 },
+      true,
+    ],
   ] as const)('%s', (_name, policies, request, allowed) => {
     expect(evaluateAuthorization(policies, workload, request).allowed).toBe(allowed);
   });
