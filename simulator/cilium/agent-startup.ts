@@ -44,7 +44,9 @@ export function failAgentStart(world: World, agent: AgentState, message: string)
     const next = structuredClone(pod);
     const now = toTimestamp(world.timeMs);
     next.status.conditions = (pod.status.conditions ?? []).map((condition) =>
-      condition.type === 'Ready' ? { ...condition, status: 'False', lastTransitionTime: now } : condition,
+      condition.type === 'Ready' || condition.type === 'ContainersReady'
+        ? { ...condition, status: 'False', lastTransitionTime: now }
+        : condition,
     );
     next.status.containerStatuses = (pod.status.containerStatuses ?? []).map((status) => ({
       ...status,
