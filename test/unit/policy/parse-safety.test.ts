@@ -1,5 +1,6 @@
-// Goal: any input, however malformed or hostile, ends quickly in typed PolicyErrors (never another
-// exception), never pollutes prototypes, and non-policy objects pass through untouched.
+// Goal: any input, however malformed or hostile, ends in typed PolicyErrors (never another exception),
+// never pollutes prototypes, and non-policy objects pass through untouched. Hostile sizes are bounded
+// by parseLimits (tested below); speed belongs to the benchmarks, not to a wall-clock assertion here.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePolicyDocuments, parseLimits, type PolicyError } from '../../../simulator/policy';
@@ -16,12 +17,6 @@ function expectTypedErrors(errors: readonly PolicyError[]): void {
     expect(error.column).toBeGreaterThanOrEqual(1);
     expect(typeof error.message).toBe('string');
   }
-}
-
-function timed<T>(run: () => T): { result: T; milliseconds: number } {
-  const start = performance.now();
-  const result = run();
-  return { result, milliseconds: performance.now() - start };
 }
 
 const validPolicies = [
@@ -94,7 +89,7 @@ spec:
 ];
 
 describe('policy: parse safety', () => {
-  it('policy: parse: an alias bomb is refused quickly', () => {
+  it('policy: parse: an alias bomb is refused before it expands', () => {
     const bomb = [
       'a: &a ["x","x","x","x","x","x","x","x","x"]',
       'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
@@ -105,17 +100,15 @@ describe('policy: parse safety', () => {
       'g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]',
       'h: [*g,*g,*g,*g,*g,*g,*g,*g,*g]',
     ].join('\n');
-    const { result, milliseconds } = timed(() => parsePolicyDocuments(bomb));
+    const result = parsePolicyDocuments(bomb);
     expect(result.objects).toEqual([]);
     expect(result.errors[0]?.message).toContain('aliases');
-    expect(milliseconds).toBeLessThan(1000);
   });
 
   it('policy: parse: deep flow nesting is refused before the YAML parser recurses', () => {
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
-    const { result, milliseconds } = timed(() => parsePolicyDocuments(deep));
+    const result = parsePolicyDocuments(deep);
     expect(result.errors[0]?.message).toContain('nesting deeper than');
-    expect(milliseconds).toBeLessThan(1000);
   });
 
   it('policy: parse: deep block nesting is refused', () => {
@@ -181,18 +174,16 @@ ${validPolicies[0] ?? ''}`);
     for (const text of validPolicies) expect(parsePolicyDocuments(text).errors).toEqual([]);
   });
 
-  it('policy: parse: random text yields only typed errors, in bounded time', () => {
+  it('policy: parse: random text yields only typed errors', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400, unit: 'binary' }), (text) => {
-        const { result, milliseconds } = timed(() => parsePolicyDocuments(text));
-        expectTypedErrors(result.errors);
-        expect(milliseconds).toBeLessThan(500);
+        expectTypedErrors(parsePolicyDocuments(text).errors);
       }),
       { numRuns: 1500, seed: 4 },
     );
   }, 60_000);
 
-  it('policy: parse: mutated policies yield only typed errors, in bounded time', () => {
+  it('policy: parse: mutated policies yield only typed errors', () => {
     const mutation = fc.oneof(
       fc.record({
         type: fc.constant('delete' as const),
@@ -246,10 +237,9 @@ ${validPolicies[0] ?? ''}`);
               text = lines.join('\n');
             }
           }
-          const { result, milliseconds } = timed(() => parsePolicyDocuments(text));
+          const result = parsePolicyDocuments(text);
           expectTypedErrors(result.errors);
           for (const object of result.objects) expectTypedErrors(object.agentErrors);
-          expect(milliseconds).toBeLessThan(500);
         },
       ),
       { numRuns: 3000, seed: 7 },
