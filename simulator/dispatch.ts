@@ -7,8 +7,8 @@ import { applyGatewayApiCrds } from './k8s/gateway-api-crds';
 import type { SimEvent } from './events';
 import type { World } from './world';
 import { requireCluster, schedule } from './world';
-import { createKindCluster } from './k8s/cluster-create';
-import { addKindCoreDns } from './k8s/cluster-dns';
+import { createCluster, deleteCluster, exportKubeconfig, useContext } from './k8s/kind-clusters';
+import { activateCluster, activateHome, clusterNamed } from './k8s/clusters';
 import { applyObjects, type ApplyOutcome } from './k8s/apply';
 import { getObject, keyOf, listObjects } from './k8s/api-store';
 import type { ApiObject, Deployment } from './k8s/objects';
@@ -125,7 +125,33 @@ function notifyAgentsOfLabels(world: World, before: ApiObject, after: ApiObject)
   }
 }
 
-/** Processes one event. Inputs return a result; internal events return undefined. */
+/**
+ * Processes one event in the cluster it belongs to (k8s/clusters.ts): a scheduled event in the
+ * cluster that scheduled it, an input in the cluster it names or else the current context's. An
+ * event of a deleted cluster is dropped, as the processes it was for died with their containers.
+ */
+export function processEventFor(
+  world: World,
+  event: SimEvent,
+  cluster: string | undefined,
+  input: boolean,
+): InputResult | undefined {
+  // One cluster, or none: nothing to move (the common case, on every event).
+  if (world.otherClusters === undefined && (cluster === undefined || cluster === world.cluster?.name))
+    return processEvent(world, event);
+  if (cluster !== undefined && clusterNamed(world, cluster) === undefined) {
+    if (!input) return undefined;
+    return { ok: false, error: `cluster "${cluster}" does not exist` };
+  }
+  if (cluster !== undefined) activateCluster(world, cluster);
+  try {
+    return processEvent(world, event);
+  } finally {
+    activateHome(world);
+  }
+}
+
+/** Processes one event in the active cluster. Inputs return a result; internal events return undefined. */
 export function processEvent(world: World, event: SimEvent): InputResult | undefined {
   switch (event.type) {
     // The model's own events, the most frequent first (a string switch tests its cases in order).
@@ -192,14 +218,13 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return undefined;
     // Inputs.
     case 'kind.cluster.create':
-      if (world.cluster !== undefined)
-        return {
-          ok: false,
-          error: `node(s) already exist for a cluster with the name "${world.cluster.name}"`,
-        };
-      createKindCluster(world, event.config);
-      addKindCoreDns(world);
-      return ok;
+      return createCluster(world, event.config);
+    case 'kind.cluster.delete':
+      return deleteCluster(world, event.name);
+    case 'kind.kubeconfig.export':
+      return exportKubeconfig(world, event.name);
+    case 'kubeconfig.context.use':
+      return useContext(world, event.context);
     case 'cilium.install': {
       if (world.cluster === undefined)
         return {

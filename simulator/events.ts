@@ -16,6 +16,12 @@ import type { MeshInputEvent, MeshInternalEvent } from './mesh/events';
 /** Events that only come from outside the model. */
 export type InputEvent =
   | { type: 'kind.cluster.create'; config: KindClusterConfig }
+  /** `kind delete cluster --name NAME`: the nodes, their kubeconfig context and their pending work go. */
+  | { type: 'kind.cluster.delete'; name: string }
+  /** `kind export kubeconfig --name NAME`: the cluster's context again, made the current one. */
+  | { type: 'kind.kubeconfig.export'; name: string }
+  /** `kubectl config use-context NAME`. */
+  | { type: 'kubeconfig.context.use'; context: string }
   | { type: 'cilium.install'; request: CiliumInstallRequest }
   | { type: 'api.apply'; objects: ApiObject[] }
   /** `kubectl apply -f` of a Gateway API release bundle (standard channel). */

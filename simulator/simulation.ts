@@ -7,12 +7,18 @@ import { heapPeek, heapPop } from './engine/event-queue';
 import { stateHash } from './engine/state-hash';
 import { clonePlain } from './engine/clone';
 import type { InputEvent, SimEvent } from './events';
-import { processEvent, type InputResult } from './dispatch';
+import { processEventFor, type InputResult } from './dispatch';
 import { createWorld, type World } from './world';
+import type { LabSetup } from './setup';
+import { allClusters } from './k8s/clusters';
 
-/** One step of the timeline: an input at a time, or the clock moving to a time. */
+/**
+ * One step of the timeline: an input at a time, or the clock moving to a time. An input names the
+ * cluster it is for when it is not the current context's (`kubectl --context`, `docker exec` into
+ * another cluster's node).
+ */
 export type TimelineStep =
-  { kind: 'input'; timeMs: number; event: InputEvent } | { kind: 'advance'; toMs: number };
+  { kind: 'input'; timeMs: number; event: InputEvent; cluster?: string } | { kind: 'advance'; toMs: number };
 
 /** One processed event, for timelines and transcripts. */
 export interface LogEntry {
@@ -31,6 +37,8 @@ export interface SimulationOptions {
   checkpointInterval?: number;
   /** Keep the event log (off for benchmarks that only need the final state). */
   keepLog?: boolean;
+  /** The day the clock starts and the reader's kind release (setup.ts); the default setup when absent. */
+  setup?: LabSetup;
 }
 
 interface Checkpoint {
@@ -52,7 +60,7 @@ export class Simulation {
 
   constructor(seed: number, options: SimulationOptions = {}) {
     this.seed = seed;
-    this.world = createWorld(seed);
+    this.world = createWorld(seed, options.setup);
     this.checkpointInterval = options.checkpointInterval ?? 128;
     this.keepLog = options.keepLog ?? true;
     this.takeCheckpoint();
@@ -63,9 +71,19 @@ export class Simulation {
     return this.world;
   }
 
-  /** Virtual time now, in milliseconds since the run started. */
+  /** Virtual time now, in milliseconds since the virtual epoch (engine/virtual-time.ts). */
   get nowMs(): number {
     return this.world.timeMs;
+  }
+
+  /** Virtual time since the run started (its setup's day), in milliseconds. */
+  get elapsedMs(): number {
+    return this.world.timeMs - this.world.startMs;
+  }
+
+  /** The setup the run started from, to replay it. */
+  get setup(): LabSetup {
+    return { startMs: this.world.startMs, kindRelease: this.world.kindRelease };
   }
 
   /** Position in the log: the number of events processed so far. */
@@ -97,9 +115,13 @@ export class Simulation {
    * Processes an input now. If the run was rewound, the future beyond this point is dropped first,
    * as editing history in a timeline does.
    */
-  input(event: InputEvent): InputResult {
+  input(event: InputEvent, cluster?: string): InputResult {
     this.truncateFuture();
-    this.timeline.push({ kind: 'input', timeMs: this.world.timeMs, event });
+    this.timeline.push(
+      cluster === undefined
+        ? { kind: 'input', timeMs: this.world.timeMs, event }
+        : { kind: 'input', timeMs: this.world.timeMs, event, cluster },
+    );
     return this.consumeStep() ?? { ok: true };
   }
 
@@ -171,7 +193,7 @@ export class Simulation {
     this.processDueEvents(until);
     this.world.timeMs = Math.max(this.world.timeMs, until);
     this.cursor += 1;
-    if (step.kind === 'input') return this.processRecorded(step.event, true);
+    if (step.kind === 'input') return this.processRecorded(step.event, true, step.cluster);
     return undefined;
   }
 
@@ -181,15 +203,19 @@ export class Simulation {
       if (next === undefined || next.atMs > untilMs) return;
       heapPop(this.world.queue);
       this.world.timeMs = next.atMs;
-      this.processRecorded(next.event, false);
+      this.processRecorded(next.event, false, next.cluster);
     }
   }
 
-  private processRecorded(event: SimEvent, input: boolean): InputResult | undefined {
+  private processRecorded(
+    event: SimEvent,
+    input: boolean,
+    cluster: string | undefined,
+  ): InputResult | undefined {
     const position = this.world.processed;
     let result: InputResult | undefined;
     try {
-      result = processEvent(this.world, event);
+      result = processEventFor(this.world, event, cluster, input);
     } catch (error) {
       // A model bug must not take the reader's session down: report it as a failed input.
       if (!input) throw error;
@@ -217,14 +243,14 @@ export class Simulation {
       if (next !== undefined && next.atMs <= stepTime) {
         heapPop(this.world.queue);
         this.world.timeMs = next.atMs;
-        this.processRecorded(next.event, false);
+        this.processRecorded(next.event, false, next.cluster);
         return true;
       }
       if (step === undefined) return false;
       this.world.timeMs = Math.max(this.world.timeMs, stepTime);
       this.cursor += 1;
       if (step.kind === 'input') {
-        this.processRecorded(step.event, true);
+        this.processRecorded(step.event, true, step.cluster);
         return true;
       }
     }
@@ -246,13 +272,14 @@ function cloneWorld(world: World): World {
 }
 
 function* storedObjects(world: World): Generator<object> {
-  const objects = world.cluster?.api.objects;
-  if (objects === undefined) return;
-  for (const kind in objects) {
-    const bucket = objects[kind as keyof typeof objects];
-    for (const key in bucket) {
-      const object = bucket[key];
-      if (object !== undefined) yield object;
+  for (const cluster of allClusters(world)) {
+    const objects = cluster.api.objects;
+    for (const kind in objects) {
+      const bucket = objects[kind as keyof typeof objects];
+      for (const key in bucket) {
+        const object = bucket[key];
+        if (object !== undefined) yield object;
+      }
     }
   }
 }
@@ -267,7 +294,7 @@ export function replay(
   for (const step of steps) {
     if (step.kind === 'input') {
       if (simulation.nowMs < step.timeMs) simulation.advance(step.timeMs - simulation.nowMs);
-      simulation.input(step.event);
+      simulation.input(step.event, step.cluster);
     } else {
       simulation.advance(step.toMs - simulation.nowMs);
     }

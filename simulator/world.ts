@@ -19,6 +19,7 @@ import type { RolloutState } from './machines/rollout';
 import type { DatapathState } from './cilium/datapath-state';
 import type { EnvoyState } from './cilium/envoy';
 import type { MeshState } from './mesh/state';
+import { defaultSetup, type LabSetup } from './setup';
 
 /** Timings of the Kubernetes control plane, in virtual milliseconds. */
 export interface ClusterTimings {
@@ -76,6 +77,8 @@ export interface Sandbox {
 export interface NodeRuntime {
   name: string;
   role: 'control-plane' | 'worker';
+  /** The node container's image, `kindest/node:vX.Y.Z` (k8s/kind-releases.ts). */
+  image: string;
   internalIP: string;
   podCIDR: string;
   firewall: FirewallRule[];
@@ -95,7 +98,8 @@ export interface Cluster {
   timings: ClusterTimings;
   api: ApiStore;
   nodes: Record<string, NodeRuntime>;
-  apiServer: { clusterIP: string; endpointIP: string; port: number };
+  /** `hostPort`: where kind publishes the API server on the reader's machine (127.0.0.1). */
+  apiServer: { clusterIP: string; endpointIP: string; port: number; hostPort: number };
   serviceCIDR: string;
   cilium?: CiliumState;
   /** Rollout machine state per Deployment key. */
@@ -116,9 +120,27 @@ export interface Cluster {
   gatewayApiCrds?: GatewayApiCrds;
 }
 
+/**
+ * The reader's kubeconfig as kind and kubectl maintain it: kind adds a context `kind-NAME` for each
+ * cluster it creates and makes it the current one, and removes it again on delete, leaving no
+ * current context when it was the current one (kind's pkg/cluster/internal/kubeconfig, v0.30.0).
+ */
+export interface Kubeconfig {
+  contexts: string[];
+  /** Empty when there is none (kubectl then falls back to localhost:8080). */
+  currentContext: string;
+}
+
 /** The whole simulated world. */
 export interface World {
   readonly seed: number;
+  /**
+   * Virtual time when the world started: the setup's date (setup.ts), in milliseconds after the
+   * virtual epoch (engine/virtual-time.ts), so that timestamps show a day when its releases existed.
+   */
+  readonly startMs: number;
+  /** The kind release on the reader's machine (k8s/kind-releases.ts): its default node image. */
+  readonly kindRelease: string;
   timeMs: number;
   /** Taken by each scheduled event so that events due at the same time keep their order. */
   nextSequence: number;
@@ -126,17 +148,40 @@ export interface World {
   queue: Scheduled<SimEvent>[];
   /** Number of events processed so far: the world's position in its log. */
   processed: number;
-  cluster?: Cluster;
+  /**
+   * The cluster the model acts on. Between events it is the current kubectl context's cluster; while
+   * an event of another cluster is processed, that one (k8s/clusters.ts). The rest of the model
+   * reads only this field.
+   */
+  cluster?: Cluster | undefined;
+  /** The reader's other kind clusters by name, while they are not the active one; absent when none. */
+  otherClusters?: Record<string, Cluster> | undefined;
+  /** Absent until kind writes it. */
+  kubeconfig?: Kubeconfig;
 }
 
-/** A fresh world: no cluster yet, the clock at zero. */
-export function createWorld(seed: number): World {
-  return { seed, timeMs: 0, nextSequence: 0, random: seedRandom(seed), queue: [], processed: 0 };
+/** A fresh world: no cluster yet, the clock at the setup's date. */
+export function createWorld(seed: number, setup: LabSetup = defaultSetup): World {
+  return {
+    seed,
+    startMs: setup.startMs,
+    kindRelease: setup.kindRelease,
+    timeMs: setup.startMs,
+    nextSequence: 0,
+    random: seedRandom(seed),
+    queue: [],
+    processed: 0,
+  };
 }
 
-/** Schedules an event `delayMs` from now. */
+/** Schedules an event `delayMs` from now, for the active cluster. */
 export function schedule(world: World, delayMs: number, event: SimEvent): void {
-  heapPush(world.queue, { atMs: world.timeMs + Math.max(0, delayMs), sequence: world.nextSequence++, event });
+  heapPush(world.queue, {
+    atMs: world.timeMs + Math.max(0, delayMs),
+    sequence: world.nextSequence++,
+    event,
+    cluster: world.cluster?.name,
+  });
 }
 
 /** The cluster, or an error when none has been created yet. */

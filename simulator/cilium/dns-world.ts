@@ -5,6 +5,7 @@
  * seed always gives the same answers; they are not looked up live. Pods resolve through the search
  * list of their resolv.conf (`<ns>.svc.cluster.local svc.cluster.local cluster.local`, ndots:5).
  */
+import { coreDnsImage } from '../k8s/kubernetes-versions';
 import { getObject, listObjects } from '../k8s/api-store';
 import { formatIPv4, parsePrefix } from '../net/ipv4';
 import type { Cluster } from '../world';
@@ -163,7 +164,7 @@ spec:
         effect: NoSchedule
       containers:
       - name: coredns
-        image: registry.k8s.io/coredns/coredns:v1.8.6
+        image: ${coreDnsImage(cluster.kubernetesVersion)}
         args: ["-conf", "/etc/coredns/Corefile"]
         ports:
         - name: dns

@@ -76,7 +76,7 @@ export function podsSharingFaultyProxy(
   return affected.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }
 
-/** The running pods of the cluster with their node, Services and whether Cilium redirects them to Envoy. */
+/** The running pods with an endpoint, their node, Services and whether Cilium redirects them to Envoy. */
 export function proxiedPods(cluster: Cluster): ProxiedPod[] {
   const pods: ProxiedPod[] = [];
   const services = listObjects(cluster.api, 'Service');
@@ -84,6 +84,8 @@ export function proxiedPods(cluster: Cluster): ProxiedPod[] {
     const node = pod.spec.nodeName;
     if (node === undefined || pod.status.phase !== 'Running' || pod.metadata.deletionTimestamp !== undefined)
       continue;
+    // A host-network pod (an agent, the control plane's static pods) has no endpoint to redirect.
+    if (pod.spec.hostNetwork === true) continue;
     if (getObject(cluster.api, 'Node', node) === undefined) continue;
     const namespace = pod.metadata.namespace ?? 'default';
     const agent = cluster.cilium?.agents[node];

@@ -9,6 +9,8 @@ export interface Scheduled<E> {
   readonly atMs: number;
   readonly sequence: number;
   readonly event: E;
+  /** The name of the cluster the event belongs to, when the world holds clusters (world.ts). */
+  readonly cluster?: string | undefined;
 }
 
 function before<E>(a: Scheduled<E>, b: Scheduled<E>): boolean {
@@ -47,6 +49,11 @@ export function heapPop<E>(heap: Scheduled<E>[]): Scheduled<E> | undefined {
   }
   heap[index] = last;
   return top;
+}
+
+/** Keeps the entries a predicate accepts, in heap order again (a sorted array is a valid heap). */
+export function heapFilter<E>(heap: Scheduled<E>[], keep: (entry: Scheduled<E>) => boolean): Scheduled<E>[] {
+  return heap.filter(keep).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
 }
 
 /** The earliest entry without removing it. */

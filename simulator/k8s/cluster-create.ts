@@ -1,13 +1,15 @@
 /**
- * `kind create cluster`: node containers on the Docker network 172.18.0.0/16, a pod CIDR per node
- * from the pod subnet, the default namespaces, the `kubernetes` Service and, without a CNI, nodes
- * that stay NotReady until one is installed.
+ * `kind create cluster`: node containers on the Docker network 172.18.0.0/16 (shared with the
+ * reader's other clusters), a pod CIDR per node from the pod subnet, the default namespaces, the
+ * control plane's static pods, the `kubernetes` Service and, without a CNI, nodes that stay
+ * NotReady until one is installed.
  */
 import { nextInt } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import { formatIPv4, formatPrefix, parsePrefix } from '../net/ipv4';
+import { hashString64 } from '../engine/state-hash';
 import type { Cluster, NodeRuntime, World } from '../world';
-import { defaultClusterTimings, schedule } from '../world';
+import { defaultClusterTimings, requireCluster, schedule } from '../world';
 import { createApiStore } from './api-store';
 import { apiPut } from './api-writes';
 import { createIpamPool } from './ipam';
@@ -16,9 +18,25 @@ import { newMetadata } from './metadata';
 import { writeNodeHealth } from './node-lifecycle';
 import { listObjects } from './api-store';
 import type { Endpoints, Namespace, Node, Service, ServiceAccount } from './objects';
+import { addCluster, allClusters } from './clusters';
+import {
+  imageKubernetesVersion,
+  kindRelease,
+  kindReleases,
+  releaseOfImage,
+  type KindRelease,
+} from './kind-releases';
+import { addControlPlaneMirrorPods } from './static-pods';
 
-/** Kubernetes version of kind's default node image when the experiment ran (kind v0.14). */
-export const kindKubernetesVersion = 'v1.24.0';
+/** The reader's kind release: its default node image (k8s/kind-releases.ts). */
+export function installedKind(world: Readonly<World>): KindRelease {
+  return kindRelease(world.kindRelease) ?? (kindReleases[0] as KindRelease);
+}
+
+/** The virtual day (`YYYY-MM-DD`) of a world's clock. */
+export function dayOf(world: Readonly<World>): string {
+  return toTimestamp(world.timeMs).slice(0, 10);
+}
 
 function shuffled<T>(world: World, items: readonly T[]): T[] {
   const copy = [...items];
@@ -29,20 +47,43 @@ function shuffled<T>(world: World, items: readonly T[]): T[] {
   return copy;
 }
 
-/** Creates the cluster described by a kind config. */
+/** kind's Docker network (`kind`), which every cluster's node containers share. */
+const kindNetwork = (172 << 24) + (18 << 16);
+
+/**
+ * Addresses for new node containers: Docker's IPAM hands out the lowest free addresses of the
+ * network (.1 is the gateway), skipping those of other clusters' nodes; kind starts the containers
+ * concurrently, so which node gets which address is not fixed.
+ */
+function nodeAddresses(world: World, count: number): string[] {
+  const taken = new Set(
+    allClusters(world).flatMap((cluster) => Object.values(cluster.nodes).map((node) => node.internalIP)),
+  );
+  const free: string[] = [];
+  for (let host = 2; free.length < count; host++) {
+    const address = formatIPv4(kindNetwork + host);
+    if (!taken.has(address)) free.push(address);
+  }
+  return shuffled(world, free);
+}
+
+/**
+ * The host port Docker publishes the API server on (127.0.0.1:PORT, kind's default): a free port
+ * of the ephemeral range (Linux's 32768–60999), derived from the seed and the cluster's name so
+ * that it costs the seeded generator nothing.
+ */
+function apiServerHostPort(world: World, name: string): number {
+  return 32768 + (parseInt(hashString64(`${world.seed}/${name}/api-server`).slice(0, 8), 16) % 28232);
+}
+
+/** Creates the cluster described by a kind config, as the active cluster. */
 export function createKindCluster(world: World, config: KindClusterConfig): void {
-  if (world.cluster !== undefined)
-    throw new Error(`node(s) already exist for a cluster with the name "${world.cluster.name}"`);
   const names = kindNodeNames(config);
   const podSubnet = parsePrefix(config.podSubnet, true);
   const serviceSubnet = parsePrefix(config.serviceSubnet, true);
   if (podSubnet === undefined || serviceSubnet === undefined)
     throw new Error('invalid pod or service subnet');
-  // kind starts the node containers concurrently, so Docker hands out addresses in no fixed order.
-  const addresses = shuffled(
-    world,
-    names.map((_, index) => formatIPv4((172 << 24) + (18 << 16) + 2 + index)),
-  );
+  const addresses = nodeAddresses(world, names.length);
   // kube-controller-manager assigns /24s as nodes register: the control plane first, workers as they join.
   const workerOrder = shuffled(
     world,
@@ -52,6 +93,7 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
     [names.find((name) => name.endsWith('control-plane')) ?? '', 0],
   ]);
   workerOrder.forEach((name, index) => cidrIndex.set(name, index + 1));
+  const defaultImage = installedKind(world).defaultImage;
   const nodes: Record<string, NodeRuntime> = {};
   names.forEach((name, index) => {
     const podCIDR = formatPrefix({
@@ -61,10 +103,16 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
     nodes[name] = {
       name,
       role: name.endsWith('control-plane') ? 'control-plane' : 'worker',
+      image: config.nodes[index]?.image ?? defaultImage,
       internalIP: addresses[index] ?? '',
       podCIDR,
       firewall: [],
-      kubelet: { connection: 'connected', health: 'networkNotReady', sandboxes: {}, lastLeaseRenewMs: 0 },
+      kubelet: {
+        connection: 'connected',
+        health: 'networkNotReady',
+        sandboxes: {},
+        lastLeaseRenewMs: world.timeMs,
+      },
       ipam: createIpamPool(podCIDR),
     };
   });
@@ -72,7 +120,7 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
   if (controlPlane === undefined) throw new Error('a kind cluster needs a control-plane node');
   const cluster: Cluster = {
     name: config.name,
-    kubernetesVersion: kindKubernetesVersion,
+    kubernetesVersion: imageKubernetesVersion(controlPlane.image) ?? 'v1.24.0',
     timings: { ...defaultClusterTimings },
     api: createApiStore(),
     nodes,
@@ -80,10 +128,20 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
       clusterIP: formatIPv4(serviceSubnet.network + 1),
       endpointIP: controlPlane.internalIP,
       port: 6443,
+      hostPort: apiServerHostPort(world, config.name),
     },
     serviceCIDR: config.serviceSubnet,
   };
-  world.cluster = cluster;
+  addCluster(world, cluster);
+  addDefaultNamespaces(world);
+  for (const runtime of Object.values(nodes).sort((a, b) => a.name.localeCompare(b.name)))
+    registerNode(world, runtime, config.disableDefaultCNI);
+  addControlPlaneMirrorPods(world, controlPlane, config.podSubnet);
+  addKubernetesService(world, cluster);
+  schedule(world, cluster.timings.nodeMonitorPeriodMs, { type: 'nodelifecycle.monitor' });
+}
+
+function addDefaultNamespaces(world: World): void {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']) {
     const namespace: Namespace = {
       apiVersion: 'v1',
@@ -100,66 +158,74 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
     };
     apiPut(world, account);
   }
-  for (const runtime of Object.values(nodes).sort((a, b) => a.name.localeCompare(b.name))) {
-    const labels: Record<string, string> = {
-      'beta.kubernetes.io/arch': 'amd64',
-      'beta.kubernetes.io/os': 'linux',
-      'kubernetes.io/arch': 'amd64',
-      'kubernetes.io/hostname': runtime.name,
-      'kubernetes.io/os': 'linux',
-    };
-    if (runtime.role === 'control-plane') {
-      labels['node-role.kubernetes.io/control-plane'] = '';
-      labels['node.kubernetes.io/exclude-from-external-load-balancers'] = '';
-    }
-    const now = toTimestamp(world.timeMs);
-    const node: Node = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: newMetadata(world, runtime.name, undefined, labels),
-      spec: {
-        podCIDR: runtime.podCIDR,
-        podCIDRs: [runtime.podCIDR],
-        taints:
-          runtime.role === 'control-plane'
-            ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]
-            : [],
-      },
-      status: {
-        addresses: [
-          { type: 'InternalIP', address: runtime.internalIP },
-          { type: 'Hostname', address: runtime.name },
-        ],
-        conditions: [
-          {
-            type: 'Ready',
-            status: 'False',
-            reason: 'KubeletNotReady',
-            message:
-              'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
-            lastHeartbeatTime: now,
-            lastTransitionTime: now,
-          },
-        ],
-        nodeInfo: {
-          kubeletVersion: kindKubernetesVersion,
-          containerRuntimeVersion: 'containerd://1.6.4',
-          osImage: 'Ubuntu 21.10',
-          kernelVersion: '5.15.0-41-generic',
-          architecture: 'amd64',
-          operatingSystem: 'linux',
-        },
-      },
-    };
-    if (!config.disableDefaultCNI) runtime.kubelet.health = 'ready';
-    apiPut(world, node);
-    // Writes the Ready condition and, without a CNI, the not-ready taint that keeps pods off.
-    writeNodeHealth(world, runtime);
-    schedule(world, nextInt(world.random, cluster.timings.leaseRenewIntervalMs), {
-      type: 'kubelet.lease.renew',
-      node: runtime.name,
-    });
+}
+
+/** The kubelet registers its Node with what its image reports (nodeInfo). */
+function registerNode(world: World, runtime: NodeRuntime, disableDefaultCNI: boolean): void {
+  const cluster = requireCluster(world);
+  const labels: Record<string, string> = {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': runtime.name,
+    'kubernetes.io/os': 'linux',
+  };
+  if (runtime.role === 'control-plane') {
+    labels['node-role.kubernetes.io/control-plane'] = '';
+    labels['node.kubernetes.io/exclude-from-external-load-balancers'] = '';
   }
+  const release = releaseOfImage(runtime.image, dayOf(world)) ?? installedKind(world);
+  const now = toTimestamp(world.timeMs);
+  const node: Node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: newMetadata(world, runtime.name, undefined, labels),
+    spec: {
+      podCIDR: runtime.podCIDR,
+      podCIDRs: [runtime.podCIDR],
+      taints:
+        runtime.role === 'control-plane'
+          ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]
+          : [],
+    },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: runtime.internalIP },
+        { type: 'Hostname', address: runtime.name },
+      ],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'KubeletNotReady',
+          message:
+            'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
+      ],
+      nodeInfo: {
+        kubeletVersion: imageKubernetesVersion(runtime.image) ?? cluster.kubernetesVersion,
+        containerRuntimeVersion: `containerd://${release.containerd}`,
+        osImage: release.osImage,
+        // The reader's own kernel: node containers share the host's.
+        kernelVersion: '5.15.0-41-generic',
+        architecture: 'amd64',
+        operatingSystem: 'linux',
+      },
+    },
+  };
+  if (!disableDefaultCNI) runtime.kubelet.health = 'ready';
+  apiPut(world, node);
+  // Writes the Ready condition and, without a CNI, the not-ready taint that keeps pods off.
+  writeNodeHealth(world, runtime);
+  schedule(world, nextInt(world.random, cluster.timings.leaseRenewIntervalMs), {
+    type: 'kubelet.lease.renew',
+    node: runtime.name,
+  });
+}
+
+function addKubernetesService(world: World, cluster: Cluster): void {
   const kubernetesService: Service = {
     apiVersion: 'v1',
     kind: 'Service',
@@ -187,7 +253,6 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
     ],
   };
   apiPut(world, kubernetesEndpoints);
-  schedule(world, cluster.timings.nodeMonitorPeriodMs, { type: 'nodelifecycle.monitor' });
 }
 
 /** Allocates a free ClusterIP from the service CIDR at random, as the Kubernetes allocator does. */

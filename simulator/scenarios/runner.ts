@@ -28,11 +28,14 @@ import type { PodSelector, Scenario, ScenarioAction, ScenarioStep } from './type
 import { isL7Action, runL7Action } from './l7-cilium/actions';
 import { isEnvoyLabAction, runEnvoyLabAction } from './l7-envoy-blast-radius/actions';
 import { isMeshAction, runMeshAction, type MeshVariant } from '../mesh/scenario-actions';
+import { chooseSetup, type LabSetup } from '../setup';
+import { istioVersion } from '../mesh/state';
 
 /** The narrated result of one step. */
 export interface StepTranscript {
   id: string;
   title: string;
+  /** Virtual time since the run started when the step began. */
   startedAtMs: number;
   lines: string[];
   failures: string[];
@@ -48,6 +51,7 @@ export interface ScenarioTranscript {
   recorded: Record<string, string | number | string[]>;
   finalHash: string;
   eventCount: number;
+  /** Virtual time the run took, from its setup's start. */
   virtualTimeMs: number;
 }
 
@@ -61,6 +65,23 @@ export interface ScenarioVariant {
   meshExpect?: MeshVariant['meshExpect'];
   /** Files that replace the scenario's own by path (other manifests for a variant). */
   files?: Record<string, string>;
+}
+
+/**
+ * The setup a scenario runs in (setup.ts): the Cilium versions it installs (a variant's own, when it
+ * names one), Istio's if it installs Istio, and the day its source ran it, if it pins one.
+ */
+export function scenarioSetup(scenario: Scenario, variant: ScenarioVariant = {}): LabSetup {
+  const actions = scenario.steps.flatMap((step) => step.actions);
+  const cilium = actions.flatMap((action) =>
+    action.do === 'install-cilium' ? [variant.ciliumVersion ?? action.version] : [],
+  );
+  const installsIstio = actions.some((action) => action.do === 'install-istio');
+  return chooseSetup({
+    cilium,
+    ...(installsIstio ? { istio: istioVersion } : {}),
+    ...(scenario.date === undefined ? {} : { date: scenario.date }),
+  });
 }
 
 /** How long ordinary kubectl commands take in virtual time. */
@@ -77,7 +98,7 @@ class Run {
     readonly seed: number,
     readonly variant: ScenarioVariant,
   ) {
-    this.simulation = new Simulation(seed);
+    this.simulation = new Simulation(seed, { setup: scenarioSetup(scenario, variant) });
   }
 
   begin(): void {
@@ -259,7 +280,7 @@ function runAction(run: Run, action: ScenarioAction): void {
     }
     case 'wait-rollouts':
       run.waitSettled(180_000);
-      run.say(`Every deployment is rolled out (virtual time ${formatDuration(run.simulation.nowMs)}).`);
+      run.say(`Every deployment is rolled out (virtual time ${formatDuration(run.simulation.elapsedMs)}).`);
       return;
     case 'connectivity-matrix':
       for (const client of action.clients) {
@@ -378,7 +399,7 @@ function runAction(run: Run, action: ScenarioAction): void {
           run.recorded.reusedIp = match.status.podIP ?? '';
           run.recorded.restarts = restarts;
           run.say(
-            `Found ${action.deployment} pod ${match.metadata.name} ip ${match.status.podIP ?? ''} after ${restarts} restart${restarts === 1 ? '' : 's'} (virtual time ${formatDuration(run.simulation.nowMs)}).`,
+            `Found ${action.deployment} pod ${match.metadata.name} ip ${match.status.podIP ?? ''} after ${restarts} restart${restarts === 1 ? '' : 's'} (virtual time ${formatDuration(run.simulation.elapsedMs)}).`,
           );
           return;
         }
@@ -571,7 +592,7 @@ export class ScenarioPlayer {
     const step = this.scenario.steps[this.transcripts.length];
     if (step === undefined) return undefined;
     this.run.begin();
-    const startedAtMs = this.run.simulation.nowMs;
+    const startedAtMs = this.run.simulation.elapsedMs;
     for (const action of step.actions) {
       if (!actionSkipped(this.run, action)) runAction(this.run, action);
     }
@@ -590,7 +611,7 @@ export class ScenarioPlayer {
       recorded: this.run.recorded,
       finalHash: this.run.simulation.hash(),
       eventCount: this.run.simulation.position,
-      virtualTimeMs: this.run.simulation.nowMs,
+      virtualTimeMs: this.run.simulation.elapsedMs,
     };
   }
 }

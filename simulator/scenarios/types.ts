@@ -161,6 +161,11 @@ export interface Scenario {
   title: string;
   summary: string;
   defaultSeed: number;
+  /**
+   * The day (`YYYY-MM-DD`) the scenario's source ran it, when the clock should start then; by default
+   * the day after the newest release it installs (setup.ts).
+   */
+  date?: string;
   /** Files a reader's terminal would have (yamls/…, run-test.sh). */
   files: Record<string, string>;
   steps: ScenarioStep[];

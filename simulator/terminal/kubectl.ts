@@ -27,6 +27,7 @@ import { agentLogLines } from './policy-status';
 import { agentStartFailureLog } from '../cilium/agent-startup';
 import { createSecret } from './kubectl-create-secret';
 import { ciliumExampleAt } from '../cilium/example-manifests';
+import { routeKubectl } from './kubectl-contexts';
 
 const commonFlags: FlagSpec[] = [
   { names: ['--namespace', '-n'], takesValue: true },
@@ -745,6 +746,11 @@ export function kubectl(
   /** Set when kubectl runs inside a kind node (`docker exec NODE bash -c 'kubectl …'`). */
   fromNode?: string,
 ): CommandResult | Promise<CommandResult> {
+  // --context, kubectl config, cluster-info and version (kubectl-contexts.ts).
+  const routed = routeKubectl(context, args);
+  if ('result' in routed) return routed.result;
+  context = routed.context;
+  args = routed.args;
   // Flags may come before the subcommand (`kubectl -n kube-system exec …`), as cobra allows.
   const leading: string[] = [];
   let index = 0;

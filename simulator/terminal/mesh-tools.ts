@@ -5,6 +5,8 @@
  */
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { istioctlInstallOutput, istioctlInstallPrompt } from '../mesh/install';
+import { istioVersion } from '../mesh/state';
+import { kubernetesMinor } from '../k8s/kubernetes-versions';
 import { istioctlWaypointApplyOutput, waypointEnrolment } from '../mesh/waypoint';
 import { certificateForPod } from '../mesh/workloads';
 import type { IstioProfile } from '../mesh/state';
@@ -52,7 +54,18 @@ export function istioctl(context: TerminalContext, args: string[]): CommandResul
   if (installed === undefined || !installed.ok)
     return fail(`Error: ${installed?.ok === false ? installed.error : 'install failed'}`);
   context.spend(installMs);
-  return ok(istioctlInstallOutput(installed));
+  return ok(`${kubernetesVersionWarning(context)}${istioctlInstallOutput(installed)}`);
+}
+
+/**
+ * istioctl's pre-check on the cluster's Kubernetes (istio/istio operator/pkg/util/k8sversion,
+ * release-1.24: MinK8SVersion 28): below it, a warning, and the installation goes on.
+ */
+function kubernetesVersionWarning(context: TerminalContext): string {
+  const server = context.simulation.state.cluster?.kubernetesVersion ?? '';
+  const minor = kubernetesMinor(server);
+  if (minor === undefined || minor >= 28) return '';
+  return `\nThe Kubernetes version ${server} is not supported by Istio ${istioVersion}. The minimum supported Kubernetes version is 1.28.\nProceeding with the installation, but you might experience problems. See https://istio.io/latest/docs/setup/platform-setup/ for a list of supported versions.\n`;
 }
 
 /** `istioctl waypoint apply [-n NS] [--name NAME] [--for service|workload|all] [--enroll-namespace]`. */

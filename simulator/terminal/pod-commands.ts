@@ -198,7 +198,7 @@ function ciliumStatus(context: TerminalContext, agent: AgentState, brief: boolea
     Object.values(node?.kubelet.sandboxes ?? {}).filter((sandbox) => sandbox.ip !== undefined).length + 2;
   const peers = Object.keys(cluster.cilium?.agents ?? {}).length - 1;
   const kubernetes = connected
-    ? 'Ok   1.24 (v1.24.0) [linux/amd64]'
+    ? `Ok   ${cluster.kubernetesVersion.replace(/^v(\d+\.\d+)\..*$/, '$1')} (${cluster.kubernetesVersion}) [linux/amd64]`
     : 'Failure   Get "https://10.96.0.1:443/version?timeout=32s": dial tcp 10.96.0.1:443: i/o timeout';
   const encryption =
     config.encryption === 'wireguard'

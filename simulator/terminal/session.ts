@@ -10,7 +10,9 @@ import type { InputEvent } from '../events';
 import { fail, type CommandResult, type TerminalContext } from './context';
 import { istioctl, openssl, step } from './mesh-tools';
 import { kubectl } from './kubectl';
-import { crictl, docker, helm, kind } from './tools';
+import { crictl, docker, helm } from './tools';
+import { kind } from './kind-cli';
+import { contextInNode } from './cluster-context';
 import { curlOnNode } from './pod-commands';
 import { pingFromMachine } from './ping';
 import { readersMachine } from '../cilium/datapath';
@@ -68,7 +70,7 @@ function decodeStdin(stdin: object | string): string {
 }
 
 /** Flags whose value names a file: `-f`, and `kubectl create secret`'s sources. */
-const fileFlag = /^--(?:filename|cert|key|from-file|from-env-file)=(.*)$/s;
+const fileFlag = /^--(?:filename|cert|key|from-file|from-env-file|config)=(.*)$/s;
 
 /**
  * The paths an argument may name: the argument itself, a file flag's value, and the parts of
@@ -128,6 +130,11 @@ export class TerminalSession {
     const initialFiles: Record<string, string> = {};
     for (const [path, content] of Object.entries(files)) initialFiles[`/home/user/${path}`] = content;
     const context = this.context();
+    // kubectl inside a kind node (`docker exec NODE bash -c 'kubectl …'`) uses that node's cluster.
+    const kubectlIn = (node: string | undefined, args: string[], stdin: string) =>
+      node === undefined
+        ? kubectl(context, args, stdin)
+        : kubectl(contextInNode(context, node), args, stdin, node);
     const wrap = (
       name: string,
       run: (
@@ -169,11 +176,13 @@ export class TerminalSession {
         maxOutputSize: 8 * 1024 * 1024,
       },
       customCommands: [
-        wrap('kubectl', (args, stdin, env) => kubectl(context, args, stdin, env.get('SIMULATED_NODE'))),
+        wrap('kubectl', (args, stdin, env) => kubectlIn(env.get('SIMULATED_NODE'), args, stdin)),
         // `k` is the alias for kubectl most readers' shells have (`alias k=kubectl`); guides such as
         // seed 003 use it without defining it, so the simulated shell has it as a command.
-        wrap('k', (args, stdin, env) => kubectl(context, args, stdin, env.get('SIMULATED_NODE'))),
-        wrap('kind', (args, stdin) => kind(context, args, stdin)),
+        wrap('k', (args, stdin, env) => kubectlIn(env.get('SIMULATED_NODE'), args, stdin)),
+        wrap('kind', (args, stdin, env) =>
+          kind(context, args, { stdin, clusterNameVariable: env.get('KIND_CLUSTER_NAME') }),
+        ),
         wrap('jobs', () => this.jobs.list()),
         wrap('kill', (args) => this.jobs.kill(args)),
         wrap('fg', () =>
@@ -205,9 +214,12 @@ export class TerminalSession {
         }),
         // Inside a kind node (docker exec NODE bash -c '…') curl is the node's; on the reader's own
         // machine it reaches the nodes over the Docker network, from outside the cluster.
-        wrap('curl', (args, _stdin, env) =>
-          curlOnNode(context, env.get('SIMULATED_NODE') ?? readersMachine, args),
-        ),
+        wrap('curl', (args, _stdin, env) => {
+          const node = env.get('SIMULATED_NODE');
+          return node === undefined
+            ? curlOnNode(context, readersMachine, args)
+            : curlOnNode(contextInNode(context, node), node, args);
+        }),
         // kind's node image has no ping; the reader's machine has iputils' ping.
         wrap('ping', (args, _stdin, env) =>
           env.get('SIMULATED_NODE') === undefined
@@ -218,7 +230,7 @@ export class TerminalSession {
           const node = env.get('SIMULATED_NODE');
           return node === undefined
             ? fail('crictl: runs inside a kind node; use docker exec NODE crictl …', 127)
-            : crictl(context, node, args);
+            : crictl(contextInNode(context, node), node, args);
         }),
       ],
     });

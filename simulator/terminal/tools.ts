@@ -1,111 +1,21 @@
 /**
- * The tools a reader runs on their own machine besides kubectl: kind, helm, docker (pull and exec
+ * The tools a reader runs on their own machine besides kubectl and kind: helm, docker (pull and exec
  * into a kind node container), and, inside a node, iptables, crictl and curl. Output follows the real
  * tools' wording so the article's transcripts look familiar.
  */
 import { helmInstallOutput } from '../mesh/install';
 import type { IstioHelmChart } from '../mesh/events';
-import { kindConfigFromDocument, kindNodeNames, type KindClusterConfig } from '../k8s/kind-config';
-import { kindKubernetesVersion } from '../k8s/cluster-create';
 import { hashString64 } from '../engine/state-hash';
 import { toAnsiC } from '../engine/virtual-time';
-import { parse as parseYaml } from 'yaml';
 import type { FirewallRule } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { curlOnNode, runInAgent } from './pod-commands';
 import { agentImageHas } from '../cilium/agent-image';
+import { contextInNode } from './cluster-context';
+import { dockerPs } from './docker-ps';
 
 const digest = (text: string): string =>
   `sha256:${hashString64(text)}${hashString64(`${text}#2`)}${hashString64(`${text}#3`)}${hashString64(`${text}#4`)}`;
-
-/** `kind create cluster [--config FILE|-] [--name NAME]`, `kind load docker-image IMAGE`. */
-export function kind(context: TerminalContext, args: string[], stdin: string): CommandResult {
-  const [verb, noun, ...rest] = args;
-  if (verb === 'create' && noun === 'cluster') {
-    let configText: string | undefined;
-    let name = 'kind';
-    for (let i = 0; i < rest.length; i++) {
-      const arg = rest[i] ?? '';
-      if (arg === '--config') configText = rest[++i];
-      else if (arg.startsWith('--config=')) configText = arg.slice('--config='.length);
-      else if (arg === '--name') name = rest[++i] ?? name;
-      else if (arg.startsWith('--name=')) name = arg.slice(7);
-      else if (arg.startsWith('--')) return fail(`ERROR: unknown flag: ${arg}`);
-    }
-    let yamlDocument: unknown = null;
-    if (configText !== undefined) {
-      const text = configText === '-' ? stdin : context.files[configText.replace(/^\.\//, '')];
-      if (text === undefined)
-        return fail(
-          `ERROR: failed to create cluster: failed to read config file: open ${configText}: no such file or directory`,
-        );
-      try {
-        yamlDocument = parseYaml(text, { maxAliasCount: 10 });
-      } catch (error) {
-        return fail(
-          `ERROR: failed to create cluster: ${error instanceof Error ? error.message.split('\n')[0] : 'invalid YAML'}`,
-        );
-      }
-    }
-    const { config, errors } = kindConfigFromDocument(yamlDocument, name);
-    if (config === undefined)
-      return fail(
-        `ERROR: failed to create cluster: ${errors.map((error) => `${error.path}: ${error.message}`).join('; ')}`,
-      );
-    const result = context.input({ type: 'kind.cluster.create', config });
-    if (!result.ok) return fail(`ERROR: failed to create cluster: ${result.error}`);
-    context.spend(45_000);
-    return { stdout: '', stderr: kindCreateLog(config), exitCode: 0 };
-  }
-  if (verb === 'load' && noun === 'docker-image') {
-    const image = rest.find((arg) => !arg.startsWith('-'));
-    const cluster = context.simulation.state.cluster;
-    if (image === undefined) return fail('ERROR: a list of image names is required');
-    if (cluster === undefined) return fail('ERROR: no nodes found for cluster "kind"');
-    context.spend(8_000);
-    const id = digest(image);
-    return {
-      stdout: '',
-      stderr: Object.keys(cluster.nodes)
-        .sort()
-        .map((node) => `Image: "${image}" with ID "${id}" not yet present on node "${node}", loading...\n`)
-        .join(''),
-      exitCode: 0,
-    };
-  }
-  if (verb === 'get' && noun === 'nodes') {
-    return ok(
-      Object.keys(context.simulation.state.cluster?.nodes ?? {})
-        .sort()
-        .map((node) => `${node}\n`)
-        .join(''),
-    );
-  }
-  return fail(
-    `ERROR: unknown command "${[verb, noun].filter(Boolean).join(' ')}" for "kind"\nSupported in this simulator: kind create cluster, kind load docker-image, kind get nodes`,
-  );
-}
-
-function kindCreateLog(config: KindClusterConfig): string {
-  const nodes = kindNodeNames(config);
-  const lines = [
-    `Creating cluster "${config.name}" ...`,
-    ` ✓ Ensuring node image (kindest/node:${kindKubernetesVersion}) 🖼`,
-    ` ✓ Preparing nodes ${nodes.map(() => '📦').join(' ')}`,
-    ' ✓ Writing configuration 📜',
-    ' ✓ Starting control-plane 🕹️',
-    ...(config.disableDefaultCNI ? [] : [' ✓ Installing CNI 🔌']),
-    ' ✓ Installing StorageClass 💾',
-    ...(nodes.length > 1 ? [' ✓ Joining worker nodes 🚜'] : []),
-    `Set kubectl context to "kind-${config.name}"`,
-    'You can now use your cluster with:',
-    '',
-    `kubectl cluster-info --context kind-${config.name}`,
-    '',
-    'Have a nice day! 👋',
-  ];
-  return `${lines.join('\n')}\n`;
-}
 
 /** `helm repo add`, `helm install cilium cilium/cilium …`. */
 export function helm(context: TerminalContext, args: string[]): CommandResult {
@@ -303,7 +213,7 @@ export function crictl(
   return fail(`FATA[0000] unknown command "${verb ?? ''}" for "crictl"`);
 }
 
-/** `docker pull IMAGE`, `docker exec NODE CMD…` (iptables, crictl and curl directly; bash -c scripts by the session). */
+/** `docker pull IMAGE`, `docker ps`, `docker exec NODE CMD…` (iptables, crictl and curl directly; bash -c scripts by the session). */
 export function docker(
   context: TerminalContext,
   args: string[],
@@ -318,8 +228,11 @@ export function docker(
       `${tag}: Pulling from ${(repository ?? image).split('/').slice(1).join('/')}\nDigest: ${digest(image)}\nStatus: Downloaded newer image for ${image}\n${image}\n`,
     );
   }
+  if (verb === 'ps') return dockerPs(context, rest);
   if (verb !== 'exec')
-    return fail(`docker: '${verb ?? ''}' is not a docker command in this simulator (supported: pull, exec).`);
+    return fail(
+      `docker: '${verb ?? ''}' is not a docker command in this simulator (supported: pull, ps, exec).`,
+    );
   const positionals = rest.filter(
     (arg, index) =>
       !(arg.startsWith('-') && index < rest.findIndex((candidate) => !candidate.startsWith('-'))),
@@ -327,12 +240,14 @@ export function docker(
   const [node, program, ...programArgs] = positionals;
   if (node === undefined || program === undefined)
     return fail('"docker exec" requires at least 2 arguments.');
-  if (context.simulation.state.cluster?.nodes[node] === undefined)
+  // Node containers of every kind cluster share the reader's Docker daemon.
+  const inNode = contextInNode(context, node);
+  if (inNode.simulation.state.cluster?.nodes[node] === undefined)
     return fail(`Error response from daemon: No such container: ${node}`);
-  if (program === 'iptables') return iptables(context, node, programArgs);
-  if (program === 'crictl') return crictl(context, node, programArgs);
+  if (program === 'iptables') return iptables(inNode, node, programArgs);
+  if (program === 'crictl') return crictl(inNode, node, programArgs);
   // kind's node image ships curl; it runs in the node's own network namespace.
-  if (program === 'curl') return curlOnNode(context, node, programArgs);
+  if (program === 'curl') return curlOnNode(inNode, node, programArgs);
   if (
     (program === '/bin/bash' || program === 'bash' || program === 'sh' || program === '/bin/sh') &&
     programArgs[0] === '-c'

@@ -169,6 +169,8 @@ export const l7EnvoyBlastRadius: Scenario = {
   summary:
     "Cilium runs one Envoy per node for every endpoint with an L7 policy and every CiliumEnvoyConfig listener; a tenant's looping Lua filter pins that Envoy's workers and stalls the other tenant's L7 traffic on the node, but not L4-only traffic or other nodes, until Envoy restarts.",
   defaultSeed: 3,
+  // Seed 003's time and releases (Cilium 1.12.0, kind v0.14 with Kubernetes 1.24).
+  date: '2022-07-29',
   files: {
     'yamls/tenant-a.yaml': tenantYaml('tenant-a', [{ name: 'shop', version: 'v1' }]),
     'yamls/tenant-b.yaml': tenantYaml('tenant-b', [

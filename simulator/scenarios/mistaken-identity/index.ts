@@ -28,6 +28,8 @@ export const mistakenIdentity: Scenario = {
   summary:
     'A node cut off from the API server keeps mapping recycled pod addresses to the identities of pods that are gone, and an L4 policy admits the wrong client.',
   defaultSeed: 1,
+  // The week seed 001 published the experiment (Cilium 1.12.0, kind v0.14 with Kubernetes 1.24).
+  date: '2022-07-29',
   files: {
     'yamls/helloworld.yaml': helloworldYaml,
     'yamls/sleep.yaml': sleepYaml,

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { Simulation, scenarios } from '../../../simulator/index';
+import { scenarioSetup } from '../../../simulator/scenarios/runner';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { wireguardPublicKeyAnnotation, wireguardRekeyAfterMs } from '../../../simulator/cilium/wireguard';
 import { experimentHelmValues } from '../../../simulator/scenarios/mistaken-identity/experiment-steps';
 import { defaultClusterTimings } from '../../../simulator/world';
 
-// The guides' own command blocks, copied from the MDX pages and run in a fresh terminal: what a
-// reader pastes must work as the page says.
+// The guides' own command blocks, copied from the MDX pages and run in a fresh terminal set up as
+// the page's lab is (its day and kind release): what a reader pastes must work as the page says.
 function codeBlocks(page: string, language: string): string[] {
   const text = readFileSync(new URL(`../../../content/guides/${page}.mdx`, import.meta.url), 'utf8');
   const blocks: string[] = [];
@@ -34,7 +35,12 @@ describe('guide commands, verbatim', () => {
     const [helmInstall] = codeBlocks('mutual-auth', 'bash');
     const [policy] = codeBlocks('mutual-auth', 'yaml');
     expect(helmInstall).toContain('authentication.mutual.spire.enabled=true');
-    const terminal = new TerminalSession(new Simulation(1), scenarios['mutual-auth']?.files ?? {});
+    const scenario = scenarios['mutual-auth'];
+    if (scenario === undefined) throw new Error('no mutual-auth scenario');
+    const terminal = new TerminalSession(
+      new Simulation(1, { setup: scenarioSetup(scenario) }),
+      scenario.files,
+    );
     expect((await terminal.run(kindCluster)).exitCode).toBe(0);
     const installed = await terminal.run(helmInstall ?? '');
     expect(installed.exitCode).toBe(0);
@@ -56,7 +62,7 @@ describe('guide commands, verbatim', () => {
       'for p in $(kubectl -n kube-system get pods -l k8s-app=cilium -o name); do kubectl -n kube-system exec $p -- cilium bpf auth list 2>/dev/null; done',
     );
     expect(auth.stdout).toMatch(
-      /SRC IDENTITY\s+DST IDENTITY\s+REMOTE NODE ID\s+AUTH TYPE\s+EXPIRATION\n\d+\s+\d+\s+\d+\s+spire\s+2022-07-29 /,
+      /SRC IDENTITY\s+DST IDENTITY\s+REMOTE NODE ID\s+AUTH TYPE\s+EXPIRATION\n\d+\s+\d+\s+\d+\s+spire\s+2023-12-14 /,
     );
   }, 60_000);
 
@@ -95,7 +101,9 @@ describe('guide commands, verbatim', () => {
     const policy = codeBlocks('l7-cilium-vs-istio', 'yaml').find((block) =>
       block.includes('AuthorizationPolicy'),
     );
-    const terminal = new TerminalSession(new Simulation(2), {});
+    const lab = scenarios['istio-mistaken-identity'];
+    if (lab === undefined) throw new Error('no istio-mistaken-identity scenario');
+    const terminal = new TerminalSession(new Simulation(2, { setup: scenarioSetup(lab) }), {});
     await terminal.run(kindCluster);
     await terminal.run(
       'helm install cilium cilium/cilium --version 1.12.0 --namespace kube-system && sleep 60',
@@ -105,7 +113,7 @@ describe('guide commands, verbatim', () => {
         `helm install istio-${chart} istio/${chart} -n istio-system --create-namespace --wait`,
       );
       expect(installed.stdout).toMatch(
-        /^NAME: istio-\w+\nLAST DEPLOYED: \w{3} \w{3} [ \d]\d [\d:]{8} 2022\nNAMESPACE: istio-system\nSTATUS: deployed\n/,
+        /^NAME: istio-\w+\nLAST DEPLOYED: \w{3} Nov [ \d]\d [\d:]{8} 2024\nNAMESPACE: istio-system\nSTATUS: deployed\n/,
       );
     }
     const applied = await terminal.run(`kubectl apply -f - <<'EOF'\n${policy ?? ''}EOF`);
