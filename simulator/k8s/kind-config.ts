@@ -145,7 +145,8 @@ export function validateKindConfig(config: KindClusterConfig): string | undefine
 
 /**
  * Reads a kind config file as kind does: type first (`unknown apiVersion: …`), then strict
- * decoding, defaulting and validation. `nameOverride` is `--name` (or KIND_CLUSTER_NAME).
+ * decoding and defaulting; `validateKindConfig` comes later, after the check for an existing
+ * cluster of that name (create.go). `nameOverride` is `--name` (or KIND_CLUSTER_NAME).
  */
 export function parseKindConfig(source: string, nameOverride?: string): KindConfigResult {
   const parsed = parseDocument(source);
@@ -167,9 +168,7 @@ export function parseKindConfig(source: string, nameOverride?: string): KindConf
   const problems = isMap(parsed.contents) ? decodingProblems(source, parsed.contents) : [];
   if (problems.length > 0)
     return { error: `unable to decode config: yaml: unmarshal errors:\n  ${problems.join('\n  ')}` };
-  const config = defaulted(document, nameOverride);
-  const invalid = validateKindConfig(config);
-  return invalid === undefined ? { config } : { error: invalid };
+  return { config: defaulted(document, nameOverride) };
 }
 
 /** kind's node container names: `<cluster>-control-plane`, `<cluster>-worker`, `<cluster>-worker2`, … */

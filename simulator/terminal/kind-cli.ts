@@ -12,6 +12,7 @@ import {
   defaultKindConfig,
   kindNodeNames,
   parseKindConfig,
+  validateKindConfig,
   type KindClusterConfig,
 } from '../k8s/kind-config';
 import { friendlyImageName, releaseOfImage } from '../k8s/kind-releases';
@@ -273,6 +274,8 @@ function createCluster(
     return fail(
       `ERROR: failed to create cluster: node(s) already exist for a cluster with the name "${config.name}"`,
     );
+  const invalid = validateKindConfig(config);
+  if (invalid !== undefined) return fail(`ERROR: failed to create cluster: ${invalid}`);
   const log: string[] = [`Creating cluster "${config.name}" ...`];
   const images = [...new Set(config.nodes.map((node) => node.image ?? installedKind(world).defaultImage))];
   for (const nodeImage of images) {
