@@ -63,3 +63,22 @@ export function contextInNode(context: TerminalContext, node: string): TerminalC
   const name = clusterOfNode(context.simulation.state, node);
   return name === undefined ? context : contextInCluster(context, name);
 }
+
+/**
+ * The context of a command on the reader's machine that names a node container's address
+ * (`curl http://172.18.0.5:30080`, `ping 172.18.0.5`): every cluster's nodes sit on the same Docker
+ * network, so the packets go to that node's cluster, whichever is the current context's.
+ */
+export function contextForAddressIn(context: TerminalContext, args: readonly string[]): TerminalContext {
+  const world = context.simulation.state;
+  if (world.otherClusters === undefined) return context;
+  for (const arg of args) {
+    const address = /^(?:[a-z]+:\/\/)?(\d{1,3}(?:\.\d{1,3}){3})(?:[:/]|$)/.exec(arg)?.[1];
+    if (address === undefined) continue;
+    const owner = allClusters(world).find((cluster) =>
+      Object.values(cluster.nodes).some((node) => node.internalIP === address),
+    );
+    if (owner !== undefined) return contextInCluster(context, owner.name);
+  }
+  return context;
+}

@@ -12,7 +12,7 @@ import { istioctl, openssl, step } from './mesh-tools';
 import { kubectl } from './kubectl';
 import { crictl, docker, helm } from './tools';
 import { kind } from './kind-cli';
-import { contextInNode } from './cluster-context';
+import { contextForAddressIn, contextInNode } from './cluster-context';
 import { curlOnNode } from './pod-commands';
 import { pingFromMachine } from './ping';
 import { readersMachine } from '../cilium/datapath';
@@ -217,13 +217,13 @@ export class TerminalSession {
         wrap('curl', (args, _stdin, env) => {
           const node = env.get('SIMULATED_NODE');
           return node === undefined
-            ? curlOnNode(context, readersMachine, args)
+            ? curlOnNode(contextForAddressIn(context, args), readersMachine, args)
             : curlOnNode(contextInNode(context, node), node, args);
         }),
         // kind's node image has no ping; the reader's machine has iputils' ping.
         wrap('ping', (args, _stdin, env) =>
           env.get('SIMULATED_NODE') === undefined
-            ? pingFromMachine(context, args)
+            ? pingFromMachine(contextForAddressIn(context, args), args)
             : fail('bash: ping: command not found', 127),
         ),
         wrap('crictl', (args, _stdin, env) => {

@@ -471,6 +471,16 @@ describe('kind: the Docker network shared by every cluster', () => {
     expect(crictl.stdout).toMatch(/^CONTAINER\s+IMAGE\s+CREATED\s+STATE\s+NAME/);
   });
 
+  it('reaches a node of the cluster that is not the current context’s from the reader’s machine', async () => {
+    const session = terminal();
+    await session.run('kind create cluster --name two');
+    await session.run('kind create cluster');
+    const address = session.simulation.state.otherClusters?.two?.nodes['two-control-plane']?.internalIP ?? '';
+    const ping = await session.run(`ping -c 1 ${address}`);
+    expect(ping.exitCode).toBe(0);
+    expect(ping.stdout).toContain('1 packets transmitted, 1 received, 0% packet loss');
+  });
+
   it('lists the node containers in docker’s table, newest first', async () => {
     const session = terminal();
     await session.run('kind create cluster');
