@@ -17,7 +17,7 @@ import type { Pod } from './objects';
 import { podExitsOnSigterm } from './applications';
 import { cniAdd, cniDel, cniReady } from '../cilium/cni';
 import { meshContainersStarted, meshSandboxRemoved } from '../mesh/workloads';
-import { isMirrorPod } from './static-pods';
+import { isMirrorPod, replaceDeletedMirrorPod } from './static-pods';
 
 function requireNode(world: World, nodeName: string): NodeRuntime {
   const node = requireCluster(world).nodes[nodeName];
@@ -90,8 +90,12 @@ export function syncPod(world: World, nodeName: string, podKey: string): void {
   const node = requireNode(world, nodeName);
   if (node.kubelet.connection !== 'connected') return;
   const pod = getObject(cluster.api, 'Pod', podKey);
-  // A static pod runs from its manifest file; its mirror in the API server is only a reflection.
-  if (pod !== undefined && isMirrorPod(pod)) return;
+  // A static pod runs from its manifest file; its mirror in the API server is only a reflection,
+  // which the kubelet posts again when someone deletes it.
+  if (pod !== undefined && isMirrorPod(pod)) {
+    if (pod.metadata.deletionTimestamp !== undefined) replaceDeletedMirrorPod(world, pod, podKey);
+    return;
+  }
   const sandbox = sandboxOfPod(node, podKey);
   if (pod === undefined || pod.spec.nodeName !== nodeName) {
     if (sandbox !== undefined) beginTermination(world, node, sandbox, 0);

@@ -15,7 +15,7 @@ import { toTimestamp } from '../engine/virtual-time';
 import type { NodeRuntime, World } from '../world';
 import { requireCluster } from '../world';
 import { getObject } from './api-store';
-import { apiPut } from './api-writes';
+import { apiPut, apiRemove } from './api-writes';
 import { controlPlaneImage, etcdImage } from './kubernetes-versions';
 import type { Container, OwnerReference, Pod } from './objects';
 
@@ -228,6 +228,24 @@ function mirrorPod(world: World, node: NodeRuntime, spec: StaticPodSpec): Pod {
       ],
     },
   };
+}
+
+/**
+ * A deleted mirror pod comes back: the kubelet still runs the static pod from its file, so it
+ * removes the old mirror and posts a new one, with a new uid (pkg/kubelet/pod/mirror_client.go).
+ */
+export function replaceDeletedMirrorPod(world: World, pod: Pod, key: string): void {
+  const cluster = requireCluster(world);
+  apiRemove(world, 'Pod', key);
+  const now = toTimestamp(world.timeMs);
+  const uid = derivedUid(world, `${cluster.name}/${pod.metadata.name}/uid/${world.timeMs}`);
+  const fresh: Pod = {
+    ...pod,
+    metadata: { ...pod.metadata, uid, creationTimestamp: now, resourceVersion: '0' },
+  };
+  delete fresh.metadata.deletionTimestamp;
+  delete fresh.metadata.deletionGracePeriodSeconds;
+  apiPut(world, fresh);
 }
 
 /** Posts the mirror pods of the control plane's static pods, running on the control-plane node. */

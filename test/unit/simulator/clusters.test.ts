@@ -108,6 +108,23 @@ describe('clusters: the control plane kind creates', () => {
     ).toEqual([]);
   });
 
+  it('posts a deleted mirror pod again, with a new uid', () => {
+    const simulation = new Simulation(35);
+    simulation.input({ type: 'kind.cluster.create', config: config('kind', 0) });
+    const key = 'kube-system/kube-scheduler-kind-control-plane';
+    const podNow = () => {
+      const api = simulation.state.cluster?.api;
+      return api === undefined ? undefined : getObject(api, 'Pod', key);
+    };
+    const before = podNow();
+    expect(simulation.input({ type: 'api.delete', kind: 'Pod', key })).toEqual({ ok: true });
+    simulation.advance(2_000);
+    const after = podNow();
+    expect(after?.metadata.deletionTimestamp).toBeUndefined();
+    expect(after?.status.phase).toBe('Running');
+    expect(after?.metadata.uid).not.toBe(before?.metadata.uid);
+  });
+
   it('pulls the control plane of Kubernetes 1.24 from k8s.gcr.io', () => {
     const simulation = new Simulation(34, { setup: { startMs: 0, kindRelease: 'v0.14.0' } });
     simulation.input({ type: 'kind.cluster.create', config: config('kind', 0) });
