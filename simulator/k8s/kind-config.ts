@@ -6,6 +6,7 @@
  * the result and reports every problem at once.
  */
 import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { parsePrefix } from '../net/ipv4';
 
 export interface KindClusterConfig {
   name: string;
@@ -134,6 +135,16 @@ export function validateKindConfig(config: KindClusterConfig): string | undefine
         `invalid configuration for node ${index}: ${JSON.stringify(node.role)} is not a valid node role`,
       );
   });
+  for (const [label, cidr] of [
+    ['pod', config.podSubnet],
+    ['service', config.serviceSubnet],
+  ] as const) {
+    // The model's clusters are IPv4 only; an IPv6 or dual-stack subnet is refused here too.
+    if (parsePrefix(cidr, true) === undefined)
+      problems.push(
+        `invalid ${label} subnet failed to parse cidr value:${JSON.stringify(cidr)} with error: invalid CIDR address: ${cidr}`,
+      );
+  }
   const controlPlanes = config.nodes.filter((node) => node.role === 'control-plane').length;
   if (controlPlanes < 1) problems.push('must have at least one control-plane node');
   if (problems.length === 0 && controlPlanes > 1)

@@ -221,6 +221,14 @@ checkCases('kind: create cluster', [
     ),
   },
   {
+    name: 'a pod subnet that is no CIDR',
+    line: "kind create cluster --config=- <<'EOF'\nkind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  podSubnet: 10.244.0.0\nEOF",
+    exitCode: 1,
+    stderr: exactly(
+      'ERROR: failed to create cluster: invalid pod subnet failed to parse cidr value:"10.244.0.0" with error: invalid CIDR address: 10.244.0.0\n',
+    ),
+  },
+  {
     name: 'a name kind refuses',
     line: 'kind create cluster --name Bad_Name',
     exitCode: 1,
