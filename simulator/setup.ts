@@ -23,26 +23,29 @@ export interface SetupComponents {
   cilium?: readonly string[];
   /** Istio's version, when the scenario installs Istio. */
   istio?: string;
-  /** The day (`YYYY-MM-DD`) the scenario's source ran it; by default the day after its newest release. */
+  /**
+   * The day (`YYYY-MM-DD`) the scenario's source ran it; by default, or when a release it installs
+   * came out later, the day after its newest release.
+   */
   date?: string;
 }
 
 /**
- * When each release came out. Cilium: the `created` time of each chart version in the Helm
- * repository's index, https://helm.cilium.io/index.yaml. Istio: the announcement,
+ * When each release came out. Cilium: the day of each chart version's `created` time in the Helm
+ * repository's index, https://helm.cilium.io/index.yaml (by minor, indexed by patch number; 1.16.14
+ * was never published). Istio: the announcement,
  * https://istio.io/latest/news/releases/1.24.x/announcing-1.24/.
  */
-const ciliumReleaseDates: Readonly<Record<string, string>> = {
-  '1.12.0': '2022-07-19',
-  '1.13.0': '2023-02-15',
-  '1.14.0': '2023-07-27',
-  '1.14.4': '2023-11-13',
-  '1.14.5': '2023-12-13',
-  '1.15.6': '2024-06-10',
-  '1.16.0': '2024-07-24',
-  '1.17.0': '2025-02-04',
-  '1.18.0': '2025-07-29',
-  '1.18.5': '2025-12-17',
+// One row per minor, read as a release calendar.
+// prettier-ignore
+const ciliumReleaseDates: Readonly<Record<number, readonly string[]>> = {
+  12: ['2022-07-19', '2022-08-16', '2022-09-14', '2022-10-17', '2022-11-17', '2022-12-21', '2023-01-27', '2023-02-14', '2023-03-17', '2023-04-18', '2023-05-22', '2023-06-15', '2023-07-27', '2023-08-15', '2023-09-13', '2023-10-17', '2023-11-13', '2023-12-13', '2024-01-18', '2024-02-14'],
+  13: ['2023-02-15', '2023-03-17', '2023-04-18', '2023-05-26', '2023-06-15', '2023-07-27', '2023-08-11', '2023-09-12', '2023-10-17', '2023-11-13', '2023-12-13', '2024-01-18', '2024-02-14', '2024-03-15', '2024-03-26', '2024-04-11', '2024-05-15', '2024-06-10', '2024-07-11'],
+  14: ['2023-07-27', '2023-08-15', '2023-09-12', '2023-10-18', '2023-11-13', '2023-12-13', '2024-01-18', '2024-02-14', '2024-03-15', '2024-03-26', '2024-04-11', '2024-05-15', '2024-06-10', '2024-07-11', '2024-08-14', '2024-09-26', '2024-10-23', '2024-11-20', '2024-12-17', '2025-01-22'],
+  15: ['2024-01-31', '2024-02-15', '2024-03-13', '2024-03-26', '2024-04-11', '2024-05-15', '2024-06-10', '2024-07-11', '2024-08-14', '2024-09-26', '2024-10-11', '2024-11-20', '2024-12-17', '2025-01-22', '2025-02-18', '2025-03-15', '2025-04-14', '2025-05-15', '2025-06-19', '2025-07-16'],
+  16: ['2024-07-24', '2024-08-14', '2024-09-26', '2024-10-11', '2024-11-20', '2024-12-17', '2025-01-22', '2025-02-18', '2025-03-15', '2025-04-14', '2025-05-15', '2025-06-19', '2025-08-15', '2025-09-04', '', '2025-09-22', '2025-10-23', '2025-11-12', '2025-12-17', '2026-01-13'],
+  17: ['2025-02-04', '2025-02-13', '2025-03-15', '2025-04-14', '2025-05-15', '2025-06-19', '2025-07-16', '2025-08-15', '2025-09-22', '2025-10-23', '2025-11-12', '2025-12-17', '2026-01-13', '2026-02-13', '2026-03-23', '2026-04-15', '2026-05-13', '2026-06-16', '2026-07-16'],
+  18: ['2025-07-29', '2025-08-15', '2025-09-17', '2025-10-23', '2025-11-12', '2025-12-17', '2026-01-13', '2026-02-13', '2026-03-23', '2026-04-15', '2026-05-13', '2026-06-16', '2026-07-16'],
 };
 const istioReleaseDates: Readonly<Record<string, string>> = { '1.24.0': '2024-11-07' };
 
@@ -76,8 +79,9 @@ interface Requirement {
 function requirements(components: SetupComponents): Requirement[] {
   const found: Requirement[] = [];
   for (const version of components.cilium ?? []) {
-    const date = ciliumReleaseDates[version];
-    if (date !== undefined) found.push({ date, supports: ciliumSupport[Number(version.split('.')[1])] });
+    const [, minor = 0, patch = 0] = version.replace(/^v/, '').split('.').map(Number);
+    const date = ciliumReleaseDates[minor]?.[patch];
+    if (date !== undefined && date !== '') found.push({ date, supports: ciliumSupport[minor] });
   }
   if (components.istio !== undefined) {
     const date = istioReleaseDates[components.istio];
@@ -124,7 +128,9 @@ export function startOfDay(day: string): number {
 /** The setup for a scenario's releases (and its pinned day, if any). */
 export function chooseSetup(components: SetupComponents): LabSetup {
   const required = requirements(components);
-  const day = components.date ?? dayAfter(required.at(-1)?.date ?? '2022-07-28');
+  const earliest = dayAfter(required.at(-1)?.date ?? '2022-07-28');
+  // A pinned day holds only when every release was out by then (a variant may install a newer one).
+  const day = components.date !== undefined && components.date >= earliest ? components.date : earliest;
   return { startMs: startOfDay(day), kindRelease: kindReleaseFor(day, required).version };
 }
 

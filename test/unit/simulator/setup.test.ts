@@ -27,6 +27,13 @@ describe('setup: the day and the kind release', () => {
       kubernetes: 'v1.24.0',
     },
     {
+      name: 'a pinned day gives way to a variant’s later release',
+      components: { cilium: ['1.15.0'], date: '2022-07-29' },
+      day: '2024-02-01',
+      kind: 'v0.20.0',
+      kubernetes: 'v1.27.3',
+    },
+    {
       name: 'Cilium 1.14.5: the day after its chart, kind v0.20 with 1.27',
       components: { cilium: ['1.14.5'] },
       day: '2023-12-14',
