@@ -59,7 +59,8 @@ export function clusterPicture(world: Readonly<World>): NodePicture[] {
   const agents = Object.values(cluster.cilium?.agents ?? {});
   const inFlight = new Map<string, number>();
   for (const scheduled of world.queue) {
-    if (scheduled.event.type === 'watch.deliver')
+    // Another cluster's agents have views of the same names: count this cluster's deliveries only.
+    if (scheduled.event.type === 'watch.deliver' && scheduled.cluster === cluster.name)
       inFlight.set(scheduled.event.viewId, (inFlight.get(scheduled.event.viewId) ?? 0) + 1);
   }
   return Object.values(cluster.nodes)
