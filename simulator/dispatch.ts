@@ -11,7 +11,7 @@ import { createCluster, deleteCluster, exportKubeconfig, useContext } from './k8
 import { activateCluster, activateHome, clusterNamed } from './k8s/clusters';
 import { applyObjects, type ApplyOutcome } from './k8s/apply';
 import { getObject, keyOf, listObjects } from './k8s/api-store';
-import type { ApiObject, Deployment } from './k8s/objects';
+import type { ApiKind, ApiObject, Deployment } from './k8s/objects';
 import { apiPut, apiRemove, dequeueSync } from './k8s/api-writes';
 import { requestPodDeletion, syncDeployment, syncReplicaSet } from './k8s/workloads';
 import { schedulePod } from './k8s/scheduler';
@@ -52,6 +52,14 @@ import {
   handleAuthSignals,
 } from './cilium/auth-manager';
 import { sharedViewId } from './cilium/views';
+import {
+  syncDefaultServiceAccount,
+  syncRootCaConfigMap,
+  syncTerminatingNamespace,
+} from './k8s/namespace-controllers';
+import { collectDependents, orphanDependents } from './k8s/garbage-collector';
+import { writeContainerFile } from './k8s/container-files';
+import { syncClusterRoleAggregation } from './k8s/rbac-aggregation';
 import { missingIstioCrds, processMeshEvent, processMeshInput } from './mesh/dispatch';
 import type { IstioInstallResult } from './mesh/install';
 
@@ -151,6 +159,43 @@ export function processEventFor(
   }
 }
 
+/**
+ * The namespaces the NamespaceLifecycle admission plugin never lets go (kubernetes
+ * plugin/pkg/admission/namespace/lifecycle).
+ */
+const immortalNamespaces: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public']);
+
+/**
+ * A delete as the API server performs it: a pod is deleted gracefully (or at once with a grace
+ * period of 0), a namespace turns Terminating until the namespace controller has emptied it, and
+ * anything else goes at once (its dependents follow through the garbage collector).
+ */
+function deleteObject(world: World, kind: ApiKind, key: string, gracePeriodSeconds?: number): InputResult {
+  const cluster = requireCluster(world);
+  const name = key.split('/').pop() ?? '';
+  if (kind === 'Pod') {
+    const pod = getObject(cluster.api, 'Pod', key);
+    if (pod === undefined) return { ok: false, error: `pods "${name}" not found` };
+    if (gracePeriodSeconds === 0) apiRemove(world, 'Pod', key);
+    else requestPodDeletion(world, pod, gracePeriodSeconds, key);
+    return ok;
+  }
+  if (kind === 'Namespace') {
+    const namespace = getObject(cluster.api, 'Namespace', key);
+    if (namespace === undefined) return { ok: false, error: `namespaces "${name}" not found` };
+    if (immortalNamespaces.has(name))
+      return { ok: false, error: `namespaces "${name}" is forbidden: this namespace may not be deleted` };
+    if (namespace.status.phase !== 'Terminating')
+      apiPut(world, {
+        ...namespace,
+        metadata: { ...namespace.metadata, deletionTimestamp: toTimestamp(world.timeMs) },
+        status: { phase: 'Terminating' },
+      });
+    return ok;
+  }
+  return apiRemove(world, kind, key) === undefined ? { ok: false, error: `${kind} "${key}" not found` } : ok;
+}
+
 /** Processes one event in the active cluster. Inputs return a result; internal events return undefined. */
 export function processEvent(world: World, event: SimEvent): InputResult | undefined {
   switch (event.type) {
@@ -185,6 +230,26 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     case 'controller.endpoints.sync':
       dequeueSync(world, event.type, event.key);
       syncEndpoints(world, event.key);
+      return undefined;
+    case 'controller.serviceaccount.sync':
+      dequeueSync(world, event.type, event.key);
+      syncDefaultServiceAccount(world, event.key);
+      return undefined;
+    case 'controller.rootcacert.sync':
+      dequeueSync(world, event.type, event.key);
+      syncRootCaConfigMap(world, event.key);
+      return undefined;
+    case 'controller.namespace.sync':
+      dequeueSync(world, event.type, event.key);
+      syncTerminatingNamespace(world, event.key);
+      return undefined;
+    case 'controller.clusterroleaggregation.sync':
+      dequeueSync(world, event.type, event.key);
+      syncClusterRoleAggregation(world);
+      return undefined;
+    case 'controller.garbagecollector.sync':
+      dequeueSync(world, event.type, event.key);
+      collectDependents(world, event.key);
       return undefined;
     case 'kubelet.lease.renew':
       renewLease(world, event.node);
@@ -260,19 +325,13 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       const waypoint = applyWaypoint(world, event.request);
       return waypoint.ok ? { ok: true, waypoint } : { ok: false, error: waypoint.error };
     }
-    case 'api.delete': {
-      const cluster = requireCluster(world);
-      if (event.kind === 'Pod') {
-        const pod = getObject(cluster.api, 'Pod', event.key);
-        if (pod === undefined)
-          return { ok: false, error: `pods "${event.key.split('/').pop() ?? ''}" not found` };
-        requestPodDeletion(world, pod);
-        return ok;
-      }
-      return apiRemove(world, event.kind, event.key) === undefined
-        ? { ok: false, error: `${event.kind} "${event.key}" not found` }
-        : ok;
+    case 'pod.file.write': {
+      const error = writeContainerFile(world, event.podKey, event.container, event.path, event.content);
+      return error === undefined ? ok : { ok: false, error };
     }
+    case 'api.delete':
+      if (event.orphan === true) orphanDependents(world, event.kind, event.key);
+      return deleteObject(world, event.kind, event.key, event.gracePeriodSeconds);
     case 'deployment.scale':
       return changeDeploymentSpec(world, event.key, (spec) => ({ ...spec, replicas: event.replicas }));
     case 'deployment.restart':

@@ -26,10 +26,13 @@ export type InputEvent =
   | { type: 'api.apply'; objects: ApiObject[] }
   /** `kubectl apply -f` of a Gateway API release bundle (standard channel). */
   | { type: 'gateway-api.crds.apply'; version: string }
-  | { type: 'api.delete'; kind: ApiKind; key: string }
+  /** A delete; pods honour the grace period (0 with kubectl's --force removes them at once). */
+  | { type: 'api.delete'; kind: ApiKind; key: string; gracePeriodSeconds?: number; orphan?: boolean }
   | { type: 'deployment.scale'; key: string; replicas: number }
   | { type: 'deployment.restart'; key: string }
   | { type: 'object.label'; kind: ApiKind; key: string; labels: Record<string, string | null> }
+  /** `kubectl cp` into a pod: the file lands in the running container (k8s/container-files.ts). */
+  | { type: 'pod.file.write'; podKey: string; container: string; path: string; content: string }
   | { type: 'node.firewall.insert'; node: string; rule: FirewallRule }
   | { type: 'node.firewall.delete'; node: string; rule: FirewallRule }
   | { type: 'pod.connect'; request: ConnectionRequest }
@@ -48,6 +51,14 @@ export type InternalEvent =
   | { type: 'controller.deployment.sync'; key: string }
   | { type: 'controller.replicaset.sync'; key: string }
   | { type: 'controller.endpoints.sync'; key: string }
+  /** kube-controller-manager's per-namespace controllers (k8s/namespace-controllers.ts), by namespace. */
+  | { type: 'controller.serviceaccount.sync'; key: string }
+  | { type: 'controller.rootcacert.sync'; key: string }
+  | { type: 'controller.namespace.sync'; key: string }
+  /** The ClusterRole aggregation controller (k8s/rbac-aggregation.ts); one key for the whole cluster. */
+  | { type: 'controller.clusterroleaggregation.sync'; key: string }
+  /** The garbage collector, for the uid of an owner that was deleted (k8s/garbage-collector.ts). */
+  | { type: 'controller.garbagecollector.sync'; key: string }
   | { type: 'scheduler.schedule'; podKey: string }
   | { type: 'kubelet.pod.sync'; node: string; podKey: string }
   | {

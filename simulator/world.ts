@@ -71,6 +71,8 @@ export interface Sandbox {
   /** Cilium endpoint id on this node, once the CNI plugin created one. */
   endpointId?: number;
   containerId: string;
+  /** Files written into its containers (`kubectl cp`), by container, then absolute path. */
+  files?: Record<string, Record<string, string>>;
 }
 
 /** One node: its identity on the Docker network, kubelet state and pod address pool. */

@@ -14,6 +14,7 @@ import { identityGcIntervalMs } from './identity-allocation';
 import { createSharedView, sharedViewId } from './views';
 import type { AgentState } from './state';
 import { installSpire } from './spire-model';
+import { ciliumChartRbac } from './chart-rbac';
 
 function systemPod(
   world: World,
@@ -72,6 +73,8 @@ export function installCilium(world: World, config: CiliumConfig): void {
     flows: [],
     nextFlowNumber: 1,
   };
+  // The chart's ServiceAccounts and RBAC come before its workloads (cilium/chart-rbac.ts).
+  for (const object of ciliumChartRbac(world)) apiPut(world, object);
   const image = `quay.io/cilium/cilium:v${config.version}`;
   for (const nodeName of Object.keys(cluster.nodes).sort()) {
     const podName = `cilium-${randomNameSuffix(world.random, 5)}`;

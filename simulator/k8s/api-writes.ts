@@ -51,6 +51,11 @@ export type SyncEventType =
   | 'controller.deployment.sync'
   | 'controller.replicaset.sync'
   | 'controller.endpoints.sync'
+  | 'controller.serviceaccount.sync'
+  | 'controller.rootcacert.sync'
+  | 'controller.namespace.sync'
+  | 'controller.clusterroleaggregation.sync'
+  | 'controller.garbagecollector.sync'
   | 'operator.secretsync.sync'
   | 'operator.policyvalidation.sync';
 
@@ -110,9 +115,20 @@ function notifyWatchers(world: World, change: WatchChange): void {
     case 'Node':
       retryUnschedulable(world);
       break;
+    case 'Namespace':
+    case 'ServiceAccount':
+    case 'ConfigMap':
+      notifyNamespaceControllers(world, change);
+      break;
+    case 'ClusterRole':
+      enqueueSync(world, 'controller.clusterroleaggregation.sync', 'cluster');
+      break;
     default:
       break;
   }
+  // The garbage collector follows the owners kubectl deletes (k8s/garbage-collector.ts).
+  if (change.type === 'DELETED' && (object.kind === 'Deployment' || object.kind === 'ReplicaSet'))
+    enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
   const cilium = cluster.cilium;
   // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
   if (cilium !== undefined && secretSyncConcerns(cluster, object))
@@ -129,6 +145,31 @@ function notifyWatchers(world: World, change: WatchChange): void {
       }
     }
   }
+}
+
+/**
+ * The per-namespace controllers watch namespaces, and the objects they keep in each: a new or
+ * re-activated namespace gets its default ServiceAccount and CA ConfigMap, one that is being deleted
+ * is emptied, and a deleted or edited default object is put back.
+ */
+function notifyNamespaceControllers(world: World, change: WatchChange): void {
+  const object = change.object;
+  if (object.kind === 'Namespace') {
+    if (change.type === 'DELETED') return;
+    const name = object.metadata.name;
+    if (object.status.phase === 'Terminating') {
+      enqueueSync(world, 'controller.namespace.sync', name);
+      return;
+    }
+    enqueueSync(world, 'controller.serviceaccount.sync', name);
+    enqueueSync(world, 'controller.rootcacert.sync', name);
+    return;
+  }
+  const namespace = object.metadata.namespace ?? 'default';
+  if (object.kind === 'ServiceAccount' && change.type === 'DELETED' && object.metadata.name === 'default')
+    enqueueSync(world, 'controller.serviceaccount.sync', namespace);
+  if (object.kind === 'ConfigMap' && change.type !== 'ADDED' && object.metadata.name === 'kube-root-ca.crt')
+    enqueueSync(world, 'controller.rootcacert.sync', namespace);
 }
 
 /** The scheduler retries pods it could not place when something that could free room changes. */

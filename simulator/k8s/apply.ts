@@ -12,6 +12,10 @@ import { newMetadata } from './metadata';
 import { namespacedKinds, type ApiObject, type Deployment, type Service } from './objects';
 import { canonicalJson } from '../engine/state-hash';
 import { injectSidecar } from '../mesh/workloads';
+import { refusalText, type ApiRefusal } from './api-errors';
+import { admitNewPod, updatePod } from './pod-admission';
+import { immutableConfigMapRefusal } from './configmaps';
+import { roleRefChangeRefusal } from './rbac-objects';
 
 /** kubectl's resource names, as printed before the object name. */
 export const resourceNames: Readonly<Record<string, string>> = {
@@ -32,18 +36,52 @@ export const resourceNames: Readonly<Record<string, string>> = {
   Lease: 'lease.coordination.k8s.io',
   PeerAuthentication: 'peerauthentication.security.istio.io',
   AuthorizationPolicy: 'authorizationpolicy.security.istio.io',
+  RequestAuthentication: 'requestauthentication.security.istio.io',
+  DestinationRule: 'destinationrule.networking.istio.io',
+  EnvoyFilter: 'envoyfilter.networking.istio.io',
+  Gateway: 'gateway.networking.istio.io',
+  ProxyConfig: 'proxyconfig.networking.istio.io',
+  ServiceEntry: 'serviceentry.networking.istio.io',
+  Sidecar: 'sidecar.networking.istio.io',
+  VirtualService: 'virtualservice.networking.istio.io',
+  WorkloadEntry: 'workloadentry.networking.istio.io',
+  WorkloadGroup: 'workloadgroup.networking.istio.io',
+  Telemetry: 'telemetry.telemetry.istio.io',
+  WasmPlugin: 'wasmplugin.extensions.istio.io',
+  ConfigMap: 'configmap',
+  Role: 'role.rbac.authorization.k8s.io',
+  ClusterRole: 'clusterrole.rbac.authorization.k8s.io',
+  RoleBinding: 'rolebinding.rbac.authorization.k8s.io',
+  ClusterRoleBinding: 'clusterrolebinding.rbac.authorization.k8s.io',
 };
+
+/** The plural resource of a kind with its group, as API errors name it (`deployments.apps`). */
+export function qualifiedResource(kind: string): string {
+  const name = resourceNames[kind] ?? kind.toLowerCase();
+  const dot = name.indexOf('.');
+  const singular = dot < 0 ? name : name.slice(0, dot);
+  const group = dot < 0 ? '' : name.slice(dot);
+  const plural = singular.endsWith('y')
+    ? `${singular.slice(0, -1)}ies`
+    : singular.endsWith('s')
+      ? singular
+      : `${singular}s`;
+  return plural + group;
+}
 
 /** What happened to one applied object. */
 export interface ApplyOutcome {
   kind: string;
   name: string;
   namespace?: string;
-  action: 'created' | 'configured' | 'unchanged';
+  action: 'created' | 'configured' | 'unchanged' | 'refused';
+  /** Why the API server refused the object (action `refused`). */
+  refusal?: ApiRefusal;
 }
 
-/** `deployment.apps/sleep-v1 created`. */
+/** `deployment.apps/sleep-v1 created`, or the API server's refusal. */
 export function formatApplyOutcome(outcome: ApplyOutcome): string {
+  if (outcome.refusal !== undefined) return refusalText(outcome.refusal);
   return `${resourceNames[outcome.kind] ?? outcome.kind.toLowerCase()}/${outcome.name} ${outcome.action}`;
 }
 
@@ -80,10 +118,48 @@ function withDefaults(world: World, object: ApiObject, existing: ApiObject | und
     if (kept === undefined) delete next.status;
     else next.status = kept;
   }
-  // Admission: Istio's sidecar injection webhook mutates pods when they are created.
-  if (next.kind === 'Pod' && existing === undefined) injectSidecar(world, next);
   return next;
 }
+
+/**
+ * The API server's admission of one object against what it stores: the namespace must exist, a
+ * new pod gets its defaults (and Istio's sidecar when the namespace asks for one), an existing
+ * pod may change only what a pod update may change, and immutable fields stay.
+ */
+function admit(world: World, object: ApiObject, existing: ApiObject | undefined): ApiObject | ApiRefusal {
+  const cluster = requireCluster(world);
+  const namespace = object.metadata.namespace;
+  if (namespace !== undefined && existing === undefined) {
+    const home = getObject(cluster.api, 'Namespace', namespace);
+    if (home === undefined) return { reason: 'NotFound', message: `namespaces "${namespace}" not found` };
+    if (home.status.phase === 'Terminating')
+      return {
+        reason: 'Forbidden',
+        message: `${qualifiedResource(object.kind)} "${object.metadata.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      };
+  }
+  if (object.kind === 'Pod' && existing?.kind === 'Pod') {
+    const updated = updatePod(existing, object);
+    return 'refusal' in updated ? updated.refusal : updated.pod;
+  }
+  if (object.kind === 'Pod') {
+    const admitted = admitNewPod(cluster, object);
+    if ('refusal' in admitted) return admitted.refusal;
+    // Admission: Istio's sidecar injection webhook mutates pods when they are created.
+    injectSidecar(world, admitted.pod);
+    return admitted.pod;
+  }
+  if (object.kind === 'ConfigMap' && existing?.kind === 'ConfigMap')
+    return immutableConfigMapRefusal(existing, object) ?? object;
+  if (
+    (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding') &&
+    (existing?.kind === 'RoleBinding' || existing?.kind === 'ClusterRoleBinding')
+  )
+    return roleRefChangeRefusal(existing, object) ?? object;
+  return object;
+}
+
+const isRefusal = (value: ApiObject | ApiRefusal): value is ApiRefusal => 'reason' in value;
 
 function defaultService(world: World, service: Service, existing: Service | undefined): void {
   const clusterIP =
@@ -133,12 +209,14 @@ export function applyObjects(world: World, objects: readonly ApiObject[]): Apply
       },
     } as ApiObject);
     const existing = getObject(cluster.api, object.kind, key);
-    const next = withDefaults(world, object, existing);
+    const admitted = admit(world, withDefaults(world, object, existing), existing);
     const outcome: ApplyOutcome = {
       kind: object.kind,
       name: object.metadata.name,
       action: existing === undefined ? 'created' : 'configured',
     };
+    if (isRefusal(admitted)) return { ...outcome, action: 'refused', refusal: admitted };
+    const next = admitted;
     if (next.metadata.namespace !== undefined) outcome.namespace = next.metadata.namespace;
     if (existing !== undefined) {
       // Status and server-set metadata do not count as a change a user applied.

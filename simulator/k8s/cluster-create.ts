@@ -17,6 +17,7 @@ import { kindNodeNames, type KindClusterConfig } from './kind-config';
 import { newMetadata } from './metadata';
 import { writeNodeHealth } from './node-lifecycle';
 import { listObjects } from './api-store';
+import { defaultRbacObjects } from './rbac-defaults';
 import type { Endpoints, Namespace, Node, Service, ServiceAccount } from './objects';
 import { addCluster, allClusters } from './clusters';
 import {
@@ -137,6 +138,8 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
   for (const runtime of Object.values(nodes).sort((a, b) => a.name.localeCompare(b.name)))
     registerNode(world, runtime, config.disableDefaultCNI);
   addControlPlaneMirrorPods(world, controlPlane, config.podSubnet);
+  // The API server's bootstrap RBAC policy, with kubeadm's and kind's additions (k8s/rbac-defaults.ts).
+  for (const object of defaultRbacObjects(world)) apiPut(world, object);
   addKubernetesService(world, cluster);
   schedule(world, cluster.timings.nodeMonitorPeriodMs, { type: 'nodelifecycle.monitor' });
 }

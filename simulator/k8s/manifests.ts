@@ -7,6 +7,10 @@ import { parsePolicyDocuments, type PolicyError } from '../policy/index';
 import type { ApiObject } from './objects';
 import { istioSecurityKinds, validateIstioSecurityObject } from '../mesh/policies';
 import { admitSecret, secretRefusalForKubectl } from './secrets';
+import { admitConfigMap } from './configmaps';
+import { admitRbacObject, rbacApiVersion, rbacKinds } from './rbac-objects';
+import { refusalForKubectl } from './api-errors';
+import { istioCrdFor, istioVersionServed } from '../mesh/crds';
 
 /** Kinds `kubectl apply` accepts in the model. */
 export const applicableKinds = new Set([
@@ -21,7 +25,58 @@ export const applicableKinds = new Set([
   'NetworkPolicy',
   'PeerAuthentication',
   'AuthorizationPolicy',
+  'ConfigMap',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'DestinationRule',
+  'EnvoyFilter',
+  'Gateway',
+  'ProxyConfig',
+  'ServiceEntry',
+  'Sidecar',
+  'VirtualService',
+  'WorkloadEntry',
+  'WorkloadGroup',
+  'RequestAuthentication',
+  'Telemetry',
+  'WasmPlugin',
 ]);
+
+/** The group/version each built-in kind is served in; another apiVersion has no mapping. */
+const builtInVersions: Readonly<Record<string, string>> = {
+  Namespace: 'v1',
+  ServiceAccount: 'v1',
+  Service: 'v1',
+  Pod: 'v1',
+  Secret: 'v1',
+  ConfigMap: 'v1',
+  Deployment: 'apps/v1',
+  Role: rbacApiVersion,
+  ClusterRole: rbacApiVersion,
+  RoleBinding: rbacApiVersion,
+  ClusterRoleBinding: rbacApiVersion,
+};
+
+/**
+ * kubectl's client-side mapping error for a kind or version the server does not serve
+ * (cli-runtime pkg/resource/mapper.go), naming the file the object came from.
+ */
+export function mappingError(
+  object: { name: string; namespace?: string; kind: string; apiVersion: string },
+  source: string,
+): string {
+  return `error: resource mapping not found for name: "${object.name}" namespace: "${object.namespace ?? ''}" from "${source}": no matches for kind "${object.kind}" in version "${object.apiVersion}"\nensure CRDs are installed first`;
+}
+
+/** Whether the apiVersion is one the kind is served in (Cilium's own kinds are checked by the policy parser). */
+function versionServed(kind: string, apiVersion: string): boolean {
+  const builtIn = builtInVersions[kind];
+  if (builtIn !== undefined) return builtIn === apiVersion;
+  const crd = istioCrdFor(kind);
+  return crd === undefined || istioVersionServed(crd, apiVersion);
+}
 
 /** Objects read from manifests, and what kubectl would refuse. */
 export interface ManifestResult {
@@ -42,8 +97,12 @@ export function formatManifestError(error: PolicyError): string {
   return `error: ${error.message}${where}`;
 }
 
-/** Parses manifest text into API objects, with the CRD schema of the installed Cilium version. */
-export function parseManifests(text: string, ciliumVersion?: string): ManifestResult {
+/**
+ * Parses manifest text into API objects, with the CRD schema of the installed Cilium version.
+ * `source` names where the text came from in kubectl's messages: the file as given to `-f`, or
+ * `STDIN`.
+ */
+export function parseManifests(text: string, ciliumVersion?: string, source = 'STDIN'): ManifestResult {
   // kubectl decodes YAML with go-yaml v2 (YAML 1.1): an unquoted yes/on/off is a boolean.
   const parsed = parsePolicyDocuments(text, {
     yamlVersion: '1.1',
@@ -69,10 +128,8 @@ export function parseManifests(text: string, ciliumVersion?: string): ManifestRe
       );
       continue;
     }
-    if (!applicableKinds.has(object.kind)) {
-      errors.push(
-        `error: resource mapping not found for name: "${object.name}" namespace: "${object.namespace ?? ''}" from "STDIN": no matches for kind "${object.kind}" in version "${object.apiVersion}"`,
-      );
+    if (!applicableKinds.has(object.kind) || !versionServed(object.kind, object.apiVersion)) {
+      errors.push(mappingError(object, source));
       continue;
     }
     if (object.name === '') {
@@ -81,28 +138,40 @@ export function parseManifests(text: string, ciliumVersion?: string): ManifestRe
       );
       continue;
     }
-    if (object.kind === 'Secret') {
-      if (object.apiVersion !== 'v1') {
-        errors.push(
-          `error: resource mapping not found for name: "${object.name}" namespace: "${object.namespace ?? ''}" from "STDIN": no matches for kind "Secret" in version "${object.apiVersion}"`,
-        );
-        continue;
-      }
-      // The API server's decoding and validation of Secrets (k8s/secrets.ts).
-      const admitted = admitSecret(JSON.parse(JSON.stringify(object.body)));
-      if ('refusal' in admitted) errors.push(secretRefusalForKubectl(admitted.refusal));
-      else objects.push(admitted.secret);
-      continue;
-    }
-    if (istioSecurityKinds.has(object.kind)) {
-      const refused = validateIstioSecurityObject(object.kind, object.apiVersion, object.name, object.body);
-      if (refused !== undefined) {
-        errors.push(refused);
-        continue;
-      }
-    }
-    // The parser hands back null-prototype maps; the API stores plain JSON objects.
-    objects.push(JSON.parse(JSON.stringify(object.body)) as ApiObject);
+    const admitted = admitByKind(object.kind, object.apiVersion, object.name, object.body, source);
+    if (typeof admitted === 'string') errors.push(admitted);
+    else objects.push(admitted);
   }
   return { objects, errors, agentErrors, notes };
+}
+
+/** The API server's decoding and validation of the kinds that have their own (others pass as written). */
+function admitByKind(
+  kind: string,
+  apiVersion: string,
+  name: string,
+  body: unknown,
+  source: string,
+): ApiObject | string {
+  // The parser hands back null-prototype maps; the API stores plain JSON objects.
+  const plain = JSON.parse(JSON.stringify(body)) as unknown;
+  const where = { verb: 'creating' as const, file: source };
+  if (kind === 'Secret') {
+    // The API server's decoding and validation of Secrets (k8s/secrets.ts).
+    const admitted = admitSecret(plain);
+    return 'refusal' in admitted ? secretRefusalForKubectl(admitted.refusal) : admitted.secret;
+  }
+  if (kind === 'ConfigMap') {
+    const admitted = admitConfigMap(plain);
+    return 'refusal' in admitted ? refusalForKubectl(admitted.refusal, where) : admitted.configMap;
+  }
+  if (rbacKinds.has(kind)) {
+    const admitted = admitRbacObject(kind, plain);
+    return 'refusal' in admitted ? refusalForKubectl(admitted.refusal, where) : admitted.object;
+  }
+  if (istioSecurityKinds.has(kind)) {
+    const refused = validateIstioSecurityObject(kind, apiVersion, name, body);
+    if (refused !== undefined) return refused;
+  }
+  return plain as ApiObject;
 }

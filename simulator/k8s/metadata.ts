@@ -1,6 +1,7 @@
 /** Helpers that stamp Kubernetes metadata from the virtual clock and the seeded generator. */
 import { writeRandomHexCodes } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
+import { hashString64 } from '../engine/state-hash';
 import type { World } from '../world';
 import type { LabelSelector, ObjectMeta } from './objects';
 
@@ -25,6 +26,36 @@ export function newUid(world: World): string {
 const dash = 0x2d;
 /** Scratch space for newUid: exactly the 36 character codes of a uid, rewritten by every call. */
 const uidCodes: number[] = new Array<number>(36).fill(0);
+
+/**
+ * A uid derived from the world's seed and a label instead of drawn from its generator, for the
+ * objects the control plane writes on its own (bootstrap RBAC, the per-namespace CA ConfigMap):
+ * they look as random as any uid, and adding them leaves every later draw (pod names, addresses)
+ * of existing scenarios where it was.
+ */
+export function derivedUid(world: Readonly<World>, label: string): string {
+  const hex = hashString64(`${world.seed}/${label}`) + hashString64(`${label}/${world.seed}`);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Fresh metadata with a derived uid (see derivedUid), for objects the control plane creates itself. */
+export function controlPlaneMetadata(
+  world: Readonly<World>,
+  kind: string,
+  name: string,
+  namespace?: string,
+  labels?: Record<string, string>,
+): ObjectMeta {
+  const metadata: ObjectMeta = {
+    name,
+    uid: derivedUid(world, `${kind}/${namespace ?? ''}/${name}/${world.timeMs}`),
+    resourceVersion: '0',
+    creationTimestamp: toTimestamp(world.timeMs),
+  };
+  if (namespace !== undefined) metadata.namespace = namespace;
+  if (labels !== undefined) metadata.labels = { ...labels };
+  return metadata;
+}
 
 /** Fresh metadata for an object created now. */
 export function newMetadata(

@@ -325,6 +325,98 @@ export interface AuthorizationPolicyObject {
 
 export type IstioSecurityObject = PeerAuthenticationObject | AuthorizationPolicyObject;
 
+/**
+ * The other kinds whose CRDs Istio's base chart installs (networking, telemetry and extensions
+ * groups, plus RequestAuthentication), stored as written: the model gives them no behaviour, but
+ * kubectl lists and describes them as a real cluster does (k8s/istio-crds.ts).
+ */
+export type IstioConfigKind =
+  | 'DestinationRule'
+  | 'EnvoyFilter'
+  | 'Gateway'
+  | 'ProxyConfig'
+  | 'ServiceEntry'
+  | 'Sidecar'
+  | 'VirtualService'
+  | 'WorkloadEntry'
+  | 'WorkloadGroup'
+  | 'RequestAuthentication'
+  | 'Telemetry'
+  | 'WasmPlugin';
+
+export interface IstioConfigObject {
+  apiVersion: string;
+  kind: IstioConfigKind;
+  metadata: ObjectMeta;
+  spec?: unknown;
+}
+
+/** A ConfigMap (core v1): string data by key, and base64 `binaryData` for bytes that are not UTF-8. */
+export interface ConfigMap {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  metadata: ObjectMeta;
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+/** One RBAC rule (rbac.authorization.k8s.io/v1 PolicyRule). */
+export interface PolicyRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+/** Who a binding grants its role to. */
+export interface RbacSubject {
+  kind: 'User' | 'Group' | 'ServiceAccount';
+  name: string;
+  namespace?: string;
+  apiGroup?: string;
+}
+
+/** The role a binding grants. */
+export interface RoleRef {
+  apiGroup: string;
+  kind: 'Role' | 'ClusterRole';
+  name: string;
+}
+
+export interface Role {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'Role';
+  metadata: ObjectMeta;
+  rules?: PolicyRule[];
+}
+
+export interface ClusterRole {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'ClusterRole';
+  metadata: ObjectMeta;
+  rules?: PolicyRule[];
+  /** The ClusterRoles whose rules the aggregation controller copies into this one (admin, edit, view). */
+  aggregationRule?: { clusterRoleSelectors?: LabelSelector[] };
+}
+
+export interface RoleBinding {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'RoleBinding';
+  metadata: ObjectMeta;
+  subjects?: RbacSubject[];
+  roleRef: RoleRef;
+}
+
+export interface ClusterRoleBinding {
+  apiVersion: 'rbac.authorization.k8s.io/v1';
+  kind: 'ClusterRoleBinding';
+  metadata: ObjectMeta;
+  subjects?: RbacSubject[];
+  roleRef: RoleRef;
+}
+
 /** Every object kind the simulated API server stores. */
 export type ApiObject =
   | Pod
@@ -341,7 +433,13 @@ export type ApiObject =
   | CiliumIdentity
   | PolicyObject
   | PeerAuthenticationObject
-  | AuthorizationPolicyObject;
+  | AuthorizationPolicyObject
+  | IstioConfigObject
+  | ConfigMap
+  | Role
+  | ClusterRole
+  | RoleBinding
+  | ClusterRoleBinding;
 
 export type ApiKind = ApiObject['kind'];
 
@@ -360,6 +458,21 @@ export const namespacedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
   'NetworkPolicy',
   'PeerAuthentication',
   'AuthorizationPolicy',
+  'DestinationRule',
+  'EnvoyFilter',
+  'Gateway',
+  'ProxyConfig',
+  'ServiceEntry',
+  'Sidecar',
+  'VirtualService',
+  'WorkloadEntry',
+  'WorkloadGroup',
+  'RequestAuthentication',
+  'Telemetry',
+  'WasmPlugin',
+  'ConfigMap',
+  'Role',
+  'RoleBinding',
 ]);
 
 /** Store key of an object: `namespace/name` for namespaced kinds, `name` otherwise. */

@@ -28,6 +28,7 @@ import { podTemplateHash } from './pod-template-hash';
 import { nextState } from '../machines/step';
 import { rolloutMachine, type RolloutState } from '../machines/rollout';
 import { injectSidecar } from '../mesh/workloads';
+import { withPodSpecDefaults } from './pod-admission';
 
 /** Resolves an int-or-percent field against a replica count, rounding as Kubernetes does. */
 export function resolveIntOrPercent(value: string | number, total: number, roundUp: boolean): number {
@@ -440,28 +441,14 @@ function createPodFor(world: World, replicaSet: ReplicaSet, namespace: string): 
       blockOwnerDeletion: true,
     },
   ];
-  const spec = { ...template.spec };
-  spec.serviceAccountName ??= 'default';
-  spec.serviceAccount = spec.serviceAccountName;
-  spec.terminationGracePeriodSeconds ??= 30;
-  // The DefaultTolerationSeconds admission plugin adds these to every pod.
-  spec.tolerations =
-    spec.tolerations === undefined ? defaultTolerations : [...spec.tolerations, ...defaultTolerations];
+  // The API server's defaults and admission plugins, as for any pod (k8s/pod-admission.ts).
+  const spec = withPodSpecDefaults(template.spec);
   const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: { phase: 'Pending' } };
   // Admission: Istio's sidecar injection webhook, when the namespace asks for it.
   injectSidecar(world, pod);
   // A new name: its key is built here rather than looked up among the names seen before.
   apiPut(world, pod, `${namespace}/${name}`);
 }
-
-/**
- * The tolerations the DefaultTolerationSeconds admission plugin adds. Shared by every pod that
- * gets them: stored objects are never mutated.
- */
-const defaultTolerations: NonNullable<Pod['spec']['tolerations']> = [
-  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-];
 
 /**
  * The order in which a ReplicaSet picks pods to delete (controller.ActivePods ranking, reduced):

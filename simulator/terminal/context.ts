@@ -34,6 +34,11 @@ export interface TerminalContext {
   input(event: InputEvent): InputResult;
   /** Files of the scenario, by path relative to the home directory. */
   readonly files: Readonly<Record<string, string>>;
+  /**
+   * Writes a file in the reader's shell (`kubectl cp POD:PATH LOCAL`), relative to the shell's
+   * directory; the session writes it when the command returns.
+   */
+  writeFile?(path: string, content: string): void;
   /** Virtual time this command line may still use before its budget stops it. */
   remainingMs?(): number;
   /**

@@ -16,6 +16,10 @@ import type {
 import { alignColumns } from '../cilium/cli-format';
 import { virtualEpochMs } from '../engine/virtual-time';
 import { ciliumTableRow } from '../cilium/crd-printer-columns';
+import { istioCrds, istioCrdFor } from '../mesh/crds';
+import { groupServed } from '../k8s/discovery';
+import type { Cluster } from '../world';
+import { printerColumnCells } from './kubectl-printer-columns';
 
 /** A resource type kubectl knows, with every name a reader may use for it. */
 export interface ResourceType {
@@ -126,12 +130,58 @@ export const resourceTypes: ResourceType[] = [
     names: ['networkpolicies', 'networkpolicy', 'netpol'],
     namespaced: true,
   },
+  {
+    kind: 'ConfigMap',
+    plural: 'configmaps',
+    prefix: 'configmap',
+    names: ['configmaps', 'configmap', 'cm'],
+    namespaced: true,
+  },
+  ...(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] as const).map((kind): ResourceType => ({
+    kind,
+    plural: `${kind.toLowerCase()}s.rbac.authorization.k8s.io`,
+    prefix: `${kind.toLowerCase()}.rbac.authorization.k8s.io`,
+    names: [`${kind.toLowerCase()}s`, kind.toLowerCase()],
+    namespaced: !kind.startsWith('Cluster'),
+  })),
+  // Istio's CRDs, served once its base chart is installed (mesh/crds.ts).
+  ...istioCrds.map((crd): ResourceType => ({
+    kind: crd.kind as ApiKind,
+    plural: `${crd.plural}.${crd.group}`,
+    prefix: `${crd.singular}.${crd.group}`,
+    names: [crd.plural, crd.singular, ...crd.shortNames],
+    namespaced: true,
+  })),
 ];
 
-/** Finds a resource type by any of its names. */
+/** The API group of a resource type, from its qualified name (`` for the core group). */
+export function groupOf(type: ResourceType): string {
+  const dot = type.prefix.indexOf('.');
+  return dot < 0 ? '' : type.prefix.slice(dot + 1);
+}
+
+/**
+ * Finds a resource type by any of its names, plain or qualified with its group
+ * (`pods`, `po`, `deployments.apps`, `virtualservices.networking.istio.io`).
+ */
 export function resourceType(name: string): ResourceType | undefined {
   const lower = name.toLowerCase();
-  return resourceTypes.find((type) => type.names.includes(lower));
+  return resourceTypes.find(
+    (type) =>
+      type.names.includes(lower) ||
+      lower === type.plural ||
+      lower === type.prefix ||
+      type.names.some((alias) => `${alias}.${groupOf(type)}` === lower),
+  );
+}
+
+/**
+ * The resource type a name refers to in this cluster: one whose API group the server serves
+ * (Cilium's and Istio's only once they are installed), as kubectl's discovery finds them.
+ */
+export function resolveResourceType(cluster: Cluster, name: string): ResourceType | undefined {
+  const type = resourceType(name);
+  return type !== undefined && groupServed(cluster, groupOf(type)) ? type : undefined;
 }
 
 function age(object: ApiObject, nowMs: number): string {
@@ -142,16 +192,31 @@ function age(object: ApiObject, nowMs: number): string {
 /** The STATUS column of `kubectl get pods`. */
 export function podStatus(pod: Pod): string {
   if (pod.metadata.deletionTimestamp !== undefined) return 'Terminating';
-  if (pod.status.phase === 'Pending')
-    return pod.spec.nodeName === undefined ? 'Pending' : 'ContainerCreating';
+  const phase = pod.status?.phase ?? 'Pending';
+  if (phase === 'Pending') return pod.spec.nodeName === undefined ? 'Pending' : 'ContainerCreating';
   // kubectl prints a waiting container's reason (CrashLoopBackOff) in place of the phase.
-  const waiting = (pod.status.containerStatuses ?? []).find((status) => status.state.waiting !== undefined);
-  return waiting?.state.waiting?.reason ?? pod.status.phase;
+  const waiting = (pod.status?.containerStatuses ?? []).find((status) => status.state.waiting !== undefined);
+  return waiting?.state.waiting?.reason ?? phase;
 }
 
 function podReady(pod: Pod): string {
-  const ready = (pod.status.containerStatuses ?? []).filter((status) => status.ready).length;
+  const ready = (pod.status?.containerStatuses ?? []).filter((status) => status.ready).length;
   return `${ready}/${pod.spec.containers.length}`;
+}
+
+/** metav1.Time in a table's CREATED AT column: RFC 3339 in UTC. */
+const createdAt = (object: ApiObject): string => object.metadata.creationTimestamp;
+
+/** rbac.SubjectsStrings: users, groups and `namespace/name` service accounts, each joined by ", ". */
+function subjectColumns(subjects: readonly { kind: string; name: string; namespace?: string }[]): string[] {
+  const of = (kind: string): string =>
+    subjects
+      .filter((subject) => subject.kind === kind)
+      .map((subject) =>
+        kind === 'ServiceAccount' ? `${subject.namespace ?? ''}/${subject.name}` : subject.name,
+      )
+      .join(', ');
+  return [of('User'), of('Group'), of('ServiceAccount')];
 }
 
 const servicePorts = (service: Service): string =>
@@ -304,8 +369,38 @@ function tableRow(
           age(object, nowMs),
         ],
       };
-    default:
+    case 'ConfigMap':
+      return {
+        header: ['NAME', 'DATA', 'AGE'],
+        cells: [
+          object.metadata.name,
+          String(Object.keys(object.data ?? {}).length + Object.keys(object.binaryData ?? {}).length),
+          age(object, nowMs),
+        ],
+      };
+    case 'Role':
+    case 'ClusterRole':
+      return { header: ['NAME', 'CREATED AT'], cells: [object.metadata.name, createdAt(object)] };
+    case 'RoleBinding':
+    case 'ClusterRoleBinding': {
+      const header = ['NAME', 'ROLE', 'AGE'];
+      const cells = [
+        object.metadata.name,
+        `${object.roleRef.kind}/${object.roleRef.name}`,
+        age(object, nowMs),
+      ];
+      if (wide) {
+        header.push('USERS', 'GROUPS', 'SERVICEACCOUNTS');
+        cells.push(...subjectColumns(object.subjects ?? []));
+      }
+      return { header, cells };
+    }
+    default: {
+      // A custom resource prints the columns its CRD defines (Istio's: mesh/crds.ts).
+      const crd = istioCrdFor(object.kind);
+      if (crd !== undefined) return printerColumnCells(object, crd.columns, nowMs);
       return { header: ['NAME', 'AGE'], cells: [object.metadata.name, age(object, nowMs)] };
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import { selectorMatches } from '../k8s/metadata';
 import type { ApiObject, LabelSelector } from '../k8s/objects';
 import type { Cluster } from '../world';
 import { fail, type CommandResult } from './context';
-import { resourceType, type ResourceType } from './kubectl-resources';
+import { resolveResourceType, resourceType, type ResourceType } from './kubectl-resources';
 
 /** Parses `a=b,c!=d,e,!f,g in (x,y)` into a label selector, or returns kubectl's error. */
 export function parseLabelSelector(text: string): LabelSelector | string {
@@ -54,8 +54,16 @@ export interface ResourceReference {
   name?: string;
 }
 
-/** Parses `TYPE [NAME…]` or `TYPE/NAME…` into references. */
-export function parseReferences(args: readonly string[]): ResourceReference[] | CommandResult {
+/**
+ * Parses `TYPE [NAME…]`, `TYPE1,TYPE2` or `TYPE/NAME…` into references. With a cluster, only the
+ * resource types its API server serves are known (Cilium's and Istio's once installed).
+ */
+export function parseReferences(
+  args: readonly string[],
+  cluster?: Cluster,
+): ResourceReference[] | CommandResult {
+  const lookup = (name: string): ResourceType | undefined =>
+    cluster === undefined ? resourceType(name) : resolveResourceType(cluster, name);
   const [first, ...rest] = args;
   if (first === undefined) return [];
   if (first.includes('/')) {
@@ -67,7 +75,7 @@ export function parseReferences(args: readonly string[]): ResourceReference[] | 
           `error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`,
         );
       const typeName = arg.slice(0, slash);
-      const type = resourceType(typeName);
+      const type = lookup(typeName);
       if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
       const name = arg.slice(slash + 1);
       if (name === '')
@@ -76,14 +84,19 @@ export function parseReferences(args: readonly string[]): ResourceReference[] | 
     }
     return references;
   }
-  const type = resourceType(first);
-  if (type === undefined) return fail(`error: the server doesn't have a resource type "${first}"`);
+  const types: ResourceType[] = [];
+  for (const typeName of first.split(',')) {
+    const type = lookup(typeName);
+    if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
+    types.push(type);
+  }
   for (const name of rest)
     if (name.includes('/'))
       return fail(
         `error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'`,
       );
-  return rest.length === 0 ? [{ type }] : rest.map((name) => ({ type, name }));
+  if (rest.length === 0) return types.map((type) => ({ type }));
+  return types.flatMap((type) => rest.map((name) => ({ type, name })));
 }
 
 /** Where to look: the namespace flags and an optional label selector. */
@@ -135,7 +148,7 @@ export function resolveReferences(
 }
 
 /** The `-n`/`-A`/`-l` flags as a scope, or kubectl's selector parse error. */
-export function scopeOf(flags: Map<string, string>): Scope | CommandResult {
+export function scopeOf(flags: ReadonlyMap<string, string>): Scope | CommandResult {
   const scope: Scope = {
     namespace: flags.get('--namespace') ?? 'default',
     allNamespaces: flags.has('--all-namespaces'),

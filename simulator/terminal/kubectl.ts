@@ -7,13 +7,16 @@ import { gatewayApiBundle, getGatewayApiCrds } from '../k8s/gateway-api-crds';
 import { listObjects, getObject } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
 import type { ApiObject, Pod } from '../k8s/objects';
-import { namespacedKinds } from '../k8s/objects';
-import { parseManifests } from '../k8s/manifests';
-import { formatApplyOutcome } from '../k8s/apply';
 import { deploymentRolledOut } from '../queries';
 import { goValue, jsonPathValues, printValue, renderJsonPath } from './jsonpath';
 import { parseArgs, type FlagSpec } from './kube-args';
-import { formatTable, podStatus, resourceType, type ResourceType } from './kubectl-resources';
+import {
+  formatTable,
+  podStatus,
+  resolveResourceType,
+  resourceType,
+  type ResourceType,
+} from './kubectl-resources';
 import { apiServerUnreachable } from './kubectl-connection';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { runInPod } from './pod-commands';
@@ -25,9 +28,14 @@ import { kubectlJson, kubectlYaml } from './kubectl-output';
 import { alignColumns } from '../cilium/cli-format';
 import { agentLogLines } from './policy-status';
 import { agentStartFailureLog } from '../cilium/agent-startup';
-import { createSecret } from './kubectl-create-secret';
-import { ciliumExampleAt } from '../cilium/example-manifests';
 import { routeKubectl } from './kubectl-contexts';
+import { apply, unreachableUrl } from './kubectl-apply';
+import { create } from './kubectl-create';
+import { remove } from './kubectl-delete';
+import { patch } from './kubectl-patch';
+import { copy } from './kubectl-cp';
+import { auth } from './kubectl-auth';
+import { apiCallMs, forbidden, globalFlags, namespaceOf, resourceRequest } from './kubectl-request';
 
 const commonFlags: FlagSpec[] = [
   { names: ['--namespace', '-n'], takesValue: true },
@@ -46,6 +54,7 @@ const commonFlags: FlagSpec[] = [
   { names: ['--watch', '-w'], takesValue: false },
   { names: ['--request-timeout'], takesValue: true },
   { names: ['--show-labels'], takesValue: false },
+  ...globalFlags,
 ];
 
 /** The flags each new subcommand accepts; anything else is an unknown flag, as in kubectl. */
@@ -54,6 +63,11 @@ const namespaceFlags: FlagSpec[] = [
   { names: ['--all-namespaces', '-A'], takesValue: false },
   { names: ['--selector', '-l'], takesValue: true },
   { names: ['--request-timeout'], takesValue: true },
+  ...globalFlags,
+];
+const dryRunAndOutput: FlagSpec[] = [
+  { names: ['--output', '-o'], takesValue: true },
+  { names: ['--dry-run'], takesValue: true },
 ];
 const subcommandFlags: Record<string, FlagSpec[]> = {
   describe: [...namespaceFlags, { names: ['--show-events'], takesValue: false }],
@@ -65,15 +79,65 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
   ],
   create: [
     ...namespaceFlags,
+    ...dryRunAndOutput,
     { names: ['--filename', '-f'], takesValue: true },
-    { names: ['--output', '-o'], takesValue: true },
-    { names: ['--dry-run'], takesValue: true },
-    // create secret tls|generic (kubectl-create-secret.ts)
+    // create secret tls|generic (kubectl-create-secret.ts), create configmap
     { names: ['--cert'], takesValue: true },
     { names: ['--key'], takesValue: true },
     { names: ['--from-file'], takesValue: true },
     { names: ['--from-literal'], takesValue: true },
     { names: ['--type'], takesValue: true },
+    // create deployment (kubectl-create.ts)
+    { names: ['--image'], takesValue: true },
+    { names: ['--replicas', '-r'], takesValue: true },
+    { names: ['--port'], takesValue: true },
+    // create role|clusterrole, rolebinding|clusterrolebinding
+    { names: ['--verb'], takesValue: true },
+    { names: ['--resource'], takesValue: true },
+    { names: ['--resource-name'], takesValue: true },
+    { names: ['--non-resource-url'], takesValue: true },
+    { names: ['--role'], takesValue: true },
+    { names: ['--clusterrole'], takesValue: true },
+    { names: ['--user'], takesValue: true },
+    { names: ['--group'], takesValue: true },
+    { names: ['--serviceaccount'], takesValue: true },
+  ],
+  delete: [
+    ...namespaceFlags,
+    { names: ['--output', '-o'], takesValue: true },
+    { names: ['--filename', '-f'], takesValue: true },
+    { names: ['--all'], takesValue: false },
+    { names: ['--ignore-not-found'], takesValue: false },
+    { names: ['--now'], takesValue: false },
+    { names: ['--force'], takesValue: false },
+    { names: ['--grace-period'], takesValue: true },
+    { names: ['--wait'], takesValue: false },
+    { names: ['--timeout'], takesValue: true },
+    { names: ['--cascade'], takesValue: true },
+    { names: ['--field-selector'], takesValue: true },
+  ],
+  patch: [
+    ...namespaceFlags,
+    ...dryRunAndOutput,
+    { names: ['--filename', '-f'], takesValue: true },
+    { names: ['--patch', '-p'], takesValue: true },
+    { names: ['--patch-file'], takesValue: true },
+    { names: ['--type'], takesValue: true },
+    { names: ['--local'], takesValue: false },
+    { names: ['--subresource'], takesValue: true },
+  ],
+  cp: [
+    ...namespaceFlags,
+    { names: ['--container', '-c'], takesValue: true },
+    { names: ['--no-preserve'], takesValue: false },
+    { names: ['--retries'], takesValue: true },
+  ],
+  auth: [
+    ...namespaceFlags,
+    { names: ['--list'], takesValue: false },
+    { names: ['--quiet', '-q'], takesValue: false },
+    { names: ['--subresource'], takesValue: true },
+    { names: ['--no-headers'], takesValue: false },
   ],
   wait: [
     ...namespaceFlags,
@@ -82,9 +146,6 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--all'], takesValue: false },
   ],
 };
-
-/** How long an API round trip from the reader's machine takes. */
-const apiCallMs = 120;
 
 export { parseLabelSelector } from './kubectl-select';
 
@@ -95,10 +156,6 @@ function fieldValue(object: ApiObject, path: string): string | undefined {
     current = (current as Record<string, unknown>)[key];
   }
   return current === undefined || current === null ? undefined : printValue(current);
-}
-
-function namespaceOf(flags: Map<string, string>): string {
-  return flags.get('--namespace') ?? 'default';
 }
 
 /** `kubectl get`. */
@@ -123,11 +180,45 @@ function get(
   if (typeName.includes(',') && !typeName.includes('/') && names.length === 0)
     return getSeveral(context, typeName.split(','), flags);
   const [typePart, namePart] = typeName.split('/');
-  const type = resourceType(typePart ?? '');
+  const type = resolveResourceType(cluster, typePart ?? '');
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
   if (namePart !== undefined) names.push(namePart);
+  const objects = selectObjects(context, type, names, flags);
+  if (!Array.isArray(objects)) return objects;
+  return printObjects(
+    context,
+    type,
+    objects,
+    flags,
+    names.length === 1,
+    flags.has('--all-namespaces'),
+    namespaceOf(flags),
+    namePrefix,
+  );
+}
+
+/** The objects `kubectl get TYPE [NAME…] [-l …] [--field-selector …]` shows, or its error. */
+function selectObjects(
+  context: TerminalContext,
+  type: ResourceType,
+  names: readonly string[],
+  flags: Map<string, string>,
+): ApiObject[] | CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined) return fail('error: no cluster');
   const allNamespaces = flags.has('--all-namespaces');
   const namespace = namespaceOf(flags);
+  if (names.length > 0 && allNamespaces)
+    return fail('error: a resource cannot be retrieved by name across all namespaces');
+  // RBAC: a name is a get, anything else a list (at the cluster scope with -A).
+  const requests =
+    names.length > 0
+      ? names.map((name) => resourceRequest(type, 'get', { namespace, name }))
+      : [resourceRequest(type, 'list', allNamespaces ? {} : { namespace })];
+  for (const request of requests) {
+    const denied = forbidden(context, flags, request);
+    if (denied !== undefined) return denied;
+  }
   let objects: ApiObject[] = listObjects(cluster.api, type.kind).filter(
     (object) => !type.namespaced || allNamespaces || (object.metadata.namespace ?? 'default') === namespace,
   );
@@ -157,26 +248,14 @@ function get(
       );
     }
   }
-  if (names.length > 0) {
-    const found: ApiObject[] = [];
-    for (const name of names) {
-      const object = objects.find((candidate) => candidate.metadata.name === name);
-      if (object === undefined)
-        return fail(`Error from server (NotFound): ${type.plural} "${name}" not found`);
-      found.push(object);
-    }
-    objects = found;
+  if (names.length === 0) return objects;
+  const found: ApiObject[] = [];
+  for (const name of names) {
+    const object = objects.find((candidate) => candidate.metadata.name === name);
+    if (object === undefined) return fail(`Error from server (NotFound): ${type.plural} "${name}" not found`);
+    found.push(object);
   }
-  return printObjects(
-    context,
-    type,
-    objects,
-    flags,
-    names.length === 1,
-    allNamespaces,
-    namespace,
-    namePrefix,
-  );
+  return found;
 }
 
 /**
@@ -190,11 +269,34 @@ function getSeveral(
 ): CommandResult {
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('no cluster');
-  const tables: string[] = [];
+  const types: ResourceType[] = [];
   for (const typeName of typeNames) {
-    const type = resourceType(typeName);
+    const type = resolveResourceType(cluster, typeName);
     if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
-    const single = get(context, [typeName], flags, `${type.prefix}/`);
+    types.push(type);
+  }
+  const output = flags.get('--output') ?? '';
+  if (output !== '' && output !== 'wide' && !output.startsWith('custom-columns=')) {
+    // Every machine-readable format prints one List (or one line per object) across the types.
+    const objects: ApiObject[] = [];
+    for (const type of types) {
+      const selected = selectObjects(context, type, [], flags);
+      if (!Array.isArray(selected)) return selected;
+      objects.push(...selected);
+    }
+    return printObjects(
+      context,
+      types[0] as ResourceType,
+      objects,
+      flags,
+      false,
+      flags.has('--all-namespaces'),
+      namespaceOf(flags),
+    );
+  }
+  const tables: string[] = [];
+  for (const [index, type] of types.entries()) {
+    const single = get(context, [typeNames[index] ?? ''], flags, `${type.prefix}/`);
     if (single.exitCode !== 0) return single;
     if (single.stdout !== '') tables.push(single.stdout);
   }
@@ -233,7 +335,11 @@ function printObjects(
   if (output === 'json') return ok(kubectlJson(asList()));
   if (output === 'yaml') return ok(kubectlYaml(asList()));
   if (output === 'name')
-    return ok(objects.map((object) => `${type.prefix}/${object.metadata.name}\n`).join(''));
+    return ok(
+      objects
+        .map((object) => `${resourceType(object.kind)?.prefix ?? type.prefix}/${object.metadata.name}\n`)
+        .join(''),
+    );
   if (output.startsWith('jsonpath=') || output.startsWith('jsonpath-as-json=')) {
     const template = output.slice(output.indexOf('=') + 1);
     const rendered = renderJsonPath(template, asList());
@@ -286,50 +392,6 @@ function printObjects(
   return ok(`${table}\n`);
 }
 
-/** `kubectl apply -f FILE|-`. */
-function apply(
-  context: TerminalContext,
-  flags: Map<string, string>,
-  files: readonly string[],
-  stdin: string,
-): CommandResult {
-  if (files.length === 0) return fail('error: must specify one of -f and -k');
-  const version = context.simulation.state.cluster?.cilium?.config.version;
-  let stdout = '';
-  const notes: string[] = [];
-  // Each -f is read and applied in turn, as kubectl does; the first failure stops the rest.
-  for (const file of files) {
-    const isUrl = /^https?:\/\//.test(file);
-    const example = isUrl ? ciliumExampleAt(file) : undefined;
-    if (isUrl && example === undefined) {
-      const fetched = applyUrl(context, file);
-      if (fetched.exitCode !== 0) return { ...fetched, stdout: stdout + fetched.stdout };
-      stdout += fetched.stdout;
-      continue;
-    }
-    const text = example ?? (file === '-' ? stdin : context.files[file.replace(/^\.\//, '')]);
-    if (text === undefined)
-      return { stdout, stderr: `error: the path "${file}" does not exist\n`, exitCode: 1 };
-    const parsed = parseManifests(text, version);
-    if (parsed.errors.length > 0) return { stdout, stderr: `${parsed.errors.join('\n')}\n`, exitCode: 1 };
-    if (parsed.objects.length === 0)
-      return { stdout, stderr: 'error: no objects passed to apply\n', exitCode: 1 };
-    const result = context.input({
-      type: 'api.apply',
-      objects: parsed.objects.map((object) =>
-        namespacedKinds.has(object.kind) && object.metadata.namespace === undefined
-          ? { ...object, metadata: { ...object.metadata, namespace: namespaceOf(flags) } }
-          : object,
-      ),
-    });
-    context.spend(apiCallMs);
-    if (!result.ok) return { stdout, stderr: `error: ${result.error}\n`, exitCode: 1 };
-    stdout += (result.applied ?? []).map((outcome) => `${formatApplyOutcome(outcome)}\n`).join('');
-    notes.push(...parsed.notes);
-  }
-  return notes.length > 0 ? { stdout, stderr: `${notes.join('\n')}\n`, exitCode: 0 } : ok(stdout);
-}
-
 /** The names kubectl accepts for CustomResourceDefinitions. */
 const crdTypeNames = new Set([
   'crd',
@@ -353,13 +415,6 @@ function getCrds(context: TerminalContext, name: string | undefined): CommandRes
         ? `${result.stderr}(the simulator lists only the Gateway API CRDs; Cilium's and Istio's are installed but not shown)\n`
         : result.stderr,
   };
-}
-
-/** What kubectl says for a URL the offline machine cannot fetch, with the ones it can. */
-function unreachableUrl(url: string): CommandResult {
-  return fail(
-    `error: unable to read URL "${url}": the simulated machine has no internet access; it knows only the Gateway API release bundles (https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml) and Cilium's examples/policies/host/demo-host-policy.yaml (https://raw.githubusercontent.com/cilium/cilium/1.18.5/examples/policies/host/demo-host-policy.yaml). Save other manifests to a file and apply that.`,
-  );
 }
 
 /**
@@ -460,11 +515,15 @@ function rollout(context: TerminalContext, positionals: string[], flags: Map<str
   return fail(`error: unknown command "${action ?? ''}" for "kubectl rollout"`);
 }
 
+/** The pods resource type, for the RBAC attributes of exec and logs. */
+const podType = resourceType('pods') as ResourceType;
+
 /** Finds the pod `kubectl exec` targets: a pod name, pod/NAME or deploy/NAME (its first pod). */
 function execTarget(
   context: TerminalContext,
   reference: string | undefined,
   namespace: string,
+  flags: Map<string, string>,
 ): Pod | CommandResult {
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined)
@@ -475,6 +534,10 @@ function execTarget(
     return fail("error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.");
   const [typePart, name] = reference.includes('/') ? reference.split('/') : ['pod', reference];
   const type = resourceType(typePart ?? '');
+  if (type !== undefined) {
+    const denied = forbidden(context, flags, resourceRequest(type, 'get', { namespace, name: name ?? '' }));
+    if (denied !== undefined) return denied;
+  }
   if (type?.kind === 'Pod') {
     const pod = getObject(cluster.api, 'Pod', `${namespace}/${name ?? ''}`);
     return pod ?? fail(`Error from server (NotFound): pods "${name ?? ''}" not found`);
@@ -505,6 +568,17 @@ function execTarget(
   return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
 }
 
+/**
+ * kubectl's report of a command that ran in the container and failed: the remote exit status comes
+ * back as an ExitError, which kubectl prints as `command terminated with exit code N` and exits
+ * with (cmdutil.checkErr, utilexec.ExitError).
+ */
+export function withRemoteExitStatus(result: CommandResult): CommandResult {
+  if (result.exitCode === 0 || /command terminated with exit code \d+/.test(result.stderr)) return result;
+  const stderr = result.stderr === '' || result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`;
+  return { ...result, stderr: `${stderr}command terminated with exit code ${result.exitCode}\n` };
+}
+
 /** `kubectl exec`. */
 function exec(
   context: TerminalContext,
@@ -514,10 +588,17 @@ function exec(
   stdin: string,
 ): CommandResult | Promise<CommandResult> {
   if (rest.length === 0) return fail('error: you must specify at least one command for the container');
-  const target = execTarget(context, positionals[0], namespaceOf(flags));
+  const namespace = namespaceOf(flags);
+  const target = execTarget(context, positionals[0], namespace, flags);
   if ('exitCode' in target) return target;
   const cluster = context.simulation.state.cluster;
   const node = target.spec.nodeName === undefined ? undefined : cluster?.nodes[target.spec.nodeName];
+  const denied = forbidden(
+    context,
+    flags,
+    resourceRequest(podType, 'create', { namespace, name: target.metadata.name, subresource: 'exec' }),
+  );
+  if (denied !== undefined) return denied;
   if (podStatus(target) !== 'Running')
     return fail(
       `error: unable to upgrade connection: container not found ("${target.spec.containers[0]?.name ?? ''}")`,
@@ -535,7 +616,8 @@ function exec(
   }
   context.spend(apiCallMs);
   // Only `-i` passes the terminal's stdin on to the command in the container.
-  return runInPod(context, target, rest, container, flags.has('--stdin') ? stdin : '');
+  const result = runInPod(context, target, rest, container, flags.has('--stdin') ? stdin : '');
+  return result instanceof Promise ? result.then(withRemoteExitStatus) : withRemoteExitStatus(result);
 }
 
 /**
@@ -543,8 +625,15 @@ function exec(
  * holds what the agent reports about policies it refused to import.
  */
 function logs(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
-  const target = execTarget(context, positionals[0], namespaceOf(flags));
+  const namespace = namespaceOf(flags);
+  const target = execTarget(context, positionals[0], namespace, flags);
   if ('exitCode' in target) return target;
+  const denied = forbidden(
+    context,
+    flags,
+    resourceRequest(podType, 'get', { namespace, name: target.metadata.name, subresource: 'log' }),
+  );
+  if (denied !== undefined) return denied;
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('no cluster');
   const agent = Object.values(cluster.cilium?.agents ?? {}).find(
@@ -557,154 +646,6 @@ function logs(context: TerminalContext, positionals: string[], flags: Map<string
     ...(agent.startFailure !== undefined ? agentStartFailureLog(agent) : agentLogLines(cluster, agent)),
   ];
   return ok(`${lines.join('\n')}\n`);
-}
-
-/**
- * `kubectl create -f FILE`: like apply, but an object that already exists is an error
- * (AlreadyExists) instead of an update; the objects before it are still created.
- */
-function createFromFiles(
-  context: TerminalContext,
-  flags: Map<string, string>,
-  files: readonly string[],
-  stdin: string,
-): CommandResult {
-  const cluster = context.simulation.state.cluster;
-  if (cluster === undefined) return fail('error: no cluster');
-  let stdout = '';
-  for (const file of files) {
-    // Of the web, the offline machine can fetch only Cilium's example manifests.
-    const isUrl = /^https?:\/\//.test(file);
-    const text = isUrl
-      ? ciliumExampleAt(file)
-      : file === '-'
-        ? stdin
-        : context.files[file.replace(/^\.\//, '')];
-    if (text === undefined && isUrl) {
-      const unreachable = unreachableUrl(file);
-      return { ...unreachable, stdout };
-    }
-    if (text === undefined)
-      return { stdout, stderr: `error: the path "${file}" does not exist\n`, exitCode: 1 };
-    const parsed = parseManifests(text, cluster.cilium?.config.version);
-    if (parsed.errors.length > 0) return { stdout, stderr: `${parsed.errors.join('\n')}\n`, exitCode: 1 };
-    if (parsed.objects.length === 0)
-      return { stdout, stderr: 'error: no objects passed to create\n', exitCode: 1 };
-    for (const object of parsed.objects) {
-      const namespaced = namespacedKinds.has(object.kind);
-      const target = namespaced
-        ? {
-            ...object,
-            metadata: { ...object.metadata, namespace: object.metadata.namespace ?? namespaceOf(flags) },
-          }
-        : object;
-      const key = namespaced
-        ? `${target.metadata.namespace ?? 'default'}/${target.metadata.name}`
-        : target.metadata.name;
-      if (getObject(cluster.api, target.kind, key) !== undefined) {
-        const plural = resourceType(target.kind.toLowerCase())?.plural ?? `${target.kind.toLowerCase()}s`;
-        return {
-          stdout,
-          stderr: `Error from server (AlreadyExists): error when creating "${file}": ${plural} "${target.metadata.name}" already exists\n`,
-          exitCode: 1,
-        };
-      }
-      const result = context.input({ type: 'api.apply', objects: [target] });
-      context.spend(apiCallMs);
-      if (!result.ok) return { stdout, stderr: `error: ${result.error}\n`, exitCode: 1 };
-      stdout += (result.applied ?? [])
-        .map((outcome) => `${formatApplyOutcome({ ...outcome, action: 'created' })}\n`)
-        .join('');
-    }
-  }
-  return ok(stdout);
-}
-
-/** `kubectl create namespace NAME`, `kubectl create secret …` and `kubectl create -f FILE`. */
-function create(
-  context: TerminalContext,
-  positionals: string[],
-  flags: Map<string, string>,
-  repeated: Map<string, string[]>,
-  stdin: string,
-): CommandResult {
-  const files = repeated.get('--filename') ?? [];
-  if (files.length > 0) return createFromFiles(context, flags, files, stdin);
-  const [kind, name] = positionals;
-  if (kind === 'secret') return createSecret(context, positionals.slice(1), { flags, repeated });
-  if (kind !== 'namespace' && kind !== 'ns')
-    return fail(
-      `error: this simulator creates namespaces and secrets (kubectl create namespace|secret …) and objects from files (kubectl create -f FILE)`,
-    );
-  if (name === undefined || name === '') return fail('error: exactly one NAME is required, got 0');
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)
-    return fail(
-      `The Namespace "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`,
-    );
-  const cluster = context.simulation.state.cluster;
-  if (
-    cluster !== undefined &&
-    listObjects(cluster.api, 'Namespace').some((namespace) => namespace.metadata.name === name)
-  )
-    return fail(`Error from server (AlreadyExists): namespaces "${name}" already exists`);
-  // The same path as `kubectl apply` of a one-line manifest, so the model fills in what the API
-  // server and its controllers would (the metadata.name label, the default service account).
-  const parsed = parseManifests(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`, undefined);
-  if (parsed.errors.length > 0) return fail(parsed.errors.join('\n'));
-  const result = context.input({ type: 'api.apply', objects: parsed.objects });
-  if (!result.ok) return fail(`error: ${result.error}`);
-  return ok(`namespace/${name} created\n`);
-}
-
-/** `kubectl delete pod NAME`. */
-function remove(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
-  const targets: { type: ResourceType; name: string; namespace: string }[] = [];
-  const file = flags.get('--filename');
-  if (file !== undefined) {
-    // `kubectl delete -f FILE`: every object the file names, in the file's order.
-    const text = context.files[file.replace(/^\.\//, '')];
-    if (text === undefined) return fail(`error: the path "${file}" does not exist`);
-    const parsed = parseManifests(text, context.simulation.state.cluster?.cilium?.config.version);
-    if (parsed.errors.length > 0) return fail(parsed.errors.join('\n'));
-    for (const object of parsed.objects) {
-      const type = resourceType(object.kind.toLowerCase());
-      if (type === undefined) return fail(`error: the server doesn't have a resource type "${object.kind}"`);
-      targets.push({
-        type,
-        name: object.metadata.name,
-        namespace: object.metadata.namespace ?? namespaceOf(flags),
-      });
-    }
-  } else {
-    const [typeName, ...names] = positionals;
-    const [typePart, namePart] = (typeName ?? '').split('/');
-    const type = resourceType(typePart ?? '');
-    if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
-    if (namePart !== undefined) names.push(namePart);
-    const cluster = context.simulation.state.cluster;
-    if (flags.has('--all') && cluster !== undefined) {
-      for (const object of listObjects(cluster.api, type.kind))
-        if (!type.namespaced || (object.metadata.namespace ?? 'default') === namespaceOf(flags))
-          names.push(object.metadata.name);
-      if (names.length === 0) return { stdout: '', stderr: `No resources found\n`, exitCode: 0 };
-    }
-    if (names.length === 0) return fail('error: resource(s) were provided, but no name was specified');
-    for (const name of names) targets.push({ type, name, namespace: namespaceOf(flags) });
-  }
-  const lines: string[] = [];
-  for (const { type, name, namespace } of targets) {
-    const key = type.namespaced ? `${namespace}/${name}` : name;
-    const result = context.input({ type: 'api.delete', kind: type.kind, key });
-    if (!result.ok)
-      return {
-        stdout: lines.join(''),
-        stderr: `Error from server (NotFound): ${type.plural} "${name}" not found\n`,
-        exitCode: 1,
-      };
-    lines.push(`${type.prefix} "${name}" deleted\n`);
-    context.spend(apiCallMs);
-  }
-  return ok(lines.join(''));
 }
 
 /** Flags that take a separate value, so that a flag before the subcommand does not hide it. */
@@ -722,6 +663,8 @@ const valueFlags = new Set([
   '--request-timeout',
   '--context',
   '--kubeconfig',
+  '--as',
+  '--as-group',
 ]);
 
 const subcommands = [
@@ -736,6 +679,9 @@ const subcommands = [
   'exec',
   'logs',
   'delete',
+  'patch',
+  'cp',
+  'auth',
 ];
 
 /** Runs `kubectl ARGS`. */
@@ -792,7 +738,9 @@ export function kubectl(
     case 'wait':
       return wait(context, parsed.positionals, parsed.flags);
     case 'apply':
-      return apply(context, parsed.flags, parsed.repeated.get('--filename') ?? [], stdin);
+      return apply(context, parsed.flags, parsed.repeated.get('--filename') ?? [], stdin, (url) =>
+        applyUrl(context, url),
+      );
     case 'scale':
       return scale(context, parsed.positionals, parsed.flags);
     case 'rollout':
@@ -800,10 +748,22 @@ export function kubectl(
     case 'exec':
       return exec(context, parsed.positionals, parsed.flags, parsed.rest, stdin);
     case 'create':
-      return create(context, parsed.positionals, parsed.flags, parsed.repeated, stdin);
+      return create(context, parsed.positionals, parsed, stdin);
     case 'logs':
       return logs(context, parsed.positionals, parsed.flags);
+    case 'patch':
+      return patch(context, parsed.positionals, parsed, stdin);
+    case 'cp':
+      return copy(context, parsed.positionals, parsed.flags);
+    case 'auth':
+      return auth(context, parsed.positionals, parsed.flags);
     default:
-      return remove(context, parsed.positionals, parsed.flags);
+      return remove(
+        context,
+        parsed.positionals,
+        parsed.flags,
+        parsed.repeated.get('--filename') ?? [],
+        stdin,
+      );
   }
 }

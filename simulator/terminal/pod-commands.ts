@@ -310,7 +310,7 @@ export function runInPod(
   if (program === 'ping') return ping(context, pod, args);
   if (program === 'nc') return netcat(context, pod, args, stdin);
   if (program === 'nslookup') return nslookup(context, pod, args);
-  if (program === 'cat') return catInPod(args);
+  if (program === 'cat') return catInPod(context, pod, container ?? pod.spec.containers[0]?.name ?? '', args);
   const image = (
     pod.spec.containers.find((candidate) => candidate.name === container) ?? pod.spec.containers[0]
   )?.image;

@@ -1,25 +1,45 @@
 /**
- * The files a client container has that a reader may want out of it: the system CA bundle that
- * curl and OpenSSL trust by default (the TLS-visibility docs copy it into the `originatingTLS`
- * Secret). `kubectl exec POD -- cat /etc/ssl/certs/ca-certificates.crt > ca-certificates.crt`
- * brings it to the reader's shell. The model has no other files in containers, and says so.
+ * `cat` inside a container: the files the model knows in it (k8s/container-files.ts), such as the
+ * system CA bundle that curl and OpenSSL trust (the TLS-visibility docs copy it out with
+ * `kubectl exec POD -- cat /etc/ssl/certs/ca-certificates.crt > ca-certificates.crt`), the
+ * kubelet's `/etc/resolv.conf`, and files a reader copied in with `kubectl cp`. A missing file gets
+ * the message of the image's cat: busybox's or GNU coreutils'.
  */
-import { systemCaBundle, systemCaBundlePath } from '../tls/public-roots';
-import type { CommandResult } from './context';
+import { containerFile, containerImage, tarOf } from '../k8s/container-files';
+import type { Pod } from '../k8s/objects';
+import type { CommandResult, TerminalContext } from './context';
 
-/** `cat FILE…` inside a client container. */
-export function catInPod(args: readonly string[]): CommandResult {
+/** The container runtime's answer when an image has no such program (with kubectl's exit line). */
+export function notFoundInImage(program: string): CommandResult {
+  return {
+    stdout: '',
+    stderr: `OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\ncommand terminated with exit code 126\n`,
+    exitCode: 126,
+  };
+}
+
+/** `cat FILE…` inside a container of a pod. */
+export function catInPod(
+  context: TerminalContext,
+  pod: Pod,
+  container: string,
+  args: readonly string[],
+): CommandResult {
+  const cluster = context.simulation.state.cluster;
+  const flavour = tarOf(containerImage(pod, container));
+  // Scratch and distroless images have no coreutils at all.
+  if (flavour === undefined) return notFoundInImage('cat');
+  const gnu = flavour === 'gnu';
   let stdout = '';
   let stderr = '';
   for (const path of args) {
-    if (path === systemCaBundlePath) stdout += systemCaBundle();
+    const text = cluster === undefined ? undefined : containerFile(cluster, pod, container, path);
+    if (text !== undefined) stdout += text;
     else if (path.startsWith('-')) stderr += `cat: ${path}: options are not modelled\n`;
     else
-      stderr += `cat: ${path}: not modelled (the simulator's containers hold only ${systemCaBundlePath})\n`;
+      stderr += gnu
+        ? `cat: ${path}: No such file or directory\n`
+        : `cat: can't open '${path}': No such file or directory\n`;
   }
-  if (args.length === 0) return { stdout: '', stderr: '', exitCode: 0 };
-  // kubectl exec reports a non-zero exit status of the remote command on its own line.
-  return stderr === ''
-    ? { stdout, stderr, exitCode: 0 }
-    : { stdout, stderr: `${stderr}command terminated with exit code 1\n`, exitCode: 1 };
+  return { stdout, stderr, exitCode: stderr === '' ? 0 : 1 };
 }

@@ -121,6 +121,8 @@ export class TerminalSession {
   private jobAnnouncement = '';
   /** The files the running command may read: the scenario's, and those its arguments name. */
   private currentFiles: Readonly<Record<string, string>>;
+  /** Files the running command wrote in the reader's shell, written when it returns. */
+  private pendingWrites: { path: string; content: string }[] = [];
 
   constructor(
     readonly simulation: Simulation,
@@ -148,7 +150,12 @@ export class TerminalSession {
           if (!(await this.breathe())) return interruptedResult;
           this.commandRunning = true;
           await this.shareShellFiles(args, ctx);
-          return await run(args, decodeStdin(ctx.stdin), ctx.env);
+          this.pendingWrites = [];
+          const result = await run(args, decodeStdin(ctx.stdin), ctx.env);
+          for (const write of this.pendingWrites)
+            await ctx.fs.writeFile(ctx.fs.resolvePath(ctx.cwd, write.path), write.content);
+          this.pendingWrites = [];
+          return result;
         } catch (error) {
           if (error instanceof BudgetExceeded) return fail(error.message, 124);
           return fail(
@@ -337,6 +344,9 @@ export class TerminalSession {
         this.simulation.advance(durationMs);
       },
       input: (event: InputEvent) => this.simulation.input(event),
+      writeFile: (path: string, content: string) => {
+        this.pendingWrites.push({ path, content });
+      },
       remainingMs: () => commandLineBudgetMs - this.spentMs,
       pause: async () => {
         this.commandsSinceYield = 0;

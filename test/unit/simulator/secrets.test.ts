@@ -123,6 +123,11 @@ describe('Cilium: where policy Secrets come from, by version', () => {
     apply(
       simulation,
       `apiVersion: v1
+kind: Namespace
+metadata:
+  name: team
+---
+apiVersion: v1
 kind: Secret
 metadata:
   name: cert

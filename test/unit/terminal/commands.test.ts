@@ -357,7 +357,7 @@ describe('ping and nslookup in a pod', () => {
     expect(closed.stdout).toContain('3 packets transmitted, 0 packets received, 100% packet loss');
     expect(closed.exitCode).toBe(1);
     expect((await session.run('kubectl exec deploy/sleep-v1 -- ping -c 1 nosuch')).stderr).toBe(
-      "ping: bad address 'nosuch'\n",
+      "ping: bad address 'nosuch'\ncommand terminated with exit code 1\n",
     );
   }, 60_000);
 });

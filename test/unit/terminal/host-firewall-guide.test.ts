@@ -405,21 +405,21 @@ describe('host firewall guide: endpoint config errors', () => {
     while (agent.endpoints[String(free)] !== undefined || free === ids.host || free === ids.health) free += 1;
     const missing = await kexec('kind-worker', `endpoint config ${free}`);
     expect(missing.stderr).toBe(
-      `Error: Cannot get configuration of endpoint ${free}: [GET /endpoint/{id}/config][404] getEndpointIdConfigNotFound \n\n`,
+      `Error: Cannot get configuration of endpoint ${free}: [GET /endpoint/{id}/config][404] getEndpointIdConfigNotFound \n\ncommand terminated with exit code 1\n`,
     );
     expect(missing.exitCode).toBe(1);
     expect((await kexec('kind-worker', 'endpoint config 99999')).stderr).toBe(
-      'Error: Cannot parse endpoint id "99999": endpoint id too large: 99999\n',
+      'Error: Cannot parse endpoint id "99999": endpoint id too large: 99999\ncommand terminated with exit code 1\n',
     );
     const hostId = hostEndpointId(agent);
     expect((await kexec('kind-worker', `endpoint config ${hostId} Audit=on`)).stderr).toBe(
-      'Error: Cannot parse option Audit=on: unknown option "Audit"\n',
+      'Error: Cannot parse option Audit=on: unknown option "Audit"\ncommand terminated with exit code 1\n',
     );
     expect((await kexec('kind-worker', `endpoint config ${hostId} PolicyAuditMode=maybe`)).stderr).toBe(
-      'Error: Cannot parse option PolicyAuditMode=maybe: invalid option value maybe\n',
+      'Error: Cannot parse option PolicyAuditMode=maybe: invalid option value maybe\ncommand terminated with exit code 1\n',
     );
     expect((await kexec('kind-worker', `endpoint config ${hostId} PolicyAuditMode`)).stderr).toBe(
-      'Error: Cannot parse option PolicyAuditMode: invalid option format\n',
+      'Error: Cannot parse option PolicyAuditMode: invalid option format\ncommand terminated with exit code 1\n',
     );
     expect((await kexec('kind-worker', 'endpoint config')).stderr).toMatch(
       /^Error: Missing endpoint id argument\n\nUsage:\n {2}cilium-dbg endpoint config <endpoint id>/,

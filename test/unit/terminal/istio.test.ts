@@ -64,7 +64,7 @@ sleep 2`);
     const result = await session.run(sClient);
     expect(result).toMatchObject({
       stdout: '',
-      stderr: 'connect: Connection timed out\nconnect:errno=110\n',
+      stderr: 'connect: Connection timed out\nconnect:errno=110\ncommand terminated with exit code 1\n',
       exitCode: 1,
     });
     expect(session.simulation.state.timeMs - before).toBeGreaterThanOrEqual(127_000);

@@ -119,7 +119,9 @@ ${workload('terminal-87', { app: 'public-terminal' }, 'docker.io/nicolaka/netsho
     expect(allowed.stdout).toBe('{\n  "message": "Door name is: Spaceport Door #1"\n}\n');
     const denied = await call('SetAccessCode', '{"door_id": 1, "access_code": 4567}');
     expect(denied.stdout).toBe('');
-    expect(denied.stderr).toBe('ERROR:\n  Code: PermissionDenied\n  Message: Access denied\n');
+    expect(denied.stderr).toBe(
+      'ERROR:\n  Code: PermissionDenied\n  Message: Access denied\ncommand terminated with exit code 71\n',
+    );
     expect(denied.exitCode).toBe(64 + 7);
   });
 
@@ -240,7 +242,7 @@ describe('terminal: TLS SNI through toPorts serverNames', () => {
     const refused = await session.run(`kubectl exec ${pod} -- curl -sS https://cilium.io`);
     expect(refused.exitCode).toBe(35);
     expect(refused.stderr).toBe(
-      'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to cilium.io:443\n',
+      'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to cilium.io:443\ncommand terminated with exit code 35\n',
     );
   });
 

@@ -40,20 +40,20 @@ describe('nc in a pod', () => {
     expect(open).toMatchObject({ stdout: '', exitCode: 0 });
     expect(open.stderr).toMatch(/^server \(10\.96\.\d+\.\d+:80\) open\n$/);
     const refused = await session.run(`kubectl exec deploy/client -- nc -zv ${serverIP} 81`);
-    expect(refused).toMatchObject({ stderr: '', exitCode: 1 });
+    expect(refused).toMatchObject({ stderr: 'command terminated with exit code 1\n', exitCode: 1 });
     expect((await session.run(`kubectl exec deploy/client -- nc -zvv ${serverIP} 81`)).stderr).toBe(
-      `nc: ${serverIP} (${serverIP}:81): Connection refused\nsent 0, rcvd 0\n`,
+      `nc: ${serverIP} (${serverIP}:81): Connection refused\nsent 0, rcvd 0\ncommand terminated with exit code 1\n`,
     );
     applyPolicy(simulation, udpOnly);
     const before = simulation.state.timeMs;
     const dropped = await session.run(`kubectl exec deploy/client -- nc -zv -w 2 ${serverIP} 80`);
     expect(dropped).toMatchObject({
-      stderr: `nc: ${serverIP} (${serverIP}:80): Operation timed out\n`,
+      stderr: `nc: ${serverIP} (${serverIP}:80): Operation timed out\ncommand terminated with exit code 1\n`,
       exitCode: 1,
     });
     expect(simulation.state.timeMs - before).toBeGreaterThanOrEqual(2000);
     expect((await session.run('kubectl exec deploy/client -- nc -zv nosuch 80')).stderr).toBe(
-      "nc: bad address 'nosuch'\n",
+      "nc: bad address 'nosuch'\ncommand terminated with exit code 1\n",
     );
   }, 60_000);
 
@@ -74,7 +74,7 @@ describe('nc in a pod', () => {
     // The UDP probe: nothing listens on 5353, so the ICMP port unreachable makes it fail; a dropped
     // datagram earns no ICMP, so the port looks open.
     expect((await session.run(`kubectl exec deploy/client -- nc -zuvv -w 1 ${serverIP} 5353`)).stderr).toBe(
-      `nc: ${serverIP} (${serverIP}:5353): Connection refused\nsent 0, rcvd 0\n`,
+      `nc: ${serverIP} (${serverIP}:5353): Connection refused\nsent 0, rcvd 0\ncommand terminated with exit code 1\n`,
     );
     expect((await session.run(`kubectl exec deploy/client -- nc -zuv -w 1 ${serverIP} 5354`)).stderr).toBe(
       `${serverIP} (${serverIP}:5354) open\n`,

@@ -125,7 +125,7 @@ describe('terminal: the TLS-visibility walk-through with SDS (Cilium 1.18, the d
     const result = await run(curlVerbose(pod));
     expect(result.exitCode).toBe(35);
     expect(result.stderr).toBe(
-      'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to httpbin.org:443\n',
+      'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to httpbin.org:443\ncommand terminated with exit code 35\n',
     );
     const logs = await run(`kubectl -n kube-system logs ${agentPod}`);
     expect(logs.stdout).toMatch(
@@ -260,7 +260,7 @@ describe('terminal: what the TLS stanzas and the client need (Cilium 1.18)', () 
     const result = await run(`kubectl exec ${pod} -- curl -sS --cacert /tmp/ca.crt https://httpbin.org/get`);
     expect(result.exitCode).toBe(35);
     expect(result.stderr).toBe(
-      'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to httpbin.org:443\n',
+      'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to httpbin.org:443\ncommand terminated with exit code 35\n',
     );
   });
 

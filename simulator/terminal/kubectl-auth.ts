@@ -1,0 +1,216 @@
+/**
+ * `kubectl auth can-i` and `kubectl auth whoami` (kubectl pkg/cmd/auth/cani.go and whoami.go at
+ * v0.33.0). can-i asks the API server a SelfSubjectAccessReview (`yes`, or `no` with RBAC's reason,
+ * exit status 1) or, with --list, a SelfSubjectRulesReview, whose rules kubectl breaks down into
+ * one verb each, compacts per resource and sorts by their Go string before printing the table.
+ * Both answer for whoever `--as` names, which is how a reader checks what a service account may do.
+ */
+import type { PolicyRule } from '../k8s/objects';
+import { authorize, rulesFor, type RequestAttributes } from '../k8s/rbac-authorizer';
+import { fail, ok, type CommandResult, type TerminalContext } from './context';
+import { namespaceOf, requestUser } from './kubectl-request';
+import { groupOf, resolveResourceType } from './kubectl-resources';
+import { tabwrite } from './tabwriter';
+
+const resourceVerbs = [
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  'use',
+  'bind',
+  'impersonate',
+  '*',
+  'approve',
+  'sign',
+  'escalate',
+  'attest',
+];
+const urlVerbs = ['get', 'put', 'post', 'head', 'options', 'delete', 'patch', '*'];
+
+/** Go's `%v` of a []string. */
+const goList = (values: readonly string[] | undefined): string => `[${(values ?? []).join(' ')}]`;
+
+/** The generated String() of a PolicyRule, which --list sorts by. */
+const ruleString = (rule: PolicyRule): string =>
+  `&PolicyRule{Verbs:${goList(rule.verbs)},APIGroups:${goList(rule.apiGroups)},Resources:${goList(rule.resources)},ResourceNames:${goList(rule.resourceNames)},NonResourceURLs:${goList(rule.nonResourceURLs)},}`;
+
+/** BreakdownRule (kubectl pkg/util/rbac): one verb, group, resource and name per rule. */
+function breakdown(rule: PolicyRule): PolicyRule[] {
+  const rules: PolicyRule[] = [];
+  for (const group of rule.apiGroups ?? [])
+    for (const resource of rule.resources ?? [])
+      for (const verb of rule.verbs) {
+        const names = rule.resourceNames ?? [];
+        if (names.length === 0) rules.push({ verbs: [verb], apiGroups: [group], resources: [resource] });
+        for (const name of names)
+          rules.push({ verbs: [verb], apiGroups: [group], resources: [resource], resourceNames: [name] });
+      }
+  for (const url of rule.nonResourceURLs ?? [])
+    for (const verb of rule.verbs) rules.push({ verbs: [verb], nonResourceURLs: [url] });
+  return rules;
+}
+
+/** CompactRules: resource rules on one group, resource and name merge their verbs. */
+function compact(rules: readonly PolicyRule[]): PolicyRule[] {
+  const simple = new Map<string, PolicyRule>();
+  const others: PolicyRule[] = [];
+  for (const rule of rules) {
+    if ((rule.nonResourceURLs ?? []).length > 0 || (rule.resourceNames ?? []).length > 1) {
+      others.push(rule);
+      continue;
+    }
+    const key = JSON.stringify([rule.apiGroups?.[0], rule.resources?.[0], rule.resourceNames?.[0] ?? null]);
+    const known = simple.get(key);
+    if (known === undefined) simple.set(key, { ...rule, verbs: [...rule.verbs] });
+    else for (const verb of rule.verbs) if (!known.verbs.includes(verb)) known.verbs.push(verb);
+  }
+  return [...others, ...simple.values()];
+}
+
+/** describe.CombineResourceGroup: `pods`, `deployments.apps`, `pods/exec`. */
+function combineResourceGroup(rule: PolicyRule): string {
+  const [resource = '', subresource] = (rule.resources?.[0] ?? '').split('/', 2);
+  if (rule.resources === undefined || rule.resources.length === 0) return '';
+  const group = rule.apiGroups?.[0] ?? '';
+  return `${resource}${group !== '' ? `.${group}` : ''}${subresource !== undefined ? `/${subresource}` : ''}`;
+}
+
+/** `kubectl auth can-i --list`. */
+function accessList(context: TerminalContext, flags: ReadonlyMap<string, string>): CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined) return fail('error: no cluster');
+  const { rules } = rulesFor(cluster, requestUser(flags), namespaceOf(flags));
+  const listed = compact(rules.flatMap(breakdown)).sort((a, b) => {
+    const left = ruleString(a);
+    const right = ruleString(b);
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
+  const lines = flags.has('--no-headers') ? [] : ['Resources\tNon-Resource URLs\tResource Names\tVerbs'];
+  for (const rule of listed)
+    lines.push(
+      `${combineResourceGroup(rule)}\t${goList(rule.nonResourceURLs)}\t${goList(rule.resourceNames)}\t${goList(rule.verbs)}`,
+    );
+  return ok(tabwrite(`${lines.join('\n')}\n`, { minWidth: 6, padding: 3 }));
+}
+
+/** The request `can-i VERB TYPE[/NAME]` asks about, with the warnings kubectl prints for it. */
+function accessRequest(
+  context: TerminalContext,
+  verb: string,
+  target: string,
+  flags: ReadonlyMap<string, string>,
+): { request: RequestAttributes; warnings: string } {
+  const cluster = context.simulation.state.cluster;
+  const namespace = flags.has('--all-namespaces') ? '' : namespaceOf(flags);
+  if (target.startsWith('/')) {
+    const warnings = urlVerbs.includes(verb) ? '' : `Warning: verb '${verb}' is not a known verb\n`;
+    return { request: { verb, path: target }, warnings };
+  }
+  const [resourceText = '', name] = target.split('/', 2);
+  let warnings = '';
+  let resource = resourceText.toLowerCase();
+  let apiGroup = '';
+  let namespaced = true;
+  const type = resource === '*' || cluster === undefined ? undefined : resolveResourceType(cluster, resource);
+  if (type !== undefined) {
+    resource = type.plural.split('.')[0] ?? resource;
+    apiGroup = groupOf(type);
+    namespaced = type.namespaced;
+  } else if (resource !== '*' && resource !== 'users' && resource !== 'groups') {
+    const dot = resource.indexOf('.');
+    warnings +=
+      dot < 0
+        ? `Warning: the server doesn't have a resource type '${resource}'\n`
+        : `Warning: the server doesn't have a resource type '${resource.slice(0, dot)}' in group '${resource.slice(dot + 1)}'\n`;
+  }
+  if (type !== undefined && !namespaced && !flags.has('--all-namespaces'))
+    warnings +=
+      apiGroup === ''
+        ? `Warning: resource '${resource}' is not namespace scoped\n`
+        : `Warning: resource '${resource}' is not namespace scoped in group '${apiGroup}'\n`;
+  if (!resourceVerbs.includes(verb)) warnings += `Warning: verb '${verb}' is not a known verb\n`;
+  const subresource = flags.get('--subresource');
+  return {
+    request: {
+      verb,
+      apiGroup,
+      resource,
+      ...(namespace !== '' ? { namespace } : {}),
+      ...(name !== undefined ? { name } : {}),
+      ...(subresource !== undefined ? { subresource } : {}),
+    },
+    warnings,
+  };
+}
+
+/** `kubectl auth can-i VERB TYPE[/NAME] | --list`. */
+function canI(
+  context: TerminalContext,
+  args: readonly string[],
+  flags: ReadonlyMap<string, string>,
+): CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined) return fail('error: no cluster');
+  if (flags.has('--list')) {
+    if (args.length !== 0) return fail('error: list option must be specified with no arguments');
+    if (flags.has('--quiet') || flags.has('--all-namespaces') || flags.has('--subresource'))
+      return fail(
+        "error: list option can't be specified with neither quiet, all-namespaces nor subresource options",
+      );
+    return accessList(context, flags);
+  }
+  if (args.length !== 2)
+    return fail(
+      "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples.",
+    );
+  if (flags.has('--no-headers')) return fail('error: --no-headers cannot be set without --list specified');
+  const [verb = '', target = ''] = args;
+  if (target.startsWith('/') && flags.has('--subresource'))
+    return fail('error: --subresource can not be used with NonResourceURL');
+  const { request, warnings } = accessRequest(context, verb, target, flags);
+  const decision = authorize(cluster, requestUser(flags), request);
+  const answer = decision.allowed ? 'yes' : `no${decision.reason === '' ? '' : ` - ${decision.reason}`}`;
+  return {
+    stdout: flags.has('--quiet') ? '' : `${answer}\n`,
+    stderr: warnings,
+    exitCode: decision.allowed ? 0 : 1,
+  };
+}
+
+/** `kubectl auth whoami`: the SelfSubjectReview API answers from Kubernetes 1.28 (GA). */
+function whoami(context: TerminalContext, flags: ReadonlyMap<string, string>): CommandResult {
+  const version = context.simulation.state.cluster?.kubernetesVersion ?? '';
+  const minor = Number(/^v1\.(\d+)/.exec(version)?.[1] ?? '0');
+  if (minor < 28)
+    return fail(
+      'error: the selfsubjectreviews API is not enabled in the cluster\nenable APISelfSubjectReview feature gate and authentication.k8s.io/v1alpha1 or authentication.k8s.io/v1beta1 API',
+    );
+  const user = requestUser(flags);
+  return ok(
+    tabwrite(`ATTRIBUTE\tVALUE\nUsername\t${user.name}\nGroups\t${goList(user.groups)}\n`, {
+      minWidth: 6,
+      padding: 3,
+    }),
+  );
+}
+
+/** `kubectl auth SUBCOMMAND`. */
+export function auth(
+  context: TerminalContext,
+  positionals: readonly string[],
+  flags: ReadonlyMap<string, string>,
+): CommandResult {
+  const [subcommand, ...args] = positionals;
+  if (subcommand === 'can-i') return canI(context, args, flags);
+  if (subcommand === 'whoami') return whoami(context, flags);
+  if (subcommand === undefined)
+    return ok(
+      'Inspect authorization.\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n',
+    );
+  return fail(`error: unknown command "${subcommand}" for "kubectl auth"`);
+}
