@@ -123,7 +123,8 @@ export function syncPod(world: World, nodeName: string, podKey: string): void {
 function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string): void {
   const cluster = requireCluster(world);
   // Without Cilium the node runs kind's kindnet, ready with the node; with it, the agent must run.
-  const networkReady = cluster.cilium === undefined ? node.kubelet.health === 'ready' : cniReady(world, node.name);
+  const networkReady =
+    cluster.cilium === undefined ? node.kubelet.health === 'ready' : cniReady(world, node.name);
   if (pod.spec.hostNetwork !== true && !networkReady) return; // retried when the CNI becomes ready
   const sandbox: Sandbox = {
     podKey,

@@ -155,8 +155,7 @@ export function patch(
 ): CommandResult {
   const { flags } = options;
   const patchValue = readPatch(context, flags);
-  if (patchValue !== null && typeof patchValue === 'object' && 'exitCode' in patchValue)
-    return patchValue;
+  if (patchValue !== null && typeof patchValue === 'object' && 'exitCode' in patchValue) return patchValue;
   const target = patchTarget(context, positionals, options, stdin);
   if ('exitCode' in target) return target;
   const { type, object } = target;
