@@ -32,6 +32,30 @@ const resourceVerbs = [
 ];
 const urlVerbs = ['get', 'put', 'post', 'head', 'options', 'delete', 'patch', '*'];
 
+/**
+ * Resources every API server serves that the model stores no objects of, with their group, so that
+ * `can-i` maps them as discovery would (`create selfsubjectaccessreviews` is authorization.k8s.io).
+ */
+const discoveryOnly: Readonly<Record<string, { group: string; namespaced: boolean }>> = {
+  selfsubjectaccessreviews: { group: 'authorization.k8s.io', namespaced: false },
+  selfsubjectrulesreviews: { group: 'authorization.k8s.io', namespaced: false },
+  subjectaccessreviews: { group: 'authorization.k8s.io', namespaced: false },
+  localsubjectaccessreviews: { group: 'authorization.k8s.io', namespaced: true },
+  selfsubjectreviews: { group: 'authentication.k8s.io', namespaced: false },
+  tokenreviews: { group: 'authentication.k8s.io', namespaced: false },
+  events: { group: '', namespaced: true },
+  persistentvolumeclaims: { group: '', namespaced: true },
+  persistentvolumes: { group: '', namespaced: false },
+  leases: { group: 'coordination.k8s.io', namespaced: true },
+  endpointslices: { group: 'discovery.k8s.io', namespaced: true },
+  statefulsets: { group: 'apps', namespaced: true },
+  daemonsets: { group: 'apps', namespaced: true },
+  jobs: { group: 'batch', namespaced: true },
+  cronjobs: { group: 'batch', namespaced: true },
+  ingresses: { group: 'networking.k8s.io', namespaced: true },
+  customresourcedefinitions: { group: 'apiextensions.k8s.io', namespaced: false },
+};
+
 /** Go's `%v` of a []string. */
 const goList = (values: readonly string[] | undefined): string => `[${(values ?? []).join(' ')}]`;
 
@@ -117,10 +141,21 @@ function accessRequest(
   let apiGroup = '';
   let namespaced = true;
   const type = resource === '*' || cluster === undefined ? undefined : resolveResourceType(cluster, resource);
+  const [bare = '', group] = resource.split(/\.(.*)/s);
+  const known = discoveryOnly[bare];
   if (type !== undefined) {
     resource = type.plural.split('.')[0] ?? resource;
     apiGroup = groupOf(type);
     namespaced = type.namespaced;
+  } else if (known !== undefined && (group === undefined || group === known.group)) {
+    resource = bare;
+    apiGroup = known.group;
+    namespaced = known.namespaced;
+    if (!namespaced && !flags.has('--all-namespaces'))
+      warnings +=
+        apiGroup === ''
+          ? `Warning: resource '${resource}' is not namespace scoped\n`
+          : `Warning: resource '${resource}' is not namespace scoped in group '${apiGroup}'\n`;
   } else if (resource !== '*' && resource !== 'users' && resource !== 'groups') {
     const dot = resource.indexOf('.');
     warnings +=
