@@ -5,12 +5,12 @@
  * one verb each, compacts per resource and sorts by their Go string before printing the table.
  * Both answer for whoever `--as` names, which is how a reader checks what a service account may do.
  */
-import type { PolicyRule } from '../k8s/objects';
 import { authorize, rulesFor, type RequestAttributes } from '../k8s/rbac-authorizer';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { namespaceOf, requestUser } from './kubectl-request';
 import { groupOf, resolveResourceType } from './kubectl-resources';
 import { tabwrite } from './tabwriter';
+import { combineResourceGroup, compactSortedRules, goList } from './kubectl-rbac-rules';
 
 const resourceVerbs = [
   'get',
@@ -56,64 +56,12 @@ const discoveryOnly: Readonly<Record<string, { group: string; namespaced: boolea
   customresourcedefinitions: { group: 'apiextensions.k8s.io', namespaced: false },
 };
 
-/** Go's `%v` of a []string. */
-const goList = (values: readonly string[] | undefined): string => `[${(values ?? []).join(' ')}]`;
-
-/** The generated String() of a PolicyRule, which --list sorts by. */
-const ruleString = (rule: PolicyRule): string =>
-  `&PolicyRule{Verbs:${goList(rule.verbs)},APIGroups:${goList(rule.apiGroups)},Resources:${goList(rule.resources)},ResourceNames:${goList(rule.resourceNames)},NonResourceURLs:${goList(rule.nonResourceURLs)},}`;
-
-/** BreakdownRule (kubectl pkg/util/rbac): one verb, group, resource and name per rule. */
-function breakdown(rule: PolicyRule): PolicyRule[] {
-  const rules: PolicyRule[] = [];
-  for (const group of rule.apiGroups ?? [])
-    for (const resource of rule.resources ?? [])
-      for (const verb of rule.verbs) {
-        const names = rule.resourceNames ?? [];
-        if (names.length === 0) rules.push({ verbs: [verb], apiGroups: [group], resources: [resource] });
-        for (const name of names)
-          rules.push({ verbs: [verb], apiGroups: [group], resources: [resource], resourceNames: [name] });
-      }
-  for (const url of rule.nonResourceURLs ?? [])
-    for (const verb of rule.verbs) rules.push({ verbs: [verb], nonResourceURLs: [url] });
-  return rules;
-}
-
-/** CompactRules: resource rules on one group, resource and name merge their verbs. */
-function compact(rules: readonly PolicyRule[]): PolicyRule[] {
-  const simple = new Map<string, PolicyRule>();
-  const others: PolicyRule[] = [];
-  for (const rule of rules) {
-    if ((rule.nonResourceURLs ?? []).length > 0 || (rule.resourceNames ?? []).length > 1) {
-      others.push(rule);
-      continue;
-    }
-    const key = JSON.stringify([rule.apiGroups?.[0], rule.resources?.[0], rule.resourceNames?.[0] ?? null]);
-    const known = simple.get(key);
-    if (known === undefined) simple.set(key, { ...rule, verbs: [...rule.verbs] });
-    else for (const verb of rule.verbs) if (!known.verbs.includes(verb)) known.verbs.push(verb);
-  }
-  return [...others, ...simple.values()];
-}
-
-/** describe.CombineResourceGroup: `pods`, `deployments.apps`, `pods/exec`. */
-function combineResourceGroup(rule: PolicyRule): string {
-  const [resource = '', subresource] = (rule.resources?.[0] ?? '').split('/', 2);
-  if (rule.resources === undefined || rule.resources.length === 0) return '';
-  const group = rule.apiGroups?.[0] ?? '';
-  return `${resource}${group !== '' ? `.${group}` : ''}${subresource !== undefined ? `/${subresource}` : ''}`;
-}
-
 /** `kubectl auth can-i --list`. */
 function accessList(context: TerminalContext, flags: ReadonlyMap<string, string>): CommandResult {
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('error: no cluster');
   const { rules } = rulesFor(cluster, requestUser(flags), namespaceOf(flags));
-  const listed = compact(rules.flatMap(breakdown)).sort((a, b) => {
-    const left = ruleString(a);
-    const right = ruleString(b);
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
+  const listed = compactSortedRules(rules);
   const lines = flags.has('--no-headers') ? [] : ['Resources\tNon-Resource URLs\tResource Names\tVerbs'];
   for (const rule of listed)
     lines.push(

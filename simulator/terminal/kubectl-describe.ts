@@ -12,6 +12,12 @@ import { getObject, listObjects } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
 import type {
   ApiObject,
+  ClusterRole,
+  ClusterRoleBinding,
+  ConfigMap,
+  Role,
+  RoleBinding,
+  ServiceAccount,
   Container,
   Deployment,
   Endpoints,
@@ -29,6 +35,7 @@ import { canonicalJson, hashString64 } from '../engine/state-hash';
 import { formatAge, virtualDate, virtualEpochMs } from '../engine/virtual-time';
 import type { Cluster } from '../world';
 import { describeTabs, tabwrite } from './tabwriter';
+import { combineResourceGroup, compactSortedRules, goList } from './kubectl-rbac-rules';
 
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const weekdayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -534,6 +541,75 @@ function describeSecret(secret: Secret): string {
   return w.toString();
 }
 
+/**
+ * describeConfigMap: every key with its value under a dashed line, then binary keys by size. Go
+ * ranges over the maps in random order; the model sorts the keys.
+ */
+function describeConfigMap(configMap: ConfigMap, events: boolean): string {
+  const w = new PrefixWriter();
+  w.write(0, `Name:\t${configMap.metadata.name}\n`);
+  w.write(0, `Namespace:\t${configMap.metadata.namespace ?? 'default'}\n`);
+  printLabelsMultiline(w, 'Labels', configMap.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', configMap.metadata.annotations);
+  w.write(0, '\nData\n====\n');
+  for (const key of Object.keys(configMap.data ?? {}).sort())
+    w.write(0, `${key}:\n----\n${configMap.data?.[key] ?? ''}\n\n`);
+  w.write(0, '\nBinaryData\n====\n');
+  for (const key of Object.keys(configMap.binaryData ?? {}).sort())
+    w.write(0, `${key}: ${secretValueBytes(configMap.binaryData?.[key] ?? '')} bytes\n`);
+  w.write(0, '\n');
+  if (events) w.write(0, 'Events:\t<none>\n');
+  return w.toString();
+}
+
+/** describeServiceAccount: its secrets by role (none since Kubernetes 1.24 creates token Secrets no more). */
+function describeServiceAccount(account: ServiceAccount, events: boolean): string {
+  const w = new PrefixWriter();
+  w.write(0, `Name:\t${account.metadata.name}\n`);
+  w.write(0, `Namespace:\t${account.metadata.namespace ?? 'default'}\n`);
+  printLabelsMultiline(w, 'Labels', account.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', account.metadata.annotations);
+  w.write(0, 'Image pull secrets:\t<none>\n');
+  w.write(0, 'Mountable secrets: \t<none>\n');
+  w.write(0, 'Tokens:            \t<none>\n');
+  if (events) w.write(0, 'Events:\t<none>\n');
+  return w.toString();
+}
+
+/** The Role and ClusterRole describers: the rules as kubectl compacts and sorts them. */
+function describeRole(role: Role | ClusterRole): string {
+  const w = new PrefixWriter();
+  w.write(0, `Name:\t${role.metadata.name}\n`);
+  printLabelsMultiline(w, 'Labels', role.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', role.metadata.annotations);
+  w.write(0, 'PolicyRule:\n');
+  w.write(1, 'Resources\tNon-Resource URLs\tResource Names\tVerbs\n');
+  w.write(1, '---------\t-----------------\t--------------\t-----\n');
+  for (const rule of compactSortedRules(role.rules ?? []))
+    w.write(
+      1,
+      `${combineResourceGroup(rule)}\t${goList(rule.nonResourceURLs)}\t${goList(rule.resourceNames)}\t${goList(rule.verbs)}\n`,
+    );
+  return w.toString();
+}
+
+/** The RoleBinding and ClusterRoleBinding describers: the role, then one row per subject. */
+function describeBinding(binding: RoleBinding | ClusterRoleBinding): string {
+  const w = new PrefixWriter();
+  w.write(0, `Name:\t${binding.metadata.name}\n`);
+  printLabelsMultiline(w, 'Labels', binding.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', binding.metadata.annotations);
+  w.write(0, 'Role:\n');
+  w.write(1, `Kind:\t${binding.roleRef.kind}\n`);
+  w.write(1, `Name:\t${binding.roleRef.name}\n`);
+  w.write(0, 'Subjects:\n');
+  w.write(1, 'Kind\tName\tNamespace\n');
+  w.write(1, '----\t----\t---------\n');
+  for (const subject of binding.subjects ?? [])
+    w.write(1, `${subject.kind}\t${subject.name}\t${subject.namespace ?? ''}\n`);
+  return w.toString();
+}
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const asRecord = (value: unknown): Record<string, unknown> =>
@@ -750,6 +826,16 @@ export function describeObject(cluster: Cluster, object: ApiObject, nowMs: numbe
       return describeNetworkPolicy(object);
     case 'Secret':
       return describeSecret(object);
+    case 'ConfigMap':
+      return describeConfigMap(object, events);
+    case 'ServiceAccount':
+      return describeServiceAccount(object, events);
+    case 'Role':
+    case 'ClusterRole':
+      return describeRole(object);
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return describeBinding(object);
     default:
       return describeGeneric(withPolicyStatus(cluster, object, nowMs), events);
   }
