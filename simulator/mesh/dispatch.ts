@@ -6,7 +6,7 @@ import type { ApiObject } from '../k8s/objects';
 import type { World } from '../world';
 import type { MeshInputEvent, MeshInternalEvent } from './events';
 import { installIstio, type IstioInstallResult } from './install';
-import { istioSecurityKinds } from './policies';
+import { istioCrdFor } from './crds';
 import { handleRotation, handleSidecarCsr, handleZtunnelCsr } from './workloads';
 
 /** Runs `istio.install`. */
@@ -35,7 +35,7 @@ export function processMeshEvent(world: World, event: MeshInternalEvent): void {
 /** kubectl's refusal when Istio's CRDs are not installed yet, for the first Istio object applied. */
 export function missingIstioCrds(world: Readonly<World>, objects: readonly ApiObject[]): string | undefined {
   if (world.cluster?.mesh?.components.base === true) return undefined;
-  const object = objects.find((candidate) => istioSecurityKinds.has(candidate.kind));
+  const object = objects.find((candidate) => istioCrdFor(candidate.kind) !== undefined);
   if (object === undefined) return undefined;
   return `resource mapping not found for name: "${object.metadata.name}" namespace: "${object.metadata.namespace ?? ''}" from "STDIN": no matches for kind "${object.kind}" in version "${object.apiVersion}"\nensure CRDs are installed first`;
 }
