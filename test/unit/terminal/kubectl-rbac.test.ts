@@ -152,6 +152,7 @@ describe('kubectl auth can-i', () => {
 
   it('kubectl auth whoami: the impersonated user and its groups (Kubernetes 1.28 on)', async () => {
     const session = kindShell();
+    session.simulation.state.cluster!.kubernetesVersion = 'v1.24.0';
     const old = await session.run('kubectl auth whoami');
     expect(old.stderr).toMatch(/^error: the selfsubjectreviews API is not enabled in the cluster\n/);
     session.simulation.state.cluster!.kubernetesVersion = 'v1.33.1';
