@@ -5,7 +5,7 @@
  * seed always gives the same answers; they are not looked up live. Pods resolve through the search
  * list of their resolv.conf (`<ns>.svc.cluster.local svc.cluster.local cluster.local`, ndots:5).
  */
-import { coreDnsImage } from '../k8s/kubernetes-versions';
+import { coreDnsImage, coreDnsMasterToleration } from '../k8s/kubernetes-versions';
 import { getObject, listObjects } from '../k8s/api-store';
 import { formatIPv4, parsePrefix } from '../net/ipv4';
 import type { Cluster } from '../world';
@@ -159,7 +159,11 @@ spec:
       serviceAccountName: coredns
       tolerations:
       - key: CriticalAddonsOnly
-        operator: Exists
+        operator: Exists${
+          coreDnsMasterToleration(cluster.kubernetesVersion)
+            ? '\n      - key: node-role.kubernetes.io/master\n        effect: NoSchedule'
+            : ''
+        }
       - key: node-role.kubernetes.io/control-plane
         effect: NoSchedule
       containers:

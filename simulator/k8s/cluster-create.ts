@@ -28,6 +28,7 @@ import {
   type KindRelease,
 } from './kind-releases';
 import { addControlPlaneMirrorPods } from './static-pods';
+import { controlPlaneTaints, kubernetesMinor } from './kubernetes-versions';
 
 /** The reader's kind release: its default node image (k8s/kind-releases.ts). */
 export function installedKind(world: Readonly<World>): KindRelease {
@@ -135,8 +136,9 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
   };
   addCluster(world, cluster);
   addDefaultNamespaces(world);
+  const hasWorkers = Object.values(nodes).some((node) => node.role === 'worker');
   for (const runtime of Object.values(nodes).sort((a, b) => a.name.localeCompare(b.name)))
-    registerNode(world, runtime, config.disableDefaultCNI);
+    registerNode(world, runtime, config.disableDefaultCNI, hasWorkers);
   addControlPlaneMirrorPods(world, controlPlane, config.podSubnet);
   // The API server's bootstrap RBAC policy, with kubeadm's and kind's additions (k8s/rbac-defaults.ts).
   for (const object of defaultRbacObjects(world)) apiPut(world, object);
@@ -164,7 +166,12 @@ function addDefaultNamespaces(world: World): void {
 }
 
 /** The kubelet registers its Node with what its image reports (nodeInfo). */
-function registerNode(world: World, runtime: NodeRuntime, disableDefaultCNI: boolean): void {
+function registerNode(
+  world: World,
+  runtime: NodeRuntime,
+  disableDefaultCNI: boolean,
+  clusterHasWorkers: boolean,
+): void {
   const cluster = requireCluster(world);
   const labels: Record<string, string> = {
     'beta.kubernetes.io/arch': 'amd64',
@@ -173,8 +180,10 @@ function registerNode(world: World, runtime: NodeRuntime, disableDefaultCNI: boo
     'kubernetes.io/hostname': runtime.name,
     'kubernetes.io/os': 'linux',
   };
+  const kubeletVersion = imageKubernetesVersion(runtime.image) ?? cluster.kubernetesVersion;
   if (runtime.role === 'control-plane') {
     labels['node-role.kubernetes.io/control-plane'] = '';
+    if ((kubernetesMinor(kubeletVersion) ?? 24) < 24) labels['node-role.kubernetes.io/master'] = '';
     labels['node.kubernetes.io/exclude-from-external-load-balancers'] = '';
   }
   const release = releaseOfImage(runtime.image, dayOf(world)) ?? installedKind(world);
@@ -186,10 +195,9 @@ function registerNode(world: World, runtime: NodeRuntime, disableDefaultCNI: boo
     spec: {
       podCIDR: runtime.podCIDR,
       podCIDRs: [runtime.podCIDR],
-      taints:
-        runtime.role === 'control-plane'
-          ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]
-          : [],
+      // kind removes the control plane's taints when there is no worker, so pods can run somewhere
+      // (kubernetes-sigs/kind pkg/cluster/internal/create/actions/kubeadminit/init.go).
+      taints: runtime.role === 'control-plane' && clusterHasWorkers ? controlPlaneTaints(kubeletVersion) : [],
     },
     status: {
       addresses: [
@@ -208,7 +216,7 @@ function registerNode(world: World, runtime: NodeRuntime, disableDefaultCNI: boo
         },
       ],
       nodeInfo: {
-        kubeletVersion: imageKubernetesVersion(runtime.image) ?? cluster.kubernetesVersion,
+        kubeletVersion,
         containerRuntimeVersion: `containerd://${release.containerd}`,
         osImage: release.osImage,
         // The reader's own kernel: node containers share the host's.

@@ -6,10 +6,32 @@
  * the kustomize built into its kubectl (staging/src/k8s.io/kubectl go.mod).
  */
 
+import type { Taint } from './objects';
+
 /** The minor number of `v1.24.0` (24), or undefined. */
 export function kubernetesMinor(version: string): number | undefined {
   const match = /^v?1\.(\d+)\.\d+/.exec(version);
   return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * The taints kubeadm puts on a control-plane node (KEP-2067, kubernetes/kubeadm#2200): `master`
+ * alone up to 1.23, both `master` and `control-plane` in 1.24, `control-plane` alone from 1.25.
+ */
+export function controlPlaneTaints(version: string): Taint[] {
+  const minor = kubernetesMinor(version) ?? 24;
+  const taints: Taint[] = [];
+  if (minor <= 24) taints.push({ key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' });
+  if (minor >= 24) taints.push({ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' });
+  return taints;
+}
+
+/**
+ * kubeadm's CoreDNS Deployment tolerates the control plane's taints of its release: the `master`
+ * one too up to 1.24 (cmd/kubeadm/app/phases/addons/dns/manifests.go).
+ */
+export function coreDnsMasterToleration(version: string): boolean {
+  return (kubernetesMinor(version) ?? 24) <= 24;
 }
 
 interface MinorRelease {

@@ -507,3 +507,46 @@ describe('kind: the Docker network shared by every cluster', () => {
     expect(await session.run('docker ps extra')).toMatchObject({ exitCode: 1 });
   });
 });
+
+const twoNodeConfig = `kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+nodes:
+- role: control-plane
+- role: worker
+`;
+const taintsOf =
+  "kubectl get node kind-control-plane -o jsonpath='{range .spec.taints[*]}{.key}:{.effect} {end}'";
+
+checkCases('kind: the control plane taints', [
+  {
+    name: 'a single-node cluster has none, so its pods can run (kind removes them)',
+    before: ['kind create cluster'],
+    line: taintsOf,
+    exitCode: 0,
+    stdout: exactly(''),
+  },
+  {
+    name: 'a single-node cluster runs a plain Deployment',
+    before: ['kind create cluster', 'kubectl create deployment web --image=nginx', 'sleep 20'],
+    line: "kubectl get pods -l app=web -o jsonpath='{.items[0].status.phase}'",
+    exitCode: 0,
+    stdout: exactly('Running'),
+  },
+  {
+    name: 'Kubernetes 1.24 with workers: kubeadm 1.24 sets both the master and the control-plane taint',
+    setup: experimentSetup,
+    before: [`cat > two.yaml <<'EOF'\n${twoNodeConfig}EOF`, 'kind create cluster --config two.yaml'],
+    line: taintsOf,
+    exitCode: 0,
+    stdout: exactly(
+      'node-role.kubernetes.io/master:NoSchedule node-role.kubernetes.io/control-plane:NoSchedule ',
+    ),
+  },
+  {
+    name: 'Kubernetes 1.33 with workers: only the control-plane taint',
+    before: [`cat > two.yaml <<'EOF'\n${twoNodeConfig}EOF`, 'kind create cluster --config two.yaml'],
+    line: taintsOf,
+    exitCode: 0,
+    stdout: exactly('node-role.kubernetes.io/control-plane:NoSchedule '),
+  },
+]);
