@@ -69,6 +69,7 @@ import {
 import { stallAtProxy } from './envoy';
 import { answerInMesh } from '../mesh/traffic';
 import { directTlsFailure, interceptTlsConnection } from './tls-interception';
+import { siteResponse } from './internet-sites';
 
 // The flow helpers moved to verdict-flows.ts; traffic.ts and older callers still import them from here.
 export { describeIdentity, flowEndpoint, recordFlow, type AuthDropReason };
@@ -80,11 +81,15 @@ export interface ConnectionRequest {
   fromNode?: string;
   /** A service name, a cluster DNS name, an external name or an IP address. */
   host: string;
+  /** The address to use instead of resolving the host (curl's `--resolve`). */
+  address?: string;
   port: number;
   protocol: 'TCP';
   /** The HTTP request to send once connected (curl sends one); `grpc` makes it a gRPC call over HTTP/2. */
   http?: Omit<HttpRequest, 'host' | 'port'> & { grpc?: boolean };
   timeoutMs: number;
+  /** How long the client waits for name resolution before it gives up (curl's connect deadline). */
+  resolveTimeoutMs?: number;
   /** Keep the connection open after the response, so later requests reuse it (see sendOnConnection). */
   keepOpen?: boolean;
   /** The SNI of the TLS ClientHello the client sends first (curl https:// to a name sends the name). */
@@ -100,7 +105,14 @@ export interface ConnectionRequest {
 
 /** Where the connection ended and why. */
 export type ConnectionOutcome =
-  | { kind: 'resolve-failed'; elapsedMs: number; explanation: string[]; dnsRcode?: string }
+  | {
+      kind: 'resolve-failed';
+      elapsedMs: number;
+      explanation: string[];
+      dnsRcode?: string;
+      /** The client's deadline passed while the resolver was still waiting for an answer. */
+      timedOut?: true;
+    }
   | { kind: 'refused'; elapsedMs: number; address: string; explanation: string[] }
   | {
       kind: 'timeout';
@@ -119,6 +131,10 @@ export type ConnectionOutcome =
       mistaken?: MistakenIdentity;
       /** Set when the request asked to keep the connection open. */
       connectionId?: string;
+      /** How long name resolution took. */
+      resolveMs?: number;
+      /** The client socket's own address and port. */
+      local?: { ip: string; port: number };
     }
   | { kind: 'error'; elapsedMs: number; message: string; explanation: string[] };
 
@@ -971,11 +987,7 @@ function worldApplication(host: ExternalHost | undefined, port: number): Applica
     name: host.name,
     ports: [...host.httpPorts],
     exitsOnSigterm: true,
-    respond: (request) => ({
-      status: 200,
-      headers: { 'content-type': 'text/html; charset=utf-8', server: host.name },
-      body: `<!doctype html><title>${host.name}</title><p>${request.method} ${request.path} answered by ${host.name}</p>\n`,
-    }),
+    respond: (request) => siteResponse(host, request, request.port === 443),
   };
 }
 
@@ -1009,7 +1021,13 @@ export type NameResolver = (
   world: World,
   origin: Origin,
   name: string,
-) => { ok: true; ip: string; elapsedMs: number } | { ok: false; elapsedMs: number; rcode?: string };
+  deadlineMs?: number,
+) => NameResolution;
+
+/** A resolved address, or why there is none (`timedOut`: the client's deadline passed first). */
+export type NameResolution =
+  | { ok: true; ip: string; elapsedMs: number }
+  | { ok: false; elapsedMs: number; rcode?: string; timedOut?: true };
 
 let nameResolver: NameResolver | undefined;
 
@@ -1025,13 +1043,18 @@ export function resolveHost(
   origin: Origin,
   host: string,
   explanation: string[],
-): { ok: true; address: string; elapsedMs: number } | { ok: false; elapsedMs: number; rcode?: string } {
+  deadlineMs?: number,
+):
+  | { ok: true; address: string; elapsedMs: number }
+  | { ok: false; elapsedMs: number; rcode?: string; timedOut?: true } {
   if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return { ok: true, address: host, elapsedMs: 0 };
   if (origin.kind === 'pod' && hasClusterDns(cluster) && nameResolver !== undefined) {
-    const answer = nameResolver(world, origin, host);
+    const answer = nameResolver(world, origin, host, deadlineMs);
     if (answer.ok) return { ok: true, address: answer.ip, elapsedMs: answer.elapsedMs };
     explanation.push(
-      `The DNS lookup of ${host} failed${answer.rcode !== undefined ? ` (${answer.rcode})` : ''}.`,
+      answer.timedOut === true
+        ? `The client stops waiting for the DNS lookup of ${host} after ${deadlineMs ?? 0} ms.`
+        : `The DNS lookup of ${host} failed${answer.rcode !== undefined ? ` (${answer.rcode})` : ''}.`,
     );
     return answer;
   }
@@ -1058,6 +1081,8 @@ export interface OpenedConnection {
   backendIP: string;
   backendPort: number;
   elapsedMs: number;
+  /** How long name resolution took, part of elapsedMs. */
+  resolveMs?: number;
 }
 
 /**
@@ -1069,22 +1094,29 @@ export function connect(
   origin: Origin,
   request: {
     host: string;
+    /** An address given instead of the host's (curl's `--resolve`). */
+    address?: string;
     port: number;
     protocol: 'TCP' | 'UDP';
     timeoutMs: number;
+    resolveTimeoutMs?: number;
     /** The client socket's port, when it is already bound (a UDP socket sending again). */
     sourcePort?: number;
   },
   explanation: string[],
 ): OpenedConnection | ConnectionOutcome {
   const cluster = requireCluster(world);
-  const resolved = resolveHost(world, cluster, origin, request.host, explanation);
+  const resolved =
+    request.address !== undefined
+      ? { ok: true as const, address: request.address, elapsedMs: 0 }
+      : resolveHost(world, cluster, origin, request.host, explanation, request.resolveTimeoutMs);
   if (!resolved.ok)
     return {
       kind: 'resolve-failed',
       elapsedMs: resolved.elapsedMs,
       explanation,
       ...(resolved.rcode !== undefined ? { dnsRcode: resolved.rcode } : {}),
+      ...(resolved.timedOut === true ? { timedOut: true as const } : {}),
     };
   const address = resolved.address;
   const unreachable = unreachableFromOutside(cluster, origin, address, request.port);
@@ -1096,7 +1128,7 @@ export function connect(
       return {
         kind: 'error',
         elapsedMs: arpFailureMs,
-        message: `curl: (7) Failed to connect to ${request.host} port ${request.port} after ${arpFailureMs} ms: No route to host`,
+        message: `curl: (7) Failed to connect to ${request.host} port ${request.port} after ${arpFailureMs} ms: Couldn't connect to server`,
         explanation,
       };
     return { kind: 'error', elapsedMs: 0, message: unreachable.sentence, explanation };
@@ -1138,7 +1170,7 @@ export function connect(
       explanation,
       ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
     };
-  return { passage, address, backendIP, backendPort, elapsedMs: elapsed + waitedMs };
+  return { passage, address, backendIP, backendPort, elapsedMs: elapsed + waitedMs, resolveMs: elapsed };
 }
 
 /**
@@ -1445,9 +1477,16 @@ function answerHttp(
       proxyAnswered: false,
     };
   }
+  // HTTP servers answer HEAD as they would GET (RFC 9110 section 9.3.2); the client reads no body.
+  const asked = {
+    ...http,
+    method: http.method === 'HEAD' ? 'GET' : http.method,
+    host: request.host,
+    port: request.port,
+  };
   const response = (pod === undefined
-    ? application.respond({ ...http, host: request.host, port: request.port }, {} as Pod)
-    : application.respond({ ...http, host: request.host, port: request.port }, pod)) ?? {
+    ? application.respond(asked, {} as Pod)
+    : application.respond(asked, pod)) ?? {
     status: 200,
     headers: {},
     body: '',
@@ -1519,7 +1558,15 @@ function interceptTls(
  */
 export function openTcpConnection(
   world: World,
-  request: { fromPodKey?: string; fromNode?: string; host: string; port: number; timeoutMs: number },
+  request: {
+    fromPodKey?: string;
+    fromNode?: string;
+    host: string;
+    address?: string;
+    port: number;
+    timeoutMs: number;
+    resolveTimeoutMs?: number;
+  },
   explanation: string[],
 ): OpenedConnection | ConnectionOutcome {
   const origin = locateOrigin(requireCluster(world), request);
@@ -1634,5 +1681,7 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     explanation,
     ...(mistaken !== undefined ? { mistaken } : {}),
     ...(connectionId !== undefined ? { connectionId } : {}),
+    ...(opened.resolveMs !== undefined ? { resolveMs: opened.resolveMs } : {}),
+    local: { ip: passage.tuple.sourceIP, port: passage.tuple.sourcePort },
   };
 }

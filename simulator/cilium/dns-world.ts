@@ -1,9 +1,12 @@
 /**
  * Name resolution around the cluster: kind's CoreDNS (Deployment `coredns`, Service `kube-dns` at
  * the tenth address of the service subnet) answering cluster names from the API, and a small fixed
- * table standing in for the internet's DNS and servers. The addresses are fixed for the model so a
- * seed always gives the same answers; they are not looked up live. Pods resolve through the search
- * list of their resolv.conf (`<ns>.svc.cluster.local svc.cluster.local cluster.local`, ndots:5).
+ * table standing in for the internet's DNS and servers: the names the Cilium docs use in their DNS,
+ * TLS and policy-language pages, and a few public resolvers. Every record here is illustrative, not
+ * live: plausible addresses fixed once so a seed always gives the same answers (the docs' made-up
+ * names get addresses from TEST-NET-3, 203.0.113.0/24, RFC 5737). Any other name is NXDOMAIN. Pods
+ * resolve through the search list of their resolv.conf (`<ns>.svc.cluster.local svc.cluster.local
+ * cluster.local`, ndots:5). What the web servers answer is in internet-sites.ts.
  */
 import { coreDnsImage, coreDnsMasterToleration } from '../k8s/kubernetes-versions';
 import { getObject, listObjects } from '../k8s/api-store';
@@ -22,6 +25,8 @@ export interface ExternalHost {
   httpPorts: readonly number[];
   /** Whether it answers DNS queries on UDP 53 (a public resolver). */
   resolver?: boolean;
+  /** Whether its HTTPS server accepts HTTP/2 in ALPN (false: HTTP/1.1, as the docs show for some). */
+  http2?: boolean;
   /**
    * The public root its HTTPS certificate chains to (tls/public-roots.ts): what a client, or Envoy
    * re-encrypting with `originatingTLS`, must trust to accept the server.
@@ -51,6 +56,23 @@ export const externalHosts: readonly ExternalHost[] = [
     httpPorts: [80, 443],
     certificateRoot: 'USERTrust ECC Certification Authority',
   },
+  // The docs' DNS guide shows these two answering HTTP/1.1 (`HTTP/1.1 200 OK`, `HTTP/1.1 302 Found`).
+  {
+    name: 'support.github.com',
+    addresses: ['140.82.113.21'],
+    ttlSeconds: 60,
+    httpPorts: [80, 443],
+    http2: false,
+    certificateRoot: 'USERTrust ECC Certification Authority',
+  },
+  {
+    name: 'gist.github.com',
+    addresses: ['140.82.121.4'],
+    ttlSeconds: 60,
+    httpPorts: [80, 443],
+    http2: false,
+    certificateRoot: 'USERTrust ECC Certification Authority',
+  },
   {
     name: 'cilium.io',
     addresses: ['104.198.14.52'],
@@ -58,6 +80,28 @@ export const externalHosts: readonly ExternalHost[] = [
     httpPorts: [80, 443],
     certificateRoot: 'ISRG Root X1',
   },
+  {
+    name: 'www.cilium.io',
+    addresses: ['104.198.14.52'],
+    ttlSeconds: 300,
+    httpPorts: [80, 443],
+    certificateRoot: 'ISRG Root X1',
+  },
+  // Names the policy-language page makes up for its DNS examples (matchName, matchPattern).
+  ...[
+    'sub.cilium.io',
+    'anothersub.cilium.io',
+    'service1.api.cilium.io',
+    'special-region1-service.api.cilium.io',
+    'region1-service.api.cilium.io',
+    'my-remote-service.com',
+  ].map((name, index): ExternalHost => ({
+    name,
+    addresses: [`203.0.113.${11 + index}`],
+    ttlSeconds: 300,
+    httpPorts: [80, 443],
+    certificateRoot: 'ISRG Root X1',
+  })),
   {
     name: 'docs.cilium.io',
     addresses: ['104.17.32.82'],

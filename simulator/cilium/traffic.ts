@@ -1,7 +1,6 @@
 /**
- * Traffic beyond a single HTTP request, decided by the same datapath and policy engine: DNS through
- * the agent's DNS proxy (which answers REFUSED, or NXDOMAIN, for names the L7 DNS rules do not allow,
- * and teaches toFQDNs the addresses of the answers it lets through), gRPC calls (HTTP/2 POSTs to
+ * Traffic beyond a single HTTP request, decided by the same datapath and policy engine: DNS lookups
+ * (dns-lookup.ts, through the agent's DNS proxy), gRPC calls (HTTP/2 POSTs to
  * `/package.Service/Method`, refused with grpc-status 7 PERMISSION_DENIED), Kafka requests (refused
  * with error 29 TOPIC_AUTHORIZATION_FAILED) and further requests on a connection the client kept open.
  *
@@ -10,15 +9,13 @@
  */
 import type { World } from '../world';
 import { requireCluster } from '../world';
-import { applicationListeningOnUdp, type HttpRequest, type KafkaCall } from '../k8s/applications';
-import { evaluateDnsQuery, evaluateKafkaRequest } from '../policy/index';
+import type { HttpRequest, KafkaCall } from '../k8s/applications';
+import { evaluateKafkaRequest } from '../policy/index';
 import { ctLookup, ctTouch, type PacketTuple } from './conntrack';
+import type { MistakenIdentity } from './flow';
 import { datapathState } from './datapath-state';
-import { dnsQueryFrameBytes } from './policy-stats';
 import {
   applicationAt,
-  describeIdentity,
-  ephemeralPort,
   exchangeHttp,
   flowEndpoint,
   locateOrigin,
@@ -28,317 +25,17 @@ import {
   recordFlow,
   rememberSocket,
   returnReply,
-  setNameResolver,
   targetName,
-  translateService,
   traverse,
   type ConnectionOutcome,
   type OpenedConnection,
-  type Origin,
-  type Passage,
-  type Redirect,
 } from './datapath';
-import {
-  clusterDnsIP,
-  coreDnsAnswer,
-  hasClusterDns,
-  searchCandidates,
-  upstreamAnswer,
-  type DnsRecord,
-  type DnsReply,
-} from './dns-world';
-import { canonicalName, fqdnSettings, learnDnsAnswer } from './fqdn';
-import { remoteIdentityFor, syncLocalIdentities } from './local-identities';
-import type { MistakenIdentity } from './flow';
+import { resolveDns, type DnsOutcome, type DnsRequest } from './dns-lookup';
 import { sendEcho, type EchoOutcome, type EchoRequest } from './icmp-echo';
 import { tcpConnect, type TcpConnectOutcome, type TcpConnectRequest } from './tcp-connect';
 import { sendUdpDatagram, type UdpDatagramOutcome, type UdpDatagramRequest } from './udp-datagram';
 
-// ---------------------------------------------------------------------------------------------
-// DNS.
-
-/** A DNS lookup from a pod (or a node): `nslookup`, `dig`, or the resolver inside curl. */
-export interface DnsRequest {
-  fromPodKey?: string;
-  fromNode?: string;
-  name: string;
-  /** The server to ask; defaults to the pod's resolv.conf nameserver (the kube-dns ClusterIP). */
-  server?: string;
-  /** Per-query timeout (resolv.conf's `timeout:5`). */
-  timeoutMs?: number;
-  /** Walk the resolv.conf search list (ndots:5) as getaddrinfo does; false asks for the name as given. */
-  searchList?: boolean;
-}
-
-/** One query the stub resolver sent and what came back. */
-export interface DnsQueryLog {
-  name: string;
-  result: 'NOERROR' | 'NXDOMAIN' | 'REFUSED' | 'timeout' | 'refused';
-  /** Who answered: the agent's DNS proxy (a refusal), CoreDNS, or a resolver on the internet. */
-  answeredBy?: 'dns-proxy' | 'coredns' | 'upstream';
-  /** Whether the DNS proxy saw the query (so toFQDNs could learn from the answer). */
-  proxied: boolean;
-}
-
-/** The outcome of a DNS lookup. */
-export interface DnsOutcome {
-  kind: 'answer' | 'timeout' | 'error';
-  /** The rcode of the final answer (NOERROR with answers, or the failure that ended the search). */
-  rcode?: 'NOERROR' | 'NXDOMAIN' | 'REFUSED';
-  /** The name that was answered (after the search list), and its records. */
-  name: string;
-  answers: DnsRecord[];
-  server: string;
-  elapsedMs: number;
-  queries: DnsQueryLog[];
-  explanation: string[];
-  message?: string;
-  mistaken?: MistakenIdentity;
-}
-
-type QueryResult =
-  | {
-      kind: 'reply';
-      rcode: DnsReply['rcode'];
-      answers: DnsRecord[];
-      by: 'dns-proxy' | 'coredns' | 'upstream';
-      proxied: boolean;
-      elapsedMs: number;
-    }
-  | { kind: 'timeout' | 'refused'; proxied: boolean; elapsedMs: number; mistaken?: MistakenIdentity };
-
-function dnsProxyRedirect(passage: Passage): Redirect | undefined {
-  return passage.redirects.find((redirect) => redirect.verdict.l7?.parser === 'dns');
-}
-
-/** Sends one DNS query as a UDP datagram through the datapath and the DNS proxy. */
-function dnsQuery(
-  world: World,
-  origin: Origin,
-  name: string,
-  server: string,
-  timeoutMs: number,
-  explanation: string[],
-): QueryResult {
-  const cluster = requireCluster(world);
-  const translated = translateService(world, cluster, origin, server, 53, explanation);
-  if (translated === 'refused') return { kind: 'refused', proxied: false, elapsedMs: 1 };
-  const target = locateTarget(cluster, translated.backendIP);
-  if (target === undefined) {
-    explanation.push(`No pod holds ${translated.backendIP} any more, so the query goes unanswered.`);
-    return { kind: 'timeout', proxied: false, elapsedMs: timeoutMs };
-  }
-  const tuple: PacketTuple = {
-    protocol: 'UDP',
-    sourceIP: origin.kind === 'pod' ? origin.ip : (cluster.nodes[origin.node]?.internalIP ?? origin.ip),
-    sourcePort: ephemeralPort(world),
-    destinationIP: translated.backendIP,
-    destinationPort: translated.backendPort,
-  };
-  const passage = traverse(world, cluster, origin, target, tuple, explanation, {
-    frameBytes: dnsQueryFrameBytes(name),
-  });
-  if (!passage.ok) {
-    explanation.push(passage.reason);
-    return {
-      kind: 'timeout',
-      proxied: false,
-      elapsedMs: timeoutMs,
-      ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
-    };
-  }
-  const settings = fqdnSettings(cluster);
-  const redirect = dnsProxyRedirect(passage);
-  const qname = canonicalName(name);
-  const serverIdentity =
-    target.kind === 'pod' ? (target.endpoint?.identity ?? 0) : passage.destinationIdentity;
-  const l7Flow = (
-    type: 'dns-request' | 'dns-response',
-    allowed: boolean,
-    summary: string,
-    extra: { rcode?: string; ips?: string[]; ttl?: number },
-  ): void => {
-    if (redirect === undefined) return;
-    const request = type === 'dns-request';
-    const client = flowEndpoint(
-      cluster,
-      redirect.observer,
-      tuple.sourceIP,
-      tuple.sourcePort,
-      origin.kind === 'pod' ? (origin.endpoint?.identity ?? 0) : 1,
-    );
-    const dnsServer = flowEndpoint(
-      cluster,
-      redirect.observer,
-      tuple.destinationIP,
-      tuple.destinationPort,
-      serverIdentity,
-    );
-    recordFlow(cluster, {
-      timeMs: world.timeMs,
-      node: redirect.node,
-      eventType: 'l7',
-      verdict: allowed ? 'FORWARDED' : 'DROPPED',
-      trafficDirection: redirect.direction,
-      protocol: 'UDP',
-      isReply: !request,
-      source: request ? client : dnsServer,
-      destination: request ? dnsServer : client,
-      explanation: summary,
-      l7: { type, method: '', url: '', dns: { query: qname, qtypes: ['A'], ...extra } },
-    });
-  };
-  if (redirect !== undefined) {
-    const answer = evaluateDnsQuery(redirect.verdict, { name: qname }, settings.rejectResponseCode);
-    l7Flow('dns-request', answer.allowed, `l7: ${answer.explanation.summary}`, {});
-    explanation.push(
-      `${redirect.node}'s DNS proxy (in the cilium agent) ${answer.allowed ? 'forwards' : 'refuses'} the query for ${qname}: ${answer.explanation.summary}`,
-    );
-    if (!answer.allowed) {
-      const rcode = answer.dnsRcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'REFUSED';
-      l7Flow('dns-response', true, `the DNS proxy answers ${rcode}`, { rcode });
-      returnReply(world, cluster, passage, explanation, false);
-      return { kind: 'reply', rcode, answers: [], by: 'dns-proxy', proxied: true, elapsedMs: 1 };
-    }
-  }
-  const state = datapathState(cluster);
-  let reply: DnsReply | undefined;
-  let by: 'coredns' | 'upstream' = 'coredns';
-  if (target.kind === 'pod' && target.pod !== undefined && target.sandbox.state === 'running') {
-    if (applicationListeningOnUdp(target.pod, translated.backendPort)?.dns === true)
-      reply = coreDnsAnswer(cluster, qname, state.upstreamQueries++);
-  } else if (target.kind === 'world' && target.host?.resolver === true && translated.backendPort === 53) {
-    reply = upstreamAnswer(qname, state.upstreamQueries++);
-    by = 'upstream';
-  }
-  if (reply === undefined) {
-    explanation.push(
-      `Nothing answers DNS on ${tuple.destinationIP}:${tuple.destinationPort} (${targetName(target)}).`,
-    );
-    return { kind: 'timeout', proxied: redirect !== undefined, elapsedMs: timeoutMs };
-  }
-  explanation.push(
-    `${reply.source}: ${reply.rcode}${reply.answers.length > 0 ? ` ${reply.answers.map((record) => `${record.ip} (TTL ${record.ttlSeconds})`).join(', ')}` : ''}.`,
-  );
-  if (redirect !== undefined) {
-    l7Flow('dns-response', true, `${reply.rcode} for ${qname}`, {
-      rcode: reply.rcode,
-      ips: reply.answers.map((record) => record.ip),
-      ...(reply.answers[0] !== undefined ? { ttl: reply.answers[0].ttlSeconds } : {}),
-    });
-    // The proxy reads the answer on its way back and remembers the addresses for toFQDNs.
-    if (
-      origin.kind === 'pod' &&
-      origin.endpoint !== undefined &&
-      origin.agent !== undefined &&
-      reply.answers.length > 0
-    ) {
-      const evicted = learnDnsAnswer(
-        cluster,
-        origin.node,
-        origin.endpoint.id,
-        qname,
-        reply.answers.map((record) => ({ ip: record.ip, ttlSeconds: record.ttlSeconds })),
-        world.timeMs,
-      );
-      syncLocalIdentities(cluster, origin.agent, world.timeMs);
-      const kept = Math.max(reply.answers[0]?.ttlSeconds ?? 0, settings.minTtlSeconds);
-      explanation.push(
-        `The DNS proxy records ${reply.answers.map((record) => record.ip).join(', ')} for ${qname} on endpoint ${origin.endpoint.id} for ${kept} s (answer TTL ${reply.answers[0]?.ttlSeconds ?? 0} s, --tofqdns-min-ttl ${settings.minTtlSeconds} s)${evicted.length > 0 ? `; over --tofqdns-endpoint-max-ip-per-hostname=${settings.maxIpsPerHostname} it forgets ${evicted.join(', ')}` : ''}.`,
-      );
-      for (const record of reply.answers) {
-        const identity = remoteIdentityFor(cluster, origin.agent, record.ip);
-        explanation.push(
-          `${record.ip} now has identity ${describeIdentity(cluster, origin.agent, identity)} on ${origin.node}.`,
-        );
-      }
-    }
-  }
-  returnReply(world, cluster, passage, explanation, false);
-  return {
-    kind: 'reply',
-    rcode: reply.rcode,
-    answers: reply.answers,
-    by,
-    proxied: redirect !== undefined,
-    elapsedMs: by === 'upstream' ? 12 : 2,
-  };
-}
-
-/** Resolves a name from a pod or a node the way its stub resolver does, query by query. */
-export function resolveDns(world: World, request: DnsRequest): DnsOutcome {
-  const cluster = requireCluster(world);
-  const explanation: string[] = [];
-  const origin = locateOrigin(cluster, request);
-  const server = request.server ?? clusterDnsIP(cluster);
-  const base = {
-    name: canonicalName(request.name),
-    answers: [],
-    server,
-    queries: [] as DnsQueryLog[],
-    explanation,
-  };
-  if (typeof origin === 'string') return { ...base, kind: 'error', elapsedMs: 0, message: origin };
-  if (request.server === undefined && !hasClusterDns(cluster)) {
-    explanation.push(
-      `The cluster runs no CoreDNS (no kube-system/kube-dns Service), so ${server} does not answer.`,
-    );
-    return { ...base, kind: 'timeout', elapsedMs: request.timeoutMs ?? 5000 };
-  }
-  const namespace = origin.kind === 'pod' ? origin.namespace : 'default';
-  const candidates =
-    request.searchList === false || origin.kind === 'node'
-      ? [canonicalName(request.name)]
-      : searchCandidates(request.name, namespace);
-  let elapsed = 0;
-  let last: DnsQueryLog | undefined;
-  for (const candidate of candidates) {
-    const result = dnsQuery(world, origin, candidate, server, request.timeoutMs ?? 5000, explanation);
-    elapsed += result.elapsedMs;
-    if (result.kind !== 'reply') {
-      base.queries.push({ name: candidate, result: result.kind, proxied: result.proxied });
-      return {
-        ...base,
-        kind: 'timeout',
-        elapsedMs: elapsed,
-        ...(result.kind === 'timeout' && result.mistaken !== undefined ? { mistaken: result.mistaken } : {}),
-      };
-    }
-    last = { name: candidate, result: result.rcode, answeredBy: result.by, proxied: result.proxied };
-    base.queries.push(last);
-    if (result.rcode === 'NOERROR' && result.answers.length > 0)
-      return {
-        ...base,
-        kind: 'answer',
-        rcode: 'NOERROR',
-        name: candidate,
-        answers: result.answers,
-        elapsedMs: elapsed,
-      };
-    // A refusal ends the search (musl and glibc give up on REFUSED; only NXDOMAIN moves on).
-    if (result.rcode === 'REFUSED') {
-      explanation.push(`The resolver stops at REFUSED instead of trying the rest of its search list.`);
-      return { ...base, kind: 'answer', rcode: 'REFUSED', name: candidate, elapsedMs: elapsed };
-    }
-  }
-  return { ...base, kind: 'answer', rcode: 'NXDOMAIN', name: last?.name ?? base.name, elapsedMs: elapsed };
-}
-
-// Connections resolve names through the same path when the cluster runs CoreDNS.
-setNameResolver((world, origin, name) => {
-  const outcome = resolveDns(world, {
-    ...(origin.kind === 'pod' ? { fromPodKey: origin.podKey } : { fromNode: origin.node }),
-    name,
-  });
-  const first = outcome.answers[0];
-  if (outcome.kind === 'answer' && first !== undefined)
-    return { ok: true, ip: first.ip, elapsedMs: outcome.elapsedMs };
-  return {
-    ok: false,
-    elapsedMs: outcome.elapsedMs,
-    ...(outcome.rcode !== undefined ? { rcode: outcome.rcode } : {}),
-  };
-});
+export { resolveDns, type DnsOutcome, type DnsQueryLog, type DnsRequest } from './dns-lookup';
 
 // ---------------------------------------------------------------------------------------------
 // gRPC.

@@ -82,6 +82,12 @@ export function toAnsiC(timeMs: number): string {
   return `${weekdayNames[date.weekday] ?? ''} ${monthNames[date.month - 1] ?? ''} ${String(date.day).padStart(2, ' ')} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)} ${date.year}`;
 }
 
+/** An HTTP date (RFC 9110 IMF-fixdate, `Fri, 29 Jul 2022 09:01:00 GMT`), as servers send in `Date`. */
+export function toHttpDate(timeMs: number): string {
+  const date = virtualDate(timeMs);
+  return `${weekdayNames[date.weekday] ?? ''}, ${pad(date.day)} ${monthNames[date.month - 1] ?? ''} ${date.year} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)} GMT`;
+}
+
 /** Go's StampMilli layout (`Jul 29 09:01:26.123`), as Hubble's compact output prints times. */
 export function toStampMilli(timeMs: number): string {
   const date = virtualDate(timeMs);

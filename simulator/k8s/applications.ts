@@ -12,6 +12,8 @@ export interface HttpRequest {
   host: string;
   port: number;
   headers: Record<string, string>;
+  /** The request body (curl `-d`), when there is one. */
+  body?: string;
 }
 
 /** An application's answer. */

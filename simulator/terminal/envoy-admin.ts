@@ -8,7 +8,9 @@
  */
 import type { AgentState } from '../cilium/state';
 import { envoyConfigDump, envoyListenerConfigs, envoySockets } from '../cilium/envoy-config-dump';
-import { fail, ok, type CommandResult, type TerminalContext } from './context';
+import { ok, type CommandResult, type TerminalContext } from './context';
+import { parseCurlArgs } from './curl-options';
+import { parseCurlUrl } from './curl-url';
 
 const adminHelp = `admin commands are:
   /: Admin home page
@@ -20,27 +22,26 @@ const adminHelp = `admin commands are:
 
 /** Whether a curl command line talks to a unix socket (then it never leaves the agent pod). */
 export function usesUnixSocket(args: readonly string[]): boolean {
-  return args.some((arg) => arg === '--unix-socket' || arg.startsWith('--unix-socket='));
+  const line = parseCurlArgs(args);
+  return line.kind === 'run' && line.options.unixSocket !== undefined;
 }
 
-/** curl over the Envoy admin socket in an agent pod. */
+/** curl over the Envoy admin socket in an agent pod (its command line read as curl reads it). */
 export function envoyAdminCurl(context: TerminalContext, agent: AgentState, args: string[]): CommandResult {
-  let socket: string | undefined;
-  let silent = false;
-  let url: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg === '--unix-socket') socket = args[++i];
-    else if (arg.startsWith('--unix-socket=')) socket = arg.slice('--unix-socket='.length);
-    else if (/^-[sS]+$/.test(arg) || arg === '--silent') silent = silent || arg.includes('s');
-    else if (arg.startsWith('-'))
-      return fail(`curl: option ${arg}: is unknown\ncurl: try 'curl --help' for more information`, 2);
-    else url = arg;
-  }
-  if (url === undefined)
-    return fail("curl: no URL specified!\ncurl: try 'curl --help' for more information", 2);
-  const match = /^(?:http:\/\/)?([^/:]+)(?::\d+)?(\/[^\s?]*)?(?:\?.*)?$/.exec(url);
-  const path = match?.[2] ?? '/';
+  const line = parseCurlArgs(args);
+  if (line.kind === 'print') return ok(line.stdout);
+  if (line.kind === 'error') return { stdout: '', stderr: line.stderr, exitCode: line.exitCode };
+  const { options } = line;
+  const socket = options.unixSocket;
+  const silent = options.silent && !options.showError;
+  const url = parseCurlUrl(options.urls[0] ?? '');
+  if ('exitCode' in url)
+    return {
+      stdout: '',
+      stderr: silent ? '' : `curl: (${url.exitCode}) ${url.message}\n`,
+      exitCode: url.exitCode,
+    };
+  const path = url.path.split('?')[0] ?? '/';
   const cluster = context.simulation.state.cluster;
   context.spend(5);
   const running =
@@ -52,7 +53,7 @@ export function envoyAdminCurl(context: TerminalContext, agent: AgentState, args
       stdout: '',
       stderr: silent
         ? ''
-        : `curl: (7) Failed to connect to ${match?.[1] ?? 'localhost'} port 80 after 0 ms: Couldn't connect to server\n`,
+        : `curl: (7) Failed to connect to ${url.host} port ${url.port} after 0 ms: Couldn't connect to server\n`,
       exitCode: 7,
     };
   }

@@ -1,7 +1,7 @@
 /**
  * Commands run inside a pod through `kubectl exec` (or `crictl exec` on a node): curl in client
- * pods (and on the kind nodes themselves), and the cilium CLI in an agent pod, which reads that
- * agent's own (possibly stale) state.
+ * pods (and on the kind nodes themselves; curl.ts), and the cilium CLI in an agent pod, which reads
+ * that agent's own (possibly stale) state.
  */
 import { opensslInProxy } from './mesh-tools';
 import { authMapListFor } from '../cilium/auth-map';
@@ -23,164 +23,18 @@ import { ping } from './ping';
 import { netcat } from './netcat';
 import { grpcurl, kafkaConsumer, kafkaProducer } from './app-clients';
 import { envoyAdminCurl, usesUnixSocket } from './envoy-admin';
-import { isStalledOutcome } from '../cilium/envoy';
+import { runCurl } from './curl';
 import { catInPod } from './pod-files';
 
-const reasonPhrases: Readonly<Record<number, string>> = {
-  200: 'OK',
-  301: 'Moved Permanently',
-  302: 'Found',
-  403: 'Forbidden',
-  404: 'Not Found',
-  415: 'Unsupported Media Type',
-  503: 'Service Unavailable',
-};
-
-/** Where curl runs: a pod's network namespace, or a kind node's own (`docker exec NODE curl …`). */
-type CurlOrigin = { fromPodKey: string } | { fromPodKey: ''; fromNode: string };
-
-function curl(context: TerminalContext, pod: Pod, args: string[]): CommandResult {
-  return curlFrom(
-    context,
-    { fromPodKey: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}` },
-    args,
-  );
+/** curl in a pod's network namespace; files it writes stay in the container. */
+function curl(context: TerminalContext, pod: Pod, args: string[], stdin: string): CommandResult {
+  const origin = { fromPodKey: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}` };
+  return runCurl(context, { origin, stdin, files: {} }, args);
 }
 
 /** curl in a kind node's own network namespace: the node's stack, so the host firewall's egress policy applies. */
 export function curlOnNode(context: TerminalContext, node: string, args: string[]): CommandResult {
-  return curlFrom(context, { fromPodKey: '', fromNode: node }, args);
-}
-
-function curlFrom(context: TerminalContext, origin: CurlOrigin, args: string[]): CommandResult {
-  let silent = false;
-  let showErrors = false;
-  let verbose = false;
-  let head = false;
-  let outputFile: string | undefined;
-  let writeOut: string | undefined;
-  let insecure = false;
-  let caFile: string | undefined;
-  let maxTimeMs = 120_000;
-  let method: string | undefined;
-  const headers: Record<string, string> = {};
-  let url: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    const value = (): string => args[++i] ?? '';
-    if (/^-[sSvIok]+$/.test(arg) && !arg.startsWith('--')) {
-      if (arg.includes('I')) head = true;
-      if (arg.includes('k')) insecure = true;
-      if (arg.includes('s')) silent = true;
-      if (arg.includes('S')) showErrors = true;
-      if (arg.includes('v')) verbose = true;
-      if (arg.endsWith('o')) outputFile = value();
-    } else if (arg === '--silent') silent = true;
-    else if (arg === '--show-error') showErrors = true;
-    else if (arg === '--verbose') verbose = true;
-    else if (arg === '--head') head = true;
-    else if (arg === '--output') outputFile = value();
-    else if (arg === '--insecure') insecure = true;
-    else if (arg === '--cacert') caFile = value();
-    else if (arg === '-w' || arg === '--write-out') writeOut = value();
-    else if (arg === '-m' || arg === '--max-time' || arg === '--connect-timeout')
-      maxTimeMs = Math.round(Number(value()) * 1000);
-    else if (arg.startsWith('--max-time=')) maxTimeMs = Math.round(Number(arg.slice(11)) * 1000);
-    else if (arg === '-X' || arg === '--request') method = value();
-    else if (arg.startsWith('-X') && arg.length > 2) method = arg.slice(2);
-    else if (arg === '-H' || arg === '--header') {
-      const header = value();
-      const colon = header.indexOf(':');
-      if (colon > 0) headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
-    } else if (arg.startsWith('-'))
-      return fail(`curl: option ${arg}: is unknown\ncurl: try 'curl --help' for more information`, 2);
-    else url = arg;
-  }
-  if (!Number.isFinite(maxTimeMs) || maxTimeMs <= 0)
-    return fail('curl: (2) option --max-time: expected a proper numerical parameter', 2);
-  if (url === undefined)
-    return fail("curl: no URL specified!\ncurl: try 'curl --help' for more information", 2);
-  const match = /^(?:(https?):\/\/)?([^/:]+)(?::(\d+))?(\/[^\s]*)?$/.exec(url);
-  if (match === null) return fail(`curl: (3) URL using bad/illegal format or missing URL`, 3);
-  const [, scheme = 'http', host = '', portText, path = '/'] = match;
-  const port = portText === undefined ? (scheme === 'https' ? 443 : 80) : Number(portText);
-  const result = context.input({
-    type: 'pod.connect',
-    request: {
-      ...origin,
-      host,
-      port,
-      protocol: 'TCP',
-      http: { method: method ?? (head ? 'HEAD' : 'GET'), path, headers },
-      timeoutMs: maxTimeMs,
-      // curl sends the host name as SNI in its ClientHello, never an IP address.
-      ...(scheme === 'https' && !/^\d+\.\d+\.\d+\.\d+$/.test(host) ? { tlsServerName: host } : {}),
-      ...(scheme === 'https' ? { tls: { insecure, ...(caFile !== undefined ? { caFile } : {}) } } : {}),
-    },
-  });
-  if (!result.ok || result.connection === undefined)
-    return fail(`curl: (7) ${result.ok ? 'no connection' : result.error}`, 7);
-  const outcome = result.connection;
-  context.spend(outcome.elapsedMs);
-  const errors = !silent || showErrors;
-  const trace = verbose ? outcome.explanation.map((line) => `* ${line}\n`).join('') : '';
-  switch (outcome.kind) {
-    case 'response': {
-      // -I prints the status line and headers (HTTP/2 over TLS, as curl negotiates with ALPN).
-      const headLines = head
-        ? `HTTP/${scheme === 'https' ? '2' : '1.1'} ${outcome.response.status}${scheme === 'https' ? ' ' : ` ${reasonPhrases[outcome.response.status] ?? ''}`}\r\n${Object.entries(
-            outcome.response.headers,
-          )
-            .map(([name, value]) => `${name}: ${value}\r\n`)
-            .join('')}\r\n`
-        : '';
-      const body = head ? headLines : outputFile === undefined ? outcome.response.body : '';
-      const written =
-        writeOut === undefined
-          ? ''
-          : writeOut.replace(/%\{http_code\}/g, String(outcome.response.status)).replace(/\\n/g, '\n');
-      return { stdout: body + written, stderr: trace, exitCode: 0 };
-    }
-    case 'timeout':
-      return {
-        stdout: writeOut?.replace(/%\{http_code\}/g, '000') ?? '',
-        stderr:
-          trace +
-          (errors
-            ? isStalledOutcome(outcome)
-              ? // The proxy accepted the connection and never answered.
-                `curl: (28) Operation timed out after ${maxTimeMs + 1} milliseconds with 0 bytes received\n`
-              : `curl: (28) Connection timed out after ${maxTimeMs + 1} milliseconds\n`
-            : ''),
-        exitCode: 28,
-      };
-    case 'refused':
-      return {
-        stdout: writeOut?.replace(/%\{http_code\}/g, '000') ?? '',
-        stderr:
-          trace +
-          (errors
-            ? `curl: (7) Failed to connect to ${host} port ${port} after ${outcome.elapsedMs} ms: Connection refused\n`
-            : ''),
-        exitCode: 7,
-      };
-    case 'resolve-failed':
-      return {
-        stdout: '',
-        stderr: trace + (errors ? `curl: (6) Could not resolve host: ${host}\n` : ''),
-        exitCode: 6,
-      };
-    case 'error': {
-      // curl's own failures carry their exit code (56 for a connection reset, …); -s hides the text.
-      const code = /^curl: \((\d+)\)/.exec(outcome.message);
-      if (code === null) return fail(outcome.message, 1);
-      return {
-        stdout: '',
-        stderr: trace + (errors ? `${outcome.message}\n` : ''),
-        exitCode: Number(code[1]),
-      };
-    }
-  }
+  return runCurl(context, { origin: { fromPodKey: '', fromNode: node }, stdin: '', files: {} }, args);
 }
 
 /**
@@ -304,7 +158,7 @@ export function runInPod(
   // In an agent pod, curl over the unix socket talks to the node's Envoy admin API.
   if (program === 'curl' && agent !== undefined && usesUnixSocket(args))
     return envoyAdminCurl(context, agent, args);
-  if (program === 'curl') return curl(context, pod, args);
+  if (program === 'curl') return curl(context, pod, args, stdin);
   if (agent !== undefined) return runInAgent(context, agent, argv);
   if (program === 'openssl' && container === 'istio-proxy') return opensslInProxy(context, pod, args);
   if (program === 'ping') return ping(context, pod, args);

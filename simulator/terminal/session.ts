@@ -13,7 +13,7 @@ import { kubectl } from './kubectl';
 import { crictl, docker, helm } from './tools';
 import { kind } from './kind-cli';
 import { contextForAddressIn, contextInNode } from './cluster-context';
-import { curlOnNode } from './pod-commands';
+import { runCurl } from './curl';
 import { pingFromMachine } from './ping';
 import { readersMachine } from '../cilium/datapath';
 import { BackgroundJobs, backgroundCommand } from './background-jobs';
@@ -88,7 +88,8 @@ function fileCandidates(arg: string): string[] {
     value.length > 4096
   )
     return [];
-  const candidates = new Set([value]);
+  // `curl -d @FILE` names a file after the @.
+  const candidates = new Set(value.startsWith('@') && value.length > 1 ? [value, value.slice(1)] : [value]);
   for (const part of value.split(',')) {
     candidates.add(part);
     const equals = part.indexOf('=');
@@ -221,11 +222,13 @@ export class TerminalSession {
         }),
         // Inside a kind node (docker exec NODE bash -c '…') curl is the node's; on the reader's own
         // machine it reaches the nodes over the Docker network, from outside the cluster.
-        wrap('curl', (args, _stdin, env) => {
+        wrap('curl', (args, stdin, env) => {
           const node = env.get('SIMULATED_NODE');
-          return node === undefined
-            ? curlOnNode(contextForAddressIn(context, args), readersMachine, args)
-            : curlOnNode(contextInNode(context, node), node, args);
+          const inCluster =
+            node === undefined ? contextForAddressIn(context, args) : contextInNode(context, node);
+          const origin = { fromPodKey: '', fromNode: node ?? readersMachine };
+          const writeFile = (path: string, content: string): void => context.writeFile?.(path, content);
+          return runCurl(inCluster, { origin, stdin, files: context.files, writeFile }, args);
         }),
         // kind's node image has no ping; the reader's machine has iputils' ping.
         wrap('ping', (args, _stdin, env) =>
