@@ -103,6 +103,8 @@ export interface Cluster {
   /** `hostPort`: where kind publishes the API server on the reader's machine (127.0.0.1). */
   apiServer: { clusterIP: string; endpointIP: string; port: number; hostPort: number };
   serviceCIDR: string;
+  /** kube-proxy's mode on the nodes; `none` when the kind config turned it off (absent: iptables). */
+  kubeProxyMode?: 'iptables' | 'ipvs' | 'nftables' | 'none';
   cilium?: CiliumState;
   /** Rollout machine state per Deployment key. */
   rollouts?: Record<string, RolloutState>;

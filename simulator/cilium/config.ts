@@ -37,7 +37,28 @@ export interface CiliumConfig {
   hostFirewall: boolean;
   /** Mutual authentication (1.14+, beta): the auth manager and, when enabled, SPIRE. */
   mutualAuth: MutualAuthConfig;
+  /** How Services are load-balanced: by Cilium's kube-proxy replacement or beside kube-proxy. */
+  serviceLoadBalancing: ServiceLoadBalancing;
   values: Record<string, string>;
+}
+
+/**
+ * Cilium's Service handling (docs: network/kubernetes/kubeproxy-free). Without the kube-proxy
+ * replacement Cilium only load-balances ClusterIP Services per packet in bpf_lxc, and kube-proxy's
+ * iptables rules answer node ports; with it (`kubeProxyReplacement=true`, `strict` before 1.14)
+ * the socket LB translates at connect() in pods and in the host namespace, and bpf_host answers
+ * node ports from outside.
+ */
+export interface ServiceLoadBalancing {
+  kubeProxyReplacement: boolean;
+  /** `socketLB.enabled` (`hostServices.enabled` up to 1.12); on with the kube-proxy replacement. */
+  socketLB: boolean;
+  /** `nodePort.enabled`: bpf_host answers node ports; on with the kube-proxy replacement. */
+  nodePort: boolean;
+  /** `loadBalancer.mode`: SNAT (the default), DSR or DSR for TCP only (hybrid). */
+  mode: 'snat' | 'dsr' | 'hybrid';
+  /** `serviceNoBackendResponse`: from 1.15 an ICMP reject (default) or a silent drop; a drop before. */
+  noBackendResponse: 'reject' | 'drop';
 }
 
 /** Helm's `authentication.*` values as the agent and the chart use them (FACTS §5). */
@@ -90,11 +111,17 @@ const modelledValues = new Set([
   // What the agents accept and where refusals show (cilium/policy-validator.ts).
   'nodeSelectorLabels',
   'enableCnpStatusUpdates',
+  // Service load-balancing (resolveServiceLoadBalancing).
+  'kubeProxyReplacement',
+  'socketLB.enabled',
+  'hostServices.enabled',
+  'nodePort.enabled',
+  'loadBalancer.mode',
+  'serviceNoBackendResponse',
 ]);
 
 /** Values a reader pastes along that do not change anything the model shows. */
 const acceptedValues = new Set([
-  'socketLB.enabled',
   'externalIPs.enabled',
   'bpf.masquerade',
   'image.pullPolicy',
@@ -210,6 +237,8 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
       );
   const mutualAuth = resolveMutualAuth(values, minor, warnings);
   if (typeof mutualAuth === 'string') return { error: mutualAuth, warnings };
+  const serviceLoadBalancing = resolveServiceLoadBalancing(values, minor, warnings);
+  if (typeof serviceLoadBalancing === 'string') return { error: serviceLoadBalancing, warnings };
   return {
     config: {
       version: `${parsed.major}.${parsed.minor}.${parsed.patch}`,
@@ -226,6 +255,7 @@ export function resolveCiliumConfig(request: CiliumInstallRequest): ResolvedCili
       clusterName: values['cluster.name'] ?? 'default',
       hostFirewall,
       mutualAuth,
+      serviceLoadBalancing,
       values: { ...values },
     },
     warnings,
@@ -283,6 +313,46 @@ function resolveMutualAuth(
     port,
     gcIntervalMs,
     trustDomain: values['authentication.mutual.spire.trustDomain'] ?? 'spiffe.cilium',
+  };
+}
+
+/**
+ * `kubeProxyReplacement` and the feature switches beside it. 1.12 and 1.13 take `disabled` (the
+ * chart's default), `partial`, `probe` or `strict`; 1.14 takes `true` or `false` (the default) and
+ * still the old words, deprecated; from 1.15 only `true` and `false` (the agent refuses others and
+ * the model runs without the replacement, with a warning). `probe` turns on what the kernel
+ * supports, which on kind's kernels is everything.
+ */
+function resolveServiceLoadBalancing(
+  values: Record<string, string>,
+  minor: number,
+  warnings: string[],
+): ServiceLoadBalancing | string {
+  const raw = values.kubeProxyReplacement ?? (minor <= 13 ? 'disabled' : 'false');
+  const accepted =
+    minor <= 13
+      ? ['disabled', 'partial', 'probe', 'strict']
+      : minor === 14
+        ? ['true', 'false', 'disabled', 'partial', 'probe', 'strict']
+        : ['true', 'false'];
+  if (!accepted.includes(raw))
+    warnings.push(
+      `kubeProxyReplacement=${raw} is not a value Cilium 1.${minor} accepts (${accepted.join(', ')}); the model runs without the kube-proxy replacement`,
+    );
+  const replacement = accepted.includes(raw) && ['true', 'strict', 'probe'].includes(raw);
+  const mode = values['loadBalancer.mode'] ?? 'snat';
+  if (mode !== 'snat' && mode !== 'dsr' && mode !== 'hybrid')
+    return `invalid value loadBalancer.mode=${mode}: expected snat, dsr or hybrid`;
+  const response = values.serviceNoBackendResponse ?? 'reject';
+  if (response !== 'reject' && response !== 'drop')
+    return `invalid value serviceNoBackendResponse=${response}: expected reject or drop`;
+  return {
+    kubeProxyReplacement: replacement,
+    socketLB: replacement || truthy(values['socketLB.enabled']) || truthy(values['hostServices.enabled']),
+    nodePort: replacement || truthy(values['nodePort.enabled']),
+    mode,
+    // The ICMP reject for Services without backends came with 1.15 (cilium/cilium#28157).
+    noBackendResponse: minor >= 15 ? response : 'drop',
   };
 }
 

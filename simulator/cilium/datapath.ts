@@ -70,6 +70,14 @@ import { stallAtProxy } from './envoy';
 import { answerInMesh } from '../mesh/traffic';
 import { directTlsFailure, interceptTlsConnection } from './tls-interception';
 import { siteResponse } from './internet-sites';
+import {
+  nodePortFrontend,
+  planNodePort,
+  type Backend,
+  type NodePortClient,
+  type NodePortFrontend,
+  type NodePortPlan,
+} from './nodeport';
 
 // The flow helpers moved to verdict-flows.ts; traffic.ts and older callers still import them from here.
 export { describeIdentity, flowEndpoint, recordFlow, type AuthDropReason };
@@ -407,16 +415,24 @@ export function translateService(
   address: string,
   port: number,
   explanation: string[],
+  frontend?: NodePortFrontend,
 ): { backendIP: string; backendPort: number } | 'refused' {
-  const service = listObjects(cluster.api, 'Service').find(
-    (candidate) => candidate.spec.clusterIP === address,
-  );
+  const service =
+    frontend !== undefined
+      ? getObject(cluster.api, 'Service', frontend.serviceKey)
+      : listObjects(cluster.api, 'Service').find((candidate) => candidate.spec.clusterIP === address);
   if (service === undefined) return { backendIP: address, backendPort: port };
+  if (origin.kind === 'node' && origin.external !== true && !nodeTranslatesClusterIPs(cluster)) {
+    explanation.push(
+      `Neither kube-proxy nor Cilium's socket LB runs on ${origin.node}, so nothing translates ${address}; the packet follows the default route.`,
+    );
+    return { backendIP: address, backendPort: port };
+  }
   const cilium = cluster.cilium;
   const clientAgent = cilium?.agents[origin.node];
   const serviceKey = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
   const view = clientAgent === undefined ? undefined : cilium?.views[clientAgent.viewId];
-  const servicePort = service.spec.ports.find((candidate) => candidate.port === port);
+  const servicePort = frontend?.port ?? service.spec.ports.find((candidate) => candidate.port === port);
   const backends = (view?.serviceBackends[serviceKey] ?? []).filter(() => servicePort !== undefined);
   if (backends.length === 0) {
     explanation.push(
@@ -427,11 +443,16 @@ export function translateService(
   const backend = backends[nextIntBetween(world.random, 0, backends.length - 1)];
   if (backend === undefined) return 'refused';
   const target = servicePort?.targetPort;
-  const backendPort = typeof target === 'number' ? target : port;
+  const backendPort = typeof target === 'number' ? target : (servicePort?.port ?? port);
   explanation.push(
     `${origin.node} translates ${service.metadata.name} (${address}:${port}) to backend ${backend.ip}:${backendPort}.`,
   );
   return { backendIP: backend.ip, backendPort };
+}
+
+/** Whether a node's own processes reach ClusterIPs: kube-proxy's rules or Cilium's socket LB. */
+function nodeTranslatesClusterIPs(cluster: Cluster): boolean {
+  return cluster.kubeProxyMode !== 'none' || cluster.cilium?.config.serviceLoadBalancing.socketLB === true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,6 +521,13 @@ export interface TraverseOptions {
   retransmit?: boolean;
   /** The packet's frame length when the caller knows its payload (policy counters). */
   frameBytes?: number;
+  /**
+   * The packet is forwarded by a node (a node port's connection on its way to the backend), not
+   * sent by the node's own stack: the host firewall's egress policy does not see it.
+   */
+  forwarded?: boolean;
+  /** The identity the forwarding node writes in the tunnel header (nodeport.h: WORLD_ID). */
+  tunnelIdentity?: number;
 }
 
 function originIdentity(origin: Origin): number {
@@ -536,7 +564,7 @@ export function traverse(
   }
   // Egress, on the client's node: the host firewall for the node's own stack (host-firewall.ts),
   // the endpoint's egress policy for a pod.
-  if (origin.kind === 'node' && cilium?.config.hostFirewall === true) {
+  if (origin.kind === 'node' && cilium?.config.hostFirewall === true && options.forwarded !== true) {
     const leaving = hostFirewallEgress(
       cluster,
       origin,
@@ -550,7 +578,13 @@ export function traverse(
     if (!leaving.ok) return leaving;
     established = leaving.established;
   }
-  if (origin.kind === 'pod' && clientAgent !== undefined && origin.endpoint !== undefined) {
+  // A forwarded packet already passed the client's egress policy on its way to the forwarding node.
+  if (
+    origin.kind === 'pod' &&
+    clientAgent !== undefined &&
+    origin.endpoint !== undefined &&
+    options.forwarded !== true
+  ) {
     const endpoint = origin.endpoint;
     const ct = ctLookup(cluster, origin.node, 'egress', tuple, now);
     // A retransmitted SYN finds the entry its first copy created, but it is still a SYN.
@@ -710,14 +744,20 @@ export function traverse(
   } else {
     const transport = sourceIdentityTransport(cilium.config);
     const receiverEntry = lookupIpcache(cluster, serverAgent, tuple.sourceIP);
-    if (origin.kind === 'node') {
-      // A node's own traffic carries no endpoint identity; the receiver sees a remote node.
+    if (origin.kind === 'node' && options.tunnelIdentity !== undefined && transport === 'tunnel-header') {
+      sourceIdentity = options.tunnelIdentity;
+      explanation.push(
+        `${origin.node} writes ${describeIdentity(cluster, serverAgent, sourceIdentity)} into the tunnel header; ${target.node} takes it from there for ${tuple.sourceIP}.`,
+      );
+    } else if (origin.kind === 'node') {
+      // A node's own traffic carries no endpoint identity; the receiver sees a remote node. A client
+      // outside the cluster is whatever the receiver's ipcache says of its address: world.
       sourceIdentity =
-        receiverEntry.identity === ReservedIdentity.world
+        receiverEntry.identity === ReservedIdentity.world && origin.external !== true
           ? ReservedIdentity.remoteNode
           : receiverEntry.identity;
       explanation.push(
-        `The packet comes from node ${origin.node}; ${target.node} classifies ${tuple.sourceIP} as ${describeIdentity(cluster, serverAgent, sourceIdentity)}.`,
+        `The packet comes from ${origin.external === true ? 'outside the cluster' : `node ${origin.node}`}; ${target.node} classifies ${tuple.sourceIP} as ${describeIdentity(cluster, serverAgent, sourceIdentity)}.`,
       );
     } else {
       if (cilium.config.encryption === 'wireguard') {
@@ -1077,6 +1117,8 @@ export function resolveHost(
 /** What an application-level exchange over an opened connection needs. */
 export interface OpenedConnection {
   passage: Passage;
+  /** A node port's first leg, from the client to the node, when the node forwarded the connection. */
+  frontLeg?: Passage;
   address: string;
   backendIP: string;
   backendPort: number;
@@ -1133,7 +1175,20 @@ export function connect(
       };
     return { kind: 'error', elapsedMs: 0, message: unreachable.sentence, explanation };
   }
-  const translated = translateService(world, cluster, origin, address, request.port, explanation);
+  const frontend = request.protocol === 'TCP' ? nodePortFrontend(cluster, address, request.port) : undefined;
+  const plan = frontend === undefined ? undefined : planNodePortFor(world, cluster, origin, frontend);
+  if (plan !== undefined && frontend !== undefined && plan.kind !== 'socket')
+    return connectThroughNode(
+      world,
+      cluster,
+      origin,
+      frontend,
+      plan,
+      { ...request, address, elapsedMs: resolved.elapsedMs },
+      explanation,
+    );
+  if (plan !== undefined) explanation.push(plan.sentence);
+  const translated = translateService(world, cluster, origin, address, request.port, explanation, frontend);
   if (translated === 'refused')
     return { kind: 'refused', elapsedMs: resolved.elapsedMs + 2, address, explanation };
   const { backendIP, backendPort } = translated;
@@ -1173,6 +1228,216 @@ export function connect(
   return { passage, address, backendIP, backendPort, elapsedMs: elapsed + waitedMs, resolveMs: elapsed };
 }
 
+/** How the node receiving a node port's connection tells its source apart. */
+function nodePortClientOf(origin: Origin): NodePortClient {
+  if (origin.kind === 'pod') return { kind: 'pod', node: origin.node };
+  return origin.external === true ? { kind: 'external' } : { kind: 'node', node: origin.node };
+}
+
+/** Plans a node port's connection, choosing backends with the world's generator. */
+function planNodePortFor(
+  world: World,
+  cluster: Cluster,
+  origin: Origin,
+  frontend: NodePortFrontend,
+): NodePortPlan {
+  return planNodePort(cluster, nodePortClientOf(origin), frontend, (backends: readonly Backend[]) =>
+    backends.length === 0 ? undefined : backends[nextIntBetween(world.random, 0, backends.length - 1)],
+  );
+}
+
+/**
+ * The sender of a forwarded node port connection's second leg: the client itself, its node (whose
+ * masquerading gave pod traffic the node's address), or the frontend node that SNATed it (to its
+ * cilium_host address towards local pods and in tunnel mode, to its own address otherwise).
+ */
+function forwardingOrigin(
+  cluster: Cluster,
+  origin: Origin,
+  frontend: NodePortFrontend,
+  plan: Extract<NodePortPlan, { kind: 'forward' }>,
+): Origin {
+  if (plan.source === 'client') return origin;
+  const node = plan.source === 'client-node' ? origin.node : frontend.node;
+  const agent = cluster.cilium?.agents[node];
+  const runtime = cluster.nodes[node];
+  const viaHost =
+    plan.source === 'frontend' &&
+    (plan.backend.node === frontend.node || cluster.cilium?.config.routingMode === 'tunnel');
+  const ip = viaHost ? (agent?.routerIP ?? runtime?.internalIP ?? '') : (runtime?.internalIP ?? '');
+  return { kind: 'node', node, ip, ...(agent !== undefined ? { agent } : {}) };
+}
+
+/** Hubble's drop on the frontend for a node port whose Service has no backend to use. */
+function recordNoService(
+  cluster: Cluster,
+  now: number,
+  frontend: NodePortFrontend,
+  tuple: PacketTuple,
+): void {
+  const agent = cluster.cilium?.agents[frontend.node];
+  if (agent === undefined) return;
+  recordFlow(cluster, {
+    timeMs: now,
+    node: frontend.node,
+    eventType: 'drop',
+    verdict: 'DROPPED',
+    dropReason: 'NO_SERVICE',
+    trafficDirection: 'INGRESS',
+    ...packetFields(packetOf(tuple, false)),
+    source: flowEndpoint(
+      cluster,
+      agent,
+      tuple.sourceIP,
+      tuple.sourcePort,
+      lookupIdentity(cluster, agent, tuple.sourceIP),
+    ),
+    destination: flowEndpoint(
+      cluster,
+      agent,
+      tuple.destinationIP,
+      tuple.destinationPort,
+      ReservedIdentity.host,
+    ),
+    explanation: `${frontend.serviceName}'s node port has no backend to use`,
+  });
+}
+
+/**
+ * A node port's connection that the node forwards (kube-proxy, or bpf_host for clients outside
+ * the socket LB): the client's packet to the node, through the client's egress policy (and the
+ * host firewall where kube-proxy answers, which filters on the node's address), then the node's
+ * packet to the backend, with the source the plan says (nodeport.ts).
+ */
+function connectThroughNode(
+  world: World,
+  cluster: Cluster,
+  origin: Origin,
+  frontend: NodePortFrontend,
+  plan: Exclude<NodePortPlan, { kind: 'socket' }>,
+  request: { timeoutMs: number; sourcePort?: number; address: string; elapsedMs: number },
+  explanation: string[],
+): OpenedConnection | ConnectionOutcome {
+  const { address, elapsedMs } = request;
+  const timeout = (mistaken?: MistakenIdentity): ConnectionOutcome => ({
+    kind: 'timeout',
+    elapsedMs: elapsedMs + Math.min(request.timeoutMs, synGiveUpMs),
+    address,
+    explanation,
+    ...(mistaken !== undefined ? { mistaken } : {}),
+  });
+  explanation.push(plan.sentence);
+  const nodeTarget: Target = { kind: 'node', node: frontend.node, ip: frontend.nodeIP };
+  const frontTuple: PacketTuple = {
+    protocol: 'TCP',
+    sourceIP: sourceAddressFor(cluster, origin, nodeTarget),
+    sourcePort: request.sourcePort ?? ephemeralPort(world),
+    destinationIP: frontend.nodeIP,
+    destinationPort: frontend.nodePort,
+  };
+  // bpf_host answers node ports before the host firewall sees them; the node's stack does not.
+  const toStack = plan.kind === 'closed' || plan.handler === 'kube-proxy';
+  const sent =
+    origin.kind === 'pod' || toStack
+      ? sendSynWithRetransmissions(
+          world,
+          cluster,
+          origin,
+          nodeTarget,
+          frontTuple,
+          { protocol: 'TCP', timeoutMs: request.timeoutMs },
+          elapsedMs,
+          explanation,
+        )
+      : undefined;
+  const front = sent?.passage;
+  if (front !== undefined && !front.ok) return timeout(front.mistaken);
+  if (plan.kind === 'closed' || plan.kind === 'no-backend') {
+    if (plan.kind === 'no-backend' && plan.handler === 'cilium')
+      recordNoService(cluster, world.timeMs, frontend, frontTuple);
+    if (plan.kind === 'no-backend' && plan.response === 'drop') return timeout();
+    if (front !== undefined) returnReply(world, cluster, front, explanation, true);
+    return { kind: 'refused', elapsedMs: elapsedMs + 2, address, explanation };
+  }
+  return forwardToBackend(
+    world,
+    cluster,
+    origin,
+    frontend,
+    plan,
+    front,
+    frontTuple,
+    {
+      address,
+      elapsedMs: elapsedMs + (sent?.waitedMs ?? 0),
+      resolveMs: elapsedMs,
+      timeoutMs: request.timeoutMs,
+      timeout,
+    },
+    explanation,
+  );
+}
+
+/** The second leg of a forwarded node port connection: the frontend node to the backend. */
+function forwardToBackend(
+  world: World,
+  cluster: Cluster,
+  origin: Origin,
+  frontend: NodePortFrontend,
+  plan: Extract<NodePortPlan, { kind: 'forward' }>,
+  front: Passage | undefined,
+  frontTuple: PacketTuple,
+  outcome: {
+    address: string;
+    elapsedMs: number;
+    resolveMs: number;
+    timeoutMs: number;
+    timeout: (mistaken?: MistakenIdentity) => ConnectionOutcome;
+  },
+  explanation: string[],
+): OpenedConnection | ConnectionOutcome {
+  const target = locateTarget(cluster, plan.backend.ip);
+  if (target?.kind !== 'pod') {
+    explanation.push(`No pod holds ${plan.backend.ip} any more, so nothing answers.`);
+    return outcome.timeout();
+  }
+  const from = forwardingOrigin(cluster, origin, frontend, plan);
+  const tuple: PacketTuple = {
+    protocol: 'TCP',
+    sourceIP: plan.source === 'client' ? frontTuple.sourceIP : from.ip,
+    sourcePort: plan.source === 'frontend' ? ephemeralPort(world) : frontTuple.sourcePort,
+    destinationIP: plan.backend.ip,
+    destinationPort: plan.backend.port,
+  };
+  // The client's kernel retransmits an unanswered SYN, and the node forwards every copy.
+  const sent = sendSynWithRetransmissions(
+    world,
+    cluster,
+    from,
+    target,
+    tuple,
+    { protocol: 'TCP', timeoutMs: outcome.timeoutMs },
+    outcome.elapsedMs,
+    explanation,
+    {
+      forwarded: true,
+      ...(plan.tunnelIdentity !== undefined ? { tunnelIdentity: plan.tunnelIdentity } : {}),
+    },
+  );
+  const passage = sent.passage;
+  if (!passage.ok) return outcome.timeout(passage.mistaken);
+  return {
+    passage:
+      front === undefined ? passage : { ...passage, redirects: [...front.redirects, ...passage.redirects] },
+    ...(front !== undefined ? { frontLeg: front } : {}),
+    address: outcome.address,
+    backendIP: plan.backend.ip,
+    backendPort: plan.backend.port,
+    elapsedMs: outcome.elapsedMs + sent.waitedMs,
+    resolveMs: outcome.resolveMs,
+  };
+}
+
 /**
  * How the client's kernel retransmits an unanswered SYN (net/ipv4/tcp_timer.c): the initial RTO is
  * 1 s (TCP_TIMEOUT_INIT, RFC 6298), doubling after each retransmission, up to
@@ -1198,8 +1463,9 @@ function sendSynWithRetransmissions(
   request: { protocol: 'TCP' | 'UDP'; timeoutMs: number },
   elapsedMs: number,
   explanation: string[],
+  options: Pick<TraverseOptions, 'forwarded' | 'tunnelIdentity'> = {},
 ): { passage: Passage | Blocked; waitedMs: number } {
-  let passage = traverse(world, cluster, origin, target, tuple, explanation);
+  let passage = traverse(world, cluster, origin, target, tuple, explanation, options);
   let waitedMs = 0;
   if (passage.ok) return { passage, waitedMs };
   explanation.push(passage.reason);
@@ -1214,6 +1480,7 @@ function sendSynWithRetransmissions(
     );
     const previous = passage.reason;
     passage = traverse(world, cluster, origin, target, tuple, explanation, {
+      ...options,
       atMs: world.timeMs + waitedMs,
       retransmit: true,
     });
@@ -1591,6 +1858,11 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
   );
   if (stalled !== undefined) return stalled;
   const { passage, address, backendIP, backendPort } = opened;
+  // A node port's connection has two legs whose conntrack entries the reply passes.
+  const replyBoth = (closing: boolean): void => {
+    returnReply(world, cluster, passage, explanation, closing);
+    if (opened.frontLeg !== undefined) returnReply(world, cluster, opened.frontLeg, explanation, closing);
+  };
   // A `serverNames` rule: Envoy reads the ClientHello's SNI and closes a connection it does not admit.
   // Enforced by Envoy, so only with the L7 proxy on (the docs: "requires L7 proxy enabled").
   const sniChecks = cluster.cilium?.config.l7Proxy === true ? (passage.serverNames ?? []) : [];
@@ -1601,7 +1873,7 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     explanation.push(
       `The ${refusedSni.direction.toLowerCase()} rule on ${refusedSni.node} admits only the TLS server names ${refusedSni.allowed.join(', ')}; Envoy reads ${request.tlsServerName === undefined ? 'no SNI' : `SNI ${request.tlsServerName}`} in the ClientHello and resets the connection.`,
     );
-    returnReply(world, cluster, passage, explanation, true);
+    replyBoth(true);
     return {
       kind: 'error',
       elapsedMs: opened.elapsedMs + 3,
@@ -1617,7 +1889,7 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     Math.max(passage.atMs, world.timeMs),
   );
   if (intercepted !== undefined && 'error' in intercepted) {
-    returnReply(world, cluster, passage, explanation, true);
+    replyBoth(true);
     return { kind: 'error', elapsedMs: opened.elapsedMs + 3, message: intercepted.error, explanation };
   }
   const mistaken = passage.mistaken;
@@ -1630,7 +1902,7 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     explanation.push(
       `Nothing listens on ${backendIP}:${backendPort} in ${targetName(passage.target)}; the kernel answers with a reset.`,
     );
-    returnReply(world, cluster, passage, explanation, true);
+    replyBoth(true);
     return { kind: 'refused', elapsedMs: opened.elapsedMs + 3, address, explanation };
   }
   const untrusted =
@@ -1638,13 +1910,11 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
       ? directTlsFailure(passage.target.host, request.tls, explanation)
       : undefined;
   if (untrusted !== undefined) {
-    returnReply(world, cluster, passage, explanation, true);
+    replyBoth(true);
     return { kind: 'error', elapsedMs: opened.elapsedMs + 3, message: untrusted, explanation };
   }
   // Istio (mesh/traffic.ts): sidecars or ztunnel may end the exchange before the application.
-  const meshAnswer = answerInMesh(world, opened, request, explanation, () =>
-    returnReply(world, cluster, passage, explanation, true),
-  );
+  const meshAnswer = answerInMesh(world, opened, request, explanation, () => replyBoth(true));
   if (meshAnswer !== undefined) return meshAnswer;
   const http = request.http ?? { method: 'GET', path: '/', headers: {} };
   const result = exchangeHttp(
@@ -1667,7 +1937,7 @@ export function openConnection(world: World, request: ConnectionRequest): Connec
     httpRequestBytes(request.host, request.port, http),
     request.keepOpen !== true,
   );
-  returnReply(world, cluster, passage, explanation, request.keepOpen !== true);
+  replyBoth(request.keepOpen !== true);
   const connectionId =
     request.keepOpen === true
       ? rememberSocket(world, cluster, opened, request.host, request.port)

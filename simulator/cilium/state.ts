@@ -50,6 +50,9 @@ export interface CachedCiliumEndpoint {
 export interface CachedService {
   clusterIP: string;
   ports: ServicePort[];
+  /** Set for NodePort and LoadBalancer Services (absent: ClusterIP). */
+  type?: 'NodePort' | 'LoadBalancer';
+  externalTrafficPolicy?: 'Cluster' | 'Local';
 }
 
 /** A node as an agent knows it. */
@@ -77,7 +80,7 @@ export interface ClusterView {
   /** Service key → ready backend addresses (from Endpoints). */
   serviceBackends: Record<
     string,
-    { ip: string; ports: { name?: string; port: number; protocol: string }[] }[]
+    { ip: string; ports: { name?: string; port: number; protocol: string }[]; nodeName?: string }[]
   >;
   /** Policy objects by `kind/namespace/name`. */
   policies: Record<string, unknown>;

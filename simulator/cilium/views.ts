@@ -124,7 +124,14 @@ function applyObject(
     case 'Service':
       if (type === 'DELETED') delete view.services[key];
       else
-        view.services[key] = { clusterIP: object.spec.clusterIP, ports: structuredClone(object.spec.ports) };
+        view.services[key] = {
+          clusterIP: object.spec.clusterIP,
+          ports: structuredClone(object.spec.ports),
+          ...(object.spec.type !== 'ClusterIP' ? { type: object.spec.type } : {}),
+          ...(object.spec.externalTrafficPolicy !== undefined
+            ? { externalTrafficPolicy: object.spec.externalTrafficPolicy }
+            : {}),
+        };
       return;
     case 'Endpoints':
       if (type === 'DELETED') delete view.serviceBackends[key];
@@ -133,6 +140,8 @@ function applyObject(
           (subset.addresses ?? []).map((address) => ({
             ip: address.ip,
             ports: structuredClone(subset.ports ?? []),
+            // Which backends are node-local, for externalTrafficPolicy=Local.
+            ...(address.nodeName !== undefined ? { nodeName: address.nodeName } : {}),
           })),
         );
       }

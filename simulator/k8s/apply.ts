@@ -7,9 +7,9 @@ import type { World } from '../world';
 import { requireCluster } from '../world';
 import { getObject, keyOf } from './api-store';
 import { apiPut } from './api-writes';
-import { allocateClusterIP } from './cluster-create';
 import { newMetadata } from './metadata';
-import { namespacedKinds, type ApiObject, type Deployment, type Service } from './objects';
+import { namespacedKinds, type ApiObject, type Deployment } from './objects';
+import { admitService } from './services';
 import { canonicalJson } from '../engine/state-hash';
 import { injectSidecar } from '../mesh/workloads';
 import { refusalText, type ApiRefusal } from './api-errors';
@@ -85,7 +85,11 @@ export function formatApplyOutcome(outcome: ApplyOutcome): string {
   return `${resourceNames[outcome.kind] ?? outcome.kind.toLowerCase()}/${outcome.name} ${outcome.action}`;
 }
 
-function withDefaults(world: World, object: ApiObject, existing: ApiObject | undefined): ApiObject {
+function withDefaults(
+  world: World,
+  object: ApiObject,
+  existing: ApiObject | undefined,
+): ApiObject | ApiRefusal {
   const next = structuredClone(object);
   const namespaced = namespacedKinds.has(next.kind);
   const fresh = newMetadata(
@@ -101,8 +105,10 @@ function withDefaults(world: World, object: ApiObject, existing: ApiObject | und
       : {}),
     ...(next.metadata.annotations !== undefined ? { annotations: next.metadata.annotations } : {}),
   };
-  if (next.kind === 'Service')
-    defaultService(world, next, existing?.kind === 'Service' ? existing : undefined);
+  if (next.kind === 'Service') {
+    const admitted = admitService(world, next, existing?.kind === 'Service' ? existing : undefined);
+    return 'refusal' in admitted ? admitted.refusal : admitted.service;
+  }
   if (next.kind === 'Deployment')
     defaultDeployment(next, existing?.kind === 'Deployment' ? existing : undefined);
   if (next.kind === 'Namespace') {
@@ -161,26 +167,6 @@ function admit(world: World, object: ApiObject, existing: ApiObject | undefined)
 
 const isRefusal = (value: ApiObject | ApiRefusal): value is ApiRefusal => 'reason' in value;
 
-function defaultService(world: World, service: Service, existing: Service | undefined): void {
-  const clusterIP =
-    existing?.spec.clusterIP ??
-    (service.spec.clusterIP !== undefined && service.spec.clusterIP !== ''
-      ? service.spec.clusterIP
-      : allocateClusterIP(world));
-  service.spec = {
-    ...service.spec,
-    type: 'ClusterIP',
-    clusterIP,
-    clusterIPs: [clusterIP],
-    ports: (service.spec.ports ?? []).map((port) => ({
-      ...port,
-      protocol: port.protocol ?? 'TCP',
-      targetPort: port.targetPort ?? port.port,
-    })),
-  };
-  service.status = {};
-}
-
 function defaultDeployment(deployment: Deployment, existing: Deployment | undefined): void {
   deployment.spec.replicas ??= 1;
   deployment.spec.strategy ??= {
@@ -209,7 +195,8 @@ export function applyObjects(world: World, objects: readonly ApiObject[]): Apply
       },
     } as ApiObject);
     const existing = getObject(cluster.api, object.kind, key);
-    const admitted = admit(world, withDefaults(world, object, existing), existing);
+    const defaulted = withDefaults(world, object, existing);
+    const admitted = isRefusal(defaulted) ? defaulted : admit(world, defaulted, existing);
     const outcome: ApplyOutcome = {
       kind: object.kind,
       name: object.metadata.name,

@@ -133,6 +133,7 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
       hostPort: apiServerHostPort(world, config.name),
     },
     serviceCIDR: config.serviceSubnet,
+    ...(config.kubeProxyMode !== undefined ? { kubeProxyMode: config.kubeProxyMode } : {}),
   };
   addCluster(world, cluster);
   addDefaultNamespaces(world);

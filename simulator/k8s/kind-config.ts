@@ -15,7 +15,12 @@ export interface KindClusterConfig {
   disableDefaultCNI: boolean;
   podSubnet: string;
   serviceSubnet: string;
+  /** `networking.kubeProxyMode`: kind runs kube-proxy in iptables mode unless told `none`. */
+  kubeProxyMode?: KubeProxyMode;
 }
+
+export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables' | 'none';
+const kubeProxyModes: readonly string[] = ['iptables', 'ipvs', 'nftables', 'none'];
 
 /** `kind create cluster` with no config: one control-plane node, kindnet, default subnets. */
 export const defaultKindConfig: KindClusterConfig = {
@@ -121,6 +126,12 @@ function defaulted(document: Record<string, unknown>, nameOverride: string | und
     disableDefaultCNI: networking.disableDefaultCNI === true,
     podSubnet: text(networking.podSubnet) ?? defaultKindConfig.podSubnet,
     serviceSubnet: text(networking.serviceSubnet) ?? defaultKindConfig.serviceSubnet,
+    ...(networking.kubeProxyMode !== undefined
+      ? {
+          kubeProxyMode: (text(networking.kubeProxyMode) ??
+            JSON.stringify(networking.kubeProxyMode)) as KubeProxyMode,
+        }
+      : {}),
   };
 }
 
@@ -145,6 +156,8 @@ export function validateKindConfig(config: KindClusterConfig): string | undefine
         `invalid ${label} subnet failed to parse cidr value:${JSON.stringify(cidr)} with error: invalid CIDR address: ${cidr}`,
       );
   }
+  if (config.kubeProxyMode !== undefined && !kubeProxyModes.includes(config.kubeProxyMode))
+    problems.push(`invalid kubeProxyMode: ${config.kubeProxyMode}`);
   const controlPlanes = config.nodes.filter((node) => node.role === 'control-plane').length;
   if (controlPlanes < 1) problems.push('must have at least one control-plane node');
   if (problems.length === 0 && controlPlanes > 1)

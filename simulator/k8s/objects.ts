@@ -166,20 +166,32 @@ export interface ServicePort {
   port: number;
   targetPort?: number | string;
   protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /** The port on every node's addresses (NodePort and LoadBalancer Services), 30000-32767 by default. */
+  nodePort?: number;
 }
+
+/** The Service types the model implements (ExternalName is refused by admission, k8s/services.ts). */
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
 
 export interface Service {
   apiVersion: 'v1';
   kind: 'Service';
   metadata: ObjectMeta;
   spec: {
-    type: 'ClusterIP';
+    type: ServiceType;
     clusterIP: string;
     clusterIPs: string[];
     selector?: Record<string, string>;
     ports: ServicePort[];
+    /** Whether node ports forward to any ready backend (Cluster) or only to the node's own (Local). */
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+    internalTrafficPolicy?: 'Cluster' | 'Local';
+    sessionAffinity?: 'None' | 'ClientIP';
+    /** Allocated for LoadBalancer Services with externalTrafficPolicy Local. */
+    healthCheckNodePort?: number;
+    allocateLoadBalancerNodePorts?: boolean;
   };
-  status: Record<string, never>;
+  status: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
 
 export interface EndpointAddress {

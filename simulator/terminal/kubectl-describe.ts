@@ -397,10 +397,16 @@ function describeService(cluster: Cluster, service: Service, events: boolean): s
     const protocol = port.protocol ?? 'TCP';
     w.write(0, `Port:\t${port.name ?? '<unset>'}\t${port.port}/${protocol}\n`);
     w.write(0, `TargetPort:\t${String(port.targetPort ?? port.port)}/${protocol}\n`);
+    if (port.nodePort !== undefined)
+      w.write(0, `NodePort:\t${port.name ?? '<unset>'}\t${port.nodePort}/${protocol}\n`);
     w.write(0, `Endpoints:\t${endpointsFor(endpoints, port.name)}\n`);
   }
-  w.write(0, 'Session Affinity:\tNone\n');
-  w.write(0, 'Internal Traffic Policy:\tCluster\n');
+  w.write(0, `Session Affinity:\t${service.spec.sessionAffinity ?? 'None'}\n`);
+  if (service.spec.externalTrafficPolicy !== undefined)
+    w.write(0, `External Traffic Policy:\t${service.spec.externalTrafficPolicy}\n`);
+  w.write(0, `Internal Traffic Policy:\t${service.spec.internalTrafficPolicy ?? 'Cluster'}\n`);
+  if (service.spec.healthCheckNodePort !== undefined)
+    w.write(0, `HealthCheck NodePort:\t${service.spec.healthCheckNodePort}\n`);
   if (events) w.write(0, 'Events:\t<none>\n');
   return w.toString();
 }

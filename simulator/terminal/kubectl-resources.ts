@@ -219,8 +219,26 @@ function subjectColumns(subjects: readonly { kind: string; name: string; namespa
   return [of('User'), of('Group'), of('ServiceAccount')];
 }
 
+/** PORT(S): `80/TCP`, or `80:31940/TCP` with a node port (kubectl's printService `makePortString`). */
 const servicePorts = (service: Service): string =>
-  service.spec.ports.map((port) => `${port.port}/${port.protocol ?? 'TCP'}`).join(',');
+  service.spec.ports
+    .map(
+      (port) =>
+        `${port.port}${port.nodePort !== undefined ? `:${port.nodePort}` : ''}/${port.protocol ?? 'TCP'}`,
+    )
+    .join(',') || '<none>';
+
+/**
+ * EXTERNAL-IP: the load balancer's addresses, `<pending>` for a LoadBalancer that has none yet
+ * (kind runs no load-balancer controller), `<none>` otherwise.
+ */
+function externalIP(service: Service): string {
+  const ingress = (service.status.loadBalancer?.ingress ?? []).map(
+    (entry) => entry.ip ?? entry.hostname ?? '',
+  );
+  if (service.spec.type === 'LoadBalancer') return ingress.length > 0 ? ingress.join(',') : '<pending>';
+  return '<none>';
+}
 
 function endpointsText(endpoints: Endpoints): string {
   const addresses = (endpoints.subsets ?? []).flatMap((subset) =>
@@ -320,7 +338,7 @@ function tableRow(
           object.metadata.name,
           object.spec.type,
           object.spec.clusterIP,
-          '<none>',
+          externalIP(object),
           servicePorts(object),
           age(object, nowMs),
         ],

@@ -1,0 +1,153 @@
+// Goal: Services of type NodePort and LoadBalancer are what the API server makes of them — node
+// ports allocated from 30000-32767 unless given, refused with the API server's message when out of
+// range or taken, externalTrafficPolicy only where it means something, LoadBalancer <pending> on
+// kind — and kubectl shows them as it does (`80:31940/TCP`); from the reader's machine, curl reaches
+// them at every node's address, and a pod's egress policy sees the node address where no socket LB
+// translates the connection.
+import { describe, expect, it } from 'vitest';
+import { TerminalSession } from '../../../simulator/terminal/session';
+import { apply, clusterWithCilium, settle } from '../simulator/support';
+import { applyPolicy, onePod, workload } from '../simulator/traffic-support';
+
+const service = (spec: string, name = 'web'): string =>
+  `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  selector:\n    app: web\n${spec}`;
+
+/** A cluster with a web backend and a curl client, and a terminal holding the given files. */
+function servicesWorld(files: Record<string, string> = {}, values: Record<string, string> = {}) {
+  const simulation = clusterWithCilium(23, 2, '1.18.5', { 'encryption.enabled': 'false', ...values });
+  apply(simulation, workload('web', { app: 'web' }, 'docker.io/library/nginx', { port: 80 }));
+  apply(simulation, workload('client', { app: 'client' }, 'docker.io/curlimages/curl'));
+  settle(simulation);
+  const session = new TerminalSession(simulation, files);
+  return { simulation, session };
+}
+
+interface AdmissionCase {
+  readonly name: string;
+  readonly manifest: string;
+  readonly stderr: string;
+}
+
+const refused: readonly AdmissionCase[] = [
+  {
+    name: 'a node port out of the range',
+    manifest: service('  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 8080\n'),
+    stderr:
+      'The Service "web" is invalid: spec.ports[0].nodePort: Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767\n',
+  },
+  {
+    name: 'a node port on a ClusterIP Service',
+    manifest: service('  ports:\n  - port: 80\n    nodePort: 30080\n'),
+    stderr:
+      'The Service "web" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'\n',
+  },
+  {
+    name: 'externalTrafficPolicy on a ClusterIP Service',
+    manifest: service('  externalTrafficPolicy: Local\n  ports:\n  - port: 80\n'),
+    stderr:
+      'The Service "web" is invalid: spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services\n',
+  },
+  {
+    name: 'an unknown traffic policy',
+    manifest: service('  type: NodePort\n  externalTrafficPolicy: Nearby\n  ports:\n  - port: 80\n'),
+    stderr:
+      'The Service "web" is invalid: spec.externalTrafficPolicy: Unsupported value: "Nearby": supported values: "Cluster", "Local"\n',
+  },
+  {
+    name: 'an unknown type',
+    manifest: service('  type: Public\n  ports:\n  - port: 80\n'),
+    stderr:
+      'The Service "web" is invalid: spec.type: Unsupported value: "Public": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"\n',
+  },
+];
+
+describe('services: admission', () => {
+  it.each(refused)('services: admission: refuses $name', async ({ manifest, stderr }) => {
+    const { session } = servicesWorld({ 'svc.yaml': manifest });
+    const result = await session.run('kubectl apply -f svc.yaml');
+    expect(result).toMatchObject({ exitCode: 1, stdout: '', stderr });
+    expect((await session.run('kubectl get svc web')).exitCode).toBe(1);
+  });
+
+  it('services: admission: a node port another Service holds', async () => {
+    const first = service('  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 30080\n');
+    const second = service('  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 30080\n', 'web2');
+    const { session } = servicesWorld({ 'a.yaml': first, 'b.yaml': second });
+    expect((await session.run('kubectl apply -f a.yaml')).stdout).toBe('service/web created\n');
+    expect((await session.run('kubectl apply -f b.yaml')).stderr).toBe(
+      'The Service "web2" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated\n',
+    );
+  });
+
+  it('services: admission: allocates node ports in range, keeps them on re-apply, and shows them', async () => {
+    const nodePort = service('  type: NodePort\n  ports:\n  - port: 80\n');
+    const balancer = service(
+      '  type: LoadBalancer\n  externalTrafficPolicy: Local\n  ports:\n  - port: 80\n',
+      'web-lb',
+    );
+    const { session } = servicesWorld({ 'np.yaml': nodePort, 'lb.yaml': balancer });
+    await session.run('kubectl apply -f np.yaml');
+    await session.run('kubectl apply -f lb.yaml');
+    const listed = await session.run('kubectl get svc web web-lb --no-headers');
+    const rows = listed.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^web +NodePort +10\.96\.\d+\.\d+ +<none> +80:(3[0-2]\d{3})\/TCP +\d+s$/);
+    expect(rows[1]).toMatch(
+      /^web-lb +LoadBalancer +10\.96\.\d+\.\d+ +<pending> +80:(3[0-2]\d{3})\/TCP +\d+s$/,
+    );
+    const port = Number(/80:(\d+)/.exec(rows[0] ?? '')?.[1]);
+    expect(port).toBeGreaterThanOrEqual(30000);
+    expect(port).toBeLessThanOrEqual(32767);
+    expect((await session.run('kubectl apply -f np.yaml')).stdout).toBe('service/web unchanged\n');
+    const described = await session.run('kubectl describe svc web-lb');
+    expect(described.stdout).toMatch(/\nType: +LoadBalancer\n/);
+    expect(described.stdout).toMatch(/\nNodePort: +<unset> +3\d{4}\/TCP\n/);
+    expect(described.stdout).toMatch(/\nExternal Traffic Policy: +Local\n/);
+    expect(described.stdout).toMatch(/\nHealthCheck NodePort: +3\d{4}\n/);
+    const jsonpath = await session.run("kubectl get svc web -o jsonpath='{.spec.ports[0].nodePort}'");
+    expect(jsonpath.stdout).toBe(String(port));
+  });
+});
+
+describe('services: node ports from a shell', () => {
+  it("services: node ports: curl from the reader's machine reaches every node's address", async () => {
+    const manifest = service('  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 31000\n');
+    const { session, simulation } = servicesWorld({ 'np.yaml': manifest });
+    await session.run('kubectl apply -f np.yaml');
+    simulation.advance(1000);
+    for (const node of Object.values(simulation.state.cluster?.nodes ?? {})) {
+      const result = await session.run(`curl -s -m 2 http://${node.internalIP}:31000/`);
+      expect(result, node.name).toMatchObject({ exitCode: 0, stdout: 'ok: GET /\n' });
+    }
+  });
+
+  it("services: node ports: a pod's egress policy meets the node address under kube-proxy, the backend under the socket LB", async () => {
+    const manifest = service('  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 31000\n');
+    const onlyWeb = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: only-web
+spec:
+  endpointSelector:
+    matchLabels:
+      app: client
+  egress:
+  - toEndpoints:
+    - matchLabels:
+        app: web
+`;
+    for (const [values, exitCode] of [
+      [{}, 28],
+      [{ kubeProxyReplacement: 'true' }, 0],
+    ] as const) {
+      const { session, simulation } = servicesWorld({ 'np.yaml': manifest }, values);
+      await session.run('kubectl apply -f np.yaml');
+      applyPolicy(simulation, onlyWeb);
+      const pod = onePod(simulation, { app: 'client' }).metadata.name;
+      const worker = simulation.state.cluster?.nodes['kind-worker']?.internalIP ?? '';
+      const result = await session.run(
+        `kubectl exec ${pod} -- curl -s -m 2 -o /dev/null http://${worker}:31000/`,
+      );
+      expect(result.exitCode, JSON.stringify(values)).toBe(exitCode);
+    }
+  });
+});
