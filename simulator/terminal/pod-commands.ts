@@ -9,6 +9,7 @@ import type { Pod } from '../k8s/objects';
 import { formatIpcacheMapGet, alignColumns, ipcacheValueString } from '../cilium/cli-format';
 import { listIpcache } from '../cilium/agent-ipcache';
 import type { AgentState } from '../cilium/state';
+import type { CiliumConfig } from '../cilium/config';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { ciliumPolicyCommands } from './cilium-cli';
 import { endpointConfig } from './cilium-endpoint-config';
@@ -38,6 +39,18 @@ export function curlOnNode(context: TerminalContext, node: string, args: string[
 }
 
 /**
+ * The KubeProxyReplacement line: 1.12 and 1.13 name the mode (`Disabled`, `Strict`, …), later
+ * releases say True or False; with the replacement, the device it serves and its address.
+ */
+function kubeProxyReplacementStatus(config: CiliumConfig, nodeIP: string): string {
+  const raw = config.values.kubeProxyReplacement ?? (config.versionMinor <= 13 ? 'disabled' : 'false');
+  const on = config.serviceLoadBalancing.kubeProxyReplacement;
+  const word =
+    config.versionMinor <= 13 ? `${raw.charAt(0).toUpperCase()}${raw.slice(1)}` : on ? 'True' : 'False';
+  return on ? `${word}   [eth0   ${nodeIP} (Direct Routing)]` : word;
+}
+
+/**
  * `cilium status` in an agent pod, the lines the model can answer: the API server connection as the
  * agent sees it, the version, IPAM on its node, encryption and how many nodes' health it hears.
  */
@@ -63,6 +76,7 @@ function ciliumStatus(context: TerminalContext, agent: AgentState, brief: boolea
   const rows = [
     ['KVStore:', 'Ok   Disabled'],
     ['Kubernetes:', kubernetes],
+    ['KubeProxyReplacement:', kubeProxyReplacementStatus(config, node?.internalIP ?? '')],
     ['Cilium:', `Ok   ${ciliumStatusVersion(config.version)}`],
     ['IPAM:', `IPv4: ${allocated}/254 allocated from ${node?.podCIDR ?? ''},`],
     ['Encryption:', encryption],

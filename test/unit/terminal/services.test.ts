@@ -151,3 +151,28 @@ spec:
     }
   });
 });
+
+describe('services: the agent reports its kube-proxy replacement', () => {
+  it.each([
+    { version: '1.12.0', values: {}, line: /^KubeProxyReplacement: {4}Disabled$/ },
+    {
+      version: '1.12.0',
+      values: { kubeProxyReplacement: 'strict' },
+      line: /^KubeProxyReplacement: {4}Strict {3}\[eth0 {3}172\.18\.0\.\d+ \(Direct Routing\)\]$/,
+    },
+    { version: '1.18.5', values: {}, line: /^KubeProxyReplacement: {4}False$/ },
+    {
+      version: '1.18.5',
+      values: { kubeProxyReplacement: 'true' },
+      line: /^KubeProxyReplacement: {4}True {3}\[eth0 {3}172\.18\.0\.\d+ \(Direct Routing\)\]$/,
+    },
+  ])('services: cilium-dbg status on $version with $values', async ({ version, values, line }) => {
+    const simulation = clusterWithCilium(29, 1, version, { 'encryption.enabled': 'false', ...values });
+    const session = new TerminalSession(simulation);
+    const cli = version.startsWith('1.12') ? 'cilium' : 'cilium-dbg';
+    const result = await session.run(
+      `kubectl -n kube-system exec ds/cilium -- ${cli} status | grep KubeProxyReplacement`,
+    );
+    expect(result.stdout.trimEnd()).toMatch(line);
+  });
+});
