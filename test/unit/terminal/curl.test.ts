@@ -182,6 +182,25 @@ describe('curl: in a pod', () => {
     );
   });
 
+  it.each([
+    { site: 'api.github.com', alpn: 'h2', request: '> GET / HTTP/2\n', status: '< HTTP/2 200 \n' },
+    {
+      site: 'support.github.com',
+      alpn: 'http/1.1',
+      request: '> GET / HTTP/1.1\n',
+      status: '< HTTP/1.1 200 OK\n',
+    },
+  ])('curl: in a pod: -v over HTTPS to $site negotiates $alpn', async ({ site, alpn, request, status }) => {
+    const { run } = curlWorld();
+    const result = await run(`curl -sv -o /dev/null https://${site}`);
+    expect(result.stderr).toContain('* ALPN: curl offers h2,http/1.1\n');
+    expect(result.stderr).toContain(`* ALPN: server accepted ${alpn}\n`);
+    expect(result.stderr).toContain(`*  subject: CN=${site}\n`);
+    expect(result.stderr).toContain(request);
+    expect(result.stderr).toContain(status);
+    expect(result.stderr.includes('* using HTTP/2\n')).toBe(alpn === 'h2');
+  });
+
   it('curl: in a pod: --retry warns, doubles its wait and retries timeouts', async () => {
     const { run, simulation } = curlWorld();
     const before = simulation.state.timeMs;
