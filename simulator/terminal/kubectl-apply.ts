@@ -12,7 +12,7 @@ import { kindServed } from '../k8s/discovery';
 import { mappingError, parseManifests } from '../k8s/manifests';
 import { namespacedKinds, objectKey, type ApiObject } from '../k8s/objects';
 import { refusalForKubectl } from '../k8s/api-errors';
-import { ciliumExampleAt } from '../cilium/example-manifests';
+import { ciliumExampleAt, unreadableUrlMessage } from '../cilium/example-manifests';
 import { gatewayApiBundle } from '../k8s/gateway-api-crds';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { apiCallMs, forbiddenText, namespaceOf, resourceRequest } from './kubectl-request';
@@ -23,9 +23,7 @@ type Source = { file: string; text: string } | { file: string; url: true };
 
 /** What kubectl says for a URL the offline machine cannot fetch, with the ones it can. */
 export function unreachableUrl(url: string): CommandResult {
-  return fail(
-    `error: unable to read URL "${url}": the simulated machine has no internet access; it knows only the Gateway API release bundles (https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml) and Cilium's examples/policies/host/demo-host-policy.yaml (https://raw.githubusercontent.com/cilium/cilium/1.18.5/examples/policies/host/demo-host-policy.yaml). Save other manifests to a file and apply that.`,
-  );
+  return fail(unreadableUrlMessage(url));
 }
 
 /** Reads every `-f` before anything is applied, as kubectl's builder does. */
