@@ -16,6 +16,8 @@ export default defineConfig({
       logo: { src: './src/assets/logo.svg', alt: '' },
       favicon: '/favicon.svg',
       customCss: ['./src/styles/site.css'],
+      // Our search loads Pagefind's UI when the dialog first opens, not on every page at idle time.
+      components: { Search: './src/components/Search.astro' },
       lastUpdated: false,
       // Code blocks go through Expressive Code, which highlights with Shiki at build time
       // (yaml, bash, console, json and go among its bundled grammars), so no highlighter ships to readers.
