@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
 import mdx from '@astrojs/mdx';
+import { pluginNameCodeBlocks } from './src/expressive-code/name-code-blocks.mjs';
 
 // The site is fully static: every widget runs the simulator in the reader's browser.
 export default defineConfig({
@@ -21,6 +22,7 @@ export default defineConfig({
       lastUpdated: false,
       // Code blocks go through Expressive Code, which highlights with Shiki at build time
       // (yaml, bash, console, json and go among its bundled grammars), so no highlighter ships to readers.
+      expressiveCode: { plugins: [pluginNameCodeBlocks()] },
       sidebar: [
         { label: 'Start here', items: [{ label: 'About Identity Lab', slug: 'about' }] },
         { label: 'Guides', items: [{ autogenerate: { directory: 'guides' } }] },
