@@ -4,6 +4,8 @@
  *   1. initial JS: every script the page fetches on load without interaction, at a mobile and a
  *      desktop viewport, gzip-compressed here with zlib: ≤ 60 KB (1 KB = 1,000 bytes). The scenario
  *      widget hydrates `client:visible`, so what it adds when scrolled into view is reported beside it.
+ *      A page of the Cilium security reference, which has no lab, is held to ≤ 10 KB the same way
+ *      (part of the `initial-js` check).
  *   2. Lighthouse, mobile preset (its default), median of runs: performance ≥ 95, accessibility,
  *      best practices and SEO 100.
  *   3. INP while playing the scenario: worst and 98th-percentile interaction (Event Timing, entries of
@@ -15,6 +17,7 @@
  *     --only initial-js,lighthouse,inp       some checks only
  *     --runs N                               Lighthouse runs and INP play-throughs (default 3)
  *     --page /path/                          another page (default /guides/mistaken-identity/)
+ *     --reference-page /path/                another reference page (default /reference/policy-language/)
  *     --report FILE                          write counts in Vitest's JSON shape (for scripts/test.mjs)
  *     --verbose                              per-file sizes even within budget
  *
@@ -55,11 +58,14 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 const pagePath = option('--page') ?? '/guides/mistaken-identity/';
+// The longest reference page; every page without a lab loads the same scripts (Starlight's own).
+const referencePagePath = option('--reference-page') ?? '/reference/policy-language/';
 const reportFile = option('--report');
 const verbose = process.argv.includes('--verbose');
 
 const budgets = {
   initialJsBytes: 60_000,
+  referenceInitialJsBytes: 10_000,
   lighthouse: { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 },
   inpMs: 100,
 };
@@ -257,22 +263,31 @@ function fileTable(title: string, files: ScriptFile[], origin: string): string {
 // ---------------------------------------------------------------------------------------------
 // 1. Initial JS
 
+/** Loads a page and returns every script it fetched without interaction (idle work included) plus its inline scripts. */
+async function loadWithoutInteraction(
+  page: Page,
+  url: string,
+): Promise<{ network: NetworkLog; initial: ScriptFile[] }> {
+  const network = logNetwork(page);
+  await page.goto(url, { waitUntil: 'networkidle' });
+  // Work scheduled for idle time (Starlight loads its search UI that way) counts as initial too.
+  await network.quiet(1_500);
+  const fetched = await settled(network.scripts);
+  const inline = (await page.evaluate<string[]>(inlineScriptsSource)).join('\n');
+  const inlineFile: ScriptFile = {
+    url: '(inline scripts in the HTML)',
+    rawBytes: Buffer.byteLength(inline),
+    gzipBytes: inline === '' ? 0 : gzipSize(inline),
+  };
+  return { network, initial: [...fetched, inlineFile] };
+}
+
 async function checkInitialJs(browser: Browser, origin: string): Promise<void> {
   for (const viewport of viewports) {
     const context = await browser.newContext(viewport.options);
     const page = await context.newPage();
-    const network = logNetwork(page);
-    await page.goto(origin + pagePath, { waitUntil: 'networkidle' });
-    // Work scheduled for idle time (Starlight loads its search UI that way) counts as initial too.
-    await network.quiet(1_500);
-    const fetched = await settled(network.scripts);
-    const inline = (await page.evaluate<string[]>(inlineScriptsSource)).join('\n');
-    const inlineFile: ScriptFile = {
-      url: '(inline scripts in the HTML)',
-      rawBytes: Buffer.byteLength(inline),
-      gzipBytes: inline === '' ? 0 : gzipSize(inline),
-    };
-    const initial = [...fetched, inlineFile];
+    const { network, initial } = await loadWithoutInteraction(page, origin + pagePath);
+    const fetched = initial.slice(0, -1);
     const total = sum(initial);
     const widgetOnLoad = await page.evaluate<boolean>(widgetInFirstViewportSource);
     const over = total > budgets.initialJsBytes;
@@ -306,6 +321,26 @@ async function checkInitialJs(browser: Browser, origin: string): Promise<void> {
       result: 'info',
     });
     details.push(fileTable(`Scenario widget in view, ${viewport.name}, added:`, added, origin));
+    await context.close();
+  }
+}
+
+/** A reference page has no lab: what it loads before any interaction is Starlight's scripts alone. */
+async function checkReferenceInitialJs(browser: Browser, origin: string): Promise<void> {
+  for (const viewport of viewports) {
+    const context = await browser.newContext(viewport.options);
+    const page = await context.newPage();
+    const { initial } = await loadWithoutInteraction(page, origin + referencePagePath);
+    const total = sum(initial);
+    const over = total > budgets.referenceInitialJsBytes;
+    rows.push({
+      check: `reference page initial JS, ${viewport.name} (gzip)`,
+      measured: `${kb(total)} in ${initial.length - 1} files + inline`,
+      budget: `≤ ${kb(budgets.referenceInitialJsBytes)}`,
+      result: over ? 'FAIL' : 'pass',
+    });
+    if (over || verbose)
+      details.push(fileTable(`Initial JS of ${referencePagePath}, ${viewport.name}:`, initial, origin));
     await context.close();
   }
 }
@@ -591,12 +626,14 @@ async function main(): Promise<number> {
   // A report left from an earlier run must not be counted if this one stops before writing its own.
   if (reportFile !== undefined) rmSync(reportFile, { force: true });
   const dist = join(process.cwd(), 'dist');
-  const pageFile = join(dist, ...pagePath.split('/').filter(Boolean), 'index.html');
-  if (!existsSync(pageFile)) {
-    console.error(
-      `${pageFile} is missing: run \`npm run build\` first (or \`npm run budgets\`, which builds).`,
-    );
-    return 2;
+  for (const path of [pagePath, referencePagePath]) {
+    const pageFile = join(dist, ...path.split('/').filter(Boolean), 'index.html');
+    if (!existsSync(pageFile)) {
+      console.error(
+        `${pageFile} is missing: run \`npm run build\` first (or \`npm run budgets\`, which builds).`,
+      );
+      return 2;
+    }
   }
   const chromiumPath = ensureChromium();
   console.log(
@@ -608,7 +645,10 @@ async function main(): Promise<number> {
     if (enabled('initial-js') || enabled('inp')) {
       const browser = await chromium.launch({ executablePath: chromiumPath, args: headlessChromiumFlags });
       try {
-        if (enabled('initial-js')) await checkInitialJs(browser, server.origin);
+        if (enabled('initial-js')) {
+          await checkInitialJs(browser, server.origin);
+          await checkReferenceInitialJs(browser, server.origin);
+        }
         if (enabled('inp')) await checkInp(browser, server.origin);
       } finally {
         await browser.close();
