@@ -3,6 +3,7 @@
  *
  *   npm run sim -- run <scenario> [--seed N] [--json]
  *   npm run sim -- shell [--seed N] [--scenario ID[:STEPS]] [FILE]
+ *   npm run sim -- risk [--json|--csv] [parameters]   (scripts/sim-risk.ts)
  *
  * `run` prints a narrated transcript of every step and exits non-zero when an expectation of the
  * scenario fails. `shell` runs a script (FILE, or standard input) in the simulated terminal: a fresh
@@ -14,15 +15,25 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ScenarioPlayer, Simulation, runScenario, scenarioIds, scenarios } from '../simulator/index';
 import { TerminalSession } from '../simulator/terminal/session';
+import { runRiskCommand } from './sim-risk';
 
 const usage = `usage: npm run sim -- run <scenario> [--seed N] [--json]
        npm run sim -- shell [--seed N] [--scenario ID[:STEPS]] [FILE]
+       npm run sim -- risk [--json|--csv] [parameters]   (npm run sim -- risk --help)
 
 scenarios: ${scenarioIds.join(', ')}`;
 
 function fail(message: string): never {
   console.error(`sim: ${message}\n\n${usage}`);
   process.exit(2);
+}
+
+// The risk command has options of its own, so it reads the arguments itself.
+if (process.argv[2] === 'risk') {
+  const result = await runRiskCommand(process.argv.slice(3));
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exit(result.exitCode);
 }
 
 const { positionals, values } = (() => {

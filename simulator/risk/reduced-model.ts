@@ -7,11 +7,12 @@
  * decided afterwards (`judgeTrial`), so one trial serves every setup. What is reduced, and why, is in
  * README.md beside this file.
  */
-import { nextInt, nextUint32, seedRandom, type RandomState } from '../engine/prng';
+import { nextInt, seedRandom, type RandomState } from '../engine/prng';
 import { agentAddressesPerNode, clientWorkloads, horizonSeconds, poolSize, type RiskParameters } from './parameters';
 import { agentHolder, allocateOffset, createAddressPool, releaseOffset, type AddressPool } from './address-pool';
 import { rolloutProfiles, type RolloutWave } from './rollout-profiles';
 import { TrialClock, TrialEventKind, type TrialEvent } from './trial-events';
+import { trialSchedule, type TrialSchedule } from './restart-schedule';
 
 /** An interval in which a wrong pod held an address the stale node believed admitted. */
 export interface Incident {
@@ -49,24 +50,6 @@ export function rolloutWaves(replicas: number): readonly RolloutWave[] {
   const waves = rolloutProfiles[replicas - 1];
   if (waves === undefined) throw new RangeError(`no rollout profile for ${replicas} replicas`);
   return waves;
-}
-
-/** A uniform number in (0, 1). */
-function uniform(random: RandomState): number {
-  return (nextUint32(random) + 0.5) / 4_294_967_296;
-}
-
-/** An exponential waiting time with this rate per millisecond. */
-function exponentialMs(random: RandomState, ratePerMs: number): number {
-  return -Math.log(uniform(random)) / ratePerMs;
-}
-
-/** A log-normal lag from its median and 95th percentile (Box–Muller for the normal draw). */
-export function drawLagMs(random: RandomState, medianMs: number, p95Ms: number): number {
-  if (p95Ms <= medianMs) return medianMs;
-  const sigma = Math.log(p95Ms / medianMs) / 1.6448536269514722;
-  const normal = Math.sqrt(-2 * Math.log(uniform(random))) * Math.cos(2 * Math.PI * uniform(random));
-  return medianMs * Math.exp(sigma * normal);
 }
 
 /** The pods of a trial, in flat arrays indexed by pod number. */
@@ -126,6 +109,7 @@ class ReducedTrial {
   readonly incidents: Incident[] = [];
   readonly horizonMs: number;
   readonly lagMs: number | undefined;
+  readonly schedule: TrialSchedule;
   readonly workloads;
   restarts = 0;
   allocations = 0;
@@ -148,11 +132,8 @@ class ReducedTrial {
     this.rolling = new Uint8Array(this.workloads.deployments);
     this.pending = new Uint8Array(this.workloads.deployments);
     this.horizonMs = horizonSeconds(parameters.window) * 1000;
-    const window = parameters.window;
-    this.lagMs =
-      window.kind === 'lag'
-        ? drawLagMs(this.random, window.medianSeconds * 1000, window.p95Seconds * 1000)
-        : undefined;
+    this.schedule = trialSchedule(parameters, seed);
+    this.lagMs = this.schedule.lagMs;
   }
 
   admitted(deployment: number): boolean {
@@ -286,9 +267,6 @@ class ReducedTrial {
 
   handle(event: TrialEvent): void {
     switch (event.kind) {
-      case TrialEventKind.Source:
-        this.fireSource(event.target);
-        return;
       case TrialEventKind.Restart:
         this.restart(event.target);
         return;
@@ -311,30 +289,10 @@ class ReducedTrial {
     }
   }
 
-  /** Restart rates per millisecond of the two sources: all Deployments' churn, the attacker's. */
-  sourceRate(source: number): number {
-    if (source === 0) return this.parameters.churnPerMinute / this.workloads.replicas / 60_000;
-    return this.parameters.attackerRestartsPerMinute / 60_000;
-  }
-
-  fireSource(source: number): void {
-    const deployment =
-      source === 0 ? nextInt(this.random, this.workloads.deployments) : (this.workloads.attacker ?? 0);
-    this.restart(deployment);
-    this.scheduleSource(source);
-  }
-
-  scheduleSource(source: number): void {
-    const rate = this.sourceRate(source);
-    if (rate <= 0) return;
-    const atMs = this.nowMs + exponentialMs(this.random, rate);
-    if (atMs < this.horizonMs) this.clock.schedule(atMs, TrialEventKind.Source, source);
-  }
-
   run(): TrialRecord {
     this.populate();
-    this.scheduleSource(0);
-    if (this.workloads.attacker !== undefined) this.scheduleSource(1);
+    for (const restart of this.schedule.restarts)
+      this.clock.schedule(restart.atMs, TrialEventKind.Restart, restart.deployment);
     for (let event = this.clock.next(); event !== undefined; event = this.clock.next()) {
       if (event.atMs >= this.horizonMs) break;
       this.nowMs = event.atMs;

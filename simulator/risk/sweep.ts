@@ -9,7 +9,7 @@ import { analyticWrongAdmitProbability } from './analytic';
 import { judgeTrial } from './judge';
 import { horizonSeconds, withParameters, type RiskParameters, type RiskWindow } from './parameters';
 import { runReducedTrial } from './reduced-model';
-import { riskSetup, type RiskSetup } from './setups';
+import { receiverModel, riskSetup, type RiskSetup } from './setups';
 import { quantile, wilsonHalfWidth, wilsonInterval, type ProportionInterval } from './statistics';
 
 /** The parameter a sweep varies. */
@@ -150,6 +150,11 @@ export interface SetupSummary {
   trials: number;
   wrongAdmits: number;
   probability: ProportionInterval;
+  /**
+   * The closed-form approximation for this setup: the chance of an incident where the receiver
+   * reads its ipcache, and zero where it learns the sender elsewhere.
+   */
+  analytic: number;
   /** Wrong admits by the attacker's own pod, as a share of all trials. */
   attackerProbability: ProportionInterval;
   /** Exposure of the trials with a wrong admit, in seconds. */
@@ -218,14 +223,14 @@ export class PointAccumulator {
       parameters: this.point.parameters,
       trials: this.trials,
       analytic: this.analytic,
-      setups: this.setups.map((setup) => summarise(setup, this.tallies.get(setup.id)!, this.trials)),
+      setups: this.setups.map((setup) => summarise(setup, this.tallies.get(setup.id)!, this.trials, this.analytic)),
       firstSeed: this.firstSeed ?? 0,
       done: this.done(rule),
     };
   }
 }
 
-function summarise(setup: RiskSetup, tally: SetupTally, trials: number): SetupSummary {
+function summarise(setup: RiskSetup, tally: SetupTally, trials: number, analytic: number): SetupSummary {
   const seconds = tally.exposuresMs.map((ms) => ms / 1000).sort((a, b) => a - b);
   const total = seconds.reduce((sum, value) => sum + value, 0);
   return {
@@ -234,6 +239,7 @@ function summarise(setup: RiskSetup, tally: SetupTally, trials: number): SetupSu
     trials,
     wrongAdmits: tally.wrongAdmits,
     probability: wilsonInterval(tally.wrongAdmits, trials),
+    analytic: receiverModel(setup).source === 'ipcache' ? analytic : 0,
     attackerProbability: wilsonInterval(tally.attackerAdmits, trials),
     exposure:
       seconds.length === 0

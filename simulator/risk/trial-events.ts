@@ -7,8 +7,6 @@
 export const TrialEventKind = {
   /** A rollout restart of a Deployment (`target`) starts. */
   Restart: 0,
-  /** A Poisson source schedules its next restart (`target`: source index). */
-  Source: 1,
   /** New pods of a Deployment are scheduled and take addresses (`count`). */
   Create: 2,
   /** Old pods of a Deployment are marked for deletion (`count`), leaving the scheduler's count. */
