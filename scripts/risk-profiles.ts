@@ -8,6 +8,7 @@
  * test/unit/risk/rollout-profiles.test.ts fails until then.
  */
 import { writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import { measureRolloutProfile } from '../simulator/risk/rollout-measure';
 import { riskParameterRanges } from '../simulator/risk/parameters';
 
@@ -30,5 +31,8 @@ export const rolloutProfiles: readonly (readonly RolloutWave[])[] = [
 ${rows.join('\n')}
 ];
 `;
-writeFileSync(new URL('../simulator/risk/rollout-profiles.ts', import.meta.url), text);
+const target = new URL('../simulator/risk/rollout-profiles.ts', import.meta.url);
+// Written as Prettier would format it, so `npm run lint` accepts the generated file as it is.
+const config = (await resolveConfig(target.pathname)) ?? {};
+writeFileSync(target, await format(text, { ...config, parser: 'typescript' }));
 console.log('\nwrote simulator/risk/rollout-profiles.ts');

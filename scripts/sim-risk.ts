@@ -19,7 +19,8 @@ import {
   type RiskWindow,
 } from '../simulator/risk/parameters';
 import { defaultSetupIds, riskSetup, riskSetups } from '../simulator/risk/setups';
-import { defaultStopping, runSweep, sweepAxes, type SweepAxis } from '../simulator/risk/sweep';
+import { defaultStopping, sweepAxes, type SweepAxis } from '../simulator/risk/sweep';
+import { runSweep } from '../simulator/risk/sweep-batch';
 import { formatCsv, formatTable, reportRows, describeParameters, duration } from '../simulator/risk/report';
 import { runReducedTrial } from '../simulator/risk/reduced-model';
 import { judgeTrial } from '../simulator/risk/judge';
@@ -78,8 +79,10 @@ function numberOption(values: Values, name: keyof Values, fallback: number): num
 }
 
 function windowFrom(values: Values): RiskWindow {
-  const lag = values['lag-median'] !== undefined || values['lag-p95'] !== undefined || values.horizon !== undefined;
-  if (lag && values['cut-off'] !== undefined) throw new UsageError('--cut-off and --lag-* describe different windows; give one');
+  const lag =
+    values['lag-median'] !== undefined || values['lag-p95'] !== undefined || values.horizon !== undefined;
+  if (lag && values['cut-off'] !== undefined)
+    throw new UsageError('--cut-off and --lag-* describe different windows; give one');
   if (!lag) return { kind: 'cut-off', seconds: numberOption(values, 'cut-off', 300) };
   const medianSeconds = numberOption(values, 'lag-median', 30);
   return {
@@ -112,7 +115,8 @@ function parametersFrom(values: Values): RiskParameters {
 }
 
 function setupIdsFrom(values: Values): string[] {
-  const ids = values.setups === undefined ? [...defaultSetupIds] : values.setups.split(',').map((id) => id.trim());
+  const ids =
+    values.setups === undefined ? [...defaultSetupIds] : values.setups.split(',').map((id) => id.trim());
   for (const id of ids) if (riskSetup(id) === undefined) throw new UsageError(`unknown setup "${id}"`);
   return ids;
 }
@@ -138,11 +142,14 @@ async function printTrial(values: Values, parameters: RiskParameters, seedText: 
   const link = replay.ok
     ? `/guides/mistaken-identity/#${await encodeLabPermalink(trialLabRecord(parameters, setup, seed))}`
     : undefined;
-  if (values.json) return `${JSON.stringify({ parameters, setup: setup.id, record, verdict, labReplay: replay, link }, null, 2)}\n`;
+  if (values.json)
+    return `${JSON.stringify({ parameters, setup: setup.id, record, verdict, labReplay: replay, link }, null, 2)}\n`;
   const lines = [
     `Trial ${seed}: ${describeParameters(parameters)}`,
     `${setup.label}: ${verdict.wrongAdmit ? `wrong admit possible from ${duration((verdict.firstMs ?? 0) / 1000)}, exposure ${duration(verdict.exposureMs / 1000)}` : 'no wrong admit'} (${record.incidents.length} incident${record.incidents.length === 1 ? '' : 's'}, ${record.restarts} rollout restarts)`,
-    replay.ok ? `open it in the lab: ${link ?? ''}` : `the lab cannot replay it: ${replay.reasons.join('; ')}`,
+    replay.ok
+      ? `open it in the lab: ${link ?? ''}`
+      : `the lab cannot replay it: ${replay.reasons.join('; ')}`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -156,11 +163,17 @@ function stoppingFrom(values: Values): { halfWidth: number; minTrials: number; m
   }
   const halfWidth = numberOption(values, 'half-width', defaultStopping.halfWidth);
   if (halfWidth <= 0 || halfWidth >= 0.5) throw new UsageError('--half-width must be between 0 and 0.5');
-  return { halfWidth, minTrials: defaultStopping.minTrials, maxTrials: Math.max(defaultStopping.maxTrials, Math.ceil(1 / (halfWidth * halfWidth))) };
+  return {
+    halfWidth,
+    minTrials: defaultStopping.minTrials,
+    maxTrials: Math.max(defaultStopping.maxTrials, Math.ceil(1 / (halfWidth * halfWidth))),
+  };
 }
 
 /** Runs the risk command; returns what to print and the exit status. */
-export async function runRiskCommand(argv: readonly string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+export async function runRiskCommand(
+  argv: readonly string[],
+): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   try {
     const { values, positionals } = (() => {
       try {
@@ -173,9 +186,11 @@ export async function runRiskCommand(argv: readonly string[]): Promise<{ stdout:
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`);
     if (values.json && values.csv) throw new UsageError('--json and --csv exclude each other');
     const parameters = parametersFrom(values);
-    if (values.trial !== undefined) return { stdout: await printTrial(values, parameters, values.trial), stderr: '', exitCode: 0 };
+    if (values.trial !== undefined)
+      return { stdout: await printTrial(values, parameters, values.trial), stderr: '', exitCode: 0 };
     const axis = values.sweep;
-    if (axis !== undefined && !(axis in sweepAxes)) throw new UsageError(`--sweep must be churn, cidr or window, got "${axis}"`);
+    if (axis !== undefined && !(axis in sweepAxes))
+      throw new UsageError(`--sweep must be churn, cidr or window, got "${axis}"`);
     const seed = numberOption(values, 'seed', 1);
     const plan = {
       base: parameters,
@@ -192,11 +207,21 @@ export async function runRiskCommand(argv: readonly string[]): Promise<{ stdout:
     }
     const points = runSweep(plan);
     const rows = reportRows(axis === undefined ? 'point' : (axis as SweepAxis), points);
-    if (values.json) return { stdout: `${JSON.stringify({ parameters, axis: axis ?? null, points: rows }, null, 2)}\n`, stderr: '', exitCode: 0 };
+    if (values.json)
+      return {
+        stdout: `${JSON.stringify({ parameters, axis: axis ?? null, points: rows }, null, 2)}\n`,
+        stderr: '',
+        exitCode: 0,
+      };
     if (values.csv) return { stdout: formatCsv(rows), stderr: '', exitCode: 0 };
-    return { stdout: formatTable(axis === undefined ? 'point' : (axis as SweepAxis), parameters, rows), stderr: '', exitCode: 0 };
+    return {
+      stdout: formatTable(axis === undefined ? 'point' : (axis as SweepAxis), parameters, rows),
+      stderr: '',
+      exitCode: 0,
+    };
   } catch (error) {
-    if (error instanceof UsageError) return { stdout: '', stderr: `sim risk: ${error.message}\n\n${riskUsage}\n`, exitCode: 2 };
+    if (error instanceof UsageError)
+      return { stdout: '', stderr: `sim risk: ${error.message}\n\n${riskUsage}\n`, exitCode: 2 };
     throw error;
   }
 }

@@ -3,14 +3,15 @@
  * a birthday-style argument about address reuse. An admitted rollout frees `replicas` addresses
  * that the stale node still maps to an admitted identity; each is then exposed to the non-admitted
  * allocations on its node until the window ends (or, under a watch lag, until the lag has passed).
- * Rollouts that free such addresses arrive at random, so the number of them that end in a wrong
- * landing is Poisson and P(wrong admit) ≈ 1 − e^(−Λ), with
+ * The expected number of such rollouts that end in a wrong landing is
  *
  *   Λ = ∫ ρ(s) · (1 − e^(−replicas · q(s))) ds,   q(s) = 1 − e^(−w · min(T − s, memory) / F)
  *
- * where ρ(s) is the rate of admitted rollouts that free known addresses (after a cut-off only each
- * Deployment's first rollout does: later ones free addresses the node never heard of), w the rate of
- * non-admitted allocations on one node and F its free addresses. It simplifies in three ways, which
+ * where ρ(s) is the rate of admitted rollouts that free known addresses, w the rate of non-admitted
+ * allocations on one node and F its free addresses. After a cut-off only each admitted Deployment's
+ * first rollout frees addresses the node knew (later ones free addresses it never heard of), so each
+ * of the k admitted Deployments contributes one chance Λ/k and P(wrong admit) = 1 − (1 − Λ/k)^k;
+ * under a lag every admitted rollout counts, they form a Poisson stream and P ≈ 1 − e^(−Λ). It simplifies in three ways, which
  * is where it parts from the Monte Carlo (the page shows both and says so):
  *
  * 1. **Uniform choice among free addresses.** Cilium's allocator starts at a random offset and scans
@@ -82,7 +83,9 @@ export function expectedWrongRollouts(
     // After a cut-off only a Deployment's first rollout frees addresses the node knew as admitted;
     // under a lag every admitted release counts until the lag has passed.
     const poisoning =
-      memory === Infinity ? admitted * perDeployment * Math.exp(-perDeployment * s) : admitted * perDeployment;
+      memory === Infinity
+        ? admitted * perDeployment * Math.exp(-perDeployment * s)
+        : admitted * perDeployment;
     const exposed = Math.min(horizon - s, memory);
     const hit = 1 - Math.exp((-wrongShare * all * exposed) / f);
     total += poisoning * (1 - Math.exp(-workloads.replicas * hit)) * step;
@@ -92,9 +95,17 @@ export function expectedWrongRollouts(
 
 /** Standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9). */
 function normalQuantile(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const tail = (q: number): number =>
     (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
@@ -116,8 +127,13 @@ const lagSlices = 64;
 export function analyticWrongAdmitProbability(parameters: RiskParameters): number {
   const rates = reuseRates(parameters);
   const window = parameters.window;
-  if (window.kind === 'cut-off')
-    return 1 - Math.exp(-expectedWrongRollouts(parameters, rates, window.seconds, Infinity));
+  if (window.kind === 'cut-off') {
+    // After a cut-off each admitted Deployment poisons addresses once, with its first rollout: the
+    // chance that one of them ends in a wrong landing is the expected count per Deployment.
+    const perDeployment =
+      expectedWrongRollouts(parameters, rates, window.seconds, Infinity) / parameters.admittedIdentities;
+    return 1 - (1 - Math.min(1, perDeployment)) ** parameters.admittedIdentities;
+  }
   const sigma =
     window.p95Seconds > window.medianSeconds
       ? Math.log(window.p95Seconds / window.medianSeconds) / 1.6448536269514722

@@ -41,8 +41,13 @@ const clientIndex = (name: string | undefined): number => {
 /** The moment and node of the cut-off: the second of the experiment's two firewall rules. */
 function findCutOff(steps: readonly TimelineStep[]): { atMs: number; node: string } {
   const inserts = steps.filter(
-    (step): step is { kind: 'input'; timeMs: number; event: Extract<InputEvent, { type: 'node.firewall.insert' }> } =>
-      step.kind === 'input' && step.event.type === 'node.firewall.insert',
+    (
+      step,
+    ): step is {
+      kind: 'input';
+      timeMs: number;
+      event: Extract<InputEvent, { type: 'node.firewall.insert' }>;
+    } => step.kind === 'input' && step.event.type === 'node.firewall.insert',
   );
   const last = inserts[1] ?? inserts[0];
   if (last === undefined) throw new Error('the trial never cut a node off');
@@ -115,8 +120,8 @@ function firstConnection(
   const before = steps.filter((step) => (step.kind === 'input' ? step.timeMs : step.toMs) <= atMs);
   const copy = replay(seed, before, { checkpointInterval: 0, keepLog: false });
   if (copy.nowMs < atMs) copy.advance(atMs - copy.nowMs);
-  const server = Object.values(copy.state.cluster?.nodes[staleNode]?.kubelet.sandboxes ?? {}).find((sandbox) =>
-    sandbox.podKey.startsWith('default/protected-'),
+  const server = Object.values(copy.state.cluster?.nodes[staleNode]?.kubelet.sandboxes ?? {}).find(
+    (sandbox) => sandbox.podKey.startsWith('default/protected-'),
   );
   if (server?.ip === undefined) return { admitted: false, outcome: 'no protected pod' };
   const result = copy.input({
@@ -157,18 +162,29 @@ export async function runFullTrial(
     const nowMs = Math.min(simulation.nowMs, endMs);
     const exposed = exposedPods(simulation.state, cut.node, parameters.admittedIdentities);
     for (const [podKey, { believed, running }] of exposed) {
-      if (!open.has(podKey)) open.set(podKey, { startMs: nowMs - cut.atMs, actual: clientIndex(podKey), believed });
+      if (!open.has(podKey))
+        open.set(podKey, { startMs: nowMs - cut.atMs, actual: clientIndex(podKey), believed });
       // The datapath needs a running client: ask it once the first wrong pod's containers are up.
       if (running) first ??= { atMs: simulation.nowMs, podKey };
     }
     for (const [podKey, tenure] of open)
       if (!exposed.has(podKey) || nowMs >= endMs) {
-        incidents.push({ startMs: tenure.startMs, endMs: nowMs - cut.atMs, believed: tenure.believed, actual: tenure.actual });
+        incidents.push({
+          startMs: tenure.startMs,
+          endMs: nowMs - cut.atMs,
+          believed: tenure.believed,
+          actual: tenure.actual,
+        });
         open.delete(podKey);
       }
   });
   for (const tenure of open.values())
-    incidents.push({ startMs: tenure.startMs, endMs: horizonMs, believed: tenure.believed, actual: tenure.actual });
+    incidents.push({
+      startMs: tenure.startMs,
+      endMs: horizonMs,
+      believed: tenure.believed,
+      actual: tenure.actual,
+    });
   const connection =
     options.verify === true && first !== undefined
       ? firstConnection(seed, steps, first.atMs, first.podKey, cut.node)

@@ -40,7 +40,8 @@ export function judgeTrial(record: TrialRecord, setup: RiskSetup, admittedIdenti
     receiverAdmits(setup, incident.believed, incident.actual, admitted),
   );
   let firstMs: number | undefined;
-  for (const incident of letIn) if (firstMs === undefined || incident.startMs < firstMs) firstMs = incident.startMs;
+  for (const incident of letIn)
+    if (firstMs === undefined || incident.startMs < firstMs) firstMs = incident.startMs;
   return {
     wrongAdmit: letIn.length > 0,
     firstMs,

@@ -27,7 +27,9 @@ export type LabReplay = { ok: true } | { ok: false; reasons: string[] };
 export function labReplay(parameters: RiskParameters, setup: RiskSetup): LabReplay {
   const reasons: string[] = [];
   if (setup.install.kind !== 'cilium')
-    reasons.push('the lab replays Cilium setups; Istio has its own lab (the istio-mistaken-identity scenario)');
+    reasons.push(
+      'the lab replays Cilium setups; Istio has its own lab (the istio-mistaken-identity scenario)',
+    );
   if (parameters.podCidrPrefix !== 24)
     reasons.push('kind in the simulator gives every node a /24, as kube-controller-manager does by default');
   if (parameters.window.kind !== 'cut-off')
@@ -36,7 +38,8 @@ export function labReplay(parameters: RiskParameters, setup: RiskSetup): LabRepl
     );
   else if (parameters.window.seconds > labLimits.windowSeconds)
     reasons.push(`windows over ${labLimits.windowSeconds / 60} minutes take too long to replay in a browser`);
-  if (parameters.nodes > labLimits.nodes) reasons.push(`the lab replays clusters of up to ${labLimits.nodes} nodes`);
+  if (parameters.nodes > labLimits.nodes)
+    reasons.push(`the lab replays clusters of up to ${labLimits.nodes} nodes`);
   if (clientWorkloads(parameters).pods > labLimits.pods)
     reasons.push(`the lab replays up to ${labLimits.pods} client pods`);
   return reasons.length === 0 ? { ok: true } : { ok: false, reasons };

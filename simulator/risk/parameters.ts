@@ -123,7 +123,11 @@ function outOfRange(name: string, value: number, range: { min: number; max: numb
   return undefined;
 }
 
-function wholeOutOfRange(name: string, value: number, range: { min: number; max: number }): string | undefined {
+function wholeOutOfRange(
+  name: string,
+  value: number,
+  range: { min: number; max: number },
+): string | undefined {
   if (!Number.isInteger(value)) return `${name} must be a whole number`;
   return outOfRange(name, value, range);
 }

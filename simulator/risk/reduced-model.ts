@@ -8,8 +8,20 @@
  * README.md beside this file.
  */
 import { nextInt, seedRandom, type RandomState } from '../engine/prng';
-import { agentAddressesPerNode, clientWorkloads, horizonSeconds, poolSize, type RiskParameters } from './parameters';
-import { agentHolder, allocateOffset, createAddressPool, releaseOffset, type AddressPool } from './address-pool';
+import {
+  agentAddressesPerNode,
+  clientWorkloads,
+  horizonSeconds,
+  poolSize,
+  type RiskParameters,
+} from './parameters';
+import {
+  agentHolder,
+  allocateOffset,
+  createAddressPool,
+  releaseOffset,
+  type AddressPool,
+} from './address-pool';
 import { rolloutProfiles, type RolloutWave } from './rollout-profiles';
 import { TrialClock, TrialEventKind, type TrialEvent } from './trial-events';
 import { trialSchedule, type TrialSchedule } from './restart-schedule';
@@ -204,9 +216,16 @@ class ReducedTrial {
     const start = this.nowMs;
     let lastMs = 0;
     for (const [atMs, allocations, releases] of rolloutWaves(this.workloads.replicas)) {
-      if (allocations > 0) this.clock.schedule(start + atMs, TrialEventKind.Create, deployment, allocations, rollout);
+      if (allocations > 0)
+        this.clock.schedule(start + atMs, TrialEventKind.Create, deployment, allocations, rollout);
       if (releases > 0) {
-        this.clock.schedule(start + Math.max(0, atMs - doomLeadMs), TrialEventKind.Doom, deployment, releases, rollout);
+        this.clock.schedule(
+          start + Math.max(0, atMs - doomLeadMs),
+          TrialEventKind.Doom,
+          deployment,
+          releases,
+          rollout,
+        );
         this.clock.schedule(start + atMs, TrialEventKind.Release, deployment, releases, rollout);
       }
       lastMs = Math.max(lastMs, atMs);
@@ -314,7 +333,8 @@ class ReducedTrial {
   /** Wrong pods still holding an address at the horizon (doomed ones too: theirs is not back yet). */
   closeOpenTenures(): void {
     const wrong = (pod: number): boolean => !this.admitted(this.pods.deployment[pod]!);
-    for (const pods of this.live) for (const pod of pods) if (wrong(pod)) this.closeTenure(pod, this.horizonMs);
+    for (const pods of this.live)
+      for (const pod of pods) if (wrong(pod)) this.closeTenure(pod, this.horizonMs);
     for (const rollout of this.rollouts)
       for (const pod of rollout.doomed) if (wrong(pod)) this.closeTenure(pod, this.horizonMs);
   }

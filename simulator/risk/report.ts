@@ -26,7 +26,9 @@ export function describeParameters(parameters: RiskParameters): string {
       ? `cut-off ${duration(window.seconds)}`
       : `watch lag median ${duration(window.medianSeconds)}, p95 ${duration(window.p95Seconds)}, over ${duration(horizonSeconds(window))}`;
   const attacker =
-    parameters.attackerRestartsPerMinute > 0 ? `, attacker restarts ${parameters.attackerRestartsPerMinute}/min` : '';
+    parameters.attackerRestartsPerMinute > 0
+      ? `, attacker restarts ${parameters.attackerRestartsPerMinute}/min`
+      : '';
   return `${parameters.nodes} nodes, ${parameters.podsPerNode} pods per node, /${parameters.podCidrPrefix} per node (${parameters.ipamMode}), churn ${parameters.churnPerMinute}/min in rollouts of ${parameters.rolloutSize}, ${windowText}, ${parameters.admittedIdentities} admitted identit${parameters.admittedIdentities === 1 ? 'y' : 'ies'}${attacker}`;
 }
 
@@ -89,7 +91,8 @@ const csvColumns = [
   'expected_exposure_s',
 ] as const;
 
-const csvNumber = (value: number | undefined, digits = 4): string => (value === undefined ? '' : value.toFixed(digits));
+const csvNumber = (value: number | undefined, digits = 4): string =>
+  value === undefined ? '' : value.toFixed(digits);
 
 /** CSV with a header line (RFC 4180: no field needs quoting here). */
 export function formatCsv(rows: readonly ReportRow[]): string {
@@ -117,7 +120,8 @@ export function formatCsv(rows: readonly ReportRow[]): string {
 /** Left-aligned columns separated by two spaces, as kubectl prints tables. */
 export function alignColumns(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  for (const row of rows)
+    row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
   return rows
     .map((row) =>
       row
@@ -129,9 +133,15 @@ export function alignColumns(rows: readonly (readonly string[])[]): string {
 }
 
 /** The table a person reads. */
-export function formatTable(axis: SweepAxis | 'point', parameters: RiskParameters, rows: readonly ReportRow[]): string {
+export function formatTable(
+  axis: SweepAxis | 'point',
+  parameters: RiskParameters,
+  rows: readonly ReportRow[],
+): string {
   const header =
-    axis === 'point' ? ['SETUP'] : [`${sweepAxes[axis].label.toUpperCase()} (${sweepAxes[axis].unit})`, 'SETUP'];
+    axis === 'point'
+      ? ['SETUP']
+      : [`${sweepAxes[axis].label.toUpperCase()} (${sweepAxes[axis].unit})`, 'SETUP'];
   const table: string[][] = [
     [...header, 'P(WRONG ADMIT)', '95 % INTERVAL', 'ANALYTIC', 'MEAN EXPOSURE', 'P95 EXPOSURE', 'TRIALS'],
   ];

@@ -37,7 +37,11 @@ export function drawLagMs(random: RandomState, medianMs: number, p95Ms: number):
 function poissonTimes(random: RandomState, ratePerMs: number, horizonMs: number): number[] {
   const times: number[] = [];
   if (ratePerMs <= 0) return times;
-  for (let atMs = -Math.log(uniform(random)) / ratePerMs; atMs < horizonMs; atMs += -Math.log(uniform(random)) / ratePerMs)
+  for (
+    let atMs = -Math.log(uniform(random)) / ratePerMs;
+    atMs < horizonMs;
+    atMs += -Math.log(uniform(random)) / ratePerMs
+  )
     times.push(atMs);
   return times;
 }
@@ -48,7 +52,9 @@ export function trialSchedule(parameters: RiskParameters, seed: number): TrialSc
   const workloads = clientWorkloads(parameters);
   const window = parameters.window;
   const lagMs =
-    window.kind === 'lag' ? drawLagMs(random, window.medianSeconds * 1000, window.p95Seconds * 1000) : undefined;
+    window.kind === 'lag'
+      ? drawLagMs(random, window.medianSeconds * 1000, window.p95Seconds * 1000)
+      : undefined;
   const horizonMs = horizonSeconds(window) * 1000;
   const restarts: ScheduledRestart[] = poissonTimes(
     random,

@@ -59,7 +59,10 @@ export function measureRolloutProfile(replicas: number, seed = 1): RolloutWave[]
       serviceSubnet: '10.96.0.0/16',
     },
   });
-  simulation.input({ type: 'cilium.install', request: { version: '1.12.0', values: { 'ipam.mode': 'kubernetes' } } });
+  simulation.input({
+    type: 'cilium.install',
+    request: { version: '1.12.0', values: { 'ipam.mode': 'kubernetes' } },
+  });
   simulation.advance(10_000);
   simulation.input({ type: 'api.apply', objects: parseManifests(clientDeployment(replicas)).objects });
   simulation.advanceUntil(clusterSettled, 120_000, 500);

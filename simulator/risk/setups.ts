@@ -25,12 +25,7 @@ const mutualAuth = {
   'authentication.mutual.spire.install.enabled': 'true',
 };
 
-const cilium = (
-  id: string,
-  label: string,
-  version: string,
-  values: Record<string, string>,
-): RiskSetup => ({
+const cilium = (id: string, label: string, version: string, values: Record<string, string>): RiskSetup => ({
   id,
   label,
   install: { kind: 'cilium', version, values: { 'ipam.mode': 'kubernetes', ...values } },

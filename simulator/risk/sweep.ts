@@ -1,14 +1,12 @@
 /**
  * Sweeps: one parameter varied over a range of points, the others held, many trials per point. A
  * sweep runs in batches (a Web Worker per core in the browser, a loop on the command line), each
- * batch a run of consecutive trial seeds at one point, and a point stops once every setup's Wilson
- * interval is narrow enough. Everything here is plain data and pure functions, so the browser, the
- * command line and the tests aggregate the same way.
+ * batch a run of consecutive trial seeds at one point (`sweep-batch.ts`), and a point stops once
+ * every setup's Wilson interval is narrow enough. This module plans and aggregates; it runs no
+ * trial, so the page's main thread can use it without loading the model.
  */
 import { analyticWrongAdmitProbability } from './analytic';
-import { judgeTrial } from './judge';
 import { horizonSeconds, withParameters, type RiskParameters, type RiskWindow } from './parameters';
-import { runReducedTrial } from './reduced-model';
 import { receiverModel, riskSetup, type RiskSetup } from './setups';
 import { quantile, wilsonHalfWidth, wilsonInterval, type ProportionInterval } from './statistics';
 
@@ -27,7 +25,11 @@ export interface AxisDefinition {
 function windowAt(window: RiskWindow, seconds: number): RiskWindow {
   if (window.kind === 'cut-off') return { kind: 'cut-off', seconds };
   // A lag sweep moves the median and keeps the spread (p95 / median).
-  return { ...window, medianSeconds: seconds, p95Seconds: (seconds * window.p95Seconds) / window.medianSeconds };
+  return {
+    ...window,
+    medianSeconds: seconds,
+    p95Seconds: (seconds * window.p95Seconds) / window.medianSeconds,
+  };
 }
 
 export const sweepAxes: Record<SweepAxis, AxisDefinition> = {
@@ -108,40 +110,8 @@ export interface BatchResult {
   firstSeed: number;
 }
 
-const examplesKept = 5;
-
-/** Runs `count` trials of one point and tallies them for every setup. */
-export function runBatch(
-  point: SweepPoint,
-  setups: readonly RiskSetup[],
-  baseSeed: number,
-  firstTrial: number,
-  count: number,
-): BatchResult {
-  const tallies: SetupTally[] = setups.map((setup) => ({
-    id: setup.id,
-    wrongAdmits: 0,
-    attackerAdmits: 0,
-    exposuresMs: [],
-    firstMs: [],
-    exampleSeeds: [],
-  }));
-  for (let trial = firstTrial; trial < firstTrial + count; trial++) {
-    const seed = trialSeed(baseSeed, point.index, trial);
-    const record = runReducedTrial(point.parameters, seed);
-    setups.forEach((setup, index) => {
-      const verdict = judgeTrial(record, setup, point.parameters.admittedIdentities);
-      const tally = tallies[index]!;
-      if (!verdict.wrongAdmit) return;
-      tally.wrongAdmits += 1;
-      if (verdict.attacker) tally.attackerAdmits += 1;
-      tally.exposuresMs.push(verdict.exposureMs);
-      tally.firstMs.push(verdict.firstMs ?? 0);
-      if (tally.exampleSeeds.length < examplesKept) tally.exampleSeeds.push(seed);
-    });
-  }
-  return { point: point.index, firstTrial, trials: count, setups: tallies, firstSeed: trialSeed(baseSeed, point.index, firstTrial) };
-}
+/** How many seeds of wrong-admit trials a tally keeps, to open in the lab. */
+export const examplesKept = 5;
 
 /** One setup's figures at one point. */
 export interface SetupSummary {
@@ -190,7 +160,14 @@ export class PointAccumulator {
   ) {
     this.analytic = analyticWrongAdmitProbability(point.parameters);
     for (const setup of setups)
-      this.tallies.set(setup.id, { id: setup.id, wrongAdmits: 0, attackerAdmits: 0, exposuresMs: [], firstMs: [], exampleSeeds: [] });
+      this.tallies.set(setup.id, {
+        id: setup.id,
+        wrongAdmits: 0,
+        attackerAdmits: 0,
+        exposuresMs: [],
+        firstMs: [],
+        exampleSeeds: [],
+      });
   }
 
   add(batch: BatchResult): void {
@@ -203,7 +180,8 @@ export class PointAccumulator {
       total.attackerAdmits += tally.attackerAdmits;
       total.exposuresMs.push(...tally.exposuresMs);
       total.firstMs.push(...tally.firstMs);
-      for (const seed of tally.exampleSeeds) if (total.exampleSeeds.length < examplesKept) total.exampleSeeds.push(seed);
+      for (const seed of tally.exampleSeeds)
+        if (total.exampleSeeds.length < examplesKept) total.exampleSeeds.push(seed);
     }
   }
 
@@ -223,7 +201,9 @@ export class PointAccumulator {
       parameters: this.point.parameters,
       trials: this.trials,
       analytic: this.analytic,
-      setups: this.setups.map((setup) => summarise(setup, this.tallies.get(setup.id)!, this.trials, this.analytic)),
+      setups: this.setups.map((setup) =>
+        summarise(setup, this.tallies.get(setup.id)!, this.trials, this.analytic),
+      ),
       firstSeed: this.firstSeed ?? 0,
       done: this.done(rule),
     };
@@ -244,7 +224,11 @@ function summarise(setup: RiskSetup, tally: SetupTally, trials: number, analytic
     exposure:
       seconds.length === 0
         ? undefined
-        : { mean: total / seconds.length, median: quantile(seconds, 0.5) ?? 0, p95: quantile(seconds, 0.95) ?? 0 },
+        : {
+            mean: total / seconds.length,
+            median: quantile(seconds, 0.5) ?? 0,
+            p95: quantile(seconds, 0.95) ?? 0,
+          },
     expectedExposureSeconds: trials === 0 ? 0 : total / trials,
     exposuresSeconds: seconds,
     exampleSeeds: tally.exampleSeeds,
@@ -257,24 +241,6 @@ export function planSetups(setupIds: readonly string[]): RiskSetup[] {
     const setup = riskSetup(id);
     if (setup === undefined) throw new RangeError(`unknown setup ${id}`);
     return setup;
-  });
-}
-
-/**
- * Runs a whole sweep in this thread, batch by batch, point after point (the command line and the
- * tests; the browser spreads the same batches over workers). `onPoint` sees each finished point.
- */
-export function runSweep(plan: SweepPlan, onPoint?: (summary: PointSummary) => void): PointSummary[] {
-  const setups = planSetups(plan.setupIds);
-  return sweepPoints(plan).map((point) => {
-    const accumulator = new PointAccumulator(point, setups);
-    while (!accumulator.done(plan)) {
-      const count = Math.min(plan.batchSize, plan.maxTrials - accumulator.trials);
-      accumulator.add(runBatch(point, setups, plan.baseSeed, accumulator.trials, count));
-    }
-    const summary = accumulator.summary(plan);
-    onPoint?.(summary);
-    return summary;
   });
 }
 

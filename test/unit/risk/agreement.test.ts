@@ -10,12 +10,17 @@ import { scenarios } from '../../../simulator/scenarios/catalog';
 import { LabSession } from '../../../simulator/scenarios/lab-session';
 import { runFullTrial } from '../../../simulator/risk/full-model';
 import { labReplay, trialLabRecord } from '../../../simulator/risk/lab-trial';
-import { defaultRiskParameters, withParameters, type RiskParameters } from '../../../simulator/risk/parameters';
+import {
+  defaultRiskParameters,
+  withParameters,
+  type RiskParameters,
+} from '../../../simulator/risk/parameters';
 import { runReducedTrial } from '../../../simulator/risk/reduced-model';
 import { riskSetup } from '../../../simulator/risk/setups';
 import { binomialRange } from '../../../simulator/risk/statistics';
 
-const at = (changes: Partial<RiskParameters>): RiskParameters => withParameters(defaultRiskParameters, changes);
+const at = (changes: Partial<RiskParameters>): RiskParameters =>
+  withParameters(defaultRiskParameters, changes);
 const cutOff = (seconds: number): RiskParameters['window'] => ({ kind: 'cut-off', seconds });
 
 interface AgreementCell {
@@ -24,14 +29,31 @@ interface AgreementCell {
 }
 
 const grid: readonly AgreementCell[] = [
-  { name: '3 nodes, 10 pods each, 40 restarts/min, 2 min', parameters: at({ nodes: 3, podsPerNode: 10, churnPerMinute: 40, window: cutOff(120) }) },
+  {
+    name: '3 nodes, 10 pods each, 40 restarts/min, 2 min',
+    parameters: at({ nodes: 3, podsPerNode: 10, churnPerMinute: 40, window: cutOff(120) }),
+  },
   {
     name: '4 nodes, Deployments of 3, two admitted identities, 60 restarts/min, 90 s',
-    parameters: at({ nodes: 4, podsPerNode: 6, rolloutSize: 3, churnPerMinute: 60, admittedIdentities: 2, window: cutOff(90) }),
+    parameters: at({
+      nodes: 4,
+      podsPerNode: 6,
+      rolloutSize: 3,
+      churnPerMinute: 60,
+      admittedIdentities: 2,
+      window: cutOff(90),
+    }),
   },
   {
     name: 'an attacker restarting their Deployment 4 times a minute',
-    parameters: at({ nodes: 3, podsPerNode: 12, rolloutSize: 4, churnPerMinute: 20, attackerRestartsPerMinute: 4, window: cutOff(120) }),
+    parameters: at({
+      nodes: 3,
+      podsPerNode: 12,
+      rolloutSize: 4,
+      churnPerMinute: 20,
+      attackerRestartsPerMinute: 4,
+      window: cutOff(120),
+    }),
   },
   {
     name: 'one client node, as in the experiment, Deployments of 8',
@@ -46,7 +68,8 @@ const tunnel = riskSetup('cilium-1.15-wireguard')!;
 
 function reducedRate(parameters: RiskParameters): number {
   let hits = 0;
-  for (let seed = 1; seed <= reducedTrials; seed++) if (runReducedTrial(parameters, seed).incidents.length > 0) hits += 1;
+  for (let seed = 1; seed <= reducedTrials; seed++)
+    if (runReducedTrial(parameters, seed).incidents.length > 0) hits += 1;
   return hits / reducedTrials;
 }
 
@@ -75,37 +98,31 @@ describe('risk agreement: the reduced model against the full simulator', () => {
     600_000,
   );
 
-  it(
-    'risk agreement: with the tunnel header the cut-off node is just as stale, and the wrong pod is refused',
-    async () => {
-      const parameters = grid[0]!.parameters;
-      let refused = 0;
-      for (let seed = 1; seed <= 8; seed++) {
-        const trial = await runFullTrial(parameters, tunnel, seed, { verify: true });
-        if (trial.firstConnection === undefined) continue;
-        expect(trial.firstConnection.admitted).toBe(false);
-        refused += 1;
-      }
-      expect(refused).toBeGreaterThan(0);
-    },
-    600_000,
-  );
+  it('risk agreement: with the tunnel header the cut-off node is just as stale, and the wrong pod is refused', async () => {
+    const parameters = grid[0]!.parameters;
+    let refused = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const trial = await runFullTrial(parameters, tunnel, seed, { verify: true });
+      if (trial.firstConnection === undefined) continue;
+      expect(trial.firstConnection.admitted).toBe(false);
+      refused += 1;
+    }
+    expect(refused).toBeGreaterThan(0);
+  }, 600_000);
 
-  it(
-    "risk agreement: a trial's lab permalink replays to the world the full-model trial measured",
-    async () => {
-      const parameters = grid[3]!.parameters;
-      const record = trialLabRecord(parameters, vulnerable, 5);
-      const decoded = await decodeLabPermalink(await encodeLabPermalink(record));
-      expect(decoded.ok).toBe(true);
-      if (!decoded.ok) return;
-      const { session } = await LabSession.restore(scenarios['mistaken-identity']!, decoded.record, () =>
-        import('../../../simulator/terminal/session'),
-      );
-      const trial = await runFullTrial(parameters, vulnerable, 5);
-      expect(session.simulation.hash()).toBe(trial.finalHash);
-      expect(session.terminalLog.every((entry) => entry.exitCode === 0)).toBe(true);
-    },
-    600_000,
-  );
+  it("risk agreement: a trial's lab permalink replays to the world the full-model trial measured", async () => {
+    const parameters = grid[3]!.parameters;
+    const record = trialLabRecord(parameters, vulnerable, 5);
+    const decoded = await decodeLabPermalink(await encodeLabPermalink(record));
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) return;
+    const { session } = await LabSession.restore(
+      scenarios['mistaken-identity']!,
+      decoded.record,
+      () => import('../../../simulator/terminal/session'),
+    );
+    const trial = await runFullTrial(parameters, vulnerable, 5);
+    expect(session.simulation.hash()).toBe(trial.finalHash);
+    expect(session.terminalLog.every((entry) => entry.exitCode === 0)).toBe(true);
+  }, 600_000);
 });

@@ -17,11 +17,13 @@ import {
 import { runReducedTrial, rolloutWaves } from '../../../simulator/risk/reduced-model';
 import { receiverModel, riskSetup, riskSetups, type IdentitySource } from '../../../simulator/risk/setups';
 
-const at = (changes: Partial<RiskParameters>): RiskParameters => withParameters(defaultRiskParameters, changes);
+const at = (changes: Partial<RiskParameters>): RiskParameters =>
+  withParameters(defaultRiskParameters, changes);
 
 function incidentRate(parameters: RiskParameters, trials: number): number {
   let hits = 0;
-  for (let seed = 1; seed <= trials; seed++) if (runReducedTrial(parameters, seed).incidents.length > 0) hits += 1;
+  for (let seed = 1; seed <= trials; seed++)
+    if (runReducedTrial(parameters, seed).incidents.length > 0) hits += 1;
   return hits / trials;
 }
 
@@ -69,7 +71,10 @@ describe('risk reduced model: trials', () => {
   }
   const impossible: readonly NoIncidentCase[] = [
     { name: 'no churn', parameters: at({ churnPerMinute: 0 }) },
-    { name: 'a one-second window', parameters: at({ churnPerMinute: 30, window: { kind: 'cut-off', seconds: 1 } }) },
+    {
+      name: 'a one-second window',
+      parameters: at({ churnPerMinute: 30, window: { kind: 'cut-off', seconds: 1 } }),
+    },
   ];
   it.each(impossible)('risk reduced model: no incident with $name', ({ parameters }) => {
     expect(incidentRate(parameters, 200)).toBe(0);
@@ -85,7 +90,10 @@ describe('risk reduced model: trials', () => {
 
   it('risk reduced model: a constant lag watched for exactly the lag is a cut-off of that length', () => {
     const cutOff = at({ churnPerMinute: 30, window: { kind: 'cut-off', seconds: 240 } });
-    const lag = at({ churnPerMinute: 30, window: { kind: 'lag', medianSeconds: 240, p95Seconds: 240, horizonSeconds: 240 } });
+    const lag = at({
+      churnPerMinute: 30,
+      window: { kind: 'lag', medianSeconds: 240, p95Seconds: 240, horizonSeconds: 240 },
+    });
     for (let seed = 1; seed <= 40; seed++) {
       const a = runReducedTrial(cutOff, seed);
       const b = runReducedTrial(lag, seed);
@@ -176,7 +184,11 @@ describe('risk parameters', () => {
   const invalid: readonly { name: string; parameters: RiskParameters; problem: RegExp }[] = [
     { name: 'one node', parameters: at({ nodes: 1 }), problem: /nodes must be between 2/ },
     { name: 'a fractional pod count', parameters: at({ podsPerNode: 2.5 }), problem: /whole number/ },
-    { name: 'too many pods for a /28', parameters: at({ podCidrPrefix: 28, podsPerNode: 12 }), problem: /a \/28 holds 14/ },
+    {
+      name: 'too many pods for a /28',
+      parameters: at({ podCidrPrefix: 28, podsPerNode: 12 }),
+      problem: /a \/28 holds 14/,
+    },
     {
       name: 'a lag whose p95 is below its median',
       parameters: at({ window: { kind: 'lag', medianSeconds: 60, p95Seconds: 30, horizonSeconds: 600 } }),
@@ -188,7 +200,12 @@ describe('risk parameters', () => {
   });
 
   it('risk parameters: client pods are split into Deployments of the rollout size', () => {
-    expect(clientWorkloads(defaultRiskParameters)).toEqual({ deployments: 12, replicas: 5, pods: 60, attacker: undefined });
+    expect(clientWorkloads(defaultRiskParameters)).toEqual({
+      deployments: 12,
+      replicas: 5,
+      pods: 60,
+      attacker: undefined,
+    });
     expect(clientWorkloads(at({ attackerRestartsPerMinute: 1 })).attacker).toBe(11);
   });
 });

@@ -6,7 +6,10 @@ import { measureRolloutProfile } from '../../../simulator/risk/rollout-measure';
 import { rolloutProfiles } from '../../../simulator/risk/rollout-profiles';
 
 describe('risk rollout profiles', () => {
-  it.each([1, 5, 12])('risk rollout profiles: a Deployment of %i replicas rolls as the table says', (replicas) => {
-    expect(measureRolloutProfile(replicas)).toEqual(rolloutProfiles[replicas - 1]);
-  });
+  it.each([1, 5, 12])(
+    'risk rollout profiles: a Deployment of %i replicas rolls as the table says',
+    (replicas) => {
+      expect(measureRolloutProfile(replicas)).toEqual(rolloutProfiles[replicas - 1]);
+    },
+  );
 });
