@@ -1,5 +1,6 @@
 /**
- * Performance budgets for the mistaken-identity guide, checked on the built site (dist/):
+ * Performance budgets for the pages that run the simulator (the mistaken-identity guide and the
+ * risk lab), checked on the built site (dist/):
  *
  *   1. initial JS: every script the page fetches on load without interaction, at a mobile and a
  *      desktop viewport, gzip-compressed here with zlib: ≤ 60 KB (1 KB = 1,000 bytes). The scenario
@@ -10,13 +11,15 @@
  *      best practices and SEO 100.
  *   3. INP while playing the scenario: worst and 98th-percentile interaction (Event Timing, entries of
  *      16 ms or more) over clicks on "Run step …" until the scenario finishes: ≤ 100 ms without CPU
- *      throttling; with 4× CPU throttling as information.
+ *      throttling; with 4× CPU throttling as information. On the risk lab: the same while the default
+ *      sweep runs on its Web Workers (clicks and key presses on the form every 300 ms), and the time
+ *      that sweep takes: ≤ 30 s.
  *
  *   npm run budgets [-- options]             build, then every check (or those chosen)
  *   npx tsx scripts/budgets.ts [options]     check the dist/ that is there
  *     --only initial-js,lighthouse,inp       some checks only
  *     --runs N                               Lighthouse runs and INP play-throughs (default 3)
- *     --page /path/                          another page (default /guides/mistaken-identity/)
+ *     --page /path/                          one lab page only (default: the guide and the risk lab)
  *     --reference-page /path/                another reference page (default /reference/policy-language/)
  *     --report FILE                          write counts in Vitest's JSON shape (for scripts/test.mjs)
  *     --verbose                              per-file sizes even within budget
@@ -24,7 +27,7 @@
  * Exits 1 when a budget fails, 2 when a check cannot run.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 // chrome-launcher comes with lighthouse (its dependency, hoisted by npm): the launcher Lighthouse is built for.
@@ -57,7 +60,14 @@ if (!Number.isInteger(runs) || runs < 1) {
   console.error('--runs takes a whole number of at least 1');
   process.exit(2);
 }
-const pagePath = option('--page') ?? '/guides/mistaken-identity/';
+/** The pages checked, each with the widget its checks wait for. */
+const pageWidgets: Record<string, string> = {
+  '/guides/mistaken-identity/': '[data-testid="scenario-widget"]',
+  '/guides/risk-lab/': '[data-testid="risk-lab"]',
+};
+const riskLabPath = '/guides/risk-lab/';
+const pagePaths = option('--page') === undefined ? Object.keys(pageWidgets) : [option('--page') ?? ''];
+let pagePath = pagePaths[0] ?? '';
 // The longest reference page; every page without a lab loads the same scripts (Starlight's own).
 const referencePagePath = option('--reference-page') ?? '/reference/policy-language/';
 const reportFile = option('--report');
@@ -68,6 +78,7 @@ const budgets = {
   referenceInitialJsBytes: 10_000,
   lighthouse: { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 },
   inpMs: 100,
+  sweepSeconds: 30,
 };
 
 /** Lighthouse's mobile device (Moto G Power) and its desktop preset, so every check sees the same screens. */
@@ -84,7 +95,7 @@ const viewports: { name: string; options: BrowserContextOptions }[] = [
   { name: 'desktop 1350×940', options: { viewport: { width: 1350, height: 940 } } },
 ];
 
-const widgetSelector = '[data-testid="scenario-widget"]';
+let widgetSelector = pageWidgets[pagePath] ?? '[data-testid="scenario-widget"]';
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -123,7 +134,7 @@ const inlineScriptsSource = `[...document.querySelectorAll('script:not([src])')]
   .map((s) => s.textContent || '')`;
 
 /** Whether the widget's box meets the first viewport (before any scrolling). */
-const widgetInFirstViewportSource = `(() => {
+const widgetInFirstViewportSource = (): string => `(() => {
   const element = document.querySelector('${widgetSelector}');
   if (!element) return false;
   const box = element.getBoundingClientRect();
@@ -289,7 +300,7 @@ async function checkInitialJs(browser: Browser, origin: string): Promise<void> {
     const { network, initial } = await loadWithoutInteraction(page, origin + pagePath);
     const fetched = initial.slice(0, -1);
     const total = sum(initial);
-    const widgetOnLoad = await page.evaluate<boolean>(widgetInFirstViewportSource);
+    const widgetOnLoad = await page.evaluate<boolean>(widgetInFirstViewportSource());
     const over = total > budgets.initialJsBytes;
     rows.push({
       check: `initial JS, ${viewport.name} (gzip)`,
@@ -320,7 +331,7 @@ async function checkInitialJs(browser: Browser, origin: string): Promise<void> {
       budget: '—',
       result: 'info',
     });
-    details.push(fileTable(`Scenario widget in view, ${viewport.name}, added:`, added, origin));
+    details.push(fileTable(`Widget in view, ${viewport.name}, added:`, added, origin));
     await context.close();
   }
 }
@@ -619,6 +630,89 @@ async function checkInp(browser: Browser, origin: string): Promise<void> {
   }
 }
 
+/**
+ * The risk lab: runs the default sweep on the page's Web Workers and, while it runs, clicks a setup
+ * checkbox and types into the seed field every 300 ms, as a reader would. Returns one interaction
+ * per input and the sweep's own duration as the page reports it.
+ */
+async function sweepThrough(
+  browser: Browser,
+  origin: string,
+  cpuRate: number,
+): Promise<{ interactions: Interaction[]; sweepSeconds: number; trials: number }> {
+  const context = await browser.newContext(viewports[1]?.options);
+  const page = await context.newPage();
+  await page.addInitScript(eventObserverSource);
+  await page.goto(origin + pagePath, { waitUntil: 'networkidle' });
+  const widget = page.locator(widgetSelector);
+  await widget.scrollIntoViewIfNeeded();
+  await page.waitForSelector(`${widgetSelector}[data-ready="true"]`, { timeout: 30_000 });
+  await page.evaluate(afterNextPaintSource);
+  if (cpuRate > 1) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuRate });
+  }
+  await page.evaluate('window.__budgetEvents = []');
+  const status = widget.getByRole('status').first();
+  const seed = widget.getByLabel('Seed');
+  const checkbox = widget.getByLabel('Istio ambient (ztunnel)');
+  await widget.getByRole('button', { name: 'Run the sweep' }).click();
+  let inputs = 1;
+  const deadline = Date.now() + 180_000;
+  while (!/^(Done|Stopped)/.test((await status.textContent()) ?? '')) {
+    if (Date.now() > deadline) throw new Error('the sweep did not finish within 3 minutes');
+    // Checkboxes only count for the next sweep; the seed field takes a key press.
+    if (inputs % 2 === 0) await checkbox.click();
+    else await seed.press('End');
+    inputs += 1;
+    await page.waitForTimeout(300);
+  }
+  const text = (await status.textContent()) ?? '';
+  const match = /([\d,]+) trials in ([\d.]+) s/.exec(text);
+  await page.evaluate(afterNextPaintSource);
+  const events = await page.evaluate<EventRecord[]>('window.__budgetEvents');
+  const byInteraction = new Map<number, EventRecord[]>();
+  for (const event of events)
+    byInteraction.set(event.interactionId, [...(byInteraction.get(event.interactionId) ?? []), event]);
+  const measured = [...byInteraction.values()].map(interactionOf);
+  await context.close();
+  while (measured.length < inputs) measured.push({ duration: 0 });
+  return {
+    interactions: measured,
+    sweepSeconds: Number(match?.[2] ?? NaN),
+    trials: Number((match?.[1] ?? '').replace(/,/g, '')),
+  };
+}
+
+async function checkSweepInp(browser: Browser, origin: string): Promise<void> {
+  for (const cpuRate of [1, 4]) {
+    const durations: number[] = [];
+    const sweeps: number[] = [];
+    let trials = 0;
+    for (let run = 0; run < runs; run++) {
+      const swept = await sweepThrough(browser, origin, cpuRate);
+      durations.push(...swept.interactions.map((interaction) => interaction.duration));
+      sweeps.push(swept.sweepSeconds);
+      trials = swept.trials;
+    }
+    const budgeted = cpuRate === 1;
+    const p98 = percentile(durations, 98);
+    rows.push({
+      check: `INP while the default sweep runs, ${cpuRate === 1 ? 'no CPU throttling' : `${cpuRate}× CPU throttling`}`,
+      measured: `worst ${ms(Math.max(...durations))}, p98 ${ms(p98)} (${durations.length} inputs)`,
+      budget: budgeted ? `p98 ≤ ${budgets.inpMs} ms` : '—',
+      result: budgeted ? (p98 <= budgets.inpMs ? 'pass' : 'FAIL') : 'info',
+    });
+    const slowest = Math.min(...sweeps);
+    rows.push({
+      check: `  the default sweep (${trials.toLocaleString('en')} trials), ${cpuRate}× CPU`,
+      measured: `${sweeps.map((value) => `${value.toFixed(1)} s`).join(', ')} (load ${loadavg()[0]?.toFixed(1) ?? '?'})`,
+      budget: budgeted ? `≤ ${budgets.sweepSeconds} s` : '—',
+      result: budgeted ? (slowest <= budgets.sweepSeconds ? 'pass' : 'FAIL') : 'info',
+    });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -626,7 +720,7 @@ async function main(): Promise<number> {
   // A report left from an earlier run must not be counted if this one stops before writing its own.
   if (reportFile !== undefined) rmSync(reportFile, { force: true });
   const dist = join(process.cwd(), 'dist');
-  for (const path of [pagePath, referencePagePath]) {
+  for (const path of [...pagePaths, referencePagePath]) {
     const pageFile = join(dist, ...path.split('/').filter(Boolean), 'index.html');
     if (!existsSync(pageFile)) {
       console.error(
@@ -637,24 +731,38 @@ async function main(): Promise<number> {
   }
   const chromiumPath = ensureChromium();
   console.log(
-    `Budgets for ${pagePath} — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ` +
+    `Budgets for ${pagePaths.join(' and ')} — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ` +
       `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, checks: ${only.join(', ')}`,
   );
   const server = await serveStatic(dist);
   try {
-    if (enabled('initial-js') || enabled('inp')) {
+    for (const path of pagePaths) {
+      pagePath = path;
+      widgetSelector = pageWidgets[path] ?? '[data-testid="scenario-widget"]';
+      const firstRow = rows.length;
+      if (enabled('initial-js') || enabled('inp')) {
+        const browser = await chromium.launch({ executablePath: chromiumPath, args: headlessChromiumFlags });
+        try {
+          if (enabled('initial-js')) await checkInitialJs(browser, server.origin);
+          if (enabled('inp'))
+            await (path === riskLabPath
+              ? checkSweepInp(browser, server.origin)
+              : checkInp(browser, server.origin));
+        } finally {
+          await browser.close();
+        }
+      }
+      if (enabled('lighthouse')) await checkLighthouse(chromiumPath, server.origin);
+      if (pagePaths.length > 1) for (const row of rows.slice(firstRow)) row.check = `${path} ${row.check}`;
+    }
+    if (enabled('initial-js')) {
       const browser = await chromium.launch({ executablePath: chromiumPath, args: headlessChromiumFlags });
       try {
-        if (enabled('initial-js')) {
-          await checkInitialJs(browser, server.origin);
-          await checkReferenceInitialJs(browser, server.origin);
-        }
-        if (enabled('inp')) await checkInp(browser, server.origin);
+        await checkReferenceInitialJs(browser, server.origin);
       } finally {
         await browser.close();
       }
     }
-    if (enabled('lighthouse')) await checkLighthouse(chromiumPath, server.origin);
   } finally {
     await server.close();
   }
