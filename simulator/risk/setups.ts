@@ -19,7 +19,8 @@ export interface RiskSetup {
   install: SetupInstall;
 }
 
-const wireguard = { 'encryption.enabled': 'true', 'encryption.type': 'wireguard' };
+// As the experiment installs it: up to 1.13 the agent refuses WireGuard beside the L7 proxy.
+const wireguard = { 'encryption.enabled': 'true', 'encryption.type': 'wireguard', l7Proxy: 'false' };
 const mutualAuth = {
   'authentication.mutual.spire.enabled': 'true',
   'authentication.mutual.spire.install.enabled': 'true',
