@@ -13,6 +13,7 @@ import { scenarios } from '../scenarios/catalog';
 import { LabSession } from '../scenarios/lab-session';
 import { Simulation, replay, type TimelineStep } from '../simulation';
 import type { World } from '../world';
+import type { LabSetup } from '../setup';
 import { labScenarioId, protectedPort, trialLabRecord } from './lab-trial';
 import { horizonSeconds, type RiskParameters } from './parameters';
 import type { Incident } from './reduced-model';
@@ -84,12 +85,13 @@ function exposedPods(
 /** Replays a timeline, calling `observe` every slice between `fromMs` and `toMs`. */
 function replayObserving(
   seed: number,
+  setup: LabSetup,
   steps: readonly TimelineStep[],
   fromMs: number,
   toMs: number,
   observe: (simulation: Simulation) => void,
 ): Simulation {
-  const simulation = new Simulation(seed, { checkpointInterval: 0, keepLog: false });
+  const simulation = new Simulation(seed, { checkpointInterval: 0, keepLog: false, setup });
   const advanceTo = (targetMs: number): void => {
     while (simulation.nowMs < targetMs) {
       const now = simulation.nowMs;
@@ -103,7 +105,7 @@ function replayObserving(
   for (const step of steps) {
     if (step.kind === 'input') {
       advanceTo(step.timeMs);
-      simulation.input(step.event);
+      simulation.input(step.event, step.cluster);
     } else advanceTo(step.toMs);
   }
   return simulation;
@@ -112,13 +114,14 @@ function replayObserving(
 /** The wrong pod connects straight to the protected pod's address, in a copy of the run. */
 function firstConnection(
   seed: number,
+  setup: LabSetup,
   steps: readonly TimelineStep[],
   atMs: number,
   podKey: string,
   staleNode: string,
 ): { admitted: boolean; outcome: string } {
   const before = steps.filter((step) => (step.kind === 'input' ? step.timeMs : step.toMs) <= atMs);
-  const copy = replay(seed, before, { checkpointInterval: 0, keepLog: false });
+  const copy = replay(seed, before, { checkpointInterval: 0, keepLog: false, setup });
   if (copy.nowMs < atMs) copy.advance(atMs - copy.nowMs);
   const server = Object.values(copy.state.cluster?.nodes[staleNode]?.kubelet.sandboxes ?? {}).find(
     (sandbox) => sandbox.podKey.startsWith('default/protected-'),
@@ -158,7 +161,8 @@ export async function runFullTrial(
   const open = new Map<string, { startMs: number; actual: number; believed: number }>();
   const incidents: Incident[] = [];
   let first: { atMs: number; podKey: string } | undefined;
-  const observed = replayObserving(seed, steps, cut.atMs, endMs, (simulation) => {
+  const labSetup = session.simulation.setup;
+  const observed = replayObserving(seed, labSetup, steps, cut.atMs, endMs, (simulation) => {
     const nowMs = Math.min(simulation.nowMs, endMs);
     const exposed = exposedPods(simulation.state, cut.node, parameters.admittedIdentities);
     for (const [podKey, { believed, running }] of exposed) {
@@ -187,7 +191,7 @@ export async function runFullTrial(
     });
   const connection =
     options.verify === true && first !== undefined
-      ? firstConnection(seed, steps, first.atMs, first.podKey, cut.node)
+      ? firstConnection(seed, labSetup, steps, first.atMs, first.podKey, cut.node)
       : undefined;
   return {
     seed,
