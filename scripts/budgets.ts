@@ -703,6 +703,9 @@ async function checkSweepInp(browser: Browser, origin: string): Promise<void> {
       budget: budgeted ? `p98 ≤ ${budgets.inpMs} ms` : '—',
       result: budgeted ? (p98 <= budgets.inpMs ? 'pass' : 'FAIL') : 'info',
     });
+    details.push(
+      `Inputs while the sweep ran, ${cpuRate}× CPU: ${durations.map((value) => Math.round(value)).join(', ')} ms`,
+    );
     const slowest = Math.min(...sweeps);
     rows.push({
       check: `  the default sweep (${trials.toLocaleString('en')} trials), ${cpuRate}× CPU`,

@@ -152,6 +152,8 @@ export class PointAccumulator {
   trials = 0;
   private readonly tallies = new Map<string, SetupTally>();
   private firstSeed: number | undefined;
+  /** The last summary, kept until a batch changes it (a page re-renders many times per batch). */
+  private cached: PointSummary | undefined;
   readonly analytic: number;
 
   constructor(
@@ -171,6 +173,7 @@ export class PointAccumulator {
   }
 
   add(batch: BatchResult): void {
+    this.cached = undefined;
     this.trials += batch.trials;
     if (batch.firstTrial === 0) this.firstSeed = batch.firstSeed;
     for (const tally of batch.setups) {
@@ -195,7 +198,8 @@ export class PointAccumulator {
   }
 
   summary(rule: Pick<SweepPlan, 'halfWidth' | 'minTrials' | 'maxTrials'>): PointSummary {
-    return {
+    if (this.cached !== undefined && this.cached.done === this.done(rule)) return this.cached;
+    this.cached = {
       index: this.point.index,
       value: this.point.value,
       parameters: this.point.parameters,
@@ -207,6 +211,7 @@ export class PointAccumulator {
       firstSeed: this.firstSeed ?? 0,
       done: this.done(rule),
     };
+    return this.cached;
   }
 }
 

@@ -57,7 +57,7 @@ export class SweepRunner {
     private readonly onProgress: (progress: SweepProgress) => void,
     private readonly onError: (message: string) => void,
     private readonly now: () => number = () => performance.now(),
-    private readonly updateEveryMs = 150,
+    private readonly updateEveryMs = 250,
   ) {
     const setups = planSetups(plan.setupIds);
     this.accumulators = sweepPoints(plan).map((point) => new PointAccumulator(point, setups));
