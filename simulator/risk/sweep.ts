@@ -216,7 +216,9 @@ export class PointAccumulator {
 }
 
 function summarise(setup: RiskSetup, tally: SetupTally, trials: number, analytic: number): SetupSummary {
-  const seconds = tally.exposuresMs.map((ms) => ms / 1000).sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator, several times faster: a page summarises
+  // while its sweep runs.
+  const seconds = Array.from(Float64Array.from(tally.exposuresMs, (ms) => ms / 1000).sort());
   const total = seconds.reduce((sum, value) => sum + value, 0);
   return {
     id: setup.id,
