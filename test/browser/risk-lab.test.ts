@@ -58,6 +58,8 @@ describe('guide: risk lab', () => {
     // The vulnerable setup's figure at the heaviest churn opens a trial in the mistaken-identity lab.
     await rows.last().locator('button').first().click();
     await page.waitForURL(/\/guides\/mistaken-identity\/#v1\./, { timeout: 30_000 });
+    // The lab hydrates when it scrolls into view (client:visible), then replays the trial's command lines.
+    await page.locator('[data-testid="scenario-widget"]').scrollIntoViewIfNeeded();
     await expect
       .poll(() => page.locator('[data-testid="scenario-widget"]').textContent(), { timeout: 120_000 })
       .toContain('deployment.apps/client-');
