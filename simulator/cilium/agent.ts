@@ -19,6 +19,7 @@ import { forkView, relistView, sharedViewId } from './views';
 import type { AgentState } from './state';
 import { syncNodeIds } from './node-ids';
 import { ensureWireguardKey } from './wireguard';
+import { writeCiliumNode } from './cilium-node';
 import { agentStartRefusal, failAgentStart } from './agent-startup';
 
 /**
@@ -45,6 +46,7 @@ export function startAgent(world: World, nodeName: string): void {
   agent.viewId = sharedViewId;
   syncNodeIds(world, agent);
   ensureWireguardKey(world, agent, cilium.config);
+  writeCiliumNode(world, agent);
   markNetworkReady(world, nodeName);
   startWaitingPods(world, nodeName);
 }

@@ -48,6 +48,17 @@ const valid = column('VALID', (object) => {
   return found?.status ?? '';
 });
 
+/** `.spec.addresses[?(@.type=="…")].ip`, the CiliumNode columns. */
+function nodeAddress(name: string, type: string): PrinterColumn {
+  return column(name, (object) => {
+    const addresses = (object as { spec?: { addresses?: { ip?: string; type?: string }[] } }).spec?.addresses;
+    return (addresses ?? [])
+      .filter((address) => address.type === type)
+      .map((address) => address.ip ?? '')
+      .join(' ');
+  });
+}
+
 /** CiliumEndpoint: 1.12 prints booleans from `.status.policy.*.enforcing`, 1.14 the `state` strings. */
 function endpointColumns(minor: number): PrinterColumn[] {
   const addresses = [
@@ -88,6 +99,11 @@ export function ciliumPrinterColumns(kind: string, minor: number): PrinterColumn
       return endpointColumns(minor);
     case 'CiliumIdentity':
       return [field('NAMESPACE', ['metadata', 'labels', 'io.kubernetes.pod.namespace']), age];
+    case 'CiliumNode':
+      // The CRD gained its columns in 1.13 (ciliumnodes.yaml); 1.12 prints NAME and AGE.
+      return minor >= 13
+        ? [nodeAddress('CILIUMINTERNALIP', 'CiliumInternalIP'), nodeAddress('INTERNALIP', 'InternalIP'), age]
+        : [age];
     default:
       return undefined;
   }

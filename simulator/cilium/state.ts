@@ -164,6 +164,11 @@ export interface CiliumState {
   /** The most recent flows, oldest first, bounded by flowCapacity. */
   flows: Flow[];
   nextFlowNumber: number;
+  /**
+   * When the operator registered Cilium's CRDs: the first agent to start waits for them, so its
+   * start stands for that moment (cilium/crds.ts lists them).
+   */
+  crdsCreatedAtMs?: number;
   /** SPIRE as the chart installs it for mutual authentication (1.14+, when enabled). */
   spire?: SpireState;
   /** Each node's auth map and auth manager, and the handshakes they ran (1.14+). */

@@ -14,6 +14,7 @@ export const ciliumKinds: ReadonlySet<string> = new Set([
   'CiliumClusterwideNetworkPolicy',
   'CiliumEndpoint',
   'CiliumIdentity',
+  'CiliumNode',
 ]);
 
 /** Whether the cluster's API server serves a kind. */

@@ -10,7 +10,6 @@
  * channel, and v1.4+ (BackendTLSPolicy in standard, and from v1.5 the safe-upgrades admission
  * policy), are refused with a sentence rather than modelled loosely.
  */
-import { toTimestamp } from '../engine/virtual-time';
 import type { World } from '../world';
 
 /** What the cluster has: the standard-channel bundle of one Gateway API release. */
@@ -87,24 +86,4 @@ export function applyGatewayApiCrds(world: World, version: string): string[] {
     const verb = !before.has(name) ? 'created' : previous?.version === version ? 'unchanged' : 'configured';
     return `customresourcedefinition.apiextensions.k8s.io/${name} ${verb}`;
   });
-}
-
-/** `kubectl get crd [NAME]` for the Gateway API CRDs: the table, or kubectl's NotFound. */
-export function getGatewayApiCrds(
-  world: Readonly<World>,
-  name: string | undefined,
-): { stdout: string; stderr: string; exitCode: number } {
-  const installed = installedGatewayApiCrds(world);
-  const shown = name === undefined ? installed : installed.filter((candidate) => candidate === name);
-  if (name !== undefined && shown.length === 0)
-    return {
-      stdout: '',
-      stderr: `Error from server (NotFound): customresourcedefinitions.apiextensions.k8s.io "${name}" not found\n`,
-      exitCode: 1,
-    };
-  if (shown.length === 0) return { stdout: '', stderr: 'No resources found\n', exitCode: 0 };
-  const createdAt = toTimestamp(world.cluster?.gatewayApiCrds?.createdAtMs ?? 0);
-  const width = Math.max('NAME'.length, ...shown.map((crd) => crd.length)) + 3;
-  const lines = ['NAME'.padEnd(width) + 'CREATED AT', ...shown.map((crd) => crd.padEnd(width) + createdAt)];
-  return { stdout: `${lines.join('\n')}\n`, stderr: '', exitCode: 0 };
 }

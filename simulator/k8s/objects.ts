@@ -310,6 +310,30 @@ export interface CiliumIdentity {
   'security-labels': Record<string, string>;
 }
 
+/** A CiliumNode: cluster-scoped, one per node, written by that node's agent (cilium/cilium-node.ts). */
+export interface CiliumNode {
+  apiVersion: 'cilium.io/v2';
+  kind: 'CiliumNode';
+  metadata: ObjectMeta;
+  spec: {
+    addresses: { ip: string; type: string }[];
+    'alibaba-cloud': Record<string, never>;
+    azure: Record<string, never>;
+    bootid?: string;
+    encryption: { key?: number };
+    eni: Record<string, never>;
+    health: { ipv4?: string };
+    ingress: Record<string, never>;
+    ipam: { podCIDRs?: string[]; pools?: Record<string, never> };
+  };
+  status: {
+    'alibaba-cloud': Record<string, never>;
+    azure: Record<string, never>;
+    eni: Record<string, never>;
+    ipam: { 'operator-status': Record<string, never> };
+  };
+}
+
 /** A network policy object kept as the user wrote its spec; the policy engine interprets it. */
 export interface PolicyObject {
   apiVersion: string;
@@ -443,6 +467,7 @@ export type ApiObject =
   | Secret
   | CiliumEndpoint
   | CiliumIdentity
+  | CiliumNode
   | PolicyObject
   | PeerAuthenticationObject
   | AuthorizationPolicyObject

@@ -99,6 +99,13 @@ export const resourceTypes: ResourceType[] = [
     namespaced: false,
   },
   {
+    kind: 'CiliumNode',
+    plural: 'ciliumnodes.cilium.io',
+    prefix: 'ciliumnode.cilium.io',
+    names: ['ciliumnodes', 'ciliumnode', 'cn', 'ciliumn', 'ciliumnodes.cilium.io'],
+    namespaced: false,
+  },
+  {
     kind: 'CiliumNetworkPolicy',
     plural: 'ciliumnetworkpolicies.cilium.io',
     prefix: 'ciliumnetworkpolicy.cilium.io',

@@ -3,7 +3,8 @@
  * delete, with the flags the guides use and kubectl's own wording for mistakes.
  */
 import { withPolicyStatus } from './policy-status';
-import { gatewayApiBundle, getGatewayApiCrds } from '../k8s/gateway-api-crds';
+import { gatewayApiBundle } from '../k8s/gateway-api-crds';
+import { getCrds } from './kubectl-crds';
 import { listObjects, getObject } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
 import type { ApiObject, Pod } from '../k8s/objects';
@@ -176,7 +177,7 @@ function get(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',
     );
   const [crdType, crdName] = typeName.split('/');
-  if (crdTypeNames.has(crdType ?? '')) return getCrds(context, crdName ?? names[0]);
+  if (crdTypeNames.has(crdType ?? '')) return getCrds(context.simulation.state, crdName ?? names[0]);
   if (typeName.includes(',') && !typeName.includes('/') && names.length === 0)
     return getSeveral(context, typeName.split(','), flags);
   const [typePart, namePart] = typeName.split('/');
@@ -400,22 +401,6 @@ const crdTypeNames = new Set([
   'customresourcedefinitions',
   'customresourcedefinitions.apiextensions.k8s.io',
 ]);
-
-/** `kubectl get crd [NAME]`: the model tracks the Gateway API CRDs, which a reader installs by hand. */
-function getCrds(context: TerminalContext, name: string | undefined): CommandResult {
-  if (name !== undefined && !name.endsWith('.gateway.networking.k8s.io'))
-    return fail(
-      `error: the simulator tracks only the Gateway API CRDs (*.gateway.networking.k8s.io); Cilium's and Istio's CRDs come with their installs and are not listed here`,
-    );
-  const result = getGatewayApiCrds(context.simulation.state, name);
-  return {
-    ...result,
-    stderr:
-      name === undefined && result.exitCode === 0
-        ? `${result.stderr}(the simulator lists only the Gateway API CRDs; Cilium's and Istio's are installed but not shown)\n`
-        : result.stderr,
-  };
-}
 
 /**
  * `kubectl apply -f URL`: the simulated machine reaches no web server, but the Gateway API release
