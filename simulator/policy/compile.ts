@@ -36,6 +36,7 @@ import {
   type NamedPortValue,
   type PortKey,
 } from './policy-key';
+import { withRequirements } from './requirements';
 import type { PolicyRepository } from './repository';
 import { indexLabels, type IndexedLabels } from './selector-match';
 import { reservedIdentityNames } from '../cilium/reserved-identities';
@@ -550,7 +551,7 @@ export function computeEndpointPolicy(
     expansion.set(peer.cacheKey, selected);
     return selected;
   };
-  const statements = selection.selecting.flatMap((rule) => rule.statements);
+  const statements = withRequirements(selection.selecting.flatMap((rule) => rule.statements));
   const build = (direction: Direction): DirectionPolicy =>
     buildDirection(
       direction,

@@ -128,7 +128,7 @@ export interface PeerSpec {
   readonly nodes?: readonly LabelSelector[];
   readonly services?: readonly ServiceReference[];
   readonly fqdns?: readonly DnsSelector[];
-  /** fromRequires/toRequires: accepted (valid up to 1.18) but not enforced by the simulator. */
+  /** fromRequires/toRequires (removed in 1.19): requirements added to every rule's endpoint peers. */
   readonly requires?: readonly LabelSelector[];
 }
 

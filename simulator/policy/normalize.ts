@@ -93,6 +93,11 @@ export interface NormalizedRule {
   readonly terminatingTLS?: TlsSecretRef;
   readonly originatingTLS?: TlsSecretRef;
   readonly authType: AuthType;
+  /**
+   * The section's fromRequires/toRequires, as matchers scoped like its fromEndpoints. They restrict
+   * the endpoint peers of every rule that selects the same endpoint (policy/requirements.ts).
+   */
+  readonly requires?: readonly PeerMatcher[];
 }
 
 /** A policy rule's effect on enforcement: whom it selects and which directions it puts in default deny. */
@@ -143,13 +148,18 @@ function peerMatchers(
   }
   const matchers: PeerMatcher[] = [];
   peers.endpoints?.forEach((selector, index) =>
-    matchers.push(endpointMatcher(selector, `${prefix}Endpoints[${index}]`, scope)),
+    matchers.push({
+      ...endpointMatcher(selector, `${prefix}Endpoints[${index}]`, scope),
+      source: 'endpoints',
+    }),
   );
   peers.entities?.forEach((entity, index) =>
     matchers.push(entityMatcher(entity, `${prefix}Entities[${index}]`, options.clusterName)),
   );
   peers.cidrs?.forEach((cidr, index) => matchers.push(cidrMatcher(cidr, `${prefix}CIDRSet[${index}]`)));
-  peers.nodes?.forEach((selector, index) => matchers.push(nodeMatcher(selector, `${prefix}Nodes[${index}]`)));
+  peers.nodes?.forEach((selector, index) =>
+    matchers.push({ ...nodeMatcher(selector, `${prefix}Nodes[${index}]`), source: 'nodes' }),
+  );
   peers.services?.forEach((service, index) =>
     matchers.push(serviceMatcher(service, `toServices[${index}]`, policyNamespace, options.services)),
   );
@@ -182,7 +192,11 @@ function sectionStatements(
   const deny = sectionName.endsWith('Deny');
   const peers = peerMatchers(section, direction, scope, policyNamespace, options);
   const authType = authTypeOf(section, features);
-  const base = { origin, direction, deny, peers, authType };
+  const prefix = direction === 'ingress' ? 'from' : 'to';
+  const requires = section.peers.requires?.map((selector, index) =>
+    endpointMatcher(selector, `${prefix}Requires[${index}]`, scope),
+  );
+  const base = { origin, direction, deny, peers, authType, ...(requires?.length ? { requires } : {}) };
   const statements: NormalizedRule[] = [];
   for (const portRule of section.toPorts ?? []) {
     const ports: PortSpec[] = portRule.ports.map((port) => ({

@@ -23,6 +23,7 @@ import {
   unionL7,
 } from './compile';
 import { agentAllowances, selectRules } from './enforcement';
+import { withRequirements } from './requirements';
 import { lookupPort, verdictFromHit } from './lookup';
 import { protocolNumbers, type AuthType } from './normalize';
 import {
@@ -109,30 +110,27 @@ export function evaluatePolicyOracle(
   }
   if (state.enforced) {
     const resolve = namedPortResolver(query.direction, endpoint, config);
-    for (const subject of selection.selecting) {
-      for (const rule of subject.statements) {
-        if (rule.direction !== query.direction) continue;
-        const keys = statementPortKeys(rule, layout, resolve).filter(({ key }) =>
-          portKeyCovers(key, protocol, port),
-        );
-        if (keys.length === 0) continue;
-        for (const peer of rule.peers) {
-          const identity = peer.wildcard ? 0 : indexed && peer.matches(remote, indexed) ? remote : undefined;
-          if (identity === undefined) continue;
-          for (const { key, spec } of keys) {
-            const reference = referenceFor(rule, peer, spec?.text ?? 'all ports');
-            const target = candidate(identity, key);
-            const list = rule.deny ? target.denies : target.allows;
-            if (!list.includes(reference)) list.push(reference);
-          }
+    const selected = withRequirements(selection.selecting.flatMap((subject) => subject.statements));
+    for (const rule of selected) {
+      if (rule.direction !== query.direction) continue;
+      const keys = statementPortKeys(rule, layout, resolve).filter(({ key }) =>
+        portKeyCovers(key, protocol, port),
+      );
+      if (keys.length === 0) continue;
+      for (const peer of rule.peers) {
+        const identity = peer.wildcard ? 0 : indexed && peer.matches(remote, indexed) ? remote : undefined;
+        if (identity === undefined) continue;
+        for (const { key, spec } of keys) {
+          const reference = referenceFor(rule, peer, spec?.text ?? 'all ports');
+          const target = candidate(identity, key);
+          const list = rule.deny ? target.denies : target.allows;
+          if (!list.includes(reference)) list.push(reference);
         }
       }
     }
     // Broader allows of the same peer are copied into ports that carry L7 rules (see widenIntoL7Ports).
     const l7Keys = l7PortKeys(
-      selection.selecting
-        .flatMap((subject) => subject.statements)
-        .filter((rule) => rule.direction === query.direction),
+      selected.filter((rule) => rule.direction === query.direction),
       layout,
       resolve,
     ).filter((key) => portKeyCovers(key, protocol, port));

@@ -24,6 +24,8 @@ export interface PeerMatcher {
   /** Equal for matchers that select the same identities, so expansion is shared (the selector cache). */
   readonly cacheKey: string;
   matches(identity: number, labels: IndexedLabels): boolean;
+  /** The field the matcher came from, where requirements treat it specially (fromEndpoints, fromNodes). */
+  readonly source?: 'endpoints' | 'nodes';
 }
 
 /** A Kubernetes Service as the policy engine needs it for toServices. */

@@ -541,12 +541,11 @@ function readPeers(context: ValidationContext, section: ObjectReader, ingress: b
   if (endpoints) peers.endpoints = endpoints;
   const nodes = section.list(`${prefix}Nodes`, (item, path) => readSelector(context, item, path, false));
   if (nodes) peers.nodes = nodes;
-  // fromRequires/toRequires stay valid up to 1.18 (removed in 1.19); the simulator does not enforce them.
+  // fromRequires/toRequires stay valid up to 1.18 (removed in 1.19).
   const requires = section.list(`${prefix}Requires`, (item, path) =>
     readSelector(context, item, path, false),
   );
   if (requires) peers.requires = requires;
-  if (requires && requires.length > 0) context.notSimulated(`${prefix}Requires`);
   const entities = section.list(`${prefix}Entities`, (item, path): EntityName | undefined => {
     const text = stringItem(context, item, path);
     if (text === undefined) return undefined;

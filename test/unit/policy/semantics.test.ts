@@ -825,3 +825,51 @@ describe('policy: the agent decides from its own identity view', () => {
     expect(verdict.explanation).toMatchObject({ layer: 'identity', identityKnown: false });
   });
 });
+
+describe.each(versions)('policy: fromRequires (Cilium %s)', (version) => {
+  const config = configFor(version);
+  const requiresOther = cnp(
+    'requires-other',
+    '  endpointSelector:\n    matchLabels:\n      app: server\n  ingress:\n  - fromRequires:\n    - matchLabels:\n        app: other\n',
+    'prod',
+  );
+  const allowPort80 = cnp(
+    'allow-80',
+    '  endpointSelector:\n    matchLabels:\n      app: server\n  ingress:\n  - fromEndpoints:\n    - {}\n    toPorts:\n    - ports:\n      - port: "80"\n  - fromCIDR:\n    - 10.1.0.0/16\n    toPorts:\n    - ports:\n      - port: "80"\n',
+    'prod',
+  );
+
+  checkCases(
+    'policy: fromRequires: a requirement in one policy narrows the endpoint peers of another',
+    `${requiresOther}\n---\n${allowPort80}`,
+    [
+      {
+        name: 'a pod of the namespace that meets the requirement',
+        from: 'prodOther',
+        port: 80,
+        decision: 'allowed',
+      },
+      {
+        name: 'a pod of the namespace without the required label',
+        from: 'prodClient',
+        port: 80,
+        decision: 'denied',
+      },
+      { name: 'a pod of another namespace', from: 'devClient', port: 80, decision: 'denied' },
+      {
+        name: 'a CIDR peer is not an endpoint selector and keeps its allow',
+        from: 'cidr10',
+        port: 80,
+        decision: 'allowed',
+      },
+    ],
+    config,
+  );
+
+  checkCases(
+    'policy: fromRequires: a requirement alone allows nothing',
+    requiresOther,
+    [{ name: 'even a peer that meets it', from: 'prodOther', port: 80, decision: 'denied' }],
+    config,
+  );
+});
