@@ -59,10 +59,3 @@ export function failAgentStart(world: World, agent: AgentState, message: string)
   }
   schedule(world, crashLoopBackOffMs(failures), { type: 'agent.start', node: agent.node });
 }
-
-/** The agent log lines of a failed start (`kubectl logs` of the crash-looping agent pod). */
-export function agentStartFailureLog(agent: AgentState): string[] {
-  return agent.startFailure === undefined
-    ? []
-    : [`level=fatal msg="${agent.startFailure.message}" subsys=daemon`];
-}

@@ -28,7 +28,8 @@ import { wait, watch } from './kubectl-wait';
 import { kubectlJson, kubectlYaml } from './kubectl-output';
 import { alignColumns } from '../cilium/cli-format';
 import { agentLogLines } from './policy-status';
-import { agentStartFailureLog } from '../cilium/agent-startup';
+import { agentLogLine, type LogLevel } from '../cilium/agent-log';
+import { virtualEpochMs } from '../engine/virtual-time';
 import { routeKubectl } from './kubectl-contexts';
 import { apply, unreachableUrl } from './kubectl-apply';
 import { create } from './kubectl-create';
@@ -625,10 +626,18 @@ function logs(context: TerminalContext, positionals: string[], flags: Map<string
     (candidate) => candidate.podName === target.metadata.name,
   );
   if (agent === undefined) return ok('');
+  const config = cluster.cilium?.config;
+  if (config === undefined) return ok('');
+  const startedAtMs =
+    Date.parse(target.status.startTime ?? target.metadata.creationTimestamp) - virtualEpochMs;
+  const daemon = (msg: string, level: LogLevel = 'info'): string =>
+    agentLogLine(config, { atMs: startedAtMs, level, msg, fields: [['subsys', 'daemon']] });
   const lines = [
-    `level=info msg="Cilium ${cluster.cilium?.config.version ?? ''}" subsys=daemon`,
-    `level=info msg="Initializing daemon" subsys=daemon`,
-    ...(agent.startFailure !== undefined ? agentStartFailureLog(agent) : agentLogLines(cluster, agent)),
+    daemon(`Cilium ${config.version}`),
+    daemon('Initializing daemon'),
+    ...(agent.startFailure !== undefined
+      ? [daemon(agent.startFailure.message, 'fatal')]
+      : agentLogLines(cluster, agent)),
   ];
   return ok(`${lines.join('\n')}\n`);
 }

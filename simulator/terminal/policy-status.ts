@@ -12,7 +12,11 @@ import { indexLabels, selectorMatches } from '../policy/selector-match';
 import { toTimestamp } from '../engine/virtual-time';
 import { agentImportError } from '../policy/index';
 import { agentsWriteNodeStatus } from '../cilium/policy-validator';
-import type { ApiObject } from '../k8s/objects';
+import type { ApiKind, ApiObject } from '../k8s/objects';
+import { getObject } from '../k8s/api-store';
+import { virtualEpochMs } from '../engine/virtual-time';
+import { agentLogLine, logsWithSlog } from '../cilium/agent-log';
+import type { CiliumConfig } from '../cilium/config';
 import type { Cluster } from '../world';
 import type { AgentState, LocalEndpoint } from '../cilium/state';
 
@@ -114,20 +118,42 @@ function secretFailureLines(cluster: Cluster, agent: AgentState): string[] {
  * do in the agent's log when Envoy runs embedded.
  */
 export function agentLogLines(cluster: Cluster, agent: AgentState): string[] {
-  const refusals = refusalsOf(cluster, agent).map((refusal) => {
-    const what =
-      refusal.kind === 'CiliumClusterwideNetworkPolicy'
-        ? 'CiliumClusterwideNetworkPolicy'
-        : 'CiliumNetworkPolicy';
-    const fields =
-      refusal.kind === 'CiliumClusterwideNetworkPolicy'
-        ? `ciliumClusterwideNetworkPolicyName=${refusal.name}`
-        : `ciliumNetworkPolicyName=${refusal.name} k8sNamespace=${refusal.namespace ?? 'default'}`;
-    return `level=warning msg="Unable to add ${what}" ${fields} error=${quoted(refusal.message)} subsys=k8s-watcher`;
-  });
+  const config = cluster.cilium?.config;
+  if (config === undefined) return [];
+  const refusals = refusalsOf(cluster, agent).map((refusal) =>
+    // CiliumClusterwideNetworkPolicies go through the same import path, with an empty namespace.
+    agentLogLine(config, {
+      atMs: receivedAtMs(cluster, refusal),
+      level: 'warning',
+      msg: 'Unable to add CiliumNetworkPolicy',
+      fields: [
+        ...policyWatcherLogger(config),
+        ['ciliumNetworkPolicyName', refusal.name],
+        ['k8sApiVersion', 'cilium.io/v2'],
+        ['k8sNamespace', refusal.namespace ?? ''],
+        ['error', refusal.message],
+      ],
+    }),
+  );
   return [
     ...refusals,
     ...secretFailureLines(cluster, agent),
     ...(agent.proxyLog ?? []).map((entry) => entry.text),
   ];
+}
+
+/**
+ * The logger the policy watcher writes with: the k8s watchers' (`subsys=k8s-watcher`) up to 1.15,
+ * its own hive module from 1.16 (pkg/policy/k8s), named by its full module path under slog in 1.18.
+ */
+function policyWatcherLogger(config: CiliumConfig): [string, string][] {
+  if (logsWithSlog(config)) return [['module', 'agent.controlplane.policy-k8s-watcher']];
+  return [['subsys', config.versionMinor >= 16 ? 'policy-k8s-watcher' : 'k8s-watcher']];
+}
+
+/** When the agent saw the policy: the object's last write, as the API server stamps it. */
+function receivedAtMs(cluster: Cluster, refusal: Refusal): number {
+  const key = refusal.namespace === undefined ? refusal.name : `${refusal.namespace}/${refusal.name}`;
+  const object = getObject(cluster.api, refusal.kind as ApiKind, key);
+  return object === undefined ? 0 : Date.parse(object.metadata.creationTimestamp) - virtualEpochMs;
 }

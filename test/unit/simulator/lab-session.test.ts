@@ -36,7 +36,7 @@ describe('lab session', () => {
     restored.returnToPresent();
     original.returnToPresent();
     expect(restored.simulation.hash()).toBe(original.simulation.hash());
-  });
+  }, 30_000); // replays two steps twice: seconds on a loaded machine
 
   it('continues the reader’s history from the present after looking at the past', () => {
     const session = new LabSession(scenario, 5, loadTerminal);

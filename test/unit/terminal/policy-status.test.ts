@@ -49,7 +49,8 @@ describe('terminal: a policy the agents refuse', () => {
     expect(described.stdout).not.toContain('Status:');
     const logs = await terminal.run('kubectl -n kube-system logs ds/cilium');
     expect(logs.stdout).toContain(
-      'level=warning msg="Unable to add CiliumNetworkPolicy" ciliumNetworkPolicyName=v1 k8sNamespace=default error="Invalid CiliumNetworkPolicy spec: L7 policy is not supported since L7 proxy is not enabled" subsys=k8s-watcher',
+      // logrus sorts the fields by key (pkg/k8s/watchers/cilium_network_policy.go at v1.12).
+      'level=warning msg="Unable to add CiliumNetworkPolicy" ciliumNetworkPolicyName=v1 error="Invalid CiliumNetworkPolicy spec: L7 policy is not supported since L7 proxy is not enabled" k8sApiVersion=cilium.io/v2 k8sNamespace=default subsys=k8s-watcher',
     );
   });
 
