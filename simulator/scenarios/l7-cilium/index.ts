@@ -22,7 +22,6 @@ export const l7Cilium: Scenario = {
   title: "Cilium's L7 policy: the node's Envoy allows GET /hello and nothing else",
   summary:
     "An HTTP rule in a CiliumNetworkPolicy sends helloworld's inbound traffic through the Envoy of its node, which lets GET /hello through and answers any other path with 403 Access denied.",
-  // With this seed the scheduler puts helloworld on kind-worker, the node the article inspects.
   defaultSeed: 8,
   // When seed 003 compared the two (Cilium 1.12.0, kind v0.14 with Kubernetes 1.24).
   date: '2022-07-29',

@@ -3,7 +3,9 @@
  * (v1 only, service account `helloworld`, in a Deployment named `helloworld-v1-cross-node`), the
  * `sleep` curl client with its own service account, and the article's CiliumNetworkPolicy
  * `service-account`, which adds an HTTP rule (GET /hello) to an L4 rule on port 5000.
- * Pod anti-affinity keeps helloworld and sleep on different nodes, as the pod name suggests.
+ * Pod anti-affinity keeps helloworld and sleep on different nodes, as the pod name suggests, and a
+ * nodeSelector puts helloworld on kind-worker, the node whose Envoy the article inspects (the
+ * article does not show its manifests; a real scheduler would otherwise pick any worker).
  */
 export const helloworldYaml = `apiVersion: v1
 kind: ServiceAccount
@@ -44,6 +46,8 @@ spec:
         version: v1
     spec:
       serviceAccountName: helloworld
+      nodeSelector:
+        kubernetes.io/hostname: kind-worker
       affinity:
         podAntiAffinity:
           requiredDuringSchedulingIgnoredDuringExecution:
