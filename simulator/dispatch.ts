@@ -11,7 +11,7 @@ import { createCluster, deleteCluster, exportKubeconfig, useContext } from './k8
 import { activateCluster, activateHome, clusterNamed } from './k8s/clusters';
 import { applyObjects, type ApplyOutcome } from './k8s/apply';
 import { getObject, keyOf, listObjects } from './k8s/api-store';
-import type { ApiKind, ApiObject, Deployment } from './k8s/objects';
+import type { ApiKind, ApiObject, Deployment, Taint } from './k8s/objects';
 import { apiPut, apiRemove, dequeueSync } from './k8s/api-writes';
 import { requestPodDeletion, syncDeployment, syncReplicaSet } from './k8s/workloads';
 import { schedulePod } from './k8s/scheduler';
@@ -104,6 +104,36 @@ function changeDeploymentSpec(
     },
     key,
   );
+  return ok;
+}
+
+/** The taint the node lifecycle controller keeps on a cordoned node (TaintNodesByCondition). */
+const unschedulableTaint: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
+
+/**
+ * Replaces a Node's taints and/or its unschedulable flag. Cordoning also adds the unschedulable
+ * taint, which the node lifecycle controller adds within moments of the flag in a real cluster.
+ */
+function updateNodeSpec(
+  world: World,
+  name: string,
+  taints: readonly Taint[] | undefined,
+  unschedulable: boolean | undefined,
+): InputResult {
+  const node = getObject(requireCluster(world).api, 'Node', name);
+  if (node === undefined) return { ok: false, error: `nodes "${name}" not found` };
+  const spec = { ...node.spec };
+  if (taints !== undefined) spec.taints = [...taints];
+  if (unschedulable !== undefined) {
+    const others = (spec.taints ?? []).filter((taint) => taint.key !== unschedulableTaint.key);
+    spec.taints = unschedulable
+      ? [...others, { ...unschedulableTaint, timeAdded: toTimestamp(world.timeMs) }]
+      : others;
+    if (unschedulable) spec.unschedulable = true;
+    else delete spec.unschedulable;
+  }
+  if (spec.taints?.length === 0) delete spec.taints;
+  apiPut(world, { ...node, spec }, name);
   return ok;
 }
 
@@ -363,6 +393,8 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       notifyAgentsOfLabels(world, existing, next);
       return ok;
     }
+    case 'node.spec.update':
+      return updateNodeSpec(world, event.node, event.taints, event.unschedulable);
     case 'node.firewall.insert': {
       const node = requireCluster(world).nodes[event.node];
       if (node === undefined)

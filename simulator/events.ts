@@ -3,7 +3,7 @@
  * from a reader or a scenario (cluster creation, kubectl, iptables); the rest are scheduled by the
  * model itself (watch deliveries, controller syncs, kubelet and agent work).
  */
-import type { ApiKind, ApiObject } from './k8s/objects';
+import type { ApiKind, ApiObject, Taint } from './k8s/objects';
 import type { WatchChange } from './k8s/api-store';
 import type { FirewallRule } from './world';
 import type { KindClusterConfig } from './k8s/kind-config';
@@ -33,6 +33,8 @@ export type InputEvent =
   | { type: 'object.label'; kind: ApiKind; key: string; labels: Record<string, string | null> }
   /** `kubectl cp` into a pod: the file lands in the running container (k8s/container-files.ts). */
   | { type: 'pod.file.write'; podKey: string; container: string; path: string; content: string }
+  /** Sets a Node's taints and/or whether it is cordoned (`kubectl taint`, `cordon`, `uncordon`). */
+  | { type: 'node.spec.update'; node: string; taints?: Taint[]; unschedulable?: boolean }
   | { type: 'node.firewall.insert'; node: string; rule: FirewallRule }
   | { type: 'node.firewall.delete'; node: string; rule: FirewallRule }
   | { type: 'pod.connect'; request: ConnectionRequest }
