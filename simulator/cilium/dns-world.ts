@@ -201,6 +201,17 @@ spec:
         k8s-app: kube-dns
     spec:
       serviceAccountName: coredns
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 100
+            podAffinityTerm:
+              labelSelector:
+                matchExpressions:
+                - key: k8s-app
+                  operator: In
+                  values: ["kube-dns"]
+              topologyKey: kubernetes.io/hostname
       tolerations:
       - key: CriticalAddonsOnly
         operator: Exists${
@@ -210,9 +221,17 @@ spec:
         }
       - key: node-role.kubernetes.io/control-plane
         effect: NoSchedule
+      nodeSelector:
+        kubernetes.io/os: linux
       containers:
       - name: coredns
         image: ${coreDnsImage(cluster.kubernetesVersion)}
+        resources:
+          limits:
+            memory: 170Mi
+          requests:
+            cpu: 100m
+            memory: 70Mi
         args: ["-conf", "/etc/coredns/Corefile"]
         ports:
         - name: dns

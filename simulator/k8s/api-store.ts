@@ -5,6 +5,7 @@
  */
 import type { ApiKind, ApiObject, OwnerReference, ReplicaSet } from './objects';
 import { namespacedKinds, objectKey } from './objects';
+import { nodeInfoCacheWritten } from './scheduling/node-info-cache';
 
 /** What one write did, as a watch stream reports it. */
 export interface WatchChange {
@@ -27,13 +28,11 @@ export interface ApiStore {
   owned: Record<string, Record<string, true>>;
   /** Node name → keys of the pods bound to it (the spec.nodeName field index). */
   podsByNode: Record<string, Record<string, true>>;
-  /** Node name → how many pods bound to it are not being deleted (what the scheduler spreads by). */
-  activePodsByNode: Record<string, number>;
 }
 
 /** An empty store. */
 export function createApiStore(): ApiStore {
-  return { resourceVersion: 1000, objects: {}, owned: {}, podsByNode: {}, activePodsByNode: {} };
+  return { resourceVersion: 1000, objects: {}, owned: {}, podsByNode: {} };
 }
 
 function indexObject(store: ApiStore, object: ApiObject, key: string, add: boolean): void {
@@ -49,9 +48,6 @@ function indexObject(store: ApiStore, object: ApiObject, key: string, add: boole
     const bucket = (store.podsByNode[node] ??= {});
     if (add) bucket[key] = true;
     else delete bucket[key];
-    if (object.metadata.deletionTimestamp === undefined && object.spec.hostNetwork !== true) {
-      store.activePodsByNode[node] = (store.activePodsByNode[node] ?? 0) + (add ? 1 : -1);
-    }
   }
   const derived = derivedIndexes.get(store);
   if (derived !== undefined) indexDerived(store, derived, object, key, add, controller);
@@ -77,12 +73,6 @@ function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, ke
       if (nodeBefore !== undefined) delete (store.podsByNode[nodeBefore] ??= {})[key];
       if (nodeAfter !== undefined) (store.podsByNode[nodeAfter] ??= {})[key] = true;
     }
-    const activeBefore = nodeBefore !== undefined && activeOnNode(previous);
-    const activeAfter = nodeAfter !== undefined && activeOnNode(next);
-    if (nodeBefore !== nodeAfter || activeBefore !== activeAfter) {
-      if (activeBefore) store.activePodsByNode[nodeBefore] = (store.activePodsByNode[nodeBefore] ?? 0) - 1;
-      if (activeAfter) store.activePodsByNode[nodeAfter] = (store.activePodsByNode[nodeAfter] ?? 0) + 1;
-    }
   }
   const derived = derivedIndexes.get(store);
   if (derived === undefined) return;
@@ -98,11 +88,6 @@ function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, ke
     // The busy index holds the ReplicaSet itself, and its replicas may have changed.
     refreshBusy(derived, next, key, after.uid);
   }
-}
-
-/** Whether a pod counts towards its node's load: not being deleted, not on the host network. */
-function activeOnNode(pod: ObjectOfKind<'Pod'>): boolean {
-  return pod.metadata.deletionTimestamp === undefined && pod.spec.hostNetwork !== true;
 }
 
 /**
@@ -569,6 +554,7 @@ export function putObject(store: ApiStore, incoming: ApiObject, key = keyOf(inco
     keysChanged(store, incoming.kind);
     indexObject(store, object, key, true);
   } else reindexObject(store, previous, object, key);
+  nodeInfoCacheWritten(store, key, previous, object);
   return {
     type: previous !== undefined ? 'MODIFIED' : 'ADDED',
     kind: object.kind,
@@ -607,5 +593,6 @@ export function removeObject(store: ApiStore, kind: ApiKind, key: string): Watch
   delete bucket[key];
   keysChanged(store, kind);
   indexObject(store, object, key, false);
+  nodeInfoCacheWritten(store, key, object, undefined);
   return { type: 'DELETED', kind, key, resourceVersion: store.resourceVersion, object };
 }

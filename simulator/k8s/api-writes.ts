@@ -172,8 +172,11 @@ function notifyNamespaceControllers(world: World, change: WatchChange): void {
     enqueueSync(world, 'controller.rootcacert.sync', namespace);
 }
 
-/** The scheduler retries pods it could not place when something that could free room changes. */
-function retryUnschedulable(world: World): void {
+/**
+ * The scheduler retries pods it could not place when something that could make room changes: a
+ * Node, a pod going away, or a pod being placed (which pod affinity may have been waiting for).
+ */
+export function retryUnschedulable(world: World): void {
   const waiting = world.cluster?.unschedulablePods;
   if (waiting === undefined || !hasAnyKey(waiting)) return;
   for (const podKey of Object.keys(waiting).sort()) {

@@ -14,6 +14,7 @@ import { createApiStore } from './api-store';
 import { apiPut } from './api-writes';
 import { createIpamPool } from './ipam';
 import { kindNodeNames, type KindClusterConfig } from './kind-config';
+import { kindNodeResources } from './kind-node-status';
 import { newMetadata } from './metadata';
 import { writeNodeHealth } from './node-lifecycle';
 import { listObjects } from './api-store';
@@ -205,6 +206,8 @@ function registerNode(
         { type: 'InternalIP', address: runtime.internalIP },
         { type: 'Hostname', address: runtime.name },
       ],
+      // The host's CPUs and memory, and the images of kind's node image (k8s/kind-node-status.ts).
+      ...kindNodeResources(kubeletVersion),
       conditions: [
         {
           type: 'Ready',

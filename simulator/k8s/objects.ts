@@ -47,6 +47,9 @@ export interface ContainerPort {
   protocol?: 'TCP' | 'UDP' | 'SCTP';
 }
 
+/** Resource quantities by name (`cpu: 100m`, `memory: 200Mi`); YAML may give plain numbers. */
+export type ResourceList = Record<string, string | number>;
+
 export interface Container {
   name: string;
   image: string;
@@ -54,13 +57,67 @@ export interface Container {
   args?: string[];
   ports?: ContainerPort[];
   imagePullPolicy?: string;
+  resources?: { requests?: ResourceList; limits?: ResourceList };
 }
 
-/** A pod anti-affinity term: never share a topology domain with pods matching the selector. */
+/**
+ * A pod (anti-)affinity term: pods matching the selector, in the listed namespaces (or those the
+ * namespace selector picks; the pod's own when neither is given), within one topology domain.
+ */
 export interface PodAffinityTerm {
-  labelSelector: LabelSelector;
+  labelSelector?: LabelSelector;
   topologyKey: string;
   namespaces?: string[];
+  namespaceSelector?: LabelSelector;
+}
+
+/** A preferred term and what it weighs (1–100). */
+export interface WeightedPodAffinityTerm {
+  weight: number;
+  podAffinityTerm: PodAffinityTerm;
+}
+
+/** One requirement of a node selector term, on a label (or, in matchFields, on metadata.name). */
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values?: string[];
+}
+
+/** Requirements that must all hold; the terms of a node selector are ORed. */
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+
+export interface PodAffinityRules {
+  requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
+}
+
+export interface Affinity {
+  nodeAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
+  };
+  podAffinity?: PodAffinityRules;
+  podAntiAffinity?: PodAffinityRules;
+}
+
+/** A pod topology spread constraint as a pod spec writes it. */
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  labelSelector?: LabelSelector;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
 }
 
 export interface PodSpec {
@@ -72,10 +129,10 @@ export interface PodSpec {
   nodeName?: string;
   terminationGracePeriodSeconds?: number;
   hostNetwork?: boolean;
-  affinity?: {
-    podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] };
-  };
-  tolerations?: { key?: string; operator?: string; effect?: string; tolerationSeconds?: number }[];
+  nodeSelector?: Record<string, string>;
+  affinity?: Affinity;
+  tolerations?: Toleration[];
+  topologySpreadConstraints?: TopologySpreadConstraint[];
 }
 
 export interface PodCondition {
@@ -83,6 +140,8 @@ export interface PodCondition {
   status: 'True' | 'False' | 'Unknown';
   lastTransitionTime: string;
   reason?: string;
+  message?: string;
+  lastProbeTime?: string | null;
 }
 
 export interface ContainerStatus {
@@ -235,6 +294,11 @@ export interface Node {
   status: {
     addresses: { type: 'InternalIP' | 'Hostname'; address: string }[];
     conditions: NodeCondition[];
+    /** What the node has, and what of it pods may request (kind: the host's CPUs and memory). */
+    capacity?: Record<string, string>;
+    allocatable?: Record<string, string>;
+    /** Images the container runtime holds, as the kubelet reports them (largest first). */
+    images?: { names: string[]; sizeBytes: number }[];
     nodeInfo: {
       kubeletVersion: string;
       containerRuntimeVersion: string;

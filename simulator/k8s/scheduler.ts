@@ -1,61 +1,25 @@
 /**
- * kube-scheduler, reduced to what decides placement in these scenarios: taints and tolerations,
- * required pod anti-affinity on the hostname, and spreading (fewest pods wins, ties broken at
- * random as the real scheduler does among equally scored nodes).
+ * kube-scheduler with its default profile (v1.24, the version of the scenarios' kind node image):
+ * one scheduling cycle per pending pod filters the nodes (k8s/scheduling/filter-nodes.ts), scores
+ * the feasible ones (k8s/scheduling/score-nodes.ts), and binds the pod to the best, ties broken at
+ * random as selectHost does. A pod that fits nowhere keeps a PodScheduled=False condition with the
+ * FailedScheduling message and is retried when nodes or pods change.
  */
 import { nextInt } from '../engine/prng';
+import { toTimestamp } from '../engine/virtual-time';
 import type { World } from '../world';
 import { requireCluster } from '../world';
-import { getObject, keysInStorageOrder, listPodsOnNode } from './api-store';
-import { apiPut } from './api-writes';
-import { selectorMatches } from './metadata';
-import type { Node, Pod, Taint } from './objects';
-import { toTimestamp } from '../engine/virtual-time';
+import type { ApiStore } from './api-store';
+import { getObject } from './api-store';
+import { apiPut, retryUnschedulable } from './api-writes';
+import type { Pod, PodCondition } from './objects';
+import { failedSchedulingMessage, filterNodes } from './scheduling/filter-nodes';
+import type { NamespaceLabels } from './scheduling/inter-pod-affinity';
+import type { NodeInfo } from './scheduling/node-info-cache';
+import { nodeInfoCacheOf } from './scheduling/node-info-cache';
+import { scoreNodes } from './scheduling/score-nodes';
 
-function tolerates(pod: Pod, taint: Taint): boolean {
-  return (pod.spec.tolerations ?? []).some((toleration) => {
-    if (toleration.effect !== undefined && toleration.effect !== taint.effect) return false;
-    if (toleration.operator === 'Exists') return toleration.key === undefined || toleration.key === taint.key;
-    return toleration.key === taint.key;
-  });
-}
-
-/** Taints that keep a pod off a node at scheduling time (NoSchedule and NoExecute). */
-function blockedByTaints(pod: Pod, node: Node): boolean {
-  const taints = node.spec.taints;
-  if (taints === undefined) return false;
-  for (const taint of taints)
-    if ((taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerates(pod, taint))
-      return true;
-  return false;
-}
-
-function violatesAntiAffinity(pod: Pod, podsOnNode: Pod[]): boolean {
-  const terms = pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
-  return terms.some(
-    (term) =>
-      term.topologyKey === 'kubernetes.io/hostname' &&
-      podsOnNode.some(
-        (other) =>
-          other.metadata.deletionTimestamp === undefined &&
-          (term.namespaces ?? [pod.metadata.namespace ?? 'default']).includes(
-            other.metadata.namespace ?? 'default',
-          ) &&
-          selectorMatches(term.labelSelector, other.metadata.labels),
-      ),
-  );
-}
-
-/**
- * How many feasible nodes kube-scheduler looks for before scoring (percentageOfNodesToScore left
- * at its adaptive default): every node below 100, else 50 % minus 1 % per 125 nodes, at least 5 %,
- * and never fewer than 100 nodes.
- */
-export function feasibleNodesToFind(nodeCount: number): number {
-  if (nodeCount < 100) return nodeCount;
-  const percentage = Math.max(5, 50 - Math.floor(nodeCount / 125));
-  return Math.max(100, Math.floor((nodeCount * percentage) / 100));
-}
+export { feasibleNodesToFind } from './scheduling/filter-nodes';
 
 /** Why a pod could not be placed, in the wording of kube-scheduler's FailedScheduling event. */
 export interface SchedulingFailure {
@@ -63,61 +27,57 @@ export interface SchedulingFailure {
   message: string;
 }
 
+/** Labels of a namespace, for namespaceSelector in pod affinity terms. */
+function namespaceLabelsIn(store: ApiStore): NamespaceLabels {
+  return (namespace) => store.objects.Namespace?.[namespace]?.metadata.labels;
+}
+
+/**
+ * selectHost: the highest total wins; among equal totals each node replaces the candidate with
+ * probability 1/(number of equal totals so far), drawn from the world's generator, so that every
+ * tied node is equally likely (reservoir sampling over the nodes in the order they were found).
+ */
+function selectHost(world: World, feasible: readonly NodeInfo[], totals: Float64Array): string {
+  let best = totals[0]!;
+  let selected = 0;
+  let ties = 1;
+  for (let i = 1; i < feasible.length; i++) {
+    const total = totals[i]!;
+    if (total > best) {
+      best = total;
+      selected = i;
+      ties = 1;
+    } else if (total === best) {
+      ties += 1;
+      if (nextInt(world.random, ties) === 0) selected = i;
+    }
+  }
+  return feasible[selected]!.name;
+}
+
 /** Tries to bind a pending pod to a node; returns the node name, or a failure. */
 export function schedulePod(world: World, podKey: string): string | SchedulingFailure | undefined {
   const cluster = requireCluster(world);
-  const pod = getObject(cluster.api, 'Pod', podKey);
+  const store = cluster.api;
+  const pod = getObject(store, 'Pod', podKey);
   if (pod === undefined || pod.spec.nodeName !== undefined || pod.metadata.deletionTimestamp !== undefined)
     return undefined;
-  // Keys, not a copy of every Node: a scheduling cycle in a 5,000-node cluster visits only some.
-  const nodeBucket = cluster.api.objects.Node ?? {};
-  const nodeKeys = keysInStorageOrder(cluster.api, 'Node');
-  const nodeCount = nodeKeys.length;
-  const hasAntiAffinity =
-    (pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
-  let taintBlocked = 0;
-  let affinityBlocked = 0;
-  // Nodes that pass the filters, with the number of active pods each runs (the spreading score).
-  const feasibleNames: string[] = [];
-  const feasibleLoads: number[] = [];
-  const wanted = feasibleNodesToFind(nodeCount);
-  // Like kube-scheduler, start where the previous cycle stopped and stop once enough nodes fit.
-  const start = (cluster.schedulerNextStartIndex ?? 0) % Math.max(1, nodeCount);
-  let visited = 0;
-  for (; visited < nodeCount && feasibleNames.length < wanted; visited++) {
-    const node = nodeBucket[nodeKeys[(start + visited) % nodeCount] ?? ''];
-    if (node?.kind !== 'Node') continue;
-    if (node.spec.unschedulable === true || blockedByTaints(pod, node)) {
-      taintBlocked += 1;
-      continue;
-    }
-    // Only pods with anti-affinity terms need to look at the other pods on the node.
-    if (hasAntiAffinity && violatesAntiAffinity(pod, listPodsOnNode(cluster.api, node.metadata.name))) {
-      affinityBlocked += 1;
-      continue;
-    }
-    feasibleNames.push(node.metadata.name);
-    feasibleLoads.push(cluster.api.activePodsByNode[node.metadata.name] ?? 0);
+  const cache = nodeInfoCacheOf(store);
+  const namespaceLabels = namespaceLabelsIn(store);
+  const outcome = filterNodes(store, cache, pod, cluster.schedulerNextStartIndex ?? 0, namespaceLabels);
+  cluster.schedulerNextStartIndex = outcome.nextStartIndex;
+  const feasible = outcome.feasible;
+  if (feasible.length === 0) {
+    const message =
+      outcome.nodeCount === 0 ? 'no nodes available to schedule pods' : failedSchedulingMessage(outcome);
+    recordUnschedulable(world, pod, podKey, message);
+    return { podKey, message };
   }
-  cluster.schedulerNextStartIndex = (start + visited) % Math.max(1, nodeCount);
-  if (feasibleNames.length === 0) {
-    const reasons: string[] = [];
-    if (affinityBlocked > 0) reasons.push(`${affinityBlocked} node(s) didn't match pod anti-affinity rules`);
-    if (taintBlocked > 0) reasons.push(`${taintBlocked} node(s) had untolerated taint(s)`);
-    cluster.unschedulablePods ??= {};
-    cluster.unschedulablePods[podKey] = `0/${nodeCount} nodes are available: ${reasons.join(', ')}.`;
-    return { podKey, message: cluster.unschedulablePods[podKey] };
-  }
-  let lightest = Infinity;
-  for (const load of feasibleLoads) if (load < lightest) lightest = load;
-  // Equal scores are broken at random; sorting by name first keeps that independent of storage order.
-  // Node names are DNS labels, whose default (code unit) sort is the alphabetical one.
-  const best: string[] = [];
-  for (let i = 0; i < feasibleNames.length; i++)
-    if (feasibleLoads[i] === lightest) best.push(feasibleNames[i]!);
-  best.sort();
-  const chosen = best[nextInt(world.random, best.length)];
-  if (chosen === undefined) return undefined;
+  // With one feasible node the scheduler binds it without scoring (and without a draw).
+  const chosen =
+    feasible.length === 1
+      ? feasible[0]!.name
+      : selectHost(world, feasible, scoreNodes(store, cache, pod, feasible, namespaceLabels).totals);
   if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
   // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
   apiPut(
@@ -132,5 +92,31 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
     },
     podKey,
   );
+  // Pods waiting for a pod like this one (required pod affinity) may fit now.
+  retryUnschedulable(world);
   return chosen;
+}
+
+/**
+ * Remembers a pod that fits nowhere, for the retry, and writes its PodScheduled=False condition
+ * (reason Unschedulable, the message) as the scheduler's updatePod does, only when it changed.
+ */
+function recordUnschedulable(world: World, pod: Pod, podKey: string, message: string): void {
+  const cluster = requireCluster(world);
+  cluster.unschedulablePods ??= {};
+  cluster.unschedulablePods[podKey] = message;
+  const previous = pod.status.conditions?.find((condition) => condition.type === 'PodScheduled');
+  if (previous?.status === 'False' && previous.reason === 'Unschedulable' && previous.message === message)
+    return;
+  const condition: PodCondition = {
+    type: 'PodScheduled',
+    status: 'False',
+    lastProbeTime: null,
+    lastTransitionTime:
+      previous?.status === 'False' ? previous.lastTransitionTime : toTimestamp(world.timeMs),
+    reason: 'Unschedulable',
+    message,
+  };
+  const others = (pod.status.conditions ?? []).filter((existing) => existing.type !== 'PodScheduled');
+  apiPut(world, { ...pod, status: { ...pod.status, conditions: [...others, condition] } }, podKey);
 }

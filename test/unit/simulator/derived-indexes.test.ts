@@ -19,6 +19,12 @@ import {
   listOwnedBy,
   type ApiStore,
 } from '../../../simulator/k8s/api-store';
+import { keyOf } from '../../../simulator/k8s/api-store';
+import { selectorMatches } from '../../../simulator/k8s/metadata';
+import type { Pod } from '../../../simulator/k8s/objects';
+import { nodeInfoCacheOf } from '../../../simulator/k8s/scheduling/node-info-cache';
+import { matchingPodsOn, scoringConstraints } from '../../../simulator/k8s/scheduling/pod-topology-spread';
+import { podRequests } from '../../../simulator/k8s/scheduling/resources';
 import { replay, type Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
 
@@ -235,6 +241,138 @@ describe('api store: derived indexes', () => {
         },
       ),
       { numRuns: 12 },
+    );
+  }, 120_000);
+});
+
+/** The scheduler's view of a store, computed the slow way: every pod walked. */
+function expectNodeInfoCacheMatches(store: ApiStore): void {
+  const cache = nodeInfoCacheOf(store);
+  const pods = listObjects(store, 'Pod').filter(
+    (pod) =>
+      pod.spec.nodeName !== undefined && pod.status.phase !== 'Succeeded' && pod.status.phase !== 'Failed',
+  );
+  const nodes = listObjects(store, 'Node');
+  expect(cache.nodeCount).toBe(nodes.length);
+  for (const node of nodes) {
+    const here = pods.filter((pod) => pod.spec.nodeName === node.metadata.name);
+    const info = cache.nodes.get(node.metadata.name);
+    expect(info?.node).toBe(node);
+    expect(info?.podCount).toBe(here.length);
+    const sum = (field: 'milliCpu' | 'memory' | 'nonZeroMilliCpu' | 'nonZeroMemory'): number =>
+      here.reduce((total, pod) => total + podRequests(pod)[field], 0);
+    expect(info?.requestedMilliCpu).toBe(sum('milliCpu'));
+    expect(info?.requestedMemory).toBe(sum('memory'));
+    expect(info?.nonZeroMilliCpu).toBe(sum('nonZeroMilliCpu'));
+    expect(info?.nonZeroMemory).toBe(sum('nonZeroMemory'));
+    expect(info?.unschedulable).toBe(node.spec.unschedulable === true);
+    expect(info?.taints).toBe(node.spec.taints);
+    for (const labelSet of cache.labelSets) {
+      const same = here.filter(
+        (pod) =>
+          (pod.metadata.namespace ?? 'default') === labelSet.namespace &&
+          canonicalJson(pod.metadata.labels ?? {}) === canonicalJson(labelSet.labels),
+      );
+      expect(labelSet.all.get(node.metadata.name) ?? 0).toBe(same.length);
+      expect(labelSet.active.get(node.metadata.name) ?? 0).toBe(
+        same.filter((pod) => pod.metadata.deletionTimestamp === undefined).length,
+      );
+    }
+  }
+  const keyed = (list: Pod[]): string[] => list.map((pod) => keyOf(pod)).sort();
+  expect([...cache.podsWithAffinity.keys()].sort()).toEqual(
+    keyed(pods.filter((pod) => pod.spec.affinity?.podAffinity ?? pod.spec.affinity?.podAntiAffinity)),
+  );
+  expect([...cache.podsWithRequiredAntiAffinity.keys()].sort()).toEqual(
+    keyed(
+      pods.filter(
+        (pod) =>
+          (pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) >
+          0,
+      ),
+    ),
+  );
+  for (const key of new Set(nodes.flatMap((node) => Object.keys(node.metadata.labels ?? {}))))
+    expect(cache.nodeLabelKeys.get(key)).toBe(
+      nodes.filter((node) => key in (node.metadata.labels ?? {})).length,
+    );
+  // The spreading counts each pending kind of pod would use: its ReplicaSet's active pods per node.
+  for (const pod of listObjects(store, 'Pod')) {
+    const { constraints } = scoringConstraints(store, cache, pod);
+    for (const constraint of constraints)
+      for (const node of nodes)
+        expect(matchingPodsOn(constraint, node.metadata.name)).toBe(
+          pods.filter(
+            (other) =>
+              other.spec.nodeName === node.metadata.name &&
+              other.metadata.deletionTimestamp === undefined &&
+              other.metadata.namespace === pod.metadata.namespace &&
+              selectorMatches(constraint.selector, other.metadata.labels),
+          ).length,
+        );
+  }
+}
+
+/** A churning world: two Deployments (one with requests and anti-affinity), restarts, a cordon, a relabel. */
+function schedulingWorld(
+  seed: number,
+  rounds: readonly { scale?: number | undefined; waitMs: number }[],
+): Simulation {
+  const simulation = restartedWorld(seed, []);
+  apply(
+    simulation,
+    deploymentYaml('beta', 4, { app: 'beta' })
+      .replace(
+        '      containers:',
+        '      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - labelSelector:\n              matchLabels:\n                app: alpha\n            topologyKey: kubernetes.io/hostname\n      containers:',
+      )
+      .replace(
+        'command:',
+        'resources:\n          requests:\n            cpu: 250m\n            memory: 64Mi\n        command:',
+      )
+      // sleep ignores SIGTERM, so beta's pods stay Terminating for the whole grace period.
+      .replace('terminationGracePeriodSeconds: 0', 'terminationGracePeriodSeconds: 5'),
+  );
+  simulation.input({ type: 'node.spec.update', node: 'kind-worker2', unschedulable: true });
+  rounds.forEach((round, index) => {
+    if (index === 1)
+      simulation.input({ type: 'node.spec.update', node: 'kind-worker2', unschedulable: false });
+    if (round.scale !== undefined)
+      simulation.input({ type: 'deployment.scale', key: 'default/alpha', replicas: round.scale });
+    else simulation.input({ type: 'deployment.restart', key: 'default/beta' });
+    const pod = listObjects(simulation.state.cluster!.api, 'Pod').find(
+      (candidate) => candidate.metadata.labels?.app === 'beta',
+    );
+    if (pod !== undefined && index === 2)
+      simulation.input({ type: 'object.label', kind: 'Pod', key: keyOf(pod), labels: { tier: 'gold' } });
+    simulation.advance(round.waitMs);
+    expectNodeInfoCacheMatches(simulation.state.cluster!.api);
+  });
+  return simulation;
+}
+
+describe('scheduler: node-info cache', () => {
+  it('counts as a walk over every pod does, as pods come and go and on a clone', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.array(
+          fc.record({
+            scale: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
+            waitMs: fc.integer({ min: 0, max: 4_000 }),
+          }),
+          { maxLength: 5 },
+        ),
+        (seed, rounds) => {
+          const simulation = schedulingWorld(seed, rounds);
+          expectNodeInfoCacheMatches(simulation.state.cluster!.api);
+          // A clone has no cache yet: it is built from the clone's objects on first use.
+          expectNodeInfoCacheMatches(clonePlain(simulation.state.cluster!.api));
+          simulation.seek(Math.floor(simulation.position / 2));
+          expectNodeInfoCacheMatches(simulation.state.cluster!.api);
+        },
+      ),
+      { numRuns: 10 },
     );
   }, 120_000);
 });

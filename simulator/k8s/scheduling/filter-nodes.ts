@@ -1,0 +1,176 @@
+/**
+ * The filtering half of a scheduling cycle (findNodesThatPassFilters in
+ * pkg/scheduler/schedule_one.go, v1.24.0's generic_scheduler.go): the default profile's filters in
+ * its order, each node stopping at the first that fails, searched from where the previous cycle
+ * stopped until enough feasible nodes are found (percentageOfNodesToScore left at its adaptive
+ * default). The failures are kept per reason, as the FailedScheduling message counts them.
+ */
+import type { ApiStore } from '../api-store';
+import { keysInStorageOrder } from '../api-store';
+import type { Node, Pod } from '../objects';
+import {
+  interPodAffinityFilter,
+  interPodAffinityPreFilter,
+  type InterPodAffinityFilterState,
+  type NamespaceLabels,
+} from './inter-pod-affinity';
+import {
+  nodeAffinityReason,
+  podHasNodeConstraints,
+  podMatchesNodeSelectorAndAffinity,
+} from './node-affinity';
+import type { NodeInfo, NodeInfoCache } from './node-info-cache';
+import { insufficientResources, requestedResources } from './node-resources';
+import { spreadFilter, spreadPreFilter, type SpreadFilterState } from './pod-topology-spread';
+import { podRequests, type PodRequests } from './resources';
+import {
+  blockedByUnschedulable,
+  firstUntoleratedTaint,
+  nodeUnschedulableReason,
+  untoleratedTaintReason,
+} from './taint-toleration';
+
+/**
+ * How many feasible nodes kube-scheduler looks for before scoring (numFeasibleNodesToFind with
+ * percentageOfNodesToScore unset): every node below 100, else 50 % minus 1 % per 125 nodes, at
+ * least 5 %, and never fewer than 100 nodes.
+ */
+export function feasibleNodesToFind(nodeCount: number): number {
+  if (nodeCount < 100) return nodeCount;
+  const percentage = Math.max(5, 50 - Math.floor(nodeCount / 125));
+  return Math.max(100, Math.floor((nodeCount * percentage) / 100));
+}
+
+/** What filtering found. */
+export interface FilterOutcome {
+  /** Nodes that passed every filter, in the order they were visited. */
+  readonly feasible: NodeInfo[];
+  /** Failure reason → how many nodes gave it. */
+  readonly reasons: Map<string, number>;
+  /** Nodes whose failure preemption could not help (UnschedulableAndUnresolvable), and the others. */
+  readonly unresolvable: number;
+  readonly resolvable: number;
+  /** Nodes in the cluster. */
+  readonly nodeCount: number;
+  /** Where the next cycle's search starts. */
+  readonly nextStartIndex: number;
+}
+
+/** The per-cycle state the filters share (their PreFilter results). */
+interface FilterContext {
+  readonly pod: Pod;
+  readonly requests: PodRequests;
+  readonly resourceNames: readonly string[];
+  readonly nodeConstraints: boolean;
+  readonly interPodAffinity: InterPodAffinityFilterState | undefined;
+  readonly spread: SpreadFilterState | undefined;
+}
+
+interface NodeFailure {
+  readonly reasons: readonly string[];
+  readonly unresolvable: boolean;
+}
+
+/** Runs the filters on one node; undefined when the pod may go there. */
+function filterNode(context: FilterContext, info: NodeInfo, node: Node): NodeFailure | undefined {
+  const pod = context.pod;
+  const tolerations = pod.spec.tolerations;
+  if (blockedByUnschedulable(tolerations, info.unschedulable))
+    return { reasons: [nodeUnschedulableReason], unresolvable: true };
+  const taint = firstUntoleratedTaint(tolerations, info.taints);
+  if (taint !== undefined) return { reasons: [untoleratedTaintReason(taint)], unresolvable: true };
+  if (context.nodeConstraints && !podMatchesNodeSelectorAndAffinity(pod, node))
+    return { reasons: [nodeAffinityReason], unresolvable: true };
+  const insufficient = insufficientResources(context.requests, context.resourceNames, info);
+  if (insufficient.length > 0) return { reasons: insufficient, unresolvable: false };
+  if (context.spread !== undefined) {
+    const failure = spreadFilter(context.spread, pod, node);
+    if (failure !== undefined) return failure;
+  }
+  if (context.interPodAffinity !== undefined) return interPodAffinityFilter(context.interPodAffinity, node);
+  return undefined;
+}
+
+/** The NodeInfo of every key of a node key list, in its order (memoised per list). */
+const nodeInfoLists = new WeakMap<
+  NodeInfoCache,
+  { keys: readonly string[]; infos: (NodeInfo | undefined)[] }
+>();
+
+function nodeInfosInOrder(cache: NodeInfoCache, keys: readonly string[]): (NodeInfo | undefined)[] {
+  const memo = nodeInfoLists.get(cache);
+  if (memo !== undefined && memo.keys === keys) return memo.infos;
+  // A node's NodeInfo lives as long as its Node, and a Node coming or going makes a new key list.
+  const infos = keys.map((key) => cache.nodes.get(key));
+  nodeInfoLists.set(cache, { keys, infos });
+  return infos;
+}
+
+/** Filters the cluster's nodes for a pod, starting at `startIndex` in the store's node order. */
+export function filterNodes(
+  store: ApiStore,
+  cache: NodeInfoCache,
+  pod: Pod,
+  startIndex: number,
+  namespaceLabels: NamespaceLabels,
+): FilterOutcome {
+  const requests = podRequests(pod);
+  const context: FilterContext = {
+    pod,
+    requests,
+    resourceNames: requestedResources(requests),
+    nodeConstraints: podHasNodeConstraints(pod),
+    interPodAffinity: interPodAffinityPreFilter(pod, cache, namespaceLabels),
+    spread: spreadPreFilter(cache, pod),
+  };
+  // Keys, not a copy of every Node: a cycle in a 5,000-node cluster visits only some of them.
+  const infos = nodeInfosInOrder(cache, keysInStorageOrder(store, 'Node'));
+  const nodeCount = infos.length;
+  const wanted = feasibleNodesToFind(nodeCount);
+  const start = startIndex % Math.max(1, nodeCount);
+  const feasible: NodeInfo[] = [];
+  const reasons = new Map<string, number>();
+  let unresolvable = 0;
+  let resolvable = 0;
+  let visited = 0;
+  for (; visited < nodeCount && feasible.length < wanted; visited++) {
+    const at = start + visited;
+    const info = infos[at < nodeCount ? at : at - nodeCount];
+    const node = info?.node;
+    if (info === undefined || node === undefined) continue;
+    const failure = filterNode(context, info, node);
+    if (failure === undefined) {
+      feasible.push(info);
+      continue;
+    }
+    for (const reason of failure.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    if (failure.unresolvable) unresolvable += 1;
+    else resolvable += 1;
+  }
+  const nextStartIndex = (start + visited) % Math.max(1, nodeCount);
+  return { feasible, reasons, unresolvable, resolvable, nodeCount, nextStartIndex };
+}
+
+/**
+ * The FailedScheduling message (FitError.Error() in pkg/scheduler/framework/types.go) with the
+ * DefaultPreemption plugin's addition (PostFilter, v1.24+): nodes whose failure is unresolvable get
+ * "Preemption is not helpful for scheduling"; on the others it looks for pods of lower priority to
+ * evict, and since the model's pods all share the default priority it finds none.
+ */
+export function failedSchedulingMessage(outcome: FilterOutcome): string {
+  const histogram = (entries: Iterable<[string, number]>): string =>
+    [...entries]
+      .map(([reason, count]) => `${count} ${reason}`)
+      .sort()
+      .join(', ');
+  const preemption: [string, number][] = [];
+  if (outcome.unresolvable > 0)
+    preemption.push(['Preemption is not helpful for scheduling', outcome.unresolvable]);
+  if (outcome.resolvable > 0)
+    preemption.push(['No preemption victims found for incoming pod', outcome.resolvable]);
+  const total = outcome.unresolvable + outcome.resolvable;
+  return (
+    `0/${outcome.nodeCount} nodes are available: ${histogram(outcome.reasons)}.` +
+    ` preemption: 0/${total} nodes are available: ${histogram(preemption)}.`
+  );
+}

@@ -1,0 +1,283 @@
+/**
+ * The InterPodAffinity plugin (pkg/scheduler/framework/plugins/interpodaffinity, v1.24.0). Its
+ * filter keeps a pod out of topology domains (the nodes sharing a value of the term's topologyKey)
+ * that break its required affinity or anti-affinity, or the required anti-affinity of pods already
+ * there; its score adds the weights of preferred terms, the pod's own and those of pods already
+ * placed, per domain. Pods are counted per label set (node-info-cache.ts), Terminating ones
+ * included, as the scheduler's NodeInfo lists them.
+ */
+import { selectorMatches } from '../metadata';
+import type { Affinity, LabelSelector, Node, Pod, PodAffinityTerm } from '../objects';
+import type { LabelSetCounts, NodeInfoCache } from './node-info-cache';
+
+/** A term made ready for matching (framework.AffinityTerm), with its weight when preferred. */
+export interface AffinityTerm {
+  readonly topologyKey: string;
+  /** Namespaces named by the term, or the owning pod's own when it names none and has no selector. */
+  readonly namespaces: ReadonlySet<string>;
+  /** Namespaces picked by labels; undefined picks none, an empty selector picks all. */
+  readonly namespaceSelector: LabelSelector | undefined;
+  /** Pods picked by labels; undefined (no labelSelector) picks none. */
+  readonly selector: LabelSelector | undefined;
+  readonly weight: number;
+}
+
+/** Namespace name → its labels (for namespaceSelector). */
+export type NamespaceLabels = (namespace: string) => Readonly<Record<string, string>> | undefined;
+
+function compileTerm(term: PodAffinityTerm, ownNamespace: string, weight: number): AffinityTerm {
+  const named = Array.isArray(term.namespaces) ? term.namespaces : [];
+  const namespaces = named.length === 0 && term.namespaceSelector === undefined ? [ownNamespace] : named;
+  return {
+    topologyKey: term.topologyKey,
+    namespaces: new Set(namespaces),
+    namespaceSelector: term.namespaceSelector ?? undefined,
+    selector: term.labelSelector ?? undefined,
+    weight,
+  };
+}
+
+/** A pod's terms, grouped as framework.PodInfo groups them. */
+export interface PodAffinityTerms {
+  readonly requiredAffinity: readonly AffinityTerm[];
+  readonly requiredAntiAffinity: readonly AffinityTerm[];
+  readonly preferredAffinity: readonly AffinityTerm[];
+  readonly preferredAntiAffinity: readonly AffinityTerm[];
+}
+
+const noTerms: PodAffinityTerms = {
+  requiredAffinity: [],
+  requiredAntiAffinity: [],
+  preferredAffinity: [],
+  preferredAntiAffinity: [],
+};
+const termsByAffinity = new WeakMap<Affinity, Map<string, PodAffinityTerms>>();
+
+/** A pod's affinity terms, memoised per affinity object and namespace (shared by a ReplicaSet's pods). */
+export function podAffinityTerms(pod: Pod): PodAffinityTerms {
+  const affinity = pod.spec.affinity;
+  if (affinity?.podAffinity === undefined && affinity?.podAntiAffinity === undefined) return noTerms;
+  const namespace = pod.metadata.namespace ?? 'default';
+  let byNamespace = termsByAffinity.get(affinity);
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    termsByAffinity.set(affinity, byNamespace);
+  }
+  let terms = byNamespace.get(namespace);
+  if (terms === undefined) {
+    const required = (list: PodAffinityTerm[] | undefined): AffinityTerm[] =>
+      (list ?? []).map((term) => compileTerm(term, namespace, 1));
+    const preferred = (
+      list: { weight: number; podAffinityTerm: PodAffinityTerm }[] | undefined,
+    ): AffinityTerm[] =>
+      (list ?? []).map((term) => compileTerm(term.podAffinityTerm, namespace, term.weight));
+    terms = {
+      requiredAffinity: required(affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+      requiredAntiAffinity: required(
+        affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+      ),
+      preferredAffinity: preferred(affinity.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
+      preferredAntiAffinity: preferred(
+        affinity.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+      ),
+    };
+    byNamespace.set(namespace, terms);
+  }
+  return terms;
+}
+
+/** Whether a term picks pods of this namespace with these labels (AffinityTerm.Matches). */
+export function termMatches(
+  term: AffinityTerm,
+  namespace: string,
+  labels: Readonly<Record<string, string>> | undefined,
+  namespaceLabels: NamespaceLabels,
+): boolean {
+  const inNamespace =
+    term.namespaces.has(namespace) ||
+    (term.namespaceSelector !== undefined &&
+      selectorMatches(term.namespaceSelector, namespaceLabels(namespace) ?? {}));
+  return inNamespace && selectorMatches(term.selector, labels);
+}
+
+/** Topology key → value → count (topologyToMatchedTermCount, nested to avoid building pair keys). */
+export type TopologyCounts = Map<string, Map<string, number>>;
+
+function addToDomain(counts: TopologyCounts, key: string, node: Node | undefined, amount: number): void {
+  const value = node?.metadata.labels?.[key];
+  if (value === undefined) return;
+  let values = counts.get(key);
+  if (values === undefined) {
+    values = new Map();
+    counts.set(key, values);
+  }
+  const total = (values.get(value) ?? 0) + amount;
+  if (total === 0) values.delete(value);
+  else values.set(value, total);
+}
+
+function domainCount(counts: TopologyCounts, key: string, node: Node): number {
+  const value = node.metadata.labels?.[key];
+  return value === undefined ? 0 : (counts.get(key)?.get(value) ?? 0);
+}
+
+function isEmpty(counts: TopologyCounts): boolean {
+  for (const values of counts.values()) if (values.size > 0) return false;
+  return true;
+}
+
+/** Label sets of existing pods a term picks. */
+function labelSetsPicked(
+  cache: NodeInfoCache,
+  term: AffinityTerm,
+  namespaceLabels: NamespaceLabels,
+): LabelSetCounts[] {
+  return cache.labelSets.filter(
+    (labelSet) =>
+      labelSet.all.size > 0 && termMatches(term, labelSet.namespace, labelSet.labels, namespaceLabels),
+  );
+}
+
+/** What the filter needs, computed once per scheduling cycle (InterPodAffinity's PreFilter). */
+export interface InterPodAffinityFilterState {
+  readonly terms: PodAffinityTerms;
+  readonly affinityCounts: TopologyCounts;
+  readonly antiAffinityCounts: TopologyCounts;
+  readonly existingAntiAffinityCounts: TopologyCounts;
+  /** Whether the pod matches all of its own required affinity terms (the first of a group). */
+  readonly matchesOwnAffinity: boolean;
+}
+
+/** InterPodAffinity's PreFilter: counts per domain of the pods each kind of term concerns. */
+export function interPodAffinityPreFilter(
+  pod: Pod,
+  cache: NodeInfoCache,
+  namespaceLabels: NamespaceLabels,
+): InterPodAffinityFilterState | undefined {
+  const terms = podAffinityTerms(pod);
+  const ownTerms = terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0;
+  // Most pods have no terms and no placed pod has required anti-affinity: nothing to check.
+  if (!ownTerms && cache.podsWithRequiredAntiAffinity.size === 0) return undefined;
+  const namespace = pod.metadata.namespace ?? 'default';
+  const existingAntiAffinityCounts: TopologyCounts = new Map();
+  for (const existing of cache.podsWithRequiredAntiAffinity.values()) {
+    const node = cache.nodes.get(existing.spec.nodeName ?? '')?.node;
+    if (node === undefined) continue;
+    for (const term of podAffinityTerms(existing).requiredAntiAffinity)
+      if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
+        addToDomain(existingAntiAffinityCounts, term.topologyKey, node, 1);
+  }
+  if (!ownTerms && isEmpty(existingAntiAffinityCounts)) return undefined;
+  const affinityCounts: TopologyCounts = new Map();
+  if (terms.requiredAffinity.length > 0) {
+    for (const labelSet of cache.labelSets) {
+      if (labelSet.all.size === 0) continue;
+      const all = terms.requiredAffinity.every((term) =>
+        termMatches(term, labelSet.namespace, labelSet.labels, namespaceLabels),
+      );
+      if (!all) continue;
+      for (const [nodeName, count] of labelSet.all)
+        for (const term of terms.requiredAffinity)
+          addToDomain(affinityCounts, term.topologyKey, cache.nodes.get(nodeName)?.node, count);
+    }
+  }
+  const antiAffinityCounts: TopologyCounts = new Map();
+  for (const term of terms.requiredAntiAffinity)
+    for (const labelSet of labelSetsPicked(cache, term, namespaceLabels))
+      for (const [nodeName, count] of labelSet.all)
+        addToDomain(antiAffinityCounts, term.topologyKey, cache.nodes.get(nodeName)?.node, count);
+  const matchesOwnAffinity =
+    terms.requiredAffinity.length > 0 &&
+    terms.requiredAffinity.every((term) =>
+      termMatches(term, namespace, pod.metadata.labels, namespaceLabels),
+    );
+  return { terms, affinityCounts, antiAffinityCounts, existingAntiAffinityCounts, matchesOwnAffinity };
+}
+
+export const podAffinityReason = "node(s) didn't match pod affinity rules";
+export const podAntiAffinityReason = "node(s) didn't match pod anti-affinity rules";
+export const existingAntiAffinityReason = "node(s) didn't satisfy existing pods anti-affinity rules";
+
+/** A filter verdict: the reason, and whether preemption could never help (UnschedulableAndUnresolvable). */
+export interface FilterFailure {
+  readonly reasons: readonly string[];
+  readonly unresolvable: boolean;
+}
+
+function satisfiesPodAffinity(state: InterPodAffinityFilterState, node: Node): boolean {
+  let podsExist = true;
+  for (const term of state.terms.requiredAffinity) {
+    if (node.metadata.labels?.[term.topologyKey] === undefined) return false;
+    if (domainCount(state.affinityCounts, term.topologyKey, node) <= 0) podsExist = false;
+  }
+  // The first pod of a group with affinity to itself may go anywhere its topology keys exist.
+  return podsExist || (isEmpty(state.affinityCounts) && state.matchesOwnAffinity);
+}
+
+/** InterPodAffinity's Filter for one node. */
+export function interPodAffinityFilter(
+  state: InterPodAffinityFilterState,
+  node: Node,
+): FilterFailure | undefined {
+  if (!satisfiesPodAffinity(state, node)) return { reasons: [podAffinityReason], unresolvable: true };
+  for (const term of state.terms.requiredAntiAffinity)
+    if (domainCount(state.antiAffinityCounts, term.topologyKey, node) > 0)
+      return { reasons: [podAntiAffinityReason], unresolvable: false };
+  if (!isEmpty(state.existingAntiAffinityCounts)) {
+    const labels = node.metadata.labels ?? {};
+    for (const key in labels)
+      if ((state.existingAntiAffinityCounts.get(key)?.get(labels[key]!) ?? 0) > 0)
+        return { reasons: [existingAntiAffinityReason], unresolvable: false };
+  }
+  return undefined;
+}
+
+/**
+ * InterPodAffinity's PreScore: per domain, the weights of the incoming pod's preferred terms for each
+ * pod there they pick (anti-affinity subtracting), plus the weights of placed pods' required affinity
+ * (hardPodAffinityWeight 1) and preferred terms that pick the incoming pod. Undefined when empty.
+ */
+export function interPodAffinityPreScore(
+  pod: Pod,
+  cache: NodeInfoCache,
+  namespaceLabels: NamespaceLabels,
+): TopologyCounts | undefined {
+  const terms = podAffinityTerms(pod);
+  const preferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
+  if (!preferred && cache.podsWithAffinity.size === 0) return undefined;
+  const scores: TopologyCounts = new Map();
+  const addIncoming = (list: readonly AffinityTerm[], sign: number): void => {
+    for (const term of list)
+      for (const labelSet of labelSetsPicked(cache, term, namespaceLabels))
+        for (const [nodeName, count] of labelSet.all)
+          addToDomain(scores, term.topologyKey, cache.nodes.get(nodeName)?.node, sign * term.weight * count);
+  };
+  addIncoming(terms.preferredAffinity, 1);
+  addIncoming(terms.preferredAntiAffinity, -1);
+  const namespace = pod.metadata.namespace ?? 'default';
+  const labels = pod.metadata.labels;
+  for (const existing of cache.podsWithAffinity.values()) {
+    const node = cache.nodes.get(existing.spec.nodeName ?? '')?.node;
+    if (node === undefined) continue;
+    const theirs = podAffinityTerms(existing);
+    const addExisting = (list: readonly AffinityTerm[], sign: number): void => {
+      for (const term of list)
+        if (termMatches(term, namespace, labels, namespaceLabels))
+          addToDomain(scores, term.topologyKey, node, sign * term.weight);
+    };
+    addExisting(theirs.requiredAffinity, 1);
+    addExisting(theirs.preferredAffinity, 1);
+    addExisting(theirs.preferredAntiAffinity, -1);
+  }
+  return isEmpty(scores) ? undefined : scores;
+}
+
+/** InterPodAffinity's raw score of a node: the sum over its domains. */
+export function interPodAffinityScore(scores: TopologyCounts, node: Node): number {
+  let score = 0;
+  for (const [key, values] of scores) {
+    const value = node.metadata.labels?.[key];
+    if (value !== undefined) score += values.get(value) ?? 0;
+  }
+  return score;
+}

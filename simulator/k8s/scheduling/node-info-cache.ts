@@ -1,0 +1,273 @@
+/**
+ * kube-scheduler's view of the cluster, derived from the API store: per node, the pods bound there
+ * and the resources they request (framework.NodeInfo in pkg/scheduler/framework/types.go, v1.24.0),
+ * and per namespace and label set, how many pods each node runs (what PodTopologySpread and
+ * InterPodAffinity count, without walking every pod of every node each cycle).
+ *
+ * Like the real scheduler cache, it counts every pod bound to a node until the pod is deleted from
+ * the API, Terminating pods included, except pods that have finished (the scheduler's informer
+ * ignores phases Succeeded and Failed). It lives beside the store (never cloned or hashed), every
+ * write keeps it current, and it is rebuilt from the stored objects when missing (after a clone).
+ */
+import type { ApiStore } from '../api-store';
+import type { ApiObject, Node, Pod, Taint } from '../objects';
+import { nodeAllocatable, podRequests, type NodeAllocatable } from './resources';
+
+/** One node as the scheduler sees it. */
+export interface NodeInfo {
+  readonly name: string;
+  /** The Node object; undefined while pods name a node the API does not hold. */
+  node: Node | undefined;
+  /** The Node's allocatable resources, read when the Node is written. */
+  allocatable: NodeAllocatable;
+  /** Its CPU (millicores), memory and pod count, kept on this object for the hot loops' sake. */
+  allocatableMilliCpu: number;
+  allocatableMemory: number;
+  allocatablePods: number;
+  /**
+   * The Node's spec.unschedulable and spec.taints, copied here when it is written: a cycle reads
+   * them on hundreds of nodes, and one object is quicker to reach than the Node's nested ones.
+   */
+  unschedulable: boolean;
+  taints: readonly Taint[] | undefined;
+  /** Pods bound to the node (Terminating included, finished pods not). */
+  podCount: number;
+  /** Sum of those pods' requests by resource (CPU in millicores). */
+  readonly requested: Record<string, number>;
+  /** The CPU and memory of `requested`, kept on this object for the scores' sake. */
+  requestedMilliCpu: number;
+  requestedMemory: number;
+  /** Sum of their requests with the scheduler's defaults for a missing CPU or memory request. */
+  nonZeroMilliCpu: number;
+  nonZeroMemory: number;
+}
+
+/** Pods of one namespace with one set of labels, counted per node. */
+export interface LabelSetCounts {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Node name → pods bound there (Terminating included). */
+  readonly all: Map<string, number>;
+  /** Node name → of those, the pods not being deleted. */
+  readonly active: Map<string, number>;
+}
+
+/** The derived view of one API store. */
+export interface NodeInfoCache {
+  readonly nodes: Map<string, NodeInfo>;
+  /** Every label set seen so far, in first-seen order (append-only, so memos can resume). */
+  readonly labelSets: LabelSetCounts[];
+  readonly labelSetByKey: Map<string, LabelSetCounts>;
+  /** Bound pods with pod affinity or anti-affinity terms (NodeInfo.PodsWithAffinity), by key. */
+  readonly podsWithAffinity: Map<string, Pod>;
+  /** Of those, the pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
+  readonly podsWithRequiredAntiAffinity: Map<string, Pod>;
+  /** Bumped by every Node write, so views derived from the Node objects know when to refresh. */
+  nodeGeneration: number;
+  /** Bumped by every Service write (the default spreading selector depends on Services). */
+  serviceGeneration: number;
+  /** Label key → how many Nodes carry it (a spread over a key no node has can skip counting). */
+  readonly nodeLabelKeys: Map<string, number>;
+  /** How many Node objects there are. */
+  nodeCount: number;
+}
+
+const caches = new WeakMap<ApiStore, NodeInfoCache>();
+
+/** The scheduler's view of a store, built from its objects the first time it is asked for. */
+export function nodeInfoCacheOf(store: ApiStore): NodeInfoCache {
+  let cache = caches.get(store);
+  if (cache !== undefined) return cache;
+  cache = {
+    nodes: new Map(),
+    labelSets: [],
+    labelSetByKey: new Map(),
+    podsWithAffinity: new Map(),
+    podsWithRequiredAntiAffinity: new Map(),
+    nodeGeneration: 0,
+    serviceGeneration: 0,
+    nodeLabelKeys: new Map(),
+    nodeCount: 0,
+  };
+  const nodes = store.objects.Node;
+  for (const key in nodes) {
+    const node = nodes[key];
+    if (node?.kind === 'Node') setNode(cache, node.metadata.name, node);
+  }
+  const pods = store.objects.Pod;
+  for (const key in pods) {
+    const pod = pods[key];
+    if (pod?.kind === 'Pod') countPod(cache, pod, key, 1);
+  }
+  caches.set(store, cache);
+  return cache;
+}
+
+/**
+ * Keeps the view current after a write: `previous` is the stored object before it (undefined on a
+ * create), `next` the one after it (undefined on a delete). Does nothing until the view is built.
+ */
+export function nodeInfoCacheWritten(
+  store: ApiStore,
+  key: string,
+  previous: ApiObject | undefined,
+  next: ApiObject | undefined,
+): void {
+  const cache = caches.get(store);
+  if (cache === undefined) return;
+  const kind = (next ?? previous)?.kind;
+  if (kind === 'Service') cache.serviceGeneration += 1;
+  if (kind === 'Node') {
+    cache.nodeGeneration += 1;
+    const name = (next ?? previous)!.metadata.name;
+    if (next?.kind === 'Node') setNode(cache, name, next);
+    else forgetNode(cache, name);
+    return;
+  }
+  if (kind !== 'Pod') return;
+  const before = previous?.kind === 'Pod' ? previous : undefined;
+  const after = next?.kind === 'Pod' ? next : undefined;
+  if (before !== undefined && after !== undefined && countsTheSame(before, after)) return;
+  if (before !== undefined) countPod(cache, before, key, -1);
+  if (after !== undefined) countPod(cache, after, key, 1);
+}
+
+/** Whether two versions of a pod count the same here (most writes are status updates). */
+function countsTheSame(a: Pod, b: Pod): boolean {
+  return (
+    a.spec.nodeName === b.spec.nodeName &&
+    a.spec.containers === b.spec.containers &&
+    a.spec.initContainers === b.spec.initContainers &&
+    a.spec.affinity === b.spec.affinity &&
+    a.metadata.labels === b.metadata.labels &&
+    a.metadata.namespace === b.metadata.namespace &&
+    (a.metadata.deletionTimestamp === undefined) === (b.metadata.deletionTimestamp === undefined) &&
+    finished(a) === finished(b)
+  );
+}
+
+function finished(pod: Pod): boolean {
+  return pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed';
+}
+
+const nothingAllocatable: NodeAllocatable = { resources: {}, milliCpu: 0, memory: 0, pods: 0 };
+
+function nodeInfoOf(cache: NodeInfoCache, name: string): NodeInfo {
+  let info = cache.nodes.get(name);
+  if (info === undefined) {
+    info = {
+      name,
+      node: undefined,
+      allocatable: nothingAllocatable,
+      allocatableMilliCpu: 0,
+      allocatableMemory: 0,
+      allocatablePods: 0,
+      unschedulable: false,
+      taints: undefined,
+      podCount: 0,
+      requested: {},
+      requestedMilliCpu: 0,
+      requestedMemory: 0,
+      nonZeroMilliCpu: 0,
+      nonZeroMemory: 0,
+    };
+    cache.nodes.set(name, info);
+  }
+  return info;
+}
+
+function countLabelKeys(cache: NodeInfoCache, node: Node | undefined, delta: number): void {
+  for (const key in node?.metadata.labels) {
+    const count = (cache.nodeLabelKeys.get(key) ?? 0) + delta;
+    if (count === 0) cache.nodeLabelKeys.delete(key);
+    else cache.nodeLabelKeys.set(key, count);
+  }
+}
+
+function setNode(cache: NodeInfoCache, name: string, node: Node): void {
+  const info = nodeInfoOf(cache, name);
+  if (info.node === undefined) cache.nodeCount += 1;
+  countLabelKeys(cache, info.node, -1);
+  countLabelKeys(cache, node, 1);
+  info.node = node;
+  info.allocatable = nodeAllocatable(node);
+  info.allocatableMilliCpu = info.allocatable.milliCpu;
+  info.allocatableMemory = info.allocatable.memory;
+  info.allocatablePods = info.allocatable.pods;
+  info.unschedulable = node.spec.unschedulable === true;
+  info.taints = node.spec.taints;
+}
+
+/** Drops a deleted Node, unless pods still name it (their counts stay with the name). */
+function forgetNode(cache: NodeInfoCache, name: string): void {
+  const info = cache.nodes.get(name);
+  if (info?.node === undefined) return;
+  cache.nodeCount -= 1;
+  countLabelKeys(cache, info.node, -1);
+  info.node = undefined;
+  info.allocatable = nothingAllocatable;
+  info.allocatableMilliCpu = 0;
+  info.allocatableMemory = 0;
+  info.allocatablePods = 0;
+  info.unschedulable = false;
+  info.taints = undefined;
+  if (info.podCount === 0) cache.nodes.delete(name);
+}
+
+function countPod(cache: NodeInfoCache, pod: Pod, key: string, sign: 1 | -1): void {
+  const nodeName = pod.spec.nodeName;
+  if (nodeName === undefined || finished(pod)) return;
+  const info = nodeInfoOf(cache, nodeName);
+  info.podCount += sign;
+  const requests = podRequests(pod);
+  for (const name in requests.requested)
+    info.requested[name] = (info.requested[name] ?? 0) + sign * requests.requested[name]!;
+  info.requestedMilliCpu += sign * requests.milliCpu;
+  info.requestedMemory += sign * requests.memory;
+  info.nonZeroMilliCpu += sign * requests.nonZeroMilliCpu;
+  info.nonZeroMemory += sign * requests.nonZeroMemory;
+  if (info.podCount === 0 && info.node === undefined) cache.nodes.delete(nodeName);
+  const labelSet = labelSetOf(cache, pod);
+  addCount(labelSet.all, nodeName, sign);
+  if (pod.metadata.deletionTimestamp === undefined) addCount(labelSet.active, nodeName, sign);
+  const affinity = pod.spec.affinity;
+  if (affinity?.podAffinity !== undefined || affinity?.podAntiAffinity !== undefined) {
+    if (sign > 0) cache.podsWithAffinity.set(key, pod);
+    else cache.podsWithAffinity.delete(key);
+  }
+  if ((affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0) {
+    if (sign > 0) cache.podsWithRequiredAntiAffinity.set(key, pod);
+    else cache.podsWithRequiredAntiAffinity.delete(key);
+  }
+}
+
+function addCount(counts: Map<string, number>, nodeName: string, delta: number): void {
+  const count = (counts.get(nodeName) ?? 0) + delta;
+  if (count === 0) counts.delete(nodeName);
+  else counts.set(nodeName, count);
+}
+
+/** Canonical text of a label set, memoised by the labels object pods of a ReplicaSet share. */
+const labelKeys = new WeakMap<Readonly<Record<string, string>>, string>();
+const noLabels: Readonly<Record<string, string>> = {};
+
+function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
+  const labels = pod.metadata.labels ?? noLabels;
+  let text = labelKeys.get(labels);
+  if (text === undefined) {
+    text = Object.keys(labels)
+      .sort()
+      .map((name) => `${name}=${labels[name]}`)
+      .join('\n');
+    labelKeys.set(labels, text);
+  }
+  const namespace = pod.metadata.namespace ?? 'default';
+  const key = `${namespace}\n\n${text}`;
+  let labelSet = cache.labelSetByKey.get(key);
+  if (labelSet === undefined) {
+    labelSet = { namespace, labels, all: new Map(), active: new Map() };
+    cache.labelSetByKey.set(key, labelSet);
+    cache.labelSets.push(labelSet);
+  }
+  return labelSet;
+}

@@ -1,0 +1,394 @@
+/**
+ * The PodTopologySpread plugin (pkg/scheduler/framework/plugins/podtopologyspread, v1.24.0). A pod's
+ * own constraints with whenUnsatisfiable: DoNotSchedule filter nodes: placing the pod must not leave
+ * its domain more than maxSkew matching pods above the emptiest domain. Its ScheduleAnyway
+ * constraints, or for a pod with none at all the cluster's default constraints, score nodes: fewer
+ * matching pods in a node's domains score higher.
+ *
+ * The default constraints (DefaultingType System) spread by hostname with maxSkew 3 and by zone with
+ * maxSkew 5, over the pods that the Services, and the ReplicaSet, selecting this pod select
+ * (helper.DefaultSelector in pkg/scheduler/framework/plugins/helper/spread.go). A kind node has no
+ * zone label, so only the hostname constraint counts there. Matching pods are counted per node from
+ * the label-set counts (node-info-cache.ts), leaving out Terminating pods as countPodsMatchSelector
+ * does. Later versions add minDomains (alpha in v1.24, not modelled), matchLabelKeys and the node
+ * inclusion policies (v1.25+).
+ */
+import { canonicalJson } from '../../engine/state-hash';
+import type { ApiStore } from '../api-store';
+import { selectorMatches } from '../metadata';
+import type { LabelSelector, Node, Pod, ReplicaSet } from '../objects';
+import { podMatchesNodeSelectorAndAffinity } from './node-affinity';
+import type { LabelSetCounts, NodeInfo, NodeInfoCache } from './node-info-cache';
+
+/** A constraint made ready for counting. */
+export interface SpreadConstraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  /** Pods counted in a domain; undefined (no labelSelector) counts none. */
+  readonly selector: LabelSelector | undefined;
+  /** The label sets of the pod's namespace that the selector picks (kept current by catchUp). */
+  readonly picked: PickedLabelSets;
+}
+
+export const hostnameLabel = 'kubernetes.io/hostname';
+const zoneLabel = 'topology.kubernetes.io/zone';
+
+/** The cluster-level default constraints kube-scheduler applies (v1.24's systemDefaultConstraints). */
+const systemDefaultConstraints = [
+  { topologyKey: hostnameLabel, maxSkew: 3 },
+  { topologyKey: zoneLabel, maxSkew: 5 },
+];
+
+/** The label sets of one namespace a selector picks, and how far the cache's list was read. */
+interface PickedLabelSets {
+  readonly namespace: string;
+  readonly selector: LabelSelector;
+  readonly sets: LabelSetCounts[];
+  checked: number;
+}
+
+/** Per cache: canonical (namespace, selector) → the label sets it picks. */
+const pickedMemo = new WeakMap<NodeInfoCache, Map<string, PickedLabelSets>>();
+
+/** Reads the label sets that appeared since the last call (the list only grows). */
+function catchUp(cache: NodeInfoCache, picked: PickedLabelSets): LabelSetCounts[] {
+  const all = cache.labelSets;
+  for (; picked.checked < all.length; picked.checked++) {
+    const labelSet = all[picked.checked]!;
+    if (labelSet.namespace === picked.namespace && selectorMatches(picked.selector, labelSet.labels))
+      picked.sets.push(labelSet);
+  }
+  return picked.sets;
+}
+
+/** The label sets of a namespace a selector picks (none without a selector). */
+function labelSetsFor(
+  cache: NodeInfoCache,
+  namespace: string,
+  selector: LabelSelector | undefined,
+): PickedLabelSets {
+  if (selector === undefined) return { namespace, selector: {}, sets: [], checked: Infinity };
+  let memo = pickedMemo.get(cache);
+  if (memo === undefined) {
+    memo = new Map();
+    pickedMemo.set(cache, memo);
+  }
+  const key = `${namespace}\n${canonicalJson(selector)}`;
+  let picked = memo.get(key);
+  if (picked === undefined) {
+    picked = { namespace, selector, sets: [], checked: 0 };
+    memo.set(key, picked);
+  }
+  catchUp(cache, picked);
+  return picked;
+}
+
+/** Matching pods on one node that are not being deleted (countPodsMatchSelector). */
+export function matchingPodsOn(constraint: SpreadConstraint, nodeName: string): number {
+  const sets = constraint.picked.sets;
+  if (sets.length === 1) return sets[0]!.active.get(nodeName) ?? 0;
+  let count = 0;
+  for (const labelSet of sets) count += labelSet.active.get(nodeName) ?? 0;
+  return count;
+}
+
+/** Whether a Service's selector picks the pod; a Service without a selector picks nothing. */
+function serviceSelects(
+  selector: Record<string, string> | undefined,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  if (selector === undefined || selector === null) return false;
+  for (const key in selector) if (labels[key] !== selector[key]) return false;
+  return true;
+}
+
+/**
+ * helper.DefaultSelector: the merged selectors of the pod's namespace's Services that pick it, and
+ * the selector of the ReplicaSet controlling it. Undefined when that selects nothing in particular.
+ */
+export function defaultSpreadSelector(store: ApiStore, pod: Pod): LabelSelector | undefined {
+  const namespace = pod.metadata.namespace ?? 'default';
+  const labels = pod.metadata.labels ?? {};
+  const matchLabels: Record<string, string> = {};
+  for (const service of Object.values(store.objects.Service ?? {})) {
+    if (service.kind !== 'Service' || (service.metadata.namespace ?? 'default') !== namespace) continue;
+    if (serviceSelects(service.spec.selector, labels)) Object.assign(matchLabels, service.spec.selector);
+  }
+  const matchExpressions: NonNullable<LabelSelector['matchExpressions']> = [];
+  const owner = pod.metadata.ownerReferences?.find((reference) => reference.controller);
+  if (owner?.kind === 'ReplicaSet' && owner.apiVersion.startsWith('apps/')) {
+    const replicaSet = store.objects.ReplicaSet?.[`${namespace}/${owner.name}`] as ReplicaSet | undefined;
+    if (replicaSet !== undefined) {
+      Object.assign(matchLabels, replicaSet.spec.selector.matchLabels);
+      matchExpressions.push(...(replicaSet.spec.selector.matchExpressions ?? []));
+    }
+  }
+  if (Object.keys(matchLabels).length === 0 && matchExpressions.length === 0) return undefined;
+  return matchExpressions.length === 0 ? { matchLabels } : { matchLabels, matchExpressions };
+}
+
+function compile(
+  cache: NodeInfoCache,
+  namespace: string,
+  constraints: readonly { maxSkew: number; topologyKey: string; labelSelector?: LabelSelector }[],
+): SpreadConstraint[] {
+  return constraints.map((constraint) => ({
+    maxSkew: constraint.maxSkew,
+    topologyKey: constraint.topologyKey,
+    selector: constraint.labelSelector ?? undefined,
+    picked: labelSetsFor(cache, namespace, constraint.labelSelector ?? undefined),
+  }));
+}
+
+/** The pod's DoNotSchedule constraints (what the filter enforces). */
+export function filteringConstraints(cache: NodeInfoCache, pod: Pod): SpreadConstraint[] {
+  if (pod.spec.topologySpreadConstraints === undefined) return [];
+  const own = pod.spec.topologySpreadConstraints.filter(
+    (constraint) => constraint.whenUnsatisfiable === 'DoNotSchedule',
+  );
+  return own.length === 0 ? [] : compile(cache, pod.metadata.namespace ?? 'default', own);
+}
+
+/** What scoringConstraints found for one kind of pod, and the Services it was computed with. */
+interface ScoringMemo {
+  readonly serviceGeneration: number;
+  readonly constraints: SpreadConstraint[];
+  readonly systemDefaulted: boolean;
+}
+
+/** Per cache: a pod's labels object (shared by a ReplicaSet's pods) → namespace and owner → memo. */
+const scoringMemo = new WeakMap<NodeInfoCache, WeakMap<object, Map<string, ScoringMemo>>>();
+const noLabels: Readonly<Record<string, string>> = {};
+
+/**
+ * The constraints the score uses: the pod's ScheduleAnyway constraints, or the defaults when the pod
+ * has no constraints at all (and something selects it). `systemDefaulted` says which. The defaults
+ * are memoised per label set and owner until a Service changes.
+ */
+export function scoringConstraints(
+  store: ApiStore,
+  cache: NodeInfoCache,
+  pod: Pod,
+): { constraints: SpreadConstraint[]; systemDefaulted: boolean } {
+  const namespace = pod.metadata.namespace ?? 'default';
+  const own = pod.spec.topologySpreadConstraints ?? [];
+  if (own.length > 0) {
+    const anyway = own.filter((constraint) => constraint.whenUnsatisfiable === 'ScheduleAnyway');
+    return { constraints: compile(cache, namespace, anyway), systemDefaulted: false };
+  }
+  let byLabels = scoringMemo.get(cache);
+  if (byLabels === undefined) {
+    byLabels = new WeakMap();
+    scoringMemo.set(cache, byLabels);
+  }
+  const labels = pod.metadata.labels ?? noLabels;
+  let byOwner = byLabels.get(labels);
+  if (byOwner === undefined) {
+    byOwner = new Map();
+    byLabels.set(labels, byOwner);
+  }
+  // A controller's uid implies the namespace; a pod without one is keyed by its namespace.
+  const memoKey = pod.metadata.ownerReferences?.find((reference) => reference.controller)?.uid ?? namespace;
+  const memo = byOwner.get(memoKey);
+  if (memo !== undefined && memo.serviceGeneration === cache.serviceGeneration) {
+    for (const constraint of memo.constraints) catchUp(cache, constraint.picked);
+    return memo;
+  }
+  const selector = defaultSpreadSelector(store, pod);
+  const defaults =
+    selector === undefined
+      ? []
+      : systemDefaultConstraints.map((constraint) => ({ ...constraint, labelSelector: selector }));
+  const computed = {
+    serviceGeneration: cache.serviceGeneration,
+    constraints: compile(cache, namespace, defaults),
+    systemDefaulted: true,
+  };
+  byOwner.set(memoKey, computed);
+  return computed;
+}
+
+function hasAllKeys(node: Node, constraints: readonly SpreadConstraint[]): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const constraint of constraints) if (!Object.hasOwn(labels, constraint.topologyKey)) return false;
+  return true;
+}
+
+/** Topology key → value → matching pods (TpPairToMatchNum), over nodes the pod may go to. */
+type DomainCounts = Map<string, Map<string, number>>;
+
+/**
+ * Matching pods per domain, summed over the nodes that satisfy the pod's node selector and affinity
+ * and carry every constraint's key. With `domains`, only those domains are counted (PreScore counts
+ * the domains of the feasible nodes); without, every such node's domain is (PreFilter).
+ */
+function countDomains(
+  cache: NodeInfoCache,
+  pod: Pod,
+  constraints: readonly SpreadConstraint[],
+  domains?: ReadonlyMap<string, ReadonlySet<string>>,
+): DomainCounts {
+  const counts: DomainCounts = new Map();
+  for (const constraint of constraints) counts.set(constraint.topologyKey, new Map());
+  for (const info of cache.nodes.values()) {
+    const node = info.node;
+    if (node === undefined || !hasAllKeys(node, constraints) || !podMatchesNodeSelectorAndAffinity(pod, node))
+      continue;
+    for (const constraint of constraints) {
+      const key = constraint.topologyKey;
+      const value = node.metadata.labels![key]!;
+      if (domains !== undefined && domains.get(key)?.has(value) !== true) continue;
+      const values = counts.get(key)!;
+      values.set(value, (values.get(value) ?? 0) + matchingPodsOn(constraint, info.name));
+    }
+  }
+  return counts;
+}
+
+/** What the filter needs, computed once per cycle (PodTopologySpread's PreFilter). */
+export interface SpreadFilterState {
+  readonly constraints: readonly SpreadConstraint[];
+  readonly counts: DomainCounts;
+  /** Per topology key, the fewest matching pods of any domain (the critical path's minimum). */
+  readonly minimum: ReadonlyMap<string, number>;
+}
+
+export function spreadPreFilter(cache: NodeInfoCache, pod: Pod): SpreadFilterState | undefined {
+  const constraints = filteringConstraints(cache, pod);
+  if (constraints.length === 0) return undefined;
+  const counts = countDomains(cache, pod, constraints);
+  const minimum = new Map<string, number>();
+  for (const [key, values] of counts) {
+    let least = Infinity;
+    for (const count of values.values()) least = Math.min(least, count);
+    minimum.set(key, least);
+  }
+  return { constraints, counts, minimum };
+}
+
+export const spreadReason = "node(s) didn't match pod topology spread constraints";
+export const spreadMissingLabelReason = `${spreadReason} (missing required label)`;
+
+/** PodTopologySpread's Filter for one node. */
+export function spreadFilter(
+  state: SpreadFilterState,
+  pod: Pod,
+  node: Node,
+): { reasons: string[]; unresolvable: boolean } | undefined {
+  for (const constraint of state.constraints) {
+    const value = node.metadata.labels?.[constraint.topologyKey];
+    if (value === undefined) return { reasons: [spreadMissingLabelReason], unresolvable: true };
+    const self = selectorMatches(constraint.selector, pod.metadata.labels) ? 1 : 0;
+    const matching = state.counts.get(constraint.topologyKey)?.get(value) ?? 0;
+    const least = state.minimum.get(constraint.topologyKey) ?? 0;
+    if (matching + self - least > constraint.maxSkew) return { reasons: [spreadReason], unresolvable: false };
+  }
+  return undefined;
+}
+
+/** What the score needs, computed once per cycle over the feasible nodes (PreScore). */
+export interface SpreadScoreState {
+  readonly constraints: readonly SpreadConstraint[];
+  /** Nodes left out for lacking a constraint's key (only for a pod's own constraints). */
+  readonly ignored: ReadonlySet<string>;
+  readonly counts: DomainCounts;
+  /** ln(domains + 2) per constraint: the weight of one matching pod. */
+  readonly weights: readonly number[];
+  /** Per constraint, whether every Node carries its key (then no node needs its label read). */
+  readonly everyNodeLabelled: readonly boolean[];
+  /** Per constraint, whether any Node carries its key (if none does, it scores nothing anywhere). */
+  readonly anyNodeLabelled: readonly boolean[];
+}
+
+/** Which constraints' keys every Node, and any Node, carries. */
+function labelling(
+  cache: NodeInfoCache,
+  constraints: readonly SpreadConstraint[],
+): Pick<SpreadScoreState, 'everyNodeLabelled' | 'anyNodeLabelled'> {
+  return {
+    everyNodeLabelled: constraints.map((c) => cache.nodeLabelKeys.get(c.topologyKey) === cache.nodeCount),
+    anyNodeLabelled: constraints.map((c) => cache.nodeLabelKeys.has(c.topologyKey)),
+  };
+}
+
+const noneIgnored: ReadonlySet<string> = new Set();
+const noCounts: DomainCounts = new Map();
+
+export function spreadPreScore(
+  store: ApiStore,
+  cache: NodeInfoCache,
+  pod: Pod,
+  feasible: readonly NodeInfo[],
+): SpreadScoreState | undefined {
+  const { constraints, systemDefaulted } = scoringConstraints(store, cache, pod);
+  if (constraints.length === 0) return undefined;
+  // A node without a key's label scores nothing for it; when no node has the label (kind's nodes
+  // have no zone), the key's only domain is the empty value and there is nothing to count.
+  let labelledKeys = false;
+  for (const constraint of constraints)
+    if (constraint.topologyKey !== hostnameLabel && cache.nodeLabelKeys.has(constraint.topologyKey))
+      labelledKeys = true;
+  if (systemDefaulted && !labelledKeys) {
+    const weights = constraints.map((constraint) =>
+      Math.log((constraint.topologyKey === hostnameLabel ? feasible.length : 1) + 2),
+    );
+    return { constraints, ignored: noneIgnored, counts: noCounts, weights, ...labelling(cache, constraints) };
+  }
+  const ignored = new Set<string>();
+  const domains = new Map<string, Set<string>>();
+  for (const constraint of constraints)
+    if (constraint.topologyKey !== hostnameLabel) domains.set(constraint.topologyKey, new Set());
+  let labelled = false;
+  for (const info of feasible) {
+    const node = info.node!;
+    if (!systemDefaulted && !hasAllKeys(node, constraints)) {
+      ignored.add(info.name);
+      continue;
+    }
+    for (const [key, values] of domains) {
+      const value = node.metadata.labels?.[key];
+      values.add(value ?? '');
+      if (value !== undefined) labelled = true;
+    }
+  }
+  // A node without a key's label scores nothing for it, so without labels there is nothing to count
+  // (kind's nodes have no zone label); this spares a walk over every node each cycle.
+  const counts = labelled
+    ? countDomains(cache, pod, constraints, domains)
+    : new Map<string, Map<string, number>>();
+  const weights = constraints.map((constraint) =>
+    Math.log(
+      (constraint.topologyKey === hostnameLabel
+        ? feasible.length - ignored.size
+        : (domains.get(constraint.topologyKey)?.size ?? 0)) + 2,
+    ),
+  );
+  return { constraints, ignored, counts, weights, ...labelling(cache, constraints) };
+}
+
+/** PodTopologySpread's raw score of a node: matching pods in its domains, weighted (lower is better). */
+export function spreadScore(state: SpreadScoreState, info: NodeInfo): number {
+  if (state.ignored.size > 0 && state.ignored.has(info.name)) return 0;
+  const constraints = state.constraints;
+  let score = 0;
+  for (let index = 0; index < constraints.length; index++) {
+    if (!state.anyNodeLabelled[index]) continue;
+    const constraint = constraints[index]!;
+    const key = constraint.topologyKey;
+    // Reaching a node's labels costs more than the rest of the score (hundreds of nodes a cycle,
+    // scattered in memory); the hostname constraint needs none when every node has the label.
+    let count: number;
+    if (key === hostnameLabel && state.everyNodeLabelled[index])
+      count = matchingPodsOn(constraint, info.name);
+    else {
+      const value = info.node?.metadata.labels?.[key];
+      if (value === undefined) continue;
+      count =
+        key === hostnameLabel
+          ? matchingPodsOn(constraint, info.name)
+          : (state.counts.get(key)?.get(value) ?? 0);
+    }
+    score += count * state.weights[index]! + (constraint.maxSkew - 1);
+  }
+  return Math.trunc(score);
+}
