@@ -8,7 +8,7 @@
  */
 import { selectorMatches } from '../metadata';
 import type { Affinity, LabelSelector, Node, Pod, PodAffinityTerm } from '../objects';
-import type { LabelSetCounts, NodeInfoCache } from './node-info-cache';
+import { candidateLabelSets, type LabelSetCounts, type NodeInfoCache } from './node-info-cache';
 
 /** A term made ready for matching (framework.AffinityTerm), with its weight when preferred. */
 export interface AffinityTerm {
@@ -132,7 +132,8 @@ function labelSetsPicked(
   term: AffinityTerm,
   namespaceLabels: NamespaceLabels,
 ): LabelSetCounts[] {
-  return cache.labelSets.filter(
+  if (term.selector === undefined) return [];
+  return candidateLabelSets(cache, term.selector).filter(
     (labelSet) =>
       labelSet.all.size > 0 && termMatches(term, labelSet.namespace, labelSet.labels, namespaceLabels),
   );
@@ -170,7 +171,8 @@ export function interPodAffinityPreFilter(
   if (!ownTerms && isEmpty(existingAntiAffinityCounts)) return undefined;
   const affinityCounts: TopologyCounts = new Map();
   if (terms.requiredAffinity.length > 0) {
-    for (const labelSet of cache.labelSets) {
+    const first = terms.requiredAffinity[0]!.selector;
+    for (const labelSet of first === undefined ? [] : candidateLabelSets(cache, first)) {
       if (labelSet.all.size === 0) continue;
       const all = terms.requiredAffinity.every((term) =>
         termMatches(term, labelSet.namespace, labelSet.labels, namespaceLabels),

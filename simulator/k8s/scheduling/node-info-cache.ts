@@ -10,7 +10,7 @@
  * write keeps it current, and it is rebuilt from the stored objects when missing (after a clone).
  */
 import type { ApiStore } from '../api-store';
-import type { ApiObject, Node, Pod, Taint } from '../objects';
+import type { ApiObject, LabelSelector, Node, Pod, Taint } from '../objects';
 import { nodeAllocatable, podRequests, type NodeAllocatable } from './resources';
 
 /** One node as the scheduler sees it. */
@@ -55,9 +55,13 @@ export interface LabelSetCounts {
 /** The derived view of one API store. */
 export interface NodeInfoCache {
   readonly nodes: Map<string, NodeInfo>;
-  /** Every label set seen so far, in first-seen order (append-only, so memos can resume). */
+  /** Every label set seen so far, in first-seen order (append-only: its length dates memos). */
   readonly labelSets: LabelSetCounts[];
   readonly labelSetByKey: Map<string, LabelSetCounts>;
+  /** `key=value` → the label sets carrying that label, in any namespace (an inverted index). */
+  readonly labelSetsByLabel: Map<string, LabelSetCounts[]>;
+  /** Labels object (shared by a ReplicaSet's pods) → namespace → its label set. */
+  readonly labelSetByObject: WeakMap<object, Map<string, LabelSetCounts>>;
   /** Bound pods with pod affinity or anti-affinity terms (NodeInfo.PodsWithAffinity), by key. */
   readonly podsWithAffinity: Map<string, Pod>;
   /** Of those, the pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
@@ -82,6 +86,8 @@ export function nodeInfoCacheOf(store: ApiStore): NodeInfoCache {
     nodes: new Map(),
     labelSets: [],
     labelSetByKey: new Map(),
+    labelSetsByLabel: new Map(),
+    labelSetByObject: new WeakMap(),
     podsWithAffinity: new Map(),
     podsWithRequiredAntiAffinity: new Map(),
     nodeGeneration: 0,
@@ -253,6 +259,10 @@ const noLabels: Readonly<Record<string, string>> = {};
 
 function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
   const labels = pod.metadata.labels ?? noLabels;
+  const namespace = pod.metadata.namespace ?? 'default';
+  let byNamespace = cache.labelSetByObject.get(labels);
+  const known = byNamespace?.get(namespace);
+  if (known !== undefined) return known;
   let text = labelKeys.get(labels);
   if (text === undefined) {
     text = Object.keys(labels)
@@ -261,13 +271,39 @@ function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
       .join('\n');
     labelKeys.set(labels, text);
   }
-  const namespace = pod.metadata.namespace ?? 'default';
   const key = `${namespace}\n\n${text}`;
   let labelSet = cache.labelSetByKey.get(key);
   if (labelSet === undefined) {
     labelSet = { namespace, labels, all: new Map(), active: new Map() };
     cache.labelSetByKey.set(key, labelSet);
     cache.labelSets.push(labelSet);
+    for (const name in labels) {
+      const posting = `${name}=${labels[name]}`;
+      const list = cache.labelSetsByLabel.get(posting);
+      if (list === undefined) cache.labelSetsByLabel.set(posting, [labelSet]);
+      else list.push(labelSet);
+    }
   }
+  if (byNamespace === undefined) {
+    byNamespace = new Map();
+    cache.labelSetByObject.set(labels, byNamespace);
+  }
+  byNamespace.set(namespace, labelSet);
   return labelSet;
+}
+
+const none: readonly LabelSetCounts[] = [];
+
+/**
+ * The label sets that could match a selector: for one with matchLabels, those carrying its rarest
+ * label (from the inverted index), otherwise every label set. Callers still check each candidate.
+ */
+export function candidateLabelSets(cache: NodeInfoCache, selector: LabelSelector): readonly LabelSetCounts[] {
+  const matchLabels = selector.matchLabels;
+  let best: readonly LabelSetCounts[] | undefined;
+  for (const name in matchLabels) {
+    const list = cache.labelSetsByLabel.get(`${name}=${matchLabels[name]}`) ?? none;
+    if (best === undefined || list.length < best.length) best = list;
+  }
+  return best ?? cache.labelSets;
 }

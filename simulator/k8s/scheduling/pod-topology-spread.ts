@@ -13,12 +13,16 @@
  * does. Later versions add minDomains (alpha in v1.24, not modelled), matchLabelKeys and the node
  * inclusion policies (v1.25+).
  */
-import { canonicalJson } from '../../engine/state-hash';
 import type { ApiStore } from '../api-store';
 import { selectorMatches } from '../metadata';
 import type { LabelSelector, Node, Pod, ReplicaSet } from '../objects';
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity';
-import type { LabelSetCounts, NodeInfo, NodeInfoCache } from './node-info-cache';
+import {
+  candidateLabelSets,
+  type LabelSetCounts,
+  type NodeInfo,
+  type NodeInfoCache,
+} from './node-info-cache';
 
 /** A constraint made ready for counting. */
 export interface SpreadConstraint {
@@ -26,7 +30,7 @@ export interface SpreadConstraint {
   readonly topologyKey: string;
   /** Pods counted in a domain; undefined (no labelSelector) counts none. */
   readonly selector: LabelSelector | undefined;
-  /** The label sets of the pod's namespace that the selector picks (kept current by catchUp). */
+  /** The label sets of the pod's namespace that the selector picks (brought up to date by catchUp). */
   readonly picked: PickedLabelSets;
 }
 
@@ -39,26 +43,23 @@ const systemDefaultConstraints = [
   { topologyKey: zoneLabel, maxSkew: 5 },
 ];
 
-/** The label sets of one namespace a selector picks, and how far the cache's list was read. */
+/** The label sets of one namespace a selector picks, as of a length of the cache's list. */
 interface PickedLabelSets {
   readonly namespace: string;
-  readonly selector: LabelSelector;
-  readonly sets: LabelSetCounts[];
-  checked: number;
+  readonly selector: LabelSelector | undefined;
+  sets: LabelSetCounts[];
+  /** cache.labelSets.length when `sets` was computed (the list only grows). */
+  seen: number;
 }
 
-/** Per cache: canonical (namespace, selector) → the label sets it picks. */
-const pickedMemo = new WeakMap<NodeInfoCache, Map<string, PickedLabelSets>>();
-
-/** Reads the label sets that appeared since the last call (the list only grows). */
-function catchUp(cache: NodeInfoCache, picked: PickedLabelSets): LabelSetCounts[] {
-  const all = cache.labelSets;
-  for (; picked.checked < all.length; picked.checked++) {
-    const labelSet = all[picked.checked]!;
-    if (labelSet.namespace === picked.namespace && selectorMatches(picked.selector, labelSet.labels))
-      picked.sets.push(labelSet);
-  }
-  return picked.sets;
+/** Recomputes the picked label sets when new label sets appeared since (from the inverted index). */
+function catchUp(cache: NodeInfoCache, picked: PickedLabelSets): void {
+  if (picked.seen === cache.labelSets.length || picked.selector === undefined) return;
+  const selector = picked.selector;
+  picked.sets = candidateLabelSets(cache, selector).filter(
+    (labelSet) => labelSet.namespace === picked.namespace && selectorMatches(selector, labelSet.labels),
+  );
+  picked.seen = cache.labelSets.length;
 }
 
 /** The label sets of a namespace a selector picks (none without a selector). */
@@ -67,18 +68,7 @@ function labelSetsFor(
   namespace: string,
   selector: LabelSelector | undefined,
 ): PickedLabelSets {
-  if (selector === undefined) return { namespace, selector: {}, sets: [], checked: Infinity };
-  let memo = pickedMemo.get(cache);
-  if (memo === undefined) {
-    memo = new Map();
-    pickedMemo.set(cache, memo);
-  }
-  const key = `${namespace}\n${canonicalJson(selector)}`;
-  let picked = memo.get(key);
-  if (picked === undefined) {
-    picked = { namespace, selector, sets: [], checked: 0 };
-    memo.set(key, picked);
-  }
+  const picked: PickedLabelSets = { namespace, selector, sets: [], seen: -1 };
   catchUp(cache, picked);
   return picked;
 }
