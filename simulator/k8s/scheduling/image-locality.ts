@@ -41,8 +41,17 @@ export function imageStatesOf(nodes: Iterable<Node>): Map<string, ImageState> {
 
 /** An image name as v1.24's scheduler looks it up: with `:latest` when it has no tag. */
 export function normalizedImageName(name: string): string {
-  return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
+  let normalized = normalizedNames.get(name);
+  if (normalized === undefined) {
+    normalized = name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
+    if (normalizedNames.size >= 10_000) normalizedNames.clear();
+    normalizedNames.set(name, normalized);
+  }
+  return normalized;
 }
+
+/** Image name → its normalised name (a memo, bounded in size). */
+const normalizedNames = new Map<string, string>();
 
 /** The names of the images a node holds. */
 export function nodeImageNames(node: Node): Set<string> {

@@ -248,30 +248,39 @@ export function interPodAffinityPreScore(
   const preferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
   if (!preferred && cache.podsWithAffinity.size === 0) return undefined;
   const scores: TopologyCounts = new Map();
-  const addIncoming = (list: readonly AffinityTerm[], sign: number): void => {
+  for (const [list, sign] of [
+    [terms.preferredAffinity, 1],
+    [terms.preferredAntiAffinity, -1],
+  ] as const)
     for (const term of list)
       for (const labelSet of labelSetsPicked(cache, term, namespaceLabels))
         for (const [nodeName, count] of labelSet.all)
           addToDomain(scores, term.topologyKey, cache.nodes.get(nodeName)?.node, sign * term.weight * count);
-  };
-  addIncoming(terms.preferredAffinity, 1);
-  addIncoming(terms.preferredAntiAffinity, -1);
   const namespace = pod.metadata.namespace ?? 'default';
-  const labels = pod.metadata.labels;
   for (const existing of cache.podsWithAffinity.values()) {
     const node = cache.nodes.get(existing.spec.nodeName ?? '')?.node;
     if (node === undefined) continue;
     const theirs = podAffinityTerms(existing);
-    const addExisting = (list: readonly AffinityTerm[], sign: number): void => {
-      for (const term of list)
-        if (termMatches(term, namespace, labels, namespaceLabels))
-          addToDomain(scores, term.topologyKey, node, sign * term.weight);
-    };
-    addExisting(theirs.requiredAffinity, 1);
-    addExisting(theirs.preferredAffinity, 1);
-    addExisting(theirs.preferredAntiAffinity, -1);
+    addMatching(scores, theirs.requiredAffinity, 1, pod, namespace, node, namespaceLabels);
+    addMatching(scores, theirs.preferredAffinity, 1, pod, namespace, node, namespaceLabels);
+    addMatching(scores, theirs.preferredAntiAffinity, -1, pod, namespace, node, namespaceLabels);
   }
   return isEmpty(scores) ? undefined : scores;
+}
+
+/** Adds the weight of each of a placed pod's terms that picks the incoming pod to its node's domain. */
+function addMatching(
+  scores: TopologyCounts,
+  list: readonly AffinityTerm[],
+  sign: number,
+  pod: Pod,
+  namespace: string,
+  node: Node,
+  namespaceLabels: NamespaceLabels,
+): void {
+  for (const term of list)
+    if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
+      addToDomain(scores, term.topologyKey, node, sign * term.weight);
 }
 
 /** InterPodAffinity's raw score of a node: the sum over its domains. */

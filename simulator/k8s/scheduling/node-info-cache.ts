@@ -119,21 +119,26 @@ export function nodeInfoCacheWritten(
   previous: ApiObject | undefined,
   next: ApiObject | undefined,
 ): void {
-  const cache = caches.get(store);
-  if (cache === undefined) return;
-  const kind = (next ?? previous)?.kind;
-  if (kind === 'Service') cache.serviceGeneration += 1;
-  if (kind === 'Node') {
-    cache.nodeGeneration += 1;
-    const name = (next ?? previous)!.metadata.name;
-    if (next?.kind === 'Node') setNode(cache, name, next);
-    else forgetNode(cache, name);
-    return;
-  }
-  if (kind !== 'Pod') return;
+  // Most writes concern other kinds, or a pod's status: decided before looking the cache up.
+  const object = next ?? previous;
+  if (object === undefined) return;
+  const kind = object.kind;
+  if (kind !== 'Pod' && kind !== 'Node' && kind !== 'Service') return;
   const before = previous?.kind === 'Pod' ? previous : undefined;
   const after = next?.kind === 'Pod' ? next : undefined;
   if (before !== undefined && after !== undefined && countsTheSame(before, after)) return;
+  const cache = caches.get(store);
+  if (cache === undefined) return;
+  if (kind === 'Service') {
+    cache.serviceGeneration += 1;
+    return;
+  }
+  if (kind === 'Node') {
+    cache.nodeGeneration += 1;
+    if (next?.kind === 'Node') setNode(cache, object.metadata.name, next);
+    else forgetNode(cache, object.metadata.name);
+    return;
+  }
   if (before !== undefined) countPod(cache, before, key, -1);
   if (after !== undefined) countPod(cache, after, key, 1);
 }

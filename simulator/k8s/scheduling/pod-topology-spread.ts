@@ -304,6 +304,38 @@ function labelling(
 const noneIgnored: ReadonlySet<string> = new Set();
 const noCounts: DomainCounts = new Map();
 
+/** The default constraints' score state when no node has a zone, per constraints and node count. */
+const defaultStates = new WeakMap<
+  readonly SpreadConstraint[],
+  { generation: number; feasible: number; state: SpreadScoreState }
+>();
+
+/**
+ * The score state of the default constraints when only hostname domains exist: it depends on the
+ * Nodes and the number of feasible ones only, so the last one is kept per constraint list.
+ */
+function defaultsWithoutDomains(
+  cache: NodeInfoCache,
+  constraints: readonly SpreadConstraint[],
+  feasible: number,
+): SpreadScoreState {
+  const kept = defaultStates.get(constraints);
+  if (kept !== undefined && kept.generation === cache.nodeGeneration && kept.feasible === feasible)
+    return kept.state;
+  const weights = constraints.map((constraint) =>
+    Math.log((constraint.topologyKey === hostnameLabel ? feasible : 1) + 2),
+  );
+  const state = {
+    constraints,
+    ignored: noneIgnored,
+    counts: noCounts,
+    weights,
+    ...labelling(cache, constraints),
+  };
+  defaultStates.set(constraints, { generation: cache.nodeGeneration, feasible, state });
+  return state;
+}
+
 export function spreadPreScore(
   store: ApiStore,
   cache: NodeInfoCache,
@@ -318,12 +350,7 @@ export function spreadPreScore(
   for (const constraint of constraints)
     if (constraint.topologyKey !== hostnameLabel && cache.nodeLabelKeys.has(constraint.topologyKey))
       labelledKeys = true;
-  if (systemDefaulted && !labelledKeys) {
-    const weights = constraints.map((constraint) =>
-      Math.log((constraint.topologyKey === hostnameLabel ? feasible.length : 1) + 2),
-    );
-    return { constraints, ignored: noneIgnored, counts: noCounts, weights, ...labelling(cache, constraints) };
-  }
+  if (systemDefaulted && !labelledKeys) return defaultsWithoutDomains(cache, constraints, feasible.length);
   const ignored = new Set<string>();
   const domains = new Map<string, Set<string>>();
   for (const constraint of constraints)

@@ -141,14 +141,19 @@ function scoreImageLocality(
 ): void {
   const states = imageStates(cache);
   const containers = pod.spec.containers;
-  if (!containers.some((container) => states.has(normalizedImageName(container.image)))) return;
+  let known = false;
+  for (const container of containers) if (states.has(normalizedImageName(container.image))) known = true;
+  if (!known) {
+    into.fill(0, 0, feasible.length);
+    return;
+  }
   for (let i = 0; i < feasible.length; i++)
     into[i] = imageLocalityScore(containers, imagesOf(feasible[i]!), states, cache.nodeCount);
 }
 
 let scratch: { size: number; byPlugin: Record<ScorePlugin, Int32Array>; totals: Float64Array } | undefined;
 
-/** Scratch arrays for `count` nodes, zeroed. */
+/** Scratch arrays for `count` nodes (rawScores writes every entry, so they need no clearing). */
 function scratchFor(count: number): NodeScores {
   if (scratch === undefined || scratch.size < count) {
     const size = Math.max(count, 2 * (scratch?.size ?? 64));
@@ -156,8 +161,6 @@ function scratchFor(count: number): NodeScores {
     for (const plugin of scorePlugins) byPlugin[plugin] = new Int32Array(size);
     scratch = { size, byPlugin, totals: new Float64Array(size) };
   }
-  for (const plugin of scorePlugins) scratch.byPlugin[plugin].fill(0, 0, count);
-  scratch.totals.fill(0, 0, count);
   return { count, byPlugin: scratch.byPlugin, totals: scratch.totals };
 }
 
@@ -169,7 +172,7 @@ function sameEverywhere(scores: Int32Array, count: number): boolean {
   return true;
 }
 
-/** The raw scores of the plugins that score node by node. */
+/** The raw scores of the plugins that score node by node; every entry is written. */
 function rawScores(
   pod: Pod,
   feasible: readonly NodeInfo[],
@@ -185,12 +188,12 @@ function rawScores(
     const info = feasible[i]!;
     byPlugin.NodeResourcesFit[i] = leastAllocatedScore(requests, info);
     byPlugin.NodeResourcesBalancedAllocation[i] = balancedAllocationScore(requests, info);
-    if (info.taints !== undefined)
-      byPlugin.TaintToleration[i] = intolerablePreferNoScheduleTaints(tolerations, info.taints);
-    if (preferredNodes !== undefined) byPlugin.NodeAffinity[i] = preferredNodeAffinityScore(pod, info.node!);
-    if (spread !== undefined) byPlugin.PodTopologySpread[i] = spreadScore(spread, info);
-    if (affinityScores !== undefined)
-      byPlugin.InterPodAffinity[i] = interPodAffinityScore(affinityScores, info.node!);
+    byPlugin.TaintToleration[i] =
+      info.taints === undefined ? 0 : intolerablePreferNoScheduleTaints(tolerations, info.taints);
+    byPlugin.NodeAffinity[i] = preferredNodes === undefined ? 0 : preferredNodeAffinityScore(pod, info.node!);
+    byPlugin.PodTopologySpread[i] = spread === undefined ? 0 : spreadScore(spread, info);
+    byPlugin.InterPodAffinity[i] =
+      affinityScores === undefined ? 0 : interPodAffinityScore(affinityScores, info.node!);
   }
 }
 
@@ -217,6 +220,7 @@ export function scoreNodes(
   spreadNormalize(byPlugin.PodTopologySpread, feasible, spread?.ignored);
   if (affinityScores !== undefined) minMaxNormalize(byPlugin.InterPodAffinity, count);
   const totals = scores.totals;
+  totals.fill(0, 0, count);
   for (const plugin of scorePlugins) {
     const weight = scorePluginWeights[plugin];
     const pluginScores = byPlugin[plugin];

@@ -66,8 +66,16 @@ export function firstUntoleratedTaint(
  * v1.24's; v1.26 and later say "node(s) had untolerated taint {key: value}".
  */
 export function untoleratedTaintReason(taint: Taint): string {
-  return `node(s) had taint {${taint.key}: ${taint.value ?? ''}}, that the pod didn't tolerate`;
+  // Memoised per stored taint: the same string each cycle is quicker to count by.
+  let reason = taintReasons.get(taint);
+  if (reason === undefined) {
+    reason = `node(s) had taint {${taint.key}: ${taint.value ?? ''}}, that the pod didn't tolerate`;
+    taintReasons.set(taint, reason);
+  }
+  return reason;
 }
+
+const taintReasons = new WeakMap<Taint, string>();
 
 const preferNoScheduleMemo = new WeakMap<readonly Toleration[], Toleration[]>();
 const noTolerations: Toleration[] = [];
