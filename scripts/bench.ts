@@ -185,8 +185,9 @@ spec:
   const seeds = quick ? 50 : 1000;
   const study = (
     variant: Parameters<typeof runScenario>[2],
-  ): { bypasses: number; restarts: number[]; ms: number } => {
+  ): { bypasses: number; restarts: number[]; ms: number; misses: number[] } => {
     const restarts: number[] = [];
+    const misses: number[] = [];
     let bypasses = 0;
     const { ms } = timed(() => {
       for (let seed = 1; seed <= seeds; seed++) {
@@ -196,11 +197,12 @@ spec:
             .find((step) => step.id === 'bypass')
             ?.lines.some((line) => line.includes('Connection success')) === true;
         if (bypass) bypasses += 1;
+        else misses.push(seed);
         if (typeof transcript.recorded.restarts === 'number') restarts.push(transcript.recorded.restarts);
       }
     });
     restarts.sort((a, b) => a - b);
-    return { bypasses, restarts, ms };
+    return { bypasses, restarts, ms, misses };
   };
   const at = (values: number[], p: number): number =>
     values[Math.min(values.length - 1, Math.floor(p * values.length))] ?? 0;
@@ -209,6 +211,14 @@ spec:
     `mistaken-identity, Cilium 1.12 + WireGuard, ${seeds} seeds`,
     `bypass in ${base.bypasses}/${seeds}; restarts median ${at(base.restarts, 0.5)}, p95 ${at(base.restarts, 0.95)}, max ${at(base.restarts, 1)} (${(base.ms / seeds).toFixed(0)} ms/run)`,
   );
+  // How many runs needed each number of restarts (the distribution behind the percentiles).
+  const histogram = new Map<number, number>();
+  for (const count of base.restarts) histogram.set(count, (histogram.get(count) ?? 0) + 1);
+  report(
+    '  runs by restarts needed',
+    [...histogram].map(([restarts, runs]) => `${restarts}: ${runs}`).join(', '),
+  );
+  if (base.misses.length > 0) report('  seeds without a bypass', base.misses.slice(0, 20).join(', '));
   const modern = study({ ciliumVersion: '1.15.0' });
   report(
     `mistaken-identity, Cilium 1.15 + WireGuard, ${seeds} seeds`,
