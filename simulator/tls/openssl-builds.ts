@@ -44,7 +44,8 @@ export function threadIdFrom(seed: string): bigint {
   let hash = 0x811c9dc5;
   for (let index = 0; index < seed.length; index++)
     hash = Math.imul(hash ^ seed.charCodeAt(index), 0x01000193);
-  const middle = BigInt((hash >>> 0) & 0xffffffff);
+  // Unsigned: `& 0xffffffff` would make it a signed 32-bit number again, negative half the time.
+  const middle = BigInt(hash >>> 0);
   const low = (hash & 1) === 0 ? 0x40n : 0x80n;
   return (0x7fn << 40n) | (middle << 8n) | low;
 }
