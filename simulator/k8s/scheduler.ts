@@ -1,8 +1,9 @@
 /**
- * kube-scheduler with its default profile (v1.24, the version of the scenarios' kind node image):
- * one scheduling cycle per pending pod filters the nodes (k8s/scheduling/filter-nodes.ts), scores
- * the feasible ones (k8s/scheduling/score-nodes.ts), and binds the pod to the best, ties broken at
- * random as selectHost does. A pod that fits nowhere keeps a PodScheduled=False condition with the
+ * kube-scheduler with its default profile as of v1.24, the version of the scenarios' kind node image
+ * (where a later release words a reason differently, the cluster's version decides). One scheduling
+ * cycle per pending pod filters the nodes (k8s/scheduling/filter-nodes.ts), scores the feasible ones
+ * (k8s/scheduling/score-nodes.ts), and binds the pod to the best, ties broken at random as
+ * selectHost does. A pod that fits nowhere keeps a PodScheduled=False condition with the
  * FailedScheduling message and is retried when nodes or pods change.
  */
 import { nextInt } from '../engine/prng';
@@ -12,6 +13,7 @@ import { requireCluster } from '../world';
 import type { ApiStore } from './api-store';
 import { getObject } from './api-store';
 import { apiPut, retryUnschedulable } from './api-writes';
+import { kubernetesMinor } from './kubernetes-versions';
 import type { Pod, PodCondition } from './objects';
 import { failedSchedulingMessage, filterNodes } from './scheduling/filter-nodes';
 import type { NamespaceLabels } from './scheduling/inter-pod-affinity';
@@ -64,7 +66,15 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
     return undefined;
   const cache = nodeInfoCacheOf(store);
   const namespaceLabels = namespaceLabelsIn(store);
-  const outcome = filterNodes(store, cache, pod, cluster.schedulerNextStartIndex ?? 0, namespaceLabels);
+  const minor = kubernetesMinor(cluster.kubernetesVersion) ?? 24;
+  const outcome = filterNodes(
+    store,
+    cache,
+    pod,
+    cluster.schedulerNextStartIndex ?? 0,
+    namespaceLabels,
+    minor,
+  );
   cluster.schedulerNextStartIndex = outcome.nextStartIndex;
   const feasible = outcome.feasible;
   if (feasible.length === 0) {

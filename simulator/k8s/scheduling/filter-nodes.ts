@@ -62,6 +62,8 @@ interface FilterContext {
   readonly requests: PodRequests;
   readonly resourceNames: readonly string[];
   readonly nodeConstraints: boolean;
+  /** The scheduler's Kubernetes minor version (some reasons are worded by release). */
+  readonly minor: number;
   readonly interPodAffinity: InterPodAffinityFilterState | undefined;
   readonly spread: SpreadFilterState | undefined;
 }
@@ -78,7 +80,8 @@ function filterNode(context: FilterContext, info: NodeInfo, node: Node): NodeFai
   if (blockedByUnschedulable(tolerations, info.unschedulable))
     return { reasons: [nodeUnschedulableReason], unresolvable: true };
   const taint = firstUntoleratedTaint(tolerations, info.taints);
-  if (taint !== undefined) return { reasons: [untoleratedTaintReason(taint)], unresolvable: true };
+  if (taint !== undefined)
+    return { reasons: [untoleratedTaintReason(taint, context.minor)], unresolvable: true };
   if (context.nodeConstraints && !podMatchesNodeSelectorAndAffinity(pod, node))
     return { reasons: [nodeAffinityReason], unresolvable: true };
   const insufficient = insufficientResources(context.requests, context.resourceNames, info);
@@ -106,13 +109,17 @@ function nodeInfosInOrder(cache: NodeInfoCache, keys: readonly string[]): (NodeI
   return infos;
 }
 
-/** Filters the cluster's nodes for a pod, starting at `startIndex` in the store's node order. */
+/**
+ * Filters the cluster's nodes for a pod, starting at `startIndex` in the store's node order, as the
+ * scheduler of Kubernetes 1.`minor` words its reasons.
+ */
 export function filterNodes(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
   startIndex: number,
   namespaceLabels: NamespaceLabels,
+  minor: number,
 ): FilterOutcome {
   const requests = podRequests(pod);
   const context: FilterContext = {
@@ -120,6 +127,7 @@ export function filterNodes(
     requests,
     resourceNames: requestedResources(requests),
     nodeConstraints: podHasNodeConstraints(pod),
+    minor,
     interPodAffinity: interPodAffinityPreFilter(pod, cache, namespaceLabels),
     spread: spreadPreFilter(cache, pod),
   };

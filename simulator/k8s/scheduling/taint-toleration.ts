@@ -62,20 +62,29 @@ export function firstUntoleratedTaint(
 }
 
 /**
- * TaintToleration's reason for a node, an UnschedulableAndUnresolvable status. The wording is
- * v1.24's; v1.26 and later say "node(s) had untolerated taint {key: value}".
+ * TaintToleration's reason for a node, an UnschedulableAndUnresolvable status, in the wording of
+ * the scheduler's minor version: up to v1.24 "node(s) had taint {key: value}, that the pod didn't
+ * tolerate"; from v1.25 "node(s) had untolerated taint {key: value}" (kubernetes/kubernetes#109119,
+ * which missed v1.24's code freeze). Late v1.34 patches drop the key and value from pod statuses
+ * (#134740), which the model does not follow.
  */
-export function untoleratedTaintReason(taint: Taint): string {
+export function untoleratedTaintReason(taint: Taint, minor: number): string {
+  const compact = minor >= 25;
+  const memo = compact ? compactReasons : longReasons;
   // Memoised per stored taint: the same string each cycle is quicker to count by.
-  let reason = taintReasons.get(taint);
+  let reason = memo.get(taint);
   if (reason === undefined) {
-    reason = `node(s) had taint {${taint.key}: ${taint.value ?? ''}}, that the pod didn't tolerate`;
-    taintReasons.set(taint, reason);
+    const shown = `{${taint.key}: ${taint.value ?? ''}}`;
+    reason = compact
+      ? `node(s) had untolerated taint ${shown}`
+      : `node(s) had taint ${shown}, that the pod didn't tolerate`;
+    memo.set(taint, reason);
   }
   return reason;
 }
 
-const taintReasons = new WeakMap<Taint, string>();
+const longReasons = new WeakMap<Taint, string>();
+const compactReasons = new WeakMap<Taint, string>();
 
 const preferNoScheduleMemo = new WeakMap<readonly Toleration[], Toleration[]>();
 const noTolerations: Toleration[] = [];

@@ -5,8 +5,38 @@
 import { describe, expect, it } from 'vitest';
 import { listObjects } from '../../../simulator/k8s/api-store';
 import type { Pod, Taint } from '../../../simulator/k8s/objects';
-import type { Simulation } from '../../../simulator/simulation';
+import { Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium } from './support';
+
+/**
+ * A kind cluster on the scenarios' node image (Kubernetes v1.24.0, whose control plane carries both
+ * the `master` and the `control-plane` taint) with Cilium 1.12, its agents up.
+ */
+function cluster124(seed: number, workers: number): Simulation {
+  const simulation = new Simulation(seed);
+  const image = 'kindest/node:v1.24.0';
+  const nodes = [
+    { role: 'control-plane' as const, image },
+    ...Array.from({ length: workers }, () => ({ role: 'worker' as const, image })),
+  ];
+  const created = simulation.input({
+    type: 'kind.cluster.create',
+    config: {
+      name: 'kind',
+      nodes,
+      disableDefaultCNI: true,
+      podSubnet: '10.244.0.0/16',
+      serviceSubnet: '10.96.0.0/16',
+    },
+  });
+  expect(created.ok).toBe(true);
+  simulation.input({
+    type: 'cilium.install',
+    request: { version: '1.12.0', values: { 'ipam.mode': 'kubernetes' } },
+  });
+  simulation.advance(10_000);
+  return simulation;
+}
 
 /** A Deployment of `replicas` pods labelled app=NAME, with extra pod spec lines (indented 6). */
 function deployment(name: string, replicas: number, spec = '', options: { namespace?: string } = {}): string {
@@ -46,8 +76,9 @@ const antiAffinityTo = (target: string, topologyKey = 'kubernetes.io/hostname'):
 const spreadByHostname =
   '      topologySpreadConstraints:\n      - maxSkew: 1\n        topologyKey: kubernetes.io/hostname\n        whenUnsatisfiable: DoNotSchedule\n        labelSelector:\n          matchLabels:\n            app: web\n';
 
+/** The control plane's first taint, as v1.24's scheduler words it. */
 const controlPlaneTaint =
-  "1 node(s) had taint {node-role.kubernetes.io/control-plane: }, that the pod didn't tolerate";
+  "1 node(s) had taint {node-role.kubernetes.io/master: }, that the pod didn't tolerate";
 
 /** Pods of app=NAME per node they are bound to, Pending ones under "(pending)". */
 function placement(simulation: Simulation, name: string, namespace = 'default'): Record<string, number> {
@@ -125,7 +156,7 @@ const cases: readonly PlacementCase[] = [
     workload: deployment(
       'web',
       16,
-      '      tolerations:\n      - key: node-role.kubernetes.io/control-plane\n        operator: Exists\n        effect: NoSchedule\n',
+      '      tolerations:\n      - key: node-role.kubernetes.io/master\n        operator: Exists\n        effect: NoSchedule\n      - key: node-role.kubernetes.io/control-plane\n        operator: Exists\n        effect: NoSchedule\n',
     ),
     app: 'web',
     check: (counts) => {
@@ -309,7 +340,7 @@ const cases: readonly PlacementCase[] = [
 
 /** Builds a cluster, prepares its nodes, applies the workload and lets the scheduler work. */
 function place(testCase: PlacementCase, seed: number): Simulation {
-  const simulation = clusterWithCilium(seed, testCase.workers);
+  const simulation = cluster124(seed, testCase.workers);
   for (const [node, change] of Object.entries(testCase.nodes ?? {})) {
     if (change.labels !== undefined)
       simulation.input({ type: 'object.label', kind: 'Node', key: node, labels: change.labels });
@@ -344,7 +375,7 @@ describe('scheduler: placement by the default profile', () => {
 
 describe('scheduler: retries', () => {
   it('scheduler: retries: pods waiting for their affinity target follow it once it is placed', () => {
-    const simulation = clusterWithCilium(4, 3);
+    const simulation = cluster124(4, 3);
     const affinityToDb =
       '      affinity:\n        podAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - labelSelector:\n              matchLabels:\n                app: db\n            topologyKey: kubernetes.io/hostname\n';
     apply(simulation, deployment('web', 3, affinityToDb));
@@ -361,7 +392,7 @@ describe('scheduler: retries', () => {
   });
 
   it('scheduler: retries: uncordoning a node places the pods that waited for it', () => {
-    const simulation = clusterWithCilium(5, 1);
+    const simulation = cluster124(5, 1);
     simulation.input({ type: 'node.spec.update', node: 'kind-worker', unschedulable: true });
     apply(simulation, deployment('web', 2));
     simulation.advance(10_000);
@@ -370,5 +401,29 @@ describe('scheduler: retries', () => {
     simulation.advance(10_000);
     expect(placement(simulation, 'web')).toEqual({ 'kind-worker': 2 });
     expect(pendingPods(simulation, 'web')).toEqual([]);
+  });
+});
+
+describe('scheduler: reasons by release', () => {
+  it.each([
+    {
+      name: 'v1.24 (the scenarios)',
+      build: () => cluster124(6, 1),
+      taint: "node(s) had taint {node-role.kubernetes.io/master: }, that the pod didn't tolerate",
+    },
+    {
+      name: 'a later kind default',
+      build: () => clusterWithCilium(6, 1),
+      taint: 'node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }',
+    },
+  ])('scheduler: reasons by release: $name', ({ build, taint }) => {
+    const simulation = build();
+    apply(simulation, deployment('web', 1, '      nodeSelector:\n        disktype: ssd\n'));
+    simulation.advance(10_000);
+    expect(schedulingMessage(pendingPods(simulation, 'web')[0])).toBe(
+      // Reasons sort as strings: with equal counts, "didn't" before "had".
+      `0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 ${taint}.` +
+        ' preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
+    );
   });
 });
