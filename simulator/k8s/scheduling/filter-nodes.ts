@@ -1,9 +1,10 @@
 /**
- * The filtering half of a scheduling cycle (findNodesThatPassFilters in
- * pkg/scheduler/generic_scheduler.go at v1.24.0, schedule_one.go from v1.25): the default
- * profile's filters in its order, each node stopping at the first that fails, searched from where
- * the previous cycle stopped until enough feasible nodes are found (percentageOfNodesToScore left
- * at its adaptive default). The failures are kept per reason, as the FailedScheduling message counts them.
+ * The filtering half of a scheduling cycle (findNodesThatPassFilters in kubernetes/kubernetes
+ * pkg/scheduler/generic_scheduler.go at v1.24.0, schedule_one.go from v1.25): the default profile's
+ * filters in its order, each node stopping at the first that fails, searched from where the
+ * previous cycle stopped until enough feasible nodes are found (percentageOfNodesToScore left at
+ * its adaptive default). The failures are kept per reason, as the FailedScheduling message counts
+ * them.
  */
 import type { ApiStore } from '../api-store';
 import { keysInStorageOrder } from '../api-store';

@@ -1,8 +1,9 @@
 /**
- * The ImageLocality plugin (pkg/scheduler/framework/plugins/imagelocality/image_locality.go,
- * v1.24.0): a node that already holds a pod's images scores higher, by the images' sizes scaled by
- * the share of nodes that hold them (so an image every node has does not pull pods together), between
- * a floor of 23 MiB and a ceiling of 1,000 MiB per container.
+ * The ImageLocality plugin (kubernetes/kubernetes
+ * pkg/scheduler/framework/plugins/imagelocality/image_locality.go at v1.24.0): a node that already
+ * holds a pod's images scores higher, by the images' sizes scaled by the share of nodes that hold
+ * them (so an image every node has does not pull pods together), between a floor of 23 MiB and a
+ * ceiling of 1,000 MiB per container.
  *
  * The images are the node's status.images as the kubelet reports them, matched by name after adding
  * `:latest` to an untagged image. v1.24 does not normalise further, so `nginx` never matches the

@@ -1,5 +1,6 @@
 /**
- * The InterPodAffinity plugin (pkg/scheduler/framework/plugins/interpodaffinity, v1.24.0). Its
+ * The InterPodAffinity plugin (kubernetes/kubernetes
+ * pkg/scheduler/framework/plugins/interpodaffinity: filtering.go and scoring.go at v1.24.0). Its
  * filter keeps a pod out of topology domains (the nodes sharing a value of the term's topologyKey)
  * that break its required affinity or anti-affinity, or the required anti-affinity of pods already
  * there; its score adds the weights of preferred terms, the pod's own and those of pods already

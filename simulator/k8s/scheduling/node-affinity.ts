@@ -1,8 +1,9 @@
 /**
- * The NodeAffinity plugin (pkg/scheduler/framework/plugins/nodeaffinity, v1.24.0, with the matching
- * rules of k8s.io/component-helpers/scheduling/corev1/nodeaffinity): a pod goes only to nodes whose
- * labels match its nodeSelector and one of its required node selector terms; each preferred term a
- * node matches adds the term's weight to the node's score.
+ * The NodeAffinity plugin (kubernetes/kubernetes
+ * pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go at v1.24.0, with the matching rules
+ * of staging/src/k8s.io/component-helpers/scheduling/corev1/nodeaffinity/nodeaffinity.go): a pod
+ * goes only to nodes whose labels match its nodeSelector and one of its required node selector
+ * terms; each preferred term a node matches adds the term's weight to the node's score.
  */
 import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from '../objects';
 

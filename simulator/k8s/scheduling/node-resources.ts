@@ -1,8 +1,10 @@
 /**
- * The NodeResourcesFit and NodeResourcesBalancedAllocation plugins (pkg/scheduler/framework/plugins/
- * noderesources, v1.24.0): a pod fits where its requests fit in what the node's pods leave of its
- * allocatable resources and the node admits another pod; among those, LeastAllocated prefers the
- * emptiest nodes and BalancedAllocation the nodes whose CPU and memory would be used evenly.
+ * The NodeResourcesFit and NodeResourcesBalancedAllocation plugins (kubernetes/kubernetes
+ * pkg/scheduler/framework/plugins/noderesources: fit.go, least_allocated.go, balanced_allocation.go
+ * and resource_allocation.go at v1.24.0): a pod fits where its requests fit in what the node's pods
+ * leave of its allocatable resources and the node admits another pod; among those, LeastAllocated
+ * prefers the emptiest nodes and BalancedAllocation the nodes whose CPU and memory would be used
+ * evenly.
  */
 import type { NodeInfo } from './node-info-cache';
 import type { PodRequests } from './resources';

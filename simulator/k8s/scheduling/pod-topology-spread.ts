@@ -1,9 +1,10 @@
 /**
- * The PodTopologySpread plugin (pkg/scheduler/framework/plugins/podtopologyspread, v1.24.0). A pod's
- * own constraints with whenUnsatisfiable: DoNotSchedule filter nodes: placing the pod must not leave
- * its domain more than maxSkew matching pods above the emptiest domain. Its ScheduleAnyway
- * constraints, or for a pod with none at all the cluster's default constraints, score nodes: fewer
- * matching pods in a node's domains score higher.
+ * The PodTopologySpread plugin (kubernetes/kubernetes
+ * pkg/scheduler/framework/plugins/podtopologyspread: filtering.go, scoring.go and plugin.go at
+ * v1.24.0). A pod's own constraints with whenUnsatisfiable: DoNotSchedule filter nodes: placing the
+ * pod must not leave its domain more than maxSkew matching pods above the emptiest domain. Its
+ * ScheduleAnyway constraints, or for a pod with none at all the cluster's default constraints,
+ * score nodes: fewer matching pods in a node's domains score higher.
  *
  * The default constraints (DefaultingType System) spread by hostname with maxSkew 3 and by zone with
  * maxSkew 5, over the pods that the Services, and the ReplicaSet, selecting this pod select

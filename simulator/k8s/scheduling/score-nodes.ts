@@ -1,11 +1,11 @@
 /**
- * The scoring half of a scheduling cycle (prioritizeNodes and selectHost in
- * pkg/scheduler/generic_scheduler.go at v1.24.0, schedule_one.go from v1.25): every score plugin
- * of the default profile rates each feasible node, each plugin's scores are normalised to 0–100 as
- * that plugin does, and the weighted sum decides. Weights are the v1beta3 defaults (v1.23+): TaintToleration 3,
- * NodeAffinity 2, PodTopologySpread 2, InterPodAffinity 2, NodeResourcesFit 1,
- * NodeResourcesBalancedAllocation 1, ImageLocality 1 (pkg/scheduler/apis/config/v1beta3/
- * default_plugins.go).
+ * The scoring half of a scheduling cycle (prioritizeNodes and selectHost in kubernetes/kubernetes
+ * pkg/scheduler/generic_scheduler.go at v1.24.0, schedule_one.go from v1.25): every score plugin of
+ * the default profile rates each feasible node, each plugin's scores are normalised to 0–100 as
+ * that plugin does, and the weighted sum decides. Weights are the v1beta3 defaults (v1.23+):
+ * TaintToleration 3, NodeAffinity 2, PodTopologySpread 2, InterPodAffinity 2, NodeResourcesFit 1,
+ * NodeResourcesBalancedAllocation 1, ImageLocality 1
+ * (pkg/scheduler/apis/config/v1beta3/default_plugins.go).
  */
 import type { ApiStore } from '../api-store';
 import type { Pod } from '../objects';

@@ -1,7 +1,9 @@
 /**
- * The NodeUnschedulable and TaintToleration plugins (pkg/scheduler/framework/plugins/
- * nodeunschedulable and tainttoleration, v1.24.0): a cordoned node or an untolerated NoSchedule or
- * NoExecute taint keeps a pod off a node; each untolerated PreferNoSchedule taint counts against it.
+ * The NodeUnschedulable and TaintToleration plugins (kubernetes/kubernetes
+ * pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go and
+ * tainttoleration/taint_toleration.go at v1.24.0): a cordoned node or an untolerated NoSchedule or
+ * NoExecute taint keeps a pod off a node; each untolerated PreferNoSchedule taint counts against
+ * it.
  */
 import type { Taint, Toleration } from '../objects';
 
