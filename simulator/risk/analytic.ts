@@ -19,9 +19,9 @@
  *    it) / pool size. Averaged over the pool that is 1 / F, which the formula uses; in a crowded pool
  *    (a small pod CIDR) freed addresses sit in long runs and are picked more often, so the formula
  *    underestimates small CIDRs.
- * 2. **Allocations spread evenly over nodes.** kube-scheduler puts the next pod on the node with the
- *    fewest, which is the node that just lost one: a freed address meets the next allocations sooner
- *    than an even spread suggests. The more churn, the more the formula underestimates.
+ * 2. **Allocations spread evenly over nodes.** The reduced model puts the next pod on the node with
+ *    the fewest, which is the node that just lost one: a freed address meets the next allocations
+ *    sooner than an even spread suggests. The more churn, the more the formula underestimates.
  * 3. **Waves and queues ignored.** A rollout's first wave takes addresses before its old pods give
  *    theirs back, and restarts of a Deployment that is still rolling wait; the formula treats each
  *    rollout as freeing its addresses at once.
