@@ -45,7 +45,14 @@ simulation.input({
   type: 'cilium.install',
   request: {
     version: '1.12.0',
-    values: { 'ipam.mode': 'kubernetes', 'encryption.enabled': 'true', 'encryption.type': 'wireguard' },
+    // Cilium up to 1.13 refuses WireGuard with its L7 proxy (cilium/agent-startup.ts), so the
+    // proxy is off, as the seed experiment installs it.
+    values: {
+      'ipam.mode': 'kubernetes',
+      'encryption.enabled': 'true',
+      'encryption.type': 'wireguard',
+      l7Proxy: 'false',
+    },
   },
 });
 simulation.advance(10_000);
