@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { replay, runScenario, scenarios, type Simulation, type TimelineStep } from '../simulator/index';
 import { ingressVerdictFromIpcache } from '../simulator/cilium/datapath';
 import { runPolicyBenchmarks } from '../simulator/policy/bench';
+import { curlSucceeded } from '../simulator/scenarios/observations';
 import { replayInChromium } from './bench-browser';
 import { apply, clusterWithCilium, deploymentYaml, settle } from '../test/unit/simulator/support';
 
@@ -196,13 +197,12 @@ if (!experimentOnly) {
     const { ms } = timed(() => {
       for (let seed = 1; seed <= seeds; seed++) {
         const transcript = runScenario(scenario, seed, variant);
-        const bypass =
-          transcript.steps
-            .find((step) => step.id === 'bypass')
-            ?.lines.some((line) => line.includes('Connection success')) === true;
-        if (bypass) bypasses += 1;
+        const bypass = transcript.steps
+          .find((step) => step.id === 'bypass')
+          ?.observations.some((observation) => observation.kind === 'curl' && curlSucceeded(observation));
+        if (bypass === true) bypasses += 1;
         else misses.push(seed);
-        if (typeof transcript.recorded.restarts === 'number') restarts.push(transcript.recorded.restarts);
+        if (transcript.facts.restarts !== undefined) restarts.push(transcript.facts.restarts);
       }
     });
     restarts.sort((a, b) => a - b);

@@ -3,13 +3,15 @@
  * Nothing here may depend on a browser, a framework or the wall clock.
  */
 export { scenarioIds, scenarios } from './scenarios/catalog';
-export type { Scenario, ScenarioStep, ScenarioAction } from './scenarios/types';
-export {
-  runScenario,
-  type ScenarioTranscript,
-  type StepTranscript,
-  type ScenarioVariant,
-} from './scenarios/runner';
+export type {
+  Scenario,
+  ScenarioStep,
+  ScenarioAction,
+  ScenarioFacts,
+  ScenarioVariant,
+} from './scenarios/types';
+export type { Observation, CurlObservation } from './scenarios/observations';
+export { runScenario, type ScenarioTranscript, type StepTranscript } from './scenarios/runner';
 export { Simulation, replay, type TimelineStep, type LogEntry } from './simulation';
 export type { World, Cluster } from './world';
 export type { InputEvent, SimEvent } from './events';

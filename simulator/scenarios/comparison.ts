@@ -5,7 +5,8 @@
  * authentication, and Istio in sidecar and ambient mode.
  */
 import { scenarios } from './catalog';
-import { runScenario, type ScenarioVariant } from './runner';
+import { runScenario } from './runner';
+import type { ScenarioVariant } from './types';
 import { istioMistakenIdentityVariants } from './istio-mistaken-identity';
 import { mutualAuthTunnelIdentityVariant } from './mutual-auth';
 
@@ -92,15 +93,14 @@ export function runArchitecture(architecture: ArchitectureCase, seed: number): A
   if (scenario === undefined) throw new Error(`unknown scenario ${architecture.scenario}`);
   const transcript = runScenario(scenario, seed, architecture.variant);
   const last = transcript.steps.at(-1);
-  const outcome = last?.lines[0] ?? 'The run stopped before the final curl.';
-  const reusedIp = transcript.recorded.reusedIp;
+  const curl = last?.observations.find((observation) => observation.kind === 'curl');
   return {
     id: architecture.id,
     label: architecture.label,
     identitySource: architecture.identitySource,
-    letIn: /Hello version: v1/.test(outcome),
-    outcome,
+    letIn: curl?.outcome.kind === 'response' && curl.outcome.body.startsWith('Hello version: v1'),
+    outcome: last?.lines[0] ?? 'The run stopped before the final curl.',
     reasons: (last?.lines.slice(1) ?? []).map((line) => line.replace(/^\s*·\s*/, '')),
-    reusedIp: typeof reusedIp === 'string' ? reusedIp : undefined,
+    reusedIp: transcript.facts.reusedAddress,
   };
 }

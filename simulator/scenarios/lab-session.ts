@@ -8,7 +8,7 @@ import type { LabAction, LabRecord } from '../permalink';
 import type { Simulation } from '../simulation';
 import type { TerminalSession } from '../terminal/session';
 import { ScenarioPlayer, type StepTranscript } from './runner';
-import type { Scenario } from './types';
+import type { Scenario, ScenarioFacts } from './types';
 
 /** A command line and what it printed. */
 export interface TerminalEntry {
@@ -75,9 +75,9 @@ export class LabSession {
     return this.player.simulation;
   }
 
-  /** Values the scenario's steps recorded (addresses, the node that was cut off, …). */
-  get recorded(): Readonly<Record<string, string | number | string[]>> {
-    return this.player.recorded;
+  /** What the scenario's steps found out (addresses, the node that was cut off, …). */
+  get facts(): Readonly<ScenarioFacts> {
+    return this.player.facts;
   }
 
   /** Transcripts of the steps run so far. */

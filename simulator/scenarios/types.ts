@@ -1,10 +1,10 @@
 /**
  * Scenarios are data: an initial configuration and a list of steps, each a list of actions from a
  * small vocabulary with the outcomes a reader should see. The same data drives the headless runner,
- * the golden tests and (later) the widgets.
+ * the tests and the scenario widget; each action kind has one handler (action-handlers.ts).
  */
-import type { MeshScenarioAction } from '../mesh/scenario-actions';
 import type { CiliumEnvoyConfigInput } from '../cilium/envoy-config-resources';
+import type { IstioProfile } from '../mesh/state';
 
 /** Selects pods by labels in a namespace, as `kubectl get pods -l` does. */
 export interface PodSelector {
@@ -13,7 +13,43 @@ export interface PodSelector {
 }
 
 /** What a connectivity check should find. */
-export type ConnectionExpectation = 'success' | 'failure';
+type ConnectionExpectation = 'success' | 'failure';
+
+/** What a mesh curl should end in. */
+export type MeshExpectation = 'hello' | 'rbac-denied' | 'reset' | 'timeout';
+
+/**
+ * The names steps record values under, as the source's script names its shell variables. They are
+ * types, so a misspelt name in a scenario fails to compile.
+ */
+export type IdentityName = 'SLEEPV1_ID' | 'HELLOV1_ID';
+/** Names of recorded sets of pod addresses. */
+export type AddressSetName = 'SLEEPV1_IPs';
+/** Names of recorded pods. */
+export type PodName = 'SLEEPV2POD';
+
+/** What a scenario's steps found out, for later steps, the widget and tests. */
+export interface ScenarioFacts {
+  /** Security identities recorded by record-identity. */
+  identities: Partial<Record<IdentityName, number>>;
+  /** Pod addresses recorded by record-addresses. */
+  addressSets: Partial<Record<AddressSetName, string[]>>;
+  /** Pods recorded by restart-until-reuse: the one that took a recorded address. */
+  pods: Partial<Record<PodName, string>>;
+  /**
+   * The node the scenario watches (NODEV1 in seed 001's script): helloworld-v1's, whose ipcache
+   * show-ipcache printed or which cut-off isolated from the API server.
+   */
+  focusNode?: string;
+  /** The recorded address a new pod took (restart-until-reuse). */
+  reusedAddress?: string;
+  /** How many rollout restarts restart-until-reuse ran, whether or not an address came back. */
+  restarts?: number;
+  /** The node whose Envoy curl-until-envoy-stuck sent requests through until its workers were stuck. */
+  stuckEnvoyNode?: string;
+  /** The CiliumEnvoyConfig (`namespace/name`) whose filter holds those workers. */
+  faultyEnvoyConfig?: string;
+}
 
 /** The actions a scenario step can take. */
 export type ScenarioAction =
@@ -32,14 +68,20 @@ export type ScenarioAction =
       expect: Record<string, ConnectionExpectation>;
     }
   | { do: 'show-ipcache'; nodeOf: PodSelector }
-  | { do: 'record-identity'; of: PodSelector; as: string }
+  | { do: 'record-identity'; of: PodSelector; as: IdentityName }
   | { do: 'cut-off'; nodeOf: PodSelector }
-  | { do: 'record-addresses'; of: PodSelector; as: string }
+  | { do: 'record-addresses'; of: PodSelector; as: AddressSetName }
   | { do: 'scale'; deployment: string; replicas: number }
-  | { do: 'restart-until-reuse'; deployment: string; addresses: string; maxRestarts: number; as: string }
+  | {
+      do: 'restart-until-reuse';
+      deployment: string;
+      addresses: AddressSetName;
+      maxRestarts: number;
+      as: PodName;
+    }
   | {
       do: 'curl-from-recorded';
-      pod: string;
+      pod: PodName;
       server: string;
       port: number;
       path: string;
@@ -48,7 +90,7 @@ export type ScenarioAction =
       /** Print the Hubble flows the curl caused. */
       showFlows?: boolean;
     }
-  | { do: 'check-stale-entry'; nodeOf: PodSelector; pod: string; expectIdentity: string }
+  | { do: 'check-stale-entry'; nodeOf: PodSelector; pod: PodName; expectIdentity: IdentityName }
   | { do: 'heal'; nodeOf: PodSelector }
   /** `kubectl exec` into the first running pod of `from` and curl a URL; `expect` checks the answer. */
   | {
@@ -83,7 +125,7 @@ export type ScenarioAction =
   | { do: 'delete-envoy-config'; namespace: string; name: string }
   /**
    * Curls a URL from the first pod of `from` until every worker of the Envoy on that pod's node is
-   * stuck (at most `maxRequests`); records that node as ENVOY_NODE and the CEC that holds the loop.
+   * stuck (at most `maxRequests`); records that node and the CEC that holds the loop.
    */
   | {
       do: 'curl-until-envoy-stuck';
@@ -94,11 +136,11 @@ export type ScenarioAction =
       timeoutMs: number;
       maxRequests: number;
     }
-  /** Kills the Envoy of the recorded ENVOY_NODE; the agent starts a new one with the same listeners. */
+  /** Kills the Envoy of the recorded stuck node; the agent starts a new one with the same listeners. */
   | { do: 'restart-envoy' }
   /**
    * Curls every running pod of `to` by address from the first pod of `from`; `expect` says, per `to`
-   * app label, what a pod on the node with the faulty Envoy (ENVOY_NODE) and a pod elsewhere should see.
+   * app label, what a pod on the node with the stuck Envoy and a pod elsewhere should see.
    */
   | {
       do: 'probe-pods';
@@ -133,18 +175,59 @@ export type ScenarioAction =
       showFlows?: boolean;
     }
   /**
-   * `cilium bpf auth list` on a node (the recorded NODEV1 when no pod matches) and the handshakes
+   * `cilium bpf auth list` on a node (the recorded focus node when no pod matches) and the handshakes
    * that node ran; `expectEntry` names recorded identities that must have an entry.
    */
   | {
       do: 'show-auth-map';
       nodeOf: PodSelector;
-      expectEntry?: { local: string; remote: string };
+      expectEntry?: { local: IdentityName; remote: IdentityName };
       showHandshakes?: number;
     }
   | { do: 'wait'; ms: number }
-  /** Istio: install, enrol a namespace, mesh curls (mesh/scenario-actions.ts). */
-  | MeshScenarioAction;
+  /** `istioctl install --set profile=…`, then wait for istiod (and ztunnel in ambient mode). */
+  | { do: 'install-istio'; profile: IstioProfile }
+  /** Labels a namespace for sidecar injection, or for ambient capture under the ambient profile. */
+  | { do: 'enroll-namespace'; namespace: string }
+  /** The workload certificate of the first running pod of each app (`helloworld-v1`). */
+  | { do: 'show-mesh-identities'; apps: string[] }
+  /** Every client curls every server, read the way run-test.sh reads curl's exit status. */
+  | {
+      do: 'mesh-matrix';
+      clients: string[];
+      servers: string[];
+      port: number;
+      path: string;
+      timeoutMs: number;
+      expect: Record<string, MeshExpectation>;
+    }
+  /** One curl from a recorded pod; `label` names it for a variant's `meshExpect`. */
+  | {
+      do: 'mesh-curl-from-recorded';
+      label: string;
+      pod: PodName;
+      server: string;
+      port: number;
+      path: string;
+      timeoutMs: number;
+      expect: MeshExpectation;
+    };
+
+/** The action of one kind, as its handler receives it. */
+export type ActionOf<K extends ScenarioAction['do']> = Extract<ScenarioAction, { do: K }>;
+
+/** Changes a scenario's configuration before it runs (another Cilium version, no cut-off, …). */
+export interface ScenarioVariant {
+  ciliumVersion?: string;
+  helmValues?: Record<string, string>;
+  skipActions?: ScenarioAction['do'][];
+  /** Istio's profile for install-istio, instead of the action's own. */
+  istioProfile?: IstioProfile;
+  /** Expectations that replace a mesh action's, by matrix label (`sleep-v1 -> helloworld-v2`) or curl label. */
+  meshExpect?: Record<string, MeshExpectation>;
+  /** Files that replace the scenario's own by path (other manifests for a variant). */
+  files?: Record<string, string>;
+}
 
 /** One step a reader takes. */
 export interface ScenarioStep {

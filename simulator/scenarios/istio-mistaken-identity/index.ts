@@ -7,7 +7,7 @@
  * node's ipcache goes just as stale) but no Cilium policy is applied: every verdict in the transcript
  * is Istio's, decided on the client certificate, and the stale ipcache entry is shown beside it.
  */
-import type { ScenarioVariant } from '../runner';
+import type { ScenarioVariant } from '../types';
 import type { Scenario } from '../types';
 import {
   clusterActions,

@@ -7,7 +7,7 @@
  * that address to sleep-v1's identity, authenticates *that* identity with the peer node's agent
  * (which holds every identity's SVID), and lets sleep-v2 in.
  */
-import type { ScenarioVariant } from '../runner';
+import type { ScenarioVariant } from '../types';
 import type { Scenario } from '../types';
 import {
   clusterActions,

@@ -130,8 +130,8 @@ describe('scenario l7-envoy-blast-radius', () => {
 
   it('stalls every redirected pod on the stuck node, and nothing else', () => {
     const player = playerAfter('pin-workers');
-    const faulty = player.recorded.ENVOY_NODE;
-    if (typeof faulty !== 'string') throw new Error('no stuck node recorded');
+    const faulty = player.facts.stuckEnvoyNode;
+    if (faulty === undefined) throw new Error('no stuck node recorded');
     const { simulation } = player;
     const cluster = simulation.state.cluster;
     if (cluster === undefined) throw new Error('no cluster');
@@ -154,9 +154,8 @@ describe('scenario l7-envoy-blast-radius', () => {
 
   it('keeps the workers stuck when the CiliumEnvoyConfig is deleted, and frees them on an Envoy restart', () => {
     const deleted = playerAfter('delete-config');
-    const node = deleted.recorded.ENVOY_NODE;
-    if (typeof node !== 'string' || deleted.simulation.state.cluster === undefined)
-      throw new Error('no node');
+    const node = deleted.facts.stuckEnvoyNode;
+    if (node === undefined || deleted.simulation.state.cluster === undefined) throw new Error('no node');
     expect(deleted.simulation.state.cluster.envoy?.configs?.['tenant-a/shop-header-rewrite']).toBeUndefined();
     expect(stuckWorkers(deleted.simulation.state.cluster, node)).toHaveLength(envoyWorkerThreads);
     const restarted = playerAfter('restart');

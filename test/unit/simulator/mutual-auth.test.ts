@@ -12,8 +12,9 @@ import {
 } from '../../../simulator/cilium/auth-map';
 import { resolveCiliumConfig } from '../../../simulator/cilium/config';
 import { mutualAuthTunnelIdentityVariant } from '../../../simulator/scenarios/mutual-auth';
+import { observed, outcomeText, stepOf } from './scenario-support';
 
-// Cilium 1.14 mutual authentication (FACTS §5): the first SYN is dropped until the agents'
+// Cilium 1.14 mutual authentication: the first SYN is dropped until the agents'
 // handshake fills the auth map, entries never outlive the SVIDs behind them, and the scenario's
 // bypass happens on 1.14 (identity from the stale ipcache) but not on 1.15 (identity in the tunnel).
 
@@ -207,26 +208,45 @@ describe('mutual authentication: datapath and auth manager', () => {
 });
 
 describe('scenario: mutual-auth', () => {
-  it('reaches the bypass with the default seed, every expectation holding', () => {
+  it('scenario: mutual-auth: reaches the bypass with the default seed, every expectation holding', () => {
     const transcript = runScenario(scenario);
     expect(transcript.steps.flatMap((step) => step.failures)).toEqual([]);
-    const first = transcript.steps.find((step) => step.id === 'first-curl')?.lines.join('\n') ?? '';
-    expect(first).toMatch(/Authentication required DROPPED/);
-    expect(first).toMatch(/retransmits the SYN 1 s after/);
-    const bypass = transcript.steps.find((step) => step.id === 'bypass')?.lines.join('\n') ?? '';
-    expect(bypass).toMatch(/Hello version: v1/);
-    expect(bypass).toMatch(/Mutual authentication does not catch it/);
-    expect(bypass).toMatch(/SRC IDENTITY\s+DST IDENTITY\s+REMOTE NODE ID\s+AUTH TYPE\s+EXPIRATION/);
+    const { identities, pods, focusNode } = transcript.facts;
+    const pair = { localIdentity: identities.HELLOV1_ID, remoteIdentity: identities.SLEEPV1_ID };
+
+    // The first SYN is dropped until the handshake, and the retransmission a second later passes.
+    const first = stepOf(transcript, 'first-curl');
+    const [firstCurl, ...others] = observed(first, 'curl');
+    expect(others).toEqual([]);
+    expect(outcomeText(firstCurl?.outcome)).toBe('200 Hello version: v1');
+    expect(firstCurl?.drops).toEqual(['AUTH_REQUIRED']);
+    expect(firstCurl?.elapsedMs).toBeGreaterThanOrEqual(1000);
+    expect(firstCurl?.elapsedMs).toBeLessThan(2000);
+    const [authMap] = observed(first, 'auth-map');
+    expect(authMap?.entries).toMatchObject([pair]);
+    expect(authMap?.handshakes).toEqual([{ number: 1, reason: 'signal', result: 'success' }]);
+
+    // The cut-off node authenticates the identity its stale ipcache names, and lets sleep-v2 in.
+    const bypass = stepOf(transcript, 'bypass');
+    const [bypassCurl, ...more] = observed(bypass, 'curl');
+    expect(more).toEqual([]);
+    expect(bypassCurl?.from).toBe(pods.SLEEPV2POD);
+    expect(outcomeText(bypassCurl?.outcome)).toBe('200 Hello version: v1');
+    expect(bypassCurl?.mistakenBy?.believedIdentity).toBe(identities.SLEEPV1_ID);
+    expect(observed(bypass, 'auth-map')).toMatchObject([{ node: focusNode, entries: [pair] }]);
   });
 
-  it('is denied on 1.15, where the source identity travels in the tunnel header', () => {
+  it('scenario: mutual-auth: is denied on 1.15, where the source identity travels in the tunnel header', () => {
     const transcript = runScenario(scenario, scenario.defaultSeed, mutualAuthTunnelIdentityVariant);
-    const bypass = transcript.steps.find((step) => step.id === 'bypass');
-    expect(bypass?.lines.some((line) => line.includes('Connection Failed'))).toBe(true);
-    expect(bypass?.failures).toContain('the curl should be a success');
+    const bypass = stepOf(transcript, 'bypass');
+    const curls = observed(bypass, 'curl');
+    expect(curls.map((curl) => [outcomeText(curl.outcome), curl.drops, curl.mistakenBy])).toEqual([
+      ['timeout', ['POLICY_DENIED'], undefined],
+    ]);
+    expect(bypass.failures).toContain('the curl should be a success');
   });
 
-  it('is reproducible: the same seed gives the same final state', () => {
+  it('scenario: mutual-auth: is reproducible: the same seed gives the same final state', () => {
     expect(runScenario(scenario, 5).finalHash).toBe(runScenario(scenario, 5).finalHash);
   });
 });

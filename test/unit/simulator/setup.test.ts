@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { chooseSetup, startOfDay, type SetupComponents } from '../../../simulator/setup';
 import { scenarios } from '../../../simulator/scenarios/catalog';
-import { ScenarioPlayer, scenarioSetup } from '../../../simulator/scenarios/runner';
+import { ScenarioPlayer } from '../../../simulator/scenarios/runner';
+import { scenarioSetup } from '../../../simulator/scenarios/run';
 import { toTimestamp } from '../../../simulator/engine/virtual-time';
 import { kindRelease } from '../../../simulator/k8s/kind-releases';
 import { getObject } from '../../../simulator/k8s/api-store';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { Simulation, scenarios } from '../../../simulator/index';
-import { scenarioSetup } from '../../../simulator/scenarios/runner';
+import { scenarioSetup } from '../../../simulator/scenarios/run';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { wireguardPublicKeyAnnotation, wireguardRekeyAfterMs } from '../../../simulator/cilium/wireguard';
 import { experimentHelmValues } from '../../../simulator/scenarios/mistaken-identity/experiment-steps';
