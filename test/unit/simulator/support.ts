@@ -1,5 +1,5 @@
 /** Small worlds for tests: a cluster with Cilium and a few workloads, driven through the public API. */
-import { Simulation, type SimulationOptions } from '../../../simulator/simulation';
+import { Simulation, replay, type SimulationOptions, type TimelineStep } from '../../../simulator/simulation';
 import { parseManifests } from '../../../simulator/k8s/manifests';
 import { clusterSettled } from '../../../simulator/queries';
 
@@ -102,4 +102,19 @@ export function apply(simulation: Simulation, text: string): void {
 /** Advances until every rollout completed; fails the test if that takes over the limit. */
 export function settle(simulation: Simulation, limitMs = 120_000): void {
   if (!simulation.advanceUntil(clusterSettled, limitMs, 500)) throw new Error('cluster did not settle');
+}
+
+/**
+ * A world built once and handed to each test as its own copy: the first call builds it, every call
+ * after replays that build's timeline from its seed into a new simulation. Nothing is shared
+ * between tests but the recorded inputs, and a replay skips the builder's polling.
+ */
+export function replayedCopies(build: () => Simulation): () => Simulation {
+  let recorded: { seed: number; steps: readonly TimelineStep[]; options: SimulationOptions } | undefined;
+  return () => {
+    if (recorded !== undefined) return replay(recorded.seed, recorded.steps, recorded.options);
+    const simulation = build();
+    recorded = { seed: simulation.seed, steps: simulation.steps, options: { setup: simulation.setup } };
+    return simulation;
+  };
 }

@@ -9,7 +9,8 @@ import { formatMonitorEvent, monitorShows } from '../../../simulator/cilium/moni
 import { endpointOptionValues } from '../../../simulator/cilium/endpoint-options';
 import { resolveCiliumConfig } from '../../../simulator/cilium/config';
 import type { Flow } from '../../../simulator/cilium/flow';
-import { apply, clusterWithCilium, settle } from '../simulator/support';
+import { apply, clusterWithCilium, replayedCopies, settle } from '../simulator/support';
+import type { Simulation } from '../../../simulator/simulation';
 import { demoPolicyUrl, guidePreamble } from './host-firewall-guide-lines';
 import { connectFrom, flowsOf, keyOfPod, onePod, workload } from '../simulator/traffic-support';
 
@@ -35,19 +36,30 @@ spec:
         protocol: TCP
 `;
 
+const hostFirewallWorlds = new Map<number, () => Simulation>();
+
+/** A host-firewall cluster with a client pod on kind-worker2, of the test's own. */
 function hostFirewallCluster(seed: number) {
-  const simulation = clusterWithCilium(seed, 2, '1.18.5', {
-    'encryption.enabled': 'false',
-    'hostFirewall.enabled': 'true',
-  });
-  apply(
-    simulation,
-    workload('client', { app: 'client' }, 'docker.io/curlimages/curl').replace(
-      '    spec:\n',
-      '    spec:\n      nodeName: kind-worker2\n',
-    ),
-  );
-  settle(simulation);
+  let copies = hostFirewallWorlds.get(seed);
+  if (copies === undefined) {
+    copies = replayedCopies(() => {
+      const simulation = clusterWithCilium(seed, 2, '1.18.5', {
+        'encryption.enabled': 'false',
+        'hostFirewall.enabled': 'true',
+      });
+      apply(
+        simulation,
+        workload('client', { app: 'client' }, 'docker.io/curlimages/curl').replace(
+          '    spec:\n',
+          '    spec:\n      nodeName: kind-worker2\n',
+        ),
+      );
+      settle(simulation);
+      return simulation;
+    });
+    hostFirewallWorlds.set(seed, copies);
+  }
+  const simulation = copies();
   const session = new TerminalSession(simulation);
   const agentOf = (node: string) => {
     const agent = simulation.state.cluster?.cilium?.agents[node];
@@ -69,9 +81,8 @@ function hostFirewallCluster(seed: number) {
 }
 
 describe('host firewall guide: its command lines, as the page has them', () => {
-  const { session, agentOf } = hostFirewallCluster(60);
-
   it('labels the node, finds the host endpoint through the kexec alias and enables audit mode', async () => {
+    const { session, agentOf } = hostFirewallCluster(60);
     const lines = [
       ...guidePreamble,
       'kexec cilium-dbg endpoint config $HOST_EP_ID PolicyAuditMode=Enabled',
@@ -116,9 +127,8 @@ describe('host firewall guide: its command lines, as the page has them', () => {
 });
 
 describe('host firewall guide: the host endpoint', () => {
-  const { simulation, session, agentOf, kexec } = hostFirewallCluster(61);
-
   it('is found by the guide’s JSONPath on the endpoint list', async () => {
+    const { session, agentOf, kexec } = hostFirewallCluster(61);
     const result = await kexec(
       'kind-worker',
       `endpoint list -o jsonpath='{[?(@.status.identity.id==1)].id}'`,
@@ -132,6 +142,7 @@ describe('host firewall guide: the host endpoint', () => {
   });
 
   it('shows reserved:host with the node’s identity-relevant labels only', async () => {
+    const { simulation, session, agentOf, kexec } = hostFirewallCluster(61);
     const before = await kexec('kind-worker', 'endpoint list');
     const hostId = hostEndpointId(agentOf('kind-worker'));
     expect(before.stdout).toMatch(new RegExp(`\\n${hostId} +Disabled +Disabled +1 +reserved:host +ready`));
@@ -156,6 +167,7 @@ describe('host firewall guide: the host endpoint', () => {
   });
 
   it('lists its options and takes PolicyAuditMode=Enabled as an input that replays', async () => {
+    const { simulation, session, agentOf, kexec } = hostFirewallCluster(61);
     const hostId = hostEndpointId(agentOf('kind-worker'));
     const options = await kexec('kind-worker', `endpoint config ${hostId}`);
     expect(options.stdout).toBe(
@@ -194,14 +206,20 @@ describe('host firewall guide: the host endpoint', () => {
 });
 
 describe('host firewall guide: audit mode, then enforcement, on the host endpoint', () => {
-  const { simulation, session, agentOf, kexec, nodeIP, client, curlNode } = hostFirewallCluster(62);
-  const hostId = () => hostEndpointId(agentOf('kind-worker'));
-  const lastVerdict = () => flowsOf(simulation).findLast((flow) => flow.eventType === 'policy-verdict');
-
-  it('labels the node, enables audit mode and applies a host policy that refuses the kubelet port', async () => {
+  /** A cluster of the test's own whose labelled kind-worker audits the SSH-only host policy. */
+  async function auditingHost() {
+    const lab = hostFirewallCluster(62);
+    const { simulation, session, agentOf, kexec } = lab;
+    const hostId = () => hostEndpointId(agentOf('kind-worker'));
     await session.run('kubectl label node kind-worker node-access=ssh && sleep 2');
     await kexec('kind-worker', `endpoint config ${hostId()} PolicyAuditMode=Enabled`);
     await session.run(`kubectl apply -f - <<'EOF'\n${sshOnlyPolicy}EOF\nsleep 2`);
+    const lastVerdict = () => flowsOf(simulation).findLast((flow) => flow.eventType === 'policy-verdict');
+    return { ...lab, hostId, lastVerdict };
+  }
+
+  it('labels the node, enables audit mode and applies a host policy that refuses the kubelet port', async () => {
+    const { kexec, hostId } = await auditingHost();
     const list = await kexec('kind-worker', 'endpoint list');
     expect(list.stdout).toMatch(
       new RegExp(`\\n${hostId()} +Disabled \\(Audit\\) +Disabled +1 +k8s:node-access=ssh`),
@@ -214,7 +232,8 @@ describe('host firewall guide: audit mode, then enforcement, on the host endpoin
     expect(model[0]?.status.policy.realized['policy-enabled']).toBe('audit-ingress');
   });
 
-  it('lets a refused connection through with an AUDIT verdict while the endpoint audits', () => {
+  it('lets a refused connection through with an AUDIT verdict while the endpoint audits', async () => {
+    const { simulation, curlNode, lastVerdict } = await auditingHost();
     const outcome = curlNode('kind-worker', 10250);
     expect(outcome.kind).toBe('response');
     expect(lastVerdict()).toMatchObject({
@@ -227,6 +246,7 @@ describe('host firewall guide: audit mode, then enforcement, on the host endpoin
   });
 
   it('drops it once PolicyAuditMode=Disabled, and the list says Enabled', async () => {
+    const { simulation, kexec, hostId, curlNode, lastVerdict, nodeIP } = await auditingHost();
     const disabled = await kexec('kind-worker', `endpoint config ${hostId()} PolicyAuditMode=Disabled`);
     expect(disabled.stdout).toBe(`Endpoint ${hostId()} configuration updated successfully\n`);
     const list = await kexec('kind-worker', 'endpoint list');
@@ -240,6 +260,7 @@ describe('host firewall guide: audit mode, then enforcement, on the host endpoin
   });
 
   it('audits a pod endpoint on its own too', async () => {
+    const { simulation, agentOf, kexec, client } = await auditingHost();
     apply(
       simulation,
       `apiVersion: cilium.io/v2
@@ -274,9 +295,8 @@ spec:
 });
 
 describe('host firewall guide: the demo host policy from its URL', () => {
-  const { session } = hostFirewallCluster(63);
-
   it('creates it with kubectl create -f, as the guide prints', async () => {
+    const { session } = hostFirewallCluster(63);
     expect(await session.run(`kubectl create -f ${demoPolicyUrl}`)).toMatchObject({
       stdout: 'ciliumclusterwidenetworkpolicy.cilium.io/demo-host-policy created\n',
       exitCode: 0,
@@ -293,6 +313,7 @@ describe('host firewall guide: the demo host policy from its URL', () => {
   });
 
   it('serves the file of the release asked for, and nothing else from the web', async () => {
+    const { session } = hostFirewallCluster(63);
     expect(ciliumExampleAt(demoPolicyUrl)).toContain('type: EchoRequest');
     expect(ciliumExampleAt(demoPolicyUrl.replace('1.18.5', 'v1.15.6'))).toContain('type: 8');
     expect(ciliumExampleAt(demoPolicyUrl.replace('1.18.5', 'feature-branch'))).toBeUndefined();
@@ -303,10 +324,8 @@ describe('host firewall guide: the demo host policy from its URL', () => {
 });
 
 describe('host firewall guide: cilium-dbg monitor', () => {
-  const { simulation, session, agentOf, kexec, nodeIP, client, curlNode } = hostFirewallCluster(64);
-
   /** A terminal context whose pauses send traffic, as if the reader did something while the monitor ran. */
-  function contextSending(traffic: () => void): TerminalContext {
+  function contextSending(simulation: Simulation, traffic: () => void): TerminalContext {
     let sent = false;
     return {
       simulation,
@@ -323,6 +342,7 @@ describe('host firewall guide: cilium-dbg monitor', () => {
   }
 
   it('prints its header on stderr and, with nothing sent, no events', async () => {
+    const { kexec } = hostFirewallCluster(64);
     const result = await kexec('kind-worker', 'monitor -t policy-verdict');
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
@@ -332,6 +352,7 @@ describe('host firewall guide: cilium-dbg monitor', () => {
   });
 
   it('prints the verdicts of its window in the monitor’s format, filtered by --related-to', async () => {
+    const { simulation, session, agentOf, kexec, nodeIP, client, curlNode } = hostFirewallCluster(64);
     await session.run('kubectl label node kind-worker node-access=ssh && sleep 2');
     const hostId = hostEndpointId(agentOf('kind-worker'));
     await kexec('kind-worker', `endpoint config ${hostId} PolicyAuditMode=Enabled`);
@@ -341,7 +362,7 @@ describe('host firewall guide: cilium-dbg monitor', () => {
     )?.identity;
     const podIP = client.status?.podIP ?? '';
     const audited = await ciliumMonitor(
-      contextSending(() => curlNode('kind-worker', 10250)),
+      contextSending(simulation, () => curlNode('kind-worker', 10250)),
       agentOf('kind-worker'),
       ['-t', 'policy-verdict', '--related-to', String(hostId)],
     );
@@ -352,7 +373,7 @@ describe('host firewall guide: cilium-dbg monitor', () => {
     );
     // Another endpoint's id filters everything out.
     const unrelated = await ciliumMonitor(
-      contextSending(() => curlNode('kind-worker', 10250)),
+      contextSending(simulation, () => curlNode('kind-worker', 10250)),
       agentOf('kind-worker'),
       ['-t', 'policy-verdict', '--related-to', String(hostId === 1 ? 2 : 1)],
     );
@@ -360,7 +381,7 @@ describe('host firewall guide: cilium-dbg monitor', () => {
     // Enforced: the verdict is deny, and -t drop shows the drop (identities by name unless -n).
     await kexec('kind-worker', `endpoint config ${hostId} PolicyAuditMode=Disabled`);
     const denied = await ciliumMonitor(
-      contextSending(() => curlNode('kind-worker', 10250)),
+      contextSending(simulation, () => curlNode('kind-worker', 10250)),
       agentOf('kind-worker'),
       [],
     );
@@ -376,7 +397,7 @@ describe('host firewall guide: cilium-dbg monitor', () => {
       ),
     );
     const numeric = await ciliumMonitor(
-      contextSending(() => curlNode('kind-worker', 10250)),
+      contextSending(simulation, () => curlNode('kind-worker', 10250)),
       agentOf('kind-worker'),
       ['-t', 'drop', '-n'],
     );
@@ -385,6 +406,7 @@ describe('host firewall guide: cilium-dbg monitor', () => {
   });
 
   it('refuses unknown types and flags with the CLI’s words', async () => {
+    const { kexec } = hostFirewallCluster(64);
     const type = await kexec('kind-worker', 'monitor -t verdicts');
     expect(type.exitCode).toBe(1);
     expect(type.stderr).toContain(
@@ -396,9 +418,8 @@ describe('host firewall guide: cilium-dbg monitor', () => {
 });
 
 describe('host firewall guide: endpoint config errors', () => {
-  const { agentOf, kexec } = hostFirewallCluster(65);
-
   it('answers like cilium-dbg for a bad id, an unknown endpoint, option or value', async () => {
+    const { agentOf, kexec } = hostFirewallCluster(65);
     const agent = agentOf('kind-worker');
     const ids = agentEndpointIds(agent);
     let free = 1;

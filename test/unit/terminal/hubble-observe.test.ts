@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { TerminalSession } from '../../../simulator/terminal/session';
-import { clientAndServer } from '../simulator/traffic-support';
+import { replayedCopies } from '../simulator/support';
+import { clientAndServer, onePod } from '../simulator/traffic-support';
 
 // hubble observe's filters over one node's flows: a curl, a ping and a DNS lookup from one client.
-describe('hubble observe filters', () => {
-  const { simulation, serverIP, clientNode: node } = clientAndServer(31, { workers: 1, service: true });
+const clientAndServerWorld = replayedCopies(
+  () => clientAndServer(31, { workers: 1, service: true }).simulation,
+);
+
+/** A client and an nginx server on one worker, with a terminal; each test gets its own. */
+function lab() {
+  const simulation = clientAndServerWorld();
   const session = new TerminalSession(simulation);
+  const node = onePod(simulation, { app: 'client' }).spec.nodeName ?? '';
+  const serverIP = onePod(simulation, { app: 'server' }).status?.podIP ?? '';
   const observe = async (filters: string): Promise<string[]> => {
     const result = await session.run(
       `docker exec ${node} /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe ${filters}'`,
@@ -13,8 +21,12 @@ describe('hubble observe filters', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     return result.stdout.split('\n').filter((line) => line !== '');
   };
+  return { simulation, session, node, serverIP, observe };
+}
 
+describe('hubble observe filters', () => {
   it('selects by protocol, address, port and identity, and combines flags', async () => {
+    const { session, serverIP, observe } = lab();
     await session.run(`kubectl exec deploy/client -- ping -c 1 ${serverIP}`);
     await session.run('kubectl exec deploy/client -- curl -s -o /dev/null http://server');
     const icmp = await observe('--protocol icmp');
@@ -38,6 +50,7 @@ describe('hubble observe filters', () => {
   });
 
   it('prints the last 20 flows by default, every flow with --all', async () => {
+    const { session, serverIP, observe } = lab();
     await session.run(`kubectl exec deploy/client -- ping -c 12 ${serverIP}`);
     const vanilla = await observe('');
     const all = await observe('--all');
@@ -47,6 +60,7 @@ describe('hubble observe filters', () => {
   });
 
   it('follows new flows: as a background job with &, or for a window in the foreground', async () => {
+    const { simulation, session, node, serverIP } = lab();
     const agent = simulation.state.cluster?.cilium?.agents[node]?.podName ?? '';
     const started = await session.run(
       `kubectl -n kube-system exec ${agent} -- hubble observe -f --protocol icmp --to-ip ${serverIP} &`,
@@ -66,6 +80,7 @@ describe('hubble observe filters', () => {
   });
 
   it('refuses a malformed value with the flag list', async () => {
+    const { session, node } = lab();
     const result = await session.run(
       `docker exec ${node} /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe --to-ip 10.0.0.300'`,
     );

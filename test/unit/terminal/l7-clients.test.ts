@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TerminalSession } from '../../../simulator/terminal/session';
-import { apply, clusterWithCilium, settle } from '../simulator/support';
+import { apply, clusterWithCilium, replayedCopies, settle } from '../simulator/support';
 import { onePod, workload } from '../simulator/traffic-support';
 import { cloudCityGrpcPolicy } from '../docs-policies';
 
@@ -38,14 +38,28 @@ spec:
         - matchPattern: "*.github.com.cluster.local"
 `;
 
-describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
+const mediabotWorld = replayedCopies(() => {
   const simulation = clusterWithCilium(11, 2, '1.18.5', { 'encryption.enabled': 'false' });
   apply(simulation, workload('mediabot', { org: 'empire', class: 'mediabot' }, 'docker.io/curlimages/curl'));
   settle(simulation);
+  return simulation;
+});
+
+/** mediabot on a cluster of its own, and a terminal holding the toFQDNs policy (applied when asked). */
+async function mediabotLab(policy: 'applied' | 'not applied') {
+  const simulation = mediabotWorld();
   const session = new TerminalSession(simulation, { 'fqdn.yaml': fqdnPolicy });
   const pod = onePod(simulation, { class: 'mediabot' }).metadata.name;
+  if (policy === 'applied') {
+    expect((await session.run('kubectl apply -f fqdn.yaml')).exitCode).toBe(0);
+    simulation.advance(5000);
+  }
+  return { simulation, session, pod };
+}
 
+describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
   it('runs kind CoreDNS: two coredns pods behind kube-dns at 10.96.0.10', async () => {
+    const { session } = await mediabotLab('not applied');
     const pods = await session.run('kubectl -n kube-system get pods -l k8s-app=kube-dns --no-headers');
     expect(pods.stdout.trim().split('\n')).toHaveLength(2);
     expect(pods.stdout).toMatch(/^coredns-\S+ +1\/1 +Running/m);
@@ -54,6 +68,7 @@ describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
   });
 
   it('resolves a Service name through CoreDNS with nslookup before any policy', async () => {
+    const { session, pod } = await mediabotLab('not applied');
     const result = await session.run(`kubectl exec ${pod} -- nslookup kubernetes.default`);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n');
@@ -61,8 +76,7 @@ describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
   });
 
   it('lets mediabot reach api.github.com once the DNS proxy has seen the lookup', async () => {
-    expect((await session.run('kubectl apply -f fqdn.yaml')).exitCode).toBe(0);
-    simulation.advance(5000);
+    const { session, pod } = await mediabotLab('applied');
     const result = await session.run(`kubectl exec ${pod} -- curl -sI https://api.github.com`);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
@@ -70,6 +84,8 @@ describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
   });
 
   it("shows what the DNS proxy learnt with cilium-dbg fqdn cache list on the pod's node", async () => {
+    const { simulation, session, pod } = await mediabotLab('applied');
+    expect((await session.run(`kubectl exec ${pod} -- curl -sI https://api.github.com`)).exitCode).toBe(0);
     const node = onePod(simulation, { class: 'mediabot' }).spec.nodeName ?? '';
     const agent = simulation.state.cluster?.cilium?.agents[node]?.podName ?? '';
     const result = await session.run(`kubectl -n kube-system exec ${agent} -- cilium-dbg fqdn cache list`);
@@ -79,6 +95,7 @@ describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
   });
 
   it('refuses the lookup of a name outside the pattern, so curl cannot resolve it', async () => {
+    const { session, pod } = await mediabotLab('applied');
     const result = await session.run(`kubectl exec ${pod} -- curl -sS https://cilium.io`);
     expect(result.exitCode).toBe(6);
     expect(result.stderr).toContain('curl: (6) Could not resolve host: cilium.io');
@@ -88,6 +105,7 @@ describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
   });
 
   it('answers nslookup of an allowed name through the proxy (not authoritative)', async () => {
+    const { session, pod } = await mediabotLab('applied');
     const result = await session.run(`kubectl exec ${pod} -- nslookup api.github.com.`);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(
@@ -96,7 +114,7 @@ describe('terminal: DNS and toFQDNs through CoreDNS and the DNS proxy', () => {
   });
 });
 
-describe('terminal: grpcurl against the docs’ door manager', () => {
+const doorManagerWorld = replayedCopies(() => {
   const simulation = clusterWithCilium(5, 2, '1.18.5', { 'encryption.enabled': 'false' });
   apply(
     simulation,
@@ -104,14 +122,24 @@ describe('terminal: grpcurl against the docs’ door manager', () => {
 ${workload('terminal-87', { app: 'public-terminal' }, 'docker.io/nicolaka/netshoot')}`,
   );
   settle(simulation);
+  return simulation;
+});
+
+/** The door manager and a public terminal on a cluster of their own, with the docs' gRPC rule. */
+function doorManagerLab() {
+  const simulation = doorManagerWorld();
   const session = new TerminalSession(simulation, { 'rule1.yaml': cloudCityGrpcPolicy });
   const pod = onePod(simulation, { app: 'public-terminal' }).metadata.name;
   const call = (method: string, data: string) =>
     session.run(
       `kubectl exec ${pod} -- grpcurl -plaintext -d '${data}' cc-door-mgr:50051 cloudcity.DoorManager/${method}`,
     );
+  return { simulation, session, pod, call };
+}
 
+describe('terminal: grpcurl against the docs’ door manager', () => {
   it('allows GetName and denies SetAccessCode with PermissionDenied once the policy is in', async () => {
+    const { simulation, session, call } = doorManagerLab();
     expect((await session.run('kubectl apply -f rule1.yaml')).exitCode).toBe(0);
     simulation.advance(5000);
     const allowed = await call('GetName', '{"door_id": 1}');
@@ -126,6 +154,7 @@ ${workload('terminal-87', { app: 'public-terminal' }, 'docker.io/nicolaka/netsho
   });
 
   it('is missing from images that do not ship it, and complains about a bad call', async () => {
+    const { simulation, session, pod } = doorManagerLab();
     const door = onePod(simulation, { app: 'cc-door-mgr' }).metadata.name;
     const missing = await session.run(`kubectl exec ${door} -- grpcurl -plaintext localhost:50051 x/y`);
     expect(missing.exitCode).toBe(126);
@@ -158,17 +187,16 @@ spec:
 `;
 
 describe('terminal: Kafka console clients through the Kafka proxy', () => {
-  const simulation = clusterWithCilium(6, 2, '1.18.5', { 'encryption.enabled': 'false' });
-  apply(
-    simulation,
-    `${workload('kafka-service', { app: 'kafka' }, 'docker.io/wurstmeister/kafka:2.11-0.11.0.3', { port: 9092, service: true })}---
-${workload('empire-hq', { app: 'empire-hq' }, 'docker.io/cilium/kafkaclient')}`,
-  );
-  settle(simulation);
-  const session = new TerminalSession(simulation, { 'kafka-policy.yaml': kafkaPolicy });
-  const pod = onePod(simulation, { app: 'empire-hq' }).metadata.name;
-
   it('produces to an allowed topic and gets TopicAuthorizationException on another', async () => {
+    const simulation = clusterWithCilium(6, 2, '1.18.5', { 'encryption.enabled': 'false' });
+    apply(
+      simulation,
+      `${workload('kafka-service', { app: 'kafka' }, 'docker.io/wurstmeister/kafka:2.11-0.11.0.3', { port: 9092, service: true })}---
+${workload('empire-hq', { app: 'empire-hq' }, 'docker.io/cilium/kafkaclient')}`,
+    );
+    settle(simulation);
+    const session = new TerminalSession(simulation, { 'kafka-policy.yaml': kafkaPolicy });
+    const pod = onePod(simulation, { app: 'empire-hq' }).metadata.name;
     expect((await session.run('kubectl apply -f kafka-policy.yaml')).exitCode).toBe(0);
     simulation.advance(5000);
     const allowed = await session.run(
@@ -224,16 +252,26 @@ spec:
         - matchPattern: "*"
 `;
 
-describe('terminal: TLS SNI through toPorts serverNames', () => {
+const sniWorld = replayedCopies(() => {
   const simulation = clusterWithCilium(12, 2, '1.18.5', { 'encryption.enabled': 'false' });
   apply(simulation, workload('my-service', { app: 'myService' }, 'docker.io/curlimages/curl'));
   settle(simulation);
+  return simulation;
+});
+
+/** myService on a cluster of its own, with the docs' SNI policy applied. */
+async function sniLab() {
+  const simulation = sniWorld();
   const session = new TerminalSession(simulation, { 'sni.yaml': sniPolicy });
   const pod = onePod(simulation, { app: 'myService' }).metadata.name;
+  expect((await session.run('kubectl apply -f sni.yaml')).exitCode).toBe(0);
+  simulation.advance(5000);
+  return { session, pod };
+}
 
+describe('terminal: TLS SNI through toPorts serverNames', () => {
   it('lets a ClientHello for an admitted name through and resets one for another name', async () => {
-    expect((await session.run('kubectl apply -f sni.yaml')).exitCode).toBe(0);
-    simulation.advance(5000);
+    const { session, pod } = await sniLab();
     const allowed = await session.run(
       `kubectl exec ${pod} -- curl -sS -o /dev/null -w '%{http_code}' https://one.one.one.one`,
     );
@@ -247,6 +285,9 @@ describe('terminal: TLS SNI through toPorts serverNames', () => {
   });
 
   it('sends no SNI for an address, which the rule does not admit either', async () => {
+    const { session, pod } = await sniLab();
+    // Resolving cilium.io through the DNS proxy lets its address past the toFQDNs peer first.
+    expect((await session.run(`kubectl exec ${pod} -- nslookup cilium.io`)).exitCode).toBe(0);
     const result = await session.run(`kubectl exec ${pod} -- curl -sS https://104.198.14.52`);
     expect(result.exitCode).toBe(35);
   });

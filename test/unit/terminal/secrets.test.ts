@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TerminalSession } from '../../../simulator/terminal/session';
-import { clusterWithCilium } from '../simulator/support';
+import { clusterWithCilium, replayedCopies } from '../simulator/support';
 
 // kubectl's secret commands against the simulated API server: what a reader types from the
 // TLS-visibility docs, and the mistakes kubectl reports in its own words.
@@ -8,15 +8,26 @@ import { clusterWithCilium } from '../simulator/support';
 const certificate = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUY2VydA==\n-----END CERTIFICATE-----\n';
 const key = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEH\n-----END PRIVATE KEY-----\n';
 
+const cluster = replayedCopies(() => clusterWithCilium(7, 1, '1.18.5', { 'encryption.enabled': 'false' }));
+
+/** A terminal with the certificate and key files, on a cluster of its own. */
 function terminal(): TerminalSession {
-  const simulation = clusterWithCilium(7, 1, '1.18.5', { 'encryption.enabled': 'false' });
-  return new TerminalSession(simulation, { 'tls.crt': certificate, 'tls.key': key });
+  return new TerminalSession(cluster(), { 'tls.crt': certificate, 'tls.key': key });
+}
+
+/** A terminal whose cluster holds the generic Secret `bundle`. */
+async function terminalWithBundle(): Promise<TerminalSession> {
+  const session = terminal();
+  const created = await session.run(
+    'kubectl create secret generic bundle --from-file=ca.crt=./tls.crt --from-file=tls.key --from-literal=note=hello',
+  );
+  expect(created.stdout).toBe('secret/bundle created\n');
+  return session;
 }
 
 describe('terminal: kubectl create secret tls', () => {
-  const session = terminal();
-
   it('creates a kubernetes.io/tls Secret from the certificate and key files', async () => {
+    const session = terminal();
     const result = await session.run(
       'kubectl create secret tls httpbin-tls-data -n kube-system --cert=tls.crt --key=tls.key',
     );
@@ -29,20 +40,23 @@ describe('terminal: kubectl create secret tls', () => {
   });
 
   it('reads files written in the shell, with the flag values separated by spaces too', async () => {
+    const session = terminal();
     await session.run(`printf '%s' "$(cat tls.crt)" > shell.crt`);
     const result = await session.run('kubectl create secret tls from-shell --cert shell.crt --key ./tls.key');
     expect(result.stdout).toBe('secret/from-shell created\n');
   });
 
   it('refuses a name that exists, with kubectl’s wording for tls (a colon after "secret")', async () => {
-    const result = await session.run(
-      'kubectl create secret tls httpbin-tls-data -n kube-system --cert=tls.crt --key=tls.key',
-    );
+    const session = terminal();
+    const command = 'kubectl create secret tls httpbin-tls-data -n kube-system --cert=tls.crt --key=tls.key';
+    expect((await session.run(command)).exitCode).toBe(0);
+    const result = await session.run(command);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe('error: failed to create secret: secrets "httpbin-tls-data" already exists\n');
   });
 
   it('needs both --cert and --key, and files that exist', async () => {
+    const session = terminal();
     expect((await session.run('kubectl create secret tls x --cert=tls.crt')).stderr).toBe(
       'error: key and cert must be specified\n',
     );
@@ -52,6 +66,7 @@ describe('terminal: kubectl create secret tls', () => {
   });
 
   it('checks that the files hold PEM certificate and key blocks', async () => {
+    const session = terminal();
     expect((await session.run('kubectl create secret tls x --cert=tls.key --key=tls.key')).stderr).toBe(
       'error: tls: failed to find "CERTIFICATE" PEM block in certificate input after skipping PEM blocks of the following types: [PRIVATE KEY]\n',
     );
@@ -65,6 +80,7 @@ describe('terminal: kubectl create secret tls', () => {
   });
 
   it('needs exactly one name', async () => {
+    const session = terminal();
     const result = await session.run('kubectl create secret tls --cert=tls.crt --key=tls.key');
     expect(result.stderr).toBe(
       "error: exactly one NAME is required, got 0\nSee 'kubectl create secret tls -h' for help and examples\n",
@@ -73,18 +89,14 @@ describe('terminal: kubectl create secret tls', () => {
 });
 
 describe('terminal: kubectl create secret generic', () => {
-  const session = terminal();
-
   it('packs --from-file (key=path or the file’s base name) and --from-literal into an Opaque Secret', async () => {
-    const result = await session.run(
-      'kubectl create secret generic bundle --from-file=ca.crt=./tls.crt --from-file=tls.key --from-literal=note=hello',
-    );
-    expect(result.stdout).toBe('secret/bundle created\n');
+    const session = await terminalWithBundle();
     const table = await session.run('kubectl get secrets');
     expect(table.stdout).toMatch(/^NAME\s+TYPE\s+DATA\s+AGE\nbundle\s+Opaque\s+3\s+\d+s\n$/);
   });
 
   it('describes the keys with their sizes, never the values', async () => {
+    const session = await terminalWithBundle();
     const result = await session.run('kubectl describe secret bundle');
     expect(result.stdout).toBe(
       [
@@ -107,6 +119,7 @@ describe('terminal: kubectl create secret generic', () => {
   });
 
   it('reports kubectl’s errors for missing files, bad keys, duplicates and bad literals', async () => {
+    const session = terminal();
     expect((await session.run('kubectl create secret generic a --from-file=nope.pem')).stderr).toBe(
       'error: error reading nope.pem: no such file or directory\n',
     );
@@ -125,6 +138,7 @@ describe('terminal: kubectl create secret generic', () => {
   });
 
   it('refuses an existing name without a colon, and a namespace that does not exist', async () => {
+    const session = await terminalWithBundle();
     expect((await session.run('kubectl create secret generic bundle --from-literal=a=b')).stderr).toBe(
       'error: failed to create secret secrets "bundle" already exists\n',
     );
@@ -134,6 +148,7 @@ describe('terminal: kubectl create secret generic', () => {
   });
 
   it('passes the API server’s validation errors on (a name that is not a DNS subdomain)', async () => {
+    const session = terminal();
     const result = await session.run('kubectl create secret generic Bad_Name --from-literal=a=b');
     expect(result.stderr).toMatch(
       /^error: failed to create secret Secret "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
@@ -141,6 +156,7 @@ describe('terminal: kubectl create secret generic', () => {
   });
 
   it('prints without creating on --dry-run=client', async () => {
+    const session = terminal();
     const result = await session.run(
       'kubectl create secret generic dry --from-literal=a=b --dry-run=client -o yaml',
     );
@@ -151,6 +167,7 @@ describe('terminal: kubectl create secret generic', () => {
   });
 
   it('deletes a Secret, and reports one that is gone', async () => {
+    const session = await terminalWithBundle();
     expect((await session.run('kubectl delete secret bundle')).stdout).toBe('secret "bundle" deleted\n');
     expect((await session.run('kubectl delete secret bundle')).stderr).toBe(
       'Error from server (NotFound): secrets "bundle" not found\n',
@@ -162,9 +179,8 @@ describe('terminal: kubectl create secret generic', () => {
 });
 
 describe('terminal: kubectl apply and create -f with Secret manifests', () => {
-  const session = terminal();
-
   it('merges stringData into data as the API server does', async () => {
+    const session = terminal();
     await session.run(`cat > secret.yaml <<'EOF'
 apiVersion: v1
 kind: Secret
@@ -191,6 +207,7 @@ EOF`);
   });
 
   it('refuses a TLS Secret without its certificate and key, listing both causes', async () => {
+    const session = terminal();
     await session.run(`cat > tls.yaml <<'EOF'
 apiVersion: v1
 kind: Secret
@@ -208,6 +225,7 @@ EOF`);
   });
 
   it('refuses data that is not base64', async () => {
+    const session = terminal();
     await session.run(
       `printf 'apiVersion: v1\\nkind: Secret\\nmetadata:\\n  name: raw\\ndata:\\n  key: not base64!\\n' > raw.yaml`,
     );

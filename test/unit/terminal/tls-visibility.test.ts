@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { replay } from '../../../simulator/simulation';
 import type { Simulation } from '../../../simulator/simulation';
-import { apply, clusterWithCilium, settle } from '../simulator/support';
+import { apply, clusterWithCilium, replayedCopies, settle } from '../simulator/support';
 import { onePod, workload } from '../simulator/traffic-support';
 
 // The docs' TLS inspection walk-through (security/tls-visibility), typed into the terminal: the
@@ -72,21 +72,34 @@ ${variant === 'get-only' ? '        - method: GET\n          path: "/get"\n' : '
         - matchPattern: "*"
 `;
 
-/** A cluster with the docs' mediabot and a terminal holding the policy files. */
-function lab(
-  version: string,
-  seed = 13,
-): {
+interface Lab {
   simulation: Simulation;
   session: TerminalSession;
   pod: string;
   /** The cilium agent pod on mediabot's node: its Envoy intercepts, its agent computes the policy. */
   agentPod: string;
   run: (command: string) => ReturnType<TerminalSession['run']>;
-} {
-  const simulation = clusterWithCilium(seed, 2, version, { 'encryption.enabled': 'false' });
-  apply(simulation, workload('mediabot', { org: 'empire', class: 'mediabot' }, 'docker.io/curlimages/curl'));
-  settle(simulation);
+}
+
+const mediabotWorlds = new Map<string, () => Simulation>();
+
+/** A cluster of the test's own with the docs' mediabot, and a terminal holding the policy files. */
+function lab(version: string, seed = 13): Lab {
+  const key = `${version}/${seed}`;
+  let copies = mediabotWorlds.get(key);
+  if (copies === undefined) {
+    copies = replayedCopies(() => {
+      const simulation = clusterWithCilium(seed, 2, version, { 'encryption.enabled': 'false' });
+      apply(
+        simulation,
+        workload('mediabot', { org: 'empire', class: 'mediabot' }, 'docker.io/curlimages/curl'),
+      );
+      settle(simulation);
+      return simulation;
+    });
+    mediabotWorlds.set(key, copies);
+  }
+  const simulation = copies();
   const session = new TerminalSession(simulation, {
     'l7-visibility-tls.yaml': policy('docs'),
     'get-only.yaml': policy('get-only'),
@@ -114,30 +127,69 @@ ${internalKey}EOF`;
 const curlVerbose = (pod: string, path = '/anything'): string =>
   `kubectl exec ${pod} -- curl -sS -w ' %{http_code}' --cacert /tmp/ca.crt https://httpbin.org${path}`;
 
-describe('terminal: the TLS-visibility walk-through with SDS (Cilium 1.18, the default)', () => {
-  const { simulation, pod, agentPod, run } = lab('1.18.5');
-
-  it('without the terminating Secret, Envoy has no certificate and the client handshake fails', async () => {
-    expect((await run(writeCertificateFiles)).exitCode).toBe(0);
-    expect((await run('kubectl apply -f l7-visibility-tls.yaml')).stdout).toBe(
-      'ciliumnetworkpolicy.cilium.io/l7-visibility-tls created\n',
+/**
+ * The docs' walk-through, one function per step, each returning what the reader sees; a test runs
+ * the steps before its own on a new lab, so no test depends on another having run.
+ */
+const walkThrough = {
+  async policyWithoutSecrets({ run, pod }: Lab) {
+    const files = await run(writeCertificateFiles);
+    const applied = await run('kubectl apply -f l7-visibility-tls.yaml');
+    return { files, applied, curl: await run(curlVerbose(pod)) };
+  },
+  async terminatingSecret({ run }: Lab) {
+    return run(
+      'kubectl create secret tls httpbin-tls-data -n kube-system --cert=internal-httpbin.crt --key=internal-httpbin.key',
     );
-    const result = await run(curlVerbose(pod));
-    expect(result.exitCode).toBe(35);
-    expect(result.stderr).toBe(
+  },
+  async systemCaBundle({ run, pod }: Lab) {
+    const copied = await run(
+      `kubectl exec ${pod} -- cat /etc/ssl/certs/ca-certificates.crt > ca-certificates.crt && grep -c 'BEGIN CERTIFICATE' ca-certificates.crt`,
+    );
+    const created = await run(
+      'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=./ca-certificates.crt',
+    );
+    return { copied, created };
+  },
+  async internalCaBundle({ run }: Lab) {
+    await run('kubectl delete secret tls-orig-data -n kube-system');
+    return run(
+      'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=internal-httpbin.crt',
+    );
+  },
+};
+
+/** A lab on which the given steps of the walk-through have run, in order. */
+async function labAfter(
+  version: string,
+  steps: readonly (keyof typeof walkThrough)[],
+  seed?: number,
+): Promise<Lab> {
+  const created = lab(version, seed);
+  for (const step of steps) await walkThrough[step](created);
+  return created;
+}
+
+describe('terminal: the TLS-visibility walk-through with SDS (Cilium 1.18, the default)', () => {
+  it('without the terminating Secret, Envoy has no certificate and the client handshake fails', async () => {
+    const created = lab('1.18.5');
+    const { files, applied, curl } = await walkThrough.policyWithoutSecrets(created);
+    expect(files.exitCode).toBe(0);
+    expect(applied.stdout).toBe('ciliumnetworkpolicy.cilium.io/l7-visibility-tls created\n');
+    expect(curl.exitCode).toBe(35);
+    expect(curl.stderr).toBe(
       'curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to httpbin.org:443\ncommand terminated with exit code 35\n',
     );
-    const logs = await run(`kubectl -n kube-system logs ${agentPod}`);
+    const logs = await created.run(`kubectl -n kube-system logs ${created.agentPod}`);
     expect(logs.stdout).toMatch(
       /cilium\.tls_wrapper: Could not get server TLS context for pod 10\.244\.\d+\.\d+ on destination IP 3\.223\.125\.42 \(id \d+\) port 443 sni \\"httpbin\.org\\" and raw socket is not allowed/,
     );
   });
 
   it('the operator copies a created Secret into cilium-secrets; without the CA bundle Envoy answers 503', async () => {
-    const created = await run(
-      'kubectl create secret tls httpbin-tls-data -n kube-system --cert=internal-httpbin.crt --key=internal-httpbin.key',
-    );
-    expect(created.stdout).toBe('secret/httpbin-tls-data created\n');
+    const created = await labAfter('1.18.5', ['policyWithoutSecrets']);
+    const { run, pod } = created;
+    expect((await walkThrough.terminatingSecret(created)).stdout).toBe('secret/httpbin-tls-data created\n');
     const copies = await run('kubectl get secrets -n cilium-secrets');
     expect(copies.stdout).toMatch(
       /^NAME\s+TYPE\s+DATA\s+AGE\nkube-system-httpbin-tls-data\s+kubernetes\.io\/tls\s+2\s+/,
@@ -150,17 +202,11 @@ describe('terminal: the TLS-visibility walk-through with SDS (Cilium 1.18, the d
   });
 
   it('with the client’s system CA bundle as tls-orig-data, mediabot reaches httpbin.org and Hubble sees the request', async () => {
-    const copied = await run(
-      `kubectl exec ${pod} -- cat /etc/ssl/certs/ca-certificates.crt > ca-certificates.crt && grep -c 'BEGIN CERTIFICATE' ca-certificates.crt`,
-    );
+    const created = await labAfter('1.18.5', ['policyWithoutSecrets', 'terminatingSecret']);
+    const { run, pod } = created;
+    const { copied, created: secret } = await walkThrough.systemCaBundle(created);
     expect(copied.stdout).toBe('5\n');
-    expect(
-      (
-        await run(
-          'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=./ca-certificates.crt',
-        )
-      ).stdout,
-    ).toBe('secret/tls-orig-data created\n');
+    expect(secret.stdout).toBe('secret/tls-orig-data created\n');
     const result = await run(curlVerbose(pod));
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/ 200$/);
@@ -192,42 +238,39 @@ describe('terminal: the TLS-visibility walk-through with SDS (Cilium 1.18, the d
   });
 
   it('a CA bundle without httpbin.org’s root fails Envoy’s upstream handshake: the client gets a 503', async () => {
-    await run('kubectl delete secret tls-orig-data -n kube-system');
-    expect(
-      (
-        await run(
-          'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=internal-httpbin.crt',
-        )
-      ).exitCode,
-    ).toBe(0);
-    const result = await run(curlVerbose(pod));
+    const created = await labAfter('1.18.5', ['policyWithoutSecrets', 'terminatingSecret', 'systemCaBundle']);
+    expect((await walkThrough.internalCaBundle(created)).exitCode).toBe(0);
+    const result = await created.run(curlVerbose(created.pod));
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(
       'upstream connect error or disconnect/reset before headers. reset reason: remote connection failure, transport failure reason: TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED:TLS_error_end 503',
     );
   });
 
-  it('replaying the recorded inputs rebuilds the same world, Secrets and copies included', () => {
+  it('replaying the recorded inputs rebuilds the same world, Secrets and copies included', async () => {
+    const { simulation } = await labAfter('1.18.5', [
+      'policyWithoutSecrets',
+      'terminatingSecret',
+      'systemCaBundle',
+      'internalCaBundle',
+    ]);
     expect(replay(13, simulation.steps).hash()).toBe(simulation.hash());
   });
 });
 
 describe('terminal: what the TLS stanzas and the client need (Cilium 1.18)', () => {
-  const { pod, run } = lab('1.18.5', 21);
-  const secrets = async (): Promise<void> => {
-    await run(writeCertificateFiles);
-    await run(
-      'kubectl create secret tls httpbin-tls-data -n kube-system --cert=internal-httpbin.crt --key=internal-httpbin.key',
-    );
-    await run(`kubectl exec ${pod} -- cat /etc/ssl/certs/ca-certificates.crt > ca-certificates.crt`);
-    await run(
-      'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=ca-certificates.crt',
-    );
-  };
+  /** A lab of its own with both Secrets in place and the policy file given applied. */
+  async function withSecrets(policyFile: string): Promise<Lab> {
+    const created = lab('1.18.5', 21);
+    await created.run(writeCertificateFiles);
+    await walkThrough.terminatingSecret(created);
+    await walkThrough.systemCaBundle(created);
+    await created.run(`kubectl apply -f ${policyFile}`);
+    return created;
+  }
 
   it('applies the HTTP rules to the decrypted request', async () => {
-    await secrets();
-    await run('kubectl apply -f get-only.yaml');
+    const { pod, run } = await withSecrets('get-only.yaml');
     expect((await run(curlVerbose(pod, '/get'))).stdout).toMatch(/ 200$/);
     const denied = await run(
       `kubectl exec ${pod} -- curl -sS --cacert /tmp/ca.crt https://httpbin.org/headers`,
@@ -240,6 +283,7 @@ describe('terminal: what the TLS stanzas and the client need (Cilium 1.18)', () 
   });
 
   it('fails certificate verification when the client does not trust the internal CA', async () => {
+    const { pod, run } = await withSecrets('get-only.yaml');
     const result = await run(`kubectl exec ${pod} -- curl -sS https://httpbin.org/get`);
     expect(result.exitCode).toBe(60);
     expect(result.stderr).toContain(
@@ -248,7 +292,7 @@ describe('terminal: what the TLS stanzas and the client need (Cilium 1.18)', () 
   });
 
   it('without originatingTLS Envoy sends the decrypted request in clear, and httpbin.org:443 hangs up', async () => {
-    await run('kubectl apply -f no-originating.yaml');
+    const { pod, run } = await withSecrets('no-originating.yaml');
     const result = await run(curlVerbose(pod, '/get'));
     expect(result.stdout).toBe(
       'upstream connect error or disconnect/reset before headers. reset reason: connection termination 503',
@@ -256,7 +300,7 @@ describe('terminal: what the TLS stanzas and the client need (Cilium 1.18)', () 
   });
 
   it('cannot parse HTTP inside TLS without terminatingTLS: the handshake fails', async () => {
-    await run('kubectl apply -f no-terminating.yaml');
+    const { pod, run } = await withSecrets('no-terminating.yaml');
     const result = await run(`kubectl exec ${pod} -- curl -sS --cacert /tmp/ca.crt https://httpbin.org/get`);
     expect(result.exitCode).toBe(35);
     expect(result.stderr).toBe(
@@ -265,7 +309,7 @@ describe('terminal: what the TLS stanzas and the client need (Cilium 1.18)', () 
   });
 
   it('deleting the source Secret deletes the operator’s copy, and Envoy loses the certificate', async () => {
-    await run('kubectl apply -f l7-visibility-tls.yaml');
+    const { pod, run } = await withSecrets('l7-visibility-tls.yaml');
     expect((await run(curlVerbose(pod))).stdout).toMatch(/ 200$/);
     await run('kubectl delete secret httpbin-tls-data -n kube-system');
     const copies = await run('kubectl get secrets -n cilium-secrets -o name');
@@ -275,16 +319,13 @@ describe('terminal: what the TLS stanzas and the client need (Cilium 1.18)', () 
 });
 
 describe('terminal: the walk-through where the agent reads the Secrets itself (Cilium 1.12)', () => {
-  const { simulation, pod, agentPod, run } = lab('1.12.0');
-
   it('a missing Secret fails the endpoint’s regeneration: the policy is not enforced and nothing intercepts', async () => {
-    await run(writeCertificateFiles);
-    await run('kubectl apply -f l7-visibility-tls.yaml');
+    const created = lab('1.12.0');
     // The endpoint keeps its earlier (empty) policy, so curl reaches httpbin.org itself, whose
     // certificate the internal CA did not sign.
-    const result = await run(curlVerbose(pod));
-    expect(result.exitCode).toBe(60);
-    const logs = await run(`kubectl -n kube-system logs ${agentPod}`);
+    const { curl } = await walkThrough.policyWithoutSecrets(created);
+    expect(curl.exitCode).toBe(60);
+    const logs = await created.run(`kubectl -n kube-system logs ${created.agentPod}`);
     expect(logs.stdout).toContain(
       'level=warning msg="policy: Error getting terminating TLS Context." error="secrets \\"httpbin-tls-data\\" not found" subsys=policy\n',
     );
@@ -294,6 +335,7 @@ describe('terminal: the walk-through where the agent reads the Secrets itself (C
   });
 
   it('a generic Secret without tls.crt and tls.key is not a certificate the agent can use', async () => {
+    const { run, agentPod } = await labAfter('1.12.0', ['policyWithoutSecrets']);
     await run(
       'kubectl create secret generic httpbin-tls-data -n kube-system --from-literal=note=not-a-certificate',
     );
@@ -301,17 +343,11 @@ describe('terminal: the walk-through where the agent reads the Secrets itself (C
     expect(logs.stdout).toContain(
       'certificates not found locally in /var/run/cilium/certs nor in k8s secret kube-system/httpbin-tls-data ',
     );
-    await run('kubectl delete secret httpbin-tls-data -n kube-system');
   });
 
   it('once both Secrets exist the agent retries, and the policy intercepts', async () => {
-    await run(
-      'kubectl create secret tls httpbin-tls-data -n kube-system --cert=internal-httpbin.crt --key=internal-httpbin.key',
-    );
-    await run(`kubectl exec ${pod} -- cat /etc/ssl/certs/ca-certificates.crt > ca-certificates.crt`);
-    await run(
-      'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=ca-certificates.crt',
-    );
+    const created = await labAfter('1.12.0', ['policyWithoutSecrets', 'terminatingSecret', 'systemCaBundle']);
+    const { run, pod, agentPod } = created;
     expect((await run(curlVerbose(pod))).stdout).toMatch(/ 200$/);
     // No operator copies before 1.17: the agent reads kube-system directly.
     expect((await run('kubectl get secrets -A -o name')).stdout).toBe(
@@ -322,16 +358,24 @@ describe('terminal: the walk-through where the agent reads the Secrets itself (C
   });
 
   it('Envoy of this release words the upstream verification failure the older way', async () => {
-    await run('kubectl delete secret tls-orig-data -n kube-system');
-    await run(
-      'kubectl create secret generic tls-orig-data -n kube-system --from-file=ca.crt=internal-httpbin.crt',
-    );
-    expect((await run(curlVerbose(pod))).stdout).toBe(
+    const created = await labAfter('1.12.0', [
+      'policyWithoutSecrets',
+      'terminatingSecret',
+      'systemCaBundle',
+      'internalCaBundle',
+    ]);
+    expect((await created.run(curlVerbose(created.pod))).stdout).toBe(
       'upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: TLS error: 268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED 503',
     );
   });
 
-  it('replays to the same world', () => {
+  it('replays to the same world', async () => {
+    const { simulation } = await labAfter('1.12.0', [
+      'policyWithoutSecrets',
+      'terminatingSecret',
+      'systemCaBundle',
+      'internalCaBundle',
+    ]);
     expect(replay(13, simulation.steps).hash()).toBe(simulation.hash());
   });
 });
