@@ -102,4 +102,3 @@ export type InternalEvent =
   | MeshInternalEvent;
 
 export type SimEvent = InputEvent | InternalEvent;
-export type SimEventType = SimEvent['type'];

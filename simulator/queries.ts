@@ -2,10 +2,9 @@
  * Read-only questions about a world that commands, scenarios and widgets all ask: which pods match
  * labels, where a pod runs, which agent serves a node, and the ground truth of who owns an address.
  */
-import { eachObject, getObject, keyOf, listObjects } from './k8s/api-store';
+import { eachObject, keyOf, listObjects } from './k8s/api-store';
 import { selectorMatches } from './k8s/metadata';
 import type { Deployment, Pod } from './k8s/objects';
-import type { AgentState } from './cilium/state';
 import type { World } from './world';
 import { sandboxOwningAddress } from './cilium/datapath';
 
@@ -27,18 +26,6 @@ export function podsWithLabels(
 /** Pods that are running and not being deleted. */
 export function runningPods(pods: Pod[]): Pod[] {
   return pods.filter((pod) => pod.status.phase === 'Running' && pod.metadata.deletionTimestamp === undefined);
-}
-
-/** A pod by namespace and name. */
-export function podByName(world: Readonly<World>, name: string, namespace = 'default'): Pod | undefined {
-  return world.cluster === undefined
-    ? undefined
-    : getObject(world.cluster.api, 'Pod', `${namespace}/${name}`);
-}
-
-/** The cilium agent on a node. */
-export function agentOn(world: Readonly<World>, nodeName: string): AgentState | undefined {
-  return world.cluster?.cilium?.agents[nodeName];
 }
 
 /** The store key of a pod. */

@@ -1,5 +1,5 @@
 /**
- * The NPDS resource (`type.googleapis.com/cilium.NetworkPolicy`, cilium/api/npds.proto; FACTS §7)
+ * The NPDS resource (`type.googleapis.com/cilium.NetworkPolicy`, cilium/proxy's cilium/api/npds.proto)
  * the agent pushes to its node's Envoy for one endpoint, built from the endpoint's compiled policy
  * the way the agent's xDS server converts an L4 policy (pkg/envoy/server.go):
  *
@@ -20,7 +20,6 @@
  */
 import type { Cluster } from '../world';
 import type { AgentState, LocalEndpoint } from './state';
-import { agentView } from './agent-ipcache';
 import { policyForEndpoint } from './local-identities';
 import type { EndpointPolicy, HttpRule } from '../policy/index';
 import { versionAtLeast } from '../policy/policy-key';
@@ -208,32 +207,5 @@ export function networkPolicyResource(
     ...(newer ? { endpointIps: [endpoint.ip] } : {}),
     ...(ingress !== undefined ? { ingressPerPortPolicies: ingress } : {}),
     ...(newer ? {} : { name: endpoint.ip }),
-  };
-}
-
-/** The DiscoveryResponse a node's Envoy last received on NPDS: every ready local endpoint. */
-export interface NpdsResponse {
-  versionInfo: string;
-  resources: NetworkPolicyResource[];
-  typeUrl: 'type.googleapis.com/cilium.NetworkPolicy';
-  nonce: string;
-}
-
-/** The node's NPDS state; the version follows the agent's policy revision. */
-export function npdsResponse(cluster: Cluster, agent: AgentState): NpdsResponse {
-  const resources = Object.values(agent.endpoints)
-    .filter((endpoint) => endpoint.state === 'ready')
-    .sort((a, b) => a.id - b.id)
-    .flatMap((endpoint) => {
-      const resource = networkPolicyResource(cluster, agent, endpoint);
-      return resource === undefined ? [] : [resource];
-    });
-  const view = agentView(cluster, agent);
-  const version = String((view?.policyRevision ?? 0) + (view?.identityRevision ?? 0) + 1);
-  return {
-    versionInfo: version,
-    resources,
-    typeUrl: 'type.googleapis.com/cilium.NetworkPolicy',
-    nonce: version,
   };
 }

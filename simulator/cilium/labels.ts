@@ -13,9 +13,6 @@ export interface Label {
   readonly value: string;
 }
 
-/** Label sources Cilium knows; `any` only appears in selectors and matches every source. */
-export const labelSources = ['k8s', 'reserved', 'container', 'unspec', 'cidr', 'fqdn', 'any'] as const;
-
 /** Label keys that Cilium derives from Kubernetes metadata rather than from pod labels. */
 export const specialLabelKeys = {
   namespace: 'io.kubernetes.pod.namespace',

@@ -30,9 +30,6 @@ export const reservedIdentityNames: Readonly<Record<number, string>> = {
 export const minimalAllocationIdentity = 256;
 export const maximalAllocationIdentity = 65535;
 
-/** First node-local CIDR identity (LocalIdentityFlag = 1 << 24). */
-export const firstLocalIdentity = (1 << 24) + 1;
-
 /** Whether a numeric identity is one of the reserved ones (1-255). */
 export function isReservedIdentity(id: number): boolean {
   return id > 0 && id < minimalAllocationIdentity;

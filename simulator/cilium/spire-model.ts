@@ -1,5 +1,6 @@
 /**
- * SPIRE as Cilium's mutual authentication uses it (FACTS §5.2), modelled as plain metadata: no key
+ * SPIRE as Cilium's mutual authentication uses it (cilium/cilium v1.14
+ * Documentation/network/servicemesh/mutual-authentication/), modelled as plain metadata: no key
  * is generated and no certificate is encoded here. The widgets that show real X.509 certificates
  * build them from these records with the PKI modules in `simulator/pki`, outside the event loop.
  *
@@ -52,17 +53,6 @@ export function spiffeIdOf(identity: number, trustDomain: string = spireModelDef
 /** The SNI an agent sends to ask its peer for an identity's certificate (NumericIdentityToSNI). */
 export function sniOf(identity: number, trustDomain: string = spireModelDefaults.trustDomain): string {
   return `${identity}.${trustDomain}`;
-}
-
-/** The identity an SNI asks for (SNIToNumericIdentity), or undefined. */
-export function identityOfSni(
-  sni: string,
-  trustDomain: string = spireModelDefaults.trustDomain,
-): number | undefined {
-  const suffix = `.${trustDomain}`;
-  if (!sni.endsWith(suffix)) return undefined;
-  const text = sni.slice(0, -suffix.length);
-  return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
 /** Cilium's client-side check: exactly one URI SAN, equal to the expected identity's SPIFFE ID. */

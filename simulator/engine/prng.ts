@@ -96,13 +96,6 @@ export function nextIntBetween(state: RandomState, min: number, max: number): nu
   return min + nextInt(state, max - min + 1);
 }
 
-/** One element of a non-empty list, chosen uniformly. */
-export function pickOne<T>(state: RandomState, items: readonly T[]): T {
-  const item = items[nextInt(state, items.length)];
-  if (item === undefined) throw new RangeError('pickOne needs a non-empty list');
-  return item;
-}
-
 /**
  * Kubernetes' alphabet for generated name suffixes (k8s.io/apimachinery/pkg/util/rand): no vowels
  * and no easily confused characters, so generated names never spell words.

@@ -26,11 +26,3 @@ export function istioRotationDelayMs(
   const gracePeriodMs = Math.floor(ratio * lifetimeMs);
   return Math.max(secret.expireAtMs - gracePeriodMs - atMs, 0);
 }
-
-/** The virtual time at which istio-agent rotates a secret it just received. */
-export function istioRotationTimeMs(
-  secret: Pick<WorkloadSecret, 'createdAtMs' | 'expireAtMs'>,
-  random: RandomState,
-): number {
-  return secret.createdAtMs + istioRotationDelayMs(secret, secret.createdAtMs, random);
-}

@@ -38,8 +38,3 @@ export function refusalForKubectl(
   const where = source === undefined ? '' : `error when ${source.verb} "${source.file}": `;
   return `Error from server (${refusal.reason}): ${where}${refusal.message}`;
 }
-
-/** The NotFound the API server answers for a name (`pods "x" not found`). */
-export function notFoundRefusal(resource: string, name: string): ApiRefusal {
-  return { reason: 'NotFound', message: `${resource} "${name}" not found` };
-}

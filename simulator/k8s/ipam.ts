@@ -1,6 +1,6 @@
 /**
  * Node-local pod address allocation, as Cilium's host-scope IPAM does it for `ipam.mode=kubernetes`
- * and `cluster-pool` (FACTS §8): a bitmap over the node's pod CIDR without its network and broadcast
+ * and `cluster-pool` (cilium/cilium pkg/ipam/hostscope.go): a bitmap over the node's pod CIDR without its network and broadcast
  * addresses, a random starting offset, a forward scan that wraps to the first free address, and
  * release that frees an address for the very next allocation. No quarantine, no lowest-free rule.
  */
@@ -85,12 +85,6 @@ export function releaseAddress(pool: IpamPool, ip: string): boolean {
   delete pool.owners[offset];
   pool.allocatedCount -= 1;
   return true;
-}
-
-/** Who holds an address, or undefined when it is free. */
-export function addressOwner(pool: IpamPool, ip: string): string | undefined {
-  const offset = offsetOf(pool, ip);
-  return offset === undefined ? undefined : pool.owners[offset];
 }
 
 /** All allocated addresses with their owners, in address order. */

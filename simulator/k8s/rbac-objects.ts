@@ -7,7 +7,7 @@
  * formed. The authorizer that reads these objects is k8s/rbac-authorizer.ts.
  */
 import type { ApiRefusal } from './api-errors';
-import type { ApiObject, ClusterRoleBinding, PolicyRule, RbacSubject, RoleBinding, RoleRef } from './objects';
+import type { ApiObject, ClusterRoleBinding, RoleBinding, RoleRef } from './objects';
 
 export const rbacGroup = 'rbac.authorization.k8s.io';
 export const rbacApiVersion = 'rbac.authorization.k8s.io/v1';
@@ -150,19 +150,4 @@ export function roleRefChangeRefusal(
     name: next.metadata.name,
     causes: [`roleRef: Invalid value: ${goRoleRef(after)}: cannot change roleRef`],
   };
-}
-
-/** A subject as `kubectl describe` and the authorizer name it. */
-export type Subject = RbacSubject;
-
-/** The rules of a rule list with only the fields that are set, as the API server stores them. */
-export function compactRule(rule: PolicyRule): PolicyRule {
-  const compact: PolicyRule = { verbs: [...rule.verbs] };
-  if (rule.apiGroups !== undefined) compact.apiGroups = [...rule.apiGroups];
-  if (rule.resources !== undefined && rule.resources.length > 0) compact.resources = [...rule.resources];
-  if (rule.resourceNames !== undefined && rule.resourceNames.length > 0)
-    compact.resourceNames = [...rule.resourceNames];
-  if (rule.nonResourceURLs !== undefined && rule.nonResourceURLs.length > 0)
-    compact.nonResourceURLs = [...rule.nonResourceURLs];
-  return compact;
 }

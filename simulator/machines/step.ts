@@ -4,19 +4,13 @@
  * pure `transition()` for the next state and memoises the answer, since the machines have no
  * context and the same (state, event) pair always leads to the same place.
  */
-import { initialTransition, transition, type AnyStateMachine, type StateValue } from 'xstate';
+import { transition, type AnyStateMachine, type StateValue } from 'xstate';
 
 /**
  * Per machine: state → event type → next state (null when the machine refuses the event). Plain
  * records keyed by the state and event names, which the engine looks up fastest.
  */
 const memo = new Map<AnyStateMachine, Record<string, Record<string, string | null>>>();
-
-/** The initial state value of a flat machine. */
-export function initialStateOf(machine: AnyStateMachine): string {
-  const [snapshot] = initialTransition(machine);
-  return flatValue(snapshot.value as StateValue);
-}
 
 /** The machines here are flat, so a state value is a plain string. */
 function flatValue(value: StateValue): string {

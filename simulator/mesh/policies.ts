@@ -19,12 +19,6 @@ export const istioSecurityVersions: ReadonlySet<string> = new Set([
   'security.istio.io/v1beta1',
 ]);
 
-/** kubectl's resource names for the kinds. */
-export const istioResourceNames: Readonly<Record<string, string>> = {
-  PeerAuthentication: 'peerauthentication.security.istio.io',
-  AuthorizationPolicy: 'authorizationpolicy.security.istio.io',
-};
-
 type Shape = {
   [field: string]: Shape | 'string' | 'strings' | 'labels' | 'any' | readonly string[] | [Shape];
 };

@@ -29,7 +29,7 @@ import {
 } from '../istio/authorization';
 import { principalOf } from '../istio/identity';
 import { effectiveMtlsMode, inboundOutcome } from '../istio/peer-authentication';
-import { getObject, listObjects } from '../k8s/api-store';
+import { listObjects } from '../k8s/api-store';
 import type { HttpRequest, HttpResponse } from '../k8s/applications';
 import { mapSelectorMatches } from '../k8s/metadata';
 import type { Pod, Service } from '../k8s/objects';
@@ -463,9 +463,4 @@ export function answerInMesh(
 export function lastMeshConnection(world: Readonly<World>): MeshConnectionRecord | undefined {
   const connections = world.cluster?.mesh?.connections;
   return connections?.[connections.length - 1];
-}
-
-/** The pod that holds a key, if it is still in the API. */
-export function meshPod(world: Readonly<World>, podKey: string): Pod | undefined {
-  return world.cluster === undefined ? undefined : getObject(world.cluster.api, 'Pod', podKey);
 }

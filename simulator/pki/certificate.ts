@@ -409,11 +409,6 @@ function firstPem(text: string): Uint8Array {
   return first;
 }
 
-/** Parses every certificate of a PEM bundle, in order. */
-export function parseCertificates(pemText: string): ParsedCertificate[] {
-  return pemBlocks(pemText).map((der) => parseCertificate(der));
-}
-
 /** A distinguished name as Go's pkix.Name.String() and step print it (`O=cluster.local`), in order. */
 export function formatDistinguishedName(name: DistinguishedName, separator = ','): string {
   const label = (attribute: DnAttribute): string =>

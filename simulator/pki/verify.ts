@@ -186,9 +186,3 @@ export function verifyChain(
 
   return { ok: problems.length === 0 && anchored, problems, path, anchored };
 }
-
-/** The URI SANs of a chain's leaf (empty when there is no leaf or no SAN). */
-export function leafUris(chainPem: readonly string[]): string[] {
-  const first = chainPem[0];
-  return first === undefined ? [] : (parseCertificate(first).subjectAltName?.uris ?? []);
-}

@@ -17,12 +17,6 @@ import {
 import { protocolNumbers } from './normalize';
 import { anyPortKey, matchTypeOf, portKeyToString, subKeyOf, type MatchType } from './policy-key';
 
-/** The entry a lookup hit and how specific it was. */
-export interface MapHit {
-  readonly entry: PolicyMapEntry;
-  readonly matchType: MatchType;
-}
-
 const l3OnlySubKey = subKeyOf(anyPortKey);
 
 function exactSubKey(protocol: number, port: number): number {
@@ -40,17 +34,6 @@ function hashEntry(
   const own = identity !== 0 ? state.entries.get(identity) : undefined;
   const wildcard = state.entries.get(0);
   return own?.get(exact) ?? wildcard?.get(exact) ?? own?.get(l3OnlySubKey) ?? wildcard?.get(l3OnlySubKey);
-}
-
-/** The four probes of the ≤1.15 hash map (L3+L4, L4-only, L3-only, allow-all), with the match type of the hit. */
-export function hashLookup(
-  state: DirectionPolicy,
-  identity: number,
-  protocol: number,
-  port: number,
-): MapHit | undefined {
-  const entry = hashEntry(state, identity, protocol, port);
-  return entry ? { entry, matchType: matchTypeOf(entry.identity !== 0, entry.key) } : undefined;
 }
 
 /** Longest-prefix match within one identity's entries; returns the entry and the bits it covers. */
@@ -90,17 +73,6 @@ function lpmEntry(
   const wildcard = longestMatch(state.entries.get(0), state.rangePrefixes, protocol, port);
   if (own && (!wildcard || coveredBits(own) >= coveredBits(wildcard))) return own;
   return wildcard;
-}
-
-/** The ≥1.16 LPM lookup, with the Hubble match type of the hit. */
-export function lpmLookup(
-  state: DirectionPolicy,
-  identity: number,
-  protocol: number,
-  port: number,
-): MapHit | undefined {
-  const entry = lpmEntry(state, identity, protocol, port);
-  return entry ? { entry, matchType: matchTypeOf(entry.identity !== 0, entry.key) } : undefined;
 }
 
 /** The port a flow is looked up with: the destination port, or the ICMP type for ICMP. */

@@ -6,7 +6,7 @@
  * trial, so the page's main thread can use it without loading the model.
  */
 import { analyticWrongAdmitProbability } from './analytic';
-import { horizonSeconds, withParameters, type RiskParameters, type RiskWindow } from './parameters';
+import { withParameters, type RiskParameters, type RiskWindow } from './parameters';
 import { receiverModel, riskSetup, type RiskSetup } from './setups';
 import { quantile, wilsonHalfWidth, wilsonInterval, type ProportionInterval } from './statistics';
 
@@ -249,9 +249,4 @@ export function planSetups(setupIds: readonly string[]): RiskSetup[] {
     if (setup === undefined) throw new RangeError(`unknown setup ${id}`);
     return setup;
   });
-}
-
-/** Seconds a trial at these parameters watches, for labels. */
-export function trialHorizonSeconds(parameters: RiskParameters): number {
-  return horizonSeconds(parameters.window);
 }

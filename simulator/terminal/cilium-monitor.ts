@@ -25,10 +25,7 @@ import {
   type MonitorFilter,
 } from '../cilium/monitor-events';
 import { fail, type CommandResult, type TerminalContext } from './context';
-import { defaultWindowMs, newFlows, runLiveWindow } from './live-window';
-
-/** How long a monitor runs when nothing stops it, in virtual time (as a watch does). */
-export const defaultMonitorMs = defaultWindowMs;
+import { newFlows, runLiveWindow } from './live-window';
 /** What `Listening for events on …` reports: the node's CPUs and the perf ring (64 pages of 4 KiB). */
 const nodeCpus = 8;
 const ringPages = 64;

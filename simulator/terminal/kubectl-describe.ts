@@ -9,7 +9,6 @@
  */
 import { withPolicyStatus } from './policy-status';
 import { getObject, listObjects } from '../k8s/api-store';
-import { selectorMatches } from '../k8s/metadata';
 import type {
   ApiObject,
   ClusterRole,
@@ -845,9 +844,4 @@ export function describeObject(cluster: Cluster, object: ApiObject, nowMs: numbe
     default:
       return describeGeneric(withPolicyStatus(cluster, object, nowMs), events);
   }
-}
-
-/** Whether an object matches a label selector the way `-l` filters. */
-export function matchesSelector(object: ApiObject, selector: LabelSelector): boolean {
-  return selectorMatches(selector, object.metadata.labels);
 }

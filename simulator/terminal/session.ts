@@ -32,9 +32,6 @@ export const simulatedCommands = [
   'step',
 ] as const;
 
-/** Short names for simulated commands that readers' shells usually define (`alias k=kubectl`). */
-export const commandAliases: Readonly<Record<string, (typeof simulatedCommands)[number]>> = { k: 'kubectl' };
-
 class BudgetExceeded extends Error {}
 
 /** Simulated commands run between two hand-backs of the thread to the page. */

@@ -1,5 +1,5 @@
 /**
- * The pure logic of a TLS 1.3 handshake with client authentication (RFC 8446; FACTS §11), as two
+ * The pure logic of a TLS 1.3 handshake with client authentication (RFC 8446), as two
  * verifier policies run it:
  *
  * - `istio`: both sides are Envoy sidecars (BoringSSL). The client checks the server chain against
@@ -18,7 +18,7 @@
  */
 import { parseCertificate } from '../pki/certificate';
 import { fromHex, toHex } from '../pki/encoding';
-import { publicKeyOf, signSha256, verifySha256, type PkiSeed } from '../pki/keys';
+import { signSha256, verifySha256, type PkiSeed } from '../pki/keys';
 import { verifyChain, type ChainProblemCode, type ChainVerification } from '../pki/verify';
 import {
   evaluateAuthorization,
@@ -395,16 +395,6 @@ export function certificateVerifyValid(
   const leaf = party.certChainPem[0];
   if (leaf === undefined || signatureHex === '') return false;
   return verifySha256(parseCertificate(leaf).publicKeyHex, content, fromHex(signatureHex));
-}
-
-/** Whether a party's private key belongs to its leaf certificate. */
-export function holdsLeafKey(party: HandshakeParty): boolean {
-  const leaf = party.certChainPem[0];
-  return (
-    leaf !== undefined &&
-    party.privateKeyHex !== '' &&
-    publicKeyOf(party.privateKeyHex) === parseCertificate(leaf).publicKeyHex
-  );
 }
 
 /** The Istio RBAC verdict for the verified client identity (the client leaf's URI SAN). */
