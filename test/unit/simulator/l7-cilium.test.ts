@@ -4,6 +4,7 @@ import { parseManifests } from '../../../simulator/k8s/manifests';
 import { podsWithLabels, runningPods } from '../../../simulator/queries';
 import { networkPolicyResource } from '../../../simulator/cilium/envoy-npds';
 import type { Simulation } from '../../../simulator/simulation';
+import { observed, outcomeText } from './scenario-support';
 
 const scenario = scenarios['l7-cilium'];
 if (scenario === undefined) throw new Error('scenario missing');
@@ -54,6 +55,18 @@ describe('scenario l7-cilium', () => {
     const transcript = runScenario(l7Cilium);
     expect(transcript.steps.flatMap((step) => step.failures)).toEqual([]);
     expect(transcript.ok).toBe(true);
+    // The app answers GET /hello; the node's Envoy refuses /hello3 itself.
+    const curls = transcript.steps.flatMap((step) => observed(step, 'curl'));
+    expect(
+      curls.map((curl) => [
+        curl.path,
+        outcomeText(curl.outcome),
+        curl.outcome.kind === 'response' ? curl.outcome.server : undefined,
+      ]),
+    ).toEqual([
+      ['/hello', '200 Hello version: v1', undefined],
+      ['/hello3', '403 Access denied', 'envoy'],
+    ]);
   }, 60_000);
 
   it('lets GET /hello reach the app and answers /hello3 with Envoy’s own 403', () => {

@@ -16,6 +16,7 @@ import {
 } from '../../../simulator/scenarios/l7-envoy-blast-radius/envoy-config';
 import type { Simulation } from '../../../simulator/simulation';
 import { clusterWithCilium } from './support';
+import { observed, outcomeText, stepOf, workloadOf } from './scenario-support';
 import { TerminalSession } from '../../../simulator/terminal/session';
 
 // The node Envoy's blast radius as Cilium really works: a tenant extends Envoy only through a
@@ -55,6 +56,16 @@ describe('scenario l7-envoy-blast-radius', () => {
   it('runs with every expectation holding, deterministically', () => {
     const first = runScenario(blastRadius);
     expect(first.steps.flatMap((step) => step.failures)).toEqual([]);
+    // Once the node's Envoy is stuck, the redirected pods behind it hang and everything else answers.
+    const probes = observed(stepOf(first, 'stalled'), 'curl').map((curl) => {
+      const behindStuckEnvoy = curl.server?.behindStuckEnvoy === true;
+      const redirected = workloadOf(curl.server?.pod ?? '') !== 'ledger';
+      return [behindStuckEnvoy && redirected, outcomeText(curl.outcome)];
+    });
+    expect(probes.filter(([hangs]) => hangs).map(([, outcome]) => outcome)).toEqual(['timeout', 'timeout']);
+    expect(
+      probes.filter(([hangs]) => !hangs).every(([, outcome]) => String(outcome).startsWith('200 ')),
+    ).toBe(true);
     expect(runScenario(blastRadius).finalHash).toBe(first.finalHash);
   }, 120_000);
 
