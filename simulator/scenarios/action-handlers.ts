@@ -18,7 +18,6 @@ import { connectivityMatrix, curl, curlFromRecorded } from './actions/connectivi
 import {
   checkStaleEntry,
   cutOff,
-  heal,
   recordAddresses,
   recordIdentity,
   restartUntilReuse,
@@ -59,7 +58,6 @@ export const actionHandlers: { readonly [K in ScenarioAction['do']]: Handler<K> 
   'show-ipcache': showIpcache,
   'record-identity': recordIdentity,
   'cut-off': cutOff,
-  heal,
   'record-addresses': recordAddresses,
   'restart-until-reuse': restartUntilReuse,
   'check-stale-entry': checkStaleEntry,

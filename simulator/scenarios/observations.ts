@@ -76,7 +76,6 @@ export type Observation =
       /** Who really holds the address now. */
       owner?: { pod: string; node: string };
     }
-  | { kind: 'healed'; node: string }
   | {
       kind: 'auth-map';
       node: string;

@@ -91,7 +91,6 @@ export type ScenarioAction =
       showFlows?: boolean;
     }
   | { do: 'check-stale-entry'; nodeOf: PodSelector; pod: PodName; expectIdentity: IdentityName }
-  | { do: 'heal'; nodeOf: PodSelector }
   /** `kubectl exec` into the first running pod of `from` and curl a URL; `expect` checks the answer. */
   | {
       do: 'exec-curl';

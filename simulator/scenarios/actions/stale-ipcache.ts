@@ -70,15 +70,6 @@ export function cutOff(run: ScenarioRun, action: ActionOf<'cut-off'>): void {
   run.observe({ kind: 'cut-off', node, droppedSources: [clusterIP, endpointIP] });
 }
 
-export function heal(run: ScenarioRun, action: ActionOf<'heal'>): void {
-  const node = run.facts.focusNode ?? run.nodeOf(action.nodeOf);
-  if (node === undefined) return;
-  for (const rule of [...(run.cluster.nodes[node]?.firewall ?? [])])
-    run.input({ type: 'node.firewall.delete', node, rule });
-  run.say(`Removed the iptables rules on ${node}.`);
-  run.observe({ kind: 'healed', node });
-}
-
 export function recordAddresses(run: ScenarioRun, action: ActionOf<'record-addresses'>): void {
   const addresses = podsWithLabels(run.world, action.of.labels, action.of.namespace).flatMap((pod) =>
     pod.status.podIP === undefined ? [] : [pod.status.podIP],
