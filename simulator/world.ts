@@ -19,6 +19,7 @@ import type { RolloutState } from './machines/rollout';
 import type { DatapathState } from './cilium/datapath-state';
 import type { EnvoyState } from './cilium/envoy';
 import type { MeshState } from './mesh/state';
+import type { ApplicationState } from './k8s/demo-apps/state';
 import { defaultSetup, type LabSetup } from './setup';
 
 /** Timings of the Kubernetes control plane, in virtual milliseconds. */
@@ -73,6 +74,8 @@ export interface Sandbox {
   containerId: string;
   /** Files written into its containers (`kubectl cp`), by container, then absolute path. */
   files?: Record<string, Record<string, string>>;
+  /** What the applications in its containers keep in memory (a broker's topics, an index), by container. */
+  applications?: Record<string, ApplicationState>;
 }
 
 /** One node: its identity on the Docker network, kubelet state and pod address pool. */

@@ -1035,7 +1035,7 @@ function worldApplication(host: ExternalHost | undefined, port: number): Applica
 export function applicationAt(cluster: Cluster, target: Target, port: number): Application | undefined {
   if (target.kind === 'pod') {
     if (target.pod === undefined || target.sandbox.state !== 'running') return undefined;
-    return applicationListeningOn(target.pod, port);
+    return applicationListeningOn(target.pod, port, target.sandbox);
   }
   if (target.kind === 'node') return nodeApplication(cluster, target.node, port);
   return worldApplication(target.host, port);

@@ -184,6 +184,8 @@ export type KafkaOutcome =
       errorCode: number;
       errorName: string;
       messages: string[];
+      /** The end of the topic's log, when the broker answered. */
+      highWatermark?: number;
       deniedByProxy: boolean;
       serverPod: string;
       elapsedMs: number;
@@ -196,6 +198,8 @@ export type KafkaOutcome =
 /** Error names of the Kafka codes the model produces. */
 export const kafkaErrorNames: Readonly<Record<number, string>> = {
   0: 'NONE',
+  3: 'UNKNOWN_TOPIC_OR_PARTITION',
+  5: 'LEADER_NOT_AVAILABLE',
   29: 'TOPIC_AUTHORIZATION_FAILED',
 };
 
@@ -204,7 +208,7 @@ function exchangeKafka(
   opened: OpenedConnection,
   call: KafkaCall,
   explanation: string[],
-): { errorCode: number; messages: string[]; deniedByProxy: boolean } | undefined {
+): { errorCode: number; messages: string[]; highWatermark?: number; deniedByProxy: boolean } | undefined {
   const cluster = requireCluster(world);
   const { passage } = opened;
   const application = applicationAt(cluster, passage.target, opened.backendPort);
@@ -265,7 +269,12 @@ function exchangeKafka(
     if (!answer.allowed) return { errorCode: answer.kafkaErrorCode ?? 29, messages: [], deniedByProxy: true };
   }
   const reply = application.kafka(call, pod);
-  return { errorCode: reply.errorCode, messages: reply.messages ?? [], deniedByProxy: false };
+  return {
+    errorCode: reply.errorCode,
+    messages: reply.messages ?? [],
+    ...(reply.highWatermark !== undefined ? { highWatermark: reply.highWatermark } : {}),
+    deniedByProxy: false,
+  };
 }
 
 /** Sends one Kafka request (produce, fetch, metadata, …) to a broker through the datapath and the Kafka proxy. */
@@ -284,6 +293,7 @@ export function kafkaRequest(world: World, request: KafkaRequest): KafkaOutcome 
     topics: request.topics,
     ...(request.clientID !== undefined ? { clientID: request.clientID } : {}),
     ...(request.messages !== undefined ? { messages: request.messages } : {}),
+    ...(request.offset !== undefined ? { offset: request.offset } : {}),
   };
   const result = exchangeKafka(world, opened, call, explanation);
   if (result === undefined) {
@@ -301,6 +311,7 @@ export function kafkaRequest(world: World, request: KafkaRequest): KafkaOutcome 
     errorCode: result.errorCode,
     errorName: kafkaErrorNames[result.errorCode] ?? 'UNKNOWN',
     messages: result.messages,
+    ...(result.highWatermark !== undefined ? { highWatermark: result.highWatermark } : {}),
     deniedByProxy: result.deniedByProxy,
     serverPod: targetName(opened.passage.target),
     elapsedMs: opened.elapsedMs + 5,
@@ -383,6 +394,7 @@ export function sendOnConnection(world: World, request: SendRequest): SendOutcom
       errorCode: result.errorCode,
       errorName: kafkaErrorNames[result.errorCode] ?? 'UNKNOWN',
       messages: result.messages,
+      ...(result.highWatermark !== undefined ? { highWatermark: result.highWatermark } : {}),
       deniedByProxy: result.deniedByProxy,
       serverPod: targetName(target),
       elapsedMs: 5,

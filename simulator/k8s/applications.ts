@@ -4,6 +4,12 @@
  * for any other image that declares container ports.
  */
 import type { Container, Pod } from './objects';
+import type { Sandbox } from '../world';
+import { deathstar } from './demo-apps/deathstar';
+import { doorManager } from './demo-apps/door-manager';
+import { elasticsearch } from './demo-apps/elasticsearch';
+import { kafkaBroker } from './demo-apps/kafka-broker';
+import { sandboxMemory, scratchMemory, type ApplicationMemory } from './demo-apps/state';
 
 /** An HTTP request as it reaches an application. */
 export interface HttpRequest {
@@ -46,12 +52,18 @@ export interface KafkaCall {
   topics: string[];
   /** Messages to produce. */
   messages?: string[];
+  /** Where a fetch starts reading the topic's log. */
+  offset?: number;
 }
 
-/** A broker's answer: error code 0 and, for a fetch, the messages of the topic. */
+/** A broker's answer: an error code and, for a fetch, the messages of the topic from the offset asked. */
 export interface KafkaReply {
   errorCode: number;
   messages?: string[];
+  /** The end of the topic's log after the request (produce, fetch, list-offsets). */
+  highWatermark?: number;
+  /** Where a produce's first message was written. */
+  baseOffset?: number;
 }
 
 /** A running application's behaviour. */
@@ -125,33 +137,6 @@ function genericServer(image: string, ports: number[]): Application {
   };
 }
 
-/** Cilium's Star Wars demo service: the deathstar answers landing requests on port 80. */
-function deathstar(ports: number[]): Application {
-  return {
-    name: 'deathstar',
-    ports: ports.length > 0 ? ports : [80],
-    exitsOnSigterm: true,
-    respond(request) {
-      if (request.method === 'POST' && request.path === '/v1/request-landing')
-        return { status: 200, headers: { 'content-type': 'text/plain' }, body: 'Ship landed\n' };
-      if (request.method === 'PUT' && request.path === '/v1/exhaust-port') {
-        return {
-          status: 503,
-          headers: { 'content-type': 'text/plain' },
-          body: 'Panic: deathstar exploded\n\ngoroutine 1 [running]:\nmain.HandleGarbage(0x2080c3f50, 0x2, 0x4, 0x425c0, 0x5, 0xa)\n',
-        };
-      }
-      if (request.method === 'GET' && request.path === '/v1')
-        return {
-          status: 200,
-          headers: { 'content-type': 'application/json' },
-          body: '{"name":"Death Star","model":"DS-1 Orbital Battle Station"}\n',
-        };
-      return { status: 404, headers: { 'content-type': 'text/plain' }, body: '404 page not found\n' };
-    },
-  };
-}
-
 /** CoreDNS: answers DNS on 53 (UDP and TCP) and serves metrics on 9153. */
 function coreDns(): Application {
   return {
@@ -167,63 +152,6 @@ function coreDns(): Application {
   };
 }
 
-const doorNames: Readonly<Record<string, string>> = { '1': 'Spaceport Door #1', '2': 'Cloud City Main Gate' };
-
-/**
- * Cilium's gRPC demo (cc-door-mgr): cloudcity.DoorManager with GetName, GetLocation, GetStatus,
- * RequestMaintenance and SetAccessCode; any other service or method is UNIMPLEMENTED (12).
- */
-function doorManager(ports: number[]): Application {
-  return {
-    name: 'cc-door-mgr',
-    ports: ports.length > 0 ? ports : [50051],
-    exitsOnSigterm: true,
-    respond: () => ({
-      status: 415,
-      headers: { 'content-type': 'text/plain' },
-      body: 'gRPC requires HTTP/2\n',
-    }),
-    grpc(call) {
-      if (call.service !== 'cloudcity.DoorManager')
-        return { status: 12, message: `unknown service ${call.service}` };
-      const door = call.argument ?? '1';
-      switch (call.method) {
-        case 'GetName':
-          return { status: 0, message: 'OK', body: `Door name is: ${doorNames[door] ?? `Door #${door}`}` };
-        case 'GetLocation':
-          return { status: 0, message: 'OK', body: 'Door location is lat = 10.2222 long = 68.897' };
-        case 'GetStatus':
-          return { status: 0, message: 'OK', body: 'Door status is: CLOSED' };
-        case 'RequestMaintenance':
-          return { status: 0, message: 'OK', body: 'Maintenance request accepted' };
-        case 'SetAccessCode':
-          return {
-            status: 0,
-            message: 'OK',
-            body: `Successfully set AccessCode to ${call.argument ?? '0000'}`,
-          };
-        default:
-          return { status: 12, message: `unknown method ${call.method} for service cloudcity.DoorManager` };
-      }
-    },
-  };
-}
-
-/** A Kafka broker on 9092: produce appends to a topic, fetch returns what the topic holds. */
-function kafkaBroker(ports: number[]): Application {
-  return {
-    name: 'kafka-broker',
-    ports: ports.length > 0 ? ports : [9092],
-    exitsOnSigterm: true,
-    respond: () => undefined,
-    kafka(call) {
-      const key = call.apiKey.toLowerCase();
-      if (key === 'fetch') return { errorCode: 0, messages: [] };
-      return { errorCode: 0 };
-    },
-  };
-}
-
 const idleClient = (name: string): Application => ({
   name,
   ports: [],
@@ -231,8 +159,11 @@ const idleClient = (name: string): Application => ({
   respond: () => undefined,
 });
 
-/** The application a container runs, chosen by its image. */
-export function applicationFor(container: Container): Application {
+/** The application a container runs, chosen by its image; `state` is what it keeps in memory. */
+export function applicationFor(
+  container: Container,
+  memory: ApplicationMemory = scratchMemory(),
+): Application {
   const image = container.image;
   const ports = (container.ports ?? [])
     .filter((port) => (port.protocol ?? 'TCP') === 'TCP')
@@ -240,7 +171,8 @@ export function applicationFor(container: Container): Application {
   if (/(^|\/)coredns(:|$)/.test(image)) return coreDns();
   if (/cc-grpc-demo|cc-door/.test(image)) return doorManager(ports);
   if (/kafka/.test(image) && !/client/.test(image) && (ports.length === 0 || ports.includes(9092)))
-    return kafkaBroker(ports);
+    return kafkaBroker(container, ports, memory);
+  if (/elasticsearch/.test(image)) return elasticsearch(ports, memory);
   const helloMatch = /examples-helloworld-(v\d+)/.exec(image);
   if (helloMatch?.[1] !== undefined) return helloworld(helloMatch[1], ports);
   if (image.includes('http-echo')) return httpEcho(container);
@@ -253,10 +185,14 @@ export function applicationFor(container: Container): Application {
   return idleClient(image.split('/').pop() ?? image);
 }
 
-/** The application of a pod's first container that listens on a port, for serving requests. */
-export function applicationListeningOn(pod: Pod, port: number): Application | undefined {
+/**
+ * The application of a pod's first container that listens on a port, for serving requests; with
+ * the pod's sandbox, the application keeps its data there (world.ts `Sandbox.applications`).
+ */
+export function applicationListeningOn(pod: Pod, port: number, sandbox?: Sandbox): Application | undefined {
   for (const container of pod.spec.containers) {
-    const application = applicationFor(container);
+    const memory = sandbox === undefined ? scratchMemory() : sandboxMemory(sandbox, container.name);
+    const application = applicationFor(container, memory);
     if (application.ports.includes(port)) return application;
   }
   return undefined;

@@ -58,6 +58,8 @@ export interface Container {
   ports?: ContainerPort[];
   imagePullPolicy?: string;
   resources?: { requests?: ResourceList; limits?: ResourceList };
+  /** Environment variables (only literal values are read by the model). */
+  env?: { name: string; value?: string }[];
 }
 
 /**

@@ -114,7 +114,35 @@ export function grpcurl(context: TerminalContext, pod: Pod, args: string[]): Com
       stderr: `ERROR:\n  Code: ${grpcCodeNames[outcome.status] ?? 'Unknown'}\n  Message: ${outcome.message}\n`,
       exitCode: statusCodeOffset + outcome.status,
     };
-  return { stdout: `${JSON.stringify({ message: outcome.body }, null, 2)}\n`, stderr: '', exitCode: 0 };
+  return { stdout: `${protobufJson(outcome.body)}\n`, stderr: '', exitCode: 0 };
+}
+
+/** The shortest decimal that reads back as the same 32-bit float, as protojson writes a `float`. */
+function float32Text(value: number): string {
+  for (let digits = 1; digits <= 9; digits++) {
+    const text = value.toPrecision(digits);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(value);
+}
+
+/**
+ * A reply message as grpcurl prints it: protobuf JSON indented by two spaces; fractional numbers
+ * that are exact 32-bit floats are written as protojson writes a `float` field.
+ */
+function protobufJson(body: string): string {
+  const message: unknown = body.trim() === '' ? {} : JSON.parse(body);
+  const floats: string[] = [];
+  const text = JSON.stringify(
+    message,
+    (_key, value: unknown) => {
+      if (typeof value !== 'number' || Number.isInteger(value) || Math.fround(value) !== value) return value;
+      floats.push(float32Text(value));
+      return `\u0000float${floats.length - 1}`;
+    },
+    2,
+  );
+  return text.replace(/"\\u0000float(\d+)"/g, (_match, index: string) => floats[Number(index)] ?? '0');
 }
 
 /** A log line as Kafka's tools print it: `[2022-07-29 10:00:29,000] WARN … (logger)`. */

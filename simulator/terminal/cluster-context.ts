@@ -50,6 +50,10 @@ export function contextInCluster(context: TerminalContext, name: string): Termin
     ...(context.remainingMs === undefined ? {} : { remainingMs: () => context.remainingMs?.() ?? 0 }),
     ...(context.pause === undefined ? {} : { pause: () => context.pause?.() ?? Promise.resolve(true) }),
     ...(context.startJob === undefined ? {} : { startJob: (job) => context.startJob?.(job) }),
+    ...(context.writeFile === undefined
+      ? {}
+      : { writeFile: (path, text) => context.writeFile?.(path, text) }),
+    ...(context.enterShell === undefined ? {} : { enterShell: (shell) => context.enterShell?.(shell) }),
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
 import type { InputResult } from '../dispatch';
+import type { PodShell } from './pod-shell';
 
 /** A command's result, as a shell sees it. */
 export interface CommandResult {
@@ -52,4 +53,9 @@ export interface TerminalContext {
    * the foreground.
    */
   startJob?(job: BackgroundJob): number | undefined;
+  /**
+   * Keeps an interactive shell in a container open (`kubectl exec -it POD -- bash`): the session
+   * sends it the reader's next lines until `exit`. Absent where no terminal keeps one (a script).
+   */
+  enterShell?(shell: PodShell): void;
 }

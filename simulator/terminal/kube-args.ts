@@ -41,6 +41,17 @@ export function parseArgs(
     let inlineValue = equals >= 0 ? arg.slice(equals + 1) : undefined;
     // Short flags may carry their value directly: -ojson, -nkube-system.
     if (!name.startsWith('--') && name.length > 2 && !byName.has(name)) {
+      // Boolean short flags may be grouped, as pflag allows: -it is -i -t.
+      if (byName.get(name.slice(0, 2))?.takesValue === false && equals < 0) {
+        const group = name
+          .slice(1)
+          .split('')
+          .map((letter) => `-${letter}`);
+        const rest = parseArgs(group, specs);
+        if ('error' in rest) return rest;
+        for (const [flag, value] of rest.flags) parsed.flags.set(flag, value);
+        continue;
+      }
       inlineValue = name.slice(2) + (inlineValue === undefined ? '' : `=${inlineValue}`);
       name = name.slice(0, 2);
     }

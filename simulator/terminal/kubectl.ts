@@ -602,7 +602,8 @@ function exec(
   }
   context.spend(apiCallMs);
   // Only `-i` passes the terminal's stdin on to the command in the container.
-  const result = runInPod(context, target, rest, container, flags.has('--stdin') ? stdin : '');
+  const tty = flags.has('--stdin') && flags.has('--tty');
+  const result = runInPod(context, target, rest, container, flags.has('--stdin') ? stdin : '', { tty });
   return result instanceof Promise ? result.then(withRemoteExitStatus) : withRemoteExitStatus(result);
 }
 

@@ -26,6 +26,11 @@ import { grpcurl, kafkaConsumer, kafkaProducer } from './app-clients';
 import { envoyAdminCurl, usesUnixSocket } from './envoy-admin';
 import { runCurl } from './curl';
 import { catInPod } from './pod-files';
+import { containerImage } from '../k8s/container-files';
+import { imageContents, type ShellName } from '../k8s/image-contents';
+import { PodShell, shellQuote } from './pod-shell';
+import { python } from './python-clients';
+import { updateCaCertificates } from './ca-certificates';
 
 /** curl in a pod's network namespace; files it writes stay in the container. */
 function curl(context: TerminalContext, pod: Pod, args: string[], stdin: string): CommandResult {
@@ -157,6 +162,70 @@ function notInContainer(program: string | undefined): CommandResult {
   );
 }
 
+/** How `kubectl exec` attached the terminal: `-t` with `-i` gives the program a terminal. */
+export interface ExecOptions {
+  tty?: boolean;
+}
+
+/** The file a program path names, resolved against the image's working directory. */
+function resolveInImage(workdir: string, program: string): string {
+  if (program.startsWith('/')) return program;
+  const base = workdir.endsWith('/') ? workdir : `${workdir}/`;
+  return `${base}${program.replace(/^\.\//, '')}`;
+}
+
+/**
+ * A shell in the container (`sh -c SCRIPT`, `bash`, or a script file of the image): runs the
+ * script in a PodShell, or, for an interactive shell on a terminal, hands the shell to the session.
+ */
+async function runShell(
+  context: TerminalContext,
+  pod: Pod,
+  container: string,
+  shellName: ShellName,
+  script: { text: string; args?: string[] } | undefined,
+  stdin: string,
+  options: ExecOptions,
+): Promise<CommandResult> {
+  const tty = options.tty === true && context.enterShell !== undefined;
+  const shell = new PodShell(context, pod, container, shellName, tty, (current, argv, input) =>
+    runInPod(context, current, argv, container, input, options),
+  );
+  if (script === undefined) {
+    if (tty) {
+      context.enterShell?.(shell);
+      return ok();
+    }
+    // Without a terminal the shell reads its commands from standard input and ends with it.
+    if (stdin === '') return ok();
+    return (await shell.run(stdin)).result;
+  }
+  const run = await shell.run(script.text, {
+    stdin,
+    ...(script.args !== undefined ? { args: script.args } : {}),
+  });
+  if (run.interactive !== undefined) {
+    shell.adoptEnvironment(run.interactive);
+    context.enterShell?.(shell);
+  }
+  return run.result;
+}
+
+/** `sh`/`bash` arguments: `-c SCRIPT [NAME ARGS…]`, `SCRIPTFILE [ARGS…]`, or nothing (interactive). */
+function shellArguments(
+  shell: ShellName,
+  args: readonly string[],
+): { script?: { text: string; args?: string[] } } | CommandResult {
+  const [first, ...rest] = args;
+  if (first === undefined || first === '-i' || first === '-l' || first === '--login') return {};
+  if (first === '-c') {
+    const [text, , ...positional] = rest;
+    if (text === undefined) return fail(`${shell}: -c: option requires an argument`, 2);
+    return { script: { text, args: positional } };
+  }
+  return { script: { text: [first, ...rest].map(shellQuote).join(' ') } };
+}
+
 /** Runs a command line inside a pod. */
 export function runInPod(
   context: TerminalContext,
@@ -164,8 +233,38 @@ export function runInPod(
   argv: string[],
   container?: string,
   stdin = '',
+  options: ExecOptions = {},
 ): CommandResult | Promise<CommandResult> {
   const [program, ...args] = argv;
+  const containerName = container ?? pod.spec.containers[0]?.name ?? '';
+  const image = containerImage(pod, containerName);
+  const contents = imageContents(image);
+  const tool = (program ?? '').split('/').pop() ?? '';
+  if (tool === 'sh' || tool === 'bash') {
+    if (!contents.shells.includes(tool)) return notInContainer(program);
+    const parsed = shellArguments(tool, args);
+    if ('exitCode' in parsed) return parsed;
+    return runShell(context, pod, containerName, tool, parsed.script, stdin, options);
+  }
+  // A script the image ships (`./kafka-produce.sh`) runs in the image's shell.
+  const scriptPath = resolveInImage(contents.workdir, program ?? '');
+  if ((program ?? '').includes('/') && contents.scripts[scriptPath] !== undefined) {
+    const line = [scriptPath, ...args].map(shellQuote).join(' ');
+    return runShell(context, pod, containerName, 'bash', { text: line }, stdin, options);
+  }
+  return runProgramInPod(context, pod, program, args, containerName, stdin);
+}
+
+/** One program (not a shell) in a container. */
+function runProgramInPod(
+  context: TerminalContext,
+  pod: Pod,
+  program: string | undefined,
+  args: string[],
+  container: string,
+  stdin: string,
+): CommandResult | Promise<CommandResult> {
+  const argv = [program ?? '', ...args];
   const agent = Object.values(context.simulation.state.cluster?.cilium?.agents ?? {}).find(
     (candidate) => candidate.podName === pod.metadata.name,
   );
@@ -178,19 +277,18 @@ export function runInPod(
   if (program === 'ping') return ping(context, pod, args);
   if (program === 'nc') return netcat(context, pod, args, stdin);
   if (program === 'nslookup') return nslookup(context, pod, args);
-  if (program === 'cat') return catInPod(context, pod, container ?? pod.spec.containers[0]?.name ?? '', args);
-  const image = (
-    pod.spec.containers.find((candidate) => candidate.name === container) ?? pod.spec.containers[0]
-  )?.image;
+  if (program === 'cat') return catInPod(context, pod, container, args);
+  const image = containerImage(pod, container);
   const tool = (program ?? '').split('/').pop() ?? '';
+  const contents = imageContents(image);
+  if (contents.pythonNames.includes(tool)) return python(context, pod, container, tool, args);
+  if (tool === 'update-ca-certificates' && contents.updateCaCertificates)
+    return updateCaCertificates(context, pod, container, args);
   // netshoot ships grpcurl; Kafka's images (brokers and the docs' kafkaclient) ship its console tools.
-  if (tool === 'grpcurl' && /netshoot/.test(image ?? '')) return grpcurl(context, pod, args);
-  if (/kafka/.test(image ?? '')) {
+  if (tool === 'grpcurl' && /netshoot/.test(image)) return grpcurl(context, pod, args);
+  if (/kafka/.test(image)) {
     if (tool === 'kafka-console-producer.sh') return kafkaProducer(context, pod, args, stdin);
     if (tool === 'kafka-console-consumer.sh') return kafkaConsumer(context, pod, args);
-    // The docs' kafkaclient image wraps them with the broker preset to kafka-service:9092.
-    if (tool === 'kafka-produce.sh') return kafkaProducer(context, pod, args, stdin, 'kafka-service:9092');
-    if (tool === 'kafka-consume.sh') return kafkaConsumer(context, pod, args, 'kafka-service:9092');
   }
   return notInContainer(program);
 }

@@ -17,6 +17,8 @@ import { runCurl } from './curl';
 import { pingFromMachine } from './ping';
 import { readersMachine } from '../cilium/datapath';
 import { BackgroundJobs, backgroundCommand } from './background-jobs';
+import { decodeStdin } from './stdin';
+import type { PodShell } from './pod-shell';
 
 /** Virtual time one command line may consume before it is stopped. */
 export const commandLineBudgetMs = 60 * 60 * 1000;
@@ -54,17 +56,6 @@ function yieldToHost(): Promise<void> {
 
 /** The result of a command the reader interrupted: what a shell reports for SIGINT. */
 const interruptedResult: CommandResult = { stdout: '', stderr: '', exitCode: 130 };
-
-/**
- * just-bash hands commands their stdin as a latin1 "byte string" (one character per byte); its
- * decoder is not part of the browser build, so the UTF-8 decoding is done here.
- */
-function decodeStdin(stdin: object | string): string {
-  const latin1 = typeof stdin === 'string' ? stdin : (stdin as unknown as string);
-  const bytes = new Uint8Array(latin1.length);
-  for (let i = 0; i < latin1.length; i++) bytes[i] = latin1.charCodeAt(i) & 0xff;
-  return new TextDecoder('utf-8').decode(bytes);
-}
 
 /** Flags whose value names a file: `-f`, and `kubectl create secret`'s sources. */
 const fileFlag = /^--(?:filename|cert|key|from-file|from-env-file|config)=(.*)$/s;
@@ -121,6 +112,10 @@ export class TerminalSession {
   private currentFiles: Readonly<Record<string, string>>;
   /** Files the running command wrote in the reader's shell, written when it returns. */
   private pendingWrites: { path: string; content: string }[] = [];
+  /** The interactive shell in a container the reader is in (`kubectl exec -it POD -- bash`), if any. */
+  private podShell: PodShell | undefined;
+  /** A shell the running line opened, which takes the next lines once the line returns. */
+  private openedShell: PodShell | undefined;
 
   constructor(
     readonly simulation: Simulation,
@@ -353,6 +348,9 @@ export class TerminalSession {
         await yieldToHost();
         return this.reachCheckpoint();
       },
+      enterShell: (shell: PodShell) => {
+        this.openedShell = shell;
+      },
       startJob: (job) => {
         if (this.backgroundLine === undefined) return undefined;
         const started = this.jobs.start(this.backgroundLine, job);
@@ -362,6 +360,47 @@ export class TerminalSession {
         return started.number;
       },
     };
+  }
+
+  /** The prompt of the shell the next line goes to: a container's, or undefined for the reader's own. */
+  get prompt(): string | undefined {
+    return this.podShell?.prompt;
+  }
+
+  /** A line in the reader's own shell. */
+  private async runInOwnShell(script: string, signal: AbortSignal): Promise<CommandResult> {
+    const result = await this.bash.exec(script, {
+      rawScript: true,
+      signal,
+      ...(this.environment !== undefined ? { env: this.environment, replaceEnv: true } : {}),
+    });
+    this.environment = result.env;
+    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
+  }
+
+  /**
+   * A line in the interactive shell of a container: `exit` (or `logout`) leaves it, as does the
+   * pod going away; anything else runs in the container.
+   */
+  private async runInPodShell(shell: PodShell, script: string, signal: AbortSignal): Promise<CommandResult> {
+    const leave = /^\s*(?:exit|logout)(?:\s+(\d+))?\s*;?\s*$/.exec(script);
+    if (leave !== null) {
+      this.podShell = undefined;
+      const status = Number(leave[1] ?? 0) % 256;
+      return {
+        stdout: '',
+        stderr: `exit\n${status === 0 ? '' : `command terminated with exit code ${status}\n`}`,
+        exitCode: status,
+      };
+    }
+    if (shell.currentPod() === undefined) {
+      this.podShell = undefined;
+      return { stdout: '', stderr: 'command terminated with exit code 137\n', exitCode: 137 };
+    }
+    const run = await shell.run(script, { signal });
+    // A shell started inside this one (`bash` again) keeps taking the lines, with its environment.
+    if (run.interactive !== undefined) shell.adoptEnvironment(run.interactive);
+    return run.result;
   }
 
   /**
@@ -387,19 +426,20 @@ export class TerminalSession {
     this.controller = controller;
     this.backgroundLine = backgroundCommand(script);
     this.jobAnnouncement = '';
-    let result: Awaited<ReturnType<Bash['exec']>>;
+    let result: CommandResult;
+    this.openedShell = undefined;
     try {
       // The shell runs an `&` line in order; a command that streams takes it as a job instead.
-      result = await this.bash.exec(this.backgroundLine ?? script, {
-        rawScript: true,
-        signal: controller.signal,
-        ...(this.environment !== undefined ? { env: this.environment, replaceEnv: true } : {}),
-      });
+      result =
+        this.podShell !== undefined
+          ? await this.runInPodShell(this.podShell, this.backgroundLine ?? script, controller.signal)
+          : await this.runInOwnShell(this.backgroundLine ?? script, controller.signal);
     } finally {
       this.controller = undefined;
       this.backgroundLine = undefined;
     }
-    this.environment = result.env;
+    if (this.openedShell !== undefined) this.podShell = this.openedShell;
+    this.openedShell = undefined;
     // Jobs running in the background print what happened during this line after its own output.
     const jobs = this.jobs.drain();
     result = {

@@ -144,7 +144,7 @@ describe('terminal: grpcurl against the docs’ door manager', () => {
     simulation.advance(5000);
     const allowed = await call('GetName', '{"door_id": 1}');
     expect(allowed.exitCode).toBe(0);
-    expect(allowed.stdout).toBe('{\n  "message": "Door name is: Spaceport Door #1"\n}\n');
+    expect(allowed.stdout).toBe('{\n  "name": "Spaceport Door #1"\n}\n');
     const denied = await call('SetAccessCode', '{"door_id": 1, "access_code": 4567}');
     expect(denied.stdout).toBe('');
     expect(denied.stderr).toBe(
