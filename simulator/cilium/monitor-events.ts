@@ -58,6 +58,8 @@ export interface MonitorFormat {
   versionMinor: number;
   /** An identity's labels as the agent knows them (`k8s:app=x`, `reserved:world`), for L7 records. */
   labelsOf?: (identity: number) => readonly string[];
+  /** `-v`: drops in DropNotify.DumpVerbose's format (the other events print as without it). */
+  verbose?: boolean;
 }
 
 const protocolNumbers: Readonly<Record<Flow['protocol'], number>> = { TCP: 6, UDP: 17, ICMPv4: 1 };
@@ -76,6 +78,23 @@ function onHostEndpoint(flow: Flow): boolean {
   return localEnd(flow).identity === ReservedIdentity.host;
 }
 
+/**
+ * The end of an L7 record whose endpoint's redirect it went through: the server for ingress and the
+ * client for egress. A response record's flow runs from the server, so its ends are swapped.
+ */
+function servedEnd(flow: Flow): Flow['source'] {
+  const response = flow.l7?.type.endsWith('-response') === true;
+  const toServer = (flow.trafficDirection === 'INGRESS') !== response;
+  return toServer ? flow.destination : flow.source;
+}
+
+/** An L7 record's source and destination: the client and the server, whichever way the flow ran. */
+function recordEnds(flow: Flow): [Flow['source'], Flow['source']] {
+  return flow.l7?.type.endsWith('-response') === true
+    ? [flow.destination, flow.source]
+    : [flow.source, flow.destination];
+}
+
 /** The endpoint id of an address on the agent's node (a pod's endpoint), 0 for anything else. */
 function endpointIdAt(agent: AgentState, ip: string): number {
   return agent.ipToEndpoint[ip] ?? 0;
@@ -87,13 +106,20 @@ function endpointIdAt(agent: AgentState, ip: string): number {
  * The monitor reads its events as they happen, so the agent's endpoints now are the ones of the flow.
  */
 export function monitorEventOf(agent: AgentState, flow: Flow): MonitorEvent {
-  if (flow.eventType === 'l7')
+  if (flow.eventType === 'l7') {
+    // The access log names the endpoint whose proxy redirect handled the request, and leaves the
+    // other end's id 0 even when it is local (the docs' records show `from 0` for a local client).
+    // Ids follow the record's ends, whose source is the client even for a response.
+    const served = servedEnd(flow);
+    const servedId = endpointIdAt(agent, served.ip);
+    const [client] = recordEnds(flow);
     return {
       flow,
-      localEndpointId: endpointIdAt(agent, localEnd(flow).ip),
-      sourceEndpointId: endpointIdAt(agent, flow.source.ip),
-      destinationEndpointId: endpointIdAt(agent, flow.destination.ip),
+      localEndpointId: servedId,
+      sourceEndpointId: served === client ? servedId : 0,
+      destinationEndpointId: served === client ? 0 : servedId,
     };
+  }
   const localEndpointId = onHostEndpoint(flow)
     ? hostEndpointId(agent)
     : endpointIdAt(agent, localEnd(flow).ip);
@@ -162,8 +188,31 @@ function dropDestinationId(event: MonitorEvent): number {
   return event.flow.trafficDirection === 'INGRESS' ? event.localEndpointId : 0;
 }
 
+/** The length of the dropped packet: a TCP SYN with options, an ICMP echo, a DNS query. */
+function packetLength(flow: Flow): number {
+  if (flow.protocol === 'ICMPv4') return 98;
+  return flow.protocol === 'UDP' ? 82 : 74;
+}
+
+/**
+ * A drop with `-v` (pkg/monitor/datapath_drop.go, DropNotify.DumpVerbose): a separator, then
+ * `CPU NN: MARK hash FROM endpoint DROP: length bytes, reason …, identity …[, to endpoint N]`. The
+ * real monitor then dissects the packet's headers layer by layer; the model prints the
+ * connection's summary line in their place.
+ */
+function formatDropVerbose(event: MonitorEvent, format: MonitorFormat): string {
+  const flow = event.flow;
+  const reason = flow.dropReason === undefined ? 'Policy denied' : dropReasons[flow.dropReason].text;
+  const identities = `${identityText(flow.source.identity, format.numeric)}->${identityText(flow.destination.identity, format.numeric)}`;
+  const cpu = String(parseInt(flowHash(flow).slice(2), 16) % 8).padStart(2, '0');
+  const to = dropDestinationId(event);
+  const separator = '-'.repeat(78);
+  return `${separator}\nCPU ${cpu}: MARK ${flowHash(flow)} FROM ${event.localEndpointId} DROP: ${packetLength(flow)} bytes, reason ${reason}, identity ${identities}${to !== 0 ? `, to endpoint ${to}` : ''}\n${connectionSummary(flow)}`;
+}
+
 /** One drop event as the monitor prints it (its `, , identity` is the real format's). */
 export function formatDropEvent(event: MonitorEvent, format: MonitorFormat): string {
+  if (format.verbose === true) return formatDropVerbose(event, format);
   const flow = event.flow;
   const reason = flow.dropReason === undefined ? 'Policy denied' : dropReasons[flow.dropReason].text;
   const origin = dropOrigin(event);
@@ -214,7 +263,9 @@ function l7Details(flow: Flow): string {
   }
   if (l7.kafka !== undefined)
     return ` ${l7.kafka.apiKey} topic ${l7.kafka.topic ?? ''} => ${l7.kafka.errorCode ?? 0}`;
-  return ` ${l7.method} ${l7.url} => ${request ? 0 : (l7.code ?? 0)}`;
+  // A request record carries no status, except a refused one, which the proxy answered with 403.
+  const code = request ? (flow.verdict === 'DROPPED' ? (l7.code ?? 403) : 0) : (l7.code ?? 0);
+  return ` ${l7.method} ${l7.url} => ${code}`;
 }
 
 /**
@@ -229,13 +280,15 @@ export function formatL7Event(event: MonitorEvent, format: MonitorFormat): strin
   const labels = (identity: number): string => `[${(format.labelsOf?.(identity) ?? []).join(' ')}]`;
   const protocol = l7?.dns !== undefined ? 'dns' : l7?.kafka !== undefined ? 'kafka' : 'http';
   const direction = flow.trafficDirection === 'INGRESS' ? '<-' : '->';
-  const source = `${event.sourceEndpointId ?? 0} (${labels(flow.source.identity)})`;
-  const destination = `${event.destinationEndpointId ?? 0} (${labels(flow.destination.identity)})`;
+  // A response record keeps the request's ends: its source is the client the response goes to.
+  const [client, server] = recordEnds(flow);
+  const source = `${event.sourceEndpointId ?? 0} (${labels(client.identity)})`;
+  const destination = `${event.destinationEndpointId ?? 0} (${labels(server.identity)})`;
   const ends =
-    l7?.type.endsWith('-request') === false
-      ? `Response ${protocol} to ${destination} from ${source}`
+    l7?.type.endsWith('-response') === true
+      ? `Response ${protocol} to ${source} from ${destination}`
       : `Request ${protocol} from ${source} to ${destination}`;
-  return `${direction} ${ends}, identity ${flow.source.identity}->${flow.destination.identity}, verdict ${l7Verdict(flow)}${l7Details(flow)}`;
+  return `${direction} ${ends}, identity ${client.identity}->${server.identity}, verdict ${l7Verdict(flow)}${l7Details(flow)}`;
 }
 
 /** One event as the monitor prints it. */

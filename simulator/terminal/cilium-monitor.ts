@@ -33,6 +33,7 @@ const pageSize = 4096;
 
 interface MonitorRequest extends MonitorFilter {
   numeric: boolean;
+  verbose?: boolean;
 }
 
 /** The Go map the CLI prints for an unknown `-t` (keys sorted, as fmt prints maps). */
@@ -45,7 +46,14 @@ function typeList(): string {
 
 /** Parses the monitor's flags, or returns the CLI's error. */
 function parseMonitorArgs(args: readonly string[]): MonitorRequest | string {
-  const request: { types: string[]; from: number[]; to: number[]; related: number[]; numeric: boolean } = {
+  const request: {
+    types: string[];
+    from: number[];
+    to: number[];
+    related: number[];
+    numeric: boolean;
+    verbose?: boolean;
+  } = {
     types: [],
     from: [],
     to: [],
@@ -75,10 +83,11 @@ function parseMonitorArgs(args: readonly string[]): MonitorRequest | string {
       const error = endpointIds(flag, value(), into);
       if (error !== undefined) return error;
     } else if (flag === '-n' || flag === '--numeric') request.numeric = true;
-    else if (['-v', '-vv', '--verbose', '-j', '--json', '--hex'].includes(flag))
-      return `Error: ${flag} is not simulated: the simulated monitor prints the default one-line events`;
+    else if (flag === '-v' || flag === '-vv' || flag === '--verbose') request.verbose = true;
+    else if (['-j', '--json', '--hex'].includes(flag))
+      return `Error: ${flag} is not simulated: the simulated monitor prints the one-line and verbose formats`;
     else
-      return `Error: unknown ${raw.startsWith('--') ? 'flag' : 'shorthand flag'}: ${raw}\nSupported in this simulator: -t/--type, --related-to, --from, --to, -n/--numeric`;
+      return `Error: unknown ${raw.startsWith('--') ? 'flag' : 'shorthand flag'}: ${raw}\nSupported in this simulator: -t/--type, --related-to, --from, --to, -n/--numeric, -v/--verbose`;
   }
   return request;
 }
@@ -111,6 +120,7 @@ export async function ciliumMonitor(
   let stderr = `Listening for events on ${nodeCpus} CPUs with ${ringPages}x${pageSize} of shared memory\nPress Ctrl-C to quit\n`;
   const format = {
     numeric: request.numeric,
+    verbose: request.verbose === true,
     versionMinor: cilium.config.versionMinor,
     labelsOf: (identity: number): readonly string[] => identityLabels(context, agent, identity),
   };
@@ -125,14 +135,17 @@ export async function ciliumMonitor(
       if (monitorShows(event, request)) events.push(`${formatMonitorEvent(event, format)}\n`);
     }
   };
-  // Started with `&`: the monitor goes on as a job and reports after each later command line.
-  const job = context.startJob?.({
+  // Started with `&`, or in a terminal that holds it (the lab's tabs), the monitor goes on and
+  // reports what later command lines cause.
+  const job = {
     poll: () => {
       collect();
       return { stdout: events.splice(0).join(''), stderr: '' };
     },
-  });
-  if (job !== undefined) return { stdout: '', stderr, exitCode: 0 };
+    stop: () => ({ stdout: '', stderr: '\nReceived an interrupt, disconnecting from monitor...\n\n' }),
+  };
+  if (context.startJob?.(job) !== undefined || context.holdForeground?.(job) === true)
+    return { stdout: '', stderr, exitCode: 0 };
   const { interrupted, windowMs, capped } = await runLiveWindow(context, collect);
   if (interrupted) {
     stderr += '\nReceived an interrupt, disconnecting from monitor...\n\n';

@@ -26,6 +26,15 @@ export interface BackgroundJob {
   poll(): { stdout: string; stderr: string };
 }
 
+/**
+ * A command that runs until Ctrl-C, kept running in the foreground of its terminal while the
+ * reader acts in another one: polled like a background job, and stopped by Ctrl-C, when it prints
+ * its last words (`Processed a total of 2 messages`).
+ */
+export interface HeldJob extends BackgroundJob {
+  stop(): { stdout: string; stderr: string };
+}
+
 /** The simulated machine behind a terminal. */
 export interface TerminalContext {
   readonly simulation: Simulation;
@@ -58,4 +67,11 @@ export interface TerminalContext {
    * sends it the reader's next lines until `exit`. Absent where no terminal keeps one (a script).
    */
   enterShell?(shell: PodShell): void;
+  /**
+   * For a command that runs until Ctrl-C (a monitor, `hubble observe -f`, a Kafka consumer): in a
+   * terminal that keeps such a command running while the reader types in another (the lab's
+   * tabs), the session holds it as the running command and the line returns at once; true when it
+   * did. Where it cannot, the command runs its bounded window of virtual time instead.
+   */
+  holdForeground?(job: HeldJob): boolean;
 }

@@ -136,6 +136,10 @@ export function hubbleObserve(
     return fail(
       `Error: unknown command "${args[0] ?? ''}" for "hubble"\nSupported in this simulator: hubble observe`,
     );
+  // `hubble observe flows` is `hubble observe`; the other event streams are not modelled.
+  if (args[1] === 'flows') args = [args[0], ...args.slice(2)];
+  else if (args[1] === 'agent-events' || args[1] === 'debug-events')
+    return fail(`Error: hubble observe ${args[1]} is not simulated: the model records flows only`);
   const groups = new Map<string, Test[]>();
   let output = 'compact';
   let last: number | undefined;
@@ -179,15 +183,16 @@ export function hubbleObserve(
   const collect = (): void => {
     fresh += print(read().filter(matches));
   };
-  const job = context.startJob?.({
+  const job = {
     poll: () => {
       collect();
       const text = fresh;
       fresh = '';
       return { stdout: text, stderr: '' };
     },
-  });
-  if (job !== undefined) return ok(past);
+    stop: () => ({ stdout: '', stderr: '' }),
+  };
+  if (context.startJob?.(job) !== undefined || context.holdForeground?.(job) === true) return ok(past);
   return runLiveWindow(context, collect).then(({ interrupted, windowMs, capped }) => ({
     stdout: past + fresh,
     stderr: interrupted

@@ -7,7 +7,7 @@
 import { Bash, defineCommand } from 'just-bash';
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
-import { fail, type CommandResult, type TerminalContext } from './context';
+import { fail, type CommandResult, type HeldJob, type TerminalContext } from './context';
 import { istioctl, openssl, step } from './mesh-tools';
 import { kubectl } from './kubectl';
 import { crictl, docker, helm } from './tools';
@@ -112,6 +112,12 @@ export class TerminalSession {
   private currentFiles: Readonly<Record<string, string>>;
   /** Files the running command wrote in the reader's shell, written when it returns. */
   private pendingWrites: { path: string; content: string }[] = [];
+  /** The command this terminal keeps running in the foreground (a consumer waiting for messages). */
+  private held: { command: string; job: HeldJob } | undefined;
+  /** A command the running line asked to hold, which becomes `held` once the line returns. */
+  private holding: HeldJob | undefined;
+  /** What a held command printed when Ctrl-C stopped it, for the next poll. */
+  private stoppedOutput = { stdout: '', stderr: '' };
   /** The interactive shell in a container the reader is in (`kubectl exec -it POD -- bash`), if any. */
   private podShell: PodShell | undefined;
   /** A shell the running line opened, which takes the next lines once the line returns. */
@@ -120,6 +126,11 @@ export class TerminalSession {
   constructor(
     readonly simulation: Simulation,
     readonly files: Readonly<Record<string, string>> = {},
+    /**
+     * `holdForeground`: this terminal is one of several (the lab's tabs), so a command that runs
+     * until Ctrl-C keeps running here while the reader types in another (see `poll`).
+     */
+    readonly options: { holdForeground?: boolean } = {},
   ) {
     this.currentFiles = files;
     const initialFiles: Record<string, string> = {};
@@ -310,6 +321,16 @@ export class TerminalSession {
    * when no command line is running.
    */
   cancel(): void {
+    if (this.controller === undefined && this.held !== undefined) {
+      // Ctrl-C on the held command: it stops and prints its last words, which the next poll shows.
+      const last = this.held.job.stop();
+      this.held = undefined;
+      this.stoppedOutput = {
+        stdout: this.stoppedOutput.stdout + last.stdout,
+        stderr: `${this.stoppedOutput.stderr}${last.stderr}^C\n`,
+      };
+      return;
+    }
     if (this.controller === undefined) return;
     this.interrupted = true;
     // A running simulated command stops at its next pause and keeps what it printed; the shell
@@ -351,6 +372,11 @@ export class TerminalSession {
       enterShell: (shell: PodShell) => {
         this.openedShell = shell;
       },
+      holdForeground: (job: HeldJob) => {
+        if (this.options.holdForeground !== true || this.backgroundLine !== undefined) return false;
+        this.holding = job;
+        return true;
+      },
       startJob: (job) => {
         if (this.backgroundLine === undefined) return undefined;
         const started = this.jobs.start(this.backgroundLine, job);
@@ -359,6 +385,28 @@ export class TerminalSession {
         this.jobAnnouncement += started.announcement;
         return started.number;
       },
+    };
+  }
+
+  /** The command line this terminal keeps running in the foreground, if any (Ctrl-C stops it). */
+  get running(): string | undefined {
+    return this.held?.command;
+  }
+
+  /**
+   * What this terminal's held command and background jobs printed since they were last asked, and
+   * a held command's last words after Ctrl-C: a page with several terminals asks every terminal
+   * after a line ran in any of them.
+   */
+  poll(): CommandResult {
+    const held = this.held?.job.poll() ?? { stdout: '', stderr: '' };
+    const jobs = this.jobs.drain();
+    const stopped = this.stoppedOutput;
+    this.stoppedOutput = { stdout: '', stderr: '' };
+    return {
+      stdout: stopped.stdout + held.stdout + jobs.stdout,
+      stderr: stopped.stderr + held.stderr + jobs.stderr,
+      exitCode: 0,
     };
   }
 
@@ -422,6 +470,8 @@ export class TerminalSession {
     // exec …"`, as the Cilium docs define); a script shell would need `shopt -s expand_aliases`.
     if (this.environment === undefined)
       this.environment = (await this.bash.exec('shopt -s expand_aliases', { rawScript: true })).env;
+    // While a command is held, what the reader types goes to it, and these commands ignore input.
+    if (this.held !== undefined) return this.poll();
     const controller = new AbortController();
     this.controller = controller;
     this.backgroundLine = backgroundCommand(script);
@@ -440,6 +490,8 @@ export class TerminalSession {
     }
     if (this.openedShell !== undefined) this.podShell = this.openedShell;
     this.openedShell = undefined;
+    if (this.holding !== undefined) this.held = { command: script, job: this.holding };
+    this.holding = undefined;
     // Jobs running in the background print what happened during this line after its own output.
     const jobs = this.jobs.drain();
     result = {
