@@ -308,6 +308,21 @@ export function upstreamAnswer(name: string, rotation: number): DnsReply {
 }
 
 /**
+ * A headless Service (`clusterIP: None`): CoreDNS's kubernetes plugin answers its name with the
+ * addresses of its ready endpoints, one A record each (the Kafka demo's `kafka-service`).
+ */
+function headlessAnswer(cluster: Cluster, fqdn: string, key: string): DnsReply | undefined {
+  const endpoints = getObject(cluster.api, 'Endpoints', key);
+  const addresses = (endpoints?.subsets ?? []).flatMap((subset) => subset.addresses ?? []);
+  if (addresses.length === 0) return undefined;
+  return {
+    rcode: 'NOERROR',
+    answers: addresses.map((address) => ({ name: fqdn, ip: address.ip, ttlSeconds: 30 })),
+    source: `CoreDNS's kubernetes plugin answers headless Service ${key} with its endpoints`,
+  };
+}
+
+/**
  * CoreDNS with kind's Corefile: `kubernetes cluster.local … ttl 30` for Services, `forward . /etc/resolv.conf`
  * for everything else, and `cache 30`, which caps the TTL of every answer it gives at 30 s.
  */
@@ -324,6 +339,10 @@ export function coreDnsAnswer(cluster: Cluster, name: string, rotation: number):
           answers: [{ name: fqdn, ip: service.spec.clusterIP, ttlSeconds: 30 }],
           source: `CoreDNS's kubernetes plugin answers Service ${parts[1] ?? ''}/${parts[0] ?? ''}`,
         };
+      if (service?.spec.clusterIP === 'None') {
+        const headless = headlessAnswer(cluster, fqdn, `${parts[1] ?? ''}/${parts[0] ?? ''}`);
+        if (headless !== undefined) return headless;
+      }
     }
     return { rcode: 'NXDOMAIN', answers: [], source: 'CoreDNS has no Service by that name' };
   }

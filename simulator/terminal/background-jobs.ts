@@ -43,6 +43,11 @@ export class BackgroundJobs {
       const output = job.poll();
       stdout += output.stdout;
       stderr += output.stderr;
+      if (output.done === true) {
+        // bash reports a job that ended by itself at the next prompt.
+        stderr += `[${job.number}]${this.markOf(job.number)}  ${'Done'.padEnd(24)}${job.command}\n`;
+        this.running.delete(job.number);
+      }
     }
     return { stdout, stderr };
   }

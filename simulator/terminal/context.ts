@@ -23,7 +23,8 @@ export const fail = (stderr: string, exitCode = 1): CommandResult => ({
  * session asks it for what it printed since the last time after every later command line.
  */
 export interface BackgroundJob {
-  poll(): { stdout: string; stderr: string };
+  /** What it printed since the last poll; `done` when it has ended on its own (a consumer that failed). */
+  poll(): { stdout: string; stderr: string; done?: boolean };
 }
 
 /**

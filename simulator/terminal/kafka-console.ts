@@ -72,6 +72,11 @@ function parseOptions(args: readonly string[], brokerFlags: readonly string[]): 
 /** One client's connection to the broker: its requests in order, with Kafka's correlation ids. */
 class KafkaClient {
   private correlationId = 0;
+  /**
+   * Whether a request's time passes on the terminal's clock: yes while the command runs in the
+   * foreground, no once it goes on beside the reader's other commands (held or in the background).
+   */
+  spendsTime = true;
   constructor(
     private readonly context: TerminalContext,
     private readonly pod: Pod,
@@ -102,7 +107,7 @@ class KafkaClient {
       },
     });
     if (!result.ok || result.traffic?.request !== 'kafka') return undefined;
-    this.context.spend(result.traffic.elapsedMs);
+    if (this.spendsTime) this.context.spend(result.traffic.elapsedMs);
     if (result.traffic.kind !== 'kafka') return undefined;
     return { outcome: result.traffic, correlationId: this.correlationId };
   }
@@ -189,14 +194,29 @@ export function kafkaProducer(
 class ConsoleConsumer {
   offset = 0;
   consumed = 0;
+  /** Set when a fetch was refused: the consumer logs the error and ends. */
+  failure: string | undefined;
   constructor(
-    private readonly client: KafkaClient,
+    readonly client: KafkaClient,
     private readonly options: ClientOptions,
+    private readonly context: TerminalContext,
   ) {}
 
   /** Fetches what the topic gained since the last fetch, up to --max-messages. */
   fetch(): string {
+    if (this.failure !== undefined) return '';
     const answer = this.client.request('fetch', { offset: this.offset });
+    if (answer?.outcome.errorCode === 29) {
+      // A Kafka rule added while the consumer runs refuses its next fetch, which ends it.
+      this.failure =
+        kafkaLog(
+          this.context.simulation.state.timeMs,
+          'ERROR',
+          'Error processing message, terminating consumer process:  (kafka.tools.ConsoleConsumer$)',
+        ) +
+        `org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [${this.options.topic}]\n`;
+      return '';
+    }
     if (answer === undefined || answer.outcome.errorCode !== 0) return '';
     const wanted = (this.options.maxMessages ?? Infinity) - this.consumed;
     const messages = answer.outcome.messages.slice(0, Math.max(0, wanted));
@@ -235,7 +255,7 @@ function startConsumer(
         `org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access topics: [${options.topic}]\n`,
       exitCode: 1,
     };
-  const consumer = new ConsoleConsumer(client, options);
+  const consumer = new ConsoleConsumer(client, options, context);
   // Without --from-beginning a new consumer group starts at the end of the log (auto.offset.reset=latest).
   if (!options.fromBeginning) consumer.offset = client.request('offsets')?.outcome.highWatermark ?? 0;
   return { consumer, warnings: metadata.warnings };
@@ -252,11 +272,17 @@ export function kafkaConsumer(context: TerminalContext, pod: Pod, args: readonly
   const first = consumer.fetch();
   if (consumer.done) return { stdout: first, stderr: warnings + consumer.summary(), exitCode: 0 };
   const job = {
-    poll: () => ({ stdout: consumer.done ? '' : consumer.fetch(), stderr: '' }),
+    poll: () => {
+      const stdout = consumer.done ? '' : consumer.fetch();
+      if (consumer.failure === undefined && !consumer.done) return { stdout, stderr: '' };
+      return { stdout, stderr: (consumer.failure ?? '') + consumer.summary(), done: true };
+    },
     stop: () => ({ stdout: '', stderr: consumer.summary() }),
   };
-  if (context.startJob?.(job) !== undefined || context.holdForeground?.(job) === true)
+  if (context.startJob?.(job) !== undefined || context.holdForeground?.(job) === true) {
+    consumer.client.spendsTime = false;
     return { stdout: first, stderr: warnings, exitCode: 0 };
+  }
   // Nothing else runs while this terminal waits, so one wait and a last fetch see what arrives.
   context.spend(options.timeoutMs ?? 10_000);
   const later = consumer.fetch();

@@ -400,6 +400,8 @@ export class TerminalSession {
    */
   poll(): CommandResult {
     const held = this.held?.job.poll() ?? { stdout: '', stderr: '' };
+    // A held command that ended by itself gives the terminal back.
+    if (held.done === true) this.held = undefined;
     const jobs = this.jobs.drain();
     const stopped = this.stoppedOutput;
     this.stoppedOutput = { stdout: '', stderr: '' };
