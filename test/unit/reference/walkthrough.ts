@@ -14,9 +14,17 @@ import { TerminalSession } from '../../../simulator/terminal/session';
 import type { CommandResult } from '../../../simulator/terminal/context';
 import { codeBlocks, referencePages, type CodeBlock } from './pages';
 
-/** How the docs install Cilium on a kind cluster for the security walkthroughs (single node). */
+/**
+ * How the docs install Cilium on kind (installation/kind: kind's own CNI disabled, then the Helm
+ * chart), on one node as the security walkthroughs assume ("a single-node Cilium environment").
+ */
 export const defaultSetup = [
-  'kind create cluster',
+  `kind create cluster --config=- <<EOF
+kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+networking:
+  disableDefaultCNI: true
+EOF`,
   'helm install cilium cilium/cilium --version 1.18.5 --namespace kube-system',
 ];
 
