@@ -6,7 +6,28 @@
  */
 import type { Cluster } from '../world';
 import { ReservedIdentity } from './reserved-identities';
+import { peekNodeDatapath } from './datapath-state';
 import type { AgentState, ClusterView, IpcacheEntry } from './state';
+
+/**
+ * The prefixes of the node's CIDR and FQDN identities (local-identities.ts), which Cilium puts in
+ * the ipcache with source `generated` (pkg/fqdn/name_manager.go updateMetadata, source.Generated),
+ * after the rows of pods and nodes, which take precedence for the same address.
+ */
+function generatedRows(
+  cluster: Cluster,
+  agent: AgentState,
+  taken: ReadonlyMap<string, unknown>,
+): IpcacheRow[] {
+  const local = peekNodeDatapath(cluster, agent.node)?.localIdentities ?? {};
+  return Object.entries(local)
+    .filter(([, identity]) => !taken.has(identity.prefix.replace(/\/32$/, '')))
+    .map(([id, identity]) => ({
+      prefix: identity.prefix,
+      entry: { identity: Number(id), source: 'generated' as const, hostIP: '', encryptKey: 0 },
+    }))
+    .sort((a, b) => a.prefix.localeCompare(b.prefix, 'en', { numeric: true }));
+}
 
 /** An ipcache row as the CLI lists it: the prefix and its entry. */
 export interface IpcacheRow {
@@ -143,6 +164,7 @@ export function listIpcache(cluster: Cluster, agent: AgentState): IpcacheRow[] {
   const sorted = [...rows.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
   return [
     ...sorted.map(([ip, entry]) => ({ prefix: `${ip}/32`, entry })),
+    ...generatedRows(cluster, agent, rows),
     {
       prefix: '0.0.0.0/0',
       entry: { identity: ReservedIdentity.world, source: 'custom-resource', hostIP: '', encryptKey: 0 },

@@ -22,6 +22,7 @@ import { endpointOptionValues, type EndpointOptionSettings } from '../cilium/end
 import { hasLiveConnectionTo } from '../cilium/conntrack';
 import { policyCountersOf } from '../cilium/policy-stats';
 import { renderJsonPath } from './jsonpath';
+import { realizedL4 } from './cilium-realized-l4';
 import { ciliumTabs, tabwrite } from './tabwriter';
 
 /** An endpoint as the CLI lists it: a pod's, or the agent's own host and health endpoints. */
@@ -154,6 +155,25 @@ function endpointList(cluster: Cluster, agent: AgentState, args: string[]): Comm
   return ok(tabwrite(`${lines.join('\n')}\n`, ciliumTabs));
 }
 
+/** The uid of a policy object in an agent's view, for the labels the agent gives its rules. */
+function policyUid(
+  view: ClusterView | undefined,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): string {
+  for (const object of Object.values(view?.policies ?? {})) {
+    if (!isObject(object) || object.kind !== kind || !isObject(object.metadata)) continue;
+    const metadata = object.metadata;
+    if (
+      metadata.name === name &&
+      (namespace === undefined || (metadata.namespace ?? 'default') === namespace)
+    )
+      return typeof metadata.uid === 'string' ? metadata.uid : '';
+  }
+  return '';
+}
+
 /** The endpoint model of the agent's REST API, reduced to the fields the simulator has. */
 function endpointModel(cluster: Cluster, agent: AgentState, endpoint: CliEndpoint): unknown {
   const policy = policyOf(cluster, agent, endpoint);
@@ -165,6 +185,7 @@ function endpointModel(cluster: Cluster, agent: AgentState, endpoint: CliEndpoin
     'allowed-ingress-identities': allowed('ingress'),
     build: (view?.policyRevision ?? 0) + 1,
     id: endpoint.identity,
+    l4: realizedL4(policy, (kind, namespace, name) => policyUid(view, kind, namespace, name)),
     'policy-enabled': policyEnabledValue(policy),
     'policy-revision': (view?.policyRevision ?? 0) + 1,
   };

@@ -9,12 +9,15 @@ type Literal = string | number | boolean;
 type Comparison = '==' | '!=' | '<' | '<=' | '>' | '>=';
 type Step =
   | { key: string }
+  /** `..key`: the key in the value and every value below it (client-go's recursive descent). */
+  | { descend: string }
   | { index: number }
   | { all: true }
   /** `[?(@.path)]` keeps the elements where the path exists; with a comparison, where it holds. */
   | { filter: Step[]; comparison?: { op: Comparison; literal: Literal } };
 
 const keyStep = /\.([A-Za-z0-9_\-/]+)|\[(\d+|\*)\]|\[['"]([^'"]+)['"]\]/y;
+const descendStep = /\.\.([A-Za-z0-9_\-/]+)/y;
 const filterStep =
   /\[\?\(\s*@((?:\.[A-Za-z0-9_\-/]+|\[['"][^'"]+['"]\])*)\s*(?:(==|!=|<=|>=|<|>)\s*('[^']*'|"[^"]*"|-?\d+(?:\.\d+)?|true|false)\s*)?\)\]/y;
 
@@ -44,6 +47,13 @@ function parsePath(path: string): Step[] | string {
           : {}),
       });
       position = end;
+      continue;
+    }
+    descendStep.lastIndex = position;
+    const descend = descendStep.exec(path);
+    if (descend !== null) {
+      steps.push({ descend: descend[1] ?? '' });
+      position = descendStep.lastIndex;
       continue;
     }
     keyStep.lastIndex = position;
@@ -85,12 +95,28 @@ function passes(element: unknown, step: Extract<Step, { filter: Step[] }>): bool
   return found.some((value) => compare(value, op, literal));
 }
 
+/** A value and every value inside it, parents before children (client-go's evalRecursive). */
+function subtree(value: unknown): unknown[] {
+  if (value === null || typeof value !== 'object') return [value];
+  const children = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+  return [value, ...children.flatMap(subtree)];
+}
+
 function walk(values: unknown[], steps: Step[]): unknown[] {
   let current = values;
   for (const step of steps) {
     const next: unknown[] = [];
     for (const value of current) {
-      if ('key' in step) {
+      if ('descend' in step) {
+        for (const node of subtree(value))
+          if (
+            node !== null &&
+            typeof node === 'object' &&
+            !Array.isArray(node) &&
+            Object.hasOwn(node, step.descend)
+          )
+            next.push((node as Record<string, unknown>)[step.descend]);
+      } else if ('key' in step) {
         if (
           value !== null &&
           typeof value === 'object' &&
@@ -196,7 +222,8 @@ export function renderJsonPath(
         text += expression.slice(1, -1).replace(/\\n/g, '\n').replace(/\\t/g, '\t');
         continue;
       }
-      const steps = parsePath(expression === '@' ? '.' : expression.replace(/^@/, ''));
+      // `{@}` is the current value itself.
+      const steps = expression === '@' ? [] : parsePath(expression.replace(/^@/, ''));
       if (typeof steps === 'string') return { error: steps };
       text += contexts
         .flatMap((context) => walk([context], steps))

@@ -19,6 +19,10 @@ import type { Pod } from '../k8s/objects';
 import { systemCaBundlePath } from '../tls/public-roots';
 import { fail, type CommandResult, type TerminalContext } from './context';
 import { decodeStdin } from './stdin';
+import { gnuXargs } from './xargs';
+import { shellQuote } from './shell-quote';
+
+export { shellQuote } from './shell-quote';
 
 /** Runs one program of the container (`curl`, `cilium-dbg`, `python3`, …) as `kubectl exec` would. */
 export type ProgramRunner = (
@@ -50,11 +54,6 @@ const baseDirectories = ['/tmp', '/etc', '/root', '/home', '/var', '/usr/local/s
 
 /** Paths just-bash creates for itself, which are no container files to write back. */
 const interpreterPaths = /^\/(bin|usr\/bin|dev|proc)(\/|$)/;
-
-/** `'…'` quoting for one word of a command line. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The container files the model knows at its usual paths, with any file a reader wrote there. */
 function knownFiles(context: TerminalContext, pod: Pod, container: string): Record<string, string> {
@@ -107,6 +106,7 @@ export class PodShell {
         await Promise.resolve();
       },
       customCommands: [
+        gnuXargs,
         defineCommand('sh', (args, ctx) => this.nestedShell(args, ctx)),
         defineCommand('bash', (args, ctx) => this.nestedShell(args, ctx)),
         ...simulatedPodPrograms.map((name) =>

@@ -18,6 +18,7 @@ import { pingFromMachine } from './ping';
 import { readersMachine } from '../cilium/datapath';
 import { BackgroundJobs, backgroundCommand } from './background-jobs';
 import { decodeStdin } from './stdin';
+import { gnuXargs } from './xargs';
 import type { PodShell } from './pod-shell';
 
 /** Virtual time one command line may consume before it is stopped. */
@@ -187,6 +188,7 @@ export class TerminalSession {
         maxOutputSize: 8 * 1024 * 1024,
       },
       customCommands: [
+        gnuXargs,
         wrap('kubectl', (args, stdin, env) => kubectlIn(env.get('SIMULATED_NODE'), args, stdin)),
         // `k` is the alias for kubectl most readers' shells have (`alias k=kubectl`); guides such as
         // seed 003 use it without defining it, so the simulated shell has it as a command.

@@ -2,8 +2,9 @@
  * A reference page's walkthrough, run as a reader runs it: every `bash` block of the page, in
  * order, typed verbatim into simulated terminals on a kind cluster with Cilium 1.18.5 (the docs'
  * prerequisite). The only liberty is the one every reader takes: a block that names an agent pod
- * of the docs' own cluster (`cilium-5ngzd`) gets the name of this cluster's agent pod. Waiting for
- * pods to start is the reader's (`reader.waits`), outside the page's blocks.
+ * of the docs' own cluster (`cilium-5ngzd`) gets the name of this cluster's agent pod, and a value
+ * the page says to replace (an endpoint id) gets this cluster's. Waiting for pods to start is the
+ * reader's (`waits`), outside the page's blocks.
  *
  * A test takes the blocks one by one with `next(expected fragment)`, so the test reads like the
  * page, and `finish()` checks that no block was left out.
@@ -39,7 +40,11 @@ export interface Walkthrough {
    * Runs the page's next bash block in a window, after checking that it contains `fragment`
    * (so a test names which block it means); returns what it printed.
    */
-  next(fragment: string, windowName?: string): Promise<CommandResult & { block: CodeBlock }>;
+  next(
+    fragment: string,
+    windowName?: string,
+    substitutions?: Readonly<Record<string, string>>,
+  ): Promise<CommandResult & { block: CodeBlock }>;
   /** The reader waits: virtual time passes with no command. */
   waits(ms: number): void;
   /** Every bash block of the page was run. */
@@ -74,7 +79,7 @@ export async function walkthrough(
   return {
     simulation,
     window,
-    async next(fragment, windowName = 'main') {
+    async next(fragment, windowName = 'main', substitutions = {}) {
       const block = blocks[position];
       if (block === undefined) throw new Error(`${slug}: no block left for "${fragment}"`);
       expect(block.text, `${slug}:${block.line}`).toContain(fragment);
@@ -83,7 +88,9 @@ export async function walkthrough(
       const agents = await main.run(
         "kubectl -n kube-system get pods -l k8s-app=cilium -o jsonpath='{.items[0].metadata.name}'",
       );
-      const script = block.text.replace(docsAgentPod, agents.stdout.trim());
+      let script = block.text.replace(docsAgentPod, agents.stdout.trim());
+      // Values of the docs' own cluster the page tells readers to replace (an endpoint id).
+      for (const [docs, actual] of Object.entries(substitutions)) script = script.split(docs).join(actual);
       const result = await session.run(script);
       return { ...result, block };
     },

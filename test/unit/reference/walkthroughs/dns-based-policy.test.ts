@@ -15,12 +15,16 @@ describe('reference: the DNS-based policy walkthrough, verbatim', () => {
     expect(deployed.stdout).toMatch(/^pod\/mediabot created\npod\/mediabot condition met\nNAME /);
     expect(deployed.stdout).toMatch(/^mediabot +1\/1 +Running/m);
 
-    expect((await page.next('dns-matchname.yaml')).stdout).toBe('ciliumnetworkpolicy.cilium.io/fqdn created\n');
+    expect((await page.next('dns-matchname.yaml')).stdout).toBe(
+      'ciliumnetworkpolicy.cilium.io/fqdn created\n',
+    );
     page.waits(5000);
     expect((await page.next('https://api.github.com')).stdout).toBe('HTTP/2 200 \r\n');
     expect(await page.next('https://support.github.com')).toMatchObject(timedOut);
 
-    expect((await page.next('dns-pattern.yaml')).stdout).toBe('ciliumnetworkpolicy.cilium.io/fqdn configured\n');
+    expect((await page.next('dns-pattern.yaml')).stdout).toBe(
+      'ciliumnetworkpolicy.cilium.io/fqdn configured\n',
+    );
     page.waits(5000);
     expect((await page.next('https://support.github.com')).stdout).toBe('HTTP/1.1 200 OK\r\n');
     expect((await page.next('https://gist.github.com')).stdout).toBe('HTTP/1.1 302 Found\r\n');
