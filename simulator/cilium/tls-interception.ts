@@ -31,6 +31,9 @@ import type { ExternalHost } from './dns-world';
 import { envoySecretFor, resolveSecretRef, type TlsSecretUse } from './policy-secrets';
 import { policySecretsMode } from './policy-secrets-mode';
 import type { AgentState } from './state';
+import { clientTrust } from './client-trust';
+import { pemBlocks } from '../pki/encoding';
+import { readCertificate } from '../tls/openssl-files';
 
 /** The connection Envoy intercepts, as its TLS wrapper sees it. */
 export interface InterceptedConnection {
@@ -178,13 +181,58 @@ export function interceptTlsConnection(
   explanation.push(
     `${where} terminates TLS with the certificate of secret ${secretName(terminating)} (${connection.reference.rule})${originating !== undefined ? ` and re-encrypts to the server, verifying it with the CA bundle of secret ${secretName(originating)}` : ''}.`,
   );
-  if (!connection.client.insecure && connection.client.caFile === undefined) {
-    explanation.push(
-      'The client does not trust the CA that signed Envoy’s certificate (no --cacert, no -k), so certificate verification fails.',
-    );
-    return { kind: 'handshake-failed', message: curlUntrusted };
-  }
+  const refusal = clientRefusal(
+    cluster,
+    connection,
+    secretValueText(downstream.data['tls.crt']),
+    explanation,
+  );
+  if (refusal !== undefined) return { kind: 'handshake-failed', message: refusal };
   return { kind: 'intercepted', ...upstreamLeg(cluster, connection, originating, explanation) };
+}
+
+/** curl's report of a certificate issued for another name (no subject alternative names, so the CN). */
+function curlNameMismatch(certificatePem: string, host: string): string {
+  const name = /CN = ([^,\n]+)/.exec(certificatePem)?.[1];
+  return `curl: (60) SSL: certificate subject name '${name ?? ''}' does not match target host name '${host}'\n${curlUntrusted.split('\n').slice(1).join('\n')}`;
+}
+
+/**
+ * Whether the client refuses the certificate Envoy presents (client-trust.ts): curl's error, or
+ * undefined when it goes on. A certificate the model cannot read keeps the older rule: a
+ * `--cacert` file is taken to be the interception CA, the system bundle is not.
+ */
+function clientRefusal(
+  cluster: Cluster,
+  connection: InterceptedConnection,
+  presentedPem: string,
+  explanation: string[],
+): string | undefined {
+  if (connection.client.insecure) return undefined;
+  const trust =
+    connection.direction === 'EGRESS'
+      ? clientTrust(cluster, connection.podIP, connection.client.caFile, presentedPem, connection.host)
+      : 'unreadable';
+  if (trust === 'trusted') {
+    explanation.push(
+      'The client trusts Envoy’s certificate: its CA is in the pod’s trust store, and it names the host.',
+    );
+    return undefined;
+  }
+  if (trust === 'unreadable' && connection.client.caFile !== undefined) return undefined;
+  if (trust === 'name-mismatch') {
+    explanation.push(`Envoy’s certificate is not issued for ${connection.host}, so curl refuses it.`);
+    const readable = pemBlocks(presentedPem, 'CERTIFICATE')[0];
+    const subject = readable === undefined ? undefined : readCertificate(readable)?.subject;
+    return curlNameMismatch(
+      subject === undefined ? '' : `CN = ${subject.find((entry) => entry.attribute === 'CN')?.value ?? ''}`,
+      connection.host,
+    );
+  }
+  explanation.push(
+    'The client does not trust the CA that signed Envoy’s certificate (it is not in the pod’s CA bundle nor in a --cacert file, and there is no -k), so certificate verification fails.',
+  );
+  return curlUntrusted;
 }
 
 /** Envoy's own connection to the server; returns the 503 it answers with when that fails. */

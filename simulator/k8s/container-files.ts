@@ -12,6 +12,7 @@ import type { Cluster, Sandbox, World } from '../world';
 import { requireCluster } from '../world';
 import { getObject } from './api-store';
 import type { Pod } from './objects';
+import { imageContents } from './image-contents';
 
 /** The tar a container image ships, if any. */
 export type TarFlavour = 'gnu' | 'busybox' | undefined;
@@ -20,6 +21,8 @@ export type TarFlavour = 'gnu' | 'busybox' | undefined;
 export function tarOf(image: string): TarFlavour {
   if (/(^|\/)(coredns|pause)(:|@|$)|distroless/.test(image)) return undefined;
   if (/cilium\/cilium:|nginx|ubuntu|debian|istio\/proxyv2/.test(image)) return 'gnu';
+  // Debian and Ubuntu based images (the docs' mediabot is "an Ubuntu container") have GNU tar.
+  if (imageContents(image).updateCaCertificates) return 'gnu';
   return 'busybox';
 }
 
@@ -62,6 +65,10 @@ export function containerDirectory(cluster: Cluster, pod: Pod, container: string
       directory,
     )
   )
+    return true;
+  // The ca-certificates package's directory for local CAs (update-ca-certificates reads it).
+  const localCas = ['/usr/local', '/usr/local/share', '/usr/local/share/ca-certificates'];
+  if (localCas.includes(directory) && imageContents(containerImage(pod, container)).updateCaCertificates)
     return true;
   const written = Object.keys(sandboxOf(cluster, pod)?.files?.[container] ?? {});
   return written.some((file) => file.startsWith(`${directory}/`));

@@ -83,7 +83,9 @@ export function imageContents(image: string): ImageContents {
   if (/cilium\/kafkaclient/.test(image)) return kafkaClient;
   if (/cilium\/esclient/.test(image)) return esClient;
   if (/cilium\/cc-grpc-demo/.test(image)) return cloudCity;
-  // The agent image, Kafka's broker image and the Ubuntu-based demo clients have bash.
+  // The agent image, Kafka's broker image and the Debian-based demo clients have bash; cilium/json-mock
+  // (the Star Wars ships and the docs' mediabot, "an Ubuntu container") is built on node:18-slim,
+  // Debian with curl and the ca-certificates package.
   if (/cilium\/cilium[:@]|wurstmeister\/kafka|json-mock|netperf|ubuntu|debian|netshoot/.test(image))
     return debian;
   return posix;

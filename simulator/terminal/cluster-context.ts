@@ -54,6 +54,9 @@ export function contextInCluster(context: TerminalContext, name: string): Termin
       ? {}
       : { writeFile: (path, text) => context.writeFile?.(path, text) }),
     ...(context.enterShell === undefined ? {} : { enterShell: (shell) => context.enterShell?.(shell) }),
+    ...(context.readLine === undefined
+      ? {}
+      : { readLine: (prompt, options) => context.readLine?.(prompt, options) ?? Promise.resolve(undefined) }),
     ...(context.holdForeground === undefined
       ? {}
       : { holdForeground: (job) => context.holdForeground?.(job) ?? false }),

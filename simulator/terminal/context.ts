@@ -75,4 +75,10 @@ export interface TerminalContext {
    * did. Where it cannot, the command runs its bounded window of virtual time instead.
    */
   holdForeground?(job: HeldJob): boolean;
+  /**
+   * Asks the reader a question on the terminal (`Enter PEM pass phrase:`) and resolves to the line
+   * typed; `echo: false` hides it as it is typed. Resolves to undefined where no one can answer (a
+   * script, or Ctrl-C at the question): the command then reads its standard input or gives up.
+   */
+  readLine?(prompt: string, options: { echo: boolean }): Promise<string | undefined>;
 }

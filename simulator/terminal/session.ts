@@ -8,7 +8,8 @@ import { Bash, defineCommand } from 'just-bash';
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
 import { fail, type CommandResult, type HeldJob, type TerminalContext } from './context';
-import { istioctl, openssl, step } from './mesh-tools';
+import { istioctl, step } from './mesh-tools';
+import { opensslOnMachine } from './openssl-ca';
 import { kubectl } from './kubectl';
 import { crictl, docker, helm } from './tools';
 import { kind } from './kind-cli';
@@ -87,6 +88,9 @@ function fileCandidates(arg: string): string[] {
   return [...candidates].filter((candidate) => candidate !== '' && candidate !== '-');
 }
 
+/** What a line printed; `waitingForInput` when a command of it asked a question (see `run`). */
+export type LineResult = CommandResult & { interruptedAt?: number; waitingForInput?: { echo: boolean } };
+
 /** One reader's terminal. */
 export class TerminalSession {
   private readonly bash: Bash;
@@ -113,6 +117,13 @@ export class TerminalSession {
   private currentFiles: Readonly<Record<string, string>>;
   /** Files the running command wrote in the reader's shell, written when it returns. */
   private pendingWrites: { path: string; content: string }[] = [];
+  /** A question a running command asked the reader (`Enter PEM pass phrase:`), until answered. */
+  private prompting:
+    { prompt: string; echo: boolean; answer: (line: string | undefined) => void } | undefined;
+  /** The line that is running while it waits for an answer. */
+  private lineInFlight: Promise<CommandResult & { interruptedAt?: number }> | undefined;
+  /** Wakes `lineOrPrompt` when the running command asks a question. */
+  private onPrompt: (() => void) | undefined;
   /** The command this terminal keeps running in the foreground (a consumer waiting for messages). */
   private held: { command: string; job: HeldJob } | undefined;
   /** A command the running line asked to hold, which becomes `held` once the line returns. */
@@ -130,8 +141,10 @@ export class TerminalSession {
     /**
      * `holdForeground`: this terminal is one of several (the lab's tabs), so a command that runs
      * until Ctrl-C keeps running here while the reader types in another (see `poll`).
+     * `interactive`: a person types here, so a command that asks a question waits for the next
+     * line (see `run`); elsewhere it reads its standard input, as without a terminal.
      */
-    readonly options: { holdForeground?: boolean } = {},
+    readonly options: { holdForeground?: boolean; interactive?: boolean } = {},
   ) {
     this.currentFiles = files;
     const initialFiles: Record<string, string> = {};
@@ -205,7 +218,7 @@ export class TerminalSession {
         ),
         wrap('helm', (args) => helm(context, args)),
         wrap('istioctl', (args) => istioctl(context, args)),
-        wrap('openssl', (args, stdin) => openssl(context, args, stdin)),
+        wrap('openssl', (args, stdin) => opensslOnMachine(context, args, stdin)),
         wrap('step', (args, stdin) => step(context, args, stdin)),
         defineCommand('docker', async (args, ctx) => {
           try {
@@ -323,6 +336,14 @@ export class TerminalSession {
    * when no command line is running.
    */
   cancel(): void {
+    if (this.prompting !== undefined) {
+      // Ctrl-C at a question: the command gets no answer and stops.
+      const { answer } = this.prompting;
+      this.prompting = undefined;
+      this.interrupted = true;
+      answer(undefined);
+      return;
+    }
     if (this.controller === undefined && this.held !== undefined) {
       // Ctrl-C on the held command: it stops and prints its last words, which the next poll shows.
       const last = this.held.job.stop();
@@ -373,6 +394,13 @@ export class TerminalSession {
       },
       enterShell: (shell: PodShell) => {
         this.openedShell = shell;
+      },
+      readLine: (prompt: string, options: { echo: boolean }) => {
+        if (this.options.interactive !== true) return Promise.resolve(undefined);
+        return new Promise<string | undefined>((resolve) => {
+          this.prompting = { prompt, echo: options.echo, answer: resolve };
+          this.onPrompt?.();
+        });
       },
       holdForeground: (job: HeldJob) => {
         if (this.options.holdForeground !== true || this.backgroundLine !== undefined) return false;
@@ -458,10 +486,43 @@ export class TerminalSession {
   /**
    * Runs one command line (or a whole script) and returns what it printed. `stopAt` replays an
    * interrupted line: it is interrupted at the same checkpoint (`interruptedAt` of the original).
+   *
+   * In an interactive terminal a command may ask for input (openssl's pass phrase and certificate
+   * fields): the line then returns early with `waitingForInput`, and the next call's text is the
+   * answer, after which the line goes on until it ends or asks again.
    */
-  async run(
+  async run(script: string, options: { stopAt?: number } = {}): Promise<LineResult> {
+    const asked = this.prompting;
+    if (asked !== undefined) {
+      this.prompting = undefined;
+      asked.answer(script);
+    } else {
+      this.lineInFlight = this.runLine(script, options);
+    }
+    return this.lineOrPrompt();
+  }
+
+  /** The running line's result, or its next question, whichever comes first. */
+  private async lineOrPrompt(): Promise<LineResult> {
+    const line = this.lineInFlight;
+    if (line === undefined) return { stdout: '', stderr: '', exitCode: 0 };
+    const asked = new Promise<'asked'>((resolve) => {
+      this.onPrompt = () => resolve('asked');
+      if (this.prompting !== undefined) resolve('asked');
+    });
+    const first = await Promise.race([line, asked]);
+    this.onPrompt = undefined;
+    const prompt = this.prompting;
+    if (first === 'asked' && prompt !== undefined)
+      return { stdout: '', stderr: prompt.prompt, exitCode: 0, waitingForInput: { echo: prompt.echo } };
+    this.lineInFlight = undefined;
+    return first === 'asked' ? line : first;
+  }
+
+  /** Runs one command line from its start. */
+  private async runLine(
     script: string,
-    options: { stopAt?: number } = {},
+    options: { stopAt?: number },
   ): Promise<CommandResult & { interruptedAt?: number }> {
     this.spentMs = 0;
     this.budgetExceeded = false;

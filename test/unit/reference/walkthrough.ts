@@ -11,8 +11,7 @@
  */
 import { expect } from 'vitest';
 import { Simulation } from '../../../simulator/index';
-import { TerminalSession } from '../../../simulator/terminal/session';
-import type { CommandResult } from '../../../simulator/terminal/context';
+import { TerminalSession, type LineResult } from '../../../simulator/terminal/session';
 import { codeBlocks, referencePages, type CodeBlock } from './pages';
 
 /**
@@ -44,7 +43,9 @@ export interface Walkthrough {
     fragment: string,
     windowName?: string,
     substitutions?: Readonly<Record<string, string>>,
-  ): Promise<CommandResult & { block: CodeBlock }>;
+  ): Promise<LineResult & { block: CodeBlock }>;
+  /** The reader answers the question the running command of a window asked. */
+  answer(text: string, windowName?: string): Promise<LineResult>;
   /** The reader waits: virtual time passes with no command. */
   waits(ms: number): void;
   /** Every bash block of the page was run. */
@@ -64,7 +65,7 @@ export async function walkthrough(
   const window = (name: string): TerminalSession => {
     let session = windows.get(name);
     if (session === undefined) {
-      session = new TerminalSession(simulation, {}, { holdForeground: true });
+      session = new TerminalSession(simulation, {}, { holdForeground: true, interactive: true });
       windows.set(name, session);
     }
     return session;
@@ -93,6 +94,9 @@ export async function walkthrough(
       for (const [docs, actual] of Object.entries(substitutions)) script = script.split(docs).join(actual);
       const result = await session.run(script);
       return { ...result, block };
+    },
+    answer(text, windowName = 'main') {
+      return window(windowName).run(text);
     },
     waits(ms) {
       simulation.advance(ms);
