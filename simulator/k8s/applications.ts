@@ -9,6 +9,7 @@ import { deathstar } from './demo-apps/deathstar';
 import { doorManager } from './demo-apps/door-manager';
 import { elasticsearch } from './demo-apps/elasticsearch';
 import { kafkaBroker } from './demo-apps/kafka-broker';
+import { jsonMock } from './demo-apps/json-mock';
 import { sandboxMemory, scratchMemory, type ApplicationMemory } from './demo-apps/state';
 
 /** An HTTP request as it reaches an application. */
@@ -173,6 +174,7 @@ export function applicationFor(
   if (/kafka/.test(image) && !/client/.test(image) && (ports.length === 0 || ports.includes(9092)))
     return kafkaBroker(container, ports, memory);
   if (/elasticsearch/.test(image)) return elasticsearch(ports, memory);
+  if (/cilium\/json-mock/.test(image)) return jsonMock(container);
   const helloMatch = /examples-helloworld-(v\d+)/.exec(image);
   if (helloMatch?.[1] !== undefined) return helloworld(helloMatch[1], ports);
   if (image.includes('http-echo')) return httpEcho(container);

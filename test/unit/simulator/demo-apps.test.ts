@@ -154,3 +154,46 @@ describe('demo apps: Elasticsearch indexes and searches', () => {
     );
   });
 });
+
+describe('demo apps: cilium/json-mock serves its two resources', () => {
+  const leia = applicationFor({ name: 'leia-container', image: 'docker.io/cilium/json-mock:1.2' });
+  const cases: {
+    name: string;
+    path: string;
+    headers?: Record<string, string>;
+    status: number;
+    body: RegExp;
+  }[] = [
+    { name: 'lists the public records', path: '/public', status: 200, body: /"body": "public information"/ },
+    {
+      name: 'serves one record by id',
+      path: '/private/1',
+      status: 200,
+      body: /"body": "secret information"/,
+    },
+    { name: 'answers {} for an unknown resource', path: '/rebels', status: 404, body: /^\{\}$/ },
+    {
+      name: 'asks for the bearer token',
+      path: '/auth-header-required/x',
+      status: 401,
+      body: /Bearer 123456/,
+    },
+    {
+      name: 'accepts the bearer token',
+      path: '/auth-header-required',
+      headers: { authorization: 'Bearer 123456' },
+      status: 404,
+      body: /^\{\}$/,
+    },
+  ];
+  it.each(cases)('$name', ({ path, headers, status, body }) => {
+    const response = serve(leia, { ...http('GET', path), headers: headers ?? {} });
+    expect(response.status).toBe(status);
+    expect(response.body).toMatch(body);
+  });
+
+  it('keeps running on SIGTERM, as bash does as PID 1', () => {
+    expect(leia.exitsOnSigterm).toBe(false);
+    expect(leia.ports).toEqual([80]);
+  });
+});
