@@ -30,7 +30,7 @@ import { validatePolicyStatus } from './cilium/policy-validator';
 import { toTimestamp } from './engine/virtual-time';
 import { canonicalJson } from './engine/state-hash';
 import { requireNextState } from './machines/step';
-import { apiConnectionMachine, type ApiConnectionState } from './machines/api-connection';
+import { apiConnectionMachine } from './machines/api-connection';
 import { openConnection, type ConnectionOutcome } from './cilium/datapath';
 import { handleTraffic, type TrafficOutcome } from './cilium/traffic';
 import { restartEnvoy } from './cilium/envoy';
@@ -291,7 +291,7 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
           apiConnectionMachine,
           node.kubelet.connection,
           'relist.completed',
-        ) as ApiConnectionState;
+        );
       }
       relistKubelet(world, event.node);
       return undefined;

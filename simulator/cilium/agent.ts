@@ -73,7 +73,7 @@ function moveConnection(
   state: ApiConnectionState,
   eventType: 'link.cut' | 'link.heal' | 'relist.completed',
 ): ApiConnectionState {
-  return (nextState(apiConnectionMachine, state, eventType) ?? state) as ApiConnectionState;
+  return nextState(apiConnectionMachine, state, eventType) ?? state;
 }
 
 /** Re-evaluates a node's link to the API server after its firewall changed. */

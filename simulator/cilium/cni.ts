@@ -10,7 +10,7 @@ import { allocateNext, releaseAddress } from '../k8s/ipam';
 import { newMetadata } from '../k8s/metadata';
 import type { CiliumEndpoint, Pod } from '../k8s/objects';
 import { requireNextState } from '../machines/step';
-import { endpointLifecycleMachine, type EndpointState } from '../machines/endpoint-lifecycle';
+import { endpointLifecycleMachine, type EndpointLifecycleEvent } from '../machines/endpoint-lifecycle';
 import type { Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { allocateIdentity } from './identity-allocation';
@@ -34,8 +34,8 @@ function requireAgent(world: World, nodeName: string): AgentState {
   return agent;
 }
 
-function moveEndpoint(endpoint: LocalEndpoint, eventType: string): void {
-  endpoint.state = requireNextState(endpointLifecycleMachine, endpoint.state, eventType) as EndpointState;
+function moveEndpoint(endpoint: LocalEndpoint, eventType: EndpointLifecycleEvent['type']): void {
+  endpoint.state = requireNextState(endpointLifecycleMachine, endpoint.state, eventType);
 }
 
 /** Cilium endpoint ids are leased at random from 1-4095 on each node (idpool). */

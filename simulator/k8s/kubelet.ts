@@ -7,7 +7,7 @@
 import { randomHex, randomNameSuffix } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import { requireNextState } from '../machines/step';
-import { podSandboxMachine, type PodSandboxState } from '../machines/pod-sandbox';
+import { podSandboxMachine, type PodSandboxEvent } from '../machines/pod-sandbox';
 import type { NodeRuntime, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { getObject, keyOf, listPodsOnNode } from './api-store';
@@ -25,8 +25,8 @@ function requireNode(world: World, nodeName: string): NodeRuntime {
   return node;
 }
 
-function moveSandbox(sandbox: Sandbox, eventType: string): void {
-  sandbox.state = requireNextState(podSandboxMachine, sandbox.state, eventType) as PodSandboxState;
+function moveSandbox(sandbox: Sandbox, eventType: PodSandboxEvent['type']): void {
+  sandbox.state = requireNextState(podSandboxMachine, sandbox.state, eventType);
 }
 
 const randomContainerId = (world: World): string => randomHex(world.random, 64);

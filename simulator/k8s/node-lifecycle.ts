@@ -98,7 +98,7 @@ function moveHealth(
 ): boolean {
   const next = nextState(nodeHealthMachine, runtime.kubelet.health, eventType);
   if (next === undefined || next === runtime.kubelet.health) return false;
-  runtime.kubelet.health = next as NodeHealthState;
+  runtime.kubelet.health = next;
   writeNodeHealth(world, runtime);
   return true;
 }

@@ -251,7 +251,7 @@ function setRolloutState(
   cluster.rollouts ??= {};
   const current: RolloutState = cluster.rollouts[key] ?? 'progressing';
   const next = nextState(rolloutMachine, current, eventType);
-  if (next !== undefined) cluster.rollouts[key] = next as RolloutState;
+  if (next !== undefined) cluster.rollouts[key] = next;
 }
 
 /**

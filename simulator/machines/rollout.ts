@@ -1,8 +1,10 @@
 /**
  * A Deployment rollout as `kubectl rollout status` reports it: complete once every replica runs
  * the newest template and is available, progressing while old and new ReplicaSets overlap.
+ * Upstream: kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go
+ * (v1.24.0).
  */
-import { setup } from 'xstate';
+import { setup, type StateValueFrom } from 'xstate';
 
 export type RolloutEvent = { type: 'rollout.started' } | { type: 'rollout.completed' };
 
@@ -12,9 +14,15 @@ export const rolloutMachine = setup({
   id: 'rollout',
   initial: 'progressing',
   states: {
-    progressing: { on: { 'rollout.completed': 'complete', 'rollout.started': 'progressing' } },
-    complete: { on: { 'rollout.started': 'progressing' } },
+    progressing: {
+      description: 'Old and new ReplicaSets overlap, or new replicas are not yet available.',
+      on: { 'rollout.completed': 'complete', 'rollout.started': 'progressing' },
+    },
+    complete: {
+      description: 'Every replica runs the newest template and is available.',
+      on: { 'rollout.started': 'progressing' },
+    },
   },
 });
 
-export type RolloutState = 'progressing' | 'complete';
+export type RolloutState = StateValueFrom<typeof rolloutMachine>;

@@ -1,5 +1,5 @@
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   allowedEndpointTransitions,
   endpointLifecycleMachine,
@@ -53,7 +53,7 @@ describe('machines: endpoint lifecycle', () => {
   });
 
   it('makes terminal states final', () => {
-    for (const state of ['disconnected', 'invalid']) {
+    for (const state of ['disconnected', 'invalid'] as const) {
       for (const type of endpointEvents)
         expect(nextState(endpointLifecycleMachine, state, type)).toBeUndefined();
     }
@@ -92,6 +92,16 @@ describe('machines: other lifecycles', () => {
   it('marks a node Unknown only after its lease expires', () => {
     expect(nextState(nodeHealthMachine, 'ready', 'lease.expired')).toBe('unknown');
     expect(nextState(nodeHealthMachine, 'unknown', 'lease.renewed')).toBe('ready');
+  });
+
+  it("types states and events by the machine's own names, so callers need no casts", () => {
+    expectTypeOf(nextState(podSandboxMachine, 'running', 'pod.deletionRequested')).toEqualTypeOf<
+      'creating' | 'starting' | 'running' | 'terminating' | 'stopped' | 'removed' | undefined
+    >();
+    // @ts-expect-error: 'connected' is a state of the API connection machine, not of a sandbox.
+    expect(() => nextState(podSandboxMachine, 'connected', 'sandbox.removed')).toThrow(/does not exist/);
+    // @ts-expect-error: a sandbox knows no 'link.cut' event.
+    expect(nextState(podSandboxMachine, 'running', 'link.cut')).toBeUndefined();
   });
 });
 
