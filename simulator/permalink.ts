@@ -10,7 +10,7 @@
  * Decoding never throws and always ends: the text is capped before decoding and inflated through
  * a stream that stops at a size limit, so a crafted link cannot exhaust memory.
  */
-import { scenarios } from './scenarios/catalog';
+import { scenarioDirectory } from './scenarios/directory';
 
 /**
  * One thing a reader did: run the scenario's next step, or type a command line. A line the reader
@@ -182,7 +182,7 @@ export function parseLabRecord(value: unknown): DecodedLab {
   if (!Array.isArray(value) || value.length !== 4)
     return { ok: false, error: 'This link is damaged: its state cannot be read.' };
   const [scenario, seed, rawActions, cursor] = value as unknown[];
-  if (typeof scenario !== 'string' || !Object.hasOwn(scenarios, scenario)) {
+  if (typeof scenario !== 'string' || !Object.hasOwn(scenarioDirectory, scenario)) {
     return {
       ok: false,
       error: `This link names a scenario the site does not have (${String(scenario).slice(0, 40)}).`,
@@ -195,7 +195,7 @@ export function parseLabRecord(value: unknown): DecodedLab {
     };
   if (!Array.isArray(rawActions))
     return { ok: false, error: 'This link is damaged: its actions cannot be read.' };
-  const stepCount = scenarios[scenario]?.steps.length ?? 0;
+  const stepCount = scenarioDirectory[scenario]?.steps ?? 0;
   const actions: LabAction[] = [];
   let steps = 0;
   for (const raw of rawActions as unknown[]) {
@@ -292,7 +292,7 @@ export function decodeScenarioPermalink(text: string): DecodedPermalink {
   if (!Array.isArray(value) || value.length !== 3)
     return { ok: false, error: 'This link is damaged: its state cannot be read.' };
   const [scenario, seed, step] = value as unknown[];
-  const steps = typeof scenario === 'string' ? (scenarios[scenario]?.steps.length ?? 0) : 0;
+  const steps = typeof scenario === 'string' ? (scenarioDirectory[scenario]?.steps ?? 0) : 0;
   const parsed = parseLabRecord([scenario, seed, [], null]);
   if (!parsed.ok) return parsed;
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > steps)

@@ -1,0 +1,35 @@
+/**
+ * Every scenario by id, with its number of steps and a loader for its module. A lab loads only the
+ * scenario it plays (each loader is a separate chunk for a bundler), and a link decoder checks a
+ * record's scenario and step count here before any scenario has loaded.
+ *
+ * The step counts repeat what each scenario's module says; `test/unit/simulator/scenario-directory.test.ts`
+ * fails, naming the entry to change, when they drift from `catalog.ts`.
+ */
+import type { Scenario } from './types';
+
+/** What the directory knows of a scenario without loading it. */
+export interface ScenarioEntry {
+  /** How many steps the scenario has. */
+  steps: number;
+  /** Loads the scenario's module (its files, steps and actions). */
+  load: () => Promise<Scenario>;
+}
+
+/** Scenarios by id. */
+export const scenarioDirectory: Readonly<Record<string, ScenarioEntry>> = {
+  'mistaken-identity': {
+    steps: 7,
+    load: async () => (await import('./mistaken-identity')).mistakenIdentity,
+  },
+  'mutual-auth': { steps: 7, load: async () => (await import('./mutual-auth')).mutualAuth },
+  'l7-cilium': { steps: 7, load: async () => (await import('./l7-cilium')).l7Cilium },
+  'l7-envoy-blast-radius': {
+    steps: 9,
+    load: async () => (await import('./l7-envoy-blast-radius')).l7EnvoyBlastRadius,
+  },
+  'istio-mistaken-identity': {
+    steps: 7,
+    load: async () => (await import('./istio-mistaken-identity')).istioMistakenIdentity,
+  },
+};
