@@ -33,4 +33,9 @@ export default defineConfig({
     // MDX must come after Starlight, which registers its own remark plugins first.
     mdx(),
   ],
+  vite: {
+    // Module workers keep their dynamic imports as chunks of their own: the scenario lab's worker
+    // loads its scenario, the terminal and the certificate code only when it needs them.
+    worker: { format: 'es' },
+  },
 });

@@ -1,11 +1,12 @@
 /**
- * Keeps a reader's session in localStorage, so a reload loses nothing: what they ran (in the same
- * compact form as a permalink), the command line they were typing, and their command history.
+ * Keeps a reader's session in localStorage, so a reload loses nothing: what they ran (the compact
+ * record a link carries, which the lab's worker writes and checks), the command line they were
+ * typing, and their command history.
  */
-import { compactRecord, parseLabRecord, type LabRecord } from '../../simulator';
 
 export interface StoredLab {
-  record: LabRecord;
+  /** The compact record (permalink.ts); `null` when what was stored could not be read at all. */
+  record: unknown;
   draft: string;
   history: string[];
 }
@@ -21,25 +22,28 @@ function storage(): Storage | undefined {
   }
 }
 
-/** The stored session, undefined when there is none, or why the stored one cannot be used. */
-export function loadLab(scenario: string): StoredLab | { error: string } | undefined {
+/**
+ * The stored session, or undefined when there is none. The record is not checked here (the worker
+ * does that, and says so when it cannot be used); text that is not JSON gives a `null` record.
+ */
+export function loadLab(scenario: string): StoredLab | undefined {
   const text = storage()?.getItem(storageKey(scenario));
   if (text === null || text === undefined) return undefined;
+  let value: unknown;
   try {
-    const value = JSON.parse(text) as { record?: unknown; draft?: unknown; history?: unknown };
-    const parsed = parseLabRecord(value.record);
-    if (!parsed.ok || parsed.record.scenario !== scenario)
-      return { error: 'The session saved in this browser could not be read; starting afresh.' };
-    return {
-      record: parsed.record,
-      draft: typeof value.draft === 'string' ? value.draft : '',
-      history: Array.isArray(value.history)
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'object' || value === null) return { record: null, draft: '', history: [] };
+  return {
+    record: 'record' in value ? value.record : null,
+    draft: 'draft' in value && typeof value.draft === 'string' ? value.draft : '',
+    history:
+      'history' in value && Array.isArray(value.history)
         ? value.history.filter((entry): entry is string => typeof entry === 'string').slice(0, 100)
         : [],
-    };
-  } catch {
-    return { error: 'The session saved in this browser could not be read; starting afresh.' };
-  }
+  };
 }
 
 /** Saves the session; returns a message when the browser refused. */
@@ -47,20 +51,9 @@ export function saveLab(scenario: string, lab: StoredLab): string | undefined {
   const target = storage();
   if (target === undefined) return undefined;
   try {
-    target.setItem(
-      storageKey(scenario),
-      JSON.stringify({ record: compactRecord(lab.record), draft: lab.draft, history: lab.history }),
-    );
+    target.setItem(storageKey(scenario), JSON.stringify(lab));
     return undefined;
   } catch {
     return 'This browser refused to save the session; it will not survive a reload.';
-  }
-}
-
-export function clearLab(scenario: string): void {
-  try {
-    storage()?.removeItem(storageKey(scenario));
-  } catch {
-    // Nothing to clear when storage is unavailable.
   }
 }
