@@ -4,6 +4,7 @@ import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
 import mdx from '@astrojs/mdx';
 import { pluginNameCodeBlocks } from './src/expressive-code/name-code-blocks.mjs';
+import { labReferences } from './src/content/lab-references.ts';
 
 // The site is fully static: every widget runs the simulator in the reader's browser.
 export default defineConfig({
@@ -32,6 +33,8 @@ export default defineConfig({
     svelte(),
     // MDX must come after Starlight, which registers its own remark plugins first.
     mdx(),
+    // Fails the build on a page's reference to a scenario or step the simulator does not have.
+    labReferences(),
   ],
   vite: {
     // Module workers keep their dynamic imports as chunks of their own: the scenario lab's worker
