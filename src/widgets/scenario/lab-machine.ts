@@ -6,7 +6,15 @@
  * the state, so a view is never lost. Side effects on the page (the address bar, the clipboard, the
  * terminal panel) are named actions the widget provides (`labMachine.provide`).
  */
-import { assign, enqueueActions, fromCallback, setup, type ActorRefFrom, type SnapshotFrom } from 'xstate';
+import {
+  and,
+  assign,
+  enqueueActions,
+  fromCallback,
+  setup,
+  type ActorRefFrom,
+  type SnapshotFrom,
+} from 'xstate';
 import type { TerminalEntry } from '../../simulator-lab';
 import type { LabClient, LabClientEvent } from './lab-client';
 import type { LabDone, LabView, LabWork } from './lab-protocol';
@@ -178,6 +186,7 @@ export const labMachine = setup({
       (event.type === 'worker.done' && event.reply.id === context.inFlight) ||
       (event.type === 'worker.failed' && event.id === context.inFlight),
     playWanted: ({ context }) => context.playWanted,
+    hasNoView: ({ context }) => context.view === undefined,
     playedToEnd: ({ context }) => playedToEnd(context),
   },
   actions: {
@@ -325,7 +334,11 @@ export const labMachine = setup({
       entry: 'dispatchNext',
       on: {
         'worker.done': { guard: 'isCurrentAnswer', target: 'ready', actions: 'applyAnswer' },
-        'worker.failed': { guard: 'isCurrentAnswer', target: 'ready', actions: 'announceFailure' },
+        'worker.failed': [
+          // Without a first view there is no lab to go back to: only Restart can help.
+          { guard: and(['isCurrentAnswer', 'hasNoView']), target: 'failed', actions: 'announceFailure' },
+          { guard: 'isCurrentAnswer', target: 'ready', actions: 'announceFailure' },
+        ],
       },
     },
     ready: {

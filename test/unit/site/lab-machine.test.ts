@@ -180,6 +180,23 @@ describe('lab machine: a worker that stops answering', () => {
     expect(actor.getSnapshot().value).toBe('restoring');
   });
 
+  it('fails when the lab cannot open, and Restart tries again in a new worker', () => {
+    const workers: FakeWorker[] = [];
+    const client = new LabClient('mistaken-identity', () => {
+      const worker = new FakeWorker();
+      workers.push(worker);
+      return worker;
+    });
+    const actor = createActor(labMachine, { input: { client, defaultSeed: 1, stepCount: 3 } });
+    actor.start();
+    actor.send({ type: 'lab.open', fragment: '', stored: undefined });
+    const first = workers[0] as FakeWorker;
+    first.reply({ type: 'failed', id: first.lastId, message: 'the scenario could not load' });
+    expect(actor.getSnapshot().value).toBe('failed');
+    actor.send({ type: 'lab.restart' });
+    expect(workers[1]?.lastWork).toEqual({ kind: 'restart', seed: 1 });
+  });
+
   it('fails when the worker dies, and Restart starts the scenario in a new one', () => {
     const { actor, worker, workers } = openedLab(view({ seed: 7 }));
     actor.send({ type: 'lab.step' });
