@@ -63,6 +63,8 @@ export class LabHost {
   private revision = 0;
   /** How many terminal entries the page has been sent, so a view carries only the new ones. */
   private terminalSent = 0;
+  /** Each picture and the transcripts as last sent (JSON), so a view carries only what changed. */
+  private readonly sent = new Map<string, string>();
 
   constructor(private readonly scenarioId: string) {}
 
@@ -305,6 +307,21 @@ export class LabHost {
     return { link: await encodeLabPermalink(session.record()) };
   }
 
+  /** Whether a part of the view differs from what the page was last sent (and notes it as sent). */
+  private changed(key: string, value: unknown): boolean {
+    const json = JSON.stringify(value) ?? 'undefined';
+    if (this.sent.get(key) === json) return false;
+    this.sent.set(key, json);
+    return true;
+  }
+
+  private changedPictures(pictures: LabPictures): Partial<LabPictures> {
+    const changed: Partial<Record<keyof LabPictures, unknown>> = {};
+    for (const [key, value] of Object.entries(pictures) as [keyof LabPictures, unknown][])
+      if (this.changed(key, value)) changed[key] = value;
+    return changed as Partial<LabPictures>;
+  }
+
   private view(): LabView {
     const session = this.session;
     if (session === undefined) throw new Error('the lab has no session yet');
@@ -316,7 +333,7 @@ export class LabHost {
       revision: this.revision,
       seed: session.seed,
       completedSteps: session.completedSteps,
-      transcripts: [...session.steps],
+      ...(this.changed('transcripts', session.steps) ? { transcripts: [...session.steps] } : {}),
       terminalFrom,
       terminalEntries: log.slice(terminalFrom),
       timeline: {
@@ -325,7 +342,7 @@ export class LabHost {
         timeText: `${toStampMilli(simulation.nowMs)} virtual time`,
         stepEnds: [...session.stepEnds],
       },
-      pictures: picturesOf(session),
+      pictures: this.changedPictures(picturesOf(session)),
       record: compactRecord(session.record()),
     };
   }

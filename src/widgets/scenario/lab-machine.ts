@@ -15,9 +15,9 @@ import {
   type ActorRefFrom,
   type SnapshotFrom,
 } from 'xstate';
-import type { TerminalEntry } from '../../simulator-lab';
+import type { StepTranscript, TerminalEntry } from '../../simulator-lab';
 import type { LabClient, LabClientEvent } from './lab-client';
-import type { LabDone, LabView, LabWork } from './lab-protocol';
+import type { LabDone, LabPictures, LabView, LabWork } from './lab-protocol';
 
 export interface LabContext {
   client: LabClient;
@@ -28,8 +28,8 @@ export interface LabContext {
   queue: LabWork[];
   /** The id of the work the worker is doing for the machine. */
   inFlight: number | undefined;
-  /** The latest view the worker sent; undefined until the lab has opened. */
-  view: LabView | undefined;
+  /** The latest view the worker sent, with every picture; undefined until the lab has opened. */
+  view: ShownView | undefined;
   /** Every command line run so far, with its output (views carry only the new ones). */
   terminal: TerminalEntry[];
   message: string;
@@ -44,6 +44,25 @@ export interface LabContext {
   /** The last play move was a seek through the past (the next one comes sooner). */
   playedSeek: boolean;
 }
+
+/** A view as the widget shows it: the worker's, with the pictures it left out kept from before. */
+export type ShownView = Omit<LabView, 'pictures' | 'transcripts'> & {
+  pictures: LabPictures;
+  transcripts: StepTranscript[];
+};
+
+/** The pictures before the first view: an empty world. */
+const noPictures: LabPictures = {
+  nodes: [],
+  flows: [],
+  auth: undefined,
+  authFlow: undefined,
+  keys: [],
+  identityCaches: [],
+  focusNode: undefined,
+  ipcacheRows: [],
+  reusedIp: undefined,
+};
 
 export type LabEvent =
   | { type: 'lab.open'; fragment: string; stored: unknown }
@@ -116,11 +135,19 @@ function queued(queue: LabWork[], work: LabWork): LabWork[] {
 function withView(context: LabContext, view: LabView | undefined): Partial<LabContext> {
   if (view === undefined || (context.view !== undefined && view.revision <= context.view.revision)) return {};
   return {
-    view,
+    view: {
+      ...view,
+      pictures: { ...(context.view?.pictures ?? noPictures), ...view.pictures },
+      transcripts: view.transcripts ?? context.view?.transcripts ?? [],
+    },
     terminal: [...context.terminal.slice(0, view.terminalFrom), ...view.terminalEntries],
     hash: undefined,
   };
 }
+
+/** A new worker counts its views from 1 again: the view shown takes revision 0, so they count. */
+const restartedRevisions = (context: LabContext): Partial<LabContext> =>
+  context.view === undefined ? {} : { view: { ...context.view, revision: 0 } };
 
 /** Whether the player has nothing left: at the present, with every step run. */
 const playedToEnd = (context: LabContext): boolean =>
@@ -267,13 +294,19 @@ export const labMachine = setup({
                   'The command line did not stop, so the simulator was restarted at the state before it.',
               },
             ];
-      return { inFlight: undefined, elapsedSeconds: 0, queue: [...reopen, ...context.queue] };
+      return {
+        inFlight: undefined,
+        elapsedSeconds: 0,
+        queue: [...reopen, ...context.queue],
+        ...restartedRevisions(context),
+      };
     }),
     restartAfterCrash: assign(({ context }) => {
       context.client.replace();
       return {
         inFlight: undefined,
         queue: [{ kind: 'restart', seed: context.view?.seed ?? context.defaultSeed }],
+        ...restartedRevisions(context),
       };
     }),
     announceCrash: assign(({ event }) =>

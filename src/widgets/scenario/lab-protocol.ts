@@ -45,12 +45,17 @@ export interface LabView {
   revision: number;
   seed: number;
   completedSteps: number;
-  transcripts: StepTranscript[];
+  /** The transcripts of the steps run, when they differ from the last view's (absent otherwise). */
+  transcripts?: StepTranscript[];
   /** The terminal's entries from this index on; the page keeps the ones before it. */
   terminalFrom: number;
   terminalEntries: TerminalEntry[];
   timeline: { length: number; position: number; timeText: string; stepEnds: number[] };
-  pictures: LabPictures;
+  /**
+   * The pictures that differ from the last view this worker sent; the page keeps the others, so
+   * the panels that did not change are not drawn again. A worker's first view has them all.
+   */
+  pictures: Partial<LabPictures>;
   /** The session's record in the compact form of a link (permalink.ts), for local storage. */
   record: unknown;
 }

@@ -88,7 +88,7 @@ describe('lab host: steps and the timeline', () => {
     const { answer } = await hostAfter([open, { kind: 'step' }]);
     expect(answer.view?.completedSteps).toBe(1);
     expect(answer.view?.transcripts).toHaveLength(1);
-    expect(answer.view?.pictures.nodes.map((node) => node.name)).toContain('kind-worker3');
+    expect(answer.view?.pictures.nodes?.map((node) => node.name)).toContain('kind-worker3');
     expect(answer.message).toMatch(/^Step 1 of 7 done/);
   });
 
@@ -117,6 +117,14 @@ describe('lab host: steps and the timeline', () => {
     const stepped = await host.perform({ kind: 'step' }, quiet);
     expect(stepped.message).toMatch(/^Back to the present first\. Step 2 of 7 done/);
     expect(stepped.view?.timeline.position).toBe(stepped.view?.timeline.length);
+  });
+
+  it('leaves out of a view the pictures the page already has', async () => {
+    const { host } = await hostAfter([open, { kind: 'step' }]);
+    const past = await host.perform({ kind: 'seek', position: 3 }, quiet);
+    expect(Object.keys(past.view?.pictures ?? {})).toContain('nodes');
+    const again = await host.perform({ kind: 'seek', position: 3 }, quiet);
+    expect(again.view?.pictures).toEqual({});
   });
 
   it('answers work that changes nothing without a view', async () => {

@@ -6,6 +6,7 @@ import { createActor, SimulatedClock } from 'xstate';
 import { LabClient, type LabWorkerLike } from '../../../src/widgets/scenario/lab-client';
 import { labMachine } from '../../../src/widgets/scenario/lab-machine';
 import type { LabReply, LabRequest, LabView, LabWork } from '../../../src/widgets/scenario/lab-protocol';
+import type { NodePicture } from '../../../src/simulator-lab';
 
 /** A stand-in worker that records what it was sent and answers when the test says. */
 class FakeWorker implements LabWorkerLike {
@@ -122,6 +123,19 @@ describe('lab machine: the queue', () => {
     expect(actor.getSnapshot().context.hash).toBe('abc');
   });
 
+  it('keeps the pictures a view leaves out', () => {
+    const { actor, worker } = openedLab();
+    const node = { name: 'kind-worker' } as NodePicture;
+    worker().reply({
+      type: 'done',
+      id: 1,
+      view: view({ pictures: { nodes: [node], reusedIp: '10.0.0.1' } }),
+    });
+    worker().reply({ type: 'done', id: 2, view: view({ pictures: { reusedIp: undefined } }) });
+    expect(actor.getSnapshot().context.view?.pictures.nodes).toEqual([node]);
+    expect(actor.getSnapshot().context.view?.pictures.reusedIp).toBeUndefined();
+  });
+
   it('joins the terminal’s new entries to the ones it has', () => {
     const { actor, worker } = openedLab();
     const entry = (command: string) => ({ command, stdout: '', stderr: '', exitCode: 0 });
@@ -178,6 +192,11 @@ describe('lab machine: a worker that stops answering', () => {
     expect(workers).toHaveLength(2);
     expect(worker().lastWork).toMatchObject({ kind: 'reopen', record });
     expect(actor.getSnapshot().value).toBe('restoring');
+    // The new worker counts its views from 1 again; its first view still replaces the old one.
+    const reopened = view({ completedSteps: 2 });
+    reopened.revision = 1;
+    worker().reply({ type: 'done', id: worker().lastId, view: reopened });
+    expect(actor.getSnapshot().context.view?.completedSteps).toBe(2);
   });
 
   it('fails when the lab cannot open, and Restart tries again in a new worker', () => {
