@@ -4,22 +4,30 @@
  *   npm run sim -- run <scenario> [--seed N] [--json]
  *   npm run sim -- shell [--seed N] [--scenario ID[:STEPS]] [FILE]
  *   npm run sim -- risk [--json|--csv] [parameters]   (scripts/sim-risk.ts)
+ *   npm run sim -- exercises
+ *   npm run sim -- check ID [FILE | --solution]
  *
  * `run` prints a narrated transcript of every step and exits non-zero when an expectation of the
  * scenario fails. `shell` runs a script (FILE, or standard input) in the simulated terminal: a fresh
  * machine with no cluster, or with `--scenario` the scenario's files and the state after its first
  * STEPS steps (0 by default). It prints exactly what the browser terminal prints and exits with the
- * script's status.
+ * script's status. `exercises` lists the exercises (id, level, title); `check` runs a script (FILE,
+ * standard input, or with `--solution` the exercise's reference solution) from the exercise's
+ * starting point and prints each goal met or unmet with its sentence, exiting 0 only when all are met.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ScenarioPlayer, Simulation, runScenario, scenarioIds, scenarios } from '../simulator/index';
 import { TerminalSession } from '../simulator/terminal/session';
 import { runRiskCommand } from './sim-risk';
+import { ExerciseSession, allMet } from '../simulator/exercises/index';
+import { exercises } from '../content/exercises/index';
 
 const usage = `usage: npm run sim -- run <scenario> [--seed N] [--json]
        npm run sim -- shell [--seed N] [--scenario ID[:STEPS]] [FILE]
        npm run sim -- risk [--json|--csv] [parameters]   (npm run sim -- risk --help)
+       npm run sim -- exercises
+       npm run sim -- check ID [FILE | --solution]
 
 scenarios: ${scenarioIds.join(', ')}`;
 
@@ -44,6 +52,7 @@ const { positionals, values } = (() => {
         seed: { type: 'string' },
         json: { type: 'boolean', default: false },
         scenario: { type: 'string' },
+        solution: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -122,6 +131,50 @@ if (command === 'shell') {
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
   process.exit(result.exitCode);
+}
+
+if (command === 'exercises') {
+  const rows = Object.values(exercises).map((exercise) => [exercise.id, exercise.level, exercise.title]);
+  const widths = [0, 1].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  for (const [id = '', level = '', title = ''] of rows)
+    console.log(`${id.padEnd(widths[0] ?? 0)}  ${level.padEnd(widths[1] ?? 0)}  ${title}`);
+  process.exit(0);
+}
+
+if (command === 'check') {
+  if (argument === undefined) fail('missing exercise id');
+  const exercise = exercises[argument];
+  if (exercise === undefined) fail(`unknown exercise "${argument}"; \`npm run sim -- exercises\` lists them`);
+  const file = positionals[2];
+  const lines = values.solution
+    ? exercise.solution
+    : [
+        file === undefined
+          ? readFileSync(0, 'utf8')
+          : (() => {
+              try {
+                return readFileSync(file, 'utf8');
+              } catch {
+                return fail(`cannot read ${file}`);
+              }
+            })(),
+      ];
+  const session = await ExerciseSession.start(exercise, () => Promise.resolve({ TerminalSession }));
+  for (const line of lines) {
+    const entry = await session.run(line);
+    process.stdout.write(entry.stdout);
+    process.stderr.write(entry.stderr);
+  }
+  const results = session.check();
+  console.log(`\n${exercise.title}`);
+  for (const result of results) console.log(`${result.met ? '✓' : '✗'} ${result.sentence}`);
+  const solved = allMet(results);
+  console.log(
+    solved
+      ? 'Solved: every goal is met.'
+      : `${results.filter((r) => !r.met).length} of ${results.length} goals not met yet.`,
+  );
+  process.exit(solved ? 0 : 1);
 }
 
 fail(command === undefined ? 'missing command' : `unknown command "${command}"`);
