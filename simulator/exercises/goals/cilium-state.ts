@@ -6,7 +6,8 @@ import { lookupIpcache } from '../../cilium/agent-ipcache';
 import { parseCiliumVersion } from '../../cilium/config';
 import { hostEndpointPolicyFor } from '../../cilium/endpoint-policy-cache';
 import { effectiveAuditMode } from '../../cilium/endpoint-options';
-import { listObjects } from '../../k8s/api-store';
+import { getObject, listObjects } from '../../k8s/api-store';
+import { podKey } from '../../queries';
 import { sandboxOwningAddress } from '../../cilium/datapath';
 import { identityMatches, nodesChosen, podMatches, runningPodsMatching } from '../pods';
 import { readerReachesApiServer } from '../probe';
@@ -98,15 +99,12 @@ export function podsMistakenByCutOffNodes(context: GoalContext): Set<string> {
       const ip = pod.status.podIP;
       if (ip === undefined || pod.spec.hostNetwork === true) continue;
       // Only the pod that really holds the address now (a terminating pod may still list it).
-      if (
-        sandboxOwningAddress(cluster, ip)?.sandbox.podKey !==
-        `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`
-      )
-        continue;
-      // An entry learnt from another pod's CiliumEndpoint; an address the frozen view never heard
-      // of is unknown to it (world), not mistaken for someone.
+      if (sandboxOwningAddress(cluster, ip)?.sandbox.podKey !== podKey(pod)) continue;
+      // An entry learnt from a CiliumEndpoint that names another identity than the pod's own; an
+      // address the frozen view never heard of is unknown to it (world), not mistaken for someone.
       const believed = lookupIpcache(cluster, agent, ip);
-      if (believed.podName !== undefined && believed.podName !== pod.metadata.name)
+      const own = getObject(cluster.api, 'CiliumEndpoint', podKey(pod))?.status?.identity?.id;
+      if (believed.podName !== undefined && own !== undefined && believed.identity !== own)
         mistaken.add(pod.metadata.name);
     }
   }
