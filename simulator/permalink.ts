@@ -6,6 +6,8 @@
  * Formats, all still decoded:
  * - `#v1.<base64url of deflate-raw JSON>`: the lab format (this one is written today).
  * - `#scenario-<id>=v1.<base64url JSON [scenario, seed, step]>`: the first step-only links.
+ * - `#v2.<base64url of deflate-raw JSON>`: a reader's progress on one exercise
+ *   (exercises/progress.ts); scenario labs leave these links alone.
  *
  * Decoding never throws and always ends: the text is capped before decoding and inflated through
  * a stream that stops at a size limit, so a crafted link cannot exhaust memory.
@@ -90,7 +92,8 @@ export function fromBase64Url(text: string): string | undefined {
   }
 }
 
-async function deflateRaw(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+/** Compresses bytes with the platform's deflate-raw stream. */
+export async function deflateRaw(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   const stream = new CompressionStream('deflate-raw');
   const writer = stream.writable.getWriter();
   void writer.write(bytes).catch(() => undefined);
@@ -158,14 +161,19 @@ async function readAll(reader: ByteReader, limit: number): Promise<Uint8Array | 
  * `["mistaken-identity",1,[3,"kubectl get pods",1,["kubectl get pods -w",4]],null]`.
  */
 export function compactRecord(record: LabRecord): unknown[] {
-  const actions: (number | string | [string, number])[] = [];
-  for (const action of record.actions) {
+  return [record.scenario, record.seed, compactActions(record.actions), record.cursor ?? null];
+}
+
+/** Actions in the compact form: a run of steps as a number, a line as a string, `[line, stop]`. */
+export function compactActions(actions: readonly LabAction[]): (number | string | [string, number])[] {
+  const compact: (number | string | [string, number])[] = [];
+  for (const action of actions) {
     if (action.kind === 'command')
-      actions.push(action.stopAt === undefined ? action.line : [action.line, action.stopAt]);
-    else if (typeof actions.at(-1) === 'number') actions[actions.length - 1] = (actions.at(-1) as number) + 1;
-    else actions.push(1);
+      compact.push(action.stopAt === undefined ? action.line : [action.line, action.stopAt]);
+    else if (typeof compact.at(-1) === 'number') compact[compact.length - 1] = (compact.at(-1) as number) + 1;
+    else compact.push(1);
   }
-  return [record.scenario, record.seed, actions, record.cursor ?? null];
+  return compact;
 }
 
 /** Encodes a session as the `v1.` lab format. */
@@ -193,9 +201,24 @@ export function parseLabRecord(value: unknown): DecodedLab {
       ok: false,
       error: 'This link is damaged: its seed is not a whole number between 0 and 4294967295.',
     };
+  const parsed = parseActions(rawActions, scenarios[scenario]?.steps.length ?? 0);
+  if (!parsed.ok) return parsed;
+  const actions = parsed.actions;
+  if (cursor !== null && (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0))
+    return { ok: false, error: 'This link is damaged: its position on the timeline is not a whole number.' };
+  return { ok: true, record: { scenario, seed, actions, cursor: cursor ?? undefined } };
+}
+
+/**
+ * Reads compact actions (compactActions) from a link, allowing at most `stepCount` steps; a fault
+ * comes back as the sentence to show.
+ */
+export function parseActions(
+  rawActions: unknown,
+  stepCount: number,
+): { ok: true; actions: LabAction[] } | { ok: false; error: string } {
   if (!Array.isArray(rawActions))
     return { ok: false, error: 'This link is damaged: its actions cannot be read.' };
-  const stepCount = scenarios[scenario]?.steps.length ?? 0;
   const actions: LabAction[] = [];
   let steps = 0;
   for (const raw of rawActions as unknown[]) {
@@ -223,19 +246,36 @@ export function parseLabRecord(value: unknown): DecodedLab {
     if (actions.length > maxActions)
       return { ok: false, error: `This link holds more than ${maxActions} actions.` };
   }
-  if (cursor !== null && (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0))
-    return { ok: false, error: 'This link is damaged: its position on the timeline is not a whole number.' };
-  return { ok: true, record: { scenario, seed, actions, cursor: cursor ?? undefined } };
+  return { ok: true, actions };
 }
 
 /** Decodes a `v1.` lab link. */
 export async function decodeLabPermalink(text: string): Promise<DecodedLab> {
+  const payload = await readCompressedPayload(text, 1);
+  return payload.ok ? parseLabRecord(payload.value) : payload;
+}
+
+/**
+ * Reads the JSON a `v<version>.` link carries as base64url of deflate-raw, with every bound of
+ * the lab format: the text is capped before decoding, the inflater stops at a size limit, and any
+ * fault comes back as a sentence. A link of another version is refused with its number.
+ */
+export async function readCompressedPayload(
+  text: string,
+  version: number,
+): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
   if (text.length > maxLinkLength)
     return { ok: false, error: `This link is too long (${text.length} characters) to be a scenario link.` };
   const match = /^v(\d+)\.([A-Za-z0-9_-]*)$/.exec(text.trim());
   if (match === null) return { ok: false, error: 'This link does not hold a scenario state.' };
-  if (Number(match[1]) !== 1)
-    return { ok: false, error: `This link was written by a newer version of the site (format ${match[1]}).` };
+  if (Number(match[1]) !== version)
+    return {
+      ok: false,
+      error:
+        Number(match[1]) > version
+          ? `This link was written by a newer version of the site (format ${match[1]}).`
+          : `This link holds format ${match[1]}, not format ${version}.`,
+    };
   const bytes = base64UrlToBytes(match[2] ?? '');
   if (bytes === undefined || bytes.length === 0)
     return { ok: false, error: 'This link is damaged: its state cannot be read.' };
@@ -247,13 +287,11 @@ export async function decodeLabPermalink(text: string): Promise<DecodedLab> {
     };
   if (inflated === 'corrupt')
     return { ok: false, error: 'This link is damaged or cut short: its state cannot be read.' };
-  let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(inflated));
+    return { ok: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(inflated)) };
   } catch {
     return { ok: false, error: 'This link is damaged: its state cannot be read.' };
   }
-  return parseLabRecord(value);
 }
 
 /** What the first, step-only links restored. */
@@ -332,6 +370,8 @@ export async function readPermalinkFragment(
   }
   if (/^scenario-[a-z0-9-]+=/.test(text)) return undefined;
   if (!/^v\d+\./.test(text)) return undefined;
+  // An exercise link (`v2.`, exercises/progress.ts) belongs to an exercise's lab, not a scenario's.
+  if (text.startsWith('v2.')) return undefined;
   const decoded = await decodeLabPermalink(text);
   // A page can hold several labs; a link restores the one whose scenario it names, and the others
   // carry on as if the page had no fragment.
