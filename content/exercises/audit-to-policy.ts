@@ -62,14 +62,21 @@ along the way, and the intruder (which never called) must stay out.`,
       unmet: "The server's endpoint (or another) is still in audit mode.",
     },
     {
-      check: { kind: 'probe', from: { labels: { app: 'frontend' } }, request: toServer, expect: 'allowed' },
-      met: 'frontend reaches the server.',
-      unmet: 'frontend does not reach the server.',
+      // The clients call all the time: a moment in which they would be dropped is an outage.
+      check: {
+        kind: 'throughout',
+        check: { kind: 'probe', from: { labels: { app: 'frontend' } }, request: toServer, expect: 'allowed' },
+      },
+      met: 'frontend reached the server after every one of your commands.',
+      unmet: 'frontend does not reach the server, or could not after one of your commands.',
     },
     {
-      check: { kind: 'probe', from: { labels: { app: 'batch' } }, request: toServer, expect: 'allowed' },
-      met: 'batch reaches the server.',
-      unmet: 'batch does not reach the server.',
+      check: {
+        kind: 'throughout',
+        check: { kind: 'probe', from: { labels: { app: 'batch' } }, request: toServer, expect: 'allowed' },
+      },
+      met: 'batch reached the server after every one of your commands.',
+      unmet: 'batch does not reach the server, or could not after one of your commands.',
     },
     {
       check: { kind: 'probe', from: { labels: { app: 'intruder' } }, request: toServer, expect: 'denied' },

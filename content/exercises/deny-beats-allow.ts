@@ -33,9 +33,15 @@ server, and you may not edit or delete it. The pod \`intruder\` must nevertheles
 the server, while \`frontend\` and \`batch\` keep it. Add a policy of your own that does that.`,
   goals: [
     {
-      check: { kind: 'object', objectKind: 'CiliumNetworkPolicy', name: 'allow-cluster', namespace: 'default' },
-      met: 'allow-cluster is still there.',
-      unmet: 'allow-cluster is gone: it was not yours to delete.',
+      check: {
+        kind: 'object',
+        objectKind: 'CiliumNetworkPolicy',
+        name: 'allow-cluster',
+        namespace: 'default',
+        unchanged: true,
+      },
+      met: 'allow-cluster is still there, as the platform team wrote it.',
+      unmet: 'allow-cluster is gone or changed: it was not yours to edit.',
     },
     {
       check: { kind: 'probe', from: { labels: { app: 'intruder' } }, request: toServer, expect: 'denied' },

@@ -14,6 +14,11 @@ Remove both rules, let the agent re-list the API server, and make sure no sleep-
 helloworld-v1 any more.`,
   goals: [
     {
+      check: { kind: 'node-ready', node: { hosting: { labels: { app: 'helloworld', version: 'v1' } } } },
+      met: "helloworld-v1's node is Ready again and its agent hears the API server.",
+      unmet: "helloworld-v1's node is still cut off (NotReady, or its agent hears nothing).",
+    },
+    {
       check: {
         kind: 'probe',
         from: { labels: { app: 'sleep', version: 'v2' } },
@@ -26,11 +31,12 @@ helloworld-v1 any more.`,
     {
       check: {
         kind: 'ipcache-entry',
-        node: 'kind-worker3',
+        node: { hosting: { labels: { app: 'helloworld', version: 'v1' } } },
         pod: { labels: { app: 'sleep', version: 'v2' } },
         identityOf: { labels: { app: 'sleep', version: 'v2' } },
+        every: true,
       },
-      met: "helloworld-v1's node maps sleep-v2's addresses to sleep-v2's identity again.",
+      met: "helloworld-v1's node maps every sleep-v2 address to sleep-v2's identity again.",
       unmet: "helloworld-v1's node does not map sleep-v2's addresses to sleep-v2's identity yet.",
     },
   ],

@@ -18,14 +18,9 @@ cluster itself, and make sure \`kubectl\` on your machine keeps working: kind pu
 server on the control plane's port 6443, and your machine is not part of the cluster.`,
   goals: [
     {
-      check: { kind: 'host-firewall-enforcing', node: 'kind-control-plane' },
-      met: "The control plane's host endpoint enforces a host policy.",
-      unmet: "The control plane's host endpoint enforces nothing yet (no host policy selects it, or it audits).",
-    },
-    {
-      check: { kind: 'host-firewall-enforcing', node: 'kind-worker' },
-      met: "kind-worker's host endpoint enforces a host policy.",
-      unmet: "kind-worker's host endpoint enforces nothing yet.",
+      check: { kind: 'host-firewall-enforcing' },
+      met: "Every node's host endpoint enforces a host policy.",
+      unmet: "A node's host endpoint enforces nothing yet (no host policy selects it, or it audits).",
     },
     {
       check: { kind: 'api-server-reachable' },

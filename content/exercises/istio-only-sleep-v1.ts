@@ -26,6 +26,16 @@ export default defineExercise({
       met: "helloworld-v1 admits sleep-v1's service account and refuses sleep-v2's.",
       unmet: "helloworld-v1 does not admit exactly sleep-v1's service account (are both sleeps running?).",
     },
+    {
+      check: {
+        kind: 'probe',
+        from: { labels: { app: 'sleep', version: 'v2' } },
+        request: { host: 'helloworld-v2', port: 5000, http: { method: 'GET', path: '/hello' } },
+        expect: 'allowed',
+      },
+      met: 'sleep-v2 still reaches helloworld-v2.',
+      unmet: 'sleep-v2 cannot reach helloworld-v2: your policy selects more than helloworld-v1.',
+    },
   ],
   hints: [
     'An ALLOW policy that selects a workload refuses every request no rule matches, with 403 "RBAC: access denied".',

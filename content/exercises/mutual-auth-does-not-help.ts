@@ -2,7 +2,7 @@ import { defineExercise } from '../../simulator/exercises/index';
 
 export default defineExercise({
   id: 'mutual-auth-does-not-help',
-  title: 'Turn on mutual authentication, and see why it does not stop the bypass',
+  title: 'Mutual authentication is on: show that the bypass still happens, and why',
   level: 'hard',
   source: 'mutual-auth',
   start: { scenario: 'mutual-auth', steps: 6 },

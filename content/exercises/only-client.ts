@@ -36,6 +36,17 @@ Select pods by their service account (\`io.cilium.k8s.policy.serviceaccount\`), 
       unmet: 'sleep-v2 still reaches helloworld-v1, or is not running.',
     },
     {
+      // "Only" means an allow-list: a pod the policy never names must be kept out too.
+      check: {
+        kind: 'probe',
+        from: { labels: { app: 'helloworld', version: 'v2' } },
+        request: { host: 'helloworld-v1', port: 5000, http: { method: 'GET', path: '/hello' } },
+        expect: 'denied',
+      },
+      met: 'Any other pod (helloworld-v2, say) is kept out of helloworld-v1 too.',
+      unmet: 'A pod other than sleep-v1 and sleep-v2 (helloworld-v2) still reaches helloworld-v1: admit sleep-v1 rather than refuse sleep-v2.',
+    },
+    {
       check: {
         kind: 'probe',
         from: { labels: { app: 'sleep', version: 'v2' } },

@@ -45,9 +45,17 @@ export function identityMatches(cluster: Cluster, identity: number, match: PodMa
   return Object.entries(match.labels).every(([key, value]) => labels[`k8s:${key}`] === value);
 }
 
-/** The nodes a choice names: one node by name, or every node whose agent is cut off. */
+/** The nodes a choice names: one node by name, every node whose agent is cut off, or those running a pod. */
 export function nodesChosen(world: Readonly<World>, choice: NodeChoice): string[] {
   if (typeof choice === 'string') return [choice];
+  if ('hosting' in choice)
+    return [
+      ...new Set(
+        runningPodsMatching(world, choice.hosting).flatMap((pod) =>
+          pod.spec.nodeName === undefined ? [] : [pod.spec.nodeName],
+        ),
+      ),
+    ];
   const agents = world.cluster?.cilium?.agents ?? {};
   return Object.values(agents)
     .filter((agent) => agent.cutOffSinceMs !== undefined)

@@ -14,7 +14,9 @@ import { processEventFor, type InputResult } from '../dispatch';
 import type { InputEvent } from '../events';
 import type { ConnectionOutcome } from '../cilium/datapath';
 import { readersMachine } from '../cilium/datapath';
-import type { KafkaOutcome } from '../cilium/traffic';
+import { kafkaConsoleExchange } from '../cilium/kafka-console';
+import { consoleConsumerCalls, consoleProducerCalls } from '../policy/kafka-api-keys';
+import { accessDeniedBody } from '../policy/l7-proxy';
 import { cloneWorld } from '../simulation';
 import type { World } from '../world';
 import type { ProbeOutcome, ProbeRequest } from './types';
@@ -64,38 +66,52 @@ export function probeConnection(
 }
 
 /**
- * A reader's summary of a connection: allowed when it connected (and, over HTTP, was answered
- * below 400); denied when a policy dropped it, a proxy refused it (403) or reset it.
+ * The body of Istio's refusal: an Envoy RBAC filter's local reply (simulator/mesh/traffic.ts),
+ * https://github.com/envoyproxy/envoy/blob/v1.32.0/source/extensions/filters/http/rbac/rbac_filter.cc
+ */
+const istioDeniedBody = 'RBAC: access denied';
+
+/** Whether an answer is a proxy's refusal (Cilium's Envoy or Istio's) rather than the application's. */
+function refusedByProxy(connection: Extract<ConnectionOutcome, { kind: 'response' }>): boolean {
+  const { status, body } = connection.response;
+  return status === 403 && (body === accessDeniedBody || body === istioDeniedBody);
+}
+
+/**
+ * A reader's summary of a connection: allowed when the request reached the application, whatever
+ * it answered (a 404 for a path it does not serve is still its answer); denied when a policy
+ * dropped it, a proxy refused it (403) or a mesh proxy reset it.
  */
 export function outcomeOf(connection: ConnectionOutcome | undefined): ProbeOutcome {
   if (connection?.kind !== 'response') return 'denied';
-  return connection.response.status < 400 ? 'allowed' : 'denied';
+  return refusedByProxy(connection) ? 'denied' : 'allowed';
 }
 
-/** A Kafka request from a pod, on a copy of the world. */
+/**
+ * Whether a Kafka console client on a pod gets through to a topic, on a copy of the world: the
+ * producer's or the consumer's every request must be admitted and answered without error.
+ */
 export function probeKafka(
   prober: Prober,
   podKey: string,
   request: { host: string; port: number; apiKey: 'produce' | 'fetch'; topic: string },
-): KafkaOutcome | undefined {
-  const result = prober.input({
-    type: 'pod.traffic',
-    request: {
-      kind: 'kafka',
+): ProbeOutcome {
+  const producer = request.apiKey === 'produce';
+  const { outcome } = kafkaConsoleExchange(
+    (event) => prober.input(event),
+    {
       fromPodKey: podKey,
       host: request.host,
       port: request.port,
+      topic: request.topic,
+      // The console clients' ids (terminal/app-clients.ts).
+      clientID: producer ? 'console-producer' : 'consumer-1',
       timeoutMs: probeTimeoutMs,
-      apiKey: request.apiKey,
-      // The console clients' versions and ids (terminal/app-clients.ts).
-      apiVersion: request.apiKey === 'produce' ? 2 : 4,
-      clientID: request.apiKey === 'produce' ? 'console-producer' : 'consumer-1',
-      topics: [request.topic],
-      ...(request.apiKey === 'produce' ? { messages: ['probe'] } : {}),
+      ...(producer ? { messages: ['probe'] } : {}),
     },
-  });
-  if (result?.ok !== true || result.traffic?.request !== 'kafka') return undefined;
-  return result.traffic;
+    producer ? consoleProducerCalls : consoleConsumerCalls,
+  );
+  return outcome?.kind === 'kafka' && outcome.errorCode === 0 ? 'allowed' : 'denied';
 }
 
 /** Whether kubectl on the reader's machine reaches the API server (kind's published 6443). */

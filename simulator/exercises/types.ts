@@ -43,8 +43,11 @@ export interface PodMatch {
   namespace?: string;
 }
 
-/** A node by name, or the node whose agent is cut off from the API server. */
-export type NodeChoice = string | { cutOff: true };
+/**
+ * A node by name, the nodes whose agent is cut off from the API server, or the nodes that run a
+ * matching pod (which a seed chooses, so an exercise need not name them).
+ */
+export type NodeChoice = string | { cutOff: true } | { hosting: PodMatch };
 
 /**
  * Something a client sends in a probe: a plain TCP connection, or an HTTP request with a method and
@@ -58,7 +61,7 @@ export interface ProbeRequest {
 
 /** How a probe ended, as a reader would sum it up. */
 export type ProbeOutcome =
-  /** Connected and, for HTTP, answered with a status below 400. */
+  /** Reached the application, whatever it answered (a 404 is the application's answer). */
   | 'allowed'
   /** Dropped by a policy (a timeout), refused by the L7 proxy (403) or reset by a mesh proxy. */
   | 'denied';
@@ -93,13 +96,29 @@ export type GoalCheck =
       /** The policy must hold an L7 rule of this protocol. */
       l7?: 'http' | 'kafka' | 'dns';
     }
-  /** An object of this kind and name exists (or, with `absent`, does not). */
-  | { kind: 'object'; objectKind: string; name: string; namespace?: string; absent?: boolean }
+  /**
+   * An object of this kind and name exists (or, with `absent`, does not); with `unchanged`, its
+   * content (everything but metadata and status) is what it was at the exercise's start.
+   */
+  | {
+      kind: 'object';
+      objectKind: string;
+      name: string;
+      namespace?: string;
+      absent?: boolean;
+      unchanged?: boolean;
+    }
   /** Every running pod matching `from` gets this outcome for the request (probed on a copy of the world). */
   | { kind: 'probe'; from: PodMatch; request: ProbeRequest; expect: ProbeOutcome }
+  /** Exactly `count` pods matching are running (not terminating). */
+  | { kind: 'running-pods'; pods: PodMatch; count: number }
   /** No running pod in the namespace reaches any of these external hosts (probed on a copy). */
   | { kind: 'no-internet'; namespace: string; hosts: string[]; port: number }
-  /** A Kafka produce to a topic from every pod matching `from` is admitted or refused (on a copy). */
+  /**
+   * A Kafka console client on every pod matching `from` gets through or not (on a copy): the
+   * producer's or the consumer's whole sequence of requests (probe.ts), every one of which a
+   * policy must admit for the tool to work.
+   */
   | {
       kind: 'kafka';
       from: PodMatch;
@@ -111,20 +130,33 @@ export type GoalCheck =
     }
   /** Of the running pods matching `clients`, exactly those running as this service account get through. */
   | { kind: 'only-service-account'; clients: PodMatch; serviceAccount: string; request: ProbeRequest }
-  /** The host endpoint of a node enforces policy (not audit mode) with host policies in place. */
-  | { kind: 'host-firewall-enforcing'; node: string }
+  /** The host endpoint of a node (of every node, when none is named) enforces a host policy, not in audit mode. */
+  | { kind: 'host-firewall-enforcing'; node?: string }
   /** The reader's machine (kubectl through kind's published port) reaches the API server. */
   | { kind: 'api-server-reachable' }
+  /**
+   * The chosen nodes are Ready (their kubelet posts status) and their Cilium agent hears the API
+   * server (not cut off): what a healed node looks like from both sides.
+   */
+  | { kind: 'node-ready'; node: NodeChoice }
   /** Nothing is left in policy audit mode: neither the agents' option nor any endpoint's. */
   | { kind: 'no-audit-mode' }
-  /** A node's ipcache maps the address of a pod matching `pod` to the identity of pods matching `identityOf`. */
-  | { kind: 'ipcache-entry'; node: NodeChoice; pod: PodMatch; identityOf: PodMatch }
+  /**
+   * A chosen node's ipcache maps the address of a running pod matching `pod` (with `every`, of
+   * every one of them) to the identity of pods matching `identityOf`.
+   */
+  | { kind: 'ipcache-entry'; node: NodeChoice; pod: PodMatch; identityOf: PodMatch; every?: boolean }
   /** The pods carrying this label are exactly the pods whose address the cut-off node maps to a wrong identity. */
   | { kind: 'stale-pods-labelled'; label: string; value: string }
   /** The installed Cilium configuration: a minimum version and Helm values. */
   | { kind: 'cilium-config'; minVersion?: string; values?: Record<string, string> }
   /** At most this many `kubectl rollout restart`s since the start (of a Deployment, when named). */
-  | { kind: 'restarts-at-most'; count: number; deployment?: string };
+  | { kind: 'restarts-at-most'; count: number; deployment?: string }
+  /**
+   * The check held after every command and step of the reader's, and holds now: what a client
+   * that keeps calling would have noticed in between (a gap in which it was dropped).
+   */
+  | { kind: 'throughout'; check: GoalCheck };
 
 /** One goal: the check and a sentence for each answer. */
 export interface Goal {

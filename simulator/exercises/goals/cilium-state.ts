@@ -7,6 +7,7 @@ import { parseCiliumVersion } from '../../cilium/config';
 import { hostEndpointPolicyFor } from '../../cilium/endpoint-policy-cache';
 import { effectiveAuditMode } from '../../cilium/endpoint-options';
 import { getObject, listObjects } from '../../k8s/api-store';
+import type { Pod } from '../../k8s/objects';
 import { podKey } from '../../queries';
 import { sandboxOwningAddress } from '../../cilium/datapath';
 import { identityMatches, nodesChosen, podMatches, runningPodsMatching } from '../pods';
@@ -34,19 +35,47 @@ export function checkCiliumConfig(
 }
 
 /**
- * Evaluates `host-firewall-enforcing`: the host firewall is on, the node's host endpoint is not
- * in audit mode, and a host policy selects it, so its ingress is default-deny.
+ * Evaluates `host-firewall-enforcing`: the host firewall is on and the host endpoint of the node
+ * (or of every node) is not in audit mode and has a host policy selecting it, so its ingress is
+ * default-deny.
  */
 export function checkHostFirewallEnforcing(
   context: GoalContext,
   check: Extract<GoalCheck, { kind: 'host-firewall-enforcing' }>,
 ): boolean {
   const cluster = context.world.cluster;
-  const agent = cluster?.cilium?.agents[check.node];
-  if (cluster === undefined || agent === undefined || cluster.cilium?.config.hostFirewall !== true)
-    return false;
-  const policy = hostEndpointPolicyFor(cluster, agent);
-  return policy !== undefined && !policy.auditMode && policy.ingress.enforced && policy.ingress.defaultDeny;
+  const cilium = cluster?.cilium;
+  if (cluster === undefined || cilium === undefined || cilium.config.hostFirewall !== true) return false;
+  const agents = check.node === undefined ? Object.values(cilium.agents) : [cilium.agents[check.node]];
+  return (
+    agents.length > 0 &&
+    agents.every((agent) => {
+      const policy = agent === undefined ? undefined : hostEndpointPolicyFor(cluster, agent);
+      return (
+        policy !== undefined && !policy.auditMode && policy.ingress.enforced && policy.ingress.defaultDeny
+      );
+    })
+  );
+}
+
+/** Evaluates `node-ready`: every chosen node is Ready and its agent is in touch with the API server. */
+export function checkNodeReady(
+  context: GoalContext,
+  check: Extract<GoalCheck, { kind: 'node-ready' }>,
+): boolean {
+  const cluster = context.world.cluster;
+  if (cluster === undefined) return false;
+  const nodes = nodesChosen(context.world, check.node);
+  return (
+    nodes.length > 0 &&
+    nodes.every((name) => {
+      const ready = getObject(cluster.api, 'Node', name)?.status?.conditions?.find(
+        (condition) => condition.type === 'Ready',
+      );
+      const agent = cluster.cilium?.agents[name];
+      return ready?.status === 'True' && agent !== undefined && agent.cutOffSinceMs === undefined;
+    })
+  );
 }
 
 /** Evaluates `api-server-reachable`, probing from the reader's machine on a copy of the world. */
@@ -68,7 +97,10 @@ export function checkNoAuditMode(context: GoalContext): boolean {
   );
 }
 
-/** Evaluates `ipcache-entry`: some chosen node maps a matching pod's address to a matching identity. */
+/**
+ * Evaluates `ipcache-entry`: a chosen node maps the address of a running matching pod (or of
+ * every one, with `every`) to a matching identity.
+ */
 export function checkIpcacheEntry(
   context: GoalContext,
   check: Extract<GoalCheck, { kind: 'ipcache-entry' }>,
@@ -76,14 +108,18 @@ export function checkIpcacheEntry(
   const cluster = context.world.cluster;
   if (cluster === undefined) return false;
   const pods = runningPodsMatching(context.world, check.pod);
+  if (pods.length === 0) return false;
   return nodesChosen(context.world, check.node).some((node) => {
     const agent = cluster.cilium?.agents[node];
     if (agent === undefined) return false;
-    return pods.some((pod) => {
+    const mapped = (pod: Pod): boolean => {
       const ip = pod.status.podIP;
-      if (ip === undefined) return false;
-      return identityMatches(cluster, lookupIpcache(cluster, agent, ip).identity, check.identityOf);
-    });
+      return (
+        ip !== undefined &&
+        identityMatches(cluster, lookupIpcache(cluster, agent, ip).identity, check.identityOf)
+      );
+    };
+    return check.every === true ? pods.every(mapped) : pods.some(mapped);
   });
 }
 

@@ -3,6 +3,7 @@
  * copy of it) and never changing it.
  */
 import type { Goal, GoalCheck, GoalResult } from '../types';
+import { runningPodsMatching } from '../pods';
 import type { GoalContext } from './context';
 import { checkFlow, flowSeen } from './flows';
 import { checkObject, checkPolicyValid } from './policies';
@@ -13,10 +14,11 @@ import {
   checkHostFirewallEnforcing,
   checkIpcacheEntry,
   checkNoAuditMode,
+  checkNodeReady,
   checkStalePodsLabelled,
 } from './cilium-state';
 
-export { goalContext, type GoalContext } from './context';
+export { goalContext, type GoalContext, type GoalHistory } from './context';
 
 /** Evaluates `restarts-at-most`: the reader's `kubectl rollout restart`s, counted from the inputs. */
 function checkRestarts(
@@ -31,9 +33,21 @@ function checkRestarts(
   return restarts <= check.count;
 }
 
+/** Evaluates `running-pods`: exactly so many matching pods run. */
+function checkRunningPods(
+  context: GoalContext,
+  check: Extract<GoalCheck, { kind: 'running-pods' }>,
+): boolean {
+  return runningPodsMatching(context.world, check.pods).length === check.count;
+}
+
 /** Whether one check holds. */
 export function checkHolds(context: GoalContext, check: GoalCheck): boolean {
   switch (check.kind) {
+    case 'throughout':
+      return !context.broken.has(check) && checkHolds(context, check.check);
+    case 'running-pods':
+      return checkRunningPods(context, check);
     case 'flow':
       return checkFlow(context, check);
     case 'no-flow':
@@ -54,6 +68,8 @@ export function checkHolds(context: GoalContext, check: GoalCheck): boolean {
       return checkHostFirewallEnforcing(context, check);
     case 'api-server-reachable':
       return checkApiServerReachable(context);
+    case 'node-ready':
+      return checkNodeReady(context, check);
     case 'no-audit-mode':
       return checkNoAuditMode(context);
     case 'ipcache-entry':
@@ -73,4 +89,9 @@ export function evaluateGoals(context: GoalContext, goals: readonly Goal[]): Goa
     const met = checkHolds(context, goal.check);
     return { goal, met, sentence: met ? goal.met : goal.unmet };
   });
+}
+
+/** The `throughout` checks among goals, which a session samples after each of the reader's actions. */
+export function throughoutChecks(goals: readonly Goal[]): Extract<GoalCheck, { kind: 'throughout' }>[] {
+  return goals.flatMap((goal) => (goal.check.kind === 'throughout' ? [goal.check] : []));
 }

@@ -4,11 +4,12 @@
  * with the agents' flags) and its rules select the pods the exercise names.
  */
 import { getObject } from '../../k8s/api-store';
-import type { ApiKind, PolicyObject } from '../../k8s/objects';
+import { canonicalJson } from '../../engine/state-hash';
+import type { ApiKind, ApiObject, PolicyObject } from '../../k8s/objects';
 import { parsePolicyDocuments } from '../../policy/index';
 import type { CiliumPolicy, CiliumRule } from '../../policy/model';
 import { indexLabels, selectorMatches } from '../../policy/selector-match';
-import type { Cluster } from '../../world';
+import type { Cluster, World } from '../../world';
 import { identityLabels, runningPodsMatching } from '../pods';
 import type { GoalCheck } from '../types';
 import type { GoalContext } from './context';
@@ -78,13 +79,32 @@ export function checkPolicyValid(context: GoalContext, check: PolicyCheck): bool
   });
 }
 
-/** Evaluates an `object` goal: the object exists (or is absent, when the goal says so). */
-export function checkObject(context: GoalContext, check: Extract<GoalCheck, { kind: 'object' }>): boolean {
-  const cluster = context.world.cluster;
-  if (cluster === undefined) return check.absent === true;
+type ObjectCheck = Extract<GoalCheck, { kind: 'object' }>;
+
+/** The object an `object` goal names, looked up as a namespaced or a cluster-scoped one. */
+export function objectNamed(world: Readonly<World>, check: ObjectCheck): ApiObject | undefined {
+  const cluster = world.cluster;
+  if (cluster === undefined) return undefined;
   const kind = check.objectKind as ApiKind;
-  const present =
-    getObject(cluster.api, kind, check.name) !== undefined ||
-    getObject(cluster.api, kind, `${check.namespace ?? 'default'}/${check.name}`) !== undefined;
-  return present !== (check.absent === true);
+  return (
+    getObject(cluster.api, kind, `${check.namespace ?? 'default'}/${check.name}`) ??
+    getObject(cluster.api, kind, check.name)
+  );
+}
+
+/** What a writer decides in an object: everything but the server's metadata and the status. */
+function content(object: ApiObject): string {
+  return canonicalJson(
+    Object.fromEntries(Object.entries(object).filter(([key]) => key !== 'metadata' && key !== 'status')),
+  );
+}
+
+/** Evaluates an `object` goal: the object exists (or is absent) and, if asked, is as it was at the start. */
+export function checkObject(context: GoalContext, check: ObjectCheck): boolean {
+  const object = objectNamed(context.world, check);
+  if (check.absent === true) return object === undefined;
+  if (object === undefined) return false;
+  if (check.unchanged !== true) return true;
+  const before = context.atStart.get(check);
+  return before !== undefined && content(before) === content(object);
 }
