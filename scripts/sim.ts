@@ -6,6 +6,7 @@
  *   npm run sim -- risk [--json|--csv] [parameters]   (scripts/sim-risk.ts)
  *   npm run sim -- exercises
  *   npm run sim -- check ID [FILE | --solution]
+ *   npm run sim -- workshop ID | FILE [--site URL]
  *
  * `run` prints a narrated transcript of every step and exits non-zero when an expectation of the
  * scenario fails. `shell` runs a script (FILE, or standard input) in the simulated terminal: a fresh
@@ -13,21 +14,32 @@
  * STEPS steps (0 by default). It prints exactly what the browser terminal prints and exits with the
  * script's status. `exercises` lists the exercises (id, level, title); `check` runs a script (FILE,
  * standard input, or with `--solution` the exercise's reference solution) from the exercise's
- * starting point and prints each goal met or unmet with its sentence, exiting 0 only when all are met.
+ * starting point, one command line after another, and prints each goal met or unmet with its
+ * sentence: it exits 0 when all are met, 1 when one is not, and 2 on a usage error (an unknown
+ * exercise, a file it cannot read), as every command here does. `workshop` prints the link to hand
+ * out: a built-in workshop's page, or for a workshop FILE (YAML or JSON: title, intro, exercises)
+ * the shared workshop page with the workshop in its fragment; it exits 1 when the file names an
+ * exercise the site does not have.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ScenarioPlayer, Simulation, runScenario, scenarioIds, scenarios } from '../simulator/index';
 import { TerminalSession } from '../simulator/terminal/session';
 import { runRiskCommand } from './sim-risk';
-import { ExerciseSession, allMet } from '../simulator/exercises/index';
+import { checkReport, runExerciseCheck } from '../simulator/exercises/check-report';
+import { splitCommandLines } from '../simulator/terminal/command-lines';
 import { exercises } from '../content/exercises/index';
+import { workshops } from '../content/workshops/index';
+import { encodeWorkshopLink, workshopProblems } from '../simulator/exercises/workshop';
+import type { Workshop } from '../simulator/exercises/types';
+import { parse as parseYaml } from 'yaml';
 
 const usage = `usage: npm run sim -- run <scenario> [--seed N] [--json]
        npm run sim -- shell [--seed N] [--scenario ID[:STEPS]] [FILE]
        npm run sim -- risk [--json|--csv] [parameters]   (npm run sim -- risk --help)
        npm run sim -- exercises
        npm run sim -- check ID [FILE | --solution]
+       npm run sim -- workshop ID | FILE [--site URL]
 
 scenarios: ${scenarioIds.join(', ')}`;
 
@@ -53,6 +65,7 @@ const { positionals, values } = (() => {
         json: { type: 'boolean', default: false },
         scenario: { type: 'string' },
         solution: { type: 'boolean', default: false },
+        site: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -74,6 +87,37 @@ const seedOf = (fallback: number): number => {
 };
 
 const [command, argument] = positionals;
+
+/** The site's address, as astro.config.mjs declares it (`site: '…'`). */
+function siteOfAstroConfig(): string {
+  const config = readFileSync(new URL('../astro.config.mjs', import.meta.url), 'utf8');
+  return /\bsite:\s*'([^']+)'/.exec(config)?.[1]?.replace(/\/$/, '') ?? '';
+}
+
+/** A workshop file: YAML or JSON with `title`, `intro` and `exercises` (a list of exercise ids). */
+function readWorkshopFile(file: string): Workshop {
+  let value: unknown;
+  try {
+    value = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return fail(
+      `cannot read ${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
+  }
+  const record = (value ?? {}) as { title?: unknown; intro?: unknown; exercises?: unknown };
+  if (
+    typeof record.title !== 'string' ||
+    !Array.isArray(record.exercises) ||
+    !record.exercises.every((id): id is string => typeof id === 'string')
+  )
+    return fail(`${file} needs a title and a list of exercise ids (exercises: [...])`);
+  return {
+    id: 'shared',
+    title: record.title,
+    intro: typeof record.intro === 'string' ? record.intro : '',
+    exercises: record.exercises,
+  };
+}
 
 if (command === 'run') {
   if (argument === undefined) fail('missing scenario id');
@@ -141,40 +185,52 @@ if (command === 'exercises') {
   process.exit(0);
 }
 
+if (command === 'workshop') {
+  if (argument === undefined) fail('missing workshop id or file');
+  const site = values.site ?? siteOfAstroConfig();
+  const builtIn = workshops[argument];
+  if (builtIn !== undefined) {
+    console.log(`${site}/workshops/${builtIn.id}/`);
+    process.exit(0);
+  }
+  const workshop = readWorkshopFile(argument);
+  const problems = workshopProblems(workshop, new Set(Object.keys(exercises)));
+  if (problems.length > 0) {
+    console.error(problems.join('\n'));
+    process.exit(1);
+  }
+  console.log(`${site}/workshops/shared/#${await encodeWorkshopLink(workshop)}`);
+  process.exit(0);
+}
+
 if (command === 'check') {
   if (argument === undefined) fail('missing exercise id');
   const exercise = exercises[argument];
   if (exercise === undefined) fail(`unknown exercise "${argument}"; \`npm run sim -- exercises\` lists them`);
   const file = positionals[2];
-  const lines = values.solution
-    ? exercise.solution
-    : [
-        file === undefined
-          ? readFileSync(0, 'utf8')
-          : (() => {
-              try {
-                return readFileSync(file, 'utf8');
-              } catch {
-                return fail(`cannot read ${file}`);
-              }
-            })(),
-      ];
-  const session = await ExerciseSession.start(exercise, () => Promise.resolve({ TerminalSession }));
-  for (const line of lines) {
-    const entry = await session.run(line);
+  if (values.solution && file !== undefined) fail('give a FILE or --solution, not both');
+  const script = values.solution
+    ? undefined
+    : file === undefined
+      ? readFileSync(0, 'utf8')
+      : (() => {
+          try {
+            return readFileSync(file, 'utf8');
+          } catch {
+            return fail(`cannot read ${file}`);
+          }
+        })();
+  // A script runs as the command lines a reader would type, so goals that must hold throughout
+  // are sampled after each of them.
+  const lines = script === undefined ? exercise.solution : splitCommandLines(script);
+  const run = await runExerciseCheck(exercise, lines, () => Promise.resolve({ TerminalSession }));
+  for (const entry of run.entries) {
     process.stdout.write(entry.stdout);
     process.stderr.write(entry.stderr);
   }
-  const results = session.check();
-  console.log(`\n${exercise.title}`);
-  for (const result of results) console.log(`${result.met ? '✓' : '✗'} ${result.sentence}`);
-  const solved = allMet(results);
-  console.log(
-    solved
-      ? 'Solved: every goal is met.'
-      : `${results.filter((r) => !r.met).length} of ${results.length} goals not met yet.`,
-  );
-  process.exit(solved ? 0 : 1);
+  const report = checkReport(exercise, run.results);
+  process.stdout.write(report.text);
+  process.exit(report.exitCode);
 }
 
 fail(command === undefined ? 'missing command' : `unknown command "${command}"`);

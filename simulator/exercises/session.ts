@@ -4,38 +4,15 @@
  * the goals checked against the world they reach.
  */
 import type { InputEvent } from '../events';
-import type { LabAction, LabRecord } from '../permalink';
-import { scenarios } from '../scenarios/catalog';
+import type { LabAction } from '../permalink';
 import { LabSession, type TerminalEntry, type TerminalLoader } from '../scenarios/lab-session';
-import type { Scenario } from '../scenarios/types';
 import type { ApiObject } from '../k8s/objects';
 import type { World } from '../world';
 import { checkHolds, evaluateGoals, goalContext, throughoutChecks } from './goals/index';
 import { objectNamed } from './goals/policies';
+import type { ExerciseProgress } from './progress';
+import { scenarioOf, startFingerprint, startRecord } from './start';
 import type { Exercise, GoalCheck, GoalResult } from './types';
-
-/** The scenario an exercise starts from; its id is checked when the exercise is validated. */
-function scenarioOf(exercise: Exercise): Scenario {
-  const scenario = scenarios[exercise.start.scenario];
-  if (scenario === undefined)
-    throw new Error(`exercise ${exercise.id}: unknown scenario ${exercise.start.scenario}`);
-  return scenario;
-}
-
-/** The lab record of an exercise's starting point: its steps and its start command lines. */
-export function startRecord(exercise: Exercise): LabRecord {
-  const scenario = scenarioOf(exercise);
-  const actions: LabAction[] = [
-    ...Array.from({ length: exercise.start.steps }, (): LabAction => ({ kind: 'step' })),
-    ...(exercise.start.commands ?? []).map((line): LabAction => ({ kind: 'command', line })),
-  ];
-  return {
-    scenario: scenario.id,
-    seed: exercise.start.seed ?? scenario.defaultSeed,
-    actions,
-    cursor: undefined,
-  };
-}
 
 /** The objects that `unchanged` goals compare against, as the start left them. */
 function objectsAtStart(exercise: Exercise, world: Readonly<World>): Map<GoalCheck, ApiObject | undefined> {
@@ -49,6 +26,11 @@ export class ExerciseSession {
   /** `throughout` checks that failed after one of the reader's actions; they stay unmet. */
   private readonly broken = new Set<GoalCheck>();
   private readonly atStart: ReadonlyMap<GoalCheck, ApiObject | undefined>;
+  private solved = false;
+  private solvedAt: number | undefined;
+  private attempts = 0;
+  private hintsTaken = 0;
+  private solutionShown = false;
 
   private constructor(
     readonly exercise: Exercise,
@@ -151,9 +133,111 @@ export class ExerciseSession {
     for (const check of pending) if (!checkHolds(context, check.check)) this.broken.add(check);
   }
 
-  /** Every goal, met or not, against the world as it stands now. */
+  /**
+   * Every goal, met or not, against the world shown. The first time all are met, the exercise
+   * counts as solved after the reader's actions so far.
+   */
   check(): GoalResult[] {
-    return evaluateGoals(this.context(), this.exercise.goals);
+    const results = evaluateGoals(this.context(), this.exercise.goals);
+    if (!this.solved && allMet(results)) {
+      this.solved = true;
+      this.solvedAt = this.readerActions.length;
+    }
+    return results;
+  }
+
+  /** The reader's own check (the Check button): counted as an attempt. */
+  attempt(): GoalResult[] {
+    this.attempts += 1;
+    return this.check();
+  }
+
+  /** Opens the next hint and returns it; undefined when every hint is open. */
+  takeHint(): string | undefined {
+    const hint = this.exercise.hints[this.hintsTaken];
+    if (hint !== undefined) this.hintsTaken += 1;
+    return hint;
+  }
+
+  /** The hints opened so far, in order. */
+  get hintsOpen(): readonly string[] {
+    return this.exercise.hints.slice(0, this.hintsTaken);
+  }
+
+  /** Notes that the reader asked for the solution (the site then plays it on a fresh start). */
+  markSolutionShown(): void {
+    this.solutionShown = true;
+  }
+
+  /** Whether every goal has been met at some check. */
+  get isSolved(): boolean {
+    return this.solved;
+  }
+
+  /** The reader's progress as a record for storage and links. */
+  progress(): ExerciseProgress {
+    return {
+      exercise: this.exercise.id,
+      start: startFingerprint(this.exercise),
+      solved: this.solved,
+      solvedAt: this.solvedAt,
+      attempts: this.attempts,
+      hintsTaken: this.hintsTaken,
+      solutionShown: this.solutionShown,
+      actions: this.readerActions,
+      cursor: this.lab.cursor,
+    };
+  }
+
+  /**
+   * Carries the counters of earlier progress over (after a Reset or a replay): the actions are the
+   * session's own, and a solve stays a solve even when the actions that made it are gone.
+   */
+  carryOver(progress: Pick<ExerciseProgress, 'solved' | 'attempts' | 'hintsTaken' | 'solutionShown'>): void {
+    this.attempts = progress.attempts;
+    this.hintsTaken = Math.min(progress.hintsTaken, this.exercise.hints.length);
+    this.solutionShown = progress.solutionShown;
+    if (progress.solved && !this.solved) this.solved = true;
+  }
+
+  /**
+   * Rebuilds a session from progress: replays the actions, checks at `solvedAt` that they did
+   * solve it, and shows the position the reader looked at. A claim that the replay does not bear
+   * out, or a position past the end, comes back as a warning instead of failing.
+   */
+  static async restore(
+    exercise: Exercise,
+    progress: ExerciseProgress,
+    loadTerminal: TerminalLoader,
+    onAction?: (done: number, total: number) => void,
+  ): Promise<{ session: ExerciseSession; warnings: string[] }> {
+    const warnings: string[] = [];
+    let verified = false;
+    const session = await ExerciseSession.resume(
+      exercise,
+      progress.actions,
+      loadTerminal,
+      (done, current) => {
+        if (done === progress.solvedAt) verified = allMet(current.check());
+        onAction?.(done, progress.actions.length);
+      },
+    );
+    if (progress.solvedAt === undefined) session.carryOver(progress);
+    else {
+      session.carryOver({ ...progress, solved: verified });
+      if (!verified)
+        warnings.push(
+          'The record says this exercise was solved, but replaying its commands does not meet every goal, so it is not marked solved.',
+        );
+    }
+    if (progress.cursor !== undefined) {
+      if (progress.cursor > session.lab.simulation.length)
+        warnings.push(
+          `The record pointed past the end of its timeline (event ${progress.cursor} of ${session.lab.simulation.length}); showing the end.`,
+        );
+      else session.lab.seek(progress.cursor);
+    }
+    return { session, warnings };
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { scenarioIds, scenarios } from '../scenarios/catalog';
 import type { Exercise, Workshop } from './types';
+import { workshopProblems } from './workshop';
 
 const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -33,17 +34,6 @@ export function exerciseProblems(exercise: Exercise): string[] {
   if (exercise.hints.length === 0) problems.push('an exercise needs at least one hint');
   if (exercise.solution.length === 0) problems.push('an exercise needs a reference solution');
   return problems.map((problem) => `exercise ${exercise.id}: ${problem}`);
-}
-
-/** The problems of a workshop against the exercises that exist. */
-export function workshopProblems(workshop: Workshop, exerciseIds: ReadonlySet<string>): string[] {
-  const problems: string[] = [];
-  if (!kebabCase.test(workshop.id)) problems.push(`id "${workshop.id}" is not kebab-case`);
-  if (workshop.exercises.length === 0) problems.push('a workshop needs at least one exercise');
-  for (const id of workshop.exercises) if (!exerciseIds.has(id)) problems.push(`unknown exercise id "${id}"`);
-  if (new Set(workshop.exercises).size !== workshop.exercises.length)
-    problems.push('an exercise is listed twice');
-  return problems.map((problem) => `workshop ${workshop.id}: ${problem}`);
 }
 
 /**
