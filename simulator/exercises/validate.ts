@@ -58,6 +58,10 @@ export function workshopCatalogue(
 ): Readonly<Record<string, Workshop>> {
   const ids = new Set(Object.keys(exercises));
   const problems = workshops.flatMap((workshop) => workshopProblems(workshop, ids));
+  // The site's page for workshops handed out as links is /workshops/shared/.
+  for (const workshop of workshops)
+    if (workshop.id === 'shared')
+      problems.push('workshop shared: the id "shared" is the page of shared workshops');
   const byId: Record<string, Workshop> = {};
   for (const workshop of workshops) {
     if (byId[workshop.id] !== undefined) problems.push(`workshop ${workshop.id}: the id is used twice`);
