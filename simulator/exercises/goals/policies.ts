@@ -5,8 +5,8 @@
  */
 import { getObject } from '../../k8s/api-store';
 import { canonicalJson } from '../../engine/state-hash';
-import type { ApiKind, ApiObject, PolicyObject } from '../../k8s/objects';
-import { parsePolicyDocuments } from '../../policy/index';
+import type { ApiKind, ApiObject } from '../../k8s/objects';
+import { parseStoredPolicy } from '../../policy/index';
 import type { CiliumPolicy, CiliumRule } from '../../policy/model';
 import { indexLabels, selectorMatches } from '../../policy/selector-match';
 import type { Cluster, World } from '../../world';
@@ -31,15 +31,15 @@ function enforceablePolicy(cluster: Cluster, check: PolicyCheck): CiliumPolicy |
   );
   const config = cluster.cilium?.config;
   if (stored === undefined || config === undefined) return undefined;
-  const parsed = parsePolicyDocuments(JSON.stringify(stored satisfies PolicyObject), {
+  // Parsed once per stored object, as the agents' own policy caches do.
+  const object = parseStoredPolicy(stored, {
     ciliumVersion: config.version,
     l7Proxy: config.l7Proxy,
     nodeSelectorLabels: config.values.nodeSelectorLabels === 'true',
-  });
-  const object = parsed.objects[0];
+  }).objects[0];
   if (object === undefined || object.agentErrors.some((error) => error.complete !== true)) return undefined;
   const policy = object.policy;
-  return policy !== undefined && policy.kind === check.policyKind ? policy : undefined;
+  return policy?.kind === check.policyKind ? policy : undefined;
 }
 
 /** Whether a rule's subject selector picks a pod with these identity labels. */
