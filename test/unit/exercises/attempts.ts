@@ -11,6 +11,11 @@ export interface Attempt {
   commands: string[];
   /** Indexes of the goals left unmet; [] for a correct answer. */
   unmet: number[];
+  /**
+   * Goals whose answer depends on the seed's draw rather than on the attempt (whether a new pod
+   * lands on a stale address): the test does not look at them.
+   */
+  luck?: number[];
 }
 
 /** `kubectl apply` of a manifest typed in. */
@@ -228,6 +233,8 @@ const healTheNode: Attempt[] = [
     name: 'deleting the sleep-v2 pods instead of healing the node',
     commands: ['kubectl delete pods -l app=sleep,version=v2', 'kubectl rollout status deployment/sleep-v2'],
     unmet: [0, 2],
+    // The new pods may land on stale addresses again, or not: the node stays unhealed either way.
+    luck: [1],
   },
   {
     name: 'one rule of two deleted',
@@ -251,15 +258,19 @@ const healTheNode: Attempt[] = [
 
 const bypassSeed42: Attempt[] = [
   {
-    name: "the script's steps by hand, with its one restart",
+    name: 'waiting for every pod to be ready instead of for the rollout',
     commands: [
       'kubectl scale deploy sleep-v1 --replicas=0',
       'kubectl scale deploy sleep-v2 --replicas=15',
-      'kubectl rollout restart deployment/sleep-v2',
-      'kubectl rollout status deployment/sleep-v2 > /dev/null',
+      'kubectl wait --for=condition=Ready pod -l app=sleep,version=v2 --timeout=120s > /dev/null',
       'for p in $(kubectl get pods -l app=sleep,version=v2 -o name); do kubectl exec $p -- curl -s --max-time 2 http://helloworld-v1:5000/hello; done',
     ],
     unmet: [],
+  },
+  {
+    name: "the guide's script, which restarts before the new pods have addresses",
+    commands: ['bash run-test.sh'],
+    unmet: [1],
   },
   {
     name: 'curl from sleep-v2 before any address is reused',
@@ -267,11 +278,10 @@ const bypassSeed42: Attempt[] = [
     unmet: [0],
   },
   {
-    name: 'two restarts where one was enough',
+    name: 'a restart "to be sure" before trying',
     commands: [
       'kubectl scale deploy sleep-v1 --replicas=0',
       'kubectl scale deploy sleep-v2 --replicas=15',
-      'kubectl rollout restart deployment/sleep-v2',
       'kubectl rollout restart deployment/sleep-v2',
       'kubectl rollout status deployment/sleep-v2 > /dev/null',
     ],
