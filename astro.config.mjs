@@ -28,6 +28,8 @@ export default defineConfig({
         { label: 'Start here', items: [{ label: 'About Identity Lab', slug: 'about' }] },
         { label: 'Guides', items: [{ autogenerate: { directory: 'guides' } }] },
         { label: 'Cilium security reference', items: [{ autogenerate: { directory: 'reference' } }] },
+        // Exercise and workshop pages are generated from content/exercises and content/workshops.
+        { label: 'Workshops', items: [{ label: 'Workshops and exercises', link: '/workshops/' }] },
       ],
     }),
     svelte(),

@@ -1,5 +1,5 @@
 /**
- * Benchmarks of the simulator core and the policy engine. Prints figures; BENCHMARKS.md records
+ * Benchmarks of the simulator core, the policy engine and exercise checks. Prints figures; BENCHMARKS.md records
  * them with the machine and date. Not a test: nothing here fails on a slow machine.
  *
  *   npm run bench [-- --quick] [-- --experiment]
@@ -19,7 +19,10 @@ import { runPolicyBenchmarks } from '../simulator/policy/bench';
 import { curlSucceeded } from '../simulator/scenarios/observations';
 import { replayInChromium } from './bench-browser';
 import { churnRun } from './churn-run';
-import { apply } from '../test/unit/simulator/support';
+import { exercises } from '../content/exercises/index';
+import { ExerciseSession } from '../simulator/exercises/index';
+import { TerminalSession } from '../simulator/terminal/session';
+import { apply, clusterWithCilium, deploymentYaml, settle } from '../test/unit/simulator/support';
 
 const quick = process.argv.includes('--quick');
 const experimentOnly = process.argv.includes('--experiment');
@@ -220,6 +223,34 @@ if (!experimentOnly) {
   );
   const noCut = study({ skipActions: ['cut-off'] });
   report(`mistaken-identity, no cut-off, ${seeds} seeds`, `bypass in ${noCut.bypasses}/${seeds}`);
+}
+
+// 6. Checking an exercise's goals: what the widget does after every command. The first check
+// after the reference solution warms what the command left cold (a new policy's compilation); the
+// next ones show the steady cost (a copy of the world and the goals' probes on it).
+{
+  const checkMs: { id: string; first: number; steady: number }[] = [];
+  for (const exercise of Object.values(exercises)) {
+    const session = await ExerciseSession.start(exercise, () => Promise.resolve({ TerminalSession }));
+    for (const line of exercise.solution) await session.run(line);
+    const first = timed(() => session.check()).ms;
+    const steady = Array.from({ length: quick ? 3 : 7 }, () => timed(() => session.check()).ms).sort(
+      (a, b) => a - b,
+    );
+    checkMs.push({ id: exercise.id, first, steady: steady[Math.floor(steady.length / 2)] ?? 0 });
+  }
+  const worst = (key: 'first' | 'steady') =>
+    checkMs.reduce((a, b) => (b[key] > a[key] ? b : a), checkMs[0] ?? { id: '', first: 0, steady: 0 });
+  const median = (key: 'first' | 'steady') =>
+    checkMs.map((row) => row[key]).sort((a, b) => a - b)[Math.floor(checkMs.length / 2)] ?? 0;
+  report(
+    `exercise check after the solution, ${checkMs.length} exercises: first`,
+    `median ${median('first').toFixed(1)} ms, max ${worst('first').first.toFixed(1)} ms (${worst('first').id})`,
+  );
+  report(
+    `exercise check, steady (median of ${quick ? 3 : 7} per exercise)`,
+    `median ${median('steady').toFixed(1)} ms, max ${worst('steady').steady.toFixed(1)} ms (${worst('steady').id})`,
+  );
 }
 
 console.log(`\n${JSON.stringify(results)}`);

@@ -6,11 +6,35 @@
  * Formats, all still decoded:
  * - `#v1.<base64url of deflate-raw JSON>`: the lab format (this one is written today).
  * - `#scenario-<id>=v1.<base64url JSON [scenario, seed, step]>`: the first step-only links.
+ * - `#v2.<base64url of deflate-raw JSON>`: a reader's progress on one exercise
+ *   (exercises/progress.ts); scenario labs leave these links alone.
+ * - `#v3.<base64url of deflate-raw JSON>`: a workshop handed out as a link (exercises/workshop.ts),
+ *   opened by the shared workshop page only.
  *
- * Decoding never throws and always ends: the text is capped before decoding and inflated through
- * a stream that stops at a size limit, so a crafted link cannot exhaust memory.
+ * Decoding never throws and always ends (link-codec.ts, shared by every format).
  */
 import { scenarioDirectory } from './scenarios/directory';
+import {
+  base64UrlToBytes,
+  bytesToBase64Url,
+  deflateRaw,
+  fromBase64Url,
+  maxInflatedBytes,
+  maxLinkLength,
+  readCompressedPayload,
+  toBase64Url,
+} from './link-codec';
+
+export {
+  base64UrlToBytes,
+  bytesToBase64Url,
+  deflateRaw,
+  fromBase64Url,
+  maxInflatedBytes,
+  maxLinkLength,
+  readCompressedPayload,
+  toBase64Url,
+};
 
 /**
  * One thing a reader did: run the scenario's next step, or type a command line. A line the reader
@@ -30,127 +54,10 @@ export interface LabRecord {
 /** The decoded record, or why the link cannot be used. */
 export type DecodedLab = { ok: true; record: LabRecord } | { ok: false; error: string };
 
-/** Longest fragment accepted before any decoding is attempted. */
-export const maxLinkLength = 16_384;
-/** Largest inflated payload accepted (the inflater stops reading beyond it). */
-export const maxInflatedBytes = 256 * 1024;
 /** At most this many actions in one record. */
 export const maxActions = 2_000;
 /** Longest command line kept in a record. */
 export const maxCommandLength = 20_000;
-
-const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** base64url without padding (no Buffer or btoa: the core has no DOM or Node). */
-export function bytesToBase64Url(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i] ?? 0;
-    const b = bytes[i + 1] ?? 0;
-    const c = bytes[i + 2] ?? 0;
-    const triple = (a << 16) | (b << 8) | c;
-    const chars = i + 1 >= bytes.length ? 2 : i + 2 >= bytes.length ? 3 : 4;
-    for (let j = 0; j < chars; j++) out += alphabet[(triple >> (18 - 6 * j)) & 63];
-  }
-  return out;
-}
-
-/** Decodes base64url (padding optional); undefined when a character is not in the alphabet. */
-export function base64UrlToBytes(text: string): Uint8Array<ArrayBuffer> | undefined {
-  const clean = text.replace(/=+$/, '');
-  const bytes: number[] = [];
-  let buffer = 0;
-  let bits = 0;
-  for (const char of clean) {
-    const value = alphabet.indexOf(char);
-    if (value < 0) return undefined;
-    buffer = ((buffer << 6) | value) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes.push((buffer >> bits) & 255);
-    }
-  }
-  return new Uint8Array(bytes);
-}
-
-/** base64url of a string's UTF-8 bytes. */
-export function toBase64Url(text: string): string {
-  return bytesToBase64Url(new TextEncoder().encode(text));
-}
-
-/** The string whose UTF-8 bytes a base64url text holds; undefined when either layer is invalid. */
-export function fromBase64Url(text: string): string | undefined {
-  const bytes = base64UrlToBytes(text);
-  if (bytes === undefined) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-async function deflateRaw(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  const stream = new CompressionStream('deflate-raw');
-  const writer = stream.writable.getWriter();
-  void writer.write(bytes).catch(() => undefined);
-  void writer.close().catch(() => undefined);
-  const chunks = await readAll(stream.readable.getReader(), Infinity);
-  if (chunks === 'too-large' || chunks === 'corrupt') throw new Error('compression failed');
-  return chunks;
-}
-
-/** Inflates, stopping as soon as the output would pass the limit. */
-async function inflateRawBounded(
-  bytes: Uint8Array<ArrayBuffer>,
-  limit: number,
-): Promise<Uint8Array | 'too-large' | 'corrupt'> {
-  let stream: DecompressionStream;
-  try {
-    stream = new DecompressionStream('deflate-raw');
-  } catch {
-    return 'corrupt';
-  }
-  const writer = stream.writable.getWriter();
-  // A corrupt stream rejects these as well as the reads; the reads carry the verdict.
-  void writer.write(bytes).catch(() => undefined);
-  void writer.close().catch(() => undefined);
-  return readAll(stream.readable.getReader(), limit);
-}
-
-/** The reading half of a byte stream, as both the DOM and the core's declarations type it. */
-interface ByteReader {
-  read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
-  cancel(): Promise<void>;
-}
-
-async function readAll(reader: ByteReader, limit: number): Promise<Uint8Array | 'too-large' | 'corrupt'> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    let chunk: { done: boolean; value?: Uint8Array | undefined };
-    try {
-      chunk = await reader.read();
-    } catch {
-      return 'corrupt';
-    }
-    if (chunk.done) break;
-    const value = chunk.value ?? new Uint8Array(0);
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return 'too-large';
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
 
 /**
  * The compact JSON of a record: `[scenario, seed, actions, cursor]`, where a run of steps is a
@@ -158,14 +65,19 @@ async function readAll(reader: ByteReader, limit: number): Promise<Uint8Array | 
  * `["mistaken-identity",1,[3,"kubectl get pods",1,["kubectl get pods -w",4]],null]`.
  */
 export function compactRecord(record: LabRecord): unknown[] {
-  const actions: (number | string | [string, number])[] = [];
-  for (const action of record.actions) {
+  return [record.scenario, record.seed, compactActions(record.actions), record.cursor ?? null];
+}
+
+/** Actions in the compact form: a run of steps as a number, a line as a string, `[line, stop]`. */
+export function compactActions(actions: readonly LabAction[]): (number | string | [string, number])[] {
+  const compact: (number | string | [string, number])[] = [];
+  for (const action of actions) {
     if (action.kind === 'command')
-      actions.push(action.stopAt === undefined ? action.line : [action.line, action.stopAt]);
-    else if (typeof actions.at(-1) === 'number') actions[actions.length - 1] = (actions.at(-1) as number) + 1;
-    else actions.push(1);
+      compact.push(action.stopAt === undefined ? action.line : [action.line, action.stopAt]);
+    else if (typeof compact.at(-1) === 'number') compact[compact.length - 1] = (compact.at(-1) as number) + 1;
+    else compact.push(1);
   }
-  return [record.scenario, record.seed, actions, record.cursor ?? null];
+  return compact;
 }
 
 /** Encodes a session as the `v1.` lab format. */
@@ -193,9 +105,24 @@ export function parseLabRecord(value: unknown): DecodedLab {
       ok: false,
       error: 'This link is damaged: its seed is not a whole number between 0 and 4294967295.',
     };
+  const parsed = parseActions(rawActions, scenarioDirectory[scenario]?.steps ?? 0);
+  if (!parsed.ok) return parsed;
+  const actions = parsed.actions;
+  if (cursor !== null && (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0))
+    return { ok: false, error: 'This link is damaged: its position on the timeline is not a whole number.' };
+  return { ok: true, record: { scenario, seed, actions, cursor: cursor ?? undefined } };
+}
+
+/**
+ * Reads compact actions (compactActions) from a link, allowing at most `stepCount` steps; a fault
+ * comes back as the sentence to show.
+ */
+export function parseActions(
+  rawActions: unknown,
+  stepCount: number,
+): { ok: true; actions: LabAction[] } | { ok: false; error: string } {
   if (!Array.isArray(rawActions))
     return { ok: false, error: 'This link is damaged: its actions cannot be read.' };
-  const stepCount = scenarioDirectory[scenario]?.steps ?? 0;
   const actions: LabAction[] = [];
   let steps = 0;
   for (const raw of rawActions as unknown[]) {
@@ -223,37 +150,13 @@ export function parseLabRecord(value: unknown): DecodedLab {
     if (actions.length > maxActions)
       return { ok: false, error: `This link holds more than ${maxActions} actions.` };
   }
-  if (cursor !== null && (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor < 0))
-    return { ok: false, error: 'This link is damaged: its position on the timeline is not a whole number.' };
-  return { ok: true, record: { scenario, seed, actions, cursor: cursor ?? undefined } };
+  return { ok: true, actions };
 }
 
 /** Decodes a `v1.` lab link. */
 export async function decodeLabPermalink(text: string): Promise<DecodedLab> {
-  if (text.length > maxLinkLength)
-    return { ok: false, error: `This link is too long (${text.length} characters) to be a scenario link.` };
-  const match = /^v(\d+)\.([A-Za-z0-9_-]*)$/.exec(text.trim());
-  if (match === null) return { ok: false, error: 'This link does not hold a scenario state.' };
-  if (Number(match[1]) !== 1)
-    return { ok: false, error: `This link was written by a newer version of the site (format ${match[1]}).` };
-  const bytes = base64UrlToBytes(match[2] ?? '');
-  if (bytes === undefined || bytes.length === 0)
-    return { ok: false, error: 'This link is damaged: its state cannot be read.' };
-  const inflated = await inflateRawBounded(bytes, maxInflatedBytes);
-  if (inflated === 'too-large')
-    return {
-      ok: false,
-      error: 'This link unpacks to more than a scenario state can hold; it was not opened.',
-    };
-  if (inflated === 'corrupt')
-    return { ok: false, error: 'This link is damaged or cut short: its state cannot be read.' };
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(inflated));
-  } catch {
-    return { ok: false, error: 'This link is damaged: its state cannot be read.' };
-  }
-  return parseLabRecord(value);
+  const payload = await readCompressedPayload(text, 1);
+  return payload.ok ? parseLabRecord(payload.value) : payload;
 }
 
 /** What the first, step-only links restored. */
@@ -332,6 +235,9 @@ export async function readPermalinkFragment(
   }
   if (/^scenario-[a-z0-9-]+=/.test(text)) return undefined;
   if (!/^v\d+\./.test(text)) return undefined;
+  // An exercise link (`v2.`) belongs to an exercise's lab and a workshop link (`v3.`) to the shared
+  // workshop page, not to a scenario's lab.
+  if (text.startsWith('v2.') || text.startsWith('v3.')) return undefined;
   const decoded = await decodeLabPermalink(text);
   // A page can hold several labs; a link restores the one whose scenario it names, and the others
   // carry on as if the page had no fragment.

@@ -267,11 +267,11 @@ export class Simulation {
  * with the original; everything else (the store's buckets and indexes, nodes, agents, views, the
  * queue) is copied.
  */
-function cloneWorld(world: World): World {
+export function cloneWorld(world: Readonly<World>): World {
   return clonePlain(world, storedObjects(world));
 }
 
-function* storedObjects(world: World): Generator<object> {
+function* storedObjects(world: Readonly<World>): Generator<object> {
   for (const cluster of allClusters(world)) {
     const objects = cluster.api.objects;
     for (const kind in objects) {

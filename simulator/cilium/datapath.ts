@@ -752,10 +752,15 @@ export function traverse(
     } else if (origin.kind === 'node') {
       // A node's own traffic carries no endpoint identity; the receiver sees a remote node. A client
       // outside the cluster is whatever the receiver's ipcache says of its address: world.
-      sourceIdentity =
-        receiverEntry.identity === ReservedIdentity.world && origin.external !== true
-          ? ReservedIdentity.remoteNode
-          : receiverEntry.identity;
+      if (origin.external === true) {
+        // An address outside the cluster has the CIDR identity of a prefix a policy names, if any.
+        syncLocalIdentities(cluster, serverAgent, now);
+        sourceIdentity = remoteIdentityFor(cluster, serverAgent, tuple.sourceIP);
+      } else
+        sourceIdentity =
+          receiverEntry.identity === ReservedIdentity.world
+            ? ReservedIdentity.remoteNode
+            : receiverEntry.identity;
       explanation.push(
         `The packet comes from ${origin.external === true ? 'outside the cluster' : `node ${origin.node}`}; ${target.node} classifies ${tuple.sourceIP} as ${describeIdentity(cluster, serverAgent, sourceIdentity)}.`,
       );

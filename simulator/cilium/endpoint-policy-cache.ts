@@ -10,7 +10,7 @@ import type { AgentState, ClusterView, LocalEndpoint } from './state';
 import {
   PolicyRepository,
   computeEndpointPolicy,
-  parsePolicyDocuments,
+  parseStoredPolicy,
   type EndpointPolicy,
   type IdentityDirectory,
   type PolicyEndpoint,
@@ -111,18 +111,16 @@ function repositoryOf(
   const failureOf = (objects: readonly ParsedObject[]): SecretFailure | undefined =>
     readsSecrets ? secretFailureOf(cluster, objects, secretKeys) : undefined;
   for (const key of Object.keys(view.policies).sort()) {
-    // The watch delivers JSON; JSON is YAML, so the same validator the terminal uses reads it.
-    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]), {
-      ciliumVersion,
-      l7Proxy,
-      nodeSelectorLabels: selectsNodes,
-    });
+    const stored = view.policies[key];
+    if (typeof stored !== 'object' || stored === null) continue;
+    const result = parseStoredPolicy(stored, { ciliumVersion, l7Proxy, nodeSelectorLabels: selectsNodes });
     const refused = result.objects.some((object) => object.agentErrors.length > 0);
     const secretFailure = refused ? undefined : failureOf(result.objects);
     if (refused || secretFailure !== undefined) {
       // A refused update leaves the version the agent imported before in force.
       for (const earlier of [...(view.policyHistory?.[key] ?? [])].reverse()) {
-        const accepted = parsePolicyDocuments(JSON.stringify(earlier), {
+        if (typeof earlier !== 'object' || earlier === null) continue;
+        const accepted = parseStoredPolicy(earlier, {
           ciliumVersion,
           l7Proxy,
           nodeSelectorLabels: selectsNodes,

@@ -32,7 +32,7 @@ import { lookupIpcache } from './agent-ipcache';
 import { sourceIdentityTransport } from './config';
 import { ctCreate, ctLookup, ctTouch, reversed, type PacketTuple } from './conntrack';
 import type { Blocked, Origin, Passage, Target } from './datapath';
-import { hostPolicyWithLocalIdentities, syncLocalIdentities } from './local-identities';
+import { hostPolicyWithLocalIdentities, remoteIdentityFor, syncLocalIdentities } from './local-identities';
 import { ReservedIdentity } from './reserved-identities';
 import type { AgentState } from './state';
 import {
@@ -193,11 +193,16 @@ export function hostFirewallIngress(
     );
     return undefined;
   }
+  // The host's CIDR and FQDN identities must be current before its policy is compiled, and before
+  // an address outside the cluster is classified: a prefix a policy names (fromCIDR) has its own
+  // identity in the ipcache, which is what lets such a rule admit the reader's machine.
+  syncLocalIdentities(cluster, hostAgent, now);
   let sourceIdentity = clientIdentity;
   if (origin.node !== target.node) {
     const receiverEntry = lookupIpcache(cluster, hostAgent, tuple.sourceIP);
     // Another node's own traffic is remote-node; the reader's machine is just an address outside.
-    if (origin.kind === 'node' && origin.external === true) sourceIdentity = receiverEntry.identity;
+    if (origin.kind === 'node' && origin.external === true)
+      sourceIdentity = remoteIdentityFor(cluster, hostAgent, tuple.sourceIP);
     else if (origin.kind === 'node')
       sourceIdentity =
         receiverEntry.identity === ReservedIdentity.world
@@ -215,8 +220,6 @@ export function hostFirewallIngress(
     return undefined;
   }
   const established = ct.status === 'established';
-  // The host's CIDR and FQDN identities must be current before its policy is compiled.
-  syncLocalIdentities(cluster, hostAgent, now);
   const verdict = hostVerdict(cluster, hostAgent, 'ingress', sourceIdentity, tuple);
   const ends: FlowEnds = {
     source: flowEndpoint(cluster, hostAgent, tuple.sourceIP, tuple.sourcePort, sourceIdentity),

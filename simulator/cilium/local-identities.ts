@@ -12,7 +12,7 @@ import type { AgentState, ClusterView, LocalEndpoint } from './state';
 import {
   PolicyRepository,
   computeEndpointPolicy,
-  parsePolicyDocuments,
+  parseStoredPolicy,
   type DnsSelector,
   type EndpointPolicy,
   type IdentityDirectory,
@@ -182,8 +182,9 @@ const localCaches = new WeakMap<ClusterView, Map<string, LocalPolicyCache>>();
 function repositoryOf(view: ClusterView, ciliumVersion: string): PolicyRepository {
   const repository = new PolicyRepository();
   for (const key of Object.keys(view.policies).sort()) {
-    const result = parsePolicyDocuments(JSON.stringify(view.policies[key]), { ciliumVersion });
-    for (const object of result.objects) repository.upsert(object);
+    const stored = view.policies[key];
+    if (typeof stored !== 'object' || stored === null) continue;
+    for (const object of parseStoredPolicy(stored, { ciliumVersion }).objects) repository.upsert(object);
   }
   return repository;
 }

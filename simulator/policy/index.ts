@@ -5,6 +5,7 @@
  */
 export {
   parsePolicyDocuments,
+  parseStoredPolicy,
   parseLimits,
   schemaFor,
   type ParsedObject,

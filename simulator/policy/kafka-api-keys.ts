@@ -32,3 +32,32 @@ export const produceRoleKeys: readonly number[] = [0, 3, 18];
 
 /** API keys allowed by `role: consume`. */
 export const consumeRoleKeys: readonly number[] = [1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18];
+
+/** One request a Kafka client sends: its API key and version, and whether it names the topic. */
+export interface KafkaClientCall {
+  readonly apiKey: string;
+  readonly apiVersion: number;
+  readonly namesTopic: boolean;
+}
+
+/**
+ * What Kafka's console producer sends to publish to a topic, in order, as the terminal's client
+ * does (terminal/kafka-console.ts, Kafka 1.x as the Cilium docs' images ship it): the topic's
+ * metadata (where its partitions' leaders are), then the records. A policy must admit both for the
+ * tool to work, which `role: produce` does.
+ */
+export const consoleProducerCalls: readonly KafkaClientCall[] = [
+  { apiKey: 'metadata', apiVersion: 5, namesTopic: true },
+  { apiKey: 'produce', apiVersion: 5, namesTopic: true },
+];
+
+/**
+ * What Kafka's console consumer sends to read a topic, as the terminal's client does: the
+ * metadata, the offset to start from (ListOffsets, `offsets` in Cilium's names), then the fetch.
+ * `role: consume` admits each of these keys.
+ */
+export const consoleConsumerCalls: readonly KafkaClientCall[] = [
+  { apiKey: 'metadata', apiVersion: 5, namesTopic: true },
+  { apiKey: 'offsets', apiVersion: 5, namesTopic: true },
+  { apiKey: 'fetch', apiVersion: 7, namesTopic: true },
+];

@@ -375,3 +375,28 @@ class LineCounterFromText {
     return { line, col: offset - lineStart + 1 };
   }
 }
+
+/** Parses of stored policy objects, by object and options (see parseStoredPolicy). */
+const storedParses = new WeakMap<object, Map<string, ParseResult>>();
+
+/**
+ * parsePolicyDocuments of a policy object as the API server stored it (an agent's view holds the
+ * same object), done once per object and options. A stored object is never changed after a write
+ * and a parse is only read, so every agent's policy cache, on the live world and on the copies an
+ * exercise's probes use, shares one parse instead of re-reading the YAML each time it rebuilds.
+ */
+export function parseStoredPolicy(object: object, options: ParseOptions = {}): ParseResult {
+  const key = `${options.ciliumVersion ?? ''}|${options.l7Proxy ?? true}|${options.nodeSelectorLabels ?? false}|${options.yamlVersion ?? ''}`;
+  let parses = storedParses.get(object);
+  if (parses === undefined) {
+    parses = new Map();
+    storedParses.set(object, parses);
+  }
+  let result = parses.get(key);
+  if (result === undefined) {
+    // The watch delivers JSON; JSON is YAML, so the same validator the terminal uses reads it.
+    result = parsePolicyDocuments(JSON.stringify(object), options);
+    parses.set(key, result);
+  }
+  return result;
+}

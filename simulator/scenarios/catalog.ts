@@ -8,6 +8,7 @@ import { mutualAuth } from './mutual-auth';
 import { l7Cilium } from './l7-cilium';
 import { l7EnvoyBlastRadius } from './l7-envoy-blast-radius';
 import { istioMistakenIdentity } from './istio-mistaken-identity';
+import { sandbox } from './sandbox';
 
 /** Scenarios by id. */
 export const scenarios: Readonly<Record<string, Scenario>> = {
@@ -16,6 +17,7 @@ export const scenarios: Readonly<Record<string, Scenario>> = {
   [l7Cilium.id]: l7Cilium,
   [l7EnvoyBlastRadius.id]: l7EnvoyBlastRadius,
   [istioMistakenIdentity.id]: istioMistakenIdentity,
+  [sandbox.id]: sandbox,
 };
 
 /** The ids of all scenarios. */

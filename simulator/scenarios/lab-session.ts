@@ -37,10 +37,15 @@ export class LabSession {
   private readonly stepEndPositions: number[] = [];
   private terminal: TerminalSession | undefined;
 
+  /**
+   * `files` are put in the terminal's home directory beside the scenario's own (an exercise's
+   * starting files); a record replays the same way only with the same files.
+   */
   constructor(
     readonly scenario: Scenario,
     readonly seed: number,
     private readonly loadTerminal: TerminalLoader,
+    private readonly files: Readonly<Record<string, string>> = {},
   ) {
     this.player = new ScenarioPlayer(scenario, seed);
   }
@@ -51,8 +56,9 @@ export class LabSession {
     record: LabRecord,
     loadTerminal: TerminalLoader,
     progress?: RestoreProgress,
+    files?: Readonly<Record<string, string>>,
   ): Promise<RestoreResult> {
-    const session = new LabSession(scenario, record.seed, loadTerminal);
+    const session = new LabSession(scenario, record.seed, loadTerminal, files);
     let index = 0;
     for (const action of record.actions) {
       if (action.kind === 'step') session.next();
@@ -145,7 +151,10 @@ export class LabSession {
    */
   async run(line: string, stopAt?: number): Promise<TerminalEntry> {
     this.returnToPresent();
-    this.terminal ??= new (await this.loadTerminal()).TerminalSession(this.simulation, this.scenario.files);
+    this.terminal ??= new (await this.loadTerminal()).TerminalSession(this.simulation, {
+      ...this.scenario.files,
+      ...this.files,
+    });
     const { interruptedAt, ...result } = await this.terminal.run(
       line,
       stopAt === undefined ? {} : { stopAt },

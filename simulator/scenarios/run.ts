@@ -11,7 +11,7 @@ import type { Flow } from '../cilium/flow';
 import { formatFlowCompact } from '../cilium/hubble-format';
 import type { Pod } from '../k8s/objects';
 import { formatDuration } from '../engine/virtual-time';
-import { chooseSetup, type LabSetup } from '../setup';
+import { chooseSetup, defaultSetup, type LabSetup } from '../setup';
 import { istioVersion } from '../mesh/state';
 import { clusterSettled, podsWithLabels, runningPods } from '../queries';
 import type { Observation } from './observations';
@@ -30,6 +30,8 @@ export function scenarioSetup(scenario: Scenario, variant: ScenarioVariant = {})
     action.do === 'install-cilium' ? [variant.ciliumVersion ?? action.version] : [],
   );
   const installsIstio = actions.some((action) => action.do === 'install-istio');
+  // A scenario that installs nothing (the sandbox) starts where a world without a scenario does.
+  if (cilium.length === 0 && !installsIstio && scenario.date === undefined) return defaultSetup;
   return chooseSetup({
     cilium,
     ...(installsIstio ? { istio: istioVersion } : {}),

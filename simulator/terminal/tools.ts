@@ -100,10 +100,13 @@ export function helm(context: TerminalContext, args: string[]): CommandResult {
   };
 }
 
-/** Parses `iptables -t TABLE -I|-A|-D CHAIN -p PROTO -s SOURCE -j TARGET` and `-L`. */
+/**
+ * Parses `iptables -t TABLE -I|-A|-D CHAIN -p PROTO -s SOURCE -j TARGET`, `-L` and `-F [CHAIN]`
+ * (flush: delete every rule of the table, or of one chain; iptables(8), "-F, --flush [chain]").
+ */
 function iptables(context: TerminalContext, node: string, args: string[]): CommandResult {
   let table: FirewallRule['table'] = 'filter';
-  let operation: 'insert' | 'delete' | 'list' | undefined;
+  let operation: 'insert' | 'delete' | 'list' | 'flush' | undefined;
   let chain = '';
   let protocol: FirewallRule['protocol'] = 'all';
   let source = '';
@@ -122,8 +125,8 @@ function iptables(context: TerminalContext, node: string, args: string[]): Comma
     } else if (arg === '-D' || arg === '--delete') {
       operation = 'delete';
       chain = value();
-    } else if (arg === '-L' || arg === '--list') {
-      operation = 'list';
+    } else if (arg === '-L' || arg === '--list' || arg === '-F' || arg === '--flush') {
+      operation = arg === '-L' || arg === '--list' ? 'list' : 'flush';
       chain = args[i + 1]?.startsWith('-') === false ? value() : '';
     } else if (arg === '-p' || arg === '--protocol') {
       const name = value();
@@ -158,6 +161,13 @@ function iptables(context: TerminalContext, node: string, args: string[]): Comma
       ),
     ];
     return ok(`${lines.join('\n')}\n`);
+  }
+  if (operation === 'flush') {
+    const rules = runtime.firewall.filter(
+      (rule) => rule.table === table && (chain === '' || rule.chain === chain),
+    );
+    for (const rule of rules) context.input({ type: 'node.firewall.delete', node, rule: { ...rule } });
+    return ok();
   }
   if (operation === undefined || chain === '' || target === undefined)
     return fail(

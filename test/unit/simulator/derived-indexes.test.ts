@@ -25,6 +25,7 @@ import type { Pod } from '../../../simulator/k8s/objects';
 import { nodeInfoCacheOf } from '../../../simulator/k8s/scheduling/node-info-cache';
 import { matchingPodsOn, scoringConstraints } from '../../../simulator/k8s/scheduling/pod-topology-spread';
 import { podRequests } from '../../../simulator/k8s/scheduling/resources';
+import { parsePolicyDocuments, parseStoredPolicy } from '../../../simulator/policy/index';
 import { replay, type Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
 
@@ -375,4 +376,29 @@ describe('scheduler: node-info cache', () => {
       { numRuns: 10 },
     );
   }, 120_000);
+});
+
+describe('policy: parses of stored policies', () => {
+  const stored = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'l7', namespace: 'default' },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'helloworld' } },
+      ingress: [
+        { toPorts: [{ ports: [{ port: '5000', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] },
+      ],
+    },
+  };
+  it('answer as parsePolicyDocuments of the JSON does, once per object and agent settings', () => {
+    const options = { ciliumVersion: '1.18.5', l7Proxy: true };
+    const first = parseStoredPolicy(stored, options);
+    expect(first).toEqual(parsePolicyDocuments(JSON.stringify(stored), options));
+    expect(parseStoredPolicy(stored, { ...options })).toBe(first);
+    // Another agent setting is another parse: without the L7 proxy the agent refuses the HTTP rule.
+    const withoutProxy = parseStoredPolicy(stored, { ...options, l7Proxy: false });
+    expect(withoutProxy).not.toBe(first);
+    expect(withoutProxy.objects[0]?.agentErrors.length).toBeGreaterThan(0);
+    expect(first.objects[0]?.agentErrors).toEqual([]);
+  });
 });

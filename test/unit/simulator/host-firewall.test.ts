@@ -576,3 +576,71 @@ describe('host firewall: through the terminal', () => {
     expect(observed.stdout).toContain('policy-verdict:none EGRESS DENIED');
   });
 });
+
+// The reader's machine reaches kind's published API server from the Docker network's gateway,
+// outside the cluster: a host policy admits it as world, or by a CIDR that contains the gateway,
+// whose prefix then has a CIDR identity of its own on the node (as fromCIDR does in Cilium).
+describe("host firewall: the reader's machine and the API server", () => {
+  const rows: { name: string; ingress: string; reaches: boolean; identity?: number | 'cidr' }[] = [
+    {
+      name: 'the cluster only: locked out',
+      ingress: '- fromEntities: [cluster]',
+      reaches: false,
+      identity: 2,
+    },
+    {
+      name: 'world on 6443',
+      ingress:
+        '- fromEntities: [cluster]\n  - fromEntities: [world]\n    toPorts: [{ports: [{port: "6443", protocol: TCP}]}]',
+      reaches: true,
+    },
+    {
+      name: "the gateway's /32 on 6443",
+      ingress:
+        '- fromEntities: [cluster]\n  - fromCIDR: [172.18.0.1/32]\n    toPorts: [{ports: [{port: "6443", protocol: TCP}]}]',
+      reaches: true,
+      identity: 'cidr',
+    },
+    {
+      name: "the Docker network's /16",
+      ingress: '- fromCIDRSet: [{cidr: 172.18.0.0/16}]',
+      reaches: true,
+      identity: 'cidr',
+    },
+    {
+      name: 'another address on 6443',
+      ingress: '- fromCIDR: [172.18.0.99/32]\n    toPorts: [{ports: [{port: "6443", protocol: TCP}]}]',
+      reaches: false,
+    },
+  ];
+  it.each(rows.map((row) => [row.name, row] as const))('%s', (_name, row) => {
+    const simulation = clusterWithCilium(43, 1, '1.18.5', {
+      'encryption.enabled': 'false',
+      'hostFirewall.enabled': 'true',
+    });
+    applyPolicy(
+      simulation,
+      `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata:
+  name: host
+spec:
+  nodeSelector: {}
+  ingress:
+  ${row.ingress}
+`,
+    );
+    const apiServer = simulation.state.cluster?.apiServer;
+    const outcome = connectFrom(simulation, {
+      fromPodKey: '',
+      fromNode: 'docker-host',
+      host: apiServer?.endpointIP ?? '',
+      port: apiServer?.port ?? 6443,
+    });
+    expect(outcome.kind).toBe(row.reaches ? 'response' : 'timeout');
+    const verdict = flowsOf(simulation).findLast((flow) => flow.eventType === 'policy-verdict');
+    expect(verdict?.verdict).toBe(row.reaches ? 'FORWARDED' : 'DROPPED');
+    if (row.identity === 'cidr') expect(verdict?.source.identity).toBeGreaterThanOrEqual(1 << 24);
+    else if (row.identity !== undefined) expect(verdict?.source.identity).toBe(row.identity);
+  });
+});

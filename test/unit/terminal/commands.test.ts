@@ -175,6 +175,27 @@ describe('kubectl label', () => {
     expect(await get(`kubectl get ciliumidentities ${after} -o yaml`)).toContain('k8s:version: v9');
   }, 60_000);
 
+  it('flushes a table’s chain with iptables -F, one table at a time', async () => {
+    const { session } = await cluster();
+    const get = async (command: string): Promise<string> => (await session.run(command)).stdout;
+    const node = await get("kubectl get pod -l app=sleep,version=v1 -o jsonpath='{.items[0].spec.nodeName}'");
+    const service = await get("kubectl get service kubernetes -o jsonpath='{.spec.clusterIP}'");
+    const endpoint = await get(
+      "kubectl get endpoints kubernetes -o jsonpath='{.subsets[0].addresses[0].ip}'",
+    );
+    for (const source of [service, endpoint])
+      await session.run(`docker exec ${node} iptables -t mangle -I INPUT -p tcp -s ${source} -j DROP`);
+    const listed = await get(`docker exec ${node} iptables -t mangle -L INPUT -n`);
+    expect(listed.trim().split('\n')).toHaveLength(4);
+    // A flush of another table leaves mangle alone; a flush of mangle empties it.
+    expect((await session.run(`docker exec ${node} iptables -F`)).exitCode).toBe(0);
+    expect(await get(`docker exec ${node} iptables -t mangle -L INPUT -n`)).toBe(listed);
+    expect((await session.run(`docker exec ${node} iptables -t mangle -F INPUT`)).exitCode).toBe(0);
+    expect((await get(`docker exec ${node} iptables -t mangle -L INPUT -n`)).trim().split('\n')).toHaveLength(
+      2,
+    );
+  }, 60_000);
+
   it('labels a Deployment without touching its pods’ identities, and namespaces and nodes too', async () => {
     const { session } = await cluster();
     const ids = "kubectl get cep -l app=sleep,version=v2 -o jsonpath='{.items[*].status.identity.id}'";

@@ -222,6 +222,54 @@ ${workload('empire-hq', { app: 'empire-hq' }, 'docker.io/cilium/kafkaclient')}`,
   });
 });
 
+// A console producer asks for the topic's metadata before it produces. A rule that admits only
+// `apiKey: produce` therefore refuses that first request, which Cilium's example policy avoids by
+// listing metadata too, and `role: produce` by expanding to it.
+describe('terminal: a Kafka producer needs more than the produce request', () => {
+  const rows: { name: string; rules: string; produces: boolean; keys: string[] }[] = [
+    {
+      name: 'apiKey produce alone: the metadata request that comes first is refused',
+      rules: '- apiKey: produce\n          topic: empire-announce',
+      produces: false,
+      keys: [],
+    },
+    {
+      name: "apiversions, metadata and produce, as Cilium's example lists them: metadata, then produce",
+      rules:
+        '- apiKey: apiversions\n        - apiKey: metadata\n        - apiKey: produce\n          topic: empire-announce',
+      produces: true,
+      keys: ['metadata', 'produce'],
+    },
+  ];
+  it.each(rows.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
+    const simulation = clusterWithCilium(6, 2, '1.18.5', { 'encryption.enabled': 'false' });
+    apply(
+      simulation,
+      `${workload('kafka-service', { app: 'kafka' }, 'docker.io/wurstmeister/kafka:2.11-0.11.0.3', { port: 9092, service: true })}---
+${workload('empire-hq', { app: 'empire-hq' }, 'docker.io/cilium/kafkaclient')}`,
+    );
+    settle(simulation);
+    const session = new TerminalSession(simulation, {
+      'kafka-policy.yaml': kafkaPolicy.replace(
+        '- role: "produce"\n          topic: "empire-announce"',
+        row.rules,
+      ),
+    });
+    expect((await session.run('kubectl apply -f kafka-policy.yaml')).exitCode).toBe(0);
+    simulation.advance(5000);
+    const pod = onePod(simulation, { app: 'empire-hq' }).metadata.name;
+    const produced = await session.run(
+      `echo 'Happy 40th Birthday to General Tagge' | kubectl exec -i ${pod} -- kafka-console-producer.sh --broker-list kafka-service:9092 --topic empire-announce`,
+    );
+    expect(produced.stderr.includes('TOPIC_AUTHORIZATION_FAILED')).toBe(!row.produces);
+    const requests = (simulation.state.cluster?.cilium?.flows ?? []).flatMap((flow) =>
+      flow.l7?.kafka !== undefined && flow.verdict === 'FORWARDED' ? [flow.l7.kafka.apiKey] : [],
+    );
+    // Which requests got through, in the order they first did (a new topic's metadata is asked twice).
+    expect([...new Set(requests)]).toEqual(row.keys);
+  });
+});
+
 // The docs' SNI example: TLS connections from the pod only with the SNI one.one.one.one; the
 // toFQDNs peer and the DNS rule are there so the names resolve and the addresses are allowed.
 const sniPolicy = `apiVersion: cilium.io/v2

@@ -1,0 +1,37 @@
+/** What a goal may read: the world as it stands, what the reader sent it, and what held before. */
+import type { InputEvent } from '../../events';
+import type { ApiObject } from '../../k8s/objects';
+import type { World } from '../../world';
+import { Prober } from '../probe';
+import type { GoalCheck } from '../types';
+
+export interface GoalContext {
+  /** The world after the reader's last command. Read it; never change it. */
+  world: Readonly<World>;
+  /** The inputs the reader's own command lines sent, in order (the start's are not included). */
+  readerInputs: readonly InputEvent[];
+  /** Where probes go: one copy of the world per check (probe.ts). */
+  prober: Prober;
+  /** The objects `unchanged` goals name, as they were at the exercise's start (by check). */
+  atStart: ReadonlyMap<GoalCheck, ApiObject | undefined>;
+  /** `throughout` checks that failed after one of the reader's commands or steps. */
+  broken: ReadonlySet<GoalCheck>;
+}
+
+/** What a session remembers between checks; a bare world (in tests) remembers nothing. */
+export interface GoalHistory {
+  readerInputs?: readonly InputEvent[];
+  atStart?: ReadonlyMap<GoalCheck, ApiObject | undefined>;
+  broken?: ReadonlySet<GoalCheck>;
+}
+
+/** A context for one check of the goals. */
+export function goalContext(world: Readonly<World>, history: GoalHistory = {}): GoalContext {
+  return {
+    world,
+    readerInputs: history.readerInputs ?? [],
+    prober: new Prober(world),
+    atStart: history.atStart ?? new Map(),
+    broken: history.broken ?? new Set(),
+  };
+}
