@@ -13,7 +13,7 @@
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { replay, runScenario, scenarios, type Simulation, type TimelineStep } from '../simulator/index';
-import { ingressVerdictFromIpcache } from '../simulator/cilium/datapath';
+import { ingressVerdictFromIpcache } from '../simulator/cilium/endpoint-policy';
 import { runPolicyBenchmarks } from '../simulator/policy/bench';
 import { curlSucceeded } from '../simulator/scenarios/observations';
 import { replayInChromium } from './bench-browser';

@@ -12,20 +12,12 @@ import { evaluateDnsQuery } from '../policy/index';
 import type { PacketTuple } from './conntrack';
 import { datapathState } from './datapath-state';
 import { dnsQueryFrameBytes } from './policy-stats';
-import {
-  describeIdentity,
-  ephemeralPort,
-  flowEndpoint,
-  locateTarget,
-  recordFlow,
-  returnReply,
-  targetName,
-  translateService,
-  traverse,
-  type Origin,
-  type Passage,
-  type Redirect,
-} from './datapath';
+import { ephemeralPort, locateTarget, targetName } from './connection-ends';
+import type { Origin, Passage, Redirect } from './datapath-types';
+import { traverse } from './packet-path';
+import { returnReply } from './reply-path';
+import { translateService } from './service-translation';
+import { describeIdentity, flowEndpoint, recordFlow } from './verdict-flows';
 import { coreDnsAnswer, upstreamAnswer, type DnsRecord, type DnsReply } from './dns-world';
 import { canonicalName, fqdnSettings, learnDnsAnswer } from './fqdn';
 import { remoteIdentityFor, syncLocalIdentities } from './local-identities';

@@ -31,7 +31,7 @@ import type { Cluster } from '../world';
 import { lookupIpcache } from './agent-ipcache';
 import { sourceIdentityTransport } from './config';
 import { ctCreate, ctLookup, ctTouch, reversed, type PacketTuple } from './conntrack';
-import type { Blocked, Origin, Passage, Target } from './datapath';
+import type { Blocked, Origin, Passage, Target } from './datapath-types';
 import { hostPolicyWithLocalIdentities, syncLocalIdentities } from './local-identities';
 import { ReservedIdentity } from './reserved-identities';
 import type { AgentState } from './state';

@@ -21,7 +21,7 @@
  * consulted; the server node's ipcache belief is only recorded beside the verdict, for contrast.
  */
 import { lookupIpcache } from '../cilium/agent-ipcache';
-import type { ConnectionOutcome, OpenedConnection } from '../cilium/datapath';
+import type { ConnectionOutcome, OpenedConnection } from '../cilium/datapath-types';
 import {
   evaluateAuthorization,
   evaluateWaypointAuthorization,

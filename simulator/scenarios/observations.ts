@@ -4,7 +4,7 @@
  * can change without changing what a run is found to show. Each observation is a plain copy taken
  * when the action ran; none holds a reference into the world.
  */
-import type { ConnectionOutcome } from '../cilium/datapath';
+import type { ConnectionOutcome } from '../cilium/datapath-types';
 import { isStalledOutcome } from '../cilium/envoy';
 import type { NetworkPolicyResource } from '../cilium/envoy-npds';
 import type { AddressSetName, IdentityName } from './types';

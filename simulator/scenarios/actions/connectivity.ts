@@ -3,7 +3,7 @@
  * ("Connection success" for an HTTP answer below 400, "Connection Failed" otherwise): the
  * two-by-two matrix, one curl from a workload, and one from the pod that took a recycled address.
  */
-import type { ConnectionOutcome } from '../../cilium/datapath';
+import type { ConnectionOutcome } from '../../cilium/datapath-types';
 import type { Pod } from '../../k8s/objects';
 import { formatDuration } from '../../engine/virtual-time';
 import { podsWithLabels, runningPods } from '../../queries';

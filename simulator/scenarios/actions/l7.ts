@@ -4,7 +4,7 @@
  * the CiliumEndpoint and CiliumIdentity objects. The blast-radius lab's Envoy actions build on the
  * curl helpers here (envoy-lab.ts).
  */
-import type { ConnectionOutcome } from '../../cilium/datapath';
+import type { ConnectionOutcome } from '../../cilium/datapath-types';
 import { getObject } from '../../k8s/api-store';
 import type { Pod } from '../../k8s/objects';
 import { podKey } from '../../queries';

@@ -3,7 +3,7 @@
  * workload certificates, and curl with narration that reads the response the way the seed's
  * run-test.sh would (`curl -s` exits 0 on a 403, so the script still says "Connection success.").
  */
-import type { ConnectionOutcome } from '../../cilium/datapath';
+import type { ConnectionOutcome } from '../../cilium/datapath-types';
 import { formatDuration } from '../../engine/virtual-time';
 import { podsWithLabels, runningPods } from '../../queries';
 import type { World } from '../../world';

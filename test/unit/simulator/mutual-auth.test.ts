@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioPlayer, runScenario, scenarios } from '../../../simulator/index';
 import type { Simulation } from '../../../simulator/simulation';
 import { podsWithLabels, runningPods } from '../../../simulator/queries';
-import type { ConnectionOutcome } from '../../../simulator/cilium/datapath';
+import type { ConnectionOutcome } from '../../../simulator/cilium/datapath-types';
 import {
   authMapEntries,
   formatAuthMapList,
