@@ -16,6 +16,7 @@ export * from './istio/rotation';
 export * from './istio/peer-authentication';
 export * from './istio/authorization';
 export * from './spire/spire';
+export * from './spire/svid-rules';
 export * from './tls/key-schedule';
 export * from './tls/handshake';
 export * from './tls/handshake-machine';

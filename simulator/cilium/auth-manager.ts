@@ -1,5 +1,5 @@
 /**
- * The agent's auth manager (pkg/auth; FACTS §5.2). The datapath writes an "authentication
+ * The agent's auth manager (cilium/cilium `pkg/auth`). The datapath writes an "authentication
  * required" signal to a perf ring when a policy entry demands auth and the auth map has no valid
  * entry; the agent reads it, skips reserved identities, runs at most one handshake per key, and on
  * success writes the auth map entry with the earlier of the two certificates' notAfter.
@@ -30,7 +30,8 @@ import {
   type MutualAuthState,
   type NodeAuthState,
 } from './auth-map';
-import { sniOf, spiffeIdOf, checkPeerIdentity, svidValidAt, type SvidRecord } from './spire-model';
+import { svidValidAt, type SvidRecord } from './spire-model';
+import { ciliumSni, ciliumSpiffeId, validateCiliumIdentity } from '../spire/svid-rules';
 import { agentView } from './agent-ipcache';
 
 /** Timings of the auth path, in virtual milliseconds. */
@@ -123,6 +124,16 @@ function certificateOf(svid: SvidRecord): HandshakeCertificate {
   };
 }
 
+/** The client's check that the server's one certificate names the expected identity, as the record words it. */
+function serverIdentityCheck(
+  expectedIdentity: number,
+  spiffeId: string,
+  trustDomain: string,
+): { valid: boolean; reason: string } {
+  const check = validateCiliumIdentity(expectedIdentity, [spiffeId], trustDomain);
+  return { valid: check.valid, reason: `its ${check.valid ? 'only ' : ''}${check.reason}` };
+}
+
 /**
  * Runs the handshake for a key as it would go at a virtual time, without changing anything: the
  * event handler records it, and a blocked client's retransmission asks it in advance.
@@ -139,7 +150,7 @@ export function runHandshake(
   const config = cilium?.config.mutualAuth;
   const trustDomain = config?.trustDomain ?? 'spiffe.cilium';
   const port = config?.port ?? 4250;
-  const sni = sniOf(key.remoteIdentity, trustDomain);
+  const sni = ciliumSni(key.remoteIdentity, trustDomain);
   const agentPod = cilium?.agents[node]?.podName ?? '';
   const checks: HandshakeRecord['checks'] = [];
   const route = routeToPeer(cluster, node, key, port);
@@ -177,7 +188,7 @@ export function runHandshake(
   const clientSvid = spire.stores[node]?.[String(key.localIdentity)];
   if (clientSvid === undefined)
     return fail(
-      `the delegate store on ${node} has no SVID for local identity ${key.localIdentity} (${spiffeIdOf(key.localIdentity, trustDomain)})`,
+      `the delegate store on ${node} has no SVID for local identity ${key.localIdentity} (${ciliumSpiffeId(key.localIdentity, trustDomain)})`,
     );
   const clientCertificate = certificateOf(clientSvid);
   const serverSvid = spire.stores[peerName]?.[String(key.remoteIdentity)];
@@ -195,7 +206,7 @@ export function runHandshake(
   const serverValid = svidValidAt(spire, serverSvid, atMs);
   checks.push({ side: 'client', check: `server chain: ${serverValid.reason}`, passed: serverValid.valid });
   if (!serverValid.valid) return fail(serverValid.reason, { clientCertificate, serverCertificate });
-  const identityCheck = checkPeerIdentity(key.remoteIdentity, [serverSvid.spiffeId], trustDomain);
+  const identityCheck = serverIdentityCheck(key.remoteIdentity, serverSvid.spiffeId, trustDomain);
   checks.push({
     side: 'client',
     check: `server identity: ${identityCheck.reason}`,
