@@ -11,6 +11,7 @@ export * from './pki/authority';
 export * from './pki/verify';
 export * from './pki/cert-text';
 export * from './istio/identity';
+export * from './istio/ca-defaults';
 export * from './istio/ca';
 export * from './istio/rotation';
 export * from './istio/peer-authentication';
