@@ -7,7 +7,8 @@
 import type { Cluster, World } from '../world';
 import { lookupIpcache } from './agent-ipcache';
 import { authMapLookup, projectedAuthEntry, signalAuthRequired } from './auth-manager';
-import { authTypeNames, formatGoTime, remoteNodeIdFor, type AuthKey, type AuthMapEntry } from './auth-map';
+import { toGoString } from '../engine/virtual-time';
+import { authTypeNames, remoteNodeIdFor, type AuthKey, type AuthMapEntry } from './auth-map';
 import type { AuthDropReason } from './datapath-types';
 import type { PolicyVerdict } from '../policy/index';
 import type { AgentState } from './state';
@@ -65,9 +66,9 @@ export function authPassSentence(agent: AgentState, check: AuthCheck, now: numbe
   const { key, entry } = check;
   const written =
     entry.storedAtMs > now || entry.handshake === 0
-      ? `written by the handshake that finished at ${formatGoTime(entry.storedAtMs)}`
+      ? `written by the handshake that finished at ${toGoString(entry.storedAtMs)}`
       : `written by handshake #${entry.handshake}`;
-  return `${agent.node}'s auth map holds local ${key.localIdentity}, remote ${key.remoteIdentity}, remote node ${key.remoteNodeId} (${authTypeNames[key.authType] ?? key.authType}) until ${formatGoTime(entry.expirationMs)}, ${written}, so the packet passes.`;
+  return `${agent.node}'s auth map holds local ${key.localIdentity}, remote ${key.remoteIdentity}, remote node ${key.remoteNodeId} (${authTypeNames[key.authType] ?? key.authType}) until ${toGoString(entry.expirationMs)}, ${written}, so the packet passes.`;
 }
 
 /**

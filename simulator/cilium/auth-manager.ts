@@ -13,6 +13,7 @@
  * SVID", never "the packet's sender is a pod with identity R": R is whatever the enforcing node's
  * ipcache said.
  */
+import { toGoString } from '../engine/virtual-time';
 import type { Cluster, NodeRuntime, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { isReservedIdentity } from './reserved-identities';
@@ -20,7 +21,6 @@ import { policyForEndpoint } from './local-identities';
 import {
   authKeyString,
   describeAuthKey,
-  formatGoTime,
   handshakeCapacity,
   nodeAddressForId,
   type AuthKey,
@@ -232,7 +232,7 @@ export function runHandshake(
     checks,
     result: 'success',
     expirationMs,
-    sentence: `${node}'s agent presented ${clientSvid.spiffeId} and ${peerName}'s agent answered SNI ${sni} with ${serverSvid.spiffeId} (TLS 1.3 on port ${port}); ${node} writes auth map entry ${key.localIdentity} ← ${key.remoteIdentity} via node ${key.remoteNodeId}, valid until ${formatGoTime(expirationMs)}.`,
+    sentence: `${node}'s agent presented ${clientSvid.spiffeId} and ${peerName}'s agent answered SNI ${sni} with ${serverSvid.spiffeId} (TLS 1.3 on port ${port}); ${node} writes auth map entry ${key.localIdentity} ← ${key.remoteIdentity} via node ${key.remoteNodeId}, valid until ${toGoString(expirationMs)}.`,
   };
 }
 
