@@ -152,11 +152,11 @@ export function resolveDns(world: World, request: DnsRequest): DnsOutcome {
   const explanation: string[] = [];
   const origin = locateOrigin(cluster, request);
   const server = request.server ?? clusterDnsIP(cluster);
-  const base = {
+  const base: LookupBase = {
     name: canonicalName(request.name),
     answers: [],
     server,
-    queries: [] as DnsQueryLog[],
+    queries: [],
     explanation,
   };
   if (typeof origin === 'string') return { ...base, kind: 'error', elapsedMs: 0, message: origin };
@@ -178,6 +178,23 @@ export function resolveDns(world: World, request: DnsRequest): DnsOutcome {
     explanation,
     ...(request.deadlineMs !== undefined ? { deadlineMs: request.deadlineMs } : {}),
   };
+  return walkSearchList(session, request, candidates, base);
+}
+
+/** What every outcome of a lookup carries; `queries` grows as the resolver asks. */
+type LookupBase = Pick<DnsOutcome, 'name' | 'answers' | 'server' | 'queries' | 'explanation'>;
+
+/**
+ * Asks the candidates of the search list in turn, as the resolver's rules say after each failure,
+ * until one is answered, the resolver gives up, or the caller's deadline passes.
+ */
+function walkSearchList(
+  session: LookupSession,
+  request: DnsRequest,
+  candidates: readonly string[],
+  base: LookupBase,
+): DnsOutcome {
+  const { explanation } = session;
   let elapsed = 0;
   let index: number | undefined = 0;
   let last: DnsQueryLog | undefined;

@@ -306,10 +306,7 @@ function describeExchange(
       ...peer(serverPod, node, tuple.destinationIP, serverProxy, serverCertificate),
       port: tuple.destinationPort,
     },
-    transport,
-    ...(sni !== undefined ? { sni, alpn: ['istio-peer-exchange', 'istio', 'h2'] } : {}),
-    ...(transport !== 'plaintext' ? { expectedServerSpiffeIds: expected } : {}),
-    mtlsMode: mode,
+    ...recordedChannel(transport, sni, expected, mode),
     ...(belief !== undefined ? { ipcacheBelief: ipcacheBeliefOf(node, belief) } : {}),
     ...(route !== undefined ? { waypoint: route.hop } : {}),
   };
@@ -333,6 +330,21 @@ function describeExchange(
     workload,
     mode,
     base,
+  };
+}
+
+/** The channel part of a connection record: transport, SNI and ALPN, the SANs the client expects. */
+function recordedChannel(
+  transport: MeshConnectionRecord['transport'],
+  sni: string | undefined,
+  expected: string[],
+  mode: MeshConnectionRecord['mtlsMode'],
+): Pick<MeshConnectionRecord, 'transport' | 'sni' | 'alpn' | 'expectedServerSpiffeIds' | 'mtlsMode'> {
+  return {
+    transport,
+    ...(sni !== undefined ? { sni, alpn: ['istio-peer-exchange', 'istio', 'h2'] } : {}),
+    ...(transport !== 'plaintext' ? { expectedServerSpiffeIds: expected } : {}),
+    mtlsMode: mode,
   };
 }
 
@@ -525,6 +537,26 @@ function throughWaypoint(
   );
 }
 
+/** AuthorizationPolicy at the server's proxy, on the peer's verified identity (HTTP rules where a sidecar reads HTTP). */
+function serverVerdict(
+  exchange: MeshExchange,
+  peerSpiffeId: string | undefined,
+  http: boolean,
+): AuthorizationVerdict {
+  const { request } = exchange;
+  const { tuple } = exchange.opened.passage;
+  return evaluateAuthorization(authorizationPoliciesIn(exchange.world), exchange.workload, {
+    peerSpiffeId,
+    sourceIp: tuple.sourceIP,
+    protocol: http ? 'http' : 'tcp',
+    ...(request.http !== undefined && http
+      ? { method: request.http.method, path: request.http.path, headers: request.http.headers }
+      : {}),
+    host: `${request.host}:${request.port}`,
+    port: tuple.destinationPort,
+  });
+}
+
 /**
  * The server side: PeerAuthentication (STRICT resets plaintext), then AuthorizationPolicy on the
  * peer's verified certificate. Returns the outcome when it refuses, undefined when the request
@@ -550,20 +582,7 @@ function authorizeAtServer(exchange: MeshExchange): ConnectionOutcome | undefine
       : exchange.clientCertificate?.spiffeId
     : undefined;
   const http = serverProxy === 'istio-proxy' && request.http !== undefined;
-  const verdict: AuthorizationVerdict = evaluateAuthorization(
-    authorizationPoliciesIn(exchange.world),
-    exchange.workload,
-    {
-      peerSpiffeId,
-      sourceIp: tuple.sourceIP,
-      protocol: http ? 'http' : 'tcp',
-      ...(request.http !== undefined && http
-        ? { method: request.http.method, path: request.http.path, headers: request.http.headers }
-        : {}),
-      host: `${request.host}:${request.port}`,
-      port: tuple.destinationPort,
-    },
-  );
+  const verdict = serverVerdict(exchange, peerSpiffeId, http);
   const who =
     peerSpiffeId === undefined ? 'no peer identity (plaintext)' : `principal ${principalOf(peerSpiffeId)}`;
   const authorization = {
