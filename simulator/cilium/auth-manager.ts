@@ -30,7 +30,7 @@ import {
   type MutualAuthState,
   type NodeAuthState,
 } from './auth-map';
-import { svidValidAt, type SvidRecord } from './spire-model';
+import { svidValidAt, type SpireState, type SvidRecord } from './spire-model';
 import { ciliumSni, ciliumSpiffeId, validateCiliumIdentity } from '../spire/svid-rules';
 import { agentView } from './agent-ipcache';
 
@@ -184,7 +184,37 @@ export function runHandshake(
       'no certificate provider: authentication.mutual.spire is not enabled, so the mutual handler has no SVIDs',
     );
   if (route.failure !== undefined) return fail(route.failure);
-  const peerName = route.peer?.name ?? '';
+  return exchangeCertificates(
+    { spire, node, peerName: route.peer?.name ?? '', key, sni, port, atMs, trustDomain },
+    base,
+    checks,
+    fail,
+  );
+}
+
+/** The handshake's two sides once the peer answers: SVIDs by SNI, the client's checks, the server's. */
+interface CertificateExchange {
+  spire: SpireState;
+  node: string;
+  peerName: string;
+  key: AuthKey;
+  sni: string;
+  port: number;
+  atMs: number;
+  trustDomain: string;
+}
+
+/**
+ * The TLS 1.3 exchange between the two agents: the server picks its SVID by SNI, the client checks
+ * its chain and that it names the remote identity, the server checks only the client's chain.
+ */
+function exchangeCertificates(
+  exchange: CertificateExchange,
+  base: Omit<HandshakeRecord, 'number' | 'checks' | 'result' | 'sentence'>,
+  checks: HandshakeRecord['checks'],
+  fail: (failure: string, extra?: Partial<HandshakeRecord>) => Omit<HandshakeRecord, 'number'>,
+): Omit<HandshakeRecord, 'number'> {
+  const { spire, node, peerName, key, sni, port, atMs, trustDomain } = exchange;
   const clientSvid = spire.stores[node]?.[String(key.localIdentity)];
   if (clientSvid === undefined)
     return fail(
