@@ -153,14 +153,9 @@ export default defineConfig(
     rules: worldAndEventImports,
   },
   {
-    // Written before the limit and not split yet (longest function, lines): processEvent 241,
-    // runL7Action 144, runAction 343, tableRow 155.
-    files: [
-      'simulator/dispatch.ts',
-      'simulator/scenarios/l7-cilium/actions.ts',
-      'simulator/scenarios/runner.ts',
-      'simulator/terminal/kubectl-resources.ts',
-    ],
+    // Written before the limit and not split yet (longest function, lines): processEvent 243,
+    // tableRow 155.
+    files: ['simulator/dispatch.ts', 'simulator/terminal/kubectl-resources.ts'],
     rules: { 'max-lines-per-function': 'off' },
   },
   {
