@@ -129,7 +129,7 @@ export type Observation =
 export type ObservationOf<K extends Observation['kind']> = Extract<Observation, { kind: K }>;
 
 /** How a connection ended, as a curl observation records it. */
-function curlOutcomeOf(outcome: ConnectionOutcome | undefined): CurlOutcome {
+export function curlOutcomeOf(outcome: ConnectionOutcome | undefined): CurlOutcome {
   if (outcome === undefined) return { kind: 'none' };
   switch (outcome.kind) {
     case 'response': {
