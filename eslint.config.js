@@ -154,8 +154,12 @@ export default defineConfig(
   },
   {
     // Written before the limit and not split yet (longest function, lines): processEvent 243,
-    // tableRow 155.
-    files: ['simulator/dispatch.ts', 'simulator/terminal/kubectl-resources.ts'],
+    // tableRow 155, TerminalSession's constructor 128.
+    files: [
+      'simulator/dispatch.ts',
+      'simulator/terminal/kubectl-resources.ts',
+      'simulator/terminal/session.ts',
+    ],
     rules: { 'max-lines-per-function': 'off' },
   },
   {
