@@ -55,6 +55,57 @@ const simulatorBoundary = {
   ],
 };
 
+/**
+ * The datapath's modules (simulator/cilium/README.md), which the world's state and the input events
+ * must not import: they name the datapath's types from its leaf module, datapath-types.ts.
+ */
+const datapathModules = [
+  'auth-check',
+  'connection',
+  'connection-ends',
+  'dns-lookup',
+  'dns-query',
+  'endpoint-policy',
+  'grpc',
+  'host-resolution',
+  'icmp-echo',
+  'kafka',
+  'nodeport-forwarding',
+  'packet-path',
+  'proxy-redirection',
+  'reply-path',
+  'server-applications',
+  'service-translation',
+  'source-identity',
+  'syn-retransmission',
+  'tcp-connect',
+  'traffic',
+  'udp-datagram',
+].map((name) => `**/cilium/${name}`);
+
+const [, simulatorImports] = /** @type {[unknown, { patterns: object[] }]} */ (
+  simulatorBoundary['no-restricted-imports']
+);
+
+/**
+ * simulator/'s import rules, with the datapath added for world.ts and events.ts.
+ * @type {import('eslint').Linter.RulesRecord}
+ */
+const worldAndEventImports = {
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        ...simulatorImports.patterns,
+        {
+          group: datapathModules,
+          message: 'world.ts and events.ts import the datapath only through cilium/datapath-types.',
+        },
+      ],
+    },
+  ],
+};
+
 export default defineConfig(
   { ignores: ['dist/', '.astro/', 'node_modules/', 'coverage/', 'test-results/'] },
   js.configs.recommended,
@@ -91,7 +142,25 @@ export default defineConfig(
   {
     files: ['simulator/**/*.ts'],
     ignores: ['simulator/**/*.test.ts'],
-    rules: simulatorBoundary,
+    rules: {
+      ...simulatorBoundary,
+      // Long functions are split along the domain's own steps (CONTRIBUTING.md): most stay under 70 lines.
+      'max-lines-per-function': ['error', { max: 120 }],
+    },
+  },
+  {
+    files: ['simulator/world.ts', 'simulator/events.ts'],
+    rules: worldAndEventImports,
+  },
+  {
+    // Written before the limit and not split yet (longest function, lines): processEvent 243,
+    // tableRow 155, TerminalSession's constructor 128.
+    files: [
+      'simulator/dispatch.ts',
+      'simulator/terminal/kubectl-resources.ts',
+      'simulator/terminal/session.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
   },
   {
     files: ['test/browser/**/*.ts'],

@@ -14,7 +14,7 @@
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { replay, runScenario, scenarios, type TimelineStep } from '../simulator/index';
-import { ingressVerdictFromIpcache } from '../simulator/cilium/datapath';
+import { ingressVerdictFromIpcache } from '../simulator/cilium/endpoint-policy';
 import { runPolicyBenchmarks } from '../simulator/policy/bench';
 import { curlSucceeded } from '../simulator/scenarios/observations';
 import { replayInChromium } from './bench-browser';
@@ -22,7 +22,7 @@ import { churnRun } from './churn-run';
 import { exercises } from '../content/exercises/index';
 import { ExerciseSession } from '../simulator/exercises/index';
 import { TerminalSession } from '../simulator/terminal/session';
-import { apply, clusterWithCilium, deploymentYaml, settle } from '../test/unit/simulator/support';
+import { apply } from '../test/unit/simulator/support';
 
 const quick = process.argv.includes('--quick');
 const experimentOnly = process.argv.includes('--experiment');

@@ -8,8 +8,7 @@ import type { WatchChange } from './k8s/api-store';
 import type { FirewallRule } from './world';
 import type { KindClusterConfig } from './k8s/kind-config';
 import type { CiliumInstallRequest } from './cilium/config';
-import type { ConnectionRequest } from './cilium/datapath';
-import type { TrafficRequest } from './cilium/traffic';
+import type { ConnectionRequest, TrafficRequest } from './cilium/datapath-types';
 import type { CiliumEnvoyConfigInput } from './cilium/envoy-config-resources';
 import type { MeshInputEvent, MeshInternalEvent } from './mesh/events';
 

@@ -6,7 +6,7 @@ import { eachObject, keyOf, listObjects } from './k8s/api-store';
 import { selectorMatches } from './k8s/metadata';
 import type { Deployment, Pod } from './k8s/objects';
 import type { World } from './world';
-import { sandboxOwningAddress } from './cilium/datapath';
+import { sandboxOwningAddress } from './cilium/connection-ends';
 
 /** Pods in a namespace whose labels include all given labels, in name order. */
 export function podsWithLabels(

@@ -1,5 +1,5 @@
 /**
- * The agent's auth manager (pkg/auth; FACTS §5.2). The datapath writes an "authentication
+ * The agent's auth manager (cilium/cilium `pkg/auth`). The datapath writes an "authentication
  * required" signal to a perf ring when a policy entry demands auth and the auth map has no valid
  * entry; the agent reads it, skips reserved identities, runs at most one handshake per key, and on
  * success writes the auth map entry with the earlier of the two certificates' notAfter.
@@ -13,6 +13,7 @@
  * SVID", never "the packet's sender is a pod with identity R": R is whatever the enforcing node's
  * ipcache said.
  */
+import { toGoString } from '../engine/virtual-time';
 import type { Cluster, NodeRuntime, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { isReservedIdentity } from './reserved-identities';
@@ -20,7 +21,6 @@ import { policyForEndpoint } from './local-identities';
 import {
   authKeyString,
   describeAuthKey,
-  formatGoTime,
   handshakeCapacity,
   nodeAddressForId,
   type AuthKey,
@@ -30,7 +30,8 @@ import {
   type MutualAuthState,
   type NodeAuthState,
 } from './auth-map';
-import { sniOf, spiffeIdOf, checkPeerIdentity, svidValidAt, type SvidRecord } from './spire-model';
+import { svidValidAt, type SpireState, type SvidRecord } from './spire-model';
+import { ciliumSni, ciliumSpiffeId, validateCiliumIdentity } from '../spire/svid-rules';
 import { agentView } from './agent-ipcache';
 
 /** Timings of the auth path, in virtual milliseconds. */
@@ -123,6 +124,16 @@ function certificateOf(svid: SvidRecord): HandshakeCertificate {
   };
 }
 
+/** The client's check that the server's one certificate names the expected identity, as the record words it. */
+function serverIdentityCheck(
+  expectedIdentity: number,
+  spiffeId: string,
+  trustDomain: string,
+): { valid: boolean; reason: string } {
+  const check = validateCiliumIdentity(expectedIdentity, [spiffeId], trustDomain);
+  return { valid: check.valid, reason: `its ${check.valid ? 'only ' : ''}${check.reason}` };
+}
+
 /**
  * Runs the handshake for a key as it would go at a virtual time, without changing anything: the
  * event handler records it, and a blocked client's retransmission asks it in advance.
@@ -139,7 +150,7 @@ export function runHandshake(
   const config = cilium?.config.mutualAuth;
   const trustDomain = config?.trustDomain ?? 'spiffe.cilium';
   const port = config?.port ?? 4250;
-  const sni = sniOf(key.remoteIdentity, trustDomain);
+  const sni = ciliumSni(key.remoteIdentity, trustDomain);
   const agentPod = cilium?.agents[node]?.podName ?? '';
   const checks: HandshakeRecord['checks'] = [];
   const route = routeToPeer(cluster, node, key, port);
@@ -173,11 +184,41 @@ export function runHandshake(
       'no certificate provider: authentication.mutual.spire is not enabled, so the mutual handler has no SVIDs',
     );
   if (route.failure !== undefined) return fail(route.failure);
-  const peerName = route.peer?.name ?? '';
+  return exchangeCertificates(
+    { spire, node, peerName: route.peer?.name ?? '', key, sni, port, atMs, trustDomain },
+    base,
+    checks,
+    fail,
+  );
+}
+
+/** The handshake's two sides once the peer answers: SVIDs by SNI, the client's checks, the server's. */
+interface CertificateExchange {
+  spire: SpireState;
+  node: string;
+  peerName: string;
+  key: AuthKey;
+  sni: string;
+  port: number;
+  atMs: number;
+  trustDomain: string;
+}
+
+/**
+ * The TLS 1.3 exchange between the two agents: the server picks its SVID by SNI, the client checks
+ * its chain and that it names the remote identity, the server checks only the client's chain.
+ */
+function exchangeCertificates(
+  exchange: CertificateExchange,
+  base: Omit<HandshakeRecord, 'number' | 'checks' | 'result' | 'sentence'>,
+  checks: HandshakeRecord['checks'],
+  fail: (failure: string, extra?: Partial<HandshakeRecord>) => Omit<HandshakeRecord, 'number'>,
+): Omit<HandshakeRecord, 'number'> {
+  const { spire, node, peerName, key, sni, port, atMs, trustDomain } = exchange;
   const clientSvid = spire.stores[node]?.[String(key.localIdentity)];
   if (clientSvid === undefined)
     return fail(
-      `the delegate store on ${node} has no SVID for local identity ${key.localIdentity} (${spiffeIdOf(key.localIdentity, trustDomain)})`,
+      `the delegate store on ${node} has no SVID for local identity ${key.localIdentity} (${ciliumSpiffeId(key.localIdentity, trustDomain)})`,
     );
   const clientCertificate = certificateOf(clientSvid);
   const serverSvid = spire.stores[peerName]?.[String(key.remoteIdentity)];
@@ -195,7 +236,7 @@ export function runHandshake(
   const serverValid = svidValidAt(spire, serverSvid, atMs);
   checks.push({ side: 'client', check: `server chain: ${serverValid.reason}`, passed: serverValid.valid });
   if (!serverValid.valid) return fail(serverValid.reason, { clientCertificate, serverCertificate });
-  const identityCheck = checkPeerIdentity(key.remoteIdentity, [serverSvid.spiffeId], trustDomain);
+  const identityCheck = serverIdentityCheck(key.remoteIdentity, serverSvid.spiffeId, trustDomain);
   checks.push({
     side: 'client',
     check: `server identity: ${identityCheck.reason}`,
@@ -221,7 +262,7 @@ export function runHandshake(
     checks,
     result: 'success',
     expirationMs,
-    sentence: `${node}'s agent presented ${clientSvid.spiffeId} and ${peerName}'s agent answered SNI ${sni} with ${serverSvid.spiffeId} (TLS 1.3 on port ${port}); ${node} writes auth map entry ${key.localIdentity} ← ${key.remoteIdentity} via node ${key.remoteNodeId}, valid until ${formatGoTime(expirationMs)}.`,
+    sentence: `${node}'s agent presented ${clientSvid.spiffeId} and ${peerName}'s agent answered SNI ${sni} with ${serverSvid.spiffeId} (TLS 1.3 on port ${port}); ${node} writes auth map entry ${key.localIdentity} ← ${key.remoteIdentity} via node ${key.remoteNodeId}, valid until ${toGoString(expirationMs)}.`,
   };
 }
 

@@ -8,7 +8,7 @@
  * Also the plain-data record of each handshake the auth managers ran, for widgets that replay it
  * with the real TLS machine, and `cilium bpf auth list` as the CLI prints it.
  */
-import { virtualDate, toTimestamp } from '../engine/virtual-time';
+import { toGoString, toTimestamp } from '../engine/virtual-time';
 import type { Cluster } from '../world';
 import { nodeIdForAddress, nodeIdsOf } from './node-ids';
 import { alignColumns } from './cli-format';
@@ -145,14 +145,6 @@ export function authMapEntries(cluster: Cluster, node: string): AuthMapEntry[] {
   );
 }
 
-const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
-
-/** A time as Go's time.Time.String prints a whole-second UTC time: `2022-07-29 10:00:00 +0000 UTC`. */
-export function formatGoTime(timeMs: number): string {
-  const date = virtualDate(Math.floor(timeMs / 1000) * 1000);
-  return `${date.year}-${pad(date.month)}-${pad(date.day)} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)} +0000 UTC`;
-}
-
 /** What `cilium bpf auth list` writes. */
 export interface CliOutput {
   stdout: string;
@@ -186,7 +178,7 @@ export function formatAuthMapList(
       String(entry.key.remoteIdentity),
       String(entry.key.remoteNodeId),
       authTypeNames[entry.key.authType] ?? `unknown (${entry.key.authType})`,
-      formatGoTime(entry.expirationMs),
+      toGoString(entry.expirationMs),
     ]);
   return { stdout: `${alignColumns(rows)}\n`, stderr: '', exitCode: 0 };
 }

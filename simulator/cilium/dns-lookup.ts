@@ -8,7 +8,8 @@
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import type { Pod } from '../k8s/objects';
-import { locateOrigin, setNameResolver, type Origin } from './datapath';
+import { locateOrigin } from './connection-ends';
+import type { DnsRequest, Origin } from './datapath-types';
 import { clusterDnsIP, hasClusterDns, searchCandidates, type DnsRecord } from './dns-world';
 import { dnsQuery, type QueryResult } from './dns-query';
 import { canonicalName } from './fqdn';
@@ -21,23 +22,6 @@ import {
   type NameFailure,
   type StubResolver,
 } from './stub-resolver';
-
-/** A DNS lookup from a pod (or a node): `nslookup`, `dig`, or the resolver inside curl. */
-export interface DnsRequest {
-  fromPodKey?: string;
-  fromNode?: string;
-  name: string;
-  /** The server to ask; defaults to the pod's resolv.conf nameserver (the kube-dns ClusterIP). */
-  server?: string;
-  /** Per-query timeout of a tool that asks each name once (nslookup); 5 s when not given. */
-  timeoutMs?: number;
-  /** Walk the resolv.conf search list (ndots:5) as getaddrinfo does; false asks for the name as given. */
-  searchList?: boolean;
-  /** Set for getaddrinfo: the C library's resolver, with its retransmissions and search rules. */
-  resolver?: StubResolver;
-  /** The caller stops waiting this long after the lookup starts (curl's connect deadline). */
-  deadlineMs?: number;
-}
 
 /** One query the stub resolver sent and what came back. */
 export interface DnsQueryLog {
@@ -168,11 +152,11 @@ export function resolveDns(world: World, request: DnsRequest): DnsOutcome {
   const explanation: string[] = [];
   const origin = locateOrigin(cluster, request);
   const server = request.server ?? clusterDnsIP(cluster);
-  const base = {
+  const base: LookupBase = {
     name: canonicalName(request.name),
     answers: [],
     server,
-    queries: [] as DnsQueryLog[],
+    queries: [],
     explanation,
   };
   if (typeof origin === 'string') return { ...base, kind: 'error', elapsedMs: 0, message: origin };
@@ -194,6 +178,23 @@ export function resolveDns(world: World, request: DnsRequest): DnsOutcome {
     explanation,
     ...(request.deadlineMs !== undefined ? { deadlineMs: request.deadlineMs } : {}),
   };
+  return walkSearchList(session, request, candidates, base);
+}
+
+/** What every outcome of a lookup carries; `queries` grows as the resolver asks. */
+type LookupBase = Pick<DnsOutcome, 'name' | 'answers' | 'server' | 'queries' | 'explanation'>;
+
+/**
+ * Asks the candidates of the search list in turn, as the resolver's rules say after each failure,
+ * until one is answered, the resolver gives up, or the caller's deadline passes.
+ */
+function walkSearchList(
+  session: LookupSession,
+  request: DnsRequest,
+  candidates: readonly string[],
+  base: LookupBase,
+): DnsOutcome {
+  const { explanation } = session;
   let elapsed = 0;
   let index: number | undefined = 0;
   let last: DnsQueryLog | undefined;
@@ -259,9 +260,22 @@ function podOf(origin: Origin): Pod | undefined {
   return origin.kind === 'pod' ? origin.pod : undefined;
 }
 
-// Connections resolve names through the same path when the cluster runs CoreDNS, with the C
-// library's resolver of the client's image.
-setNameResolver((world, origin, name, deadlineMs) => {
+/** A connection's name lookup: the address it may use, or why there is none. */
+export type NameResolution =
+  | { ok: true; ip: string; elapsedMs: number }
+  | { ok: false; elapsedMs: number; rcode?: string; timedOut?: true };
+
+/**
+ * Resolves the host of a connection (curl, ping, nc) as its getaddrinfo does, through the same
+ * queries as `nslookup` with the C library's resolver of the client's image; `deadlineMs` is when
+ * the client stops waiting (curl's connect deadline).
+ */
+export function resolveForConnection(
+  world: World,
+  origin: Origin,
+  name: string,
+  deadlineMs?: number,
+): NameResolution {
   const outcome = resolveDns(world, {
     ...(origin.kind === 'pod' ? { fromPodKey: origin.podKey } : { fromNode: origin.node }),
     name,
@@ -277,4 +291,4 @@ setNameResolver((world, origin, name, deadlineMs) => {
     ...(outcome.rcode !== undefined ? { rcode: outcome.rcode } : {}),
     ...(outcome.deadlineReached === true ? { timedOut: true as const } : {}),
   };
-});
+}

@@ -5,27 +5,19 @@
  * answers it lets through), and CoreDNS or a public resolver. The resolver that decides which
  * queries to send, and when, is in dns-lookup.ts.
  */
-import type { World } from '../world';
+import type { Cluster, World } from '../world';
 import { requireCluster } from '../world';
 import { applicationListeningOnUdp } from '../k8s/applications';
 import { evaluateDnsQuery } from '../policy/index';
 import type { PacketTuple } from './conntrack';
 import { datapathState } from './datapath-state';
 import { dnsQueryFrameBytes } from './policy-stats';
-import {
-  describeIdentity,
-  ephemeralPort,
-  flowEndpoint,
-  locateTarget,
-  recordFlow,
-  returnReply,
-  targetName,
-  translateService,
-  traverse,
-  type Origin,
-  type Passage,
-  type Redirect,
-} from './datapath';
+import { ephemeralPort, locateTarget, targetName } from './connection-ends';
+import type { Origin, Passage, Redirect } from './datapath-types';
+import { traverse } from './packet-path';
+import { returnReply } from './reply-path';
+import { translateService } from './service-translation';
+import { describeIdentity, flowEndpoint, recordFlow } from './verdict-flows';
 import { coreDnsAnswer, upstreamAnswer, type DnsRecord, type DnsReply } from './dns-world';
 import { canonicalName, fqdnSettings, learnDnsAnswer } from './fqdn';
 import { remoteIdentityFor, syncLocalIdentities } from './local-identities';
@@ -45,6 +37,20 @@ export type QueryResult =
 
 function dnsProxyRedirect(passage: Passage): Redirect | undefined {
   return passage.redirects.find((redirect) => redirect.verdict.l7?.parser === 'dns');
+}
+
+/** A query that reached the DNS server's side, with what the rest of the exchange needs. */
+interface DeliveredQuery {
+  world: World;
+  cluster: Cluster;
+  origin: Origin;
+  passage: Passage;
+  /** The DNS proxy the query was redirected to, if an L7 DNS rule applies. */
+  redirect: Redirect | undefined;
+  /** The lower-case name with its trailing dot. */
+  qname: string;
+  atMs: number;
+  explanation: string[];
 }
 
 /**
@@ -89,67 +95,90 @@ export function dnsQuery(
       ...(passage.mistaken !== undefined ? { mistaken: passage.mistaken } : {}),
     };
   }
-  const settings = fqdnSettings(cluster);
-  const redirect = dnsProxyRedirect(passage);
-  const qname = canonicalName(name);
+  const query: DeliveredQuery = {
+    world,
+    cluster,
+    origin,
+    passage,
+    redirect: dnsProxyRedirect(passage),
+    qname: canonicalName(name),
+    atMs,
+    explanation,
+  };
+  return proxyRefusal(query) ?? answerQuery(query, translated.backendPort, timeoutMs);
+}
+
+/** Hubble's L7 record of a query or its answer at the DNS proxy, when the query went through one. */
+function recordDnsL7(
+  query: DeliveredQuery,
+  type: 'dns-request' | 'dns-response',
+  allowed: boolean,
+  summary: string,
+  extra: { rcode?: string; ips?: string[]; ttl?: number },
+): void {
+  const { cluster, origin, passage, redirect, qname, atMs } = query;
+  if (redirect === undefined) return;
+  const { target, tuple } = passage;
+  const request = type === 'dns-request';
   const serverIdentity =
     target.kind === 'pod' ? (target.endpoint?.identity ?? 0) : passage.destinationIdentity;
-  const l7Flow = (
-    type: 'dns-request' | 'dns-response',
-    allowed: boolean,
-    summary: string,
-    extra: { rcode?: string; ips?: string[]; ttl?: number },
-  ): void => {
-    if (redirect === undefined) return;
-    const request = type === 'dns-request';
-    const client = flowEndpoint(
-      cluster,
-      redirect.observer,
-      tuple.sourceIP,
-      tuple.sourcePort,
-      origin.kind === 'pod' ? (origin.endpoint?.identity ?? 0) : 1,
-    );
-    const dnsServer = flowEndpoint(
-      cluster,
-      redirect.observer,
-      tuple.destinationIP,
-      tuple.destinationPort,
-      serverIdentity,
-    );
-    recordFlow(cluster, {
-      timeMs: atMs,
-      node: redirect.node,
-      eventType: 'l7',
-      verdict: allowed ? 'FORWARDED' : 'DROPPED',
-      trafficDirection: redirect.direction,
-      protocol: 'UDP',
-      isReply: !request,
-      source: request ? client : dnsServer,
-      destination: request ? dnsServer : client,
-      explanation: summary,
-      l7: { type, method: '', url: '', dns: { query: qname, qtypes: ['A'], ...extra } },
-    });
-  };
-  if (redirect !== undefined) {
-    const answer = evaluateDnsQuery(redirect.verdict, { name: qname }, settings.rejectResponseCode);
-    l7Flow('dns-request', answer.allowed, `l7: ${answer.explanation.summary}`, {});
-    explanation.push(
-      `${redirect.node}'s DNS proxy (in the cilium agent) ${answer.allowed ? 'forwards' : 'refuses'} the query for ${qname}: ${answer.explanation.summary}`,
-    );
-    if (!answer.allowed) {
-      const rcode = answer.dnsRcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'REFUSED';
-      l7Flow('dns-response', true, `the DNS proxy answers ${rcode}`, { rcode });
-      returnReply(world, cluster, passage, explanation, false);
-      return { kind: 'reply', rcode, answers: [], by: 'dns-proxy', proxied: true, elapsedMs: 1 };
-    }
-  }
+  const client = flowEndpoint(
+    cluster,
+    redirect.observer,
+    tuple.sourceIP,
+    tuple.sourcePort,
+    origin.kind === 'pod' ? (origin.endpoint?.identity ?? 0) : 1,
+  );
+  const dnsServer = flowEndpoint(
+    cluster,
+    redirect.observer,
+    tuple.destinationIP,
+    tuple.destinationPort,
+    serverIdentity,
+  );
+  recordFlow(cluster, {
+    timeMs: atMs,
+    node: redirect.node,
+    eventType: 'l7',
+    verdict: allowed ? 'FORWARDED' : 'DROPPED',
+    trafficDirection: redirect.direction,
+    protocol: 'UDP',
+    isReply: !request,
+    source: request ? client : dnsServer,
+    destination: request ? dnsServer : client,
+    explanation: summary,
+    l7: { type, method: '', url: '', dns: { query: qname, qtypes: ['A'], ...extra } },
+  });
+}
+
+/** The DNS proxy's verdict on the name: its own REFUSED (or NXDOMAIN) answer when a rule refuses it. */
+function proxyRefusal(query: DeliveredQuery): QueryResult | undefined {
+  const { world, cluster, passage, redirect, qname, explanation } = query;
+  if (redirect === undefined) return undefined;
+  const settings = fqdnSettings(cluster);
+  const answer = evaluateDnsQuery(redirect.verdict, { name: qname }, settings.rejectResponseCode);
+  recordDnsL7(query, 'dns-request', answer.allowed, `l7: ${answer.explanation.summary}`, {});
+  explanation.push(
+    `${redirect.node}'s DNS proxy (in the cilium agent) ${answer.allowed ? 'forwards' : 'refuses'} the query for ${qname}: ${answer.explanation.summary}`,
+  );
+  if (answer.allowed) return undefined;
+  const rcode = answer.dnsRcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'REFUSED';
+  recordDnsL7(query, 'dns-response', true, `the DNS proxy answers ${rcode}`, { rcode });
+  returnReply(world, cluster, passage, explanation, false);
+  return { kind: 'reply', rcode, answers: [], by: 'dns-proxy', proxied: true, elapsedMs: 1 };
+}
+
+/** The DNS server's answer (CoreDNS in a pod, or a resolver on the internet), back through the proxy. */
+function answerQuery(query: DeliveredQuery, backendPort: number, timeoutMs: number): QueryResult {
+  const { world, cluster, passage, redirect, qname, explanation } = query;
+  const { target, tuple } = passage;
   const state = datapathState(cluster);
   let reply: DnsReply | undefined;
   let by: 'coredns' | 'upstream' = 'coredns';
   if (target.kind === 'pod' && target.pod !== undefined && target.sandbox.state === 'running') {
-    if (applicationListeningOnUdp(target.pod, translated.backendPort)?.dns === true)
+    if (applicationListeningOnUdp(target.pod, backendPort)?.dns === true)
       reply = coreDnsAnswer(cluster, qname, state.upstreamQueries++);
-  } else if (target.kind === 'world' && target.host?.resolver === true && translated.backendPort === 53) {
+  } else if (target.kind === 'world' && target.host?.resolver === true && backendPort === 53) {
     reply = upstreamAnswer(qname, state.upstreamQueries++);
     by = 'upstream';
   }
@@ -163,38 +192,13 @@ export function dnsQuery(
     `${reply.source}: ${reply.rcode}${reply.answers.length > 0 ? ` ${reply.answers.map((record) => `${record.ip} (TTL ${record.ttlSeconds})`).join(', ')}` : ''}.`,
   );
   if (redirect !== undefined) {
-    l7Flow('dns-response', true, `${reply.rcode} for ${qname}`, {
+    recordDnsL7(query, 'dns-response', true, `${reply.rcode} for ${qname}`, {
       rcode: reply.rcode,
       ips: reply.answers.map((record) => record.ip),
       ...(reply.answers[0] !== undefined ? { ttl: reply.answers[0].ttlSeconds } : {}),
     });
     // The proxy reads the answer on its way back and remembers the addresses for toFQDNs.
-    if (
-      origin.kind === 'pod' &&
-      origin.endpoint !== undefined &&
-      origin.agent !== undefined &&
-      reply.answers.length > 0
-    ) {
-      const evicted = learnDnsAnswer(
-        cluster,
-        origin.node,
-        origin.endpoint.id,
-        qname,
-        reply.answers.map((record) => ({ ip: record.ip, ttlSeconds: record.ttlSeconds })),
-        atMs,
-      );
-      syncLocalIdentities(cluster, origin.agent, atMs);
-      const kept = Math.max(reply.answers[0]?.ttlSeconds ?? 0, settings.minTtlSeconds);
-      explanation.push(
-        `The DNS proxy records ${reply.answers.map((record) => record.ip).join(', ')} for ${qname} on endpoint ${origin.endpoint.id} for ${kept} s (answer TTL ${reply.answers[0]?.ttlSeconds ?? 0} s, --tofqdns-min-ttl ${settings.minTtlSeconds} s)${evicted.length > 0 ? `; over --tofqdns-endpoint-max-ip-per-hostname=${settings.maxIpsPerHostname} it forgets ${evicted.join(', ')}` : ''}.`,
-      );
-      for (const record of reply.answers) {
-        const identity = remoteIdentityFor(cluster, origin.agent, record.ip);
-        explanation.push(
-          `${record.ip} now has identity ${describeIdentity(cluster, origin.agent, identity)} on ${origin.node}.`,
-        );
-      }
-    }
+    learnFromAnswer(query, reply);
   }
   returnReply(world, cluster, passage, explanation, false);
   return {
@@ -205,4 +209,36 @@ export function dnsQuery(
     proxied: redirect !== undefined,
     elapsedMs: by === 'upstream' ? 12 : 2,
   };
+}
+
+/** toFQDNs: the DNS proxy keeps the answer's addresses for the asking endpoint, each with an identity. */
+function learnFromAnswer(query: DeliveredQuery, reply: DnsReply): void {
+  const { cluster, origin, qname, atMs, explanation } = query;
+  if (
+    origin.kind !== 'pod' ||
+    origin.endpoint === undefined ||
+    origin.agent === undefined ||
+    reply.answers.length === 0
+  )
+    return;
+  const settings = fqdnSettings(cluster);
+  const evicted = learnDnsAnswer(
+    cluster,
+    origin.node,
+    origin.endpoint.id,
+    qname,
+    reply.answers.map((record) => ({ ip: record.ip, ttlSeconds: record.ttlSeconds })),
+    atMs,
+  );
+  syncLocalIdentities(cluster, origin.agent, atMs);
+  const kept = Math.max(reply.answers[0]?.ttlSeconds ?? 0, settings.minTtlSeconds);
+  explanation.push(
+    `The DNS proxy records ${reply.answers.map((record) => record.ip).join(', ')} for ${qname} on endpoint ${origin.endpoint.id} for ${kept} s (answer TTL ${reply.answers[0]?.ttlSeconds ?? 0} s, --tofqdns-min-ttl ${settings.minTtlSeconds} s)${evicted.length > 0 ? `; over --tofqdns-endpoint-max-ip-per-hostname=${settings.maxIpsPerHostname} it forgets ${evicted.join(', ')}` : ''}.`,
+  );
+  for (const record of reply.answers) {
+    const identity = remoteIdentityFor(cluster, origin.agent, record.ip);
+    explanation.push(
+      `${record.ip} now has identity ${describeIdentity(cluster, origin.agent, identity)} on ${origin.node}.`,
+    );
+  }
 }

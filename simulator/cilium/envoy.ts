@@ -19,7 +19,7 @@
 import type { Cluster, World } from '../world';
 import { requireCluster } from '../world';
 import { listObjects } from '../k8s/api-store';
-import type { ConnectionOutcome, OpenedConnection } from './datapath';
+import type { ConnectionOutcome, OpenedConnection } from './datapath-types';
 import type { AgentState, LocalEndpoint } from './state';
 import { policyForEndpoint } from './local-identities';
 import type { EndpointPolicy } from '../policy/index';

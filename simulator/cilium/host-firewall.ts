@@ -29,9 +29,9 @@
  */
 import type { Cluster } from '../world';
 import { lookupIpcache } from './agent-ipcache';
-import { sourceIdentityTransport } from './config';
+import { sourceIdentityTransport, type CiliumConfig } from './config';
 import { ctCreate, ctLookup, ctTouch, reversed, type PacketTuple } from './conntrack';
-import type { Blocked, Origin, Passage, Target } from './datapath';
+import type { Blocked, Origin, Passage, Target } from './datapath-types';
 import { hostPolicyWithLocalIdentities, remoteIdentityFor, syncLocalIdentities } from './local-identities';
 import { ReservedIdentity } from './reserved-identities';
 import type { AgentState } from './state';
@@ -85,6 +85,111 @@ function egressHook(cluster: Cluster, origin: Origin, target: Target): string {
   return 'as it leaves through eth0 (to-netdev)';
 }
 
+/** The sentences that explain one direction's decisions at the host endpoint. */
+interface HostNarration {
+  denied(verdict: PolicyVerdict, established: boolean): string;
+  /** No host policy selects the endpoint in this direction: the packet passes without default deny. */
+  unenforced(): string;
+  /** An enforcing (or auditing) policy let a new connection through. */
+  admitted(verdict: PolicyVerdict): string;
+  /** Said when conntrack already knows the connection and the packet is not a retransmission. */
+  established?(): string;
+  /** Said when the packet answers a connection the host opened (CT_REPLY). */
+  reply?(): string;
+}
+
+/** Where a packet meets the host endpoint's policy, and how that node sees the other end. */
+interface HostSide {
+  direction: 'ingress' | 'egress';
+  node: string;
+  agent: AgentState;
+  /** The other end's identity as this node resolved it. */
+  remoteIdentity: number;
+  /** Sync the node's CIDR and FQDN identities before the lookup (the sender's side did already). */
+  syncIdentities: boolean;
+  narration: HostNarration;
+}
+
+/**
+ * bpf_host's policy stage at the host endpoint, for either direction: conntrack (a reply passes
+ * without a lookup), the host policy, a drop with its policy-verdict and drop events, or a new
+ * conntrack entry and, where a host policy enforces the direction, the policy-verdict event.
+ */
+function enforceHostPolicy(
+  cluster: Cluster,
+  side: HostSide,
+  tuple: PacketTuple,
+  now: number,
+  retransmit: boolean,
+  explanation: string[],
+): HostPassage | Blocked {
+  const { direction, node, agent, remoteIdentity, narration } = side;
+  const ct = ctLookup(cluster, node, direction, tuple, now);
+  if (ct.status === 'reply') {
+    if (ct.entry !== undefined) ctTouch(ct.entry, now, { reply: true });
+    const sentence = narration.reply?.();
+    if (sentence !== undefined) explanation.push(sentence);
+    return { ok: true, established: true };
+  }
+  // A retransmitted SYN finds the entry its first copy created, but it is still a SYN.
+  const established = ct.status === 'established' && !retransmit;
+  // The host's CIDR and FQDN identities must be current before its policy is compiled.
+  if (side.syncIdentities) syncLocalIdentities(cluster, agent, now);
+  const verdict = hostVerdict(cluster, agent, direction, remoteIdentity, tuple);
+  const egress = direction === 'egress';
+  const flowDirection = egress ? 'EGRESS' : 'INGRESS';
+  const ends: FlowEnds = {
+    source: flowEndpoint(
+      cluster,
+      agent,
+      tuple.sourceIP,
+      tuple.sourcePort,
+      egress ? ReservedIdentity.host : remoteIdentity,
+    ),
+    destination: flowEndpoint(
+      cluster,
+      agent,
+      tuple.destinationIP,
+      tuple.destinationPort,
+      egress ? remoteIdentity : ReservedIdentity.host,
+    ),
+  };
+  const packet = packetOf(tuple, established);
+  if (verdict !== undefined && verdict.decision === 'denied') {
+    recordPolicyVerdict(cluster, now, node, flowDirection, verdict, ends, packet);
+    recordDrop(cluster, now, node, flowDirection, verdict, ends, packet);
+    return { ok: false, reason: narration.denied(verdict, established) };
+  }
+  if (ct.entry !== undefined) {
+    ctTouch(ct.entry, now, { reply: false });
+    const sentence = retransmit ? undefined : narration.established?.();
+    if (sentence !== undefined) explanation.push(sentence);
+    return { ok: true, established };
+  }
+  // Every new host connection gets an entry while the host firewall is on, enforced or not, so
+  // that its reply is recognised (CT_REPLY) by the other direction's policy.
+  ctCreate(
+    cluster,
+    node,
+    direction,
+    tuple,
+    {
+      endpointId: hostEndpointId,
+      sourceIdentity: egress ? ReservedIdentity.host : remoteIdentity,
+      remoteIdentity,
+      proxyRedirect: false,
+    },
+    now,
+  );
+  if (verdict === undefined || !enforces(verdict)) {
+    explanation.push(narration.unenforced());
+    return { ok: true, established: false };
+  }
+  recordPolicyVerdict(cluster, now, node, flowDirection, verdict, ends, packet);
+  explanation.push(narration.admitted(verdict));
+  return { ok: true, established: false };
+}
+
 /**
  * Host egress: a connection the node's own stack opens (`docker exec NODE curl …`). Returns the
  * drop, or whether the packet belongs to a connection conntrack already knows.
@@ -103,70 +208,29 @@ export function hostFirewallEgress(
   // Traffic to the node's own addresses stays in the host; hostFirewallIngress explains it.
   if (agent === undefined || (target.kind === 'node' && target.node === origin.node))
     return { ok: true, established: false };
-  const ct = ctLookup(cluster, origin.node, 'egress', tuple, now);
-  if (ct.status === 'reply') {
-    if (ct.entry !== undefined) ctTouch(ct.entry, now, { reply: true });
-    return { ok: true, established: true };
-  }
-  // A retransmitted SYN finds the entry its first copy created, but it is still a SYN.
-  const established = ct.status === 'established' && !retransmit;
-  const verdict = hostVerdict(cluster, agent, 'egress', destinationIdentity, tuple);
-  const destination = `${describeIdentity(cluster, agent, destinationIdentity)} at ${tuple.destinationIP}:${tuple.destinationPort}`;
-  const ends: FlowEnds = {
-    source: flowEndpoint(cluster, agent, tuple.sourceIP, tuple.sourcePort, ReservedIdentity.host),
-    destination: flowEndpoint(
-      cluster,
-      agent,
-      tuple.destinationIP,
-      tuple.destinationPort,
-      destinationIdentity,
-    ),
-  };
-  const packet = packetOf(tuple, established);
-  if (verdict !== undefined && verdict.decision === 'denied') {
-    recordPolicyVerdict(cluster, now, origin.node, 'EGRESS', verdict, ends, packet);
-    recordDrop(cluster, now, origin.node, 'EGRESS', verdict, ends, packet);
-    return {
-      ok: false,
-      reason: `${established ? 'The connection is established (CT_ESTABLISHED), but bpf_host still looks every packet of the original direction up in the host policy, and the ' : 'The '}host firewall on ${origin.node} drops the ${packetWord(tuple, established)} its own stack sends to ${destination} ${egressHook(cluster, origin, target)}: the egress policy of its host endpoint (reserved:host) says: ${verdict.explanation.summary}`,
-    };
-  }
-  if (ct.entry !== undefined) {
-    ctTouch(ct.entry, now, { reply: false });
-    if (!retransmit)
-      explanation.push(
-        `Conntrack on ${origin.node} finds the host's connection established; the host endpoint's egress policy still allows it, and no new policy-verdict event is emitted.`,
-      );
-    return { ok: true, established };
-  }
-  // Every new host connection gets an entry while the host firewall is on, enforced or not, so
-  // that its reply is recognised (CT_REPLY) by the host's ingress policy.
-  ctCreate(
-    cluster,
-    origin.node,
-    'egress',
-    tuple,
-    {
-      endpointId: hostEndpointId,
-      sourceIdentity: ReservedIdentity.host,
-      remoteIdentity: destinationIdentity,
-      proxyRedirect: false,
+  const node = origin.node;
+  const destination = (): string =>
+    `${describeIdentity(cluster, agent, destinationIdentity)} at ${tuple.destinationIP}:${tuple.destinationPort}`;
+  const side: HostSide = {
+    direction: 'egress',
+    node,
+    agent,
+    remoteIdentity: destinationIdentity,
+    syncIdentities: false,
+    narration: {
+      denied: (verdict, established) =>
+        `${established ? 'The connection is established (CT_ESTABLISHED), but bpf_host still looks every packet of the original direction up in the host policy, and the ' : 'The '}host firewall on ${node} drops the ${packetWord(tuple, established)} its own stack sends to ${destination()} ${egressHook(cluster, origin, target)}: the egress policy of its host endpoint (reserved:host) says: ${verdict.explanation.summary}`,
+      established: () =>
+        `Conntrack on ${node} finds the host's connection established; the host endpoint's egress policy still allows it, and no new policy-verdict event is emitted.`,
+      unenforced: () =>
+        `The host firewall is on, but no host policy (a CiliumClusterwideNetworkPolicy with a nodeSelector) selects ${node}'s host endpoint for egress, so its own traffic to ${destination()} leaves without default deny.`,
+      admitted: (verdict) =>
+        verdict.decision === 'audit'
+          ? `The host firewall on ${node} is in policy audit mode: the host endpoint's egress policy would drop the ${packetWord(tuple, false)} to ${destination()} (${verdict.explanation.summary}), but it leaves and Hubble reports it as AUDIT.`
+          : `The host firewall on ${node} checks the ${packetWord(tuple, false)} its own stack sends ${egressHook(cluster, origin, target)} and allows ${destination()}: ${verdict.explanation.summary}`,
     },
-    now,
-  );
-  if (verdict === undefined || !enforces(verdict)) {
-    explanation.push(
-      `The host firewall is on, but no host policy (a CiliumClusterwideNetworkPolicy with a nodeSelector) selects ${origin.node}'s host endpoint for egress, so its own traffic to ${destination} leaves without default deny.`,
-    );
-    return { ok: true, established: false };
-  }
-  recordPolicyVerdict(cluster, now, origin.node, 'EGRESS', verdict, ends, packet);
-  explanation.push(
-    verdict.decision === 'audit'
-      ? `The host firewall on ${origin.node} is in policy audit mode: the host endpoint's egress policy would drop the ${packetWord(tuple, false)} to ${destination} (${verdict.explanation.summary}), but it leaves and Hubble reports it as AUDIT.`
-      : `The host firewall on ${origin.node} checks the ${packetWord(tuple, false)} its own stack sends ${egressHook(cluster, origin, target)} and allows ${destination}: ${verdict.explanation.summary}`,
-  );
-  return { ok: true, established: false };
+  };
+  return enforceHostPolicy(cluster, side, tuple, now, retransmit, explanation);
 }
 
 /**
@@ -187,89 +251,77 @@ export function hostFirewallIngress(
   const cilium = cluster.cilium;
   const hostAgent = cilium?.agents[target.node];
   if (cilium === undefined || hostAgent === undefined) return undefined;
-  if (origin.kind === 'node' && origin.node === target.node) {
+  const node = target.node;
+  if (origin.kind === 'node' && origin.node === node) {
     explanation.push(
-      `${tuple.destinationIP} is ${target.node}'s own address and the packet comes from its own stack: it never leaves the host, so bpf_host and the host policy do not see it.`,
+      `${tuple.destinationIP} is ${node}'s own address and the packet comes from its own stack: it never leaves the host, so bpf_host and the host policy do not see it.`,
     );
     return undefined;
   }
-  // The host's CIDR and FQDN identities must be current before its policy is compiled, and before
-  // an address outside the cluster is classified: a prefix a policy names (fromCIDR) has its own
-  // identity in the ipcache, which is what lets such a rule admit the reader's machine.
-  syncLocalIdentities(cluster, hostAgent, now);
-  let sourceIdentity = clientIdentity;
-  if (origin.node !== target.node) {
-    const receiverEntry = lookupIpcache(cluster, hostAgent, tuple.sourceIP);
-    // Another node's own traffic is remote-node; the reader's machine is just an address outside.
-    if (origin.kind === 'node' && origin.external === true)
-      sourceIdentity = remoteIdentityFor(cluster, hostAgent, tuple.sourceIP);
-    else if (origin.kind === 'node')
-      sourceIdentity =
-        receiverEntry.identity === ReservedIdentity.world
-          ? ReservedIdentity.remoteNode
-          : receiverEntry.identity;
-    else if (sourceIdentityTransport(cilium.config) === 'ipcache') sourceIdentity = receiverEntry.identity;
-  }
-  const ct = ctLookup(cluster, target.node, 'ingress', tuple, now);
-  const source = describeIdentity(cluster, hostAgent, sourceIdentity);
-  if (ct.status === 'reply') {
-    if (ct.entry !== undefined) ctTouch(ct.entry, now, { reply: true });
-    explanation.push(
-      `The packet answers a connection ${target.node} opened itself (CT_REPLY), so the host firewall lets it in without a policy lookup.`,
-    );
-    return undefined;
-  }
-  const established = ct.status === 'established';
-  const verdict = hostVerdict(cluster, hostAgent, 'ingress', sourceIdentity, tuple);
-  const ends: FlowEnds = {
-    source: flowEndpoint(cluster, hostAgent, tuple.sourceIP, tuple.sourcePort, sourceIdentity),
-    destination: flowEndpoint(
-      cluster,
-      hostAgent,
-      tuple.destinationIP,
-      tuple.destinationPort,
-      ReservedIdentity.host,
-    ),
-  };
-  const packet = packetOf(tuple, established);
-  if (verdict !== undefined && verdict.decision === 'denied') {
-    recordPolicyVerdict(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
-    recordDrop(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
-    return {
-      ok: false,
-      reason: `${established ? 'The connection is established, but bpf_host looks every packet of the original direction up in the host policy: the ' : 'The '}host firewall on ${target.node} drops the ${packetWord(tuple, established)} from ${source} to its own address ${tuple.destinationIP}:${tuple.destinationPort}: the ingress policy of its host endpoint (reserved:host) says: ${verdict.explanation.summary}`,
-    };
-  }
-  if (ct.entry !== undefined) {
-    ctTouch(ct.entry, now, { reply: false });
-    return undefined;
-  }
-  ctCreate(
+  const sourceIdentity = hostSourceIdentity(
     cluster,
-    target.node,
-    'ingress',
+    cilium.config,
+    hostAgent,
+    origin,
+    node,
     tuple,
-    {
-      endpointId: hostEndpointId,
-      sourceIdentity,
-      remoteIdentity: sourceIdentity,
-      proxyRedirect: false,
-    },
+    clientIdentity,
     now,
   );
-  if (verdict === undefined || !enforces(verdict)) {
-    explanation.push(
-      `${tuple.destinationIP} is node ${target.node}'s own address; the host firewall is on, but no host policy (a CiliumClusterwideNetworkPolicy with a nodeSelector) selects ${target.node}'s host endpoint for ingress, so ${source} passes without default deny.`,
-    );
-    return undefined;
+  // Named before the lookup syncs the node's local identities, as the node saw the sender.
+  const source = describeIdentity(cluster, hostAgent, sourceIdentity);
+  const side: HostSide = {
+    direction: 'ingress',
+    node,
+    agent: hostAgent,
+    remoteIdentity: sourceIdentity,
+    syncIdentities: true,
+    narration: {
+      reply: () =>
+        `The packet answers a connection ${node} opened itself (CT_REPLY), so the host firewall lets it in without a policy lookup.`,
+      denied: (verdict, established) =>
+        `${established ? 'The connection is established, but bpf_host looks every packet of the original direction up in the host policy: the ' : 'The '}host firewall on ${node} drops the ${packetWord(tuple, established)} from ${source} to its own address ${tuple.destinationIP}:${tuple.destinationPort}: the ingress policy of its host endpoint (reserved:host) says: ${verdict.explanation.summary}`,
+      unenforced: () =>
+        `${tuple.destinationIP} is node ${node}'s own address; the host firewall is on, but no host policy (a CiliumClusterwideNetworkPolicy with a nodeSelector) selects ${node}'s host endpoint for ingress, so ${source} passes without default deny.`,
+      admitted: (verdict) =>
+        verdict.decision === 'audit'
+          ? `The host firewall on ${node} is in policy audit mode: the host endpoint's ingress policy would drop ${source} (${verdict.explanation.summary}), but the packet passes and Hubble reports it as AUDIT.`
+          : `The host firewall on ${node} allows ${source} to its own address: ${verdict.explanation.summary}`,
+    },
+  };
+  const passed = enforceHostPolicy(cluster, side, tuple, now, false, explanation);
+  return passed.ok ? undefined : passed;
+}
+
+/**
+ * The source identity the receiving node gives a packet for its own address: the local pod's, the
+ * tunnel header's, or its ipcache's (remote-node for other nodes, world for the reader's machine).
+ */
+function hostSourceIdentity(
+  cluster: Cluster,
+  config: CiliumConfig,
+  hostAgent: AgentState,
+  origin: Origin,
+  node: string,
+  tuple: PacketTuple,
+  clientIdentity: number,
+  now: number,
+): number {
+  if (origin.node === node) return clientIdentity;
+  const receiverEntry = lookupIpcache(cluster, hostAgent, tuple.sourceIP);
+  // Another node's own traffic is remote-node. The reader's machine is an address outside: the
+  // CIDR identity of a prefix a policy names (fromCIDR), which is why the host's local identities
+  // must be current before it is classified; otherwise world.
+  if (origin.kind === 'node' && origin.external === true) {
+    syncLocalIdentities(cluster, hostAgent, now);
+    return remoteIdentityFor(cluster, hostAgent, tuple.sourceIP);
   }
-  recordPolicyVerdict(cluster, now, target.node, 'INGRESS', verdict, ends, packet);
-  explanation.push(
-    verdict.decision === 'audit'
-      ? `The host firewall on ${target.node} is in policy audit mode: the host endpoint's ingress policy would drop ${source} (${verdict.explanation.summary}), but the packet passes and Hubble reports it as AUDIT.`
-      : `The host firewall on ${target.node} allows ${source} to its own address: ${verdict.explanation.summary}`,
-  );
-  return undefined;
+  if (origin.kind === 'node')
+    return receiverEntry.identity === ReservedIdentity.world
+      ? ReservedIdentity.remoteNode
+      : receiverEntry.identity;
+  if (sourceIdentityTransport(config) === 'ipcache') return receiverEntry.identity;
+  return clientIdentity;
 }
 
 /** Where a reply matched a host endpoint's conntrack entry: at the answering node, at the asking one. */

@@ -12,29 +12,12 @@ import { listObjects } from '../k8s/api-store';
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import type { MistakenIdentity } from './flow';
-import {
-  locateOrigin,
-  locateTarget,
-  resolveHost,
-  returnReply,
-  sourceAddressFor,
-  unreachableFromOutside,
-  traverse,
-  type Origin,
-  type Target,
-} from './datapath';
+import { locateOrigin, locateTarget, sourceAddressFor, unreachableFromOutside } from './connection-ends';
 import type { PacketTuple } from './conntrack';
-
-/** An echo request a pod (or a node's own stack) sends. */
-export interface EchoRequest {
-  fromPodKey?: string;
-  fromNode?: string;
-  /** An address, or a name the sender resolves first (through cluster DNS when the cluster has it). */
-  host: string;
-  /** The echo identifier (busybox ping uses its process id) and sequence number. */
-  identifier: number;
-  sequence: number;
-}
+import type { EchoRequest, Origin, Target } from './datapath-types';
+import { resolveHost } from './host-resolution';
+import { traverse } from './packet-path';
+import { returnReply } from './reply-path';
 
 /** What became of one echo request. */
 export type EchoOutcome =

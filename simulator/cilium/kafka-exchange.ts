@@ -8,7 +8,7 @@
 import type { InputResult } from '../dispatch';
 import type { InputEvent } from '../events';
 import type { KafkaClientCall } from '../policy/kafka-api-keys';
-import type { KafkaOutcome } from './traffic';
+import type { KafkaOutcome } from './kafka';
 
 /** Kafka's LEADER_NOT_AVAILABLE, and how many times a client asks for metadata while it lasts. */
 const leaderNotAvailable = 5;

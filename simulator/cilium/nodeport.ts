@@ -1,7 +1,7 @@
 /**
  * Node ports: a connection to `<node address>:<nodePort>` of a NodePort or LoadBalancer Service,
  * and what decides where it goes and which source the backend sees. This module plans; the
- * datapath (datapath.ts `connectToNodePort`) sends the packets through policy.
+ * datapath (nodeport-forwarding.ts) sends the packets through policy.
  *
  * Who answers (docs: network/kubernetes/kubeproxy-free, v1.18):
  * - Cilium's socket LB (with the kube-proxy replacement, or `socketLB.enabled`) translates the

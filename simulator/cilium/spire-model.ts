@@ -12,15 +12,11 @@
  * - Every node's SPIRE agent mints an X.509-SVID for *every* entry and hands all of them to the
  *   local Cilium agent through the Delegated Identity API: the delegate store on each node holds
  *   every identity's SVID, not only those of its own pods.
- * - SVIDs live 1 h (default_x509_svid_ttl), are backdated by a 10 s cushion and are renewed once
- *   less than a jittered half-life remains (half the lifetime ± 10 % of that half). The CA lives
- *   24 h and the next one is activated when a sixth of its life remains.
- *
- * The helpers at the top repeat the pure functions of `simulator/spire/spire.ts` on purpose: that
- * module imports the PKI code (and with it @noble/@peculiar), which must stay out of the bundle the
- * event loop runs in.
+ * - SVIDs and CAs follow SPIRE's rules in `simulator/spire/svid-rules.ts` (lifetimes, the 10 s
+ *   cushion, renewal at a jittered half-life, the next CA when a sixth of the current one's life
+ *   remains), the module the PKI that renders them (`spire/spire.ts`) uses too.
  */
-import { nextInt, nextIntBetween, randomHex, randomNameSuffix, type RandomState } from '../engine/prng';
+import { nextInt, nextIntBetween, randomHex, randomNameSuffix } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import { listObjects, getObject, type WatchChange } from '../k8s/api-store';
 import { apiPut } from '../k8s/api-writes';
@@ -29,56 +25,22 @@ import type { Namespace, Pod } from '../k8s/objects';
 import type { World } from '../world';
 import { requireCluster, schedule } from '../world';
 import type { CiliumConfig } from './config';
+import {
+  ciliumSpiffeId,
+  spireCaSchedule,
+  spireCaValidity,
+  svidRotationTimeMs,
+  svidValidity,
+} from '../spire/svid-rules';
 
-const hourMs = 3_600_000;
-
-/** SPIRE's and Cilium's defaults for mutual authentication. */
+/** How Cilium's Helm chart runs SPIRE. */
 export const spireModelDefaults = {
-  trustDomain: 'spiffe.cilium',
   namespace: 'cilium-spire',
-  x509SvidTtlMs: hourMs,
-  caTtlMs: 24 * hourMs,
-  notBeforeCushionMs: 10_000,
   /** How often a SPIRE agent syncs its entries and SVIDs with the server (5 s). */
   agentSyncIntervalMs: 5_000,
   /** Time from `helm install` until the SPIRE server has its CA and serves agents. */
   serverStartMs: 9_000,
 } as const;
-
-/** The SPIFFE ID SPIRE issues for a Cilium security identity. */
-export function spiffeIdOf(identity: number, trustDomain: string = spireModelDefaults.trustDomain): string {
-  return `spiffe://${trustDomain}/identity/${identity}`;
-}
-
-/** The SNI an agent sends to ask its peer for an identity's certificate (NumericIdentityToSNI). */
-export function sniOf(identity: number, trustDomain: string = spireModelDefaults.trustDomain): string {
-  return `${identity}.${trustDomain}`;
-}
-
-/** Cilium's client-side check: exactly one URI SAN, equal to the expected identity's SPIFFE ID. */
-export function checkPeerIdentity(
-  expectedIdentity: number,
-  uris: readonly string[],
-  trustDomain: string = spireModelDefaults.trustDomain,
-): { valid: boolean; reason: string } {
-  if (uris.length !== 1)
-    return { valid: false, reason: `expected exactly one URI SAN, found ${uris.length}` };
-  const expected = spiffeIdOf(expectedIdentity, trustDomain);
-  return uris[0] === expected
-    ? { valid: true, reason: `its only URI SAN is ${expected}` }
-    : { valid: false, reason: `its URI SAN ${uris[0] ?? ''} is not ${expected}` };
-}
-
-/**
- * When an SVID is renewed: once less than a jittered half-life remains, the half-life jittered by
- * ±10 % of itself (SPIRE's rotationutil). Draws once from the PRNG.
- */
-export function svidRenewalTimeMs(notBeforeMs: number, notAfterMs: number, random: RandomState): number {
-  const halfLifeMs = Math.floor((notAfterMs - notBeforeMs) / 2);
-  const spreadMs = Math.floor(halfLifeMs / 10);
-  const jittered = halfLifeMs - spreadMs + (spreadMs > 0 ? nextInt(random, 2 * spreadMs) : 0);
-  return notAfterMs - jittered;
-}
 
 /** A SPIRE server CA (an X.509 root for the trust domain). */
 export interface SpireCa {
@@ -255,11 +217,7 @@ function untilNextSync(world: World, spire: SpireState, node: string): number {
 }
 
 function newCa(world: World): SpireCa {
-  return {
-    serialHex: randomHex(world.random, 32),
-    notBeforeMs: world.timeMs - spireModelDefaults.notBeforeCushionMs,
-    notAfterMs: world.timeMs + spireModelDefaults.caTtlMs,
-  };
+  return { serialHex: randomHex(world.random, 32), ...spireCaValidity(world.timeMs) };
 }
 
 /** The CA that signs new SVIDs: the last one in the bundle. */
@@ -282,8 +240,8 @@ export function startSpireServer(world: World): void {
 }
 
 function scheduleCaRotation(world: World, ca: SpireCa): void {
-  const lifetime = ca.notAfterMs - world.timeMs;
-  schedule(world, lifetime - Math.floor(lifetime / 6), { type: 'spire.ca.rotate' });
+  const { activateAtMs } = spireCaSchedule(world.timeMs, ca.notAfterMs);
+  schedule(world, activateAtMs - world.timeMs, { type: 'spire.ca.rotate' });
 }
 
 /** Activates the next CA when a sixth of the current one's life remains; expired CAs leave the bundle. */
@@ -299,7 +257,7 @@ function registerIdentity(world: World, spire: SpireState, id: number): void {
   if (spire.entries[String(id)] !== undefined) return;
   spire.entries[String(id)] = {
     identity: id,
-    spiffeId: spiffeIdOf(id, spire.trustDomain),
+    spiffeId: ciliumSpiffeId(id, spire.trustDomain),
     parentId: `spiffe://${spire.trustDomain}/cilium-operator`,
     selectors: ['cilium:mutual-auth'],
     createdAtMs: world.timeMs,
@@ -330,18 +288,17 @@ export function spireIdentityChanged(world: World, change: WatchChange): void {
 function mintSvid(world: World, spire: SpireState, id: number): SvidRecord | undefined {
   const ca = activeCa(spire);
   if (ca === undefined) return undefined;
-  const notBeforeMs = world.timeMs - spireModelDefaults.notBeforeCushionMs;
   // An SVID never outlives the CA that signs it.
-  const notAfterMs = Math.min(world.timeMs + spireModelDefaults.x509SvidTtlMs, ca.notAfterMs);
+  const { notBeforeMs, notAfterMs } = svidValidity(world.timeMs, ca.notAfterMs);
   return {
     identity: id,
-    spiffeId: spiffeIdOf(id, spire.trustDomain),
+    spiffeId: ciliumSpiffeId(id, spire.trustDomain),
     serialHex: randomHex(world.random, 32),
     issuerSerialHex: ca.serialHex,
     issuedAtMs: world.timeMs,
     notBeforeMs,
     notAfterMs,
-    rotateAtMs: svidRenewalTimeMs(notBeforeMs, notAfterMs, world.random),
+    rotateAtMs: svidRotationTimeMs(notBeforeMs, notAfterMs, world.random),
   };
 }
 

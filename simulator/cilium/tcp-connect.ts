@@ -7,15 +7,13 @@
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import type { MistakenIdentity } from './flow';
-import { applicationAt, openTcpConnection, returnReply, targetName } from './datapath';
+import { openTcpConnection } from './connection';
+import { targetName } from './connection-ends';
+import type { TcpConnectRequest } from './datapath-types';
+import { returnReply } from './reply-path';
+import { applicationAt } from './server-applications';
 
-export interface TcpConnectRequest {
-  fromPodKey: string;
-  host: string;
-  port: number;
-  timeoutMs: number;
-}
-
+/** Whether the connection was accepted, and by whom, or why not. */
 export type TcpConnectOutcome =
   | {
       kind: 'connected';
@@ -31,6 +29,7 @@ export type TcpConnectOutcome =
   | { kind: 'resolve-failed'; elapsedMs: number; explanation: string[] }
   | { kind: 'error'; elapsedMs: number; message: string; explanation: string[] };
 
+/** Opens a TCP connection and closes it at once, reporting who accepted it. */
 export function tcpConnect(world: World, request: TcpConnectRequest): TcpConnectOutcome {
   const cluster = requireCluster(world);
   const explanation: string[] = [];

@@ -9,20 +9,12 @@ import { applicationListeningOnUdp } from '../k8s/applications';
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import type { MistakenIdentity } from './flow';
-import { connect, locateOrigin, resolveHost } from './datapath';
+import { connect } from './connection';
+import { locateOrigin } from './connection-ends';
+import type { UdpDatagramRequest } from './datapath-types';
+import { resolveHost } from './host-resolution';
 
-export interface UdpDatagramRequest {
-  fromPodKey: string;
-  fromNode?: string;
-  /** An address or a name the sender resolves first. */
-  host: string;
-  port: number;
-  /** The sender's socket port: one socket sends all its datagrams from it. */
-  sourcePort: number;
-  /** Only resolve the name, as connect() on a UDP socket does: no datagram leaves. */
-  resolveOnly?: boolean;
-}
-
+/** What became of one datagram, or of the name lookup a UDP socket's connect() makes. */
 export type UdpDatagramOutcome =
   | {
       kind: 'delivered';
@@ -46,6 +38,7 @@ export type UdpDatagramOutcome =
   | { kind: 'resolve-failed'; elapsedMs: number; explanation: string[] }
   | { kind: 'error'; message: string; explanation: string[] };
 
+/** Sends one datagram from a socket, or only resolves its peer's name (`resolveOnly`). */
 export function sendUdpDatagram(world: World, request: UdpDatagramRequest): UdpDatagramOutcome {
   const cluster = requireCluster(world);
   const explanation: string[] = [];

@@ -2,7 +2,7 @@
  * The Hubble events the datapath leaves behind when it decides about a packet: how a node names the
  * two ends of a flow (from its own ipcache and DNS proxy cache, stale or not), the policy-verdict
  * event of a new connection or a drop, and the drop event that follows a denial. Shared by the
- * endpoint path (datapath.ts) and the host firewall (host-firewall.ts), so both report alike.
+ * endpoint path (endpoint-policy.ts) and the host firewall (host-firewall.ts), so both report alike.
  */
 import type { Cluster } from '../world';
 import { lookupIpcache } from './agent-ipcache';
@@ -13,6 +13,7 @@ import { reservedIdentityNames } from './reserved-identities';
 import { flowCapacity, type AgentState } from './state';
 import type { PolicyQuery, PolicyVerdict } from '../policy/index';
 import type { PacketTuple } from './conntrack';
+import type { AuthDropReason } from './datapath-types';
 
 /** What a flow event says about the packet itself: protocol, TCP flags or ICMP type. */
 export interface FlowPacket {
@@ -55,9 +56,6 @@ export function packetFields(packet: FlowPacket): FlowPacket {
   if (packet.icmpType !== undefined) fields.icmpType = packet.icmpType;
   return fields;
 }
-
-/** Why the auth step dropped a packet. */
-export type AuthDropReason = 'AUTH_REQUIRED' | 'NO_NODE_ID';
 
 /** An identity as a sentence names it: `reserved:world (2)` or `36537 (app=sleep, version=v1)`. */
 export function describeIdentity(cluster: Cluster, agent: AgentState, id: number): string {

@@ -82,6 +82,33 @@ export function toAnsiC(timeMs: number): string {
   return `${weekdayNames[date.weekday] ?? ''} ${monthNames[date.month - 1] ?? ''} ${String(date.day).padStart(2, ' ')} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)} ${date.year}`;
 }
 
+/**
+ * Go's time.Time String() for a UTC time, to the second (`2022-07-29 09:00:00 +0000 UTC`): how
+ * kubectl describe prints a metav1.Time with %s, docker prints CreatedAt and Cilium prints an auth
+ * map entry's expiration. The layouts of Go's `time` package that the tools print are all here.
+ */
+export function toGoString(timeMs: number): string {
+  const date = virtualDate(timeMs);
+  return `${date.year}-${pad(date.month)}-${pad(date.day)} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)} +0000 UTC`;
+}
+
+/** Go's RFC1123Z layout (`Fri, 29 Jul 2022 09:00:00 +0000`), as kubectl describe prints times. */
+export function toRfc1123z(timeMs: number): string {
+  const date = virtualDate(timeMs);
+  return `${weekdayNames[date.weekday] ?? ''}, ${pad(date.day)} ${monthNames[date.month - 1] ?? ''} ${date.year} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)} +0000`;
+}
+
+/** RFC 3339 with milliseconds (`2022-07-29T09:00:00.123Z`), as Go's time.Time marshals to JSON. */
+export function toRfc3339Milli(timeMs: number): string {
+  return toTimestamp(timeMs).replace(/Z$/, `.${String(timeMs % 1000).padStart(3, '0')}Z`);
+}
+
+/** Go's `Jan 2 15:04:05 2006 MST` layout in UTC (`Jul 4 19:13:31 2022 UTC`), as step prints validity. */
+export function toGoValidity(timeMs: number): string {
+  const date = virtualDate(timeMs);
+  return `${monthNames[date.month - 1] ?? ''} ${date.day} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)} ${date.year} UTC`;
+}
+
 /** An HTTP date (RFC 9110 IMF-fixdate, `Fri, 29 Jul 2022 09:01:00 GMT`), as servers send in `Date`. */
 export function toHttpDate(timeMs: number): string {
   const date = virtualDate(timeMs);

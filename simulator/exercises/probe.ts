@@ -12,8 +12,7 @@
  */
 import { processEventFor, type InputResult } from '../dispatch';
 import type { InputEvent } from '../events';
-import type { ConnectionOutcome } from '../cilium/datapath';
-import { readersMachine } from '../cilium/datapath';
+import { readersMachine, type ConnectionOutcome } from '../cilium/datapath-types';
 import { kafkaConsoleExchange } from '../cilium/kafka-exchange';
 import { consoleConsumerCalls, consoleProducerCalls } from '../policy/kafka-api-keys';
 import { accessDeniedBody } from '../policy/l7-proxy';

@@ -1,5 +1,5 @@
 /**
- * istiod's built-in CA and the istio-agent certificate request (FACTS §10):
+ * istiod's built-in CA and the istio-agent certificate request (defaults: ca-defaults.ts):
  *
  * - istiod creates a self-signed root, `O=<trust domain>`, valid 10 years
  *   (CITADEL_SELF_SIGNED_CA_CERT_TTL = 3650 days), key usage Certificate Sign only.
@@ -26,23 +26,10 @@ import {
   type SigningRequest,
 } from '../pki/authority';
 import { deriveKeyPair, deriveSerialHex, type KeyPair, type PkiSeed } from '../pki/keys';
+import { istioDefaults } from './ca-defaults';
 import { defaultIstioTrustDomain, istioSpiffeId } from './identity';
 
-const minuteMs = 60_000;
-const hourMs = 60 * minuteMs;
-const dayMs = 24 * hourMs;
-
-/** istiod and istio-agent defaults (pilot/pkg/bootstrap/istio_ca.go, pilot-agent options.go). */
-export const istioDefaults = {
-  selfSignedRootTtlMs: 3650 * dayMs,
-  workloadCertTtlMs: 24 * hourMs,
-  maxWorkloadCertTtlMs: 90 * dayMs,
-  clockSkewGracePeriodMs: 2 * minuteMs,
-  secretGracePeriodRatio: 0.5,
-  secretGracePeriodRatioJitter: 0.01,
-  tokenAudience: 'istio-ca',
-  caPort: 15012,
-} as const;
+const hourMs = 3_600_000;
 
 /** istiod's CA: the self-signed root and the trust domain it signs for. */
 export interface IstiodCa {

@@ -7,11 +7,17 @@
  * issue, give or take up to about 15 minutes. The randomness comes from the simulator's seeded PRNG.
  */
 import { nextInt, nextUint32, type RandomState } from '../engine/prng';
-import { istioDefaults, type WorkloadSecret } from './ca';
+import { istioDefaults } from './ca-defaults';
+
+/** When a secret came to istio-agent and when it expires (WorkloadSecret's times, or a mesh certificate's). */
+interface SecretLifetime {
+  createdAtMs: number;
+  expireAtMs: number;
+}
 
 /** The delay from `atMs` until istio-agent rotates a secret (never negative). Draws from the PRNG. */
 export function istioRotationDelayMs(
-  secret: Pick<WorkloadSecret, 'createdAtMs' | 'expireAtMs'>,
+  secret: SecretLifetime,
   atMs: number,
   random: RandomState,
   ratios: { graceRatio?: number; graceRatioJitter?: number } = {},
@@ -25,4 +31,9 @@ export function istioRotationDelayMs(
   const lifetimeMs = secret.expireAtMs - secret.createdAtMs;
   const gracePeriodMs = Math.floor(ratio * lifetimeMs);
   return Math.max(secret.expireAtMs - gracePeriodMs - atMs, 0);
+}
+
+/** The virtual time at which istio-agent rotates a secret it just received. */
+export function istioRotationTimeMs(secret: SecretLifetime, random: RandomState): number {
+  return secret.createdAtMs + istioRotationDelayMs(secret, secret.createdAtMs, random);
 }

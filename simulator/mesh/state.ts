@@ -4,7 +4,8 @@
  * it), and a ring of mesh connection records for widgets. Real PEMs are rendered later, outside the
  * event loop, from this metadata (simulator/istio/ca.ts holds the crypto); nothing here imports it.
  */
-import { istioSpiffeId } from '../istio/identity';
+import { defaultIstioTrustDomain, istioSpiffeId } from '../istio/identity';
+import { istioDefaults } from '../istio/ca-defaults';
 import type { EffectiveMtlsMode } from '../istio/peer-authentication';
 
 /** `istioctl install --set profile=…` (or the Helm charts) that the model knows. */
@@ -20,19 +21,14 @@ export const istioNamespace = 'istio-system';
 export const injectionLabel = 'istio-injection';
 export const dataplaneModeLabel = 'istio.io/dataplane-mode';
 
-const minuteMs = 60_000;
-const hourMs = 60 * minuteMs;
-
-/** istiod and istio-agent defaults (FACTS §10). */
+/** The mesh's defaults: istiod's CA and istio-agent (istio/ca-defaults.ts), and the model's timings. */
 export const meshDefaults = {
-  trustDomain: 'cluster.local',
-  rootTtlMs: 3650 * 24 * hourMs,
-  workloadCertTtlMs: 24 * hourMs,
-  clockSkewGraceMs: 2 * minuteMs,
-  graceRatio: 0.5,
-  graceRatioJitter: 0.01,
+  trustDomain: defaultIstioTrustDomain,
+  rootTtlMs: istioDefaults.selfSignedRootTtlMs,
+  workloadCertTtlMs: istioDefaults.workloadCertTtlMs,
+  clockSkewGraceMs: istioDefaults.clockSkewGracePeriodMs,
   /** istiod's gRPC CA port. */
-  caPort: 15012,
+  caPort: istioDefaults.caPort,
   /** ztunnel's HBONE inbound port. */
   hbonePort: 15008,
   /** How long istio-agent takes from sidecar start to a signed certificate. */

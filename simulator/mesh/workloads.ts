@@ -13,7 +13,8 @@
  *
  * Identity never comes from labels or addresses: only from the pod's ServiceAccount.
  */
-import { nextInt, nextUint32, randomHex } from '../engine/prng';
+import { randomHex } from '../engine/prng';
+import { istioRotationTimeMs } from '../istio/rotation';
 import { getObject, keyOf } from '../k8s/api-store';
 import type { Pod } from '../k8s/objects';
 import type { Sandbox, World } from '../world';
@@ -166,11 +167,8 @@ export function issueCertificate(
   const issuedAtMs = world.timeMs;
   const serialHex = randomHex(world.random, 32);
   const notAfterMs = Math.min(issuedAtMs + meshDefaults.workloadCertTtlMs, mesh.root.notAfterMs);
-  // istio-agent: rotate at expire − grace, grace = (0.5 ± up to 0.01) × lifetime (secretcache.go).
-  const magnitude = (nextUint32(world.random) / 0x1_0000_0000) * meshDefaults.graceRatioJitter;
-  const sign = nextInt(world.random, 2) * 2 - 1;
-  const ratio = Math.min(1, Math.max(0, meshDefaults.graceRatio + magnitude * sign));
-  const lifetimeMs = notAfterMs - issuedAtMs;
+  // istio-agent rotates at expire − grace, grace = (0.5 ± up to 0.01) × lifetime (istio/rotation.ts).
+  const rotateAtMs = istioRotationTimeMs({ createdAtMs: issuedAtMs, expireAtMs: notAfterMs }, world.random);
   return {
     spiffeId,
     serialHex,
@@ -178,7 +176,7 @@ export function issueCertificate(
     issuedAtMs,
     notBeforeMs: issuedAtMs - meshDefaults.clockSkewGraceMs,
     notAfterMs,
-    rotateAtMs: notAfterMs - Math.floor(ratio * lifetimeMs),
+    rotateAtMs,
     generation,
   };
 }

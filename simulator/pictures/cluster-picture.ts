@@ -5,7 +5,7 @@
  */
 import { listPodsOnNode } from '../k8s/api-store';
 import { agentView, listIpcache, lookupIdentity } from '../cilium/agent-ipcache';
-import { sandboxOwningAddress } from '../cilium/datapath';
+import { sandboxOwningAddress } from '../cilium/connection-ends';
 import type { World } from '../world';
 import type { Flow } from '../cilium/flow';
 import { formatFlowCompact } from '../cilium/hubble-format';

@@ -7,7 +7,7 @@
 import { parseCertificate, type DistinguishedName, type ParsedCertificate } from './certificate';
 import type { KeyUsageName } from './der';
 import { bytesToBigInt, colonHex, fromHex } from './encoding';
-import { virtualDate } from '../engine/virtual-time';
+import { toGoValidity, virtualDate } from '../engine/virtual-time';
 
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad2 = (value: number): string => String(value).padStart(2, '0');
@@ -16,12 +16,6 @@ const pad2 = (value: number): string => String(value).padStart(2, '0');
 export function opensslTime(virtualMs: number): string {
   const date = virtualDate(virtualMs);
   return `${monthNames[date.month - 1] ?? ''} ${String(date.day).padStart(2, ' ')} ${pad2(date.hours)}:${pad2(date.minutes)}:${pad2(date.seconds)} ${date.year} GMT`;
-}
-
-/** Go's `Jan 2 15:04:05 2006 MST` layout in UTC, as step prints validity: `Jul 4 19:13:31 2022 UTC`. */
-export function goValidityTime(virtualMs: number): string {
-  const date = virtualDate(virtualMs);
-  return `${monthNames[date.month - 1] ?? ''} ${date.day} ${pad2(date.hours)}:${pad2(date.minutes)}:${pad2(date.seconds)} ${date.year} UTC`;
 }
 
 /** A name in OpenSSL's default one-line form: `C = US, O = SPIRE` (empty for the empty name). */
@@ -213,8 +207,8 @@ export function formatStepCertificateInspect(pem: string): string {
     '        Signature Algorithm: ECDSA-SHA256',
     `        Issuer: ${stepName(certificate.issuer)}`,
     '        Validity',
-    `            Not Before: ${goValidityTime(certificate.notBeforeMs)}`,
-    `            Not After : ${goValidityTime(certificate.notAfterMs)}`,
+    `            Not Before: ${toGoValidity(certificate.notBeforeMs)}`,
+    `            Not After : ${toGoValidity(certificate.notAfterMs)}`,
     certificate.subject.length > 0 ? `        Subject: ${stepName(certificate.subject)}` : '        Subject:',
     '        Subject Public Key Info:',
     '            Public Key Algorithm: ECDSA',

@@ -79,6 +79,24 @@ function pickFirst(
   return best;
 }
 
+/** The candidate for an identity and key, created (in order of first use) when missing. */
+function candidateIn(candidates: Candidate[], identity: number, key: PortKey): Candidate {
+  const found = candidates.find((existing) => existing.identity === identity && sameKey(existing.key, key));
+  if (found) return found;
+  const created: Candidate = { identity, key, allows: [], denies: [] };
+  candidates.push(created);
+  return created;
+}
+
+/** The connection as the selecting rules see it: the peer's labels, protocol and port. */
+interface Connection {
+  query: PolicyQuery;
+  layout: MapLayout;
+  protocol: number;
+  port: number;
+  indexed: ReturnType<typeof indexLabels> | undefined;
+}
+
 /** Evaluates one connection straight from the rules; same result shape as lookupPolicy. */
 export function evaluatePolicyOracle(
   repo: PolicyRepository,
@@ -93,89 +111,128 @@ export function evaluatePolicyOracle(
   const remote = query.remoteIdentity;
   const labels = remote === 0 ? undefined : resolveIdentityLabels(identities, remote);
   const indexed = labels ? indexLabels(labels) : undefined;
-  const protocol = protocolNumbers[query.protocol];
-  const port = lookupPort(query);
-  const candidates: Candidate[] = [];
-  const candidate = (identity: number, key: PortKey): Candidate => {
-    const found = candidates.find((existing) => existing.identity === identity && sameKey(existing.key, key));
-    if (found) return found;
-    const created: Candidate = { identity, key, allows: [], denies: [] };
-    candidates.push(created);
-    return created;
+  const connection: Connection = {
+    query,
+    layout,
+    protocol: protocolNumbers[query.protocol],
+    port: lookupPort(query),
+    indexed,
   };
+  const candidates: Candidate[] = [];
   for (const allowance of agentAllowances(query.direction, state, endpoint, config)) {
     if (allowance.identity === 0 || (allowance.identity === remote && indexed)) {
-      candidate(allowance.identity, anyPortKey).allows.push(allowance.reference);
+      candidateIn(candidates, allowance.identity, anyPortKey).allows.push(allowance.reference);
     }
   }
   if (state.enforced) {
     const resolve = namedPortResolver(query.direction, endpoint, config);
     const selected = withRequirements(selection.selecting.flatMap((subject) => subject.statements));
-    for (const rule of selected) {
-      if (rule.direction !== query.direction) continue;
-      const keys = statementPortKeys(rule, layout, resolve).filter(({ key }) =>
-        portKeyCovers(key, protocol, port),
-      );
-      if (keys.length === 0) continue;
-      for (const peer of rule.peers) {
-        const identity = peer.wildcard ? 0 : indexed && peer.matches(remote, indexed) ? remote : undefined;
-        if (identity === undefined) continue;
-        for (const { key, spec } of keys) {
-          const reference = referenceFor(rule, peer, spec?.text ?? 'all ports');
-          const target = candidate(identity, key);
-          const list = rule.deny ? target.denies : target.allows;
-          if (!list.includes(reference)) list.push(reference);
-        }
-      }
-    }
-    // Broader allows of the same peer are copied into ports that carry L7 rules (see widenIntoL7Ports).
-    const l7Keys = l7PortKeys(
-      selected.filter((rule) => rule.direction === query.direction),
-      layout,
-      resolve,
-    ).filter((key) => portKeyCovers(key, protocol, port));
-    const originals = candidates.map((entry) => ({
-      identity: entry.identity,
-      key: entry.key,
-      references: entry.allows.filter((reference) => reference.origin.kind !== 'agent'),
-    }));
-    for (const original of originals) {
-      if (original.references.length === 0) continue;
-      for (const key of l7Keys) {
-        if (!strictlyBroader(original.key, key)) continue;
-        const target = candidate(original.identity, key);
-        for (const reference of original.references)
-          if (!target.allows.includes(reference)) target.allows.push(reference);
-      }
-    }
-    // A deny that covers this connection wins over every allow that covers it, at the allow's key or a narrower one.
-    const denies = candidates.filter((entry) => entry.denies.length > 0);
-    const allows = candidates.filter((entry) => entry.denies.length === 0 && entry.allows.length > 0);
-    for (const allow of allows) {
-      for (const deny of denies) {
-        const key =
-          allow.key.protocol === 0
-            ? deny.key
-            : deny.key.protocol === 0
-              ? allow.key
-              : allow.key.prefix >= deny.key.prefix
-                ? allow.key
-                : deny.key;
-        const target = candidate(allow.identity === 0 ? deny.identity : allow.identity, key);
-        for (const reference of deny.denies)
-          if (!target.denies.includes(reference)) target.denies.push(reference);
-      }
-    }
+    addRuleCandidates(candidates, connection, selected, resolve);
+    widenIntoL7Ports(candidates, connection, selected, resolve);
+    spreadDenies(candidates);
   }
   const first = pickFirst(candidates, layout);
   const identityKnown = indexed !== undefined;
   if (!first) return verdictFromHit(undefined, { auditMode: config.auditMode }, state, identityKnown);
-  const chosen = first.candidate;
-  const deny = chosen.denies.length > 0;
-  let entry: PolicyMapEntry;
-  if (deny) {
-    entry = {
-      direction: query.direction,
+  const deny = first.candidate.denies.length > 0;
+  return verdictFromHit(
+    { deny, matchType: first.matchType, entry: entryOf(first.candidate, candidates, query.direction) },
+    { auditMode: config.auditMode },
+    state,
+    identityKnown,
+  );
+}
+
+type Statements = ReturnType<typeof withRequirements>;
+type PortResolver = ReturnType<typeof namedPortResolver>;
+
+/** The statements of the connection's direction that match its peer and port, at the keys they own. */
+function addRuleCandidates(
+  candidates: Candidate[],
+  connection: Connection,
+  selected: Statements,
+  resolve: PortResolver,
+): void {
+  const { query, layout, protocol, port, indexed } = connection;
+  const remote = query.remoteIdentity;
+  for (const rule of selected) {
+    if (rule.direction !== query.direction) continue;
+    const keys = statementPortKeys(rule, layout, resolve).filter(({ key }) =>
+      portKeyCovers(key, protocol, port),
+    );
+    if (keys.length === 0) continue;
+    for (const peer of rule.peers) {
+      const identity = peer.wildcard ? 0 : indexed && peer.matches(remote, indexed) ? remote : undefined;
+      if (identity === undefined) continue;
+      for (const { key, spec } of keys) {
+        const reference = referenceFor(rule, peer, spec?.text ?? 'all ports');
+        const target = candidateIn(candidates, identity, key);
+        const list = rule.deny ? target.denies : target.allows;
+        if (!list.includes(reference)) list.push(reference);
+      }
+    }
+  }
+}
+
+/** Broader allows of the same peer are copied into ports that carry L7 rules, as compile.ts widens them. */
+function widenIntoL7Ports(
+  candidates: Candidate[],
+  connection: Connection,
+  selected: Statements,
+  resolve: PortResolver,
+): void {
+  const { query, layout, protocol, port } = connection;
+  const l7Keys = l7PortKeys(
+    selected.filter((rule) => rule.direction === query.direction),
+    layout,
+    resolve,
+  ).filter((key) => portKeyCovers(key, protocol, port));
+  const originals = candidates.map((entry) => ({
+    identity: entry.identity,
+    key: entry.key,
+    references: entry.allows.filter((reference) => reference.origin.kind !== 'agent'),
+  }));
+  for (const original of originals) {
+    if (original.references.length === 0) continue;
+    for (const key of l7Keys) {
+      if (!strictlyBroader(original.key, key)) continue;
+      const target = candidateIn(candidates, original.identity, key);
+      for (const reference of original.references)
+        if (!target.allows.includes(reference)) target.allows.push(reference);
+    }
+  }
+}
+
+/** A deny that covers this connection wins over every allow that covers it, at the allow's key or a narrower one. */
+function spreadDenies(candidates: Candidate[]): void {
+  const denies = candidates.filter((entry) => entry.denies.length > 0);
+  const allows = candidates.filter((entry) => entry.denies.length === 0 && entry.allows.length > 0);
+  for (const allow of allows) {
+    for (const deny of denies) {
+      const key =
+        allow.key.protocol === 0
+          ? deny.key
+          : deny.key.protocol === 0
+            ? allow.key
+            : allow.key.prefix >= deny.key.prefix
+              ? allow.key
+              : deny.key;
+      const target = candidateIn(candidates, allow.identity === 0 ? deny.identity : allow.identity, key);
+      for (const reference of deny.denies)
+        if (!target.denies.includes(reference)) target.denies.push(reference);
+    }
+  }
+}
+
+/** The map entry the lookup reaches: a deny, or an allow with its L7 rules and auth type. */
+function entryOf(
+  chosen: Candidate,
+  candidates: readonly Candidate[],
+  direction: PolicyQuery['direction'],
+): PolicyMapEntry {
+  if (chosen.denies.length > 0)
+    return {
+      direction,
       identity: chosen.identity,
       key: chosen.key,
       deny: true,
@@ -184,38 +241,30 @@ export function evaluatePolicyOracle(
       derivedFrom: chosen.denies,
       overriddenAllows: chosen.allows,
     };
-  } else {
-    const wildcard =
-      chosen.identity !== 0 && chosen.key.protocol !== 0
-        ? candidates.find(
-            (other) => other.identity === 0 && sameKey(other.key, chosen.key) && other.denies.length === 0,
-          )
-        : undefined;
-    const { l7, proxyPort } = unionL7(
-      wildcard ? [...chosen.allows, ...wildcard.allows] : chosen.allows,
-      query.direction,
-      [],
-    );
-    const authType = chosen.allows.reduce<AuthType>(
-      (max, reference) => (reference.authType > max ? reference.authType : max),
-      0,
-    );
-    entry = {
-      direction: query.direction,
-      identity: chosen.identity,
-      key: chosen.key,
-      deny: false,
-      proxyPort,
-      authType,
-      derivedFrom: chosen.allows,
-      overriddenAllows: [],
-      ...(l7 ? { l7 } : {}),
-    };
-  }
-  return verdictFromHit(
-    { deny, matchType: first.matchType, entry },
-    { auditMode: config.auditMode },
-    state,
-    identityKnown,
+  const wildcard =
+    chosen.identity !== 0 && chosen.key.protocol !== 0
+      ? candidates.find(
+          (other) => other.identity === 0 && sameKey(other.key, chosen.key) && other.denies.length === 0,
+        )
+      : undefined;
+  const { l7, proxyPort } = unionL7(
+    wildcard ? [...chosen.allows, ...wildcard.allows] : chosen.allows,
+    direction,
+    [],
   );
+  const authType = chosen.allows.reduce<AuthType>(
+    (max, reference) => (reference.authType > max ? reference.authType : max),
+    0,
+  );
+  return {
+    direction,
+    identity: chosen.identity,
+    key: chosen.key,
+    deny: false,
+    proxyPort,
+    authType,
+    derivedFrom: chosen.allows,
+    overriddenAllows: [],
+    ...(l7 ? { l7 } : {}),
+  };
 }

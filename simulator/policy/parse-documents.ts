@@ -146,16 +146,42 @@ function readPolicy(
     : { kind: 'CiliumNetworkPolicy', name, namespace: namespace ?? 'default', rules };
 }
 
+/** A document's outcome: the object it holds, if it reaches the API server, and every error. */
+type Converted = { object?: ParsedObject; errors: PolicyError[] };
+
 function convertDocument(
   documentIndex: number,
   yamlDocument: Document,
   lineCounter: LineCounter,
   schema: SchemaFeatures,
-): { object?: ParsedObject; errors: PolicyError[] } {
+): Converted {
   const start = yamlDocument.contents?.range?.[0] ?? 0;
   const { line, col } = lineCounter.linePos(start);
   const position = { line, column: col };
+  const tree = documentTree(documentIndex, yamlDocument, lineCounter, position);
+  if ('errors' in tree) return tree;
+  if (tree.type === 'scalar' && tree.value === null) return { errors: [] };
+  if (tree.type !== 'map') {
+    return {
+      errors: [
+        textError(documentIndex, tree.position, 'error validating data: the yamlDocument is not an object'),
+      ],
+    };
+  }
+  const type = apiTypeOf(documentIndex, tree);
+  if ('errors' in type) return type;
+  return readApiObject(documentIndex, tree, type, position, schema);
+}
+
+/** The document as a tree of positioned nodes, or what stops kubectl from reading it as JSON. */
+function documentTree(
+  documentIndex: number,
+  yamlDocument: Document,
+  lineCounter: LineCounter,
+  position: SourcePosition,
+): SourceNode | { errors: PolicyError[] } {
   const range = yamlDocument.range as readonly number[] | undefined;
+  const start = yamlDocument.contents?.range?.[0] ?? 0;
   const end = range?.[2] ?? start;
   if (end - (range?.[0] ?? 0) > parseLimits.maxDocumentLength) {
     return {
@@ -181,9 +207,8 @@ function convertDocument(
       ],
     };
   }
-  let tree: SourceNode;
   try {
-    tree = toSourceTree(yamlDocument, lineCounter, {
+    return toSourceTree(yamlDocument, lineCounter, {
       maxDepth: parseLimits.maxDepth,
       maxNodes: parseLimits.maxNodesPerDocument,
       maxAliases: parseLimits.maxAliasesPerDocument,
@@ -203,14 +228,15 @@ function convertDocument(
     }
     throw error;
   }
-  if (tree.type === 'scalar' && tree.value === null) return { errors: [] };
-  if (tree.type !== 'map') {
-    return {
-      errors: [
-        textError(documentIndex, tree.position, 'error validating data: the yamlDocument is not an object'),
-      ],
-    };
-  }
+}
+
+type MapNode = Extract<SourceNode, { type: 'map' }>;
+
+/** The object's kind and apiVersion, or the API server's refusal of them. */
+function apiTypeOf(
+  documentIndex: number,
+  tree: MapNode,
+): { kind: string; apiVersion: string; isPolicy: boolean } | { errors: PolicyError[] } {
   const kindEntry = tree.entries.get('kind')?.value;
   const versionEntry = tree.entries.get('apiVersion')?.value;
   const kind = kindEntry?.type === 'scalar' && typeof kindEntry.value === 'string' ? kindEntry.value : '';
@@ -227,8 +253,6 @@ function convertDocument(
   }
   const expectedVersion = policyApiVersions[kind];
   const isPolicy = expectedVersion !== undefined;
-  const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
-  const context = new ValidationContext(documentIndex, kind, version, '', schema);
   if (isPolicy && apiVersion !== expectedVersion) {
     return {
       errors: [
@@ -241,6 +265,20 @@ function convertDocument(
       ],
     };
   }
+  return { kind, apiVersion, isPolicy };
+}
+
+/** The object's metadata and, for a policy, its rules, as the API server and the agent read them. */
+function readApiObject(
+  documentIndex: number,
+  tree: MapNode,
+  type: { kind: string; apiVersion: string; isPolicy: boolean },
+  position: SourcePosition,
+  schema: SchemaFeatures,
+): Converted {
+  const { kind, apiVersion, isPolicy } = type;
+  const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
+  const context = new ValidationContext(documentIndex, kind, version, '', schema);
   const rootKeys = isPolicy
     ? ['apiVersion', 'kind', 'metadata', 'spec', 'status', ...(kind === 'NetworkPolicy' ? [] : ['specs'])]
     : [...tree.entries.keys()];
@@ -249,19 +287,7 @@ function convertDocument(
   const metadata = readMetadata(context, root, isPolicy);
   context.name = metadata.name;
   const errorsBeforeSpec = context.errors.length;
-  if (metadata.name === '') {
-    context.invalid(
-      'metadata.name',
-      root.keyPosition('metadata'),
-      'Required value: name or generateName is required',
-    );
-  } else if (kind === 'NetworkPolicy' && !dnsSubdomain.test(metadata.name)) {
-    context.invalid(
-      'metadata.name',
-      root.keyPosition('metadata'),
-      `Invalid value: "${metadata.name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
-    );
-  }
+  checkName(context, root, kind, metadata.name);
   const clusterScoped = kind === 'CiliumClusterwideNetworkPolicy';
   const namespace = clusterScoped ? undefined : (metadata.namespace ?? (isPolicy ? 'default' : undefined));
   const policy = isPolicy ? readPolicy(context, root, kind, metadata.name, namespace) : undefined;
@@ -283,6 +309,23 @@ function convertDocument(
     ...(policy ? { policy } : {}),
   };
   return { object, errors: context.errors };
+}
+
+/** The API server's checks of metadata.name: required, and a DNS subdomain for a NetworkPolicy. */
+function checkName(context: ValidationContext, root: ObjectReader, kind: string, name: string): void {
+  if (name === '') {
+    context.invalid(
+      'metadata.name',
+      root.keyPosition('metadata'),
+      'Required value: name or generateName is required',
+    );
+  } else if (kind === 'NetworkPolicy' && !dnsSubdomain.test(name)) {
+    context.invalid(
+      'metadata.name',
+      root.keyPosition('metadata'),
+      `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+    );
+  }
 }
 
 /** Options of a parse: which release's schema to apply (default: the newest modelled, 1.18). */

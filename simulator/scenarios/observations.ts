@@ -4,7 +4,7 @@
  * can change without changing what a run is found to show. Each observation is a plain copy taken
  * when the action ran; none holds a reference into the world.
  */
-import type { ConnectionOutcome } from '../cilium/datapath';
+import type { ConnectionOutcome } from '../cilium/datapath-types';
 import { isStalledOutcome } from '../cilium/envoy';
 import type { NetworkPolicyResource } from '../cilium/envoy-npds';
 import type { AddressSetName, IdentityName } from './types';
@@ -129,7 +129,7 @@ export type Observation =
 export type ObservationOf<K extends Observation['kind']> = Extract<Observation, { kind: K }>;
 
 /** How a connection ended, as a curl observation records it. */
-function curlOutcomeOf(outcome: ConnectionOutcome | undefined): CurlOutcome {
+export function curlOutcomeOf(outcome: ConnectionOutcome | undefined): CurlOutcome {
   if (outcome === undefined) return { kind: 'none' };
   switch (outcome.kind) {
     case 'response': {

@@ -6,7 +6,7 @@
 import { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
 import type { InputResult } from '../dispatch';
-import type { ConnectionOutcome } from '../cilium/datapath';
+import type { ConnectionOutcome } from '../cilium/datapath-types';
 import type { Flow } from '../cilium/flow';
 import { formatFlowCompact } from '../cilium/hubble-format';
 import type { Pod } from '../k8s/objects';

@@ -1,82 +1,31 @@
 /**
- * SPIRE as Cilium's mutual authentication uses it (FACTS §5):
+ * SPIRE's certificates for Cilium's mutual authentication, as real X.509 (loaded outside the event
+ * loop, like the rest of the PKI). The rules they follow (SPIFFE IDs, SNIs, lifetimes, rotation)
+ * are svid-rules.ts, which the event loop's metadata model uses too.
  *
- * - Trust domain `spiffe.cilium` (flag mesh-auth-spiffe-trust-domain).
- * - The operator registers one entry per CiliumIdentity, so there is one X.509-SVID per numeric
- *   identity, `spiffe://spiffe.cilium/identity/<id>`. Every agent receives the SVIDs of *all*
- *   identities through the Delegated Identity API, not only those of its own pods.
- * - SPIRE server defaults (doc/spire_server.md): `default_x509_svid_ttl` 1 h, `ca_ttl` 24 h,
- *   `ca_key_type` ec-p256.
- * - Certificates as SPIRE's credential builder writes them (pkg/server/credtemplate/builder.go):
- *   CA subject `C=US, O=SPIFFE` plus the serial number, URI SAN of the trust domain, key usage
- *   Certificate Sign + CRL Sign; SVID subject `C=US, O=SPIRE`, URI SAN the SPIFFE ID, key usage
- *   Digital Signature + Key Encipherment + Key Agreement, EKU server + client auth, subject and
- *   authority key identifiers. NotBefore is backdated by a 10 s cushion; an SVID never outlives its CA.
- * - Rotation (pkg/common/rotationutil): an X.509-SVID is renewed once its remaining life is below a
- *   jittered half-life (half the lifetime ± 10 % of that half). The server CA is prepared at half its
- *   life and activated when a sixth of it remains (pkg/server/ca/manager/slot.go).
+ * Certificates as SPIRE's credential builder writes them (spiffe/spire
+ * `pkg/server/credtemplate/builder.go`): CA subject `C=US, O=SPIFFE` plus the serial number, URI SAN
+ * of the trust domain, key usage Certificate Sign + CRL Sign; SVID subject `C=US, O=SPIRE`, URI SAN
+ * the SPIFFE ID, key usage Digital Signature + Key Encipherment + Key Agreement, EKU server + client
+ * auth, subject and authority key identifiers. Keys are ec-p256 (`ca_key_type`).
  */
 import { createSelfSignedRoot, issueLeaf, type CertificateAuthority } from '../pki/authority';
 import { bytesToBigInt, fromHex } from '../pki/encoding';
 import { deriveKeyPair, deriveSerialHex, type PkiSeed } from '../pki/keys';
-import { nextInt, type RandomState } from '../engine/prng';
-
-const hourMs = 3_600_000;
-const dayMs = 24 * hourMs;
-
-/** SPIRE and Cilium defaults. */
-export const spireDefaults = {
-  trustDomain: 'spiffe.cilium',
-  x509SvidTtlMs: hourMs,
-  caTtlMs: 24 * hourMs,
-  notBeforeCushionMs: 10_000,
-  preparationThresholdCapMs: 30 * dayMs,
-  activationThresholdCapMs: 7 * dayMs,
-} as const;
+import type { RandomState } from '../engine/prng';
+import {
+  ciliumSpiffeId,
+  spireCaValidity,
+  spireDefaults,
+  svidRotationTimeMs,
+  svidValidity,
+} from './svid-rules';
 
 /** A SPIRE server's signing authority. */
 export interface SpireServer {
   seed: PkiSeed;
   trustDomain: string;
   ca: CertificateAuthority;
-}
-
-/** The SPIFFE ID SPIRE issues for a Cilium security identity. */
-export function ciliumSpiffeId(identity: number, trustDomain: string = spireDefaults.trustDomain): string {
-  return `spiffe://${trustDomain}/identity/${identity}`;
-}
-
-/** The SNI a Cilium agent sends to ask the peer for an identity's certificate (NumericIdentityToSNI). */
-export function ciliumSni(identity: number, trustDomain: string = spireDefaults.trustDomain): string {
-  return `${identity}.${trustDomain}`;
-}
-
-/** The identity an SNI asks for (SNIToNumericIdentity), or undefined when it is not one. */
-export function identityFromSni(
-  sni: string,
-  trustDomain: string = spireDefaults.trustDomain,
-): number | undefined {
-  const suffix = `.${trustDomain}`;
-  if (!sni.endsWith(suffix)) return undefined;
-  const text = sni.slice(0, -suffix.length);
-  return /^\d+$/.test(text) ? Number(text) : undefined;
-}
-
-/**
- * Cilium's ValidateIdentity: the certificate must carry exactly one URI SAN, equal to the expected
- * identity's SPIFFE ID.
- */
-export function validateCiliumIdentity(
-  expectedIdentity: number,
-  uris: readonly string[],
-  trustDomain: string = spireDefaults.trustDomain,
-): { valid: boolean; reason: string } {
-  if (uris.length !== 1)
-    return { valid: false, reason: `expected exactly one URI SAN, found ${uris.length}` };
-  const expected = ciliumSpiffeId(expectedIdentity, trustDomain);
-  return uris[0] === expected
-    ? { valid: true, reason: `URI SAN is ${expected}` }
-    : { valid: false, reason: `URI SAN ${uris[0] ?? ''} is not ${expected}` };
 }
 
 /** Starts a SPIRE server with a fresh self-signed CA at a virtual time. */
@@ -97,8 +46,7 @@ export function createSpireServer(options: {
       { attribute: 'serialNumber', value: bytesToBigInt(fromHex(serialNumberHex)).toString() },
     ],
     serialNumberHex,
-    notBeforeMs: options.createdAtMs - spireDefaults.notBeforeCushionMs,
-    notAfterMs: options.createdAtMs + (options.caTtlMs ?? spireDefaults.caTtlMs),
+    ...spireCaValidity(options.createdAtMs, options.caTtlMs),
     keyUsage: ['keyCertSign', 'cRLSign'],
     uris: [`spiffe://${trustDomain}`],
   });
@@ -118,29 +66,6 @@ export interface IdentitySvid {
   rotateAtMs: number;
 }
 
-/**
- * When an X.509-SVID is renewed: once `notAfter − now` drops below a half-life jittered by ±10 %
- * of the half-life (rotationutil.shouldRotateByHalf). Draws from the PRNG.
- */
-export function svidRotationTimeMs(notBeforeMs: number, notAfterMs: number, random: RandomState): number {
-  const halfLifeMs = Math.floor((notAfterMs - notBeforeMs) / 2);
-  const deltaMs = Math.floor(halfLifeMs / 10);
-  const jitteredHalfLifeMs = halfLifeMs - deltaMs + (deltaMs > 0 ? nextInt(random, 2 * deltaMs) : 0);
-  return notAfterMs - jitteredHalfLifeMs;
-}
-
-/** When a SPIRE server prepares and then activates the next CA (slot.go thresholds). */
-export function spireCaSchedule(
-  issuedAtMs: number,
-  notAfterMs: number,
-): { prepareAtMs: number; activateAtMs: number } {
-  const lifetimeMs = notAfterMs - issuedAtMs;
-  return {
-    prepareAtMs: notAfterMs - Math.min(Math.floor(lifetimeMs / 2), spireDefaults.preparationThresholdCapMs),
-    activateAtMs: notAfterMs - Math.min(Math.floor(lifetimeMs / 6), spireDefaults.activationThresholdCapMs),
-  };
-}
-
 /** Issues the X.509-SVID of a Cilium identity at a virtual time. */
 export function issueIdentitySvid(
   server: SpireServer,
@@ -151,8 +76,7 @@ export function issueIdentitySvid(
 ): IdentitySvid {
   const spiffeId = ciliumSpiffeId(identity, server.trustDomain);
   const keyPair = deriveKeyPair(server.seed, `spire-svid:${spiffeId}@${atMs}`);
-  const notBeforeMs = atMs - spireDefaults.notBeforeCushionMs;
-  const notAfterMs = Math.min(atMs + ttlMs, server.ca.notAfterMs);
+  const { notBeforeMs, notAfterMs } = svidValidity(atMs, server.ca.notAfterMs, ttlMs);
   const leaf = issueLeaf(server.ca, keyPair.publicKeyHex, {
     serialNumberHex: deriveSerialHex(server.seed, `spire-svid:${spiffeId}@${atMs}`),
     subject: [

@@ -15,7 +15,7 @@ import { labelSetToStrings } from '../cilium/labels';
 import { ReservedIdentity, reservedIdentityNames } from '../cilium/reserved-identities';
 import { policyMapRows, type EndpointPolicy } from '../policy/index';
 import { fail, ok, type CommandResult } from './context';
-import { toTimestamp } from '../engine/virtual-time';
+import { toRfc3339Milli } from '../engine/virtual-time';
 import { peekNodeDatapath } from '../cilium/datapath-state';
 import { agentEndpointIds, hostEndpointDisplayLabels } from '../cilium/agent-endpoints';
 import { endpointOptionValues, type EndpointOptionSettings } from '../cilium/endpoint-options';
@@ -559,11 +559,6 @@ export function ciliumPolicyCommands(
   return undefined;
 }
 
-/** A virtual time as Go's time.Time prints in JSON/RFC 3339 with milliseconds. */
-function rfc3339Millis(timeMs: number): string {
-  return toTimestamp(timeMs).replace(/Z$/, `.${String(timeMs % 1000).padStart(3, '0')}Z`);
-}
-
 /**
  * `cilium fqdn cache list`: what the node's DNS proxy learnt, one row per endpoint, name and answer,
  * read without collecting garbage (an address past its TTL stays listed while a connection uses it).
@@ -595,7 +590,7 @@ function fqdnCacheList(cluster: Cluster, agent: AgentState, nowMs: number): Comm
           'lookup',
           name,
           String(answer.ttl),
-          rfc3339Millis(answer.expires),
+          toRfc3339Milli(answer.expires),
           answer.ips.sort().join(','),
         ]);
     }

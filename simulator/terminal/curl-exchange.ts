@@ -5,7 +5,7 @@
  * (lib/multi.c `multi_handle_timeout`, lib/connect.c, lib/url.c at tag curl-8_5_0), plus the lines
  * `-v` prints.
  */
-import type { ConnectionOutcome, ConnectionRequest } from '../cilium/datapath';
+import type { ConnectionOutcome, ConnectionRequest } from '../cilium/datapath-types';
 import { toHttpDate } from '../engine/virtual-time';
 import { externalHostAt } from '../cilium/dns-world';
 import { isStalledOutcome } from '../cilium/envoy';

@@ -6,7 +6,7 @@
 import { getObject } from '../k8s/api-store';
 import { allClusters } from '../k8s/clusters';
 import { hashString64 } from '../engine/state-hash';
-import { toTimestamp, virtualEpochMs } from '../engine/virtual-time';
+import { toGoString, virtualEpochMs } from '../engine/virtual-time';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { cobraParse } from './cobra-args';
 import { tabwrite } from './tabwriter';
@@ -60,7 +60,7 @@ function formatRow(template: string, row: ContainerRow, nowMs: number): string {
     ID: row.ID,
     Image: row.Image,
     Command: JSON.stringify(row.Command),
-    CreatedAt: `${toTimestamp(row.CreatedMs).replace('T', ' ').replace('Z', '')} +0000 UTC`,
+    CreatedAt: toGoString(row.CreatedMs),
     RunningFor: `${humanDuration(nowMs - row.CreatedMs)} ago`,
     Status: `Up ${humanDuration(nowMs - row.CreatedMs)}`,
     Ports: row.Ports,

@@ -15,7 +15,7 @@
  * the exception for the status (`AuthorizationException` for Envoy's 403), which ends the script
  * with a traceback; its library frames are left out here (the docs elide them too).
  */
-import type { ConnectionOutcome } from '../cilium/datapath';
+import type { ConnectionOutcome } from '../cilium/datapath-types';
 import type { Pod } from '../k8s/objects';
 import type { PythonClient } from '../k8s/image-contents';
 import type { CommandResult, TerminalContext } from './context';

@@ -16,7 +16,7 @@
  * out its timeout (10 s when none is given, with a note that a real one would wait on).
  */
 import type { Pod } from '../k8s/objects';
-import type { KafkaOutcome } from '../cilium/traffic';
+import type { KafkaOutcome } from '../cilium/kafka';
 import { toTimestamp } from '../engine/virtual-time';
 import { fail, type CommandResult, type TerminalContext } from './context';
 

@@ -6,7 +6,7 @@
  * that connection meets the control plane's host policy like any packet: a policy that admits only
  * the cluster locks the reader's own kubectl out, as the host firewall guide warns.
  */
-import { readersMachine } from '../cilium/datapath';
+import { readersMachine } from '../cilium/datapath-types';
 import { fail, type CommandResult, type TerminalContext } from './context';
 
 /** kubectl's TLS handshake timeout (client-go's default transport). */

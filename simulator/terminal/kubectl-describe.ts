@@ -31,14 +31,10 @@ import type {
 } from '../k8s/objects';
 import { secretValueBytes } from '../k8s/secrets';
 import { canonicalJson, hashString64 } from '../engine/state-hash';
-import { formatAge, virtualDate, virtualEpochMs } from '../engine/virtual-time';
+import { formatAge, toGoString, toRfc1123z, virtualEpochMs } from '../engine/virtual-time';
 import type { Cluster } from '../world';
 import { describeTabs, tabwrite } from './tabwriter';
 import { combineResourceGroup, compactSortedRules, goList } from './kubectl-rbac-rules';
-
-const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const weekdayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const pad2 = (value: number): string => String(value).padStart(2, '0');
 
 /** Milliseconds of virtual time for an RFC 3339 timestamp the model wrote. */
 function virtualMs(timestamp: string): number {
@@ -52,8 +48,7 @@ export function rfc1123z(timestamp: string): string {
 
 /** Go's time.Time String(): `2022-07-29 09:00:00 +0000 UTC` (how metav1.Time prints with %s). */
 function goTimeString(timestamp: string): string {
-  const date = virtualDate(virtualMs(timestamp));
-  return `${date.year}-${pad2(date.month)}-${pad2(date.day)} ${pad2(date.hours)}:${pad2(date.minutes)}:${pad2(date.seconds)} +0000 UTC`;
+  return toGoString(virtualMs(timestamp));
 }
 
 /** kubectl's PrefixWriter: two spaces per level, text with tabs for the tabwriter. */
@@ -513,8 +508,7 @@ function describeNode(cluster: Cluster, node: Node, nowMs: number, events: boole
 }
 
 function rfc1123zAt(timeMs: number): string {
-  const date = virtualDate(timeMs);
-  return `${weekdayNames[date.weekday] ?? ''}, ${pad2(date.day)} ${monthNames[date.month - 1] ?? ''} ${date.year} ${pad2(date.hours)}:${pad2(date.minutes)}:${pad2(date.seconds)} +0000`;
+  return toRfc1123z(timeMs);
 }
 
 function describeNamespace(namespace: Namespace): string {

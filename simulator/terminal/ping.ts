@@ -6,7 +6,7 @@
  * and leaves Hubble flows. Only the options and the printing differ.
  */
 import { hashString64 } from '../engine/state-hash';
-import { dockerGatewayIP, readersMachine } from '../cilium/datapath';
+import { dockerGatewayIP, readersMachine } from '../cilium/datapath-types';
 import type { Pod } from '../k8s/objects';
 import { fail, type CommandResult, type TerminalContext } from './context';
 

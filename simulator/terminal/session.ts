@@ -16,7 +16,7 @@ import { kind } from './kind-cli';
 import { contextForAddressIn, contextInNode } from './cluster-context';
 import { runCurl } from './curl';
 import { pingFromMachine } from './ping';
-import { readersMachine } from '../cilium/datapath';
+import { readersMachine } from '../cilium/datapath-types';
 import { BackgroundJobs, backgroundCommand } from './background-jobs';
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';

@@ -8,7 +8,8 @@ import { seedRandom } from '../engine/prng';
 import type { AuthorizationPolicy } from '../istio/authorization';
 import { createIstiodCa, issueWorkloadSecret, type WorkloadSecret } from '../istio/ca';
 import { istioSpiffeId } from '../istio/identity';
-import { ciliumSni, ciliumSpiffeId, createSpireServer, issueIdentitySvid } from '../spire/spire';
+import { createSpireServer, issueIdentitySvid } from '../spire/spire';
+import { ciliumSni, ciliumSpiffeId } from '../spire/svid-rules';
 import type { HandshakeInput, HandshakeParty } from './handshake';
 
 const hourMs = 3_600_000;

@@ -26,7 +26,7 @@ import {
   type AuthorizationRequest,
 } from '../istio/authorization';
 import type { IstioWorkload } from '../istio/peer-authentication';
-import { validateCiliumIdentity } from '../spire/spire';
+import { validateCiliumIdentity } from '../spire/svid-rules';
 import type { CipherSuiteName } from './key-schedule';
 
 /** Whose verification rules apply. */

@@ -31,3 +31,32 @@ describe('lint: simulator boundary', { timeout: 30_000 }, () => {
     );
   });
 });
+
+// The world's state and the input events name the datapath's types from its leaf module, so they
+// never load the datapath (and the datapath's imports never come back around to them).
+describe('lint: world and events stay off the datapath', { timeout: 30_000 }, () => {
+  const packetPath = "import { traverse } from './cilium/packet-path';\nexport { traverse };\n";
+  const leaf = "import type { Origin } from './cilium/datapath-types';\nexport type { Origin };\n";
+  it.each([
+    ['world.ts importing the packet path', true, packetPath, 'simulator/world.ts'],
+    ['events.ts importing the packet path', true, packetPath, 'simulator/events.ts'],
+    ['events.ts importing the leaf types', false, leaf, 'simulator/events.ts'],
+    ['dispatch.ts importing the packet path', false, packetPath, 'simulator/dispatch.ts'],
+  ])('%s: refused %s', async (_name, refused, code, filePath) => {
+    const rules = await ruleIdsFor(code, filePath);
+    expect(rules.includes('no-restricted-imports')).toBe(refused);
+  });
+});
+
+// Long functions are split along the domain's steps; lint stops any new one past 120 lines.
+describe('lint: function length in simulator/', { timeout: 30_000 }, () => {
+  const body = (lines: number): string =>
+    `export function long(values: number[]): number {\n${'  values.push(1);\n'.repeat(lines - 3)}  return values.length;\n}\n`;
+  it.each([
+    ['120 lines', false, 120],
+    ['121 lines', true, 121],
+  ])('a function of %s: refused %s', async (_name, refused, lines) => {
+    const rules = await ruleIdsFor(body(lines), 'simulator/length-probe.ts');
+    expect(rules.includes('max-lines-per-function')).toBe(refused);
+  });
+});

@@ -9,7 +9,7 @@ import { effectiveAuditMode } from '../../cilium/endpoint-options';
 import { getObject, listObjects } from '../../k8s/api-store';
 import type { Pod } from '../../k8s/objects';
 import { podKey } from '../../queries';
-import { sandboxOwningAddress } from '../../cilium/datapath';
+import { sandboxOwningAddress } from '../../cilium/connection-ends';
 import { identityMatches, nodesChosen, podMatches, runningPodsMatching } from '../pods';
 import { readerReachesApiServer } from '../probe';
 import type { GoalCheck } from '../types';

@@ -3,10 +3,10 @@
  * ("Connection success" for an HTTP answer below 400, "Connection Failed" otherwise): the
  * two-by-two matrix, one curl from a workload, and one from the pod that took a recycled address.
  */
-import type { ConnectionOutcome } from '../../cilium/datapath';
 import type { Pod } from '../../k8s/objects';
 import { formatDuration } from '../../engine/virtual-time';
 import { podsWithLabels, runningPods } from '../../queries';
+import { curlSummary } from '../curl-reading';
 import { curlObservation, curlSucceeded } from '../observations';
 import type { ScenarioRun } from '../run';
 import type { ActionOf } from '../types';
@@ -15,23 +15,6 @@ import type { ActionOf } from '../types';
 export function workloadPod(run: ScenarioRun, workload: string): Pod | undefined {
   const [app = workload, version = ''] = workload.split('-');
   return runningPods(podsWithLabels(run.world, { app, version }))[0];
-}
-
-/** An outcome in a few words, for the run-test.sh style narration. */
-function describeOutcome(outcome: ConnectionOutcome | undefined): string {
-  if (outcome === undefined) return 'no outcome';
-  switch (outcome.kind) {
-    case 'response':
-      return `HTTP ${outcome.response.status}: ${outcome.response.body.trim()}`;
-    case 'timeout':
-      return `timed out after ${formatDuration(outcome.elapsedMs)}`;
-    case 'refused':
-      return 'connection refused';
-    case 'resolve-failed':
-      return 'could not resolve host';
-    case 'error':
-      return outcome.message;
-  }
 }
 
 function verdictWord(success: boolean): string {
@@ -60,7 +43,7 @@ export function connectivityMatrix(run: ScenarioRun, action: ActionOf<'connectiv
         outcome,
       );
       const success = curlSucceeded(observation);
-      run.say(`${label}: ${verdictWord(success)} (${describeOutcome(outcome)})`);
+      run.say(`${label}: ${verdictWord(success)} (${curlSummary(outcome)})`);
       run.observe(observation);
       const expected = action.expect[label];
       if (expected !== undefined && (expected === 'success') !== success)
@@ -84,7 +67,7 @@ export function curlFromRecorded(run: ScenarioRun, action: ActionOf<'curl-from-r
   );
   const success = curlSucceeded(observation);
   run.say(
-    `kubectl exec ${pod} -- curl -s http://${action.server}:${action.port}${action.path} --max-time ${action.timeoutMs / 1000}: ${verdictWord(success)} (${describeOutcome(outcome)})`,
+    `kubectl exec ${pod} -- curl -s http://${action.server}:${action.port}${action.path} --max-time ${action.timeoutMs / 1000}: ${verdictWord(success)} (${curlSummary(outcome)})`,
   );
   for (const line of outcome?.explanation ?? []) run.say(`  · ${line}`);
   if (action.showFlows === true) run.sayFlows(mark);
@@ -111,7 +94,7 @@ export function curl(run: ScenarioRun, action: ActionOf<'curl'>): void {
   );
   const success = curlSucceeded(observation);
   run.say(
-    `kubectl exec ${from} -- curl -s http://${action.server}:${action.port}${action.path} --max-time ${action.timeoutMs / 1000}: ${verdictWord(success)} (${describeOutcome(outcome)}, ${(observation.elapsedMs / 1000).toFixed(3)} s)`,
+    `kubectl exec ${from} -- curl -s http://${action.server}:${action.port}${action.path} --max-time ${action.timeoutMs / 1000}: ${verdictWord(success)} (${curlSummary(outcome)}, ${(observation.elapsedMs / 1000).toFixed(3)} s)`,
   );
   for (const line of outcome?.explanation ?? []) run.say(`  · ${line}`);
   if (action.showFlows === true) run.sayFlows(mark);

@@ -16,7 +16,8 @@ import {
 import { curlObservation } from '../observations';
 import { commandMs, type ScenarioRun } from '../run';
 import type { ActionOf } from '../types';
-import { curlFrom, curlText, describeSelector } from './l7';
+import { curlPrinted } from '../curl-reading';
+import { curlFrom, describeSelector } from './l7';
 
 /** The node recorded as the one whose Envoy the filter pinned, while some of its workers are stuck. */
 function faultyNode(run: ScenarioRun): string | undefined {
@@ -37,7 +38,7 @@ export function curlUntilEnvoyStuck(run: ScenarioRun, action: ActionOf<'curl-unt
     sent += 1;
     const outcome = curlFrom(run, client, action.host, action.port, action.path, action.timeoutMs);
     run.say(
-      `kubectl -n ${client.metadata.namespace ?? 'default'} exec ${client.metadata.name} -- curl -s --max-time ${action.timeoutMs / 1000} http://${action.host}:${action.port}${action.path} → ${curlText(outcome, action.timeoutMs)}`,
+      `kubectl -n ${client.metadata.namespace ?? 'default'} exec ${client.metadata.name} -- curl -s --max-time ${action.timeoutMs / 1000} http://${action.host}:${action.port}${action.path} → ${curlPrinted(outcome, action.timeoutMs)}`,
     );
     // The last reason is the Envoy's: which worker took the connection and why it never answered.
     const envoyReason =
@@ -80,7 +81,7 @@ export function probePods(run: ScenarioRun, action: ActionOf<'probe-pods'>): voi
       const onFaulty = faulty !== undefined && server.spec.nodeName === faulty;
       const answered = outcome?.kind === 'response';
       run.say(
-        `${client.metadata.name} → ${server.metadata.name} (${address} on ${server.spec.nodeName ?? '?'}${onFaulty ? ', the stuck Envoy' : ''}): ${answered ? `HTTP ${outcome.response.status}` : curlText(outcome, action.timeoutMs)}`,
+        `${client.metadata.name} → ${server.metadata.name} (${address} on ${server.spec.nodeName ?? '?'}${onFaulty ? ', the stuck Envoy' : ''}): ${answered ? `HTTP ${outcome.response.status}` : curlPrinted(outcome, action.timeoutMs)}`,
       );
       run.observe(
         curlObservation(

@@ -4,15 +4,16 @@
  * the CiliumEndpoint and CiliumIdentity objects. The blast-radius lab's Envoy actions build on the
  * curl helpers here (envoy-lab.ts).
  */
-import type { ConnectionOutcome } from '../../cilium/datapath';
+import type { ConnectionOutcome } from '../../cilium/datapath-types';
 import { getObject } from '../../k8s/api-store';
 import type { Pod } from '../../k8s/objects';
 import { podKey } from '../../queries';
 import { formatFlowCompact } from '../../cilium/hubble-format';
-import { isStalledOutcome, localEndpoints } from '../../cilium/envoy';
+import { localEndpoints } from '../../cilium/envoy';
 import { envoyListenerConfigs, envoySockets } from '../../cilium/envoy-config-dump';
 import { networkPolicyResource, type NetworkPolicyResource } from '../../cilium/envoy-npds';
 import { kubectlYaml } from '../../terminal/kubectl-output';
+import { curlPrinted } from '../curl-reading';
 import { curlObservation } from '../observations';
 import type { ScenarioRun } from '../run';
 import type { ActionOf, PodSelector } from '../types';
@@ -35,25 +36,6 @@ export function curlFrom(
   timeoutMs: number,
 ): ConnectionOutcome | undefined {
   return run.curl(podKey(pod), host, port, path, timeoutMs);
-}
-
-/** What curl itself prints for an outcome (the body, or its error line). */
-export function curlText(outcome: ConnectionOutcome | undefined, timeoutMs: number): string {
-  if (outcome === undefined) return 'no outcome';
-  switch (outcome.kind) {
-    case 'response':
-      return `${outcome.response.body.trimEnd()}   [HTTP ${outcome.response.status}${outcome.response.headers.server === 'envoy' ? ', written by Envoy' : ''}]`;
-    case 'timeout':
-      return isStalledOutcome(outcome)
-        ? `curl: (28) Operation timed out after ${timeoutMs + 1} milliseconds with 0 bytes received`
-        : `curl: (28) Connection timed out after ${timeoutMs + 1} milliseconds`;
-    case 'refused':
-      return 'curl: (7) Connection refused';
-    case 'resolve-failed':
-      return 'curl: (6) Could not resolve host';
-    case 'error':
-      return outcome.message;
-  }
 }
 
 function endpointOfPod(run: ScenarioRun, pod: Pod) {
@@ -105,7 +87,7 @@ export function execCurl(run: ScenarioRun, action: ActionOf<'exec-curl'>): void 
   }
   const outcome = curlFrom(run, pod, action.host, action.port, action.path, action.timeoutMs);
   run.say(
-    `kubectl exec ${pod.metadata.name} -- curl ${action.host}:${action.port}${action.path} → ${curlText(outcome, action.timeoutMs)}`,
+    `kubectl exec ${pod.metadata.name} -- curl ${action.host}:${action.port}${action.path} → ${curlPrinted(outcome, action.timeoutMs)}`,
   );
   for (const line of outcome?.explanation ?? []) run.say(`  · ${line}`);
   run.observe(

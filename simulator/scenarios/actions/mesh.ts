@@ -3,7 +3,7 @@
  * workload certificates, and curl with narration that reads the response the way the seed's
  * run-test.sh would (`curl -s` exits 0 on a 403, so the script still says "Connection success.").
  */
-import type { ConnectionOutcome } from '../../cilium/datapath';
+import type { ConnectionOutcome } from '../../cilium/datapath-types';
 import { formatDuration } from '../../engine/virtual-time';
 import { podsWithLabels, runningPods } from '../../queries';
 import type { World } from '../../world';
@@ -11,6 +11,7 @@ import { istiodRunning, istioctlInstallOutput, ztunnelRunning } from '../../mesh
 import { dataplaneModeLabel, injectionLabel } from '../../mesh/state';
 import { lastMeshConnection } from '../../mesh/traffic';
 import { certificateForPod } from '../../mesh/workloads';
+import { curlExitCode, curlSummary } from '../curl-reading';
 import { curlObservation, type CurlObservation } from '../observations';
 import { commandMs, type ScenarioRun } from '../run';
 import type { ActionOf, MeshExpectation } from '../types';
@@ -44,33 +45,11 @@ function describeMeshCurl(outcome: ConnectionOutcome | undefined): {
   shown: string;
   script: string;
 } {
-  if (outcome === undefined) return { exitCode: 7, shown: 'no outcome', script: 'Connection Failed.' };
-  switch (outcome.kind) {
-    case 'response':
-      return {
-        exitCode: 0,
-        shown: `HTTP ${outcome.response.status}, body "${outcome.response.body.trim()}"`,
-        script: 'Connection success.',
-      };
-    case 'timeout':
-      return {
-        exitCode: 28,
-        shown: `timed out after ${formatDuration(outcome.elapsedMs)}`,
-        script: 'Connection Failed.',
-      };
-    case 'refused':
-      return { exitCode: 7, shown: 'connection refused', script: 'Connection Failed.' };
-    case 'resolve-failed':
-      return { exitCode: 6, shown: 'could not resolve host', script: 'Connection Failed.' };
-    case 'error': {
-      const code = /curl: \((\d+)\)/.exec(outcome.message)?.[1];
-      return {
-        exitCode: code === undefined ? 1 : Number(code),
-        shown: outcome.message,
-        script: 'Connection Failed.',
-      };
-    }
-  }
+  return {
+    exitCode: curlExitCode(outcome),
+    shown: curlSummary(outcome, { quoteBody: true }),
+    script: outcome?.kind === 'response' ? 'Connection success.' : 'Connection Failed.',
+  };
 }
 
 /** The mesh connection a curl made, if the sidecars or ztunnel recorded one since `before`. */

@@ -7,12 +7,8 @@ import {
   type AuthorizationPolicy,
   type AuthorizationRequest,
 } from '../../../simulator/istio/authorization';
-import {
-  createAgentRequest,
-  istioDefaults,
-  projectedToken,
-  signWorkloadCertificate,
-} from '../../../simulator/istio/ca';
+import { createAgentRequest, projectedToken, signWorkloadCertificate } from '../../../simulator/istio/ca';
+import { istioDefaults } from '../../../simulator/istio/ca-defaults';
 import { istioSpiffeId, principalOf } from '../../../simulator/istio/identity';
 import {
   effectiveMtlsMode,

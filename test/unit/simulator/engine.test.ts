@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { heapPop, heapPush, type Scheduled } from '../../../simulator/engine/event-queue';
 import { nextInt, seedRandom } from '../../../simulator/engine/prng';
 import { canonicalJson, stateHash } from '../../../simulator/engine/state-hash';
-import { formatAge, toAnsiC, toStampMilli, toTimestamp } from '../../../simulator/engine/virtual-time';
+import {
+  formatAge,
+  toAnsiC,
+  toGoString,
+  toGoValidity,
+  toRfc1123z,
+  toRfc3339Milli,
+  toStampMilli,
+  toTimestamp,
+} from '../../../simulator/engine/virtual-time';
 
 // The engine's building blocks must be deterministic and order-stable, or replay would drift.
 describe('engine: seeded randomness', () => {
@@ -61,6 +70,28 @@ describe('engine: virtual time', () => {
     expect(toAnsiC(61_000)).toBe('Fri Jul 29 09:01:01 2022');
     expect(toAnsiC(3 * 86_400_000)).toBe('Mon Aug  1 09:00:00 2022');
     expect(toStampMilli(86_123)).toBe('Jul 29 09:01:26.123');
+  });
+
+  // Every Go layout the tools print comes from engine/virtual-time.ts; one row per layout and caller.
+  it.each([
+    [
+      'time.Time String (kubectl describe, docker ps, the auth map)',
+      toGoString(1_500),
+      '2022-07-29 09:00:01 +0000 UTC',
+    ],
+    ['RFC1123Z (kubectl describe)', toRfc1123z(3 * 86_400_000), 'Mon, 01 Aug 2022 09:00:00 +0000'],
+    [
+      'RFC 3339 with milliseconds (cilium fqdn cache list)',
+      toRfc3339Milli(86_123),
+      '2022-07-29T09:01:26.123Z',
+    ],
+    [
+      'step validity, day unpadded (step certificate inspect)',
+      toGoValidity(3 * 86_400_000),
+      'Aug 1 09:00:00 2022 UTC',
+    ],
+  ])('prints Go layout %s', (_name, printed, expected) => {
+    expect(printed).toBe(expected);
   });
 
   it('prints ages as kubectl does', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCiliumConfig } from '../../../simulator/cilium/config';
 import { stateHash } from '../../../simulator/engine/state-hash';
-import type { ConnectionOutcome, ConnectionRequest } from '../../../simulator/cilium/datapath';
+import type { ConnectionOutcome, ConnectionRequest } from '../../../simulator/cilium/datapath-types';
 import { listConntrack } from '../../../simulator/cilium/conntrack';
 import { hostEndpointPolicyFor } from '../../../simulator/cilium/endpoint-policy-cache';
 import { TerminalSession } from '../../../simulator/terminal/session';

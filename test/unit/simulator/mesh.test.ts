@@ -7,7 +7,7 @@ import { istioctlInstallOutput } from '../../../simulator/mesh/install';
 import { certificateForPod } from '../../../simulator/mesh/workloads';
 import { lastMeshConnection } from '../../../simulator/mesh/traffic';
 import { lookupIpcache } from '../../../simulator/cilium/agent-ipcache';
-import type { ConnectionOutcome } from '../../../simulator/cilium/datapath';
+import type { ConnectionOutcome } from '../../../simulator/cilium/datapath-types';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
 
 // Istio in the simulated cluster: injection, workload certificates, STRICT mTLS and

@@ -3,13 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioPlayer, runScenario, scenarios } from '../../../simulator/index';
 import type { Simulation } from '../../../simulator/simulation';
 import { podsWithLabels, runningPods } from '../../../simulator/queries';
-import type { ConnectionOutcome } from '../../../simulator/cilium/datapath';
-import {
-  authMapEntries,
-  formatAuthMapList,
-  formatGoTime,
-  type AuthMapEntry,
-} from '../../../simulator/cilium/auth-map';
+import type { ConnectionOutcome } from '../../../simulator/cilium/datapath-types';
+import { authMapEntries, formatAuthMapList, type AuthMapEntry } from '../../../simulator/cilium/auth-map';
+import { toGoString } from '../../../simulator/engine/virtual-time';
 import { resolveCiliumConfig } from '../../../simulator/cilium/config';
 import { mutualAuthTunnelIdentityVariant } from '../../../simulator/scenarios/mutual-auth';
 import { observed, outcomeText, stepOf } from './scenario-support';
@@ -188,7 +184,7 @@ describe('mutual authentication: datapath and auth manager', () => {
       'SRC IDENTITY   DST IDENTITY   REMOTE NODE ID   AUTH TYPE   EXPIRATION\n' +
         '30140          42232          2                spire       2022-07-29 10:00:00 +0000 UTC\n',
     );
-    expect(formatGoTime(1500)).toBe('2022-07-29 09:00:01 +0000 UTC');
+    expect(toGoString(1500)).toBe('2022-07-29 09:00:01 +0000 UTC');
   });
 
   it('configures mutual auth only from 1.14, and warns about the values before', () => {

@@ -6,8 +6,7 @@
 // pod itself when the socket LB translates in the client. Local answers only where a backend runs.
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
-import { readersMachine } from '../../../simulator/cilium/datapath';
-import type { ConnectionOutcome } from '../../../simulator/cilium/datapath';
+import { readersMachine, type ConnectionOutcome } from '../../../simulator/cilium/datapath-types';
 import { parseKindConfig, validateKindConfig } from '../../../simulator/k8s/kind-config';
 import { resolveCiliumConfig } from '../../../simulator/cilium/config';
 import { apply, settle } from './support';

@@ -1,8 +1,12 @@
 /** Helpers for the datapath traffic tests: workloads, policies and inputs through the public API. */
 import { podsWithLabels, runningPods } from '../../../simulator/queries';
 import type { Simulation } from '../../../simulator/simulation';
-import type { ConnectionOutcome, ConnectionRequest } from '../../../simulator/cilium/datapath';
-import type { TrafficOutcome, TrafficRequest } from '../../../simulator/cilium/traffic';
+import type {
+  ConnectionOutcome,
+  ConnectionRequest,
+  TrafficRequest,
+} from '../../../simulator/cilium/datapath-types';
+import type { TrafficOutcome } from '../../../simulator/cilium/traffic';
 import type { Pod } from '../../../simulator/k8s/objects';
 import { apply, clusterWithCilium, settle } from './support';
 

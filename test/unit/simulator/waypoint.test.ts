@@ -10,7 +10,7 @@ import {
   waypointEnrolment,
 } from '../../../simulator/mesh/waypoint';
 import { podsSharingFaultyProxy, type ProxiedPod } from '../../../simulator/cilium/envoy-blast-radius';
-import type { ConnectionOutcome } from '../../../simulator/cilium/datapath';
+import type { ConnectionOutcome } from '../../../simulator/cilium/datapath-types';
 import { listObjects } from '../../../simulator/k8s/api-store';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
 

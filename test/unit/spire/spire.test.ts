@@ -3,17 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { seedRandom } from '../../../simulator/engine/prng';
 import { parseCertificate } from '../../../simulator/pki/certificate';
 import { verifyChain } from '../../../simulator/pki/verify';
+import { issueIdentitySvid, reconcileSvids } from '../../../simulator/spire/spire';
 import {
   ciliumSni,
   ciliumSpiffeId,
   identityFromSni,
-  issueIdentitySvid,
-  reconcileSvids,
   spireCaSchedule,
   spireDefaults,
   svidRotationTimeMs,
   validateCiliumIdentity,
-} from '../../../simulator/spire/spire';
+} from '../../../simulator/spire/svid-rules';
 import { helloworldIdentity, helloworldSvid, spire } from '../tls/fixtures';
 
 const hourMs = 3_600_000;

@@ -7,12 +7,8 @@
 import { createIstiodCa, issueWorkloadSecret, type WorkloadSecret } from '../../../simulator/istio/ca';
 import { istioSpiffeId } from '../../../simulator/istio/identity';
 import { seedRandom } from '../../../simulator/engine/prng';
-import {
-  createSpireServer,
-  ciliumSni,
-  ciliumSpiffeId,
-  issueIdentitySvid,
-} from '../../../simulator/spire/spire';
+import { createSpireServer, issueIdentitySvid } from '../../../simulator/spire/spire';
+import { ciliumSni, ciliumSpiffeId } from '../../../simulator/spire/svid-rules';
 import type { HandshakeInput, HandshakeParty } from '../../../simulator/tls/handshake';
 
 export const seed = 7;
