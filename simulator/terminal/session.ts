@@ -17,6 +17,7 @@ import { runCurl } from './curl';
 import { pingFromMachine } from './ping';
 import { readersMachine } from '../cilium/datapath';
 import { BackgroundJobs, backgroundCommand } from './background-jobs';
+import { explainShellLimits, shellLimits } from './shell-limits';
 
 /** Virtual time one command line may consume before it is stopped. */
 export const commandLineBudgetMs = 60 * 60 * 1000;
@@ -176,13 +177,7 @@ export class TerminalSession {
         context.spend(ms);
         await Promise.resolve();
       },
-      executionLimits: {
-        maxCommandCount: 200_000,
-        // The virtual-time budget and the command count stop runaway loops; this wall-clock limit is
-        // only a last resort, generous enough that a slow machine still reaches the others first.
-        maxExecutionTimeMs: 120_000,
-        maxOutputSize: 8 * 1024 * 1024,
-      },
+      executionLimits: shellLimits,
       customCommands: [
         wrap('kubectl', (args, stdin, env) => kubectlIn(env.get('SIMULATED_NODE'), args, stdin)),
         // `k` is the alias for kubectl most readers' shells have (`alias k=kubectl`); guides such as
@@ -421,7 +416,9 @@ export class TerminalSession {
         interruptedAt: this.stoppedAt ?? this.checkpoint + 1,
       };
     }
-    let stderr = result.stderr;
+    let stderr = explainShellLimits(result.stderr);
+    // The budget's own message says why the line stopped; the abort it caused adds nothing.
+    if (this.budgetExceeded) stderr = stderr.replace(/^bash: execution aborted\n/m, '');
     if (/command not found/.test(stderr)) {
       stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')}, curl and ping into the kind network, jobs and kill (and, inside pods, curl, ping, nc, nslookup, cilium and hubble; inside kind nodes, curl, crictl and iptables), plus the shell's own tools such as grep, jq, sed and awk.\n`;
     }

@@ -38,6 +38,11 @@ describe('terminal: mistakes and limits', () => {
   it('stops a loop that never calls a simulated command at the shell limits', async () => {
     const result = await fresh().run('i=0; while true; do i=$((i+1)); done');
     expect(result.exitCode).not.toBe(0);
+    // Said in the reader's terms (terminal/shell-limits.ts), not as advice to raise a limit.
+    expect(result.stderr).toMatch(
+      /^stopped: (this command line ran more than 200,000 commands|a loop in this command line ran more than 100,000 times)$/m,
+    );
+    expect(result.stderr).not.toContain('executionLimits');
   }, 60_000);
 
   it('refuses an unknown kubectl flag in kubectl’s words', async () => {
