@@ -145,17 +145,9 @@ function assignNodePorts(
   return causes.length > 0 ? { causes } : assigned;
 }
 
-/** Validates and defaults a Service as the API server stores it. */
-export function admitService(
-  world: World,
-  service: Service,
-  existing: Service | undefined,
-): ServiceAdmission {
-  // A Service sent without a spec decodes to the zero ServiceSpec.
-  service = service.spec === undefined ? { ...service, spec: {} as Service['spec'] } : service;
-  const type = (service.spec.type as string | undefined) ?? 'ClusterIP';
-  // SetDefaults_Service: a target port left out (or 0, or "") is the port itself.
-  const ports = (service.spec.ports ?? []).map((port) => ({
+/** SetDefaults_Service for ports: TCP, and a target port left out (or 0, or "") is the port itself. */
+function defaultedPorts(ports: readonly ServicePort[]): ServicePort[] {
+  return ports.map((port) => ({
     ...port,
     protocol: port.protocol ?? 'TCP',
     targetPort:
@@ -163,9 +155,18 @@ export function admitService(
         ? port.port
         : port.targetPort,
   }));
+}
+
+/** Every field error of a Service with defaulted ports, and a new one's cluster IP refusal. */
+function admissionCauses(
+  world: World,
+  service: Service,
+  type: string,
+  existing: Service | undefined,
+): string[] {
   const causes = [
     ...validationErrors(service, type),
-    ...servicePortCauses({ ...service, spec: { ...service.spec, ports } }),
+    ...servicePortCauses(service),
     ...serviceEnumCauses(service),
   ];
   if (type === 'ExternalName') causes.push('spec.type: the simulator does not model ExternalName Services');
@@ -177,6 +178,20 @@ export function admitService(
         clusterIPsInUse(world),
       ),
     );
+  return causes;
+}
+
+/** Validates and defaults a Service as the API server stores it. */
+export function admitService(
+  world: World,
+  service: Service,
+  existing: Service | undefined,
+): ServiceAdmission {
+  // A Service sent without a spec decodes to the zero ServiceSpec.
+  service = service.spec === undefined ? { ...service, spec: {} as Service['spec'] } : service;
+  const type = (service.spec.type as string | undefined) ?? 'ClusterIP';
+  const ports = defaultedPorts(service.spec.ports ?? []);
+  const causes = admissionCauses(world, { ...service, spec: { ...service.spec, ports } }, type, existing);
   if (causes.length > 0) return invalid(service, causes);
   const serviceType = type as ServiceType;
   const clusterIP =
