@@ -38,6 +38,11 @@ export const commandAliases: Readonly<Record<string, (typeof simulatedCommands)[
 
 class BudgetExceeded extends Error {}
 
+/** What a command prints when the model failed under it: a bug to report, never a tool's answer. */
+function internalError(error: unknown): string {
+  return `internal error in the simulator: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 /** Simulated commands run between two hand-backs of the thread to the page. */
 const commandsPerYield = 32;
 
@@ -160,10 +165,7 @@ export class TerminalSession {
           return result;
         } catch (error) {
           if (error instanceof BudgetExceeded) return fail(error.message, 124);
-          return fail(
-            `${name}: internal error in the simulator: ${error instanceof Error ? error.message : String(error)}`,
-            1,
-          );
+          return fail(`${name}: ${internalError(error)}`, 1);
         } finally {
           this.commandRunning = false;
         }
@@ -174,7 +176,13 @@ export class TerminalSession {
       env: { USER: 'reader', HOME: '/home/user' },
       // `sleep` lets virtual time pass instead of real time.
       sleep: async (ms: number) => {
-        context.spend(ms);
+        try {
+          context.spend(ms);
+        } catch (error) {
+          // The shell prints `sleep: MESSAGE`; a fault of the model says what it is, as in the tools.
+          if (error instanceof BudgetExceeded) throw error;
+          throw new Error(internalError(error), { cause: error });
+        }
         await Promise.resolve();
       },
       executionLimits: shellLimits,
@@ -212,7 +220,7 @@ export class TerminalSession {
             });
           } catch (error) {
             if (error instanceof BudgetExceeded) return fail(error.message, 124);
-            throw error;
+            return fail(`docker: ${internalError(error)}`, 1);
           }
         }),
         // Inside a kind node (docker exec NODE bash -c '…') curl is the node's; on the reader's own

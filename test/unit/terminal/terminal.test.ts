@@ -45,6 +45,17 @@ describe('terminal: mistakes and limits', () => {
     expect(result.stderr).not.toContain('executionLimits');
   }, 60_000);
 
+  it('marks a fault of the model under sleep as an internal error, as under every tool', async () => {
+    // The robustness properties (test/unit/robustness/) look for this mark, so no path may hide it.
+    const simulation = new Simulation(1);
+    const session = new TerminalSession(simulation);
+    simulation.advance = () => {
+      throw new TypeError('a model fault');
+    };
+    const result = await session.run('sleep 1');
+    expect(result.stderr).toBe('sleep: internal error in the simulator: a model fault\n');
+  });
+
   it('refuses an unknown kubectl flag in kubectl’s words', async () => {
     const session = fresh();
     await session.run(
