@@ -238,7 +238,8 @@ function someFlags(groups: readonly Words[], maxLength = 3): Words {
   return fc.array(fc.oneof(...groups), { maxLength }).map((chosen) => chosen.flat());
 }
 
-function kubectlLines(names: WorldNames): Words {
+/** The words kubectl lines are made of, from the world's names and the shared pools. */
+function kubectlVocabulary(names: WorldNames) {
   const pod = wordFrom(names.pods);
   const namespace = wordFrom(names.namespaces);
   const deployment = wordFrom(names.deployments);
@@ -267,131 +268,175 @@ function kubectlLines(names: WorldNames): Words {
     words(fc.constantFrom(...oddFlags)),
   ];
   const file = wordFrom(files);
-  const programInPod = fc.oneof(
-    words(
-      'curl',
-      someFlags([words(fc.constantFrom('-s', '-sS', '-sL', '-I', '-v', '-k', '-f', '-fsSL'))]),
-      maybe(words('--max-time', wordFrom(['1', '3', '0', '-1', 'x']))),
-      maybe(words('-X', wordFrom(['POST', 'PUT', 'GET', 'FOO']))),
-      maybe(words('-w', wordFrom(['%{http_code}\\n', '%{', '%{nope}']))),
-      wordFrom(urls),
-    ),
-    words(
-      fc.constantFrom('cilium-dbg', 'cilium'),
-      fc.oneof(
-        words('status', maybe(words(fc.constantFrom('--brief', '--verbose', '-o', 'json')))),
-        words(
-          fc.constantFrom('endpoint', 'ep'),
-          fc.constantFrom('list', 'get', 'config', 'ls'),
-          maybe(
-            words(
-              wordFrom([
-                '1',
-                '23453',
-                '-l',
-                'reserved:host',
-                'PolicyAuditMode=Enabled',
-                '-o',
-                'json',
-                'jsonpath={[*].id}',
-              ]),
-            ),
-          ),
-        ),
-        words(
-          'identity',
-          fc.constantFrom('list', 'get'),
-          maybe(words(wordFrom(['1', '2', '256', '70000', 'x']))),
-        ),
-        words('policy', 'get', maybe(words(wordFrom(['-o', 'json', 'k8s:io.cilium.k8s.policy.name=rule1'])))),
-        words(
-          'bpf',
-          fc.constantFrom('policy', 'ipcache', 'ct', 'lb', 'auth'),
-          fc.constantFrom('get', 'list'),
-          maybe(words(wordFrom(['--all', '1', 'global']))),
-        ),
-        words('map', 'get', wordFrom(['cilium_ipcache', 'cilium_nope'])),
-        words('fqdn', 'cache', 'list'),
-        words('ip', fc.constantFrom('list', 'ls'), maybe(words(wordFrom(['-o', 'json', '-n'])))),
-        words(
-          'monitor',
-          someFlags([
-            words(fc.constantFrom('-t', '--type'), wordFrom(['drop', 'policy-verdict', 'l7', 'trace', 'x'])),
-            words(fc.constantFrom('-v', '--related-to', '1')),
-          ]),
-        ),
-        words(wordFrom(['service', 'node', 'version', 'config', 'nope'])),
-      ),
-    ),
-    words(
-      'hubble',
-      'observe',
-      someFlags(
-        [
+  const ciliumPod = wordFrom(names.ciliumPods);
+  return { pod, ciliumPod, namespace, deployment, node, anyName, resource, common, file };
+}
+
+type KubectlVocabulary = ReturnType<typeof kubectlVocabulary>;
+
+/** curl as the docs run it in a pod. */
+function curlInPod(): Words {
+  return words(
+    'curl',
+    someFlags([words(fc.constantFrom('-s', '-sS', '-sL', '-I', '-v', '-k', '-f', '-fsSL'))]),
+    maybe(words('--max-time', wordFrom(['1', '3', '0', '-1', 'x']))),
+    maybe(words('-X', wordFrom(['POST', 'PUT', 'GET', 'FOO']))),
+    maybe(words('-w', wordFrom(['%{http_code}\\n', '%{', '%{nope}']))),
+    wordFrom(urls),
+  );
+}
+
+/** The agent’s CLI, `cilium-dbg` (or `cilium` before 1.15). */
+function ciliumDbg(): Words {
+  return words(
+    fc.constantFrom('cilium-dbg', 'cilium'),
+    fc.oneof(
+      words('status', maybe(words(fc.constantFrom('--brief', '--verbose', '-o', 'json')))),
+      words(
+        fc.constantFrom('endpoint', 'ep'),
+        fc.constantFrom('list', 'get', 'config', 'ls'),
+        maybe(
           words(
-            fc.constantFrom('--from-pod', '--to-pod', '--pod'),
-            wordFrom(['default/xwing', 'xwing', 'kube-system/', '/']),
+            wordFrom([
+              '1',
+              '23453',
+              '-l',
+              'reserved:host',
+              'PolicyAuditMode=Enabled',
+              '-o',
+              'json',
+              'jsonpath={[*].id}',
+            ]),
           ),
-          words(
-            fc.constantFrom(
-              '-t',
-              '--type',
-              '--verdict',
-              '--protocol',
-              '--port',
-              '--identity',
-              '--ip',
-              '-n',
-              '--namespace',
-            ),
-            wordFrom(['policy-verdict', 'drop', 'DROPPED', 'tcp', '80', '2', '10.0.0.1', 'default']),
-          ),
-          words(fc.constantFrom('--last', '-o'), wordFrom(['1', '20', 'json', 'compact', '-1', 'x'])),
-          words(fc.constantFrom('--all', '--follow', '-f', 'flows')),
-        ],
-        4,
+        ),
       ),
-    ),
-    words(
-      fc.constantFrom(
-        'ping',
-        'nc',
-        'nslookup',
-        'cat',
-        'openssl',
-        'grpcurl',
-        'python3',
-        'sh',
-        'bash',
-        'ls',
-        'nope',
+      words(
+        'identity',
+        fc.constantFrom('list', 'get'),
+        maybe(words(wordFrom(['1', '2', '256', '70000', 'x']))),
       ),
-      fc.array(
-        wordFrom([
-          '-c',
-          '1',
-          '-z',
-          '-v',
-          '-u',
-          '-w',
-          '2',
-          'deathstar',
-          '80',
-          'kube-dns.kube-system',
-          '/etc/resolv.conf',
-          's_client',
-          '-connect',
-          'deathstar:80',
-          '-c',
-          'echo hi',
+      words('policy', 'get', maybe(words(wordFrom(['-o', 'json', 'k8s:io.cilium.k8s.policy.name=rule1'])))),
+      words(
+        'bpf',
+        fc.constantFrom('policy', 'ipcache', 'ct', 'lb', 'auth'),
+        fc.constantFrom('get', 'list'),
+        maybe(words(wordFrom(['--all', '1', 'global']))),
+      ),
+      words('map', 'get', wordFrom(['cilium_ipcache', 'cilium_nope'])),
+      words('fqdn', 'cache', 'list'),
+      words('ip', fc.constantFrom('list', 'ls'), maybe(words(wordFrom(['-o', 'json', '-n'])))),
+      words(
+        'monitor',
+        someFlags([
+          words(fc.constantFrom('-t', '--type'), wordFrom(['drop', 'policy-verdict', 'l7', 'trace', 'x'])),
+          words(fc.constantFrom('-v', '--related-to', '1')),
         ]),
-        { maxLength: 4 },
       ),
+      words(wordFrom(['service', 'node', 'version', 'config', 'nope'])),
     ),
   );
+}
+
+/** `hubble observe` with its filters. */
+function hubbleObserve(): Words {
+  return words(
+    'hubble',
+    'observe',
+    someFlags(
+      [
+        words(
+          fc.constantFrom('--from-pod', '--to-pod', '--pod'),
+          wordFrom(['default/xwing', 'xwing', 'kube-system/', '/']),
+        ),
+        words(
+          fc.constantFrom(
+            '-t',
+            '--type',
+            '--verdict',
+            '--protocol',
+            '--port',
+            '--identity',
+            '--ip',
+            '-n',
+            '--namespace',
+          ),
+          wordFrom(['policy-verdict', 'drop', 'DROPPED', 'tcp', '80', '2', '10.0.0.1', 'default']),
+        ),
+        words(fc.constantFrom('--last', '-o'), wordFrom(['1', '20', 'json', 'compact', '-1', 'x'])),
+        words(fc.constantFrom('--all', '--follow', '-f', 'flows')),
+      ],
+      4,
+    ),
+  );
+}
+
+/** Other programs a reader runs in a pod, some of which the image lacks. */
+function otherPrograms(): Words {
+  return words(
+    fc.constantFrom(
+      'ping',
+      'nc',
+      'nslookup',
+      'cat',
+      'openssl',
+      'grpcurl',
+      'python3',
+      'sh',
+      'bash',
+      'ls',
+      'nope',
+    ),
+    fc.array(
+      wordFrom([
+        '-c',
+        '1',
+        '-z',
+        '-v',
+        '-u',
+        '-w',
+        '2',
+        'deathstar',
+        '80',
+        'kube-dns.kube-system',
+        '/etc/resolv.conf',
+        's_client',
+        '-connect',
+        'deathstar:80',
+        '-c',
+        'echo hi',
+      ]),
+      { maxLength: 4 },
+    ),
+  );
+}
+
+/** A program run under `kubectl exec`. */
+function programInPod(): Words {
+  return fc.oneof(curlInPod(), ciliumDbg(), hubbleObserve(), otherPrograms());
+}
+
+/** Lines that read the cluster: get, describe, logs. */
+function kubectlReads(v: KubectlVocabulary): Words {
+  const { pod, namespace, anyName, resource, common } = v;
   return fc.oneof(
     words('kubectl', 'get', resource, maybe(words(anyName)), someFlags(common)),
     words('kubectl', 'describe', resource, maybe(words(anyName)), someFlags(common, 2)),
+    words(
+      'kubectl',
+      'logs',
+      fc.oneof(pod, words(wordFrom(['ds/cilium', 'deploy/deathstar']))),
+      someFlags(
+        [words('-n', namespace), words(wordFrom(['-f', '--tail=5', '-c', '--previous', '--since=1m']))],
+        2,
+      ),
+    ),
+  );
+}
+
+/** Lines that apply or delete objects: apply, create and delete -f, and delete by name. */
+function kubectlFileWrites(v: KubectlVocabulary): Words {
+  const { anyName, resource, common, file } = v;
+  return fc.oneof(
     words(
       'kubectl',
       fc.constantFrom('apply', 'create', 'delete'),
@@ -420,106 +465,13 @@ function kubectlLines(names: WorldNames): Words {
         ),
       ]),
     ),
-    words(
-      'kubectl',
-      'create',
-      fc.oneof(
-        words(
-          fc.constantFrom('deployment', 'deploy'),
-          wordFrom(['web', 'nginx', 'Bad_Name', 'deathstar']),
-          someFlags([
-            words(`--image=${'nginx'}`),
-            words('--image', wordFrom(['nginx', 'quay.io/cilium/starwars:v2.1', ''])),
-            words(
-              wordFrom([
-                '--replicas=3',
-                '--replicas=0',
-                '--replicas=2147483647',
-                '--port=70000',
-                '-r',
-                '--port=80',
-              ]),
-            ),
-          ]),
-        ),
-        words(
-          fc.constantFrom('namespace', 'ns', 'serviceaccount', 'sa'),
-          wordFrom(['demo', 'default', 'Demo', 'a.b']),
-        ),
-        words(
-          fc.constantFrom('configmap', 'cm'),
-          wordFrom(['cfg', 'cilium-config']),
-          someFlags([
-            words(
-              wordFrom([
-                '--from-literal=a=b',
-                '--from-literal=a',
-                '--from-file=values.yaml',
-                '--from-file=missing',
-              ]),
-            ),
-            words('-n', namespace),
-          ]),
-        ),
-        words(
-          'secret',
-          fc.constantFrom('generic', 'tls', 'docker-registry'),
-          wordFrom(['s1', 'tls-orig-data']),
-          someFlags([
-            words(
-              wordFrom([
-                '--from-literal=k=v',
-                '--from-file=ca.crt=notes.txt',
-                '--cert=notes.txt',
-                '--key=missing.key',
-                '--type=Opaque',
-              ]),
-            ),
-          ]),
-        ),
-        words(
-          fc.constantFrom('role', 'clusterrole'),
-          wordFrom(['reader', 'admin']),
-          someFlags(
-            [
-              words(
-                wordFrom([
-                  '--verb=get,list',
-                  '--verb=*',
-                  '--resource=pods',
-                  '--resource=nopes',
-                  '--resource=pods/exec',
-                  '--resource-name=x',
-                  '--non-resource-url=/logs',
-                ]),
-              ),
-            ],
-            3,
-          ),
-        ),
-        words(
-          fc.constantFrom('rolebinding', 'clusterrolebinding'),
-          wordFrom(['rb', 'crb']),
-          someFlags(
-            [
-              words(
-                wordFrom([
-                  '--role=reader',
-                  '--clusterrole=view',
-                  '--clusterrole=nope',
-                  '--user=jane',
-                  '--group=g',
-                  '--serviceaccount=default:default',
-                  '--serviceaccount=bad',
-                ]),
-              ),
-            ],
-            3,
-          ),
-        ),
-        words(resource, anyName),
-      ),
-    ),
+  );
+}
+
+/** Lines that change stored objects: label, scale, patch. */
+function kubectlEdits(v: KubectlVocabulary): Words {
+  const { namespace, deployment, anyName, resource, common } = v;
+  return fc.oneof(
     words(
       'kubectl',
       'label',
@@ -549,6 +501,171 @@ function kubectlLines(names: WorldNames): Words {
       ),
       someFlags(common, 1),
     ),
+    words(
+      'kubectl',
+      'patch',
+      resource,
+      anyName,
+      someFlags(
+        [
+          words('--type', wordFrom(['merge', 'json', 'strategic', 'nope'])),
+          words(
+            fc.constantFrom('-p', '--patch'),
+            wordFrom([
+              '{"spec":{"replicas":2}}',
+              '{"data":{"policy-audit-mode":"true"}}',
+              '[{"op":"replace","path":"/spec/replicas","value":1}]',
+              '[{"op":"remove","path":"/nope"}]',
+              '{"metadata":{"labels":{"a":null}}}',
+              '{',
+              '[]',
+              'null',
+              '{"spec":{"template":{"spec":{"containers":[{"name":"x"}]}}}}',
+              '{"spec":{"replicas":"2"}}',
+              '{"spec":{"replicas":2147483647}}',
+              '{"spec":{"template":null}}',
+              '{"spec":{"selector":{"matchLabels":{}}}}',
+              '{"spec":{"ports":[{"port":"80"}]}}',
+              '{"spec":{"ports":null}}',
+              '{"spec":{"type":"NodePort"}}',
+              '{"metadata":{"labels":{"app":1}}}',
+              '[{"op":"remove","path":"/spec/template"}]',
+              '[{"op":"replace","path":"/spec/selector","value":null}]',
+              '[{"op":"add","path":"/spec/template/spec/containers/-","value":{"name":"b"}}]',
+            ]),
+          ),
+          words('-n', namespace),
+        ],
+        3,
+      ),
+    ),
+  );
+}
+
+/** Lines that write objects. */
+function kubectlWrites(v: KubectlVocabulary): Words {
+  return fc.oneof(kubectlFileWrites(v), kubectlEdits(v));
+}
+
+/** `kubectl create` of workloads and their configuration: deployment, namespace, account, configmap, secret. */
+function createWorkloadArgs(namespace: fc.Arbitrary<string>): Words {
+  return fc.oneof(
+    words(
+      fc.constantFrom('deployment', 'deploy'),
+      wordFrom(['web', 'nginx', 'Bad_Name', 'deathstar']),
+      someFlags([
+        words(`--image=${'nginx'}`),
+        words('--image', wordFrom(['nginx', 'quay.io/cilium/starwars:v2.1', ''])),
+        words(
+          wordFrom([
+            '--replicas=3',
+            '--replicas=0',
+            '--replicas=2147483647',
+            '--port=70000',
+            '-r',
+            '--port=80',
+          ]),
+        ),
+      ]),
+    ),
+    words(
+      fc.constantFrom('namespace', 'ns', 'serviceaccount', 'sa'),
+      wordFrom(['demo', 'default', 'Demo', 'a.b']),
+    ),
+    words(
+      fc.constantFrom('configmap', 'cm'),
+      wordFrom(['cfg', 'cilium-config']),
+      someFlags([
+        words(
+          wordFrom([
+            '--from-literal=a=b',
+            '--from-literal=a',
+            '--from-file=values.yaml',
+            '--from-file=missing',
+          ]),
+        ),
+        words('-n', namespace),
+      ]),
+    ),
+    words(
+      'secret',
+      fc.constantFrom('generic', 'tls', 'docker-registry'),
+      wordFrom(['s1', 'tls-orig-data']),
+      someFlags([
+        words(
+          wordFrom([
+            '--from-literal=k=v',
+            '--from-file=ca.crt=notes.txt',
+            '--cert=notes.txt',
+            '--key=missing.key',
+            '--type=Opaque',
+          ]),
+        ),
+      ]),
+    ),
+  );
+}
+
+/** `kubectl create` of RBAC objects, and of a resource type no generator makes. */
+function createAccessArgs(resource: fc.Arbitrary<string>, anyName: fc.Arbitrary<string>): Words {
+  return fc.oneof(
+    words(
+      fc.constantFrom('role', 'clusterrole'),
+      wordFrom(['reader', 'admin']),
+      someFlags(
+        [
+          words(
+            wordFrom([
+              '--verb=get,list',
+              '--verb=*',
+              '--resource=pods',
+              '--resource=nopes',
+              '--resource=pods/exec',
+              '--resource-name=x',
+              '--non-resource-url=/logs',
+            ]),
+          ),
+        ],
+        3,
+      ),
+    ),
+    words(
+      fc.constantFrom('rolebinding', 'clusterrolebinding'),
+      wordFrom(['rb', 'crb']),
+      someFlags(
+        [
+          words(
+            wordFrom([
+              '--role=reader',
+              '--clusterrole=view',
+              '--clusterrole=nope',
+              '--user=jane',
+              '--group=g',
+              '--serviceaccount=default:default',
+              '--serviceaccount=bad',
+            ]),
+          ),
+        ],
+        3,
+      ),
+    ),
+    words(resource, anyName),
+  );
+}
+
+/** The `kubectl create` generators. */
+function kubectlCreate(v: KubectlVocabulary): Words {
+  return words(
+    'kubectl',
+    'create',
+    fc.oneof(createWorkloadArgs(v.namespace), createAccessArgs(v.resource, v.anyName)),
+  );
+}
+
+/** Lines that act on running workloads: rollout, wait, exec, cp. */
+function kubectlWorkloads(v: KubectlVocabulary): Words {
+  const { pod, ciliumPod, namespace, common } = v;
+  return fc.oneof(
     words(
       'kubectl',
       'rollout',
@@ -596,64 +713,13 @@ function kubectlLines(names: WorldNames): Words {
       'kubectl',
       'exec',
       maybe(words(fc.constantFrom('-it', '-i', '-ti', '-q'))),
-      fc.oneof(
-        pod,
-        words(wordFrom(['ds/cilium', 'deploy/deathstar', 'svc/deathstar'])),
-        wordFrom(names.ciliumPods),
-      ),
+      fc.oneof(pod, words(wordFrom(['ds/cilium', 'deploy/deathstar', 'svc/deathstar'])), ciliumPod),
       someFlags(
         [words('-n', namespace), words('-c', wordFrom(['cilium-agent', 'spaceship', 'istio-proxy', 'nope']))],
         2,
       ),
       maybe(words('--')),
-      programInPod,
-    ),
-    words(
-      'kubectl',
-      'logs',
-      fc.oneof(pod, words(wordFrom(['ds/cilium', 'deploy/deathstar']))),
-      someFlags(
-        [words('-n', namespace), words(wordFrom(['-f', '--tail=5', '-c', '--previous', '--since=1m']))],
-        2,
-      ),
-    ),
-    words(
-      'kubectl',
-      'patch',
-      resource,
-      anyName,
-      someFlags(
-        [
-          words('--type', wordFrom(['merge', 'json', 'strategic', 'nope'])),
-          words(
-            fc.constantFrom('-p', '--patch'),
-            wordFrom([
-              '{"spec":{"replicas":2}}',
-              '{"data":{"policy-audit-mode":"true"}}',
-              '[{"op":"replace","path":"/spec/replicas","value":1}]',
-              '[{"op":"remove","path":"/nope"}]',
-              '{"metadata":{"labels":{"a":null}}}',
-              '{',
-              '[]',
-              'null',
-              '{"spec":{"template":{"spec":{"containers":[{"name":"x"}]}}}}',
-              '{"spec":{"replicas":"2"}}',
-              '{"spec":{"replicas":2147483647}}',
-              '{"spec":{"template":null}}',
-              '{"spec":{"selector":{"matchLabels":{}}}}',
-              '{"spec":{"ports":[{"port":"80"}]}}',
-              '{"spec":{"ports":null}}',
-              '{"spec":{"type":"NodePort"}}',
-              '{"metadata":{"labels":{"app":1}}}',
-              '[{"op":"remove","path":"/spec/template"}]',
-              '[{"op":"replace","path":"/spec/selector","value":null}]',
-              '[{"op":"add","path":"/spec/template/spec/containers/-","value":{"name":"b"}}]',
-            ]),
-          ),
-          words('-n', namespace),
-        ],
-        3,
-      ),
+      programInPod(),
     ),
     words(
       'kubectl',
@@ -669,6 +735,13 @@ function kubectlLines(names: WorldNames): Words {
       wordFrom(['out.txt', 'xwing:/tmp/x', '/tmp', 'nope:/x', '.']),
       someFlags([words('-c', wordFrom(['spaceship', 'x']))], 1),
     ),
+  );
+}
+
+/** Lines about access and configuration, unknown subcommands, flags first, and `k`. */
+function kubectlAccess(v: KubectlVocabulary): Words {
+  const { namespace, resource, common } = v;
+  return fc.oneof(
     words(
       'kubectl',
       'auth',
@@ -728,6 +801,13 @@ function kubectlLines(names: WorldNames): Words {
       someFlags(common, 1),
     ),
     words('k', 'get', resource, someFlags(common, 1)),
+  );
+}
+
+/** docker: exec into a node, and the subcommands kind users try. */
+function dockerLines(v: KubectlVocabulary): Words {
+  const { node } = v;
+  return fc.oneof(
     words('docker', 'exec', maybe(words(fc.constantFrom('-it', '-i'))), node, programOnNode()),
     words(
       'docker',
@@ -736,6 +816,19 @@ function kubectlLines(names: WorldNames): Words {
         maxLength: 2,
       }),
     ),
+  );
+}
+
+/** Every kubectl (and docker) line of the grammar. */
+function kubectlLines(names: WorldNames): Words {
+  const v = kubectlVocabulary(names);
+  return fc.oneof(
+    kubectlReads(v),
+    kubectlWrites(v),
+    kubectlCreate(v),
+    kubectlWorkloads(v),
+    kubectlAccess(v),
+    dockerLines(v),
   );
 }
 
@@ -811,189 +904,190 @@ function programOnNode(): Words {
   );
 }
 
-function toolLines(): Words {
+/** kind: create (with and without configs), delete, get, and the rest of its command tree. */
+function kindLines(): Words {
   const clusterName = wordFrom(['kind', 'two', 'Three', 'a_b', 'kind-kind']);
-  return fc.oneof(
-    words(
-      'kind',
-      fc.oneof(
-        words(
-          'create',
-          'cluster',
-          someFlags(
-            [
-              words('--name', clusterName),
-              words(
-                wordFrom([
-                  '--config',
-                  '--config=kind-config.yaml',
-                  '--config=missing.yaml',
-                  '--config=-',
-                  '--config=notes.txt',
-                ]),
-              ),
-              words(wordFrom(['kind-config.yaml', 'notes.txt'])),
-              words('--image', wordFrom(['kindest/node:v1.29.2', 'kindest/node:v9.9.9', 'nginx'])),
-              words(wordFrom(['--wait', '60s', '--retain', '-q', '-v', '3'])),
-            ],
-            3,
-          ),
-        ),
-        words(
-          'delete',
-          wordFrom(['cluster', 'clusters']),
-          someFlags([words('--name', clusterName), words(wordFrom(['--all', 'kind', 'two']))], 2),
-        ),
-        words(
-          'get',
-          wordFrom(['clusters', 'nodes', 'kubeconfig']),
-          someFlags([words('--name', clusterName), words(wordFrom(['--internal', '--all-clusters']))], 2),
-        ),
-        words(
-          wordFrom(['export', 'load', 'build', 'version', 'help', 'nope']),
-          fc.array(
-            wordFrom([
-              'kubeconfig',
-              'docker-image',
-              'node-image',
-              'nginx',
-              '--name',
-              'two',
-              '--nodes',
-              'kind-worker',
-            ]),
-            { maxLength: 4 },
-          ),
+  return words(
+    'kind',
+    fc.oneof(
+      words(
+        'create',
+        'cluster',
+        someFlags(
+          [
+            words('--name', clusterName),
+            words(
+              wordFrom([
+                '--config',
+                '--config=kind-config.yaml',
+                '--config=missing.yaml',
+                '--config=-',
+                '--config=notes.txt',
+              ]),
+            ),
+            words(wordFrom(['kind-config.yaml', 'notes.txt'])),
+            words('--image', wordFrom(['kindest/node:v1.29.2', 'kindest/node:v9.9.9', 'nginx'])),
+            words(wordFrom(['--wait', '60s', '--retain', '-q', '-v', '3'])),
+          ],
+          3,
         ),
       ),
-    ),
-    words(
-      'helm',
-      fc.oneof(
-        words(
-          'repo',
-          wordFrom(['add', 'update', 'list', 'remove']),
-          fc.array(
-            wordFrom([
-              'cilium',
-              'https://helm.cilium.io/',
-              'istio',
-              'https://istio-release.storage.googleapis.com/charts',
-            ]),
-            { maxLength: 2 },
-          ),
-        ),
-        words(
-          wordFrom(['install', 'upgrade', 'template']),
-          maybe(words('--install')),
-          wordFrom(['cilium', 'istio-base', 'istiod', 'x']),
+      words(
+        'delete',
+        wordFrom(['cluster', 'clusters']),
+        someFlags([words('--name', clusterName), words(wordFrom(['--all', 'kind', 'two']))], 2),
+      ),
+      words(
+        'get',
+        wordFrom(['clusters', 'nodes', 'kubeconfig']),
+        someFlags([words('--name', clusterName), words(wordFrom(['--internal', '--all-clusters']))], 2),
+      ),
+      words(
+        wordFrom(['export', 'load', 'build', 'version', 'help', 'nope']),
+        fc.array(
           wordFrom([
-            'cilium/cilium',
-            'istio/base',
-            'istio/istiod',
-            'istio/cni',
-            'istio/ztunnel',
-            'nope/chart',
-            'cilium',
+            'kubeconfig',
+            'docker-image',
+            'node-image',
+            'nginx',
+            '--name',
+            'two',
+            '--nodes',
+            'kind-worker',
           ]),
-          someFlags(
-            [
-              words('--version', wordFrom(['1.18.5', '1.12.0', '1.14.5', '1.17.0', '9.9.9', '1.18'])),
-              words(
-                fc.constantFrom('--namespace', '-n'),
-                wordFrom(['kube-system', 'istio-system', 'default']),
-              ),
-              words(
-                '--set',
-                wordFrom([
-                  'hubble.relay.enabled=true',
-                  'policyAuditMode=true',
-                  'encryption.enabled=true,encryption.type=wireguard',
-                  'l7Proxy=false',
-                  'kubeProxyReplacement=true',
-                  'hostFirewall.enabled=true',
-                  'ipam.mode=kubernetes',
-                  'debug.enabled',
-                  'a=',
-                  '=b',
-                  'devices={ethX,ethY}',
-                  'profile=ambient',
-                ]),
-              ),
-              words(
-                fc.constantFrom(
-                  '--reuse-values',
-                  '--create-namespace',
-                  '--wait',
-                  '--reset-values',
-                  '--dry-run',
-                ),
-              ),
-              words(
-                fc.constantFrom('-f', '--values'),
-                wordFrom(['values.yaml', 'missing.yaml', 'notes.txt']),
-              ),
-            ],
-            5,
-          ),
-        ),
-        words(
-          wordFrom(['list', 'ls', 'uninstall', 'get', 'status', 'history', 'rollback', 'version']),
-          fc.array(wordFrom(['values', 'cilium', 'all', '-n', 'kube-system', '-A', '-o', 'yaml', '1']), {
-            maxLength: 4,
-          }),
+          { maxLength: 4 },
         ),
       ),
     ),
-    words(
-      'istioctl',
-      fc.oneof(
-        words(
-          'install',
-          someFlags(
-            [
-              words(wordFrom(['-y', '--skip-confirmation'])),
-              words(
-                '--set',
-                wordFrom([
-                  'profile=default',
-                  'profile=ambient',
-                  'profile=demo',
-                  'profile=nope',
-                  'values.x=1',
-                ]),
-              ),
-            ],
-            3,
-          ),
-        ),
-        words(
-          'x',
-          'waypoint',
-          wordFrom(['apply', 'list', 'delete', 'generate']),
-          someFlags(
-            [
-              words(wordFrom(['-n', '--namespace']), wordFrom(['default', 'nope'])),
-              words('--name', wordFrom(['waypoint', 'w'])),
-              words(wordFrom(['--enroll-namespace', '--wait'])),
-              words('--for', wordFrom(['service', 'workload', 'all', 'x'])),
-            ],
-            3,
-          ),
-        ),
-        words(
-          'waypoint',
-          wordFrom(['apply', 'list']),
-          someFlags([words(wordFrom(['--enroll-namespace', '--wait', '-n', 'default']))], 2),
-        ),
-        words(
-          wordFrom(['version', 'proxy-config', 'proxy-status', 'analyze', 'pc', 'nope']),
-          fc.array(wordFrom(['secret', 'cluster', 'sleep-v1', '-o', 'json', '--remote=false']), {
-            maxLength: 3,
-          }),
+  );
+}
+
+/** helm: repositories, installs and upgrades of Cilium's and Istio's charts, and the rest. */
+function helmLines(): Words {
+  return words(
+    'helm',
+    fc.oneof(
+      words(
+        'repo',
+        wordFrom(['add', 'update', 'list', 'remove']),
+        fc.array(
+          wordFrom([
+            'cilium',
+            'https://helm.cilium.io/',
+            'istio',
+            'https://istio-release.storage.googleapis.com/charts',
+          ]),
+          { maxLength: 2 },
         ),
       ),
+      words(
+        wordFrom(['install', 'upgrade', 'template']),
+        maybe(words('--install')),
+        wordFrom(['cilium', 'istio-base', 'istiod', 'x']),
+        wordFrom([
+          'cilium/cilium',
+          'istio/base',
+          'istio/istiod',
+          'istio/cni',
+          'istio/ztunnel',
+          'nope/chart',
+          'cilium',
+        ]),
+        someFlags(
+          [
+            words('--version', wordFrom(['1.18.5', '1.12.0', '1.14.5', '1.17.0', '9.9.9', '1.18'])),
+            words(fc.constantFrom('--namespace', '-n'), wordFrom(['kube-system', 'istio-system', 'default'])),
+            words(
+              '--set',
+              wordFrom([
+                'hubble.relay.enabled=true',
+                'policyAuditMode=true',
+                'encryption.enabled=true,encryption.type=wireguard',
+                'l7Proxy=false',
+                'kubeProxyReplacement=true',
+                'hostFirewall.enabled=true',
+                'ipam.mode=kubernetes',
+                'debug.enabled',
+                'a=',
+                '=b',
+                'devices={ethX,ethY}',
+                'profile=ambient',
+              ]),
+            ),
+            words(
+              fc.constantFrom(
+                '--reuse-values',
+                '--create-namespace',
+                '--wait',
+                '--reset-values',
+                '--dry-run',
+              ),
+            ),
+            words(fc.constantFrom('-f', '--values'), wordFrom(['values.yaml', 'missing.yaml', 'notes.txt'])),
+          ],
+          5,
+        ),
+      ),
+      words(
+        wordFrom(['list', 'ls', 'uninstall', 'get', 'status', 'history', 'rollback', 'version']),
+        fc.array(wordFrom(['values', 'cilium', 'all', '-n', 'kube-system', '-A', '-o', 'yaml', '1']), {
+          maxLength: 4,
+        }),
+      ),
     ),
+  );
+}
+
+/** istioctl: install, waypoints, and subcommands the simulator does not have. */
+function istioctlLines(): Words {
+  return words(
+    'istioctl',
+    fc.oneof(
+      words(
+        'install',
+        someFlags(
+          [
+            words(wordFrom(['-y', '--skip-confirmation'])),
+            words(
+              '--set',
+              wordFrom(['profile=default', 'profile=ambient', 'profile=demo', 'profile=nope', 'values.x=1']),
+            ),
+          ],
+          3,
+        ),
+      ),
+      words(
+        'x',
+        'waypoint',
+        wordFrom(['apply', 'list', 'delete', 'generate']),
+        someFlags(
+          [
+            words(wordFrom(['-n', '--namespace']), wordFrom(['default', 'nope'])),
+            words('--name', wordFrom(['waypoint', 'w'])),
+            words(wordFrom(['--enroll-namespace', '--wait'])),
+            words('--for', wordFrom(['service', 'workload', 'all', 'x'])),
+          ],
+          3,
+        ),
+      ),
+      words(
+        'waypoint',
+        wordFrom(['apply', 'list']),
+        someFlags([words(wordFrom(['--enroll-namespace', '--wait', '-n', 'default']))], 2),
+      ),
+      words(
+        wordFrom(['version', 'proxy-config', 'proxy-status', 'analyze', 'pc', 'nope']),
+        fc.array(wordFrom(['secret', 'cluster', 'sleep-v1', '-o', 'json', '--remote=false']), {
+          maxLength: 3,
+        }),
+      ),
+    ),
+  );
+}
+
+/** openssl and step on the reader's machine. */
+function certificateLines(): Words {
+  return fc.oneof(
     words(
       'openssl',
       fc.oneof(
@@ -1036,6 +1130,12 @@ function toolLines(): Words {
         maxLength: 3,
       }),
     ),
+  );
+}
+
+/** curl, ping and job control on the reader's machine. */
+function machineLines(): Words {
+  return fc.oneof(
     words(
       'curl',
       someFlags(
@@ -1101,6 +1201,11 @@ function toolLines(): Words {
   );
 }
 
+/** Every line of the tools besides kubectl and docker. */
+function toolLines(): Words {
+  return fc.oneof(kindLines(), helmLines(), istioctlLines(), certificateLines(), machineLines());
+}
+
 /** Quotes a word for the shell unless it is plain. */
 function quote(word: string): string {
   if (/^[A-Za-z0-9_./:=,@%+-]+$/.test(word)) return word;
@@ -1131,6 +1236,11 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('raw' as const) }),
 );
+
+/** No mutation half the time, so that well-formed lines reach deep into the tools too. */
+function someMutations(maxLength: number): fc.Arbitrary<Mutation[]> {
+  return fc.oneof(fc.constant<Mutation[]>([]), fc.array(mutation, { minLength: 1, maxLength }));
+}
 
 /** Applies mutations to a command's words; the first word (the program) is kept. */
 function mutate(commandWords: readonly string[], mutations: readonly Mutation[]): string {
@@ -1189,45 +1299,68 @@ function splitWords(line: string): string[] {
 /** A single command, from the grammar or the docs, mangled or not. */
 function oneCommand(names: WorldNames, documented: readonly string[]): fc.Arbitrary<string> {
   const fromGrammar = fc
-    .tuple(grammarCommand(names), fc.array(mutation, { maxLength: 3 }))
+    .tuple(grammarCommand(names), someMutations(3))
     .map(([commandWords, mutations]) => mutate(commandWords, mutations));
   const fromDocs = fc
-    .tuple(fc.constantFrom(...documented), fc.array(mutation, { maxLength: 2 }))
+    .tuple(fc.constantFrom(...documented), someMutations(2))
     .map(([line, mutations]) =>
       mutations.length === 0 ? line : mutate(splitWords(line), [{ kind: 'raw' }, ...mutations]),
     );
   return fc.oneof({ weight: 3, arbitrary: fromGrammar }, { weight: 2, arbitrary: fromDocs });
 }
 
+/** Where a command line sends its output. */
+const pipes = [
+  '| head -n 3',
+  '| grep -c Running',
+  '| jq .',
+  '| wc -l',
+  '| tail -1',
+  "| awk '{print $1}'",
+  '2>&1 | sort',
+  '| xargs echo',
+];
+
+/** Redirections, the last into a directory. */
+const redirects = [
+  '> out.txt',
+  '>> out.txt',
+  '2> err.txt',
+  '> /dev/null 2>&1',
+  '&> out.txt',
+  '< notes.txt',
+  '> /',
+];
+
+/** Commands that read a here-document. */
+const hereDocumentReaders = [
+  'kubectl apply -f -',
+  'kubectl create -f -',
+  'kubectl delete -f -',
+  'cat > new.yaml && kubectl apply -f new.yaml',
+  'kubectl exec -i xwing -- nc deathstar 80',
+  'openssl x509 -noout -text',
+  'kind create cluster --name two --config -',
+];
+
+/** Here-documents: manifests, a broken one, an empty one, empty documents. */
+const hereDocuments = [
+  'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n',
+  'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n',
+  'kind: [\n',
+  '',
+  '---\n---\n',
+  'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\nspec:\n  endpointSelector: {}\n  ingress:\n  - {}\n',
+];
+
 /** The shell around commands: lists, pipes, loops, redirects, here-documents, substitutions. */
 function shellAround(command: fc.Arbitrary<string>): fc.Arbitrary<string> {
-  const hereDocument = fc.constantFrom(
-    'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n',
-    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n',
-    'kind: [\n',
-    '',
-    '---\n---\n',
-    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: x\nspec:\n  endpointSelector: {}\n  ingress:\n  - {}\n',
-  );
+  const hereDocument = fc.constantFrom(...hereDocuments);
   return fc.oneof(
     { weight: 6, arbitrary: command },
     {
       weight: 1,
-      arbitrary: fc
-        .tuple(
-          command,
-          fc.constantFrom(
-            '| head -n 3',
-            '| grep -c Running',
-            '| jq .',
-            '| wc -l',
-            '| tail -1',
-            "| awk '{print $1}'",
-            '2>&1 | sort',
-            '| xargs echo',
-          ),
-        )
-        .map(([a, pipe]) => `${a} ${pipe}`),
+      arbitrary: fc.tuple(command, fc.constantFrom(...pipes)).map(([a, pipe]) => `${a} ${pipe}`),
     },
     {
       weight: 1,
@@ -1245,35 +1378,13 @@ function shellAround(command: fc.Arbitrary<string>): fc.Arbitrary<string> {
     {
       weight: 1,
       arbitrary: fc
-        .tuple(
-          command,
-          fc.constantFrom(
-            '> out.txt',
-            '>> out.txt',
-            '2> err.txt',
-            '> /dev/null 2>&1',
-            '&> out.txt',
-            '< notes.txt',
-            '> /',
-          ),
-        )
+        .tuple(command, fc.constantFrom(...redirects))
         .map(([a, redirect]) => `${a} ${redirect}; cat out.txt 2>/dev/null | head -2`),
     },
     {
       weight: 1,
       arbitrary: fc
-        .tuple(
-          fc.constantFrom(
-            'kubectl apply -f -',
-            'kubectl create -f -',
-            'kubectl delete -f -',
-            'cat > new.yaml && kubectl apply -f new.yaml',
-            'kubectl exec -i xwing -- nc deathstar 80',
-            'openssl x509 -noout -text',
-            'kind create cluster --name two --config -',
-          ),
-          hereDocument,
-        )
+        .tuple(fc.constantFrom(...hereDocumentReaders), hereDocument)
         .map(([a, body]) => `${a} <<'EOF'\n${body}EOF`),
     },
     { weight: 1, arbitrary: command.map((body) => `X=$(${body}); echo "[$X]" | head -c 200`) },
