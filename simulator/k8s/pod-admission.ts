@@ -10,6 +10,7 @@ import { getObject } from './api-store';
 import type { ApiRefusal } from './api-errors';
 import type { Cluster } from '../world';
 import type { Container, Pod, PodSpec } from './objects';
+import { schedulingCauses } from './pod-spec-validation';
 
 /**
  * The tolerations the DefaultTolerationSeconds admission plugin adds. Shared by every pod that
@@ -91,12 +92,13 @@ function containerCauses(containers: unknown, path: string, required: boolean): 
 
 /**
  * The field errors of a pod spec (a pod's `spec`, or a template's `spec.template.spec`): its
- * containers and init containers, named, with images and valid ports.
+ * containers and init containers, named, with images and valid ports, and its scheduling fields.
  */
 export function podSpecCauses(spec: PodSpec | undefined, path: string): string[] {
   return [
     ...containerCauses(spec?.containers, `${path}.containers`, true),
     ...containerCauses(spec?.initContainers, `${path}.initContainers`, false),
+    ...(spec === undefined ? [] : schedulingCauses(spec, path)),
   ];
 }
 
