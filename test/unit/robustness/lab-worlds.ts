@@ -148,8 +148,9 @@ export interface RunOutcome {
 
 /**
  * Runs command lines on a fresh terminal from the world's base and checks the oracle after each:
- * no exception, no internal error, a failure says why, and the world stays consistent. At the end,
- * replaying the run's inputs from the base gives the same state hash. Returns the outcomes.
+ * no exception (the run would reject), no internal error, and the world stays consistent. At the
+ * end, replaying the run's inputs from the base gives the same state hash. Returns the outcomes,
+ * for the callers' checks of what the tools said.
  */
 export async function runChecked(
   world: LabWorld,
