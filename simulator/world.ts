@@ -115,6 +115,11 @@ export interface Cluster {
   unschedulablePods?: Record<string, string>;
   /** Where kube-scheduler's next search over the node list starts. */
   schedulerNextStartIndex?: number;
+  /**
+   * ReplicaSet key → when its controller may create the next burst of pods, while one that asked
+   * for more than a burst is being filled (k8s/workloads.ts).
+   */
+  replicaSetNextBurstMs?: Record<string, number>;
   /** Controller syncs waiting in the work queue: event type → keys. */
   queuedSyncs?: Partial<Record<SyncEventType, Record<string, true>>>;
   /** Each node's connection tracking, DNS-proxy cache and node-local identities (cilium/datapath-state.ts). */

@@ -16,6 +16,8 @@ import { refusalText, type ApiRefusal } from './api-errors';
 import { admitNewPod, updatePod } from './pod-admission';
 import { immutableConfigMapRefusal } from './configmaps';
 import { roleRefChangeRefusal } from './rbac-objects';
+import { decodeBuiltinObject } from './builtin-types';
+import { deploymentCauses } from './deployment-validation';
 
 /** kubectl's resource names, as printed before the object name. */
 export const resourceNames: Readonly<Record<string, string>> = {
@@ -144,6 +146,11 @@ function admit(world: World, object: ApiObject, existing: ApiObject | undefined)
         message: `${qualifiedResource(object.kind)} "${object.metadata.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
       };
   }
+  if (object.kind === 'Deployment') {
+    const causes = deploymentCauses(object);
+    if (causes.length > 0)
+      return { reason: 'Invalid', kind: 'Deployment', name: object.metadata.name, causes };
+  }
   if (object.kind === 'Pod' && existing?.kind === 'Pod') {
     const updated = updatePod(existing, object);
     return 'refusal' in updated ? updated.refusal : updated.pod;
@@ -165,18 +172,32 @@ function admit(world: World, object: ApiObject, existing: ApiObject | undefined)
   return object;
 }
 
+/** The name an object was sent with, whatever its type, for a refusal. */
+function nameOf(object: ApiObject): string {
+  const name = (object.metadata as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : '';
+}
+
 const isRefusal = (value: ApiObject | ApiRefusal): value is ApiRefusal => 'reason' in value;
 
+/**
+ * SetDefaults_Deployment (pkg/apis/apps/v1/defaults.go): one replica, a RollingUpdate of 25 % and
+ * 25 % (each bound defaulted on its own), a history of 10 and a deadline of 600 s. A missing spec
+ * or template is the zero value, which validation then refuses.
+ */
 function defaultDeployment(deployment: Deployment, existing: Deployment | undefined): void {
-  deployment.spec.replicas ??= 1;
-  deployment.spec.strategy ??= {
-    type: 'RollingUpdate',
-    rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
-  };
-  deployment.spec.strategy.rollingUpdate ??= { maxSurge: '25%', maxUnavailable: '25%' };
-  deployment.spec.revisionHistoryLimit ??= 10;
-  deployment.spec.progressDeadlineSeconds ??= 600;
-  deployment.spec.template.metadata ??= {};
+  const spec = (deployment.spec ??= {} as Deployment['spec']);
+  spec.replicas ??= 1;
+  const strategy = (spec.strategy ??= {} as Deployment['spec']['strategy']);
+  strategy.type ??= 'RollingUpdate';
+  const rollingUpdate = (strategy.rollingUpdate ??= {} as Deployment['spec']['strategy']['rollingUpdate']);
+  rollingUpdate.maxSurge ??= '25%';
+  rollingUpdate.maxUnavailable ??= '25%';
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  spec.template ??= {} as Deployment['spec']['template'];
+  spec.template.metadata ??= {};
+  spec.template.spec ??= {} as Deployment['spec']['template']['spec'];
   const specChanged =
     existing === undefined || canonicalJson(existing.spec) !== canonicalJson(deployment.spec);
   deployment.metadata.generation = (existing?.metadata.generation ?? 0) + (specChanged ? 1 : 0);
@@ -186,7 +207,12 @@ function defaultDeployment(deployment: Deployment, existing: Deployment | undefi
 /** Applies objects in order; returns one outcome each. */
 export function applyObjects(world: World, objects: readonly ApiObject[]): ApplyOutcome[] {
   const cluster = requireCluster(world);
-  return objects.map((object) => {
+  return objects.map((sent) => {
+    // The API server decodes the object into its Go type before anything reads it.
+    const decoded = decodeBuiltinObject(sent);
+    if ('refusal' in decoded)
+      return { kind: sent.kind, name: nameOf(sent), action: 'refused', refusal: decoded.refusal };
+    const object = decoded.object;
     const key = keyOf({
       ...object,
       metadata: {

@@ -9,6 +9,14 @@ import { apiPut, apiRemove } from './api-writes';
 import { mapSelectorMatches, newMetadata } from './metadata';
 import type { EndpointAddress, Endpoints } from './objects';
 
+/**
+ * Orders addresses as `localeCompare(b, 'en', { numeric: true })` does, with one collator for all
+ * comparisons: localeCompare with options builds a collator per call, which made a Service over a
+ * thousand pods cost seconds per sync.
+ */
+const ipOrder = new Intl.Collator('en', { numeric: true });
+const byIp = (a: EndpointAddress, b: EndpointAddress): number => ipOrder.compare(a.ip, b.ip);
+
 /** Recomputes one Service's Endpoints and writes them when they changed. */
 export function syncEndpoints(world: World, serviceKey: string): void {
   const cluster = requireCluster(world);
@@ -40,8 +48,6 @@ export function syncEndpoints(world: World, serviceKey: string): void {
       ) === true;
     (isReady ? ready : notReady).push(address);
   }
-  const byIp = (a: EndpointAddress, b: EndpointAddress): number =>
-    a.ip.localeCompare(b.ip, 'en', { numeric: true });
   ready.sort(byIp);
   notReady.sort(byIp);
   const ports = service.spec.ports.map((port) => {

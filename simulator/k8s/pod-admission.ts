@@ -10,6 +10,7 @@ import { getObject } from './api-store';
 import type { ApiRefusal } from './api-errors';
 import type { Cluster } from '../world';
 import type { Container, Pod, PodSpec } from './objects';
+import { schedulingCauses } from './pod-spec-validation';
 
 /**
  * The tolerations the DefaultTolerationSeconds admission plugin adds. Shared by every pod that
@@ -43,26 +44,62 @@ export function withPodSpecDefaults(template: PodSpec): PodSpec {
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function containerCauses(containers: unknown, field: string, required: boolean): string[] {
+const protocols = ['SCTP', 'TCP', 'UDP'];
+
+/** A container's ports: each a number in range with a known protocol (validateContainerPorts). */
+function portCauses(ports: unknown, path: string): string[] {
+  if (!Array.isArray(ports)) return [];
+  return ports.flatMap((value: unknown, index) => {
+    const port = (value ?? {}) as { containerPort?: number; protocol?: string };
+    const at = `${path}.ports[${index}]`;
+    const causes: string[] = [];
+    if (port.containerPort === undefined || port.containerPort === 0)
+      causes.push(`${at}.containerPort: Required value`);
+    else if (port.containerPort < 1 || port.containerPort > 65535)
+      causes.push(
+        `${at}.containerPort: Invalid value: ${port.containerPort}: must be between 1 and 65535, inclusive`,
+      );
+    if (port.protocol !== undefined && !protocols.includes(port.protocol))
+      causes.push(
+        `${at}.protocol: Unsupported value: "${port.protocol}": supported values: "SCTP", "TCP", "UDP"`,
+      );
+    return causes;
+  });
+}
+
+function containerCauses(containers: unknown, path: string, required: boolean): string[] {
   if (!Array.isArray(containers) || containers.length === 0)
-    return required ? [`spec.${field}: Required value`] : [];
+    return required ? [`${path}: Required value`] : [];
   const causes: string[] = [];
   const seen = new Set<string>();
   containers.forEach((value: unknown, index) => {
     const container = (value ?? {}) as Partial<Container>;
-    const path = `spec.${field}[${index}]`;
+    const at = `${path}[${index}]`;
     const name = typeof container.name === 'string' ? container.name : '';
-    if (name === '') causes.push(`${path}.name: Required value`);
+    if (name === '') causes.push(`${at}.name: Required value`);
     else if (!dnsLabel.test(name) || name.length > 63)
       causes.push(
-        `${path}.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+        `${at}.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
       );
-    else if (seen.has(name)) causes.push(`${path}.name: Duplicate value: "${name}"`);
+    else if (seen.has(name)) causes.push(`${at}.name: Duplicate value: "${name}"`);
     seen.add(name);
     if (typeof container.image !== 'string' || container.image.trim() === '')
-      causes.push(`${path}.image: Required value`);
+      causes.push(`${at}.image: Required value`);
+    causes.push(...portCauses(container.ports, at));
   });
   return causes;
+}
+
+/**
+ * The field errors of a pod spec (a pod's `spec`, or a template's `spec.template.spec`): its
+ * containers and init containers, named, with images and valid ports, and its scheduling fields.
+ */
+export function podSpecCauses(spec: PodSpec | undefined, path: string): string[] {
+  return [
+    ...containerCauses(spec?.containers, `${path}.containers`, true),
+    ...containerCauses(spec?.initContainers, `${path}.initContainers`, false),
+    ...(spec === undefined ? [] : schedulingCauses(spec, path)),
+  ];
 }
 
 /**
@@ -71,10 +108,7 @@ function containerCauses(containers: unknown, field: string, required: boolean):
  */
 export function admitNewPod(cluster: Cluster, pod: Pod): { pod: Pod } | { refusal: ApiRefusal } {
   const name = pod.metadata.name;
-  const causes = [
-    ...containerCauses(pod.spec?.containers, 'containers', true),
-    ...containerCauses(pod.spec?.initContainers, 'initContainers', false),
-  ];
+  const causes = podSpecCauses(pod.spec, 'spec');
   if (causes.length > 0) return { refusal: { reason: 'Invalid', kind: 'Pod', name, causes } };
   const spec = withPodSpecDefaults(pod.spec);
   const namespace = pod.metadata.namespace ?? 'default';

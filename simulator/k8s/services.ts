@@ -21,6 +21,7 @@ import { keyOf, listObjects } from './api-store';
 import { allocateClusterIP } from './cluster-create';
 import type { Service, ServicePort, ServiceType } from './objects';
 import type { ApiRefusal } from './api-errors';
+import { requestedClusterIPCauses, serviceEnumCauses, servicePortCauses } from './service-validation';
 
 /** kube-apiserver's --service-node-port-range default. */
 export const nodePortRange = { base: 30000, size: 2768 } as const;
@@ -45,6 +46,11 @@ function nodePortsInUse(world: World, key: string): Set<number> {
     if (other.spec.healthCheckNodePort !== undefined) used.add(other.spec.healthCheckNodePort);
   }
   return used;
+}
+
+/** The cluster IPs Services hold. */
+function clusterIPsInUse(world: World): Set<string> {
+  return new Set(listObjects(requireCluster(world).api, 'Service').map((service) => service.spec.clusterIP));
 }
 
 /** A port without a node port (ClusterIP Services, and LoadBalancers that allocate none). */
@@ -139,15 +145,53 @@ function assignNodePorts(
   return causes.length > 0 ? { causes } : assigned;
 }
 
+/** SetDefaults_Service for ports: TCP, and a target port left out (or 0, or "") is the port itself. */
+function defaultedPorts(ports: readonly ServicePort[]): ServicePort[] {
+  return ports.map((port) => ({
+    ...port,
+    protocol: port.protocol ?? 'TCP',
+    targetPort:
+      port.targetPort === undefined || port.targetPort === 0 || port.targetPort === ''
+        ? port.port
+        : port.targetPort,
+  }));
+}
+
+/** Every field error of a Service with defaulted ports, and a new one's cluster IP refusal. */
+function admissionCauses(
+  world: World,
+  service: Service,
+  type: string,
+  existing: Service | undefined,
+): string[] {
+  const causes = [
+    ...validationErrors(service, type),
+    ...servicePortCauses(service),
+    ...serviceEnumCauses(service),
+  ];
+  if (type === 'ExternalName') causes.push('spec.type: the simulator does not model ExternalName Services');
+  if (causes.length === 0 && existing === undefined)
+    causes.push(
+      ...requestedClusterIPCauses(
+        service.spec.clusterIP,
+        requireCluster(world).serviceCIDR,
+        clusterIPsInUse(world),
+      ),
+    );
+  return causes;
+}
+
 /** Validates and defaults a Service as the API server stores it. */
 export function admitService(
   world: World,
   service: Service,
   existing: Service | undefined,
 ): ServiceAdmission {
+  // A Service sent without a spec decodes to the zero ServiceSpec.
+  service = service.spec === undefined ? { ...service, spec: {} as Service['spec'] } : service;
   const type = (service.spec.type as string | undefined) ?? 'ClusterIP';
-  const causes = validationErrors(service, type);
-  if (type === 'ExternalName') causes.push('spec.type: the simulator does not model ExternalName Services');
+  const ports = defaultedPorts(service.spec.ports ?? []);
+  const causes = admissionCauses(world, { ...service, spec: { ...service.spec, ports } }, type, existing);
   if (causes.length > 0) return invalid(service, causes);
   const serviceType = type as ServiceType;
   const clusterIP =
@@ -155,11 +199,6 @@ export function admitService(
     (service.spec.clusterIP !== undefined && service.spec.clusterIP !== ''
       ? service.spec.clusterIP
       : allocateClusterIP(world));
-  const ports = (service.spec.ports ?? []).map((port) => ({
-    ...port,
-    protocol: port.protocol ?? 'TCP',
-    targetPort: port.targetPort ?? port.port,
-  }));
   const external = serviceType !== 'ClusterIP';
   const allocate =
     serviceType === 'NodePort' ||

@@ -8,7 +8,7 @@ import { toTimestamp } from '../engine/virtual-time';
 import { jsonEqual } from '../engine/state-hash';
 import { clonePlain } from '../engine/clone';
 import type { World } from '../world';
-import { requireCluster } from '../world';
+import { requireCluster, schedule } from '../world';
 import {
   findOwnedReplicaSetByTemplateHash,
   getObject,
@@ -384,11 +384,45 @@ function sameStatusApartFromUpdateTimes(next: Deployment['status'], previous: De
   return comparable(next) === comparable(previous);
 }
 
+/**
+ * The most pods the ReplicaSet controller creates in one sync (`BurstReplicas` in
+ * pkg/controller/replicaset/replica_set.go, v1.33).
+ */
+export const burstReplicas = 500;
+
+/**
+ * How long a burst of creations takes the controller manager's API client, whose rate limit is
+ * 20 requests per second (`--kube-api-qps`, cmd/kube-controller-manager): the next burst starts
+ * no sooner. Only a ReplicaSet that asks for more than a burst waits, so that `replicas:
+ * 2147483647` fills the cluster at the pace a real one does instead of all at once.
+ */
+const burstDurationMs = (burstReplicas / 20) * 1000;
+
+/**
+ * How many pods the controller may create now for a ReplicaSet missing `difference` of them:
+ * at most a burst, and none while the previous burst is still being sent.
+ */
+function podsToCreate(world: World, key: string, difference: number): number {
+  const cluster = requireCluster(world);
+  const nextBurstMs = cluster.replicaSetNextBurstMs?.[key];
+  if (nextBurstMs !== undefined && world.timeMs < nextBurstMs) return 0;
+  if (difference <= burstReplicas) {
+    if (nextBurstMs !== undefined) delete cluster.replicaSetNextBurstMs?.[key];
+    return difference;
+  }
+  (cluster.replicaSetNextBurstMs ??= {})[key] = world.timeMs + burstDurationMs;
+  schedule(world, burstDurationMs, { type: 'controller.replicaset.sync', key });
+  return burstReplicas;
+}
+
 /** ReplicaSet controller: create or delete pods until the active count matches spec.replicas. */
 export function syncReplicaSet(world: World, key: string): void {
   const cluster = requireCluster(world);
   const replicaSet = getObject(cluster.api, 'ReplicaSet', key);
-  if (replicaSet === undefined) return;
+  if (replicaSet === undefined) {
+    if (cluster.replicaSetNextBurstMs?.[key] !== undefined) delete cluster.replicaSetNextBurstMs[key];
+    return;
+  }
   // Counted before any pod is created or deleted below, as the status reports them.
   const counts = controlledPodCounts(cluster.api, replicaSet.metadata.uid);
   const active = counts?.active ?? 0;
@@ -396,7 +430,8 @@ export function syncReplicaSet(world: World, key: string): void {
   const difference = replicaSet.spec.replicas - active;
   const namespace = replicaSet.metadata.namespace ?? 'default';
   if (difference > 0) {
-    for (let i = 0; i < difference; i++) createPodFor(world, replicaSet, namespace);
+    const count = podsToCreate(world, key, difference);
+    for (let i = 0; i < count; i++) createPodFor(world, replicaSet, namespace);
   } else if (difference < 0) {
     const active = listOwnedWithKeys(cluster.api, 'Pod', replicaSet.metadata.uid).filter((entry) =>
       isActive(entry.object),

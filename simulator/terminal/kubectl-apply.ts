@@ -17,6 +17,7 @@ import { gatewayApiBundle } from '../k8s/gateway-api-crds';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { apiCallMs, forbiddenText, namespaceOf, resourceRequest } from './kubectl-request';
 import { resourceType } from './kubectl-resources';
+import { parseLimits } from '../policy/index';
 
 /** The text behind one `-f`, or kubectl's error for it. */
 type Source = { file: string; text: string } | { file: string; url: true };
@@ -44,6 +45,11 @@ export function readSources(
     }
     const text = file === '-' ? stdin : context.files[file.replace(/^\.\//, '')];
     if (text === undefined) return fail(`error: the path "${file}" does not exist`);
+    // The simulator's own limit (its YAML reader's, policy/parse-documents.ts); real kubectl has none.
+    if (text.length > parseLimits.maxTextLength)
+      return fail(
+        `error: the simulator reads manifests of up to ${parseLimits.maxTextLength / 1024 / 1024} MiB, and "${sourceName(file)}" is ${(text.length / 1024 / 1024).toFixed(1)} MiB`,
+      );
     sources.push({ file, text });
   }
   return sources;

@@ -175,9 +175,13 @@ function createDeployment(
     ['replicas', replicasText],
     ['port', portText],
   ] as const)
-    if (text !== undefined && !/^-?\d+$/.test(text))
+    if (
+      text !== undefined &&
+      (!/^-?\d+$/.test(text) || Number(text) > 2 ** 31 - 1 || Number(text) < -(2 ** 31))
+    )
+      // Both flags are int32s (pflag's Int32Var).
       return fail(
-        `error: invalid argument "${text}" for "--${flag}" flag: strconv.ParseInt: parsing "${text}": invalid syntax`,
+        `error: invalid argument "${text}" for "--${flag}" flag: strconv.ParseInt: parsing "${text}": ${/^-?\d+$/.test(text) ? 'value out of range' : 'invalid syntax'}`,
       );
   const labels = { app: name };
   const containers = images.map((image) => ({

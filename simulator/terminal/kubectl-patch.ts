@@ -54,7 +54,8 @@ function readPatch(
     text = shared;
   }
   try {
-    return { value: parseYaml(text, { maxAliasCount: 10 }) as unknown };
+    // logLevel error: the YAML library's warnings would go to the host's console, not the reader's terminal.
+    return { value: parseYaml(text, { maxAliasCount: 10, logLevel: 'error' }) as unknown };
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
     const reason = /flow map/i.test(message)

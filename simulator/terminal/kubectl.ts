@@ -435,6 +435,11 @@ function scale(context: TerminalContext, positionals: string[], flags: Map<strin
   const replicas = Number(flags.get('--replicas'));
   if (!flags.has('--replicas') || !Number.isInteger(replicas) || replicas < 0)
     return fail('error: --replicas=COUNT is required, and COUNT must be greater than or equal to 0');
+  // The scale subresource's replicas is an int32.
+  if (replicas > 2 ** 31 - 1)
+    return fail(
+      `error: invalid argument "${flags.get('--replicas') ?? ''}" for "--replicas" flag: strconv.ParseInt: parsing "${flags.get('--replicas') ?? ''}": value out of range`,
+    );
   const key = deploymentKey(
     flags,
     positionals.length === 2 ? positionals[1] : positionals[0],

@@ -21,6 +21,7 @@ import { BackgroundJobs, backgroundCommand } from './background-jobs';
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';
 import type { PodShell } from './pod-shell';
+import { explainShellLimits, shellLimits } from './shell-limits';
 
 /** Virtual time one command line may consume before it is stopped. */
 export const commandLineBudgetMs = 60 * 60 * 1000;
@@ -37,6 +38,11 @@ export const simulatedCommands = [
 ] as const;
 
 class BudgetExceeded extends Error {}
+
+/** What a command prints when the model failed under it: a bug to report, never a tool's answer. */
+function internalError(error: unknown): string {
+  return `internal error in the simulator: ${error instanceof Error ? error.message : String(error)}`;
+}
 
 /** Simulated commands run between two hand-backs of the thread to the page. */
 const commandsPerYield = 32;
@@ -176,10 +182,7 @@ export class TerminalSession {
           return result;
         } catch (error) {
           if (error instanceof BudgetExceeded) return fail(error.message, 124);
-          return fail(
-            `${name}: internal error in the simulator: ${error instanceof Error ? error.message : String(error)}`,
-            1,
-          );
+          return fail(`${name}: ${internalError(error)}`, 1);
         } finally {
           this.commandRunning = false;
         }
@@ -190,16 +193,16 @@ export class TerminalSession {
       env: { USER: 'reader', HOME: '/home/user' },
       // `sleep` lets virtual time pass instead of real time.
       sleep: async (ms: number) => {
-        context.spend(ms);
+        try {
+          context.spend(ms);
+        } catch (error) {
+          // The shell prints `sleep: MESSAGE`; a fault of the model says what it is, as in the tools.
+          if (error instanceof BudgetExceeded) throw error;
+          throw new Error(internalError(error), { cause: error });
+        }
         await Promise.resolve();
       },
-      executionLimits: {
-        maxCommandCount: 200_000,
-        // The virtual-time budget and the command count stop runaway loops; this wall-clock limit is
-        // only a last resort, generous enough that a slow machine still reaches the others first.
-        maxExecutionTimeMs: 120_000,
-        maxOutputSize: 8 * 1024 * 1024,
-      },
+      executionLimits: shellLimits,
       customCommands: [
         gnuXargs,
         wrap('kubectl', (args, stdin, env) => kubectlIn(env.get('SIMULATED_NODE'), args, stdin)),
@@ -235,7 +238,7 @@ export class TerminalSession {
             });
           } catch (error) {
             if (error instanceof BudgetExceeded) return fail(error.message, 124);
-            throw error;
+            return fail(`docker: ${internalError(error)}`, 1);
           }
         }),
         // Inside a kind node (docker exec NODE bash -c '…') curl is the node's; on the reader's own
@@ -575,7 +578,9 @@ export class TerminalSession {
         interruptedAt: this.stoppedAt ?? this.checkpoint + 1,
       };
     }
-    let stderr = result.stderr;
+    let stderr = explainShellLimits(result.stderr);
+    // The budget's own message says why the line stopped; the abort it caused adds nothing.
+    if (this.budgetExceeded) stderr = stderr.replace(/^bash: execution aborted\n/m, '');
     if (/command not found/.test(stderr)) {
       stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')}, curl and ping into the kind network, jobs and kill (and, inside pods, curl, ping, nc, nslookup, cilium and hubble; inside kind nodes, curl, crictl and iptables), plus the shell's own tools such as grep, jq, sed and awk.\n`;
     }

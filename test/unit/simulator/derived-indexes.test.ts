@@ -10,24 +10,11 @@ import {
 } from '../../../simulator/engine/prng';
 import { canonicalJson, jsonEqual } from '../../../simulator/engine/state-hash';
 import { toTimestamp, virtualEpochMs } from '../../../simulator/engine/virtual-time';
-import {
-  controlledPodCounts,
-  countOwnedReplicaSets,
-  findOwnedReplicaSetByTemplateHash,
-  listBusyReplicaSetsOwnedBy,
-  listObjects,
-  listOwnedBy,
-  type ApiStore,
-} from '../../../simulator/k8s/api-store';
-import { keyOf } from '../../../simulator/k8s/api-store';
-import { selectorMatches } from '../../../simulator/k8s/metadata';
-import type { Pod } from '../../../simulator/k8s/objects';
-import { nodeInfoCacheOf } from '../../../simulator/k8s/scheduling/node-info-cache';
-import { matchingPodsOn, scoringConstraints } from '../../../simulator/k8s/scheduling/pod-topology-spread';
-import { podRequests } from '../../../simulator/k8s/scheduling/resources';
+import { keyOf, listObjects } from '../../../simulator/k8s/api-store';
 import { parsePolicyDocuments, parseStoredPolicy } from '../../../simulator/policy/index';
 import { replay, type Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
+import { expectIndexesMatch, expectNodeInfoCacheMatches } from './world-consistency';
 
 // The engine's shortcuts (derived indexes beside the world, memoised pure functions, a faster
 // clone and hash) must answer exactly what the slow, obvious code answers, or replay would drift.
@@ -134,39 +121,6 @@ describe('engine: plain-data helpers', () => {
   });
 });
 
-/** What the derived indexes must answer, computed the slow way from listOwnedBy. */
-function expectIndexesMatch(store: ApiStore): void {
-  for (const deployment of listObjects(store, 'Deployment')) {
-    const owned = listOwnedBy(store, 'ReplicaSet', deployment.metadata.uid);
-    const activePods = (uid: string) =>
-      listOwnedBy(store, 'Pod', uid).filter((pod) => pod.metadata.deletionTimestamp === undefined);
-    const busy = owned.filter(
-      (replicaSet) => replicaSet.spec.replicas !== 0 || activePods(replicaSet.metadata.uid).length > 0,
-    );
-    expect(listBusyReplicaSetsOwnedBy(store, deployment.metadata.uid)).toEqual(busy);
-    expect(countOwnedReplicaSets(store, deployment.metadata.uid)).toBe(owned.length);
-    for (const replicaSet of owned) {
-      const hash = replicaSet.metadata.labels?.['pod-template-hash'] ?? '';
-      expect(findOwnedReplicaSetByTemplateHash(store, deployment.metadata.uid, hash)).toBe(
-        owned.find((candidate) => candidate.metadata.labels?.['pod-template-hash'] === hash),
-      );
-      const pods = activePods(replicaSet.metadata.uid);
-      const counts = controlledPodCounts(store, replicaSet.metadata.uid);
-      expect(counts?.active ?? 0).toBe(pods.length);
-      expect(counts?.ready ?? 0).toBe(
-        pods.filter((pod) =>
-          pod.status.conditions?.some(
-            (condition) => condition.type === 'Ready' && condition.status === 'True',
-          ),
-        ).length,
-      );
-      expect(counts?.byTemplateHash.get(hash) ?? 0).toBe(
-        pods.filter((pod) => pod.metadata.labels?.['pod-template-hash'] === hash).length,
-      );
-    }
-  }
-}
-
 function restartedWorld(
   seed: number,
   rounds: readonly { scale?: number | undefined; waitMs: number }[],
@@ -245,74 +199,6 @@ describe('api store: derived indexes', () => {
     );
   }, 120_000);
 });
-
-/** The scheduler's view of a store, computed the slow way: every pod walked. */
-function expectNodeInfoCacheMatches(store: ApiStore): void {
-  const cache = nodeInfoCacheOf(store);
-  const pods = listObjects(store, 'Pod').filter(
-    (pod) =>
-      pod.spec.nodeName !== undefined && pod.status.phase !== 'Succeeded' && pod.status.phase !== 'Failed',
-  );
-  const nodes = listObjects(store, 'Node');
-  expect(cache.nodeCount).toBe(nodes.length);
-  for (const node of nodes) {
-    const here = pods.filter((pod) => pod.spec.nodeName === node.metadata.name);
-    const info = cache.nodes.get(node.metadata.name);
-    expect(info?.node).toBe(node);
-    expect(info?.podCount).toBe(here.length);
-    const sum = (field: 'milliCpu' | 'memory' | 'nonZeroMilliCpu' | 'nonZeroMemory'): number =>
-      here.reduce((total, pod) => total + podRequests(pod)[field], 0);
-    expect(info?.requestedMilliCpu).toBe(sum('milliCpu'));
-    expect(info?.requestedMemory).toBe(sum('memory'));
-    expect(info?.nonZeroMilliCpu).toBe(sum('nonZeroMilliCpu'));
-    expect(info?.nonZeroMemory).toBe(sum('nonZeroMemory'));
-    expect(info?.unschedulable).toBe(node.spec.unschedulable === true);
-    expect(info?.taints).toBe(node.spec.taints);
-    for (const labelSet of cache.labelSets) {
-      const same = here.filter(
-        (pod) =>
-          (pod.metadata.namespace ?? 'default') === labelSet.namespace &&
-          canonicalJson(pod.metadata.labels ?? {}) === canonicalJson(labelSet.labels),
-      );
-      expect(labelSet.all.get(node.metadata.name) ?? 0).toBe(same.length);
-      expect(labelSet.active.get(node.metadata.name) ?? 0).toBe(
-        same.filter((pod) => pod.metadata.deletionTimestamp === undefined).length,
-      );
-    }
-  }
-  const keyed = (list: Pod[]): string[] => list.map((pod) => keyOf(pod)).sort();
-  expect([...cache.podsWithAffinity.keys()].sort()).toEqual(
-    keyed(pods.filter((pod) => pod.spec.affinity?.podAffinity ?? pod.spec.affinity?.podAntiAffinity)),
-  );
-  expect([...cache.podsWithRequiredAntiAffinity.keys()].sort()).toEqual(
-    keyed(
-      pods.filter(
-        (pod) =>
-          (pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) >
-          0,
-      ),
-    ),
-  );
-  for (const key of new Set(nodes.flatMap((node) => Object.keys(node.metadata.labels ?? {}))))
-    expect(cache.nodeLabelKeys.get(key)).toBe(
-      nodes.filter((node) => key in (node.metadata.labels ?? {})).length,
-    );
-  // The spreading counts each pending kind of pod would use: its ReplicaSet's active pods per node.
-  for (const pod of listObjects(store, 'Pod')) {
-    const { constraints } = scoringConstraints(store, cache, pod);
-    for (const constraint of constraints)
-      for (const node of nodes)
-        expect(matchingPodsOn(constraint, node.metadata.name)).toBe(
-          pods.filter(
-            (other) =>
-              other.spec.nodeName === node.metadata.name &&
-              other.metadata.deletionTimestamp === undefined &&
-              other.metadata.namespace === pod.metadata.namespace &&
-              selectorMatches(constraint.selector, other.metadata.labels),
-          ).length,
-        );
-  }
-}
 
 /** A churning world: two Deployments (one with requests and anti-affinity), restarts, a cordon, a relabel. */
 function schedulingWorld(

@@ -18,9 +18,10 @@ export function workload(
   options: { port?: number; service?: boolean; replicas?: number; namespace?: string } = {},
 ): string {
   const namespace = options.namespace ?? 'default';
+  // Quoted: a label value is a string, and the API server refuses a YAML number (`outpost: 8888`).
   const labelLines = (indent: string): string =>
     Object.entries(labels)
-      .map(([key, value]) => `${indent}${key}: ${value}`)
+      .map(([key, value]) => `${indent}${key}: "${value}"`)
       .join('\n');
   const ports =
     options.port === undefined ? '' : `\n        ports:\n        - containerPort: ${options.port}`;

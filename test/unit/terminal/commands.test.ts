@@ -4,6 +4,7 @@ import { ScenarioPlayer, scenarios } from '../../../simulator/index';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { tabwrite } from '../../../simulator/terminal/tabwriter';
 import { smartLabelFor } from '../../../simulator/terminal/kubectl-describe';
+import { kindShell } from './kubectl-support';
 
 // The commands a reader types after the seed 001 setup (kind, Cilium, the apps and the two
 // policies), checked against the real tools' output shapes and against the model's reactions.
@@ -458,5 +459,32 @@ describe('kubectl create, multi-type get and delete', () => {
     expect(all.stdout).toBe(
       'ciliumnetworkpolicy.cilium.io "v1" deleted\nciliumnetworkpolicy.cilium.io "v2" deleted\n',
     );
+  });
+});
+
+describe('kubectl scale: replica counts', () => {
+  const cases = [
+    {
+      // A shrunk counterexample of the robustness properties: it used to ask for a burst of pods
+      // without end (see test/unit/simulator/replicaset-bursts.test.ts for the largest int32).
+      name: 'more than an int32 holds',
+      replicas: '99999999999',
+      stderr:
+        'error: invalid argument "99999999999" for "--replicas" flag: strconv.ParseInt: parsing "99999999999": value out of range\n',
+    },
+    {
+      name: 'a negative count',
+      replicas: '-1',
+      stderr: 'error: --replicas=COUNT is required, and COUNT must be greater than or equal to 0\n',
+    },
+  ];
+  it.each(cases)('kubectl scale: refuses $name', async ({ replicas, stderr }) => {
+    const session = kindShell();
+    await session.run('kubectl create deployment web --image=nginx');
+    expect(await session.run(`kubectl scale deploy web --replicas=${replicas}`)).toEqual({
+      stdout: '',
+      stderr,
+      exitCode: 1,
+    });
   });
 });

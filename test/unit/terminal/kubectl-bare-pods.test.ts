@@ -85,6 +85,10 @@ describe('kubectl: bare pods from the Star Wars demo', () => {
   });
 });
 
+/** A bare pod of busybox, its spec open for more fields. */
+const pod = (name: string): string =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: c\n    image: busybox\n`;
+
 describe('kubectl: what the API server refuses about pods', () => {
   const cases = [
     {
@@ -105,6 +109,39 @@ describe('kubectl: what the API server refuses about pods', () => {
         'apiVersion: v1\nkind: Pod\nmetadata:\n  name: away\n  namespace: nowhere\nspec:\n  containers:\n  - name: c\n    image: busybox\n',
       stderr:
         'Error from server (NotFound): error when creating "pod.yaml": namespaces "nowhere" not found\n',
+    },
+    // The scheduling fields the scheduler reads (k8s/pod-spec-validation.ts).
+    {
+      name: 'a toleration with an unknown operator and effect',
+      manifest: `${pod('tol')}  tolerations:\n  - key: a\n    operator: Near\n    effect: Sometimes\n`,
+      stderr:
+        'The Pod "tol" is invalid: \n* spec.tolerations[0].operator: Unsupported value: "Near": supported values: "Equal", "Exists"\n* spec.tolerations[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"\n',
+    },
+    {
+      name: 'a spread constraint without skew, key or action',
+      manifest: `${pod('spread')}  topologySpreadConstraints:\n  - maxSkew: 0\n`,
+      stderr:
+        'The Pod "spread" is invalid: \n* spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero\n* spec.topologySpreadConstraints[0].topologyKey: Required value: can not be empty\n* spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: "": supported values: "DoNotSchedule", "ScheduleAnyway"\n',
+    },
+    {
+      name: 'a node affinity operator that does not exist',
+      manifest: `${pod('near')}  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n        - matchExpressions:\n          - key: zone\n            operator: Near\n`,
+      stderr:
+        'The Pod "near" is invalid: spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator\n',
+    },
+    {
+      name: 'a negative request',
+      manifest:
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: owe\nspec:\n  containers:\n  - name: c\n    image: busybox\n    resources:\n      requests:\n        cpu: -100m\n',
+      stderr:
+        'The Pod "owe" is invalid: spec.containers[0].resources.requests[cpu]: Invalid value: "-100m": must be greater than or equal to 0\n',
+    },
+    {
+      name: 'a request that is no quantity',
+      manifest:
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: lots\nspec:\n  containers:\n  - name: c\n    image: busybox\n    resources:\n      requests:\n        cpu: lots\n',
+      stderr:
+        'Error from server (BadRequest): error when creating "pod.yaml": Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'\n',
     },
   ];
   it.each(cases)('kubectl: pods: refuses $name', async ({ manifest, stderr }) => {

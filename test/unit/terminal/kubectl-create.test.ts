@@ -71,6 +71,21 @@ const cases: readonly CreateCase[] = [
     exitCode: 1,
   },
   {
+    // A shrunk counterexample of the robustness properties: it used to ask for two billion pods.
+    name: 'deployment with more replicas than an int32 holds',
+    command: 'kubectl create deployment web --image=nginx --replicas=2147483648',
+    stderr:
+      'error: invalid argument "2147483648" for "--replicas" flag: strconv.ParseInt: parsing "2147483648": value out of range\n',
+    exitCode: 1,
+  },
+  {
+    name: 'deployment with a port beyond 65535',
+    command: 'kubectl create deployment web --image=nginx --port=70000',
+    stderr:
+      'error: failed to create deployment: Deployment "web" is invalid: spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive\n',
+    exitCode: 1,
+  },
+  {
     name: 'deployment without a name',
     command: 'kubectl create deployment --image=nginx',
     stderr:

@@ -3,7 +3,7 @@
 // ports by number — says `patched` or `patched (no change)`, and refuses what the API server or
 // kubectl refuses in their words: a strategic patch on a custom resource, a bad JSON patch, a patch
 // that changes a pod's immutable spec.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getObject } from '../../../simulator/k8s/api-store';
 import { jsonPatch, mergePatch, strategicMerge } from '../../../simulator/k8s/patch';
 import { ciliumShell, kindShell } from './kubectl-support';
@@ -184,6 +184,23 @@ const cases: readonly PatchCase[] = [
       ),
     exitCode: 1,
   },
+  // Shrunk counterexamples of the robustness properties (test/unit/robustness/): the patched
+  // object goes through the API server's decoding and validation as a created one does.
+  {
+    name: 'a patch that makes replicas a string',
+    command: `kubectl patch deployment web -p '{"spec":{"replicas":"2"}}'`,
+    stderr:
+      'Error from server (BadRequest): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32\n',
+    exitCode: 1,
+    check: ['replicas', 1],
+  },
+  {
+    name: 'a JSON patch that removes the selector',
+    command: `kubectl patch deployment web --type=json -p '[{"op":"remove","path":"/spec/selector"}]'`,
+    stderr:
+      'The Deployment "web" is invalid: spec.selector: Required value, spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`\n',
+    exitCode: 1,
+  },
   {
     name: 'a name that does not exist',
     command: `kubectl patch deployment nope -p '{}'`,
@@ -209,6 +226,16 @@ describe('kubectl patch', () => {
         ? stored.spec.replicas
         : stored.spec.template.spec.containers.map((container) => container.image);
     expect(actual).toEqual(value);
+  });
+
+  it('kubectl patch: a YAML warning stays out of the host’s console', async () => {
+    const warnings = vi.spyOn(process, 'emitWarning');
+    const session = kindShell({ 'web.yaml': deployment });
+    await session.run('kubectl apply -f web.yaml');
+    const result = await session.run(`kubectl patch deployment web -p $'%1\\n---\\n{}'`);
+    expect(result.stdout).toBe('deployment.apps/web patched (no change)\n');
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
   });
 
   it('kubectl patch: a pod may change its image, not its ports', async () => {

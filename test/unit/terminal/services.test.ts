@@ -59,6 +59,60 @@ const refused: readonly AdmissionCase[] = [
     stderr:
       'The Service "web" is invalid: spec.type: Unsupported value: "Public": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"\n',
   },
+  // The rows below are shrunk counterexamples of the robustness properties (test/unit/robustness/).
+  {
+    name: 'a port left empty (a manifest cut short), which used to break kubectl apply',
+    manifest: service('  ports:\n  -\n'),
+    stderr:
+      'The Service "web" is invalid: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive\n',
+  },
+  {
+    name: 'no ports',
+    manifest: service(''),
+    stderr: 'The Service "web" is invalid: spec.ports: Required value\n',
+  },
+  {
+    name: 'a port given as a string',
+    manifest: service('  ports:\n  - port: "80"\n'),
+    stderr:
+      'Error from server (BadRequest): error when creating "svc.yaml": Service in version "v1" cannot be handled as a Service: json: cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32\n',
+  },
+  {
+    name: 'an unknown protocol',
+    manifest: service('  ports:\n  - port: 80\n    protocol: QUIC\n'),
+    stderr:
+      'The Service "web" is invalid: spec.ports[0].protocol: Unsupported value: "QUIC": supported values: "SCTP", "TCP", "UDP"\n',
+  },
+  {
+    name: 'a target port that is no port name',
+    manifest: service('  ports:\n  - port: 80\n    targetPort: web server\n'),
+    stderr:
+      'The Service "web" is invalid: spec.ports[0].targetPort: Invalid value: "web server": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)\n',
+  },
+  {
+    name: 'the same port twice, without names',
+    manifest: service('  ports:\n  - port: 80\n  - port: 80\n'),
+    stderr:
+      'The Service "web" is invalid: \n* spec.ports[0].name: Required value\n* spec.ports[1].name: Required value\n* spec.ports[1]: Duplicate value: core.ServicePort{Name:"", Protocol:"TCP", AppProtocol:(*string)(nil), Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}\n',
+  },
+  {
+    name: 'a cluster IP that is no address',
+    manifest: service('  clusterIP: web\n  ports:\n  - port: 80\n'),
+    stderr:
+      'The Service "web" is invalid: spec.clusterIPs[0]: Invalid value: "web": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)\n',
+  },
+  {
+    name: 'a cluster IP outside the service range',
+    manifest: service('  clusterIP: 10.0.0.10\n  ports:\n  - port: 80\n'),
+    stderr:
+      'The Service "web" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.10"}: failed to allocate IP 10.0.0.10: provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/16\n',
+  },
+  {
+    name: 'an unknown session affinity',
+    manifest: service('  sessionAffinity: Sticky\n  ports:\n  - port: 80\n'),
+    stderr:
+      'The Service "web" is invalid: spec.sessionAffinity: Unsupported value: "Sticky": supported values: "ClientIP", "None"\n',
+  },
 ];
 
 describe('services: admission', () => {

@@ -38,7 +38,23 @@ describe('terminal: mistakes and limits', () => {
   it('stops a loop that never calls a simulated command at the shell limits', async () => {
     const result = await fresh().run('i=0; while true; do i=$((i+1)); done');
     expect(result.exitCode).not.toBe(0);
+    // Said in the reader's terms (terminal/shell-limits.ts), not as advice to raise a limit.
+    expect(result.stderr).toMatch(
+      /^stopped: (this command line ran more than 200,000 commands|a loop in this command line ran more than 100,000 times)$/m,
+    );
+    expect(result.stderr).not.toContain('executionLimits');
   }, 60_000);
+
+  it('marks a fault of the model under sleep as an internal error, as under every tool', async () => {
+    // The robustness properties (test/unit/robustness/) look for this mark, so no path may hide it.
+    const simulation = new Simulation(1);
+    const session = new TerminalSession(simulation);
+    simulation.advance = () => {
+      throw new TypeError('a model fault');
+    };
+    const result = await session.run('sleep 1');
+    expect(result.stderr).toBe('sleep: internal error in the simulator: a model fault\n');
+  });
 
   it('refuses an unknown kubectl flag in kubectl’s words', async () => {
     const session = fresh();
