@@ -4,7 +4,7 @@
  */
 import { eachObject, getObject, keyOf, listObjects } from './k8s/api-store';
 import { selectorMatches } from './k8s/metadata';
-import type { Deployment, Pod } from './k8s/objects';
+import type { DaemonSet, Deployment, Pod } from './k8s/objects';
 import type { AgentState } from './cilium/state';
 import type { World } from './world';
 import { sandboxOwningAddress } from './cilium/datapath';
@@ -70,11 +70,28 @@ export function deploymentRolledOut(deployment: Deployment): boolean {
   );
 }
 
-/** Whether every agent is running and every Deployment's rollout is complete. */
+/**
+ * Whether a DaemonSet's rollout is complete by `kubectl rollout status`'s rules: the controller saw
+ * the latest generation, and every node that should run a pod runs an updated, available one.
+ */
+export function daemonSetRolledOut(daemonSet: DaemonSet): boolean {
+  const status = daemonSet.status;
+  return (
+    (status.observedGeneration ?? 0) >= (daemonSet.metadata.generation ?? 1) &&
+    (status.updatedNumberScheduled ?? 0) >= status.desiredNumberScheduled &&
+    (status.numberAvailable ?? 0) >= status.desiredNumberScheduled
+  );
+}
+
+/** Whether every agent is running and every Deployment's and DaemonSet's rollout is complete. */
 export function clusterSettled(world: Readonly<World>): boolean {
   const cluster = world.cluster;
   if (cluster === undefined) return false;
   const agentsUp =
     cluster.cilium === undefined || Object.values(cluster.cilium.agents).every((agent) => agent.running);
-  return agentsUp && eachObject(cluster.api, 'Deployment').every(deploymentRolledOut);
+  return (
+    agentsUp &&
+    eachObject(cluster.api, 'Deployment').every(deploymentRolledOut) &&
+    eachObject(cluster.api, 'DaemonSet').every(daemonSetRolledOut)
+  );
 }

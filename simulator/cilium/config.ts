@@ -103,6 +103,10 @@ const modelledValues = new Set([
   'authentication.mutual.spire.enabled',
   'authentication.mutual.spire.install.enabled',
   'authentication.mutual.spire.trustDomain',
+  // The DNS proxy's settings (cilium/fqdn.ts).
+  'dnsProxy.minTtl',
+  'dnsProxy.endpointMaxIpPerHostname',
+  'dnsProxy.dnsRejectResponseCode',
   // Where Envoy's policy TLS Secrets come from (cilium/policy-secrets.ts).
   'tls.secretSync.enabled',
   'tls.readSecretsOnlyFromSecretsNamespace',

@@ -56,6 +56,9 @@ export type SyncEventType =
   | 'controller.namespace.sync'
   | 'controller.clusterroleaggregation.sync'
   | 'controller.garbagecollector.sync'
+  | 'controller.daemonset.sync'
+  | 'controller.replicationcontroller.sync'
+  | 'controller.job.sync'
   | 'operator.secretsync.sync'
   | 'operator.policyvalidation.sync';
 
@@ -114,6 +117,18 @@ function notifyWatchers(world: World, change: WatchChange): void {
       break;
     case 'Node':
       retryUnschedulable(world);
+      // A new node, or new labels or taints, may change where every DaemonSet belongs.
+      for (const key of sortedKeysOf(cluster.api, 'DaemonSet'))
+        enqueueSync(world, 'controller.daemonset.sync', key);
+      break;
+    case 'DaemonSet':
+      enqueueSync(world, 'controller.daemonset.sync', change.key);
+      break;
+    case 'ReplicationController':
+      enqueueSync(world, 'controller.replicationcontroller.sync', change.key);
+      break;
+    case 'Job':
+      enqueueSync(world, 'controller.job.sync', change.key);
       break;
     case 'Namespace':
     case 'ServiceAccount':
@@ -126,8 +141,8 @@ function notifyWatchers(world: World, change: WatchChange): void {
     default:
       break;
   }
-  // The garbage collector follows the owners kubectl deletes (k8s/garbage-collector.ts).
-  if (change.type === 'DELETED' && (object.kind === 'Deployment' || object.kind === 'ReplicaSet'))
+  // The garbage collector deletes the dependents of an owner that is gone (background deletion).
+  if (change.type === 'DELETED' && hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}))
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
   const cilium = cluster.cilium;
   // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
@@ -184,12 +199,20 @@ export function retryUnschedulable(world: World): void {
   }
 }
 
-function replicaSetOwner(pod: Pod): OwnerReference | undefined {
+function controllerOf(pod: Pod): OwnerReference | undefined {
   const references = pod.metadata.ownerReferences;
   if (references === undefined) return undefined;
-  for (const reference of references) if (reference.kind === 'ReplicaSet') return reference;
+  for (const reference of references) if (reference.controller) return reference;
   return undefined;
 }
+
+/** The sync that a change to one of its pods queues, per kind of controller. */
+const podOwnerSyncs: Readonly<Record<string, SyncEventType>> = {
+  ReplicaSet: 'controller.replicaset.sync',
+  ReplicationController: 'controller.replicationcontroller.sync',
+  DaemonSet: 'controller.daemonset.sync',
+  Job: 'controller.job.sync',
+};
 
 function hasAnyKey(record: object): boolean {
   for (const key in record) if (Object.hasOwn(record, key)) return true;
@@ -204,10 +227,13 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
     retryUnschedulable(world);
   }
   const namespace = pod.metadata.namespace ?? 'default';
-  const owner = replicaSetOwner(pod);
-  if (owner !== undefined) {
-    const ownerKey = replicaSetKeyOf(cluster.api, owner.uid) ?? namespacedKey(namespace, owner.name);
-    enqueueSync(world, 'controller.replicaset.sync', ownerKey);
+  const owner = controllerOf(pod);
+  const ownerSync = owner === undefined ? undefined : podOwnerSyncs[owner.kind];
+  if (owner !== undefined && ownerSync !== undefined) {
+    const ownerKey =
+      (owner.kind === 'ReplicaSet' ? replicaSetKeyOf(cluster.api, owner.uid) : undefined) ??
+      namespacedKey(namespace, owner.name);
+    enqueueSync(world, ownerSync, ownerKey);
   }
   if (
     change.type !== 'DELETED' &&

@@ -10,6 +10,7 @@ import { parseManifests } from '../k8s/manifests';
 import { formatApplyOutcome } from '../k8s/apply';
 import {
   clusterSettled,
+  daemonSetRolledOut,
   deploymentRolledOut,
   podsWithLabels,
   podKey,
@@ -250,15 +251,23 @@ function runAction(run: Run, action: ScenarioAction): void {
       return;
     }
     case 'wait-cilium-ready': {
+      // As `kubectl -n kube-system rollout status ds/cilium`: every agent pod updated and available.
       const ready = run.simulation.advanceUntil(
-        (world) => Object.values(world.cluster?.cilium?.agents ?? {}).every((agent) => agent.running),
+        (world) => {
+          const daemonSet = world.cluster?.api.objects.DaemonSet?.['kube-system/cilium'];
+          return (
+            daemonSet?.kind === 'DaemonSet' &&
+            daemonSetRolledOut(daemonSet) &&
+            Object.values(world.cluster?.cilium?.agents ?? {}).every((agent) => agent.running)
+          );
+        },
         60_000,
         500,
       );
       if (!ready) run.fail('cilium agents did not start');
       else
         run.say(
-          `All ${Object.keys(run.cluster.cilium?.agents ?? {}).length} cilium agents are running; the nodes turn Ready.`,
+          `All ${Object.keys(run.cluster.cilium?.agents ?? {}).length} cilium agents are running (DaemonSet cilium rolled out); the nodes turn Ready.`,
         );
       return;
     }

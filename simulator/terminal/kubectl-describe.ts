@@ -8,6 +8,7 @@
  * The model records no Kubernetes Events, so a single object's description ends in `Events: <none>`.
  */
 import { withPolicyStatus } from './policy-status';
+import { describeDaemonSet, describeJob, describeReplicaSet } from './kubectl-describe-workloads';
 import { getObject, listObjects } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
 import type {
@@ -25,6 +26,7 @@ import type {
   Namespace,
   Node,
   Pod,
+  PodTemplate,
   PolicyObject,
   ReplicaSet,
   Secret,
@@ -58,7 +60,7 @@ function goTimeString(timestamp: string): string {
 }
 
 /** kubectl's PrefixWriter: two spaces per level, text with tabs for the tabwriter. */
-class PrefixWriter {
+export class PrefixWriter {
   private readonly parts: string[] = [];
   write(level: number, text: string): void {
     this.parts.push('  '.repeat(level) + text);
@@ -68,7 +70,7 @@ class PrefixWriter {
   }
 }
 
-function printLabelsMultiline(
+export function printLabelsMultiline(
   w: PrefixWriter,
   title: string,
   labels: Readonly<Record<string, string>> | undefined,
@@ -85,7 +87,7 @@ function printLabelsMultiline(
   });
 }
 
-function printAnnotationsMultiline(
+export function printAnnotationsMultiline(
   w: PrefixWriter,
   title: string,
   annotations: Readonly<Record<string, string>> | undefined,
@@ -279,7 +281,7 @@ function describePod(cluster: Cluster, pod: Pod, nowMs: number, events: boolean)
   }
   w.write(0, 'Volumes:\t<none>\n');
   w.write(0, 'QoS Class:\tBestEffort\n');
-  printLabelsMultiline(w, 'Node-Selectors', undefined);
+  printLabelsMultiline(w, 'Node-Selectors', pod.spec.nodeSelector);
   printTolerations(w, 'Tolerations', pod.spec.tolerations);
   if (events) w.write(0, 'Events:\t<none>\n');
   return w.toString();
@@ -309,6 +311,20 @@ function replicaSetsOf(
   return current === undefined ? { old } : { old, current };
 }
 
+/** DescribePodTemplate: the `Pod Template:` block of Deployments, DaemonSets, Jobs and rollout history. */
+export function writePodTemplate(w: PrefixWriter, template: PodTemplate): void {
+  w.write(0, 'Pod Template:\n');
+  printLabelsMultiline(w, '  Labels', template.metadata.labels);
+  if (Object.keys(template.metadata.annotations ?? {}).length > 0)
+    printAnnotationsMultiline(w, '  Annotations', template.metadata.annotations);
+  if (template.spec.serviceAccountName !== undefined)
+    w.write(1, `Service Account:\t${template.spec.serviceAccountName}\n`);
+  describeContainers(w, template.spec.containers, '  ');
+  w.write(0, '  Volumes:\t<none>\n');
+  printLabelsMultiline(w, '  Node-Selectors', template.spec.nodeSelector);
+  printTolerations(w, '  Tolerations', template.spec.tolerations);
+}
+
 function describeDeployment(cluster: Cluster, deployment: Deployment, events: boolean): string {
   const w = new PrefixWriter();
   const status = deployment.status;
@@ -330,17 +346,7 @@ function describeDeployment(cluster: Cluster, deployment: Deployment, events: bo
     0,
     `RollingUpdateStrategy:\t${String(rolling.maxUnavailable)} max unavailable, ${String(rolling.maxSurge)} max surge\n`,
   );
-  const template = deployment.spec.template;
-  w.write(0, 'Pod Template:\n');
-  printLabelsMultiline(w, '  Labels', template.metadata.labels);
-  if (Object.keys(template.metadata.annotations ?? {}).length > 0)
-    printAnnotationsMultiline(w, '  Annotations', template.metadata.annotations);
-  if (template.spec.serviceAccountName !== undefined)
-    w.write(1, `Service Account:\t${template.spec.serviceAccountName}\n`);
-  describeContainers(w, template.spec.containers, '  ');
-  w.write(0, '  Volumes:\t<none>\n');
-  printLabelsMultiline(w, '  Node-Selectors', undefined);
-  printTolerations(w, '  Tolerations', template.spec.tolerations);
+  writePodTemplate(w, deployment.spec.template);
   const conditions = status.conditions ?? [];
   if (conditions.length > 0) {
     w.write(0, 'Conditions:\n  Type\tStatus\tReason\n');
@@ -842,6 +848,13 @@ export function describeObject(cluster: Cluster, object: ApiObject, nowMs: numbe
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       return describeBinding(object);
+    case 'DaemonSet':
+      return describeDaemonSet(cluster, object, events);
+    case 'ReplicaSet':
+    case 'ReplicationController':
+      return describeReplicaSet(cluster, object, events);
+    case 'Job':
+      return describeJob(object, events);
     default:
       return describeGeneric(withPolicyStatus(cluster, object, nowMs), events);
   }

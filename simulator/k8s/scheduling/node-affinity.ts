@@ -68,7 +68,7 @@ export function nodeSelectorTermMatches(term: NodeSelectorTerm | undefined, node
  * (PodMatchesNodeSelectorAndAffinityTerms): what the filter checks and what PodTopologySpread
  * requires of the nodes it counts.
  */
-export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: Node): boolean {
+export function podMatchesNodeSelectorAndAffinity(pod: Pick<Pod, 'spec'>, node: Node): boolean {
   const selector = pod.spec.nodeSelector;
   if (selector !== undefined) {
     const labels = node.metadata.labels ?? {};
