@@ -21,6 +21,18 @@ import { syncNodeIds } from './node-ids';
 import { ensureWireguardKey } from './wireguard';
 import { writeCiliumNode } from './cilium-node';
 
+/** Inserts a name into a sorted list unless it is there (binary search: thousands of agents join). */
+function joinSorted(members: string[], name: string): void {
+  let low = 0;
+  let high = members.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((members[middle] ?? '') < name) low = middle + 1;
+    else high = middle;
+  }
+  if (members[low] !== name) members.splice(low, 0, name);
+}
+
 /** A node's agent record before its first start. */
 export function newAgentState(node: string): AgentState {
   return {
@@ -55,8 +67,7 @@ export function startAgent(world: World, nodeName: string): void {
   if (agent.healthIP === '') agent.healthIP = allocateNext(node.ipam, world.random, 'health') ?? '';
   agent.running = true;
   const shared = cilium.views[sharedViewId];
-  if (shared !== undefined && !shared.members.includes(nodeName))
-    shared.members = [...shared.members, nodeName].sort();
+  if (shared !== undefined) joinSorted(shared.members, nodeName);
   agent.viewId = sharedViewId;
   syncNodeIds(world, agent);
   ensureWireguardKey(world, agent, agent.config ?? cilium.config);

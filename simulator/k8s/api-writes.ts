@@ -5,6 +5,8 @@
  */
 import { schedule, type World } from '../world';
 import {
+  createApiStore,
+  keysInStorageOrder,
   namespacedKey,
   putObject,
   removeObject,
@@ -33,6 +35,8 @@ export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
 /** How long a control-plane controller takes to react to a change it watches. */
 const controllerReactionMs = 5;
 
+const emptyStore = createApiStore();
+
 /**
  * Queues a controller sync the way client-go's workqueue does: a key already waiting is not queued
  * twice, so a burst of changes to one object's dependents costs one sync.
@@ -43,7 +47,20 @@ export function enqueueSync(world: World, type: SyncEventType, key: string): voi
   const queued = ((cluster.queuedSyncs ??= {})[type] ??= {});
   if (queued[key] === true) return;
   queued[key] = true;
-  schedule(world, controllerReactionMs, { type, key });
+  schedule(world, reactionMs(world, type), { type, key });
+}
+
+/**
+ * How long until a queued sync runs. A DaemonSet sync walks every node, and at thousands of nodes
+ * one takes tens of milliseconds (assumed: 10 µs a node), so what changes meanwhile is handled by
+ * the same sync; the other controllers look at one object's dependents and react at once.
+ */
+function reactionMs(world: World, type: SyncEventType): number {
+  if (type !== 'controller.daemonset.sync') return controllerReactionMs;
+  return (
+    controllerReactionMs +
+    Math.floor(keysInStorageOrder(world.cluster?.api ?? emptyStore, 'Node').length / 100)
+  );
 }
 
 /** Controller syncs that go through the work queue. */

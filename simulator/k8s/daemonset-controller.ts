@@ -41,14 +41,14 @@ function daemonPodTolerations(hostNetwork: boolean): Toleration[] {
 }
 
 /** withDaemonTolerations by DaemonSet object: stored objects are never mutated. */
-const daemonTolerations = new WeakMap<DaemonSet, Toleration[]>();
+const daemonTolerations = new WeakMap<DaemonSet['spec'], Toleration[]>();
 
 /** The template's tolerations with the DaemonSet defaults added where the key and effect are not there yet. */
 function withDaemonTolerations(daemonSet: DaemonSet): Toleration[] {
-  let tolerations = daemonTolerations.get(daemonSet);
+  let tolerations = daemonTolerations.get(daemonSet.spec);
   if (tolerations === undefined) {
     tolerations = computeDaemonTolerations(daemonSet);
-    daemonTolerations.set(daemonSet, tolerations);
+    daemonTolerations.set(daemonSet.spec, tolerations);
   }
   return tolerations;
 }
@@ -192,44 +192,95 @@ export function syncDaemonSet(world: World, key: string): void {
   if (daemonSet === undefined || daemonSet.metadata.deletionTimestamp !== undefined) return;
   const hash = constructHistory(world, daemonSet);
   // Where the DaemonSet belongs is computed once per sync: nodes change rarely, pods often.
-  const nodes = nodesInOrder(world).map((node) => ({ node, ...shouldRunOnNode(daemonSet, node) }));
-  manage(world, daemonSet, nodes, hash);
-  if (daemonSet.spec.updateStrategy.type === 'RollingUpdate') rollingUpdate(world, daemonSet, nodes, hash);
-  const byNode = podsByNode(world, daemonSet);
-  cleanupHistory(
-    world,
-    daemonSet,
-    [...byNode.values()].flat().map((entry) => entry.object),
-    hash,
-  );
+  const nodes = placements(world, daemonSet);
+  // The pods are listed again only after a step created or deleted some.
+  let byNode = podsByNode(world, daemonSet);
+  if (manage(world, daemonSet, nodes, hash, byNode)) byNode = podsByNode(world, daemonSet);
+  if (
+    daemonSet.spec.updateStrategy.type === 'RollingUpdate' &&
+    hasOutdatedPod(byNode, hash, daemonSet) &&
+    rollingUpdate(world, daemonSet, nodes, hash, byNode)
+  )
+    byNode = podsByNode(world, daemonSet);
+  cleanupHistory(world, daemonSet, liveHashes(byNode), hash);
   updateStatus(world, key, daemonSet, nodes, byNode, hash);
 }
 
+/** Where a DaemonSet belongs on each node, memoised per spec and Node object (never mutated). */
+function placements(world: World, daemonSet: DaemonSet): Placement[] {
+  let byNode = placementMemo.get(daemonSet.spec);
+  if (byNode === undefined) {
+    byNode = new WeakMap();
+    placementMemo.set(daemonSet.spec, byNode);
+  }
+  const result: Placement[] = [];
+  for (const node of nodesInOrder(world)) {
+    let placement = byNode.get(node);
+    if (placement === undefined) {
+      placement = { node, ...shouldRunOnNode(daemonSet, node) };
+      byNode.set(node, placement);
+    }
+    result.push(placement);
+  }
+  return result;
+}
+
+/** By spec object (a status write shares the spec), then by Node object. */
+const placementMemo = new WeakMap<DaemonSet['spec'], WeakMap<Node, Placement>>();
+
+/** Whether some live pod of the DaemonSet still runs an older template. */
+function hasOutdatedPod(byNode: Map<string, OwnedPod[]>, hash: string, daemonSet: DaemonSet): boolean {
+  for (const pods of byNode.values())
+    for (const { object } of pods)
+      if (object.metadata.deletionTimestamp === undefined && !isUpdated(object, hash, daemonSet)) return true;
+  return false;
+}
+
+/** The template hashes the DaemonSet's pods run. */
+function liveHashes(byNode: Map<string, OwnedPod[]>): Set<string | undefined> {
+  const hashes = new Set<string | undefined>();
+  for (const pods of byNode.values())
+    for (const { object } of pods) hashes.add(object.metadata.labels?.[revisionHashLabel]);
+  return hashes;
+}
+
 /** Creates the missing pods and deletes those on nodes they must leave, and failed ones (manage). */
-function manage(world: World, daemonSet: DaemonSet, nodes: readonly Placement[], hash: string): void {
-  const byNode = podsByNode(world, daemonSet);
+function manage(
+  world: World,
+  daemonSet: DaemonSet,
+  nodes: readonly Placement[],
+  hash: string,
+  byNode: Map<string, OwnedPod[]>,
+): boolean {
+  let changed = false;
+  const remove = (doomed: readonly OwnedPod[]): void => {
+    for (const { key, object } of doomed) {
+      if (object.metadata.deletionTimestamp !== undefined) continue;
+      requestPodDeletion(world, object, undefined, key);
+      changed = true;
+    }
+  };
   for (const { node, shouldRun, shouldContinueRunning } of nodes) {
     const pods = byNode.get(node.metadata.name) ?? [];
     if (shouldRun && pods.length === 0) {
       createDaemonPod(world, daemonSet, node.metadata.name, hash);
+      changed = true;
       continue;
     }
     if (!shouldContinueRunning) {
-      for (const { key, object } of pods) requestPodDeletion(world, object, undefined, key);
+      remove(pods);
       continue;
     }
     // Failed pods go (a new one comes at the next sync); without surge only the oldest running one stays.
+    if (pods.length === 1 && pods[0]?.object.status.phase !== 'Failed') continue;
     const running = pods.filter(({ object }) => object.metadata.deletionTimestamp === undefined);
-    for (const { key, object } of running)
-      if (object.status.phase === 'Failed') requestPodDeletion(world, object, undefined, key);
-    const survivors = running.filter(({ object }) => object.status.phase !== 'Failed');
-    for (const { key, object } of survivors.slice(1)) requestPodDeletion(world, object, undefined, key);
+    remove(running.filter(({ object }) => object.status.phase === 'Failed'));
+    remove(running.filter(({ object }) => object.status.phase !== 'Failed').slice(1));
   }
   // Pods for nodes that no longer exist.
   const names = new Set(nodes.map(({ node }) => node.metadata.name));
-  for (const [nodeName, pods] of byNode)
-    if (!names.has(nodeName))
-      for (const { key, object } of pods) requestPodDeletion(world, object, undefined, key);
+  for (const [nodeName, pods] of byNode) if (!names.has(nodeName)) remove(pods);
+  return changed;
 }
 
 /**
@@ -237,8 +288,13 @@ function manage(world: World, daemonSet: DaemonSet, nodes: readonly Placement[],
  * available go at once; available ones go while fewer than maxUnavailable of the DaemonSet's pods
  * are unavailable. A node gets its new pod once the old one is gone (manage, at the next sync).
  */
-function rollingUpdate(world: World, daemonSet: DaemonSet, nodes: readonly Placement[], hash: string): void {
-  const byNode = podsByNode(world, daemonSet);
+function rollingUpdate(
+  world: World,
+  daemonSet: DaemonSet,
+  nodes: readonly Placement[],
+  hash: string,
+  byNode: Map<string, OwnedPod[]>,
+): boolean {
   const desired = nodes.filter((placement) => placement.shouldRun).length;
   const strategy = daemonSet.spec.updateStrategy.rollingUpdate ?? { maxUnavailable: 1, maxSurge: 0 };
   let maxUnavailable = resolveIntOrPercent(strategy.maxUnavailable, desired, true);
@@ -269,8 +325,9 @@ function rollingUpdate(world: World, daemonSet: DaemonSet, nodes: readonly Place
     else candidates.push(oldPod);
   }
   const room = Math.min(Math.max(0, maxUnavailable - unavailable), candidates.length);
-  for (const { key, object } of [...replaceNow, ...candidates.slice(0, room)])
-    requestPodDeletion(world, object, undefined, key);
+  const doomed = [...replaceNow, ...candidates.slice(0, room)];
+  for (const { key, object } of doomed) requestPodDeletion(world, object, undefined, key);
+  return doomed.length > 0;
 }
 
 /** Writes the status updateDaemonSetStatus computes, when it changed. */

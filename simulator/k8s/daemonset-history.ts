@@ -7,11 +7,11 @@
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import { clonePlain } from '../engine/clone';
-import { keyOf, listOwnedWithKeys } from './api-store';
+import { eachObject, keyOf } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import { controllerReference } from './controlled-pods';
 import { newMetadata } from './metadata';
-import type { ControllerRevision, DaemonSet, Pod, PodTemplate } from './objects';
+import type { ControllerRevision, DaemonSet, PodTemplate } from './objects';
 import { podTemplateHash } from './pod-template-hash';
 
 /** The label that ties pods and ControllerRevisions to a DaemonSet template. */
@@ -19,8 +19,12 @@ export const revisionHashLabel = 'controller-revision-hash';
 
 /** The ControllerRevisions a DaemonSet controls, oldest revision first. */
 export function daemonSetRevisions(world: World, daemonSet: DaemonSet): ControllerRevision[] {
-  return listOwnedWithKeys(requireCluster(world).api, 'ControllerRevision', daemonSet.metadata.uid)
-    .map((entry) => entry.object)
+  // ControllerRevisions are few cluster-wide, unlike the DaemonSet's pods in its owner index.
+  const uid = daemonSet.metadata.uid;
+  return eachObject(requireCluster(world).api, 'ControllerRevision')
+    .filter((revision) =>
+      revision.metadata.ownerReferences?.some((owner) => owner.controller && owner.uid === uid),
+    )
     .sort((a, b) => a.revision - b.revision);
 }
 
@@ -72,9 +76,14 @@ export function constructHistory(world: World, daemonSet: DaemonSet): string {
  * Deletes the oldest ControllerRevisions beyond spec.revisionHistoryLimit (10 by default), sparing
  * the current one and any that a live pod still runs.
  */
-export function cleanupHistory(world: World, daemonSet: DaemonSet, pods: readonly Pod[], hash: string): void {
+export function cleanupHistory(
+  world: World,
+  daemonSet: DaemonSet,
+  liveHashes: ReadonlySet<string | undefined>,
+  hash: string,
+): void {
   const limit = daemonSet.spec.revisionHistoryLimit ?? 10;
-  const live = new Set(pods.map((pod) => pod.metadata.labels?.[revisionHashLabel]));
+  const live = new Set(liveHashes);
   live.add(hash);
   const old = daemonSetRevisions(world, daemonSet).filter(
     (revision) => !live.has(revision.metadata.labels?.[revisionHashLabel]),
