@@ -20,6 +20,7 @@ import type {
   RoleBinding,
   ServiceAccount,
   Container,
+  ContainerState,
   Deployment,
   Endpoints,
   LabelSelector,
@@ -186,23 +187,33 @@ function describeContainers(
       for (const part of container.args ?? []) for (const line of part.split('\n')) w.write(3, `${line}\n`);
     }
     if (containerStatus !== undefined) {
-      const state = containerStatus.state;
-      if (state.running !== undefined) {
-        w.write(2, 'State:\tRunning\n');
-        w.write(3, `Started:\t${rfc1123z(state.running.startedAt)}\n`);
-      } else if (state.terminated !== undefined) {
-        w.write(2, 'State:\tTerminated\n');
-        w.write(3, `Reason:\t${state.terminated.reason}\n`);
-        w.write(3, `Exit Code:\t${state.terminated.exitCode}\n`);
-      } else {
-        w.write(2, 'State:\tWaiting\n');
-        if (state.waiting?.reason) w.write(3, `Reason:\t${state.waiting.reason}\n`);
-      }
+      writeContainerState(w, 'State', containerStatus.state);
+      if (containerStatus.lastState?.terminated !== undefined)
+        writeContainerState(w, 'Last State', containerStatus.lastState);
       w.write(2, `Ready:\t${containerStatus.ready ? 'True' : 'False'}\n`);
       w.write(2, `Restart Count:\t${containerStatus.restartCount}\n`);
     }
     w.write(2, 'Environment:\t<none>\n');
     w.write(2, 'Mounts:\t<none>\n');
+  }
+}
+
+/** describeContainerState: a container's state, or its last one, with the times of a run that ended. */
+function writeContainerState(w: PrefixWriter, title: string, state: ContainerState): void {
+  if (state.running !== undefined) {
+    w.write(2, `${title}:\tRunning\n`);
+    w.write(3, `Started:\t${rfc1123z(state.running.startedAt)}\n`);
+  } else if (state.terminated !== undefined) {
+    w.write(2, `${title}:\tTerminated\n`);
+    w.write(3, `Reason:\t${state.terminated.reason}\n`);
+    w.write(3, `Exit Code:\t${state.terminated.exitCode}\n`);
+    if (state.terminated.startedAt !== undefined)
+      w.write(3, `Started:\t${rfc1123z(state.terminated.startedAt)}\n`);
+    if (state.terminated.finishedAt !== undefined)
+      w.write(3, `Finished:\t${rfc1123z(state.terminated.finishedAt)}\n`);
+  } else {
+    w.write(2, `${title}:\tWaiting\n`);
+    if (state.waiting?.reason) w.write(3, `Reason:\t${state.waiting.reason}\n`);
   }
 }
 
