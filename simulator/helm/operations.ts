@@ -3,15 +3,17 @@
  * value semantics (pkg/action/upgrade.go reuseValues): without --reuse-values an upgrade that sets
  * anything starts again from the chart's defaults plus what it sets, and one that sets nothing
  * keeps the last release's values; --reuse-values merges the new values over the last release's;
- * --reset-values drops them. The chart's objects are applied as `kubectl apply` would, so a changed
- * DaemonSet template rolls the agents, and a changed cilium-config waits for their next restart.
+ * --reset-values drops them. An upgrade changes the live objects with Helm's three-way merge
+ * (helm/three-way-merge.ts), so a changed DaemonSet template rolls the agents, a changed
+ * cilium-config waits for their next restart, and what others added to the objects stays.
  */
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import { applyObjects } from '../k8s/apply';
-import { eachObject, keyOf } from '../k8s/api-store';
+import { eachObject, getObject, keyOf } from '../k8s/api-store';
 import { apiRemove } from '../k8s/api-writes';
-import type { ApiKind } from '../k8s/objects';
+import type { ApiKind, ApiObject } from '../k8s/objects';
+import { threeWayMerge } from './three-way-merge';
 import { renderCiliumChart } from '../cilium/chart';
 import { agentConfigFromConfigMap, renderCiliumConfigMap } from '../cilium/chart-config';
 import { resolveCiliumConfig } from '../cilium/config';
@@ -63,12 +65,38 @@ function ciliumNotes(version: string, values: Record<string, string>): string {
   return `You have successfully installed ${what}.\n\nYour release version is ${version}.\n\nFor any further help, visit https://docs.cilium.io/en/v${minor}/gettinghelp`;
 }
 
-/** Renders and applies the cilium chart for a revision; returns warnings, or the error that stops it. */
+/** The identity of a rendered object, to pair it with its earlier rendering and its live version. */
+const objectId = (object: ApiObject): string =>
+  `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+
+/**
+ * The objects an upgrade writes: each rendered object three-way merged with what the chart rendered
+ * for the previous revision and what the cluster holds (helm/three-way-merge.ts); a new one as rendered.
+ */
+function upgradedObjects(
+  world: World,
+  rendered: readonly ApiObject[],
+  previous: readonly ApiObject[],
+): ApiObject[] {
+  const api = requireCluster(world).api;
+  const before = new Map(previous.map((object) => [objectId(object), object]));
+  return rendered.map((object) => {
+    const live = getObject(api, object.kind, keyOf(object));
+    if (live === undefined) return object;
+    return threeWayMerge(before.get(objectId(object)), object, live) as ApiObject;
+  });
+}
+
+/**
+ * Renders and applies the cilium chart for a revision; returns warnings, or the error that stops
+ * it. `previous` is the revision an upgrade replaces, whose rendering is the patch's original.
+ */
 function deployCilium(
   world: World,
   request: HelmRequest,
   version: string,
   values: HelmValues,
+  previous?: HelmRelease,
 ): { warnings: string[] } | { error: string } {
   const flat = flattenValues(values);
   const resolved = resolveCiliumConfig({ version, values: flat });
@@ -78,7 +106,17 @@ function deployCilium(
     const fromConfigMap = agentConfigFromConfigMap(version, renderCiliumConfigMap(version, flat));
     initCiliumState(world, 'config' in fromConfigMap ? fromConfigMap.config : resolved.config);
   }
-  applyObjects(world, renderCiliumChart(version, flat, request.release, request.namespace));
+  const rendered = renderCiliumChart(version, flat, request.release, request.namespace);
+  const original =
+    previous === undefined
+      ? []
+      : renderCiliumChart(
+          previous.chart.version,
+          flattenValues(previous.config),
+          request.release,
+          request.namespace,
+        );
+  applyObjects(world, previous === undefined ? rendered : upgradedObjects(world, rendered, original));
   return { warnings: resolved.warnings };
 }
 
@@ -144,7 +182,7 @@ export function helmUpgrade(world: World, request: HelmRequest): HelmOutcome {
   if ('error' in chart) return { ok: false, error: chart.error };
   const current = [...history].reverse().find((release) => release.info.status === 'deployed') ?? last;
   const values = upgradeValues(request, current);
-  const deployed = deployCilium(world, request, chart.version, values);
+  const deployed = deployCilium(world, request, chart.version, values, current);
   if ('error' in deployed) return { ok: false, error: `UPGRADE FAILED: ${deployed.error}` };
   for (const release of history)
     if (release.info.status === 'deployed')

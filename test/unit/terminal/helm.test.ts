@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
-import { chooseSetup } from '../../../simulator/setup';
+import { chooseSetup, type LabSetup } from '../../../simulator/setup';
 
 const kindConfig = `kind create cluster --config=- <<<"kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
@@ -20,6 +20,8 @@ networking:
 
 /** Seed 001's day: kind v0.14.0 with Kubernetes 1.24, Cilium 1.12.0 out for ten days. */
 const experimentSetup = chooseSetup({ cilium: ['1.12.0'], date: '2022-07-29' });
+/** The Cilium 1.18 documentation's day (kind v0.29.0, Kubernetes 1.33). */
+const recentSetup = chooseSetup({ cilium: ['1.18.5'] });
 
 /** Seed 001's install: Cilium 1.12.0 with WireGuard and the L7 proxy off. */
 const seedInstall =
@@ -28,8 +30,9 @@ const seedInstall =
 async function installed(
   seed: number,
   install = seedInstall,
+  setup: LabSetup = experimentSetup,
 ): Promise<{ session: TerminalSession; simulation: Simulation }> {
-  const simulation = new Simulation(seed, { setup: experimentSetup });
+  const simulation = new Simulation(seed, { setup });
   const session = new TerminalSession(simulation, {
     'values.yaml': 'policyAuditMode: true\nhubble:\n  relay:\n    enabled: true\n',
   });
@@ -233,6 +236,60 @@ describe('helm: a changed value reaches the agents', () => {
         (agent) => agent.config?.policyAuditMode,
       ),
     ).toBe(true);
+  });
+
+  it('the docs’ route: kubectl patch cilium-config, then rollout restart and rollout status of ds/cilium', async () => {
+    const { session, simulation } = await installed(
+      9,
+      'helm install cilium cilium/cilium --version 1.18.5 --namespace kube-system',
+      recentSetup,
+    );
+    const patched = await session.run(
+      `kubectl -n kube-system patch configmap cilium-config --type merge -p '{"data":{"enable-policy":"always","debug-verbose":"flow"}}'`,
+    );
+    expect(patched.stdout).toBe('configmap/cilium-config patched\n');
+    await session.run('sleep 30');
+    // The agents read cilium-config when they start: nothing changes until they restart.
+    expect(simulation.state.cluster?.cilium?.config.policyEnforcementMode).toBe('default');
+    expect((await session.run('kubectl -n kube-system rollout restart ds/cilium')).stdout).toBe(
+      'daemonset.apps/cilium restarted\n',
+    );
+    const status = await session.run('kubectl -n kube-system rollout status ds/cilium');
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toMatch(/\ndaemon set "cilium" successfully rolled out\n$/);
+    expect(simulation.state.cluster?.cilium?.config.policyEnforcementMode).toBe('always');
+  });
+
+  it('helm upgrade merges three ways: chart keys win, a patched-in key and the restartedAt annotation stay', async () => {
+    const { session, simulation } = await installed(10);
+    await session.run(
+      `kubectl -n kube-system patch configmap cilium-config --type merge -p '{"data":{"enable-policy":"always","debug-verbose":"flow"}}'`,
+    );
+    await session.run('kubectl -n kube-system rollout restart ds/cilium');
+    await session.run('kubectl -n kube-system rollout status ds/cilium');
+    const agentPods = async (): Promise<string> =>
+      (await session.run('kubectl -n kube-system get pods -l k8s-app=cilium -o name')).stdout;
+    const before = await agentPods();
+    const upgrade = await session.run(
+      'helm upgrade cilium cilium/cilium --version 1.12.0 -n kube-system --reuse-values --set policyAuditMode=true',
+    );
+    expect(upgrade.exitCode).toBe(0);
+    const data = (
+      await session.run(
+        "kubectl -n kube-system get cm cilium-config -o jsonpath='{.data.enable-policy} {.data.debug-verbose} {.data.policy-audit-mode}'",
+      )
+    ).stdout;
+    expect(data).toBe('default flow true');
+    await session.run('sleep 30');
+    // The pod template did not change, so the agents were not restarted.
+    expect(await agentPods()).toBe(before);
+    const template = (
+      await session.run(
+        "kubectl -n kube-system get ds cilium -o jsonpath='{.spec.template.metadata.annotations}'",
+      )
+    ).stdout;
+    expect(template).toContain('kubectl.kubernetes.io/restartedAt');
+    expect(simulation.state.cluster?.cilium?.config.policyEnforcementMode).toBe('always');
   });
 
   it('rolls the agents itself when rollOutCiliumPods puts the config checksum on the pod template', async () => {
