@@ -10,7 +10,8 @@ import { revisionsOf, type RolloutKind } from '../k8s/rollout';
 import type { Cluster } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { PrefixWriter, writePodTemplate } from './kubectl-describe';
-import { resourceType } from './kubectl-resources';
+import { resourceType, type ResourceType } from './kubectl-resources';
+import { forbidden, namespaceOf, resourceRequest } from './kubectl-request';
 import { tabwrite } from './tabwriter';
 import { parseGoDuration } from './kubectl-wait';
 
@@ -24,7 +25,9 @@ interface Target {
   kind: RolloutKind;
   key: string;
   name: string;
+  namespace: string;
   prefix: string;
+  type: ResourceType;
 }
 
 /** The unsupported kinds' GroupKind, as kubectl names them in its errors. */
@@ -50,7 +53,14 @@ function targetOf(positionals: string[], namespace: string, what: string): Targe
     if (what === 'history') return fail(`error: no history viewer has been implemented for "${groupKind}"`);
     return fail(`error: no rollbacker has been implemented for "${groupKind}"`);
   }
-  return { kind: type.kind, key: `${namespace}/${namePart}`, name: namePart, prefix: type.prefix };
+  return {
+    kind: type.kind,
+    key: `${namespace}/${namePart}`,
+    name: namePart,
+    namespace,
+    prefix: type.prefix,
+    type,
+  };
 }
 
 /** The status viewers' message for a Deployment, and whether its rollout is done (DeploymentStatusViewer). */
@@ -207,7 +217,7 @@ export async function rollout(
   flags: Map<string, string>,
 ): Promise<CommandResult> {
   const [action, ...rest] = positionals;
-  const namespace = flags.get('--namespace') ?? 'default';
+  const namespace = namespaceOf(flags);
   if (action === undefined)
     return fail('error: you must specify a subcommand: history, pause, restart, resume, status, undo');
   if (!['restart', 'status', 'history', 'undo'].includes(action))
@@ -216,6 +226,16 @@ export async function rollout(
     );
   const target = targetOf(rest, namespace, action);
   if ('exitCode' in target) return target;
+  // kubectl reads the object first; restart and undo then patch it (RBAC under --as).
+  const verbs = action === 'restart' || action === 'undo' ? ['get', 'patch'] : ['get'];
+  for (const verb of verbs) {
+    const denied = forbidden(
+      context,
+      flags,
+      resourceRequest(target.type, verb, { namespace: target.namespace, name: target.name }),
+    );
+    if (denied !== undefined) return denied;
+  }
   switch (action) {
     case 'status':
       return await status(context, target, flags);

@@ -444,7 +444,20 @@ function scale(context: TerminalContext, positionals: string[], flags: Map<strin
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
   if (name === undefined || name === '')
     return fail('error: resource(s) were provided, but no name was specified');
-  const key = `${namespaceOf(flags)}/${name}`;
+  const namespace = namespaceOf(flags);
+  const key = `${namespace}/${name}`;
+  // kubectl reads the object, then patches its scale subresource (RBAC under --as).
+  for (const [verb, subresource] of [
+    ['get', undefined],
+    ['patch', 'scale'],
+  ] as const) {
+    const denied = forbidden(
+      context,
+      flags,
+      resourceRequest(type, verb, { namespace, name, ...(subresource === undefined ? {} : { subresource }) }),
+    );
+    if (denied !== undefined) return denied;
+  }
   // Only kinds with a scale subresource can be scaled.
   if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet' && type.kind !== 'ReplicationController')
     return fail('Error from server (NotFound): the server could not find the requested resource');

@@ -319,6 +319,21 @@ describe('kubectl scale and rollout', () => {
       stderr: 'Error from server (NotFound): daemonsets.apps "nope" not found\n',
     },
     {
+      name: 'a service account may not restart kube-proxy (RBAC under --as)',
+      command:
+        'kubectl -n kube-system rollout restart ds/kube-proxy --as=system:serviceaccount:default:default',
+      exitCode: 1,
+      stderr:
+        'Error from server (Forbidden): daemonsets.apps "kube-proxy" is forbidden: User "system:serviceaccount:default:default" cannot get resource "daemonsets" in API group "apps" in the namespace "kube-system"\n',
+    },
+    {
+      name: 'nor scale a Deployment',
+      command: 'kubectl scale deploy/web --replicas=1 --as=system:serviceaccount:default:default',
+      exitCode: 1,
+      stderr:
+        'Error from server (Forbidden): deployments.apps "web" is forbidden: User "system:serviceaccount:default:default" cannot get resource "deployments" in API group "apps" in the namespace "default"\n',
+    },
+    {
       name: 'the status of a settled Deployment, without watching',
       command: 'kubectl rollout status deploy/web --watch=false',
       exitCode: 0,
