@@ -7,6 +7,7 @@
  */
 import { parseCiliumVersion, resolveCiliumConfig, type CiliumConfig } from './config';
 import { agentStartRefusal, encryptionConflict } from './agent-startup';
+import { envoyDaemonSetEnabled } from './chart-envoy';
 
 const truthy = (value: string | undefined): boolean => value === 'true';
 
@@ -265,6 +266,8 @@ export function renderCiliumConfigMap(
     ...featureKeys(minor, values),
     ...optionalKeys(minor, values),
   };
+  // 1.14 and later tell the agent whether Envoy runs in the cilium-envoy DaemonSet (cilium/chart-envoy.ts).
+  if (minor >= 14) data['external-envoy-proxy'] = String(envoyDaemonSetEnabled(version, values));
   if (ipam === 'cluster-pool') {
     data['cluster-pool-ipv4-cidr'] = '10.0.0.0/8';
     data['cluster-pool-ipv4-mask-size'] = '24';

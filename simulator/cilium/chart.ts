@@ -8,6 +8,7 @@
 import { hashString64 } from '../engine/state-hash';
 import type { ApiObject, ConfigMap, DaemonSet, Deployment, ObjectMeta } from '../k8s/objects';
 import { ciliumChartRbac } from './chart-rbac';
+import { renderEnvoyObjects } from './chart-envoy';
 import { renderCiliumConfigMap } from './chart-config';
 
 /** What Helm stamps on every object of a release (pkg/action setMetadataVisitor). */
@@ -185,5 +186,6 @@ export function renderCiliumChart(
       Number.isInteger(replicas) && replicas >= 0 ? replicas : 2,
       values['operator.rollOutPods'] === 'true' ? checksum : undefined,
     ),
+    ...renderEnvoyObjects(version, values, (name) => helmMetadata(name, namespace, release, namespace)),
   ];
 }

@@ -126,6 +126,8 @@ const modelledValues = new Set([
 
 /** Values a reader pastes along that do not change anything the model shows. */
 const acceptedValues = new Set([
+  // Where Envoy runs (the cilium-envoy DaemonSet: cilium/chart-envoy.ts); the proxy behaves the same.
+  'envoy.enabled',
   'externalIPs.enabled',
   'bpf.masquerade',
   'image.pullPolicy',

@@ -117,6 +117,10 @@ function deployCilium(
           request.namespace,
         );
   applyObjects(world, previous === undefined ? rendered : upgradedObjects(world, rendered, original));
+  // What the previous revision rendered and this one does not goes (Helm's update deletes it).
+  const kept = new Set(rendered.map(objectId));
+  for (const object of original)
+    if (!kept.has(objectId(object))) apiRemove(world, object.kind, keyOf(object));
   return { warnings: resolved.warnings };
 }
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentConfigFromConfigMap, renderCiliumConfigMap } from '../../../simulator/cilium/chart-config';
 import { renderCiliumChart } from '../../../simulator/cilium/chart';
+import { resolveCiliumConfig } from '../../../simulator/cilium/config';
 
 const wireguard = { 'encryption.enabled': 'true', 'encryption.type': 'wireguard' };
 
@@ -93,6 +94,38 @@ const renderCases: readonly RenderCase[] = [
       'enable-host-firewall': 'true',
     },
     absent: ['enable-remote-node-identity', 'tunnel'],
+  },
+  {
+    name: '1.12 with partial kube-proxy replacement: socket LB from hostServices, node ports from the value',
+    version: '1.12.0',
+    values: { kubeProxyReplacement: 'partial', 'hostServices.enabled': 'true', 'nodePort.enabled': 'true' },
+    present: { 'kube-proxy-replacement': 'partial', 'bpf-lb-sock': 'true', 'enable-node-port': 'true' },
+    absent: ['service-no-backend-response'],
+  },
+  {
+    name: '1.18 with the kube-proxy replacement leaves node ports to it',
+    version: '1.18.5',
+    values: { kubeProxyReplacement: 'true', 'loadBalancer.mode': 'dsr' },
+    present: {
+      'kube-proxy-replacement': 'true',
+      'bpf-lb-mode': 'dsr',
+      'service-no-backend-response': 'reject',
+      'external-envoy-proxy': 'true',
+      'enable-node-selector-labels': 'false',
+    },
+    absent: ['enable-node-port', 'disable-cnp-status-updates'],
+  },
+  {
+    name: '1.14 with CiliumEnvoyConfig and agent policy status updates',
+    version: '1.14.5',
+    values: { 'envoyConfig.enabled': 'true', enableCnpStatusUpdates: 'true' },
+    present: {
+      'enable-envoy-config': 'true',
+      'disable-cnp-status-updates': 'false',
+      'enable-node-port': 'false',
+      'external-envoy-proxy': 'false',
+    },
+    absent: ['enable-ingress-controller'],
   },
 ];
 
@@ -195,5 +228,117 @@ describe('cilium agent: configuration read from cilium-config', () => {
     const result = agentConfigFromConfigMap(version, data);
     if ('fatal' in expected) expect(result).toEqual(expected);
     else expect('config' in result ? result.config : result).toMatchObject(expected);
+  });
+});
+
+interface RoundTripCase {
+  readonly name: string;
+  readonly version: string;
+  readonly values: Record<string, string>;
+}
+
+// The agents read cilium-config, not Helm's values: whatever the chart renders must give the agent
+// the configuration the values describe, for every setting the model acts on.
+const roundTrips: readonly RoundTripCase[] = [
+  {
+    name: 'seed 001 (1.12, WireGuard, no L7 proxy)',
+    version: '1.12.0',
+    values: { ...wireguard, l7Proxy: 'false', 'ipam.mode': 'kubernetes', 'socketLB.enabled': 'false' },
+  },
+  {
+    name: '1.12 partial replacement with host services',
+    version: '1.12.0',
+    values: { kubeProxyReplacement: 'partial', 'hostServices.enabled': 'true' },
+  },
+  { name: '1.12 strict replacement', version: '1.12.0', values: { kubeProxyReplacement: 'strict' } },
+  {
+    name: '1.14 mutual authentication with SPIRE',
+    version: '1.14.5',
+    values: {
+      'authentication.mutual.spire.enabled': 'true',
+      'authentication.mutual.spire.install.enabled': 'true',
+      enableCnpStatusUpdates: 'true',
+    },
+  },
+  {
+    name: '1.15 blast radius (replacement, CiliumEnvoyConfig)',
+    version: '1.15.0',
+    values: { kubeProxyReplacement: 'true', 'envoyConfig.enabled': 'true', 'loadBalancer.mode': 'hybrid' },
+  },
+  { name: '1.18 docs defaults', version: '1.18.5', values: {} },
+  {
+    name: '1.18 node selector labels, audit mode, drop without backends',
+    version: '1.18.5',
+    values: {
+      nodeSelectorLabels: 'true',
+      policyAuditMode: 'true',
+      serviceNoBackendResponse: 'drop',
+      'nodePort.enabled': 'true',
+    },
+  },
+  {
+    name: '1.18 WireGuard with node encryption and the DNS proxy settings',
+    version: '1.18.5',
+    values: { ...wireguard, 'encryption.nodeEncryption': 'true', 'dnsProxy.minTtl': '3600' },
+  },
+];
+
+describe('cilium agent: cilium-config carries what the values configure', () => {
+  it.each(roundTrips)('round trip: $name', ({ version, values }) => {
+    const direct = resolveCiliumConfig({ version, values }).config;
+    const read = agentConfigFromConfigMap(version, renderCiliumConfigMap(version, values));
+    if (direct === undefined || !('config' in read)) throw new Error('configuration refused');
+    // Everything but `values`, the raw settings each configuration was resolved from.
+    const resolved = (config: typeof direct): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'values'));
+    expect(resolved(read.config)).toEqual(resolved(direct));
+  });
+});
+
+interface ChartObjectsCase {
+  readonly name: string;
+  readonly version: string;
+  readonly values: Record<string, string>;
+  readonly daemonSets: readonly string[];
+  readonly envoyImage?: string;
+}
+
+// The cilium-envoy DaemonSet: the default for new installations from 1.16, on request in 1.14 and
+// 1.15, never without the L7 proxy (the chart's envoyDaemonSetEnabled helper).
+const chartObjects: readonly ChartObjectsCase[] = [
+  { name: '1.12: the agents only', version: '1.12.0', values: {}, daemonSets: ['cilium'] },
+  { name: '1.15: Envoy inside the agent by default', version: '1.15.0', values: {}, daemonSets: ['cilium'] },
+  {
+    name: '1.15 with envoy.enabled',
+    version: '1.15.0',
+    values: { 'envoy.enabled': 'true' },
+    daemonSets: ['cilium', 'cilium-envoy'],
+    envoyImage: 'quay.io/cilium/cilium-envoy:v1.27.2-13f6142b9c02268b10d547c8b093ef16724538e3',
+  },
+  {
+    name: '1.18.5: Envoy in its own DaemonSet',
+    version: '1.18.5',
+    values: {},
+    daemonSets: ['cilium', 'cilium-envoy'],
+    envoyImage: 'quay.io/cilium/cilium-envoy:v1.34.12-1765374555-6a93b0bbba8d6dc75b651cbafeedb062b2997716',
+  },
+  {
+    name: '1.18.5 without the L7 proxy',
+    version: '1.18.5',
+    values: { l7Proxy: 'false' },
+    daemonSets: ['cilium'],
+  },
+];
+
+describe('cilium chart: the objects it renders', () => {
+  it.each(chartObjects)('chart objects: $name', ({ version, values, daemonSets, envoyImage }) => {
+    const objects = renderCiliumChart(version, values);
+    const sets = objects.flatMap((object) => (object.kind === 'DaemonSet' ? [object] : []));
+    expect(sets.map((set) => set.metadata.name)).toEqual(daemonSets);
+    const envoy = sets.find((set) => set.metadata.name === 'cilium-envoy');
+    expect(envoy?.spec.template.spec.containers[0]?.image).toBe(envoyImage);
+    // Every object carries Helm's ownership, which `helm uninstall` follows.
+    for (const object of objects)
+      expect(object.metadata.annotations?.['meta.helm.sh/release-name']).toBe('cilium');
   });
 });

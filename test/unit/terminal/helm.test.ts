@@ -292,6 +292,25 @@ describe('helm: a changed value reaches the agents', () => {
     expect(simulation.state.cluster?.cilium?.config.policyEnforcementMode).toBe('always');
   });
 
+  it('deletes what the new revision no longer renders: cilium-envoy goes with the L7 proxy', async () => {
+    const { session } = await installed(
+      11,
+      'helm install cilium cilium/cilium --version 1.18.5 --namespace kube-system',
+      recentSetup,
+    );
+    const names = async (): Promise<string[]> =>
+      (await session.run('kubectl -n kube-system get ds -o name')).stdout.trimEnd().split('\n');
+    expect(await names()).toEqual([
+      'daemonset.apps/cilium',
+      'daemonset.apps/cilium-envoy',
+      'daemonset.apps/kube-proxy',
+    ]);
+    await session.run(
+      'helm upgrade cilium cilium/cilium --version 1.18.5 -n kube-system --reuse-values --set l7Proxy=false',
+    );
+    expect(await names()).toEqual(['daemonset.apps/cilium', 'daemonset.apps/kube-proxy']);
+  });
+
   it('rolls the agents itself when rollOutCiliumPods puts the config checksum on the pod template', async () => {
     const { session, simulation } = await installed(5, `${seedInstall} --set rollOutCiliumPods=true`);
     await session.run(
