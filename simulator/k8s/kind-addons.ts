@@ -78,7 +78,13 @@ spec:
 `;
 }
 
-function kindnetManifest(addons: KindRelease['addons']): string {
+/** Whether a kind release's kindnet runs on Linux nodes only (a nodeSelector since kind v0.18.0). */
+function kindnetLinuxOnly(release: KindRelease): boolean {
+  return Number(/^v0\.(\d+)\./.exec(release.version)?.[1] ?? '0') >= 18;
+}
+
+function kindnetManifest(release: KindRelease): string {
+  const addons = release.addons;
   return `apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -105,7 +111,7 @@ spec:
         app: kindnet
         k8s-app: kindnet
     spec:
-      hostNetwork: true
+      hostNetwork: true${kindnetLinuxOnly(release) ? '\n      nodeSelector:\n        kubernetes.io/os: linux' : ''}
       tolerations:
       - operator: Exists
       serviceAccountName: kindnet
@@ -193,7 +199,7 @@ export function addKindAddons(world: World, config: KindClusterConfig): void {
     manifests.push(
       kubeProxyManifest(cluster.kubernetesVersion, config.podSubnet, config.kubeProxyMode ?? 'iptables'),
     );
-  if (!config.disableDefaultCNI) manifests.push(kindnetManifest(release.addons));
+  if (!config.disableDefaultCNI) manifests.push(kindnetManifest(release));
   manifests.push(localPathManifest(release.addons));
   applyObjects(world, parsedOnce(manifests.join('---\n')));
 }

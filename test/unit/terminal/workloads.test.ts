@@ -125,6 +125,13 @@ describe('kubectl get: workload kinds and their columns', () => {
       row: ['kindnet', '3', '3', '3', '3', '3', '<none>', /^\d+s$/],
     },
     {
+      name: 'kindnet on Linux nodes only from kind v0.18.0',
+      command: 'kubectl -n kube-system get ds',
+      header: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
+      row: ['kindnet', '3', '3', '3', '3', '3', 'kubernetes.io/os=linux', /^\d+s$/],
+      setup: recentSetup,
+    },
+    {
       name: 'the ReplicationController (rc)',
       command: 'kubectl apply -f rc.yaml >/dev/null; sleep 5; kubectl get rc',
       header: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
