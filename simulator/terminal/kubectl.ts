@@ -88,8 +88,9 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--from-file'], takesValue: true },
     { names: ['--from-literal'], takesValue: true },
     { names: ['--type'], takesValue: true },
-    // create deployment (kubectl-create.ts)
+    // create deployment and job (kubectl-create.ts)
     { names: ['--image'], takesValue: true },
+    { names: ['--from'], takesValue: true },
     { names: ['--replicas', '-r'], takesValue: true },
     { names: ['--port'], takesValue: true },
     // create role|clusterrole, rolebinding|clusterrolebinding
