@@ -3,6 +3,8 @@
 // and bare ReplicaSets keep their replicas, the garbage collector deletes what an owner leaves
 // behind, the kubelet restarts a crashing container with CrashLoopBackOff, and the API server
 // refuses a workload whose template cannot run.
+// Sources: kubernetes/kubernetes pkg/controller/job/job_controller.go, pkg/controller/replication,
+// pkg/controller/garbagecollector, pkg/kubelet/kuberuntime (the back-off), pkg/apis/*/validation.
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
 import { getObject, listObjects } from '../../../simulator/k8s/api-store';

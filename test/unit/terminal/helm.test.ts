@@ -3,6 +3,10 @@
 // and a changed value reaches the agents the way it does on a real cluster: through cilium-config,
 // at the agents' next restart (or at once with rollOutCiliumPods); a value the agent cannot run
 // with (Cilium 1.12, WireGuard and the L7 proxy) leaves the agents in CrashLoopBackOff.
+// Sources: helm/helm v3.16.0 pkg/cmd (list.go, history.go, get_values.go, upgrade.go: the output
+// and errors), pkg/action/upgrade.go (reuseValues), pkg/kube/client.go (createPatch, the three-way
+// merge); cilium/cilium install/kubernetes/cilium at each release tag (templates/cilium-configmap.yaml,
+// cilium-agent/daemonset.yaml and its rollOutCiliumPods checksum annotation, cilium-envoy/).
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';

@@ -3,6 +3,10 @@
 // describes them as kubectl's describers do, scales what has a scale subresource, and drives
 // `rollout restart|status|history|undo` for Deployments and DaemonSets with kubectl's wording,
 // including the mistakes; kind's own workloads (kube-proxy, kindnet, local-path-provisioner) are there.
+// Sources: kubernetes/kubernetes pkg/printers/internalversion/printers.go (the tables),
+// staging/src/k8s.io/kubectl pkg/describe/describe.go, pkg/cmd/rollout and
+// pkg/polymorphichelpers (status, history, rollback), pkg/cmd/scale; kubernetes-sigs/kind
+// pkg/build/nodeimage/const_cni.go and const_storage.go at each release tag.
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
