@@ -3,6 +3,12 @@
  * watching it the way a real watch would: controllers in the control plane at once, kubelets and
  * Cilium agents after the watch latency, and nobody on a node that is cut off.
  */
+import {
+  existingAntiAffinityReason,
+  podAffinityReason,
+  podAntiAffinityReason,
+} from './scheduling/inter-pod-affinity';
+import { spreadReason } from './scheduling/pod-topology-spread';
 import { schedule, type World } from '../world';
 import {
   createApiStore,
@@ -205,13 +211,32 @@ function notifyNamespaceControllers(world: World, change: WatchChange): void {
 }
 
 /**
- * The scheduler retries pods it could not place when something that could make room changes: a
- * Node, a pod going away, or a pod being placed (which pod affinity may have been waiting for).
+ * The reasons of the plugins that register for a pod being placed (EventsToRegister in
+ * kubernetes/kubernetes pkg/scheduler/framework/plugins at v1.24.0: InterPodAffinity and
+ * PodTopologySpread watch pods; TaintToleration, NodeAffinity and NodeUnschedulable only Nodes, and
+ * NodeResourcesFit pods going away): a pod that failed for another reason stays where it is.
  */
-export function retryUnschedulable(world: World): void {
+const podPlacedReasons: readonly string[] = [
+  podAffinityReason,
+  podAntiAffinityReason,
+  existingAntiAffinityReason,
+  spreadReason,
+];
+
+/**
+ * The scheduler retries pods it could not place when something that could make room changes: a
+ * Node, a pod going away, or a pod being placed, for those whose failure a placed pod can change
+ * (pod affinity waiting for it, a spread it evens out).
+ */
+export function retryUnschedulable(
+  world: World,
+  cause: 'node-or-pod-gone' | 'pod-placed' = 'node-or-pod-gone',
+): void {
   const waiting = world.cluster?.unschedulablePods;
   if (waiting === undefined || !hasAnyKey(waiting)) return;
   for (const podKey of Object.keys(waiting).sort()) {
+    const message = waiting[podKey] ?? '';
+    if (cause === 'pod-placed' && !podPlacedReasons.some((reason) => message.includes(reason))) continue;
     schedule(world, controllerReactionMs, { type: 'scheduler.schedule', podKey });
   }
 }

@@ -111,6 +111,16 @@ function nodeInfosInOrder(cache: NodeInfoCache, keys: readonly string[]): (NodeI
   return infos;
 }
 
+/** The NodeInfos of the nodes PreFilter named that exist, by name (a DaemonSet pod names one). */
+function pinnedNodeInfos(cache: NodeInfoCache, names: ReadonlySet<string>): NodeInfo[] {
+  const infos: NodeInfo[] = [];
+  for (const name of [...names].sort()) {
+    const info = cache.nodes.get(name);
+    if (info?.node !== undefined) infos.push(info);
+  }
+  return infos;
+}
+
 /**
  * Filters the cluster's nodes for a pod, starting at `startIndex` in the store's node order, as the
  * scheduler of Kubernetes 1.`minor` words its reasons.
@@ -137,10 +147,7 @@ export function filterNodes(
   const allKeys = keysInStorageOrder(store, 'Node');
   // NodeAffinity's PreFilter: a pod pinned to named nodes (a DaemonSet's) is checked on those only.
   const pinned = preFilterNodeNames(pod);
-  const infos =
-    pinned === undefined
-      ? nodeInfosInOrder(cache, allKeys)
-      : allKeys.filter((key) => pinned.has(key)).map((key) => cache.nodes.get(key));
+  const infos = pinned === undefined ? nodeInfosInOrder(cache, allKeys) : pinnedNodeInfos(cache, pinned);
   const nodeCount = infos.length;
   const wanted = feasibleNodesToFind(nodeCount);
   const start = pinned === undefined ? startIndex % Math.max(1, nodeCount) : 0;
