@@ -13,14 +13,37 @@ import { applyObjects, type ApplyOutcome } from './k8s/apply';
 import { getObject, keyOf, listObjects } from './k8s/api-store';
 import type { ApiKind, ApiObject, Deployment, Taint } from './k8s/objects';
 import { apiPut, apiRemove, dequeueSync } from './k8s/api-writes';
-import { requestPodDeletion, syncDeployment, syncReplicaSet } from './k8s/workloads';
+import {
+  requestPodDeletion,
+  syncDeployment,
+  syncReplicaSet,
+  syncReplicationController,
+} from './k8s/workloads';
+import { syncDaemonSet } from './k8s/daemonset-controller';
+import { syncJob } from './k8s/job-controller';
+import { restartWorkload, rollbackWorkload, type RolloutChange } from './k8s/rollout';
 import { schedulePod } from './k8s/scheduler';
 import { syncEndpoints } from './k8s/endpoints-controller';
-import { relistKubelet, renewLease, stepSandbox, syncPod } from './k8s/kubelet';
+import {
+  backOffContainer,
+  processExited,
+  relistKubelet,
+  renewLease,
+  restartContainers,
+  stepSandbox,
+  syncPod,
+} from './k8s/kubelet';
 import { evictPod, monitorNodes } from './k8s/node-lifecycle';
-import { resolveCiliumConfig } from './cilium/config';
-import { installCilium } from './cilium/install';
-import { relistAgent, startAgent, updateApiLink } from './cilium/agent';
+import { relistAgent, updateApiLink } from './cilium/agent';
+import { bootAgent } from './cilium/agent-pod';
+import {
+  helmInstall,
+  helmUninstall,
+  helmUpgrade,
+  recordIstioRelease,
+  type HelmOutcome,
+} from './helm/operations';
+import { valuesFromFlat } from './helm/values';
 import { podLabelsChanged, stepEndpoint } from './cilium/cni';
 import { deliverToView } from './cilium/views';
 import { nodeIdsObserveNode } from './cilium/node-ids';
@@ -78,6 +101,10 @@ export type InputResult =
       waypoint?: WaypointApplyResult;
       /** kubectl's line for each CRD a Gateway API bundle applied. */
       crds?: string[];
+      /** What a Helm operation did (helm/operations.ts). */
+      helm?: Extract<HelmOutcome, { ok: true }>;
+      /** kubectl's word for a rollout change: `restarted`, `rolled back`, `skipped rollback (…)`. */
+      rollout?: string;
     }
   | { ok: false; error: string };
 
@@ -227,6 +254,11 @@ function deleteObject(world: World, kind: ApiKind, key: string, gracePeriodSecon
   return apiRemove(world, kind, key) === undefined ? { ok: false, error: `${kind} "${key}" not found` } : ok;
 }
 
+/** A rollout change as an input's result. */
+function rolloutResult(change: RolloutChange): InputResult {
+  return change.ok ? { ok: true, rollout: change.message } : change;
+}
+
 /** Processes one event in the active cluster. Inputs return a result; internal events return undefined. */
 export function processEvent(world: World, event: SimEvent): InputResult | undefined {
   switch (event.type) {
@@ -304,7 +336,28 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       evictPod(world, event.podKey, event.podUid);
       return undefined;
     case 'agent.start':
-      startAgent(world, event.node);
+      bootAgent(world, event.node, event.podUid);
+      return undefined;
+    case 'controller.daemonset.sync':
+      dequeueSync(world, event.type, event.key);
+      syncDaemonSet(world, event.key);
+      return undefined;
+    case 'controller.replicationcontroller.sync':
+      dequeueSync(world, event.type, event.key);
+      syncReplicationController(world, event.key);
+      return undefined;
+    case 'controller.job.sync':
+      dequeueSync(world, event.type, event.key);
+      syncJob(world, event.key);
+      return undefined;
+    case 'kubelet.container.exited':
+      processExited(world, event.node, event.podUid, event);
+      return undefined;
+    case 'kubelet.container.backoff':
+      backOffContainer(world, event.node, event.podUid, event.restartCount);
+      return undefined;
+    case 'kubelet.container.restart':
+      restartContainers(world, event.node, event.podUid, event.restartCount);
       return undefined;
     case 'agent.relist':
       relistAgent(world, event.node);
@@ -327,13 +380,31 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
           ok: false,
           error: 'Kubernetes cluster unreachable: no cluster exists; run kind create cluster first',
         };
-      if (world.cluster.cilium !== undefined)
-        return { ok: false, error: 'INSTALLATION FAILED: cannot re-use a name that is still in use' };
-      const resolved = resolveCiliumConfig(event.request);
-      if (resolved.config === undefined)
-        return { ok: false, error: `INSTALLATION FAILED: ${resolved.error ?? 'invalid values'}` };
-      installCilium(world, resolved.config);
-      return { ok: true, warnings: resolved.warnings };
+      const outcome = helmInstall(world, {
+        release: 'cilium',
+        namespace: 'kube-system',
+        chart: 'cilium/cilium',
+        version: event.request.version,
+        values: valuesFromFlat(event.request.values),
+        valuesGiven: Object.keys(event.request.values).length > 0,
+      });
+      return outcome.ok ? { ok: true, warnings: outcome.warnings, helm: outcome } : outcome;
+    }
+    case 'helm.install':
+    case 'helm.upgrade':
+    case 'helm.uninstall': {
+      if (world.cluster === undefined)
+        return {
+          ok: false,
+          error: 'Kubernetes cluster unreachable: no cluster exists; run kind create cluster first',
+        };
+      const outcome =
+        event.type === 'helm.install'
+          ? helmInstall(world, event.request)
+          : event.type === 'helm.upgrade'
+            ? helmUpgrade(world, event.request)
+            : helmUninstall(world, event.release, event.namespace, event.keepHistory);
+      return outcome.ok ? { ok: true, warnings: outcome.warnings, helm: outcome } : outcome;
     }
     case 'api.apply': {
       const missingCrds = missingIstioCrds(world, event.objects);
@@ -350,6 +421,8 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return { ok: true, crds: applyGatewayApiCrds(world, event.version) };
     case 'istio.install': {
       const istio = processMeshInput(world, event);
+      if (istio.ok && event.request.tool === 'helm' && event.request.release !== undefined)
+        recordIstioRelease(world, event.request.release, event.request.chart, event.request.values ?? {});
       return istio.ok ? { ok: true, istio } : { ok: false, error: istio.error };
     }
     case 'istio.waypoint.apply': {
@@ -380,6 +453,33 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
           },
         },
       }));
+    case 'workload.scale': {
+      const cluster = requireCluster(world);
+      const existing = getObject(cluster.api, event.kind, event.key);
+      if (existing === undefined)
+        return {
+          ok: false,
+          error: `${event.kind === 'ReplicaSet' ? 'replicasets.apps' : 'replicationcontrollers'} "${event.key.split('/').pop() ?? ''}" not found`,
+        };
+      const metadata = { ...existing.metadata, generation: (existing.metadata.generation ?? 1) + 1 };
+      if (existing.kind === 'ReplicaSet')
+        apiPut(
+          world,
+          { ...existing, metadata, spec: { ...existing.spec, replicas: event.replicas } },
+          event.key,
+        );
+      else
+        apiPut(
+          world,
+          { ...existing, metadata, spec: { ...existing.spec, replicas: event.replicas } },
+          event.key,
+        );
+      return ok;
+    }
+    case 'workload.restart':
+      return rolloutResult(restartWorkload(world, event.kind, event.key));
+    case 'workload.rollback':
+      return rolloutResult(rollbackWorkload(world, event.kind, event.key, event.toRevision));
     case 'object.label': {
       const existing = getObject(requireCluster(world).api, event.kind, event.key);
       if (existing === undefined) return { ok: false, error: `${event.kind} "${event.key}" not found` };

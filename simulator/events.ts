@@ -11,6 +11,8 @@ import type { CiliumInstallRequest } from './cilium/config';
 import type { ConnectionRequest, TrafficRequest } from './cilium/datapath-types';
 import type { CiliumEnvoyConfigInput } from './cilium/envoy-config-resources';
 import type { MeshInputEvent, MeshInternalEvent } from './mesh/events';
+import type { RolloutKind } from './k8s/rollout';
+import type { HelmRequest } from './helm/operations';
 
 /** Events that only come from outside the model. */
 export type InputEvent =
@@ -29,6 +31,15 @@ export type InputEvent =
   | { type: 'api.delete'; kind: ApiKind; key: string; gracePeriodSeconds?: number; orphan?: boolean }
   | { type: 'deployment.scale'; key: string; replicas: number }
   | { type: 'deployment.restart'; key: string }
+  /** `kubectl scale` of a ReplicaSet or ReplicationController (a Deployment's goes as deployment.scale). */
+  | { type: 'workload.scale'; kind: 'ReplicaSet' | 'ReplicationController'; key: string; replicas: number }
+  /** `kubectl rollout restart|undo` of a Deployment or DaemonSet (k8s/rollout.ts). */
+  | { type: 'workload.restart'; kind: RolloutKind; key: string }
+  | { type: 'workload.rollback'; kind: RolloutKind; key: string; toRevision: number }
+  /** `helm upgrade [--install]` and `helm install` of a chart the model renders (helm/operations.ts). */
+  | { type: 'helm.upgrade'; request: HelmRequest }
+  | { type: 'helm.install'; request: HelmRequest }
+  | { type: 'helm.uninstall'; release: string; namespace: string; keepHistory: boolean }
   | { type: 'object.label'; kind: ApiKind; key: string; labels: Record<string, string | null> }
   /** `kubectl cp` into a pod: the file lands in the running container (k8s/container-files.ts). */
   | { type: 'pod.file.write'; podKey: string; container: string; path: string; content: string }
@@ -60,6 +71,9 @@ export type InternalEvent =
   | { type: 'controller.clusterroleaggregation.sync'; key: string }
   /** The garbage collector, for the uid of an owner that was deleted (k8s/garbage-collector.ts). */
   | { type: 'controller.garbagecollector.sync'; key: string }
+  | { type: 'controller.daemonset.sync'; key: string }
+  | { type: 'controller.replicationcontroller.sync'; key: string }
+  | { type: 'controller.job.sync'; key: string }
   | { type: 'scheduler.schedule'; podKey: string }
   | { type: 'kubelet.pod.sync'; node: string; podKey: string }
   | {
@@ -68,11 +82,23 @@ export type InternalEvent =
       podUid: string;
       step: 'sandbox.created' | 'containers.started' | 'containers.stopped' | 'sandbox.removed';
     }
+  /** A container's process ended by itself (k8s/container-lifecycle.ts); stale when restartCount moved on. */
+  | {
+      type: 'kubelet.container.exited';
+      node: string;
+      podUid: string;
+      restartCount: number;
+      exitCode: number;
+      output: string;
+    }
+  | { type: 'kubelet.container.backoff'; node: string; podUid: string; restartCount: number }
+  | { type: 'kubelet.container.restart'; node: string; podUid: string; restartCount: number }
   | { type: 'kubelet.lease.renew'; node: string }
   | { type: 'kubelet.relist'; node: string }
   | { type: 'nodelifecycle.monitor' }
   | { type: 'nodelifecycle.evict'; podKey: string; podUid: string }
-  | { type: 'agent.start'; node: string }
+  /** The cilium-agent container of this pod finished booting (cilium/agent-pod.ts). */
+  | { type: 'agent.start'; node: string; podUid: string }
   | {
       type: 'agent.endpoint.step';
       node: string;

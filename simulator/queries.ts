@@ -4,7 +4,7 @@
  */
 import { eachObject, keyOf, listObjects } from './k8s/api-store';
 import { selectorMatches } from './k8s/metadata';
-import type { Deployment, Pod } from './k8s/objects';
+import type { DaemonSet, Deployment, Pod } from './k8s/objects';
 import type { World } from './world';
 import { sandboxOwningAddress } from './cilium/connection-ends';
 
@@ -57,11 +57,38 @@ export function deploymentRolledOut(deployment: Deployment): boolean {
   );
 }
 
-/** Whether every agent is running and every Deployment's rollout is complete. */
+/**
+ * Whether a DaemonSet's rollout is complete by `kubectl rollout status`'s rules: the controller saw
+ * the latest generation, and every node that should run a pod runs an updated, available one.
+ */
+export function daemonSetRolledOut(daemonSet: DaemonSet): boolean {
+  const status = daemonSet.status;
+  return (
+    (status.observedGeneration ?? 0) >= (daemonSet.metadata.generation ?? 1) &&
+    (status.updatedNumberScheduled ?? 0) >= status.desiredNumberScheduled &&
+    (status.numberAvailable ?? 0) >= status.desiredNumberScheduled
+  );
+}
+
+/**
+ * Whether every agent is running, every Deployment's rollout is complete, and every DaemonSet runs
+ * its current template everywhere, available on every node that still reaches the API server (a
+ * node cut off keeps its DaemonSet pod, which its kubelet cannot report ready).
+ */
 export function clusterSettled(world: Readonly<World>): boolean {
   const cluster = world.cluster;
   if (cluster === undefined) return false;
   const agentsUp =
     cluster.cilium === undefined || Object.values(cluster.cilium.agents).every((agent) => agent.running);
-  return agentsUp && eachObject(cluster.api, 'Deployment').every(deploymentRolledOut);
+  if (!agentsUp || !eachObject(cluster.api, 'Deployment').every(deploymentRolledOut)) return false;
+  let unreachable = 0;
+  for (const name in cluster.nodes) if (cluster.nodes[name]?.kubelet.health === 'unknown') unreachable += 1;
+  return eachObject(cluster.api, 'DaemonSet').every((daemonSet) => {
+    const status = daemonSet.status;
+    return (
+      (status.observedGeneration ?? 0) >= (daemonSet.metadata.generation ?? 1) &&
+      (status.updatedNumberScheduled ?? 0) >= status.desiredNumberScheduled &&
+      (status.numberAvailable ?? 0) + unreachable >= status.desiredNumberScheduled
+    );
+  });
 }

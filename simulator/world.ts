@@ -63,6 +63,36 @@ export interface FirewallRule {
   target: 'DROP' | 'REJECT' | 'ACCEPT';
 }
 
+/** How a pod's containers ended their last run, as the kubelet remembers it for lastState. */
+export interface ContainerTermination {
+  exitCode: number;
+  reason: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  /** What the run printed (`kubectl logs --previous`). */
+  output: string;
+}
+
+/**
+ * The containers' run inside a sandbox, once they exited at least once or may exit by themselves
+ * (k8s/container-lifecycle.ts). Absent for the common case of containers that run until stopped.
+ */
+export interface ContainerRun {
+  restartCount: number;
+  state: 'running' | 'terminated' | 'waiting';
+  startedAtMs: number;
+  /** The current run's end (state terminated), or the backoff's reason (state waiting). */
+  termination?: ContainerTermination;
+  waitingReason?: string;
+  waitingMessage?: string;
+  /** The run before the current one. */
+  last?: ContainerTermination;
+  /** The next CrashLoopBackOff delay (10 s, doubling up to 5 min), once one applies. */
+  backoffMs?: number;
+  /** The pod finished for good (restartPolicy Never, or OnFailure after a success). */
+  finished?: boolean;
+}
+
 /** A pod as its node's kubelet runs it. */
 export interface Sandbox {
   podKey: string;
@@ -76,6 +106,10 @@ export interface Sandbox {
   files?: Record<string, Record<string, string>>;
   /** What the applications in its containers keep in memory (a broker's topics, an index), by container. */
   applications?: Record<string, ApplicationState>;
+  /** The containers' restarts and exits, when there were or will be any. */
+  run?: ContainerRun;
+  /** Set while a readiness probe fails (a cilium-agent that has not finished starting). */
+  notReady?: boolean;
 }
 
 /** One node: its identity on the Docker network, kubelet state and pod address pool. */
@@ -92,6 +126,8 @@ export interface NodeRuntime {
     health: NodeHealthState;
     sandboxes: Record<string, Sandbox>;
     lastLeaseRenewMs: number;
+    /** Pod uid → the output a finished pod's container left (and its previous run's), kept until the pod goes. */
+    finishedLogs?: Record<string, { podKey: string; output: string; previous?: string }>;
   };
   ipam: IpamPool;
 }

@@ -46,13 +46,16 @@ function rfc3339Nano(atMs: number): string {
   return `${date.year}-${pad(date.month)}-${pad(date.day)}T${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)}${fraction}Z`;
 }
 
+/** The release a line is written by: only its version decides the format. */
+type Release = Pick<CiliumConfig, 'versionMajor' | 'versionMinor'>;
+
 /** Whether this release logs through slog (1.18+). */
-export function logsWithSlog(config: CiliumConfig): boolean {
+export function logsWithSlog(config: Release): boolean {
   return config.versionMajor > 1 || config.versionMinor >= 18;
 }
 
 /** The line as the agent of this release prints it. */
-export function agentLogLine(config: CiliumConfig, entry: AgentLogEntry): string {
+export function agentLogLine(config: Release, entry: AgentLogEntry): string {
   if (logsWithSlog(config)) {
     const level = entry.level === 'warning' ? 'warn' : entry.level;
     const fields = entry.fields.map(([key, value]) => `${key}=${slogValue(value)}`);

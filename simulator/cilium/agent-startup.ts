@@ -1,15 +1,11 @@
 /**
- * Checks the cilium-agent makes on its own configuration before it initialises the daemon, and what
- * a failed check does to the agent's pod: the agent logs a fatal line and exits, and the kubelet
- * restarts the container with its crash-loop back-off, so the node's CNI never becomes ready.
+ * Checks the cilium-agent makes on its own configuration before it initialises the daemon. The
+ * agent reads its configuration from `cilium-config` when its container starts
+ * (cilium/agent-pod.ts); a failed check makes it log a fatal line and exit, and the kubelet
+ * restarts the container with its CrashLoopBackOff back-off (k8s/container-lifecycle.ts), so the
+ * node's CNI never becomes ready.
  */
-import type { World } from '../world';
-import { requireCluster, schedule } from '../world';
-import { getObject } from '../k8s/api-store';
-import { apiPut } from '../k8s/api-writes';
-import { toTimestamp } from '../engine/virtual-time';
 import type { CiliumConfig } from './config';
-import type { AgentState } from './state';
 
 /**
  * The fatal message the agent exits with for this configuration, or undefined when it starts.
@@ -26,36 +22,18 @@ export function agentStartRefusal(config: CiliumConfig): string | undefined {
   return undefined;
 }
 
-/** The kubelet's crash-loop back-off: 10 s, doubling, at most 5 minutes (kubelet's MaxContainerBackOff). */
-export function crashLoopBackOffMs(failures: number): number {
-  return Math.min(10_000 * 2 ** Math.max(0, failures - 1), 300_000);
-}
-
 /**
- * One failed start: the agent stays down, its pod shows the container waiting in CrashLoopBackOff
- * with one more restart, and the kubelet tries again after the back-off.
+ * The fatal message for a cilium-config that turns on WireGuard and IPsec together, which the model's
+ * configuration cannot even hold (one encryption type): the WireGuard agent's constructor refuses
+ * it in every release (v1.12.0 daemon/cmd/daemon_main.go; `newWireguardAgent` in the agent's cells
+ * later), spelled "WireGuard … IPsec" since the 1.14 renames.
  */
-export function failAgentStart(world: World, agent: AgentState, message: string): void {
-  const cluster = requireCluster(world);
-  const failures = (agent.startFailure?.failures ?? 0) + 1;
-  agent.startFailure = { message, failures };
-  const pod = getObject(cluster.api, 'Pod', `kube-system/${agent.podName}`);
-  if (pod !== undefined) {
-    const next = structuredClone(pod);
-    const now = toTimestamp(world.timeMs);
-    next.status.conditions = (pod.status.conditions ?? []).map((condition) =>
-      condition.type === 'Ready' || condition.type === 'ContainersReady'
-        ? { ...condition, status: 'False', lastTransitionTime: now }
-        : condition,
-    );
-    next.status.containerStatuses = (pod.status.containerStatuses ?? []).map((status) => ({
-      ...status,
-      ready: false,
-      started: false,
-      restartCount: failures,
-      state: { waiting: { reason: 'CrashLoopBackOff' } },
-    }));
-    apiPut(world, next);
-  }
-  schedule(world, crashLoopBackOffMs(failures), { type: 'agent.start', node: agent.node });
+export function encryptionConflict(
+  minor: number,
+  data: Readonly<Record<string, string>>,
+): string | undefined {
+  if (data['enable-wireguard'] !== 'true' || data['enable-ipsec'] !== 'true') return undefined;
+  return minor <= 13
+    ? 'Wireguard (--enable-wireguard) cannot be used with IPSec (--enable-ipsec)'
+    : 'WireGuard (--enable-wireguard) cannot be used with IPsec (--enable-ipsec)';
 }

@@ -20,11 +20,42 @@ import type { AgentState } from './state';
 import { syncNodeIds } from './node-ids';
 import { ensureWireguardKey } from './wireguard';
 import { writeCiliumNode } from './cilium-node';
-import { agentStartRefusal, failAgentStart } from './agent-startup';
+
+/** Inserts a name into a sorted list unless it is there (binary search: thousands of agents join). */
+function joinSorted(members: string[], name: string): void {
+  let low = 0;
+  let high = members.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((members[middle] ?? '') < name) low = middle + 1;
+    else high = middle;
+  }
+  if (members[low] !== name) members.splice(low, 0, name);
+}
+
+/** A node's agent record before its first start. */
+export function newAgentState(node: string): AgentState {
+  return {
+    node,
+    podName: '',
+    viewId: sharedViewId,
+    connection: 'connected',
+    running: false,
+    routerIP: '',
+    healthIP: '',
+    endpoints: {},
+    ipToEndpoint: {},
+    pendingLabelResolution: {},
+    orphanedCiliumEndpoints: {},
+    notes: [],
+  };
+}
 
 /**
- * Starts a node's agent: it takes its router and health addresses and joins the shared view. A
- * configuration the agent refuses makes it exit instead, and the kubelet tries again later.
+ * Starts a node's agent once its pod's container booted with a configuration it accepts (a refused
+ * one never gets here: cilium/agent-pod.ts): the first time it takes its router and health
+ * addresses; a restarted agent restores them and its endpoints from its state directory. Either
+ * way it joins the shared view.
  */
 export function startAgent(world: World, nodeName: string): void {
   const cluster = requireCluster(world);
@@ -32,23 +63,31 @@ export function startAgent(world: World, nodeName: string): void {
   const node = cluster.nodes[nodeName];
   const agent = cilium?.agents[nodeName];
   if (cilium === undefined || node === undefined || agent === undefined || agent.running) return;
-  const refusal = agentStartRefusal(cilium.config);
-  if (refusal !== undefined) {
-    failAgentStart(world, agent, refusal);
-    return;
-  }
-  agent.routerIP = allocateNext(node.ipam, world.random, 'router') ?? '';
-  agent.healthIP = allocateNext(node.ipam, world.random, 'health') ?? '';
+  if (agent.routerIP === '') agent.routerIP = allocateNext(node.ipam, world.random, 'router') ?? '';
+  if (agent.healthIP === '') agent.healthIP = allocateNext(node.ipam, world.random, 'health') ?? '';
   agent.running = true;
   const shared = cilium.views[sharedViewId];
-  if (shared !== undefined && !shared.members.includes(nodeName))
-    shared.members = [...shared.members, nodeName].sort();
+  if (shared !== undefined) joinSorted(shared.members, nodeName);
   agent.viewId = sharedViewId;
   syncNodeIds(world, agent);
-  ensureWireguardKey(world, agent, cilium.config);
+  ensureWireguardKey(world, agent, agent.config ?? cilium.config);
   writeCiliumNode(world, agent);
   markNetworkReady(world, nodeName);
   startWaitingPods(world, nodeName);
+}
+
+/**
+ * The agent's container stopped (its pod deleted, or the agent exited): the BPF programs and maps
+ * it loaded stay pinned and keep enforcing, but nothing updates them and no new pod on the node can
+ * get an endpoint until an agent runs again.
+ */
+export function stopAgent(world: World, agent: AgentState): void {
+  if (!agent.running) return;
+  agent.running = false;
+  agent.notes.push({
+    atMs: world.timeMs,
+    text: `${agent.podName} on ${agent.node} stopped: its BPF maps stay pinned and keep enforcing the last state until an agent starts again and restores its endpoints.`,
+  });
 }
 
 /**

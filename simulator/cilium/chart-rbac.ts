@@ -7,10 +7,8 @@
  * which is what a reader checks with `kubectl auth can-i create pods/exec --as=…`. Older releases'
  * charts list fewer Cilium CRDs in the same rules; the model uses the 1.18 rules for every version.
  */
-import { controlPlaneMetadata } from '../k8s/metadata';
-import type { ApiObject, PolicyRule } from '../k8s/objects';
+import type { ApiObject, ObjectMeta, PolicyRule } from '../k8s/objects';
 import { rbacApiVersion, rbacGroup } from '../k8s/rbac-objects';
-import type { World } from '../world';
 
 const read = ['get', 'list', 'watch'];
 const rule = (
@@ -109,27 +107,31 @@ const operatorRules: PolicyRule[] = [
 
 const partOf = { 'app.kubernetes.io/part-of': 'cilium' };
 
-/** The chart's RBAC objects, in the order Helm installs them (accounts, roles, bindings). */
-export function ciliumChartRbac(world: Readonly<World>): ApiObject[] {
-  const meta = (kind: string, name: string, namespace?: string, labels?: Record<string, string>) =>
-    controlPlaneMetadata(world, kind, name, namespace, labels);
+/** The metadata the chart gives an object (cilium/chart.ts: Helm's labels and annotations). */
+export type ChartMetadata = (name: string, namespace?: string, labels?: Record<string, string>) => ObjectMeta;
+
+/**
+ * The chart's RBAC objects, in the order Helm installs them (accounts, roles, bindings), for a
+ * release in `namespace` (kube-system as the docs install it).
+ */
+export function ciliumChartRbac(meta: ChartMetadata, namespace: string): ApiObject[] {
   const account = (name: string): ApiObject => ({
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: meta('ServiceAccount', name, 'kube-system'),
+    metadata: meta(name, namespace),
   });
   const clusterRole = (name: string, rules: PolicyRule[]): ApiObject => ({
     apiVersion: rbacApiVersion,
     kind: 'ClusterRole',
-    metadata: meta('ClusterRole', name, undefined, partOf),
+    metadata: meta(name, undefined, partOf),
     rules,
   });
   const clusterBinding = (name: string): ApiObject => ({
     apiVersion: rbacApiVersion,
     kind: 'ClusterRoleBinding',
-    metadata: meta('ClusterRoleBinding', name, undefined, partOf),
+    metadata: meta(name, undefined, partOf),
     roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name },
-    subjects: [{ kind: 'ServiceAccount', name, namespace: 'kube-system' }],
+    subjects: [{ kind: 'ServiceAccount', name, namespace }],
   });
   return [
     account('cilium'),
@@ -139,7 +141,7 @@ export function ciliumChartRbac(world: Readonly<World>): ApiObject[] {
     {
       apiVersion: rbacApiVersion,
       kind: 'Role',
-      metadata: meta('Role', 'cilium-config-agent', 'kube-system', partOf),
+      metadata: meta('cilium-config-agent', namespace, partOf),
       rules: [rule(read, [''], ['configmaps'])],
     },
     clusterBinding('cilium'),
@@ -147,9 +149,9 @@ export function ciliumChartRbac(world: Readonly<World>): ApiObject[] {
     {
       apiVersion: rbacApiVersion,
       kind: 'RoleBinding',
-      metadata: meta('RoleBinding', 'cilium-config-agent', 'kube-system', partOf),
+      metadata: meta('cilium-config-agent', namespace, partOf),
       roleRef: { apiGroup: rbacGroup, kind: 'Role', name: 'cilium-config-agent' },
-      subjects: [{ kind: 'ServiceAccount', name: 'cilium', namespace: 'kube-system' }],
+      subjects: [{ kind: 'ServiceAccount', name: 'cilium', namespace }],
     },
   ];
 }

@@ -23,9 +23,16 @@ const identityResolutionMs = 30;
 /** Time a regeneration takes (compile policy, write the policy map). */
 const regenerationMs = 120;
 
-/** Whether the node's CNI plugin can serve CNI ADD (its agent is running). */
+/**
+ * Whether the node's CNI plugin can serve CNI ADD: Cilium's when its agent runs; without Cilium,
+ * kind's kindnet, which is there unless the cluster disabled the default CNI (the node's network
+ * then never became ready).
+ */
 export function cniReady(world: World, nodeName: string): boolean {
-  return requireCluster(world).cilium?.agents[nodeName]?.running === true;
+  const cluster = requireCluster(world);
+  if (cluster.cilium !== undefined) return cluster.cilium.agents[nodeName]?.running === true;
+  const health = cluster.nodes[nodeName]?.kubelet.health;
+  return health !== undefined && health !== 'networkNotReady';
 }
 
 function requireAgent(world: World, nodeName: string): AgentState {

@@ -103,6 +103,10 @@ const modelledValues = new Set([
   'authentication.mutual.spire.enabled',
   'authentication.mutual.spire.install.enabled',
   'authentication.mutual.spire.trustDomain',
+  // The DNS proxy's settings (cilium/fqdn.ts).
+  'dnsProxy.minTtl',
+  'dnsProxy.endpointMaxIpPerHostname',
+  'dnsProxy.dnsRejectResponseCode',
   // Where Envoy's policy TLS Secrets come from (cilium/policy-secrets.ts).
   'tls.secretSync.enabled',
   'tls.readSecretsOnlyFromSecretsNamespace',
@@ -122,6 +126,8 @@ const modelledValues = new Set([
 
 /** Values a reader pastes along that do not change anything the model shows. */
 const acceptedValues = new Set([
+  // Where Envoy runs (the cilium-envoy DaemonSet: cilium/chart-envoy.ts); the proxy behaves the same.
+  'envoy.enabled',
   'externalIPs.enabled',
   'bpf.masquerade',
   'image.pullPolicy',

@@ -31,11 +31,15 @@ export function ciliumCrdPlurals(config: CiliumConfig): string[] {
     if (minor <= 12) names.push('ciliumegressnatpolicies');
   }
   if (enabled(config, 'localRedirectPolicy')) names.push('ciliumlocalredirectpolicies');
-  // The chart sets enable-envoy-config for envoyConfig, the ingress controller or the Gateway API.
+  // The chart sets enable-envoy-config for envoyConfig (1.14+), the ingress controller or the
+  // Gateway API; before 1.14 only an extraConfig entry sets it besides the ingress controller.
   if (
-    ['envoyConfig.enabled', 'ingressController.enabled', 'gatewayAPI.enabled'].some((key) =>
-      enabled(config, key),
-    )
+    [
+      'envoyConfig.enabled',
+      'ingressController.enabled',
+      'gatewayAPI.enabled',
+      'extraConfig.enable-envoy-config',
+    ].some((key) => enabled(config, key))
   )
     names.push('ciliumenvoyconfigs', 'ciliumclusterwideenvoyconfigs');
   if (minor >= 18 && enabled(config, 'gatewayAPI.enabled')) names.push('ciliumgatewayclassconfigs');

@@ -183,6 +183,34 @@ metadata:
   name: coredns
   namespace: kube-system
 ---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: coredns
+  namespace: kube-system
+data:
+  Corefile: |
+    .:53 {
+        errors
+        health {
+           lameduck 5s
+        }
+        ready
+        kubernetes cluster.local in-addr.arpa ip6.arpa {
+           pods insecure
+           fallthrough in-addr.arpa ip6.arpa
+           ttl 30
+        }
+        prometheus :9153
+        forward . /etc/resolv.conf {
+           max_concurrent 1000
+        }
+        cache 30
+        loop
+        reload
+        loadbalance
+    }
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -195,11 +223,16 @@ spec:
   selector:
     matchLabels:
       k8s-app: kube-dns
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxUnavailable: 1
   template:
     metadata:
       labels:
         k8s-app: kube-dns
     spec:
+      priorityClassName: system-cluster-critical
       serviceAccountName: coredns
       affinity:
         podAntiAffinity:
@@ -223,9 +256,11 @@ spec:
         effect: NoSchedule
       nodeSelector:
         kubernetes.io/os: linux
+      dnsPolicy: Default
       containers:
       - name: coredns
         image: ${coreDnsImage(cluster.kubernetesVersion)}
+        imagePullPolicy: IfNotPresent
         resources:
           limits:
             memory: 170Mi

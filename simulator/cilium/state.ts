@@ -126,7 +126,11 @@ export interface AgentNote {
 /** One node's cilium-agent. */
 export interface AgentState {
   node: string;
+  /** The DaemonSet pod the agent runs in (empty until its first pod starts). */
   podName: string;
+  podUid?: string;
+  /** The configuration this agent read from cilium-config when it last started. */
+  config?: CiliumConfig;
   viewId: string;
   connection: ApiConnectionState;
   running: boolean;
@@ -150,17 +154,18 @@ export interface AgentState {
   wireguardPublicKey?: string;
   /** Node IP → the ID this agent's node map gave that node (cilium/node-ids.ts); absent before 1.14. */
   nodeIds?: Record<string, number>;
-  /** Why the agent exits at start (cilium/agent-startup.ts) and how often it has; absent when it runs. */
-  startFailure?: { message: string; failures: number };
 }
 
-/** All of Cilium in the cluster. */
+/**
+ * All of Cilium in the cluster. `config` is what the datapath runs with: the configuration every
+ * running agent started with (cilium/agent-pod.ts); during a rolling restart that changes it, the
+ * agents already restarted hold the new one in their own `config` until the last one adopts it.
+ */
 export interface CiliumState {
   config: CiliumConfig;
   agents: Record<string, AgentState>;
   views: Record<string, ClusterView>;
   nextViewNumber: number;
-  operatorPodNames: string[];
   /** The most recent flows, oldest first, bounded by flowCapacity. */
   flows: Flow[];
   nextFlowNumber: number;

@@ -121,19 +121,27 @@ export function toStampMilli(timeMs: number): string {
   return `${monthNames[date.month - 1] ?? ''} ${pad(date.day)} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)}.${pad(date.milliseconds, 3)}`;
 }
 
-/** Age as kubectl prints it: `45s`, `3m12s`, `5h4m`, `2d3h`. */
+/**
+ * Age as kubectl prints it (apimachinery util/duration HumanDuration): `45s`, `3m12s`, `5m`,
+ * `5h4m`, `2d3h`; a zero remainder is left out.
+ */
 export function formatAge(elapsedMs: number): string {
   const seconds = Math.max(0, Math.floor(elapsedMs / 1000));
   if (seconds < 120) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return `${minutes}m${seconds % 60}s`;
+  const withRest = (whole: string, rest: number, unit: string): string =>
+    rest === 0 ? whole : `${whole}${rest}${unit}`;
+  if (minutes < 10) return withRest(`${minutes}m`, seconds % 60, 's');
   if (minutes < 180) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 8) return `${hours}h${minutes % 60}m`;
+  if (hours < 8) return withRest(`${hours}h`, minutes % 60, 'm');
   if (hours < 48) return `${hours}h`;
   const days = Math.floor(hours / 24);
-  if (days < 8) return `${days}d${hours % 24}h`;
-  return `${days}d`;
+  if (days < 8) return withRest(`${days}d`, hours % 24, 'h');
+  if (hours < 24 * 365 * 2) return `${days}d`;
+  const years = Math.floor(days / 365);
+  if (hours < 24 * 365 * 8) return withRest(`${years}y`, days % 365, 'd');
+  return `${years}y`;
 }
 
 /** A duration in a unit a reader scans easily: `850ms`, `12.4s`, `3m05s`. */

@@ -3,8 +3,16 @@
  * watching it the way a real watch would: controllers in the control plane at once, kubelets and
  * Cilium agents after the watch latency, and nobody on a node that is cut off.
  */
+import {
+  existingAntiAffinityReason,
+  podAffinityReason,
+  podAntiAffinityReason,
+} from './scheduling/inter-pod-affinity';
+import { spreadReason } from './scheduling/pod-topology-spread';
 import { schedule, type World } from '../world';
 import {
+  createApiStore,
+  keysInStorageOrder,
   namespacedKey,
   putObject,
   removeObject,
@@ -33,6 +41,8 @@ export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
 /** How long a control-plane controller takes to react to a change it watches. */
 const controllerReactionMs = 5;
 
+const emptyStore = createApiStore();
+
 /**
  * Queues a controller sync the way client-go's workqueue does: a key already waiting is not queued
  * twice, so a burst of changes to one object's dependents costs one sync.
@@ -43,7 +53,20 @@ export function enqueueSync(world: World, type: SyncEventType, key: string): voi
   const queued = ((cluster.queuedSyncs ??= {})[type] ??= {});
   if (queued[key] === true) return;
   queued[key] = true;
-  schedule(world, controllerReactionMs, { type, key });
+  schedule(world, reactionMs(world, type), { type, key });
+}
+
+/**
+ * How long until a queued sync runs. A DaemonSet sync walks every node, and at thousands of nodes
+ * one takes tens of milliseconds (assumed: 10 µs a node), so what changes meanwhile is handled by
+ * the same sync; the other controllers look at one object's dependents and react at once.
+ */
+function reactionMs(world: World, type: SyncEventType): number {
+  if (type !== 'controller.daemonset.sync') return controllerReactionMs;
+  return (
+    controllerReactionMs +
+    Math.floor(keysInStorageOrder(world.cluster?.api ?? emptyStore, 'Node').length / 100)
+  );
 }
 
 /** Controller syncs that go through the work queue. */
@@ -56,6 +79,9 @@ export type SyncEventType =
   | 'controller.namespace.sync'
   | 'controller.clusterroleaggregation.sync'
   | 'controller.garbagecollector.sync'
+  | 'controller.daemonset.sync'
+  | 'controller.replicationcontroller.sync'
+  | 'controller.job.sync'
   | 'operator.secretsync.sync'
   | 'operator.policyvalidation.sync';
 
@@ -114,6 +140,18 @@ function notifyWatchers(world: World, change: WatchChange): void {
       break;
     case 'Node':
       retryUnschedulable(world);
+      // A new node, or new labels or taints, may change where every DaemonSet belongs.
+      for (const key of sortedKeysOf(cluster.api, 'DaemonSet'))
+        enqueueSync(world, 'controller.daemonset.sync', key);
+      break;
+    case 'DaemonSet':
+      enqueueSync(world, 'controller.daemonset.sync', change.key);
+      break;
+    case 'ReplicationController':
+      enqueueSync(world, 'controller.replicationcontroller.sync', change.key);
+      break;
+    case 'Job':
+      enqueueSync(world, 'controller.job.sync', change.key);
       break;
     case 'Namespace':
     case 'ServiceAccount':
@@ -126,8 +164,8 @@ function notifyWatchers(world: World, change: WatchChange): void {
     default:
       break;
   }
-  // The garbage collector follows the owners kubectl deletes (k8s/garbage-collector.ts).
-  if (change.type === 'DELETED' && (object.kind === 'Deployment' || object.kind === 'ReplicaSet'))
+  // The garbage collector deletes the dependents of an owner that is gone (background deletion).
+  if (change.type === 'DELETED' && hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}))
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
   const cilium = cluster.cilium;
   // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
@@ -173,23 +211,50 @@ function notifyNamespaceControllers(world: World, change: WatchChange): void {
 }
 
 /**
- * The scheduler retries pods it could not place when something that could make room changes: a
- * Node, a pod going away, or a pod being placed (which pod affinity may have been waiting for).
+ * The reasons of the plugins that register for a pod being placed (EventsToRegister in
+ * kubernetes/kubernetes pkg/scheduler/framework/plugins at v1.24.0: InterPodAffinity and
+ * PodTopologySpread watch pods; TaintToleration, NodeAffinity and NodeUnschedulable only Nodes, and
+ * NodeResourcesFit pods going away): a pod that failed for another reason stays where it is.
  */
-export function retryUnschedulable(world: World): void {
+const podPlacedReasons: readonly string[] = [
+  podAffinityReason,
+  podAntiAffinityReason,
+  existingAntiAffinityReason,
+  spreadReason,
+];
+
+/**
+ * The scheduler retries pods it could not place when something that could make room changes: a
+ * Node, a pod going away, or a pod being placed, for those whose failure a placed pod can change
+ * (pod affinity waiting for it, a spread it evens out).
+ */
+export function retryUnschedulable(
+  world: World,
+  cause: 'node-or-pod-gone' | 'pod-placed' = 'node-or-pod-gone',
+): void {
   const waiting = world.cluster?.unschedulablePods;
   if (waiting === undefined || !hasAnyKey(waiting)) return;
   for (const podKey of Object.keys(waiting).sort()) {
+    const message = waiting[podKey] ?? '';
+    if (cause === 'pod-placed' && !podPlacedReasons.some((reason) => message.includes(reason))) continue;
     schedule(world, controllerReactionMs, { type: 'scheduler.schedule', podKey });
   }
 }
 
-function replicaSetOwner(pod: Pod): OwnerReference | undefined {
+function controllerOf(pod: Pod): OwnerReference | undefined {
   const references = pod.metadata.ownerReferences;
   if (references === undefined) return undefined;
-  for (const reference of references) if (reference.kind === 'ReplicaSet') return reference;
+  for (const reference of references) if (reference.controller) return reference;
   return undefined;
 }
+
+/** The sync that a change to one of its pods queues, per kind of controller. */
+const podOwnerSyncs: Readonly<Record<string, SyncEventType>> = {
+  ReplicaSet: 'controller.replicaset.sync',
+  ReplicationController: 'controller.replicationcontroller.sync',
+  DaemonSet: 'controller.daemonset.sync',
+  Job: 'controller.job.sync',
+};
 
 function hasAnyKey(record: object): boolean {
   for (const key in record) if (Object.hasOwn(record, key)) return true;
@@ -204,10 +269,13 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
     retryUnschedulable(world);
   }
   const namespace = pod.metadata.namespace ?? 'default';
-  const owner = replicaSetOwner(pod);
-  if (owner !== undefined) {
-    const ownerKey = replicaSetKeyOf(cluster.api, owner.uid) ?? namespacedKey(namespace, owner.name);
-    enqueueSync(world, 'controller.replicaset.sync', ownerKey);
+  const owner = controllerOf(pod);
+  const ownerSync = owner === undefined ? undefined : podOwnerSyncs[owner.kind];
+  if (owner !== undefined && ownerSync !== undefined) {
+    const ownerKey =
+      (owner.kind === 'ReplicaSet' ? replicaSetKeyOf(cluster.api, owner.uid) : undefined) ??
+      namespacedKey(namespace, owner.name);
+    enqueueSync(world, ownerSync, ownerKey);
   }
   if (
     change.type !== 'DELETED' &&

@@ -8,8 +8,18 @@ import { requireCluster } from '../world';
 import { getObject, keyOf } from './api-store';
 import { apiPut } from './api-writes';
 import { newMetadata } from './metadata';
-import { namespacedKinds, type ApiObject, type Deployment } from './objects';
+import {
+  namespacedKinds,
+  type ApiObject,
+  type DaemonSet,
+  type Deployment,
+  type Job,
+  type ReplicaSet,
+  type ReplicationController,
+} from './objects';
 import { admitService } from './services';
+import { templateGenerationAnnotation } from './daemonset-controller';
+import { serverMinor } from './kubernetes-versions';
 import { canonicalJson } from '../engine/state-hash';
 import { injectSidecar } from '../mesh/workloads';
 import { refusalText, type ApiRefusal } from './api-errors';
@@ -18,12 +28,18 @@ import { immutableConfigMapRefusal } from './configmaps';
 import { roleRefChangeRefusal } from './rbac-objects';
 import { decodeBuiltinObject } from './builtin-types';
 import { deploymentCauses } from './deployment-validation';
+import { workloadRefusal } from './workload-validation';
 
 /** kubectl's resource names, as printed before the object name. */
 export const resourceNames: Readonly<Record<string, string>> = {
   Pod: 'pod',
   Deployment: 'deployment.apps',
   ReplicaSet: 'replicaset.apps',
+  DaemonSet: 'daemonset.apps',
+  ControllerRevision: 'controllerrevision.apps',
+  ReplicationController: 'replicationcontroller',
+  Job: 'job.batch',
+  ConfigMap: 'configmap',
   Service: 'service',
   Endpoints: 'endpoints',
   Node: 'node',
@@ -50,7 +66,6 @@ export const resourceNames: Readonly<Record<string, string>> = {
   WorkloadGroup: 'workloadgroup.networking.istio.io',
   Telemetry: 'telemetry.telemetry.istio.io',
   WasmPlugin: 'wasmplugin.extensions.istio.io',
-  ConfigMap: 'configmap',
   Role: 'role.rbac.authorization.k8s.io',
   ClusterRole: 'clusterrole.rbac.authorization.k8s.io',
   RoleBinding: 'rolebinding.rbac.authorization.k8s.io',
@@ -113,6 +128,11 @@ function withDefaults(
   }
   if (next.kind === 'Deployment')
     defaultDeployment(next, existing?.kind === 'Deployment' ? existing : undefined);
+  else if (next.kind === 'DaemonSet')
+    defaultDaemonSet(next, existing?.kind === 'DaemonSet' ? existing : undefined);
+  else if (next.kind === 'ReplicaSet' || next.kind === 'ReplicationController')
+    defaultReplicas(next, existing);
+  else if (next.kind === 'Job') defaultJob(world, next, existing?.kind === 'Job' ? existing : undefined);
   if (next.kind === 'Namespace') {
     // The API server labels every namespace with its name and adds the kubernetes finalizer.
     next.metadata.labels = { ...next.metadata.labels, 'kubernetes.io/metadata.name': next.metadata.name };
@@ -204,6 +224,89 @@ function defaultDeployment(deployment: Deployment, existing: Deployment | undefi
   deployment.status = existing?.status ?? {};
 }
 
+/** The generation after a write: one more when the spec changed, as the API server counts it. */
+function nextGeneration(spec: unknown, existing: ApiObject | undefined): number {
+  const before = existing as { spec?: unknown; metadata: { generation?: number } } | undefined;
+  const changed = before === undefined || canonicalJson(before.spec) !== canonicalJson(spec);
+  return (before?.metadata.generation ?? 0) + (changed ? 1 : 0);
+}
+
+/**
+ * A DaemonSet's defaults (pkg/apis/apps/v1/defaults.go): RollingUpdate with maxUnavailable 1 and no
+ * surge, ten revisions of history, and the template generation the API server keeps in the
+ * deprecated.daemonset.template.generation annotation, bumped when the template changes.
+ */
+function defaultDaemonSet(daemonSet: DaemonSet, existing: DaemonSet | undefined): void {
+  daemonSet.spec.updateStrategy ??= { type: 'RollingUpdate' };
+  if (daemonSet.spec.updateStrategy.type === 'RollingUpdate') {
+    const rolling = (daemonSet.spec.updateStrategy.rollingUpdate ??= { maxUnavailable: 1, maxSurge: 0 });
+    rolling.maxUnavailable ??= 1;
+    rolling.maxSurge ??= 0;
+  }
+  daemonSet.spec.revisionHistoryLimit ??= 10;
+  daemonSet.spec.template.metadata ??= {};
+  daemonSet.metadata.generation = nextGeneration(daemonSet.spec, existing);
+  const previousTemplate =
+    existing === undefined ? 0 : Number(existing.metadata.annotations?.[templateGenerationAnnotation] ?? 0);
+  const templateChanged =
+    existing === undefined ||
+    canonicalJson(existing.spec.template) !== canonicalJson(daemonSet.spec.template);
+  daemonSet.metadata.annotations = {
+    ...daemonSet.metadata.annotations,
+    [templateGenerationAnnotation]: String(previousTemplate + (templateChanged ? 1 : 0)),
+  };
+  daemonSet.status = existing?.status ?? {
+    currentNumberScheduled: 0,
+    numberMisscheduled: 0,
+    desiredNumberScheduled: 0,
+    numberReady: 0,
+  };
+}
+
+/** A ReplicaSet's or ReplicationController's defaults: one replica; an RC selects its template's labels. */
+function defaultReplicas(object: ReplicaSet | ReplicationController, existing: ApiObject | undefined): void {
+  object.spec.replicas ??= 1;
+  object.spec.template.metadata ??= {};
+  if (object.kind === 'ReplicationController' && Object.keys(object.spec.selector ?? {}).length === 0)
+    object.spec.selector = { ...object.spec.template.metadata.labels };
+  object.metadata.generation = nextGeneration(object.spec, existing);
+  const previous = existing as { status?: ReplicaSet['status'] } | undefined;
+  object.status = previous?.status ?? { replicas: 0 };
+}
+
+/**
+ * A Job's defaults (pkg/apis/batch/v1/defaults.go and the API server's job strategy): one completion
+ * and parallelism 1 unless set, backoffLimit 6, and a generated selector on the Job's uid that the
+ * template's labels carry, with the job-name label (both also under batch.kubernetes.io/ from 1.27).
+ */
+function defaultJob(world: World, job: Job, existing: Job | undefined): void {
+  const spec = job.spec;
+  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  job.spec.template.metadata ??= {};
+  if (existing !== undefined) {
+    spec.selector = existing.spec.selector;
+    spec.template = existing.spec.template;
+  } else if (spec.manualSelector !== true) {
+    const uid = job.metadata.uid;
+    const recent = serverMinor(requireCluster(world)) >= 27;
+    const generated: Record<string, string> = recent
+      ? { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': job.metadata.name }
+      : {};
+    generated['controller-uid'] = uid;
+    generated['job-name'] = job.metadata.name;
+    spec.selector = {
+      matchLabels: { [recent ? 'batch.kubernetes.io/controller-uid' : 'controller-uid']: uid },
+    };
+    spec.template.metadata.labels = { ...generated, ...spec.template.metadata.labels };
+  }
+  job.metadata.generation = nextGeneration(spec, existing);
+  job.status = existing?.status ?? {};
+}
+
 /** Applies objects in order; returns one outcome each. */
 export function applyObjects(world: World, objects: readonly ApiObject[]): ApplyOutcome[] {
   const cluster = requireCluster(world);
@@ -221,7 +324,8 @@ export function applyObjects(world: World, objects: readonly ApiObject[]): Apply
       },
     } as ApiObject);
     const existing = getObject(cluster.api, object.kind, key);
-    const defaulted = withDefaults(world, object, existing);
+    // Validation of a workload's template (k8s/workload-validation.ts) happens before anything is stored.
+    const defaulted = workloadRefusal(object) ?? withDefaults(world, object, existing);
     const admitted = isRefusal(defaulted) ? defaulted : admit(world, defaulted, existing);
     const outcome: ApplyOutcome = {
       kind: object.kind,

@@ -9,10 +9,21 @@ import { requireCluster } from '../world';
 import { clusterDnsManifest } from '../cilium/dns-world';
 import { applyObjects } from './apply';
 import { parseManifests } from './manifests';
+import type { ApiObject } from './objects';
 
 /** Creates CoreDNS's ServiceAccount, Deployment and Service in kube-system. */
 export function addKindCoreDns(world: World): void {
-  const parsed = parseManifests(clusterDnsManifest(requireCluster(world)));
-  if (parsed.errors.length > 0) throw new Error(parsed.errors.join('\n'));
-  applyObjects(world, parsed.objects);
+  const text = clusterDnsManifest(requireCluster(world));
+  let objects = parsed.get(text);
+  if (objects === undefined) {
+    const result = parseManifests(text);
+    if (result.errors.length > 0) throw new Error(result.errors.join('\n'));
+    objects = result.objects;
+    if (parsed.size >= 16) parsed.clear();
+    parsed.set(text, objects);
+  }
+  applyObjects(world, objects);
 }
+
+/** Parsed manifests by their text: parsing is pure, and applyObjects copies what it stores. */
+const parsed = new Map<string, readonly ApiObject[]>();

@@ -9,6 +9,7 @@ import type { World } from '../world';
 import type { InputResult } from '../dispatch';
 import { createKindCluster } from './cluster-create';
 import { addKindCoreDns } from './cluster-dns';
+import { addKindAddons } from './kind-addons';
 import type { KindClusterConfig } from './kind-config';
 import { addContext, clusterNamed, removeCluster, removeContext } from './clusters';
 
@@ -18,6 +19,7 @@ export function createCluster(world: World, config: KindClusterConfig): InputRes
     return { ok: false, error: `node(s) already exist for a cluster with the name "${config.name}"` };
   createKindCluster(world, config);
   addKindCoreDns(world);
+  addKindAddons(world, config);
   addContext(world, config.name);
   return { ok: true };
 }

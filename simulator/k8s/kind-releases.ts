@@ -5,8 +5,9 @@
  * version, the containerd and the base distribution every node reports.
  *
  * Sources (one row per release): the tag date, `pkg/apis/config/defaults/image.go` (default image),
- * `.go-version` (the Go the binaries were built with) and `images/base/Dockerfile` (containerd and
- * base distribution) of kubernetes-sigs/kind at that tag; the images pre-built for each release from
+ * `.go-version` (the Go the binaries were built with), `images/base/Dockerfile` (containerd and
+ * base distribution) and `pkg/build/nodeimage/const_*.go` (kindnet, local-path-provisioner) of
+ * kubernetes-sigs/kind at that tag; the images pre-built for each release from
  * its notes, https://github.com/kubernetes-sigs/kind/releases/tag/<version>.
  */
 
@@ -25,6 +26,12 @@ export interface KindRelease {
   containerd: string;
   /** The base distribution's PRETTY_NAME (nodeInfo.osImage). */
   osImage: string;
+  /**
+   * The tags of the images its node images run besides Kubernetes (docker.io/kindest/…):
+   * kindnet and local-path-provisioner with its helper (pkg/build/nodeimage/const_cni.go and
+   * const_storage.go at the tag).
+   */
+  addons: { kindnetd: string; localPathProvisioner: string; localPathHelper: string };
 }
 
 const ubuntu2204 = 'Ubuntu 22.04.1 LTS';
@@ -42,6 +49,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.24.0', 'v1.23.6', 'v1.22.9', 'v1.21.12', 'v1.20.15', 'v1.19.16', 'v1.18.20'],
     containerd: '1.6.4',
     osImage: 'Ubuntu 21.10',
+    addons: {
+      kindnetd: 'v20220510-4929dd75',
+      localPathProvisioner: 'v0.0.22-kind.0',
+      localPathHelper: 'v20220512-507ff70b',
+    },
   },
   {
     version: 'v0.15.0',
@@ -52,6 +64,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.25.0'],
     containerd: '1.6.7',
     osImage: ubuntu2204,
+    addons: {
+      kindnetd: 'v20220726-ed811e41',
+      localPathProvisioner: 'v0.0.22-kind.0',
+      localPathHelper: 'v20220607-9a4d8d2a',
+    },
   },
   {
     version: 'v0.16.0',
@@ -62,6 +79,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.25.2'],
     containerd: '1.6.8',
     osImage: ubuntu2204,
+    addons: {
+      kindnetd: 'v20220726-ed811e41',
+      localPathProvisioner: 'v0.0.22-kind.0',
+      localPathHelper: 'v20220607-9a4d8d2a',
+    },
   },
   {
     version: 'v0.17.0',
@@ -72,6 +94,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.25.3'],
     containerd: '1.6.9',
     osImage: ubuntu2204,
+    addons: {
+      kindnetd: 'v20221004-44d545d1',
+      localPathProvisioner: 'v0.0.22-kind.0',
+      localPathHelper: 'v20220607-9a4d8d2a',
+    },
   },
   {
     version: 'v0.18.0',
@@ -82,6 +109,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.26.3'],
     containerd: '1.6.19-46-g941215f49',
     osImage: 'Ubuntu 22.04.2 LTS',
+    addons: {
+      kindnetd: 'v20230330-48f316cd',
+      localPathProvisioner: 'v0.0.23-kind.0',
+      localPathHelper: 'v20230330-48f316cd',
+    },
   },
   {
     version: 'v0.19.0',
@@ -92,6 +124,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.27.1'],
     containerd: '1.6.21',
     osImage: bullseye,
+    addons: {
+      kindnetd: 'v20230511-dc714da8',
+      localPathProvisioner: 'v20230511-dc714da8',
+      localPathHelper: 'v20230510-486859a6',
+    },
   },
   {
     version: 'v0.20.0',
@@ -102,6 +139,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.27.3', 'v1.26.6', 'v1.25.11', 'v1.24.15', 'v1.23.17', 'v1.22.17', 'v1.21.14'],
     containerd: '1.7.1',
     osImage: bullseye,
+    addons: {
+      kindnetd: 'v20230511-dc714da8',
+      localPathProvisioner: 'v20230511-dc714da8',
+      localPathHelper: 'v20230510-486859a6',
+    },
   },
   {
     version: 'v0.21.0',
@@ -112,6 +154,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.29.1', 'v1.28.6', 'v1.27.10', 'v1.26.13', 'v1.25.16', 'v1.24.17', 'v1.23.17'],
     containerd: '1.7.13',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20240202-8f1494ea',
+      localPathProvisioner: 'v20240202-8f1494ea',
+      localPathHelper: 'v20230510-486859a6',
+    },
   },
   {
     version: 'v0.22.0',
@@ -122,6 +169,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.29.2', 'v1.29.1', 'v1.28.7', 'v1.28.6', 'v1.27.11', 'v1.27.10', 'v1.26.14', 'v1.26.13'],
     containerd: '1.7.13',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20240202-8f1494ea',
+      localPathProvisioner: 'v20240202-8f1494ea',
+      localPathHelper: 'v20230510-486859a6',
+    },
   },
   {
     version: 'v0.23.0',
@@ -132,6 +184,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.30.0', 'v1.29.4', 'v1.28.9', 'v1.27.13', 'v1.26.15', 'v1.25.16'],
     containerd: '1.7.15',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20240513-cd2ac642',
+      localPathProvisioner: 'v20240513-b9bba138',
+      localPathHelper: 'v20230510-486859a6',
+    },
   },
   {
     version: 'v0.24.0',
@@ -142,6 +199,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.31.0', 'v1.30.4', 'v1.29.8', 'v1.28.13', 'v1.27.16', 'v1.26.15', 'v1.25.16'],
     containerd: '1.7.18',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20240813-c6f155d6',
+      localPathProvisioner: 'v20240813-c6f155d6',
+      localPathHelper: 'v20230510-486859a6',
+    },
   },
   {
     version: 'v0.25.0',
@@ -152,6 +214,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.31.2', 'v1.30.6', 'v1.29.10', 'v1.28.15', 'v1.27.16', 'v1.26.15'],
     containerd: '1.7.18',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20241108-5c6d2daf',
+      localPathProvisioner: 'v20241108-5c6d2daf',
+      localPathHelper: 'v20230510-486859a6',
+    },
   },
   {
     version: 'v0.26.0',
@@ -162,6 +229,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.32.0', 'v1.31.4', 'v1.30.8', 'v1.29.12'],
     containerd: '1.7.24',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20241212-9f82dd49',
+      localPathProvisioner: 'v20241212-8ac705d0',
+      localPathHelper: 'v20241212-8ac705d0',
+    },
   },
   {
     version: 'v0.27.0',
@@ -172,6 +244,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.32.2', 'v1.31.6', 'v1.30.10', 'v1.29.14'],
     containerd: '2.0.2',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20250214-acbabc1a',
+      localPathProvisioner: 'v20250214-acbabc1a',
+      localPathHelper: 'v20241212-8ac705d0',
+    },
   },
   {
     version: 'v0.28.0',
@@ -182,6 +259,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.33.1'],
     containerd: '2.1.0',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20250512-df8de77b',
+      localPathProvisioner: 'v20250214-acbabc1a',
+      localPathHelper: 'v20241212-8ac705d0',
+    },
   },
   {
     version: 'v0.29.0',
@@ -192,6 +274,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.33.1', 'v1.32.5', 'v1.31.9', 'v1.30.13'],
     containerd: '2.1.1',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20250512-df8de77b',
+      localPathProvisioner: 'v20250214-acbabc1a',
+      localPathHelper: 'v20241212-8ac705d0',
+    },
   },
   {
     version: 'v0.30.0',
@@ -202,6 +289,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.34.0', 'v1.33.4', 'v1.32.8', 'v1.31.12'],
     containerd: '2.1.4',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20250512-df8de77b',
+      localPathProvisioner: 'v20250214-acbabc1a',
+      localPathHelper: 'v20241212-8ac705d0',
+    },
   },
   {
     version: 'v0.31.0',
@@ -212,6 +304,11 @@ export const kindReleases: readonly KindRelease[] = [
     images: ['v1.35.0'],
     containerd: '2.2.0',
     osImage: bookworm,
+    addons: {
+      kindnetd: 'v20251212-v0.29.0-alpha-105-g20ccfc88',
+      localPathProvisioner: 'v20251212-v0.29.0-alpha-105-g20ccfc88',
+      localPathHelper: 'v20251211-v0.29.0-alpha-100-g82a92c5d',
+    },
   },
 ];
 

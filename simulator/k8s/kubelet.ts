@@ -5,19 +5,22 @@
  * a cut-off kubelet keeps its pods running, cannot see deletions, and reports nothing.
  */
 import { randomHex, randomNameSuffix } from '../engine/prng';
-import { toTimestamp } from '../engine/virtual-time';
 import { requireNextState } from '../machines/step';
 import { podSandboxMachine, type PodSandboxEvent } from '../machines/pod-sandbox';
 import type { NodeRuntime, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { getObject, keyOf, listPodsOnNode } from './api-store';
-import { apiPut, apiRemove } from './api-writes';
+import { apiRemove } from './api-writes';
 import { allocateNext, releaseAddress } from './ipam';
 import type { Pod } from './objects';
 import { podExitsOnSigterm } from './applications';
 import { cniAdd, cniDel, cniReady } from '../cilium/cni';
+import { agentContainerStarted, agentContainerStopped } from '../cilium/agent-pod';
 import { meshContainersStarted, meshSandboxRemoved } from '../mesh/workloads';
 import { isMirrorPod, replaceDeletedMirrorPod } from './static-pods';
+import { reportPodStatus } from './pod-status';
+import { containerExited, enterBackoff, restartContainer, scheduleProcessExit } from './container-lifecycle';
+import { isPodFinished } from './controlled-pods';
 
 function requireNode(world: World, nodeName: string): NodeRuntime {
   const node = requireCluster(world).nodes[nodeName];
@@ -99,6 +102,7 @@ export function syncPod(world: World, nodeName: string, podKey: string): void {
   const sandbox = sandboxOfPod(node, podKey);
   if (pod === undefined || pod.spec.nodeName !== nodeName) {
     if (sandbox !== undefined) beginTermination(world, node, sandbox, 0);
+    forgetFinishedLogs(node, podKey, pod?.metadata.uid);
     return;
   }
   if (sandbox !== undefined && sandbox.podUid !== pod.metadata.uid) {
@@ -117,7 +121,8 @@ export function syncPod(world: World, nodeName: string, podKey: string): void {
       );
     return;
   }
-  if (sandbox === undefined) createSandbox(world, node, pod, podKey);
+  // A pod that finished keeps its object, but the kubelet never runs it again.
+  if (sandbox === undefined && !isPodFinished(pod)) createSandbox(world, node, pod, podKey);
 }
 
 function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string): void {
@@ -205,12 +210,13 @@ export function stepSandbox(
     case 'containers.started':
       if (sandbox.state !== 'starting') return;
       moveSandbox(sandbox, step);
-      reportPodStatus(world, node, sandbox);
+      containersStarted(world, node, sandbox);
       // istio-agent (sidecar) or the node's ztunnel (ambient) asks istiod for the pod's certificate.
       meshContainersStarted(world, nodeName, sandbox);
       return;
     case 'containers.stopped':
       moveSandbox(sandbox, step);
+      agentContainerStopped(world, nodeName, sandbox);
       schedule(world, 100, { type: 'kubelet.sandbox.step', node: nodeName, podUid, step: 'sandbox.removed' });
       return;
     case 'sandbox.removed':
@@ -220,54 +226,73 @@ export function stepSandbox(
           cniDel(world, nodeName, sandbox);
         else releaseAddress(node.ipam, sandbox.ip);
       }
+      if (sandbox.run?.finished === true && sandbox.run.termination !== undefined) {
+        const kept: { podKey: string; output: string; previous?: string } = {
+          podKey: sandbox.podKey,
+          output: sandbox.run.termination.output,
+        };
+        if (sandbox.run.last !== undefined) kept.previous = sandbox.run.last.output;
+        (node.kubelet.finishedLogs ??= {})[podUid] = kept;
+      }
       removeSandbox(node, podUid);
       meshSandboxRemoved(world, sandbox);
       if (node.kubelet.connection === 'connected') {
+        // The kubelet confirms a deletion; a pod that finished by itself keeps its object.
         const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
-        if (pod !== undefined && pod.metadata.uid === podUid) apiRemove(world, 'Pod', sandbox.podKey);
+        if (pod !== undefined && pod.metadata.uid === podUid && pod.metadata.deletionTimestamp !== undefined)
+          apiRemove(world, 'Pod', sandbox.podKey);
       }
       return;
   }
 }
 
-/** Writes a pod's status from its sandbox (only possible while the kubelet reaches the API server). */
-function reportPodStatus(world: World, node: NodeRuntime, sandbox: Sandbox): void {
-  if (node.kubelet.connection !== 'connected') return;
-  const cluster = requireCluster(world);
-  const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
+/** Drops the logs the kubelet kept for a finished pod once that pod object is gone. */
+function forgetFinishedLogs(node: NodeRuntime, podKey: string, keepUid: string | undefined): void {
+  const logs = node.kubelet.finishedLogs;
+  if (logs === undefined) return;
+  for (const uid of Object.keys(logs)) if (logs[uid]?.podKey === podKey && uid !== keepUid) delete logs[uid];
+}
+
+/**
+ * What follows a start of a sandbox's containers, the first one or a restart: the status report,
+ * the exit of a process that ends by itself, and a cilium-agent's boot.
+ */
+function containersStarted(world: World, node: NodeRuntime, sandbox: Sandbox): void {
+  const pod = getObject(requireCluster(world).api, 'Pod', sandbox.podKey);
   if (pod === undefined || pod.metadata.uid !== sandbox.podUid) return;
-  const next: Pod = { ...pod, status: { ...pod.status } };
-  const now = toTimestamp(world.timeMs);
-  const running = sandbox.state === 'running';
-  if (sandbox.ip !== undefined) {
-    next.status.podIP = sandbox.ip;
-    next.status.podIPs = [{ ip: sandbox.ip }];
-  }
-  next.status.hostIP = node.internalIP;
-  next.status.startTime ??= now;
-  next.status.phase = running ? 'Running' : 'Pending';
-  const readyStatus = running && pod.metadata.deletionTimestamp === undefined ? 'True' : 'False';
-  next.status.conditions = [
-    { type: 'Initialized', status: 'True', lastTransitionTime: now },
-    { type: 'Ready', status: readyStatus, lastTransitionTime: now },
-    { type: 'ContainersReady', status: readyStatus, lastTransitionTime: now },
-    {
-      type: 'PodScheduled',
-      status: 'True',
-      lastTransitionTime:
-        pod.status.conditions?.find((condition) => condition.type === 'PodScheduled')?.lastTransitionTime ??
-        now,
-    },
-  ];
-  next.status.containerStatuses = pod.spec.containers.map((container) => ({
-    name: container.name,
-    image: container.image,
-    ready: running,
-    restartCount: 0,
-    started: running,
-    state: running ? { running: { startedAt: now } } : { waiting: { reason: 'ContainerCreating' } },
-  }));
-  apiPut(world, next, sandbox.podKey);
+  agentContainerStarted(world, node.name, sandbox, pod);
+  reportPodStatus(world, node, sandbox);
+  scheduleProcessExit(world, node.name, sandbox, pod);
+}
+
+/** A container's process ended by itself: the pod finished, or its container restarts. */
+export function processExited(
+  world: World,
+  nodeName: string,
+  podUid: string,
+  exit: { restartCount: number; exitCode: number; output: string },
+): void {
+  if (containerExited(world, nodeName, podUid, exit) !== 'finished') return;
+  const node = requireNode(world, nodeName);
+  const sandbox = node.kubelet.sandboxes[podUid];
+  if (sandbox !== undefined) beginTermination(world, node, sandbox, 0);
+}
+
+/** The sync after an exit: restart at once, or wait in CrashLoopBackOff (container-lifecycle.ts). */
+export function backOffContainer(world: World, nodeName: string, podUid: string, restartCount: number): void {
+  if (enterBackoff(world, nodeName, podUid, restartCount))
+    restartContainers(world, nodeName, podUid, restartCount);
+}
+
+/** Starts a container again after its back-off. */
+export function restartContainers(
+  world: World,
+  nodeName: string,
+  podUid: string,
+  restartCount: number,
+): void {
+  const sandbox = restartContainer(world, nodeName, podUid, restartCount);
+  if (sandbox !== undefined) containersStarted(world, requireNode(world, nodeName), sandbox);
 }
 
 /** Renews the node's Lease every interval; a cut-off kubelet tries but nothing reaches the API server. */

@@ -14,6 +14,11 @@ export function kubernetesMinor(version: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
+/** The minor release a cluster's API server runs (24 for a version the model cannot read). */
+export function serverMinor(cluster: { readonly kubernetesVersion: string }): number {
+  return kubernetesMinor(cluster.kubernetesVersion) ?? 24;
+}
+
 /**
  * The taints kubeadm puts on a control-plane node (KEP-2067, kubernetes/kubeadm#2200): `master`
  * alone up to 1.23, both `master` and `control-plane` in 1.24, `control-plane` alone from 1.25.

@@ -97,11 +97,14 @@ export interface PodAffinityRules {
   preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
 }
 
+/** A pod's node affinity: the required part filters nodes, the preferred part only scores them. */
+export interface NodeAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+  preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
+}
+
 export interface Affinity {
-  nodeAffinity?: {
-    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
-    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
-  };
+  nodeAffinity?: NodeAffinity;
   podAffinity?: PodAffinityRules;
   podAntiAffinity?: PodAffinityRules;
 }
@@ -135,6 +138,9 @@ export interface PodSpec {
   affinity?: Affinity;
   tolerations?: Toleration[];
   topologySpreadConstraints?: TopologySpreadConstraint[];
+  /** Always (the default), OnFailure or Never: whether the kubelet restarts a container that exited. */
+  restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+  priorityClassName?: string;
 }
 
 export interface PodCondition {
@@ -146,17 +152,22 @@ export interface PodCondition {
   lastProbeTime?: string | null;
 }
 
+/** A container's state as the kubelet reports it: exactly one of the three is set. */
+export interface ContainerState {
+  running?: { startedAt: string };
+  waiting?: { reason: string; message?: string };
+  terminated?: { reason: string; exitCode: number; startedAt?: string; finishedAt?: string };
+}
+
 export interface ContainerStatus {
   name: string;
   image: string;
   ready: boolean;
   restartCount: number;
   started: boolean;
-  state: {
-    running?: { startedAt: string };
-    waiting?: { reason: string };
-    terminated?: { reason: string; exitCode: number };
-  };
+  state: ContainerState;
+  /** The previous run of a restarted container (its terminated state). */
+  lastState?: ContainerState;
 }
 
 export interface PodStatus {
@@ -219,6 +230,95 @@ export interface ReplicaSet {
     readyReplicas?: number;
     availableReplicas?: number;
     observedGeneration?: number;
+  };
+}
+
+/** A DaemonSet (apps/v1): one pod on every node its template may run on. */
+export interface DaemonSet {
+  apiVersion: 'apps/v1';
+  kind: 'DaemonSet';
+  metadata: ObjectMeta;
+  spec: {
+    selector: LabelSelector;
+    template: PodTemplate;
+    updateStrategy: {
+      type: 'RollingUpdate' | 'OnDelete';
+      rollingUpdate?: { maxUnavailable: string | number; maxSurge: string | number };
+    };
+    revisionHistoryLimit?: number;
+    minReadySeconds?: number;
+  };
+  status: {
+    currentNumberScheduled: number;
+    numberMisscheduled: number;
+    desiredNumberScheduled: number;
+    numberReady: number;
+    observedGeneration?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+    numberUnavailable?: number;
+  };
+}
+
+/** A ControllerRevision (apps/v1): one template a DaemonSet ran, kept as its rollout history. */
+export interface ControllerRevision {
+  apiVersion: 'apps/v1';
+  kind: 'ControllerRevision';
+  metadata: ObjectMeta;
+  /** The strategic merge patch that restores the template: `{"spec":{"template":{…,"$patch":"replace"}}}`. */
+  data: { spec: { template: PodTemplate & { $patch: 'replace' } } };
+  revision: number;
+}
+
+/** A ReplicationController (core v1): the ReplicaSet's predecessor, selecting pods by a plain label map. */
+export interface ReplicationController {
+  apiVersion: 'v1';
+  kind: 'ReplicationController';
+  metadata: ObjectMeta;
+  spec: { replicas: number; selector: Record<string, string>; template: PodTemplate };
+  status: {
+    replicas: number;
+    fullyLabeledReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+  };
+}
+
+export interface JobCondition {
+  type: 'Complete' | 'Failed' | 'Suspended' | 'FailureTarget' | 'SuccessCriteriaMet';
+  status: 'True' | 'False';
+  lastProbeTime: string;
+  lastTransitionTime: string;
+  reason?: string;
+  message?: string;
+}
+
+/** A Job (batch/v1): pods that run to completion, `completions` times, `parallelism` at once. */
+export interface Job {
+  apiVersion: 'batch/v1';
+  kind: 'Job';
+  metadata: ObjectMeta;
+  spec: {
+    completions?: number;
+    parallelism: number;
+    backoffLimit: number;
+    selector: LabelSelector;
+    manualSelector?: boolean;
+    template: PodTemplate;
+    completionMode: 'NonIndexed' | 'Indexed';
+    suspend: boolean;
+    activeDeadlineSeconds?: number;
+    ttlSecondsAfterFinished?: number;
+  };
+  status: {
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    ready?: number;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: JobCondition[];
   };
 }
 
@@ -524,6 +624,10 @@ export type ApiObject =
   | Pod
   | Deployment
   | ReplicaSet
+  | DaemonSet
+  | ControllerRevision
+  | ReplicationController
+  | Job
   | Service
   | Endpoints
   | Node
@@ -551,6 +655,10 @@ export const namespacedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
   'Pod',
   'Deployment',
   'ReplicaSet',
+  'DaemonSet',
+  'ControllerRevision',
+  'ReplicationController',
+  'Job',
   'Service',
   'Endpoints',
   'Lease',

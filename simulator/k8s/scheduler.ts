@@ -103,7 +103,7 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
     podKey,
   );
   // Pods waiting for a pod like this one (required pod affinity) may fit now.
-  retryUnschedulable(world);
+  retryUnschedulable(world, 'pod-placed');
   return chosen;
 }
 

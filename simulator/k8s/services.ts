@@ -14,6 +14,7 @@
  * `healthCheckNodePort`. kind has no load-balancer controller, so a LoadBalancer Service keeps an
  * empty status and kubectl shows its EXTERNAL-IP as <pending>.
  */
+import { serverMinor } from './kubernetes-versions';
 import { nextInt } from '../engine/prng';
 import type { World } from '../world';
 import { requireCluster } from '../world';
@@ -30,12 +31,6 @@ const serviceTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'] a
 
 /** The Service as stored, or the API server's refusal. */
 export type ServiceAdmission = { service: Service } | { refusal: ApiRefusal };
-
-/** The minor version of the cluster's Kubernetes (`v1.24.0` → 24). */
-function kubernetesMinor(world: World): number {
-  const match = /^v?1\.(\d+)/.exec(requireCluster(world).kubernetesVersion);
-  return Number(match?.[1] ?? 24);
-}
 
 /** Node ports other Services hold. */
 function nodePortsInUse(world: World, key: string): Set<number> {
@@ -71,7 +66,7 @@ function allocateNodePort(world: World, used: Set<number>): number | undefined {
     }
     return undefined;
   };
-  if (kubernetesMinor(world) < 28) return scan(0, size);
+  if (serverMinor(requireCluster(world)) < 28) return scan(0, size);
   // The static subrange: dynamic allocations take the upper band first (allocator.go `calculateRangeOffset`).
   const offset = Math.min(Math.max(16, Math.floor(size / 32)), 128);
   return scan(offset, size) ?? scan(0, offset);

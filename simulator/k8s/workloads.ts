@@ -3,7 +3,6 @@
  * and a RollingUpdate moves replicas from the old ones to the new one within maxSurge and
  * maxUnavailable (25 % each by default, rounded up and down respectively).
  */
-import { randomNameSuffix } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import { jsonEqual } from '../engine/state-hash';
 import { clonePlain } from '../engine/clone';
@@ -23,12 +22,11 @@ import {
 } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import { newMetadata, selectorMatches } from './metadata';
-import type { Deployment, Pod, PodTemplate, ReplicaSet } from './objects';
+import type { Deployment, Pod, PodTemplate, ReplicaSet, ReplicationController } from './objects';
+import { createControlledPod, isActivePod, isPodReady, requestPodDeletion } from './controlled-pods';
 import { podTemplateHash } from './pod-template-hash';
 import { nextState } from '../machines/step';
 import { rolloutMachine, type RolloutState } from '../machines/rollout';
-import { injectSidecar } from '../mesh/workloads';
-import { withPodSpecDefaults } from './pod-admission';
 
 /** Resolves an int-or-percent field against a replica count, rounding as Kubernetes does. */
 export function resolveIntOrPercent(value: string | number, total: number, roundUp: boolean): number {
@@ -72,17 +70,6 @@ export function replicaSetsOwnedBy(world: World, deployment: Deployment): Replic
  */
 function busyReplicaSetsOf(world: World, deployment: Deployment): ReplicaSet[] {
   return listBusyReplicaSetsOwnedBy(requireCluster(world).api, deployment.metadata.uid);
-}
-
-const isActive = (pod: Pod): boolean => pod.metadata.deletionTimestamp === undefined;
-function isReady(pod: Pod): boolean {
-  if (!isActive(pod)) return false;
-  const conditions = pod.status.conditions;
-  if (conditions === undefined) return false;
-  for (const condition of conditions) {
-    if (condition.type === 'Ready' && condition.status === 'True') return true;
-  }
-  return false;
 }
 
 /** Counts of the pods some ReplicaSets control: not being deleted, ready, and on a template hash. */
@@ -155,7 +142,7 @@ export function syncDeployment(world: World, key: string): void {
     };
     apiPut(world, newReplicaSet);
     setRolloutState(world, key, 'rollout.started');
-  }
+  } else newReplicaSet = renumberIfReused(world, deployment, newReplicaSet);
   const desired = deployment.spec.replicas;
   const strategy = deployment.spec.strategy.rollingUpdate;
   let maxSurge = resolveIntOrPercent(strategy.maxSurge, desired, true);
@@ -203,6 +190,29 @@ export function syncDeployment(world: World, key: string): void {
 }
 
 const revisionAnnotation = 'deployment.kubernetes.io/revision';
+
+/**
+ * A template the Deployment ran before (a rollback) takes the next revision number, and its old
+ * number joins the revision-history annotation (deploymentutil.SetNewReplicaSetAnnotations).
+ */
+function renumberIfReused(world: World, deployment: Deployment, replicaSet: ReplicaSet): ReplicaSet {
+  const current = revisionOf(replicaSet);
+  let highest = 0;
+  for (const other of replicaSetsOwnedBy(world, deployment))
+    if (other.metadata.uid !== replicaSet.metadata.uid) highest = Math.max(highest, revisionOf(other));
+  if (current > highest) return replicaSet;
+  const annotations: Record<string, string> = {
+    ...replicaSet.metadata.annotations,
+    [revisionAnnotation]: String(highest + 1),
+  };
+  const history = replicaSet.metadata.annotations?.['deployment.kubernetes.io/revision-history'];
+  annotations['deployment.kubernetes.io/revision-history'] =
+    history === undefined ? String(current) : `${history},${current}`;
+  const renumbered: ReplicaSet = { ...replicaSet, metadata: { ...replicaSet.metadata, annotations } };
+  const key = replicaSetKeyOf(requireCluster(world).api, replicaSet.metadata.uid) ?? keyOf(replicaSet);
+  apiPut(world, renumbered, key);
+  return getObject(requireCluster(world).api, 'ReplicaSet', key) ?? renumbered;
+}
 
 function revisionOf(replicaSet: ReplicaSet): number {
   return Number(replicaSet.metadata.annotations?.[revisionAnnotation] ?? 0) || 0;
@@ -402,87 +412,99 @@ const burstDurationMs = (burstReplicas / 20) * 1000;
  * How many pods the controller may create now for a ReplicaSet missing `difference` of them:
  * at most a burst, and none while the previous burst is still being sent.
  */
-function podsToCreate(world: World, key: string, difference: number): number {
+function podsToCreate(
+  world: World,
+  kind: 'ReplicaSet' | 'ReplicationController',
+  key: string,
+  difference: number,
+): number {
   const cluster = requireCluster(world);
-  const nextBurstMs = cluster.replicaSetNextBurstMs?.[key];
+  // ReplicationControllers share the controller and its limits; their pacing is kept apart by kind.
+  const burstKey = kind === 'ReplicaSet' ? key : `${kind}:${key}`;
+  const nextBurstMs = cluster.replicaSetNextBurstMs?.[burstKey];
   if (nextBurstMs !== undefined && world.timeMs < nextBurstMs) return 0;
   if (difference <= burstReplicas) {
-    if (nextBurstMs !== undefined) delete cluster.replicaSetNextBurstMs?.[key];
+    if (nextBurstMs !== undefined) delete cluster.replicaSetNextBurstMs?.[burstKey];
     return difference;
   }
-  (cluster.replicaSetNextBurstMs ??= {})[key] = world.timeMs + burstDurationMs;
-  schedule(world, burstDurationMs, { type: 'controller.replicaset.sync', key });
+  (cluster.replicaSetNextBurstMs ??= {})[burstKey] = world.timeMs + burstDurationMs;
+  schedule(world, burstDurationMs, {
+    type: kind === 'ReplicaSet' ? 'controller.replicaset.sync' : 'controller.replicationcontroller.sync',
+    key,
+  });
   return burstReplicas;
 }
 
-/** ReplicaSet controller: create or delete pods until the active count matches spec.replicas. */
-export function syncReplicaSet(world: World, key: string): void {
-  const cluster = requireCluster(world);
-  const replicaSet = getObject(cluster.api, 'ReplicaSet', key);
-  if (replicaSet === undefined) {
-    if (cluster.replicaSetNextBurstMs?.[key] !== undefined) delete cluster.replicaSetNextBurstMs[key];
-    return;
-  }
-  // Counted before any pod is created or deleted below, as the status reports them.
-  const counts = controlledPodCounts(cluster.api, replicaSet.metadata.uid);
-  const active = counts?.active ?? 0;
-  const ready = counts?.ready ?? 0;
-  const difference = replicaSet.spec.replicas - active;
-  const namespace = replicaSet.metadata.namespace ?? 'default';
-  if (difference > 0) {
-    const count = podsToCreate(world, key, difference);
-    for (let i = 0; i < count; i++) createPodFor(world, replicaSet, namespace);
-  } else if (difference < 0) {
-    const active = listOwnedWithKeys(cluster.api, 'Pod', replicaSet.metadata.uid).filter((entry) =>
-      isActive(entry.object),
-    );
-    const doomed = rankForDeletion(active).slice(0, -difference);
-    for (const { object: pod, key: podKey } of doomed) requestPodDeletion(world, pod, undefined, podKey);
-  }
-  if (replicaSet.status.replicas !== active || replicaSet.status.readyReplicas !== ready) {
-    // Stored objects are never mutated, so the new version may share everything but its status.
-    apiPut(
-      world,
-      {
-        ...replicaSet,
-        status: {
-          replicas: active,
-          readyReplicas: ready,
-          availableReplicas: ready,
-          observedGeneration: 1,
-        },
-      },
-      key,
-    );
-  }
+/** Forgets the pacing of a controller that is gone. */
+function forgetBursts(world: World, burstKey: string): void {
+  const bursts = requireCluster(world).replicaSetNextBurstMs;
+  if (bursts?.[burstKey] !== undefined) delete bursts[burstKey];
 }
 
-function createPodFor(world: World, replicaSet: ReplicaSet, namespace: string): void {
-  const template = replicaSet.spec.template;
-  const name = `${replicaSet.metadata.name}-${randomNameSuffix(world.random, 5)}`;
-  const metadata = newMetadata(world, name, namespace);
-  // Shared with the template: stored objects are never mutated, and sharing lets every pod of a
-  // ReplicaSet hit the caches keyed by its labels object (cilium/cni.ts).
-  if (template.metadata.labels !== undefined) metadata.labels = template.metadata.labels;
-  metadata.generateName = `${replicaSet.metadata.name}-`;
-  if (template.metadata.annotations !== undefined) metadata.annotations = template.metadata.annotations;
-  metadata.ownerReferences = [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      name: replicaSet.metadata.name,
-      uid: replicaSet.metadata.uid,
-      controller: true,
-      blockOwnerDeletion: true,
-    },
-  ];
-  // The API server's defaults and admission plugins, as for any pod (k8s/pod-admission.ts).
-  const spec = withPodSpecDefaults(template.spec);
-  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: { phase: 'Pending' } };
-  // Admission: Istio's sidecar injection webhook, when the namespace asks for it.
-  injectSidecar(world, pod);
-  // A new name: its key is built here rather than looked up among the names seen before.
-  apiPut(world, pod, `${namespace}/${name}`);
+/**
+ * The ReplicaSet controller (pkg/controller/replicaset), which also runs ReplicationControllers:
+ * create or delete pods until the active count matches spec.replicas.
+ */
+export function syncReplicaSet(world: World, key: string): void {
+  const replicaSet = getObject(requireCluster(world).api, 'ReplicaSet', key);
+  if (replicaSet === undefined) forgetBursts(world, key);
+  else syncReplicas(world, key, replicaSet);
+}
+
+/** The same controller for ReplicationControllers (pkg/controller/replication wraps it). */
+export function syncReplicationController(world: World, key: string): void {
+  const controller = getObject(requireCluster(world).api, 'ReplicationController', key);
+  if (controller === undefined) forgetBursts(world, `ReplicationController:${key}`);
+  else syncReplicas(world, key, controller);
+}
+
+function syncReplicas(world: World, key: string, owner: ReplicaSet | ReplicationController): void {
+  const cluster = requireCluster(world);
+  // Counted before any pod is created or deleted below, as the status reports them.
+  const counts = controlledPodCounts(cluster.api, owner.metadata.uid);
+  const active = counts?.active ?? 0;
+  const ready = counts?.ready ?? 0;
+  const difference = owner.spec.replicas - active;
+  const namespace = owner.metadata.namespace ?? 'default';
+  if (difference > 0) {
+    const count = podsToCreate(world, owner.kind, key, difference);
+    for (let i = 0; i < count; i++) createControlledPod(world, owner, owner.spec.template, namespace);
+  } else if (difference < 0) {
+    const pods = listOwnedWithKeys(cluster.api, 'Pod', owner.metadata.uid).filter((entry) =>
+      isActivePod(entry.object),
+    );
+    const doomed = rankForDeletion(pods).slice(0, -difference);
+    for (const { object: pod, key: podKey } of doomed) requestPodDeletion(world, pod, undefined, podKey);
+  }
+  const status = owner.status;
+  if (status.replicas !== active || status.readyReplicas !== ready) {
+    const observedGeneration = owner.metadata.generation ?? 1;
+    // Stored objects are never mutated, so the new version may share everything but its status.
+    if (owner.kind === 'ReplicaSet')
+      apiPut(
+        world,
+        {
+          ...owner,
+          status: { replicas: active, readyReplicas: ready, availableReplicas: ready, observedGeneration },
+        },
+        key,
+      );
+    else
+      apiPut(
+        world,
+        {
+          ...owner,
+          status: {
+            replicas: active,
+            fullyLabeledReplicas: active,
+            readyReplicas: ready,
+            availableReplicas: ready,
+            observedGeneration,
+          },
+        },
+        key,
+      );
+  }
 }
 
 /**
@@ -496,7 +518,7 @@ function rankForDeletion(pods: readonly OwnedPod[]): OwnedPod[] {
     rank:
       (entry.object.spec.nodeName === undefined ? 0 : 4) +
       (entry.object.status.phase === 'Pending' ? 0 : 2) +
-      (isReady(entry.object) ? 1 : 0),
+      (isPodReady(entry.object) ? 1 : 0),
   }));
   ranked.sort((a, b) => {
     if (a.rank !== b.rank) return a.rank - b.rank;
@@ -515,35 +537,7 @@ function rankForDeletion(pods: readonly OwnedPod[]): OwnedPod[] {
 /** A pod with its store key. */
 type OwnedPod = { key: string; object: Pod };
 
-/**
- * Graceful deletion: the API server sets deletionTimestamp and the pod stays (Terminating) until
- * its kubelet confirms the containers are gone. An unscheduled pod has no kubelet and goes at once.
- */
-export function requestPodDeletion(
-  world: World,
-  pod: Pod,
-  gracePeriodSeconds?: number,
-  key: string = keyOf(pod),
-): void {
-  if (pod.metadata.deletionTimestamp !== undefined) return;
-  if (pod.spec.nodeName === undefined) {
-    apiRemove(world, 'Pod', key);
-    return;
-  }
-  const grace = gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-  apiPut(
-    world,
-    {
-      ...pod,
-      metadata: {
-        ...pod.metadata,
-        deletionTimestamp: toTimestamp(world.timeMs + grace * 1000),
-        deletionGracePeriodSeconds: grace,
-      },
-    },
-    key,
-  );
-}
+export { requestPodDeletion } from './controlled-pods';
 
 /** Whether a pod is selected by a Deployment (for `kubectl get pods -l` and exec deploy/NAME). */
 export function deploymentSelects(deployment: Deployment, pod: Pod): boolean {

@@ -11,7 +11,13 @@ export type IstioHelmChart = 'base' | 'istiod' | 'cni' | 'ztunnel';
 /** `istioctl install --set profile=… -y`, or one `helm install` of Istio's charts. */
 export type IstioInstallRequest =
   | { tool: 'istioctl'; profile: IstioProfile }
-  | { tool: 'helm'; chart: IstioHelmChart; values?: Record<string, string> };
+  | {
+      tool: 'helm';
+      chart: IstioHelmChart;
+      values?: Record<string, string>;
+      /** The Helm release name, recorded as Helm records releases (helm/releases.ts). */
+      release?: string;
+    };
 
 /** Inputs Istio adds: installing it, and `istioctl waypoint apply`. */
 export type MeshInputEvent =

@@ -23,8 +23,9 @@ function ciliumCrdsCreatedAtMs(world: Readonly<World>): number | undefined {
   if (cilium === undefined) return undefined;
   if (cilium.crdsCreatedAtMs !== undefined) return cilium.crdsCreatedAtMs;
   // No agent has started yet (or none could): the operator still registered them when it started.
-  const operators = listObjects(world.cluster!.api, 'Pod').filter((pod) =>
-    cilium.operatorPodNames.includes(pod.metadata.name),
+  // The operator's pods are those of the chart's cilium-operator Deployment (cilium/chart.ts).
+  const operators = listObjects(world.cluster!.api, 'Pod').filter(
+    (pod) => pod.metadata.labels?.['io.cilium/app'] === 'operator',
   );
   const started = operators.map((pod) => Date.parse(pod.metadata.creationTimestamp)).sort((a, b) => a - b)[0];
   return started === undefined ? undefined : started - virtualEpochMs;

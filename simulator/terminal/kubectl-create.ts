@@ -211,6 +211,31 @@ function createDeployment(
   return submit(context, options, deployment, 'failed to create deployment');
 }
 
+/**
+ * `kubectl create job NAME --image=IMAGE [-- COMMAND…]`: one container named as the Job, restartPolicy
+ * Never (kubectl/pkg/cmd/create/create_job.go createJob); `--from=cronjob/…` needs CronJobs, which
+ * the model does not have.
+ */
+function createJob(context: TerminalContext, names: readonly string[], options: CreateFlags): CommandResult {
+  const name = nameFrom('job', names);
+  if (typeof name !== 'string') return name;
+  const image = options.flags.get('--image');
+  if (options.flags.has('--from'))
+    return fail(`error: from must be an existing cronjob: the server doesn't have a resource type "cronjob"`);
+  if (image === undefined || image === '') return fail('error: either --image or --from must be specified');
+  const container = {
+    name,
+    image,
+    ...(options.rest.length > 0 ? { command: [...options.rest] } : {}),
+    resources: {},
+  };
+  const job = newObject('Job', 'batch/v1', name, namespaceOf(options.flags), {
+    spec: { template: { metadata: {}, spec: { containers: [container], restartPolicy: 'Never' } } },
+    status: {},
+  });
+  return submit(context, options, job);
+}
+
 /** `kubectl create serviceaccount NAME`. */
 function createServiceAccount(
   context: TerminalContext,
@@ -501,6 +526,7 @@ const generators: Readonly<
   ns: createNamespace,
   deployment: createDeployment,
   deploy: createDeployment,
+  job: createJob,
   serviceaccount: createServiceAccount,
   sa: createServiceAccount,
   configmap: createConfigMap,
@@ -526,7 +552,7 @@ export function create(
   const generator = generators[kind];
   if (generator === undefined)
     return fail(
-      `error: unknown command "${kind}" for "kubectl create"\nSupported in this simulator: namespace, deployment, serviceaccount, configmap, secret generic|tls, role, clusterrole, rolebinding, clusterrolebinding, and -f FILE`,
+      `error: unknown command "${kind}" for "kubectl create"\nSupported in this simulator: namespace, deployment, job, serviceaccount, configmap, secret generic|tls, role, clusterrole, rolebinding, clusterrolebinding, and -f FILE`,
     );
   return generator(context, names, options);
 }

@@ -8,6 +8,7 @@
  * The model records no Kubernetes Events, so a single object's description ends in `Events: <none>`.
  */
 import { withPolicyStatus } from './policy-status';
+import { describeDaemonSet, describeJob, describeReplicaSet } from './kubectl-describe-workloads';
 import { getObject, listObjects } from '../k8s/api-store';
 import type {
   ApiObject,
@@ -18,12 +19,14 @@ import type {
   RoleBinding,
   ServiceAccount,
   Container,
+  ContainerState,
   Deployment,
   Endpoints,
   LabelSelector,
   Namespace,
   Node,
   Pod,
+  PodTemplate,
   PolicyObject,
   ReplicaSet,
   Secret,
@@ -52,7 +55,7 @@ function goTimeString(timestamp: string): string {
 }
 
 /** kubectl's PrefixWriter: two spaces per level, text with tabs for the tabwriter. */
-class PrefixWriter {
+export class PrefixWriter {
   private readonly parts: string[] = [];
   write(level: number, text: string): void {
     this.parts.push('  '.repeat(level) + text);
@@ -62,7 +65,7 @@ class PrefixWriter {
   }
 }
 
-function printLabelsMultiline(
+export function printLabelsMultiline(
   w: PrefixWriter,
   title: string,
   labels: Readonly<Record<string, string>> | undefined,
@@ -79,7 +82,7 @@ function printLabelsMultiline(
   });
 }
 
-function printAnnotationsMultiline(
+export function printAnnotationsMultiline(
   w: PrefixWriter,
   title: string,
   annotations: Readonly<Record<string, string>> | undefined,
@@ -178,23 +181,33 @@ function describeContainers(
       for (const part of container.args ?? []) for (const line of part.split('\n')) w.write(3, `${line}\n`);
     }
     if (containerStatus !== undefined) {
-      const state = containerStatus.state;
-      if (state.running !== undefined) {
-        w.write(2, 'State:\tRunning\n');
-        w.write(3, `Started:\t${rfc1123z(state.running.startedAt)}\n`);
-      } else if (state.terminated !== undefined) {
-        w.write(2, 'State:\tTerminated\n');
-        w.write(3, `Reason:\t${state.terminated.reason}\n`);
-        w.write(3, `Exit Code:\t${state.terminated.exitCode}\n`);
-      } else {
-        w.write(2, 'State:\tWaiting\n');
-        if (state.waiting?.reason) w.write(3, `Reason:\t${state.waiting.reason}\n`);
-      }
+      writeContainerState(w, 'State', containerStatus.state);
+      if (containerStatus.lastState?.terminated !== undefined)
+        writeContainerState(w, 'Last State', containerStatus.lastState);
       w.write(2, `Ready:\t${containerStatus.ready ? 'True' : 'False'}\n`);
       w.write(2, `Restart Count:\t${containerStatus.restartCount}\n`);
     }
     w.write(2, 'Environment:\t<none>\n');
     w.write(2, 'Mounts:\t<none>\n');
+  }
+}
+
+/** describeContainerState: a container's state, or its last one, with the times of a run that ended. */
+function writeContainerState(w: PrefixWriter, title: string, state: ContainerState): void {
+  if (state.running !== undefined) {
+    w.write(2, `${title}:\tRunning\n`);
+    w.write(3, `Started:\t${rfc1123z(state.running.startedAt)}\n`);
+  } else if (state.terminated !== undefined) {
+    w.write(2, `${title}:\tTerminated\n`);
+    w.write(3, `Reason:\t${state.terminated.reason}\n`);
+    w.write(3, `Exit Code:\t${state.terminated.exitCode}\n`);
+    if (state.terminated.startedAt !== undefined)
+      w.write(3, `Started:\t${rfc1123z(state.terminated.startedAt)}\n`);
+    if (state.terminated.finishedAt !== undefined)
+      w.write(3, `Finished:\t${rfc1123z(state.terminated.finishedAt)}\n`);
+  } else {
+    w.write(2, `${title}:\tWaiting\n`);
+    if (state.waiting?.reason) w.write(3, `Reason:\t${state.waiting.reason}\n`);
   }
 }
 
@@ -273,7 +286,7 @@ function describePod(cluster: Cluster, pod: Pod, nowMs: number, events: boolean)
   }
   w.write(0, 'Volumes:\t<none>\n');
   w.write(0, 'QoS Class:\tBestEffort\n');
-  printLabelsMultiline(w, 'Node-Selectors', undefined);
+  printLabelsMultiline(w, 'Node-Selectors', pod.spec.nodeSelector);
   printTolerations(w, 'Tolerations', pod.spec.tolerations);
   if (events) w.write(0, 'Events:\t<none>\n');
   return w.toString();
@@ -303,6 +316,20 @@ function replicaSetsOf(
   return current === undefined ? { old } : { old, current };
 }
 
+/** DescribePodTemplate: the `Pod Template:` block of Deployments, DaemonSets, Jobs and rollout history. */
+export function writePodTemplate(w: PrefixWriter, template: PodTemplate): void {
+  w.write(0, 'Pod Template:\n');
+  printLabelsMultiline(w, '  Labels', template.metadata.labels);
+  if (Object.keys(template.metadata.annotations ?? {}).length > 0)
+    printAnnotationsMultiline(w, '  Annotations', template.metadata.annotations);
+  if (template.spec.serviceAccountName !== undefined)
+    w.write(1, `Service Account:\t${template.spec.serviceAccountName}\n`);
+  describeContainers(w, template.spec.containers, '  ');
+  w.write(0, '  Volumes:\t<none>\n');
+  printLabelsMultiline(w, '  Node-Selectors', template.spec.nodeSelector);
+  printTolerations(w, '  Tolerations', template.spec.tolerations);
+}
+
 function describeDeployment(cluster: Cluster, deployment: Deployment, events: boolean): string {
   const w = new PrefixWriter();
   const status = deployment.status;
@@ -324,17 +351,7 @@ function describeDeployment(cluster: Cluster, deployment: Deployment, events: bo
     0,
     `RollingUpdateStrategy:\t${String(rolling.maxUnavailable)} max unavailable, ${String(rolling.maxSurge)} max surge\n`,
   );
-  const template = deployment.spec.template;
-  w.write(0, 'Pod Template:\n');
-  printLabelsMultiline(w, '  Labels', template.metadata.labels);
-  if (Object.keys(template.metadata.annotations ?? {}).length > 0)
-    printAnnotationsMultiline(w, '  Annotations', template.metadata.annotations);
-  if (template.spec.serviceAccountName !== undefined)
-    w.write(1, `Service Account:\t${template.spec.serviceAccountName}\n`);
-  describeContainers(w, template.spec.containers, '  ');
-  w.write(0, '  Volumes:\t<none>\n');
-  printLabelsMultiline(w, '  Node-Selectors', undefined);
-  printTolerations(w, '  Tolerations', template.spec.tolerations);
+  writePodTemplate(w, deployment.spec.template);
   const conditions = status.conditions ?? [];
   if (conditions.length > 0) {
     w.write(0, 'Conditions:\n  Type\tStatus\tReason\n');
@@ -835,6 +852,13 @@ export function describeObject(cluster: Cluster, object: ApiObject, nowMs: numbe
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       return describeBinding(object);
+    case 'DaemonSet':
+      return describeDaemonSet(cluster, object, events);
+    case 'ReplicaSet':
+    case 'ReplicationController':
+      return describeReplicaSet(cluster, object, events);
+    case 'Job':
+      return describeJob(object, events);
     default:
       return describeGeneric(withPolicyStatus(cluster, object, nowMs), events);
   }

@@ -3,17 +3,15 @@
  * reader recognises the output. Ages and states come from the simulated world.
  */
 import { formatAge } from '../engine/virtual-time';
-import type {
-  ApiKind,
-  ApiObject,
-  Deployment,
-  Endpoints,
-  Node,
-  Pod,
-  ReplicaSet,
-  Service,
-} from '../k8s/objects';
+import type { ApiKind, ApiObject, Deployment, Endpoints, Node, Service } from '../k8s/objects';
 import { alignColumns } from '../cilium/cli-format';
+import {
+  controllerRevisionRow,
+  daemonSetRow,
+  jobRow,
+  podCells,
+  replicaSetRow,
+} from './kubectl-workload-rows';
 import { virtualEpochMs } from '../engine/virtual-time';
 import { ciliumTableRow } from '../cilium/crd-printer-columns';
 import { istioCrds, istioCrdFor } from '../mesh/crds';
@@ -45,7 +43,42 @@ export const resourceTypes: ResourceType[] = [
     kind: 'ReplicaSet',
     plural: 'replicasets.apps',
     prefix: 'replicaset.apps',
-    names: ['replicasets', 'replicaset', 'rs'],
+    names: ['replicasets', 'replicaset', 'rs', 'replicasets.apps'],
+    namespaced: true,
+  },
+  {
+    kind: 'DaemonSet',
+    plural: 'daemonsets.apps',
+    prefix: 'daemonset.apps',
+    names: ['daemonsets', 'daemonset', 'ds', 'daemonsets.apps'],
+    namespaced: true,
+  },
+  {
+    kind: 'ReplicationController',
+    plural: 'replicationcontrollers',
+    prefix: 'replicationcontroller',
+    names: ['replicationcontrollers', 'replicationcontroller', 'rc'],
+    namespaced: true,
+  },
+  {
+    kind: 'Job',
+    plural: 'jobs.batch',
+    prefix: 'job.batch',
+    names: ['jobs', 'job', 'jobs.batch'],
+    namespaced: true,
+  },
+  {
+    kind: 'ConfigMap',
+    plural: 'configmaps',
+    prefix: 'configmap',
+    names: ['configmaps', 'configmap', 'cm'],
+    namespaced: true,
+  },
+  {
+    kind: 'ControllerRevision',
+    plural: 'controllerrevisions.apps',
+    prefix: 'controllerrevision.apps',
+    names: ['controllerrevisions', 'controllerrevision', 'controllerrevisions.apps'],
     namespaced: true,
   },
   {
@@ -137,13 +170,6 @@ export const resourceTypes: ResourceType[] = [
     names: ['networkpolicies', 'networkpolicy', 'netpol'],
     namespaced: true,
   },
-  {
-    kind: 'ConfigMap',
-    plural: 'configmaps',
-    prefix: 'configmap',
-    names: ['configmaps', 'configmap', 'cm'],
-    namespaced: true,
-  },
   ...(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] as const).map((kind): ResourceType => ({
     kind,
     plural: `${kind.toLowerCase()}s.rbac.authorization.k8s.io`,
@@ -196,20 +222,7 @@ function age(object: ApiObject, nowMs: number): string {
   return formatAge(nowMs - created);
 }
 
-/** The STATUS column of `kubectl get pods`. */
-export function podStatus(pod: Pod): string {
-  if (pod.metadata.deletionTimestamp !== undefined) return 'Terminating';
-  const phase = pod.status?.phase ?? 'Pending';
-  if (phase === 'Pending') return pod.spec.nodeName === undefined ? 'Pending' : 'ContainerCreating';
-  // kubectl prints a waiting container's reason (CrashLoopBackOff) in place of the phase.
-  const waiting = (pod.status?.containerStatuses ?? []).find((status) => status.state.waiting !== undefined);
-  return waiting?.state.waiting?.reason ?? phase;
-}
-
-function podReady(pod: Pod): string {
-  const ready = (pod.status?.containerStatuses ?? []).filter((status) => status.ready).length;
-  return `${ready}/${pod.spec.containers.length}`;
-}
+export { podStatus } from './kubectl-workload-rows';
 
 /** metav1.Time in a table's CREATED AT column: RFC 3339 in UTC. */
 const createdAt = (object: ApiObject): string => object.metadata.creationTimestamp;
@@ -277,6 +290,7 @@ function tableRow(
   object: ApiObject,
   nowMs: number,
   wide: boolean,
+  serverMinor: number,
   ciliumMinor?: number,
 ): { header: string[]; cells: string[] } {
   // Cilium's kinds print their CRD's printer columns, which differ by release.
@@ -285,17 +299,8 @@ function tableRow(
   switch (object.kind) {
     case 'Pod': {
       const header = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'];
-      const restarts = (object.status.containerStatuses ?? []).reduce(
-        (sum, status) => sum + status.restartCount,
-        0,
-      );
-      const cells = [
-        object.metadata.name,
-        podReady(object),
-        podStatus(object),
-        String(restarts),
-        age(object, nowMs),
-      ];
+      const pod = podCells(object, nowMs);
+      const cells = [object.metadata.name, pod.ready, pod.status, pod.restarts, age(object, nowMs)];
       if (wide) {
         header.push('IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES');
         cells.push(object.status.podIP ?? '<none>', object.spec.nodeName ?? '<none>', '<none>', '<none>');
@@ -325,19 +330,15 @@ function tableRow(
       }
       return { header, cells };
     }
-    case 'ReplicaSet': {
-      const replicaSet: ReplicaSet = object;
-      return {
-        header: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
-        cells: [
-          replicaSet.metadata.name,
-          String(replicaSet.spec.replicas),
-          String(replicaSet.status.replicas),
-          String(replicaSet.status.readyReplicas ?? 0),
-          age(replicaSet, nowMs),
-        ],
-      };
-    }
+    case 'ReplicaSet':
+    case 'ReplicationController':
+      return replicaSetRow(object, nowMs, wide);
+    case 'DaemonSet':
+      return daemonSetRow(object, nowMs, wide);
+    case 'Job':
+      return jobRow(object, nowMs, wide, serverMinor);
+    case 'ControllerRevision':
+      return controllerRevisionRow(object, nowMs);
     case 'Service':
       return {
         header: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
@@ -433,12 +434,18 @@ function tableRow(
 export function tableRows(
   objects: readonly ApiObject[],
   nowMs: number,
-  options: { wide: boolean; allNamespaces: boolean; showLabels?: boolean; ciliumMinor?: number },
+  options: {
+    wide: boolean;
+    allNamespaces: boolean;
+    showLabels?: boolean;
+    ciliumMinor?: number;
+    serverMinor?: number;
+  },
 ): { header: string[]; rows: string[][] } {
   const rows: string[][] = [];
   let header: string[] = [];
   for (const object of objects) {
-    const row = tableRow(object, nowMs, options.wide, options.ciliumMinor);
+    const row = tableRow(object, nowMs, options.wide, options.serverMinor ?? 24, options.ciliumMinor);
     header = options.showLabels === true ? [...row.header, 'LABELS'] : row.header;
     const cells = options.showLabels === true ? [...row.cells, labelsText(object)] : row.cells;
     rows.push(options.allNamespaces ? [object.metadata.namespace ?? '', ...cells] : cells);
@@ -465,6 +472,8 @@ export function formatTable(
     showLabels?: boolean;
     /** The installed Cilium's minor release, whose CRDs' printer columns Cilium objects use. */
     ciliumMinor?: number;
+    /** The API server's Kubernetes minor version, which decides some tables' columns. */
+    serverMinor?: number;
     /** Put before every NAME, as `kubectl get po,svc` writes `pod/NAME` when several types are asked for. */
     namePrefix?: string;
   },

@@ -7,8 +7,7 @@ import { gatewayApiBundle } from '../k8s/gateway-api-crds';
 import { getCrds } from './kubectl-crds';
 import { listObjects, getObject } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
-import type { ApiObject, Pod } from '../k8s/objects';
-import { deploymentRolledOut } from '../queries';
+import type { ApiKind, ApiObject, LabelSelector, Pod } from '../k8s/objects';
 import { goValue, jsonPathValues, printValue, renderJsonPath } from './jsonpath';
 import { parseArgs, type FlagSpec } from './kube-args';
 import {
@@ -25,11 +24,11 @@ import { parseLabelSelector } from './kubectl-select';
 import { describe } from './kubectl-describe-command';
 import { label } from './kubectl-label';
 import { wait, watch } from './kubectl-wait';
+import { rollout } from './kubectl-rollout';
 import { kubectlJson, kubectlYaml } from './kubectl-output';
 import { alignColumns } from '../cilium/cli-format';
-import { agentLogLines } from './policy-status';
-import { agentLogLine, type LogLevel } from '../cilium/agent-log';
-import { virtualEpochMs } from '../engine/virtual-time';
+import { podLogs } from './kubectl-logs';
+import { serverMinor } from '../k8s/kubernetes-versions';
 import { routeKubectl } from './kubectl-contexts';
 import { apply, unreachableUrl } from './kubectl-apply';
 import { create } from './kubectl-create';
@@ -89,8 +88,9 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--from-file'], takesValue: true },
     { names: ['--from-literal'], takesValue: true },
     { names: ['--type'], takesValue: true },
-    // create deployment (kubectl-create.ts)
+    // create deployment and job (kubectl-create.ts)
     { names: ['--image'], takesValue: true },
+    { names: ['--from'], takesValue: true },
     { names: ['--replicas', '-r'], takesValue: true },
     { names: ['--port'], takesValue: true },
     // create role|clusterrole, rolebinding|clusterrolebinding
@@ -140,6 +140,21 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--quiet', '-q'], takesValue: false },
     { names: ['--subresource'], takesValue: true },
     { names: ['--no-headers'], takesValue: false },
+  ],
+  rollout: [
+    ...namespaceFlags,
+    { names: ['--watch', '-w'], takesValue: false },
+    { names: ['--timeout'], takesValue: true },
+    { names: ['--revision'], takesValue: true },
+    { names: ['--to-revision'], takesValue: true },
+  ],
+  logs: [
+    ...namespaceFlags,
+    { names: ['--container', '-c'], takesValue: true },
+    { names: ['--previous', '-p'], takesValue: false },
+    { names: ['--follow', '-f'], takesValue: false },
+    { names: ['--tail'], takesValue: true },
+    { names: ['--timestamps'], takesValue: false },
   ],
   wait: [
     ...namespaceFlags,
@@ -382,8 +397,9 @@ function printObjects(
       exitCode: 0,
     };
   }
-  const ciliumMinor = context.simulation.state.cluster?.cilium?.config.versionMinor;
+  const ciliumMinor = cluster?.cilium?.config.versionMinor;
   const table = formatTable(objects, context.simulation.nowMs, {
+    serverMinor: cluster === undefined ? 24 : serverMinor(cluster),
     wide: output === 'wide',
     ...(ciliumMinor !== undefined ? { ciliumMinor } : {}),
     allNamespaces: allNamespaces && type.namespaced,
@@ -417,20 +433,7 @@ function applyUrl(context: TerminalContext, url: string): CommandResult {
   return ok((result.crds ?? []).map((line) => `${line}\n`).join(''));
 }
 
-function deploymentKey(
-  flags: Map<string, string>,
-  reference: string | undefined,
-  kindWord: string,
-): string | CommandResult {
-  if (reference === undefined) return fail(`error: resource(s) were provided, but no name was specified`);
-  const [typePart, name] = reference.includes('/') ? reference.split('/') : [kindWord, reference];
-  const type = resourceType(typePart ?? '');
-  if (type?.kind !== 'Deployment' || name === undefined || name === '')
-    return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
-  return `${namespaceOf(flags)}/${name}`;
-}
-
-/** `kubectl scale deploy NAME --replicas=N`. */
+/** `kubectl scale deploy|rs|rc NAME --replicas=N` (TYPE NAME or TYPE/NAME). */
 function scale(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
   const replicas = Number(flags.get('--replicas'));
   if (!flags.has('--replicas') || !Number.isInteger(replicas) || replicas < 0)
@@ -440,70 +443,37 @@ function scale(context: TerminalContext, positionals: string[], flags: Map<strin
     return fail(
       `error: invalid argument "${flags.get('--replicas') ?? ''}" for "--replicas" flag: strconv.ParseInt: parsing "${flags.get('--replicas') ?? ''}": value out of range`,
     );
-  const key = deploymentKey(
-    flags,
-    positionals.length === 2 ? positionals[1] : positionals[0],
-    positionals.length === 2 ? (positionals[0] ?? '') : 'deployment',
-  );
-  if (typeof key !== 'string') return key;
-  const result = context.input({ type: 'deployment.scale', key, replicas });
+  const [first, second] = positionals;
+  if (first === undefined) return fail('error: required resource not specified');
+  const [typePart, name] = first.includes('/') ? first.split('/') : [first, second];
+  const type = resourceType(typePart ?? '');
+  if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
+  if (name === undefined || name === '')
+    return fail('error: resource(s) were provided, but no name was specified');
+  const namespace = namespaceOf(flags);
+  const key = `${namespace}/${name}`;
+  // kubectl reads the object, then patches its scale subresource (RBAC under --as).
+  for (const [verb, subresource] of [
+    ['get', undefined],
+    ['patch', 'scale'],
+  ] as const) {
+    const denied = forbidden(
+      context,
+      flags,
+      resourceRequest(type, verb, { namespace, name, ...(subresource === undefined ? {} : { subresource }) }),
+    );
+    if (denied !== undefined) return denied;
+  }
+  // Only kinds with a scale subresource can be scaled.
+  if (type.kind !== 'Deployment' && type.kind !== 'ReplicaSet' && type.kind !== 'ReplicationController')
+    return fail('Error from server (NotFound): the server could not find the requested resource');
+  const result =
+    type.kind === 'Deployment'
+      ? context.input({ type: 'deployment.scale', key, replicas })
+      : context.input({ type: 'workload.scale', kind: type.kind, key, replicas });
   context.spend(apiCallMs);
   if (!result.ok) return fail(`Error from server (NotFound): ${result.error}`);
-  return ok(`deployment.apps/${key.split('/')[1] ?? ''} scaled\n`);
-}
-
-/** `kubectl rollout restart|status deployment/NAME`. */
-function rollout(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
-  const [action, ...targets] = positionals;
-  const key = deploymentKey(
-    flags,
-    targets.length === 2 ? targets[1] : targets[0],
-    targets.length === 2 ? (targets[0] ?? '') : 'deployment',
-  );
-  if (typeof key !== 'string') return key;
-  const name = key.split('/')[1] ?? '';
-  if (action === 'restart') {
-    const result = context.input({ type: 'deployment.restart', key });
-    context.spend(apiCallMs);
-    return result.ok
-      ? ok(`deployment.apps/${name} restarted\n`)
-      : fail(`Error from server (NotFound): ${result.error}`);
-  }
-  if (action === 'status') {
-    const lines: string[] = [];
-    const deadline = context.simulation.nowMs + 600_000;
-    let last = '';
-    for (;;) {
-      const deployment =
-        context.simulation.state.cluster === undefined
-          ? undefined
-          : getObject(context.simulation.state.cluster.api, 'Deployment', key);
-      if (deployment === undefined)
-        return fail(`Error from server (NotFound): deployments.apps "${name}" not found`);
-      if (deploymentRolledOut(deployment)) {
-        lines.push(`deployment "${name}" successfully rolled out`);
-        return ok(`${lines.join('\n')}\n`);
-      }
-      const status = deployment.status;
-      const updated = status.updatedReplicas ?? 0;
-      const line =
-        updated < deployment.spec.replicas
-          ? `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${deployment.spec.replicas} new replicas have been updated...`
-          : (status.replicas ?? 0) > updated
-            ? `Waiting for deployment "${name}" rollout to finish: ${(status.replicas ?? 0) - updated} old replicas are pending termination...`
-            : `Waiting for deployment "${name}" rollout to finish: ${status.availableReplicas ?? 0} of ${updated} updated replicas are available...`;
-      if (line !== last) lines.push(line);
-      last = line;
-      if (context.simulation.nowMs >= deadline)
-        return {
-          stdout: `${lines.join('\n')}\n`,
-          stderr: 'error: timed out waiting for the condition\n',
-          exitCode: 1,
-        };
-      context.spend(1000);
-    }
-  }
-  return fail(`error: unknown command "${action ?? ''}" for "kubectl rollout"`);
+  return ok(`${type.prefix}/${name} scaled\n`);
 }
 
 /** The pods resource type, for the RBAC attributes of exec and logs. */
@@ -533,28 +503,24 @@ function execTarget(
     const pod = getObject(cluster.api, 'Pod', `${namespace}/${name ?? ''}`);
     return pod ?? fail(`Error from server (NotFound): pods "${name ?? ''}" not found`);
   }
-  if (type?.kind === 'Deployment') {
-    const deployment = getObject(cluster.api, 'Deployment', `${namespace}/${name ?? ''}`);
-    if (deployment === undefined)
-      return fail(`Error from server (NotFound): deployments.apps "${name ?? ''}" not found`);
+  if (type !== undefined && controllerKinds.has(type.kind)) {
+    const owner = getObject(cluster.api, type.kind, `${namespace}/${name ?? ''}`);
+    if (owner === undefined)
+      return fail(`Error from server (NotFound): ${type.plural} "${name ?? ''}" not found`);
     const pods = listObjects(cluster.api, 'Pod').filter(
       (pod) =>
         (pod.metadata.namespace ?? 'default') === namespace &&
-        pod.status.phase === 'Running' &&
         pod.metadata.deletionTimestamp === undefined &&
-        selectorMatches(deployment.spec.selector, pod.metadata.labels),
+        selectorMatches(selectorOf(owner), pod.metadata.labels),
     );
-    return (
-      pods[0] ??
-      fail(`error: unable to upgrade connection: no running pods found for deployment ${name ?? ''}`)
-    );
-  }
-  if (typePart === 'ds' || typePart === 'daemonset' || typePart === 'daemonsets') {
-    const pods = listObjects(cluster.api, 'Pod').filter(
-      (pod) =>
-        (pod.metadata.namespace ?? 'default') === namespace && pod.metadata.labels?.['k8s-app'] === name,
-    );
-    return pods[0] ?? fail(`Error from server (NotFound): daemonsets.apps "${name ?? ''}" not found`);
+    const best = mostActive(pods);
+    if (best === undefined)
+      return fail(
+        type.kind === 'Deployment'
+          ? `error: unable to upgrade connection: no running pods found for deployment ${name ?? ''}`
+          : `error: timed out waiting for the condition`,
+      );
+    return best;
   }
   return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
 }
@@ -568,6 +534,59 @@ export function withRemoteExitStatus(result: CommandResult): CommandResult {
   if (result.exitCode === 0 || /command terminated with exit code \d+/.test(result.stderr)) return result;
   const stderr = result.stderr === '' || result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`;
   return { ...result, stderr: `${stderr}command terminated with exit code ${result.exitCode}\n` };
+}
+
+/** The kinds whose pods `kubectl exec|logs TYPE/NAME` may pick from. */
+const controllerKinds = new Set<ApiKind>([
+  'Deployment',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+]);
+
+/** A controller's pod selector as a label selector (a ReplicationController's is a plain map). */
+function selectorOf(owner: ApiObject): LabelSelector | undefined {
+  switch (owner.kind) {
+    case 'ReplicationController':
+      return { matchLabels: owner.spec.selector };
+    case 'Deployment':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+      return owner.spec.selector;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The pod kubectl attaches to among a controller's (polymorphichelpers GetFirstPod, sorted by
+ * podutils.ActivePods reversed): bound before unbound, running before pending, ready before not,
+ * fewer restarts, older first.
+ */
+function mostActive(pods: readonly Pod[]): Pod | undefined {
+  const phaseRank = (pod: Pod): number =>
+    pod.status.phase === 'Running' ? 2 : pod.status.phase === 'Pending' ? 0 : 1;
+  const readyRank = (pod: Pod): number =>
+    pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ===
+    true
+      ? 1
+      : 0;
+  const restarts = (pod: Pod): number =>
+    (pod.status.containerStatuses ?? []).reduce((sum, status) => sum + status.restartCount, 0);
+  return [...pods].sort(
+    (a, b) =>
+      Number(b.spec.nodeName !== undefined) - Number(a.spec.nodeName !== undefined) ||
+      phaseRank(b) - phaseRank(a) ||
+      readyRank(b) - readyRank(a) ||
+      restarts(a) - restarts(b) ||
+      (a.metadata.creationTimestamp < b.metadata.creationTimestamp
+        ? -1
+        : a.metadata.creationTimestamp > b.metadata.creationTimestamp
+          ? 1
+          : 0),
+  )[0];
 }
 
 /** `kubectl exec`. */
@@ -612,10 +631,7 @@ function exec(
   return result instanceof Promise ? result.then(withRemoteExitStatus) : withRemoteExitStatus(result);
 }
 
-/**
- * `kubectl logs POD|ds/NAME|deploy/NAME`. The model keeps no application logs; a cilium-agent's log
- * holds what the agent reports about policies it refused to import.
- */
+/** `kubectl logs [-p] [-c CONTAINER] POD|TYPE/NAME` (kubectl-logs.ts). */
 function logs(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
   const namespace = namespaceOf(flags);
   const target = execTarget(context, positionals[0], namespace, flags);
@@ -628,24 +644,8 @@ function logs(context: TerminalContext, positionals: string[], flags: Map<string
   if (denied !== undefined) return denied;
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('no cluster');
-  const agent = Object.values(cluster.cilium?.agents ?? {}).find(
-    (candidate) => candidate.podName === target.metadata.name,
-  );
-  if (agent === undefined) return ok('');
-  const config = cluster.cilium?.config;
-  if (config === undefined) return ok('');
-  const startedAtMs =
-    Date.parse(target.status.startTime ?? target.metadata.creationTimestamp) - virtualEpochMs;
-  const daemon = (msg: string, level: LogLevel = 'info'): string =>
-    agentLogLine(config, { atMs: startedAtMs, level, msg, fields: [['subsys', 'daemon']] });
-  const lines = [
-    daemon(`Cilium ${config.version}`),
-    daemon('Initializing daemon'),
-    ...(agent.startFailure !== undefined
-      ? [daemon(agent.startFailure.message, 'fatal')]
-      : agentLogLines(cluster, agent)),
-  ];
-  return ok(`${lines.join('\n')}\n`);
+  const previous = flags.has('--previous') && flags.get('--previous') !== 'false';
+  return podLogs(cluster, target, previous, flags.get('--container'));
 }
 
 /** Flags that take a separate value, so that a flag before the subcommand does not hide it. */

@@ -11,7 +11,8 @@ import { fail, type CommandResult, type HeldJob, type TerminalContext } from './
 import { istioctl, step } from './mesh-tools';
 import { opensslOnMachine } from './openssl-ca';
 import { kubectl } from './kubectl';
-import { crictl, docker, helm } from './tools';
+import { crictl, docker } from './tools';
+import { helm } from './helm-cli';
 import { kind } from './kind-cli';
 import { contextForAddressIn, contextInNode } from './cluster-context';
 import { runCurl } from './curl';

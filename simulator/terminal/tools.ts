@@ -1,12 +1,9 @@
 /**
- * The tools a reader runs on their own machine besides kubectl and kind: helm, docker (pull and exec
+ * The tools a reader runs on their own machine besides kubectl, kind and helm: docker (pull and exec
  * into a kind node container), and, inside a node, iptables, crictl and curl. Output follows the real
  * tools' wording so the article's transcripts look familiar.
  */
-import { helmInstallOutput } from '../mesh/install';
-import type { IstioHelmChart } from '../mesh/events';
 import { hashString64 } from '../engine/state-hash';
-import { toAnsiC } from '../engine/virtual-time';
 import type { FirewallRule } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { curlOnNode, runInAgent } from './pod-commands';
@@ -16,89 +13,6 @@ import { dockerPs } from './docker-ps';
 
 const digest = (text: string): string =>
   `sha256:${hashString64(text)}${hashString64(`${text}#2`)}${hashString64(`${text}#3`)}${hashString64(`${text}#4`)}`;
-
-/** `helm repo add`, `helm install cilium cilium/cilium …`. */
-export function helm(context: TerminalContext, args: string[]): CommandResult {
-  const [verb, ...rest] = args;
-  if (verb === 'repo' && rest[0] === 'add')
-    return ok(`"${rest[1] ?? ''}" has been added to your repositories\n`);
-  if (verb === 'repo' && rest[0] === 'update')
-    return ok(
-      'Hang tight while we grab the latest from your chart repositories...\nUpdate Complete. ⎈Happy Helming!⎈\n',
-    );
-  if (verb !== 'install')
-    return fail(
-      `Error: unknown command "${verb ?? ''}" for "helm"\nSupported in this simulator: helm repo add, helm repo update, helm install`,
-    );
-  const positionals: string[] = [];
-  const values: Record<string, string> = {};
-  let version: string | undefined;
-  let namespace = 'default';
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    const value = (): string => rest[++i] ?? '';
-    if (arg === '--version') version = value();
-    else if (arg.startsWith('--version=')) version = arg.slice(10);
-    else if (arg === '--namespace' || arg === '-n') namespace = value();
-    else if (arg.startsWith('--namespace=')) namespace = arg.slice(12);
-    else if (arg === '--create-namespace' || arg === '--wait') continue;
-    else if (arg === '--set') {
-      for (const pair of value().split(',')) {
-        const equals = pair.indexOf('=');
-        if (equals <= 0) return fail(`Error: failed parsing --set data: key "${pair}" has no value`);
-        values[pair.slice(0, equals)] = pair.slice(equals + 1);
-      }
-    } else if (arg.startsWith('-')) return fail(`Error: unknown flag: ${arg}`);
-    else positionals.push(arg);
-  }
-  const [release, chart] = positionals;
-  if (release === undefined || chart === undefined)
-    return fail('Error: INSTALLATION FAILED: must either provide a name or specify --generate-name');
-  const istioChart = /^istio\/(base|istiod|cni|ztunnel)$/.exec(chart)?.[1] as IstioHelmChart | undefined;
-  if (istioChart !== undefined) {
-    // Istio's charts go into istio-system (created with --create-namespace, as the Istio docs do).
-    if (namespace !== 'istio-system')
-      return fail(
-        'Error: INSTALLATION FAILED: the simulator installs Istio into istio-system; add -n istio-system --create-namespace',
-      );
-    const installed = context.input({
-      type: 'istio.install',
-      request: { tool: 'helm', chart: istioChart, values },
-    });
-    if (!installed.ok) return fail(`Error: INSTALLATION FAILED: ${installed.error}`);
-    if (installed.istio === undefined || !installed.istio.ok)
-      return fail(
-        `Error: INSTALLATION FAILED: ${installed.istio?.ok === false ? installed.istio.error : 'unknown error'}`,
-      );
-    context.spend(3_000);
-    // helm prints when the release was deployed right after its name.
-    return ok(
-      helmInstallOutput(istioChart, release, installed.istio).replace(
-        /^NAME: .*\n/,
-        (line) => `${line}LAST DEPLOYED: ${toAnsiC(context.simulation.nowMs)}\n`,
-      ),
-    );
-  }
-  if (chart !== 'cilium/cilium')
-    return fail(
-      `Error: INSTALLATION FAILED: repo ${chart.split('/')[0] ?? chart} not found (the simulator installs cilium/cilium and istio/base, istio/istiod, istio/cni, istio/ztunnel)`,
-    );
-  if (namespace !== 'kube-system')
-    return fail(
-      'Error: INSTALLATION FAILED: the simulator installs Cilium into kube-system; add --namespace kube-system',
-    );
-  const result = context.input({ type: 'cilium.install', request: { version: version ?? '1.18.5', values } });
-  if (!result.ok) return fail(`Error: ${result.error}`);
-  context.spend(3_000);
-  const config = context.simulation.state.cluster?.cilium?.config;
-  const warnings = (result.warnings ?? []).map((warning) => `WARNING: ${warning}\n`).join('');
-  const minor = config?.versionMinor ?? 18;
-  return {
-    stdout: `NAME: ${release}\nLAST DEPLOYED: ${toAnsiC(context.simulation.nowMs)}\nNAMESPACE: ${namespace}\nSTATUS: deployed\nREVISION: 1\nTEST SUITE: None\nNOTES:\nYou have successfully installed Cilium${values['hubble.relay.enabled'] === 'true' ? ' with Hubble Relay' : ''}.\n\nYour release version is ${config?.version ?? version ?? ''}.\n\nFor any further help, visit https://docs.cilium.io/en/v1.${minor}/gettinghelp\n`,
-    stderr: warnings,
-    exitCode: 0,
-  };
-}
 
 /**
  * Parses `iptables -t TABLE -I|-A|-D CHAIN -p PROTO -s SOURCE -j TARGET`, `-L` and `-F [CHAIN]`

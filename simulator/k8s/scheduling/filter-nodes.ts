@@ -19,6 +19,7 @@ import {
   nodeAffinityReason,
   podHasNodeConstraints,
   podMatchesNodeSelectorAndAffinity,
+  preFilterNodeNames,
 } from './node-affinity';
 import type { NodeInfo, NodeInfoCache } from './node-info-cache';
 import { insufficientResources, requestedResources } from './node-resources';
@@ -110,6 +111,16 @@ function nodeInfosInOrder(cache: NodeInfoCache, keys: readonly string[]): (NodeI
   return infos;
 }
 
+/** The NodeInfos of the nodes PreFilter named that exist, by name (a DaemonSet pod names one). */
+function pinnedNodeInfos(cache: NodeInfoCache, names: ReadonlySet<string>): NodeInfo[] {
+  const infos: NodeInfo[] = [];
+  for (const name of [...names].sort()) {
+    const info = cache.nodes.get(name);
+    if (info?.node !== undefined) infos.push(info);
+  }
+  return infos;
+}
+
 /**
  * Filters the cluster's nodes for a pod, starting at `startIndex` in the store's node order, as the
  * scheduler of Kubernetes 1.`minor` words its reasons.
@@ -133,10 +144,13 @@ export function filterNodes(
     spread: spreadPreFilter(cache, pod),
   };
   // Keys, not a copy of every Node: a cycle in a 5,000-node cluster visits only some of them.
-  const infos = nodeInfosInOrder(cache, keysInStorageOrder(store, 'Node'));
+  const allKeys = keysInStorageOrder(store, 'Node');
+  // NodeAffinity's PreFilter: a pod pinned to named nodes (a DaemonSet's) is checked on those only.
+  const pinned = preFilterNodeNames(pod);
+  const infos = pinned === undefined ? nodeInfosInOrder(cache, allKeys) : pinnedNodeInfos(cache, pinned);
   const nodeCount = infos.length;
   const wanted = feasibleNodesToFind(nodeCount);
-  const start = startIndex % Math.max(1, nodeCount);
+  const start = pinned === undefined ? startIndex % Math.max(1, nodeCount) : 0;
   const feasible: NodeInfo[] = [];
   const reasons = new Map<string, number>();
   let unresolvable = 0;
@@ -156,8 +170,12 @@ export function filterNodes(
     if (failure.unresolvable) unresolvable += 1;
     else resolvable += 1;
   }
-  const nextStartIndex = (start + visited) % Math.max(1, nodeCount);
-  return { feasible, reasons, unresolvable, resolvable, nodeCount, nextStartIndex };
+  const nextStartIndex =
+    pinned === undefined
+      ? (start + visited) % Math.max(1, nodeCount)
+      : startIndex % Math.max(1, allKeys.length);
+  // The FailedScheduling message counts every node of the cluster, whether PreFilter looked at it or not.
+  return { feasible, reasons, unresolvable, resolvable, nodeCount: allKeys.length, nextStartIndex };
 }
 
 /**

@@ -9,7 +9,12 @@
  */
 import { selectorMatches } from '../metadata';
 import type { Affinity, LabelSelector, Node, Pod, PodAffinityTerm } from '../objects';
-import { candidateLabelSets, type LabelSetCounts, type NodeInfoCache } from './node-info-cache';
+import {
+  candidateLabelSets,
+  type AffinityGroup,
+  type LabelSetCounts,
+  type NodeInfoCache,
+} from './node-info-cache';
 
 /** A term made ready for matching (framework.AffinityTerm), with its weight when preferred. */
 export interface AffinityTerm {
@@ -162,13 +167,12 @@ export function interPodAffinityPreFilter(
   if (!ownTerms && cache.podsWithRequiredAntiAffinity.size === 0) return undefined;
   const namespace = pod.metadata.namespace ?? 'default';
   const existingAntiAffinityCounts: TopologyCounts = new Map();
-  for (const existing of cache.podsWithRequiredAntiAffinity.values()) {
-    const node = cache.nodes.get(existing.spec.nodeName ?? '')?.node;
-    if (node === undefined) continue;
-    for (const term of podAffinityTerms(existing).requiredAntiAffinity)
+  // Placed pods by groups with the same terms (node-info-cache.ts): each term is matched once.
+  for (const group of cache.affinityGroups.values())
+    for (const term of podAffinityTerms(group.pod).requiredAntiAffinity)
       if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
-        addToDomain(existingAntiAffinityCounts, term.topologyKey, node, 1);
-  }
+        for (const [nodeName, count] of group.nodes)
+          addToDomain(existingAntiAffinityCounts, term.topologyKey, cache.nodes.get(nodeName)?.node, count);
   if (!ownTerms && isEmpty(existingAntiAffinityCounts)) return undefined;
   const affinityCounts: TopologyCounts = new Map();
   if (terms.requiredAffinity.length > 0) {
@@ -258,30 +262,33 @@ export function interPodAffinityPreScore(
         for (const [nodeName, count] of labelSet.all)
           addToDomain(scores, term.topologyKey, cache.nodes.get(nodeName)?.node, sign * term.weight * count);
   const namespace = pod.metadata.namespace ?? 'default';
-  for (const existing of cache.podsWithAffinity.values()) {
-    const node = cache.nodes.get(existing.spec.nodeName ?? '')?.node;
-    if (node === undefined) continue;
-    const theirs = podAffinityTerms(existing);
-    addMatching(scores, theirs.requiredAffinity, 1, pod, namespace, node, namespaceLabels);
-    addMatching(scores, theirs.preferredAffinity, 1, pod, namespace, node, namespaceLabels);
-    addMatching(scores, theirs.preferredAntiAffinity, -1, pod, namespace, node, namespaceLabels);
+  for (const group of cache.affinityGroups.values()) {
+    const theirs = podAffinityTerms(group.pod);
+    addMatching(scores, theirs.requiredAffinity, 1, pod, namespace, group, cache, namespaceLabels);
+    addMatching(scores, theirs.preferredAffinity, 1, pod, namespace, group, cache, namespaceLabels);
+    addMatching(scores, theirs.preferredAntiAffinity, -1, pod, namespace, group, cache, namespaceLabels);
   }
   return isEmpty(scores) ? undefined : scores;
 }
 
-/** Adds the weight of each of a placed pod's terms that picks the incoming pod to its node's domain. */
+/**
+ * Adds the weight of each of a group's terms that picks the incoming pod to the domain of every
+ * node the group's pods run on, once per pod.
+ */
 function addMatching(
   scores: TopologyCounts,
   list: readonly AffinityTerm[],
   sign: number,
   pod: Pod,
   namespace: string,
-  node: Node,
+  group: AffinityGroup,
+  cache: NodeInfoCache,
   namespaceLabels: NamespaceLabels,
 ): void {
   for (const term of list)
     if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
-      addToDomain(scores, term.topologyKey, node, sign * term.weight);
+      for (const [nodeName, count] of group.nodes)
+        addToDomain(scores, term.topologyKey, cache.nodes.get(nodeName)?.node, sign * term.weight * count);
 }
 
 /** InterPodAffinity's raw score of a node: the sum over its domains. */

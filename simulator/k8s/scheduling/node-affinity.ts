@@ -3,7 +3,8 @@
  * pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go at v1.24.0, with the matching rules
  * of staging/src/k8s.io/component-helpers/scheduling/corev1/nodeaffinity/nodeaffinity.go): a pod
  * goes only to nodes whose labels match its nodeSelector and one of its required node selector
- * terms; each preferred term a node matches adds the term's weight to the node's score.
+ * terms; each preferred term a node matches adds the term's weight to the node's score. Its
+ * PreFilter narrows the cycle to the nodes a `metadata.name` field requirement names.
  */
 import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod } from '../objects';
 
@@ -68,7 +69,7 @@ export function nodeSelectorTermMatches(term: NodeSelectorTerm | undefined, node
  * (PodMatchesNodeSelectorAndAffinityTerms): what the filter checks and what PodTopologySpread
  * requires of the nodes it counts.
  */
-export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: Node): boolean {
+export function podMatchesNodeSelectorAndAffinity(pod: Pick<Pod, 'spec'>, node: Node): boolean {
   const selector = pod.spec.nodeSelector;
   if (selector !== undefined) {
     const labels = node.metadata.labels ?? {};
@@ -79,6 +80,31 @@ export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: Node): boolean
   if (required === undefined) return true;
   for (const term of required.nodeSelectorTerms ?? []) if (nodeSelectorTermMatches(term, node)) return true;
   return false;
+}
+
+/**
+ * NodeAffinity's PreFilter result: the node names a pod's required node affinity pins it to through
+ * `matchFields` on metadata.name (In), as a DaemonSet's pods are pinned, so that the cycle looks at
+ * those nodes only. The requirements of one term intersect, the terms unite; undefined when some
+ * term names no node, which leaves every node eligible.
+ */
+export function preFilterNodeNames(pod: Pick<Pod, 'spec'>): ReadonlySet<string> | undefined {
+  const terms =
+    pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms === undefined || terms.length === 0) return undefined;
+  const names = new Set<string>();
+  for (const term of terms) {
+    let termNames: Set<string> | undefined;
+    for (const requirement of term.matchFields ?? []) {
+      if (requirement.key !== 'metadata.name' || requirement.operator !== 'In') continue;
+      const values = new Set(requirement.values ?? []);
+      termNames =
+        termNames === undefined ? values : new Set([...termNames].filter((name) => values.has(name)));
+    }
+    if (termNames === undefined) return undefined;
+    for (const name of termNames) names.add(name);
+  }
+  return names;
 }
 
 /** Whether the pod constrains nodes at all (most pods do not, and skip the check). */

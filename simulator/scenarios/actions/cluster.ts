@@ -6,6 +6,7 @@
 import { parseManifests } from '../../k8s/manifests';
 import { formatApplyOutcome } from '../../k8s/apply';
 import { formatDuration } from '../../engine/virtual-time';
+import { daemonSetRolledOut } from '../../queries';
 import { commandMs, type ScenarioRun } from '../run';
 import type { ActionOf } from '../types';
 
@@ -56,14 +57,22 @@ export function installCilium(run: ScenarioRun, action: ActionOf<'install-cilium
 }
 
 export function waitCiliumReady(run: ScenarioRun): void {
+  // As `kubectl -n kube-system rollout status ds/cilium`: every agent pod updated and available.
   const ready = run.simulation.advanceUntil(
-    (world) => Object.values(world.cluster?.cilium?.agents ?? {}).every((agent) => agent.running),
+    (world) => {
+      const daemonSet = world.cluster?.api.objects.DaemonSet?.['kube-system/cilium'];
+      return (
+        daemonSet?.kind === 'DaemonSet' &&
+        daemonSetRolledOut(daemonSet) &&
+        Object.values(world.cluster?.cilium?.agents ?? {}).every((agent) => agent.running)
+      );
+    },
     60_000,
     500,
   );
   const agents = Object.keys(run.world.cluster?.cilium?.agents ?? {}).length;
   if (!ready) run.fail('cilium agents did not start');
-  else run.say(`All ${agents} cilium agents are running; the nodes turn Ready.`);
+  else run.say(`All ${agents} cilium agents are running (DaemonSet cilium rolled out); the nodes turn Ready.`);
   run.observe({ kind: 'agents-ready', ready, agents });
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
 import { resolveCiliumConfig } from '../../../simulator/cilium/config';
-import { agentStartRefusal, crashLoopBackOffMs } from '../../../simulator/cilium/agent-startup';
+import { agentStartRefusal } from '../../../simulator/cilium/agent-startup';
+import { nextBackoffMs } from '../../../simulator/k8s/container-lifecycle';
 import { TerminalSession } from '../../../simulator/terminal/session';
 
 // The agent refuses some configurations at start (cilium/cilium v1.12.0 daemon/cmd/daemon_main.go):
@@ -43,9 +44,9 @@ describe('cilium: agent start-up checks', () => {
   });
 
   it('backs off as the kubelet does: 10 s doubling up to 5 minutes', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map(crashLoopBackOffMs)).toEqual([
-      10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000,
-    ]);
+    const delays: number[] = [];
+    for (let delay: number | undefined; delays.length < 7; delays.push(delay)) delay = nextBackoffMs(delay);
+    expect(delays).toEqual([10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]);
   });
 
   it('1.12 with WireGuard and the L7 proxy: the agents crash-loop and the nodes stay NotReady', async () => {

@@ -3,11 +3,18 @@
 // core/v1 rules, resource scores and normalisations with Go's integer arithmetic, and the
 // FailedScheduling message sorted and worded as FitError writes it.
 import { describe, expect, it } from 'vitest';
-import type { Node, NodeSelectorRequirement, Taint, Toleration } from '../../../simulator/k8s/objects';
+import type {
+  Node,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  Pod,
+  Taint,
+  Toleration,
+} from '../../../simulator/k8s/objects';
 import { milliValue, wholeValue } from '../../../simulator/k8s/resource-quantity';
 import { failedSchedulingMessage, feasibleNodesToFind } from '../../../simulator/k8s/scheduling/filter-nodes';
 import { normalizedImageName } from '../../../simulator/k8s/scheduling/image-locality';
-import { nodeSelectorTermMatches } from '../../../simulator/k8s/scheduling/node-affinity';
+import { nodeSelectorTermMatches, preFilterNodeNames } from '../../../simulator/k8s/scheduling/node-affinity';
 import type { NodeInfo } from '../../../simulator/k8s/scheduling/node-info-cache';
 import {
   balancedAllocationScore,
@@ -191,6 +198,54 @@ const podWith = (resources?: Record<string, string>) =>
       ],
     },
   } as never);
+
+describe('scheduler: NodeAffinity PreFilter', () => {
+  const name = (values: string[]): NodeSelectorRequirement => ({
+    key: 'metadata.name',
+    operator: 'In',
+    values,
+  });
+  it.each<{ name: string; terms: NodeSelectorTerm[] | undefined; nodes: string[] | undefined }>([
+    { name: 'no node affinity: every node', terms: undefined, nodes: undefined },
+    {
+      name: 'a DaemonSet pod pinned to its node',
+      terms: [{ matchFields: [name(['kind-worker'])] }],
+      nodes: ['kind-worker'],
+    },
+    {
+      name: 'requirements of one term intersect',
+      terms: [{ matchFields: [name(['a', 'b']), name(['b', 'c'])] }],
+      nodes: ['b'],
+    },
+    {
+      name: 'terms unite',
+      terms: [{ matchFields: [name(['a'])] }, { matchFields: [name(['c'])] }],
+      nodes: ['a', 'c'],
+    },
+    {
+      name: 'a term on labels only leaves every node',
+      terms: [{ matchFields: [name(['a'])] }, { matchExpressions: [{ key: 'disk', operator: 'Exists' }] }],
+      nodes: undefined,
+    },
+  ])('scheduler: PreFilter: $name', ({ terms, nodes }) => {
+    const pod: Pick<Pod, 'spec'> = {
+      spec: {
+        containers: [],
+        ...(terms === undefined
+          ? {}
+          : {
+              affinity: {
+                nodeAffinity: {
+                  requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms },
+                },
+              },
+            }),
+      },
+    };
+    const names = preFilterNodeNames(pod);
+    expect(names === undefined ? undefined : [...names].sort()).toEqual(nodes);
+  });
+});
 
 describe('scheduler: resource scores', () => {
   it.each([

@@ -7,6 +7,8 @@ import type { Taint } from '../../../simulator/k8s/objects';
 import type { Simulation } from '../../../simulator/simulation';
 import { cluster124, deployment, pendingPods, placement, schedulingMessage } from './scheduling-support';
 import { apply, clusterWithCilium } from './support';
+import { retryUnschedulable } from '../../../simulator/k8s/api-writes';
+import type { World } from '../../../simulator/world';
 
 /** Required anti-affinity to pods labelled app=TARGET on the given topology key. */
 const antiAffinityTo = (target: string, topologyKey = 'kubernetes.io/hostname'): string =>
@@ -347,5 +349,36 @@ describe('scheduler: reasons by release', () => {
       `0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 ${taint}.` +
         ' preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
     );
+  });
+});
+
+// A pending pod goes back to the scheduler only on an event its failure can change (the plugins'
+// EventsToRegister at v1.24.0): a placed pod concerns pod affinity and spreading, not taints.
+describe('scheduler: what a placed pod retries', () => {
+  it.each([
+    { name: 'a pod kept off by a taint stays', message: controlPlaneTaint, retried: false },
+    {
+      name: 'a pod kept off by anti-affinity is retried',
+      message: "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.",
+      retried: true,
+    },
+    {
+      name: 'a pod kept off by spreading is retried',
+      message: "0/3 nodes are available: 3 node(s) didn't match pod topology spread constraints.",
+      retried: true,
+    },
+  ])('scheduler: retry: $name', ({ message, retried }) => {
+    const simulation = cluster124(71, 2);
+    const world = simulation.state as unknown as World;
+    world.cluster!.unschedulablePods = { 'default/waiting': message };
+    const attempts = (): number =>
+      world.queue.filter(
+        (entry) => entry.event.type === 'scheduler.schedule' && entry.event.podKey === 'default/waiting',
+      ).length;
+    retryUnschedulable(world, 'pod-placed');
+    expect(attempts()).toBe(retried ? 1 : 0);
+    // A Node change or a pod going away retries every pending pod.
+    retryUnschedulable(world);
+    expect(attempts()).toBe(retried ? 2 : 1);
   });
 });

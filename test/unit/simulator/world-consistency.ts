@@ -98,6 +98,14 @@ export function expectNodeInfoCacheMatches(store: ApiStore): void {
   expect([...cache.podsWithAffinity.keys()].sort()).toEqual(
     keyed(pods.filter((pod) => pod.spec.affinity?.podAffinity ?? pod.spec.affinity?.podAntiAffinity)),
   );
+  // The affinity groups count those pods once each, on their nodes, with their group's terms.
+  const grouped = new Map<string, number>();
+  for (const group of cache.affinityGroups.values())
+    for (const [nodeName, count] of group.nodes) grouped.set(nodeName, (grouped.get(nodeName) ?? 0) + count);
+  const withAffinity = new Map<string, number>();
+  for (const pod of cache.podsWithAffinity.values())
+    withAffinity.set(pod.spec.nodeName ?? '', (withAffinity.get(pod.spec.nodeName ?? '') ?? 0) + 1);
+  expect(grouped).toEqual(withAffinity);
   expect([...cache.podsWithRequiredAntiAffinity.keys()].sort()).toEqual(
     keyed(
       pods.filter(

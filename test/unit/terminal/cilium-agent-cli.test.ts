@@ -164,7 +164,13 @@ describe('cilium agent CLI: ip list prints identities as labels', () => {
       const simulation = clusterWithCilium(11, 2, testCase.version, { 'encryption.enabled': 'false' });
       const session = new TerminalSession(simulation);
       const agents = Object.values(simulation.state.cluster!.cilium!.agents);
-      const [agent, other] = agents.filter((candidate) => candidate.node !== 'kind-control-plane');
+      // An agent on a worker without CoreDNS, so that it learnt the CoreDNS pod from its CiliumEndpoint.
+      const coredns = listObjects(simulation.state.cluster!.api, 'Pod').find((pod) =>
+        pod.metadata.name.startsWith('coredns-'),
+      );
+      const workers = agents.filter((candidate) => candidate.node !== 'kind-control-plane');
+      const agent = workers.find((candidate) => candidate.node !== coredns?.spec.nodeName);
+      const other = workers.find((candidate) => candidate !== agent);
       const name = testCase.version.startsWith('1.18') ? 'cilium-dbg' : 'cilium';
       const result = await session.run(
         `kubectl -n kube-system exec ${agent!.podName} -- ${name} ip list${testCase.args}`,
@@ -175,9 +181,6 @@ describe('cilium agent CLI: ip list prints identities as labels', () => {
         testCase.health,
       );
       expect(result.stdout).toMatch(new RegExp(`\\n0\\.0\\.0\\.0/0 +${testCase.world} `));
-      const coredns = listObjects(simulation.state.cluster!.api, 'Pod').find((pod) =>
-        pod.metadata.name.startsWith('coredns-'),
-      );
       const dns = rowsOf(result.stdout, coredns?.status?.podIP ?? '');
       if (testCase.args === ' -n') expect(dns[0]).toMatch(/^\S+ \d+ custom-resource$/);
       else {

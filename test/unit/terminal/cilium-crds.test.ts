@@ -81,9 +81,25 @@ describe('kubectl get crd: the CRDs Cilium’s operator registers (pkg/k8s/synce
       ],
     },
     {
-      name: 'envoyConfig.enabled adds the Envoy config kinds',
-      version: '1.12.0',
+      // The operator reads its flags from cilium-config, where the chart renders enable-envoy-config.
+      name: 'envoyConfig.enabled adds the Envoy config kinds (1.14 chart)',
+      version: '1.14.5',
       flags: '--set envoyConfig.enabled=true',
+      extra: [
+        'ciliumcidrgroups',
+        'ciliumclusterwideenvoyconfigs',
+        'ciliumenvoyconfigs',
+        'ciliumexternalworkloads',
+        'ciliuml2announcementpolicies',
+        'ciliumloadbalancerippools',
+        'ciliumnodeconfigs',
+        'ciliumpodippools',
+      ],
+    },
+    {
+      name: 'the 1.12 chart has no envoyConfig value; enable-envoy-config through extraConfig adds them',
+      version: '1.12.0',
+      flags: '--set envoyConfig.enabled=true --set extraConfig.enable-envoy-config=true',
       extra: ['ciliumclusterwideenvoyconfigs', 'ciliumenvoyconfigs', 'ciliumexternalworkloads'],
     },
   ])('$name', async ({ version, flags, extra }) => {

@@ -1,5 +1,5 @@
 // Goal: the `kubectl create` generators build the objects kubectl builds from their flags
-// (deployment, serviceaccount, configmap, role, clusterrole, rolebinding, clusterrolebinding),
+// (deployment, job, serviceaccount, configmap, role, clusterrole, rolebinding, clusterrolebinding),
 // print kubectl's line or the object (`--dry-run=client -o yaml`), and refuse mistakes with
 // kubectl's words; `create -f` names the file in its errors; ConfigMaps behave as the API server
 // admits them, and every namespace has kube-root-ca.crt and a default ServiceAccount.
@@ -19,6 +19,33 @@ interface CreateCase {
 }
 
 const cases: readonly CreateCase[] = [
+  {
+    name: 'job with a command, one container named as the Job, never restarted',
+    command: 'kubectl create job hello --image=busybox -- echo hi',
+    stdout: 'job.batch/hello created\n',
+    stored: [
+      'Job',
+      'default/hello',
+      {
+        spec: {
+          completions: 1,
+          backoffLimit: 6,
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [{ name: 'hello', image: 'busybox', command: ['echo', 'hi'] }],
+            },
+          },
+        },
+      },
+    ],
+  },
+  {
+    name: 'job without an image',
+    command: 'kubectl create job hello',
+    stderr: 'error: either --image or --from must be specified\n',
+    exitCode: 1,
+  },
   {
     name: 'deployment with replicas and a port',
     command: 'kubectl create deployment web --image=nginx:1.25 --replicas=2 --port=80',
@@ -206,7 +233,7 @@ const cases: readonly CreateCase[] = [
     name: 'a generator the simulator does not have',
     command: 'kubectl create quota q',
     stderr:
-      'error: unknown command "quota" for "kubectl create"\nSupported in this simulator: namespace, deployment, serviceaccount, configmap, secret generic|tls, role, clusterrole, rolebinding, clusterrolebinding, and -f FILE\n',
+      'error: unknown command "quota" for "kubectl create"\nSupported in this simulator: namespace, deployment, job, serviceaccount, configmap, secret generic|tls, role, clusterrole, rolebinding, clusterrolebinding, and -f FILE\n',
     exitCode: 1,
   },
 ];

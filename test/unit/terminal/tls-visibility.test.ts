@@ -203,15 +203,17 @@ describe('terminal: the TLS-visibility walk-through with SDS (Cilium 1.18, the d
 
   it('with the client’s system CA bundle as tls-orig-data, mediabot reaches httpbin.org and Hubble sees the request', async () => {
     const created = await labAfter('1.18.5', ['policyWithoutSecrets', 'terminatingSecret']);
-    const { run, pod } = created;
+    const { run, pod, agentPod } = created;
     const { copied, created: secret } = await walkThrough.systemCaBundle(created);
     expect(copied.stdout).toBe('5\n');
     expect(secret.stdout).toBe('secret/tls-orig-data created\n');
     const result = await run(curlVerbose(pod));
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/ 200$/);
+    // Hubble in an agent pod sees its own node's flows: ask the agent on mediabot's node (ds/cilium
+    // would pick whichever agent pod kubectl ranks first).
     const flows = await run(
-      `kubectl -n kube-system exec ds/cilium -- hubble observe --type l7 --from-pod default/${pod}`,
+      `kubectl -n kube-system exec ${agentPod} -- hubble observe --type l7 --from-pod default/${pod}`,
     );
     expect(flows.stdout).toContain('(HTTP/1.1 GET https://httpbin.org/anything)');
     // The docs watch the same requests with the agent's monitor in L7 mode, here as a job.
@@ -350,8 +352,9 @@ describe('terminal: the walk-through where the agent reads the Secrets itself (C
     const { run, pod, agentPod } = created;
     expect((await run(curlVerbose(pod))).stdout).toMatch(/ 200$/);
     // No operator copies before 1.17: the agent reads kube-system directly.
+    // (and Helm's record of the cilium release, a Secret in kube-system too)
     expect((await run('kubectl get secrets -A -o name')).stdout).toBe(
-      'secret/httpbin-tls-data\nsecret/tls-orig-data\n',
+      'secret/httpbin-tls-data\nsecret/sh.helm.release.v1.cilium.v1\nsecret/tls-orig-data\n',
     );
     const logs = await run(`kubectl -n kube-system logs ${agentPod}`);
     expect(logs.stdout).not.toContain('TLS Context');

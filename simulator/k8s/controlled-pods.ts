@@ -1,0 +1,120 @@
+/**
+ * Pods that a controller creates from its template (ReplicaSet, ReplicationController, DaemonSet,
+ * Job), with what the API server's admission adds to every new pod, and the graceful deletion
+ * that every controller and `kubectl delete` request.
+ */
+import { randomNameSuffix } from '../engine/prng';
+import { toTimestamp } from '../engine/virtual-time';
+import type { World } from '../world';
+import { keyOf } from './api-store';
+import { apiPut, apiRemove } from './api-writes';
+import { newMetadata } from './metadata';
+import type { ObjectMeta, OwnerReference, Pod, PodSpec, PodTemplate } from './objects';
+import { injectSidecar } from '../mesh/workloads';
+import { withPodSpecDefaults } from './pod-admission';
+
+/** The controller a pod belongs to, as its ownerReference names it. */
+export interface PodOwner {
+  apiVersion: string;
+  kind: string;
+  metadata: Pick<ObjectMeta, 'name' | 'uid'>;
+}
+
+/** The controller reference a controller writes on what it creates. */
+export function controllerReference(owner: PodOwner): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** What a controller adds to its template for one pod. */
+export interface PodExtras {
+  labels?: Record<string, string>;
+  spec?: Partial<PodSpec>;
+}
+
+/**
+ * Creates a pod for a controller, named `<owner>-<5 random characters>` as generateName makes it,
+ * and returns it. The template's labels object is shared when nothing is added to it, so that every
+ * pod of a ReplicaSet hits the caches keyed by its labels object (cilium/cni.ts).
+ */
+export function createControlledPod(
+  world: World,
+  owner: PodOwner,
+  template: PodTemplate,
+  namespace: string,
+  extras: PodExtras = {},
+): Pod {
+  const name = `${owner.metadata.name}-${randomNameSuffix(world.random, 5)}`;
+  const metadata = newMetadata(world, name, namespace);
+  const labels =
+    extras.labels === undefined
+      ? template.metadata.labels
+      : { ...template.metadata.labels, ...extras.labels };
+  if (labels !== undefined) metadata.labels = labels;
+  metadata.generateName = `${owner.metadata.name}-`;
+  if (template.metadata.annotations !== undefined) metadata.annotations = template.metadata.annotations;
+  metadata.ownerReferences = [controllerReference(owner)];
+  // The API server's defaults and admission plugins, as for any pod (k8s/pod-admission.ts).
+  const spec = withPodSpecDefaults({ ...template.spec, ...extras.spec });
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: { phase: 'Pending' } };
+  // Admission: Istio's sidecar injection webhook, when the namespace asks for it.
+  injectSidecar(world, pod);
+  // A new name: its key is built here rather than looked up among the names seen before.
+  apiPut(world, pod, `${namespace}/${name}`);
+  return pod;
+}
+
+/**
+ * Graceful deletion: the API server sets deletionTimestamp and the pod stays (Terminating) until
+ * its kubelet confirms the containers are gone. An unscheduled pod, or one that already finished,
+ * has no containers to stop and goes at once.
+ */
+export function requestPodDeletion(
+  world: World,
+  pod: Pod,
+  gracePeriodSeconds?: number,
+  key: string = keyOf(pod),
+): void {
+  if (pod.metadata.deletionTimestamp !== undefined) return;
+  if (pod.spec.nodeName === undefined) {
+    apiRemove(world, 'Pod', key);
+    return;
+  }
+  const grace = gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  apiPut(
+    world,
+    {
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        deletionTimestamp: toTimestamp(world.timeMs + grace * 1000),
+        deletionGracePeriodSeconds: grace,
+      },
+    },
+    key,
+  );
+}
+
+/** Whether a pod is not being deleted. */
+export const isActivePod = (pod: Pod): boolean => pod.metadata.deletionTimestamp === undefined;
+
+/** Whether a pod's Ready condition is True and it is not being deleted (podutil.IsPodReady). */
+export function isPodReady(pod: Pod): boolean {
+  if (!isActivePod(pod)) return false;
+  const conditions = pod.status.conditions;
+  if (conditions === undefined) return false;
+  for (const condition of conditions) {
+    if (condition.type === 'Ready' && condition.status === 'True') return true;
+  }
+  return false;
+}
+
+/** Whether a pod has finished for good (phase Succeeded or Failed). */
+export const isPodFinished = (pod: Pod): boolean =>
+  pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed';
