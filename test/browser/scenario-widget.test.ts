@@ -74,7 +74,7 @@ describe('guide: mistaken identity widget', () => {
     const link = encodeScenarioPermalink({ scenario: 'mistaken-identity', seed: 42, step: 5 });
     const page = await openGuide(`#scenario-mistaken-identity=${link}`);
     await expect.poll(() => runButton(page).textContent()).toBe('Run step 6 of 7');
-    expect(await page.getByLabel('Seed').inputValue()).toBe('42');
+    expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe('42');
     expect(await page.getByText('cut off from the API server').count()).toBeGreaterThan(0);
     await page.close();
   });
