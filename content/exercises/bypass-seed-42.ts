@@ -35,7 +35,7 @@ Get a sleep-v2 pod into helloworld-v1 through the cut-off node's stale ipcache *
   hints: [
     'The addresses to aim for are those sleep-v1 holds now: each one goes back to its node’s pool when its pod goes away.',
     'Fifteen new sleep-v2 pods draw fifteen addresses from the same pools: with this seed, one of them lands on a former sleep-v1 address at the first try.',
-    'run-test.sh looks for a reused address right after scaling, before the new pods have addresses, and restarts for nothing. Scale sleep-v1 to 0 and sleep-v2 to 15, wait for the rollout, then curl helloworld-v1 from every sleep-v2 pod.',
+    'run-test.sh restarts sleep-v2 whenever its look finds no reused address, and a restart is exactly what this exercise forbids. Do it by hand instead: scale sleep-v1 to 0 and sleep-v2 to 15, wait for the rollout, then curl helloworld-v1 from every sleep-v2 pod.',
   ],
   solution: [
     'kubectl scale deploy sleep-v1 --replicas=0',

@@ -172,17 +172,8 @@ export function hasClusterDns(cluster: Cluster): boolean {
   return getObject(cluster.api, 'Service', 'kube-system/kube-dns') !== undefined;
 }
 
-/**
- * kind's CoreDNS as manifests (ServiceAccount, Deployment and the kube-dns Service), for clusters
- * and tests that need DNS as packets: `kubectl apply` them, or have cluster creation add them.
- */
-export function clusterDnsManifest(cluster: Cluster): string {
-  return `apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: coredns
-  namespace: kube-system
----
+/** kind's Corefile for CoreDNS, the same in every release the site uses. */
+const coreDnsConfigMap = `---
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -210,7 +201,19 @@ data:
         reload
         loadbalance
     }
----
+`;
+
+/**
+ * kind's CoreDNS as manifests (ServiceAccount, Deployment and the kube-dns Service), for clusters
+ * and tests that need DNS as packets: `kubectl apply` them, or have cluster creation add them.
+ */
+export function clusterDnsManifest(cluster: Cluster): string {
+  return `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: coredns
+  namespace: kube-system
+${coreDnsConfigMap}---
 apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -46,7 +46,7 @@ function restartPolicyErrors(template: PodTemplate | undefined, allowed: readonl
 /** The validation errors of one object, in the API server's order (empty when it is valid). */
 function errorsOf(object: ApiObject): string[] {
   switch (object.kind) {
-    case 'Deployment':
+    // Deployments are validated whole after defaulting (deployment-validation.ts), with every cause.
     case 'ReplicaSet':
       return [
         ...selectorErrors(object.spec?.selector, object.spec?.template),

@@ -32,4 +32,5 @@ export const scenarioDirectory: Readonly<Record<string, ScenarioEntry>> = {
     steps: 7,
     load: async () => (await import('./istio-mistaken-identity')).istioMistakenIdentity,
   },
+  sandbox: { steps: 0, load: async () => (await import('./sandbox')).sandbox },
 };

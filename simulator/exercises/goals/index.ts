@@ -25,9 +25,11 @@ function checkRestarts(
   context: GoalContext,
   check: Extract<GoalCheck, { kind: 'restarts-at-most' }>,
 ): boolean {
+  // kubectl sends `workload.restart`; records from before DaemonSets existed hold `deployment.restart`.
   const restarts = context.readerInputs.filter(
     (input) =>
-      input.type === 'deployment.restart' &&
+      (input.type === 'deployment.restart' ||
+        (input.type === 'workload.restart' && input.kind === 'Deployment')) &&
       (check.deployment === undefined || input.key.endsWith(`/${check.deployment}`)),
   ).length;
   return restarts <= check.count;

@@ -268,9 +268,11 @@ const bypassSeed42: Attempt[] = [
     unmet: [],
   },
   {
-    name: "the guide's script, which restarts before the new pods have addresses",
+    // With this seed the script's first look already finds a former sleep-v1 address, so it never
+    // restarts; with another seed it would, and the restart goal would say so.
+    name: "the guide's script, which finds a reused address at its first look with this seed",
     commands: ['bash run-test.sh'],
-    unmet: [1],
+    unmet: [],
   },
   {
     name: 'curl from sleep-v2 before any address is reused',
