@@ -82,7 +82,9 @@ function acrossNodes(
       identity = remoteIdentityFor(cluster, receiver, tuple.sourceIP);
     } else
       identity =
-        receiverEntry.identity === ReservedIdentity.world ? ReservedIdentity.remoteNode : receiverEntry.identity;
+        receiverEntry.identity === ReservedIdentity.world
+          ? ReservedIdentity.remoteNode
+          : receiverEntry.identity;
     explanation.push(
       `The packet comes from ${origin.external === true ? 'outside the cluster' : `node ${origin.node}`}; ${target.node} classifies ${tuple.sourceIP} as ${describeIdentity(cluster, receiver, identity)}.`,
     );

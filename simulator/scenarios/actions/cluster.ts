@@ -72,7 +72,8 @@ export function waitCiliumReady(run: ScenarioRun): void {
   );
   const agents = Object.keys(run.world.cluster?.cilium?.agents ?? {}).length;
   if (!ready) run.fail('cilium agents did not start');
-  else run.say(`All ${agents} cilium agents are running (DaemonSet cilium rolled out); the nodes turn Ready.`);
+  else
+    run.say(`All ${agents} cilium agents are running (DaemonSet cilium rolled out); the nodes turn Ready.`);
   run.observe({ kind: 'agents-ready', ready, agents });
 }
 

@@ -15,28 +15,32 @@ const runs = Number(process.env.FC_RUNS ?? 120);
 const seed = Number(process.env.FC_SEED ?? 20_261_206);
 
 describe('robustness: command lines', () => {
-  it('end in a tool’s success or error, never an exception, and keep the world consistent', async () => {
-    const worlds = [await docsWorld(), scenarioWorld('istio-mistaken-identity', 3)];
-    const documented = documentedCommands();
-    // Worlds by index: a counterexample prints the index, not the whole world.
-    const runsOf = fc.oneof(
-      ...worlds.map((world, index) =>
-        fc.record({
-          world: fc.constant(index),
-          lines: fc.array(commandLine(world.names, documented), { minLength: 2, maxLength: 2 }),
+  it(
+    'end in a tool’s success or error, never an exception, and keep the world consistent',
+    async () => {
+      const worlds = [await docsWorld(), scenarioWorld('istio-mistaken-identity', 3)];
+      const documented = documentedCommands();
+      // Worlds by index: a counterexample prints the index, not the whole world.
+      const runsOf = fc.oneof(
+        ...worlds.map((world, index) =>
+          fc.record({
+            world: fc.constant(index),
+            lines: fc.array(commandLine(world.names, documented), { minLength: 2, maxLength: 2 }),
+          }),
+        ),
+      );
+      await fc.assert(
+        fc.asyncProperty(runsOf, async ({ world, lines }) => {
+          const outcomes = await runChecked(worlds[world]!, lines);
+          outcomes.forEach((outcome, index) => {
+            // A simulated tool that fails says why, as the real one does.
+            if (failedInSilence(lines[index] ?? '', outcome))
+              throw new Error(`${lines[index] ?? ''} failed without a message`);
+          });
         }),
-      ),
-    );
-    await fc.assert(
-      fc.asyncProperty(runsOf, async ({ world, lines }) => {
-        const outcomes = await runChecked(worlds[world]!, lines);
-        outcomes.forEach((outcome, index) => {
-          // A simulated tool that fails says why, as the real one does.
-          if (failedInSilence(lines[index] ?? '', outcome))
-            throw new Error(`${lines[index] ?? ''} failed without a message`);
-        });
-      }),
-      { numRuns: runs, seed },
-    );
-  }, Math.max(120_000, runs * 3_000));
+        { numRuns: runs, seed },
+      );
+    },
+    Math.max(120_000, runs * 3_000),
+  );
 });

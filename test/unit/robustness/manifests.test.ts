@@ -21,34 +21,38 @@ const kubectlMessage =
   /^(?:error: |Error from server \(\w+\): |The \S+ "[^"]*" is invalid: |\* |Warning: |\(the simulator |ensure CRDs are installed first)/;
 
 describe('robustness: manifests', () => {
-  it('end in success or kubectl’s refusal, never an exception, and keep the world consistent', async () => {
-    const worlds = [await docsWorld(), scenarioWorld('istio-mistaken-identity', 3)];
-    const cases = fc.record({
-      world: fc.nat({ max: worlds.length - 1 }),
-      manifest: mutatedManifestArbitrary(exampleManifests()),
-      overOriginal: fc.boolean(),
-    });
-    await fc.assert(
-      fc.asyncProperty(cases, async ({ world: index, manifest, overOriginal }) => {
-        const world = worlds[index]!;
-        const lines = [
-          ...(overOriginal ? ['kubectl apply -f original.yaml'] : []),
-          'kubectl apply -f m.yaml',
-          'sleep 10',
-          'kubectl get all,cnp,ccnp,netpol,cm,sa,secrets -A -o wide',
-          'kubectl get deploy,pods,svc -o yaml',
-          'kubectl describe pods,deploy,svc',
-          'kubectl delete -f m.yaml --wait=false',
-        ];
-        const files = { ...world.files, 'm.yaml': manifest.manifest, 'original.yaml': manifest.original };
-        const outcomes = await runChecked(world, lines, files);
-        const applied = outcomes[overOriginal ? 1 : 0]!;
-        if (applied.exitCode === 0) return;
-        expect(applied.stderr.trim(), 'a refusal says why').not.toBe('');
-        for (const line of applied.stderr.trimEnd().split('\n'))
-          expect(line, `a line of kubectl's refusal of ${manifest.source}`).toMatch(kubectlMessage);
-      }),
-      { numRuns: runs, seed },
-    );
-  }, Math.max(120_000, runs * 3_000));
+  it(
+    'end in success or kubectl’s refusal, never an exception, and keep the world consistent',
+    async () => {
+      const worlds = [await docsWorld(), scenarioWorld('istio-mistaken-identity', 3)];
+      const cases = fc.record({
+        world: fc.nat({ max: worlds.length - 1 }),
+        manifest: mutatedManifestArbitrary(exampleManifests()),
+        overOriginal: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(cases, async ({ world: index, manifest, overOriginal }) => {
+          const world = worlds[index]!;
+          const lines = [
+            ...(overOriginal ? ['kubectl apply -f original.yaml'] : []),
+            'kubectl apply -f m.yaml',
+            'sleep 10',
+            'kubectl get all,cnp,ccnp,netpol,cm,sa,secrets -A -o wide',
+            'kubectl get deploy,pods,svc -o yaml',
+            'kubectl describe pods,deploy,svc',
+            'kubectl delete -f m.yaml --wait=false',
+          ];
+          const files = { ...world.files, 'm.yaml': manifest.manifest, 'original.yaml': manifest.original };
+          const outcomes = await runChecked(world, lines, files);
+          const applied = outcomes[overOriginal ? 1 : 0]!;
+          if (applied.exitCode === 0) return;
+          expect(applied.stderr.trim(), 'a refusal says why').not.toBe('');
+          for (const line of applied.stderr.trimEnd().split('\n'))
+            expect(line, `a line of kubectl's refusal of ${manifest.source}`).toMatch(kubectlMessage);
+        }),
+        { numRuns: runs, seed },
+      );
+    },
+    Math.max(120_000, runs * 3_000),
+  );
 });
