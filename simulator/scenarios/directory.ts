@@ -56,6 +56,7 @@ export const scenarioDirectory: Readonly<Record<string, ScenarioEntry>> = {
     steps: 2,
     load: async () => (await import('./reference')).referenceTroubleshooting,
   },
+  'reference-pod-access': { steps: 1, load: async () => (await import('./reference')).referencePodAccess },
   'reference-threat-model': {
     steps: 2,
     load: async () => (await import('./reference')).referenceThreatModel,

@@ -29,6 +29,7 @@ const labPages: { page: string; scenario: string }[] = [
   { page: 'policies-from-verdicts', scenario: 'reference-verdicts' },
   { page: 'enforcement-modes', scenario: 'reference-enforcement-modes' },
   { page: 'troubleshooting', scenario: 'reference-troubleshooting' },
+  { page: 'restrict-cilium-pod-access', scenario: 'reference-pod-access' },
   { page: 'threat-model', scenario: 'reference-threat-model' },
 ];
 

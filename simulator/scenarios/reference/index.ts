@@ -53,7 +53,9 @@ function applying(id: string, title: string, summary: string, paths: readonly st
 }
 
 /** A page's lab: it opens with Cilium set up (or what `initial` says), then plays `steps`. */
-function referenceLab(lab: Omit<Scenario, 'defaultSeed' | 'files'> & { initial?: ScenarioStep }): Scenario {
+function referenceLab(
+  lab: Omit<Scenario, 'defaultSeed' | 'files'> & { files?: Record<string, string> },
+): Scenario {
   return { defaultSeed: 1, files: {}, initial: setupCilium, ...lab };
 }
 
@@ -214,11 +216,7 @@ export const referenceVerdicts = referenceLab({
   steps: [
     {
       ...starWarsDemo,
-      actions: [
-        ...starWarsDemo.actions,
-        { do: 'scale', deployment: 'deathstar', replicas: 1 },
-        settle,
-      ],
+      actions: [...starWarsDemo.actions, { do: 'scale', deployment: 'deathstar', replicas: 1 }, settle],
       summary: 'http-sw-app.yaml, with deathstar scaled to one replica as the page does.',
     },
   ],
@@ -256,6 +254,45 @@ export const referenceThreatModel = referenceLab({
   steps: [starWarsDemo, starWarsL3L4],
 });
 
+/** The restrict-pod-access page's ClusterRole (ours, not the docs'), bound to the user jane. */
+const readPodsNoExecYaml = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: read-pods-no-exec
+rules:
+- apiGroups: [""]
+  resources: ["pods", "pods/log"]
+  verbs: ["get", "list", "watch"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: jane-reads-pods
+subjects:
+- kind: User
+  name: jane
+  apiGroup: rbac.authorization.k8s.io
+roleRef:
+  kind: ClusterRole
+  name: read-pods-no-exec
+  apiGroup: rbac.authorization.k8s.io
+`;
+
+export const referencePodAccess = referenceLab({
+  id: 'reference-pod-access',
+  title: 'Who may exec into the Cilium agent',
+  summary: 'A user jane who may read pods and their logs everywhere, but not exec into them.',
+  files: { 'read-pods-no-exec.yaml': readPodsNoExecYaml },
+  steps: [
+    {
+      id: 'read-only-role',
+      title: 'Bind read-pods-no-exec to the user jane',
+      summary: 'kubectl apply -f read-pods-no-exec.yaml: the ClusterRole and a ClusterRoleBinding for jane.',
+      actions: [{ do: 'apply', file: 'read-pods-no-exec.yaml' }],
+    },
+  ],
+});
+
 /** Every reference lab. */
 export const referenceLabs: readonly Scenario[] = [
   referenceStarWars,
@@ -269,4 +306,5 @@ export const referenceLabs: readonly Scenario[] = [
   referenceEnforcementModes,
   referenceTroubleshooting,
   referenceThreatModel,
+  referencePodAccess,
 ];

@@ -100,6 +100,13 @@ describe('scenarios: reference labs', () => {
       command: 'kubectl get deploy deathstar --no-headers',
       output: /^deathstar +1\/1 +1 +1 /,
     },
+    {
+      name: 'pod access: jane may not exec into the agent',
+      lab: 'reference-pod-access',
+      steps: 1,
+      command: 'kubectl auth can-i create pods/exec -n kube-system --as jane',
+      output: /^no\n$/,
+    },
   ];
 
   describe("a page's command typed into its lab gives the page's output", () => {
