@@ -129,6 +129,12 @@ if (command === 'run') {
     console.log(JSON.stringify(transcript, null, 2));
   } else {
     console.log(`${scenario.title}\nseed ${seed}\n`);
+    const opening = transcript.initial;
+    if (opening !== undefined) {
+      console.log(`Opens with: ${opening.title}`);
+      for (const line of opening.lines) console.log(`   ${line}`);
+      console.log('');
+    }
     transcript.steps.forEach((step, index) => {
       console.log(`${index + 1}. ${step.title}  [t=${(step.startedAtMs / 1000).toFixed(1)}s]`);
       for (const line of step.lines) console.log(`   ${line}`);
@@ -137,7 +143,7 @@ if (command === 'run') {
     console.log(
       transcript.ok
         ? `✓ every expectation held (${transcript.eventCount} events, ${(transcript.virtualTimeMs / 1000).toFixed(1)} s of virtual time, state ${transcript.finalHash})`
-        : `✗ ${transcript.steps.flatMap((step) => step.failures).length} expectation(s) failed`,
+        : `✗ ${[opening, ...transcript.steps].flatMap((step) => step?.failures ?? []).length} expectation(s) failed`,
     );
   }
   process.exit(transcript.ok ? 0 : 1);

@@ -7,7 +7,9 @@ import type { ScenarioRun } from './run';
 import type { ActionOf, ScenarioAction } from './types';
 import {
   apply,
+  applyExample,
   createCluster,
+  helmInstallCilium,
   installCilium,
   scale,
   wait,
@@ -47,8 +49,10 @@ export type Handler<K extends ScenarioAction['do']> = (run: ScenarioRun, action:
 export const actionHandlers: { readonly [K in ScenarioAction['do']]: Handler<K> } = {
   'create-cluster': createCluster,
   'install-cilium': installCilium,
+  'helm-install-cilium': helmInstallCilium,
   'wait-cilium-ready': waitCiliumReady,
   apply,
+  'apply-example': applyExample,
   'wait-rollouts': waitRollouts,
   scale,
   wait,

@@ -9,6 +9,7 @@ import { l7Cilium } from './l7-cilium';
 import { l7EnvoyBlastRadius } from './l7-envoy-blast-radius';
 import { istioMistakenIdentity } from './istio-mistaken-identity';
 import { sandbox } from './sandbox';
+import { referenceLabs } from './reference';
 
 /** Scenarios by id. */
 export const scenarios: Readonly<Record<string, Scenario>> = {
@@ -18,6 +19,7 @@ export const scenarios: Readonly<Record<string, Scenario>> = {
   [l7EnvoyBlastRadius.id]: l7EnvoyBlastRadius,
   [istioMistakenIdentity.id]: istioMistakenIdentity,
   [sandbox.id]: sandbox,
+  ...Object.fromEntries(referenceLabs.map((lab) => [lab.id, lab])),
 };
 
 /** The ids of all scenarios. */

@@ -33,4 +33,32 @@ export const scenarioDirectory: Readonly<Record<string, ScenarioEntry>> = {
     load: async () => (await import('./istio-mistaken-identity')).istioMistakenIdentity,
   },
   sandbox: { steps: 0, load: async () => (await import('./sandbox')).sandbox },
+  // The labs of the Cilium security reference share one module (reference/index.ts).
+  'reference-star-wars': { steps: 3, load: async () => (await import('./reference')).referenceStarWars },
+  'reference-dns': { steps: 4, load: async () => (await import('./reference')).referenceDns },
+  'reference-grpc': { steps: 2, load: async () => (await import('./reference')).referenceGrpc },
+  'reference-kafka': { steps: 2, load: async () => (await import('./reference')).referenceKafka },
+  'reference-elasticsearch': {
+    steps: 2,
+    load: async () => (await import('./reference')).referenceElasticsearch,
+  },
+  'reference-tls': { steps: 1, load: async () => (await import('./reference')).referenceTls },
+  'reference-host-firewall': {
+    steps: 1,
+    load: async () => (await import('./reference')).referenceHostFirewall,
+  },
+  'reference-verdicts': { steps: 1, load: async () => (await import('./reference')).referenceVerdicts },
+  'reference-enforcement-modes': {
+    steps: 2,
+    load: async () => (await import('./reference')).referenceEnforcementModes,
+  },
+  'reference-troubleshooting': {
+    steps: 2,
+    load: async () => (await import('./reference')).referenceTroubleshooting,
+  },
+  'reference-pod-access': { steps: 1, load: async () => (await import('./reference')).referencePodAccess },
+  'reference-threat-model': {
+    steps: 2,
+    load: async () => (await import('./reference')).referenceThreatModel,
+  },
 };

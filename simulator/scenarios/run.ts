@@ -25,9 +25,11 @@ export const commandMs = 150;
  * names one), Istio's if it installs Istio, and the day its source ran it, if it pins one.
  */
 export function scenarioSetup(scenario: Scenario, variant: ScenarioVariant = {}): LabSetup {
-  const actions = scenario.steps.flatMap((step) => step.actions);
+  const actions = [...(scenario.initial?.actions ?? []), ...scenario.steps.flatMap((step) => step.actions)];
   const cilium = actions.flatMap((action) =>
-    action.do === 'install-cilium' ? [variant.ciliumVersion ?? action.version] : [],
+    action.do === 'install-cilium' || action.do === 'helm-install-cilium'
+      ? [variant.ciliumVersion ?? action.version]
+      : [],
   );
   const installsIstio = actions.some((action) => action.do === 'install-istio');
   // A scenario that installs nothing (the sandbox) starts where a world without a scenario does.

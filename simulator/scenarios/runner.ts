@@ -7,7 +7,7 @@ import type { Simulation } from '../simulation';
 import { runAction } from './action-handlers';
 import type { Observation } from './observations';
 import { ScenarioRun } from './run';
-import type { Scenario, ScenarioFacts, ScenarioVariant } from './types';
+import type { Scenario, ScenarioFacts, ScenarioStep, ScenarioVariant } from './types';
 
 /** The narrated result of one step. */
 export interface StepTranscript {
@@ -27,6 +27,8 @@ export interface ScenarioTranscript {
   scenario: string;
   seed: number;
   ok: boolean;
+  /** What built the scenario's initial state, when it has one. */
+  initial?: StepTranscript;
   steps: StepTranscript[];
   /** What the steps found out (identities, addresses, the pod that re-used one, the restarts). */
   facts: ScenarioFacts;
@@ -55,6 +57,8 @@ function copyFacts(facts: ScenarioFacts): ScenarioFacts {
 export class ScenarioPlayer {
   private readonly run: ScenarioRun;
   private readonly transcripts: StepTranscript[] = [];
+  /** The transcript of the scenario's initial state, when it has one (built by the constructor). */
+  readonly initial: StepTranscript | undefined;
 
   constructor(
     readonly scenario: Scenario,
@@ -62,6 +66,7 @@ export class ScenarioPlayer {
     variant: ScenarioVariant = {},
   ) {
     this.run = new ScenarioRun(scenario, seed, variant);
+    this.initial = scenario.initial === undefined ? undefined : this.perform(scenario.initial);
   }
 
   /** The simulation behind the player (read it; change it only through the player). */
@@ -93,15 +98,20 @@ export class ScenarioPlayer {
   next(): StepTranscript | undefined {
     const step = this.scenario.steps[this.transcripts.length];
     if (step === undefined) return undefined;
+    const transcript = this.perform(step);
+    this.transcripts.push(transcript);
+    return transcript;
+  }
+
+  /** Runs a step's actions (those the variant does not skip) and returns its transcript. */
+  private perform(step: ScenarioStep): StepTranscript {
     this.run.begin();
     const startedAtMs = this.run.simulation.elapsedMs;
     const skipped = this.run.variant.skipActions ?? [];
     for (const action of step.actions) {
       if (!skipped.includes(action.do)) runAction(this.run, action);
     }
-    const transcript = { id: step.id, title: step.title, startedAtMs, ...this.run.written };
-    this.transcripts.push(transcript);
-    return transcript;
+    return { id: step.id, title: step.title, startedAtMs, ...this.run.written };
   }
 
   /** The narrated result of everything run so far. */
@@ -109,7 +119,8 @@ export class ScenarioPlayer {
     return {
       scenario: this.scenario.id,
       seed: this.seed,
-      ok: this.transcripts.every((step) => step.failures.length === 0),
+      ok: [this.initial, ...this.transcripts].every((step) => (step?.failures.length ?? 0) === 0),
+      ...(this.initial === undefined ? {} : { initial: this.initial }),
       steps: this.transcripts,
       facts: copyFacts(this.run.facts),
       finalHash: this.run.simulation.hash(),

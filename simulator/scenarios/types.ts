@@ -55,8 +55,18 @@ export interface ScenarioFacts {
 export type ScenarioAction =
   | { do: 'create-cluster'; workers: number; disableDefaultCNI: boolean }
   | { do: 'install-cilium'; version: string; values: Record<string, string> }
+  /**
+   * `helm install cilium cilium/cilium --version V --namespace kube-system [--set k=v]`, as a
+   * reader's terminal runs it (a Helm release the reader's `helm upgrade` can then reuse).
+   */
+  | { do: 'helm-install-cilium'; version: string; values: Record<string, string> }
   | { do: 'wait-cilium-ready' }
   | { do: 'apply'; file: string }
+  /**
+   * `kubectl apply -f https://raw.githubusercontent.com/cilium/cilium/…/examples/…`: one of the
+   * example manifests the simulated machine serves (cilium/example-manifests.ts).
+   */
+  | { do: 'apply-example'; url: string }
   | { do: 'wait-rollouts' }
   | {
       do: 'connectivity-matrix';
@@ -250,5 +260,11 @@ export interface Scenario {
   date?: string;
   /** Files a reader's terminal would have (yamls/…, run-test.sh). */
   files: Record<string, string>;
+  /**
+   * What is already true when the scenario opens, built before its first step: the state a page's
+   * walkthrough assumes (a kind cluster with Cilium installed). A lab opens there, and a link's
+   * actions replay on top of it.
+   */
+  initial?: ScenarioStep;
   steps: ScenarioStep[];
 }

@@ -3,6 +3,7 @@
  * cluster`, `helm install cilium`, `kubectl apply`, waiting for rollouts, `kubectl scale`, and
  * letting time pass.
  */
+import { ciliumExampleAt } from '../../cilium/example-manifests';
 import { parseManifests } from '../../k8s/manifests';
 import { formatApplyOutcome } from '../../k8s/apply';
 import { formatDuration } from '../../engine/virtual-time';
@@ -56,6 +57,40 @@ export function installCilium(run: ScenarioRun, action: ActionOf<'install-cilium
   });
 }
 
+/**
+ * `helm install cilium cilium/cilium --version V --namespace kube-system`: the same request the
+ * terminal's helm makes (terminal/helm-cli.ts), so the release is there for a later `helm upgrade`.
+ */
+export function helmInstallCilium(run: ScenarioRun, action: ActionOf<'helm-install-cilium'>): void {
+  const version = run.variant.ciliumVersion ?? action.version;
+  const values = { ...action.values, ...run.variant.helmValues };
+  const result = run.input({
+    type: 'helm.install',
+    request: {
+      release: 'cilium',
+      namespace: 'kube-system',
+      chart: 'cilium/cilium',
+      version,
+      values,
+      valuesGiven: Object.keys(values).length > 0,
+    },
+  });
+  if (!result.ok) return;
+  run.simulation.advance(3_000);
+  const sets = Object.entries(values).map(([key, value]) => ` --set ${key}=${value}`);
+  run.say(`helm install cilium cilium/cilium --version ${version} --namespace kube-system${sets.join('')}`);
+  for (const warning of result.warnings ?? []) run.say(`helm warning: ${warning}`);
+  const config = run.cluster.cilium?.config;
+  run.observe({
+    kind: 'cilium-installed',
+    version: config?.version ?? version,
+    routingMode: config?.routingMode ?? '?',
+    encryption: config?.encryption ?? '?',
+    ipamMode: config?.ipamMode ?? '?',
+    warnings: [...(result.warnings ?? [])],
+  });
+}
+
 export function waitCiliumReady(run: ScenarioRun): void {
   // As `kubectl -n kube-system rollout status ds/cilium`: every agent pod updated and available.
   const ready = run.simulation.advanceUntil(
@@ -91,6 +126,23 @@ export function apply(run: ScenarioRun, action: ActionOf<'apply'>): void {
   const objects = (result.applied ?? []).map(formatApplyOutcome);
   run.say(`kubectl apply -f ${action.file}: ${objects.join(', ')}`);
   run.observe({ kind: 'applied', file: action.file, objects });
+}
+
+/** `kubectl apply -f` of a cilium/cilium example by its raw.githubusercontent.com URL. */
+export function applyExample(run: ScenarioRun, action: ActionOf<'apply-example'>): void {
+  const text = ciliumExampleAt(action.url);
+  if (text === undefined) {
+    run.fail(`the simulated machine does not serve ${action.url}`);
+    return;
+  }
+  const parsed = parseManifests(text, run.world.cluster?.cilium?.config.version);
+  for (const error of parsed.errors) run.fail(error);
+  run.simulation.advance(commandMs);
+  const result = run.input({ type: 'api.apply', objects: parsed.objects });
+  if (!result.ok) return;
+  const objects = (result.applied ?? []).map(formatApplyOutcome);
+  run.say(`kubectl apply -f ${action.url}: ${objects.join(', ')}`);
+  run.observe({ kind: 'applied', file: action.url, objects });
 }
 
 export function waitRollouts(run: ScenarioRun): void {
