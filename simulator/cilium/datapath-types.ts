@@ -11,7 +11,7 @@ import type { PolicyVerdict } from '../policy/index';
 import type { Sandbox } from '../world';
 import type { AuthKey } from './auth-map';
 import type { PacketTuple } from './conntrack';
-import type { ExternalHost } from './dns-world';
+import type { ExternalHost } from '../k8s/dns-world';
 import type { MistakenIdentity } from './flow';
 import type { PolicyCounterKey } from './policy-stats';
 import type { AgentState, LocalEndpoint } from './state';
