@@ -38,7 +38,10 @@ export function composeLayers(): void {
       served: (cluster) => cluster.mesh?.components.base === true,
       versionServed: (apiVersion) => istioVersionServed(crd, apiVersion),
       ...(istioSecurityKinds.has(crd.kind)
-        ? { refusal: (apiVersion, name, body) => validateIstioSecurityObject(crd.kind, apiVersion, name, body) }
+        ? {
+            refusal: (apiVersion, name, body) =>
+              validateIstioSecurityObject(crd.kind, apiVersion, name, body),
+          }
         : {}),
     });
   }

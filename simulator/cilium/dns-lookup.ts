@@ -10,7 +10,13 @@ import { requireCluster } from '../world';
 import type { Pod } from '../k8s/objects';
 import { locateOrigin } from './connection-ends';
 import type { DnsRequest, Origin } from './datapath-types';
-import { canonicalName, clusterDnsIP, hasClusterDns, searchCandidates, type DnsRecord } from '../k8s/dns-world';
+import {
+  canonicalName,
+  clusterDnsIP,
+  hasClusterDns,
+  searchCandidates,
+  type DnsRecord,
+} from '../k8s/dns-world';
 import { dnsQuery, type QueryResult } from './dns-query';
 import type { MistakenIdentity } from './flow';
 import {

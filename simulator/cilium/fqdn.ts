@@ -41,7 +41,6 @@ export function fqdnSettings(cluster: Cluster): FqdnSettings {
   };
 }
 
-
 /** Records the addresses of an allowed DNS answer for an endpoint; returns the addresses it evicted. */
 export function learnDnsAnswer(
   cluster: Cluster,

@@ -17,7 +17,13 @@ import { containerFile, containerImage } from '../k8s/container-files';
 import { imageContents, type ShellName } from '../k8s/image-contents';
 import type { Pod } from '../k8s/objects';
 import { systemCaBundlePath } from '../tls/public-roots';
-import { fail, type CommandResult, type ContainerShell, type ShellRun, type TerminalContext } from './context';
+import {
+  fail,
+  type CommandResult,
+  type ContainerShell,
+  type ShellRun,
+  type TerminalContext,
+} from './context';
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';
 import { shellQuote } from './shell-quote';

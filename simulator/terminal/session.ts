@@ -465,7 +465,11 @@ export class TerminalSession {
    * A line in the interactive shell of a container: `exit` (or `logout`) leaves it, as does the
    * pod going away; anything else runs in the container.
    */
-  private async runInPodShell(shell: ContainerShell, script: string, signal: AbortSignal): Promise<CommandResult> {
+  private async runInPodShell(
+    shell: ContainerShell,
+    script: string,
+    signal: AbortSignal,
+  ): Promise<CommandResult> {
     const leave = /^\s*(?:exit|logout)(?:\s+(\d+))?\s*;?\s*$/.exec(script);
     if (leave !== null) {
       this.podShell = undefined;
