@@ -24,6 +24,7 @@ import {
 import type { ApiKind, ApiObject, OwnerReference, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
 import { notifyApiWatchers } from './extension-points';
+import type { SyncEventType } from '../events';
 
 /** How long a control-plane controller takes to react to a change it watches. */
 const controllerReactionMs = 5;
@@ -55,22 +56,6 @@ function reactionMs(world: World, type: SyncEventType): number {
     Math.floor(keysInStorageOrder(world.cluster?.api ?? emptyStore, 'Node').length / 100)
   );
 }
-
-/** Controller syncs that go through the work queue. */
-export type SyncEventType =
-  | 'controller.deployment.sync'
-  | 'controller.replicaset.sync'
-  | 'controller.endpoints.sync'
-  | 'controller.serviceaccount.sync'
-  | 'controller.rootcacert.sync'
-  | 'controller.namespace.sync'
-  | 'controller.clusterroleaggregation.sync'
-  | 'controller.garbagecollector.sync'
-  | 'controller.daemonset.sync'
-  | 'controller.replicationcontroller.sync'
-  | 'controller.job.sync'
-  | 'operator.secretsync.sync'
-  | 'operator.policyvalidation.sync';
 
 /** Marks a queued sync as taken off the queue, so the next change queues it again. */
 export function dequeueSync(world: World, type: SyncEventType, key: string): void {

@@ -12,31 +12,13 @@ import { coreDnsImage, coreDnsMasterToleration } from './kubernetes-versions';
 import { getObject, listObjects } from './api-store';
 import { formatIPv4, parsePrefix } from '../net/ipv4';
 import type { Cluster } from '../world';
+import type { ExternalHost } from '../net/external-host';
+export type { ExternalHost } from '../net/external-host';
 
 /** Lower-case with a trailing dot: a fully qualified name, as resolvers and Cilium's agent store it. */
 export function canonicalName(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower : `${lower}.`;
-}
-
-/** A host on the modelled internet. */
-export interface ExternalHost {
-  name: string;
-  /** Addresses its DNS answers with; `rotate` hands out one per query, in turn. */
-  addresses: readonly string[];
-  ttlSeconds: number;
-  rotate?: boolean;
-  /** TCP ports an HTTP(S) server answers on. */
-  httpPorts: readonly number[];
-  /** Whether it answers DNS queries on UDP 53 (a public resolver). */
-  resolver?: boolean;
-  /** Whether its HTTPS server accepts HTTP/2 in ALPN (false: HTTP/1.1, as the docs show for some). */
-  http2?: boolean;
-  /**
-   * The public root its HTTPS certificate chains to (tls/public-roots.ts): what a client, or Envoy
-   * re-encrypting with `originatingTLS`, must trust to accept the server.
-   */
-  certificateRoot: string;
 }
 
 function pool(base: string, count: number): string[] {
