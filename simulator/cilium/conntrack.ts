@@ -135,12 +135,6 @@ export function ctTouch(entry: CtEntry, nowMs: number, packet: { reply: boolean;
   entry.expiresAtMs = nowMs + lifetimeOf(entry);
 }
 
-/** Deletes an entry (the datapath does so when an established connection is now denied, in older releases). */
-export function ctDelete(cluster: Cluster, node: string, entry: CtEntry): void {
-  const table = peekNodeDatapath(cluster, node)?.conntrack;
-  if (table !== undefined) delete table[keyOf(entry.direction, entry)];
-}
-
 /** Live entries of a node, oldest first (what `cilium bpf ct list global` shows). */
 export function listConntrack(cluster: Cluster, node: string, nowMs: number): CtEntry[] {
   collectExpired(cluster, node, nowMs);

@@ -4,7 +4,7 @@
  * renews the node's Lease. Everything it learns from or tells the API server needs a working link:
  * a cut-off kubelet keeps its pods running, cannot see deletions, and reports nothing.
  */
-import { randomHex, randomNameSuffix } from '../engine/prng';
+import { randomHex } from '../engine/prng';
 import { requireNextState } from '../machines/step';
 import { podSandboxMachine, type PodSandboxEvent } from '../machines/pod-sandbox';
 import type { NodeRuntime, Sandbox, World } from '../world';
@@ -322,11 +322,3 @@ export function startWaitingPods(world: World, nodeName: string): void {
   const cluster = requireCluster(world);
   for (const pod of listPodsOnNode(cluster.api, nodeName)) syncPod(world, nodeName, keyOf(pod));
 }
-
-/** A container id as crictl prints it (13 characters). */
-export function shortContainerId(sandbox: Sandbox): string {
-  return sandbox.containerId.slice(0, 13);
-}
-
-/** Random pod-name suffix, exported for components that name their own pods (DaemonSets). */
-export const daemonPodSuffix = (world: World): string => randomNameSuffix(world.random, 5);
