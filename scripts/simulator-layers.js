@@ -27,7 +27,8 @@ export const simulatorLayers = [
     name: 'state',
     folders: [],
     files: ['world', 'events', 'setup'],
-    // A new world's defaults name the Kubernetes and kind releases: tables that import nothing.
+    // A new world's defaults name the Kubernetes and kind releases: tables that import only the
+    // types of k8s/objects.ts.
     mayImport: ['k8s/kubernetes-versions', 'k8s/kind-releases'],
   },
   { name: 'kubernetes', folders: ['k8s'], files: [] },
