@@ -6,6 +6,7 @@ import astro from 'eslint-plugin-astro';
 import globals from 'globals';
 import { defineConfig } from 'eslint/config';
 import svelteConfig from './svelte.config.js';
+import { simulatorLayers, typeImportsMayPointUp } from './scripts/simulator-layers.js';
 
 /**
  * Imports and globals that would tie the simulator core to a browser, a framework or the wall clock.
@@ -88,23 +89,52 @@ const [, simulatorImports] = /** @type {[unknown, { patterns: object[] }]} */ (
 );
 
 /**
- * simulator/'s import rules, with the datapath added for world.ts and events.ts.
- * @type {import('eslint').Linter.RulesRecord}
+ * Import patterns that name a module of a layer, from anywhere in simulator/.
+ * @param {import('./scripts/simulator-layers.js').Layer} layer
  */
-const worldAndEventImports = {
-  'no-restricted-imports': [
-    'error',
-    {
-      patterns: [
-        ...simulatorImports.patterns,
-        {
-          group: datapathModules,
-          message: 'world.ts and events.ts import the datapath only through cilium/datapath-types.',
-        },
-      ],
-    },
+const layerImportPatterns = (layer) => [
+  ...layer.folders.map((folder) => `**/${folder}/*`),
+  ...layer.files.flatMap((file) => [`./${file}`, `../${file}`, `../../${file}`]),
+];
+
+/**
+ * One config per layer of scripts/simulator-layers.js: simulator/'s import rules, plus the layers
+ * above it (dependency-cruiser checks the same table in `npm run lint`, with cycles).
+ * @type {import('eslint').Linter.Config[]}
+ */
+const simulatorLayerConfigs = simulatorLayers.slice(0, -1).map((layer, index) => ({
+  files: [
+    ...layer.folders.map((folder) => `simulator/${folder}/**/*.ts`),
+    ...layer.files.map((file) => `simulator/${file}.ts`),
   ],
-};
+  ignores: ['simulator/**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...simulatorImports.patterns,
+          {
+            group: [
+              ...simulatorLayers.slice(index + 1).flatMap(layerImportPatterns),
+              ...(layer.mayImport ?? []).map((path) => `!**/${path}`),
+            ],
+            ...(typeImportsMayPointUp.has(layer.name) ? { allowTypeImports: true } : {}),
+            message: `The ${layer.name} layer imports only from the layers below it (ARCHITECTURE.md, "Layers").`,
+          },
+          ...(layer.name === 'state'
+            ? [
+                {
+                  group: datapathModules,
+                  message: 'world.ts and events.ts import the datapath only through cilium/datapath-types.',
+                },
+              ]
+            : []),
+        ],
+      },
+    ],
+  },
+}));
 
 export default defineConfig(
   { ignores: ['dist/', '.astro/', 'node_modules/', 'coverage/', 'test-results/'] },
@@ -148,10 +178,7 @@ export default defineConfig(
       'max-lines-per-function': ['error', { max: 120 }],
     },
   },
-  {
-    files: ['simulator/world.ts', 'simulator/events.ts'],
-    rules: worldAndEventImports,
-  },
+  ...simulatorLayerConfigs,
   {
     // Written before the limit and not split yet (longest function, lines): processEvent 243,
     // tableRow 155, TerminalSession's constructor 128.

@@ -5,14 +5,12 @@
  */
 import type { ApiKind, ApiObject, Taint } from './k8s/objects';
 import type { WatchChange } from './k8s/api-store';
-import type { FirewallRule } from './world';
 import type { KindClusterConfig } from './k8s/kind-config';
 import type { CiliumInstallRequest } from './cilium/config';
 import type { ConnectionRequest, TrafficRequest } from './cilium/datapath-types';
-import type { CiliumEnvoyConfigInput } from './cilium/envoy-config-resources';
+import type { CiliumEnvoyConfigInput } from './cilium/envoy-state';
 import type { MeshInputEvent, MeshInternalEvent } from './mesh/events';
-import type { RolloutKind } from './k8s/rollout';
-import type { HelmRequest } from './helm/operations';
+import type { HelmRequest } from './helm/request';
 
 /** Events that only come from outside the model. */
 export type InputEvent =
@@ -127,3 +125,31 @@ export type InternalEvent =
   | MeshInternalEvent;
 
 export type SimEvent = InputEvent | InternalEvent;
+
+/** A rule in a node container's iptables, as `docker exec NODE iptables …` manages it. */
+export interface FirewallRule {
+  table: 'mangle' | 'filter' | 'raw';
+  chain: string;
+  protocol: 'tcp' | 'udp' | 'all';
+  source: string;
+  target: 'DROP' | 'REJECT' | 'ACCEPT';
+}
+
+/** Controller syncs that go through the work queue. */
+export type SyncEventType =
+  | 'controller.deployment.sync'
+  | 'controller.replicaset.sync'
+  | 'controller.endpoints.sync'
+  | 'controller.serviceaccount.sync'
+  | 'controller.rootcacert.sync'
+  | 'controller.namespace.sync'
+  | 'controller.clusterroleaggregation.sync'
+  | 'controller.garbagecollector.sync'
+  | 'controller.daemonset.sync'
+  | 'controller.replicationcontroller.sync'
+  | 'controller.job.sync'
+  | 'operator.secretsync.sync'
+  | 'operator.policyvalidation.sync';
+
+/** The workload kinds that roll out (k8s/rollout.ts). */
+export type RolloutKind = 'Deployment' | 'DaemonSet';

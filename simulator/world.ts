@@ -3,8 +3,6 @@
  * inputs that follow fully determines the future, because the clock, the random generator and the
  * queue of pending events are all inside it.
  */
-import type { GatewayApiCrds } from './k8s/gateway-api-crds';
-import type { SyncEventType } from './k8s/api-writes';
 import type { Scheduled } from './engine/event-queue';
 import { heapPush } from './engine/event-queue';
 import { seedRandom, type RandomState } from './engine/prng';
@@ -13,14 +11,16 @@ import type { IpamPool } from './k8s/ipam';
 import type { SimEvent } from './events';
 import type { CiliumState } from './cilium/state';
 import type { NodeHealthState } from './machines/node-health';
-import type { PodSandboxState } from './machines/pod-sandbox';
 import type { ApiConnectionState } from './machines/api-connection';
 import type { RolloutState } from './machines/rollout';
 import type { DatapathState } from './cilium/datapath-state';
-import type { EnvoyState } from './cilium/envoy';
+import type { EnvoyState } from './cilium/envoy-state';
 import type { MeshState } from './mesh/state';
-import type { ApplicationState } from './k8s/demo-apps/state';
 import { defaultSetup, type LabSetup } from './setup';
+import type { FirewallRule, SyncEventType } from './events';
+import type { Sandbox } from './k8s/sandbox';
+export type { ContainerTermination, ContainerRun, Sandbox } from './k8s/sandbox';
+export type { FirewallRule } from './events';
 
 /** Timings of the Kubernetes control plane, in virtual milliseconds. */
 export interface ClusterTimings {
@@ -53,64 +53,6 @@ export const defaultClusterTimings: ClusterTimings = {
   containerStartMs: 600,
   gracefulExitMs: 800,
 };
-
-/** A rule in a node container's iptables, as `docker exec NODE iptables …` manages it. */
-export interface FirewallRule {
-  table: 'mangle' | 'filter' | 'raw';
-  chain: string;
-  protocol: 'tcp' | 'udp' | 'all';
-  source: string;
-  target: 'DROP' | 'REJECT' | 'ACCEPT';
-}
-
-/** How a pod's containers ended their last run, as the kubelet remembers it for lastState. */
-export interface ContainerTermination {
-  exitCode: number;
-  reason: string;
-  startedAtMs: number;
-  finishedAtMs: number;
-  /** What the run printed (`kubectl logs --previous`). */
-  output: string;
-}
-
-/**
- * The containers' run inside a sandbox, once they exited at least once or may exit by themselves
- * (k8s/container-lifecycle.ts). Absent for the common case of containers that run until stopped.
- */
-export interface ContainerRun {
-  restartCount: number;
-  state: 'running' | 'terminated' | 'waiting';
-  startedAtMs: number;
-  /** The current run's end (state terminated), or the backoff's reason (state waiting). */
-  termination?: ContainerTermination;
-  waitingReason?: string;
-  waitingMessage?: string;
-  /** The run before the current one. */
-  last?: ContainerTermination;
-  /** The next CrashLoopBackOff delay (10 s, doubling up to 5 min), once one applies. */
-  backoffMs?: number;
-  /** The pod finished for good (restartPolicy Never, or OnFailure after a success). */
-  finished?: boolean;
-}
-
-/** A pod as its node's kubelet runs it. */
-export interface Sandbox {
-  podKey: string;
-  podUid: string;
-  state: PodSandboxState;
-  ip?: string;
-  /** Cilium endpoint id on this node, once the CNI plugin created one. */
-  endpointId?: number;
-  containerId: string;
-  /** Files written into its containers (`kubectl cp`), by container, then absolute path. */
-  files?: Record<string, Record<string, string>>;
-  /** What the applications in its containers keep in memory (a broker's topics, an index), by container. */
-  applications?: Record<string, ApplicationState>;
-  /** The containers' restarts and exits, when there were or will be any. */
-  run?: ContainerRun;
-  /** Set while a readiness probe fails (a cilium-agent that has not finished starting). */
-  notReady?: boolean;
-}
 
 /** One node: its identity on the Docker network, kubelet state and pod address pool. */
 export interface NodeRuntime {
@@ -236,4 +178,10 @@ export function schedule(world: World, delayMs: number, event: SimEvent): void {
 export function requireCluster(world: World): Cluster {
   if (world.cluster === undefined) throw new Error('no cluster: run `kind create cluster` first');
   return world.cluster;
+}
+
+/** What the cluster has: the standard-channel bundle of one Gateway API release. */
+export interface GatewayApiCrds {
+  version: string;
+  createdAtMs: number;
 }

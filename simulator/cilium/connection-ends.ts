@@ -11,7 +11,7 @@ import type { Pod } from '../k8s/objects';
 import { parsePrefix, prefixContains } from '../net/ipv4';
 import type { Cluster, Sandbox, World } from '../world';
 import { dockerGatewayIP, readersMachine, type Origin, type Target } from './datapath-types';
-import { externalHostAt } from './dns-world';
+import { externalHostAt } from '../k8s/dns-world';
 import { ReservedIdentity } from './reserved-identities';
 import type { AgentState, LocalEndpoint } from './state';
 

@@ -3,14 +3,14 @@
  * name resolution (host-resolution.ts), service translation on the client's node
  * (service-translation.ts, or a node port the node forwards: nodeport-forwarding.ts), the SYN and
  * its retransmissions through both nodes' policies (syn-retransmission.ts, packet-path.ts), the
- * node proxies (proxy-redirection.ts, envoy.ts), the Istio mesh where it runs (mesh/traffic.ts),
+ * node proxies (proxy-redirection.ts, envoy.ts), the Istio mesh where it runs (application-proxies.ts),
  * the application (server-applications.ts) and the reply (reply-path.ts). A connection the client
  * keeps open is remembered as a socket for later requests (traffic.ts).
  */
 import type { Application, HttpResponse } from '../k8s/applications';
-import { answerInMesh } from '../mesh/traffic';
 import type { Cluster, World } from '../world';
 import { requireCluster } from '../world';
+import { answerInProxies } from './application-proxies';
 import type { PacketTuple } from './conntrack';
 import {
   arpFailureMs,
@@ -280,8 +280,9 @@ function reachApplication(
       ? directTlsFailure(passage.target.host, request.tls, explanation)
       : undefined;
   if (untrusted !== undefined) return tlsError(untrusted);
-  // Istio (mesh/traffic.ts): sidecars or ztunnel may end the exchange before the application.
-  const meshAnswer = answerInMesh(world, opened, request, explanation, () => replyBoth(true));
+  // Istio (mesh/traffic.ts, through application-proxies.ts): sidecars or ztunnel may end the
+  // exchange before the application.
+  const meshAnswer = answerInProxies(world, opened, request, explanation, () => replyBoth(true));
   if (meshAnswer !== undefined) return meshAnswer;
   return {
     application,

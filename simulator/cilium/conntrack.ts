@@ -9,6 +9,8 @@
  */
 import type { Cluster } from '../world';
 import { nodeDatapath, peekNodeDatapath, type CtEntry } from './datapath-state';
+import type { PacketTuple } from './datapath-types';
+export type { PacketTuple } from './datapath-types';
 
 /**
  * Cilium's default conntrack lifetimes (cilium-agent flags, unchanged from 1.12 to 1.18):
@@ -25,21 +27,6 @@ export const ctLifetimesMs = {
 
 /** What a conntrack lookup found for a packet (enum ct_status). */
 export type CtStatus = 'new' | 'established' | 'reply';
-
-/**
- * The tuple of a packet as it travels. For an ICMP echo, conntrack keys on the echo identifier in
- * place of a port (bpf/lib/conntrack.h: the request carries it as the destination port, the reply as
- * the source port), so the two directions of one ping find each other like a UDP flow's.
- */
-export interface PacketTuple {
-  protocol: 'TCP' | 'UDP' | 'ICMP';
-  sourceIP: string;
-  sourcePort: number;
-  destinationIP: string;
-  destinationPort: number;
-  /** ICMP only: 8 for an echo request, 0 for an echo reply. */
-  icmpType?: number;
-}
 
 const icmpEchoRequest = 8;
 const icmpEchoReply = 0;
@@ -146,12 +133,6 @@ export function ctTouch(entry: CtEntry, nowMs: number, packet: { reply: boolean;
   }
   entry.lastSeenMs = nowMs;
   entry.expiresAtMs = nowMs + lifetimeOf(entry);
-}
-
-/** Deletes an entry (the datapath does so when an established connection is now denied, in older releases). */
-export function ctDelete(cluster: Cluster, node: string, entry: CtEntry): void {
-  const table = peekNodeDatapath(cluster, node)?.conntrack;
-  if (table !== undefined) delete table[keyOf(entry.direction, entry)];
 }
 
 /** Live entries of a node, oldest first (what `cilium bpf ct list global` shows). */

@@ -2,9 +2,14 @@
  * What each node's datapath keeps besides the ipcache and the policy maps, as plain serialisable
  * data: the connection-tracking table (cilium_ct4_global / cilium_ct_any4_global), the DNS proxy's
  * cache of names and addresses per endpoint, and the node-local identities for CIDR and FQDN
- * prefixes (numbers from 1<<24, never shared with other nodes).
+ * prefixes (numbers from 1<<24, never shared with other nodes). It imports nothing, so world.ts
+ * can name it without a cycle: the accessors take the part of world.ts's Cluster they use.
  */
-import type { Cluster } from '../world';
+
+/** The part of world.ts's Cluster that holds the datapath state. */
+export interface HoldsDatapath {
+  datapath?: DatapathState;
+}
 
 /** One conntrack entry, keyed by its original-direction tuple and its CT direction. */
 export interface CtEntry {
@@ -100,13 +105,13 @@ export interface DatapathState {
 }
 
 /** The cluster's datapath state, created on first use. */
-export function datapathState(cluster: Cluster): DatapathState {
+export function datapathState(cluster: HoldsDatapath): DatapathState {
   cluster.datapath ??= { nodes: {}, sockets: {}, nextSocketNumber: 1, upstreamQueries: 0 };
   return cluster.datapath;
 }
 
 /** One node's datapath state, created on first use. */
-export function nodeDatapath(cluster: Cluster, node: string): NodeDatapath {
+export function nodeDatapath(cluster: HoldsDatapath, node: string): NodeDatapath {
   const state = datapathState(cluster);
   let entry = state.nodes[node];
   if (entry === undefined) {
@@ -124,6 +129,6 @@ export function nodeDatapath(cluster: Cluster, node: string): NodeDatapath {
 }
 
 /** A node's datapath state if it exists, without creating it (for read-only callers). */
-export function peekNodeDatapath(cluster: Cluster, node: string): NodeDatapath | undefined {
+export function peekNodeDatapath(cluster: Readonly<HoldsDatapath>, node: string): NodeDatapath | undefined {
   return cluster.datapath?.nodes[node];
 }

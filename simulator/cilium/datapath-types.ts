@@ -5,15 +5,14 @@
  * outside cilium/ name these types from here, so they never load the datapath itself; README.md in
  * this folder lists the modules that implement each stage.
  */
-import type { HttpRequest, HttpResponse, KafkaCall } from '../k8s/applications';
+import type { HttpRequest, HttpResponse, KafkaCall } from '../k8s/application-types';
 import type { Pod } from '../k8s/objects';
 import type { PolicyVerdict } from '../policy/index';
-import type { Sandbox } from '../world';
-import type { AuthKey } from './auth-map';
-import type { PacketTuple } from './conntrack';
-import type { ExternalHost } from './dns-world';
+import type { Sandbox } from '../k8s/sandbox';
+import type { AuthKey } from './auth-map-types';
+import type { ExternalHost } from '../net/external-host';
 import type { MistakenIdentity } from './flow';
-import type { PolicyCounterKey } from './policy-stats';
+
 import type { AgentState, LocalEndpoint } from './state';
 import type { StubResolver } from './stub-resolver';
 
@@ -307,3 +306,27 @@ export type TrafficRequest =
   | ({ kind: 'tcp-connect' } & TcpConnectRequest)
   | ({ kind: 'udp-datagram' } & UdpDatagramRequest)
   | { kind: 'close'; connectionId: string };
+
+/**
+ * The tuple of a packet as it travels. For an ICMP echo, conntrack keys on the echo identifier in
+ * place of a port (bpf/lib/conntrack.h: the request carries it as the destination port, the reply as
+ * the source port), so the two directions of one ping find each other like a UDP flow's.
+ */
+export interface PacketTuple {
+  protocol: 'TCP' | 'UDP' | 'ICMP';
+  sourceIP: string;
+  sourcePort: number;
+  destinationIP: string;
+  destinationPort: number;
+  /** ICMP only: 8 for an echo request, 0 for an echo reply. */
+  icmpType?: number;
+}
+
+/** Which entry of which endpoint's map a packet was counted on. */
+export interface PolicyCounterKey {
+  node: string;
+  endpointId: number;
+  direction: 'ingress' | 'egress';
+  identity: number;
+  port: string;
+}

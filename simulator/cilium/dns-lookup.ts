@@ -10,9 +10,14 @@ import { requireCluster } from '../world';
 import type { Pod } from '../k8s/objects';
 import { locateOrigin } from './connection-ends';
 import type { DnsRequest, Origin } from './datapath-types';
-import { clusterDnsIP, hasClusterDns, searchCandidates, type DnsRecord } from './dns-world';
+import {
+  canonicalName,
+  clusterDnsIP,
+  hasClusterDns,
+  searchCandidates,
+  type DnsRecord,
+} from '../k8s/dns-world';
 import { dnsQuery, type QueryResult } from './dns-query';
-import { canonicalName } from './fqdn';
 import type { MistakenIdentity } from './flow';
 import {
   afterFailure,

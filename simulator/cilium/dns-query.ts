@@ -18,8 +18,14 @@ import { traverse } from './packet-path';
 import { returnReply } from './reply-path';
 import { translateService } from './service-translation';
 import { describeIdentity, flowEndpoint, recordFlow } from './verdict-flows';
-import { coreDnsAnswer, upstreamAnswer, type DnsRecord, type DnsReply } from './dns-world';
-import { canonicalName, fqdnSettings, learnDnsAnswer } from './fqdn';
+import {
+  canonicalName,
+  coreDnsAnswer,
+  upstreamAnswer,
+  type DnsRecord,
+  type DnsReply,
+} from '../k8s/dns-world';
+import { fqdnSettings, learnDnsAnswer } from './fqdn';
 import { remoteIdentityFor, syncLocalIdentities } from './local-identities';
 import type { MistakenIdentity } from './flow';
 

@@ -23,7 +23,8 @@ import type { ConnectionOutcome, OpenedConnection } from './datapath-types';
 import type { AgentState, LocalEndpoint } from './state';
 import { policyForEndpoint } from './local-identities';
 import type { EndpointPolicy } from '../policy/index';
-import type { CiliumEnvoyConfigResource, EnvoyConfigListener } from './envoy-config-resources';
+import type { CiliumEnvoyConfigResource, EnvoyConfigListener, EnvoyWorker, NodeEnvoy } from './envoy-state';
+export type { EnvoyWorker, NodeEnvoy, EnvoyState } from './envoy-state';
 
 /**
  * Worker threads of each node's Envoy. Envoy's `--concurrency` defaults to the number of hardware
@@ -31,28 +32,6 @@ import type { CiliumEnvoyConfigResource, EnvoyConfigListener } from './envoy-con
  * …`); the simulated kind host has 2, which every node container sees.
  */
 export const envoyWorkerThreads = 2;
-
-/** One worker thread of a node's Envoy. */
-export interface EnvoyWorker {
-  /** The filter this worker never came back from, if any. */
-  stuckIn?: { listener: string; filter: string; config: string; sinceMs: number };
-}
-
-/** One node's Envoy process. */
-export interface NodeEnvoy {
-  workers: EnvoyWorker[];
-  /** How many times this Envoy process was started (the agent restarts it when it exits). */
-  starts: number;
-  /** Requests that entered a stuck worker and never came out (for the narration). */
-  stalledRequests: number;
-}
-
-/** Every node's Envoy, by node name (created on first use), and the CiliumEnvoyConfigs the agents read. */
-export interface EnvoyState {
-  nodes: Record<string, NodeEnvoy>;
-  /** CiliumEnvoyConfig objects by `namespace/name`. */
-  configs?: Record<string, CiliumEnvoyConfigResource>;
-}
 
 const freshWorkers = (): EnvoyWorker[] => Array.from({ length: envoyWorkerThreads }, () => ({}));
 

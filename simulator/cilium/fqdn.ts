@@ -11,6 +11,7 @@ import type { DnsSelector } from '../policy/model';
 import { dnsNameMatches } from '../policy/index';
 import { hasLiveConnectionTo } from './conntrack';
 import { nodeDatapath, peekNodeDatapath } from './datapath-state';
+import { canonicalName } from '../k8s/dns-world';
 
 /** The agent's DNS-proxy settings, from the helm values or the release's defaults. */
 export interface FqdnSettings {
@@ -38,12 +39,6 @@ export function fqdnSettings(cluster: Cluster): FqdnSettings {
     maxIpsPerHostname: numberValue(values['dnsProxy.endpointMaxIpPerHostname']) ?? 50,
     rejectResponseCode: values['dnsProxy.dnsRejectResponseCode'] === 'nameError' ? 'nameError' : 'refused',
   };
-}
-
-/** Lower-case with a trailing dot, as the agent stores names. */
-export function canonicalName(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower : `${lower}.`;
 }
 
 /** Records the addresses of an allowed DNS answer for an endpoint; returns the addresses it evicted. */

@@ -7,7 +7,7 @@
 import type { Cluster, World } from '../world';
 import type { Origin } from './datapath-types';
 import { resolveForConnection } from './dns-lookup';
-import { hasClusterDns, resolveWithoutDns, upstreamAnswer } from './dns-world';
+import { hasClusterDns, resolveWithoutDns, upstreamAnswer } from '../k8s/dns-world';
 
 /** Resolves the host of a request to an address, recording how. */
 export function resolveHost(

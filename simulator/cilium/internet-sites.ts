@@ -8,7 +8,7 @@
  * echoes the request, as the TLS-visibility guide's `curl -sL https://httpbin.org/anything` expects.
  */
 import type { HttpRequest, HttpResponse } from '../k8s/applications';
-import type { ExternalHost } from './dns-world';
+import type { ExternalHost } from '../k8s/dns-world';
 
 /** The public address httpbin.org reports as `origin`: a documentation address (RFC 5737). */
 const reportedOrigin = '198.51.100.23';

@@ -5,7 +5,7 @@
  * first request the proxy refuses (or the broker answers with an error), as the tool gives up on
  * the topic then.
  */
-import type { InputResult } from '../dispatch';
+import type { TrafficOutcome } from './traffic';
 import type { InputEvent } from '../events';
 import type { KafkaClientCall } from '../policy/kafka-api-keys';
 import type { KafkaOutcome } from './kafka';
@@ -34,9 +34,12 @@ export interface KafkaConsoleOutcome {
   elapsedMs: number;
 }
 
+/** The part of dispatch.ts's InputResult that the exchange reads. */
+type KafkaSendResult = { ok: true; traffic?: TrafficOutcome } | { ok: false; error: string };
+
 /** Sends the client's requests through `send` (a simulation's or a probe's input) until one fails. */
 export function kafkaConsoleExchange(
-  send: (event: InputEvent) => InputResult | undefined,
+  send: (event: InputEvent) => KafkaSendResult | undefined,
   request: KafkaConsoleRequest,
   calls: readonly KafkaClientCall[],
 ): KafkaConsoleOutcome {

@@ -14,20 +14,13 @@ import type { Cluster } from '../world';
 import type { PolicyVerdict } from '../policy/index';
 import { nodeDatapath, peekNodeDatapath } from './datapath-state';
 import type { PacketTuple } from './conntrack';
+import type { PolicyCounterKey } from './datapath-types';
+export type { PolicyCounterKey } from './datapath-types';
 
 /** One entry's counters. */
 export interface PolicyCounters {
   packets: number;
   bytes: number;
-}
-
-/** Which entry of which endpoint's map a packet was counted on. */
-export interface PolicyCounterKey {
-  node: string;
-  endpointId: number;
-  direction: 'ingress' | 'egress';
-  identity: number;
-  port: string;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { applicationListeningOn, type Application } from '../k8s/applications';
 import type { Cluster } from '../world';
 import type { Target } from './datapath-types';
-import type { ExternalHost } from './dns-world';
+import type { ExternalHost } from '../k8s/dns-world';
 import { siteResponse } from './internet-sites';
 
 /** What answers a TCP connection on a node's own address. */

@@ -11,8 +11,8 @@ import type { EndpointState } from '../machines/endpoint-lifecycle';
 import type { ApiConnectionState } from '../machines/api-connection';
 import type { ServicePort } from '../k8s/objects';
 import type { Flow } from './flow';
-import type { MutualAuthState } from './auth-map';
-import type { SpireState } from './spire-model';
+import type { MutualAuthState } from './auth-map-types';
+import type { SpireState } from './spire-state';
 
 /** Where an ipcache entry came from (pkg/source), strongest first. */
 export const ipcacheSources = [

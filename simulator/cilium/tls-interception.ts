@@ -27,7 +27,7 @@ import {
   systemCaBundlePath,
 } from '../tls/public-root-fingerprints';
 import type { Cluster } from '../world';
-import type { ExternalHost } from './dns-world';
+import type { ExternalHost } from '../k8s/dns-world';
 import { envoySecretFor, resolveSecretRef, type TlsSecretUse } from './policy-secrets';
 import { policySecretsMode } from './policy-secrets-mode';
 import type { AgentState } from './state';

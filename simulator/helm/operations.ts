@@ -21,27 +21,11 @@ import { initCiliumState } from '../cilium/install';
 import { deleteReleaseHistory, releaseHistory, storeRelease, type HelmRelease } from './releases';
 import { flattenValues, mergeValues, valuesFromFlat, type HelmValues } from './values';
 import { istioNamespace, istioVersion } from '../mesh/state';
+import type { HelmRequest } from './request';
+export type { HelmRequest } from './request';
 
 /** The chart version `helm install|upgrade cilium/cilium` picks without --version. */
 export const latestCiliumChart = '1.18.5';
-
-/** What a Helm operation asks for. */
-export interface HelmRequest {
-  release: string;
-  namespace: string;
-  chart: string;
-  version?: string;
-  /** Values from --set, --set-string and -f, merged in order. */
-  values: HelmValues;
-  /** True when any value was given (an upgrade without one keeps the last release's values). */
-  valuesGiven: boolean;
-  reuseValues?: boolean;
-  resetValues?: boolean;
-  resetThenReuseValues?: boolean;
-  /** `helm upgrade --install`: install when the release does not exist. */
-  install?: boolean;
-  description?: string;
-}
 
 /** What an operation did, for the command's output. */
 export type HelmOutcome =

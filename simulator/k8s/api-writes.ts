@@ -1,7 +1,8 @@
 /**
  * Every write to the simulated API server goes through here, so that each one reaches the clients
  * watching it the way a real watch would: controllers in the control plane at once, kubelets and
- * Cilium agents after the watch latency, and nobody on a node that is cut off.
+ * the clients registered in extension-points.ts (Cilium's agents after the watch latency), and
+ * nobody on a node that is cut off.
  */
 import {
   existingAntiAffinityReason,
@@ -22,21 +23,8 @@ import {
 } from './api-store';
 import type { ApiKind, ApiObject, OwnerReference, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
-import { agentsWatchSecret, secretSyncConcerns } from '../cilium/policy-secrets-mode';
-import { notifyPolicyValidator } from '../cilium/policy-validator';
-
-/** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
-export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
-  'CiliumEndpoint',
-  'CiliumIdentity',
-  'Service',
-  'Endpoints',
-  'Node',
-  'Namespace',
-  'CiliumNetworkPolicy',
-  'CiliumClusterwideNetworkPolicy',
-  'NetworkPolicy',
-]);
+import { notifyApiWatchers } from './extension-points';
+import type { SyncEventType } from '../events';
 
 /** How long a control-plane controller takes to react to a change it watches. */
 const controllerReactionMs = 5;
@@ -68,22 +56,6 @@ function reactionMs(world: World, type: SyncEventType): number {
     Math.floor(keysInStorageOrder(world.cluster?.api ?? emptyStore, 'Node').length / 100)
   );
 }
-
-/** Controller syncs that go through the work queue. */
-export type SyncEventType =
-  | 'controller.deployment.sync'
-  | 'controller.replicaset.sync'
-  | 'controller.endpoints.sync'
-  | 'controller.serviceaccount.sync'
-  | 'controller.rootcacert.sync'
-  | 'controller.namespace.sync'
-  | 'controller.clusterroleaggregation.sync'
-  | 'controller.garbagecollector.sync'
-  | 'controller.daemonset.sync'
-  | 'controller.replicationcontroller.sync'
-  | 'controller.job.sync'
-  | 'operator.secretsync.sync'
-  | 'operator.policyvalidation.sync';
 
 /** Marks a queued sync as taken off the queue, so the next change queues it again. */
 export function dequeueSync(world: World, type: SyncEventType, key: string): void {
@@ -167,22 +139,8 @@ function notifyWatchers(world: World, change: WatchChange): void {
   // The garbage collector deletes the dependents of an owner that is gone (background deletion).
   if (change.type === 'DELETED' && hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}))
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
-  const cilium = cluster.cilium;
-  // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
-  if (cilium !== undefined && secretSyncConcerns(cluster, object))
-    enqueueSync(world, 'operator.secretsync.sync', 'policy-secrets');
-  // From 1.16 the operator validates every Cilium policy it sees (cilium/policy-validator.ts).
-  if (cilium !== undefined && change.type !== 'DELETED') notifyPolicyValidator(world, object, change.key);
-  if (cilium !== undefined && (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object))) {
-    const viewIds = Object.keys(cilium.views);
-    if (viewIds.length > 1) viewIds.sort();
-    for (const viewId of viewIds) {
-      const view = cilium.views[viewId];
-      if (view?.receiving === true) {
-        schedule(world, cluster.timings.watchLatencyMs, { type: 'watch.deliver', viewId, change });
-      }
-    }
-  }
+  // Cilium's operator and agents, and any other client of the API (k8s/extension-points.ts).
+  notifyApiWatchers(world, cluster, change);
 }
 
 /**

@@ -21,7 +21,7 @@ import { admitService } from './services';
 import { templateGenerationAnnotation } from './daemonset-controller';
 import { serverMinor } from './kubernetes-versions';
 import { canonicalJson } from '../engine/state-hash';
-import { injectSidecar } from '../mesh/workloads';
+import { mutateNewPod } from './extension-points';
 import { refusalText, type ApiRefusal } from './api-errors';
 import { admitNewPod, updatePod } from './pod-admission';
 import { immutableConfigMapRefusal } from './configmaps';
@@ -178,8 +178,8 @@ function admit(world: World, object: ApiObject, existing: ApiObject | undefined)
   if (object.kind === 'Pod') {
     const admitted = admitNewPod(cluster, object);
     if ('refusal' in admitted) return admitted.refusal;
-    // Admission: Istio's sidecar injection webhook mutates pods when they are created.
-    injectSidecar(world, admitted.pod);
+    // Mutating admission (Istio's sidecar injection webhook) changes pods when they are created.
+    mutateNewPod(world, admitted.pod);
     return admitted.pod;
   }
   if (object.kind === 'ConfigMap' && existing?.kind === 'ConfigMap')

@@ -6,7 +6,7 @@
  */
 import type { World } from '../world';
 import { requireCluster } from '../world';
-import { clusterDnsManifest } from '../cilium/dns-world';
+import { clusterDnsManifest } from './dns-world';
 import { applyObjects } from './apply';
 import { parseManifests } from './manifests';
 import type { ApiObject } from './objects';

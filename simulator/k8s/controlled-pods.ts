@@ -10,7 +10,7 @@ import { keyOf } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import { newMetadata } from './metadata';
 import type { ObjectMeta, OwnerReference, Pod, PodSpec, PodTemplate } from './objects';
-import { injectSidecar } from '../mesh/workloads';
+import { mutateNewPod } from './extension-points';
 import { withPodSpecDefaults } from './pod-admission';
 
 /** The controller a pod belongs to, as its ownerReference names it. */
@@ -63,8 +63,8 @@ export function createControlledPod(
   // The API server's defaults and admission plugins, as for any pod (k8s/pod-admission.ts).
   const spec = withPodSpecDefaults({ ...template.spec, ...extras.spec });
   const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: { phase: 'Pending' } };
-  // Admission: Istio's sidecar injection webhook, when the namespace asks for it.
-  injectSidecar(world, pod);
+  // Mutating admission: Istio's sidecar injection webhook, when the namespace asks for it.
+  mutateNewPod(world, pod);
   // A new name: its key is built here rather than looked up among the names seen before.
   apiPut(world, pod, `${namespace}/${name}`);
   return pod;

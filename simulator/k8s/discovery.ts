@@ -1,11 +1,12 @@
 /**
  * Which kinds the API server serves right now, as its discovery documents tell kubectl: the
  * built-in ones always, Cilium's CRDs once Cilium is installed (the operator registers them at
- * start), Istio's once its base chart is (mesh/crds.ts). kubectl maps every kind and resource
+ * start), the kinds of other CRDs (k8s/extension-points.ts) once their CRD is installed: Istio's
+ * once its base chart is (mesh/crds.ts). kubectl maps every kind and resource
  * name through discovery, so a kind that is not served fails on the client with `resource mapping
  * not found` or `the server doesn't have a resource type`.
  */
-import { istioCrdFor } from '../mesh/crds';
+import { customKind } from './extension-points';
 import type { Cluster } from '../world';
 
 /** The custom resources Cilium's operator registers (group cilium.io). */
@@ -20,8 +21,7 @@ export const ciliumKinds: ReadonlySet<string> = new Set([
 /** Whether the cluster's API server serves a kind. */
 export function kindServed(cluster: Cluster, kind: string): boolean {
   if (ciliumKinds.has(kind)) return cluster.cilium !== undefined;
-  if (istioCrdFor(kind) !== undefined) return cluster.mesh?.components.base === true;
-  return true;
+  return customKind(kind)?.served(cluster) ?? true;
 }
 
 /** Whether the API server serves a resource of a group (`cilium.io`, `networking.istio.io`, ``). */

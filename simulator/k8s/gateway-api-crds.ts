@@ -11,12 +11,7 @@
  * policy), are refused with a sentence rather than modelled loosely.
  */
 import type { World } from '../world';
-
-/** What the cluster has: the standard-channel bundle of one Gateway API release. */
-export interface GatewayApiCrds {
-  version: string;
-  createdAtMs: number;
-}
+export type { GatewayApiCrds } from '../world';
 
 const releaseUrl =
   /^https:\/\/github\.com\/kubernetes-sigs\/gateway-api\/releases\/(?:download\/(v\d+\.\d+\.\d+)|latest\/download)\/(standard|experimental)-install\.yaml$/;

@@ -4,7 +4,7 @@
  * renews the node's Lease. Everything it learns from or tells the API server needs a working link:
  * a cut-off kubelet keeps its pods running, cannot see deletions, and reports nothing.
  */
-import { randomHex, randomNameSuffix } from '../engine/prng';
+import { randomHex } from '../engine/prng';
 import { requireNextState } from '../machines/step';
 import { podSandboxMachine, type PodSandboxEvent } from '../machines/pod-sandbox';
 import type { NodeRuntime, Sandbox, World } from '../world';
@@ -14,9 +14,7 @@ import { apiRemove } from './api-writes';
 import { allocateNext, releaseAddress } from './ipam';
 import type { Pod } from './objects';
 import { podExitsOnSigterm } from './applications';
-import { cniAdd, cniDel, cniReady } from '../cilium/cni';
-import { agentContainerStarted, agentContainerStopped } from '../cilium/agent-pod';
-import { meshContainersStarted, meshSandboxRemoved } from '../mesh/workloads';
+import { cniPlugin, runPodHooks } from './extension-points';
 import { isMirrorPod, replaceDeletedMirrorPod } from './static-pods';
 import { reportPodStatus } from './pod-status';
 import { containerExited, enterBackoff, restartContainer, scheduleProcessExit } from './container-lifecycle';
@@ -129,7 +127,7 @@ function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string
   const cluster = requireCluster(world);
   // Without Cilium the node runs kind's kindnet, ready with the node; with it, the agent must run.
   const networkReady =
-    cluster.cilium === undefined ? node.kubelet.health === 'ready' : cniReady(world, node.name);
+    cluster.cilium === undefined ? node.kubelet.health === 'ready' : cniPlugin().ready(world, node.name);
   if (pod.spec.hostNetwork !== true && !networkReady) return; // retried when the CNI becomes ready
   const sandbox: Sandbox = {
     podKey,
@@ -163,7 +161,7 @@ function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string
   }
   // Cilium's CNI plugin allocates the address and waits for the endpoint's first regeneration;
   // the agent reports back with sandbox.created when it is done.
-  cniAdd(world, node.name, sandbox, pod);
+  cniPlugin().add(world, node.name, sandbox, pod);
 }
 
 function beginTermination(world: World, node: NodeRuntime, sandbox: Sandbox, graceSeconds: number): void {
@@ -212,18 +210,18 @@ export function stepSandbox(
       moveSandbox(sandbox, step);
       containersStarted(world, node, sandbox);
       // istio-agent (sidecar) or the node's ztunnel (ambient) asks istiod for the pod's certificate.
-      meshContainersStarted(world, nodeName, sandbox);
+      runPodHooks('sandboxStarted', (hook) => hook(world, nodeName, sandbox));
       return;
     case 'containers.stopped':
       moveSandbox(sandbox, step);
-      agentContainerStopped(world, nodeName, sandbox);
+      runPodHooks('containersStopped', (hook) => hook(world, nodeName, sandbox));
       schedule(world, 100, { type: 'kubelet.sandbox.step', node: nodeName, podUid, step: 'sandbox.removed' });
       return;
     case 'sandbox.removed':
       moveSandbox(sandbox, step);
       if (sandbox.ip !== undefined && sandbox.ip !== node.internalIP) {
         if (cluster.cilium !== undefined && sandbox.endpointId !== undefined)
-          cniDel(world, nodeName, sandbox);
+          cniPlugin().del(world, nodeName, sandbox);
         else releaseAddress(node.ipam, sandbox.ip);
       }
       if (sandbox.run?.finished === true && sandbox.run.termination !== undefined) {
@@ -235,7 +233,7 @@ export function stepSandbox(
         (node.kubelet.finishedLogs ??= {})[podUid] = kept;
       }
       removeSandbox(node, podUid);
-      meshSandboxRemoved(world, sandbox);
+      runPodHooks('sandboxRemoved', (hook) => hook(world, sandbox));
       if (node.kubelet.connection === 'connected') {
         // The kubelet confirms a deletion; a pod that finished by itself keeps its object.
         const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
@@ -260,7 +258,7 @@ function forgetFinishedLogs(node: NodeRuntime, podKey: string, keepUid: string |
 function containersStarted(world: World, node: NodeRuntime, sandbox: Sandbox): void {
   const pod = getObject(requireCluster(world).api, 'Pod', sandbox.podKey);
   if (pod === undefined || pod.metadata.uid !== sandbox.podUid) return;
-  agentContainerStarted(world, node.name, sandbox, pod);
+  runPodHooks('containersStarted', (hook) => hook(world, node.name, sandbox, pod));
   reportPodStatus(world, node, sandbox);
   scheduleProcessExit(world, node.name, sandbox, pod);
 }
@@ -324,11 +322,3 @@ export function startWaitingPods(world: World, nodeName: string): void {
   const cluster = requireCluster(world);
   for (const pod of listPodsOnNode(cluster.api, nodeName)) syncPod(world, nodeName, keyOf(pod));
 }
-
-/** A container id as crictl prints it (13 characters). */
-export function shortContainerId(sandbox: Sandbox): string {
-  return sandbox.containerId.slice(0, 13);
-}
-
-/** Random pod-name suffix, exported for components that name their own pods (DaemonSets). */
-export const daemonPodSuffix = (world: World): string => randomNameSuffix(world.random, 5);

@@ -5,12 +5,11 @@
  */
 import { parsePolicyDocuments, type PolicyError } from '../policy/index';
 import type { ApiObject } from './objects';
-import { istioSecurityKinds, validateIstioSecurityObject } from '../mesh/policies';
 import { admitSecret, secretRefusalForKubectl } from './secrets';
 import { admitConfigMap } from './configmaps';
 import { admitRbacObject, rbacApiVersion, rbacKinds } from './rbac-objects';
 import { refusalForKubectl } from './api-errors';
-import { istioCrdFor, istioVersionServed } from '../mesh/crds';
+import { customKind } from './extension-points';
 
 /** Kinds `kubectl apply` accepts in the model. */
 export const applicableKinds = new Set([
@@ -78,12 +77,14 @@ export function mappingError(
   return `error: resource mapping not found for name: "${object.name}" namespace: "${object.namespace ?? ''}" from "${source}": no matches for kind "${object.kind}" in version "${object.apiVersion}"\nensure CRDs are installed first`;
 }
 
-/** Whether the apiVersion is one the kind is served in (Cilium's own kinds are checked by the policy parser). */
+/**
+ * Whether the apiVersion is one the kind is served in: a built-in kind's, or the one a registered CRD
+ * serves (Cilium's own kinds are checked by the policy parser).
+ */
 function versionServed(kind: string, apiVersion: string): boolean {
   const builtIn = builtInVersions[kind];
   if (builtIn !== undefined) return builtIn === apiVersion;
-  const crd = istioCrdFor(kind);
-  return crd === undefined || istioVersionServed(crd, apiVersion);
+  return customKind(kind)?.versionServed(apiVersion) ?? true;
 }
 
 /** Objects read from manifests, and what kubectl would refuse. */
@@ -177,9 +178,7 @@ function admitByKind(
     const admitted = admitRbacObject(kind, plain);
     return 'refusal' in admitted ? refusalForKubectl(admitted.refusal, where) : admitted.object;
   }
-  if (istioSecurityKinds.has(kind)) {
-    const refused = validateIstioSecurityObject(kind, apiVersion, name, body);
-    if (refused !== undefined) return refused;
-  }
+  const refused = customKind(kind)?.refusal?.(apiVersion, name, body);
+  if (refused !== undefined) return refused;
   return plain as ApiObject;
 }

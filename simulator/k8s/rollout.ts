@@ -13,9 +13,8 @@ import { apiPut } from './api-writes';
 import { daemonSetRevisions, revisionTemplate } from './daemonset-history';
 import type { DaemonSet, Deployment, PodTemplate, ReplicaSet } from './objects';
 import { templateGenerationAnnotation } from './daemonset-controller';
-
-/** The workload kinds that roll out. */
-export type RolloutKind = 'Deployment' | 'DaemonSet';
+import type { RolloutKind } from '../events';
+export type { RolloutKind } from '../events';
 
 /** The outcome of a rollout change: kubectl's operation word, or the error it prints. */
 export type RolloutChange = { ok: true; message: string } | { ok: false; error: string };

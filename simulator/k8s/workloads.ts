@@ -21,7 +21,7 @@ import {
   type ApiStore,
 } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
-import { newMetadata, selectorMatches } from './metadata';
+import { newMetadata } from './metadata';
 import type { Deployment, Pod, PodTemplate, ReplicaSet, ReplicationController } from './objects';
 import { createControlledPod, isActivePod, isPodReady, requestPodDeletion } from './controlled-pods';
 import { podTemplateHash } from './pod-template-hash';
@@ -538,8 +538,3 @@ function rankForDeletion(pods: readonly OwnedPod[]): OwnedPod[] {
 type OwnedPod = { key: string; object: Pod };
 
 export { requestPodDeletion } from './controlled-pods';
-
-/** Whether a pod is selected by a Deployment (for `kubectl get pods -l` and exec deploy/NAME). */
-export function deploymentSelects(deployment: Deployment, pod: Pod): boolean {
-  return selectorMatches(deployment.spec.selector, pod.metadata.labels);
-}

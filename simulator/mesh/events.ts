@@ -2,8 +2,7 @@
  * The events Istio adds to the world: installing it (an input), and the certificate work istio-agent
  * and ztunnel do on their own (internal events).
  */
-import type { CertificateHolder, IstioProfile } from './state';
-import type { WaypointApplyRequest } from './waypoint';
+import type { CertificateHolder, IstioProfile, WaypointFor } from './state';
 
 /** Helm charts of an ambient installation, in the order the docs install them. */
 export type IstioHelmChart = 'base' | 'istiod' | 'cni' | 'ztunnel';
@@ -32,3 +31,14 @@ export type MeshInternalEvent =
   | { type: 'mesh.ztunnel.csr'; node: string; namespace: string; serviceAccount: string }
   /** The holder's rotation time came: it asks for a fresh certificate of the same identity. */
   | { type: 'mesh.certificate.rotate'; holder: CertificateHolder; spiffeId: string; serialHex: string };
+
+/** `istioctl waypoint apply` as plain data. */
+export interface WaypointApplyRequest {
+  namespace: string;
+  /** `--name`, default `waypoint`. */
+  name?: string;
+  /** `--for`, default `service`. */
+  waypointFor?: WaypointFor;
+  /** `--enroll-namespace`: the caller then labels the namespace (see `waypointEnrolment`). */
+  enrollNamespace?: boolean;
+}

@@ -178,9 +178,10 @@ interface MeshExchange extends MeshEnds {
 }
 
 /**
- * The datapath's hook, called once a connection reached a pod whose application listens. Returns
- * the outcome when the mesh ends the exchange (reset, 403, 503), or undefined when the request goes
- * on to the application. `close` lets the datapath account for the closing packets.
+ * The mesh as a proxy in front of applications (cilium/application-proxies.ts; composition.ts
+ * registers it): called once a connection reached a pod whose application listens. Returns the
+ * outcome when the mesh ends the exchange (reset, 403, 503), or undefined when the request goes on
+ * to the application. `close` lets the datapath account for the closing packets.
  */
 export function answerInMesh(
   world: World,

@@ -29,10 +29,11 @@ import {
   spiffeIdOf,
   type MeshCertificate,
   type MeshState,
-  type WaypointFor,
   type WaypointState,
 } from './state';
 import { issueCertificate, serviceAccountOf } from './workloads';
+import type { WaypointApplyRequest } from './events';
+export type { WaypointApplyRequest } from './events';
 
 /** The GatewayClass istiod reconciles into waypoints (`WaypointGatewayClassName`). */
 export const waypointGatewayClassName = 'istio-waypoint';
@@ -44,17 +45,6 @@ export const waypointForLabel = 'istio.io/waypoint-for';
 export const gatewayNameLabel = 'gateway.networking.k8s.io/gateway-name';
 /** The port a waypoint receives HBONE on. */
 export const waypointHbonePort = 15008;
-
-/** `istioctl waypoint apply` as plain data. */
-export interface WaypointApplyRequest {
-  namespace: string;
-  /** `--name`, default `waypoint`. */
-  name?: string;
-  /** `--for`, default `service`. */
-  waypointFor?: WaypointFor;
-  /** `--enroll-namespace`: the caller then labels the namespace (see `waypointEnrolment`). */
-  enrollNamespace?: boolean;
-}
 
 /** What `istioctl waypoint apply` did. */
 export type WaypointApplyResult =

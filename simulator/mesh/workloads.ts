@@ -72,8 +72,9 @@ export function inAmbientMesh(world: Readonly<World>, pod: Pod): boolean {
 }
 
 /**
- * The sidecar injection webhook: called for a pod about to be created. Adds istio-init and
- * istio-proxy, the labels and annotations the webhook writes, when the namespace asks for it.
+ * The sidecar injection webhook, a mutating admission plugin (k8s/extension-points.ts): called for a
+ * pod about to be created. Adds istio-init and istio-proxy, the labels and annotations the webhook
+ * writes, when the namespace asks for it.
  */
 export function injectSidecar(world: Readonly<World>, pod: Pod): void {
   const mesh = world.cluster?.mesh;

@@ -2,13 +2,33 @@
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
 import type { InputResult } from '../dispatch';
-import type { PodShell } from './pod-shell';
+import type { Pod } from '../k8s/objects';
 
 /** A command's result, as a shell sees it. */
 export interface CommandResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+}
+
+/** What a run of a script in the shell gave, and whether it asked for an interactive shell. */
+export interface ShellRun {
+  result: CommandResult;
+  /** Set when the script started a shell on the terminal: the environment it was started with. */
+  interactive?: Record<string, string>;
+}
+
+/**
+ * A shell in a container that takes a terminal's lines (pod-shell.ts's PodShell), as the session
+ * drives it: named here so that the context, which the shell uses, does not import the shell.
+ */
+export interface ContainerShell {
+  readonly prompt: string;
+  /** The pod the shell runs in, or undefined once it is gone. */
+  currentPod(): Pod | undefined;
+  run(script: string, options?: { signal?: AbortSignal }): Promise<ShellRun>;
+  /** Takes the environment of a shell started inside this one (`bash` again). */
+  adoptEnvironment(environment: Record<string, string>): void;
 }
 
 export const ok = (stdout = ''): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
@@ -67,7 +87,7 @@ export interface TerminalContext {
    * Keeps an interactive shell in a container open (`kubectl exec -it POD -- bash`): the session
    * sends it the reader's next lines until `exit`. Absent where no terminal keeps one (a script).
    */
-  enterShell?(shell: PodShell): void;
+  enterShell?(shell: ContainerShell): void;
   /**
    * For a command that runs until Ctrl-C (a monitor, `hubble observe -f`, a Kafka consumer): in a
    * terminal that keeps such a command running while the reader types in another (the lab's

@@ -7,7 +7,7 @@
  */
 import type { ConnectionOutcome, ConnectionRequest } from '../cilium/datapath-types';
 import { toHttpDate } from '../engine/virtual-time';
-import { externalHostAt } from '../cilium/dns-world';
+import { externalHostAt } from '../k8s/dns-world';
 import { isStalledOutcome } from '../cilium/envoy';
 import type { TerminalContext } from './context';
 import { hostHeader, type CurlUrl } from './curl-url';

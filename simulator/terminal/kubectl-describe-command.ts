@@ -5,7 +5,10 @@
  * described (or --show-events is set), as in kubectl.
  */
 import { fail, type CommandResult, type TerminalContext } from './context';
+import type { ApiObject } from '../k8s/objects';
+import type { Cluster } from '../world';
 import { describeObject } from './kubectl-describe';
+import { describeDaemonSet, describeJob, describeReplicaSet } from './kubectl-describe-workloads';
 import {
   noResourcesMessage,
   notFound,
@@ -14,6 +17,21 @@ import {
   resolveReferences,
   scopeOf,
 } from './kubectl-select';
+
+/** Describes one object with the describer of its kind; `events` is false when several are described. */
+function describeAny(cluster: Cluster, object: ApiObject, nowMs: number, events: boolean): string {
+  switch (object.kind) {
+    case 'DaemonSet':
+      return describeDaemonSet(cluster, object, events);
+    case 'ReplicaSet':
+    case 'ReplicationController':
+      return describeReplicaSet(cluster, object, events);
+    case 'Job':
+      return describeJob(object, events);
+    default:
+      return describeObject(cluster, object, nowMs, events);
+  }
+}
 
 /** `kubectl describe`. */
 export function describe(
@@ -47,7 +65,7 @@ export function describe(
     if (matching.length === 0 || scope.allNamespaces) return notFound(only.type, prefix);
     return {
       stdout: matching
-        .map((object) => `${describeObject(cluster, object, nowMs, explicitEvents ?? false)}\n`)
+        .map((object) => `${describeAny(cluster, object, nowMs, explicitEvents ?? false)}\n`)
         .join(''),
       stderr: '',
       exitCode: 0,
@@ -61,7 +79,7 @@ export function describe(
     };
   const events = explicitEvents ?? resolved.length === 1;
   return {
-    stdout: resolved.map((object) => describeObject(cluster, object, nowMs, events)).join('\n\n'),
+    stdout: resolved.map((object) => describeAny(cluster, object, nowMs, events)).join('\n\n'),
     stderr: '',
     exitCode: 0,
   };

@@ -8,7 +8,6 @@
  * The model records no Kubernetes Events, so a single object's description ends in `Events: <none>`.
  */
 import { withPolicyStatus } from './policy-status';
-import { describeDaemonSet, describeJob, describeReplicaSet } from './kubectl-describe-workloads';
 import { getObject, listObjects } from '../k8s/api-store';
 import type {
   ApiObject,
@@ -823,7 +822,11 @@ function describeGeneric(object: ApiObject, events: boolean): string {
   return w.toString();
 }
 
-/** Describes one object as `kubectl describe` does; `events` is false when several are described. */
+/**
+ * Describes one object as `kubectl describe` does, but for the workload controllers
+ * (kubectl-describe-command.ts hands those to kubectl-describe-workloads.ts, which prints with this
+ * module's writers); `events` is false when several are described.
+ */
 export function describeObject(cluster: Cluster, object: ApiObject, nowMs: number, events: boolean): string {
   switch (object.kind) {
     case 'Pod':
@@ -852,13 +855,6 @@ export function describeObject(cluster: Cluster, object: ApiObject, nowMs: numbe
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       return describeBinding(object);
-    case 'DaemonSet':
-      return describeDaemonSet(cluster, object, events);
-    case 'ReplicaSet':
-    case 'ReplicationController':
-      return describeReplicaSet(cluster, object, events);
-    case 'Job':
-      return describeJob(object, events);
     default:
       return describeGeneric(withPolicyStatus(cluster, object, nowMs), events);
   }

@@ -7,7 +7,7 @@
 import { getObject } from '../k8s/api-store';
 import type { Pod } from '../k8s/objects';
 import type { Cluster } from '../world';
-import { hasClusterDns } from '../cilium/dns-world';
+import { hasClusterDns } from '../k8s/dns-world';
 import { fail, type CommandResult, type TerminalContext } from './context';
 
 const clusterDomain = 'cluster.local';

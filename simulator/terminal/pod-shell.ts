@@ -17,7 +17,13 @@ import { containerFile, containerImage } from '../k8s/container-files';
 import { imageContents, type ShellName } from '../k8s/image-contents';
 import type { Pod } from '../k8s/objects';
 import { systemCaBundlePath } from '../tls/public-roots';
-import { fail, type CommandResult, type TerminalContext } from './context';
+import {
+  fail,
+  type CommandResult,
+  type ContainerShell,
+  type ShellRun,
+  type TerminalContext,
+} from './context';
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';
 import { shellQuote } from './shell-quote';
@@ -69,15 +75,10 @@ function knownFiles(context: TerminalContext, pod: Pod, container: string): Reco
   return { ...files, ...written };
 }
 
-/** What a run of a script in the shell gave, and whether it asked for an interactive shell. */
-export interface ShellRun {
-  result: CommandResult;
-  /** Set when the script started a shell on the terminal: the environment it was started with. */
-  interactive?: Record<string, string>;
-}
+export type { ShellRun } from './context';
 
 /** A shell in one container of a pod. */
-export class PodShell {
+export class PodShell implements ContainerShell {
   private readonly bash: Bash;
   private readonly podKey: string;
   private environment: Record<string, string> | undefined;

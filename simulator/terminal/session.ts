@@ -7,7 +7,7 @@
 import { Bash, defineCommand } from 'just-bash';
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
-import { fail, type CommandResult, type HeldJob, type TerminalContext } from './context';
+import { fail, type CommandResult, type ContainerShell, type HeldJob, type TerminalContext } from './context';
 import { istioctl, step } from './mesh-tools';
 import { opensslOnMachine } from './openssl-ca';
 import { kubectl } from './kubectl';
@@ -21,7 +21,6 @@ import { readersMachine } from '../cilium/datapath-types';
 import { BackgroundJobs, backgroundCommand } from './background-jobs';
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';
-import type { PodShell } from './pod-shell';
 import { explainShellLimits, shellLimits } from './shell-limits';
 
 /** Virtual time one command line may consume before it is stopped. */
@@ -138,9 +137,9 @@ export class TerminalSession {
   /** What a held command printed when Ctrl-C stopped it, for the next poll. */
   private stoppedOutput = { stdout: '', stderr: '' };
   /** The interactive shell in a container the reader is in (`kubectl exec -it POD -- bash`), if any. */
-  private podShell: PodShell | undefined;
+  private podShell: ContainerShell | undefined;
   /** A shell the running line opened, which takes the next lines once the line returns. */
-  private openedShell: PodShell | undefined;
+  private openedShell: ContainerShell | undefined;
 
   constructor(
     readonly simulation: Simulation,
@@ -396,7 +395,7 @@ export class TerminalSession {
         await yieldToHost();
         return this.reachCheckpoint();
       },
-      enterShell: (shell: PodShell) => {
+      enterShell: (shell: ContainerShell) => {
         this.openedShell = shell;
       },
       readLine: (prompt: string, options: { echo: boolean }) => {
@@ -466,7 +465,11 @@ export class TerminalSession {
    * A line in the interactive shell of a container: `exit` (or `logout`) leaves it, as does the
    * pod going away; anything else runs in the container.
    */
-  private async runInPodShell(shell: PodShell, script: string, signal: AbortSignal): Promise<CommandResult> {
+  private async runInPodShell(
+    shell: ContainerShell,
+    script: string,
+    signal: AbortSignal,
+  ): Promise<CommandResult> {
     const leave = /^\s*(?:exit|logout)(?:\s+(\d+))?\s*;?\s*$/.exec(script);
     if (leave !== null) {
       this.podShell = undefined;

@@ -7,7 +7,7 @@
  * loads this file; the terminal does, to print a client's system bundle.
  *
  * A distribution's bundle holds about 140 roots; the model's holds the five that anchor the chains
- * of its internet hosts (cilium/dns-world.ts). Which root anchors which site follows what those
+ * of its internet hosts (k8s/dns-world.ts). Which root anchors which site follows what those
  * sites served when the model was written; the model pins it so a seed always gives the same answer.
  */
 

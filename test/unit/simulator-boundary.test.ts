@@ -48,6 +48,65 @@ describe('lint: world and events stay off the datapath', { timeout: 30_000 }, ()
   });
 });
 
+// Each layer of scripts/simulator-layers.js imports only the layers below it (ARCHITECTURE.md,
+// "Layers"); lint refuses an import of a higher layer, one row per layer rule.
+describe('lint: simulator layers', { timeout: 30_000 }, () => {
+  const importing = (from: string): string => `import { probe } from '${from}';\nexport { probe };\n`;
+  const importingType = (from: string): string =>
+    `import type { Probe } from '${from}';\nexport type { Probe };\n`;
+  it.each([
+    ['engine importing k8s', true, importing('../k8s/api-store'), 'simulator/engine/probe.ts'],
+    ['net importing the world', true, importing('../world'), 'simulator/net/probe.ts'],
+    ['pki importing istio', true, importing('../istio/ca'), 'simulator/pki/probe.ts'],
+    ['machines importing cilium', true, importing('../cilium/agent'), 'simulator/machines/probe.ts'],
+    ['istio importing tls', true, importing('../tls/handshake'), 'simulator/istio/probe.ts'],
+    ['spire importing pki', false, importing('../pki/certificate'), 'simulator/spire/probe.ts'],
+    ['tls importing policy', true, importing('../policy/index'), 'simulator/tls/probe.ts'],
+    ['policy importing the world', true, importing('../world'), 'simulator/policy/probe.ts'],
+    ['policy importing cilium/labels', false, importing('../cilium/labels'), 'simulator/policy/probe.ts'],
+    ['policy importing cilium/agent', true, importing('../cilium/agent'), 'simulator/policy/probe.ts'],
+    ['world.ts importing k8s code', true, importing('./k8s/api-writes'), 'simulator/world.ts'],
+    ['world.ts importing a k8s type', false, importingType('./k8s/api-store'), 'simulator/world.ts'],
+    [
+      'setup.ts importing the Kubernetes releases',
+      false,
+      importing('./k8s/kubernetes-versions'),
+      'simulator/setup.ts',
+    ],
+    ['k8s importing cilium', true, importing('../cilium/cni'), 'simulator/k8s/probe.ts'],
+    ['k8s importing mesh', true, importing('../mesh/workloads'), 'simulator/k8s/probe.ts'],
+    ['k8s importing a cilium type', true, importingType('../cilium/state'), 'simulator/k8s/probe.ts'],
+    [
+      'k8s/scheduling importing dispatch.ts',
+      true,
+      importing('../../dispatch'),
+      'simulator/k8s/scheduling/probe.ts',
+    ],
+    ['cilium importing k8s', false, importing('../k8s/api-writes'), 'simulator/cilium/probe.ts'],
+    ['cilium importing mesh', true, importing('../mesh/traffic'), 'simulator/cilium/probe.ts'],
+    ['mesh importing helm', true, importing('../helm/operations'), 'simulator/mesh/probe.ts'],
+    ['helm importing dispatch.ts', true, importing('../dispatch'), 'simulator/helm/probe.ts'],
+    ['dispatch.ts importing the terminal', true, importing('./terminal/session'), 'simulator/dispatch.ts'],
+    [
+      'the terminal importing scenarios',
+      true,
+      importing('../scenarios/catalog'),
+      'simulator/terminal/probe.ts',
+    ],
+    ['scenarios importing exercises', true, importing('../exercises/index'), 'simulator/scenarios/probe.ts'],
+    [
+      'a scenario importing the terminal',
+      false,
+      importing('../../terminal/session'),
+      'simulator/scenarios/mutual-auth/probe.ts',
+    ],
+    ['exercises importing index.ts', true, importing('../index'), 'simulator/exercises/probe.ts'],
+  ])('%s: refused %s', async (_name, refused, code, filePath) => {
+    const rules = await ruleIdsFor(code, filePath);
+    expect(rules.includes('no-restricted-imports')).toBe(refused);
+  });
+});
+
 // Long functions are split along the domain's steps; lint stops any new one past 120 lines.
 describe('lint: function length in simulator/', { timeout: 30_000 }, () => {
   const body = (lines: number): string =>

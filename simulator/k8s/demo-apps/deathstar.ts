@@ -12,7 +12,7 @@
  * `GET /v1/hyper-matter-reactor/status`) have no handler, which go-swagger answers with 501; a
  * path outside the swagger gets go-openapi's 404 and a known path with another method its 405.
  */
-import type { Application, HttpRequest, HttpResponse } from '../applications';
+import type { Application, HttpRequest, HttpResponse } from '../application-types';
 
 const plain = { 'content-type': 'text/plain' };
 const json = { 'content-type': 'application/json' };

@@ -9,7 +9,7 @@
  * Replies are the reply messages as protobuf JSON (`{"name": …}`), which each client prints in
  * its own way (terminal/cloudcity-door-client.ts, grpcurl).
  */
-import type { Application, GrpcReply } from '../applications';
+import type { Application, GrpcReply } from '../application-types';
 
 /** The door manager's service name. */
 export const doorManagerService = 'cloudcity.DoorManager';

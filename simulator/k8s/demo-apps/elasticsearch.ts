@@ -14,7 +14,7 @@
  * One node with the default 5 shards and 1 replica, whose replicas stay unassigned, which is why a
  * write reports `_shards` total 2, successful 1.
  */
-import type { Application, HttpRequest, HttpResponse } from '../applications';
+import type { Application, HttpRequest, HttpResponse } from '../application-types';
 import type { ApplicationMemory } from './state';
 
 interface StoredDocument {

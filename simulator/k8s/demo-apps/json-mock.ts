@@ -8,7 +8,7 @@
  * Its entrypoint is `bash /run.sh`, and bash as PID 1 neither handles SIGTERM nor passes it on,
  * so a deleted pod waits out its grace period.
  */
-import type { Application, HttpRequest, HttpResponse } from '../applications';
+import type { Application, HttpRequest, HttpResponse } from '../application-types';
 import type { Container } from '../objects';
 
 /** default.json of the image. */

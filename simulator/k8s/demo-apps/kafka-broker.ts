@@ -7,7 +7,7 @@
  * until the new topic has a leader. One partition per topic; the log lives in the broker's
  * memory here, so it is gone with the pod (the demo mounts no volume).
  */
-import type { Application, KafkaCall, KafkaReply } from '../applications';
+import type { Application, KafkaCall, KafkaReply } from '../application-types';
 import type { Container } from '../objects';
 import type { ApplicationMemory } from './state';
 

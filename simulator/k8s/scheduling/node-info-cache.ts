@@ -9,8 +9,7 @@
  * ignores phases Succeeded and Failed). It lives beside the store (never cloned or hashed), every
  * write keeps it current, and it is rebuilt from the stored objects when missing (after a clone).
  */
-import type { ApiStore } from '../api-store';
-import type { ApiObject, LabelSelector, Node, Pod, Taint } from '../objects';
+import type { ApiKind, ApiObject, LabelSelector, Node, Pod, Taint } from '../objects';
 import { nodeAllocatable, podRequests, type NodeAllocatable } from './resources';
 
 /** One node as the scheduler sees it. */
@@ -91,10 +90,18 @@ export interface NodeInfoCache {
   nodeCount: number;
 }
 
-const caches = new WeakMap<ApiStore, NodeInfoCache>();
+/**
+ * The part of api-store.ts's ApiStore the view reads: named here because the store calls this
+ * module on every write, so this module does not import the store back.
+ */
+interface StoredObjects {
+  objects: Partial<Record<ApiKind, Record<string, ApiObject>>>;
+}
+
+const caches = new WeakMap<StoredObjects, NodeInfoCache>();
 
 /** The scheduler's view of a store, built from its objects the first time it is asked for. */
-export function nodeInfoCacheOf(store: ApiStore): NodeInfoCache {
+export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
   let cache = caches.get(store);
   if (cache !== undefined) return cache;
   cache = {
@@ -130,7 +137,7 @@ export function nodeInfoCacheOf(store: ApiStore): NodeInfoCache {
  * create), `next` the one after it (undefined on a delete). Does nothing until the view is built.
  */
 export function nodeInfoCacheWritten(
-  store: ApiStore,
+  store: StoredObjects,
   key: string,
   previous: ApiObject | undefined,
   next: ApiObject | undefined,

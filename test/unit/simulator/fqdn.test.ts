@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterDnsManifest } from '../../../simulator/cilium/dns-world';
+import { clusterDnsManifest } from '../../../simulator/k8s/dns-world';
 import { listFqdnCache } from '../../../simulator/cilium/fqdn';
 import { formatFlowCompact } from '../../../simulator/cilium/hubble-format';
 import type { Simulation } from '../../../simulator/simulation';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterDnsManifest } from '../../../simulator/cilium/dns-world';
+import { clusterDnsManifest } from '../../../simulator/k8s/dns-world';
 import { formatFlowCompact } from '../../../simulator/cilium/hubble-format';
 import { apply, clusterWithCilium, settle } from './support';
 import { applyPolicy, flowsOf, keyOfPod, onePod, traffic, workload } from './traffic-support';

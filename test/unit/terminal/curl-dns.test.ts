@@ -6,7 +6,7 @@
 // modelled internet answers the names the Cilium docs use and nothing else.
 import { describe, expect, it } from 'vitest';
 import { TerminalSession } from '../../../simulator/terminal/session';
-import { upstreamAnswer } from '../../../simulator/cilium/dns-world';
+import { upstreamAnswer } from '../../../simulator/k8s/dns-world';
 import { imageLibc, querySchedule } from '../../../simulator/cilium/stub-resolver';
 import { apply, clusterWithCilium, settle } from '../simulator/support';
 import { applyPolicy, flowsOf, onePod, workload } from '../simulator/traffic-support';

@@ -6,32 +6,19 @@
  * live: plausible addresses fixed once so a seed always gives the same answers (the docs' made-up
  * names get addresses from TEST-NET-3, 203.0.113.0/24, RFC 5737). Any other name is NXDOMAIN. Pods
  * resolve through the search list of their resolv.conf (`<ns>.svc.cluster.local svc.cluster.local
- * cluster.local`, ndots:5). What the web servers answer is in internet-sites.ts.
+ * cluster.local`, ndots:5). What the web servers answer is in cilium/internet-sites.ts.
  */
-import { coreDnsImage, coreDnsMasterToleration } from '../k8s/kubernetes-versions';
-import { getObject, listObjects } from '../k8s/api-store';
+import { coreDnsImage, coreDnsMasterToleration } from './kubernetes-versions';
+import { getObject, listObjects } from './api-store';
 import { formatIPv4, parsePrefix } from '../net/ipv4';
 import type { Cluster } from '../world';
-import { canonicalName } from './fqdn';
+import type { ExternalHost } from '../net/external-host';
+export type { ExternalHost } from '../net/external-host';
 
-/** A host on the modelled internet. */
-export interface ExternalHost {
-  name: string;
-  /** Addresses its DNS answers with; `rotate` hands out one per query, in turn. */
-  addresses: readonly string[];
-  ttlSeconds: number;
-  rotate?: boolean;
-  /** TCP ports an HTTP(S) server answers on. */
-  httpPorts: readonly number[];
-  /** Whether it answers DNS queries on UDP 53 (a public resolver). */
-  resolver?: boolean;
-  /** Whether its HTTPS server accepts HTTP/2 in ALPN (false: HTTP/1.1, as the docs show for some). */
-  http2?: boolean;
-  /**
-   * The public root its HTTPS certificate chains to (tls/public-roots.ts): what a client, or Envoy
-   * re-encrypting with `originatingTLS`, must trust to accept the server.
-   */
-  certificateRoot: string;
+/** Lower-case with a trailing dot: a fully qualified name, as resolvers and Cilium's agent store it. */
+export function canonicalName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
 }
 
 function pool(base: string, count: number): string[] {

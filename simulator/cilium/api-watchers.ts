@@ -1,0 +1,45 @@
+/**
+ * What Cilium watches in the API server, registered as watchers in k8s/extension-points.ts: the
+ * operator's Secret sync and policy validation, and the agents' informers, which receive a change
+ * after the watch latency while their connection to the API server holds.
+ */
+import type { WatchChange } from '../k8s/api-store';
+import { enqueueSync } from '../k8s/api-writes';
+import type { ApiKind } from '../k8s/objects';
+import { schedule, type Cluster, type World } from '../world';
+import { agentsWatchSecret, secretSyncConcerns } from './policy-secrets-mode';
+import { notifyPolicyValidator } from './policy-validator';
+
+/** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
+export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
+  'CiliumEndpoint',
+  'CiliumIdentity',
+  'Service',
+  'Endpoints',
+  'Node',
+  'Namespace',
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+  'NetworkPolicy',
+]);
+
+/** Delivers an API change to Cilium's operator and agents, when Cilium is installed. */
+export function ciliumWatchesChange(world: World, cluster: Cluster, change: WatchChange): void {
+  const cilium = cluster.cilium;
+  if (cilium === undefined) return;
+  const object = change.object;
+  // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
+  if (secretSyncConcerns(cluster, object)) enqueueSync(world, 'operator.secretsync.sync', 'policy-secrets');
+  // From 1.16 the operator validates every Cilium policy it sees (cilium/policy-validator.ts).
+  if (change.type !== 'DELETED') notifyPolicyValidator(world, object, change.key);
+  if (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object)) {
+    const viewIds = Object.keys(cilium.views);
+    if (viewIds.length > 1) viewIds.sort();
+    for (const viewId of viewIds) {
+      const view = cilium.views[viewId];
+      if (view?.receiving === true) {
+        schedule(world, cluster.timings.watchLatencyMs, { type: 'watch.deliver', viewId, change });
+      }
+    }
+  }
+}
