@@ -40,7 +40,15 @@ export {
  * One thing a reader did: run the scenario's next step, or type a command line. A line the reader
  * interrupted keeps the checkpoint it stopped at, so a replay stops there too.
  */
-export type LabAction = { kind: 'step' } | { kind: 'command'; line: string; stopAt?: number };
+export type LabAction =
+  | { kind: 'step' }
+  /** `tab`: the terminal tab the line ran in, absent for the first. */
+  | { kind: 'command'; line: string; stopAt?: number; tab?: number }
+  /** Ctrl-C on the command a tab held in the foreground (`hubble observe -f`). */
+  | { kind: 'stop'; tab: number };
+
+/** A compact action of the forms added with terminal tabs (older links never hold them). */
+type CompactTabAction = { l: string; t: number; s?: number } | { stop: number };
 
 /** What a lab permalink restores. */
 export interface LabRecord {
@@ -62,22 +70,52 @@ export const maxCommandLength = 20_000;
 /**
  * The compact JSON of a record: `[scenario, seed, actions, cursor]`, where a run of steps is a
  * number, a command line is a string and an interrupted one `[line, checkpoint]`, e.g.
- * `["mistaken-identity",1,[3,"kubectl get pods",1,["kubectl get pods -w",4]],null]`.
+ * `["mistaken-identity",1,[3,"kubectl get pods",1,["kubectl get pods -w",4]],null]`. A line in a
+ * terminal tab other than the first is `{"l": line, "t": tab}` (with `"s": checkpoint` when
+ * interrupted), and Ctrl-C on a tab's held command `{"stop": tab}`; a record without tabs is
+ * written exactly as before tabs existed.
  */
 export function compactRecord(record: LabRecord): unknown[] {
   return [record.scenario, record.seed, compactActions(record.actions), record.cursor ?? null];
 }
 
-/** Actions in the compact form: a run of steps as a number, a line as a string, `[line, stop]`. */
-export function compactActions(actions: readonly LabAction[]): (number | string | [string, number])[] {
-  const compact: (number | string | [string, number])[] = [];
+/** A compact action: a run of steps as a number, a line as a string or `[line, stop]`, or a tab's. */
+export type CompactAction = number | string | [string, number] | CompactTabAction;
+
+/** Actions in the compact form (see compactRecord). */
+export function compactActions(actions: readonly LabAction[]): CompactAction[] {
+  const compact: CompactAction[] = [];
   for (const action of actions) {
-    if (action.kind === 'command')
+    if (action.kind === 'stop') compact.push({ stop: action.tab });
+    else if (action.kind === 'command' && action.tab !== undefined && action.tab !== 0)
+      compact.push({
+        l: action.line,
+        t: action.tab,
+        ...(action.stopAt === undefined ? {} : { s: action.stopAt }),
+      });
+    else if (action.kind === 'command')
       compact.push(action.stopAt === undefined ? action.line : [action.line, action.stopAt]);
     else if (typeof compact.at(-1) === 'number') compact[compact.length - 1] = (compact.at(-1) as number) + 1;
     else compact.push(1);
   }
   return compact;
+}
+
+/** A tab number as a link holds it: a small whole number. */
+const isTab = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < 100;
+
+/** Reads a tab's compact action (`{l, t, s?}` or `{stop}`); undefined when it is not one. */
+function tabAction(raw: unknown): LabAction | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const value = raw as Record<string, unknown>;
+  if (Object.keys(value).length === 1 && isTab(value.stop)) return { kind: 'stop', tab: value.stop };
+  const { l: line, t: tab, s: stopAt } = value;
+  if (typeof line !== 'string' || line.length > maxCommandLength || !isTab(tab)) return undefined;
+  if (stopAt === undefined) return { kind: 'command', line, tab };
+  return Number.isSafeInteger(stopAt) && (stopAt as number) > 0
+    ? { kind: 'command', line, tab, stopAt: stopAt as number }
+    : undefined;
 }
 
 /** Encodes a session as the `v1.` lab format. */
@@ -133,7 +171,10 @@ export function parseActions(
       Number.isSafeInteger(raw[1]) &&
       (raw[1] as number) > 0;
     const line = typeof raw === 'string' ? raw : interrupted ? (raw as [string, number])[0] : undefined;
-    if (line !== undefined) {
+    const inTab = tabAction(raw);
+    if (inTab !== undefined) {
+      actions.push(inTab);
+    } else if (line !== undefined) {
       if (line.length > maxCommandLength)
         return { ok: false, error: 'This link is damaged: one of its commands is too long.' };
       actions.push(

@@ -76,6 +76,7 @@ export class ExerciseSession {
     const session = await ExerciseSession.start(exercise, loadTerminal);
     for (const [index, action] of actions.entries()) {
       if (action.kind === 'step') session.step();
+      else if (action.kind === 'stop') session.lab.stop(action.tab);
       else await session.run(action.line, action.stopAt);
       onAction?.(index + 1, session);
     }

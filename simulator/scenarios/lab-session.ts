@@ -7,6 +7,7 @@
 import type { LabAction, LabRecord } from '../permalink';
 import type { Simulation } from '../simulation';
 import type { TerminalSession } from '../terminal/session';
+import type { Completion } from '../terminal/completion';
 import { ScenarioPlayer, type StepTranscript } from './runner';
 import type { Scenario, ScenarioFacts } from './types';
 
@@ -16,6 +17,19 @@ export interface TerminalEntry {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** The terminal tab it ran in; absent for the first tab. */
+  tab?: number;
+  /**
+   * Output that continues the tab's command held in the foreground (`hubble observe -f`): what it
+   * printed while lines ran in other tabs or steps ran. `command` is empty.
+   */
+  continued?: true;
+}
+
+/** A tab's command that runs until Ctrl-C (`hubble observe -f`), while the reader works in another. */
+export interface HeldCommand {
+  tab: number;
+  command: string;
 }
 
 /** Loads the terminal module (a dynamic import in the site, so the shell loads only when needed). */
@@ -35,7 +49,10 @@ export class LabSession {
   private readonly done: LabAction[] = [];
   private readonly terminalEntries: TerminalEntry[] = [];
   private readonly stepEndPositions: number[] = [];
-  private terminal: TerminalSession | undefined;
+  /** The terminals, by tab; each a shell of its own on the one simulation. */
+  private readonly terminals = new Map<number, TerminalSession>();
+  /** The tab whose line is running, while one runs (what an interrupt stops). */
+  private lineTab: number | undefined;
 
   /**
    * `files` are put in the terminal's home directory beside the scenario's own (an exercise's
@@ -46,6 +63,12 @@ export class LabSession {
     readonly seed: number,
     private readonly loadTerminal: TerminalLoader,
     private readonly files: Readonly<Record<string, string>> = {},
+    /**
+     * `tabs`: the session has several terminals (the lab's tabs), so a command that runs until
+     * Ctrl-C holds its tab (TerminalSession's `holdForeground`) and every tab's new output is
+     * collected after each action, wherever it happened.
+     */
+    private readonly options: { tabs?: boolean } = {},
   ) {
     this.player = new ScenarioPlayer(scenario, seed);
   }
@@ -57,12 +80,14 @@ export class LabSession {
     loadTerminal: TerminalLoader,
     progress?: RestoreProgress,
     files?: Readonly<Record<string, string>>,
+    options?: { tabs?: boolean },
   ): Promise<RestoreResult> {
-    const session = new LabSession(scenario, record.seed, loadTerminal, files);
+    const session = new LabSession(scenario, record.seed, loadTerminal, files, options);
     let index = 0;
     for (const action of record.actions) {
       if (action.kind === 'step') session.next();
-      else await session.run(action.line, action.stopAt);
+      else if (action.kind === 'stop') session.stop(action.tab);
+      else await session.run(action.line, action.stopAt, action.tab);
       index += 1;
       progress?.(index, record.actions.length);
     }
@@ -141,37 +166,105 @@ export class LabSession {
     if (transcript !== undefined) {
       this.done.push({ kind: 'step' });
       this.stepEndPositions.push(this.simulation.position);
+      this.collectHeldOutput();
     }
     return transcript;
   }
 
+  /** The terminal of a tab, made (loading the shell the first time) when first used. */
+  private async terminalOf(tab: number): Promise<TerminalSession> {
+    const existing = this.terminals.get(tab);
+    if (existing !== undefined) return existing;
+    const { TerminalSession } = await this.loadTerminal();
+    const terminal = new TerminalSession(
+      this.simulation,
+      { ...this.scenario.files, ...this.files },
+      { holdForeground: this.options.tabs === true },
+    );
+    this.terminals.set(tab, terminal);
+    return terminal;
+  }
+
   /**
-   * Runs a command line in the session's terminal (loading the shell the first time). `stopAt`
-   * replays a line that was interrupted, stopping it where the reader did.
+   * Runs a command line in a tab's terminal (the first tab's unless told). `stopAt` replays a line
+   * that was interrupted, stopping it where the reader did.
    */
-  async run(line: string, stopAt?: number): Promise<TerminalEntry> {
+  async run(line: string, stopAt?: number, tab = 0): Promise<TerminalEntry> {
     this.returnToPresent();
-    this.terminal ??= new (await this.loadTerminal()).TerminalSession(this.simulation, {
-      ...this.scenario.files,
-      ...this.files,
-    });
-    const { interruptedAt, ...result } = await this.terminal.run(
-      line,
-      stopAt === undefined ? {} : { stopAt },
-    );
-    const entry = { command: line, ...result };
-    this.done.push(
-      interruptedAt === undefined
-        ? { kind: 'command', line }
-        : { kind: 'command', line, stopAt: interruptedAt },
-    );
+    const terminal = await this.terminalOf(tab);
+    this.lineTab = tab;
+    let output: Omit<TerminalEntry, 'command'>;
+    let interruptedAt: number | undefined;
+    try {
+      ({ interruptedAt, ...output } = await terminal.run(line, stopAt === undefined ? {} : { stopAt }));
+    } finally {
+      this.lineTab = undefined;
+    }
+    // A link made before tabs holds `hubble observe -f` as a line the reader interrupted; with
+    // tabs the command holds its terminal instead, so the recorded Ctrl-C stops it at once.
+    if (stopAt !== undefined && terminal.running !== undefined) {
+      terminal.cancel();
+      const last = terminal.poll();
+      output = { ...output, stdout: output.stdout + last.stdout, stderr: output.stderr + last.stderr };
+    }
+    const entry: TerminalEntry = { command: line, ...output, ...(tab === 0 ? {} : { tab }) };
+    const stop = interruptedAt === undefined ? {} : { stopAt: interruptedAt };
+    this.done.push({ kind: 'command', line, ...stop, ...(tab === 0 ? {} : { tab }) });
     this.terminalEntries.push(entry);
+    this.collectHeldOutput();
     return entry;
+  }
+
+  /**
+   * Ctrl-C on a tab's held command (`hubble observe -f`): it stops and prints its last words, and
+   * the tab takes lines again. Recorded, since what the tab does next depends on it. False when
+   * the tab holds nothing.
+   */
+  stop(tab: number): boolean {
+    const terminal = this.terminals.get(tab);
+    if (terminal?.running === undefined) return false;
+    terminal.cancel();
+    this.done.push({ kind: 'stop', tab });
+    this.collectHeldOutput();
+    return true;
+  }
+
+  /** The tabs' held commands. */
+  get heldCommands(): HeldCommand[] {
+    return [...this.terminals]
+      .filter(([, terminal]) => terminal.running !== undefined)
+      .map(([tab, terminal]) => ({ tab, command: terminal.running ?? '' }));
+  }
+
+  /** Tab completion of a line typed in a tab (terminal/completion.ts); changes nothing. */
+  async complete(line: string, tab = 0): Promise<Completion> {
+    return (await this.terminalOf(tab)).complete(line);
+  }
+
+  /**
+   * What every tab's held command and background jobs printed since the last action, as entries
+   * that continue those tabs (only with tabs: a lone terminal shows its jobs after its next line).
+   */
+  private collectHeldOutput(): void {
+    if (this.options.tabs !== true) return;
+    for (const [tab, terminal] of this.terminals) {
+      const { stdout, stderr } = terminal.poll();
+      if (stdout === '' && stderr === '') continue;
+      this.terminalEntries.push({
+        command: '',
+        stdout,
+        stderr,
+        exitCode: 0,
+        continued: true,
+        ...(tab === 0 ? {} : { tab }),
+      });
+    }
   }
 
   /** Interrupts the command line that is running, if any, as Ctrl-C does. */
   cancel(): void {
-    this.terminal?.cancel();
+    // Only a running line: a held command stops through `stop`, which the record keeps.
+    if (this.lineTab !== undefined) this.terminals.get(this.lineTab)?.cancel();
   }
 
   /** Everything needed to rebuild this session. */

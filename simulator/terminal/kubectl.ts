@@ -667,7 +667,7 @@ const valueFlags = new Set([
   '--as-group',
 ]);
 
-const subcommands = [
+export const subcommands = [
   'get',
   'describe',
   'apply',
@@ -683,6 +683,11 @@ const subcommands = [
   'cp',
   'auth',
 ];
+
+/** The flags a subcommand accepts (tab completion offers them). */
+export function kubectlFlagsOf(subcommand: string): readonly FlagSpec[] {
+  return subcommandFlags[subcommand] ?? commonFlags;
+}
 
 /** Runs `kubectl ARGS`. */
 export function kubectl(

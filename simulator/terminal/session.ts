@@ -22,6 +22,7 @@ import { BackgroundJobs, backgroundCommand } from './background-jobs';
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';
 import { explainShellLimits, shellLimits } from './shell-limits';
+import { complete, type Completion, type CompletionEntry } from './completion';
 
 /** Virtual time one command line may consume before it is stopped. */
 export const commandLineBudgetMs = 60 * 60 * 1000;
@@ -448,6 +449,31 @@ export class TerminalSession {
   /** The prompt of the shell the next line goes to: a container's, or undefined for the reader's own. */
   get prompt(): string | undefined {
     return this.podShell?.prompt;
+  }
+
+  /**
+   * Tab completion of the line typed so far (completion.ts): the commands and files of this shell,
+   * the tools' words and the cluster's objects. Reads the world and the shell's files; runs nothing.
+   */
+  async complete(line: string): Promise<Completion> {
+    const fs = this.bash.fs;
+    const cwd = this.bash.getCwd();
+    const readDirectory = async (path: string): Promise<CompletionEntry[]> => {
+      const directory = fs.resolvePath(cwd, path);
+      try {
+        const names = await fs.readdir(directory);
+        return await Promise.all(
+          names.map(async (name) => ({
+            name,
+            directory: (await fs.stat(fs.resolvePath(directory, name))).isDirectory,
+          })),
+        );
+      } catch {
+        return [];
+      }
+    };
+    const where = this.podShell === undefined ? 'machine' : 'container';
+    return complete(line, { world: this.simulation.state, readDirectory }, where);
   }
 
   /** A line in the reader's own shell. */

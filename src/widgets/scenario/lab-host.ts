@@ -32,6 +32,9 @@ export type LabProgress = (update: { message?: string; elapsedSeconds?: number }
 /** What a piece of work produced; the host adds the view when the session changed. */
 export type LabOutcome = Omit<LabDone, 'type' | 'id' | 'view'>;
 
+/** The lab's terminal has tabs: one may watch (`hubble observe -f`) while another acts. */
+const withTabs = { tabs: true };
+
 /** How many Hubble flows the widget lists. */
 const flowsShown = 12;
 
@@ -109,7 +112,11 @@ export class LabHost {
       case 'seek':
         return this.seek(work.position);
       case 'command':
-        return this.command(work.line, progress);
+        return this.command(work.line, progress, work.tab);
+      case 'stop':
+        return this.stop(work.tab);
+      case 'complete':
+        return { completion: await (await this.current()).complete(work.line, work.tab) };
       case 'share':
         return this.share();
       case 'load-terminal':
@@ -130,7 +137,7 @@ export class LabHost {
   private async current(): Promise<LabSession> {
     if (this.session !== undefined) return this.session;
     const scenario = await this.loadScenario();
-    return this.replace(new LabSession(scenario, scenario.defaultSeed, loadTerminal));
+    return this.replace(new LabSession(scenario, scenario.defaultSeed, loadTerminal, {}, withTabs));
   }
 
   private replace(session: LabSession): LabSession {
@@ -142,7 +149,7 @@ export class LabHost {
 
   private async fresh(seed?: number): Promise<LabSession> {
     const scenario = await this.loadScenario();
-    return this.replace(new LabSession(scenario, seed ?? scenario.defaultSeed, loadTerminal));
+    return this.replace(new LabSession(scenario, seed ?? scenario.defaultSeed, loadTerminal, {}, withTabs));
   }
 
   /** Opens a link to this lab; undefined when the fragment is no such link (a heading's anchor). */
@@ -194,13 +201,18 @@ export class LabHost {
     const openTerminal = record.actions.some((action) => action.kind === 'command');
     progress({ message: `Replaying ${record.actions.length} actions…` });
     try {
-      const { session, warning } = await LabSession.restore(scenario, record, loadTerminal, (done, all) =>
-        progress({ message: `Replaying ${done} of ${all} actions…` }),
+      const { session, warning } = await LabSession.restore(
+        scenario,
+        record,
+        loadTerminal,
+        (done, all) => progress({ message: `Replaying ${done} of ${all} actions…` }),
+        {},
+        withTabs,
       );
       this.replace(session);
       return { message: joined(announce, warning), openTerminal };
     } catch (error) {
-      this.replace(new LabSession(scenario, record.seed, loadTerminal));
+      this.replace(new LabSession(scenario, record.seed, loadTerminal, {}, withTabs));
       return {
         message: `This state could not be rebuilt (${errorText(error)}); showing the scenario's start.`,
         openTerminal,
@@ -278,8 +290,16 @@ export class LabHost {
     };
   }
 
+  /** Ctrl-C on a tab's held command. */
+  private async stop(tab: number): Promise<LabOutcome> {
+    const session = await this.current();
+    if (!session.stop(tab)) return {};
+    this.revision += 1;
+    return { message: `Stopped the command in terminal ${tab + 1}.` };
+  }
+
   /** Runs a command line, reporting the simulated time it has taken every quarter second. */
-  private async command(line: string, progress: LabProgress): Promise<LabOutcome> {
+  private async command(line: string, progress: LabProgress, tab?: number): Promise<LabOutcome> {
     const session = await this.current();
     const { simulation } = session;
     const startedAtMs = simulation.nowMs;
@@ -289,7 +309,7 @@ export class LabHost {
       250,
     );
     try {
-      const entry = await session.run(line);
+      const entry = await session.run(line, undefined, tab);
       const seconds = ((simulation.nowMs - startedAtMs) / 1000).toFixed(1);
       return {
         message: `Command finished with exit code ${entry.exitCode} after ${seconds} s of simulated time.`,
@@ -336,6 +356,7 @@ export class LabHost {
       ...(this.changed('transcripts', session.steps) ? { transcripts: [...session.steps] } : {}),
       terminalFrom,
       terminalEntries: log.slice(terminalFrom),
+      terminalHeld: session.heldCommands,
       timeline: {
         length: simulation.length,
         position: simulation.position,

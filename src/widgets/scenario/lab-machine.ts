@@ -73,7 +73,8 @@ export type LabEvent =
   | { type: 'lab.seed'; seed: number }
   | { type: 'lab.goto'; step: number }
   | { type: 'lab.seek'; position: number }
-  | { type: 'lab.command'; line: string }
+  | { type: 'lab.command'; line: string; tab?: number }
+  | { type: 'lab.stop'; tab: number }
   | { type: 'lab.share' }
   | { type: 'lab.play' }
   | { type: 'lab.pause' }
@@ -96,6 +97,7 @@ const workEvents = [
   'lab.goto',
   'lab.seek',
   'lab.command',
+  'lab.stop',
   'lab.share',
 ] as const;
 
@@ -117,7 +119,9 @@ function workOf(event: LabEvent, context: LabContext): LabWork | undefined {
     case 'lab.seek':
       return { kind: 'seek', position: event.position };
     case 'lab.command':
-      return { kind: 'command', line: event.line };
+      return { kind: 'command', line: event.line, ...(event.tab === undefined ? {} : { tab: event.tab }) };
+    case 'lab.stop':
+      return { kind: 'stop', tab: event.tab };
     case 'lab.share':
       return { kind: 'share' };
     default:
@@ -207,7 +211,7 @@ export const labMachine = setup({
         next?.kind === 'step' || (next?.kind === 'goto' && next.step >= (context.view?.completedSteps ?? 0))
       );
     },
-    nextIsCommand: ({ context }) => context.queue[0]?.kind === 'command',
+    nextIsCommand: ({ context }) => context.queue[0]?.kind === 'command' || context.queue[0]?.kind === 'stop',
     nextIsShare: ({ context }) => context.queue[0]?.kind === 'share',
     isCurrentAnswer: ({ context, event }) =>
       (event.type === 'worker.done' && event.reply.id === context.inFlight) ||

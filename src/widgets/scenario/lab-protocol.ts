@@ -50,6 +50,8 @@ export interface LabView {
   /** The terminal's entries from this index on; the page keeps the ones before it. */
   terminalFrom: number;
   terminalEntries: TerminalEntry[];
+  /** The tabs whose command runs in the foreground until Ctrl-C, and that command. */
+  terminalHeld: { tab: number; command: string }[];
   timeline: { length: number; position: number; timeText: string; stepEnds: number[] };
   /**
    * The pictures that differ from the last view this worker sent; the page keeps the others, so
@@ -81,7 +83,12 @@ export type LabWork =
   /** Brings the lab to the state right after this many steps (a LabButton). */
   | { kind: 'goto'; step: number }
   | { kind: 'seek'; position: number }
-  | { kind: 'command'; line: string }
+  /** A command line typed in a terminal tab (the first tab's when absent). */
+  | { kind: 'command'; line: string; tab?: number }
+  /** Ctrl-C on the command a tab holds in the foreground (`hubble observe -f`). */
+  | { kind: 'stop'; tab: number }
+  /** Tab completion of the line typed so far in a tab; answered in `completion`, changes nothing. */
+  | { kind: 'complete'; line: string; tab?: number }
   | { kind: 'share' }
   /** Loads the terminal's shell ahead of the first command (the terminal panel opened). */
   | { kind: 'load-terminal' };
@@ -106,6 +113,14 @@ export interface LabDone {
   origin?: LabOrigin;
   /** The restored record holds command lines, so the terminal should be open. */
   openTerminal?: boolean;
+  /** Set by `complete`: the candidates for the word that ends the line, each replacing it from `start`. */
+  completion?: TerminalCompletion;
+}
+
+/** Tab completion's answer (simulator/terminal/completion.ts). */
+export interface TerminalCompletion {
+  start: number;
+  candidates: string[];
 }
 
 /** Worker → page. */

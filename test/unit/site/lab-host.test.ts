@@ -164,6 +164,30 @@ describe('lab host: the terminal', () => {
   });
 });
 
+describe('lab host: terminal tabs and completion', () => {
+  it('completes a line from the cluster without changing the view', async () => {
+    const { host } = await hostAfter([open, { kind: 'step' }]);
+    const answer = await host.perform({ kind: 'complete', line: 'kubectl get no', tab: 1 }, quiet);
+    expect(answer.completion).toEqual({ start: 12, candidates: ['nodes'] });
+    expect(answer.view).toBeUndefined();
+  });
+
+  it('reports a tab holding a command, and stops it on request', async () => {
+    const { host } = await hostAfter([open, { kind: 'step' }, { kind: 'step' }]);
+    const watching = await host.perform(
+      { kind: 'command', line: 'kubectl -n kube-system exec ds/cilium -- hubble observe -f', tab: 1 },
+      quiet,
+    );
+    expect(watching.view?.terminalHeld).toEqual([
+      { tab: 1, command: 'kubectl -n kube-system exec ds/cilium -- hubble observe -f' },
+    ]);
+    const stopped = await host.perform({ kind: 'stop', tab: 1 }, quiet);
+    expect(stopped.view?.terminalHeld).toEqual([]);
+    expect(stopped.view?.terminalEntries.at(-1)).toMatchObject({ tab: 1, continued: true });
+    expect((await host.perform({ kind: 'stop', tab: 1 }, quiet)).view).toBeUndefined();
+  });
+});
+
 describe('lab host: links', () => {
   it('shares a link that another host opens to the same world', async () => {
     const { host } = await hostAfter([

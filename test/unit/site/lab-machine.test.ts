@@ -49,6 +49,7 @@ function view(changes: Partial<LabView> = {}): LabView {
     transcripts: [],
     terminalFrom: 0,
     terminalEntries: [],
+    terminalHeld: [],
     timeline: { length: 10, position: 10, timeText: '', stepEnds: [] },
     pictures: {
       nodes: [],
