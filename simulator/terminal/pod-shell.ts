@@ -26,6 +26,8 @@ import {
 } from './context';
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';
+import { date } from './date';
+import { virtualEpochMs } from '../engine/virtual-time';
 import { shellQuote } from './shell-quote';
 
 export { shellQuote } from './shell-quote';
@@ -108,6 +110,10 @@ export class PodShell implements ContainerShell {
       },
       customCommands: [
         gnuXargs,
+        defineCommand('date', (args) => {
+          const nowMs = this.context.simulation.nowMs;
+          return Promise.resolve(date(args, nowMs, virtualEpochMs + nowMs));
+        }),
         defineCommand('sh', (args, ctx) => this.nestedShell(args, ctx)),
         defineCommand('bash', (args, ctx) => this.nestedShell(args, ctx)),
         ...simulatedPodPrograms.map((name) =>

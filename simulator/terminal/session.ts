@@ -21,6 +21,8 @@ import { readersMachine } from '../cilium/datapath-types';
 import { BackgroundJobs, backgroundCommand } from './background-jobs';
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';
+import { date } from './date';
+import { virtualEpochMs } from '../engine/virtual-time';
 import { explainShellLimits, shellLimits } from './shell-limits';
 import { complete, type Completion, type CompletionEntry } from './completion';
 
@@ -212,6 +214,10 @@ export class TerminalSession {
         wrap('k', (args, stdin, env) => kubectlIn(env.get('SIMULATED_NODE'), args, stdin)),
         wrap('kind', (args, stdin, env) =>
           kind(context, args, { stdin, clusterNameVariable: env.get('KIND_CLUSTER_NAME') }),
+        ),
+        // The library's date reads the host clock; this one reads the world's, so replays agree.
+        wrap('date', (args) =>
+          date(args, context.simulation.nowMs, virtualEpochMs + context.simulation.nowMs),
         ),
         wrap('jobs', () => this.jobs.list()),
         wrap('kill', (args) => this.jobs.kill(args)),
