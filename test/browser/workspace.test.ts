@@ -168,7 +168,7 @@ describe('guide lab: the workspace', () => {
     await expect.poll(() => page.getByRole('tab').count(), { timeout: 60_000 }).toBeGreaterThan(2);
     expect(await page.getAttribute('html', 'data-theme')).toBe(theme);
     expect(await axeViolations(page, '[data-testid="scenario-widget"]')).toEqual([]);
-    await page.getByRole('tab', { name: 'ipcache' }).click();
+    await page.getByRole('tab', { name: 'Flows' }).click();
     expect(await axeViolations(page, '[data-testid="scenario-widget"]')).toEqual([]);
     await context.close();
   });
