@@ -143,6 +143,25 @@ describe('guide lab: the workspace', () => {
     await context.close();
   });
 
+  it('opens from a button higher up in the article, and closing comes back to that button', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(siteUrl(guidePath), { waitUntil: 'networkidle' });
+    const follow = page.getByRole('button', { name: /Follow along in the lab, full width/ });
+    await follow.scrollIntoViewIfNeeded();
+    const reading = await page.evaluate(() => window.scrollY);
+    await follow.click();
+    await expect.poll(() => lab(page).getAttribute('data-workspace'), { timeout: 60_000 }).toBe('true');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()))
+      .toBe('Back to reading');
+    await page.keyboard.press('Escape');
+    expect(await lab(page).getAttribute('data-workspace')).toBe('false');
+    expect(await page.evaluate(() => window.scrollY)).toBe(reading);
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toMatch(/^Follow along/);
+    await context.close();
+  });
+
   it('is one column on a 375 px phone, with no sideways scrolling', async () => {
     const context = await newContext({ width: 375, height: 740 });
     const page = await openGuide(context);

@@ -45,10 +45,12 @@ function raise(element: HTMLElement): () => void {
 
 /**
  * Opens the workspace around `element` (styled full-window by its component); returns the function
- * that closes it: the page scrolls again, from where the reader left it.
+ * that closes it: the page scrolls again, from where the reader left it (or from `returnTo`, where
+ * they were before a button elsewhere in the article brought the lab into view to open it).
  */
-export function openWorkspace(element: HTMLElement): () => void {
-  const { scrollX, scrollY } = window;
+export function openWorkspace(element: HTMLElement, returnTo?: number): () => void {
+  const scrollX = window.scrollX;
+  const scrollY = returnTo ?? window.scrollY;
   const root = document.documentElement;
   root.dataset.workspaceOpen = '';
   const lower = raise(element);
