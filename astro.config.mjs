@@ -21,6 +21,16 @@ export default defineConfig({
       // Our search loads Pagefind's UI when the dialog first opens, not on every page at idle time.
       components: { Search: './src/components/Search.astro' },
       lastUpdated: false,
+      // `?embed` shows a lab or an exercise without the site's chrome, for an iframe in another course
+      // platform. Set before the first paint, so the chrome never flashes; links open outside the frame.
+      head: [
+        {
+          tag: 'script',
+          content:
+            "if(new URLSearchParams(location.search).has('embed')){document.documentElement.dataset.embed='';" +
+            "document.head.append(Object.assign(document.createElement('base'),{target:'_blank'}))}",
+        },
+      ],
       // Code blocks go through Expressive Code, which highlights with Shiki at build time
       // (yaml, bash, console, json and go among its bundled grammars), so no highlighter ships to readers.
       expressiveCode: { plugins: [pluginNameCodeBlocks()] },

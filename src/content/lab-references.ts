@@ -1,6 +1,6 @@
 /**
  * Checks, while the site builds, every place an MDX page refers to a scenario lab: each
- * `<ScenarioWidget scenario="…">` and `<LabButton scenario="…" step={N} | command="…">`. The
+ * `<ScenarioWidget scenario="…">` and `<LabButton scenario="…" step={N} | command="…" | workspace>`. The
  * scenario must be one the simulator has and one the page lists in its frontmatter `scenarios:`,
  * a step must be one the scenario has, and a LabButton needs its scenario's lab on the same page
  * (its click goes to that lab). A broken reference fails the build with the file and line, instead
@@ -55,8 +55,9 @@ function stepNumber(reference: LabReference): number | string | undefined {
 function buttonProblems(reference: LabReference, scenario: string, steps: number): string[] {
   const step = stepNumber(reference);
   const hasCommand = reference.attributes.command !== undefined;
-  if ((step === undefined) === !hasCommand)
-    return [`${where(reference)} for ${scenario}: give exactly one of step and command`];
+  const hasWorkspace = reference.attributes.workspace !== undefined;
+  if ([step !== undefined, hasCommand, hasWorkspace].filter(Boolean).length !== 1)
+    return [`${where(reference)} for ${scenario}: give exactly one of step, command and workspace`];
   if (typeof step === 'string') return [step];
   if (step !== undefined && step > steps)
     return [`${where(reference)}: ${scenario} has ${steps} steps, so there is no step ${step}`];

@@ -5,7 +5,10 @@
  * before the widget has hydrated (it hydrates when scrolled into view, which the request triggers).
  */
 export type LabMessage =
-  { kind: 'goto'; scenario: string; step: number } | { kind: 'run'; scenario: string; command: string };
+  | { kind: 'goto'; scenario: string; step: number }
+  | { kind: 'run'; scenario: string; command: string }
+  /** Open the lab's workspace; closing it returns the reader to `scrollY`, where they were reading. */
+  | { kind: 'workspace'; scenario: string; scrollY: number };
 
 const eventName = 'identity-lab:message';
 

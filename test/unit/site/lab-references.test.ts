@@ -25,6 +25,7 @@ describe('lab references: problems', () => {
       references: [
         button({ scenario: { literal: 'mistaken-identity' }, step: { expression: '5' } }),
         button({ scenario: { literal: 'mistaken-identity' }, command: { literal: 'kubectl get pods' } }),
+        button({ scenario: { literal: 'mistaken-identity' }, workspace: { expression: 'true' } }),
         widget('mistaken-identity'),
       ],
       listed: ['mistaken-identity'],
@@ -71,7 +72,20 @@ describe('lab references: problems', () => {
         widget('mutual-auth'),
       ],
       listed: ['mutual-auth'],
-      problem: /give exactly one of step and command/,
+      problem: /give exactly one of step, command and workspace/,
+    },
+    {
+      name: 'a workspace button that also names a step',
+      references: [
+        button({
+          scenario: { literal: 'mutual-auth' },
+          step: { expression: '1' },
+          workspace: { expression: 'true' },
+        }),
+        widget('mutual-auth'),
+      ],
+      listed: ['mutual-auth'],
+      problem: /give exactly one of step, command and workspace/,
     },
     {
       name: 'a button with no lab on its page',
