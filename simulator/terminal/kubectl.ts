@@ -532,6 +532,8 @@ function execTarget(
  */
 export function withRemoteExitStatus(result: CommandResult): CommandResult {
   if (result.exitCode === 0 || /command terminated with exit code \d+/.test(result.stderr)) return result;
+  // An exec that never started (terminal/pod-files.ts notFoundInImage) is kubectl's own error.
+  if (result.stderr.startsWith('error: Internal error occurred: ')) return result;
   const stderr = result.stderr === '' || result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`;
   return { ...result, stderr: `${stderr}command terminated with exit code ${result.exitCode}\n` };
 }

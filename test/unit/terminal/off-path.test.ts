@@ -301,6 +301,18 @@ kubectl get deploy hello --no-headers | awk '{print $1, $2}'
     exitCode: 3,
   },
   {
+    name: 'kubectl exec of a program the image lacks: containerd’s error, exit 1 (not Docker’s 126)',
+    setup: ciliumCluster + starWars,
+    script: 'kubectl exec xwing -- nosuchcmd\n',
+    stdout: '',
+    stderrHas: [
+      'error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "',
+      '": OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in $PATH: unknown\n',
+    ],
+    exitCode: 1,
+    check: (_simulation, stdout) => expect(stdout).not.toContain('command terminated'),
+  },
+  {
     name: 'curl -sL and -w with escapes inside a pod',
     setup: ciliumCluster + starWars,
     script: `kubectl exec tiefighter -- curl -sL -o /dev/null -w '%{http_code}\\n' http://deathstar/v1/
