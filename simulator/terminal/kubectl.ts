@@ -36,6 +36,7 @@ import { remove } from './kubectl-delete';
 import { patch } from './kubectl-patch';
 import { copy } from './kubectl-cp';
 import { auth } from './kubectl-auth';
+import { expose } from './kubectl-expose';
 import { apiCallMs, forbidden, globalFlags, namespaceOf, resourceRequest } from './kubectl-request';
 
 const commonFlags: FlagSpec[] = [
@@ -93,6 +94,10 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--from'], takesValue: true },
     { names: ['--replicas', '-r'], takesValue: true },
     { names: ['--port'], takesValue: true },
+    // create service clusterip|nodeport|loadbalancer
+    { names: ['--tcp'], takesValue: true },
+    { names: ['--node-port'], takesValue: true },
+    { names: ['--clusterip'], takesValue: true },
     // create role|clusterrole, rolebinding|clusterrolebinding
     { names: ['--verb'], takesValue: true },
     { names: ['--resource'], takesValue: true },
@@ -103,6 +108,14 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--user'], takesValue: true },
     { names: ['--group'], takesValue: true },
     { names: ['--serviceaccount'], takesValue: true },
+  ],
+  expose: [
+    ...namespaceFlags,
+    { names: ['--port'], takesValue: true },
+    { names: ['--target-port'], takesValue: true },
+    { names: ['--type'], takesValue: true },
+    { names: ['--name'], takesValue: true },
+    { names: ['--protocol'], takesValue: true },
   ],
   delete: [
     ...namespaceFlags,
@@ -684,6 +697,7 @@ const subcommands = [
   'patch',
   'cp',
   'auth',
+  'expose',
 ];
 
 /** Runs `kubectl ARGS`. */
@@ -759,6 +773,8 @@ export function kubectl(
       return copy(context, parsed.positionals, parsed.flags);
     case 'auth':
       return auth(context, parsed.positionals, parsed.flags);
+    case 'expose':
+      return expose(context, parsed.positionals, parsed.flags);
     default:
       return remove(
         context,

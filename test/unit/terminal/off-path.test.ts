@@ -352,6 +352,37 @@ kubectl apply -f tf-egress.yaml
     exitCode: 28,
   },
   {
+    name: 'kind’s own CNI: host-local hands out .2, .3 … (CoreDNS first), and cluster DNS answers',
+    setup: 'kind create cluster\nsleep 30\n',
+    script: `kubectl -n kube-system get pods -l k8s-app=kube-dns -o jsonpath='{range .items[*]}{.status.podIP}{"\\n"}{end}' | sort
+kubectl create deployment web --image=nginx > /dev/null
+kubectl expose deployment web --port=80
+kubectl create deployment client --image=curlimages/curl -- sleep 3600 > /dev/null
+kubectl rollout status deployment/client > /dev/null
+kubectl rollout status deployment/web > /dev/null
+kubectl exec deploy/client -- curl -s http://web/ | grep title
+`,
+    stdout: '10.244.0.2\n10.244.0.3\nservice/web exposed\n<title>Welcome to nginx!</title>\n',
+    exitCode: 0,
+  },
+  {
+    name: 'kubectl create service nodeport and loadbalancer: the node port answers, the load balancer is pending on kind',
+    setup: `${kindConfig(1, false)}kind create cluster --config kind-config.yaml
+kubectl create deployment web --image=nginx > /dev/null
+kubectl rollout status deployment/web > /dev/null
+`,
+    script: `kubectl create service nodeport web --tcp=80:80 --node-port=30090
+kubectl create service loadbalancer lb --tcp=80
+kubectl get svc web lb --no-headers | awk '{print $1, $2, $4}'
+NODE_IP=$(kubectl get node kind-worker -o jsonpath='{.status.addresses[0].address}')
+curl -s http://$NODE_IP:30090/ | grep -c 'Welcome to nginx'
+kubectl create service clusterip nope
+`,
+    stdout: 'service/web created\nservice/lb created\nweb NodePort <none>\nlb LoadBalancer <pending>\n2\n',
+    stderrHas: ['error: at least one tcp port specifier must be provided\n'],
+    exitCode: 1,
+  },
+  {
     name: 'a NodePort Service answers at a node’s address from the reader’s machine and from a pod',
     setup: `${ciliumCluster}${starWars}cat > np.yaml <<'EOF'
 apiVersion: v1
