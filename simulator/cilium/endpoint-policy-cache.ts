@@ -24,6 +24,7 @@ import { policySecretsMode } from './policy-secrets-mode';
 import { effectiveAuditMode } from './endpoint-options';
 import { nodeSelectorLabels } from './policy-validator';
 import type { CiliumPolicy, ParsedObject } from '../policy/index';
+import type { CiliumConfig } from './config';
 
 /**
  * A policy the agent imported but cannot compute because a TLS Secret it names cannot be read
@@ -41,6 +42,11 @@ export interface SecretFailure {
 }
 
 interface ViewPolicyCache {
+  /**
+   * The configuration the agents run with (replaced, never mutated, when restarted agents adopt a
+   * new one): `enable-policy`, the L7 proxy and the version shape every endpoint's policy.
+   */
+  config: CiliumConfig | undefined;
   policyRevision: number;
   identityRevision: number;
   /** `namespace/name` of every Secret the policies name, read in agent-reads mode, and their state. */
@@ -150,6 +156,7 @@ function cacheFor(cluster: Cluster, view: ClusterView): ViewPolicyCache {
   const cached = caches.get(view);
   if (
     cached !== undefined &&
+    cached.config === cluster.cilium?.config &&
     cached.policyRevision === view.policyRevision &&
     cached.identityRevision === view.identityRevision &&
     // The agent re-reads the Secrets its policies name; a change in them is a new computation.
@@ -159,6 +166,7 @@ function cacheFor(cluster: Cluster, view: ClusterView): ViewPolicyCache {
     return cached;
   const imported = repositoryOf(cluster, view, ciliumVersion, l7Proxy);
   const fresh: ViewPolicyCache = {
+    config: cluster.cilium?.config,
     policyRevision: view.policyRevision,
     identityRevision: view.identityRevision,
     secretKeys: imported.secretKeys,

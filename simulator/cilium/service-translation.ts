@@ -37,7 +37,15 @@ export function translateService(
   const serviceKey = `${service.metadata.namespace ?? 'default'}/${service.metadata.name}`;
   const view = clientAgent === undefined ? undefined : cilium?.views[clientAgent.viewId];
   const servicePort = frontend?.port ?? service.spec.ports.find((candidate) => candidate.port === port);
-  const backends = (view?.serviceBackends[serviceKey] ?? []).filter(() => servicePort !== undefined);
+  // Without a Cilium agent on the node (kind's own CNI), kube-proxy reads the Endpoints itself.
+  const known =
+    view?.serviceBackends[serviceKey] ??
+    (clientAgent === undefined && cluster.kubeProxyMode !== 'none'
+      ? (getObject(cluster.api, 'Endpoints', serviceKey)?.subsets ?? []).flatMap((subset) =>
+          (subset.addresses ?? []).map((entry) => ({ ip: entry.ip })),
+        )
+      : []);
+  const backends = known.filter(() => servicePort !== undefined);
   if (backends.length === 0) {
     explanation.push(
       `${service.metadata.name} (${address}) has no ready backend in ${origin.node}'s view, so the connection is rejected at once.`,

@@ -74,6 +74,57 @@ function genericServer(image: string, ports: number[]): Application {
   };
 }
 
+/** nginx's default index.html (the docker-library image's /usr/share/nginx/html/index.html). */
+const nginxWelcome = `<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+`;
+
+/**
+ * The web servers readers start with `kubectl create deployment web --image=nginx` (or httpd): they
+ * listen on port 80 by their own configuration, whatever container ports the manifest declares,
+ * and serve their default page at `/` (404 elsewhere).
+ */
+function webServer(image: string): Application {
+  const nginx = /(^|\/)nginx(:|@|$)/.test(image);
+  const page = nginx ? nginxWelcome : '<html><body><h1>It works!</h1></body></html>\n';
+  return {
+    name: nginx ? 'nginx' : 'httpd',
+    ports: [80],
+    exitsOnSigterm: true,
+    respond: (request) =>
+      request.path === '/' || request.path === '/index.html'
+        ? { status: 200, headers: { 'content-type': 'text/html' }, body: page }
+        : {
+            status: 404,
+            headers: { 'content-type': 'text/html' },
+            body: nginx
+              ? '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n'
+              : '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n',
+          },
+  };
+}
+
 /** CoreDNS: answers DNS on 53 (UDP and TCP) and serves metrics on 9153. */
 function coreDns(): Application {
   return {
@@ -119,6 +170,10 @@ export function applicationFor(
   if (/(^|\/)(curl|sleep|netshoot|busybox|alpine)(:|$)/.test(image) || /\bsleep\b/.test(command)) {
     if (ports.length === 0) return idleClient(image.includes('curl') ? 'curl' : 'sleep');
   }
+  // A bare nginx or httpd (`kubectl create deployment web --image=nginx`) serves its default page on
+  // 80; one that declares ports keeps the model's generic answer, which the scenarios are written for.
+  if (/(^|\/)(nginx|httpd)(:|@|$)/.test(image) && command === '' && ports.length === 0)
+    return webServer(image);
   if (ports.length > 0) return genericServer(image, ports);
   return idleClient(image.split('/').pop() ?? image);
 }

@@ -27,7 +27,6 @@ import { admitNewPod, updatePod } from './pod-admission';
 import { immutableConfigMapRefusal } from './configmaps';
 import { roleRefChangeRefusal } from './rbac-objects';
 import { decodeBuiltinObject } from './builtin-types';
-import { deploymentCauses } from './deployment-validation';
 import { workloadRefusal } from './workload-validation';
 
 /** kubectl's resource names, as printed before the object name. */
@@ -166,11 +165,9 @@ function admit(world: World, object: ApiObject, existing: ApiObject | undefined)
         message: `${qualifiedResource(object.kind)} "${object.metadata.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
       };
   }
-  if (object.kind === 'Deployment') {
-    const causes = deploymentCauses(object);
-    if (causes.length > 0)
-      return { reason: 'Invalid', kind: 'Deployment', name: object.metadata.name, causes };
-  }
+  // Every workload kind is validated after defaulting, by one model (k8s/workload-validation.ts).
+  const invalid = workloadRefusal(object);
+  if (invalid !== undefined) return invalid;
   if (object.kind === 'Pod' && existing?.kind === 'Pod') {
     const updated = updatePod(existing, object);
     return 'refusal' in updated ? updated.refusal : updated.pod;
@@ -237,6 +234,9 @@ function nextGeneration(spec: unknown, existing: ApiObject | undefined): number 
  * deprecated.daemonset.template.generation annotation, bumped when the template changes.
  */
 function defaultDaemonSet(daemonSet: DaemonSet, existing: DaemonSet | undefined): void {
+  // A missing spec or template is the zero value, which validation then refuses.
+  daemonSet.spec ??= {} as DaemonSet['spec'];
+  daemonSet.spec.template ??= {} as DaemonSet['spec']['template'];
   daemonSet.spec.updateStrategy ??= { type: 'RollingUpdate' };
   if (daemonSet.spec.updateStrategy.type === 'RollingUpdate') {
     const rolling = (daemonSet.spec.updateStrategy.rollingUpdate ??= { maxUnavailable: 1, maxSurge: 0 });
@@ -265,6 +265,8 @@ function defaultDaemonSet(daemonSet: DaemonSet, existing: DaemonSet | undefined)
 
 /** A ReplicaSet's or ReplicationController's defaults: one replica; an RC selects its template's labels. */
 function defaultReplicas(object: ReplicaSet | ReplicationController, existing: ApiObject | undefined): void {
+  object.spec ??= {} as ReplicaSet['spec'] & ReplicationController['spec'];
+  object.spec.template ??= {} as ReplicaSet['spec']['template'];
   object.spec.replicas ??= 1;
   object.spec.template.metadata ??= {};
   if (object.kind === 'ReplicationController' && Object.keys(object.spec.selector ?? {}).length === 0)
@@ -280,7 +282,8 @@ function defaultReplicas(object: ReplicaSet | ReplicationController, existing: A
  * template's labels carry, with the job-name label (both also under batch.kubernetes.io/ from 1.27).
  */
 function defaultJob(world: World, job: Job, existing: Job | undefined): void {
-  const spec = job.spec;
+  const spec = (job.spec ??= {} as Job['spec']);
+  spec.template ??= {} as Job['spec']['template'];
   if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
   spec.parallelism ??= 1;
   spec.backoffLimit ??= 6;
@@ -324,8 +327,7 @@ export function applyObjects(world: World, objects: readonly ApiObject[]): Apply
       },
     } as ApiObject);
     const existing = getObject(cluster.api, object.kind, key);
-    // Validation of a workload's template (k8s/workload-validation.ts) happens before anything is stored.
-    const defaulted = workloadRefusal(object) ?? withDefaults(world, object, existing);
+    const defaulted = withDefaults(world, object, existing);
     const admitted = isRefusal(defaulted) ? defaulted : admit(world, defaulted, existing);
     const outcome: ApplyOutcome = {
       kind: object.kind,

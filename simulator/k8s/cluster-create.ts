@@ -207,7 +207,7 @@ function registerNode(
         { type: 'Hostname', address: runtime.name },
       ],
       // The host's CPUs and memory, and the images of kind's node image (k8s/kind-node-status.ts).
-      ...kindNodeResources(kubeletVersion),
+      ...kindNodeResources(kubeletVersion, release),
       conditions: [
         {
           type: 'Ready',

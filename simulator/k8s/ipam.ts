@@ -16,6 +16,8 @@ export interface IpamPool {
   readonly size: number;
   owners: Record<number, string>;
   allocatedCount: number;
+  /** host-local's last reserved offset (its `last_reserved_ip`), for kindnet's sequential scan. */
+  lastReserved?: number;
 }
 
 /** A pool over a node's pod CIDR. */
@@ -40,6 +42,26 @@ export function allocateNext(pool: IpamPool, random: RandomState, owner: string)
       pool.allocatedCount += 1;
       return formatAddress(pool.firstAddress + offset);
     }
+  }
+  return undefined;
+}
+
+/**
+ * kindnet's allocation: the CNI host-local plugin (containernetworking/plugins
+ * plugins/ipam/host-local/backend/allocator) walks forward from the address after the last one it
+ * reserved, wrapping round, and never hands out the range's gateway, the subnet's first address
+ * (offset 0 here). A fresh node's pods therefore get .2, .3, .4 … in the order they start.
+ */
+export function allocateSequential(pool: IpamPool, owner: string): string | undefined {
+  if (pool.allocatedCount >= pool.size - 1) return undefined;
+  const last = pool.lastReserved ?? 0;
+  for (let step = 1; step <= pool.size; step++) {
+    const offset = (last + step) % pool.size;
+    if (offset === 0 || pool.owners[offset] !== undefined) continue;
+    pool.owners[offset] = owner;
+    pool.allocatedCount += 1;
+    pool.lastReserved = offset;
+    return formatAddress(pool.firstAddress + offset);
   }
   return undefined;
 }

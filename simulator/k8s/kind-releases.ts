@@ -32,6 +32,12 @@ export interface KindRelease {
    * const_storage.go at the tag).
    */
   addons: { kindnetd: string; localPathProvisioner: string; localPathHelper: string };
+  /**
+   * The sandbox (pause) image its base image's containerd runs, which kind's node image build puts
+   * in place of kubeadm's (`sandbox_image` in images/base/files/etc/containerd/config.toml;
+   * pkg/build/nodeimage/buildcontext.go replaces kubeadm's pause with it).
+   */
+  pause: string;
 }
 
 const ubuntu2204 = 'Ubuntu 22.04.1 LTS';
@@ -54,6 +60,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v0.0.22-kind.0',
       localPathHelper: 'v20220512-507ff70b',
     },
+    pause: 'k8s.gcr.io/pause:3.6',
   },
   {
     version: 'v0.15.0',
@@ -69,6 +76,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v0.0.22-kind.0',
       localPathHelper: 'v20220607-9a4d8d2a',
     },
+    pause: 'registry.k8s.io/pause:3.7',
   },
   {
     version: 'v0.16.0',
@@ -84,6 +92,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v0.0.22-kind.0',
       localPathHelper: 'v20220607-9a4d8d2a',
     },
+    pause: 'registry.k8s.io/pause:3.7',
   },
   {
     version: 'v0.17.0',
@@ -99,6 +108,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v0.0.22-kind.0',
       localPathHelper: 'v20220607-9a4d8d2a',
     },
+    pause: 'registry.k8s.io/pause:3.7',
   },
   {
     version: 'v0.18.0',
@@ -114,6 +124,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v0.0.23-kind.0',
       localPathHelper: 'v20230330-48f316cd',
     },
+    pause: 'registry.k8s.io/pause:3.7',
   },
   {
     version: 'v0.19.0',
@@ -129,6 +140,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20230511-dc714da8',
       localPathHelper: 'v20230510-486859a6',
     },
+    pause: 'registry.k8s.io/pause:3.7',
   },
   {
     version: 'v0.20.0',
@@ -144,6 +156,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20230511-dc714da8',
       localPathHelper: 'v20230510-486859a6',
     },
+    pause: 'registry.k8s.io/pause:3.7',
   },
   {
     version: 'v0.21.0',
@@ -159,6 +172,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20240202-8f1494ea',
       localPathHelper: 'v20230510-486859a6',
     },
+    pause: 'registry.k8s.io/pause:3.7',
   },
   {
     version: 'v0.22.0',
@@ -174,6 +188,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20240202-8f1494ea',
       localPathHelper: 'v20230510-486859a6',
     },
+    pause: 'registry.k8s.io/pause:3.7',
   },
   {
     version: 'v0.23.0',
@@ -189,6 +204,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20240513-b9bba138',
       localPathHelper: 'v20230510-486859a6',
     },
+    pause: 'registry.k8s.io/pause:3.7',
   },
   {
     version: 'v0.24.0',
@@ -204,6 +220,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20240813-c6f155d6',
       localPathHelper: 'v20230510-486859a6',
     },
+    pause: 'registry.k8s.io/pause:3.10',
   },
   {
     version: 'v0.25.0',
@@ -219,6 +236,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20241108-5c6d2daf',
       localPathHelper: 'v20230510-486859a6',
     },
+    pause: 'registry.k8s.io/pause:3.10',
   },
   {
     version: 'v0.26.0',
@@ -234,6 +252,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20241212-8ac705d0',
       localPathHelper: 'v20241212-8ac705d0',
     },
+    pause: 'registry.k8s.io/pause:3.10',
   },
   {
     version: 'v0.27.0',
@@ -249,6 +268,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20250214-acbabc1a',
       localPathHelper: 'v20241212-8ac705d0',
     },
+    pause: 'registry.k8s.io/pause:3.10',
   },
   {
     version: 'v0.28.0',
@@ -264,6 +284,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20250214-acbabc1a',
       localPathHelper: 'v20241212-8ac705d0',
     },
+    pause: 'registry.k8s.io/pause:3.10',
   },
   {
     version: 'v0.29.0',
@@ -279,6 +300,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20250214-acbabc1a',
       localPathHelper: 'v20241212-8ac705d0',
     },
+    pause: 'registry.k8s.io/pause:3.10',
   },
   {
     version: 'v0.30.0',
@@ -294,6 +316,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20250214-acbabc1a',
       localPathHelper: 'v20241212-8ac705d0',
     },
+    pause: 'registry.k8s.io/pause:3.10',
   },
   {
     version: 'v0.31.0',
@@ -309,6 +332,7 @@ export const kindReleases: readonly KindRelease[] = [
       localPathProvisioner: 'v20251212-v0.29.0-alpha-105-g20ccfc88',
       localPathHelper: 'v20251211-v0.29.0-alpha-100-g82a92c5d',
     },
+    pause: 'registry.k8s.io/pause:3.10',
   },
 ];
 

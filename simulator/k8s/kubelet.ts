@@ -11,7 +11,7 @@ import type { NodeRuntime, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { getObject, keyOf, listPodsOnNode } from './api-store';
 import { apiRemove } from './api-writes';
-import { allocateNext, releaseAddress } from './ipam';
+import { allocateSequential, releaseAddress } from './ipam';
 import type { Pod } from './objects';
 import { podExitsOnSigterm } from './applications';
 import { cniPlugin, runPodHooks } from './extension-points';
@@ -148,7 +148,7 @@ function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string
   }
   if (cluster.cilium === undefined) {
     // kind's default CNI (kindnet) with host-local IPAM: no policy, no identities.
-    const ip = allocateNext(node.ipam, world.random, sandbox.podKey);
+    const ip = allocateSequential(node.ipam, sandbox.podKey);
     if (ip === undefined) return;
     sandbox.ip = ip;
     schedule(world, cluster.timings.sandboxCreateMs, {

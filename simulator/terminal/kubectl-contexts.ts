@@ -98,7 +98,7 @@ function clusterInfo(context: TerminalContext, args: string[]): CommandResult {
 }
 
 /** The reader's kubectl: the release beside their kind's default node image. */
-function clientVersion(world: Readonly<World>): string {
+export function clientVersion(world: Readonly<World>): string {
   return imageKubernetesVersion(installedKind(world).defaultImage) ?? 'v1.24.0';
 }
 

@@ -1,7 +1,7 @@
 /**
  * `kubectl cp SRC DEST`, following kubectl pkg/cmd/cp/cp.go (v0.33.0): one side is `[NS/]POD:PATH`,
  * the other a local path. kubectl runs `tar` in the container through exec, so an image without tar
- * fails with the container runtime's error and `command terminated with exit code 126`; copying
+ * fails with containerd's error, which kubectl reports as an internal error (exit 1); copying
  * from a pod prints the remote tar's complaints on stdout (kubectl wires the remote stderr to its
  * own stdout there), such as GNU tar's note that it removes the leading `/`. Copying to a pod first
  * runs `test -d DEST` to decide whether DEST is a directory to copy into.
@@ -74,12 +74,8 @@ function copyFromPod(
   if ('exitCode' in target) return target;
   const { pod, container } = target;
   const flavour = tarOf(containerImage(pod, container));
-  if (flavour === undefined) {
-    // The remote stderr goes to kubectl's stdout when copying from a pod.
-    const missing = notFoundInImage('tar');
-    const [runtimeLine = '', exitLine = ''] = missing.stderr.split('\n');
-    return { stdout: `${runtimeLine}\n`, stderr: `${exitLine}\n`, exitCode: 126 };
-  }
+  // containerd fails the exec of tar before it starts: kubectl reports the error and exits 1.
+  if (flavour === undefined) return notFoundInImage('tar', `${pod.metadata.name}/tar`);
   const cluster = context.simulation.state.cluster;
   const text = cluster === undefined ? undefined : containerFile(cluster, pod, container, source.path);
   if (text === undefined) {
@@ -112,7 +108,7 @@ function copyToPod(
   if ('exitCode' in target) return target;
   const { pod, container } = target;
   const flavour = tarOf(containerImage(pod, container));
-  if (flavour === undefined) return notFoundInImage('tar');
+  if (flavour === undefined) return notFoundInImage('tar', `${pod.metadata.name}/tar`);
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('error: no cluster');
   const base =

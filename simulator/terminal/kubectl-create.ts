@@ -519,6 +519,66 @@ function createBinding(
   return submit(context, options, binding, `failed to create ${subcommand}`);
 }
 
+const serviceTypes: Readonly<Record<string, string>> = {
+  clusterip: 'ClusterIP',
+  nodeport: 'NodePort',
+  loadbalancer: 'LoadBalancer',
+};
+
+/** parsePorts of create_service.go: `port[:targetPort]`, a numeric target staying a number. */
+function servicePort(spec: string, nodePort: number): Record<string, unknown> | string {
+  const [portText = '', targetText = portText] = spec.split(':');
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    return `error: strconv.Atoi: parsing "${portText}": invalid syntax`;
+  const target = /^\d+$/.test(targetText) ? Number(targetText) : targetText;
+  return {
+    name: spec.replaceAll(':', '-'),
+    port,
+    protocol: 'TCP',
+    targetPort: target,
+    ...(nodePort !== 0 ? { nodePort } : {}),
+  };
+}
+
+/**
+ * `kubectl create service clusterip|nodeport|loadbalancer NAME --tcp=PORT[:TARGET]` (kubectl
+ * pkg/cmd/create/create_service.go at v0.33.0): a Service labelled and selecting `app=NAME`, one
+ * TCP port per --tcp named after it (`5678-8080`), and for NodePort the --node-port asked for.
+ */
+function createService(
+  context: TerminalContext,
+  names: readonly string[],
+  options: CreateFlags,
+): CommandResult {
+  const [kindName = '', ...rest] = names;
+  const type = serviceTypes[kindName];
+  if (type === undefined)
+    return fail(
+      `error: unknown command "${kindName}" for "kubectl create service"\nSupported in this simulator: clusterip, nodeport, loadbalancer`,
+    );
+  const name = nameFrom(`service ${kindName}`, rest);
+  if (typeof name !== 'string') return name;
+  const tcp = sliceFlag(options.repeated, '--tcp');
+  const clusterIP = options.flags.get('--clusterip');
+  if (clusterIP === 'None' && type !== 'ClusterIP')
+    return fail('error: ClusterIP=None can only be used with ClusterIP service type');
+  if (clusterIP !== 'None' && tcp.length === 0)
+    return fail('error: at least one tcp port specifier must be provided');
+  const nodePort = Number(options.flags.get('--node-port') ?? '0') || 0;
+  const ports: Record<string, unknown>[] = [];
+  for (const spec of tcp) {
+    const port = servicePort(spec, nodePort);
+    if (typeof port === 'string') return fail(port);
+    ports.push(port);
+  }
+  const namespace = namespaceOf(options.flags);
+  const spec: Record<string, unknown> = { type, selector: { app: name }, ports };
+  if (clusterIP !== undefined && clusterIP !== '') spec.clusterIP = clusterIP;
+  const service = newObject('Service', 'v1', name, namespace, { spec }, { app: name });
+  return submit(context, options, service, `failed to create ${type} service`);
+}
+
 const generators: Readonly<
   Record<string, (context: TerminalContext, names: readonly string[], options: CreateFlags) => CommandResult>
 > = {
@@ -526,6 +586,8 @@ const generators: Readonly<
   ns: createNamespace,
   deployment: createDeployment,
   deploy: createDeployment,
+  service: createService,
+  svc: createService,
   job: createJob,
   serviceaccount: createServiceAccount,
   sa: createServiceAccount,
@@ -552,7 +614,7 @@ export function create(
   const generator = generators[kind];
   if (generator === undefined)
     return fail(
-      `error: unknown command "${kind}" for "kubectl create"\nSupported in this simulator: namespace, deployment, job, serviceaccount, configmap, secret generic|tls, role, clusterrole, rolebinding, clusterrolebinding, and -f FILE`,
+      `error: unknown command "${kind}" for "kubectl create"\nSupported in this simulator: namespace, deployment, job, service clusterip|nodeport|loadbalancer, serviceaccount, configmap, secret generic|tls, role, clusterrole, rolebinding, clusterrolebinding, and -f FILE`,
     );
   return generator(context, names, options);
 }

@@ -9,9 +9,11 @@
  * (the default), kubectl returns only once every deleted object is gone.
  */
 import { getObject } from '../k8s/api-store';
+import { kubernetesMinor } from '../k8s/kubernetes-versions';
 import { objectKey } from '../k8s/objects';
 import { fail, type CommandResult, type TerminalContext } from './context';
 import { objectsOf, readSources, withErrors } from './kubectl-apply';
+import { clientVersion } from './kubectl-contexts';
 import { apiCallMs, forbidden, forbiddenText, namespaceOf, resourceRequest } from './kubectl-request';
 import { resourceType, type ResourceType } from './kubectl-resources';
 import { objectsInScope, parseReferences, scopeOf } from './kubectl-select';
@@ -197,9 +199,18 @@ function deleteTarget(
     return { error: `Error from server (Forbidden): ${where}${result.error}` };
   }
   if (options.outputName) return { line: `${type.prefix}/${name}` };
-  return {
-    line: `${type.prefix} "${name}" ${options.gracePeriodSeconds === 0 ? 'force deleted' : 'deleted'}`,
-  };
+  const operation = options.gracePeriodSeconds === 0 ? 'force deleted' : 'deleted';
+  const suffix = type.namespaced ? namespaceSuffix(context, namespace) : '';
+  return { line: `${type.prefix} "${name}" ${operation}${suffix}` };
+}
+
+/**
+ * From kubectl 1.34 a namespaced object's line names its namespace (`pod "x" deleted from default
+ * namespace`: DeleteOptions.PrintObj in kubernetes/kubectl pkg/cmd/delete/delete.go at v0.34.0).
+ */
+function namespaceSuffix(context: TerminalContext, namespace: string): string {
+  if (namespace === '' || (kubernetesMinor(clientVersion(context.simulation.state)) ?? 0) < 34) return '';
+  return ` from ${namespace} namespace`;
 }
 
 /** Waits (on virtual time) until every deleted object is gone, as kubectl delete's --wait does. */

@@ -36,6 +36,7 @@ import { remove } from './kubectl-delete';
 import { patch } from './kubectl-patch';
 import { copy } from './kubectl-cp';
 import { auth } from './kubectl-auth';
+import { expose } from './kubectl-expose';
 import { apiCallMs, forbidden, globalFlags, namespaceOf, resourceRequest } from './kubectl-request';
 
 const commonFlags: FlagSpec[] = [
@@ -93,6 +94,10 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--from'], takesValue: true },
     { names: ['--replicas', '-r'], takesValue: true },
     { names: ['--port'], takesValue: true },
+    // create service clusterip|nodeport|loadbalancer
+    { names: ['--tcp'], takesValue: true },
+    { names: ['--node-port'], takesValue: true },
+    { names: ['--clusterip'], takesValue: true },
     // create role|clusterrole, rolebinding|clusterrolebinding
     { names: ['--verb'], takesValue: true },
     { names: ['--resource'], takesValue: true },
@@ -103,6 +108,14 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--user'], takesValue: true },
     { names: ['--group'], takesValue: true },
     { names: ['--serviceaccount'], takesValue: true },
+  ],
+  expose: [
+    ...namespaceFlags,
+    { names: ['--port'], takesValue: true },
+    { names: ['--target-port'], takesValue: true },
+    { names: ['--type'], takesValue: true },
+    { names: ['--name'], takesValue: true },
+    { names: ['--protocol'], takesValue: true },
   ],
   delete: [
     ...namespaceFlags,
@@ -532,6 +545,8 @@ function execTarget(
  */
 export function withRemoteExitStatus(result: CommandResult): CommandResult {
   if (result.exitCode === 0 || /command terminated with exit code \d+/.test(result.stderr)) return result;
+  // An exec that never started (terminal/pod-files.ts notFoundInImage) is kubectl's own error.
+  if (result.stderr.startsWith('error: Internal error occurred: ')) return result;
   const stderr = result.stderr === '' || result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`;
   return { ...result, stderr: `${stderr}command terminated with exit code ${result.exitCode}\n` };
 }
@@ -682,6 +697,7 @@ export const subcommands = [
   'patch',
   'cp',
   'auth',
+  'expose',
 ];
 
 /** The flags a subcommand accepts (tab completion offers them). */
@@ -762,6 +778,8 @@ export function kubectl(
       return copy(context, parsed.positionals, parsed.flags);
     case 'auth':
       return auth(context, parsed.positionals, parsed.flags);
+    case 'expose':
+      return expose(context, parsed.positionals, parsed.flags);
     default:
       return remove(
         context,

@@ -26,7 +26,7 @@ import { grpcurl } from './app-clients';
 import { kafkaConsumer, kafkaProducer } from './kafka-console';
 import { envoyAdminCurl, usesUnixSocket } from './envoy-admin';
 import { runCurl } from './curl';
-import { catInPod } from './pod-files';
+import { catInPod, notFoundInImage } from './pod-files';
 import { containerImage } from '../k8s/container-files';
 import { imageContents, type ShellName } from '../k8s/image-contents';
 import { PodShell, shellQuote } from './pod-shell';
@@ -157,10 +157,7 @@ export function runInAgent(
 }
 
 function notInContainer(program: string | undefined): CommandResult {
-  return fail(
-    `OCI runtime exec failed: exec failed: unable to start container process: exec: "${program ?? ''}": executable file not found in $PATH: unknown\ncommand terminated with exit code 126`,
-    126,
-  );
+  return notFoundInImage(program ?? '');
 }
 
 /** How `kubectl exec` attached the terminal: `-t` with `-i` gives the program a terminal. */

@@ -8,13 +8,22 @@
 import { containerFile, containerImage, tarOf } from '../k8s/container-files';
 import type { Pod } from '../k8s/objects';
 import type { CommandResult, TerminalContext } from './context';
+import { hashString64 } from '../engine/state-hash';
 
-/** The container runtime's answer when an image has no such program (with kubectl's exit line). */
-export function notFoundInImage(program: string): CommandResult {
+/**
+ * The container runtime's answer when an image has no such program. kind's nodes run containerd,
+ * whose CRI plugin fails the exec before it starts (`failed to exec in container: failed to start
+ * exec "<exec id>": …`, internal/cri/server/container_execsync.go); the kubelet passes that on as
+ * an internal error and kubectl exits 1 with it. (Docker's `command terminated with exit code 126`
+ * belongs to dockershim clusters.) The exec id, a random 64-digit hex string, is derived from
+ * `seed` so that the same world prints the same id.
+ */
+export function notFoundInImage(program: string, seed = program): CommandResult {
+  const execId = [1, 2, 3, 4].map((part) => hashString64(`${seed}#exec${part}`)).join('');
   return {
     stdout: '',
-    stderr: `OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\ncommand terminated with exit code 126\n`,
-    exitCode: 126,
+    stderr: `error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "${execId}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown\n`,
+    exitCode: 1,
   };
 }
 

@@ -73,9 +73,6 @@ export function withPolicyStatus(cluster: Cluster, object: ApiObject, nowMs: num
   return { ...object, status: { nodes } };
 }
 
-/** Go's quoting of a logfmt value. */
-const quoted = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-
 /** Whether a policy whose Secret failed selects one of the agent's endpoints. */
 function selectsEndpoint(failure: SecretFailure, endpoint: LocalEndpoint): boolean {
   if (failure.kind === 'CiliumNetworkPolicy' && failure.namespace !== endpoint.namespace) return false;
@@ -86,27 +83,117 @@ function selectsEndpoint(failure: SecretFailure, endpoint: LocalEndpoint): boole
 }
 
 /**
+ * getCerts' warning for a failed Secret lookup (pkg/policy/l4.go). Up to 1.17 the direction is in
+ * the message (`policy: Error getting terminating TLS Context.`, subsys=policy); 1.18 logs through
+ * the policy repository's slog logger (module agent.controlplane.policy, with the identity whose
+ * policy is computed) and puts the direction in `trafficDirection` (v1.18 branch, pkg/policy/l4.go
+ * and repository.go's resolvePolicyLocked).
+ */
+function tlsContextWarning(
+  config: CiliumConfig,
+  failure: SecretFailure,
+  endpoint: LocalEndpoint,
+  atMs: number,
+) {
+  const direction = failure.use.direction;
+  if (!logsWithSlog(config))
+    return agentLogLine(config, {
+      atMs,
+      level: 'warning',
+      msg: `policy: Error getting ${direction} TLS Context.`,
+      fields: [
+        ['error', failure.error],
+        ['subsys', 'policy'],
+      ],
+    });
+  return agentLogLine(config, {
+    atMs,
+    level: 'warning',
+    msg: 'policy: Error getting TLS Context',
+    fields: [
+      ['module', 'agent.controlplane.policy'],
+      ['identity', String(endpoint.identity)],
+      ['error', failure.error],
+      ['trafficDirection', direction],
+    ],
+  });
+}
+
+/**
+ * The endpoint's failed regeneration (updateRegenerationStatistics in pkg/endpoint/policy.go). In
+ * 1.18 the endpoint's logger carries its attributes (pkg/endpoint/log.go: UpdateLogger), then come
+ * the regeneration's reason, its statistics and the error. The real agent keeps those attributes
+ * in a sync.Map and the statistics in a Go map, so their order changes from line to line; the
+ * model prints them in the order the code stores them and leaves the timing statistics out.
+ */
+function regenerationFailure(
+  config: CiliumConfig,
+  failure: SecretFailure,
+  endpoint: LocalEndpoint,
+  revision: number,
+  atMs: number,
+) {
+  const name = `${endpoint.namespace}/${endpoint.podName}`;
+  const error = `unable to regenerate policy for '${endpoint.id}': ${failure.error}`;
+  if (!logsWithSlog(config))
+    return agentLogLine(config, {
+      atMs,
+      level: 'warning',
+      msg: 'Regeneration of endpoint failed',
+      fields: [
+        ['ciliumEndpointName', name],
+        ['endpointID', String(endpoint.id)],
+        ['error', error],
+        ['identity', String(endpoint.identity)],
+        ['subsys', 'endpoint'],
+      ],
+    });
+  return agentLogLine(config, {
+    atMs,
+    level: 'warning',
+    msg: 'Regeneration of endpoint failed',
+    fields: [
+      ['endpointID', String(endpoint.id)],
+      ['containerID', endpoint.containerId.slice(0, 10)],
+      ['containerInterface', 'eth0'],
+      ['datapathPolicyRevision', String(Math.max(0, revision - 1))],
+      ['desiredPolicyRevision', String(revision)],
+      ['ipv4', endpoint.ip],
+      ['ipv6', ''],
+      ['k8sPodName', name],
+      ['ciliumEndpointName', name],
+      ['identity', String(endpoint.identity)],
+      ['subsys', 'endpoint'],
+      ['reason', 'policy rules updated'],
+      ['error', error],
+    ],
+  });
+}
+
+/**
  * What the agent logs when it cannot read a policy's TLS Secret (agent-reads mode): getCerts'
  * warning for a failed lookup, then a failed regeneration for each of its endpoints the policy
- * selects (only those make the agent compute the policy).
+ * selects (only those make the agent compute the policy), when the policy arrived.
  */
 function secretFailureLines(cluster: Cluster, agent: AgentState): string[] {
   const view = agentView(cluster, agent);
-  if (view === undefined) return [];
+  const config = cluster.cilium?.config;
+  if (view === undefined || config === undefined) return [];
   const lines: string[] = [];
   for (const failure of policySecretFailures(cluster, view)) {
     const endpoints = Object.values(agent.endpoints)
       .filter((endpoint) => selectsEndpoint(failure, endpoint))
       .sort((a, b) => a.id - b.id);
-    if (endpoints.length === 0) continue;
-    if (failure.fromLookup)
-      lines.push(
-        `level=warning msg="policy: Error getting ${failure.use.direction} TLS Context." error=${quoted(failure.error)} subsys=policy`,
-      );
+    const first = endpoints[0];
+    if (first === undefined) continue;
+    const atMs = receivedAtMs(cluster, {
+      kind: failure.kind,
+      name: failure.name,
+      ...(failure.namespace !== undefined ? { namespace: failure.namespace } : {}),
+    });
+    if (failure.fromLookup) lines.push(tlsContextWarning(config, failure, first, atMs));
     for (const endpoint of endpoints)
-      lines.push(
-        `level=warning msg="Regeneration of endpoint failed" ciliumEndpointName=${endpoint.namespace}/${endpoint.podName} endpointID=${endpoint.id} error=${quoted(`unable to regenerate policy for '${endpoint.id}': ${failure.error}`)} identity=${endpoint.identity} subsys=endpoint`,
-      );
+      lines.push(regenerationFailure(config, failure, endpoint, view.policyRevision, atMs));
   }
   return lines;
 }
@@ -152,7 +239,7 @@ function policyWatcherLogger(config: CiliumConfig): [string, string][] {
 }
 
 /** When the agent saw the policy: the object's last write, as the API server stamps it. */
-function receivedAtMs(cluster: Cluster, refusal: Refusal): number {
+function receivedAtMs(cluster: Cluster, refusal: Pick<Refusal, 'kind' | 'namespace' | 'name'>): number {
   const key = refusal.namespace === undefined ? refusal.name : `${refusal.namespace}/${refusal.name}`;
   const object = getObject(cluster.api, refusal.kind as ApiKind, key);
   return object === undefined ? 0 : Date.parse(object.metadata.creationTimestamp) - virtualEpochMs;

@@ -10,6 +10,7 @@ import { curlOnNode, runInAgent } from './pod-commands';
 import { agentImageHas } from '../cilium/agent-image';
 import { contextInNode } from './cluster-context';
 import { dockerPs } from './docker-ps';
+import { crictlImages } from './crictl-images';
 
 const digest = (text: string): string =>
   `sha256:${hashString64(text)}${hashString64(`${text}#2`)}${hashString64(`${text}#3`)}${hashString64(`${text}#4`)}`;
@@ -108,6 +109,7 @@ export function crictl(
   const agent = cluster?.cilium?.agents[node];
   const agentContainerId = digest(`${node}/cilium-agent`).slice(7, 20);
   const [verb, ...rest] = args;
+  if (verb === 'images' && cluster !== undefined) return ok(crictlImages(cluster, node));
   if (verb === 'ps') {
     const nameIndex = rest.indexOf('--name');
     const name = nameIndex >= 0 ? rest[nameIndex + 1] : undefined;

@@ -348,8 +348,34 @@ const refusals: readonly RefusalCase[] = [
     name: 'a DaemonSet without a selector',
     yaml: 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: d\nspec:\n  template:\n    metadata:\n      labels:\n        app: b\n    spec:\n      containers:\n      - name: c\n        image: busybox\n',
     error:
+      // ValidateDaemonSetSpec has no Required check (unlike Deployments): a missing selector
+      // selects nothing, so only the template check fails.
+      'The DaemonSet "d" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`',
+  },
+  {
+    name: 'a DaemonSet with an empty selector and no template',
+    yaml: 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: d\nspec:\n  selector: {}\n',
+    error:
       // kubectl lists several causes one per line (cmdutil.checkErr's MultilineError).
-      'The DaemonSet "d" is invalid: \n* spec.selector: Required value\n* spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`',
+      'The DaemonSet "d" is invalid: \n* spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for daemonset\n* spec.template.spec.containers: Required value',
+  },
+  {
+    name: 'a ReplicaSet with an empty selector (upstream words it for a deployment)',
+    yaml: 'apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: r\nspec:\n  selector:\n    matchLabels: {}\n  template:\n    metadata:\n      labels:\n        app: b\n    spec:\n      containers:\n      - name: c\n        image: busybox\n',
+    error:
+      'The ReplicaSet "r" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment',
+  },
+  {
+    name: 'a Deployment with negative replicas and a selector its template does not satisfy (every cause)',
+    yaml: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  replicas: -2\n  selector:\n    matchLabels:\n      app: a\n  template:\n    metadata:\n      labels:\n        app: b\n    spec:\n      containers:\n      - name: c\n        image: busybox\n',
+    error:
+      'The Deployment "w" is invalid: \n* spec.replicas: Invalid value: -2: must be greater than or equal to 0\n* spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`',
+  },
+  {
+    name: 'a ReplicationController whose template has no labels to default its selector from',
+    yaml: 'apiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: rc\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n',
+    error:
+      'The ReplicationController "rc" is invalid: \n* spec.selector: Required value\n* spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
   },
 ];
 
@@ -364,9 +390,13 @@ describe('API server validation of workloads', () => {
     // Nothing was stored in the namespace the object was meant for.
     const api = simulation.state.cluster!.api;
     expect(
-      [...listObjects(api, 'Job'), ...listObjects(api, 'DaemonSet')].filter(
-        (object) => object.metadata.namespace === 'default',
-      ),
+      [
+        ...listObjects(api, 'Job'),
+        ...listObjects(api, 'DaemonSet'),
+        ...listObjects(api, 'ReplicaSet'),
+        ...listObjects(api, 'ReplicationController'),
+        ...listObjects(api, 'Deployment'),
+      ].filter((object) => object.metadata.namespace === 'default'),
     ).toEqual([]);
   });
 });

@@ -172,10 +172,11 @@ describe('kubectl: what the API server refuses about pods', () => {
 describe('kubectl exec: the remote command’s exit status', () => {
   const cases = [
     {
+      // containerd (kind's runtime) fails the exec before it starts: kubectl's own error, exit 1.
       name: 'a program the image lacks',
       command: 'ls /',
-      code: 126,
-      line: 'command terminated with exit code 126\n',
+      code: 1,
+      line: 'exec: "ls": executable file not found in $PATH: unknown\n',
     },
     {
       name: 'curl failing to connect',

@@ -233,7 +233,7 @@ const cases: readonly CreateCase[] = [
     name: 'a generator the simulator does not have',
     command: 'kubectl create quota q',
     stderr:
-      'error: unknown command "quota" for "kubectl create"\nSupported in this simulator: namespace, deployment, job, serviceaccount, configmap, secret generic|tls, role, clusterrole, rolebinding, clusterrolebinding, and -f FILE\n',
+      'error: unknown command "quota" for "kubectl create"\nSupported in this simulator: namespace, deployment, job, service clusterip|nodeport|loadbalancer, serviceaccount, configmap, secret generic|tls, role, clusterrole, rolebinding, clusterrolebinding, and -f FILE\n',
     exitCode: 1,
   },
 ];

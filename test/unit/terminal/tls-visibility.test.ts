@@ -84,12 +84,12 @@ interface Lab {
 const mediabotWorlds = new Map<string, () => Simulation>();
 
 /** A cluster of the test's own with the docs' mediabot, and a terminal holding the policy files. */
-function lab(version: string, seed = 13): Lab {
-  const key = `${version}/${seed}`;
+function lab(version: string, seed = 13, values: Record<string, string> = {}): Lab {
+  const key = `${version}/${seed}/${JSON.stringify(values)}`;
   let copies = mediabotWorlds.get(key);
   if (copies === undefined) {
     copies = replayedCopies(() => {
-      const simulation = clusterWithCilium(seed, 2, version, { 'encryption.enabled': 'false' });
+      const simulation = clusterWithCilium(seed, 2, version, { 'encryption.enabled': 'false', ...values });
       apply(
         simulation,
         workload('mediabot', { org: 'empire', class: 'mediabot' }, 'docker.io/curlimages/curl'),
@@ -334,6 +334,21 @@ describe('terminal: the walk-through where the agent reads the Secrets itself (C
     expect(logs.stdout).toMatch(
       /msg="Regeneration of endpoint failed" ciliumEndpointName=default\/mediabot-\S+ endpointID=\d+ error="unable to regenerate policy for '\d+': secrets \\"httpbin-tls-data\\" not found"/,
     );
+  });
+
+  it('1.18 reading Secrets itself logs the same failure through slog (pkg/policy/l4.go getCerts)', async () => {
+    const created = lab('1.18.5', 13, { 'tls.readSecretsOnlyFromSecretsNamespace': 'false' });
+    const { curl } = await walkThrough.policyWithoutSecrets(created);
+    expect(curl.exitCode).toBe(60);
+    const logs = (await created.run(`kubectl -n kube-system logs ${created.agentPod}`)).stdout;
+    // The direction is an attribute from 1.18, the identity comes from the policy repository's logger.
+    expect(logs).toMatch(
+      /^time=\S+ level=warn msg="policy: Error getting TLS Context" module=agent\.controlplane\.policy identity=\d+ error="secrets \\"httpbin-tls-data\\" not found" trafficDirection=terminating$/m,
+    );
+    expect(logs).toMatch(
+      /^time=\S+ level=warn msg="Regeneration of endpoint failed" endpointID=\d+ containerID=\w+ containerInterface=eth0 datapathPolicyRevision=\d+ desiredPolicyRevision=\d+ ipv4=[\d.]+ ipv6="" k8sPodName=default\/mediabot-\S+ ciliumEndpointName=default\/mediabot-\S+ identity=\d+ subsys=endpoint reason="policy rules updated" error="unable to regenerate policy for '\d+': secrets \\"httpbin-tls-data\\" not found"$/m,
+    );
+    expect(logs).not.toContain('level=warning');
   });
 
   it('a generic Secret without tls.crt and tls.key is not a certificate the agent can use', async () => {
