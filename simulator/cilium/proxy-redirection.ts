@@ -156,6 +156,8 @@ function proxiesRefuse(
       verdict: answer.allowed ? 'FORWARDED' : 'DROPPED',
       trafficDirection: redirect.direction,
       protocol: 'TCP',
+      // The L7 parser sets is_reply from the access log's type: a request is not a reply.
+      isReply: false,
       source: ends.client,
       destination: ends.server,
       explanation: `${answer.explanation.layer}: ${answer.explanation.summary}`,

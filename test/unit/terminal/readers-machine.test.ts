@@ -69,7 +69,7 @@ describe("the reader's machine on the kind network", () => {
       .filter((flow) => flow.node === 'kind-worker' && flow.eventType === 'policy-verdict')
       .map((flow) => formatFlowCompact(flow).replace(/^[^:]+:[^:]+:[^:]+: /, ''));
     expect(verdicts.at(-1)).toBe(
-      `172.18.0.1:${/172\.18\.0\.1:(\d+)/.exec(verdicts.at(-1) ?? '')?.[1] ?? ''} (world) -> ${workerIP}:10250 (host) policy-verdict:none INGRESS DENIED (TCP Flags: SYN)`,
+      `172.18.0.1:${/172\.18\.0\.1:(\d+)/.exec(verdicts.at(-1) ?? '')?.[1] ?? ''} (world) <> ${workerIP}:10250 (host) policy-verdict:none INGRESS DENIED (TCP Flags: SYN)`,
     );
     // Nothing listens on port 22 in a kind node: the policy lets the SYN in and the node resets it.
     const ssh = await session.run(`curl -sS -m 3 http://${workerIP}:22`);
