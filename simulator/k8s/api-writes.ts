@@ -24,6 +24,7 @@ import type { ApiKind, ApiObject, OwnerReference, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
 import { agentsWatchSecret, secretSyncConcerns } from '../cilium/policy-secrets-mode';
 import { notifyPolicyValidator } from '../cilium/policy-validator';
+import { notifyToGroupsOperator, requiresDerivative } from '../cilium/to-groups';
 
 /** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
 export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
@@ -83,7 +84,8 @@ export type SyncEventType =
   | 'controller.replicationcontroller.sync'
   | 'controller.job.sync'
   | 'operator.secretsync.sync'
-  | 'operator.policyvalidation.sync';
+  | 'operator.policyvalidation.sync'
+  | 'operator.togroups.sync';
 
 /** Marks a queued sync as taken off the queue, so the next change queues it again. */
 export function dequeueSync(world: World, type: SyncEventType, key: string): void {
@@ -165,7 +167,11 @@ function notifyWatchers(world: World, change: WatchChange): void {
       break;
   }
   // The garbage collector deletes the dependents of an owner that is gone (background deletion).
-  if (change.type === 'DELETED' && hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}))
+  // A toGroups policy owns its derivative (cilium/to-groups.ts) without a controller reference.
+  if (
+    change.type === 'DELETED' &&
+    (hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}) || requiresDerivative(object))
+  )
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
   const cilium = cluster.cilium;
   // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
@@ -173,6 +179,8 @@ function notifyWatchers(world: World, change: WatchChange): void {
     enqueueSync(world, 'operator.secretsync.sync', 'policy-secrets');
   // From 1.16 the operator validates every Cilium policy it sees (cilium/policy-validator.ts).
   if (cilium !== undefined && change.type !== 'DELETED') notifyPolicyValidator(world, object, change.key);
+  // The operator derives the addresses of a policy's toGroups (cilium/to-groups.ts).
+  if (cilium !== undefined && change.type !== 'DELETED') notifyToGroupsOperator(world, object, change.key);
   if (cilium !== undefined && (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object))) {
     const viewIds = Object.keys(cilium.views);
     if (viewIds.length > 1) viewIds.sort();
