@@ -71,6 +71,8 @@ const dryRunAndOutput: FlagSpec[] = [
   { names: ['--dry-run'], takesValue: true },
 ];
 const subcommandFlags: Record<string, FlagSpec[]> = {
+  // `-q, --quiet`: only the remote session's output (the Cilium docs' AWS guide passes it).
+  exec: [...commonFlags, { names: ['--quiet', '-q'], takesValue: false }],
   describe: [...namespaceFlags, { names: ['--show-events'], takesValue: false }],
   label: [
     ...namespaceFlags,
