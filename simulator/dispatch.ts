@@ -51,6 +51,8 @@ import { nodeIdsObserveNode } from './cilium/node-ids';
 import { collectIdentityGarbage } from './cilium/identity-allocation';
 import { syncPolicySecrets } from './cilium/policy-secrets';
 import { validatePolicyStatus } from './cilium/policy-validator';
+import { pollToGroups, syncToGroups } from './cilium/to-groups';
+import { runInstances, terminateInstances, type Ec2Instance } from './cilium/aws-ec2';
 import { toTimestamp } from './engine/virtual-time';
 import { canonicalJson } from './engine/state-hash';
 import { requireNextState } from './machines/step';
@@ -109,6 +111,8 @@ export type InputResult =
       helm?: Extract<HelmOutcome, { ok: true }>;
       /** kubectl's word for a rollout change: `restarted`, `rolled back`, `skipped rollback (…)`. */
       rollout?: string;
+      /** The EC2 instances an `aws ec2` command launched or terminated (cilium/aws-ec2.ts). */
+      ec2?: Ec2Instance[];
     }
   | { ok: false; error: string };
 
@@ -376,6 +380,10 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return deleteCluster(world, event.name);
     case 'kind.kubeconfig.export':
       return exportKubeconfig(world, event.name);
+    case 'aws.ec2.run-instances':
+      return { ok: true, ec2: structuredClone(runInstances(world, event)) };
+    case 'aws.ec2.terminate-instances':
+      return { ok: true, ec2: structuredClone(terminateInstances(world, event.instanceIds)) };
     case 'kubeconfig.context.use':
       return useContext(world, event.context);
     case 'cilium.install': {
@@ -541,6 +549,13 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     case 'operator.policyvalidation.sync':
       dequeueSync(world, event.type, event.key);
       validatePolicyStatus(world, event.key);
+      return undefined;
+    case 'operator.togroups.sync':
+      dequeueSync(world, event.type, event.key);
+      syncToGroups(world, event.key);
+      return undefined;
+    case 'operator.togroups.poll':
+      pollToGroups(world);
       return undefined;
     case 'spire.server.start':
       startSpireServer(world);

@@ -22,6 +22,15 @@ export type InputEvent =
   /** `kubectl config use-context NAME`. */
   | { type: 'kubeconfig.context.use'; context: string }
   | { type: 'cilium.install'; request: CiliumInstallRequest }
+  /** The reader's `aws ec2 run-instances` / `terminate-instances` on the simulated account (cilium/aws-ec2.ts). */
+  | {
+      type: 'aws.ec2.run-instances';
+      securityGroupIds: string[];
+      count: number;
+      imageId: string;
+      instanceType: string;
+    }
+  | { type: 'aws.ec2.terminate-instances'; instanceIds: string[] }
   | { type: 'api.apply'; objects: ApiObject[] }
   /** `kubectl apply -f` of a Gateway API release bundle (standard channel). */
   | { type: 'gateway-api.crds.apply'; version: string }
@@ -111,6 +120,9 @@ export type InternalEvent =
   /** The operator copies the Secrets that policies name into the secrets namespace (SDS, 1.17+). */
   | { type: 'operator.secretsync.sync'; key: string }
   | { type: 'operator.policyvalidation.sync'; key: string }
+  /** The operator's toGroups derivatives (cilium/to-groups.ts): one policy, and the 5-minute poll. */
+  | { type: 'operator.togroups.sync'; key: string }
+  | { type: 'operator.togroups.poll' }
   /** SPIRE for mutual authentication (cilium/spire-model.ts). */
   | { type: 'spire.server.start' }
   | { type: 'spire.ca.rotate' }
@@ -149,7 +161,8 @@ export type SyncEventType =
   | 'controller.replicationcontroller.sync'
   | 'controller.job.sync'
   | 'operator.secretsync.sync'
-  | 'operator.policyvalidation.sync';
+  | 'operator.policyvalidation.sync'
+  | 'operator.togroups.sync';
 
 /** The workload kinds that roll out (k8s/rollout.ts). */
 export type RolloutKind = 'Deployment' | 'DaemonSet';

@@ -11,6 +11,7 @@ import type { IpamPool } from './k8s/ipam';
 import type { SimEvent } from './events';
 import type { CiliumState } from './cilium/state';
 import type { NodeHealthState } from './machines/node-health';
+import type { AwsAccount } from './cilium/aws-ec2';
 import type { ApiConnectionState } from './machines/api-connection';
 import type { RolloutState } from './machines/rollout';
 import type { DatapathState } from './cilium/datapath-state';
@@ -148,6 +149,8 @@ export interface World {
   otherClusters?: Record<string, Cluster> | undefined;
   /** Absent until kind writes it. */
   kubeconfig?: Kubeconfig;
+  /** The simulated AWS account (cilium/aws-ec2.ts); absent while it is the docs' starting point. */
+  aws?: AwsAccount;
 }
 
 /** A fresh world: no cluster yet, the clock at the setup's date. */

@@ -9,6 +9,7 @@ import type { ApiKind } from '../k8s/objects';
 import { schedule, type Cluster, type World } from '../world';
 import { agentsWatchSecret, secretSyncConcerns } from './policy-secrets-mode';
 import { notifyPolicyValidator } from './policy-validator';
+import { notifyToGroupsOperator } from './to-groups';
 
 /** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
 export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
@@ -32,6 +33,8 @@ export function ciliumWatchesChange(world: World, cluster: Cluster, change: Watc
   if (secretSyncConcerns(cluster, object)) enqueueSync(world, 'operator.secretsync.sync', 'policy-secrets');
   // From 1.16 the operator validates every Cilium policy it sees (cilium/policy-validator.ts).
   if (change.type !== 'DELETED') notifyPolicyValidator(world, object, change.key);
+  // The operator derives the addresses of a policy's toGroups (cilium/to-groups.ts).
+  if (change.type !== 'DELETED') notifyToGroupsOperator(world, object, change.key);
   if (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object)) {
     const viewIds = Object.keys(cilium.views);
     if (viewIds.length > 1) viewIds.sort();

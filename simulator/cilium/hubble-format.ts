@@ -51,13 +51,15 @@ function l7Summary(flow: Flow): string {
 
 /** One flow in `hubble observe -o compact` form. */
 export function formatFlowCompact(flow: Flow): string {
-  // A reply flips the arrow and prints the connection's client first, as Hubble does.
-  // ICMP has no ports, so Hubble prints bare names for it.
+  // A reply flips the arrow and prints the connection's client first, as Hubble does; where the
+  // datapath could not tell (drops, denied policy verdicts) the arrow is `<>`
+  // (hubble/pkg/printer/printer.go at v1.18.5). ICMP has no ports, so Hubble prints bare names for it.
   const ports = flow.protocol !== 'ICMPv4';
+  const arrow = flow.isReply === undefined ? '<>' : '->';
   const route =
     flow.isReply === true
       ? `${endpointText(flow.destination, ports)} <- ${endpointText(flow.source, ports)}`
-      : `${endpointText(flow.source, ports)} -> ${endpointText(flow.destination, ports)}`;
+      : `${endpointText(flow.source, ports)} ${arrow} ${endpointText(flow.destination, ports)}`;
   // The printer appends the auth type to the summary (`TCP Flags: SYN; Auth: SPIRE`).
   const summary = [packetSummary(flow), flow.authType === undefined ? '' : `Auth: ${flow.authType}`]
     .filter((part) => part !== '')

@@ -71,6 +71,7 @@ export function exchangeKafka(
       verdict: answer.allowed ? 'FORWARDED' : 'DROPPED',
       trafficDirection: redirect.direction,
       protocol: 'TCP',
+      isReply: false,
       source: flowEndpoint(
         cluster,
         redirect.observer,

@@ -10,6 +10,7 @@
  */
 import type { Application, HttpRequest, HttpResponse } from '../k8s/applications';
 import type { Pod } from '../k8s/objects';
+import { scheduleRequestedExit } from '../k8s/container-lifecycle';
 import { evaluateHttpRequest, type L7Answer } from '../policy/index';
 import type { Cluster, World } from '../world';
 import { originIdentity } from './connection-ends';
@@ -65,6 +66,15 @@ export function exchangeHttp(
   const answer =
     proxiesRefuse(world, cluster, opened, request, explanation) ??
     applicationAnswer(opened.passage, request, application);
+  const { processExit, ...response } = answer.response;
+  const target = opened.passage.target;
+  if (processExit !== undefined && answer.denied !== true && target.kind === 'pod') {
+    scheduleRequestedExit(world, target.node, target.sandbox, processExit);
+    explanation.push(
+      `The ${application.name} server's handler ends its process ${processExit.afterMs / 1000} s after answering (exit code ${processExit.exitCode}); the kubelet restarts the container.`,
+    );
+  }
+  answer.response = response;
   // Each proxy that let the request through logs the response on its way back (http-response).
   if (answer.denied !== true) recordHttpResponses(world, cluster, opened, request, answer);
   return { response: answer.response, elapsedMs: answer.elapsedMs, proxyAnswered: answer.proxyAnswered };
@@ -156,6 +166,8 @@ function proxiesRefuse(
       verdict: answer.allowed ? 'FORWARDED' : 'DROPPED',
       trafficDirection: redirect.direction,
       protocol: 'TCP',
+      // The L7 parser sets is_reply from the access log's type: a request is not a reply.
+      isReply: false,
       source: ends.client,
       destination: ends.server,
       explanation: `${answer.explanation.layer}: ${answer.explanation.summary}`,

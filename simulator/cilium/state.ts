@@ -178,6 +178,8 @@ export interface CiliumState {
   spire?: SpireState;
   /** Each node's auth map and auth manager, and the handshakes they ran (1.14+). */
   mutualAuth?: MutualAuthState;
+  /** When the operator's next `toGroups` poll is due, while one is scheduled (cilium/to-groups.ts). */
+  toGroupsPollAtMs?: number;
 }
 
 /** How many flows each cluster keeps, like Hubble's ring buffer. */

@@ -147,6 +147,10 @@ export function recordPolicyVerdict(
         }
       : {}),
     trafficDirection: direction,
+    // The parser takes an allowed (or audited) verdict for a connection's first packet, so not a
+    // reply; a denied one carries a drop reason and its direction is unknown
+    // (pkg/hubble/parser/threefour/parser.go decodeIsReply at v1.18.5).
+    ...(denied ? {} : { isReply: false }),
     matchType: verdict.matchType,
     ...(verdict.authType === 1
       ? { authType: 'SPIRE' as const }

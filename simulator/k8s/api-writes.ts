@@ -26,6 +26,12 @@ import { mapSelectorMatches } from './metadata';
 import { notifyApiWatchers } from './extension-points';
 import type { SyncEventType } from '../events';
 
+/** Kinds whose dependents the garbage collector looks for beyond the controller index. */
+const ownsWithoutController: ReadonlySet<ApiKind> = new Set<ApiKind>([
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+]);
+
 /** How long a control-plane controller takes to react to a change it watches. */
 const controllerReactionMs = 5;
 
@@ -137,7 +143,12 @@ function notifyWatchers(world: World, change: WatchChange): void {
       break;
   }
   // The garbage collector deletes the dependents of an owner that is gone (background deletion).
-  if (change.type === 'DELETED' && hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}))
+  // A Cilium policy may own a derivative (its toGroups addresses, written by Cilium's operator)
+  // through an owner reference without `controller`, which the owner index does not hold.
+  if (
+    change.type === 'DELETED' &&
+    (hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}) || ownsWithoutController.has(object.kind))
+  )
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
   // Cilium's operator and agents, and any other client of the API (k8s/extension-points.ts).
   notifyApiWatchers(world, cluster, change);

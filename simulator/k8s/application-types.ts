@@ -20,6 +20,11 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /**
+   * Set when handling the request makes the process end a while after it answered (the deathstar's
+   * exhaust port): the kubelet then sees the container exit (k8s/container-lifecycle.ts).
+   */
+  processExit?: { afterMs: number; exitCode: number; output: string };
 }
 
 /** A gRPC call as it reaches a server: `/package.Service/Method` over HTTP/2. */

@@ -52,6 +52,30 @@ export function scheduleProcessExit(world: World, nodeName: string, sandbox: San
   });
 }
 
+/**
+ * A running container's process ends later because of something it was asked to do (a request
+ * whose handler crashes the server): the exit reaches the kubelet like any other, for the run that
+ * is current now, so a restart in between makes it moot.
+ */
+export function scheduleRequestedExit(
+  world: World,
+  nodeName: string,
+  sandbox: Sandbox,
+  exit: { afterMs: number; exitCode: number; output: string },
+): void {
+  if (sandbox.state !== 'running') return;
+  const run = runOf(world, sandbox);
+  if (run.state !== 'running') return;
+  schedule(world, exit.afterMs, {
+    type: 'kubelet.container.exited',
+    node: nodeName,
+    podUid: sandbox.podUid,
+    restartCount: run.restartCount,
+    exitCode: exit.exitCode,
+    output: exit.output,
+  });
+}
+
 /** Whether a pod's restartPolicy restarts a container that exited with this code. */
 function restarts(pod: Pod | undefined, exitCode: number): boolean {
   const policy = pod?.spec.restartPolicy ?? 'Always';

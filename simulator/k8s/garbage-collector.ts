@@ -8,7 +8,7 @@
  */
 import type { World } from '../world';
 import { requireCluster } from '../world';
-import { getObject, listOwnedWithKeys } from './api-store';
+import { getObject, listOwnedWithKeys, sortedKeysOf } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import type { ApiKind, ApiObject } from './objects';
 import { requestPodDeletion } from './controlled-pods';
@@ -21,9 +21,23 @@ const controlledBy = (object: ApiObject, uid: string): boolean =>
     (reference) => reference.controller === true && reference.uid === uid,
   ) === true;
 
+/**
+ * Dependents the collector deletes once their only owner is gone, controller or not: the
+ * derivative policies Cilium's operator writes for `toGroups` (cilium/to-groups.ts), whose owner
+ * reference names the parent policy without `controller`.
+ */
+const ownedKinds: readonly ApiKind[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
+
 /** Deletes what the (already deleted) owner with this uid controlled. */
 export function collectDependents(world: World, ownerUid: string): void {
   const api = requireCluster(world).api;
+  // The owner-reference index holds controller references only, so these are looked for.
+  for (const kind of ownedKinds) {
+    for (const key of sortedKeysOf(api, kind)) {
+      const references = getObject(api, kind, key)?.metadata.ownerReferences ?? [];
+      if (references.length === 1 && references[0]?.uid === ownerUid) apiRemove(world, kind, key);
+    }
+  }
   for (const kind of dependentKinds) {
     for (const { key, object } of listOwnedWithKeys(api, kind, ownerUid)) {
       if (!controlledBy(object, ownerUid)) continue;

@@ -222,8 +222,10 @@ export function renderJsonPath(
         text += expression.slice(1, -1).replace(/\\n/g, '\n').replace(/\\t/g, '\t');
         continue;
       }
-      // `{@}` is the current value itself.
-      const steps = expression === '@' ? [] : parsePath(expression.replace(/^@/, ''));
+      // `{@}` is the current value itself; client-go's parser consumes a leading `$` as it does
+      // `@` (k8s.io/client-go/util/jsonpath/parser.go parseInsideAction), so `{$[0].id}` is `{[0].id}`.
+      const steps =
+        expression === '@' || expression === '$' ? [] : parsePath(expression.replace(/^[@$]/, ''));
       if (typeof steps === 'string') return { error: steps };
       text += contexts
         .flatMap((context) => walk([context], steps))

@@ -37,3 +37,34 @@ export function apiServerUnreachable(context: TerminalContext, fromNode?: string
       : `Unable to connect to the server: dial tcp ${cluster.apiServer.endpointIP}:${cluster.apiServer.port}: i/o timeout`,
   );
 }
+
+/**
+ * `kubectl exec` goes through the API server, which dials the kubelet on the pod's node (port
+ * 10250) from the control plane. With the host firewall on, that connection meets the node's host
+ * policy as a connection from `remote-node` (the docs' demo host policy admits it through
+ * `fromEntities: [cluster]`); a policy that drops it breaks exec with the API server's dial error.
+ */
+export function kubeletUnreachable(context: TerminalContext, nodeName: string): CommandResult | undefined {
+  const cluster = context.simulation.state.cluster;
+  const node = cluster?.nodes[nodeName];
+  if (cluster?.cilium?.config.hostFirewall !== true || node === undefined) return undefined;
+  const controlPlane = Object.entries(cluster.nodes).find(
+    ([, candidate]) => candidate.internalIP === cluster.apiServer.endpointIP,
+  )?.[0];
+  if (controlPlane === undefined || controlPlane === nodeName) return undefined;
+  const result = context.input({
+    type: 'pod.connect',
+    request: {
+      fromPodKey: '',
+      fromNode: controlPlane,
+      host: node.internalIP,
+      port: 10250,
+      protocol: 'TCP',
+      http: { method: 'POST', path: '/exec', headers: {} },
+      timeoutMs: 30_000,
+    },
+  });
+  if (!result.ok || result.connection?.kind !== 'timeout') return undefined;
+  context.spend(30_000);
+  return fail(`Error from server: error dialing backend: dial tcp ${node.internalIP}:10250: i/o timeout`);
+}

@@ -17,7 +17,7 @@ import {
   resourceType,
   type ResourceType,
 } from './kubectl-resources';
-import { apiServerUnreachable } from './kubectl-connection';
+import { apiServerUnreachable, kubeletUnreachable } from './kubectl-connection';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { runInPod } from './pod-commands';
 import { parseLabelSelector } from './kubectl-select';
@@ -72,6 +72,8 @@ const dryRunAndOutput: FlagSpec[] = [
   { names: ['--dry-run'], takesValue: true },
 ];
 const subcommandFlags: Record<string, FlagSpec[]> = {
+  // `-q, --quiet`: only the remote session's output (the Cilium docs' AWS guide passes it).
+  exec: [...commonFlags, { names: ['--quiet', '-q'], takesValue: false }],
   describe: [...namespaceFlags, { names: ['--show-events'], takesValue: false }],
   label: [
     ...namespaceFlags,
@@ -633,6 +635,9 @@ function exec(
     context.spend(30_000);
     return fail(`Error from server: error dialing backend: dial tcp ${node.internalIP}:10250: i/o timeout`);
   }
+  const kubelet =
+    target.spec.nodeName === undefined ? undefined : kubeletUnreachable(context, target.spec.nodeName);
+  if (kubelet !== undefined) return kubelet;
   const container = flags.get('--container');
   if (container !== undefined && !target.spec.containers.some((candidate) => candidate.name === container)) {
     return fail(

@@ -31,6 +31,7 @@ import { containerImage } from '../k8s/container-files';
 import { imageContents, type ShellName } from '../k8s/image-contents';
 import { PodShell, shellQuote } from './pod-shell';
 import { python } from './python-clients';
+import { awsCli } from './aws-cli';
 import { updateCaCertificates } from './ca-certificates';
 
 /** curl in a pod's network namespace; files it writes stay in the container. */
@@ -280,6 +281,8 @@ function runProgramInPod(
   const tool = (program ?? '').split('/').pop() ?? '';
   const contents = imageContents(image);
   if (contents.pythonNames.includes(tool)) return python(context, pod, container, tool, args);
+  // The docs' AWS test pod (security/aws) runs the AWS CLI against the simulated account.
+  if (tool === 'aws' && /aws-cli/.test(image)) return awsCli(context, pod, args);
   if (tool === 'update-ca-certificates' && contents.updateCaCertificates)
     return updateCaCertificates(context, pod, container, args);
   // netshoot ships grpcurl; Kafka's images (brokers and the docs' kafkaclient) ship its console tools.

@@ -143,6 +143,10 @@ export class TerminalSession {
   private podShell: ContainerShell | undefined;
   /** A shell the running line opened, which takes the next lines once the line returns. */
   private openedShell: ContainerShell | undefined;
+  /** The kind node the reader has a shell on (`docker exec -it NODE bash`), with that shell's variables. */
+  private nodeShell: { node: string; environment: Record<string, string> | undefined } | undefined;
+  /** A node shell the running line opened. */
+  private openedNodeShell: string | undefined;
 
   constructor(
     readonly simulation: Simulation,
@@ -234,6 +238,10 @@ export class TerminalSession {
           try {
             if (!(await this.breathe())) return interruptedResult;
             const result = docker(context, args);
+            if ('nodeShell' in result) {
+              this.openedNodeShell = result.nodeShell;
+              return { stdout: '', stderr: '', exitCode: 0 };
+            }
             // Awaited here, so a command that runs on (crictl exec … cilium-dbg monitor) is caught below.
             if (!('nodeScript' in result)) return await result;
             // A script run inside a node container: its commands see that node's crictl.
@@ -454,7 +462,40 @@ export class TerminalSession {
 
   /** The prompt of the shell the next line goes to: a container's, or undefined for the reader's own. */
   get prompt(): string | undefined {
-    return this.podShell?.prompt;
+    if (this.podShell !== undefined) return this.podShell.prompt;
+    return this.nodeShell === undefined ? undefined : `root@${this.nodeShell.node}:/# `;
+  }
+
+  /**
+   * A line in a shell on a kind node: the reader's interpreter with the node's environment, so
+   * crictl, curl and iptables are the node's (the `SIMULATED_NODE` route of `docker exec NODE bash
+   * -c`); `exit` leaves it.
+   */
+  private async runInNodeShell(
+    shell: { node: string; environment: Record<string, string> | undefined },
+    script: string,
+    signal: AbortSignal,
+  ): Promise<CommandResult> {
+    const leave = /^\s*(?:exit|logout)(?:\s+(\d+))?\s*;?\s*$/.exec(script);
+    if (leave !== null) {
+      this.nodeShell = undefined;
+      return { stdout: '', stderr: 'exit\n', exitCode: Number(leave[1] ?? 0) % 256 };
+    }
+    shell.environment ??= (
+      await this.bash.exec('shopt -s expand_aliases', {
+        rawScript: true,
+        env: { HOME: '/root', PWD: '/', SIMULATED_NODE: shell.node },
+        replaceEnv: true,
+      })
+    ).env;
+    const result = await this.bash.exec(script, {
+      rawScript: true,
+      signal,
+      env: shell.environment,
+      replaceEnv: true,
+    });
+    shell.environment = result.env;
+    return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
   }
 
   /**
@@ -582,18 +623,25 @@ export class TerminalSession {
     this.jobAnnouncement = '';
     let result: CommandResult;
     this.openedShell = undefined;
+    this.openedNodeShell = undefined;
     try {
       // The shell runs an `&` line in order; a command that streams takes it as a job instead.
+      const line = this.backgroundLine ?? script;
       result =
         this.podShell !== undefined
-          ? await this.runInPodShell(this.podShell, this.backgroundLine ?? script, controller.signal)
-          : await this.runInOwnShell(this.backgroundLine ?? script, controller.signal);
+          ? await this.runInPodShell(this.podShell, line, controller.signal)
+          : this.nodeShell !== undefined
+            ? await this.runInNodeShell(this.nodeShell, line, controller.signal)
+            : await this.runInOwnShell(line, controller.signal);
     } finally {
       this.controller = undefined;
       this.backgroundLine = undefined;
     }
     if (this.openedShell !== undefined) this.podShell = this.openedShell;
     this.openedShell = undefined;
+    if (this.openedNodeShell !== undefined)
+      this.nodeShell = { node: this.openedNodeShell, environment: undefined };
+    this.openedNodeShell = undefined;
     if (this.holding !== undefined) this.held = { command: script, job: this.holding };
     this.holding = undefined;
     // Jobs running in the background print what happened during this line after its own output.

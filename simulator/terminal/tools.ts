@@ -6,7 +6,9 @@
 import { hashString64 } from '../engine/state-hash';
 import type { FirewallRule } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
-import { curlOnNode, runInAgent } from './pod-commands';
+import { curlOnNode, runInAgent, runInPod } from './pod-commands';
+import { getObject } from '../k8s/api-store';
+import { objectKey } from '../k8s/objects';
 import { agentImageHas } from '../cilium/agent-image';
 import { contextInNode } from './cluster-context';
 import { dockerPs } from './docker-ps';
@@ -99,7 +101,25 @@ function iptables(context: TerminalContext, node: string, args: string[]): Comma
   return ok();
 }
 
-/** `crictl ps --name NAME -q` and `crictl exec ID CMD…` inside a node. */
+/** crictl's flags that take no value: `-q`, and exec's `-i`/`-t` in any spelling (`-ti`, `--tty`). */
+const crictlTtyFlag = /^-(?:[it]{1,2})$|^--(?:tty|interactive)$/;
+
+/** The `--label KEY=VALUE` filters of `crictl ps`, against the agent container's CRI labels. */
+function matchesLabels(args: readonly string[], labels: Readonly<Record<string, string>>): boolean {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '--label') continue;
+    const [key = '', value] = (args[i + 1] ?? '').split('=');
+    if (labels[key] !== value) return false;
+  }
+  return true;
+}
+
+/**
+ * `crictl ps [--name NAME] [--label K=V]… [-q]` and `crictl exec [-it] ID CMD…` inside a node: the
+ * node's cilium-agent container, with the labels the kubelet gives every container
+ * (io.kubernetes.container.name, io.kubernetes.pod.name, io.kubernetes.pod.namespace). A shell on a
+ * terminal (`crictl exec -ti ID bash`) opens in the container as `kubectl exec -ti` opens one.
+ */
 export function crictl(
   context: TerminalContext,
   node: string,
@@ -114,8 +134,15 @@ export function crictl(
     const nameIndex = rest.indexOf('--name');
     const name = nameIndex >= 0 ? rest[nameIndex + 1] : undefined;
     const quiet = rest.includes('-q') || rest.includes('--quiet');
+    const labels = {
+      'io.kubernetes.container.name': 'cilium-agent',
+      'io.kubernetes.pod.name': agent?.podName ?? '',
+      'io.kubernetes.pod.namespace': 'kube-system',
+    };
     const rows =
-      agent !== undefined && (name === undefined || 'cilium-agent'.includes(name))
+      agent !== undefined &&
+      (name === undefined || 'cilium-agent'.includes(name)) &&
+      matchesLabels(rest, labels)
         ? [{ id: agentContainerId, name: 'cilium-agent', pod: agent.podName }]
         : [];
     if (quiet) return ok(rows.map((row) => `${row.id}\n`).join(''));
@@ -124,7 +151,8 @@ export function crictl(
     );
   }
   if (verb === 'exec') {
-    const [id, ...command] = rest.filter((arg) => arg !== '-it' && arg !== '-i' && arg !== '-t');
+    const flags = rest.filter((arg) => crictlTtyFlag.test(arg));
+    const [id, ...command] = rest.filter((arg) => !crictlTtyFlag.test(arg));
     if (agent === undefined || id !== agentContainerId)
       return fail(
         `FATA[0000] execing command in container: rpc error: code = NotFound desc = could not find container "${id ?? ''}"`,
@@ -132,6 +160,15 @@ export function crictl(
     const [program] = command;
     const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
     if (agentImageHas(minor, program)) return runInAgent(context, agent, command);
+    const pod =
+      cluster === undefined
+        ? undefined
+        : getObject(cluster.api, 'Pod', objectKey('Pod', agent.podName, 'kube-system'));
+    const shell = (program ?? '').split('/').pop();
+    if (pod !== undefined && (shell === 'sh' || shell === 'bash')) {
+      const tty = flags.some((flag) => flag.includes('t'));
+      return runInPod(context, pod, command, 'cilium-agent', '', { tty });
+    }
     return fail(
       `FATA[0000] execing command in container: exec: "${program ?? ''}": executable file not found in $PATH`,
     );
@@ -143,7 +180,11 @@ export function crictl(
 export function docker(
   context: TerminalContext,
   args: string[],
-): CommandResult | Promise<CommandResult> | { nodeScript: { node: string; script: string } } {
+):
+  | CommandResult
+  | Promise<CommandResult>
+  | { nodeScript: { node: string; script: string } }
+  | { nodeShell: string } {
   const [verb, ...rest] = args;
   if (verb === 'pull') {
     const image = rest.find((arg) => !arg.startsWith('-'));
@@ -174,12 +215,12 @@ export function docker(
   if (program === 'crictl') return crictl(inNode, node, programArgs);
   // kind's node image ships curl; it runs in the node's own network namespace.
   if (program === 'curl') return curlOnNode(inNode, node, programArgs);
-  if (
-    (program === '/bin/bash' || program === 'bash' || program === 'sh' || program === '/bin/sh') &&
-    programArgs[0] === '-c'
-  ) {
-    return { nodeScript: { node, script: programArgs[1] ?? '' } };
-  }
+  const shell = program === '/bin/bash' || program === 'bash' || program === 'sh' || program === '/bin/sh';
+  if (shell && programArgs[0] === '-c') return { nodeScript: { node, script: programArgs[1] ?? '' } };
+  // `docker exec -it NODE bash`: a shell on the node, the kind equivalent of the docs' "SSH or a
+  // console on the node"; the session sends it the reader's next lines until `exit`.
+  if (shell && programArgs.length === 0 && rest.some((arg) => /^-[a-z]*t/.test(arg)))
+    return { nodeShell: node };
   return fail(
     `OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown`,
     126,

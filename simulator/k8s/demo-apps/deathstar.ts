@@ -5,8 +5,9 @@
  *
  * - `GET /v1`: the station's description, with the pod's host name;
  * - `POST /v1/request-landing`: `Ship landed`;
- * - `PUT /v1/exhaust-port`: 503 with the text of a Go panic (the real server also panics two
- *   seconds later and its container restarts; the model does not crash the container).
+ * - `PUT /v1/exhaust-port`: 503 with the demo's fake backtrace as the body; the handler also
+ *   starts a goroutine that sleeps two seconds and panics, which ends the process (a Go panic
+ *   exits with status 2), so the kubelet restarts the container and RESTARTS goes up.
  *
  * The other operations of the swagger (`GET /v1/healthz`, `PUT /v1/cargobay`,
  * `GET /v1/hyper-matter-reactor/status`) have no handler, which go-swagger answers with 501; a
@@ -28,6 +29,13 @@ main.main()
         /code/src/github.com/empire/deathstar/
         temp/main.go:5 +0x85
 `;
+
+/**
+ * The real crash two seconds after the answer: Go's runtime writes `panic: ` and the value to the
+ * process's standard error (the container's log), then the goroutine's stack, which the model
+ * leaves out, and exits with status 2.
+ */
+const exhaustPortCrash = { afterMs: 2000, exitCode: 2, output: 'panic: deathstar exploded\n' };
 
 /** The operations of the demo's swagger: path, then method, then whether a handler exists. */
 const operations: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
@@ -81,7 +89,7 @@ function answer(request: HttpRequest, hostname: string): HttpResponse {
   if (!implemented) return apiError(501, 'operation not implemented');
   if (path === '/v1') return { status: 200, headers: plain, body: description(hostname) };
   if (path === '/v1/request-landing') return { status: 200, headers: plain, body: 'Ship landed\n' };
-  return { status: 503, headers: plain, body: exhaustPortPanic };
+  return { status: 503, headers: plain, body: exhaustPortPanic, processExit: exhaustPortCrash };
 }
 
 /** The deathstar server. */

@@ -9,7 +9,8 @@
  *   only one the demo sends), each with `_score` 1.0;
  * - `GET /INDEX/TYPE/ID` returns one document; a missing index is `index_not_found_exception`.
  *
- * Documents are searchable as soon as they are written (the model has no one-second refresh), and
+ * Documents are searchable as soon as they are written: the model has no refresh interval (1 s by
+ * default), since the docs' walkthrough never searches within a second of a write; and they
  * are kept in the node's memory here (the demo's volume is an emptyDir, gone with the pod).
  * One node with the default 5 shards and 1 replica, whose replicas stay unassigned, which is why a
  * write reports `_shards` total 2, successful 1.

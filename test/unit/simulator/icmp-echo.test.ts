@@ -200,7 +200,7 @@ describe('ping in the terminal', () => {
     );
     expect(observed.stdout).toMatch(
       new RegExp(
-        `^\\w{3} +\\d+ [\\d:.]+: default/client-[a-z0-9-]+ \\(ID:\\d+\\) -> default/server-[a-z0-9-]+ \\(ID:\\d+\\) policy-verdict:none INGRESS DENIED \\(ICMPv4 EchoRequest\\)\\n$`,
+        `^\\w{3} +\\d+ [\\d:.]+: default/client-[a-z0-9-]+ \\(ID:\\d+\\) <> default/server-[a-z0-9-]+ \\(ID:\\d+\\) policy-verdict:none INGRESS DENIED \\(ICMPv4 EchoRequest\\)\\n$`,
       ),
     );
   }, 60_000);

@@ -246,10 +246,18 @@ describe('host firewall guide: audit mode, then enforcement, on the host endpoin
   });
 
   it('drops it once PolicyAuditMode=Disabled, and the list says Enabled', async () => {
-    const { simulation, kexec, hostId, curlNode, lastVerdict, nodeIP } = await auditingHost();
+    const { simulation, session, kexec, hostId, curlNode, lastVerdict, nodeIP } = await auditingHost();
     const disabled = await kexec('kind-worker', `endpoint config ${hostId()} PolicyAuditMode=Disabled`);
     expect(disabled.stdout).toBe(`Endpoint ${hostId()} configuration updated successfully\n`);
-    const list = await kexec('kind-worker', 'endpoint list');
+    // SSH only: the API server can no longer dial the node's kubelet, so `kubectl exec` fails there;
+    // a console on the node (crictl) still reaches the agent.
+    const locked = await kexec('kind-worker', 'endpoint list');
+    expect(locked.stderr).toBe(
+      `Error from server: error dialing backend: dial tcp ${nodeIP('kind-worker')}:10250: i/o timeout\n`,
+    );
+    const list = await session.run(
+      "docker exec kind-worker bash -c 'crictl exec $(crictl ps -q --name cilium-agent) cilium-dbg endpoint list'",
+    );
     expect(list.stdout).toMatch(new RegExp(`\\n${hostId()} +Enabled +Disabled +1 +k8s:node-access=ssh`));
     const outcome = curlNode('kind-worker', 10250);
     expect(outcome.kind).toBe('timeout');

@@ -50,6 +50,11 @@ describe('kubectl JSONPath filters', () => {
     });
   });
 
+  it('reads a leading $ as the root, as the host firewall recovery command writes it', () => {
+    expect(renderJsonPath('{$[0].id}', endpoints)).toEqual({ ok: true, text: '266' });
+    expect(renderJsonPath('{$.items[1].metadata.name}', pods)).toEqual({ ok: true, text: 'cilium-b' });
+  });
+
   it('works inside range and refuses a malformed filter with kubectl’s message', () => {
     expect(
       renderJsonPath('{range .items[?(@.status.ready==true)]}{.metadata.name}{"\\n"}{end}', pods),

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { namespacedKinds } from '../../../../simulator/k8s/objects';
 import { walkthrough } from '../walkthrough';
 
 // Goal: the Elasticsearch walkthrough (reference/elasticsearch, after the docs' security/elasticsearch)
@@ -18,11 +17,7 @@ const searched = (stats: string) =>
 const forbidden =
   "elasticsearch.exceptions.AuthorizationException: TransportError(403, 'Access denied\\r\\n')\n";
 
-// The demo's Elasticsearch runs under a ReplicationController; until the API server serves that
-// kind, the page's first block cannot create it, and this test waits for it.
-const replicationControllers = (namespacedKinds as ReadonlySet<string>).has('ReplicationController');
-
-describe.skipIf(!replicationControllers)('reference: the Elasticsearch walkthrough, verbatim', () => {
+describe('reference: the Elasticsearch walkthrough, verbatim', () => {
   it('lets every client do everything, then only what the policy lists', async () => {
     const page = await walkthrough('elasticsearch');
     const created = await page.next('es-sw-app.yaml');
