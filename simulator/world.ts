@@ -11,7 +11,7 @@ import type { IpamPool } from './k8s/ipam';
 import type { SimEvent } from './events';
 import type { CiliumState } from './cilium/state';
 import type { NodeHealthState } from './machines/node-health';
-import type { AwsAccount } from './cilium/aws-ec2';
+import type { AwsAccount } from './cilium/aws-account';
 import type { ApiConnectionState } from './machines/api-connection';
 import type { RolloutState } from './machines/rollout';
 import type { DatapathState } from './cilium/datapath-state';

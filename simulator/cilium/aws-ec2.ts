@@ -10,26 +10,12 @@
  */
 import { hashString64 } from '../engine/state-hash';
 import type { World } from '../world';
+import type { AwsAccount, Ec2Instance } from './aws-account';
+
+export type { AwsAccount, Ec2Instance } from './aws-account';
 
 /** The docs' example security group. */
 export const docsSecurityGroup = 'sg-0f2146100a88d03c3';
-
-export interface Ec2Instance {
-  instanceId: string;
-  networkInterfaceId: string;
-  privateIp: string;
-  publicIp?: string;
-  securityGroups: string[];
-  imageId: string;
-  instanceType: string;
-  state: 'running' | 'terminated';
-}
-
-export interface AwsAccount {
-  instances: Ec2Instance[];
-  /** How many instances were launched: numbers the next one's addresses and ids. */
-  launched: number;
-}
 
 /** An EC2 id: the prefix and 17 hexadecimal digits. */
 function ec2Id(prefix: string, seed: string): string {
