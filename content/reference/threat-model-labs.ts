@@ -82,7 +82,7 @@ export const threatLabs: readonly ThreatLab[] = [
       `kubectl exec xwing -- ${landing}`,
       'kubectl -n kube-system exec ds/cilium -- hubble observe --from-pod default/xwing --last 2',
     ],
-    expect: [undefined, /default\/xwing:\d+ \(ID:\d+\) -> default\/deathstar-\S+ \(ID:\d+\) Policy denied DROPPED/],
+    expect: [undefined, /default\/xwing:\d+ \(ID:\d+\) <> default\/deathstar-\S+ \(ID:\d+\) Policy denied DROPPED/],
   },
   {
     id: 'host-escapes-pod-policy',
