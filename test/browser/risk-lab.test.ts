@@ -38,10 +38,10 @@ describe('guide: risk lab', () => {
     const problems = recordProblems(page);
     const workers: string[] = [];
     page.on('worker', (worker) => workers.push(worker.url()));
-    await page.getByLabel('Worker nodes').fill('3');
-    await page.getByLabel('Client pods per node').fill('10');
-    await page.getByLabel('Cut-off length (seconds)').fill('120');
-    await page.getByLabel('Precision (95 % interval)').selectOption('0.05');
+    await page.getByLabel('Worker nodes', { exact: true }).fill('3');
+    await page.getByLabel('Client pods per node', { exact: true }).fill('10');
+    await page.getByLabel('Cut-off length (seconds)', { exact: true }).fill('120');
+    await page.getByLabel('Precision (95 % interval)', { exact: true }).selectOption('0.05');
     await page.getByRole('button', { name: 'Run the sweep' }).click();
     await expect
       .poll(() => page.locator('[data-testid="risk-lab"]').getByRole('status').first().textContent(), {
@@ -69,8 +69,8 @@ describe('guide: risk lab', () => {
 
   it('says why a trial cannot be replayed in the lab', async () => {
     const page = await openRiskLab();
-    await page.getByLabel('Pod CIDR per node').selectOption('26');
-    await page.getByLabel('Precision (95 % interval)').selectOption('0.05');
+    await page.getByLabel('Pod CIDR per node', { exact: true }).selectOption('26');
+    await page.getByLabel('Precision (95 % interval)', { exact: true }).selectOption('0.05');
     await page.getByRole('button', { name: 'Run the sweep' }).click();
     await expect
       .poll(() => page.locator('[data-testid="risk-lab"]').getByRole('status').first().textContent(), {

@@ -20,6 +20,9 @@ const guidePath = '/guides/mistaken-identity/';
 const seeADrop = exercises['see-a-drop'];
 if (seeADrop === undefined) throw new Error('the see-a-drop exercise is missing');
 
+/** The lab's pictures (the terminal has tabs of its own, which these tests leave alone). */
+const pictures = (page: Page) => page.locator('.pictures');
+
 async function newContext(
   options: { width?: number; height?: number; theme?: 'light' | 'dark' } = {},
 ): Promise<BrowserContext> {
@@ -107,7 +110,7 @@ describe('guide lab: the workspace', () => {
       .poll(() => page.getByRole('button', { name: /Run step 2 of/ }).count(), { timeout: 60_000 })
       .toBe(1);
     // In the article the pictures are stacked, not tabs.
-    expect(await page.getByRole('tab').count()).toBe(0);
+    expect(await pictures(page).getByRole('tab').count()).toBe(0);
     await openButton(page).focus();
     await page.keyboard.press('Enter');
     const toggle = page.getByRole('button', { name: 'Back to reading' });
@@ -116,16 +119,16 @@ describe('guide lab: the workspace', () => {
     expect(await page.locator('header.header').evaluate((header) => header.closest('[inert]') !== null)).toBe(
       true,
     );
-    const tabs = page.getByRole('tab');
-    const selected = () => page.getByRole('tab', { selected: true }).textContent();
+    const tabs = pictures(page).getByRole('tab');
+    const selected = () => pictures(page).getByRole('tab', { selected: true }).textContent();
     expect(await tabs.count()).toBeGreaterThan(2);
     expect(await selected()).toBe('Cluster');
-    await page.getByRole('tab', { name: 'Cluster' }).focus();
+    await pictures(page).getByRole('tab', { name: 'Cluster' }).focus();
     await page.keyboard.press('ArrowRight');
     const second = await selected();
     expect(second).not.toBe('Cluster');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('tab');
-    expect(await page.getByRole('tabpanel').count()).toBe(1);
+    expect(await pictures(page).getByRole('tabpanel').count()).toBe(1);
     await page.keyboard.press('End');
     expect(await selected()).toBe(await tabs.last().textContent());
     await page.keyboard.press('Home');
@@ -138,7 +141,7 @@ describe('guide lab: the workspace', () => {
     await toggle.focus();
     await page.keyboard.press('Enter');
     expect(await lab(page).getAttribute('data-workspace')).toBe('false');
-    expect(await page.getByRole('tab').count()).toBe(0);
+    expect(await pictures(page).getByRole('tab').count()).toBe(0);
     expect(await page.locator('[inert]').count()).toBe(0);
     await context.close();
   });
@@ -167,7 +170,7 @@ describe('guide lab: the workspace', () => {
     const page = await openGuide(context);
     await page.getByRole('button', { name: /Run step 1 of/ }).click();
     await openButton(page).click();
-    await expect.poll(() => page.getByRole('tab').count(), { timeout: 60_000 }).toBeGreaterThan(2);
+    await expect.poll(() => pictures(page).getByRole('tab').count(), { timeout: 60_000 }).toBeGreaterThan(2);
     const widths = await page.evaluate(() => {
       const widget = document.querySelector('[data-testid="scenario-widget"]');
       return {
@@ -184,10 +187,10 @@ describe('guide lab: the workspace', () => {
     const page = await openGuide(context);
     await page.getByRole('button', { name: /Run step 1 of/ }).click();
     await openButton(page).click();
-    await expect.poll(() => page.getByRole('tab').count(), { timeout: 60_000 }).toBeGreaterThan(2);
+    await expect.poll(() => pictures(page).getByRole('tab').count(), { timeout: 60_000 }).toBeGreaterThan(2);
     expect(await page.getAttribute('html', 'data-theme')).toBe(theme);
     expect(await axeViolations(page, '[data-testid="scenario-widget"]')).toEqual([]);
-    await page.getByRole('tab', { name: 'Flows' }).click();
+    await pictures(page).getByRole('tab', { name: 'Flows' }).click();
     expect(await axeViolations(page, '[data-testid="scenario-widget"]')).toEqual([]);
     await context.close();
   });
@@ -249,7 +252,7 @@ describe('?embed: a lab or an exercise for another site’s iframe', () => {
     expect(await page.getByRole('button', { name: /Open the lab|Back to reading/ }).count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Why the wrong client gets in' }).isVisible()).toBe(false);
     await page.getByRole('button', { name: /Run step 1 of/ }).click();
-    await expect.poll(() => page.getByRole('tab').count(), { timeout: 60_000 }).toBeGreaterThan(2);
+    await expect.poll(() => pictures(page).getByRole('tab').count(), { timeout: 60_000 }).toBeGreaterThan(2);
     expect(await inViewport(page, page.getByRole('textbox', { name: /Command/ }))).toBe(true);
     expect(await axeViolations(page, '[data-testid="scenario-widget"]')).toEqual([]);
     expect(problems.consoleErrors).toEqual([]);
