@@ -4,30 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { evaluateDnsQuery, evaluateHttpRequest, evaluateKafkaRequest } from '../../../simulator/policy';
 import { configFor, pod, PolicyWorld, repositoryFrom, versions } from './fixtures';
 import { cloudCityGrpcPolicy } from '../docs-policies';
+import { ciliumExample } from '../cilium-examples';
 
-const starWarsL7 = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata:
-  name: rule1
-spec:
-  description: L7 policy to restrict access to specific HTTP call
-  endpointSelector:
-    matchLabels:
-      org: empire
-      class: deathstar
-  ingress:
-  - fromEndpoints:
-    - matchLabels:
-        org: empire
-    toPorts:
-    - ports:
-      - port: "80"
-        protocol: TCP
-      rules:
-        http:
-        - method: POST
-          path: /v1/request-landing
-`;
+const starWarsL7 = ciliumExample('minikube/sw_l3_l4_l7_policy.yaml');
 
 function starWars(): PolicyWorld {
   return new PolicyWorld(repositoryFrom(starWarsL7), {

@@ -11,6 +11,7 @@ import { TerminalSession } from '../../../simulator/terminal/session';
 import { listObjects } from '../../../simulator/k8s/api-store';
 import { starWarsDemo } from '../terminal/kubectl-support';
 import { expectReplayExact, expectWorldConsistent } from '../simulator/world-consistency';
+import { ciliumExample } from '../cilium-examples';
 
 /** A world to start runs from, with the files a reader's home directory holds in it. */
 export interface LabWorld {
@@ -43,28 +44,7 @@ networking:
   disableDefaultCNI: true
 `;
 
-const l7Policy = `apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata:
-  name: rule1
-spec:
-  endpointSelector:
-    matchLabels:
-      org: empire
-      class: deathstar
-  ingress:
-  - fromEndpoints:
-    - matchLabels:
-        org: empire
-    toPorts:
-    - ports:
-      - port: "80"
-        protocol: TCP
-      rules:
-        http:
-        - method: "POST"
-          path: "/v1/request-landing"
-`;
+const l7Policy = ciliumExample('minikube/sw_l3_l4_l7_policy.yaml');
 
 /** The files of the docs world's home directory. */
 export const docsFiles: Readonly<Record<string, string>> = {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { podsWithLabels, runningPods } from '../../../simulator/queries';
 import type { Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, settle } from './support';
+import { ciliumExample } from '../cilium-examples';
 
 // An L7 HTTP rule redirects the connection to the node's Envoy, which answers refused requests with
 // its own 403 "Access denied" (Cilium's getting-started Star Wars example, run through the datapath).
@@ -80,28 +81,7 @@ spec:
         image: docker.io/tgraf/netperf
         command: ["/bin/sleep", "3650d"]
 ---
-apiVersion: cilium.io/v2
-kind: CiliumNetworkPolicy
-metadata:
-  name: rule1
-spec:
-  endpointSelector:
-    matchLabels:
-      org: empire
-      class: deathstar
-  ingress:
-  - fromEndpoints:
-    - matchLabels:
-        org: empire
-    toPorts:
-    - ports:
-      - port: "80"
-        protocol: TCP
-      rules:
-        http:
-        - method: "POST"
-          path: "/v1/request-landing"
-`;
+${ciliumExample('minikube/sw_l3_l4_l7_policy.yaml')}`;
 
 function request(simulation: Simulation, ship: string, method: string, path: string) {
   const pod = runningPods(podsWithLabels(simulation.state, { class: ship }))[0];

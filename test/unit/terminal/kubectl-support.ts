@@ -2,76 +2,14 @@
 import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { clusterWithCilium } from '../simulator/support';
+import { ciliumExample } from '../cilium-examples';
 
 /**
  * The Star Wars demo of Cilium's getting-started guide, as cilium/cilium ships it in
  * examples/minikube/http-sw-app.yaml (v1.18.5): a Service and a Deployment for the deathstar, and two
  * bare Pods, tiefighter and xwing, with no owner.
  */
-export const starWarsDemo = `---
-apiVersion: v1
-kind: Service
-metadata:
-  name: deathstar
-  labels:
-    app.kubernetes.io/name: deathstar
-spec:
-  type: ClusterIP
-  ports:
-  - port: 80
-  selector:
-    org: empire
-    class: deathstar
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: deathstar
-  labels:
-    app.kubernetes.io/name: deathstar
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      org: empire
-      class: deathstar
-  template:
-    metadata:
-      labels:
-        org: empire
-        class: deathstar
-        app.kubernetes.io/name: deathstar
-    spec:
-      containers:
-      - name: deathstar
-        image: quay.io/cilium/starwars:v2.1@sha256:833d915ec68fca3ce83668fc5dae97c455b2134d8f23ef96586f55b894cfb1e8
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: tiefighter
-  labels:
-    org: empire
-    class: tiefighter
-    app.kubernetes.io/name: tiefighter
-spec:
-  containers:
-  - name: spaceship
-    image: quay.io/cilium/json-mock:v1.3.8@sha256:5aad04835eda9025fe4561ad31be77fd55309af8158ca8663a72f6abb78c2603
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: xwing
-  labels:
-    app.kubernetes.io/name: xwing
-    org: alliance
-    class: xwing
-spec:
-  containers:
-  - name: spaceship
-    image: quay.io/cilium/json-mock:v1.3.8@sha256:5aad04835eda9025fe4561ad31be77fd55309af8158ca8663a72f6abb78c2603
-`;
+export const starWarsDemo = ciliumExample('minikube/http-sw-app.yaml');
 
 /** A kind cluster with kindnet (no Cilium): one control plane and one worker, nodes Ready. */
 export function kindCluster(seed = 5, workers = 1): Simulation {
