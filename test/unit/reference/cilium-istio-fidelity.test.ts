@@ -255,6 +255,8 @@ const datapathAndIdentity: readonly FidelityRow[] = [
     coveredBy: [
       ['test/unit/simulator/setup.test.ts', 'runs Istio 1.24 on a Kubernetes it supports'],
       ['test/unit/simulator/setup.test.ts', 'Cilium 1.14.5: the day after its chart'],
+      ['test/unit/terminal/istio.test.ts', 'shows the sidecar chain and the certificate_required alert'],
+      ['test/unit/terminal/istio.test.ts', '7F0000:error:0A00045C:SSL routines'],
     ],
   },
 ];
