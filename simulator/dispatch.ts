@@ -62,7 +62,7 @@ import type { ConnectionOutcome } from './cilium/datapath-types';
 import { handleTraffic, type TrafficOutcome } from './cilium/traffic';
 import { restartEnvoy } from './cilium/envoy';
 import { applyEnvoyConfig, deleteEnvoyConfig } from './cilium/envoy-config-resources';
-import { configureEndpoint } from './cilium/endpoint-config';
+import { configureAgent, configureEndpoint } from './cilium/endpoint-config';
 import {
   dropSvid,
   issueSvid,
@@ -539,6 +539,8 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return restartEnvoy(world, event.node);
     case 'cilium.endpoint.config':
       return configureEndpoint(world, event.node, event.endpointId, event.options);
+    case 'cilium.agent.config':
+      return configureAgent(world, event.node, event.options);
     case 'operator.identity.gc':
       collectIdentityGarbage(world);
       return undefined;

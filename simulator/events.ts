@@ -63,6 +63,8 @@ export type InputEvent =
   | { type: 'envoy.restart'; node: string }
   /** `cilium-dbg endpoint config ID Name=value…`: option settings for one endpoint of a node's agent. */
   | { type: 'cilium.endpoint.config'; node: string; endpointId: number; options: Record<string, number> }
+  /** `cilium-dbg config Name=value…`: the agent's own options, which override its endpoints' too. */
+  | { type: 'cilium.agent.config'; node: string; options: Record<string, number> }
   | MeshInputEvent;
 
 /** Events the model schedules for itself. */

@@ -66,6 +66,8 @@ export function startAgent(world: World, nodeName: string): void {
   if (agent.routerIP === '') agent.routerIP = allocateNext(node.ipam, world.random, 'router') ?? '';
   if (agent.healthIP === '') agent.healthIP = allocateNext(node.ipam, world.random, 'health') ?? '';
   agent.running = true;
+  // Runtime changes made with `cilium-dbg config` live in the agent's memory only.
+  delete agent.daemonOptions;
   const shared = cilium.views[sharedViewId];
   if (shared !== undefined) joinSorted(shared.members, nodeName);
   agent.viewId = sharedViewId;

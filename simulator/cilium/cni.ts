@@ -13,6 +13,7 @@ import { requireNextState } from '../machines/step';
 import { endpointLifecycleMachine, type EndpointLifecycleEvent } from '../machines/endpoint-lifecycle';
 import type { Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
+import { endpointShareOf } from './daemon-options';
 import { allocateIdentity } from './identity-allocation';
 import { identityRelevantLabels, labelSetToStrings, podSecurityLabels, type LabelSet } from './labels';
 import { ReservedIdentity } from './reserved-identities';
@@ -75,6 +76,10 @@ export function cniAdd(world: World, nodeName: string, sandbox: Sandbox, pod: Po
     identity: ReservedIdentity.init,
     labels: ['reserved:init'],
     containerId: sandbox.containerId,
+    // A new endpoint starts from the agent's options, changed at runtime or not (cilium/daemon-options.ts).
+    ...(agent.daemonOptions === undefined
+      ? {}
+      : { options: endpointShareOf(agent.config ?? cluster.cilium?.config, agent.daemonOptions) }),
   };
   moveEndpoint(endpoint, 'endpoint.create');
   agent.endpoints[id] = endpoint;

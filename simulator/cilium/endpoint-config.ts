@@ -10,6 +10,7 @@
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import { findAgentEndpoint } from './agent-endpoints';
+import { endpointShareOf } from './daemon-options';
 
 export type EndpointConfigResult = { ok: true } | { ok: false; error: string };
 
@@ -41,5 +42,28 @@ export function configureEndpoint(
   if (target.kind === 'pod') target.endpoint.options = merged(target.endpoint.options, options);
   else if (target.kind === 'host') agent.hostEndpointOptions = merged(agent.hostEndpointOptions, options);
   else agent.healthEndpointOptions = merged(agent.healthEndpointOptions, options);
+  return { ok: true };
+}
+
+/**
+ * `PATCH /config` on a node's agent (input `cilium.agent.config`, which `cilium-dbg config
+ * Name=value…` sends): the agent's own options change, and every endpoint it manages takes the
+ * same settings for the options an endpoint has (daemon/restapi/config.go: ApplyValidated, then
+ * OverrideEndpointOpts), so `PolicyAuditMode=true` puts the whole node in audit mode at once.
+ */
+export function configureAgent(
+  world: World,
+  node: string,
+  options: Readonly<Record<string, number>>,
+): EndpointConfigResult {
+  const agent = requireCluster(world).cilium?.agents[node];
+  if (agent === undefined) return { ok: false, error: `no Cilium agent runs on ${node}` };
+  agent.daemonOptions = merged(agent.daemonOptions, options);
+  const forEndpoints = endpointShareOf(agent.config ?? requireCluster(world).cilium?.config, options);
+  if (Object.keys(forEndpoints).length === 0) return { ok: true };
+  for (const endpoint of Object.values(agent.endpoints))
+    endpoint.options = merged(endpoint.options, forEndpoints);
+  agent.hostEndpointOptions = merged(agent.hostEndpointOptions, forEndpoints);
+  agent.healthEndpointOptions = merged(agent.healthEndpointOptions, forEndpoints);
   return { ok: true };
 }

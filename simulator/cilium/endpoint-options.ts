@@ -89,7 +89,7 @@ function agentDefault(config: CiliumConfig, name: string): number {
 }
 
 /** How the agent's API reports a setting: Enabled/Disabled, or the aggregation level's name. */
-function formatSetting(name: string, setting: number): string {
+export function formatSetting(name: string, setting: number): string {
   if (name === monitorAggregationOption) return aggregationNames[setting] ?? '';
   return setting === 0 ? 'Disabled' : 'Enabled';
 }
@@ -138,6 +138,17 @@ export function parseEndpointOption(
   config: CiliumConfig,
   argument: string,
 ): { name: string; setting: number } | { error: string } {
+  return parseLibraryOption(endpointOptionNames(config), argument);
+}
+
+/**
+ * Reads one `Name=value` argument against an option library (OptionLibrary.ParseOption, shared by
+ * the endpoint and the daemon libraries): the canonical name and setting, or the error text.
+ */
+export function parseLibraryOption(
+  library: readonly string[],
+  argument: string,
+): { name: string; setting: number } | { error: string } {
   const negated = argument.startsWith('!');
   const text = negated ? argument.slice(1) : argument;
   const equals = text.indexOf('=');
@@ -145,7 +156,7 @@ export function parseEndpointOption(
   if (negated) return { error: 'invalid boolean format' };
   const wanted = text.slice(0, equals);
   const value = text.slice(equals + 1);
-  const name = endpointOptionNames(config).find((option) => option.toLowerCase() === wanted.toLowerCase());
+  const name = library.find((option) => option.toLowerCase() === wanted.toLowerCase());
   if (name === undefined) return { error: `unknown option ${JSON.stringify(wanted)}` };
   if (name === monitorAggregationOption) {
     const level = parseAggregation(value);

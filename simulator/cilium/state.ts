@@ -150,6 +150,8 @@ export interface AgentState {
   /** Options set with `endpoint config` on the host and health endpoints; absent until one is set. */
   hostEndpointOptions?: Record<string, number>;
   healthEndpointOptions?: Record<string, number>;
+  /** Daemon options changed at runtime with `cilium-dbg config` (cilium/daemon-options.ts); absent until one is. */
+  daemonOptions?: Record<string, number>;
   /** The node's WireGuard public key (cilium/wireguard.ts); absent without WireGuard. */
   wireguardPublicKey?: string;
   /** Node IP → the ID this agent's node map gave that node (cilium/node-ids.ts); absent before 1.14. */

@@ -251,7 +251,7 @@ function addKubernetesService(world: World, cluster: Cluster): void {
       clusterIPs: [cluster.apiServer.clusterIP],
       ports: [{ name: 'https', port: 443, targetPort: 6443, protocol: 'TCP' }],
     },
-    status: {},
+    status: { loadBalancer: {} },
   };
   apiPut(world, kubernetesService);
   const kubernetesEndpoints: Endpoints = {

@@ -32,6 +32,19 @@ function sandboxOf(cluster: Cluster, pod: Pod): Sandbox | undefined {
   return node?.kubelet.sandboxes[pod.metadata.uid];
 }
 
+/**
+ * The host name a container sees. The kubelet names the sandbox after the pod only when the pod has
+ * its own network (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_sandbox.go,
+ * generatePodSandboxConfig: `if !kubecontainer.IsHostNetworkPod(pod)`); containerd runs a
+ * host-network sandbox without its own UTS namespace and writes the node's host name to its
+ * /etc/hostname (containerd internal/cri/server/podsandbox/sandbox_run_linux.go, WithoutNamespace
+ * of the network and UTS namespaces for NamespaceMode_NODE). A kind node's host name is its name.
+ */
+export function containerHostname(pod: Pod): string {
+  if (pod.spec.hostNetwork === true && pod.spec.nodeName !== undefined) return pod.spec.nodeName;
+  return pod.metadata.name;
+}
+
 /** The text of a file in a container, or undefined when the container has none there. */
 export function containerFile(
   cluster: Cluster,
@@ -41,7 +54,7 @@ export function containerFile(
 ): string | undefined {
   const written = sandboxOf(cluster, pod)?.files?.[container]?.[path];
   if (written !== undefined) return written;
-  if (path === '/etc/hostname') return `${pod.metadata.name}\n`;
+  if (path === '/etc/hostname') return `${containerHostname(pod)}\n`;
   if (path === '/etc/resolv.conf') {
     const namespace = pod.metadata.namespace ?? 'default';
     const dns = getObject(cluster.api, 'Service', 'kube-system/kube-dns')?.spec.clusterIP ?? '10.96.0.10';

@@ -83,10 +83,11 @@ export function imageContents(image: string): ImageContents {
   if (/cilium\/kafkaclient/.test(image)) return kafkaClient;
   if (/cilium\/esclient/.test(image)) return esClient;
   if (/cilium\/cc-grpc-demo/.test(image)) return cloudCity;
-  // The agent image, Kafka's broker image and the Debian-based demo clients have bash; cilium/json-mock
+  // The agent image starts in the cilium user's home (images/cilium/Dockerfile: WORKDIR /home/cilium).
+  if (/cilium\/cilium[:@]/.test(image)) return { ...debian, workdir: '/home/cilium' };
+  // Kafka's broker image and the Debian-based demo clients have bash; cilium/json-mock
   // (the Star Wars ships and the docs' mediabot, "an Ubuntu container") is built on node:18-slim,
   // Debian with curl and the ca-certificates package.
-  if (/cilium\/cilium[:@]|wurstmeister\/kafka|json-mock|netperf|ubuntu|debian|netshoot/.test(image))
-    return debian;
+  if (/wurstmeister\/kafka|json-mock|netperf|ubuntu|debian|netshoot/.test(image)) return debian;
   return posix;
 }

@@ -43,6 +43,7 @@ export interface KindRelease {
 const ubuntu2204 = 'Ubuntu 22.04.1 LTS';
 const bullseye = 'Debian GNU/Linux 11 (bullseye)';
 const bookworm = 'Debian GNU/Linux 12 (bookworm)';
+const trixie = 'Debian GNU/Linux 13 (trixie)';
 
 /** kind's releases from v0.14.0, oldest first. */
 export const kindReleases: readonly KindRelease[] = [
@@ -331,6 +332,24 @@ export const kindReleases: readonly KindRelease[] = [
       kindnetd: 'v20251212-v0.29.0-alpha-105-g20ccfc88',
       localPathProvisioner: 'v20251212-v0.29.0-alpha-105-g20ccfc88',
       localPathHelper: 'v20251211-v0.29.0-alpha-100-g82a92c5d',
+    },
+    pause: 'registry.k8s.io/pause:3.10',
+  },
+  {
+    // The base image (pkg/build/nodeimage/defaults.go: kindest/base:v20260601-995e8fa5) was built
+    // from debian:trixie-slim with containerd v2.3.1 (images/base/Dockerfile at 995e8fa5).
+    version: 'v0.32.0',
+    date: '2026-06-02',
+    goVersion: 'go1.26.3',
+    defaultImage:
+      'kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5',
+    images: ['v1.36.1'],
+    containerd: '2.3.1',
+    osImage: trixie,
+    addons: {
+      kindnetd: 'v20260528-9350166c',
+      localPathProvisioner: 'v20260521-9fb22683',
+      localPathHelper: 'v20260131-7181c60a',
     },
     pause: 'registry.k8s.io/pause:3.10',
   },

@@ -223,10 +223,10 @@ export function admitService(
   };
   if (policy === undefined) delete spec.externalTrafficPolicy;
   if (healthCheck === undefined) delete spec.healthCheckNodePort;
-  // No load-balancer controller runs on kind: the status stays without an ingress address.
-  return {
-    service: { ...service, spec, status: serviceType === 'LoadBalancer' ? { loadBalancer: {} } : {} },
-  };
+  // ServiceStatus holds LoadBalancerStatus by value, so the API server writes `loadBalancer: {}` on
+  // every Service whatever its type (staging/src/k8s.io/api/core/v1/types.go, ServiceStatus, at
+  // v1.34.0). No load-balancer controller runs on kind: it stays without an ingress address.
+  return { service: { ...service, spec, status: { loadBalancer: existing?.status.loadBalancer ?? {} } } };
 }
 
 /** The LoadBalancer's health-check node port: as given, kept, or allocated beside its node ports. */

@@ -13,6 +13,7 @@ import type { CiliumConfig } from '../cilium/config';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { ciliumPolicyCommands } from './cilium-cli';
 import { endpointConfig } from './cilium-endpoint-config';
+import { ciliumConfig } from './cilium-config';
 import { ciliumMonitor } from './cilium-monitor';
 import { hubbleObserve } from './hubble-observe';
 import { ciliumIpList } from './cilium-ip-list';
@@ -109,6 +110,7 @@ export function ciliumCli(
   if ((group === 'endpoint' || group === 'ep') && verb === 'config')
     return endpointConfig(context, agent, rest, program);
   if (group === 'monitor') return ciliumMonitor(context, agent, args.slice(1));
+  if (group === 'config') return ciliumConfig(context, agent, args.slice(1));
   if (command === 'map get cilium_ipcache') return ok(`${formatIpcacheMapGet(cluster, agent)}\n`);
   // `bpf ipcache list` dumps the kernel map (cilium/cmd/bpf_ipcache_list.go): each value as
   // RemoteEndpointInfo.String prints it, in the version's format, as `map get` does.
@@ -140,7 +142,7 @@ export function ciliumCli(
   const policyCommand = ciliumPolicyCommands(cluster, agent, args, context.simulation.state.timeMs);
   if (policyCommand !== undefined) return policyCommand;
   return fail(
-    `Error: unknown command "${command}" for "${program}"\nSupported in this simulator: map get cilium_ipcache, bpf ipcache list, ip list, endpoint list, endpoint get ID, endpoint config ID [Option=value…], identity list, identity get ID, policy get, bpf policy get ID|--all, bpf auth list, fqdn cache list, monitor [-t policy-verdict|drop] [--related-to ID]`,
+    `Error: unknown command "${command}" for "${program}"\nSupported in this simulator: config [-a|-r|--list-options] [Option=value…], map get cilium_ipcache, bpf ipcache list, ip list, endpoint list, endpoint get ID, endpoint config ID [Option=value…], identity list, identity get ID, policy get, bpf policy get ID|--all, bpf auth list, fqdn cache list, monitor [-t policy-verdict|drop] [--related-to ID]`,
   );
 }
 

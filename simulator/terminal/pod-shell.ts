@@ -13,7 +13,7 @@
  */
 import { Bash, defineCommand } from 'just-bash';
 import { getObject } from '../k8s/api-store';
-import { containerFile, containerImage } from '../k8s/container-files';
+import { containerFile, containerHostname, containerImage } from '../k8s/container-files';
 import { imageContents, type ShellName } from '../k8s/image-contents';
 import type { Pod } from '../k8s/objects';
 import { systemCaBundlePath } from '../tls/public-roots';
@@ -83,6 +83,10 @@ export type { ShellRun } from './context';
 export class PodShell implements ContainerShell {
   private readonly bash: Bash;
   private readonly podKey: string;
+  /** The container's host name: the pod's, or the node's where the pod shares its UTS namespace. */
+  private readonly hostname: string;
+  /** Where the image starts its processes (its WORKDIR). */
+  private readonly workdir: string;
   private environment: Record<string, string> | undefined;
   private seeded: Record<string, string> = {};
   private interactiveRequest: Record<string, string> | undefined;
@@ -96,13 +100,15 @@ export class PodShell implements ContainerShell {
     private readonly runProgram: ProgramRunner,
   ) {
     this.podKey = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+    this.hostname = containerHostname(pod);
     const contents = imageContents(containerImage(pod, container));
+    this.workdir = contents.workdir;
     const files: Record<string, string | { content: string; mode: number }> = {};
     for (const [path, text] of Object.entries(contents.scripts)) files[path] = { content: text, mode: 0o755 };
     this.bash = new Bash({
       files,
       cwd: contents.workdir,
-      env: { HOME: '/root', USER: 'root', HOSTNAME: pod.metadata.name, SHELL: `/bin/${shell}` },
+      env: { HOME: '/root', USER: 'root', HOSTNAME: this.hostname, SHELL: `/bin/${shell}` },
       // Time inside the container is the model's too.
       sleep: async (ms: number) => {
         context.spend(ms);
@@ -127,9 +133,8 @@ export class PodShell implements ContainerShell {
   get prompt(): string {
     const ps1 = this.environment?.PS1;
     if (ps1 !== undefined) return ps1.endsWith(' ') ? ps1 : `${ps1} `;
-    const cwd = this.environment?.PWD ?? '/';
-    const host = this.podKey.split('/')[1] ?? '';
-    return this.shell === 'bash' ? `root@${host}:${cwd}# ` : `${cwd} # `;
+    const cwd = this.environment?.PWD ?? this.workdir;
+    return this.shell === 'bash' ? `root@${this.hostname}:${cwd}# ` : `${cwd} # `;
   }
 
   /** The pod as the API server has it now (it may have gone). */

@@ -2,7 +2,7 @@
 // the commands a reader types, the mistakes they make, and several clusters side by side.
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
-import { chooseSetup, type LabSetup } from '../../../simulator/setup';
+import { chooseSetup, startOfDay, type LabSetup } from '../../../simulator/setup';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { allClusters } from '../../../simulator/k8s/clusters';
 
@@ -85,6 +85,18 @@ checkCases('kind: version and help', [
     line: 'kind version',
     exitCode: 0,
     stdout: exactly('kind v0.14.0 go1.18.2 linux/amd64\n'),
+  },
+  {
+    name: 'v0.32.0, built with Go 1.26.3, boots kindest/node:v1.36.1 by default',
+    setup: { startMs: startOfDay('2026-07-01'), kindRelease: 'v0.32.0' },
+    line: 'kind version',
+    exitCode: 0,
+    stdout: exactly('kind v0.32.0 go1.26.3 linux/amd64\n'),
+    then: {
+      line: 'kind create cluster 2>/dev/null; kubectl get nodes -o wide --no-headers',
+      stdout:
+        /^kind-control-plane +Ready +control-plane +\d+s +v1\.36\.1 +172\.18\.0\.\d+ +<none> +Debian GNU\/Linux 13 \(trixie\) +\S+ +containerd:\/\/2\.3\.1\n$/,
+    },
   },
   {
     name: '--version as cobra prints it',

@@ -160,6 +160,24 @@ describe('services: admission', () => {
     const jsonpath = await session.run("kubectl get svc web -o jsonpath='{.spec.ports[0].nodePort}'");
     expect(jsonpath.stdout).toBe(String(port));
   });
+
+  // ServiceStatus holds its LoadBalancerStatus by value: every stored Service carries it, empty.
+  it.each([
+    { type: 'ClusterIP', name: 'web' },
+    { type: 'NodePort', name: 'web' },
+    { type: 'ClusterIP', name: 'kubernetes' },
+  ])(
+    'services: admission: a $type Service ($name) keeps an empty load-balancer status',
+    async ({ type, name }) => {
+      const manifest = service(`  type: ${type}\n  ports:\n  - port: 80\n`);
+      const { session } = servicesWorld({ 'svc.yaml': manifest });
+      await session.run('kubectl apply -f svc.yaml');
+      const yaml = await session.run(`kubectl get svc ${name} -o yaml`);
+      expect(yaml.stdout).toMatch(/\nstatus:\n {2}loadBalancer: \{\}\n$/);
+      const json = await session.run(`kubectl get svc ${name} -o jsonpath='{.status}'`);
+      expect(json.stdout).toBe('{"loadBalancer":{}}');
+    },
+  );
 });
 
 describe('services: node ports from a shell', () => {

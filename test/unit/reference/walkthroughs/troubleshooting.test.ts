@@ -33,7 +33,7 @@ describe('reference: the troubleshooting walkthrough, verbatim', () => {
     const ourEndpoint = { '568': endpointId };
 
     await page.next('-- /bin/bash');
-    expect(main.prompt).toMatch(/^root@cilium-[a-z0-9]{5}:\/# $/);
+    expect(main.prompt).toMatch(/^root@kind-(control-plane|worker\d*):\/home\/cilium# $/);
 
     const docsOneLiner = await page.next('l4.ingress[*].derived-from-rules}', 'main', ourEndpoint);
     expect(docsOneLiner.stdout).toMatch(
