@@ -212,7 +212,7 @@ function get(
   if (typeName.includes(',') && !typeName.includes('/') && names.length === 0)
     return getSeveral(context, typeName.split(','), flags);
   const [typePart, namePart] = typeName.split('/');
-  const type = resolveResourceType(cluster, typePart ?? '');
+  const type = resolveResourceType(context.simulation.state, cluster, typePart ?? '');
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
   if (namePart !== undefined) names.push(namePart);
   const objects = selectObjects(context, type, names, flags);
@@ -303,7 +303,7 @@ function getSeveral(
   if (cluster === undefined) return fail('no cluster');
   const types: ResourceType[] = [];
   for (const typeName of typeNames) {
-    const type = resolveResourceType(cluster, typeName);
+    const type = resolveResourceType(context.simulation.state, cluster, typeName);
     if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
     types.push(type);
   }
