@@ -12,7 +12,7 @@ import { refusalForKubectl } from './api-errors';
 import type { CustomKinds } from './extension-points';
 
 /** Kinds `kubectl apply` accepts in the model. */
-export const applicableKinds = new Set([
+const applicableKinds = new Set([
   'Namespace',
   'ServiceAccount',
   'Service',
@@ -98,7 +98,7 @@ export interface ManifestResult {
 }
 
 /** Formats a parse error as kubectl prints it, with its position in the input. */
-export function formatManifestError(error: PolicyError): string {
+function formatManifestError(error: PolicyError): string {
   const where =
     error.line > 0
       ? ` (document ${error.documentIndex + 1}, line ${error.line}, column ${error.column})`

@@ -545,7 +545,7 @@ function execTarget(
  * back as an ExitError, which kubectl prints as `command terminated with exit code N` and exits
  * with (cmdutil.checkErr, utilexec.ExitError).
  */
-export function withRemoteExitStatus(result: CommandResult): CommandResult {
+function withRemoteExitStatus(result: CommandResult): CommandResult {
   if (result.exitCode === 0 || /command terminated with exit code \d+/.test(result.stderr)) return result;
   // An exec that never started (terminal/pod-files.ts notFoundInImage) is kubectl's own error.
   if (result.stderr.startsWith('error: Internal error occurred: ')) return result;

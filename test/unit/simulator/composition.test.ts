@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation, cloneWorld } from '../../../simulator/simulation';
 import { createWorld } from '../../../simulator/world';
-import { labLayers, type Layer } from '../../../simulator/composition';
+import { ciliumLayer, istioLayer, labLayers, type Layer } from '../../../simulator/composition';
 import { customKinds } from '../../../simulator/k8s/extension-points';
 import { groupServed, kindServed } from '../../../simulator/k8s/discovery';
 import { listObjects } from '../../../simulator/k8s/api-store';
@@ -44,6 +44,13 @@ describe('composition: the layers a world runs with', () => {
     istioKindsKnown: boolean;
   }[] = [
     { name: 'plain Kubernetes', layers: [], ciliumKindsKnown: false, istioKindsKnown: false },
+    { name: 'Cilium without Istio', layers: [ciliumLayer], ciliumKindsKnown: true, istioKindsKnown: false },
+    {
+      name: 'Istio on kind\u2019s network',
+      layers: [istioLayer],
+      ciliumKindsKnown: false,
+      istioKindsKnown: true,
+    },
     { name: 'the lab (Cilium and Istio)', layers: labLayers, ciliumKindsKnown: true, istioKindsKnown: true },
   ];
   for (const { name, layers, ciliumKindsKnown, istioKindsKnown } of cases) {
