@@ -22,7 +22,7 @@ import { kindnet } from './kindnet';
 /**
  * A CNI plugin, as the kubelet calls it for pods off the host network. The container runtime uses
  * the first network configuration in /etc/cni/net.d by name (containerd's `max_conf_num` is 1:
- * https://github.com/containerd/containerd/blob/v2.1.4/docs/cri/config.md), so Cilium's
+ * https://github.com/containerd/containerd/blob/main/docs/cri/config.md), so Cilium's
  * 05-cilium.conflist wins over kind's 10-kindnet.conflist once Cilium's agent has written it.
  */
 export interface CniPlugin {
