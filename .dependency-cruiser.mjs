@@ -3,7 +3,7 @@
  * The simulator's import rules (ARCHITECTURE.md, "Layers"): no import cycle, and each layer imports
  * only the layers below it (scripts/simulator-layers.js). `npm run lint` runs `depcruise simulator`.
  */
-import { simulatorLayers, typeImportsMayPointUp } from './scripts/simulator-layers.js';
+import { simulatorLayers, soleImporters, typeImportsMayPointUp } from './scripts/simulator-layers.js';
 
 /** @param {import('./scripts/simulator-layers.js').Layer[]} layers */
 const pathsOf = (layers) =>
@@ -30,6 +30,15 @@ const layerRules = simulatorLayers.slice(0, -1).map((layer, index) => ({
   },
 }));
 
+/** @type {import('dependency-cruiser').IForbiddenRuleType[]} */
+const soleImporterRules = soleImporters.map(({ module, importers, comment }) => ({
+  name: `only-${importers.join('-')}-imports-${module}`,
+  comment,
+  severity: 'error',
+  from: { path: '^simulator/', pathNot: anyOf(importers.map((file) => `${file}\\.ts$`)) },
+  to: { path: anyOf([`${module}\\.ts$`]) },
+}));
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
   forbidden: [
@@ -41,6 +50,7 @@ export default {
       to: { circular: true },
     },
     ...layerRules,
+    ...soleImporterRules,
   ],
   options: {
     // Type-only imports count: a cycle of types still ties the modules' meaning together.

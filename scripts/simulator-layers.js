@@ -47,3 +47,17 @@ export const simulatorLayers = [
  * type-only imports may point up, and no-circular keeps them from coming back around.
  */
 export const typeImportsMayPointUp = new Set(['state']);
+
+/**
+ * Modules that only some modules may import, whatever their layers. composition.ts chooses the
+ * layers a world runs with: only where a Simulation builds its world, so that importing a module
+ * never plugs a layer into Kubernetes (ARCHITECTURE.md, "Layers plug into a world when it is built").
+ * @type {{ module: string, importers: string[], comment: string }[]}
+ */
+export const soleImporters = [
+  {
+    module: 'composition',
+    importers: ['simulation'],
+    comment: "A world's layers are composed where a Simulation builds it, never as an import side effect.",
+  },
+];

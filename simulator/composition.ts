@@ -1,14 +1,15 @@
 /**
- * The one place where the layers above Kubernetes plug into it (ARCHITECTURE.md, "Layers"):
- * Cilium as the kubelet's CNI plugin, the agent's pod hooks and the watchers of the API server;
- * Istio's sidecar injection as mutating admission, its CRDs as custom kinds, its sidecars and
- * ztunnel as proxies in front of applications. dispatch.ts composes the layers before any event
- * runs; composing twice changes nothing.
+ * Where the layers above Kubernetes plug into a world (ARCHITECTURE.md, "Layers"): Cilium as the
+ * kubelet's CNI plugin, the agent's pod hooks, a watcher of the API server and the CRDs its
+ * operator installs; Istio's sidecar injection as mutating admission, its CRDs as custom kinds, its
+ * sidecars and ztunnel as proxies in front of applications. A Simulation composes its world's
+ * layers when it builds the world, before any event runs; importing a module registers nothing.
  */
 import { ciliumWatchesChange } from './cilium/api-watchers';
 import { agentContainerStarted, agentContainerStopped } from './cilium/agent-pod';
 import { registerApplicationProxy } from './cilium/application-proxies';
-import { cniAdd, cniDel, cniReady } from './cilium/cni';
+import { cniAdd, cniDel, cniInstalled, cniReady } from './cilium/cni';
+import { ciliumCrds } from './cilium/crds';
 import {
   registerApiWatcher,
   registerCniPlugin,
@@ -20,21 +21,36 @@ import { istioCrds, istioVersionServed } from './mesh/crds';
 import { istioSecurityKinds, validateIstioSecurityObject } from './mesh/policies';
 import { answerInMesh } from './mesh/traffic';
 import { injectSidecar, meshContainersStarted, meshSandboxRemoved } from './mesh/workloads';
+import type { World } from './world';
 
-let composed = false;
+/** A layer: what it plugs into a new world's extension points. */
+export type Layer = (world: World) => void;
 
-/** Plugs Cilium and Istio into the Kubernetes layer, once. */
-export function composeLayers(): void {
-  if (composed) return;
-  composed = true;
-  registerCniPlugin({ ready: cniReady, add: cniAdd, del: cniDel });
-  // Cilium's agent first: the order in which pod hooks run is part of the replayed behaviour.
-  registerPodHooks({ containersStarted: agentContainerStarted, containersStopped: agentContainerStopped });
-  registerPodHooks({ sandboxStarted: meshContainersStarted, sandboxRemoved: meshSandboxRemoved });
-  registerApiWatcher(ciliumWatchesChange);
-  registerPodMutation(injectSidecar);
+/** Cilium: the CNI plugin, the agent's pod hooks, its watch on the API server and its CRDs. */
+export const ciliumLayer: Layer = (world) => {
+  registerCniPlugin(world, { installed: cniInstalled, ready: cniReady, add: cniAdd, del: cniDel });
+  registerPodHooks(world, {
+    containersStarted: agentContainerStarted,
+    containersStopped: agentContainerStopped,
+  });
+  registerApiWatcher(world, ciliumWatchesChange);
+  // The operator installs Cilium's CRDs when it starts; their schemas are checked by the policy
+  // parser of the cluster's Cilium release (k8s/manifests.ts), so every version passes here.
+  for (const kind of ciliumCrds)
+    registerCustomKind(world, kind, {
+      group: 'cilium.io',
+      served: (cluster) => cluster.cilium !== undefined,
+      versionServed: () => true,
+    });
+};
+
+/** Istio: sidecar injection, the sidecars' and ztunnel's pod hooks and proxies, and its CRDs. */
+export const istioLayer: Layer = (world) => {
+  registerPodHooks(world, { sandboxStarted: meshContainersStarted, sandboxRemoved: meshSandboxRemoved });
+  registerPodMutation(world, injectSidecar);
   for (const crd of istioCrds) {
-    registerCustomKind(crd.kind, {
+    registerCustomKind(world, crd.kind, {
+      group: crd.group,
       served: (cluster) => cluster.mesh?.components.base === true,
       versionServed: (apiVersion) => istioVersionServed(crd, apiVersion),
       ...(istioSecurityKinds.has(crd.kind)
@@ -45,5 +61,16 @@ export function composeLayers(): void {
         : {}),
     });
   }
-  registerApplicationProxy(answerInMesh);
+  registerApplicationProxy(world, answerInMesh);
+};
+
+/**
+ * The lab's layers, in the order their hooks run: Cilium's agent reacts to a pod's containers before
+ * Istio's agents do, an order that is part of the replayed behaviour.
+ */
+export const labLayers: readonly Layer[] = [ciliumLayer, istioLayer];
+
+/** Plugs the layers into a new world; a world with none runs plain kind (kindnet, no CRDs). */
+export function composeLayers(world: World, layers: readonly Layer[] = labLayers): void {
+  for (const layer of layers) layer(world);
 }

@@ -2,7 +2,6 @@
  * Routes each event to the part of the model that handles it. Handlers change the world in place
  * and schedule follow-up events; they never read the wall clock or global randomness.
  */
-import { composeLayers } from './composition';
 import { applyWaypoint, type WaypointApplyResult } from './mesh/waypoint';
 import { applyGatewayApiCrds } from './k8s/gateway-api-crds';
 import type { SimEvent } from './events';
@@ -89,9 +88,6 @@ import { writeContainerFile } from './k8s/container-files';
 import { syncClusterRoleAggregation } from './k8s/rbac-aggregation';
 import { missingIstioCrds, processMeshEvent, processMeshInput } from './mesh/dispatch';
 import type { IstioInstallResult } from './mesh/install';
-
-// Cilium and Istio plug into Kubernetes' extension points before any event runs (composition.ts).
-composeLayers();
 
 /** What an input event reports back to whoever sent it (a terminal command prints it). */
 export type InputResult =

@@ -63,9 +63,9 @@ export interface LabRecord {
 export type DecodedLab = { ok: true; record: LabRecord } | { ok: false; error: string };
 
 /** At most this many actions in one record. */
-export const maxActions = 2_000;
+const maxActions = 2_000;
 /** Longest command line kept in a record. */
-export const maxCommandLength = 20_000;
+const maxCommandLength = 20_000;
 
 /**
  * The compact JSON of a record: `[scenario, seed, actions, cursor]`, where a run of steps is a

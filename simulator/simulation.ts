@@ -11,6 +11,7 @@ import { processEventFor, type InputResult } from './dispatch';
 import { createWorld, type World } from './world';
 import type { LabSetup } from './setup';
 import { allClusters } from './k8s/clusters';
+import { composeLayers, type Layer } from './composition';
 
 /**
  * One step of the timeline: an input at a time, or the clock moving to a time. An input names the
@@ -39,6 +40,11 @@ export interface SimulationOptions {
   keepLog?: boolean;
   /** The day the clock starts and the reader's kind release (setup.ts); the default setup when absent. */
   setup?: LabSetup;
+  /**
+   * The layers plugged into Kubernetes' extension points (composition.ts): Cilium and Istio when
+   * absent; `[]` runs plain kind (kindnet, no CRDs), as a test of Kubernetes alone wants.
+   */
+  layers?: readonly Layer[];
 }
 
 interface Checkpoint {
@@ -61,6 +67,7 @@ export class Simulation {
   constructor(seed: number, options: SimulationOptions = {}) {
     this.seed = seed;
     this.world = createWorld(seed, options.setup);
+    composeLayers(this.world, options.layers);
     this.checkpointInterval = options.checkpointInterval ?? 128;
     this.keepLog = options.keepLog ?? true;
     this.takeCheckpoint();

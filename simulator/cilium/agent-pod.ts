@@ -19,7 +19,7 @@ import { agentLogLine, type LogLevel } from './agent-log';
 import { enableMutualAuth } from './install';
 
 /** Whether a pod runs a cilium-agent (the chart's DaemonSet labels its pods k8s-app=cilium). */
-export function isAgentPod(pod: Pod): boolean {
+function isAgentPod(pod: Pod): boolean {
   return pod.metadata.labels?.['k8s-app'] === 'cilium' && pod.spec.containers[0]?.name === 'cilium-agent';
 }
 

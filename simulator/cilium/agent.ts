@@ -98,7 +98,7 @@ export function stopAgent(world: World, agent: AgentState): void {
  * a ClusterIP connection carry the endpoint address at that point (the NAT is undone later, in the
  * nat INPUT hook), so it is the endpoint rule that cuts both the agent and the kubelet.
  */
-export function apiServerReachable(world: World, node: NodeRuntime): boolean {
+function apiServerReachable(world: World, node: NodeRuntime): boolean {
   const cluster = requireCluster(world);
   if (node.role === 'control-plane') return true; // the API server runs on this node and is reached over loopback
   const blocked = (rule: FirewallRule): boolean =>

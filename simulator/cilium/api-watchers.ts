@@ -12,7 +12,7 @@ import { notifyPolicyValidator } from './policy-validator';
 import { notifyToGroupsOperator } from './to-groups';
 
 /** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
-export const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
+const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
   'CiliumEndpoint',
   'CiliumIdentity',
   'Service',

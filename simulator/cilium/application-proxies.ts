@@ -1,7 +1,7 @@
 /**
  * Proxies that sit between the datapath and a pod's application without being Cilium's: an Istio
  * sidecar or ztunnel (mesh/traffic.ts) may answer a connection before the application does.
- * composition.ts registers them, so that the datapath does not import the mesh above it.
+ * composition.ts registers them in each new world, so that the datapath does not import the mesh above it.
  */
 import type { World } from '../world';
 import type { ConnectionOutcome, ConnectionRequest, OpenedConnection } from './datapath-types';
@@ -19,11 +19,16 @@ export type ApplicationProxy = (
   close: () => void,
 ) => ConnectionOutcome | undefined;
 
-const proxies: ApplicationProxy[] = [];
+/** A world's proxies are code, not state: kept under a symbol, as k8s/extension-points.ts explains. */
+const proxiesKey = Symbol('application proxies');
 
-/** Adds a proxy in front of applications; the first that answers ends the exchange. */
-export function registerApplicationProxy(proxy: ApplicationProxy): void {
-  proxies.push(proxy);
+interface WithProxies {
+  [proxiesKey]?: ApplicationProxy[];
+}
+
+/** Adds a proxy in front of a world's applications; the first that answers ends the exchange. */
+export function registerApplicationProxy(world: World, proxy: ApplicationProxy): void {
+  ((world as WithProxies)[proxiesKey] ??= []).push(proxy);
 }
 
 /** The answer of the first registered proxy that ends the exchange, if any. */
@@ -34,7 +39,7 @@ export function answerInProxies(
   explanation: string[],
   close: () => void,
 ): ConnectionOutcome | undefined {
-  for (const proxy of proxies) {
+  for (const proxy of (world as WithProxies)[proxiesKey] ?? []) {
     const answer = proxy(world, opened, request, explanation, close);
     if (answer !== undefined) return answer;
   }

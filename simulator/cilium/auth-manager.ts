@@ -35,7 +35,7 @@ import { ciliumSni, ciliumSpiffeId, validateCiliumIdentity } from '../spire/svid
 import { agentView } from './agent-ipcache';
 
 /** Timings of the auth path, in virtual milliseconds. */
-export const authTimings = {
+const authTimings = {
   /** From the datapath's perf-ring write to the agent reading the signal. */
   signalDelayMs: 1,
   /** A TCP connect and a TLS 1.3 handshake between two agents on the node network. */
@@ -49,7 +49,7 @@ export const authTimings = {
 } as const;
 
 /** The cluster's mutual-auth state, created on first use. */
-export function mutualAuthOf(cluster: Cluster): MutualAuthState | undefined {
+function mutualAuthOf(cluster: Cluster): MutualAuthState | undefined {
   const cilium = cluster.cilium;
   if (cilium === undefined || !cilium.config.mutualAuth.enabled) return undefined;
   cilium.mutualAuth ??= { nodes: {}, handshakes: [], nextHandshakeNumber: 1 };

@@ -15,7 +15,7 @@ import type { AwsAccount, Ec2Instance } from './aws-account';
 export type { AwsAccount, Ec2Instance } from './aws-account';
 
 /** The docs' example security group. */
-export const docsSecurityGroup = 'sg-0f2146100a88d03c3';
+const docsSecurityGroup = 'sg-0f2146100a88d03c3';
 
 /** An EC2 id: the prefix and 17 hexadecimal digits. */
 function ec2Id(prefix: string, seed: string): string {

@@ -322,7 +322,7 @@ const reverseKeys: readonly (readonly [string, string])[] = [
  * The values an agent's configuration amounts to, read from cilium-config: what the model's
  * resolver (config.ts) takes. A key the agent does not know is ignored, as the agent ignores it.
  */
-export function valuesFromConfigMap(
+function valuesFromConfigMap(
   version: string,
   data: Readonly<Record<string, string>>,
 ): Record<string, string> {

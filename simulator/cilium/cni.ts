@@ -11,7 +11,7 @@ import { newMetadata } from '../k8s/metadata';
 import type { CiliumEndpoint, Pod } from '../k8s/objects';
 import { requireNextState } from '../machines/step';
 import { endpointLifecycleMachine, type EndpointLifecycleEvent } from '../machines/endpoint-lifecycle';
-import type { Sandbox, World } from '../world';
+import type { Cluster, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { endpointShareOf } from './daemon-options';
 import { allocateIdentity } from './identity-allocation';
@@ -24,16 +24,14 @@ const identityResolutionMs = 30;
 /** Time a regeneration takes (compile policy, write the policy map). */
 const regenerationMs = 120;
 
-/**
- * Whether the node's CNI plugin can serve CNI ADD: Cilium's when its agent runs; without Cilium,
- * kind's kindnet, which is there unless the cluster disabled the default CNI (the node's network
- * then never became ready).
- */
+/** Whether Cilium's CNI plugin is the cluster's: its agents write 05-cilium.conflist once installed. */
+export function cniInstalled(cluster: Readonly<Cluster>): boolean {
+  return cluster.cilium !== undefined;
+}
+
+/** Whether Cilium's CNI plugin can serve CNI ADD on the node: its agent runs there. */
 export function cniReady(world: World, nodeName: string): boolean {
-  const cluster = requireCluster(world);
-  if (cluster.cilium !== undefined) return cluster.cilium.agents[nodeName]?.running === true;
-  const health = cluster.nodes[nodeName]?.kubelet.health;
-  return health !== undefined && health !== 'networkNotReady';
+  return requireCluster(world).cilium?.agents[nodeName]?.running === true;
 }
 
 function requireAgent(world: World, nodeName: string): AgentState {
@@ -336,6 +334,11 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
 export function cniDel(world: World, nodeName: string, sandbox: Sandbox): void {
   const cluster = requireCluster(world);
   const node = cluster.nodes[nodeName];
+  // A sandbox attached before Cilium was installed has no endpoint: only its address goes back.
+  if (sandbox.endpointId === undefined) {
+    if (sandbox.ip !== undefined && node !== undefined) releaseAddress(node.ipam, sandbox.ip);
+    return;
+  }
   const agent = requireAgent(world, nodeName);
   const endpoint = sandbox.endpointId === undefined ? undefined : agent.endpoints[sandbox.endpointId];
   if (sandbox.ip !== undefined && node !== undefined) releaseAddress(node.ipam, sandbox.ip);

@@ -154,7 +154,7 @@ export function parseCiliumVersion(
 }
 
 /** Versions the model knows how to behave like. */
-export const supportedCiliumMinors = [12, 13, 14, 15, 16, 17, 18] as const;
+const supportedCiliumMinors = [12, 13, 14, 15, 16, 17, 18] as const;
 
 /** Result of resolving helm values: the config, or why it cannot be installed, plus warnings. */
 export interface ResolvedCiliumConfig {

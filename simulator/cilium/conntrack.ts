@@ -55,7 +55,7 @@ function lifetimeOf(entry: Pick<CtEntry, 'protocol' | 'state'>): number {
 }
 
 /** Removes a node's expired entries (the CT garbage collector), returning how many it removed. */
-export function collectExpired(cluster: Cluster, node: string, nowMs: number): number {
+function collectExpired(cluster: Cluster, node: string, nowMs: number): number {
   const table = peekNodeDatapath(cluster, node)?.conntrack;
   if (table === undefined) return 0;
   let removed = 0;

@@ -88,7 +88,7 @@ function endpointColumns(minor: number): PrinterColumn[] {
 }
 
 /** The columns after NAME for a Cilium kind at a release, or undefined for other kinds. */
-export function ciliumPrinterColumns(kind: string, minor: number): PrinterColumn[] | undefined {
+function ciliumPrinterColumns(kind: string, minor: number): PrinterColumn[] | undefined {
   switch (kind) {
     case 'CiliumNetworkPolicy':
       return minor >= 17 ? [age, valid] : [age];

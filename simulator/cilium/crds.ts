@@ -6,6 +6,18 @@
  */
 import type { CiliumConfig } from './config';
 
+/**
+ * The kinds of Cilium's CRDs whose manifests the lab applies: the API server serves them once the
+ * operator has run (composition.ts registers them as custom kinds).
+ */
+export const ciliumCrds: readonly string[] = [
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+  'CiliumEndpoint',
+  'CiliumIdentity',
+  'CiliumNode',
+];
+
 /** A Helm value read as the chart's boolean. */
 function enabled(config: CiliumConfig, key: string): boolean {
   return config.values[key] === 'true';

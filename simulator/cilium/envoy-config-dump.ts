@@ -116,10 +116,7 @@ function filterChain(cluster: string, tls: boolean, accessLogPath: string): unkn
 }
 
 /** One policy listener as the agent configures it for Envoy. */
-export function listenerConfig(
-  listener: EnvoyListener,
-  accessLogPath = '/var/run/cilium/access_log.sock',
-): unknown {
+function listenerConfig(listener: EnvoyListener, accessLogPath = '/var/run/cilium/access_log.sock'): unknown {
   const ingress = listener.direction === 'ingress';
   const cluster = ingress ? 'ingress-cluster' : 'egress-cluster';
   return {
@@ -169,7 +166,7 @@ const ciliumXdsSource = {
  * the cilium.l7policy the agent injects before the router; an agent-allocated proxy port; the
  * cilium.bpf_metadata listener filter and the socket mark the agent adds.
  */
-export function envoyConfigListenerConfig(listener: EnvoyConfigListener, accessLogPath: string): unknown {
+function envoyConfigListenerConfig(listener: EnvoyConfigListener, accessLogPath: string): unknown {
   return {
     '@type': 'type.googleapis.com/envoy.config.listener.v3.Listener',
     name: listener.qualifiedName,

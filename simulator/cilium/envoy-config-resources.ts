@@ -43,7 +43,7 @@ export const luaFilterTypeUrl = 'type.googleapis.com/envoy.extensions.filters.ht
 const firstEnvoyConfigPort = 10007;
 
 /** Whether the agents of this configuration watch CiliumEnvoyConfig objects. */
-export function envoyConfigEnabled(config: CiliumConfig): boolean {
+function envoyConfigEnabled(config: CiliumConfig): boolean {
   const values = config.values;
   return (
     (config.versionMinor >= 14 && values['envoyConfig.enabled'] === 'true') ||

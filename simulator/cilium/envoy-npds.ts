@@ -79,7 +79,7 @@ const mismatchActions = {
 } as const;
 
 /** One HTTP rule of a policy as Envoy's header matchers. */
-export function httpRuleToNpds(rule: HttpRule): NpdsHttpRule {
+function httpRuleToNpds(rule: HttpRule): NpdsHttpRule {
   const headers: NpdsHeaderMatcher[] = [];
   if (rule.path !== undefined && rule.path !== '')
     headers.push({ name: ':path', safeRegexMatch: googleRe2(rule.path) });
@@ -130,7 +130,7 @@ interface SelectorShare {
 }
 
 /** The per-port policies of one direction, or undefined when there is nothing to send. */
-export function directionToNpds(
+function directionToNpds(
   policy: EndpointPolicy,
   direction: 'ingress' | 'egress',
 ): NpdsPortPolicy[] | undefined {

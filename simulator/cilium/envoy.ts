@@ -36,7 +36,7 @@ export const envoyWorkerThreads = 2;
 const freshWorkers = (): EnvoyWorker[] => Array.from({ length: envoyWorkerThreads }, () => ({}));
 
 /** A node's Envoy state, created on first use. */
-export function nodeEnvoy(cluster: Cluster, node: string): NodeEnvoy {
+function nodeEnvoy(cluster: Cluster, node: string): NodeEnvoy {
   cluster.envoy ??= { nodes: {} };
   let state = cluster.envoy.nodes[node];
   if (state === undefined) {
@@ -132,7 +132,7 @@ function envoyConfigHop(cluster: Cluster, opened: OpenedConnection, port: number
  * exists and the datapath redirects the Service's traffic to it (L7 load balancing needs the
  * kube-proxy replacement, or NodePort support, to translate services in BPF).
  */
-export function envoyConfigForService(
+function envoyConfigForService(
   cluster: Cluster,
   namespace: string,
   name: string,

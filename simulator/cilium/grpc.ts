@@ -26,7 +26,7 @@ export interface GrpcOutcome {
 }
 
 /** Status names of the gRPC codes the model produces. */
-export const grpcStatusNames: Readonly<Record<number, string>> = {
+const grpcStatusNames: Readonly<Record<number, string>> = {
   0: 'OK',
   4: 'DEADLINE_EXCEEDED',
   7: 'PERMISSION_DENIED',

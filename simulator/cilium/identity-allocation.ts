@@ -37,7 +37,7 @@ function identityLabelKey(identity: CiliumIdentity): string {
  * out the synthesized namespace labels (`io.cilium.k8s.namespace.labels.*`, which may be too long
  * for a label name) and every other source. The security labels keep all of them.
  */
-export function identityObjectLabels(labels: LabelSet): Record<string, string> {
+function identityObjectLabels(labels: LabelSet): Record<string, string> {
   const selected: Record<string, string> = {};
   for (const [sourceKey, value] of Object.entries(labels)) {
     if (!sourceKey.startsWith('k8s:') || sourceKey.startsWith('k8s:io.cilium.k8s.namespace.labels.'))

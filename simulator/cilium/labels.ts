@@ -32,7 +32,7 @@ export function splitSourceKey(sourceKey: string): { source: string; key: string
 }
 
 /** Parses `source:key=value` (the form `cilium endpoint list` prints) into a label. */
-export function labelFromString(text: string): Label {
+function labelFromString(text: string): Label {
   const equals = text.indexOf('=');
   const sourceKey = equals < 0 ? text : text.slice(0, equals);
   const value = equals < 0 ? '' : text.slice(equals + 1);
@@ -40,7 +40,7 @@ export function labelFromString(text: string): Label {
 }
 
 /** Formats one label the way Cilium's CLI does: `k8s:app=sleep`, or `reserved:world` without a value. */
-export function labelToString(sourceKey: string, value: string): string {
+function labelToString(sourceKey: string, value: string): string {
   return value === '' ? sourceKey : `${sourceKey}=${value}`;
 }
 

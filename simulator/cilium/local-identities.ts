@@ -72,7 +72,7 @@ function collectPeers(value: unknown, prefixes: Set<string>, selectors: Map<stri
 }
 
 /** The prefixes and FQDN selectors of every policy in a view (cached per policy revision). */
-export function policyPeers(view: ClusterView): PolicyPeers {
+function policyPeers(view: ClusterView): PolicyPeers {
   const cached = peerCache.get(view);
   if (cached !== undefined && cached.revision === view.policyRevision) return cached.peers;
   const prefixes = new Set<string>();
@@ -144,7 +144,7 @@ export function syncLocalIdentities(cluster: Cluster, agent: AgentState, nowMs: 
 }
 
 /** The local identity whose prefix most specifically contains an address, if any. */
-export function localIdentityFor(cluster: Cluster, node: string, ip: string): number | undefined {
+function localIdentityFor(cluster: Cluster, node: string, ip: string): number | undefined {
   const state = peekNodeDatapath(cluster, node);
   const address = parsePrefix(ip);
   if (state === undefined || address === undefined) return undefined;

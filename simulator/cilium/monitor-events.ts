@@ -167,7 +167,7 @@ function remoteIdentity(flow: Flow): number {
 }
 
 /** One policy-verdict event as the monitor prints it. */
-export function formatPolicyVerdictEvent(event: MonitorEvent, format: MonitorFormat): string {
+function formatPolicyVerdictEvent(event: MonitorEvent, format: MonitorFormat): string {
   const flow = event.flow;
   const auth = format.versionMinor >= 14 ? `auth: ${authOf(flow)}, ` : '';
   return `Policy verdict log: flow ${flowHash(flow)} local EP ID ${event.localEndpointId}, remote ID ${identityText(remoteIdentity(flow), format.numeric)}, proto ${protocolNumbers[flow.protocol]}, ${flow.trafficDirection === 'INGRESS' ? 'ingress' : 'egress'}, action ${actionOf(flow)}, ${auth}match ${matchOf(flow)}, ${connectionSummary(flow)}`;
@@ -211,7 +211,7 @@ function formatDropVerbose(event: MonitorEvent, format: MonitorFormat): string {
 }
 
 /** One drop event as the monitor prints it (its `, , identity` is the real format's). */
-export function formatDropEvent(event: MonitorEvent, format: MonitorFormat): string {
+function formatDropEvent(event: MonitorEvent, format: MonitorFormat): string {
   if (format.verbose === true) return formatDropVerbose(event, format);
   const flow = event.flow;
   const reason = flow.dropReason === undefined ? 'Policy denied' : dropReasons[flow.dropReason].text;
@@ -274,7 +274,7 @@ function l7Details(flow: Flow): string {
  * identities, the verdict, then the HTTP method, URL and status (0 on a request), the DNS query
  * and answer, or the Kafka API key and topic.
  */
-export function formatL7Event(event: MonitorEvent, format: MonitorFormat): string {
+function formatL7Event(event: MonitorEvent, format: MonitorFormat): string {
   const flow = event.flow;
   const l7 = flow.l7;
   const labels = (identity: number): string => `[${(format.labelsOf?.(identity) ?? []).join(' ')}]`;

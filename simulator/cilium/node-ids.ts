@@ -19,11 +19,11 @@ import { agentView } from './agent-ipcache';
 import type { AgentState } from './state';
 
 /** The pool's bounds (minNodeID and maxNodeID = ^uint16(0)). */
-export const minimumNodeId = 1;
-export const maximumNodeId = 65535;
+const minimumNodeId = 1;
+const maximumNodeId = 65535;
 
 /** Whether this version's agents show node IDs anywhere (the auth map and 1.14's ipcache value). */
-export function nodeIdsVisible(cluster: Cluster): boolean {
+function nodeIdsVisible(cluster: Cluster): boolean {
   return (cluster.cilium?.config.versionMinor ?? 12) >= 14;
 }
 

@@ -71,7 +71,7 @@ export type NodePortPlan =
   | { kind: 'closed'; sentence: string };
 
 /** Who implements node ports on the nodes. */
-export function nodePortHandler(cluster: Cluster): 'cilium' | 'kube-proxy' | 'none' {
+function nodePortHandler(cluster: Cluster): 'cilium' | 'kube-proxy' | 'none' {
   if (cluster.cilium?.config.serviceLoadBalancing.nodePort === true) return 'cilium';
   return cluster.kubeProxyMode === 'none' ? 'none' : 'kube-proxy';
 }
@@ -130,7 +130,7 @@ function listServiceKeys(cluster: Cluster): string[] {
 }
 
 /** The ready backends of the frontend's Service on its port, as the frontend node sees them. */
-export function frontendBackends(cluster: Cluster, frontend: NodePortFrontend): Backend[] {
+function frontendBackends(cluster: Cluster, frontend: NodePortFrontend): Backend[] {
   const agent = cluster.cilium?.agents[frontend.node];
   const view = agent === undefined ? undefined : cluster.cilium?.views[agent.viewId];
   const target = frontend.port.targetPort;

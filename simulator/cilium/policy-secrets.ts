@@ -77,7 +77,7 @@ export function tlsSecretUses(policy: CiliumPolicy): TlsSecretUse[] {
 }
 
 /** The keys a stanza needs in its Secret: a certificate and its key to terminate, a CA bundle to originate. */
-export function requiredKeys(direction: TlsSecretUse['direction']): readonly string[] {
+function requiredKeys(direction: TlsSecretUse['direction']): readonly string[] {
   return direction === 'terminating' ? ['tls.crt', 'tls.key'] : ['ca.crt'];
 }
 

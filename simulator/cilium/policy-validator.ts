@@ -36,7 +36,7 @@ export function agentsWriteNodeStatus(config: CiliumConfig | undefined): boolean
 }
 
 /** Whether the operator validates policies and writes their `Valid` condition (1.16+). */
-export function operatorValidatesPolicies(config: CiliumConfig | undefined): boolean {
+function operatorValidatesPolicies(config: CiliumConfig | undefined): boolean {
   return config !== undefined && config.versionMinor >= 16;
 }
 

@@ -33,7 +33,7 @@ const gitCommits: Readonly<Record<string, string>> = {
 };
 
 /** The commit a release was built from, when known. */
-export function ciliumGitCommit(version: string): string | undefined {
+function ciliumGitCommit(version: string): string | undefined {
   return gitCommits[version];
 }
 

@@ -36,7 +36,7 @@ import type { SpireCa, SvidRecord, SpireState } from './spire-state';
 export type { SpireCa, SvidRecord, SpireEntry, SpireState } from './spire-state';
 
 /** How Cilium's Helm chart runs SPIRE. */
-export const spireModelDefaults = {
+const spireModelDefaults = {
   namespace: 'cilium-spire',
   /** How often a SPIRE agent syncs its entries and SVIDs with the server (5 s). */
   agentSyncIntervalMs: 5_000,
@@ -173,7 +173,7 @@ function newCa(world: World): SpireCa {
 }
 
 /** The CA that signs new SVIDs: the last one in the bundle. */
-export function activeCa(spire: SpireState): SpireCa | undefined {
+function activeCa(spire: SpireState): SpireCa | undefined {
   return spire.cas[spire.cas.length - 1];
 }
 

@@ -49,7 +49,7 @@ function groupIds(item: Rule): string[] | undefined {
 }
 
 /** Whether a policy needs a derivative (api.Rule.RequiresDerivative). */
-export function requiresDerivative(object: ApiObject): boolean {
+function requiresDerivative(object: ApiObject): boolean {
   const policy = object as PolicyObject;
   if (object.kind !== 'CiliumNetworkPolicy' && object.kind !== 'CiliumClusterwideNetworkPolicy') return false;
   if (policy.metadata.labels?.['io.cilium.network.policy.kind'] === 'derivative') return false;
@@ -63,7 +63,7 @@ export function requiresDerivative(object: ApiObject): boolean {
 }
 
 /** The derivative's name (getDerivativeName). */
-export function derivativeName(policy: PolicyObject): string {
+function derivativeName(policy: PolicyObject): string {
   return `${policy.metadata.name}-groups-${policy.metadata.uid}`;
 }
 

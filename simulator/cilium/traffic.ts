@@ -154,7 +154,7 @@ function socketTuple(socket: OpenSocket): PacketTuple {
 }
 
 /** Closes a connection the client kept open: the FIN moves its conntrack entries to the close timeout. */
-export function closeConnection(world: World, connectionId: string): { closed: boolean } {
+function closeConnection(world: World, connectionId: string): { closed: boolean } {
   const cluster = requireCluster(world);
   const state = datapathState(cluster);
   const socket = state.sockets[connectionId];

@@ -15,7 +15,7 @@ import type { CiliumConfig } from './config';
 import type { AgentState } from './state';
 
 /** cilium_wg0's listen port (wireguard.ListenPort). */
-export const wireguardListenPort = 51871;
+const wireguardListenPort = 51871;
 
 /** The CiliumNode annotation that carries a node's WireGuard public key. */
 export const wireguardPublicKeyAnnotation = 'network.cilium.io/wg-pub-key';

@@ -61,11 +61,3 @@ export function nodesChosen(world: Readonly<World>, choice: NodeChoice): string[
     .filter((agent) => agent.cutOffSinceMs !== undefined)
     .map((agent) => agent.node);
 }
-
-/** How a goal sentence names a set of pods: `app=sleep,version=v2`. */
-export function describePods(match: PodMatch): string {
-  const labels = Object.entries(match.labels)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(',');
-  return match.namespace === undefined ? labels : `${labels} in ${match.namespace}`;
-}

@@ -21,7 +21,7 @@ import type { World } from '../world';
 import type { ProbeOutcome, ProbeRequest } from './types';
 
 /** How long a probe waits before calling a connection dropped (curl's `--max-time 2`). */
-export const probeTimeoutMs = 2000;
+const probeTimeoutMs = 2000;
 
 /** Sends probe inputs to one copy of a world, made at the first probe; the world is left untouched. */
 export class Prober {

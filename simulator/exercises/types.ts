@@ -10,9 +10,6 @@ import type { Verdict } from '../cilium/flow';
 /** How hard an exercise is, in the order a workshop usually climbs. */
 export type ExerciseLevel = 'first-steps' | 'intermediate' | 'hard';
 
-/** The levels, easiest first. */
-export const exerciseLevels: readonly ExerciseLevel[] = ['first-steps', 'intermediate', 'hard'];
-
 /** Which part of the site an exercise belongs to: one of the three guides, or the Cilium reference. */
 export type ExerciseSource = 'mistaken-identity' | 'l7-cilium-vs-istio' | 'mutual-auth' | 'reference';
 

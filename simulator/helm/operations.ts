@@ -25,7 +25,7 @@ import type { HelmRequest } from './request';
 export type { HelmRequest } from './request';
 
 /** The chart version `helm install|upgrade cilium/cilium` picks without --version. */
-export const latestCiliumChart = '1.18.5';
+const latestCiliumChart = '1.18.5';
 
 /** What an operation did, for the command's output. */
 export type HelmOutcome =

@@ -34,7 +34,7 @@ export interface HelmRelease {
 }
 
 /** The Secret that stores a revision. */
-export function releaseSecretName(name: string, version: number): string {
+function releaseSecretName(name: string, version: number): string {
   return `sh.helm.release.v1.${name}.v${version}`;
 }
 

@@ -214,7 +214,7 @@ function conditionMatches(
 }
 
 /** Whether one rule matches a request, given the action of its policy (for the TCP rules above). */
-export function ruleMatches(
+function ruleMatches(
   rule: AuthorizationRule,
   request: AuthorizationRequest,
   action: AuthorizationAction,
@@ -240,7 +240,7 @@ export function ruleMatches(
 const hasTargetRefs = (policy: AuthorizationPolicy): boolean => (policy.spec.targetRefs ?? []).length > 0;
 
 /** The policies that apply to a workload (selector-based; policies with targetRefs belong to waypoints). */
-export function policiesFor(
+function policiesFor(
   policies: readonly AuthorizationPolicy[],
   workload: IstioWorkload,
   rootNamespace = istioRootNamespace,
@@ -264,7 +264,7 @@ export interface WaypointTarget {
  * The policies a waypoint enforces for a request: those in its namespace whose targetRefs name the
  * waypoint's Gateway (group gateway.networking.k8s.io) or the destination Service (core group).
  */
-export function policiesForWaypoint(
+function policiesForWaypoint(
   policies: readonly AuthorizationPolicy[],
   target: WaypointTarget,
 ): AuthorizationPolicy[] {

@@ -124,7 +124,7 @@ export function createAgentRequest(options: {
 }
 
 /** TokenReview as istiod's Kubernetes JWT authenticator performs it. */
-export function reviewToken(
+function reviewToken(
   token: ServiceAccountToken,
   atMs: number,
 ): { ok: true; identity: { namespace: string; serviceAccount: string } } | { ok: false; reason: string } {

@@ -4,7 +4,7 @@
  */
 
 /** The SPIFFE URI scheme prefix, which AuthorizationPolicy principals are written without. */
-export const spiffePrefix = 'spiffe://';
+const spiffePrefix = 'spiffe://';
 
 /** Istio's default trust domain. */
 export const defaultIstioTrustDomain = 'cluster.local';

@@ -41,7 +41,7 @@ export interface IstioWorkload {
 export const istioRootNamespace = 'istio-system';
 
 /** The mode a workload uses when nothing is configured. */
-export const defaultMtlsMode: EffectiveMtlsMode = 'PERMISSIVE';
+const defaultMtlsMode: EffectiveMtlsMode = 'PERMISSIVE';
 
 /** Whether every label of a selector is on the workload (an empty selector selects everything). */
 export function selectorMatches(

@@ -13,8 +13,8 @@ import type { Pod } from './objects';
 import { reportPodStatus } from './pod-status';
 
 /** The first CrashLoopBackOff delay and its cap (kubelet's backOff: 10 s, MaxContainerBackOff 300 s). */
-export const initialBackoffMs = 10_000;
-export const maxBackoffMs = 300_000;
+const initialBackoffMs = 10_000;
+const maxBackoffMs = 300_000;
 /** A run longer than this resets the back-off (the kubelet's backOffPeriod * 2). */
 const backoffResetMs = 600_000;
 /** How long after an exit the kubelet's next sync acts on it. */

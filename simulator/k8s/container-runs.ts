@@ -97,7 +97,7 @@ function commandsOf(container: Container): string[][] | undefined {
 const memo = new WeakMap<Container, ProcessExit | null>();
 
 /** How a container's process ends by itself, or undefined when it runs until it is stopped. */
-export function containerProcessExit(container: Container): ProcessExit | undefined {
+function containerProcessExit(container: Container): ProcessExit | undefined {
   const cached = memo.get(container);
   if (cached !== undefined) return cached ?? undefined;
   const commands = commandsOf(container);

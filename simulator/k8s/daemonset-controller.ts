@@ -62,7 +62,7 @@ function computeDaemonTolerations(daemonSet: DaemonSet): Toleration[] {
 }
 
 /** Where a DaemonSet wants a pod on a node, and whether a pod already there may stay (NodeShouldRunDaemonPod). */
-export function shouldRunOnNode(
+function shouldRunOnNode(
   daemonSet: DaemonSet,
   node: Node,
 ): { shouldRun: boolean; shouldContinueRunning: boolean } {

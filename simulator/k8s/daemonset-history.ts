@@ -36,7 +36,7 @@ export function revisionTemplate(revision: ControllerRevision): PodTemplate {
 }
 
 /** The hash of a DaemonSet's current template, as its pods' controller-revision-hash label carries it. */
-export function daemonSetTemplateHash(daemonSet: DaemonSet): string {
+function daemonSetTemplateHash(daemonSet: DaemonSet): string {
   return podTemplateHash(daemonSet.spec.template);
 }
 

@@ -1,32 +1,32 @@
 /**
  * Which kinds the API server serves right now, as its discovery documents tell kubectl: the
- * built-in ones always, Cilium's CRDs once Cilium is installed (the operator registers them at
- * start), the kinds of other CRDs (k8s/extension-points.ts) once their CRD is installed: Istio's
- * once its base chart is (mesh/crds.ts). kubectl maps every kind and resource
- * name through discovery, so a kind that is not served fails on the client with `resource mapping
- * not found` or `the server doesn't have a resource type`.
+ * built-in ones always, a CRD's kind once the CRD is installed. The API server serves each
+ * installed CRD's group under /apis (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#create-a-customresourcedefinition);
+ * the CRDs are those the world's layers registered (k8s/extension-points.ts), such as Cilium's,
+ * which its operator installs, and Istio's, which its base chart installs. kubectl maps every kind
+ * and resource name through discovery, so a kind that is not served fails on the client with
+ * `resource mapping not found` or `the server doesn't have a resource type`.
  */
-import { customKind } from './extension-points';
-import type { Cluster } from '../world';
-
-/** The custom resources Cilium's operator registers (group cilium.io). */
-export const ciliumKinds: ReadonlySet<string> = new Set([
-  'CiliumNetworkPolicy',
-  'CiliumClusterwideNetworkPolicy',
-  'CiliumEndpoint',
-  'CiliumIdentity',
-  'CiliumNode',
-]);
+import { customKinds } from './extension-points';
+import type { Cluster, World } from '../world';
 
 /** Whether the cluster's API server serves a kind. */
-export function kindServed(cluster: Cluster, kind: string): boolean {
-  if (ciliumKinds.has(kind)) return cluster.cilium !== undefined;
-  return customKind(kind)?.served(cluster) ?? true;
+export function kindServed(world: Readonly<World>, cluster: Readonly<Cluster>, kind: string): boolean {
+  return customKinds(world).get(kind)?.served(cluster) ?? true;
 }
 
-/** Whether the API server serves a resource of a group (`cilium.io`, `networking.istio.io`, ``). */
-export function groupServed(cluster: Cluster, group: string): boolean {
-  if (group === 'cilium.io') return cluster.cilium !== undefined;
-  if (group.endsWith('.istio.io')) return cluster.mesh?.components.base === true;
-  return true;
+/** Kubernetes' own API groups: the core group, the unqualified ones (apps, batch) and *.k8s.io. */
+function builtInGroup(group: string): boolean {
+  return !group.includes('.') || group.endsWith('.k8s.io');
+}
+
+/**
+ * Whether the API server serves resources of a group (`cilium.io`, `networking.istio.io`, ``): a
+ * built-in group always, another once one of the CRDs that define it is installed.
+ */
+export function groupServed(world: Readonly<World>, cluster: Readonly<Cluster>, group: string): boolean {
+  if (builtInGroup(group)) return true;
+  for (const kind of customKinds(world).values())
+    if (kind.group === group && kind.served(cluster)) return true;
+  return false;
 }

@@ -28,7 +28,7 @@ function pool(base: string, count: number): string[] {
 }
 
 /** The modelled internet: names, their fixed addresses and TTLs. */
-export const externalHosts: readonly ExternalHost[] = [
+const externalHosts: readonly ExternalHost[] = [
   {
     name: 'api.github.com',
     addresses: ['140.82.121.6'],
@@ -138,7 +138,7 @@ export const externalHosts: readonly ExternalHost[] = [
 ];
 
 /** The external host a name belongs to. */
-export function externalHostNamed(name: string): ExternalHost | undefined {
+function externalHostNamed(name: string): ExternalHost | undefined {
   const wanted = canonicalName(name);
   return externalHosts.find((host) => canonicalName(host.name) === wanted);
 }

@@ -10,15 +10,24 @@
  * - watchers of the API server's changes (an operator or a node agent's informers);
  * - custom kinds, which a CRD makes served in some API versions and validates with its schema.
  *
- * composition.ts fills these in once, before any event runs; a cluster without them behaves as kind
- * does with its own CNI (kindnet) and no webhooks.
+ * Each world has its own: composition.ts fills them in when a Simulation builds its world, before
+ * any event runs. A world without them behaves as kind does with its own CNI (kindnet), no webhooks
+ * and no CRDs.
  */
 import type { Sandbox, World, Cluster } from '../world';
 import type { WatchChange } from './api-store';
 import type { Pod } from './objects';
+import { kindnet } from './kindnet';
 
-/** A CNI plugin, as the kubelet calls it for pods off the host network. */
+/**
+ * A CNI plugin, as the kubelet calls it for pods off the host network. The container runtime uses
+ * the first network configuration in /etc/cni/net.d by name (containerd's `max_conf_num` is 1:
+ * https://github.com/containerd/containerd/blob/main/docs/cri/config.md), so Cilium's
+ * 05-cilium.conflist wins over kind's 10-kindnet.conflist once Cilium's agent has written it.
+ */
 export interface CniPlugin {
+  /** Whether the plugin's network configuration is on the cluster's nodes (it was installed). */
+  installed(cluster: Readonly<Cluster>): boolean;
   /** Whether the plugin's agent runs on the node (the runtime's NetworkReady condition). */
   ready(world: World, nodeName: string): boolean;
   /** ADD: attaches the sandbox; the plugin reports `sandbox.created` when the address is set. */
@@ -47,68 +56,102 @@ export type ApiWatcher = (world: World, cluster: Cluster, change: WatchChange) =
 
 /** A kind a CustomResourceDefinition adds to the API server. */
 export interface CustomKind {
+  /** The API group the CRD serves the kind in (`cilium.io`, `security.istio.io`). */
+  group: string;
   /** Whether the API server serves the kind in this cluster now (its CRD is installed). */
-  served(cluster: Cluster): boolean;
+  served(cluster: Readonly<Cluster>): boolean;
   /** Whether the CRD serves this apiVersion (`group/version`). */
   versionServed(apiVersion: string): boolean;
   /** The API server's refusal of an object the CRD's schema rejects, as kubectl prints it. */
   refusal?(apiVersion: string, name: string, body: unknown): string | undefined;
 }
 
-interface Extensions {
-  cni: CniPlugin | undefined;
+/** The CRDs' kinds a world's layers registered, by kind. */
+export type CustomKinds = ReadonlyMap<string, CustomKind>;
+
+/**
+ * The extension points of one world: which plugins, hooks and kinds its layers registered. They are
+ * code, not state: a world keeps them under a symbol, which a state hash (Object.keys) and a
+ * structured clone skip and which a copy of the world (engine/clone.ts spreads each object) shares
+ * with the original, so every checkpoint and probe copy runs with the same layers.
+ */
+interface ExtensionPoints {
+  cniPlugins: CniPlugin[];
   podHooks: PodHooks[];
   podMutations: PodMutation[];
   watchers: ApiWatcher[];
   customKinds: Map<string, CustomKind>;
 }
 
-const extensions: Extensions = {
-  cni: undefined,
+const extensionPointsKey = Symbol('k8s extension points');
+
+interface Extended {
+  [extensionPointsKey]?: ExtensionPoints;
+}
+
+/** A world no layer plugged into: kind's own CNI (kindnet), no webhooks, no CRDs. */
+const noExtensions: ExtensionPoints = Object.freeze({
+  cniPlugins: [],
   podHooks: [],
   podMutations: [],
   watchers: [],
-  customKinds: new Map(),
-};
+  customKinds: new Map<string, CustomKind>(),
+});
 
-/** Installs the cluster's CNI plugin (one per cluster, as the kubelet loads the first config). */
-export function registerCniPlugin(plugin: CniPlugin): void {
-  extensions.cni = plugin;
+function extensionsOf(world: Readonly<World>): ExtensionPoints {
+  return (world as Extended)[extensionPointsKey] ?? noExtensions;
+}
+
+/** The world's own extension points, created on its first registration. */
+function registry(world: World): ExtensionPoints {
+  const extended = world as Extended;
+  extended[extensionPointsKey] ??= {
+    cniPlugins: [],
+    podHooks: [],
+    podMutations: [],
+    watchers: [],
+    customKinds: new Map(),
+  };
+  return extended[extensionPointsKey];
+}
+
+/** Adds a CNI plugin; the first one installed in a cluster attaches its pods (see CniPlugin). */
+export function registerCniPlugin(world: World, plugin: CniPlugin): void {
+  registry(world).cniPlugins.push(plugin);
 }
 
 /** Adds a node agent's pod hooks; they run in the order registered. */
-export function registerPodHooks(hooks: PodHooks): void {
-  extensions.podHooks.push(hooks);
+export function registerPodHooks(world: World, hooks: PodHooks): void {
+  registry(world).podHooks.push(hooks);
 }
 
 /** Adds a mutating admission plugin for new pods; plugins run in the order registered. */
-export function registerPodMutation(mutation: PodMutation): void {
-  extensions.podMutations.push(mutation);
+export function registerPodMutation(world: World, mutation: PodMutation): void {
+  registry(world).podMutations.push(mutation);
 }
 
 /** Adds a watcher of every API change. */
-export function registerApiWatcher(watcher: ApiWatcher): void {
-  extensions.watchers.push(watcher);
+export function registerApiWatcher(world: World, watcher: ApiWatcher): void {
+  registry(world).watchers.push(watcher);
 }
 
 /** Adds a CRD's kind. */
-export function registerCustomKind(kind: string, definition: CustomKind): void {
-  extensions.customKinds.set(kind, definition);
+export function registerCustomKind(world: World, kind: string, definition: CustomKind): void {
+  registry(world).customKinds.set(kind, definition);
 }
 
-/** The CNI plugin; composition.ts registers Cilium's before any event runs. */
-export function cniPlugin(): CniPlugin {
-  const plugin = extensions.cni;
-  if (plugin === undefined) throw new Error('no CNI plugin registered (composition.ts)');
-  return plugin;
+/** The CNI plugin that attaches the cluster's pods: the first installed one, else kind's kindnet. */
+export function networkPlugin(world: Readonly<World>, cluster: Readonly<Cluster>): CniPlugin {
+  return extensionsOf(world).cniPlugins.find((plugin) => plugin.installed(cluster)) ?? kindnet;
 }
 
 /** Runs one pod hook of every node agent. */
 export function runPodHooks<Name extends keyof PodHooks>(
+  world: Readonly<World>,
   name: Name,
   call: (hook: NonNullable<PodHooks[Name]>) => void,
 ): void {
-  for (const hooks of extensions.podHooks) {
+  for (const hooks of extensionsOf(world).podHooks) {
     const hook = hooks[name];
     if (hook !== undefined) call(hook);
   }
@@ -116,15 +159,15 @@ export function runPodHooks<Name extends keyof PodHooks>(
 
 /** Mutating admission of a new pod. */
 export function mutateNewPod(world: Readonly<World>, pod: Pod): void {
-  for (const mutation of extensions.podMutations) mutation(world, pod);
+  for (const mutation of extensionsOf(world).podMutations) mutation(world, pod);
 }
 
 /** Delivers a change to every registered watcher. */
 export function notifyApiWatchers(world: World, cluster: Cluster, change: WatchChange): void {
-  for (const watcher of extensions.watchers) watcher(world, cluster, change);
+  for (const watcher of extensionsOf(world).watchers) watcher(world, cluster, change);
 }
 
-/** The CRD that adds a kind, if one is registered. */
-export function customKind(kind: string): CustomKind | undefined {
-  return extensions.customKinds.get(kind);
+/** The CRDs' kinds the world's layers registered (installed in a cluster or not). */
+export function customKinds(world: Readonly<World>): CustomKinds {
+  return extensionsOf(world).customKinds;
 }

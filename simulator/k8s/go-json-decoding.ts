@@ -27,7 +27,7 @@ export type GoType =
   | { readonly kind: 'any' };
 
 /** Go's `reflect.Type.String()` of a type, as the error names it (`[]v1.Container`, `int32`). */
-export function goTypeName(type: GoType): string {
+function goTypeName(type: GoType): string {
   switch (type.kind) {
     case 'string':
       return type.name ?? 'string';

@@ -16,8 +16,8 @@ import { createControlledPod, isPodFinished, isPodReady, requestPodDeletion } fr
 import type { Job, JobCondition, Pod } from './objects';
 
 /** The Job controller's back-off for replacing failed pods (DefaultJobBackOff, MaxJobBackOff). */
-export const jobBackoffMs = 10_000;
-export const maxJobBackoffMs = 360_000;
+const jobBackoffMs = 10_000;
+const maxJobBackoffMs = 360_000;
 
 type OwnedPod = { key: string; object: Pod };
 

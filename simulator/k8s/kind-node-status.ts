@@ -20,7 +20,7 @@ import type { KindRelease } from './kind-releases';
 import type { Node } from './objects';
 
 /** The fixed host every kind node of the model runs on. */
-export const kindHostCapacity: Readonly<Record<string, string>> = {
+const kindHostCapacity: Readonly<Record<string, string>> = {
   cpu: '8',
   'ephemeral-storage': '263174212Ki',
   'hugepages-1Gi': '0',
@@ -34,7 +34,7 @@ export const kindHostCapacity: Readonly<Record<string, string>> = {
  * plane's for its Kubernetes version (k8s/kubernetes-versions.ts), and those of the kind release
  * that built the image.
  */
-export function kindNodeImages(
+function kindNodeImages(
   kubernetesVersion: string,
   release: Pick<KindRelease, 'addons' | 'pause'>,
 ): NonNullable<Node['status']['images']> {

@@ -11,10 +11,9 @@ import type { NodeRuntime, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { getObject, keyOf, listPodsOnNode } from './api-store';
 import { apiRemove } from './api-writes';
-import { allocateSequential, releaseAddress } from './ipam';
 import type { Pod } from './objects';
 import { podExitsOnSigterm } from './applications';
-import { cniPlugin, runPodHooks } from './extension-points';
+import { networkPlugin, runPodHooks } from './extension-points';
 import { isMirrorPod, replaceDeletedMirrorPod } from './static-pods';
 import { reportPodStatus } from './pod-status';
 import { containerExited, enterBackoff, restartContainer, scheduleProcessExit } from './container-lifecycle';
@@ -125,10 +124,10 @@ export function syncPod(world: World, nodeName: string, podKey: string): void {
 
 function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string): void {
   const cluster = requireCluster(world);
-  // Without Cilium the node runs kind's kindnet, ready with the node; with it, the agent must run.
-  const networkReady =
-    cluster.cilium === undefined ? node.kubelet.health === 'ready' : cniPlugin().ready(world, node.name);
-  if (pod.spec.hostNetwork !== true && !networkReady) return; // retried when the CNI becomes ready
+  // The first CNI configuration on the node attaches the pod: kind's kindnet, or the plugin a layer
+  // installed over it (k8s/extension-points.ts).
+  const network = networkPlugin(world, cluster);
+  if (pod.spec.hostNetwork !== true && !network.ready(world, node.name)) return; // retried when the CNI becomes ready
   const sandbox: Sandbox = {
     podKey,
     podUid: pod.metadata.uid,
@@ -146,22 +145,8 @@ function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string
     });
     return;
   }
-  if (cluster.cilium === undefined) {
-    // kind's default CNI (kindnet) with host-local IPAM: no policy, no identities.
-    const ip = allocateSequential(node.ipam, sandbox.podKey);
-    if (ip === undefined) return;
-    sandbox.ip = ip;
-    schedule(world, cluster.timings.sandboxCreateMs, {
-      type: 'kubelet.sandbox.step',
-      node: node.name,
-      podUid: pod.metadata.uid,
-      step: 'sandbox.created',
-    });
-    return;
-  }
-  // Cilium's CNI plugin allocates the address and waits for the endpoint's first regeneration;
-  // the agent reports back with sandbox.created when it is done.
-  cniPlugin().add(world, node.name, sandbox, pod);
+  // CNI ADD sets the address; the plugin reports sandbox.created when the pod's network is up.
+  network.add(world, node.name, sandbox, pod);
 }
 
 function beginTermination(world: World, node: NodeRuntime, sandbox: Sandbox, graceSeconds: number): void {
@@ -209,20 +194,18 @@ export function stepSandbox(
       if (sandbox.state !== 'starting') return;
       moveSandbox(sandbox, step);
       containersStarted(world, node, sandbox);
-      // istio-agent (sidecar) or the node's ztunnel (ambient) asks istiod for the pod's certificate.
-      runPodHooks('sandboxStarted', (hook) => hook(world, nodeName, sandbox));
+      // A node agent may act on a started pod (a mesh's agent asks for the pod's certificate).
+      runPodHooks(world, 'sandboxStarted', (hook) => hook(world, nodeName, sandbox));
       return;
     case 'containers.stopped':
       moveSandbox(sandbox, step);
-      runPodHooks('containersStopped', (hook) => hook(world, nodeName, sandbox));
+      runPodHooks(world, 'containersStopped', (hook) => hook(world, nodeName, sandbox));
       schedule(world, 100, { type: 'kubelet.sandbox.step', node: nodeName, podUid, step: 'sandbox.removed' });
       return;
     case 'sandbox.removed':
       moveSandbox(sandbox, step);
       if (sandbox.ip !== undefined && sandbox.ip !== node.internalIP) {
-        if (cluster.cilium !== undefined && sandbox.endpointId !== undefined)
-          cniPlugin().del(world, nodeName, sandbox);
-        else releaseAddress(node.ipam, sandbox.ip);
+        networkPlugin(world, cluster).del(world, nodeName, sandbox);
       }
       if (sandbox.run?.finished === true && sandbox.run.termination !== undefined) {
         const kept: { podKey: string; output: string; previous?: string } = {
@@ -233,7 +216,7 @@ export function stepSandbox(
         (node.kubelet.finishedLogs ??= {})[podUid] = kept;
       }
       removeSandbox(node, podUid);
-      runPodHooks('sandboxRemoved', (hook) => hook(world, sandbox));
+      runPodHooks(world, 'sandboxRemoved', (hook) => hook(world, sandbox));
       if (node.kubelet.connection === 'connected') {
         // The kubelet confirms a deletion; a pod that finished by itself keeps its object.
         const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
@@ -253,12 +236,12 @@ function forgetFinishedLogs(node: NodeRuntime, podKey: string, keepUid: string |
 
 /**
  * What follows a start of a sandbox's containers, the first one or a restart: the status report,
- * the exit of a process that ends by itself, and a cilium-agent's boot.
+ * the exit of a process that ends by itself, and what the node agents' hooks do first.
  */
 function containersStarted(world: World, node: NodeRuntime, sandbox: Sandbox): void {
   const pod = getObject(requireCluster(world).api, 'Pod', sandbox.podKey);
   if (pod === undefined || pod.metadata.uid !== sandbox.podUid) return;
-  runPodHooks('containersStarted', (hook) => hook(world, node.name, sandbox, pod));
+  runPodHooks(world, 'containersStarted', (hook) => hook(world, node.name, sandbox, pod));
   reportPodStatus(world, node, sandbox);
   scheduleProcessExit(world, node.name, sandbox, pod);
 }

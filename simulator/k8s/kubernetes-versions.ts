@@ -73,7 +73,7 @@ function minorRelease(version: string): MinorRelease {
 }
 
 /** The registry kubeadm pulls the control plane's images from for a version. */
-export function controlPlaneRegistry(version: string): string {
+function controlPlaneRegistry(version: string): string {
   return (kubernetesMinor(version) ?? 24) <= 24 ? 'k8s.gcr.io' : 'registry.k8s.io';
 }
 

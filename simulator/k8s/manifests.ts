@@ -9,10 +9,10 @@ import { admitSecret, secretRefusalForKubectl } from './secrets';
 import { admitConfigMap } from './configmaps';
 import { admitRbacObject, rbacApiVersion, rbacKinds } from './rbac-objects';
 import { refusalForKubectl } from './api-errors';
-import { customKind } from './extension-points';
+import type { CustomKinds } from './extension-points';
 
 /** Kinds `kubectl apply` accepts in the model. */
-export const applicableKinds = new Set([
+const applicableKinds = new Set([
   'Namespace',
   'ServiceAccount',
   'Service',
@@ -81,10 +81,10 @@ export function mappingError(
  * Whether the apiVersion is one the kind is served in: a built-in kind's, or the one a registered CRD
  * serves (Cilium's own kinds are checked by the policy parser).
  */
-function versionServed(kind: string, apiVersion: string): boolean {
+function versionServed(kinds: CustomKinds, kind: string, apiVersion: string): boolean {
   const builtIn = builtInVersions[kind];
   if (builtIn !== undefined) return builtIn === apiVersion;
-  return customKind(kind)?.versionServed(apiVersion) ?? true;
+  return kinds.get(kind)?.versionServed(apiVersion) ?? true;
 }
 
 /** Objects read from manifests, and what kubectl would refuse. */
@@ -98,7 +98,7 @@ export interface ManifestResult {
 }
 
 /** Formats a parse error as kubectl prints it, with its position in the input. */
-export function formatManifestError(error: PolicyError): string {
+function formatManifestError(error: PolicyError): string {
   const where =
     error.line > 0
       ? ` (document ${error.documentIndex + 1}, line ${error.line}, column ${error.column})`
@@ -106,12 +106,24 @@ export function formatManifestError(error: PolicyError): string {
   return `error: ${error.message}${where}`;
 }
 
+/** How to read manifests: which Cilium release parses its policies, where they came from, the CRDs. */
+export interface ManifestOptions {
+  /** The cluster's Cilium release, whose policy parser checks Cilium's kinds. */
+  ciliumVersion?: string | undefined;
+  /** The source kubectl names in its errors (a file name, `STDIN`). */
+  source?: string;
+  /** The CRDs' kinds the API server validates (k8s/extension-points.ts customKinds); none by default. */
+  kinds?: CustomKinds;
+}
+
+const noKinds: CustomKinds = new Map();
+
 /**
- * Parses manifest text into API objects, with the CRD schema of the installed Cilium version.
- * `source` names where the text came from in kubectl's messages: the file as given to `-f`, or
- * `STDIN`.
+ * Parses manifest text into API objects, as the API server decodes and validates them: Cilium's kinds
+ * with the schema of the cluster's Cilium release, other CRDs' kinds with their own (options).
  */
-export function parseManifests(text: string, ciliumVersion?: string, source = 'STDIN'): ManifestResult {
+export function parseManifests(text: string, options: ManifestOptions = {}): ManifestResult {
+  const { ciliumVersion, source = 'STDIN', kinds = noKinds } = options;
   // kubectl decodes YAML with go-yaml v2 (YAML 1.1): an unquoted yes/on/off is a boolean.
   const parsed = parsePolicyDocuments(text, {
     yamlVersion: '1.1',
@@ -137,7 +149,7 @@ export function parseManifests(text: string, ciliumVersion?: string, source = 'S
       );
       continue;
     }
-    if (!applicableKinds.has(object.kind) || !versionServed(object.kind, object.apiVersion)) {
+    if (!applicableKinds.has(object.kind) || !versionServed(kinds, object.kind, object.apiVersion)) {
       errors.push(mappingError(object, source));
       continue;
     }
@@ -147,7 +159,7 @@ export function parseManifests(text: string, ciliumVersion?: string, source = 'S
       );
       continue;
     }
-    const admitted = admitByKind(object.kind, object.apiVersion, object.name, object.body, source);
+    const admitted = admitByKind(kinds, object.kind, object.apiVersion, object.name, object.body, source);
     if (typeof admitted === 'string') errors.push(admitted);
     else objects.push(admitted);
   }
@@ -156,6 +168,7 @@ export function parseManifests(text: string, ciliumVersion?: string, source = 'S
 
 /** The API server's decoding and validation of the kinds that have their own (others pass as written). */
 function admitByKind(
+  kinds: CustomKinds,
   kind: string,
   apiVersion: string,
   name: string,
@@ -178,7 +191,7 @@ function admitByKind(
     const admitted = admitRbacObject(kind, plain);
     return 'refusal' in admitted ? refusalForKubectl(admitted.refusal, where) : admitted.object;
   }
-  const refused = customKind(kind)?.refusal?.(apiVersion, name, body);
+  const refused = kinds.get(kind)?.refusal?.(apiVersion, name, body);
   if (refused !== undefined) return refused;
   return plain as ApiObject;
 }

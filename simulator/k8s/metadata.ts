@@ -6,7 +6,7 @@ import type { World } from '../world';
 import type { LabelSelector, ObjectMeta } from './objects';
 
 /** A version-4-shaped UUID drawn from the world's generator. */
-export function newUid(world: World): string {
+function newUid(world: World): string {
   const random = world.random;
   const codes = uidCodes;
   let at = writeRandomHexCodes(random, 8, codes, 0);

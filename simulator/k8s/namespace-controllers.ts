@@ -22,7 +22,7 @@ import {
 } from './objects';
 import { requestPodDeletion } from './workloads';
 
-export const rootCaConfigMapName = 'kube-root-ca.crt';
+const rootCaConfigMapName = 'kube-root-ca.crt';
 const descriptionAnnotation = 'kubernetes.io/description';
 const description =
   'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';

@@ -121,9 +121,6 @@ export function monitorNodes(world: World): void {
       if (moveHealth(world, runtime, 'lease.expired')) markPodsNotReadyAndScheduleEviction(world, name);
     } else if (runtime.kubelet.health === 'unknown') {
       moveHealth(world, runtime, 'lease.renewed');
-      // A recovered node reports NotReady until its CNI is back; here the CNI never went away.
-      if (cluster.cilium === undefined || cluster.cilium.agents[name]?.running === true)
-        moveHealth(world, runtime, 'cni.ready');
     }
   }
   schedule(world, cluster.timings.nodeMonitorPeriodMs, { type: 'nodelifecycle.monitor' });

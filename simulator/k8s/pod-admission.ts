@@ -16,7 +16,7 @@ import { schedulingCauses } from './pod-spec-validation';
  * The tolerations the DefaultTolerationSeconds admission plugin adds. Shared by every pod that
  * gets them: stored objects are never mutated.
  */
-export const defaultTolerations: NonNullable<PodSpec['tolerations']> = [
+const defaultTolerations: NonNullable<PodSpec['tolerations']> = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
   { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
 ];

@@ -10,7 +10,7 @@ import { fromBase64, toBase64, utf8 } from '../pki/encoding';
 import type { ObjectMeta, Secret } from './objects';
 
 /** The Secret types the model gives a meaning to (any other string is stored as given). */
-export const secretTypeOpaque = 'Opaque';
+const secretTypeOpaque = 'Opaque';
 export const secretTypeTls = 'kubernetes.io/tls';
 
 /** The API server's limit on a Secret's data (validation.MaxSecretSize). */

@@ -15,7 +15,7 @@ const protocols = ['SCTP', 'TCP', 'UDP'];
 const portRange = 'must be between 1 and 65535, inclusive';
 
 /** IsValidPortName's complaints about a named port, in its order. */
-export function portNameProblems(name: string): string[] {
+function portNameProblems(name: string): string[] {
   const problems: string[] = [];
   if (name.length > 15) problems.push('must be no more than 15 characters');
   if (!/^[-a-z0-9]+$/.test(name))

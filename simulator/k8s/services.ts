@@ -25,7 +25,7 @@ import type { ApiRefusal } from './api-errors';
 import { requestedClusterIPCauses, serviceEnumCauses, servicePortCauses } from './service-validation';
 
 /** kube-apiserver's --service-node-port-range default. */
-export const nodePortRange = { base: 30000, size: 2768 } as const;
+const nodePortRange = { base: 30000, size: 2768 } as const;
 
 const serviceTypes = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'] as const;
 

@@ -20,7 +20,7 @@ import { controlPlaneImage, etcdImage } from './kubernetes-versions';
 import type { Container, OwnerReference, Pod } from './objects';
 
 /** The annotation that marks a mirror pod (the kubelet's ConfigMirrorAnnotationKey). */
-export const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
+const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
 
 /** Whether a pod is a static pod's mirror, which the kubelet runs from a file rather than the API. */
 export function isMirrorPod(pod: Pod): boolean {

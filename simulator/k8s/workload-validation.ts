@@ -20,7 +20,7 @@ import type { ApiObject, Deployment, LabelSelector, PodSpec } from './objects';
 import { podSpecCauses } from './pod-admission';
 
 /** Go's `%#v` of a map[string]string, as a field error prints a value: keys sorted, Go-quoted. */
-export function goStringMap(map: Readonly<Record<string, string>> | undefined): string {
+function goStringMap(map: Readonly<Record<string, string>> | undefined): string {
   if (map === undefined) return 'map[string]string(nil)';
   const entries = Object.keys(map)
     .sort()
@@ -45,7 +45,7 @@ const nonNegative = (path: string, value: number | undefined): string[] =>
 const selectorOperators = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
 /** ValidateLabelSelector's checks of each requirement's operator and values. */
-export function labelSelectorCauses(selector: LabelSelector, path: string): string[] {
+function labelSelectorCauses(selector: LabelSelector, path: string): string[] {
   const causes: string[] = [];
   (selector.matchExpressions ?? []).forEach((requirement, index) => {
     const at = `${path}.matchExpressions[${index}]`;
@@ -204,7 +204,7 @@ function replicationControllerCauses(spec: WorkloadSpec): string[] {
 }
 
 /** The field errors of one defaulted object of a workload kind, in the API server's order. */
-export function workloadCauses(object: ApiObject): string[] {
+function workloadCauses(object: ApiObject): string[] {
   if (object.kind === 'Deployment') return deploymentCauses(object);
   const spec = (object as { spec?: WorkloadSpec }).spec ?? {};
   const labels = spec.template?.metadata?.labels;

@@ -59,7 +59,7 @@ function templateWithHash(template: PodTemplate, hash: string): PodTemplate {
 }
 
 /** ReplicaSets a Deployment owns. */
-export function replicaSetsOwnedBy(world: World, deployment: Deployment): ReplicaSet[] {
+function replicaSetsOwnedBy(world: World, deployment: Deployment): ReplicaSet[] {
   return listOwnedBy(requireCluster(world).api, 'ReplicaSet', deployment.metadata.uid);
 }
 
@@ -398,7 +398,7 @@ function sameStatusApartFromUpdateTimes(next: Deployment['status'], previous: De
  * The most pods the ReplicaSet controller creates in one sync (`BurstReplicas` in
  * pkg/controller/replicaset/replica_set.go, v1.33).
  */
-export const burstReplicas = 500;
+const burstReplicas = 500;
 
 /**
  * How long a burst of creations takes the controller manager's API client, whose rate limit is

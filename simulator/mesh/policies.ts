@@ -14,7 +14,7 @@ import type { World } from '../world';
 export const istioSecurityKinds: ReadonlySet<string> = new Set(['PeerAuthentication', 'AuthorizationPolicy']);
 
 /** API versions served for both kinds. */
-export const istioSecurityVersions: ReadonlySet<string> = new Set([
+const istioSecurityVersions: ReadonlySet<string> = new Set([
   'security.istio.io/v1',
   'security.istio.io/v1beta1',
 ]);

@@ -11,7 +11,7 @@ import type { OpensslBuild } from '../tls/openssl-builds';
 import type { MeshCertificate, MeshRootCertificate } from './state';
 
 /** istiod's root as a CA, from its metadata. */
-export function renderMeshRoot(
+function renderMeshRoot(
   seed: number,
   root: MeshRootCertificate,
   trustDomain = 'cluster.local',
@@ -28,7 +28,7 @@ export function renderMeshRoot(
 }
 
 /** A workload's chain (leaf, then the root, as istiod returns it) and the leaf's private key. */
-export function renderWorkloadChain(
+function renderWorkloadChain(
   seed: number,
   root: CertificateAuthority,
   certificate: MeshCertificate,

@@ -65,7 +65,7 @@ import {
 } from './waypoint';
 
 /** The proxy that handles a pod's traffic in the mesh. */
-export function meshProxyOf(world: World, pod: Pod, node: string): MeshPeer['proxy'] {
+function meshProxyOf(world: World, pod: Pod, node: string): MeshPeer['proxy'] {
   const mesh = world.cluster?.mesh;
   if (mesh === undefined) return 'none';
   if (
@@ -78,12 +78,12 @@ export function meshProxyOf(world: World, pod: Pod, node: string): MeshPeer['pro
 }
 
 /** The SNI a sidecar sends for a service port: `outbound_.5000_._.helloworld-v1.default.svc.cluster.local`. */
-export function outboundSni(service: Service, port: number, trustDomain: string): string {
+function outboundSni(service: Service, port: number, trustDomain: string): string {
   return `outbound_.${port}_._.${service.metadata.name}.${service.metadata.namespace ?? 'default'}.svc.${trustDomain}`;
 }
 
 /** The SPIFFE IDs a sidecar accepts from a service's servers: the service accounts of its pods. */
-export function serviceAccountsOfService(world: World, mesh: MeshState, service: Service): string[] {
+function serviceAccountsOfService(world: World, mesh: MeshState, service: Service): string[] {
   const cluster = world.cluster;
   if (cluster === undefined) return [];
   const namespace = service.metadata.namespace ?? 'default';

@@ -36,13 +36,13 @@ import type { WaypointApplyRequest } from './events';
 export type { WaypointApplyRequest } from './events';
 
 /** The GatewayClass istiod reconciles into waypoints (`WaypointGatewayClassName`). */
-export const waypointGatewayClassName = 'istio-waypoint';
+const waypointGatewayClassName = 'istio-waypoint';
 /** The label that enrols a namespace or a Service to a waypoint. */
-export const useWaypointLabel = 'istio.io/use-waypoint';
+const useWaypointLabel = 'istio.io/use-waypoint';
 /** The Gateway label that says which traffic the waypoint serves. */
-export const waypointForLabel = 'istio.io/waypoint-for';
+const waypointForLabel = 'istio.io/waypoint-for';
 /** The label istiod puts on the waypoint's pods (and that selects them). */
-export const gatewayNameLabel = 'gateway.networking.k8s.io/gateway-name';
+const gatewayNameLabel = 'gateway.networking.k8s.io/gateway-name';
 /** The port a waypoint receives HBONE on. */
 export const waypointHbonePort = 15008;
 

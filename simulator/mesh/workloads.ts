@@ -34,10 +34,7 @@ import {
 } from './state';
 
 /** How a namespace takes part in the mesh, from its labels. */
-export function namespaceDataplane(
-  world: Readonly<World>,
-  namespace: string,
-): 'sidecar' | 'ambient' | undefined {
+function namespaceDataplane(world: Readonly<World>, namespace: string): 'sidecar' | 'ambient' | undefined {
   const labels =
     world.cluster === undefined
       ? undefined

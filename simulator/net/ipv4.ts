@@ -40,7 +40,7 @@ export function parsePrefix(text: string, loose = false): IPv4Prefix | undefined
 }
 
 /** The netmask of a prefix length as an unsigned number. */
-export function prefixMask(length: number): number {
+function prefixMask(length: number): number {
   return length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
 }
 

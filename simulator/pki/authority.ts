@@ -77,7 +77,7 @@ export function createSelfSignedRoot(spec: RootSpec): CertificateAuthority {
 }
 
 /** The signer view of a CA. */
-export function signerOf(authority: CertificateAuthority): Signer {
+function signerOf(authority: CertificateAuthority): Signer {
   return {
     name: authority.name,
     subjectKeyIdHex: authority.subjectKeyIdHex,

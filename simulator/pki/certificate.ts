@@ -50,7 +50,7 @@ import { signSha256 } from './keys';
 export type { KeyUsageName } from './der';
 
 /** Object identifiers the simulator writes and reads. */
-export const oids = {
+const oids = {
   ecPublicKey: '1.2.840.10045.2.1',
   prime256v1: '1.2.840.10045.3.1.7',
   ecdsaWithSha256: '1.2.840.10045.4.3.2',

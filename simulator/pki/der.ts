@@ -39,7 +39,7 @@ export function sequence(...elements: readonly Uint8Array[]): Uint8Array {
 }
 
 /** DER INTEGER from a non-negative JavaScript integer. */
-export function integerDer(value: number): Uint8Array {
+function integerDer(value: number): Uint8Array {
   const bytes: number[] = [];
   let rest = value;
   do {

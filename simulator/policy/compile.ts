@@ -179,7 +179,7 @@ function flatten(groups: readonly ContributionGroup[]): readonly RuleReference[]
 }
 
 /** Whether two port keys share any (protocol, port). */
-export function portKeysOverlap(a: PortKey, b: PortKey): boolean {
+function portKeysOverlap(a: PortKey, b: PortKey): boolean {
   if (a.protocol === 0 || b.protocol === 0) return true;
   if (a.protocol !== b.protocol) return false;
   const prefix = Math.min(a.prefix, b.prefix);
@@ -188,7 +188,7 @@ export function portKeysOverlap(a: PortKey, b: PortKey): boolean {
 }
 
 /** The narrower of two overlapping port keys (their intersection). */
-export function narrowerPortKey(a: PortKey, b: PortKey): PortKey {
+function narrowerPortKey(a: PortKey, b: PortKey): PortKey {
   if (a.protocol === 0) return b;
   if (b.protocol === 0) return a;
   return a.prefix >= b.prefix ? a : b;

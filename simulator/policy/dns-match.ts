@@ -6,7 +6,7 @@
 import type { DnsSelector } from './model';
 
 /** Lower-cases and adds the trailing dot Cilium stores names with. */
-export function normalizeDnsName(name: string): string {
+function normalizeDnsName(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower : `${lower}.`;
 }

@@ -34,7 +34,7 @@ export interface Selection {
 const optionsCache = new WeakMap<PolicyEngineConfig, NormalizeOptions>();
 
 /** Normalization options derived from a config, kept stable per config object so caches hit. */
-export function normalizeOptionsFor(config: PolicyEngineConfig): NormalizeOptions {
+function normalizeOptionsFor(config: PolicyEngineConfig): NormalizeOptions {
   const cached = optionsCache.get(config);
   if (cached) return cached;
   const options: NormalizeOptions = {
@@ -46,7 +46,7 @@ export function normalizeOptionsFor(config: PolicyEngineConfig): NormalizeOption
 }
 
 /** The endpoint as subject rules see it. */
-export function endpointSubject(endpoint: PolicyEndpoint): EndpointSubject {
+function endpointSubject(endpoint: PolicyEndpoint): EndpointSubject {
   return { labels: indexLabels(endpoint.labels), isHost: endpoint.isHost === true };
 }
 
@@ -79,12 +79,12 @@ export function selectRules(
 }
 
 /** Origins of entries the agent adds on its own rather than from a rule. */
-export function agentOrigin(name: string): RuleOrigin {
+function agentOrigin(name: string): RuleOrigin {
   return { kind: 'agent', name, section: 'agent', specPath: '', ruleIndex: 0 };
 }
 
 /** A reference for an agent-made allow-all entry. */
-export function agentReference(name: string, peer: string): RuleReference {
+function agentReference(name: string, peer: string): RuleReference {
   return {
     origin: agentOrigin(name),
     rule: `agent: ${name}`,

@@ -96,7 +96,7 @@ export class ValidationContext {
 }
 
 /** The JSON type name the API server prints for a node. */
-export function jsonTypeOf(node: SourceNode): string {
+function jsonTypeOf(node: SourceNode): string {
   if (node.type === 'map') return 'object';
   if (node.type === 'seq') return 'array';
   const value = node.value;
@@ -217,7 +217,7 @@ export function typeError(
 }
 
 /** Checks a scalar's JSON type; returns it located, or undefined after recording an error. */
-export function expectType(
+function expectType(
   context: ValidationContext,
   node: SourceNode,
   path: string,

@@ -4,7 +4,7 @@
  */
 
 /** IPv4 ICMP type numbers by name. */
-export const icmpv4Types: Readonly<Record<string, number>> = {
+const icmpv4Types: Readonly<Record<string, number>> = {
   EchoReply: 0,
   DestinationUnreachable: 3,
   Redirect: 5,
@@ -22,7 +22,7 @@ export const icmpv4Types: Readonly<Record<string, number>> = {
 };
 
 /** ICMPv6 type numbers by name. */
-export const icmpv6Types: Readonly<Record<string, number>> = {
+const icmpv6Types: Readonly<Record<string, number>> = {
   DestinationUnreachable: 1,
   PacketTooBig: 2,
   TimeExceeded: 3,

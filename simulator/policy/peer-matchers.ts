@@ -50,7 +50,7 @@ export function isPodIdentity(labels: IndexedLabels): boolean {
 }
 
 /** Whether the identity is outside the cluster: world itself, a CIDR identity or an FQDN identity. */
-export function isWorldIdentity(labels: IndexedLabels): boolean {
+function isWorldIdentity(labels: IndexedLabels): boolean {
   if (
     has(labels, 'reserved:world') ||
     has(labels, 'reserved:world-ipv4') ||

@@ -63,13 +63,13 @@ export function subKeyOf(key: PortKey): number {
 }
 
 /** The port key of a flow for a given prefix length. */
-export function maskedPortKey(protocol: number, port: number, prefix: number): PortKey {
+function maskedPortKey(protocol: number, port: number, prefix: number): PortKey {
   const mask = prefix === 0 ? 0 : (0xffff << (16 - prefix)) & 0xffff;
   return { protocol, prefix, port: port & mask };
 }
 
 /** Splits an inclusive port range into the aligned blocks an LPM trie can hold. */
-export function rangeToPrefixes(start: number, end: number): { port: number; prefix: number }[] {
+function rangeToPrefixes(start: number, end: number): { port: number; prefix: number }[] {
   const blocks: { port: number; prefix: number }[] = [];
   let current = start;
   while (current <= end) {

@@ -38,7 +38,7 @@ export function crdAcceptsPort(text: string): boolean {
 }
 
 /** pkg/iana IsSvcName: 1 to 15 letters, digits and single inner hyphens, at least one letter. */
-export function isServiceName(text: string): boolean {
+function isServiceName(text: string): boolean {
   return (
     text.length > 0 &&
     text.length <= 15 &&
@@ -63,7 +63,7 @@ function underscoresPlaced(text: string): boolean {
  * strconv.ParseUint(text, 0, 16): base from the prefix (0x, 0b, 0o, or a leading 0 for octal),
  * underscores allowed, a range error as soon as the value passes 65535.
  */
-export function parseGoUint16(text: string): number | 'invalid syntax' | 'value out of range' {
+function parseGoUint16(text: string): number | 'invalid syntax' | 'value out of range' {
   if (text === '') return 'invalid syntax';
   let base = 10;
   let digits = text;

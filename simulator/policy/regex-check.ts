@@ -10,7 +10,7 @@ export type CompiledPattern =
   { readonly ok: true; readonly regex: RegExp } | { readonly ok: false; readonly error: string };
 
 /** Longest request field the simulator matches; JavaScript regexes backtrack, RE2 does not. */
-export const maxMatchedLength = 4096;
+const maxMatchedLength = 4096;
 
 const goError = (code: string, fragment: string): string => `error parsing regexp: ${code}: \`${fragment}\``;
 

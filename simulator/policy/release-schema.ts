@@ -55,7 +55,7 @@ export interface SchemaFeatures {
 }
 
 /** The schema of a Cilium minor release. */
-export function schemaForMinor(minor: number): SchemaFeatures {
+function schemaForMinor(minor: number): SchemaFeatures {
   return {
     minor,
     enableDefaultDeny: minor >= 16,

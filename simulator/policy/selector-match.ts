@@ -35,7 +35,7 @@ export function indexLabels(labels: LabelSet): IndexedLabels {
 }
 
 /** The values a selector key finds in a label set (several when `any:` hits several sources). */
-export function valuesFor(indexed: IndexedLabels, selectorKey: string): readonly string[] {
+function valuesFor(indexed: IndexedLabels, selectorKey: string): readonly string[] {
   const colon = selectorKey.indexOf(':');
   if (colon < 0) return indexed.byKey.get(selectorKey) ?? [];
   const source = selectorKey.slice(0, colon);

@@ -38,8 +38,8 @@ import {
 export { portPattern } from './validate-cilium-ports';
 
 /** The CRD patterns for DNS names; the checks below are linear-time equivalents. */
-export const matchNamePattern = '^([-a-zA-Z0-9_]+[.]?)+$';
-export const matchPatternPattern = '^([-a-zA-Z0-9_*]+[.]?)+$';
+const matchNamePattern = '^([-a-zA-Z0-9_]+[.]?)+$';
+const matchPatternPattern = '^([-a-zA-Z0-9_*]+[.]?)+$';
 const dnsName = /^[-a-zA-Z0-9_]+(?:\.[-a-zA-Z0-9_]+)*\.?$/;
 const dnsPattern = /^[-a-zA-Z0-9_*]+(?:\.[-a-zA-Z0-9_*]+)*\.?$/;
 

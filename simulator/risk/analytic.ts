@@ -42,7 +42,7 @@ export interface ReuseRates {
 }
 
 /** The rates of a parameter set. */
-export function reuseRates(parameters: RiskParameters): ReuseRates {
+function reuseRates(parameters: RiskParameters): ReuseRates {
   const workloads = clientWorkloads(parameters);
   const clientNodes = parameters.nodes - 1;
   const podsPerNode = workloads.pods / clientNodes;
@@ -62,7 +62,7 @@ const integrationSteps = 256;
  * Expected number of rollouts that end in at least one wrong landing, within `horizon` seconds,
  * when a freed admitted address counts for at most `memory` seconds (Infinity for a cut-off).
  */
-export function expectedWrongRollouts(
+function expectedWrongRollouts(
   parameters: RiskParameters,
   rates: ReuseRates,
   horizon: number,

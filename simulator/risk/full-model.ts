@@ -20,7 +20,7 @@ import type { Incident } from './reduced-model';
 import type { RiskSetup } from './setups';
 
 /** How often the replay reads the stale node's ipcache, in virtual ms. */
-export const observationSliceMs = 250;
+const observationSliceMs = 250;
 
 /** What the full simulator found in one trial. */
 export interface FullTrialResult {

@@ -18,7 +18,7 @@ export const labScenarioId = 'mistaken-identity';
 export const protectedPort = 5000;
 
 /** Largest trial the lab replays in a reader's browser within a few seconds. */
-export const labLimits = { nodes: 6, pods: 120, windowSeconds: 1800, restarts: 400 } as const;
+const labLimits = { nodes: 6, pods: 120, windowSeconds: 1800, restarts: 400 } as const;
 
 /** Whether the lab can replay a trial, and if not, every reason why. */
 export type LabReplay = { ok: true } | { ok: false; reasons: string[] };
@@ -148,7 +148,7 @@ ${mutualAuth ? '    authentication:\n      mode: required\n' : ''}    toPorts:
 }
 
 /** The manifests of a trial's workloads, as one file. */
-export function trialManifests(parameters: RiskParameters, setup: RiskSetup): string {
+function trialManifests(parameters: RiskParameters, setup: RiskSetup): string {
   const workloads = clientWorkloads(parameters);
   const mutualAuth =
     setup.install.kind === 'cilium' && setup.install.values['authentication.mutual.spire.enabled'] === 'true';
@@ -161,7 +161,7 @@ export function trialManifests(parameters: RiskParameters, setup: RiskSetup): st
 }
 
 /** The command line that builds the cluster, installs the setup and deploys the workloads. */
-export function setupCommand(parameters: RiskParameters, setup: RiskSetup): string {
+function setupCommand(parameters: RiskParameters, setup: RiskSetup): string {
   if (setup.install.kind !== 'cilium') throw new RangeError(`the lab cannot install ${setup.id}`);
   const workers = Array.from({ length: parameters.nodes }, () => '- role: worker').join('\n');
   const values = Object.entries({ ...setup.install.values, 'ipam.mode': parameters.ipamMode })
@@ -186,7 +186,7 @@ kubectl wait --for=condition=Available deployment --all --timeout=600s`;
 }
 
 /** The command line that cuts the protected workload's node off, as the experiment's two rules do. */
-export const cutOffCommand = `NODE=$(kubectl get pod -l app=protected -o jsonpath='{.items[0].spec.nodeName}')
+const cutOffCommand = `NODE=$(kubectl get pod -l app=protected -o jsonpath='{.items[0].spec.nodeName}')
 API_SERVER=$(kubectl get svc kubernetes -o jsonpath='{.spec.clusterIP}')
 API_SERVEREP=$(kubectl get endpoints kubernetes -o jsonpath='{.subsets[0].addresses[0].ip}')
 docker exec $NODE iptables -t mangle -I INPUT -p tcp -s $API_SERVER -j DROP
@@ -195,7 +195,7 @@ docker exec $NODE iptables -t mangle -I INPUT -p tcp -s $API_SERVEREP -j DROP`;
 const seconds = (ms: number): string => (Math.round(ms) / 1000).toFixed(3);
 
 /** The command lines of a trial's restarts, each waiting for its moment, then the rest of the window. */
-export function churnCommands(parameters: RiskParameters, seed: number): string[] {
+function churnCommands(parameters: RiskParameters, seed: number): string[] {
   const schedule = trialSchedule(parameters, seed);
   const lines: string[] = [];
   let previousMs = 0;

@@ -74,7 +74,7 @@ export function poolSize(prefix: number): number {
 }
 
 /** RollingUpdate's default maxSurge (25 %, rounded up) for a Deployment of this size. */
-export function surgeOf(replicas: number): number {
+function surgeOf(replicas: number): number {
   return Math.ceil(replicas / 4);
 }
 

@@ -26,7 +26,7 @@ export function uniform(random: RandomState): number {
 }
 
 /** A log-normal lag from its median and 95th percentile (Box–Muller for the normal draw). */
-export function drawLagMs(random: RandomState, medianMs: number, p95Ms: number): number {
+function drawLagMs(random: RandomState, medianMs: number, p95Ms: number): number {
   if (p95Ms <= medianMs) return medianMs;
   const sigma = Math.log(p95Ms / medianMs) / 1.6448536269514722;
   const normal = Math.sqrt(-2 * Math.log(uniform(random))) * Math.cos(2 * Math.PI * uniform(random));

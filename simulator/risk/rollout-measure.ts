@@ -11,7 +11,7 @@ import { clusterSettled } from '../queries';
 import type { RolloutWave } from './rollout-profiles';
 
 /** Observation step, in virtual milliseconds: the table's time resolution. */
-export const profileResolutionMs = 5;
+const profileResolutionMs = 5;
 
 /** How long after the restart the measurement looks (the waves of 100 replicas end within 3.5 s). */
 const observedMs = 12_000;

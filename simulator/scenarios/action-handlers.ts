@@ -46,7 +46,7 @@ import {
 /** Runs one action: reads the world, gives the simulation inputs, and writes the step. */
 export type Handler<K extends ScenarioAction['do']> = (run: ScenarioRun, action: ActionOf<K>) => void;
 
-export const actionHandlers: { readonly [K in ScenarioAction['do']]: Handler<K> } = {
+const actionHandlers: { readonly [K in ScenarioAction['do']]: Handler<K> } = {
   'create-cluster': createCluster,
   'install-cilium': installCilium,
   'helm-install-cilium': helmInstallCilium,

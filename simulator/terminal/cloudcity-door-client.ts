@@ -16,7 +16,7 @@ import { fail, type CommandResult, type TerminalContext } from './context';
 import { pythonFloatRepr, pythonStringRepr } from './python-values';
 
 /** The script's path in the image, and its target (hard-coded in the script). */
-export const doorClientPath = '/cloudcity/cc_door_client.py';
+const doorClientPath = '/cloudcity/cc_door_client.py';
 const serverHost = 'cc-door-server';
 const serverPort = 50051;
 

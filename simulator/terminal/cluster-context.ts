@@ -64,7 +64,7 @@ export function contextInCluster(context: TerminalContext, name: string): Termin
 }
 
 /** The name of the cluster a node container belongs to, whichever cluster that is. */
-export function clusterOfNode(world: Readonly<World>, node: string): string | undefined {
+function clusterOfNode(world: Readonly<World>, node: string): string | undefined {
   return allClusters(world).find((cluster) => cluster.nodes[node] !== undefined)?.name;
 }
 

@@ -293,7 +293,7 @@ function typeNames(world: World): string[] {
   const cluster = world.cluster;
   if (cluster === undefined) return [];
   return resourceTypes
-    .filter((type) => resolveResourceType(cluster, type.names[0] ?? '') !== undefined)
+    .filter((type) => resolveResourceType(world, cluster, type.names[0] ?? '') !== undefined)
     .map((type) => type.names[0] ?? type.plural);
 }
 
@@ -305,7 +305,7 @@ function namesOf(
 ): string[] {
   const cluster = world.cluster;
   if (cluster === undefined) return [];
-  const type: ResourceType | undefined = resolveResourceType(cluster, typeName);
+  const type: ResourceType | undefined = resolveResourceType(world, cluster, typeName);
   if (type === undefined) return [];
   if (type.kind === 'Namespace')
     return listObjects(cluster.api, 'Namespace').map((object) => object.metadata.name);

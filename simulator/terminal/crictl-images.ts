@@ -15,7 +15,7 @@ import type { Cluster } from '../world';
 const pulledImageBytes = 60_000_000;
 
 /** go-units' HumanSizeWithPrecision(size, 3): decimal units, three significant digits. */
-export function humanSize(bytes: number): string {
+function humanSize(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let size = bytes;
   let unit = 0;

@@ -13,7 +13,7 @@ import type { TerminalContext } from './context';
 import { hostHeader, type CurlUrl } from './curl-url';
 
 /** The curl release the simulator models; it appears in User-Agent and `--version`. */
-export const curlRelease = '8.5.0';
+const curlRelease = '8.5.0';
 
 /**
  * How long Linux keeps retransmitting an unanswered SYN before connect() fails with ETIMEDOUT:
@@ -103,7 +103,7 @@ export function requestHeaders(request: ExchangeRequest): [string, string][] {
   return [...replaced, ...custom, ...body].filter((header): header is [string, string] => header[1] !== null);
 }
 
-export function utf8Length(text: string): number {
+function utf8Length(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 

@@ -340,7 +340,7 @@ export function curlWarning(text: string): string {
 }
 
 /** `curl --version` of the modelled curl (8.5.0, released 2023-12-06). */
-export const curlVersion =
+const curlVersion =
   'curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0 OpenSSL/3.0.13 zlib/1.3\n' +
   'Release-Date: 2023-12-06\n' +
   'Protocols: dict file ftp ftps gopher gophers http https imap imaps mqtt pop3 pop3s rtsp smb smbs smtp smtps telnet tftp\n' +

@@ -11,7 +11,7 @@ import { formatCurlUrl } from './curl-url';
 const info = (text: string): string => `* ${text}\n`;
 
 /** The reason phrase HTTP/1.1 servers send after the status code. */
-export const reasonPhrases: Readonly<Record<number, string>> = {
+const reasonPhrases: Readonly<Record<number, string>> = {
   200: 'OK',
   201: 'Created',
   204: 'No Content',
@@ -37,7 +37,7 @@ export const reasonPhrases: Readonly<Record<number, string>> = {
 };
 
 /** The response's status line as curl shows it (HTTP/2 has no reason phrase; curl adds a space). */
-export function statusLine(response: ExchangeResponse): string {
+function statusLine(response: ExchangeResponse): string {
   return response.httpVersion === '2'
     ? `HTTP/2 ${response.status} `
     : `HTTP/1.1 ${response.status} ${reasonPhrases[response.status] ?? ''}`;

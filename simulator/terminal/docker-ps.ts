@@ -12,7 +12,7 @@ import { cobraParse } from './cobra-args';
 import { tabwrite } from './tabwriter';
 
 /** go-units' HumanDuration, as docker prints CREATED (`… ago`) and STATUS (`Up …`). */
-export function humanDuration(ms: number): string {
+function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
   if (seconds < 1) return 'Less than a second';
   if (seconds === 1) return '1 second';

@@ -9,6 +9,7 @@
 import { getObject } from '../k8s/api-store';
 import { formatApplyOutcome, qualifiedResource, resourceNames } from '../k8s/apply';
 import { kindServed } from '../k8s/discovery';
+import { customKinds } from '../k8s/extension-points';
 import { mappingError, parseManifests } from '../k8s/manifests';
 import { namespacedKinds, objectKey, type ApiObject } from '../k8s/objects';
 import { refusalForKubectl } from '../k8s/api-errors';
@@ -68,12 +69,16 @@ export function objectsOf(
   source: { file: string; text: string },
 ): { objects: ApiObject[]; errors: string[]; notes: string[] } {
   const cluster = context.simulation.state.cluster;
-  const parsed = parseManifests(source.text, cluster?.cilium?.config.version, sourceName(source.file));
+  const parsed = parseManifests(source.text, {
+    ciliumVersion: cluster?.cilium?.config.version,
+    source: sourceName(source.file),
+    kinds: customKinds(context.simulation.state),
+  });
   const errors = [...parsed.errors];
   const objects: ApiObject[] = [];
   const explicit = flags.get('--namespace');
   for (const object of parsed.objects) {
-    if (cluster !== undefined && !kindServed(cluster, object.kind)) {
+    if (cluster !== undefined && !kindServed(context.simulation.state, cluster, object.kind)) {
       errors.push(
         mappingError(
           { ...object.metadata, kind: object.kind, apiVersion: object.apiVersion },

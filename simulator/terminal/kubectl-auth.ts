@@ -88,7 +88,10 @@ function accessRequest(
   let resource = resourceText.toLowerCase();
   let apiGroup = '';
   let namespaced = true;
-  const type = resource === '*' || cluster === undefined ? undefined : resolveResourceType(cluster, resource);
+  const type =
+    resource === '*' || cluster === undefined
+      ? undefined
+      : resolveResourceType(context.simulation.state, cluster, resource);
   const [bare = '', group] = resource.split(/\.(.*)/s);
   const known = discoveryOnly[bare];
   if (type !== undefined) {

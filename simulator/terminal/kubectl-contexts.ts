@@ -18,7 +18,7 @@ import { tabwrite } from './tabwriter';
 export type KubectlRoute = { result: CommandResult } | { context: TerminalContext; args: string[] };
 
 /** kubectl's message when it has no server to talk to (no current context). */
-export const noServer =
+const noServer =
   'The connection to the server localhost:8080 was refused - did you specify the right host or port?';
 
 /** kubectl flags that take a separate value, so that their value is not taken for the subcommand. */

@@ -32,7 +32,7 @@ function ciliumCrdsCreatedAtMs(world: Readonly<World>): number | undefined {
 }
 
 /** Every CRD the cluster serves now, with the time it was created. */
-export function installedCrds(world: Readonly<World>): CrdRow[] {
+function installedCrds(world: Readonly<World>): CrdRow[] {
   const rows: CrdRow[] = [];
   const cilium = world.cluster?.cilium;
   const ciliumAt = ciliumCrdsCreatedAtMs(world);

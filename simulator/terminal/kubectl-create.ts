@@ -362,7 +362,11 @@ function resolveResource(
   const type =
     cluster === undefined
       ? undefined
-      : resolveResourceType(cluster, group === '' ? resource : `${resource}.${group}`);
+      : resolveResourceType(
+          context.simulation.state,
+          cluster,
+          group === '' ? resource : `${resource}.${group}`,
+        );
   // An unknown resource is kept as given, as kubectl does when discovery has no match for it.
   const found =
     type === undefined

@@ -133,7 +133,7 @@ function targetsFromArguments(
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('error: no cluster');
   if (positionals.length === 0) return fail(noResourcesSpecified);
-  const references = parseReferences(positionals, cluster);
+  const references = parseReferences(positionals, context.simulation.state);
   if ('exitCode' in references) return references;
   const scope = scopeOf(flags);
   if ('exitCode' in scope) return scope;

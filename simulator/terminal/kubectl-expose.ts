@@ -88,7 +88,7 @@ export function expose(
     return fail(
       "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
     );
-  const type = resolveResourceType(cluster, typeName);
+  const type = resolveResourceType(context.simulation.state, cluster, typeName);
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
   const namespace = namespaceOf(flags);
   const object = getObject(cluster.api, type.kind, objectKey(type.kind, name, namespace));
@@ -101,7 +101,9 @@ export function expose(
   const denied = forbiddenText(
     context,
     flags,
-    resourceRequest(resolveResourceType(cluster, 'services')!, 'create', { namespace }),
+    resourceRequest(resolveResourceType(context.simulation.state, cluster, 'services')!, 'create', {
+      namespace,
+    }),
   );
   if (denied !== undefined) return fail(`Error from server (Forbidden): ${denied}`);
   if (getObject(cluster.api, 'Service', objectKey('Service', serviceName, namespace)) !== undefined)

@@ -7,7 +7,7 @@
 import { stringify } from 'yaml';
 
 /** A copy of a JSON-like value with every object's keys sorted. */
-export function sortKeysDeep(value: unknown): unknown {
+function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (value === null || typeof value !== 'object') return value;
   const sorted: Record<string, unknown> = {};

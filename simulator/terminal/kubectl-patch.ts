@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { getObject } from '../k8s/api-store';
 import { jsonPatch, mergePatch, strategicMerge } from '../k8s/patch';
 import { parseManifests } from '../k8s/manifests';
+import { customKinds } from '../k8s/extension-points';
 import { canonicalJson } from '../engine/state-hash';
 import { refusalText } from '../k8s/api-errors';
 import { objectKey, type ApiObject } from '../k8s/objects';
@@ -98,7 +99,7 @@ function patchTarget(
       return fail(
         "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
       );
-    const references = parseReferences(positionals, cluster);
+    const references = parseReferences(positionals, context.simulation.state);
     if ('exitCode' in references) return references;
     const [first] = references;
     if (first?.name === undefined) return fail('error: resource(s) were provided, but no name was specified');
@@ -173,10 +174,10 @@ export function patch(
   const result = patched(type, object, (flags.get('--type') ?? 'strategic').toLowerCase(), patchValue.value);
   if ('exitCode' in result) return result;
   const manifest = asManifest(result.value as Record<string, unknown>);
-  const parsed = parseManifests(
-    JSON.stringify(manifest),
-    context.simulation.state.cluster?.cilium?.config.version,
-  );
+  const parsed = parseManifests(JSON.stringify(manifest), {
+    ciliumVersion: context.simulation.state.cluster?.cilium?.config.version,
+    kinds: customKinds(context.simulation.state),
+  });
   if (parsed.errors.length > 0) return fail(parsed.errors.join('\n'));
   const next = parsed.objects[0];
   if (next === undefined) return fail('error: no objects passed to patch');

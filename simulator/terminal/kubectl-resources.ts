@@ -16,7 +16,7 @@ import { virtualEpochMs } from '../engine/virtual-time';
 import { ciliumTableRow } from '../cilium/crd-printer-columns';
 import { istioCrds, istioCrdFor } from '../mesh/crds';
 import { groupServed } from '../k8s/discovery';
-import type { Cluster } from '../world';
+import type { Cluster, World } from '../world';
 import { printerColumnCells } from './kubectl-printer-columns';
 
 /** A resource type kubectl knows, with every name a reader may use for it. */
@@ -212,9 +212,13 @@ export function resourceType(name: string): ResourceType | undefined {
  * The resource type a name refers to in this cluster: one whose API group the server serves
  * (Cilium's and Istio's only once they are installed), as kubectl's discovery finds them.
  */
-export function resolveResourceType(cluster: Cluster, name: string): ResourceType | undefined {
+export function resolveResourceType(
+  world: Readonly<World>,
+  cluster: Readonly<Cluster>,
+  name: string,
+): ResourceType | undefined {
   const type = resourceType(name);
-  return type !== undefined && groupServed(cluster, groupOf(type)) ? type : undefined;
+  return type !== undefined && groupServed(world, cluster, groupOf(type)) ? type : undefined;
 }
 
 function age(object: ApiObject, nowMs: number): string {

@@ -5,7 +5,7 @@
 import { listObjects } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
 import type { ApiObject, LabelSelector } from '../k8s/objects';
-import type { Cluster } from '../world';
+import type { Cluster, World } from '../world';
 import { fail, type CommandResult } from './context';
 import { resolveResourceType, resourceType, type ResourceType } from './kubectl-resources';
 
@@ -55,15 +55,18 @@ export interface ResourceReference {
 }
 
 /**
- * Parses `TYPE [NAME…]`, `TYPE1,TYPE2` or `TYPE/NAME…` into references. With a cluster, only the
- * resource types its API server serves are known (Cilium's and Istio's once installed).
+ * Parses `TYPE [NAME…]`, `TYPE1,TYPE2` or `TYPE/NAME…` into references. With a world that has a cluster, only
+ * the resource types its API server serves are known (Cilium's and Istio's once installed).
  */
 export function parseReferences(
   args: readonly string[],
-  cluster?: Cluster,
+  world?: Readonly<World>,
 ): ResourceReference[] | CommandResult {
+  const cluster = world?.cluster;
   const lookup = (name: string): ResourceType | undefined =>
-    cluster === undefined ? resourceType(name) : resolveResourceType(cluster, name);
+    world === undefined || cluster === undefined
+      ? resourceType(name)
+      : resolveResourceType(world, cluster, name);
   const [first, ...rest] = args;
   if (first === undefined) return [];
   if (first.includes('/')) {

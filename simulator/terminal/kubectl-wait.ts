@@ -204,7 +204,7 @@ export async function wait(
 }
 
 /** Default length of a watch that no --request-timeout bounds, in virtual time. */
-export const defaultWatchMs = 60_000;
+const defaultWatchMs = 60_000;
 
 /** Pads cells to widths kept from earlier output (tabwriter with RememberWidths, padding 3). */
 function rememberedLine(cells: readonly string[], widths: number[]): string {

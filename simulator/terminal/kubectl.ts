@@ -212,7 +212,7 @@ function get(
   if (typeName.includes(',') && !typeName.includes('/') && names.length === 0)
     return getSeveral(context, typeName.split(','), flags);
   const [typePart, namePart] = typeName.split('/');
-  const type = resolveResourceType(cluster, typePart ?? '');
+  const type = resolveResourceType(context.simulation.state, cluster, typePart ?? '');
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
   if (namePart !== undefined) names.push(namePart);
   const objects = selectObjects(context, type, names, flags);
@@ -303,7 +303,7 @@ function getSeveral(
   if (cluster === undefined) return fail('no cluster');
   const types: ResourceType[] = [];
   for (const typeName of typeNames) {
-    const type = resolveResourceType(cluster, typeName);
+    const type = resolveResourceType(context.simulation.state, cluster, typeName);
     if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
     types.push(type);
   }
@@ -545,7 +545,7 @@ function execTarget(
  * back as an ExitError, which kubectl prints as `command terminated with exit code N` and exits
  * with (cmdutil.checkErr, utilexec.ExitError).
  */
-export function withRemoteExitStatus(result: CommandResult): CommandResult {
+function withRemoteExitStatus(result: CommandResult): CommandResult {
   if (result.exitCode === 0 || /command terminated with exit code \d+/.test(result.stderr)) return result;
   // An exec that never started (terminal/pod-files.ts notFoundInImage) is kubectl's own error.
   if (result.stderr.startsWith('error: Internal error occurred: ')) return result;

@@ -8,7 +8,7 @@ import type { Flow } from '../cilium/flow';
 import type { TerminalContext } from './context';
 
 /** How long a streaming command runs when nothing stops it, in virtual time. */
-export const defaultWindowMs = 60_000;
+const defaultWindowMs = 60_000;
 /** How often it looks for news, and how many looks between hand-backs to the page. */
 const sliceMs = 250;
 const slicesPerPause = 20;

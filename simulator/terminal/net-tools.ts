@@ -34,7 +34,7 @@ function candidates(name: string, namespace: string): string[] {
 }
 
 /** Resolves a name as the pod's resolver would: the FQDN that answered and its address. */
-export function resolveInCluster(
+function resolveInCluster(
   cluster: Cluster,
   name: string,
   namespace: string,

@@ -97,7 +97,7 @@ function ciliumStatus(context: TerminalContext, agent: AgentState, brief: boolea
 }
 
 /** The cilium (cilium-dbg from 1.15) CLI inside an agent pod; `program` is the CLI's own name. */
-export function ciliumCli(
+function ciliumCli(
   context: TerminalContext,
   agent: AgentState,
   args: string[],

@@ -27,18 +27,10 @@ import { explainShellLimits, shellLimits } from './shell-limits';
 import { complete, type Completion, type CompletionEntry } from './completion';
 
 /** Virtual time one command line may consume before it is stopped. */
-export const commandLineBudgetMs = 60 * 60 * 1000;
+const commandLineBudgetMs = 60 * 60 * 1000;
 
 /** The commands the simulator adds to the shell, for help and for "command not found" hints. */
-export const simulatedCommands = [
-  'kubectl',
-  'kind',
-  'helm',
-  'docker',
-  'istioctl',
-  'openssl',
-  'step',
-] as const;
+const simulatedCommands = ['kubectl', 'kind', 'helm', 'docker', 'istioctl', 'openssl', 'step'] as const;
 
 class BudgetExceeded extends Error {}
 

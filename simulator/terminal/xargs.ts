@@ -10,7 +10,7 @@ import { shellQuote } from './shell-quote';
 import { decodeStdin } from './stdin';
 
 /** The replacement string and the command to run, or undefined when `-I`/`-i` is not given. */
-export function replaceMode(args: readonly string[]): { replace: string; command: string[] } | undefined {
+function replaceMode(args: readonly string[]): { replace: string; command: string[] } | undefined {
   let replace: string | undefined;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? '';

@@ -486,7 +486,7 @@ export function startHandshake(input: HandshakeInput): HandshakeSnapshot {
 }
 
 /** The next event the protocol sends from a snapshot, or undefined when the handshake is over. */
-export function nextHandshakeEvent(snapshot: HandshakeSnapshot): HandshakeEvent | undefined {
+function nextHandshakeEvent(snapshot: HandshakeSnapshot): HandshakeEvent | undefined {
   for (const type of handshakeEventTypes) {
     const event = { type };
     if (snapshot.can(event)) return event;
@@ -495,7 +495,7 @@ export function nextHandshakeEvent(snapshot: HandshakeSnapshot): HandshakeEvent 
 }
 
 /** Sends the next message; returns the same snapshot when the handshake is over. */
-export function stepHandshake(snapshot: HandshakeSnapshot): HandshakeSnapshot {
+function stepHandshake(snapshot: HandshakeSnapshot): HandshakeSnapshot {
   const event = nextHandshakeEvent(snapshot);
   if (event === undefined) return snapshot;
   const [next] = transition(handshakeMachine, snapshot, event);

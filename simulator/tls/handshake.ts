@@ -179,7 +179,7 @@ export const handshakeMessageInfo: Readonly<
 };
 
 /** TLS alert descriptions (RFC 8446 6.2) for the codes the model sends. */
-export const alertDescriptions: Readonly<Record<number, string>> = {
+const alertDescriptions: Readonly<Record<number, string>> = {
   40: 'handshake_failure',
   42: 'bad_certificate',
   43: 'unsupported_certificate',

@@ -17,12 +17,12 @@ import { deriveBytes, type PkiSeed } from '../pki/keys';
 export type CipherSuiteName = 'TLS_AES_128_GCM_SHA256' | 'TLS_AES_256_GCM_SHA384';
 
 /** The hash of a cipher suite (it drives the key schedule and the transcript hash). */
-export function suiteHash(suite: CipherSuiteName): CHash {
+function suiteHash(suite: CipherSuiteName): CHash {
   return suite === 'TLS_AES_256_GCM_SHA384' ? sha384 : sha256;
 }
 
 /** HKDF-Expand-Label (RFC 8446 7.1): the label is prefixed with "tls13 ". */
-export function hkdfExpandLabel(
+function hkdfExpandLabel(
   suite: CipherSuiteName,
   secret: Uint8Array,
   label: string,

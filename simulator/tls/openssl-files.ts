@@ -30,7 +30,7 @@ const oid = {
 } as const;
 
 /** The name attributes `openssl req` asks for, in its order, with their OIDs. */
-export const nameAttributes = [
+const nameAttributes = [
   { short: 'C', oid: '2.5.4.6' },
   { short: 'ST', oid: '2.5.4.8' },
   { short: 'L', oid: '2.5.4.7' },

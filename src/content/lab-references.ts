@@ -26,7 +26,7 @@ export interface LabReference {
 const referringElements: ReadonlySet<string> = new Set(['ScenarioWidget', 'LabButton']);
 
 /** How many steps each scenario of the simulator has. */
-export const catalogueStepCounts: Readonly<Record<string, number>> = Object.fromEntries(
+const catalogueStepCounts: Readonly<Record<string, number>> = Object.fromEntries(
   Object.values(scenarios).map((scenario) => [scenario.id, scenario.steps.length]),
 );
 

@@ -124,7 +124,7 @@ export function checkIpcacheEntry(
 }
 
 /** The pods whose address some cut-off node maps to an identity that is not theirs. */
-export function podsMistakenByCutOffNodes(context: GoalContext): Set<string> {
+function podsMistakenByCutOffNodes(context: GoalContext): Set<string> {
   const cluster = context.world.cluster;
   const mistaken = new Set<string>();
   if (cluster === undefined) return mistaken;

@@ -19,7 +19,7 @@ interface BrokerLog {
 }
 
 /** Kafka error codes the broker answers with. */
-export const kafkaErrors = { none: 0, unknownTopic: 3, leaderNotAvailable: 5 } as const;
+const kafkaErrors = { none: 0, unknownTopic: 3, leaderNotAvailable: 5 } as const;
 
 /** The topics `KAFKA_CREATE_TOPICS` (`name:partitions:replicas,…`) asks the image to create. */
 function topicsToCreate(container: Container): string[] {

@@ -60,7 +60,7 @@ const noTerms: PodAffinityTerms = {
 const termsByAffinity = new WeakMap<Affinity, Map<string, PodAffinityTerms>>();
 
 /** A pod's affinity terms, memoised per affinity object and namespace (shared by a ReplicaSet's pods). */
-export function podAffinityTerms(pod: Pod): PodAffinityTerms {
+function podAffinityTerms(pod: Pod): PodAffinityTerms {
   const affinity = pod.spec.affinity;
   if (affinity?.podAffinity === undefined && affinity?.podAntiAffinity === undefined) return noTerms;
   const namespace = pod.metadata.namespace ?? 'default';
@@ -93,7 +93,7 @@ export function podAffinityTerms(pod: Pod): PodAffinityTerms {
 }
 
 /** Whether a term picks pods of this namespace with these labels (AffinityTerm.Matches). */
-export function termMatches(
+function termMatches(
   term: AffinityTerm,
   namespace: string,
   labels: Readonly<Record<string, string>> | undefined,

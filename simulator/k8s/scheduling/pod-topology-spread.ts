@@ -35,7 +35,7 @@ export interface SpreadConstraint {
   readonly picked: PickedLabelSets;
 }
 
-export const hostnameLabel = 'kubernetes.io/hostname';
+const hostnameLabel = 'kubernetes.io/hostname';
 const zoneLabel = 'topology.kubernetes.io/zone';
 
 /** The cluster-level default constraints kube-scheduler applies (v1.24's systemDefaultConstraints). */
@@ -97,7 +97,7 @@ function serviceSelects(
  * helper.DefaultSelector: the merged selectors of the pod's namespace's Services that pick it, and
  * the selector of the ReplicaSet controlling it. Undefined when that selects nothing in particular.
  */
-export function defaultSpreadSelector(store: ApiStore, pod: Pod): LabelSelector | undefined {
+function defaultSpreadSelector(store: ApiStore, pod: Pod): LabelSelector | undefined {
   const namespace = pod.metadata.namespace ?? 'default';
   const labels = pod.metadata.labels ?? {};
   const matchLabels: Record<string, string> = {};
@@ -132,7 +132,7 @@ function compile(
 }
 
 /** The pod's DoNotSchedule constraints (what the filter enforces). */
-export function filteringConstraints(cache: NodeInfoCache, pod: Pod): SpreadConstraint[] {
+function filteringConstraints(cache: NodeInfoCache, pod: Pod): SpreadConstraint[] {
   if (pod.spec.topologySpreadConstraints === undefined) return [];
   const own = pod.spec.topologySpreadConstraints.filter(
     (constraint) => constraint.whenUnsatisfiable === 'DoNotSchedule',
@@ -258,7 +258,7 @@ export function spreadPreFilter(cache: NodeInfoCache, pod: Pod): SpreadFilterSta
 }
 
 export const spreadReason = "node(s) didn't match pod topology spread constraints";
-export const spreadMissingLabelReason = `${spreadReason} (missing required label)`;
+const spreadMissingLabelReason = `${spreadReason} (missing required label)`;
 
 /** PodTopologySpread's Filter for one node. */
 export function spreadFilter(

@@ -13,9 +13,9 @@ import type { Container, Node, Pod, ResourceList } from '../objects';
 import { milliValue, wholeValue } from '../resource-quantity';
 
 /** Millicores a container without a CPU request counts for in scoring. */
-export const defaultMilliCpuRequest = 100;
+const defaultMilliCpuRequest = 100;
 /** Bytes a container without a memory request counts for in scoring (200 MiB). */
-export const defaultMemoryRequest = 200 * 1024 * 1024;
+const defaultMemoryRequest = 200 * 1024 * 1024;
 
 /** One pod's requests. */
 export interface PodRequests {
@@ -32,7 +32,7 @@ export interface PodRequests {
 const readQuantities = new Map<string, number>();
 
 /** A resource's value in the scheduler's unit for it; an unreadable quantity counts as zero. */
-export function resourceValue(name: string, quantity: string | number): number {
+function resourceValue(name: string, quantity: string | number): number {
   const milli = name === 'cpu';
   const key = `${milli ? 'm' : ''}${quantity}`;
   let value = readQuantities.get(key);

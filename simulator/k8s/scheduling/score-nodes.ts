@@ -30,7 +30,7 @@ import { podRequests } from './resources';
 import { intolerablePreferNoScheduleTaints, preferNoScheduleTolerations } from './taint-toleration';
 
 /** The default profile's score plugins and their weights. */
-export const scorePluginWeights = {
+const scorePluginWeights = {
   TaintToleration: 3,
   NodeAffinity: 2,
   PodTopologySpread: 2,

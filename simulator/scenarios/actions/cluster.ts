@@ -5,6 +5,7 @@
  */
 import { ciliumExampleAt } from '../../cilium/example-manifests';
 import { parseManifests } from '../../k8s/manifests';
+import { customKinds } from '../../k8s/extension-points';
 import { formatApplyOutcome } from '../../k8s/apply';
 import { formatDuration } from '../../engine/virtual-time';
 import { daemonSetRolledOut } from '../../queries';
@@ -118,7 +119,10 @@ export function apply(run: ScenarioRun, action: ActionOf<'apply'>): void {
     run.fail(`the scenario has no file ${action.file}`);
     return;
   }
-  const parsed = parseManifests(text, run.world.cluster?.cilium?.config.version);
+  const parsed = parseManifests(text, {
+    ciliumVersion: run.world.cluster?.cilium?.config.version,
+    kinds: customKinds(run.world),
+  });
   for (const error of parsed.errors) run.fail(error);
   run.simulation.advance(commandMs);
   const result = run.input({ type: 'api.apply', objects: parsed.objects });
@@ -135,7 +139,10 @@ export function applyExample(run: ScenarioRun, action: ActionOf<'apply-example'>
     run.fail(`the simulated machine does not serve ${action.url}`);
     return;
   }
-  const parsed = parseManifests(text, run.world.cluster?.cilium?.config.version);
+  const parsed = parseManifests(text, {
+    ciliumVersion: run.world.cluster?.cilium?.config.version,
+    kinds: customKinds(run.world),
+  });
   for (const error of parsed.errors) run.fail(error);
   run.simulation.advance(commandMs);
   const result = run.input({ type: 'api.apply', objects: parsed.objects });

@@ -24,7 +24,7 @@ import { sleepYaml } from '../mistaken-identity/sleep.yaml';
 import { istioPoliciesSharedAccountYaml, istioPoliciesYaml } from './istio-policies';
 
 /** sleep.yaml with one ServiceAccount, `sleep`, for both versions. */
-export const sleepSharedAccountYaml = sleepYaml
+const sleepSharedAccountYaml = sleepYaml
   .replace(
     'kind: ServiceAccount\nmetadata:\n  name: sleep-v1\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sleep-v2\n',
     'kind: ServiceAccount\nmetadata:\n  name: sleep\n',

@@ -155,7 +155,7 @@ const redirectedPodsHang = {
 } as const;
 
 /** Helm values of the lab: CiliumEnvoyConfig on, and the BPF service translation its redirect needs. */
-export const blastRadiusHelmValues: Record<string, string> = {
+const blastRadiusHelmValues: Record<string, string> = {
   'ipam.mode': 'kubernetes',
   kubeProxyReplacement: 'true',
   k8sServiceHost: 'kind-control-plane',

@@ -25,10 +25,10 @@ import { sleepYaml } from '../mistaken-identity/sleep.yaml';
 import { authPolicyV1Yaml, authPolicyV2Yaml } from './policies';
 
 /** The Cilium release the scenario installs: 1.14 sends WireGuard pod traffic without VXLAN by default. */
-export const mutualAuthCiliumVersion = '1.14.5';
+const mutualAuthCiliumVersion = '1.14.5';
 
 /** The experiment's values plus SPIRE-backed mutual authentication. */
-export const mutualAuthHelmValues: Record<string, string> = {
+const mutualAuthHelmValues: Record<string, string> = {
   ...experimentHelmValues,
   'authentication.mutual.spire.enabled': 'true',
   'authentication.mutual.spire.install.enabled': 'true',

@@ -55,14 +55,14 @@ export interface SweepFigure {
 const exposureBins = 12;
 
 /** A setup's description for legends and tables. */
-export function figureSetup(id: string): FigureSetup {
+function figureSetup(id: string): FigureSetup {
   const setup = riskSetup(id);
   if (setup === undefined) return { id, label: id, source: 'unknown' };
   return { id, label: setup.label, source: receiverModel(setup).source };
 }
 
 /** The exposure distribution of one point. */
-export function exposureFigure(point: PointSummary, horizonSeconds: number): ExposureFigure {
+function exposureFigure(point: PointSummary, horizonSeconds: number): ExposureFigure {
   const edges = Array.from(
     { length: exposureBins },
     (_, index) => ((index + 1) * horizonSeconds) / exposureBins,

@@ -44,7 +44,7 @@ const joined = (...parts: (string | undefined)[]): string =>
   parts.filter((part) => part !== undefined && part !== '').join(' ');
 
 /** The pictures the widget draws of a session's world as it is shown (the present or the past). */
-export function picturesOf(session: LabSession): LabPictures {
+function picturesOf(session: LabSession): LabPictures {
   const world = session.simulation.state;
   const { focusNode, reusedAddress } = session.facts;
   return {

@@ -44,7 +44,7 @@ function helloworldResource(simulation: Simulation) {
 }
 
 function apply(simulation: Simulation, text: string): void {
-  const parsed = parseManifests(text, '1.12.0');
+  const parsed = parseManifests(text, { ciliumVersion: '1.12.0' });
   expect(parsed.errors).toEqual([]);
   expect(simulation.input({ type: 'api.apply', objects: parsed.objects }).ok).toBe(true);
   simulation.advance(2000);

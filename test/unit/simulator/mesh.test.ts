@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Simulation } from '../../../simulator/simulation';
 import { parseManifests } from '../../../simulator/k8s/manifests';
+import { customKinds } from '../../../simulator/k8s/extension-points';
 import { podsWithLabels, runningPods } from '../../../simulator/queries';
 import { istioctlInstallOutput } from '../../../simulator/mesh/install';
 import { certificateForPod } from '../../../simulator/mesh/workloads';
@@ -145,15 +146,16 @@ describe('mesh: install', () => {
 
   it('refuses Istio kinds before the CRDs exist, and wrong fields after', () => {
     const simulation = clusterWithCilium(3, 1);
-    const parsed = parseManifests(strictAndAllowSleep);
+    const kinds = customKinds(simulation.state);
+    const parsed = parseManifests(strictAndAllowSleep, { kinds });
     expect(parsed.errors).toEqual([]);
     const refused = simulation.input({ type: 'api.apply', objects: parsed.objects });
     expect(refused.ok).toBe(false);
-    const wrong = parseManifests(strictAndAllowSleep.replace('principals:', 'principal:'));
+    const wrong = parseManifests(strictAndAllowSleep.replace('principals:', 'principal:'), { kinds });
     expect(wrong.errors.join('\n')).toMatch(
       /strict decoding error: unknown field "spec.rules\[0\].from\[0\].source.principal"/,
     );
-    const badMode = parseManifests(strictAndAllowSleep.replace('mode: STRICT', 'mode: STRICTER'));
+    const badMode = parseManifests(strictAndAllowSleep.replace('mode: STRICT', 'mode: STRICTER'), { kinds });
     expect(badMode.errors.join('\n')).toMatch(/spec.mtls.mode: Unsupported value: "STRICTER"/);
   });
 

@@ -1,6 +1,7 @@
 /** Small worlds for tests: a cluster with Cilium and a few workloads, driven through the public API. */
 import { Simulation, replay, type SimulationOptions, type TimelineStep } from '../../../simulator/simulation';
 import { parseManifests } from '../../../simulator/k8s/manifests';
+import { customKinds } from '../../../simulator/k8s/extension-points';
 import { clusterSettled } from '../../../simulator/queries';
 
 /** A Deployment manifest with the given replicas, labels and service account. */
@@ -93,7 +94,7 @@ export function clusterWithCilium(
 
 /** Applies manifest text, failing the test on any parse error. */
 export function apply(simulation: Simulation, text: string): void {
-  const parsed = parseManifests(text);
+  const parsed = parseManifests(text, { kinds: customKinds(simulation.state) });
   if (parsed.errors.length > 0) throw new Error(parsed.errors.join('\n'));
   const result = simulation.input({ type: 'api.apply', objects: parsed.objects });
   if (!result.ok) throw new Error(result.error);
