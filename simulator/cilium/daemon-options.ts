@@ -32,7 +32,7 @@ import {
 export const monitorBufferPages = 64;
 
 /** The daemon options an agent of this configuration holds, sorted as the CLI prints them. */
-export function daemonOptionNames(config: CiliumConfig): readonly string[] {
+function daemonOptionNames(config: CiliumConfig): readonly string[] {
   const minor = config.versionMinor;
   return [
     'ConntrackAccounting',

@@ -13,7 +13,7 @@ import type { CiliumConfig } from './config';
 /** An option's setting as Cilium stores it: 0 is Disabled, 1 Enabled, levels for aggregation. */
 export type EndpointOptionSettings = Readonly<Record<string, number>>;
 
-const policyAuditModeOption = 'PolicyAuditMode';
+export const policyAuditModeOption = 'PolicyAuditMode';
 const monitorAggregationOption = 'MonitorAggregationLevel';
 
 /**
@@ -48,7 +48,7 @@ const libraryBefore115 = [
 ] as const;
 
 /** The option names an endpoint has under this configuration, in the CLI's (sorted) order. */
-function endpointOptionNames(config: CiliumConfig): readonly string[] {
+export function endpointOptionNames(config: CiliumConfig): readonly string[] {
   return config.versionMinor >= 15 ? libraryFrom115 : libraryBefore115;
 }
 
