@@ -10,7 +10,7 @@
  *      part of the `initial-js` check). The home page, whose stale-cache demo plays moments the build
  *      recorded from the simulator, is held to ≤ 10 KB: Starlight's scripts and the demo's own.
  *   2. Lighthouse, mobile preset (its default), median of runs: performance ≥ 95, accessibility,
- *      best practices and SEO 100.
+ *      best practices and SEO 100, on the lab pages and on the workshop page.
  *   3. INP while playing the scenario: worst and 98th-percentile interaction (Event Timing, entries of
  *      16 ms or more) over clicks on "Run step …" until the scenario finishes, and over key presses
  *      and clicks while its terminal runs sixty rollout restarts: ≤ 100 ms, without CPU throttling
@@ -21,14 +21,18 @@
  *      of coming into view at 4× CPU (`lab-ready`).
  *   5. Replay of the benchmarks' 100,000-event churn timeline in a Web Worker in Chromium, best of
  *      7: ≤ 100 ms (`replay`).
+ *   6. On exercise pages, the goal check that follows each command (the widget's User Timing
+ *      measure `exercise goal check`), with 4× CPU throttling, worst of a few commands: ≤ 50 ms
+ *      (`goal-check`).
  *
  *   npm run budgets [-- options]             build, then every check (or those chosen)
  *   npx tsx scripts/budgets.ts [options]     check the dist/ that is there
- *     --only initial-js,lighthouse,inp,lab-ready,replay   some checks only
+ *     --only initial-js,lighthouse,inp,lab-ready,replay,goal-check   some checks only
  *     --runs N                               Lighthouse runs and INP play-throughs (default 3)
  *     --page /path/                          one lab page only (default: the guide and the risk lab)
  *     --reference-page /path/                another reference page (default /reference/policy-language/)
  *     --workshop-page /path/                 another workshop page (default /workshops/mistaken-identity/)
+ *     --exercise-pages /a/,/b/               exercise pages for goal-check (default: see below)
  *     --report FILE                          write counts in Vitest's JSON shape (for scripts/test.mjs)
  *     --verbose                              per-file sizes even within budget
  *
@@ -56,7 +60,7 @@ import { churnRun } from './churn-run';
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const checkNames = ['initial-js', 'lighthouse', 'inp', 'lab-ready', 'replay'] as const;
+const checkNames = ['initial-js', 'lighthouse', 'inp', 'lab-ready', 'replay', 'goal-check'] as const;
 type CheckName = (typeof checkNames)[number];
 
 function option(name: string): string | undefined {
@@ -88,6 +92,13 @@ let pagePath = pagePaths[0] ?? '';
 const referencePagePath = option('--reference-page') ?? '/reference/policy-language/';
 // The default workshop's page, with the longest list of exercises.
 const workshopPagePath = option('--workshop-page') ?? '/workshops/mistaken-identity/';
+// The workshop's first exercise, and the two whose goals took longest to check in Node (probes on a
+// copy of the world, and `throughout` goals sampled after every command).
+const exercisePagePaths = option('--exercise-pages')?.split(',') ?? [
+  '/exercises/see-a-drop/',
+  '/exercises/heal-the-node/',
+  '/exercises/audit-to-policy/',
+];
 const reportFile = option('--report');
 const verbose = process.argv.includes('--verbose');
 
@@ -101,6 +112,8 @@ const budgets = {
   replayMs: 100,
   referenceInitialJsBytes: 10_000,
   workshopInitialJsBytes: 60_000,
+  /** An exercise's goal check after a command, with the CPU 4× slower. */
+  goalCheckMs: 50,
   /** The home page: Starlight's scripts and the stale-cache demo's (StaleCacheDemo.astro), no simulator. */
   homeInitialJsBytes: 10_000,
   lighthouse: { performance: 95, accessibility: 100, 'best-practices': 100, seo: 100 },
@@ -895,6 +908,59 @@ async function checkReplay(): Promise<void> {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// 6. An exercise's goal check after a command
+
+/** Command lines a reader types on any exercise: the goal check after each is what is timed. */
+const goalCheckCommands = ['kubectl get pods', 'kubectl get nodes', 'echo checked'];
+
+/**
+ * Opens an exercise page, slows its CPU 4× and runs a few commands; returns how long each goal
+ * check that followed took (the widget measures it: the exercise runs on the page's thread).
+ */
+async function goalCheckTimes(browser: Browser, origin: string, path: string): Promise<number[]> {
+  const context = await browser.newContext(viewports[1]?.options);
+  const page = await context.newPage();
+  const ready = '[data-testid="exercise-widget"][data-ready="true"]';
+  try {
+    await page.goto(origin + path, { waitUntil: 'networkidle' });
+    await page.waitForSelector(ready, { timeout: 120_000 });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await page.evaluate(`performance.clearMeasures('exercise goal check')`);
+    const box = page.getByRole('textbox', { name: /Command/ });
+    for (const line of goalCheckCommands) {
+      await box.fill(line);
+      await box.press('Enter');
+      await page.waitForFunction(
+        `document.querySelector('[data-testid="exercise-widget"] textarea')?.value === ''`,
+        undefined,
+        { timeout: 120_000 },
+      );
+      await page.waitForSelector(ready, { timeout: 120_000 });
+    }
+    return await page.evaluate<number[]>(
+      `performance.getEntriesByName('exercise goal check').map((entry) => entry.duration)`,
+    );
+  } finally {
+    await context.close();
+  }
+}
+
+/** The goal check after a command on each exercise page, 4× CPU, worst of its commands. */
+async function checkGoalCheck(browser: Browser, origin: string): Promise<void> {
+  for (const path of exercisePagePaths) {
+    const times = await goalCheckTimes(browser, origin, path);
+    const worst = times.length === 0 ? NaN : Math.max(...times);
+    rows.push({
+      check: `${path} goal check after a command, 4× CPU (worst of ${times.length})`,
+      measured: times.length === 0 ? 'no check measured' : `${ms(worst)} (${times.map(ms).join(', ')})`,
+      budget: `≤ ${budgets.goalCheckMs} ms`,
+      result: worst <= budgets.goalCheckMs ? 'pass' : 'FAIL',
+    });
+  }
+}
+
 /**
  * The risk lab: runs the default sweep on the page's Web Workers and, while it runs, clicks a setup
  * checkbox and types into the seed field every 300 ms, as a reader would. Returns one interaction
@@ -1042,6 +1108,20 @@ async function main(): Promise<number> {
           label: 'home page',
           budgetBytes: budgets.homeInitialJsBytes,
         });
+      } finally {
+        await browser.close();
+      }
+    }
+    if (enabled('lighthouse')) {
+      pagePath = workshopPagePath;
+      const firstRow = rows.length;
+      await checkLighthouse(chromiumPath, server.origin);
+      for (const row of rows.slice(firstRow)) row.check = `${workshopPagePath} ${row.check}`;
+    }
+    if (enabled('goal-check')) {
+      const browser = await chromium.launch({ executablePath: chromiumPath, args: headlessChromiumFlags });
+      try {
+        await checkGoalCheck(browser, server.origin);
       } finally {
         await browser.close();
       }

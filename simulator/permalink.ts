@@ -45,10 +45,14 @@ export type LabAction =
   /** `tab`: the terminal tab the line ran in, absent for the first. */
   | { kind: 'command'; line: string; stopAt?: number; tab?: number }
   /** Ctrl-C on the command a tab held in the foreground (`hubble observe -f`). */
-  | { kind: 'stop'; tab: number };
+  | { kind: 'stop'; tab: number }
+  /** A terminal tab opened (before any line ran in it) or closed: the tabs a link shows. */
+  | { kind: 'open-tab'; tab: number }
+  | { kind: 'close-tab'; tab: number };
 
 /** A compact action of the forms added with terminal tabs (older links never hold them). */
-type CompactTabAction = { l: string; t: number; s?: number } | { stop: number };
+type CompactTabAction =
+  { l: string; t: number; s?: number } | { stop: number } | { open: number } | { close: number };
 
 /** What a lab permalink restores. */
 export interface LabRecord {
@@ -72,8 +76,9 @@ const maxCommandLength = 20_000;
  * number, a command line is a string and an interrupted one `[line, checkpoint]`, e.g.
  * `["mistaken-identity",1,[3,"kubectl get pods",1,["kubectl get pods -w",4]],null]`. A line in a
  * terminal tab other than the first is `{"l": line, "t": tab}` (with `"s": checkpoint` when
- * interrupted), and Ctrl-C on a tab's held command `{"stop": tab}`; a record without tabs is
- * written exactly as before tabs existed.
+ * interrupted), Ctrl-C on a tab's held command `{"stop": tab}`, and a tab opened or closed
+ * `{"open": tab}` or `{"close": tab}`; a record without tabs is written exactly as before tabs
+ * existed.
  */
 export function compactRecord(record: LabRecord): unknown[] {
   return [record.scenario, record.seed, compactActions(record.actions), record.cursor ?? null];
@@ -87,6 +92,8 @@ export function compactActions(actions: readonly LabAction[]): CompactAction[] {
   const compact: CompactAction[] = [];
   for (const action of actions) {
     if (action.kind === 'stop') compact.push({ stop: action.tab });
+    else if (action.kind === 'open-tab') compact.push({ open: action.tab });
+    else if (action.kind === 'close-tab') compact.push({ close: action.tab });
     else if (action.kind === 'command' && action.tab !== undefined && action.tab !== 0)
       compact.push({
         l: action.line,
@@ -105,11 +112,15 @@ export function compactActions(actions: readonly LabAction[]): CompactAction[] {
 const isTab = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < 100;
 
-/** Reads a tab's compact action (`{l, t, s?}` or `{stop}`); undefined when it is not one. */
+/** Reads a tab's compact action (`{l, t, s?}`, `{stop}`, `{open}` or `{close}`); undefined when it is not one. */
 function tabAction(raw: unknown): LabAction | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const value = raw as Record<string, unknown>;
-  if (Object.keys(value).length === 1 && isTab(value.stop)) return { kind: 'stop', tab: value.stop };
+  if (Object.keys(value).length === 1) {
+    if (isTab(value.stop)) return { kind: 'stop', tab: value.stop };
+    if (isTab(value.open)) return { kind: 'open-tab', tab: value.open };
+    if (isTab(value.close)) return { kind: 'close-tab', tab: value.close };
+  }
   const { l: line, t: tab, s: stopAt } = value;
   if (typeof line !== 'string' || line.length > maxCommandLength || !isTab(tab)) return undefined;
   if (stopAt === undefined) return { kind: 'command', line, tab };

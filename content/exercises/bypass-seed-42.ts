@@ -43,4 +43,20 @@ Get a sleep-v2 pod into helloworld-v1 through the cut-off node's stale ipcache *
     'kubectl rollout status deployment/sleep-v2 > /dev/null',
     'for p in $(kubectl get pods -l app=sleep,version=v2 -o name); do kubectl exec $p -- curl -s --max-time 2 http://helloworld-v1:5000/hello; done',
   ],
+  // Moves to choose from, the restart this exercise forbids among them.
+  controls: [
+    { label: 'Scale sleep-v1 to 0', commands: ['kubectl scale deploy sleep-v1 --replicas=0'] },
+    { label: 'Scale sleep-v2 to 15', commands: ['kubectl scale deploy sleep-v2 --replicas=15'] },
+    { label: 'Restart sleep-v2', commands: ['kubectl rollout restart deployment/sleep-v2'] },
+    {
+      label: 'Wait for the sleep-v2 rollout',
+      commands: ['kubectl rollout status deployment/sleep-v2 > /dev/null'],
+    },
+    {
+      label: 'Send GET /hello from every sleep-v2 pod to helloworld-v1',
+      commands: [
+        'for p in $(kubectl get pods -l app=sleep,version=v2 -o name); do kubectl exec $p -- curl -s --max-time 2 http://helloworld-v1:5000/hello; done',
+      ],
+    },
+  ],
 });

@@ -1,12 +1,11 @@
 import { defineExercise } from '../../simulator/exercises/index';
-import { applyAndWait, ciliumCluster, workload } from './setups';
+import { ciliumCluster } from './setups';
 
-const broker = workload({ name: 'kafka', image: 'docker.io/wurstmeister/kafka:2.11-0.11.0.3', port: 9092 });
-const hq = workload({ name: 'empire-hq', image: 'docker.io/cilium/kafkaclient' });
-const outpost = workload({ name: 'empire-outpost', image: 'docker.io/cilium/kafkaclient' });
+/** The Kafka demo of Cilium's docs, applied from the bundled example URL (not a copy of its YAML). */
+const kafkaDemo = 'https://raw.githubusercontent.com/cilium/cilium/1.18.5/examples/kubernetes-kafka/kafka-sw-app.yaml';
 
 const call = (from: string, apiKey: 'produce' | 'fetch', topic: string, expect: 'allowed' | 'denied') =>
-  ({ kind: 'kafka', from: { labels: { app: from } }, host: 'kafka', port: 9092, apiKey, topic, expect }) as const;
+  ({ kind: 'kafka', from: { labels: { app: from } }, host: 'kafka-service', port: 9092, apiKey, topic, expect }) as const;
 
 export default defineExercise({
   id: 'kafka-topic-acl',
@@ -16,16 +15,21 @@ export default defineExercise({
   start: {
     scenario: 'sandbox',
     steps: 0,
-    commands: [...ciliumCluster('1.18.5'), ...applyAndWait(`${broker}---\n${hq}---\n${outpost}`)],
+    commands: [
+      ...ciliumCluster('1.18.5'),
+      `kubectl create -f ${kafkaDemo}`,
+      'kubectl wait --for=condition=Ready pod --all --timeout=300s > /dev/null',
+    ],
   },
-  task: `A Kafka broker (\`kafka:9092\`) serves the Empire. Write one CiliumNetworkPolicy on the broker so that:
+  task: `Cilium's Kafka demo runs: a broker (\`kafka-service:9092\`) serves the Empire's headquarters
+(\`empire-hq\`), its outposts (\`empire-outpost\`) and a backup (\`empire-backup\`). Write one CiliumNetworkPolicy on the broker so that:
 
 - \`empire-hq\` may **produce** to the topic \`empire-announce\`, and nothing else;
 - \`empire-outpost\` may only **consume** (fetch) \`empire-announce\`;
 - nobody may touch \`deathstar-plans\`.
 
-Try it with \`kafka-console-producer.sh --broker-list kafka:9092 --topic TOPIC\` and
-\`kafka-console-consumer.sh --bootstrap-server kafka:9092 --topic TOPIC\` inside the client pods.`,
+Try it with \`kafka-console-producer.sh --broker-list kafka-service:9092 --topic TOPIC\` and
+\`kafka-console-consumer.sh --bootstrap-server kafka-service:9092 --topic TOPIC\` inside the client pods.`,
   goals: [
     {
       check: call('empire-hq', 'produce', 'empire-announce', 'allowed'),

@@ -42,4 +42,22 @@ and one from sleep-v1 to helloworld-v1 (it must succeed), then find both verdict
     'kubectl exec deploy/sleep-v2 -- curl -s --max-time 2 http://helloworld-v1:5000/hello',
     'kubectl exec deploy/sleep-v1 -- curl -s --max-time 2 http://helloworld-v1:5000/hello',
   ],
+  controls: [
+    {
+      label: 'Send GET /hello from sleep-v2 to helloworld-v1',
+      commands: ['kubectl exec deploy/sleep-v2 -- curl -s --max-time 2 http://helloworld-v1:5000/hello'],
+    },
+    {
+      label: 'Send GET /hello from sleep-v1 to helloworld-v1',
+      commands: ['kubectl exec deploy/sleep-v1 -- curl -s --max-time 2 http://helloworld-v1:5000/hello'],
+    },
+    {
+      label: "Show the flows into helloworld-v1 that its node's Cilium agent saw",
+      commands: [
+        "NODE=$(kubectl get pod -l app=helloworld,version=v1 -o jsonpath='{.items[0].spec.nodeName}')",
+        'AGENT=$(kubectl -n kube-system get pod -l k8s-app=cilium --field-selector spec.nodeName=$NODE -o name)',
+        'kubectl -n kube-system exec $AGENT -- hubble observe --to-pod default/helloworld-v1 --last 10',
+      ],
+    },
+  ],
 });

@@ -7,18 +7,45 @@ import { toStampMilli, toTimestamp } from '../engine/virtual-time';
 import { reservedIdentityNames } from './reserved-identities';
 import { dropReasons, icmpv4TypeName, type Flow, type FlowEndpoint } from './flow';
 
+/**
+ * The colours Hubble's printer gives parts of a line on a terminal (hubble/pkg/printer/color.go at
+ * v1.18.5, through fatih/color): hosts cyan, ports and audited verdicts yellow, identities magenta,
+ * forwarded verdicts green, dropped ones red.
+ */
+export type HubbleColour = 'cyan' | 'yellow' | 'magenta' | 'green' | 'red';
+
+/** Paints a part of a line; `plainText` leaves it as is (output that is not a terminal). */
+export type HubblePaint = (text: string, colour: HubbleColour) => string;
+
+/** No colour: what Hubble prints when its standard output is not a terminal. */
+export const plainText: HubblePaint = (text) => text;
+
+const sgrCodes: Record<HubbleColour, number> = { red: 31, green: 32, yellow: 33, magenta: 35, cyan: 36 };
+
+/** fatih/color's form: the colour's SGR sequence before the text, a reset after it. */
+export const sgrPaint: HubblePaint = (text, colour) => `\u001b[${sgrCodes[colour]}m${text}\u001b[0m`;
+
 function identityText(id: number): string {
   const reserved = reservedIdentityNames[id];
   return reserved === undefined ? `ID:${id}` : reserved;
 }
 
-function endpointText(endpoint: FlowEndpoint, hasPorts: boolean): string {
+function endpointText(endpoint: FlowEndpoint, hasPorts: boolean, paint: HubblePaint): string {
   // Hubble prints the pod, else a DNS name the node's DNS proxy learnt for the address, else the address.
   const name =
     endpoint.podName !== undefined
       ? `${endpoint.namespace ?? 'default'}/${endpoint.podName}`
       : (endpoint.names?.[0]?.replace(/\.$/, '') ?? endpoint.ip);
-  return `${name}${hasPorts ? `:${endpoint.port}` : ''} (${identityText(endpoint.identity)})`;
+  // The printer colours the port inside the host (`Hostname` joins them), then the whole host.
+  const host = paint(`${name}${hasPorts ? `:${paint(String(endpoint.port), 'yellow')}` : ''}`, 'cyan');
+  return `${host} ${paint(`(${identityText(endpoint.identity)})`, 'magenta')}`;
+}
+
+/** The verdict word in its colour (`getVerdict` in hubble/pkg/printer/printer.go). */
+function paintedVerdict(flow: Flow, word: string, paint: HubblePaint): string {
+  if (flow.verdict === 'DROPPED' || flow.verdict === 'ERROR') return paint(word, 'red');
+  if (flow.verdict === 'AUDIT') return paint(word, 'yellow');
+  return paint(word, 'green');
 }
 
 /** The L3/L4 summary the flow parser writes: TCP flags, `UDP`, or the ICMP message type. */
@@ -49,8 +76,8 @@ function l7Summary(flow: Flow): string {
   return `${l7.httpProtocol ?? 'HTTP/1.1'} ${l7.method} ${l7.url}`;
 }
 
-/** One flow in `hubble observe -o compact` form. */
-export function formatFlowCompact(flow: Flow): string {
+/** One flow in `hubble observe -o compact` form, painted as on a terminal when `paint` says so. */
+export function formatFlowCompact(flow: Flow, paint: HubblePaint = plainText): string {
   // A reply flips the arrow and prints the connection's client first, as Hubble does; where the
   // datapath could not tell (drops, denied policy verdicts) the arrow is `<>`
   // (hubble/pkg/printer/printer.go at v1.18.5). ICMP has no ports, so Hubble prints bare names for it.
@@ -58,8 +85,8 @@ export function formatFlowCompact(flow: Flow): string {
   const arrow = flow.isReply === undefined ? '<>' : '->';
   const route =
     flow.isReply === true
-      ? `${endpointText(flow.destination, ports)} <- ${endpointText(flow.source, ports)}`
-      : `${endpointText(flow.source, ports)} ${arrow} ${endpointText(flow.destination, ports)}`;
+      ? `${endpointText(flow.destination, ports, paint)} <- ${endpointText(flow.source, ports, paint)}`
+      : `${endpointText(flow.source, ports, paint)} ${arrow} ${endpointText(flow.destination, ports, paint)}`;
   // The printer appends the auth type to the summary (`TCP Flags: SYN; Auth: SPIRE`).
   const summary = [packetSummary(flow), flow.authType === undefined ? '' : `Auth: ${flow.authType}`]
     .filter((part) => part !== '')
@@ -72,17 +99,17 @@ export function formatFlowCompact(flow: Flow): string {
         : flow.verdict === 'DROPPED' || flow.verdict === 'ERROR'
           ? 'DENIED'
           : 'ALLOWED';
-    return `${toStampMilli(flow.timeMs)}: ${route} policy-verdict:${flow.matchType ?? 'none'} ${flow.trafficDirection} ${verdict}${flags}`;
+    return `${toStampMilli(flow.timeMs)}: ${route} policy-verdict:${flow.matchType ?? 'none'} ${flow.trafficDirection} ${paintedVerdict(flow, verdict, paint)}${flags}`;
   }
   if (flow.eventType === 'l7') {
     const proxy = flow.l7?.dns !== undefined ? ' proxy' : '';
-    return `${toStampMilli(flow.timeMs)}: ${route} ${flow.l7?.type ?? 'http-request'}${proxy} ${flow.verdict} (${l7Summary(flow)})`;
+    return `${toStampMilli(flow.timeMs)}: ${route} ${flow.l7?.type ?? 'http-request'}${proxy} ${paintedVerdict(flow, flow.verdict, paint)} (${l7Summary(flow)})`;
   }
   if (flow.eventType === 'drop') {
     const reason = flow.dropReason === undefined ? 'Policy denied' : dropReasons[flow.dropReason].text;
-    return `${toStampMilli(flow.timeMs)}: ${route} ${reason} DROPPED${flags}`;
+    return `${toStampMilli(flow.timeMs)}: ${route} ${reason} ${paint('DROPPED', 'red')}${flags}`;
   }
-  return `${toStampMilli(flow.timeMs)}: ${route} to-endpoint ${flow.verdict}${flags}`;
+  return `${toStampMilli(flow.timeMs)}: ${route} to-endpoint ${paintedVerdict(flow, flow.verdict, paint)}${flags}`;
 }
 
 function tcpFlagsJson(flags: string): Record<string, boolean> {

@@ -77,6 +77,8 @@ export class ExerciseSession {
     for (const [index, action] of actions.entries()) {
       if (action.kind === 'step') session.step();
       else if (action.kind === 'stop') session.lab.stop(action.tab);
+      else if (action.kind === 'open-tab') session.lab.openTab(action.tab);
+      else if (action.kind === 'close-tab') session.lab.closeTab(action.tab);
       else await session.run(action.line, action.stopAt);
       onAction?.(index + 1, session);
     }

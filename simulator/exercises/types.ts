@@ -164,6 +164,20 @@ export interface Goal {
   unmet: string;
 }
 
+/**
+ * A button of the exercise's lab, for readers who would rather not type: it types its command
+ * lines into the terminal for them, one after the other, so it sends the world the same input
+ * events, lands in the same progress record and link, and is checked the same way as typing them.
+ * Controls offer moves, not the answer: an exercise may hold traps among them (a restart its goals
+ * forbid), and the reader still chooses which to press and in what order.
+ */
+export interface ExerciseControl {
+  /** What the button does, in the reader's words ("Send GET /hello from sleep-v2 to helloworld-v1"). */
+  label: string;
+  /** The command lines it runs, in order, as the terminal would run them typed. */
+  commands: string[];
+}
+
 /** An exercise. */
 export interface Exercise {
   /** Stable kebab-case id: it names the exercise in URLs, progress records and workshops. */
@@ -179,6 +193,8 @@ export interface Exercise {
   hints: string[];
   /** The reference solution: command lines that meet every goal from the start. */
   solution: string[];
+  /** Buttons that run command lines for the reader (none when absent: the terminal only). */
+  controls?: ExerciseControl[];
 }
 
 /** A goal's answer. */

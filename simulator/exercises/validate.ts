@@ -4,7 +4,7 @@
  * The catalogue runs these when it loads, so a typo fails the build and the tests, not a reader.
  */
 import { scenarioIds, scenarios } from '../scenarios/catalog';
-import type { Exercise, Workshop } from './types';
+import type { Exercise, ExerciseControl, Workshop } from './types';
 import { workshopProblems } from './workshop';
 
 const kebabCase = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -33,7 +33,22 @@ export function exerciseProblems(exercise: Exercise): string[] {
       problems.push(`goal ${index + 1} needs both sentences`);
   if (exercise.hints.length === 0) problems.push('an exercise needs at least one hint');
   if (exercise.solution.length === 0) problems.push('an exercise needs a reference solution');
+  problems.push(...controlProblems(exercise.controls ?? []));
   return problems.map((problem) => `exercise ${exercise.id}: ${problem}`);
+}
+
+/** The problems of an exercise's controls: each needs a label of its own and a command line. */
+function controlProblems(controls: readonly ExerciseControl[]): string[] {
+  const problems: string[] = [];
+  const labels = controls.map((control) => control.label.trim());
+  for (const [index, control] of controls.entries()) {
+    const label = labels[index] ?? '';
+    if (label === '') problems.push(`control ${index + 1} needs a label`);
+    else if (labels.indexOf(label) !== index) problems.push(`control "${label}" is listed twice`);
+    if (control.commands.length === 0 || control.commands.some((line) => line.trim() === ''))
+      problems.push(`control ${index + 1} needs command lines, none of them empty`);
+  }
+  return problems;
 }
 
 /**

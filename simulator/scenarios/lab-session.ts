@@ -53,6 +53,8 @@ export class LabSession {
   private readonly terminals = new Map<number, TerminalSession>();
   /** The tab whose line is running, while one runs (what an interrupt stops). */
   private lineTab: number | undefined;
+  /** The terminal tabs the reader has open, in the order opened. */
+  private readonly openTabs: number[] = [0];
 
   /**
    * `files` are put in the terminal's home directory beside the scenario's own (an exercise's
@@ -87,6 +89,8 @@ export class LabSession {
     for (const action of record.actions) {
       if (action.kind === 'step') session.next();
       else if (action.kind === 'stop') session.stop(action.tab);
+      else if (action.kind === 'open-tab') session.openTab(action.tab);
+      else if (action.kind === 'close-tab') session.closeTab(action.tab);
       else await session.run(action.line, action.stopAt, action.tab);
       index += 1;
       progress?.(index, record.actions.length);
@@ -208,6 +212,7 @@ export class LabSession {
       output = { ...output, stdout: output.stdout + last.stdout, stderr: output.stderr + last.stderr };
     }
     const entry: TerminalEntry = { command: line, ...output, ...(tab === 0 ? {} : { tab }) };
+    if (!this.openTabs.includes(tab)) this.openTabs.push(tab);
     const stop = interruptedAt === undefined ? {} : { stopAt: interruptedAt };
     this.done.push({ kind: 'command', line, ...stop, ...(tab === 0 ? {} : { tab }) });
     this.terminalEntries.push(entry);
@@ -227,6 +232,34 @@ export class LabSession {
     this.done.push({ kind: 'stop', tab });
     this.collectHeldOutput();
     return true;
+  }
+
+  /** Opens a terminal tab (its shell starts with its first line). False when it is open already. */
+  openTab(tab: number): boolean {
+    if (this.openTabs.includes(tab)) return false;
+    this.openTabs.push(tab);
+    this.done.push({ kind: 'open-tab', tab });
+    return true;
+  }
+
+  /**
+   * Closes a terminal tab: its held command ends, as closing a terminal window ends its foreground
+   * job, and its shell (variables, working directory) goes with it; what it printed stays in the
+   * log. Recorded, so a link shows the same tabs. False when the tab is not open.
+   */
+  closeTab(tab: number): boolean {
+    const index = this.openTabs.indexOf(tab);
+    if (index < 0) return false;
+    this.openTabs.splice(index, 1);
+    this.terminals.get(tab)?.cancel();
+    this.terminals.delete(tab);
+    this.done.push({ kind: 'close-tab', tab });
+    return true;
+  }
+
+  /** The terminal tabs open, in the order opened. */
+  get tabs(): readonly number[] {
+    return this.openTabs;
   }
 
   /** The tabs' held commands. */

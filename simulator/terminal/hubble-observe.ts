@@ -4,7 +4,7 @@
  * the result (a flow must match each of them), as in Hubble's flow filters.
  */
 import type { Flow, FlowEndpoint } from '../cilium/flow';
-import { formatFlowCompact, formatFlowJson } from '../cilium/hubble-format';
+import { formatFlowCompact, formatFlowJson, plainText, sgrPaint } from '../cilium/hubble-format';
 import type { AgentState } from '../cilium/state';
 import { parsePrefix, prefixContains } from '../net/ipv4';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
@@ -14,7 +14,7 @@ type Side = 'source' | 'destination' | 'either';
 type Test = (flow: Flow) => boolean;
 
 const supported =
-  '--verdict, --pod, --from-pod, --to-pod, -n/--namespace, --from-namespace, --to-namespace, --ip, --from-ip, --to-ip, --port, --from-port, --to-port, --identity, --from-identity, --to-identity, --protocol, --type, -o compact|json, --last N, --all, -f/--follow';
+  '--verdict, --pod, --from-pod, --to-pod, -n/--namespace, --from-namespace, --to-namespace, --ip, --from-ip, --to-ip, --port, --from-port, --to-port, --identity, --from-identity, --to-identity, --protocol, --type, -o compact|json, --last N, --all, -f/--follow, --color auto|always|never';
 
 function sides(flow: Flow, side: Side): FlowEndpoint[] {
   if (side === 'source') return [flow.source];
@@ -123,14 +123,17 @@ function filterFor(flag: string, value: string): Test | string {
 const defaultPrintCount = 20;
 
 /**
- * `hubble observe [filters] [-o compact|json] [--last N | --all] [-f]`. Without `--last` it prints
- * the last 20 matching flows; `--all` prints every one the agent keeps; `--follow` prints only new
- * ones, for a bounded window in the foreground or, started with `&`, as a background job.
+ * `hubble observe [filters] [-o compact|json] [--last N | --all] [-f] [--color auto|always|never]`.
+ * Without `--last` it prints the last 20 matching flows; `--all` prints every one the agent keeps;
+ * `--follow` prints only new ones, for a bounded window in the foreground or, started with `&`, as
+ * a background job. Compact lines are coloured when its standard output is a terminal (`tty`:
+ * `kubectl exec -it`), as fatih/color decides under `--color auto`, Hubble's default.
  */
 export function hubbleObserve(
   context: TerminalContext,
   agent: AgentState,
   args: string[],
+  options: { tty?: boolean } = {},
 ): CommandResult | Promise<CommandResult> {
   if (args[0] !== 'observe')
     return fail(
@@ -145,9 +148,12 @@ export function hubbleObserve(
   let last: number | undefined;
   let all = false;
   let follow = false;
+  let colour = 'auto';
   for (let i = 1; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '-o' || arg === '--output') output = args[++i] ?? '';
+    else if (arg === '--color') colour = args[++i] ?? '';
+    else if (arg.startsWith('--color=')) colour = arg.slice(8);
     else if (arg.startsWith('--output=')) output = arg.slice(9);
     else if (arg === '--last') last = Number(args[++i]);
     else if (arg === '--all') all = true;
@@ -165,13 +171,20 @@ export function hubbleObserve(
   }
   if (output !== 'compact' && output !== 'json')
     return fail(`Error: invalid output format "${output}": use compact or json`);
+  // Hubble's colorer ignores a value it does not know, which leaves fatih/color's own decision.
+  const painted = colour === 'always' || (colour !== 'never' && options.tty === true);
   if (last !== undefined && (!Number.isInteger(last) || last < 0))
     return fail(`Error: invalid argument "${args[args.indexOf('--last') + 1] ?? ''}" for "--last" flag`);
   if (all && last !== undefined) return fail('Error: --last and --all are mutually exclusive');
   const matches = (flow: Flow): boolean =>
     flow.node === agent.node && [...groups.values()].every((tests) => tests.some((test) => test(flow)));
   const print = (flows: readonly Flow[]): string =>
-    flows.map((flow) => `${output === 'json' ? formatFlowJson(flow) : formatFlowCompact(flow)}\n`).join('');
+    flows
+      .map(
+        (flow) =>
+          `${output === 'json' ? formatFlowJson(flow) : formatFlowCompact(flow, painted ? sgrPaint : plainText)}\n`,
+      )
+      .join('');
   const cilium = context.simulation.state.cluster?.cilium;
   const kept = (cilium?.flows ?? []).filter(matches);
   const count = all ? kept.length : (last ?? (follow ? 0 : defaultPrintCount));

@@ -151,11 +151,12 @@ export function runInAgent(
   context: TerminalContext,
   agent: AgentState,
   argv: string[],
+  options: ExecOptions = {},
 ): CommandResult | Promise<CommandResult> {
   const [program, ...args] = argv;
   const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
   if (!agentImageHas(minor, program)) return notInContainer(program);
-  if (program === 'hubble') return hubbleObserve(context, agent, args);
+  if (program === 'hubble') return hubbleObserve(context, agent, args, options);
   return ciliumCli(context, agent, args, agentCliName(minor));
 }
 
@@ -253,7 +254,7 @@ export function runInPod(
     const line = [scriptPath, ...args].map(shellQuote).join(' ');
     return runShell(context, pod, containerName, 'bash', { text: line }, stdin, options);
   }
-  return runProgramInPod(context, pod, program, args, containerName, stdin);
+  return runProgramInPod(context, pod, program, args, containerName, stdin, options);
 }
 
 /** One program (not a shell) in a container. */
@@ -264,6 +265,7 @@ function runProgramInPod(
   args: string[],
   container: string,
   stdin: string,
+  options: ExecOptions,
 ): CommandResult | Promise<CommandResult> {
   const argv = [program ?? '', ...args];
   const agent = Object.values(context.simulation.state.cluster?.cilium?.agents ?? {}).find(
@@ -273,7 +275,7 @@ function runProgramInPod(
   if (program === 'curl' && agent !== undefined && usesUnixSocket(args))
     return envoyAdminCurl(context, agent, args);
   if (program === 'curl') return curl(context, pod, args, stdin);
-  if (agent !== undefined) return runInAgent(context, agent, argv);
+  if (agent !== undefined) return runInAgent(context, agent, argv, options);
   if (program === 'openssl' && container === 'istio-proxy') return opensslInProxy(context, pod, args);
   if (program === 'ping') return ping(context, pod, args);
   if (program === 'nc') return netcat(context, pod, args, stdin);

@@ -123,7 +123,7 @@ export function hubbleObserve(run: ScenarioRun, action: ActionOf<'hubble-observe
   run.say(
     `kubectl -n kube-system exec ${agent.podName} -- hubble observe --type ${action.type} --last ${action.last}   (on ${node})`,
   );
-  const lines = flows.map(formatFlowCompact);
+  const lines = flows.map((flow) => formatFlowCompact(flow));
   for (const line of lines) run.say(`  ${line}`);
   run.observe({ kind: 'flows', node, type: action.type, lines });
   for (const pattern of action.expect) {

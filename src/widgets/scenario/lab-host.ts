@@ -115,6 +115,8 @@ export class LabHost {
         return this.command(work.line, progress, work.tab);
       case 'stop':
         return this.stop(work.tab);
+      case 'tab':
+        return this.tab(work.tab, work.open);
       case 'complete':
         return { completion: await (await this.current()).complete(work.line, work.tab) };
       case 'share':
@@ -298,6 +300,14 @@ export class LabHost {
     return { message: `Stopped the command in terminal ${tab + 1}.` };
   }
 
+  /** Opens or closes a terminal tab. */
+  private async tab(tab: number, open: boolean): Promise<LabOutcome> {
+    const session = await this.current();
+    if (!(open ? session.openTab(tab) : session.closeTab(tab))) return {};
+    this.revision += 1;
+    return {};
+  }
+
   /** Runs a command line, reporting the simulated time it has taken every quarter second. */
   private async command(line: string, progress: LabProgress, tab?: number): Promise<LabOutcome> {
     const session = await this.current();
@@ -357,6 +367,7 @@ export class LabHost {
       terminalFrom,
       terminalEntries: log.slice(terminalFrom),
       terminalHeld: session.heldCommands,
+      terminalTabs: [...session.tabs],
       timeline: {
         length: simulation.length,
         position: simulation.position,

@@ -75,6 +75,7 @@ export type LabEvent =
   | { type: 'lab.seek'; position: number }
   | { type: 'lab.command'; line: string; tab?: number }
   | { type: 'lab.stop'; tab: number }
+  | { type: 'lab.tab'; tab: number; open: boolean }
   | { type: 'lab.share' }
   | { type: 'lab.play' }
   | { type: 'lab.pause' }
@@ -98,6 +99,7 @@ const workEvents = [
   'lab.seek',
   'lab.command',
   'lab.stop',
+  'lab.tab',
   'lab.share',
 ] as const;
 
@@ -122,6 +124,8 @@ function workOf(event: LabEvent, context: LabContext): LabWork | undefined {
       return { kind: 'command', line: event.line, ...(event.tab === undefined ? {} : { tab: event.tab }) };
     case 'lab.stop':
       return { kind: 'stop', tab: event.tab };
+    case 'lab.tab':
+      return { kind: 'tab', tab: event.tab, open: event.open };
     case 'lab.share':
       return { kind: 'share' };
     default:
@@ -211,7 +215,7 @@ export const labMachine = setup({
         next?.kind === 'step' || (next?.kind === 'goto' && next.step >= (context.view?.completedSteps ?? 0))
       );
     },
-    nextIsCommand: ({ context }) => context.queue[0]?.kind === 'command' || context.queue[0]?.kind === 'stop',
+    nextIsCommand: ({ context }) => ['command', 'stop', 'tab'].includes(context.queue[0]?.kind ?? ''),
     nextIsShare: ({ context }) => context.queue[0]?.kind === 'share',
     isCurrentAnswer: ({ context, event }) =>
       (event.type === 'worker.done' && event.reply.id === context.inFlight) ||

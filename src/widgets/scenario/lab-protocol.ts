@@ -52,6 +52,8 @@ export interface LabView {
   terminalEntries: TerminalEntry[];
   /** The tabs whose command runs in the foreground until Ctrl-C, and that command. */
   terminalHeld: { tab: number; command: string }[];
+  /** The terminal tabs open in the session, as its record has them (opened and closed tabs are recorded). */
+  terminalTabs: number[];
   timeline: { length: number; position: number; timeText: string; stepEnds: number[] };
   /**
    * The pictures that differ from the last view this worker sent; the page keeps the others, so
@@ -87,6 +89,8 @@ export type LabWork =
   | { kind: 'command'; line: string; tab?: number }
   /** Ctrl-C on the command a tab holds in the foreground (`hubble observe -f`). */
   | { kind: 'stop'; tab: number }
+  /** A terminal tab opened or closed (recorded, so a link shows the same tabs). */
+  | { kind: 'tab'; tab: number; open: boolean }
   /** Tab completion of the line typed so far in a tab; answered in `completion`, changes nothing. */
   | { kind: 'complete'; line: string; tab?: number }
   | { kind: 'share' }

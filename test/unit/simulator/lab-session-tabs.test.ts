@@ -10,7 +10,8 @@ import { scenarios } from '../../../simulator/scenarios/catalog';
 import { listObjects } from '../../../simulator/k8s/api-store';
 
 // The lab's terminal tabs: one tab watches (`hubble observe -f` holds it) while another acts, and a
-// link rebuilds both tabs' output exactly, while links made before tabs still replay.
+// link rebuilds both tabs' output exactly, and the same set of tabs (opening and closing one is
+// recorded), while links made before tabs still replay.
 const scenario = scenarios['mistaken-identity']!;
 const loadTerminal = () => import('../../../simulator/terminal/session');
 
@@ -109,6 +110,40 @@ describe('lab terminal tabs', () => {
     expect((await session.run('echo free')).stdout).toBe('free\n');
   }, 30_000);
 
+  it('records opening and closing tabs, so a link shows the same tabs, and closing ends a watch', async () => {
+    const original = labWithWorkloads();
+    expect(original.openTab(1)).toBe(true);
+    expect(original.openTab(2)).toBe(true);
+    await original.run(watchLine(agentBeside(original, 'sleep-v2')), undefined, 2);
+    expect(original.closeTab(0)).toBe(true);
+    expect(original.closeTab(2)).toBe(true);
+    expect(original.closeTab(2)).toBe(false);
+    expect(original.tabs).toEqual([1]);
+    // The watch ended with its tab: the next request shows nowhere.
+    expect(original.heldCommands).toEqual([]);
+    await original.run(curlLine, undefined, 1);
+    const decoded = await decodeLabPermalink(await encodeLabPermalink(original.record()));
+    if (!decoded.ok) throw new Error(decoded.error);
+    const { session } = await LabSession.restore(
+      scenario,
+      decoded.record,
+      loadTerminal,
+      undefined,
+      {},
+      { tabs: true },
+    );
+    expect(session.tabs).toEqual([1]);
+    expect(session.terminalLog).toEqual(original.terminalLog);
+  }, 60_000);
+
+  it('counts a tab a line ran in as open, without recording an opening', async () => {
+    const session = labWithWorkloads();
+    await session.run('echo hi', undefined, 3);
+    expect(session.tabs).toEqual([0, 3]);
+    expect(session.record().actions.filter((action) => action.kind === 'open-tab')).toEqual([]);
+    expect(session.openTab(3)).toBe(false);
+  }, 30_000);
+
   describe('compact actions in links', () => {
     it.each([
       ['a first-tab line, as before tabs', { kind: 'command' as const, line: 'ls' }, 'ls'],
@@ -119,6 +154,8 @@ describe('lab terminal tabs', () => {
         { l: 'ls', t: 1, s: 4 },
       ],
       ['Ctrl-C on a held command', { kind: 'stop' as const, tab: 1 }, { stop: 1 }],
+      ['a tab opened', { kind: 'open-tab' as const, tab: 2 }, { open: 2 }],
+      ['a tab closed', { kind: 'close-tab' as const, tab: 0 }, { close: 0 }],
     ])('%s', (_name, action, compact) => {
       expect(compactActions([action])).toEqual([compact]);
       expect(parseActions([compact], 0)).toEqual({ ok: true, actions: [action] });
@@ -127,6 +164,8 @@ describe('lab terminal tabs', () => {
     it.each([
       ['a tab out of range', { l: 'ls', t: 1000 }],
       ['a stop with more fields', { stop: 1, l: 'ls' }],
+      ['a close of a tab out of range', { close: 100 }],
+      ['an opening and a close in one', { open: 1, close: 1 }],
       ['a negative checkpoint', { l: 'ls', t: 1, s: -1 }],
     ])('refuses %s', (_name, compact) => {
       expect(parseActions([compact], 0).ok).toBe(false);

@@ -186,6 +186,19 @@ describe('lab host: terminal tabs and completion', () => {
     expect(stopped.view?.terminalEntries.at(-1)).toMatchObject({ tab: 1, continued: true });
     expect((await host.perform({ kind: 'stop', tab: 1 }, quiet)).view).toBeUndefined();
   });
+
+  it('records a tab opened and closed, and shares a link that opens the same tabs', async () => {
+    const { host } = await hostAfter([open]);
+    expect((await host.perform({ kind: 'tab', tab: 1, open: true }, quiet)).view?.terminalTabs).toEqual([
+      0, 1,
+    ]);
+    expect((await host.perform({ kind: 'tab', tab: 0, open: false }, quiet)).view?.terminalTabs).toEqual([1]);
+    expect((await host.perform({ kind: 'tab', tab: 0, open: false }, quiet)).view).toBeUndefined();
+    const { link } = await host.perform({ kind: 'share' }, quiet);
+    const other = new LabHost('mistaken-identity');
+    const opened = await other.perform({ kind: 'open', fragment: link ?? '', stored: undefined }, quiet);
+    expect(opened.view?.terminalTabs).toEqual([1]);
+  });
 });
 
 describe('lab host: links', () => {

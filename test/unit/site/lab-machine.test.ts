@@ -50,6 +50,7 @@ function view(changes: Partial<LabView> = {}): LabView {
     terminalFrom: 0,
     terminalEntries: [],
     terminalHeld: [],
+    terminalTabs: [0],
     timeline: { length: 10, position: 10, timeText: '', stepEnds: [] },
     pictures: {
       nodes: [],

@@ -92,3 +92,38 @@ describe('hubble observe filters', () => {
     expect(protocol.stderr).toContain('unknown protocol in filter: "foo"');
   });
 });
+
+// Hubble colours its compact lines only when its standard output is a terminal (`kubectl exec
+// -it`), as fatih/color decides under `--color auto`; `--color always|never` overrides that. The
+// colours are SGR sequences around the parts the printer colours, and nothing else changes.
+describe('hubble observe colour', () => {
+  const cases: { name: string; exec: string; flags: string; coloured: boolean }[] = [
+    { name: 'no terminal: plain', exec: 'exec', flags: '', coloured: false },
+    { name: 'a terminal (-it): coloured', exec: 'exec -it', flags: '', coloured: true },
+    { name: '--color always without a terminal', exec: 'exec', flags: '--color always', coloured: true },
+    { name: '--color=never on a terminal', exec: 'exec -it', flags: '--color=never', coloured: false },
+    { name: '-t without -i gives no terminal', exec: 'exec -t', flags: '', coloured: false },
+  ];
+  it.each(cases)('$name', async ({ exec, flags, coloured }) => {
+    const { simulation, session, node } = lab();
+    await session.run('kubectl exec deploy/client -- curl -s -o /dev/null http://server');
+    const agent = simulation.state.cluster?.cilium?.agents[node]?.podName ?? '';
+    const run = (line: string) => session.run(line);
+    const plain = await run(`kubectl -n kube-system exec ${agent} -- hubble observe --protocol tcp`);
+    const result = await run(
+      `kubectl -n kube-system ${exec} ${agent} -- hubble observe --protocol tcp ${flags}`,
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    // ESC written as ^[, as `cat -v` shows it.
+    const shown = result.stdout.replaceAll('\u001b', '^[');
+    expect(shown.includes('^[[')).toBe(coloured);
+    // Without its escape sequences, a coloured line is the plain one.
+    expect(shown.replace(/\^\[\[[0-9;]*m/g, '')).toBe(plain.stdout);
+    if (coloured) {
+      expect(shown).toMatch(/\^\[\[32mFORWARDED\^\[\[0m/);
+      expect(shown).toMatch(
+        /\^\[\[36mdefault\/server-\S+:\^\[\[33m80\^\[\[0m\^\[\[0m \^\[\[35m\(ID:\d+\)\^\[\[0m/,
+      );
+    }
+  });
+});
