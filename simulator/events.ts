@@ -63,6 +63,11 @@ export type InputEvent =
   | { type: 'envoy.restart'; node: string }
   /** `cilium-dbg endpoint config ID Name=value…`: option settings for one endpoint of a node's agent. */
   | { type: 'cilium.endpoint.config'; node: string; endpointId: number; options: Record<string, number> }
+  /**
+   * The reader's shell expanding `$RANDOM` or `$SRANDOM` (terminal/dynamic-variables.ts): one draw
+   * from the world's generator, so a replayed line expands to the same number.
+   */
+  | { type: 'shell.random' }
   | MeshInputEvent;
 
 /** Events the model schedules for itself. */
