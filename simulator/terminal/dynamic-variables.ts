@@ -13,6 +13,9 @@
  * - `EPOCHSECONDS`, `EPOCHREALTIME`: the virtual clock as seconds since 1970, the latter with six
  *   decimals (bash 5.0).
  *
+ * `time PIPELINE` reports the virtual time the pipeline took (and nil user and sys time), where
+ * just-bash would report the host's.
+ *
  * Reads are rewritten in words (`$RANDOM`, `"${RANDOM}"`, `${#RANDOM}`, `${RANDOM:0:2}`), in
  * arithmetic (`$((RANDOM % 6))`, `((x = SECONDS))`, `$(( $(echo $RANDOM) ))`), in here-documents
  * and in `eval`'s text. Reads whose variable name is only known when the line runs (`${!name}`
@@ -182,7 +185,34 @@ function replacement(node: Node): Node | undefined {
   if (node.type === 'ArithCommandSubst' && typeof node.command === 'string')
     return { ...node, command: rewriteScriptText(node.command) };
   if (node.type === 'SimpleCommand' && isEval(node)) return evalThroughRewrite(node);
+  if (node.type === 'Pipeline' && node.timed === true) return timedOnVirtualClock(node);
   return undefined;
+}
+
+/**
+ * `time PIPELINE` (just-bash times it on the host's clock) becomes a group that notes the virtual
+ * time, runs the pipeline, and prints bash's report of the virtual time it took, keeping its exit
+ * status: `{ __simulated_variable --time-start; PIPELINE; __simulated_variable --time-end "$?"; }`.
+ */
+function timedOnVirtualClock(node: Node): Node {
+  const posix = node.timePosix === true ? ' -p' : '';
+  const group = parse(
+    `{ ${dynamicVariableCommandName} --time-start; : ; ${dynamicVariableCommandName} --time-end${posix} "$?"; }`,
+  ).statements[0]?.pipelines[0];
+  const body = (group?.commands[0] as { body?: { pipelines: unknown[] }[] } | undefined)?.body;
+  const timed = body?.[1];
+  if (group === undefined || timed === undefined) return node;
+  timed.pipelines = [rewriteNode({ ...node, timed: false, timePosix: false })];
+  return group as unknown as Node;
+}
+
+/** bash's report of a timed pipeline (its default TIMEFORMAT, or `-p`'s), user and sys time nil. */
+export function timeReport(elapsedMs: number, posix: boolean): string {
+  const seconds = Math.max(0, elapsedMs) / 1000;
+  if (posix) return `real ${seconds.toFixed(2)}\nuser 0.00\nsys 0.00\n`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = (seconds - minutes * 60).toFixed(3);
+  return `\nreal\t${minutes}m${rest}s\nuser\t0m0.000s\nsys\t0m0.000s\n`;
 }
 
 /** Whether a simple command is the `eval` builtin with arguments. */
@@ -241,9 +271,27 @@ export const dynamicVariablesPlugin: TransformPlugin = {
 
 /** The command the rewritten reads call, answering from `source`. */
 export function dynamicVariableCommand(source: DynamicVariableSource): Command {
+  // When each running `time` started (nested ones stack); bounded, as an interrupted pipeline
+  // never reaches its end.
+  const timeStarts: number[] = [];
   return defineCommand(dynamicVariableCommandName, (args) => {
     const [name, ...rest] = args;
     if (name === '--eval') return Promise.resolve(ok(rewriteScriptText(rest.join(' '))));
+    if (name === '--time-start') {
+      if (timeStarts.length >= 64) timeStarts.shift();
+      timeStarts.push(source.epochMs());
+      return Promise.resolve(ok());
+    }
+    if (name === '--time-end') {
+      const posix = rest[0] === '-p';
+      const status = Number(rest.at(-1));
+      const elapsedMs = source.epochMs() - (timeStarts.pop() ?? source.epochMs());
+      return Promise.resolve({
+        stdout: '',
+        stderr: timeReport(elapsedMs, posix),
+        exitCode: Number.isInteger(status) ? status : 0,
+      });
+    }
     if (name === undefined || !dynamicNames.has(name) || rest.length > 0)
       return Promise.resolve(
         fail(`${dynamicVariableCommandName}: the shell's own helper; type $RANDOM or $SECONDS`, 2),

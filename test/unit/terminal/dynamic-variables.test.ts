@@ -98,6 +98,44 @@ describe('terminal: dynamic variables from the world', () => {
     expect(date).toBe(epoch);
   });
 
+  describe('time reports the virtual time a pipeline took, keeping its status', () => {
+    it.each([
+      {
+        name: 'the default format',
+        line: 'time sleep 90',
+        stderr: '\nreal\t1m30.000s\nuser\t0m0.000s\nsys\t0m0.000s\n',
+        exitCode: 0,
+      },
+      {
+        name: "POSIX's -p",
+        line: 'time -p sleep 2.5',
+        stderr: 'real 2.50\nuser 0.00\nsys 0.00\n',
+        exitCode: 0,
+      },
+      {
+        name: 'a failing pipeline',
+        line: 'time false',
+        stderr: '\nreal\t0m0.000s\nuser\t0m0.000s\nsys\t0m0.000s\n',
+        exitCode: 1,
+      },
+      {
+        name: 'a negated pipeline',
+        line: 'time ! false',
+        stderr: '\nreal\t0m0.000s\nuser\t0m0.000s\nsys\t0m0.000s\n',
+        exitCode: 0,
+      },
+    ])('$name', async ({ line, stderr, exitCode }) => {
+      const result = await kindShell().run(line);
+      expect(result.stderr).toBe(stderr);
+      expect(result.exitCode).toBe(exitCode);
+    });
+
+    it('prints what the pipeline prints', async () => {
+      const result = await kindShell().run('time echo hello | tr a-z A-Z');
+      expect(result.stdout).toBe('HELLO\n');
+    });
+  });
+
   it('inside a container too', async () => {
     const line = "kubectl -n kube-system exec ds/cilium -- sh -c 'echo $RANDOM $SECONDS'";
     const first = ciliumShell();
