@@ -53,6 +53,7 @@ import { validatePolicyStatus } from './cilium/policy-validator';
 import { pollToGroups, syncToGroups } from './cilium/to-groups';
 import { runInstances, terminateInstances, type Ec2Instance } from './cilium/aws-ec2';
 import { toTimestamp } from './engine/virtual-time';
+import { nextUint32 } from './engine/prng';
 import { canonicalJson } from './engine/state-hash';
 import { requireNextState } from './machines/step';
 import { apiConnectionMachine } from './machines/api-connection';
@@ -109,6 +110,8 @@ export type InputResult =
       rollout?: string;
       /** The EC2 instances an `aws ec2` command launched or terminated (cilium/aws-ec2.ts). */
       ec2?: Ec2Instance[];
+      /** An unsigned 32-bit draw from the world's generator (`shell.random`). */
+      random?: number;
     }
   | { ok: false; error: string };
 
@@ -378,6 +381,8 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return exportKubeconfig(world, event.name);
     case 'aws.ec2.run-instances':
       return { ok: true, ec2: structuredClone(runInstances(world, event)) };
+    case 'shell.random':
+      return { ok: true, random: nextUint32(world.random) };
     case 'aws.ec2.terminate-instances':
       return { ok: true, ec2: structuredClone(terminateInstances(world, event.instanceIds)) };
     case 'kubeconfig.context.use':

@@ -65,6 +65,11 @@ export type InputEvent =
   | { type: 'cilium.endpoint.config'; node: string; endpointId: number; options: Record<string, number> }
   /** `cilium-dbg config Name=value…`: the agent's own options, which override its endpoints' too. */
   | { type: 'cilium.agent.config'; node: string; options: Record<string, number> }
+  /**
+   * The reader's shell expanding `$RANDOM` or `$SRANDOM` (terminal/dynamic-variables.ts): one draw
+   * from the world's generator, so a replayed line expands to the same number.
+   */
+  | { type: 'shell.random' }
   | MeshInputEvent;
 
 /** Events the model schedules for itself. */

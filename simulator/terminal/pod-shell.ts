@@ -27,6 +27,7 @@ import {
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';
 import { date } from './date';
+import { dynamicVariableCommand, dynamicVariablesPlugin, worldVariableSource } from './dynamic-variables';
 import { virtualEpochMs } from '../engine/virtual-time';
 import { shellQuote } from './shell-quote';
 
@@ -116,6 +117,7 @@ export class PodShell implements ContainerShell {
       },
       customCommands: [
         gnuXargs,
+        dynamicVariableCommand(worldVariableSource(context)),
         defineCommand('date', (args) => {
           const nowMs = this.context.simulation.nowMs;
           return Promise.resolve(date(args, nowMs, virtualEpochMs + nowMs));
@@ -127,6 +129,7 @@ export class PodShell implements ContainerShell {
         ),
       ],
     });
+    this.bash.registerTransformPlugin(dynamicVariablesPlugin);
   }
 
   /** The prompt an interactive shell shows: its PS1, or the image shell's default. */

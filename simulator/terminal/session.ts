@@ -22,6 +22,7 @@ import { BackgroundJobs, backgroundCommand } from './background-jobs';
 import { decodeStdin } from './stdin';
 import { gnuXargs } from './xargs';
 import { date } from './date';
+import { dynamicVariableCommand, dynamicVariablesPlugin, worldVariableSource } from './dynamic-variables';
 import { virtualEpochMs } from '../engine/virtual-time';
 import { explainShellLimits, shellLimits } from './shell-limits';
 import { complete, type Completion, type CompletionEntry } from './completion';
@@ -204,6 +205,8 @@ export class TerminalSession {
       executionLimits: shellLimits,
       customCommands: [
         gnuXargs,
+        // $RANDOM, $SECONDS and their kin from the world, not the host (dynamic-variables.ts).
+        dynamicVariableCommand(worldVariableSource(context)),
         wrap('kubectl', (args, stdin, env) => kubectlIn(env.get('SIMULATED_NODE'), args, stdin)),
         // `k` is the alias for kubectl most readers' shells have (`alias k=kubectl`); guides such as
         // seed 003 use it without defining it, so the simulated shell has it as a command.
@@ -272,6 +275,7 @@ export class TerminalSession {
         }),
       ],
     });
+    this.bash.registerTransformPlugin(dynamicVariablesPlugin);
   }
 
   /**
