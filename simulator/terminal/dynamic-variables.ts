@@ -65,7 +65,7 @@ export function worldVariableSource(
 }
 
 /** The variables bash computes on every read, which the simulated shell answers from the world. */
-export const dynamicVariableNames = [
+const dynamicVariableNames = [
   'RANDOM',
   'SRANDOM',
   'SECONDS',
@@ -81,10 +81,10 @@ const mentionsDynamicName = /RANDOM|SECONDS|EPOCH/;
  * The command the rewritten lines call. Its name is no word a reader types; `set -x` shows it in
  * the trace of a command substitution, as the real shell shows nothing there.
  */
-export const dynamicVariableCommandName = '__simulated_variable';
+const dynamicVariableCommandName = '__simulated_variable';
 
 /** The value a read of the variable gives now, as bash prints it. */
-export function dynamicVariableValue(name: DynamicVariableName, source: DynamicVariableSource): string {
+function dynamicVariableValue(name: DynamicVariableName, source: DynamicVariableSource): string {
   switch (name) {
     case 'RANDOM':
       // bash's RANDOM is 15 bits wide (0–32767); the generator's high bits are its best.
@@ -138,7 +138,7 @@ function visitParameterExpansions(value: unknown, visit: (node: Node) => void): 
 }
 
 /** Rewrites a script's text (an `eval` argument, an arithmetic `$(…)`); unparsable text stays as it is. */
-export function rewriteScriptText(text: string): string {
+function rewriteScriptText(text: string): string {
   if (!mentionsDynamicName.test(text)) return text;
   try {
     return serialize(rewriteDynamicReads(parse(text)));
@@ -207,7 +207,7 @@ function timedOnVirtualClock(node: Node): Node {
 }
 
 /** bash's report of a timed pipeline (its default TIMEFORMAT, or `-p`'s), user and sys time nil. */
-export function timeReport(elapsedMs: number, posix: boolean): string {
+function timeReport(elapsedMs: number, posix: boolean): string {
   const seconds = Math.max(0, elapsedMs) / 1000;
   if (posix) return `real ${seconds.toFixed(2)}\nuser 0.00\nsys 0.00\n`;
   const minutes = Math.floor(seconds / 60);
@@ -259,7 +259,7 @@ function rewriteNode(value: unknown): unknown {
 }
 
 /** A parsed script with every read of a dynamic variable sent to our command. */
-export function rewriteDynamicReads(script: ScriptNode): ScriptNode {
+function rewriteDynamicReads(script: ScriptNode): ScriptNode {
   return rewriteNode(script) as ScriptNode;
 }
 
