@@ -5,12 +5,10 @@
  * loaded (lab-worker.ts), so the lab shows its start as soon as this small module has; the simulator
  * loads right after and the reader's first step waits for it. The answer is the one lab-host.ts
  * gives for the same work (test/unit/site/lab-start.test.ts compares the two for every scenario).
- * It imports three small simulator modules directly, not through src/simulator-lab.ts, whose
+ * It reaches the simulator through src/simulator-lab-start.ts, not src/simulator-lab.ts, whose
  * exports bring the whole simulator with them.
  */
-import { scenarioDirectory } from '../../../simulator/scenarios/directory';
-import { startOfDay, toStampMilli } from '../../../simulator/engine/virtual-time';
-import { compactRecord } from '../../../simulator/permalink';
+import { compactRecord, scenarioDirectory, startOfDay, toStampMilli } from '../../simulator-lab-start';
 import type { LabDone, LabPictures, LabWork } from './lab-protocol';
 
 /** The pictures of a world with nothing in it yet (lab-host.ts's picturesOf, in the same order). */
