@@ -5,7 +5,7 @@
  * support. A scenario may pin the day its source ran the experiment; otherwise the clock starts the
  * day after its newest release, with the newest kind whose default image those releases support.
  */
-import { virtualDate, virtualEpochMs } from './engine/virtual-time';
+import { startOfDay, virtualDate, virtualEpochMs } from './engine/virtual-time';
 import { imageKubernetesVersion, kindReleases, type KindRelease } from './k8s/kind-releases';
 import { kubernetesMinor } from './k8s/kubernetes-versions';
 
@@ -119,11 +119,8 @@ function kindReleaseFor(day: string, required: readonly Requirement[]): KindRele
   );
 }
 
-/** 09:00 UTC on a `YYYY-MM-DD` day, as virtual time. */
-export function startOfDay(day: string): number {
-  const [year = 2022, month = 7, date = 29] = day.split('-').map(Number);
-  return Date.UTC(year, month - 1, date, 9) - virtualEpochMs;
-}
+// 09:00 UTC on a day, as virtual time: in engine/virtual-time.ts, where a lab's start reads it too.
+export { startOfDay };
 
 /** The setup for a scenario's releases (and its pinned day, if any). */
 export function chooseSetup(components: SetupComponents): LabSetup {

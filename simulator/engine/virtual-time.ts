@@ -25,6 +25,12 @@ function civilFromDays(days: number): { year: number; month: number; day: number
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
 
+/** 09:00 UTC on a `YYYY-MM-DD` day, as virtual time (when a scenario's clock starts). */
+export function startOfDay(day: string): number {
+  const [year = 2022, month = 7, date = 29] = day.split('-').map(Number);
+  return Date.UTC(year, month - 1, date, 9) - virtualEpochMs;
+}
+
 /** The calendar parts (UTC) of a virtual time. */
 export interface VirtualDate {
   year: number;

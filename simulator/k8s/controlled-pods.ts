@@ -39,6 +39,21 @@ export interface PodExtras {
 }
 
 /**
+ * A template's spec with the API server's defaults, made once per template: the pods of a
+ * ReplicaSet share it (stored objects are never mutated; a write replaces the spec it changes).
+ */
+const defaultedSpecs = new WeakMap<PodSpec, PodSpec>();
+
+function defaultedTemplateSpec(spec: PodSpec): PodSpec {
+  let defaulted = defaultedSpecs.get(spec);
+  if (defaulted === undefined) {
+    defaulted = withPodSpecDefaults(spec);
+    defaultedSpecs.set(spec, defaulted);
+  }
+  return defaulted;
+}
+
+/**
  * Creates a pod for a controller, named `<owner>-<5 random characters>` as generateName makes it,
  * and returns it. The template's labels object is shared when nothing is added to it, so that every
  * pod of a ReplicaSet hits the caches keyed by its labels object (cilium/cni.ts).
@@ -61,7 +76,10 @@ export function createControlledPod(
   if (template.metadata.annotations !== undefined) metadata.annotations = template.metadata.annotations;
   metadata.ownerReferences = [controllerReference(owner)];
   // The API server's defaults and admission plugins, as for any pod (k8s/pod-admission.ts).
-  const spec = withPodSpecDefaults({ ...template.spec, ...extras.spec });
+  const spec =
+    extras.spec === undefined
+      ? defaultedTemplateSpec(template.spec)
+      : withPodSpecDefaults({ ...template.spec, ...extras.spec });
   const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: { phase: 'Pending' } };
   // Mutating admission: Istio's sidecar injection webhook, when the namespace asks for it.
   mutateNewPod(world, pod);

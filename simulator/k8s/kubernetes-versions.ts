@@ -10,9 +10,15 @@ import type { Taint } from './objects';
 
 /** The minor number of `v1.24.0` (24), or undefined. */
 export function kubernetesMinor(version: string): number | undefined {
+  // Read on every scheduling cycle, from the few versions a run names: each is parsed once.
+  if (parsedMinors.has(version)) return parsedMinors.get(version);
   const match = /^v?1\.(\d+)\.\d+/.exec(version);
-  return match === null ? undefined : Number(match[1]);
+  const minor = match === null ? undefined : Number(match[1]);
+  if (parsedMinors.size < 64) parsedMinors.set(version, minor);
+  return minor;
 }
+
+const parsedMinors = new Map<string, number | undefined>();
 
 /** The minor release a cluster's API server runs (24 for a version the model cannot read). */
 export function serverMinor(cluster: { readonly kubernetesVersion: string }): number {

@@ -79,6 +79,15 @@ export class LabHost {
     return view === undefined ? outcome : { ...outcome, view };
   }
 
+  /**
+   * Takes over from lab-start.ts, whose view of the scenario's start the page has been shown: builds
+   * that start's session and notes its view as sent, so the next view carries only what changes.
+   */
+  async adoptStart(): Promise<void> {
+    await this.fresh();
+    this.view();
+  }
+
   /** Interrupts the running command line, if any. */
   interrupt(): void {
     this.session?.cancel();
