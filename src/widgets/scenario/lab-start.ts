@@ -47,6 +47,7 @@ export function startAnswer(scenarioId: string, work: LabWork): Omit<LabDone, 't
       terminalFrom: 0,
       terminalEntries: [],
       terminalHeld: [],
+      terminalTabs: [0],
       timeline: {
         length: 0,
         position: 0,
