@@ -3,12 +3,16 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
 import mdx from '@astrojs/mdx';
+import { satteri } from '@astrojs/markdown-satteri';
+import { scrollTables } from './src/markdown/scroll-tables.mjs';
 import { pluginNameCodeBlocks } from './src/expressive-code/name-code-blocks.mjs';
 import { labReferences } from './src/content/lab-references.ts';
 
 // The site is fully static: every widget runs the simulator in the reader's browser.
 export default defineConfig({
   site: 'https://identity-lab.example',
+  // Astro's default Markdown processor, with one plugin of ours; Starlight adds its own to it.
+  markdown: { processor: satteri({ hastPlugins: [scrollTables] }) },
   integrations: [
     starlight({
       title: 'Identity Lab',

@@ -25,16 +25,21 @@
  * Bash's own behaviour: `variables.c` at bash-5.2 (`get_random`, `get_seconds`, `get_epochseconds`,
  * `get_epochrealtime`), https://git.savannah.gnu.org/cgit/bash.git/tree/variables.c?h=bash-5.2
  */
-import {
-  defineCommand,
-  parse,
-  serialize,
-  type Command,
-  type ScriptNode,
-  type TransformPlugin,
-} from 'just-bash';
+import { Bash, defineCommand, type Command, type ScriptNode, type TransformPlugin } from 'just-bash';
 import { virtualEpochMs } from '../engine/virtual-time';
 import { fail, ok, type TerminalContext } from './context';
+
+// just-bash's browser build exports no `parse` or `serialize` (only its Node build does), so the
+// site reaches its parser through `Bash.transform`, which parses a line, runs the instance's
+// transform plugins and serializes the result. One plain instance parses; one with our plugin
+// rewrites a text. Neither runs anything.
+let plainShell: Bash | undefined;
+let rewritingShell: Bash | undefined;
+
+function parse(text: string): ScriptNode {
+  plainShell ??= new Bash();
+  return plainShell.transform(text).ast;
+}
 
 /** Where the dynamic variables' values come from: the world, never the host. */
 export interface DynamicVariableSource {
@@ -141,7 +146,11 @@ function visitParameterExpansions(value: unknown, visit: (node: Node) => void): 
 function rewriteScriptText(text: string): string {
   if (!mentionsDynamicName.test(text)) return text;
   try {
-    return serialize(rewriteDynamicReads(parse(text)));
+    if (rewritingShell === undefined) {
+      rewritingShell = new Bash();
+      rewritingShell.registerTransformPlugin(dynamicVariablesPlugin);
+    }
+    return rewritingShell.transform(text).script;
   } catch {
     // The shell reports the syntax error itself when it runs the text.
     return text;
