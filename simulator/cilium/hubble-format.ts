@@ -66,6 +66,8 @@ export function formatFlowCompact(flow: Flow): string {
     .join('; ');
   const flags = summary === '' ? '' : ` (${summary})`;
   if (flow.eventType === 'policy-verdict') {
+    // `policy-verdict:<match> <direction> <verdict>`: GetFlowType and getVerdict in
+    // hubble/pkg/printer/printer.go at v1.18 (older Hubbles printed no direction).
     const verdict =
       flow.verdict === 'AUDIT'
         ? 'AUDITED'
