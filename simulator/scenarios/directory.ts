@@ -57,6 +57,7 @@ export const scenarioDirectory: Readonly<Record<string, ScenarioEntry>> = {
     load: async () => (await import('./reference')).referenceTroubleshooting,
   },
   'reference-pod-access': { steps: 1, load: async () => (await import('./reference')).referencePodAccess },
+  'reference-aws': { steps: 4, load: async () => (await import('./reference')).referenceAws },
   'reference-threat-model': {
     steps: 2,
     load: async () => (await import('./reference')).referenceThreatModel,

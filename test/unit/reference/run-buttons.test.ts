@@ -31,6 +31,24 @@ const substitutions: readonly Substitution[] = [
     lab: " $(cilium-dbg endpoint list | awk '/name=deathstar/ {print $1; exit}') ",
     why: "568 is the docs' deathstar endpoint id; the lab's is looked up in the agent's endpoint list",
   },
+  {
+    page: 'aws-metadata',
+    docs: /kubectl delete pod cilium-operator-7c9d69f7c-97vqx/g,
+    lab: 'kubectl -n kube-system delete pod -l name=cilium-operator',
+    why: "the docs name their operator pod and no namespace; the lab's operator pods are found by label in kube-system",
+  },
+  {
+    page: 'aws-metadata',
+    docs: /to-groups-sample-togroups-044ba7d1-f491-11e8-ad2e-080027d2d952/g,
+    lab: '-l io.cilium.network.policy.kind=derivative -o yaml',
+    why: "the derivative's name carries the parent policy's uid, which differs per cluster; its label finds it",
+  },
+  {
+    page: 'aws-metadata',
+    docs: / 23453 /g,
+    lab: " $(kubectl get cep xwing -o jsonpath='{.status.id}') ",
+    why: "23453 is the docs' xwing endpoint id; the lab's is read from the xwing's CiliumEndpoint",
+  },
 ];
 
 /** Command blocks on lab pages that get no button, by page and a fragment of the block. */
@@ -109,7 +127,7 @@ describe('reference run buttons', () => {
   );
 
   it('reads the pages: every lab page has command blocks, and each table row is used', () => {
-    expect(labPages.length).toBeGreaterThanOrEqual(12);
+    expect(labPages.length).toBeGreaterThanOrEqual(13);
     for (const row of withoutButton)
       expect(blocks.some((block) => block.page === row.page && block.text.includes(row.fragment))).toBe(true);
     for (const row of substitutions.filter((each) => each.page !== '*'))
