@@ -32,6 +32,7 @@ const labPages: { page: string; scenario: string }[] = [
   { page: 'restrict-cilium-pod-access', scenario: 'reference-pod-access' },
   { page: 'threat-model', scenario: 'reference-threat-model' },
   { page: 'aws-metadata', scenario: 'reference-aws' },
+  { page: 'endpoint-lifecycle', scenario: 'reference-endpoint-lifecycle' },
 ];
 
 const widget = (page: Page) => page.locator('[data-testid="scenario-widget"]');

@@ -483,6 +483,21 @@ export const referenceAws = referenceLab({
   ],
 });
 
+export const referenceEndpointLifecycle = referenceLab({
+  id: 'reference-endpoint-lifecycle',
+  title: 'Endpoint states on Cilium 1.18.5',
+  summary: "The Star Wars demo's endpoints through their states, an agent restart, and the init policy.",
+  steps: [
+    starWarsDemo,
+    applying(
+      'init-policy',
+      'Apply the init policy',
+      'policies/l4/init.yaml: what endpoints labelled reserved:init may do while their labels are unknown.',
+      ['policies/l4/init.yaml'],
+    ),
+  ],
+});
+
 /** Every reference lab. */
 export const referenceLabs: readonly Scenario[] = [
   referenceStarWars,
@@ -498,4 +513,5 @@ export const referenceLabs: readonly Scenario[] = [
   referenceThreatModel,
   referencePodAccess,
   referenceAws,
+  referenceEndpointLifecycle,
 ];

@@ -125,6 +125,13 @@ describe('scenarios: reference labs', () => {
       output: /^34\.254\.113\.42\/32 34\.254\.114\.5\/32 172\.31\.32\.5\/32 172\.31\.44\.160\/32$/,
     },
     {
+      name: 'endpoint lifecycle: identity 5 is reserved:init',
+      lab: 'reference-endpoint-lifecycle',
+      steps: 0,
+      command: 'kubectl -n kube-system exec ds/cilium -- cilium-dbg identity get 5',
+      output: /^ID +LABELS\n5 +reserved:init\n$/,
+    },
+    {
       name: 'pod access: jane may not exec into the agent',
       lab: 'reference-pod-access',
       steps: 1,
