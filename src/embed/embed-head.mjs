@@ -1,4 +1,6 @@
 // @ts-check
+// The function runs in the page, not in Node where the config imports it: the browser's globals.
+/* global location, document, CSS */
 /**
  * `?embed` shows a page's lab (or an exercise) without the site's chrome, for an iframe in another
  * course platform. This runs inline in the page's head, before the first paint, so the chrome never
