@@ -7,6 +7,7 @@ import { satteri } from '@astrojs/markdown-satteri';
 import { scrollTables } from './src/markdown/scroll-tables.mjs';
 import { pluginNameCodeBlocks } from './src/expressive-code/name-code-blocks.mjs';
 import { labReferences } from './src/content/lab-references.ts';
+import { embedHeadScript } from './src/embed/embed-head.mjs';
 
 // The site is fully static: every widget runs the simulator in the reader's browser.
 export default defineConfig({
@@ -25,16 +26,9 @@ export default defineConfig({
       // Our search loads Pagefind's UI when the dialog first opens, not on every page at idle time.
       components: { Search: './src/components/Search.astro' },
       lastUpdated: false,
-      // `?embed` shows a lab or an exercise without the site's chrome, for an iframe in another course
-      // platform. Set before the first paint, so the chrome never flashes; links open outside the frame.
-      head: [
-        {
-          tag: 'script',
-          content:
-            "if(new URLSearchParams(location.search).has('embed')){document.documentElement.dataset.embed='';" +
-            "document.head.append(Object.assign(document.createElement('base'),{target:'_blank'}))}",
-        },
-      ],
+      // `?embed` (or `?embed=<scenario id>` for one lab of several) shows a page's labs or an exercise
+      // without the site's chrome, for an iframe in another course platform: src/embed/embed-head.mjs.
+      head: [{ tag: 'script', content: embedHeadScript }],
       // Code blocks go through Expressive Code, which highlights with Shiki at build time
       // (yaml, bash, console, json and go among its bundled grammars), so no highlighter ships to readers.
       expressiveCode: { plugins: [pluginNameCodeBlocks()] },

@@ -35,7 +35,7 @@ import {
 } from './k8s/kubelet';
 import { evictPod, monitorNodes } from './k8s/node-lifecycle';
 import { relistAgent, updateApiLink } from './cilium/agent';
-import { bootAgent } from './cilium/agent-pod';
+import { bootAgent, finishRestore } from './cilium/agent-pod';
 import {
   helmInstall,
   helmUninstall,
@@ -344,6 +344,9 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return undefined;
     case 'agent.start':
       bootAgent(world, event.node, event.podUid);
+      return undefined;
+    case 'agent.restore.completed':
+      finishRestore(world, event.node, event.podUid);
       return undefined;
     case 'controller.daemonset.sync':
       dequeueSync(world, event.type, event.key);

@@ -113,11 +113,13 @@ export type InternalEvent =
   | { type: 'nodelifecycle.evict'; podKey: string; podUid: string }
   /** The cilium-agent container of this pod finished booting (cilium/agent-pod.ts). */
   | { type: 'agent.start'; node: string; podUid: string }
+  /** The agent of this pod finished regenerating the endpoints it restored (cilium/agent-pod.ts). */
+  | { type: 'agent.restore.completed'; node: string; podUid: string }
   | {
       type: 'agent.endpoint.step';
       node: string;
       endpointId: number;
-      step: 'resolve-identity' | 'regenerate' | 'regenerated' | 'disconnected';
+      step: 'resolve-identity' | 'regenerate' | 'restore-regenerate' | 'regenerated' | 'disconnected';
     }
   | { type: 'agent.relist'; node: string }
   /** The agent's pod watcher saw a local pod (or its namespace) change labels. */

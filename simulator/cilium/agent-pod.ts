@@ -13,6 +13,7 @@ import { reportPodStatus } from '../k8s/pod-status';
 import type { Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { newAgentState, startAgent, stopAgent } from './agent';
+import { restoreEndpoints, restoreWaitMs, templateCompileMs } from './cni';
 import { agentConfigFromConfigMap } from './chart-config';
 import { parseCiliumVersion, type CiliumConfig } from './config';
 import { agentLogLine, type LogLevel } from './agent-log';
@@ -114,9 +115,28 @@ export function bootAgent(world: World, nodeName: string, podUid: string): void 
   }
   agent.config = result.config;
   startAgent(world, nodeName);
-  if (result.config !== cluster.cilium?.config) adoptAgreedConfig(world);
+  // The endpoints an earlier agent left keep the datapath it loaded until they are regenerated, so a
+  // changed configuration takes effect then. The readiness probe (/healthz, the status collector's
+  // probes) does not wait for that: they start once the daemon's configuration is resolved, before
+  // the restore (daemon/cmd/daemon_main.go, pkg/status/cell.go at v1.18), so the pod turns Ready
+  // while its endpoints are still restoring.
+  if (restoreEndpoints(world, agent) === 0) adoptAgreedConfig(world);
+  else
+    // A millisecond after the last of them is rebuilt.
+    schedule(world, restoreWaitMs + templateCompileMs + 1, {
+      type: 'agent.restore.completed',
+      node: nodeName,
+      podUid,
+    });
   sandbox.notReady = false;
   reportPodStatus(world, node, sandbox);
+}
+
+/** The agent regenerated the endpoints it restored: the datapath now runs its configuration. */
+export function finishRestore(world: World, nodeName: string, podUid: string): void {
+  const agent = world.cluster?.cilium?.agents[nodeName];
+  if (agent === undefined || agent.podUid !== podUid || !agent.running) return;
+  adoptAgreedConfig(world);
 }
 
 /**

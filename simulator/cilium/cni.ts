@@ -24,6 +24,44 @@ const identityResolutionMs = 30;
 /** Time a regeneration takes (compile policy, write the policy map). */
 const regenerationMs = 120;
 
+/**
+ * A restarted agent regenerates the endpoints it restored only once its Kubernetes caches synced
+ * and the ipcache has its first revision (startDaemon → initRestore in daemon/cmd/daemon_main.go
+ * at v1.18): the model's wait for that.
+ */
+export const restoreWaitMs = 1_000;
+
+/**
+ * The first regeneration after a start rebuilds every restored endpoint's datapath
+ * (RegenerateWithDatapath in pkg/endpoint/restore.go at v1.18), compiling the endpoint program's
+ * template with clang once for all of them. Cilium has no setting for this; it is the model's
+ * figure for a kind node, where it takes seconds.
+ */
+export const templateCompileMs = 12_000;
+
+/**
+ * A started agent takes back the endpoints of its node that an earlier agent left (restoreOldEndpoints,
+ * then regenerateRestoredEndpoints in daemon/cmd/state.go at v1.18): each goes to `restoring`, and
+ * after the restore wait to `regenerating`, in the background; the datapath keeps enforcing what
+ * the old agent loaded until each is rebuilt. Returns how many were restored.
+ */
+export function restoreEndpoints(world: World, agent: AgentState): number {
+  const restorable = ['ready', 'waiting-to-regenerate', 'regenerating', 'restoring'];
+  const restored = Object.values(agent.endpoints)
+    .filter((endpoint) => restorable.includes(endpoint.state))
+    .sort((a, b) => a.id - b.id);
+  for (const endpoint of restored) {
+    moveEndpoint(endpoint, 'endpoint.restore');
+    schedule(world, restoreWaitMs, {
+      type: 'agent.endpoint.step',
+      node: agent.node,
+      endpointId: endpoint.id,
+      step: 'restore-regenerate',
+    });
+  }
+  return restored.length;
+}
+
 /** Whether Cilium's CNI plugin is the cluster's: its agents write 05-cilium.conflist once installed. */
 export function cniInstalled(cluster: Readonly<Cluster>): boolean {
   return cluster.cilium !== undefined;
@@ -95,7 +133,7 @@ export function stepEndpoint(
   world: World,
   nodeName: string,
   endpointId: number,
-  step: 'resolve-identity' | 'regenerate' | 'regenerated' | 'disconnected',
+  step: 'resolve-identity' | 'regenerate' | 'restore-regenerate' | 'regenerated' | 'disconnected',
 ): void {
   const agent = requireAgent(world, nodeName);
   const endpoint = agent.endpoints[endpointId];
@@ -107,6 +145,16 @@ export function stepEndpoint(
       moveEndpoint(endpoint, 'identity.resolved');
       moveEndpoint(endpoint, 'regeneration.queued');
       schedule(world, 5, { type: 'agent.endpoint.step', node: nodeName, endpointId, step: 'regenerate' });
+      return;
+    case 'restore-regenerate':
+      if (endpoint.state !== 'restoring') return;
+      moveEndpoint(endpoint, 'regeneration.started');
+      schedule(world, templateCompileMs, {
+        type: 'agent.endpoint.step',
+        node: nodeName,
+        endpointId,
+        step: 'regenerated',
+      });
       return;
     case 'regenerate':
       if (endpoint.state !== 'waiting-to-regenerate') return;

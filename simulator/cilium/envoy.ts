@@ -245,10 +245,14 @@ export function httpRedirects(policy: EndpointPolicy): { direction: 'ingress' | 
   return [...found.values()].sort((a, b) => a.direction.localeCompare(b.direction) || a.port - b.port);
 }
 
-/** The ready local endpoints of an agent, by id. */
+/**
+ * The local endpoints of an agent whose policy the proxy serves, by id: the ready ones, and those a
+ * restarted agent is restoring or regenerating, which keep the policy they had meanwhile.
+ */
 export function localEndpoints(agent: AgentState): LocalEndpoint[] {
+  const serving = ['ready', 'restoring', 'waiting-to-regenerate', 'regenerating'];
   return Object.values(agent.endpoints)
-    .filter((endpoint) => endpoint.state === 'ready')
+    .filter((endpoint) => serving.includes(endpoint.state))
     .sort((a, b) => a.id - b.id);
 }
 

@@ -93,6 +93,8 @@ export function formatFlowCompact(flow: Flow, paint: HubblePaint = plainText): s
     .join('; ');
   const flags = summary === '' ? '' : ` (${summary})`;
   if (flow.eventType === 'policy-verdict') {
+    // `policy-verdict:<match> <direction> <verdict>`: GetFlowType and getVerdict in
+    // hubble/pkg/printer/printer.go at v1.18 (older Hubbles printed no direction).
     const verdict =
       flow.verdict === 'AUDIT'
         ? 'AUDITED'

@@ -1,15 +1,15 @@
 /**
  * The agent's monitor events for `cilium-dbg monitor`, built from the policy-verdict and drop flows
- * the datapath records (verdict-flows.ts), in the monitor's one-line format (pkg/monitor:
- * PolicyVerdictNotify.DumpInfo, DropNotify.DumpInfo and GetConnectionSummary):
+ * the datapath records (verdict-flows.ts), in the monitor's one-line format (pkg/monitor at v1.18:
+ * PolicyVerdictNotify.DumpInfo in datapath_policy.go, DropNotify.DumpInfo and GetConnectionSummary):
  *
  *   Policy verdict log: flow 0x0 local EP ID 1687, remote ID world, proto 6, ingress, action audit,
  *   auth: disabled, match none, 10.0.2.2:47500 -> 10.0.2.15:6443 tcp SYN
  *   xx drop (Policy denied) flow 0x0 to endpoint 1687, ifindex 2, file bpf_host.c:1196, ,
  *   identity world->host: 10.0.2.2:49038 -> 10.0.2.15:21 tcp SYN
  *
- * Identities print by name for reserved ones unless `-n` asks for numbers; `auth:` exists from
- * 1.14 (mutual authentication). The flow hash is 0 on the host endpoint, as bpf_host reports it, and
+ * Identities print by name for reserved ones unless `-n` asks for numbers (NumericIdentity.String);
+ * `auth:` exists from 1.14 (mutual authentication), as policy.AuthType's name (`disabled`). The flow hash is 0 on the host endpoint, as bpf_host reports it, and
  * a hash of the addresses and ports for pods. The model has no interface indexes or BPF source
  * lines: drops name the program (bpf_lxc.c or bpf_host.c) with a fixed line and an index derived
  * from the endpoint id.

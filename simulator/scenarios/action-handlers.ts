@@ -9,6 +9,7 @@ import {
   apply,
   applyExample,
   createCluster,
+  deletePods,
   helmInstallCilium,
   installCilium,
   scale,
@@ -16,6 +17,7 @@ import {
   waitCiliumReady,
   waitRollouts,
 } from './actions/cluster';
+import { awsRunInstances } from './actions/aws';
 import { connectivityMatrix, curl, curlFromRecorded } from './actions/connectivity';
 import {
   checkStaleEntry,
@@ -55,6 +57,8 @@ const actionHandlers: { readonly [K in ScenarioAction['do']]: Handler<K> } = {
   'apply-example': applyExample,
   'wait-rollouts': waitRollouts,
   scale,
+  'delete-pods': deletePods,
+  'aws-run-instances': awsRunInstances,
   wait,
   'connectivity-matrix': connectivityMatrix,
   curl,

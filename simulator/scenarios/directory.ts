@@ -78,6 +78,11 @@ export const scenarioDirectory: Readonly<Record<string, ScenarioEntry>> = {
     load: async () => (await import('./reference')).referenceTroubleshooting,
   },
   'reference-pod-access': { steps: 1, load: async () => (await import('./reference')).referencePodAccess },
+  'reference-endpoint-lifecycle': {
+    steps: 2,
+    load: async () => (await import('./reference')).referenceEndpointLifecycle,
+  },
+  'reference-aws': { steps: 4, load: async () => (await import('./reference')).referenceAws },
   'reference-threat-model': {
     steps: 2,
     load: async () => (await import('./reference')).referenceThreatModel,

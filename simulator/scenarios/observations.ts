@@ -61,6 +61,8 @@ export type Observation =
   | { kind: 'applied'; file: string; objects: string[] }
   | { kind: 'rolled-out'; settled: boolean; elapsedMs: number }
   | { kind: 'scaled'; deployment: string; replicas: number }
+  | { kind: 'pods-deleted'; pods: string[] }
+  | { kind: 'instances-launched'; instances: { instanceId: string; privateIp: string; publicIp?: string }[] }
   | { kind: 'ipcache'; node: string; entries: { prefix: string; identity: number }[] }
   | { kind: 'identity-recorded'; name: IdentityName; identity: number; labels: string[] }
   | { kind: 'cut-off'; node: string; droppedSources: string[] }

@@ -82,6 +82,10 @@ export type ScenarioAction =
   | { do: 'cut-off'; nodeOf: PodSelector }
   | { do: 'record-addresses'; of: PodSelector; as: AddressSetName }
   | { do: 'scale'; deployment: string; replicas: number }
+  /** `kubectl delete pod -l …`: every pod the selector matches; their controllers replace them. */
+  | { do: 'delete-pods'; of: PodSelector }
+  /** `aws ec2 run-instances` on the simulated AWS account (cilium/aws-ec2.ts), into security groups. */
+  | { do: 'aws-run-instances'; securityGroupIds: string[]; count: number }
   | {
       do: 'restart-until-reuse';
       deployment: string;

@@ -31,6 +31,8 @@ const labPages: { page: string; scenario: string }[] = [
   { page: 'troubleshooting', scenario: 'reference-troubleshooting' },
   { page: 'restrict-cilium-pod-access', scenario: 'reference-pod-access' },
   { page: 'threat-model', scenario: 'reference-threat-model' },
+  { page: 'aws-metadata', scenario: 'reference-aws' },
+  { page: 'endpoint-lifecycle', scenario: 'reference-endpoint-lifecycle' },
 ];
 
 const widget = (page: Page) => page.locator('[data-testid="scenario-widget"]');
@@ -111,6 +113,15 @@ describe('reference labs', () => {
         steps: 1,
         command: 'kubectl exec terminal-87 -- python3 /cloudcity/cc_door_client.py GetName 1',
         result: 'Door name is: Spaceport Door #1',
+      },
+      {
+        name: "AWS: the derivative holds the security group's addresses",
+        slug: 'aws-metadata',
+        scenario: 'reference-aws',
+        steps: 3,
+        command:
+          "kubectl get cnp -l io.cilium.network.policy.kind=derivative -o jsonpath='{.items[0].specs[0].egress[0].toCIDRSet[*].cidr}'",
+        result: '34.254.113.42/32 172.31.44.160/32',
       },
       {
         name: 'gRPC: SetAccessCode is denied under the L7 rule',

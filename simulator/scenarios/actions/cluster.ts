@@ -8,7 +8,7 @@ import { parseManifests } from '../../k8s/manifests';
 import { customKinds } from '../../k8s/extension-points';
 import { formatApplyOutcome } from '../../k8s/apply';
 import { formatDuration } from '../../engine/virtual-time';
-import { daemonSetRolledOut } from '../../queries';
+import { daemonSetRolledOut, podsWithLabels } from '../../queries';
 import { commandMs, type ScenarioRun } from '../run';
 import type { ActionOf } from '../types';
 
@@ -172,4 +172,26 @@ export function scale(run: ScenarioRun, action: ActionOf<'scale'>): void {
 
 export function wait(run: ScenarioRun, action: ActionOf<'wait'>): void {
   run.simulation.advance(action.ms);
+}
+
+/** `kubectl delete pod -n NS -l …`: the pods go, and their Deployment or DaemonSet starts new ones. */
+export function deletePods(run: ScenarioRun, action: ActionOf<'delete-pods'>): void {
+  run.simulation.advance(commandMs);
+  const pods = podsWithLabels(run.world, action.of.labels, action.of.namespace).filter(
+    (pod) => pod.metadata.deletionTimestamp === undefined,
+  );
+  for (const pod of pods)
+    run.input({
+      type: 'api.delete',
+      kind: 'Pod',
+      key: `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`,
+    });
+  const names = pods.map((pod) => pod.metadata.name);
+  const selector = Object.entries(action.of.labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  run.say(
+    `kubectl delete pod -n ${action.of.namespace ?? 'default'} -l ${selector}: ${names.join(', ')} deleted`,
+  );
+  run.observe({ kind: 'pods-deleted', pods: names });
 }

@@ -293,6 +293,211 @@ export const referencePodAccess = referenceLab({
   ],
 });
 
+/**
+ * The operator as the chart runs it on AWS (`eni.enabled=true`): the AWS build, whose toGroups
+ * provider asks EC2, with the Secret `cilium-aws`'s keys in its environment (optional, so it starts
+ * before the Secret exists and reads them only when it next starts). On kind the lab keeps the
+ * chart's IPAM and only swaps the operator (install/kubernetes/cilium/templates/cilium-operator/
+ * deployment.yaml at v1.18.5).
+ */
+const awsOperatorYaml = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cilium-operator
+  namespace: kube-system
+  labels:
+    app.kubernetes.io/name: cilium-operator
+    app.kubernetes.io/part-of: cilium
+    io.cilium/app: operator
+    name: cilium-operator
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      io.cilium/app: operator
+      name: cilium-operator
+  strategy:
+    rollingUpdate:
+      maxSurge: 25%
+      maxUnavailable: 50%
+    type: RollingUpdate
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: cilium-operator
+        app.kubernetes.io/part-of: cilium
+        io.cilium/app: operator
+        name: cilium-operator
+    spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector:
+              matchLabels:
+                io.cilium/app: operator
+            topologyKey: kubernetes.io/hostname
+      containers:
+      - name: cilium-operator
+        image: quay.io/cilium/operator-aws:v${ciliumVersion}
+        imagePullPolicy: IfNotPresent
+        command:
+        - cilium-operator-aws
+        args:
+        - --config-dir=/tmp/cilium/config-map
+        - --debug=$(CILIUM_DEBUG)
+        env:
+${['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION']
+  .map(
+    (key) => `        - name: ${key}
+          valueFrom:
+            secretKeyRef:
+              name: cilium-aws
+              key: ${key}
+              optional: true`,
+  )
+  .join('\n')}
+      hostNetwork: true
+      nodeSelector:
+        kubernetes.io/os: linux
+      priorityClassName: system-cluster-critical
+      restartPolicy: Always
+      serviceAccountName: cilium-operator
+      tolerations:
+      - operator: Exists
+`;
+
+/** The docs' Secret, its empty strings filled with the simulated account's example keys (base64). */
+const awsSecretYaml = `apiVersion: v1
+kind: Secret
+metadata:
+  name: cilium-aws
+  namespace: kube-system
+type: Opaque
+data:
+  AWS_ACCESS_KEY_ID: "QUtJQUlPU0ZPRE5ON0VYQU1QTEU="
+  AWS_SECRET_ACCESS_KEY: "d0phbHJYVXRuRkVNSS9LN01ERU5HL2JQeFJmaUNZRVhBTVBMRUtFWQ=="
+  AWS_DEFAULT_REGION: "ZXUtd2VzdC0x"
+`;
+
+/** The docs' pod with the AWS CLI, its credentials from the Secret. */
+const testingAwsPodYaml = `apiVersion: v1
+kind: Pod
+metadata:
+  name: testing-aws-pod
+  namespace: kube-system
+spec:
+  containers:
+  - name: aws-cli
+    image: mesosphere/aws-cli
+    command: ['sh', '-c', 'sleep 3600']
+    env:
+${['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_DEFAULT_REGION']
+  .map(
+    (key) => `      - name: ${key}
+        valueFrom:
+          secretKeyRef:
+            name: cilium-aws
+            key: ${key}
+            optional: true`,
+  )
+  .join('\n')}
+`;
+
+/** The docs' security group, which the simulated account's first instance is in. */
+const docsSecurityGroup = 'sg-0f2146100a88d03c3';
+
+/** The docs' toGroups policy. */
+const toGroupsYaml = `---
+kind: CiliumNetworkPolicy
+apiVersion: cilium.io/v2
+metadata:
+  name: to-groups-sample
+  namespace: default
+spec:
+  endpointSelector:
+    matchLabels:
+      org: alliance
+      class: xwing
+  egress:
+  - toPorts:
+    - ports:
+      - port: '80'
+        protocol: TCP
+    toGroups:
+    - aws:
+        securityGroupsIds:
+        - '${docsSecurityGroup}'
+`;
+
+export const referenceAws = referenceLab({
+  id: 'reference-aws',
+  title: 'toGroups from the AWS account on Cilium 1.18.5',
+  summary: "The operator's AWS build asks a simulated EC2 account for a security group's addresses.",
+  files: {
+    'cilium-secret.yaml': awsSecretYaml,
+    'testing-aws-pod.yaml': testingAwsPodYaml,
+    'to-groups-sample.yaml': toGroupsYaml,
+    'cilium-operator-aws.yaml': awsOperatorYaml,
+  },
+  initial: {
+    id: 'setup-cilium-aws-operator',
+    title: `A kind cluster with Cilium ${ciliumVersion} and the operator's AWS build`,
+    summary:
+      'Cilium from its chart, then the operator swapped for quay.io/cilium/operator-aws with the Secret cilium-aws in its environment, as the chart runs it in ENI mode.',
+    actions: [...setupCilium.actions, { do: 'apply', file: 'cilium-operator-aws.yaml' }, settle],
+  },
+  steps: [
+    {
+      id: 'aws-secret',
+      title: 'Store the AWS credentials and restart the operator',
+      summary:
+        'kubectl create -f cilium-secret.yaml and the AWS CLI pod; the operator pods are deleted so the new one reads the keys.',
+      actions: [
+        { do: 'apply', file: 'cilium-secret.yaml' },
+        { do: 'apply', file: 'testing-aws-pod.yaml' },
+        { do: 'delete-pods', of: { namespace: 'kube-system', labels: { name: 'cilium-operator' } } },
+        settle,
+      ],
+    },
+    starWarsDemo,
+    {
+      id: 'to-groups-policy',
+      title: 'Apply the toGroups policy',
+      summary:
+        "to-groups-sample lets the xwing reach TCP 80 in the security group; the operator writes the derivative with the group's two addresses.",
+      actions: [
+        { do: 'apply', file: 'to-groups-sample.yaml' },
+        { do: 'wait', ms: 5000 },
+      ],
+    },
+    {
+      id: 'launch-instance',
+      title: 'Launch an instance into the group, and wait for the next poll',
+      summary:
+        'A second instance joins the security group; 5 minutes later the operator asks AWS again and the derivative holds four addresses.',
+      actions: [
+        { do: 'aws-run-instances', securityGroupIds: [docsSecurityGroup], count: 1 },
+        { do: 'wait', ms: 5 * 60_000 },
+      ],
+    },
+  ],
+});
+
+export const referenceEndpointLifecycle = referenceLab({
+  id: 'reference-endpoint-lifecycle',
+  title: 'Endpoint states on Cilium 1.18.5',
+  summary: "The Star Wars demo's endpoints through their states, an agent restart, and the init policy.",
+  steps: [
+    starWarsDemo,
+    applying(
+      'init-policy',
+      'Apply the init policy',
+      'policies/l4/init.yaml: what endpoints labelled reserved:init may do while their labels are unknown.',
+      ['policies/l4/init.yaml'],
+    ),
+  ],
+});
+
 /** Every reference lab. */
 export const referenceLabs: readonly Scenario[] = [
   referenceStarWars,
@@ -307,4 +512,6 @@ export const referenceLabs: readonly Scenario[] = [
   referenceTroubleshooting,
   referenceThreatModel,
   referencePodAccess,
+  referenceAws,
+  referenceEndpointLifecycle,
 ];

@@ -101,6 +101,37 @@ describe('scenarios: reference labs', () => {
       output: /^deathstar +1\/1 +1 +1 /,
     },
     {
+      name: "AWS: the test pod lists the account's instance with the Secret's keys",
+      lab: 'reference-aws',
+      steps: 1,
+      command:
+        'kubectl -n kube-system exec testing-aws-pod -- aws ec2 describe-instances | grep PrivateIpAddress | head -1',
+      output: /"PrivateIpAddress": "172\.31\.44\.160"/,
+    },
+    {
+      name: "AWS: the operator's derivative holds the group's addresses",
+      lab: 'reference-aws',
+      steps: 3,
+      command:
+        "kubectl get cnp -l io.cilium.network.policy.kind=derivative -o jsonpath='{.items[0].specs[0].egress[0].toCIDRSet[*].cidr}'",
+      output: /^34\.254\.113\.42\/32 172\.31\.44\.160\/32$/,
+    },
+    {
+      name: 'AWS: the derivative follows an instance launched into the group',
+      lab: 'reference-aws',
+      steps: 4,
+      command:
+        "kubectl get cnp -l io.cilium.network.policy.kind=derivative -o jsonpath='{.items[0].specs[0].egress[0].toCIDRSet[*].cidr}'",
+      output: /^34\.254\.113\.42\/32 34\.254\.114\.5\/32 172\.31\.32\.5\/32 172\.31\.44\.160\/32$/,
+    },
+    {
+      name: 'endpoint lifecycle: identity 5 is reserved:init',
+      lab: 'reference-endpoint-lifecycle',
+      steps: 0,
+      command: 'kubectl -n kube-system exec ds/cilium -- cilium-dbg identity get 5',
+      output: /^ID +LABELS\n5 +reserved:init\n$/,
+    },
+    {
       name: 'pod access: jane may not exec into the agent',
       lab: 'reference-pod-access',
       steps: 1,

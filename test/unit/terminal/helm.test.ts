@@ -234,6 +234,9 @@ describe('helm: a changed value reaches the agents', () => {
       /^Waiting for daemon set "cilium" rollout to finish: 0 out of 3 new pods have been updated\.\.\.\n/,
     );
     expect(status.stdout).toMatch(/\ndaemon set "cilium" successfully rolled out\n$/);
+    // The last agent is Ready before it regenerated the endpoints it restored; then the datapath
+    // runs the new configuration.
+    await session.run('sleep 15');
     expect(simulation.state.cluster?.cilium?.config.policyAuditMode).toBe(true);
     expect(
       Object.values(simulation.state.cluster?.cilium?.agents ?? {}).every(

@@ -216,6 +216,8 @@ kubectl exec xwing -- ${landing}
 kubectl -n kube-system rollout restart ds/cilium
 kubectl -n kube-system rollout status ds/cilium
 kubectl exec xwing -- ${landing}
+sleep 15
+kubectl exec xwing -- ${landing}
 `,
     stdoutHas: [
       'configmap/cilium-config patched\n',
@@ -223,6 +225,8 @@ kubectl exec xwing -- ${landing}
       'Ship landed\n',
       'daemonset.apps/cilium restarted\n',
       'daemon set "cilium" successfully rolled out\n',
+      // The new agents are Ready before they regenerated the endpoints they restored.
+      'Ship landed\n',
     ],
     stderrHas: ['command terminated with exit code 28\n'],
     exitCode: 28,
@@ -239,10 +243,12 @@ helm get values cilium -n kube-system
 kubectl exec xwing -- ${landing}
 kubectl -n kube-system rollout restart ds/cilium > /dev/null
 kubectl -n kube-system rollout status ds/cilium > /dev/null
+sleep 15
 kubectl exec xwing -- ${landing}
 `,
     // The chart rolls the agents only with rollOutCiliumPods=true (off by default): the running
-    // agents keep the old setting until they restart.
+    // agents keep the old setting until they restart, and the new ones enforce it once they
+    // regenerated the endpoints they restored, seconds after the rollout's status returned.
     stdout: 'always\nUSER-SUPPLIED VALUES:\npolicyEnforcementMode: always\nShip landed\n',
     stderrHas: ['command terminated with exit code 28\n'],
     exitCode: 28,
@@ -252,6 +258,7 @@ kubectl exec xwing -- ${landing}
     setup: ciliumCluster + starWars,
     script: `helm upgrade cilium cilium/cilium --version 1.18.5 -n kube-system --reuse-values --set policyEnforcementMode=always --set rollOutCiliumPods=true > /dev/null
 kubectl -n kube-system rollout status ds/cilium > /dev/null
+sleep 15
 kubectl exec xwing -- ${landing}
 `,
     stdout: '',

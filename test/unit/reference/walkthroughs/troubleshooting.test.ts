@@ -34,6 +34,8 @@ describe('reference: the troubleshooting walkthrough, verbatim', () => {
 
     await page.next('-- /bin/bash');
     expect(main.prompt).toMatch(/^root@kind-(control-plane|worker\d*):\/home\/cilium# $/);
+    // The page's run buttons look a deathstar's endpoint up this way in place of the docs' 568.
+    const lookup = "$(cilium-dbg endpoint list | awk '/name=deathstar/ {print $1; exit}')";
 
     const docsOneLiner = await page.next('l4.ingress[*].derived-from-rules}', 'main', ourEndpoint);
     expect(docsOneLiner.stdout).toMatch(
@@ -53,6 +55,8 @@ describe('reference: the troubleshooting walkthrough, verbatim', () => {
     );
     expect(variant.stdout).toContain('"path": "/v1/request-landing"');
     expect(variant.stdout).toMatch(/\nRevision: \d+\n$/);
+    const byButton = await main.run(variant.block.text.replace(' 568 ', ` ${lookup} `));
+    expect(byButton.stdout.split('\n')[0]).toBe(variant.stdout.split('\n')[0]);
 
     const cache = await page.next('cilium-dbg fqdn cache list');
     expect(cache.stdout).toMatch(
