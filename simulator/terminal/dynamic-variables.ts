@@ -70,13 +70,7 @@ export function worldVariableSource(
 }
 
 /** The variables bash computes on every read, which the simulated shell answers from the world. */
-const dynamicVariableNames = [
-  'RANDOM',
-  'SRANDOM',
-  'SECONDS',
-  'EPOCHSECONDS',
-  'EPOCHREALTIME',
-] as const;
+const dynamicVariableNames = ['RANDOM', 'SRANDOM', 'SECONDS', 'EPOCHSECONDS', 'EPOCHREALTIME'] as const;
 type DynamicVariableName = (typeof dynamicVariableNames)[number];
 
 const dynamicNames: ReadonlySet<string> = new Set(dynamicVariableNames);
