@@ -17,7 +17,7 @@ import {
 } from 'xstate';
 import type { StepTranscript, TerminalEntry } from '../../simulator-lab';
 import type { LabClient, LabClientEvent } from './lab-client';
-import type { LabDone, LabPictures, LabView, LabWork } from './lab-protocol';
+import { emptyPictures, type LabDone, type LabPictures, type LabView, type LabWork } from './lab-protocol';
 
 export interface LabContext {
   client: LabClient;
@@ -49,19 +49,6 @@ export interface LabContext {
 export type ShownView = Omit<LabView, 'pictures' | 'transcripts'> & {
   pictures: LabPictures;
   transcripts: StepTranscript[];
-};
-
-/** The pictures before the first view: an empty world. */
-const noPictures: LabPictures = {
-  nodes: [],
-  flows: [],
-  auth: undefined,
-  authFlow: undefined,
-  keys: [],
-  identityCaches: [],
-  focusNode: undefined,
-  ipcacheRows: [],
-  reusedIp: undefined,
 };
 
 export type LabEvent =
@@ -145,7 +132,7 @@ function withView(context: LabContext, view: LabView | undefined): Partial<LabCo
   return {
     view: {
       ...view,
-      pictures: { ...(context.view?.pictures ?? noPictures), ...view.pictures },
+      pictures: { ...(context.view?.pictures ?? emptyPictures()), ...view.pictures },
       transcripts: view.transcripts ?? context.view?.transcripts ?? [],
     },
     terminal: [...context.terminal.slice(0, view.terminalFrom), ...view.terminalEntries],

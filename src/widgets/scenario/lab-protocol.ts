@@ -39,6 +39,21 @@ export interface LabPictures {
   reusedIp: string | undefined;
 }
 
+/** The pictures of a world with nothing in it yet (lab-host.ts's picturesOf, in the same order). */
+export function emptyPictures(): LabPictures {
+  return {
+    nodes: [],
+    flows: [],
+    auth: undefined,
+    authFlow: undefined,
+    keys: [],
+    identityCaches: [],
+    focusNode: undefined,
+    ipcacheRows: [],
+    reusedIp: undefined,
+  };
+}
+
 /** Everything the widget draws, as of one revision of the session. */
 export interface LabView {
   /** Grows with every change, so a late state hash can be matched to its view. */

@@ -9,22 +9,7 @@
  * exports bring the whole simulator with them.
  */
 import { compactRecord, scenarioDirectory, startOfDay, toStampMilli } from '../../simulator-lab-start';
-import type { LabDone, LabPictures, LabWork } from './lab-protocol';
-
-/** The pictures of a world with nothing in it yet (lab-host.ts's picturesOf, in the same order). */
-function emptyPictures(): LabPictures {
-  return {
-    nodes: [],
-    flows: [],
-    auth: undefined,
-    authFlow: undefined,
-    keys: [],
-    identityCaches: [],
-    focusNode: undefined,
-    ipcacheRows: [],
-    reusedIp: undefined,
-  };
-}
+import { emptyPictures, type LabDone, type LabWork } from './lab-protocol';
 
 /**
  * The answer to `work` when it is a lab's first and the start can be shown without the simulator;
