@@ -112,10 +112,9 @@ describe('lab terminal: keys', () => {
 });
 
 describe('lab terminal: tabs', () => {
-  // Skipped on 2026-12-07: since opening a tab became a recorded input, a line typed in a new tab
-  // opened at once after the second step and the terminal is lost (the box clears, neither tab
-  // shows an entry); with a 3 s pause after the steps the same line runs. Fix it, then un-skip.
-  it.skip('watches in a second tab the traffic the first one makes, and stops the watch with Ctrl-C', async () => {
+  // The tab is opened and the line typed at once after the steps and the terminal: the line waits
+  // for the tab's recorded opening (and the shell's loading) instead of being refused.
+  it('watches in a second tab the traffic the first one makes, and stops the watch with Ctrl-C', async () => {
     const page = await labWithTerminal();
     const problems = recordProblems(page);
     await page.getByRole('button', { name: '+ New tab' }).click();

@@ -1,7 +1,8 @@
 /**
  * The scenario widget's lifecycle as an XState machine: idle until the widget mounts, restoring
- * while the worker replays a record, ready, stepping, running a command line, seeking, sharing,
- * playing, and failed when the worker died. The reader's work waits in a queue and goes to the
+ * while the worker replays a record, ready, stepping, running a command line, recording a terminal
+ * tab opened or closed or a watch stopped, seeking, sharing, playing, and failed when the worker
+ * died. The reader's work waits in a queue and goes to the
  * worker one item at a time, in the order asked; every answer the worker sends is applied, whatever
  * the state, so a view is never lost. Side effects on the page (the address bar, the clipboard, the
  * terminal panel) are named actions the widget provides (`labMachine.provide`).
@@ -28,6 +29,8 @@ export interface LabContext {
   queue: LabWork[];
   /** The id of the work the worker is doing for the machine. */
   inFlight: number | undefined;
+  /** The terminal tab of the command line the worker runs, while it runs one. */
+  lineTab: number | undefined;
   /** The latest view the worker sent, with every picture; undefined until the lab has opened. */
   view: ShownView | undefined;
   /** Every command line run so far, with its output (views carry only the new ones). */
@@ -202,7 +205,8 @@ export const labMachine = setup({
         next?.kind === 'step' || (next?.kind === 'goto' && next.step >= (context.view?.completedSteps ?? 0))
       );
     },
-    nextIsCommand: ({ context }) => ['command', 'stop', 'tab'].includes(context.queue[0]?.kind ?? ''),
+    nextIsCommand: ({ context }) => context.queue[0]?.kind === 'command',
+    nextIsTerminalRecord: ({ context }) => ['stop', 'tab'].includes(context.queue[0]?.kind ?? ''),
     nextIsShare: ({ context }) => context.queue[0]?.kind === 'share',
     isCurrentAnswer: ({ context, event }) =>
       (event.type === 'worker.done' && event.reply.id === context.inFlight) ||
@@ -220,7 +224,8 @@ export const labMachine = setup({
     dispatchNext: assign(({ context }) => {
       const [next, ...rest] = context.queue;
       if (next === undefined) return {};
-      return { queue: rest, inFlight: context.client.send(next), elapsedSeconds: 0 };
+      const lineTab = next.kind === 'command' ? (next.tab ?? 0) : undefined;
+      return { queue: rest, inFlight: context.client.send(next), lineTab, elapsedSeconds: 0 };
     }),
     /** Opening comes first: from the link, from this browser's record, or at the start. */
     enqueueOpen: assign(({ context, event }) => {
@@ -244,7 +249,7 @@ export const labMachine = setup({
       enqueue.assign({
         ...withView(context, reply.view),
         ...(reply.message === undefined ? {} : { message: reply.message }),
-        ...(reply.id === context.inFlight ? { inFlight: undefined } : {}),
+        ...(reply.id === context.inFlight ? { inFlight: undefined, lineTab: undefined } : {}),
       });
       if (reply.openTerminal === true) enqueue('openTerminal');
       if (reply.origin !== undefined) enqueue('opened');
@@ -254,7 +259,7 @@ export const labMachine = setup({
       event.type === 'worker.failed'
         ? {
             message: `The simulator failed: ${event.message}`,
-            ...(event.id === context.inFlight ? { inFlight: undefined } : {}),
+            ...(event.id === context.inFlight ? { inFlight: undefined, lineTab: undefined } : {}),
           }
         : {},
     ),
@@ -291,6 +296,7 @@ export const labMachine = setup({
             ];
       return {
         inFlight: undefined,
+        lineTab: undefined,
         elapsedSeconds: 0,
         queue: [...reopen, ...context.queue],
         ...restartedRevisions(context),
@@ -300,6 +306,7 @@ export const labMachine = setup({
       context.client.replace();
       return {
         inFlight: undefined,
+        lineTab: undefined,
         queue: [{ kind: 'restart', seed: context.view?.seed ?? context.defaultSeed }],
         ...restartedRevisions(context),
       };
@@ -309,6 +316,7 @@ export const labMachine = setup({
         ? {
             message: `The simulator stopped (${event.message}). Restart starts the scenario again.`,
             inFlight: undefined,
+            lineTab: undefined,
             queue: [],
             playWanted: false,
           }
@@ -328,6 +336,7 @@ export const labMachine = setup({
     stepCount: input.stepCount,
     queue: [],
     inFlight: undefined,
+    lineTab: undefined,
     view: undefined,
     terminal: [],
     message: '',
@@ -375,6 +384,7 @@ export const labMachine = setup({
         { guard: 'nextIsSeek', target: 'seeking' },
         { guard: 'nextIsStep', target: 'stepping' },
         { guard: 'nextIsCommand', target: 'running' },
+        { guard: 'nextIsTerminalRecord', target: 'recording' },
         { guard: 'nextIsShare', target: 'sharing' },
         { guard: 'hasWork', target: 'restoring' },
         { guard: 'playWanted', target: 'playing' },
@@ -418,6 +428,16 @@ export const labMachine = setup({
           description: 'Interrupted; a line that does not stop in time loses its worker.',
           after: { interruptGrace: { target: '#lab.ready', actions: 'replaceWorker' } },
         },
+      },
+    },
+    recording: {
+      // Not `running`: no command line runs, so the terminal neither shows one nor may interrupt
+      // one, and a line typed meanwhile (in a tab opened a moment ago) waits its turn in the queue.
+      description: 'The worker records a terminal tab opened or closed, or a held command stopped.',
+      entry: 'dispatchNext',
+      on: {
+        'worker.done': { guard: 'isCurrentAnswer', target: 'ready', actions: 'applyAnswer' },
+        'worker.failed': { guard: 'isCurrentAnswer', target: 'ready', actions: 'announceFailure' },
       },
     },
     playing: {
@@ -465,4 +485,4 @@ export type LabActor = ActorRefFrom<typeof labMachine>;
 export type LabSnapshot = SnapshotFrom<typeof labMachine>;
 
 /** States in which the widget's controls act at once (no restore or step under way). */
-export const readyStates = ['ready', 'running', 'seeking', 'sharing', 'playing'] as const;
+export const readyStates = ['ready', 'running', 'recording', 'seeking', 'sharing', 'playing'] as const;

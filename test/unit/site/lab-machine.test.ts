@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import { LabClient, type LabWorkerLike } from '../../../src/widgets/scenario/lab-client';
-import { labMachine } from '../../../src/widgets/scenario/lab-machine';
+import { labMachine, type LabEvent } from '../../../src/widgets/scenario/lab-machine';
 import type { LabReply, LabRequest, LabView, LabWork } from '../../../src/widgets/scenario/lab-protocol';
 import type { NodePicture } from '../../../src/simulator-lab';
 
@@ -146,6 +146,68 @@ describe('lab machine: the queue', () => {
     expect(actor.getSnapshot().context.terminal.map((item) => item.command)).toEqual(['a', 'b']);
     worker().reply({ type: 'done', id: 3, view: view({ terminalFrom: 0, terminalEntries: [] }) });
     expect(actor.getSnapshot().context.terminal).toEqual([]);
+  });
+});
+
+describe('lab machine: a line typed around other work', () => {
+  // A tab opened or closed and a watch stopped are recorded inputs: the worker does them as it does
+  // a command line, but no line runs meanwhile, so the terminal must keep taking lines (a line typed
+  // in a tab opened a moment before was once refused and lost while the tab's opening was in flight).
+  const cases: { name: string; before: LabEvent[]; typedTab: number }[] = [
+    {
+      name: 'in a tab opened at once after the steps',
+      before: [{ type: 'lab.tab', tab: 1, open: true }],
+      typedTab: 1,
+    },
+    {
+      name: 'in the first tab while another closes',
+      before: [{ type: 'lab.tab', tab: 1, open: false }],
+      typedTab: 0,
+    },
+    { name: 'in a tab whose watch is being stopped', before: [{ type: 'lab.stop', tab: 1 }], typedTab: 1 },
+  ];
+  for (const { name, before, typedTab } of cases)
+    it(`${name}: waits its turn with no line shown as running, then runs in its tab`, () => {
+      const { actor, worker } = openedLab();
+      actor.send({ type: 'lab.step' });
+      actor.send({ type: 'lab.step' });
+      for (const event of before) actor.send(event);
+      actor.send({ type: 'lab.command', line: 'echo typed', tab: typedTab });
+      for (const completedSteps of [1, 2])
+        worker().reply({ type: 'done', id: worker().lastId, view: view({ completedSteps }) });
+      expect(worker().lastWork?.kind).toBe(before[0]?.type === 'lab.stop' ? 'stop' : 'tab');
+      expect(actor.getSnapshot().matches('running')).toBe(false);
+      expect(actor.getSnapshot().context.lineTab).toBeUndefined();
+      expect(actor.getSnapshot().context.queue).toEqual([
+        { kind: 'command', line: 'echo typed', tab: typedTab },
+      ]);
+      worker().reply({ type: 'done', id: worker().lastId, view: view({ terminalTabs: [0, 1] }) });
+      expect(worker().lastWork).toEqual({ kind: 'command', line: 'echo typed', tab: typedTab });
+      expect(actor.getSnapshot().matches('running')).toBe(true);
+      expect(actor.getSnapshot().context.lineTab).toBe(typedTab);
+    });
+
+  it('while a step runs: waits for the step, then runs in the first tab', () => {
+    const { actor, worker } = openedLab();
+    actor.send({ type: 'lab.step' });
+    actor.send({ type: 'lab.command', line: 'kubectl get pods' });
+    expect(actor.getSnapshot().value).toBe('stepping');
+    worker().reply({ type: 'done', id: worker().lastId, view: view({ completedSteps: 1 }) });
+    expect(worker().lastWork).toEqual({ kind: 'command', line: 'kubectl get pods' });
+    expect(actor.getSnapshot().context.lineTab).toBe(0);
+  });
+
+  it('while another line runs: waits for it, and the running line’s tab is the one shown running', () => {
+    const { actor, worker } = openedLab();
+    actor.send({ type: 'lab.command', line: 'sleep 5', tab: 1 });
+    actor.send({ type: 'lab.command', line: 'echo next' });
+    expect(actor.getSnapshot().context.lineTab).toBe(1);
+    worker().reply({ type: 'done', id: worker().lastId, view: view() });
+    expect(worker().lastWork).toEqual({ kind: 'command', line: 'echo next' });
+    expect(actor.getSnapshot().context.lineTab).toBe(0);
+    worker().reply({ type: 'done', id: worker().lastId, view: view() });
+    expect(actor.getSnapshot().value).toBe('ready');
+    expect(actor.getSnapshot().context.lineTab).toBeUndefined();
   });
 });
 
