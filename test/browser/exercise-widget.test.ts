@@ -142,6 +142,24 @@ describe('exercise widget', () => {
     await context.close();
   });
 
+  it('runs the scenario’s remaining steps as its guide does, kept in the progress across a reload', async () => {
+    const context = await newContext();
+    const page = await openExercise(context, '/exercises/see-a-drop/');
+    const widget = page.getByTestId('exercise-widget');
+    const doneSteps = () => widget.locator('.steps > li.done').count();
+    // The exercise starts after the scenario's first two steps.
+    expect(await doneSteps()).toBe(2);
+    await page.getByRole('button', { name: 'Run step 3 of 7' }).click();
+    await expect.poll(doneSteps).toBe(3);
+    expect(await page.getByRole('button', { name: 'Run step 4 of 7' }).count()).toBe(1);
+    expect(await axeViolations(page, '[data-testid="exercise-widget"]')).toEqual([]);
+    await page.reload({ waitUntil: 'networkidle' });
+    await ready(page);
+    await expect.poll(doneSteps).toBe(3);
+    expect(await page.getByRole('button', { name: 'Run step 4 of 7' }).count()).toBe(1);
+    await context.close();
+  });
+
   it('works from the keyboard alone, on a 375 px screen', async () => {
     const context = await newContext(375);
     const page = await openExercise(context, '/exercises/see-a-drop/');
