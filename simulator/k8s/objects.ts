@@ -561,7 +561,7 @@ export type ApiObject = BuiltinObject | CustomResourceObjects[keyof CustomResour
 
 export type ApiKind = ApiObject['kind'];
 
-/** The kinds that live in a namespace; the rest are cluster-scoped. */
+/** The built-in kinds that live in a namespace. */
 export const namespacedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
   'Pod',
   'Deployment',
@@ -575,29 +575,39 @@ export const namespacedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
   'Lease',
   'ServiceAccount',
   'Secret',
-  'CiliumEndpoint',
-  'CiliumNetworkPolicy',
   'NetworkPolicy',
-  'PeerAuthentication',
-  'AuthorizationPolicy',
-  'DestinationRule',
-  'EnvoyFilter',
-  'Gateway',
-  'ProxyConfig',
-  'ServiceEntry',
-  'Sidecar',
-  'VirtualService',
-  'WorkloadEntry',
-  'WorkloadGroup',
-  'RequestAuthentication',
-  'Telemetry',
-  'WasmPlugin',
   'ConfigMap',
   'Role',
   'RoleBinding',
 ]);
 
-/** Store key of an object: `namespace/name` for namespaced kinds, `name` otherwise. */
-export function objectKey(kind: ApiKind, name: string, namespace?: string): string {
-  return namespacedKinds.has(kind) ? `${namespace ?? 'default'}/${name}` : name;
+/** The built-in kinds that live outside namespaces. */
+export const clusterScopedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
+  'Node',
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+]);
+
+/**
+ * The scopes of the kinds CRDs add, as the world's layers registered them (k8s/extension-points.ts
+ * `customKinds`, whose definitions carry the CRD's `spec.scope`).
+ */
+export type CustomKindScopes = ReadonlyMap<string, { readonly scope: 'Namespaced' | 'Cluster' }>;
+
+/** Whether a kind's objects live in a namespace: a built-in kind's, or the scope its CRD declares. */
+export function isNamespacedKind(kind: string, kinds?: CustomKindScopes): boolean {
+  return namespacedKinds.has(kind as ApiKind) || kinds?.get(kind)?.scope === 'Namespaced';
+}
+
+/**
+ * Store key of an object: `namespace/name` for namespaced kinds, `name` otherwise. A CRD's kind
+ * takes its scope from `kinds`; without them, a namespace given means a namespaced kind, as a
+ * stored object of a CRD's kind carries a namespace exactly when its CRD is namespaced.
+ */
+export function objectKey(kind: ApiKind, name: string, namespace?: string, kinds?: CustomKindScopes): string {
+  if (namespacedKinds.has(kind)) return `${namespace ?? 'default'}/${name}`;
+  if (clusterScopedKinds.has(kind)) return name;
+  if (kinds === undefined) return namespace === undefined ? name : `${namespace}/${name}`;
+  return kinds.get(kind)?.scope === 'Namespaced' ? `${namespace ?? 'default'}/${name}` : name;
 }
