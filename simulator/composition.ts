@@ -36,9 +36,10 @@ export const ciliumLayer: Layer = (world) => {
   registerApiWatcher(world, ciliumWatchesChange);
   // The operator installs Cilium's CRDs when it starts; their schemas are checked by the policy
   // parser of the cluster's Cilium release (k8s/manifests.ts), so every version passes here.
-  for (const kind of ciliumCrds)
+  for (const { kind, ...definition } of ciliumCrds)
     registerCustomKind(world, kind, {
       group: 'cilium.io',
+      ...definition,
       served: (cluster) => cluster.cilium !== undefined,
       versionServed: () => true,
     });
@@ -51,6 +52,8 @@ export const istioLayer: Layer = (world) => {
   for (const crd of istioCrds) {
     registerCustomKind(world, crd.kind, {
       group: crd.group,
+      names: { plural: crd.plural, singular: crd.singular, shortNames: crd.shortNames },
+      scope: 'Namespaced',
       served: (cluster) => cluster.mesh?.components.base === true,
       versionServed: (apiVersion) => istioVersionServed(crd, apiVersion),
       ...(istioSecurityKinds.has(crd.kind)

@@ -10,7 +10,7 @@
 import { apiPut } from '../k8s/api-writes';
 import { getObject } from '../k8s/api-store';
 import { controlPlaneMetadata, derivedUid } from '../k8s/metadata';
-import type { CiliumNode } from '../k8s/objects';
+import type { CiliumNode } from './objects';
 import { requireCluster, type World } from '../world';
 import type { AgentState } from './state';
 

@@ -4,18 +4,60 @@
  * pkg/k8s/synced/crd.go, v1.12–v1.18; CreateCustomResourceDefinitions in
  * pkg/k8s/apis/cilium.io/client/register.go creates each one). The chart itself installs none.
  */
+import type { CustomResourceNames } from '../k8s/extension-points';
 import type { CiliumConfig } from './config';
 
+/** One of Cilium's CRDs as the API server learns it: kind, names, scope and subresources. */
+export interface CiliumCrd {
+  kind: string;
+  names: CustomResourceNames;
+  scope: 'Namespaced' | 'Cluster';
+  subresources?: { status?: Record<string, never> };
+}
+
 /**
- * The kinds of Cilium's CRDs whose manifests the lab applies: the API server serves them once the
- * operator has run (composition.ts registers them as custom kinds).
+ * The CRDs whose objects the model stores: the API server serves them once the operator has run
+ * (composition.ts registers them as custom kinds). Names, scope and subresources as in
+ * pkg/k8s/apis/cilium.io/client/crds/v2/<plural>.yaml (cilium/cilium v1.18): the policy CRDs and
+ * CiliumNode have a status subresource, which the operator and the agents write.
  */
-export const ciliumCrds: readonly string[] = [
-  'CiliumNetworkPolicy',
-  'CiliumClusterwideNetworkPolicy',
-  'CiliumEndpoint',
-  'CiliumIdentity',
-  'CiliumNode',
+export const ciliumCrds: readonly CiliumCrd[] = [
+  {
+    kind: 'CiliumNetworkPolicy',
+    names: {
+      plural: 'ciliumnetworkpolicies',
+      singular: 'ciliumnetworkpolicy',
+      shortNames: ['cnp', 'ciliumnp'],
+    },
+    scope: 'Namespaced',
+    subresources: { status: {} },
+  },
+  {
+    kind: 'CiliumClusterwideNetworkPolicy',
+    names: {
+      plural: 'ciliumclusterwidenetworkpolicies',
+      singular: 'ciliumclusterwidenetworkpolicy',
+      shortNames: ['ccnp'],
+    },
+    scope: 'Cluster',
+    subresources: { status: {} },
+  },
+  {
+    kind: 'CiliumEndpoint',
+    names: { plural: 'ciliumendpoints', singular: 'ciliumendpoint', shortNames: ['cep', 'ciliumep'] },
+    scope: 'Namespaced',
+  },
+  {
+    kind: 'CiliumIdentity',
+    names: { plural: 'ciliumidentities', singular: 'ciliumidentity', shortNames: ['ciliumid'] },
+    scope: 'Cluster',
+  },
+  {
+    kind: 'CiliumNode',
+    names: { plural: 'ciliumnodes', singular: 'ciliumnode', shortNames: ['cn', 'ciliumn'] },
+    scope: 'Cluster',
+    subresources: { status: {} },
+  },
 ];
 
 /** A Helm value read as the chart's boolean. */

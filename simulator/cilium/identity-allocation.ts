@@ -9,7 +9,7 @@ import { toTimestamp } from '../engine/virtual-time';
 import { listObjects } from '../k8s/api-store';
 import { apiPut, apiRemove } from '../k8s/api-writes';
 import { newMetadata } from '../k8s/metadata';
-import type { CiliumIdentity } from '../k8s/objects';
+import type { CiliumIdentity } from './objects';
 import type { World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { labelSetKey, type LabelSet } from './labels';

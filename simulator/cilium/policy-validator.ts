@@ -11,7 +11,8 @@
  */
 import { getObject } from '../k8s/api-store';
 import { apiPut, enqueueSync } from '../k8s/api-writes';
-import type { ApiObject, PolicyObject } from '../k8s/objects';
+import type { ApiObject } from '../k8s/objects';
+import type { PolicyObject } from './objects';
 import { parsePolicyDocuments, type PolicyError } from '../policy/index';
 import { toTimestamp } from '../engine/virtual-time';
 import type { World } from '../world';

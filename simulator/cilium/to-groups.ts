@@ -17,7 +17,8 @@
  */
 import { getObject, listObjects, sortedKeysOf } from '../k8s/api-store';
 import { apiPut, enqueueSync } from '../k8s/api-writes';
-import type { ApiObject, Pod, PolicyObject } from '../k8s/objects';
+import type { ApiObject, Pod } from '../k8s/objects';
+import type { PolicyObject } from './objects';
 import { controlPlaneMetadata } from '../k8s/metadata';
 import { toTimestamp } from '../engine/virtual-time';
 import { schedule, type World } from '../world';

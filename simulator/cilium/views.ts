@@ -4,7 +4,8 @@
  * after the link heals turns the differences into synthetic deletes and upserts.
  */
 import { listObjects, type WatchChange } from '../k8s/api-store';
-import type { ApiObject, CiliumEndpoint } from '../k8s/objects';
+import type { ApiObject } from '../k8s/objects';
+import type { CiliumEndpoint } from './objects';
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import { ipcacheDeleteOnMetadataMatch, ipcacheUpsert } from './ipcache';

@@ -4,7 +4,7 @@
  * are never mutated after a write, so watch events and caches can share them safely.
  */
 import type { ApiKind, ApiObject, OwnerReference, ReplicaSet } from './objects';
-import { namespacedKinds, objectKey } from './objects';
+import { clusterScopedKinds, namespacedKinds } from './objects';
 import { nodeInfoCacheWritten } from './scheduling/node-info-cache';
 
 /** What one write did, as a watch stream reports it. */
@@ -480,8 +480,10 @@ export type ObjectOfKind<K extends ApiKind> = Extract<ApiObject, { kind: K }>;
 /** The store key of an object already carrying metadata. */
 export function keyOf(object: ApiObject): string {
   const { name, namespace } = object.metadata;
-  if (!namespacedKinds.has(object.kind)) return objectKey(object.kind, name, namespace);
-  return namespacedKey(namespace ?? 'default', name);
+  if (namespacedKinds.has(object.kind)) return namespacedKey(namespace ?? 'default', name);
+  // A stored object of a CRD's kind carries a namespace exactly when its CRD is namespaced.
+  if (namespace !== undefined && !clusterScopedKinds.has(object.kind)) return namespacedKey(namespace, name);
+  return name;
 }
 
 /** Namespace → name → store key, for namespacedKey. */
@@ -576,8 +578,6 @@ function storedCopy(incoming: ApiObject, resourceVersion: string): ApiObject {
     case 'ReplicaSet':
       return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };
     case 'Deployment':
-      return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };
-    case 'CiliumEndpoint':
       return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };
     default:
       return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };

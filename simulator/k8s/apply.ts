@@ -9,7 +9,7 @@ import { getObject, keyOf } from './api-store';
 import { apiPut } from './api-writes';
 import { newMetadata } from './metadata';
 import {
-  namespacedKinds,
+  isNamespacedKind,
   type ApiObject,
   type DaemonSet,
   type Deployment,
@@ -21,7 +21,7 @@ import { admitService } from './services';
 import { templateGenerationAnnotation } from './daemonset-controller';
 import { serverMinor } from './kubernetes-versions';
 import { canonicalJson } from '../engine/state-hash';
-import { mutateNewPod } from './extension-points';
+import { customKinds, mutateNewPod, type CustomKinds } from './extension-points';
 import { refusalText, type ApiRefusal } from './api-errors';
 import { admitNewPod, updatePod } from './pod-admission';
 import { immutableConfigMapRefusal } from './configmaps';
@@ -29,8 +29,8 @@ import { roleRefChangeRefusal } from './rbac-objects';
 import { decodeBuiltinObject } from './builtin-types';
 import { workloadRefusal } from './workload-validation';
 
-/** kubectl's resource names, as printed before the object name. */
-export const resourceNames: Readonly<Record<string, string>> = {
+/** kubectl's resource names of the built-in kinds, as printed before the object name. */
+const resourceNames: Readonly<Record<string, string>> = {
   Pod: 'pod',
   Deployment: 'deployment.apps',
   ReplicaSet: 'replicaset.apps',
@@ -45,35 +45,30 @@ export const resourceNames: Readonly<Record<string, string>> = {
   Namespace: 'namespace',
   ServiceAccount: 'serviceaccount',
   Secret: 'secret',
-  CiliumEndpoint: 'ciliumendpoint.cilium.io',
-  CiliumIdentity: 'ciliumidentity.cilium.io',
-  CiliumNetworkPolicy: 'ciliumnetworkpolicy.cilium.io',
-  CiliumClusterwideNetworkPolicy: 'ciliumclusterwidenetworkpolicy.cilium.io',
   NetworkPolicy: 'networkpolicy.networking.k8s.io',
   Lease: 'lease.coordination.k8s.io',
-  PeerAuthentication: 'peerauthentication.security.istio.io',
-  AuthorizationPolicy: 'authorizationpolicy.security.istio.io',
-  RequestAuthentication: 'requestauthentication.security.istio.io',
-  DestinationRule: 'destinationrule.networking.istio.io',
-  EnvoyFilter: 'envoyfilter.networking.istio.io',
-  Gateway: 'gateway.networking.istio.io',
-  ProxyConfig: 'proxyconfig.networking.istio.io',
-  ServiceEntry: 'serviceentry.networking.istio.io',
-  Sidecar: 'sidecar.networking.istio.io',
-  VirtualService: 'virtualservice.networking.istio.io',
-  WorkloadEntry: 'workloadentry.networking.istio.io',
-  WorkloadGroup: 'workloadgroup.networking.istio.io',
-  Telemetry: 'telemetry.telemetry.istio.io',
-  WasmPlugin: 'wasmplugin.extensions.istio.io',
   Role: 'role.rbac.authorization.k8s.io',
   ClusterRole: 'clusterrole.rbac.authorization.k8s.io',
   RoleBinding: 'rolebinding.rbac.authorization.k8s.io',
   ClusterRoleBinding: 'clusterrolebinding.rbac.authorization.k8s.io',
 };
 
+/**
+ * The name kubectl prints before an object's name (`deployment.apps`, `ciliumnetworkpolicy.cilium.io`):
+ * a built-in kind's, or the singular and group its CRD declares (`kinds`, the world's custom kinds).
+ */
+export function resourceName(kind: string, kinds?: CustomKinds): string {
+  const builtIn = resourceNames[kind];
+  if (builtIn !== undefined) return builtIn;
+  const custom = kinds?.get(kind);
+  return custom === undefined ? kind.toLowerCase() : `${custom.names.singular}.${custom.group}`;
+}
+
 /** The plural resource of a kind with its group, as API errors name it (`deployments.apps`). */
-export function qualifiedResource(kind: string): string {
-  const name = resourceNames[kind] ?? kind.toLowerCase();
+export function qualifiedResource(kind: string, kinds?: CustomKinds): string {
+  const custom = resourceNames[kind] === undefined ? kinds?.get(kind) : undefined;
+  if (custom !== undefined) return `${custom.names.plural}.${custom.group}`;
+  const name = resourceName(kind);
   const dot = name.indexOf('.');
   const singular = dot < 0 ? name : name.slice(0, dot);
   const group = dot < 0 ? '' : name.slice(dot);
@@ -96,9 +91,9 @@ export interface ApplyOutcome {
 }
 
 /** `deployment.apps/sleep-v1 created`, or the API server's refusal. */
-export function formatApplyOutcome(outcome: ApplyOutcome): string {
+export function formatApplyOutcome(outcome: ApplyOutcome, kinds?: CustomKinds): string {
   if (outcome.refusal !== undefined) return refusalText(outcome.refusal);
-  return `${resourceNames[outcome.kind] ?? outcome.kind.toLowerCase()}/${outcome.name} ${outcome.action}`;
+  return `${resourceName(outcome.kind, kinds)}/${outcome.name} ${outcome.action}`;
 }
 
 function withDefaults(
@@ -107,7 +102,7 @@ function withDefaults(
   existing: ApiObject | undefined,
 ): ApiObject | ApiRefusal {
   const next = structuredClone(object);
-  const namespaced = namespacedKinds.has(next.kind);
+  const namespaced = isNamespacedKind(next.kind, customKinds(world));
   const fresh = newMetadata(
     world,
     next.metadata.name,
@@ -138,19 +133,23 @@ function withDefaults(
     next.spec = { finalizers: ['kubernetes'] };
     next.status = existing?.kind === 'Namespace' ? existing.status : { phase: 'Active' };
   }
-  // Cilium's policy CRDs have a status subresource: a create or update ignores the status the
-  // client sends, which belongs to the operator and the agents (cilium/policy-validator.ts).
-  if (next.kind === 'CiliumNetworkPolicy' || next.kind === 'CiliumClusterwideNetworkPolicy') {
-    const kept = existing?.kind === next.kind ? existing.status : undefined;
-    if (kept === undefined) delete next.status;
-    else next.status = kept;
-  }
+  // A CRD with a status subresource (Cilium's policy CRDs, for one): a create or update ignores the
+  // status the client sends, which belongs to the CRD's controllers.
+  if (customKinds(world).get(next.kind)?.subresources?.status !== undefined) keepStoredStatus(next, existing);
   return next;
+}
+
+/** Replaces the status a client sent with the stored one (none for a new object). */
+function keepStoredStatus(next: ApiObject, existing: ApiObject | undefined): void {
+  const object = next as { status?: unknown };
+  const kept = existing?.kind === next.kind ? (existing as { status?: unknown }).status : undefined;
+  if (kept === undefined) delete object.status;
+  else object.status = kept;
 }
 
 /**
  * The API server's admission of one object against what it stores: the namespace must exist, a
- * new pod gets its defaults (and Istio's sidecar when the namespace asks for one), an existing
+ * new pod gets its defaults (and what mutating admission adds, such as a sidecar), an existing
  * pod may change only what a pod update may change, and immutable fields stay.
  */
 function admit(world: World, object: ApiObject, existing: ApiObject | undefined): ApiObject | ApiRefusal {
@@ -162,7 +161,7 @@ function admit(world: World, object: ApiObject, existing: ApiObject | undefined)
     if (home.status.phase === 'Terminating')
       return {
         reason: 'Forbidden',
-        message: `${qualifiedResource(object.kind)} "${object.metadata.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        message: `${qualifiedResource(object.kind, customKinds(world))} "${object.metadata.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
       };
   }
   // Every workload kind is validated after defaulting, by one model (k8s/workload-validation.ts).
@@ -175,7 +174,7 @@ function admit(world: World, object: ApiObject, existing: ApiObject | undefined)
   if (object.kind === 'Pod') {
     const admitted = admitNewPod(cluster, object);
     if ('refusal' in admitted) return admitted.refusal;
-    // Mutating admission (Istio's sidecar injection webhook) changes pods when they are created.
+    // Mutating admission (a sidecar injection webhook) changes pods when they are created.
     mutateNewPod(world, admitted.pod);
     return admitted.pod;
   }
@@ -323,7 +322,9 @@ export function applyObjects(world: World, objects: readonly ApiObject[]): Apply
       ...object,
       metadata: {
         ...object.metadata,
-        namespace: namespacedKinds.has(object.kind) ? (object.metadata.namespace ?? 'default') : undefined,
+        namespace: isNamespacedKind(object.kind, customKinds(world))
+          ? (object.metadata.namespace ?? 'default')
+          : undefined,
       },
     } as ApiObject);
     const existing = getObject(cluster.api, object.kind, key);

@@ -54,10 +54,31 @@ export type PodMutation = (world: Readonly<World>, pod: Pod) => void;
 /** A client watching every change the API server makes; runs after Kubernetes' own controllers. */
 export type ApiWatcher = (world: World, cluster: Cluster, change: WatchChange) => void;
 
+/**
+ * What a CustomResourceDefinition tells the API server about its kind, in the CRD's own field names
+ * (apiextensions.k8s.io/v1 `spec.names`, `spec.scope`, `spec.subresources`:
+ * https://kubernetes.io/docs/reference/kubernetes-api/extend-resources/custom-resource-definition-v1/).
+ */
+export interface CustomResourceNames {
+  /** The resource in URLs and errors (`ciliumnetworkpolicies`). */
+  plural: string;
+  /** The name kubectl prints before an object's name (`ciliumnetworkpolicy`). */
+  singular: string;
+  shortNames?: readonly string[];
+}
+
 /** A kind a CustomResourceDefinition adds to the API server. */
 export interface CustomKind {
   /** The API group the CRD serves the kind in (`cilium.io`, `security.istio.io`). */
   group: string;
+  names: CustomResourceNames;
+  /** Whether the kind's objects live in a namespace (`Namespaced`) or not (`Cluster`). */
+  scope: 'Namespaced' | 'Cluster';
+  /**
+   * With a status subresource a create or update through the main resource ignores the status the
+   * client sends; only a write to `/status` (a controller's) changes it.
+   */
+  subresources?: { status?: Record<string, never> };
   /** Whether the API server serves the kind in this cluster now (its CRD is installed). */
   served(cluster: Readonly<Cluster>): boolean;
   /** Whether the CRD serves this apiVersion (`group/version`). */

@@ -45,6 +45,7 @@ export function coreDnsMasterToleration(version: string): boolean {
   return (kubernetesMinor(version) ?? 24) <= 24;
 }
 
+/** What kubeadm deploys beside a minor release, and the kustomize its kubectl carries. */
 interface MinorRelease {
   etcd: string;
   coreDns: string;
@@ -70,12 +71,26 @@ const minors: Readonly<Record<number, MinorRelease>> = {
   33: { etcd: '3.5.21-0', coreDns: 'v1.12.0', kustomize: 'v5.6.0' },
   34: { etcd: '3.6.4-0', coreDns: 'v1.12.1', kustomize: 'v5.7.1' },
   35: { etcd: '3.6.5-0', coreDns: 'v1.13.1', kustomize: 'v5.7.1' },
+  // CHANGELOG/CHANGELOG-1.36.md, v1.36.0: etcd images 3.6.8 (#137107), CoreDNS v1.14.2 (#137605),
+  // kustomize v5.8.1 (#136892); its pause 3.10.2 (#138199) kind's node image replaces with the
+  // base image's (k8s/kind-releases.ts).
+  36: { etcd: '3.6.8-0', coreDns: 'v1.14.2', kustomize: 'v5.8.1' },
 };
 
-const fallback = minors[24] as MinorRelease;
+const knownMinors = Object.keys(minors).map(Number);
+const oldestKnownMinor = Math.min(...knownMinors);
+const newestKnownMinor = Math.max(...knownMinors);
 
+/**
+ * The release table's row for a version; a minor outside the table takes the nearest row, the
+ * oldest or the newest, as kubeadm picks the nearest etcd it knows for a release it does not
+ * (EtcdSupportedVersion in cmd/kubeadm/app/constants/constants.go). A version the model cannot read
+ * is 1.24, as elsewhere in this module.
+ */
 function minorRelease(version: string): MinorRelease {
-  return minors[kubernetesMinor(version) ?? 24] ?? fallback;
+  const minor = kubernetesMinor(version) ?? 24;
+  const nearest = Math.min(Math.max(minor, oldestKnownMinor), newestKnownMinor);
+  return minors[nearest] as MinorRelease;
 }
 
 /** The registry kubeadm pulls the control plane's images from for a version. */

@@ -13,8 +13,9 @@ import { getObject, listObjects } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import { clusterCaCertificate } from './cluster-ca';
 import { controlPlaneMetadata } from './metadata';
+import { customKinds } from './extension-points';
 import {
-  namespacedKinds,
+  isNamespacedKind,
   type ApiKind,
   type ConfigMap,
   type Namespace,
@@ -83,7 +84,7 @@ export function syncTerminatingNamespace(world: World, name: string): void {
   if (namespace?.status.phase !== 'Terminating') return;
   let remaining = 0;
   for (const kind of Object.keys(cluster.api.objects).sort() as ApiKind[]) {
-    if (!namespacedKinds.has(kind)) continue;
+    if (!isNamespacedKind(kind, customKinds(world))) continue;
     for (const object of listObjects(cluster.api, kind)) {
       if ((object.metadata.namespace ?? 'default') !== name) continue;
       if (object.kind === 'Pod') {

@@ -1,5 +1,5 @@
 /**
- * Kubernetes and Cilium API objects, shaped as the API server serves them (metadata/spec/status),
+ * Kubernetes API objects, shaped as the API server serves them (metadata/spec/status),
  * so the terminal can print them with kubectl's -o json, yaml and jsonpath unchanged.
  * Only the fields the model uses are typed; everything is plain JSON data.
  */
@@ -26,7 +26,7 @@ export interface OwnerReference {
   kind: string;
   name: string;
   uid: string;
-  /** Omitted by writers that set no controller (the Cilium agent's CiliumEndpoint owner reference). */
+  /** Omitted by writers that set no controller (a node agent's owner reference on its own objects). */
   controller?: boolean;
   blockOwnerDeletion?: boolean;
 }
@@ -126,7 +126,7 @@ export interface Toleration {
 }
 
 export interface PodSpec {
-  /** Run to completion before the containers start (Istio's injected istio-init, for example). */
+  /** Run to completion before the containers start (an injected network setup container, for example). */
   initContainers?: Container[];
   containers: Container[];
   serviceAccountName?: string;
@@ -446,111 +446,14 @@ export interface Secret {
   immutable?: boolean;
 }
 
-/** A CiliumEndpoint: the agent's report of one pod's endpoint, which every other agent watches. */
-export interface CiliumEndpoint {
-  apiVersion: 'cilium.io/v2';
-  kind: 'CiliumEndpoint';
-  metadata: ObjectMeta;
-  status: {
-    id: number;
-    identity?: { id: number; labels: string[] };
-    networking: { addressing: { ipv4?: string; ipv6?: string }[]; node: string };
-    state: string;
-    encryption: Record<string, number>;
-    'external-identifiers': {
-      'container-id': string;
-      'k8s-namespace': string;
-      'k8s-pod-name': string;
-      'pod-name': string;
-    };
-    policy?: { ingress: { enforcing: boolean }; egress: { enforcing: boolean } };
-    'named-ports'?: { name: string; port: number; protocol: string }[];
-  };
-}
-
-/** A CiliumIdentity: cluster-scoped, named by its number, holding the security-relevant labels. */
-export interface CiliumIdentity {
-  apiVersion: 'cilium.io/v2';
-  kind: 'CiliumIdentity';
-  metadata: ObjectMeta;
-  'security-labels': Record<string, string>;
-}
-
-/** A CiliumNode: cluster-scoped, one per node, written by that node's agent (cilium/cilium-node.ts). */
-export interface CiliumNode {
-  apiVersion: 'cilium.io/v2';
-  kind: 'CiliumNode';
-  metadata: ObjectMeta;
-  spec: {
-    addresses: { ip: string; type: string }[];
-    'alibaba-cloud': Record<string, never>;
-    azure: Record<string, never>;
-    bootid?: string;
-    encryption: { key?: number };
-    eni: Record<string, never>;
-    health: { ipv4?: string };
-    ingress: Record<string, never>;
-    ipam: { podCIDRs?: string[]; pools?: Record<string, never> };
-  };
-  status: {
-    'alibaba-cloud': Record<string, never>;
-    azure: Record<string, never>;
-    eni: Record<string, never>;
-    ipam: { 'operator-status': Record<string, never> };
-  };
-}
-
-/** A network policy object kept as the user wrote its spec; the policy engine interprets it. */
-export interface PolicyObject {
+/** A Kubernetes NetworkPolicy (networking.k8s.io/v1), kept as the user wrote its spec; the policy engine interprets it. */
+export interface NetworkPolicyObject {
   apiVersion: string;
-  kind: 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy';
+  kind: 'NetworkPolicy';
   metadata: ObjectMeta;
   spec?: unknown;
   specs?: unknown;
   status?: unknown;
-}
-
-/** Istio security resources (security.istio.io v1/v1beta1), kept as written; mesh/policies.ts reads them. */
-export interface PeerAuthenticationObject {
-  apiVersion: string;
-  kind: 'PeerAuthentication';
-  metadata: ObjectMeta;
-  spec?: unknown;
-}
-
-export interface AuthorizationPolicyObject {
-  apiVersion: string;
-  kind: 'AuthorizationPolicy';
-  metadata: ObjectMeta;
-  spec?: unknown;
-}
-
-export type IstioSecurityObject = PeerAuthenticationObject | AuthorizationPolicyObject;
-
-/**
- * The other kinds whose CRDs Istio's base chart installs (networking, telemetry and extensions
- * groups, plus RequestAuthentication), stored as written: the model gives them no behaviour, but
- * kubectl lists and describes them as a real cluster does (k8s/istio-crds.ts).
- */
-export type IstioConfigKind =
-  | 'DestinationRule'
-  | 'EnvoyFilter'
-  | 'Gateway'
-  | 'ProxyConfig'
-  | 'ServiceEntry'
-  | 'Sidecar'
-  | 'VirtualService'
-  | 'WorkloadEntry'
-  | 'WorkloadGroup'
-  | 'RequestAuthentication'
-  | 'Telemetry'
-  | 'WasmPlugin';
-
-export interface IstioConfigObject {
-  apiVersion: string;
-  kind: IstioConfigKind;
-  metadata: ObjectMeta;
-  spec?: unknown;
 }
 
 /** A ConfigMap (core v1): string data by key, and base64 `binaryData` for bytes that are not UTF-8. */
@@ -619,8 +522,19 @@ export interface ClusterRoleBinding {
   roleRef: RoleRef;
 }
 
-/** Every object kind the simulated API server stores. */
-export type ApiObject =
+/**
+ * The object types CustomResourceDefinitions add, by kind: none in Kubernetes itself. A layer that
+ * registers a custom kind (k8s/extension-points.ts, `registerCustomKind`) declares its object type
+ * here by augmenting this interface from its own folder (`declare module '../k8s/objects'`), as a
+ * CRD adds a kind to the API server without the server's code naming it
+ * (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/).
+ * k8s/ code handles these objects only through ApiObject's common shape.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface CustomResourceObjects {}
+
+/** Every built-in kind the simulated API server stores. */
+export type BuiltinObject =
   | Pod
   | Deployment
   | ReplicaSet
@@ -635,22 +549,19 @@ export type ApiObject =
   | Namespace
   | ServiceAccount
   | Secret
-  | CiliumEndpoint
-  | CiliumIdentity
-  | CiliumNode
-  | PolicyObject
-  | PeerAuthenticationObject
-  | AuthorizationPolicyObject
-  | IstioConfigObject
+  | NetworkPolicyObject
   | ConfigMap
   | Role
   | ClusterRole
   | RoleBinding
   | ClusterRoleBinding;
 
+/** Every object kind the simulated API server stores: the built-in ones and the CRDs' kinds. */
+export type ApiObject = BuiltinObject | CustomResourceObjects[keyof CustomResourceObjects];
+
 export type ApiKind = ApiObject['kind'];
 
-/** The kinds that live in a namespace; the rest are cluster-scoped. */
+/** The built-in kinds that live in a namespace. */
 export const namespacedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
   'Pod',
   'Deployment',
@@ -664,29 +575,39 @@ export const namespacedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
   'Lease',
   'ServiceAccount',
   'Secret',
-  'CiliumEndpoint',
-  'CiliumNetworkPolicy',
   'NetworkPolicy',
-  'PeerAuthentication',
-  'AuthorizationPolicy',
-  'DestinationRule',
-  'EnvoyFilter',
-  'Gateway',
-  'ProxyConfig',
-  'ServiceEntry',
-  'Sidecar',
-  'VirtualService',
-  'WorkloadEntry',
-  'WorkloadGroup',
-  'RequestAuthentication',
-  'Telemetry',
-  'WasmPlugin',
   'ConfigMap',
   'Role',
   'RoleBinding',
 ]);
 
-/** Store key of an object: `namespace/name` for namespaced kinds, `name` otherwise. */
-export function objectKey(kind: ApiKind, name: string, namespace?: string): string {
-  return namespacedKinds.has(kind) ? `${namespace ?? 'default'}/${name}` : name;
+/** The built-in kinds that live outside namespaces. */
+export const clusterScopedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
+  'Node',
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+]);
+
+/**
+ * The scopes of the kinds CRDs add, as the world's layers registered them (k8s/extension-points.ts
+ * `customKinds`, whose definitions carry the CRD's `spec.scope`).
+ */
+export type CustomKindScopes = ReadonlyMap<string, { readonly scope: 'Namespaced' | 'Cluster' }>;
+
+/** Whether a kind's objects live in a namespace: a built-in kind's, or the scope its CRD declares. */
+export function isNamespacedKind(kind: string, kinds?: CustomKindScopes): boolean {
+  return namespacedKinds.has(kind as ApiKind) || kinds?.get(kind)?.scope === 'Namespaced';
+}
+
+/**
+ * Store key of an object: `namespace/name` for namespaced kinds, `name` otherwise. A CRD's kind
+ * takes its scope from `kinds`; without them, a namespace given means a namespaced kind, as a
+ * stored object of a CRD's kind carries a namespace exactly when its CRD is namespaced.
+ */
+export function objectKey(kind: ApiKind, name: string, namespace?: string, kinds?: CustomKindScopes): string {
+  if (namespacedKinds.has(kind)) return `${namespace ?? 'default'}/${name}`;
+  if (clusterScopedKinds.has(kind)) return name;
+  if (kinds === undefined) return namespace === undefined ? name : `${namespace}/${name}`;
+  return kinds.get(kind)?.scope === 'Namespaced' ? `${namespace ?? 'default'}/${name}` : name;
 }

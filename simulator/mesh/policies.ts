@@ -5,7 +5,7 @@
  * evaluators in simulator/istio/ (peer-authentication.ts, authorization.ts).
  */
 import { listObjects } from '../k8s/api-store';
-import type { IstioSecurityObject } from '../k8s/objects';
+import type { IstioSecurityObject } from './objects';
 import type { AuthorizationCondition, AuthorizationPolicy } from '../istio/authorization';
 import type { MtlsMode, PeerAuthentication } from '../istio/peer-authentication';
 import type { World } from '../world';

@@ -7,11 +7,11 @@
  * (kubectl pkg/cmd/apply/apply.go and pkg/cmd/create/create.go; cli-runtime pkg/resource).
  */
 import { getObject } from '../k8s/api-store';
-import { formatApplyOutcome, qualifiedResource, resourceNames } from '../k8s/apply';
+import { formatApplyOutcome, qualifiedResource, resourceName } from '../k8s/apply';
 import { kindServed } from '../k8s/discovery';
 import { customKinds } from '../k8s/extension-points';
 import { mappingError, parseManifests } from '../k8s/manifests';
-import { namespacedKinds, objectKey, type ApiObject } from '../k8s/objects';
+import { isNamespacedKind, objectKey, type ApiObject } from '../k8s/objects';
 import { refusalForKubectl } from '../k8s/api-errors';
 import { ciliumExampleAt, unreadableUrlMessage } from '../cilium/example-manifests';
 import { gatewayApiBundle } from '../k8s/gateway-api-crds';
@@ -87,7 +87,7 @@ export function objectsOf(
       );
       continue;
     }
-    if (!namespacedKinds.has(object.kind)) {
+    if (!isNamespacedKind(object.kind, customKinds(context.simulation.state))) {
       objects.push(object);
       continue;
     }
@@ -136,7 +136,12 @@ function applyForbidden(
     getObject(
       cluster.api,
       object.kind,
-      objectKey(object.kind, object.metadata.name, object.metadata.namespace),
+      objectKey(
+        object.kind,
+        object.metadata.name,
+        object.metadata.namespace,
+        customKinds(context.simulation.state),
+      ),
     ) !== undefined;
   const verb = exists ? 'patch' : 'create';
   const refused = forbiddenText(
@@ -170,7 +175,8 @@ function applyObjects(
   if (!result.ok) return { stdout: '', errors: [...errors, `error: ${result.error}`] };
   let stdout = '';
   for (const outcome of result.applied ?? []) {
-    if (outcome.refusal === undefined) stdout += `${formatApplyOutcome(outcome)}\n`;
+    if (outcome.refusal === undefined)
+      stdout += `${formatApplyOutcome(outcome, customKinds(context.simulation.state))}\n`;
     else errors.push(refusalForKubectl(outcome.refusal, { verb: 'creating', file }));
   }
   return { stdout, errors };
@@ -256,10 +262,15 @@ export function createFromFiles(
         errors.push(`Error from server (Forbidden): error when creating "${file}": ${denied}`);
         continue;
       }
-      const key = objectKey(object.kind, object.metadata.name, object.metadata.namespace);
+      const key = objectKey(
+        object.kind,
+        object.metadata.name,
+        object.metadata.namespace,
+        customKinds(context.simulation.state),
+      );
       if (getObject(cluster.api, object.kind, key) !== undefined) {
         errors.push(
-          `Error from server (AlreadyExists): error when creating "${file}": ${qualifiedResource(object.kind)} "${object.metadata.name}" already exists`,
+          `Error from server (AlreadyExists): error when creating "${file}": ${qualifiedResource(object.kind, customKinds(context.simulation.state))} "${object.metadata.name}" already exists`,
         );
         continue;
       }
@@ -273,7 +284,7 @@ export function createFromFiles(
         if (outcome.refusal !== undefined)
           errors.push(refusalForKubectl(outcome.refusal, { verb: 'creating', file }));
         else
-          stdout += `${resourceNames[outcome.kind] ?? outcome.kind.toLowerCase()}/${outcome.name} created\n`;
+          stdout += `${resourceName(outcome.kind, customKinds(context.simulation.state))}/${outcome.name} created\n`;
       }
     }
   }

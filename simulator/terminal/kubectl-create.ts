@@ -7,7 +7,7 @@
  * (`failed to create deployment: …`). Secrets are in kubectl-create-secret.ts.
  */
 import { getObject } from '../k8s/api-store';
-import { qualifiedResource, resourceNames } from '../k8s/apply';
+import { qualifiedResource, resourceName } from '../k8s/apply';
 import { refusalText } from '../k8s/api-errors';
 import { admitConfigMap } from '../k8s/configmaps';
 import { admitRbacObject, rbacApiVersion, rbacGroup } from '../k8s/rbac-objects';
@@ -78,7 +78,7 @@ function submit(
 ): CommandResult {
   const { flags } = options;
   const name = object.metadata.name;
-  const resource = `${resourceNames[object.kind] ?? object.kind.toLowerCase()}/${name}`;
+  const resource = `${resourceName(object.kind)}/${name}`;
   const output = flags.get('--output');
   const dryRun = flags.get('--dry-run') ?? 'none';
   if (!['none', 'client', 'server', 'true', 'false'].includes(dryRun))

@@ -11,6 +11,7 @@
 import { getObject } from '../k8s/api-store';
 import { kubernetesMinor } from '../k8s/kubernetes-versions';
 import { objectKey } from '../k8s/objects';
+import { customKinds } from '../k8s/extension-points';
 import { fail, type CommandResult, type TerminalContext } from './context';
 import { objectsOf, readSources, withErrors } from './kubectl-apply';
 import { clientVersion } from './kubectl-contexts';
@@ -182,11 +183,15 @@ function deleteTarget(
   target.uid =
     cluster === undefined
       ? undefined
-      : getObject(cluster.api, type.kind, objectKey(type.kind, name, namespace))?.metadata.uid;
+      : getObject(
+          cluster.api,
+          type.kind,
+          objectKey(type.kind, name, namespace, customKinds(context.simulation.state)),
+        )?.metadata.uid;
   const result = context.input({
     type: 'api.delete',
     kind: type.kind,
-    key: objectKey(type.kind, name, namespace),
+    key: objectKey(type.kind, name, namespace, customKinds(context.simulation.state)),
     ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
     ...(options.orphan ? { orphan: true } : {}),
   });
@@ -226,8 +231,11 @@ async function waitForDeletion(
     const remaining = deleted.filter(
       (target) =>
         cluster !== undefined &&
-        getObject(cluster.api, target.type.kind, objectKey(target.type.kind, target.name, target.namespace))
-          ?.metadata.uid === target.uid,
+        getObject(
+          cluster.api,
+          target.type.kind,
+          objectKey(target.type.kind, target.name, target.namespace, customKinds(context.simulation.state)),
+        )?.metadata.uid === target.uid,
     );
     if (remaining.length === 0) return undefined;
     if (context.simulation.nowMs >= deadline) {

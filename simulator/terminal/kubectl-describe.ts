@@ -26,11 +26,11 @@ import type {
   Node,
   Pod,
   PodTemplate,
-  PolicyObject,
   ReplicaSet,
   Secret,
   Service,
 } from '../k8s/objects';
+import type { PolicyObject } from '../cilium/objects';
 import { secretValueBytes } from '../k8s/secrets';
 import { canonicalJson, hashString64 } from '../engine/state-hash';
 import { formatAge, toGoString, toRfc1123z, virtualEpochMs } from '../engine/virtual-time';

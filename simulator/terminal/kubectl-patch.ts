@@ -108,7 +108,11 @@ function patchTarget(
   const { type, name, namespace } = reference;
   const denied = forbidden(context, options.flags, resourceRequest(type, 'get', { namespace, name }));
   if (denied !== undefined) return denied;
-  const object = getObject(cluster.api, type.kind, objectKey(type.kind, name, namespace));
+  const object = getObject(
+    cluster.api,
+    type.kind,
+    objectKey(type.kind, name, namespace, customKinds(context.simulation.state)),
+  );
   if (object === undefined) return fail(`Error from server (NotFound): ${type.plural} "${name}" not found`);
   return { type, object };
 }
@@ -199,8 +203,11 @@ export function patch(
   const stored =
     cluster === undefined
       ? object
-      : (getObject(cluster.api, object.kind, objectKey(object.kind, object.metadata.name, namespace)) ??
-        object);
+      : (getObject(
+          cluster.api,
+          object.kind,
+          objectKey(object.kind, object.metadata.name, namespace, customKinds(context.simulation.state)),
+        ) ?? object);
   const output = flags.get('--output');
   if (output === 'yaml') return ok(kubectlYaml(stored));
   if (output === 'json') return ok(kubectlJson(stored));

@@ -107,6 +107,44 @@ describe('lint: simulator layers', { timeout: 30_000 }, () => {
   });
 });
 
+// Kubernetes knows nothing of the layers above it: Cilium's and Istio's kinds, types and API groups
+// reach k8s/ only as custom kinds, so lint refuses k8s/ code that names one again (ARCHITECTURE.md,
+// "Layers plug in where Kubernetes lets them").
+describe('lint: k8s names no layer above it', { timeout: 30_000 }, () => {
+  const probe = 'simulator/k8s/probe.ts';
+  it.each([
+    ['a Cilium kind', true, "export const kind = 'CiliumEndpoint';\n", probe],
+    [
+      'a Cilium object type',
+      true,
+      "import type { CiliumNode } from './objects';\nexport type Probe = CiliumNode;\n",
+      probe,
+    ],
+    ['a Cilium resource name', true, "export const resource = 'ciliumidentity.cilium.io';\n", probe],
+    ['a Cilium apiVersion', true, "export const apiVersion = 'cilium.io/v2';\n", probe],
+    ['an Istio API group', true, "export const group = 'security.istio.io';\n", probe],
+    ['an Istio kind', true, "export const kind = 'PeerAuthentication';\n", probe],
+    ['a built-in kind', false, "export const kind = 'NetworkPolicy';\n", probe],
+    ["the Cilium docs' DNS name", false, "export const name = 'docs.cilium.io';\n", probe],
+    [
+      'a Cilium kind in a comment',
+      false,
+      '// A CiliumEndpoint is a custom kind.\nexport const kind = 1;\n',
+      probe,
+    ],
+    [
+      'a Cilium kind in cilium/',
+      false,
+      "export const kind = 'CiliumEndpoint';\n",
+      'simulator/cilium/probe.ts',
+    ],
+    ['new Date() in k8s/', true, 'export const at = new Date();\n', probe],
+  ])('%s: refused %s', async (_name, refused, code, filePath) => {
+    const rules = await ruleIdsFor(code, filePath);
+    expect(rules.includes('no-restricted-syntax')).toBe(refused);
+  });
+});
+
 // Long functions are split along the domain's steps; lint stops any new one past 120 lines.
 describe('lint: function length in simulator/', { timeout: 30_000 }, () => {
   const body = (lines: number): string =>

@@ -127,7 +127,8 @@ export function apply(run: ScenarioRun, action: ActionOf<'apply'>): void {
   run.simulation.advance(commandMs);
   const result = run.input({ type: 'api.apply', objects: parsed.objects });
   if (!result.ok) return;
-  const objects = (result.applied ?? []).map(formatApplyOutcome);
+  const kinds = customKinds(run.world);
+  const objects = (result.applied ?? []).map((outcome) => formatApplyOutcome(outcome, kinds));
   run.say(`kubectl apply -f ${action.file}: ${objects.join(', ')}`);
   run.observe({ kind: 'applied', file: action.file, objects });
 }
@@ -147,7 +148,8 @@ export function applyExample(run: ScenarioRun, action: ActionOf<'apply-example'>
   run.simulation.advance(commandMs);
   const result = run.input({ type: 'api.apply', objects: parsed.objects });
   if (!result.ok) return;
-  const objects = (result.applied ?? []).map(formatApplyOutcome);
+  const kinds = customKinds(run.world);
+  const objects = (result.applied ?? []).map((outcome) => formatApplyOutcome(outcome, kinds));
   run.say(`kubectl apply -f ${action.url}: ${objects.join(', ')}`);
   run.observe({ kind: 'applied', file: action.url, objects });
 }
