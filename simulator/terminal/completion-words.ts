@@ -227,4 +227,5 @@ export const kubectlSecondWords: Readonly<Record<string, readonly string[]>> = {
     'clusterrolebinding',
   ],
   config: ['current-context', 'get-contexts', 'use-context', 'view'],
+  top: ['node', 'pod'],
 };
