@@ -63,3 +63,59 @@ export function requestedTypes(
   const several = typeNames.length > 1 || first.split(',').includes('all');
   return { several, groups: typeNames.map((typeName) => ({ typeName, names: rest })) };
 }
+
+/**
+ * Resource types a real kind cluster serves that the simulated API server does not have, by the
+ * names readers type for them (kubectl api-resources on kind v1.33). For these, the error says the
+ * simulator lacks them rather than letting the reader think kind does.
+ */
+const unmodelledTypes = new Set([
+  'events',
+  'event',
+  'ev',
+  'events.events.k8s.io',
+  'endpointslices',
+  'endpointslice',
+  'endpointslices.discovery.k8s.io',
+  'storageclasses',
+  'storageclass',
+  'sc',
+  'persistentvolumes',
+  'persistentvolume',
+  'pv',
+  'persistentvolumeclaims',
+  'persistentvolumeclaim',
+  'pvc',
+  'statefulsets',
+  'statefulset',
+  'sts',
+  'cronjobs',
+  'cronjob',
+  'cj',
+  'horizontalpodautoscalers',
+  'horizontalpodautoscaler',
+  'hpa',
+  'ingresses',
+  'ingress',
+  'ing',
+  'ingressclasses',
+  'ingressclass',
+  'leases',
+  'lease',
+  'limitranges',
+  'limits',
+  'resourcequotas',
+  'quota',
+  'poddisruptionbudgets',
+  'pdb',
+  'priorityclasses',
+  'pc',
+]);
+
+/** kubectl's error for a type the server lacks, with a note when a real kind cluster has it. */
+export function unknownTypeError(typeName: string): string {
+  const error = `error: the server doesn't have a resource type "${typeName}"`;
+  return unmodelledTypes.has(typeName.toLowerCase())
+    ? `${error} (a kind cluster serves it; the simulator does not model ${typeName} yet)`
+    : error;
+}

@@ -40,7 +40,7 @@ import { expose } from './kubectl-expose';
 import { top } from './kubectl-top';
 import { sortByField } from './kubectl-sort';
 import { firstPodForLogs } from './kubectl-pod-order';
-import { requestedTypes, type TypeRequest } from './kubectl-get-types';
+import { requestedTypes, unknownTypeError, type TypeRequest } from './kubectl-get-types';
 import { apiCallMs, forbidden, globalFlags, namespaceOf, resourceRequest } from './kubectl-request';
 
 const commonFlags: FlagSpec[] = [
@@ -228,7 +228,7 @@ function get(
   const typePart = requests.groups[0]?.typeName ?? typeName;
   names = [...(requests.groups[0]?.names ?? names)];
   const type = resolveResourceType(context.simulation.state, cluster, typePart);
-  if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart}"`);
+  if (type === undefined) return fail(unknownTypeError(typePart));
   const selected = selectObjects(context, type, names, flags);
   if (!Array.isArray(selected)) return selected;
   const output = flags.get('--output') ?? '';
@@ -338,7 +338,7 @@ function getSeveral(
   const types: { type: ResourceType; names: readonly string[]; typeName: string }[] = [];
   for (const group of groups) {
     const type = resolveResourceType(context.simulation.state, cluster, group.typeName);
-    if (type === undefined) return fail(`error: the server doesn't have a resource type "${group.typeName}"`);
+    if (type === undefined) return fail(unknownTypeError(group.typeName));
     types.push({ type, names: group.names, typeName: group.typeName });
   }
   const output = flags.get('--output') ?? '';

@@ -86,6 +86,31 @@ describe('kubectl get: several resource types', () => {
   });
 });
 
+describe('kubectl get: kinds a kind cluster has that the simulator does not model', () => {
+  const cases: readonly { name: string; line: string; type: string }[] = [
+    { name: 'events', line: 'kubectl get events --sort-by=.lastTimestamp', type: 'events' },
+    { name: 'storage classes by short name', line: 'kubectl get sc', type: 'sc' },
+    { name: 'one of several types', line: 'kubectl get pods,pvc', type: 'pvc' },
+  ];
+  for (const row of cases) {
+    it(`${row.name}: kubectl's error, with a note that the simulator lacks it`, async () => {
+      const session = kindShell();
+      expect(await session.run(row.line)).toEqual({
+        stdout: '',
+        stderr: `error: the server doesn't have a resource type "${row.type}" (a kind cluster serves it; the simulator does not model ${row.type} yet)\n`,
+        exitCode: 1,
+      });
+    });
+  }
+
+  it('an unknown type gets kubectl error alone', async () => {
+    const session = kindShell();
+    expect((await session.run('kubectl get nonsense')).stderr).toBe(
+      'error: the server doesn\'t have a resource type "nonsense"\n',
+    );
+  });
+});
+
 describe('kubectl get --sort-by', () => {
   it('orders pods by a field, in natural order', async () => {
     const session = await webShell();
@@ -131,6 +156,11 @@ describe('kubectl get --sort-by', () => {
 });
 
 describe('kubectl top', () => {
+  it('completes its resources', async () => {
+    const session = kindShell();
+    expect((await session.complete('kubectl top n')).candidates).toEqual(['node']);
+  });
+
   const cases: readonly { name: string; line: string; stderr: string }[] = [
     {
       name: 'nodes, without metrics-server',
