@@ -186,11 +186,22 @@ function install(context: TerminalContext, args: CiliumArgs): CommandResult {
         daemonSet.metadata.namespace === 'kube-system' && daemonSet.metadata.name.includes('kube-proxy'),
     );
   if (kubeProxy) log.push('🔮 Auto-detected kube-proxy has been installed');
-  else
+  else {
+    // Without kube-proxy the agents must reach the API server by its real address, which on
+    // kind is the control plane's (the `kubernetes` Service's endpoint), port 6443.
+    const apiServer = Object.values(cluster?.nodes ?? {}).find((node) => node.name.endsWith('control-plane'));
+    if (onKind) log.push('ℹ️  Detecting real Kubernetes API server addr and port on Kind');
     log.push(
       '🔮 Auto-detected kube-proxy has not been installed',
       'ℹ️  Cilium will fully replace all functionalities of kube-proxy',
     );
+    for (const [key, value] of [
+      ['kubeProxyReplacement', 'true'],
+      ['k8sServiceHost', apiServer?.internalIP ?? ''],
+      ['k8sServicePort', '6443'],
+    ] as const)
+      if (userValues[key] === undefined) parseSetArgument(`${key}=${value}`, values);
+  }
   values = mergeValues(values, userValues);
   const result = context.input({
     type: 'helm.install',

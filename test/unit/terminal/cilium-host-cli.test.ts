@@ -120,6 +120,26 @@ describe('cilium-cli on the reader machine', () => {
     );
   });
 
+  it('cilium install without kube-proxy: kube-proxy replacement with the control plane as API server', async () => {
+    const session = kindShell({
+      'kind.yaml':
+        'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  disableDefaultCNI: true\n  kubeProxyMode: none\n',
+    });
+    await session.run('kind delete cluster; kind create cluster --config kind.yaml');
+    const result = await session.run('cilium install --version 1.18.5');
+    expect(result.stdout).toContain(
+      'ℹ️  Detecting real Kubernetes API server addr and port on Kind\n🔮 Auto-detected kube-proxy has not been installed\nℹ️  Cilium will fully replace all functionalities of kube-proxy\n',
+    );
+    const values = await session.run('helm get values cilium -n kube-system -o json');
+    expect(JSON.parse(values.stdout)).toMatchObject({
+      kubeProxyReplacement: true,
+      k8sServicePort: 6443,
+      operator: { replicas: 1 },
+      ipam: { mode: 'kubernetes' },
+    });
+    expect((await session.run('cilium status --wait')).exitCode).toBe(0);
+  });
+
   it('tab completion offers cilium-cli subcommands on the machine', async () => {
     const session = kindShell();
     expect((await session.complete('cilium st')).candidates).toEqual(['status']);
