@@ -17,7 +17,7 @@ import { ciliumStatusJson, formatCiliumStatus } from './cilium-host-status-forma
 const cliVersion = 'v0.18.9';
 const goVersion = 'go1.25.5';
 /** The newest chart vendored in v0.18.9 (github.com/cilium/charts at 2025-11-03): its default. */
-export const defaultCiliumVersion = '1.18.3';
+const defaultCiliumVersion = '1.18.3';
 /** `--wait`: retry every 2 s (defaults.WaitRetryInterval) for at most 5 min (StatusWaitDuration). */
 const waitRetryMs = 2_000;
 const statusWaitMs = 5 * 60_000;

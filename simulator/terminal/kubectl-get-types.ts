@@ -16,7 +16,7 @@ export interface TypeRequest {
  * batch); StatefulSets, HorizontalPodAutoscalers and CronJobs are in it too, but the simulated
  * API server serves none of them, so they would only ever print nothing.
  */
-export const allCategory = [
+const allCategory = [
   'pods',
   'replicationcontrollers',
   'services',

@@ -9,7 +9,7 @@
 import { jsonPathValues } from './jsonpath';
 
 /** The relaxed path kubectl accepts, rewritten as a JSONPath template, or kubectl's error. */
-export function relaxedJsonPath(field: string): string | { error: string } {
+function relaxedJsonPath(field: string): string | { error: string } {
   if (field === '') return field;
   const match = /^\{\.?([^{}]+)\}$|^\.?([^{}]+)$/.exec(field);
   if (match === null)
