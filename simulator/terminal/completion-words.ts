@@ -5,6 +5,7 @@
  * the parser cannot disagree. Each tree lists what the simulator runs, so a completed line works.
  */
 import { simulatedPodPrograms } from './pod-shell';
+import { ciliumHostCommands } from './cilium-host';
 
 /** A command's words: subcommands (each with its own tree), flags, and what each flag's value may be. */
 export interface CommandTree {
@@ -20,6 +21,7 @@ export const machineCommands = [
   'k',
   'kind',
   'helm',
+  'cilium',
   'docker',
   'istioctl',
   'openssl',
@@ -54,6 +56,18 @@ export const machineCommands = [
 export const podCommands = [...simulatedPodPrograms, 'sh', 'bash', 'cat', 'ls', 'env', 'echo'] as const;
 
 const monitorTypes = ['drop', 'policy-verdict', 'l7'];
+
+/** cilium-cli on the reader's machine: the commands cilium-host.ts answers, with their flags. */
+export const ciliumHostTree: CommandTree = {
+  subcommands: Object.fromEntries(
+    Object.entries(ciliumHostCommands).map(([name, flags]) => [
+      name,
+      name === 'status'
+        ? { flags, values: { '--output': ['json', 'summary'], '-o': ['json', 'summary'] } }
+        : { flags },
+    ]),
+  ),
+};
 
 /** cilium-dbg (cilium before 1.15) inside an agent pod: the commands cilium-cli.ts answers. */
 export const ciliumDbgTree: CommandTree = {
@@ -213,4 +227,5 @@ export const kubectlSecondWords: Readonly<Record<string, readonly string[]>> = {
     'clusterrolebinding',
   ],
   config: ['current-context', 'get-contexts', 'use-context', 'view'],
+  top: ['node', 'pod'],
 };

@@ -11,6 +11,7 @@
 import type { World } from '../world';
 import {
   ciliumDbgTree,
+  ciliumHostTree,
   dockerTree,
   helmTree,
   hubbleTree,
@@ -147,6 +148,13 @@ async function completeCommand(
     case 'k':
       return completeKubectl(args, typed, sources);
     case 'cilium':
+      // On the reader's machine `cilium` is cilium-cli; inside an agent pod it is the agent's CLI.
+      return completeTree(
+        commands === machineCommands ? ciliumHostTree : ciliumDbgTree,
+        args,
+        typed,
+        sources,
+      );
     case 'cilium-dbg':
       return completeTree(ciliumDbgTree, args, typed, sources);
     case 'hubble':

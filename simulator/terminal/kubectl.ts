@@ -37,6 +37,10 @@ import { patch } from './kubectl-patch';
 import { copy } from './kubectl-cp';
 import { auth } from './kubectl-auth';
 import { expose } from './kubectl-expose';
+import { top } from './kubectl-top';
+import { sortByField } from './kubectl-sort';
+import { firstPodForLogs } from './kubectl-pod-order';
+import { requestedTypes, unknownTypeError, type TypeRequest } from './kubectl-get-types';
 import { apiCallMs, forbidden, globalFlags, namespaceOf, resourceRequest } from './kubectl-request';
 
 const commonFlags: FlagSpec[] = [
@@ -171,6 +175,14 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--tail'], takesValue: true },
     { names: ['--timestamps'], takesValue: false },
   ],
+  get: [...commonFlags, { names: ['--sort-by'], takesValue: true }],
+  top: [
+    ...namespaceFlags,
+    { names: ['--sort-by'], takesValue: true },
+    { names: ['--no-headers'], takesValue: false },
+    { names: ['--containers'], takesValue: false },
+    { names: ['--use-protocol-buffers'], takesValue: false },
+  ],
   wait: [
     ...namespaceFlags,
     { names: ['--for'], takesValue: true },
@@ -202,22 +214,30 @@ function get(
     return fail(
       'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
     );
-  const [typeName, ...names] = positionals;
+  const [typeName] = positionals;
+  let names = positionals.slice(1);
   if (typeName === undefined)
     return fail(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',
     );
   const [crdType, crdName] = typeName.split('/');
   if (crdTypeNames.has(crdType ?? '')) return getCrds(context.simulation.state, crdName ?? names[0]);
-  if (typeName.includes(',') && !typeName.includes('/') && names.length === 0)
-    return getSeveral(context, typeName.split(','), flags);
-  const [typePart, namePart] = typeName.split('/');
-  const type = resolveResourceType(context.simulation.state, cluster, typePart ?? '');
-  if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
-  if (namePart !== undefined) names.push(namePart);
-  const objects = selectObjects(context, type, names, flags);
-  if (!Array.isArray(objects)) return objects;
-  return printObjects(
+  const requests = requestedTypes(positionals);
+  if ('error' in requests) return fail(requests.error);
+  if (namePrefix === undefined && requests.several) return getSeveral(context, requests.groups, flags);
+  const typePart = requests.groups[0]?.typeName ?? typeName;
+  names = [...(requests.groups[0]?.names ?? names)];
+  const type = resolveResourceType(context.simulation.state, cluster, typePart);
+  if (type === undefined) return fail(unknownTypeError(typePart));
+  const selected = selectObjects(context, type, names, flags);
+  if (!Array.isArray(selected)) return selected;
+  const output = flags.get('--output') ?? '';
+  const objects =
+    names.length === 1
+      ? selected
+      : sortByField(selected, flags.get('--sort-by') ?? '', output === '' || output === 'wide');
+  if (!Array.isArray(objects)) return fail(objects.error);
+  const printed = printObjects(
     context,
     type,
     objects,
@@ -227,6 +247,17 @@ function get(
     namespaceOf(flags),
     namePrefix,
   );
+  return { ...printed, stderr: deprecationWarning(cluster, type) + printed.stderr };
+}
+
+/**
+ * The API server's warning for a deprecated kind, which kubectl prints on stderr: v1 Endpoints
+ * from Kubernetes 1.33 (KEP-4974; the warning is served with every request for the resource).
+ */
+function deprecationWarning(cluster: Parameters<typeof serverMinor>[0], type: ResourceType): string {
+  return type.kind === 'Endpoints' && serverMinor(cluster) >= 33
+    ? 'Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n'
+    : '';
 }
 
 /** The objects `kubectl get TYPE [NAME…] [-l …] [--field-selector …]` shows, or its error. */
@@ -291,34 +322,37 @@ function selectObjects(
 }
 
 /**
- * `kubectl get po,svc`: one table per type, separated by a blank line, names prefixed with their
- * type as kubectl does when several types are asked for.
+ * `kubectl get po,svc`, `get svc,ep web`, `get deploy/web svc/web` and `get all`: one table per
+ * type, separated by a blank line, names prefixed with their type as kubectl does whenever several
+ * types were asked for (get.go Complete: MultipleTypesRequested → EnsureWithKind). A name missing
+ * from one type is reported after the tables and makes the exit status 1, the others still print
+ * (the builder runs with ContinueOnError).
  */
 function getSeveral(
   context: TerminalContext,
-  typeNames: string[],
+  groups: readonly TypeRequest[],
   flags: Map<string, string>,
 ): CommandResult {
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('no cluster');
-  const types: ResourceType[] = [];
-  for (const typeName of typeNames) {
-    const type = resolveResourceType(context.simulation.state, cluster, typeName);
-    if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
-    types.push(type);
+  const types: { type: ResourceType; names: readonly string[]; typeName: string }[] = [];
+  for (const group of groups) {
+    const type = resolveResourceType(context.simulation.state, cluster, group.typeName);
+    if (type === undefined) return fail(unknownTypeError(group.typeName));
+    types.push({ type, names: group.names, typeName: group.typeName });
   }
   const output = flags.get('--output') ?? '';
   if (output !== '' && output !== 'wide' && !output.startsWith('custom-columns=')) {
     // Every machine-readable format prints one List (or one line per object) across the types.
     const objects: ApiObject[] = [];
-    for (const type of types) {
-      const selected = selectObjects(context, type, [], flags);
+    for (const { type, names } of types) {
+      const selected = selectObjects(context, type, names, flags);
       if (!Array.isArray(selected)) return selected;
       objects.push(...selected);
     }
     return printObjects(
       context,
-      types[0] as ResourceType,
+      types[0]?.type as ResourceType,
       objects,
       flags,
       false,
@@ -327,12 +361,16 @@ function getSeveral(
     );
   }
   const tables: string[] = [];
-  for (const [index, type] of types.entries()) {
-    const single = get(context, [typeNames[index] ?? ''], flags, `${type.prefix}/`);
-    if (single.exitCode !== 0) return single;
-    if (single.stdout !== '') tables.push(single.stdout);
+  let errors = '';
+  for (const { type, names, typeName } of types) {
+    const parts = names.length === 0 ? [[typeName]] : names.map((name) => [typeName, name]);
+    for (const part of names.length > 1 ? [[typeName, ...names]] : parts) {
+      const single = get(context, part, flags, `${type.prefix}/`);
+      errors += single.stderr.replace(/^No resources found.*\n/m, '');
+      if (single.stdout !== '') tables.push(single.stdout);
+    }
   }
-  if (tables.length === 0) {
+  if (tables.length === 0 && errors === '') {
     const namespace = namespaceOf(flags);
     return {
       stdout: '',
@@ -342,7 +380,8 @@ function getSeveral(
       exitCode: 0,
     };
   }
-  return ok(tables.join('\n'));
+  const failed = /^(Error|error)/m.test(errors);
+  return { stdout: tables.join('\n'), stderr: errors, exitCode: failed ? 1 : 0 };
 }
 
 function printObjects(
@@ -500,6 +539,8 @@ function execTarget(
   reference: string | undefined,
   namespace: string,
   flags: Map<string, string>,
+  /** For `logs`: pick as GetFirstPod with ByLogging does, and count the candidates. */
+  forLogs?: { count: number },
 ): Pod | CommandResult {
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined)
@@ -528,7 +569,8 @@ function execTarget(
         pod.metadata.deletionTimestamp === undefined &&
         selectorMatches(selectorOf(owner), pod.metadata.labels),
     );
-    const best = mostActive(pods);
+    const best = forLogs === undefined ? mostActive(pods) : firstPodForLogs(pods)?.pod;
+    if (forLogs !== undefined) forLogs.count = pods.length;
     if (best === undefined)
       return fail(
         type.kind === 'Deployment'
@@ -654,7 +696,8 @@ function exec(
 /** `kubectl logs [-p] [-c CONTAINER] POD|TYPE/NAME` (kubectl-logs.ts). */
 function logs(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
   const namespace = namespaceOf(flags);
-  const target = execTarget(context, positionals[0], namespace, flags);
+  const found = { count: 0 };
+  const target = execTarget(context, positionals[0], namespace, flags, found);
   if ('exitCode' in target) return target;
   const denied = forbidden(
     context,
@@ -665,7 +708,10 @@ function logs(context: TerminalContext, positionals: string[], flags: Map<string
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('no cluster');
   const previous = flags.has('--previous') && flags.get('--previous') !== 'false';
-  return podLogs(cluster, target, previous, flags.get('--container'));
+  const result = podLogs(cluster, target, previous, flags.get('--container'));
+  // logsforobject.go tells which of several pods it read, before the logs.
+  const chosen = found.count > 1 ? `Found ${found.count} pods, using pod/${target.metadata.name}\n` : '';
+  return { ...result, stderr: chosen + result.stderr };
 }
 
 /** Flags that take a separate value, so that a flag before the subcommand does not hide it. */
@@ -703,6 +749,7 @@ export const subcommands = [
   'cp',
   'auth',
   'expose',
+  'top',
 ];
 
 /** The flags a subcommand accepts (tab completion offers them). */
@@ -785,6 +832,8 @@ export function kubectl(
       return auth(context, parsed.positionals, parsed.flags);
     case 'expose':
       return expose(context, parsed.positionals, parsed.flags);
+    case 'top':
+      return top(parsed.positionals, parsed.flags);
     default:
       return remove(
         context,

@@ -13,6 +13,7 @@ import { opensslOnMachine } from './openssl-ca';
 import { kubectl } from './kubectl';
 import { crictl, docker } from './tools';
 import { helm } from './helm-cli';
+import { ciliumHost } from './cilium-host';
 import { kind } from './kind-cli';
 import { contextForAddressIn, contextInNode } from './cluster-context';
 import { runCurl } from './curl';
@@ -31,7 +32,16 @@ import { complete, type Completion, type CompletionEntry } from './completion';
 const commandLineBudgetMs = 60 * 60 * 1000;
 
 /** The commands the simulator adds to the shell, for help and for "command not found" hints. */
-const simulatedCommands = ['kubectl', 'kind', 'helm', 'docker', 'istioctl', 'openssl', 'step'] as const;
+const simulatedCommands = [
+  'kubectl',
+  'kind',
+  'helm',
+  'cilium',
+  'docker',
+  'istioctl',
+  'openssl',
+  'step',
+] as const;
 
 class BudgetExceeded extends Error {}
 
@@ -226,6 +236,12 @@ export class TerminalSession {
           ),
         ),
         wrap('helm', (args) => helm(context, args)),
+        // cilium-cli on the reader's machine; kind's node image has no such program.
+        wrap('cilium', (args, _stdin, env) =>
+          env.get('SIMULATED_NODE') === undefined
+            ? ciliumHost(context, args)
+            : fail('bash: cilium: command not found', 127),
+        ),
         wrap('istioctl', (args) => istioctl(context, args)),
         wrap('openssl', (args, stdin) => opensslOnMachine(context, args, stdin)),
         wrap('step', (args, stdin) => step(context, args, stdin)),
