@@ -179,6 +179,27 @@ interface LocalPolicyCache {
 }
 const localCaches = new WeakMap<ClusterView, Map<string, LocalPolicyCache>>();
 
+/**
+ * Hands the copy of a world the per-node policy caches of the original's views (see
+ * carryPolicyCaches in endpoint-policy-cache.ts); each is keyed by the revisions it was made at,
+ * which the copy starts from, and the copy gets its own map of endpoint policies.
+ */
+export function carryLocalPolicyCaches(original: Cluster, copy: Cluster): void {
+  const from = original.cilium;
+  const to = copy.cilium;
+  if (from === undefined || to === undefined) return;
+  for (const id of Object.keys(from.views)) {
+    const source = from.views[id];
+    const target = to.views[id];
+    const byNode = source === undefined ? undefined : localCaches.get(source);
+    if (target === undefined || byNode === undefined) continue;
+    const carried = new Map<string, LocalPolicyCache>();
+    for (const [node, cache] of byNode)
+      carried.set(node, { ...cache, byEndpoint: new Map(cache.byEndpoint) });
+    localCaches.set(target, carried);
+  }
+}
+
 function repositoryOf(view: ClusterView, ciliumVersion: string): PolicyRepository {
   const repository = new PolicyRepository();
   for (const key of Object.keys(view.policies).sort()) {
