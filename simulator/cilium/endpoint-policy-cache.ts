@@ -261,11 +261,11 @@ export function endpointPolicyFor(
     cluster,
     cache,
     `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}${auditKey(audit)}`,
-    {
+    () => ({
       identity: endpoint.identity,
       labels: labelSetFromStrings(endpoint.labels),
       namespace: endpoint.namespace,
-    },
+    }),
     audit,
   );
   endpointMemos.set(endpoint, { cache, identity: endpoint.identity, audit, policy });
@@ -277,12 +277,18 @@ function policyOfSubject(
   cluster: Cluster,
   cache: ViewPolicyCache,
   cacheKey: string,
-  subject: PolicyEndpoint,
+  // Built only when the policy is not cached yet.
+  subject: () => PolicyEndpoint,
   audit: boolean,
 ): EndpointPolicy {
   let policy = cache.byEndpoint.get(cacheKey);
   if (policy === undefined) {
-    policy = computeEndpointPolicy(cache.repository, subject, cache.directory, engineConfig(cluster, audit));
+    policy = computeEndpointPolicy(
+      cache.repository,
+      subject(),
+      cache.directory,
+      engineConfig(cluster, audit),
+    );
     cache.byEndpoint.set(cacheKey, policy);
   }
   return policy;
@@ -320,7 +326,7 @@ export function hostEndpointPolicyFor(cluster: Cluster, agent: AgentState): Endp
     cluster,
     cache,
     key,
-    { identity: ReservedIdentity.host, labels, namespace: '', isHost: true },
+    () => ({ identity: ReservedIdentity.host, labels, namespace: '', isHost: true }),
     audit,
   );
 }

@@ -223,11 +223,11 @@ export function policyForEndpoint(
     cluster,
     agent,
     `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`,
-    {
+    () => ({
       identity: endpoint.identity,
       labels: labelSetFromStrings(endpoint.labels),
       namespace: endpoint.namespace,
-    },
+    }),
     endpointAuditMode(cluster, endpoint),
     () => endpointPolicyFor(cluster, agent, endpoint),
   );
@@ -248,7 +248,7 @@ export function hostPolicyWithLocalIdentities(
     cluster,
     agent,
     `host|${labelSetKey(labels)}`,
-    { identity: ReservedIdentity.host, labels, namespace: '', isHost: true },
+    () => ({ identity: ReservedIdentity.host, labels, namespace: '', isHost: true }),
     hostEndpointAuditMode(cluster, agent),
     () => hostEndpointPolicyFor(cluster, agent),
   );
@@ -264,7 +264,8 @@ function policyWithLocalIdentities(
   cluster: Cluster,
   agent: AgentState,
   subjectKey: string,
-  subject: PolicyEndpoint,
+  // Built only when the policy is not cached: the datapath asks for it on every connection.
+  subject: () => PolicyEndpoint,
   audit: boolean,
   shared: () => EndpointPolicy | undefined,
 ): EndpointPolicy | undefined {
@@ -299,7 +300,7 @@ function policyWithLocalIdentities(
   for (const [id, labels] of Object.entries(view.identities)) parsed.set(Number(id), labels);
   for (const [id, identity] of locals) parsed.set(Number(id), identity.labels);
   const directory: IdentityDirectory = { labelsOf: (id) => parsed.get(id), entries: () => parsed.entries() };
-  const policy = computeEndpointPolicy(cache.repository, subject, directory, config);
+  const policy = computeEndpointPolicy(cache.repository, subject(), directory, config);
   cache.byEndpoint.set(policyKey, policy);
   return policy;
 }
