@@ -3,6 +3,7 @@ import { exercises } from '../../../content/exercises/index';
 import { ExerciseSession } from '../../../simulator/exercises/index';
 import { WorldVerdicts } from '../../../simulator/exercises/goals/verdicts';
 import type { GoalCheck } from '../../../simulator/exercises/types';
+import type { InputEvent } from '../../../simulator/events';
 import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
 
@@ -10,10 +11,16 @@ import { TerminalSession } from '../../../simulator/terminal/session';
 // an event, the clock or a seek makes every verdict be taken again.
 
 const check: GoalCheck = { kind: 'no-audit-mode' };
-const createCluster = {
+const createCluster: InputEvent = {
   type: 'kind.cluster.create',
-  config: { name: 'kind', nodes: [{ role: 'control-plane' }], disableDefaultCNI: true },
-} as const;
+  config: {
+    name: 'kind',
+    nodes: [{ role: 'control-plane' }],
+    disableDefaultCNI: true,
+    podSubnet: '10.244.0.0/16',
+    serviceSubnet: '10.96.0.0/16',
+  },
+};
 
 describe('goal verdicts: reused while the world stands still', () => {
   const rows: { name: string; between: (simulation: Simulation) => void; evaluations: number }[] = [
