@@ -11,6 +11,7 @@ import { processEventFor, type InputResult } from './dispatch';
 import { createWorld, type World } from './world';
 import type { LabSetup } from './setup';
 import { allClusters } from './k8s/clusters';
+import { carryCiliumCaches, viewPolicyObjects } from './cilium/world-copies';
 import { composeLayers, type Layer } from './composition';
 
 /**
@@ -271,11 +272,20 @@ export class Simulation {
 /**
  * A copy of a world for a checkpoint, or of a checkpoint to resume from. The API server's stored
  * objects are never mutated after a write (a new version replaces them), so the copy shares them
- * with the original; everything else (the store's buckets and indexes, nodes, agents, views, the
- * queue) is copied.
+ * with the original, and the versions the agents' views still hold; everything else (the store's
+ * buckets and indexes, nodes, agents, views, the queue) is copied. Derived caches that are still
+ * current (the agents' policies) are carried over, not computed again by the copy.
  */
 export function cloneWorld(world: Readonly<World>): World {
-  return clonePlain(world, storedObjects(world));
+  const copy = clonePlain(world, storedObjects(world));
+  const originals = allClusters(world);
+  const copies = allClusters(copy);
+  for (let i = 0; i < originals.length; i++) {
+    const original = originals[i];
+    const cluster = copies[i];
+    if (original !== undefined && cluster !== undefined) carryCiliumCaches(original, cluster);
+  }
+  return copy;
 }
 
 function* storedObjects(world: Readonly<World>): Generator<object> {
@@ -288,6 +298,7 @@ function* storedObjects(world: Readonly<World>): Generator<object> {
         if (object !== undefined) yield object;
       }
     }
+    yield* viewPolicyObjects(cluster);
   }
 }
 

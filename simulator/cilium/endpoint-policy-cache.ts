@@ -181,6 +181,26 @@ function cacheFor(cluster: Cluster, view: ClusterView): ViewPolicyCache {
 }
 
 /**
+ * Hands the copy of a world (cloneWorld: a checkpoint, a seek, an exercise's probe) the policy
+ * caches of the original's views, so the copy's first connection does not import every policy
+ * again. A cache is carried only while it is current (the original's config is the one it was made
+ * with; its revisions are the views', which the copy shares), with the copy's own config and its
+ * own map of endpoint policies: what the copy computes later stays with the copy.
+ */
+export function carryPolicyCaches(original: Cluster, copy: Cluster): void {
+  const from = original.cilium;
+  const to = copy.cilium;
+  if (from === undefined || to === undefined) return;
+  for (const id of Object.keys(from.views)) {
+    const source = from.views[id];
+    const target = to.views[id];
+    const cached = source === undefined ? undefined : caches.get(source);
+    if (target === undefined || cached === undefined || cached.config !== from.config) continue;
+    caches.set(target, { ...cached, config: to.config, byEndpoint: new Map(cached.byEndpoint) });
+  }
+}
+
+/**
  * The policy engine settings of the cluster's Cilium; `auditMode` is one endpoint's own audit mode
  * (`endpoint config ID PolicyAuditMode=…`) where it differs from the agent's.
  */
@@ -241,11 +261,11 @@ export function endpointPolicyFor(
     cluster,
     cache,
     `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}${auditKey(audit)}`,
-    {
+    () => ({
       identity: endpoint.identity,
       labels: labelSetFromStrings(endpoint.labels),
       namespace: endpoint.namespace,
-    },
+    }),
     audit,
   );
   endpointMemos.set(endpoint, { cache, identity: endpoint.identity, audit, policy });
@@ -257,12 +277,18 @@ function policyOfSubject(
   cluster: Cluster,
   cache: ViewPolicyCache,
   cacheKey: string,
-  subject: PolicyEndpoint,
+  // Built only when the policy is not cached yet.
+  subject: () => PolicyEndpoint,
   audit: boolean,
 ): EndpointPolicy {
   let policy = cache.byEndpoint.get(cacheKey);
   if (policy === undefined) {
-    policy = computeEndpointPolicy(cache.repository, subject, cache.directory, engineConfig(cluster, audit));
+    policy = computeEndpointPolicy(
+      cache.repository,
+      subject(),
+      cache.directory,
+      engineConfig(cluster, audit),
+    );
     cache.byEndpoint.set(cacheKey, policy);
   }
   return policy;
@@ -300,7 +326,7 @@ export function hostEndpointPolicyFor(cluster: Cluster, agent: AgentState): Endp
     cluster,
     cache,
     key,
-    { identity: ReservedIdentity.host, labels, namespace: '', isHost: true },
+    () => ({ identity: ReservedIdentity.host, labels, namespace: '', isHost: true }),
     audit,
   );
 }

@@ -179,6 +179,27 @@ interface LocalPolicyCache {
 }
 const localCaches = new WeakMap<ClusterView, Map<string, LocalPolicyCache>>();
 
+/**
+ * Hands the copy of a world the per-node policy caches of the original's views (see
+ * carryPolicyCaches in endpoint-policy-cache.ts); each is keyed by the revisions it was made at,
+ * which the copy starts from, and the copy gets its own map of endpoint policies.
+ */
+export function carryLocalPolicyCaches(original: Cluster, copy: Cluster): void {
+  const from = original.cilium;
+  const to = copy.cilium;
+  if (from === undefined || to === undefined) return;
+  for (const id of Object.keys(from.views)) {
+    const source = from.views[id];
+    const target = to.views[id];
+    const byNode = source === undefined ? undefined : localCaches.get(source);
+    if (target === undefined || byNode === undefined) continue;
+    const carried = new Map<string, LocalPolicyCache>();
+    for (const [node, cache] of byNode)
+      carried.set(node, { ...cache, byEndpoint: new Map(cache.byEndpoint) });
+    localCaches.set(target, carried);
+  }
+}
+
 function repositoryOf(view: ClusterView, ciliumVersion: string): PolicyRepository {
   const repository = new PolicyRepository();
   for (const key of Object.keys(view.policies).sort()) {
@@ -202,11 +223,11 @@ export function policyForEndpoint(
     cluster,
     agent,
     `${endpoint.identity}|${endpoint.namespace}|${endpoint.labels.join(',')}`,
-    {
+    () => ({
       identity: endpoint.identity,
       labels: labelSetFromStrings(endpoint.labels),
       namespace: endpoint.namespace,
-    },
+    }),
     endpointAuditMode(cluster, endpoint),
     () => endpointPolicyFor(cluster, agent, endpoint),
   );
@@ -227,7 +248,7 @@ export function hostPolicyWithLocalIdentities(
     cluster,
     agent,
     `host|${labelSetKey(labels)}`,
-    { identity: ReservedIdentity.host, labels, namespace: '', isHost: true },
+    () => ({ identity: ReservedIdentity.host, labels, namespace: '', isHost: true }),
     hostEndpointAuditMode(cluster, agent),
     () => hostEndpointPolicyFor(cluster, agent),
   );
@@ -243,7 +264,8 @@ function policyWithLocalIdentities(
   cluster: Cluster,
   agent: AgentState,
   subjectKey: string,
-  subject: PolicyEndpoint,
+  // Built only when the policy is not cached: the datapath asks for it on every connection.
+  subject: () => PolicyEndpoint,
   audit: boolean,
   shared: () => EndpointPolicy | undefined,
 ): EndpointPolicy | undefined {
@@ -278,7 +300,7 @@ function policyWithLocalIdentities(
   for (const [id, labels] of Object.entries(view.identities)) parsed.set(Number(id), labels);
   for (const [id, identity] of locals) parsed.set(Number(id), identity.labels);
   const directory: IdentityDirectory = { labelsOf: (id) => parsed.get(id), entries: () => parsed.entries() };
-  const policy = computeEndpointPolicy(cache.repository, subject, directory, config);
+  const policy = computeEndpointPolicy(cache.repository, subject(), directory, config);
   cache.byEndpoint.set(policyKey, policy);
   return policy;
 }

@@ -9,6 +9,7 @@ import { LabSession, type TerminalEntry, type TerminalLoader } from '../scenario
 import type { ApiObject } from '../k8s/objects';
 import type { World } from '../world';
 import { checkHolds, evaluateGoals, goalContext, throughoutChecks } from './goals/index';
+import { WorldVerdicts } from './goals/verdicts';
 import { objectNamed } from './goals/policies';
 import type { ExerciseProgress } from './progress';
 import { scenarioOf, startFingerprint, startRecord } from './start';
@@ -26,6 +27,8 @@ export class ExerciseSession {
   /** `throughout` checks that failed after one of the reader's actions; they stay unmet. */
   private readonly broken = new Set<GoalCheck>();
   private readonly atStart: ReadonlyMap<GoalCheck, ApiObject | undefined>;
+  /** Verdicts and the probes' copy of the world, reused by checks until the world moves on. */
+  private readonly verdicts = new WorldVerdicts();
   private solved = false;
   private solvedAt: number | undefined;
   private attempts = 0;
@@ -125,6 +128,7 @@ export class ExerciseSession {
       readerInputs: this.readerInputs,
       atStart: this.atStart,
       broken: this.broken,
+      verdicts: this.verdicts,
     });
   }
 

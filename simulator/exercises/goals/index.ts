@@ -43,11 +43,28 @@ function checkRunningPods(
   return runningPodsMatching(context.world, check.pods).length === check.count;
 }
 
-/** Whether one check holds. */
+/**
+ * Whether one check holds. A check that reads only the world (and the session's start, which never
+ * changes) is answered once per version of the world; `throughout` also reads which samples
+ * failed, and `restarts-at-most` the reader's inputs, so those two are evaluated every time.
+ */
 export function checkHolds(context: GoalContext, check: GoalCheck): boolean {
   switch (check.kind) {
     case 'throughout':
       return !context.broken.has(check) && checkHolds(context, check.check);
+    case 'restarts-at-most':
+      return checkRestarts(context, check);
+    default:
+      return context.verdicts.verdict(check, () => worldCheckHolds(context, check));
+  }
+}
+
+/** Whether a check that reads only the world (and the start) holds. */
+function worldCheckHolds(
+  context: GoalContext,
+  check: Exclude<GoalCheck, { kind: 'throughout' | 'restarts-at-most' }>,
+): boolean {
+  switch (check.kind) {
     case 'running-pods':
       return checkRunningPods(context, check);
     case 'flow':
@@ -80,8 +97,6 @@ export function checkHolds(context: GoalContext, check: GoalCheck): boolean {
       return checkStalePodsLabelled(context, check);
     case 'cilium-config':
       return checkCiliumConfig(context, check);
-    case 'restarts-at-most':
-      return checkRestarts(context, check);
   }
 }
 

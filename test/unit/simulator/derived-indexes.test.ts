@@ -288,3 +288,65 @@ describe('policy: parses of stored policies', () => {
     expect(first.objects[0]?.agentErrors).toEqual([]);
   });
 });
+
+describe('cilium: policy caches carried to a copy of the world', () => {
+  const policy = (name: string, from: string) => `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: ${name}
+spec:
+  endpointSelector:
+    matchLabels:
+      app: beta
+  ingress:
+  - fromEndpoints:
+    - matchLabels:
+        app: ${from}
+`;
+  const podOf = (simulation: Simulation, app: string) => {
+    const pods = listObjects(simulation.state.cluster!.api, 'Pod');
+    return pods.find((pod) => pod.metadata.labels?.app === app)!;
+  };
+  /**
+   * A connection from a pod of `from` to beta's pod, which listens on no port: the policy lets it
+   * through when the pod refuses it, and drops it when it times out.
+   */
+  const connect = (simulation: Simulation, from: string) => {
+    const host = podOf(simulation, 'beta').status?.podIP ?? '';
+    const result = simulation.input({
+      type: 'pod.connect',
+      request: {
+        fromPodKey: keyOf(podOf(simulation, from)),
+        host,
+        port: 80,
+        protocol: 'TCP',
+        timeoutMs: 2_000,
+      },
+    });
+    return result.ok ? result.connection?.kind : result.error;
+  };
+
+  it('answer after a seek as a replay without checkpoints does, before and after the policies change', () => {
+    // Checkpoints every 8 events: each is a copy carrying the policies the live run had computed.
+    const live = clusterWithCilium(3, 2, '1.12.0', {}, { checkpointInterval: 8 });
+    apply(live, deploymentYaml('alpha', 1, { app: 'alpha' }));
+    apply(live, deploymentYaml('beta', 1, { app: 'beta' }));
+    apply(live, deploymentYaml('gamma', 1, { app: 'gamma' }));
+    settle(live);
+    apply(live, policy('beta-from-alpha', 'alpha'));
+    live.advance(2_000);
+    const before = { alpha: connect(live, 'alpha'), gamma: connect(live, 'gamma') };
+    expect(before).toEqual({ alpha: 'refused', gamma: 'timeout' });
+    apply(live, policy('beta-from-gamma', 'gamma'));
+    live.advance(2_000);
+    expect(connect(live, 'gamma')).toBe('refused');
+    const truth = replay(3, live.steps, { checkpointInterval: 0 });
+    expect(live.hash()).toBe(truth.hash());
+    // Back to before the second policy (a copy of a checkpoint), then on with another connection.
+    const position = live.entries.findLastIndex((entry) => entry.type === 'api.apply');
+    for (const simulation of [live, truth]) simulation.seek(position);
+    expect([connect(live, 'gamma'), connect(live, 'alpha')]).toEqual(['timeout', 'refused']);
+    expect([connect(truth, 'gamma'), connect(truth, 'alpha')]).toEqual(['timeout', 'refused']);
+    expect(live.hash()).toBe(truth.hash());
+  }, 120_000);
+});
