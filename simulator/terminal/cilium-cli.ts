@@ -24,6 +24,7 @@ import { policyCountersOf } from '../cilium/policy-stats';
 import { renderJsonPath } from './jsonpath';
 import { realizedL4 } from './cilium-realized-l4';
 import { ciliumTabs, tabwrite } from './tabwriter';
+import { endpointLog } from './cilium-endpoint-log';
 
 /** An endpoint as the CLI lists it: a pod's, or the agent's own host and health endpoints. */
 interface CliEndpoint {
@@ -545,6 +546,7 @@ export function ciliumPolicyCommands(
   if (group === 'endpoint' || group === 'ep') {
     if (verb === 'list' || verb === 'ls') return endpointList(cluster, agent, rest);
     if (verb === 'get') return endpointGet(cluster, agent, rest);
+    if (verb === 'log') return endpointLog(agent, rest);
     return fail(`Error: unknown command "${verb ?? ''}" for "cilium endpoint"`);
   }
   if (group === 'identity') return identity(cluster, agent, [verb ?? '', ...rest]);

@@ -59,7 +59,7 @@ const monitorTypes = ['drop', 'policy-verdict', 'l7'];
 export const ciliumDbgTree: CommandTree = {
   subcommands: {
     status: { flags: ['--brief', '--verbose'] },
-    endpoint: { subcommands: { list: { flags: ['-o'] }, get: {}, config: {} } },
+    endpoint: { subcommands: { list: { flags: ['-o'] }, get: {}, config: {}, log: { flags: ['-o'] } } },
     identity: { subcommands: { list: {}, get: {} } },
     ip: { subcommands: { list: { flags: ['-o', '-n'] } } },
     map: { subcommands: { get: { subcommands: { cilium_ipcache: {} } } } },

@@ -294,7 +294,7 @@ function ciliumDbg(): Words {
       words('status', maybe(words(fc.constantFrom('--brief', '--verbose', '-o', 'json')))),
       words(
         fc.constantFrom('endpoint', 'ep'),
-        fc.constantFrom('list', 'get', 'config', 'ls'),
+        fc.constantFrom('list', 'get', 'config', 'ls', 'log'),
         maybe(
           words(
             wordFrom([
