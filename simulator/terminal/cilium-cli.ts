@@ -25,6 +25,7 @@ import { renderJsonPath } from './jsonpath';
 import { realizedL4 } from './cilium-realized-l4';
 import { ciliumTabs, tabwrite } from './tabwriter';
 import { endpointLog } from './cilium-endpoint-log';
+import { policySelectors } from './cilium-policy-selectors';
 
 /** An endpoint as the CLI lists it: a pod's, or the agent's own host and health endpoints. */
 interface CliEndpoint {
@@ -553,6 +554,7 @@ export function ciliumPolicyCommands(
   if (group === 'fqdn' && verb === 'cache' && (rest[0] === 'list' || rest[0] === 'ls'))
     return fqdnCacheList(cluster, agent, nowMs);
   if (group === 'policy' && verb === 'get') return policyGet(cluster, agent, rest);
+  if (group === 'policy' && verb === 'selectors') return policySelectors(cluster, agent, rest);
   if (group === 'bpf' && verb === 'policy') {
     const [action, ...options] = rest;
     if (action === 'get') return bpfPolicyGet(cluster, agent, options);

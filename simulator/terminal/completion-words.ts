@@ -70,7 +70,7 @@ export const ciliumDbgTree: CommandTree = {
         auth: { subcommands: { list: { flags: ['-o'] } } },
       },
     },
-    policy: { subcommands: { get: {} } },
+    policy: { subcommands: { get: {}, selectors: { flags: ['-o', '-v'] } } },
     fqdn: { subcommands: { cache: { subcommands: { list: {} } } } },
     monitor: {
       flags: ['--type', '-t', '--related-to', '--from', '--to', '--numeric', '-n', '--verbose', '-v'],

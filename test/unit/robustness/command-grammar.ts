@@ -316,6 +316,7 @@ function ciliumDbg(): Words {
         maybe(words(wordFrom(['1', '2', '256', '70000', 'x']))),
       ),
       words('policy', 'get', maybe(words(wordFrom(['-o', 'json', 'k8s:io.cilium.k8s.policy.name=rule1'])))),
+      words('policy', 'selectors', maybe(words(wordFrom(['-o', 'json', '-v', '--verbose', 'x'])))),
       words(
         'bpf',
         fc.constantFrom('policy', 'ipcache', 'ct', 'lb', 'auth'),

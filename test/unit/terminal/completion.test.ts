@@ -40,6 +40,11 @@ describe('tab completion', () => {
         ['log'],
       ],
       [
+        'a cilium-dbg policy subcommand',
+        'kubectl -n kube-system exec ds/cilium -- cilium-dbg policy sel',
+        ['selectors'],
+      ],
+      [
         'a cilium-dbg monitor type',
         'kubectl -n kube-system exec ds/cilium -- cilium-dbg monitor --type l',
         ['l7'],
