@@ -8,7 +8,7 @@
 import type { LocalEndpoint } from './state';
 
 /** The ring's size (`maxLogs` in pkg/endpoint/endpoint.go at v1.18). */
-export const endpointStatusLogSize = 256;
+const endpointStatusLogSize = 256;
 
 /** The reason of a new endpoint's first regeneration, and of a regeneration after a label change. */
 export const labelsRegenerationReason = 'updated security labels';

@@ -8,7 +8,7 @@
 import type { DnsSelector, LabelSelector, SelectorRequirement } from './model';
 
 /** `app` → `any.app`, `k8s:app` → `k8s.app`, as a selector key becomes in Cilium's LabelSelector. */
-export function extendedKey(key: string): string {
+function extendedKey(key: string): string {
   const colon = key.indexOf(':');
   return colon < 0 ? `any.${key}` : `${key.slice(0, colon)}.${key.slice(colon + 1)}`;
 }
