@@ -19,6 +19,13 @@ import { allocateIdentity } from './identity-allocation';
 import { identityRelevantLabels, labelSetToStrings, podSecurityLabels, type LabelSet } from './labels';
 import { ReservedIdentity } from './reserved-identities';
 import type { AgentState, LocalEndpoint } from './state';
+import {
+  currentRegenerationReason,
+  labelsRegenerationReason,
+  logEndpointStatus,
+  restoreRegenerationReason,
+  statusMessages,
+} from './endpoint-status-log';
 
 /** Time the agent takes to resolve an endpoint's labels and identity. */
 const identityResolutionMs = 30;
@@ -52,7 +59,7 @@ export function restoreEndpoints(world: World, agent: AgentState): number {
     .filter((endpoint) => restorable.includes(endpoint.state))
     .sort((a, b) => a.id - b.id);
   for (const endpoint of restored) {
-    moveEndpoint(endpoint, 'endpoint.restore');
+    moveEndpoint(world, endpoint, 'endpoint.restore', statusMessages.restoring);
     schedule(world, restoreWaitMs, {
       type: 'agent.endpoint.step',
       node: agent.node,
@@ -79,8 +86,15 @@ function requireAgent(world: World, nodeName: string): AgentState {
   return agent;
 }
 
-function moveEndpoint(endpoint: LocalEndpoint, eventType: EndpointLifecycleEvent['type']): void {
+/** Moves an endpoint along its lifecycle and logs the move with the agent's reason (endpoint-status-log.ts). */
+function moveEndpoint(
+  world: World,
+  endpoint: LocalEndpoint,
+  eventType: EndpointLifecycleEvent['type'],
+  reason: string,
+): void {
   endpoint.state = requireNextState(endpointLifecycleMachine, endpoint.state, eventType);
+  logEndpointStatus(endpoint, world.timeMs, reason);
 }
 
 /** Cilium endpoint ids are leased at random from 1-4095 on each node (idpool). */
@@ -118,7 +132,7 @@ export function cniAdd(world: World, nodeName: string, sandbox: Sandbox, pod: Po
       ? {}
       : { options: endpointShareOf(agent.config ?? cluster.cilium?.config, agent.daemonOptions) }),
   };
-  moveEndpoint(endpoint, 'endpoint.create');
+  moveEndpoint(world, endpoint, 'endpoint.create', statusMessages.created);
   agent.endpoints[id] = endpoint;
   agent.ipToEndpoint[ip] = id;
   schedule(world, identityResolutionMs, {
@@ -143,13 +157,25 @@ export function stepEndpoint(
     case 'resolve-identity':
       if (endpoint.state !== 'waiting-for-identity') return;
       resolveIdentity(world, agent, endpoint);
-      moveEndpoint(endpoint, 'identity.resolved');
-      moveEndpoint(endpoint, 'regeneration.queued');
+      moveEndpoint(world, endpoint, 'identity.resolved', statusMessages.identitySet);
+      moveEndpoint(
+        world,
+        endpoint,
+        'regeneration.queued',
+        statusMessages.regenerationQueued(labelsRegenerationReason),
+      );
       schedule(world, 5, { type: 'agent.endpoint.step', node: nodeName, endpointId, step: 'regenerate' });
       return;
     case 'restore-regenerate':
       if (endpoint.state !== 'restoring') return;
-      moveEndpoint(endpoint, 'regeneration.started');
+      logEndpointStatus(endpoint, world.timeMs, statusMessages.restoredFromPrevious);
+      logEndpointStatus(endpoint, world.timeMs, statusMessages.labelsSynchronized);
+      moveEndpoint(
+        world,
+        endpoint,
+        'regeneration.started',
+        statusMessages.regenerating(restoreRegenerationReason),
+      );
       schedule(world, templateCompileMs, {
         type: 'agent.endpoint.step',
         node: nodeName,
@@ -159,7 +185,12 @@ export function stepEndpoint(
       return;
     case 'regenerate':
       if (endpoint.state !== 'waiting-to-regenerate') return;
-      moveEndpoint(endpoint, 'regeneration.started');
+      moveEndpoint(
+        world,
+        endpoint,
+        'regeneration.started',
+        statusMessages.regenerating(labelsRegenerationReason),
+      );
       schedule(world, regenerationMs, {
         type: 'agent.endpoint.step',
         node: nodeName,
@@ -169,7 +200,9 @@ export function stepEndpoint(
       return;
     case 'regenerated': {
       if (endpoint.state !== 'regenerating') return;
-      moveEndpoint(endpoint, 'regeneration.completed');
+      const reason = currentRegenerationReason(endpoint);
+      moveEndpoint(world, endpoint, 'regeneration.completed', statusMessages.regenerationCompleted);
+      logEndpointStatus(endpoint, world.timeMs, statusMessages.regenerated(reason));
       writeCiliumEndpoint(world, agent, endpoint);
       const node = requireCluster(world).nodes[nodeName];
       const sandbox = node?.kubelet.sandboxes[endpoint.podUid];
@@ -185,7 +218,7 @@ export function stepEndpoint(
     }
     case 'disconnected':
       if (endpoint.state !== 'disconnecting') return;
-      moveEndpoint(endpoint, 'endpoint.disconnected');
+      moveEndpoint(world, endpoint, 'endpoint.disconnected', statusMessages.deleting);
       delete agent.endpoints[endpointId];
       return;
   }
@@ -314,7 +347,7 @@ export function podLabelsChanged(world: World, nodeName: string, podKey: string)
   if (endpoint === undefined || agent.pendingLabelResolution[endpoint.id] === true) return;
   const labels = endpointSecurityLabels(world, endpoint).strings;
   if (labels.join('\n') === endpoint.labels.join('\n')) return;
-  moveEndpoint(endpoint, 'labels.changed');
+  moveEndpoint(world, endpoint, 'labels.changed', statusMessages.labelsChanged);
   schedule(world, identityResolutionMs, {
     type: 'agent.endpoint.step',
     node: nodeName,
@@ -328,7 +361,7 @@ export function retryPendingLabelResolution(world: World, agent: AgentState): vo
   for (const id of Object.keys(agent.pendingLabelResolution).sort()) {
     const endpoint = agent.endpoints[id];
     if (endpoint === undefined || endpoint.state !== 'ready') continue;
-    moveEndpoint(endpoint, 'labels.changed');
+    moveEndpoint(world, endpoint, 'labels.changed', statusMessages.labelsChanged);
     schedule(world, 0, {
       type: 'agent.endpoint.step',
       node: agent.node,
@@ -394,7 +427,7 @@ export function cniDel(world: World, nodeName: string, sandbox: Sandbox): void {
   if (endpoint === undefined) return;
   if (agent.ipToEndpoint[endpoint.ip] === endpoint.id) delete agent.ipToEndpoint[endpoint.ip];
   delete agent.pendingLabelResolution[endpoint.id];
-  moveEndpoint(endpoint, 'endpoint.delete');
+  moveEndpoint(world, endpoint, 'endpoint.delete', statusMessages.deleting);
   if (agent.connection === 'connected') {
     const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);
     if (existing !== undefined && existing.status.id === endpoint.id)

@@ -11,12 +11,15 @@ import {
   PolicyRepository,
   computeEndpointPolicy,
   parseStoredPolicy,
+  resolveIdentityLabels,
+  selectorCache,
+  type SelectorCacheEntry,
   type EndpointPolicy,
   type IdentityDirectory,
   type PolicyEndpoint,
   type PolicyEngineConfig,
 } from '../policy/index';
-import { ReservedIdentity } from './reserved-identities';
+import { ReservedIdentity, reservedIdentityNames } from './reserved-identities';
 import { identityRelevantLabels, labelSetFromStrings } from './labels';
 import { agentView } from './agent-ipcache';
 import { agentSecretError, secretsFingerprint, tlsSecretUses, type TlsSecretUse } from './policy-secrets';
@@ -342,4 +345,28 @@ export function refusedPolicies(
 /** Policies whose TLS Secrets the agent of this view cannot read (agent-reads mode), for its log. */
 export function policySecretFailures(cluster: Cluster, view: ClusterView): readonly SecretFailure[] {
   return cacheFor(cluster, view).secretFailures;
+}
+
+/**
+ * The agent's selector cache (`cilium-dbg policy selectors`): the peer selectors of the rules that
+ * select its pods' endpoints, matched against every identity the agent knows.
+ */
+export function agentSelectorCache(cluster: Cluster, agent: AgentState): SelectorCacheEntry[] {
+  const view = agentView(cluster, agent);
+  if (view === undefined) return [];
+  const cache = cacheFor(cluster, view);
+  const subjects = Object.values(agent.endpoints)
+    .filter((endpoint) => endpoint.state !== 'disconnecting' && endpoint.state !== 'disconnected')
+    .sort((a, b) => a.id - b.id)
+    .map((endpoint) => ({
+      identity: endpoint.identity,
+      labels: labelSetFromStrings(endpoint.labels),
+      namespace: endpoint.namespace,
+    }));
+  const ids = [...Object.keys(reservedIdentityNames), ...Object.keys(view.identities)].map(Number);
+  const identities = [...new Set(ids)].flatMap((id) => {
+    const labels = resolveIdentityLabels(cache.directory, id);
+    return labels === undefined ? [] : [[id, labels] as const];
+  });
+  return selectorCache(cache.repository, subjects, identities, engineConfig(cluster));
 }

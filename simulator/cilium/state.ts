@@ -101,6 +101,13 @@ export interface ClusterView {
 }
 
 /** An endpoint the agent manages on its own node. */
+/** One entry of an endpoint's status log: when, its state once logged, and the agent's reason (all OK in the model). */
+export interface EndpointStatusEntry {
+  readonly atMs: number;
+  readonly state: string;
+  readonly message: string;
+}
+
 export interface LocalEndpoint {
   id: number;
   podKey: string;
@@ -115,6 +122,8 @@ export interface LocalEndpoint {
   containerId: string;
   /** Options set with `endpoint config` (cilium/endpoint-options.ts); absent until one is set. */
   options?: Record<string, number>;
+  /** The status log `endpoint log` prints, oldest first (cilium/endpoint-status-log.ts); absent until the first entry. */
+  statusLog?: EndpointStatusEntry[];
 }
 
 /** What happened to one agent that a reader should be told (re-lists, restarts). */

@@ -70,3 +70,4 @@ export type { ServiceInfo } from './peer-matchers';
 export { MapIdentityDirectory } from './identity-directory';
 export { dnsNameMatches } from './dns-match';
 export { policyMapRows, type PolicyMapRow } from './map-dump';
+export { selectorCache, type SelectorCacheEntry } from './selector-cache';

@@ -14,6 +14,7 @@ import {
   type IndexedLabels,
 } from './selector-match';
 import { dnsNameMatches } from './dns-match';
+import { endpointSelectorString, fqdnSelectorString, labelSelectorString } from './selector-names';
 
 /** A predicate over remote identities. */
 export interface PeerMatcher {
@@ -26,6 +27,8 @@ export interface PeerMatcher {
   matches(identity: number, labels: IndexedLabels): boolean;
   /** The field the matcher came from, where requirements treat it specially (fromEndpoints, fromNodes). */
   readonly source?: 'endpoints' | 'nodes';
+  /** How the agent's selector cache names the selector (`cilium-dbg policy selectors`, selector-names.ts). */
+  readonly agentSelector?: string;
 }
 
 /** A Kubernetes Service as the policy engine needs it for toServices. */
@@ -94,6 +97,8 @@ export function entityMatcher(
     wildcard: entity === 'all',
     description: `${field}: ${entity}`,
     cacheKey: `entity:${entity}:${clusterName ?? ''}`,
+    // An entity is a selector on its reserved label; `all` selects every identity (an empty selector).
+    agentSelector: labelSelectorString(entity === 'all' ? [] : [[`reserved:${entity}`, '']]),
     matches: (_identity, labels) => entityMatches(entity, labels, clusterName),
   };
 }
@@ -128,6 +133,7 @@ export function endpointMatcher(selector: LabelSelector, field: string, scope: S
       wildcard: false,
       description: `${field} ${text} in namespace ${namespace}`,
       cacheKey: `ep:${namespace}:${text}`,
+      agentSelector: endpointSelectorString(selector, namespace),
       matches: (_identity, labels) =>
         labels.bySourceKey.get(`k8s:${namespaceKey}`) === namespace && selectorMatches(selector, labels),
     };
@@ -141,6 +147,11 @@ export function endpointMatcher(selector: LabelSelector, field: string, scope: S
       wildcard: false,
       description: empty ? `${field} {} (every pod, no reserved identity)` : `${field} ${text} (pods only)`,
       cacheKey: `ep:pods:${text}`,
+      // A clusterwide policy's selector gets a requirement that the peer has a namespace (is a pod).
+      agentSelector: labelSelectorString(selector.matchLabels, [
+        ...selector.matchExpressions,
+        { key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists', values: [] },
+      ]),
       matches: (_identity, labels) => isPodIdentity(labels) && selectorMatches(selector, labels),
     };
   }
@@ -148,6 +159,7 @@ export function endpointMatcher(selector: LabelSelector, field: string, scope: S
     wildcard: false,
     description: `${field} ${text}`,
     cacheKey: `ep:*:${text}`,
+    agentSelector: endpointSelectorString(selector),
     matches: (_identity, labels) => selectorMatches(selector, labels),
   };
 }
@@ -189,6 +201,10 @@ export function cidrMatcher(rule: CidrRule, field: string): PeerMatcher {
     wildcard: false,
     description: `${field} ${text}`,
     cacheKey: `cidr:${text}`,
+    agentSelector: labelSelectorString(
+      [[`cidr:${rule.cidr}`, '']],
+      rule.except.map((except) => ({ key: `cidr:${except}`, operator: 'DoesNotExist' as const, values: [] })),
+    ),
     matches: (_identity, labels) => {
       if (!outer || isPodIdentity(labels)) return false;
       const prefix = identityPrefix(labels);
@@ -212,6 +228,7 @@ export function fqdnMatcher(selector: DnsSelector, field: string): PeerMatcher {
     wildcard: false,
     description: `${field} ${text}`,
     cacheKey: `fqdn:${text}`,
+    agentSelector: fqdnSelectorString(selector),
     matches: (_identity, labels) => {
       for (const sourceKey of labels.bySourceKey.keys()) {
         if (sourceKey.startsWith('fqdn:') && dnsNameMatches(selector, sourceKey.slice(5))) return true;

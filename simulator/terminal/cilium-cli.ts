@@ -24,6 +24,8 @@ import { policyCountersOf } from '../cilium/policy-stats';
 import { renderJsonPath } from './jsonpath';
 import { realizedL4 } from './cilium-realized-l4';
 import { ciliumTabs, tabwrite } from './tabwriter';
+import { endpointLog } from './cilium-endpoint-log';
+import { policySelectors } from './cilium-policy-selectors';
 
 /** An endpoint as the CLI lists it: a pod's, or the agent's own host and health endpoints. */
 interface CliEndpoint {
@@ -545,12 +547,14 @@ export function ciliumPolicyCommands(
   if (group === 'endpoint' || group === 'ep') {
     if (verb === 'list' || verb === 'ls') return endpointList(cluster, agent, rest);
     if (verb === 'get') return endpointGet(cluster, agent, rest);
+    if (verb === 'log') return endpointLog(agent, rest);
     return fail(`Error: unknown command "${verb ?? ''}" for "cilium endpoint"`);
   }
   if (group === 'identity') return identity(cluster, agent, [verb ?? '', ...rest]);
   if (group === 'fqdn' && verb === 'cache' && (rest[0] === 'list' || rest[0] === 'ls'))
     return fqdnCacheList(cluster, agent, nowMs);
   if (group === 'policy' && verb === 'get') return policyGet(cluster, agent, rest);
+  if (group === 'policy' && verb === 'selectors') return policySelectors(cluster, agent, rest);
   if (group === 'bpf' && verb === 'policy') {
     const [action, ...options] = rest;
     if (action === 'get') return bpfPolicyGet(cluster, agent, options);

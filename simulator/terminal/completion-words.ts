@@ -73,7 +73,7 @@ export const ciliumHostTree: CommandTree = {
 export const ciliumDbgTree: CommandTree = {
   subcommands: {
     status: { flags: ['--brief', '--verbose'] },
-    endpoint: { subcommands: { list: { flags: ['-o'] }, get: {}, config: {} } },
+    endpoint: { subcommands: { list: { flags: ['-o'] }, get: {}, config: {}, log: { flags: ['-o'] } } },
     identity: { subcommands: { list: {}, get: {} } },
     ip: { subcommands: { list: { flags: ['-o', '-n'] } } },
     map: { subcommands: { get: { subcommands: { cilium_ipcache: {} } } } },
@@ -84,7 +84,7 @@ export const ciliumDbgTree: CommandTree = {
         auth: { subcommands: { list: { flags: ['-o'] } } },
       },
     },
-    policy: { subcommands: { get: {} } },
+    policy: { subcommands: { get: {}, selectors: { flags: ['-o', '-v'] } } },
     fqdn: { subcommands: { cache: { subcommands: { list: {} } } } },
     monitor: {
       flags: ['--type', '-t', '--related-to', '--from', '--to', '--numeric', '-n', '--verbose', '-v'],

@@ -1,15 +1,19 @@
 /**
- * The Cilium security reference pages (content/reference/*.mdx) as the tests read them: frontmatter,
- * links and fenced code blocks, parsed from the files so a test sees what a reader sees.
+ * The Cilium security reference pages (content/reference/, and the folder of a page split into
+ * parts) as the tests read them: frontmatter, links and fenced code blocks, parsed from the files so
+ * a test sees what a reader sees.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 export const referenceDir = join(process.cwd(), 'content', 'reference');
 
 export interface ReferencePage {
-  /** File name without `.mdx` (`index` for the overview). */
+  /**
+   * Path below content/reference without `.mdx` (`index` for the overview); a part of a page split
+   * into several has its folder in front (`policy-language/layer-3`).
+   */
   readonly slug: string;
   readonly source: string;
   readonly frontmatter: Record<string, unknown>;
@@ -23,10 +27,11 @@ export interface CodeBlock {
   readonly line: number;
 }
 
-/** Every page of the reference, the overview included, sorted by file name. */
+/** Every page of the reference, the overview and the parts of split pages included, sorted by path. */
 export function referencePages(): ReferencePage[] {
-  return readdirSync(referenceDir)
+  return readdirSync(referenceDir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.mdx'))
+    .map((file) => file.split(sep).join('/'))
     .sort()
     .map((file) => {
       const source = readFileSync(join(referenceDir, file), 'utf8');
@@ -64,4 +69,14 @@ export function blockTitle(block: CodeBlock): string | undefined {
 /** Internal links of a page (`](/path/)` in Markdown), without their fragment. */
 export function internalLinks(source: string): string[] {
   return [...source.matchAll(/\]\((\/[^)#\s]*)(?:#[^)\s]*)?\)/g)].map((match) => match[1] ?? '');
+}
+
+/** The ids Starlight gives a page's headings (github-slugger: lower case, punctuation dropped, spaces to hyphens). */
+export function headingSlugs(source: string): string[] {
+  return [...source.matchAll(/^#{2,6} (.+)$/gm)].map((match) =>
+    (match[1] ?? '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/ /g, '-'),
+  );
 }

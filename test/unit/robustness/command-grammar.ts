@@ -294,7 +294,7 @@ function ciliumDbg(): Words {
       words('status', maybe(words(fc.constantFrom('--brief', '--verbose', '-o', 'json')))),
       words(
         fc.constantFrom('endpoint', 'ep'),
-        fc.constantFrom('list', 'get', 'config', 'ls'),
+        fc.constantFrom('list', 'get', 'config', 'ls', 'log'),
         maybe(
           words(
             wordFrom([
@@ -316,6 +316,7 @@ function ciliumDbg(): Words {
         maybe(words(wordFrom(['1', '2', '256', '70000', 'x']))),
       ),
       words('policy', 'get', maybe(words(wordFrom(['-o', 'json', 'k8s:io.cilium.k8s.policy.name=rule1'])))),
+      words('policy', 'selectors', maybe(words(wordFrom(['-o', 'json', '-v', '--verbose', 'x'])))),
       words(
         'bpf',
         fc.constantFrom('policy', 'ipcache', 'ct', 'lb', 'auth'),

@@ -35,6 +35,16 @@ describe('tab completion', () => {
         ['monitor'],
       ],
       [
+        'a cilium-dbg endpoint subcommand',
+        'kubectl -n kube-system exec ds/cilium -- cilium-dbg endpoint lo',
+        ['log'],
+      ],
+      [
+        'a cilium-dbg policy subcommand',
+        'kubectl -n kube-system exec ds/cilium -- cilium-dbg policy sel',
+        ['selectors'],
+      ],
+      [
         'a cilium-dbg monitor type',
         'kubectl -n kube-system exec ds/cilium -- cilium-dbg monitor --type l',
         ['l7'],

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { walkthrough } from '../walkthrough';
 
-// Goal: the one command of the policy-language page (reference/policy-language, the docs' TLS SNI
-// example) gives the docs' result from a pod the l4_sni.yaml policy selects: a connection to
+// Goal: the one command of the policy language's layer-4 page (reference/policy-language/layer-4,
+// the docs' TLS SNI example) gives the docs' result from a pod the l4_sni.yaml policy selects: a connection to
 // cilium.io is reset during the TLS handshake, because only one.one.one.one is an allowed server
 // name. The reader's pod also needs DNS, which the docs' example assumes; the page's placeholder
 // `<my-service-pod>` is that pod.
@@ -41,9 +41,9 @@ spec:
     command: ["sleep", "3650d"]
 `;
 
-describe('reference: the policy-language page, verbatim', () => {
+describe('reference: the policy language, layer 4, verbatim', () => {
   it('resets a TLS connection whose server name the serverNames rule does not list', async () => {
-    const page = await walkthrough('policy-language');
+    const page = await walkthrough('policy-language/layer-4');
     const main = page.window('main');
     await main.run(`kubectl apply -f - <<'EOF'\n${myService}EOF`);
     await main.run(`kubectl create -f ${examples}/policies/l4/l4_sni.yaml`);

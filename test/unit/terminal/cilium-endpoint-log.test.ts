@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { TerminalSession } from '../../../simulator/terminal/session';
+import { clusterWithCilium } from '../simulator/support';
+
+// Goal: `cilium-dbg endpoint log <id>` shows what a reader checks in an endpoint's status log: the
+// states it went through, newest first, with the agent's reasons (cilium-dbg/cmd/endpoint_log.go and
+// pkg/endpoint at v1.18), and the CLI's own errors for a missing, malformed or unknown id. Every
+// case builds its own one-node cluster with Cilium 1.18.5 and a pod.
+
+const podYaml = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  containers:
+  - name: web
+    image: nginx
+`;
+
+async function clusterWithPod(): Promise<{ session: TerminalSession; id: string }> {
+  const simulation = clusterWithCilium(5, 1, '1.18.5');
+  const session = new TerminalSession(simulation);
+  await session.run(`kubectl apply -f - <<'EOF'\n${podYaml}EOF`);
+  simulation.advance(30_000);
+  const id = (await session.run("kubectl get cep web -o jsonpath='{.status.id}'")).stdout.trim();
+  return { session, id };
+}
+
+const agent = (command: string): string => `kubectl -n kube-system exec ds/cilium -- cilium-dbg ${command}`;
+
+/** The State and Message columns of the log, oldest first. */
+function statesAndMessages(stdout: string): string[] {
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(/ {3,}/).slice(2).join(' | '))
+    .reverse();
+}
+
+describe('cilium-dbg endpoint log', () => {
+  it("lists a new pod's creation, identity and first regeneration, newest first", async () => {
+    const { session, id } = await clusterWithPod();
+    const result = await session.run(agent(`endpoint log ${id}`));
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^Timestamp {14}Status {3}State {19}Message\n/);
+    expect(result.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ {3}OK {7}ready/m);
+    expect(statesAndMessages(result.stdout)).toEqual([
+      'waiting-for-identity | Endpoint creation',
+      'ready | Set identity for this endpoint',
+      'waiting-to-regenerate | Triggering endpoint regeneration due to updated security labels',
+      'regenerating | Regenerating endpoint: updated security labels',
+      'ready | Completed endpoint regeneration with no pending regeneration requests',
+      'ready | Successfully regenerated endpoint program (Reason: updated security labels)',
+    ]);
+  }, 60_000);
+
+  it('logs a label change as identity resolution and a new regeneration', async () => {
+    const { session, id } = await clusterWithPod();
+    await session.run('kubectl label pod web app=api --overwrite');
+    await session.run('sleep 5');
+    const log = statesAndMessages((await session.run(agent(`endpoint log ${id}`))).stdout);
+    expect(log.slice(6, 8)).toEqual([
+      'waiting-for-identity | Triggering identity resolution due to updated identity labels',
+      'ready | Set identity for this endpoint',
+    ]);
+    expect(log.at(-1)).toBe(
+      'ready | Successfully regenerated endpoint program (Reason: updated security labels)',
+    );
+  }, 60_000);
+
+  it('gives the entries as the API models with -o json', async () => {
+    const { session, id } = await clusterWithPod();
+    const result = await session.run(agent(`endpoint log ${id} -o json`));
+    const entries = JSON.parse(result.stdout) as {
+      code: string;
+      state: string;
+      message: string;
+      timestamp: string;
+    }[];
+    expect(entries).toHaveLength(6);
+    expect(entries[0]).toMatchObject({ code: 'OK', state: 'ready' });
+    expect(entries[5]).toMatchObject({
+      code: 'OK',
+      state: 'waiting-for-identity',
+      message: 'Endpoint creation',
+    });
+    expect(entries[0]?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  }, 60_000);
+
+  const mistakes = [
+    {
+      name: 'no id',
+      args: 'endpoint log',
+      stderr: 'Error: Missing endpoint id argument\n\n',
+      stdout: /^View endpoint status log\n/,
+    },
+    {
+      name: 'an id that is not a number',
+      args: 'endpoint log web',
+      stderr: 'Error: Cannot parse endpoint id "web": strconv.ParseUint: parsing "web": invalid syntax\n',
+      stdout: /^$/,
+    },
+    {
+      name: 'an id the agent does not have',
+      args: 'endpoint log 4095',
+      stderr:
+        'Error: Cannot get endpoint log 4095: [GET /endpoint/{id}/log][404] getEndpointIdLogNotFound \n',
+      stdout: /^$/,
+    },
+    {
+      name: 'an unknown flag',
+      args: 'endpoint log 1 --since 5m',
+      stderr: 'Error: unknown flag: --since\n',
+      stdout: /^Usage:/,
+    },
+  ];
+  it.each(mistakes)(
+    'refuses $name with the CLI error',
+    async ({ args, stderr, stdout }) => {
+      const { session, id } = await clusterWithPod();
+      const result = await session.run(agent(args.replace('4095', id === '4095' ? '4094' : '4095')));
+      expect(result.exitCode).toBe(1);
+      // kubectl exec adds its own line for a command that fails in the container.
+      expect(result.stderr).toBe(
+        `${stderr.replace('4095', id === '4095' ? '4094' : '4095')}command terminated with exit code 1\n`,
+      );
+      expect(result.stdout).toMatch(stdout);
+    },
+    60_000,
+  );
+});
