@@ -5,6 +5,7 @@ import svelte from '@astrojs/svelte';
 import mdx from '@astrojs/mdx';
 import { satteri } from '@astrojs/markdown-satteri';
 import { scrollTables } from './src/markdown/scroll-tables.mjs';
+import { sidebarPages } from './src/navigation/sidebar-pages.mjs';
 import { pluginNameCodeBlocks } from './src/expressive-code/name-code-blocks.mjs';
 import { labReferences } from './src/content/lab-references.ts';
 import { embedHeadScript } from './src/embed/embed-head.mjs';
@@ -34,8 +35,8 @@ export default defineConfig({
       expressiveCode: { plugins: [pluginNameCodeBlocks()] },
       sidebar: [
         { label: 'Start here', items: [{ label: 'About Identity Lab', slug: 'about' }] },
-        { label: 'Guides', items: [{ autogenerate: { directory: 'guides' } }] },
-        { label: 'Cilium security reference', items: [{ autogenerate: { directory: 'reference' } }] },
+        { label: 'Guides', items: sidebarPages('guides') },
+        { label: 'Cilium security reference', items: sidebarPages('reference') },
         // Exercise and workshop pages are generated from content/exercises and content/workshops.
         { label: 'Workshops', items: [{ label: 'Workshops and exercises', link: '/workshops/' }] },
       ],

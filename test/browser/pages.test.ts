@@ -31,6 +31,20 @@ describe('site: code blocks', () => {
   });
 });
 
+describe('site: the sidebar', () => {
+  it('links every guide and reference page, so a reader can reach each one from any page', async () => {
+    const page = await browser.newPage();
+    await page.goto(siteUrl('/guides/mistaken-identity/'), { waitUntil: 'networkidle' });
+    const linked = await page
+      .locator('#starlight__sidebar a[href]')
+      .evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+    const sections = pagePaths.filter((path) => /^\/(guides|reference)\//.test(path));
+    expect(sections.length).toBeGreaterThan(20);
+    expect([...new Set(linked)].filter((href) => sections.includes(href ?? '')).sort()).toEqual(sections);
+    await page.close();
+  });
+});
+
 describe('site: every page', () => {
   it('the build produced the pages the sidebar links to', () => {
     expect(pagePaths).toEqual(
