@@ -7,8 +7,8 @@
  * scripts are still downloading, and the island takes that worker when it opens the lab.
  *
  * Only the worker's entry (lab-worker.ts and lab-start.ts) loads then: the simulator waits for the
- * first work, which only the island sends. This module imports nothing, so the page's script stays
- * a few hundred bytes.
+ * first work, which only the island sends. The island's own scripts start downloading at the same
+ * moment, all together. This module imports nothing statically, so the page's script stays small.
  */
 
 const started = new Map<string, Worker>();
@@ -50,6 +50,10 @@ export function prestartLabsNearView(margin: string): void {
         if (!entry.isIntersecting || scenario === undefined) continue;
         observer.unobserve(entry.target);
         prestartLabWorker(scenario);
+        // The island's module with every chunk it imports, fetched at once (Vite's preload list)
+        // rather than one level at a time once the island asks for it; Astro's loader then finds it
+        // loaded. Failures are the loader's to report.
+        import('./ScenarioLab.svelte').catch(() => undefined);
       }
     },
     { rootMargin: margin },
