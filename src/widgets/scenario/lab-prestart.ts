@@ -8,7 +8,7 @@
  *
  * Only the worker's entry (lab-worker.ts and lab-start.ts) loads then: the simulator waits for the
  * first work, which only the island sends. The island's own scripts start downloading at the same
- * moment, all together. This module imports nothing statically, so the page's script stays small.
+ * moment. This module imports nothing, so the page's script stays a few hundred bytes.
  */
 
 const started = new Map<string, Worker>();
@@ -36,6 +36,20 @@ export function takeLabWorker(scenario: string): Worker {
 }
 
 /**
+ * Loads the island's scripts (its component and Astro's Svelte renderer, with all they import), so
+ * that when the lab comes into view Astro's loader finds them loaded and hydrates at once. The
+ * URLs are the island's own attributes: importing the component from here would make Vite preload
+ * its stylesheet under a name Astro has since changed (a 404). Failures are the loader's to report.
+ */
+function fetchIsland(lab: Element): void {
+  const island = lab.closest('astro-island');
+  for (const attribute of ['component-url', 'renderer-url']) {
+    const url = island?.getAttribute(attribute);
+    if (url) import(/* @vite-ignore */ url).catch(() => undefined);
+  }
+}
+
+/**
  * Starts the worker of every lab on the page once the lab comes within `margin` of the viewport
  * (an IntersectionObserver root margin), so a reader who scrolls towards it meets a worker that
  * is already up, and one who jumps to it gains the time the island takes to download.
@@ -50,10 +64,7 @@ export function prestartLabsNearView(margin: string): void {
         if (!entry.isIntersecting || scenario === undefined) continue;
         observer.unobserve(entry.target);
         prestartLabWorker(scenario);
-        // The island's module with every chunk it imports, fetched at once (Vite's preload list)
-        // rather than one level at a time once the island asks for it; Astro's loader then finds it
-        // loaded. Failures are the loader's to report.
-        import('./ScenarioLab.svelte').catch(() => undefined);
+        fetchIsland(entry.target);
       }
     },
     { rootMargin: margin },
