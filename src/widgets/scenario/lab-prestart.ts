@@ -14,7 +14,7 @@
 const started = new Map<string, Worker>();
 
 /** A new worker for a scenario's lab, bundled by Vite as a module worker. */
-export function createLabWorker(scenario: string): Worker {
+function createLabWorker(scenario: string): Worker {
   return new Worker(new URL('./lab-worker.ts', import.meta.url), {
     type: 'module',
     name: `lab-${scenario}`,
