@@ -72,7 +72,8 @@ export class LabClient {
 
   private started(): LabWorkerLike {
     if (this.worker !== undefined) return this.worker;
-    // `npm run budgets` times the lab's start from this mark to its first answer.
+    // `npm run budgets` times the worker's part of the lab's start from this mark (the first work
+    // posted, to a worker created now or started ahead by lab-prestart.ts) to its first answer.
     performance.mark('identity-lab:worker-start');
     const worker = this.createWorker();
     worker.onmessage = (event) => {
