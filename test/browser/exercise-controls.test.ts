@@ -1,4 +1,4 @@
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from './setup/axe';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exercises } from '../../content/exercises/index';
@@ -63,7 +63,7 @@ describe('exercise controls', () => {
       `$ ${refusedControl.commands.join('')}`,
     ]);
     expect(await page.getByTestId('progress-badge').innerText()).toMatch(/^Solved · 0 checks/);
-    const results = await new AxeBuilder({ page }).include('[data-testid="exercise-widget"]').analyze();
+    const results = await axeFor(page).include('[data-testid="exercise-widget"]').analyze();
     expect(results.violations.map((violation) => violation.id)).toEqual([]);
 
     // What the buttons did is the reader's record: a reload replays it.

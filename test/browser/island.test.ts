@@ -1,4 +1,4 @@
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from './setup/axe';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, recordProblems, siteUrl } from './setup/browser';
@@ -66,7 +66,7 @@ describe('home: the stale-cache demo', () => {
     expect(await shown(page)).toBe('3');
     await demo(page).getByRole('button', { name: 'Previous' }).click();
     expect(await shown(page)).toBe('2');
-    const results = await new AxeBuilder({ page }).include('[data-testid="stale-cache-demo"]').analyze();
+    const results = await axeFor(page).include('[data-testid="stale-cache-demo"]').analyze();
     expect(results.violations.map((violation) => violation.id)).toEqual([]);
     await page.context().close();
   });

@@ -1,4 +1,4 @@
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from './setup/axe';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, recordProblems, siteUrl } from './setup/browser';
@@ -69,7 +69,7 @@ describe('site: every page', () => {
       const page = await context.newPage();
       await page.goto(siteUrl(path), { waitUntil: 'networkidle' });
       expect(await page.getAttribute('html', 'data-theme')).toBe(theme);
-      const results = await new AxeBuilder({ page }).analyze();
+      const results = await axeFor(page).analyze();
       const summary = results.violations.map(
         (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
       );
@@ -84,7 +84,7 @@ describe('site: every page', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       // Tables that fit a desktop scroll on a phone: each must scroll in a box a keyboard can focus.
-      const results = await new AxeBuilder({ page }).withRules(['scrollable-region-focusable']).analyze();
+      const results = await axeFor(page).withRules(['scrollable-region-focusable']).analyze();
       expect(results.violations.flatMap((v) => v.nodes.map((n) => n.target.join(' ')))).toEqual([]);
       await context.close();
     });

@@ -1,4 +1,4 @@
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from './setup/axe';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, recordProblems, siteUrl } from './setup/browser';
@@ -42,7 +42,7 @@ async function runLine(page: Page, line: string, expected: string): Promise<void
 }
 
 async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).include('section[aria-label="Terminal"]').analyze();
+  const results = await axeFor(page).include('section[aria-label="Terminal"]').analyze();
   return results.violations.map(
     (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
   );

@@ -1,4 +1,4 @@
-import { AxeBuilder } from '@axe-core/playwright';
+import { axeFor } from './setup/axe';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, recordProblems, siteUrl } from './setup/browser';
@@ -92,7 +92,7 @@ describe('lab terminal: tabs in the record', () => {
       expect(await log(page).locator('span.sgr-green').first().textContent()).toMatch(/FORWARDED|ALLOWED/);
       expect(await log(page).locator('span.sgr-cyan').count()).toBeGreaterThan(0);
       expect((await log(page).textContent())?.includes('\u001b')).toBe(false);
-      const results = await new AxeBuilder({ page }).include('section[aria-label="Terminal"]').analyze();
+      const results = await axeFor(page).include('section[aria-label="Terminal"]').analyze();
       expect(results.violations.map((violation) => violation.id)).toEqual([]);
       await context.close();
     },
