@@ -183,6 +183,12 @@ function onWork<T>(transition: T): Record<(typeof workEvents)[number], T> {
   >;
 }
 
+/** The worker's answer to the work in flight ends it: the lab is ready for the next. */
+const backToReadyOnAnswer = {
+  'worker.done': { guard: 'isCurrentAnswer', target: 'ready', actions: 'applyAnswer' },
+  'worker.failed': { guard: 'isCurrentAnswer', target: 'ready', actions: 'announceFailure' },
+} as const;
+
 export const labMachine = setup({
   types: {
     context: {} as LabContext,
@@ -393,35 +399,23 @@ export const labMachine = setup({
     stepping: {
       description: 'The worker runs scenario steps.',
       entry: 'dispatchNext',
-      on: {
-        'worker.done': { guard: 'isCurrentAnswer', target: 'ready', actions: 'applyAnswer' },
-        'worker.failed': { guard: 'isCurrentAnswer', target: 'ready', actions: 'announceFailure' },
-      },
+      on: backToReadyOnAnswer,
     },
     seeking: {
       description: 'The worker moves the pictures to another event of the log.',
       entry: 'dispatchNext',
-      on: {
-        'worker.done': { guard: 'isCurrentAnswer', target: 'ready', actions: 'applyAnswer' },
-        'worker.failed': { guard: 'isCurrentAnswer', target: 'ready', actions: 'announceFailure' },
-      },
+      on: backToReadyOnAnswer,
     },
     sharing: {
       description: 'The worker writes the link that restores this state.',
       entry: 'dispatchNext',
-      on: {
-        'worker.done': { guard: 'isCurrentAnswer', target: 'ready', actions: 'applyAnswer' },
-        'worker.failed': { guard: 'isCurrentAnswer', target: 'ready', actions: 'announceFailure' },
-      },
+      on: backToReadyOnAnswer,
     },
     running: {
       description: 'The worker runs a command line; an interrupt stops it at its next checkpoint.',
       entry: 'dispatchNext',
       initial: 'busy',
-      on: {
-        'worker.done': { guard: 'isCurrentAnswer', target: 'ready', actions: 'applyAnswer' },
-        'worker.failed': { guard: 'isCurrentAnswer', target: 'ready', actions: 'announceFailure' },
-      },
+      on: backToReadyOnAnswer,
       states: {
         busy: { on: { 'lab.interrupt': { target: 'interrupting', actions: 'interruptWorker' } } },
         interrupting: {
@@ -435,10 +429,7 @@ export const labMachine = setup({
       // one, and a line typed meanwhile (in a tab opened a moment ago) waits its turn in the queue.
       description: 'The worker records a terminal tab opened or closed, or a held command stopped.',
       entry: 'dispatchNext',
-      on: {
-        'worker.done': { guard: 'isCurrentAnswer', target: 'ready', actions: 'applyAnswer' },
-        'worker.failed': { guard: 'isCurrentAnswer', target: 'ready', actions: 'announceFailure' },
-      },
+      on: backToReadyOnAnswer,
     },
     playing: {
       description: 'Plays forward: through the past to the present, then the remaining steps.',
