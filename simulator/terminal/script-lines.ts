@@ -29,15 +29,47 @@ interface OpenState {
 const opening = new Set(['if', 'for', 'while', 'until', 'case', 'select', '{']);
 const closing = new Set(['fi', 'done', 'esac', '}']);
 
-/** Reads one line of shell (not a here-document body) into the open state. */
+/** After these words the next word starts a command, so a reserved word there counts. */
+const commandStarters = new Set(['then', 'do', 'else', 'elif', '!']);
+
+/** The index just past the `))` that closes arithmetic opened at `start` (`((` or `$((`), or the line's end. */
+function arithmeticEnd(line: string, start: number): number {
+  let depth = 0;
+  for (let index = start; index < line.length; index += 1) {
+    if (line[index] === '(') depth += 1;
+    else if (line[index] === ')') {
+      depth -= 1;
+      if (depth === 0) return index + 1;
+    }
+  }
+  return line.length;
+}
+
+/**
+ * Reads one line of shell (not a here-document body) into the open state. Reserved words count
+ * only where bash reads them, at the start of a command (`echo done` closes nothing), and `<<`
+ * inside arithmetic (`$((1<<2))`) is a shift, not a here-document.
+ */
 function readLine(line: string, state: OpenState): void {
   let word = '';
+  let commandStart = true;
   const endWord = (): void => {
-    if (word === 'case') state.caseDepth += 1;
-    if (word === 'esac') state.caseDepth = Math.max(0, state.caseDepth - 1);
-    if (opening.has(word)) state.depth += 1;
-    else if (closing.has(word)) state.depth = Math.max(0, state.depth - 1);
+    if (word === '') return;
+    if (commandStart) {
+      if (word === 'case') state.caseDepth += 1;
+      if (word === 'esac') state.caseDepth = Math.max(0, state.caseDepth - 1);
+      if (opening.has(word)) state.depth += 1;
+      else if (closing.has(word)) state.depth = Math.max(0, state.depth - 1);
+    }
+    // After a reserved word such as `then`, `do` or `{` a command follows. After `for` or `case`
+    // comes a name, then a word list or patterns, none of them read as reserved words by bash; the
+    // `do` and `esac` that close them follow a separator, where a command starts anyway.
+    commandStart = commandStart && (commandStarters.has(word) || opening.has(word));
     word = '';
+  };
+  const separator = (): void => {
+    endWord();
+    commandStart = true;
   };
   for (let index = 0; index < line.length; index += 1) {
     const char = line[index] ?? '';
@@ -47,11 +79,16 @@ function readLine(line: string, state: OpenState): void {
       continue;
     }
     if (char === '\\') {
+      word += line.slice(index, index + 2);
       index += 1;
       continue;
     }
     if (char === '#' && word === '') break;
-    if (char === '"' || char === "'") {
+    if (line.startsWith('$((', index) || (line.startsWith('((', index) && word === '' && commandStart)) {
+      const end = arithmeticEnd(line, line[index] === '$' ? index + 1 : index);
+      word += line.slice(index, end);
+      index = end - 1;
+    } else if (char === '"' || char === "'") {
       state.quote = char;
       word += char;
     } else if (char === '<' && line.startsWith('<<', index) && !line.startsWith('<<<', index)) {
@@ -62,9 +99,11 @@ function readLine(line: string, state: OpenState): void {
       }
       endWord();
     } else if ((char === '(' || char === ')') && state.caseDepth === 0) {
-      endWord();
+      separator();
       state.depth = Math.max(0, state.depth + (char === '(' ? 1 : -1));
-    } else if (/\s|;|&|\|/.test(char)) {
+    } else if (/;|&|\|/.test(char)) {
+      separator();
+    } else if (/\s/.test(char)) {
       endWord();
     } else word += char;
   }
@@ -82,6 +121,14 @@ function endsHeredoc(line: string, state: OpenState): boolean {
   if (text !== first.delimiter) return false;
   state.heredocs.shift();
   return true;
+}
+
+/**
+ * Whether bash, given this text and Enter, would wait for more (its PS2 prompt `> `) rather than
+ * run it: an open quote, here-document, compound command or continued line.
+ */
+export function awaitsMore(text: string): boolean {
+  return splitScript(`${text}\n`).rest !== '';
 }
 
 /** Splits pasted text into the commands bash would run one after the other. */
