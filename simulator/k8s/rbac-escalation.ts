@@ -10,8 +10,11 @@ import { authorize, privilegedGroup, ruleAllows, rulesFor, type UserInfo } from 
 import type { Cluster } from '../world';
 import { qualifiedResource } from './apply';
 
-/** BreakdownRule: one verb, group, resource and name per rule. */
-function breakdown(rule: PolicyRule): PolicyRule[] {
+/**
+ * BreakdownRule: one verb, group, resource and name per rule. The API server's escalation check
+ * and kubectl's rule listing (kubectl pkg/util/rbac, a copy of the same function) both use it.
+ */
+export function breakdownRule(rule: PolicyRule): PolicyRule[] {
   const rules: PolicyRule[] = [];
   for (const group of rule.apiGroups ?? [])
     for (const resource of rule.resources ?? [])
@@ -122,7 +125,7 @@ export function escalationRefusal(cluster: Cluster, user: UserInfo, object: ApiO
   };
   if (authorize(cluster, user, request).allowed) return undefined;
   const owner = rulesFor(cluster, user, namespace).rules;
-  const missing = granted.flatMap(breakdown).filter((rule) => !covered(owner, rule));
+  const missing = granted.flatMap(breakdownRule).filter((rule) => !covered(owner, rule));
   if (missing.length === 0) return undefined;
   const groups = `[${user.groups.map((group) => JSON.stringify(group)).join(' ')}]`;
   return `${qualifiedResource(object.kind)} "${object.metadata.name}" is forbidden: user "${user.name}" (groups=${groups}) is attempting to grant RBAC permissions not currently held:\n${describeMissing(missing)}`;

@@ -4,6 +4,7 @@
  * resource and name, merged back per resource (verbs appended), sorted by the rule's Go string.
  */
 import type { PolicyRule } from '../k8s/objects';
+import { breakdownRule } from '../k8s/rbac-escalation';
 
 /** Go's `%v` of a []string. */
 export const goList = (values: readonly string[] | undefined): string => `[${(values ?? []).join(' ')}]`;
@@ -11,22 +12,6 @@ export const goList = (values: readonly string[] | undefined): string => `[${(va
 /** The generated String() of a PolicyRule, which --list sorts by. */
 const ruleString = (rule: PolicyRule): string =>
   `&PolicyRule{Verbs:${goList(rule.verbs)},APIGroups:${goList(rule.apiGroups)},Resources:${goList(rule.resources)},ResourceNames:${goList(rule.resourceNames)},NonResourceURLs:${goList(rule.nonResourceURLs)},}`;
-
-/** BreakdownRule (kubectl pkg/util/rbac): one verb, group, resource and name per rule. */
-function breakdown(rule: PolicyRule): PolicyRule[] {
-  const rules: PolicyRule[] = [];
-  for (const group of rule.apiGroups ?? [])
-    for (const resource of rule.resources ?? [])
-      for (const verb of rule.verbs) {
-        const names = rule.resourceNames ?? [];
-        if (names.length === 0) rules.push({ verbs: [verb], apiGroups: [group], resources: [resource] });
-        for (const name of names)
-          rules.push({ verbs: [verb], apiGroups: [group], resources: [resource], resourceNames: [name] });
-      }
-  for (const url of rule.nonResourceURLs ?? [])
-    for (const verb of rule.verbs) rules.push({ verbs: [verb], nonResourceURLs: [url] });
-  return rules;
-}
 
 /** CompactRules: resource rules on one group, resource and name merge their verbs. */
 function compact(rules: readonly PolicyRule[]): PolicyRule[] {
@@ -55,7 +40,7 @@ export function combineResourceGroup(rule: PolicyRule): string {
 
 /** The rules as kubectl lists them: broken down, compacted, sorted by their Go string. */
 export function compactSortedRules(rules: readonly PolicyRule[]): PolicyRule[] {
-  return compact(rules.flatMap(breakdown)).sort((a, b) => {
+  return compact(rules.flatMap(breakdownRule)).sort((a, b) => {
     const left = ruleString(a);
     const right = ruleString(b);
     return left < right ? -1 : left > right ? 1 : 0;
