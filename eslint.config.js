@@ -209,17 +209,6 @@ export default defineConfig(
     rules: kubernetesKnowsNoLayerAbove,
   },
   {
-    // Still name Cilium's or Istio's kinds, the next step of the move behind the custom-kind point
-    // (ARCHITECTURE.md): the kinds kubectl apply accepts and hands to Cilium's policy parser, and the
-    // policy kinds the garbage collector looks through for owners without `controller`.
-    files: [
-      'simulator/k8s/manifests.ts',
-      'simulator/k8s/api-writes.ts',
-      'simulator/k8s/garbage-collector.ts',
-    ],
-    rules: { 'no-restricted-syntax': ['error', noNewDate] },
-  },
-  {
     // Written before the limit and not split yet (longest function, lines): processEvent 243,
     // tableRow 155, TerminalSession's constructor 128.
     files: [

@@ -9,7 +9,7 @@ import { ciliumWatchesChange } from './cilium/api-watchers';
 import { agentContainerStarted, agentContainerStopped } from './cilium/agent-pod';
 import { registerApplicationProxy } from './cilium/application-proxies';
 import { cniAdd, cniDel, cniInstalled, cniReady } from './cilium/cni';
-import { ciliumCrds } from './cilium/crds';
+import { ciliumCustomKinds } from './cilium/custom-kinds';
 import {
   registerApiWatcher,
   registerCniPlugin,
@@ -17,8 +17,7 @@ import {
   registerPodHooks,
   registerPodMutation,
 } from './k8s/extension-points';
-import { istioCrds, istioVersionServed } from './mesh/crds';
-import { istioSecurityKinds, validateIstioSecurityObject } from './mesh/policies';
+import { istioCustomKinds } from './mesh/custom-kinds';
 import { answerInMesh } from './mesh/traffic';
 import { injectSidecar, meshContainersStarted, meshSandboxRemoved } from './mesh/workloads';
 import type { World } from './world';
@@ -34,36 +33,15 @@ export const ciliumLayer: Layer = (world) => {
     containersStopped: agentContainerStopped,
   });
   registerApiWatcher(world, ciliumWatchesChange);
-  // The operator installs Cilium's CRDs when it starts; their schemas are checked by the policy
-  // parser of the cluster's Cilium release (k8s/manifests.ts), so every version passes here.
-  for (const { kind, ...definition } of ciliumCrds)
-    registerCustomKind(world, kind, {
-      group: 'cilium.io',
-      ...definition,
-      served: (cluster) => cluster.cilium !== undefined,
-      versionServed: () => true,
-    });
+  // The operator installs Cilium's CRDs when it starts (cilium/custom-kinds.ts).
+  for (const [kind, definition] of ciliumCustomKinds) registerCustomKind(world, kind, definition);
 };
 
 /** Istio: sidecar injection, the sidecars' and ztunnel's pod hooks and proxies, and its CRDs. */
 export const istioLayer: Layer = (world) => {
   registerPodHooks(world, { sandboxStarted: meshContainersStarted, sandboxRemoved: meshSandboxRemoved });
   registerPodMutation(world, injectSidecar);
-  for (const crd of istioCrds) {
-    registerCustomKind(world, crd.kind, {
-      group: crd.group,
-      names: { plural: crd.plural, singular: crd.singular, shortNames: crd.shortNames },
-      scope: 'Namespaced',
-      served: (cluster) => cluster.mesh?.components.base === true,
-      versionServed: (apiVersion) => istioVersionServed(crd, apiVersion),
-      ...(istioSecurityKinds.has(crd.kind)
-        ? {
-            refusal: (apiVersion, name, body) =>
-              validateIstioSecurityObject(crd.kind, apiVersion, name, body),
-          }
-        : {}),
-    });
-  }
+  for (const [kind, definition] of istioCustomKinds) registerCustomKind(world, kind, definition);
   registerApplicationProxy(world, answerInMesh);
 };
 

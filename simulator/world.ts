@@ -9,14 +9,9 @@ import { seedRandom, type RandomState } from './engine/prng';
 import type { ApiStore } from './k8s/api-store';
 import type { IpamPool } from './k8s/ipam';
 import type { SimEvent } from './events';
-import type { CiliumState } from './cilium/state';
 import type { NodeHealthState } from './machines/node-health';
-import type { AwsAccount } from './cilium/aws-account';
 import type { ApiConnectionState } from './machines/api-connection';
 import type { RolloutState } from './machines/rollout';
-import type { DatapathState } from './cilium/datapath-state';
-import type { EnvoyState } from './cilium/envoy-state';
-import type { MeshState } from './mesh/state';
 import { defaultSetup, type LabSetup } from './setup';
 import type { FirewallRule, SyncEventType } from './events';
 import type { Sandbox } from './k8s/sandbox';
@@ -75,8 +70,17 @@ export interface NodeRuntime {
   ipam: IpamPool;
 }
 
-/** A kind cluster: the API server, its nodes and (once installed) Cilium. */
-export interface Cluster {
+/**
+ * What the layers above Kubernetes keep in a cluster, one optional field each, absent until the
+ * layer is installed. Empty here: each layer's state module adds its field by augmenting this
+ * interface (`declare module '../world'`, TypeScript's declaration merging), so the world's types
+ * name no layer above Kubernetes while `cluster.cilium` stays typed for the code that reads it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface ClusterLayers {}
+
+/** A kind cluster: the API server, its nodes and the state of the layers installed in it. */
+export interface Cluster extends ClusterLayers {
   name: string;
   kubernetesVersion: string;
   timings: ClusterTimings;
@@ -87,7 +91,6 @@ export interface Cluster {
   serviceCIDR: string;
   /** kube-proxy's mode on the nodes; `none` when the kind config turned it off (absent: iptables). */
   kubeProxyMode?: 'iptables' | 'ipvs' | 'nftables' | 'none';
-  cilium?: CiliumState;
   /** Rollout machine state per Deployment key. */
   rollouts?: Record<string, RolloutState>;
   /** Pods the scheduler could not place, with its FailedScheduling message; retried when nodes or pods change. */
@@ -101,12 +104,6 @@ export interface Cluster {
   replicaSetNextBurstMs?: Record<string, number>;
   /** Controller syncs waiting in the work queue: event type → keys. */
   queuedSyncs?: Partial<Record<SyncEventType, Record<string, true>>>;
-  /** Each node's connection tracking, DNS-proxy cache and node-local identities (cilium/datapath-state.ts). */
-  datapath?: DatapathState;
-  /** Each node's Envoy process and the CiliumEnvoyConfigs the agents read (cilium/envoy.ts). */
-  envoy?: EnvoyState;
-  /** Istio, once installed (mesh/state.ts). */
-  mesh?: MeshState;
   /** The Gateway API CRD bundle, once applied (k8s/gateway-api-crds.ts). */
   gatewayApiCrds?: GatewayApiCrds;
 }
@@ -122,8 +119,15 @@ export interface Kubeconfig {
   currentContext: string;
 }
 
+/**
+ * What the layers keep beside the clusters, in the world (the AWS account Cilium's toGroups reads):
+ * filled by declaration merging, as ClusterLayers is.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface WorldLayers {}
+
 /** The whole simulated world. */
-export interface World {
+export interface World extends WorldLayers {
   readonly seed: number;
   /**
    * Virtual time when the world started: the setup's date (setup.ts), in milliseconds after the
@@ -149,8 +153,6 @@ export interface World {
   otherClusters?: Record<string, Cluster> | undefined;
   /** Absent until kind writes it. */
   kubeconfig?: Kubeconfig;
-  /** The simulated AWS account (cilium/aws-ec2.ts); absent while it is the docs' starting point. */
-  aws?: AwsAccount;
 }
 
 /** A fresh world: no cluster yet, the clock at the setup's date. */

@@ -1,5 +1,5 @@
 /**
- * `cilium_auth_map` (pkg/maps/authmap, bpf/lib/auth.h; FACTS §5.1): one map per node, keyed by
+ * `cilium_auth_map` (pkg/maps/authmap, bpf/lib/auth.h): one map per node, keyed by
  * {local identity, remote identity, remote node id, auth type}, holding the time until which the
  * pair counts as authenticated. Remote node ids come from the node's own node map (node-ids.ts): 0
  * is the local node (auth_lookup uses 0 when the packet has no tunnel endpoint), other nodes get

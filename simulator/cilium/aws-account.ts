@@ -18,3 +18,11 @@ export interface AwsAccount {
   /** How many instances were launched: numbers the next one's addresses and ids. */
   launched: number;
 }
+
+// The account's slot in the world (world.ts WorldLayers).
+declare module '../world' {
+  interface WorldLayers {
+    /** The simulated AWS account (cilium/aws-ec2.ts); absent while it is the docs' starting point. */
+    aws?: AwsAccount;
+  }
+}

@@ -329,7 +329,7 @@ const noLabels: Readonly<Record<string, string>> = Object.freeze({});
 /**
  * The agent's pod watcher saw new labels on a local pod (or on its namespace). When the
  * identity-relevant labels differ from the endpoint's, the endpoint goes back to
- * waiting-for-identity (FACTS §9), resolves or allocates the identity of the new label set and
+ * waiting-for-identity (pkg/endpoint/endpoint.go setState), resolves or allocates the identity of the new label set and
  * regenerates; the CiliumEndpoint written at the end carries the new identity, so every other
  * agent's ipcache learns it through its CiliumEndpoint watch. Until then the old identity stays.
  */

@@ -61,7 +61,8 @@ export interface ServiceLoadBalancing {
   noBackendResponse: 'reject' | 'drop';
 }
 
-/** Helm's `authentication.*` values as the agent and the chart use them (FACTS §5). */
+/** Helm's `authentication.*` values as the agent and the chart use them (the `authentication.*` rows
+ * of https://docs.cilium.io/en/v1.14/helm-reference/). */
 export interface MutualAuthConfig {
   /** The agent's auth manager (`authentication.enabled`, on by default from 1.14; absent before). */
   enabled: boolean;
@@ -363,7 +364,9 @@ function resolveServiceLoadBalancing(
 }
 
 /**
- * How the receiving node learns a remote pod's source identity (FACTS §3). `tunnel-header`: from
+ * How the receiving node learns a remote pod's source identity (cilium/cilium bpf/bpf_overlay.c reads
+ * it from the tunnel's VNI; WireGuard in tunnel mode skips the tunnel up to 1.13, cilium/cilium#15716,
+ * and encapsulates first from 1.15, #29000). `tunnel-header`: from
  * the VNI the sending node wrote; `ipcache`: from its own IP-to-identity cache.
  */
 export function sourceIdentityTransport(config: CiliumConfig): 'tunnel-header' | 'ipcache' {

@@ -7,6 +7,9 @@
 import type { CustomResourceNames } from '../k8s/extension-points';
 import type { CiliumConfig } from './config';
 
+/** The API group of every Cilium CRD. */
+export const ciliumApiGroup = 'cilium.io';
+
 /** One of Cilium's CRDs as the API server learns it: kind, names, scope and subresources. */
 export interface CiliumCrd {
   kind: string;
@@ -17,11 +20,27 @@ export interface CiliumCrd {
 
 /**
  * The CRDs whose objects the model stores: the API server serves them once the operator has run
- * (composition.ts registers them as custom kinds). Names, scope and subresources as in
+ * (custom-kinds.ts registers them). Names, scope and subresources as in
  * pkg/k8s/apis/cilium.io/client/crds/v2/<plural>.yaml (cilium/cilium v1.18): the policy CRDs and
  * CiliumNode have a status subresource, which the operator and the agents write.
  */
 export const ciliumCrds: readonly CiliumCrd[] = [
+  {
+    kind: 'CiliumEndpoint',
+    names: { plural: 'ciliumendpoints', singular: 'ciliumendpoint', shortNames: ['cep', 'ciliumep'] },
+    scope: 'Namespaced',
+  },
+  {
+    kind: 'CiliumIdentity',
+    names: { plural: 'ciliumidentities', singular: 'ciliumidentity', shortNames: ['ciliumid'] },
+    scope: 'Cluster',
+  },
+  {
+    kind: 'CiliumNode',
+    names: { plural: 'ciliumnodes', singular: 'ciliumnode', shortNames: ['cn', 'ciliumn'] },
+    scope: 'Cluster',
+    subresources: { status: {} },
+  },
   {
     kind: 'CiliumNetworkPolicy',
     names: {
@@ -39,22 +58,6 @@ export const ciliumCrds: readonly CiliumCrd[] = [
       singular: 'ciliumclusterwidenetworkpolicy',
       shortNames: ['ccnp'],
     },
-    scope: 'Cluster',
-    subresources: { status: {} },
-  },
-  {
-    kind: 'CiliumEndpoint',
-    names: { plural: 'ciliumendpoints', singular: 'ciliumendpoint', shortNames: ['cep', 'ciliumep'] },
-    scope: 'Namespaced',
-  },
-  {
-    kind: 'CiliumIdentity',
-    names: { plural: 'ciliumidentities', singular: 'ciliumidentity', shortNames: ['ciliumid'] },
-    scope: 'Cluster',
-  },
-  {
-    kind: 'CiliumNode',
-    names: { plural: 'ciliumnodes', singular: 'ciliumnode', shortNames: ['cn', 'ciliumn'] },
     scope: 'Cluster',
     subresources: { status: {} },
   },

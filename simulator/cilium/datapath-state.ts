@@ -132,3 +132,11 @@ export function nodeDatapath(cluster: HoldsDatapath, node: string): NodeDatapath
 export function peekNodeDatapath(cluster: Readonly<HoldsDatapath>, node: string): NodeDatapath | undefined {
   return cluster.datapath?.nodes[node];
 }
+
+// The datapath's slot in a cluster (world.ts ClusterLayers): created on a node's first packet.
+declare module '../world' {
+  interface ClusterLayers {
+    /** Each node's connection tracking, DNS-proxy cache and node-local identities. */
+    datapath?: DatapathState;
+  }
+}

@@ -22,6 +22,7 @@ import {
 import { ReservedIdentity, reservedIdentityNames } from './reserved-identities';
 import { identityRelevantLabels, labelSetFromStrings } from './labels';
 import { agentView } from './agent-ipcache';
+import { pairedViews } from './view-pairs';
 import { agentSecretError, secretsFingerprint, tlsSecretUses, type TlsSecretUse } from './policy-secrets';
 import { policySecretsMode } from './policy-secrets-mode';
 import { effectiveAuditMode } from './endpoint-options';
@@ -191,15 +192,10 @@ function cacheFor(cluster: Cluster, view: ClusterView): ViewPolicyCache {
  * own map of endpoint policies: what the copy computes later stays with the copy.
  */
 export function carryPolicyCaches(original: Cluster, copy: Cluster): void {
-  const from = original.cilium;
-  const to = copy.cilium;
-  if (from === undefined || to === undefined) return;
-  for (const id of Object.keys(from.views)) {
-    const source = from.views[id];
-    const target = to.views[id];
-    const cached = source === undefined ? undefined : caches.get(source);
-    if (target === undefined || cached === undefined || cached.config !== from.config) continue;
-    caches.set(target, { ...cached, config: to.config, byEndpoint: new Map(cached.byEndpoint) });
+  for (const [source, target] of pairedViews(original, copy)) {
+    const cached = caches.get(source);
+    if (cached === undefined || cached.config !== original.cilium?.config) continue;
+    caches.set(target, { ...cached, config: copy.cilium?.config, byEndpoint: new Map(cached.byEndpoint) });
   }
 }
 

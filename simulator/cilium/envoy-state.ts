@@ -74,3 +74,11 @@ export interface EnvoyState {
   /** CiliumEnvoyConfig objects by `namespace/name`. */
   configs?: Record<string, CiliumEnvoyConfigResource>;
 }
+
+// Envoy's slot in a cluster (world.ts ClusterLayers).
+declare module '../world' {
+  interface ClusterLayers {
+    /** Each node's Envoy process and the CiliumEnvoyConfigs the agents read (cilium/envoy.ts). */
+    envoy?: EnvoyState;
+  }
+}

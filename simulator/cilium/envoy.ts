@@ -1,5 +1,6 @@
 /**
- * The node's Envoy as Cilium runs it (FACTS §7): one proxy process per node, shared by every local
+ * The node's Envoy as Cilium runs it (Documentation/security/network/proxy/envoy.rst in
+ * cilium/cilium; the filters in cilium/proxy): one proxy process per node, shared by every local
  * endpoint whose policy redirects HTTP to it and by every listener a CiliumEnvoyConfig adds.
  *
  * - The agent owns the policy listeners (`cilium-http-ingress:<proxy port>`,

@@ -1,5 +1,5 @@
 /**
- * Hubble flows (api/v1/flow/flow.proto, FACTS §6): what a node's datapath reports about a
+ * Hubble flows (api/v1/flow/flow.proto): what a node's datapath reports about a
  * connection. Names and identities come from the observing node's ipcache, so a stale node names
  * the old pod, exactly as real Hubble does.
  */

@@ -1,5 +1,5 @@
 /**
- * Hubble's compact and JSON output for the model's flows (hubble/pkg/printer; FACTS §6): names and
+ * Hubble's compact and JSON output for the model's flows (hubble/pkg/printer): names and
  * identities as the observing node resolved them, the policy-verdict column, and the verdict words
  * ALLOWED, DENIED and AUDITED for policy-verdict events.
  */

@@ -1,5 +1,6 @@
 /**
- * Security identity allocation in CRD mode (FACTS §1.3): an endpoint's identity-relevant labels
+ * Security identity allocation in CRD mode (cilium/cilium pkg/k8s/identitybackend/identity.go,
+ * pkg/idpool/idpool.go): an endpoint's identity-relevant labels
  * are looked up among the CiliumIdentity objects; if none matches, a number is drawn at random
  * from 256-65535 and a new CiliumIdentity is created. Only a CiliumEndpoint referring to an
  * identity keeps it alive; the operator garbage-collects the rest in two passes.

@@ -1,5 +1,5 @@
 /**
- * The agent's userspace ipcache rules (pkg/ipcache, pkg/source; FACTS §2.2-2.3): which source may
+ * The agent's userspace ipcache rules (pkg/ipcache, pkg/source/source.go AllowOverwrite): which source may
  * overwrite an entry, and the delete that only removes an entry still naming the same pod.
  * CRD-sourced entries never expire; only watch events change them.
  */

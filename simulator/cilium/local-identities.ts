@@ -21,6 +21,7 @@ import {
 import { parsePrefix, prefixContains, type Prefix } from '../policy/cidr';
 import { labelSetFromStrings, labelSetKey, type LabelSet } from './labels';
 import { agentView, lookupIpcache } from './agent-ipcache';
+import { pairedViews } from './view-pairs';
 import {
   endpointAuditMode,
   endpointPolicyFor,
@@ -185,14 +186,9 @@ const localCaches = new WeakMap<ClusterView, Map<string, LocalPolicyCache>>();
  * which the copy starts from, and the copy gets its own map of endpoint policies.
  */
 export function carryLocalPolicyCaches(original: Cluster, copy: Cluster): void {
-  const from = original.cilium;
-  const to = copy.cilium;
-  if (from === undefined || to === undefined) return;
-  for (const id of Object.keys(from.views)) {
-    const source = from.views[id];
-    const target = to.views[id];
-    const byNode = source === undefined ? undefined : localCaches.get(source);
-    if (target === undefined || byNode === undefined) continue;
+  for (const [source, target] of pairedViews(original, copy)) {
+    const byNode = localCaches.get(source);
+    if (byNode === undefined) continue;
     const carried = new Map<string, LocalPolicyCache>();
     for (const [node, cache] of byNode)
       carried.set(node, { ...cache, byEndpoint: new Map(cache.byEndpoint) });

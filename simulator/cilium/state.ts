@@ -195,3 +195,10 @@ export interface CiliumState {
 
 /** How many flows each cluster keeps, like Hubble's ring buffer. */
 export const flowCapacity = 4095;
+
+// Cilium's slot in a cluster (world.ts ClusterLayers): absent until Cilium is installed.
+declare module '../world' {
+  interface ClusterLayers {
+    cilium?: CiliumState;
+  }
+}

@@ -38,7 +38,7 @@ function emptyView(id: string, resourceVersion: number): ClusterView {
 function cachedEndpointFrom(endpoint: CiliumEndpoint): CachedCiliumEndpoint | undefined {
   const identity = endpoint.status.identity?.id;
   const nodeIP = endpoint.status.networking.node;
-  // A CEP without a node IP is skipped by the agent (FACTS §2.1).
+  // A CEP without a node IP is skipped by the agent (pkg/k8s/watchers/cilium_endpoint.go).
   if (nodeIP === '') return undefined;
   const ips: string[] = [];
   for (const address of endpoint.status.networking.addressing)

@@ -1,5 +1,7 @@
 /**
- * Istio AuthorizationPolicy evaluation as the server-side proxy's RBAC filter performs it (FACTS §10):
+ * Istio AuthorizationPolicy evaluation as the server-side proxy's RBAC filter performs it
+ * (https://istio.io/v1.24/docs/reference/config/security/authorization-policy/; principals as
+ * istio/istio pilot/pkg/security/authz/model/generator.go builds them):
  *
  * - A policy applies to a workload when it lives in the workload's namespace (or in the root
  *   namespace, mesh-wide) and its selector matches the workload's labels. A policy with `targetRefs`

@@ -1,6 +1,6 @@
 /**
  * Istio workload identity: one SPIFFE ID per Kubernetes ServiceAccount (not per pod, not per label
- * set), `spiffe://<trust domain>/ns/<namespace>/sa/<service account>` (istio pkg/spiffe; FACTS §10).
+ * set), `spiffe://<trust domain>/ns/<namespace>/sa/<service account>` (istio/istio pkg/spiffe/spiffe.go).
  */
 
 /** The SPIFFE URI scheme prefix, which AuthorizationPolicy principals are written without. */

@@ -1,5 +1,7 @@
 /**
- * Istio PeerAuthentication: which transport a server-side proxy accepts (FACTS §10).
+ * Istio PeerAuthentication: which transport a server-side proxy accepts
+ * (https://istio.io/v1.24/docs/reference/config/security/peer_authentication/; the mesh default in
+ * istio/istio pilot/pkg/model/authentication.go).
  *
  * - Modes: UNSET (inherit), DISABLE, PERMISSIVE, STRICT. With no policy at all the mesh is PERMISSIVE.
  * - The most specific policy wins: one with a workload selector, then the namespace-wide one, then the

@@ -23,14 +23,8 @@ import {
 } from './api-store';
 import type { ApiKind, ApiObject, OwnerReference, Pod } from './objects';
 import { mapSelectorMatches } from './metadata';
-import { notifyApiWatchers } from './extension-points';
+import { customKinds, notifyApiWatchers } from './extension-points';
 import type { SyncEventType } from '../events';
-
-/** Kinds whose dependents the garbage collector looks for beyond the controller index. */
-const ownsWithoutController: ReadonlySet<ApiKind> = new Set<ApiKind>([
-  'CiliumNetworkPolicy',
-  'CiliumClusterwideNetworkPolicy',
-]);
 
 /** How long a control-plane controller takes to react to a change it watches. */
 const controllerReactionMs = 5;
@@ -143,11 +137,13 @@ function notifyWatchers(world: World, change: WatchChange): void {
       break;
   }
   // The garbage collector deletes the dependents of an owner that is gone (background deletion).
-  // A Cilium policy may own a derivative (its toGroups addresses, written by Cilium's operator)
-  // through an owner reference without `controller`, which the owner index does not hold.
+  // A custom kind's object may own others through an owner reference without `controller` (a
+  // Cilium policy its toGroups derivative), which the owner index does not hold: its registration
+  // says so (CustomKind.ownsWithoutController).
   if (
     change.type === 'DELETED' &&
-    (hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}) || ownsWithoutController.has(object.kind))
+    (hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}) ||
+      customKinds(world).get(object.kind)?.ownsWithoutController === true)
   )
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
   // Cilium's operator and agents, and any other client of the API (k8s/extension-points.ts).

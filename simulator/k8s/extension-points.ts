@@ -16,7 +16,7 @@
  */
 import type { Sandbox, World, Cluster } from '../world';
 import type { WatchChange } from './api-store';
-import type { Pod } from './objects';
+import type { ApiKind, Pod } from './objects';
 import { kindnet } from './kindnet';
 
 /**
@@ -67,7 +67,24 @@ export interface CustomResourceNames {
   shortNames?: readonly string[];
 }
 
-/** A kind a CustomResourceDefinition adds to the API server. */
+/**
+ * What `kubectl apply -f` makes of an object of a custom kind it read (k8s/manifests.ts): the API
+ * server decodes it with the CRD's schema and stores it, or refuses it with `refusal`'s message.
+ */
+export interface ManifestAdmission {
+  /**
+   * The refusal of an object, as kubectl prints it: the CRD schema's (Istio's security kinds), or
+   * the model's own where it applies a kind only through a lab's input; undefined when it is stored.
+   * Cilium's policy kinds are decoded with their release's schema by the policy reader (policy/)
+   * that reads every manifest, so theirs has none.
+   */
+  refusal?(apiVersion: string, name: string, body: unknown): string | undefined;
+}
+
+/**
+ * A kind a CustomResourceDefinition adds to the API server: what the CRD tells it, and what the
+ * model needs to handle the kind's objects without knowing the kind (manifests, owners).
+ */
 export interface CustomKind {
   /** The API group the CRD serves the kind in (`cilium.io`, `security.istio.io`). */
   group: string;
@@ -83,8 +100,15 @@ export interface CustomKind {
   served(cluster: Readonly<Cluster>): boolean;
   /** Whether the CRD serves this apiVersion (`group/version`). */
   versionServed(apiVersion: string): boolean;
-  /** The API server's refusal of an object the CRD's schema rejects, as kubectl prints it. */
-  refusal?(apiVersion: string, name: string, body: unknown): string | undefined;
+  /** How `kubectl apply -f` admits the kind's objects; absent: the model does not apply it from a manifest. */
+  manifest?: ManifestAdmission;
+  /**
+   * Whether an object of this kind may own others of its kind through an owner reference without
+   * `controller` (Cilium's operator names a policy's derivative policies so: cilium/to-groups.ts).
+   * The owner index holds controller references only, so the garbage collector looks through such
+   * kinds when one of their objects is deleted (k8s/garbage-collector.ts).
+   */
+  ownsWithoutController?: boolean;
 }
 
 /** The CRDs' kinds a world's layers registered, by kind. */
@@ -191,4 +215,12 @@ export function notifyApiWatchers(world: World, cluster: Cluster, change: WatchC
 /** The CRDs' kinds the world's layers registered (installed in a cluster or not). */
 export function customKinds(world: Readonly<World>): CustomKinds {
   return extensionsOf(world).customKinds;
+}
+
+/** The registered kinds whose objects may own others without `controller`, in registration order. */
+export function kindsOwningWithoutController(world: Readonly<World>): ApiKind[] {
+  const kinds: ApiKind[] = [];
+  for (const [kind, definition] of extensionsOf(world).customKinds)
+    if (definition.ownsWithoutController === true) kinds.push(kind as ApiKind);
+  return kinds;
 }

@@ -3,8 +3,9 @@
  * objects controllers create and own: once an owner is gone, the objects whose controller reference
  * names its uid follow (background propagation, kubectl delete's default): a Deployment's
  * ReplicaSets and their pods in turn, a DaemonSet's pods and ControllerRevisions, a Job's or a
- * ReplicationController's pods. Pods go through graceful deletion like any other. Cilium's
- * CiliumEndpoints are left to the agents, which delete them when the endpoint goes.
+ * ReplicationController's pods, and a custom kind's objects that name their owner without
+ * `controller` where the kind's registration says so. Pods go through graceful deletion like any
+ * other. Cilium's CiliumEndpoints are left to the agents, which delete them when the endpoint goes.
  */
 import type { World } from '../world';
 import { requireCluster } from '../world';
@@ -12,6 +13,7 @@ import { getObject, listOwnedWithKeys, sortedKeysOf } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import type { ApiKind, ApiObject } from './objects';
 import { requestPodDeletion } from './controlled-pods';
+import { kindsOwningWithoutController } from './extension-points';
 
 /** The kinds that controllers create and own. */
 const dependentKinds: readonly ApiKind[] = ['ReplicaSet', 'ControllerRevision', 'Pod'];
@@ -21,18 +23,14 @@ const controlledBy = (object: ApiObject, uid: string): boolean =>
     (reference) => reference.controller === true && reference.uid === uid,
   ) === true;
 
-/**
- * Dependents the collector deletes once their only owner is gone, controller or not: the
- * derivative policies Cilium's operator writes for `toGroups` (cilium/to-groups.ts), whose owner
- * reference names the parent policy without `controller`.
- */
-const ownedKinds: readonly ApiKind[] = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
-
 /** Deletes what the (already deleted) owner with this uid controlled. */
 export function collectDependents(world: World, ownerUid: string): void {
   const api = requireCluster(world).api;
-  // The owner-reference index holds controller references only, so these are looked for.
-  for (const kind of ownedKinds) {
+  // Dependents deleted once their only owner is gone, controller or not: the custom kinds whose
+  // registration says their objects own others without `controller` (such as the derivative
+  // policies Cilium's operator writes for toGroups). The owner index holds controller references
+  // only, so these are looked for.
+  for (const kind of kindsOwningWithoutController(world)) {
     for (const key of sortedKeysOf(api, kind)) {
       const references = getObject(api, kind, key)?.metadata.ownerReferences ?? [];
       if (references.length === 1 && references[0]?.uid === ownerUid) apiRemove(world, kind, key);

@@ -11,8 +11,11 @@ import { admitRbacObject, rbacApiVersion, rbacKinds } from './rbac-objects';
 import { refusalForKubectl } from './api-errors';
 import type { CustomKinds } from './extension-points';
 
-/** Kinds `kubectl apply` accepts in the model. */
-const applicableKinds = new Set([
+/**
+ * The built-in kinds `kubectl apply` accepts in the model; a custom kind is accepted when its
+ * registration says how (CustomKind.manifest in k8s/extension-points.ts).
+ */
+const applicableBuiltInKinds: ReadonlySet<string> = new Set([
   'Namespace',
   'ServiceAccount',
   'Service',
@@ -23,28 +26,12 @@ const applicableKinds = new Set([
   'Job',
   'Pod',
   'Secret',
-  'CiliumNetworkPolicy',
-  'CiliumClusterwideNetworkPolicy',
   'NetworkPolicy',
-  'PeerAuthentication',
-  'AuthorizationPolicy',
   'ConfigMap',
   'Role',
   'ClusterRole',
   'RoleBinding',
   'ClusterRoleBinding',
-  'DestinationRule',
-  'EnvoyFilter',
-  'Gateway',
-  'ProxyConfig',
-  'ServiceEntry',
-  'Sidecar',
-  'VirtualService',
-  'WorkloadEntry',
-  'WorkloadGroup',
-  'RequestAuthentication',
-  'Telemetry',
-  'WasmPlugin',
 ]);
 
 /** The group/version each built-in kind is served in; another apiVersion has no mapping. */
@@ -78,13 +65,17 @@ export function mappingError(
 }
 
 /**
- * Whether the apiVersion is one the kind is served in: a built-in kind's, or the one a registered CRD
- * serves (Cilium's own kinds are checked by the policy parser).
+ * Whether kubectl maps the object's kind and apiVersion to a resource the model applies: a built-in
+ * kind in its group/version (the policy reader checks NetworkPolicy's), or a registered custom kind
+ * that says how it is admitted, in a version its CRD serves.
  */
-function versionServed(kinds: CustomKinds, kind: string, apiVersion: string): boolean {
-  const builtIn = builtInVersions[kind];
-  if (builtIn !== undefined) return builtIn === apiVersion;
-  return kinds.get(kind)?.versionServed(apiVersion) ?? true;
+function applicable(kinds: CustomKinds, kind: string, apiVersion: string): boolean {
+  if (applicableBuiltInKinds.has(kind)) {
+    const builtIn = builtInVersions[kind];
+    return builtIn === undefined || builtIn === apiVersion;
+  }
+  const custom = kinds.get(kind);
+  return custom?.manifest !== undefined && custom.versionServed(apiVersion);
 }
 
 /** Objects read from manifests, and what kubectl would refuse. */
@@ -106,9 +97,9 @@ function formatManifestError(error: PolicyError): string {
   return `error: ${error.message}${where}`;
 }
 
-/** How to read manifests: which Cilium release parses its policies, where they came from, the CRDs. */
+/** How to read manifests: which policy schema applies, where they came from, the CRDs. */
 export interface ManifestOptions {
-  /** The cluster's Cilium release, whose policy parser checks Cilium's kinds. */
+  /** The cluster's Cilium release, whose schema the policy reader (policy/) applies to its kinds. */
   ciliumVersion?: string | undefined;
   /** The source kubectl names in its errors (a file name, `STDIN`). */
   source?: string;
@@ -119,8 +110,8 @@ export interface ManifestOptions {
 const noKinds: CustomKinds = new Map();
 
 /**
- * Parses manifest text into API objects, as the API server decodes and validates them: Cilium's kinds
- * with the schema of the cluster's Cilium release, other CRDs' kinds with their own (options).
+ * Parses manifest text into API objects, as the API server decodes and validates them: policies with
+ * the schema of the cluster's Cilium release, the CRDs' kinds as their registrations say (options).
  */
 export function parseManifests(text: string, options: ManifestOptions = {}): ManifestResult {
   const { ciliumVersion, source = 'STDIN', kinds = noKinds } = options;
@@ -140,16 +131,7 @@ export function parseManifests(text: string, options: ManifestOptions = {}): Man
         `(the simulator stores ${object.kind.toLowerCase()}/${object.name} as valid, as Cilium does, but does not enforce its ${object.unsimulated.join(' and ')})`,
       );
     }
-    // The lab's CiliumEnvoyConfig reaches the agents through the scenario's own input
-    // (cilium/envoy-config-resources.ts): the model cannot run the Lua or Wasm code a terminal
-    // manifest would bring, so it says so rather than pretending the CRD is missing.
-    if (object.kind === 'CiliumEnvoyConfig' || object.kind === 'CiliumClusterwideEnvoyConfig') {
-      errors.push(
-        `error: the simulator applies ${object.kind} objects only through a lab's steps ("${object.name}" was not applied): it does not run the filters' code`,
-      );
-      continue;
-    }
-    if (!applicableKinds.has(object.kind) || !versionServed(kinds, object.kind, object.apiVersion)) {
+    if (!applicable(kinds, object.kind, object.apiVersion)) {
       errors.push(mappingError(object, source));
       continue;
     }
@@ -191,7 +173,7 @@ function admitByKind(
     const admitted = admitRbacObject(kind, plain);
     return 'refusal' in admitted ? refusalForKubectl(admitted.refusal, where) : admitted.object;
   }
-  const refused = kinds.get(kind)?.refusal?.(apiVersion, name, body);
+  const refused = kinds.get(kind)?.manifest?.refusal?.(apiVersion, name, body);
   if (refused !== undefined) return refused;
   return plain as ApiObject;
 }

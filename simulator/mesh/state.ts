@@ -193,3 +193,10 @@ export function meshLog(mesh: MeshState, timeMs: number, text: string): void {
   mesh.log.push({ timeMs, text });
   if (mesh.log.length > meshRecordCapacity) mesh.log.splice(0, mesh.log.length - meshRecordCapacity);
 }
+
+// Istio's slot in a cluster (world.ts ClusterLayers): absent until Istio is installed.
+declare module '../world' {
+  interface ClusterLayers {
+    mesh?: MeshState;
+  }
+}

@@ -1,5 +1,6 @@
 /**
- * Ambient waypoints (FACTS §10): `istioctl waypoint apply -n NS [--name N] [--enroll-namespace]`
+ * Ambient waypoints (istio/istio istioctl/pkg/waypoint/waypoint.go at 1.24.0;
+ * https://istio.io/latest/docs/ambient/usage/waypoint/): `istioctl waypoint apply -n NS [--name N] [--enroll-namespace]`
  * creates a Gateway (gateway.networking.k8s.io/v1, gatewayClassName `istio-waypoint`, label
  * `istio.io/waypoint-for: service` by default), and istiod deploys it as an Envoy Deployment in the
  * namespace, running as its own service account, so the waypoint holds its own workload certificate.

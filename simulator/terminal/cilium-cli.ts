@@ -5,7 +5,8 @@
  * read from the agent's own state (its endpoints, its view of identities and policies, the policy
  * map it computed), so a cut-off agent shows its stale picture. Layouts follow the CLI's sources
  * (cilium/cmd and cilium-dbg/cmd: tabwriter with min width 5 and padding 3, JSON indented by two
- * spaces), with the columns of the configured version (FACTS §4.5).
+ * spaces), with the columns of the configured version (cilium/cilium
+ * cilium-dbg/cmd/bpf_policy_get.go, cilium/cmd before 1.15).
  */
 import type { Cluster } from '../world';
 import type { AgentState, ClusterView, LocalEndpoint } from '../cilium/state';

@@ -1,6 +1,6 @@
 /**
  * `curl --unix-socket <admin socket> http://localhost/…` inside a cilium-agent pod: Envoy's admin API
- * on the node (FACTS §7). The socket is /var/run/cilium/envoy-admin.sock up to 1.13 and
+ * on the node (Documentation/security/network/proxy/envoy.rst in cilium/cilium). The socket is /var/run/cilium/envoy-admin.sock up to 1.13 and
  * /var/run/cilium/envoy/sockets/admin.sock from 1.14 (cilium/envoy-config-dump.ts). In 1.12 the agent
  * starts Envoy on the first L7 redirect of the node, so before any endpoint there has an L7 policy
  * (or a CiliumEnvoyConfig adds a listener) the socket does not exist and curl cannot connect.

@@ -15,7 +15,8 @@ import {
 import { virtualEpochMs } from '../engine/virtual-time';
 import { ciliumTableRow } from '../cilium/crd-printer-columns';
 import { istioCrds, istioCrdFor } from '../mesh/crds';
-import { groupServed } from '../k8s/discovery';
+import { ciliumApiGroup, ciliumCrds } from '../cilium/crds';
+import { customKinds, type CustomKind } from '../k8s/extension-points';
 import type { Cluster, World } from '../world';
 import { printerColumnCells } from './kubectl-printer-columns';
 
@@ -30,7 +31,8 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
-export const resourceTypes: ResourceType[] = [
+/** Kubernetes' own resource types, which every API server serves. */
+const builtInResourceTypes: readonly ResourceType[] = [
   { kind: 'Pod', plural: 'pods', prefix: 'pod', names: ['pods', 'pod', 'po'], namespaced: true },
   {
     kind: 'Deployment',
@@ -118,52 +120,6 @@ export const resourceTypes: ResourceType[] = [
     namespaced: true,
   },
   {
-    kind: 'CiliumEndpoint',
-    plural: 'ciliumendpoints.cilium.io',
-    prefix: 'ciliumendpoint.cilium.io',
-    names: ['ciliumendpoints', 'ciliumendpoint', 'cep', 'ciliumep', 'ciliumendpoints.cilium.io'],
-    namespaced: true,
-  },
-  {
-    kind: 'CiliumIdentity',
-    plural: 'ciliumidentities.cilium.io',
-    prefix: 'ciliumidentity.cilium.io',
-    names: ['ciliumidentities', 'ciliumidentity', 'ciliumid', 'ciliumidentities.cilium.io'],
-    namespaced: false,
-  },
-  {
-    kind: 'CiliumNode',
-    plural: 'ciliumnodes.cilium.io',
-    prefix: 'ciliumnode.cilium.io',
-    names: ['ciliumnodes', 'ciliumnode', 'cn', 'ciliumn', 'ciliumnodes.cilium.io'],
-    namespaced: false,
-  },
-  {
-    kind: 'CiliumNetworkPolicy',
-    plural: 'ciliumnetworkpolicies.cilium.io',
-    prefix: 'ciliumnetworkpolicy.cilium.io',
-    names: [
-      'ciliumnetworkpolicies',
-      'ciliumnetworkpolicy',
-      'cnp',
-      'ciliumnp',
-      'ciliumnetworkpolicies.cilium.io',
-    ],
-    namespaced: true,
-  },
-  {
-    kind: 'CiliumClusterwideNetworkPolicy',
-    plural: 'ciliumclusterwidenetworkpolicies.cilium.io',
-    prefix: 'ciliumclusterwidenetworkpolicy.cilium.io',
-    names: [
-      'ciliumclusterwidenetworkpolicies',
-      'ciliumclusterwidenetworkpolicy',
-      'ccnp',
-      'ciliumclusterwidenetworkpolicies.cilium.io',
-    ],
-    namespaced: false,
-  },
-  {
     kind: 'NetworkPolicy',
     plural: 'networkpolicies.networking.k8s.io',
     prefix: 'networkpolicy.networking.k8s.io',
@@ -177,14 +133,39 @@ export const resourceTypes: ResourceType[] = [
     names: [`${kind.toLowerCase()}s`, kind.toLowerCase()],
     namespaced: !kind.startsWith('Cluster'),
   })),
-  // Istio's CRDs, served once its base chart is installed (mesh/crds.ts).
-  ...istioCrds.map((crd): ResourceType => ({
-    kind: crd.kind as ApiKind,
-    plural: `${crd.plural}.${crd.group}`,
-    prefix: `${crd.singular}.${crd.group}`,
-    names: [crd.plural, crd.singular, ...crd.shortNames],
-    namespaced: true,
-  })),
+];
+
+/**
+ * The resource type of a custom kind, from what its CRD tells the API server: `spec.names` and
+ * `spec.scope` (https://kubernetes.io/docs/reference/kubernetes-api/extend-resources/custom-resource-definition-v1/),
+ * which kubectl reads from the server's discovery documents.
+ */
+function customResourceType(kind: string, crd: Pick<CustomKind, 'group' | 'names' | 'scope'>): ResourceType {
+  const { plural, singular, shortNames = [] } = crd.names;
+  return {
+    kind: kind as ApiKind,
+    plural: `${plural}.${crd.group}`,
+    prefix: `${singular}.${crd.group}`,
+    names: [plural, singular, ...shortNames],
+    namespaced: crd.scope === 'Namespaced',
+  };
+}
+
+/**
+ * Every resource type kubectl may name, served or not: Kubernetes' own, then the CRDs whose objects
+ * the layers store (cilium/crds.ts, mesh/crds.ts), for the kind of an object already read. Which of
+ * them a cluster serves is its registrations' answer (resolveResourceType).
+ */
+export const resourceTypes: ResourceType[] = [
+  ...builtInResourceTypes,
+  ...ciliumCrds.map((crd) => customResourceType(crd.kind, { ...crd, group: ciliumApiGroup })),
+  ...istioCrds.map((crd) =>
+    customResourceType(crd.kind, {
+      group: crd.group,
+      names: { plural: crd.plural, singular: crd.singular, shortNames: crd.shortNames },
+      scope: 'Namespaced',
+    }),
+  ),
 ];
 
 /** The API group of a resource type, from its qualified name (`` for the core group). */
@@ -198,27 +179,52 @@ export function groupOf(type: ResourceType): string {
  * (`pods`, `po`, `deployments.apps`, `virtualservices.networking.istio.io`).
  */
 export function resourceType(name: string): ResourceType | undefined {
-  const lower = name.toLowerCase();
-  return resourceTypes.find(
-    (type) =>
-      type.names.includes(lower) ||
-      lower === type.plural ||
-      lower === type.prefix ||
-      type.names.some((alias) => `${alias}.${groupOf(type)}` === lower),
+  return findType(resourceTypes, name.toLowerCase());
+}
+
+/** The type one of whose names, plain or qualified with its group, is `lower`. */
+function findType(types: Iterable<ResourceType>, lower: string): ResourceType | undefined {
+  for (const type of types) if (namedBy(type, lower)) return type;
+  return undefined;
+}
+
+function namedBy(type: ResourceType, lower: string): boolean {
+  return (
+    type.names.includes(lower) ||
+    lower === type.plural ||
+    lower === type.prefix ||
+    type.names.some((alias) => `${alias}.${groupOf(type)}` === lower)
   );
 }
 
+/** Resource types of registered custom kinds, made once per registration. */
+const customTypes = new WeakMap<CustomKind, ResourceType>();
+
+/** The custom kinds this cluster's API server serves, as kubectl's discovery lists them. */
+function* servedCustomTypes(world: Readonly<World>, cluster: Readonly<Cluster>): Generator<ResourceType> {
+  for (const [kind, definition] of customKinds(world)) {
+    if (!definition.served(cluster)) continue;
+    let type = customTypes.get(definition);
+    if (type === undefined) {
+      type = customResourceType(kind, definition);
+      customTypes.set(definition, type);
+    }
+    yield type;
+  }
+}
+
 /**
- * The resource type a name refers to in this cluster: one whose API group the server serves
- * (Cilium's and Istio's only once they are installed), as kubectl's discovery finds them.
+ * The resource type a name refers to in this cluster, as kubectl's discovery finds it: Kubernetes'
+ * own, or a custom kind the world's layers registered (k8s/extension-points.ts) whose CRD is
+ * installed (Cilium's and Istio's only once they are).
  */
 export function resolveResourceType(
   world: Readonly<World>,
   cluster: Readonly<Cluster>,
   name: string,
 ): ResourceType | undefined {
-  const type = resourceType(name);
-  return type !== undefined && groupServed(world, cluster, groupOf(type)) ? type : undefined;
+  const lower = name.toLowerCase();
+  return findType(builtInResourceTypes, lower) ?? findType(servedCustomTypes(world, cluster), lower);
 }
 
 function age(object: ApiObject, nowMs: number): string {

@@ -1,6 +1,6 @@
 /**
  * A TLS 1.3 handshake with client authentication as an XState 5 machine a reader steps through one
- * message at a time (RFC 8446 section 2; FACTS §11). Each event is one message being sent and
+ * message at a time (RFC 8446 section 2). Each event is one message being sent and
  * processed by its receiver; guards run the receiver's checks (chain, SAN, CertificateVerify), and a
  * failed check ends in `failed` with the alert the receiver sends and the layer that decided.
  *

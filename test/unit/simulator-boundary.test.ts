@@ -139,6 +139,25 @@ describe('lint: k8s names no layer above it', { timeout: 30_000 }, () => {
       'simulator/cilium/probe.ts',
     ],
     ['new Date() in k8s/', true, 'export const at = new Date();\n', probe],
+    // The files that once named Cilium's policy kinds have no exemption: their kinds are registered.
+    [
+      'a Cilium kind in k8s/manifests.ts',
+      true,
+      "export const kind = 'CiliumNetworkPolicy';\n",
+      'simulator/k8s/manifests.ts',
+    ],
+    [
+      'a Cilium kind in k8s/api-writes.ts',
+      true,
+      "export const kind = 'CiliumClusterwideNetworkPolicy';\n",
+      'simulator/k8s/api-writes.ts',
+    ],
+    [
+      'an Istio kind in k8s/garbage-collector.ts',
+      true,
+      "export const kind = 'AuthorizationPolicy';\n",
+      'simulator/k8s/garbage-collector.ts',
+    ],
   ])('%s: refused %s', async (_name, refused, code, filePath) => {
     const rules = await ruleIdsFor(code, filePath);
     expect(rules.includes('no-restricted-syntax')).toBe(refused);

@@ -24,7 +24,7 @@ const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
 
 // istiod signs the identity it authenticated from the ServiceAccount token, never the SAN the CSR
-// asks for (FACTS §10), with Istio's lifetimes.
+// asks for (istio/istio security/pkg/server/ca/server.go), with Istio's lifetimes.
 describe('istio: certificate signing', () => {
   it('issues a 24 h workload certificate for the token’s ServiceAccount, backdated two minutes', () => {
     const leaf = parseCertificate(sleepSecret.certChainPem[0] ?? '');

@@ -8,7 +8,8 @@ import {
   releaseAddress,
 } from '../../../simulator/k8s/ipam';
 
-// Node-local IPAM follows Cilium's random-scan bitmap (FACTS §8): no duplicates, no quarantine.
+// Node-local IPAM follows Cilium's random-scan bitmap (cilium/cilium
+// pkg/ipam/service/allocator/bitmap.go): no duplicates, no quarantine.
 describe('ipam: random-scan allocator', () => {
   it('hands out the 254 usable addresses of a /24, never the network or broadcast address', () => {
     const pool = createIpamPool('10.244.1.0/24');

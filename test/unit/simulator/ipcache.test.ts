@@ -6,7 +6,8 @@ import {
 } from '../../../simulator/cilium/ipcache';
 import type { IpcacheEntry } from '../../../simulator/cilium/state';
 
-// The ipcache's source precedence and delete guard (FACTS §2.2-2.3) decide which entries go stale.
+// The ipcache's source precedence and delete guard (cilium/cilium
+// pkg/source/source.go, pkg/ipcache) decide which entries go stale.
 const entry = (
   identity: number,
   podName: string,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioPlayer, runScenario, scenarios } from '../../../simulator/index';
 import { parseManifests } from '../../../simulator/k8s/manifests';
+import { customKinds } from '../../../simulator/k8s/extension-points';
 import { podsWithLabels, runningPods } from '../../../simulator/queries';
 import { networkPolicyResource } from '../../../simulator/cilium/envoy-npds';
 import type { Simulation } from '../../../simulator/simulation';
@@ -44,7 +45,7 @@ function helloworldResource(simulation: Simulation) {
 }
 
 function apply(simulation: Simulation, text: string): void {
-  const parsed = parseManifests(text, { ciliumVersion: '1.12.0' });
+  const parsed = parseManifests(text, { ciliumVersion: '1.12.0', kinds: customKinds(simulation.state) });
   expect(parsed.errors).toEqual([]);
   expect(simulation.input({ type: 'api.apply', objects: parsed.objects }).ok).toBe(true);
   simulation.advance(2000);

@@ -5,8 +5,8 @@ import { apply, clusterWithCilium, settle } from './support';
 import { applyPolicy, flowsOf, keyOfPod, onePod, traffic, workload } from './traffic-support';
 import { cloudCityGrpcPolicy } from '../docs-policies';
 
-// gRPC, Kafka and DNS answered the way Cilium's proxies answer them (FACTS §7, the gRPC, Kafka and
-// DNS pages of the Cilium docs), decided by the policy engine through the simulator's datapath.
+// gRPC, Kafka and DNS answered the way Cilium's proxies answer them (cilium/proxy's
+// cilium.l7policy filter; the gRPC, Kafka and DNS pages of the Cilium docs), decided by the policy engine through the simulator's datapath.
 describe('gRPC through Envoy (Cloud City)', () => {
   const simulation = clusterWithCilium(5, 2, '1.18.5', { 'encryption.enabled': 'false' });
   apply(

@@ -7,7 +7,8 @@ import {
 } from '../../../simulator/cilium/labels';
 import { resolveCiliumConfig, sourceIdentityTransport } from '../../../simulator/cilium/config';
 
-// Identity-relevant labels (FACTS §1.4) and the version table of source-identity transport (§3).
+// Identity-relevant labels (cilium/cilium pkg/labels/filter.go) and the version table of
+// source-identity transport (bpf/bpf_overlay.c; cilium/cilium#15716 and #29000 for WireGuard).
 describe('cilium: identity-relevant labels', () => {
   it('keeps app, version, namespace and service account, and drops pod-template-hash', () => {
     const labels = identityRelevantLabels(

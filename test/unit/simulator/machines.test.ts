@@ -12,7 +12,8 @@ import { nextState } from '../../../simulator/machines/step';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
 
 // Model-based tests: walk every path of each lifecycle machine and check that each step is one
-// the real system allows (FACTS §9 for Cilium endpoints), then check the model uses them so.
+// the real system allows (setState in cilium/cilium pkg/endpoint/endpoint.go
+// for Cilium endpoints), then check the model uses them so.
 const endpointEvents = [
   'endpoint.create',
   'endpoint.restore',

@@ -17,7 +17,8 @@ import { helloworldIdentity, helloworldSvid, spire } from '../tls/fixtures';
 
 const hourMs = 3_600_000;
 
-// SPIRE as Cilium mutual authentication deploys it (FACTS §5): one SVID per Cilium identity in the
+// SPIRE as Cilium mutual authentication deploys it
+// (https://docs.cilium.io/en/v1.14/network/servicemesh/mutual-authentication/mutual-authentication/): one SVID per Cilium identity in the
 // spiffe.cilium trust domain, with SPIRE's default lifetimes.
 describe('spire: SVIDs for Cilium identities', () => {
   it('names identities in the spiffe.cilium trust domain and maps SNI both ways', () => {
