@@ -6,7 +6,7 @@
  */
 import type { Cluster } from '../world';
 import { ReservedIdentity } from './reserved-identities';
-import { peekNodeDatapath } from './datapath-state';
+import { peekNodeDatapath, prefixesOf } from './datapath-state';
 import type { AgentState, ClusterView, IpcacheEntry } from './state';
 
 /**
@@ -21,9 +21,10 @@ function generatedRows(
 ): IpcacheRow[] {
   const local = peekNodeDatapath(cluster, agent.node)?.localIdentities ?? {};
   return Object.entries(local)
-    .filter(([, identity]) => !taken.has(identity.prefix.replace(/\/32$/, '')))
-    .map(([id, identity]) => ({
-      prefix: identity.prefix,
+    .flatMap(([id, identity]) => prefixesOf(identity).map((prefix) => ({ id, prefix })))
+    .filter(({ prefix }) => !taken.has(prefix.replace(/\/32$/, '')))
+    .map(({ id, prefix }) => ({
+      prefix,
       entry: { identity: Number(id), source: 'generated' as const, hostIP: '', encryptKey: 0 },
     }))
     .sort((a, b) => a.prefix.localeCompare(b.prefix, 'en', { numeric: true }));

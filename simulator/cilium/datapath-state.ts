@@ -55,6 +55,13 @@ export interface LocalIdentity {
   labels: Record<string, string>;
   /** The prefix it stands for in the ipcache: `10.0.0.0/8`, `140.82.121.6/32`. */
   prefix: string;
+  /** Further prefixes with the same labels (FQDN addresses sharing their selectors), if any. */
+  morePrefixes?: string[];
+}
+
+/** Every prefix the ipcache maps to a local identity. */
+export function prefixesOf(identity: LocalIdentity): string[] {
+  return [identity.prefix, ...(identity.morePrefixes ?? [])];
 }
 
 /** Everything one node's datapath keeps for this model. */

@@ -2,10 +2,17 @@
  * Node-local identities and the policy that sees them. An agent allocates a CIDR identity for every
  * prefix its policies name (toCIDR, toCIDRSet and its `except` entries, fromCIDR, ipBlock) and an
  * FQDN identity for every address its DNS proxy learnt for a name some toFQDNs selector matches.
- * They are numbered from LocalIdentityFlag (1<<24) on that node only, with labels `cidr:<prefix>`,
- * `fqdn:<name>` and `reserved:world`, and the ipcache maps their prefixes to them; an address no
- * prefix claims stays `reserved:world`. Pod and node addresses are exact ipcache entries, so a CIDR
- * rule never selects a Cilium-managed pod.
+ * They are numbered from LocalIdentityFlag (1<<24) on that node only, and the ipcache maps their
+ * prefixes to them; an address no prefix claims stays `reserved:world`. Pod and node addresses are
+ * exact ipcache entries, so a CIDR rule never selects a Cilium-managed pod.
+ *
+ * A CIDR identity carries `cidr:<prefix>` and `reserved:world`. An FQDN address carries one
+ * `fqdn:<selector>` label per toFQDNs selector that matches a name it was learnt for, written as the
+ * selector's matchName or matchPattern (not the name looked up: FQDNSelector.IdentityLabel in
+ * pkg/policy/api/fqdn.go), `reserved:world`, and no `cidr:` label of its own: it inherits the label
+ * of the most specific policy prefix that contains it, if any (IPCache.resolveIdentity in
+ * pkg/ipcache/metadata.go, cilium/cilium v1.18.5). Identities are per label set, so addresses with
+ * the same selectors share one number, as `cilium-dbg ip list` shows.
  */
 import type { Cluster } from '../world';
 import type { AgentState, ClusterView, LocalEndpoint } from './state';
@@ -30,8 +37,9 @@ import {
   hostEndpointLabels,
   hostEndpointPolicyFor,
 } from './endpoint-policy-cache';
-import { nodeDatapath, peekNodeDatapath } from './datapath-state';
+import { nodeDatapath, peekNodeDatapath, prefixesOf, type LocalIdentity } from './datapath-state';
 import { collectFqdnCache, selectedNamesByAddress } from './fqdn';
+import { dnsNameMatches } from '../policy/index';
 import { ReservedIdentity } from './reserved-identities';
 
 /** CIDR prefixes and toFQDNs selectors the policies of a view name. */
@@ -111,18 +119,7 @@ export function syncLocalIdentities(cluster: Cluster, agent: AgentState, nowMs: 
   const existing = peekNodeDatapath(cluster, agent.node);
   if (existing === undefined && peers.prefixes.length === 0 && peers.fqdnSelectors.length === 0) return;
   collectFqdnCache(cluster, agent.node, nowMs);
-  const wanted = new Map<string, { prefix: string; labels: Record<string, string> }>();
-  for (const prefix of peers.prefixes) {
-    const labels = { [`cidr:${prefix}`]: '', 'reserved:world': '' };
-    wanted.set(labelSetKey(labels), { prefix, labels });
-  }
-  for (const [ip, names] of selectedNamesByAddress(cluster, agent.node, peers.fqdnSelectors)) {
-    const labels: Record<string, string> = { [`cidr:${ip}/32`]: '', 'reserved:world': '' };
-    for (const name of names) labels[`fqdn:${name}`] = '';
-    // A /32 FQDN identity replaces a plain CIDR identity for the same address.
-    wanted.delete(labelSetKey({ [`cidr:${ip}/32`]: '', 'reserved:world': '' }));
-    wanted.set(labelSetKey(labels), { prefix: `${ip}/32`, labels });
-  }
+  const wanted = wantedLocalIdentities(cluster, agent.node, peers);
   const state = nodeDatapath(cluster, agent.node);
   let changed = false;
   const have = new Map<string, string>();
@@ -133,15 +130,89 @@ export function syncLocalIdentities(cluster: Cluster, agent: AgentState, nowMs: 
       changed = true;
     } else have.set(key, id);
   }
-  for (const [key, { prefix, labels }] of [...wanted.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    if (have.has(key)) continue;
+  for (const [key, { prefixes, labels }] of [...wanted.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const wantedIdentity = localIdentity(prefixes, labels);
+    const id = have.get(key);
+    if (id !== undefined) {
+      // Same labels, other addresses: the identity keeps its number, the ipcache its prefixes.
+      if (prefixesOf(state.localIdentities[id] as LocalIdentity).join() !== prefixes.join()) {
+        state.localIdentities[id] = wantedIdentity;
+        changed = true;
+      }
+      continue;
+    }
     // The local allocator hands out the next free number in sequence.
     while (state.localIdentities[String(state.nextLocalIdentity)] !== undefined) state.nextLocalIdentity += 1;
-    state.localIdentities[String(state.nextLocalIdentity)] = { prefix, labels };
+    state.localIdentities[String(state.nextLocalIdentity)] = wantedIdentity;
     state.nextLocalIdentity += 1;
     changed = true;
   }
   if (changed) state.localRevision += 1;
+}
+
+interface WantedIdentity {
+  prefixes: string[];
+  labels: Record<string, string>;
+}
+
+/** The node's CIDR and FQDN identities as its policies and DNS cache call for them, by label set. */
+function wantedLocalIdentities(
+  cluster: Cluster,
+  node: string,
+  peers: PolicyPeers,
+): Map<string, WantedIdentity> {
+  const wanted = new Map<string, WantedIdentity>();
+  const add = (prefix: string, labels: Record<string, string>): void => {
+    const key = labelSetKey(labels);
+    const entry = wanted.get(key);
+    if (entry === undefined) wanted.set(key, { prefixes: [prefix], labels });
+    else if (!entry.prefixes.includes(prefix)) entry.prefixes.push(prefix);
+  };
+  for (const prefix of peers.prefixes) add(prefix, { [`cidr:${prefix}`]: '', 'reserved:world': '' });
+  for (const [ip, names] of selectedNamesByAddress(cluster, node, peers.fqdnSelectors)) {
+    const labels: Record<string, string> = { 'reserved:world': '' };
+    for (const selector of peers.fqdnSelectors)
+      if (names.some((name) => dnsNameMatches(selector, name))) labels[`fqdn:${selectorText(selector)}`] = '';
+    const parent = closestPolicyPrefix(peers.prefixes, ip);
+    if (parent !== undefined) labels[`cidr:${parent}`] = '';
+    // The address's own /32, when a policy names it, now resolves to this identity instead.
+    const own = `${ip}/32`;
+    const plain = wanted.get(labelSetKey({ [`cidr:${own}`]: '', 'reserved:world': '' }));
+    if (plain !== undefined) plain.prefixes = plain.prefixes.filter((prefix) => prefix !== own);
+    add(own, labels);
+  }
+  for (const [key, entry] of wanted) {
+    if (entry.prefixes.length === 0) wanted.delete(key);
+    else entry.prefixes.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  }
+  return wanted;
+}
+
+/** The text a toFQDNs selector labels its addresses with: its matchName, else its matchPattern. */
+function selectorText(selector: DnsSelector): string {
+  return selector.matchName ?? selector.matchPattern ?? '';
+}
+
+/** The most specific prefix the policies name that contains an address (findCIDRParentPrefix). */
+function closestPolicyPrefix(prefixes: readonly string[], ip: string): string | undefined {
+  const address = parsePrefix(ip);
+  if (address === undefined) return undefined;
+  let best: { text: string; length: number } | undefined;
+  for (const text of prefixes) {
+    const prefix = parsePrefix(text);
+    if (prefix === undefined || !prefixContains(prefix, address)) continue;
+    if (best === undefined || prefix.length > best.length) best = { text, length: prefix.length };
+  }
+  return best?.text;
+}
+
+/**
+ * A stored local identity. One prefix stays in `prefix` alone, so the state of worlds with CIDR
+ * identities only is what it was before identities could be shared.
+ */
+function localIdentity(prefixes: readonly string[], labels: Record<string, string>): LocalIdentity {
+  const [prefix = '', ...more] = prefixes;
+  return more.length > 0 ? { prefix, morePrefixes: more, labels } : { prefix, labels };
 }
 
 /** The local identity whose prefix most specifically contains an address, if any. */
@@ -151,9 +222,11 @@ function localIdentityFor(cluster: Cluster, node: string, ip: string): number | 
   if (state === undefined || address === undefined) return undefined;
   let best: { id: number; length: number } | undefined;
   for (const [id, identity] of Object.entries(state.localIdentities)) {
-    const prefix = parsePrefix(identity.prefix);
-    if (prefix === undefined || !prefixContains(prefix, address)) continue;
-    if (best === undefined || prefix.length > best.length) best = { id: Number(id), length: prefix.length };
+    for (const text of prefixesOf(identity)) {
+      const prefix = parsePrefix(text);
+      if (prefix === undefined || !prefixContains(prefix, address)) continue;
+      if (best === undefined || prefix.length > best.length) best = { id: Number(id), length: prefix.length };
+    }
   }
   return best?.id;
 }

@@ -218,12 +218,19 @@ export function cidrMatcher(rule: CidrRule, field: string): PeerMatcher {
   };
 }
 
-/** Matches FQDN identities (labels `fqdn:<name>`) by matchName or matchPattern. */
+/**
+ * Matches FQDN identities by matchName or matchPattern. An agent labels each learnt address with
+ * the selectors that match its names, `fqdn:<matchName or matchPattern>` as written
+ * (FQDNSelector.IdentityLabel, pkg/policy/api/fqdn.go at v1.18.5), and a selector selects the
+ * identities with its own label; an identity labelled with a name (`fqdn:<name>`, as tables of
+ * identities written by hand have it) matches when the selector matches that name.
+ */
 export function fqdnMatcher(selector: DnsSelector, field: string): PeerMatcher {
   const text =
     selector.matchName !== undefined
       ? `matchName ${selector.matchName}`
       : `matchPattern ${selector.matchPattern ?? ''}`;
+  const ownLabel = `fqdn:${selector.matchName ?? selector.matchPattern ?? ''}`;
   return {
     wildcard: false,
     description: `${field} ${text}`,
@@ -231,7 +238,8 @@ export function fqdnMatcher(selector: DnsSelector, field: string): PeerMatcher {
     agentSelector: fqdnSelectorString(selector),
     matches: (_identity, labels) => {
       for (const sourceKey of labels.bySourceKey.keys()) {
-        if (sourceKey.startsWith('fqdn:') && dnsNameMatches(selector, sourceKey.slice(5))) return true;
+        if (!sourceKey.startsWith('fqdn:')) continue;
+        if (sourceKey === ownLabel || dnsNameMatches(selector, sourceKey.slice(5))) return true;
       }
       return false;
     },

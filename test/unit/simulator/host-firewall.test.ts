@@ -530,7 +530,7 @@ spec:
     expect(pod.kind).toBe('response');
     const outcome = fromNode('api.github.com');
     expect(outcome.kind).toBe('response');
-    expect(text(outcome)).toContain('fqdn:api.github.com.');
+    expect(text(outcome)).toContain('fqdn:api.github.com');
     expect(text(outcome)).toContain('toFQDNs[0] matchName api.github.com');
     // A name nobody on the node looked up stays reserved:world, and the host policy drops it.
     expect(fromNode('github.com').kind).toBe('timeout');

@@ -230,10 +230,10 @@ describe('terminal: the TLS-visibility walk-through with SDS (Cilium 1.18, the d
     const records = watched.stdout.split('\n').filter((line) => / (Request|Response) http /.test(line));
     expect(records).toEqual([
       expect.stringMatching(
-        /^-> Request http from \d+ \(\[[^\]]*k8s:class=mediabot[^\]]*\]\) to 0 \(\[cidr:[\d./]+ fqdn:httpbin\.org\. reserved:world\]\), identity \d+->16777217, verdict Forwarded GET https:\/\/httpbin\.org\/anything => 0$/,
+        /^-> Request http from \d+ \(\[[^\]]*k8s:class=mediabot[^\]]*\]\) to 0 \(\[fqdn:httpbin\.org reserved:world\]\), identity \d+->16777217, verdict Forwarded GET https:\/\/httpbin\.org\/anything => 0$/,
       ),
       expect.stringMatching(
-        /^-> Response http to \d+ \(\[[^\]]*k8s:class=mediabot[^\]]*\]\) from 0 \(\[cidr:[\d./]+ fqdn:httpbin\.org\. reserved:world\]\), identity \d+->16777217, verdict Forwarded GET https:\/\/httpbin\.org\/anything => 200$/,
+        /^-> Response http to \d+ \(\[[^\]]*k8s:class=mediabot[^\]]*\]\) from 0 \(\[fqdn:httpbin\.org reserved:world\]\), identity \d+->16777217, verdict Forwarded GET https:\/\/httpbin\.org\/anything => 200$/,
       ),
     ]);
     await run('kill %1');
