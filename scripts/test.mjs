@@ -2,6 +2,7 @@
 // static checks, unit tests with coverage, the production build, the initial-JS budget, then browser tests.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 const resultsDir = 'test-results';
 mkdirSync(resultsDir, { recursive: true });
@@ -23,9 +24,14 @@ const stages = [
   },
   {
     name: 'unit tests',
+    // A worker per core: Vitest's default leaves one core to its own process, which on CI's two
+    // cores means one worker and a nearly idle core. Only here: on a machine shared with other
+    // work, two workers split the same share of the CPU, and the longest property tests, which
+    // start together, ran past their timeouts.
     command: [
       'vitest',
       'run',
+      `--maxWorkers=${availableParallelism()}`,
       '--coverage',
       '--reporter=default',
       '--reporter=json',
