@@ -11,6 +11,8 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // Tests marked concurrent (the pages file's per-page checks) run two at a time, one per core.
+    maxConcurrency: 2,
     // The tests poll for what the page ends up showing, not how fast: speed is the budgets' job
     // (scripts/budgets.ts). A second of polling is too short when CI shares two cores.
     expect: { poll: { timeout: 15_000 } },

@@ -1,4 +1,4 @@
-import { axeFor } from './setup/axe';
+import { axeFor, violationSummary } from './setup/axe';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, recordProblems, siteUrl } from './setup/browser';
@@ -45,40 +45,43 @@ describe('site: the sidebar', () => {
   });
 });
 
-describe('site: every page', () => {
-  it('the build produced the pages the sidebar links to', () => {
+// The pages' own checks run two at a time: nearly all of their time is axe inside Chromium's page
+// processes, so two pages keep the CI machine's two cores busy where one left a core idle.
+// `maxConcurrency` in vitest.browser.config.ts sets the two.
+describe.concurrent('site: every page', () => {
+  it('the build produced the pages the sidebar links to', ({ expect }) => {
     expect(pagePaths).toEqual(
       expect.arrayContaining(['/', '/about/', '/guides/mistaken-identity/', '/reference/']),
     );
   });
 
   describe.each(pagePaths)('%s', (path) => {
-    it('loads with no console error and no failed request', async () => {
-      const page = await browser.newPage();
-      const problems = recordProblems(page);
-      await page.goto(siteUrl(path), { waitUntil: 'networkidle' });
-      expect(problems.consoleErrors).toEqual([]);
-      expect(problems.failedRequests).toEqual([]);
-      await page.close();
-    });
+    // One load per theme serves both checks: the console is watched while the page loads, then axe
+    // runs on what it ended up showing. Each theme is a fresh load (not a switch on a loaded page),
+    // since a component may read the theme only once, when it starts.
+    it.for(themes)(
+      'loads with no console error or failed request, and has no axe violations, in the %s theme',
+      async (theme, { expect, onTestFinished }) => {
+        const context = await browser.newContext({ colorScheme: theme });
+        onTestFinished(() => context.close());
+        // Starlight reads the stored theme before first paint; setting it here tests the real switch.
+        await context.addInitScript((chosen) => localStorage.setItem('starlight-theme', chosen), theme);
+        const page = await context.newPage();
+        const problems = recordProblems(page);
+        await page.goto(siteUrl(path), { waitUntil: 'networkidle' });
+        expect.soft(problems.consoleErrors).toEqual([]);
+        expect.soft(problems.failedRequests).toEqual([]);
+        expect(await page.getAttribute('html', 'data-theme')).toBe(theme);
+        expect(violationSummary(await axeFor(page).analyze())).toEqual([]);
+      },
+    );
 
-    it.each(themes)('has no axe violations in the %s theme', async (theme) => {
-      const context = await browser.newContext({ colorScheme: theme });
-      // Starlight reads the stored theme before first paint; setting it here tests the real switch.
-      await context.addInitScript((chosen) => localStorage.setItem('starlight-theme', chosen), theme);
-      const page = await context.newPage();
-      await page.goto(siteUrl(path), { waitUntil: 'networkidle' });
-      expect(await page.getAttribute('html', 'data-theme')).toBe(theme);
-      const results = await axeFor(page).analyze();
-      const summary = results.violations.map(
-        (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-      );
-      expect(summary).toEqual([]);
-      await context.close();
-    });
-
-    it('fits a 375 px wide screen without horizontal scrolling, its wide tables reachable by keyboard', async () => {
+    it('fits a 375 px wide screen without horizontal scrolling, its wide tables reachable by keyboard', async ({
+      expect,
+      onTestFinished,
+    }) => {
       const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+      onTestFinished(() => context.close());
       const page = await context.newPage();
       await page.goto(siteUrl(path), { waitUntil: 'networkidle' });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -86,7 +89,6 @@ describe('site: every page', () => {
       // Tables that fit a desktop scroll on a phone: each must scroll in a box a keyboard can focus.
       const results = await axeFor(page).withRules(['scrollable-region-focusable']).analyze();
       expect(results.violations.flatMap((v) => v.nodes.map((n) => n.target.join(' ')))).toEqual([]);
-      await context.close();
     });
   });
 });
