@@ -271,7 +271,7 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
   switch (event.type) {
     // The model's own events, the most frequent first (a string switch tests its cases in order).
     case 'agent.endpoint.step':
-      stepEndpoint(world, event.node, event.endpointId, event.step);
+      stepEndpoint(world, event.node, event.endpointId, event.step, event.failures);
       return undefined;
     case 'kubelet.pod.sync':
       syncPod(world, event.node, event.podKey);

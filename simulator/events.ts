@@ -119,7 +119,9 @@ export type InternalEvent =
       type: 'agent.endpoint.step';
       node: string;
       endpointId: number;
-      step: 'resolve-identity' | 'regenerate' | 'restore-regenerate' | 'regenerated' | 'disconnected';
+      step: EndpointStep;
+      /** For `resolve-labels`: how many runs of the endpoint's label resolver failed so far. */
+      failures?: number;
     }
   | { type: 'agent.relist'; node: string }
   /** The agent's pod watcher saw a local pod (or its namespace) change labels. */
@@ -147,12 +149,25 @@ export type InternalEvent =
 
 export type SimEvent = InputEvent | InternalEvent;
 
+/** The agent's work on one endpoint, each step an event on the virtual clock (cilium/cni.ts). */
+export type EndpointStep =
+  | 'resolve-identity'
+  | 'resolve-labels'
+  | 'regenerate'
+  | 'restore-regenerate'
+  | 'regenerated'
+  | 'disconnected';
+
 /** A rule in a node container's iptables, as `docker exec NODE iptables …` manages it. */
 export interface FirewallRule {
   table: 'mangle' | 'filter' | 'raw';
   chain: string;
   protocol: 'tcp' | 'udp' | 'all';
   source: string;
+  /** `-d ADDRESS`: absent when the rule matches any destination. */
+  destination?: string;
+  /** `--dport PORT` (with `-p tcp` or `-p udp`): absent when the rule matches any port. */
+  destinationPort?: number;
   target: 'DROP' | 'REJECT' | 'ACCEPT';
 }
 

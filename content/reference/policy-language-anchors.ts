@@ -14,7 +14,7 @@ export const movedAnchors: Readonly<Record<string, string>> = {
   entities: '/reference/policy-language/layer-3/#entities',
   nodes: '/reference/policy-language/layer-3/#nodes',
   'ip-and-cidr': '/reference/policy-language/layer-3/#ip-and-cidr',
-  'dns-names-tofqdns': '/reference/policy-language/layer-3/#dns-names-tofqdns',
+  'dns-names-tofqdns': '/reference/policy-language/dns-names/',
   'layer-4-ports-and-protocols': '/reference/policy-language/layer-4/',
   'icmp-and-icmpv6-types': '/reference/policy-language/layer-4/#icmp-and-icmpv6-types',
   'tls-server-names': '/reference/policy-language/layer-4/#tls-server-names',
@@ -29,3 +29,4 @@ export const movedAnchors: Readonly<Record<string, string>> = {
   'policies-from-files-on-the-node': '/reference/policy-language/disk-based/',
   'host-policies': '/reference/policy-language/host-policies/',
 };
+

@@ -14,7 +14,7 @@ import { apiConnectionMachine, type ApiConnectionState } from '../machines/api-c
 import { nextIntBetween } from '../engine/prng';
 import type { FirewallRule, NodeRuntime, World } from '../world';
 import { requireCluster, schedule } from '../world';
-import { podLabelsChanged, retryPendingLabelResolution, writeCiliumEndpoint } from './cni';
+import { podLabelsChanged, writeCiliumEndpoint } from './cni';
 import { forkView, relistView, sharedViewId } from './views';
 import type { AgentState } from './state';
 import { syncNodeIds } from './node-ids';
@@ -92,6 +92,19 @@ export function stopAgent(world: World, agent: AgentState): void {
   });
 }
 
+/** A rule that drops or rejects TCP (or every protocol) in a chain of the given table set. */
+function dropsTcp(rule: FirewallRule, tables: readonly string[], chains: readonly string[]): boolean {
+  return (
+    tables.includes(rule.table) &&
+    chains.includes(rule.chain) &&
+    (rule.protocol === 'tcp' || rule.protocol === 'all') &&
+    (rule.target === 'DROP' || rule.target === 'REJECT')
+  );
+}
+
+const sameAddress = (ruleAddress: string | undefined, address: string): boolean =>
+  ruleAddress === address || ruleAddress === `${address}/32`;
+
 /**
  * Whether the API server's packets still reach this node. The seed's rules drop, in the node's
  * mangle INPUT chain, TCP from the API server's ClusterIP and from its endpoint address. Replies to
@@ -102,12 +115,31 @@ function apiServerReachable(world: World, node: NodeRuntime): boolean {
   const cluster = requireCluster(world);
   if (node.role === 'control-plane') return true; // the API server runs on this node and is reached over loopback
   const blocked = (rule: FirewallRule): boolean =>
-    rule.table === 'mangle' &&
-    (rule.chain === 'INPUT' || rule.chain === 'PREROUTING') &&
-    (rule.protocol === 'tcp' || rule.protocol === 'all') &&
-    (rule.target === 'DROP' || rule.target === 'REJECT') &&
-    (rule.source === cluster.apiServer.endpointIP || rule.source === `${cluster.apiServer.endpointIP}/32`);
+    dropsTcp(rule, ['mangle'], ['INPUT', 'PREROUTING']) &&
+    sameAddress(rule.source, cluster.apiServer.endpointIP);
   return !node.firewall.some(blocked);
+}
+
+/**
+ * Whether the agent's own connection to the API server gets out. The agent runs in the node's
+ * network namespace and, as the chart installs it on kind (no `k8sServiceHost`), dials the
+ * `kubernetes` Service's ClusterIP from its KUBERNETES_SERVICE_HOST. Locally generated packets
+ * cross the OUTPUT chains before kube-proxy's DNAT (nat OUTPUT), so a raw, mangle or filter OUTPUT
+ * rule for that ClusterIP cuts the agent alone: the kubelet dials the node's address on port 6443
+ * (kind's kubeconfig) and keeps working. With the socket load balancer the ClusterIP is rewritten at
+ * connect() time, before any chain, and such a rule never matches.
+ */
+function agentDialsThroughRule(world: World, node: NodeRuntime): boolean {
+  const cluster = requireCluster(world);
+  if (cluster.cilium?.config.serviceLoadBalancing.socketLB === true) return false;
+  const clusterIP = cluster.apiServer.clusterIP;
+  return node.firewall.some(
+    (rule) =>
+      dropsTcp(rule, ['raw', 'mangle', 'filter'], ['OUTPUT']) &&
+      sameAddress(rule.destination, clusterIP) &&
+      // The `kubernetes` Service listens on 443 and forwards to the API server's 6443.
+      (rule.destinationPort === undefined || rule.destinationPort === 443),
+  );
 }
 
 function moveConnection(
@@ -127,14 +159,16 @@ export function updateApiLink(world: World, nodeName: string): void {
   const agent = cluster.cilium?.agents[nodeName];
   if (!reachable) {
     if (kubelet.connection !== 'cutOff') kubelet.connection = moveConnection(kubelet.connection, 'link.cut');
-    if (agent !== undefined && agent.connection !== 'cutOff') cutAgentOff(world, agent);
-    return;
-  }
-  if (kubelet.connection === 'cutOff') {
+  } else if (kubelet.connection === 'cutOff') {
     kubelet.connection = moveConnection(kubelet.connection, 'link.heal');
     schedule(world, 1000, { type: 'kubelet.relist', node: nodeName });
   }
-  if (agent !== undefined && agent.connection === 'cutOff') {
+  if (agent === undefined) return;
+  if (!reachable || agentDialsThroughRule(world, node)) {
+    if (agent.connection !== 'cutOff') cutAgentOff(world, agent);
+    return;
+  }
+  if (agent.connection === 'cutOff') {
     agent.connection = moveConnection(agent.connection, 'link.heal');
     // client-go retries list+watch with a capped backoff, so the re-list lands some seconds later.
     const cutFor = world.timeMs - (agent.cutOffSinceMs ?? world.timeMs);
@@ -184,7 +218,7 @@ export function relistAgent(world: World, nodeName: string): void {
   for (const endpoint of Object.values(agent.endpoints)) {
     if (endpoint.state === 'ready') writeCiliumEndpoint(world, agent, endpoint);
   }
-  retryPendingLabelResolution(world, agent);
+  // Endpoints at reserved:init get their pods' labels at their resolver's next run (cni.ts).
   // Pods relabelled while the agent was cut off: the re-listed pods carry their new labels.
   for (const endpoint of Object.values(agent.endpoints).sort((a, b) => a.id - b.id))
     podLabelsChanged(world, nodeName, endpoint.podKey);

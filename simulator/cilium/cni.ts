@@ -12,6 +12,7 @@ import type { Pod } from '../k8s/objects';
 import type { CiliumEndpoint } from './objects';
 import { requireNextState } from '../machines/step';
 import { endpointLifecycleMachine, type EndpointLifecycleEvent } from '../machines/endpoint-lifecycle';
+import type { EndpointStep } from '../events';
 import type { Cluster, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { endpointShareOf } from './daemon-options';
@@ -148,12 +149,16 @@ export function stepEndpoint(
   world: World,
   nodeName: string,
   endpointId: number,
-  step: 'resolve-identity' | 'regenerate' | 'restore-regenerate' | 'regenerated' | 'disconnected',
+  step: EndpointStep,
+  failures = 0,
 ): void {
   const agent = requireAgent(world, nodeName);
   const endpoint = agent.endpoints[endpointId];
   if (endpoint === undefined) return;
   switch (step) {
+    case 'resolve-labels':
+      retryLabelResolution(world, agent, endpoint, failures);
+      return;
     case 'resolve-identity':
       if (endpoint.state !== 'waiting-for-identity') return;
       resolveIdentity(world, agent, endpoint);
@@ -225,21 +230,80 @@ export function stepEndpoint(
 }
 
 /**
- * Resolves an endpoint's identity from its pod's labels. This needs the API server twice (the pod's
- * labels, then the CiliumIdentity); a cut-off agent keeps the endpoint at reserved:init and retries
- * after it re-lists.
+ * Resolves an endpoint's identity from its pod's labels, read from the agent's pod store
+ * (FetchK8sMetadataForEndpoint, pkg/endpoint/metadata/k8s_metadatafetcher.go at v1.18.5). An agent
+ * cut off from the API server has not seen a pod created since, so the lookup fails and the
+ * endpoint gets the labels `reserved:init` and identity 5 instead (metadataResolver in
+ * pkg/endpoint/endpoint.go; the init case of CreateEndpoint in
+ * pkg/endpoint/api/endpoint_api_manager.go at v1.18.5); the resolver then retries
+ * (retryLabelResolution). Known gap: a pod the agent saw before the cut is in its store, and the
+ * real agent would resolve its labels from there; the model gives it the init identity too.
  */
 function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
   if (agent.connection !== 'connected') {
     endpoint.identity = ReservedIdentity.init;
     endpoint.labels = ['reserved:init'];
-    agent.pendingLabelResolution[endpoint.id] = true;
+    if (agent.pendingLabelResolution[endpoint.id] !== true) {
+      agent.pendingLabelResolution[endpoint.id] = true;
+      scheduleLabelRetry(world, agent, endpoint, 1);
+    }
     return;
   }
   const derived = endpointSecurityLabels(world, endpoint);
   endpoint.identity = allocateIdentity(world, derived.labels, derived.key);
   endpoint.labels = [...derived.strings];
   delete agent.pendingLabelResolution[endpoint.id];
+}
+
+/**
+ * The label resolver runs as the endpoint's `resolve-labels-<namespace>/<pod>` controller with no
+ * run interval: after its n-th failed run in a row it runs again n seconds later, with no cap
+ * (RunMetadataResolver in pkg/endpoint/endpoint.go; errorRetries × 1 s in
+ * pkg/controller/controller.go at v1.18.5), and stops after its first success.
+ */
+function scheduleLabelRetry(
+  world: World,
+  agent: AgentState,
+  endpoint: LocalEndpoint,
+  failures: number,
+): void {
+  schedule(world, failures * 1000, {
+    type: 'agent.endpoint.step',
+    node: agent.node,
+    endpointId: endpoint.id,
+    step: 'resolve-labels',
+    failures,
+  });
+}
+
+/**
+ * A run of the label resolver for an endpoint at reserved:init. The pod reaches the agent's store
+ * only once the agent re-listed after the link healed (`connected`); until then the run fails and
+ * the next is scheduled. On success the pod's labels replace reserved:init: the endpoint goes back
+ * to waiting-for-identity, gets the identity of its labels and regenerates for that identity's
+ * policy (UpdateLabels, pkg/endpoint/endpoint.go at v1.18.5).
+ */
+function retryLabelResolution(
+  world: World,
+  agent: AgentState,
+  endpoint: LocalEndpoint,
+  failures: number,
+): void {
+  if (agent.pendingLabelResolution[endpoint.id] !== true) return;
+  const relabelable = ['ready', 'waiting-to-regenerate', 'regenerating'];
+  if (agent.connection !== 'connected' || !relabelable.includes(endpoint.state)) {
+    scheduleLabelRetry(world, agent, endpoint, failures + 1);
+    return;
+  }
+  // resolveIdentity marks the endpoint again (and restarts the retries) if the link is lost meanwhile.
+  delete agent.pendingLabelResolution[endpoint.id];
+  moveEndpoint(world, endpoint, 'labels.changed', statusMessages.labelsChanged);
+  schedule(world, 0, {
+    type: 'agent.endpoint.step',
+    node: agent.node,
+    endpointId: endpoint.id,
+    step: 'resolve-identity',
+  });
 }
 
 /** An endpoint's identity-relevant labels, with their CLI strings and the allocator's key. */
@@ -356,24 +420,12 @@ export function podLabelsChanged(world: World, nodeName: string, podKey: string)
   });
 }
 
-/** Retries label resolution for endpoints that got reserved:init while the agent was cut off. */
-export function retryPendingLabelResolution(world: World, agent: AgentState): void {
-  for (const id of Object.keys(agent.pendingLabelResolution).sort()) {
-    const endpoint = agent.endpoints[id];
-    if (endpoint === undefined || endpoint.state !== 'ready') continue;
-    moveEndpoint(world, endpoint, 'labels.changed', statusMessages.labelsChanged);
-    schedule(world, 0, {
-      type: 'agent.endpoint.step',
-      node: agent.node,
-      endpointId: endpoint.id,
-      step: 'resolve-identity',
-    });
-  }
-}
-
 /** Creates or updates the CiliumEndpoint object for an endpoint (only possible while connected). */
 export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
   if (agent.connection !== 'connected') return;
+  // An endpoint at reserved:init has no pod metadata yet, and the CiliumEndpoint synchronizer skips
+  // such endpoints (HaveK8sMetadata in pkg/endpointmanager/endpointsynchronizer.go at v1.18.5).
+  if (agent.pendingLabelResolution[endpoint.id] === true) return;
   const cluster = requireCluster(world);
   const pod = getObject(cluster.api, 'Pod', endpoint.podKey);
   const node = cluster.nodes[agent.node];

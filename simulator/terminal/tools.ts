@@ -18,7 +18,8 @@ const digest = (text: string): string =>
   `sha256:${hashString64(text)}${hashString64(`${text}#2`)}${hashString64(`${text}#3`)}${hashString64(`${text}#4`)}`;
 
 /**
- * Parses `iptables -t TABLE -I|-A|-D CHAIN -p PROTO -s SOURCE -j TARGET`, `-L` and `-F [CHAIN]`
+ * Parses `iptables -t TABLE -I|-A|-D CHAIN -p PROTO -s SOURCE -d DESTINATION --dport PORT -j TARGET`,
+ * `-L` and `-F [CHAIN]`
  * (flush: delete every rule of the table, or of one chain; iptables(8), "-F, --flush [chain]").
  */
 function iptables(context: TerminalContext, node: string, args: string[]): CommandResult {
@@ -27,6 +28,8 @@ function iptables(context: TerminalContext, node: string, args: string[]): Comma
   let chain = '';
   let protocol: FirewallRule['protocol'] = 'all';
   let source = '';
+  let destination = '';
+  let destinationPort: number | undefined;
   let target: FirewallRule['target'] | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
@@ -51,7 +54,14 @@ function iptables(context: TerminalContext, node: string, args: string[]): Comma
         return fail(`iptables v1.8.7 (nf_tables): unknown protocol "${name}" specified`, 2);
       protocol = name;
     } else if (arg === '-s' || arg === '--source') source = value();
-    else if (arg === '-j' || arg === '--jump') {
+    else if (arg === '-d' || arg === '--destination') destination = value();
+    else if ((arg === '--dport' || arg === '--destination-port') && protocol !== 'all') {
+      // iptables knows --dport only from the protocol's match extension, loaded by `-p tcp|udp`.
+      const port = Number(value());
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        return fail(`iptables v1.8.7 (nf_tables): invalid port/service \`${args[i] ?? ''}' specified`, 2);
+      destinationPort = port;
+    } else if (arg === '-j' || arg === '--jump') {
       const name = value();
       if (name !== 'DROP' && name !== 'REJECT' && name !== 'ACCEPT')
         return fail(`iptables v1.8.7 (nf_tables): Couldn't load target \`${name}'`, 2);
@@ -74,7 +84,7 @@ function iptables(context: TerminalContext, node: string, args: string[]): Comma
       'target     prot opt source               destination',
       ...rules.map(
         (rule) =>
-          `${rule.target.padEnd(10)} ${rule.protocol.padEnd(4)} --  ${rule.source.padEnd(20)} anywhere`,
+          `${rule.target.padEnd(10)} ${rule.protocol.padEnd(4)} --  ${(rule.source || 'anywhere').padEnd(20)} ${rule.destination ?? 'anywhere'}${rule.destinationPort === undefined ? '' : `${' '.repeat(Math.max(1, 21 - (rule.destination ?? 'anywhere').length))}${rule.protocol} dpt:${rule.destinationPort}`}`,
       ),
     ];
     return ok(`${lines.join('\n')}\n`);
@@ -91,7 +101,16 @@ function iptables(context: TerminalContext, node: string, args: string[]): Comma
       "iptables v1.8.7 (nf_tables): no command specified\nTry `iptables -h' or 'iptables --help' for more information.",
       2,
     );
-  const rule: FirewallRule = { table, chain, protocol, source: source.replace(/\/32$/, ''), target };
+  const rule: FirewallRule = {
+    table,
+    chain,
+    protocol,
+    source: source.replace(/\/32$/, ''),
+    // Optional fields only when given, so the rules of earlier scenarios keep their shape.
+    ...(destination === '' ? {} : { destination: destination.replace(/\/32$/, '') }),
+    ...(destinationPort === undefined ? {} : { destinationPort }),
+    target,
+  };
   const result = context.input({
     type: operation === 'insert' ? 'node.firewall.insert' : 'node.firewall.delete',
     node,

@@ -64,6 +64,7 @@ describe('search: loaded on first use', () => {
 describe('search: the reference pages by their terms', () => {
   const cases = [
     { term: 'toFQDNs', page: '/reference/dns-based-policy/' },
+    { term: 'toFQDNs', page: '/reference/policy-language/dns-names/' },
     { term: 'enableDefaultDeny', page: '/reference/enforcement-modes/' },
     { term: 'PolicyAuditMode', page: '/reference/policies-from-verdicts/' },
     { term: 'terminatingTLS', page: '/reference/tls-inspection/' },

@@ -5,7 +5,10 @@ import { walkthrough } from '../walkthrough';
 // on a kind cluster with Cilium 1.18.5: new endpoints end `ready`; a label change gives the endpoint
 // a new identity; after an agent restart the pod is Ready while the restored endpoints are still
 // `restoring` (the restore runs after the readiness probe passes), and they are `ready` again some
-// seconds later; identity 5 is reserved:init, and the docs' init policy selects it.
+// seconds later; identity 5 is reserved:init, and the docs' init policy selects it. A pod started
+// while the agent is cut off from the API server (and the kubelet is not) gets an endpoint at
+// reserved:init, identity 5, that the init policy confines to DNS, with no CiliumEndpoint; once the
+// agent reaches the API server again the endpoint gets its pod's identity and the policy lets go.
 
 /** `id<TAB>state` lines of the page's endpoint-state listing, as a map. */
 const statesOf = (text: string): Map<string, string> =>
@@ -44,6 +47,28 @@ describe('reference: the endpoint lifecycle walkthrough, verbatim', () => {
     const init = await page.next('policies/l4/init.yaml');
     expect(init.stdout).toMatch(/^ciliumclusterwidenetworkpolicy\.cilium\.io\/init created\n\[/);
     expect(init.stdout).toContain('"reserved:init": ""');
+
+    expect((await page.next('iptables -t mangle -A OUTPUT')).exitCode).toBe(0);
+    const started = await page.next('name: newcomer');
+    expect(started.stdout).toContain('pod/newcomer created\npod/newcomer condition met\n');
+    const initRow = started.stdout.split('\n').find((line) => line.includes('reserved:init'));
+    expect(initRow).toMatch(/^\d+ +Enabled +Enabled +5 +reserved:init +10\.244\.\d+\.\d+ +ready *$/);
+    expect(started.stdout).not.toContain('k8s:app.kubernetes.io/name=newcomer');
+    const confined = await page.next('nslookup deathstar');
+    expect(confined.stdout).toMatch(
+      /Name:\tdeathstar\.default\.svc\.cluster\.local\nAddress: 10\.96\.\d+\.\d+\n/,
+    );
+    expect(confined.stdout).not.toContain('Ship landed');
+    expect(confined.stderr).toContain('command terminated with exit code 28\n');
+    expect(confined.stderr).toContain(
+      'Error from server (NotFound): ciliumendpoints.cilium.io "newcomer" not found\n',
+    );
+
+    const healed = await page.next('iptables -t mangle -D OUTPUT');
+    const [stateAndIdentity = '', landing = ''] = healed.stdout.split('\n');
+    expect(stateAndIdentity).toMatch(/^ready \d+/);
+    expect(Number(stateAndIdentity.split(' ')[1])).toBeGreaterThanOrEqual(256);
+    expect(landing).toBe('Ship landed');
     page.finish();
   }, 120_000);
 });
