@@ -409,7 +409,8 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
     },
   };
   // A CiliumEndpoint is named and namespaced like its pod, so it shares the pod's store key.
-  apiPut(world, ciliumEndpoint, endpoint.podKey);
+  // Both the object and its metadata were made here: the store keeps them rather than a copy.
+  apiPut(world, ciliumEndpoint, endpoint.podKey, 'object-and-metadata');
 }
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */

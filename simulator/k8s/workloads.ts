@@ -14,6 +14,7 @@ import {
   keyOf,
   controlledPodCounts,
   countOwnedReplicaSets,
+  ownedReplicaSetsUnordered,
   listBusyReplicaSetsOwnedBy,
   listOwnedBy,
   listOwnedWithKeys,
@@ -198,7 +199,9 @@ const revisionAnnotation = 'deployment.kubernetes.io/revision';
 function renumberIfReused(world: World, deployment: Deployment, replicaSet: ReplicaSet): ReplicaSet {
   const current = revisionOf(replicaSet);
   let highest = 0;
-  for (const other of replicaSetsOwnedBy(world, deployment))
+  // The highest revision does not depend on the order, so the unordered index serves.
+  const others = ownedReplicaSetsUnordered(requireCluster(world).api, deployment.metadata.uid);
+  for (const other of others)
     if (other.metadata.uid !== replicaSet.metadata.uid) highest = Math.max(highest, revisionOf(other));
   if (current > highest) return replicaSet;
   const annotations: Record<string, string> = {
@@ -249,7 +252,8 @@ function cleanupOldReplicaSets(world: World, deployment: Deployment, newReplicaS
 
 function scaleReplicaSet(world: World, replicaSet: ReplicaSet, replicas: number): void {
   const key = replicaSetKeyOf(requireCluster(world).api, replicaSet.metadata.uid) ?? keyOf(replicaSet);
-  apiPut(world, { ...replicaSet, spec: { ...replicaSet.spec, replicas: Math.max(0, replicas) } }, key);
+  const scaled = { ...replicaSet, spec: { ...replicaSet.spec, replicas: Math.max(0, replicas) } };
+  apiPut(world, scaled, key, 'object');
 }
 
 function setRolloutState(
@@ -320,7 +324,7 @@ function updateDeploymentStatus(
     },
   ];
   if (!sameStatusApartFromUpdateTimes(status, deployment.status)) {
-    apiPut(world, { ...deployment, status }, key);
+    apiPut(world, { ...deployment, status }, key, 'object');
   }
   return complete;
 }
@@ -473,7 +477,7 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
     const pods = listOwnedWithKeys(cluster.api, 'Pod', owner.metadata.uid).filter((entry) =>
       isActivePod(entry.object),
     );
-    const doomed = rankForDeletion(pods).slice(0, -difference);
+    const doomed = firstForDeletion(pods, -difference);
     for (const { object: pod, key: podKey } of doomed) requestPodDeletion(world, pod, undefined, podKey);
   }
   const status = owner.status;
@@ -488,6 +492,7 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
           status: { replicas: active, readyReplicas: ready, availableReplicas: ready, observedGeneration },
         },
         key,
+        'object',
       );
     else
       apiPut(
@@ -503,6 +508,7 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
           },
         },
         key,
+        'object',
       );
   }
 }
@@ -510,31 +516,40 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
 /**
  * The order in which a ReplicaSet picks pods to delete (controller.ActivePods ranking, reduced):
  * unscheduled before scheduled, pending before running, not ready before ready, newer before older.
+ * Returns the first `count` pods of that order. A rolling update removes one or two pods a sync, so
+ * they are picked by selection rather than by sorting all of them: the order is total (names are
+ * unique), so the first pods picked are those a sort would put first.
  */
-function rankForDeletion(pods: readonly OwnedPod[]): OwnedPod[] {
+export function firstForDeletion(pods: readonly OwnedPod[], count: number): OwnedPod[] {
   // The three 0/1 scores, compared in turn, order pods as one number whose binary digits they are.
-  const ranked = pods.map((entry) => ({
-    entry,
-    rank:
-      (entry.object.spec.nodeName === undefined ? 0 : 4) +
-      (entry.object.status.phase === 'Pending' ? 0 : 2) +
-      (isPodReady(entry.object) ? 1 : 0),
-  }));
-  ranked.sort((a, b) => {
-    if (a.rank !== b.rank) return a.rank - b.rank;
+  const ranks = pods.map(
+    ({ object }) =>
+      (object.spec.nodeName === undefined ? 0 : 4) +
+      (object.status.phase === 'Pending' ? 0 : 2) +
+      (isPodReady(object) ? 1 : 0),
+  );
+  const before = (a: number, b: number): boolean => {
+    if (ranks[a] !== ranks[b]) return ranks[a]! < ranks[b]!;
     // Newer pods go first; creation times tie at second precision, so fall back on the name. Both
     // are ASCII of one format (RFC 3339, DNS names), whose code unit order is the alphabetical one.
-    const later = b.entry.object.metadata.creationTimestamp;
-    const earlier = a.entry.object.metadata.creationTimestamp;
-    if (later !== earlier) return later < earlier ? -1 : 1;
-    const left = a.entry.object.metadata.name;
-    const right = b.entry.object.metadata.name;
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
-  return ranked.map(({ entry }) => entry);
+    const left = pods[a]!.object.metadata;
+    const right = pods[b]!.object.metadata;
+    if (left.creationTimestamp !== right.creationTimestamp)
+      return left.creationTimestamp > right.creationTimestamp;
+    return left.name < right.name;
+  };
+  const taken = new Array<boolean>(pods.length).fill(false);
+  const chosen: OwnedPod[] = [];
+  for (let round = 0; round < Math.min(count, pods.length); round++) {
+    let best = -1;
+    for (let i = 0; i < pods.length; i++) if (!taken[i] && (best < 0 || before(i, best))) best = i;
+    taken[best] = true;
+    chosen.push(pods[best]!);
+  }
+  return chosen;
 }
 
 /** A pod with its store key. */
-type OwnedPod = { key: string; object: Pod };
+export type OwnedPod = { key: string; object: Pod };
 
 export { requestPodDeletion } from './controlled-pods';

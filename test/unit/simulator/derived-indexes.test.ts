@@ -10,7 +10,16 @@ import {
 } from '../../../simulator/engine/prng';
 import { canonicalJson, jsonEqual } from '../../../simulator/engine/state-hash';
 import { toTimestamp, virtualEpochMs } from '../../../simulator/engine/virtual-time';
-import { keyOf, listObjects } from '../../../simulator/k8s/api-store';
+import {
+  createApiStore,
+  getObject,
+  keyOf,
+  listObjects,
+  putObject,
+  type Handover,
+} from '../../../simulator/k8s/api-store';
+import type { Pod } from '../../../simulator/k8s/objects';
+import { firstForDeletion, type OwnedPod } from '../../../simulator/k8s/workloads';
 import { parsePolicyDocuments, parseStoredPolicy } from '../../../simulator/policy/index';
 import { replay, type Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
@@ -349,4 +358,95 @@ spec:
     expect([connect(truth, 'gamma'), connect(truth, 'alpha')]).toEqual(['timeout', 'refused']);
     expect(live.hash()).toBe(truth.hash());
   }, 120_000);
+});
+
+/** The ReplicaSet's deletion order as a full sort gave it: the reference for the selection. */
+function referenceDeletionOrder(pods: readonly OwnedPod[]): OwnedPod[] {
+  const rank = (pod: Pod): number =>
+    (pod.spec.nodeName === undefined ? 0 : 4) +
+    (pod.status.phase === 'Pending' ? 0 : 2) +
+    (pod.metadata.deletionTimestamp === undefined &&
+    pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True')
+      ? 1
+      : 0);
+  return [...pods].sort((a, b) => {
+    if (rank(a.object) !== rank(b.object)) return rank(a.object) - rank(b.object);
+    const later = b.object.metadata.creationTimestamp;
+    const earlier = a.object.metadata.creationTimestamp;
+    if (later !== earlier) return later < earlier ? -1 : 1;
+    return a.object.metadata.name < b.object.metadata.name ? -1 : 1;
+  });
+}
+
+function ownedPod(name: string, second: number, bound: boolean, running: boolean, ready: boolean): OwnedPod {
+  const object: Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `uid-${name}`,
+      resourceVersion: '1',
+      creationTimestamp: toTimestamp(virtualEpochMs + second * 1000),
+    },
+    spec: { containers: [{ name: 'app', image: 'nginx' }], ...(bound ? { nodeName: 'worker' } : {}) },
+    status: {
+      phase: running ? 'Running' : 'Pending',
+      ...(ready ? { conditions: [{ type: 'Ready', status: 'True' }] } : {}),
+    },
+  } as Pod;
+  return { key: `default/${name}`, object };
+}
+
+describe('ReplicaSet controller: pods picked for deletion', () => {
+  it('are the first pods of the full ranking, for any pods and any count', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.record({
+            name: fc.stringMatching(/^web-[a-z0-9]{1,3}$/),
+            second: fc.integer({ min: 0, max: 5 }),
+            bound: fc.boolean(),
+            running: fc.boolean(),
+            ready: fc.boolean(),
+          }),
+          { selector: (pod) => pod.name, maxLength: 12 },
+        ),
+        fc.integer({ min: 0, max: 14 }),
+        (specs, count) => {
+          const pods = specs.map((pod) => ownedPod(pod.name, pod.second, pod.bound, pod.running, pod.ready));
+          expect(firstForDeletion(pods, count)).toEqual(referenceDeletionOrder(pods).slice(0, count));
+        },
+      ),
+    );
+  });
+});
+
+describe('api store: writes handed over to the store', () => {
+  const handovers: readonly { name: string; handover: Handover }[] = [
+    { name: 'a copy (nothing handed over)', handover: 'none' },
+    { name: 'the object handed over, its metadata shared with the stored version', handover: 'object' },
+    { name: 'the object and its metadata handed over', handover: 'object-and-metadata' },
+  ];
+  for (const { name, handover } of handovers) {
+    it(`${name}: stores the same fields in the same order, and leaves the previous version as it was`, () => {
+      const store = createApiStore();
+      const first = ownedPod('web-a', 1, false, false, false).object;
+      putObject(store, first);
+      const stored = getObject(store, 'Pod', 'default/web-a')!;
+      const before = JSON.stringify(stored);
+      const next: Pod = {
+        ...stored,
+        metadata: handover === 'object-and-metadata' ? { ...stored.metadata } : stored.metadata,
+        spec: { ...stored.spec, nodeName: 'worker' },
+      };
+      const expected = JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: '1002' } });
+      putObject(store, next, 'default/web-a', handover);
+      const written = getObject(store, 'Pod', 'default/web-a')!;
+      expect(JSON.stringify(written)).toBe(expected);
+      expect(JSON.stringify(stored)).toBe(before);
+      expect(written.metadata).not.toBe(stored.metadata);
+      expect(written === next).toBe(handover !== 'none');
+    });
+  }
 });
