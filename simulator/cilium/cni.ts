@@ -409,8 +409,9 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
     },
   };
   // A CiliumEndpoint is named and namespaced like its pod, so it shares the pod's store key.
-  // Both the object and its metadata were made here: the store keeps them rather than a copy.
-  apiPut(world, ciliumEndpoint, endpoint.podKey, 'object-and-metadata');
+  // The object was made here, so the store keeps it; it still copies the metadata, which leaves the
+  // stored CiliumEndpoints' metadata of one shape (copies made here come in many).
+  apiPut(world, ciliumEndpoint, endpoint.podKey, 'object');
 }
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */
