@@ -477,7 +477,7 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
     const pods = listOwnedWithKeys(cluster.api, 'Pod', owner.metadata.uid).filter((entry) =>
       isActivePod(entry.object),
     );
-    const doomed = firstForDeletion(pods, -difference);
+    const doomed = rankForDeletion(pods).slice(0, -difference);
     for (const { object: pod, key: podKey } of doomed) requestPodDeletion(world, pod, undefined, podKey);
   }
   const status = owner.status;
@@ -516,40 +516,31 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
 /**
  * The order in which a ReplicaSet picks pods to delete (controller.ActivePods ranking, reduced):
  * unscheduled before scheduled, pending before running, not ready before ready, newer before older.
- * Returns the first `count` pods of that order. A rolling update removes one or two pods a sync, so
- * they are picked by selection rather than by sorting all of them: the order is total (names are
- * unique), so the first pods picked are those a sort would put first.
  */
-export function firstForDeletion(pods: readonly OwnedPod[], count: number): OwnedPod[] {
+function rankForDeletion(pods: readonly OwnedPod[]): OwnedPod[] {
   // The three 0/1 scores, compared in turn, order pods as one number whose binary digits they are.
-  const ranks = pods.map(
-    ({ object }) =>
-      (object.spec.nodeName === undefined ? 0 : 4) +
-      (object.status.phase === 'Pending' ? 0 : 2) +
-      (isPodReady(object) ? 1 : 0),
-  );
-  const before = (a: number, b: number): boolean => {
-    if (ranks[a] !== ranks[b]) return ranks[a]! < ranks[b]!;
+  const ranked = pods.map((entry) => ({
+    entry,
+    rank:
+      (entry.object.spec.nodeName === undefined ? 0 : 4) +
+      (entry.object.status.phase === 'Pending' ? 0 : 2) +
+      (isPodReady(entry.object) ? 1 : 0),
+  }));
+  ranked.sort((a, b) => {
+    if (a.rank !== b.rank) return a.rank - b.rank;
     // Newer pods go first; creation times tie at second precision, so fall back on the name. Both
     // are ASCII of one format (RFC 3339, DNS names), whose code unit order is the alphabetical one.
-    const left = pods[a]!.object.metadata;
-    const right = pods[b]!.object.metadata;
-    if (left.creationTimestamp !== right.creationTimestamp)
-      return left.creationTimestamp > right.creationTimestamp;
-    return left.name < right.name;
-  };
-  const taken = new Array<boolean>(pods.length).fill(false);
-  const chosen: OwnedPod[] = [];
-  for (let round = 0; round < Math.min(count, pods.length); round++) {
-    let best = -1;
-    for (let i = 0; i < pods.length; i++) if (!taken[i] && (best < 0 || before(i, best))) best = i;
-    taken[best] = true;
-    chosen.push(pods[best]!);
-  }
-  return chosen;
+    const later = b.entry.object.metadata.creationTimestamp;
+    const earlier = a.entry.object.metadata.creationTimestamp;
+    if (later !== earlier) return later < earlier ? -1 : 1;
+    const left = a.entry.object.metadata.name;
+    const right = b.entry.object.metadata.name;
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
+  return ranked.map(({ entry }) => entry);
 }
 
 /** A pod with its store key. */
-export type OwnedPod = { key: string; object: Pod };
+type OwnedPod = { key: string; object: Pod };
 
 export { requestPodDeletion } from './controlled-pods';

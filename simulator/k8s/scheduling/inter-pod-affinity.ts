@@ -177,7 +177,7 @@ export function interPodAffinityPreFilter(
       if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
         for (const [nodeName, count] of group.nodes)
           addToDomain(
-            (existingAntiAffinityCounts ??= new Map()),
+            (existingAntiAffinityCounts ??= new Map<string, Map<string, number>>()),
             term.topologyKey,
             cache.nodes.get(nodeName)?.node,
             count,

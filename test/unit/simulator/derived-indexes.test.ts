@@ -19,7 +19,6 @@ import {
   type Handover,
 } from '../../../simulator/k8s/api-store';
 import type { Pod } from '../../../simulator/k8s/objects';
-import { firstForDeletion, type OwnedPod } from '../../../simulator/k8s/workloads';
 import { parsePolicyDocuments, parseStoredPolicy } from '../../../simulator/policy/index';
 import { replay, type Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
@@ -360,26 +359,9 @@ spec:
   }, 120_000);
 });
 
-/** The ReplicaSet's deletion order as a full sort gave it: the reference for the selection. */
-function referenceDeletionOrder(pods: readonly OwnedPod[]): OwnedPod[] {
-  const rank = (pod: Pod): number =>
-    (pod.spec.nodeName === undefined ? 0 : 4) +
-    (pod.status.phase === 'Pending' ? 0 : 2) +
-    (pod.metadata.deletionTimestamp === undefined &&
-    pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True')
-      ? 1
-      : 0);
-  return [...pods].sort((a, b) => {
-    if (rank(a.object) !== rank(b.object)) return rank(a.object) - rank(b.object);
-    const later = b.object.metadata.creationTimestamp;
-    const earlier = a.object.metadata.creationTimestamp;
-    if (later !== earlier) return later < earlier ? -1 : 1;
-    return a.object.metadata.name < b.object.metadata.name ? -1 : 1;
-  });
-}
-
-function ownedPod(name: string, second: number, bound: boolean, running: boolean, ready: boolean): OwnedPod {
-  const object: Pod = {
+/** A pending pod as a controller writes it. */
+function pendingPod(name: string): Pod {
+  return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
@@ -387,40 +369,12 @@ function ownedPod(name: string, second: number, bound: boolean, running: boolean
       namespace: 'default',
       uid: `uid-${name}`,
       resourceVersion: '1',
-      creationTimestamp: toTimestamp(virtualEpochMs + second * 1000),
+      creationTimestamp: toTimestamp(virtualEpochMs),
     },
-    spec: { containers: [{ name: 'app', image: 'nginx' }], ...(bound ? { nodeName: 'worker' } : {}) },
-    status: {
-      phase: running ? 'Running' : 'Pending',
-      ...(ready ? { conditions: [{ type: 'Ready', status: 'True' }] } : {}),
-    },
-  } as Pod;
-  return { key: `default/${name}`, object };
+    spec: { containers: [{ name: 'app', image: 'nginx' }] },
+    status: { phase: 'Pending' },
+  };
 }
-
-describe('ReplicaSet controller: pods picked for deletion', () => {
-  it('are the first pods of the full ranking, for any pods and any count', () => {
-    fc.assert(
-      fc.property(
-        fc.uniqueArray(
-          fc.record({
-            name: fc.stringMatching(/^web-[a-z0-9]{1,3}$/),
-            second: fc.integer({ min: 0, max: 5 }),
-            bound: fc.boolean(),
-            running: fc.boolean(),
-            ready: fc.boolean(),
-          }),
-          { selector: (pod) => pod.name, maxLength: 12 },
-        ),
-        fc.integer({ min: 0, max: 14 }),
-        (specs, count) => {
-          const pods = specs.map((pod) => ownedPod(pod.name, pod.second, pod.bound, pod.running, pod.ready));
-          expect(firstForDeletion(pods, count)).toEqual(referenceDeletionOrder(pods).slice(0, count));
-        },
-      ),
-    );
-  });
-});
 
 describe('api store: writes handed over to the store', () => {
   const handovers: readonly { name: string; handover: Handover }[] = [
@@ -431,7 +385,7 @@ describe('api store: writes handed over to the store', () => {
   for (const { name, handover } of handovers) {
     it(`${name}: stores the same fields in the same order, and leaves the previous version as it was`, () => {
       const store = createApiStore();
-      const first = ownedPod('web-a', 1, false, false, false).object;
+      const first = pendingPod('web-a');
       putObject(store, first);
       const stored = getObject(store, 'Pod', 'default/web-a')!;
       const before = JSON.stringify(stored);
