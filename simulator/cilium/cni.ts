@@ -461,7 +461,9 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
     },
   };
   // A CiliumEndpoint is named and namespaced like its pod, so it shares the pod's store key.
-  apiPut(world, ciliumEndpoint, endpoint.podKey);
+  // The object was made here, so the store keeps it; it still copies the metadata, which leaves the
+  // stored CiliumEndpoints' metadata of one shape (copies made here come in many).
+  apiPut(world, ciliumEndpoint, endpoint.podKey, 'object');
 }
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */

@@ -383,6 +383,24 @@ export function controlledPodCounts(
   return derivedOf(store).podCounts.get(controllerUid);
 }
 
+/**
+ * The ReplicaSets the owner with this uid controls (what listOwnedBy(store, 'ReplicaSet', uid)
+ * lists), in no promised order: for questions whose answer does not depend on it, such as the
+ * highest revision. Read from the derived index, which a Map iterates without the walk of a
+ * dictionary-mode bucket that `store.owned` becomes once keys come and go.
+ */
+export function ownedReplicaSetsUnordered(store: ApiStore, ownerUid: string): ReplicaSet[] {
+  const keys = derivedOf(store).order.get(ownerUid);
+  const bucket = store.objects.ReplicaSet;
+  if (keys === undefined || bucket === undefined) return [];
+  const found: ReplicaSet[] = [];
+  for (const key of keys.keys()) {
+    const object = bucket[key];
+    if (object?.kind === 'ReplicaSet') found.push(object);
+  }
+  return found;
+}
+
 /** The store key of the ReplicaSet with this uid, or undefined when none is stored. */
 export function replicaSetKeyOf(store: ApiStore, uid: string): string | undefined {
   return derivedOf(store).replicaSetKeys.get(uid);
@@ -538,18 +556,34 @@ export function eachObject<K extends ApiKind>(store: ApiStore, kind: K): ObjectO
 }
 
 /**
+ * What a writer hands over to the store with an object, so that the store need not copy it:
+ * - `none`: nothing; the store keeps a copy with fresh metadata (the object may be a stored one);
+ * - `object`: the object itself was made for this write and its writer keeps no reference it will
+ *   change (`{ ...pod, status }`); its metadata may be a stored version's, so that is still copied;
+ * - `object-and-metadata`: the object and its metadata were both made for this write, and the store
+ *   keeps them as they are, with the new resourceVersion.
+ * Either way the stored object has the same fields, in the same order.
+ */
+export type Handover = 'none' | 'object' | 'object-and-metadata';
+
+/**
  * Stores an object (create or replace) under a new resourceVersion and returns the change. The
  * stored copy gets fresh metadata, so callers may pass an object that shares nested parts with the
  * previous version, as long as they never mutate a stored object afterwards.
  */
-export function putObject(store: ApiStore, incoming: ApiObject, key = keyOf(incoming)): WatchChange {
+export function putObject(
+  store: ApiStore,
+  incoming: ApiObject,
+  key = keyOf(incoming),
+  handover: Handover = 'none',
+): WatchChange {
   let bucket = store.objects[incoming.kind];
   if (bucket === undefined) {
     bucket = {};
     store.objects[incoming.kind] = bucket;
   }
   store.resourceVersion += 1;
-  const object = storedCopy(incoming, String(store.resourceVersion));
+  const object = storedVersion(incoming, String(store.resourceVersion), handover);
   const previous = bucket[key];
   bucket[key] = object;
   if (previous === undefined) {
@@ -564,6 +598,15 @@ export function putObject(store: ApiStore, incoming: ApiObject, key = keyOf(inco
     resourceVersion: store.resourceVersion,
     object,
   };
+}
+
+/** The version of an incoming object the store keeps, copied as far as its writer did not hand it over. */
+function storedVersion(incoming: ApiObject, resourceVersion: string, handover: Handover): ApiObject {
+  if (handover === 'none') return storedCopy(incoming, resourceVersion);
+  // Assigning keeps the field's place when the metadata has one, as the copy's spread would.
+  if (handover === 'object-and-metadata') incoming.metadata.resourceVersion = resourceVersion;
+  else incoming.metadata = { ...incoming.metadata, resourceVersion };
+  return incoming;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   removeObject,
   replicaSetKeyOf,
   sortedKeysOf,
+  type Handover,
   type WatchChange,
 } from './api-store';
 import type { ApiKind, ApiObject, OwnerReference, Pod } from './objects';
@@ -65,12 +66,13 @@ export function dequeueSync(world: World, type: SyncEventType, key: string): voi
 
 /**
  * Stores an object and notifies its watchers. A caller that read the object by its key may pass
- * that key, which spares working it out again.
+ * that key, which spares working it out again; one that made the object for this write may hand it
+ * over (api-store.ts, `Handover`), which spares the store's copy.
  */
-export function apiPut(world: World, object: ApiObject, key?: string): WatchChange {
+export function apiPut(world: World, object: ApiObject, key?: string, handover?: Handover): WatchChange {
   const cluster = world.cluster;
   if (cluster === undefined) throw new Error('no cluster');
-  const change = putObject(cluster.api, object, key);
+  const change = putObject(cluster.api, object, key, handover);
   notifyWatchers(world, change);
   return change;
 }

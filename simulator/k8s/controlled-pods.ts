@@ -84,7 +84,8 @@ export function createControlledPod(
   // Mutating admission: Istio's sidecar injection webhook, when the namespace asks for it.
   mutateNewPod(world, pod);
   // A new name: its key is built here rather than looked up among the names seen before.
-  apiPut(world, pod, `${namespace}/${name}`);
+  // The pod and its metadata were made here, so the store keeps them rather than a copy.
+  apiPut(world, pod, `${namespace}/${name}`, 'object-and-metadata');
   return pod;
 }
 
@@ -116,6 +117,7 @@ export function requestPodDeletion(
       },
     },
     key,
+    'object-and-metadata',
   );
 }
 

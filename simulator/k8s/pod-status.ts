@@ -110,5 +110,6 @@ export function reportPodStatus(world: World, node: NodeRuntime, sandbox: Sandbo
     statuses.every((status) => status.ready);
   next.status.conditions = conditionsOf(pod, ready, sandbox.run?.finished === true, now);
   next.status.containerStatuses = statuses;
-  apiPut(world, next, sandbox.podKey);
+  // `next` was made for this write; its metadata is the stored pod's.
+  apiPut(world, next, sandbox.podKey, 'object');
 }

@@ -101,6 +101,7 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
       },
     },
     podKey,
+    'object',
   );
   // Pods waiting for a pod like this one (required pod affinity) may fit now.
   retryUnschedulable(world, 'pod-placed');

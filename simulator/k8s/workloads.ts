@@ -14,6 +14,7 @@ import {
   keyOf,
   controlledPodCounts,
   countOwnedReplicaSets,
+  ownedReplicaSetsUnordered,
   listBusyReplicaSetsOwnedBy,
   listOwnedBy,
   listOwnedWithKeys,
@@ -198,7 +199,9 @@ const revisionAnnotation = 'deployment.kubernetes.io/revision';
 function renumberIfReused(world: World, deployment: Deployment, replicaSet: ReplicaSet): ReplicaSet {
   const current = revisionOf(replicaSet);
   let highest = 0;
-  for (const other of replicaSetsOwnedBy(world, deployment))
+  // The highest revision does not depend on the order, so the unordered index serves.
+  const others = ownedReplicaSetsUnordered(requireCluster(world).api, deployment.metadata.uid);
+  for (const other of others)
     if (other.metadata.uid !== replicaSet.metadata.uid) highest = Math.max(highest, revisionOf(other));
   if (current > highest) return replicaSet;
   const annotations: Record<string, string> = {
@@ -249,7 +252,8 @@ function cleanupOldReplicaSets(world: World, deployment: Deployment, newReplicaS
 
 function scaleReplicaSet(world: World, replicaSet: ReplicaSet, replicas: number): void {
   const key = replicaSetKeyOf(requireCluster(world).api, replicaSet.metadata.uid) ?? keyOf(replicaSet);
-  apiPut(world, { ...replicaSet, spec: { ...replicaSet.spec, replicas: Math.max(0, replicas) } }, key);
+  const scaled = { ...replicaSet, spec: { ...replicaSet.spec, replicas: Math.max(0, replicas) } };
+  apiPut(world, scaled, key, 'object');
 }
 
 function setRolloutState(
@@ -320,7 +324,7 @@ function updateDeploymentStatus(
     },
   ];
   if (!sameStatusApartFromUpdateTimes(status, deployment.status)) {
-    apiPut(world, { ...deployment, status }, key);
+    apiPut(world, { ...deployment, status }, key, 'object');
   }
   return complete;
 }
@@ -488,6 +492,7 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
           status: { replicas: active, readyReplicas: ready, availableReplicas: ready, observedGeneration },
         },
         key,
+        'object',
       );
     else
       apiPut(
@@ -503,6 +508,7 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
           },
         },
         key,
+        'object',
       );
   }
 }

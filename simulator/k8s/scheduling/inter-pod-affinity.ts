@@ -127,6 +127,9 @@ function domainCount(counts: TopologyCounts, key: string, node: Node): number {
   return value === undefined ? 0 : (counts.get(key)?.get(value) ?? 0);
 }
 
+/** Counts of nothing, shared by the states that count nothing (never written to). */
+const noCounts: TopologyCounts = new Map();
+
 function isEmpty(counts: TopologyCounts): boolean {
   for (const values of counts.values()) if (values.size > 0) return false;
   return true;
@@ -166,13 +169,20 @@ export function interPodAffinityPreFilter(
   // Most pods have no terms and no placed pod has required anti-affinity: nothing to check.
   if (!ownTerms && cache.podsWithRequiredAntiAffinity.size === 0) return undefined;
   const namespace = pod.metadata.namespace ?? 'default';
-  const existingAntiAffinityCounts: TopologyCounts = new Map();
+  // Made when a placed pod's term picks this pod: in most cycles none does, and nothing is built.
+  let existingAntiAffinityCounts: TopologyCounts | undefined;
   // Placed pods by groups with the same terms (node-info-cache.ts): each term is matched once.
   for (const group of cache.affinityGroups.values())
     for (const term of podAffinityTerms(group.pod).requiredAntiAffinity)
       if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
         for (const [nodeName, count] of group.nodes)
-          addToDomain(existingAntiAffinityCounts, term.topologyKey, cache.nodes.get(nodeName)?.node, count);
+          addToDomain(
+            (existingAntiAffinityCounts ??= new Map<string, Map<string, number>>()),
+            term.topologyKey,
+            cache.nodes.get(nodeName)?.node,
+            count,
+          );
+  existingAntiAffinityCounts ??= noCounts;
   if (!ownTerms && isEmpty(existingAntiAffinityCounts)) return undefined;
   const affinityCounts: TopologyCounts = new Map();
   if (terms.requiredAffinity.length > 0) {
@@ -253,14 +263,8 @@ export function interPodAffinityPreScore(
   const preferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
   if (!preferred && cache.podsWithAffinity.size === 0) return undefined;
   const scores: TopologyCounts = new Map();
-  for (const [list, sign] of [
-    [terms.preferredAffinity, 1],
-    [terms.preferredAntiAffinity, -1],
-  ] as const)
-    for (const term of list)
-      for (const labelSet of labelSetsPicked(cache, term, namespaceLabels))
-        for (const [nodeName, count] of labelSet.all)
-          addToDomain(scores, term.topologyKey, cache.nodes.get(nodeName)?.node, sign * term.weight * count);
+  addPicked(scores, terms.preferredAffinity, 1, cache, namespaceLabels);
+  addPicked(scores, terms.preferredAntiAffinity, -1, cache, namespaceLabels);
   const namespace = pod.metadata.namespace ?? 'default';
   for (const group of cache.affinityGroups.values()) {
     const theirs = podAffinityTerms(group.pod);
@@ -269,6 +273,20 @@ export function interPodAffinityPreScore(
     addMatching(scores, theirs.preferredAntiAffinity, -1, pod, namespace, group, cache, namespaceLabels);
   }
   return isEmpty(scores) ? undefined : scores;
+}
+
+/** Adds the weight of each of the incoming pod's terms to the domain of every placed pod it picks, once per pod. */
+function addPicked(
+  scores: TopologyCounts,
+  list: readonly AffinityTerm[],
+  sign: number,
+  cache: NodeInfoCache,
+  namespaceLabels: NamespaceLabels,
+): void {
+  for (const term of list)
+    for (const labelSet of labelSetsPicked(cache, term, namespaceLabels))
+      for (const [nodeName, count] of labelSet.all)
+        addToDomain(scores, term.topologyKey, cache.nodes.get(nodeName)?.node, sign * term.weight * count);
 }
 
 /**

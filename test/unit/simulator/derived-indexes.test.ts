@@ -10,7 +10,15 @@ import {
 } from '../../../simulator/engine/prng';
 import { canonicalJson, jsonEqual } from '../../../simulator/engine/state-hash';
 import { toTimestamp, virtualEpochMs } from '../../../simulator/engine/virtual-time';
-import { keyOf, listObjects } from '../../../simulator/k8s/api-store';
+import {
+  createApiStore,
+  getObject,
+  keyOf,
+  listObjects,
+  putObject,
+  type Handover,
+} from '../../../simulator/k8s/api-store';
+import type { Pod } from '../../../simulator/k8s/objects';
 import { parsePolicyDocuments, parseStoredPolicy } from '../../../simulator/policy/index';
 import { replay, type Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
@@ -349,4 +357,50 @@ spec:
     expect([connect(truth, 'gamma'), connect(truth, 'alpha')]).toEqual(['timeout', 'refused']);
     expect(live.hash()).toBe(truth.hash());
   }, 120_000);
+});
+
+/** A pending pod as a controller writes it. */
+function pendingPod(name: string): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `uid-${name}`,
+      resourceVersion: '1',
+      creationTimestamp: toTimestamp(virtualEpochMs),
+    },
+    spec: { containers: [{ name: 'app', image: 'nginx' }] },
+    status: { phase: 'Pending' },
+  };
+}
+
+describe('api store: writes handed over to the store', () => {
+  const handovers: readonly { name: string; handover: Handover }[] = [
+    { name: 'a copy (nothing handed over)', handover: 'none' },
+    { name: 'the object handed over, its metadata shared with the stored version', handover: 'object' },
+    { name: 'the object and its metadata handed over', handover: 'object-and-metadata' },
+  ];
+  for (const { name, handover } of handovers) {
+    it(`${name}: stores the same fields in the same order, and leaves the previous version as it was`, () => {
+      const store = createApiStore();
+      const first = pendingPod('web-a');
+      putObject(store, first);
+      const stored = getObject(store, 'Pod', 'default/web-a')!;
+      const before = JSON.stringify(stored);
+      const next: Pod = {
+        ...stored,
+        metadata: handover === 'object-and-metadata' ? { ...stored.metadata } : stored.metadata,
+        spec: { ...stored.spec, nodeName: 'worker' },
+      };
+      const expected = JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: '1002' } });
+      putObject(store, next, 'default/web-a', handover);
+      const written = getObject(store, 'Pod', 'default/web-a')!;
+      expect(JSON.stringify(written)).toBe(expected);
+      expect(JSON.stringify(stored)).toBe(before);
+      expect(written.metadata).not.toBe(stored.metadata);
+      expect(written === next).toBe(handover !== 'none');
+    });
+  }
 });

@@ -15,6 +15,7 @@ import {
   listBusyReplicaSetsOwnedBy,
   listObjects,
   listOwnedBy,
+  ownedReplicaSetsUnordered,
   sortedKeysOf,
   type ApiStore,
 } from '../../../simulator/k8s/api-store';
@@ -38,6 +39,10 @@ export function expectIndexesMatch(store: ApiStore): void {
     );
     expect(listBusyReplicaSetsOwnedBy(store, deployment.metadata.uid)).toEqual(busy);
     expect(countOwnedReplicaSets(store, deployment.metadata.uid)).toBe(owned.length);
+    // The unordered list holds the same stored objects, whatever their order.
+    const unordered = ownedReplicaSetsUnordered(store, deployment.metadata.uid);
+    expect(unordered).toHaveLength(owned.length);
+    for (const replicaSet of owned) expect(unordered).toContain(replicaSet);
     for (const replicaSet of owned) {
       const hash = replicaSet.metadata.labels?.['pod-template-hash'] ?? '';
       expect(findOwnedReplicaSetByTemplateHash(store, deployment.metadata.uid, hash)).toBe(
