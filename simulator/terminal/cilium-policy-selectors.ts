@@ -10,6 +10,7 @@ import { agentSelectorCache } from '../cilium/endpoint-policy-cache';
 import { agentView } from '../cilium/agent-ipcache';
 import type { RuleOrigin, SelectorCacheEntry } from '../policy/index';
 import { cobraParse } from './cobra-args';
+import { ciliumDbgGlobalFlags } from './cilium-dbg-usage';
 import { fail, ok, type CommandResult } from './context';
 import { renderJsonPath } from './jsonpath';
 import { ciliumTabs, tabwrite } from './tabwriter';
@@ -22,13 +23,7 @@ Flags:
   -o, --output string   json| yaml| jsonpath='{}'
   -v, --verbose         Show the full labels
 
-Global Flags:
-      --config string        Config file (default is $HOME/.cilium.yaml)
-  -D, --debug                Enable debug messages
-  -H, --host string          URI to server-side API
-      --log-driver strings   Logging endpoints to use (example: syslog)
-      --log-opt map          Log driver options (example: format=json)
-`;
+${ciliumDbgGlobalFlags}`;
 
 /** A label of the API's LabelArray model. */
 interface ModelLabel {

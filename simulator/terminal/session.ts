@@ -27,21 +27,11 @@ import { dynamicVariableCommand, dynamicVariablesPlugin, worldVariableSource } f
 import { virtualEpochMs } from '../engine/virtual-time';
 import { explainShellLimits, shellLimits } from './shell-limits';
 import { complete, type Completion, type CompletionEntry } from './completion';
+import { simulatedMachineTools } from './completion-words';
 
 /** Virtual time one command line may consume before it is stopped. */
 const commandLineBudgetMs = 60 * 60 * 1000;
 
-/** The commands the simulator adds to the shell, for help and for "command not found" hints. */
-const simulatedCommands = [
-  'kubectl',
-  'kind',
-  'helm',
-  'cilium',
-  'docker',
-  'istioctl',
-  'openssl',
-  'step',
-] as const;
 
 class BudgetExceeded extends Error {}
 
@@ -678,7 +668,7 @@ export class TerminalSession {
     // The budget's own message says why the line stopped; the abort it caused adds nothing.
     if (this.budgetExceeded) stderr = stderr.replace(/^bash: execution aborted\n/m, '');
     if (/command not found/.test(stderr)) {
-      stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')}, curl and ping into the kind network, jobs and kill (and, inside pods, curl, ping, nc, nslookup, cilium and hubble; inside kind nodes, curl, crictl and iptables), plus the shell's own tools such as grep, jq, sed and awk.\n`;
+      stderr += `hint: this terminal simulates ${simulatedMachineTools.join(', ')}, curl and ping into the kind network, jobs and kill (and, inside pods, curl, ping, nc, nslookup, cilium and hubble; inside kind nodes, curl, crictl and iptables), plus the shell's own tools such as grep, jq, sed and awk.\n`;
     }
     if (this.budgetExceeded && !stderr.includes('stopped:'))
       stderr += `stopped: this command line used more than ${commandLineBudgetMs / 60_000} minutes of simulated time\n`;
