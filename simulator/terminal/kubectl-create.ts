@@ -42,7 +42,7 @@ function sliceFlag(repeated: ReadonlyMap<string, string[]>, name: string): strin
 }
 
 /** The object as `--dry-run=client -o yaml` prints it: kubectl's own encoding of what it built. */
-function asBuilt(object: ApiObject, explicitNamespace: boolean): unknown {
+export function asBuilt(object: ApiObject, explicitNamespace: boolean): unknown {
   const built = JSON.parse(JSON.stringify(object)) as Record<string, unknown>;
   const metadata: Record<string, unknown> = { ...(built.metadata as object), creationTimestamp: null };
   // kubectl sets the namespace on what it builds only when -n was given.
@@ -55,7 +55,7 @@ function asBuilt(object: ApiObject, explicitNamespace: boolean): unknown {
 }
 
 /** Prints an object the way `-o` asks, or kubectl's `kind/name created` line. */
-function printed(object: unknown, output: string | undefined, line: string): CommandResult {
+export function printed(object: unknown, output: string | undefined, line: string): CommandResult {
   if (output === 'yaml') return ok(kubectlYaml(object));
   if (output === 'json') return ok(kubectlJson(object));
   if (output === 'name') return ok(`${line.split(' ')[0] ?? ''}\n`);
@@ -70,7 +70,7 @@ function printed(object: unknown, output: string | undefined, line: string): Com
  * Sends a generated object: dry run, RBAC, AlreadyExists, then the API server's admission.
  * `wrap` is the generator's prefix for errors (`failed to create deployment`), if it has one.
  */
-function submit(
+export function submit(
   context: TerminalContext,
   options: CreateFlags,
   object: ApiObject,

@@ -32,7 +32,6 @@ import { simulatedMachineTools } from './completion-words';
 /** Virtual time one command line may consume before it is stopped. */
 const commandLineBudgetMs = 60 * 60 * 1000;
 
-
 class BudgetExceeded extends Error {}
 
 /** What a command prints when the model failed under it: a bug to report, never a tool's answer. */
@@ -549,9 +548,10 @@ export class TerminalSession {
     if (leave !== null) {
       this.podShell = undefined;
       const status = Number(leave[1] ?? 0) % 256;
+      const ended = shell.ended?.(status);
       return {
-        stdout: '',
-        stderr: `exit\n${status === 0 ? '' : `command terminated with exit code ${status}\n`}`,
+        stdout: ended?.stdout ?? '',
+        stderr: `exit\n${status === 0 || ended !== undefined ? '' : `command terminated with exit code ${status}\n`}`,
         exitCode: status,
       };
     }
