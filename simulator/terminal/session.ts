@@ -13,6 +13,7 @@ import { opensslOnMachine } from './openssl-ca';
 import { kubectl } from './kubectl';
 import { crictl, docker } from './tools';
 import { helm } from './helm-cli';
+import { repositoriesPath, repositoriesYaml } from './helm-repositories';
 import { ciliumHost } from './cilium-host';
 import { kind } from './kind-cli';
 import { contextForAddressIn, contextInNode } from './cluster-context';
@@ -149,11 +150,25 @@ export class TerminalSession {
      * `interactive`: a person types here, so a command that asks a question waits for the next
      * line (see `run`); elsewhere it reads its standard input, as without a terminal.
      */
-    readonly options: { holdForeground?: boolean; interactive?: boolean } = {},
+    readonly options: {
+      holdForeground?: boolean;
+      interactive?: boolean;
+      /**
+       * The Helm chart repositories the reader has already added (name → URL), written to Helm's
+       * repositories file before the first line: a page whose commands assume `helm repo add`.
+       */
+      helmRepositories?: Readonly<Record<string, string>>;
+    } = {},
   ) {
     this.currentFiles = files;
     const initialFiles: Record<string, string> = {};
     for (const [path, content] of Object.entries(files)) initialFiles[`/home/user/${path}`] = content;
+    const repositories = Object.entries(options.helmRepositories ?? {});
+    if (repositories.length > 0 && initialFiles[repositoriesPath] === undefined)
+      initialFiles[repositoriesPath] = repositoriesYaml(
+        repositories.map(([name, url]) => ({ name, url })),
+        simulation.nowMs,
+      );
     const context = this.context();
     // kubectl inside a kind node (`docker exec NODE bash -c 'kubectl …'`) uses that node's cluster.
     const kubectlIn = (node: string | undefined, args: string[], stdin: string) =>
@@ -224,7 +239,14 @@ export class TerminalSession {
             'fg: a simulated job cannot come back to the foreground; its output appears after each command line, and kill %N stops it',
           ),
         ),
-        wrap('helm', (args) => helm(context, args)),
+        // Helm reads and writes the reader's repositories in their home directory.
+        wrap('helm', async (args) => {
+          const text = await this.bash.fs.readFile(repositoriesPath).catch(() => undefined);
+          return helm(context, args, {
+            text,
+            write: (content) => context.writeFile?.(repositoriesPath, content),
+          });
+        }),
         // cilium-cli on the reader's machine; kind's node image has no such program.
         wrap('cilium', (args, _stdin, env) =>
           env.get('SIMULATED_NODE') === undefined
