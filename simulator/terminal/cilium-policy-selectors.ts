@@ -11,6 +11,7 @@ import { agentView } from '../cilium/agent-ipcache';
 import type { RuleOrigin, SelectorCacheEntry } from '../policy/index';
 import { cobraParse } from './cobra-args';
 import { ciliumDbgGlobalFlags } from './cilium-dbg-usage';
+import { ciliumDbgYaml } from './cilium-dbg-output';
 import { fail, ok, type CommandResult } from './context';
 import { renderJsonPath } from './jsonpath';
 import { ciliumTabs, tabwrite } from './tabwriter';
@@ -131,9 +132,10 @@ export function policySelectors(cluster: Cluster, agent: AgentState, args: reado
   const format = parsed.flags.get('output');
   if (format === undefined) return ok(table(models, parsed.flags.has('verbose')));
   if (format === 'json') return ok(`${JSON.stringify(models, null, 2)}\n`);
+  if (format === 'yaml') return ok(ciliumDbgYaml(models));
   if (format.startsWith('jsonpath=')) {
     const rendered = renderJsonPath(format.slice('jsonpath='.length), models);
     return rendered.ok ? ok(`${rendered.text}\n`) : fail(rendered.error);
   }
-  return fail(`Error: Unable to handle output format "${format}": use json or jsonpath=…`);
+  return fail(`Error: Unable to handle output format "${format}": use json, yaml or jsonpath=…`);
 }
