@@ -4,7 +4,8 @@
 // the pod's process prints (a curl run from the new pod), and with --rm deletes the pod afterwards.
 import { describe, expect, it } from 'vitest';
 import { getObject } from '../../../simulator/k8s/api-store';
-import { ciliumShell, kindShell } from './kubectl-support';
+import { TerminalSession } from '../../../simulator/terminal/session';
+import { ciliumShell, kindCluster, kindShell } from './kubectl-support';
 
 interface RunCase {
   readonly name: string;
@@ -233,6 +234,24 @@ describe('kubectl run', () => {
     expect(left.stdout).toBe('pod "debug" deleted\n');
     await session.run('sleep 5');
     expect(getObject(session.simulation.state.cluster!.api, 'Pod', 'default/debug')).toBeUndefined();
+  });
+
+  it('schedules bare pods across the workers, each with an address from its node’s pod CIDR', async () => {
+    const session = new TerminalSession(kindCluster(5, 2));
+    await session.run('for name in a b c d; do kubectl run $name --image=nginx > /dev/null; done; sleep 15');
+    const rows = (
+      await session.run(
+        'kubectl get pods --no-headers -o custom-columns=NODE:.spec.nodeName,IP:.status.podIP,STATUS:.status.phase',
+      )
+    ).stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/ +/));
+    expect(new Set(rows.map(([node]) => node))).toEqual(new Set(['kind-worker', 'kind-worker2']));
+    for (const [node, ip, phase] of rows) {
+      expect(phase).toBe('Running');
+      expect(ip).toMatch(node === 'kind-worker' ? /^10\.244\.1\./ : /^10\.244\.2\./);
+    }
   });
 
   it('runs a pod that Cilium gives an endpoint and identity, like a pod from a manifest', async () => {
