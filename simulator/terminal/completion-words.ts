@@ -173,7 +173,7 @@ export const kindTree: CommandTree = {
 /** helm: the commands helm-cli.ts runs. */
 export const helmTree: CommandTree = {
   subcommands: {
-    repo: { subcommands: { add: {}, update: {} } },
+    repo: { subcommands: { add: {}, list: {}, update: {}, remove: {} } },
     install: {
       flags: ['--namespace', '-n', '--version', '--set', '--values', '-f', '--create-namespace', '--wait'],
     },
