@@ -37,7 +37,7 @@ export interface HelmRepositoryFile {
 }
 
 /** The repositories of the file; an unreadable file counts as none. */
-export function readRepositories(text: string | undefined): RepositoryEntry[] {
+function readRepositories(text: string | undefined): RepositoryEntry[] {
   if (text === undefined) return [];
   try {
     const document = parseYaml(text) as { repositories?: { name?: unknown; url?: unknown }[] } | null;

@@ -42,7 +42,7 @@ function sliceFlag(repeated: ReadonlyMap<string, string[]>, name: string): strin
 }
 
 /** The object as `--dry-run=client -o yaml` prints it: kubectl's own encoding of what it built. */
-export function asBuilt(object: ApiObject, explicitNamespace: boolean): unknown {
+function asBuilt(object: ApiObject, explicitNamespace: boolean): unknown {
   const built = JSON.parse(JSON.stringify(object)) as Record<string, unknown>;
   const metadata: Record<string, unknown> = { ...(built.metadata as object), creationTimestamp: null };
   // kubectl sets the namespace on what it builds only when -n was given.
@@ -55,7 +55,7 @@ export function asBuilt(object: ApiObject, explicitNamespace: boolean): unknown 
 }
 
 /** Prints an object the way `-o` asks, or kubectl's `kind/name created` line. */
-export function printed(object: unknown, output: string | undefined, line: string): CommandResult {
+function printed(object: unknown, output: string | undefined, line: string): CommandResult {
   if (output === 'yaml') return ok(kubectlYaml(object));
   if (output === 'json') return ok(kubectlJson(object));
   if (output === 'name') return ok(`${line.split(' ')[0] ?? ''}\n`);

@@ -80,7 +80,7 @@ function durationMs(text: string): number | undefined {
 }
 
 /** RunOptions.Run's checks, in its order; the request or kubectl's error. */
-export function runRequest(positionals: readonly string[], parsed: Parsed): RunRequest | CommandResult {
+function runRequest(positionals: readonly string[], parsed: Parsed): RunRequest | CommandResult {
   const { flags } = parsed;
   // cobra checks the flag marked required (MarkFlagRequired("image")) before Run.
   if (!flags.has('--image')) return fail('error: required flag(s) "image" not set');
@@ -172,10 +172,7 @@ function parseAnnotations(entries: readonly string[]): Record<string, string> | 
 }
 
 /** The pod's labels: `--labels`, or `run=NAME` (getLabels). */
-export function runLabels(
-  request: RunRequest,
-  flags: ReadonlyMap<string, string>,
-): Record<string, string> | string {
+function runLabels(request: RunRequest, flags: ReadonlyMap<string, string>): Record<string, string> | string {
   const text = flags.get('--labels') ?? '';
   return text === '' ? { run: request.name } : parseLabels(text);
 }
@@ -223,7 +220,7 @@ function withOverrides(pod: ApiObject, flags: ReadonlyMap<string, string>): ApiO
 }
 
 /** The Pod kubectl run builds, or the generator's error. */
-export function runPod(request: RunRequest, parsed: Parsed): ApiObject | string {
+function runPod(request: RunRequest, parsed: Parsed): ApiObject | string {
   const labels = runLabels(request, parsed.flags);
   if (typeof labels === 'string') return labels;
   const annotations = parseAnnotations(parsed.repeated.get('--annotations') ?? []);
