@@ -19,7 +19,25 @@ import { podLogs } from './kubectl-logs';
 import { apiCallMs } from './kubectl-request';
 import { passSlice, sliceMs } from './kubectl-wait';
 import { runInPod } from './pod-commands';
-import type { RunRequest } from './kubectl-run';
+
+/** What the reader asked of `kubectl run`, validated as RunOptions.Run does. */
+export interface RunRequest {
+  name: string;
+  namespace: string;
+  image: string;
+  restartPolicy: 'Always' | 'OnFailure' | 'Never';
+  args: string[];
+  attach: boolean;
+  remove: boolean;
+  interactive: boolean;
+  tty: boolean;
+  quiet: boolean;
+  leaveStdinOpen: boolean;
+  expose: boolean;
+  port?: string;
+  /** The --pod-running-timeout, in milliseconds (1m by default: defaultPodAttachTimeout). */
+  timeoutMs: number;
+}
 
 type Output = { stdout: string; stderr: string };
 

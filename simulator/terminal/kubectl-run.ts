@@ -12,7 +12,7 @@ import type { FlagSpec } from './kube-args';
 import { fail, type CommandResult, type TerminalContext } from './context';
 import { submit } from './kubectl-create';
 import { namespaceOf } from './kubectl-request';
-import { attachToRun } from './kubectl-run-attach';
+import { attachToRun, type RunRequest } from './kubectl-run-attach';
 
 /** The flags `kubectl run` takes (addRunFlags, the print and dry-run flags, --overrides). */
 export const runFlags: FlagSpec[] = [
@@ -38,25 +38,6 @@ export const runFlags: FlagSpec[] = [
   { names: ['--dry-run'], takesValue: true },
   { names: ['--output', '-o'], takesValue: true },
 ];
-
-/** What the reader asked of `kubectl run`, validated as RunOptions.Run does. */
-export interface RunRequest {
-  name: string;
-  namespace: string;
-  image: string;
-  restartPolicy: 'Always' | 'OnFailure' | 'Never';
-  args: string[];
-  attach: boolean;
-  remove: boolean;
-  interactive: boolean;
-  tty: boolean;
-  quiet: boolean;
-  leaveStdinOpen: boolean;
-  expose: boolean;
-  port?: string;
-  /** The --pod-running-timeout, in milliseconds (1m by default: defaultPodAttachTimeout). */
-  timeoutMs: number;
-}
 
 type Parsed = { flags: Map<string, string>; repeated: Map<string, string[]>; rest: string[] };
 
