@@ -24,6 +24,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ScenarioPlayer, Simulation, runScenario, scenarioIds, scenarios } from '../simulator/index';
+import { labHelmRepositories } from '../simulator/scenarios/types';
 import { TerminalSession } from '../simulator/terminal/session';
 import { runRiskCommand } from './sim-risk';
 import { checkReport, runExerciseCheck } from '../simulator/exercises/check-report';
@@ -152,6 +153,8 @@ if (command === 'run') {
 if (command === 'shell') {
   let simulation: Simulation;
   let files: Record<string, string> = {};
+  // A scenario's reader has added the chart repositories its pages use; a bare machine has none.
+  let helmRepositories: Readonly<Record<string, string>> = {};
   if (values.scenario !== undefined) {
     const [id = '', stepsText = '0'] = values.scenario.split(':');
     const scenario = scenarios[id];
@@ -163,6 +166,7 @@ if (command === 'shell') {
     for (let step = 0; step < steps; step++) player.next();
     simulation = player.simulation;
     files = scenario.files;
+    helmRepositories = scenario.helmRepositories ?? labHelmRepositories;
   } else {
     simulation = new Simulation(seedOf(1));
   }
@@ -176,7 +180,7 @@ if (command === 'shell') {
             return fail(`cannot read ${argument}`);
           }
         })();
-  const session = new TerminalSession(simulation, files);
+  const session = new TerminalSession(simulation, files, { helmRepositories });
   const result = await session.run(script);
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);

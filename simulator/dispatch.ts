@@ -86,6 +86,7 @@ import {
 } from './k8s/namespace-controllers';
 import { collectDependents, orphanDependents } from './k8s/garbage-collector';
 import { writeContainerFile } from './k8s/container-files';
+import { attachedProcessEnded } from './k8s/container-lifecycle';
 import { syncClusterRoleAggregation } from './k8s/rbac-aggregation';
 import { missingIstioCrds, processMeshEvent, processMeshInput } from './mesh/dispatch';
 import type { IstioInstallResult } from './mesh/install';
@@ -444,6 +445,10 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     case 'istio.waypoint.apply': {
       const waypoint = applyWaypoint(world, event.request);
       return waypoint.ok ? { ok: true, waypoint } : { ok: false, error: waypoint.error };
+    }
+    case 'pod.process.exit': {
+      const error = attachedProcessEnded(world, event.podKey, event);
+      return error === undefined ? ok : { ok: false, error };
     }
     case 'pod.file.write': {
       const error = writeContainerFile(world, event.podKey, event.container, event.path, event.content);

@@ -48,6 +48,11 @@ export type InputEvent =
   | { type: 'helm.install'; request: HelmRequest }
   | { type: 'helm.uninstall'; release: string; namespace: string; keepHistory: boolean }
   | { type: 'object.label'; kind: ApiKind; key: string; labels: Record<string, string | null> }
+  /**
+   * A program the reader ran attached as a pod's main process (`kubectl run -i … -- curl …`) ended:
+   * the kubelet sees its container exit with this code and output (k8s/container-lifecycle.ts).
+   */
+  | { type: 'pod.process.exit'; podKey: string; exitCode: number; output: string }
   /** `kubectl cp` into a pod: the file lands in the running container (k8s/container-files.ts). */
   | { type: 'pod.file.write'; podKey: string; container: string; path: string; content: string }
   /** Sets a Node's taints and/or whether it is cordoned (`kubectl taint`, `cordon`, `uncordon`). */

@@ -3,7 +3,7 @@
  * workloads. Exercise files import these; this file is not an exercise.
  */
 
-/** A kind cluster with two workers and no default CNI, then Cilium from its Helm chart. */
+/** A kind cluster with two workers and no default CNI, then Cilium from its Helm chart (its repository added first). */
 export function ciliumCluster(version: string, values: Record<string, string> = {}): string[] {
   const sets = Object.entries(values)
     .map(([key, value]) => ` --set ${key}=${value}`)
@@ -19,6 +19,7 @@ nodes:
 networking:
   disableDefaultCNI: true
 EOF`,
+    'helm repo add cilium https://helm.cilium.io/ > /dev/null',
     `helm install cilium cilium/cilium --version ${version} --namespace kube-system${sets} > /dev/null && sleep 60`,
   ];
 }

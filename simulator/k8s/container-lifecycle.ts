@@ -76,6 +76,25 @@ export function scheduleRequestedExit(
   });
 }
 
+/**
+ * The program the reader ran attached as a pod's main process (`kubectl run -i`) ended: its exit
+ * reaches the kubelet at once, as any exit of the pod's process does. Returns an error when the pod
+ * has no running container to end.
+ */
+export function attachedProcessEnded(
+  world: World,
+  podKey: string,
+  exit: { exitCode: number; output: string },
+): string | undefined {
+  const pod = getObject(requireCluster(world).api, 'Pod', podKey);
+  const found =
+    pod?.spec.nodeName === undefined ? undefined : sandboxOf(world, pod.spec.nodeName, pod.metadata.uid);
+  if (pod === undefined || found === undefined || found.sandbox.state !== 'running')
+    return `pod ${podKey} has no running container`;
+  scheduleRequestedExit(world, pod.spec.nodeName ?? '', found.sandbox, { afterMs: 0, ...exit });
+  return undefined;
+}
+
 /** Whether a pod's restartPolicy restarts a container that exited with this code. */
 function restarts(pod: Pod | undefined, exitCode: number): boolean {
   const policy = pod?.spec.restartPolicy ?? 'Always';

@@ -10,6 +10,7 @@ import type { TerminalSession } from '../terminal/session';
 import type { Completion } from '../terminal/completion';
 import { ScenarioPlayer, type StepTranscript } from './runner';
 import type { Scenario, ScenarioFacts } from './types';
+import { labHelmRepositories } from './types';
 
 /** A command line and what it printed. */
 export interface TerminalEntry {
@@ -183,7 +184,10 @@ export class LabSession {
     const terminal = new TerminalSession(
       this.simulation,
       { ...this.scenario.files, ...this.files },
-      { holdForeground: this.options.tabs === true },
+      {
+        holdForeground: this.options.tabs === true,
+        helmRepositories: this.scenario.helmRepositories ?? labHelmRepositories,
+      },
     );
     this.terminals.set(tab, terminal);
     return terminal;

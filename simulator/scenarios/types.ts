@@ -265,6 +265,12 @@ export interface Scenario {
   /** Files a reader's terminal would have (yamls/…, run-test.sh). */
   files: Record<string, string>;
   /**
+   * The Helm chart repositories the reader has added when the lab opens (name → URL); by default
+   * cilium's and istio's (`labHelmRepositories`), which the pages' `helm install|upgrade` lines
+   * assume. A page that adds them itself, as its reader does, starts with none (`{}`).
+   */
+  helmRepositories?: Readonly<Record<string, string>>;
+  /**
    * What is already true when the scenario opens, built before its first step: the state a page's
    * walkthrough assumes (a kind cluster with Cilium installed). A lab opens there, and a link's
    * actions replay on top of it.
@@ -272,3 +278,9 @@ export interface Scenario {
   initial?: ScenarioStep;
   steps: ScenarioStep[];
 }
+
+/** The chart repositories a lab's reader has already added, unless the scenario says otherwise. */
+export const labHelmRepositories: Readonly<Record<string, string>> = {
+  cilium: 'https://helm.cilium.io/',
+  istio: 'https://istio-release.storage.googleapis.com/charts',
+};

@@ -8,6 +8,7 @@ import type { AgentState, EndpointStatusEntry } from '../cilium/state';
 import { agentEndpointIds } from '../cilium/agent-endpoints';
 import { renderJsonPath } from './jsonpath';
 import { cobraParse } from './cobra-args';
+import { ciliumDbgGlobalFlags } from './cilium-dbg-usage';
 import { fail, ok, type CommandResult } from './context';
 import { tabwrite } from './tabwriter';
 import { toRfc3339Milli } from '../engine/virtual-time';
@@ -24,13 +25,7 @@ Flags:
   -h, --help            help for log
   -o, --output string   json| yaml| jsonpath='{}'
 
-Global Flags:
-      --config string        Config file (default is $HOME/.cilium.yaml)
-  -D, --debug                Enable debug messages
-  -H, --host string          URI to server-side API
-      --log-driver strings   Logging endpoints to use (example: syslog)
-      --log-opt map          Log driver options (example: format=json)
-`;
+${ciliumDbgGlobalFlags}`;
 
 /** The API's EndpointStatusChange model of an entry (api/v1/models). */
 interface StatusChange {

@@ -205,6 +205,10 @@ export function collectCiliumStatus(
     const error = agentContainerError(pod);
     if (error !== undefined) errorCount(status, agent, pod.metadata.name).errors.push(error);
   }
+  // The collector lists the operator's pods a second time with the operator pod selector (k8s.go
+  // at v1.18.5: the deployment task's `name=cilium-operator`, then defaults.OperatorPodSelector);
+  // the chart's operator pods carry both labels, so a pending one is warned about twice, as the
+  // real `cilium status` prints it.
   podStatus(cluster, status, namespace, operator, { 'io.cilium/app': 'operator' });
   podStatus(cluster, status, namespace, relay, { 'app.kubernetes.io/name': 'hubble-relay' });
   podStatus(cluster, status, namespace, clusterMesh, { 'k8s-app': 'clustermesh-apiserver' });

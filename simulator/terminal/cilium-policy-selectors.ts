@@ -10,6 +10,8 @@ import { agentSelectorCache } from '../cilium/endpoint-policy-cache';
 import { agentView } from '../cilium/agent-ipcache';
 import type { RuleOrigin, SelectorCacheEntry } from '../policy/index';
 import { cobraParse } from './cobra-args';
+import { ciliumDbgGlobalFlags } from './cilium-dbg-usage';
+import { ciliumDbgYaml } from './cilium-dbg-output';
 import { fail, ok, type CommandResult } from './context';
 import { renderJsonPath } from './jsonpath';
 import { ciliumTabs, tabwrite } from './tabwriter';
@@ -22,13 +24,7 @@ Flags:
   -o, --output string   json| yaml| jsonpath='{}'
   -v, --verbose         Show the full labels
 
-Global Flags:
-      --config string        Config file (default is $HOME/.cilium.yaml)
-  -D, --debug                Enable debug messages
-  -H, --host string          URI to server-side API
-      --log-driver strings   Logging endpoints to use (example: syslog)
-      --log-opt map          Log driver options (example: format=json)
-`;
+${ciliumDbgGlobalFlags}`;
 
 /** A label of the API's LabelArray model. */
 interface ModelLabel {
@@ -136,9 +132,10 @@ export function policySelectors(cluster: Cluster, agent: AgentState, args: reado
   const format = parsed.flags.get('output');
   if (format === undefined) return ok(table(models, parsed.flags.has('verbose')));
   if (format === 'json') return ok(`${JSON.stringify(models, null, 2)}\n`);
+  if (format === 'yaml') return ok(ciliumDbgYaml(models));
   if (format.startsWith('jsonpath=')) {
     const rendered = renderJsonPath(format.slice('jsonpath='.length), models);
     return rendered.ok ? ok(`${rendered.text}\n`) : fail(rendered.error);
   }
-  return fail(`Error: Unable to handle output format "${format}": use json or jsonpath=…`);
+  return fail(`Error: Unable to handle output format "${format}": use json, yaml or jsonpath=…`);
 }

@@ -15,10 +15,12 @@ export interface CommandTree {
   values?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The commands on the reader's machine: the simulated tools, and the shell's usual ones. */
-export const machineCommands = [
+/**
+ * The tools the simulator adds to the reader's shell (session.ts registers them, names them in its
+ * "command not found" hint, and tab completion offers them).
+ */
+export const simulatedMachineTools = [
   'kubectl',
-  'k',
   'kind',
   'helm',
   'cilium',
@@ -26,6 +28,13 @@ export const machineCommands = [
   'istioctl',
   'openssl',
   'step',
+] as const;
+
+/** The commands on the reader's machine: the simulated tools, and the shell's usual ones. */
+export const machineCommands = [
+  ...simulatedMachineTools,
+  // `k`, the alias for kubectl most readers' shells have.
+  'k',
   'curl',
   'ping',
   'jobs',
@@ -164,7 +173,7 @@ export const kindTree: CommandTree = {
 /** helm: the commands helm-cli.ts runs. */
 export const helmTree: CommandTree = {
   subcommands: {
-    repo: { subcommands: { add: {}, update: {} } },
+    repo: { subcommands: { add: {}, list: {}, update: {}, remove: {} } },
     install: {
       flags: ['--namespace', '-n', '--version', '--set', '--values', '-f', '--create-namespace', '--wait'],
     },

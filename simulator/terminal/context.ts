@@ -29,6 +29,11 @@ export interface ContainerShell {
   run(script: string, options?: { signal?: AbortSignal }): Promise<ShellRun>;
   /** Takes the environment of a shell started inside this one (`bash` again). */
   adoptEnvironment(environment: Record<string, string>): void;
+  /**
+   * What the command that opened the shell does when the reader exits it, and what it prints
+   * (`kubectl run -it --rm` ends the pod's process and deletes the pod).
+   */
+  ended?(exitCode: number): CommandResult;
 }
 
 export const ok = (stdout = ''): CommandResult => ({ stdout, stderr: '', exitCode: 0 });

@@ -1,5 +1,5 @@
 /**
- * `helm`: repo add|update, install, upgrade [--install], list, status, get values, history and
+ * `helm`: repo add|list|update|remove (helm-repositories.ts), install, upgrade [--install], list, status, get values, history and
  * uninstall, with Helm 3's output and errors (cmd/helm in helm/helm v3: upgrade.go, list.go,
  * history.go, get_values.go, status.go, uninstall.go). The cilium chart goes through the model's
  * Helm (helm/operations.ts); Istio's charts are installed by the mesh model.
@@ -12,6 +12,8 @@ import type { HelmRequest } from '../helm/operations';
 import { latestReleases, releaseHistory, type HelmRelease } from '../helm/releases';
 import { asValuesTree, mergeValues, parseSetArgument, type HelmValues } from '../helm/values';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
+import { uitable } from './helm-table';
+import { chartRepositoryError, helmRepo, type HelmRepositoryFile } from './helm-repositories';
 
 /** Parsed command line: positionals, flags (last wins), and every value of repeatable flags in order. */
 interface HelmArgs {
@@ -136,14 +138,6 @@ function goTime(timeMs: number): string {
   return `${date.year}-${pad(date.month)}-${pad(date.day)} ${pad(date.hours)}:${pad(date.minutes)}:${pad(date.seconds)}${fraction} +0000 UTC`;
 }
 
-/** gosuri/uitable as Helm prints tables: every cell padded to its column's width, joined by tabs. */
-function uitable(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of rows)
-    row.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)));
-  return `${rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('\t')).join('\n')}\n`;
-}
-
 const namespaceOf = (args: HelmArgs): string => args.flags.get('--namespace') ?? 'default';
 
 /** The request of an install or upgrade, or Helm's error. */
@@ -178,10 +172,13 @@ const warningLines = (warnings: readonly string[] | undefined): string =>
   (warnings ?? []).map((warning) => `WARNING: ${warning}\n`).join('');
 
 /** `helm install RELEASE CHART`. */
-function install(context: TerminalContext, args: HelmArgs): CommandResult {
+function install(context: TerminalContext, args: HelmArgs, repositories: HelmRepositoryFile): CommandResult {
   const [release, chart] = args.positionals;
   if (release === undefined || chart === undefined)
     return fail('Error: INSTALLATION FAILED: must either provide a name or specify --generate-name');
+  // install.go wraps what LocateChart says (a repository the reader never added) in its prefix.
+  const unlocated = chartRepositoryError(chart, args.flags.get('--version'), repositories);
+  if (unlocated !== undefined) return fail(`Error: INSTALLATION FAILED: ${unlocated}`);
   const istioChart = /^istio\/(base|istiod|cni|ztunnel)$/.exec(chart)?.[1] as IstioHelmChart | undefined;
   if (istioChart !== undefined) return installIstio(context, args, release, istioChart);
   if (chart !== 'cilium/cilium')
@@ -246,12 +243,15 @@ function installIstio(
 }
 
 /** `helm upgrade [--install] RELEASE CHART`. */
-function upgrade(context: TerminalContext, args: HelmArgs): CommandResult {
+function upgrade(context: TerminalContext, args: HelmArgs, repositories: HelmRepositoryFile): CommandResult {
   if (args.positionals.length !== 2)
     return fail(
       `Error: "helm upgrade" requires 2 arguments\n\nUsage:  helm upgrade [RELEASE] [CHART] [flags]`,
     );
   const [release = '', chart = ''] = args.positionals;
+  // upgrade.go returns LocateChart's error as it is, with or without --install.
+  const unlocated = chartRepositoryError(chart, args.flags.get('--version'), repositories);
+  if (unlocated !== undefined) return fail(`Error: ${unlocated}`);
   const request = requestOf(context, args, release, chart);
   if (typeof request === 'string') return fail(`Error: ${request}`);
   const result = context.input({ type: 'helm.upgrade', request });
@@ -425,17 +425,17 @@ function uninstall(context: TerminalContext, args: HelmArgs): CommandResult {
 }
 
 const supported =
-  'helm repo add, helm repo update, helm install, helm upgrade, helm list, helm status, helm history, helm get values, helm uninstall';
+  'helm repo add|list|update|remove, helm install, helm upgrade, helm list, helm status, helm history, helm get values, helm uninstall';
 
 /** Runs `helm ARGS`. */
-export function helm(context: TerminalContext, args: string[]): CommandResult {
+export function helm(
+  context: TerminalContext,
+  args: string[],
+  /** The reader's repositories file (helm-repositories.ts). */
+  repositories: HelmRepositoryFile,
+): CommandResult {
   const [verb, ...rest] = args;
-  if (verb === 'repo' && rest[0] === 'add')
-    return ok(`"${rest[1] ?? ''}" has been added to your repositories\n`);
-  if (verb === 'repo' && rest[0] === 'update')
-    return ok(
-      'Hang tight while we grab the latest from your chart repositories...\nUpdate Complete. ⎈Happy Helming!⎈\n',
-    );
+  if (verb === 'repo') return helmRepo(rest, repositories, context.simulation.nowMs);
   const parsed = parseHelmArgs(rest);
   if (typeof parsed === 'string') return fail(`Error: ${parsed}`);
   const cluster = context.simulation.state.cluster;
@@ -445,9 +445,9 @@ export function helm(context: TerminalContext, args: string[]): CommandResult {
     );
   switch (verb) {
     case 'install':
-      return install(context, parsed);
+      return install(context, parsed, repositories);
     case 'upgrade':
-      return upgrade(context, parsed);
+      return upgrade(context, parsed, repositories);
     case 'list':
     case 'ls':
       return list(context, parsed);

@@ -70,7 +70,7 @@ function printed(object: unknown, output: string | undefined, line: string): Com
  * Sends a generated object: dry run, RBAC, AlreadyExists, then the API server's admission.
  * `wrap` is the generator's prefix for errors (`failed to create deployment`), if it has one.
  */
-function submit(
+export function submit(
   context: TerminalContext,
   options: CreateFlags,
   object: ApiObject,

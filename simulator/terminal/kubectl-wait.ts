@@ -19,7 +19,7 @@ import {
 } from './kubectl-select';
 
 /** How often a waiting command looks again (a watch delivers changes within this much virtual time). */
-const sliceMs = 250;
+export const sliceMs = 250;
 /** Slices between two hand-backs to the page. */
 const slicesPerPause = 20;
 
@@ -101,7 +101,7 @@ function jsonPathMet(object: ApiObject, template: string, value: string | undefi
 }
 
 /** Lets a slice of virtual time pass, handing the thread back now and then; false when interrupted. */
-async function passSlice(context: TerminalContext, ms: number, count: number): Promise<boolean> {
+export async function passSlice(context: TerminalContext, ms: number, count: number): Promise<boolean> {
   context.spend(ms);
   if (count % slicesPerPause === 0 && context.pause !== undefined) return await context.pause();
   return true;

@@ -37,6 +37,7 @@ import { patch } from './kubectl-patch';
 import { copy } from './kubectl-cp';
 import { auth } from './kubectl-auth';
 import { expose } from './kubectl-expose';
+import { run, runFlags } from './kubectl-run';
 import { top } from './kubectl-top';
 import { sortByField } from './kubectl-sort';
 import { firstPodForLogs } from './kubectl-pod-order';
@@ -115,6 +116,7 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--group'], takesValue: true },
     { names: ['--serviceaccount'], takesValue: true },
   ],
+  run: [...namespaceFlags, ...runFlags],
   expose: [
     ...namespaceFlags,
     { names: ['--port'], takesValue: true },
@@ -738,6 +740,7 @@ export const subcommands = [
   'describe',
   'apply',
   'create',
+  'run',
   'label',
   'scale',
   'rollout',
@@ -832,6 +835,8 @@ export function kubectl(
       return auth(context, parsed.positionals, parsed.flags);
     case 'expose':
       return expose(context, parsed.positionals, parsed.flags);
+    case 'run':
+      return run(context, parsed.positionals, parsed, stdin);
     case 'top':
       return top(parsed.positionals, parsed.flags);
     default:

@@ -13,6 +13,7 @@ import { opensslOnMachine } from './openssl-ca';
 import { kubectl } from './kubectl';
 import { crictl, docker } from './tools';
 import { helm } from './helm-cli';
+import { repositoriesPath, repositoriesYaml } from './helm-repositories';
 import { ciliumHost } from './cilium-host';
 import { kind } from './kind-cli';
 import { contextForAddressIn, contextInNode } from './cluster-context';
@@ -27,21 +28,10 @@ import { dynamicVariableCommand, dynamicVariablesPlugin, worldVariableSource } f
 import { virtualEpochMs } from '../engine/virtual-time';
 import { explainShellLimits, shellLimits } from './shell-limits';
 import { complete, type Completion, type CompletionEntry } from './completion';
+import { simulatedMachineTools } from './completion-words';
 
 /** Virtual time one command line may consume before it is stopped. */
 const commandLineBudgetMs = 60 * 60 * 1000;
-
-/** The commands the simulator adds to the shell, for help and for "command not found" hints. */
-const simulatedCommands = [
-  'kubectl',
-  'kind',
-  'helm',
-  'cilium',
-  'docker',
-  'istioctl',
-  'openssl',
-  'step',
-] as const;
 
 class BudgetExceeded extends Error {}
 
@@ -160,11 +150,25 @@ export class TerminalSession {
      * `interactive`: a person types here, so a command that asks a question waits for the next
      * line (see `run`); elsewhere it reads its standard input, as without a terminal.
      */
-    readonly options: { holdForeground?: boolean; interactive?: boolean } = {},
+    readonly options: {
+      holdForeground?: boolean;
+      interactive?: boolean;
+      /**
+       * The Helm chart repositories the reader has already added (name → URL), written to Helm's
+       * repositories file before the first line: a page whose commands assume `helm repo add`.
+       */
+      helmRepositories?: Readonly<Record<string, string>>;
+    } = {},
   ) {
     this.currentFiles = files;
     const initialFiles: Record<string, string> = {};
     for (const [path, content] of Object.entries(files)) initialFiles[`/home/user/${path}`] = content;
+    const repositories = Object.entries(options.helmRepositories ?? {});
+    if (repositories.length > 0 && initialFiles[repositoriesPath] === undefined)
+      initialFiles[repositoriesPath] = repositoriesYaml(
+        repositories.map(([name, url]) => ({ name, url })),
+        simulation.nowMs,
+      );
     const context = this.context();
     // kubectl inside a kind node (`docker exec NODE bash -c 'kubectl …'`) uses that node's cluster.
     const kubectlIn = (node: string | undefined, args: string[], stdin: string) =>
@@ -235,7 +239,14 @@ export class TerminalSession {
             'fg: a simulated job cannot come back to the foreground; its output appears after each command line, and kill %N stops it',
           ),
         ),
-        wrap('helm', (args) => helm(context, args)),
+        // Helm reads and writes the reader's repositories in their home directory.
+        wrap('helm', async (args) => {
+          const text = await this.bash.fs.readFile(repositoriesPath).catch(() => undefined);
+          return helm(context, args, {
+            text,
+            write: (content) => context.writeFile?.(repositoriesPath, content),
+          });
+        }),
         // cilium-cli on the reader's machine; kind's node image has no such program.
         wrap('cilium', (args, _stdin, env) =>
           env.get('SIMULATED_NODE') === undefined
@@ -559,9 +570,10 @@ export class TerminalSession {
     if (leave !== null) {
       this.podShell = undefined;
       const status = Number(leave[1] ?? 0) % 256;
+      const ended = shell.ended?.(status);
       return {
-        stdout: '',
-        stderr: `exit\n${status === 0 ? '' : `command terminated with exit code ${status}\n`}`,
+        stdout: ended?.stdout ?? '',
+        stderr: `exit\n${status === 0 || ended !== undefined ? '' : `command terminated with exit code ${status}\n`}`,
         exitCode: status,
       };
     }
@@ -678,7 +690,7 @@ export class TerminalSession {
     // The budget's own message says why the line stopped; the abort it caused adds nothing.
     if (this.budgetExceeded) stderr = stderr.replace(/^bash: execution aborted\n/m, '');
     if (/command not found/.test(stderr)) {
-      stderr += `hint: this terminal simulates ${simulatedCommands.join(', ')}, curl and ping into the kind network, jobs and kill (and, inside pods, curl, ping, nc, nslookup, cilium and hubble; inside kind nodes, curl, crictl and iptables), plus the shell's own tools such as grep, jq, sed and awk.\n`;
+      stderr += `hint: this terminal simulates ${simulatedMachineTools.join(', ')}, curl and ping into the kind network, jobs and kill (and, inside pods, curl, ping, nc, nslookup, cilium and hubble; inside kind nodes, curl, crictl and iptables), plus the shell's own tools such as grep, jq, sed and awk.\n`;
     }
     if (this.budgetExceeded && !stderr.includes('stopped:'))
       stderr += `stopped: this command line used more than ${commandLineBudgetMs / 60_000} minutes of simulated time\n`;

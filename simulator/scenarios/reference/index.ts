@@ -189,6 +189,8 @@ export const referenceHostFirewall = referenceLab({
   id: 'reference-host-firewall',
   title: 'The host firewall on a kind cluster',
   summary: 'A kind cluster without CNI; the page installs Cilium with the host firewall on.',
+  // The page's first command adds the cilium repository, as its reader does.
+  helmRepositories: {},
   initial: {
     id: 'kind-cluster',
     title: 'A kind cluster without a CNI',

@@ -10,6 +10,7 @@ import { Simulation } from '../../../simulator/index';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { ciliumExampleAt, ciliumExamplePaths } from '../../../simulator/cilium/example-manifests';
 import { blockTitle, codeBlocks, referencePages } from './pages';
+import { withSiteRepositories } from '../terminal/kubectl-support';
 
 type Outcome = 'valid' | { readonly refused: string };
 
@@ -107,7 +108,11 @@ const refusedCases: PolicyCase[] = pageCases()
 async function applied(
   policy: PolicyCase,
 ): Promise<{ terminal: TerminalSession; stdout: string; stderr: string }> {
-  const terminal = new TerminalSession(new Simulation(15), { 'policy.yaml': policy.yaml });
+  const terminal = new TerminalSession(
+    new Simulation(15),
+    { 'policy.yaml': policy.yaml },
+    withSiteRepositories,
+  );
   await terminal.run('kind create cluster');
   await terminal.run(
     `helm install cilium cilium/cilium --version 1.18.5 --namespace kube-system ${policy.values} && sleep 60`,

@@ -16,7 +16,8 @@ import { codeBlocks, referencePages, type CodeBlock } from './pages';
 
 /**
  * How the docs install Cilium on kind (installation/kind: kind's own CNI disabled, then the Helm
- * chart), on one node as the security walkthroughs assume ("a single-node Cilium environment").
+ * chart from its repository), on one node as the security walkthroughs assume ("a single-node Cilium
+ * environment").
  */
 export const defaultSetup = [
   `kind create cluster --config=- <<EOF
@@ -25,6 +26,7 @@ apiVersion: kind.x-k8s.io/v1alpha4
 networking:
   disableDefaultCNI: true
 EOF`,
+  'helm repo add cilium https://helm.cilium.io/',
   'helm install cilium cilium/cilium --version 1.18.5 --namespace kube-system',
 ];
 

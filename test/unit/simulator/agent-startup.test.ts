@@ -4,6 +4,7 @@ import { resolveCiliumConfig } from '../../../simulator/cilium/config';
 import { agentStartRefusal } from '../../../simulator/cilium/agent-startup';
 import { nextBackoffMs } from '../../../simulator/k8s/container-lifecycle';
 import { TerminalSession } from '../../../simulator/terminal/session';
+import { withSiteRepositories } from '../terminal/kubectl-support';
 
 // The agent refuses some configurations at start (cilium/cilium v1.12.0 daemon/cmd/daemon_main.go):
 // up to 1.13, WireGuard with the L7 proxy on. The refusal must show where a reader looks for it:
@@ -50,7 +51,7 @@ describe('cilium: agent start-up checks', () => {
   });
 
   it('1.12 with WireGuard and the L7 proxy: the agents crash-loop and the nodes stay NotReady', async () => {
-    const terminal = new TerminalSession(new Simulation(3), {});
+    const terminal = new TerminalSession(new Simulation(3), {}, withSiteRepositories);
     await terminal.run(
       'kind create cluster --config=- <<EOF\nkind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\nnetworking:\n  disableDefaultCNI: true\nEOF',
     );

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
 import { chooseSetup } from '../../../simulator/setup';
 import { TerminalSession } from '../../../simulator/terminal/session';
+import { withSiteRepositories } from './kubectl-support';
 
 const kindConfig = `cat > kind-config.yaml <<'EOF2'
 kind: Cluster
@@ -18,7 +19,11 @@ EOF2`;
 
 /** A two-node kind cluster with Cilium installed by Helm with the given flags. */
 async function clusterWith(version: string, flags = ''): Promise<TerminalSession> {
-  const session = new TerminalSession(new Simulation(5, { setup: chooseSetup({ cilium: [version] }) }));
+  const session = new TerminalSession(
+    new Simulation(5, { setup: chooseSetup({ cilium: [version] }) }),
+    {},
+    withSiteRepositories,
+  );
   await session.run(kindConfig);
   await session.run('kind create cluster --config kind-config.yaml > /dev/null 2>&1');
   const install = await session.run(
@@ -110,7 +115,7 @@ describe('kubectl get crd: the CRDs Cilium’s operator registers (pkg/k8s/synce
   });
 
   it('answers NotFound for a CRD the cluster does not have, and nothing before Cilium is installed', async () => {
-    const session = new TerminalSession(new Simulation(5));
+    const session = new TerminalSession(new Simulation(5), {}, withSiteRepositories);
     await session.run(kindConfig);
     await session.run('kind create cluster --config kind-config.yaml > /dev/null 2>&1');
     const before = await session.run('kubectl get crd');

@@ -3,7 +3,8 @@
 // DaemonSet not ready yet, then OK after `--wait`), its JSON, its colours, `uninstall`, and errors
 // with cilium-cli's words and exit status.
 import { describe, expect, it } from 'vitest';
-import { kindShell } from './kubectl-support';
+import { TerminalSession } from '../../../simulator/terminal/session';
+import { kindCluster, kindShell, withSiteRepositories } from './kubectl-support';
 
 /** The text without ANSI colour codes, as a reader sees it on a terminal. */
 const plain = (text: string): string =>
@@ -86,6 +87,27 @@ describe('cilium-cli on the reader machine', () => {
     // The box's columns line up once the colour codes are drawn, not printed.
     const boxColumns = lines.slice(1, 6).map((line) => line.search(/[A-Z]/));
     expect(new Set(boxColumns)).toEqual(new Set([15]));
+  });
+
+  it('cilium status warns twice of a pending operator pod, as its collector lists the operator pods twice', async () => {
+    // k8s.go at v1.18.5 runs podStatus for the operator with `name=cilium-operator` and again with
+    // the operator pod selector; the chart's two replicas cannot share kind's single node.
+    const session = new TerminalSession(kindCluster(5, 0), {}, withSiteRepositories);
+    await session.run('helm install cilium cilium/cilium --version 1.18.5 --namespace kube-system; sleep 90');
+    const pending = (
+      await session.run(
+        'kubectl -n kube-system get pods -l name=cilium-operator --field-selector=status.phase=Pending -o name',
+      )
+    ).stdout.trim();
+    expect(pending).toMatch(/^pod\/cilium-operator-/);
+    const warnings = plain((await session.run('cilium status')).stdout)
+      .split('\n')
+      .filter((line) => line.endsWith('pod is pending'));
+    const pod = pending.replace('pod/', '');
+    expect(warnings).toEqual([
+      `Warnings:              cilium-operator    ${pod}    pod is pending`,
+      `                       cilium-operator    ${pod}    pod is pending`,
+    ]);
   });
 
   it('colours OK in green even through a pipe, as cilium-cli always writes them', async () => {

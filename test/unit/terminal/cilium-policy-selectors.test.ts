@@ -65,6 +65,39 @@ describe('cilium-dbg policy selectors', () => {
     expect(models[0]?.users).toBe(1);
   }, 60_000);
 
+  it('prints the API models with -o yaml as yaml.v3 marshals them, then an empty line', async () => {
+    const session = await starWars('sw_l3_l4_policy.yaml');
+    const result = await session.run(agent('policy selectors -o yaml'));
+    expect(result.exitCode).toBe(0);
+    const empire = await identityOf(session, 'org=empire');
+    const uid = /k8s:io\.cilium\.k8s\.policy\.uid=([\w-]+)/.exec(
+      (await session.run(agent('policy selectors -v'))).stdout,
+    )?.[1];
+    expect(result.stdout).toBe(
+      [
+        '- identities:',
+        ...empire.map((id) => `    - ${id}`),
+        '  labels:',
+        '    - - key: io.cilium.k8s.policy.derived-from',
+        '        source: k8s',
+        '        value: CiliumNetworkPolicy',
+        '      - key: io.cilium.k8s.policy.name',
+        '        source: k8s',
+        '        value: rule1',
+        '      - key: io.cilium.k8s.policy.namespace',
+        '        source: k8s',
+        '        value: default',
+        '      - key: io.cilium.k8s.policy.uid',
+        '        source: k8s',
+        `        value: ${uid ?? ''}`,
+        '  selector: "&LabelSelector{MatchLabels:map[string]string{any.org: empire,k8s.io.kubernetes.pod.namespace: default,},MatchExpressions:[]LabelSelectorRequirement{},}"',
+        '  users: 1',
+        '',
+        '',
+      ].join('\n'),
+    );
+  }, 60_000);
+
   it('refuses an unknown flag with pflag’s error', async () => {
     const session = await starWars();
     const result = await session.run(agent('policy selectors --top'));

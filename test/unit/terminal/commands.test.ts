@@ -5,6 +5,7 @@ import { TerminalSession } from '../../../simulator/terminal/session';
 import { tabwrite } from '../../../simulator/terminal/tabwriter';
 import { smartLabelFor } from '../../../simulator/terminal/kubectl-describe';
 import { kindShell } from './kubectl-support';
+import { withSiteRepositories } from './kubectl-support';
 
 // The commands a reader types after the seed 001 setup (kind, Cilium, the apps and the two
 // policies), checked against the real tools' output shapes and against the model's reactions.
@@ -15,7 +16,7 @@ const setup = script.slice(0, script.indexOf('NODEV1='));
 
 async function cluster(version = '1.12.0'): Promise<{ session: TerminalSession; player: ScenarioPlayer }> {
   const player = new ScenarioPlayer(scenario!, scenario!.defaultSeed);
-  const session = new TerminalSession(player.simulation, scenario!.files);
+  const session = new TerminalSession(player.simulation, scenario!.files, withSiteRepositories);
   const result = await session.run(setup.replaceAll('1.12.0', version));
   expect(result.exitCode).toBe(0);
   return { session, player };

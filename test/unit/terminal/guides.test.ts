@@ -7,6 +7,7 @@ import { TerminalSession } from '../../../simulator/terminal/session';
 import { wireguardPublicKeyAnnotation, wireguardRekeyAfterMs } from '../../../simulator/cilium/wireguard';
 import { experimentHelmValues } from '../../../simulator/scenarios/mistaken-identity/experiment-steps';
 import { defaultClusterTimings } from '../../../simulator/world';
+import { withSiteRepositories } from './kubectl-support';
 
 // The guides' own command blocks, copied from the MDX pages and run in a fresh terminal set up as
 // the page's lab is (its day and kind release): what a reader pastes must work as the page says.
@@ -40,6 +41,7 @@ describe('guide commands, verbatim', () => {
     const terminal = new TerminalSession(
       new Simulation(1, { setup: scenarioSetup(scenario) }),
       scenario.files,
+      withSiteRepositories,
     );
     expect((await terminal.run(kindCluster)).exitCode).toBe(0);
     const installed = await terminal.run(helmInstall ?? '');
@@ -73,7 +75,11 @@ describe('guide commands, verbatim', () => {
     );
     expect(commands).toContain('cilium bpf auth list');
     const [helmInstall] = codeBlocks('mutual-auth', 'bash');
-    const terminal = new TerminalSession(new Simulation(1), scenarios['mutual-auth']?.files ?? {});
+    const terminal = new TerminalSession(
+      new Simulation(1),
+      scenarios['mutual-auth']?.files ?? {},
+      withSiteRepositories,
+    );
     await terminal.run(kindCluster);
     expect((await terminal.run(helmInstall ?? '')).exitCode).toBe(0);
     await terminal.run('sleep 60');
@@ -103,7 +109,11 @@ describe('guide commands, verbatim', () => {
     );
     const lab = scenarios['istio-mistaken-identity'];
     if (lab === undefined) throw new Error('no istio-mistaken-identity scenario');
-    const terminal = new TerminalSession(new Simulation(2, { setup: scenarioSetup(lab) }), {});
+    const terminal = new TerminalSession(
+      new Simulation(2, { setup: scenarioSetup(lab) }),
+      {},
+      withSiteRepositories,
+    );
     await terminal.run(kindCluster);
     await terminal.run(
       'helm install cilium cilium/cilium --version 1.12.0 --namespace kube-system && sleep 60',

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { chooseSetup, type LabSetup } from '../../../simulator/setup';
+import { withSiteRepositories } from './kubectl-support';
 
 const kindConfig = `kind create cluster --config=- <<<"kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
@@ -37,9 +38,13 @@ async function installed(
   setup: LabSetup = experimentSetup,
 ): Promise<{ session: TerminalSession; simulation: Simulation }> {
   const simulation = new Simulation(seed, { setup });
-  const session = new TerminalSession(simulation, {
-    'values.yaml': 'policyAuditMode: true\nhubble:\n  relay:\n    enabled: true\n',
-  });
+  const session = new TerminalSession(
+    simulation,
+    {
+      'values.yaml': 'policyAuditMode: true\nhubble:\n  relay:\n    enabled: true\n',
+    },
+    withSiteRepositories,
+  );
   expect((await session.run(kindConfig)).exitCode).toBe(0);
   const result = await session.run(install);
   expect(result.exitCode).toBe(0);
@@ -334,7 +339,7 @@ describe('helm: a changed value reaches the agents', () => {
       .replace("policy-audit-mode: 'false'", "policy-audit-mode: 'true'")
       .replace('policy-audit-mode: "false"', 'policy-audit-mode: "true"');
     expect(edited).not.toBe(current.stdout);
-    const session2 = new TerminalSession(simulation, { 'cm.yaml': edited });
+    const session2 = new TerminalSession(simulation, { 'cm.yaml': edited }, withSiteRepositories);
     expect((await session2.run('kubectl apply -f cm.yaml')).stdout).toBe(
       'configmap/cilium-config configured\n',
     );

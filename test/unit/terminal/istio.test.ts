@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioPlayer, scenarios } from '../../../simulator/index';
 import { TerminalSession } from '../../../simulator/terminal/session';
+import { withSiteRepositories } from './kubectl-support';
 
 // The Istio half of the L7 article in the terminal: a sidecar's certificate seen through
 // `openssl s_client` from an istio-proxy container (the server asks for a client certificate and
@@ -11,7 +12,7 @@ if (scenario === undefined) throw new Error('scenario missing');
 function meshSession(seed?: number): TerminalSession {
   const player = new ScenarioPlayer(scenario as NonNullable<typeof scenario>, seed);
   for (let step = 0; step < 3; step++) player.next();
-  return new TerminalSession(player.simulation, scenario?.files ?? {});
+  return new TerminalSession(player.simulation, scenario?.files ?? {}, withSiteRepositories);
 }
 
 const sClient =
@@ -112,7 +113,7 @@ describe('terminal: an ambient waypoint', () => {
   it('applies a waypoint, enrols the namespace, and answers a path outside the policy with 403', async () => {
     const { Simulation } = await import('../../../simulator/index');
     const files = scenarios['istio-mistaken-identity']?.files ?? {};
-    const terminal = new TerminalSession(new Simulation(3), files);
+    const terminal = new TerminalSession(new Simulation(3), files, withSiteRepositories);
     const setup = [
       'kind create cluster --config=- <<EOF',
       'kind: Cluster',

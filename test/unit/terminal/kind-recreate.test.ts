@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { replay, Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
+import { withSiteRepositories } from './kubectl-support';
 
 const script = `cat > kind-config.yaml <<'EOF'
 kind: Cluster
@@ -45,7 +46,7 @@ start
 describe('kind: delete the cluster and create it again', () => {
   it('ends in a fresh cluster and keeps the reader’s files', async () => {
     const simulation = new Simulation(11);
-    const session = new TerminalSession(simulation);
+    const session = new TerminalSession(simulation, {}, withSiteRepositories);
     const result = await session.run(script);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain(
@@ -86,7 +87,7 @@ describe('kind: delete the cluster and create it again', () => {
   }, 60_000);
 
   it('leaves no Cilium behind until the reader installs it again', async () => {
-    const session = new TerminalSession(new Simulation(12));
+    const session = new TerminalSession(new Simulation(12), {}, withSiteRepositories);
     await session.run(
       'kind create cluster && helm install cilium cilium/cilium --version 1.18.5 --namespace kube-system >/dev/null && sleep 30',
     );

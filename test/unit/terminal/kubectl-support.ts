@@ -3,6 +3,7 @@ import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { clusterWithCilium } from '../simulator/support';
 import { ciliumExample } from '../cilium-examples';
+import { labHelmRepositories } from '../../../simulator/scenarios/types';
 
 /**
  * The Star Wars demo of Cilium's getting-started guide, as cilium/cilium ships it in
@@ -40,3 +41,9 @@ export function kindShell(files: Record<string, string> = {}, seed = 5): Termina
 export function ciliumShell(files: Record<string, string> = {}, seed = 7): TerminalSession {
   return new TerminalSession(clusterWithCilium(seed, 1, '1.18.5', { 'encryption.enabled': 'false' }), files);
 }
+
+/**
+ * The terminal options of a reader who follows the site's pages: Helm's cilium and istio chart
+ * repositories already added, as a lab's terminal starts (scenarios/types.ts labHelmRepositories).
+ */
+export const withSiteRepositories = { helmRepositories: labHelmRepositories } as const;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { startOfDay } from '../../../simulator/setup';
+import { withSiteRepositories } from './kubectl-support';
 
 const examples = 'https://raw.githubusercontent.com/cilium/cilium/1.18.5/examples/minikube';
 
@@ -422,7 +423,7 @@ describe('kubectl 1.34 names the namespace of what it deletes', () => {
     const simulation = new Simulation(12, {
       setup: { startMs: startOfDay('2025-09-01'), kindRelease: 'v0.30.0' },
     });
-    const session = new TerminalSession(simulation);
+    const session = new TerminalSession(simulation, {}, withSiteRepositories);
     await session.run(
       'kind create cluster\nkubectl create namespace other\nkubectl create configmap a\nkubectl create configmap a -n other\n',
     );
@@ -436,7 +437,7 @@ describe('off the guides’ path: what a new user types on a kind cluster', () =
     'off path: $name',
     async ({ setup, script, stdout, stdoutHas, stderrHas, exitCode, check }) => {
       const simulation = new Simulation(12);
-      const session = new TerminalSession(simulation);
+      const session = new TerminalSession(simulation, {}, withSiteRepositories);
       if (setup !== undefined) await session.run(setup);
       const result = await session.run(script);
       expect(result.stderr).not.toContain('internal error');

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/index';
 import { TerminalSession } from '../../../simulator/terminal/session';
+import { withSiteRepositories } from './kubectl-support';
 
 const kindCluster = `kind create cluster --config=- <<EOF
 kind: Cluster
@@ -48,7 +49,7 @@ YAML
 kubectl apply -f policies.yaml && sleep 2`;
 
 async function clusterWith(version: string, values = ''): Promise<TerminalSession> {
-  const terminal = new TerminalSession(new Simulation(3), {});
+  const terminal = new TerminalSession(new Simulation(3), {}, withSiteRepositories);
   await terminal.run(kindCluster);
   await terminal.run(
     `helm install cilium cilium/cilium --version ${version} --namespace kube-system ${values} && sleep 60`,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ScenarioPlayer, scenarios } from '../../../simulator/index';
 import { TerminalSession } from '../../../simulator/terminal/session';
+import { withSiteRepositories } from './kubectl-support';
 
 // Every command block of the seed 001 article, typed verbatim into the simulated terminal (in
 // order, including its run-test.sh), must end as the article does: a sleep-v2 pod on a recycled
@@ -14,7 +15,7 @@ const script = readFileSync(new URL('./seed-001.sh', import.meta.url), 'utf8');
 describe('terminal: the seed 001 experiment, verbatim', () => {
   it('reproduces the article from kind create cluster to the bypass', async () => {
     const player = new ScenarioPlayer(scenario, scenario.defaultSeed);
-    const session = new TerminalSession(player.simulation, scenario.files);
+    const session = new TerminalSession(player.simulation, scenario.files, withSiteRepositories);
     const result = await session.run(script);
     const out = result.stdout;
     // The connectivity matrix: only matching versions connect.
@@ -41,7 +42,7 @@ describe('terminal: the seed 001 experiment, verbatim', () => {
 describe('terminal: hubble on the cut-off node', () => {
   it('names the old sleep-v1 pod for the connection the recycled address made', async () => {
     const player = new ScenarioPlayer(scenario, scenario.defaultSeed);
-    const session = new TerminalSession(player.simulation, scenario.files);
+    const session = new TerminalSession(player.simulation, scenario.files, withSiteRepositories);
     await session.run(script);
     const result = await session.run(
       "docker exec $NODEV1 /bin/bash -c 'crictl exec $(crictl ps --name cilium-agent -q) hubble observe --type policy-verdict --to-pod default/helloworld-v1 --last 1'",

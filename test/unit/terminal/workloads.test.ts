@@ -12,6 +12,7 @@ import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { getObject } from '../../../simulator/k8s/api-store';
 import { chooseSetup, type LabSetup } from '../../../simulator/setup';
+import { withSiteRepositories } from './kubectl-support';
 
 const files = {
   'job.yaml': `apiVersion: batch/v1
@@ -96,7 +97,7 @@ async function kindSession(
   setup: LabSetup = experimentSetup,
 ): Promise<{ session: TerminalSession; simulation: Simulation }> {
   const simulation = new Simulation(seed, { setup });
-  const session = new TerminalSession(simulation, files);
+  const session = new TerminalSession(simulation, files, withSiteRepositories);
   const result = await session.run(
     `kind create cluster --config=- <<<"kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n- role: worker\n${config}\n"`,
   );
