@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, recordProblems, siteUrl } from './setup/browser';
 
 // The lab's terminal works as a reader's own does, by keyboard alone: Tab completes from the
-// simulated cluster, ↑ and Ctrl-R recall, Ctrl-L clears, a pasted script runs command by command,
+// simulated cluster, ↑ and Ctrl-R recall, Ctrl-L clears, a pasted script runs command by command
+// (and a typed here-document waits for its delimiter),
 // and a second tab watches (`hubble observe -f`) the traffic the first one makes.
 let browser: Browser;
 beforeAll(async () => {
@@ -91,7 +92,7 @@ describe('lab terminal: keys', () => {
     await page.context().close();
   });
 
-  it('runs a pasted script command by command, leaving an unfinished last line at the prompt', async () => {
+  it('runs a pasted script command by command, and an unfinished typed line waits for the rest', async () => {
     const page = await labWithTerminal();
     await commandBox(page).focus();
     await page.evaluate(() => {
@@ -107,6 +108,15 @@ describe('lab terminal: keys', () => {
     expect(text).toContain('$ for i in 2 3; do\n>   echo n$i\n> done');
     expect(text).not.toContain('$ echo last');
     expect(await commandBox(page).inputValue()).toBe('echo last');
+    // Typed line by line, a here-document waits for its delimiter (bash's `> ` prompt) before it runs.
+    const box = commandBox(page);
+    await box.fill('');
+    for (const line of ['cat <<EOF', 'typed body', 'EOF']) {
+      await box.pressSequentially(line);
+      await box.press('Enter');
+    }
+    await expect.poll(() => log(page).textContent()).toContain('$ cat <<EOF\n> typed body\n> EOF');
+    expect(((await log(page).textContent()) ?? '').split('typed body').length).toBe(3);
     await page.context().close();
   });
 });
