@@ -8,9 +8,12 @@ import { defineConfig } from 'eslint/config';
 import svelteConfig from './svelte.config.js';
 import { simulatorLayers, typeImportsMayPointUp } from './scripts/simulator-layers.js';
 
-/** The wall clock through `new Date()`, refused in every simulator file. */
+/**
+ * The wall clock through `new Date()`, refused in every simulator file. A Date built from a given
+ * time (`new Date(worldMs)`) reads no clock; Date.now() is refused on its own (below).
+ */
 const noNewDate = {
-  selector: "NewExpression[callee.name='Date']",
+  selector: "NewExpression[callee.name='Date'][arguments.length=0]",
   message: 'Use the simulator clock instead of new Date().',
 };
 

@@ -56,6 +56,11 @@ export class LabSession {
   private lineTab: number | undefined;
   /** The terminal tabs the reader has open, in the order opened. */
   private readonly openTabs: number[] = [0];
+  /**
+   * The reader's machine's file system, made with the first terminal and shared by every tab (each
+   * tab a window on the same machine); it outlives a closed tab, as files outlive a terminal window.
+   */
+  private machineFiles: TerminalSession['fileSystem'] | undefined;
 
   /**
    * `files` are put in the terminal's home directory beside the scenario's own (an exercise's
@@ -187,8 +192,10 @@ export class LabSession {
       {
         holdForeground: this.options.tabs === true,
         helmRepositories: this.scenario.helmRepositories ?? labHelmRepositories,
+        ...(this.machineFiles === undefined ? {} : { fileSystem: this.machineFiles }),
       },
     );
+    this.machineFiles ??= terminal.fileSystem;
     this.terminals.set(tab, terminal);
     return terminal;
   }

@@ -15,8 +15,11 @@ import { fail, ok, type CommandResult } from './context';
 /** The logs of a pod's container, or kubectl's error. */
 export function podLogs(cluster: Cluster, pod: Pod, previous: boolean, container?: string): CommandResult {
   const name = container ?? pod.spec.containers[0]?.name ?? '';
-  if (!pod.spec.containers.some((candidate) => candidate.name === name))
+  if (!pod.spec.containers.some((candidate) => candidate.name === name)) {
+    // An init container ran to completion before the pod started; what it printed is not modelled.
+    if (pod.spec.initContainers?.some((candidate) => candidate.name === name) === true) return ok('');
     return fail(`error: container ${name} is not valid for pod ${pod.metadata.name}`);
+  }
   const node = pod.spec.nodeName === undefined ? undefined : cluster.nodes[pod.spec.nodeName];
   const sandbox = node?.kubelet.sandboxes[pod.metadata.uid];
   const kept = node?.kubelet.finishedLogs?.[pod.metadata.uid];
@@ -54,4 +57,70 @@ export function podLogs(cluster: Cluster, pod: Pod, previous: boolean, container
     ...(agent.running ? agentLogLines(cluster, agent) : []),
   ];
   return ok(`${lines.join('\n')}\n`);
+}
+
+/** What `kubectl logs` asks of each pod (kubectl pkg/cmd/logs/logs.go, v0.33). */
+export interface LogsRequest {
+  previous: boolean;
+  /** `-c NAME` or the inline `POD CONTAINER`. */
+  container: string | undefined;
+  /** `--all-containers`: every container of each pod, init containers first. */
+  allContainers: boolean;
+  /** `--tail N` (10 per container with a selector, unless given; -1 for all lines). */
+  tail: number;
+  /** `--prefix`: each line starts with `[pod/NAME/CONTAINER] `. */
+  prefix: boolean;
+}
+
+/** The last `count` lines of a log (all when count is negative). */
+function lastLines(text: string, count: number): string {
+  if (count < 0 || text === '') return text;
+  if (count === 0) return '';
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  const kept = lines.slice(-count).join('\n');
+  return text.endsWith('\n') ? `${kept}\n` : kept;
+}
+
+/**
+ * The container kubectl reads when none is named: the `kubectl.kubernetes.io/default-container`
+ * annotation, else the first, with a note on stderr when the pod has several (podcmd.FindOrDefaultContainerByName).
+ */
+function defaultContainer(pod: Pod): { name: string; note: string } {
+  const names = pod.spec.containers.map((container) => container.name);
+  const annotated = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+  if (annotated !== undefined && names.includes(annotated)) return { name: annotated, note: '' };
+  const first = names[0] ?? '';
+  const all = [...names, ...(pod.spec.initContainers ?? []).map((container) => `${container.name} (init)`)];
+  const note = all.length > 1 ? `Defaulted container "${first}" out of: ${all.join(', ')}\n` : '';
+  return { name: first, note };
+}
+
+/**
+ * The logs of several pods one after another, as kubectl reads a selector's pods when not following
+ * (sequentialConsumeRequest). kubectl ranges over a Go map there, so its pod order varies from run
+ * to run; the model keeps the API server's list order so that a replay prints the same.
+ */
+export function podsLogs(cluster: Cluster, pods: readonly Pod[], request: LogsRequest): CommandResult {
+  let stdout = '';
+  let stderr = '';
+  for (const pod of pods) {
+    const chosen =
+      request.container !== undefined
+        ? [{ name: request.container, note: '' }]
+        : request.allContainers
+          ? [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((container) => ({
+              name: container.name,
+              note: '',
+            }))
+          : [defaultContainer(pod)];
+    for (const { name, note } of chosen) {
+      stderr += note;
+      const result = podLogs(cluster, pod, request.previous, name);
+      if (result.exitCode !== 0) return { stdout, stderr: stderr + result.stderr, exitCode: result.exitCode };
+      const text = lastLines(result.stdout, request.tail);
+      const prefix = `[pod/${pod.metadata.name}/${name}] `;
+      stdout += request.prefix ? text.replace(/^(?=.)/gm, prefix) : text;
+    }
+  }
+  return { stdout, stderr, exitCode: 0 };
 }

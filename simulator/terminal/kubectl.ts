@@ -20,14 +20,14 @@ import {
 import { apiServerUnreachable, kubeletUnreachable } from './kubectl-connection';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { runInPod } from './pod-commands';
-import { parseLabelSelector } from './kubectl-select';
+import { noResourcesMessage, objectsInScope, parseLabelSelector, scopeOf } from './kubectl-select';
 import { describe } from './kubectl-describe-command';
 import { label } from './kubectl-label';
 import { wait, watch } from './kubectl-wait';
 import { rollout } from './kubectl-rollout';
 import { kubectlJson, kubectlYaml } from './kubectl-output';
 import { alignColumns } from '../cilium/cli-format';
-import { podLogs } from './kubectl-logs';
+import { podsLogs, type LogsRequest } from './kubectl-logs';
 import { serverMinor } from '../k8s/kubernetes-versions';
 import { routeKubectl } from './kubectl-contexts';
 import { apply, unreachableUrl } from './kubectl-apply';
@@ -176,6 +176,9 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--follow', '-f'], takesValue: false },
     { names: ['--tail'], takesValue: true },
     { names: ['--timestamps'], takesValue: false },
+    { names: ['--all-containers'], takesValue: false },
+    { names: ['--prefix'], takesValue: false },
+    { names: ['--max-log-requests'], takesValue: true },
   ],
   get: [...commonFlags, { names: ['--sort-by'], takesValue: true }],
   top: [
@@ -695,11 +698,65 @@ function exec(
   return result instanceof Promise ? result.then(withRemoteExitStatus) : withRemoteExitStatus(result);
 }
 
-/** `kubectl logs [-p] [-c CONTAINER] POD|TYPE/NAME` (kubectl-logs.ts). */
+/** kubectl's usage error for `logs` (logs.go logsUsageErrStr), with cobra's hint. */
+const logsUsage = (message: string): CommandResult =>
+  fail(`error: ${message}\nSee 'kubectl logs -h' for help and examples.`);
+
+/** `--tail N` as kubectl reads it: an integer ≥ -1; the default is -1, or 10 with a selector. */
+function tailOf(flags: Map<string, string>): number | CommandResult {
+  const text = flags.get('--tail');
+  if (text === undefined) return flags.has('--selector') ? 10 : -1;
+  if (!/^[+-]?\d+$/.test(text))
+    return fail(
+      `error: invalid argument "${text}" for "--tail" flag: strconv.ParseInt: parsing "${text}": invalid syntax`,
+    );
+  const tail = Number(text);
+  return tail < -1 ? fail('error: --tail must be greater than or equal to -1') : tail;
+}
+
+/**
+ * `kubectl logs [-p] [-c CONTAINER] (POD | TYPE/NAME | -l SELECTOR) [CONTAINER]` (kubectl-logs.ts),
+ * following kubectl pkg/cmd/logs/logs.go (v0.33): Complete and Validate's refusals, a selector's
+ * pods one after another with the last 10 lines of each unless `--tail` says otherwise.
+ */
 function logs(context: TerminalContext, positionals: string[], flags: Map<string, string>): CommandResult {
+  const hasSelector = flags.has('--selector');
+  const wrongArguments =
+    "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command";
+  if (positionals.length === 0 && !hasSelector) return logsUsage(wrongArguments);
+  if (positionals.length === 1 && hasSelector)
+    return logsUsage('only a selector (-l) or a POD name is allowed');
+  if (positionals.length > 2) return logsUsage(wrongArguments);
+  if (positionals.length === 2 && flags.has('--container'))
+    return fail('error: only one of -c or an inline [CONTAINER] arg is allowed');
+  const container = flags.get('--container') ?? positionals[1];
+  const allContainers = flags.has('--all-containers') && flags.get('--all-containers') !== 'false';
+  if (allContainers && container !== undefined)
+    return fail(`error: --all-containers=true should not be specified with container name ${container}`);
+  const tail = tailOf(flags);
+  if (typeof tail !== 'number') return tail;
+  const request = {
+    previous: flags.has('--previous') && flags.get('--previous') !== 'false',
+    container,
+    allContainers,
+    tail,
+    prefix: flags.has('--prefix') && flags.get('--prefix') !== 'false',
+  };
+  return hasSelector
+    ? selectorLogs(context, flags, request)
+    : oneObjectLogs(context, positionals[0] ?? '', flags, request);
+}
+
+/** `kubectl logs POD|TYPE/NAME`: one pod, a controller's most active one. */
+function oneObjectLogs(
+  context: TerminalContext,
+  reference: string,
+  flags: Map<string, string>,
+  request: LogsRequest,
+): CommandResult {
   const namespace = namespaceOf(flags);
   const found = { count: 0 };
-  const target = execTarget(context, positionals[0], namespace, flags, found);
+  const target = execTarget(context, reference, namespace, flags, found);
   if ('exitCode' in target) return target;
   const denied = forbidden(
     context,
@@ -709,11 +766,55 @@ function logs(context: TerminalContext, positionals: string[], flags: Map<string
   if (denied !== undefined) return denied;
   const cluster = context.simulation.state.cluster;
   if (cluster === undefined) return fail('no cluster');
-  const previous = flags.has('--previous') && flags.get('--previous') !== 'false';
-  const result = podLogs(cluster, target, previous, flags.get('--container'));
+  const result = podsLogs(cluster, [target], request);
   // logsforobject.go tells which of several pods it read, before the logs.
   const chosen = found.count > 1 ? `Found ${found.count} pods, using pod/${target.metadata.name}\n` : '';
   return { ...result, stderr: chosen + result.stderr };
+}
+
+/** `kubectl logs -l SELECTOR`: every matching pod in the namespace, in list order. */
+function selectorLogs(
+  context: TerminalContext,
+  flags: Map<string, string>,
+  request: LogsRequest,
+): CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined)
+    return fail(
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?',
+    );
+  const scope = scopeOf(flags);
+  if ('exitCode' in scope) return scope;
+  const listDenied = forbidden(
+    context,
+    flags,
+    resourceRequest(podType, 'list', scope.allNamespaces ? {} : { namespace: scope.namespace }),
+  );
+  if (listDenied !== undefined) return listDenied;
+  const pods = objectsInScope(cluster, podType, scope) as Pod[];
+  if (pods.length === 0) return { stdout: '', stderr: noResourcesMessage(scope, true), exitCode: 0 };
+  const streams = request.allContainers
+    ? pods.reduce((sum, pod) => sum + pod.spec.containers.length + (pod.spec.initContainers?.length ?? 0), 0)
+    : pods.length;
+  const maxRequests = Number(flags.get('--max-log-requests') ?? 5);
+  if (flags.has('--follow') && streams > 1 && streams > maxRequests)
+    return fail(
+      `error: you are attempting to follow ${streams} log streams, but maximum allowed concurrency is ${maxRequests}, use --max-log-requests to increase the limit`,
+    );
+  for (const pod of pods) {
+    const denied = forbidden(
+      context,
+      flags,
+      resourceRequest(podType, 'get', {
+        namespace: pod.metadata.namespace ?? 'default',
+        name: pod.metadata.name,
+        subresource: 'log',
+      }),
+    );
+    if (denied !== undefined) return denied;
+  }
+  context.spend(apiCallMs);
+  return podsLogs(cluster, pods, request);
 }
 
 /** Flags that take a separate value, so that a flag before the subcommand does not hide it. */

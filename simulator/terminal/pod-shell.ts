@@ -30,6 +30,8 @@ import { date } from './date';
 import { dynamicVariableCommand, dynamicVariablesPlugin, worldVariableSource } from './dynamic-variables';
 import { virtualEpochMs } from '../engine/virtual-time';
 import { shellQuote } from './shell-quote';
+import { machineFileSystem } from './machine-files';
+import { mktempCommand } from './mktemp';
 
 export { shellQuote } from './shell-quote';
 
@@ -107,7 +109,8 @@ export class PodShell implements ContainerShell {
     const files: Record<string, string | { content: string; mode: number }> = {};
     for (const [path, text] of Object.entries(contents.scripts)) files[path] = { content: text, mode: 0o755 };
     this.bash = new Bash({
-      files,
+      // File times from the world's clock, as on the reader's machine (machine-files.ts).
+      fs: machineFileSystem(files, () => virtualEpochMs + context.simulation.nowMs),
       cwd: contents.workdir,
       env: { HOME: '/root', USER: 'root', HOSTNAME: this.hostname, SHELL: `/bin/${shell}` },
       // Time inside the container is the model's too.
@@ -118,6 +121,8 @@ export class PodShell implements ContainerShell {
       customCommands: [
         gnuXargs,
         dynamicVariableCommand(worldVariableSource(context)),
+        // Images' shells (busybox, coreutils) have mktemp; its letters come from the world too.
+        mktempCommand(() => worldVariableSource(context).drawRandom()),
         defineCommand('date', (args) => {
           const nowMs = this.context.simulation.nowMs;
           return Promise.resolve(date(args, nowMs, virtualEpochMs + nowMs));

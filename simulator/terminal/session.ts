@@ -4,7 +4,7 @@
  * that persist from one command line to the next, and a budget of virtual time per command line,
  * so a runaway loop stops with a message instead of freezing anything.
  */
-import { Bash, defineCommand } from 'just-bash';
+import { Bash, defineCommand, type IFileSystem } from 'just-bash';
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
 import { fail, type CommandResult, type ContainerShell, type HeldJob, type TerminalContext } from './context';
@@ -26,6 +26,8 @@ import { gnuXargs } from './xargs';
 import { date } from './date';
 import { dynamicVariableCommand, dynamicVariablesPlugin, worldVariableSource } from './dynamic-variables';
 import { virtualEpochMs } from '../engine/virtual-time';
+import { machineFileSystem } from './machine-files';
+import { mktempCommand } from './mktemp';
 import { explainShellLimits, shellLimits } from './shell-limits';
 import { complete, type Completion, type CompletionEntry } from './completion';
 import { simulatedMachineTools } from './completion-words';
@@ -158,6 +160,12 @@ export class TerminalSession {
        * repositories file before the first line: a page whose commands assume `helm repo add`.
        */
       helmRepositories?: Readonly<Record<string, string>>;
+      /**
+       * The reader's machine's file system when another terminal (a tab) already has it: tabs are
+       * windows on one machine, so a file one writes (`helm repo add`, `cat > policy.yaml`) is there
+       * in the others. Absent for the first terminal, which makes it from `files`.
+       */
+      fileSystem?: IFileSystem;
     } = {},
   ) {
     this.currentFiles = files;
@@ -202,7 +210,7 @@ export class TerminalSession {
         }
       });
     this.bash = new Bash({
-      files: initialFiles,
+      fs: options.fileSystem ?? machineFileSystem(initialFiles, () => virtualEpochMs + simulation.nowMs),
       cwd: '/home/user',
       env: { USER: 'reader', HOME: '/home/user' },
       // `sleep` lets virtual time pass instead of real time.
@@ -221,6 +229,7 @@ export class TerminalSession {
         gnuXargs,
         // $RANDOM, $SECONDS and their kin from the world, not the host (dynamic-variables.ts).
         dynamicVariableCommand(worldVariableSource(context)),
+        mktempCommand(() => worldVariableSource(context).drawRandom()),
         wrap('kubectl', (args, stdin, env) => kubectlIn(env.get('SIMULATED_NODE'), args, stdin)),
         // `k` is the alias for kubectl most readers' shells have (`alias k=kubectl`); guides such as
         // seed 003 use it without defining it, so the simulated shell has it as a command.
@@ -460,6 +469,11 @@ export class TerminalSession {
   }
 
   /** The command line this terminal keeps running in the foreground, if any (Ctrl-C stops it). */
+  /** The reader's machine's files, for another tab's terminal to share (see `options.fileSystem`). */
+  get fileSystem(): IFileSystem {
+    return this.bash.fs;
+  }
+
   get running(): string | undefined {
     return this.held?.command;
   }
@@ -516,6 +530,8 @@ export class TerminalSession {
       signal,
       env: shell.environment,
       replaceEnv: true,
+      // `docker exec -it NODE bash` starts in the node's `/`, and `cd` lasts until `exit`.
+      cwd: shell.environment.PWD ?? '/',
     });
     shell.environment = result.env;
     return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
@@ -527,7 +543,7 @@ export class TerminalSession {
    */
   async complete(line: string): Promise<Completion> {
     const fs = this.bash.fs;
-    const cwd = this.bash.getCwd();
+    const cwd = this.environment?.PWD ?? this.bash.getCwd();
     const readDirectory = async (path: string): Promise<CompletionEntry[]> => {
       const directory = fs.resolvePath(cwd, path);
       try {
@@ -551,7 +567,9 @@ export class TerminalSession {
     const result = await this.bash.exec(script, {
       rawScript: true,
       signal,
+      // The shell lives on between lines: its variables and its working directory (`cd yamls`).
       ...(this.environment !== undefined ? { env: this.environment, replaceEnv: true } : {}),
+      ...(this.environment?.PWD !== undefined ? { cwd: this.environment.PWD } : {}),
     });
     this.environment = result.env;
     return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };

@@ -25,6 +25,12 @@ describe('lint: simulator boundary', { timeout: 30_000 }, () => {
     expect(await ruleIdsFor(code, 'simulator/boundary-probe.ts')).toContain(ruleId);
   });
 
+  it('allows a Date made from a given time, which reads no clock', async () => {
+    expect(
+      await ruleIdsFor('export const at = new Date(1_000);\n', 'simulator/boundary-probe.ts'),
+    ).not.toContain('no-restricted-syntax');
+  });
+
   it('allows the same code in the site', async () => {
     expect(await ruleIdsFor('export const at = Date.now();\n', 'src/boundary-probe.ts')).not.toContain(
       'no-restricted-properties',

@@ -136,6 +136,19 @@ describe('lab terminal tabs', () => {
     expect(session.terminalLog).toEqual(original.terminalLog);
   }, 60_000);
 
+  it("shares the reader's files between tabs, as windows on one machine, but not their shells", async () => {
+    const session = labWithWorkloads();
+    await session.run('cd /tmp && export WHO=first && echo hello > /home/user/note.txt', undefined, 0);
+    await session.run('helm repo add cilium-mirror https://helm.cilium.io/', undefined, 0);
+    const note = await session.run('cat note.txt; pwd; echo "who=$WHO"', undefined, 1);
+    expect(note.stdout).toBe('hello\n/home/user\nwho=\n');
+    expect((await session.run('helm repo list', undefined, 1)).stdout).toContain('cilium-mirror');
+    // Files outlive a closed tab; a tab opened afterwards finds them.
+    expect(session.closeTab(1)).toBe(true);
+    await session.run('echo again >> ~/note.txt', undefined, 0);
+    expect((await session.run('cat note.txt', undefined, 2)).stdout).toBe('hello\nagain\n');
+  }, 30_000);
+
   it('counts a tab a line ran in as open, without recording an opening', async () => {
     const session = labWithWorkloads();
     await session.run('echo hi', undefined, 3);

@@ -247,3 +247,81 @@ describe('kubectl logs TYPE/NAME: the pod ByLogging puts first', () => {
     expect(result.stderr).toMatch(/^Found 3 pods, using pod\/web-[a-z0-9]+-[a-z0-9]{5}\n$/);
   });
 });
+
+describe('kubectl logs -l, --tail, --prefix and --all-containers (kubectl pkg/cmd/logs/logs.go)', () => {
+  /** A kind cluster with two finished pods labelled app=demo: `a` prints 12 lines, `b` two. */
+  async function demoShell(): Promise<ReturnType<typeof kindShell>> {
+    const session = kindShell();
+    const lines = Array.from({ length: 12 }, (_, index) => `echo a${index + 1}`).join('; ');
+    await session.run(`kubectl run a --image=busybox --restart=Never -l app=demo -- sh -c '${lines}'`);
+    await session.run(
+      "kubectl run b --image=busybox --restart=Never -l app=demo -- sh -c 'echo b1; echo b2'",
+    );
+    await session.run('kubectl wait --for=jsonpath={.status.phase}=Succeeded pod -l app=demo');
+    return session;
+  }
+
+  it('reads every pod of a selector, the last 10 lines of each by default', async () => {
+    const session = await demoShell();
+    const all = await session.run('kubectl logs -l app=demo');
+    const expected = [...Array.from({ length: 10 }, (_, index) => `a${index + 3}`), 'b1', 'b2'];
+    expect(all.stdout).toBe(`${expected.join('\n')}\n`);
+    expect((await session.run('kubectl logs a')).stdout.split('\n')).toHaveLength(13);
+  });
+
+  it('prefixes each line with its pod and container, and --tail counts per container', async () => {
+    const session = await demoShell();
+    const result = await session.run('kubectl logs -l app=demo --tail=1 --prefix');
+    expect(result.stdout).toBe('[pod/a/a] a12\n[pod/b/b] b2\n');
+    expect((await session.run('kubectl logs a --tail=0')).stdout).toBe('');
+    expect((await session.run('kubectl logs a --tail=-1')).stdout.split('\n')).toHaveLength(13);
+  });
+
+  it('says when the selector matches nothing, on stderr with status 0', async () => {
+    const session = await demoShell();
+    const none = await session.run('kubectl logs -l app=none');
+    expect([none.stdout, none.stderr, none.exitCode]).toEqual([
+      '',
+      'No resources found in default namespace.\n',
+      0,
+    ]);
+  });
+
+  it.each([
+    [
+      'no pod and no selector',
+      'kubectl logs',
+      "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.",
+    ],
+    [
+      'a pod and a selector',
+      'kubectl logs a -l app=demo',
+      'error: only a selector (-l) or a POD name is allowed',
+    ],
+    [
+      '-c and an inline container',
+      'kubectl logs a a -c a',
+      'error: only one of -c or an inline [CONTAINER] arg is allowed',
+    ],
+    ['a tail below -1', 'kubectl logs a --tail=-2', 'error: --tail must be greater than or equal to -1'],
+    [
+      '--all-containers with a container',
+      'kubectl logs a -c a --all-containers',
+      'error: --all-containers=true should not be specified with container name a',
+    ],
+    ['a container the pod lacks', 'kubectl logs a nope', 'error: container nope is not valid for pod a'],
+  ])('refuses %s as kubectl does', async (_name, line, message) => {
+    const session = await demoShell();
+    const result = await session.run(line);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(message);
+  });
+
+  it('refuses to follow more streams than --max-log-requests', async () => {
+    const session = await demoShell();
+    const result = await session.run('kubectl logs -f -l app=demo --max-log-requests=1');
+    expect(result.stderr).toBe(
+      'error: you are attempting to follow 2 log streams, but maximum allowed concurrency is 1, use --max-log-requests to increase the limit\n',
+    );
+  });
+});
