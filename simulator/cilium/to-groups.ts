@@ -1,6 +1,7 @@
 /**
  * The operator's `toGroups` handling (pkg/policy/groups and operator/cmd/cnp_event.go at v1.18.5):
- * for a CiliumNetworkPolicy (or clusterwide one) whose egress names `toGroups: [{aws: …}]`, the
+ * for a CiliumNetworkPolicy (or clusterwide one) whose egress names `toGroups: [{aws: …}]` (or whose
+ * ingress names `fromGroups`, the same derivation with `fromCIDRSet`), the
  * operator asks the cloud provider for the group's addresses and writes a derivative policy beside
  * it, named `<name>-groups-<uid>`, labelled `io.cilium.network.policy.kind: derivative` and
  * `io.cilium.network.policy.parent.uuid: <uid>`, owned by the parent (so it goes with it), whose
@@ -39,12 +40,23 @@ function rulesOf(policy: PolicyObject): Rule[] {
   return rules;
 }
 
-const egressSections = ['egress', 'egressDeny'] as const;
+/**
+ * The rule sections that may name groups, with the field that names them and the CIDR set that
+ * replaces it: `toGroups` in egress (EgressCommonRule.CreateDerivative) and `fromGroups` in ingress
+ * (IngressCommonRule.CreateDerivative, pkg/policy/api/ingress.go: FromGroups become FromCIDRSet).
+ */
+const groupSections = [
+  { section: 'egress', groups: 'toGroups', cidrSet: 'toCIDRSet' },
+  { section: 'egressDeny', groups: 'toGroups', cidrSet: 'toCIDRSet' },
+  { section: 'ingress', groups: 'fromGroups', cidrSet: 'fromCIDRSet' },
+  { section: 'ingressDeny', groups: 'fromGroups', cidrSet: 'fromCIDRSet' },
+] as const;
 
-/** The security groups an egress item's `toGroups` names (AWS is the only provider). */
-function groupIds(item: Rule): string[] | undefined {
-  if (!Array.isArray(item.toGroups)) return undefined;
-  return (item.toGroups as { aws?: { securityGroupsIds?: string[] } }[]).flatMap(
+/** The security groups an item's `toGroups`/`fromGroups` names (AWS is the only provider). */
+function groupIds(item: Rule, field: 'toGroups' | 'fromGroups'): string[] | undefined {
+  const groups = item[field];
+  if (!Array.isArray(groups)) return undefined;
+  return (groups as { aws?: { securityGroupsIds?: string[] } }[]).flatMap(
     (group) => group.aws?.securityGroupsIds ?? [],
   );
 }
@@ -55,10 +67,10 @@ function requiresDerivative(object: ApiObject): boolean {
   if (object.kind !== 'CiliumNetworkPolicy' && object.kind !== 'CiliumClusterwideNetworkPolicy') return false;
   if (policy.metadata.labels?.['io.cilium.network.policy.kind'] === 'derivative') return false;
   return rulesOf(policy).some((rule) =>
-    egressSections.some(
-      (section) =>
+    groupSections.some(
+      ({ section, groups }) =>
         Array.isArray(rule[section]) &&
-        (rule[section] as Rule[]).some((item) => groupIds(item) !== undefined),
+        (rule[section] as Rule[]).some((item) => groupIds(item, groups) !== undefined),
     ),
   );
 }
@@ -93,20 +105,20 @@ function policyLabels(policy: PolicyObject): { key: string; source: string; valu
   ];
 }
 
-/** One rule with its `toGroups` replaced by the groups' addresses (EgressRule.CreateDerivative). */
+/** One rule with its `toGroups`/`fromGroups` replaced by the groups' addresses (Rule.CreateDerivative). */
 function derivedRule(rule: Rule, policy: PolicyObject, addressesOf: (groups: string[]) => string[]): Rule {
   const derived: Rule = { ...rule };
   if (rule.endpointSelector !== undefined)
     derived.endpointSelector = parsedSelector(rule.endpointSelector, policy.metadata.namespace);
-  for (const section of egressSections) {
+  for (const { section, groups: field, cidrSet } of groupSections) {
     if (!Array.isArray(rule[section])) continue;
     derived[section] = (rule[section] as Rule[]).map((item) => {
-      const groups = groupIds(item);
+      const groups = groupIds(item, field);
       if (groups === undefined) return item;
       const rest = { ...item };
-      delete rest.toGroups;
+      delete rest[field];
       const cidrs = addressesOf(groups).map((ip) => ({ cidr: `${ip}/32` }));
-      return { ...rest, toCIDRSet: [...((item.toCIDRSet as Rule[] | undefined) ?? []), ...cidrs] };
+      return { ...rest, [cidrSet]: [...((item[cidrSet] as Rule[] | undefined) ?? []), ...cidrs] };
     });
   }
   derived.labels = policyLabels(policy);

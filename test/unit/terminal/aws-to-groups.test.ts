@@ -174,6 +174,40 @@ describe('the operator derives toGroups policies from the simulated AWS account'
     expect(await cidrs()).toEqual(['34.254.113.42/32', '172.31.44.160/32']);
   }, 60_000);
 
+  it('derives an ingress fromGroups the same way, into fromCIDRSet (IngressCommonRule.CreateDerivative)', async () => {
+    const { simulation, run } = await lab('aws');
+    await run(`kubectl apply -f - <<'EOF'
+kind: CiliumNetworkPolicy
+apiVersion: cilium.io/v2
+metadata:
+  name: from-groups-sample
+spec:
+  endpointSelector:
+    matchLabels:
+      org: empire
+  ingress:
+  - fromGroups:
+    - aws:
+        securityGroupsIds:
+        - '${group}'
+    toPorts:
+    - ports:
+      - port: '80'
+        protocol: TCP
+EOF`);
+    simulation.advance(3000);
+    const uid = await run("kubectl get cnp from-groups-sample -o jsonpath='{.metadata.uid}'");
+    const derived = JSON.parse(await run(`kubectl get cnp from-groups-sample-groups-${uid} -o json`)) as {
+      specs: { ingress: unknown[] }[];
+    };
+    expect(derived.specs[0]?.ingress).toEqual([
+      {
+        fromCIDRSet: [{ cidr: '34.254.113.42/32' }, { cidr: '172.31.44.160/32' }],
+        toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }],
+      },
+    ]);
+  }, 60_000);
+
   it('deletes the derivative with its parent', async () => {
     const { simulation, run, derivative } = await lab('aws');
     await run('kubectl delete cnp to-groups-sample');
