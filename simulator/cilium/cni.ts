@@ -29,9 +29,11 @@ import {
 } from './endpoint-status-log';
 
 /** Time the agent takes to resolve an endpoint's labels and identity. */
-const identityResolutionMs = 30;
+export const identityResolutionMs = 30;
+/** Time between a regeneration's trigger and the start of the build (the endpoint's event queue). */
+export const regenerationQueueMs = 5;
 /** Time a regeneration takes (compile policy, write the policy map). */
-const regenerationMs = 120;
+export const regenerationMs = 120;
 
 /**
  * A restarted agent regenerates the endpoints it restored only once its Kubernetes caches synced
@@ -169,7 +171,12 @@ export function stepEndpoint(
         'regeneration.queued',
         statusMessages.regenerationQueued(labelsRegenerationReason),
       );
-      schedule(world, 5, { type: 'agent.endpoint.step', node: nodeName, endpointId, step: 'regenerate' });
+      schedule(world, regenerationQueueMs, {
+        type: 'agent.endpoint.step',
+        node: nodeName,
+        endpointId,
+        step: 'regenerate',
+      });
       return;
     case 'restore-regenerate':
       if (endpoint.state !== 'restoring') return;

@@ -153,6 +153,12 @@ export interface AgentState {
   /** CiliumEndpoints of endpoints deleted while cut off; deleted from the API after the re-list. */
   orphanedCiliumEndpoints: Record<string, number>;
   cutOffSinceMs?: number;
+  /**
+   * When the running agent started, and how many times an agent started on this node: the host and
+   * health endpoints' lifecycles are derived from them (cilium/infra-endpoints.ts). Absent before the first start.
+   */
+  startedAtMs?: number;
+  startCount?: number;
   notes: AgentNote[];
   /** Warnings the node's Envoy logged (most recent last, bounded); absent until the first one. */
   proxyLog?: AgentNote[];
