@@ -73,6 +73,7 @@ export function startAgent(world: World, nodeName: string): void {
   // host endpoint is restored from its state directory with its options.
   delete agent.daemonOptions;
   delete agent.healthEndpointOptions;
+  delete agent.hostPolicyUpdatesMs;
   const shared = cilium.views[sharedViewId];
   if (shared !== undefined) joinSorted(shared.members, nodeName);
   agent.viewId = sharedViewId;

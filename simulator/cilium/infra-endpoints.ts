@@ -21,6 +21,9 @@
  *   one (`launchAsEndpoint`, pkg/health/health_connectivity_endpoint.go): a new endpoint, so a new
  *   id and an empty log, created in waiting-for-identity, handed to the endpoint manager only once
  *   the responder wrote its pidfile (polled every second), and then labelled reserved:health.
+ * - A policy change whose rules select the host endpoint regenerates it (host-policy-updates.ts
+ *   notes when; `UpdatePolicy` in pkg/endpoint/policy.go, whose reason "policy rules updated" was
+ *   read at a 1.17-era commit, not checked against v1.18.5).
  */
 import type { EndpointState } from '../machines/endpoint-lifecycle';
 import { endpointLifecycleMachine, type EndpointLifecycleEvent } from '../machines/endpoint-lifecycle';
@@ -62,6 +65,52 @@ class Timeline {
     this.entries.push({ atMs, state: this.state, message });
     return this;
   }
+
+  /** The state at `atMs`, and whether every move so far happened by then. */
+  at(atMs: number): { state: EndpointState | undefined; settled: boolean } {
+    const past = this.entries.filter((entry) => entry.atMs <= atMs);
+    return {
+      state: past.at(-1)?.state as EndpointState | undefined,
+      settled: past.length === this.entries.length,
+    };
+  }
+
+  /** An entry that changes no state, logged among earlier moves (kept in time order). */
+  note(atMs: number, message: string): void {
+    const state = this.at(atMs).state;
+    if (state === undefined) return;
+    const index = this.entries.findIndex((entry) => entry.atMs > atMs);
+    const entry = { atMs, state, message };
+    if (index < 0) this.entries.push(entry);
+    else this.entries.splice(index, 0, entry);
+  }
+}
+
+/** The reason of a regeneration a policy change triggers (`UpdatePolicy`, pkg/endpoint/policy.go). */
+const policyRegenerationReason = 'policy rules updated';
+
+/**
+ * The host endpoint's regenerations for the policy changes that selected it (host-policy-updates.ts).
+ * A change that finds it ready queues a regeneration; one that finds a regeneration already queued is
+ * logged as a skipped duplicate (`setRegenerateStateLocked`, pkg/endpoint/policy.go). The model
+ * does not log a change that arrives while a build runs or before the endpoint is ready: that build
+ * already computes the newest policy.
+ */
+function withPolicyUpdates(timeline: Timeline, updatesMs: readonly number[], sinceMs: number): Timeline {
+  for (const atMs of updatesMs) {
+    if (atMs < sinceMs) continue;
+    const now = timeline.at(atMs);
+    if (now.state === 'ready' && now.settled) {
+      const startMs = atMs + regenerationQueueMs;
+      timeline
+        .move(atMs, 'regeneration.queued', statusMessages.regenerationQueued(policyRegenerationReason))
+        .move(startMs, 'regeneration.started', statusMessages.regenerating(policyRegenerationReason))
+        .move(startMs + regenerationMs, 'regeneration.completed', statusMessages.regenerationCompleted)
+        .log(startMs + regenerationMs, statusMessages.regenerated(policyRegenerationReason));
+    } else if (now.state === 'waiting-to-regenerate')
+      timeline.note(atMs, statusMessages.regenerationSkipped(policyRegenerationReason));
+  }
+  return timeline;
 }
 
 /**
@@ -111,9 +160,11 @@ function restarted(agent: AgentState): boolean {
 export function hostEndpointNow(agent: AgentState, nowMs: number): InfraEndpointNow | undefined {
   const startMs = agent.startedAtMs;
   if (startMs === undefined) return undefined;
-  if (restarted(agent)) return asOf(restoredEndpointLife(startMs), nowMs);
   const createdAtMs = startMs + restoreWaitMs;
-  return asOf(newEndpointLife(createdAtMs, createdAtMs + identityResolutionMs, regenerationMs), nowMs);
+  const life = restarted(agent)
+    ? restoredEndpointLife(startMs)
+    : newEndpointLife(createdAtMs, createdAtMs + identityResolutionMs, regenerationMs);
+  return asOf(withPolicyUpdates(life, agent.hostPolicyUpdatesMs ?? [], startMs), nowMs);
 }
 
 /**

@@ -159,6 +159,11 @@ export interface AgentState {
    */
   startedAtMs?: number;
   startCount?: number;
+  /**
+   * When policy changes that select the node's host endpoint reached this agent through its watch
+   * (cilium/host-policy-updates.ts), oldest first, bounded; absent until the first.
+   */
+  hostPolicyUpdatesMs?: number[];
   notes: AgentNote[];
   /** Warnings the node's Envoy logged (most recent last, bounded); absent until the first one. */
   proxyLog?: AgentNote[];

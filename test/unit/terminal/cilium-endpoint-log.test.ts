@@ -216,6 +216,36 @@ describe('cilium-dbg endpoint log', () => {
     expect(times(healthLog).at(-1)! > hostTimes.at(-1)!).toBe(true);
   }, 60_000);
 
+  it('logs a regeneration of the host endpoint for each host policy change that selects its node', async () => {
+    const { session } = await clusterWithPod();
+    const node = (await session.run("kubectl get pod web -o jsonpath='{.spec.nodeName}'")).stdout;
+    await session.run(`kubectl label node ${node} node-access=ssh`);
+    const hostPolicy = (name: string, selector: string): string =>
+      `kubectl apply -f - <<'EOF'\napiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: ${name}\nspec:\n  nodeSelector:\n    matchLabels:\n      ${selector}\n  ingress:\n  - fromEntities:\n    - cluster\nEOF`;
+    const { host } = await listedOwnEndpoints(session);
+    const logOfHost = async (): Promise<string[]> =>
+      statesAndMessages((await onWebNode(session, `endpoint log ${host.id}`)).stdout);
+    const before = await logOfHost();
+    // kubernetes.io/os is not an identity label, so this nodeSelector selects no host endpoint.
+    await session.run(hostPolicy('elsewhere', 'kubernetes.io/os: linux'));
+    await session.run('sleep 2');
+    expect(await logOfHost()).toEqual(before);
+    await session.run(hostPolicy('ssh-only', 'node-access: ssh'));
+    await session.run('sleep 2');
+    const after = await logOfHost();
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length)).toEqual([
+      'waiting-to-regenerate | Triggering endpoint regeneration due to policy rules updated',
+      'regenerating | Regenerating endpoint: policy rules updated',
+      'ready | Completed endpoint regeneration with no pending regeneration requests',
+      'ready | Successfully regenerated endpoint program (Reason: policy rules updated)',
+    ]);
+    // Its deletion changes the host endpoint's policy again.
+    await session.run('kubectl delete ciliumclusterwidenetworkpolicy ssh-only');
+    await session.run('sleep 2');
+    expect((await logOfHost()).slice(after.length)).toHaveLength(4);
+  }, 60_000);
+
   const mistakes = [
     {
       name: 'no id',
