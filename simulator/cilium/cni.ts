@@ -243,8 +243,10 @@ export function stepEndpoint(
  * endpoint gets the labels `reserved:init` and identity 5 instead (metadataResolver in
  * pkg/endpoint/endpoint.go; the init case of CreateEndpoint in
  * pkg/endpoint/api/endpoint_api_manager.go at v1.18.5); the resolver then retries
- * (retryLabelResolution). Known gap: a pod the agent saw before the cut is in its store, and the
- * real agent would resolve its labels from there; the model gives it the init identity too.
+ * (retryLabelResolution). Known gap: a pod the agent saw before the cut is still in its table of
+ * local pods (the reflector keeps the last objects while the API server is unreachable; a UID
+ * mismatch is refused), so the real agent would resolve the pod's labels as of the cut; the
+ * agents' views hold no pods, so the model gives it the init identity too (cilium/README.md).
  */
 function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
   if (agent.connection !== 'connected') {
