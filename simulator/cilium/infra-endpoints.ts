@@ -92,9 +92,9 @@ const policyRegenerationReason = 'policy rules updated';
 /**
  * The host endpoint's regenerations for the policy changes that selected it (host-policy-updates.ts).
  * A change that finds it ready queues a regeneration; one that finds a regeneration already queued is
- * logged as a skipped duplicate (`setRegenerateStateLocked`, pkg/endpoint/policy.go). The model
- * does not log a change that arrives while a build runs or before the endpoint is ready: that build
- * already computes the newest policy.
+ * logged as a skipped duplicate (`setRegenerateStateLocked`, pkg/endpoint/policy.go). Not
+ * modelled: a change that arrives while a build runs or before the endpoint is first ready, which
+ * Cilium answers with one more regeneration after the running one; the model logs nothing for it.
  */
 function withPolicyUpdates(timeline: Timeline, updatesMs: readonly number[], sinceMs: number): Timeline {
   for (const atMs of updatesMs) {
