@@ -2,8 +2,11 @@
  * The two endpoints every agent creates for itself at start-up: the host endpoint (identity
  * reserved:host, which host policies select) and the health endpoint. The model does not allocate
  * them, so their ids are derived from the node's name: stable across runs and replays, and never an
- * id one of the agent's pod endpoints holds. The CLI, the datapath's monitor events and
- * `endpoint config` all name them through these functions, so they agree on the numbers.
+ * id one of the agent's pod endpoints holds. The host endpoint is restored with its id when an
+ * agent restarts; the health endpoint is launched anew with a new id (cilium/infra-endpoints.ts),
+ * so its id also depends on how many times an agent started on the node. The CLI, the datapath's
+ * monitor events and `endpoint config` all name them through these functions, so they agree on the
+ * numbers.
  */
 import type { Cluster } from '../world';
 import { hashString64 } from '../engine/state-hash';
@@ -25,7 +28,9 @@ export function agentEndpointIds(agent: AgentState): { host: number; health: num
   };
   // The host's id is picked first, so the health endpoint steps aside if the two ever collide.
   const host = pick(`${agent.node}/host`);
-  const health = pick(`${agent.node}/health`);
+  // The first start keeps the seed of the model's earlier releases, so their ids stay as they were.
+  const starts = agent.startCount ?? 1;
+  const health = pick(starts <= 1 ? `${agent.node}/health` : `${agent.node}/health#${starts}`);
   return { host, health };
 }
 

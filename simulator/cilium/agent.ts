@@ -66,8 +66,14 @@ export function startAgent(world: World, nodeName: string): void {
   if (agent.routerIP === '') agent.routerIP = allocateNext(node.ipam, world.random, 'router') ?? '';
   if (agent.healthIP === '') agent.healthIP = allocateNext(node.ipam, world.random, 'health') ?? '';
   agent.running = true;
-  // Runtime changes made with `cilium-dbg config` live in the agent's memory only.
+  agent.startedAtMs = world.timeMs;
+  agent.startCount = (agent.startCount ?? 0) + 1;
+  // Runtime changes made with `cilium-dbg config` live in the agent's memory only. The health
+  // endpoint is launched anew at each start (cilium/infra-endpoints.ts), so its options go too; the
+  // host endpoint is restored from its state directory with its options.
   delete agent.daemonOptions;
+  delete agent.healthEndpointOptions;
+  delete agent.hostPolicyUpdatesMs;
   const shared = cilium.views[sharedViewId];
   if (shared !== undefined) joinSorted(shared.members, nodeName);
   agent.viewId = sharedViewId;

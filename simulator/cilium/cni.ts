@@ -29,9 +29,11 @@ import {
 } from './endpoint-status-log';
 
 /** Time the agent takes to resolve an endpoint's labels and identity. */
-const identityResolutionMs = 30;
+export const identityResolutionMs = 30;
+/** Time between a regeneration's trigger and the start of the build (the endpoint's event queue). */
+export const regenerationQueueMs = 5;
 /** Time a regeneration takes (compile policy, write the policy map). */
-const regenerationMs = 120;
+export const regenerationMs = 120;
 
 /**
  * A restarted agent regenerates the endpoints it restored only once its Kubernetes caches synced
@@ -169,7 +171,12 @@ export function stepEndpoint(
         'regeneration.queued',
         statusMessages.regenerationQueued(labelsRegenerationReason),
       );
-      schedule(world, 5, { type: 'agent.endpoint.step', node: nodeName, endpointId, step: 'regenerate' });
+      schedule(world, regenerationQueueMs, {
+        type: 'agent.endpoint.step',
+        node: nodeName,
+        endpointId,
+        step: 'regenerate',
+      });
       return;
     case 'restore-regenerate':
       if (endpoint.state !== 'restoring') return;
@@ -236,8 +243,10 @@ export function stepEndpoint(
  * endpoint gets the labels `reserved:init` and identity 5 instead (metadataResolver in
  * pkg/endpoint/endpoint.go; the init case of CreateEndpoint in
  * pkg/endpoint/api/endpoint_api_manager.go at v1.18.5); the resolver then retries
- * (retryLabelResolution). Known gap: a pod the agent saw before the cut is in its store, and the
- * real agent would resolve its labels from there; the model gives it the init identity too.
+ * (retryLabelResolution). Known gap: a pod the agent saw before the cut is still in its table of
+ * local pods (the reflector keeps the last objects while the API server is unreachable; a UID
+ * mismatch is refused), so the real agent would resolve the pod's labels as of the cut; the
+ * agents' views hold no pods, so the model gives it the init identity too (cilium/README.md).
  */
 function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
   if (agent.connection !== 'connected') {

@@ -29,6 +29,8 @@ export const statusMessages = {
   regenerationQueued: (reason: string): string => `Triggering endpoint regeneration due to ${reason}`,
   regenerating: (reason: string): string => `Regenerating endpoint: ${reason}`,
   regenerated: (reason: string): string => `Successfully regenerated endpoint program (Reason: ${reason})`,
+  regenerationSkipped: (reason: string): string =>
+    `Skipped duplicate endpoint regeneration trigger due to ${reason}`,
 } as const;
 
 /** Appends an entry for the endpoint's current state, dropping the oldest past the ring's size. */

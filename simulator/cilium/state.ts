@@ -153,6 +153,17 @@ export interface AgentState {
   /** CiliumEndpoints of endpoints deleted while cut off; deleted from the API after the re-list. */
   orphanedCiliumEndpoints: Record<string, number>;
   cutOffSinceMs?: number;
+  /**
+   * When the running agent started, and how many times an agent started on this node: the host and
+   * health endpoints' lifecycles are derived from them (cilium/infra-endpoints.ts). Absent before the first start.
+   */
+  startedAtMs?: number;
+  startCount?: number;
+  /**
+   * When policy changes that select the node's host endpoint reached this agent through its watch
+   * (cilium/host-policy-updates.ts), oldest first, bounded; absent until the first.
+   */
+  hostPolicyUpdatesMs?: number[];
   notes: AgentNote[];
   /** Warnings the node's Envoy logged (most recent last, bounded); absent until the first one. */
   proxyLog?: AgentNote[];

@@ -11,6 +11,7 @@ import { requireCluster } from '../world';
 import { ipcacheDeleteOnMetadataMatch, ipcacheUpsert } from './ipcache';
 import type { AgentState, CachedCiliumEndpoint, CiliumState, ClusterView } from './state';
 import { agentsWatchSecret } from './policy-secrets-mode';
+import { noteHostPolicyUpdate } from './host-policy-updates';
 
 /** The id of the view that every connected, current agent shares. */
 export const sharedViewId = 'shared';
@@ -255,7 +256,19 @@ export function deliverToView(world: World, viewId: string, change: WatchChange)
   const cilium = requireCluster(world).cilium;
   const view = cilium?.views[viewId];
   if (view === undefined || !view.receiving) return;
+  const policyKey = `${change.object.kind}/${change.key}`;
+  const previous = view.policies[policyKey];
+  const revision = view.policyRevision;
   applyObject(view, change.type, change.key, change.object, { upserts: 0, deletes: 0 });
+  // A policy change that is not one of status alone may regenerate the members' host endpoints.
+  if (view.policyRevision !== revision)
+    noteHostPolicyUpdate(
+      requireCluster(world),
+      view,
+      previous as ApiObject | undefined,
+      change.type === 'DELETED' ? undefined : change.object,
+      world.timeMs,
+    );
   view.syncedResourceVersion = Math.max(view.syncedResourceVersion, change.resourceVersion);
 }
 

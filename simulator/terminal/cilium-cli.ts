@@ -19,6 +19,7 @@ import { fail, ok, type CommandResult } from './context';
 import { toRfc3339Milli } from '../engine/virtual-time';
 import { peekNodeDatapath } from '../cilium/datapath-state';
 import { agentEndpointIds, hostEndpointDisplayLabels } from '../cilium/agent-endpoints';
+import { healthEndpointNow, hostEndpointNow } from '../cilium/infra-endpoints';
 import { endpointOptionValues, type EndpointOptionSettings } from '../cilium/endpoint-options';
 import { hasLiveConnectionTo } from '../cilium/conntrack';
 import { policyCountersOf } from '../cilium/policy-stats';
@@ -43,32 +44,37 @@ interface CliEndpoint {
 }
 
 /**
- * The host and health endpoints the agent creates at start-up (cilium/agent-endpoints.ts); the
- * host endpoint carries the node's identity-relevant labels.
+ * The host and health endpoints the agent manages besides the pods' (cilium/agent-endpoints.ts for
+ * their ids, cilium/infra-endpoints.ts for their states), once the agent has them; the host
+ * endpoint carries the node's identity-relevant labels.
  */
-function agentEndpoints(cluster: Cluster, agent: AgentState): CliEndpoint[] {
+function agentEndpoints(cluster: Cluster, agent: AgentState, nowMs: number): CliEndpoint[] {
   const ids = agentEndpointIds(agent);
-  return [
-    {
+  const endpoints: CliEndpoint[] = [];
+  const host = hostEndpointNow(agent, nowMs);
+  if (host !== undefined)
+    endpoints.push({
       id: ids.host,
       identity: ReservedIdentity.host,
       labels: hostEndpointDisplayLabels(cluster, agent),
       ipv4: '',
-      state: 'ready',
+      state: host.state,
       options: agent.hostEndpointOptions,
-    },
-    {
+    });
+  const health = healthEndpointNow(agent, nowMs);
+  if (health !== undefined)
+    endpoints.push({
       id: ids.health,
       identity: ReservedIdentity.health,
       labels: ['reserved:health'],
       ipv4: agent.healthIP,
-      state: 'ready',
+      state: health.state,
       options: agent.healthEndpointOptions,
-    },
-  ];
+    });
+  return endpoints;
 }
 
-function cliEndpoints(cluster: Cluster, agent: AgentState): CliEndpoint[] {
+function cliEndpoints(cluster: Cluster, agent: AgentState, nowMs: number): CliEndpoint[] {
   const pods = Object.values(agent.endpoints)
     .filter((endpoint) => endpoint.state !== 'disconnected')
     .map((endpoint) => ({
@@ -81,7 +87,7 @@ function cliEndpoints(cluster: Cluster, agent: AgentState): CliEndpoint[] {
       containerId: endpoint.containerId,
       options: endpoint.options,
     }));
-  return [...pods, ...agentEndpoints(cluster, agent)].sort((a, b) => a.id - b.id);
+  return [...pods, ...agentEndpoints(cluster, agent, nowMs)].sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -128,9 +134,9 @@ function policyEnabledValue(policy: EndpointPolicy | undefined): string {
 }
 
 /** `cilium endpoint list [--no-headers] [-o json|jsonpath=…]`. */
-function endpointList(cluster: Cluster, agent: AgentState, args: string[]): CommandResult {
+function endpointList(cluster: Cluster, agent: AgentState, args: string[], nowMs: number): CommandResult {
   const noHeaders = args.includes('--no-headers');
-  const endpoints = cliEndpoints(cluster, agent);
+  const endpoints = cliEndpoints(cluster, agent, nowMs);
   const format = outputFormat(args);
   if (format !== undefined)
     return printModels(
@@ -247,8 +253,8 @@ function outputFormat(args: readonly string[]): string | undefined {
 }
 
 /** `cilium endpoint get ID | -l LABEL [-o json|jsonpath=…]`. */
-function endpointGet(cluster: Cluster, agent: AgentState, args: string[]): CommandResult {
-  const endpoints = cliEndpoints(cluster, agent);
+function endpointGet(cluster: Cluster, agent: AgentState, args: string[], nowMs: number): CommandResult {
+  const endpoints = cliEndpoints(cluster, agent, nowMs);
   const labelIndex = args.findIndex((arg) => arg === '-l' || arg === '--labels');
   let selected: CliEndpoint[];
   if (labelIndex >= 0) {
@@ -509,9 +515,9 @@ function policyMapTable(
 }
 
 /** `cilium bpf policy get ID|--all [-n]`. */
-function bpfPolicyGet(cluster: Cluster, agent: AgentState, args: string[]): CommandResult {
+function bpfPolicyGet(cluster: Cluster, agent: AgentState, args: string[], nowMs: number): CommandResult {
   const numeric = args.includes('-n') || args.includes('--numeric');
-  const endpoints = cliEndpoints(cluster, agent);
+  const endpoints = cliEndpoints(cluster, agent, nowMs);
   if (args.includes('--all')) {
     const minor = cluster.cilium?.config.versionMinor ?? 12;
     return ok(
@@ -542,13 +548,13 @@ export function ciliumPolicyCommands(
   cluster: Cluster,
   agent: AgentState,
   args: string[],
-  nowMs = 0,
+  nowMs: number,
 ): CommandResult | undefined {
   const [group, verb, ...rest] = args;
   if (group === 'endpoint' || group === 'ep') {
-    if (verb === 'list' || verb === 'ls') return endpointList(cluster, agent, rest);
-    if (verb === 'get') return endpointGet(cluster, agent, rest);
-    if (verb === 'log') return endpointLog(agent, rest);
+    if (verb === 'list' || verb === 'ls') return endpointList(cluster, agent, rest, nowMs);
+    if (verb === 'get') return endpointGet(cluster, agent, rest, nowMs);
+    if (verb === 'log') return endpointLog(agent, rest, nowMs);
     return fail(`Error: unknown command "${verb ?? ''}" for "cilium endpoint"`);
   }
   if (group === 'identity') return identity(cluster, agent, [verb ?? '', ...rest]);
@@ -558,7 +564,7 @@ export function ciliumPolicyCommands(
   if (group === 'policy' && verb === 'selectors') return policySelectors(cluster, agent, rest);
   if (group === 'bpf' && verb === 'policy') {
     const [action, ...options] = rest;
-    if (action === 'get') return bpfPolicyGet(cluster, agent, options);
+    if (action === 'get') return bpfPolicyGet(cluster, agent, options, nowMs);
     return fail(`Error: unknown command "${action ?? ''}" for "cilium bpf policy"`);
   }
   return undefined;

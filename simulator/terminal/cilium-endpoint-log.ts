@@ -6,6 +6,7 @@
  */
 import type { AgentState, EndpointStatusEntry } from '../cilium/state';
 import { agentEndpointIds } from '../cilium/agent-endpoints';
+import { healthEndpointNow, hostEndpointNow } from '../cilium/infra-endpoints';
 import { renderJsonPath } from './jsonpath';
 import { cobraParse } from './cobra-args';
 import { ciliumDbgGlobalFlags } from './cilium-dbg-usage';
@@ -79,8 +80,31 @@ function printLog(changes: StatusChange[], format: string | undefined): CommandR
   return fail(`Error: Unable to handle output format "${format}": use json, yaml or jsonpath=…`);
 }
 
-/** Runs `endpoint log` against the agent's own endpoints (the host and health endpoints log nothing in the model). */
-export function endpointLog(agent: AgentState, args: readonly string[]): CommandResult {
+/**
+ * The status log of one of the agent's endpoints, oldest first, or undefined when the agent has no
+ * such endpoint. A status log lives in the agent's memory only: an endpoint restored after a restart
+ * starts a new one at `restoring` (`ParseEndpoint`, pkg/endpoint/endpoint.go at v1.18.5), so entries
+ * an earlier agent logged are not shown. The host and health endpoints' logs are derived
+ * (cilium/infra-endpoints.ts).
+ */
+function statusLogOf(
+  agent: AgentState,
+  id: number,
+  nowMs: number,
+): readonly EndpointStatusEntry[] | undefined {
+  const local = agent.endpoints[id];
+  if (local !== undefined) {
+    const since = agent.startedAtMs ?? 0;
+    return (local.statusLog ?? []).filter((entry) => entry.atMs >= since);
+  }
+  const own = agentEndpointIds(agent);
+  if (id === own.host) return hostEndpointNow(agent, nowMs)?.statusLog;
+  if (id === own.health) return healthEndpointNow(agent, nowMs)?.statusLog;
+  return undefined;
+}
+
+/** Runs `endpoint log` against the agent's own endpoints: its pods', the host's and the health endpoint's. */
+export function endpointLog(agent: AgentState, args: readonly string[], nowMs: number): CommandResult {
   const parsed = cobraParse(args, [
     { long: 'output', short: 'o', takesValue: true },
     { long: 'help', short: 'h', takesValue: false },
@@ -97,12 +121,11 @@ export function endpointLog(agent: AgentState, args: readonly string[]): Command
     return { stdout: usage, stderr: 'Error: Missing endpoint id argument\n\n', exitCode: 1 };
   const number = parseEndpointId(id);
   if (typeof number !== 'number') return fail(number.error);
-  const own = agentEndpointIds(agent);
-  const local = agent.endpoints[number];
-  if (local === undefined && number !== own.host && number !== own.health)
+  const log = statusLogOf(agent, number, nowMs);
+  if (log === undefined)
     return fail(
       `Error: Cannot get endpoint log ${id}: [GET /endpoint/{id}/log][404] getEndpointIdLogNotFound `,
     );
-  const changes = [...(local?.statusLog ?? [])].reverse().map(statusChange);
+  const changes = [...log].reverse().map(statusChange);
   return printLog(changes, parsed.flags.get('output'));
 }

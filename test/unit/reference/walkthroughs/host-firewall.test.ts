@@ -75,6 +75,16 @@ describe('reference: the host firewall walkthrough, verbatim', () => {
     expect(audited.stdout).toMatch(
       /^\d+ +Disabled \(Audit\) +Disabled +1 +k8s:node-access=ssh +ready *\n +reserved:host/m,
     );
+    // The policy selects the host endpoint, so the agent regenerated it, and its log says why.
+    const hostLog = await page.next('endpoint log $HOST_EP_ID | head -5');
+    expect(hostLog.stdout.split('\n').map((line) => line.split(/ {3,}/).slice(2).join(' | '))).toEqual([
+      'State | Message',
+      'ready | Successfully regenerated endpoint program (Reason: policy rules updated)',
+      'ready | Completed endpoint regeneration with no pending regeneration requests',
+      'regenerating | Regenerating endpoint: policy rules updated',
+      'waiting-to-regenerate | Triggering endpoint regeneration due to policy rules updated',
+      '',
+    ]);
 
     const auditing = await page.next('cilium-dbg monitor -t policy-verdict --related-to $HOST_EP_ID');
     expect(auditing.stderr).toContain('Press Ctrl-C to quit');
