@@ -2,8 +2,8 @@
  * The status the Deployment controller writes (syncRolloutStatus and calculateStatus in
  * pkg/controller/deployment/sync.go, v1.24.0): the replica counts, and the Available and
  * Progressing conditions, written only when something other than a condition's lastUpdateTime
- * changed. Most syncs change nothing; they are told apart from the counts alone, before a new status
- * with its conditions and timestamp is built.
+ * changed. Whether it changed is mostly decided from the counts alone, before a new status with
+ * its conditions and timestamp is built and compared field by field.
  */
 import { jsonEqual } from '../engine/state-hash';
 import type { Deployment } from './objects';
@@ -46,9 +46,6 @@ export function progressingMessage(name: string, hash: string, complete: boolean
   return complete ? known.progressed : known.progressing;
 }
 
-/** Statuses built by deploymentStatus: they have its shape, with no field missing or added. */
-const built = new WeakSet<object>();
-
 /** The status a Deployment gets for these facts, its conditions updated at `now`. */
 export function deploymentStatus(facts: DeploymentStatusFacts, now: string): DeploymentStatus {
   const status: DeploymentStatus = {
@@ -64,7 +61,7 @@ export function deploymentStatus(facts: DeploymentStatusFacts, now: string): Dep
       type: 'Available',
       status: facts.available,
       reason: 'MinimumReplicasAvailable',
-      message: 'Deployment has minimum availability.',
+      message: availableMessage,
       lastUpdateTime: now,
     },
     {
@@ -75,28 +72,51 @@ export function deploymentStatus(facts: DeploymentStatusFacts, now: string): Dep
       lastUpdateTime: now,
     },
   ];
-  built.add(status);
   return status;
 }
 
+const availableMessage = 'Deployment has minimum availability.';
+
 /**
- * Whether a status deploymentStatus built says what these facts say (all but the lastUpdateTimes):
- * then the controller writes nothing. False for any other status, which the full comparison decides.
+ * What the stored status and these facts say about a write, without building the new status:
+ * - `changed`: a count or a condition's status, reason or message differs, so the new status
+ *   differs from the stored one whatever else the stored one holds;
+ * - `unchanged`: the stored status has the shape the controller writes and says the same in
+ *   every field but the lastUpdateTimes;
+ * - `compare`: neither is certain (a status written by something else); the full comparison decides.
  */
-export function writtenStatusUnchanged(previous: DeploymentStatus, facts: DeploymentStatusFacts): boolean {
-  if (!built.has(previous)) return false;
-  const [available, progressing] = previous.conditions!;
-  return (
-    jsonEqual(previous.observedGeneration, facts.observedGeneration) &&
-    jsonEqual(previous.replicas, facts.replicas) &&
-    jsonEqual(previous.updatedReplicas, facts.updatedReplicas) &&
-    jsonEqual(previous.readyReplicas, facts.readyReplicas) &&
-    jsonEqual(previous.availableReplicas, facts.readyReplicas) &&
-    jsonEqual(previous.unavailableReplicas, facts.unavailableReplicas) &&
-    available!.status === facts.available &&
-    progressing!.reason === (facts.complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated') &&
-    progressing!.message === facts.message
-  );
+export function statusVerdict(
+  previous: DeploymentStatus,
+  facts: DeploymentStatusFacts,
+): 'changed' | 'unchanged' | 'compare' {
+  const conditions = previous.conditions as unknown;
+  if (!Array.isArray(conditions) || conditions.length !== 2) return 'changed';
+  const available = conditions[0] as unknown;
+  const progressing = conditions[1] as unknown;
+  if (!isRecord(available) || !isRecord(progressing)) return 'changed';
+  if (
+    !jsonEqual(previous.observedGeneration, facts.observedGeneration) ||
+    !jsonEqual(previous.replicas, facts.replicas) ||
+    !jsonEqual(previous.updatedReplicas, facts.updatedReplicas) ||
+    !jsonEqual(previous.readyReplicas, facts.readyReplicas) ||
+    !jsonEqual(previous.availableReplicas, facts.readyReplicas) ||
+    !jsonEqual(previous.unavailableReplicas, facts.unavailableReplicas) ||
+    available.status !== facts.available ||
+    progressing.reason !== (facts.complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated') ||
+    progressing.message !== facts.message
+  )
+    return 'changed';
+  const constant =
+    available.type === 'Available' &&
+    available.reason === 'MinimumReplicasAvailable' &&
+    available.message === availableMessage &&
+    progressing.type === 'Progressing' &&
+    progressing.status === 'True';
+  return constant && shapedAsWritten(previous) ? 'unchanged' : 'compare';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The keys of a status updateDeploymentStatus writes, in the order it writes them. */

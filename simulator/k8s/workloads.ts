@@ -25,7 +25,7 @@ import {
   deploymentStatus,
   progressingMessage,
   sameStatusApartFromUpdateTimes,
-  writtenStatusUnchanged,
+  statusVerdict,
   type DeploymentStatusFacts,
 } from './deployment-status';
 import { newMetadata } from './metadata';
@@ -276,8 +276,8 @@ function setRolloutState(
 
 /**
  * Recomputes a Deployment's status from the pods of its busy ReplicaSets and writes it when it
- * changed; returns whether the rollout is complete. Most syncs change nothing: those are told from
- * the counts before a new status is built (deployment-status.ts).
+ * changed; returns whether the rollout is complete. Whether it changed is mostly told from the
+ * counts, before a new status is built or compared (deployment-status.ts).
  */
 function updateDeploymentStatus(
   world: World,
@@ -304,9 +304,10 @@ function updateDeploymentStatus(
     complete,
     message: progressingMessage(deployment.metadata.name, hash, complete),
   };
-  if (writtenStatusUnchanged(deployment.status, facts)) return complete;
+  const verdict = statusVerdict(deployment.status, facts);
+  if (verdict === 'unchanged') return complete;
   const status = deploymentStatus(facts, toTimestamp(world.timeMs));
-  if (!sameStatusApartFromUpdateTimes(status, deployment.status)) {
+  if (verdict === 'changed' || !sameStatusApartFromUpdateTimes(status, deployment.status)) {
     apiPut(world, { ...deployment, status }, key, 'object');
   }
   return complete;
