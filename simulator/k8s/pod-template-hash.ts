@@ -8,9 +8,8 @@ import type { PodTemplate } from './objects';
 
 const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** FNV-1a 32-bit of a string. */
-function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
+/** FNV-1a 32-bit, continued from `hash` over the characters of `text`. */
+function fnv1a32(text: string, hash = 0x811c9dc5): number {
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
@@ -51,8 +50,10 @@ function templateJson(template: PodTemplate): string {
 
 function computeHash(template: PodTemplate, collisionCount: number): string {
   const json = templateJson(template);
-  let value = fnv1a32(`${json}#${collisionCount}`);
-  let second = fnv1a32(`${value}:${json}`);
+  // FNV-1a of `${json}#${collisionCount}` and of `${value}:${json}`, continued piece by piece
+  // rather than over concatenated copies of the template's JSON.
+  let value = fnv1a32(`#${collisionCount}`, fnv1a32(json));
+  let second = fnv1a32(json, fnv1a32(`${value}:`));
   let text = '';
   for (let i = 0; i < 10; i++) {
     const source = i < 6 ? value : second;

@@ -4,7 +4,6 @@
  * maxUnavailable (25 % each by default, rounded up and down respectively).
  */
 import { toTimestamp } from '../engine/virtual-time';
-import { jsonEqual } from '../engine/state-hash';
 import { clonePlain } from '../engine/clone';
 import type { World } from '../world';
 import { requireCluster, schedule } from '../world';
@@ -22,6 +21,13 @@ import {
   type ApiStore,
 } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
+import {
+  deploymentStatus,
+  progressingMessage,
+  sameStatusApartFromUpdateTimes,
+  statusVerdict,
+  type DeploymentStatusFacts,
+} from './deployment-status';
 import { newMetadata } from './metadata';
 import type { Deployment, Pod, PodTemplate, ReplicaSet, ReplicationController } from './objects';
 import { createControlledPod, isActivePod, isPodReady, requestPodDeletion } from './controlled-pods';
@@ -270,7 +276,8 @@ function setRolloutState(
 
 /**
  * Recomputes a Deployment's status from the pods of its busy ReplicaSets and writes it when it
- * changed; returns whether the rollout is complete.
+ * changed; returns whether the rollout is complete. Whether it changed is mostly told from the
+ * counts, before a new status is built or compared (deployment-status.ts).
  */
 function updateDeploymentStatus(
   world: World,
@@ -281,121 +288,29 @@ function updateDeploymentStatus(
 ): boolean {
   const cluster = requireCluster(world);
   const { active, updated, ready } = countPods(cluster.api, busy, hash);
-  const status: Deployment['status'] = {
+  const desired = deployment.spec.replicas;
+  const complete = updated === desired && active === desired && ready === desired;
+  const previous = cluster.rollouts?.[key];
+  if (complete && previous !== 'complete') setRolloutState(world, key, 'rollout.completed');
+  const minimumAvailable =
+    desired - resolveIntOrPercent(deployment.spec.strategy.rollingUpdate.maxUnavailable, desired, false);
+  const facts: DeploymentStatusFacts = {
     observedGeneration: deployment.metadata.generation ?? 1,
     replicas: active,
     updatedReplicas: updated,
     readyReplicas: ready,
-    availableReplicas: ready,
-    unavailableReplicas: Math.max(0, deployment.spec.replicas - ready),
+    unavailableReplicas: Math.max(0, desired - ready),
+    available: ready >= minimumAvailable ? 'True' : 'False',
+    complete,
+    message: progressingMessage(deployment.metadata.name, hash, complete),
   };
-  const complete =
-    updated === deployment.spec.replicas &&
-    active === deployment.spec.replicas &&
-    ready === deployment.spec.replicas;
-  const now = toTimestamp(world.timeMs);
-  const previous = cluster.rollouts?.[key];
-  if (complete && previous !== 'complete') setRolloutState(world, key, 'rollout.completed');
-  status.conditions = [
-    {
-      type: 'Available',
-      status:
-        ready >=
-        deployment.spec.replicas -
-          resolveIntOrPercent(
-            deployment.spec.strategy.rollingUpdate.maxUnavailable,
-            deployment.spec.replicas,
-            false,
-          )
-          ? 'True'
-          : 'False',
-      reason: 'MinimumReplicasAvailable',
-      message: 'Deployment has minimum availability.',
-      lastUpdateTime: now,
-    },
-    {
-      type: 'Progressing',
-      status: 'True',
-      reason: complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
-      message: complete
-        ? `ReplicaSet "${deployment.metadata.name}-${hash}" has successfully progressed.`
-        : `ReplicaSet "${deployment.metadata.name}-${hash}" is progressing.`,
-      lastUpdateTime: now,
-    },
-  ];
-  if (!sameStatusApartFromUpdateTimes(status, deployment.status)) {
+  const verdict = statusVerdict(deployment.status, facts);
+  if (verdict === 'unchanged') return complete;
+  const status = deploymentStatus(facts, toTimestamp(world.timeMs));
+  if (verdict === 'changed' || !sameStatusApartFromUpdateTimes(status, deployment.status)) {
     apiPut(world, { ...deployment, status }, key, 'object');
   }
   return complete;
-}
-
-/** The keys of a status updateDeploymentStatus writes, in the order it writes them. */
-const statusKeys = [
-  'observedGeneration',
-  'replicas',
-  'updatedReplicas',
-  'readyReplicas',
-  'availableReplicas',
-  'unavailableReplicas',
-  'conditions',
-] as const;
-const conditionKeys = ['type', 'status', 'reason', 'message', 'lastUpdateTime'] as const;
-
-function hasExactly(value: object, keys: readonly string[]): boolean {
-  const own = Object.keys(value);
-  if (own.length !== keys.length) return false;
-  for (let i = 0; i < own.length; i++) {
-    if (own[i] !== keys[i] || (value as Record<string, unknown>)[keys[i]!] === undefined) return false;
-  }
-  return true;
-}
-
-/** Whether a status has exactly the shape updateDeploymentStatus writes. */
-function shapedAsWritten(status: Deployment['status']): boolean {
-  const conditions = status.conditions;
-  return (
-    hasExactly(status, statusKeys) &&
-    Array.isArray(conditions) &&
-    conditions.length === 2 &&
-    conditions.every(
-      (condition) =>
-        typeof condition === 'object' &&
-        condition !== null &&
-        !Array.isArray(condition) &&
-        hasExactly(condition, conditionKeys),
-    )
-  );
-}
-
-/**
- * Whether two statuses are equal as JSON once every condition's lastUpdateTime is blanked: then the
- * status has not changed. `next` has the shape updateDeploymentStatus writes; when the previous
- * status has it too, the fields are compared one by one, else both are serialised.
- */
-function sameStatusApartFromUpdateTimes(next: Deployment['status'], previous: Deployment['status']): boolean {
-  if (shapedAsWritten(previous)) {
-    for (let k = 0; k < statusKeys.length; k++) {
-      const key = statusKeys[k]!;
-      if (key !== 'conditions' && !jsonEqual(next[key], previous[key])) return false;
-    }
-    const nextConditions = next.conditions ?? [];
-    const previousConditions = previous.conditions ?? [];
-    for (let i = 0; i < 2; i++) {
-      const left = nextConditions[i] as unknown as Record<string, unknown>;
-      const right = previousConditions[i] as unknown as Record<string, unknown>;
-      for (let k = 0; k < conditionKeys.length; k++) {
-        const key = conditionKeys[k]!;
-        if (key !== 'lastUpdateTime' && !jsonEqual(left[key], right[key])) return false;
-      }
-    }
-    return true;
-  }
-  const comparable = (value: Deployment['status']): string =>
-    JSON.stringify({
-      ...value,
-      conditions: value.conditions?.map((condition) => ({ ...condition, lastUpdateTime: '' })),
-    });
-  return comparable(next) === comparable(previous);
 }
 
 /**

@@ -152,6 +152,21 @@ const scoringMemo = new WeakMap<NodeInfoCache, WeakMap<object, Map<string, Scori
 const noLabels: Readonly<Record<string, string>> = {};
 
 /**
+ * The memo last used, with what it was looked up by: a ReplicaSet's pods are scheduled one after
+ * another, and each cycle of them finds the same memo. It is reused only while it is the one the
+ * maps above hold for that cache, labels object and key, and only while its Services are current.
+ * It keeps the last scheduling world's cache alive until another world schedules: one at most.
+ */
+let lastScoring: { cache: NodeInfoCache; labels: object; memoKey: string; memo: ScoringMemo } | undefined;
+
+function controllerUid(pod: Pod): string | undefined {
+  const references = pod.metadata.ownerReferences;
+  if (references === undefined) return undefined;
+  for (const reference of references) if (reference.controller) return reference.uid;
+  return undefined;
+}
+
+/**
  * The constraints the score uses: the pod's ScheduleAnyway constraints, or the defaults when the pod
  * has no constraints at all (and something selects it). `systemDefaulted` says which. The defaults
  * are memoised per label set and owner until a Service changes.
@@ -167,22 +182,16 @@ export function scoringConstraints(
     const anyway = own.filter((constraint) => constraint.whenUnsatisfiable === 'ScheduleAnyway');
     return { constraints: compile(cache, namespace, anyway), systemDefaulted: false };
   }
-  let byLabels = scoringMemo.get(cache);
-  if (byLabels === undefined) {
-    byLabels = new WeakMap();
-    scoringMemo.set(cache, byLabels);
-  }
   const labels = pod.metadata.labels ?? noLabels;
-  let byOwner = byLabels.get(labels);
-  if (byOwner === undefined) {
-    byOwner = new Map();
-    byLabels.set(labels, byOwner);
-  }
   // A controller's uid implies the namespace; a pod without one is keyed by its namespace.
-  const memoKey = pod.metadata.ownerReferences?.find((reference) => reference.controller)?.uid ?? namespace;
-  const memo = byOwner.get(memoKey);
+  const memoKey = controllerUid(pod) ?? namespace;
+  const last = lastScoring;
+  const again =
+    last !== undefined && last.cache === cache && last.labels === labels && last.memoKey === memoKey;
+  const memo = again ? last.memo : scoringMemosOf(cache, labels).get(memoKey);
   if (memo !== undefined && memo.serviceGeneration === cache.serviceGeneration) {
     for (const constraint of memo.constraints) catchUp(cache, constraint.picked);
+    if (!again) lastScoring = { cache, labels, memoKey, memo };
     return memo;
   }
   const selector = defaultSpreadSelector(store, pod);
@@ -195,8 +204,24 @@ export function scoringConstraints(
     constraints: compile(cache, namespace, defaults),
     systemDefaulted: true,
   };
-  byOwner.set(memoKey, computed);
+  scoringMemosOf(cache, labels).set(memoKey, computed);
+  lastScoring = { cache, labels, memoKey, memo: computed };
   return computed;
+}
+
+/** The memos of one cache for pods with this labels object, by owner uid or namespace. */
+function scoringMemosOf(cache: NodeInfoCache, labels: object): Map<string, ScoringMemo> {
+  let byLabels = scoringMemo.get(cache);
+  if (byLabels === undefined) {
+    byLabels = new WeakMap();
+    scoringMemo.set(cache, byLabels);
+  }
+  let byOwner = byLabels.get(labels);
+  if (byOwner === undefined) {
+    byOwner = new Map();
+    byLabels.set(labels, byOwner);
+  }
+  return byOwner;
 }
 
 function hasAllKeys(node: Node, constraints: readonly SpreadConstraint[]): boolean {

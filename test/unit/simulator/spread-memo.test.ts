@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { createApiStore, putObject, removeObject, type ApiStore } from '../../../simulator/k8s/api-store';
+import type { ApiObject, Pod } from '../../../simulator/k8s/objects';
+import { nodeInfoCacheOf } from '../../../simulator/k8s/scheduling/node-info-cache';
+import { scoringConstraints } from '../../../simulator/k8s/scheduling/pod-topology-spread';
+
+// PodTopologySpread's default constraints spread a pod over the pods its ReplicaSet and the
+// Services selecting it select (helper.DefaultSelector). The scheduler keeps them from one of a
+// ReplicaSet's pods to the next: a Service that comes or goes between two of them must show.
+
+const selector = { app: 'web', 'pod-template-hash': '5d8f9c7b6d' };
+const labels = { ...selector, tier: 'front' };
+
+function object(value: unknown): ApiObject {
+  return value as ApiObject;
+}
+
+function replicaSet(store: ApiStore): void {
+  putObject(
+    store,
+    object({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web-5d8f9c7b6d', namespace: 'default', uid: 'rs-uid', labels },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: selector },
+        template: { metadata: { labels }, spec: {} },
+      },
+      status: { replicas: 0 },
+    }),
+  );
+}
+
+/** A pending pod of the ReplicaSet; its pods share one labels object, as the controller's do. */
+function pendingPod(store: ApiStore, name: string): Pod {
+  const pod = object({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `uid-${name}`,
+      labels,
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'web-5d8f9c7b6d',
+          uid: 'rs-uid',
+          controller: true,
+        },
+      ],
+    },
+    spec: { containers: [{ name: 'web', image: 'nginx' }] },
+    status: { phase: 'Pending' },
+  }) as Pod;
+  putObject(store, pod);
+  return pod;
+}
+
+function service(name: string, selector: Record<string, string>): ApiObject {
+  return object({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default', uid: `uid-${name}` },
+    spec: { selector, ports: [{ port: 80 }] },
+  });
+}
+
+function selectorOf(store: ApiStore, pod: Pod): unknown {
+  return scoringConstraints(store, nodeInfoCacheOf(store), pod).constraints[0]?.selector;
+}
+
+describe('scheduler: the spreading selector kept between a ReplicaSet’s pods', () => {
+  it('takes in a Service created, changed or deleted between two pods', () => {
+    const store = createApiStore();
+    replicaSet(store);
+    const first = pendingPod(store, 'web-5d8f9c7b6d-aaaaa');
+    const second = pendingPod(store, 'web-5d8f9c7b6d-bbbbb');
+    expect(selectorOf(store, first)).toEqual({ matchLabels: selector });
+    putObject(store, service('web', { app: 'web', tier: 'back' }));
+    // That Service does not select the pods: the selector stays the ReplicaSet's.
+    expect(selectorOf(store, second)).toEqual({ matchLabels: selector });
+    putObject(store, service('web', { tier: 'front' }));
+    expect(selectorOf(store, second)).toEqual({ matchLabels: { tier: 'front', ...selector } });
+    removeObject(store, 'Service', 'default/web');
+    expect(selectorOf(store, first)).toEqual({ matchLabels: selector });
+  });
+
+  it('is not handed from one store’s scheduler to another’s', () => {
+    const plain = createApiStore();
+    replicaSet(plain);
+    // One Service write in each store, so that their Services have the same generation.
+    putObject(plain, service('db', { app: 'db' }));
+    const withService = createApiStore();
+    replicaSet(withService);
+    putObject(withService, service('web', { tier: 'front' }));
+    // Both stores' pods share the labels object and the owner's uid; each store has its own answer.
+    expect(selectorOf(plain, pendingPod(plain, 'web-5d8f9c7b6d-aaaaa'))).toEqual({ matchLabels: selector });
+    const pod = pendingPod(withService, 'web-5d8f9c7b6d-aaaaa');
+    expect(selectorOf(withService, pod)).toEqual({ matchLabels: { tier: 'front', ...selector } });
+    expect(selectorOf(plain, pendingPod(plain, 'web-5d8f9c7b6d-bbbbb'))).toEqual({ matchLabels: selector });
+  });
+});
