@@ -181,7 +181,7 @@ function readRule(
 }
 
 /** Reads the spec of a NetworkPolicy whose metadata was already read. */
-export function readKubernetesPolicy(
+function readKubernetesPolicy(
   context: ValidationContext,
   spec: SourceNode | undefined,
   name: string,
