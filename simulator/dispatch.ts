@@ -421,7 +421,7 @@ function deleteFirewallRule(
  * Processes one event in the active cluster. Inputs return a result; the events the model schedules
  * for itself (InternalEvent) return undefined.
  */
-export function processEvent(world: World, event: SimEvent): InputResult | undefined {
+function processEvent(world: World, event: SimEvent): InputResult | undefined {
   switch (event.type) {
     // The model's own events, the most frequent first (a string switch tests its cases in order).
     case 'agent.endpoint.step':
