@@ -388,31 +388,21 @@ function labelObject(world: World, event: Extract<InputEvent, { type: 'object.la
   return ok;
 }
 
-/** An iptables rule inserted at the top of a node's chain. */
-function insertFirewallRule(
+/** `iptables -I` or `-D` in a node: a rule inserted at the top of its chain, or deleted from it. */
+function changeFirewall(
   world: World,
-  event: Extract<InputEvent, { type: 'node.firewall.insert' }>,
+  event: Extract<InputEvent, { type: 'node.firewall.insert' | 'node.firewall.delete' }>,
 ): InputResult {
   const node = requireCluster(world).nodes[event.node];
   if (node === undefined)
     return { ok: false, error: `Error response from daemon: No such container: ${event.node}` };
-  node.firewall.unshift(event.rule);
-  updateApiLink(world, event.node);
-  return ok;
-}
-
-/** An iptables rule deleted from a node's chain. */
-function deleteFirewallRule(
-  world: World,
-  event: Extract<InputEvent, { type: 'node.firewall.delete' }>,
-): InputResult {
-  const node = requireCluster(world).nodes[event.node];
-  if (node === undefined)
-    return { ok: false, error: `Error response from daemon: No such container: ${event.node}` };
-  const index = node.firewall.findIndex((rule) => JSON.stringify(rule) === JSON.stringify(event.rule));
-  if (index < 0)
-    return { ok: false, error: 'iptables: Bad rule (does a matching rule exist in that chain?).' };
-  node.firewall.splice(index, 1);
+  if (event.type === 'node.firewall.insert') node.firewall.unshift(event.rule);
+  else {
+    const index = node.firewall.findIndex((rule) => JSON.stringify(rule) === JSON.stringify(event.rule));
+    if (index < 0)
+      return { ok: false, error: 'iptables: Bad rule (does a matching rule exist in that chain?).' };
+    node.firewall.splice(index, 1);
+  }
   updateApiLink(world, event.node);
   return ok;
 }
@@ -607,9 +597,8 @@ function processInput(world: World, event: InputEvent): InputResult {
     case 'node.spec.update':
       return updateNodeSpec(world, event.node, event.taints, event.unschedulable);
     case 'node.firewall.insert':
-      return insertFirewallRule(world, event);
     case 'node.firewall.delete':
-      return deleteFirewallRule(world, event);
+      return changeFirewall(world, event);
     case 'pod.connect':
       return { ok: true, connection: openConnection(world, event.request) };
     case 'pod.traffic':
