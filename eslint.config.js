@@ -212,16 +212,6 @@ export default defineConfig(
     rules: kubernetesKnowsNoLayerAbove,
   },
   {
-    // Written before the limit and not split yet (longest function, lines): processEvent 243,
-    // tableRow 155, TerminalSession's constructor 128.
-    files: [
-      'simulator/dispatch.ts',
-      'simulator/terminal/kubectl-resources.ts',
-      'simulator/terminal/session.ts',
-    ],
-    rules: { 'max-lines-per-function': 'off' },
-  },
-  {
     files: ['test/browser/**/*.ts'],
     // Browser tests pass callbacks into page.evaluate(), which run in the page.
     languageOptions: { globals: { ...globals.browser } },

@@ -4,7 +4,7 @@
  */
 import { applyWaypoint, type WaypointApplyResult } from './mesh/waypoint';
 import { applyGatewayApiCrds } from './k8s/gateway-api-crds';
-import type { SimEvent } from './events';
+import type { InputEvent, SimEvent, SyncEventType } from './events';
 import type { World } from './world';
 import { requireCluster, schedule } from './world';
 import { createCluster, deleteCluster, exportKubeconfig, useContext } from './k8s/kind-clusters';
@@ -267,8 +267,151 @@ function rolloutResult(change: RolloutChange): InputResult {
   return change.ok ? { ok: true, rollout: change.message } : change;
 }
 
-/** Processes one event in the active cluster. Inputs return a result; internal events return undefined. */
-export function processEvent(world: World, event: SimEvent): InputResult | undefined {
+/** The work-queue syncs (SyncEventType): each event has dequeued its key before its controller runs. */
+const syncHandlers: { readonly [T in SyncEventType]: (world: World, key: string) => void } = {
+  'controller.replicaset.sync': syncReplicaSet,
+  'controller.deployment.sync': syncDeployment,
+  'controller.endpoints.sync': syncEndpoints,
+  'controller.serviceaccount.sync': syncDefaultServiceAccount,
+  'controller.rootcacert.sync': syncRootCaConfigMap,
+  'controller.namespace.sync': syncTerminatingNamespace,
+  'controller.clusterroleaggregation.sync': (world) => syncClusterRoleAggregation(world),
+  'controller.garbagecollector.sync': collectDependents,
+  'controller.daemonset.sync': syncDaemonSet,
+  'controller.replicationcontroller.sync': syncReplicationController,
+  'controller.job.sync': syncJob,
+  'operator.secretsync.sync': (world) => syncPolicySecrets(world),
+  'operator.policyvalidation.sync': validatePolicyStatus,
+  'operator.togroups.sync': syncToGroups,
+};
+
+/** The kubelet's relist after its API connection came back: the connection is ready again. */
+function relistCompleted(world: World, nodeName: string): void {
+  const node = requireCluster(world).nodes[nodeName];
+  if (node !== undefined && node.kubelet.connection === 'relisting') {
+    node.kubelet.connection = requireNextState(
+      apiConnectionMachine,
+      node.kubelet.connection,
+      'relist.completed',
+    );
+  }
+  relistKubelet(world, nodeName);
+}
+
+/** `cilium install`: Helm installs the chart into kube-system, as cilium-cli does. */
+function installCilium(world: World, event: Extract<InputEvent, { type: 'cilium.install' }>): InputResult {
+  if (world.cluster === undefined)
+    return {
+      ok: false,
+      error: 'Kubernetes cluster unreachable: no cluster exists; run kind create cluster first',
+    };
+  const outcome = helmInstall(world, {
+    release: 'cilium',
+    namespace: 'kube-system',
+    chart: 'cilium/cilium',
+    version: event.request.version,
+    values: valuesFromFlat(event.request.values),
+    valuesGiven: Object.keys(event.request.values).length > 0,
+  });
+  return outcome.ok ? { ok: true, warnings: outcome.warnings, helm: outcome } : outcome;
+}
+
+/** A Helm install, upgrade or uninstall of a release. */
+function runHelm(
+  world: World,
+  event: Extract<InputEvent, { type: 'helm.install' | 'helm.upgrade' | 'helm.uninstall' }>,
+): InputResult {
+  if (world.cluster === undefined)
+    return {
+      ok: false,
+      error: 'Kubernetes cluster unreachable: no cluster exists; run kind create cluster first',
+    };
+  const outcome =
+    event.type === 'helm.install'
+      ? helmInstall(world, event.request)
+      : event.type === 'helm.upgrade'
+        ? helmUpgrade(world, event.request)
+        : helmUninstall(world, event.release, event.namespace, event.keepHistory);
+  return outcome.ok ? { ok: true, warnings: outcome.warnings, helm: outcome } : outcome;
+}
+
+/** `kubectl rollout restart`: it changes the template, so the controller rolls out a new ReplicaSet. */
+function restartDeployment(
+  world: World,
+  event: Extract<InputEvent, { type: 'deployment.restart' }>,
+): InputResult {
+  return changeDeploymentSpec(world, event.key, (spec) => ({
+    ...spec,
+    template: {
+      ...spec.template,
+      metadata: {
+        ...spec.template.metadata,
+        annotations: {
+          ...spec.template.metadata.annotations,
+          'kubectl.kubernetes.io/restartedAt': toTimestamp(world.timeMs),
+        },
+      },
+    },
+  }));
+}
+
+/** A ReplicaSet or ReplicationController scaled through its scale subresource. */
+function scaleWorkload(world: World, event: Extract<InputEvent, { type: 'workload.scale' }>): InputResult {
+  const cluster = requireCluster(world);
+  const existing = getObject(cluster.api, event.kind, event.key);
+  if (existing === undefined)
+    return {
+      ok: false,
+      error: `${event.kind === 'ReplicaSet' ? 'replicasets.apps' : 'replicationcontrollers'} "${event.key.split('/').pop() ?? ''}" not found`,
+    };
+  const metadata = { ...existing.metadata, generation: (existing.metadata.generation ?? 1) + 1 };
+  if (existing.kind === 'ReplicaSet')
+    apiPut(world, { ...existing, metadata, spec: { ...existing.spec, replicas: event.replicas } }, event.key);
+  else
+    apiPut(world, { ...existing, metadata, spec: { ...existing.spec, replicas: event.replicas } }, event.key);
+  return ok;
+}
+
+/** `kubectl label`: the new labels are stored, and the agents hear of them. */
+function labelObject(world: World, event: Extract<InputEvent, { type: 'object.label' }>): InputResult {
+  const existing = getObject(requireCluster(world).api, event.kind, event.key);
+  if (existing === undefined) return { ok: false, error: `${event.kind} "${event.key}" not found` };
+  const next = structuredClone(existing);
+  const labels = { ...next.metadata.labels };
+  for (const [key, value] of Object.entries(event.labels)) {
+    if (value === null) delete labels[key];
+    else labels[key] = value;
+  }
+  next.metadata.labels = labels;
+  apiPut(world, next);
+  notifyAgentsOfLabels(world, existing, next);
+  return ok;
+}
+
+/** `iptables -I` or `-D` in a node: a rule inserted at the top of its chain, or deleted from it. */
+function changeFirewall(
+  world: World,
+  event: Extract<InputEvent, { type: 'node.firewall.insert' | 'node.firewall.delete' }>,
+): InputResult {
+  const node = requireCluster(world).nodes[event.node];
+  if (node === undefined)
+    return { ok: false, error: `Error response from daemon: No such container: ${event.node}` };
+  if (event.type === 'node.firewall.insert') node.firewall.unshift(event.rule);
+  else {
+    const index = node.firewall.findIndex((rule) => JSON.stringify(rule) === JSON.stringify(event.rule));
+    if (index < 0)
+      return { ok: false, error: 'iptables: Bad rule (does a matching rule exist in that chain?).' };
+    node.firewall.splice(index, 1);
+  }
+  updateApiLink(world, event.node);
+  return ok;
+}
+
+/**
+ * Processes one event in the active cluster. Inputs return a result; the events the model schedules
+ * for itself (InternalEvent) return undefined.
+ */
+function processEvent(world: World, event: SimEvent): InputResult | undefined {
   switch (event.type) {
     // The model's own events, the most frequent first (a string switch tests its cases in order).
     case 'agent.endpoint.step':
@@ -280,10 +423,6 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     case 'kubelet.sandbox.step':
       stepSandbox(world, event.node, event.podUid, event.step);
       return undefined;
-    case 'controller.replicaset.sync':
-      dequeueSync(world, event.type, event.key);
-      syncReplicaSet(world, event.key);
-      return undefined;
     case 'watch.deliver':
       deliverToView(world, event.viewId, event.change);
       if (event.change.kind === 'Node') nodeIdsObserveNode(world, event.viewId, event.change);
@@ -291,52 +430,32 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       if (event.viewId === sharedViewId && event.change.kind === 'CiliumIdentity')
         spireIdentityChanged(world, event.change);
       return undefined;
+    case 'controller.replicaset.sync':
     case 'controller.deployment.sync':
+    case 'controller.endpoints.sync':
+    case 'controller.serviceaccount.sync':
+    case 'controller.rootcacert.sync':
+    case 'controller.namespace.sync':
+    case 'controller.clusterroleaggregation.sync':
+    case 'controller.garbagecollector.sync':
+    case 'controller.daemonset.sync':
+    case 'controller.replicationcontroller.sync':
+    case 'controller.job.sync':
+    case 'operator.secretsync.sync':
+    case 'operator.policyvalidation.sync':
+    case 'operator.togroups.sync':
       dequeueSync(world, event.type, event.key);
-      syncDeployment(world, event.key);
+      syncHandlers[event.type](world, event.key);
       return undefined;
     case 'scheduler.schedule':
       schedulePod(world, event.podKey);
       return undefined;
-    case 'controller.endpoints.sync':
-      dequeueSync(world, event.type, event.key);
-      syncEndpoints(world, event.key);
-      return undefined;
-    case 'controller.serviceaccount.sync':
-      dequeueSync(world, event.type, event.key);
-      syncDefaultServiceAccount(world, event.key);
-      return undefined;
-    case 'controller.rootcacert.sync':
-      dequeueSync(world, event.type, event.key);
-      syncRootCaConfigMap(world, event.key);
-      return undefined;
-    case 'controller.namespace.sync':
-      dequeueSync(world, event.type, event.key);
-      syncTerminatingNamespace(world, event.key);
-      return undefined;
-    case 'controller.clusterroleaggregation.sync':
-      dequeueSync(world, event.type, event.key);
-      syncClusterRoleAggregation(world);
-      return undefined;
-    case 'controller.garbagecollector.sync':
-      dequeueSync(world, event.type, event.key);
-      collectDependents(world, event.key);
-      return undefined;
     case 'kubelet.lease.renew':
       renewLease(world, event.node);
       return undefined;
-    case 'kubelet.relist': {
-      const node = requireCluster(world).nodes[event.node];
-      if (node !== undefined && node.kubelet.connection === 'relisting') {
-        node.kubelet.connection = requireNextState(
-          apiConnectionMachine,
-          node.kubelet.connection,
-          'relist.completed',
-        );
-      }
-      relistKubelet(world, event.node);
+    case 'kubelet.relist':
+      relistCompleted(world, event.node);
       return undefined;
-    }
     case 'nodelifecycle.monitor':
       monitorNodes(world);
       return undefined;
@@ -348,18 +467,6 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return undefined;
     case 'agent.restore.completed':
       finishRestore(world, event.node, event.podUid);
-      return undefined;
-    case 'controller.daemonset.sync':
-      dequeueSync(world, event.type, event.key);
-      syncDaemonSet(world, event.key);
-      return undefined;
-    case 'controller.replicationcontroller.sync':
-      dequeueSync(world, event.type, event.key);
-      syncReplicationController(world, event.key);
-      return undefined;
-    case 'controller.job.sync':
-      dequeueSync(world, event.type, event.key);
-      syncJob(world, event.key);
       return undefined;
     case 'kubelet.container.exited':
       processExited(world, event.node, event.podUid, event);
@@ -376,7 +483,51 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     case 'agent.pod.labels':
       podLabelsChanged(world, event.node, event.podKey);
       return undefined;
-    // Inputs.
+    case 'operator.identity.gc':
+      collectIdentityGarbage(world);
+      return undefined;
+    case 'operator.togroups.poll':
+      pollToGroups(world);
+      return undefined;
+    case 'spire.server.start':
+      startSpireServer(world);
+      return undefined;
+    case 'spire.ca.rotate':
+      rotateSpireCa(world);
+      return undefined;
+    case 'spire.svid.issue':
+      issueSvid(world, event.node, event.identity);
+      return undefined;
+    case 'spire.svid.rotate':
+      if (renewSvid(world, event.node, event.identity, event.serialHex))
+        authCertificateRotated(world, event.node, event.identity);
+      return undefined;
+    case 'spire.svid.drop':
+      if (dropSvid(world, event.node, event.identity))
+        authCertificateDeleted(world, event.node, event.identity);
+      return undefined;
+    case 'auth.signal':
+      handleAuthSignals(world, event.node);
+      return undefined;
+    case 'auth.handshake':
+      completeHandshake(world, event.node, event.key);
+      return undefined;
+    case 'auth.gc':
+      collectAuthGarbage(world);
+      return undefined;
+    case 'mesh.sidecar.csr':
+    case 'mesh.ztunnel.csr':
+    case 'mesh.certificate.rotate':
+      processMeshEvent(world, event);
+      return undefined;
+    default:
+      return processInput(world, event);
+  }
+}
+
+/** Processes one input (InputEvent): what a reader, a scenario or a tool asks of the world. */
+function processInput(world: World, event: InputEvent): InputResult {
+  switch (event.type) {
     case 'kind.cluster.create':
       return createCluster(world, event.config);
     case 'kind.cluster.delete':
@@ -391,38 +542,12 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return { ok: true, ec2: structuredClone(terminateInstances(world, event.instanceIds)) };
     case 'kubeconfig.context.use':
       return useContext(world, event.context);
-    case 'cilium.install': {
-      if (world.cluster === undefined)
-        return {
-          ok: false,
-          error: 'Kubernetes cluster unreachable: no cluster exists; run kind create cluster first',
-        };
-      const outcome = helmInstall(world, {
-        release: 'cilium',
-        namespace: 'kube-system',
-        chart: 'cilium/cilium',
-        version: event.request.version,
-        values: valuesFromFlat(event.request.values),
-        valuesGiven: Object.keys(event.request.values).length > 0,
-      });
-      return outcome.ok ? { ok: true, warnings: outcome.warnings, helm: outcome } : outcome;
-    }
+    case 'cilium.install':
+      return installCilium(world, event);
     case 'helm.install':
     case 'helm.upgrade':
-    case 'helm.uninstall': {
-      if (world.cluster === undefined)
-        return {
-          ok: false,
-          error: 'Kubernetes cluster unreachable: no cluster exists; run kind create cluster first',
-        };
-      const outcome =
-        event.type === 'helm.install'
-          ? helmInstall(world, event.request)
-          : event.type === 'helm.upgrade'
-            ? helmUpgrade(world, event.request)
-            : helmUninstall(world, event.release, event.namespace, event.keepHistory);
-      return outcome.ok ? { ok: true, warnings: outcome.warnings, helm: outcome } : outcome;
-    }
+    case 'helm.uninstall':
+      return runHelm(world, event);
     case 'api.apply': {
       const missingCrds = missingIstioCrds(world, event.objects);
       if (missingCrds !== undefined) return { ok: false, error: missingCrds };
@@ -460,82 +585,20 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
     case 'deployment.scale':
       return changeDeploymentSpec(world, event.key, (spec) => ({ ...spec, replicas: event.replicas }));
     case 'deployment.restart':
-      // kubectl rollout restart changes the template, so the controller rolls out a new ReplicaSet.
-      return changeDeploymentSpec(world, event.key, (spec) => ({
-        ...spec,
-        template: {
-          ...spec.template,
-          metadata: {
-            ...spec.template.metadata,
-            annotations: {
-              ...spec.template.metadata.annotations,
-              'kubectl.kubernetes.io/restartedAt': toTimestamp(world.timeMs),
-            },
-          },
-        },
-      }));
-    case 'workload.scale': {
-      const cluster = requireCluster(world);
-      const existing = getObject(cluster.api, event.kind, event.key);
-      if (existing === undefined)
-        return {
-          ok: false,
-          error: `${event.kind === 'ReplicaSet' ? 'replicasets.apps' : 'replicationcontrollers'} "${event.key.split('/').pop() ?? ''}" not found`,
-        };
-      const metadata = { ...existing.metadata, generation: (existing.metadata.generation ?? 1) + 1 };
-      if (existing.kind === 'ReplicaSet')
-        apiPut(
-          world,
-          { ...existing, metadata, spec: { ...existing.spec, replicas: event.replicas } },
-          event.key,
-        );
-      else
-        apiPut(
-          world,
-          { ...existing, metadata, spec: { ...existing.spec, replicas: event.replicas } },
-          event.key,
-        );
-      return ok;
-    }
+      return restartDeployment(world, event);
+    case 'workload.scale':
+      return scaleWorkload(world, event);
     case 'workload.restart':
       return rolloutResult(restartWorkload(world, event.kind, event.key));
     case 'workload.rollback':
       return rolloutResult(rollbackWorkload(world, event.kind, event.key, event.toRevision));
-    case 'object.label': {
-      const existing = getObject(requireCluster(world).api, event.kind, event.key);
-      if (existing === undefined) return { ok: false, error: `${event.kind} "${event.key}" not found` };
-      const next = structuredClone(existing);
-      const labels = { ...next.metadata.labels };
-      for (const [key, value] of Object.entries(event.labels)) {
-        if (value === null) delete labels[key];
-        else labels[key] = value;
-      }
-      next.metadata.labels = labels;
-      apiPut(world, next);
-      notifyAgentsOfLabels(world, existing, next);
-      return ok;
-    }
+    case 'object.label':
+      return labelObject(world, event);
     case 'node.spec.update':
       return updateNodeSpec(world, event.node, event.taints, event.unschedulable);
-    case 'node.firewall.insert': {
-      const node = requireCluster(world).nodes[event.node];
-      if (node === undefined)
-        return { ok: false, error: `Error response from daemon: No such container: ${event.node}` };
-      node.firewall.unshift(event.rule);
-      updateApiLink(world, event.node);
-      return ok;
-    }
-    case 'node.firewall.delete': {
-      const node = requireCluster(world).nodes[event.node];
-      if (node === undefined)
-        return { ok: false, error: `Error response from daemon: No such container: ${event.node}` };
-      const index = node.firewall.findIndex((rule) => JSON.stringify(rule) === JSON.stringify(event.rule));
-      if (index < 0)
-        return { ok: false, error: 'iptables: Bad rule (does a matching rule exist in that chain?).' };
-      node.firewall.splice(index, 1);
-      updateApiLink(world, event.node);
-      return ok;
-    }
+    case 'node.firewall.insert':
+    case 'node.firewall.delete':
+      return changeFirewall(world, event);
     case 'pod.connect':
       return { ok: true, connection: openConnection(world, event.request) };
     case 'pod.traffic':
@@ -550,54 +613,5 @@ export function processEvent(world: World, event: SimEvent): InputResult | undef
       return configureEndpoint(world, event.node, event.endpointId, event.options);
     case 'cilium.agent.config':
       return configureAgent(world, event.node, event.options);
-    case 'operator.identity.gc':
-      collectIdentityGarbage(world);
-      return undefined;
-    case 'operator.secretsync.sync':
-      dequeueSync(world, event.type, event.key);
-      syncPolicySecrets(world);
-      return undefined;
-    case 'operator.policyvalidation.sync':
-      dequeueSync(world, event.type, event.key);
-      validatePolicyStatus(world, event.key);
-      return undefined;
-    case 'operator.togroups.sync':
-      dequeueSync(world, event.type, event.key);
-      syncToGroups(world, event.key);
-      return undefined;
-    case 'operator.togroups.poll':
-      pollToGroups(world);
-      return undefined;
-    case 'spire.server.start':
-      startSpireServer(world);
-      return undefined;
-    case 'spire.ca.rotate':
-      rotateSpireCa(world);
-      return undefined;
-    case 'spire.svid.issue':
-      issueSvid(world, event.node, event.identity);
-      return undefined;
-    case 'spire.svid.rotate':
-      if (renewSvid(world, event.node, event.identity, event.serialHex))
-        authCertificateRotated(world, event.node, event.identity);
-      return undefined;
-    case 'spire.svid.drop':
-      if (dropSvid(world, event.node, event.identity))
-        authCertificateDeleted(world, event.node, event.identity);
-      return undefined;
-    case 'auth.signal':
-      handleAuthSignals(world, event.node);
-      return undefined;
-    case 'auth.handshake':
-      completeHandshake(world, event.node, event.key);
-      return undefined;
-    case 'auth.gc':
-      collectAuthGarbage(world);
-      return undefined;
-    case 'mesh.sidecar.csr':
-    case 'mesh.ztunnel.csr':
-    case 'mesh.certificate.rotate':
-      processMeshEvent(world, event);
-      return undefined;
   }
 }

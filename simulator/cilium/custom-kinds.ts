@@ -5,28 +5,28 @@
  * CustomKind): which kinds `kubectl apply -f` takes, and which own others without `controller`.
  */
 import type { CustomKind } from '../k8s/extension-points';
+import type { KindDecoder } from '../policy/index';
 import type { Cluster } from '../world';
 import { ciliumApiGroup, ciliumCrds, type CiliumCrd } from './crds';
+import { ciliumPolicyDecoders } from './policy-documents';
 
 /**
- * The kinds the model applies from a manifest: the policies. The policy reader (policy/) decodes
- * them with the schema of the cluster's release and refuses what its CRD refuses, so every
+ * The kinds the model applies from a manifest: the policies. Their readers (policy-documents.ts)
+ * decode them with the schema of the cluster's release and refuse what its CRD refuses, so every
  * apiVersion passes here (the reader refuses a wrong one).
  */
-const appliedFromManifests: ReadonlySet<string> = new Set([
-  'CiliumNetworkPolicy',
-  'CiliumClusterwideNetworkPolicy',
-]);
+const appliedFromManifests: ReadonlyMap<string, KindDecoder> = new Map(Object.entries(ciliumPolicyDecoders));
 
 /**
  * The derivative policies Cilium's operator writes for a policy's `toGroups` (to-groups.ts) name
  * their parent policy as owner without `controller`, so the collector deletes them when it goes.
  */
-const ownersWithoutController: ReadonlySet<string> = appliedFromManifests;
+const ownersWithoutController: ReadonlySet<string> = new Set(appliedFromManifests.keys());
 
 const installed = (cluster: Readonly<Cluster>): boolean => cluster.cilium !== undefined;
 
 function customKindOf(crd: CiliumCrd): CustomKind {
+  const decoder = appliedFromManifests.get(crd.kind);
   return {
     group: ciliumApiGroup,
     names: crd.names,
@@ -34,7 +34,7 @@ function customKindOf(crd: CiliumCrd): CustomKind {
     ...(crd.subresources === undefined ? {} : { subresources: crd.subresources }),
     served: installed,
     versionServed: () => true,
-    ...(appliedFromManifests.has(crd.kind) ? { manifest: {} } : {}),
+    ...(decoder === undefined ? {} : { manifest: { decoder } }),
     ...(ownersWithoutController.has(crd.kind) ? { ownsWithoutController: true } : {}),
   };
 }

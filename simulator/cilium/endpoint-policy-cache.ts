@@ -10,7 +10,6 @@ import type { AgentState, ClusterView, LocalEndpoint } from './state';
 import {
   PolicyRepository,
   computeEndpointPolicy,
-  parseStoredPolicy,
   resolveIdentityLabels,
   selectorCache,
   type SelectorCacheEntry,
@@ -19,6 +18,7 @@ import {
   type PolicyEndpoint,
   type PolicyEngineConfig,
 } from '../policy/index';
+import { parseStoredPolicy } from './policy-documents';
 import { ReservedIdentity, reservedIdentityNames } from './reserved-identities';
 import { identityRelevantLabels, labelSetFromStrings } from './labels';
 import { agentView } from './agent-ipcache';

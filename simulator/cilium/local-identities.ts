@@ -19,12 +19,12 @@ import type { AgentState, ClusterView, LocalEndpoint } from './state';
 import {
   PolicyRepository,
   computeEndpointPolicy,
-  parseStoredPolicy,
   type DnsSelector,
   type EndpointPolicy,
   type IdentityDirectory,
   type PolicyEndpoint,
 } from '../policy/index';
+import { parseStoredPolicy } from './policy-documents';
 import { parsePrefix, prefixContains, type Prefix } from '../policy/cidr';
 import { labelSetFromStrings, labelSetKey, type LabelSet } from './labels';
 import { agentView, lookupIpcache } from './agent-ipcache';

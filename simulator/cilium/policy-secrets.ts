@@ -25,9 +25,11 @@
 import { apiPut, apiRemove } from '../k8s/api-writes';
 import { getObject, listObjects } from '../k8s/api-store';
 import { newMetadata } from '../k8s/metadata';
+import { newNamespace } from '../k8s/namespace-controllers';
 import type { ApiObject, Secret } from '../k8s/objects';
 import { canonicalJson } from '../engine/state-hash';
-import { parsePolicyDocuments, type CiliumPolicy, type TlsSecretRef } from '../policy/index';
+import { type CiliumPolicy, type TlsSecretRef } from '../policy/index';
+import { parsePolicyDocuments } from './policy-documents';
 import type { Cluster, World } from '../world';
 import { policySecretsMode, syncedSecretName } from './policy-secrets-mode';
 import { agentView } from './agent-ipcache';
@@ -135,15 +137,7 @@ export function syncPolicySecrets(world: World): void {
   // The chart creates the secrets namespace at install; the model creates it with the first copy,
   // so that installs which never sync a Secret keep exactly the objects (and ids) they always had.
   if (getObject(cluster.api, 'Namespace', mode.namespace) === undefined)
-    apiPut(world, {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: newMetadata(world, mode.namespace, undefined, {
-        'kubernetes.io/metadata.name': mode.namespace,
-      }),
-      spec: { finalizers: ['kubernetes'] },
-      status: { phase: 'Active' },
-    });
+    apiPut(world, newNamespace(world, mode.namespace));
   for (const name of [...wanted.keys()].sort()) {
     const source = wanted.get(name);
     if (source === undefined) continue;

@@ -21,7 +21,8 @@ import { toTimestamp } from '../engine/virtual-time';
 import { listObjects, getObject, type WatchChange } from '../k8s/api-store';
 import { apiPut } from '../k8s/api-writes';
 import { newMetadata } from '../k8s/metadata';
-import type { Namespace, Pod } from '../k8s/objects';
+import { newNamespace } from '../k8s/namespace-controllers';
+import type { Pod } from '../k8s/objects';
 import type { World } from '../world';
 import { requireCluster, schedule } from '../world';
 import type { CiliumConfig } from './config';
@@ -94,14 +95,7 @@ export function installSpire(world: World, config: CiliumConfig): SpireState {
   const cluster = requireCluster(world);
   const namespace = spireModelDefaults.namespace;
   if (getObject(cluster.api, 'Namespace', namespace) === undefined) {
-    const object: Namespace = {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: newMetadata(world, namespace, undefined, { 'kubernetes.io/metadata.name': namespace }),
-      spec: { finalizers: ['kubernetes'] },
-      status: { phase: 'Active' },
-    };
-    apiPut(world, object);
+    apiPut(world, newNamespace(world, namespace));
   }
   const nodes = Object.keys(cluster.nodes).sort();
   const workers = nodes.filter((name) => cluster.nodes[name]?.role === 'worker');

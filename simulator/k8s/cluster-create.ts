@@ -16,10 +16,11 @@ import { createIpamPool } from './ipam';
 import { kindNodeNames, type KindClusterConfig } from './kind-config';
 import { kindNodeResources } from './kind-node-status';
 import { newMetadata } from './metadata';
+import { newNamespace } from './namespace-controllers';
 import { writeNodeHealth } from './node-lifecycle';
 import { listObjects } from './api-store';
 import { defaultRbacObjects } from './rbac-defaults';
-import type { Endpoints, Namespace, Node, Service, ServiceAccount } from './objects';
+import type { Endpoints, Node, Service, ServiceAccount } from './objects';
 import { addCluster, allClusters } from './clusters';
 import {
   imageKubernetesVersion,
@@ -150,14 +151,7 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
 
 function addDefaultNamespaces(world: World): void {
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']) {
-    const namespace: Namespace = {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: newMetadata(world, name, undefined, { 'kubernetes.io/metadata.name': name }),
-      spec: { finalizers: ['kubernetes'] },
-      status: { phase: 'Active' },
-    };
-    apiPut(world, namespace);
+    apiPut(world, newNamespace(world, name));
     const account: ServiceAccount = {
       apiVersion: 'v1',
       kind: 'ServiceAccount',

@@ -14,6 +14,7 @@
  * any event runs. A world without them behaves as kind does with its own CNI (kindnet), no webhooks
  * and no CRDs.
  */
+import type { KindDecoder } from '../policy/index';
 import type { Sandbox, World, Cluster } from '../world';
 import type { WatchChange } from './api-store';
 import type { ApiKind, Pod } from './objects';
@@ -75,10 +76,15 @@ export interface ManifestAdmission {
   /**
    * The refusal of an object, as kubectl prints it: the CRD schema's (Istio's security kinds), or
    * the model's own where it applies a kind only through a lab's input; undefined when it is stored.
-   * Cilium's policy kinds are decoded with their release's schema by the policy reader (policy/)
-   * that reads every manifest, so theirs has none.
    */
   refusal?(apiVersion: string, name: string, body: unknown): string | undefined;
+  /**
+   * A policy kind's reader, which the manifest reader (policy/parse-documents.ts) runs on the
+   * object's positioned YAML: the CRD schema of the cluster's release refuses with the API
+   * server's message and position, and the agent's later findings are kept (Cilium's policy
+   * kinds: cilium/policy-documents.ts).
+   */
+  decoder?: KindDecoder;
 }
 
 /**

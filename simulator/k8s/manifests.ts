@@ -1,9 +1,15 @@
 /**
  * Reads manifests the way `kubectl apply -f` does: several YAML documents, each an object whose
- * kind the API server must know. Parsing uses the policy engine's safe YAML reader, so a policy
- * that the CRD schema refuses is refused here with the API server's message and position.
+ * kind the API server must know. Parsing uses the policy engine's safe YAML reader with a reader
+ * per policy kind: NetworkPolicy's own, and those the custom kinds' registrations bring, so a
+ * policy that its schema refuses is refused here with the API server's message and position.
  */
-import { parsePolicyDocuments, type PolicyError } from '../policy/index';
+import {
+  networkPolicyDecoder,
+  readManifestDocuments,
+  type KindDecoders,
+  type PolicyError,
+} from '../policy/index';
 import type { ApiObject } from './objects';
 import { admitSecret, secretRefusalForKubectl } from './secrets';
 import { admitConfigMap } from './configmaps';
@@ -109,6 +115,16 @@ export interface ManifestOptions {
 
 const noKinds: CustomKinds = new Map();
 
+/** The readers of the policy kinds: the built-in NetworkPolicy's, and the registered kinds'. */
+function policyDecoders(kinds: CustomKinds): KindDecoders {
+  const decoders: Record<string, KindDecoders[string]> = { NetworkPolicy: networkPolicyDecoder };
+  for (const [kind, definition] of kinds) {
+    const decoder = definition.manifest?.decoder;
+    if (decoder !== undefined) decoders[kind] = decoder;
+  }
+  return decoders;
+}
+
 /**
  * Parses manifest text into API objects, as the API server decodes and validates them: policies with
  * the schema of the cluster's Cilium release, the CRDs' kinds as their registrations say (options).
@@ -116,7 +132,7 @@ const noKinds: CustomKinds = new Map();
 export function parseManifests(text: string, options: ManifestOptions = {}): ManifestResult {
   const { ciliumVersion, source = 'STDIN', kinds = noKinds } = options;
   // kubectl decodes YAML with go-yaml v2 (YAML 1.1): an unquoted yes/on/off is a boolean.
-  const parsed = parsePolicyDocuments(text, {
+  const parsed = readManifestDocuments(text, policyDecoders(kinds), {
     yamlVersion: '1.1',
     ...(ciliumVersion === undefined ? {} : { ciliumVersion }),
   });

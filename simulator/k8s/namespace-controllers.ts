@@ -12,7 +12,7 @@ import { requireCluster, schedule } from '../world';
 import { getObject, listObjects } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
 import { clusterCaCertificate } from './cluster-ca';
-import { controlPlaneMetadata } from './metadata';
+import { controlPlaneMetadata, newMetadata } from './metadata';
 import { customKinds } from './extension-points';
 import {
   isNamespacedKind,
@@ -95,4 +95,20 @@ export function syncTerminatingNamespace(world: World, name: string): void {
   }
   if (remaining === 0) apiRemove(world, 'Namespace', name);
   else schedule(world, namespaceRequeueMs, { type: 'controller.namespace.sync', key: name });
+}
+
+/**
+ * A new Namespace as the API server stores it: the `kubernetes.io/metadata.name` label the
+ * NamespaceDefaultLabelName feature sets, the `kubernetes` finalizer and phase Active
+ * (https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-namespace-by-its-name,
+ * kubernetes pkg/registry/core/namespace/strategy.go).
+ */
+export function newNamespace(world: World, name: string): Namespace {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: newMetadata(world, name, undefined, { 'kubernetes.io/metadata.name': name }),
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Active' },
+  };
 }

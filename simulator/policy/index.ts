@@ -1,17 +1,21 @@
 /**
- * The Cilium network-policy engine: parse and validate policies, hold them in a repository,
+ * The Cilium network-policy engine: read manifests and validate policies (each kind's reader
+ * given by the caller: cilium/policy-documents.ts), hold them in a repository,
  * compile an endpoint's policy map, look connections up in it, cross-check with the oracle, and
  * answer L7 requests as the proxies would.
  */
 export {
-  parsePolicyDocuments,
-  parseStoredPolicy,
+  readManifestDocuments,
   parseLimits,
   schemaFor,
+  type KindDecoder,
+  type KindDecoders,
   type ParsedObject,
   type ParseOptions,
   type ParseResult,
 } from './parse-documents';
+export { networkPolicyDecoder } from './validate-kubernetes';
+export { readCiliumRule } from './validate-cilium';
 export type { SchemaFeatures } from './field-reader';
 export type { PolicyError, PolicyErrorStage } from './policy-error';
 export { agentImportError } from './import-error';

@@ -1,16 +1,20 @@
 /**
- * Turns user-supplied multi-document YAML into typed policy objects and positioned errors, as
- * `kubectl apply -f` followed by the agent would. Any input, however hostile, ends in a bounded
- * amount of work and yields only PolicyErrors: never another exception.
+ * Turns user-supplied multi-document YAML into objects and positioned errors, as `kubectl apply -f`
+ * and the API server decode them. Any input, however hostile, ends in a bounded amount of work and
+ * yields only PolicyErrors: never another exception.
+ *
+ * The reader knows no kind by name: the caller hands it a reader per policy kind (KindDecoder), which
+ * checks the kind's schema and builds the typed policy. Kubernetes' NetworkPolicy has its reader in
+ * validate-kubernetes.ts; Cilium's kinds bring theirs with their registration
+ * (cilium/policy-documents.ts), as upstream converts its CRD objects to rules in its own
+ * pkg/k8s/apis/cilium.io/v2/cnp_types.go rather than in the API machinery.
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { readObject, ValidationContext, type ObjectReader } from './field-reader';
 import { schemaFor, type SchemaFeatures } from './release-schema';
-import type { CiliumRule, NetworkPolicyObject } from './model';
+import type { NetworkPolicyObject } from './model';
 import type { PolicyError, SourcePosition } from './policy-error';
 import { SourceTreeError, toPlainValue, toSourceTree, type SourceNode } from './source-tree';
-import { readCiliumRule } from './validate-cilium';
-import { readKubernetesPolicy } from './validate-kubernetes';
 
 /** Size and shape limits applied before and during conversion. */
 export const parseLimits = {
@@ -48,11 +52,31 @@ export interface ParseResult {
   readonly errors: PolicyError[];
 }
 
-const policyApiVersions: Readonly<Record<string, string>> = {
-  CiliumNetworkPolicy: 'cilium.io/v2',
-  CiliumClusterwideNetworkPolicy: 'cilium.io/v2',
-  NetworkPolicy: 'networking.k8s.io/v1',
-};
+/**
+ * How the API server and the agent read one policy kind: its schema's top-level fields, the
+ * apiVersion it is served in, and the typed policy its spec makes. An object of a kind without a
+ * reader is passed through as written, its metadata checked for a name only.
+ */
+export interface KindDecoder {
+  /** The group/version the kind is served in; another is refused as kubectl's mapping error. */
+  readonly apiVersion: string;
+  /** The fields the kind's schema allows at the top of an object; others are refused. */
+  readonly rootKeys: readonly string[];
+  /** Whether the kind lives outside namespaces (its objects get none). */
+  readonly clusterScoped?: boolean;
+  /** Whether the API server requires metadata.name to be a DNS subdomain (RFC 1123). */
+  readonly nameIsDnsSubdomain?: boolean;
+  /** The typed policy, with the API server's and the agent's errors recorded on the context. */
+  decode(
+    context: ValidationContext,
+    root: ObjectReader,
+    name: string,
+    namespace: string | undefined,
+  ): NetworkPolicyObject | undefined;
+}
+
+/** The policy kinds a reader decodes, by kind. */
+export type KindDecoders = Readonly<Record<string, KindDecoder | undefined>>;
 
 const metadataKeys = [
   'name',
@@ -116,36 +140,6 @@ function readMetadata(
   return { name, labels, ...(namespace !== undefined ? { namespace } : {}) };
 }
 
-function readPolicy(
-  context: ValidationContext,
-  root: ObjectReader,
-  kind: string,
-  name: string,
-  namespace: string | undefined,
-): NetworkPolicyObject | undefined {
-  if (kind === 'NetworkPolicy') {
-    return readKubernetesPolicy(context, root.node('spec'), name, namespace ?? 'default');
-  }
-  const clusterwide = kind === 'CiliumClusterwideNetworkPolicy';
-  const rules: CiliumRule[] = [];
-  const specNode = root.node('spec');
-  if (specNode) {
-    const rule = readCiliumRule(context, specNode, 'spec', clusterwide);
-    if (rule) rules.push(rule);
-  }
-  root.list('specs', (item, path) => {
-    const rule = readCiliumRule(context, item, path, clusterwide);
-    if (rule) rules.push(rule);
-    return rule;
-  });
-  if (!specNode && !root.has('specs')) {
-    context.agent('spec', root.position, `Invalid ${kind} spec(s): empty policy`, true);
-  }
-  return clusterwide
-    ? { kind: 'CiliumClusterwideNetworkPolicy', name, rules }
-    : { kind: 'CiliumNetworkPolicy', name, namespace: namespace ?? 'default', rules };
-}
-
 /** A document's outcome: the object it holds, if it reaches the API server, and every error. */
 type Converted = { object?: ParsedObject; errors: PolicyError[] };
 
@@ -154,6 +148,7 @@ function convertDocument(
   yamlDocument: Document,
   lineCounter: LineCounter,
   schema: SchemaFeatures,
+  decoders: KindDecoders,
 ): Converted {
   const start = yamlDocument.contents?.range?.[0] ?? 0;
   const { line, col } = lineCounter.linePos(start);
@@ -168,7 +163,7 @@ function convertDocument(
       ],
     };
   }
-  const type = apiTypeOf(documentIndex, tree);
+  const type = apiTypeOf(documentIndex, tree, decoders);
   if ('errors' in type) return type;
   return readApiObject(documentIndex, tree, type, position, schema);
 }
@@ -232,11 +227,19 @@ function documentTree(
 
 type MapNode = Extract<SourceNode, { type: 'map' }>;
 
+/** An object's kind and apiVersion, and the reader of its kind when it is a policy kind. */
+interface ApiType {
+  kind: string;
+  apiVersion: string;
+  decoder?: KindDecoder;
+}
+
 /** The object's kind and apiVersion, or the API server's refusal of them. */
 function apiTypeOf(
   documentIndex: number,
   tree: MapNode,
-): { kind: string; apiVersion: string; isPolicy: boolean } | { errors: PolicyError[] } {
+  decoders: KindDecoders,
+): ApiType | { errors: PolicyError[] } {
   const kindEntry = tree.entries.get('kind')?.value;
   const versionEntry = tree.entries.get('apiVersion')?.value;
   const kind = kindEntry?.type === 'scalar' && typeof kindEntry.value === 'string' ? kindEntry.value : '';
@@ -251,9 +254,8 @@ function apiTypeOf(
       errors: [textError(documentIndex, tree.position, `error validating data: [${missing.join(', ')}]`)],
     };
   }
-  const expectedVersion = policyApiVersions[kind];
-  const isPolicy = expectedVersion !== undefined;
-  if (isPolicy && apiVersion !== expectedVersion) {
+  const decoder = Object.hasOwn(decoders, kind) ? decoders[kind] : undefined;
+  if (decoder !== undefined && apiVersion !== decoder.apiVersion) {
     return {
       errors: [
         textError(
@@ -265,32 +267,31 @@ function apiTypeOf(
       ],
     };
   }
-  return { kind, apiVersion, isPolicy };
+  return { kind, apiVersion, ...(decoder === undefined ? {} : { decoder }) };
 }
 
 /** The object's metadata and, for a policy, its rules, as the API server and the agent read them. */
 function readApiObject(
   documentIndex: number,
   tree: MapNode,
-  type: { kind: string; apiVersion: string; isPolicy: boolean },
+  type: ApiType,
   position: SourcePosition,
   schema: SchemaFeatures,
 ): Converted {
-  const { kind, apiVersion, isPolicy } = type;
+  const { kind, apiVersion, decoder } = type;
+  const isPolicy = decoder !== undefined;
   const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
   const context = new ValidationContext(documentIndex, kind, version, '', schema);
-  const rootKeys = isPolicy
-    ? ['apiVersion', 'kind', 'metadata', 'spec', 'status', ...(kind === 'NetworkPolicy' ? [] : ['specs'])]
-    : [...tree.entries.keys()];
+  const rootKeys = isPolicy ? decoder.rootKeys : [...tree.entries.keys()];
   const root = readObject(context, tree, '', rootKeys);
   if (!root) return { errors: context.errors };
   const metadata = readMetadata(context, root, isPolicy);
   context.name = metadata.name;
   const errorsBeforeSpec = context.errors.length;
-  checkName(context, root, kind, metadata.name);
-  const clusterScoped = kind === 'CiliumClusterwideNetworkPolicy';
-  const namespace = clusterScoped ? undefined : (metadata.namespace ?? (isPolicy ? 'default' : undefined));
-  const policy = isPolicy ? readPolicy(context, root, kind, metadata.name, namespace) : undefined;
+  checkName(context, root, decoder?.nameIsDnsSubdomain === true, metadata.name);
+  const namespace =
+    decoder?.clusterScoped === true ? undefined : (metadata.namespace ?? (isPolicy ? 'default' : undefined));
+  const policy = isPolicy ? decoder.decode(context, root, metadata.name, namespace) : undefined;
   const refusedByApiServer = context.errors.some((error) => error.stage === 'apiserver');
   if (refusedByApiServer) return { errors: context.errors };
   const agentErrors = context.errors.slice(errorsBeforeSpec).filter((error) => error.stage === 'agent');
@@ -311,15 +312,20 @@ function readApiObject(
   return { object, errors: context.errors };
 }
 
-/** The API server's checks of metadata.name: required, and a DNS subdomain for a NetworkPolicy. */
-function checkName(context: ValidationContext, root: ObjectReader, kind: string, name: string): void {
+/** The API server's checks of metadata.name: required, and a DNS subdomain where the kind says so. */
+function checkName(
+  context: ValidationContext,
+  root: ObjectReader,
+  nameIsDnsSubdomain: boolean,
+  name: string,
+): void {
   if (name === '') {
     context.invalid(
       'metadata.name',
       root.keyPosition('metadata'),
       'Required value: name or generateName is required',
     );
-  } else if (kind === 'NetworkPolicy' && !dnsSubdomain.test(name)) {
+  } else if (nameIsDnsSubdomain && !dnsSubdomain.test(name)) {
     context.invalid(
       'metadata.name',
       root.keyPosition('metadata'),
@@ -344,8 +350,15 @@ export interface ParseOptions {
 
 export { schemaFor } from './release-schema';
 
-/** Parses multi-document YAML into objects (policies typed) and PolicyErrors, never throwing. */
-export function parsePolicyDocuments(text: string, options: ParseOptions = {}): ParseResult {
+/**
+ * Reads multi-document YAML into objects (those of the decoders' kinds typed as policies) and
+ * PolicyErrors, never throwing.
+ */
+export function readManifestDocuments(
+  text: string,
+  decoders: KindDecoders,
+  options: ParseOptions = {},
+): ParseResult {
   const schema: SchemaFeatures = {
     ...schemaFor(options.ciliumVersion),
     l7Proxy: options.l7Proxy ?? true,
@@ -390,7 +403,7 @@ export function parsePolicyDocuments(text: string, options: ParseOptions = {}): 
       return { objects, errors: [textError(0, origin, `more than ${parseLimits.maxDocuments} documents`)] };
     }
     list.forEach((yamlDocument, index) => {
-      const result = convertDocument(index, yamlDocument, lineCounter, schema);
+      const result = convertDocument(index, yamlDocument, lineCounter, schema, decoders);
       errors.push(...result.errors);
       if (result.object) objects.push(result.object);
     });
@@ -417,29 +430,4 @@ class LineCounterFromText {
     }
     return { line, col: offset - lineStart + 1 };
   }
-}
-
-/** Parses of stored policy objects, by object and options (see parseStoredPolicy). */
-const storedParses = new WeakMap<object, Map<string, ParseResult>>();
-
-/**
- * parsePolicyDocuments of a policy object as the API server stored it (an agent's view holds the
- * same object), done once per object and options. A stored object is never changed after a write
- * and a parse is only read, so every agent's policy cache, on the live world and on the copies an
- * exercise's probes use, shares one parse instead of re-reading the YAML each time it rebuilds.
- */
-export function parseStoredPolicy(object: object, options: ParseOptions = {}): ParseResult {
-  const key = `${options.ciliumVersion ?? ''}|${options.l7Proxy ?? true}|${options.nodeSelectorLabels ?? false}|${options.yamlVersion ?? ''}`;
-  let parses = storedParses.get(object);
-  if (parses === undefined) {
-    parses = new Map();
-    storedParses.set(object, parses);
-  }
-  let result = parses.get(key);
-  if (result === undefined) {
-    // The watch delivers JSON; JSON is YAML, so the same validator the terminal uses reads it.
-    result = parsePolicyDocuments(JSON.stringify(object), options);
-    parses.set(key, result);
-  }
-  return result;
 }

@@ -15,6 +15,7 @@ import type {
 import { emptySelector } from './model';
 import { joinPath } from './policy-error';
 import { readSelector } from './read-selector';
+import type { KindDecoder } from './parse-documents';
 import type { SourceNode } from './source-tree';
 
 function readIpBlock(context: ValidationContext, reader: ObjectReader): CidrRule | undefined {
@@ -180,7 +181,7 @@ function readRule(
 }
 
 /** Reads the spec of a NetworkPolicy whose metadata was already read. */
-export function readKubernetesPolicy(
+function readKubernetesPolicy(
   context: ValidationContext,
   spec: SourceNode | undefined,
   name: string,
@@ -225,3 +226,15 @@ export function readKubernetesPolicy(
     egress,
   };
 }
+
+/**
+ * The API server's reader of NetworkPolicy objects, a built-in kind of networking.k8s.io/v1
+ * (pkg/apis/networking/types.go): its name must be a DNS subdomain (ValidateNetworkPolicy).
+ */
+export const networkPolicyDecoder: KindDecoder = {
+  apiVersion: 'networking.k8s.io/v1',
+  rootKeys: ['apiVersion', 'kind', 'metadata', 'spec', 'status'],
+  nameIsDnsSubdomain: true,
+  decode: (context, root, name, namespace) =>
+    readKubernetesPolicy(context, root.node('spec'), name, namespace ?? 'default'),
+};

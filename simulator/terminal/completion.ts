@@ -24,7 +24,7 @@ import {
   type CommandTree,
 } from './completion-words';
 import { kubectlFlagsOf, subcommands as kubectlSubcommands } from './kubectl';
-import { resolveResourceType, resourceTypes, type ResourceType } from './kubectl-resources';
+import { resolveResourceType, resourceTypesOf, type ResourceType } from './kubectl-resources';
 import { objectsInScope } from './kubectl-select';
 import { listObjects } from '../k8s/api-store';
 
@@ -300,7 +300,7 @@ async function completeFlagValue(flag: string, typed: string, sources: Completio
 function typeNames(world: World): string[] {
   const cluster = world.cluster;
   if (cluster === undefined) return [];
-  return resourceTypes
+  return resourceTypesOf(world)
     .filter((type) => resolveResourceType(world, cluster, type.names[0] ?? '') !== undefined)
     .map((type) => type.names[0] ?? type.plural);
 }

@@ -124,7 +124,7 @@ function applyForbidden(
   object: ApiObject,
   file: string,
 ): string | undefined {
-  const type = resourceType(object.kind);
+  const type = resourceType(context.simulation.state, object.kind);
   if (type === undefined) return undefined;
   const scope = { namespace: object.metadata.namespace ?? '', name: object.metadata.name };
   const denied = forbiddenText(context, flags, resourceRequest(type, 'get', scope));
@@ -249,7 +249,7 @@ export function createFromFiles(
     errors.push(...mapping);
     objectCount += objects.length + mapping.length;
     for (const object of objects) {
-      const type = resourceType(object.kind);
+      const type = resourceType(context.simulation.state, object.kind);
       const denied =
         type === undefined
           ? undefined

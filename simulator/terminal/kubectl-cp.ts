@@ -11,7 +11,7 @@ import { containerDirectory, containerFile, containerImage, tarOf } from '../k8s
 import type { Pod } from '../k8s/objects';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { apiCallMs, forbidden, namespaceOf, resourceRequest } from './kubectl-request';
-import { podStatus, resourceType, type ResourceType } from './kubectl-resources';
+import { builtInResourceType, podStatus, type ResourceType } from './kubectl-resources';
 import { notFoundInImage } from './pod-files';
 
 /** One side of the copy: a local path, or a path in a pod. */
@@ -31,7 +31,7 @@ function fileSpec(arg: string): FileSpec | CommandResult {
   return fail(canonicalFormat);
 }
 
-const podType = resourceType('pods') as ResourceType;
+const podType = builtInResourceType('pods') as ResourceType;
 
 /** The pod and container a remote spec names, checked as exec checks them. */
 function remoteTarget(

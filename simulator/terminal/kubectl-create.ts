@@ -88,7 +88,7 @@ export function submit(
   const failed = (text: string, reason: string): CommandResult =>
     fail(wrap === undefined ? `Error from server (${reason}): ${text}` : `error: ${wrap}: ${text}`);
   const namespace = object.metadata.namespace;
-  const type = resourceType(object.kind);
+  const type = resourceType(context.simulation.state, object.kind);
   if (type !== undefined) {
     const denied = forbiddenText(
       context,

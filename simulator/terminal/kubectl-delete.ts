@@ -116,7 +116,7 @@ function targetsFromFiles(
     const { objects, errors: mapping } = objectsOf(context, flags, source);
     errors.push(...mapping);
     for (const object of objects) {
-      const type = resourceType(object.kind);
+      const type = resourceType(context.simulation.state, object.kind);
       if (type === undefined) continue;
       const file = source.file === '-' ? 'STDIN' : source.file;
       targets.push({ type, name: object.metadata.name, namespace: object.metadata.namespace ?? '', file });

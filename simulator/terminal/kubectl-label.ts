@@ -65,7 +65,7 @@ export function label(
   if (all && flags.has('--selector')) return fail('error: cannot set --all and --selector at the same time');
   const parsed = parseLabelArgs(labelArgs);
   if ('exitCode' in parsed) return parsed;
-  const references = parseReferences(resourceArgs);
+  const references = parseReferences(resourceArgs, context.simulation.state, 'registered');
   if ('exitCode' in references) return references;
   if (!all && !flags.has('--selector') && references.some((reference) => reference.name === undefined))
     return fail('error: resource(s) were provided, but no name was specified');
@@ -82,7 +82,7 @@ export function label(
   const overwrite = flags.has('--overwrite') && flags.get('--overwrite') !== 'false';
   const out: string[] = [];
   for (const object of objects) {
-    const type = resourceType(object.kind.toLowerCase()) ?? references[0]?.type;
+    const type = resourceType(context.simulation.state, object.kind.toLowerCase()) ?? references[0]?.type;
     const prefix = type?.prefix ?? object.kind.toLowerCase();
     const current = object.metadata.labels ?? {};
     if (list) {

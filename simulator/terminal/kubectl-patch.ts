@@ -87,7 +87,7 @@ function patchTarget(
       first === undefined || !('text' in first)
         ? undefined
         : objectsOf(context, options.flags, first).objects[0];
-    const type = object === undefined ? undefined : resourceType(object.kind);
+    const type = object === undefined ? undefined : resourceType(context.simulation.state, object.kind);
     if (object === undefined || type === undefined) return fail('error: no objects passed to patch');
     reference = {
       type,

@@ -14,8 +14,7 @@ import {
 } from './kubectl-workload-rows';
 import { virtualEpochMs } from '../engine/virtual-time';
 import { ciliumTableRow } from '../cilium/crd-printer-columns';
-import { istioCrds, istioCrdFor } from '../mesh/crds';
-import { ciliumApiGroup, ciliumCrds } from '../cilium/crds';
+import { istioCrdFor } from '../mesh/crds';
 import { customKinds, type CustomKind } from '../k8s/extension-points';
 import type { Cluster, World } from '../world';
 import { printerColumnCells } from './kubectl-printer-columns';
@@ -151,22 +150,31 @@ function customResourceType(kind: string, crd: Pick<CustomKind, 'group' | 'names
   };
 }
 
+/** Resource types of registered custom kinds, made once per registration. */
+const customTypes = new WeakMap<CustomKind, ResourceType>();
+
+function customTypeOf(kind: string, definition: CustomKind): ResourceType {
+  let type = customTypes.get(definition);
+  if (type === undefined) {
+    type = customResourceType(kind, definition);
+    customTypes.set(definition, type);
+  }
+  return type;
+}
+
+/** The types of the custom kinds the world's layers registered, in registration order. */
+function* registeredCustomTypes(world: Readonly<World>): Generator<ResourceType> {
+  for (const [kind, definition] of customKinds(world)) yield customTypeOf(kind, definition);
+}
+
 /**
- * Every resource type kubectl may name, served or not: Kubernetes' own, then the CRDs whose objects
- * the layers store (cilium/crds.ts, mesh/crds.ts), for the kind of an object already read. Which of
- * them a cluster serves is its registrations' answer (resolveResourceType).
+ * Every resource type kubectl may name in this world, served or not: Kubernetes' own, then the
+ * custom kinds the world's layers registered (k8s/extension-points.ts). Which of them a cluster
+ * serves is the registrations' answer (resolveResourceType).
  */
-export const resourceTypes: ResourceType[] = [
-  ...builtInResourceTypes,
-  ...ciliumCrds.map((crd) => customResourceType(crd.kind, { ...crd, group: ciliumApiGroup })),
-  ...istioCrds.map((crd) =>
-    customResourceType(crd.kind, {
-      group: crd.group,
-      names: { plural: crd.plural, singular: crd.singular, shortNames: crd.shortNames },
-      scope: 'Namespaced',
-    }),
-  ),
-];
+export function resourceTypesOf(world: Readonly<World>): ResourceType[] {
+  return [...builtInResourceTypes, ...registeredCustomTypes(world)];
+}
 
 /** The API group of a resource type, from its qualified name (`` for the core group). */
 export function groupOf(type: ResourceType): string {
@@ -175,11 +183,19 @@ export function groupOf(type: ResourceType): string {
 }
 
 /**
- * Finds a resource type by any of its names, plain or qualified with its group
- * (`pods`, `po`, `deployments.apps`, `virtualservices.networking.istio.io`).
+ * Finds a resource type by any of its names, plain or qualified with its group (`pods`, `po`,
+ * `deployments.apps`, `virtualservices.networking.istio.io`), among Kubernetes' own and the custom
+ * kinds the world's layers registered, installed in a cluster or not: for the kind of an object
+ * already read (resolveResourceType answers as the cluster's discovery does).
  */
-export function resourceType(name: string): ResourceType | undefined {
-  return findType(resourceTypes, name.toLowerCase());
+export function resourceType(world: Readonly<World>, name: string): ResourceType | undefined {
+  const lower = name.toLowerCase();
+  return findType(builtInResourceTypes, lower) ?? findType(registeredCustomTypes(world), lower);
+}
+
+/** One of Kubernetes' own resource types, by any of its names (`pods`, `deploy`). */
+export function builtInResourceType(name: string): ResourceType | undefined {
+  return findType(builtInResourceTypes, name.toLowerCase());
 }
 
 /** The type one of whose names, plain or qualified with its group, is `lower`. */
@@ -197,20 +213,10 @@ function namedBy(type: ResourceType, lower: string): boolean {
   );
 }
 
-/** Resource types of registered custom kinds, made once per registration. */
-const customTypes = new WeakMap<CustomKind, ResourceType>();
-
 /** The custom kinds this cluster's API server serves, as kubectl's discovery lists them. */
 function* servedCustomTypes(world: Readonly<World>, cluster: Readonly<Cluster>): Generator<ResourceType> {
-  for (const [kind, definition] of customKinds(world)) {
-    if (!definition.served(cluster)) continue;
-    let type = customTypes.get(definition);
-    if (type === undefined) {
-      type = customResourceType(kind, definition);
-      customTypes.set(definition, type);
-    }
-    yield type;
-  }
+  for (const [kind, definition] of customKinds(world))
+    if (definition.served(cluster)) yield customTypeOf(kind, definition);
 }
 
 /**
@@ -295,6 +301,57 @@ function nodeRoles(node: Node): string {
   return roles.length > 0 ? roles.join(',') : '<none>';
 }
 
+/** A Deployment's row (kubectl's printDeployment). */
+function deploymentRow(
+  deployment: Deployment,
+  nowMs: number,
+  wide: boolean,
+): { header: string[]; cells: string[] } {
+  const header = ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'];
+  const cells = [
+    deployment.metadata.name,
+    `${deployment.status.readyReplicas ?? 0}/${deployment.spec.replicas}`,
+    String(deployment.status.updatedReplicas ?? 0),
+    String(deployment.status.availableReplicas ?? 0),
+    age(deployment, nowMs),
+  ];
+  if (wide) {
+    header.push('CONTAINERS', 'IMAGES', 'SELECTOR');
+    const containers = deployment.spec.template.spec.containers;
+    cells.push(
+      containers.map((c) => c.name).join(','),
+      containers.map((c) => c.image).join(','),
+      Object.entries(deployment.spec.selector.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    );
+  }
+  return { header, cells };
+}
+
+/** A Node's row (kubectl's printNode). */
+function nodeRow(object: Node, nowMs: number, wide: boolean): { header: string[]; cells: string[] } {
+  const header = ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'];
+  const cells = [
+    object.metadata.name,
+    nodeStatus(object),
+    nodeRoles(object),
+    age(object, nowMs),
+    object.status.nodeInfo.kubeletVersion,
+  ];
+  if (wide) {
+    header.push('INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME');
+    cells.push(
+      object.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '',
+      '<none>',
+      object.status.nodeInfo.osImage,
+      object.status.nodeInfo.kernelVersion,
+      object.status.nodeInfo.containerRuntimeVersion,
+    );
+  }
+  return { header, cells };
+}
+
 /** The header and row cells of one object in `kubectl get` (wide adds columns). */
 function tableRow(
   object: ApiObject,
@@ -317,29 +374,8 @@ function tableRow(
       }
       return { header, cells };
     }
-    case 'Deployment': {
-      const deployment: Deployment = object;
-      const header = ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'];
-      const cells = [
-        deployment.metadata.name,
-        `${deployment.status.readyReplicas ?? 0}/${deployment.spec.replicas}`,
-        String(deployment.status.updatedReplicas ?? 0),
-        String(deployment.status.availableReplicas ?? 0),
-        age(deployment, nowMs),
-      ];
-      if (wide) {
-        header.push('CONTAINERS', 'IMAGES', 'SELECTOR');
-        const containers = deployment.spec.template.spec.containers;
-        cells.push(
-          containers.map((c) => c.name).join(','),
-          containers.map((c) => c.image).join(','),
-          Object.entries(deployment.spec.selector.matchLabels ?? {})
-            .map(([k, v]) => `${k}=${v}`)
-            .join(','),
-        );
-      }
-      return { header, cells };
-    }
+    case 'Deployment':
+      return deploymentRow(object, nowMs, wide);
     case 'ReplicaSet':
     case 'ReplicationController':
       return replicaSetRow(object, nowMs, wide);
@@ -366,27 +402,8 @@ function tableRow(
         header: ['NAME', 'ENDPOINTS', 'AGE'],
         cells: [object.metadata.name, endpointsText(object), age(object, nowMs)],
       };
-    case 'Node': {
-      const header = ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'];
-      const cells = [
-        object.metadata.name,
-        nodeStatus(object),
-        nodeRoles(object),
-        age(object, nowMs),
-        object.status.nodeInfo.kubeletVersion,
-      ];
-      if (wide) {
-        header.push('INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME');
-        cells.push(
-          object.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '',
-          '<none>',
-          object.status.nodeInfo.osImage,
-          object.status.nodeInfo.kernelVersion,
-          object.status.nodeInfo.containerRuntimeVersion,
-        );
-      }
-      return { header, cells };
-    }
+    case 'Node':
+      return nodeRow(object, nowMs, wide);
     case 'Namespace':
       return {
         header: ['NAME', 'STATUS', 'AGE'],

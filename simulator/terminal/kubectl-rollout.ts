@@ -7,7 +7,7 @@
 import { getObject } from '../k8s/api-store';
 import type { DaemonSet, Deployment } from '../k8s/objects';
 import { revisionsOf, type RolloutKind } from '../k8s/rollout';
-import type { Cluster } from '../world';
+import type { Cluster, World } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { PrefixWriter, writePodTemplate } from './kubectl-describe';
 import { resourceType, type ResourceType } from './kubectl-resources';
@@ -38,11 +38,16 @@ const groupKinds: Record<string, string> = {
   Pod: 'Pod',
 };
 
-function targetOf(positionals: string[], namespace: string, what: string): Target | CommandResult {
+function targetOf(
+  world: Readonly<World>,
+  positionals: string[],
+  namespace: string,
+  what: string,
+): Target | CommandResult {
   const [first, second] = positionals;
   if (first === undefined) return fail(`error: required resource not specified`);
   const [typePart, namePart] = first.includes('/') ? first.split('/') : [first, second];
-  const type = resourceType(typePart ?? '');
+  const type = resourceType(world, typePart ?? '');
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
   if (namePart === undefined || namePart === '')
     return fail('error: resource(s) were provided, but no name was specified');
@@ -224,7 +229,7 @@ export async function rollout(
     return fail(
       `error: unknown command "${action}" for "kubectl rollout"\nSupported in this simulator: history, restart, status, undo`,
     );
-  const target = targetOf(rest, namespace, action);
+  const target = targetOf(context.simulation.state, rest, namespace, action);
   if ('exitCode' in target) return target;
   // kubectl reads the object first; restart and undo then patch it (RBAC under --as).
   const verbs = action === 'restart' || action === 'undo' ? ['get', 'patch'] : ['get'];

@@ -55,17 +55,19 @@ export interface ResourceReference {
 }
 
 /**
- * Parses `TYPE [NAME…]`, `TYPE1,TYPE2` or `TYPE/NAME…` into references. With a world that has a cluster, only
- * the resource types its API server serves are known (Cilium's and Istio's once installed).
+ * Parses `TYPE [NAME…]`, `TYPE1,TYPE2` or `TYPE/NAME…` into references to the world's resource
+ * types (Kubernetes' own and its layers' registered kinds). With `discovery: 'served'` and a
+ * cluster, only the types its API server serves are known (Cilium's and Istio's once installed).
  */
 export function parseReferences(
   args: readonly string[],
-  world?: Readonly<World>,
+  world: Readonly<World>,
+  discovery: 'served' | 'registered' = 'served',
 ): ResourceReference[] | CommandResult {
-  const cluster = world?.cluster;
+  const cluster = world.cluster;
   const lookup = (name: string): ResourceType | undefined =>
-    world === undefined || cluster === undefined
-      ? resourceType(name)
+    discovery === 'registered' || cluster === undefined
+      ? resourceType(world, name)
       : resolveResourceType(world, cluster, name);
   const [first, ...rest] = args;
   if (first === undefined) return [];

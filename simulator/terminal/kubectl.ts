@@ -13,6 +13,7 @@ import { parseArgs, type FlagSpec } from './kube-args';
 import {
   formatTable,
   podStatus,
+  builtInResourceType,
   resolveResourceType,
   resourceType,
   type ResourceType,
@@ -413,7 +414,10 @@ function printObjects(
   if (output === 'name')
     return ok(
       objects
-        .map((object) => `${resourceType(object.kind)?.prefix ?? type.prefix}/${object.metadata.name}\n`)
+        .map(
+          (object) =>
+            `${resourceType(context.simulation.state, object.kind)?.prefix ?? type.prefix}/${object.metadata.name}\n`,
+        )
         .join(''),
     );
   if (output.startsWith('jsonpath=') || output.startsWith('jsonpath-as-json=')) {
@@ -505,7 +509,7 @@ function scale(context: TerminalContext, positionals: string[], flags: Map<strin
   const [first, second] = positionals;
   if (first === undefined) return fail('error: required resource not specified');
   const [typePart, name] = first.includes('/') ? first.split('/') : [first, second];
-  const type = resourceType(typePart ?? '');
+  const type = resourceType(context.simulation.state, typePart ?? '');
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
   if (name === undefined || name === '')
     return fail('error: resource(s) were provided, but no name was specified');
@@ -536,7 +540,7 @@ function scale(context: TerminalContext, positionals: string[], flags: Map<strin
 }
 
 /** The pods resource type, for the RBAC attributes of exec and logs. */
-const podType = resourceType('pods') as ResourceType;
+const podType = builtInResourceType('pods') as ResourceType;
 
 /** Finds the pod `kubectl exec` targets: a pod name, pod/NAME or deploy/NAME (its first pod). */
 function execTarget(
@@ -555,7 +559,7 @@ function execTarget(
   if (reference === undefined)
     return fail("error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.");
   const [typePart, name] = reference.includes('/') ? reference.split('/') : ['pod', reference];
-  const type = resourceType(typePart ?? '');
+  const type = resourceType(context.simulation.state, typePart ?? '');
   if (type !== undefined) {
     const denied = forbidden(context, flags, resourceRequest(type, 'get', { namespace, name: name ?? '' }));
     if (denied !== undefined) return denied;

@@ -63,6 +63,33 @@ function yieldToHost(): Promise<void> {
 /** The result of a command the reader interrupted: what a shell reports for SIGINT. */
 const interruptedResult: CommandResult = { stdout: '', stderr: '', exitCode: 130 };
 
+/** A simulated tool's run: its arguments, standard input and environment. */
+type SimulatedCommand = (
+  args: string[],
+  stdin: string,
+  env: Map<string, string>,
+) => CommandResult | Promise<CommandResult>;
+
+/**
+ * The reader's home directory when the shell starts: the lab's files, and Helm's repositories file
+ * when the page assumes `helm repo add` was run.
+ */
+function homeFiles(
+  files: Readonly<Record<string, string>>,
+  helmRepositories: Readonly<Record<string, string>>,
+  nowMs: number,
+): Record<string, string> {
+  const initialFiles: Record<string, string> = {};
+  for (const [path, content] of Object.entries(files)) initialFiles[`/home/user/${path}`] = content;
+  const repositories = Object.entries(helmRepositories);
+  if (repositories.length > 0 && initialFiles[repositoriesPath] === undefined)
+    initialFiles[repositoriesPath] = repositoriesYaml(
+      repositories.map(([name, url]) => ({ name, url })),
+      nowMs,
+    );
+  return initialFiles;
+}
+
 /** Flags whose value names a file: `-f`, and `kubectl create secret`'s sources. */
 const fileFlag = /^--(?:filename|cert|key|from-file|from-env-file|config)=(.*)$/s;
 
@@ -169,46 +196,14 @@ export class TerminalSession {
     } = {},
   ) {
     this.currentFiles = files;
-    const initialFiles: Record<string, string> = {};
-    for (const [path, content] of Object.entries(files)) initialFiles[`/home/user/${path}`] = content;
-    const repositories = Object.entries(options.helmRepositories ?? {});
-    if (repositories.length > 0 && initialFiles[repositoriesPath] === undefined)
-      initialFiles[repositoriesPath] = repositoriesYaml(
-        repositories.map(([name, url]) => ({ name, url })),
-        simulation.nowMs,
-      );
+    const initialFiles = homeFiles(files, options.helmRepositories ?? {}, simulation.nowMs);
     const context = this.context();
     // kubectl inside a kind node (`docker exec NODE bash -c 'kubectl …'`) uses that node's cluster.
     const kubectlIn = (node: string | undefined, args: string[], stdin: string) =>
       node === undefined
         ? kubectl(context, args, stdin)
         : kubectl(contextInNode(context, node), args, stdin, node);
-    const wrap = (
-      name: string,
-      run: (
-        args: string[],
-        stdin: string,
-        env: Map<string, string>,
-      ) => CommandResult | Promise<CommandResult>,
-    ) =>
-      defineCommand(name, async (args, ctx) => {
-        try {
-          if (!(await this.breathe())) return interruptedResult;
-          this.commandRunning = true;
-          await this.shareShellFiles(args, ctx);
-          this.pendingWrites = [];
-          const result = await run(args, decodeStdin(ctx.stdin), ctx.env);
-          for (const write of this.pendingWrites)
-            await ctx.fs.writeFile(ctx.fs.resolvePath(ctx.cwd, write.path), write.content);
-          this.pendingWrites = [];
-          return result;
-        } catch (error) {
-          if (error instanceof BudgetExceeded) return fail(error.message, 124);
-          return fail(`${name}: ${internalError(error)}`, 1);
-        } finally {
-          this.commandRunning = false;
-        }
-      });
+    const wrap = (name: string, run: SimulatedCommand) => this.simulatedCommand(name, run);
     this.bash = new Bash({
       fs: options.fileSystem ?? machineFileSystem(initialFiles, () => virtualEpochMs + simulation.nowMs),
       cwd: '/home/user',
@@ -265,28 +260,7 @@ export class TerminalSession {
         wrap('istioctl', (args) => istioctl(context, args)),
         wrap('openssl', (args, stdin) => opensslOnMachine(context, args, stdin)),
         wrap('step', (args, stdin) => step(context, args, stdin)),
-        defineCommand('docker', async (args, ctx) => {
-          try {
-            if (!(await this.breathe())) return interruptedResult;
-            const result = docker(context, args);
-            if ('nodeShell' in result) {
-              this.openedNodeShell = result.nodeShell;
-              return { stdout: '', stderr: '', exitCode: 0 };
-            }
-            // Awaited here, so a command that runs on (crictl exec … cilium-dbg monitor) is caught below.
-            if (!('nodeScript' in result)) return await result;
-            // A script run inside a node container: its commands see that node's crictl.
-            const exec = ctx.exec;
-            if (exec === undefined) return fail('docker: cannot run scripts here');
-            return await exec(result.nodeScript.script, {
-              cwd: ctx.cwd,
-              env: { SIMULATED_NODE: result.nodeScript.node },
-            });
-          } catch (error) {
-            if (error instanceof BudgetExceeded) return fail(error.message, 124);
-            return fail(`docker: ${internalError(error)}`, 1);
-          }
-        }),
+        this.dockerCommand(context),
         // Inside a kind node (docker exec NODE bash -c '…') curl is the node's; on the reader's own
         // machine it reaches the nodes over the Docker network, from outside the cluster.
         wrap('curl', (args, stdin, env) => {
@@ -312,6 +286,61 @@ export class TerminalSession {
       ],
     });
     this.bash.registerTransformPlugin(dynamicVariablesPlugin);
+  }
+
+  /**
+   * `docker`: kind's nodes are containers, so `docker exec` opens a node shell or runs a script
+   * inside a node, whose commands then see that node's crictl.
+   */
+  private dockerCommand(context: TerminalContext) {
+    return defineCommand('docker', async (args, ctx) => {
+      try {
+        if (!(await this.breathe())) return interruptedResult;
+        const result = docker(context, args);
+        if ('nodeShell' in result) {
+          this.openedNodeShell = result.nodeShell;
+          return { stdout: '', stderr: '', exitCode: 0 };
+        }
+        // Awaited here, so a command that runs on (crictl exec … cilium-dbg monitor) is caught below.
+        if (!('nodeScript' in result)) return await result;
+        // A script run inside a node container: its commands see that node's crictl.
+        const exec = ctx.exec;
+        if (exec === undefined) return fail('docker: cannot run scripts here');
+        return await exec(result.nodeScript.script, {
+          cwd: ctx.cwd,
+          env: { SIMULATED_NODE: result.nodeScript.node },
+        });
+      } catch (error) {
+        if (error instanceof BudgetExceeded) return fail(error.message, 124);
+        return fail(`docker: ${internalError(error)}`, 1);
+      }
+    });
+  }
+
+  /**
+   * A simulated tool as a shell command: it waits its turn with the host, shares the reader's files
+   * with the tool, writes what the tool wrote back into the shell's file system, and turns a fault
+   * of the model into an error message instead of an exception.
+   */
+  private simulatedCommand(name: string, run: SimulatedCommand) {
+    return defineCommand(name, async (args, ctx) => {
+      try {
+        if (!(await this.breathe())) return interruptedResult;
+        this.commandRunning = true;
+        await this.shareShellFiles(args, ctx);
+        this.pendingWrites = [];
+        const result = await run(args, decodeStdin(ctx.stdin), ctx.env);
+        for (const write of this.pendingWrites)
+          await ctx.fs.writeFile(ctx.fs.resolvePath(ctx.cwd, write.path), write.content);
+        this.pendingWrites = [];
+        return result;
+      } catch (error) {
+        if (error instanceof BudgetExceeded) return fail(error.message, 124);
+        return fail(`${name}: ${internalError(error)}`, 1);
+      } finally {
+        this.commandRunning = false;
+      }
+    });
   }
 
   /**

@@ -6,7 +6,7 @@
 import { getObject } from '../../k8s/api-store';
 import { canonicalJson } from '../../engine/state-hash';
 import type { ApiKind, ApiObject } from '../../k8s/objects';
-import { parseStoredPolicy } from '../../policy/index';
+import { parseStoredPolicy } from '../../cilium/policy-documents';
 import type { CiliumPolicy, CiliumRule } from '../../policy/model';
 import { indexLabels, selectorMatches } from '../../policy/selector-match';
 import type { Cluster, World } from '../../world';

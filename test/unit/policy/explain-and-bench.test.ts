@@ -6,10 +6,10 @@ import {
   computeEndpointPolicy,
   lookupPolicy,
   enforcementText,
-  parsePolicyDocuments,
   policyMapRows,
   PolicyRepository,
 } from '../../../simulator/policy';
+import { parsePolicyDocuments } from '../../../simulator/cilium/policy-documents';
 import { configFor, pod, PolicyWorld, repositoryFrom } from './fixtures';
 
 const yaml = `apiVersion: cilium.io/v2

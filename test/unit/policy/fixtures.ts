@@ -7,7 +7,6 @@ import {
   evaluatePolicyOracle,
   lookupPolicy,
   MapIdentityDirectory,
-  parsePolicyDocuments,
   PolicyRepository,
   type EndpointPolicy,
   type FlowProtocol,
@@ -15,6 +14,7 @@ import {
   type PolicyEngineConfig,
   type PolicyVerdict,
 } from '../../../simulator/policy';
+import { parsePolicyDocuments } from '../../../simulator/cilium/policy-documents';
 
 /** Labels of a pod in a namespace, as the agent derives them. */
 export function pod(

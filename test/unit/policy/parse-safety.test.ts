@@ -3,7 +3,8 @@
 // by parseLimits (tested below); speed belongs to the benchmarks, not to a wall-clock assertion here.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parsePolicyDocuments, parseLimits, type PolicyError } from '../../../simulator/policy';
+import { parseLimits, type PolicyError } from '../../../simulator/policy';
+import { parsePolicyDocuments } from '../../../simulator/cilium/policy-documents';
 
 function expectTypedErrors(errors: readonly PolicyError[]): void {
   for (const error of errors) {

@@ -2,12 +2,8 @@
 // entities, CIDR, ICMP, enforcement and audit modes, reserved:init, default-deny switches, Kubernetes
 // NetworkPolicy, host policies, named ports, L7 unions and the differences between map generations.
 import { describe, expect, it } from 'vitest';
-import {
-  evaluateHttpRequest,
-  parsePolicyDocuments,
-  PolicyRepository,
-  type PolicyEngineConfig,
-} from '../../../simulator/policy';
+import { evaluateHttpRequest, PolicyRepository, type PolicyEngineConfig } from '../../../simulator/policy';
+import { parsePolicyDocuments } from '../../../simulator/cilium/policy-documents';
 import { configFor, pod, PolicyWorld, repositoryFrom, versions } from './fixtures';
 
 const cnp = (name: string, spec: string, namespace = 'default'): string =>

@@ -9,7 +9,8 @@
 //   pkg/iana/svcname.go at the same tags, wrapped by CiliumNetworkPolicy.Parse (cnp_types.go);
 // - documents: cilium/cilium examples/policies/** and the docs at those tags where one exists.
 import { describe, expect, it } from 'vitest';
-import { agentImportError, parsePolicyDocuments, type ParseOptions } from '../../../simulator/policy';
+import { agentImportError, type ParseOptions } from '../../../simulator/policy';
+import { parsePolicyDocuments } from '../../../simulator/cilium/policy-documents';
 import { cloudCityGrpcPolicy } from '../docs-policies';
 
 type Release = '1.12' | '1.14' | '1.16' | '1.18';

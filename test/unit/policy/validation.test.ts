@@ -1,7 +1,8 @@
 // Goal: every refusal names the field path, its line and column, who refuses it (API server or agent)
 // and a message shaped like the real one; objects the agent refuses are still stored by the API server.
 import { describe, expect, it } from 'vitest';
-import { parsePolicyDocuments, PolicyRepository } from '../../../simulator/policy';
+import { PolicyRepository } from '../../../simulator/policy';
+import { parsePolicyDocuments } from '../../../simulator/cilium/policy-documents';
 
 interface ValidationCase {
   readonly name: string;

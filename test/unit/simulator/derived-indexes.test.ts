@@ -19,7 +19,7 @@ import {
   type Handover,
 } from '../../../simulator/k8s/api-store';
 import type { Pod } from '../../../simulator/k8s/objects';
-import { parsePolicyDocuments, parseStoredPolicy } from '../../../simulator/policy/index';
+import { parsePolicyDocuments, parseStoredPolicy } from '../../../simulator/cilium/policy-documents';
 import { replay, type Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
 import { expectIndexesMatch, expectNodeInfoCacheMatches } from './world-consistency';
