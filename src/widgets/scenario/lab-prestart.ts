@@ -49,48 +49,16 @@ function fetchIsland(lab: Element): void {
   }
 }
 
-/** What a reader does first on a page: scroll it (or land on an anchor, which scrolls), touch, click or type. */
-const firstInteractionEvents = ['scroll', 'wheel', 'touchstart', 'pointerdown', 'keydown'] as const;
-
-/**
- * Calls `start` once, on the first of the reader's interactions with `target` (the window), or at
- * once when `alreadyScrolled` (the page opened at an anchor, or a restored scroll position, before
- * this script ran). Until then a page costs only what it needs to be read: a lab one viewport below
- * the fold used to load its island's scripts (about 55 KB gzip: Svelte, XState, the widget) and its
- * worker while the page was still loading (issue 15: ≤ 10 KB of JS before the reader interacts).
- * The listeners are not capturing, so a code block or the sidebar scrolling itself (their scroll
- * events do not bubble) is not the reader's scroll.
- */
-export function afterFirstInteraction(
-  target: EventTarget,
-  alreadyScrolled: boolean,
-  start: () => void,
-): void {
-  if (alreadyScrolled) {
-    start();
-    return;
-  }
-  const onFirst = (): void => {
-    for (const type of firstInteractionEvents) target.removeEventListener(type, onFirst);
-    start();
-  };
-  for (const type of firstInteractionEvents) target.addEventListener(type, onFirst, { passive: true });
-}
-
 /**
  * Starts the worker of every lab on the page once the lab comes within `margin` of the viewport
  * (an IntersectionObserver root margin), so a reader who scrolls towards it meets a worker that
- * is already up, and one who jumps to it gains the time the island takes to download. Nothing is
- * watched before the reader's first interaction (afterFirstInteraction); a lab already in view
- * hydrates on its own (`client:visible`) and starts its worker then.
+ * is already up, and one who jumps to it gains the time the island takes to download. The page's
+ * script imports this module only after the reader's first interaction (first-interaction.ts); a
+ * lab already in view hydrates on its own (`client:visible`) and starts its worker then.
  */
 export function prestartLabsNearView(margin: string): void {
   const labs = [...document.querySelectorAll<HTMLElement>('[data-lab-scenario]')];
   if (labs.length === 0 || typeof Worker === 'undefined') return;
-  afterFirstInteraction(window, window.scrollY > 0, () => observeLabs(labs, margin));
-}
-
-function observeLabs(labs: HTMLElement[], margin: string): void {
   const observer = new IntersectionObserver(
     (entries) => {
       for (const entry of entries) {

@@ -1,12 +1,7 @@
 // Goal: a worker the page's script starts ahead of the island is handed to the island's first
 // client once, and only once; every other worker (none started ahead, a replaced one) is a new one.
-// And: nothing is started before the reader first scrolls, touches, clicks or types.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  afterFirstInteraction,
-  prestartLabWorker,
-  takeLabWorker,
-} from '../../../src/widgets/scenario/lab-prestart';
+import { prestartLabWorker, takeLabWorker } from '../../../src/widgets/scenario/lab-prestart';
 
 /** Stands in for the browser's Worker: records the options each one was created with. */
 class FakeWorker {
@@ -74,36 +69,4 @@ describe('lab-prestart: handing a worker started ahead to the island', () => {
       // Leave nothing started ahead for the next row.
       prestart.forEach((scenario) => takeLabWorker(id(scenario)));
     });
-});
-
-describe('lab-prestart: nothing starts before the reader interacts', () => {
-  it('starts on the first scroll, touch, click or key press, and only once', () => {
-    for (const type of ['scroll', 'wheel', 'touchstart', 'pointerdown', 'keydown']) {
-      const page = new EventTarget();
-      const start = vi.fn();
-      afterFirstInteraction(page, false, start);
-      expect(start).not.toHaveBeenCalled();
-      page.dispatchEvent(new Event(type));
-      page.dispatchEvent(new Event('scroll'));
-      page.dispatchEvent(new Event('keydown'));
-      expect(start, type).toHaveBeenCalledTimes(1);
-    }
-  });
-
-  it('ignores what is not the reader acting (a load, a resize)', () => {
-    const page = new EventTarget();
-    const start = vi.fn();
-    afterFirstInteraction(page, false, start);
-    page.dispatchEvent(new Event('load'));
-    page.dispatchEvent(new Event('resize'));
-    expect(start).not.toHaveBeenCalled();
-  });
-
-  it('starts at once on a page that opened scrolled (at an anchor), with no second start', () => {
-    const page = new EventTarget();
-    const start = vi.fn();
-    afterFirstInteraction(page, true, start);
-    page.dispatchEvent(new Event('scroll'));
-    expect(start).toHaveBeenCalledTimes(1);
-  });
 });
