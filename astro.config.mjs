@@ -7,6 +7,7 @@ import { satteri } from '@astrojs/markdown-satteri';
 import { scrollTables } from './src/markdown/scroll-tables.mjs';
 import { sidebarPages } from './src/navigation/sidebar-pages.mjs';
 import { pluginNameCodeBlocks } from './src/expressive-code/name-code-blocks.mjs';
+import { pluginEstimateBlockSize } from './src/expressive-code/estimate-block-size.mjs';
 import { labReferences } from './src/content/lab-references.ts';
 import { embedHeadScript } from './src/embed/embed-head.mjs';
 
@@ -32,7 +33,9 @@ export default defineConfig({
       head: [{ tag: 'script', content: embedHeadScript }],
       // Code blocks go through Expressive Code, which highlights with Shiki at build time
       // (yaml, bash, console, json and go among its bundled grammars), so no highlighter ships to readers.
-      expressiveCode: { plugins: [pluginNameCodeBlocks()] },
+      // Each block carries its expected height, so the browser can skip drawing it until it nears the
+      // screen (content-visibility in src/styles/site.css).
+      expressiveCode: { plugins: [pluginNameCodeBlocks(), pluginEstimateBlockSize()] },
       sidebar: [
         { label: 'Start here', items: [{ label: 'About Identity Lab', slug: 'about' }] },
         { label: 'Guides', items: sidebarPages('guides') },

@@ -52,7 +52,9 @@ function fetchIsland(lab: Element): void {
 /**
  * Starts the worker of every lab on the page once the lab comes within `margin` of the viewport
  * (an IntersectionObserver root margin), so a reader who scrolls towards it meets a worker that
- * is already up, and one who jumps to it gains the time the island takes to download.
+ * is already up, and one who jumps to it gains the time the island takes to download. The page's
+ * script imports this module only after the reader's first interaction (first-interaction.ts); a
+ * lab already in view hydrates on its own (`client:visible`) and starts its worker then.
  */
 export function prestartLabsNearView(margin: string): void {
   const labs = [...document.querySelectorAll<HTMLElement>('[data-lab-scenario]')];
