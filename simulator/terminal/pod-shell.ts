@@ -108,6 +108,8 @@ export class PodShell implements ContainerShell {
     this.workdir = contents.workdir;
     const files: Record<string, string | { content: string; mode: number }> = {};
     for (const [path, text] of Object.entries(contents.scripts)) files[path] = { content: text, mode: 0o755 };
+    // One source of the world's randomness and clock for $RANDOM and its kin and for mktemp.
+    const variables = worldVariableSource(context);
     this.bash = new Bash({
       // File times from the world's clock, as on the reader's machine (machine-files.ts).
       fs: machineFileSystem(files, () => virtualEpochMs + context.simulation.nowMs),
@@ -120,9 +122,9 @@ export class PodShell implements ContainerShell {
       },
       customCommands: [
         gnuXargs,
-        dynamicVariableCommand(worldVariableSource(context)),
+        dynamicVariableCommand(variables),
         // Images' shells (busybox, coreutils) have mktemp; its letters come from the world too.
-        mktempCommand(() => worldVariableSource(context).drawRandom()),
+        mktempCommand(() => variables.drawRandom()),
         defineCommand('date', (args) => {
           const nowMs = this.context.simulation.nowMs;
           return Promise.resolve(date(args, nowMs, virtualEpochMs + nowMs));

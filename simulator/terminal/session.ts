@@ -204,6 +204,8 @@ export class TerminalSession {
         ? kubectl(context, args, stdin)
         : kubectl(contextInNode(context, node), args, stdin, node);
     const wrap = (name: string, run: SimulatedCommand) => this.simulatedCommand(name, run);
+    // One source of the world's randomness and clock for $RANDOM and its kin and for mktemp.
+    const variables = worldVariableSource(context);
     this.bash = new Bash({
       fs: options.fileSystem ?? machineFileSystem(initialFiles, () => virtualEpochMs + simulation.nowMs),
       cwd: '/home/user',
@@ -223,8 +225,8 @@ export class TerminalSession {
       customCommands: [
         gnuXargs,
         // $RANDOM, $SECONDS and their kin from the world, not the host (dynamic-variables.ts).
-        dynamicVariableCommand(worldVariableSource(context)),
-        mktempCommand(() => worldVariableSource(context).drawRandom()),
+        dynamicVariableCommand(variables),
+        mktempCommand(() => variables.drawRandom()),
         wrap('kubectl', (args, stdin, env) => kubectlIn(env.get('SIMULATED_NODE'), args, stdin)),
         // `k` is the alias for kubectl most readers' shells have (`alias k=kubectl`); guides such as
         // seed 003 use it without defining it, so the simulated shell has it as a command.
