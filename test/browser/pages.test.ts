@@ -1,20 +1,12 @@
 import { axeFor, violationSummary } from './setup/axe';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, recordProblems, siteUrl } from './setup/browser';
 import { builtPagePaths } from './setup/pages';
 
 // Every page of the built site must load cleanly, pass axe in both themes and fit a phone screen.
 const pagePaths = builtPagePaths();
-// The 375 px check runs on the light load, the theme a phone without a stored choice shows.
-const loads = [
-  {
-    theme: 'light',
-    also: ', then fits a 375 px wide screen without horizontal scrolling, its wide tables reachable by keyboard',
-    phone: true,
-  },
-  { theme: 'dark', also: '', phone: false },
-] as const;
+const themes = ['light', 'dark'] as const;
 
 let browser: Browser;
 beforeAll(async () => {
@@ -64,13 +56,12 @@ describe.concurrent('site: every page', () => {
   });
 
   describe.each(pagePaths)('%s', (path) => {
-    // One load per theme serves every check: the console is watched while the page loads, then axe
+    // One load per theme serves both checks: the console is watched while the page loads, then axe
     // runs on what it ended up showing. Each theme is a fresh load (not a switch on a loaded page),
-    // since a component may read the theme only once, when it starts. The light load then narrows
-    // to a phone's width for the 375 px check, which used to be a third load of its own.
-    it.for(loads)(
-      'loads with no console error or failed request, and has no axe violations, in the $theme theme$also',
-      async ({ theme, phone }, { expect, onTestFinished }) => {
+    // since a component may read the theme only once, when it starts.
+    it.for(themes)(
+      'loads with no console error or failed request, and has no axe violations, in the %s theme',
+      async (theme, { expect, onTestFinished }) => {
         const context = await browser.newContext({ colorScheme: theme });
         onTestFinished(() => context.close());
         // Starlight reads the stored theme before first paint; setting it here tests the real switch.
@@ -82,28 +73,22 @@ describe.concurrent('site: every page', () => {
         expect.soft(problems.failedRequests).toEqual([]);
         expect(await page.getAttribute('html', 'data-theme')).toBe(theme);
         expect(violationSummary(await axeFor(page).analyze())).toEqual([]);
-        if (phone) await expectFitsPhone(page, expect);
       },
     );
+
+    it('fits a 375 px wide screen without horizontal scrolling, its wide tables reachable by keyboard', async ({
+      expect,
+      onTestFinished,
+    }) => {
+      const context = await browser.newContext({ viewport: { width: 375, height: 740 } });
+      onTestFinished(() => context.close());
+      const page = await context.newPage();
+      await page.goto(siteUrl(path), { waitUntil: 'networkidle' });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      // Tables that fit a desktop scroll on a phone: each must scroll in a box a keyboard can focus.
+      const results = await axeFor(page).withRules(['scrollable-region-focusable']).analyze();
+      expect(results.violations.flatMap((v) => v.nodes.map((n) => n.target.join(' ')))).toEqual([]);
+    });
   });
 });
-
-/**
- * The 375 px check, on a page already loaded at the desktop width: the layout follows the viewport
- * through CSS media queries, and no script of the site sizes the page from the window's width.
- * A table that fits a desktop scrolls on a phone: each must scroll in a box a keyboard can focus.
- */
-async function expectFitsPhone(page: Page, expect: ExpectStatic): Promise<void> {
-  await page.setViewportSize({ width: 375, height: 740 });
-  // Two frames: the resize's layout, and whatever resize handlers changed in it.
-  await page.evaluate(
-    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
-  );
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow, 'fits a 375 px wide screen without horizontal scrolling').toBeLessThanOrEqual(0);
-  const results = await axeFor(page).withRules(['scrollable-region-focusable']).analyze();
-  expect(
-    results.violations.flatMap((v) => v.nodes.map((n) => n.target.join(' '))),
-    'at 375 px, its wide tables are reachable by keyboard',
-  ).toEqual([]);
-}
