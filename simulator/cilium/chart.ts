@@ -2,7 +2,8 @@
  * The objects the cilium Helm chart renders for a version and a release's values, as the model
  * keeps them: the agents' DaemonSet `cilium`, the operator's Deployment `cilium-operator`, their
  * ServiceAccounts and RBAC, and the `cilium-config` ConfigMap (install/kubernetes/cilium/templates:
- * cilium-agent/daemonset.yaml, cilium-operator/deployment.yaml, cilium-configmap.yaml). Init
+ * cilium-agent/daemonset.yaml, cilium-operator/deployment.yaml, cilium-configmap.yaml), Envoy's
+ * DaemonSet (chart-envoy.ts) and Hubble Relay when enabled (chart-hubble-relay.ts). Init
  * containers, volumes, probes and the Hubble certificates are left out.
  */
 import { hashString64 } from '../engine/state-hash';
@@ -10,6 +11,7 @@ import type { ApiObject, ConfigMap, DaemonSet, Deployment, ObjectMeta } from '..
 import { ciliumChartRbac } from './chart-rbac';
 import { renderEnvoyObjects } from './chart-envoy';
 import { renderCiliumConfigMap } from './chart-config';
+import { renderHubbleRelay } from './chart-hubble-relay';
 
 /** What Helm stamps on every object of a release (pkg/action setMetadataVisitor). */
 function helmMetadata(
@@ -187,5 +189,8 @@ export function renderCiliumChart(
       values['operator.rollOutPods'] === 'true' ? checksum : undefined,
     ),
     ...renderEnvoyObjects(version, values, (name) => helmMetadata(name, namespace, release, namespace)),
+    ...renderHubbleRelay(version, values, namespace, (name) =>
+      helmMetadata(name, namespace, release, namespace),
+    ),
   ];
 }

@@ -157,3 +157,17 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   return `${minutes}m${pad(Math.floor((ms % 60_000) / 1000))}s`;
 }
+
+/**
+ * Go's time.Duration String of a duration rounded to whole seconds (`45s`, `5m12s`, `1h0m3s`), as
+ * kind prints its wait and Hubble a node's uptime.
+ */
+export function goSecondsString(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0) return `${minutes}m${seconds}s`;
+  return `${seconds}s`;
+}

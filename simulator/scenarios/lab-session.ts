@@ -61,6 +61,8 @@ export class LabSession {
    * tab a window on the same machine); it outlives a closed tab, as files outlive a terminal window.
    */
   private machineFiles: TerminalSession['fileSystem'] | undefined;
+  /** The machine's forwarded ports, shared by the tabs like its files. */
+  private machinePorts: TerminalSession['machinePorts'] | undefined;
 
   /**
    * `files` are put in the terminal's home directory beside the scenario's own (an exercise's
@@ -193,9 +195,11 @@ export class LabSession {
         holdForeground: this.options.tabs === true,
         helmRepositories: this.scenario.helmRepositories ?? labHelmRepositories,
         ...(this.machineFiles === undefined ? {} : { fileSystem: this.machineFiles }),
+        ...(this.machinePorts === undefined ? {} : { machinePorts: this.machinePorts }),
       },
     );
     this.machineFiles ??= terminal.fileSystem;
+    this.machinePorts ??= terminal.machinePorts;
     this.terminals.set(tab, terminal);
     return terminal;
   }
@@ -262,7 +266,7 @@ export class LabSession {
     const index = this.openTabs.indexOf(tab);
     if (index < 0) return false;
     this.openTabs.splice(index, 1);
-    this.terminals.get(tab)?.cancel();
+    this.terminals.get(tab)?.hangUp();
     this.terminals.delete(tab);
     this.done.push({ kind: 'close-tab', tab });
     return true;

@@ -31,7 +31,13 @@ export class BackgroundJobs {
     // bash numbers a new job after the highest one still running.
     const number = this.running.size === 0 ? 1 : Math.max(...this.running.keys()) + 1;
     const pid = this.nextPid++;
-    this.running.set(number, { poll: () => job.poll(), number, pid, command });
+    this.running.set(number, {
+      poll: () => job.poll(),
+      end: () => job.end?.(),
+      number,
+      pid,
+      command,
+    });
     return { number, announcement: `[${number}] ${pid}\n` };
   }
 
@@ -93,9 +99,16 @@ export class BackgroundJobs {
       const last = job.poll();
       const mark = this.markOf(job.number);
       this.running.delete(job.number);
+      job.end?.();
       stdout += last.stdout;
       stderr += `${last.stderr}[${job.number}]${mark}  ${'Terminated'.padEnd(24)}${job.command}\n`;
     }
     return { stdout, stderr, exitCode };
+  }
+
+  /** The terminal closes: its jobs get SIGHUP and end without a word (bash prints nothing then). */
+  hangUp(): void {
+    for (const job of this.running.values()) job.end?.();
+    this.running.clear();
   }
 }

@@ -3,7 +3,8 @@
  * vendors the CLI from cilium/cilium's cilium-cli/ directory), the tool Cilium's getting-started
  * guide installs beside kubectl. It talks to the cluster of the current kube context: `version`,
  * `status [--wait] [-o json]`, `install [--version V] [--set K=V]` (a Helm install of the cilium
- * chart, through the model's Helm, with the values cilium-cli adds on kind) and `uninstall`.
+ * chart, through the model's Helm, with the values cilium-cli adds on kind), `uninstall`, and
+ * `hubble enable|disable|port-forward` (cilium-hubble.ts).
  * The agent's own CLI inside its pod (`kubectl exec ds/cilium -- cilium …`) is cilium-cli.ts.
  */
 import { listObjects } from '../k8s/api-store';
@@ -12,6 +13,7 @@ import { mergeValues, parseSetArgument, type HelmValues } from '../helm/values';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { collectCiliumStatus, statusIsReady, type CiliumStatus } from './cilium-host-status';
 import { ciliumStatusJson, formatCiliumStatus } from './cilium-host-status-format';
+import { ciliumHubble } from './cilium-hubble';
 
 /** The release cilium-cli v0.18.9 is, its Go toolchain (Makefile GO_IMAGE_VERSION) and platform. */
 const cliVersion = 'v0.18.9';
@@ -42,8 +44,17 @@ const valueFlags: Record<string, string> = {
   '--context': '--context',
   '--wait-duration': '--wait-duration',
   '--helm-release-name': '--helm-release-name',
+  '--port-forward': '--port-forward',
 };
-const switchFlags = new Set(['--wait', '--ignore-warnings', '--client', '--verbose', '--interactive']);
+const switchFlags = new Set([
+  '--wait',
+  '--ignore-warnings',
+  '--client',
+  '--verbose',
+  '--interactive',
+  '--ui',
+  '--relay',
+]);
 
 function parseCiliumArgs(args: readonly string[]): CiliumArgs | string {
   const parsed: CiliumArgs = { positionals: [], flags: new Map(), sets: [] };
@@ -267,10 +278,11 @@ export const ciliumHostCommands = {
   status: ['--wait', '--wait-duration', '--ignore-warnings', '--output', '-o'],
   install: ['--version', '--set', '--helm-set'],
   uninstall: ['--wait'],
+  hubble: ['--ui', '--relay', '--port-forward'],
 } as const;
 
 /** Runs `cilium ARGS` on the reader's machine. */
-export function ciliumHost(context: TerminalContext, args: string[]): CommandResult {
+export function ciliumHost(context: TerminalContext, args: string[]): CommandResult | Promise<CommandResult> {
   const [verb, ...rest] = args;
   const parsed = parseCiliumArgs(rest);
   if (typeof parsed === 'string') return fail(`Error: ${parsed}`);
@@ -291,6 +303,12 @@ export function ciliumHost(context: TerminalContext, args: string[]): CommandRes
       return status(context, parsed);
     case 'install':
       return install(context, parsed);
+    case 'hubble':
+      return ciliumHubble(context, parsed.positionals[0], {
+        namespace: namespaceOf(parsed),
+        release: parsed.flags.get('--helm-release-name') ?? 'cilium',
+        flags: parsed.flags,
+      });
     default:
       return uninstall(context, parsed);
   }

@@ -28,6 +28,7 @@ export const simulatedMachineTools = [
   'istioctl',
   'openssl',
   'step',
+  'hubble',
 ] as const;
 
 /** The commands on the reader's machine: the simulated tools, and the shell's usual ones. */
@@ -106,7 +107,10 @@ const flowTypes = ['trace', 'drop', 'l7', 'policy-verdict', 'trace-sock'];
 const verdicts = ['FORWARDED', 'DROPPED', 'AUDIT', 'REDIRECTED', 'ERROR', 'TRACED', 'TRANSLATED'];
 const protocols = ['tcp', 'udp', 'icmp', 'http', 'dns', 'kafka'];
 
-/** hubble inside an agent pod: `observe` and the filters hubble-observe.ts reads. */
+/**
+ * hubble inside an agent pod (`observe` and the filters hubble-observe.ts reads); on the reader's
+ * machine the same CLI also has `status` and `list nodes` through Hubble Relay (hubble-cli.ts).
+ */
 export const hubbleTree: CommandTree = {
   subcommands: {
     observe: {
@@ -147,6 +151,8 @@ export const hubbleTree: CommandTree = {
         '-o': ['compact', 'json'],
       },
     },
+    status: { flags: ['--server', '-P', '--port-forward'] },
+    list: { subcommands: { nodes: {} } },
   },
 };
 

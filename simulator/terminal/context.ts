@@ -1,4 +1,5 @@
 /** What every simulated command can reach: the simulation, and how to charge it virtual time. */
+import type { MachinePorts } from './machine-ports';
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
 import type { InputResult } from '../dispatch';
@@ -50,6 +51,8 @@ export const fail = (stderr: string, exitCode = 1): CommandResult => ({
 export interface BackgroundJob {
   /** What it printed since the last poll; `done` when it has ended on its own (a consumer that failed). */
   poll(): { stdout: string; stderr: string; done?: boolean };
+  /** Its process is ended from outside (`kill`, its terminal closed): it lets go of what it holds. */
+  end?(): void;
 }
 
 /**
@@ -106,4 +109,6 @@ export interface TerminalContext {
    * script, or Ctrl-C at the question): the command then reads its standard input or gives up.
    */
   readLine?(prompt: string, options: { echo: boolean }): Promise<string | undefined>;
+  /** The local ports the reader's machine forwards into the cluster, shared by its terminals. */
+  readonly machinePorts?: MachinePorts;
 }

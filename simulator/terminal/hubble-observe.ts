@@ -1,11 +1,11 @@
 /**
- * `hubble observe` in an agent pod: the flows that agent's Hubble recorded, filtered as the CLI
- * filters them. Repeating a flag widens it (any of its values matches); different flags narrow
+ * `hubble observe`: in an agent pod the flows that agent's Hubble recorded, and through Hubble
+ * Relay (the hubble CLI on the reader's machine, hubble-cli.ts) those of every node the relay
+ * reaches, filtered as the CLI filters them. Repeating a flag widens it (any of its values matches); different flags narrow
  * the result (a flow must match each of them), as in Hubble's flow filters.
  */
 import type { Flow, FlowEndpoint } from '../cilium/flow';
 import { formatFlowCompact, formatFlowJson, plainText, sgrPaint } from '../cilium/hubble-format';
-import type { AgentState } from '../cilium/state';
 import { parsePrefix, prefixContains } from '../net/ipv4';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { newFlows, runLiveWindow } from './live-window';
@@ -131,13 +131,14 @@ const defaultPrintCount = 20;
  */
 export function hubbleObserve(
   context: TerminalContext,
-  agent: AgentState,
+  /** Whether the Hubble server(s) asked recorded a flow: one agent's node, or the relay's peers. */
+  recorded: (flow: Flow) => boolean,
   args: string[],
   options: { tty?: boolean } = {},
 ): CommandResult | Promise<CommandResult> {
   if (args[0] !== 'observe')
     return fail(
-      `Error: unknown command "${args[0] ?? ''}" for "hubble"\nSupported in this simulator: hubble observe`,
+      `Error: unknown command "${args[0] ?? ''}" for "hubble"\nSupported in this simulator: hubble observe, hubble status`,
     );
   // `hubble observe flows` is `hubble observe`; the other event streams are not modelled.
   if (args[1] === 'flows') args = [args[0], ...args.slice(2)];
@@ -177,7 +178,7 @@ export function hubbleObserve(
     return fail(`Error: invalid argument "${args[args.indexOf('--last') + 1] ?? ''}" for "--last" flag`);
   if (all && last !== undefined) return fail('Error: --last and --all are mutually exclusive');
   const matches = (flow: Flow): boolean =>
-    flow.node === agent.node && [...groups.values()].every((tests) => tests.some((test) => test(flow)));
+    recorded(flow) && [...groups.values()].every((tests) => tests.some((test) => test(flow)));
   const print = (flows: readonly Flow[]): string =>
     flows
       .map(

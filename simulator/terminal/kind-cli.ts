@@ -6,6 +6,7 @@
  * which prints any error as `ERROR: …` and exits 1. Status lines go to standard error, as kind's
  * logger writes them; listings (`get clusters`, `get nodes`, `get kubeconfig`) to standard output.
  */
+import { goSecondsString } from '../engine/virtual-time';
 import { allClusters, clusterNamed, contextOfCluster } from '../k8s/clusters';
 import { dayOf, installedKind } from '../k8s/cluster-create';
 import {
@@ -228,17 +229,6 @@ function readConfig(
   return parseKindConfig(text, name);
 }
 
-/** Go's Duration.String after rounding to whole seconds, as kind prints its wait. */
-function formatGoSeconds(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
-  if (minutes > 0) return `${minutes}m${seconds}s`;
-  return `${seconds}s`;
-}
-
 /** `--wait`'s value, or the error pflag reports for it. */
 function waitDuration(text: string | undefined): number | { error: string } {
   if (text === undefined) return 0;
@@ -328,7 +318,7 @@ function creationSteps(config: KindClusterConfig): string[] {
 /** `--wait`: kind polls the control-plane node's Ready condition until the deadline (waitforready.go). */
 function waitForReady(context: TerminalContext, name: string, waitMs: number): string[] {
   if (waitMs <= 0) return [];
-  const status = `Waiting ≤ ${formatGoSeconds(waitMs)} for control-plane = Ready ⏳`;
+  const status = `Waiting ≤ ${goSecondsString(waitMs)} for control-plane = Ready ⏳`;
   const started = context.simulation.nowMs;
   const ready = context.simulation.advanceUntil(
     (world) => {
@@ -343,7 +333,7 @@ function waitForReady(context: TerminalContext, name: string, waitMs: number): s
     1000,
   );
   if (!ready) return [` ✗ ${status}`, ' • WARNING: Timed out waiting for Ready ⚠️'];
-  return [` ✓ ${status}`, ` • Ready after ${formatGoSeconds(context.simulation.nowMs - started)} 💚`];
+  return [` ✓ ${status}`, ` • Ready after ${goSecondsString(context.simulation.nowMs - started)} 💚`];
 }
 
 /** create.go's logUsage and salutation. */

@@ -3,7 +3,8 @@
  * selector matches with podutils.ByLogging and takes the first (k8s.io/kubectl/pkg/util/podutils/
  * podutils.go and pkg/polymorphichelpers/logsforobject.go at v1.33.0). The order prefers, in turn:
  * a pod bound to a node; phase Running (and any phase but Unknown and Pending) over Unknown over
- * Pending; ready over not ready; ready for longer; more container restarts; older.
+ * Pending; ready over not ready; ready for longer; more container restarts; older. The pod other
+ * commands pick (`kubectl exec`, a port-forward to a Service) follows podutils.ActivePods instead.
  */
 import type { Pod } from '../k8s/objects';
 
@@ -50,4 +51,33 @@ export function byLogging(a: Pod, b: Pod): number {
 export function firstPodForLogs(pods: readonly Pod[]): { pod: Pod; count: number } | undefined {
   const [pod] = [...pods].sort(byLogging);
   return pod === undefined ? undefined : { pod, count: pods.length };
+}
+
+/**
+ * The pod kubectl attaches to among a controller's (polymorphichelpers GetFirstPod, sorted by
+ * podutils.ActivePods reversed): bound before unbound, running before pending, ready before not,
+ * fewer restarts, older first.
+ */
+export function mostActivePod(pods: readonly Pod[]): Pod | undefined {
+  const phaseRank = (pod: Pod): number =>
+    pod.status.phase === 'Running' ? 2 : pod.status.phase === 'Pending' ? 0 : 1;
+  const readyRank = (pod: Pod): number =>
+    pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ===
+    true
+      ? 1
+      : 0;
+  const restarts = (pod: Pod): number =>
+    (pod.status.containerStatuses ?? []).reduce((sum, status) => sum + status.restartCount, 0);
+  return [...pods].sort(
+    (a, b) =>
+      Number(b.spec.nodeName !== undefined) - Number(a.spec.nodeName !== undefined) ||
+      phaseRank(b) - phaseRank(a) ||
+      readyRank(b) - readyRank(a) ||
+      restarts(a) - restarts(b) ||
+      (a.metadata.creationTimestamp < b.metadata.creationTimestamp
+        ? -1
+        : a.metadata.creationTimestamp > b.metadata.creationTimestamp
+          ? 1
+          : 0),
+  )[0];
 }

@@ -41,7 +41,7 @@ import { expose } from './kubectl-expose';
 import { run, runFlags } from './kubectl-run';
 import { top } from './kubectl-top';
 import { sortByField } from './kubectl-sort';
-import { firstPodForLogs } from './kubectl-pod-order';
+import { firstPodForLogs, mostActivePod } from './kubectl-pod-order';
 import { requestedTypes, unknownTypeError, type TypeRequest } from './kubectl-get-types';
 import { apiCallMs, forbidden, globalFlags, namespaceOf, resourceRequest } from './kubectl-request';
 
@@ -578,7 +578,7 @@ function execTarget(
         pod.metadata.deletionTimestamp === undefined &&
         selectorMatches(selectorOf(owner), pod.metadata.labels),
     );
-    const best = forLogs === undefined ? mostActive(pods) : firstPodForLogs(pods)?.pod;
+    const best = forLogs === undefined ? mostActivePod(pods) : firstPodForLogs(pods)?.pod;
     if (forLogs !== undefined) forLogs.count = pods.length;
     if (best === undefined)
       return fail(
@@ -626,35 +626,6 @@ function selectorOf(owner: ApiObject): LabelSelector | undefined {
     default:
       return undefined;
   }
-}
-
-/**
- * The pod kubectl attaches to among a controller's (polymorphichelpers GetFirstPod, sorted by
- * podutils.ActivePods reversed): bound before unbound, running before pending, ready before not,
- * fewer restarts, older first.
- */
-function mostActive(pods: readonly Pod[]): Pod | undefined {
-  const phaseRank = (pod: Pod): number =>
-    pod.status.phase === 'Running' ? 2 : pod.status.phase === 'Pending' ? 0 : 1;
-  const readyRank = (pod: Pod): number =>
-    pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ===
-    true
-      ? 1
-      : 0;
-  const restarts = (pod: Pod): number =>
-    (pod.status.containerStatuses ?? []).reduce((sum, status) => sum + status.restartCount, 0);
-  return [...pods].sort(
-    (a, b) =>
-      Number(b.spec.nodeName !== undefined) - Number(a.spec.nodeName !== undefined) ||
-      phaseRank(b) - phaseRank(a) ||
-      readyRank(b) - readyRank(a) ||
-      restarts(a) - restarts(b) ||
-      (a.metadata.creationTimestamp < b.metadata.creationTimestamp
-        ? -1
-        : a.metadata.creationTimestamp > b.metadata.creationTimestamp
-          ? 1
-          : 0),
-  )[0];
 }
 
 /** `kubectl exec`. */

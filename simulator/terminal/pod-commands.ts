@@ -3,6 +3,7 @@
  * pods (and on the kind nodes themselves; curl.ts), and the cilium CLI in an agent pod, which reads
  * that agent's own (possibly stale) state.
  */
+import { agentHubbleStatus } from './hubble-server-status';
 import { opensslInProxy } from './mesh-tools';
 import { authMapListFor } from '../cilium/auth-map';
 import type { Pod } from '../k8s/objects';
@@ -156,7 +157,9 @@ export function runInAgent(
   const [program, ...args] = argv;
   const minor = context.simulation.state.cluster?.cilium?.config.versionMinor ?? 12;
   if (!agentImageHas(minor, program)) return notInContainer(program);
-  if (program === 'hubble') return hubbleObserve(context, agent, args, options);
+  if (program === 'hubble' && args[0] === 'status')
+    return ok(agentHubbleStatus(context.simulation.state, agent));
+  if (program === 'hubble') return hubbleObserve(context, (flow) => flow.node === agent.node, args, options);
   return ciliumCli(context, agent, args, agentCliName(minor));
 }
 

@@ -4,6 +4,8 @@
  * that persist from one command line to the next, and a budget of virtual time per command line,
  * so a runaway loop stops with a message instead of freezing anything.
  */
+import { MachinePorts } from './machine-ports';
+import { hubbleCli } from './hubble-cli';
 import { Bash, defineCommand, type IFileSystem } from 'just-bash';
 import type { Simulation } from '../simulation';
 import type { InputEvent } from '../events';
@@ -140,6 +142,8 @@ export class TerminalSession {
   private stoppedAt: number | undefined;
   /** Jobs started with `&` that go on between command lines (background-jobs.ts). */
   private readonly jobs = new BackgroundJobs();
+  /** The local ports this machine forwards into the cluster (machine-ports.ts). */
+  readonly machinePorts: MachinePorts;
   /** The command of the running line when it ends with `&`, until a command takes it as a job. */
   private backgroundLine: string | undefined;
   /** What the running line's job printed when it started (bash's `[1] PID`). */
@@ -193,8 +197,11 @@ export class TerminalSession {
        * in the others. Absent for the first terminal, which makes it from `files`.
        */
       fileSystem?: IFileSystem;
+      /** The reader's machine's forwarded ports, when another terminal (a tab) already has them. */
+      machinePorts?: MachinePorts;
     } = {},
   ) {
+    this.machinePorts = options.machinePorts ?? new MachinePorts();
     this.currentFiles = files;
     const initialFiles = homeFiles(files, options.helmRepositories ?? {}, simulation.nowMs);
     const context = this.context();
@@ -204,6 +211,16 @@ export class TerminalSession {
         ? kubectl(context, args, stdin)
         : kubectl(contextInNode(context, node), args, stdin, node);
     const wrap = (name: string, run: SimulatedCommand) => this.simulatedCommand(name, run);
+    // Tools of the reader's machine that kind's node image lacks (`docker exec NODE bash -c …`).
+    const machineOnly = (
+      name: string,
+      run: (args: string[], stdin: string) => ReturnType<SimulatedCommand>,
+    ) =>
+      wrap(name, (args, stdin, env) =>
+        env.get('SIMULATED_NODE') === undefined
+          ? run(args, stdin)
+          : fail(`bash: ${name}: command not found`, 127),
+      );
     // One source of the world's randomness and clock for $RANDOM and its kin and for mktemp.
     const variables = worldVariableSource(context);
     this.bash = new Bash({
@@ -238,13 +255,7 @@ export class TerminalSession {
         wrap('date', (args) =>
           date(args, context.simulation.nowMs, virtualEpochMs + context.simulation.nowMs),
         ),
-        wrap('jobs', () => this.jobs.list()),
-        wrap('kill', (args) => this.jobs.kill(args)),
-        wrap('fg', () =>
-          fail(
-            'fg: a simulated job cannot come back to the foreground; its output appears after each command line, and kill %N stops it',
-          ),
-        ),
+        ...this.jobCommands(wrap),
         // Helm reads and writes the reader's repositories in their home directory.
         wrap('helm', async (args) => {
           const text = await this.bash.fs.readFile(repositoriesPath).catch(() => undefined);
@@ -253,12 +264,9 @@ export class TerminalSession {
             write: (content) => context.writeFile?.(repositoriesPath, content),
           });
         }),
-        // cilium-cli on the reader's machine; kind's node image has no such program.
-        wrap('cilium', (args, _stdin, env) =>
-          env.get('SIMULATED_NODE') === undefined
-            ? ciliumHost(context, args)
-            : fail('bash: cilium: command not found', 127),
-        ),
+        // cilium-cli, and the hubble CLI that reaches Hubble Relay through a port-forward.
+        machineOnly('cilium', (args) => ciliumHost(context, args)),
+        machineOnly('hubble', (args) => hubbleCli(context, args)),
         wrap('istioctl', (args) => istioctl(context, args)),
         wrap('openssl', (args, stdin) => opensslOnMachine(context, args, stdin)),
         wrap('step', (args, stdin) => step(context, args, stdin)),
@@ -273,12 +281,8 @@ export class TerminalSession {
           const writeFile = (path: string, content: string): void => context.writeFile?.(path, content);
           return runCurl(inCluster, { origin, stdin, files: context.files, writeFile }, args);
         }),
-        // kind's node image has no ping; the reader's machine has iputils' ping.
-        wrap('ping', (args, _stdin, env) =>
-          env.get('SIMULATED_NODE') === undefined
-            ? pingFromMachine(contextForAddressIn(context, args), args)
-            : fail('bash: ping: command not found', 127),
-        ),
+        // The reader's machine has iputils' ping.
+        machineOnly('ping', (args) => pingFromMachine(contextForAddressIn(context, args), args)),
         wrap('crictl', (args, _stdin, env) => {
           const node = env.get('SIMULATED_NODE');
           return node === undefined
@@ -288,6 +292,19 @@ export class TerminalSession {
       ],
     });
     this.bash.registerTransformPlugin(dynamicVariablesPlugin);
+  }
+
+  /** `jobs`, `kill` and `fg` over this terminal's background jobs. */
+  private jobCommands(wrap: (name: string, run: SimulatedCommand) => ReturnType<typeof defineCommand>) {
+    return [
+      wrap('jobs', () => this.jobs.list()),
+      wrap('kill', (args) => this.jobs.kill(args)),
+      wrap('fg', () =>
+        fail(
+          'fg: a simulated job cannot come back to the foreground; its output appears after each command line, and kill %N stops it',
+        ),
+      ),
+    ];
   }
 
   /**
@@ -442,6 +459,15 @@ export class TerminalSession {
     if (!this.commandRunning) this.controller.abort();
   }
 
+  /**
+   * The terminal closes (its tab): the held command stops and the background jobs get SIGHUP, so a
+   * port-forward started here lets go of its port.
+   */
+  hangUp(): void {
+    this.cancel();
+    this.jobs.hangUp();
+  }
+
   private context(): TerminalContext {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below reads the live session
     const session = this;
@@ -464,6 +490,7 @@ export class TerminalSession {
         this.simulation.advance(durationMs);
       },
       input: (event: InputEvent) => this.simulation.input(event),
+      machinePorts: this.machinePorts,
       writeFile: (path: string, content: string) => {
         this.pendingWrites.push({ path, content });
       },

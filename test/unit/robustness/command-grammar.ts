@@ -1,7 +1,7 @@
 /**
  * Random command lines from the grammar the simulated terminal supports: the tools (kubectl, kind,
- * helm, docker, istioctl, openssl, step, curl, ping, jobs), the programs inside pods and nodes
- * (cilium-dbg, hubble, curl, nc, nslookup, crictl, iptables), and the shell around them (pipes,
+ * helm, docker, istioctl, openssl, step, curl, ping, jobs, cilium hubble, hubble), the programs
+ * inside pods and nodes (cilium-dbg, hubble, curl, nc, nslookup, crictl, iptables), and the shell around them (pipes,
  * lists, loops, redirects, here-documents, command substitution, background jobs). Half the lines
  * come from the docs' and guides' own bash blocks. Each line is then mangled at the word level (a
  * word dropped, doubled, swapped, retyped, given a stray flag), as a reader's typos and guesses do.
@@ -1198,6 +1198,34 @@ function machineLines(): Words {
     words(
       wordFrom(['jobs', 'fg', 'kill']),
       fc.array(wordFrom(['%1', '%2', '%', '-9', '1', '%nope']), { maxLength: 2 }),
+    ),
+    words(
+      'cilium',
+      'hubble',
+      wordFrom(['enable', 'disable', 'port-forward', 'ui', 'nope']),
+      fc.array(wordFrom(['--ui', '--relay=false', '--port-forward', '4245', '0', 'x', '-n', 'kube-system']), {
+        maxLength: 2,
+      }),
+    ),
+    words(
+      'hubble',
+      wordFrom(['status', 'observe', 'list', 'nodes', 'version', '--help']),
+      fc.array(
+        wordFrom([
+          '-P',
+          '--server',
+          'localhost:4245',
+          'x:1',
+          '--last',
+          '3',
+          '--pod',
+          'xwing',
+          '-o',
+          'json',
+          'nodes',
+        ]),
+        { maxLength: 3 },
+      ),
     ),
   );
 }
