@@ -25,6 +25,7 @@ import { datapathState, type OpenSocket } from './datapath-state';
 import type { ConnectionOutcome, ConnectionRequest, OpenedConnection, Origin } from './datapath-types';
 import { stallAtProxy } from './envoy';
 import { resolveHost } from './host-resolution';
+import { loopbackConnection } from './loopback';
 import { nodePortFrontend } from './nodeport';
 import { connectThroughNode, planNodePortFor } from './nodeport-forwarding';
 import { accountHttpExchange, httpRequestBytes } from './policy-stats';
@@ -173,6 +174,8 @@ export function openTcpConnection(
 /** Opens a connection from a pod (or a node) and, if it gets through, sends the HTTP request. */
 export function openConnection(world: World, request: ConnectionRequest): ConnectionOutcome {
   const cluster = requireCluster(world);
+  const loopback = loopbackConnection(world, cluster, request);
+  if (loopback !== undefined) return loopback;
   const explanation: string[] = [];
   const opened = openTcpConnection(world, request, explanation);
   if (!('passage' in opened)) return opened;

@@ -50,8 +50,10 @@ export class BackgroundJobs {
       stdout += output.stdout;
       stderr += output.stderr;
       if (output.done === true) {
-        // bash reports a job that ended by itself at the next prompt.
-        stderr += `[${job.number}]${this.markOf(job.number)}  ${'Done'.padEnd(24)}${job.command}\n`;
+        // bash reports a job that ended by itself at the next prompt, with its status when it failed.
+        const status =
+          output.exitCode === undefined || output.exitCode === 0 ? 'Done' : `Exit ${output.exitCode}`;
+        stderr += `[${job.number}]${this.markOf(job.number)}  ${status.padEnd(24)}${job.command}\n`;
         this.running.delete(job.number);
       }
     }

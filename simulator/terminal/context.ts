@@ -50,7 +50,7 @@ export const fail = (stderr: string, exitCode = 1): CommandResult => ({
  */
 export interface BackgroundJob {
   /** What it printed since the last poll; `done` when it has ended on its own (a consumer that failed). */
-  poll(): { stdout: string; stderr: string; done?: boolean };
+  poll(): { stdout: string; stderr: string; done?: boolean; exitCode?: number };
   /** Its process is ended from outside (`kill`, its terminal closed): it lets go of what it holds. */
   end?(): void;
 }

@@ -10,6 +10,9 @@ import { toHttpDate } from '../engine/virtual-time';
 import { externalHostAt } from '../k8s/dns-world';
 import { isStalledOutcome } from '../cilium/envoy';
 import type { TerminalContext } from './context';
+import { forwardReachesPod } from './machine-ports';
+import { isLoopback } from '../cilium/loopback';
+import { readersMachine } from '../cilium/datapath-types';
 import { hostHeader, type CurlUrl } from './curl-url';
 
 /** The curl release the simulator models; it appears in User-Agent and `--version`. */
@@ -154,7 +157,9 @@ export function exchange(
         }
       : {}),
   };
-  const result = context.input({ type: 'pod.connect', request: connection });
+  const local = throughMachinePort(context, origin, connection);
+  if (local !== undefined && 'kind' in local) return local;
+  const result = context.input({ type: 'pod.connect', request: local ?? connection });
   if (!result.ok || result.connection === undefined)
     return {
       kind: 'failure',
@@ -164,6 +169,44 @@ export function exchange(
       reached: 'nothing',
     };
   return readOutcome(result.connection, request, deadline, context.simulation.state.timeMs);
+}
+
+/**
+ * The reader's machine's own loopback: a port a port-forward listens on leads into its pod, where
+ * the request arrives over the pod's loopback (cilium/loopback.ts); any other port refuses. Returns
+ * the request to send from the pod, curl's failure, or undefined for any other destination.
+ */
+function throughMachinePort(
+  context: TerminalContext,
+  origin: CurlOrigin,
+  connection: ConnectionRequest,
+): ConnectionRequest | ExchangeResult | undefined {
+  if (!('fromNode' in origin) || origin.fromNode !== readersMachine) return undefined;
+  const host = connection.address ?? connection.host;
+  if (!isLoopback(host)) return undefined;
+  const forward = context.machinePorts?.at(connection.port);
+  if (forward === undefined)
+    return {
+      ...failure(
+        7,
+        `Failed to connect to ${connection.host} port ${connection.port} after 0 ms: Couldn't connect to server`,
+        0,
+        'resolved',
+      ),
+      refused: true,
+    };
+  forward.onConnection?.();
+  // The forward accepts the connection, then finds no pod to stream to, and closes it.
+  if (!forwardReachesPod(context.simulation.state, forward))
+    return failure(52, 'Empty reply from server', 1, 'connected');
+  const request = { ...connection };
+  delete request.fromNode;
+  return {
+    ...request,
+    fromPodKey: `${forward.namespace}/${forward.pod}`,
+    host: 'localhost',
+    port: forward.podPort,
+  };
 }
 
 /** What curl makes of the model's outcome. */

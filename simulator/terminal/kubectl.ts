@@ -40,6 +40,7 @@ import { auth } from './kubectl-auth';
 import { expose } from './kubectl-expose';
 import { run, runFlags } from './kubectl-run';
 import { top } from './kubectl-top';
+import { portForward } from './kubectl-port-forward';
 import { sortByField } from './kubectl-sort';
 import { firstPodForLogs, mostActivePod } from './kubectl-pod-order';
 import { requestedTypes, unknownTypeError, type TypeRequest } from './kubectl-get-types';
@@ -80,6 +81,12 @@ const dryRunAndOutput: FlagSpec[] = [
 const subcommandFlags: Record<string, FlagSpec[]> = {
   // `-q, --quiet`: only the remote session's output (the Cilium docs' AWS guide passes it).
   exec: [...commonFlags, { names: ['--quiet', '-q'], takesValue: false }],
+  // 127.0.0.1 and ::1 are where the reader's machine listens; other addresses are refused below.
+  'port-forward': [
+    ...commonFlags,
+    { names: ['--address'], takesValue: true },
+    { names: ['--pod-running-timeout'], takesValue: true },
+  ],
   describe: [...namespaceFlags, { names: ['--show-events'], takesValue: false }],
   label: [
     ...namespaceFlags,
@@ -829,6 +836,7 @@ export const subcommands = [
   'auth',
   'expose',
   'top',
+  'port-forward',
 ];
 
 /** The flags a subcommand accepts (tab completion offers them). */
@@ -915,6 +923,10 @@ export function kubectl(
       return run(context, parsed.positionals, parsed, stdin);
     case 'top':
       return top(parsed.positionals, parsed.flags);
+    case 'port-forward':
+      return portForward(context, parsed.positionals, parsed.flags, (name) =>
+        execTarget(context, name, namespaceOf(parsed.flags), parsed.flags),
+      );
     default:
       return remove(
         context,

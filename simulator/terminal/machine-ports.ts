@@ -18,6 +18,8 @@ export interface PortForward {
   /** The pod's uid when the forward opened: a pod re-created under the same name is not it. */
   readonly podUid: string;
   readonly podPort: number;
+  /** Told of each connection through the forward (kubectl prints `Handling connection for PORT`). */
+  readonly onConnection?: () => void;
 }
 
 /** The reader's machine's forwarded ports. */

@@ -802,6 +802,14 @@ function kubectlAccess(v: KubectlVocabulary): Words {
       someFlags(common, 1),
     ),
     words('k', 'get', resource, someFlags(common, 1)),
+    words(
+      'kubectl',
+      'port-forward',
+      wordFrom(['svc/deathstar', 'deploy/deathstar', 'xwing', 'pod/nope', 'svc/nope', '-n', 'kube-system']),
+      fc.array(wordFrom(['8080:80', '80', ':80', '80:81', 'x', '99999', '--address', '0.0.0.0', '&']), {
+        maxLength: 2,
+      }),
+    ),
   );
 }
 
