@@ -17,7 +17,9 @@ import {
   relayPeers,
   relayServerStatus,
 } from './hubble-server-status';
-import { forwardReachesPod, forwardToService } from './machine-ports';
+import { forwardReachesPod, forwardToService, type PortForward } from './machine-ports';
+import { getObject } from '../k8s/api-store';
+import { relayListenPort } from '../cilium/chart-hubble-relay';
 import { tabwrite } from './tabwriter';
 
 /** Global flags (hubble/cmd/common/config flags.go): where the relay is and how to reach it. */
@@ -106,7 +108,24 @@ function reachRelay(
         'rpc error: code = Unavailable desc = connection error: desc = "error reading server preface: EOF"',
     };
   }
+  if (!isRelayPort(world, forward)) {
+    close?.();
+    // An HTTP/1 server's first bytes, read as an HTTP/2 frame header, announce an oversized frame.
+    return {
+      error:
+        'rpc error: code = Unavailable desc = connection error: desc = "error reading server preface: http2: frame too large"',
+    };
+  }
   return close === undefined ? { target: server } : { target: server, close };
+}
+
+/** Whether a forward leads to a Hubble Relay pod's gRPC port (`kubectl port-forward svc/hubble-relay 4245:80` too). */
+function isRelayPort(world: World, forward: PortForward): boolean {
+  const pod =
+    world.cluster === undefined
+      ? undefined
+      : getObject(world.cluster.api, 'Pod', `${forward.namespace}/${forward.pod}`);
+  return pod?.metadata.labels?.['k8s-app'] === 'hubble-relay' && forward.podPort === relayListenPort;
 }
 
 /** Whether a flow is in the ring of an agent the relay reaches (a restarted agent's ring starts empty). */

@@ -202,6 +202,18 @@ describe('Hubble on the reader machine', () => {
     expect(lines).toHaveLength(4);
   });
 
+  it('kubectl port-forward to the relay Service works as well; a forward to another pod does not speak gRPC', async () => {
+    const session = await ciliumOnKind();
+    await withRelayAndDemo(session);
+    await session.run('kubectl -n kube-system port-forward service/hubble-relay 4245:80 &');
+    expect((await session.run('hubble status')).stdout).toMatch(/^Healthcheck \(via localhost:4245\): Ok\n/);
+    await session.run('kill %1');
+    await session.run('kubectl port-forward svc/deathstar 4245:80 &');
+    expect((await session.run('hubble status')).stderr).toBe(
+      'failed getting status: rpc error: code = Unavailable desc = connection error: desc = "error reading server preface: http2: frame too large"\n',
+    );
+  });
+
   it('cilium hubble disable removes Relay again', async () => {
     const session = await ciliumOnKind();
     await session.run('cilium hubble enable');
