@@ -233,6 +233,15 @@ export function resolveResourceType(
   return findType(builtInResourceTypes, lower) ?? findType(servedCustomTypes(world, cluster), lower);
 }
 
+/**
+ * The resource type a name a reader typed refers to in the world's cluster, as kubectl's discovery
+ * maps it (resolveResourceType); undefined without a cluster.
+ */
+export function servedResourceType(world: Readonly<World>, name: string): ResourceType | undefined {
+  const cluster = world.cluster;
+  return cluster === undefined ? undefined : resolveResourceType(world, cluster, name);
+}
+
 function age(object: ApiObject, nowMs: number): string {
   const created = Date.parse(object.metadata.creationTimestamp) - virtualEpochMs;
   return formatAge(nowMs - created);

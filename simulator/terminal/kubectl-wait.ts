@@ -124,7 +124,7 @@ export async function wait(
       `error: invalid argument "${timeoutText}" for "--timeout" flag: time: invalid duration "${timeoutText}"`,
     );
   if (timeoutMs < 0) timeoutMs = 7 * 24 * 3_600_000;
-  const references = parseReferences(positionals, context.simulation.state, 'registered');
+  const references = parseReferences(positionals, context.simulation.state);
   if ('exitCode' in references) return references;
   if (references.length === 0) return fail('error: resource(s) were provided, but no name was specified');
   const all = flags.has('--all') && flags.get('--all') !== 'false';
@@ -232,7 +232,7 @@ export async function watch(
     return fail(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',
     );
-  const references = parseReferences(positionals, context.simulation.state, 'registered');
+  const references = parseReferences(positionals, context.simulation.state);
   if ('exitCode' in references) return references;
   const types = new Set(references.map((reference) => reference.type.kind));
   if (types.size > 1) return fail('error: you may only specify a single resource type');

@@ -16,6 +16,7 @@ import {
   builtInResourceType,
   resolveResourceType,
   resourceType,
+  servedResourceType,
   type ResourceType,
 } from './kubectl-resources';
 import { apiServerUnreachable, kubeletUnreachable } from './kubectl-connection';
@@ -509,7 +510,7 @@ function scale(context: TerminalContext, positionals: string[], flags: Map<strin
   const [first, second] = positionals;
   if (first === undefined) return fail('error: required resource not specified');
   const [typePart, name] = first.includes('/') ? first.split('/') : [first, second];
-  const type = resourceType(context.simulation.state, typePart ?? '');
+  const type = servedResourceType(context.simulation.state, typePart ?? '');
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
   if (name === undefined || name === '')
     return fail('error: resource(s) were provided, but no name was specified');
@@ -559,7 +560,7 @@ function execTarget(
   if (reference === undefined)
     return fail("error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.");
   const [typePart, name] = reference.includes('/') ? reference.split('/') : ['pod', reference];
-  const type = resourceType(context.simulation.state, typePart ?? '');
+  const type = servedResourceType(context.simulation.state, typePart ?? '');
   if (type !== undefined) {
     const denied = forbidden(context, flags, resourceRequest(type, 'get', { namespace, name: name ?? '' }));
     if (denied !== undefined) return denied;
