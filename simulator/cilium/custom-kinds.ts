@@ -9,6 +9,7 @@ import type { KindDecoder } from '../policy/index';
 import type { Cluster } from '../world';
 import { ciliumApiGroup, ciliumCrds, type CiliumCrd } from './crds';
 import { ciliumPolicyDecoders } from './policy-documents';
+import { ciliumPrinterColumns } from './crd-columns';
 
 /**
  * The kinds the model applies from a manifest: the policies. Their readers (policy-documents.ts)
@@ -25,14 +26,20 @@ const ownersWithoutController: ReadonlySet<string> = new Set(appliedFromManifest
 
 const installed = (cluster: Readonly<Cluster>): boolean => cluster.cilium !== undefined;
 
+/** The installed release's minor version, whose CRDs the operator registered. */
+const releaseMinor = (cluster: Readonly<Cluster>): number => cluster.cilium?.config.versionMinor ?? 18;
+
 function customKindOf(crd: CiliumCrd): CustomKind {
   const decoder = appliedFromManifests.get(crd.kind);
   return {
     group: ciliumApiGroup,
     names: crd.names,
     scope: crd.scope,
+    categories: crd.categories,
     ...(crd.subresources === undefined ? {} : { subresources: crd.subresources }),
     served: installed,
+    versions: () => crd.versions,
+    printerColumns: (cluster) => ciliumPrinterColumns(crd.kind, releaseMinor(cluster)) ?? [],
     versionServed: () => true,
     ...(decoder === undefined ? {} : { manifest: { decoder } }),
     ...(ownersWithoutController.has(crd.kind) ? { ownsWithoutController: true } : {}),
@@ -58,7 +65,9 @@ function labOnlyKind(
       group: ciliumApiGroup,
       names,
       scope,
+      categories: ['cilium'],
       served: () => false,
+      versions: () => ['v2'],
       versionServed: () => true,
       manifest: {
         refusal: (_apiVersion, name) =>

@@ -8,7 +8,7 @@
 import { getObject, keyOf } from '../k8s/api-store';
 import type { ApiObject } from '../k8s/objects';
 import { fail, type CommandResult, type TerminalContext } from './context';
-import { tableRows, type ResourceType } from './kubectl-resources';
+import { crdColumnsOf, tableRows, type ResourceType } from './kubectl-resources';
 import { renderJsonPath } from './jsonpath';
 import {
   noResourcesMessage,
@@ -267,7 +267,7 @@ export async function watch(
     wide: output === 'wide',
     allNamespaces: scope.allNamespaces && type.namespaced,
     showLabels: flags.has('--show-labels') && flags.get('--show-labels') !== 'false',
-    ...(cluster.cilium !== undefined ? { ciliumMinor: cluster.cilium.config.versionMinor } : {}),
+    crdColumns: crdColumnsOf(context.simulation.state, cluster),
   };
   const widths: number[] = [];
   const out: string[] = [];

@@ -17,6 +17,7 @@ import {
   resolveResourceType,
   resourceType,
   servedResourceType,
+  crdColumnsOf,
   type ResourceType,
 } from './kubectl-resources';
 import { apiServerUnreachable, kubeletUnreachable } from './kubectl-connection';
@@ -461,11 +462,10 @@ function printObjects(
       exitCode: 0,
     };
   }
-  const ciliumMinor = cluster?.cilium?.config.versionMinor;
   const table = formatTable(objects, context.simulation.nowMs, {
     serverMinor: cluster === undefined ? 24 : serverMinor(cluster),
     wide: output === 'wide',
-    ...(ciliumMinor !== undefined ? { ciliumMinor } : {}),
+    ...(cluster !== undefined ? { crdColumns: crdColumnsOf(context.simulation.state, cluster) } : {}),
     allNamespaces: allNamespaces && type.namespaced,
     headers: !flags.has('--no-headers'),
     showLabels: flags.has('--show-labels') && flags.get('--show-labels') !== 'false',
