@@ -7,7 +7,7 @@
 import type { CustomKind } from '../k8s/extension-points';
 import type { KindDecoder } from '../policy/index';
 import type { Cluster } from '../world';
-import { ciliumApiGroup, ciliumCrds, type CiliumCrd } from './crds';
+import { ciliumApiGroup, ciliumCrdPlurals, ciliumCrds, type CiliumCrd } from './crds';
 import { ciliumPolicyDecoders } from './policy-documents';
 import { ciliumPrinterColumns } from './crd-columns';
 
@@ -24,7 +24,14 @@ const appliedFromManifests: ReadonlyMap<string, KindDecoder> = new Map(Object.en
  */
 const ownersWithoutController: ReadonlySet<string> = new Set(appliedFromManifests.keys());
 
-const installed = (cluster: Readonly<Cluster>): boolean => cluster.cilium !== undefined;
+/**
+ * Whether the operator of the installed release registers the kind's CRD: every release does for
+ * these five, but from 1.17 the chart can switch either policy CRD off (crds.ts ciliumCrdPlurals).
+ */
+const installed =
+  (plural: string) =>
+  (cluster: Readonly<Cluster>): boolean =>
+    cluster.cilium !== undefined && ciliumCrdPlurals(cluster.cilium.config).includes(plural);
 
 /** The installed release's minor version, whose CRDs the operator registered. */
 const releaseMinor = (cluster: Readonly<Cluster>): number => cluster.cilium?.config.versionMinor ?? 18;
@@ -37,7 +44,7 @@ function customKindOf(crd: CiliumCrd): CustomKind {
     scope: crd.scope,
     categories: crd.categories,
     ...(crd.subresources === undefined ? {} : { subresources: crd.subresources }),
-    served: installed,
+    served: installed(crd.names.plural),
     versions: () => crd.versions,
     printerColumns: (cluster) => ciliumPrinterColumns(crd.kind, releaseMinor(cluster)) ?? [],
     versionServed: () => true,

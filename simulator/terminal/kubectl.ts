@@ -42,6 +42,7 @@ import { auth } from './kubectl-auth';
 import { expose } from './kubectl-expose';
 import { run, runFlags } from './kubectl-run';
 import { top } from './kubectl-top';
+import { apiResources, apiResourcesFlags, apiVersions } from './kubectl-api-resources';
 import { sortByField } from './kubectl-sort';
 import { firstPodForLogs } from './kubectl-pod-order';
 import { requestedTypes, unknownTypeError, type TypeRequest } from './kubectl-get-types';
@@ -184,6 +185,8 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--max-log-requests'], takesValue: true },
   ],
   get: [...commonFlags, { names: ['--sort-by'], takesValue: true }],
+  'api-resources': apiResourcesFlags,
+  'api-versions': [{ names: ['--request-timeout'], takesValue: true }, ...globalFlags],
   top: [
     ...namespaceFlags,
     { names: ['--sort-by'], takesValue: true },
@@ -859,6 +862,8 @@ export const subcommands = [
   'auth',
   'expose',
   'top',
+  'api-resources',
+  'api-versions',
 ];
 
 /** The flags a subcommand accepts (tab completion offers them). */
@@ -945,6 +950,10 @@ export function kubectl(
       return run(context, parsed.positionals, parsed, stdin);
     case 'top':
       return top(parsed.positionals, parsed.flags);
+    case 'api-resources':
+      return apiResources(context, parsed.positionals, parsed.flags);
+    case 'api-versions':
+      return apiVersions(context, parsed.positionals);
     default:
       return remove(
         context,
