@@ -165,15 +165,6 @@ function* registeredCustomTypes(world: Readonly<World>): Generator<ResourceType>
   for (const [kind, definition] of customKinds(world)) yield customTypeOf(kind, definition);
 }
 
-/**
- * Every resource type kubectl may name in this world, served or not: Kubernetes' own, then the
- * custom kinds the world's layers registered (k8s/extension-points.ts). Which of them a cluster
- * serves is the registrations' answer (resolveResourceType).
- */
-export function resourceTypesOf(world: Readonly<World>): ResourceType[] {
-  return [...builtInResourceTypes, ...registeredCustomTypes(world)];
-}
-
 /** The API group of a resource type, from its qualified name (`` for the core group). */
 export function groupOf(type: ResourceType): string {
   const dot = type.prefix.indexOf('.');
