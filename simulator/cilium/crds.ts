@@ -14,35 +14,51 @@ export const ciliumApiGroup = 'cilium.io';
 export interface CiliumCrd {
   kind: string;
   names: CustomResourceNames;
+  /** `spec.names.categories`: every Cilium CRD is in `cilium`, the policies in `ciliumpolicy` too. */
+  categories: readonly string[];
   scope: 'Namespaced' | 'Cluster';
+  /** The versions the CRD serves. */
+  versions: readonly string[];
   subresources?: { status?: Record<string, never> };
 }
 
+const cilium = ['cilium'] as const;
+const ciliumPolicy = ['cilium', 'ciliumpolicy'] as const;
+const v2 = ['v2'] as const;
+
 /**
  * The CRDs whose objects the model stores: the API server serves them once the operator has run
- * (custom-kinds.ts registers them). Names, scope and subresources as in
+ * (custom-kinds.ts registers them). Names, categories, scope, versions and subresources as in
  * pkg/k8s/apis/cilium.io/client/crds/v2/<plural>.yaml (cilium/cilium v1.18): the policy CRDs and
  * CiliumNode have a status subresource, which the operator and the agents write.
  */
 export const ciliumCrds: readonly CiliumCrd[] = [
   {
     kind: 'CiliumEndpoint',
+    categories: cilium,
+    versions: v2,
     names: { plural: 'ciliumendpoints', singular: 'ciliumendpoint', shortNames: ['cep', 'ciliumep'] },
     scope: 'Namespaced',
   },
   {
     kind: 'CiliumIdentity',
+    categories: cilium,
+    versions: v2,
     names: { plural: 'ciliumidentities', singular: 'ciliumidentity', shortNames: ['ciliumid'] },
     scope: 'Cluster',
   },
   {
     kind: 'CiliumNode',
+    categories: cilium,
+    versions: v2,
     names: { plural: 'ciliumnodes', singular: 'ciliumnode', shortNames: ['cn', 'ciliumn'] },
     scope: 'Cluster',
     subresources: { status: {} },
   },
   {
     kind: 'CiliumNetworkPolicy',
+    categories: ciliumPolicy,
+    versions: v2,
     names: {
       plural: 'ciliumnetworkpolicies',
       singular: 'ciliumnetworkpolicy',
@@ -53,6 +69,8 @@ export const ciliumCrds: readonly CiliumCrd[] = [
   },
   {
     kind: 'CiliumClusterwideNetworkPolicy',
+    categories: ciliumPolicy,
+    versions: v2,
     names: {
       plural: 'ciliumclusterwidenetworkpolicies',
       singular: 'ciliumclusterwidenetworkpolicy',

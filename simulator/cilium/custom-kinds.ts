@@ -7,8 +7,9 @@
 import type { CustomKind } from '../k8s/extension-points';
 import type { KindDecoder } from '../policy/index';
 import type { Cluster } from '../world';
-import { ciliumApiGroup, ciliumCrds, type CiliumCrd } from './crds';
+import { ciliumApiGroup, ciliumCrdPlurals, ciliumCrds, type CiliumCrd } from './crds';
 import { ciliumPolicyDecoders } from './policy-documents';
+import { ciliumPrinterColumns } from './crd-columns';
 
 /**
  * The kinds the model applies from a manifest: the policies. Their readers (policy-documents.ts)
@@ -23,7 +24,17 @@ const appliedFromManifests: ReadonlyMap<string, KindDecoder> = new Map(Object.en
  */
 const ownersWithoutController: ReadonlySet<string> = new Set(appliedFromManifests.keys());
 
-const installed = (cluster: Readonly<Cluster>): boolean => cluster.cilium !== undefined;
+/**
+ * Whether the operator of the installed release registers the kind's CRD: every release does for
+ * these five, but from 1.17 the chart can switch either policy CRD off (crds.ts ciliumCrdPlurals).
+ */
+const installed =
+  (plural: string) =>
+  (cluster: Readonly<Cluster>): boolean =>
+    cluster.cilium !== undefined && ciliumCrdPlurals(cluster.cilium.config).includes(plural);
+
+/** The installed release's minor version, whose CRDs the operator registered. */
+const releaseMinor = (cluster: Readonly<Cluster>): number => cluster.cilium?.config.versionMinor ?? 18;
 
 function customKindOf(crd: CiliumCrd): CustomKind {
   const decoder = appliedFromManifests.get(crd.kind);
@@ -31,8 +42,11 @@ function customKindOf(crd: CiliumCrd): CustomKind {
     group: ciliumApiGroup,
     names: crd.names,
     scope: crd.scope,
+    categories: crd.categories,
     ...(crd.subresources === undefined ? {} : { subresources: crd.subresources }),
-    served: installed,
+    served: installed(crd.names.plural),
+    versions: () => crd.versions,
+    printerColumns: (cluster) => ciliumPrinterColumns(crd.kind, releaseMinor(cluster)) ?? [],
     versionServed: () => true,
     ...(decoder === undefined ? {} : { manifest: { decoder } }),
     ...(ownersWithoutController.has(crd.kind) ? { ownsWithoutController: true } : {}),
@@ -58,7 +72,9 @@ function labOnlyKind(
       group: ciliumApiGroup,
       names,
       scope,
+      categories: ['cilium'],
       served: () => false,
+      versions: () => ['v2'],
       versionServed: () => true,
       manifest: {
         refusal: (_apiVersion, name) =>

@@ -88,6 +88,18 @@ export interface ManifestAdmission {
 }
 
 /**
+ * One of a CRD version's additionalPrinterColumns (apiextensions.k8s.io/v1
+ * CustomResourceColumnDefinition): the header, the value's type, where the API server's table
+ * convertor reads it (a JSONPath into the object), and its priority (above 0: `-o wide` only).
+ */
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  jsonPath: string;
+  priority?: number;
+}
+
+/**
  * A kind a CustomResourceDefinition adds to the API server: what the CRD tells it, and what the
  * model needs to handle the kind's objects without knowing the kind (manifests, owners).
  */
@@ -102,8 +114,20 @@ export interface CustomKind {
    * client sends; only a write to `/status` (a controller's) changes it.
    */
   subresources?: { status?: Record<string, never> };
+  /** `spec.names.categories`: the groups of resources a name like `all` or `cilium` stands for. */
+  categories?: readonly string[];
   /** Whether the API server serves the kind in this cluster now (its CRD is installed). */
   served(cluster: Readonly<Cluster>): boolean;
+  /**
+   * The versions the cluster's CRD serves (`spec.versions[].name` with `served: true`), which the
+   * API server's discovery lists; kubectl reads the group's preferred one.
+   */
+  versions(cluster: Readonly<Cluster>): readonly string[];
+  /**
+   * The additionalPrinterColumns of the version kubectl reads, in the cluster's CRD (Cilium's
+   * change with its release); absent or empty, the API server prints NAME and AGE.
+   */
+  printerColumns?(cluster: Readonly<Cluster>): readonly PrinterColumn[];
   /** Whether the CRD serves this apiVersion (`group/version`). */
   versionServed(apiVersion: string): boolean;
   /** How `kubectl apply -f` admits the kind's objects; absent: the model does not apply it from a manifest. */

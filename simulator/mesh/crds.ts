@@ -6,14 +6,7 @@
  * the install none of them exists, and kubectl answers `the server doesn't have a resource type`.
  */
 import type { World } from '../world';
-
-/** One printer column of a CRD (additionalPrinterColumns). */
-export interface PrinterColumn {
-  name: string;
-  /** A simple JSONPath (`.spec.host`). */
-  jsonPath: string;
-  type: 'string' | 'date' | 'integer' | 'boolean';
-}
+import type { PrinterColumn } from '../k8s/extension-points';
 
 /** One of Istio's CRDs. */
 export interface IstioCrd {
@@ -24,7 +17,16 @@ export interface IstioCrd {
   shortNames: string[];
   /** Served versions; the first one is the storage version. */
   versions: string[];
+  /** The columns of every served version (the chart declares the same ones for each). */
   columns: PrinterColumn[];
+}
+
+/**
+ * `spec.names.categories` of every Istio CRD: `istio-io` and the group with dashes
+ * (`networking-istio-io`), so `kubectl get istio-io` lists them all.
+ */
+export function istioCategories(crd: Pick<IstioCrd, 'group'>): string[] {
+  return ['istio-io', crd.group.replaceAll('.', '-')];
 }
 
 const age: PrinterColumn = { name: 'Age', jsonPath: '.metadata.creationTimestamp', type: 'date' };

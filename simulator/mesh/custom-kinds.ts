@@ -5,7 +5,7 @@
  * refuse (policies.ts), the others are stored as written.
  */
 import type { CustomKind } from '../k8s/extension-points';
-import { istioCrds, istioVersionServed, type IstioCrd } from './crds';
+import { istioCategories, istioCrds, istioVersionServed, type IstioCrd } from './crds';
 import { istioSecurityKinds, validateIstioSecurityObject } from './policies';
 
 function customKindOf(crd: IstioCrd): CustomKind {
@@ -13,7 +13,10 @@ function customKindOf(crd: IstioCrd): CustomKind {
     group: crd.group,
     names: { plural: crd.plural, singular: crd.singular, shortNames: crd.shortNames },
     scope: 'Namespaced',
+    categories: istioCategories(crd),
     served: (cluster) => cluster.mesh?.components.base === true,
+    versions: () => crd.versions,
+    printerColumns: () => crd.columns,
     versionServed: (apiVersion) => istioVersionServed(crd, apiVersion),
     manifest: istioSecurityKinds.has(crd.kind)
       ? { refusal: (apiVersion, name, body) => validateIstioSecurityObject(crd.kind, apiVersion, name, body) }

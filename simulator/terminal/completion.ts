@@ -24,7 +24,8 @@ import {
   type CommandTree,
 } from './completion-words';
 import { kubectlFlagsOf, subcommands as kubectlSubcommands } from './kubectl';
-import { resolveResourceType, resourceTypesOf, type ResourceType } from './kubectl-resources';
+import { resolveResourceType, type ResourceType } from './kubectl-resources';
+import { servedResources } from '../k8s/discovery';
 import { objectsInScope } from './kubectl-select';
 import { listObjects } from '../k8s/api-store';
 
@@ -296,13 +297,17 @@ async function completeFlagValue(flag: string, typed: string, sources: Completio
   return matching(kubectlFlagValues[flag] ?? [], typed);
 }
 
-/** The plural names of the resource types the API server serves (`kubectl api-resources`). */
+/**
+ * The resource types the API server serves, as kubectl completes them: the lines of `kubectl
+ * api-resources -o name --verbs=get` (apiresources.go CompGetResourceList), the plural qualified
+ * with its group outside the core group (`pods`, `deployments.apps`, `ciliumnetworkpolicies.cilium.io`).
+ */
 function typeNames(world: World): string[] {
   const cluster = world.cluster;
   if (cluster === undefined) return [];
-  return resourceTypesOf(world)
-    .filter((type) => resolveResourceType(world, cluster, type.names[0] ?? '') !== undefined)
-    .map((type) => type.names[0] ?? type.plural);
+  return servedResources(world, cluster)
+    .filter((resource) => resource.verbs.includes('get'))
+    .map((resource) => (resource.group === '' ? resource.name : `${resource.name}.${resource.group}`));
 }
 
 /** Names of the objects of a type in scope; none for a type the server does not serve. */

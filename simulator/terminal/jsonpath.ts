@@ -16,7 +16,8 @@ type Step =
   /** `[?(@.path)]` keeps the elements where the path exists; with a comparison, where it holds. */
   | { filter: Step[]; comparison?: { op: Comparison; literal: Literal } };
 
-const keyStep = /\.([A-Za-z0-9_\-/]+)|\[(\d+|\*)\]|\[['"]([^'"]+)['"]\]/y;
+/** A key may escape a dot (`.metadata.labels.io\.kubernetes\.pod\.namespace`), as client-go's parseField allows. */
+const keyStep = /\.((?:[A-Za-z0-9_\-/]|\\.)+)|\[(\d+|\*)\]|\[['"]([^'"]+)['"]\]/y;
 const descendStep = /\.\.([A-Za-z0-9_\-/]+)/y;
 const filterStep =
   /\[\?\(\s*@((?:\.[A-Za-z0-9_\-/]+|\[['"][^'"]+['"]\])*)\s*(?:(==|!=|<=|>=|<|>)\s*('[^']*'|"[^"]*"|-?\d+(?:\.\d+)?|true|false)\s*)?\)\]/y;
@@ -59,7 +60,7 @@ function parsePath(path: string): Step[] | string {
     keyStep.lastIndex = position;
     const match = keyStep.exec(path);
     if (match === null) return `unrecognized character in path "${path}" at ${position}`;
-    if (match[1] !== undefined) steps.push({ key: match[1] });
+    if (match[1] !== undefined) steps.push({ key: match[1].replace(/\\(.)/g, '$1') });
     else if (match[2] === '*') steps.push({ all: true });
     else if (match[2] !== undefined) steps.push({ index: Number(match[2]) });
     else if (match[3] !== undefined) steps.push({ key: match[3] });

@@ -47,7 +47,7 @@ export function describe(
     );
   const scope = scopeOf(flags);
   if ('exitCode' in scope) return scope;
-  const references = parseReferences(positionals, context.simulation.state, 'registered');
+  const references = parseReferences(positionals, context.simulation.state);
   if ('exitCode' in references) return references;
   const explicitEvents = flags.has('--show-events') ? flags.get('--show-events') !== 'false' : undefined;
   const nowMs = context.simulation.nowMs;

@@ -65,7 +65,7 @@ export function label(
   if (all && flags.has('--selector')) return fail('error: cannot set --all and --selector at the same time');
   const parsed = parseLabelArgs(labelArgs);
   if ('exitCode' in parsed) return parsed;
-  const references = parseReferences(resourceArgs, context.simulation.state, 'registered');
+  const references = parseReferences(resourceArgs, context.simulation.state);
   if ('exitCode' in references) return references;
   if (!all && !flags.has('--selector') && references.some((reference) => reference.name === undefined))
     return fail('error: resource(s) were provided, but no name was specified');

@@ -1,48 +1,66 @@
 /**
- * The table the API server returns for a custom resource: NAME, then each of the CRD's
- * additionalPrinterColumns, read with its simple JSONPath (kubernetes
- * staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresource/tableconvertor). A string
- * column prints a string as it is and a list or map as JSON (`["reviews"]`); a date column prints
- * as an age; a missing value leaves the cell empty, as kubectl prints a nil cell.
+ * The table the API server returns for a custom resource, from its CRD's additionalPrinterColumns
+ * (kubernetes v1.33.0, staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresource/
+ * tableconvertor/tableconvertor.go, and customresource_handler.go's serveDefaultColumnsIfEmpty):
+ * NAME always, then each column in the CRD's order, or AGE alone when the CRD declares none.
+ * Each column's JSONPath keeps its first result only; a `string` column prints a string as it is
+ * and a list or map as compact JSON (client-go jsonpath PrintResults), the other types keep a value
+ * of their own type only, a `date` turns into an age, and a missing or mistyped value leaves the
+ * cell empty. kubectl drops columns of priority above 0 unless asked for `-o wide`
+ * (cli-runtime printers/tableprinter.go).
  */
 import { formatAge, virtualEpochMs } from '../engine/virtual-time';
 import type { ApiObject } from '../k8s/objects';
-import type { PrinterColumn } from '../mesh/crds';
+import type { PrinterColumn } from '../k8s/extension-points';
+import { jsonPathValues } from './jsonpath';
 
-function valueAt(object: ApiObject, jsonPath: string): unknown {
-  let current: unknown = object;
-  for (const key of jsonPath.replace(/^\./, '').split('.')) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
+/** The API server's columns for a CRD that declares none. */
+const defaultColumns: readonly PrinterColumn[] = [
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+];
+
+/** The first value a column's JSONPath finds, or undefined. */
+function firstResult(object: ApiObject, jsonPath: string): unknown {
+  const results = jsonPathValues(jsonPath, object);
+  return Array.isArray(results) ? results[0] : undefined;
 }
 
+/** One cell, as the table convertor's cellForJSONValue and the string printer make it. */
 function cell(value: unknown, column: PrinterColumn, nowMs: number): string {
   if (value === undefined || value === null) return '';
-  if (column.type === 'date' && typeof value === 'string') {
-    const created = Date.parse(value);
-    return Number.isNaN(created) ? '' : formatAge(nowMs - (created - virtualEpochMs));
+  switch (column.type) {
+    case 'string':
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : JSON.stringify(value);
+    case 'integer':
+      return typeof value === 'number' ? String(Math.trunc(value)) : '';
+    case 'number':
+      return typeof value === 'number' ? String(value) : '';
+    case 'boolean':
+      return typeof value === 'boolean' ? String(value) : '';
+    case 'date': {
+      if (typeof value !== 'string') return '';
+      const created = Date.parse(value);
+      return Number.isNaN(created) ? '<invalid>' : formatAge(nowMs - (created - virtualEpochMs));
+    }
   }
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
 }
 
-/** The header and cells of one custom resource's row. */
+/** The header and cells of one custom resource's row (`wide` keeps the priority columns). */
 export function printerColumnCells(
   object: ApiObject,
   columns: readonly PrinterColumn[],
   nowMs: number,
+  wide = false,
 ): { header: string[]; cells: string[] } {
-  // A CRD without columns gets the API server's default: the name and its age.
-  const effective: readonly PrinterColumn[] =
-    columns.length === 0 ? [{ name: 'Age', jsonPath: '.metadata.creationTimestamp', type: 'date' }] : columns;
+  const declared = columns.length === 0 ? defaultColumns : columns;
+  const shown = declared.filter((column) => wide || (column.priority ?? 0) === 0);
   return {
-    header: ['NAME', ...effective.map((column) => column.name.toUpperCase())],
+    header: ['NAME', ...shown.map((column) => column.name.toUpperCase())],
     cells: [
       object.metadata.name,
-      ...effective.map((column) => cell(valueAt(object, column.jsonPath), column, nowMs)),
+      ...shown.map((column) => cell(firstResult(object, column.jsonPath), column, nowMs)),
     ],
   };
 }

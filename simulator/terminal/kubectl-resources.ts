@@ -13,9 +13,7 @@ import {
   replicaSetRow,
 } from './kubectl-workload-rows';
 import { virtualEpochMs } from '../engine/virtual-time';
-import { ciliumTableRow } from '../cilium/crd-printer-columns';
-import { istioCrdFor } from '../mesh/crds';
-import { customKinds, type CustomKind } from '../k8s/extension-points';
+import { customKinds, type CustomKind, type PrinterColumn } from '../k8s/extension-points';
 import type { Cluster, World } from '../world';
 import { printerColumnCells } from './kubectl-printer-columns';
 
@@ -167,15 +165,6 @@ function* registeredCustomTypes(world: Readonly<World>): Generator<ResourceType>
   for (const [kind, definition] of customKinds(world)) yield customTypeOf(kind, definition);
 }
 
-/**
- * Every resource type kubectl may name in this world, served or not: Kubernetes' own, then the
- * custom kinds the world's layers registered (k8s/extension-points.ts). Which of them a cluster
- * serves is the registrations' answer (resolveResourceType).
- */
-export function resourceTypesOf(world: Readonly<World>): ResourceType[] {
-  return [...builtInResourceTypes, ...registeredCustomTypes(world)];
-}
-
 /** The API group of a resource type, from its qualified name (`` for the core group). */
 export function groupOf(type: ResourceType): string {
   const dot = type.prefix.indexOf('.');
@@ -231,6 +220,15 @@ export function resolveResourceType(
 ): ResourceType | undefined {
   const lower = name.toLowerCase();
   return findType(builtInResourceTypes, lower) ?? findType(servedCustomTypes(world, cluster), lower);
+}
+
+/**
+ * The resource type a name a reader typed refers to in the world's cluster, as kubectl's discovery
+ * maps it (resolveResourceType); undefined without a cluster.
+ */
+export function servedResourceType(world: Readonly<World>, name: string): ResourceType | undefined {
+  const cluster = world.cluster;
+  return cluster === undefined ? undefined : resolveResourceType(world, cluster, name);
 }
 
 function age(object: ApiObject, nowMs: number): string {
@@ -352,17 +350,31 @@ function nodeRow(object: Node, nowMs: number, wide: boolean): { header: string[]
   return { header, cells };
 }
 
+/** The printer columns of a kind's installed CRD, or undefined for a kind no CRD defines. */
+export type CrdColumns = (kind: string) => readonly PrinterColumn[] | undefined;
+
+/**
+ * The additionalPrinterColumns of the custom kinds the cluster's CRDs define, as its API server
+ * turns them into tables (a registered kind without columns gets the server's default).
+ */
+export function crdColumnsOf(world: Readonly<World>, cluster: Readonly<Cluster>): CrdColumns {
+  return (kind) => {
+    const definition = customKinds(world).get(kind);
+    return definition === undefined ? undefined : (definition.printerColumns?.(cluster) ?? []);
+  };
+}
+
 /** The header and row cells of one object in `kubectl get` (wide adds columns). */
 function tableRow(
   object: ApiObject,
   nowMs: number,
   wide: boolean,
   serverMinor: number,
-  ciliumMinor?: number,
+  crdColumns?: CrdColumns,
 ): { header: string[]; cells: string[] } {
-  // Cilium's kinds print their CRD's printer columns, which differ by release.
-  const cilium = ciliumTableRow(object, nowMs, wide, ciliumMinor ?? 18);
-  if (cilium !== undefined) return cilium;
+  // A custom resource prints the columns its CRD declares, which change with Cilium's release.
+  const columns = crdColumns?.(object.kind);
+  if (columns !== undefined) return printerColumnCells(object, columns, nowMs, wide);
   switch (object.kind) {
     case 'Pod': {
       const header = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'];
@@ -448,12 +460,8 @@ function tableRow(
       }
       return { header, cells };
     }
-    default: {
-      // A custom resource prints the columns its CRD defines (Istio's: mesh/crds.ts).
-      const crd = istioCrdFor(object.kind);
-      if (crd !== undefined) return printerColumnCells(object, crd.columns, nowMs);
-      return { header: ['NAME', 'AGE'], cells: [object.metadata.name, age(object, nowMs)] };
-    }
+    default:
+      return printerColumnCells(object, [], nowMs);
   }
 }
 
@@ -465,14 +473,15 @@ export function tableRows(
     wide: boolean;
     allNamespaces: boolean;
     showLabels?: boolean;
-    ciliumMinor?: number;
+    /** The printer columns of the cluster's CRDs (crdColumnsOf). */
+    crdColumns?: CrdColumns;
     serverMinor?: number;
   },
 ): { header: string[]; rows: string[][] } {
   const rows: string[][] = [];
   let header: string[] = [];
   for (const object of objects) {
-    const row = tableRow(object, nowMs, options.wide, options.serverMinor ?? 24, options.ciliumMinor);
+    const row = tableRow(object, nowMs, options.wide, options.serverMinor ?? 24, options.crdColumns);
     header = options.showLabels === true ? [...row.header, 'LABELS'] : row.header;
     const cells = options.showLabels === true ? [...row.cells, labelsText(object)] : row.cells;
     rows.push(options.allNamespaces ? [object.metadata.namespace ?? '', ...cells] : cells);
@@ -497,8 +506,8 @@ export function formatTable(
     allNamespaces: boolean;
     headers: boolean;
     showLabels?: boolean;
-    /** The installed Cilium's minor release, whose CRDs' printer columns Cilium objects use. */
-    ciliumMinor?: number;
+    /** The printer columns of the cluster's CRDs (crdColumnsOf), which custom resources print. */
+    crdColumns?: CrdColumns;
     /** The API server's Kubernetes minor version, which decides some tables' columns. */
     serverMinor?: number;
     /** Put before every NAME, as `kubectl get po,svc` writes `pod/NAME` when several types are asked for. */

@@ -10,7 +10,7 @@ import { revisionsOf, type RolloutKind } from '../k8s/rollout';
 import type { Cluster, World } from '../world';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { PrefixWriter, writePodTemplate } from './kubectl-describe';
-import { resourceType, type ResourceType } from './kubectl-resources';
+import { servedResourceType, type ResourceType } from './kubectl-resources';
 import { forbidden, namespaceOf, resourceRequest } from './kubectl-request';
 import { tabwrite } from './tabwriter';
 import { parseGoDuration } from './kubectl-wait';
@@ -47,7 +47,7 @@ function targetOf(
   const [first, second] = positionals;
   if (first === undefined) return fail(`error: required resource not specified`);
   const [typePart, namePart] = first.includes('/') ? first.split('/') : [first, second];
-  const type = resourceType(world, typePart ?? '');
+  const type = servedResourceType(world, typePart ?? '');
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
   if (namePart === undefined || namePart === '')
     return fail('error: resource(s) were provided, but no name was specified');

@@ -7,7 +7,8 @@ import { selectorMatches } from '../k8s/metadata';
 import type { ApiObject, LabelSelector } from '../k8s/objects';
 import type { Cluster, World } from '../world';
 import { fail, type CommandResult } from './context';
-import { resolveResourceType, resourceType, type ResourceType } from './kubectl-resources';
+import { servedResourceType, type ResourceType } from './kubectl-resources';
+import { unknownTypeError } from './kubectl-get-types';
 
 /** Parses `a=b,c!=d,e,!f,g in (x,y)` into a label selector, or returns kubectl's error. */
 export function parseLabelSelector(text: string): LabelSelector | string {
@@ -55,20 +56,16 @@ export interface ResourceReference {
 }
 
 /**
- * Parses `TYPE [NAME…]`, `TYPE1,TYPE2` or `TYPE/NAME…` into references to the world's resource
- * types (Kubernetes' own and its layers' registered kinds). With `discovery: 'served'` and a
- * cluster, only the types its API server serves are known (Cilium's and Istio's once installed).
+ * Parses `TYPE [NAME…]`, `TYPE1,TYPE2` or `TYPE/NAME…` into references to the resource types the
+ * cluster's API server serves: Kubernetes' own, and a custom kind only once its CRD is installed
+ * (Cilium's and Istio's after their install), as every kubectl verb maps names through discovery
+ * (k8s.io/cli-runtime/pkg/resource/builder.go at v0.33.0, mappingFor).
  */
 export function parseReferences(
   args: readonly string[],
   world: Readonly<World>,
-  discovery: 'served' | 'registered' = 'served',
 ): ResourceReference[] | CommandResult {
-  const cluster = world.cluster;
-  const lookup = (name: string): ResourceType | undefined =>
-    discovery === 'registered' || cluster === undefined
-      ? resourceType(world, name)
-      : resolveResourceType(world, cluster, name);
+  const lookup = (name: string): ResourceType | undefined => servedResourceType(world, name);
   const [first, ...rest] = args;
   if (first === undefined) return [];
   if (first.includes('/')) {
@@ -81,7 +78,7 @@ export function parseReferences(
         );
       const typeName = arg.slice(0, slash);
       const type = lookup(typeName);
-      if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
+      if (type === undefined) return fail(unknownTypeError(typeName));
       const name = arg.slice(slash + 1);
       if (name === '')
         return fail(`error: arguments in resource/name form must have a single resource and name`);
@@ -92,7 +89,7 @@ export function parseReferences(
   const types: ResourceType[] = [];
   for (const typeName of first.split(',')) {
     const type = lookup(typeName);
-    if (type === undefined) return fail(`error: the server doesn't have a resource type "${typeName}"`);
+    if (type === undefined) return fail(unknownTypeError(typeName));
     types.push(type);
   }
   for (const name of rest)

@@ -8,7 +8,7 @@
 import { getObject, keyOf } from '../k8s/api-store';
 import type { ApiObject } from '../k8s/objects';
 import { fail, type CommandResult, type TerminalContext } from './context';
-import { tableRows, type ResourceType } from './kubectl-resources';
+import { crdColumnsOf, tableRows, type ResourceType } from './kubectl-resources';
 import { renderJsonPath } from './jsonpath';
 import {
   noResourcesMessage,
@@ -124,7 +124,7 @@ export async function wait(
       `error: invalid argument "${timeoutText}" for "--timeout" flag: time: invalid duration "${timeoutText}"`,
     );
   if (timeoutMs < 0) timeoutMs = 7 * 24 * 3_600_000;
-  const references = parseReferences(positionals, context.simulation.state, 'registered');
+  const references = parseReferences(positionals, context.simulation.state);
   if ('exitCode' in references) return references;
   if (references.length === 0) return fail('error: resource(s) were provided, but no name was specified');
   const all = flags.has('--all') && flags.get('--all') !== 'false';
@@ -232,7 +232,7 @@ export async function watch(
     return fail(
       'You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',
     );
-  const references = parseReferences(positionals, context.simulation.state, 'registered');
+  const references = parseReferences(positionals, context.simulation.state);
   if ('exitCode' in references) return references;
   const types = new Set(references.map((reference) => reference.type.kind));
   if (types.size > 1) return fail('error: you may only specify a single resource type');
@@ -267,7 +267,7 @@ export async function watch(
     wide: output === 'wide',
     allNamespaces: scope.allNamespaces && type.namespaced,
     showLabels: flags.has('--show-labels') && flags.get('--show-labels') !== 'false',
-    ...(cluster.cilium !== undefined ? { ciliumMinor: cluster.cilium.config.versionMinor } : {}),
+    crdColumns: crdColumnsOf(context.simulation.state, cluster),
   };
   const widths: number[] = [];
   const out: string[] = [];

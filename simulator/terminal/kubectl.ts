@@ -16,6 +16,8 @@ import {
   builtInResourceType,
   resolveResourceType,
   resourceType,
+  servedResourceType,
+  crdColumnsOf,
   type ResourceType,
 } from './kubectl-resources';
 import { apiServerUnreachable, kubeletUnreachable } from './kubectl-connection';
@@ -41,6 +43,7 @@ import { expose } from './kubectl-expose';
 import { run, runFlags } from './kubectl-run';
 import { top } from './kubectl-top';
 import { portForward } from './kubectl-port-forward';
+import { apiResources, apiResourcesFlags, apiVersions } from './kubectl-api-resources';
 import { sortByField } from './kubectl-sort';
 import { firstPodForLogs, mostActivePod } from './kubectl-pod-order';
 import { requestedTypes, unknownTypeError, type TypeRequest } from './kubectl-get-types';
@@ -189,6 +192,8 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
     { names: ['--max-log-requests'], takesValue: true },
   ],
   get: [...commonFlags, { names: ['--sort-by'], takesValue: true }],
+  'api-resources': apiResourcesFlags,
+  'api-versions': [{ names: ['--request-timeout'], takesValue: true }, ...globalFlags],
   top: [
     ...namespaceFlags,
     { names: ['--sort-by'], takesValue: true },
@@ -467,11 +472,10 @@ function printObjects(
       exitCode: 0,
     };
   }
-  const ciliumMinor = cluster?.cilium?.config.versionMinor;
   const table = formatTable(objects, context.simulation.nowMs, {
     serverMinor: cluster === undefined ? 24 : serverMinor(cluster),
     wide: output === 'wide',
-    ...(ciliumMinor !== undefined ? { ciliumMinor } : {}),
+    ...(cluster !== undefined ? { crdColumns: crdColumnsOf(context.simulation.state, cluster) } : {}),
     allNamespaces: allNamespaces && type.namespaced,
     headers: !flags.has('--no-headers'),
     showLabels: flags.has('--show-labels') && flags.get('--show-labels') !== 'false',
@@ -516,7 +520,7 @@ function scale(context: TerminalContext, positionals: string[], flags: Map<strin
   const [first, second] = positionals;
   if (first === undefined) return fail('error: required resource not specified');
   const [typePart, name] = first.includes('/') ? first.split('/') : [first, second];
-  const type = resourceType(context.simulation.state, typePart ?? '');
+  const type = servedResourceType(context.simulation.state, typePart ?? '');
   if (type === undefined) return fail(`error: the server doesn't have a resource type "${typePart ?? ''}"`);
   if (name === undefined || name === '')
     return fail('error: resource(s) were provided, but no name was specified');
@@ -566,7 +570,7 @@ function execTarget(
   if (reference === undefined)
     return fail("error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.");
   const [typePart, name] = reference.includes('/') ? reference.split('/') : ['pod', reference];
-  const type = resourceType(context.simulation.state, typePart ?? '');
+  const type = servedResourceType(context.simulation.state, typePart ?? '');
   if (type !== undefined) {
     const denied = forbidden(context, flags, resourceRequest(type, 'get', { namespace, name: name ?? '' }));
     if (denied !== undefined) return denied;
@@ -837,6 +841,8 @@ export const subcommands = [
   'expose',
   'top',
   'port-forward',
+  'api-resources',
+  'api-versions',
 ];
 
 /** The flags a subcommand accepts (tab completion offers them). */
@@ -927,6 +933,10 @@ export function kubectl(
       return portForward(context, parsed.positionals, parsed.flags, (name) =>
         execTarget(context, name, namespaceOf(parsed.flags), parsed.flags),
       );
+    case 'api-resources':
+      return apiResources(context, parsed.positionals, parsed.flags);
+    case 'api-versions':
+      return apiVersions(context, parsed.positionals);
     default:
       return remove(
         context,

@@ -25,6 +25,14 @@ describe('tab completion', () => {
       ['a command', 'kub', ['kubectl']],
       ['a kubectl subcommand', 'kubectl desc', ['describe']],
       ['a resource type by its plural name', 'kubectl get po', ['pods']],
+      // kubectl completes `api-resources -o name --verbs=get` lines (apiresources.go CompGetResourceList).
+      ['a resource type outside the core group, with its group', 'kubectl get dep', ['deployments.apps']],
+      [
+        "an installed CRD's resource type",
+        'kubectl describe ciliumn',
+        ['ciliumnetworkpolicies.cilium.io', 'ciliumnodes.cilium.io'],
+      ],
+      ['the kubectl subcommands for discovery', 'kubectl api-', ['api-resources', 'api-versions']],
       ['a namespace after -n', 'kubectl -n kube-', ['kube-node-lease', 'kube-public', 'kube-system']],
       ['an output format', 'kubectl get pods -o j', ['json', 'jsonpath=']],
       ['a long flag of the subcommand', 'kubectl get pods --all-n', ['--all-namespaces']],
