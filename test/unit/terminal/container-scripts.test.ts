@@ -81,6 +81,20 @@ describe('container scripts through kubectl', () => {
     expect([(times[1] ?? 0) - (times[0] ?? 0), (times[2] ?? 0) - (times[1] ?? 0)]).toEqual([1000, 1000]);
   });
 
+  it('prints the container’s own clock for `kubectl run -i … -- date`, not the model’s start', async () => {
+    const session = kindShell(files, 43);
+    await session.run('sleep 3600');
+    const before = Number((await session.run('date +%s')).stdout.trim()) * 1000;
+    const result = await session.run(
+      'kubectl run clock -i --rm --restart=Never --image=busybox:1.36 -- date',
+    );
+    const printed = /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d UTC \d{4}$/m.exec(result.stdout)?.[0];
+    expect(printed, result.stdout).toBeDefined();
+    const at = Date.parse(printed ?? '');
+    expect(at - before).toBeGreaterThanOrEqual(0);
+    expect(at - before).toBeLessThan(30_000);
+  });
+
   it('keeps a Deployment’s logging loop running, its log growing as virtual time passes', async () => {
     const session = kindShell(files, 42);
     await session.run('kubectl apply -f ticker.yaml; sleep 12');
