@@ -127,6 +127,9 @@ class Parser {
   private forCommand(): Command {
     this.position += 1;
     const name = this.peek();
+    // bash's `for ((i = 0; …))`, which ash refuses and bash runs: not modelled either way.
+    if (name?.kind === 'operator' && name.text === '(')
+      throw new ShellSyntaxError('arithmetic for loops are not modelled', true);
     if (name?.kind !== 'word' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.raw))
       throw new ShellSyntaxError('syntax error: bad for loop variable');
     this.position += 1;

@@ -156,8 +156,19 @@ describe('container scripts: exit code, exit time and output', () => {
     ['a loop without a pause', ['sh', '-c', 'while :; do :; done']],
     ['a script that starts a server', ['sh', '-c', 'echo starting; exec nginx']],
     ['a function, which the model does not read', ['sh', '-c', 'f() { echo hi; }; f']],
+    [
+      'bash’s arithmetic for loop, which the model does not read',
+      ['bash', '-c', 'for ((i = 0; i < 3; i++)); do echo $i; done'],
+    ],
   ])('%s runs until stopped', (_name, command) => {
     expect(podProcessExit(podRunning([{ command }]))).toBeUndefined();
+  });
+
+  it('gives a script its $0 and arguments after the script, and $? of a command substitution', () => {
+    const pod = podRunning([
+      { command: ['sh', '-c', 'x=$(echo a; exit 3); echo $? $x $0 $1 $#', 'name', 'first'] },
+    ]);
+    expect(podProcessExit(pod)?.output).toBe('3 a name first 1\n');
   });
 
   it('runs an exec-form command without a shell: no quote removal or expansion', () => {
