@@ -56,7 +56,7 @@ const hostnameOf = (pod: Pod): string => pod.metadata.name;
  * (kubernetes third_party/forked/golang/expansion/expand.go): a defined variable's value, `$$` for
  * a literal `$`, anything else left as written — so `sh -c 'echo $(date)'` still reaches the shell.
  */
-export function expandReferences(text: string, environment: ReadonlyMap<string, string>): string {
+function expandReferences(text: string, environment: ReadonlyMap<string, string>): string {
   return text.replace(/\$\$|\$\(([^)]*)\)/g, (whole, name: string | undefined) =>
     whole === '$$' ? '$' : (environment.get(name ?? '') ?? whole),
   );

@@ -29,7 +29,7 @@ interface Segment {
 }
 
 /** A shell pattern as a regular expression (POSIX 2.14): `*`, `?` and bracket expressions. */
-export function patternSource(segments: readonly { text: string; quoted: boolean }[]): string {
+function patternSource(segments: readonly { text: string; quoted: boolean }[]): string {
   let source = '';
   for (const segment of segments) {
     if (segment.quoted) {

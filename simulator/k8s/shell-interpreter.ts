@@ -390,7 +390,7 @@ function runSimple(run: ProcessRun, scope: Scope, command: Extract<Command, { ki
 const shells = new Set(['sh', 'ash', 'bash', 'dash']);
 
 /** The base name of a program path: `/bin/sleep` → `sleep`. */
-export const programName = (word: string): string => word.split('/').pop() ?? word;
+const programName = (word: string): string => word.split('/').pop() ?? word;
 
 /** A command's expanded words run: a builtin of the shell, a nested shell, or a program. */
 function runFields(
@@ -432,7 +432,7 @@ function runNestedShell(run: ProcessRun, scope: Scope, args: string[]): number {
 }
 
 /** A shell's `-c` arguments: the script, `$0` and the positional parameters, and `-e`. */
-export function shellInvocation(
+function shellInvocation(
   args: readonly string[],
 ): { script: string; name: string | undefined; positional: string[]; errexit: boolean } | undefined {
   let index = 0;

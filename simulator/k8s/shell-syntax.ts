@@ -153,7 +153,7 @@ function braced(source: string, index: number, quoted: boolean): { part: WordPar
  * `$` and backquote expansions found. `inDoubleQuotes` for a double-quoted string's inside, where a
  * backslash escapes only `$`, backquote, `"`, `\` and newline (POSIX 2.2.3).
  */
-export function parseWordText(text: string, inDoubleQuotes: boolean): Word {
+function parseWordText(text: string, inDoubleQuotes: boolean): Word {
   const parts: Word = [];
   const push = (piece: string, quoted: boolean): void => {
     const last = parts[parts.length - 1];
