@@ -27,7 +27,7 @@ export interface ProcessExit {
 const exitNoticedMs = 1000;
 
 /** Past a year of virtual time or this many commands, a process counts as running until stopped. */
-const exitLimits: RunLimits = { horizonMs: 365 * 86_400_000, maxSteps: 20_000 };
+const exitLimits: RunLimits = { horizonMs: 365 * 86_400_000, maxSteps: 10_000 };
 /**
  * How many steps of a running process `kubectl logs` replays to show what it printed by now: a
  * loop that prints every 5 s shows about three days of lines (the kubelet would have rotated the

@@ -111,6 +111,8 @@ function segments(word: Word, scope: ExpansionScope): Segment[] {
 
 /** A word expanded to one string, without field splitting (assignments, `case`, redirections). */
 export function expandToText(word: Word, scope: ExpansionScope): string {
+  const [only] = word;
+  if (word.length === 1 && only?.kind === 'text') return only.text;
   return segments(word, scope)
     .map((segment) => segment.text)
     .join('');
@@ -126,6 +128,9 @@ export function expandToPattern(word: Word, scope: ExpansionScope): string {
  * empty string kept as an empty field, an unquoted empty expansion dropped.
  */
 export function expandToFields(word: Word, scope: ExpansionScope): string[] {
+  // Most words are plain text: nothing to expand or split.
+  const [only] = word;
+  if (word.length === 1 && only?.kind === 'text') return [only.text];
   const fields: string[] = [];
   let current: string | undefined;
   for (const segment of segments(word, scope)) {

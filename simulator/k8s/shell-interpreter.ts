@@ -382,12 +382,18 @@ function runSimple(run: ProcessRun, scope: Scope, command: Extract<Command, { ki
     return scope.substitutionStatus ?? 0;
   }
   const target = redirected(run, scope, command);
-  const status = runFields(run, target, fields, new Map(assignments));
+  const status = runFields(
+    run,
+    target,
+    fields,
+    assignments.length === 0 ? noAssignments : new Map(assignments),
+  );
   if (target !== scope) for (const [name, value] of target.variables) scope.variables.set(name, value);
   return status;
 }
 
 const shells = new Set(['sh', 'ash', 'bash', 'dash']);
+const noAssignments: ReadonlyMap<string, string> = new Map();
 
 /** The base name of a program path: `/bin/sleep` → `sleep`. */
 const programName = (word: string): string => word.split('/').pop() ?? word;
