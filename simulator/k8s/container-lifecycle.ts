@@ -8,7 +8,7 @@
 import type { ContainerRun, NodeRuntime, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { getObject } from './api-store';
-import { podProcessExit } from './container-runs';
+import { podPrintsWhileRunning, podProcessExit } from './container-runs';
 import type { Pod } from './objects';
 import { reportPodStatus } from './pod-status';
 
@@ -38,8 +38,13 @@ function runOf(world: World, sandbox: Sandbox): ContainerRun {
 
 /** Called when a sandbox's containers (re)started: schedules their exit when the process ends by itself. */
 export function scheduleProcessExit(world: World, nodeName: string, sandbox: Sandbox, pod: Pod): void {
-  const exit = podProcessExit(pod);
-  if (exit === undefined) return;
+  const exit = podProcessExit(pod, world.timeMs);
+  if (exit === undefined) {
+    // A process that runs until stopped but prints as it goes (a logging loop) keeps its start, for
+    // `kubectl logs` to show what it printed by now; one that prints nothing needs no record.
+    if (podPrintsWhileRunning(pod)) runOf(world, sandbox).startedAtMs = world.timeMs;
+    return;
+  }
   const run = runOf(world, sandbox);
   run.startedAtMs = world.timeMs;
   schedule(world, exit.afterMs, {

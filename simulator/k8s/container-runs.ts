@@ -1,137 +1,135 @@
 /**
- * Whether a container's process ends by itself, when, with which exit code and what it printed:
- * what decides that a Job's pod completes, or that a Deployment whose command exits goes into
- * CrashLoopBackOff. Servers and `sleep infinity`-style clients run until they are stopped; shell
- * scripts and one-shot programs (echo, date, true, false, exit N, sleep N, the Kubernetes docs'
- * `perl … bpi(…)` Job) end on their own.
+ * Whether a container's process ends by itself, when, with which exit code and what it printed
+ * along the way: what decides that a Job's pod completes, that a Deployment whose command exits
+ * goes into CrashLoopBackOff, and what `kubectl logs` shows of a running or a finished container.
+ *
+ * A `sh -c` script is parsed and run by a small shell of the model's own (shell-interpreter.ts) on
+ * the virtual clock; an exec-form command runs the one program. Servers and programs the model does
+ * not know run until they are stopped, and so does a script still going after the step budget or
+ * the time horizon below (`while true; do …; sleep 5; done`), whose lines still appear in its logs
+ * as virtual time passes.
  */
 import type { Container, Pod } from './objects';
+import { runProcess, type OutputChunk, type ProcessOutcome, type RunLimits } from './shell-interpreter';
 
 /** How a process ends by itself. */
 export interface ProcessExit {
   afterMs: number;
   exitCode: number;
-  /** What it wrote to standard output (what `kubectl logs` shows). */
+  /** What it wrote to standard output and standard error (what `kubectl logs` shows). */
   output: string;
 }
 
-/** How long a one-shot program takes, start to exit, in virtual milliseconds. */
-const oneShotMs = 1000;
+/**
+ * How long after a process exits the kubelet acts on it: its pod lifecycle event generator relists
+ * containers every second (pkg/kubelet/kubelet.go, genericPlegRelistPeriod).
+ */
+const exitNoticedMs = 1000;
 
-/** Programs that do one thing and exit. */
-const oneShotPrograms = new Set([
-  'echo',
-  'date',
-  'true',
-  'false',
-  'printenv',
-  'env',
-  'hostname',
-  'uname',
-  'ls',
-  'cat',
-  'id',
-  'whoami',
-  'pwd',
-]);
+/** Past a year of virtual time or this many commands, a process counts as running until stopped. */
+const exitLimits: RunLimits = { horizonMs: 365 * 86_400_000, maxSteps: 10_000 };
+/**
+ * How many steps of a running process `kubectl logs` replays to show what it printed by now: a
+ * loop that prints every 5 s shows about three days of lines (the kubelet would have rotated the
+ * log file by then, at 10 MiB, containerLogMaxSize).
+ */
+const logSteps = 200_000;
 
-/** Seconds of a sleep argument (`30`, `1.5`, `2m`, `1h`), or Infinity (`infinity`, days, unparseable). */
-function sleepSeconds(argument: string | undefined): number {
-  const match = /^(\d+(?:\.\d+)?)([smh]?)$/.exec(argument ?? '');
-  if (match === null) return Infinity;
-  const unit = match[2] === 'm' ? 60 : match[2] === 'h' ? 3600 : 1;
-  return Number(match[1]) * unit;
+/** The environment a container's process starts with: the image's usual PATH and HOME, HOSTNAME, and the literal `env` values. */
+function environmentOf(pod: Pod, container: Container): Map<string, string> {
+  const environment = new Map<string, string>([
+    ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    ['HOSTNAME', hostnameOf(pod)],
+    ['HOME', '/root'],
+  ]);
+  for (const variable of container.env ?? [])
+    if (variable.value !== undefined)
+      environment.set(variable.name, expandReferences(variable.value, environment));
+  return environment;
 }
 
-/** The shell commands of a script, split on `;`, `&&`, `||` and newlines (quotes are not parsed). */
-function scriptCommands(script: string): string[][] {
-  return script
-    .split(/;|&&|\|\||\n/)
-    .map((part) =>
-      part
-        .trim()
-        .split(/\s+/)
-        .filter((word) => word !== ''),
-    )
-    .filter((words) => words.length > 0);
+/** A pod's hostname: its name (spec.hostname is not modelled). */
+const hostnameOf = (pod: Pod): string => pod.metadata.name;
+
+/**
+ * The kubelet's expansion of `$(VAR)` in command, args and env values before the process starts
+ * (kubernetes third_party/forked/golang/expansion/expand.go): a defined variable's value, `$$` for
+ * a literal `$`, anything else left as written — so `sh -c 'echo $(date)'` still reaches the shell.
+ */
+function expandReferences(text: string, environment: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\$|\$\(([^)]*)\)/g, (whole, name: string | undefined) =>
+    whole === '$$' ? '$' : (environment.get(name ?? '') ?? whole),
+  );
 }
 
-/** The base name of a program path: `/bin/sleep` → `sleep`. */
-const programName = (word: string): string => word.split('/').pop() ?? word;
-
-/** What one command of a script does: how long it takes, its exit code and output; undefined runs forever. */
-function runCommand(words: string[]): ProcessExit | undefined {
-  const program = programName(words[0] ?? '');
-  if (program === 'sleep') {
-    const seconds = sleepSeconds(words[1]);
-    return Number.isFinite(seconds) ? { afterMs: seconds * 1000, exitCode: 0, output: '' } : undefined;
-  }
-  if (program === 'exit')
-    return { afterMs: 0, exitCode: Number.parseInt(words[1] ?? '0', 10) || 0, output: '' };
-  if (program === 'echo')
-    return {
-      afterMs: 0,
-      exitCode: 0,
-      output: `${words
-        .slice(1)
-        .join(' ')
-        .replace(/^["']|["']$/g, '')}\n`,
-    };
-  if (program === 'false') return { afterMs: 0, exitCode: 1, output: '' };
-  if (oneShotPrograms.has(program)) return { afterMs: 0, exitCode: 0, output: '' };
-  // The Kubernetes docs' Job computes 2,000 digits of pi, which takes a few seconds.
-  if (program === 'perl') return { afterMs: 8000, exitCode: 0, output: '' };
-  return undefined;
+/** A container's argv after the kubelet's expansion; empty when it runs the image's own entrypoint. */
+function argvOf(container: Container, environment: ReadonlyMap<string, string>): string[] {
+  return [...(container.command ?? []), ...(container.args ?? [])].map((word) =>
+    expandReferences(word, environment),
+  );
 }
 
-/** The words a container runs: command and args, and a shell script as its commands. */
-function commandsOf(container: Container): string[][] | undefined {
-  const words = [...(container.command ?? []), ...(container.args ?? [])];
-  if (words.length === 0) return undefined;
-  const shell = programName(words[0] ?? '');
-  if ((shell === 'sh' || shell === 'bash' || shell === 'ash') && words[1] === '-c')
-    return scriptCommands(words.slice(2).join(' '));
-  return [words];
-}
-
-const memo = new WeakMap<Container, ProcessExit | null>();
-
-/** How a container's process ends by itself, or undefined when it runs until it is stopped. */
-function containerProcessExit(container: Container): ProcessExit | undefined {
-  const cached = memo.get(container);
-  if (cached !== undefined) return cached ?? undefined;
-  const commands = commandsOf(container);
-  let result: ProcessExit | undefined;
-  if (commands !== undefined) {
-    let afterMs = oneShotMs;
-    let output = '';
-    let exitCode = 0;
-    let finite = true;
-    for (const words of commands) {
-      const step = runCommand(words);
-      if (step === undefined) {
-        finite = false;
-        break;
-      }
-      afterMs += step.afterMs;
-      output += step.output;
-      exitCode = step.exitCode;
-      if (programName(words[0] ?? '') === 'exit') break;
-    }
-    if (finite) result = { afterMs, exitCode, output };
-  }
-  memo.set(container, result ?? null);
-  return result;
+function evaluate(
+  pod: Pod,
+  container: Container,
+  startMs: number,
+  limits: RunLimits,
+): ProcessOutcome | undefined {
+  const environment = environmentOf(pod, container);
+  const argv = argvOf(container, environment);
+  if (argv.length === 0) return undefined;
+  return runProcess({ argv, hostname: hostnameOf(pod), startMs, environment }, limits);
 }
 
 /**
- * How a pod's containers end by themselves: the last of them to finish, with the first non-zero
- * exit code; undefined when any of them runs until stopped (an Istio sidecar never exits).
+ * Outcomes already worked out, by what the process is. Every pod of a Deployment or a Job runs the
+ * same command, so the key leaves out the pod's hostname unless the command could read it (the
+ * words `hostname`, `HOSTNAME` or `env` appear in it); an outcome that read the clock is not kept.
  */
-export function podProcessExit(pod: Pod): ProcessExit | undefined {
+const memo = new Map<string, ProcessOutcome | null>();
+const memoSize = 500;
+
+function memoKey(pod: Pod, container: Container): string {
+  const words = [...(container.command ?? []), ...(container.args ?? [])];
+  const readsHost = /hostname|HOSTNAME|env/.test(words.join(' '));
+  return JSON.stringify([words, container.env ?? [], readsHost ? hostnameOf(pod) : '']);
+}
+
+/** What a container's process does until it exits (or within the exit limits), started at `startMs`. */
+function containerOutcome(pod: Pod, container: Container, startMs: number): ProcessOutcome | undefined {
+  const key = memoKey(pod, container);
+  const remembered = memo.get(key);
+  if (remembered !== undefined) return remembered ?? undefined;
+  const outcome = evaluate(pod, container, startMs, exitLimits);
+  if (outcome?.readsClock !== true) {
+    if (memo.size >= memoSize) memo.clear();
+    memo.set(key, outcome ?? null);
+  }
+  return outcome;
+}
+
+const textOf = (chunks: readonly OutputChunk[]): string => chunks.map((chunk) => chunk.text).join('');
+
+/** How a container's process ends by itself, or undefined when it runs until it is stopped. */
+function containerProcessExit(pod: Pod, container: Container, startMs: number): ProcessExit | undefined {
+  const outcome = containerOutcome(pod, container, startMs);
+  if (outcome?.end === undefined) return undefined;
+  return {
+    afterMs: outcome.end.atMs + exitNoticedMs,
+    exitCode: outcome.end.exitCode,
+    output: textOf(outcome.chunks),
+  };
+}
+
+/**
+ * How a pod's containers end by themselves, started at virtual time `startMs`: the last of them to
+ * finish, with the first non-zero exit code; undefined when any of them runs until stopped (an
+ * Istio sidecar never exits).
+ */
+export function podProcessExit(pod: Pod, startMs = 0): ProcessExit | undefined {
   let combined: ProcessExit | undefined;
   for (const container of pod.spec.containers) {
-    const exit = containerProcessExit(container);
+    const exit = containerProcessExit(pod, container, startMs);
     if (exit === undefined) return undefined;
     combined =
       combined === undefined
@@ -143,4 +141,62 @@ export function podProcessExit(pod: Pod): ProcessExit | undefined {
           };
   }
   return combined;
+}
+
+/**
+ * Whether a pod that runs until stopped prints something while it runs (a logging loop), so that
+ * its start is worth remembering for `kubectl logs`.
+ */
+export function podPrintsWhileRunning(pod: Pod): boolean {
+  return pod.spec.containers.some(
+    (container) => (containerOutcome(pod, container, 0)?.chunks.length ?? 0) > 0,
+  );
+}
+
+/** A line of a container's log with the virtual time it was written. */
+export interface LogLine {
+  atMs: number;
+  text: string;
+}
+
+/** Splits output written over time into lines, each stamped with the time its first character was written. */
+function linesOf(chunks: readonly OutputChunk[], startedAtMs: number): LogLine[] {
+  const lines: LogLine[] = [];
+  let open: LogLine | undefined;
+  for (const chunk of chunks)
+    for (const piece of chunk.text.split(/(?<=\n)/)) {
+      open ??= { atMs: startedAtMs + chunk.atMs, text: '' };
+      open.text += piece;
+      if (piece.endsWith('\n')) {
+        lines.push(open);
+        open = undefined;
+      }
+    }
+  if (open !== undefined) lines.push(open);
+  return lines;
+}
+
+/**
+ * What a container has written by virtual time `nowMs` in the run that started at `startedAtMs`,
+ * line by line with their times; undefined when the model does not run its process (an image's
+ * own entrypoint, a server).
+ */
+export function containerLogLines(
+  pod: Pod,
+  containerName: string,
+  startedAtMs: number,
+  nowMs: number,
+): LogLine[] | undefined {
+  const container = pod.spec.containers.find((candidate) => candidate.name === containerName);
+  if (container === undefined) return undefined;
+  const elapsedMs = Math.max(0, nowMs - startedAtMs);
+  const outcome = evaluate(pod, container, startedAtMs, {
+    horizonMs: elapsedMs,
+    maxSteps: logSteps,
+  });
+  if (outcome === undefined) return undefined;
+  return linesOf(
+    outcome.chunks.filter((chunk) => chunk.atMs <= elapsedMs),
+    startedAtMs,
+  );
 }

@@ -8,12 +8,68 @@ import { getObject } from '../k8s/api-store';
 import type { Pod } from '../k8s/objects';
 import { bootLog, imageVersion } from '../cilium/agent-pod';
 import type { Cluster } from '../world';
-import { virtualEpochMs } from '../engine/virtual-time';
+import { virtualDate, virtualEpochMs } from '../engine/virtual-time';
+import { containerLogLines } from '../k8s/container-runs';
 import { agentLogLines } from './policy-status';
 import { fail, ok, type CommandResult } from './context';
 
+/** When `kubectl logs` reads (virtual time) and whether it asked for `--timestamps`. */
+export interface LogReading {
+  nowMs: number;
+  timestamps: boolean;
+}
+
+/**
+ * A time as the kubelet writes it before each line with `--timestamps`: RFC 3339 with nine
+ * fractional digits (pkg/kubelet/kuberuntime/logs/logs.go, timeFormatOut = RFC3339NanoFixed).
+ */
+function logTimestamp(atMs: number): string {
+  const at = virtualDate(atMs);
+  const two = (value: number): string => String(value).padStart(2, '0');
+  return `${at.year}-${two(at.month)}-${two(at.day)}T${two(at.hours)}:${two(at.minutes)}:${two(at.seconds)}.${String(at.milliseconds).padStart(3, '0')}000000Z`;
+}
+
+/** The virtual time of an API timestamp (to the second). */
+const timeOf = (stamp: string | undefined): number | undefined =>
+  stamp === undefined ? undefined : Date.parse(stamp) - virtualEpochMs;
+
+/**
+ * A finished run's output with a time on each line: the times the model's script wrote them when
+ * rerunning it gives the same text, else the run's end (a crash's fatal line, an attached program).
+ */
+function stampFinished(
+  pod: Pod,
+  name: string,
+  output: string,
+  run: { startedAtMs: number | undefined; finishedAtMs: number | undefined },
+): string {
+  const { startedAtMs, finishedAtMs } = run;
+  const lines =
+    startedAtMs === undefined || finishedAtMs === undefined
+      ? undefined
+      : containerLogLines(pod, name, startedAtMs, finishedAtMs);
+  if (lines !== undefined && lines.map((line) => line.text).join('') === output)
+    return lines.map((line) => `${logTimestamp(line.atMs)} ${line.text}`).join('');
+  return output.replace(/^(?=.)/gm, `${logTimestamp(finishedAtMs ?? 0)} `);
+}
+
+/** What a running container's script has printed by now (nothing for a server the model does not run). */
+function runningOutput(pod: Pod, name: string, startedAtMs: number, reading: LogReading | undefined): string {
+  if (reading === undefined) return '';
+  const lines = containerLogLines(pod, name, startedAtMs, reading.nowMs) ?? [];
+  return lines
+    .map((line) => (reading.timestamps ? `${logTimestamp(line.atMs)} ${line.text}` : line.text))
+    .join('');
+}
+
 /** The logs of a pod's container, or kubectl's error. */
-export function podLogs(cluster: Cluster, pod: Pod, previous: boolean, container?: string): CommandResult {
+export function podLogs(
+  cluster: Cluster,
+  pod: Pod,
+  previous: boolean,
+  container?: string,
+  reading?: LogReading,
+): CommandResult {
   const name = container ?? pod.spec.containers[0]?.name ?? '';
   if (!pod.spec.containers.some((candidate) => candidate.name === name)) {
     // An init container ran to completion before the pod started; what it printed is not modelled.
@@ -28,22 +84,40 @@ export function podLogs(cluster: Cluster, pod: Pod, previous: boolean, container
     fail(
       `Error from server (BadRequest): previous terminated container "${name}" in pod "${pod.metadata.name}" not found`,
     );
+  const status = pod.status.containerStatuses?.find((candidate) => candidate.name === name);
+  const stamped = (
+    output: string,
+    times: { startedAtMs: number | undefined; finishedAtMs: number | undefined },
+  ): CommandResult => ok(reading?.timestamps === true ? stampFinished(pod, name, output, times) : output);
   if (previous) {
     const output = run?.last?.output ?? kept?.previous;
-    return output === undefined ? notFoundPrevious() : ok(output);
+    if (output === undefined) return notFoundPrevious();
+    const last = status?.lastState?.terminated;
+    return stamped(output, {
+      startedAtMs: run?.last?.startedAtMs ?? timeOf(last?.startedAt),
+      finishedAtMs: run?.last?.finishedAtMs ?? timeOf(last?.finishedAt),
+    });
   }
-  if (kept !== undefined) return ok(kept.output);
+  if (kept !== undefined)
+    return stamped(kept.output, {
+      startedAtMs: timeOf(status?.state.terminated?.startedAt),
+      finishedAtMs: timeOf(status?.state.terminated?.finishedAt),
+    });
   if (sandbox === undefined || sandbox.state === 'creating' || sandbox.state === 'starting')
     return fail(
       `Error from server (BadRequest): container "${name}" in pod "${pod.metadata.name}" is waiting to start: ContainerCreating`,
     );
   // A container waiting in CrashLoopBackOff shows the run that just ended.
   if (run !== undefined && run.state !== 'running' && run.termination !== undefined)
-    return ok(run.termination.output);
+    return stamped(run.termination.output, run.termination);
   const agent = Object.values(cluster.cilium?.agents ?? {}).find(
     (candidate) => candidate.podUid === pod.metadata.uid,
   );
-  if (agent === undefined) return ok('');
+  if (agent === undefined) {
+    // The model's run of the container's own command: what it printed so far, as time passed.
+    const startedAtMs = run?.startedAtMs ?? timeOf(status?.state.running?.startedAt ?? pod.status.startTime);
+    return ok(startedAtMs === undefined ? '' : runningOutput(pod, name, startedAtMs, reading));
+  }
   const configMap = getObject(
     cluster.api,
     'ConfigMap',
@@ -70,6 +144,10 @@ export interface LogsRequest {
   tail: number;
   /** `--prefix`: each line starts with `[pod/NAME/CONTAINER] `. */
   prefix: boolean;
+  /** `--timestamps`: each line starts with the time it was written. */
+  timestamps: boolean;
+  /** The virtual time of the reading. */
+  nowMs: number;
 }
 
 /** The last `count` lines of a log (all when count is negative). */
@@ -115,7 +193,7 @@ export function podsLogs(cluster: Cluster, pods: readonly Pod[], request: LogsRe
           : [defaultContainer(pod)];
     for (const { name, note } of chosen) {
       stderr += note;
-      const result = podLogs(cluster, pod, request.previous, name);
+      const result = podLogs(cluster, pod, request.previous, name, request);
       if (result.exitCode !== 0) return { stdout, stderr: stderr + result.stderr, exitCode: result.exitCode };
       const text = lastLines(result.stdout, request.tail);
       const prefix = `[pod/${pod.metadata.name}/${name}] `;

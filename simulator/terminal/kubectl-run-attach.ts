@@ -11,6 +11,7 @@
  * the container's exit (the `pod.process.exit` input). With `-t`, a shell stays open for the
  * reader's lines, as `kubectl exec -it` keeps one, and `--rm` acts when it exits.
  */
+import { virtualEpochMs } from '../engine/virtual-time';
 import { getObject } from '../k8s/api-store';
 import { podProcessExit } from '../k8s/container-runs';
 import type { Pod } from '../k8s/objects';
@@ -183,7 +184,12 @@ async function attachProcess(
   withService: boolean,
 ): Promise<(Output & { exitCode: number }) | 'shell'> {
   const key = `${request.namespace}/${request.name}`;
-  const modelled = podProcessExit(pod);
+  // What the model's run printed depends on when it started (`date`): the container's start.
+  const startedAt = pod.status.containerStatuses?.[0]?.state.running?.startedAt;
+  const modelled = podProcessExit(
+    pod,
+    startedAt === undefined ? context.simulation.nowMs : Date.parse(startedAt) - virtualEpochMs,
+  );
   if (modelled !== undefined) {
     const ended = await waitForPod(context, key, pod.metadata.uid, processEnded, request.timeoutMs);
     return {

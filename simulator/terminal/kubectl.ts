@@ -727,6 +727,8 @@ function logs(context: TerminalContext, positionals: string[], flags: Map<string
     allContainers,
     tail,
     prefix: flags.has('--prefix') && flags.get('--prefix') !== 'false',
+    timestamps: flags.has('--timestamps') && flags.get('--timestamps') !== 'false',
+    nowMs: context.simulation.nowMs,
   };
   return hasSelector
     ? selectorLogs(context, flags, request)
