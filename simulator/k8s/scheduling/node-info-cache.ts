@@ -84,6 +84,11 @@ export interface NodeInfoCache {
   nodeGeneration: number;
   /** Bumped by every Service write (the default spreading selector depends on Services). */
   serviceGeneration: number;
+  /**
+   * Bumped when an affinity group comes or goes and by every Namespace write (namespaceSelector
+   * reads namespace labels): whether any placed pod's term picks a given pod depends on nothing else.
+   */
+  affinityGeneration: number;
   /** Label key → how many Nodes carry it (a spread over a key no node has can skip counting). */
   readonly nodeLabelKeys: Map<string, number>;
   /** How many Node objects there are. */
@@ -115,6 +120,7 @@ export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
     affinityGroups: new Map(),
     nodeGeneration: 0,
     serviceGeneration: 0,
+    affinityGeneration: 0,
     nodeLabelKeys: new Map(),
     nodeCount: 0,
   };
@@ -146,14 +152,29 @@ export function nodeInfoCacheWritten(
   const object = next ?? previous;
   if (object === undefined) return;
   const kind = object.kind;
-  if (kind !== 'Pod' && kind !== 'Node' && kind !== 'Service') return;
+  if (kind !== 'Pod' && kind !== 'Node' && kind !== 'Service' && kind !== 'Namespace') return;
   const before = previous?.kind === 'Pod' ? previous : undefined;
   const after = next?.kind === 'Pod' ? next : undefined;
   if (before !== undefined && after !== undefined && countsTheSame(before, after)) return;
   const cache = caches.get(store);
   if (cache === undefined) return;
+  if (before !== undefined && after !== undefined && onlyDeletionChanged(before, after)) {
+    // Graceful deletion: the pod stays counted on its node, only no longer among the active ones.
+    const nodeName = after.spec.nodeName;
+    if (nodeName !== undefined && !finished(after))
+      addCount(
+        labelSetOf(cache, after).active,
+        nodeName,
+        after.metadata.deletionTimestamp === undefined ? 1 : -1,
+      );
+    return;
+  }
   if (kind === 'Service') {
     cache.serviceGeneration += 1;
+    return;
+  }
+  if (kind === 'Namespace') {
+    cache.affinityGeneration += 1;
     return;
   }
   if (kind === 'Node') {
@@ -176,6 +197,25 @@ function countsTheSame(a: Pod, b: Pod): boolean {
     a.metadata.labels === b.metadata.labels &&
     a.metadata.namespace === b.metadata.namespace &&
     (a.metadata.deletionTimestamp === undefined) === (b.metadata.deletionTimestamp === undefined) &&
+    finished(a) === finished(b)
+  );
+}
+
+/**
+ * Whether two versions of a pod without pod affinity terms differ here only in being deleted: then
+ * removing one and counting the other would change nothing but the active count.
+ */
+function onlyDeletionChanged(a: Pod, b: Pod): boolean {
+  const affinity = b.spec.affinity;
+  return (
+    a.spec.nodeName === b.spec.nodeName &&
+    a.spec.containers === b.spec.containers &&
+    a.spec.initContainers === b.spec.initContainers &&
+    a.spec.affinity === affinity &&
+    affinity?.podAffinity === undefined &&
+    affinity?.podAntiAffinity === undefined &&
+    a.metadata.labels === b.metadata.labels &&
+    a.metadata.namespace === b.metadata.namespace &&
     finished(a) === finished(b)
   );
 }
@@ -298,9 +338,13 @@ function countInGroup(cache: NodeInfoCache, pod: Pod, nodeName: string, sign: 1 
     if (sign < 0) return;
     group = { pod, nodes: new Map() };
     cache.affinityGroups.set(key, group);
+    cache.affinityGeneration += 1;
   }
   addCount(group.nodes, nodeName, sign);
-  if (group.nodes.size === 0) cache.affinityGroups.delete(key);
+  if (group.nodes.size === 0) {
+    cache.affinityGroups.delete(key);
+    cache.affinityGeneration += 1;
+  }
 }
 
 function addCount(counts: Map<string, number>, nodeName: string, delta: number): void {

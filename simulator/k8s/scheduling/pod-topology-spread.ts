@@ -49,18 +49,31 @@ interface PickedLabelSets {
   readonly namespace: string;
   readonly selector: LabelSelector | undefined;
   sets: LabelSetCounts[];
-  /** cache.labelSets.length when `sets` was computed (the list only grows). */
+  /** cache.labelSets.length when `sets` was brought up to date (the list only grows); -1 before. */
   seen: number;
 }
 
-/** Recomputes the picked label sets when new label sets appeared since (from the inverted index). */
+/**
+ * Brings the picked label sets up to date: the first time from the inverted index, then by checking
+ * only the label sets that appeared since (the list is append-only, in the order the index lists
+ * them too), so that a new ReplicaSet's label set does not send every memo back to the index.
+ */
 function catchUp(cache: NodeInfoCache, picked: PickedLabelSets): void {
-  if (picked.seen === cache.labelSets.length || picked.selector === undefined) return;
+  const labelSets = cache.labelSets;
+  if (picked.seen === labelSets.length || picked.selector === undefined) return;
   const selector = picked.selector;
-  picked.sets = candidateLabelSets(cache, selector).filter(
-    (labelSet) => labelSet.namespace === picked.namespace && selectorMatches(selector, labelSet.labels),
-  );
-  picked.seen = cache.labelSets.length;
+  const namespace = picked.namespace;
+  if (picked.seen < 0)
+    picked.sets = candidateLabelSets(cache, selector).filter(
+      (labelSet) => labelSet.namespace === namespace && selectorMatches(selector, labelSet.labels),
+    );
+  else
+    for (let i = picked.seen; i < labelSets.length; i++) {
+      const labelSet = labelSets[i]!;
+      if (labelSet.namespace === namespace && selectorMatches(selector, labelSet.labels))
+        picked.sets.push(labelSet);
+    }
+  picked.seen = labelSets.length;
 }
 
 /** The label sets of a namespace a selector picks (none without a selector). */
@@ -284,20 +297,23 @@ export function spreadPreFilter(cache: NodeInfoCache, pod: Pod): SpreadFilterSta
 
 export const spreadReason = "node(s) didn't match pod topology spread constraints";
 const spreadMissingLabelReason = `${spreadReason} (missing required label)`;
+// The filter's verdicts are only read, so each is one shared object.
+const missingLabel = { reasons: [spreadMissingLabelReason], unresolvable: true } as const;
+const skewTooLarge = { reasons: [spreadReason], unresolvable: false } as const;
 
 /** PodTopologySpread's Filter for one node. */
 export function spreadFilter(
   state: SpreadFilterState,
   pod: Pod,
   node: Node,
-): { reasons: string[]; unresolvable: boolean } | undefined {
+): { readonly reasons: readonly string[]; readonly unresolvable: boolean } | undefined {
   for (const constraint of state.constraints) {
     const value = node.metadata.labels?.[constraint.topologyKey];
-    if (value === undefined) return { reasons: [spreadMissingLabelReason], unresolvable: true };
+    if (value === undefined) return missingLabel;
     const self = selectorMatches(constraint.selector, pod.metadata.labels) ? 1 : 0;
     const matching = state.counts.get(constraint.topologyKey)?.get(value) ?? 0;
     const least = state.minimum.get(constraint.topologyKey) ?? 0;
-    if (matching + self - least > constraint.maxSkew) return { reasons: [spreadReason], unresolvable: false };
+    if (matching + self - least > constraint.maxSkew) return skewTooLarge;
   }
   return undefined;
 }
