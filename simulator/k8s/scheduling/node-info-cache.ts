@@ -72,8 +72,12 @@ export interface NodeInfoCache {
   readonly labelSetByKey: Map<string, LabelSetCounts>;
   /** `key=value` → the label sets carrying that label, in any namespace (an inverted index). */
   readonly labelSetsByLabel: Map<string, LabelSetCounts[]>;
-  /** Labels object (shared by a ReplicaSet's pods) → namespace → its label set. */
-  readonly labelSetByObject: WeakMap<object, Map<string, LabelSetCounts>>;
+  /**
+   * Labels object (shared by a ReplicaSet's pods) → its label set in the namespace it was first
+   * seen in (one lookup for nearly every pod), and in any other namespace by labelSetElsewhere.
+   */
+  readonly labelSetByObject: WeakMap<object, LabelSetCounts>;
+  readonly labelSetElsewhere: WeakMap<object, Map<string, LabelSetCounts>>;
   /** Bound pods with pod affinity or anti-affinity terms (NodeInfo.PodsWithAffinity), by key. */
   readonly podsWithAffinity: Map<string, Pod>;
   /** Of those, the pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
@@ -115,6 +119,7 @@ export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
     labelSetByKey: new Map(),
     labelSetsByLabel: new Map(),
     labelSetByObject: new WeakMap(),
+    labelSetElsewhere: new WeakMap(),
     podsWithAffinity: new Map(),
     podsWithRequiredAntiAffinity: new Map(),
     affinityGroups: new Map(),
@@ -360,7 +365,9 @@ const noLabels: Readonly<Record<string, string>> = {};
 function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
   const labels = pod.metadata.labels ?? noLabels;
   const namespace = pod.metadata.namespace ?? 'default';
-  let byNamespace = cache.labelSetByObject.get(labels);
+  const first = cache.labelSetByObject.get(labels);
+  if (first?.namespace === namespace) return first;
+  let byNamespace = first === undefined ? undefined : cache.labelSetElsewhere.get(labels);
   const known = byNamespace?.get(namespace);
   if (known !== undefined) return known;
   let text = labelKeys.get(labels);
@@ -384,11 +391,14 @@ function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
       else list.push(labelSet);
     }
   }
-  if (byNamespace === undefined) {
-    byNamespace = new Map();
-    cache.labelSetByObject.set(labels, byNamespace);
+  if (first === undefined) cache.labelSetByObject.set(labels, labelSet);
+  else {
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      cache.labelSetElsewhere.set(labels, byNamespace);
+    }
+    byNamespace.set(namespace, labelSet);
   }
-  byNamespace.set(namespace, labelSet);
   return labelSet;
 }
 
