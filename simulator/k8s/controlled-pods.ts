@@ -53,6 +53,8 @@ function defaultedTemplateSpec(spec: PodSpec): PodSpec {
   return defaulted;
 }
 
+const noExtras: PodExtras = {};
+
 /**
  * Creates a pod for a controller, named `<owner>-<5 random characters>` as generateName makes it,
  * and returns it. The template's labels object is shared when nothing is added to it, so that every
@@ -63,7 +65,7 @@ export function createControlledPod(
   owner: PodOwner,
   template: PodTemplate,
   namespace: string,
-  extras: PodExtras = {},
+  extras: PodExtras = noExtras,
 ): Pod {
   const name = `${owner.metadata.name}-${randomNameSuffix(world.random, 5)}`;
   const metadata = newMetadata(world, name, namespace);

@@ -140,8 +140,23 @@ function hasExactly(value: object, keys: readonly string[]): boolean {
   return true;
 }
 
+/**
+ * Statuses already checked by shapedAsWritten: a stored status is never mutated, and a Deployment
+ * keeps the one it has through every sync that changes nothing.
+ */
+const checkedShapes = new WeakMap<DeploymentStatus, boolean>();
+
 /** Whether a status has exactly the shape updateDeploymentStatus writes. */
 function shapedAsWritten(status: DeploymentStatus): boolean {
+  let shaped = checkedShapes.get(status);
+  if (shaped === undefined) {
+    shaped = hasWrittenShape(status);
+    checkedShapes.set(status, shaped);
+  }
+  return shaped;
+}
+
+function hasWrittenShape(status: DeploymentStatus): boolean {
   const conditions = status.conditions;
   return (
     hasExactly(status, statusKeys) &&

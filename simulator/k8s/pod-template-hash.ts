@@ -8,13 +8,16 @@ import type { PodTemplate } from './objects';
 
 const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** FNV-1a 32-bit, continued from `hash` over the characters of `text`. */
+/**
+ * FNV-1a 32-bit, continued from `hash` over the characters of `text`. The loop keeps the state a
+ * signed 32-bit integer (the same bits; `^` and Math.imul read their operands as such), which V8
+ * holds untagged, rather than an unsigned one that may need a heap number; only the result is
+ * made unsigned.
+ */
 function fnv1a32(text: string, hash = 0x811c9dc5): number {
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
+  let state = hash | 0;
+  for (let i = 0; i < text.length; i++) state = Math.imul(state ^ text.charCodeAt(i), 0x01000193);
+  return state >>> 0;
 }
 
 const memo = new WeakMap<PodTemplate, string>();

@@ -29,9 +29,17 @@ export interface SchedulingFailure {
   message: string;
 }
 
+/** Per store, the reader of its namespaces' labels (one closure per store, not one per cycle). */
+const namespaceLabelReaders = new WeakMap<ApiStore, NamespaceLabels>();
+
 /** Labels of a namespace, for namespaceSelector in pod affinity terms. */
 function namespaceLabelsIn(store: ApiStore): NamespaceLabels {
-  return (namespace) => store.objects.Namespace?.[namespace]?.metadata.labels;
+  let reader = namespaceLabelReaders.get(store);
+  if (reader === undefined) {
+    reader = (namespace) => store.objects.Namespace?.[namespace]?.metadata.labels;
+    namespaceLabelReaders.set(store, reader);
+  }
+  return reader;
 }
 
 /**

@@ -29,8 +29,9 @@ import {
   type DeploymentStatusFacts,
 } from './deployment-status';
 import { newMetadata } from './metadata';
-import type { Deployment, Pod, PodTemplate, ReplicaSet, ReplicationController } from './objects';
-import { createControlledPod, isActivePod, isPodReady, requestPodDeletion } from './controlled-pods';
+import type { Deployment, PodTemplate, ReplicaSet, ReplicationController } from './objects';
+import { createControlledPod, isActivePod, requestPodDeletion } from './controlled-pods';
+import { podsToDelete, type OwnedPod } from './deletion-rank';
 import { podTemplateHash } from './pod-template-hash';
 import { nextState } from '../machines/step';
 import { rolloutMachine, type RolloutState } from '../machines/rollout';
@@ -389,11 +390,11 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
     const count = podsToCreate(world, owner.kind, key, difference);
     for (let i = 0; i < count; i++) createControlledPod(world, owner, owner.spec.template, namespace);
   } else if (difference < 0) {
-    const pods = listOwnedWithKeys(cluster.api, 'Pod', owner.metadata.uid).filter((entry) =>
-      isActivePod(entry.object),
-    );
-    const doomed = rankForDeletion(pods).slice(0, -difference);
-    for (const { object: pod, key: podKey } of doomed) requestPodDeletion(world, pod, undefined, podKey);
+    const owned = listOwnedWithKeys(cluster.api, 'Pod', owner.metadata.uid);
+    const pods: OwnedPod[] = [];
+    for (let i = 0; i < owned.length; i++) if (isActivePod(owned[i]!.object)) pods.push(owned[i]!);
+    for (const { object: pod, key: podKey } of podsToDelete(pods, -difference))
+      requestPodDeletion(world, pod, undefined, podKey);
   }
   const status = owner.status;
   if (status.replicas !== active || status.readyReplicas !== ready) {
@@ -427,35 +428,5 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
       );
   }
 }
-
-/**
- * The order in which a ReplicaSet picks pods to delete (controller.ActivePods ranking, reduced):
- * unscheduled before scheduled, pending before running, not ready before ready, newer before older.
- */
-function rankForDeletion(pods: readonly OwnedPod[]): OwnedPod[] {
-  // The three 0/1 scores, compared in turn, order pods as one number whose binary digits they are.
-  const ranked = pods.map((entry) => ({
-    entry,
-    rank:
-      (entry.object.spec.nodeName === undefined ? 0 : 4) +
-      (entry.object.status.phase === 'Pending' ? 0 : 2) +
-      (isPodReady(entry.object) ? 1 : 0),
-  }));
-  ranked.sort((a, b) => {
-    if (a.rank !== b.rank) return a.rank - b.rank;
-    // Newer pods go first; creation times tie at second precision, so fall back on the name. Both
-    // are ASCII of one format (RFC 3339, DNS names), whose code unit order is the alphabetical one.
-    const later = b.entry.object.metadata.creationTimestamp;
-    const earlier = a.entry.object.metadata.creationTimestamp;
-    if (later !== earlier) return later < earlier ? -1 : 1;
-    const left = a.entry.object.metadata.name;
-    const right = b.entry.object.metadata.name;
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
-  return ranked.map(({ entry }) => entry);
-}
-
-/** A pod with its store key. */
-type OwnedPod = { key: string; object: Pod };
 
 export { requestPodDeletion } from './controlled-pods';

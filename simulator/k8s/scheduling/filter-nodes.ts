@@ -75,17 +75,32 @@ interface NodeFailure {
   readonly unresolvable: boolean;
 }
 
+/**
+ * The failure of one unresolvable reason, one object per reason: a tainted control-plane node fails
+ * every cycle the same way, and the failure is only read.
+ */
+const unresolvableFailures = new Map<string, NodeFailure>();
+
+function unresolvableFailure(reason: string): NodeFailure {
+  let failure = unresolvableFailures.get(reason);
+  if (failure === undefined) {
+    if (unresolvableFailures.size >= 1000) unresolvableFailures.clear();
+    failure = { reasons: [reason], unresolvable: true };
+    unresolvableFailures.set(reason, failure);
+  }
+  return failure;
+}
+
 /** Runs the filters on one node; undefined when the pod may go there. */
 function filterNode(context: FilterContext, info: NodeInfo, node: Node): NodeFailure | undefined {
   const pod = context.pod;
   const tolerations = pod.spec.tolerations;
   if (blockedByUnschedulable(tolerations, info.unschedulable))
-    return { reasons: [nodeUnschedulableReason], unresolvable: true };
+    return unresolvableFailure(nodeUnschedulableReason);
   const taint = firstUntoleratedTaint(tolerations, info.taints);
-  if (taint !== undefined)
-    return { reasons: [untoleratedTaintReason(taint, context.minor)], unresolvable: true };
+  if (taint !== undefined) return unresolvableFailure(untoleratedTaintReason(taint, context.minor));
   if (context.nodeConstraints && !podMatchesNodeSelectorAndAffinity(pod, node))
-    return { reasons: [nodeAffinityReason], unresolvable: true };
+    return unresolvableFailure(nodeAffinityReason);
   const insufficient = insufficientResources(context.requests, context.resourceNames, info);
   if (insufficient.length > 0) return { reasons: insufficient, unresolvable: false };
   if (context.spread !== undefined) {

@@ -106,6 +106,66 @@ function termMatches(
   return inNamespace && selectorMatches(term.selector, labels);
 }
 
+function anyTermMatches(
+  terms: readonly AffinityTerm[],
+  namespace: string,
+  labels: Readonly<Record<string, string>> | undefined,
+  namespaceLabels: NamespaceLabels,
+): boolean {
+  for (const term of terms) if (termMatches(term, namespace, labels, namespaceLabels)) return true;
+  return false;
+}
+
+/** Whether placed pods' terms pick pods with one labels object in one namespace, as of a generation. */
+interface PlacedTermsVerdict {
+  readonly namespace: string;
+  readonly generation: number;
+  /** Some placed pod's required anti-affinity term picks it (PreFilter has domains to count). */
+  readonly requiredAntiAffinity: boolean;
+  /** Some placed pod's required affinity or preferred term picks it (PreScore has weights to add). */
+  readonly scoring: boolean;
+}
+
+/** Per cache: a pod's labels object (shared by a ReplicaSet's pods) → the last verdict for it. */
+const verdicts = new WeakMap<NodeInfoCache, WeakMap<object, PlacedTermsVerdict>>();
+const noLabels: Readonly<Record<string, string>> = {};
+
+/**
+ * Which kinds of placed pods' terms pick the incoming pod. It depends only on the affinity groups'
+ * terms, the pod's labels and namespace, and namespace labels, so it is kept until a group comes or
+ * goes or a Namespace is written (cache.affinityGeneration): most pods are picked by no term, and
+ * their cycles then skip matching every group's terms.
+ */
+function placedTermsVerdict(
+  cache: NodeInfoCache,
+  pod: Pod,
+  namespace: string,
+  namespaceLabels: NamespaceLabels,
+): PlacedTermsVerdict {
+  const labels = pod.metadata.labels;
+  let byLabels = verdicts.get(cache);
+  if (byLabels === undefined) {
+    byLabels = new WeakMap();
+    verdicts.set(cache, byLabels);
+  }
+  const known = byLabels.get(labels ?? noLabels);
+  if (known !== undefined && known.namespace === namespace && known.generation === cache.affinityGeneration)
+    return known;
+  let requiredAntiAffinity = false;
+  let scoring = false;
+  for (const group of cache.affinityGroups.values()) {
+    const theirs = podAffinityTerms(group.pod);
+    requiredAntiAffinity ||= anyTermMatches(theirs.requiredAntiAffinity, namespace, labels, namespaceLabels);
+    scoring ||=
+      anyTermMatches(theirs.requiredAffinity, namespace, labels, namespaceLabels) ||
+      anyTermMatches(theirs.preferredAffinity, namespace, labels, namespaceLabels) ||
+      anyTermMatches(theirs.preferredAntiAffinity, namespace, labels, namespaceLabels);
+  }
+  const verdict = { namespace, generation: cache.affinityGeneration, requiredAntiAffinity, scoring };
+  byLabels.set(labels ?? noLabels, verdict);
+  return verdict;
+}
+
 /** Topology key → value → count (topologyToMatchedTermCount, nested to avoid building pair keys). */
 export type TopologyCounts = Map<string, Map<string, number>>;
 
@@ -172,16 +232,17 @@ export function interPodAffinityPreFilter(
   // Made when a placed pod's term picks this pod: in most cycles none does, and nothing is built.
   let existingAntiAffinityCounts: TopologyCounts | undefined;
   // Placed pods by groups with the same terms (node-info-cache.ts): each term is matched once.
-  for (const group of cache.affinityGroups.values())
-    for (const term of podAffinityTerms(group.pod).requiredAntiAffinity)
-      if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
-        for (const [nodeName, count] of group.nodes)
-          addToDomain(
-            (existingAntiAffinityCounts ??= new Map<string, Map<string, number>>()),
-            term.topologyKey,
-            cache.nodes.get(nodeName)?.node,
-            count,
-          );
+  if (placedTermsVerdict(cache, pod, namespace, namespaceLabels).requiredAntiAffinity)
+    for (const group of cache.affinityGroups.values())
+      for (const term of podAffinityTerms(group.pod).requiredAntiAffinity)
+        if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
+          for (const [nodeName, count] of group.nodes)
+            addToDomain(
+              (existingAntiAffinityCounts ??= new Map<string, Map<string, number>>()),
+              term.topologyKey,
+              cache.nodes.get(nodeName)?.node,
+              count,
+            );
   existingAntiAffinityCounts ??= noCounts;
   if (!ownTerms && isEmpty(existingAntiAffinityCounts)) return undefined;
   const affinityCounts: TopologyCounts = new Map();
@@ -231,20 +292,27 @@ function satisfiesPodAffinity(state: InterPodAffinityFilterState, node: Node): b
   return podsExist || (isEmpty(state.affinityCounts) && state.matchesOwnAffinity);
 }
 
+// The filter's verdicts are only read, so each is one shared object.
+const affinityUnsatisfied: FilterFailure = { reasons: [podAffinityReason], unresolvable: true };
+const antiAffinityUnsatisfied: FilterFailure = { reasons: [podAntiAffinityReason], unresolvable: false };
+const existingAntiAffinityUnsatisfied: FilterFailure = {
+  reasons: [existingAntiAffinityReason],
+  unresolvable: false,
+};
+
 /** InterPodAffinity's Filter for one node. */
 export function interPodAffinityFilter(
   state: InterPodAffinityFilterState,
   node: Node,
 ): FilterFailure | undefined {
-  if (!satisfiesPodAffinity(state, node)) return { reasons: [podAffinityReason], unresolvable: true };
+  if (!satisfiesPodAffinity(state, node)) return affinityUnsatisfied;
   for (const term of state.terms.requiredAntiAffinity)
-    if (domainCount(state.antiAffinityCounts, term.topologyKey, node) > 0)
-      return { reasons: [podAntiAffinityReason], unresolvable: false };
+    if (domainCount(state.antiAffinityCounts, term.topologyKey, node) > 0) return antiAffinityUnsatisfied;
   if (!isEmpty(state.existingAntiAffinityCounts)) {
     const labels = node.metadata.labels ?? {};
     for (const key in labels)
       if ((state.existingAntiAffinityCounts.get(key)?.get(labels[key]!) ?? 0) > 0)
-        return { reasons: [existingAntiAffinityReason], unresolvable: false };
+        return existingAntiAffinityUnsatisfied;
   }
   return undefined;
 }
@@ -262,16 +330,21 @@ export function interPodAffinityPreScore(
   const terms = podAffinityTerms(pod);
   const preferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
   if (!preferred && cache.podsWithAffinity.size === 0) return undefined;
+  const namespace = pod.metadata.namespace ?? 'default';
+  const picked =
+    cache.affinityGroups.size > 0 && placedTermsVerdict(cache, pod, namespace, namespaceLabels).scoring;
+  // Nothing to add anywhere: the scores would be empty.
+  if (!preferred && !picked) return undefined;
   const scores: TopologyCounts = new Map();
   addPicked(scores, terms.preferredAffinity, 1, cache, namespaceLabels);
   addPicked(scores, terms.preferredAntiAffinity, -1, cache, namespaceLabels);
-  const namespace = pod.metadata.namespace ?? 'default';
-  for (const group of cache.affinityGroups.values()) {
-    const theirs = podAffinityTerms(group.pod);
-    addMatching(scores, theirs.requiredAffinity, 1, pod, namespace, group, cache, namespaceLabels);
-    addMatching(scores, theirs.preferredAffinity, 1, pod, namespace, group, cache, namespaceLabels);
-    addMatching(scores, theirs.preferredAntiAffinity, -1, pod, namespace, group, cache, namespaceLabels);
-  }
+  if (picked)
+    for (const group of cache.affinityGroups.values()) {
+      const theirs = podAffinityTerms(group.pod);
+      addMatching(scores, theirs.requiredAffinity, 1, pod, namespace, group, cache, namespaceLabels);
+      addMatching(scores, theirs.preferredAffinity, 1, pod, namespace, group, cache, namespaceLabels);
+      addMatching(scores, theirs.preferredAntiAffinity, -1, pod, namespace, group, cache, namespaceLabels);
+    }
   return isEmpty(scores) ? undefined : scores;
 }
 

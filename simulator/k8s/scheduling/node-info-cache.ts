@@ -72,8 +72,12 @@ export interface NodeInfoCache {
   readonly labelSetByKey: Map<string, LabelSetCounts>;
   /** `key=value` → the label sets carrying that label, in any namespace (an inverted index). */
   readonly labelSetsByLabel: Map<string, LabelSetCounts[]>;
-  /** Labels object (shared by a ReplicaSet's pods) → namespace → its label set. */
-  readonly labelSetByObject: WeakMap<object, Map<string, LabelSetCounts>>;
+  /**
+   * Labels object (shared by a ReplicaSet's pods) → its label set in the namespace it was first
+   * seen in (one lookup for nearly every pod), and in any other namespace by labelSetElsewhere.
+   */
+  readonly labelSetByObject: WeakMap<object, LabelSetCounts>;
+  readonly labelSetElsewhere: WeakMap<object, Map<string, LabelSetCounts>>;
   /** Bound pods with pod affinity or anti-affinity terms (NodeInfo.PodsWithAffinity), by key. */
   readonly podsWithAffinity: Map<string, Pod>;
   /** Of those, the pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
@@ -84,6 +88,11 @@ export interface NodeInfoCache {
   nodeGeneration: number;
   /** Bumped by every Service write (the default spreading selector depends on Services). */
   serviceGeneration: number;
+  /**
+   * Bumped when an affinity group comes or goes and by every Namespace write (namespaceSelector
+   * reads namespace labels): whether any placed pod's term picks a given pod depends on nothing else.
+   */
+  affinityGeneration: number;
   /** Label key → how many Nodes carry it (a spread over a key no node has can skip counting). */
   readonly nodeLabelKeys: Map<string, number>;
   /** How many Node objects there are. */
@@ -110,11 +119,13 @@ export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
     labelSetByKey: new Map(),
     labelSetsByLabel: new Map(),
     labelSetByObject: new WeakMap(),
+    labelSetElsewhere: new WeakMap(),
     podsWithAffinity: new Map(),
     podsWithRequiredAntiAffinity: new Map(),
     affinityGroups: new Map(),
     nodeGeneration: 0,
     serviceGeneration: 0,
+    affinityGeneration: 0,
     nodeLabelKeys: new Map(),
     nodeCount: 0,
   };
@@ -146,14 +157,29 @@ export function nodeInfoCacheWritten(
   const object = next ?? previous;
   if (object === undefined) return;
   const kind = object.kind;
-  if (kind !== 'Pod' && kind !== 'Node' && kind !== 'Service') return;
+  if (kind !== 'Pod' && kind !== 'Node' && kind !== 'Service' && kind !== 'Namespace') return;
   const before = previous?.kind === 'Pod' ? previous : undefined;
   const after = next?.kind === 'Pod' ? next : undefined;
   if (before !== undefined && after !== undefined && countsTheSame(before, after)) return;
   const cache = caches.get(store);
   if (cache === undefined) return;
+  if (before !== undefined && after !== undefined && onlyDeletionChanged(before, after)) {
+    // Graceful deletion: the pod stays counted on its node, only no longer among the active ones.
+    const nodeName = after.spec.nodeName;
+    if (nodeName !== undefined && !finished(after))
+      addCount(
+        labelSetOf(cache, after).active,
+        nodeName,
+        after.metadata.deletionTimestamp === undefined ? 1 : -1,
+      );
+    return;
+  }
   if (kind === 'Service') {
     cache.serviceGeneration += 1;
+    return;
+  }
+  if (kind === 'Namespace') {
+    cache.affinityGeneration += 1;
     return;
   }
   if (kind === 'Node') {
@@ -176,6 +202,25 @@ function countsTheSame(a: Pod, b: Pod): boolean {
     a.metadata.labels === b.metadata.labels &&
     a.metadata.namespace === b.metadata.namespace &&
     (a.metadata.deletionTimestamp === undefined) === (b.metadata.deletionTimestamp === undefined) &&
+    finished(a) === finished(b)
+  );
+}
+
+/**
+ * Whether two versions of a pod without pod affinity terms differ here only in being deleted: then
+ * removing one and counting the other would change nothing but the active count.
+ */
+function onlyDeletionChanged(a: Pod, b: Pod): boolean {
+  const affinity = b.spec.affinity;
+  return (
+    a.spec.nodeName === b.spec.nodeName &&
+    a.spec.containers === b.spec.containers &&
+    a.spec.initContainers === b.spec.initContainers &&
+    a.spec.affinity === affinity &&
+    affinity?.podAffinity === undefined &&
+    affinity?.podAntiAffinity === undefined &&
+    a.metadata.labels === b.metadata.labels &&
+    a.metadata.namespace === b.metadata.namespace &&
     finished(a) === finished(b)
   );
 }
@@ -298,9 +343,13 @@ function countInGroup(cache: NodeInfoCache, pod: Pod, nodeName: string, sign: 1 
     if (sign < 0) return;
     group = { pod, nodes: new Map() };
     cache.affinityGroups.set(key, group);
+    cache.affinityGeneration += 1;
   }
   addCount(group.nodes, nodeName, sign);
-  if (group.nodes.size === 0) cache.affinityGroups.delete(key);
+  if (group.nodes.size === 0) {
+    cache.affinityGroups.delete(key);
+    cache.affinityGeneration += 1;
+  }
 }
 
 function addCount(counts: Map<string, number>, nodeName: string, delta: number): void {
@@ -316,7 +365,9 @@ const noLabels: Readonly<Record<string, string>> = {};
 function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
   const labels = pod.metadata.labels ?? noLabels;
   const namespace = pod.metadata.namespace ?? 'default';
-  let byNamespace = cache.labelSetByObject.get(labels);
+  const first = cache.labelSetByObject.get(labels);
+  if (first?.namespace === namespace) return first;
+  let byNamespace = first === undefined ? undefined : cache.labelSetElsewhere.get(labels);
   const known = byNamespace?.get(namespace);
   if (known !== undefined) return known;
   let text = labelKeys.get(labels);
@@ -340,11 +391,14 @@ function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
       else list.push(labelSet);
     }
   }
-  if (byNamespace === undefined) {
-    byNamespace = new Map();
-    cache.labelSetByObject.set(labels, byNamespace);
+  if (first === undefined) cache.labelSetByObject.set(labels, labelSet);
+  else {
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      cache.labelSetElsewhere.set(labels, byNamespace);
+    }
+    byNamespace.set(namespace, labelSet);
   }
-  byNamespace.set(namespace, labelSet);
   return labelSet;
 }
 

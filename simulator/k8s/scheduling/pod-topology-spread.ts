@@ -49,18 +49,31 @@ interface PickedLabelSets {
   readonly namespace: string;
   readonly selector: LabelSelector | undefined;
   sets: LabelSetCounts[];
-  /** cache.labelSets.length when `sets` was computed (the list only grows). */
+  /** cache.labelSets.length when `sets` was brought up to date (the list only grows); -1 before. */
   seen: number;
 }
 
-/** Recomputes the picked label sets when new label sets appeared since (from the inverted index). */
+/**
+ * Brings the picked label sets up to date: the first time from the inverted index, then by checking
+ * only the label sets that appeared since (the list is append-only, in the order the index lists
+ * them too), so that a new ReplicaSet's label set does not send every memo back to the index.
+ */
 function catchUp(cache: NodeInfoCache, picked: PickedLabelSets): void {
-  if (picked.seen === cache.labelSets.length || picked.selector === undefined) return;
+  const labelSets = cache.labelSets;
+  if (picked.seen === labelSets.length || picked.selector === undefined) return;
   const selector = picked.selector;
-  picked.sets = candidateLabelSets(cache, selector).filter(
-    (labelSet) => labelSet.namespace === picked.namespace && selectorMatches(selector, labelSet.labels),
-  );
-  picked.seen = cache.labelSets.length;
+  const namespace = picked.namespace;
+  if (picked.seen < 0)
+    picked.sets = candidateLabelSets(cache, selector).filter(
+      (labelSet) => labelSet.namespace === namespace && selectorMatches(selector, labelSet.labels),
+    );
+  else
+    for (let i = picked.seen; i < labelSets.length; i++) {
+      const labelSet = labelSets[i]!;
+      if (labelSet.namespace === namespace && selectorMatches(selector, labelSet.labels))
+        picked.sets.push(labelSet);
+    }
+  picked.seen = labelSets.length;
 }
 
 /** The label sets of a namespace a selector picks (none without a selector). */
@@ -151,13 +164,50 @@ interface ScoringMemo {
 const scoringMemo = new WeakMap<NodeInfoCache, WeakMap<object, Map<string, ScoringMemo>>>();
 const noLabels: Readonly<Record<string, string>> = {};
 
+/** A memo with what it was looked up by. */
+interface RecentScoring {
+  readonly cache: NodeInfoCache;
+  readonly labels: object;
+  readonly memoKey: string;
+  readonly memo: ScoringMemo;
+}
+
 /**
- * The memo last used, with what it was looked up by: a ReplicaSet's pods are scheduled one after
- * another, and each cycle of them finds the same memo. It is reused only while it is the one the
- * maps above hold for that cache, labels object and key, and only while its Services are current.
- * It keeps the last scheduling world's cache alive until another world schedules: one at most.
+ * The two memos last used, the latest first: a ReplicaSet's pods are scheduled one after another,
+ * or alternating with another's while two rollouts overlap, and each cycle of them finds one of
+ * these. A memo is reused only while it is the one the maps above hold for that cache, labels
+ * object and key, and only while its Services are current. They keep the caches of the last
+ * scheduling worlds alive until other worlds schedule: two at most.
  */
-let lastScoring: { cache: NodeInfoCache; labels: object; memoKey: string; memo: ScoringMemo } | undefined;
+const recentScoring: [RecentScoring | undefined, RecentScoring | undefined] = [undefined, undefined];
+
+/** The recent memo for this lookup, moved to the front; undefined when neither is. */
+function recentMemo(cache: NodeInfoCache, labels: object, memoKey: string): ScoringMemo | undefined {
+  const [latest, earlier] = recentScoring;
+  if (
+    latest !== undefined &&
+    latest.labels === labels &&
+    latest.memoKey === memoKey &&
+    latest.cache === cache
+  )
+    return latest.memo;
+  if (
+    earlier !== undefined &&
+    earlier.labels === labels &&
+    earlier.memoKey === memoKey &&
+    earlier.cache === cache
+  ) {
+    recentScoring[0] = earlier;
+    recentScoring[1] = latest;
+    return earlier.memo;
+  }
+  return undefined;
+}
+
+function rememberRecent(entry: RecentScoring): void {
+  recentScoring[1] = recentScoring[0];
+  recentScoring[0] = entry;
+}
 
 function controllerUid(pod: Pod): string | undefined {
   const references = pod.metadata.ownerReferences;
@@ -185,13 +235,11 @@ export function scoringConstraints(
   const labels = pod.metadata.labels ?? noLabels;
   // A controller's uid implies the namespace; a pod without one is keyed by its namespace.
   const memoKey = controllerUid(pod) ?? namespace;
-  const last = lastScoring;
-  const again =
-    last !== undefined && last.cache === cache && last.labels === labels && last.memoKey === memoKey;
-  const memo = again ? last.memo : scoringMemosOf(cache, labels).get(memoKey);
+  const recent = recentMemo(cache, labels, memoKey);
+  const memo = recent ?? scoringMemosOf(cache, labels).get(memoKey);
   if (memo !== undefined && memo.serviceGeneration === cache.serviceGeneration) {
     for (const constraint of memo.constraints) catchUp(cache, constraint.picked);
-    if (!again) lastScoring = { cache, labels, memoKey, memo };
+    if (recent === undefined) rememberRecent({ cache, labels, memoKey, memo });
     return memo;
   }
   const selector = defaultSpreadSelector(store, pod);
@@ -205,7 +253,9 @@ export function scoringConstraints(
     systemDefaulted: true,
   };
   scoringMemosOf(cache, labels).set(memoKey, computed);
-  lastScoring = { cache, labels, memoKey, memo: computed };
+  // The entry for this lookup, if recent, held the memo just replaced: it goes, as a miss would.
+  if (recent !== undefined) recentScoring[0] = { cache, labels, memoKey, memo: computed };
+  else rememberRecent({ cache, labels, memoKey, memo: computed });
   return computed;
 }
 
@@ -284,20 +334,23 @@ export function spreadPreFilter(cache: NodeInfoCache, pod: Pod): SpreadFilterSta
 
 export const spreadReason = "node(s) didn't match pod topology spread constraints";
 const spreadMissingLabelReason = `${spreadReason} (missing required label)`;
+// The filter's verdicts are only read, so each is one shared object.
+const missingLabel = { reasons: [spreadMissingLabelReason], unresolvable: true } as const;
+const skewTooLarge = { reasons: [spreadReason], unresolvable: false } as const;
 
 /** PodTopologySpread's Filter for one node. */
 export function spreadFilter(
   state: SpreadFilterState,
   pod: Pod,
   node: Node,
-): { reasons: string[]; unresolvable: boolean } | undefined {
+): { readonly reasons: readonly string[]; readonly unresolvable: boolean } | undefined {
   for (const constraint of state.constraints) {
     const value = node.metadata.labels?.[constraint.topologyKey];
-    if (value === undefined) return { reasons: [spreadMissingLabelReason], unresolvable: true };
+    if (value === undefined) return missingLabel;
     const self = selectorMatches(constraint.selector, pod.metadata.labels) ? 1 : 0;
     const matching = state.counts.get(constraint.topologyKey)?.get(value) ?? 0;
     const least = state.minimum.get(constraint.topologyKey) ?? 0;
-    if (matching + self - least > constraint.maxSkew) return { reasons: [spreadReason], unresolvable: false };
+    if (matching + self - least > constraint.maxSkew) return skewTooLarge;
   }
   return undefined;
 }

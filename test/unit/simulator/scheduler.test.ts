@@ -382,3 +382,32 @@ describe('scheduler: what a placed pod retries', () => {
     expect(attempts()).toBe(retried ? 2 : 1);
   });
 });
+
+describe('scheduler: anti-affinity by namespace labels', () => {
+  const namespace = (labels: string): string =>
+    `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-b\n${labels}`;
+  const guardedFromBlueDb =
+    '      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n          - labelSelector:\n              matchLabels:\n                app: db\n            namespaceSelector:\n              matchLabels:\n                team: blue\n            topologyKey: kubernetes.io/hostname\n';
+
+  it('scheduler: a namespace labelled later keeps new pods away from the node whose pod now excludes them', () => {
+    const simulation = cluster124(6, 2);
+    apply(simulation, namespace(''));
+    apply(simulation, deployment('guard', 1, guardedFromBlueDb));
+    simulation.advance(10_000);
+    const guarded = Object.keys(placement(simulation, 'guard'))[0]!;
+    expect(guarded).toMatch(/^kind-worker/);
+    // Unlabelled, the namespace is not one the guard's term picks: db pods may go next to it.
+    apply(simulation, deployment('db', 4, '', { namespace: 'team-b' }));
+    simulation.advance(10_000);
+    const before = placement(simulation, 'db', 'team-b');
+    expect(before[guarded]).toBeGreaterThan(0);
+    apply(simulation, namespace('  labels:\n    team: blue\n'));
+    apply(simulation, deployment('db', 8, '', { namespace: 'team-b' }));
+    simulation.advance(10_000);
+    const after = placement(simulation, 'db', 'team-b');
+    // The pods placed before stay (IgnoredDuringExecution); the four new ones avoid the guard's node.
+    expect(after[guarded]).toBe(before[guarded]);
+    expect(Object.values(after).reduce((sum, count) => sum + count, 0)).toBe(8);
+    expect(after['(pending)']).toBeUndefined();
+  });
+});
