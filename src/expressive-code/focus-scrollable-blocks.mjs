@@ -11,9 +11,15 @@
  * line lengths on its `<pre>` (`data-code-columns="<first line>,<longest other line>"`, in
  * characters; lines do not wrap), so the script in focus-scrollable-blocks-client.js can tell
  * whether a skipped block scrolls from its width alone, and measures the block once it is drawn.
+ *
+ * That script is needed only once the window's width changes, so Expressive Code's script file
+ * carries just a line that imports it on the first resize: 48 bytes compressed, where the whole
+ * script would take the reference pages with a lab past their 10 KB budget of script before
+ * interaction (scripts/budgets.ts).
  */
-import { readFileSync } from 'node:fs';
-import { transformSync } from 'esbuild';
+
+/** Where the site serves the script, minified (src/pages/code-block-focus.js.ts). */
+export const clientScriptPath = '/code-block-focus.js';
 
 /** Characters one column wide in any monospace font; others leave the decision to the browser. */
 const oneColumn = /^[\x20-\x7e]*$/;
@@ -45,17 +51,11 @@ function findPre(node) {
   return undefined;
 }
 
-/** The browser script, minified: Expressive Code ships plugins' modules as they are given. */
-function clientScript() {
-  const source = readFileSync(new URL('./focus-scrollable-blocks-client.js', import.meta.url), 'utf8');
-  return transformSync(source, { minify: true, target: 'es2022' }).code;
-}
-
 /** @returns {import('@expressive-code/core').ExpressiveCodePlugin} */
 export function pluginFocusScrollableBlocks() {
   return {
     name: 'focus-scrollable-blocks',
-    jsModules: [clientScript()],
+    jsModules: [`addEventListener("resize",()=>import("${clientScriptPath}"),{once:!0});`],
     hooks: {
       postprocessRenderedBlock: ({ codeBlock, renderData }) => {
         const pre = findPre(renderData.blockAst);
