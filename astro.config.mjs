@@ -8,6 +8,7 @@ import { scrollTables } from './src/markdown/scroll-tables.mjs';
 import { sidebarPages } from './src/navigation/sidebar-pages.mjs';
 import { pluginNameCodeBlocks } from './src/expressive-code/name-code-blocks.mjs';
 import { pluginEstimateBlockSize } from './src/expressive-code/estimate-block-size.mjs';
+import { pluginFocusScrollableBlocks } from './src/expressive-code/focus-scrollable-blocks.mjs';
 import { labReferences } from './src/content/lab-references.ts';
 import { embedHeadScript } from './src/embed/embed-head.mjs';
 
@@ -34,8 +35,11 @@ export default defineConfig({
       // Code blocks go through Expressive Code, which highlights with Shiki at build time
       // (yaml, bash, console, json and go among its bundled grammars), so no highlighter ships to readers.
       // Each block carries its expected height, so the browser can skip drawing it until it nears the
-      // screen (content-visibility in src/styles/site.css).
-      expressiveCode: { plugins: [pluginNameCodeBlocks(), pluginEstimateBlockSize()] },
+      // screen (content-visibility in src/styles/site.css), and its line lengths, so a block skipped
+      // when the window narrows still gets the focus stop of one that scrolls sideways.
+      expressiveCode: {
+        plugins: [pluginNameCodeBlocks(), pluginEstimateBlockSize(), pluginFocusScrollableBlocks()],
+      },
       sidebar: [
         { label: 'Start here', items: [{ label: 'About Identity Lab', slug: 'about' }] },
         { label: 'Guides', items: sidebarPages('guides') },
