@@ -82,7 +82,9 @@ function indexObject(store: ApiStore, object: ApiObject, key: string, add: boole
  */
 function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, key: string): void {
   const before = controllerOf(previous);
-  const after = controllerOf(next);
+  // Most writes copy the metadata and keep its owner references (the same array).
+  const after =
+    next.metadata.ownerReferences === previous.metadata.ownerReferences ? before : controllerOf(next);
   if (before?.uid !== after?.uid) {
     if (before !== undefined) delete ownedBucket(store, before.uid)[key];
     if (after !== undefined) ownedBucket(store, after.uid)[key] = true;
@@ -125,9 +127,14 @@ function sameDerivedFacts(
   if (previous.kind !== next.kind || before?.uid !== after?.uid) return false;
   if ((previous.metadata.deletionTimestamp === undefined) !== (next.metadata.deletionTimestamp === undefined))
     return false;
-  if (previous.metadata.labels?.[templateHashLabel] !== next.metadata.labels?.[templateHashLabel])
+  const labels = previous.metadata.labels;
+  if (
+    labels !== next.metadata.labels &&
+    labels?.[templateHashLabel] !== next.metadata.labels?.[templateHashLabel]
+  )
     return false;
-  if (previous.kind === 'Pod' && next.kind === 'Pod') return podIsReady(previous) === podIsReady(next);
+  if (previous.kind === 'Pod' && next.kind === 'Pod')
+    return previous.status.conditions === next.status.conditions || podIsReady(previous) === podIsReady(next);
   if (previous.kind === 'ReplicaSet') return previous.metadata.uid === next.metadata.uid;
   return true;
 }
