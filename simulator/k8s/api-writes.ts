@@ -12,6 +12,7 @@ import {
 import { spreadReason } from './scheduling/pod-topology-spread';
 import { schedule, type World } from '../world';
 import {
+  controlsAnyObject,
   createApiStore,
   keysInStorageOrder,
   namespacedKey,
@@ -144,7 +145,7 @@ function notifyWatchers(world: World, change: WatchChange): void {
   // says so (CustomKind.ownsWithoutController).
   if (
     change.type === 'DELETED' &&
-    (hasAnyKey(cluster.api.owned[object.metadata.uid] ?? {}) ||
+    (controlsAnyObject(cluster.api, object.metadata.uid) ||
       customKinds(world).get(object.kind)?.ownsWithoutController === true)
   )
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);

@@ -8,6 +8,7 @@
 import { expect } from 'vitest';
 import {
   controlledPodCounts,
+  controlsAnyObject,
   countOwnedReplicaSets,
   findOwnedReplicaSetByTemplateHash,
   keyOf,
@@ -30,6 +31,18 @@ import type { Cluster, World } from '../../../simulator/world';
 
 /** What the derived indexes must answer, computed the slow way from listOwnedBy. */
 export function expectIndexesMatch(store: ApiStore): void {
+  // Whether an owner controls anything, as the garbage collector asks of every deleted object.
+  const controllers = new Set<string>();
+  const uids: string[] = [];
+  for (const bucket of Object.values(store.objects)) {
+    for (const object of Object.values(bucket ?? {})) {
+      uids.push(object.metadata.uid);
+      const controller = object.metadata.ownerReferences?.find((reference) => reference.controller);
+      if (controller !== undefined) controllers.add(controller.uid);
+    }
+  }
+  for (const uid of [...uids, ...controllers])
+    expect(controlsAnyObject(store, uid), `controls anything: ${uid}`).toBe(controllers.has(uid));
   for (const deployment of listObjects(store, 'Deployment')) {
     const owned = listOwnedBy(store, 'ReplicaSet', deployment.metadata.uid);
     const activePods = (uid: string) =>
