@@ -17,7 +17,13 @@ import type { Cluster, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { endpointShareOf } from './daemon-options';
 import { allocateIdentity } from './identity-allocation';
-import { identityRelevantLabels, labelSetToStrings, podSecurityLabels, type LabelSet } from './labels';
+import {
+  identityRelevantLabels,
+  isIdentityRelevant,
+  labelSetToStrings,
+  podSecurityLabels,
+  type LabelSet,
+} from './labels';
 import { ReservedIdentity } from './reserved-identities';
 import type { AgentState, LocalEndpoint } from './state';
 import {
@@ -322,9 +328,10 @@ interface EndpointLabels {
 
 /**
  * Derived labels by the namespace's labels object (stored objects are never mutated), then by the
- * text of the other inputs: the pod's labels in their order, the namespace, service account and
- * cluster names. Each rollout gives its pods labels with a new pod-template-hash, which is not an
- * identity label, so the text finds what an earlier rollout of the same workload derived.
+ * text of the other inputs: the pod's identity-relevant labels, the namespace, service account and
+ * cluster names. The derivation keeps only identity-relevant labels and sorts them, so that text
+ * decides it. Each rollout gives its pods a new pod-template-hash, which is not an identity label,
+ * so the text finds what an earlier rollout of the same workload derived.
  */
 const derivedLabels = new WeakMap<object, Map<string, EndpointLabels>>();
 
@@ -332,8 +339,21 @@ const derivedLabels = new WeakMap<object, Map<string, EndpointLabels>>();
 function derivationKey(podLabels: Readonly<Record<string, string>>, rest: string): string {
   let text = rest;
   // Label keys and values never hold control characters (apimachinery's validation).
-  for (const key in podLabels) text += `\u0001${key}\u0000${podLabels[key]}`;
+  for (const key in podLabels) if (relevantPodLabel(key)) text += `\u0001${key}\u0000${podLabels[key]}`;
   return text;
+}
+
+/** Pod label key → whether its `k8s:` label is identity-relevant (isIdentityRelevant, by the bare key). */
+const relevantPodLabelKeys = new Map<string, boolean>();
+
+function relevantPodLabel(key: string): boolean {
+  let relevant = relevantPodLabelKeys.get(key);
+  if (relevant === undefined) {
+    if (relevantPodLabelKeys.size >= 10_000) relevantPodLabelKeys.clear();
+    relevant = isIdentityRelevant(`k8s:${key}`);
+    relevantPodLabelKeys.set(key, relevant);
+  }
+  return relevant;
 }
 
 /** The identity-relevant labels of an endpoint's pod as the API server has them now. */
