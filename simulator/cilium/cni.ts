@@ -424,8 +424,9 @@ let lastDerived:
 const noLabels: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
- * Whether two label records hold the same labels. The pods of one ReplicaSet each carry a copy of
- * their template's labels, so comparing the few entries spares a cache lookup keyed by each copy.
+ * Whether two label records hold the same labels: the same object for the pods of one ReplicaSet
+ * (k8s/controlled-pods.ts shares the template's), equal copies for pods whose controller adds
+ * labels of its own; comparing the few entries spares building the cache's text key.
  */
 function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   if (a === b) return true;
