@@ -53,23 +53,14 @@ export function hex32(value: number): string {
   );
 }
 
-/** Scratch space for randomHex by length: exactly that many character codes, rewritten by every call. */
-const hexScratch = new Map<number, number[]>();
-
 /**
  * `count` random hex digits: whole 32-bit draws of 8 digits each, the last one cut short (its
  * unused digits are discarded, not kept for the next call).
  */
 export function randomHex(state: RandomState, count: number): string {
-  // Written as character codes and made into one flat string: a concatenation of draws would be
-  // flattened again by every hash of a world that holds it (container ids, serial numbers).
-  let codes = hexScratch.get(count);
-  if (codes === undefined) {
-    codes = new Array<number>(count).fill(0);
-    if (hexScratch.size < 16) hexScratch.set(count, codes);
-  }
-  writeRandomHexCodes(state, count, codes, 0);
-  return String.fromCharCode.apply(null, codes);
+  let text = '';
+  while (text.length < count) text += hex32(nextUint32(state));
+  return text.length === count ? text : text.slice(0, count);
 }
 
 /**
