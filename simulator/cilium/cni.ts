@@ -17,11 +17,18 @@ import type { Cluster, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { endpointShareOf } from './daemon-options';
 import { allocateIdentity } from './identity-allocation';
-import { identityRelevantLabels, labelSetToStrings, podSecurityLabels, type LabelSet } from './labels';
+import {
+  identityRelevantLabels,
+  isIdentityRelevant,
+  labelSetToStrings,
+  podSecurityLabels,
+  type LabelSet,
+} from './labels';
 import { ReservedIdentity } from './reserved-identities';
 import type { AgentState, LocalEndpoint } from './state';
 import {
   currentRegenerationReason,
+  labelsRegenerationMessages,
   labelsRegenerationReason,
   logEndpointStatus,
   restoreRegenerationReason,
@@ -130,11 +137,12 @@ export function cniAdd(world: World, nodeName: string, sandbox: Sandbox, pod: Po
     identity: ReservedIdentity.init,
     labels: ['reserved:init'],
     containerId: sandbox.containerId,
-    // A new endpoint starts from the agent's options, changed at runtime or not (cilium/daemon-options.ts).
-    ...(agent.daemonOptions === undefined
-      ? {}
-      : { options: endpointShareOf(agent.config ?? cluster.cilium?.config, agent.daemonOptions) }),
+    // Made with its log, which gets its first entry at once: endpoints then keep one shape.
+    statusLog: [],
   };
+  // A new endpoint starts from the agent's options, changed at runtime or not (cilium/daemon-options.ts).
+  if (agent.daemonOptions !== undefined)
+    endpoint.options = endpointShareOf(agent.config ?? cluster.cilium?.config, agent.daemonOptions);
   moveEndpoint(world, endpoint, 'endpoint.create', statusMessages.created);
   agent.endpoints[id] = endpoint;
   agent.ipToEndpoint[ip] = id;
@@ -165,12 +173,7 @@ export function stepEndpoint(
       if (endpoint.state !== 'waiting-for-identity') return;
       resolveIdentity(world, agent, endpoint);
       moveEndpoint(world, endpoint, 'identity.resolved', statusMessages.identitySet);
-      moveEndpoint(
-        world,
-        endpoint,
-        'regeneration.queued',
-        statusMessages.regenerationQueued(labelsRegenerationReason),
-      );
+      moveEndpoint(world, endpoint, 'regeneration.queued', labelsRegenerationMessages.queued);
       schedule(world, regenerationQueueMs, {
         type: 'agent.endpoint.step',
         node: nodeName,
@@ -197,12 +200,7 @@ export function stepEndpoint(
       return;
     case 'regenerate':
       if (endpoint.state !== 'waiting-to-regenerate') return;
-      moveEndpoint(
-        world,
-        endpoint,
-        'regeneration.started',
-        statusMessages.regenerating(labelsRegenerationReason),
-      );
+      moveEndpoint(world, endpoint, 'regeneration.started', labelsRegenerationMessages.regenerating);
       schedule(world, regenerationMs, {
         type: 'agent.endpoint.step',
         node: nodeName,
@@ -214,7 +212,13 @@ export function stepEndpoint(
       if (endpoint.state !== 'regenerating') return;
       const reason = currentRegenerationReason(endpoint);
       moveEndpoint(world, endpoint, 'regeneration.completed', statusMessages.regenerationCompleted);
-      logEndpointStatus(endpoint, world.timeMs, statusMessages.regenerated(reason));
+      logEndpointStatus(
+        endpoint,
+        world.timeMs,
+        reason === labelsRegenerationReason
+          ? labelsRegenerationMessages.regenerated
+          : statusMessages.regenerated(reason),
+      );
       writeCiliumEndpoint(world, agent, endpoint);
       const node = requireCluster(world).nodes[nodeName];
       const sandbox = node?.kubelet.sandboxes[endpoint.podUid];
@@ -323,11 +327,34 @@ interface EndpointLabels {
 }
 
 /**
- * Derived labels by the pod's labels object, then the namespace's, then the remaining inputs. Stored
- * objects are never mutated and the pods of a ReplicaSet share their template's labels, so a
- * restart of many pods derives the same set once instead of once per pod.
+ * Derived labels by the namespace's labels object (stored objects are never mutated), then by the
+ * text of the other inputs: the pod's identity-relevant labels, the namespace, service account and
+ * cluster names. The derivation keeps only identity-relevant labels and sorts them, so that text
+ * decides it. Each rollout gives its pods a new pod-template-hash, which is not an identity label,
+ * so the text finds what an earlier rollout of the same workload derived.
  */
-const derivedLabels = new WeakMap<object, WeakMap<object, Map<string, EndpointLabels>>>();
+const derivedLabels = new WeakMap<object, Map<string, EndpointLabels>>();
+
+/** The text key of endpointSecurityLabels' inputs besides the namespace's labels. */
+function derivationKey(podLabels: Readonly<Record<string, string>>, rest: string): string {
+  let text = rest;
+  // Label keys and values never hold control characters (apimachinery's validation).
+  for (const key in podLabels) if (relevantPodLabel(key)) text += `\u0001${key}\u0000${podLabels[key]}`;
+  return text;
+}
+
+/** Pod label key → whether its `k8s:` label is identity-relevant (isIdentityRelevant, by the bare key). */
+const relevantPodLabelKeys = new Map<string, boolean>();
+
+function relevantPodLabel(key: string): boolean {
+  let relevant = relevantPodLabelKeys.get(key);
+  if (relevant === undefined) {
+    if (relevantPodLabelKeys.size >= 10_000) relevantPodLabelKeys.clear();
+    relevant = isIdentityRelevant(`k8s:${key}`);
+    relevantPodLabelKeys.set(key, relevant);
+  }
+  return relevant;
+}
 
 /** The identity-relevant labels of an endpoint's pod as the API server has them now. */
 function endpointSecurityLabels(world: World, endpoint: LocalEndpoint): EndpointLabels {
@@ -341,25 +368,20 @@ function endpointSecurityLabels(world: World, endpoint: LocalEndpoint): Endpoint
   const last = lastDerived;
   if (
     last !== undefined &&
-    last.podLabels === podLabels &&
+    sameLabels(last.podLabels, podLabels) &&
     last.namespaceLabels === namespaceLabels &&
     last.namespace === endpoint.namespace &&
     last.serviceAccount === serviceAccount &&
     last.clusterName === clusterName
   )
     return last.derived;
-  let byNamespace = derivedLabels.get(podLabels);
-  if (byNamespace === undefined) {
-    byNamespace = new WeakMap();
-    derivedLabels.set(podLabels, byNamespace);
+  let byText = derivedLabels.get(namespaceLabels);
+  if (byText === undefined) {
+    byText = new Map();
+    derivedLabels.set(namespaceLabels, byText);
   }
-  let byRest = byNamespace.get(namespaceLabels);
-  if (byRest === undefined) {
-    byRest = new Map();
-    byNamespace.set(namespaceLabels, byRest);
-  }
-  const restKey = `${endpoint.namespace}\n${serviceAccount}\n${clusterName}`;
-  let derived = byRest.get(restKey);
+  const textKey = derivationKey(podLabels, `${endpoint.namespace}\n${serviceAccount}\n${clusterName}`);
+  let derived = byText.get(textKey);
   if (derived === undefined) {
     const labels = identityRelevantLabels(
       podSecurityLabels({
@@ -372,7 +394,9 @@ function endpointSecurityLabels(world: World, endpoint: LocalEndpoint): Endpoint
     );
     const strings = labelSetToStrings(labels);
     derived = { labels, strings, key: strings.join(';') };
-    byRest.set(restKey, derived);
+    // Every rollout adds a key: a long run starts over now and then.
+    if (byText.size >= 1000) byText.clear();
+    byText.set(textKey, derived);
   }
   lastDerived = {
     podLabels,
@@ -388,7 +412,7 @@ function endpointSecurityLabels(world: World, endpoint: LocalEndpoint): Endpoint
 /** The last answer of endpointSecurityLabels: the pods of one rollout come one after another. */
 let lastDerived:
   | {
-      podLabels: object;
+      podLabels: Readonly<Record<string, string>>;
       namespaceLabels: object;
       namespace: string;
       serviceAccount: string;
@@ -398,6 +422,22 @@ let lastDerived:
   | undefined;
 
 const noLabels: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Whether two label records hold the same labels: the same object for the pods of one ReplicaSet
+ * (k8s/controlled-pods.ts shares the template's), equal copies for pods whose controller adds
+ * labels of its own; comparing the few entries spares building the cache's text key.
+ */
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  let count = 0;
+  for (const key in a) {
+    if (b[key] !== a[key]) return false;
+    count += 1;
+  }
+  for (const key in b) if (--count < 0 || a[key] === undefined) return false;
+  return count === 0;
+}
 
 /**
  * The agent's pod watcher saw new labels on a local pod (or on its namespace). When the
@@ -440,17 +480,20 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
   const node = cluster.nodes[agent.node];
   if (pod === undefined || node === undefined) return;
   const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);
-  const metadata =
-    existing !== undefined
-      ? // Only ownerReferences is replaced below, so a shallow copy leaves the stored version intact.
-        { ...existing.metadata }
-      : { ...newMetadata(world, endpoint.podName, endpoint.namespace, pod.metadata.labels), generation: 1 };
   // The agent names the pod as owner without controller or blockOwnerDeletion (pkg/k8s/
   // watchers/endpointsynchronizer.go at v1.12.0); the API server gives a new custom resource
   // generation 1, and status writes leave it there.
-  metadata.ownerReferences = [
-    { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid },
-  ];
+  const ownerReferences = [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid }];
+  // Made in one piece for this write, so the store keeps it as it is (below): an update's copy has
+  // the stored version's shape, a new one the fields in the order a copy would give them.
+  const metadata =
+    existing !== undefined
+      ? { ...existing.metadata, ownerReferences }
+      : {
+          ...newMetadata(world, endpoint.podName, endpoint.namespace, pod.metadata.labels),
+          generation: 1,
+          ownerReferences,
+        };
   const ciliumEndpoint: CiliumEndpoint = {
     apiVersion: 'cilium.io/v2',
     kind: 'CiliumEndpoint',
@@ -465,14 +508,13 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
         'container-id': endpoint.containerId,
         'k8s-namespace': endpoint.namespace,
         'k8s-pod-name': endpoint.podName,
-        'pod-name': `${endpoint.namespace}/${endpoint.podName}`,
+        // `namespace/name`: the pod's store key.
+        'pod-name': endpoint.podKey,
       },
     },
   };
   // A CiliumEndpoint is named and namespaced like its pod, so it shares the pod's store key.
-  // The object was made here, so the store keeps it; it still copies the metadata, which leaves the
-  // stored CiliumEndpoints' metadata of one shape (copies made here come in many).
-  apiPut(world, ciliumEndpoint, endpoint.podKey, 'object');
+  apiPut(world, ciliumEndpoint, endpoint.podKey, 'object-and-metadata');
 }
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */

@@ -41,9 +41,26 @@ export function logEndpointStatus(endpoint: LocalEndpoint, atMs: number, message
   endpoint.statusLog = log;
 }
 
+/**
+ * The messages of the regeneration every new endpoint goes through, made once: the agents log them
+ * for each endpoint, and one string for all spares building (and hashing) a copy per entry.
+ */
+export const labelsRegenerationMessages = {
+  queued: statusMessages.regenerationQueued(labelsRegenerationReason),
+  regenerating: statusMessages.regenerating(labelsRegenerationReason),
+  regenerated: statusMessages.regenerated(labelsRegenerationReason),
+} as const;
+
+const regeneratingPrefix = statusMessages.regenerating('');
+
 /** The reason of the regeneration under way: the one its "Regenerating endpoint" entry named. */
 export function currentRegenerationReason(endpoint: LocalEndpoint): string {
-  const prefix = statusMessages.regenerating('');
-  const entry = [...(endpoint.statusLog ?? [])].reverse().find((item) => item.message.startsWith(prefix));
-  return entry === undefined ? labelsRegenerationReason : entry.message.slice(prefix.length);
+  const log = endpoint.statusLog ?? [];
+  // Newest first, without copying the log: the entry is usually the last but one.
+  for (let i = log.length - 1; i >= 0; i--) {
+    const message = log[i]!.message;
+    if (message === labelsRegenerationMessages.regenerating) return labelsRegenerationReason;
+    if (message.startsWith(regeneratingPrefix)) return message.slice(regeneratingPrefix.length);
+  }
+  return labelsRegenerationReason;
 }

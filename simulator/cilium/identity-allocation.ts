@@ -7,7 +7,7 @@
  */
 import { nextIntBetween } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
-import { listObjects } from '../k8s/api-store';
+import { listObjects, sortedKeysOf, type ApiStore } from '../k8s/api-store';
 import { apiPut, apiRemove } from '../k8s/api-writes';
 import { newMetadata } from '../k8s/metadata';
 import type { CiliumIdentity } from './objects';
@@ -48,13 +48,31 @@ function identityObjectLabels(labels: LabelSet): Record<string, string> {
   return selected;
 }
 
+/**
+ * The oldest identity whose labels have this key, the first in key order among equally old ones
+ * (what a stable sort of the matches by creation time puts first), found in one walk: every new
+ * endpoint asks, and most ask for an identity that exists.
+ */
+function oldestIdentityWithKey(store: ApiStore, wanted: string): CiliumIdentity | undefined {
+  const bucket = store.objects.CiliumIdentity;
+  if (bucket === undefined) return undefined;
+  let oldest: CiliumIdentity | undefined;
+  for (const key of sortedKeysOf(store, 'CiliumIdentity')) {
+    const identity = bucket[key] as CiliumIdentity | undefined;
+    if (identity === undefined || identityLabelKey(identity) !== wanted) continue;
+    if (
+      oldest === undefined ||
+      identity.metadata.creationTimestamp.localeCompare(oldest.metadata.creationTimestamp) < 0
+    )
+      oldest = identity;
+  }
+  return oldest;
+}
+
 /** Finds or creates the CiliumIdentity for a label set; returns its number. Needs the API server. */
 export function allocateIdentity(world: World, labels: LabelSet, wanted = labelSetKey(labels)): number {
   const cluster = requireCluster(world);
-  const candidates = listObjects(cluster.api, 'CiliumIdentity')
-    .filter((identity) => identityLabelKey(identity) === wanted)
-    .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
-  const existing = candidates[0];
+  const existing = oldestIdentityWithKey(cluster.api, wanted);
   if (existing !== undefined) {
     if (existing.metadata.annotations?.[heartbeatAnnotation] !== undefined) {
       // Using an identity marked for deletion cancels the deletion.

@@ -251,15 +251,28 @@ export function createSharedView(world: World): ClusterView {
   return view;
 }
 
+/** The kinds applyObject keeps in a view's policies. */
+const policyKinds: ReadonlySet<string> = new Set([
+  'CiliumNetworkPolicy',
+  'CiliumClusterwideNetworkPolicy',
+  'NetworkPolicy',
+]);
+
+/** The statistics of a delivery, which nobody reads: one object counts them all. */
+const deliveryDelta: ViewDelta = { upserts: 0, deletes: 0 };
+
 /** Applies a delivered watch event to a view. */
 export function deliverToView(world: World, viewId: string, change: WatchChange): void {
   const cilium = requireCluster(world).cilium;
   const view = cilium?.views[viewId];
   if (view === undefined || !view.receiving) return;
-  const policyKey = `${change.object.kind}/${change.key}`;
-  const previous = view.policies[policyKey];
+  // Only a policy has a previous version to compare: building the key of every other change (a
+  // fresh string the engine would hash before the lookup) would cost more than its delivery.
+  const previous = policyKinds.has(change.object.kind)
+    ? view.policies[`${change.object.kind}/${change.key}`]
+    : undefined;
   const revision = view.policyRevision;
-  applyObject(view, change.type, change.key, change.object, { upserts: 0, deletes: 0 });
+  applyObject(view, change.type, change.key, change.object, deliveryDelta);
   // A policy change that is not one of status alone may regenerate the members' host endpoints.
   if (view.policyRevision !== revision)
     noteHostPolicyUpdate(

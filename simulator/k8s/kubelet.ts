@@ -54,12 +54,14 @@ function sandboxIndex(sandboxes: Record<string, Sandbox>): Map<string, Sandbox[]
   return index;
 }
 
+/**
+ * Records the sandbox of a pod that has none on the node (the caller found none for its key, and a
+ * uid belongs to one pod): no entry is replaced, so the index only grows. The record is not read
+ * first, as the first read by a new uid is what costs (the engine interns the key).
+ */
 function addSandbox(node: NodeRuntime, podUid: string, sandbox: Sandbox): void {
   const sandboxes = node.kubelet.sandboxes;
-  const replaced = sandboxes[podUid];
   sandboxes[podUid] = sandbox;
-  // A replaced entry keeps its place in the record: simplest to rebuild the index then.
-  if (replaced !== undefined) sandboxesByPod.delete(sandboxes);
   const index = sandboxesByPod.get(sandboxes);
   if (index === undefined) return;
   const list = index.get(sandbox.podKey);
@@ -132,11 +134,14 @@ function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string
     podKey,
     podUid: pod.metadata.uid,
     state: 'creating',
+    // The address (the node's own, or what CNI ADD sets) and the CNI plugin's endpoint are fields
+    // from the start, so every sandbox has one shape; a field left undefined hashes as an absent one.
+    ip: pod.spec.hostNetwork === true ? node.internalIP : undefined,
+    endpointId: undefined,
     containerId: randomContainerId(world),
   };
   addSandbox(node, pod.metadata.uid, sandbox);
   if (pod.spec.hostNetwork === true) {
-    sandbox.ip = node.internalIP;
     schedule(world, cluster.timings.sandboxCreateMs, {
       type: 'kubelet.sandbox.step',
       node: node.name,

@@ -62,29 +62,42 @@ function containerStatuses(pod: Pod, sandbox: Sandbox, running: boolean, now: st
 
 /** The conditions of a pod whose containers ran: Ready when every container is ready. */
 function conditionsOf(pod: Pod, ready: boolean, finished: boolean, now: string): PodCondition[] {
-  const previous = (type: PodCondition['type']): PodCondition | undefined =>
-    pod.status.conditions?.find((condition) => condition.type === type);
+  // The previous conditions, read in one walk: every status report of every pod comes here.
+  let initialized: PodCondition | undefined;
+  let readyBefore: PodCondition | undefined;
+  let containersReady: PodCondition | undefined;
+  let scheduled: PodCondition | undefined;
+  for (const condition of pod.status.conditions ?? []) {
+    // The first of each type, as a find would pick it.
+    if (condition.type === 'Initialized') initialized ??= condition;
+    else if (condition.type === 'Ready') readyBefore ??= condition;
+    else if (condition.type === 'ContainersReady') containersReady ??= condition;
+    else if (condition.type === 'PodScheduled') scheduled ??= condition;
+  }
   const readyStatus = ready ? 'True' : 'False';
-  const carried = (type: PodCondition['type'], status: PodCondition['status']): PodCondition => {
-    const before = previous(type);
-    const condition: PodCondition = {
-      type,
-      status,
-      lastTransitionTime: before !== undefined && before.status === status ? before.lastTransitionTime : now,
-    };
-    if (finished && status === 'False' && type !== 'Initialized') condition.reason = 'PodCompleted';
-    return condition;
-  };
   return [
-    carried('Initialized', 'True'),
-    carried('Ready', readyStatus),
-    carried('ContainersReady', readyStatus),
-    {
-      type: 'PodScheduled',
-      status: 'True',
-      lastTransitionTime: previous('PodScheduled')?.lastTransitionTime ?? now,
-    },
+    carriedCondition('Initialized', 'True', initialized, finished, now),
+    carriedCondition('Ready', readyStatus, readyBefore, finished, now),
+    carriedCondition('ContainersReady', readyStatus, containersReady, finished, now),
+    { type: 'PodScheduled', status: 'True', lastTransitionTime: scheduled?.lastTransitionTime ?? now },
   ];
+}
+
+/** A condition with its status now, keeping its transition time when the status did not change. */
+function carriedCondition(
+  type: PodCondition['type'],
+  status: PodCondition['status'],
+  before: PodCondition | undefined,
+  finished: boolean,
+  now: string,
+): PodCondition {
+  const condition: PodCondition = {
+    type,
+    status,
+    lastTransitionTime: before !== undefined && before.status === status ? before.lastTransitionTime : now,
+  };
+  if (finished && status === 'False' && type !== 'Initialized') condition.reason = 'PodCompleted';
+  return condition;
 }
 
 /** Writes a pod's status from its sandbox (only possible while the kubelet reaches the API server). */

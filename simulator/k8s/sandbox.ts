@@ -40,9 +40,10 @@ export interface Sandbox {
   podKey: string;
   podUid: string;
   state: PodSandboxState;
-  ip?: string;
+  /** The pod's address, once CNI ADD gave it one (the node's own with hostNetwork); undefined before. */
+  ip?: string | undefined;
   /** Cilium endpoint id on this node, once the CNI plugin created one. */
-  endpointId?: number;
+  endpointId?: number | undefined;
   containerId: string;
   /** Files written into its containers (`kubectl cp`), by container, then absolute path. */
   files?: Record<string, Record<string, string>>;
