@@ -89,21 +89,32 @@ function evaluate(
 const memo = new Map<string, ProcessOutcome | null>();
 const memoSize = 500;
 
-function memoKey(pod: Pod, container: Container): string {
+function memoKey(pod: Pod, container: Container): { key: string; readsHost: boolean } {
   const words = [...(container.command ?? []), ...(container.args ?? [])];
   const readsHost = /hostname|HOSTNAME|env/.test(words.join(' '));
-  return JSON.stringify([words, container.env ?? [], readsHost ? hostnameOf(pod) : '']);
+  return { key: JSON.stringify([words, container.env ?? [], readsHost ? hostnameOf(pod) : '']), readsHost };
 }
+
+/**
+ * The same, by the container object: a controller's pods share their template's containers, and
+ * most pods (servers) run their image's own entrypoint, which runs until stopped.
+ */
+const byContainer = new WeakMap<Container, ProcessOutcome | null>();
 
 /** What a container's process does until it exits (or within the exit limits), started at `startMs`. */
 function containerOutcome(pod: Pod, container: Container, startMs: number): ProcessOutcome | undefined {
-  const key = memoKey(pod, container);
+  if ((container.command ?? []).length === 0 && (container.args ?? []).length === 0) return undefined;
+  const shared = byContainer.get(container);
+  if (shared !== undefined) return shared ?? undefined;
+  const { key, readsHost } = memoKey(pod, container);
   const remembered = memo.get(key);
   if (remembered !== undefined) return remembered ?? undefined;
   const outcome = evaluate(pod, container, startMs, exitLimits);
   if (outcome?.readsClock !== true) {
     if (memo.size >= memoSize) memo.clear();
     memo.set(key, outcome ?? null);
+    // An outcome that depends on nothing but the container object is kept with it.
+    if (!readsHost) byContainer.set(container, outcome ?? null);
   }
   return outcome;
 }
