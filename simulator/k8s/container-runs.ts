@@ -108,7 +108,10 @@ function containerOutcome(pod: Pod, container: Container, startMs: number): Proc
   if (shared !== undefined) return shared ?? undefined;
   const { key, readsHost } = memoKey(pod, container);
   const remembered = memo.get(key);
-  if (remembered !== undefined) return remembered ?? undefined;
+  if (remembered !== undefined) {
+    if (!readsHost) byContainer.set(container, remembered);
+    return remembered ?? undefined;
+  }
   const outcome = evaluate(pod, container, startMs, exitLimits);
   if (outcome?.readsClock !== true) {
     if (memo.size >= memoSize) memo.clear();
