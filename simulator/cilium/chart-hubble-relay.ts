@@ -13,7 +13,7 @@ import type { ApiObject, ConfigMap, Deployment, ObjectMeta, Service } from '../k
 
 /** The relay's gRPC port (hubble.relay.listenPort) and the Service port in front of it. */
 export const relayListenPort = 4245;
-export const relayServicePort = 80;
+const relayServicePort = 80;
 
 const relayLabels = {
   'k8s-app': 'hubble-relay',
@@ -22,7 +22,7 @@ const relayLabels = {
 };
 
 /** Whether the chart renders Hubble Relay for these (flattened) values. */
-export function hubbleRelayEnabled(values: Readonly<Record<string, string>>): boolean {
+function hubbleRelayEnabled(values: Readonly<Record<string, string>>): boolean {
   return values['hubble.enabled'] !== 'false' && values['hubble.relay.enabled'] === 'true';
 }
 

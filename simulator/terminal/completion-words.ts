@@ -6,6 +6,7 @@
  */
 import { simulatedPodPrograms } from './pod-shell';
 import { ciliumHostCommands } from './cilium-host';
+import { ciliumHubbleCommands } from './cilium-hubble';
 
 /** A command's words: subcommands (each with its own tree), flags, and what each flag's value may be. */
 export interface CommandTree {
@@ -74,7 +75,9 @@ export const ciliumHostTree: CommandTree = {
       name,
       name === 'status'
         ? { flags, values: { '--output': ['json', 'summary'], '-o': ['json', 'summary'] } }
-        : { flags },
+        : name === 'hubble'
+          ? { subcommands: Object.fromEntries(ciliumHubbleCommands.map((command) => [command, { flags }])) }
+          : { flags },
     ]),
   ),
 };

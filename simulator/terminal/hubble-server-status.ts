@@ -27,7 +27,7 @@ export interface ServerStatus {
 }
 
 /** The flows an agent's Hubble still holds: its node's, since it last started. */
-export function agentFlows(world: World, agent: AgentState): Flow[] {
+function agentFlows(world: World, agent: AgentState): Flow[] {
   const started = agent.startedAtMs ?? 0;
   return (world.cluster?.cilium?.flows ?? []).filter(
     (flow) => flow.node === agent.node && flow.timeMs >= started,
