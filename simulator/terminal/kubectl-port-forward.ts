@@ -8,12 +8,9 @@
  * for each. When the pod goes away the forward breaks and kubectl exits.
  */
 import type { Pod, Service } from '../k8s/objects';
-import { getObject, listObjects } from '../k8s/api-store';
-import { selectorMatches } from '../k8s/metadata';
 import { fail, ok, type CommandResult, type HeldJob, type TerminalContext } from './context';
 import { runLiveWindow } from './live-window';
-import { forwardReachesPod, type PortForward } from './machine-ports';
-import { mostActivePod } from './kubectl-pod-order';
+import { forwardReachesPod, podBehindService, type PortForward } from './machine-ports';
 import { namespaceOf } from './kubectl-request';
 
 /** One requested forward: local port (0: any free one) to the pod's port. */
@@ -55,25 +52,15 @@ function containerPortOf(service: Service, pod: Pod, servicePort: number): numbe
   return named?.containerPort ?? `error: Pod '${pod.metadata.name}' does not have a named port '${target}'`;
 }
 
-/** The pod a Service forwards to (the most active one its selector matches), or kubectl's error. */
+/** The pod a Service forwards to, or kubectl's error. */
 function podOfService(
   context: TerminalContext,
   namespace: string,
   name: string,
 ): { pod: Pod; service: Service } | string {
-  const api = context.simulation.state.cluster?.api;
-  const service = api === undefined ? undefined : getObject(api, 'Service', `${namespace}/${name}`);
-  if (api === undefined || service === undefined)
-    return `Error from server (NotFound): services "${name}" not found`;
-  const selector = service.spec.selector ?? {};
-  const pods = listObjects(api, 'Pod').filter(
-    (pod) =>
-      (pod.metadata.namespace ?? 'default') === namespace &&
-      Object.keys(selector).length > 0 &&
-      selectorMatches({ matchLabels: selector }, pod.metadata.labels ?? {}),
-  );
-  const pod = mostActivePod(pods);
-  return pod === undefined ? `error: no pods found for service ${name}` : { pod, service };
+  const behind = podBehindService(context.simulation.state, namespace, name);
+  if (behind === 'no service') return `Error from server (NotFound): services "${name}" not found`;
+  return behind === 'no pods' ? `error: no pods found for service ${name}` : behind;
 }
 
 /** A free local port for `:REMOTE`, from the reader's machine's ephemeral range, the same each run. */

@@ -5,6 +5,7 @@
  * machine is shared by every terminal tab (one forward serves all of them), and a forward lasts
  * as long as the process that opened it: Ctrl-C, `kill %N` or closing its tab ends it.
  */
+import type { Pod, Service } from '../k8s/objects';
 import type { World } from '../world';
 import { getObject, listObjects } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
@@ -60,6 +61,30 @@ export function forwardReachesPod(world: World, forward: PortForward): boolean {
 }
 
 /**
+ * The pod a port-forward to a Service reaches: of the pods its selector matches, the one
+ * podutils.ActivePods ranks first (kubectl's AttachablePodForObject and cilium's
+ * getFirstPodForService pick it the same way).
+ */
+export function podBehindService(
+  world: World,
+  namespace: string,
+  name: string,
+): { pod: Pod; service: Service } | 'no service' | 'no pods' {
+  const api = world.cluster?.api;
+  const service = api === undefined ? undefined : getObject(api, 'Service', `${namespace}/${name}`);
+  if (api === undefined || service === undefined) return 'no service';
+  const selector = service.spec.selector ?? {};
+  const pods = listObjects(api, 'Pod').filter(
+    (pod) =>
+      (pod.metadata.namespace ?? 'default') === namespace &&
+      Object.keys(selector).length > 0 &&
+      selectorMatches({ matchLabels: selector }, pod.metadata.labels ?? {}),
+  );
+  const pod = mostActivePod(pods);
+  return pod === undefined ? 'no pods' : { pod, service };
+}
+
+/**
  * Opens a forward from a local port to the pod behind a Service, as client-go's PortForwardService
  * does for cilium-cli and the hubble CLI (cilium pkg/k8s/portforward.go at v1.18.5): the Service's
  * first port, the pod its selector matches that podutils.ActivePods ranks first, and the container
@@ -73,20 +98,12 @@ export function forwardToService(
   service: string,
   localPort: number,
 ): { forward: PortForward; close: () => void } | { error: string } {
-  const api = world.cluster?.api;
-  const object = api === undefined ? undefined : getObject(api, 'Service', `${namespace}/${service}`);
-  if (api === undefined || object === undefined)
+  const behind = podBehindService(world, namespace, service);
+  if (behind === 'no service')
     return { error: `failed to get service "${service}": services "${service}" not found` };
-  const selector = object.spec.selector ?? {};
-  const pods = listObjects(api, 'Pod').filter(
-    (pod) =>
-      (pod.metadata.namespace ?? 'default') === namespace &&
-      Object.keys(selector).length > 0 &&
-      selectorMatches({ matchLabels: selector }, pod.metadata.labels ?? {}),
-  );
-  const pod = mostActivePod(pods);
-  if (pod === undefined)
+  if (behind === 'no pods')
     return { error: `failed to get service "${service}": no pods found for service: ${service}` };
+  const { pod, service: object } = behind;
   if (pod.status.phase !== 'Running')
     return {
       error: `failed to port forward: unable to forward port because pod is not running. Current status=${pod.status.phase}`,

@@ -4,24 +4,12 @@
 // reader's machine reads status, nodes and flows of the whole cluster through the relay; without
 // a forward it fails as gRPC does.
 import { describe, expect, it } from 'vitest';
-import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
-import { starWarsDemo, withSiteRepositories } from './kubectl-support';
+import { kindCluster, starWarsDemo, withSiteRepositories } from './kubectl-support';
 
 /** A three-node kind cluster without a CNI, as the Cilium guides create it, with Cilium 1.18.5. */
 async function ciliumOnKind(): Promise<TerminalSession> {
-  const simulation = new Simulation(11);
-  simulation.input({
-    type: 'kind.cluster.create',
-    config: {
-      name: 'kind',
-      nodes: [{ role: 'control-plane' }, { role: 'worker' }, { role: 'worker' }],
-      disableDefaultCNI: true,
-      podSubnet: '10.244.0.0/16',
-      serviceSubnet: '10.96.0.0/16',
-    },
-  });
-  simulation.advance(5_000);
+  const simulation = kindCluster(11, 2, { disableDefaultCNI: true });
   const session = new TerminalSession(simulation, { 'http-sw-app.yaml': starWarsDemo }, withSiteRepositories);
   for (const line of ['cilium install --version 1.18.5', 'cilium status --wait'])
     expect((await session.run(line)).exitCode).toBe(0);

@@ -12,8 +12,15 @@ import { labHelmRepositories } from '../../../simulator/scenarios/types';
  */
 export const starWarsDemo = ciliumExample('minikube/http-sw-app.yaml');
 
-/** A kind cluster with kindnet (no Cilium): one control plane and one worker, nodes Ready. */
-export function kindCluster(seed = 5, workers = 1): Simulation {
+/**
+ * A kind cluster with kindnet (no Cilium): one control plane and `workers` workers, nodes Ready;
+ * with `disableDefaultCNI`, as the Cilium guides create it, the nodes wait for a CNI.
+ */
+export function kindCluster(
+  seed = 5,
+  workers = 1,
+  options: { disableDefaultCNI?: boolean } = {},
+): Simulation {
   const simulation = new Simulation(seed);
   simulation.input({
     type: 'kind.cluster.create',
@@ -23,7 +30,7 @@ export function kindCluster(seed = 5, workers = 1): Simulation {
         { role: 'control-plane' },
         ...Array.from({ length: workers }, () => ({ role: 'worker' as const })),
       ],
-      disableDefaultCNI: false,
+      disableDefaultCNI: options.disableDefaultCNI ?? false,
       podSubnet: '10.244.0.0/16',
       serviceSubnet: '10.96.0.0/16',
     },

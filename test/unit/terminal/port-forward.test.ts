@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../../simulator/simulation';
 import { TerminalSession } from '../../../simulator/terminal/session';
 import { clusterWithCilium } from '../simulator/support';
-import { starWarsDemo } from './kubectl-support';
+import { kindCluster, starWarsDemo } from './kubectl-support';
 
 async function demo(simulation: Simulation): Promise<TerminalSession> {
   const session = new TerminalSession(simulation, { 'http-sw-app.yaml': starWarsDemo });
@@ -21,19 +21,7 @@ async function demo(simulation: Simulation): Promise<TerminalSession> {
 
 /** The Star Wars demo on kind's own CNI. */
 function kindDemo(): Promise<TerminalSession> {
-  const simulation = new Simulation(3);
-  simulation.input({
-    type: 'kind.cluster.create',
-    config: {
-      name: 'kind',
-      nodes: [{ role: 'control-plane' }, { role: 'worker' }],
-      disableDefaultCNI: false,
-      podSubnet: '10.244.0.0/16',
-      serviceSubnet: '10.96.0.0/16',
-    },
-  });
-  simulation.advance(5_000);
-  return demo(simulation);
+  return demo(kindCluster(3));
 }
 
 describe('kubectl port-forward', () => {
