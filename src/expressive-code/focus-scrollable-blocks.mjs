@@ -17,6 +17,7 @@
  * script would take the reference pages with a lab past their 10 KB budget of script before
  * interaction (scripts/budgets.ts).
  */
+import { findPre } from './find-pre.mjs';
 
 /** Where the site serves the script, minified (src/pages/code-block-focus.js.ts). */
 export const clientScriptPath = '/code-block-focus.js';
@@ -34,21 +35,6 @@ export function columnCounts(lines) {
   if (!lines.every((line) => oneColumn.test(line))) return undefined;
   const [first = '', ...rest] = lines;
   return [first.length, Math.max(0, ...rest.map((line) => line.length))];
-}
-
-/**
- * The first `<pre>` in a rendered block.
- * @param {import('hast').ElementContent | import('hast').Element} node
- * @returns {import('hast').Element | undefined}
- */
-function findPre(node) {
-  if (node.type !== 'element') return undefined;
-  if (node.tagName === 'pre') return node;
-  for (const child of node.children) {
-    const found = findPre(child);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
 
 /** @returns {import('@expressive-code/core').ExpressiveCodePlugin} */

@@ -11,21 +11,7 @@
  * "Code block 3: examples/policies/l3/simple/l3.yaml". The script then removes the focus stop from
  * the blocks that do not scroll, as before.
  */
-
-/**
- * The first `<pre>` in a rendered block.
- * @param {import('hast').ElementContent | import('hast').Element} node
- * @returns {import('hast').Element | undefined}
- */
-function findPre(node) {
-  if (node.type !== 'element') return undefined;
-  if (node.tagName === 'pre') return node;
-  for (const child of node.children) {
-    const found = findPre(child);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
+import { findPre } from './find-pre.mjs';
 
 /** @returns {import('@expressive-code/core').ExpressiveCodePlugin} */
 export function pluginNameCodeBlocks() {
