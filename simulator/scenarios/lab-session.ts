@@ -18,6 +18,8 @@ export interface TerminalEntry {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** How many characters of stderr the screen shows before stdout (a started job's `[1] PID`). */
+  stderrLead?: number;
   /** The terminal tab it ran in; absent for the first tab. */
   tab?: number;
   /**

@@ -122,7 +122,15 @@ function fileCandidates(arg: string): string[] {
 }
 
 /** What a line printed; `waitingForInput` when a command of it asked a question (see `run`). */
-export type LineResult = CommandResult & { interruptedAt?: number; waitingForInput?: { echo: boolean } };
+export type LineResult = CommandResult & {
+  interruptedAt?: number;
+  waitingForInput?: { echo: boolean };
+  /**
+   * How many characters at the start of stderr came before stdout on the screen: bash's `[1] PID`
+   * for a job the line started, which a job's first output line follows.
+   */
+  stderrLead?: number;
+};
 
 /** One reader's terminal. */
 export class TerminalSession {
@@ -156,7 +164,7 @@ export class TerminalSession {
   private prompting:
     { prompt: string; echo: boolean; answer: (line: string | undefined) => void } | undefined;
   /** The line that is running while it waits for an answer. */
-  private lineInFlight: Promise<CommandResult & { interruptedAt?: number }> | undefined;
+  private lineInFlight: Promise<Omit<LineResult, 'waitingForInput'>> | undefined;
   /** Wakes `lineOrPrompt` when the running command asks a question. */
   private onPrompt: (() => void) | undefined;
   /** The command this terminal keeps running in the foreground (a consumer waiting for messages). */
@@ -703,7 +711,7 @@ export class TerminalSession {
   private async runLine(
     script: string,
     options: { stopAt?: number },
-  ): Promise<CommandResult & { interruptedAt?: number }> {
+  ): Promise<Omit<LineResult, 'waitingForInput'>> {
     this.spentMs = 0;
     this.budgetExceeded = false;
     this.interrupted = false;
@@ -751,6 +759,7 @@ export class TerminalSession {
       stdout: result.stdout + jobs.stdout,
       stderr: this.jobAnnouncement + result.stderr + jobs.stderr,
     };
+    const lead = this.jobAnnouncement === '' ? {} : { stderrLead: this.jobAnnouncement.length };
     if (this.interrupted) {
       // As in a terminal: the ^C echo, whatever was printed before it, and status 130 (128 + SIGINT).
       // An interrupt between simulated commands changed nothing in the world after the last
@@ -760,6 +769,7 @@ export class TerminalSession {
         stderr: `${result.stderr}^C\n`,
         exitCode: 130,
         interruptedAt: this.stoppedAt ?? this.checkpoint + 1,
+        ...lead,
       };
     }
     let stderr = explainShellLimits(result.stderr);
@@ -770,6 +780,6 @@ export class TerminalSession {
     }
     if (this.budgetExceeded && !stderr.includes('stopped:'))
       stderr += `stopped: this command line used more than ${commandLineBudgetMs / 60_000} minutes of simulated time\n`;
-    return { stdout: result.stdout, stderr, exitCode: result.exitCode };
+    return { stdout: result.stdout, stderr, exitCode: result.exitCode, ...lead };
   }
 }

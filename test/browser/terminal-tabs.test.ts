@@ -97,4 +97,15 @@ describe('lab terminal: tabs in the record', () => {
       await context.close();
     },
   );
+
+  it("prints a started job's [1] PID before the job's first lines, as bash does", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await labWithTerminal(page, 2);
+    await runLine(page, 'kubectl port-forward svc/helloworld-v2 5000 &', 'Forwarding from 127.0.0.1:5000');
+    const text = (await log(page).textContent()) ?? '';
+    expect(text.indexOf('[1] 4711')).toBeGreaterThan(text.indexOf('$ kubectl port-forward'));
+    expect(text.indexOf('[1] 4711')).toBeLessThan(text.indexOf('Forwarding from 127.0.0.1:5000'));
+    await context.close();
+  });
 });

@@ -31,9 +31,10 @@ describe('kubectl port-forward', () => {
       stderr: "curl: (7) Failed to connect to localhost port 8080 after 0 ms: Couldn't connect to server\n",
       exitCode: 7,
     });
-    // What the job prints comes after the command line, as in a terminal.
+    // bash's `[1] PID` comes first on the screen (stderr's lead), then what the job prints.
     const started = await session.run('kubectl port-forward svc/deathstar 8080:80 &');
     expect(started.stderr).toMatch(/^\[1\] \d+\n$/);
+    expect(started.stderrLead).toBe(started.stderr.length);
     expect(started.stdout).toBe('Forwarding from 127.0.0.1:8080 -> 80\nForwarding from [::1]:8080 -> 80\n');
     expect((await session.run('curl -s -XPOST localhost:8080/v1/request-landing')).stdout).toBe(
       'Ship landed\nHandling connection for 8080\n',
