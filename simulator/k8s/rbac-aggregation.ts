@@ -5,6 +5,7 @@
  * pkg/controller/clusterroleaggregation). That is how a CRD's `aggregate-to-view` role extends
  * `view` in a real cluster.
  */
+import { canonicalJson } from '../engine/state-hash';
 import type { World } from '../world';
 import { requireCluster } from '../world';
 import { keyOf, listObjects } from './api-store';
@@ -12,18 +13,24 @@ import { apiPut } from './api-writes';
 import { selectorMatches } from './metadata';
 import type { ClusterRole, PolicyRule } from './objects';
 
-const sameRule = (a: PolicyRule, b: PolicyRule): boolean => JSON.stringify(a) === JSON.stringify(b);
-
+/** A role's rules gathered from the roles its selectors match, in name order, each rule once. */
 function aggregatedRules(role: ClusterRole, roles: readonly ClusterRole[]): PolicyRule[] {
   const selectors = role.aggregationRule?.clusterRoleSelectors ?? [];
   const rules: PolicyRule[] = [];
+  // The controller skips a rule deep-equal to one it took (ruleExists); a rule's canonical JSON,
+  // written once per rule, tells the same apart whatever order its writer put the fields in.
+  const seen = new Set<string>();
   const sources = roles
     .filter((candidate) => candidate.metadata.name !== role.metadata.name)
     .filter((candidate) => selectors.some((selector) => selectorMatches(selector, candidate.metadata.labels)))
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   for (const source of sources)
-    for (const rule of source.rules ?? [])
-      if (!rules.some((known) => sameRule(known, rule))) rules.push(rule);
+    for (const rule of source.rules ?? []) {
+      const text = canonicalJson(rule);
+      if (seen.has(text)) continue;
+      seen.add(text);
+      rules.push(rule);
+    }
   return rules;
 }
 

@@ -260,4 +260,28 @@ rules:
     const admin = (await session.run('kubectl get clusterrole admin -o yaml')).stdout;
     expect(admin).toContain('- widgets');
   });
+
+  it('takes a rule two aggregated roles share once, whatever order its fields come in', async () => {
+    const role = (name: string, rule: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: ${name}
+  labels:
+    rbac.authorization.k8s.io/aggregate-to-view: "true"
+rules:
+${rule}`;
+    const session = kindShell({
+      'a.yaml': role(
+        'gadgets-a',
+        '- apiGroups: ["example.com"]\n  resources: ["gadgets"]\n  verbs: ["get"]\n',
+      ),
+      'b.yaml': role(
+        'gadgets-b',
+        '- verbs: ["get"]\n  resources: ["gadgets"]\n  apiGroups: ["example.com"]\n',
+      ),
+    });
+    await session.run('kubectl apply -f a.yaml -f b.yaml; sleep 1');
+    const view = (await session.run('kubectl get clusterrole view -o yaml')).stdout;
+    expect(view.match(/- gadgets\n/g)).toHaveLength(1);
+  });
 });
