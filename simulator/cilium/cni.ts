@@ -495,11 +495,14 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
   // generation 1, and status writes leave it there.
   const ownerReferences = [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid }];
   // Made for this write, so the store keeps it as it is (below): an update's copy has the stored
-  // version's shape; a new one is newMetadata's own object, which takes the two fields after its own.
+  // version's shape; a new one is newMetadata's own object, which takes the pod's labels, then the
+  // two fields of its own, in the order a copy would give them. The labels are the stored pod's
+  // record itself: stored objects are never changed, so the two may share it.
   let metadata: ObjectMeta;
   if (existing !== undefined) metadata = { ...existing.metadata, ownerReferences };
   else {
-    metadata = newMetadata(world, endpoint.podName, endpoint.namespace, pod.metadata.labels);
+    metadata = newMetadata(world, endpoint.podName, endpoint.namespace);
+    if (pod.metadata.labels !== undefined) metadata.labels = pod.metadata.labels;
     metadata.generation = 1;
     metadata.ownerReferences = ownerReferences;
   }
