@@ -10,6 +10,7 @@ import { schedule, type Cluster, type World } from '../world';
 import { agentsWatchSecret, secretSyncConcerns } from './policy-secrets-mode';
 import { notifyPolicyValidator } from './policy-validator';
 import { notifyToGroupsOperator } from './to-groups';
+import type { CiliumState } from './state';
 
 /** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
 const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
@@ -35,14 +36,37 @@ export function ciliumWatchesChange(world: World, cluster: Cluster, change: Watc
   if (change.type !== 'DELETED') notifyPolicyValidator(world, object, change.key);
   // The operator derives the addresses of a policy's toGroups (cilium/to-groups.ts).
   if (change.type !== 'DELETED') notifyToGroupsOperator(world, object, change.key);
-  if (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object)) {
-    const viewIds = Object.keys(cilium.views);
-    if (viewIds.length > 1) viewIds.sort();
-    for (const viewId of viewIds) {
-      const view = cilium.views[viewId];
-      if (view?.receiving === true) {
-        schedule(world, cluster.timings.watchLatencyMs, { type: 'watch.deliver', viewId, change });
-      }
+  if (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object))
+    deliverToViews(world, cluster, cilium.views, change);
+}
+
+/** Schedules a change's delivery to every receiving view, in view id order. */
+function deliverToViews(
+  world: World,
+  cluster: Cluster,
+  views: CiliumState['views'],
+  change: WatchChange,
+): void {
+  // Usually the shared view alone (every agent connected): found without listing the ids.
+  let first: string | undefined;
+  for (const viewId in views) {
+    if (first === undefined) {
+      first = viewId;
+      continue;
     }
+    for (const id of Object.keys(views).sort()) scheduleDelivery(world, cluster, views, id, change);
+    return;
   }
+  if (first !== undefined) scheduleDelivery(world, cluster, views, first, change);
+}
+
+function scheduleDelivery(
+  world: World,
+  cluster: Cluster,
+  views: CiliumState['views'],
+  viewId: string,
+  change: WatchChange,
+): void {
+  if (views[viewId]?.receiving === true)
+    schedule(world, cluster.timings.watchLatencyMs, { type: 'watch.deliver', viewId, change });
 }

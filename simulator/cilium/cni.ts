@@ -8,7 +8,7 @@ import { getObject } from '../k8s/api-store';
 import { apiPut, apiRemove } from '../k8s/api-writes';
 import { allocateNext, releaseAddress } from '../k8s/ipam';
 import { newMetadata } from '../k8s/metadata';
-import type { Pod } from '../k8s/objects';
+import type { ObjectMeta, Pod } from '../k8s/objects';
 import type { CiliumEndpoint } from './objects';
 import { requireNextState } from '../machines/step';
 import { endpointLifecycleMachine, type EndpointLifecycleEvent } from '../machines/endpoint-lifecycle';
@@ -115,6 +115,13 @@ function leaseEndpointId(world: World, agent: AgentState): number {
   return id;
 }
 
+/**
+ * The labels of an endpoint at reserved:init. Label lists are replaced whole and never changed in
+ * place (resolveIdentity, podLabelsChanged), so endpoints and the CiliumEndpoints written from them
+ * may share one list; a clone of the world copies it like any other.
+ */
+const initLabels: string[] = ['reserved:init'];
+
 /** CNI ADD for a pod sandbox. */
 export function cniAdd(world: World, nodeName: string, sandbox: Sandbox, pod: Pod): void {
   const cluster = requireCluster(world);
@@ -135,7 +142,7 @@ export function cniAdd(world: World, nodeName: string, sandbox: Sandbox, pod: Po
     ip,
     state: 'none',
     identity: ReservedIdentity.init,
-    labels: ['reserved:init'],
+    labels: initLabels,
     containerId: sandbox.containerId,
     // Made with its log, which gets its first entry at once: endpoints then keep one shape.
     statusLog: [],
@@ -255,7 +262,7 @@ export function stepEndpoint(
 function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
   if (agent.connection !== 'connected') {
     endpoint.identity = ReservedIdentity.init;
-    endpoint.labels = ['reserved:init'];
+    endpoint.labels = initLabels;
     if (agent.pendingLabelResolution[endpoint.id] !== true) {
       agent.pendingLabelResolution[endpoint.id] = true;
       scheduleLabelRetry(world, agent, endpoint, 1);
@@ -264,8 +271,10 @@ function resolveIdentity(world: World, agent: AgentState, endpoint: LocalEndpoin
   }
   const derived = endpointSecurityLabels(world, endpoint);
   endpoint.identity = allocateIdentity(world, derived.labels, derived.key);
-  endpoint.labels = [...derived.strings];
-  delete agent.pendingLabelResolution[endpoint.id];
+  // The derivation's own list, shared (see initLabels): no endpoint changes its list in place.
+  endpoint.labels = derived.strings;
+  if (agent.pendingLabelResolution[endpoint.id] !== undefined)
+    delete agent.pendingLabelResolution[endpoint.id];
 }
 
 /**
@@ -322,7 +331,8 @@ function retryLabelResolution(
 /** An endpoint's identity-relevant labels, with their CLI strings and the allocator's key. */
 interface EndpointLabels {
   readonly labels: LabelSet;
-  readonly strings: readonly string[];
+  /** Never changed once made: endpoints and their CiliumEndpoints share it. */
+  readonly strings: string[];
   readonly key: string;
 }
 
@@ -484,23 +494,26 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
   // watchers/endpointsynchronizer.go at v1.12.0); the API server gives a new custom resource
   // generation 1, and status writes leave it there.
   const ownerReferences = [{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid }];
-  // Made in one piece for this write, so the store keeps it as it is (below): an update's copy has
-  // the stored version's shape, a new one the fields in the order a copy would give them.
-  const metadata =
-    existing !== undefined
-      ? { ...existing.metadata, ownerReferences }
-      : {
-          ...newMetadata(world, endpoint.podName, endpoint.namespace, pod.metadata.labels),
-          generation: 1,
-          ownerReferences,
-        };
+  // Made for this write, so the store keeps it as it is (below): an update's copy has the stored
+  // version's shape; a new one is newMetadata's own object, which takes the pod's labels, then the
+  // two fields of its own, in the order a copy would give them. The labels are the stored pod's
+  // record itself: stored objects are never changed, so the two may share it.
+  let metadata: ObjectMeta;
+  if (existing !== undefined) metadata = { ...existing.metadata, ownerReferences };
+  else {
+    metadata = newMetadata(world, endpoint.podName, endpoint.namespace);
+    if (pod.metadata.labels !== undefined) metadata.labels = pod.metadata.labels;
+    metadata.generation = 1;
+    metadata.ownerReferences = ownerReferences;
+  }
   const ciliumEndpoint: CiliumEndpoint = {
     apiVersion: 'cilium.io/v2',
     kind: 'CiliumEndpoint',
     metadata,
     status: {
       id: endpoint.id,
-      identity: { id: endpoint.identity, labels: [...endpoint.labels] },
+      // The endpoint's list itself: lists are replaced, never changed in place (initLabels).
+      identity: { id: endpoint.identity, labels: endpoint.labels },
       networking: { addressing: [{ ipv4: endpoint.ip }], node: node.internalIP },
       state: endpoint.state,
       encryption: {},
@@ -531,7 +544,8 @@ export function cniDel(world: World, nodeName: string, sandbox: Sandbox): void {
   if (sandbox.ip !== undefined && node !== undefined) releaseAddress(node.ipam, sandbox.ip);
   if (endpoint === undefined) return;
   if (agent.ipToEndpoint[endpoint.ip] === endpoint.id) delete agent.ipToEndpoint[endpoint.ip];
-  delete agent.pendingLabelResolution[endpoint.id];
+  if (agent.pendingLabelResolution[endpoint.id] !== undefined)
+    delete agent.pendingLabelResolution[endpoint.id];
   moveEndpoint(world, endpoint, 'endpoint.delete', statusMessages.deleting);
   if (agent.connection === 'connected') {
     const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);

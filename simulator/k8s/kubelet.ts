@@ -4,7 +4,7 @@
  * renews the node's Lease. Everything it learns from or tells the API server needs a working link:
  * a cut-off kubelet keeps its pods running, cannot see deletions, and reports nothing.
  */
-import { randomHex } from '../engine/prng';
+import { writeRandomHexCodes } from '../engine/prng';
 import { requireNextState } from '../machines/step';
 import { podSandboxMachine, type PodSandboxEvent } from '../machines/pod-sandbox';
 import type { NodeRuntime, Sandbox, World } from '../world';
@@ -29,29 +29,47 @@ function moveSandbox(sandbox: Sandbox, eventType: PodSandboxEvent['type']): void
   sandbox.state = requireNextState(podSandboxMachine, sandbox.state, eventType);
 }
 
-const randomContainerId = (world: World): string => randomHex(world.random, 64);
+/**
+ * A container id: 64 random hex digits, randomHex's draws and text, written into one flat string
+ * (a concatenation of eight pieces would be flattened again by every hash and copy of the world).
+ */
+function randomContainerId(world: World): string {
+  writeRandomHexCodes(world.random, 64, containerIdCodes, 0);
+  return String.fromCharCode.apply(null, containerIdCodes);
+}
+
+/** Scratch space for randomContainerId, rewritten by every call. */
+const containerIdCodes: number[] = new Array<number>(64).fill(0);
 
 /**
- * Per node's sandbox record: pod key → that pod's sandboxes in the record's insertion order. A
- * derived index beside the world (never cloned or hashed), kept current by addSandbox and
- * removeSandbox, the only writers of the record, and rebuilt when missing (after a clone).
+ * Per node's sandbox record: pod key → that pod's sandbox, or its sandboxes in the record's
+ * insertion order when a name outlived its pod's sandbox (a StatefulSet-style replacement); one
+ * pod a key is the rule, so it needs no list. A derived index beside the world (never cloned or
+ * hashed), kept current by addSandbox and removeSandbox, the only writers of the record, and
+ * rebuilt when missing (after a clone).
  */
-const sandboxesByPod = new WeakMap<Record<string, Sandbox>, Map<string, Sandbox[]>>();
+type SandboxesOfKey = Sandbox | Sandbox[];
+const sandboxesByPod = new WeakMap<Record<string, Sandbox>, Map<string, SandboxesOfKey>>();
 
-function sandboxIndex(sandboxes: Record<string, Sandbox>): Map<string, Sandbox[]> {
+function sandboxIndex(sandboxes: Record<string, Sandbox>): Map<string, SandboxesOfKey> {
   let index = sandboxesByPod.get(sandboxes);
   if (index === undefined) {
     index = new Map();
     for (const uid in sandboxes) {
       const sandbox = sandboxes[uid];
-      if (sandbox === undefined) continue;
-      const list = index.get(sandbox.podKey);
-      if (list === undefined) index.set(sandbox.podKey, [sandbox]);
-      else list.push(sandbox);
+      if (sandbox !== undefined) indexSandbox(index, sandbox);
     }
     sandboxesByPod.set(sandboxes, index);
   }
   return index;
+}
+
+/** Adds a sandbox after those its key already has. */
+function indexSandbox(index: Map<string, SandboxesOfKey>, sandbox: Sandbox): void {
+  const known = index.get(sandbox.podKey);
+  if (known === undefined) index.set(sandbox.podKey, sandbox);
+  else if (Array.isArray(known)) known.push(sandbox);
+  else index.set(sandbox.podKey, [known, sandbox]);
 }
 
 /**
@@ -63,10 +81,7 @@ function addSandbox(node: NodeRuntime, podUid: string, sandbox: Sandbox): void {
   const sandboxes = node.kubelet.sandboxes;
   sandboxes[podUid] = sandbox;
   const index = sandboxesByPod.get(sandboxes);
-  if (index === undefined) return;
-  const list = index.get(sandbox.podKey);
-  if (list === undefined) index.set(sandbox.podKey, [sandbox]);
-  else list.push(sandbox);
+  if (index !== undefined) indexSandbox(index, sandbox);
 }
 
 function removeSandbox(node: NodeRuntime, podUid: string): void {
@@ -74,16 +89,23 @@ function removeSandbox(node: NodeRuntime, podUid: string): void {
   const removed = sandboxes[podUid];
   if (removed === undefined) return;
   delete sandboxes[podUid];
-  const list = sandboxesByPod.get(sandboxes)?.get(removed.podKey);
-  if (list === undefined) return;
-  const at = list.indexOf(removed);
-  if (at >= 0) list.splice(at, 1);
-  if (list.length === 0) sandboxesByPod.get(sandboxes)?.delete(removed.podKey);
+  const index = sandboxesByPod.get(sandboxes);
+  const known = index?.get(removed.podKey);
+  if (index === undefined || known === undefined) return;
+  if (known === removed) index.delete(removed.podKey);
+  else if (Array.isArray(known)) {
+    const at = known.indexOf(removed);
+    if (at >= 0) known.splice(at, 1);
+    // The one left needs no list.
+    if (known.length === 1) index.set(removed.podKey, known[0]!);
+    else if (known.length === 0) index.delete(removed.podKey);
+  }
 }
 
 /** The first of a node's sandboxes (in insertion order) that runs the pod with this key. */
 function sandboxOfPod(node: NodeRuntime, podKey: string): Sandbox | undefined {
-  return sandboxIndex(node.kubelet.sandboxes).get(podKey)?.[0];
+  const known = sandboxIndex(node.kubelet.sandboxes).get(podKey);
+  return Array.isArray(known) ? known[0] : known;
 }
 
 /** Reconciles one pod on a node with what the API server says about it. */
