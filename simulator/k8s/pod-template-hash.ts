@@ -34,6 +34,29 @@ export function podTemplateHash(template: PodTemplate, collisionCount = 0): stri
   return computeHash(template, collisionCount);
 }
 
+/**
+ * The template each owner (a Deployment, by uid) had when its hash was last asked for, and that
+ * hash. An owner keeps its template through the many syncs of a rollout and changes it only when
+ * its spec is written, so this answers nearly every sync with one lookup, and a new template costs
+ * no entry in a WeakMap (whose inserts, one per restart, cost more than the lookups they spare).
+ */
+const lastTemplateHashes = new Map<string, { template: PodTemplate; hash: string }>();
+
+/** podTemplateHash(template) for the template an owner has now. */
+export function ownerTemplateHash(ownerUid: string, template: PodTemplate): string {
+  const last = lastTemplateHashes.get(ownerUid);
+  if (last?.template === template) return last.hash;
+  const hash = computeHash(template, 0);
+  if (last !== undefined) {
+    last.template = template;
+    last.hash = hash;
+  } else {
+    if (lastTemplateHashes.size >= 1000) lastTemplateHashes.clear();
+    lastTemplateHashes.set(ownerUid, { template, hash });
+  }
+  return hash;
+}
+
 /** canonicalJson of pod specs: a restart changes the template's metadata and shares its spec. */
 const specJson = new WeakMap<object, string>();
 

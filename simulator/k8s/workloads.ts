@@ -4,7 +4,6 @@
  * maxUnavailable (25 % each by default, rounded up and down respectively).
  */
 import { toTimestamp } from '../engine/virtual-time';
-import { clonePlain } from '../engine/clone';
 import type { World } from '../world';
 import { requireCluster, schedule } from '../world';
 import {
@@ -32,7 +31,7 @@ import { newMetadata } from './metadata';
 import type { Deployment, PodTemplate, ReplicaSet, ReplicationController } from './objects';
 import { createControlledPod, isActivePod, requestPodDeletion } from './controlled-pods';
 import { podsToDelete, type OwnedPod } from './deletion-rank';
-import { podTemplateHash } from './pod-template-hash';
+import { ownerTemplateHash } from './pod-template-hash';
 import { nextState } from '../machines/step';
 import { rolloutMachine, type RolloutState } from '../machines/rollout';
 
@@ -80,28 +79,15 @@ function busyReplicaSetsOf(world: World, deployment: Deployment): ReplicaSet[] {
   return listBusyReplicaSetsOwnedBy(requireCluster(world).api, deployment.metadata.uid);
 }
 
-/** Counts of the pods some ReplicaSets control: not being deleted, ready, and on a template hash. */
-interface PodCounts {
-  active: number;
-  ready: number;
-  /** Active pods labelled with the template hash asked for. */
-  updated: number;
-}
-
 /**
- * Counts the pods the given ReplicaSets control, as filtering listOwnedBy(store, 'Pod', uid) would, without building
- * the lists.
+ * How many pods the given ReplicaSets control that are ready and not being deleted, as filtering
+ * listOwnedBy(store, 'Pod', uid) would count, without building the lists.
  */
-function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash?: string): PodCounts {
-  const counts: PodCounts = { active: 0, ready: 0, updated: 0 };
-  for (const replicaSet of replicaSets) {
-    const controlled = controlledPodCounts(store, replicaSet.metadata.uid);
-    if (controlled === undefined) continue;
-    counts.active += controlled.active;
-    counts.ready += controlled.ready;
-    if (templateHash !== undefined) counts.updated += controlled.byTemplateHash.get(templateHash) ?? 0;
-  }
-  return counts;
+function readyPodsOf(store: ApiStore, replicaSets: readonly ReplicaSet[]): number {
+  let ready = 0;
+  for (let i = 0; i < replicaSets.length; i++)
+    ready += controlledPodCounts(store, replicaSets[i]!.metadata.uid)?.ready ?? 0;
+  return ready;
 }
 
 /** Deployment controller: make sure the current template has a ReplicaSet and roll replicas over. */
@@ -114,13 +100,14 @@ export function syncDeployment(world: World, key: string): void {
     return;
   }
   const namespace = deployment.metadata.namespace ?? 'default';
-  const hash = podTemplateHash(deployment.spec.template);
+  const hash = ownerTemplateHash(deployment.metadata.uid, deployment.spec.template);
   // Only busy ReplicaSets matter below: the rest have zero replicas and no active pods.
   const busy = busyReplicaSetsOf(world, deployment);
   let newReplicaSet = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
   if (newReplicaSet === undefined) {
-    // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns.
-    const revision = maxRevision(replicaSetsOwnedBy(world, deployment)) + 1;
+    // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns
+    // (in any order, so the unordered index serves).
+    const revision = maxRevision(ownedReplicaSetsUnordered(cluster.api, deployment.metadata.uid)) + 1;
     const template = templateWithHash(deployment.spec.template, hash);
     const metadata = newMetadata(
       world,
@@ -139,8 +126,11 @@ export function syncDeployment(world: World, key: string): void {
       },
     ];
     metadata.annotations = { 'deployment.kubernetes.io/revision': String(revision) };
-    const selector = clonePlain(deployment.spec.selector);
-    selector.matchLabels = { ...selector.matchLabels, 'pod-template-hash': hash };
+    // The Deployment's selector plus the hash label; the rest is shared (stored objects are never mutated).
+    const selector = {
+      ...deployment.spec.selector,
+      matchLabels: { ...deployment.spec.selector.matchLabels, 'pod-template-hash': hash },
+    };
     newReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -175,12 +165,12 @@ export function syncDeployment(world: World, key: string): void {
       scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
     }
     // Scale old ReplicaSets down while enough pods stay available.
-    const available = countPods(cluster.api, busy).ready;
+    const available = readyPodsOf(cluster.api, busy);
     let canRemove = available - (desired - maxUnavailable);
     for (const oldReplicaSet of oldWithReplicas) {
       // Replicas that are not ready can go at once: removing them costs no availability.
-      const oldPods = countPods(cluster.api, [oldReplicaSet]);
-      const unready = oldPods.active - oldPods.ready;
+      const oldPods = controlledPodCounts(cluster.api, oldReplicaSet.metadata.uid);
+      const unready = oldPods === undefined ? 0 : oldPods.active - oldPods.ready;
       const remove = Math.min(
         oldReplicaSet.spec.replicas,
         Math.max(0, canRemove) + Math.min(unready, oldReplicaSet.spec.replicas),
@@ -244,17 +234,29 @@ function cleanupOldReplicaSets(world: World, deployment: Deployment, newReplicaS
   const limit = deployment.spec.revisionHistoryLimit ?? 10;
   // Every ReplicaSet it owns, the new one included, against the limit plus that one.
   if (countOwnedReplicaSets(cluster.api, deployment.metadata.uid) <= limit + 1) return;
-  const old = replicaSetsOwnedBy(world, deployment).filter(
-    (replicaSet) =>
-      replicaSet.metadata.uid !== newReplicaSetUid && replicaSet.metadata.deletionTimestamp === undefined,
-  );
+  const cleanable = (replicaSet: ReplicaSet): boolean =>
+    replicaSet.metadata.uid !== newReplicaSetUid && replicaSet.metadata.deletionTimestamp === undefined;
+  // Sorted by revision, the owned order breaks ties. Without ties any order sorts the same, so the
+  // unordered index serves, and the owned list is walked only when two revisions are equal.
+  let old = ownedReplicaSetsUnordered(cluster.api, deployment.metadata.uid).filter(cleanable);
   const excess = old.length - limit;
   if (excess <= 0) return;
-  old.sort((a, b) => revisionOf(a) - revisionOf(b));
-  for (const replicaSet of old.slice(0, excess)) {
+  old.sort(byRevision);
+  if (hasEqualNeighbours(old)) old = replicaSetsOwnedBy(world, deployment).filter(cleanable).sort(byRevision);
+  for (let i = 0; i < Math.min(excess, old.length); i++) {
+    const replicaSet = old[i]!;
     if (replicaSet.status.replicas !== 0 || replicaSet.spec.replicas !== 0) continue;
     apiRemove(world, 'ReplicaSet', keyOf(replicaSet));
   }
+}
+
+const byRevision = (a: ReplicaSet, b: ReplicaSet): number => revisionOf(a) - revisionOf(b);
+
+/** Whether two neighbours of a list sorted by revision have the same revision. */
+function hasEqualNeighbours(sorted: readonly ReplicaSet[]): boolean {
+  for (let i = 1; i < sorted.length; i++)
+    if (revisionOf(sorted[i - 1]!) === revisionOf(sorted[i]!)) return true;
+  return false;
 }
 
 function scaleReplicaSet(world: World, replicaSet: ReplicaSet, replicas: number): void {
@@ -288,7 +290,17 @@ function updateDeploymentStatus(
   busy: readonly ReplicaSet[],
 ): boolean {
   const cluster = requireCluster(world);
-  const { active, updated, ready } = countPods(cluster.api, busy, hash);
+  // The pods of the busy ReplicaSets: active, ready, and active on the current template.
+  let active = 0;
+  let ready = 0;
+  let updated = 0;
+  for (let i = 0; i < busy.length; i++) {
+    const controlled = controlledPodCounts(cluster.api, busy[i]!.metadata.uid);
+    if (controlled === undefined) continue;
+    active += controlled.active;
+    ready += controlled.ready;
+    updated += controlled.byTemplateHash.get(hash) ?? 0;
+  }
   const desired = deployment.spec.replicas;
   const complete = updated === desired && active === desired && ready === desired;
   const previous = cluster.rollouts?.[key];
