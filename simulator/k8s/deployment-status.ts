@@ -95,12 +95,12 @@ export function statusVerdict(
   const progressing = conditions[1] as unknown;
   if (!isRecord(available) || !isRecord(progressing)) return 'changed';
   if (
-    !jsonEqual(previous.observedGeneration, facts.observedGeneration) ||
-    !jsonEqual(previous.replicas, facts.replicas) ||
-    !jsonEqual(previous.updatedReplicas, facts.updatedReplicas) ||
-    !jsonEqual(previous.readyReplicas, facts.readyReplicas) ||
-    !jsonEqual(previous.availableReplicas, facts.readyReplicas) ||
-    !jsonEqual(previous.unavailableReplicas, facts.unavailableReplicas) ||
+    !sameCount(previous.observedGeneration, facts.observedGeneration) ||
+    !sameCount(previous.replicas, facts.replicas) ||
+    !sameCount(previous.updatedReplicas, facts.updatedReplicas) ||
+    !sameCount(previous.readyReplicas, facts.readyReplicas) ||
+    !sameCount(previous.availableReplicas, facts.readyReplicas) ||
+    !sameCount(previous.unavailableReplicas, facts.unavailableReplicas) ||
     available.status !== facts.available ||
     progressing.reason !== (facts.complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated') ||
     progressing.message !== facts.message
@@ -114,6 +114,9 @@ export function statusVerdict(
     progressing.status === 'True';
   return constant && shapedAsWritten(previous) ? 'unchanged' : 'compare';
 }
+
+/** Whether a stored field says the same as a count in JSON; the usual case, equal numbers, at once. */
+const sameCount = (stored: unknown, count: number): boolean => stored === count || jsonEqual(stored, count);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -79,15 +79,28 @@ function busyReplicaSetsOf(world: World, deployment: Deployment): ReplicaSet[] {
   return listBusyReplicaSetsOwnedBy(requireCluster(world).api, deployment.metadata.uid);
 }
 
+/** Counts of the pods some ReplicaSets control: not being deleted, ready, and on a template hash. */
+interface PodCounts {
+  active: number;
+  ready: number;
+  /** Active pods labelled with the template hash asked for. */
+  updated: number;
+}
+
 /**
- * How many pods the given ReplicaSets control that are ready and not being deleted, as filtering
- * listOwnedBy(store, 'Pod', uid) would count, without building the lists.
+ * Counts the pods the given ReplicaSets control, as filtering listOwnedBy(store, 'Pod', uid) would,
+ * without building the lists.
  */
-function readyPodsOf(store: ApiStore, replicaSets: readonly ReplicaSet[]): number {
-  let ready = 0;
-  for (let i = 0; i < replicaSets.length; i++)
-    ready += controlledPodCounts(store, replicaSets[i]!.metadata.uid)?.ready ?? 0;
-  return ready;
+function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash: string): PodCounts {
+  const counts: PodCounts = { active: 0, ready: 0, updated: 0 };
+  for (let i = 0; i < replicaSets.length; i++) {
+    const controlled = controlledPodCounts(store, replicaSets[i]!.metadata.uid);
+    if (controlled === undefined) continue;
+    counts.active += controlled.active;
+    counts.ready += controlled.ready;
+    counts.updated += controlled.byTemplateHash.get(templateHash) ?? 0;
+  }
+  return counts;
 }
 
 /** Deployment controller: make sure the current template has a ReplicaSet and roll replicas over. */
@@ -103,6 +116,9 @@ export function syncDeployment(world: World, key: string): void {
   const hash = ownerTemplateHash(deployment.metadata.uid, deployment.spec.template);
   // Only busy ReplicaSets matter below: the rest have zero replicas and no active pods.
   const busy = busyReplicaSetsOf(world, deployment);
+  // Counted once for the scaling and the status: scaling a ReplicaSet changes no pod, and one that
+  // becomes busy or idle by it controls no active pod.
+  const pods = countPods(cluster.api, busy, hash);
   let newReplicaSet = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
   if (newReplicaSet === undefined) {
     // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns
@@ -165,8 +181,7 @@ export function syncDeployment(world: World, key: string): void {
       scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
     }
     // Scale old ReplicaSets down while enough pods stay available.
-    const available = readyPodsOf(cluster.api, busy);
-    let canRemove = available - (desired - maxUnavailable);
+    let canRemove = pods.ready - (desired - maxUnavailable);
     for (const oldReplicaSet of oldWithReplicas) {
       // Replicas that are not ready can go at once: removing them costs no availability.
       const oldPods = controlledPodCounts(cluster.api, oldReplicaSet.metadata.uid);
@@ -181,9 +196,7 @@ export function syncDeployment(world: World, key: string): void {
       }
     }
   }
-  // The pods are counted over the ReplicaSets that were busy before the scaling above: scaling
-  // changes no pod, and a ReplicaSet that became busy or idle here controls no active pod.
-  const complete = updateDeploymentStatus(world, key, deployment, hash, busy);
+  const complete = updateDeploymentStatus(world, key, deployment, hash, pods);
   if (complete) cleanupOldReplicaSets(world, deployment, newReplicaSet.metadata.uid);
 }
 
@@ -287,20 +300,9 @@ function updateDeploymentStatus(
   key: string,
   deployment: Deployment,
   hash: string,
-  busy: readonly ReplicaSet[],
+  { active, ready, updated }: PodCounts,
 ): boolean {
   const cluster = requireCluster(world);
-  // The pods of the busy ReplicaSets: active, ready, and active on the current template.
-  let active = 0;
-  let ready = 0;
-  let updated = 0;
-  for (let i = 0; i < busy.length; i++) {
-    const controlled = controlledPodCounts(cluster.api, busy[i]!.metadata.uid);
-    if (controlled === undefined) continue;
-    active += controlled.active;
-    ready += controlled.ready;
-    updated += controlled.byTemplateHash.get(hash) ?? 0;
-  }
   const desired = deployment.spec.replicas;
   const complete = updated === desired && active === desired && ready === desired;
   const previous = cluster.rollouts?.[key];
