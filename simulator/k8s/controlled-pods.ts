@@ -8,7 +8,7 @@ import { toTimestamp } from '../engine/virtual-time';
 import type { World } from '../world';
 import { keyOf } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
-import { newMetadata } from './metadata';
+import { newControlledPodMetadata } from './metadata';
 import type { ObjectMeta, OwnerReference, Pod, PodSpec, PodTemplate } from './objects';
 import { mutateNewPod } from './extension-points';
 import { withPodSpecDefaults } from './pod-admission';
@@ -67,16 +67,18 @@ export function createControlledPod(
   namespace: string,
   extras: PodExtras = noExtras,
 ): Pod {
-  const name = `${owner.metadata.name}-${randomNameSuffix(world.random, 5)}`;
-  const metadata = newMetadata(world, name, namespace);
+  const generateName = `${owner.metadata.name}-`;
+  const name = generateName + randomNameSuffix(world.random, 5);
   const labels =
     extras.labels === undefined
       ? template.metadata.labels
       : { ...template.metadata.labels, ...extras.labels };
-  if (labels !== undefined) metadata.labels = labels;
-  metadata.generateName = `${owner.metadata.name}-`;
-  if (template.metadata.annotations !== undefined) metadata.annotations = template.metadata.annotations;
-  metadata.ownerReferences = [controllerReference(owner)];
+  const metadata = newControlledPodMetadata(world, name, namespace, {
+    labels,
+    generateName,
+    annotations: template.metadata.annotations,
+    ownerReferences: [controllerReference(owner)],
+  });
   // The API server's defaults and admission plugins, as for any pod (k8s/pod-admission.ts).
   const spec =
     extras.spec === undefined

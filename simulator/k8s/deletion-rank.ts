@@ -44,9 +44,9 @@ const pickByInsertion = 16;
  */
 export function podsToDelete(pods: readonly OwnedPod[], count: number): OwnedPod[] {
   if (count <= 0) return [];
-  const ranks = new Array<number>(pods.length);
-  for (let i = 0; i < pods.length; i++) ranks[i] = rankOf(pods[i]!.object);
   if (count > pickByInsertion) {
+    const ranks = new Array<number>(pods.length);
+    for (let i = 0; i < pods.length; i++) ranks[i] = rankOf(pods[i]!.object);
     const order = Array.from(pods.keys());
     order.sort((i, j) => {
       if (goesFirst(pods[i]!.object, ranks[i]!, pods[j]!.object, ranks[j]!)) return -1;
@@ -54,16 +54,27 @@ export function podsToDelete(pods: readonly OwnedPod[], count: number): OwnedPod
     });
     return order.slice(0, count).map((i) => pods[i]!);
   }
-  // Indexes of the pods picked so far, in ranking order, at most `count` of them.
-  const picked: number[] = [];
+  // The pods picked so far, in ranking order, at most `count` of them, with their ranks.
+  const picked: OwnedPod[] = [];
+  const pickedRanks: number[] = [];
   for (let i = 0; i < pods.length; i++) {
-    const pod = pods[i]!.object;
-    const rank = ranks[i]!;
+    const entry = pods[i]!;
+    const rank = rankOf(entry.object);
     let at = picked.length;
-    while (at > 0 && goesFirst(pod, rank, pods[picked[at - 1]!]!.object, ranks[picked[at - 1]!]!)) at -= 1;
+    while (at > 0 && goesFirst(entry.object, rank, picked[at - 1]!.object, pickedRanks[at - 1]!)) at -= 1;
     if (at >= count) continue;
-    picked.splice(at, 0, i);
-    if (picked.length > count) picked.pop();
+    // Insert at `at`, dropping the last one when the list is full.
+    let last = picked.length;
+    if (last < count) {
+      picked.push(entry);
+      pickedRanks.push(rank);
+    } else last -= 1;
+    for (let j = last; j > at; j--) {
+      picked[j] = picked[j - 1]!;
+      pickedRanks[j] = pickedRanks[j - 1]!;
+    }
+    picked[at] = entry;
+    pickedRanks[at] = rank;
   }
-  return picked.map((i) => pods[i]!);
+  return picked;
 }

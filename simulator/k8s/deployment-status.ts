@@ -95,12 +95,12 @@ export function statusVerdict(
   const progressing = conditions[1] as unknown;
   if (!isRecord(available) || !isRecord(progressing)) return 'changed';
   if (
-    !jsonEqual(previous.observedGeneration, facts.observedGeneration) ||
-    !jsonEqual(previous.replicas, facts.replicas) ||
-    !jsonEqual(previous.updatedReplicas, facts.updatedReplicas) ||
-    !jsonEqual(previous.readyReplicas, facts.readyReplicas) ||
-    !jsonEqual(previous.availableReplicas, facts.readyReplicas) ||
-    !jsonEqual(previous.unavailableReplicas, facts.unavailableReplicas) ||
+    !sameCount(previous.observedGeneration, facts.observedGeneration) ||
+    !sameCount(previous.replicas, facts.replicas) ||
+    !sameCount(previous.updatedReplicas, facts.updatedReplicas) ||
+    !sameCount(previous.readyReplicas, facts.readyReplicas) ||
+    !sameCount(previous.availableReplicas, facts.readyReplicas) ||
+    !sameCount(previous.unavailableReplicas, facts.unavailableReplicas) ||
     available.status !== facts.available ||
     progressing.reason !== (facts.complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated') ||
     progressing.message !== facts.message
@@ -114,6 +114,9 @@ export function statusVerdict(
     progressing.status === 'True';
   return constant && shapedAsWritten(previous) ? 'unchanged' : 'compare';
 }
+
+/** Whether a stored field says the same as a count in JSON; the usual case, equal numbers, at once. */
+const sameCount = (stored: unknown, count: number): boolean => stored === count || jsonEqual(stored, count);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -131,45 +134,30 @@ const statusKeys = [
 ] as const;
 const conditionKeys = ['type', 'status', 'reason', 'message', 'lastUpdateTime'] as const;
 
-function hasExactly(value: object, keys: readonly string[]): boolean {
-  const own = Object.keys(value);
-  if (own.length !== keys.length) return false;
-  for (let i = 0; i < own.length; i++) {
-    if (own[i] !== keys[i] || (value as Record<string, unknown>)[keys[i]!] === undefined) return false;
-  }
-  return true;
-}
-
 /**
- * Statuses already checked by shapedAsWritten: a stored status is never mutated, and a Deployment
- * keeps the one it has through every sync that changes nothing.
+ * Whether an object's own keys are exactly `keys`, in that order, none of them undefined. Walked with
+ * for-in rather than Object.keys, which would build an array for every status looked at: the
+ * stored status is new after every write, so a memo of the answer would miss nearly every time.
  */
-const checkedShapes = new WeakMap<DeploymentStatus, boolean>();
+function hasExactly(value: object, keys: readonly string[]): boolean {
+  let count = 0;
+  for (const key in value) {
+    if (count === keys.length || key !== keys[count] || !Object.hasOwn(value, key)) return false;
+    if ((value as Record<string, unknown>)[key] === undefined) return false;
+    count += 1;
+  }
+  return count === keys.length;
+}
 
 /** Whether a status has exactly the shape updateDeploymentStatus writes. */
 function shapedAsWritten(status: DeploymentStatus): boolean {
-  let shaped = checkedShapes.get(status);
-  if (shaped === undefined) {
-    shaped = hasWrittenShape(status);
-    checkedShapes.set(status, shaped);
+  const conditions = status.conditions as unknown;
+  if (!hasExactly(status, statusKeys) || !Array.isArray(conditions) || conditions.length !== 2) return false;
+  for (let i = 0; i < 2; i++) {
+    const condition = conditions[i] as unknown;
+    if (!isRecord(condition) || !hasExactly(condition, conditionKeys)) return false;
   }
-  return shaped;
-}
-
-function hasWrittenShape(status: DeploymentStatus): boolean {
-  const conditions = status.conditions;
-  return (
-    hasExactly(status, statusKeys) &&
-    Array.isArray(conditions) &&
-    conditions.length === 2 &&
-    conditions.every(
-      (condition) =>
-        typeof condition === 'object' &&
-        condition !== null &&
-        !Array.isArray(condition) &&
-        hasExactly(condition, conditionKeys),
-    )
-  );
+  return true;
 }
 
 /**

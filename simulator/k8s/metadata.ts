@@ -3,7 +3,7 @@ import { writeRandomHexCodes } from '../engine/prng';
 import { toTimestamp } from '../engine/virtual-time';
 import { hashString64 } from '../engine/state-hash';
 import type { World } from '../world';
-import type { LabelSelector, ObjectMeta } from './objects';
+import type { LabelSelector, ObjectMeta, OwnerReference } from './objects';
 
 /** A version-4-shaped UUID drawn from the world's generator. */
 function newUid(world: World): string {
@@ -72,6 +72,60 @@ export function newMetadata(
   };
   if (namespace !== undefined) metadata.namespace = namespace;
   if (labels !== undefined) metadata.labels = { ...labels };
+  return metadata;
+}
+
+/** What a controller writes on a pod's metadata besides the fields every new object gets. */
+export interface ControlledPodMeta {
+  labels: Record<string, string> | undefined;
+  generateName: string;
+  annotations: Record<string, string> | undefined;
+  ownerReferences: OwnerReference[];
+}
+
+/**
+ * Fresh metadata for a pod a controller creates: newMetadata's fields followed by labels (when
+ * any), generateName, annotations (when any) and ownerReferences. The usual combinations are
+ * built as one literal in that order, which spares the engine growing the object field by field
+ * (one new pod in five events of a churn); the labels and annotations objects are the template's,
+ * shared (stored objects are never mutated).
+ */
+export function newControlledPodMetadata(
+  world: World,
+  name: string,
+  namespace: string,
+  extra: ControlledPodMeta,
+): ObjectMeta {
+  const { labels, generateName, annotations, ownerReferences } = extra;
+  const uid = newUid(world);
+  const creationTimestamp = toTimestamp(world.timeMs);
+  if (labels !== undefined && annotations !== undefined)
+    return {
+      name,
+      uid,
+      resourceVersion: '0',
+      creationTimestamp,
+      namespace,
+      labels,
+      generateName,
+      annotations,
+      ownerReferences,
+    };
+  if (labels !== undefined)
+    return {
+      name,
+      uid,
+      resourceVersion: '0',
+      creationTimestamp,
+      namespace,
+      labels,
+      generateName,
+      ownerReferences,
+    };
+  const metadata: ObjectMeta = { name, uid, resourceVersion: '0', creationTimestamp, namespace };
+  metadata.generateName = generateName;
+  if (annotations !== undefined) metadata.annotations = annotations;
+  metadata.ownerReferences = ownerReferences;
   return metadata;
 }
 

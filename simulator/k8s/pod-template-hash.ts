@@ -34,11 +34,66 @@ export function podTemplateHash(template: PodTemplate, collisionCount = 0): stri
   return computeHash(template, collisionCount);
 }
 
+/**
+ * The template each owner (a Deployment, by uid) had when its hash was last asked for, its hash,
+ * and the JSON of each field of its metadata. An owner keeps its template through the many syncs
+ * of a rollout, so one lookup answers nearly every sync; a new template (a restart) costs no
+ * WeakMap insert, and reuses the JSON of the metadata fields it shares with the last one (the
+ * labels: a restart replaces only the annotations).
+ */
+interface OwnerTemplate {
+  template: PodTemplate;
+  hash: string;
+  /** Metadata field → its value and its `"key":json` text, as canonicalJson writes it. */
+  fields: Map<string, { value: unknown; text: string }>;
+}
+
+const ownerTemplates = new Map<string, OwnerTemplate>();
+
+/** podTemplateHash(template) for the template an owner has now. */
+export function ownerTemplateHash(ownerUid: string, template: PodTemplate): string {
+  const last = ownerTemplates.get(ownerUid);
+  if (last?.template === template) return last.hash;
+  const fields = new Map<string, { value: unknown; text: string }>();
+  const hash = hashOfJson(templateJson(template, last?.fields, fields), 0);
+  if (ownerTemplates.size >= 1000) ownerTemplates.clear();
+  ownerTemplates.set(ownerUid, { template, hash, fields });
+  return hash;
+}
+
+/**
+ * canonicalJson(metadata), reusing the text of each field whose value is the one in `previous`
+ * (stored objects are never mutated), and recording each field's text in `fields`.
+ */
+function metadataJson(
+  metadata: Record<string, unknown>,
+  previous: OwnerTemplate['fields'] | undefined,
+  fields: OwnerTemplate['fields'],
+): string {
+  let text = '{';
+  for (const key of Object.keys(metadata).sort()) {
+    const value = metadata[key];
+    if (value === undefined) continue;
+    const known = previous?.get(key);
+    const field = known?.value === value ? known.text : `${JSON.stringify(key)}:${canonicalJson(value)}`;
+    fields.set(key, { value, text: field });
+    text += text.length === 1 ? field : `,${field}`;
+  }
+  return `${text}}`;
+}
+
 /** canonicalJson of pod specs: a restart changes the template's metadata and shares its spec. */
 const specJson = new WeakMap<object, string>();
 
-/** canonicalJson(template), reusing the JSON of a spec it has seen before. */
-function templateJson(template: PodTemplate): string {
+/**
+ * canonicalJson(template), reusing the JSON of a spec it has seen before and, when given, the
+ * metadata fields of the owner's last template.
+ */
+function templateJson(
+  template: PodTemplate,
+  previous?: OwnerTemplate['fields'],
+  fields?: OwnerTemplate['fields'],
+): string {
   const keys = Object.keys(template);
   if (keys.length !== 2 || typeof template.metadata !== 'object' || typeof template.spec !== 'object')
     return canonicalJson(template);
@@ -47,12 +102,21 @@ function templateJson(template: PodTemplate): string {
     spec = canonicalJson(template.spec);
     specJson.set(template.spec, spec);
   }
+  const metadata = template.metadata as unknown;
+  const metadataText =
+    fields !== undefined && typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+      ? metadataJson(metadata as Record<string, unknown>, previous, fields)
+      : canonicalJson(metadata);
   // Sorted keys, as canonicalJson writes them: "metadata" before "spec".
-  return `{"metadata":${canonicalJson(template.metadata)},"spec":${spec}}`;
+  return `{"metadata":${metadataText},"spec":${spec}}`;
 }
 
 function computeHash(template: PodTemplate, collisionCount: number): string {
-  const json = templateJson(template);
+  return hashOfJson(templateJson(template), collisionCount);
+}
+
+/** The hash of a template, from its canonical JSON. */
+function hashOfJson(json: string, collisionCount: number): string {
   // FNV-1a of `${json}#${collisionCount}` and of `${value}:${json}`, continued piece by piece
   // rather than over concatenated copies of the template's JSON.
   let value = fnv1a32(`#${collisionCount}`, fnv1a32(json));

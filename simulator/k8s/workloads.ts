@@ -4,7 +4,6 @@
  * maxUnavailable (25 % each by default, rounded up and down respectively).
  */
 import { toTimestamp } from '../engine/virtual-time';
-import { clonePlain } from '../engine/clone';
 import type { World } from '../world';
 import { requireCluster, schedule } from '../world';
 import {
@@ -32,7 +31,7 @@ import { newMetadata } from './metadata';
 import type { Deployment, PodTemplate, ReplicaSet, ReplicationController } from './objects';
 import { createControlledPod, isActivePod, requestPodDeletion } from './controlled-pods';
 import { podsToDelete, type OwnedPod } from './deletion-rank';
-import { podTemplateHash } from './pod-template-hash';
+import { ownerTemplateHash } from './pod-template-hash';
 import { nextState } from '../machines/step';
 import { rolloutMachine, type RolloutState } from '../machines/rollout';
 
@@ -89,17 +88,17 @@ interface PodCounts {
 }
 
 /**
- * Counts the pods the given ReplicaSets control, as filtering listOwnedBy(store, 'Pod', uid) would, without building
- * the lists.
+ * Counts the pods the given ReplicaSets control, as filtering listOwnedBy(store, 'Pod', uid) would,
+ * without building the lists.
  */
-function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash?: string): PodCounts {
+function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash: string): PodCounts {
   const counts: PodCounts = { active: 0, ready: 0, updated: 0 };
-  for (const replicaSet of replicaSets) {
-    const controlled = controlledPodCounts(store, replicaSet.metadata.uid);
+  for (let i = 0; i < replicaSets.length; i++) {
+    const controlled = controlledPodCounts(store, replicaSets[i]!.metadata.uid);
     if (controlled === undefined) continue;
     counts.active += controlled.active;
     counts.ready += controlled.ready;
-    if (templateHash !== undefined) counts.updated += controlled.byTemplateHash.get(templateHash) ?? 0;
+    counts.updated += controlled.byTemplateHash.get(templateHash) ?? 0;
   }
   return counts;
 }
@@ -114,13 +113,17 @@ export function syncDeployment(world: World, key: string): void {
     return;
   }
   const namespace = deployment.metadata.namespace ?? 'default';
-  const hash = podTemplateHash(deployment.spec.template);
+  const hash = ownerTemplateHash(deployment.metadata.uid, deployment.spec.template);
   // Only busy ReplicaSets matter below: the rest have zero replicas and no active pods.
   const busy = busyReplicaSetsOf(world, deployment);
+  // Counted once for the scaling and the status: scaling a ReplicaSet changes no pod, and one that
+  // becomes busy or idle by it controls no active pod.
+  const pods = countPods(cluster.api, busy, hash);
   let newReplicaSet = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
   if (newReplicaSet === undefined) {
-    // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns.
-    const revision = maxRevision(replicaSetsOwnedBy(world, deployment)) + 1;
+    // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns
+    // (in any order, so the unordered index serves).
+    const revision = maxRevision(ownedReplicaSetsUnordered(cluster.api, deployment.metadata.uid)) + 1;
     const template = templateWithHash(deployment.spec.template, hash);
     const metadata = newMetadata(
       world,
@@ -139,8 +142,11 @@ export function syncDeployment(world: World, key: string): void {
       },
     ];
     metadata.annotations = { 'deployment.kubernetes.io/revision': String(revision) };
-    const selector = clonePlain(deployment.spec.selector);
-    selector.matchLabels = { ...selector.matchLabels, 'pod-template-hash': hash };
+    // The Deployment's selector plus the hash label; the rest is shared (stored objects are never mutated).
+    const selector = {
+      ...deployment.spec.selector,
+      matchLabels: { ...deployment.spec.selector.matchLabels, 'pod-template-hash': hash },
+    };
     newReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -175,12 +181,11 @@ export function syncDeployment(world: World, key: string): void {
       scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
     }
     // Scale old ReplicaSets down while enough pods stay available.
-    const available = countPods(cluster.api, busy).ready;
-    let canRemove = available - (desired - maxUnavailable);
+    let canRemove = pods.ready - (desired - maxUnavailable);
     for (const oldReplicaSet of oldWithReplicas) {
       // Replicas that are not ready can go at once: removing them costs no availability.
-      const oldPods = countPods(cluster.api, [oldReplicaSet]);
-      const unready = oldPods.active - oldPods.ready;
+      const oldPods = controlledPodCounts(cluster.api, oldReplicaSet.metadata.uid);
+      const unready = oldPods === undefined ? 0 : oldPods.active - oldPods.ready;
       const remove = Math.min(
         oldReplicaSet.spec.replicas,
         Math.max(0, canRemove) + Math.min(unready, oldReplicaSet.spec.replicas),
@@ -191,9 +196,7 @@ export function syncDeployment(world: World, key: string): void {
       }
     }
   }
-  // The pods are counted over the ReplicaSets that were busy before the scaling above: scaling
-  // changes no pod, and a ReplicaSet that became busy or idle here controls no active pod.
-  const complete = updateDeploymentStatus(world, key, deployment, hash, busy);
+  const complete = updateDeploymentStatus(world, key, deployment, hash, pods);
   if (complete) cleanupOldReplicaSets(world, deployment, newReplicaSet.metadata.uid);
 }
 
@@ -244,17 +247,29 @@ function cleanupOldReplicaSets(world: World, deployment: Deployment, newReplicaS
   const limit = deployment.spec.revisionHistoryLimit ?? 10;
   // Every ReplicaSet it owns, the new one included, against the limit plus that one.
   if (countOwnedReplicaSets(cluster.api, deployment.metadata.uid) <= limit + 1) return;
-  const old = replicaSetsOwnedBy(world, deployment).filter(
-    (replicaSet) =>
-      replicaSet.metadata.uid !== newReplicaSetUid && replicaSet.metadata.deletionTimestamp === undefined,
-  );
+  const cleanable = (replicaSet: ReplicaSet): boolean =>
+    replicaSet.metadata.uid !== newReplicaSetUid && replicaSet.metadata.deletionTimestamp === undefined;
+  // Sorted by revision, the owned order breaks ties. Without ties any order sorts the same, so the
+  // unordered index serves, and the owned list is walked only when two revisions are equal.
+  let old = ownedReplicaSetsUnordered(cluster.api, deployment.metadata.uid).filter(cleanable);
   const excess = old.length - limit;
   if (excess <= 0) return;
-  old.sort((a, b) => revisionOf(a) - revisionOf(b));
-  for (const replicaSet of old.slice(0, excess)) {
+  old.sort(byRevision);
+  if (hasEqualNeighbours(old)) old = replicaSetsOwnedBy(world, deployment).filter(cleanable).sort(byRevision);
+  for (let i = 0; i < Math.min(excess, old.length); i++) {
+    const replicaSet = old[i]!;
     if (replicaSet.status.replicas !== 0 || replicaSet.spec.replicas !== 0) continue;
     apiRemove(world, 'ReplicaSet', keyOf(replicaSet));
   }
+}
+
+const byRevision = (a: ReplicaSet, b: ReplicaSet): number => revisionOf(a) - revisionOf(b);
+
+/** Whether two neighbours of a list sorted by revision have the same revision. */
+function hasEqualNeighbours(sorted: readonly ReplicaSet[]): boolean {
+  for (let i = 1; i < sorted.length; i++)
+    if (revisionOf(sorted[i - 1]!) === revisionOf(sorted[i]!)) return true;
+  return false;
 }
 
 function scaleReplicaSet(world: World, replicaSet: ReplicaSet, replicas: number): void {
@@ -285,10 +300,9 @@ function updateDeploymentStatus(
   key: string,
   deployment: Deployment,
   hash: string,
-  busy: readonly ReplicaSet[],
+  { active, ready, updated }: PodCounts,
 ): boolean {
   const cluster = requireCluster(world);
-  const { active, updated, ready } = countPods(cluster.api, busy, hash);
   const desired = deployment.spec.replicas;
   const complete = updated === desired && active === desired && ready === desired;
   const previous = cluster.rollouts?.[key];

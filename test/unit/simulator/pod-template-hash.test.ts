@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../simulator/engine/state-hash';
 import type { PodTemplate } from '../../../simulator/k8s/objects';
-import { podTemplateHash } from '../../../simulator/k8s/pod-template-hash';
+import { ownerTemplateHash, podTemplateHash } from '../../../simulator/k8s/pod-template-hash';
 
 // The label names a ReplicaSet for good: a template must keep its hash from one version of the
 // simulator to the next, or a replayed or restored run would create new ReplicaSets.
@@ -70,5 +70,31 @@ describe('pod-template-hash', () => {
     expect(podTemplateHash(plain)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]{10}$/);
     expect(podTemplateHash(restarted)).not.toBe(podTemplateHash(plain));
     expect(podTemplateHash(structuredClone(plain))).toBe(podTemplateHash(plain));
+  });
+
+  it("is the same for a Deployment's successive templates, which share their labels and spec", () => {
+    // A rollout restart spreads the last template: the labels and spec objects stay, the
+    // annotations are new; an edit may replace the labels or drop the annotations.
+    const labels = [{ app: 'web' }, { app: 'web', tier: 'front' }];
+    const spec = { containers: [{ name: 'web', image: 'nginx:1.25' }] };
+    const step = fc.record({
+      labels: fc.nat({ max: 1 }),
+      restartedAt: fc.option(fc.string({ maxLength: 25 }), { nil: undefined }),
+      copy: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 6 }), fc.nat(3), (steps, owner) => {
+        for (const { labels: which, restartedAt, copy } of steps) {
+          const metadata = {
+            labels: labels[which]!,
+            ...(restartedAt === undefined
+              ? {}
+              : { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } }),
+          };
+          const template: PodTemplate = { metadata: copy ? structuredClone(metadata) : metadata, spec };
+          expect(ownerTemplateHash(`owner-${owner}`, template)).toBe(referenceHash(template, 0));
+        }
+      }),
+    );
   });
 });
