@@ -49,6 +49,15 @@ export interface LabelSetCounts {
   readonly all: Map<string, number>;
   /** Node name → of those, the pods not being deleted. */
   readonly active: Map<string, number>;
+  /**
+   * What PodTopologySpread (its default constraints) and InterPodAffinity (whether placed pods'
+   * terms pick these pods) derived for pods with this label set, kept here rather than in tables of
+   * their own: a ReplicaSet's pods share one labels object, so the one lookup that finds their label
+   * set finds these too, and a new ReplicaSet adds an entry to no other table (a WeakMap insert costs
+   * microseconds). Typed by the plugin that owns each, as this module imports neither.
+   */
+  spreadMemo: unknown;
+  affinityVerdict: unknown;
 }
 
 /**
@@ -153,13 +162,15 @@ export function nodeInfoCacheWritten(
   previous: ApiObject | undefined,
   next: ApiObject | undefined,
 ): void {
-  // Most writes concern other kinds, or a pod's status: decided before looking the cache up.
+  // Most writes concern other kinds, a pod's status, or a pod no node has: decided before looking
+  // the cache up.
   const object = next ?? previous;
   if (object === undefined) return;
   const kind = object.kind;
   if (kind !== 'Pod' && kind !== 'Node' && kind !== 'Service' && kind !== 'Namespace') return;
   const before = previous?.kind === 'Pod' ? previous : undefined;
   const after = next?.kind === 'Pod' ? next : undefined;
+  if (kind === 'Pod' && before?.spec.nodeName === undefined && after?.spec.nodeName === undefined) return;
   if (before !== undefined && after !== undefined && countsTheSame(before, after)) return;
   const cache = caches.get(store);
   if (cache === undefined) return;
@@ -194,11 +205,15 @@ export function nodeInfoCacheWritten(
 
 /** Whether two versions of a pod count the same here (most writes are status updates). */
 function countsTheSame(a: Pod, b: Pod): boolean {
+  const spec = a.spec;
+  const other = b.spec;
   return (
-    a.spec.nodeName === b.spec.nodeName &&
-    a.spec.containers === b.spec.containers &&
-    a.spec.initContainers === b.spec.initContainers &&
-    a.spec.affinity === b.spec.affinity &&
+    // A status write keeps the spec object, whose fields then need no reading.
+    (spec === other ||
+      (spec.nodeName === other.nodeName &&
+        spec.containers === other.containers &&
+        spec.initContainers === other.initContainers &&
+        spec.affinity === other.affinity)) &&
     a.metadata.labels === b.metadata.labels &&
     a.metadata.namespace === b.metadata.namespace &&
     (a.metadata.deletionTimestamp === undefined) === (b.metadata.deletionTimestamp === undefined) &&
@@ -358,11 +373,13 @@ function addCount(counts: Map<string, number>, nodeName: string, delta: number):
   else counts.set(nodeName, count);
 }
 
-/** Canonical text of a label set, memoised by the labels object pods of a ReplicaSet share. */
-const labelKeys = new WeakMap<Readonly<Record<string, string>>, string>();
 const noLabels: Readonly<Record<string, string>> = {};
 
-function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
+/**
+ * The label set of a pod's namespace and labels, made when first asked for: by the scheduler for a
+ * pending pod (its plugins' memos live there) or when a pod is counted.
+ */
+export function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
   const labels = pod.metadata.labels ?? noLabels;
   const namespace = pod.metadata.namespace ?? 'default';
   const first = cache.labelSetByObject.get(labels);
@@ -370,18 +387,22 @@ function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
   let byNamespace = first === undefined ? undefined : cache.labelSetElsewhere.get(labels);
   const known = byNamespace?.get(namespace);
   if (known !== undefined) return known;
-  let text = labelKeys.get(labels);
-  if (text === undefined) {
-    text = Object.keys(labels)
-      .sort()
-      .map((name) => `${name}=${labels[name]}`)
-      .join('\n');
-    labelKeys.set(labels, text);
-  }
+  // Once per labels object and store (its canonical text is not memoised: that would cost a table).
+  const text = Object.keys(labels)
+    .sort()
+    .map((name) => `${name}=${labels[name]}`)
+    .join('\n');
   const key = `${namespace}\n\n${text}`;
   let labelSet = cache.labelSetByKey.get(key);
   if (labelSet === undefined) {
-    labelSet = { namespace, labels, all: new Map(), active: new Map() };
+    labelSet = {
+      namespace,
+      labels,
+      all: new Map(),
+      active: new Map(),
+      spreadMemo: undefined,
+      affinityVerdict: undefined,
+    };
     cache.labelSetByKey.set(key, labelSet);
     cache.labelSets.push(labelSet);
     for (const name in labels) {

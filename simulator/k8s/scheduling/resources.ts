@@ -26,6 +26,19 @@ export interface PodRequests {
   /** The same with a missing CPU or memory request counted at the scheduler's default. */
   readonly nonZeroMilliCpu: number;
   readonly nonZeroMemory: number;
+  /**
+   * The resources requested a non-zero amount of, in the order NodeResourcesFit checks them:
+   * cpu, memory and ephemeral-storage first (fitsRequest in fit.go), then the rest by name.
+   */
+  readonly resourceNames: readonly string[];
+}
+
+const firstChecked = ['cpu', 'memory', 'ephemeral-storage'];
+
+function checkedOrder(requested: Readonly<Record<string, number>>): string[] {
+  const names = Object.keys(requested).filter((name) => requested[name] !== 0);
+  const first = firstChecked.filter((name) => names.includes(name));
+  return [...first, ...names.filter((name) => !first.includes(name)).sort()];
 }
 
 /** Quantities already read, by unit and text: every node reports the same few (bounded in size). */
@@ -83,6 +96,7 @@ function requestsOf(
     memory: requested.memory ?? 0,
     nonZeroMilliCpu,
     nonZeroMemory,
+    resourceNames: checkedOrder(requested),
   };
 }
 
