@@ -169,8 +169,9 @@ export function filterNodes(
   const start = pinned === undefined ? startIndex % Math.max(1, nodeCount) : 0;
   const feasible: NodeInfo[] = [];
   // The failures are counted by reason only when no node fits, the one case the reasons are read;
-  // otherwise (a tainted control-plane node fails every cycle) they stay in a reused list.
-  failures.length = 0;
+  // otherwise (a tainted control-plane node fails every cycle) they stay in a reused list, of
+  // which `failed` entries are this cycle's (setting an array's length is a slow path).
+  let failed = 0;
   let unresolvable = 0;
   let visited = 0;
   for (; visited < nodeCount && feasible.length < wanted; visited++) {
@@ -181,13 +182,12 @@ export function filterNodes(
     const failure = filterNode(context, info, node);
     if (failure === undefined) feasible.push(info);
     else {
-      failures.push(failure);
+      failures[failed++] = failure;
       if (failure.unresolvable) unresolvable += 1;
     }
   }
-  const reasons = feasible.length === 0 ? countByReason(failures) : noReasons;
-  const resolvable = failures.length - unresolvable;
-  failures.length = 0;
+  const reasons = feasible.length === 0 ? countByReason(failures, failed) : noReasons;
+  const resolvable = failed - unresolvable;
   const nextStartIndex =
     pinned === undefined
       ? (start + visited) % Math.max(1, nodeCount)
@@ -196,14 +196,17 @@ export function filterNodes(
   return { feasible, reasons, unresolvable, resolvable, nodeCount: allKeys.length, nextStartIndex };
 }
 
-/** The failures of the current cycle's nodes, in the order they were visited (scratch space). */
+/**
+ * The failures of a cycle's nodes, in the order they were visited: scratch space, which holds
+ * entries of earlier cycles past the current one's count.
+ */
 const failures: NodeFailure[] = [];
 const noReasons: ReadonlyMap<string, number> = new Map();
 
-function countByReason(list: readonly NodeFailure[]): Map<string, number> {
+function countByReason(list: readonly NodeFailure[], count: number): Map<string, number> {
   const reasons = new Map<string, number>();
-  for (const failure of list)
-    for (const reason of failure.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  for (let i = 0; i < count; i++)
+    for (const reason of list[i]!.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   return reasons;
 }
 

@@ -351,12 +351,10 @@ const noCounts: DomainCounts = new Map();
 
 /**
  * The score state of the default constraints when only hostname domains exist: it depends on the
- * Nodes and the number of feasible ones only, so the last one is kept with the constraints' memo.
+ * Nodes and the number of feasible ones only, so it is kept with the constraints' memo, which
+ * spreadPreScore reuses while both are unchanged.
  */
 function defaultsWithoutDomains(cache: NodeInfoCache, memo: ScoringMemo, feasible: number): SpreadScoreState {
-  const kept = memo.defaultState;
-  if (kept !== undefined && kept.generation === cache.nodeGeneration && kept.feasible === feasible)
-    return kept.state;
   const constraints = memo.constraints;
   const weights = constraints.map((constraint) =>
     Math.log((constraint.topologyKey === hostnameLabel ? feasible : 1) + 2),
@@ -384,6 +382,11 @@ export function spreadPreScore(
   const memo = systemDefaulted ? defaultScoring(store, cache, pod, labelSet) : undefined;
   const constraints = memo?.constraints ?? scheduleAnyway(cache, pod, own);
   if (constraints.length === 0) return undefined;
+  // The defaults' kept state was made while no Node carried a key other than the hostname, which
+  // only a Node write can change.
+  const kept = memo?.defaultState;
+  if (kept !== undefined && kept.generation === cache.nodeGeneration && kept.feasible === feasible.length)
+    return kept.state;
   // A node without a key's label scores nothing for it; when no node has the label (kind's nodes
   // have no zone), the key's only domain is the empty value and there is nothing to count.
   let labelledKeys = false;
