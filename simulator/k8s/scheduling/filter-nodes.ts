@@ -21,10 +21,10 @@ import {
   podMatchesNodeSelectorAndAffinity,
   preFilterNodeNames,
 } from './node-affinity';
-import type { LabelSetCounts, NodeInfo, NodeInfoCache } from './node-info-cache';
+import { labelSetRequests, type LabelSetCounts, type NodeInfo, type NodeInfoCache } from './node-info-cache';
 import { insufficientResources, requestedResources } from './node-resources';
 import { spreadFilter, spreadPreFilter, type SpreadFilterState } from './pod-topology-spread';
-import { podRequests, type PodRequests } from './resources';
+import type { PodRequests } from './resources';
 import {
   blockedByUnschedulable,
   firstUntoleratedTaint,
@@ -149,7 +149,7 @@ export function filterNodes(
   namespaceLabels: NamespaceLabels,
   minor: number,
 ): FilterOutcome {
-  const requests = podRequests(pod);
+  const requests = labelSetRequests(labelSet, pod);
   const context: FilterContext = {
     pod,
     requests,

@@ -10,7 +10,7 @@
  * write keeps it current, and it is rebuilt from the stored objects when missing (after a clone).
  */
 import type { ApiKind, ApiObject, LabelSelector, Node, Pod, Taint } from '../objects';
-import { nodeAllocatable, podRequests, type NodeAllocatable } from './resources';
+import { nodeAllocatable, readPodRequests, type NodeAllocatable, type PodRequests } from './resources';
 
 /** One node as the scheduler sees it. */
 export interface NodeInfo {
@@ -58,6 +58,15 @@ export interface LabelSetCounts {
    */
   spreadMemo: unknown;
   affinityVerdict: unknown;
+  /** The requests of the last pod read with this label set (labelSetRequests). */
+  requests: LabelSetRequests | undefined;
+}
+
+/** A pod's requests, and the containers they were read from. */
+interface LabelSetRequests {
+  readonly containers: unknown;
+  readonly initContainers: unknown;
+  readonly requests: PodRequests;
 }
 
 /**
@@ -313,7 +322,8 @@ function countPod(cache: NodeInfoCache, pod: Pod, key: string, sign: 1 | -1): vo
   if (nodeName === undefined || finished(pod)) return;
   const info = nodeInfoOf(cache, nodeName);
   info.podCount += sign;
-  const requests = podRequests(pod);
+  const labelSet = labelSetOf(cache, pod);
+  const requests = labelSetRequests(labelSet, pod);
   for (const name in requests.requested)
     info.requested[name] = (info.requested[name] ?? 0) + sign * requests.requested[name]!;
   info.requestedMilliCpu += sign * requests.milliCpu;
@@ -321,7 +331,6 @@ function countPod(cache: NodeInfoCache, pod: Pod, key: string, sign: 1 | -1): vo
   info.nonZeroMilliCpu += sign * requests.nonZeroMilliCpu;
   info.nonZeroMemory += sign * requests.nonZeroMemory;
   if (info.podCount === 0 && info.node === undefined) cache.nodes.delete(nodeName);
-  const labelSet = labelSetOf(cache, pod);
   addCount(labelSet.all, nodeName, sign);
   if (pod.metadata.deletionTimestamp === undefined) addCount(labelSet.active, nodeName, sign);
   const affinity = pod.spec.affinity;
@@ -402,6 +411,7 @@ export function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
       active: new Map(),
       spreadMemo: undefined,
       affinityVerdict: undefined,
+      requests: undefined,
     };
     cache.labelSetByKey.set(key, labelSet);
     cache.labelSets.push(labelSet);
@@ -421,6 +431,25 @@ export function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
     byNamespace.set(namespace, labelSet);
   }
   return labelSet;
+}
+
+/**
+ * A pod's requests (`labelSet` is its labelSetOf), kept on its label set for the next pod with the
+ * same containers: a ReplicaSet's pods share theirs, and the lookup that finds the label set spares
+ * one of a table of their own.
+ */
+export function labelSetRequests(labelSet: LabelSetCounts, pod: Pod): PodRequests {
+  const spec = pod.spec;
+  const kept = labelSet.requests;
+  if (
+    kept !== undefined &&
+    kept.containers === spec.containers &&
+    kept.initContainers === spec.initContainers
+  )
+    return kept.requests;
+  const requests = readPodRequests(pod);
+  labelSet.requests = { containers: spec.containers, initContainers: spec.initContainers, requests };
+  return requests;
 }
 
 const none: readonly LabelSetCounts[] = [];

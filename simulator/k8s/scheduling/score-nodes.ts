@@ -23,10 +23,10 @@ import {
   type TopologyCounts,
 } from './inter-pod-affinity';
 import { preferredNodeAffinityScore } from './node-affinity';
-import type { LabelSetCounts, NodeInfo, NodeInfoCache } from './node-info-cache';
+import { labelSetRequests, type LabelSetCounts, type NodeInfo, type NodeInfoCache } from './node-info-cache';
 import { balancedAllocationScore, leastAllocatedScore, maxNodeScore } from './node-resources';
 import { spreadPreScore, spreadScore, type SpreadScoreState } from './pod-topology-spread';
-import { podRequests } from './resources';
+import type { PodRequests } from './resources';
 import { intolerablePreferNoScheduleTaints, preferNoScheduleTolerations } from './taint-toleration';
 
 /** The default profile's score plugins and their weights. */
@@ -175,13 +175,13 @@ function sameEverywhere(scores: Int32Array, count: number): boolean {
 /** The raw scores of the plugins that score node by node; every entry is written. */
 function rawScores(
   pod: Pod,
+  requests: PodRequests,
   feasible: readonly NodeInfo[],
   scores: NodeScores,
   spread: SpreadScoreState | undefined,
   affinityScores: TopologyCounts | undefined,
 ): void {
   const byPlugin = scores.byPlugin;
-  const requests = podRequests(pod);
   // Read on the first tainted node: most feasible nodes have no taints.
   let tolerations: readonly Toleration[] | undefined;
   const preferredNodes = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
@@ -219,7 +219,7 @@ export function scoreNodes(
   const byPlugin = scores.byPlugin;
   const spread = spreadPreScore(store, cache, pod, labelSet, feasible);
   const affinityScores = interPodAffinityPreScore(pod, labelSet, cache, namespaceLabels);
-  rawScores(pod, feasible, scores, spread, affinityScores);
+  rawScores(pod, labelSetRequests(labelSet, pod), feasible, scores, spread, affinityScores);
   scoreImageLocality(cache, pod, feasible, byPlugin.ImageLocality);
   const count = feasible.length;
   defaultNormalize(byPlugin.TaintToleration, count, true);
