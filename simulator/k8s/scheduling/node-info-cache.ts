@@ -96,6 +96,12 @@ export interface NodeInfoCache {
    */
   readonly labelSetByObject: WeakMap<object, LabelSetCounts>;
   readonly labelSetElsewhere: WeakMap<object, Map<string, LabelSetCounts>>;
+  /**
+   * The labels object and label set labelSetOf found last: a scheduled pod's binding counts it
+   * right after its cycle found its label set, which then needs no second lookup.
+   */
+  lastLabels: object | undefined;
+  lastLabelSet: LabelSetCounts | undefined;
   /** Bound pods with pod affinity or anti-affinity terms (NodeInfo.PodsWithAffinity), by key. */
   readonly podsWithAffinity: Map<string, Pod>;
   /** Of those, the pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
@@ -138,6 +144,8 @@ export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
     labelSetsByLabel: new Map(),
     labelSetByObject: new WeakMap(),
     labelSetElsewhere: new WeakMap(),
+    lastLabels: undefined,
+    lastLabelSet: undefined,
     podsWithAffinity: new Map(),
     podsWithRequiredAntiAffinity: new Map(),
     affinityGroups: new Map(),
@@ -391,6 +399,19 @@ const noLabels: Readonly<Record<string, string>> = {};
 export function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
   const labels = pod.metadata.labels ?? noLabels;
   const namespace = pod.metadata.namespace ?? 'default';
+  const last = cache.lastLabelSet;
+  if (cache.lastLabels === labels && last?.namespace === namespace) return last;
+  const labelSet = storedLabelSet(cache, labels, namespace);
+  cache.lastLabels = labels;
+  cache.lastLabelSet = labelSet;
+  return labelSet;
+}
+
+function storedLabelSet(
+  cache: NodeInfoCache,
+  labels: Readonly<Record<string, string>>,
+  namespace: string,
+): LabelSetCounts {
   const first = cache.labelSetByObject.get(labels);
   if (first?.namespace === namespace) return first;
   let byNamespace = first === undefined ? undefined : cache.labelSetElsewhere.get(labels);
