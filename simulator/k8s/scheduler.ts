@@ -18,7 +18,7 @@ import type { Pod, PodCondition } from './objects';
 import { failedSchedulingMessage, filterNodes } from './scheduling/filter-nodes';
 import type { NamespaceLabels } from './scheduling/inter-pod-affinity';
 import type { NodeInfo } from './scheduling/node-info-cache';
-import { nodeInfoCacheOf } from './scheduling/node-info-cache';
+import { labelSetOf, nodeInfoCacheOf } from './scheduling/node-info-cache';
 import { scoreNodes } from './scheduling/score-nodes';
 
 export { feasibleNodesToFind } from './scheduling/filter-nodes';
@@ -75,10 +75,13 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   const cache = nodeInfoCacheOf(store);
   const namespaceLabels = namespaceLabelsIn(store);
   const minor = kubernetesMinor(cluster.kubernetesVersion) ?? 24;
+  // The pod's label set, where the plugins keep what they derive for a ReplicaSet's pods.
+  const labelSet = labelSetOf(cache, pod);
   const outcome = filterNodes(
     store,
     cache,
     pod,
+    labelSet,
     cluster.schedulerNextStartIndex ?? 0,
     namespaceLabels,
     minor,
@@ -95,7 +98,11 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   const chosen =
     feasible.length === 1
       ? feasible[0]!.name
-      : selectHost(world, feasible, scoreNodes(store, cache, pod, feasible, namespaceLabels).totals);
+      : selectHost(
+          world,
+          feasible,
+          scoreNodes(store, cache, pod, labelSet, feasible, namespaceLabels).totals,
+        );
   if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
   // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
   apiPut(

@@ -21,10 +21,10 @@ import {
   podMatchesNodeSelectorAndAffinity,
   preFilterNodeNames,
 } from './node-affinity';
-import type { NodeInfo, NodeInfoCache } from './node-info-cache';
+import { labelSetRequests, type LabelSetCounts, type NodeInfo, type NodeInfoCache } from './node-info-cache';
 import { insufficientResources, requestedResources } from './node-resources';
 import { spreadFilter, spreadPreFilter, type SpreadFilterState } from './pod-topology-spread';
-import { podRequests, type PodRequests } from './resources';
+import type { PodRequests } from './resources';
 import {
   blockedByUnschedulable,
   firstUntoleratedTaint,
@@ -47,8 +47,8 @@ export function feasibleNodesToFind(nodeCount: number): number {
 export interface FilterOutcome {
   /** Nodes that passed every filter, in the order they were visited. */
   readonly feasible: NodeInfo[];
-  /** Failure reason → how many nodes gave it. */
-  readonly reasons: Map<string, number>;
+  /** Failure reason → how many nodes gave it (left empty when some node fits: nothing reads them). */
+  readonly reasons: ReadonlyMap<string, number>;
   /** Nodes whose failure preemption could not help (UnschedulableAndUnresolvable), and the others. */
   readonly unresolvable: number;
   readonly resolvable: number;
@@ -144,18 +144,19 @@ export function filterNodes(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
+  labelSet: LabelSetCounts,
   startIndex: number,
   namespaceLabels: NamespaceLabels,
   minor: number,
 ): FilterOutcome {
-  const requests = podRequests(pod);
+  const requests = labelSetRequests(labelSet, pod);
   const context: FilterContext = {
     pod,
     requests,
     resourceNames: requestedResources(requests),
     nodeConstraints: podHasNodeConstraints(pod),
     minor,
-    interPodAffinity: interPodAffinityPreFilter(pod, cache, namespaceLabels),
+    interPodAffinity: interPodAffinityPreFilter(pod, labelSet, cache, namespaceLabels),
     spread: spreadPreFilter(cache, pod),
   };
   // Keys, not a copy of every Node: a cycle in a 5,000-node cluster visits only some of them.
@@ -167,9 +168,11 @@ export function filterNodes(
   const wanted = feasibleNodesToFind(nodeCount);
   const start = pinned === undefined ? startIndex % Math.max(1, nodeCount) : 0;
   const feasible: NodeInfo[] = [];
-  const reasons = new Map<string, number>();
+  // The failures are counted by reason only when no node fits, the one case the reasons are read;
+  // otherwise (a tainted control-plane node fails every cycle) they stay in a reused list, of
+  // which `failed` entries are this cycle's (setting an array's length is a slow path).
+  let failed = 0;
   let unresolvable = 0;
-  let resolvable = 0;
   let visited = 0;
   for (; visited < nodeCount && feasible.length < wanted; visited++) {
     const at = start + visited;
@@ -177,20 +180,34 @@ export function filterNodes(
     const node = info?.node;
     if (info === undefined || node === undefined) continue;
     const failure = filterNode(context, info, node);
-    if (failure === undefined) {
-      feasible.push(info);
-      continue;
+    if (failure === undefined) feasible.push(info);
+    else {
+      failures[failed++] = failure;
+      if (failure.unresolvable) unresolvable += 1;
     }
-    for (const reason of failure.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-    if (failure.unresolvable) unresolvable += 1;
-    else resolvable += 1;
   }
+  const reasons = feasible.length === 0 ? countByReason(failures, failed) : noReasons;
+  const resolvable = failed - unresolvable;
   const nextStartIndex =
     pinned === undefined
       ? (start + visited) % Math.max(1, nodeCount)
       : startIndex % Math.max(1, allKeys.length);
   // The FailedScheduling message counts every node of the cluster, whether PreFilter looked at it or not.
   return { feasible, reasons, unresolvable, resolvable, nodeCount: allKeys.length, nextStartIndex };
+}
+
+/**
+ * The failures of a cycle's nodes, in the order they were visited: scratch space, which holds
+ * entries of earlier cycles past the current one's count.
+ */
+const failures: NodeFailure[] = [];
+const noReasons: ReadonlyMap<string, number> = new Map();
+
+function countByReason(list: readonly NodeFailure[], count: number): Map<string, number> {
+  const reasons = new Map<string, number>();
+  for (let i = 0; i < count; i++)
+    for (const reason of list[i]!.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  return reasons;
 }
 
 /**

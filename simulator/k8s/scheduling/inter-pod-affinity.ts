@@ -116,9 +116,11 @@ function anyTermMatches(
   return false;
 }
 
-/** Whether placed pods' terms pick pods with one labels object in one namespace, as of a generation. */
+/**
+ * Whether placed pods' terms pick the pods of one label set, as of a generation; kept on the label
+ * set (LabelSetCounts.affinityVerdict).
+ */
 interface PlacedTermsVerdict {
-  readonly namespace: string;
   readonly generation: number;
   /** Some placed pod's required anti-affinity term picks it (PreFilter has domains to count). */
   readonly requiredAntiAffinity: boolean;
@@ -126,31 +128,21 @@ interface PlacedTermsVerdict {
   readonly scoring: boolean;
 }
 
-/** Per cache: a pod's labels object (shared by a ReplicaSet's pods) → the last verdict for it. */
-const verdicts = new WeakMap<NodeInfoCache, WeakMap<object, PlacedTermsVerdict>>();
-const noLabels: Readonly<Record<string, string>> = {};
-
 /**
  * Which kinds of placed pods' terms pick the incoming pod. It depends only on the affinity groups'
- * terms, the pod's labels and namespace, and namespace labels, so it is kept until a group comes or
- * goes or a Namespace is written (cache.affinityGeneration): most pods are picked by no term, and
- * their cycles then skip matching every group's terms.
+ * terms, the pod's labels and namespace (its label set), and namespace labels, so it is kept until
+ * a group comes or goes or a Namespace is written (cache.affinityGeneration): most pods are picked
+ * by no term, and their cycles then skip matching every group's terms.
  */
 function placedTermsVerdict(
   cache: NodeInfoCache,
-  pod: Pod,
-  namespace: string,
+  labelSet: LabelSetCounts,
   namespaceLabels: NamespaceLabels,
 ): PlacedTermsVerdict {
-  const labels = pod.metadata.labels;
-  let byLabels = verdicts.get(cache);
-  if (byLabels === undefined) {
-    byLabels = new WeakMap();
-    verdicts.set(cache, byLabels);
-  }
-  const known = byLabels.get(labels ?? noLabels);
-  if (known !== undefined && known.namespace === namespace && known.generation === cache.affinityGeneration)
-    return known;
+  const known = labelSet.affinityVerdict as PlacedTermsVerdict | undefined;
+  if (known !== undefined && known.generation === cache.affinityGeneration) return known;
+  const namespace = labelSet.namespace;
+  const labels = labelSet.labels;
   let requiredAntiAffinity = false;
   let scoring = false;
   for (const group of cache.affinityGroups.values()) {
@@ -161,8 +153,8 @@ function placedTermsVerdict(
       anyTermMatches(theirs.preferredAffinity, namespace, labels, namespaceLabels) ||
       anyTermMatches(theirs.preferredAntiAffinity, namespace, labels, namespaceLabels);
   }
-  const verdict = { namespace, generation: cache.affinityGeneration, requiredAntiAffinity, scoring };
-  byLabels.set(labels ?? noLabels, verdict);
+  const verdict = { generation: cache.affinityGeneration, requiredAntiAffinity, scoring };
+  labelSet.affinityVerdict = verdict;
   return verdict;
 }
 
@@ -221,6 +213,7 @@ export interface InterPodAffinityFilterState {
 /** InterPodAffinity's PreFilter: counts per domain of the pods each kind of term concerns. */
 export function interPodAffinityPreFilter(
   pod: Pod,
+  labelSet: LabelSetCounts,
   cache: NodeInfoCache,
   namespaceLabels: NamespaceLabels,
 ): InterPodAffinityFilterState | undefined {
@@ -232,7 +225,7 @@ export function interPodAffinityPreFilter(
   // Made when a placed pod's term picks this pod: in most cycles none does, and nothing is built.
   let existingAntiAffinityCounts: TopologyCounts | undefined;
   // Placed pods by groups with the same terms (node-info-cache.ts): each term is matched once.
-  if (placedTermsVerdict(cache, pod, namespace, namespaceLabels).requiredAntiAffinity)
+  if (placedTermsVerdict(cache, labelSet, namespaceLabels).requiredAntiAffinity)
     for (const group of cache.affinityGroups.values())
       for (const term of podAffinityTerms(group.pod).requiredAntiAffinity)
         if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
@@ -324,6 +317,7 @@ export function interPodAffinityFilter(
  */
 export function interPodAffinityPreScore(
   pod: Pod,
+  labelSet: LabelSetCounts,
   cache: NodeInfoCache,
   namespaceLabels: NamespaceLabels,
 ): TopologyCounts | undefined {
@@ -332,7 +326,7 @@ export function interPodAffinityPreScore(
   if (!preferred && cache.podsWithAffinity.size === 0) return undefined;
   const namespace = pod.metadata.namespace ?? 'default';
   const picked =
-    cache.affinityGroups.size > 0 && placedTermsVerdict(cache, pod, namespace, namespaceLabels).scoring;
+    cache.affinityGroups.size > 0 && placedTermsVerdict(cache, labelSet, namespaceLabels).scoring;
   // Nothing to add anywhere: the scores would be empty.
   if (!preferred && !picked) return undefined;
   const scores: TopologyCounts = new Map();

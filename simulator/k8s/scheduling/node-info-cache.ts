@@ -10,7 +10,7 @@
  * write keeps it current, and it is rebuilt from the stored objects when missing (after a clone).
  */
 import type { ApiKind, ApiObject, LabelSelector, Node, Pod, Taint } from '../objects';
-import { nodeAllocatable, podRequests, type NodeAllocatable } from './resources';
+import { nodeAllocatable, readPodRequests, type NodeAllocatable, type PodRequests } from './resources';
 
 /** One node as the scheduler sees it. */
 export interface NodeInfo {
@@ -49,6 +49,24 @@ export interface LabelSetCounts {
   readonly all: Map<string, number>;
   /** Node name → of those, the pods not being deleted. */
   readonly active: Map<string, number>;
+  /**
+   * What PodTopologySpread (its default constraints) and InterPodAffinity (whether placed pods'
+   * terms pick these pods) derived for pods with this label set, kept here rather than in tables of
+   * their own: a ReplicaSet's pods share one labels object, so the one lookup that finds their label
+   * set finds these too, and a new ReplicaSet adds an entry to no other table (a WeakMap insert costs
+   * microseconds). Typed by the plugin that owns each, as this module imports neither.
+   */
+  spreadMemo: unknown;
+  affinityVerdict: unknown;
+  /** The requests of the last pod read with this label set (labelSetRequests). */
+  requests: LabelSetRequests | undefined;
+}
+
+/** A pod's requests, and the containers they were read from. */
+interface LabelSetRequests {
+  readonly containers: unknown;
+  readonly initContainers: unknown;
+  readonly requests: PodRequests;
 }
 
 /**
@@ -78,6 +96,12 @@ export interface NodeInfoCache {
    */
   readonly labelSetByObject: WeakMap<object, LabelSetCounts>;
   readonly labelSetElsewhere: WeakMap<object, Map<string, LabelSetCounts>>;
+  /**
+   * The labels object and label set labelSetOf found last: a scheduled pod's binding counts it
+   * right after its cycle found its label set, which then needs no second lookup.
+   */
+  lastLabels: object | undefined;
+  lastLabelSet: LabelSetCounts | undefined;
   /** Bound pods with pod affinity or anti-affinity terms (NodeInfo.PodsWithAffinity), by key. */
   readonly podsWithAffinity: Map<string, Pod>;
   /** Of those, the pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
@@ -120,6 +144,8 @@ export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
     labelSetsByLabel: new Map(),
     labelSetByObject: new WeakMap(),
     labelSetElsewhere: new WeakMap(),
+    lastLabels: undefined,
+    lastLabelSet: undefined,
     podsWithAffinity: new Map(),
     podsWithRequiredAntiAffinity: new Map(),
     affinityGroups: new Map(),
@@ -153,13 +179,15 @@ export function nodeInfoCacheWritten(
   previous: ApiObject | undefined,
   next: ApiObject | undefined,
 ): void {
-  // Most writes concern other kinds, or a pod's status: decided before looking the cache up.
+  // Most writes concern other kinds, a pod's status, or a pod no node has: decided before looking
+  // the cache up.
   const object = next ?? previous;
   if (object === undefined) return;
   const kind = object.kind;
   if (kind !== 'Pod' && kind !== 'Node' && kind !== 'Service' && kind !== 'Namespace') return;
   const before = previous?.kind === 'Pod' ? previous : undefined;
   const after = next?.kind === 'Pod' ? next : undefined;
+  if (kind === 'Pod' && before?.spec.nodeName === undefined && after?.spec.nodeName === undefined) return;
   if (before !== undefined && after !== undefined && countsTheSame(before, after)) return;
   const cache = caches.get(store);
   if (cache === undefined) return;
@@ -194,11 +222,15 @@ export function nodeInfoCacheWritten(
 
 /** Whether two versions of a pod count the same here (most writes are status updates). */
 function countsTheSame(a: Pod, b: Pod): boolean {
+  const spec = a.spec;
+  const other = b.spec;
   return (
-    a.spec.nodeName === b.spec.nodeName &&
-    a.spec.containers === b.spec.containers &&
-    a.spec.initContainers === b.spec.initContainers &&
-    a.spec.affinity === b.spec.affinity &&
+    // A status write keeps the spec object, whose fields then need no reading.
+    (spec === other ||
+      (spec.nodeName === other.nodeName &&
+        spec.containers === other.containers &&
+        spec.initContainers === other.initContainers &&
+        spec.affinity === other.affinity)) &&
     a.metadata.labels === b.metadata.labels &&
     a.metadata.namespace === b.metadata.namespace &&
     (a.metadata.deletionTimestamp === undefined) === (b.metadata.deletionTimestamp === undefined) &&
@@ -298,7 +330,8 @@ function countPod(cache: NodeInfoCache, pod: Pod, key: string, sign: 1 | -1): vo
   if (nodeName === undefined || finished(pod)) return;
   const info = nodeInfoOf(cache, nodeName);
   info.podCount += sign;
-  const requests = podRequests(pod);
+  const labelSet = labelSetOf(cache, pod);
+  const requests = labelSetRequests(labelSet, pod);
   for (const name in requests.requested)
     info.requested[name] = (info.requested[name] ?? 0) + sign * requests.requested[name]!;
   info.requestedMilliCpu += sign * requests.milliCpu;
@@ -306,7 +339,6 @@ function countPod(cache: NodeInfoCache, pod: Pod, key: string, sign: 1 | -1): vo
   info.nonZeroMilliCpu += sign * requests.nonZeroMilliCpu;
   info.nonZeroMemory += sign * requests.nonZeroMemory;
   if (info.podCount === 0 && info.node === undefined) cache.nodes.delete(nodeName);
-  const labelSet = labelSetOf(cache, pod);
   addCount(labelSet.all, nodeName, sign);
   if (pod.metadata.deletionTimestamp === undefined) addCount(labelSet.active, nodeName, sign);
   const affinity = pod.spec.affinity;
@@ -358,30 +390,50 @@ function addCount(counts: Map<string, number>, nodeName: string, delta: number):
   else counts.set(nodeName, count);
 }
 
-/** Canonical text of a label set, memoised by the labels object pods of a ReplicaSet share. */
-const labelKeys = new WeakMap<Readonly<Record<string, string>>, string>();
 const noLabels: Readonly<Record<string, string>> = {};
 
-function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
+/**
+ * The label set of a pod's namespace and labels, made when first asked for: by the scheduler for a
+ * pending pod (its plugins' memos live there) or when a pod is counted.
+ */
+export function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
   const labels = pod.metadata.labels ?? noLabels;
   const namespace = pod.metadata.namespace ?? 'default';
+  const last = cache.lastLabelSet;
+  if (cache.lastLabels === labels && last?.namespace === namespace) return last;
+  const labelSet = storedLabelSet(cache, labels, namespace);
+  cache.lastLabels = labels;
+  cache.lastLabelSet = labelSet;
+  return labelSet;
+}
+
+function storedLabelSet(
+  cache: NodeInfoCache,
+  labels: Readonly<Record<string, string>>,
+  namespace: string,
+): LabelSetCounts {
   const first = cache.labelSetByObject.get(labels);
   if (first?.namespace === namespace) return first;
   let byNamespace = first === undefined ? undefined : cache.labelSetElsewhere.get(labels);
   const known = byNamespace?.get(namespace);
   if (known !== undefined) return known;
-  let text = labelKeys.get(labels);
-  if (text === undefined) {
-    text = Object.keys(labels)
-      .sort()
-      .map((name) => `${name}=${labels[name]}`)
-      .join('\n');
-    labelKeys.set(labels, text);
-  }
+  // Once per labels object and store (its canonical text is not memoised: that would cost a table).
+  const text = Object.keys(labels)
+    .sort()
+    .map((name) => `${name}=${labels[name]}`)
+    .join('\n');
   const key = `${namespace}\n\n${text}`;
   let labelSet = cache.labelSetByKey.get(key);
   if (labelSet === undefined) {
-    labelSet = { namespace, labels, all: new Map(), active: new Map() };
+    labelSet = {
+      namespace,
+      labels,
+      all: new Map(),
+      active: new Map(),
+      spreadMemo: undefined,
+      affinityVerdict: undefined,
+      requests: undefined,
+    };
     cache.labelSetByKey.set(key, labelSet);
     cache.labelSets.push(labelSet);
     for (const name in labels) {
@@ -400,6 +452,25 @@ function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
     byNamespace.set(namespace, labelSet);
   }
   return labelSet;
+}
+
+/**
+ * A pod's requests (`labelSet` is its labelSetOf), kept on its label set for the next pod with the
+ * same containers: a ReplicaSet's pods share theirs, and the lookup that finds the label set spares
+ * one of a table of their own.
+ */
+export function labelSetRequests(labelSet: LabelSetCounts, pod: Pod): PodRequests {
+  const spec = pod.spec;
+  const kept = labelSet.requests;
+  if (
+    kept !== undefined &&
+    kept.containers === spec.containers &&
+    kept.initContainers === spec.initContainers
+  )
+    return kept.requests;
+  const requests = readPodRequests(pod);
+  labelSet.requests = { containers: spec.containers, initContainers: spec.initContainers, requests };
+  return requests;
 }
 
 const none: readonly LabelSetCounts[] = [];

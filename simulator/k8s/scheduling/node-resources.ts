@@ -35,22 +35,13 @@ export function insufficientResources(
 }
 
 const fits: readonly string[] = [];
-const orderByRequests = new WeakMap<PodRequests, readonly string[]>();
 
 /**
  * The resources a pod requests a non-zero amount of: cpu, memory and ephemeral-storage first, as
- * fitsRequest checks them, then the rest by name.
+ * fitsRequest checks them, then the rest by name (worked out with the requests, once per template).
  */
 export function requestedResources(requests: PodRequests): readonly string[] {
-  let order = orderByRequests.get(requests);
-  if (order === undefined) {
-    const requested = requests.requested;
-    const names = Object.keys(requested).filter((name) => requested[name] !== 0);
-    const first = ['cpu', 'memory', 'ephemeral-storage'].filter((name) => names.includes(name));
-    order = [...first, ...names.filter((name) => !first.includes(name)).sort()];
-    orderByRequests.set(requests, order);
-  }
-  return order;
+  return requests.resourceNames;
 }
 
 /** The unused share of a resource on a scale of 0 to 100 (leastRequestedScore). */

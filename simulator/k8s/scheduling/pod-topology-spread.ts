@@ -16,10 +16,11 @@
  */
 import type { ApiStore } from '../api-store';
 import { selectorMatches } from '../metadata';
-import type { LabelSelector, Node, Pod, ReplicaSet } from '../objects';
+import type { LabelSelector, Node, Pod, ReplicaSet, TopologySpreadConstraint } from '../objects';
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity';
 import {
   candidateLabelSets,
+  labelSetOf,
   type LabelSetCounts,
   type NodeInfo,
   type NodeInfoCache,
@@ -43,6 +44,8 @@ const systemDefaultConstraints = [
   { topologyKey: hostnameLabel, maxSkew: 3 },
   { topologyKey: zoneLabel, maxSkew: 5 },
 ];
+
+const noConstraints: readonly never[] = [];
 
 /** The label sets of one namespace a selector picks, as of a length of the cache's list. */
 interface PickedLabelSets {
@@ -145,68 +148,33 @@ function compile(
 }
 
 /** The pod's DoNotSchedule constraints (what the filter enforces). */
-function filteringConstraints(cache: NodeInfoCache, pod: Pod): SpreadConstraint[] {
-  if (pod.spec.topologySpreadConstraints === undefined) return [];
+function filteringConstraints(cache: NodeInfoCache, pod: Pod): readonly SpreadConstraint[] {
+  if (pod.spec.topologySpreadConstraints === undefined) return noConstraints;
   const own = pod.spec.topologySpreadConstraints.filter(
     (constraint) => constraint.whenUnsatisfiable === 'DoNotSchedule',
   );
-  return own.length === 0 ? [] : compile(cache, pod.metadata.namespace ?? 'default', own);
-}
-
-/** What scoringConstraints found for one kind of pod, and the Services it was computed with. */
-interface ScoringMemo {
-  readonly serviceGeneration: number;
-  readonly constraints: SpreadConstraint[];
-  readonly systemDefaulted: boolean;
-}
-
-/** Per cache: a pod's labels object (shared by a ReplicaSet's pods) → namespace and owner → memo. */
-const scoringMemo = new WeakMap<NodeInfoCache, WeakMap<object, Map<string, ScoringMemo>>>();
-const noLabels: Readonly<Record<string, string>> = {};
-
-/** A memo with what it was looked up by. */
-interface RecentScoring {
-  readonly cache: NodeInfoCache;
-  readonly labels: object;
-  readonly memoKey: string;
-  readonly memo: ScoringMemo;
+  return own.length === 0 ? noConstraints : compile(cache, pod.metadata.namespace ?? 'default', own);
 }
 
 /**
- * The two memos last used, the latest first: a ReplicaSet's pods are scheduled one after another,
- * or alternating with another's while two rollouts overlap, and each cycle of them finds one of
- * these. A memo is reused only while it is the one the maps above hold for that cache, labels
- * object and key, and only while its Services are current. They keep the caches of the last
- * scheduling worlds alive until other worlds schedule: two at most.
+ * What scoringConstraints found for the pods of one label set and owner, and the Services it was
+ * computed with; kept on the label set (LabelSetCounts.spreadMemo).
  */
-const recentScoring: [RecentScoring | undefined, RecentScoring | undefined] = [undefined, undefined];
-
-/** The recent memo for this lookup, moved to the front; undefined when neither is. */
-function recentMemo(cache: NodeInfoCache, labels: object, memoKey: string): ScoringMemo | undefined {
-  const [latest, earlier] = recentScoring;
-  if (
-    latest !== undefined &&
-    latest.labels === labels &&
-    latest.memoKey === memoKey &&
-    latest.cache === cache
-  )
-    return latest.memo;
-  if (
-    earlier !== undefined &&
-    earlier.labels === labels &&
-    earlier.memoKey === memoKey &&
-    earlier.cache === cache
-  ) {
-    recentScoring[0] = earlier;
-    recentScoring[1] = latest;
-    return earlier.memo;
-  }
-  return undefined;
+interface ScoringMemo {
+  /** The controller's uid, or '' for pods without a controller (the label set names the namespace). */
+  readonly owner: string;
+  readonly serviceGeneration: number;
+  readonly constraints: SpreadConstraint[];
+  readonly systemDefaulted: boolean;
+  /** The score state defaultsWithoutDomains made last for these constraints. */
+  defaultState: DefaultState | undefined;
 }
 
-function rememberRecent(entry: RecentScoring): void {
-  recentScoring[1] = recentScoring[0];
-  recentScoring[0] = entry;
+/** The default constraints' score state when no node has a zone, and what it depends on. */
+interface DefaultState {
+  readonly generation: number;
+  readonly feasible: number;
+  readonly state: SpreadScoreState;
 }
 
 function controllerUid(pod: Pod): string | undefined {
@@ -218,28 +186,41 @@ function controllerUid(pod: Pod): string | undefined {
 
 /**
  * The constraints the score uses: the pod's ScheduleAnyway constraints, or the defaults when the pod
- * has no constraints at all (and something selects it). `systemDefaulted` says which. The defaults
- * are memoised per label set and owner until a Service changes.
+ * has no constraints at all (and something selects it). `systemDefaulted` says which.
  */
 export function scoringConstraints(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
 ): { constraints: SpreadConstraint[]; systemDefaulted: boolean } {
-  const namespace = pod.metadata.namespace ?? 'default';
-  const own = pod.spec.topologySpreadConstraints ?? [];
-  if (own.length > 0) {
-    const anyway = own.filter((constraint) => constraint.whenUnsatisfiable === 'ScheduleAnyway');
-    return { constraints: compile(cache, namespace, anyway), systemDefaulted: false };
-  }
-  const labels = pod.metadata.labels ?? noLabels;
-  // A controller's uid implies the namespace; a pod without one is keyed by its namespace.
-  const memoKey = controllerUid(pod) ?? namespace;
-  const recent = recentMemo(cache, labels, memoKey);
-  const memo = recent ?? scoringMemosOf(cache, labels).get(memoKey);
-  if (memo !== undefined && memo.serviceGeneration === cache.serviceGeneration) {
+  const own = pod.spec.topologySpreadConstraints ?? noConstraints;
+  if (own.length > 0) return { constraints: scheduleAnyway(cache, pod, own), systemDefaulted: false };
+  return defaultScoring(store, cache, pod, labelSetOf(cache, pod));
+}
+
+function scheduleAnyway(
+  cache: NodeInfoCache,
+  pod: Pod,
+  own: readonly TopologySpreadConstraint[],
+): SpreadConstraint[] {
+  const anyway = own.filter((constraint) => constraint.whenUnsatisfiable === 'ScheduleAnyway');
+  return compile(cache, pod.metadata.namespace ?? 'default', anyway);
+}
+
+/**
+ * The default constraints of a pod without constraints of its own, memoised on its label set
+ * (`labelSet`, labelSetOf's) per owner until a Service changes.
+ */
+function defaultScoring(
+  store: ApiStore,
+  cache: NodeInfoCache,
+  pod: Pod,
+  labelSet: LabelSetCounts,
+): ScoringMemo {
+  const owner = controllerUid(pod) ?? '';
+  const memo = labelSet.spreadMemo as ScoringMemo | undefined;
+  if (memo !== undefined && memo.owner === owner && memo.serviceGeneration === cache.serviceGeneration) {
     for (const constraint of memo.constraints) catchUp(cache, constraint.picked);
-    if (recent === undefined) rememberRecent({ cache, labels, memoKey, memo });
     return memo;
   }
   const selector = defaultSpreadSelector(store, pod);
@@ -247,31 +228,16 @@ export function scoringConstraints(
     selector === undefined
       ? []
       : systemDefaultConstraints.map((constraint) => ({ ...constraint, labelSelector: selector }));
-  const computed = {
+  const computed: ScoringMemo = {
+    owner,
     serviceGeneration: cache.serviceGeneration,
-    constraints: compile(cache, namespace, defaults),
+    constraints: compile(cache, pod.metadata.namespace ?? 'default', defaults),
     systemDefaulted: true,
+    defaultState: undefined,
   };
-  scoringMemosOf(cache, labels).set(memoKey, computed);
-  // The entry for this lookup, if recent, held the memo just replaced: it goes, as a miss would.
-  if (recent !== undefined) recentScoring[0] = { cache, labels, memoKey, memo: computed };
-  else rememberRecent({ cache, labels, memoKey, memo: computed });
+  // One owner's memo at a time: the pods of a label set nearly always share their controller.
+  labelSet.spreadMemo = computed;
   return computed;
-}
-
-/** The memos of one cache for pods with this labels object, by owner uid or namespace. */
-function scoringMemosOf(cache: NodeInfoCache, labels: object): Map<string, ScoringMemo> {
-  let byLabels = scoringMemo.get(cache);
-  if (byLabels === undefined) {
-    byLabels = new WeakMap();
-    scoringMemo.set(cache, byLabels);
-  }
-  let byOwner = byLabels.get(labels);
-  if (byOwner === undefined) {
-    byOwner = new Map();
-    byLabels.set(labels, byOwner);
-  }
-  return byOwner;
 }
 
 function hasAllKeys(node: Node, constraints: readonly SpreadConstraint[]): boolean {
@@ -383,24 +349,13 @@ function labelling(
 const noneIgnored: ReadonlySet<string> = new Set();
 const noCounts: DomainCounts = new Map();
 
-/** The default constraints' score state when no node has a zone, per constraints and node count. */
-const defaultStates = new WeakMap<
-  readonly SpreadConstraint[],
-  { generation: number; feasible: number; state: SpreadScoreState }
->();
-
 /**
  * The score state of the default constraints when only hostname domains exist: it depends on the
- * Nodes and the number of feasible ones only, so the last one is kept per constraint list.
+ * Nodes and the number of feasible ones only, so it is kept with the constraints' memo, which
+ * spreadPreScore reuses while both are unchanged.
  */
-function defaultsWithoutDomains(
-  cache: NodeInfoCache,
-  constraints: readonly SpreadConstraint[],
-  feasible: number,
-): SpreadScoreState {
-  const kept = defaultStates.get(constraints);
-  if (kept !== undefined && kept.generation === cache.nodeGeneration && kept.feasible === feasible)
-    return kept.state;
+function defaultsWithoutDomains(cache: NodeInfoCache, memo: ScoringMemo, feasible: number): SpreadScoreState {
+  const constraints = memo.constraints;
   const weights = constraints.map((constraint) =>
     Math.log((constraint.topologyKey === hostnameLabel ? feasible : 1) + 2),
   );
@@ -411,7 +366,7 @@ function defaultsWithoutDomains(
     weights,
     ...labelling(cache, constraints),
   };
-  defaultStates.set(constraints, { generation: cache.nodeGeneration, feasible, state });
+  memo.defaultState = { generation: cache.nodeGeneration, feasible, state };
   return state;
 }
 
@@ -419,17 +374,26 @@ export function spreadPreScore(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
+  labelSet: LabelSetCounts,
   feasible: readonly NodeInfo[],
 ): SpreadScoreState | undefined {
-  const { constraints, systemDefaulted } = scoringConstraints(store, cache, pod);
+  const own = pod.spec.topologySpreadConstraints ?? noConstraints;
+  const systemDefaulted = own.length === 0;
+  const memo = systemDefaulted ? defaultScoring(store, cache, pod, labelSet) : undefined;
+  const constraints = memo?.constraints ?? scheduleAnyway(cache, pod, own);
   if (constraints.length === 0) return undefined;
+  // The defaults' kept state was made while no Node carried a key other than the hostname, which
+  // only a Node write can change.
+  const kept = memo?.defaultState;
+  if (kept !== undefined && kept.generation === cache.nodeGeneration && kept.feasible === feasible.length)
+    return kept.state;
   // A node without a key's label scores nothing for it; when no node has the label (kind's nodes
   // have no zone), the key's only domain is the empty value and there is nothing to count.
   let labelledKeys = false;
   for (const constraint of constraints)
     if (constraint.topologyKey !== hostnameLabel && cache.nodeLabelKeys.has(constraint.topologyKey))
       labelledKeys = true;
-  if (systemDefaulted && !labelledKeys) return defaultsWithoutDomains(cache, constraints, feasible.length);
+  if (memo !== undefined && !labelledKeys) return defaultsWithoutDomains(cache, memo, feasible.length);
   const ignored = new Set<string>();
   const domains = new Map<string, Set<string>>();
   for (const constraint of constraints)

@@ -26,6 +26,19 @@ export interface PodRequests {
   /** The same with a missing CPU or memory request counted at the scheduler's default. */
   readonly nonZeroMilliCpu: number;
   readonly nonZeroMemory: number;
+  /**
+   * The resources requested a non-zero amount of, in the order NodeResourcesFit checks them:
+   * cpu, memory and ephemeral-storage first (fitsRequest in fit.go), then the rest by name.
+   */
+  readonly resourceNames: readonly string[];
+}
+
+const firstChecked = ['cpu', 'memory', 'ephemeral-storage'];
+
+function checkedOrder(requested: Readonly<Record<string, number>>): string[] {
+  const names = Object.keys(requested).filter((name) => requested[name] !== 0);
+  const first = firstChecked.filter((name) => names.includes(name));
+  return [...first, ...names.filter((name) => !first.includes(name)).sort()];
 }
 
 /** Quantities already read, by unit and text: every node reports the same few (bounded in size). */
@@ -83,6 +96,7 @@ function requestsOf(
     memory: requested.memory ?? 0,
     nonZeroMilliCpu,
     nonZeroMemory,
+    resourceNames: checkedOrder(requested),
   };
 }
 
@@ -90,6 +104,13 @@ function requestsOf(
 const requestsByContainers = new WeakMap<readonly Container[], PodRequests>();
 const requestsWithInit = new WeakMap<readonly Container[], WeakMap<readonly Container[], PodRequests>>();
 const noContainers: readonly Container[] = [];
+
+/** A pod's requests, worked out afresh (the scheduler keeps them on the pod's label set). */
+export function readPodRequests(pod: Pod): PodRequests {
+  const containers = Array.isArray(pod.spec.containers) ? pod.spec.containers : noContainers;
+  const init = pod.spec.initContainers;
+  return init === undefined || !Array.isArray(init) ? requestsOf(containers) : requestsOf(containers, init);
+}
 
 /** A pod's requests (memoised: stored pods are never mutated). */
 export function podRequests(pod: Pod): PodRequests {

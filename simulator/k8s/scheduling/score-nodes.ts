@@ -8,7 +8,7 @@
  * (pkg/scheduler/apis/config/v1beta3/default_plugins.go).
  */
 import type { ApiStore } from '../api-store';
-import type { Pod } from '../objects';
+import type { Pod, Toleration } from '../objects';
 import {
   imageLocalityScore,
   imageStatesOf,
@@ -23,10 +23,10 @@ import {
   type TopologyCounts,
 } from './inter-pod-affinity';
 import { preferredNodeAffinityScore } from './node-affinity';
-import type { NodeInfo, NodeInfoCache } from './node-info-cache';
+import { labelSetRequests, type LabelSetCounts, type NodeInfo, type NodeInfoCache } from './node-info-cache';
 import { balancedAllocationScore, leastAllocatedScore, maxNodeScore } from './node-resources';
 import { spreadPreScore, spreadScore, type SpreadScoreState } from './pod-topology-spread';
-import { podRequests } from './resources';
+import type { PodRequests } from './resources';
 import { intolerablePreferNoScheduleTaints, preferNoScheduleTolerations } from './taint-toleration';
 
 /** The default profile's score plugins and their weights. */
@@ -175,21 +175,27 @@ function sameEverywhere(scores: Int32Array, count: number): boolean {
 /** The raw scores of the plugins that score node by node; every entry is written. */
 function rawScores(
   pod: Pod,
+  requests: PodRequests,
   feasible: readonly NodeInfo[],
   scores: NodeScores,
   spread: SpreadScoreState | undefined,
   affinityScores: TopologyCounts | undefined,
 ): void {
   const byPlugin = scores.byPlugin;
-  const requests = podRequests(pod);
-  const tolerations = preferNoScheduleTolerations(pod.spec.tolerations);
+  // Read on the first tainted node: most feasible nodes have no taints.
+  let tolerations: readonly Toleration[] | undefined;
   const preferredNodes = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
   for (let i = 0; i < feasible.length; i++) {
     const info = feasible[i]!;
     byPlugin.NodeResourcesFit[i] = leastAllocatedScore(requests, info);
     byPlugin.NodeResourcesBalancedAllocation[i] = balancedAllocationScore(requests, info);
     byPlugin.TaintToleration[i] =
-      info.taints === undefined ? 0 : intolerablePreferNoScheduleTaints(tolerations, info.taints);
+      info.taints === undefined
+        ? 0
+        : intolerablePreferNoScheduleTaints(
+            (tolerations ??= preferNoScheduleTolerations(pod.spec.tolerations)),
+            info.taints,
+          );
     byPlugin.NodeAffinity[i] = preferredNodes === undefined ? 0 : preferredNodeAffinityScore(pod, info.node!);
     byPlugin.PodTopologySpread[i] = spread === undefined ? 0 : spreadScore(spread, info);
     byPlugin.InterPodAffinity[i] =
@@ -205,14 +211,15 @@ export function scoreNodes(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
+  labelSet: LabelSetCounts,
   feasible: readonly NodeInfo[],
   namespaceLabels: NamespaceLabels,
 ): NodeScores {
   const scores = scratchFor(feasible.length);
   const byPlugin = scores.byPlugin;
-  const spread = spreadPreScore(store, cache, pod, feasible);
-  const affinityScores = interPodAffinityPreScore(pod, cache, namespaceLabels);
-  rawScores(pod, feasible, scores, spread, affinityScores);
+  const spread = spreadPreScore(store, cache, pod, labelSet, feasible);
+  const affinityScores = interPodAffinityPreScore(pod, labelSet, cache, namespaceLabels);
+  rawScores(pod, labelSetRequests(labelSet, pod), feasible, scores, spread, affinityScores);
   scoreImageLocality(cache, pod, feasible, byPlugin.ImageLocality);
   const count = feasible.length;
   defaultNormalize(byPlugin.TaintToleration, count, true);

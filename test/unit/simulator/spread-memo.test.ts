@@ -15,16 +15,20 @@ function object(value: unknown): ApiObject {
   return value as ApiObject;
 }
 
-function replicaSet(store: ApiStore): void {
+function replicaSet(
+  store: ApiStore,
+  name = 'web-5d8f9c7b6d',
+  matchLabels: Record<string, string> = selector,
+): void {
   putObject(
     store,
     object({
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: 'web-5d8f9c7b6d', namespace: 'default', uid: 'rs-uid', labels },
+      metadata: { name, namespace: 'default', uid: `uid-${name}`, labels },
       spec: {
         replicas: 2,
-        selector: { matchLabels: selector },
+        selector: { matchLabels },
         template: { metadata: { labels }, spec: {} },
       },
       status: { replicas: 0 },
@@ -32,8 +36,8 @@ function replicaSet(store: ApiStore): void {
   );
 }
 
-/** A pending pod of the ReplicaSet; its pods share one labels object, as the controller's do. */
-function pendingPod(store: ApiStore, name: string): Pod {
+/** A pending pod of a ReplicaSet; its pods share one labels object, as the controller's do. */
+function pendingPod(store: ApiStore, name: string, owner = 'web-5d8f9c7b6d'): Pod {
   const pod = object({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -43,13 +47,7 @@ function pendingPod(store: ApiStore, name: string): Pod {
       uid: `uid-${name}`,
       labels,
       ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: 'web-5d8f9c7b6d',
-          uid: 'rs-uid',
-          controller: true,
-        },
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: `uid-${owner}`, controller: true },
       ],
     },
     spec: { containers: [{ name: 'web', image: 'nginx' }] },
@@ -85,6 +83,19 @@ describe('scheduler: the spreading selector kept between a ReplicaSet’s pods',
     putObject(store, service('web', { tier: 'front' }));
     expect(selectorOf(store, second)).toEqual({ matchLabels: { tier: 'front', ...selector } });
     removeObject(store, 'Service', 'default/web');
+    expect(selectorOf(store, first)).toEqual({ matchLabels: selector });
+  });
+
+  it('is each ReplicaSet’s own when two ReplicaSets’ pods carry the same labels', () => {
+    const store = createApiStore();
+    replicaSet(store);
+    // A second ReplicaSet, selecting by fewer labels, whose template gives its pods the same labels.
+    replicaSet(store, 'web-other', { app: 'web' });
+    const first = pendingPod(store, 'web-5d8f9c7b6d-aaaaa');
+    const other = pendingPod(store, 'web-other-bbbbb', 'web-other');
+    // Pods of either scheduled in turn: each spreads over what its own ReplicaSet selects.
+    expect(selectorOf(store, first)).toEqual({ matchLabels: selector });
+    expect(selectorOf(store, other)).toEqual({ matchLabels: { app: 'web' } });
     expect(selectorOf(store, first)).toEqual({ matchLabels: selector });
   });
 
