@@ -19,6 +19,7 @@ import {
   putObject,
   removeObject,
   replicaSetKeyOf,
+  serviceKeysInNamespace,
   sortedKeysOf,
   type Handover,
   type WatchChange,
@@ -263,16 +264,14 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
       });
     }
   }
-  // Every Service in key order, without building a list per pod write.
+  // The Services of the pod's namespace, in key order.
   const services = cluster.api.objects.Service;
-  const serviceKeys = services === undefined ? [] : sortedKeysOf(cluster.api, 'Service');
+  if (services === undefined) return;
+  const serviceKeys = serviceKeysInNamespace(cluster.api, namespace);
   for (let i = 0; i < serviceKeys.length; i++) {
-    const service = services?.[serviceKeys[i]!];
+    const service = services[serviceKeys[i]!];
     if (service?.kind !== 'Service') continue;
-    if (
-      (service.metadata.namespace ?? 'default') === namespace &&
-      mapSelectorMatches(service.spec.selector, pod.metadata.labels)
-    ) {
+    if (mapSelectorMatches(service.spec.selector, pod.metadata.labels)) {
       schedule(world, controllerReactionMs, {
         type: 'controller.endpoints.sync',
         key: namespacedKey(namespace, service.metadata.name),
