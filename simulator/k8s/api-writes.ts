@@ -98,7 +98,7 @@ function notifyWatchers(world: World, change: WatchChange): void {
       break;
     case 'ReplicaSet': {
       enqueueSync(world, 'controller.replicaset.sync', change.key);
-      const owner = object.metadata.ownerReferences?.find((reference) => reference.kind === 'Deployment');
+      const owner = deploymentOwnerOf(object.metadata.ownerReferences);
       if (owner !== undefined) {
         enqueueSync(
           world,
@@ -152,6 +152,13 @@ function notifyWatchers(world: World, change: WatchChange): void {
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
   // Cilium's operator and agents, and any other client of the API (k8s/extension-points.ts).
   notifyApiWatchers(world, cluster, change);
+}
+
+/** The first owner reference to a Deployment (a ReplicaSet has one, or none when orphaned). */
+function deploymentOwnerOf(references: readonly OwnerReference[] | undefined): OwnerReference | undefined {
+  if (references === undefined) return undefined;
+  for (const reference of references) if (reference.kind === 'Deployment') return reference;
+  return undefined;
 }
 
 /**
