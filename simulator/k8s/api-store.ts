@@ -687,7 +687,10 @@ export function putObject(
 ): WatchChange {
   let bucket = store.objects[incoming.kind];
   if (bucket === undefined) {
-    bucket = {};
+    // Without a prototype, as the index key sets (newKeySet): a busy kind's keys come and go, and
+    // a lookup of a key not stored (every create; a reader asking after a deleted object) need not
+    // search Object.prototype too. A clone's buckets are ordinary objects, and answer the same.
+    bucket = Object.create(null) as Record<string, ApiObject>;
     store.objects[incoming.kind] = bucket;
   }
   store.resourceVersion += 1;

@@ -41,10 +41,19 @@ const emptyStore = createApiStore();
 export function enqueueSync(world: World, type: SyncEventType, key: string): void {
   const cluster = world.cluster;
   if (cluster === undefined) return;
-  const queued = ((cluster.queuedSyncs ??= {})[type] ??= {});
+  const queued = ((cluster.queuedSyncs ??= {})[type] ??= newKeySet());
   if (queued[key] === true) return;
   queued[key] = true;
   schedule(world, reactionMs(world, type), { type, key });
+}
+
+/**
+ * An empty set of queued keys. Keys come and go all the time, and most lookups miss (a key not yet
+ * queued); an object without a prototype answers a miss without searching Object.prototype for the
+ * key as well. It enumerates, hashes and clones as `{}` would.
+ */
+function newKeySet(): Record<string, true> {
+  return Object.create(null) as Record<string, true>;
 }
 
 /**
