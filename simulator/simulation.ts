@@ -206,11 +206,14 @@ export class Simulation {
   }
 
   private processDueEvents(untilMs: number): void {
+    // Processing an event never replaces the world (only seek does), but may replace its queue.
+    const world = this.world;
     for (;;) {
-      const next = heapPeek(this.world.queue);
+      const queue = world.queue;
+      const next = heapPeek(queue);
       if (next === undefined || next.atMs > untilMs) return;
-      heapPop(this.world.queue);
-      this.world.timeMs = next.atMs;
+      heapPop(queue);
+      world.timeMs = next.atMs;
       this.processRecorded(next.event, false, next.cluster);
     }
   }
@@ -220,22 +223,23 @@ export class Simulation {
     input: boolean,
     cluster: string | undefined,
   ): InputResult | undefined {
-    const position = this.world.processed;
+    const world = this.world;
+    const position = world.processed;
     let result: InputResult | undefined;
     try {
-      result = processEventFor(this.world, event, cluster, input);
+      result = processEventFor(world, event, cluster, input);
     } catch (error) {
       // A model bug must not take the reader's session down: report it as a failed input.
       if (!input) throw error;
       result = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
-    this.world.processed += 1;
+    world.processed += 1;
     if (this.keepLog && this.log.length === position)
-      this.log.push({ position, atMs: this.world.timeMs, type: event.type, input });
+      this.log.push({ position, atMs: world.timeMs, type: event.type, input });
     if (
       this.checkpointInterval > 0 &&
-      this.world.processed % this.checkpointInterval === 0 &&
-      !this.checkpoints.has(this.world.processed)
+      world.processed % this.checkpointInterval === 0 &&
+      !this.checkpoints.has(world.processed)
     ) {
       this.takeCheckpoint();
     }

@@ -51,7 +51,7 @@ function ownedBucket(store: ApiStore, ownerUid: string): Record<string, true> {
   if (bucket === undefined) {
     bucket = newKeySet();
     store.owned[ownerUid] = bucket;
-    derivedIndexes.get(store)?.ownerUids.add(ownerUid);
+    builtDerivedOf(store)?.ownerUids.add(ownerUid);
   }
   return bucket;
 }
@@ -70,7 +70,7 @@ function indexObject(store: ApiStore, object: ApiObject, key: string, add: boole
     if (add) bucket[key] = true;
     else delete bucket[key];
   }
-  const derived = derivedIndexes.get(store);
+  const derived = builtDerivedOf(store);
   if (derived !== undefined) indexDerived(store, derived, object, key, add, controller);
 }
 
@@ -97,7 +97,7 @@ function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, ke
       if (nodeAfter !== undefined) (store.podsByNode[nodeAfter] ??= newKeySet())[key] = true;
     }
   }
-  const derived = derivedIndexes.get(store);
+  const derived = builtDerivedOf(store);
   if (derived === undefined) return;
   if (!sameDerivedFacts(previous, next, before, after)) {
     // A ReplicaSet that keeps its owner keeps its place in the owner's order too, as it does in
@@ -183,6 +183,11 @@ interface DerivedIndexes {
   /** Kind → its keys in storage order; dropped whenever a key of that kind comes or goes. */
   storageKeys: Map<ApiKind, readonly string[]>;
   /**
+   * Namespace → the sorted keys of its Services, for the endpoints controller's question on every
+   * pod write; dropped on every write of a Service (a rare write).
+   */
+  serviceKeysByNamespace: Map<string, readonly string[]> | undefined;
+  /**
    * The uids `store.owned` has a bucket for, which is every uid that ever controlled an object:
    * asking a Set about the uid of any deleted object is cheap, where looking up a uid that was
    * never a property key makes V8 search its whole string table.
@@ -191,6 +196,26 @@ interface DerivedIndexes {
 }
 
 const derivedIndexes = new WeakMap<ApiStore, DerivedIndexes>();
+
+/**
+ * The store whose derived indexes were looked up last, and those indexes. A run writes to one
+ * store for long stretches, and every write and most reads look the indexes up several times, so
+ * this spares the WeakMap's lookup. An entry of the WeakMap is never replaced once made, so the
+ * pair stays right; it only keeps that one store alive until another store is asked about.
+ */
+let lastStore: ApiStore | undefined;
+let lastDerived: DerivedIndexes | undefined;
+
+/** The derived indexes of a store, or undefined when nothing built them yet. */
+function builtDerivedOf(store: ApiStore): DerivedIndexes | undefined {
+  if (store === lastStore) return lastDerived;
+  const derived = derivedIndexes.get(store);
+  if (derived !== undefined) {
+    lastStore = store;
+    lastDerived = derived;
+  }
+  return derived;
+}
 
 /** Pods one controller (a ReplicaSet) controls that are not being deleted. */
 export interface ControlledPodCounts {
@@ -303,7 +328,7 @@ function indexDerived(
 
 /** The derived indexes of a store, built from its objects the first time they are needed. */
 function derivedOf(store: ApiStore): DerivedIndexes {
-  let derived = derivedIndexes.get(store);
+  let derived = builtDerivedOf(store);
   if (derived !== undefined) return derived;
   derived = {
     nextSequence: 0,
@@ -315,6 +340,7 @@ function derivedOf(store: ApiStore): DerivedIndexes {
     podCounts: new Map(),
     sortedKeys: new Map(),
     storageKeys: new Map(),
+    serviceKeysByNamespace: undefined,
     ownerUids: new Set(Object.keys(store.owned)),
   };
   // The order mirrors the owned buckets as they stand; indexing below only appends to it.
@@ -485,11 +511,47 @@ export function keysInStorageOrder(store: ApiStore, kind: ApiKind): readonly str
   return keys;
 }
 
+/**
+ * The sorted keys of the Services in a namespace: those of sortedKeysOf(store, 'Service') whose
+ * object's namespace it is, in the same order (cached until the next write of a Service).
+ */
+export function serviceKeysInNamespace(store: ApiStore, namespace: string): readonly string[] {
+  const derived = derivedOf(store);
+  let byNamespace = derived.serviceKeysByNamespace;
+  if (byNamespace === undefined) {
+    const grouped = new Map<string, string[]>();
+    const bucket = store.objects.Service;
+    for (const key of sortedKeysOf(store, 'Service')) {
+      const service = bucket?.[key];
+      if (service?.kind !== 'Service') continue;
+      const inNamespace = service.metadata.namespace ?? 'default';
+      let keys = grouped.get(inNamespace);
+      if (keys === undefined) {
+        keys = [];
+        grouped.set(inNamespace, keys);
+      }
+      keys.push(key);
+    }
+    byNamespace = grouped;
+    derived.serviceKeysByNamespace = byNamespace;
+  }
+  return byNamespace.get(namespace) ?? noKeys;
+}
+
+const noKeys: readonly string[] = [];
+
 /** Forgets a kind's cached key lists after a key of that kind was added or removed. */
 function keysChanged(store: ApiStore, kind: ApiKind): void {
-  const derived = derivedIndexes.get(store);
+  const derived = builtDerivedOf(store);
   derived?.sortedKeys.delete(kind);
   derived?.storageKeys.delete(kind);
+}
+
+/** Forgets what the derived indexes hold about an object's content after it was written. */
+function contentChanged(store: ApiStore, kind: ApiKind): void {
+  if (kind !== 'Service') return;
+  const derived = builtDerivedOf(store);
+  if (derived !== undefined) derived.serviceKeysByNamespace = undefined;
 }
 
 function collect<K extends ApiKind>(
@@ -625,7 +687,10 @@ export function putObject(
 ): WatchChange {
   let bucket = store.objects[incoming.kind];
   if (bucket === undefined) {
-    bucket = {};
+    // Without a prototype, as the index key sets (newKeySet): a busy kind's keys come and go, and
+    // a lookup of a key not stored (every create; a reader asking after a deleted object) need not
+    // search Object.prototype too. A clone's buckets are ordinary objects, and answer the same.
+    bucket = Object.create(null) as Record<string, ApiObject>;
     store.objects[incoming.kind] = bucket;
   }
   store.resourceVersion += 1;
@@ -636,6 +701,7 @@ export function putObject(
     keysChanged(store, incoming.kind);
     indexObject(store, object, key, true);
   } else reindexObject(store, previous, object, key);
+  contentChanged(store, object.kind);
   nodeInfoCacheWritten(store, key, previous, object);
   return {
     type: previous !== undefined ? 'MODIFIED' : 'ADDED',
@@ -700,6 +766,7 @@ export function removeObject(store: ApiStore, kind: ApiKind, key: string): Watch
   store.resourceVersion += 1;
   delete bucket[key];
   keysChanged(store, kind);
+  contentChanged(store, kind);
   indexObject(store, object, key, false);
   nodeInfoCacheWritten(store, key, object, undefined);
   return { type: 'DELETED', kind, key, resourceVersion: store.resourceVersion, object };

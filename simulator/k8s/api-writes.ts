@@ -19,6 +19,7 @@ import {
   putObject,
   removeObject,
   replicaSetKeyOf,
+  serviceKeysInNamespace,
   sortedKeysOf,
   type Handover,
   type WatchChange,
@@ -40,10 +41,19 @@ const emptyStore = createApiStore();
 export function enqueueSync(world: World, type: SyncEventType, key: string): void {
   const cluster = world.cluster;
   if (cluster === undefined) return;
-  const queued = ((cluster.queuedSyncs ??= {})[type] ??= {});
+  const queued = ((cluster.queuedSyncs ??= {})[type] ??= newKeySet());
   if (queued[key] === true) return;
   queued[key] = true;
   schedule(world, reactionMs(world, type), { type, key });
+}
+
+/**
+ * An empty set of queued keys. Keys come and go all the time, and most lookups miss (a key not yet
+ * queued); an object without a prototype answers a miss without searching Object.prototype for the
+ * key as well. It enumerates, hashes and clones as `{}` would.
+ */
+function newKeySet(): Record<string, true> {
+  return Object.create(null) as Record<string, true>;
 }
 
 /**
@@ -97,7 +107,7 @@ function notifyWatchers(world: World, change: WatchChange): void {
       break;
     case 'ReplicaSet': {
       enqueueSync(world, 'controller.replicaset.sync', change.key);
-      const owner = object.metadata.ownerReferences?.find((reference) => reference.kind === 'Deployment');
+      const owner = deploymentOwnerOf(object.metadata.ownerReferences);
       if (owner !== undefined) {
         enqueueSync(
           world,
@@ -151,6 +161,13 @@ function notifyWatchers(world: World, change: WatchChange): void {
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
   // Cilium's operator and agents, and any other client of the API (k8s/extension-points.ts).
   notifyApiWatchers(world, cluster, change);
+}
+
+/** The first owner reference to a Deployment (a ReplicaSet has one, or none when orphaned). */
+function deploymentOwnerOf(references: readonly OwnerReference[] | undefined): OwnerReference | undefined {
+  if (references === undefined) return undefined;
+  for (const reference of references) if (reference.kind === 'Deployment') return reference;
+  return undefined;
 }
 
 /**
@@ -263,16 +280,14 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
       });
     }
   }
-  // Every Service in key order, without building a list per pod write.
+  // The Services of the pod's namespace, in key order.
   const services = cluster.api.objects.Service;
-  const serviceKeys = services === undefined ? [] : sortedKeysOf(cluster.api, 'Service');
+  if (services === undefined) return;
+  const serviceKeys = serviceKeysInNamespace(cluster.api, namespace);
   for (let i = 0; i < serviceKeys.length; i++) {
-    const service = services?.[serviceKeys[i]!];
+    const service = services[serviceKeys[i]!];
     if (service?.kind !== 'Service') continue;
-    if (
-      (service.metadata.namespace ?? 'default') === namespace &&
-      mapSelectorMatches(service.spec.selector, pod.metadata.labels)
-    ) {
+    if (mapSelectorMatches(service.spec.selector, pod.metadata.labels)) {
       schedule(world, controllerReactionMs, {
         type: 'controller.endpoints.sync',
         key: namespacedKey(namespace, service.metadata.name),

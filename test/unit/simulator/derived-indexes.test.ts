@@ -16,9 +16,13 @@ import {
   keyOf,
   listObjects,
   putObject,
+  removeObject,
+  serviceKeysInNamespace,
+  sortedKeysOf,
+  type ApiStore,
   type Handover,
 } from '../../../simulator/k8s/api-store';
-import type { Pod } from '../../../simulator/k8s/objects';
+import type { Pod, Service } from '../../../simulator/k8s/objects';
 import { parsePolicyDocuments, parseStoredPolicy } from '../../../simulator/cilium/policy-documents';
 import { replay, type Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
@@ -403,4 +407,67 @@ describe('api store: writes handed over to the store', () => {
       expect(written === next).toBe(handover !== 'none');
     });
   }
+});
+
+function service(namespace: string, name: string, selector: Record<string, string> | undefined): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name,
+      namespace,
+      uid: `uid-${namespace}-${name}`,
+      resourceVersion: '1',
+      creationTimestamp: toTimestamp(virtualEpochMs),
+    },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: '10.96.0.10',
+      clusterIPs: ['10.96.0.10'],
+      ...(selector === undefined ? {} : { selector }),
+      ports: [],
+    },
+    status: {},
+  };
+}
+
+const namespaces = ['default', 'kube-system', 'team-a'] as const;
+
+/** The Services of a namespace as a walk over every Service in key order finds them. */
+function expectServicesByNamespaceMatch(store: ApiStore): void {
+  for (const namespace of namespaces) {
+    const walked = sortedKeysOf(store, 'Service').filter(
+      (key) => (getObject(store, 'Service', key)?.metadata.namespace ?? 'default') === namespace,
+    );
+    expect(serviceKeysInNamespace(store, namespace)).toEqual(walked);
+  }
+}
+
+describe('api store: Services by namespace', () => {
+  it('answer as a walk over every Service does, as Services come, change and go, and on a clone', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            namespace: fc.constantFrom(...namespaces),
+            name: fc.constantFrom('a', 'b', 'dns', 'web'),
+            remove: fc.boolean(),
+            selector: fc.option(fc.constantFrom({ app: 'web' }, { app: 'dns' }), { nil: undefined }),
+          }),
+          { maxLength: 20 },
+        ),
+        (writes) => {
+          const store = createApiStore();
+          expectServicesByNamespaceMatch(store);
+          for (const write of writes) {
+            if (write.remove) removeObject(store, 'Service', `${write.namespace}/${write.name}`);
+            else putObject(store, service(write.namespace, write.name, write.selector));
+            expectServicesByNamespaceMatch(store);
+          }
+          expectServicesByNamespaceMatch(clonePlain(store));
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
 });
