@@ -166,17 +166,22 @@ function defaultSpreadSelector(store: ApiStore, cache: NodeInfoCache, pod: Pod):
   return matchExpressions.length === 0 ? { matchLabels } : { matchLabels, matchExpressions };
 }
 
+/**
+ * Constraints made ready for counting. Consecutive ones with the same selector object (the default
+ * constraints share theirs) share the label sets it picks, found once.
+ */
 function compile(
   cache: NodeInfoCache,
   namespace: string,
   constraints: readonly { maxSkew: number; topologyKey: string; labelSelector?: LabelSelector }[],
 ): SpreadConstraint[] {
-  return constraints.map((constraint) => ({
-    maxSkew: constraint.maxSkew,
-    topologyKey: constraint.topologyKey,
-    selector: constraint.labelSelector ?? undefined,
-    picked: labelSetsFor(cache, namespace, constraint.labelSelector ?? undefined),
-  }));
+  let picked: PickedLabelSets | undefined;
+  return constraints.map((constraint) => {
+    const selector = constraint.labelSelector ?? undefined;
+    if (picked === undefined || picked.selector !== selector)
+      picked = labelSetsFor(cache, namespace, selector);
+    return { maxSkew: constraint.maxSkew, topologyKey: constraint.topologyKey, selector, picked };
+  });
 }
 
 /** The pod's DoNotSchedule constraints (what the filter enforces). */
