@@ -87,9 +87,14 @@ export interface NodeInfoCache {
   readonly nodes: Map<string, NodeInfo>;
   /** Every label set seen so far, in first-seen order (append-only: its length dates memos). */
   readonly labelSets: LabelSetCounts[];
-  readonly labelSetByKey: Map<string, LabelSetCounts>;
-  /** `key=value` → the label sets carrying that label, in any namespace (an inverted index). */
-  readonly labelSetsByLabel: Map<string, LabelSetCounts[]>;
+  /**
+   * Label name → value → the label sets carrying that label, in any namespace, in first-seen order
+   * (an inverted index). Nested rather than keyed by `name=value` text: a lookup then hashes the
+   * stored strings (V8 keeps a string's hash) instead of building and hashing a new one.
+   */
+  readonly labelSetsByLabel: Map<string, Map<string, LabelSetCounts[]>>;
+  /** Namespace → its label set of pods without labels (which the inverted index cannot find). */
+  readonly unlabelledSets: Map<string, LabelSetCounts>;
   /**
    * Labels object (shared by a ReplicaSet's pods) → its label set in the namespace it was first
    * seen in (one lookup for nearly every pod), and in any other namespace by labelSetElsewhere.
@@ -140,8 +145,8 @@ export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
   cache = {
     nodes: new Map(),
     labelSets: [],
-    labelSetByKey: new Map(),
     labelSetsByLabel: new Map(),
+    unlabelledSets: new Map(),
     labelSetByObject: new WeakMap(),
     labelSetElsewhere: new WeakMap(),
     lastLabels: undefined,
@@ -417,13 +422,8 @@ function storedLabelSet(
   let byNamespace = first === undefined ? undefined : cache.labelSetElsewhere.get(labels);
   const known = byNamespace?.get(namespace);
   if (known !== undefined) return known;
-  // Once per labels object and store (its canonical text is not memoised: that would cost a table).
-  const text = Object.keys(labels)
-    .sort()
-    .map((name) => `${name}=${labels[name]}`)
-    .join('\n');
-  const key = `${namespace}\n\n${text}`;
-  let labelSet = cache.labelSetByKey.get(key);
+  // Once per labels object and store: an equal label set met under another labels object, or a new one.
+  let labelSet = equalLabelSet(cache, labels, namespace);
   if (labelSet === undefined) {
     labelSet = {
       namespace,
@@ -434,14 +434,8 @@ function storedLabelSet(
       affinityVerdict: undefined,
       requests: undefined,
     };
-    cache.labelSetByKey.set(key, labelSet);
     cache.labelSets.push(labelSet);
-    for (const name in labels) {
-      const posting = `${name}=${labels[name]}`;
-      const list = cache.labelSetsByLabel.get(posting);
-      if (list === undefined) cache.labelSetsByLabel.set(posting, [labelSet]);
-      else list.push(labelSet);
-    }
+    indexLabelSet(cache, labelSet);
   }
   if (first === undefined) cache.labelSetByObject.set(labels, labelSet);
   else {
@@ -452,6 +446,56 @@ function storedLabelSet(
     byNamespace.set(namespace, labelSet);
   }
   return labelSet;
+}
+
+/**
+ * The stored label set with this namespace and exactly these labels, found through the inverted
+ * index: among the sets carrying the labels' rarest label (a ReplicaSet's pod-template-hash makes
+ * that list short), the one with as many labels and the same namespace.
+ */
+function equalLabelSet(
+  cache: NodeInfoCache,
+  labels: Readonly<Record<string, string>>,
+  namespace: string,
+): LabelSetCounts | undefined {
+  let rarest: readonly LabelSetCounts[] | undefined;
+  let size = 0;
+  for (const name in labels) {
+    const list = cache.labelSetsByLabel.get(name)?.get(labels[name]!);
+    // A label no stored set carries: the set is new.
+    if (list === undefined) return undefined;
+    if (rarest === undefined || list.length < rarest.length) rarest = list;
+    size += 1;
+  }
+  if (rarest === undefined) return cache.unlabelledSets.get(namespace);
+  for (const labelSet of rarest)
+    if (labelSet.namespace === namespace && labelCount(labelSet.labels) === size) return labelSet;
+  return undefined;
+}
+
+/** How many labels a labels object has (each candidate already carries all of the sought ones). */
+function labelCount(labels: Readonly<Record<string, string>>): number {
+  let count = 0;
+  for (const name in labels) if (Object.hasOwn(labels, name)) count += 1;
+  return count;
+}
+
+function indexLabelSet(cache: NodeInfoCache, labelSet: LabelSetCounts): void {
+  const labels = labelSet.labels;
+  let labelled = false;
+  for (const name in labels) {
+    labelled = true;
+    const value = labels[name]!;
+    let byValue = cache.labelSetsByLabel.get(name);
+    if (byValue === undefined) {
+      byValue = new Map();
+      cache.labelSetsByLabel.set(name, byValue);
+    }
+    const list = byValue.get(value);
+    if (list === undefined) byValue.set(value, [labelSet]);
+    else list.push(labelSet);
+  }
+  if (!labelled) cache.unlabelledSets.set(labelSet.namespace, labelSet);
 }
 
 /**
@@ -483,7 +527,7 @@ export function candidateLabelSets(cache: NodeInfoCache, selector: LabelSelector
   const matchLabels = selector.matchLabels;
   let best: readonly LabelSetCounts[] | undefined;
   for (const name in matchLabels) {
-    const list = cache.labelSetsByLabel.get(`${name}=${matchLabels[name]}`) ?? none;
+    const list = cache.labelSetsByLabel.get(name)?.get(matchLabels[name]!) ?? none;
     if (best === undefined || list.length < best.length) best = list;
   }
   return best ?? cache.labelSets;

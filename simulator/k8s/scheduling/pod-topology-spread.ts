@@ -109,17 +109,49 @@ function serviceSelects(
   return true;
 }
 
+/** The selectors of a store's Services, in store order, as of a cache.serviceGeneration. */
+interface ServiceSelectors {
+  readonly generation: number;
+  readonly namespaces: string[];
+  readonly selectors: Record<string, string>[];
+}
+
+const serviceSelectorsOf = new WeakMap<NodeInfoCache, ServiceSelectors>();
+
+/**
+ * The Services' selectors, gathered once per Service write rather than by walking every Service
+ * for each new label set (a Service without a selector picks nothing and is left out).
+ */
+function serviceSelectors(store: ApiStore, cache: NodeInfoCache): ServiceSelectors {
+  const known = serviceSelectorsOf.get(cache);
+  if (known?.generation === cache.serviceGeneration) return known;
+  const gathered: ServiceSelectors = { generation: cache.serviceGeneration, namespaces: [], selectors: [] };
+  const services = store.objects.Service;
+  for (const key in services) {
+    const service = services[key];
+    if (service?.kind !== 'Service') continue;
+    const selector = service.spec.selector;
+    if (selector === undefined || selector === null) continue;
+    gathered.namespaces.push(service.metadata.namespace ?? 'default');
+    gathered.selectors.push(selector);
+  }
+  serviceSelectorsOf.set(cache, gathered);
+  return gathered;
+}
+
 /**
  * helper.DefaultSelector: the merged selectors of the pod's namespace's Services that pick it, and
  * the selector of the ReplicaSet controlling it. Undefined when that selects nothing in particular.
  */
-function defaultSpreadSelector(store: ApiStore, pod: Pod): LabelSelector | undefined {
+function defaultSpreadSelector(store: ApiStore, cache: NodeInfoCache, pod: Pod): LabelSelector | undefined {
   const namespace = pod.metadata.namespace ?? 'default';
   const labels = pod.metadata.labels ?? {};
   const matchLabels: Record<string, string> = {};
-  for (const service of Object.values(store.objects.Service ?? {})) {
-    if (service.kind !== 'Service' || (service.metadata.namespace ?? 'default') !== namespace) continue;
-    if (serviceSelects(service.spec.selector, labels)) Object.assign(matchLabels, service.spec.selector);
+  const services = serviceSelectors(store, cache);
+  for (let i = 0; i < services.selectors.length; i++) {
+    const selector = services.selectors[i]!;
+    if (services.namespaces[i] === namespace && serviceSelects(selector, labels))
+      Object.assign(matchLabels, selector);
   }
   const matchExpressions: NonNullable<LabelSelector['matchExpressions']> = [];
   const owner = pod.metadata.ownerReferences?.find((reference) => reference.controller);
@@ -134,17 +166,22 @@ function defaultSpreadSelector(store: ApiStore, pod: Pod): LabelSelector | undef
   return matchExpressions.length === 0 ? { matchLabels } : { matchLabels, matchExpressions };
 }
 
+/**
+ * Constraints made ready for counting. Consecutive ones with the same selector object (the default
+ * constraints share theirs) share the label sets it picks, found once.
+ */
 function compile(
   cache: NodeInfoCache,
   namespace: string,
   constraints: readonly { maxSkew: number; topologyKey: string; labelSelector?: LabelSelector }[],
 ): SpreadConstraint[] {
-  return constraints.map((constraint) => ({
-    maxSkew: constraint.maxSkew,
-    topologyKey: constraint.topologyKey,
-    selector: constraint.labelSelector ?? undefined,
-    picked: labelSetsFor(cache, namespace, constraint.labelSelector ?? undefined),
-  }));
+  let picked: PickedLabelSets | undefined;
+  return constraints.map((constraint) => {
+    const selector = constraint.labelSelector ?? undefined;
+    if (picked === undefined || picked.selector !== selector)
+      picked = labelSetsFor(cache, namespace, selector);
+    return { maxSkew: constraint.maxSkew, topologyKey: constraint.topologyKey, selector, picked };
+  });
 }
 
 /** The pod's DoNotSchedule constraints (what the filter enforces). */
@@ -223,7 +260,7 @@ function defaultScoring(
     for (const constraint of memo.constraints) catchUp(cache, constraint.picked);
     return memo;
   }
-  const selector = defaultSpreadSelector(store, pod);
+  const selector = defaultSpreadSelector(store, cache, pod);
   const defaults =
     selector === undefined
       ? []

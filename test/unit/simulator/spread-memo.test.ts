@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApiStore, putObject, removeObject, type ApiStore } from '../../../simulator/k8s/api-store';
 import type { ApiObject, Pod } from '../../../simulator/k8s/objects';
-import { nodeInfoCacheOf } from '../../../simulator/k8s/scheduling/node-info-cache';
+import { labelSetOf, nodeInfoCacheOf } from '../../../simulator/k8s/scheduling/node-info-cache';
 import { scoringConstraints } from '../../../simulator/k8s/scheduling/pod-topology-spread';
 
 // PodTopologySpread's default constraints spread a pod over the pods its ReplicaSet and the
@@ -112,5 +112,36 @@ describe('scheduler: the spreading selector kept between a ReplicaSet’s pods',
     const pod = pendingPod(withService, 'web-5d8f9c7b6d-aaaaa');
     expect(selectorOf(withService, pod)).toEqual({ matchLabels: { tier: 'front', ...selector } });
     expect(selectorOf(plain, pendingPod(plain, 'web-5d8f9c7b6d-bbbbb'))).toEqual({ matchLabels: selector });
+  });
+});
+
+describe('scheduler: label sets', () => {
+  function podWith(namespace: string, podLabels: Record<string, string> | undefined): Pod {
+    return object({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace, uid: 'uid-p', labels: podLabels },
+      spec: { containers: [] },
+      status: { phase: 'Pending' },
+    }) as Pod;
+  }
+
+  it('are one per namespace and labels, whichever object carries the labels', () => {
+    const cache = nodeInfoCacheOf(createApiStore());
+    const web = labelSetOf(cache, podWith('default', { app: 'web', tier: 'front' }));
+    // Equal labels in another object and key order: the same set, which the counts depend on.
+    expect(labelSetOf(cache, podWith('default', { tier: 'front', app: 'web' }))).toBe(web);
+    // Fewer labels, more labels, another value, another namespace: each a set of its own.
+    const fewer = labelSetOf(cache, podWith('default', { app: 'web' }));
+    const more = labelSetOf(cache, podWith('default', { app: 'web', tier: 'front', x: 'y' }));
+    const other = labelSetOf(cache, podWith('default', { app: 'web', tier: 'back' }));
+    const elsewhere = labelSetOf(cache, podWith('shop', { app: 'web', tier: 'front' }));
+    expect(new Set([web, fewer, more, other, elsewhere]).size).toBe(5);
+    expect(labelSetOf(cache, podWith('default', { app: 'web' }))).toBe(fewer);
+    // Pods without labels: one set per namespace.
+    const bare = labelSetOf(cache, podWith('default', undefined));
+    expect(labelSetOf(cache, podWith('default', {}))).toBe(bare);
+    expect(labelSetOf(cache, podWith('shop', {}))).not.toBe(bare);
+    expect(cache.labelSets).toHaveLength(7);
   });
 });
