@@ -136,8 +136,11 @@ export function selectorMatches(
 ): boolean {
   if (selector === undefined) return false;
   const actual = labels ?? {};
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (actual[key] !== value) return false;
+  // for-in rather than Object.entries: selectors are matched against every pod in busy loops, and
+  // the entries' arrays would be garbage at once.
+  const matchLabels = selector.matchLabels;
+  for (const key in matchLabels) {
+    if (Object.hasOwn(matchLabels, key) && actual[key] !== matchLabels[key]) return false;
   }
   for (const expression of selector.matchExpressions ?? []) {
     const present = Object.hasOwn(actual, expression.key);
