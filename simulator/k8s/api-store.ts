@@ -110,6 +110,13 @@ function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, ke
   } else if (next.kind === 'ReplicaSet' && after !== undefined) {
     // The busy index holds the ReplicaSet itself, and its replicas may have changed.
     refreshBusy(derived, next, key, after.uid);
+    // The Deployment controller rewrites its annotations on every scale; the revision seldom changes.
+    const annotations = previous.metadata.annotations;
+    if (
+      annotations !== next.metadata.annotations &&
+      annotations?.[revisionAnnotation] !== next.metadata.annotations?.[revisionAnnotation]
+    )
+      derived.revisions.delete(after.uid);
   }
 }
 
@@ -158,6 +165,9 @@ function controllerOf(object: ApiObject): OwnerReference | undefined {
 /** The label that names a ReplicaSet's pod template; indexed per owner. */
 const templateHashLabel = 'pod-template-hash';
 
+/** The annotation that numbers a Deployment's ReplicaSets; the highest is kept per owner. */
+const revisionAnnotation = 'deployment.kubernetes.io/revision';
+
 interface DerivedIndexes {
   nextSequence: number;
   /**
@@ -193,6 +203,49 @@ interface DerivedIndexes {
    * never a property key makes V8 search its whole string table.
    */
   ownerUids: Set<string>;
+  /**
+   * Owner uid → the highest revisions among the ReplicaSets it controls. Updated as ReplicaSets
+   * come and go where that is certain, dropped (and worked out again when asked) where it is not.
+   */
+  revisions: Map<string, OwnedRevisions>;
+}
+
+/**
+ * The highest revision among an owner's ReplicaSets, and the highest among the rest. Any
+ * ReplicaSet with the highest revision can stand for it: the answers depend only on the values.
+ */
+interface OwnedRevisions {
+  /** The highest revision (at least 0). */
+  highest: number;
+  /** The uid of a ReplicaSet with that revision, or undefined when no revision is above 0. */
+  highestUid: string | undefined;
+  /** The highest revision (at least 0) among the ReplicaSets whose uid is not highestUid. */
+  highestOfOthers: number;
+}
+
+/** Folds a ReplicaSet that came (add) or went into its owner's highest revisions, or drops them. */
+function revisionsChanged(
+  derived: DerivedIndexes,
+  ownerUid: string,
+  replicaSet: ReplicaSet,
+  add: boolean,
+): void {
+  const revisions = derived.revisions.get(ownerUid);
+  if (revisions === undefined) return;
+  const revision = revisionOf(replicaSet);
+  const uid = replicaSet.metadata.uid;
+  const { highest, highestUid, highestOfOthers } = revisions;
+  if (add) {
+    if (revision > highest) {
+      // The old highest is among the others, unless it shared this uid (then they are unknown).
+      if (uid === highestUid) derived.revisions.delete(ownerUid);
+      else derived.revisions.set(ownerUid, { highest: revision, highestUid: uid, highestOfOthers: highest });
+    } else if (uid !== highestUid && revision > highestOfOthers)
+      derived.revisions.set(ownerUid, { highest, highestUid, highestOfOthers: revision });
+  } else if (uid === highestUid || revision >= highestOfOthers) {
+    // Below the others' highest, another ReplicaSet still holds each figure; otherwise unknown.
+    if (revision > 0 || uid === highestUid) derived.revisions.delete(ownerUid);
+  }
 }
 
 const derivedIndexes = new WeakMap<ApiStore, DerivedIndexes>();
@@ -299,6 +352,7 @@ function indexDerived(
     if (object.kind === 'Pod') countControlledPod(derived, object, ownerUid, add ? 1 : -1);
   }
   if (object.kind !== 'ReplicaSet') return;
+  revisionsChanged(derived, ownerUid, object, add);
   let order = derived.order.get(ownerUid);
   if (order === undefined) {
     order = new Map();
@@ -342,6 +396,7 @@ function derivedOf(store: ApiStore): DerivedIndexes {
     storageKeys: new Map(),
     serviceKeysByNamespace: undefined,
     ownerUids: new Set(Object.keys(store.owned)),
+    revisions: new Map(),
   };
   // The order mirrors the owned buckets as they stand; indexing below only appends to it.
   for (const ownerUid in store.owned) {
@@ -460,6 +515,47 @@ export function ownedReplicaSetsUnordered(store: ApiStore, ownerUid: string): Re
     if (object?.kind === 'ReplicaSet') found.push(object);
   }
   return found;
+}
+
+/** The revision a ReplicaSet's annotation gives, 0 when it has none or it is not a number. */
+export function revisionOf(replicaSet: ReplicaSet): number {
+  return Number(replicaSet.metadata.annotations?.[revisionAnnotation] ?? 0) || 0;
+}
+
+/**
+ * The highest revision (at least 0) among the ReplicaSets the owner with this uid controls, leaving
+ * out the one whose uid is exceptUid: what the Deployment controller's MaxRevision answers over
+ * them (kubernetes v1.30, pkg/controller/deployment/util/deployment_util.go). A Deployment asks
+ * on every sync, so the answer is kept beside the store.
+ */
+export function highestOwnedRevision(store: ApiStore, ownerUid: string, exceptUid?: string): number {
+  const derived = derivedOf(store);
+  let revisions = derived.revisions.get(ownerUid);
+  if (revisions === undefined) {
+    revisions = ownedRevisions(ownedReplicaSetsUnordered(store, ownerUid));
+    derived.revisions.set(ownerUid, revisions);
+  }
+  return exceptUid !== undefined && exceptUid === revisions.highestUid
+    ? revisions.highestOfOthers
+    : revisions.highest;
+}
+
+function ownedRevisions(replicaSets: readonly ReplicaSet[]): OwnedRevisions {
+  let highest = 0;
+  let highestUid: string | undefined;
+  for (const replicaSet of replicaSets) {
+    const revision = revisionOf(replicaSet);
+    if (revision > highest) {
+      highest = revision;
+      highestUid = replicaSet.metadata.uid;
+    }
+  }
+  let highestOfOthers = 0;
+  if (highestUid === undefined) return { highest, highestUid, highestOfOthers };
+  for (const replicaSet of replicaSets)
+    if (replicaSet.metadata.uid !== highestUid)
+      highestOfOthers = Math.max(highestOfOthers, revisionOf(replicaSet));
+  return { highest, highestUid, highestOfOthers };
 }
 
 /**

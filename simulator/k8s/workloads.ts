@@ -17,6 +17,8 @@ import {
   listOwnedBy,
   listOwnedWithKeys,
   replicaSetKeyOf,
+  highestOwnedRevision,
+  revisionOf,
   type ApiStore,
 } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
@@ -121,9 +123,8 @@ export function syncDeployment(world: World, key: string): void {
   const pods = countPods(cluster.api, busy, hash);
   let newReplicaSet = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
   if (newReplicaSet === undefined) {
-    // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns
-    // (in any order, so the unordered index serves).
-    const revision = maxRevision(ownedReplicaSetsUnordered(cluster.api, deployment.metadata.uid)) + 1;
+    // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns.
+    const revision = highestOwnedRevision(cluster.api, deployment.metadata.uid) + 1;
     const template = templateWithHash(deployment.spec.template, hash);
     const metadata = newMetadata(
       world,
@@ -208,11 +209,9 @@ const revisionAnnotation = 'deployment.kubernetes.io/revision';
  */
 function renumberIfReused(world: World, deployment: Deployment, replicaSet: ReplicaSet): ReplicaSet {
   const current = revisionOf(replicaSet);
-  let highest = 0;
-  // The highest revision does not depend on the order, so the unordered index serves.
-  const others = ownedReplicaSetsUnordered(requireCluster(world).api, deployment.metadata.uid);
-  for (const other of others)
-    if (other.metadata.uid !== replicaSet.metadata.uid) highest = Math.max(highest, revisionOf(other));
+  // The highest among the others; kept beside the store, as the Deployment asks on every sync.
+  const api = requireCluster(world).api;
+  const highest = highestOwnedRevision(api, deployment.metadata.uid, replicaSet.metadata.uid);
   if (current > highest) return replicaSet;
   const annotations: Record<string, string> = {
     ...replicaSet.metadata.annotations,
@@ -225,16 +224,6 @@ function renumberIfReused(world: World, deployment: Deployment, replicaSet: Repl
   const key = replicaSetKeyOf(requireCluster(world).api, replicaSet.metadata.uid) ?? keyOf(replicaSet);
   apiPut(world, renumbered, key);
   return getObject(requireCluster(world).api, 'ReplicaSet', key) ?? renumbered;
-}
-
-function revisionOf(replicaSet: ReplicaSet): number {
-  return Number(replicaSet.metadata.annotations?.[revisionAnnotation] ?? 0) || 0;
-}
-
-function maxRevision(replicaSets: readonly ReplicaSet[]): number {
-  let max = 0;
-  for (const replicaSet of replicaSets) max = Math.max(max, revisionOf(replicaSet));
-  return max;
 }
 
 /**

@@ -22,11 +22,15 @@ import {
   type ApiStore,
   type Handover,
 } from '../../../simulator/k8s/api-store';
-import type { Pod, Service } from '../../../simulator/k8s/objects';
+import type { Pod, ReplicaSet, Service } from '../../../simulator/k8s/objects';
 import { parsePolicyDocuments, parseStoredPolicy } from '../../../simulator/cilium/policy-documents';
 import { replay, type Simulation } from '../../../simulator/simulation';
 import { apply, clusterWithCilium, deploymentYaml, settle } from './support';
-import { expectIndexesMatch, expectNodeInfoCacheMatches } from './world-consistency';
+import {
+  expectHighestRevisionsMatch,
+  expectIndexesMatch,
+  expectNodeInfoCacheMatches,
+} from './world-consistency';
 
 // The engine's shortcuts (derived indexes beside the world, memoised pure functions, a faster
 // clone and hash) must answer exactly what the slow, obvious code answers, or replay would drift.
@@ -468,6 +472,75 @@ describe('api store: Services by namespace', () => {
         },
       ),
       { numRuns: 50 },
+    );
+  });
+});
+
+/** A ReplicaSet as the owner-index test writes it: only what the indexes read is meaningful. */
+function ownedReplicaSet(
+  name: string,
+  uid: string,
+  owner: string | undefined,
+  revision: string | undefined,
+): ReplicaSet {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name,
+      namespace: 'default',
+      uid,
+      resourceVersion: '1',
+      creationTimestamp: toTimestamp(virtualEpochMs),
+      ...(revision === undefined ? {} : { annotations: { 'deployment.kubernetes.io/revision': revision } }),
+      ...(owner === undefined
+        ? {}
+        : {
+            ownerReferences: [
+              { apiVersion: 'apps/v1', kind: 'Deployment', name: owner, uid: owner, controller: true },
+            ],
+          }),
+    },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: {} },
+      template: { metadata: {}, spec: { containers: [] } },
+    },
+    status: { replicas: 0 },
+  } as unknown as ReplicaSet;
+}
+
+const owners = ['deploy-a', 'deploy-b'] as const;
+
+describe('api store: highest revisions of an owner', () => {
+  it('answer as MaxRevision over a walk of the owner index does, as ReplicaSets come, change owner, uid or revision, and go', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            name: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+            uid: fc.constantFrom('u1', 'u2', 'u3', 'u4'),
+            owner: fc.option(fc.constantFrom(...owners), { nil: undefined }),
+            revision: fc.option(fc.constantFrom('1', '2', '3', '10', '-4', 'x', ''), { nil: undefined }),
+            remove: fc.boolean(),
+          }),
+          { maxLength: 25 },
+        ),
+        (writes) => {
+          const store = createApiStore();
+          const check = (checked: ApiStore): void => {
+            for (const owner of owners) expectHighestRevisionsMatch(checked, owner);
+          };
+          for (const write of writes) {
+            if (write.remove) removeObject(store, 'ReplicaSet', `default/${write.name}`);
+            else putObject(store, ownedReplicaSet(write.name, write.uid, write.owner, write.revision));
+            check(store);
+          }
+          check(clonePlain(store));
+          check(structuredClone(store));
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -11,6 +11,7 @@ import {
   controlsAnyObject,
   countOwnedReplicaSets,
   findOwnedReplicaSetByTemplateHash,
+  highestOwnedRevision,
   keyOf,
   keysInStorageOrder,
   listBusyReplicaSetsOwnedBy,
@@ -43,6 +44,8 @@ export function expectIndexesMatch(store: ApiStore): void {
   }
   for (const uid of [...uids, ...controllers])
     expect(controlsAnyObject(store, uid), `controls anything: ${uid}`).toBe(controllers.has(uid));
+  for (const deployment of listObjects(store, 'Deployment'))
+    expectHighestRevisionsMatch(store, deployment.metadata.uid);
   for (const deployment of listObjects(store, 'Deployment')) {
     const owned = listOwnedBy(store, 'ReplicaSet', deployment.metadata.uid);
     const activePods = (uid: string) =>
@@ -76,6 +79,27 @@ export function expectIndexesMatch(store: ApiStore): void {
       );
     }
   }
+}
+
+/**
+ * The highest revision among an owner's ReplicaSets, as deploymentutil.MaxRevision finds it, with
+ * each of them left out in turn (as a Deployment asks about its new ReplicaSet) and none left out.
+ */
+export function expectHighestRevisionsMatch(store: ApiStore, ownerUid: string): void {
+  const owned: ApiObject[] = [];
+  for (const key in store.owned[ownerUid] ?? {}) {
+    const object = store.objects.ReplicaSet?.[key];
+    if (object !== undefined) owned.push(object);
+  }
+  const revision = (object: ApiObject): number =>
+    Number(object.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) || 0;
+  const highestWithout = (uid: string | undefined): number =>
+    Math.max(0, ...owned.filter((object) => object.metadata.uid !== uid).map(revision));
+  expect(highestOwnedRevision(store, ownerUid)).toBe(highestWithout(undefined));
+  for (const object of [...owned, { metadata: { uid: 'no-such-uid' } } as ApiObject])
+    expect(highestOwnedRevision(store, ownerUid, object.metadata.uid), `without ${object.metadata.uid}`).toBe(
+      highestWithout(object.metadata.uid),
+    );
 }
 
 /** The scheduler's view of a store, computed the slow way: every pod walked. */
