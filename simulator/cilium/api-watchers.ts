@@ -29,14 +29,17 @@ const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
 export function ciliumWatchesChange(world: World, cluster: Cluster, change: WatchChange): void {
   const cilium = cluster.cilium;
   if (cilium === undefined) return;
-  const object = change.object;
+  // Each helper first asks the change's kind, which every change carries in one shape; the objects'
+  // own kind fields would be read through megamorphic lookups (k8s/api-store.ts, putObject).
+  const { kind, object } = change;
   // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
-  if (secretSyncConcerns(cluster, object)) enqueueSync(world, 'operator.secretsync.sync', 'policy-secrets');
+  if (secretSyncConcerns(cluster, kind, object))
+    enqueueSync(world, 'operator.secretsync.sync', 'policy-secrets');
   // From 1.16 the operator validates every Cilium policy it sees (cilium/policy-validator.ts).
-  if (change.type !== 'DELETED') notifyPolicyValidator(world, object, change.key);
+  if (change.type !== 'DELETED') notifyPolicyValidator(world, kind, object, change.key);
   // The operator derives the addresses of a policy's toGroups (cilium/to-groups.ts).
-  if (change.type !== 'DELETED') notifyToGroupsOperator(world, object, change.key);
-  if (agentWatchedKinds.has(change.kind) || agentsWatchSecret(cluster, object))
+  if (change.type !== 'DELETED') notifyToGroupsOperator(world, kind, object, change.key);
+  if (agentWatchedKinds.has(kind) || (kind === 'Secret' && agentsWatchSecret(cluster, object)))
     deliverToViews(world, cluster, cilium.views, change);
 }
 

@@ -4,7 +4,7 @@
  * into the secrets namespace and the agents watch that namespace; otherwise nobody watches Secrets.
  * Kept apart from the sync itself so the API server's write path can ask without importing it.
  */
-import type { ApiObject } from '../k8s/objects';
+import type { ApiKind, ApiObject } from '../k8s/objects';
 import type { Cluster } from '../world';
 import type { CiliumConfig } from './config';
 
@@ -34,9 +34,8 @@ export function syncedSecretName(use: { namespace: string; name: string }): stri
  * live anywhere), and a Cilium policy that names TLS Secrets or could have named the copies that
  * exist. Policies without TLS stanzas cost the operator nothing, as a reconcile would find no work.
  */
-export function secretSyncConcerns(cluster: Cluster, object: ApiObject): boolean {
+export function secretSyncConcerns(cluster: Cluster, kind: ApiKind, object: ApiObject): boolean {
   // Most writes are pods and their controllers: decided by kind before anything else.
-  const kind = object.kind;
   if (kind !== 'Secret' && kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy')
     return false;
   const config = cluster.cilium?.config;

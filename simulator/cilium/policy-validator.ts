@@ -11,7 +11,7 @@
  */
 import { getObject } from '../k8s/api-store';
 import { apiPut, enqueueSync } from '../k8s/api-writes';
-import type { ApiObject } from '../k8s/objects';
+import type { ApiKind, ApiObject } from '../k8s/objects';
 import type { PolicyObject } from './objects';
 import { type PolicyError } from '../policy/index';
 import { parsePolicyDocuments } from './policy-documents';
@@ -45,8 +45,8 @@ function operatorValidatesPolicies(config: CiliumConfig | undefined): boolean {
 const policyKinds = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
 
 /** Queues the operator's validation of a policy it saw written (its informer's upsert). */
-export function notifyPolicyValidator(world: World, object: ApiObject, key: string): void {
-  if (!policyKinds.has(object.kind) || !operatorValidatesPolicies(world.cluster?.cilium?.config)) return;
+export function notifyPolicyValidator(world: World, kind: ApiKind, object: ApiObject, key: string): void {
+  if (!policyKinds.has(kind) || !operatorValidatesPolicies(world.cluster?.cilium?.config)) return;
   enqueueSync(world, 'operator.policyvalidation.sync', `${object.kind}|${key}`);
 }
 

@@ -18,7 +18,7 @@
  */
 import { getObject, listObjects, sortedKeysOf } from '../k8s/api-store';
 import { apiPut, enqueueSync } from '../k8s/api-writes';
-import type { ApiObject, Pod } from '../k8s/objects';
+import type { ApiKind, ApiObject, Pod } from '../k8s/objects';
 import type { PolicyObject } from './objects';
 import { controlPlaneMetadata } from '../k8s/metadata';
 import { toTimestamp } from '../engine/virtual-time';
@@ -172,23 +172,21 @@ export function envSet(world: Readonly<World>, pod: Pod, name: string): boolean 
 }
 
 /** Queues the operator's handling of a policy it saw written (its CNP and CCNP informers). */
-export function notifyToGroupsOperator(world: World, object: ApiObject, key: string): void {
+export function notifyToGroupsOperator(world: World, kind: ApiKind, object: ApiObject, key: string): void {
   const cluster = world.cluster;
   if (cluster?.cilium === undefined) return;
-  if (requiresDerivative(object)) {
-    enqueueSync(world, 'operator.togroups.sync', `${object.kind}|${key}`);
+  if (kind === 'CiliumNetworkPolicy' || kind === 'CiliumClusterwideNetworkPolicy') {
+    if (requiresDerivative(object)) enqueueSync(world, 'operator.togroups.sync', `${kind}|${key}`);
     return;
   }
   // An operator that starts lists every policy (its informers' adds), with the credentials it has now.
-  if (
-    object.kind === 'Pod' &&
-    object.metadata.labels?.name === 'cilium-operator' &&
-    object.status?.phase === 'Running'
-  ) {
-    for (const kind of policyKinds)
-      for (const policyKey of sortedKeysOf(cluster.api, kind))
-        if (requiresDerivative(getObject(cluster.api, kind, policyKey) ?? object))
-          enqueueSync(world, 'operator.togroups.sync', `${kind}|${policyKey}`);
+  if (kind !== 'Pod') return;
+  const pod = object as Pod;
+  if (pod.metadata.labels?.name === 'cilium-operator' && pod.status?.phase === 'Running') {
+    for (const policyKind of policyKinds)
+      for (const policyKey of sortedKeysOf(cluster.api, policyKind))
+        if (requiresDerivative(getObject(cluster.api, policyKind, policyKey) ?? object))
+          enqueueSync(world, 'operator.togroups.sync', `${policyKind}|${policyKey}`);
   }
 }
 

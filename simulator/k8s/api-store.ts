@@ -3,7 +3,7 @@
  * bumped on every write, and the list of changes each write produces for watchers. Stored objects
  * are never mutated after a write, so watch events and caches can share them safely.
  */
-import type { ApiKind, ApiObject, ObjectMeta, OwnerReference, ReplicaSet } from './objects';
+import type { ApiKind, ApiObject, ObjectMeta, OwnerReference, Pod, ReplicaSet } from './objects';
 import { clusterScopedKinds, namespacedKinds } from './objects';
 import { nodeInfoCacheWritten } from './scheduling/node-info-cache';
 
@@ -56,22 +56,23 @@ function ownedBucket(store: ApiStore, ownerUid: string): Record<string, true> {
   return bucket;
 }
 
-function indexObject(store: ApiStore, object: ApiObject, key: string, add: boolean): void {
-  const controller = controllerOf(object);
+function indexObject(store: ApiStore, kind: ApiKind, object: ApiObject, key: string, add: boolean): void {
+  const metadata = object.metadata;
+  const controller = controllerIn(metadata);
   if (controller !== undefined) {
     const bucket = ownedBucket(store, controller.uid);
     // Empty buckets stay: counting keys on every delete would cost more than they weigh.
     if (add) bucket[key] = true;
     else delete bucket[key];
   }
-  if (object.kind === 'Pod' && object.spec.nodeName !== undefined) {
-    const node = object.spec.nodeName;
+  const node = kind === 'Pod' ? (object as Pod).spec.nodeName : undefined;
+  if (node !== undefined) {
     const bucket = (store.podsByNode[node] ??= newKeySet());
     if (add) bucket[key] = true;
     else delete bucket[key];
   }
   const derived = builtDerivedOf(store);
-  if (derived !== undefined) indexDerived(store, derived, object, key, add, controller);
+  if (derived !== undefined) indexDerived(store, derived, kind, object, metadata, key, add, controller);
 }
 
 /**
@@ -80,18 +81,26 @@ function indexObject(store: ApiStore, object: ApiObject, key: string, add: boole
  * objects and a node's pods enumerate in the order they were first indexed (a Deployment's old
  * ReplicaSets in creation order, as its controller orders them).
  */
-function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, key: string): void {
-  const before = controllerOf(previous);
+function reindexObject(
+  store: ApiStore,
+  kind: ApiKind,
+  previous: ApiObject,
+  next: ApiObject,
+  key: string,
+): void {
+  const metadataBefore = previous.metadata;
+  const metadataAfter = next.metadata;
+  const before = controllerIn(metadataBefore);
   // Most writes copy the metadata and keep its owner references (the same array).
   const after =
-    next.metadata.ownerReferences === previous.metadata.ownerReferences ? before : controllerOf(next);
+    metadataAfter.ownerReferences === metadataBefore.ownerReferences ? before : controllerIn(metadataAfter);
   if (before?.uid !== after?.uid) {
     if (before !== undefined) delete ownedBucket(store, before.uid)[key];
     if (after !== undefined) ownedBucket(store, after.uid)[key] = true;
   }
-  if (previous.kind === 'Pod' && next.kind === 'Pod') {
-    const nodeBefore = previous.spec.nodeName;
-    const nodeAfter = next.spec.nodeName;
+  if (kind === 'Pod') {
+    const nodeBefore = (previous as Pod).spec.nodeName;
+    const nodeAfter = (next as Pod).spec.nodeName;
     if (nodeBefore !== nodeAfter) {
       if (nodeBefore !== undefined) delete (store.podsByNode[nodeBefore] ??= newKeySet())[key];
       if (nodeAfter !== undefined) (store.podsByNode[nodeAfter] ??= newKeySet())[key] = true;
@@ -99,22 +108,22 @@ function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, ke
   }
   const derived = builtDerivedOf(store);
   if (derived === undefined) return;
-  if (!sameDerivedFacts(previous, next, before, after)) {
+  if (!sameDerivedFacts(kind, previous, next, metadataBefore, metadataAfter, before, after)) {
     // A ReplicaSet that keeps its owner keeps its place in the owner's order too, as it does in
     // the owner's bucket (which a clone's rebuilt indexes follow).
     const order = after !== undefined && before?.uid === after.uid ? derived.order.get(after.uid) : undefined;
-    const sequence = next.kind === 'ReplicaSet' ? order?.get(key) : undefined;
-    indexDerived(store, derived, previous, key, false, before);
-    indexDerived(store, derived, next, key, true, after);
+    const sequence = kind === 'ReplicaSet' ? order?.get(key) : undefined;
+    indexDerived(store, derived, kind, previous, metadataBefore, key, false, before);
+    indexDerived(store, derived, kind, next, metadataAfter, key, true, after);
     if (sequence !== undefined) order?.set(key, sequence);
-  } else if (next.kind === 'ReplicaSet' && after !== undefined) {
+  } else if (kind === 'ReplicaSet' && after !== undefined) {
     // The busy index holds the ReplicaSet itself, and its replicas may have changed.
-    refreshBusy(derived, next, key, after.uid);
+    refreshBusy(derived, next as ReplicaSet, key, after.uid);
     // The Deployment controller rewrites its annotations on every scale; the revision seldom changes.
-    const annotations = previous.metadata.annotations;
+    const annotations = metadataBefore.annotations;
     if (
-      annotations !== next.metadata.annotations &&
-      annotations?.[revisionAnnotation] !== next.metadata.annotations?.[revisionAnnotation]
+      annotations !== metadataAfter.annotations &&
+      annotations?.[revisionAnnotation] !== metadataAfter.annotations?.[revisionAnnotation]
     )
       derived.revisions.delete(after.uid);
   }
@@ -126,28 +135,41 @@ function reindexObject(store: ApiStore, previous: ApiObject, next: ApiObject, ke
  * and template hash.
  */
 function sameDerivedFacts(
+  kind: ApiKind,
   previous: ApiObject,
   next: ApiObject,
+  metadataBefore: ObjectMeta,
+  metadataAfter: ObjectMeta,
   before: OwnerReference | undefined,
   after: OwnerReference | undefined,
 ): boolean {
-  if (previous.kind !== next.kind || before?.uid !== after?.uid) return false;
-  if ((previous.metadata.deletionTimestamp === undefined) !== (next.metadata.deletionTimestamp === undefined))
+  if (before?.uid !== after?.uid) return false;
+  if ((metadataBefore.deletionTimestamp === undefined) !== (metadataAfter.deletionTimestamp === undefined))
     return false;
-  const labels = previous.metadata.labels;
+  const labels = metadataBefore.labels;
   if (
-    labels !== next.metadata.labels &&
-    labels?.[templateHashLabel] !== next.metadata.labels?.[templateHashLabel]
+    labels !== metadataAfter.labels &&
+    labels?.[templateHashLabel] !== metadataAfter.labels?.[templateHashLabel]
   )
     return false;
-  if (previous.kind === 'Pod' && next.kind === 'Pod')
-    return previous.status.conditions === next.status.conditions || podIsReady(previous) === podIsReady(next);
-  if (previous.kind === 'ReplicaSet') return previous.metadata.uid === next.metadata.uid;
+  if (kind === 'Pod') {
+    const conditions = (previous as Pod).status.conditions;
+    return (
+      conditions === (next as Pod).status.conditions ||
+      podIsReady(previous as Pod) === podIsReady(next as Pod)
+    );
+  }
+  if (kind === 'ReplicaSet') return metadataBefore.uid === metadataAfter.uid;
   return true;
 }
 
+/** The controller among an object's owner references. */
 function controllerOf(object: ApiObject): OwnerReference | undefined {
-  const references = object.metadata.ownerReferences;
+  return controllerIn(object.metadata);
+}
+
+function controllerIn(metadata: ObjectMeta): OwnerReference | undefined {
+  const references = metadata.ownerReferences;
   if (references === undefined) return undefined;
   for (const reference of references) if (reference.controller) return reference;
   return undefined;
@@ -291,6 +313,7 @@ function podIsReady(pod: ObjectOfKind<'Pod'>): boolean {
 function countControlledPod(
   derived: DerivedIndexes,
   pod: ObjectOfKind<'Pod'>,
+  metadata: ObjectMeta,
   ownerUid: string,
   delta: number,
 ): void {
@@ -301,7 +324,7 @@ function countControlledPod(
   }
   counts.active += delta;
   if (podIsReady(pod)) counts.ready += delta;
-  const templateHash = pod.metadata.labels?.[templateHashLabel];
+  const templateHash = metadata.labels?.[templateHashLabel];
   if (templateHash !== undefined)
     counts.byTemplateHash.set(templateHash, (counts.byTemplateHash.get(templateHash) ?? 0) + delta);
 }
@@ -332,27 +355,30 @@ function refreshBusyByUid(store: ApiStore, derived: DerivedIndexes, uid: string)
 function indexDerived(
   store: ApiStore,
   derived: DerivedIndexes,
+  kind: ApiKind,
   object: ApiObject,
+  metadata: ObjectMeta,
   key: string,
   add: boolean,
   controller: OwnerReference | undefined,
 ): void {
-  if (object.kind === 'ReplicaSet') {
-    const uid = object.metadata.uid;
+  if (kind === 'ReplicaSet') {
+    const uid = metadata.uid;
     if (add) derived.replicaSetKeys.set(uid, key);
     else if (derived.replicaSetKeys.get(uid) === key) derived.replicaSetKeys.delete(uid);
   }
   if (controller === undefined) return;
   const ownerUid = controller.uid;
-  if (object.metadata.deletionTimestamp === undefined) {
+  if (metadata.deletionTimestamp === undefined) {
     const before = derived.activeDependents.get(ownerUid) ?? 0;
     const after = before + (add ? 1 : -1);
     derived.activeDependents.set(ownerUid, after);
     if (before > 0 !== after > 0) refreshBusyByUid(store, derived, ownerUid);
-    if (object.kind === 'Pod') countControlledPod(derived, object, ownerUid, add ? 1 : -1);
+    if (kind === 'Pod') countControlledPod(derived, object as Pod, metadata, ownerUid, add ? 1 : -1);
   }
-  if (object.kind !== 'ReplicaSet') return;
-  revisionsChanged(derived, ownerUid, object, add);
+  if (kind !== 'ReplicaSet') return;
+  const replicaSet = object as ReplicaSet;
+  revisionsChanged(derived, ownerUid, replicaSet, add);
   let order = derived.order.get(ownerUid);
   if (order === undefined) {
     order = new Map();
@@ -360,9 +386,9 @@ function indexDerived(
   }
   if (!add) order.delete(key);
   else if (!order.has(key)) order.set(key, derived.nextSequence++);
-  if (add) refreshBusy(derived, object, key, ownerUid);
+  if (add) refreshBusy(derived, replicaSet, key, ownerUid);
   else derived.busy.get(ownerUid)?.delete(key);
-  const templateHash = object.metadata.labels?.[templateHashLabel];
+  const templateHash = metadata.labels?.[templateHashLabel];
   if (templateHash !== undefined) {
     let byHash = derived.byTemplateHash.get(ownerUid);
     if (byHash === undefined) {
@@ -408,7 +434,8 @@ function derivedOf(store: ApiStore): DerivedIndexes {
     const bucket = store.objects[kind as ApiKind];
     for (const key in bucket) {
       const object = bucket[key];
-      if (object !== undefined) indexDerived(store, derived, object, key, true, controllerOf(object));
+      if (object !== undefined)
+        indexDerived(store, derived, object.kind, object, object.metadata, key, true, controllerOf(object));
     }
   }
   // Busy flags computed before all of a ReplicaSet's pods were counted are settled here.
@@ -781,27 +808,31 @@ export function putObject(
   key = keyOf(incoming),
   handover: Handover = 'none',
 ): WatchChange {
-  let bucket = store.objects[incoming.kind];
+  // The kind is read once and handed on: the code below sees objects of every kind, where each
+  // read of a property is a megamorphic lookup in V8 (the same holds for the metadata, read once
+  // per version by the indexes), and a write would otherwise read it a dozen times.
+  const kind = incoming.kind;
+  let bucket = store.objects[kind];
   if (bucket === undefined) {
     // Without a prototype, as the index key sets (newKeySet): a busy kind's keys come and go, and
     // a lookup of a key not stored (every create; a reader asking after a deleted object) need not
     // search Object.prototype too. A clone's buckets are ordinary objects, and answer the same.
     bucket = Object.create(null) as Record<string, ApiObject>;
-    store.objects[incoming.kind] = bucket;
+    store.objects[kind] = bucket;
   }
   store.resourceVersion += 1;
-  const object = storedVersion(incoming, String(store.resourceVersion), handover);
+  const object = storedVersion(incoming, kind, String(store.resourceVersion), handover);
   const previous = bucket[key];
   bucket[key] = object;
   if (previous === undefined) {
-    keysChanged(store, incoming.kind);
-    indexObject(store, object, key, true);
-  } else reindexObject(store, previous, object, key);
-  contentChanged(store, object.kind);
-  nodeInfoCacheWritten(store, key, previous, object);
+    keysChanged(store, kind);
+    indexObject(store, kind, object, key, true);
+  } else reindexObject(store, kind, previous, object, key);
+  contentChanged(store, kind);
+  nodeInfoCacheWritten(store, kind, key, previous, object);
   return {
     type: previous !== undefined ? 'MODIFIED' : 'ADDED',
-    kind: object.kind,
+    kind,
     key,
     resourceVersion: store.resourceVersion,
     object,
@@ -809,11 +840,16 @@ export function putObject(
 }
 
 /** The version of an incoming object the store keeps, copied as far as its writer did not hand it over. */
-function storedVersion(incoming: ApiObject, resourceVersion: string, handover: Handover): ApiObject {
-  if (handover === 'none') return storedCopy(incoming, resourceVersion);
+function storedVersion(
+  incoming: ApiObject,
+  kind: ApiKind,
+  resourceVersion: string,
+  handover: Handover,
+): ApiObject {
+  if (handover === 'none') return storedCopy(incoming, kind, resourceVersion);
   // Assigning keeps the field's place when the metadata has one, as the copy's spread would.
   if (handover === 'object-and-metadata') incoming.metadata.resourceVersion = resourceVersion;
-  else incoming.metadata = metadataCopy(incoming, resourceVersion);
+  else incoming.metadata = metadataCopy(incoming, kind, resourceVersion);
   return incoming;
 }
 
@@ -823,8 +859,8 @@ function storedVersion(incoming: ApiObject, resourceVersion: string, handover: H
  * in V8 and copies through the runtime, several times slower than a site that sees one or two.
  * The default branch is left with the other kinds' (a network plugin's endpoints, most of all).
  */
-function metadataCopy(incoming: ApiObject, resourceVersion: string): ObjectMeta {
-  switch (incoming.kind) {
+function metadataCopy(incoming: ApiObject, kind: ApiKind, resourceVersion: string): ObjectMeta {
+  switch (kind) {
     case 'Pod':
       return { ...incoming.metadata, resourceVersion };
     case 'ReplicaSet':
@@ -841,8 +877,8 @@ function metadataCopy(incoming: ApiObject, resourceVersion: string): ObjectMeta 
  * fresh metadata. The copy is spelt out once per busy kind so that each copy site sees objects of
  * few shapes, which keeps it fast; every branch does the same thing.
  */
-function storedCopy(incoming: ApiObject, resourceVersion: string): ApiObject {
-  switch (incoming.kind) {
+function storedCopy(incoming: ApiObject, kind: ApiKind, resourceVersion: string): ApiObject {
+  switch (kind) {
     case 'Pod':
       return { ...incoming, metadata: { ...incoming.metadata, resourceVersion } };
     case 'ReplicaSet':
@@ -863,7 +899,7 @@ export function removeObject(store: ApiStore, kind: ApiKind, key: string): Watch
   delete bucket[key];
   keysChanged(store, kind);
   contentChanged(store, kind);
-  indexObject(store, object, key, false);
-  nodeInfoCacheWritten(store, key, object, undefined);
+  indexObject(store, kind, object, key, false);
+  nodeInfoCacheWritten(store, kind, key, object, undefined);
   return { type: 'DELETED', kind, key, resourceVersion: store.resourceVersion, object };
 }

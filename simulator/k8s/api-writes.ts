@@ -100,8 +100,10 @@ export function apiRemove(world: World, kind: ApiKind, key: string): WatchChange
 function notifyWatchers(world: World, change: WatchChange): void {
   const cluster = world.cluster;
   if (cluster === undefined) return;
+  // The change's kind, not the object's: every change has one shape, where objects of all kinds
+  // make each read of theirs a megamorphic lookup in V8 (api-store.ts, putObject).
   const object = change.object;
-  switch (object.kind) {
+  switch (change.kind) {
     case 'Deployment':
       enqueueSync(world, 'controller.deployment.sync', change.key);
       break;
@@ -118,7 +120,7 @@ function notifyWatchers(world: World, change: WatchChange): void {
       break;
     }
     case 'Pod':
-      notifyPodWatchers(world, change, object);
+      notifyPodWatchers(world, change, object as Pod);
       break;
     case 'Service':
       enqueueSync(world, 'controller.endpoints.sync', change.key);
@@ -156,7 +158,7 @@ function notifyWatchers(world: World, change: WatchChange): void {
   if (
     change.type === 'DELETED' &&
     (controlsAnyObject(cluster.api, object.metadata.uid) ||
-      customKinds(world).get(object.kind)?.ownsWithoutController === true)
+      customKinds(world).get(change.kind)?.ownsWithoutController === true)
   )
     enqueueSync(world, 'controller.garbagecollector.sync', object.metadata.uid);
   // Cilium's operator and agents, and any other client of the API (k8s/extension-points.ts).
@@ -226,8 +228,7 @@ export function retryUnschedulable(
   }
 }
 
-function controllerOf(pod: Pod): OwnerReference | undefined {
-  const references = pod.metadata.ownerReferences;
+function controllerIn(references: readonly OwnerReference[] | undefined): OwnerReference | undefined {
   if (references === undefined) return undefined;
   for (const reference of references) if (reference.controller) return reference;
   return undefined;
@@ -253,8 +254,11 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
     if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[change.key];
     retryUnschedulable(world);
   }
-  const namespace = pod.metadata.namespace ?? 'default';
-  const owner = controllerOf(pod);
+  // Read once each: pods' metadata and specs come in many shapes (api-store.ts, putObject).
+  const metadata = pod.metadata;
+  const nodeName = pod.spec.nodeName;
+  const namespace = metadata.namespace ?? 'default';
+  const owner = controllerIn(metadata.ownerReferences);
   const ownerSync = owner === undefined ? undefined : podOwnerSyncs[owner.kind];
   if (owner !== undefined && ownerSync !== undefined) {
     const ownerKey =
@@ -262,14 +266,9 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
       namespacedKey(namespace, owner.name);
     enqueueSync(world, ownerSync, ownerKey);
   }
-  if (
-    change.type !== 'DELETED' &&
-    pod.spec.nodeName === undefined &&
-    pod.metadata.deletionTimestamp === undefined
-  ) {
+  if (change.type !== 'DELETED' && nodeName === undefined && metadata.deletionTimestamp === undefined) {
     schedule(world, controllerReactionMs, { type: 'scheduler.schedule', podKey: change.key });
   }
-  const nodeName = pod.spec.nodeName;
   if (nodeName !== undefined) {
     const node = cluster.nodes[nodeName];
     if (node !== undefined && node.kubelet.connection === 'connected') {
@@ -287,7 +286,7 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
   for (let i = 0; i < serviceKeys.length; i++) {
     const service = services[serviceKeys[i]!];
     if (service?.kind !== 'Service') continue;
-    if (mapSelectorMatches(service.spec.selector, pod.metadata.labels)) {
+    if (mapSelectorMatches(service.spec.selector, metadata.labels)) {
       schedule(world, controllerReactionMs, {
         type: 'controller.endpoints.sync',
         key: namespacedKey(namespace, service.metadata.name),

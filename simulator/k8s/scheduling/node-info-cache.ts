@@ -180,18 +180,16 @@ export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
  */
 export function nodeInfoCacheWritten(
   store: StoredObjects,
+  kind: ApiKind,
   key: string,
   previous: ApiObject | undefined,
   next: ApiObject | undefined,
 ): void {
   // Most writes concern other kinds, a pod's status, or a pod no node has: decided before looking
-  // the cache up.
-  const object = next ?? previous;
-  if (object === undefined) return;
-  const kind = object.kind;
+  // the cache up. The kind comes from the writer, which read it once (api-store.ts, putObject).
   if (kind !== 'Pod' && kind !== 'Node' && kind !== 'Service' && kind !== 'Namespace') return;
-  const before = previous?.kind === 'Pod' ? previous : undefined;
-  const after = next?.kind === 'Pod' ? next : undefined;
+  const before = kind === 'Pod' ? (previous as Pod | undefined) : undefined;
+  const after = kind === 'Pod' ? (next as Pod | undefined) : undefined;
   if (kind === 'Pod' && before?.spec.nodeName === undefined && after?.spec.nodeName === undefined) return;
   if (before !== undefined && after !== undefined && countsTheSame(before, after)) return;
   const cache = caches.get(store);
@@ -217,6 +215,8 @@ export function nodeInfoCacheWritten(
   }
   if (kind === 'Node') {
     cache.nodeGeneration += 1;
+    const object = next ?? previous;
+    if (object === undefined) return;
     if (next?.kind === 'Node') setNode(cache, object.metadata.name, next);
     else forgetNode(cache, object.metadata.name);
     return;
