@@ -267,23 +267,46 @@ function rolloutResult(change: RolloutChange): InputResult {
   return change.ok ? { ok: true, rollout: change.message } : change;
 }
 
-/** The work-queue syncs (SyncEventType): each event has dequeued its key before its controller runs. */
-const syncHandlers: { readonly [T in SyncEventType]: (world: World, key: string) => void } = {
-  'controller.replicaset.sync': syncReplicaSet,
-  'controller.deployment.sync': syncDeployment,
-  'controller.endpoints.sync': syncEndpoints,
-  'controller.serviceaccount.sync': syncDefaultServiceAccount,
-  'controller.rootcacert.sync': syncRootCaConfigMap,
-  'controller.namespace.sync': syncTerminatingNamespace,
-  'controller.clusterroleaggregation.sync': (world) => syncClusterRoleAggregation(world),
-  'controller.garbagecollector.sync': collectDependents,
-  'controller.daemonset.sync': syncDaemonSet,
-  'controller.replicationcontroller.sync': syncReplicationController,
-  'controller.job.sync': syncJob,
-  'operator.secretsync.sync': (world) => syncPolicySecrets(world),
-  'operator.policyvalidation.sync': validatePolicyStatus,
-  'operator.togroups.sync': syncToGroups,
-};
+/**
+ * Runs a work-queue sync (SyncEventType); its event has dequeued the key before. A switch, the
+ * busiest first, rather than a table of handlers: a lookup keyed by fourteen names at one site is a
+ * megamorphic keyed load in V8, several times slower in a long run than the switch's comparisons of
+ * internalized strings, and syncs are a fifth of all events.
+ */
+function runSync(world: World, type: SyncEventType, key: string): void {
+  switch (type) {
+    case 'controller.replicaset.sync':
+      return syncReplicaSet(world, key);
+    case 'controller.deployment.sync':
+      return syncDeployment(world, key);
+    case 'controller.endpoints.sync':
+      return syncEndpoints(world, key);
+    case 'controller.daemonset.sync':
+      return syncDaemonSet(world, key);
+    case 'controller.serviceaccount.sync':
+      return syncDefaultServiceAccount(world, key);
+    case 'controller.rootcacert.sync':
+      return syncRootCaConfigMap(world, key);
+    case 'controller.namespace.sync':
+      return syncTerminatingNamespace(world, key);
+    case 'controller.clusterroleaggregation.sync':
+      return syncClusterRoleAggregation(world);
+    case 'controller.garbagecollector.sync':
+      return collectDependents(world, key);
+    case 'controller.replicationcontroller.sync':
+      return syncReplicationController(world, key);
+    case 'controller.job.sync':
+      return syncJob(world, key);
+    case 'operator.secretsync.sync':
+      return syncPolicySecrets(world);
+    case 'operator.policyvalidation.sync':
+      return validatePolicyStatus(world, key);
+    case 'operator.togroups.sync':
+      return syncToGroups(world, key);
+    default:
+      return type satisfies never;
+  }
+}
 
 /** The kubelet's relist after its API connection came back: the connection is ready again. */
 function relistCompleted(world: World, nodeName: string): void {
@@ -452,7 +475,7 @@ function processEvent(world: World, event: SimEvent): InputResult | undefined {
     case 'operator.policyvalidation.sync':
     case 'operator.togroups.sync':
       dequeueSync(world, event.type, event.key);
-      syncHandlers[event.type](world, event.key);
+      runSync(world, event.type, event.key);
       return undefined;
     case 'kubelet.relist':
       relistCompleted(world, event.node);
