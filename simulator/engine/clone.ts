@@ -3,8 +3,9 @@
  * its serialisation overhead, which dominates for the small objects the model copies on hot paths.
  * Each object is copied with a spread, so the copy has the original's shape (and code that ran on
  * the original stays fast on the copy), then its object-valued fields are copied in turn. Shared
- * references stay shared in the copy, as with structuredClone; anything that is not plain data (a
- * Map, a Date, a class instance) is handed to structuredClone. Objects passed as `shared`, which
+ * references stay shared in the copy, as with structuredClone; a Map is copied the same way (its
+ * values through the same table of copies); anything else that is not plain data (a Date, a class
+ * instance) is handed to structuredClone. Objects passed as `shared`, which
  * the caller guarantees are never mutated, are not copied at all: the copy refers to them.
  */
 export function clonePlain<T>(value: T, shared?: Iterable<object>): T {
@@ -25,6 +26,14 @@ function copy(value: object, seen: Map<object, unknown>): unknown {
       const item = result[i];
       if (typeof item === 'object' && item !== null) result[i] = copy(item, seen);
     }
+    return result;
+  }
+  if (value instanceof Map) {
+    // A Map keeps its entries' order and the sharing of its values, as a record would.
+    const result = new Map<unknown, unknown>();
+    seen.set(value, result);
+    for (const [key, item] of value as Map<unknown, unknown>)
+      result.set(key, typeof item === 'object' && item !== null ? copy(item, seen) : item);
     return result;
   }
   const prototype: unknown = Object.getPrototypeOf(value);

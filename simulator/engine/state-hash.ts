@@ -20,11 +20,33 @@ export function canonicalJson(value: unknown): string {
     }
     return `${text}]`;
   }
+  // A Map keyed by strings prints as the record with the same entries would: a model may keep a
+  // busy record in a Map (no string internalization per new key) without moving any hash.
+  if (value instanceof Map) return canonicalMapJson(value as Map<unknown, unknown>);
   const record = value as Record<string, unknown>;
   let text = '{';
   let first = true;
   for (const key of Object.keys(record).sort()) {
     const item = record[key];
+    if (item === undefined) continue;
+    text += first ? quotedKey(key) : `,${quotedKey(key)}`;
+    text += `:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${text}}`;
+}
+
+function canonicalMapJson(map: Map<unknown, unknown>): string {
+  const keys: string[] = [];
+  for (const key of map.keys()) {
+    if (typeof key !== 'string')
+      throw new TypeError('canonicalJson: a Map in the world must be keyed by strings');
+    keys.push(key);
+  }
+  let text = '{';
+  let first = true;
+  for (const key of keys.sort()) {
+    const item = map.get(key);
     if (item === undefined) continue;
     text += first ? quotedKey(key) : `,${quotedKey(key)}`;
     text += `:${canonicalJson(item)}`;

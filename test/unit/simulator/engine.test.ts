@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { heapPop, heapPush, type Scheduled } from '../../../simulator/engine/event-queue';
 import { nextInt, seedRandom } from '../../../simulator/engine/prng';
+import { clonePlain } from '../../../simulator/engine/clone';
 import { canonicalJson, stateHash } from '../../../simulator/engine/state-hash';
 import {
   formatAge,
@@ -57,6 +58,40 @@ describe('engine: state hash', () => {
     expect(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe('{"a":[1,{"c":3,"d":2}],"b":1}');
     expect(stateHash({ a: 1, b: 2 })).toBe(stateHash({ b: 2, a: 1 }));
     expect(stateHash({ a: 1 })).not.toBe(stateHash({ a: 2 }));
+  });
+
+  it('prints a Map keyed by strings exactly as the record with the same entries', () => {
+    const entries = fc.dictionary(
+      fc.string(),
+      fc.oneof(fc.integer(), fc.string(), fc.constant(undefined), fc.array(fc.integer())),
+    );
+    fc.assert(
+      fc.property(entries, (record) => {
+        const map = new Map(Object.entries(record));
+        expect(canonicalJson({ nested: map })).toBe(canonicalJson({ nested: record }));
+      }),
+    );
+    expect(() => canonicalJson(new Map([[1, 'a']]))).toThrow(/keyed by strings/);
+  });
+});
+
+describe('engine: clone', () => {
+  it('copies a Map with its order, and keeps values shared inside the copy', () => {
+    const shared = { ip: '10.244.1.5' };
+    const world = {
+      byUid: new Map([
+        ['b', shared],
+        ['a', { ip: '10.244.1.6' }],
+      ]),
+      also: shared,
+    };
+    const copy = clonePlain(world);
+    expect(copy.byUid).not.toBe(world.byUid);
+    expect([...copy.byUid.keys()]).toEqual(['b', 'a']);
+    expect(copy.byUid.get('b')).toEqual(shared);
+    expect(copy.byUid.get('b')).not.toBe(shared);
+    expect(copy.byUid.get('b')).toBe(copy.also);
+    expect(canonicalJson(copy)).toBe(canonicalJson(world));
   });
 });
 
