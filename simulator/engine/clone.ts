@@ -42,7 +42,11 @@ function copy(value: object, seen: Map<object, unknown>): unknown {
     seen.set(value, cloned);
     return cloned;
   }
-  const result: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  // A record without a prototype (a hash table from the start, see k8s/api-store.ts) stays one.
+  const result: Record<string, unknown> =
+    prototype === null
+      ? Object.assign(Object.create(null) as Record<string, unknown>, value)
+      : { ...(value as Record<string, unknown>) };
   seen.set(value, result);
   for (const key in result) {
     const item = result[key];

@@ -30,9 +30,19 @@ export interface ApiStore {
   podsByNode: Record<string, Record<string, true>>;
 }
 
-/** An empty store. */
+/**
+ * An empty store. Its records are keyed by names the run makes up as it goes (kinds, uids, node
+ * names), so each starts as a hash table without a prototype (newKeySet): an ordinary object would
+ * pass through a new hidden class per key and make every lookup with a variable key a megamorphic
+ * one in V8. They enumerate, hash and clone as `{}` would.
+ */
 export function createApiStore(): ApiStore {
-  return { resourceVersion: 1000, objects: {}, owned: {}, podsByNode: {} };
+  return {
+    resourceVersion: 1000,
+    objects: Object.create(null) as ApiStore['objects'],
+    owned: Object.create(null) as ApiStore['owned'],
+    podsByNode: Object.create(null) as ApiStore['podsByNode'],
+  };
 }
 
 /**
@@ -816,7 +826,7 @@ export function putObject(
   if (bucket === undefined) {
     // Without a prototype, as the index key sets (newKeySet): a busy kind's keys come and go, and
     // a lookup of a key not stored (every create; a reader asking after a deleted object) need not
-    // search Object.prototype too. A clone's buckets are ordinary objects, and answer the same.
+    // search Object.prototype too. A clone keeps them so (engine/clone.ts).
     bucket = Object.create(null) as Record<string, ApiObject>;
     store.objects[kind] = bucket;
   }

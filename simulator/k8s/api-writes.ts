@@ -41,7 +41,9 @@ const emptyStore = createApiStore();
 export function enqueueSync(world: World, type: SyncEventType, key: string): void {
   const cluster = world.cluster;
   if (cluster === undefined) return;
-  const queued = ((cluster.queuedSyncs ??= {})[type] ??= newKeySet());
+  // Keyed by event type: without a prototype, as the key sets (newKeySet).
+  const syncs = (cluster.queuedSyncs ??= Object.create(null) as NonNullable<typeof cluster.queuedSyncs>);
+  const queued = (syncs[type] ??= newKeySet());
   if (queued[key] === true) return;
   queued[key] = true;
   schedule(world, reactionMs(world, type), { type, key });
@@ -234,13 +236,24 @@ function controllerIn(references: readonly OwnerReference[] | undefined): OwnerR
   return undefined;
 }
 
-/** The sync that a change to one of its pods queues, per kind of controller. */
-const podOwnerSyncs: Readonly<Record<string, SyncEventType>> = {
-  ReplicaSet: 'controller.replicaset.sync',
-  ReplicationController: 'controller.replicationcontroller.sync',
-  DaemonSet: 'controller.daemonset.sync',
-  Job: 'controller.job.sync',
-};
+/**
+ * The sync that a change to one of its pods queues, per kind of controller (a switch: a table
+ * looked up by kind at one site is a megamorphic keyed load in V8).
+ */
+function podOwnerSync(kind: string): SyncEventType | undefined {
+  switch (kind) {
+    case 'ReplicaSet':
+      return 'controller.replicaset.sync';
+    case 'DaemonSet':
+      return 'controller.daemonset.sync';
+    case 'ReplicationController':
+      return 'controller.replicationcontroller.sync';
+    case 'Job':
+      return 'controller.job.sync';
+    default:
+      return undefined;
+  }
+}
 
 function hasAnyKey(record: object): boolean {
   for (const key in record) if (Object.hasOwn(record, key)) return true;
@@ -259,7 +272,7 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
   const nodeName = pod.spec.nodeName;
   const namespace = metadata.namespace ?? 'default';
   const owner = controllerIn(metadata.ownerReferences);
-  const ownerSync = owner === undefined ? undefined : podOwnerSyncs[owner.kind];
+  const ownerSync = owner === undefined ? undefined : podOwnerSync(owner.kind);
   if (owner !== undefined && ownerSync !== undefined) {
     const ownerKey =
       (owner.kind === 'ReplicaSet' ? replicaSetKeyOf(cluster.api, owner.uid) : undefined) ??

@@ -9,6 +9,7 @@ import { toTimestamp } from '../engine/virtual-time';
 import { formatIPv4, formatPrefix, parsePrefix } from '../net/ipv4';
 import { hashString64 } from '../engine/state-hash';
 import type { Cluster, NodeRuntime, World } from '../world';
+import type { Sandbox } from './sandbox';
 import { defaultClusterTimings, requireCluster, schedule } from '../world';
 import { createApiStore } from './api-store';
 import { apiPut } from './api-writes';
@@ -98,7 +99,9 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
   ]);
   workerOrder.forEach((name, index) => cidrIndex.set(name, index + 1));
   const defaultImage = installedKind(world).defaultImage;
-  const nodes: Record<string, NodeRuntime> = {};
+  // Records keyed by node names and pod uids start as hash tables without a prototype, as the API
+  // store's do (k8s/api-store.ts, createApiStore).
+  const nodes = Object.create(null) as Record<string, NodeRuntime>;
   names.forEach((name, index) => {
     const podCIDR = formatPrefix({
       network: podSubnet.network + (cidrIndex.get(name) ?? index) * 256,
@@ -114,7 +117,7 @@ export function createKindCluster(world: World, config: KindClusterConfig): void
       kubelet: {
         connection: 'connected',
         health: 'networkNotReady',
-        sandboxes: {},
+        sandboxes: Object.create(null) as Record<string, Sandbox>,
         lastLeaseRenewMs: world.timeMs,
       },
       ipam: createIpamPool(podCIDR),

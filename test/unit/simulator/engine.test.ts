@@ -93,6 +93,14 @@ describe('engine: clone', () => {
     expect(copy.byUid.get('b')).toBe(copy.also);
     expect(canonicalJson(copy)).toBe(canonicalJson(world));
   });
+
+  it('keeps a record without a prototype without one', () => {
+    const table = Object.assign(Object.create(null) as Record<string, number>, { b: 2, a: 1 });
+    const copy = clonePlain({ table });
+    expect(Object.getPrototypeOf(copy.table)).toBeNull();
+    expect(Object.keys(copy.table)).toEqual(['b', 'a']);
+    expect(copy.table).not.toBe(table);
+  });
 });
 
 describe('engine: virtual time', () => {
