@@ -25,14 +25,22 @@ export interface ApiStore {
    * Owner uid → keys of the objects it controls (ReplicaSets of a Deployment, Pods of a
    * ReplicaSet), as the API server's owner-reference index lets controllers find them quickly.
    */
-  owned: Record<string, Record<string, true>>;
+  owned: Record<string, KeySet>;
   /** Node name → keys of the pods bound to it (the spec.nodeName field index). */
-  podsByNode: Record<string, Record<string, true>>;
+  podsByNode: Record<string, KeySet>;
 }
 
 /**
+ * The keys of one index bucket, in the order they were indexed. A Map rather than a record: a pod's
+ * key is new when the pod is, and a record would make V8 internalize it (a search of the whole
+ * string table, then an insert) and grow or shrink a dictionary in its runtime as pods come and go.
+ * It hashes and clones as the record `{ key: true, … }` (engine/state-hash.ts, engine/clone.ts).
+ */
+export type KeySet = Map<string, true>;
+
+/**
  * An empty store. Its records are keyed by names the run makes up as it goes (kinds, uids, node
- * names), so each starts as a hash table without a prototype (newKeySet): an ordinary object would
+ * names), so each starts as a hash table without a prototype: an ordinary object would
  * pass through a new hidden class per key and make every lookup with a variable key a megamorphic
  * one in V8. They enumerate, hash and clone as `{}` would.
  */
@@ -45,21 +53,11 @@ export function createApiStore(): ApiStore {
   };
 }
 
-/**
- * An empty key set for the owner and node indexes. Their keys are pod and ReplicaSet names, which
- * never repeat, and an object that starts empty (`{}`) gets a new V8 hidden class for each new key
- * until its first delete; an object without a prototype is kept as a hash table from the start.
- * Its keys enumerate in insertion order all the same, and a hash or clone prints the same text.
- */
-function newKeySet(): Record<string, true> {
-  return Object.create(null) as Record<string, true>;
-}
-
 /** The owner index's bucket of an owner uid, made (and recorded) on first use. */
-function ownedBucket(store: ApiStore, ownerUid: string): Record<string, true> {
+function ownedBucket(store: ApiStore, ownerUid: string): KeySet {
   let bucket = store.owned[ownerUid];
   if (bucket === undefined) {
-    bucket = newKeySet();
+    bucket = new Map();
     store.owned[ownerUid] = bucket;
     builtDerivedOf(store)?.ownerUids.add(ownerUid);
   }
@@ -72,14 +70,14 @@ function indexObject(store: ApiStore, kind: ApiKind, object: ApiObject, key: str
   if (controller !== undefined) {
     const bucket = ownedBucket(store, controller.uid);
     // Empty buckets stay: counting keys on every delete would cost more than they weigh.
-    if (add) bucket[key] = true;
-    else delete bucket[key];
+    if (add) bucket.set(key, true);
+    else bucket.delete(key);
   }
   const node = kind === 'Pod' ? (object as Pod).spec.nodeName : undefined;
   if (node !== undefined) {
-    const bucket = (store.podsByNode[node] ??= newKeySet());
-    if (add) bucket[key] = true;
-    else delete bucket[key];
+    const bucket = (store.podsByNode[node] ??= new Map());
+    if (add) bucket.set(key, true);
+    else bucket.delete(key);
   }
   const derived = builtDerivedOf(store);
   if (derived !== undefined) indexDerived(store, derived, kind, object, metadata, key, add, controller);
@@ -105,15 +103,15 @@ function reindexObject(
   const after =
     metadataAfter.ownerReferences === metadataBefore.ownerReferences ? before : controllerIn(metadataAfter);
   if (before?.uid !== after?.uid) {
-    if (before !== undefined) delete ownedBucket(store, before.uid)[key];
-    if (after !== undefined) ownedBucket(store, after.uid)[key] = true;
+    if (before !== undefined) ownedBucket(store, before.uid).delete(key);
+    if (after !== undefined) ownedBucket(store, after.uid).set(key, true);
   }
   if (kind === 'Pod') {
     const nodeBefore = (previous as Pod).spec.nodeName;
     const nodeAfter = (next as Pod).spec.nodeName;
     if (nodeBefore !== nodeAfter) {
-      if (nodeBefore !== undefined) delete (store.podsByNode[nodeBefore] ??= newKeySet())[key];
-      if (nodeAfter !== undefined) (store.podsByNode[nodeAfter] ??= newKeySet())[key] = true;
+      if (nodeBefore !== undefined) (store.podsByNode[nodeBefore] ??= new Map()).delete(key);
+      if (nodeAfter !== undefined) (store.podsByNode[nodeAfter] ??= new Map()).set(key, true);
     }
   }
   const derived = builtDerivedOf(store);
@@ -437,7 +435,7 @@ function derivedOf(store: ApiStore): DerivedIndexes {
   // The order mirrors the owned buckets as they stand; indexing below only appends to it.
   for (const ownerUid in store.owned) {
     const order = new Map<string, number>();
-    for (const key in store.owned[ownerUid]) order.set(key, derived.nextSequence++);
+    for (const key of store.owned[ownerUid]!.keys()) order.set(key, derived.nextSequence++);
     derived.order.set(ownerUid, order);
   }
   for (const kind in store.objects) {
@@ -459,21 +457,8 @@ function derivedOf(store: ApiStore): DerivedIndexes {
   return derived;
 }
 
-/** Whether a key is an array index, which object property order puts first, in numeric order. */
-function isArrayIndex(key: string): boolean {
-  const first = key.charCodeAt(0);
-  if (!(first >= 48 && first <= 57)) return false; // not a digit: the usual case, decided at once
-  return /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
-}
-
 /** Compares two keys of one owner by the order `store.owned[ownerUid]` enumerates them in. */
 function compareOwned(order: Map<string, number> | undefined, a: string, b: string): number {
-  const aIndex = isArrayIndex(a);
-  const bIndex = isArrayIndex(b);
-  if (aIndex || bIndex) {
-    if (aIndex && bIndex) return Number(a) - Number(b);
-    return aIndex ? -1 : 1;
-  }
   return (order?.get(a) ?? Infinity) - (order?.get(b) ?? Infinity);
 }
 
@@ -601,9 +586,7 @@ function ownedRevisions(replicaSets: readonly ReplicaSet[]): OwnedRevisions {
  */
 export function controlsAnyObject(store: ApiStore, ownerUid: string): boolean {
   if (!derivedOf(store).ownerUids.has(ownerUid)) return false;
-  const bucket = store.owned[ownerUid];
-  for (const key in bucket) if (Object.hasOwn(bucket, key)) return true;
-  return false;
+  return (store.owned[ownerUid]?.size ?? 0) > 0;
 }
 
 /** The store key of the ReplicaSet with this uid, or undefined when none is stored. */
@@ -687,15 +670,11 @@ function contentChanged(store: ApiStore, kind: ApiKind): void {
   if (derived !== undefined) derived.serviceKeysByNamespace = undefined;
 }
 
-function collect<K extends ApiKind>(
-  store: ApiStore,
-  kind: K,
-  keys: Record<string, true> | undefined,
-): ObjectOfKind<K>[] {
+function collect<K extends ApiKind>(store: ApiStore, kind: K, keys: KeySet | undefined): ObjectOfKind<K>[] {
   const bucket = store.objects[kind];
   if (bucket === undefined || keys === undefined) return [];
   const found: ObjectOfKind<K>[] = [];
-  for (const key in keys) {
+  for (const key of keys.keys()) {
     const object = bucket[key];
     if (object !== undefined) found.push(object as ObjectOfKind<K>);
   }
@@ -721,7 +700,7 @@ export function listOwnedWithKeys<K extends ApiKind>(
   const keys = store.owned[ownerUid];
   if (bucket === undefined || keys === undefined) return [];
   const found: { key: string; object: ObjectOfKind<K> }[] = [];
-  for (const key in keys) {
+  for (const key of keys.keys()) {
     const object = bucket[key];
     if (object !== undefined) found.push({ key, object: object as ObjectOfKind<K> });
   }

@@ -87,7 +87,7 @@ export function expectIndexesMatch(store: ApiStore): void {
  */
 export function expectHighestRevisionsMatch(store: ApiStore, ownerUid: string): void {
   const owned: ApiObject[] = [];
-  for (const key in store.owned[ownerUid] ?? {}) {
+  for (const key of store.owned[ownerUid]?.keys() ?? []) {
     const object = store.objects.ReplicaSet?.[key];
     if (object !== undefined) owned.push(object);
   }
@@ -179,10 +179,14 @@ export function expectNodeInfoCacheMatches(store: ApiStore): void {
 }
 
 /** A record of key sets without its empty buckets (the store keeps those rather than count keys). */
-function nonEmptyBuckets(index: Record<string, Record<string, true>>): Record<string, string[]> {
+function nonEmptyBuckets(
+  index: Record<string, ReadonlyMap<string, true> | Record<string, true>>,
+): Record<string, string[]> {
   const result: Record<string, string[]> = {};
   for (const [name, keys] of Object.entries(index)) {
-    const present = Object.keys(keys).sort();
+    const present: string[] =
+      keys instanceof Map ? [...(keys as ReadonlyMap<string, true>).keys()] : Object.keys(keys);
+    present.sort();
     if (present.length > 0) result[name] = present;
   }
   return result;
