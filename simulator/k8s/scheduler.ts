@@ -19,6 +19,7 @@ import { failedSchedulingMessage, filterNodes } from './scheduling/filter-nodes'
 import type { NamespaceLabels } from './scheduling/inter-pod-affinity';
 import type { NodeInfo } from './scheduling/node-info-cache';
 import { labelSetOf, nodeInfoCacheOf } from './scheduling/node-info-cache';
+import { boundSpec, podSpecFacts } from './scheduling/pod-spec-facts';
 import { scoreNodes } from './scheduling/score-nodes';
 
 export { feasibleNodesToFind } from './scheduling/filter-nodes';
@@ -75,12 +76,15 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   const cache = nodeInfoCacheOf(store);
   const namespaceLabels = namespaceLabelsIn(store);
   const minor = kubernetesMinor(cluster.kubernetesVersion) ?? 24;
-  // The pod's label set, where the plugins keep what they derive for a ReplicaSet's pods.
+  // The pod's label set, where the plugins keep what they derive for a ReplicaSet's pods, and what
+  // the cycle reads from its spec.
   const labelSet = labelSetOf(cache, pod);
+  const facts = podSpecFacts(labelSet, pod);
   const outcome = filterNodes(
     store,
     cache,
     pod,
+    facts,
     labelSet,
     cluster.schedulerNextStartIndex ?? 0,
     namespaceLabels,
@@ -101,7 +105,7 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
       : selectHost(
           world,
           feasible,
-          scoreNodes(store, cache, pod, labelSet, feasible, namespaceLabels).totals,
+          scoreNodes(store, cache, pod, facts, labelSet, feasible, namespaceLabels).totals,
         );
   if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
   // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
@@ -109,7 +113,7 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
     world,
     {
       ...pod,
-      spec: { ...pod.spec, nodeName: chosen },
+      spec: boundSpec(facts, chosen),
       status: {
         ...pod.status,
         conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(world.timeMs) }],

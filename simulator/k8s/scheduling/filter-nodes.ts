@@ -8,21 +8,17 @@
  */
 import type { ApiStore } from '../api-store';
 import { keysInStorageOrder } from '../api-store';
-import type { Node, Pod } from '../objects';
+import type { Node, Pod, Toleration } from '../objects';
 import {
   interPodAffinityFilter,
   interPodAffinityPreFilter,
   type InterPodAffinityFilterState,
   type NamespaceLabels,
 } from './inter-pod-affinity';
-import {
-  nodeAffinityReason,
-  podHasNodeConstraints,
-  podMatchesNodeSelectorAndAffinity,
-  preFilterNodeNames,
-} from './node-affinity';
-import { labelSetRequests, type LabelSetCounts, type NodeInfo, type NodeInfoCache } from './node-info-cache';
+import { nodeAffinityReason, podMatchesNodeSelectorAndAffinity } from './node-affinity';
+import type { LabelSetCounts, NodeInfo, NodeInfoCache } from './node-info-cache';
 import { insufficientResources, requestedResources } from './node-resources';
+import type { PodSpecFacts } from './pod-spec-facts';
 import { spreadFilter, spreadPreFilter, type SpreadFilterState } from './pod-topology-spread';
 import type { PodRequests } from './resources';
 import {
@@ -61,6 +57,7 @@ export interface FilterOutcome {
 /** The per-cycle state the filters share (their PreFilter results). */
 interface FilterContext {
   readonly pod: Pod;
+  readonly tolerations: readonly Toleration[] | undefined;
   readonly requests: PodRequests;
   readonly resourceNames: readonly string[];
   readonly nodeConstraints: boolean;
@@ -94,7 +91,7 @@ function unresolvableFailure(reason: string): NodeFailure {
 /** Runs the filters on one node; undefined when the pod may go there. */
 function filterNode(context: FilterContext, info: NodeInfo, node: Node): NodeFailure | undefined {
   const pod = context.pod;
-  const tolerations = pod.spec.tolerations;
+  const tolerations = context.tolerations;
   if (blockedByUnschedulable(tolerations, info.unschedulable))
     return unresolvableFailure(nodeUnschedulableReason);
   const taint = firstUntoleratedTaint(tolerations, info.taints);
@@ -144,25 +141,27 @@ export function filterNodes(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
+  facts: PodSpecFacts,
   labelSet: LabelSetCounts,
   startIndex: number,
   namespaceLabels: NamespaceLabels,
   minor: number,
 ): FilterOutcome {
-  const requests = labelSetRequests(labelSet, pod);
+  const requests = facts.requests;
   const context: FilterContext = {
     pod,
+    tolerations: facts.tolerations,
     requests,
     resourceNames: requestedResources(requests),
-    nodeConstraints: podHasNodeConstraints(pod),
+    nodeConstraints: facts.nodeConstraints,
     minor,
-    interPodAffinity: interPodAffinityPreFilter(pod, labelSet, cache, namespaceLabels),
-    spread: spreadPreFilter(cache, pod),
+    interPodAffinity: interPodAffinityPreFilter(pod, facts.affinityTerms, labelSet, cache, namespaceLabels),
+    spread: spreadPreFilter(cache, pod, facts.spreadConstraints),
   };
   // Keys, not a copy of every Node: a cycle in a 5,000-node cluster visits only some of them.
   const allKeys = keysInStorageOrder(store, 'Node');
   // NodeAffinity's PreFilter: a pod pinned to named nodes (a DaemonSet's) is checked on those only.
-  const pinned = preFilterNodeNames(pod);
+  const pinned = facts.pinnedNodes;
   const infos = pinned === undefined ? nodeInfosInOrder(cache, allKeys) : pinnedNodeInfos(cache, pinned);
   const nodeCount = infos.length;
   const wanted = feasibleNodesToFind(nodeCount);

@@ -58,6 +58,8 @@ export interface LabelSetCounts {
    */
   spreadMemo: unknown;
   affinityVerdict: unknown;
+  /** What a cycle reads from the spec of the last pending pod scheduled with this label set (pod-spec-facts.ts). */
+  specFacts: unknown;
   /** The requests of the last pod read with this label set (labelSetRequests). */
   requests: LabelSetRequests | undefined;
 }
@@ -432,6 +434,7 @@ function storedLabelSet(
       active: new Map(),
       spreadMemo: undefined,
       affinityVerdict: undefined,
+      specFacts: undefined,
       requests: undefined,
     };
     cache.labelSets.push(labelSet);

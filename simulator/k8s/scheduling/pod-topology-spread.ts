@@ -184,13 +184,17 @@ function compile(
   });
 }
 
-/** The pod's DoNotSchedule constraints (what the filter enforces). */
-function filteringConstraints(cache: NodeInfoCache, pod: Pod): readonly SpreadConstraint[] {
-  if (pod.spec.topologySpreadConstraints === undefined) return noConstraints;
-  const own = pod.spec.topologySpreadConstraints.filter(
-    (constraint) => constraint.whenUnsatisfiable === 'DoNotSchedule',
-  );
-  return own.length === 0 ? noConstraints : compile(cache, pod.metadata.namespace ?? 'default', own);
+/** The DoNotSchedule ones of a pod's constraints `own` (what the filter enforces). */
+function filteringConstraints(
+  cache: NodeInfoCache,
+  pod: Pod,
+  own: readonly TopologySpreadConstraint[],
+): readonly SpreadConstraint[] {
+  if (own.length === 0) return noConstraints;
+  const doNotSchedule = own.filter((constraint) => constraint.whenUnsatisfiable === 'DoNotSchedule');
+  return doNotSchedule.length === 0
+    ? noConstraints
+    : compile(cache, pod.metadata.namespace ?? 'default', doNotSchedule);
 }
 
 /**
@@ -322,8 +326,13 @@ export interface SpreadFilterState {
   readonly minimum: ReadonlyMap<string, number>;
 }
 
-export function spreadPreFilter(cache: NodeInfoCache, pod: Pod): SpreadFilterState | undefined {
-  const constraints = filteringConstraints(cache, pod);
+/** PodTopologySpread's PreFilter; `own` is the pod's spec.topologySpreadConstraints, [] for none. */
+export function spreadPreFilter(
+  cache: NodeInfoCache,
+  pod: Pod,
+  own: readonly TopologySpreadConstraint[],
+): SpreadFilterState | undefined {
+  const constraints = filteringConstraints(cache, pod, own);
   if (constraints.length === 0) return undefined;
   const counts = countDomains(cache, pod, constraints);
   const minimum = new Map<string, number>();
@@ -407,14 +416,18 @@ function defaultsWithoutDomains(cache: NodeInfoCache, memo: ScoringMemo, feasibl
   return state;
 }
 
+/**
+ * PodTopologySpread's PreScore; `own` is the pod's spec.topologySpreadConstraints ([] for none),
+ * `labelSet` its label set.
+ */
 export function spreadPreScore(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
+  own: readonly TopologySpreadConstraint[],
   labelSet: LabelSetCounts,
   feasible: readonly NodeInfo[],
 ): SpreadScoreState | undefined {
-  const own = pod.spec.topologySpreadConstraints ?? noConstraints;
   const systemDefaulted = own.length === 0;
   const memo = systemDefaulted ? defaultScoring(store, cache, pod, labelSet) : undefined;
   const constraints = memo?.constraints ?? scheduleAnyway(cache, pod, own);

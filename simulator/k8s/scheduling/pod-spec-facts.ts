@@ -1,0 +1,74 @@
+/**
+ * What a scheduling cycle reads from a pending pod's spec, read once per spec object. A
+ * ReplicaSet's pods share their spec (k8s/controlled-pods.ts), so the facts are kept on the pods'
+ * label set (node-info-cache.ts) and each cycle checks one field instead of reading the spec's
+ * fields again in every plugin. Pod specs come in many shapes (system pods, each template's
+ * defaults), so V8 reads `spec.x` the slow, megamorphic way at a site shared by all pods; a facts
+ * object always has the one shape below.
+ */
+import type { Container, Pod, PodSpec, Toleration, TopologySpreadConstraint } from '../objects';
+import { podAffinityTerms, type PodAffinityTerms } from './inter-pod-affinity';
+import { podHasNodeConstraints, preFilterNodeNames } from './node-affinity';
+import { labelSetRequests, type LabelSetCounts } from './node-info-cache';
+import type { PodRequests } from './resources';
+
+export interface PodSpecFacts {
+  /** The spec these were read from. */
+  readonly spec: PodSpec;
+  readonly requests: PodRequests;
+  readonly containers: readonly Container[];
+  readonly tolerations: readonly Toleration[] | undefined;
+  /** A nodeSelector or required node affinity (podHasNodeConstraints). */
+  readonly nodeConstraints: boolean;
+  /** NodeAffinity's PreFilter result (preFilterNodeNames): the nodes the pod is pinned to, if any. */
+  readonly pinnedNodes: ReadonlySet<string> | undefined;
+  /** Whether the pod has preferred node affinity terms (NodeAffinity's score is 0 everywhere without). */
+  readonly preferredNodeAffinity: boolean;
+  /** The pod's own topology spread constraints (empty when it has none). */
+  readonly spreadConstraints: readonly TopologySpreadConstraint[];
+  /** Its pod affinity terms, in the label set's namespace (the pod's). */
+  readonly affinityTerms: PodAffinityTerms;
+  /**
+   * The spec with spec.nodeName set, by node name, as the binding writes it: the pods of a
+   * ReplicaSet bound to one node share it (stored objects are never mutated), which spares copying
+   * a spec of many shapes for every pod.
+   */
+  readonly boundSpecs: Map<string, PodSpec>;
+}
+
+const noSpreadConstraints: readonly TopologySpreadConstraint[] = [];
+
+/**
+ * The facts of a pending pod's spec; `labelSet` is the pod's (labelSetOf), whose namespace is the
+ * pod's. One spec's facts are kept at a time: a label set's pods nearly always share their spec.
+ */
+export function podSpecFacts(labelSet: LabelSetCounts, pod: Pod): PodSpecFacts {
+  const spec = pod.spec;
+  const kept = labelSet.specFacts as PodSpecFacts | undefined;
+  if (kept !== undefined && kept.spec === spec) return kept;
+  const facts: PodSpecFacts = {
+    spec,
+    requests: labelSetRequests(labelSet, pod),
+    containers: spec.containers,
+    tolerations: spec.tolerations,
+    nodeConstraints: podHasNodeConstraints(pod),
+    pinnedNodes: preFilterNodeNames(pod),
+    preferredNodeAffinity:
+      spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution !== undefined,
+    spreadConstraints: spec.topologySpreadConstraints ?? noSpreadConstraints,
+    affinityTerms: podAffinityTerms(pod),
+    boundSpecs: new Map(),
+  };
+  labelSet.specFacts = facts;
+  return facts;
+}
+
+/** The pod's spec bound to a node (`{ ...spec, nodeName }`), shared by the pods bound there. */
+export function boundSpec(facts: PodSpecFacts, nodeName: string): PodSpec {
+  let bound = facts.boundSpecs.get(nodeName);
+  if (bound === undefined) {
+    bound = { ...facts.spec, nodeName };
+    facts.boundSpecs.set(nodeName, bound);
+  }
+  return bound;
+}
