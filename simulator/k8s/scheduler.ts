@@ -30,17 +30,21 @@ export interface SchedulingFailure {
   message: string;
 }
 
-/** Per store, the reader of its namespaces' labels (one closure per store, not one per cycle). */
-const namespaceLabelReaders = new WeakMap<ApiStore, NamespaceLabels>();
-
 /** Labels of a namespace, for namespaceSelector in pod affinity terms. */
 function namespaceLabelsIn(store: ApiStore): NamespaceLabels {
-  let reader = namespaceLabelReaders.get(store);
-  if (reader === undefined) {
-    reader = (namespace) => store.objects.Namespace?.[namespace]?.metadata.labels;
-    namespaceLabelReaders.set(store, reader);
+  return (namespace) => store.objects.Namespace?.[namespace]?.metadata.labels;
+}
+
+/** The version string the scheduler's minor was last read from, and that minor (one parse per string). */
+let lastVersion = '';
+let lastMinor = 24;
+
+function schedulerMinor(version: string): number {
+  if (version !== lastVersion) {
+    lastMinor = kubernetesMinor(version) ?? 24;
+    lastVersion = version;
   }
-  return reader;
+  return lastMinor;
 }
 
 /**
@@ -74,8 +78,9 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   if (pod === undefined || pod.spec.nodeName !== undefined || pod.metadata.deletionTimestamp !== undefined)
     return undefined;
   const cache = nodeInfoCacheOf(store);
-  const namespaceLabels = namespaceLabelsIn(store);
-  const minor = kubernetesMinor(cluster.kubernetesVersion) ?? 24;
+  // One reader per cache (so per store), not one closure per cycle.
+  const namespaceLabels = (cache.namespaceLabels ??= namespaceLabelsIn(store)) as NamespaceLabels;
+  const minor = schedulerMinor(cluster.kubernetesVersion);
   // The pod's label set, where the plugins keep what they derive for a ReplicaSet's pods, and what
   // the cycle reads from its spec.
   const labelSet = labelSetOf(cache, pod);

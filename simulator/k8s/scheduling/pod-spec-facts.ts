@@ -34,6 +34,12 @@ export interface PodSpecFacts {
    * a spec of many shapes for every pod.
    */
   readonly boundSpecs: Map<string, PodSpec>;
+  /**
+   * Whether any Node holds one of the containers' images (ImageLocality scores zero everywhere
+   * otherwise), as of the image states map it was checked against (score-nodes.ts).
+   */
+  imagesCheckedIn: ReadonlyMap<string, unknown> | undefined;
+  imagesKnown: boolean;
 }
 
 const noSpreadConstraints: readonly TopologySpreadConstraint[] = [];
@@ -58,6 +64,8 @@ export function podSpecFacts(labelSet: LabelSetCounts, pod: Pod): PodSpecFacts {
     spreadConstraints: spec.topologySpreadConstraints ?? noSpreadConstraints,
     affinityTerms: podAffinityTerms(pod),
     boundSpecs: new Map(),
+    imagesCheckedIn: undefined,
+    imagesKnown: false,
   };
   labelSet.specFacts = facts;
   return facts;

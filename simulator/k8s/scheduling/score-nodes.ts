@@ -8,7 +8,7 @@
  * (pkg/scheduler/apis/config/v1beta3/default_plugins.go).
  */
 import type { ApiStore } from '../api-store';
-import type { Container, Pod, Toleration } from '../objects';
+import type { Pod, Toleration } from '../objects';
 import {
   imageLocalityScore,
   imageStatesOf,
@@ -117,16 +117,16 @@ function spreadNormalize(
   }
 }
 
-/** Images per cache, refreshed when a Node changes. */
-const imageViews = new WeakMap<NodeInfoCache, { generation: number; states: Map<string, ImageState> }>();
 const nodeImages = new WeakMap<object, Set<string>>();
 
+/** The images of the cache's Nodes, kept on the cache and refreshed when a Node changes. */
 function imageStates(cache: NodeInfoCache): Map<string, ImageState> {
-  const view = imageViews.get(cache);
-  if (view !== undefined && view.generation === cache.nodeGeneration) return view.states;
+  if (cache.imageStatesGeneration === cache.nodeGeneration)
+    return cache.imageStates as Map<string, ImageState>;
   const nodes = [...cache.nodes.values()].flatMap((info) => (info.node === undefined ? [] : [info.node]));
   const states = imageStatesOf(nodes);
-  imageViews.set(cache, { generation: cache.nodeGeneration, states });
+  cache.imageStates = states;
+  cache.imageStatesGeneration = cache.nodeGeneration;
   return states;
 }
 
@@ -143,14 +143,18 @@ function imagesOf(info: NodeInfo): Set<string> {
 /** ImageLocality's scores; zero everywhere when no node holds any of the pod's images. */
 function scoreImageLocality(
   cache: NodeInfoCache,
-  containers: readonly Container[],
+  facts: PodSpecFacts,
   feasible: readonly NodeInfo[],
   into: Int32Array,
 ): void {
   const states = imageStates(cache);
-  let known = false;
-  for (const container of containers) if (states.has(normalizedImageName(container.image))) known = true;
-  if (!known) {
+  const containers = facts.containers;
+  // The states map is replaced when a Node changes, so whether it knows an image stays true until then.
+  if (facts.imagesCheckedIn !== states) {
+    facts.imagesKnown = containers.some((container) => states.has(normalizedImageName(container.image)));
+    facts.imagesCheckedIn = states;
+  }
+  if (!facts.imagesKnown) {
     fillScores(into, feasible.length, 0);
     return;
   }
@@ -249,7 +253,7 @@ export function scoreNodes(
   const spread = spreadPreScore(store, cache, pod, facts.spreadConstraints, labelSet, feasible);
   const affinityScores = interPodAffinityPreScore(pod, facts.affinityTerms, labelSet, cache, namespaceLabels);
   rawScores(pod, facts, feasible, byPlugin, spread, affinityScores);
-  scoreImageLocality(cache, facts.containers, feasible, byPlugin.ImageLocality);
+  scoreImageLocality(cache, facts, feasible, byPlugin.ImageLocality);
   const count = feasible.length;
   defaultNormalize(byPlugin.TaintToleration, count, true);
   defaultNormalize(byPlugin.NodeAffinity, count, false);
