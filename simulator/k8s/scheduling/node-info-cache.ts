@@ -10,7 +10,7 @@
  * write keeps it current, and it is rebuilt from the stored objects when missing (after a clone).
  */
 import type { ApiKind, ApiObject, LabelSelector, Node, Pod, Taint } from '../objects';
-import { nodeAllocatable, readPodRequests, type NodeAllocatable, type PodRequests } from './resources';
+import { nodeAllocatable, podRequests, type NodeAllocatable, type PodRequests } from './resources';
 
 /** One node as the scheduler sees it. */
 export interface NodeInfo {
@@ -555,7 +555,8 @@ function indexLabelSet(cache: NodeInfoCache, labelSet: LabelSetCounts): void {
 /**
  * A pod's requests (`labelSet` is its labelSetOf), kept on its label set for the next pod with the
  * same containers: a ReplicaSet's pods share theirs, and the lookup that finds the label set spares
- * one of a table of their own.
+ * one of a table of their own. A new label set takes them from podRequests' memo by containers
+ * (the ReplicaSets of a Deployment restarted without a change to its containers share them).
  */
 export function labelSetRequests(labelSet: LabelSetCounts, pod: Pod): PodRequests {
   const spec = pod.spec;
@@ -566,7 +567,7 @@ export function labelSetRequests(labelSet: LabelSetCounts, pod: Pod): PodRequest
     kept.initContainers === spec.initContainers
   )
     return kept.requests;
-  const requests = readPodRequests(pod);
+  const requests = podRequests(pod);
   labelSet.requests = { containers: spec.containers, initContainers: spec.initContainers, requests };
   return requests;
 }

@@ -262,9 +262,21 @@ function defaultScoring(
   const owner = controllerUid(pod) ?? '';
   const memo = labelSet.spreadMemo as ScoringMemo | undefined;
   if (memo !== undefined && memo.owner === owner && memo.serviceGeneration === cache.serviceGeneration) {
-    for (const constraint of memo.constraints) catchUp(cache, constraint.picked);
+    const constraints = memo.constraints;
+    for (let i = 0; i < constraints.length; i++) catchUp(cache, constraints[i]!.picked);
     return memo;
   }
+  // Apart, so that the check above, which nearly every cycle ends at, stays small enough to inline.
+  return newScoringMemo(store, cache, pod, labelSet, owner);
+}
+
+function newScoringMemo(
+  store: ApiStore,
+  cache: NodeInfoCache,
+  pod: Pod,
+  labelSet: LabelSetCounts,
+  owner: string,
+): ScoringMemo {
   const selector = defaultSpreadSelector(store, cache, pod);
   const defaults =
     selector === undefined
