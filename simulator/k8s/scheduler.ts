@@ -112,7 +112,9 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
           feasible,
           scoreNodes(store, cache, pod, facts, labelSet, feasible, namespaceLabels).totals,
         );
-  if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
+  // Nearly every pod was never unschedulable: a lookup is cheaper than a delete that finds nothing.
+  const unschedulable = cluster.unschedulablePods;
+  if (unschedulable?.[podKey] !== undefined) delete unschedulable[podKey];
   // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
   apiPut(
     world,
