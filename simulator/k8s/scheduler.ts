@@ -19,6 +19,7 @@ import { failedSchedulingMessage, filterNodes } from './scheduling/filter-nodes'
 import type { NamespaceLabels } from './scheduling/inter-pod-affinity';
 import type { NodeInfo } from './scheduling/node-info-cache';
 import { labelSetOf, nodeInfoCacheOf } from './scheduling/node-info-cache';
+import { boundSpec, podSpecFacts } from './scheduling/pod-spec-facts';
 import { scoreNodes } from './scheduling/score-nodes';
 
 export { feasibleNodesToFind } from './scheduling/filter-nodes';
@@ -29,17 +30,21 @@ export interface SchedulingFailure {
   message: string;
 }
 
-/** Per store, the reader of its namespaces' labels (one closure per store, not one per cycle). */
-const namespaceLabelReaders = new WeakMap<ApiStore, NamespaceLabels>();
-
 /** Labels of a namespace, for namespaceSelector in pod affinity terms. */
 function namespaceLabelsIn(store: ApiStore): NamespaceLabels {
-  let reader = namespaceLabelReaders.get(store);
-  if (reader === undefined) {
-    reader = (namespace) => store.objects.Namespace?.[namespace]?.metadata.labels;
-    namespaceLabelReaders.set(store, reader);
+  return (namespace) => store.objects.Namespace?.[namespace]?.metadata.labels;
+}
+
+/** The version string the scheduler's minor was last read from, and that minor (one parse per string). */
+let lastVersion = '';
+let lastMinor = 24;
+
+function schedulerMinor(version: string): number {
+  if (version !== lastVersion) {
+    lastMinor = kubernetesMinor(version) ?? 24;
+    lastVersion = version;
   }
-  return reader;
+  return lastMinor;
 }
 
 /**
@@ -73,14 +78,18 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   if (pod === undefined || pod.spec.nodeName !== undefined || pod.metadata.deletionTimestamp !== undefined)
     return undefined;
   const cache = nodeInfoCacheOf(store);
-  const namespaceLabels = namespaceLabelsIn(store);
-  const minor = kubernetesMinor(cluster.kubernetesVersion) ?? 24;
-  // The pod's label set, where the plugins keep what they derive for a ReplicaSet's pods.
+  // One reader per cache (so per store), not one closure per cycle.
+  const namespaceLabels = (cache.namespaceLabels ??= namespaceLabelsIn(store)) as NamespaceLabels;
+  const minor = schedulerMinor(cluster.kubernetesVersion);
+  // The pod's label set, where the plugins keep what they derive for a ReplicaSet's pods, and what
+  // the cycle reads from its spec.
   const labelSet = labelSetOf(cache, pod);
+  const facts = podSpecFacts(labelSet, pod);
   const outcome = filterNodes(
     store,
     cache,
     pod,
+    facts,
     labelSet,
     cluster.schedulerNextStartIndex ?? 0,
     namespaceLabels,
@@ -101,15 +110,17 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
       : selectHost(
           world,
           feasible,
-          scoreNodes(store, cache, pod, labelSet, feasible, namespaceLabels).totals,
+          scoreNodes(store, cache, pod, facts, labelSet, feasible, namespaceLabels).totals,
         );
-  if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[podKey];
+  // Nearly every pod was never unschedulable: a lookup is cheaper than a delete that finds nothing.
+  const unschedulable = cluster.unschedulablePods;
+  if (unschedulable?.[podKey] !== undefined) delete unschedulable[podKey];
   // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
   apiPut(
     world,
     {
       ...pod,
-      spec: { ...pod.spec, nodeName: chosen },
+      spec: boundSpec(facts, chosen),
       status: {
         ...pod.status,
         conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(world.timeMs) }],

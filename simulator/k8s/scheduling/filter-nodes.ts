@@ -8,21 +8,17 @@
  */
 import type { ApiStore } from '../api-store';
 import { keysInStorageOrder } from '../api-store';
-import type { Node, Pod } from '../objects';
+import type { Node, Pod, Taint, Toleration } from '../objects';
 import {
   interPodAffinityFilter,
   interPodAffinityPreFilter,
   type InterPodAffinityFilterState,
   type NamespaceLabels,
 } from './inter-pod-affinity';
-import {
-  nodeAffinityReason,
-  podHasNodeConstraints,
-  podMatchesNodeSelectorAndAffinity,
-  preFilterNodeNames,
-} from './node-affinity';
-import { labelSetRequests, type LabelSetCounts, type NodeInfo, type NodeInfoCache } from './node-info-cache';
+import { nodeAffinityReason, podMatchesNodeSelectorAndAffinity } from './node-affinity';
+import type { LabelSetCounts, NodeInfo, NodeInfoCache } from './node-info-cache';
 import { insufficientResources, requestedResources } from './node-resources';
+import type { PodSpecFacts } from './pod-spec-facts';
 import { spreadFilter, spreadPreFilter, type SpreadFilterState } from './pod-topology-spread';
 import type { PodRequests } from './resources';
 import {
@@ -61,6 +57,7 @@ export interface FilterOutcome {
 /** The per-cycle state the filters share (their PreFilter results). */
 interface FilterContext {
   readonly pod: Pod;
+  readonly tolerations: readonly Toleration[] | undefined;
   readonly requests: PodRequests;
   readonly resourceNames: readonly string[];
   readonly nodeConstraints: boolean;
@@ -91,14 +88,51 @@ function unresolvableFailure(reason: string): NodeFailure {
   return failure;
 }
 
+/** A node's TaintToleration verdict for one tolerations list (NodeInfo.taintVerdict). */
+interface TaintVerdict {
+  readonly tolerations: readonly Toleration[] | undefined;
+  readonly taints: readonly Taint[];
+  readonly minor: number;
+  readonly failure: NodeFailure | undefined;
+}
+
+/**
+ * TaintToleration's filter on a tainted node, kept on the node for the tolerations it last saw: the
+ * verdict depends on nothing else, and tolerations are read field by field from objects of many
+ * shapes.
+ */
+function taintFailure(
+  info: NodeInfo,
+  taints: readonly Taint[],
+  tolerations: readonly Toleration[] | undefined,
+  minor: number,
+): NodeFailure | undefined {
+  const kept = info.taintVerdict as TaintVerdict | undefined;
+  if (
+    kept !== undefined &&
+    kept.tolerations === tolerations &&
+    kept.taints === taints &&
+    kept.minor === minor
+  )
+    return kept.failure;
+  const taint = firstUntoleratedTaint(tolerations, taints);
+  const failure = taint === undefined ? undefined : unresolvableFailure(untoleratedTaintReason(taint, minor));
+  const verdict: TaintVerdict = { tolerations, taints, minor, failure };
+  info.taintVerdict = verdict;
+  return failure;
+}
+
 /** Runs the filters on one node; undefined when the pod may go there. */
 function filterNode(context: FilterContext, info: NodeInfo, node: Node): NodeFailure | undefined {
   const pod = context.pod;
-  const tolerations = pod.spec.tolerations;
+  const tolerations = context.tolerations;
   if (blockedByUnschedulable(tolerations, info.unschedulable))
     return unresolvableFailure(nodeUnschedulableReason);
-  const taint = firstUntoleratedTaint(tolerations, info.taints);
-  if (taint !== undefined) return unresolvableFailure(untoleratedTaintReason(taint, context.minor));
+  const taints = info.taints;
+  if (taints !== undefined) {
+    const failure = taintFailure(info, taints, tolerations, context.minor);
+    if (failure !== undefined) return failure;
+  }
   if (context.nodeConstraints && !podMatchesNodeSelectorAndAffinity(pod, node))
     return unresolvableFailure(nodeAffinityReason);
   const insufficient = insufficientResources(context.requests, context.resourceNames, info);
@@ -111,18 +145,13 @@ function filterNode(context: FilterContext, info: NodeInfo, node: Node): NodeFai
   return undefined;
 }
 
-/** The NodeInfo of every key of a node key list, in its order (memoised per list). */
-const nodeInfoLists = new WeakMap<
-  NodeInfoCache,
-  { keys: readonly string[]; infos: (NodeInfo | undefined)[] }
->();
-
-function nodeInfosInOrder(cache: NodeInfoCache, keys: readonly string[]): (NodeInfo | undefined)[] {
-  const memo = nodeInfoLists.get(cache);
-  if (memo !== undefined && memo.keys === keys) return memo.infos;
+/** The NodeInfo of every key of a node key list, in its order (kept on the cache per list). */
+function nodeInfosInOrder(cache: NodeInfoCache, keys: readonly string[]): readonly (NodeInfo | undefined)[] {
+  if (cache.nodeOrderKeys === keys) return cache.nodeOrderInfos;
   // A node's NodeInfo lives as long as its Node, and a Node coming or going makes a new key list.
   const infos = keys.map((key) => cache.nodes.get(key));
-  nodeInfoLists.set(cache, { keys, infos });
+  cache.nodeOrderKeys = keys;
+  cache.nodeOrderInfos = infos;
   return infos;
 }
 
@@ -144,25 +173,27 @@ export function filterNodes(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
+  facts: PodSpecFacts,
   labelSet: LabelSetCounts,
   startIndex: number,
   namespaceLabels: NamespaceLabels,
   minor: number,
 ): FilterOutcome {
-  const requests = labelSetRequests(labelSet, pod);
+  const requests = facts.requests;
   const context: FilterContext = {
     pod,
+    tolerations: facts.tolerations,
     requests,
     resourceNames: requestedResources(requests),
-    nodeConstraints: podHasNodeConstraints(pod),
+    nodeConstraints: facts.nodeConstraints,
     minor,
-    interPodAffinity: interPodAffinityPreFilter(pod, labelSet, cache, namespaceLabels),
-    spread: spreadPreFilter(cache, pod),
+    interPodAffinity: interPodAffinityPreFilter(pod, facts.affinityTerms, labelSet, cache, namespaceLabels),
+    spread: spreadPreFilter(cache, pod, facts.spreadConstraints),
   };
   // Keys, not a copy of every Node: a cycle in a 5,000-node cluster visits only some of them.
   const allKeys = keysInStorageOrder(store, 'Node');
   // NodeAffinity's PreFilter: a pod pinned to named nodes (a DaemonSet's) is checked on those only.
-  const pinned = preFilterNodeNames(pod);
+  const pinned = facts.pinnedNodes;
   const infos = pinned === undefined ? nodeInfosInOrder(cache, allKeys) : pinnedNodeInfos(cache, pinned);
   const nodeCount = infos.length;
   const wanted = feasibleNodesToFind(nodeCount);

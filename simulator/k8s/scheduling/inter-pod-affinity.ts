@@ -60,7 +60,7 @@ const noTerms: PodAffinityTerms = {
 const termsByAffinity = new WeakMap<Affinity, Map<string, PodAffinityTerms>>();
 
 /** A pod's affinity terms, memoised per affinity object and namespace (shared by a ReplicaSet's pods). */
-function podAffinityTerms(pod: Pod): PodAffinityTerms {
+export function podAffinityTerms(pod: Pod): PodAffinityTerms {
   const affinity = pod.spec.affinity;
   if (affinity?.podAffinity === undefined && affinity?.podAntiAffinity === undefined) return noTerms;
   const namespace = pod.metadata.namespace ?? 'default';
@@ -213,15 +213,15 @@ export interface InterPodAffinityFilterState {
 /** InterPodAffinity's PreFilter: counts per domain of the pods each kind of term concerns. */
 export function interPodAffinityPreFilter(
   pod: Pod,
+  terms: PodAffinityTerms,
   labelSet: LabelSetCounts,
   cache: NodeInfoCache,
   namespaceLabels: NamespaceLabels,
 ): InterPodAffinityFilterState | undefined {
-  const terms = podAffinityTerms(pod);
   const ownTerms = terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0;
   // Most pods have no terms and no placed pod has required anti-affinity: nothing to check.
   if (!ownTerms && cache.podsWithRequiredAntiAffinity.size === 0) return undefined;
-  const namespace = pod.metadata.namespace ?? 'default';
+  const namespace = labelSet.namespace;
   // Made when a placed pod's term picks this pod: in most cycles none does, and nothing is built.
   let existingAntiAffinityCounts: TopologyCounts | undefined;
   // Placed pods by groups with the same terms (node-info-cache.ts): each term is matched once.
@@ -317,14 +317,14 @@ export function interPodAffinityFilter(
  */
 export function interPodAffinityPreScore(
   pod: Pod,
+  terms: PodAffinityTerms,
   labelSet: LabelSetCounts,
   cache: NodeInfoCache,
   namespaceLabels: NamespaceLabels,
 ): TopologyCounts | undefined {
-  const terms = podAffinityTerms(pod);
   const preferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
   if (!preferred && cache.podsWithAffinity.size === 0) return undefined;
-  const namespace = pod.metadata.namespace ?? 'default';
+  const namespace = labelSet.namespace;
   const picked =
     cache.affinityGroups.size > 0 && placedTermsVerdict(cache, labelSet, namespaceLabels).scoring;
   // Nothing to add anywhere: the scores would be empty.

@@ -10,7 +10,7 @@
  * write keeps it current, and it is rebuilt from the stored objects when missing (after a clone).
  */
 import type { ApiKind, ApiObject, LabelSelector, Node, Pod, Taint } from '../objects';
-import { nodeAllocatable, readPodRequests, type NodeAllocatable, type PodRequests } from './resources';
+import { nodeAllocatable, podRequests, type NodeAllocatable, type PodRequests } from './resources';
 
 /** One node as the scheduler sees it. */
 export interface NodeInfo {
@@ -29,6 +29,11 @@ export interface NodeInfo {
    */
   unschedulable: boolean;
   taints: readonly Taint[] | undefined;
+  /**
+   * The TaintToleration filter's verdict on `taints` for the tolerations it last checked (kept by
+   * filter-nodes.ts): a tainted control-plane node fails every pod of a ReplicaSet the same way.
+   */
+  taintVerdict: unknown;
   /** Pods bound to the node (Terminating included, finished pods not). */
   podCount: number;
   /** Sum of those pods' requests by resource (CPU in millicores). */
@@ -58,6 +63,8 @@ export interface LabelSetCounts {
    */
   spreadMemo: unknown;
   affinityVerdict: unknown;
+  /** What a cycle reads from the spec of the last pending pod scheduled with this label set (pod-spec-facts.ts). */
+  specFacts: unknown;
   /** The requests of the last pod read with this label set (labelSetRequests). */
   requests: LabelSetRequests | undefined;
 }
@@ -102,11 +109,15 @@ export interface NodeInfoCache {
   readonly labelSetByObject: WeakMap<object, LabelSetCounts>;
   readonly labelSetElsewhere: WeakMap<object, Map<string, LabelSetCounts>>;
   /**
-   * The labels object and label set labelSetOf found last: a scheduled pod's binding counts it
-   * right after its cycle found its label set, which then needs no second lookup.
+   * The labels objects and label sets labelSetOf found last and the time before: a scheduled pod's
+   * binding counts it right after its cycle found its label set, and during a rollout the new
+   * ReplicaSet's pods are scheduled between deletions of the old one's, so that nearly every call
+   * needs no lookup in labelSetByObject.
    */
   lastLabels: object | undefined;
   lastLabelSet: LabelSetCounts | undefined;
+  previousLabels: object | undefined;
+  previousLabelSet: LabelSetCounts | undefined;
   /** Bound pods with pod affinity or anti-affinity terms (NodeInfo.PodsWithAffinity), by key. */
   readonly podsWithAffinity: Map<string, Pod>;
   /** Of those, the pods with required anti-affinity terms (NodeInfo.PodsWithRequiredAntiAffinity). */
@@ -126,6 +137,14 @@ export interface NodeInfoCache {
   readonly nodeLabelKeys: Map<string, number>;
   /** How many Node objects there are. */
   nodeCount: number;
+  /** The scheduler's reader of namespace labels for this store (scheduler.ts), made once. */
+  namespaceLabels: unknown;
+  /** The NodeInfos of a node key list, in its order, and that list (filter-nodes.ts). */
+  nodeOrderKeys: readonly string[] | undefined;
+  nodeOrderInfos: readonly (NodeInfo | undefined)[];
+  /** The images the Nodes hold, as of a nodeGeneration (score-nodes.ts). */
+  imageStates: unknown;
+  imageStatesGeneration: number;
 }
 
 /**
@@ -151,6 +170,8 @@ export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
     labelSetElsewhere: new WeakMap(),
     lastLabels: undefined,
     lastLabelSet: undefined,
+    previousLabels: undefined,
+    previousLabelSet: undefined,
     podsWithAffinity: new Map(),
     podsWithRequiredAntiAffinity: new Map(),
     affinityGroups: new Map(),
@@ -159,6 +180,11 @@ export function nodeInfoCacheOf(store: StoredObjects): NodeInfoCache {
     affinityGeneration: 0,
     nodeLabelKeys: new Map(),
     nodeCount: 0,
+    namespaceLabels: undefined,
+    nodeOrderKeys: undefined,
+    nodeOrderInfos: [],
+    imageStates: undefined,
+    imageStatesGeneration: -1,
   };
   const nodes = store.objects.Node;
   for (const key in nodes) {
@@ -187,24 +213,13 @@ export function nodeInfoCacheWritten(
 ): void {
   // Most writes concern other kinds, a pod's status, or a pod no node has: decided before looking
   // the cache up. The kind comes from the writer, which read it once (api-store.ts, putObject).
-  if (kind !== 'Pod' && kind !== 'Node' && kind !== 'Service' && kind !== 'Namespace') return;
-  const before = kind === 'Pod' ? (previous as Pod | undefined) : undefined;
-  const after = kind === 'Pod' ? (next as Pod | undefined) : undefined;
-  if (kind === 'Pod' && before?.spec.nodeName === undefined && after?.spec.nodeName === undefined) return;
-  if (before !== undefined && after !== undefined && countsTheSame(before, after)) return;
-  const cache = caches.get(store);
-  if (cache === undefined) return;
-  if (before !== undefined && after !== undefined && onlyDeletionChanged(before, after)) {
-    // Graceful deletion: the pod stays counted on its node, only no longer among the active ones.
-    const nodeName = after.spec.nodeName;
-    if (nodeName !== undefined && !finished(after))
-      addCount(
-        labelSetOf(cache, after).active,
-        nodeName,
-        after.metadata.deletionTimestamp === undefined ? 1 : -1,
-      );
+  if (kind === 'Pod') {
+    podWritten(store, key, previous as Pod | undefined, next as Pod | undefined);
     return;
   }
+  if (kind !== 'Node' && kind !== 'Service' && kind !== 'Namespace') return;
+  const cache = caches.get(store);
+  if (cache === undefined) return;
   if (kind === 'Service') {
     cache.serviceGeneration += 1;
     return;
@@ -219,6 +234,36 @@ export function nodeInfoCacheWritten(
     if (object === undefined) return;
     if (next?.kind === 'Node') setNode(cache, object.metadata.name, next);
     else forgetNode(cache, object.metadata.name);
+  }
+}
+
+function podWritten(
+  store: StoredObjects,
+  key: string,
+  before: Pod | undefined,
+  after: Pod | undefined,
+): void {
+  const beforeSpec = before?.spec;
+  const afterSpec = after?.spec;
+  // A status or metadata write keeps the spec object, whose nodeName is then read once: pod specs
+  // come in many shapes, and each read of one of their fields is a slow (megamorphic) one.
+  const unbound =
+    beforeSpec === afterSpec
+      ? beforeSpec?.nodeName === undefined
+      : beforeSpec?.nodeName === undefined && afterSpec?.nodeName === undefined;
+  if (unbound) return;
+  if (before !== undefined && after !== undefined && countsTheSame(before, after)) return;
+  const cache = caches.get(store);
+  if (cache === undefined) return;
+  if (before !== undefined && after !== undefined && onlyDeletionChanged(before, after)) {
+    // Graceful deletion: the pod stays counted on its node, only no longer among the active ones.
+    const nodeName = after.spec.nodeName;
+    if (nodeName !== undefined && !finished(after))
+      addCount(
+        labelSetOf(cache, after).active,
+        nodeName,
+        after.metadata.deletionTimestamp === undefined ? 1 : -1,
+      );
     return;
   }
   if (before !== undefined) countPod(cache, before, key, -1);
@@ -229,8 +274,9 @@ export function nodeInfoCacheWritten(
 function countsTheSame(a: Pod, b: Pod): boolean {
   const spec = a.spec;
   const other = b.spec;
+  // A status write keeps the spec and metadata objects, whose fields then need no reading.
+  if (spec === other && a.metadata === b.metadata) return finished(a) === finished(b);
   return (
-    // A status write keeps the spec object, whose fields then need no reading.
     (spec === other ||
       (spec.nodeName === other.nodeName &&
         spec.containers === other.containers &&
@@ -280,6 +326,7 @@ function nodeInfoOf(cache: NodeInfoCache, name: string): NodeInfo {
       allocatablePods: 0,
       unschedulable: false,
       taints: undefined,
+      taintVerdict: undefined,
       podCount: 0,
       requested: {},
       requestedMilliCpu: 0,
@@ -406,7 +453,13 @@ export function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
   const namespace = pod.metadata.namespace ?? 'default';
   const last = cache.lastLabelSet;
   if (cache.lastLabels === labels && last?.namespace === namespace) return last;
-  const labelSet = storedLabelSet(cache, labels, namespace);
+  const previous = cache.previousLabelSet;
+  const labelSet =
+    cache.previousLabels === labels && previous?.namespace === namespace
+      ? previous
+      : storedLabelSet(cache, labels, namespace);
+  cache.previousLabels = cache.lastLabels;
+  cache.previousLabelSet = last;
   cache.lastLabels = labels;
   cache.lastLabelSet = labelSet;
   return labelSet;
@@ -432,6 +485,7 @@ function storedLabelSet(
       active: new Map(),
       spreadMemo: undefined,
       affinityVerdict: undefined,
+      specFacts: undefined,
       requests: undefined,
     };
     cache.labelSets.push(labelSet);
@@ -501,7 +555,8 @@ function indexLabelSet(cache: NodeInfoCache, labelSet: LabelSetCounts): void {
 /**
  * A pod's requests (`labelSet` is its labelSetOf), kept on its label set for the next pod with the
  * same containers: a ReplicaSet's pods share theirs, and the lookup that finds the label set spares
- * one of a table of their own.
+ * one of a table of their own. A new label set takes them from podRequests' memo by containers
+ * (the ReplicaSets of a Deployment restarted without a change to its containers share them).
  */
 export function labelSetRequests(labelSet: LabelSetCounts, pod: Pod): PodRequests {
   const spec = pod.spec;
@@ -512,7 +567,7 @@ export function labelSetRequests(labelSet: LabelSetCounts, pod: Pod): PodRequest
     kept.initContainers === spec.initContainers
   )
     return kept.requests;
-  const requests = readPodRequests(pod);
+  const requests = podRequests(pod);
   labelSet.requests = { containers: spec.containers, initContainers: spec.initContainers, requests };
   return requests;
 }

@@ -14,9 +14,9 @@
  * does. Later versions add minDomains (alpha in v1.24, not modelled), matchLabelKeys and the node
  * inclusion policies (v1.25+).
  */
-import type { ApiStore } from '../api-store';
+import { getObject, namespacedKey, type ApiStore } from '../api-store';
 import { selectorMatches } from '../metadata';
-import type { LabelSelector, Node, Pod, ReplicaSet, TopologySpreadConstraint } from '../objects';
+import type { LabelSelector, Node, Pod, TopologySpreadConstraint } from '../objects';
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity';
 import {
   candidateLabelSets,
@@ -156,7 +156,8 @@ function defaultSpreadSelector(store: ApiStore, cache: NodeInfoCache, pod: Pod):
   const matchExpressions: NonNullable<LabelSelector['matchExpressions']> = [];
   const owner = pod.metadata.ownerReferences?.find((reference) => reference.controller);
   if (owner?.kind === 'ReplicaSet' && owner.apiVersion.startsWith('apps/')) {
-    const replicaSet = store.objects.ReplicaSet?.[`${namespace}/${owner.name}`] as ReplicaSet | undefined;
+    // By name, as the scheduler's lister finds it; namespacedKey hands out the stored key's string.
+    const replicaSet = getObject(store, 'ReplicaSet', namespacedKey(namespace, owner.name));
     if (replicaSet !== undefined) {
       Object.assign(matchLabels, replicaSet.spec.selector.matchLabels);
       matchExpressions.push(...(replicaSet.spec.selector.matchExpressions ?? []));
@@ -184,13 +185,17 @@ function compile(
   });
 }
 
-/** The pod's DoNotSchedule constraints (what the filter enforces). */
-function filteringConstraints(cache: NodeInfoCache, pod: Pod): readonly SpreadConstraint[] {
-  if (pod.spec.topologySpreadConstraints === undefined) return noConstraints;
-  const own = pod.spec.topologySpreadConstraints.filter(
-    (constraint) => constraint.whenUnsatisfiable === 'DoNotSchedule',
-  );
-  return own.length === 0 ? noConstraints : compile(cache, pod.metadata.namespace ?? 'default', own);
+/** The DoNotSchedule ones of a pod's constraints `own` (what the filter enforces). */
+function filteringConstraints(
+  cache: NodeInfoCache,
+  pod: Pod,
+  own: readonly TopologySpreadConstraint[],
+): readonly SpreadConstraint[] {
+  if (own.length === 0) return noConstraints;
+  const doNotSchedule = own.filter((constraint) => constraint.whenUnsatisfiable === 'DoNotSchedule');
+  return doNotSchedule.length === 0
+    ? noConstraints
+    : compile(cache, pod.metadata.namespace ?? 'default', doNotSchedule);
 }
 
 /**
@@ -257,9 +262,21 @@ function defaultScoring(
   const owner = controllerUid(pod) ?? '';
   const memo = labelSet.spreadMemo as ScoringMemo | undefined;
   if (memo !== undefined && memo.owner === owner && memo.serviceGeneration === cache.serviceGeneration) {
-    for (const constraint of memo.constraints) catchUp(cache, constraint.picked);
+    const constraints = memo.constraints;
+    for (let i = 0; i < constraints.length; i++) catchUp(cache, constraints[i]!.picked);
     return memo;
   }
+  // Apart, so that the check above, which nearly every cycle ends at, stays small enough to inline.
+  return newScoringMemo(store, cache, pod, labelSet, owner);
+}
+
+function newScoringMemo(
+  store: ApiStore,
+  cache: NodeInfoCache,
+  pod: Pod,
+  labelSet: LabelSetCounts,
+  owner: string,
+): ScoringMemo {
   const selector = defaultSpreadSelector(store, cache, pod);
   const defaults =
     selector === undefined
@@ -322,8 +339,13 @@ export interface SpreadFilterState {
   readonly minimum: ReadonlyMap<string, number>;
 }
 
-export function spreadPreFilter(cache: NodeInfoCache, pod: Pod): SpreadFilterState | undefined {
-  const constraints = filteringConstraints(cache, pod);
+/** PodTopologySpread's PreFilter; `own` is the pod's spec.topologySpreadConstraints, [] for none. */
+export function spreadPreFilter(
+  cache: NodeInfoCache,
+  pod: Pod,
+  own: readonly TopologySpreadConstraint[],
+): SpreadFilterState | undefined {
+  const constraints = filteringConstraints(cache, pod, own);
   if (constraints.length === 0) return undefined;
   const counts = countDomains(cache, pod, constraints);
   const minimum = new Map<string, number>();
@@ -372,15 +394,26 @@ export interface SpreadScoreState {
   readonly anyNodeLabelled: readonly boolean[];
 }
 
-/** Which constraints' keys every Node, and any Node, carries. */
-function labelling(
+/**
+ * The score state, with which constraints' keys every Node, and any Node, carries. Built in one
+ * place, so that every state has one shape.
+ */
+function scoreState(
   cache: NodeInfoCache,
   constraints: readonly SpreadConstraint[],
-): Pick<SpreadScoreState, 'everyNodeLabelled' | 'anyNodeLabelled'> {
-  return {
-    everyNodeLabelled: constraints.map((c) => cache.nodeLabelKeys.get(c.topologyKey) === cache.nodeCount),
-    anyNodeLabelled: constraints.map((c) => cache.nodeLabelKeys.has(c.topologyKey)),
-  };
+  ignored: ReadonlySet<string>,
+  counts: DomainCounts,
+  weights: readonly number[],
+): SpreadScoreState {
+  const everyNodeLabelled: boolean[] = [];
+  const anyNodeLabelled: boolean[] = [];
+  for (const constraint of constraints) {
+    // nodeLabelKeys keeps counts above zero only.
+    const carriers = cache.nodeLabelKeys.get(constraint.topologyKey);
+    everyNodeLabelled.push(carriers === cache.nodeCount);
+    anyNodeLabelled.push(carriers !== undefined);
+  }
+  return { constraints, ignored, counts, weights, everyNodeLabelled, anyNodeLabelled };
 }
 
 const noneIgnored: ReadonlySet<string> = new Set();
@@ -393,28 +426,26 @@ const noCounts: DomainCounts = new Map();
  */
 function defaultsWithoutDomains(cache: NodeInfoCache, memo: ScoringMemo, feasible: number): SpreadScoreState {
   const constraints = memo.constraints;
-  const weights = constraints.map((constraint) =>
-    Math.log((constraint.topologyKey === hostnameLabel ? feasible : 1) + 2),
-  );
-  const state = {
-    constraints,
-    ignored: noneIgnored,
-    counts: noCounts,
-    weights,
-    ...labelling(cache, constraints),
-  };
+  const weights: number[] = [];
+  for (const constraint of constraints)
+    weights.push(Math.log((constraint.topologyKey === hostnameLabel ? feasible : 1) + 2));
+  const state = scoreState(cache, constraints, noneIgnored, noCounts, weights);
   memo.defaultState = { generation: cache.nodeGeneration, feasible, state };
   return state;
 }
 
+/**
+ * PodTopologySpread's PreScore; `own` is the pod's spec.topologySpreadConstraints ([] for none),
+ * `labelSet` its label set.
+ */
 export function spreadPreScore(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
+  own: readonly TopologySpreadConstraint[],
   labelSet: LabelSetCounts,
   feasible: readonly NodeInfo[],
 ): SpreadScoreState | undefined {
-  const own = pod.spec.topologySpreadConstraints ?? noConstraints;
   const systemDefaulted = own.length === 0;
   const memo = systemDefaulted ? defaultScoring(store, cache, pod, labelSet) : undefined;
   const constraints = memo?.constraints ?? scheduleAnyway(cache, pod, own);
@@ -460,7 +491,7 @@ export function spreadPreScore(
         : (domains.get(constraint.topologyKey)?.size ?? 0)) + 2,
     ),
   );
-  return { constraints, ignored, counts, weights, ...labelling(cache, constraints) };
+  return scoreState(cache, constraints, ignored, counts, weights);
 }
 
 /** PodTopologySpread's raw score of a node: matching pods in its domains, weighted (lower is better). */

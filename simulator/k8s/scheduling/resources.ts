@@ -105,13 +105,6 @@ const requestsByContainers = new WeakMap<readonly Container[], PodRequests>();
 const requestsWithInit = new WeakMap<readonly Container[], WeakMap<readonly Container[], PodRequests>>();
 const noContainers: readonly Container[] = [];
 
-/** A pod's requests, worked out afresh (the scheduler keeps them on the pod's label set). */
-export function readPodRequests(pod: Pod): PodRequests {
-  const containers = Array.isArray(pod.spec.containers) ? pod.spec.containers : noContainers;
-  const init = pod.spec.initContainers;
-  return init === undefined || !Array.isArray(init) ? requestsOf(containers) : requestsOf(containers, init);
-}
-
 /** A pod's requests (memoised: stored pods are never mutated). */
 export function podRequests(pod: Pod): PodRequests {
   const containers = Array.isArray(pod.spec.containers) ? pod.spec.containers : noContainers;

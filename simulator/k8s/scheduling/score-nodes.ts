@@ -23,10 +23,10 @@ import {
   type TopologyCounts,
 } from './inter-pod-affinity';
 import { preferredNodeAffinityScore } from './node-affinity';
-import { labelSetRequests, type LabelSetCounts, type NodeInfo, type NodeInfoCache } from './node-info-cache';
+import type { LabelSetCounts, NodeInfo, NodeInfoCache } from './node-info-cache';
 import { balancedAllocationScore, leastAllocatedScore, maxNodeScore } from './node-resources';
+import type { PodSpecFacts } from './pod-spec-facts';
 import { spreadPreScore, spreadScore, type SpreadScoreState } from './pod-topology-spread';
-import type { PodRequests } from './resources';
 import { intolerablePreferNoScheduleTaints, preferNoScheduleTolerations } from './taint-toleration';
 
 /** The default profile's score plugins and their weights. */
@@ -61,13 +61,21 @@ export function defaultNormalize(scores: Int32Array, count: number, reverse: boo
   let highest = 0;
   for (let i = 0; i < count; i++) if (scores[i]! > highest) highest = scores[i]!;
   if (highest === 0) {
-    if (reverse) scores.fill(maxNodeScore, 0, count);
+    if (reverse) fillScores(scores, count, maxNodeScore);
     return;
   }
   for (let i = 0; i < count; i++) {
     const scaled = Math.floor((maxNodeScore * scores[i]!) / highest);
     scores[i] = reverse ? maxNodeScore - scaled : scaled;
   }
+}
+
+/**
+ * Sets the first `count` scores to `value`. A loop rather than TypedArray fill, which V8 runs in its
+ * C++ runtime: a call costs more than writing the handful of nodes a cycle scores.
+ */
+function fillScores(scores: Int32Array | Float64Array, count: number, value: number): void {
+  for (let i = 0; i < count; i++) scores[i] = value;
 }
 
 /** InterPodAffinity's NormalizeScore: min–max scaling to 0–100, truncated. */
@@ -93,32 +101,32 @@ function spreadNormalize(
   ignored: ReadonlySet<string> | undefined,
 ): void {
   const count = feasible.length;
-  const isIgnored = (i: number): boolean =>
-    ignored !== undefined && ignored.size > 0 && ignored.has(feasible[i]!.name);
+  // Only a pod's own constraints ignore nodes; the default constraints never do.
+  const anyIgnored = ignored !== undefined && ignored.size > 0;
   let lowest = Infinity;
   let highest = 0;
   for (let i = 0; i < count; i++) {
-    if (isIgnored(i)) continue;
+    if (anyIgnored && ignored.has(feasible[i]!.name)) continue;
     lowest = Math.min(lowest, scores[i]!);
     highest = Math.max(highest, scores[i]!);
   }
   for (let i = 0; i < count; i++) {
-    if (isIgnored(i)) scores[i] = 0;
+    if (anyIgnored && ignored.has(feasible[i]!.name)) scores[i] = 0;
     else if (highest === 0) scores[i] = maxNodeScore;
     else scores[i] = Math.floor((maxNodeScore * (highest + lowest - scores[i]!)) / highest);
   }
 }
 
-/** Images per cache, refreshed when a Node changes. */
-const imageViews = new WeakMap<NodeInfoCache, { generation: number; states: Map<string, ImageState> }>();
 const nodeImages = new WeakMap<object, Set<string>>();
 
+/** The images of the cache's Nodes, kept on the cache and refreshed when a Node changes. */
 function imageStates(cache: NodeInfoCache): Map<string, ImageState> {
-  const view = imageViews.get(cache);
-  if (view !== undefined && view.generation === cache.nodeGeneration) return view.states;
+  if (cache.imageStatesGeneration === cache.nodeGeneration)
+    return cache.imageStates as Map<string, ImageState>;
   const nodes = [...cache.nodes.values()].flatMap((info) => (info.node === undefined ? [] : [info.node]));
   const states = imageStatesOf(nodes);
-  imageViews.set(cache, { generation: cache.nodeGeneration, states });
+  cache.imageStates = states;
+  cache.imageStatesGeneration = cache.nodeGeneration;
   return states;
 }
 
@@ -135,33 +143,58 @@ function imagesOf(info: NodeInfo): Set<string> {
 /** ImageLocality's scores; zero everywhere when no node holds any of the pod's images. */
 function scoreImageLocality(
   cache: NodeInfoCache,
-  pod: Pod,
+  facts: PodSpecFacts,
   feasible: readonly NodeInfo[],
   into: Int32Array,
 ): void {
   const states = imageStates(cache);
-  const containers = pod.spec.containers;
-  let known = false;
-  for (const container of containers) if (states.has(normalizedImageName(container.image))) known = true;
-  if (!known) {
-    into.fill(0, 0, feasible.length);
+  const containers = facts.containers;
+  // The states map is replaced when a Node changes, so whether it knows an image stays true until then.
+  if (facts.imagesCheckedIn !== states) {
+    facts.imagesKnown = containers.some((container) => states.has(normalizedImageName(container.image)));
+    facts.imagesCheckedIn = states;
+  }
+  if (!facts.imagesKnown) {
+    fillScores(into, feasible.length, 0);
     return;
   }
   for (let i = 0; i < feasible.length; i++)
     into[i] = imageLocalityScore(containers, imagesOf(feasible[i]!), states, cache.nodeCount);
 }
 
-let scratch: { size: number; byPlugin: Record<ScorePlugin, Int32Array>; totals: Float64Array } | undefined;
+/** One plugin's weight and its scores array, for the weighted sum. */
+interface WeightedScores {
+  readonly weight: number;
+  readonly scores: Int32Array;
+}
+
+interface Scratch {
+  readonly size: number;
+  readonly byPlugin: Record<ScorePlugin, Int32Array>;
+  /**
+   * The same arrays with their weights, in the profile's order: the sum walks this list rather than
+   * looking each plugin's name up in two tables (a keyed load V8 handles slowly once it has seen
+   * all seven names).
+   */
+  readonly weighted: readonly WeightedScores[];
+  readonly totals: Float64Array;
+}
+
+let scratch: Scratch | undefined;
 
 /** Scratch arrays for `count` nodes (rawScores writes every entry, so they need no clearing). */
-function scratchFor(count: number): NodeScores {
+function scratchFor(count: number): Scratch {
   if (scratch === undefined || scratch.size < count) {
     const size = Math.max(count, 2 * (scratch?.size ?? 64));
     const byPlugin = {} as Record<ScorePlugin, Int32Array>;
-    for (const plugin of scorePlugins) byPlugin[plugin] = new Int32Array(size);
-    scratch = { size, byPlugin, totals: new Float64Array(size) };
+    const weighted: WeightedScores[] = [];
+    for (const plugin of scorePlugins) {
+      byPlugin[plugin] = new Int32Array(size);
+      weighted.push({ weight: scorePluginWeights[plugin], scores: byPlugin[plugin] });
+    }
+    scratch = { size, byPlugin, weighted, totals: new Float64Array(size) };
   }
-  return { count, byPlugin: scratch.byPlugin, totals: scratch.totals };
+  return scratch;
 }
 
 const scorePlugins = Object.keys(scorePluginWeights) as ScorePlugin[];
@@ -175,16 +208,16 @@ function sameEverywhere(scores: Int32Array, count: number): boolean {
 /** The raw scores of the plugins that score node by node; every entry is written. */
 function rawScores(
   pod: Pod,
-  requests: PodRequests,
+  facts: PodSpecFacts,
   feasible: readonly NodeInfo[],
-  scores: NodeScores,
+  byPlugin: Record<ScorePlugin, Int32Array>,
   spread: SpreadScoreState | undefined,
   affinityScores: TopologyCounts | undefined,
 ): void {
-  const byPlugin = scores.byPlugin;
-  // Read on the first tainted node: most feasible nodes have no taints.
+  const requests = facts.requests;
+  // Worked out on the first tainted node: most feasible nodes have no taints.
   let tolerations: readonly Toleration[] | undefined;
-  const preferredNodes = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+  const preferredNodes = facts.preferredNodeAffinity;
   for (let i = 0; i < feasible.length; i++) {
     const info = feasible[i]!;
     byPlugin.NodeResourcesFit[i] = leastAllocatedScore(requests, info);
@@ -193,10 +226,10 @@ function rawScores(
       info.taints === undefined
         ? 0
         : intolerablePreferNoScheduleTaints(
-            (tolerations ??= preferNoScheduleTolerations(pod.spec.tolerations)),
+            (tolerations ??= preferNoScheduleTolerations(facts.tolerations)),
             info.taints,
           );
-    byPlugin.NodeAffinity[i] = preferredNodes === undefined ? 0 : preferredNodeAffinityScore(pod, info.node!);
+    byPlugin.NodeAffinity[i] = preferredNodes ? preferredNodeAffinityScore(pod, info.node!) : 0;
     byPlugin.PodTopologySpread[i] = spread === undefined ? 0 : spreadScore(spread, info);
     byPlugin.InterPodAffinity[i] =
       affinityScores === undefined ? 0 : interPodAffinityScore(affinityScores, info.node!);
@@ -211,26 +244,23 @@ export function scoreNodes(
   store: ApiStore,
   cache: NodeInfoCache,
   pod: Pod,
+  facts: PodSpecFacts,
   labelSet: LabelSetCounts,
   feasible: readonly NodeInfo[],
   namespaceLabels: NamespaceLabels,
 ): NodeScores {
-  const scores = scratchFor(feasible.length);
-  const byPlugin = scores.byPlugin;
-  const spread = spreadPreScore(store, cache, pod, labelSet, feasible);
-  const affinityScores = interPodAffinityPreScore(pod, labelSet, cache, namespaceLabels);
-  rawScores(pod, labelSetRequests(labelSet, pod), feasible, scores, spread, affinityScores);
-  scoreImageLocality(cache, pod, feasible, byPlugin.ImageLocality);
+  const { byPlugin, weighted, totals } = scratchFor(feasible.length);
+  const spread = spreadPreScore(store, cache, pod, facts.spreadConstraints, labelSet, feasible);
+  const affinityScores = interPodAffinityPreScore(pod, facts.affinityTerms, labelSet, cache, namespaceLabels);
+  rawScores(pod, facts, feasible, byPlugin, spread, affinityScores);
+  scoreImageLocality(cache, facts, feasible, byPlugin.ImageLocality);
   const count = feasible.length;
   defaultNormalize(byPlugin.TaintToleration, count, true);
   defaultNormalize(byPlugin.NodeAffinity, count, false);
   spreadNormalize(byPlugin.PodTopologySpread, feasible, spread?.ignored);
   if (affinityScores !== undefined) minMaxNormalize(byPlugin.InterPodAffinity, count);
-  const totals = scores.totals;
-  totals.fill(0, 0, count);
-  for (const plugin of scorePlugins) {
-    const weight = scorePluginWeights[plugin];
-    const pluginScores = byPlugin[plugin];
+  fillScores(totals, count, 0);
+  for (const { weight, scores: pluginScores } of weighted) {
     if (sameEverywhere(pluginScores, count)) {
       // A plugin that rates every node alike shifts every total alike; one addition per node suffices.
       const shift = weight * (pluginScores[0] ?? 0);
@@ -239,5 +269,5 @@ export function scoreNodes(
     }
     for (let i = 0; i < count; i++) totals[i] = totals[i]! + weight * pluginScores[i]!;
   }
-  return scores;
+  return { count, byPlugin, totals };
 }

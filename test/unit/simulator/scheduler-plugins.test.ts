@@ -181,6 +181,7 @@ function nodeInfo(requested: {
     allocatablePods: allocatable.pods,
     unschedulable: false,
     taints: undefined,
+    taintVerdict: undefined,
     podCount: requested.pods,
     requested: { cpu: requested.cpu, memory: requested.memory },
     requestedMilliCpu: requested.cpu,
