@@ -294,8 +294,8 @@ function updateDeploymentStatus(
   const cluster = requireCluster(world);
   const desired = deployment.spec.replicas;
   const complete = updated === desired && active === desired && ready === desired;
-  const previous = cluster.rollouts?.[key];
-  if (complete && previous !== 'complete') setRolloutState(world, key, 'rollout.completed');
+  // The rollout state is asked for only when complete: a keyed lookup by Deployment key is slow.
+  if (complete && cluster.rollouts?.[key] !== 'complete') setRolloutState(world, key, 'rollout.completed');
   const minimumAvailable =
     desired - resolveIntOrPercent(deployment.spec.strategy.rollingUpdate.maxUnavailable, desired, false);
   const facts: DeploymentStatusFacts = {
