@@ -93,8 +93,11 @@ export interface Cluster extends ClusterLayers {
   kubeProxyMode?: 'iptables' | 'ipvs' | 'nftables' | 'none';
   /** Rollout machine state per Deployment key. */
   rollouts?: Record<string, RolloutState>;
-  /** Pods the scheduler could not place, with its FailedScheduling message; retried when nodes or pods change. */
-  unschedulablePods?: Record<string, string>;
+  /**
+   * Pods the scheduler could not place, with its FailedScheduling message; retried when nodes or pods
+   * change. A Map: every pod delete asks whether any is waiting (it hashes as a record would).
+   */
+  unschedulablePods?: Map<string, string>;
   /** Where kube-scheduler's next search over the node list starts. */
   schedulerNextStartIndex?: number;
   /**

@@ -222,9 +222,9 @@ export function retryUnschedulable(
   cause: 'node-or-pod-gone' | 'pod-placed' = 'node-or-pod-gone',
 ): void {
   const waiting = world.cluster?.unschedulablePods;
-  if (waiting === undefined || !hasAnyKey(waiting)) return;
-  for (const podKey of Object.keys(waiting).sort()) {
-    const message = waiting[podKey] ?? '';
+  if (waiting === undefined || waiting.size === 0) return;
+  for (const podKey of [...waiting.keys()].sort()) {
+    const message = waiting.get(podKey) ?? '';
     if (cause === 'pod-placed' && !podPlacedReasons.some((reason) => message.includes(reason))) continue;
     schedule(world, controllerReactionMs, { type: 'scheduler.schedule', podKey });
   }
@@ -255,16 +255,11 @@ function podOwnerSync(kind: string): SyncEventType | undefined {
   }
 }
 
-function hasAnyKey(record: object): boolean {
-  for (const key in record) if (Object.hasOwn(record, key)) return true;
-  return false;
-}
-
 function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
   const cluster = world.cluster;
   if (cluster === undefined) return;
   if (change.type === 'DELETED') {
-    if (cluster.unschedulablePods !== undefined) delete cluster.unschedulablePods[change.key];
+    cluster.unschedulablePods?.delete(change.key);
     retryUnschedulable(world);
   }
   // Read once each: pods' metadata and specs come in many shapes (api-store.ts, putObject).

@@ -112,9 +112,7 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
           feasible,
           scoreNodes(store, cache, pod, facts, labelSet, feasible, namespaceLabels).totals,
         );
-  // Nearly every pod was never unschedulable: a lookup is cheaper than a delete that finds nothing.
-  const unschedulable = cluster.unschedulablePods;
-  if (unschedulable?.[podKey] !== undefined) delete unschedulable[podKey];
+  cluster.unschedulablePods?.delete(podKey);
   // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
   apiPut(
     world,
@@ -140,8 +138,7 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
  */
 function recordUnschedulable(world: World, pod: Pod, podKey: string, message: string): void {
   const cluster = requireCluster(world);
-  cluster.unschedulablePods ??= {};
-  cluster.unschedulablePods[podKey] = message;
+  (cluster.unschedulablePods ??= new Map()).set(podKey, message);
   const previous = pod.status.conditions?.find((condition) => condition.type === 'PodScheduled');
   if (previous?.status === 'False' && previous.reason === 'Unschedulable' && previous.message === message)
     return;

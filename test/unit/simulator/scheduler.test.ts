@@ -370,7 +370,7 @@ describe('scheduler: what a placed pod retries', () => {
   ])('scheduler: retry: $name', ({ message, retried }) => {
     const simulation = cluster124(71, 2);
     const world = simulation.state as unknown as World;
-    world.cluster!.unschedulablePods = { 'default/waiting': message };
+    world.cluster!.unschedulablePods = new Map([['default/waiting', message]]);
     const attempts = (): number =>
       world.queue.filter(
         (entry) => entry.event.type === 'scheduler.schedule' && entry.event.podKey === 'default/waiting',
