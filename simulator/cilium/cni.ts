@@ -7,13 +7,14 @@ import { nextIntBetween } from '../engine/prng';
 import { getObject } from '../k8s/api-store';
 import { apiPut, apiRemove } from '../k8s/api-writes';
 import { allocateNext, releaseAddress } from '../k8s/ipam';
+import { sandboxOfUid } from '../k8s/kubelet-sandboxes';
 import { newMetadata } from '../k8s/metadata';
 import type { ObjectMeta, Pod } from '../k8s/objects';
 import type { CiliumEndpoint } from './objects';
 import { requireNextState } from '../machines/step';
 import { endpointLifecycleMachine, type EndpointLifecycleEvent } from '../machines/endpoint-lifecycle';
 import type { EndpointStep } from '../events';
-import type { Cluster, Sandbox, World } from '../world';
+import type { Cluster, NodeRuntime, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { endpointShareOf } from './daemon-options';
 import { allocateIdentity } from './identity-allocation';
@@ -123,11 +124,10 @@ function leaseEndpointId(world: World, agent: AgentState): number {
 const initLabels: string[] = ['reserved:init'];
 
 /** CNI ADD for a pod sandbox. */
-export function cniAdd(world: World, nodeName: string, sandbox: Sandbox, pod: Pod): void {
+export function cniAdd(world: World, node: NodeRuntime, sandbox: Sandbox, pod: Pod): void {
   const cluster = requireCluster(world);
-  const node = cluster.nodes[nodeName];
+  const nodeName = node.name;
   const agent = requireAgent(world, nodeName);
-  if (node === undefined) return;
   const ip = allocateNext(node.ipam, world.random, sandbox.podKey);
   if (ip === undefined) return; // pool exhausted: the sandbox stays in creating, as with a real IPAM error
   sandbox.ip = ip;
@@ -228,7 +228,7 @@ export function stepEndpoint(
       );
       writeCiliumEndpoint(world, agent, endpoint);
       const node = requireCluster(world).nodes[nodeName];
-      const sandbox = node?.kubelet.sandboxes[endpoint.podUid];
+      const sandbox = node === undefined ? undefined : sandboxOfUid(node, endpoint.podUid);
       if (sandbox?.state === 'creating') {
         schedule(world, requireCluster(world).timings.sandboxCreateMs, {
           type: 'kubelet.sandbox.step',
@@ -531,17 +531,17 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
 }
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */
-export function cniDel(world: World, nodeName: string, sandbox: Sandbox): void {
+export function cniDel(world: World, node: NodeRuntime, sandbox: Sandbox): void {
   const cluster = requireCluster(world);
-  const node = cluster.nodes[nodeName];
+  const nodeName = node.name;
   // A sandbox attached before Cilium was installed has no endpoint: only its address goes back.
   if (sandbox.endpointId === undefined) {
-    if (sandbox.ip !== undefined && node !== undefined) releaseAddress(node.ipam, sandbox.ip);
+    if (sandbox.ip !== undefined) releaseAddress(node.ipam, sandbox.ip);
     return;
   }
   const agent = requireAgent(world, nodeName);
-  const endpoint = sandbox.endpointId === undefined ? undefined : agent.endpoints[sandbox.endpointId];
-  if (sandbox.ip !== undefined && node !== undefined) releaseAddress(node.ipam, sandbox.ip);
+  const endpoint = agent.endpoints[sandbox.endpointId];
+  if (sandbox.ip !== undefined) releaseAddress(node.ipam, sandbox.ip);
   if (endpoint === undefined) return;
   if (agent.ipToEndpoint[endpoint.ip] === endpoint.id) delete agent.ipToEndpoint[endpoint.ip];
   if (agent.pendingLabelResolution[endpoint.id] !== undefined)

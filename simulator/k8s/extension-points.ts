@@ -15,7 +15,7 @@
  * and no CRDs.
  */
 import type { KindDecoder } from '../policy/index';
-import type { Sandbox, World, Cluster } from '../world';
+import type { Cluster, NodeRuntime, Sandbox, World } from '../world';
 import type { WatchChange } from './api-store';
 import type { ApiKind, Pod } from './objects';
 import { kindnet } from './kindnet';
@@ -31,10 +31,13 @@ export interface CniPlugin {
   installed(cluster: Readonly<Cluster>): boolean;
   /** Whether the plugin's agent runs on the node (the runtime's NetworkReady condition). */
   ready(world: World, nodeName: string): boolean;
-  /** ADD: attaches the sandbox; the plugin reports `sandbox.created` when the address is set. */
-  add(world: World, nodeName: string, sandbox: Sandbox, pod: Pod): void;
+  /**
+   * ADD: attaches the sandbox; the plugin reports `sandbox.created` when the address is set. The
+   * kubelet hands on its node, which it has already looked up.
+   */
+  add(world: World, node: NodeRuntime, sandbox: Sandbox, pod: Pod): void;
   /** DEL: detaches the sandbox and releases its address. */
-  del(world: World, nodeName: string, sandbox: Sandbox): void;
+  del(world: World, node: NodeRuntime, sandbox: Sandbox): void;
 }
 
 /** What a node agent does when a pod's containers start or stop, or its sandbox goes. */
