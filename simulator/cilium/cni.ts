@@ -226,8 +226,9 @@ export function stepEndpoint(
           ? labelsRegenerationMessages.regenerated
           : statusMessages.regenerated(reason),
       );
-      writeCiliumEndpoint(world, agent, endpoint);
+      // The node is looked up once, for the CiliumEndpoint's node address and the sandbox.
       const node = requireCluster(world).nodes[nodeName];
+      writeEndpointObject(world, agent, endpoint, node);
       const sandbox = node === undefined ? undefined : sandboxOfUid(node, endpoint.podUid);
       if (sandbox?.state === 'creating') {
         schedule(world, requireCluster(world).timings.sandboxCreateMs, {
@@ -481,13 +482,22 @@ export function podLabelsChanged(world: World, nodeName: string, podKey: string)
 
 /** Creates or updates the CiliumEndpoint object for an endpoint (only possible while connected). */
 export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
+  writeEndpointObject(world, agent, endpoint, requireCluster(world).nodes[agent.node]);
+}
+
+/** writeCiliumEndpoint for a caller that has the agent's node at hand. */
+function writeEndpointObject(
+  world: World,
+  agent: AgentState,
+  endpoint: LocalEndpoint,
+  node: NodeRuntime | undefined,
+): void {
   if (agent.connection !== 'connected') return;
   // An endpoint at reserved:init has no pod metadata yet, and the CiliumEndpoint synchronizer skips
   // such endpoints (HaveK8sMetadata in pkg/endpointmanager/endpointsynchronizer.go at v1.18.5).
   if (agent.pendingLabelResolution[endpoint.id] === true) return;
   const cluster = requireCluster(world);
   const pod = getObject(cluster.api, 'Pod', endpoint.podKey);
-  const node = cluster.nodes[agent.node];
   if (pod === undefined || node === undefined) return;
   const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);
   // The agent names the pod as owner without controller or blockOwnerDeletion (pkg/k8s/
