@@ -223,15 +223,40 @@ export function networkPlugin(world: Readonly<World>, cluster: Readonly<Cluster>
   return extensionsOf(world).cniPlugins.find((plugin) => plugin.installed(cluster)) ?? kindnet;
 }
 
-/** Runs one pod hook of every node agent. */
-export function runPodHooks<Name extends keyof PodHooks>(
-  world: Readonly<World>,
-  name: Name,
-  call: (hook: NonNullable<PodHooks[Name]>) => void,
-): void {
+/*
+ * Each pod hook of every node agent, one runner a hook: each reads its hook by name, so the read
+ * sees the few agents' hook objects, where a read by a variable name would be a slow lookup.
+ */
+
+/** The containers started, first time or restart (see PodHooks). */
+export function runContainersStartedHooks(world: World, nodeName: string, sandbox: Sandbox, pod: Pod): void {
   for (const hooks of extensionsOf(world).podHooks) {
-    const hook = hooks[name];
-    if (hook !== undefined) call(hook);
+    const hook = hooks.containersStarted;
+    if (hook !== undefined) hook(world, nodeName, sandbox, pod);
+  }
+}
+
+/** The sandbox's containers started for the first time (see PodHooks). */
+export function runSandboxStartedHooks(world: World, nodeName: string, sandbox: Sandbox): void {
+  for (const hooks of extensionsOf(world).podHooks) {
+    const hook = hooks.sandboxStarted;
+    if (hook !== undefined) hook(world, nodeName, sandbox);
+  }
+}
+
+/** The sandbox's containers stopped (see PodHooks). */
+export function runContainersStoppedHooks(world: World, nodeName: string, sandbox: Sandbox): void {
+  for (const hooks of extensionsOf(world).podHooks) {
+    const hook = hooks.containersStopped;
+    if (hook !== undefined) hook(world, nodeName, sandbox);
+  }
+}
+
+/** The sandbox was removed from the node (see PodHooks). */
+export function runSandboxRemovedHooks(world: World, sandbox: Sandbox): void {
+  for (const hooks of extensionsOf(world).podHooks) {
+    const hook = hooks.sandboxRemoved;
+    if (hook !== undefined) hook(world, sandbox);
   }
 }
 

@@ -13,7 +13,13 @@ import { getObject, keyOf, listPodsOnNode } from './api-store';
 import { apiRemove } from './api-writes';
 import type { Pod } from './objects';
 import { podExitsOnSigterm } from './applications';
-import { networkPlugin, runPodHooks } from './extension-points';
+import {
+  networkPlugin,
+  runContainersStartedHooks,
+  runContainersStoppedHooks,
+  runSandboxRemovedHooks,
+  runSandboxStartedHooks,
+} from './extension-points';
 import { isMirrorPod, replaceDeletedMirrorPod } from './static-pods';
 import { reportPodStatus } from './pod-status';
 import { containerExited, enterBackoff, restartContainer, scheduleProcessExit } from './container-lifecycle';
@@ -159,11 +165,11 @@ export function stepSandbox(
       moveSandbox(sandbox, step);
       containersStarted(world, node, sandbox);
       // A node agent may act on a started pod (a mesh's agent asks for the pod's certificate).
-      runPodHooks(world, 'sandboxStarted', (hook) => hook(world, nodeName, sandbox));
+      runSandboxStartedHooks(world, nodeName, sandbox);
       return;
     case 'containers.stopped':
       moveSandbox(sandbox, step);
-      runPodHooks(world, 'containersStopped', (hook) => hook(world, nodeName, sandbox));
+      runContainersStoppedHooks(world, nodeName, sandbox);
       schedule(world, 100, { type: 'kubelet.sandbox.step', node: nodeName, podUid, step: 'sandbox.removed' });
       return;
     case 'sandbox.removed':
@@ -180,7 +186,7 @@ export function stepSandbox(
         (node.kubelet.finishedLogs ??= {})[podUid] = kept;
       }
       removeSandbox(node, podUid);
-      runPodHooks(world, 'sandboxRemoved', (hook) => hook(world, sandbox));
+      runSandboxRemovedHooks(world, sandbox);
       if (node.kubelet.connection === 'connected') {
         // The kubelet confirms a deletion; a pod that finished by itself keeps its object.
         const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
@@ -205,7 +211,7 @@ function forgetFinishedLogs(node: NodeRuntime, podKey: string, keepUid: string |
 function containersStarted(world: World, node: NodeRuntime, sandbox: Sandbox): void {
   const pod = getObject(requireCluster(world).api, 'Pod', sandbox.podKey);
   if (pod === undefined || pod.metadata.uid !== sandbox.podUid) return;
-  runPodHooks(world, 'containersStarted', (hook) => hook(world, node.name, sandbox, pod));
+  runContainersStartedHooks(world, node.name, sandbox, pod);
   reportPodStatus(world, node, sandbox);
   scheduleProcessExit(world, node.name, sandbox, pod);
 }
