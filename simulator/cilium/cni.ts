@@ -7,7 +7,6 @@ import { nextIntBetween } from '../engine/prng';
 import { getObject } from '../k8s/api-store';
 import { apiPut, apiRemove } from '../k8s/api-writes';
 import { allocateNext, releaseAddress } from '../k8s/ipam';
-import { sandboxOfUid } from '../k8s/kubelet-sandboxes';
 import { newMetadata } from '../k8s/metadata';
 import type { ObjectMeta, Pod } from '../k8s/objects';
 import type { CiliumEndpoint } from './objects';
@@ -229,7 +228,7 @@ export function stepEndpoint(
       // The node is looked up once, for the CiliumEndpoint's node address and the sandbox.
       const node = requireCluster(world).nodes[nodeName];
       writeEndpointObject(world, agent, endpoint, node);
-      const sandbox = node === undefined ? undefined : sandboxOfUid(node, endpoint.podUid);
+      const sandbox = node?.kubelet.sandboxes[endpoint.podUid];
       if (sandbox?.state === 'creating') {
         schedule(world, requireCluster(world).timings.sandboxCreateMs, {
           type: 'kubelet.sandbox.step',

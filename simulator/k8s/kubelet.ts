@@ -24,7 +24,7 @@ import { isMirrorPod, replaceDeletedMirrorPod } from './static-pods';
 import { reportPodStatus } from './pod-status';
 import { containerExited, enterBackoff, restartContainer, scheduleProcessExit } from './container-lifecycle';
 import { isPodFinished } from './controlled-pods';
-import { addSandbox, removeSandbox, sandboxOfPod, sandboxOfUid } from './kubelet-sandboxes';
+import { addSandbox, removeSandbox, sandboxOfPod } from './kubelet-sandboxes';
 
 function requireNode(world: World, nodeName: string): NodeRuntime {
   const node = requireCluster(world).nodes[nodeName];
@@ -145,7 +145,7 @@ export function stepSandbox(
 ): void {
   const cluster = requireCluster(world);
   const node = requireNode(world, nodeName);
-  const sandbox = sandboxOfUid(node, podUid);
+  const sandbox = node.kubelet.sandboxes[podUid];
   if (sandbox === undefined) return;
   switch (step) {
     case 'sandbox.created':
@@ -225,7 +225,7 @@ export function processExited(
 ): void {
   if (containerExited(world, nodeName, podUid, exit) !== 'finished') return;
   const node = requireNode(world, nodeName);
-  const sandbox = sandboxOfUid(node, podUid);
+  const sandbox = node.kubelet.sandboxes[podUid];
   if (sandbox !== undefined) beginTermination(world, node, sandbox, 0);
 }
 
