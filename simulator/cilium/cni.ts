@@ -13,7 +13,7 @@ import type { CiliumEndpoint } from './objects';
 import { requireNextState } from '../machines/step';
 import { endpointLifecycleMachine, type EndpointLifecycleEvent } from '../machines/endpoint-lifecycle';
 import type { EndpointStep } from '../events';
-import type { Cluster, Sandbox, World } from '../world';
+import type { Cluster, NodeRuntime, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { endpointShareOf } from './daemon-options';
 import { allocateIdentity } from './identity-allocation';
@@ -123,11 +123,10 @@ function leaseEndpointId(world: World, agent: AgentState): number {
 const initLabels: string[] = ['reserved:init'];
 
 /** CNI ADD for a pod sandbox. */
-export function cniAdd(world: World, nodeName: string, sandbox: Sandbox, pod: Pod): void {
+export function cniAdd(world: World, node: NodeRuntime, sandbox: Sandbox, pod: Pod): void {
   const cluster = requireCluster(world);
-  const node = cluster.nodes[nodeName];
+  const nodeName = node.name;
   const agent = requireAgent(world, nodeName);
-  if (node === undefined) return;
   const ip = allocateNext(node.ipam, world.random, sandbox.podKey);
   if (ip === undefined) return; // pool exhausted: the sandbox stays in creating, as with a real IPAM error
   sandbox.ip = ip;
@@ -226,8 +225,9 @@ export function stepEndpoint(
           ? labelsRegenerationMessages.regenerated
           : statusMessages.regenerated(reason),
       );
-      writeCiliumEndpoint(world, agent, endpoint);
+      // The node is looked up once, for the CiliumEndpoint's node address and the sandbox.
       const node = requireCluster(world).nodes[nodeName];
+      writeEndpointObject(world, agent, endpoint, node);
       const sandbox = node?.kubelet.sandboxes[endpoint.podUid];
       if (sandbox?.state === 'creating') {
         schedule(world, requireCluster(world).timings.sandboxCreateMs, {
@@ -481,13 +481,22 @@ export function podLabelsChanged(world: World, nodeName: string, podKey: string)
 
 /** Creates or updates the CiliumEndpoint object for an endpoint (only possible while connected). */
 export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: LocalEndpoint): void {
+  writeEndpointObject(world, agent, endpoint, requireCluster(world).nodes[agent.node]);
+}
+
+/** writeCiliumEndpoint for a caller that has the agent's node at hand. */
+function writeEndpointObject(
+  world: World,
+  agent: AgentState,
+  endpoint: LocalEndpoint,
+  node: NodeRuntime | undefined,
+): void {
   if (agent.connection !== 'connected') return;
   // An endpoint at reserved:init has no pod metadata yet, and the CiliumEndpoint synchronizer skips
   // such endpoints (HaveK8sMetadata in pkg/endpointmanager/endpointsynchronizer.go at v1.18.5).
   if (agent.pendingLabelResolution[endpoint.id] === true) return;
   const cluster = requireCluster(world);
   const pod = getObject(cluster.api, 'Pod', endpoint.podKey);
-  const node = cluster.nodes[agent.node];
   if (pod === undefined || node === undefined) return;
   const existing = getObject(cluster.api, 'CiliumEndpoint', endpoint.podKey);
   // The agent names the pod as owner without controller or blockOwnerDeletion (pkg/k8s/
@@ -531,17 +540,17 @@ export function writeCiliumEndpoint(world: World, agent: AgentState, endpoint: L
 }
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */
-export function cniDel(world: World, nodeName: string, sandbox: Sandbox): void {
+export function cniDel(world: World, node: NodeRuntime, sandbox: Sandbox): void {
   const cluster = requireCluster(world);
-  const node = cluster.nodes[nodeName];
+  const nodeName = node.name;
   // A sandbox attached before Cilium was installed has no endpoint: only its address goes back.
   if (sandbox.endpointId === undefined) {
-    if (sandbox.ip !== undefined && node !== undefined) releaseAddress(node.ipam, sandbox.ip);
+    if (sandbox.ip !== undefined) releaseAddress(node.ipam, sandbox.ip);
     return;
   }
   const agent = requireAgent(world, nodeName);
-  const endpoint = sandbox.endpointId === undefined ? undefined : agent.endpoints[sandbox.endpointId];
-  if (sandbox.ip !== undefined && node !== undefined) releaseAddress(node.ipam, sandbox.ip);
+  const endpoint = agent.endpoints[sandbox.endpointId];
+  if (sandbox.ip !== undefined) releaseAddress(node.ipam, sandbox.ip);
   if (endpoint === undefined) return;
   if (agent.ipToEndpoint[endpoint.ip] === endpoint.id) delete agent.ipToEndpoint[endpoint.ip];
   if (agent.pendingLabelResolution[endpoint.id] !== undefined)

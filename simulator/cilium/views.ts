@@ -102,6 +102,17 @@ function upsertEndpoint(view: ClusterView, key: string, endpoint: CiliumEndpoint
   }
 }
 
+function applyEndpoint(
+  view: ClusterView,
+  type: WatchChange['type'],
+  key: string,
+  endpoint: CiliumEndpoint,
+  delta: ViewDelta,
+): void {
+  if (type === 'DELETED') removeEndpoint(view, key, delta);
+  else upsertEndpoint(view, key, endpoint, delta);
+}
+
 /** How many earlier versions of a policy a view remembers. */
 const policyHistoryDepth = 8;
 
@@ -115,8 +126,7 @@ function applyObject(
 ): void {
   switch (object.kind) {
     case 'CiliumEndpoint':
-      if (type === 'DELETED') removeEndpoint(view, key, delta);
-      else upsertEndpoint(view, key, object, delta);
+      applyEndpoint(view, type, key, object, delta);
       return;
     case 'CiliumIdentity':
       if (type === 'DELETED') delete view.identities[key];
@@ -268,9 +278,15 @@ export function deliverToView(world: World, viewId: string, change: WatchChange)
   if (view === undefined || !view.receiving) return;
   // Only a policy has a previous version to compare: building the key of every other change (a
   // fresh string the engine would hash before the lookup) would cost more than its delivery.
-  const previous = policyKinds.has(change.object.kind)
-    ? view.policies[`${change.object.kind}/${change.key}`]
-    : undefined;
+  // The change's kind, read from one shape; the object's would be read from any kind's shape.
+  const kind = change.kind;
+  if (kind === 'CiliumEndpoint') {
+    // Most deliveries: an endpoint is no policy, and its delivery needs no kind switch.
+    applyEndpoint(view, change.type, change.key, change.object as CiliumEndpoint, deliveryDelta);
+    view.syncedResourceVersion = Math.max(view.syncedResourceVersion, change.resourceVersion);
+    return;
+  }
+  const previous = policyKinds.has(kind) ? view.policies[`${kind}/${change.key}`] : undefined;
   const revision = view.policyRevision;
   applyObject(view, change.type, change.key, change.object, deliveryDelta);
   // A policy change that is not one of status alone may regenerate the members' host endpoints.

@@ -15,7 +15,7 @@
  * and no CRDs.
  */
 import type { KindDecoder } from '../policy/index';
-import type { Sandbox, World, Cluster } from '../world';
+import type { Cluster, NodeRuntime, Sandbox, World } from '../world';
 import type { WatchChange } from './api-store';
 import type { ApiKind, Pod } from './objects';
 import { kindnet } from './kindnet';
@@ -31,10 +31,13 @@ export interface CniPlugin {
   installed(cluster: Readonly<Cluster>): boolean;
   /** Whether the plugin's agent runs on the node (the runtime's NetworkReady condition). */
   ready(world: World, nodeName: string): boolean;
-  /** ADD: attaches the sandbox; the plugin reports `sandbox.created` when the address is set. */
-  add(world: World, nodeName: string, sandbox: Sandbox, pod: Pod): void;
+  /**
+   * ADD: attaches the sandbox; the plugin reports `sandbox.created` when the address is set. The
+   * kubelet hands on its node, which it has already looked up.
+   */
+  add(world: World, node: NodeRuntime, sandbox: Sandbox, pod: Pod): void;
   /** DEL: detaches the sandbox and releases its address. */
-  del(world: World, nodeName: string, sandbox: Sandbox): void;
+  del(world: World, node: NodeRuntime, sandbox: Sandbox): void;
 }
 
 /** What a node agent does when a pod's containers start or stop, or its sandbox goes. */
@@ -220,15 +223,40 @@ export function networkPlugin(world: Readonly<World>, cluster: Readonly<Cluster>
   return extensionsOf(world).cniPlugins.find((plugin) => plugin.installed(cluster)) ?? kindnet;
 }
 
-/** Runs one pod hook of every node agent. */
-export function runPodHooks<Name extends keyof PodHooks>(
-  world: Readonly<World>,
-  name: Name,
-  call: (hook: NonNullable<PodHooks[Name]>) => void,
-): void {
+/*
+ * Each pod hook of every node agent, one runner a hook: each reads its hook by name, so the read
+ * sees the few agents' hook objects, where a read by a variable name would be a slow lookup.
+ */
+
+/** The containers started, first time or restart (see PodHooks). */
+export function runContainersStartedHooks(world: World, nodeName: string, sandbox: Sandbox, pod: Pod): void {
   for (const hooks of extensionsOf(world).podHooks) {
-    const hook = hooks[name];
-    if (hook !== undefined) call(hook);
+    const hook = hooks.containersStarted;
+    if (hook !== undefined) hook(world, nodeName, sandbox, pod);
+  }
+}
+
+/** The sandbox's containers started for the first time (see PodHooks). */
+export function runSandboxStartedHooks(world: World, nodeName: string, sandbox: Sandbox): void {
+  for (const hooks of extensionsOf(world).podHooks) {
+    const hook = hooks.sandboxStarted;
+    if (hook !== undefined) hook(world, nodeName, sandbox);
+  }
+}
+
+/** The sandbox's containers stopped (see PodHooks). */
+export function runContainersStoppedHooks(world: World, nodeName: string, sandbox: Sandbox): void {
+  for (const hooks of extensionsOf(world).podHooks) {
+    const hook = hooks.containersStopped;
+    if (hook !== undefined) hook(world, nodeName, sandbox);
+  }
+}
+
+/** The sandbox was removed from the node (see PodHooks). */
+export function runSandboxRemovedHooks(world: World, sandbox: Sandbox): void {
+  for (const hooks of extensionsOf(world).podHooks) {
+    const hook = hooks.sandboxRemoved;
+    if (hook !== undefined) hook(world, sandbox);
   }
 }
 

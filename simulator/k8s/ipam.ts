@@ -14,7 +14,12 @@ export interface IpamPool {
   readonly firstAddress: number;
   /** Number of usable addresses: 254 in a /24. */
   readonly size: number;
-  owners: Record<number, string>;
+  /**
+   * Offset → owner of a taken address. A freed offset holds undefined rather than being deleted:
+   * a delete turns the record's elements into a slow dictionary in the engine, and every later
+   * allocation pays for it. Hashes, clones and JSON skip undefined fields, so nothing can tell.
+   */
+  owners: Record<number, string | undefined>;
   allocatedCount: number;
   /** host-local's last reserved offset (its `last_reserved_ip`), for kindnet's sequential scan. */
   lastReserved?: number;
@@ -104,15 +109,19 @@ function offsetOf(pool: IpamPool, ip: string): number | undefined {
 export function releaseAddress(pool: IpamPool, ip: string): boolean {
   const offset = offsetOf(pool, ip);
   if (offset === undefined || pool.owners[offset] === undefined) return false;
-  delete pool.owners[offset];
+  pool.owners[offset] = undefined; // not deleted: see IpamPool.owners
   pool.allocatedCount -= 1;
   return true;
 }
 
 /** All allocated addresses with their owners, in address order. */
 export function allocatedAddresses(pool: IpamPool): { ip: string; owner: string }[] {
-  return Object.keys(pool.owners)
-    .map(Number)
-    .sort((a, b) => a - b)
-    .map((offset) => ({ ip: formatIPv4(pool.firstAddress + offset), owner: pool.owners[offset] ?? '' }));
+  const taken: { ip: string; owner: string }[] = [];
+  const offsets = Object.keys(pool.owners).map(Number);
+  for (const offset of offsets.sort((a, b) => a - b)) {
+    const owner = pool.owners[offset];
+    // A freed offset holds undefined (IpamPool.owners).
+    if (owner !== undefined) taken.push({ ip: formatIPv4(pool.firstAddress + offset), owner });
+  }
+  return taken;
 }

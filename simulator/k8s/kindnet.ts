@@ -7,7 +7,7 @@
  * It does not import extension-points.ts (which falls back to it), so it states its CniPlugin shape
  * structurally; extension-points.ts checks it where it returns it as one.
  */
-import type { Sandbox, World } from '../world';
+import type { NodeRuntime, Sandbox, World } from '../world';
 import { requireCluster, schedule } from '../world';
 import { allocateSequential, releaseAddress } from './ipam';
 
@@ -21,22 +21,19 @@ export const kindnet = {
   /** Ready with the node: kindnet's DaemonSet runs on the host network from the start. */
   ready: (world: World, nodeName: string): boolean =>
     requireCluster(world).nodes[nodeName]?.kubelet.health === 'ready',
-  add(world: World, nodeName: string, sandbox: Sandbox): void {
+  add(world: World, node: NodeRuntime, sandbox: Sandbox): void {
     const cluster = requireCluster(world);
-    const node = cluster.nodes[nodeName];
-    if (node === undefined) return;
     const ip = allocateSequential(node.ipam, sandbox.podKey);
     if (ip === undefined) return; // pool exhausted: the sandbox stays in creating
     sandbox.ip = ip;
     schedule(world, cluster.timings.sandboxCreateMs, {
       type: 'kubelet.sandbox.step',
-      node: nodeName,
+      node: node.name,
       podUid: sandbox.podUid,
       step: 'sandbox.created',
     });
   },
-  del(world: World, nodeName: string, sandbox: Sandbox): void {
-    const node = requireCluster(world).nodes[nodeName];
-    if (node !== undefined && sandbox.ip !== undefined) releaseAddress(node.ipam, sandbox.ip);
+  del(_world: World, node: NodeRuntime, sandbox: Sandbox): void {
+    if (sandbox.ip !== undefined) releaseAddress(node.ipam, sandbox.ip);
   },
 };

@@ -13,11 +13,18 @@ import { getObject, keyOf, listPodsOnNode } from './api-store';
 import { apiRemove } from './api-writes';
 import type { Pod } from './objects';
 import { podExitsOnSigterm } from './applications';
-import { networkPlugin, runPodHooks } from './extension-points';
+import {
+  networkPlugin,
+  runContainersStartedHooks,
+  runContainersStoppedHooks,
+  runSandboxRemovedHooks,
+  runSandboxStartedHooks,
+} from './extension-points';
 import { isMirrorPod, replaceDeletedMirrorPod } from './static-pods';
 import { reportPodStatus } from './pod-status';
 import { containerExited, enterBackoff, restartContainer, scheduleProcessExit } from './container-lifecycle';
 import { isPodFinished } from './controlled-pods';
+import { addSandbox, removeSandbox, sandboxOfPod } from './kubelet-sandboxes';
 
 function requireNode(world: World, nodeName: string): NodeRuntime {
   const node = requireCluster(world).nodes[nodeName];
@@ -40,73 +47,6 @@ function randomContainerId(world: World): string {
 
 /** Scratch space for randomContainerId, rewritten by every call. */
 const containerIdCodes: number[] = new Array<number>(64).fill(0);
-
-/**
- * Per node's sandbox record: pod key → that pod's sandbox, or its sandboxes in the record's
- * insertion order when a name outlived its pod's sandbox (a StatefulSet-style replacement); one
- * pod a key is the rule, so it needs no list. A derived index beside the world (never cloned or
- * hashed), kept current by addSandbox and removeSandbox, the only writers of the record, and
- * rebuilt when missing (after a clone).
- */
-type SandboxesOfKey = Sandbox | Sandbox[];
-const sandboxesByPod = new WeakMap<Record<string, Sandbox>, Map<string, SandboxesOfKey>>();
-
-function sandboxIndex(sandboxes: Record<string, Sandbox>): Map<string, SandboxesOfKey> {
-  let index = sandboxesByPod.get(sandboxes);
-  if (index === undefined) {
-    index = new Map();
-    for (const uid in sandboxes) {
-      const sandbox = sandboxes[uid];
-      if (sandbox !== undefined) indexSandbox(index, sandbox);
-    }
-    sandboxesByPod.set(sandboxes, index);
-  }
-  return index;
-}
-
-/** Adds a sandbox after those its key already has. */
-function indexSandbox(index: Map<string, SandboxesOfKey>, sandbox: Sandbox): void {
-  const known = index.get(sandbox.podKey);
-  if (known === undefined) index.set(sandbox.podKey, sandbox);
-  else if (Array.isArray(known)) known.push(sandbox);
-  else index.set(sandbox.podKey, [known, sandbox]);
-}
-
-/**
- * Records the sandbox of a pod that has none on the node (the caller found none for its key, and a
- * uid belongs to one pod): no entry is replaced, so the index only grows. The record is not read
- * first, as the first read by a new uid is what costs (the engine interns the key).
- */
-function addSandbox(node: NodeRuntime, podUid: string, sandbox: Sandbox): void {
-  const sandboxes = node.kubelet.sandboxes;
-  sandboxes[podUid] = sandbox;
-  const index = sandboxesByPod.get(sandboxes);
-  if (index !== undefined) indexSandbox(index, sandbox);
-}
-
-function removeSandbox(node: NodeRuntime, podUid: string): void {
-  const sandboxes = node.kubelet.sandboxes;
-  const removed = sandboxes[podUid];
-  if (removed === undefined) return;
-  delete sandboxes[podUid];
-  const index = sandboxesByPod.get(sandboxes);
-  const known = index?.get(removed.podKey);
-  if (index === undefined || known === undefined) return;
-  if (known === removed) index.delete(removed.podKey);
-  else if (Array.isArray(known)) {
-    const at = known.indexOf(removed);
-    if (at >= 0) known.splice(at, 1);
-    // The one left needs no list.
-    if (known.length === 1) index.set(removed.podKey, known[0]!);
-    else if (known.length === 0) index.delete(removed.podKey);
-  }
-}
-
-/** The first of a node's sandboxes (in insertion order) that runs the pod with this key. */
-function sandboxOfPod(node: NodeRuntime, podKey: string): Sandbox | undefined {
-  const known = sandboxIndex(node.kubelet.sandboxes).get(podKey);
-  return Array.isArray(known) ? known[0] : known;
-}
 
 /** Reconciles one pod on a node with what the API server says about it. */
 export function syncPod(world: World, nodeName: string, podKey: string): void {
@@ -151,29 +91,32 @@ function createSandbox(world: World, node: NodeRuntime, pod: Pod, podKey: string
   // The first CNI configuration on the node attaches the pod: kind's kindnet, or the plugin a layer
   // installed over it (k8s/extension-points.ts).
   const network = networkPlugin(world, cluster);
-  if (pod.spec.hostNetwork !== true && !network.ready(world, node.name)) return; // retried when the CNI becomes ready
+  // Read once: pod specs come in many shapes, so each read of a spec field is a slow lookup.
+  const hostNetwork = pod.spec.hostNetwork === true;
+  if (!hostNetwork && !network.ready(world, node.name)) return; // retried when the CNI becomes ready
+  const podUid = pod.metadata.uid;
   const sandbox: Sandbox = {
     podKey,
-    podUid: pod.metadata.uid,
+    podUid,
     state: 'creating',
     // The address (the node's own, or what CNI ADD sets) and the CNI plugin's endpoint are fields
     // from the start, so every sandbox has one shape; a field left undefined hashes as an absent one.
-    ip: pod.spec.hostNetwork === true ? node.internalIP : undefined,
+    ip: hostNetwork ? node.internalIP : undefined,
     endpointId: undefined,
     containerId: randomContainerId(world),
   };
-  addSandbox(node, pod.metadata.uid, sandbox);
-  if (pod.spec.hostNetwork === true) {
+  addSandbox(node, podUid, sandbox);
+  if (hostNetwork) {
     schedule(world, cluster.timings.sandboxCreateMs, {
       type: 'kubelet.sandbox.step',
       node: node.name,
-      podUid: pod.metadata.uid,
+      podUid,
       step: 'sandbox.created',
     });
     return;
   }
   // CNI ADD sets the address; the plugin reports sandbox.created when the pod's network is up.
-  network.add(world, node.name, sandbox, pod);
+  network.add(world, node, sandbox, pod);
 }
 
 function beginTermination(world: World, node: NodeRuntime, sandbox: Sandbox, graceSeconds: number): void {
@@ -222,17 +165,17 @@ export function stepSandbox(
       moveSandbox(sandbox, step);
       containersStarted(world, node, sandbox);
       // A node agent may act on a started pod (a mesh's agent asks for the pod's certificate).
-      runPodHooks(world, 'sandboxStarted', (hook) => hook(world, nodeName, sandbox));
+      runSandboxStartedHooks(world, nodeName, sandbox);
       return;
     case 'containers.stopped':
       moveSandbox(sandbox, step);
-      runPodHooks(world, 'containersStopped', (hook) => hook(world, nodeName, sandbox));
+      runContainersStoppedHooks(world, nodeName, sandbox);
       schedule(world, 100, { type: 'kubelet.sandbox.step', node: nodeName, podUid, step: 'sandbox.removed' });
       return;
     case 'sandbox.removed':
       moveSandbox(sandbox, step);
       if (sandbox.ip !== undefined && sandbox.ip !== node.internalIP) {
-        networkPlugin(world, cluster).del(world, nodeName, sandbox);
+        networkPlugin(world, cluster).del(world, node, sandbox);
       }
       if (sandbox.run?.finished === true && sandbox.run.termination !== undefined) {
         const kept: { podKey: string; output: string; previous?: string } = {
@@ -243,7 +186,7 @@ export function stepSandbox(
         (node.kubelet.finishedLogs ??= {})[podUid] = kept;
       }
       removeSandbox(node, podUid);
-      runPodHooks(world, 'sandboxRemoved', (hook) => hook(world, sandbox));
+      runSandboxRemovedHooks(world, sandbox);
       if (node.kubelet.connection === 'connected') {
         // The kubelet confirms a deletion; a pod that finished by itself keeps its object.
         const pod = getObject(cluster.api, 'Pod', sandbox.podKey);
@@ -268,7 +211,7 @@ function forgetFinishedLogs(node: NodeRuntime, podKey: string, keepUid: string |
 function containersStarted(world: World, node: NodeRuntime, sandbox: Sandbox): void {
   const pod = getObject(requireCluster(world).api, 'Pod', sandbox.podKey);
   if (pod === undefined || pod.metadata.uid !== sandbox.podUid) return;
-  runPodHooks(world, 'containersStarted', (hook) => hook(world, node.name, sandbox, pod));
+  runContainersStartedHooks(world, node.name, sandbox, pod);
   reportPodStatus(world, node, sandbox);
   scheduleProcessExit(world, node.name, sandbox, pod);
 }

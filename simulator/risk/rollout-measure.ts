@@ -42,7 +42,11 @@ spec:
 function podAddresses(simulation: Simulation): Map<string, string> {
   const held = new Map<string, string>();
   for (const node of Object.values(simulation.state.cluster?.nodes ?? {}))
-    for (const offset in node.ipam.owners) held.set(`${node.name}/${offset}`, node.ipam.owners[offset] ?? '');
+    for (const offset in node.ipam.owners) {
+      // A freed offset holds undefined (k8s/ipam.ts).
+      const owner = node.ipam.owners[offset];
+      if (owner !== undefined) held.set(`${node.name}/${offset}`, owner);
+    }
   return held;
 }
 
