@@ -43,10 +43,12 @@ export function newAgentState(node: string): AgentState {
     running: false,
     routerIP: '',
     healthIP: '',
-    endpoints: {},
-    ipToEndpoint: {},
-    pendingLabelResolution: {},
-    orphanedCiliumEndpoints: {},
+    // Keyed by ids, addresses and pod keys the run makes up: hash tables without a prototype from
+    // the start (k8s/api-store.ts, createApiStore, says why).
+    endpoints: Object.create(null) as AgentState['endpoints'],
+    ipToEndpoint: Object.create(null) as AgentState['ipToEndpoint'],
+    pendingLabelResolution: Object.create(null) as AgentState['pendingLabelResolution'],
+    orphanedCiliumEndpoints: Object.create(null) as AgentState['orphanedCiliumEndpoints'],
     notes: [],
   };
 }

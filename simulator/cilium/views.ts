@@ -18,19 +18,21 @@ export const sharedViewId = 'shared';
 
 /** An empty view. */
 function emptyView(id: string, resourceVersion: number): ClusterView {
+  // The caches are keyed by addresses, pod keys and identities the run makes up: hash tables without
+  // a prototype from the start (k8s/api-store.ts, createApiStore, says why).
   return {
     id,
     members: [],
     receiving: true,
     syncedResourceVersion: resourceVersion,
-    ipcache: {},
-    ciliumEndpoints: {},
-    identities: {},
-    services: {},
-    serviceBackends: {},
-    policies: {},
-    nodes: {},
-    namespaceLabels: {},
+    ipcache: Object.create(null) as ClusterView['ipcache'],
+    ciliumEndpoints: Object.create(null) as ClusterView['ciliumEndpoints'],
+    identities: Object.create(null) as ClusterView['identities'],
+    services: Object.create(null) as ClusterView['services'],
+    serviceBackends: Object.create(null) as ClusterView['serviceBackends'],
+    policies: Object.create(null) as ClusterView['policies'],
+    nodes: Object.create(null) as ClusterView['nodes'],
+    namespaceLabels: Object.create(null) as ClusterView['namespaceLabels'],
     policyRevision: 0,
     identityRevision: 0,
   };
