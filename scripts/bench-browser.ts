@@ -36,7 +36,7 @@ onmessage = (event) => {
 };`;
 
 /** The bundle the page and the worker run: the simulator's replay, as the site ships it. */
-async function replayBundle(): Promise<string | undefined> {
+export async function replayBundle(): Promise<string | undefined> {
   const bundle = await build({
     // From the project root, where npm runs scripts (this module itself runs from a bundle).
     entryPoints: [resolve('scripts/bench-browser-entry.ts')],

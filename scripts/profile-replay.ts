@@ -12,9 +12,9 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { replayBundle } from './bench-browser';
 import { churnRun } from './churn-run';
 import { headlessChromiumFlags, locateChromium } from './find-chromium.mjs';
 import { readV8Log, topEntries } from './v8-tick-log';
@@ -31,15 +31,9 @@ const callersOf = option('callers');
 const executablePath = locateChromium();
 if (executablePath === undefined) throw new Error('no Chromium found (set CHROME_PATH)');
 const source = churnRun(100_000, false);
-const bundle = await build({
-  entryPoints: [resolve('scripts/bench-browser-entry.ts')],
-  bundle: true,
-  platform: 'browser',
-  format: 'iife',
-  target: 'es2022',
-  write: false,
-  logLevel: 'warning',
-});
+const bundled = await replayBundle();
+if (bundled === undefined) throw new Error('esbuild produced no bundle');
+const script: string = bundled;
 const logDirectory = mkdtempSync(join(tmpdir(), 'identity-lab-profile-'));
 const browser = await chromium.launch({
   executablePath,
@@ -54,7 +48,7 @@ const browser = await chromium.launch({
 async function profiledReplays(): Promise<number> {
   try {
     const page = await browser.newPage();
-    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    await page.addScriptTag({ content: script });
     await page.evaluate((steps) => {
       (globalThis as unknown as { steps: unknown }).steps = steps;
     }, source.steps);
