@@ -176,7 +176,8 @@ function controllerOf(object: ApiObject): OwnerReference | undefined {
   return controllerIn(object.metadata);
 }
 
-function controllerIn(metadata: ObjectMeta): OwnerReference | undefined {
+/** The controller among the owner references of an object's metadata. */
+export function controllerIn(metadata: ObjectMeta): OwnerReference | undefined {
   const references = metadata.ownerReferences;
   if (references === undefined) return undefined;
   for (const reference of references) if (reference.controller) return reference;
@@ -803,7 +804,7 @@ export function putObject(
   const kind = incoming.kind;
   let bucket = store.objects[kind];
   if (bucket === undefined) {
-    // Without a prototype, as the index key sets (newKeySet): a busy kind's keys come and go, and
+    // Without a prototype, as the store's records (createApiStore): a busy kind's keys come and go, and
     // a lookup of a key not stored (every create; a reader asking after a deleted object) need not
     // search Object.prototype too. A clone keeps them so (engine/clone.ts).
     bucket = Object.create(null) as Record<string, ApiObject>;

@@ -12,6 +12,7 @@ import {
 import { spreadReason } from './scheduling/pod-topology-spread';
 import { schedule, type World } from '../world';
 import {
+  controllerIn,
   controlsAnyObject,
   createApiStore,
   keysInStorageOrder,
@@ -230,12 +231,6 @@ export function retryUnschedulable(
   }
 }
 
-function controllerIn(references: readonly OwnerReference[] | undefined): OwnerReference | undefined {
-  if (references === undefined) return undefined;
-  for (const reference of references) if (reference.controller) return reference;
-  return undefined;
-}
-
 /**
  * The sync that a change to one of its pods queues, per kind of controller (a switch: a table
  * looked up by kind at one site is a megamorphic keyed load in V8).
@@ -266,7 +261,7 @@ function notifyPodWatchers(world: World, change: WatchChange, pod: Pod): void {
   const metadata = pod.metadata;
   const nodeName = pod.spec.nodeName;
   const namespace = metadata.namespace ?? 'default';
-  const owner = controllerIn(metadata.ownerReferences);
+  const owner = controllerIn(metadata);
   const ownerSync = owner === undefined ? undefined : podOwnerSync(owner.kind);
   if (owner !== undefined && ownerSync !== undefined) {
     const ownerKey =
