@@ -7,6 +7,7 @@
  * (Debian's chromium carries no symbols).
  *
  *   npm run profile:replay [-- --replays 15] [-- --top 40] [-- --callers Builtin:KeyedLoadIC_Megamorphic]
+ *   npm run profile:replay -- --by-function     builtins and runtime charged to their JavaScript caller
  *
  * Not a benchmark: the profiler slows the replay down; compare shares, not times.
  */
@@ -27,6 +28,7 @@ function option(name: string): string | undefined {
 const replays = Number(option('replays') ?? 15);
 const top = Number(option('top') ?? 40);
 const callersOf = option('callers');
+const chargeToJavaScript = process.argv.includes('--by-function');
 
 const executablePath = locateChromium();
 if (executablePath === undefined) throw new Error('no Chromium found (set CHROME_PATH)');
@@ -78,6 +80,12 @@ const log = readV8Log(readFileSync(largest, 'utf8'));
 rmSync(logDirectory, { recursive: true, force: true });
 // Only the ticks of the profiled replays, the last thing the page ran: V8's tick times count from
 // the log's start, so the window is the log's last stretch of as long as the replays took.
-const rows = topEntries(log, { top, windowUs: profiledMs * 1000, callersOf });
-console.log(callersOf === undefined ? 'self share of ticks:' : `callers of ${callersOf}:`);
+const rows = topEntries(log, { top, windowUs: profiledMs * 1000, callersOf, chargeToJavaScript });
+console.log(
+  callersOf !== undefined
+    ? `callers of ${callersOf}:`
+    : chargeToJavaScript
+      ? 'share of ticks, builtins and runtime charged to their JavaScript caller:'
+      : 'self share of ticks:',
+);
 for (const row of rows) console.log(`${row.share.toFixed(2).padStart(6)} %  ${row.name}`);

@@ -79,6 +79,19 @@ export interface TopOptions {
   windowUs: number;
   /** Attribute the ticks sampled in code with this name to the first JavaScript function up the stack. */
   callersOf?: string | undefined;
+  /**
+   * Charge the ticks sampled in builtins and the runtime (property lookups, copies, GC on
+   * allocation) to the first JavaScript function up the stack, as the time that function costs.
+   */
+  chargeToJavaScript?: boolean | undefined;
+}
+
+function firstJavaScriptCaller(log: V8Log, tick: Tick): string | undefined {
+  for (const pc of tick.stack) {
+    const name = nameAt(log.code, pc);
+    if (name.startsWith('JS:')) return name;
+  }
+  return undefined;
 }
 
 /** The most frequent entries, by self time or (with callersOf) by caller, as shares of all ticks. */
@@ -91,8 +104,9 @@ export function topEntries(log: V8Log, options: TopOptions): { name: string; sha
     let name = self;
     if (options.callersOf !== undefined) {
       if (self !== options.callersOf) continue;
-      name = tick.stack.map((pc) => nameAt(log.code, pc)).find((caller) => caller.startsWith('JS:')) ?? '?';
-    }
+      name = firstJavaScriptCaller(log, tick) ?? '?';
+    } else if (options.chargeToJavaScript === true && !self.startsWith('JS:'))
+      name = firstJavaScriptCaller(log, tick) ?? self;
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   return [...counts]

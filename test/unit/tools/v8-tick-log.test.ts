@@ -34,4 +34,14 @@ describe('V8 tick log (scripts/profile-replay.ts)', () => {
     });
     expect(rows.map((row) => row.name)).toEqual(['JS:*putObject :1673:21', 'JS:notifyWatchers :2645:26']);
   });
+
+  it('charges builtin and runtime ticks to their JavaScript caller when asked', () => {
+    const rows = topEntries(readV8Log(log), { top: 10, windowUs: 1_000, chargeToJavaScript: true });
+    // The builtin ticks go to putObject and notifyWatchers, the runtime tick with putObject on its
+    // stack to putObject.
+    expect(rows).toEqual([
+      { name: 'JS:*putObject :1673:21', share: 75 },
+      { name: 'JS:notifyWatchers :2645:26', share: 25 },
+    ]);
+  });
 });
