@@ -105,8 +105,11 @@ export interface Cluster extends ClusterLayers {
    * for more than a burst is being filled (k8s/workloads.ts).
    */
   replicaSetNextBurstMs?: Record<string, number>;
-  /** Controller syncs waiting in the work queue: event type → keys. */
-  queuedSyncs?: Partial<Record<SyncEventType, Record<string, true>>>;
+  /**
+   * Controller syncs waiting in the work queue: event type → keys. A key taken off the queue stays,
+   * set to undefined (api-writes.ts, dequeueSync), which hashes and clones as an absent key.
+   */
+  queuedSyncs?: Partial<Record<SyncEventType, Record<string, true | undefined>>>;
   /** The Gateway API CRD bundle, once applied (k8s/gateway-api-crds.ts). */
   gatewayApiCrds?: GatewayApiCrds;
 }

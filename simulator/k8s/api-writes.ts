@@ -55,8 +55,8 @@ export function enqueueSync(world: World, type: SyncEventType, key: string): voi
  * queued); an object without a prototype answers a miss without searching Object.prototype for the
  * key as well. It enumerates, hashes and clones as `{}` would.
  */
-function newKeySet(): Record<string, true> {
-  return Object.create(null) as Record<string, true>;
+function newKeySet(): Record<string, true | undefined> {
+  return Object.create(null) as Record<string, true | undefined>;
 }
 
 /**
@@ -75,7 +75,11 @@ function reactionMs(world: World, type: SyncEventType): number {
 /** Marks a queued sync as taken off the queue, so the next change queues it again. */
 export function dequeueSync(world: World, type: SyncEventType, key: string): void {
   const queued = world.cluster?.queuedSyncs?.[type];
-  if (queued !== undefined) delete queued[key];
+  // Unset rather than deleted: the hash and the clone skip an undefined entry as an absent one,
+  // while deleting would shrink V8's dictionary, and the next queueing of the same owner (a
+  // Deployment's, a ReplicaSet's syncs come back every few events) would grow it again, both
+  // reallocating it. The keys kept are the controllers' owners, which a run has few of.
+  if (queued?.[key] !== undefined) queued[key] = undefined;
 }
 
 /**
