@@ -71,24 +71,50 @@ export function podAffinityTerms(pod: Pod): PodAffinityTerms {
   }
   let terms = byNamespace.get(namespace);
   if (terms === undefined) {
-    const required = (list: PodAffinityTerm[] | undefined): AffinityTerm[] =>
-      (list ?? []).map((term) => compileTerm(term, namespace, 1));
-    const preferred = (
-      list: { weight: number; podAffinityTerm: PodAffinityTerm }[] | undefined,
-    ): AffinityTerm[] =>
-      (list ?? []).map((term) => compileTerm(term.podAffinityTerm, namespace, term.weight));
     terms = {
-      requiredAffinity: required(affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
-      requiredAntiAffinity: required(
-        affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+      requiredAffinity: requiredTerms(
+        affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+        namespace,
       ),
-      preferredAffinity: preferred(affinity.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
-      preferredAntiAffinity: preferred(
+      requiredAntiAffinity: requiredTerms(
+        affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+        namespace,
+      ),
+      preferredAffinity: preferredTerms(
+        affinity.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+        namespace,
+      ),
+      preferredAntiAffinity: preferredTerms(
         affinity.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+        namespace,
       ),
     };
     byNamespace.set(namespace, terms);
   }
+  return terms;
+}
+
+/**
+ * A new list of compiled terms. Every such list is made here and filled by push, so that the
+ * lists the plugin's hot code reads share one hidden class (a `.map()` result's elements kind
+ * depends on whether the mapping code was optimised when it ran).
+ */
+function newTermList(): AffinityTerm[] {
+  return [];
+}
+
+function requiredTerms(list: readonly PodAffinityTerm[] | undefined, namespace: string): AffinityTerm[] {
+  const terms = newTermList();
+  for (const term of list ?? []) terms.push(compileTerm(term, namespace, 1));
+  return terms;
+}
+
+function preferredTerms(
+  list: readonly { weight: number; podAffinityTerm: PodAffinityTerm }[] | undefined,
+  namespace: string,
+): AffinityTerm[] {
+  const terms = newTermList();
+  for (const term of list ?? []) terms.push(compileTerm(term.podAffinityTerm, namespace, term.weight));
   return terms;
 }
 
@@ -183,6 +209,8 @@ function domainCount(counts: TopologyCounts, key: string, node: Node): number {
 const noCounts: TopologyCounts = new Map();
 
 function isEmpty(counts: TopologyCounts): boolean {
+  // Without entries there is nothing to walk (a walk makes an iterator object).
+  if (counts.size === 0) return true;
   for (const values of counts.values()) if (values.size > 0) return false;
   return true;
 }
@@ -218,14 +246,18 @@ export function interPodAffinityPreFilter(
   cache: NodeInfoCache,
   namespaceLabels: NamespaceLabels,
 ): InterPodAffinityFilterState | undefined {
-  const ownTerms = terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0;
+  const ownTerms =
+    terms !== noTerms && (terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0);
   // Most pods have no terms and no placed pod has required anti-affinity: nothing to check.
   if (!ownTerms && cache.podsWithRequiredAntiAffinity.size === 0) return undefined;
+  const picked = placedTermsVerdict(cache, labelSet, namespaceLabels).requiredAntiAffinity;
+  // Most pods have no terms and no placed pod's required anti-affinity term picks them.
+  if (!ownTerms && !picked) return undefined;
   const namespace = labelSet.namespace;
   // Made when a placed pod's term picks this pod: in most cycles none does, and nothing is built.
   let existingAntiAffinityCounts: TopologyCounts | undefined;
   // Placed pods by groups with the same terms (node-info-cache.ts): each term is matched once.
-  if (placedTermsVerdict(cache, labelSet, namespaceLabels).requiredAntiAffinity)
+  if (picked)
     for (const group of cache.affinityGroups.values())
       for (const term of podAffinityTerms(group.pod).requiredAntiAffinity)
         if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
@@ -322,7 +354,8 @@ export function interPodAffinityPreScore(
   cache: NodeInfoCache,
   namespaceLabels: NamespaceLabels,
 ): TopologyCounts | undefined {
-  const preferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
+  const preferred =
+    terms !== noTerms && (terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0);
   if (!preferred && cache.podsWithAffinity.size === 0) return undefined;
   const namespace = labelSet.namespace;
   const picked =
