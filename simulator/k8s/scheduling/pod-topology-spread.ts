@@ -430,6 +430,18 @@ function scoreState(
     everyNodeLabelled.push(carriers === cache.nodeCount);
     anyNodeLabelled.push(carriers !== undefined);
   }
+  return newScoreState(constraints, ignored, counts, weights, everyNodeLabelled, anyNodeLabelled);
+}
+
+/** Every score state is made here, so that all have one shape. */
+function newScoreState(
+  constraints: readonly SpreadConstraint[],
+  ignored: ReadonlySet<string>,
+  counts: DomainCounts,
+  weights: readonly number[],
+  everyNodeLabelled: readonly boolean[],
+  anyNodeLabelled: readonly boolean[],
+): SpreadScoreState {
   return { constraints, ignored, counts, weights, everyNodeLabelled, anyNodeLabelled };
 }
 
@@ -456,15 +468,44 @@ function weightsOf(
 }
 
 /**
+ * The last default score state made per cache: its weights and labelled flags, which depend on the
+ * Nodes and the number of feasible ones only (every memo's default constraints have the same keys
+ * in the same order), serve the next memos' states too: a new ReplicaSet's memo then adds a state
+ * object, not three lists.
+ */
+const lastDefaultStates = new WeakMap<NodeInfoCache, DefaultState>();
+
+/**
  * The score state of the default constraints when only hostname domains exist: it depends on the
  * Nodes and the number of feasible ones only, so it is kept with the constraints' memo, which
  * spreadPreScore reuses while both are unchanged.
  */
 function defaultsWithoutDomains(cache: NodeInfoCache, memo: ScoringMemo, feasible: number): SpreadScoreState {
   const constraints = memo.constraints;
-  const weights = weightsOf(constraints, feasible, undefined);
-  const state = scoreState(cache, constraints, noneIgnored, noCounts, weights);
-  memo.defaultState = { generation: cache.nodeGeneration, feasible, state };
+  const generation = cache.nodeGeneration;
+  const last = lastDefaultStates.get(cache);
+  let state: SpreadScoreState;
+  if (last !== undefined && last.generation === generation && last.feasible === feasible) {
+    const shared = last.state;
+    state = newScoreState(
+      constraints,
+      noneIgnored,
+      noCounts,
+      shared.weights,
+      shared.everyNodeLabelled,
+      shared.anyNodeLabelled,
+    );
+  } else {
+    state = scoreState(
+      cache,
+      constraints,
+      noneIgnored,
+      noCounts,
+      weightsOf(constraints, feasible, undefined),
+    );
+    lastDefaultStates.set(cache, { generation, feasible, state });
+  }
+  memo.defaultState = { generation, feasible, state };
   return state;
 }
 
