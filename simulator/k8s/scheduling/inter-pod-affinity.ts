@@ -132,6 +132,21 @@ function termMatches(
   return inNamespace && selectorMatches(term.selector, labels);
 }
 
+/**
+ * Whether every term picks the pods of this namespace with these labels. A loop rather than
+ * `every` with a closure: a function whose parameters a closure captures allocates their context
+ * on each call, closure made or not, and the PreFilter runs every cycle.
+ */
+function allTermsMatch(
+  terms: readonly AffinityTerm[],
+  namespace: string,
+  labels: Readonly<Record<string, string>> | undefined,
+  namespaceLabels: NamespaceLabels,
+): boolean {
+  for (const term of terms) if (!termMatches(term, namespace, labels, namespaceLabels)) return false;
+  return true;
+}
+
 function anyTermMatches(
   terms: readonly AffinityTerm[],
   namespace: string,
@@ -275,10 +290,8 @@ export function interPodAffinityPreFilter(
     const first = terms.requiredAffinity[0]!.selector;
     for (const labelSet of first === undefined ? [] : candidateLabelSets(cache, first)) {
       if (labelSet.all.size === 0) continue;
-      const all = terms.requiredAffinity.every((term) =>
-        termMatches(term, labelSet.namespace, labelSet.labels, namespaceLabels),
-      );
-      if (!all) continue;
+      if (!allTermsMatch(terms.requiredAffinity, labelSet.namespace, labelSet.labels, namespaceLabels))
+        continue;
       for (const [nodeName, count] of labelSet.all)
         for (const term of terms.requiredAffinity)
           addToDomain(affinityCounts, term.topologyKey, cache.nodes.get(nodeName)?.node, count);
@@ -291,9 +304,7 @@ export function interPodAffinityPreFilter(
         addToDomain(antiAffinityCounts, term.topologyKey, cache.nodes.get(nodeName)?.node, count);
   const matchesOwnAffinity =
     terms.requiredAffinity.length > 0 &&
-    terms.requiredAffinity.every((term) =>
-      termMatches(term, namespace, pod.metadata.labels, namespaceLabels),
-    );
+    allTermsMatch(terms.requiredAffinity, namespace, pod.metadata.labels, namespaceLabels);
   return { terms, affinityCounts, antiAffinityCounts, existingAntiAffinityCounts, matchesOwnAffinity };
 }
 

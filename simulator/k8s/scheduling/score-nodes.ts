@@ -8,7 +8,7 @@
  * (pkg/scheduler/apis/config/v1beta3/default_plugins.go).
  */
 import type { ApiStore } from '../api-store';
-import type { Pod, Toleration } from '../objects';
+import type { Container, Pod, Toleration } from '../objects';
 import {
   imageLocalityScore,
   imageStatesOf,
@@ -140,6 +140,16 @@ function imagesOf(info: NodeInfo): Set<string> {
   return names;
 }
 
+/**
+ * Whether any Node holds one of the containers' images. A function of its own, not a closure in
+ * scoreImageLocality: a function whose variables a closure captures allocates their context on
+ * every call, closure made or not.
+ */
+function anyImageKnown(containers: readonly Container[], states: ReadonlyMap<string, ImageState>): boolean {
+  for (const container of containers) if (states.has(normalizedImageName(container.image))) return true;
+  return false;
+}
+
 /** ImageLocality's scores; zero everywhere when no node holds any of the pod's images. */
 function scoreImageLocality(
   cache: NodeInfoCache,
@@ -152,7 +162,7 @@ function scoreImageLocality(
   const containers = facts.containers;
   // The states map is replaced when a Node changes, so whether it knows an image stays true until then.
   if (facts.imagesCheckedIn !== states) {
-    facts.imagesKnown = containers.some((container) => states.has(normalizedImageName(container.image)));
+    facts.imagesKnown = anyImageKnown(containers, states);
     facts.imagesCheckedIn = states;
   }
   if (!facts.imagesKnown) {
