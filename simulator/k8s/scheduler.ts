@@ -64,9 +64,10 @@ function scheduledConditions(timeMs: number): PodCondition[] {
 }
 
 /**
- * selectHost over the first `count` feasible nodes: the highest total wins; among equal totals each node replaces the candidate with
- * probability 1/(number of equal totals so far), drawn from the world's generator, so that every
- * tied node is equally likely (reservoir sampling over the nodes in the order they were found).
+ * selectHost over the first `count` feasible nodes: the highest total wins; among equal totals each
+ * node replaces the candidate with probability 1/(number of equal totals so far), drawn from the
+ * world's generator, so that every tied node is equally likely (reservoir sampling over the nodes
+ * in the order they were found).
  */
 function selectHost(
   world: World,
