@@ -18,7 +18,7 @@ import type { Pod, PodCondition } from './objects';
 import { failedSchedulingMessage, filterNodes } from './scheduling/filter-nodes';
 import type { NamespaceLabels } from './scheduling/inter-pod-affinity';
 import type { NodeInfo } from './scheduling/node-info-cache';
-import { labelSetOf, nodeInfoCacheOf } from './scheduling/node-info-cache';
+import { labelSetOf, nodeInfoCacheOf, sameName } from './scheduling/node-info-cache';
 import { boundSpec, podSpecFacts } from './scheduling/pod-spec-facts';
 import { scoreNodes } from './scheduling/score-nodes';
 
@@ -40,7 +40,7 @@ let lastVersion = '';
 let lastMinor = 24;
 
 function schedulerMinor(version: string): number {
-  if (version !== lastVersion) {
+  if (!sameName(version, lastVersion)) {
     lastMinor = kubernetesMinor(version) ?? 24;
     lastVersion = version;
   }
@@ -48,15 +48,37 @@ function schedulerMinor(version: string): number {
 }
 
 /**
- * selectHost: the highest total wins; among equal totals each node replaces the candidate with
- * probability 1/(number of equal totals so far), drawn from the world's generator, so that every
- * tied node is equally likely (reservoir sampling over the nodes in the order they were found).
+ * The PodScheduled=True condition list of a binding at one time, shared by the pods bound at that
+ * time (stored objects are never mutated; most bindings share their millisecond with the one
+ * before, as a ReplicaSet's new pods are placed one after another).
  */
-function selectHost(world: World, feasible: readonly NodeInfo[], totals: Float64Array): string {
+let boundConditionsAt = -1;
+let boundConditions: PodCondition[] = [];
+
+function scheduledConditions(timeMs: number): PodCondition[] {
+  if (timeMs !== boundConditionsAt) {
+    boundConditions = [{ type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(timeMs) }];
+    boundConditionsAt = timeMs;
+  }
+  return boundConditions;
+}
+
+/**
+ * selectHost over the first `count` feasible nodes: the highest total wins; among equal totals each
+ * node replaces the candidate with probability 1/(number of equal totals so far), drawn from the
+ * world's generator, so that every tied node is equally likely (reservoir sampling over the nodes
+ * in the order they were found).
+ */
+function selectHost(
+  world: World,
+  feasible: readonly NodeInfo[],
+  count: number,
+  totals: Float64Array,
+): string {
   let best = totals[0]!;
   let selected = 0;
   let ties = 1;
-  for (let i = 1; i < feasible.length; i++) {
+  for (let i = 1; i < count; i++) {
     const total = totals[i]!;
     if (total > best) {
       best = total;
@@ -97,7 +119,8 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   );
   cluster.schedulerNextStartIndex = outcome.nextStartIndex;
   const feasible = outcome.feasible;
-  if (feasible.length === 0) {
+  const count = outcome.feasibleCount;
+  if (count === 0) {
     const message =
       outcome.nodeCount === 0 ? 'no nodes available to schedule pods' : failedSchedulingMessage(outcome);
     recordUnschedulable(world, pod, podKey, message);
@@ -105,12 +128,13 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
   }
   // With one feasible node the scheduler binds it without scoring (and without a draw).
   const chosen =
-    feasible.length === 1
+    count === 1
       ? feasible[0]!.name
       : selectHost(
           world,
           feasible,
-          scoreNodes(store, cache, pod, facts, labelSet, feasible, namespaceLabels).totals,
+          count,
+          scoreNodes(store, cache, pod, facts, labelSet, feasible, count, namespaceLabels).totals,
         );
   cluster.unschedulablePods?.delete(podKey);
   // Stored objects are never mutated, so the bound pod may share everything else with the pending one.
@@ -119,10 +143,7 @@ export function schedulePod(world: World, podKey: string): string | SchedulingFa
     {
       ...pod,
       spec: boundSpec(facts, chosen),
-      status: {
-        ...pod.status,
-        conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: toTimestamp(world.timeMs) }],
-      },
+      status: { ...pod.status, conditions: scheduledConditions(world.timeMs) },
     },
     podKey,
     'object',

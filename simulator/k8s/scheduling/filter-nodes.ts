@@ -39,10 +39,17 @@ export function feasibleNodesToFind(nodeCount: number): number {
   return Math.max(100, Math.floor((nodeCount * percentage) / 100));
 }
 
-/** What filtering found. */
+/**
+ * What filtering found. One object, with its feasible list, serves every cycle (a cycle's outcome is
+ * read before the next cycle starts and kept by nobody): a cycle then allocates neither.
+ */
 export interface FilterOutcome {
-  /** Nodes that passed every filter, in the order they were visited. */
-  readonly feasible: NodeInfo[];
+  /**
+   * Nodes that passed every filter, in the order they were visited: the first `feasibleCount`
+   * entries (entries past it are earlier cycles' leftovers).
+   */
+  readonly feasible: readonly NodeInfo[];
+  readonly feasibleCount: number;
   /** Failure reason → how many nodes gave it (left empty when some node fits: nothing reads them). */
   readonly reasons: ReadonlyMap<string, number>;
   /** Nodes whose failure preemption could not help (UnschedulableAndUnresolvable), and the others. */
@@ -56,16 +63,31 @@ export interface FilterOutcome {
 
 /** The per-cycle state the filters share (their PreFilter results). */
 interface FilterContext {
-  readonly pod: Pod;
-  readonly tolerations: readonly Toleration[] | undefined;
-  readonly requests: PodRequests;
-  readonly resourceNames: readonly string[];
-  readonly nodeConstraints: boolean;
+  pod: Pod | undefined;
+  tolerations: readonly Toleration[] | undefined;
+  requests: PodRequests | undefined;
+  resourceNames: readonly string[];
+  nodeConstraints: boolean;
   /** The scheduler's Kubernetes minor version (some reasons are worded by release). */
-  readonly minor: number;
-  readonly interPodAffinity: InterPodAffinityFilterState | undefined;
-  readonly spread: SpreadFilterState | undefined;
+  minor: number;
+  interPodAffinity: InterPodAffinityFilterState | undefined;
+  spread: SpreadFilterState | undefined;
 }
+
+/**
+ * The context of the cycle under way, one object filled in by each cycle (cycles never overlap:
+ * nothing a filter calls schedules) and emptied after it, so as to hold no pod of a finished cycle.
+ */
+const context: FilterContext = {
+  pod: undefined,
+  tolerations: undefined,
+  requests: undefined,
+  resourceNames: [],
+  nodeConstraints: false,
+  minor: 0,
+  interPodAffinity: undefined,
+  spread: undefined,
+};
 
 interface NodeFailure {
   readonly reasons: readonly string[];
@@ -122,9 +144,14 @@ function taintFailure(
   return failure;
 }
 
-/** Runs the filters on one node; undefined when the pod may go there. */
-function filterNode(context: FilterContext, info: NodeInfo, node: Node): NodeFailure | undefined {
-  const pod = context.pod;
+/** Runs the filters on one node for `pod` (the context's); undefined when the pod may go there. */
+function filterNode(
+  context: FilterContext,
+  pod: Pod,
+  requests: PodRequests,
+  info: NodeInfo,
+  node: Node,
+): NodeFailure | undefined {
   const tolerations = context.tolerations;
   if (blockedByUnschedulable(tolerations, info.unschedulable))
     return unresolvableFailure(nodeUnschedulableReason);
@@ -135,7 +162,7 @@ function filterNode(context: FilterContext, info: NodeInfo, node: Node): NodeFai
   }
   if (context.nodeConstraints && !podMatchesNodeSelectorAndAffinity(pod, node))
     return unresolvableFailure(nodeAffinityReason);
-  const insufficient = insufficientResources(context.requests, context.resourceNames, info);
+  const insufficient = insufficientResources(requests, context.resourceNames, info);
   if (insufficient.length > 0) return { reasons: insufficient, unresolvable: false };
   if (context.spread !== undefined) {
     const failure = spreadFilter(context.spread, pod, node);
@@ -145,25 +172,57 @@ function filterNode(context: FilterContext, info: NodeInfo, node: Node): NodeFai
   return undefined;
 }
 
+/**
+ * A new list of NodeInfos. Both lists filterNodes walks are made here and filled by push, so that
+ * they share one hidden class (a `.map()` result is HOLEY once the mapping caller is optimised, and
+ * would send filterNodes' reads of the other kind of list back to the interpreter).
+ */
+function newInfoList(): (NodeInfo | undefined)[] {
+  return [];
+}
+
 /** The NodeInfo of every key of a node key list, in its order (kept on the cache per list). */
 function nodeInfosInOrder(cache: NodeInfoCache, keys: readonly string[]): readonly (NodeInfo | undefined)[] {
   if (cache.nodeOrderKeys === keys) return cache.nodeOrderInfos;
   // A node's NodeInfo lives as long as its Node, and a Node coming or going makes a new key list.
-  const infos = keys.map((key) => cache.nodes.get(key));
+  const infos = newInfoList();
+  for (const key of keys) infos.push(cache.nodes.get(key));
   cache.nodeOrderKeys = keys;
   cache.nodeOrderInfos = infos;
   return infos;
 }
 
 /** The NodeInfos of the nodes PreFilter named that exist, by name (a DaemonSet pod names one). */
-function pinnedNodeInfos(cache: NodeInfoCache, names: ReadonlySet<string>): NodeInfo[] {
-  const infos: NodeInfo[] = [];
+function pinnedNodeInfos(
+  cache: NodeInfoCache,
+  names: ReadonlySet<string>,
+): readonly (NodeInfo | undefined)[] {
+  const infos = newInfoList();
   for (const name of [...names].sort()) {
     const info = cache.nodes.get(name);
     if (info?.node !== undefined) infos.push(info);
   }
   return infos;
 }
+
+/**
+ * The failures of a cycle's nodes, in the order they were visited: scratch space, which holds
+ * entries of earlier cycles past the current one's count.
+ */
+const failures: NodeFailure[] = [];
+const noReasons: ReadonlyMap<string, number> = new Map();
+
+/** The outcome of the cycle under way (see FilterOutcome), and its feasible list. */
+const feasibleScratch: NodeInfo[] = [];
+const outcome: { -readonly [K in keyof FilterOutcome]: FilterOutcome[K] } = {
+  feasible: feasibleScratch,
+  feasibleCount: 0,
+  reasons: noReasons,
+  unresolvable: 0,
+  resolvable: 0,
+  nodeCount: 0,
+  nextStartIndex: 0,
+};
 
 /**
  * Filters the cluster's nodes for a pod, starting at `startIndex` in the store's node order, as the
@@ -180,16 +239,20 @@ export function filterNodes(
   minor: number,
 ): FilterOutcome {
   const requests = facts.requests;
-  const context: FilterContext = {
+  context.pod = pod;
+  context.tolerations = facts.tolerations;
+  context.requests = requests;
+  context.resourceNames = requestedResources(requests);
+  context.nodeConstraints = facts.nodeConstraints;
+  context.minor = minor;
+  context.interPodAffinity = interPodAffinityPreFilter(
     pod,
-    tolerations: facts.tolerations,
-    requests,
-    resourceNames: requestedResources(requests),
-    nodeConstraints: facts.nodeConstraints,
-    minor,
-    interPodAffinity: interPodAffinityPreFilter(pod, facts.affinityTerms, labelSet, cache, namespaceLabels),
-    spread: spreadPreFilter(cache, pod, facts.spreadConstraints),
-  };
+    facts.affinityTerms,
+    labelSet,
+    cache,
+    namespaceLabels,
+  );
+  context.spread = spreadPreFilter(cache, pod, facts.spreadConstraints);
   // Keys, not a copy of every Node: a cycle in a 5,000-node cluster visits only some of them.
   const allKeys = keysInStorageOrder(store, 'Node');
   // NodeAffinity's PreFilter: a pod pinned to named nodes (a DaemonSet's) is checked on those only.
@@ -198,41 +261,47 @@ export function filterNodes(
   const nodeCount = infos.length;
   const wanted = feasibleNodesToFind(nodeCount);
   const start = pinned === undefined ? startIndex % Math.max(1, nodeCount) : 0;
-  const feasible: NodeInfo[] = [];
   // The failures are counted by reason only when no node fits, the one case the reasons are read;
   // otherwise (a tainted control-plane node fails every cycle) they stay in a reused list, of
   // which `failed` entries are this cycle's (setting an array's length is a slow path).
+  let feasible = 0;
   let failed = 0;
   let unresolvable = 0;
   let visited = 0;
-  for (; visited < nodeCount && feasible.length < wanted; visited++) {
+  for (; visited < nodeCount && feasible < wanted; visited++) {
     const at = start + visited;
     const info = infos[at < nodeCount ? at : at - nodeCount];
     const node = info?.node;
     if (info === undefined || node === undefined) continue;
-    const failure = filterNode(context, info, node);
-    if (failure === undefined) feasible.push(info);
+    const failure = filterNode(context, pod, requests, info, node);
+    if (failure === undefined) feasibleScratch[feasible++] = info;
     else {
       failures[failed++] = failure;
       if (failure.unresolvable) unresolvable += 1;
     }
   }
-  const reasons = feasible.length === 0 ? countByReason(failures, failed) : noReasons;
-  const resolvable = failed - unresolvable;
-  const nextStartIndex =
+  forgetCycle();
+  outcome.feasibleCount = feasible;
+  outcome.reasons = feasible === 0 ? countByReason(failures, failed) : noReasons;
+  outcome.unresolvable = unresolvable;
+  outcome.resolvable = failed - unresolvable;
+  outcome.nextStartIndex =
     pinned === undefined
       ? (start + visited) % Math.max(1, nodeCount)
       : startIndex % Math.max(1, allKeys.length);
   // The FailedScheduling message counts every node of the cluster, whether PreFilter looked at it or not.
-  return { feasible, reasons, unresolvable, resolvable, nodeCount: allKeys.length, nextStartIndex };
+  outcome.nodeCount = allKeys.length;
+  return outcome;
 }
 
-/**
- * The failures of a cycle's nodes, in the order they were visited: scratch space, which holds
- * entries of earlier cycles past the current one's count.
- */
-const failures: NodeFailure[] = [];
-const noReasons: ReadonlyMap<string, number> = new Map();
+/** Empties the cycle's context, which then holds nothing of a finished cycle. */
+function forgetCycle(): void {
+  context.pod = undefined;
+  context.tolerations = undefined;
+  context.requests = undefined;
+  context.interPodAffinity = undefined;
+  context.spread = undefined;
+}
 
 function countByReason(list: readonly NodeFailure[], count: number): Map<string, number> {
   const reasons = new Map<string, number>();

@@ -71,24 +71,50 @@ export function podAffinityTerms(pod: Pod): PodAffinityTerms {
   }
   let terms = byNamespace.get(namespace);
   if (terms === undefined) {
-    const required = (list: PodAffinityTerm[] | undefined): AffinityTerm[] =>
-      (list ?? []).map((term) => compileTerm(term, namespace, 1));
-    const preferred = (
-      list: { weight: number; podAffinityTerm: PodAffinityTerm }[] | undefined,
-    ): AffinityTerm[] =>
-      (list ?? []).map((term) => compileTerm(term.podAffinityTerm, namespace, term.weight));
     terms = {
-      requiredAffinity: required(affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
-      requiredAntiAffinity: required(
-        affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+      requiredAffinity: requiredTerms(
+        affinity.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+        namespace,
       ),
-      preferredAffinity: preferred(affinity.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
-      preferredAntiAffinity: preferred(
+      requiredAntiAffinity: requiredTerms(
+        affinity.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+        namespace,
+      ),
+      preferredAffinity: preferredTerms(
+        affinity.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+        namespace,
+      ),
+      preferredAntiAffinity: preferredTerms(
         affinity.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+        namespace,
       ),
     };
     byNamespace.set(namespace, terms);
   }
+  return terms;
+}
+
+/**
+ * A new list of compiled terms. Every such list is made here and filled by push, so that the
+ * lists the plugin's hot code reads share one hidden class (a `.map()` result's elements kind
+ * depends on whether the mapping code was optimised when it ran).
+ */
+function newTermList(): AffinityTerm[] {
+  return [];
+}
+
+function requiredTerms(list: readonly PodAffinityTerm[] | undefined, namespace: string): AffinityTerm[] {
+  const terms = newTermList();
+  for (const term of list ?? []) terms.push(compileTerm(term, namespace, 1));
+  return terms;
+}
+
+function preferredTerms(
+  list: readonly { weight: number; podAffinityTerm: PodAffinityTerm }[] | undefined,
+  namespace: string,
+): AffinityTerm[] {
+  const terms = newTermList();
+  for (const term of list ?? []) terms.push(compileTerm(term.podAffinityTerm, namespace, term.weight));
   return terms;
 }
 
@@ -104,6 +130,21 @@ function termMatches(
     (term.namespaceSelector !== undefined &&
       selectorMatches(term.namespaceSelector, namespaceLabels(namespace) ?? {}));
   return inNamespace && selectorMatches(term.selector, labels);
+}
+
+/**
+ * Whether every term picks the pods of this namespace with these labels. A loop rather than
+ * `every` with a closure: a function whose parameters a closure captures allocates their context
+ * on each call, closure made or not, and the PreFilter runs every cycle.
+ */
+function allTermsMatch(
+  terms: readonly AffinityTerm[],
+  namespace: string,
+  labels: Readonly<Record<string, string>> | undefined,
+  namespaceLabels: NamespaceLabels,
+): boolean {
+  for (const term of terms) if (!termMatches(term, namespace, labels, namespaceLabels)) return false;
+  return true;
 }
 
 function anyTermMatches(
@@ -183,6 +224,8 @@ function domainCount(counts: TopologyCounts, key: string, node: Node): number {
 const noCounts: TopologyCounts = new Map();
 
 function isEmpty(counts: TopologyCounts): boolean {
+  // Without entries there is nothing to walk (a walk makes an iterator object).
+  if (counts.size === 0) return true;
   for (const values of counts.values()) if (values.size > 0) return false;
   return true;
 }
@@ -218,14 +261,18 @@ export function interPodAffinityPreFilter(
   cache: NodeInfoCache,
   namespaceLabels: NamespaceLabels,
 ): InterPodAffinityFilterState | undefined {
-  const ownTerms = terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0;
+  const ownTerms =
+    terms !== noTerms && (terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0);
   // Most pods have no terms and no placed pod has required anti-affinity: nothing to check.
   if (!ownTerms && cache.podsWithRequiredAntiAffinity.size === 0) return undefined;
+  const picked = placedTermsVerdict(cache, labelSet, namespaceLabels).requiredAntiAffinity;
+  // Most pods have no terms and no placed pod's required anti-affinity term picks them.
+  if (!ownTerms && !picked) return undefined;
   const namespace = labelSet.namespace;
   // Made when a placed pod's term picks this pod: in most cycles none does, and nothing is built.
   let existingAntiAffinityCounts: TopologyCounts | undefined;
   // Placed pods by groups with the same terms (node-info-cache.ts): each term is matched once.
-  if (placedTermsVerdict(cache, labelSet, namespaceLabels).requiredAntiAffinity)
+  if (picked)
     for (const group of cache.affinityGroups.values())
       for (const term of podAffinityTerms(group.pod).requiredAntiAffinity)
         if (termMatches(term, namespace, pod.metadata.labels, namespaceLabels))
@@ -243,10 +290,8 @@ export function interPodAffinityPreFilter(
     const first = terms.requiredAffinity[0]!.selector;
     for (const labelSet of first === undefined ? [] : candidateLabelSets(cache, first)) {
       if (labelSet.all.size === 0) continue;
-      const all = terms.requiredAffinity.every((term) =>
-        termMatches(term, labelSet.namespace, labelSet.labels, namespaceLabels),
-      );
-      if (!all) continue;
+      if (!allTermsMatch(terms.requiredAffinity, labelSet.namespace, labelSet.labels, namespaceLabels))
+        continue;
       for (const [nodeName, count] of labelSet.all)
         for (const term of terms.requiredAffinity)
           addToDomain(affinityCounts, term.topologyKey, cache.nodes.get(nodeName)?.node, count);
@@ -259,9 +304,7 @@ export function interPodAffinityPreFilter(
         addToDomain(antiAffinityCounts, term.topologyKey, cache.nodes.get(nodeName)?.node, count);
   const matchesOwnAffinity =
     terms.requiredAffinity.length > 0 &&
-    terms.requiredAffinity.every((term) =>
-      termMatches(term, namespace, pod.metadata.labels, namespaceLabels),
-    );
+    allTermsMatch(terms.requiredAffinity, namespace, pod.metadata.labels, namespaceLabels);
   return { terms, affinityCounts, antiAffinityCounts, existingAntiAffinityCounts, matchesOwnAffinity };
 }
 
@@ -322,7 +365,8 @@ export function interPodAffinityPreScore(
   cache: NodeInfoCache,
   namespaceLabels: NamespaceLabels,
 ): TopologyCounts | undefined {
-  const preferred = terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0;
+  const preferred =
+    terms !== noTerms && (terms.preferredAffinity.length > 0 || terms.preferredAntiAffinity.length > 0);
   if (!preferred && cache.podsWithAffinity.size === 0) return undefined;
   const namespace = labelSet.namespace;
   const picked =

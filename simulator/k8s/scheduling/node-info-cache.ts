@@ -445,6 +445,18 @@ function addCount(counts: Map<string, number>, nodeName: string, delta: number):
 const noLabels: Readonly<Record<string, string>> = {};
 
 /**
+ * Whether two names (namespaces, versions) are equal: the comparison of names on the scheduler's
+ * hot paths. V8 compiles a `===` that has only met internalised strings to a pointer comparison,
+ * and discards that code when a string that is not (a name cut from a manifest, or the ThinString
+ * it becomes until the next GC) arrives, which may happen many replays later as GC timing decides.
+ * Object.is (the same as `===` for strings) is compiled without such a guess, comparing pointers
+ * first, so its code is never discarded.
+ */
+export function sameName(a: string, b: string): boolean {
+  return Object.is(a, b);
+}
+
+/**
  * The label set of a pod's namespace and labels, made when first asked for: by the scheduler for a
  * pending pod (its plugins' memos live there) or when a pod is counted.
  */
@@ -452,10 +464,10 @@ export function labelSetOf(cache: NodeInfoCache, pod: Pod): LabelSetCounts {
   const labels = pod.metadata.labels ?? noLabels;
   const namespace = pod.metadata.namespace ?? 'default';
   const last = cache.lastLabelSet;
-  if (cache.lastLabels === labels && last?.namespace === namespace) return last;
+  if (cache.lastLabels === labels && last !== undefined && sameName(last.namespace, namespace)) return last;
   const previous = cache.previousLabelSet;
   const labelSet =
-    cache.previousLabels === labels && previous?.namespace === namespace
+    cache.previousLabels === labels && previous !== undefined && sameName(previous.namespace, namespace)
       ? previous
       : storedLabelSet(cache, labels, namespace);
   cache.previousLabels = cache.lastLabels;

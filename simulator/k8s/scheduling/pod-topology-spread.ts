@@ -16,7 +16,7 @@
  */
 import { getObject, namespacedKey, type ApiStore } from '../api-store';
 import { selectorMatches } from '../metadata';
-import type { LabelSelector, Node, Pod, TopologySpreadConstraint } from '../objects';
+import type { LabelSelector, Node, OwnerReference, Pod, TopologySpreadConstraint } from '../objects';
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity';
 import {
   candidateLabelSets,
@@ -47,6 +47,14 @@ const systemDefaultConstraints = [
 
 const noConstraints: readonly never[] = [];
 
+/*
+ * Hidden classes: V8 optimises each read of a list for the kinds of array it has seen there, and
+ * an array's kind depends on how it was made (a `[]` filled by push holds PACKED elements; a
+ * `.map()` or `.filter()` result is HOLEY or PACKED depending on whether the calling code was
+ * optimised when it ran). The lists below that hot code reads (constraints, picked label sets,
+ * weights) are therefore each made at one site and filled by push, so that every list a read
+ * meets has one hidden class and optimised code is never sent back to the interpreter for a new one.
+ */
 /** The label sets of one namespace a selector picks, as of a length of the cache's list. */
 interface PickedLabelSets {
   readonly namespace: string;
@@ -66,16 +74,13 @@ function catchUp(cache: NodeInfoCache, picked: PickedLabelSets): void {
   if (picked.seen === labelSets.length || picked.selector === undefined) return;
   const selector = picked.selector;
   const namespace = picked.namespace;
-  if (picked.seen < 0)
-    picked.sets = candidateLabelSets(cache, selector).filter(
-      (labelSet) => labelSet.namespace === namespace && selectorMatches(selector, labelSet.labels),
-    );
-  else
-    for (let i = picked.seen; i < labelSets.length; i++) {
-      const labelSet = labelSets[i]!;
-      if (labelSet.namespace === namespace && selectorMatches(selector, labelSet.labels))
-        picked.sets.push(labelSet);
-    }
+  // The first time, the candidates the inverted index names; then those added since.
+  const candidates = picked.seen < 0 ? candidateLabelSets(cache, selector) : labelSets;
+  for (let i = picked.seen < 0 ? 0 : picked.seen; i < candidates.length; i++) {
+    const labelSet = candidates[i]!;
+    if (labelSet.namespace === namespace && selectorMatches(selector, labelSet.labels))
+      picked.sets.push(labelSet);
+  }
   picked.seen = labelSets.length;
 }
 
@@ -153,49 +158,79 @@ function defaultSpreadSelector(store: ApiStore, cache: NodeInfoCache, pod: Pod):
     if (services.namespaces[i] === namespace && serviceSelects(selector, labels))
       Object.assign(matchLabels, selector);
   }
-  const matchExpressions: NonNullable<LabelSelector['matchExpressions']> = [];
-  const owner = pod.metadata.ownerReferences?.find((reference) => reference.controller);
+  let matchExpressions: LabelSelector['matchExpressions'];
+  const owner = controllerReference(pod);
   if (owner?.kind === 'ReplicaSet' && owner.apiVersion.startsWith('apps/')) {
     // By name, as the scheduler's lister finds it; namespacedKey hands out the stored key's string.
     const replicaSet = getObject(store, 'ReplicaSet', namespacedKey(namespace, owner.name));
     if (replicaSet !== undefined) {
       Object.assign(matchLabels, replicaSet.spec.selector.matchLabels);
-      matchExpressions.push(...(replicaSet.spec.selector.matchExpressions ?? []));
+      const expressions = replicaSet.spec.selector.matchExpressions ?? [];
+      if (expressions.length > 0) matchExpressions = [...expressions];
     }
   }
-  if (Object.keys(matchLabels).length === 0 && matchExpressions.length === 0) return undefined;
-  return matchExpressions.length === 0 ? { matchLabels } : { matchLabels, matchExpressions };
+  if (matchExpressions !== undefined) return { matchLabels, matchExpressions };
+  for (const key in matchLabels) if (Object.hasOwn(matchLabels, key)) return { matchLabels };
+  return undefined;
+}
+
+/** The pod's controller's owner reference, if any. */
+function controllerReference(pod: Pod): OwnerReference | undefined {
+  const references = pod.metadata.ownerReferences;
+  if (references === undefined) return undefined;
+  for (const reference of references) if (reference.controller) return reference;
+  return undefined;
+}
+
+/** A new list of compiled constraints: every such list is made here (see above). */
+function newConstraintList(): SpreadConstraint[] {
+  return [];
+}
+
+function spreadConstraint(
+  maxSkew: number,
+  topologyKey: string,
+  selector: LabelSelector | undefined,
+  picked: PickedLabelSets,
+): SpreadConstraint {
+  return { maxSkew, topologyKey, selector, picked };
 }
 
 /**
- * Constraints made ready for counting. Consecutive ones with the same selector object (the default
- * constraints share theirs) share the label sets it picks, found once.
+ * A pod's own constraints with whenUnsatisfiable `when`, made ready for counting. Consecutive ones
+ * with the same selector object share the label sets it picks, found once.
  */
-function compile(
-  cache: NodeInfoCache,
-  namespace: string,
-  constraints: readonly { maxSkew: number; topologyKey: string; labelSelector?: LabelSelector }[],
-): SpreadConstraint[] {
-  let picked: PickedLabelSets | undefined;
-  return constraints.map((constraint) => {
-    const selector = constraint.labelSelector ?? undefined;
-    if (picked === undefined || picked.selector !== selector)
-      picked = labelSetsFor(cache, namespace, selector);
-    return { maxSkew: constraint.maxSkew, topologyKey: constraint.topologyKey, selector, picked };
-  });
-}
-
-/** The DoNotSchedule ones of a pod's constraints `own` (what the filter enforces). */
-function filteringConstraints(
+function compileOwn(
   cache: NodeInfoCache,
   pod: Pod,
   own: readonly TopologySpreadConstraint[],
-): readonly SpreadConstraint[] {
-  if (own.length === 0) return noConstraints;
-  const doNotSchedule = own.filter((constraint) => constraint.whenUnsatisfiable === 'DoNotSchedule');
-  return doNotSchedule.length === 0
-    ? noConstraints
-    : compile(cache, pod.metadata.namespace ?? 'default', doNotSchedule);
+  when: TopologySpreadConstraint['whenUnsatisfiable'],
+): SpreadConstraint[] {
+  const namespace = pod.metadata.namespace ?? 'default';
+  const compiled = newConstraintList();
+  let picked: PickedLabelSets | undefined;
+  for (const constraint of own) {
+    if (constraint.whenUnsatisfiable !== when) continue;
+    const selector = constraint.labelSelector ?? undefined;
+    if (picked === undefined || picked.selector !== selector)
+      picked = labelSetsFor(cache, namespace, selector);
+    compiled.push(spreadConstraint(constraint.maxSkew, constraint.topologyKey, selector, picked));
+  }
+  return compiled;
+}
+
+/** The system default constraints with one selector (none without), sharing the label sets it picks. */
+function compileDefaults(
+  cache: NodeInfoCache,
+  namespace: string,
+  selector: LabelSelector | undefined,
+): SpreadConstraint[] {
+  const compiled = newConstraintList();
+  if (selector === undefined) return compiled;
+  const picked = labelSetsFor(cache, namespace, selector);
+  for (const constraint of systemDefaultConstraints)
+    compiled.push(spreadConstraint(constraint.maxSkew, constraint.topologyKey, selector, picked));
+  return compiled;
 }
 
 /**
@@ -219,13 +254,6 @@ interface DefaultState {
   readonly state: SpreadScoreState;
 }
 
-function controllerUid(pod: Pod): string | undefined {
-  const references = pod.metadata.ownerReferences;
-  if (references === undefined) return undefined;
-  for (const reference of references) if (reference.controller) return reference.uid;
-  return undefined;
-}
-
 /**
  * The constraints the score uses: the pod's ScheduleAnyway constraints, or the defaults when the pod
  * has no constraints at all (and something selects it). `systemDefaulted` says which.
@@ -236,17 +264,9 @@ export function scoringConstraints(
   pod: Pod,
 ): { constraints: SpreadConstraint[]; systemDefaulted: boolean } {
   const own = pod.spec.topologySpreadConstraints ?? noConstraints;
-  if (own.length > 0) return { constraints: scheduleAnyway(cache, pod, own), systemDefaulted: false };
+  if (own.length > 0)
+    return { constraints: compileOwn(cache, pod, own, 'ScheduleAnyway'), systemDefaulted: false };
   return defaultScoring(store, cache, pod, labelSetOf(cache, pod));
-}
-
-function scheduleAnyway(
-  cache: NodeInfoCache,
-  pod: Pod,
-  own: readonly TopologySpreadConstraint[],
-): SpreadConstraint[] {
-  const anyway = own.filter((constraint) => constraint.whenUnsatisfiable === 'ScheduleAnyway');
-  return compile(cache, pod.metadata.namespace ?? 'default', anyway);
 }
 
 /**
@@ -259,7 +279,7 @@ function defaultScoring(
   pod: Pod,
   labelSet: LabelSetCounts,
 ): ScoringMemo {
-  const owner = controllerUid(pod) ?? '';
+  const owner = controllerReference(pod)?.uid ?? '';
   const memo = labelSet.spreadMemo as ScoringMemo | undefined;
   if (memo !== undefined && memo.owner === owner && memo.serviceGeneration === cache.serviceGeneration) {
     const constraints = memo.constraints;
@@ -278,14 +298,10 @@ function newScoringMemo(
   owner: string,
 ): ScoringMemo {
   const selector = defaultSpreadSelector(store, cache, pod);
-  const defaults =
-    selector === undefined
-      ? []
-      : systemDefaultConstraints.map((constraint) => ({ ...constraint, labelSelector: selector }));
   const computed: ScoringMemo = {
     owner,
     serviceGeneration: cache.serviceGeneration,
-    constraints: compile(cache, pod.metadata.namespace ?? 'default', defaults),
+    constraints: compileDefaults(cache, pod.metadata.namespace ?? 'default', selector),
     systemDefaulted: true,
     defaultState: undefined,
   };
@@ -345,7 +361,8 @@ export function spreadPreFilter(
   pod: Pod,
   own: readonly TopologySpreadConstraint[],
 ): SpreadFilterState | undefined {
-  const constraints = filteringConstraints(cache, pod, own);
+  if (own.length === 0) return undefined;
+  const constraints = compileOwn(cache, pod, own, 'DoNotSchedule');
   if (constraints.length === 0) return undefined;
   const counts = countDomains(cache, pod, constraints);
   const minimum = new Map<string, number>();
@@ -403,7 +420,7 @@ function scoreState(
   constraints: readonly SpreadConstraint[],
   ignored: ReadonlySet<string>,
   counts: DomainCounts,
-  weights: readonly number[],
+  weights: number[],
 ): SpreadScoreState {
   const everyNodeLabelled: boolean[] = [];
   const anyNodeLabelled: boolean[] = [];
@@ -413,11 +430,50 @@ function scoreState(
     everyNodeLabelled.push(carriers === cache.nodeCount);
     anyNodeLabelled.push(carriers !== undefined);
   }
+  return newScoreState(constraints, ignored, counts, weights, everyNodeLabelled, anyNodeLabelled);
+}
+
+/** Every score state is made here, so that all have one shape. */
+function newScoreState(
+  constraints: readonly SpreadConstraint[],
+  ignored: ReadonlySet<string>,
+  counts: DomainCounts,
+  weights: readonly number[],
+  everyNodeLabelled: readonly boolean[],
+  anyNodeLabelled: readonly boolean[],
+): SpreadScoreState {
   return { constraints, ignored, counts, weights, everyNodeLabelled, anyNodeLabelled };
 }
 
 const noneIgnored: ReadonlySet<string> = new Set();
 const noCounts: DomainCounts = new Map();
+
+/**
+ * ln(domains + 2) per constraint: `hostnames` domains for the hostname key, for another key those
+ * of `domains` (undefined: one, the empty value of nodes without the label).
+ */
+function weightsOf(
+  constraints: readonly SpreadConstraint[],
+  hostnames: number,
+  domains: ReadonlyMap<string, ReadonlySet<string>> | undefined,
+): number[] {
+  const weights: number[] = [];
+  for (const constraint of constraints) {
+    const key = constraint.topologyKey;
+    const count =
+      key === hostnameLabel ? hostnames : domains === undefined ? 1 : (domains.get(key)?.size ?? 0);
+    weights.push(Math.log(count + 2));
+  }
+  return weights;
+}
+
+/**
+ * The last default score state made per cache: its weights and labelled flags, which depend on the
+ * Nodes and the number of feasible ones only (every memo's default constraints have the same keys
+ * in the same order), serve the next memos' states too: a new ReplicaSet's memo then adds a state
+ * object, not three lists.
+ */
+const lastDefaultStates = new WeakMap<NodeInfoCache, DefaultState>();
 
 /**
  * The score state of the default constraints when only hostname domains exist: it depends on the
@@ -426,17 +482,36 @@ const noCounts: DomainCounts = new Map();
  */
 function defaultsWithoutDomains(cache: NodeInfoCache, memo: ScoringMemo, feasible: number): SpreadScoreState {
   const constraints = memo.constraints;
-  const weights: number[] = [];
-  for (const constraint of constraints)
-    weights.push(Math.log((constraint.topologyKey === hostnameLabel ? feasible : 1) + 2));
-  const state = scoreState(cache, constraints, noneIgnored, noCounts, weights);
-  memo.defaultState = { generation: cache.nodeGeneration, feasible, state };
+  const generation = cache.nodeGeneration;
+  const last = lastDefaultStates.get(cache);
+  let state: SpreadScoreState;
+  if (last !== undefined && last.generation === generation && last.feasible === feasible) {
+    const shared = last.state;
+    state = newScoreState(
+      constraints,
+      noneIgnored,
+      noCounts,
+      shared.weights,
+      shared.everyNodeLabelled,
+      shared.anyNodeLabelled,
+    );
+  } else {
+    state = scoreState(
+      cache,
+      constraints,
+      noneIgnored,
+      noCounts,
+      weightsOf(constraints, feasible, undefined),
+    );
+    lastDefaultStates.set(cache, { generation, feasible, state });
+  }
+  memo.defaultState = { generation, feasible, state };
   return state;
 }
 
 /**
  * PodTopologySpread's PreScore; `own` is the pod's spec.topologySpreadConstraints ([] for none),
- * `labelSet` its label set.
+ * `labelSet` its label set, and the first `count` nodes of `feasible` the feasible ones.
  */
 export function spreadPreScore(
   store: ApiStore,
@@ -445,15 +520,16 @@ export function spreadPreScore(
   own: readonly TopologySpreadConstraint[],
   labelSet: LabelSetCounts,
   feasible: readonly NodeInfo[],
+  count: number,
 ): SpreadScoreState | undefined {
   const systemDefaulted = own.length === 0;
   const memo = systemDefaulted ? defaultScoring(store, cache, pod, labelSet) : undefined;
-  const constraints = memo?.constraints ?? scheduleAnyway(cache, pod, own);
+  const constraints = memo?.constraints ?? compileOwn(cache, pod, own, 'ScheduleAnyway');
   if (constraints.length === 0) return undefined;
   // The defaults' kept state was made while no Node carried a key other than the hostname, which
   // only a Node write can change.
   const kept = memo?.defaultState;
-  if (kept !== undefined && kept.generation === cache.nodeGeneration && kept.feasible === feasible.length)
+  if (kept !== undefined && kept.generation === cache.nodeGeneration && kept.feasible === count)
     return kept.state;
   // A node without a key's label scores nothing for it; when no node has the label (kind's nodes
   // have no zone), the key's only domain is the empty value and there is nothing to count.
@@ -461,13 +537,14 @@ export function spreadPreScore(
   for (const constraint of constraints)
     if (constraint.topologyKey !== hostnameLabel && cache.nodeLabelKeys.has(constraint.topologyKey))
       labelledKeys = true;
-  if (memo !== undefined && !labelledKeys) return defaultsWithoutDomains(cache, memo, feasible.length);
+  if (memo !== undefined && !labelledKeys) return defaultsWithoutDomains(cache, memo, count);
   const ignored = new Set<string>();
   const domains = new Map<string, Set<string>>();
   for (const constraint of constraints)
     if (constraint.topologyKey !== hostnameLabel) domains.set(constraint.topologyKey, new Set());
   let labelled = false;
-  for (const info of feasible) {
+  for (let i = 0; i < count; i++) {
+    const info = feasible[i]!;
     const node = info.node!;
     if (!systemDefaulted && !hasAllKeys(node, constraints)) {
       ignored.add(info.name);
@@ -484,14 +561,13 @@ export function spreadPreScore(
   const counts = labelled
     ? countDomains(cache, pod, constraints, domains)
     : new Map<string, Map<string, number>>();
-  const weights = constraints.map((constraint) =>
-    Math.log(
-      (constraint.topologyKey === hostnameLabel
-        ? feasible.length - ignored.size
-        : (domains.get(constraint.topologyKey)?.size ?? 0)) + 2,
-    ),
+  return scoreState(
+    cache,
+    constraints,
+    ignored,
+    counts,
+    weightsOf(constraints, count - ignored.size, domains),
   );
-  return scoreState(cache, constraints, ignored, counts, weights);
 }
 
 /** PodTopologySpread's raw score of a node: matching pods in its domains, weighted (lower is better). */

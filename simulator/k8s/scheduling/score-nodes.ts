@@ -8,7 +8,7 @@
  * (pkg/scheduler/apis/config/v1beta3/default_plugins.go).
  */
 import type { ApiStore } from '../api-store';
-import type { Pod, Toleration } from '../objects';
+import type { Container, Pod, Toleration } from '../objects';
 import {
   imageLocalityScore,
   imageStatesOf,
@@ -44,8 +44,8 @@ export type ScorePlugin = keyof typeof scorePluginWeights;
 
 /**
  * Each plugin's normalised scores and the weighted totals of the first `count` feasible nodes, in
- * their order. The arrays are scratch space reused by the next cycle (a 5,000-node cluster scores
- * 500 nodes per pod), so a caller that keeps them must copy them.
+ * their order. The object and its arrays are scratch space reused by the next cycle (a 5,000-node
+ * cluster scores 500 nodes per pod), so a caller that keeps them must copy them.
  */
 export interface NodeScores {
   readonly count: number;
@@ -98,9 +98,9 @@ function minMaxNormalize(scores: Int32Array, count: number): void {
 function spreadNormalize(
   scores: Int32Array,
   feasible: readonly NodeInfo[],
+  count: number,
   ignored: ReadonlySet<string> | undefined,
 ): void {
-  const count = feasible.length;
   // Only a pod's own constraints ignore nodes; the default constraints never do.
   const anyIgnored = ignored !== undefined && ignored.size > 0;
   let lowest = Infinity;
@@ -140,25 +140,36 @@ function imagesOf(info: NodeInfo): Set<string> {
   return names;
 }
 
+/**
+ * Whether any Node holds one of the containers' images. A function of its own, not a closure in
+ * scoreImageLocality: a function whose variables a closure captures allocates their context on
+ * every call, closure made or not.
+ */
+function anyImageKnown(containers: readonly Container[], states: ReadonlyMap<string, ImageState>): boolean {
+  for (const container of containers) if (states.has(normalizedImageName(container.image))) return true;
+  return false;
+}
+
 /** ImageLocality's scores; zero everywhere when no node holds any of the pod's images. */
 function scoreImageLocality(
   cache: NodeInfoCache,
   facts: PodSpecFacts,
   feasible: readonly NodeInfo[],
+  count: number,
   into: Int32Array,
 ): void {
   const states = imageStates(cache);
   const containers = facts.containers;
   // The states map is replaced when a Node changes, so whether it knows an image stays true until then.
   if (facts.imagesCheckedIn !== states) {
-    facts.imagesKnown = containers.some((container) => states.has(normalizedImageName(container.image)));
+    facts.imagesKnown = anyImageKnown(containers, states);
     facts.imagesCheckedIn = states;
   }
   if (!facts.imagesKnown) {
-    fillScores(into, feasible.length, 0);
+    fillScores(into, count, 0);
     return;
   }
-  for (let i = 0; i < feasible.length; i++)
+  for (let i = 0; i < count; i++)
     into[i] = imageLocalityScore(containers, imagesOf(feasible[i]!), states, cache.nodeCount);
 }
 
@@ -168,8 +179,10 @@ interface WeightedScores {
   readonly scores: Int32Array;
 }
 
-interface Scratch {
+/** The scores of the cycle under way (NodeScores), with the room its arrays have. */
+interface Scratch extends NodeScores {
   readonly size: number;
+  count: number;
   readonly byPlugin: Record<ScorePlugin, Int32Array>;
   /**
    * The same arrays with their weights, in the profile's order: the sum walks this list rather than
@@ -192,7 +205,7 @@ function scratchFor(count: number): Scratch {
       byPlugin[plugin] = new Int32Array(size);
       weighted.push({ weight: scorePluginWeights[plugin], scores: byPlugin[plugin] });
     }
-    scratch = { size, byPlugin, weighted, totals: new Float64Array(size) };
+    scratch = { size, count: 0, byPlugin, weighted, totals: new Float64Array(size) };
   }
   return scratch;
 }
@@ -210,6 +223,7 @@ function rawScores(
   pod: Pod,
   facts: PodSpecFacts,
   feasible: readonly NodeInfo[],
+  count: number,
   byPlugin: Record<ScorePlugin, Int32Array>,
   spread: SpreadScoreState | undefined,
   affinityScores: TopologyCounts | undefined,
@@ -218,7 +232,7 @@ function rawScores(
   // Worked out on the first tainted node: most feasible nodes have no taints.
   let tolerations: readonly Toleration[] | undefined;
   const preferredNodes = facts.preferredNodeAffinity;
-  for (let i = 0; i < feasible.length; i++) {
+  for (let i = 0; i < count; i++) {
     const info = feasible[i]!;
     byPlugin.NodeResourcesFit[i] = leastAllocatedScore(requests, info);
     byPlugin.NodeResourcesBalancedAllocation[i] = balancedAllocationScore(requests, info);
@@ -237,8 +251,8 @@ function rawScores(
 }
 
 /**
- * Scores the feasible nodes for a pod with the default profile's score plugins. The arrays returned
- * are reused by the next call.
+ * Scores the first `count` feasible nodes for a pod with the default profile's score plugins. The
+ * arrays and the object returned are reused by the next call.
  */
 export function scoreNodes(
   store: ApiStore,
@@ -247,17 +261,18 @@ export function scoreNodes(
   facts: PodSpecFacts,
   labelSet: LabelSetCounts,
   feasible: readonly NodeInfo[],
+  count: number,
   namespaceLabels: NamespaceLabels,
 ): NodeScores {
-  const { byPlugin, weighted, totals } = scratchFor(feasible.length);
-  const spread = spreadPreScore(store, cache, pod, facts.spreadConstraints, labelSet, feasible);
+  const scores = scratchFor(count);
+  const { byPlugin, weighted, totals } = scores;
+  const spread = spreadPreScore(store, cache, pod, facts.spreadConstraints, labelSet, feasible, count);
   const affinityScores = interPodAffinityPreScore(pod, facts.affinityTerms, labelSet, cache, namespaceLabels);
-  rawScores(pod, facts, feasible, byPlugin, spread, affinityScores);
-  scoreImageLocality(cache, facts, feasible, byPlugin.ImageLocality);
-  const count = feasible.length;
+  rawScores(pod, facts, feasible, count, byPlugin, spread, affinityScores);
+  scoreImageLocality(cache, facts, feasible, count, byPlugin.ImageLocality);
   defaultNormalize(byPlugin.TaintToleration, count, true);
   defaultNormalize(byPlugin.NodeAffinity, count, false);
-  spreadNormalize(byPlugin.PodTopologySpread, feasible, spread?.ignored);
+  spreadNormalize(byPlugin.PodTopologySpread, feasible, count, spread?.ignored);
   if (affinityScores !== undefined) minMaxNormalize(byPlugin.InterPodAffinity, count);
   fillScores(totals, count, 0);
   for (const { weight, scores: pluginScores } of weighted) {
@@ -269,5 +284,6 @@ export function scoreNodes(
     }
     for (let i = 0; i < count; i++) totals[i] = totals[i]! + weight * pluginScores[i]!;
   }
-  return { count, byPlugin, totals };
+  scores.count = count;
+  return scores;
 }

@@ -331,6 +331,7 @@ describe('scheduler: normalisation and messages', () => {
   it('scheduler: FailedScheduling: reasons sorted as strings, preemption after them', () => {
     const message = failedSchedulingMessage({
       feasible: [],
+      feasibleCount: 0,
       reasons: new Map([
         ["node(s) didn't match pod anti-affinity rules", 12],
         ["node(s) had taint {node-role.kubernetes.io/control-plane: }, that the pod didn't tolerate", 1],
