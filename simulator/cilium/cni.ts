@@ -525,7 +525,7 @@ function writeEndpointObject(
       identity: { id: endpoint.identity, labels: endpoint.labels },
       networking: { addressing: [{ ipv4: endpoint.ip }], node: node.internalIP },
       state: endpoint.state,
-      encryption: {},
+      encryption: noEncryption,
       'external-identifiers': {
         'container-id': endpoint.containerId,
         'k8s-namespace': endpoint.namespace,
@@ -538,6 +538,12 @@ function writeEndpointObject(
   // A CiliumEndpoint is named and namespaced like its pod, so it shares the pod's store key.
   apiPut(world, ciliumEndpoint, endpoint.podKey, 'object-and-metadata');
 }
+
+/**
+ * The encryption of every CiliumEndpoint the agent writes (no key: the model has no IPsec key
+ * rotation), one object for all: stored objects are never mutated.
+ */
+const noEncryption: CiliumEndpoint['status']['encryption'] = Object.freeze({});
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */
 export function cniDel(world: World, node: NodeRuntime, sandbox: Sandbox): void {
