@@ -521,8 +521,7 @@ function writeEndpointObject(
     metadata,
     status: {
       id: endpoint.id,
-      // The endpoint's list itself: lists are replaced, never changed in place (initLabels).
-      identity: { id: endpoint.identity, labels: endpoint.labels },
+      identity: endpointIdentity(endpoint.identity, endpoint.labels),
       networking: { addressing: [{ ipv4: endpoint.ip }], node: node.internalIP },
       state: endpoint.state,
       encryption: noEncryption,
@@ -544,6 +543,20 @@ function writeEndpointObject(
  * rotation), one object for all: stored objects are never mutated.
  */
 const noEncryption: CiliumEndpoint['status']['encryption'] = Object.freeze({});
+
+/** The identity object the agent last wrote, shared by the CiliumEndpoints of one workload. */
+let lastIdentity: { id: number; labels: string[] } = { id: ReservedIdentity.init, labels: initLabels };
+
+/**
+ * A CiliumEndpoint's identity. The endpoints of one workload's pods have the same identity and
+ * share its label list (endpointSecurityLabels), and their CiliumEndpoints are written one after
+ * another: they share one object too (stored objects are never mutated). The list is the
+ * endpoint's own: lists are replaced, never changed in place (initLabels).
+ */
+function endpointIdentity(id: number, labels: string[]): { id: number; labels: string[] } {
+  if (lastIdentity.id !== id || lastIdentity.labels !== labels) lastIdentity = { id, labels };
+  return lastIdentity;
+}
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */
 export function cniDel(world: World, node: NodeRuntime, sandbox: Sandbox): void {
