@@ -12,18 +12,27 @@ import { notifyPolicyValidator } from './policy-validator';
 import { notifyToGroupsOperator } from './to-groups';
 import type { CiliumState } from './state';
 
-/** Kinds that Cilium agents watch (CRD mode): the ones their caches are built from. */
-const agentWatchedKinds: ReadonlySet<ApiKind> = new Set<ApiKind>([
-  'CiliumEndpoint',
-  'CiliumIdentity',
-  'Service',
-  'Endpoints',
-  'Node',
-  'Namespace',
-  'CiliumNetworkPolicy',
-  'CiliumClusterwideNetworkPolicy',
-  'NetworkPolicy',
-]);
+/**
+ * Whether Cilium agents watch a kind (CRD mode): the ones their caches are built from. A switch on
+ * the kind's name, which compares interned strings, where a Set would hash the name of every
+ * change the API server makes.
+ */
+function agentsWatch(kind: ApiKind): boolean {
+  switch (kind) {
+    case 'CiliumEndpoint':
+    case 'CiliumIdentity':
+    case 'Service':
+    case 'Endpoints':
+    case 'Node':
+    case 'Namespace':
+    case 'CiliumNetworkPolicy':
+    case 'CiliumClusterwideNetworkPolicy':
+    case 'NetworkPolicy':
+      return true;
+    default:
+      return false;
+  }
+}
 
 /** Delivers an API change to Cilium's operator and agents, when Cilium is installed. */
 export function ciliumWatchesChange(world: World, cluster: Cluster, change: WatchChange): void {
@@ -32,6 +41,12 @@ export function ciliumWatchesChange(world: World, cluster: Cluster, change: Watc
   // Each helper first asks the change's kind, which every change carries in one shape; the objects'
   // own kind fields would be read through megamorphic lookups (k8s/api-store.ts, putObject).
   const { kind, object } = change;
+  // Most changes are pods': of what follows only the toGroups operator looks at them (an operator
+  // pod that starts), and no agent view holds pods.
+  if (kind === 'Pod') {
+    if (change.type !== 'DELETED') notifyToGroupsOperator(world, kind, object, change.key);
+    return;
+  }
   // The operator reconciles the Secrets policies name (SDS mode, cilium/policy-secrets.ts).
   if (secretSyncConcerns(cluster, kind, object))
     enqueueSync(world, 'operator.secretsync.sync', 'policy-secrets');
@@ -39,7 +54,7 @@ export function ciliumWatchesChange(world: World, cluster: Cluster, change: Watc
   if (change.type !== 'DELETED') notifyPolicyValidator(world, kind, object, change.key);
   // The operator derives the addresses of a policy's toGroups (cilium/to-groups.ts).
   if (change.type !== 'DELETED') notifyToGroupsOperator(world, kind, object, change.key);
-  if (agentWatchedKinds.has(kind) || (kind === 'Secret' && agentsWatchSecret(cluster, object)))
+  if (agentsWatch(kind) || (kind === 'Secret' && agentsWatchSecret(cluster, object)))
     deliverToViews(world, cluster, cilium.views, change);
 }
 

@@ -521,11 +521,10 @@ function writeEndpointObject(
     metadata,
     status: {
       id: endpoint.id,
-      // The endpoint's list itself: lists are replaced, never changed in place (initLabels).
-      identity: { id: endpoint.identity, labels: endpoint.labels },
+      identity: endpointIdentity(endpoint.identity, endpoint.labels),
       networking: { addressing: [{ ipv4: endpoint.ip }], node: node.internalIP },
       state: endpoint.state,
-      encryption: {},
+      encryption: noEncryption,
       'external-identifiers': {
         'container-id': endpoint.containerId,
         'k8s-namespace': endpoint.namespace,
@@ -537,6 +536,26 @@ function writeEndpointObject(
   };
   // A CiliumEndpoint is named and namespaced like its pod, so it shares the pod's store key.
   apiPut(world, ciliumEndpoint, endpoint.podKey, 'object-and-metadata');
+}
+
+/**
+ * The encryption of every CiliumEndpoint the agent writes (no key: the model has no IPsec key
+ * rotation), one object for all: stored objects are never mutated.
+ */
+const noEncryption: CiliumEndpoint['status']['encryption'] = Object.freeze({});
+
+/** The identity object the agent last wrote, shared by the CiliumEndpoints of one workload. */
+let lastIdentity: { id: number; labels: string[] } = { id: ReservedIdentity.init, labels: initLabels };
+
+/**
+ * A CiliumEndpoint's identity. The endpoints of one workload's pods have the same identity and
+ * share its label list (endpointSecurityLabels), and their CiliumEndpoints are written one after
+ * another: they share one object too (stored objects are never mutated). The list is the
+ * endpoint's own: lists are replaced, never changed in place (initLabels).
+ */
+function endpointIdentity(id: number, labels: string[]): { id: number; labels: string[] } {
+  if (lastIdentity.id !== id || lastIdentity.labels !== labels) lastIdentity = { id, labels };
+  return lastIdentity;
 }
 
 /** CNI DEL: the endpoint goes, its CiliumEndpoint is deleted, and the address is free at once. */

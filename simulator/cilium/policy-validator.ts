@@ -46,7 +46,9 @@ const policyKinds = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPol
 
 /** Queues the operator's validation of a policy it saw written (its informer's upsert). */
 export function notifyPolicyValidator(world: World, kind: ApiKind, object: ApiObject, key: string): void {
-  if (!policyKinds.has(kind) || !operatorValidatesPolicies(world.cluster?.cilium?.config)) return;
+  // Every change the API server makes comes here: two comparisons of interned names, not a hash.
+  if (kind !== 'CiliumNetworkPolicy' && kind !== 'CiliumClusterwideNetworkPolicy') return;
+  if (!operatorValidatesPolicies(world.cluster?.cilium?.config)) return;
   enqueueSync(world, 'operator.policyvalidation.sync', `${object.kind}|${key}`);
 }
 

@@ -43,9 +43,7 @@ function cachedEndpointFrom(endpoint: CiliumEndpoint): CachedCiliumEndpoint | un
   const nodeIP = endpoint.status.networking.node;
   // A CEP without a node IP is skipped by the agent (pkg/k8s/watchers/cilium_endpoint.go).
   if (nodeIP === '') return undefined;
-  const ips: string[] = [];
-  for (const address of endpoint.status.networking.addressing)
-    if (address.ipv4 !== undefined) ips.push(address.ipv4);
+  const ips = ipv4Addresses(endpoint.status.networking.addressing);
   return {
     namespace: endpoint.metadata.namespace ?? 'default',
     name: endpoint.metadata.name,
@@ -54,6 +52,19 @@ function cachedEndpointFrom(endpoint: CiliumEndpoint): CachedCiliumEndpoint | un
     identity: identity ?? 3,
     nodeIP,
   };
+}
+
+/**
+ * The IPv4 addresses of a CiliumEndpoint. The agent writes one (cni.ts): its list is a literal of
+ * one, without the spare room a push into an empty list makes (a view keeps it while the pod
+ * lives); both ways give lists of one elements kind.
+ */
+function ipv4Addresses(addressing: CiliumEndpoint['status']['networking']['addressing']): string[] {
+  const only = addressing.length === 1 ? addressing[0]!.ipv4 : undefined;
+  if (only !== undefined) return [only];
+  const ips: string[] = [];
+  for (const address of addressing) if (address.ipv4 !== undefined) ips.push(address.ipv4);
+  return ips;
 }
 
 /** Statistics of one application of changes, for the transcript. */

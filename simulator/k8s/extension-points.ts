@@ -220,7 +220,10 @@ export function registerCustomKind(world: World, kind: string, definition: Custo
 
 /** The CNI plugin that attaches the cluster's pods: the first installed one, else kind's kindnet. */
 export function networkPlugin(world: Readonly<World>, cluster: Readonly<Cluster>): CniPlugin {
-  return extensionsOf(world).cniPlugins.find((plugin) => plugin.installed(cluster)) ?? kindnet;
+  // A loop, not a find: a find's callback would be a closure over the cluster, made at every call
+  // (each sandbox created or removed asks).
+  for (const plugin of extensionsOf(world).cniPlugins) if (plugin.installed(cluster)) return plugin;
+  return kindnet;
 }
 
 /*

@@ -5,7 +5,7 @@
  * release that frees an address for the very next allocation. No quarantine, no lowest-free rule.
  */
 import { nextInt, type RandomState } from '../engine/prng';
-import { formatIPv4, parseIPv4, parsePrefix } from '../net/ipv4';
+import { formatIPv4, parsePrefix } from '../net/ipv4';
 
 /** One node's pool: which offsets are taken and by whom (`default/sleep-v1-…`, `router`, `health`). */
 export interface IpamPool {
@@ -72,29 +72,50 @@ export function allocateSequential(pool: IpamPool, owner: string): string | unde
 }
 
 /*
- * Pools format and parse the same few hundred addresses over and over; both are pure, so the
- * answers are kept (and dropped wholesale should a run ever use very many addresses).
+ * Pools format the same few hundred addresses over and over, so the texts are kept: in slots by
+ * the address's low 12 bits, which tell apart every address of up to sixteen /24 pools that differ
+ * in their third octet (kind's nodes). A slot holds the last address formatted into it; an array
+ * read spares the hash lookup a Map would make, and the same text object for an address keeps the
+ * agents' records keyed by it fast.
  */
-const formatted = new Map<number, string>();
-const parsed = new Map<string, number | null>();
+const formattedSlots = 4096;
+const formattedValues = new Float64Array(formattedSlots).fill(-1);
+const formattedTexts: string[] = new Array<string>(formattedSlots).fill('');
 
 function formatAddress(value: number): string {
-  let text = formatted.get(value);
-  if (text === undefined) {
-    if (formatted.size >= 100_000) formatted.clear();
-    text = formatIPv4(value);
-    formatted.set(value, text);
-  }
+  const slot = value & (formattedSlots - 1);
+  if (formattedValues[slot] === value) return formattedTexts[slot]!;
+  const text = formatIPv4(value);
+  formattedValues[slot] = value;
+  formattedTexts[slot] = text;
   return text;
 }
 
+/**
+ * parseIPv4 (net/ipv4.ts) without its split and regular expressions, for the address of every pod
+ * that goes: four groups of one to three ASCII digits, each at most 255, joined by dots.
+ */
 function parseAddress(text: string): number | undefined {
-  const known = parsed.get(text);
-  if (known !== undefined) return known ?? undefined;
-  if (parsed.size >= 100_000) parsed.clear();
-  const value = parseIPv4(text);
-  parsed.set(text, value ?? null);
-  return value;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2e) {
+      if (digits === 0 || dots === 3) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots += 1;
+    } else if (code >= 0x30 && code <= 0x39 && digits < 3) {
+      octet = octet * 10 + (code - 0x30);
+      digits += 1;
+      if (octet > 255) return undefined;
+    } else return undefined;
+  }
+  if (digits === 0 || dots !== 3) return undefined;
+  return value * 256 + octet;
 }
 
 /** Offset of an address in the pool, or undefined when it is outside. */

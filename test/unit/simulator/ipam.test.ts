@@ -61,4 +61,39 @@ describe('ipam: random-scan allocator', () => {
     releaseAddress(pool, first ?? '');
     expect(allocateNext(pool, random, 'c')).toBe(first);
   });
+
+  it('releases only an address of the pool written as a dotted quad, as parseIPv4 reads one', () => {
+    const pool = createIpamPool('10.244.4.0/24');
+    const random = seedRandom(5);
+    const ip = allocateNext(pool, random, 'a') ?? '';
+    const [a, b, c, d] = ip.split('.');
+    // Text that is no dotted quad, or an address outside the pool, frees nothing.
+    for (const text of [
+      '',
+      `${a}.${b}.${c}`,
+      `${ip}.`,
+      `.${ip}`,
+      `${a}.${b}.${c}.000${d}`,
+      `${a}.${b}.${c}.+${d}`,
+    ]) {
+      expect(releaseAddress(pool, text), text).toBe(false);
+    }
+    expect(releaseAddress(pool, `${a}.${b}.${c}.256`)).toBe(false);
+    expect(releaseAddress(pool, '10.244.5.1')).toBe(false);
+    // Leading zeros are digits like any other (at most three a group).
+    expect(releaseAddress(pool, `0${a}.${b}.00${c}.${d}`)).toBe(true);
+    expect(releaseAddress(pool, ip)).toBe(false);
+  });
+
+  it('formats the addresses of pools that share their low bits apart', () => {
+    // 10.244.1.x and 10.245.1.x fall in the same slots of the formatted-address cache.
+    const first = createIpamPool('10.244.1.0/30');
+    const second = createIpamPool('10.245.1.0/30');
+    const random = seedRandom(2);
+    const one = allocateNext(first, random, 'a');
+    const two = allocateNext(second, random, 'b');
+    const three = allocateNext(first, random, 'c');
+    expect([one, three].sort()).toEqual(['10.244.1.1', '10.244.1.2']);
+    expect(two?.startsWith('10.245.1.')).toBe(true);
+  });
 });
