@@ -8,12 +8,6 @@
 import type { Pod } from './objects';
 import { isPodReady } from './controlled-pods';
 
-/** A pod with its store key. */
-export interface OwnedPod {
-  readonly key: string;
-  readonly object: Pod;
-}
-
 /** The three 0/1 scores, compared in turn, as one number whose binary digits they are. */
 function rankOf(pod: Pod): number {
   return (
@@ -38,42 +32,46 @@ function goesFirst(a: Pod, rankA: number, b: Pod, rankB: number): boolean {
 const pickByInsertion = 16;
 
 /**
+ * The ranks of the pods picked so far by the insertion below, reused by every call: numbers only,
+ * so it holds no pod alive, and a scale-down allocates only the list it returns.
+ */
+const pickedRanks: number[] = [];
+
+/**
  * The first `count` pods by the deletion ranking, in that order. A scale-down of a few pods (the
  * usual step of a rolling update) keeps a short sorted list of the pods picked so far instead of
  * sorting every pod.
  */
-export function podsToDelete(pods: readonly OwnedPod[], count: number): OwnedPod[] {
+export function podsToDelete(pods: readonly Pod[], count: number): Pod[] {
   if (count <= 0) return [];
   if (count > pickByInsertion) {
     const ranks = new Array<number>(pods.length);
-    for (let i = 0; i < pods.length; i++) ranks[i] = rankOf(pods[i]!.object);
+    for (let i = 0; i < pods.length; i++) ranks[i] = rankOf(pods[i]!);
     const order = Array.from(pods.keys());
     order.sort((i, j) => {
-      if (goesFirst(pods[i]!.object, ranks[i]!, pods[j]!.object, ranks[j]!)) return -1;
-      return goesFirst(pods[j]!.object, ranks[j]!, pods[i]!.object, ranks[i]!) ? 1 : i - j;
+      if (goesFirst(pods[i]!, ranks[i]!, pods[j]!, ranks[j]!)) return -1;
+      return goesFirst(pods[j]!, ranks[j]!, pods[i]!, ranks[i]!) ? 1 : i - j;
     });
     return order.slice(0, count).map((i) => pods[i]!);
   }
-  // The pods picked so far, in ranking order, at most `count` of them, with their ranks.
-  const picked: OwnedPod[] = [];
-  const pickedRanks: number[] = [];
+  // Every pod is picked until the list is full, so it ends with this many: made at its final size.
+  const picked = new Array<Pod>(Math.min(count, pods.length));
+  let size = 0;
   for (let i = 0; i < pods.length; i++) {
-    const entry = pods[i]!;
-    const rank = rankOf(entry.object);
-    let at = picked.length;
-    while (at > 0 && goesFirst(entry.object, rank, picked[at - 1]!.object, pickedRanks[at - 1]!)) at -= 1;
+    const pod = pods[i]!;
+    const rank = rankOf(pod);
+    let at = size;
+    while (at > 0 && goesFirst(pod, rank, picked[at - 1]!, pickedRanks[at - 1]!)) at -= 1;
     if (at >= count) continue;
     // Insert at `at`, dropping the last one when the list is full.
-    let last = picked.length;
-    if (last < count) {
-      picked.push(entry);
-      pickedRanks.push(rank);
-    } else last -= 1;
+    let last = size;
+    if (size < count) size += 1;
+    else last -= 1;
     for (let j = last; j > at; j--) {
       picked[j] = picked[j - 1]!;
       pickedRanks[j] = pickedRanks[j - 1]!;
     }
-    picked[at] = entry;
+    picked[at] = pod;
     pickedRanks[at] = rank;
   }
   return picked;

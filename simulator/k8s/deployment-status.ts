@@ -56,7 +56,28 @@ export function deploymentStatus(facts: DeploymentStatusFacts, now: string): Dep
     availableReplicas: facts.readyReplicas,
     unavailableReplicas: facts.unavailableReplicas,
   };
-  status.conditions = [
+  status.conditions = conditionsAt(facts, now);
+  return status;
+}
+
+type Conditions = NonNullable<DeploymentStatus['conditions']>;
+
+/**
+ * Progressing message → the conditions last built with it. A rollout writes its status several
+ * times within one second with the same conditions (only the counts move), so the statuses written
+ * in that second share one conditions array; stored objects are never mutated.
+ */
+const lastConditions = new Map<
+  string,
+  { now: string; available: 'True' | 'False'; complete: boolean; conditions: Conditions }
+>();
+
+/** The Available and Progressing conditions for these facts, updated at `now`. */
+function conditionsAt(facts: DeploymentStatusFacts, now: string): Conditions {
+  const last = lastConditions.get(facts.message);
+  if (last?.now === now && last.available === facts.available && last.complete === facts.complete)
+    return last.conditions;
+  const conditions: Conditions = [
     {
       type: 'Available',
       status: facts.available,
@@ -72,7 +93,22 @@ export function deploymentStatus(facts: DeploymentStatusFacts, now: string): Dep
       lastUpdateTime: now,
     },
   ];
-  return status;
+  if (last === undefined) {
+    if (lastConditions.size >= 1000) lastConditions.clear();
+    lastConditions.set(facts.message, {
+      now,
+      available: facts.available,
+      complete: facts.complete,
+      conditions,
+    });
+  } else {
+    // The cache's own record (never stored), rewritten rather than replaced.
+    last.now = now;
+    last.available = facts.available;
+    last.complete = facts.complete;
+    last.conditions = conditions;
+  }
+  return conditions;
 }
 
 const availableMessage = 'Deployment has minimum availability.';
@@ -116,7 +152,12 @@ export function statusVerdict(
 }
 
 /** Whether a stored field says the same as a count in JSON; the usual case, equal numbers, at once. */
-const sameCount = (stored: unknown, count: number): boolean => stored === count || jsonEqual(stored, count);
+const sameCount = (stored: unknown, count: number): boolean =>
+  stored === count ||
+  // Two different numbers say the same in JSON only when neither is finite (both are null there).
+  (typeof stored === 'number'
+    ? !Number.isFinite(stored) && !Number.isFinite(count)
+    : jsonEqual(stored, count));
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -75,28 +75,24 @@ export function newMetadata(
   return metadata;
 }
 
-/** What a controller writes on a pod's metadata besides the fields every new object gets. */
-export interface ControlledPodMeta {
-  labels: Record<string, string> | undefined;
-  generateName: string;
-  annotations: Record<string, string> | undefined;
-  ownerReferences: OwnerReference[];
-}
-
 /**
  * Fresh metadata for a pod a controller creates: newMetadata's fields followed by labels (when
- * any), generateName, annotations (when any) and ownerReferences. The usual combinations are
- * built as one literal in that order, which spares the engine growing the object field by field
- * (one new pod in five events of a churn); the labels and annotations objects are the template's,
- * shared (stored objects are never mutated).
+ * any), generateName, annotations (when any) and ownerReferences, which a controller writes on
+ * its pods besides the fields every new object gets. The usual combinations are built as one
+ * literal in that order, which spares the engine growing the object field by field (one new pod
+ * in five events of a churn); the labels, annotations and ownerReferences are the caller's, shared
+ * (stored objects are never mutated). The parts are passed one by one rather than in a record,
+ * which would be made for every pod.
  */
 export function newControlledPodMetadata(
   world: World,
   name: string,
   namespace: string,
-  extra: ControlledPodMeta,
+  labels: Record<string, string> | undefined,
+  generateName: string,
+  annotations: Record<string, string> | undefined,
+  ownerReferences: OwnerReference[],
 ): ObjectMeta {
-  const { labels, generateName, annotations, ownerReferences } = extra;
   const uid = newUid(world);
   const creationTimestamp = toTimestamp(world.timeMs);
   if (labels !== undefined && annotations !== undefined)

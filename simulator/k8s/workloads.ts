@@ -15,7 +15,6 @@ import {
   ownedReplicaSetsUnordered,
   listBusyReplicaSetsOwnedBy,
   listOwnedBy,
-  listOwnedWithKeys,
   replicaSetKeyOf,
   highestOwnedRevision,
   revisionOf,
@@ -32,7 +31,7 @@ import {
 import { newMetadata } from './metadata';
 import type { Deployment, PodTemplate, ReplicaSet, ReplicationController } from './objects';
 import { createControlledPod, isActivePod, requestPodDeletion } from './controlled-pods';
-import { podsToDelete, type OwnedPod } from './deletion-rank';
+import { podsToDelete } from './deletion-rank';
 import { ownerTemplateHash } from './pod-template-hash';
 import { nextState } from '../machines/step';
 import { rolloutMachine, type RolloutState } from '../machines/rollout';
@@ -81,28 +80,35 @@ function busyReplicaSetsOf(world: World, deployment: Deployment): ReplicaSet[] {
   return listBusyReplicaSetsOwnedBy(requireCluster(world).api, deployment.metadata.uid);
 }
 
-/** Counts of the pods some ReplicaSets control: not being deleted, ready, and on a template hash. */
-interface PodCounts {
-  active: number;
-  ready: number;
+/**
+ * Counts of the pods some ReplicaSets control: not being deleted, ready, and on a template hash.
+ * Filled by countPods and read at once: one record reused by every sync rather than one per sync.
+ */
+const podCounts = {
+  active: 0,
+  ready: 0,
   /** Active pods labelled with the template hash asked for. */
-  updated: number;
-}
+  updated: 0,
+};
 
 /**
- * Counts the pods the given ReplicaSets control, as filtering listOwnedBy(store, 'Pod', uid) would,
- * without building the lists.
+ * Counts the pods the given ReplicaSets control into podCounts, as filtering
+ * listOwnedBy(store, 'Pod', uid) would, without building the lists.
  */
-function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash: string): PodCounts {
-  const counts: PodCounts = { active: 0, ready: 0, updated: 0 };
+function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash: string): void {
+  let active = 0;
+  let ready = 0;
+  let updated = 0;
   for (let i = 0; i < replicaSets.length; i++) {
     const controlled = controlledPodCounts(store, replicaSets[i]!.metadata.uid);
     if (controlled === undefined) continue;
-    counts.active += controlled.active;
-    counts.ready += controlled.ready;
-    counts.updated += controlled.byTemplateHash.get(templateHash) ?? 0;
+    active += controlled.active;
+    ready += controlled.ready;
+    updated += controlled.byTemplateHash.get(templateHash) ?? 0;
   }
-  return counts;
+  podCounts.active = active;
+  podCounts.ready = ready;
+  podCounts.updated = updated;
 }
 
 /** Deployment controller: make sure the current template has a ReplicaSet and roll replicas over. */
@@ -120,7 +126,8 @@ export function syncDeployment(world: World, key: string): void {
   const busy = busyReplicaSetsOf(world, deployment);
   // Counted once for the scaling and the status: scaling a ReplicaSet changes no pod, and one that
   // becomes busy or idle by it controls no active pod.
-  const pods = countPods(cluster.api, busy, hash);
+  countPods(cluster.api, busy, hash);
+  const { active, ready, updated } = podCounts;
   let newReplicaSet = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
   if (newReplicaSet === undefined) {
     // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns.
@@ -166,24 +173,28 @@ export function syncDeployment(world: World, key: string): void {
   if (desired === 0) {
     maxSurge = 0;
   }
-  const oldWithReplicas: ReplicaSet[] = [];
+  // The old ReplicaSets with replicas are busy ones other than the new one; `busy` holds the versions
+  // read before any scaling below, so the two walks of it see the same ones.
+  let total = 0;
+  let anyOldWithReplicas = false;
   for (let i = 0; i < busy.length; i++) {
     const replicaSet = busy[i]!;
-    if (replicaSet !== newReplicaSet && replicaSet.spec.replicas > 0) oldWithReplicas.push(replicaSet);
+    total += replicaSet.spec.replicas;
+    if (replicaSet !== newReplicaSet && replicaSet.spec.replicas > 0) anyOldWithReplicas = true;
   }
-  if (oldWithReplicas.length === 0) {
+  if (!anyOldWithReplicas) {
     if (newReplicaSet.spec.replicas !== desired) scaleReplicaSet(world, newReplicaSet, desired);
   } else {
     // Scale the new ReplicaSet up within the surge allowance.
-    let total = 0;
-    for (let i = 0; i < busy.length; i++) total += busy[i]!.spec.replicas;
     const room = desired + maxSurge - total;
     if (room > 0 && newReplicaSet.spec.replicas < desired) {
       scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
     }
     // Scale old ReplicaSets down while enough pods stay available.
-    let canRemove = pods.ready - (desired - maxUnavailable);
-    for (const oldReplicaSet of oldWithReplicas) {
+    let canRemove = ready - (desired - maxUnavailable);
+    for (let i = 0; i < busy.length; i++) {
+      const oldReplicaSet = busy[i]!;
+      if (oldReplicaSet === newReplicaSet || !(oldReplicaSet.spec.replicas > 0)) continue;
       // Replicas that are not ready can go at once: removing them costs no availability.
       const oldPods = controlledPodCounts(cluster.api, oldReplicaSet.metadata.uid);
       const unready = oldPods === undefined ? 0 : oldPods.active - oldPods.ready;
@@ -197,7 +208,7 @@ export function syncDeployment(world: World, key: string): void {
       }
     }
   }
-  const complete = updateDeploymentStatus(world, key, deployment, hash, pods);
+  const complete = updateDeploymentStatus(world, key, deployment, hash, active, ready, updated);
   if (complete) cleanupOldReplicaSets(world, deployment, newReplicaSet.metadata.uid);
 }
 
@@ -238,11 +249,34 @@ function cleanupOldReplicaSets(world: World, deployment: Deployment, newReplicaS
   if (countOwnedReplicaSets(cluster.api, deployment.metadata.uid) <= limit + 1) return;
   const cleanable = (replicaSet: ReplicaSet): boolean =>
     replicaSet.metadata.uid !== newReplicaSetUid && replicaSet.metadata.deletionTimestamp === undefined;
+  const owned = ownedReplicaSetsUnordered(cluster.api, deployment.metadata.uid);
+  // The usual case, one over the limit after a rollout: only the lowest revision can go. When no
+  // other has that revision, it is the first of the sorted list below, found without building it.
+  let cleanableCount = 0;
+  let lowest: ReplicaSet | undefined;
+  let lowestRevision = Infinity;
+  let lowestTied = false;
+  for (let i = 0; i < owned.length; i++) {
+    const replicaSet = owned[i]!;
+    if (!cleanable(replicaSet)) continue;
+    cleanableCount += 1;
+    const revision = revisionOf(replicaSet);
+    if (revision < lowestRevision) {
+      lowest = replicaSet;
+      lowestRevision = revision;
+      lowestTied = false;
+    } else if (revision === lowestRevision) lowestTied = true;
+  }
+  const excess = cleanableCount - limit;
+  if (excess <= 0) return;
+  if (excess === 1 && !lowestTied && lowest !== undefined) {
+    if (lowest.status.replicas === 0 && lowest.spec.replicas === 0)
+      apiRemove(world, 'ReplicaSet', keyOf(lowest));
+    return;
+  }
   // Sorted by revision, the owned order breaks ties. Without ties any order sorts the same, so the
   // unordered index serves, and the owned list is walked only when two revisions are equal.
-  let old = ownedReplicaSetsUnordered(cluster.api, deployment.metadata.uid).filter(cleanable);
-  const excess = old.length - limit;
-  if (excess <= 0) return;
+  let old = owned.filter(cleanable);
   old.sort(byRevision);
   if (hasEqualNeighbours(old)) old = replicaSetsOwnedBy(world, deployment).filter(cleanable).sort(byRevision);
   for (let i = 0; i < Math.min(excess, old.length); i++) {
@@ -289,7 +323,9 @@ function updateDeploymentStatus(
   key: string,
   deployment: Deployment,
   hash: string,
-  { active, ready, updated }: PodCounts,
+  active: number,
+  ready: number,
+  updated: number,
 ): boolean {
   const cluster = requireCluster(world);
   const desired = deployment.spec.replicas;
@@ -298,16 +334,16 @@ function updateDeploymentStatus(
   if (complete && cluster.rollouts?.[key] !== 'complete') setRolloutState(world, key, 'rollout.completed');
   const minimumAvailable =
     desired - resolveIntOrPercent(deployment.spec.strategy.rollingUpdate.maxUnavailable, desired, false);
-  const facts: DeploymentStatusFacts = {
-    observedGeneration: deployment.metadata.generation ?? 1,
-    replicas: active,
-    updatedReplicas: updated,
-    readyReplicas: ready,
-    unavailableReplicas: Math.max(0, desired - ready),
-    available: ready >= minimumAvailable ? 'True' : 'False',
-    complete,
-    message: progressingMessage(deployment.metadata.name, hash, complete),
-  };
+  // The facts are read by statusVerdict and deploymentStatus, which keep none of them.
+  const facts = statusFacts;
+  facts.observedGeneration = deployment.metadata.generation ?? 1;
+  facts.replicas = active;
+  facts.updatedReplicas = updated;
+  facts.readyReplicas = ready;
+  facts.unavailableReplicas = Math.max(0, desired - ready);
+  facts.available = ready >= minimumAvailable ? 'True' : 'False';
+  facts.complete = complete;
+  facts.message = progressingMessage(deployment.metadata.name, hash, complete);
   const verdict = statusVerdict(deployment.status, facts);
   if (verdict === 'unchanged') return complete;
   const status = deploymentStatus(facts, toTimestamp(world.timeMs));
@@ -316,6 +352,18 @@ function updateDeploymentStatus(
   }
   return complete;
 }
+
+/** The facts of the status being worked out, one record rewritten by every sync. */
+const statusFacts: { -readonly [K in keyof DeploymentStatusFacts]: DeploymentStatusFacts[K] } = {
+  observedGeneration: 0,
+  replicas: 0,
+  updatedReplicas: 0,
+  readyReplicas: 0,
+  unavailableReplicas: 0,
+  available: 'False',
+  complete: false,
+  message: '',
+};
 
 /**
  * The most pods the ReplicaSet controller creates in one sync (`BurstReplicas` in
@@ -393,11 +441,15 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
     const count = podsToCreate(world, owner.kind, key, difference);
     for (let i = 0; i < count; i++) createControlledPod(world, owner, owner.spec.template, namespace);
   } else if (difference < 0) {
-    const owned = listOwnedWithKeys(cluster.api, 'Pod', owner.metadata.uid);
-    const pods: OwnedPod[] = [];
-    for (let i = 0; i < owned.length; i++) if (isActivePod(owned[i]!.object)) pods.push(owned[i]!);
-    for (const { object: pod, key: podKey } of podsToDelete(pods, -difference))
-      requestPodDeletion(world, pod, undefined, podKey);
+    // The owned pods' list is made for this call: the active ones are kept in it, in order. The
+    // key of each pod deleted is its store key (pods are stored under namespace/name).
+    const pods = listOwnedBy(cluster.api, 'Pod', owner.metadata.uid);
+    let activeCount = 0;
+    for (let i = 0; i < pods.length; i++) if (isActivePod(pods[i]!)) pods[activeCount++] = pods[i]!;
+    pods.length = activeCount;
+    const doomed = podsToDelete(pods, -difference);
+    for (let i = 0; i < doomed.length; i++)
+      requestPodDeletion(world, doomed[i]!, undefined, keyOf(doomed[i]!));
   }
   const status = owner.status;
   if (status.replicas !== active || status.readyReplicas !== ready) {
