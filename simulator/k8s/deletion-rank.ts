@@ -28,6 +28,12 @@ function goesFirst(a: Pod, rankA: number, b: Pod, rankB: number): boolean {
   return a.metadata.name < b.metadata.name;
 }
 
+/** A pod with its store key. */
+export interface OwnedPod {
+  readonly key: string;
+  readonly object: Pod;
+}
+
 /** Past this many pods to pick, one sort of all of them costs less than the insertions below. */
 const pickByInsertion = 16;
 
@@ -42,26 +48,26 @@ const pickedRanks: number[] = [];
  * usual step of a rolling update) keeps a short sorted list of the pods picked so far instead of
  * sorting every pod.
  */
-export function podsToDelete(pods: readonly Pod[], count: number): Pod[] {
+export function podsToDelete(pods: readonly OwnedPod[], count: number): OwnedPod[] {
   if (count <= 0) return [];
   if (count > pickByInsertion) {
     const ranks = new Array<number>(pods.length);
-    for (let i = 0; i < pods.length; i++) ranks[i] = rankOf(pods[i]!);
+    for (let i = 0; i < pods.length; i++) ranks[i] = rankOf(pods[i]!.object);
     const order = Array.from(pods.keys());
     order.sort((i, j) => {
-      if (goesFirst(pods[i]!, ranks[i]!, pods[j]!, ranks[j]!)) return -1;
-      return goesFirst(pods[j]!, ranks[j]!, pods[i]!, ranks[i]!) ? 1 : i - j;
+      if (goesFirst(pods[i]!.object, ranks[i]!, pods[j]!.object, ranks[j]!)) return -1;
+      return goesFirst(pods[j]!.object, ranks[j]!, pods[i]!.object, ranks[i]!) ? 1 : i - j;
     });
     return order.slice(0, count).map((i) => pods[i]!);
   }
   // Every pod is picked until the list is full, so it ends with this many: made at its final size.
-  const picked = new Array<Pod>(Math.min(count, pods.length));
+  const picked = new Array<OwnedPod>(Math.min(count, pods.length));
   let size = 0;
   for (let i = 0; i < pods.length; i++) {
-    const pod = pods[i]!;
-    const rank = rankOf(pod);
+    const entry = pods[i]!;
+    const rank = rankOf(entry.object);
     let at = size;
-    while (at > 0 && goesFirst(pod, rank, picked[at - 1]!, pickedRanks[at - 1]!)) at -= 1;
+    while (at > 0 && goesFirst(entry.object, rank, picked[at - 1]!.object, pickedRanks[at - 1]!)) at -= 1;
     if (at >= count) continue;
     // Insert at `at`, dropping the last one when the list is full.
     let last = size;
@@ -71,7 +77,7 @@ export function podsToDelete(pods: readonly Pod[], count: number): Pod[] {
       picked[j] = picked[j - 1]!;
       pickedRanks[j] = pickedRanks[j - 1]!;
     }
-    picked[at] = pod;
+    picked[at] = entry;
     pickedRanks[at] = rank;
   }
   return picked;

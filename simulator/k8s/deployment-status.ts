@@ -63,19 +63,29 @@ export function deploymentStatus(facts: DeploymentStatusFacts, now: string): Dep
 type Conditions = NonNullable<DeploymentStatus['conditions']>;
 
 /**
- * Progressing message → the conditions last built with it. A rollout writes its status several
+ * The conditions last built, and what they were built for. A rollout writes its status several
  * times within one second with the same conditions (only the counts move), so the statuses written
- * in that second share one conditions array; stored objects are never mutated.
+ * in that second share one conditions array (stored objects are never mutated). One entry, not a
+ * map by Deployment: asking a map costs more than building the conditions.
  */
-const lastConditions = new Map<
-  string,
-  { now: string; available: 'True' | 'False'; complete: boolean; conditions: Conditions }
->();
+const lastConditions = {
+  message: '',
+  now: '',
+  available: 'False' as 'True' | 'False',
+  complete: false,
+  conditions: undefined as Conditions | undefined,
+};
 
 /** The Available and Progressing conditions for these facts, updated at `now`. */
 function conditionsAt(facts: DeploymentStatusFacts, now: string): Conditions {
-  const last = lastConditions.get(facts.message);
-  if (last?.now === now && last.available === facts.available && last.complete === facts.complete)
+  const last = lastConditions;
+  if (
+    last.conditions !== undefined &&
+    last.message === facts.message &&
+    last.now === now &&
+    last.available === facts.available &&
+    last.complete === facts.complete
+  )
     return last.conditions;
   const conditions: Conditions = [
     {
@@ -93,21 +103,11 @@ function conditionsAt(facts: DeploymentStatusFacts, now: string): Conditions {
       lastUpdateTime: now,
     },
   ];
-  if (last === undefined) {
-    if (lastConditions.size >= 1000) lastConditions.clear();
-    lastConditions.set(facts.message, {
-      now,
-      available: facts.available,
-      complete: facts.complete,
-      conditions,
-    });
-  } else {
-    // The cache's own record (never stored), rewritten rather than replaced.
-    last.now = now;
-    last.available = facts.available;
-    last.complete = facts.complete;
-    last.conditions = conditions;
-  }
+  last.message = facts.message;
+  last.now = now;
+  last.available = facts.available;
+  last.complete = facts.complete;
+  last.conditions = conditions;
   return conditions;
 }
 

@@ -15,6 +15,7 @@ import {
   ownedReplicaSetsUnordered,
   listBusyReplicaSetsOwnedBy,
   listOwnedBy,
+  listOwnedWithKeys,
   replicaSetKeyOf,
   highestOwnedRevision,
   revisionOf,
@@ -442,14 +443,14 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
     for (let i = 0; i < count; i++) createControlledPod(world, owner, owner.spec.template, namespace);
   } else if (difference < 0) {
     // The owned pods' list is made for this call: the active ones are kept in it, in order. The
-    // key of each pod deleted is its store key (pods are stored under namespace/name).
-    const pods = listOwnedBy(cluster.api, 'Pod', owner.metadata.uid);
+    // store's keys come with them (a pod's name may never have been made into a key by keyOf).
+    const pods = listOwnedWithKeys(cluster.api, 'Pod', owner.metadata.uid);
     let activeCount = 0;
-    for (let i = 0; i < pods.length; i++) if (isActivePod(pods[i]!)) pods[activeCount++] = pods[i]!;
+    for (let i = 0; i < pods.length; i++) if (isActivePod(pods[i]!.object)) pods[activeCount++] = pods[i]!;
     pods.length = activeCount;
     const doomed = podsToDelete(pods, -difference);
     for (let i = 0; i < doomed.length; i++)
-      requestPodDeletion(world, doomed[i]!, undefined, keyOf(doomed[i]!));
+      requestPodDeletion(world, doomed[i]!.object, undefined, doomed[i]!.key);
   }
   const status = owner.status;
   if (status.replicas !== active || status.readyReplicas !== ready) {

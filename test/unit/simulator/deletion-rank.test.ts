@@ -3,13 +3,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../../simulator/k8s/objects';
-import { podsToDelete } from '../../../simulator/k8s/deletion-rank';
+import { podsToDelete, type OwnedPod } from '../../../simulator/k8s/deletion-rank';
 
 function pod(
   name: string,
   facts: { node?: string | undefined; phase: string; ready: boolean; created: string },
-): Pod {
-  return {
+): OwnedPod {
+  const object = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default', uid: name, creationTimestamp: facts.created },
@@ -19,21 +19,22 @@ function pod(
       conditions: [{ type: 'Ready', status: facts.ready ? 'True' : 'False' }],
     },
   } as unknown as Pod;
+  return { key: `default/${name}`, object };
 }
 
 /** The ranking spelt out as a sort of every pod, the way the controller describes it. */
-function byRanking(pods: readonly Pod[]): Pod[] {
-  const score = (pod: Pod): number[] => [
-    pod.spec.nodeName === undefined ? 0 : 1,
-    pod.status.phase === 'Pending' ? 0 : 1,
-    pod.status.conditions?.[0]?.status === 'True' ? 1 : 0,
+function byRanking(pods: readonly OwnedPod[]): OwnedPod[] {
+  const score = (entry: OwnedPod): number[] => [
+    entry.object.spec.nodeName === undefined ? 0 : 1,
+    entry.object.status.phase === 'Pending' ? 0 : 1,
+    entry.object.status.conditions?.[0]?.status === 'True' ? 1 : 0,
   ];
   return [...pods].sort((a, b) => {
     const [left, right] = [score(a), score(b)];
     for (let i = 0; i < 3; i++) if (left[i] !== right[i]) return left[i]! - right[i]!;
-    const [newer, older] = [a.metadata.creationTimestamp, b.metadata.creationTimestamp];
+    const [newer, older] = [a.object.metadata.creationTimestamp, b.object.metadata.creationTimestamp];
     if (newer !== older) return newer > older ? -1 : 1;
-    return a.metadata.name < b.metadata.name ? -1 : 1;
+    return a.object.metadata.name < b.object.metadata.name ? -1 : 1;
   });
 }
 
@@ -46,14 +47,17 @@ describe('ReplicaSet controller: which pods a scale-down deletes', () => {
       pod('pending', { node: 'w2', phase: 'Pending', ready: false, created: '2025-01-01T00:00:00Z' }),
       pod('unscheduled', { phase: 'Pending', ready: false, created: '2025-01-01T00:00:00Z' }),
     ];
-    expect(podsToDelete(pods, 5).map((entry) => entry.metadata.name)).toEqual([
+    expect(podsToDelete(pods, 5).map((entry) => entry.object.metadata.name)).toEqual([
       'unscheduled',
       'pending',
       'unready',
       'new-ready',
       'old-ready',
     ]);
-    expect(podsToDelete(pods, 2).map((entry) => entry.metadata.name)).toEqual(['unscheduled', 'pending']);
+    expect(podsToDelete(pods, 2).map((entry) => entry.object.metadata.name)).toEqual([
+      'unscheduled',
+      'pending',
+    ]);
     expect(podsToDelete(pods, 0)).toEqual([]);
   });
 
