@@ -121,7 +121,6 @@ export function syncDeployment(world: World, key: string): void {
     delete cluster.rollouts[key];
     return;
   }
-  const namespace = deployment.metadata.namespace ?? 'default';
   const hash = ownerTemplateHash(deployment.metadata.uid, deployment.spec.template);
   // Only busy ReplicaSets matter below: the rest have zero replicas and no active pods.
   const busy = busyReplicaSetsOf(world, deployment);
@@ -129,51 +128,88 @@ export function syncDeployment(world: World, key: string): void {
   // becomes busy or idle by it controls no active pod.
   countPods(cluster.api, busy, hash);
   const { active, ready, updated } = podCounts;
-  let newReplicaSet = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
-  if (newReplicaSet === undefined) {
-    // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns.
-    const revision = highestOwnedRevision(cluster.api, deployment.metadata.uid) + 1;
-    const template = templateWithHash(deployment.spec.template, hash);
-    const metadata = newMetadata(
-      world,
-      `${deployment.metadata.name}-${hash}`,
-      namespace,
-      template.metadata.labels,
-    );
-    metadata.ownerReferences = [
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        name: deployment.metadata.name,
-        uid: deployment.metadata.uid,
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ];
-    metadata.annotations = { 'deployment.kubernetes.io/revision': String(revision) };
-    // The Deployment's selector plus the hash label; the rest is shared (stored objects are never mutated).
-    const selector = {
-      ...deployment.spec.selector,
-      matchLabels: { ...deployment.spec.selector.matchLabels, 'pod-template-hash': hash },
-    };
-    newReplicaSet = {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata,
-      spec: { replicas: 0, selector, template },
-      status: { replicas: 0 },
-    };
-    apiPut(world, newReplicaSet);
-    setRolloutState(world, key, 'rollout.started');
-  } else newReplicaSet = renumberIfReused(world, deployment, newReplicaSet);
+  const found = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
+  const newReplicaSet =
+    found === undefined
+      ? createNewReplicaSet(world, key, deployment, hash)
+      : renumberIfReused(world, deployment, found);
   const desired = deployment.spec.replicas;
   const strategy = deployment.spec.strategy.rollingUpdate;
   let maxSurge = resolveIntOrPercent(strategy.maxSurge, desired, true);
-  let maxUnavailable = resolveIntOrPercent(strategy.maxUnavailable, desired, false);
+  // As resolved here, before the fencepost below, it also sets the status's minimum availability.
+  const resolvedMaxUnavailable = resolveIntOrPercent(strategy.maxUnavailable, desired, false);
+  let maxUnavailable = resolvedMaxUnavailable;
   if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
   if (desired === 0) {
     maxSurge = 0;
   }
+  rollReplicas(world, busy, newReplicaSet, desired, maxSurge, maxUnavailable, ready);
+  const minimumAvailable = desired - resolvedMaxUnavailable;
+  const complete = updateDeploymentStatus(
+    world,
+    key,
+    deployment,
+    hash,
+    minimumAvailable,
+    active,
+    ready,
+    updated,
+  );
+  if (complete) cleanupOldReplicaSets(world, deployment, newReplicaSet.metadata.uid);
+}
+
+/** The ReplicaSet for a Deployment's current template, created with no replicas yet. */
+function createNewReplicaSet(world: World, key: string, deployment: Deployment, hash: string): ReplicaSet {
+  // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns.
+  const revision = highestOwnedRevision(requireCluster(world).api, deployment.metadata.uid) + 1;
+  const template = templateWithHash(deployment.spec.template, hash);
+  const metadata = newMetadata(
+    world,
+    `${deployment.metadata.name}-${hash}`,
+    deployment.metadata.namespace ?? 'default',
+    template.metadata.labels,
+  );
+  metadata.ownerReferences = [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: deployment.metadata.name,
+      uid: deployment.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ];
+  metadata.annotations = { 'deployment.kubernetes.io/revision': String(revision) };
+  // The Deployment's selector plus the hash label; the rest is shared (stored objects are never mutated).
+  const selector = {
+    ...deployment.spec.selector,
+    matchLabels: { ...deployment.spec.selector.matchLabels, 'pod-template-hash': hash },
+  };
+  const replicaSet: ReplicaSet = {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata,
+    spec: { replicas: 0, selector, template },
+    status: { replicas: 0 },
+  };
+  apiPut(world, replicaSet);
+  setRolloutState(world, key, 'rollout.started');
+  return replicaSet;
+}
+
+/**
+ * The rolling update's scaling: the new ReplicaSet up within the surge allowance, the old ones
+ * down while enough pods stay available (`ready` of the busy ReplicaSets' pods are ready).
+ */
+function rollReplicas(
+  world: World,
+  busy: readonly ReplicaSet[],
+  newReplicaSet: ReplicaSet,
+  desired: number,
+  maxSurge: number,
+  maxUnavailable: number,
+  ready: number,
+): void {
   // The old ReplicaSets with replicas are busy ones other than the new one; `busy` holds the versions
   // read before any scaling below, so the two walks of it see the same ones.
   let total = 0;
@@ -185,32 +221,31 @@ export function syncDeployment(world: World, key: string): void {
   }
   if (!anyOldWithReplicas) {
     if (newReplicaSet.spec.replicas !== desired) scaleReplicaSet(world, newReplicaSet, desired);
-  } else {
-    // Scale the new ReplicaSet up within the surge allowance.
-    const room = desired + maxSurge - total;
-    if (room > 0 && newReplicaSet.spec.replicas < desired) {
-      scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
-    }
-    // Scale old ReplicaSets down while enough pods stay available.
-    let canRemove = ready - (desired - maxUnavailable);
-    for (let i = 0; i < busy.length; i++) {
-      const oldReplicaSet = busy[i]!;
-      if (oldReplicaSet === newReplicaSet || !(oldReplicaSet.spec.replicas > 0)) continue;
-      // Replicas that are not ready can go at once: removing them costs no availability.
-      const oldPods = controlledPodCounts(cluster.api, oldReplicaSet.metadata.uid);
-      const unready = oldPods === undefined ? 0 : oldPods.active - oldPods.ready;
-      const remove = Math.min(
-        oldReplicaSet.spec.replicas,
-        Math.max(0, canRemove) + Math.min(unready, oldReplicaSet.spec.replicas),
-      );
-      if (remove > 0) {
-        scaleReplicaSet(world, oldReplicaSet, oldReplicaSet.spec.replicas - remove);
-        canRemove -= Math.max(0, remove - unready);
-      }
+    return;
+  }
+  // Scale the new ReplicaSet up within the surge allowance.
+  const room = desired + maxSurge - total;
+  if (room > 0 && newReplicaSet.spec.replicas < desired) {
+    scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
+  }
+  // Scale old ReplicaSets down while enough pods stay available.
+  const api = requireCluster(world).api;
+  let canRemove = ready - (desired - maxUnavailable);
+  for (let i = 0; i < busy.length; i++) {
+    const oldReplicaSet = busy[i]!;
+    if (oldReplicaSet === newReplicaSet || !(oldReplicaSet.spec.replicas > 0)) continue;
+    // Replicas that are not ready can go at once: removing them costs no availability.
+    const oldPods = controlledPodCounts(api, oldReplicaSet.metadata.uid);
+    const unready = oldPods === undefined ? 0 : oldPods.active - oldPods.ready;
+    const remove = Math.min(
+      oldReplicaSet.spec.replicas,
+      Math.max(0, canRemove) + Math.min(unready, oldReplicaSet.spec.replicas),
+    );
+    if (remove > 0) {
+      scaleReplicaSet(world, oldReplicaSet, oldReplicaSet.spec.replicas - remove);
+      canRemove -= Math.max(0, remove - unready);
     }
   }
-  const complete = updateDeploymentStatus(world, key, deployment, hash, active, ready, updated);
-  if (complete) cleanupOldReplicaSets(world, deployment, newReplicaSet.metadata.uid);
 }
 
 const revisionAnnotation = 'deployment.kubernetes.io/revision';
@@ -324,6 +359,7 @@ function updateDeploymentStatus(
   key: string,
   deployment: Deployment,
   hash: string,
+  minimumAvailable: number,
   active: number,
   ready: number,
   updated: number,
@@ -333,8 +369,6 @@ function updateDeploymentStatus(
   const complete = updated === desired && active === desired && ready === desired;
   // The rollout state is asked for only when complete: a keyed lookup by Deployment key is slow.
   if (complete && cluster.rollouts?.[key] !== 'complete') setRolloutState(world, key, 'rollout.completed');
-  const minimumAvailable =
-    desired - resolveIntOrPercent(deployment.spec.strategy.rollingUpdate.maxUnavailable, desired, false);
   // The facts are read by statusVerdict and deploymentStatus, which keep none of them.
   const facts = statusFacts;
   facts.observedGeneration = deployment.metadata.generation ?? 1;
