@@ -57,20 +57,26 @@ export function controlPlaneMetadata(
   return metadata;
 }
 
-/** Fresh metadata for an object created now. */
+/**
+ * Fresh metadata for an object created now. A namespaced object's is built as one literal, the
+ * namespace (and labels) included, rather than grown by a field after the literal: an object grown
+ * past its literal's fields gets a separate store for the extra ones, and a network plugin's
+ * endpoint (one per pod) grows its metadata by three more fields.
+ */
 export function newMetadata(
   world: World,
   name: string,
   namespace?: string,
   labels?: Record<string, string>,
 ): ObjectMeta {
-  const metadata: ObjectMeta = {
-    name,
-    uid: newUid(world),
-    resourceVersion: '0',
-    creationTimestamp: toTimestamp(world.timeMs),
-  };
-  if (namespace !== undefined) metadata.namespace = namespace;
+  const uid = newUid(world);
+  const creationTimestamp = toTimestamp(world.timeMs);
+  if (namespace !== undefined) {
+    if (labels !== undefined)
+      return { name, uid, resourceVersion: '0', creationTimestamp, namespace, labels: { ...labels } };
+    return { name, uid, resourceVersion: '0', creationTimestamp, namespace };
+  }
+  const metadata: ObjectMeta = { name, uid, resourceVersion: '0', creationTimestamp };
   if (labels !== undefined) metadata.labels = { ...labels };
   return metadata;
 }
