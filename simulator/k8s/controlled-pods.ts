@@ -55,6 +55,47 @@ function defaultedTemplateSpec(spec: PodSpec): PodSpec {
 
 const noExtras: PodExtras = {};
 
+/** What every pod a controller creates carries for that controller: made once per controller. */
+interface OwnerStamp {
+  /** `<owner>-`, the pods' generateName. */
+  readonly generateName: string;
+  /** The pods' ownerReferences: the controller reference alone. */
+  readonly ownerReferences: OwnerReference[];
+}
+
+/**
+ * Controller uid → its stamp. The pods of a ReplicaSet share one ownerReferences array, as they
+ * share the template's labels: stored objects are never mutated (the garbage collector writes a
+ * new array when it drops a reference). A stamp is made again when the owner's name, kind or
+ * apiVersion is not the one it was made for.
+ */
+const ownerStamps = new Map<string, OwnerStamp>();
+
+function ownerStamp(owner: PodOwner): OwnerStamp {
+  const stamp = ownerStamps.get(owner.metadata.uid);
+  const reference = stamp?.ownerReferences[0];
+  if (
+    stamp !== undefined &&
+    reference?.name === owner.metadata.name &&
+    reference.kind === owner.kind &&
+    reference.apiVersion === owner.apiVersion
+  )
+    return stamp;
+  if (ownerStamps.size >= 1000) ownerStamps.clear();
+  const made: OwnerStamp = {
+    generateName: `${owner.metadata.name}-`,
+    ownerReferences: [controllerReference(owner)],
+  };
+  ownerStamps.set(owner.metadata.uid, made);
+  return made;
+}
+
+/**
+ * The status of a pod just created: one object shared by every new pod (stored objects are never
+ * mutated; the kubelet and the scheduler write a new status).
+ */
+const pendingStatus: Pod['status'] = { phase: 'Pending' };
+
 /**
  * Creates a pod for a controller, named `<owner>-<5 random characters>` as generateName makes it,
  * and returns it. The template's labels object is shared when nothing is added to it, so that every
@@ -67,24 +108,27 @@ export function createControlledPod(
   namespace: string,
   extras: PodExtras = noExtras,
 ): Pod {
-  const generateName = `${owner.metadata.name}-`;
+  const { generateName, ownerReferences } = ownerStamp(owner);
   const name = generateName + randomNameSuffix(world.random, 5);
   const labels =
     extras.labels === undefined
       ? template.metadata.labels
       : { ...template.metadata.labels, ...extras.labels };
-  const metadata = newControlledPodMetadata(world, name, namespace, {
+  const metadata = newControlledPodMetadata(
+    world,
+    name,
+    namespace,
     labels,
     generateName,
-    annotations: template.metadata.annotations,
-    ownerReferences: [controllerReference(owner)],
-  });
+    template.metadata.annotations,
+    ownerReferences,
+  );
   // The API server's defaults and admission plugins, as for any pod (k8s/pod-admission.ts).
   const spec =
     extras.spec === undefined
       ? defaultedTemplateSpec(template.spec)
       : withPodSpecDefaults({ ...template.spec, ...extras.spec });
-  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: { phase: 'Pending' } };
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec, status: pendingStatus };
   // Mutating admission: Istio's sidecar injection webhook, when the namespace asks for it.
   mutateNewPod(world, pod);
   // A new name: its key is built here rather than looked up among the names seen before.
@@ -133,7 +177,9 @@ export function isPodReady(pod: Pod): boolean {
   if (!isActivePod(pod)) return false;
   const conditions = pod.status.conditions;
   if (conditions === undefined) return false;
-  for (const condition of conditions) {
+  // Indexed rather than for-of: asked for every pod a scale-down ranks.
+  for (let i = 0; i < conditions.length; i++) {
+    const condition = conditions[i]!;
     if (condition.type === 'Ready' && condition.status === 'True') return true;
   }
   return false;

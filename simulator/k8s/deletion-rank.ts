@@ -8,12 +8,6 @@
 import type { Pod } from './objects';
 import { isPodReady } from './controlled-pods';
 
-/** A pod with its store key. */
-export interface OwnedPod {
-  readonly key: string;
-  readonly object: Pod;
-}
-
 /** The three 0/1 scores, compared in turn, as one number whose binary digits they are. */
 function rankOf(pod: Pod): number {
   return (
@@ -34,8 +28,20 @@ function goesFirst(a: Pod, rankA: number, b: Pod, rankB: number): boolean {
   return a.metadata.name < b.metadata.name;
 }
 
+/** A pod with its store key. */
+export interface OwnedPod {
+  readonly key: string;
+  readonly object: Pod;
+}
+
 /** Past this many pods to pick, one sort of all of them costs less than the insertions below. */
 const pickByInsertion = 16;
+
+/**
+ * The ranks of the pods picked so far by the insertion below, reused by every call: numbers only,
+ * so it holds no pod alive, and a scale-down allocates only the list it returns.
+ */
+const pickedRanks: number[] = [];
 
 /**
  * The first `count` pods by the deletion ranking, in that order. A scale-down of a few pods (the
@@ -54,21 +60,19 @@ export function podsToDelete(pods: readonly OwnedPod[], count: number): OwnedPod
     });
     return order.slice(0, count).map((i) => pods[i]!);
   }
-  // The pods picked so far, in ranking order, at most `count` of them, with their ranks.
-  const picked: OwnedPod[] = [];
-  const pickedRanks: number[] = [];
+  // Every pod is picked until the list is full, so it ends with this many: made at its final size.
+  const picked = new Array<OwnedPod>(Math.min(count, pods.length));
+  let size = 0;
   for (let i = 0; i < pods.length; i++) {
     const entry = pods[i]!;
     const rank = rankOf(entry.object);
-    let at = picked.length;
+    let at = size;
     while (at > 0 && goesFirst(entry.object, rank, picked[at - 1]!.object, pickedRanks[at - 1]!)) at -= 1;
     if (at >= count) continue;
     // Insert at `at`, dropping the last one when the list is full.
-    let last = picked.length;
-    if (last < count) {
-      picked.push(entry);
-      pickedRanks.push(rank);
-    } else last -= 1;
+    let last = size;
+    if (size < count) size += 1;
+    else last -= 1;
     for (let j = last; j > at; j--) {
       picked[j] = picked[j - 1]!;
       pickedRanks[j] = pickedRanks[j - 1]!;

@@ -56,7 +56,38 @@ export function deploymentStatus(facts: DeploymentStatusFacts, now: string): Dep
     availableReplicas: facts.readyReplicas,
     unavailableReplicas: facts.unavailableReplicas,
   };
-  status.conditions = [
+  status.conditions = conditionsAt(facts, now);
+  return status;
+}
+
+type Conditions = NonNullable<DeploymentStatus['conditions']>;
+
+/**
+ * The conditions last built, and what they were built for. A rollout writes its status several
+ * times within one second with the same conditions (only the counts move), so the statuses written
+ * in that second share one conditions array (stored objects are never mutated). One entry, not a
+ * map by Deployment: asking a map costs more than building the conditions.
+ */
+const lastConditions = {
+  message: '',
+  now: '',
+  available: 'False' as 'True' | 'False',
+  complete: false,
+  conditions: undefined as Conditions | undefined,
+};
+
+/** The Available and Progressing conditions for these facts, updated at `now`. */
+function conditionsAt(facts: DeploymentStatusFacts, now: string): Conditions {
+  const last = lastConditions;
+  if (
+    last.conditions !== undefined &&
+    last.message === facts.message &&
+    last.now === now &&
+    last.available === facts.available &&
+    last.complete === facts.complete
+  )
+    return last.conditions;
+  const conditions: Conditions = [
     {
       type: 'Available',
       status: facts.available,
@@ -72,7 +103,12 @@ export function deploymentStatus(facts: DeploymentStatusFacts, now: string): Dep
       lastUpdateTime: now,
     },
   ];
-  return status;
+  last.message = facts.message;
+  last.now = now;
+  last.available = facts.available;
+  last.complete = facts.complete;
+  last.conditions = conditions;
+  return conditions;
 }
 
 const availableMessage = 'Deployment has minimum availability.';
@@ -116,7 +152,12 @@ export function statusVerdict(
 }
 
 /** Whether a stored field says the same as a count in JSON; the usual case, equal numbers, at once. */
-const sameCount = (stored: unknown, count: number): boolean => stored === count || jsonEqual(stored, count);
+const sameCount = (stored: unknown, count: number): boolean =>
+  stored === count ||
+  // Two different numbers say the same in JSON only when neither is finite (both are null there).
+  (typeof stored === 'number'
+    ? !Number.isFinite(stored) && !Number.isFinite(count)
+    : jsonEqual(stored, count));
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -57,46 +57,48 @@ export function controlPlaneMetadata(
   return metadata;
 }
 
-/** Fresh metadata for an object created now. */
+/**
+ * Fresh metadata for an object created now. A namespaced object's is built as one literal, the
+ * namespace (and labels) included, rather than grown by a field after the literal: an object grown
+ * past its literal's fields gets a separate store for the extra ones, and a network plugin's
+ * endpoint (one per pod) grows its metadata by three more fields.
+ */
 export function newMetadata(
   world: World,
   name: string,
   namespace?: string,
   labels?: Record<string, string>,
 ): ObjectMeta {
-  const metadata: ObjectMeta = {
-    name,
-    uid: newUid(world),
-    resourceVersion: '0',
-    creationTimestamp: toTimestamp(world.timeMs),
-  };
-  if (namespace !== undefined) metadata.namespace = namespace;
+  const uid = newUid(world);
+  const creationTimestamp = toTimestamp(world.timeMs);
+  if (namespace !== undefined) {
+    if (labels !== undefined)
+      return { name, uid, resourceVersion: '0', creationTimestamp, namespace, labels: { ...labels } };
+    return { name, uid, resourceVersion: '0', creationTimestamp, namespace };
+  }
+  const metadata: ObjectMeta = { name, uid, resourceVersion: '0', creationTimestamp };
   if (labels !== undefined) metadata.labels = { ...labels };
   return metadata;
 }
 
-/** What a controller writes on a pod's metadata besides the fields every new object gets. */
-export interface ControlledPodMeta {
-  labels: Record<string, string> | undefined;
-  generateName: string;
-  annotations: Record<string, string> | undefined;
-  ownerReferences: OwnerReference[];
-}
-
 /**
  * Fresh metadata for a pod a controller creates: newMetadata's fields followed by labels (when
- * any), generateName, annotations (when any) and ownerReferences. The usual combinations are
- * built as one literal in that order, which spares the engine growing the object field by field
- * (one new pod in five events of a churn); the labels and annotations objects are the template's,
- * shared (stored objects are never mutated).
+ * any), generateName, annotations (when any) and ownerReferences, which a controller writes on
+ * its pods besides the fields every new object gets. The usual combinations are built as one
+ * literal in that order, which spares the engine growing the object field by field (one new pod
+ * in five events of a churn); the labels, annotations and ownerReferences are the caller's, shared
+ * (stored objects are never mutated). The parts are passed one by one rather than in a record,
+ * which would be made for every pod.
  */
 export function newControlledPodMetadata(
   world: World,
   name: string,
   namespace: string,
-  extra: ControlledPodMeta,
+  labels: Record<string, string> | undefined,
+  generateName: string,
+  annotations: Record<string, string> | undefined,
+  ownerReferences: OwnerReference[],
 ): ObjectMeta {
-  const { labels, generateName, annotations, ownerReferences } = extra;
   const uid = newUid(world);
   const creationTimestamp = toTimestamp(world.timeMs);
   if (labels !== undefined && annotations !== undefined)

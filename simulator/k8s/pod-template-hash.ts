@@ -46,6 +46,39 @@ interface OwnerTemplate {
   hash: string;
   /** Metadata field → its value and its `"key":json` text, as canonicalJson writes it. */
   fields: Map<string, { value: unknown; text: string }>;
+  /** The metadata's keys in their own order, and sorted (a restart keeps the same keys). */
+  keys: MetadataKeys;
+}
+
+interface MetadataKeys {
+  readonly own: readonly string[];
+  readonly sorted: readonly string[];
+}
+
+const noMetadataKeys: MetadataKeys = { own: [], sorted: [] };
+
+/**
+ * The metadata's keys sorted: the previous template's when the metadata has the same keys in the
+ * same order (a restart changes the annotations' values, not the keys), else sorted anew.
+ */
+function sortedMetadataKeys(
+  metadata: Record<string, unknown>,
+  previous: MetadataKeys | undefined,
+): MetadataKeys {
+  if (previous !== undefined) {
+    let count = 0;
+    let same = true;
+    for (const key in metadata) {
+      if (count === previous.own.length || key !== previous.own[count] || !Object.hasOwn(metadata, key)) {
+        same = false;
+        break;
+      }
+      count += 1;
+    }
+    if (same && count === previous.own.length) return previous;
+  }
+  const own = Object.keys(metadata);
+  return { own, sorted: [...own].sort() };
 }
 
 const ownerTemplates = new Map<string, OwnerTemplate>();
@@ -54,29 +87,33 @@ const ownerTemplates = new Map<string, OwnerTemplate>();
 export function ownerTemplateHash(ownerUid: string, template: PodTemplate): string {
   const last = ownerTemplates.get(ownerUid);
   if (last?.template === template) return last.hash;
-  const fields = new Map<string, { value: unknown; text: string }>();
-  const hash = hashOfJson(templateJson(template, last?.fields, fields), 0);
+  // Filled in by templateJson with the metadata's fields and keys, then given the hash.
+  const next: OwnerTemplate = { template, hash: '', fields: new Map(), keys: noMetadataKeys };
+  next.hash = hashOfJson(templateJson(template, last, next), 0);
   if (ownerTemplates.size >= 1000) ownerTemplates.clear();
-  ownerTemplates.set(ownerUid, { template, hash, fields });
-  return hash;
+  ownerTemplates.set(ownerUid, next);
+  return next.hash;
 }
 
 /**
- * canonicalJson(metadata), reusing the text of each field whose value is the one in `previous`
- * (stored objects are never mutated), and recording each field's text in `fields`.
+ * canonicalJson(metadata), reusing the text of each field whose value is the one in the previous
+ * template (stored objects are never mutated), and its sorted keys when they are the same; records
+ * each field's text and the keys in `next`.
  */
 function metadataJson(
   metadata: Record<string, unknown>,
-  previous: OwnerTemplate['fields'] | undefined,
-  fields: OwnerTemplate['fields'],
+  previous: OwnerTemplate | undefined,
+  next: OwnerTemplate,
 ): string {
+  const keys = sortedMetadataKeys(metadata, previous?.keys);
+  next.keys = keys;
   let text = '{';
-  for (const key of Object.keys(metadata).sort()) {
+  for (const key of keys.sorted) {
     const value = metadata[key];
     if (value === undefined) continue;
-    const known = previous?.get(key);
+    const known = previous?.fields.get(key);
     const field = known?.value === value ? known.text : `${JSON.stringify(key)}:${canonicalJson(value)}`;
-    fields.set(key, { value, text: field });
+    next.fields.set(key, { value, text: field });
     text += text.length === 1 ? field : `,${field}`;
   }
   return `${text}}`;
@@ -89,11 +126,7 @@ const specJson = new WeakMap<object, string>();
  * canonicalJson(template), reusing the JSON of a spec it has seen before and, when given, the
  * metadata fields of the owner's last template.
  */
-function templateJson(
-  template: PodTemplate,
-  previous?: OwnerTemplate['fields'],
-  fields?: OwnerTemplate['fields'],
-): string {
+function templateJson(template: PodTemplate, previous?: OwnerTemplate, next?: OwnerTemplate): string {
   const keys = Object.keys(template);
   if (keys.length !== 2 || typeof template.metadata !== 'object' || typeof template.spec !== 'object')
     return canonicalJson(template);
@@ -104,8 +137,8 @@ function templateJson(
   }
   const metadata = template.metadata as unknown;
   const metadataText =
-    fields !== undefined && typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
-      ? metadataJson(metadata as Record<string, unknown>, previous, fields)
+    next !== undefined && typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+      ? metadataJson(metadata as Record<string, unknown>, previous, next)
       : canonicalJson(metadata);
   // Sorted keys, as canonicalJson writes them: "metadata" before "spec".
   return `{"metadata":${metadataText},"spec":${spec}}`;

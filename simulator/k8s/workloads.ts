@@ -32,7 +32,7 @@ import {
 import { newMetadata } from './metadata';
 import type { Deployment, PodTemplate, ReplicaSet, ReplicationController } from './objects';
 import { createControlledPod, isActivePod, requestPodDeletion } from './controlled-pods';
-import { podsToDelete, type OwnedPod } from './deletion-rank';
+import { podsToDelete } from './deletion-rank';
 import { ownerTemplateHash } from './pod-template-hash';
 import { nextState } from '../machines/step';
 import { rolloutMachine, type RolloutState } from '../machines/rollout';
@@ -81,28 +81,35 @@ function busyReplicaSetsOf(world: World, deployment: Deployment): ReplicaSet[] {
   return listBusyReplicaSetsOwnedBy(requireCluster(world).api, deployment.metadata.uid);
 }
 
-/** Counts of the pods some ReplicaSets control: not being deleted, ready, and on a template hash. */
-interface PodCounts {
-  active: number;
-  ready: number;
+/**
+ * Counts of the pods some ReplicaSets control: not being deleted, ready, and on a template hash.
+ * Filled by countPods and read at once: one record reused by every sync rather than one per sync.
+ */
+const podCounts = {
+  active: 0,
+  ready: 0,
   /** Active pods labelled with the template hash asked for. */
-  updated: number;
-}
+  updated: 0,
+};
 
 /**
- * Counts the pods the given ReplicaSets control, as filtering listOwnedBy(store, 'Pod', uid) would,
- * without building the lists.
+ * Counts the pods the given ReplicaSets control into podCounts, as filtering
+ * listOwnedBy(store, 'Pod', uid) would, without building the lists.
  */
-function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash: string): PodCounts {
-  const counts: PodCounts = { active: 0, ready: 0, updated: 0 };
+function countPods(store: ApiStore, replicaSets: readonly ReplicaSet[], templateHash: string): void {
+  let active = 0;
+  let ready = 0;
+  let updated = 0;
   for (let i = 0; i < replicaSets.length; i++) {
     const controlled = controlledPodCounts(store, replicaSets[i]!.metadata.uid);
     if (controlled === undefined) continue;
-    counts.active += controlled.active;
-    counts.ready += controlled.ready;
-    counts.updated += controlled.byTemplateHash.get(templateHash) ?? 0;
+    active += controlled.active;
+    ready += controlled.ready;
+    updated += controlled.byTemplateHash.get(templateHash) ?? 0;
   }
-  return counts;
+  podCounts.active = active;
+  podCounts.ready = ready;
+  podCounts.updated = updated;
 }
 
 /** Deployment controller: make sure the current template has a ReplicaSet and roll replicas over. */
@@ -114,91 +121,131 @@ export function syncDeployment(world: World, key: string): void {
     delete cluster.rollouts[key];
     return;
   }
-  const namespace = deployment.metadata.namespace ?? 'default';
   const hash = ownerTemplateHash(deployment.metadata.uid, deployment.spec.template);
   // Only busy ReplicaSets matter below: the rest have zero replicas and no active pods.
   const busy = busyReplicaSetsOf(world, deployment);
   // Counted once for the scaling and the status: scaling a ReplicaSet changes no pod, and one that
   // becomes busy or idle by it controls no active pod.
-  const pods = countPods(cluster.api, busy, hash);
-  let newReplicaSet = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
-  if (newReplicaSet === undefined) {
-    // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns.
-    const revision = highestOwnedRevision(cluster.api, deployment.metadata.uid) + 1;
-    const template = templateWithHash(deployment.spec.template, hash);
-    const metadata = newMetadata(
-      world,
-      `${deployment.metadata.name}-${hash}`,
-      namespace,
-      template.metadata.labels,
-    );
-    metadata.ownerReferences = [
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        name: deployment.metadata.name,
-        uid: deployment.metadata.uid,
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ];
-    metadata.annotations = { 'deployment.kubernetes.io/revision': String(revision) };
-    // The Deployment's selector plus the hash label; the rest is shared (stored objects are never mutated).
-    const selector = {
-      ...deployment.spec.selector,
-      matchLabels: { ...deployment.spec.selector.matchLabels, 'pod-template-hash': hash },
-    };
-    newReplicaSet = {
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata,
-      spec: { replicas: 0, selector, template },
-      status: { replicas: 0 },
-    };
-    apiPut(world, newReplicaSet);
-    setRolloutState(world, key, 'rollout.started');
-  } else newReplicaSet = renumberIfReused(world, deployment, newReplicaSet);
+  countPods(cluster.api, busy, hash);
+  const { active, ready, updated } = podCounts;
+  const found = findOwnedReplicaSetByTemplateHash(cluster.api, deployment.metadata.uid, hash);
+  const newReplicaSet =
+    found === undefined
+      ? createNewReplicaSet(world, key, deployment, hash)
+      : renumberIfReused(world, deployment, found);
   const desired = deployment.spec.replicas;
   const strategy = deployment.spec.strategy.rollingUpdate;
   let maxSurge = resolveIntOrPercent(strategy.maxSurge, desired, true);
-  let maxUnavailable = resolveIntOrPercent(strategy.maxUnavailable, desired, false);
+  // As resolved here, before the fencepost below, it also sets the status's minimum availability.
+  const resolvedMaxUnavailable = resolveIntOrPercent(strategy.maxUnavailable, desired, false);
+  let maxUnavailable = resolvedMaxUnavailable;
   if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
   if (desired === 0) {
     maxSurge = 0;
   }
-  const oldWithReplicas: ReplicaSet[] = [];
+  rollReplicas(world, busy, newReplicaSet, desired, maxSurge, maxUnavailable, ready);
+  const minimumAvailable = desired - resolvedMaxUnavailable;
+  const complete = updateDeploymentStatus(
+    world,
+    key,
+    deployment,
+    hash,
+    minimumAvailable,
+    active,
+    ready,
+    updated,
+  );
+  if (complete) cleanupOldReplicaSets(world, deployment, newReplicaSet.metadata.uid);
+}
+
+/** The ReplicaSet for a Deployment's current template, created with no replicas yet. */
+function createNewReplicaSet(world: World, key: string, deployment: Deployment, hash: string): ReplicaSet {
+  // As deploymentutil.MaxRevision: one past the highest revision among the ReplicaSets it owns.
+  const revision = highestOwnedRevision(requireCluster(world).api, deployment.metadata.uid) + 1;
+  const template = templateWithHash(deployment.spec.template, hash);
+  const metadata = newMetadata(
+    world,
+    `${deployment.metadata.name}-${hash}`,
+    deployment.metadata.namespace ?? 'default',
+    template.metadata.labels,
+  );
+  metadata.ownerReferences = [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: deployment.metadata.name,
+      uid: deployment.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ];
+  metadata.annotations = { 'deployment.kubernetes.io/revision': String(revision) };
+  // The Deployment's selector plus the hash label; the rest is shared (stored objects are never mutated).
+  const selector = {
+    ...deployment.spec.selector,
+    matchLabels: { ...deployment.spec.selector.matchLabels, 'pod-template-hash': hash },
+  };
+  const replicaSet: ReplicaSet = {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata,
+    spec: { replicas: 0, selector, template },
+    status: { replicas: 0 },
+  };
+  apiPut(world, replicaSet);
+  setRolloutState(world, key, 'rollout.started');
+  return replicaSet;
+}
+
+/**
+ * The rolling update's scaling: the new ReplicaSet up within the surge allowance, the old ones
+ * down while enough pods stay available (`ready` of the busy ReplicaSets' pods are ready).
+ */
+function rollReplicas(
+  world: World,
+  busy: readonly ReplicaSet[],
+  newReplicaSet: ReplicaSet,
+  desired: number,
+  maxSurge: number,
+  maxUnavailable: number,
+  ready: number,
+): void {
+  // The old ReplicaSets with replicas are busy ones other than the new one; `busy` holds the versions
+  // read before any scaling below, so the two walks of it see the same ones.
+  let total = 0;
+  let anyOldWithReplicas = false;
   for (let i = 0; i < busy.length; i++) {
     const replicaSet = busy[i]!;
-    if (replicaSet !== newReplicaSet && replicaSet.spec.replicas > 0) oldWithReplicas.push(replicaSet);
+    total += replicaSet.spec.replicas;
+    if (replicaSet !== newReplicaSet && replicaSet.spec.replicas > 0) anyOldWithReplicas = true;
   }
-  if (oldWithReplicas.length === 0) {
+  if (!anyOldWithReplicas) {
     if (newReplicaSet.spec.replicas !== desired) scaleReplicaSet(world, newReplicaSet, desired);
-  } else {
-    // Scale the new ReplicaSet up within the surge allowance.
-    let total = 0;
-    for (let i = 0; i < busy.length; i++) total += busy[i]!.spec.replicas;
-    const room = desired + maxSurge - total;
-    if (room > 0 && newReplicaSet.spec.replicas < desired) {
-      scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
-    }
-    // Scale old ReplicaSets down while enough pods stay available.
-    let canRemove = pods.ready - (desired - maxUnavailable);
-    for (const oldReplicaSet of oldWithReplicas) {
-      // Replicas that are not ready can go at once: removing them costs no availability.
-      const oldPods = controlledPodCounts(cluster.api, oldReplicaSet.metadata.uid);
-      const unready = oldPods === undefined ? 0 : oldPods.active - oldPods.ready;
-      const remove = Math.min(
-        oldReplicaSet.spec.replicas,
-        Math.max(0, canRemove) + Math.min(unready, oldReplicaSet.spec.replicas),
-      );
-      if (remove > 0) {
-        scaleReplicaSet(world, oldReplicaSet, oldReplicaSet.spec.replicas - remove);
-        canRemove -= Math.max(0, remove - unready);
-      }
+    return;
+  }
+  // Scale the new ReplicaSet up within the surge allowance.
+  const room = desired + maxSurge - total;
+  if (room > 0 && newReplicaSet.spec.replicas < desired) {
+    scaleReplicaSet(world, newReplicaSet, Math.min(desired, newReplicaSet.spec.replicas + room));
+  }
+  // Scale old ReplicaSets down while enough pods stay available.
+  const api = requireCluster(world).api;
+  let canRemove = ready - (desired - maxUnavailable);
+  for (let i = 0; i < busy.length; i++) {
+    const oldReplicaSet = busy[i]!;
+    if (oldReplicaSet === newReplicaSet || !(oldReplicaSet.spec.replicas > 0)) continue;
+    // Replicas that are not ready can go at once: removing them costs no availability.
+    const oldPods = controlledPodCounts(api, oldReplicaSet.metadata.uid);
+    const unready = oldPods === undefined ? 0 : oldPods.active - oldPods.ready;
+    const remove = Math.min(
+      oldReplicaSet.spec.replicas,
+      Math.max(0, canRemove) + Math.min(unready, oldReplicaSet.spec.replicas),
+    );
+    if (remove > 0) {
+      scaleReplicaSet(world, oldReplicaSet, oldReplicaSet.spec.replicas - remove);
+      canRemove -= Math.max(0, remove - unready);
     }
   }
-  const complete = updateDeploymentStatus(world, key, deployment, hash, pods);
-  if (complete) cleanupOldReplicaSets(world, deployment, newReplicaSet.metadata.uid);
 }
 
 const revisionAnnotation = 'deployment.kubernetes.io/revision';
@@ -238,11 +285,34 @@ function cleanupOldReplicaSets(world: World, deployment: Deployment, newReplicaS
   if (countOwnedReplicaSets(cluster.api, deployment.metadata.uid) <= limit + 1) return;
   const cleanable = (replicaSet: ReplicaSet): boolean =>
     replicaSet.metadata.uid !== newReplicaSetUid && replicaSet.metadata.deletionTimestamp === undefined;
+  const owned = ownedReplicaSetsUnordered(cluster.api, deployment.metadata.uid);
+  // The usual case, one over the limit after a rollout: only the lowest revision can go. When no
+  // other has that revision, it is the first of the sorted list below, found without building it.
+  let cleanableCount = 0;
+  let lowest: ReplicaSet | undefined;
+  let lowestRevision = Infinity;
+  let lowestTied = false;
+  for (let i = 0; i < owned.length; i++) {
+    const replicaSet = owned[i]!;
+    if (!cleanable(replicaSet)) continue;
+    cleanableCount += 1;
+    const revision = revisionOf(replicaSet);
+    if (revision < lowestRevision) {
+      lowest = replicaSet;
+      lowestRevision = revision;
+      lowestTied = false;
+    } else if (revision === lowestRevision) lowestTied = true;
+  }
+  const excess = cleanableCount - limit;
+  if (excess <= 0) return;
+  if (excess === 1 && !lowestTied && lowest !== undefined) {
+    if (lowest.status.replicas === 0 && lowest.spec.replicas === 0)
+      apiRemove(world, 'ReplicaSet', keyOf(lowest));
+    return;
+  }
   // Sorted by revision, the owned order breaks ties. Without ties any order sorts the same, so the
   // unordered index serves, and the owned list is walked only when two revisions are equal.
-  let old = ownedReplicaSetsUnordered(cluster.api, deployment.metadata.uid).filter(cleanable);
-  const excess = old.length - limit;
-  if (excess <= 0) return;
+  let old = owned.filter(cleanable);
   old.sort(byRevision);
   if (hasEqualNeighbours(old)) old = replicaSetsOwnedBy(world, deployment).filter(cleanable).sort(byRevision);
   for (let i = 0; i < Math.min(excess, old.length); i++) {
@@ -289,25 +359,26 @@ function updateDeploymentStatus(
   key: string,
   deployment: Deployment,
   hash: string,
-  { active, ready, updated }: PodCounts,
+  minimumAvailable: number,
+  active: number,
+  ready: number,
+  updated: number,
 ): boolean {
   const cluster = requireCluster(world);
   const desired = deployment.spec.replicas;
   const complete = updated === desired && active === desired && ready === desired;
   // The rollout state is asked for only when complete: a keyed lookup by Deployment key is slow.
   if (complete && cluster.rollouts?.[key] !== 'complete') setRolloutState(world, key, 'rollout.completed');
-  const minimumAvailable =
-    desired - resolveIntOrPercent(deployment.spec.strategy.rollingUpdate.maxUnavailable, desired, false);
-  const facts: DeploymentStatusFacts = {
-    observedGeneration: deployment.metadata.generation ?? 1,
-    replicas: active,
-    updatedReplicas: updated,
-    readyReplicas: ready,
-    unavailableReplicas: Math.max(0, desired - ready),
-    available: ready >= minimumAvailable ? 'True' : 'False',
-    complete,
-    message: progressingMessage(deployment.metadata.name, hash, complete),
-  };
+  // The facts are read by statusVerdict and deploymentStatus, which keep none of them.
+  const facts = statusFacts;
+  facts.observedGeneration = deployment.metadata.generation ?? 1;
+  facts.replicas = active;
+  facts.updatedReplicas = updated;
+  facts.readyReplicas = ready;
+  facts.unavailableReplicas = Math.max(0, desired - ready);
+  facts.available = ready >= minimumAvailable ? 'True' : 'False';
+  facts.complete = complete;
+  facts.message = progressingMessage(deployment.metadata.name, hash, complete);
   const verdict = statusVerdict(deployment.status, facts);
   if (verdict === 'unchanged') return complete;
   const status = deploymentStatus(facts, toTimestamp(world.timeMs));
@@ -316,6 +387,18 @@ function updateDeploymentStatus(
   }
   return complete;
 }
+
+/** The facts of the status being worked out, one record rewritten by every sync. */
+const statusFacts: { -readonly [K in keyof DeploymentStatusFacts]: DeploymentStatusFacts[K] } = {
+  observedGeneration: 0,
+  replicas: 0,
+  updatedReplicas: 0,
+  readyReplicas: 0,
+  unavailableReplicas: 0,
+  available: 'False',
+  complete: false,
+  message: '',
+};
 
 /**
  * The most pods the ReplicaSet controller creates in one sync (`BurstReplicas` in
@@ -393,11 +476,15 @@ function syncReplicas(world: World, key: string, owner: ReplicaSet | Replication
     const count = podsToCreate(world, owner.kind, key, difference);
     for (let i = 0; i < count; i++) createControlledPod(world, owner, owner.spec.template, namespace);
   } else if (difference < 0) {
-    const owned = listOwnedWithKeys(cluster.api, 'Pod', owner.metadata.uid);
-    const pods: OwnedPod[] = [];
-    for (let i = 0; i < owned.length; i++) if (isActivePod(owned[i]!.object)) pods.push(owned[i]!);
-    for (const { object: pod, key: podKey } of podsToDelete(pods, -difference))
-      requestPodDeletion(world, pod, undefined, podKey);
+    // The owned pods' list is made for this call: the active ones are kept in it, in order. The
+    // store's keys come with them (a pod's name may never have been made into a key by keyOf).
+    const pods = listOwnedWithKeys(cluster.api, 'Pod', owner.metadata.uid);
+    let activeCount = 0;
+    for (let i = 0; i < pods.length; i++) if (isActivePod(pods[i]!.object)) pods[activeCount++] = pods[i]!;
+    pods.length = activeCount;
+    const doomed = podsToDelete(pods, -difference);
+    for (let i = 0; i < doomed.length; i++)
+      requestPodDeletion(world, doomed[i]!.object, undefined, doomed[i]!.key);
   }
   const status = owner.status;
   if (status.replicas !== active || status.readyReplicas !== ready) {
