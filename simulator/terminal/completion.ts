@@ -247,7 +247,7 @@ function scopeOf(line: KubectlLine): { namespace: string; allNamespaces: boolean
 }
 
 /** Subcommands that take a resource type, then names of that type. */
-const typeThenNames = new Set(['get', 'describe', 'delete', 'label', 'wait', 'patch', 'scale']);
+const typeThenNames = new Set(['get', 'describe', 'delete', 'label', 'annotate', 'wait', 'patch', 'scale']);
 /** Subcommands that take a pod (or TYPE/NAME) first. */
 const podFirst = new Set(['exec', 'logs', 'cp']);
 /** Subcommands kubectl-contexts.ts answers before the others. */

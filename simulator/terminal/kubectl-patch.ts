@@ -175,7 +175,36 @@ export function patch(
     }),
   );
   if (denied !== undefined) return denied;
-  const result = patched(type, object, (flags.get('--type') ?? 'strategic').toLowerCase(), patchValue.value);
+  const submitted = submitPatch(
+    context,
+    type,
+    object,
+    (flags.get('--type') ?? 'strategic').toLowerCase(),
+    patchValue.value,
+  );
+  if ('exitCode' in submitted) return submitted;
+  const { stored, unchanged } = submitted;
+  const output = flags.get('--output');
+  if (output === 'yaml') return ok(kubectlYaml(stored));
+  if (output === 'json') return ok(kubectlJson(stored));
+  if (output === 'name') return ok(`${type.prefix}/${object.metadata.name}\n`);
+  return ok(`${type.prefix}/${object.metadata.name} patched${unchanged ? ' (no change)' : ''}\n`);
+}
+
+/**
+ * Sends a patch of one object to the API server, as kubectl's patch request does: the patched
+ * object is validated and stored unless the patch changes nothing. Returns the stored object after
+ * it, or the server's refusal in kubectl's words.
+ */
+export function submitPatch(
+  context: TerminalContext,
+  type: ResourceType,
+  object: ApiObject,
+  patchType: string,
+  patchValue: unknown,
+): { stored: ApiObject; unchanged: boolean } | CommandResult {
+  const namespace = object.metadata.namespace;
+  const result = patched(type, object, patchType, patchValue);
   if ('exitCode' in result) return result;
   const manifest = asManifest(result.value as Record<string, unknown>);
   const parsed = parseManifests(JSON.stringify(manifest), {
@@ -208,9 +237,5 @@ export function patch(
           object.kind,
           objectKey(object.kind, object.metadata.name, namespace, customKinds(context.simulation.state)),
         ) ?? object);
-  const output = flags.get('--output');
-  if (output === 'yaml') return ok(kubectlYaml(stored));
-  if (output === 'json') return ok(kubectlJson(stored));
-  if (output === 'name') return ok(`${type.prefix}/${object.metadata.name}\n`);
-  return ok(`${type.prefix}/${object.metadata.name} patched${unchanged ? ' (no change)' : ''}\n`);
+  return { stored, unchanged };
 }

@@ -26,6 +26,7 @@ import { runInPod } from './pod-commands';
 import { noResourcesMessage, objectsInScope, parseLabelSelector, scopeOf } from './kubectl-select';
 import { describe } from './kubectl-describe-command';
 import { label } from './kubectl-label';
+import { annotate } from './kubectl-annotate';
 import { wait, watch } from './kubectl-wait';
 import { rollout } from './kubectl-rollout';
 import { kubectlJson, kubectlYaml } from './kubectl-output';
@@ -92,6 +93,12 @@ const subcommandFlags: Record<string, FlagSpec[]> = {
   ],
   describe: [...namespaceFlags, { names: ['--show-events'], takesValue: false }],
   label: [
+    ...namespaceFlags,
+    { names: ['--overwrite'], takesValue: false },
+    { names: ['--all'], takesValue: false },
+    { names: ['--list'], takesValue: false },
+  ],
+  annotate: [
     ...namespaceFlags,
     { names: ['--overwrite'], takesValue: false },
     { names: ['--all'], takesValue: false },
@@ -831,6 +838,7 @@ export const subcommands = [
   'create',
   'run',
   'label',
+  'annotate',
   'scale',
   'rollout',
   'wait',
@@ -903,6 +911,8 @@ export function kubectl(
       return describe(context, parsed.positionals, parsed.flags);
     case 'label':
       return label(context, parsed.positionals, parsed.flags);
+    case 'annotate':
+      return annotate(context, parsed.positionals, parsed.flags);
     case 'wait':
       return wait(context, parsed.positionals, parsed.flags);
     case 'apply':

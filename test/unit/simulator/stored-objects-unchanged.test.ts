@@ -28,7 +28,8 @@ describe('stored API objects', () => {
     for (const line of [
       'kubectl scale deployment deathstar --replicas=4',
       'kubectl label pod tiefighter team=empire-reserve',
-      'kubectl patch pod xwing -p \'{"metadata":{"annotations":{"note":"rebel"}}}\'',
+      'kubectl annotate pod xwing note=rebel',
+      'kubectl patch pod xwing -p \'{"metadata":{"annotations":{"team":"rogue"}}}\'',
       'kubectl patch deployment deathstar -p \'{"spec":{"template":{"metadata":{"labels":{"tier":"core"}}}}}\'',
       'sleep 20',
     ])
