@@ -12,7 +12,7 @@ import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { submitPatch } from './kubectl-patch';
 import { forbidden, resourceRequest } from './kubectl-request';
 import { resourceType } from './kubectl-resources';
-import { noResourcesMessage, parseReferences, resolveReferences, scopeOf } from './kubectl-select';
+import { objectsToChange } from './kubectl-select';
 
 /** The annotation kubectl's --record writes; annotate may always overwrite it. */
 const changeCauseAnnotation = 'kubernetes.io/change-cause';
@@ -139,20 +139,9 @@ export function annotate(
   const list = flags.has('--list') && flags.get('--list') !== 'false';
   if (changes.set.size === 0 && changes.remove.length === 0 && !list)
     return fail('error: at least one annotation update is required');
-  const references = parseReferences(resourceArgs, context.simulation.state);
-  if ('exitCode' in references) return references;
-  if (!all && !flags.has('--selector') && references.some((reference) => reference.name === undefined))
-    return fail('error: resource(s) were provided, but no name was specified');
-  const scope = scopeOf(flags);
-  if ('exitCode' in scope) return scope;
-  const objects = resolveReferences(cluster, references, scope);
-  if ('exitCode' in objects) return objects;
-  if (objects.length === 0)
-    return {
-      stdout: '',
-      stderr: noResourcesMessage(scope, references[0]?.type.namespaced ?? true),
-      exitCode: 0,
-    };
+  const selected = objectsToChange(context, resourceArgs, flags);
+  if ('exitCode' in selected) return selected;
+  const { objects, references } = selected;
   const overwrite = flags.has('--overwrite') && flags.get('--overwrite') !== 'false';
   const out: string[] = [];
   const failed = (result: CommandResult): CommandResult => ({

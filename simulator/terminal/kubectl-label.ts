@@ -8,7 +8,7 @@
 import { keyOf } from '../k8s/api-store';
 import type { ApiObject } from '../k8s/objects';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
-import { noResourcesMessage, parseReferences, resolveReferences, scopeOf } from './kubectl-select';
+import { objectsToChange } from './kubectl-select';
 import { resourceType } from './kubectl-resources';
 
 const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -65,20 +65,9 @@ export function label(
   if (all && flags.has('--selector')) return fail('error: cannot set --all and --selector at the same time');
   const parsed = parseLabelArgs(labelArgs);
   if ('exitCode' in parsed) return parsed;
-  const references = parseReferences(resourceArgs, context.simulation.state);
-  if ('exitCode' in references) return references;
-  if (!all && !flags.has('--selector') && references.some((reference) => reference.name === undefined))
-    return fail('error: resource(s) were provided, but no name was specified');
-  const scope = scopeOf(flags);
-  if ('exitCode' in scope) return scope;
-  const objects = resolveReferences(cluster, references, scope);
-  if ('exitCode' in objects) return objects;
-  if (objects.length === 0)
-    return {
-      stdout: '',
-      stderr: noResourcesMessage(scope, references[0]?.type.namespaced ?? true),
-      exitCode: 0,
-    };
+  const selected = objectsToChange(context, resourceArgs, flags);
+  if ('exitCode' in selected) return selected;
+  const { objects, references } = selected;
   const overwrite = flags.has('--overwrite') && flags.get('--overwrite') !== 'false';
   const out: string[] = [];
   for (const object of objects) {

@@ -6,7 +6,7 @@ import { listObjects } from '../k8s/api-store';
 import { selectorMatches } from '../k8s/metadata';
 import type { ApiObject, LabelSelector } from '../k8s/objects';
 import type { Cluster, World } from '../world';
-import { fail, type CommandResult } from './context';
+import { fail, type CommandResult, type TerminalContext } from './context';
 import { servedResourceType, type ResourceType } from './kubectl-resources';
 import { unknownTypeError } from './kubectl-get-types';
 
@@ -169,4 +169,34 @@ export function noResourcesMessage(scope: Scope, namespaced: boolean): string {
   return namespaced && !scope.allNamespaces
     ? `No resources found in ${scope.namespace} namespace.\n`
     : 'No resources found\n';
+}
+
+/**
+ * The objects a command that changes objects in place (label, annotate) is given: `TYPE NAME…` or
+ * `TYPE/NAME…`, or every object of a type with `-l SELECTOR` or `--all`, in the namespace flags'
+ * scope; or kubectl's error, or its "No resources found" when a selector picks nothing.
+ */
+export function objectsToChange(
+  context: TerminalContext,
+  resourceArgs: readonly string[],
+  flags: ReadonlyMap<string, string>,
+): { objects: ApiObject[]; references: ResourceReference[] } | CommandResult {
+  const cluster = context.simulation.state.cluster;
+  if (cluster === undefined) return fail('error: no cluster');
+  const references = parseReferences(resourceArgs, context.simulation.state);
+  if ('exitCode' in references) return references;
+  const all = flags.has('--all') && flags.get('--all') !== 'false';
+  if (!all && !flags.has('--selector') && references.some((reference) => reference.name === undefined))
+    return fail('error: resource(s) were provided, but no name was specified');
+  const scope = scopeOf(flags);
+  if ('exitCode' in scope) return scope;
+  const objects = resolveReferences(cluster, references, scope);
+  if ('exitCode' in objects) return objects;
+  if (objects.length === 0)
+    return {
+      stdout: '',
+      stderr: noResourcesMessage(scope, references[0]?.type.namespaced ?? true),
+      exitCode: 0,
+    };
+  return { objects, references };
 }
