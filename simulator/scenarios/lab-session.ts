@@ -56,6 +56,8 @@ export class LabSession {
   private readonly terminals = new Map<number, TerminalSession>();
   /** The tab whose line is running, while one runs (what an interrupt stops). */
   private lineTab: number | undefined;
+  /** Where the line in hand is: its terminal still loading (or Ctrl-C came then), or running. */
+  private line: 'loading' | 'cancelled' | 'running' | undefined;
   /** The terminal tabs the reader has open, in the order opened. */
   private readonly openTabs: number[] = [0];
   /**
@@ -212,14 +214,21 @@ export class LabSession {
    */
   async run(line: string, stopAt?: number, tab = 0): Promise<TerminalEntry> {
     this.returnToPresent();
-    const terminal = await this.terminalOf(tab);
+    // From here a Ctrl-C is this line's, even while its terminal still loads.
     this.lineTab = tab;
+    this.line = 'loading';
+    let terminal: TerminalSession;
     let output: Omit<TerminalEntry, 'command'>;
     let interruptedAt: number | undefined;
     try {
-      ({ interruptedAt, ...output } = await terminal.run(line, stopAt === undefined ? {} : { stopAt }));
+      terminal = await this.terminalOf(tab);
+      const running = terminal.run(line, stopAt === undefined ? {} : { stopAt });
+      if (this.cancelledWhileLoading()) terminal.cancel();
+      this.line = 'running';
+      ({ interruptedAt, ...output } = await running);
     } finally {
       this.lineTab = undefined;
+      this.line = undefined;
     }
     // A link made before tabs holds `hubble observe -f` as a line the reader interrupted; with
     // tabs the command holds its terminal instead, so the recorded Ctrl-C stops it at once.
@@ -312,9 +321,15 @@ export class LabSession {
   }
 
   /** Interrupts the command line that is running, if any, as Ctrl-C does. */
+  private cancelledWhileLoading(): boolean {
+    return this.line === 'cancelled';
+  }
+
   cancel(): void {
     // Only a running line: a held command stops through `stop`, which the record keeps.
-    if (this.lineTab !== undefined) this.terminals.get(this.lineTab)?.cancel();
+    if (this.line === 'loading') this.line = 'cancelled';
+    else if (this.line === 'running' && this.lineTab !== undefined)
+      this.terminals.get(this.lineTab)?.cancel();
   }
 
   /** Everything needed to rebuild this session. */

@@ -460,7 +460,12 @@ export class TerminalSession {
       };
       return;
     }
-    if (this.controller === undefined) return;
+    if (this.controller === undefined) {
+      // The line has started but its shell is still getting ready (the first line of a terminal):
+      // it stops at its first checkpoint, as a Ctrl-C typed while bash starts would stop it.
+      if (this.lineInFlight !== undefined && this.held === undefined) this.interrupted = true;
+      return;
+    }
     this.interrupted = true;
     // A running simulated command stops at its next pause and keeps what it printed; the shell
     // stops before the next one.
@@ -763,10 +768,11 @@ export class TerminalSession {
     if (this.interrupted) {
       // As in a terminal: the ^C echo, whatever was printed before it, and status 130 (128 + SIGINT).
       // An interrupt between simulated commands changed nothing in the world after the last
-      // checkpoint, so replaying up to the next one rebuilds the same world.
+      // checkpoint, so replaying up to the next one rebuilds the same world. Bash prints nothing of
+      // its own on SIGINT; the abort message is the shell library's.
       return {
         stdout: result.stdout,
-        stderr: `${result.stderr}^C\n`,
+        stderr: `${result.stderr.replace(/^bash: execution aborted\n/m, '')}^C\n`,
         exitCode: 130,
         interruptedAt: this.stoppedAt ?? this.checkpoint + 1,
         ...lead,

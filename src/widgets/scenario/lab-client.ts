@@ -50,9 +50,9 @@ export class LabClient {
     });
   }
 
-  /** Interrupts the running command line (the worker handles this at once). */
-  interrupt(): void {
-    this.worker?.postMessage({ type: 'interrupt' });
+  /** Interrupts the command line of work `id` (the worker handles this at once). */
+  interrupt(id: number): void {
+    this.worker?.postMessage({ type: 'interrupt', id });
   }
 
   /**

@@ -71,10 +71,17 @@ export class LabHost {
 
   constructor(private readonly scenarioId: string) {}
 
-  /** Does one piece of work and returns what the page needs to show for it. */
-  async perform(work: LabWork, progress: LabProgress): Promise<Omit<LabDone, 'type' | 'id'>> {
+  /**
+   * Does one piece of work and returns what the page needs to show for it. `interrupted` says
+   * whether Ctrl-C has come for this work (perhaps before its command line could start).
+   */
+  async perform(
+    work: LabWork,
+    progress: LabProgress,
+    interrupted: () => boolean = () => false,
+  ): Promise<Omit<LabDone, 'type' | 'id'>> {
     const before = this.revision;
-    const outcome = await this.dispatch(work, progress);
+    const outcome = await this.dispatch(work, progress, interrupted);
     const view = this.revision !== before || work.kind === 'open' ? this.view() : undefined;
     return view === undefined ? outcome : { ...outcome, view };
   }
@@ -100,7 +107,11 @@ export class LabHost {
       : { revision: this.revision, hash: this.session.simulation.hash() };
   }
 
-  private async dispatch(work: LabWork, progress: LabProgress): Promise<LabOutcome> {
+  private async dispatch(
+    work: LabWork,
+    progress: LabProgress,
+    interrupted: () => boolean,
+  ): Promise<LabOutcome> {
     switch (work.kind) {
       case 'open':
         return this.open(work.fragment, work.stored, progress);
@@ -121,7 +132,7 @@ export class LabHost {
       case 'seek':
         return this.seek(work.position);
       case 'command':
-        return this.command(work.line, progress, work.tab);
+        return this.command(work.line, progress, interrupted, work.tab);
       case 'stop':
         return this.stop(work.tab);
       case 'tab':
@@ -318,7 +329,12 @@ export class LabHost {
   }
 
   /** Runs a command line, reporting the simulated time it has taken every quarter second. */
-  private async command(line: string, progress: LabProgress, tab?: number): Promise<LabOutcome> {
+  private async command(
+    line: string,
+    progress: LabProgress,
+    interrupted: () => boolean,
+    tab?: number,
+  ): Promise<LabOutcome> {
     const session = await this.current();
     const { simulation } = session;
     const startedAtMs = simulation.nowMs;
@@ -328,7 +344,10 @@ export class LabHost {
       250,
     );
     try {
-      const entry = await session.run(line, undefined, tab);
+      const running = session.run(line, undefined, tab);
+      // Ctrl-C may have come while this work waited for the session: the line stops at its start.
+      if (interrupted()) session.cancel();
+      const entry = await running;
       const seconds = ((simulation.nowMs - startedAtMs) / 1000).toFixed(1);
       return {
         message: `Command finished with exit code ${entry.exitCode} after ${seconds} s of simulated time.`,

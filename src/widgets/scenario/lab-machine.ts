@@ -284,7 +284,9 @@ export const labMachine = setup({
     wantPlay: assign({ playWanted: true }),
     stopPlay: assign({ playWanted: false }),
     announcePlayedToEnd: assign({ message: 'Played to the end of the scenario.', playWanted: false }),
-    interruptWorker: ({ context }) => context.client.interrupt(),
+    interruptWorker: ({ context }) => {
+      if (context.inFlight !== undefined) context.client.interrupt(context.inFlight);
+    },
     /** Ends a worker that did not stop, and queues the last record it answered with, first. */
     replaceWorker: assign(({ context }) => {
       context.client.replace();

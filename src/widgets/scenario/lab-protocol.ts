@@ -115,8 +115,11 @@ export type LabWork =
 /** Page → worker. Every work request gets exactly one `done` or `failed` reply. */
 export type LabRequest =
   | { type: 'work'; id: number; scenario: string; work: LabWork }
-  /** Interrupts the running command line, as Ctrl-C does; handled at once, not queued. */
-  | { type: 'interrupt' };
+  /**
+   * Interrupts the command line of work `id`, as Ctrl-C does; handled at once, not queued. A line
+   * that has not started yet (it waits for the shell to load) stops as soon as it starts.
+   */
+  | { type: 'interrupt'; id: number };
 
 /** The answer to one work request. */
 export interface LabDone {

@@ -21,6 +21,8 @@ const scope = self as unknown as {
 };
 
 let host: LabHost | undefined;
+/** The work a Ctrl-C was meant for: its line stops even if it had not started when the key came. */
+let interruptedWork: number | undefined;
 let queue: Promise<void> = Promise.resolve();
 let waiting = 0;
 
@@ -70,8 +72,10 @@ async function handle(request: Extract<LabRequest, { type: 'work' }>): Promise<v
   try {
     if (await answerStart(request)) return;
     current = await hostFor(request.scenario);
-    const done = await current.perform(work, (update) =>
-      scope.postMessage({ type: 'progress', id, ...update }),
+    const done = await current.perform(
+      work,
+      (update) => scope.postMessage({ type: 'progress', id, ...update }),
+      () => interruptedWork === id,
     );
     viewed = done.view !== undefined;
     answer({ type: 'done', id, ...done });
@@ -88,6 +92,7 @@ async function handle(request: Extract<LabRequest, { type: 'work' }>): Promise<v
 scope.onmessage = (event) => {
   const request = event.data;
   if (request.type === 'interrupt') {
+    interruptedWork = request.id;
     host?.interrupt();
     return;
   }

@@ -74,6 +74,34 @@ describe('lab session', () => {
     expect(restored.terminalLog).toEqual(original.terminalLog);
   });
 
+  it('interrupts a line whose terminal is still loading when Ctrl-C comes, and replays it', async () => {
+    // The reader presses Stop at once: the worker is still loading the shell for the first line.
+    let loaded: () => void = () => undefined;
+    const slowTerminal = async () => {
+      await new Promise<void>((resolve) => (loaded = resolve));
+      return loadTerminal();
+    };
+    const original = new LabSession(scenario, 3, slowTerminal);
+    original.next();
+    original.next();
+    const line = 'for i in $(seq 50); do kubectl rollout restart deployment sleep-v2; done';
+    const running = original.run(line);
+    original.cancel();
+    loaded();
+    const entry = await running;
+    expect(entry).toMatchObject({ exitCode: 130, stdout: '', stderr: '^C\n' });
+    const action = original.actions.at(-1);
+    expect(action).toMatchObject({ kind: 'command', line, stopAt: 1 });
+
+    const decoded = await decodeLabPermalink(await encodeLabPermalink(original.record()));
+    if (!decoded.ok) throw new Error(decoded.error);
+    const { session: restored } = await LabSession.restore(scenario, decoded.record, loadTerminal);
+    expect(restored.simulation.hash()).toBe(original.simulation.hash());
+    expect(restored.terminalLog).toEqual(original.terminalLog);
+    // Nothing of the loop ran: the line after it sees the Deployment at its first revision.
+    expect((await restored.run('kubectl rollout history deployment sleep-v2')).stdout).not.toMatch(/^2 /m);
+  });
+
   it('reports a cursor past the end of the timeline and shows the end', async () => {
     const { session, warning } = await LabSession.restore(
       scenario,

@@ -162,6 +162,22 @@ describe('lab host: the terminal', () => {
     expect(answer.view?.terminalEntries.at(-1)?.exitCode).toBe(130);
     expect(answer.message).toMatch(/exit code 130/);
   });
+
+  it('stops at its start a line whose Ctrl-C came before it could start', async () => {
+    const { host } = await hostAfter([open, { kind: 'step' }, { kind: 'step' }]);
+    const answer = await host.perform(
+      { kind: 'command', line: 'kubectl delete deployment --all' },
+      quiet,
+      () => true,
+    );
+    expect(answer.view?.terminalEntries.at(-1)).toMatchObject({ exitCode: 130, stdout: '', stderr: '^C\n' });
+    const listed = await host.perform(
+      { kind: 'command', line: 'kubectl get deployments --no-headers' },
+      quiet,
+    );
+    // Nothing was deleted: the guide's four Deployments are all there.
+    expect(listed.view?.terminalEntries.at(-1)?.stdout.trim().split('\n')).toHaveLength(4);
+  });
 });
 
 describe('lab host: terminal tabs and completion', () => {

@@ -393,8 +393,18 @@ describe('the session stays responsive', () => {
     const result = await running;
     expect(result.exitCode).toBe(130);
     expect(result.stderr).toMatch(/\^C\n$/);
+    expect(result.stderr).not.toContain('execution aborted');
     // The session still works afterwards.
     expect((await session.run('echo ok')).stdout).toBe('ok\n');
+  }, 60_000);
+
+  it('stops a first line interrupted while its shell starts, printing only ^C as bash does', async () => {
+    const { player } = await cluster();
+    const fresh = new TerminalSession(player.simulation, scenario.files, withSiteRepositories);
+    const running = fresh.run('while true; do kubectl get pods > /dev/null; done');
+    fresh.cancel();
+    expect(await running).toMatchObject({ stdout: '', stderr: '^C\n', exitCode: 130, interruptedAt: 1 });
+    expect((await fresh.run('echo ok')).stdout).toBe('ok\n');
   }, 60_000);
 
   it('interrupts a watch in the middle, keeping what it printed', async () => {
