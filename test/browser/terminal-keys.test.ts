@@ -168,6 +168,36 @@ describe('lab terminal: tabs', () => {
     await page.context().close();
   });
 
+  it('shows a running command beside Stop without moving the page, and Stop interrupts it', async () => {
+    const page = await labWithTerminal();
+    const terminal = page.locator('section[aria-label="Terminal"]');
+    const loop =
+      'for i in $(seq 400); do kubectl rollout restart deployment sleep-v2; kubectl rollout status deployment sleep-v2; done';
+    await commandBox(page).fill(loop);
+    const before = (await terminal.boundingBox())?.height;
+    await commandBox(page).press('Enter');
+    const stop = page.getByRole('button', { name: 'Stop' });
+    await stop.waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => page.locator('.running').textContent())
+      .toMatch(/running… [\d.]+ s of simulated time/);
+    // The note is not in the live log (which would read out every tick) and the terminal keeps its height.
+    expect(await log(page).textContent()).not.toContain('running…');
+    expect((await terminal.boundingBox())?.height).toBe(before);
+    expect(await page.getByRole('status').allTextContents()).toContain(
+      'The command runs; Ctrl+C or Stop interrupts it.',
+    );
+    await stop.click();
+    await expect.poll(() => page.locator('.running').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => log(page).textContent()).toMatch(/\^C\s*$/);
+    const rolledOut = ((await log(page).textContent()) ?? '').split('successfully rolled out').length - 1;
+    expect(rolledOut).toBeLessThan(400);
+    expect(await page.getByRole('status').allTextContents()).not.toContain(
+      'The command runs; Ctrl+C or Stop interrupts it.',
+    );
+    await page.context().close();
+  });
+
   it.each(['light', 'dark'] as const)(
     'has no axe violations with two tabs and a search open (%s)',
     async (theme) => {

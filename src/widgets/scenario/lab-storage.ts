@@ -57,3 +57,36 @@ export function saveLab(scenario: string, lab: StoredLab): string | undefined {
     return 'This browser refused to save the session; it will not survive a reload.';
   }
 }
+
+/** A write waiting for the reader to pause: `flush` does it now, `cancel` drops it. */
+export interface PendingWrite {
+  flush: () => void;
+  cancel: () => void;
+}
+
+/**
+ * Runs `write` once `pauseMs` have passed, in the browser's next idle period (where it has one:
+ * Safari has no requestIdleCallback), so that a write never delays the key pressed after it.
+ * `flush` writes at once if the write has not run yet (the page is going away).
+ */
+export function whenPaused(write: () => void, pauseMs: number): PendingWrite {
+  let done = false;
+  let idle: number | undefined;
+  const run = (): void => {
+    if (done) return;
+    done = true;
+    write();
+  };
+  const timer = setTimeout(() => {
+    if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(run, { timeout: 1000 });
+    else run();
+  }, pauseMs);
+  return {
+    flush: run,
+    cancel: () => {
+      done = true;
+      clearTimeout(timer);
+      if (idle !== undefined) cancelIdleCallback(idle);
+    },
+  };
+}
