@@ -139,10 +139,10 @@ describe('guide: mistaken identity widget', () => {
     await expect.poll(() => runButton(page).textContent()).toBe('Run step 3 of 7');
     await page.getByRole('button', { name: /Open a terminal/ }).click();
     const box = page.getByLabel(/Command \(Enter runs it/);
-    await box.fill('kubectl get pods -l app=sleep');
-    // The draft is saved shortly after typing stops.
-    await page.waitForTimeout(600);
+    await box.fill('kubectl get pods -l app=slee');
     const hash = await settledHash(page);
+    // The last key goes in just before the reload: the page writes the draft as it goes away.
+    await box.press('p');
     await page.reload({ waitUntil: 'networkidle' });
     await widget(page).scrollIntoViewIfNeeded();
     await ready(page);
