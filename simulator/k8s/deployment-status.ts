@@ -1,28 +1,45 @@
 /**
- * The status the Deployment controller writes (syncRolloutStatus and calculateStatus in
- * pkg/controller/deployment/sync.go, v1.24.0): the replica counts, and the Available and
- * Progressing conditions, written only when something other than a condition's lastUpdateTime
- * changed. Whether it changed is mostly decided from the counts alone, before a new status with
- * its conditions and timestamp is built and compared field by field.
+ * The status the Deployment controller writes, following kubernetes/kubernetes at v1.24.0:
+ * - `calculateStatus` (pkg/controller/deployment/sync.go): the replica counts, and the Available
+ *   condition, True with MinimumReplicasAvailable or False with MinimumReplicasUnavailable;
+ * - `getNewReplicaSet` (sync.go): Progressing NewReplicaSetCreated when the sync creates the
+ *   ReplicaSet of the current template, FoundNewReplicaSet when it finds one and the Deployment has
+ *   no Progressing condition yet;
+ * - `syncRolloutStatus` (pkg/controller/deployment/progress.go): Progressing NewReplicaSetAvailable
+ *   once the rollout is complete, ReplicaSetUpdated (its lastUpdateTime refreshed) whenever a sync
+ *   sees progress, nothing when the Deployment has no progress deadline;
+ * - `SetDeploymentCondition` (pkg/controller/deployment/util/deployment_util.go): a condition with
+ *   the same status and reason is kept as it is, timestamps and all; a new one keeps the old
+ *   lastTransitionTime when only the reason changed, and goes to the end of the list.
+ * The status is written only when it differs from the stored one (`reflect.DeepEqual`), so with
+ * nothing new to say no write happens, however much time passed. Not modelled: the
+ * ProgressDeadlineExceeded condition of a rollout stuck past its deadline, and ReplicaFailure.
  */
 import { jsonEqual } from '../engine/state-hash';
 import type { Deployment } from './objects';
 
 type DeploymentStatus = Deployment['status'];
+type Condition = NonNullable<DeploymentStatus['conditions']>[number];
 
-/** What a Deployment's status says, apart from the conditions' lastUpdateTime. */
+/** What a sync found: the counts, and the facts the conditions follow from. */
 export interface DeploymentStatusFacts {
   readonly observedGeneration: number;
   readonly replicas: number;
   readonly updatedReplicas: number;
   readonly readyReplicas: number;
   readonly unavailableReplicas: number;
-  /** The Available condition's status. */
+  /** The Available condition's status: enough replicas available (`MaxUnavailable` at most missing). */
   readonly available: 'True' | 'False';
-  /** Whether the newest ReplicaSet has every replica (the Progressing condition's reason). */
+  /** DeploymentComplete: every replica updated, available, and no other left. */
   readonly complete: boolean;
-  /** The Progressing condition's message (progressingMessage). */
+  /** The Progressing message naming the current ReplicaSet (progressingMessage). */
   readonly message: string;
+  /** The name of the current template's ReplicaSet. */
+  readonly replicaSetName: string;
+  /** This sync created that ReplicaSet. */
+  readonly created: boolean;
+  /** `spec.progressDeadlineSeconds` is set to something other than "never" (HasProgressDeadline). */
+  readonly progressDeadline: boolean;
 }
 
 /** Deployment name → the template hash and the two Progressing messages last built for it. */
@@ -46,124 +63,122 @@ export function progressingMessage(name: string, hash: string, complete: boolean
   return complete ? known.progressed : known.progressing;
 }
 
-/** The status a Deployment gets for these facts, its conditions updated at `now`. */
-export function deploymentStatus(facts: DeploymentStatusFacts, now: string): DeploymentStatus {
-  const status: DeploymentStatus = {
-    observedGeneration: facts.observedGeneration,
-    replicas: facts.replicas,
-    updatedReplicas: facts.updatedReplicas,
-    readyReplicas: facts.readyReplicas,
-    availableReplicas: facts.readyReplicas,
-    unavailableReplicas: facts.unavailableReplicas,
-  };
-  status.conditions = conditionsAt(facts, now);
-  return status;
+const available = {
+  True: { reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' },
+  False: { reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+} as const;
+
+/** NewDeploymentCondition: both times now. Keys in the order of the API's DeploymentCondition. */
+function newCondition(type: string, status: string, reason: string, message: string, now: string): Condition {
+  return { type, status, lastUpdateTime: now, lastTransitionTime: now, reason, message };
 }
 
-type Conditions = NonNullable<DeploymentStatus['conditions']>;
+function isCondition(value: unknown): value is Condition {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  );
+}
+
+function find(conditions: readonly unknown[], type: string): Condition | undefined {
+  for (let i = 0; i < conditions.length; i++) {
+    const condition = conditions[i];
+    if (isCondition(condition) && condition.type === type) return condition;
+  }
+  return undefined;
+}
+
+/** The list without conditions of `type`, then `condition` at its end. */
+function replaced(conditions: readonly unknown[], condition: Condition): Condition[] {
+  const kept = conditions.filter((item) => !(isCondition(item) && item.type === condition.type));
+  return [...(kept as Condition[]), condition];
+}
 
 /**
- * The conditions last built, and what they were built for. A rollout writes its status several
- * times within one second with the same conditions (only the counts move), so the statuses written
- * in that second share one conditions array (stored objects are never mutated). One entry, not a
- * map by Deployment: asking a map costs more than building the conditions.
+ * SetDeploymentCondition. Returns the same list when it keeps the condition there, so that an
+ * unchanged list stays the stored one (stored objects are never mutated, so sharing it is safe).
  */
-const lastConditions = {
-  message: '',
-  now: '',
-  available: 'False' as 'True' | 'False',
-  complete: false,
-  conditions: undefined as Conditions | undefined,
-};
+function withCondition(conditions: readonly unknown[], condition: Condition): readonly unknown[] {
+  const current = find(conditions, condition.type);
+  if (current !== undefined && current.status === condition.status && current.reason === condition.reason)
+    return conditions;
+  const next =
+    current !== undefined && current.status === condition.status
+      ? { ...condition, lastTransitionTime: current.lastTransitionTime }
+      : condition;
+  return replaced(conditions, next);
+}
 
-/** The Available and Progressing conditions for these facts, updated at `now`. */
-function conditionsAt(facts: DeploymentStatusFacts, now: string): Conditions {
-  const last = lastConditions;
-  if (
-    last.conditions !== undefined &&
-    last.message === facts.message &&
-    last.now === now &&
-    last.available === facts.available &&
-    last.complete === facts.complete
-  )
-    return last.conditions;
-  const conditions: Conditions = [
-    {
-      type: 'Available',
-      status: facts.available,
-      reason: 'MinimumReplicasAvailable',
-      message: availableMessage,
-      lastUpdateTime: now,
-    },
-    {
-      type: 'Progressing',
-      status: 'True',
-      reason: facts.complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
-      message: facts.message,
-      lastUpdateTime: now,
-    },
-  ];
-  last.message = facts.message;
-  last.now = now;
-  last.available = facts.available;
-  last.complete = facts.complete;
-  last.conditions = conditions;
+/** DeploymentProgressing: more replicas updated, ready or available, or fewer old ones, than stored. */
+function progressed(previous: DeploymentStatus, facts: DeploymentStatusFacts): boolean {
+  const oldBefore = (previous.replicas ?? 0) - (previous.updatedReplicas ?? 0);
+  return (
+    facts.updatedReplicas > (previous.updatedReplicas ?? 0) ||
+    facts.replicas - facts.updatedReplicas < oldBefore ||
+    facts.readyReplicas > (previous.readyReplicas ?? 0) ||
+    facts.readyReplicas > (previous.availableReplicas ?? 0)
+  );
+}
+
+/** The conditions after this sync, the stored list itself when none of them changed. */
+function conditionsAfter(
+  previous: DeploymentStatus,
+  facts: DeploymentStatusFacts,
+  now: string,
+): readonly unknown[] {
+  const stored: unknown = previous.conditions;
+  let conditions: readonly unknown[] = Array.isArray(stored) ? stored : [];
+  if (facts.progressDeadline) {
+    if (facts.created)
+      conditions = withCondition(
+        conditions,
+        newCondition(
+          'Progressing',
+          'True',
+          'NewReplicaSetCreated',
+          `Created new replica set "${facts.replicaSetName}"`,
+          now,
+        ),
+      );
+    else if (find(conditions, 'Progressing') === undefined)
+      conditions = withCondition(
+        conditions,
+        newCondition(
+          'Progressing',
+          'True',
+          'FoundNewReplicaSet',
+          `Found new replica set "${facts.replicaSetName}"`,
+          now,
+        ),
+      );
+  }
+  // The Progressing condition as the rollout's check reads it, before this sync's Available.
+  const current = find(conditions, 'Progressing');
+  const wording = available[facts.available];
+  conditions = withCondition(
+    conditions,
+    newCondition('Available', facts.available, wording.reason, wording.message, now),
+  );
+  if (!facts.progressDeadline) {
+    return current === undefined ? conditions : conditions.filter((item) => item !== current);
+  }
+  const completeBefore =
+    facts.replicas === facts.updatedReplicas && current?.reason === 'NewReplicaSetAvailable';
+  if (completeBefore) return conditions;
+  if (facts.complete)
+    return withCondition(
+      conditions,
+      newCondition('Progressing', 'True', 'NewReplicaSetAvailable', facts.message, now),
+    );
+  if (progressed(previous, facts)) {
+    // Unlike other conditions, Progressing is rewritten with the same reason, for a new lastUpdateTime.
+    const update = newCondition('Progressing', 'True', 'ReplicaSetUpdated', facts.message, now);
+    if (current?.status === 'True') update.lastTransitionTime = current.lastTransitionTime;
+    return replaced(conditions, update);
+  }
   return conditions;
 }
 
-const availableMessage = 'Deployment has minimum availability.';
-
-/**
- * What the stored status and these facts say about a write, without building the new status:
- * - `changed`: a count or a condition's status, reason or message differs, so the new status
- *   differs from the stored one whatever else the stored one holds;
- * - `unchanged`: the stored status has the shape the controller writes and says the same in
- *   every field but the lastUpdateTimes;
- * - `compare`: neither is certain (a status written by something else); the full comparison decides.
- */
-export function statusVerdict(
-  previous: DeploymentStatus,
-  facts: DeploymentStatusFacts,
-): 'changed' | 'unchanged' | 'compare' {
-  const conditions = previous.conditions as unknown;
-  if (!Array.isArray(conditions) || conditions.length !== 2) return 'changed';
-  const available = conditions[0] as unknown;
-  const progressing = conditions[1] as unknown;
-  if (!isRecord(available) || !isRecord(progressing)) return 'changed';
-  if (
-    !sameCount(previous.observedGeneration, facts.observedGeneration) ||
-    !sameCount(previous.replicas, facts.replicas) ||
-    !sameCount(previous.updatedReplicas, facts.updatedReplicas) ||
-    !sameCount(previous.readyReplicas, facts.readyReplicas) ||
-    !sameCount(previous.availableReplicas, facts.readyReplicas) ||
-    !sameCount(previous.unavailableReplicas, facts.unavailableReplicas) ||
-    available.status !== facts.available ||
-    progressing.reason !== (facts.complete ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated') ||
-    progressing.message !== facts.message
-  )
-    return 'changed';
-  const constant =
-    available.type === 'Available' &&
-    available.reason === 'MinimumReplicasAvailable' &&
-    available.message === availableMessage &&
-    progressing.type === 'Progressing' &&
-    progressing.status === 'True';
-  return constant && shapedAsWritten(previous) ? 'unchanged' : 'compare';
-}
-
-/** Whether a stored field says the same as a count in JSON; the usual case, equal numbers, at once. */
-const sameCount = (stored: unknown, count: number): boolean =>
-  stored === count ||
-  // Two different numbers say the same in JSON only when neither is finite (both are null there).
-  (typeof stored === 'number'
-    ? !Number.isFinite(stored) && !Number.isFinite(count)
-    : jsonEqual(stored, count));
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The keys of a status updateDeploymentStatus writes, in the order it writes them. */
+/** The keys of the status calculateStatus writes, in the API's order (collisionCount kept). */
 const statusKeys = [
   'observedGeneration',
   'replicas',
@@ -173,61 +188,49 @@ const statusKeys = [
   'unavailableReplicas',
   'conditions',
 ] as const;
-const conditionKeys = ['type', 'status', 'reason', 'message', 'lastUpdateTime'] as const;
 
-/**
- * Whether an object's own keys are exactly `keys`, in that order, none of them undefined. Walked with
- * for-in rather than Object.keys, which would build an array for every status looked at: the
- * stored status is new after every write, so a memo of the answer would miss nearly every time.
- */
-function hasExactly(value: object, keys: readonly string[]): boolean {
+/** Whether a status has exactly the keys the controller writes, none of them undefined. */
+function shapedAsWritten(status: DeploymentStatus): boolean {
   let count = 0;
-  for (const key in value) {
-    if (count === keys.length || key !== keys[count] || !Object.hasOwn(value, key)) return false;
-    if ((value as Record<string, unknown>)[key] === undefined) return false;
+  for (const key in status) {
+    if (count === statusKeys.length || key !== statusKeys[count] || !Object.hasOwn(status, key)) return false;
+    if ((status as Record<string, unknown>)[key] === undefined) return false;
     count += 1;
   }
-  return count === keys.length;
-}
-
-/** Whether a status has exactly the shape updateDeploymentStatus writes. */
-function shapedAsWritten(status: DeploymentStatus): boolean {
-  const conditions = status.conditions as unknown;
-  if (!hasExactly(status, statusKeys) || !Array.isArray(conditions) || conditions.length !== 2) return false;
-  for (let i = 0; i < 2; i++) {
-    const condition = conditions[i] as unknown;
-    if (!isRecord(condition) || !hasExactly(condition, conditionKeys)) return false;
-  }
-  return true;
+  return count === statusKeys.length;
 }
 
 /**
- * Whether two statuses are equal as JSON once every condition's lastUpdateTime is blanked: then the
- * status has not changed. `next` has the shape updateDeploymentStatus writes; when the previous
- * status has it too, the fields are compared one by one, else both are serialised.
+ * The status this sync writes, or undefined when it would write the stored one again (no write).
+ * The conditions list is built only when a condition changes; counts are compared first.
  */
-export function sameStatusApartFromUpdateTimes(next: DeploymentStatus, previous: DeploymentStatus): boolean {
-  if (shapedAsWritten(previous)) {
-    for (let k = 0; k < statusKeys.length; k++) {
-      const key = statusKeys[k]!;
-      if (key !== 'conditions' && !jsonEqual(next[key], previous[key])) return false;
-    }
-    const nextConditions = next.conditions ?? [];
-    const previousConditions = previous.conditions ?? [];
-    for (let i = 0; i < 2; i++) {
-      const left = nextConditions[i] as unknown as Record<string, unknown>;
-      const right = previousConditions[i] as unknown as Record<string, unknown>;
-      for (let k = 0; k < conditionKeys.length; k++) {
-        const key = conditionKeys[k]!;
-        if (key !== 'lastUpdateTime' && !jsonEqual(left[key], right[key])) return false;
-      }
-    }
-    return true;
-  }
-  const comparable = (value: DeploymentStatus): string =>
-    JSON.stringify({
-      ...value,
-      conditions: value.conditions?.map((condition) => ({ ...condition, lastUpdateTime: '' })),
-    });
-  return comparable(next) === comparable(previous);
+export function nextDeploymentStatus(
+  previous: DeploymentStatus,
+  facts: DeploymentStatusFacts,
+  now: string,
+): DeploymentStatus | undefined {
+  const conditions = conditionsAfter(previous, facts, now);
+  if (
+    conditions === previous.conditions &&
+    previous.observedGeneration === facts.observedGeneration &&
+    previous.replicas === facts.replicas &&
+    previous.updatedReplicas === facts.updatedReplicas &&
+    previous.readyReplicas === facts.readyReplicas &&
+    previous.availableReplicas === facts.readyReplicas &&
+    previous.unavailableReplicas === facts.unavailableReplicas &&
+    shapedAsWritten(previous)
+  )
+    return undefined;
+  const status: DeploymentStatus = {
+    observedGeneration: facts.observedGeneration,
+    replicas: facts.replicas,
+    updatedReplicas: facts.updatedReplicas,
+    readyReplicas: facts.readyReplicas,
+    availableReplicas: facts.readyReplicas,
+    unavailableReplicas: facts.unavailableReplicas,
+    conditions: conditions as Condition[],
+  };
+  const collisionCount = (previous as { collisionCount?: unknown }).collisionCount;
+  if (collisionCount !== undefined) (status as { collisionCount?: unknown }).collisionCount = collisionCount;
+  return jsonEqual(status, previous) ? undefined : status;
 }

@@ -216,7 +216,14 @@ export interface Deployment {
     readyReplicas?: number;
     availableReplicas?: number;
     unavailableReplicas?: number;
-    conditions?: { type: string; status: string; reason: string; message: string; lastUpdateTime: string }[];
+    conditions?: {
+      type: string;
+      status: string;
+      lastUpdateTime: string;
+      lastTransitionTime: string;
+      reason: string;
+      message: string;
+    }[];
   };
 }
 

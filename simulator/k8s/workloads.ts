@@ -22,13 +22,7 @@ import {
   type ApiStore,
 } from './api-store';
 import { apiPut, apiRemove } from './api-writes';
-import {
-  deploymentStatus,
-  progressingMessage,
-  sameStatusApartFromUpdateTimes,
-  statusVerdict,
-  type DeploymentStatusFacts,
-} from './deployment-status';
+import { nextDeploymentStatus, progressingMessage, type DeploymentStatusFacts } from './deployment-status';
 import { newMetadata } from './metadata';
 import type { Deployment, PodTemplate, ReplicaSet, ReplicationController } from './objects';
 import { createControlledPod, isActivePod, requestPodDeletion } from './controlled-pods';
@@ -136,24 +130,23 @@ export function syncDeployment(world: World, key: string): void {
   const desired = deployment.spec.replicas;
   const strategy = deployment.spec.strategy.rollingUpdate;
   let maxSurge = resolveIntOrPercent(strategy.maxSurge, desired, true);
-  // As resolved here, before the fencepost below, it also sets the status's minimum availability.
-  const resolvedMaxUnavailable = resolveIntOrPercent(strategy.maxUnavailable, desired, false);
-  let maxUnavailable = resolvedMaxUnavailable;
+  // ResolveFenceposts: both zero would never move, so one may be unavailable.
+  let maxUnavailable = resolveIntOrPercent(strategy.maxUnavailable, desired, false);
   if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
   if (desired === 0) {
     maxSurge = 0;
   }
   rollReplicas(world, busy, newReplicaSet, desired, maxSurge, maxUnavailable, ready);
-  const minimumAvailable = desired - resolvedMaxUnavailable;
+  // deploymentutil.MaxUnavailable: the fencepost's value, at most the replicas, and 0 for none.
+  const minimumAvailable = desired === 0 ? 0 : desired - Math.min(maxUnavailable, desired);
   const complete = updateDeploymentStatus(
     world,
     key,
     deployment,
     hash,
     minimumAvailable,
-    active,
-    ready,
-    updated,
+    { active, ready, updated },
+    { name: newReplicaSet.metadata.name, created: found === undefined },
   );
   if (complete) cleanupOldReplicaSets(world, deployment, newReplicaSet.metadata.uid);
 }
@@ -360,9 +353,8 @@ function updateDeploymentStatus(
   deployment: Deployment,
   hash: string,
   minimumAvailable: number,
-  active: number,
-  ready: number,
-  updated: number,
+  { active, ready, updated }: { active: number; ready: number; updated: number },
+  replicaSet: { name: string; created: boolean },
 ): boolean {
   const cluster = requireCluster(world);
   const desired = deployment.spec.replicas;
@@ -379,12 +371,11 @@ function updateDeploymentStatus(
   facts.available = ready >= minimumAvailable ? 'True' : 'False';
   facts.complete = complete;
   facts.message = progressingMessage(deployment.metadata.name, hash, complete);
-  const verdict = statusVerdict(deployment.status, facts);
-  if (verdict === 'unchanged') return complete;
-  const status = deploymentStatus(facts, toTimestamp(world.timeMs));
-  if (verdict === 'changed' || !sameStatusApartFromUpdateTimes(status, deployment.status)) {
-    apiPut(world, { ...deployment, status }, key, 'object');
-  }
+  facts.replicaSetName = replicaSet.name;
+  facts.created = replicaSet.created;
+  facts.progressDeadline = deployment.spec.progressDeadlineSeconds !== maxInt32;
+  const status = nextDeploymentStatus(deployment.status, facts, toTimestamp(world.timeMs));
+  if (status !== undefined) apiPut(world, { ...deployment, status }, key, 'object');
   return complete;
 }
 
@@ -398,7 +389,13 @@ const statusFacts: { -readonly [K in keyof DeploymentStatusFacts]: DeploymentSta
   available: 'False',
   complete: false,
   message: '',
+  replicaSetName: '',
+  created: false,
+  progressDeadline: true,
 };
+
+/** `progressDeadlineSeconds` meaning "never" (math.MaxInt32); unset, the API server defaults it to 600. */
+const maxInt32 = 2147483647;
 
 /**
  * The most pods the ReplicaSet controller creates in one sync (`BurstReplicas` in
