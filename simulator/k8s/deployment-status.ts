@@ -89,23 +89,34 @@ function find(conditions: readonly unknown[], type: string): Condition | undefin
 
 /** The list without conditions of `type`, then `condition` at its end. */
 function replaced(conditions: readonly unknown[], condition: Condition): Condition[] {
-  const kept = conditions.filter((item) => !(isCondition(item) && item.type === condition.type));
-  return [...(kept as Condition[]), condition];
+  const list: Condition[] = [];
+  for (let i = 0; i < conditions.length; i++) {
+    const item = conditions[i];
+    if (!(isCondition(item) && item.type === condition.type)) list.push(item as Condition);
+  }
+  list.push(condition);
+  return list;
 }
 
 /**
- * SetDeploymentCondition. Returns the same list when it keeps the condition there, so that an
- * unchanged list stays the stored one (stored objects are never mutated, so sharing it is safe).
+ * SetDeploymentCondition with a condition NewDeploymentCondition would build (both times now).
+ * Returns the same list when it keeps the condition there, so that an unchanged list stays the
+ * stored one (stored objects are never mutated, so sharing it is safe), and builds nothing then.
  */
-function withCondition(conditions: readonly unknown[], condition: Condition): readonly unknown[] {
-  const current = find(conditions, condition.type);
-  if (current !== undefined && current.status === condition.status && current.reason === condition.reason)
-    return conditions;
-  const next =
-    current !== undefined && current.status === condition.status
-      ? { ...condition, lastTransitionTime: current.lastTransitionTime }
-      : condition;
-  return replaced(conditions, next);
+function withCondition(
+  conditions: readonly unknown[],
+  type: string,
+  status: string,
+  reason: string,
+  message: string,
+  now: string,
+): readonly unknown[] {
+  const current = find(conditions, type);
+  if (current !== undefined && current.status === status && current.reason === reason) return conditions;
+  const condition = newCondition(type, status, reason, message, now);
+  if (current !== undefined && current.status === status)
+    condition.lastTransitionTime = current.lastTransitionTime;
+  return replaced(conditions, condition);
 }
 
 /** DeploymentProgressing: more replicas updated, ready or available, or fewer old ones, than stored. */
@@ -131,33 +142,26 @@ function conditionsAfter(
     if (facts.created)
       conditions = withCondition(
         conditions,
-        newCondition(
-          'Progressing',
-          'True',
-          'NewReplicaSetCreated',
-          `Created new replica set "${facts.replicaSetName}"`,
-          now,
-        ),
+        'Progressing',
+        'True',
+        'NewReplicaSetCreated',
+        `Created new replica set "${facts.replicaSetName}"`,
+        now,
       );
     else if (find(conditions, 'Progressing') === undefined)
       conditions = withCondition(
         conditions,
-        newCondition(
-          'Progressing',
-          'True',
-          'FoundNewReplicaSet',
-          `Found new replica set "${facts.replicaSetName}"`,
-          now,
-        ),
+        'Progressing',
+        'True',
+        'FoundNewReplicaSet',
+        `Found new replica set "${facts.replicaSetName}"`,
+        now,
       );
   }
   // The Progressing condition as the rollout's check reads it, before this sync's Available.
   const current = find(conditions, 'Progressing');
   const wording = available[facts.available];
-  conditions = withCondition(
-    conditions,
-    newCondition('Available', facts.available, wording.reason, wording.message, now),
-  );
+  conditions = withCondition(conditions, 'Available', facts.available, wording.reason, wording.message, now);
   if (!facts.progressDeadline) {
     return current === undefined ? conditions : conditions.filter((item) => item !== current);
   }
@@ -165,12 +169,19 @@ function conditionsAfter(
     facts.replicas === facts.updatedReplicas && current?.reason === 'NewReplicaSetAvailable';
   if (completeBefore) return conditions;
   if (facts.complete)
-    return withCondition(
-      conditions,
-      newCondition('Progressing', 'True', 'NewReplicaSetAvailable', facts.message, now),
-    );
+    return withCondition(conditions, 'Progressing', 'True', 'NewReplicaSetAvailable', facts.message, now);
   if (progressed(previous, facts)) {
-    // Unlike other conditions, Progressing is rewritten with the same reason, for a new lastUpdateTime.
+    // Unlike other conditions, Progressing is rewritten with the same reason, for a new lastUpdateTime;
+    // within the second it was last rewritten, that gives the very condition already there, last.
+    if (
+      current !== undefined &&
+      current.reason === 'ReplicaSetUpdated' &&
+      current.status === 'True' &&
+      current.lastUpdateTime === now &&
+      current.message === facts.message &&
+      conditions[conditions.length - 1] === current
+    )
+      return conditions;
     const update = newCondition('Progressing', 'True', 'ReplicaSetUpdated', facts.message, now);
     if (current?.status === 'True') update.lastTransitionTime = current.lastTransitionTime;
     return replaced(conditions, update);
@@ -210,17 +221,15 @@ export function nextDeploymentStatus(
   now: string,
 ): DeploymentStatus | undefined {
   const conditions = conditionsAfter(previous, facts, now);
-  if (
-    conditions === previous.conditions &&
+  const sameCounts =
     previous.observedGeneration === facts.observedGeneration &&
     previous.replicas === facts.replicas &&
     previous.updatedReplicas === facts.updatedReplicas &&
     previous.readyReplicas === facts.readyReplicas &&
     previous.availableReplicas === facts.readyReplicas &&
-    previous.unavailableReplicas === facts.unavailableReplicas &&
-    shapedAsWritten(previous)
-  )
-    return undefined;
+    previous.unavailableReplicas === facts.unavailableReplicas;
+  const sameConditions = conditions === previous.conditions;
+  if (sameCounts && sameConditions && shapedAsWritten(previous)) return undefined;
   const status: DeploymentStatus = {
     observedGeneration: facts.observedGeneration,
     replicas: facts.replicas,
@@ -232,5 +241,8 @@ export function nextDeploymentStatus(
   };
   const collisionCount = (previous as { collisionCount?: unknown }).collisionCount;
   if (collisionCount !== undefined) (status as { collisionCount?: unknown }).collisionCount = collisionCount;
+  // A new count, or a condition changed by this sync (a new object in the list), is a new status;
+  // otherwise only a status another writer left can turn out equal.
+  if (!sameCounts || !sameConditions) return status;
   return jsonEqual(status, previous) ? undefined : status;
 }
