@@ -55,15 +55,27 @@ export function parseArgs(
       inlineValue = name.slice(2) + (inlineValue === undefined ? '' : `=${inlineValue}`);
       name = name.slice(0, 2);
     }
+    // pflag words errors on a shorthand flag with the letter and the argument it came in.
+    const shorthand = !name.startsWith('--');
     const spec = byName.get(name);
-    if (spec === undefined) return { error: `error: unknown flag: ${name}` };
+    if (spec === undefined)
+      return {
+        error: shorthand
+          ? `error: unknown shorthand flag: '${name.charAt(1)}' in ${arg}`
+          : `error: unknown flag: ${name}`,
+      };
     const canonical = spec.names[0] ?? name;
     if (!spec.takesValue) {
       parsed.flags.set(canonical, inlineValue ?? 'true');
       continue;
     }
     const value = inlineValue ?? args[++i];
-    if (value === undefined) return { error: `error: flag needs an argument: ${name}` };
+    if (value === undefined)
+      return {
+        error: shorthand
+          ? `error: flag needs an argument: '${name.charAt(1)}' in ${name}`
+          : `error: flag needs an argument: ${name}`,
+      };
     parsed.flags.set(canonical, value);
     parsed.repeated.set(canonical, [...(parsed.repeated.get(canonical) ?? []), value]);
   }
