@@ -28,6 +28,7 @@ import { immutableConfigMapRefusal } from './configmaps';
 import { roleRefChangeRefusal } from './rbac-objects';
 import { decodeBuiltinObject } from './builtin-types';
 import { workloadRefusal } from './workload-validation';
+import { objectMetaCauses } from './object-meta-validation';
 
 /** kubectl's resource names of the built-in kinds, as printed before the object name. */
 const resourceNames: Readonly<Record<string, string>> = {
@@ -164,8 +165,17 @@ function admit(world: World, object: ApiObject, existing: ApiObject | undefined)
         message: `${qualifiedResource(object.kind, customKinds(world))} "${object.metadata.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
       };
   }
-  // Every workload kind is validated after defaulting, by one model (k8s/workload-validation.ts).
+  // Every object's labels and annotations are validated first (k8s/object-meta-validation.ts), then
+  // every workload kind after defaulting, by one model (k8s/workload-validation.ts).
+  const metaCauses = objectMetaCauses(object.metadata);
   const invalid = workloadRefusal(object);
+  if (metaCauses.length > 0)
+    return {
+      reason: 'Invalid',
+      kind: object.kind,
+      name: object.metadata.name,
+      causes: [...metaCauses, ...(invalid?.reason === 'Invalid' ? invalid.causes : [])],
+    };
   if (invalid !== undefined) return invalid;
   if (object.kind === 'Pod' && existing?.kind === 'Pod') {
     const updated = updatePod(existing, object);

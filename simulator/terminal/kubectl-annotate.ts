@@ -3,14 +3,13 @@
  * annotate command does (kubernetes/kubectl pkg/cmd/annotate/annotate.go): the pairs are parsed as
  * cmdutil.ParsePairs does (a value may hold `=`), an annotation that already exists is refused
  * without `--overwrite` even when the value is the same, and each object gets a merge patch of its
- * annotations, which the API server validates (an annotation key is a qualified name:
- * k8s.io/apimachinery pkg/api/validation/objectmeta.go, ValidateAnnotations) and stores. kubectl
+ * annotations, which the API server authorizes, validates (an annotation key is a qualified name:
+ * k8s/object-meta-validation.ts) and stores. kubectl
  * prints `TYPE/NAME annotated` for every object it patched, changed or not.
  */
 import type { ApiObject } from '../k8s/objects';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { submitPatch } from './kubectl-patch';
-import { forbidden, resourceRequest } from './kubectl-request';
 import { resourceType } from './kubectl-resources';
 import { objectsToChange } from './kubectl-select';
 
@@ -45,54 +44,6 @@ function parsePairs(args: readonly string[]): AnnotationChanges | CommandResult 
       `error: can not both modify and remove the following annotation(s) in the same command: ${both.join(', ')}`,
     );
   return { set, remove };
-}
-
-const nameExamples =
-  "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
-const namePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/**
- * What the API server says of an annotation key that is not a qualified name (validation.IsQualifiedName
- * of the lowercased key, as ValidateAnnotations asks), or nothing for a valid one.
- */
-function keyProblems(key: string): string[] {
-  const parts = key.toLowerCase().split('/');
-  if (parts.length > 2)
-    return [
-      `a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character ${nameExamples} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
-    ];
-  const name = parts.at(-1) ?? '';
-  const prefix = parts.length === 2 ? (parts[0] ?? '') : undefined;
-  const problems: string[] = [];
-  if (prefix !== undefined) {
-    if (prefix === '') problems.push('prefix part must be non-empty');
-    else {
-      if (prefix.length > 253) problems.push('prefix part must be no more than 253 characters');
-      if (!subdomain.test(prefix))
-        problems.push(
-          "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-        );
-    }
-  }
-  if (name === '') problems.push('name part must be non-empty');
-  else if (name.length > 63) problems.push('name part must be no more than 63 characters');
-  if (name !== '' && !namePart.test(name))
-    problems.push(
-      `name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character ${nameExamples}`,
-    );
-  return problems;
-}
-
-/** The API server's Invalid answer for annotation keys that are not qualified names, as kubectl prints it. */
-function invalidKeys(object: ApiObject, keys: Iterable<string>): CommandResult | undefined {
-  const causes: string[] = [];
-  for (const key of keys)
-    for (const problem of keyProblems(key))
-      causes.push(`metadata.annotations: Invalid value: ${JSON.stringify(key)}: ${problem}`);
-  if (causes.length === 0) return undefined;
-  const detail = causes.length === 1 ? causes[0]! : `[${causes.join(', ')}]`;
-  return fail(`The ${object.kind} "${object.metadata.name}" is invalid: ${detail}`);
 }
 
 function apiGroupOf(object: ApiObject): string {
@@ -168,21 +119,9 @@ export function annotate(
           ),
         );
     }
-    const namespace = object.metadata.namespace;
-    const denied = forbidden(
-      context,
-      flags,
-      resourceRequest(type, 'patch', {
-        ...(namespace !== undefined ? { namespace } : {}),
-        name: object.metadata.name,
-      }),
-    );
-    if (denied !== undefined) return failed(denied);
-    const invalid = invalidKeys(object, changes.set.keys());
-    if (invalid !== undefined) return failed(invalid);
     const annotations: Record<string, string | null> = Object.fromEntries(changes.set);
     for (const key of changes.remove) if (Object.hasOwn(current, key)) annotations[key] = null;
-    const submitted = submitPatch(context, type, object, 'merge', { metadata: { annotations } });
+    const submitted = submitPatch(context, flags, type, object, 'merge', { metadata: { annotations } });
     if ('exitCode' in submitted) return failed(submitted);
     out.push(`${type.prefix}/${object.metadata.name} annotated\n`);
   }

@@ -12,7 +12,7 @@ import { jsonPatch, mergePatch, strategicMerge } from '../k8s/patch';
 import { parseManifests } from '../k8s/manifests';
 import { customKinds } from '../k8s/extension-points';
 import { canonicalJson } from '../engine/state-hash';
-import { refusalText } from '../k8s/api-errors';
+import { refusalForKubectl } from '../k8s/api-errors';
 import { objectKey, type ApiObject } from '../k8s/objects';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { objectsOf, readSources } from './kubectl-apply';
@@ -165,18 +165,9 @@ export function patch(
   const target = patchTarget(context, positionals, options, stdin);
   if ('exitCode' in target) return target;
   const { type, object } = target;
-  const namespace = object.metadata.namespace;
-  const denied = forbidden(
-    context,
-    flags,
-    resourceRequest(type, 'patch', {
-      ...(namespace !== undefined ? { namespace } : {}),
-      name: object.metadata.name,
-    }),
-  );
-  if (denied !== undefined) return denied;
   const submitted = submitPatch(
     context,
+    flags,
     type,
     object,
     (flags.get('--type') ?? 'strategic').toLowerCase(),
@@ -192,18 +183,29 @@ export function patch(
 }
 
 /**
- * Sends a patch of one object to the API server, as kubectl's patch request does: the patched
- * object is validated and stored unless the patch changes nothing. Returns the stored object after
- * it, or the server's refusal in kubectl's words.
+ * Sends a patch of one object to the API server, as kubectl's patch request does: the request is
+ * authorized (RBAC, as the user or the one `--as` names), the patched object is validated and
+ * stored unless the patch changes nothing. Returns the stored object after it, or the server's
+ * refusal in kubectl's words.
  */
 export function submitPatch(
   context: TerminalContext,
+  flags: Map<string, string>,
   type: ResourceType,
   object: ApiObject,
   patchType: string,
   patchValue: unknown,
 ): { stored: ApiObject; unchanged: boolean } | CommandResult {
   const namespace = object.metadata.namespace;
+  const denied = forbidden(
+    context,
+    flags,
+    resourceRequest(type, 'patch', {
+      ...(namespace !== undefined ? { namespace } : {}),
+      name: object.metadata.name,
+    }),
+  );
+  if (denied !== undefined) return denied;
   const result = patched(type, object, patchType, patchValue);
   if ('exitCode' in result) return result;
   const manifest = asManifest(result.value as Record<string, unknown>);
@@ -221,12 +223,7 @@ export function submitPatch(
     const applied = context.input({ type: 'api.apply', objects: [next] });
     if (!applied.ok) return fail(`error: ${applied.error}`);
     const refusal = applied.applied?.[0]?.refusal;
-    if (refusal !== undefined)
-      return fail(
-        refusal.reason === 'Invalid'
-          ? `The ${refusal.kind} "${refusal.name}" is invalid: ${refusal.causes.join(', ')}`
-          : `Error from server (${refusal.reason}): ${refusalText(refusal)}`,
-      );
+    if (refusal !== undefined) return fail(refusalForKubectl(refusal));
   }
   const cluster = context.simulation.state.cluster;
   const stored =

@@ -74,6 +74,19 @@ describe('kubectl annotate', () => {
     expect(invalid.stderr).toBe(
       `The Pod "xwing" is invalid: metadata.annotations: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')\n`,
     );
+    // Two bad keys: the server names both, and kubectl lists them one a line.
+    // (A key starting with '-' is read as a flag, as pflag reads it.)
+    expect((await session.run('kubectl annotate pod xwing -x=2')).stderr).toBe(
+      "error: unknown shorthand flag: 'x' in -x=2\nSee 'kubectl annotate --help' for usage.\n",
+    );
+    const both = await session.run("kubectl annotate pod xwing 'bad key=1' 'Bad_/x=2'");
+    expect(both.stderr.split('\n').slice(0, 3)).toEqual([
+      'The Pod "xwing" is invalid: ',
+      expect.stringMatching(/^\* metadata\.annotations: Invalid value: "bad key": name part must/),
+      expect.stringMatching(
+        /^\* metadata\.annotations: Invalid value: "Bad_\/x": prefix part a lowercase RFC 1123/,
+      ),
+    ]);
     expect(
       getObject(session.simulation.state.cluster!.api, 'Pod', 'default/xwing')!.metadata.annotations,
     ).toBeUndefined();

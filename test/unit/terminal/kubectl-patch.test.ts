@@ -197,8 +197,9 @@ const cases: readonly PatchCase[] = [
   {
     name: 'a JSON patch that removes the selector',
     command: `kubectl patch deployment web --type=json -p '[{"op":"remove","path":"/spec/selector"}]'`,
+    // Several causes: kubectl's MultilineError lists them, one a line.
     stderr:
-      'The Deployment "web" is invalid: spec.selector: Required value, spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`\n',
+      'The Deployment "web" is invalid: \n* spec.selector: Required value\n* spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`\n',
     exitCode: 1,
   },
   {

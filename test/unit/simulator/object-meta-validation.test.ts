@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { getObject } from '../../../simulator/k8s/api-store';
+import { kindShell } from '../terminal/kubectl-support';
+
+// Whatever its kind, an object whose labels or annotations are not what the API server accepts is
+// refused as a whole, with one cause per bad key or value, before the kind's own checks.
+
+const namePartRule =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+
+const configMap = (metadata: string) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: demo
+${metadata}
+data:
+  a: "1"
+`;
+
+describe('the API server validates every object\u2019s labels and annotations', () => {
+  it('refuses a manifest with a bad label key, a long label value and a bad annotation key, listing each', async () => {
+    const long = 'v'.repeat(64);
+    const session = kindShell({
+      'bad.yaml': configMap(
+        `  labels:\n    "bad key": x\n    tier: ${long}\n  annotations:\n    "a/b/c": "1"`,
+      ),
+    });
+    const result = await session.run('kubectl apply -f bad.yaml');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        'The ConfigMap "demo" is invalid: ',
+        `* metadata.labels: Invalid value: "bad key": ${namePartRule}`,
+        `* metadata.labels: Invalid value: "${long}": must be no more than 63 characters`,
+        `* metadata.annotations: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+        '',
+      ].join('\n'),
+    );
+    expect(getObject(session.simulation.state.cluster!.api, 'ConfigMap', 'default/demo')).toBeUndefined();
+  });
+
+  it('accepts qualified names, an annotation key in capitals (checked lowercased) and an empty label value', async () => {
+    const session = kindShell({
+      'good.yaml': configMap(
+        '  labels:\n    app.kubernetes.io/name: demo\n    empty: ""\n  annotations:\n    Example.COM/Owner: team',
+      ),
+    });
+    expect(await session.run('kubectl apply -f good.yaml')).toMatchObject({
+      stdout: 'configmap/demo created\n',
+      exitCode: 0,
+    });
+  });
+
+  it('refuses a Deployment with a bad label before its own spec checks, in one answer', async () => {
+    const session = kindShell();
+    const result = await session.run(
+      'kubectl create deployment web --image=nginx && kubectl patch deployment web --type=merge -p \'{"metadata":{"labels":{"-x":"1"}},"spec":{"replicas":-1}}\'',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.split('\n').slice(0, 3)).toEqual([
+      'The Deployment "web" is invalid: ',
+      `* metadata.labels: Invalid value: "-x": ${namePartRule}`,
+      expect.stringMatching(/^\* spec\.replicas: Invalid value: -1: must be greater than or equal to 0$/),
+    ]);
+  });
+});
