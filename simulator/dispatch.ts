@@ -10,6 +10,8 @@ import { requireCluster, schedule } from './world';
 import { createCluster, deleteCluster, exportKubeconfig, useContext } from './k8s/kind-clusters';
 import { activateCluster, activateHome, clusterNamed } from './k8s/clusters';
 import { applyObjects, type ApplyOutcome } from './k8s/apply';
+import { refusalText, type ApiRefusal } from './k8s/api-errors';
+import { objectMetaCauses } from './k8s/object-meta-validation';
 import { getObject, keyOf, listObjects } from './k8s/api-store';
 import type { ApiKind, ApiObject, Deployment, Taint } from './k8s/objects';
 import { apiPut, apiRemove, dequeueSync } from './k8s/api-writes';
@@ -114,7 +116,7 @@ export type InputResult =
       /** An unsigned 32-bit draw from the world's generator (`shell.random`). */
       random?: number;
     }
-  | { ok: false; error: string };
+  | { ok: false; error: string; refusal?: ApiRefusal };
 
 const ok: InputResult = { ok: true };
 
@@ -406,6 +408,13 @@ function labelObject(world: World, event: Extract<InputEvent, { type: 'object.la
     else labels[key] = value;
   }
   next.metadata.labels = labels;
+  // The update is validated as any other (ValidateObjectMeta): a label key or value the API server
+  // does not accept refuses the whole change.
+  const causes = objectMetaCauses(next.metadata);
+  if (causes.length > 0) {
+    const refusal: ApiRefusal = { reason: 'Invalid', kind: next.kind, name: next.metadata.name, causes };
+    return { ok: false, error: refusalText(refusal), refusal };
+  }
   apiPut(world, next);
   notifyAgentsOfLabels(world, existing, next);
   return ok;

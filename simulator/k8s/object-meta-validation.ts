@@ -43,8 +43,8 @@ function qualifiedNameProblems(value: string): string[] {
   return problems;
 }
 
-/** validation.IsValidLabelValue. */
-function labelValueProblems(value: string): string[] {
+/** validation.IsValidLabelValue (kubectl label checks values with it too). */
+export function labelValueProblems(value: string): string[] {
   const problems: string[] = [];
   if (value.length > 63) problems.push('must be no more than 63 characters');
   if (!labelValue.test(value))

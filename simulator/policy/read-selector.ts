@@ -13,7 +13,7 @@ import { joinPath } from './policy-error';
 const operators: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
 /** The pattern Kubernetes (and the CRDs) require of label values. */
-export const labelValuePattern = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
+const labelValuePattern = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 const labelValue = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 /** The agent validates a selector on its own, so its paths start at `matchExpressions[i]`. */

@@ -6,15 +6,17 @@
  * the CiliumEndpoint; a Deployment's own labels change nothing in its pods.
  */
 import { keyOf } from '../k8s/api-store';
+import { refusalForKubectl } from '../k8s/api-errors';
+import { labelValueProblems } from '../k8s/object-meta-validation';
 import type { ApiObject } from '../k8s/objects';
 import { fail, ok, type CommandResult, type TerminalContext } from './context';
 import { objectsToChange } from './kubectl-select';
 import { resourceType } from './kubectl-resources';
 
-const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const labelKeyPattern =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-
+/**
+ * kubectl's parseLabels: a value is checked here (validation.IsValidLabelValue), a key only by the
+ * API server, whose Invalid answer names it (k8s/object-meta-validation.ts).
+ */
 function parseLabelArgs(
   specs: readonly string[],
 ): { set: Record<string, string>; remove: string[] } | CommandResult {
@@ -25,14 +27,9 @@ function parseLabelArgs(
       const parts = spec.split('=');
       if (parts.length !== 2) return fail(`error: invalid label spec: ${spec}`);
       const [key = '', value = ''] = parts;
-      if (value.length > 63 || !labelValuePattern.test(value))
-        return fail(
-          `error: invalid label value: "${spec}": ${value.length > 63 ? 'must be no more than 63 characters' : "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"}`,
-        );
-      if (!labelKeyPattern.test(key))
-        return fail(
-          `error: invalid label spec: ${spec}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
-        );
+      const problems = labelValueProblems(value);
+      if (problems.length > 0)
+        return fail(`error: invalid label value: ${JSON.stringify(spec)}: ${problems.join(';')}`);
       set[key] = value;
     } else if (spec.endsWith('-')) remove.push(spec.slice(0, -1));
     else return fail(`error: unknown label spec: ${spec}`);
@@ -118,7 +115,7 @@ export function label(
       if (!result.ok)
         return {
           stdout: out.join(''),
-          stderr: `Error from server (NotFound): ${result.error}\n`,
+          stderr: `${result.refusal === undefined ? `Error from server (NotFound): ${result.error}` : refusalForKubectl(result.refusal)}\n`,
           exitCode: 1,
         };
     }

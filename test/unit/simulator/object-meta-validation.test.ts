@@ -63,4 +63,20 @@ describe('the API server validates every object\u2019s labels and annotations', 
       expect.stringMatching(/^\* spec\.replicas: Invalid value: -1: must be greater than or equal to 0$/),
     ]);
   });
+
+  it('kubectl label checks a value itself and leaves a key to the server, as kubectl does', async () => {
+    const session = kindShell();
+    const key = await session.run('kubectl label namespace default "a b=c"');
+    expect(key.stderr).toBe(
+      `The Namespace "default" is invalid: metadata.labels: Invalid value: "a b": ${namePartRule}\n`,
+    );
+    const both = await session.run(`kubectl label namespace default "x=${'-'.repeat(64)}"`);
+    // Both of IsValidLabelValue's answers, joined as kubectl joins them.
+    expect(both.stderr).toMatch(
+      /^error: invalid label value: "x=-{64}": must be no more than 63 characters;a valid label must be an empty string/,
+    );
+    expect(getObject(session.simulation.state.cluster!.api, 'Namespace', 'default')?.metadata.labels).toEqual(
+      { 'kubernetes.io/metadata.name': 'default' },
+    );
+  });
 });
