@@ -407,7 +407,9 @@ function labelObject(world: World, event: Extract<InputEvent, { type: 'object.la
     if (value === null) delete labels[key];
     else labels[key] = value;
   }
-  next.metadata.labels = labels;
+  // An empty map is not stored (the labels field is omitempty).
+  if (Object.keys(labels).length > 0) next.metadata.labels = labels;
+  else delete next.metadata.labels;
   // The update is validated as any other (ValidateObjectMeta): a label key or value the API server
   // does not accept refuses the whole change.
   const causes = objectMetaCauses(next.metadata);

@@ -34,8 +34,9 @@ const objectMeta = struct('v1.ObjectMeta', {
   resourceVersion: string,
   generation: int64,
   deletionGracePeriodSeconds: int64,
-  labels: mapOf(string),
-  annotations: mapOf(string),
+  // `json:"labels,omitempty"` and `json:"annotations,omitempty"`: removing the last one leaves no key.
+  labels: { kind: 'map', elem: string, omitEmpty: true },
+  annotations: { kind: 'map', elem: string, omitEmpty: true },
   ownerReferences: sliceOf(ownerReference),
   finalizers: sliceOf(string),
 });
@@ -239,9 +240,19 @@ export const builtinTypes: Readonly<Record<string, GoType>> = {
  * (`Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal …`).
  * Kinds without a type here pass unchanged.
  */
+/** Every other kind's metadata is an ObjectMeta all the same; the rest is kept as written. */
+const metadataOnlyTypes = new Map<string, GoType>();
+function metadataOnly(kind: string): GoType {
+  let type = metadataOnlyTypes.get(kind);
+  if (type === undefined) {
+    type = struct(`v1.${kind}`, { metadata: objectMeta });
+    metadataOnlyTypes.set(kind, type);
+  }
+  return type;
+}
+
 export function decodeBuiltinObject(object: ApiObject): { object: ApiObject } | { refusal: ApiRefusal } {
-  const type = builtinTypes[object.kind];
-  if (type === undefined) return { object };
+  const type = builtinTypes[object.kind] ?? metadataOnly(object.kind);
   try {
     return { object: decodeGoValue(object, type, { struct: object.kind, path: [] }) as ApiObject };
   } catch (error) {

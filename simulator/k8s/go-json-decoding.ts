@@ -18,7 +18,8 @@ export type GoType =
   | { readonly kind: 'bool' }
   | { readonly kind: 'struct'; readonly name: string; readonly fields: Readonly<Record<string, GoType>> }
   | { readonly kind: 'slice'; readonly elem: GoType }
-  | { readonly kind: 'map'; readonly elem: GoType }
+  /** `omitEmpty`: the field's json tag has omitempty, so an empty map is not stored (nor shown). */
+  | { readonly kind: 'map'; readonly elem: GoType; readonly omitEmpty?: boolean }
   /** intstr.IntOrString: a JSON string, or an int32. */
   | { readonly kind: 'intOrString' }
   /** resource.Quantity: a string or number in Kubernetes' quantity syntax. */
@@ -108,6 +109,11 @@ function decodeInteger(
   return value;
 }
 
+function isEmptyRecord(value: unknown): boolean {
+  for (const key in value as Record<string, unknown>) if (Object.hasOwn(value as object, key)) return false;
+  return true;
+}
+
 function decodeStruct(
   value: unknown,
   type: Extract<GoType, { kind: 'struct' }>,
@@ -127,7 +133,10 @@ function decodeStruct(
       struct: type.name.replace(/^.*\./, ''),
       path: [...context.path, key],
     });
-    if (result !== undefined) decoded[key] = result;
+    if (result === undefined) continue;
+    // Stored objects are encoded again: an empty map of an omitempty field leaves nothing.
+    if (fieldType.kind === 'map' && fieldType.omitEmpty === true && isEmptyRecord(result)) continue;
+    decoded[key] = result;
   }
   return decoded;
 }

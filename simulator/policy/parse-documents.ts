@@ -136,7 +136,16 @@ function readMetadata(
   if (!metadata) return { name: '', labels };
   const name = metadata.string('name')?.value ?? '';
   const namespace = metadata.string('namespace')?.value;
-  for (const [key, value] of metadata.stringMap('labels') ?? []) labels[key] = value;
+  if (strict) for (const [key, value] of metadata.stringMap('labels') ?? []) labels[key] = value;
+  else {
+    // A built-in kind's labels are the API server's to check, as it decodes them into an
+    // ObjectMeta (k8s/builtin-types.ts): here only the string values are taken.
+    const node = metadataNode.type === 'map' ? metadataNode.entries.get('labels')?.value : undefined;
+    if (node?.type === 'map')
+      for (const [key, entry] of node.entries)
+        if (entry.value.type === 'scalar' && typeof entry.value.value === 'string')
+          labels[key] = entry.value.value;
+  }
   return { name, labels, ...(namespace !== undefined ? { namespace } : {}) };
 }
 

@@ -79,4 +79,31 @@ describe('the API server validates every object\u2019s labels and annotations', 
       { 'kubernetes.io/metadata.name': 'default' },
     );
   });
+
+  it('stores no empty labels or annotations: the last one removed leaves no key, as Go\u2019s omitempty does', async () => {
+    const session = kindShell();
+    await session.run(
+      'kubectl create configmap demo --from-literal=a=1 && kubectl annotate configmap demo owner=me && kubectl label configmap demo team=blue',
+    );
+    await session.run('kubectl annotate configmap demo owner- && kubectl label configmap demo team-');
+    const metadata = getObject(session.simulation.state.cluster!.api, 'ConfigMap', 'default/demo')?.metadata;
+    expect(metadata).not.toHaveProperty('labels');
+    expect(metadata).not.toHaveProperty('annotations');
+    expect((await session.run('kubectl get configmap demo -o yaml')).stdout).not.toMatch(
+      /labels|annotations/,
+    );
+  });
+
+  it('decodes every kind\u2019s metadata as an ObjectMeta, refusing a label that is not a string', async () => {
+    const session = kindShell({ 'bad.yaml': configMap('  labels:\n    tier: 5') });
+    expect((await session.run('kubectl apply -f bad.yaml')).stderr).toBe(
+      'Error from server (BadRequest): error when creating "bad.yaml": ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string\n',
+    );
+    await session.run('kubectl create configmap demo --from-literal=a=1');
+    expect(
+      (await session.run(`kubectl patch configmap demo -p '{"metadata":{"labels":{"tier":5}}}'`)).stderr,
+    ).toBe(
+      'Error from server (BadRequest): ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string\n',
+    );
+  });
 });
