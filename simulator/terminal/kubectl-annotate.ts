@@ -73,8 +73,6 @@ export function annotate(
   positionals: string[],
   flags: Map<string, string>,
 ): CommandResult {
-  const cluster = context.simulation.state.cluster;
-  if (cluster === undefined) return fail('error: no cluster');
   const firstPair = positionals.findIndex(isPair);
   const resourceArgs = firstPair < 0 ? positionals : positionals.slice(0, firstPair);
   const pairArgs = firstPair < 0 ? [] : positionals.slice(firstPair);

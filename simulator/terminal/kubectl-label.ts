@@ -45,8 +45,6 @@ export function label(
   positionals: string[],
   flags: Map<string, string>,
 ): CommandResult {
-  const cluster = context.simulation.state.cluster;
-  if (cluster === undefined) return fail('error: no cluster');
   // Resources come first; label changes (k=v, k-) after them, as kubectl requires.
   const firstPair = positionals.findIndex((arg) => arg.includes('=') || arg.endsWith('-'));
   const resourceArgs = firstPair < 0 ? positionals : positionals.slice(0, firstPair);

@@ -27,6 +27,17 @@ const base: DeploymentStatusFacts = {
   progressDeadline: true,
 };
 
+/** Two replicas, both updated and available: a finished rollout. */
+const rolledOut = {
+  replicas: 2,
+  updatedReplicas: 2,
+  readyReplicas: 2,
+  unavailableReplicas: 0,
+  available: 'True' as const,
+  complete: true,
+  message: progressingMessage('web', hash, true),
+};
+
 /** Runs syncs one after another from an empty status, each at its own second. */
 function syncs(...steps: Partial<DeploymentStatusFacts>[]): Status[] {
   const written: Status[] = [];
@@ -102,16 +113,7 @@ describe('Deployment status: the conditions of a rollout', () => {
   });
 
   it('writes nothing when a sync finds nothing new, however much time passed', () => {
-    const facts = {
-      ...base,
-      replicas: 2,
-      updatedReplicas: 2,
-      readyReplicas: 2,
-      unavailableReplicas: 0,
-      available: 'True' as const,
-      complete: true,
-      message: progressingMessage('web', hash, true),
-    };
+    const facts = { ...base, ...rolledOut };
     const written = nextDeploymentStatus({}, facts, '2026-12-08T09:00:00Z')!;
     expect(nextDeploymentStatus(written, facts, '2026-12-08T10:00:00Z')).toBeUndefined();
     expect(nextDeploymentStatus(structuredClone(written), facts, '2026-12-08T10:00:00Z')).toBeUndefined();
@@ -126,15 +128,7 @@ describe('Deployment status: the conditions of a rollout', () => {
   });
 
   it('restarts: a new ReplicaSet keeps the time Progressing turned True, and Available stays as it was', () => {
-    const done = {
-      replicas: 2,
-      updatedReplicas: 2,
-      readyReplicas: 2,
-      unavailableReplicas: 0,
-      available: 'True' as const,
-      complete: true,
-      message: progressingMessage('web', hash, true),
-    };
+    const done = rolledOut;
     const next = '7c9b8d6f5b';
     const [finished, restarted] = syncs(done, {
       ...done,
